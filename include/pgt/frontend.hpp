@@ -1,0 +1,47 @@
+#pragma once
+/// \file
+/// The front end: SQL text → relational IR. Parsing is PostgreSQL's own grammar — the
+/// server's `raw_parser()` inside the extension, libpg_query's `pg_query_raw_parse()` offline —
+/// behind `parse_fn`, so this interface stays free of PostgreSQL headers.
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pgt/catalog.hpp"
+#include "pgt/detail/no_postgres.hpp"
+#include "pgt/error.hpp"
+#include "pgt/ir/rel.hpp"
+
+namespace pgt::frontend {
+
+/// Parses SQL into PostgreSQL's raw parse tree (a `List *` of `RawStmt`), returned as an
+/// opaque pointer. Throws `pgt::error` (SQLSTATE 42601 with position) on a syntax error. The
+/// tree lives in memory the parser owns for at least as long as the translation runs.
+using parse_fn = std::function<const void*(const std::string& sql)>;
+
+struct options {
+    int max_depth = 64; ///< nesting limit (subqueries, expressions): deeper → 54000
+};
+
+struct compile_result {
+    /// The IR when the query can be maintained incrementally.
+    std::optional<ir::query> query;
+    /// Otherwise why not (the construct is named); the query is still valid for FULL refresh.
+    std::optional<unsupported_error> unsupported;
+    /// Base tables the query reads (views expanded), for change capture in every mode.
+    std::vector<ir::table_ptr> sources;
+    /// ORDER BY without LIMIT was present and ignored.
+    bool ignored_order_by = false;
+};
+
+/// Compiles a defining query. Errors that make the query unusable as a stream table in any
+/// mode (syntax, unknown names, several statements, not a SELECT, LIMIT without ORDER BY,
+/// TABLESAMPLE, FOR UPDATE, parameters, too deep) are thrown as `pgt::error`; constructs that
+/// only prevent incremental maintenance are reported in `unsupported`.
+compile_result compile(const std::string& sql, const catalog& cat, const parse_fn& parse,
+                       const options& opts = {});
+
+} // namespace pgt::frontend

@@ -1,0 +1,75 @@
+#pragma once
+/// \file
+/// Scalar expressions of the relational IR. An expression is evaluated against one input row;
+/// `column` nodes name input columns by position. Expressions are immutable and shared.
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pgt/detail/no_postgres.hpp"
+#include "pgt/types.hpp"
+
+namespace pgt::ir {
+
+enum class volatility { immutable, stable, volatile_ };
+
+enum class expr_kind {
+    column,           ///< input column `index`
+    constant,         ///< literal: `literal` text (nullopt = NULL) of `type`
+    op,               ///< operator `name` (`+`, `=`, `||`, `~~`, …) on 1 or 2 args
+    func,             ///< function `schema.name(args)`
+    and_,             ///< AND of ≥ 2 args
+    or_,              ///< OR of ≥ 2 args
+    not_,             ///< NOT arg
+    case_,            ///< CASE WHEN a0 THEN a1 [WHEN a2 THEN a3 …] [ELSE last]; `has_else`
+    coalesce,         ///< COALESCE(args)
+    nullif,           ///< NULLIF(a0, a1)
+    greatest,         ///< GREATEST(args)
+    least,            ///< LEAST(args)
+    is_null,          ///< a0 IS NULL (`negated`: IS NOT NULL)
+    is_distinct_from, ///< a0 IS DISTINCT FROM a1 (`negated`: IS NOT DISTINCT FROM)
+    in_list,          ///< a0 IN (a1, …) (`negated`: NOT IN)
+    cast,             ///< CAST(a0 AS type)
+};
+
+struct expr;
+using expr_ptr = std::shared_ptr<const expr>;
+
+struct expr {
+    expr_kind kind{};
+    sql_type type;                       ///< result type
+    int index = -1;                      ///< column: input column position
+    std::optional<std::string> literal;  ///< constant: PostgreSQL text form; nullopt is NULL
+    std::string schema;                  ///< func/op: namespace (pg_catalog for built-ins)
+    std::string name;                    ///< func/op name, lower case
+    std::vector<expr_ptr> args;
+    bool negated = false;                ///< is_null, is_distinct_from, in_list
+    bool has_else = false;               ///< case_
+    volatility vol = volatility::immutable; ///< of this node alone (func/op)
+};
+
+expr_ptr make_column(int index, sql_type type);
+expr_ptr make_constant(std::optional<std::string> literal, sql_type type);
+expr_ptr make_node(expr_kind kind, sql_type type, std::vector<expr_ptr> args);
+expr_ptr make_call(expr_kind kind, std::string schema, std::string name, sql_type type,
+                   std::vector<expr_ptr> args, volatility vol = volatility::immutable);
+
+/// The most volatile function or operator anywhere in `e`.
+volatility max_volatility(const expr& e);
+/// True if `e` reads input column `index` anywhere.
+bool references_column(const expr& e, int index);
+/// Every input column `e` reads.
+std::vector<int> referenced_columns(const expr& e);
+/// `e` with every column index `i` replaced by `map[i]` (an expression), e.g. to push an
+/// expression through a projection.
+expr_ptr substitute_columns(const expr_ptr& e, const std::vector<expr_ptr>& map);
+/// `e` with every column index shifted by `delta` (for the right side of a join).
+expr_ptr shift_columns(const expr_ptr& e, int delta);
+/// Splits a predicate into its top-level AND conjuncts.
+std::vector<expr_ptr> conjuncts(const expr_ptr& e);
+/// AND of `parts` (nullptr when empty, the part itself when one).
+expr_ptr make_and(std::vector<expr_ptr> parts);
+
+} // namespace pgt::ir

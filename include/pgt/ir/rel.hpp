@@ -1,0 +1,100 @@
+#pragma once
+/// \file
+/// The relational IR: an operator tree whose leaves scan tables. Every node knows its output
+/// columns; expressions inside a node refer to the columns of its input(s) by position (for a
+/// join: the left input's columns, then the right's).
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "pgt/detail/no_postgres.hpp"
+#include "pgt/ir/expr.hpp"
+#include "pgt/types.hpp"
+
+namespace pgt::ir {
+
+struct column {
+    std::string name;
+    sql_type type;
+    bool not_null = false;
+    friend bool operator==(const column&, const column&) = default;
+};
+
+/// A base table as the catalog describes it.
+struct table {
+    std::string schema, name;
+    std::uint32_t oid = 0; ///< 0 offline
+    std::vector<column> columns;
+    std::vector<int> primary_key; ///< column positions; empty for a keyless table
+};
+using table_ptr = std::shared_ptr<const table>;
+
+struct rel;
+using rel_ptr = std::shared_ptr<const rel>;
+
+/// All rows of a table (every column, in table order).
+struct scan {
+    table_ptr source;
+    std::string alias; ///< as written in the query (for printing)
+};
+struct filter {
+    expr_ptr predicate;
+};
+/// One output column per expression.
+struct project {
+    std::vector<expr_ptr> exprs;
+};
+enum class join_kind { inner, left, right, full };
+/// `inputs[0] ⋈ inputs[1]` on `condition` (nullptr: a cross join).
+struct join {
+    join_kind kind = join_kind::inner;
+    expr_ptr condition;
+};
+enum class agg_func { count_star, count, sum, avg, min, max, bool_and, bool_or };
+struct agg_call {
+    agg_func func{};
+    expr_ptr arg;    ///< nullptr for count(*)
+    expr_ptr filter; ///< FILTER (WHERE …), nullptr when absent
+    sql_type type;   ///< result type
+};
+/// Output: one column per group key, then one per aggregate. Without group keys the result is
+/// exactly one row, even over no input (SQL's scalar aggregate).
+struct aggregate {
+    std::vector<expr_ptr> group_by;
+    std::vector<agg_call> aggs;
+};
+/// Set semantics: every distinct row once.
+struct distinct {};
+/// Bag union of all inputs (same column count and types).
+struct union_all {};
+
+using rel_node = std::variant<scan, filter, project, join, aggregate, distinct, union_all>;
+
+struct rel {
+    rel_node node;
+    std::vector<rel_ptr> inputs;
+    std::vector<column> columns; ///< output schema
+};
+
+rel_ptr make_rel(rel_node node, std::vector<rel_ptr> inputs, std::vector<column> columns);
+
+/// A compiled defining query: the operator tree and facts the extension needs about it.
+struct query {
+    rel_ptr root;
+    volatility max_volatility = volatility::immutable;
+    std::vector<table_ptr> sources; ///< distinct base tables read, in first-use order
+    bool has_order_by = false;      ///< ORDER BY without LIMIT (ignored; the caller warns)
+};
+
+/// Aggregate function name as SQL spells it (`count`, `sum`, …).
+const char* agg_name(agg_func f);
+
+/// Multi-line, indented rendering of the operator tree (for `pgtc explain` and `explain_st`).
+std::string to_string(const rel& r);
+/// SQL-like rendering of an expression over input columns named `$0`, `$1`, … or `names`.
+std::string to_string(const expr& e, const std::vector<column>* names = nullptr);
+
+} // namespace pgt::ir

@@ -1,0 +1,110 @@
+#include "pgt/ir/expr.hpp"
+
+#include <algorithm>
+#include <set>
+
+namespace pgt::ir {
+
+expr_ptr make_column(int index, sql_type type) {
+    auto e = std::make_shared<expr>();
+    e->kind = expr_kind::column;
+    e->index = index;
+    e->type = std::move(type);
+    return e;
+}
+
+expr_ptr make_constant(std::optional<std::string> literal, sql_type type) {
+    auto e = std::make_shared<expr>();
+    e->kind = expr_kind::constant;
+    e->literal = std::move(literal);
+    e->type = std::move(type);
+    return e;
+}
+
+expr_ptr make_node(expr_kind kind, sql_type type, std::vector<expr_ptr> args) {
+    auto e = std::make_shared<expr>();
+    e->kind = kind;
+    e->type = std::move(type);
+    e->args = std::move(args);
+    return e;
+}
+
+expr_ptr make_call(expr_kind kind, std::string schema, std::string name, sql_type type,
+                   std::vector<expr_ptr> args, volatility vol) {
+    auto e = std::make_shared<expr>();
+    e->kind = kind;
+    e->schema = std::move(schema);
+    e->name = std::move(name);
+    e->type = std::move(type);
+    e->args = std::move(args);
+    e->vol = vol;
+    return e;
+}
+
+volatility max_volatility(const expr& e) {
+    volatility v = e.vol;
+    for (const auto& a : e.args) v = std::max(v, max_volatility(*a));
+    return v;
+}
+
+bool references_column(const expr& e, int index) {
+    if (e.kind == expr_kind::column) return e.index == index;
+    return std::ranges::any_of(e.args, [&](const expr_ptr& a) { return references_column(*a, index); });
+}
+
+namespace {
+void collect_columns(const expr& e, std::set<int>& out) {
+    if (e.kind == expr_kind::column) out.insert(e.index);
+    for (const auto& a : e.args) collect_columns(*a, out);
+}
+
+template <class F>
+expr_ptr rewrite_columns(const expr_ptr& e, F&& on_column) {
+    if (e->kind == expr_kind::column) return on_column(*e);
+    bool changed = false;
+    std::vector<expr_ptr> args;
+    args.reserve(e->args.size());
+    for (const auto& a : e->args) {
+        args.push_back(rewrite_columns(a, on_column));
+        changed |= args.back() != a;
+    }
+    if (!changed) return e;
+    auto copy = std::make_shared<expr>(*e);
+    copy->args = std::move(args);
+    return copy;
+}
+} // namespace
+
+std::vector<int> referenced_columns(const expr& e) {
+    std::set<int> s;
+    collect_columns(e, s);
+    return {s.begin(), s.end()};
+}
+
+expr_ptr substitute_columns(const expr_ptr& e, const std::vector<expr_ptr>& map) {
+    return rewrite_columns(e, [&](const expr& c) { return map.at(static_cast<std::size_t>(c.index)); });
+}
+
+expr_ptr shift_columns(const expr_ptr& e, int delta) {
+    if (delta == 0) return e;
+    return rewrite_columns(e, [&](const expr& c) { return make_column(c.index + delta, c.type); });
+}
+
+std::vector<expr_ptr> conjuncts(const expr_ptr& e) {
+    if (!e) return {};
+    if (e->kind != expr_kind::and_) return {e};
+    std::vector<expr_ptr> out;
+    for (const auto& a : e->args) {
+        auto sub = conjuncts(a);
+        out.insert(out.end(), sub.begin(), sub.end());
+    }
+    return out;
+}
+
+expr_ptr make_and(std::vector<expr_ptr> parts) {
+    if (parts.empty()) return nullptr;
+    if (parts.size() == 1) return parts.front();
+    return make_node(expr_kind::and_, make_type(type_kind::boolean), std::move(parts));
+}
+
+} // namespace pgt::ir

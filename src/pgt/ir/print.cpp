@@ -1,0 +1,155 @@
+// Human-readable rendering of the IR, for pgtc explain and explain_st.
+#include <sstream>
+
+#include "pgt/ir/rel.hpp"
+
+namespace pgt::ir {
+
+rel_ptr make_rel(rel_node node, std::vector<rel_ptr> inputs, std::vector<column> columns) {
+    auto r = std::make_shared<rel>();
+    r->node = std::move(node);
+    r->inputs = std::move(inputs);
+    r->columns = std::move(columns);
+    return r;
+}
+
+const char* agg_name(agg_func f) {
+    switch (f) {
+    case agg_func::count_star:
+    case agg_func::count: return "count";
+    case agg_func::sum: return "sum";
+    case agg_func::avg: return "avg";
+    case agg_func::min: return "min";
+    case agg_func::max: return "max";
+    case agg_func::bool_and: return "bool_and";
+    case agg_func::bool_or: return "bool_or";
+    }
+    return "?";
+}
+
+namespace {
+
+std::string join_args(const std::vector<expr_ptr>& args, const std::vector<column>* names,
+                      std::size_t from = 0) {
+    std::string r;
+    for (std::size_t i = from; i < args.size(); ++i) {
+        if (i > from) r += ", ";
+        r += to_string(*args[i], names);
+    }
+    return r;
+}
+
+const char* join_name(join_kind k) {
+    switch (k) {
+    case join_kind::inner: return "inner";
+    case join_kind::left: return "left";
+    case join_kind::right: return "right";
+    case join_kind::full: return "full";
+    }
+    return "?";
+}
+
+std::string column_list(const std::vector<column>& cols) {
+    std::string r;
+    for (std::size_t i = 0; i < cols.size(); ++i) r += (i ? ", " : "") + cols[i].name;
+    return r;
+}
+
+void print(std::ostringstream& out, const rel& r, int depth) {
+    out << std::string(static_cast<std::size_t>(depth) * 2, ' ');
+    const std::vector<column>* in = r.inputs.empty() ? nullptr : &r.inputs[0]->columns;
+    std::vector<column> joined;
+    if (r.inputs.size() == 2) {
+        joined = r.inputs[0]->columns;
+        joined.insert(joined.end(), r.inputs[1]->columns.begin(), r.inputs[1]->columns.end());
+        in = &joined;
+    }
+    std::visit(
+        [&](const auto& n) {
+            using T = std::decay_t<decltype(n)>;
+            if constexpr (std::is_same_v<T, scan>) {
+                out << "Scan " << n.source->schema << "." << n.source->name;
+                if (!n.alias.empty() && n.alias != n.source->name) out << " AS " << n.alias;
+                out << (n.source->primary_key.empty() ? " [keyless]" : "");
+            } else if constexpr (std::is_same_v<T, filter>) {
+                out << "Filter " << to_string(*n.predicate, in);
+            } else if constexpr (std::is_same_v<T, project>) {
+                out << "Project ";
+                for (std::size_t i = 0; i < n.exprs.size(); ++i)
+                    out << (i ? ", " : "") << to_string(*n.exprs[i], in) << " AS " << r.columns[i].name;
+            } else if constexpr (std::is_same_v<T, join>) {
+                out << "Join " << join_name(n.kind);
+                if (n.condition) out << " ON " << to_string(*n.condition, in);
+            } else if constexpr (std::is_same_v<T, aggregate>) {
+                out << "Aggregate";
+                if (!n.group_by.empty()) out << " GROUP BY " << join_args(n.group_by, in);
+                out << " [";
+                for (std::size_t i = 0; i < n.aggs.size(); ++i) {
+                    const auto& a = n.aggs[i];
+                    out << (i ? ", " : "") << agg_name(a.func) << "("
+                        << (a.arg ? to_string(*a.arg, in) : "*") << ")";
+                    if (a.filter) out << " FILTER (WHERE " << to_string(*a.filter, in) << ")";
+                }
+                out << "]";
+            } else if constexpr (std::is_same_v<T, distinct>) {
+                out << "Distinct";
+            } else if constexpr (std::is_same_v<T, union_all>) {
+                out << "UnionAll";
+            }
+        },
+        r.node);
+    out << "  → (" << column_list(r.columns) << ")\n";
+    for (const auto& i : r.inputs) print(out, *i, depth + 1);
+}
+
+} // namespace
+
+std::string to_string(const rel& r) {
+    std::ostringstream out;
+    print(out, r, 0);
+    return out.str();
+}
+
+std::string to_string(const expr& e, const std::vector<column>* names) {
+    auto arg = [&](std::size_t i) { return to_string(*e.args.at(i), names); };
+    switch (e.kind) {
+    case expr_kind::column:
+        if (names && e.index >= 0 && static_cast<std::size_t>(e.index) < names->size())
+            return (*names)[static_cast<std::size_t>(e.index)].name;
+        return "$" + std::to_string(e.index);
+    case expr_kind::constant:
+        return e.literal ? "'" + *e.literal + "'" : "NULL";
+    case expr_kind::op:
+        if (e.args.size() == 1) return "(" + e.name + " " + arg(0) + ")";
+        return "(" + arg(0) + " " + e.name + " " + arg(1) + ")";
+    case expr_kind::func: return e.name + "(" + join_args(e.args, names) + ")";
+    case expr_kind::and_:
+    case expr_kind::or_: {
+        std::string r = "(";
+        for (std::size_t i = 0; i < e.args.size(); ++i)
+            r += (i ? (e.kind == expr_kind::and_ ? " AND " : " OR ") : "") + arg(i);
+        return r + ")";
+    }
+    case expr_kind::not_: return "(NOT " + arg(0) + ")";
+    case expr_kind::case_: {
+        std::string r = "CASE";
+        std::size_t pairs = (e.args.size() - (e.has_else ? 1 : 0)) / 2;
+        for (std::size_t i = 0; i < pairs; ++i) r += " WHEN " + arg(2 * i) + " THEN " + arg(2 * i + 1);
+        if (e.has_else) r += " ELSE " + arg(e.args.size() - 1);
+        return r + " END";
+    }
+    case expr_kind::coalesce: return "COALESCE(" + join_args(e.args, names) + ")";
+    case expr_kind::nullif: return "NULLIF(" + join_args(e.args, names) + ")";
+    case expr_kind::greatest: return "GREATEST(" + join_args(e.args, names) + ")";
+    case expr_kind::least: return "LEAST(" + join_args(e.args, names) + ")";
+    case expr_kind::is_null: return "(" + arg(0) + (e.negated ? " IS NOT NULL)" : " IS NULL)");
+    case expr_kind::is_distinct_from:
+        return "(" + arg(0) + (e.negated ? " IS NOT DISTINCT FROM " : " IS DISTINCT FROM ") + arg(1) + ")";
+    case expr_kind::in_list:
+        return "(" + arg(0) + (e.negated ? " NOT IN (" : " IN (") + join_args(e.args, names, 1) + "))";
+    case expr_kind::cast: return "CAST(" + arg(0) + " AS " + e.type.name + ")";
+    }
+    return "?";
+}
+
+} // namespace pgt::ir
