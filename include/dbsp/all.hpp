@@ -10,4 +10,5 @@
 #include "dbsp/incremental.hpp"
 #include "dbsp/indexed_zset.hpp"
 #include "dbsp/operator.hpp"
+#include "dbsp/print.hpp"
 #include "dbsp/zset.hpp"

@@ -62,6 +62,10 @@ public:
         return *this;
     }
     indexed_zset& operator-=(const indexed_zset& o) {
+        if (&o == this) { // a - a: the loop below would erase groups while iterating them
+            groups_.clear();
+            return *this;
+        }
         for (const auto& [k, g] : o.groups_) add_group(k, -g);
         return *this;
     }

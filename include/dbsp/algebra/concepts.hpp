@@ -21,13 +21,14 @@
 namespace dbsp {
 
 /// Customization point: is `w` the additive identity? Defaults to `w == W{}`; a weight type
-/// with a cheaper test may provide a free function `is_zero(const W&)` found by ADL.
+/// with a cheaper test may provide `bool dbsp_is_zero(const W&)`, found by ADL (like
+/// `dbsp_hash`).
 namespace detail {
 struct is_zero_fn {
     template <class W>
     constexpr bool operator()(const W& w) const {
-        if constexpr (requires { { is_zero_adl(w) } -> std::convertible_to<bool>; })
-            return is_zero_adl(w);
+        if constexpr (requires { { dbsp_is_zero(w) } -> std::convertible_to<bool>; })
+            return dbsp_is_zero(w);
         else
             return w == W{};
     }
@@ -56,9 +57,10 @@ concept ring = abelian_group<T> && requires(const T& a, const T& b) {
 };
 
 /// Weights in DBSP's sense: a ring whose elements can be ordered against zero, so that
-/// `distinct` and `positive` can ask "is this weight positive?".
+/// `distinct` and `positive` can ask "is this weight positive?". Unsigned integers form a
+/// ring, but one where `-w > 0`, so they are not weights.
 template <class T>
-concept zring = ring<T> && std::totally_ordered<T>;
+concept zring = ring<T> && std::totally_ordered<T> && !std::unsigned_integral<T>;
 
 /// The default weight type.
 using zweight = long long;

@@ -14,8 +14,10 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -44,6 +46,7 @@ public:
     const std::string& name() const { return name_; }
 
 private:
+    friend class dbsp::circuit; // prefixes the name with the enclosing regions in add_node
     std::string name_;
 };
 
@@ -107,7 +110,11 @@ public:
     explicit delay_node(std::string name) : value_node<T>(std::move(name)) {}
     void connect(stream<T> in) { in_ = in; }
     void eval() override {}
-    void latch() override { next_ = in_.value(); }
+    void latch() override {
+        if (in_.id() == 0)
+            throw std::logic_error("dbsp: feedback '" + this->name() + "' was never connected");
+        next_ = in_.value();
+    }
     void advance() override { this->value_ = std::move(next_); }
 
 private:
@@ -124,10 +131,13 @@ public:
     circuit(const circuit&) = delete;
     circuit& operator=(const circuit&) = delete;
 
-    /// Adds a node built by the caller and returns the stream of its values.
+    /// Adds a node built by the caller and returns the stream of its values. The node's name
+    /// gets the prefix of the enclosing `region`s.
     template <class Node>
     auto add_node(std::unique_ptr<Node> node) {
         using T = std::remove_cvref_t<decltype(node->value())>;
+        detail::node_base& base = *node;
+        base.name_ = qualified(base.name_);
         const detail::value_node<T>* raw = node.get();
         nodes_.push_back(std::move(node));
         return stream<T>(this, raw, nodes_.size());
@@ -138,7 +148,7 @@ public:
     template <class F, class... In>
     auto lift(std::string_view name, F f, const stream<In>&... in) {
         using T = std::remove_cvref_t<std::invoke_result_t<F&, const In&...>>;
-        return add_node(std::make_unique<detail::lifted_node<T, F, In...>>(qualified(name),
+        return add_node(std::make_unique<detail::lifted_node<T, F, In...>>(std::string(name),
                                                                            std::move(f), in...));
     }
 
@@ -146,7 +156,7 @@ public:
     /// Returns the delayed stream and a function that closes the loop.
     template <class T>
     auto feedback(std::string_view name = "z1") {
-        auto node = std::make_unique<detail::delay_node<T>>(qualified(name));
+        auto node = std::make_unique<detail::delay_node<T>>(std::string(name));
         auto* raw = node.get();
         delays_.push_back(raw);
         auto out = add_node(std::move(node));

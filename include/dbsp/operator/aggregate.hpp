@@ -20,6 +20,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "dbsp/algebra/concepts.hpp"
 #include "dbsp/circuit/circuit.hpp"
 #include "dbsp/indexed_zset.hpp"
 #include "dbsp/zset.hpp"
@@ -62,6 +63,13 @@ struct linear_state {
 template <class K, class V, class W, class Lift>
 using lift_state_t = std::remove_cvref_t<std::invoke_result_t<Lift&, const V&, const W&>>;
 
+/// `lift(value, weight)` maps a row to the state it contributes, a monoid element (zero is
+/// "no contribution"); `finish(key, state)` makes the output row.
+template <class Lift, class Finish, class K, class V, class W>
+concept linear_aggregator = std::invocable<Lift&, const V&, const W&> &&
+                            monoid<lift_state_t<K, V, W, Lift>> &&
+                            std::invocable<Finish&, const K&, const lift_state_t<K, V, W, Lift>&>;
+
 template <class K, class V, class W, class Lift, class Finish>
 using linear_result_t = zset<
     std::remove_cvref_t<std::invoke_result_t<Finish&, const K&, const lift_state_t<K, V, W, Lift>&>>,
@@ -94,7 +102,7 @@ public:
             fold_group(st, delta, lift_);
             if (!is_zero(st.count))
                 out.add(std::invoke(finish_, k, st.state), W{1});
-            else
+            else if (is_zero(st.state)) // a zero count alone may hide a non-zero state
                 states_.erase(it);
         }
     }
@@ -126,6 +134,7 @@ inline constexpr aggregate_fn aggregate{};
 
 struct linear_aggregate_fn {
     template <class K, class V, class W, class Lift, class Finish>
+        requires detail::linear_aggregator<Lift, Finish, K, V, W>
     auto operator()(const indexed_zset<K, V, W>& groups, Lift lift, Finish finish) const {
         detail::linear_result_t<K, V, W, Lift, Finish> out;
         for (const auto& [k, g] : groups) {
@@ -136,6 +145,7 @@ struct linear_aggregate_fn {
         return out;
     }
     template <class K, class V, class W, class Lift, class Finish>
+        requires detail::linear_aggregator<Lift, Finish, K, V, W>
     auto operator()(const stream<indexed_zset<K, V, W>>& s, Lift lift, Finish finish) const {
         return s.owner().add_node(
             std::make_unique<detail::linear_aggregate_node<K, V, W, Lift, Finish>>(
@@ -156,6 +166,7 @@ inline constexpr stream_aggregate_fn stream_aggregate{};
 
 struct stream_linear_aggregate_fn {
     template <class K, class V, class W, class Lift, class Finish>
+        requires detail::linear_aggregator<Lift, Finish, K, V, W>
     auto operator()(const stream<indexed_zset<K, V, W>>& s, Lift lift, Finish finish) const {
         return s.owner().lift(
             "stream_linear_aggregate",
