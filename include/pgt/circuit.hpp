@@ -1,0 +1,63 @@
+#pragma once
+/// \file
+/// The DBSP circuit of a defining query: one node per IR operator, inputs before consumers,
+/// each tagged with the incremental rule that maintains it. It has two back ends: the
+/// in-memory evaluator (`pgt/oracle.hpp`, the test oracle) and lowering to delta SQL
+/// (`pgt/lower.hpp`). The circuit also fixes how the stream table stores the result
+/// (`maintenance`): what the table integrates, and so what a refresh must merge.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pgt/detail/no_postgres.hpp"
+#include "pgt/ir/rel.hpp"
+
+namespace pgt {
+
+enum class circuit_op { source, filter, map, join, union_all, aggregate, distinct };
+
+struct circuit_node {
+    circuit_op op{};
+    const ir::rel* rel = nullptr; ///< the IR operator this node maintains
+    std::vector<int> inputs;      ///< node ids
+    int source = -1;              ///< source nodes: index into circuit::sources
+};
+
+/// How the stream table holds the result and absorbs a change.
+enum class maintenance {
+    keyed,     ///< the result has a unique key: one row per key, merged on the key's row id
+    bag,       ///< no key: rows stored with their duplicates; deltas add or remove copies
+    aggregate, ///< top-level GROUP BY: per-group state (counts, sums) stored in hidden columns
+    distinct,  ///< top-level DISTINCT/UNION: each row stored once with its multiplicity
+};
+
+struct circuit {
+    ir::query query;                ///< keeps the IR alive
+    std::vector<circuit_node> nodes; ///< topological order
+    int output = -1;
+    std::vector<ir::table_ptr> sources; ///< distinct base tables, by first use
+    maintenance strategy = maintenance::bag;
+    /// aggregate/distinct: the node whose integral the stream table stores.
+    int state_node = -1;
+    /// aggregate: filter/project nodes above `state_node` up to the output (HAVING, final
+    /// expressions), bottom-up. They are evaluated on each changed group's new state.
+    std::vector<int> post;
+    /// keyed: output columns forming the unique key (empty: at most one row).
+    std::vector<int> key;
+};
+
+/// Builds the circuit of a compiled query.
+circuit build_circuit(ir::query q);
+
+/// Output columns of `r` that form a unique key, if the operator tree guarantees one (primary
+/// keys through filters, projections and joins; group keys; whole rows after DISTINCT). An
+/// empty vector means "at most one row" (an aggregate without GROUP BY).
+std::optional<std::vector<int>> unique_key(const ir::rel& r);
+
+/// The circuit drawn one node per line, with each node's delta rule.
+std::string to_string(const circuit& c);
+
+const char* to_string(maintenance m);
+
+} // namespace pgt

@@ -1,0 +1,75 @@
+#pragma once
+/// \file
+/// Lowering: a query's circuit → the SQL that stores and maintains its stream table.
+///
+/// - `storage_layout`: the stream table's columns — `__pgt_row_id`, the visible columns, and the
+///   hidden state the maintenance strategy needs (multiplicities, per-group counts and sums).
+/// - `full_load_sql`: a SELECT of every storage column from the sources' current contents.
+/// - `delta_sql`: given, per source, a relation of its pending changes (the source's columns
+///   plus `__pgt_w`, +1 per inserted row and −1 per deleted row), a SELECT computing the net
+///   change of the stream table, and the statements that merge it in. One named CTE per
+///   circuit node, each commented with the node and its rule.
+///
+/// The generated SQL is search_path-proof (see `pgt/sql/builder.hpp`) and is executed by
+/// PostgreSQL; no row is touched by C++.
+
+#include <string>
+#include <vector>
+
+#include "pgt/circuit.hpp"
+#include "pgt/detail/no_postgres.hpp"
+#include "pgt/types.hpp"
+
+namespace pgt::lower {
+
+struct options {
+    /// `f(text[]) → bigint`, the row-identity hash (xxHash3-64 in the extension).
+    std::string hash_function = "pgtrickle.pg_trickle_hash_multi";
+};
+
+struct storage_column {
+    std::string name;
+    sql_type type;
+    bool hidden = false;
+    std::string purpose; ///< for list_auxiliary_columns()
+};
+
+struct layout {
+    maintenance strategy = maintenance::bag;
+    std::vector<storage_column> columns; ///< `__pgt_row_id` first, visible next, hidden last
+    bool unique_row_id = true;           ///< false for bags: duplicates share a row id
+};
+
+/// How a refresh reads one source (index into `circuit::sources`).
+struct source_changes {
+    /// A relation — a table name or a parenthesised SELECT — with the source's columns and a
+    /// bigint `__pgt_w`: the changes not yet applied to the stream table.
+    std::string relation;
+    /// False when the caller knows there are none: the rules drop the terms that read them.
+    bool may_change = true;
+};
+
+struct refresh_plan {
+    /// False when no source may change: nothing to do.
+    bool has_delta = false;
+    /// SELECT producing the delta table.
+    std::string delta;
+    /// Statements merging the delta table into the stream table, in order.
+    std::vector<std::string> apply;
+};
+
+layout storage_layout(const circuit& c);
+
+/// SELECT returning every storage column of `storage_layout(c)`, in order.
+std::string full_load_sql(const circuit& c, const options& opts = {});
+
+/// The incremental refresh. `storage_table` and `delta_table` are SQL names (quoted,
+/// qualified as needed) of the stream table and of the table the caller stores the delta in.
+refresh_plan delta_sql(const circuit& c, const std::vector<source_changes>& sources,
+                       const std::string& storage_table, const std::string& delta_table,
+                       const options& opts = {});
+
+/// Hidden/visible helper: names starting with this prefix are reserved.
+inline constexpr const char* reserved_prefix = "__pgt_";
+
+} // namespace pgt::lower

@@ -1,0 +1,52 @@
+#pragma once
+/// \file
+/// A small SQL builder for generated SQL: every identifier quoted, every built-in operator and
+/// function schema-qualified (`OPERATOR(pg_catalog.+)`, `pg_catalog.sum`), every expression
+/// parenthesised. Generated SQL therefore means the same whatever the session's search_path.
+/// Names starting with `__pgt_` are reserved for hidden bookkeeping columns.
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pgt/detail/no_postgres.hpp"
+#include "pgt/ir/expr.hpp"
+#include "pgt/types.hpp"
+
+namespace pgt::sql {
+
+/// `"name"`, with embedded quotes doubled.
+std::string ident(std::string_view name);
+/// `"schema"."name"`.
+std::string qualified(std::string_view schema, std::string_view name);
+/// `'text'`, with embedded quotes doubled (standard_conforming_strings on).
+std::string literal(std::string_view text);
+/// `alias."column"`.
+std::string column(std::string_view alias, std::string_view name);
+/// `OPERATOR(pg_catalog.op)` (or the given schema).
+std::string op(std::string_view name, std::string_view schema = "pg_catalog");
+/// `(a OPERATOR(pg_catalog.op) b)`.
+std::string binary(std::string_view o, const std::string& a, const std::string& b);
+/// `pg_catalog.name(args…)`.
+std::string call(std::string_view name, const std::vector<std::string>& args,
+                 std::string_view schema = "pg_catalog");
+/// `CAST(x AS type)`; `x` unchanged when the type has no spelling (an unresolved literal).
+std::string cast(const std::string& x, const sql_type& type);
+/// `CAST(NULL AS type)`.
+std::string typed_null(const sql_type& type);
+/// Items joined with `sep`.
+std::string join(const std::vector<std::string>& items, std::string_view sep = ", ");
+
+/// Renders an IR expression; `column_sql(i)` spells input column `i`.
+std::string render(const ir::expr& e, const std::function<std::string(int)>& column_sql);
+
+/// `a IS NOT DISTINCT FROM b`, written so that PostgreSQL can hash-join or index-probe on it
+/// when the type is known: `(a IS NULL) = (b IS NULL) AND COALESCE(a, z) = COALESCE(b, z)`.
+std::string not_distinct(const std::string& a, const std::string& b, const sql_type& type);
+
+/// Text form of a value for row-identity hashing, normalised so that values PostgreSQL groups
+/// together hash alike (numeric 1.5 and 1.50, float -0 and 0).
+std::string hash_text(const std::string& x, const sql_type& type);
+
+} // namespace pgt::sql

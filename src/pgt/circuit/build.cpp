@@ -1,0 +1,151 @@
+#include <algorithm>
+#include <map>
+
+#include "pgt/circuit.hpp"
+
+namespace pgt {
+
+namespace {
+
+struct builder {
+    circuit& c;
+    std::map<const ir::table*, int> source_index;
+
+    int add(const ir::rel& r) {
+        circuit_node n;
+        n.rel = &r;
+        for (const auto& in : r.inputs) n.inputs.push_back(add(*in));
+        n.op = std::visit(
+            [&](const auto& node) {
+                using T = std::decay_t<decltype(node)>;
+                if constexpr (std::is_same_v<T, ir::scan>) {
+                    n.source = source_of(node.source);
+                    return circuit_op::source;
+                } else if constexpr (std::is_same_v<T, ir::filter>) {
+                    return circuit_op::filter;
+                } else if constexpr (std::is_same_v<T, ir::project>) {
+                    return circuit_op::map;
+                } else if constexpr (std::is_same_v<T, ir::join>) {
+                    return circuit_op::join;
+                } else if constexpr (std::is_same_v<T, ir::aggregate>) {
+                    return circuit_op::aggregate;
+                } else if constexpr (std::is_same_v<T, ir::distinct>) {
+                    return circuit_op::distinct;
+                } else {
+                    return circuit_op::union_all;
+                }
+            },
+            r.node);
+        c.nodes.push_back(std::move(n));
+        return static_cast<int>(c.nodes.size()) - 1;
+    }
+
+    int source_of(const ir::table_ptr& t) {
+        // The same table read twice (a self-join) is one source with one change stream.
+        for (const auto& [table, index] : source_index)
+            if (table->schema == t->schema && table->name == t->name) return index;
+        const int index = static_cast<int>(c.sources.size());
+        c.sources.push_back(t);
+        source_index.emplace(t.get(), index);
+        return index;
+    }
+};
+
+/// Chooses how the stream table stores the result: per-group state for a top-level
+/// aggregate (possibly under HAVING and final expressions), multiplicities for a top-level
+/// DISTINCT, rows keyed by a unique key when one exists, otherwise a bag of rows.
+void choose_maintenance(circuit& c) {
+    int n = c.output;
+    std::vector<int> post;
+    while (c.nodes[static_cast<std::size_t>(n)].op == circuit_op::filter ||
+           c.nodes[static_cast<std::size_t>(n)].op == circuit_op::map) {
+        post.push_back(n);
+        n = c.nodes[static_cast<std::size_t>(n)].inputs.front();
+    }
+    const auto& top = c.nodes[static_cast<std::size_t>(n)];
+    if (top.op == circuit_op::aggregate) {
+        c.strategy = maintenance::aggregate;
+        c.state_node = n;
+        std::ranges::reverse(post);
+        c.post = std::move(post);
+        return;
+    }
+    if (c.nodes[static_cast<std::size_t>(c.output)].op == circuit_op::distinct) {
+        c.strategy = maintenance::distinct;
+        c.state_node = c.output;
+        return;
+    }
+    if (auto key = unique_key(*c.query.root)) {
+        c.strategy = maintenance::keyed;
+        c.key = std::move(*key);
+        return;
+    }
+    c.strategy = maintenance::bag;
+}
+
+} // namespace
+
+std::optional<std::vector<int>> unique_key(const ir::rel& r) {
+    return std::visit(
+        [&](const auto& node) -> std::optional<std::vector<int>> {
+            using T = std::decay_t<decltype(node)>;
+            if constexpr (std::is_same_v<T, ir::scan>) {
+                if (node.source->primary_key.empty()) return std::nullopt;
+                return node.source->primary_key;
+            } else if constexpr (std::is_same_v<T, ir::filter>) {
+                return unique_key(*r.inputs[0]);
+            } else if constexpr (std::is_same_v<T, ir::project>) {
+                auto inner = unique_key(*r.inputs[0]);
+                if (!inner) return std::nullopt;
+                std::vector<int> out;
+                for (int k : *inner) {
+                    auto it = std::ranges::find_if(node.exprs, [k](const ir::expr_ptr& e) {
+                        return e->kind == ir::expr_kind::column && e->index == k;
+                    });
+                    if (it == node.exprs.end()) return std::nullopt;
+                    out.push_back(static_cast<int>(it - node.exprs.begin()));
+                }
+                return out;
+            } else if constexpr (std::is_same_v<T, ir::join>) {
+                // Every output row pairs at most one row of each side (or a side's NULLs).
+                auto l = unique_key(*r.inputs[0]);
+                auto rk = unique_key(*r.inputs[1]);
+                if (!l || !rk) return std::nullopt;
+                const int width = static_cast<int>(r.inputs[0]->columns.size());
+                for (int k : *rk) l->push_back(k + width);
+                return l;
+            } else if constexpr (std::is_same_v<T, ir::aggregate>) {
+                std::vector<int> out;
+                for (std::size_t i = 0; i < node.group_by.size(); ++i) out.push_back(static_cast<int>(i));
+                return out;
+            } else if constexpr (std::is_same_v<T, ir::distinct>) {
+                std::vector<int> out;
+                for (std::size_t i = 0; i < r.columns.size(); ++i) out.push_back(static_cast<int>(i));
+                return out;
+            } else {
+                return std::nullopt;
+            }
+        },
+        r.node);
+}
+
+circuit build_circuit(ir::query q) {
+    circuit c;
+    c.query = std::move(q);
+    builder b{c, {}};
+    c.output = b.add(*c.query.root);
+    choose_maintenance(c);
+    return c;
+}
+
+const char* to_string(maintenance m) {
+    switch (m) {
+    case maintenance::keyed: return "keyed";
+    case maintenance::bag: return "bag";
+    case maintenance::aggregate: return "aggregate";
+    case maintenance::distinct: return "distinct";
+    }
+    return "?";
+}
+
+} // namespace pgt

@@ -1,0 +1,76 @@
+// Renders a circuit: one line per node with the delta rule that maintains it.
+#include <sstream>
+
+#include "pgt/circuit.hpp"
+
+namespace pgt {
+
+namespace {
+
+std::string rule(const circuit& c, int id) {
+    const auto& n = c.nodes[static_cast<std::size_t>(id)];
+    const bool stateful_top = id == c.state_node;
+    switch (n.op) {
+    case circuit_op::source: {
+        const auto& t = *c.sources[static_cast<std::size_t>(n.source)];
+        return "Δ" + t.schema + "." + t.name + "  (changes captured from the source)";
+    }
+    case circuit_op::filter: return "filter   linear: σ(Δ)";
+    case circuit_op::map: return "map      linear: π(Δ)";
+    case circuit_op::union_all: return "plus     linear: Δ₁ + Δ₂ + …";
+    case circuit_op::join: {
+        const auto& j = std::get<ir::join>(n.rel->node);
+        std::string r = "join     bilinear: ΔL⋈R + L⋈ΔR − ΔL⋈ΔR";
+        if (j.kind != ir::join_kind::inner)
+            r += std::string(" + anti-join change of the preserved side") +
+                 (j.kind == ir::join_kind::full ? "s" : "");
+        return r;
+    }
+    case circuit_op::aggregate: {
+        if (!stateful_top) return "aggregate  recompute affected groups: γ(I(in))[g] − γ(I(in)−Δ)[g]";
+        const auto& a = std::get<ir::aggregate>(n.rel->node);
+        std::string r = "aggregate  integrated state in the stream table:";
+        for (const auto& call : a.aggs) {
+            r += std::string(" ") + ir::agg_name(call.func);
+            switch (call.func) {
+            case ir::agg_func::count_star:
+            case ir::agg_func::count:
+            case ir::agg_func::sum:
+            case ir::agg_func::avg: r += "[linear]"; break;
+            default: r += "[rescan group on delete]"; break;
+            }
+        }
+        return r;
+    }
+    case circuit_op::distinct:
+        return stateful_top ? "distinct   multiplicity stored: Δcount, visible while > 0"
+                            : "distinct   [I(in)>0] − [I(in)−Δ>0] on affected rows";
+    }
+    return "?";
+}
+
+} // namespace
+
+std::string to_string(const circuit& c) {
+    std::ostringstream out;
+    for (std::size_t i = 0; i < c.nodes.size(); ++i) {
+        const auto& n = c.nodes[i];
+        out << "n" << i << " = " << rule(c, static_cast<int>(i));
+        if (!n.inputs.empty()) {
+            out << "   ← ";
+            for (std::size_t k = 0; k < n.inputs.size(); ++k) out << (k ? ", " : "") << "n" << n.inputs[k];
+        }
+        out << "\n";
+    }
+    out << "output n" << c.output << "; stream table maintenance: " << to_string(c.strategy);
+    if (c.strategy == maintenance::keyed) {
+        out << " on (";
+        for (std::size_t i = 0; i < c.key.size(); ++i)
+            out << (i ? ", " : "") << c.query.root->columns[static_cast<std::size_t>(c.key[i])].name;
+        out << ")";
+    }
+    out << "\n";
+    return out.str();
+}
+
+} // namespace pgt

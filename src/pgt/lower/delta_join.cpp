@@ -1,0 +1,122 @@
+// Delta rule of joins.
+//
+// Inner join is bilinear; with L, R the inputs' current contents and ΔL, ΔR their changes,
+//     Δ(L ⋈ R) = ΔL ⋈ R + L ⋈ ΔR − ΔL ⋈ ΔR
+// (the current-state form of ΔL⋈R₋₁ + L₋₁⋈ΔR + ΔL⋈ΔR, which needs no old state).
+//
+// An outer join adds, for each preserved side P with other side O, the rows of P without a
+// match, padded with NULLs. Its change, with nm(p, O) = "p matches no row of O":
+//     Σ_{p∈ΔP} w_p·nm(p, O)                         (changed P rows, judged against O now)
+//   + Σ_{p∈P₋₁, p matches ΔO} (nm(p, O) − nm(p, O₋₁))  (P rows whose match status ΔO flips)
+// where P₋₁ = P − ΔP and "matches in O₋₁" counts matches in O minus the weights in ΔO.
+#include "lowering.hpp"
+
+namespace pgt::lower::detail {
+
+namespace {
+
+struct join_parts {
+    lowering& l;
+    int id, left, right;
+    const ir::join& j;
+
+    std::string cond(const std::string& la, const std::string& ra) const {
+        return j.condition ? l.join_expr(*j.condition, left, la, right, ra) : "true";
+    }
+
+    /// Output columns from aliases `la`/`ra`; a side given as "" is NULL-padded.
+    std::string select_list(const std::string& la, const std::string& ra) const {
+        std::vector<std::string> items;
+        const auto& out = l.names(id);
+        std::size_t k = 0;
+        for (int side : {left, right}) {
+            const std::string& alias = side == left ? la : ra;
+            const auto& cols = l.graph().nodes[static_cast<std::size_t>(side)].rel->columns;
+            for (std::size_t i = 0; i < cols.size(); ++i, ++k) {
+                std::string v = alias.empty() ? sql::typed_null(cols[i].type)
+                                              : sql::column(alias, l.names(side)[i]);
+                items.push_back(v + " AS " + sql::ident(out[k]));
+            }
+        }
+        return sql::join(items);
+    }
+
+    std::vector<std::string> inner_terms(const std::optional<std::string>& dl,
+                                         const std::optional<std::string>& dr) const {
+        std::vector<std::string> terms;
+        const std::string w = sql::ident(weight);
+        if (dl)
+            terms.push_back("SELECT " + select_list("l", "r") + ", l." + w + " AS " + w + " FROM " + *dl +
+                            " l JOIN " + l.new_sql(right) + " r ON " + cond("l", "r"));
+        if (dr)
+            terms.push_back("SELECT " + select_list("l", "r") + ", r." + w + " AS " + w + " FROM " +
+                            l.new_sql(left) + " l JOIN " + *dr + " r ON " + cond("l", "r"));
+        if (dl && dr)
+            terms.push_back("SELECT " + select_list("l", "r") + ", -(l." + w + " * r." + w + ") AS " + w +
+                            " FROM " + *dl + " l JOIN " + *dr + " r ON " + cond("l", "r"));
+        return terms;
+    }
+
+    /// Change of the unmatched rows of side `p` (left or right); the other side is `o`.
+    std::vector<std::string> anti_terms(int p, const std::optional<std::string>& dp, int o,
+                                        const std::optional<std::string>& dq) const {
+        std::vector<std::string> terms;
+        const bool p_left = p == left;
+        const std::string w = sql::ident(weight);
+        // Aliases: the preserved row is "p", the other side "o"; the condition needs them in
+        // left/right order.
+        auto c = [&](const std::string& pa, const std::string& oa) {
+            return p_left ? cond(pa, oa) : cond(oa, pa);
+        };
+        auto padded = [&](const std::string& pa) { return p_left ? select_list(pa, "") : select_list("", pa); };
+        auto no_match_now = [&](const std::string& pa) {
+            return "NOT EXISTS (SELECT 1 FROM " + l.new_sql(o) + " o WHERE " + c(pa, "o") + ")";
+        };
+        if (dp)
+            terms.push_back("SELECT " + padded("p") + ", p." + w + " AS " + w + " FROM " + *dp + " p WHERE " +
+                            no_match_now("p"));
+        if (dq) {
+            const std::string touched = "EXISTS (SELECT 1 FROM " + *dq + " o WHERE " + c("p", "o") + ")";
+            std::string old_p = "SELECT " + l.column_list(p, "p") + ", 1 AS \"__pgt_m\" FROM " + l.new_sql(p) +
+                                " p WHERE " + touched;
+            if (dp)
+                old_p += " UNION ALL SELECT " + l.column_list(p, "p") + ", -p." + w + " FROM " + *dp +
+                         " p WHERE " + touched;
+            const std::string matches_before =
+                "((SELECT pg_catalog.count(*) FROM " + l.new_sql(o) + " o WHERE " + c("x", "o") +
+                ") - COALESCE((SELECT pg_catalog.sum(o." + w + ") FROM " + *dq + " o WHERE " + c("x", "o") +
+                "), 0))";
+            const std::string flip = "(CAST(" + no_match_now("x") + " AS pg_catalog.int4) - CAST(" +
+                                     matches_before + " = 0 AS pg_catalog.int4))";
+            terms.push_back("SELECT * FROM (SELECT " + padded("x") + ", x.\"__pgt_m\" * " + flip + " AS " + w +
+                            " FROM (" + old_p + ") x) t WHERE t." + w + " <> 0");
+        }
+        return terms;
+    }
+};
+
+} // namespace
+
+std::optional<std::string> delta_join(lowering& l, int id) {
+    const auto& n = l.node(id);
+    const auto& j = std::get<ir::join>(n.rel->node);
+    join_parts parts{l, id, n.inputs[0], n.inputs[1], j};
+    auto dl = l.delta(parts.left);
+    auto dr = l.delta(parts.right);
+    if (!dl && !dr) return std::nullopt;
+
+    auto terms = parts.inner_terms(dl, dr);
+    if (j.kind == ir::join_kind::left || j.kind == ir::join_kind::full)
+        for (auto& t : parts.anti_terms(parts.left, dl, parts.right, dr)) terms.push_back(std::move(t));
+    if (j.kind == ir::join_kind::right || j.kind == ir::join_kind::full)
+        for (auto& t : parts.anti_terms(parts.right, dr, parts.left, dl)) terms.push_back(std::move(t));
+
+    static const char* kinds[] = {"inner", "left", "right", "full"};
+    return l.add_cte("d" + std::to_string(id) + "_join",
+                     "n" + std::to_string(id) + ": " + kinds[static_cast<int>(j.kind)] +
+                         " join — ΔL⋈R + L⋈ΔR − ΔL⋈ΔR" +
+                         (j.kind == ir::join_kind::inner ? "" : " + change of unmatched rows"),
+                     sql::join(terms, "\nUNION ALL\n"));
+}
+
+} // namespace pgt::lower::detail

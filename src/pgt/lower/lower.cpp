@@ -1,0 +1,48 @@
+// Entry points of lowering: storage layout, full load, incremental refresh.
+#include "strategy.hpp"
+
+#include "pgt/error.hpp"
+
+namespace pgt::lower {
+
+using namespace detail;
+
+layout storage_layout(const circuit& c) {
+    layout lay;
+    lay.strategy = c.strategy;
+    lay.unique_row_id = c.strategy != maintenance::bag;
+    lay.columns.push_back({"__pgt_row_id", make_type(type_kind::int8), true, "row identity (xxHash of the row key)"});
+    for (const auto& col : c.query.root->columns) {
+        // An untyped literal column (SELECT NULL AS x) is stored as text, as CREATE TABLE AS does.
+        sql_type t = col.type.name.empty() ? make_type(type_kind::text) : col.type;
+        lay.columns.push_back({col.name, t, false, ""});
+    }
+    if (c.strategy == maintenance::distinct)
+        lay.columns.push_back({"__pgt_count", make_type(type_kind::int8), true, "multiplicity of the row"});
+    if (c.strategy == maintenance::aggregate)
+        for (auto& h : aggregate_state_columns(c)) lay.columns.push_back(std::move(h));
+    return lay;
+}
+
+std::string full_load_sql(const circuit& c, const options& opts) {
+    lowering l(c, nullptr, opts);
+    return c.strategy == maintenance::aggregate ? aggregate_full_load(l) : rows_full_load(l);
+}
+
+refresh_plan delta_sql(const circuit& c, const std::vector<source_changes>& sources,
+                       const std::string& storage_table, const std::string& delta_table, const options& opts) {
+    if (sources.size() != c.sources.size())
+        throw error(sqlstate::internal_error, "delta_sql: one change relation per source expected");
+    lowering l(c, &sources, opts);
+    refresh_plan plan;
+    const int changed = c.strategy == maintenance::aggregate || c.strategy == maintenance::distinct
+                            ? c.nodes[static_cast<std::size_t>(c.state_node)].inputs[0]
+                            : c.output;
+    if (!l.delta(changed)) return plan;
+    plan.has_delta = true;
+    plan.delta = c.strategy == maintenance::aggregate ? aggregate_delta(l, storage_table) : rows_delta(l);
+    plan.apply = apply_statements(c, storage_layout(c), storage_table, delta_table);
+    return plan;
+}
+
+} // namespace pgt::lower

@@ -1,0 +1,124 @@
+#include "lowering.hpp"
+
+#include <set>
+
+#include "pgt/error.hpp"
+
+namespace pgt::lower::detail {
+
+namespace {
+
+/// Makes `name` unique among `taken` by appending _1, _2, …
+std::string unique_name(const std::string& name, std::set<std::string>& taken) {
+    std::string candidate = name.empty() ? "column" : name;
+    for (int i = 1; taken.contains(candidate); ++i) candidate = name + "_" + std::to_string(i);
+    taken.insert(candidate);
+    return candidate;
+}
+
+} // namespace
+
+lowering::lowering(const circuit& c, const std::vector<source_changes>* sources, const options& opts)
+    : c_(c), sources_(sources), opts_(opts), names_(c.nodes.size()), delta_(c.nodes.size()),
+      source_cte_(c.sources.size()) {
+    for (std::size_t i = 0; i < c.nodes.size(); ++i) {
+        std::set<std::string> taken;
+        for (const auto& col : c.nodes[i].rel->columns) {
+            if (col.name.starts_with(reserved_prefix))
+                throw error(sqlstate::invalid_parameter_value,
+                            "column name \"" + col.name + "\" is reserved",
+                            "Names starting with __pgt_ are used by pg_trickle's bookkeeping.",
+                            "Rename the column with an alias.");
+            names_[i].push_back(unique_name(col.name, taken));
+        }
+    }
+}
+
+std::string lowering::column_list(int id, const std::string& alias) const {
+    std::vector<std::string> cols;
+    for (const auto& n : names(id)) cols.push_back(sql::column(alias, n));
+    return sql::join(cols);
+}
+
+std::string lowering::new_sql(int id) const { return detail::new_sql(*this, id); }
+
+std::optional<std::string> lowering::delta(int id) {
+    auto& slot = delta_[static_cast<std::size_t>(id)];
+    if (!slot) slot = compute_delta(id);
+    return *slot;
+}
+
+std::optional<std::string> lowering::compute_delta(int id) {
+    switch (node(id).op) {
+    case circuit_op::source: {
+        const int s = node(id).source;
+        if (!changes_of(s).may_change) return std::nullopt;
+        auto& name = source_cte_[static_cast<std::size_t>(s)];
+        if (!name) name = delta_source(*this, id);
+        return name;
+    }
+    case circuit_op::filter: return delta_filter(*this, id);
+    case circuit_op::map: return delta_map(*this, id);
+    case circuit_op::union_all: return delta_union(*this, id);
+    case circuit_op::join: return delta_join(*this, id);
+    case circuit_op::aggregate: return delta_aggregate(*this, id);
+    case circuit_op::distinct: return delta_distinct(*this, id);
+    }
+    return std::nullopt;
+}
+
+std::string lowering::add_cte(const std::string& base_name, const std::string& comment,
+                              const std::string& body) {
+    std::string name = sql::ident(base_name);
+    ctes_.push_back({name, comment, body});
+    return name;
+}
+
+std::string lowering::with(const std::string& final_select) const {
+    if (ctes_.empty()) return final_select;
+    std::string r = "WITH\n";
+    for (std::size_t i = 0; i < ctes_.size(); ++i) {
+        const auto& c = ctes_[i];
+        r += "-- " + c.comment + "\n" + c.name + " AS (\n" + c.body + "\n)";
+        r += i + 1 < ctes_.size() ? ",\n" : "\n";
+    }
+    return r + final_select;
+}
+
+std::string lowering::expr(const ir::expr& e, int input, const std::string& alias) const {
+    const auto& n = names(input);
+    return sql::render(e, [&](int i) { return sql::column(alias, n.at(static_cast<std::size_t>(i))); });
+}
+
+std::string lowering::join_expr(const ir::expr& e, int left, const std::string& l, int right,
+                                const std::string& r) const {
+    const auto& ln = names(left);
+    const auto& rn = names(right);
+    const int width = static_cast<int>(ln.size());
+    return sql::render(e, [&](int i) {
+        return i < width ? sql::column(l, ln.at(static_cast<std::size_t>(i)))
+                         : sql::column(r, rn.at(static_cast<std::size_t>(i - width)));
+    });
+}
+
+std::string lowering::row_id(const std::vector<std::string>& values,
+                             const std::vector<sql_type>& types) const {
+    std::vector<std::string> parts;
+    for (std::size_t i = 0; i < values.size(); ++i) parts.push_back(sql::hash_text(values[i], types[i]));
+    const std::string array =
+        parts.empty() ? "CAST(ARRAY[] AS pg_catalog.text[])" : "ARRAY[" + sql::join(parts) + "]";
+    return opts_.hash_function + "(" + array + ")";
+}
+
+std::string null_safe_eq(const std::string& a, const std::string& b) {
+    return "(" + sql::binary("=", a, b) + " OR (" + a + " IS NULL AND " + b + " IS NULL))";
+}
+
+std::string aggregate_call(const lowering& l, const ir::agg_call& a, int input, const std::string& alias) {
+    std::string arg = a.func == ir::agg_func::count_star ? "*" : l.expr(*a.arg, input, alias);
+    std::string r = std::string("pg_catalog.") + ir::agg_name(a.func) + "(" + arg + ")";
+    if (a.filter) r += " FILTER (WHERE " + l.expr(*a.filter, input, alias) + ")";
+    return r;
+}
+
+} // namespace pgt::lower::detail

@@ -1,0 +1,80 @@
+#pragma once
+// Internal state of one lowering: column names per circuit node, the CTEs emitted so far, and
+// the two SQL forms of every node — its current contents ("new") and its change ("delta").
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pgt/lower.hpp"
+#include "pgt/sql/builder.hpp"
+
+namespace pgt::lower::detail {
+
+inline constexpr const char* weight = "__pgt_w";
+
+struct cte {
+    std::string name, comment, body;
+};
+
+class lowering {
+public:
+    lowering(const circuit& c, const std::vector<source_changes>* sources, const options& opts);
+
+    const circuit& graph() const { return c_; }
+    const circuit_node& node(int id) const { return c_.nodes[static_cast<std::size_t>(id)]; }
+    const options& opts() const { return opts_; }
+    /// The caller's changes relation of source `s`.
+    const source_changes& changes_of(int s) const { return sources_->at(static_cast<std::size_t>(s)); }
+
+    /// Column names of a node's output: unique within the node, quoted by callers.
+    const std::vector<std::string>& names(int id) const { return names_[static_cast<std::size_t>(id)]; }
+    /// `alias."c1", alias."c2", …` for all columns of node `id`.
+    std::string column_list(int id, const std::string& alias) const;
+
+    /// A relation (table name or parenthesised SELECT) with the node's current contents.
+    std::string new_sql(int id) const;
+    /// The name of a CTE holding the node's change (columns + __pgt_w), nullopt if it has none.
+    std::optional<std::string> delta(int id);
+
+    /// Adds a CTE and returns its quoted name.
+    std::string add_cte(const std::string& base_name, const std::string& comment, const std::string& body);
+    /// `WITH … SELECT`.
+    std::string with(const std::string& final_select) const;
+
+    /// Renders `e`, an expression over node `input`'s columns as seen through `alias`.
+    std::string expr(const ir::expr& e, int input, const std::string& alias) const;
+    /// Renders an expression over a join's inputs (left columns first).
+    std::string join_expr(const ir::expr& e, int left, const std::string& l, int right,
+                          const std::string& r) const;
+    /// The row-identity hash of the given SQL values.
+    std::string row_id(const std::vector<std::string>& values, const std::vector<sql_type>& types) const;
+
+private:
+    std::optional<std::string> compute_delta(int id);
+
+    const circuit& c_;
+    const std::vector<source_changes>* sources_;
+    options opts_;
+    std::vector<std::vector<std::string>> names_;
+    std::vector<std::optional<std::optional<std::string>>> delta_;
+    std::vector<std::optional<std::string>> source_cte_;
+    std::vector<cte> ctes_;
+};
+
+// Per-operator rules (each in its own file).
+std::string new_sql(const lowering& l, int id);
+std::optional<std::string> delta_source(lowering& l, int id);
+std::optional<std::string> delta_filter(lowering& l, int id);
+std::optional<std::string> delta_map(lowering& l, int id);
+std::optional<std::string> delta_union(lowering& l, int id);
+std::optional<std::string> delta_join(lowering& l, int id);
+std::optional<std::string> delta_aggregate(lowering& l, int id);
+std::optional<std::string> delta_distinct(lowering& l, int id);
+
+/// SQL of an aggregate call over rows seen through `alias` of node `input`.
+std::string aggregate_call(const lowering& l, const ir::agg_call& a, int input, const std::string& alias);
+/// `(a = b OR (a IS NULL AND b IS NULL))`: null-safe equality an index can serve.
+std::string null_safe_eq(const std::string& a, const std::string& b);
+
+} // namespace pgt::lower::detail

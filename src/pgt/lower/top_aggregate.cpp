@@ -1,0 +1,306 @@
+// The aggregate strategy: a top-level GROUP BY whose per-group state lives in hidden columns
+// of the stream table. A refresh folds the change of each touched group into that state:
+//     count' = count + Σw,  sum' = sum + Σw·x,  avg = sum/count of non-NULL inputs,
+//     min' = least(min, min of inserted x)   — unless a row of the group was deleted,
+// and recomputes from the source only what the state cannot answer: MIN/MAX/BOOL_* of a group
+// that lost rows, and groups hidden by HAVING (they are not stored). HAVING and the final
+// expressions are then evaluated on each touched group's new state; a group that is empty or
+// fails HAVING is deleted.
+#include "strategy.hpp"
+
+namespace pgt::lower::detail {
+
+namespace {
+
+const sql_type int8_type = make_type(type_kind::int8);
+
+/// The type a SUM/AVG state accumulates in (float4 accumulates in float8, as PostgreSQL does).
+sql_type accumulator_type(const ir::agg_call& a) {
+    if (a.func == ir::agg_func::avg && a.arg->type.kind == type_kind::float4) return make_type(type_kind::float8);
+    return sum_type(a.arg->type);
+}
+
+std::string prefix(std::size_t i) { return "__pgt_a" + std::to_string(i); }
+
+/// State columns of aggregate `i` (count(*) without FILTER uses __pgt_count).
+std::vector<storage_column> state_of(const ir::agg_call& a, std::size_t i) {
+    const std::string p = prefix(i);
+    const std::string what = std::string(ir::agg_name(a.func)) + " #" + std::to_string(i + 1);
+    switch (a.func) {
+    case ir::agg_func::count_star:
+        if (!a.filter) return {};
+        [[fallthrough]];
+    case ir::agg_func::count: return {{p, int8_type, true, what + ": running count"}};
+    case ir::agg_func::sum:
+        return {{p, a.type, true, what + ": running sum"}, {p + "_nn", int8_type, true, what + ": non-NULL inputs"}};
+    case ir::agg_func::avg:
+        return {{p + "_sum", accumulator_type(a), true, what + ": running sum"},
+                {p + "_nn", int8_type, true, what + ": non-NULL inputs"}};
+    default: return {{p, a.type, true, what + ": current extremum"}};
+    }
+}
+
+struct aggregate_lowering {
+    lowering& l;
+    const circuit& c = l.graph();
+    int node = c.state_node;
+    int child = l.node(node).inputs[0];
+    const ir::aggregate& a = std::get<ir::aggregate>(l.node(node).rel->node);
+    bool having = [&] {
+        for (int p : c.post)
+            if (l.node(p).op == circuit_op::filter) return true;
+        return false;
+    }();
+    std::string w = sql::ident(weight);
+
+    std::string g(std::size_t j) const { return "__pgt_g" + std::to_string(j); }
+    std::string arg(const ir::agg_call& call, const std::string& alias) const {
+        return l.expr(*call.arg, child, alias);
+    }
+    /// " FILTER (WHERE …)" for the aggregate's rows, with extra conditions.
+    std::string rows_filter(const ir::agg_call& call, const std::string& alias, std::vector<std::string> extra) const {
+        if (call.arg && call.func != ir::agg_func::count_star) extra.push_back("(" + arg(call, alias) + ") IS NOT NULL");
+        if (call.filter) extra.push_back(l.expr(*call.filter, child, alias));
+        return extra.empty() ? "" : " FILTER (WHERE " + sql::join(extra, " AND ") + ")";
+    }
+    std::vector<std::string> keys(const std::string& alias) const {
+        std::vector<std::string> k;
+        for (const auto& e : a.group_by) k.push_back(l.expr(*e, child, alias));
+        return k;
+    }
+
+    /// State columns computed from scratch over rows `alias` of C.
+    std::vector<std::string> full_state(const ir::agg_call& call, const std::string& alias) const {
+        const std::string f = rows_filter(call, alias, {});
+        switch (call.func) {
+        case ir::agg_func::count_star:
+            if (!call.filter) return {};
+            return {"pg_catalog.count(*)" + f};
+        case ir::agg_func::count: return {"pg_catalog.count(*)" + f};
+        case ir::agg_func::sum: return {"pg_catalog.sum(" + arg(call, alias) + ")" + f, "pg_catalog.count(*)" + f};
+        case ir::agg_func::avg:
+            return {"pg_catalog.sum(" + sql::cast(arg(call, alias), accumulator_type(call)) + ")" + f,
+                    "pg_catalog.count(*)" + f};
+        default: return {aggregate_call(l, call, child, alias)};
+        }
+    }
+
+    /// `SELECT keys, count, state FROM rows` with `where` restricting rows.
+    std::string state_select(const std::string& from, const std::string& where) const {
+        std::vector<std::string> items;
+        auto k = keys("s");
+        for (std::size_t j = 0; j < k.size(); ++j) items.push_back(k[j] + " AS " + sql::ident(g(j)));
+        items.push_back("pg_catalog.count(*) AS \"__pgt_count\"");
+        for (std::size_t i = 0; i < a.aggs.size(); ++i) {
+            auto cols = state_of(a.aggs[i], i);
+            auto exprs = full_state(a.aggs[i], "s");
+            for (std::size_t k2 = 0; k2 < cols.size(); ++k2) items.push_back(exprs[k2] + " AS " + sql::ident(cols[k2].name));
+        }
+        std::string r = "SELECT " + sql::join(items) + " FROM " + from + " s";
+        if (!where.empty()) r += " WHERE " + where;
+        if (!k.empty()) r += " GROUP BY " + sql::join(k);
+        return r;
+    }
+
+    /// The value of aggregate `i` from the state columns of alias `st`.
+    std::string value(std::size_t i, const std::string& st) const {
+        const auto& call = a.aggs[i];
+        const std::string p = prefix(i);
+        switch (call.func) {
+        case ir::agg_func::count_star:
+            return sql::column(st, call.filter ? p : "__pgt_count");
+        case ir::agg_func::avg: {
+            const std::string sum = sql::column(st, p + "_sum"), nn = sql::column(st, p + "_nn");
+            const bool fractional = call.type.kind == type_kind::float8 || call.type.kind == type_kind::interval;
+            const std::string quotient = fractional ? sql::binary("/", sum, sql::cast(nn, make_type(type_kind::float8)))
+                                                    : sql::binary("/", sql::cast(sum, make_type(type_kind::numeric)),
+                                                                  sql::cast(nn, make_type(type_kind::numeric)));
+            return "(CASE WHEN " + nn + " > 0 THEN " + quotient + " END)";
+        }
+        default: return sql::column(st, p);
+        }
+    }
+
+    /// Visible rows and hidden state from a relation of (__pgt_g*, __pgt_count, state):
+    /// the aggregate's output, then HAVING and the final expressions.
+    std::string finish(const std::string& state_sql) {
+        std::vector<storage_column> hidden = aggregate_state_columns(c);
+        std::vector<std::string> hidden_of_s;
+        for (const auto& h : hidden) hidden_of_s.push_back(sql::column("s", h.name));
+        const std::string carried = sql::join(hidden_of_s);
+
+        const auto& out = l.names(node);
+        std::vector<std::string> items, key_values;
+        std::vector<sql_type> key_types;
+        for (std::size_t j = 0; j < a.group_by.size(); ++j) {
+            key_values.push_back(sql::column("s", g(j)));
+            key_types.push_back(a.group_by[j]->type);
+        }
+        items.push_back(l.row_id(key_values, key_types) + " AS \"__pgt_row_id\"");
+        for (std::size_t j = 0; j < key_values.size(); ++j) items.push_back(key_values[j] + " AS " + sql::ident(out[j]));
+        for (std::size_t i = 0; i < a.aggs.size(); ++i)
+            items.push_back(value(i, "s") + " AS " + sql::ident(out[a.group_by.size() + i]));
+        items.push_back(carried);
+        items.push_back(std::string(a.group_by.empty() ? "true" : "s.\"__pgt_count\" > 0") + " AS \"__pgt_visible\"");
+        std::string rel = l.add_cte("groups", "n" + std::to_string(node) + ": aggregate output and state per group",
+                                    "SELECT " + sql::join(items) + " FROM (" + state_sql + ") s");
+        int input = node;
+        for (int p : c.post) {
+            const auto& pn = l.node(p);
+            std::vector<std::string> cols{"s.\"__pgt_row_id\""};
+            std::string visible = "s.\"__pgt_visible\"";
+            if (pn.op == circuit_op::filter) {
+                cols.push_back(l.column_list(input, "s"));
+                visible = "(" + visible + " AND COALESCE(" + l.expr(*std::get<ir::filter>(pn.rel->node).predicate, input, "s") +
+                          ", false))";
+            } else {
+                const auto& exprs = std::get<ir::project>(pn.rel->node).exprs;
+                for (std::size_t i = 0; i < exprs.size(); ++i)
+                    cols.push_back(l.expr(*exprs[i], input, "s") + " AS " + sql::ident(l.names(p)[i]));
+            }
+            cols.push_back(carried);
+            cols.push_back(visible + " AS \"__pgt_visible\"");
+            rel = l.add_cte("post" + std::to_string(p),
+                            "n" + std::to_string(p) + (pn.op == circuit_op::filter ? ": HAVING — visibility" : ": final expressions"),
+                            "SELECT " + sql::join(cols) + " FROM " + rel + " s");
+            input = p;
+        }
+        return "SELECT s.\"__pgt_row_id\", " + l.column_list(c.output, "s") + ", " + carried +
+               ", s.\"__pgt_visible\" FROM " + rel + " s";
+    }
+
+    /// Per touched group: the change's contribution to each state column.
+    std::string change_summary(const std::string& dc) const {
+        std::vector<std::string> items;
+        auto k = keys("s");
+        for (std::size_t j = 0; j < k.size(); ++j) items.push_back(k[j] + " AS " + sql::ident(g(j)));
+        const std::string sw = "s." + w;
+        items.push_back(sql::cast("pg_catalog.sum(" + sw + ")", int8_type) + " AS \"__pgt_dcount\"");
+        for (std::size_t i = 0; i < a.aggs.size(); ++i) {
+            const auto& call = a.aggs[i];
+            const std::string d = "__pgt_d" + std::to_string(i);
+            const std::string f = rows_filter(call, "s", {});
+            switch (call.func) {
+            case ir::agg_func::count_star:
+            case ir::agg_func::count:
+                items.push_back(sql::cast("pg_catalog.sum(" + sw + ")" + f, int8_type) + " AS " + sql::ident(d));
+                break;
+            case ir::agg_func::sum:
+            case ir::agg_func::avg: {
+                const sql_type acc = call.func == ir::agg_func::sum ? call.type : accumulator_type(call);
+                const std::string x = arg(call, "s");
+                // w·x in a type that cannot overflow before the sum is cast back to the state's.
+                std::string term;
+                if (is_integer(call.arg->type.kind) && acc.kind == type_kind::int8)
+                    term = sql::binary("*", sw, sql::cast(x, int8_type));
+                else if (acc.kind == type_kind::interval)
+                    term = sql::binary("*", x, sql::cast(sw, make_type(type_kind::float8)));
+                else
+                    term = sql::binary("*", sql::cast(sw, acc), sql::cast(x, acc));
+                items.push_back(sql::cast("pg_catalog.sum(" + term + ")" + f, acc) + " AS " + sql::ident(d));
+                items.push_back(sql::cast("pg_catalog.sum(" + sw + ")" + f, int8_type) + " AS " + sql::ident(d + "_nn"));
+                break;
+            }
+            default: {
+                items.push_back(std::string("pg_catalog.") + ir::agg_name(call.func) + "(" + arg(call, "s") + ")" +
+                                rows_filter(call, "s", {sw + " > 0"}) + " AS " + sql::ident(d + "_ins"));
+                items.push_back("pg_catalog.bool_or(" + sw + " < 0)" + f + " AS " + sql::ident(d + "_del"));
+            }
+            }
+        }
+        std::string r = "SELECT " + sql::join(items) + " FROM " + dc + " s";
+        if (!k.empty()) r += " GROUP BY " + sql::join(k);
+        else r += " HAVING pg_catalog.count(*) > 0";
+        return r;
+    }
+
+    /// New state of each touched group: stored state plus change, or a rescan.
+    std::string new_state(const std::string& cur) const {
+        const std::string fast = having ? "c.\"__pgt_existed\"" : "true";
+        std::vector<std::string> match;
+        for (std::size_t j = 0; j < a.group_by.size(); ++j)
+            match.push_back(null_safe_eq(l.expr(*a.group_by[j], child, "s"), sql::column("c", g(j))));
+        const std::string rescan_where = match.empty() ? "" : " WHERE " + sql::join(match, " AND ");
+        const std::string source = l.new_sql(child);
+        auto rescan = [&](const std::string& expr) { return "(SELECT " + expr + " FROM " + source + " s" + rescan_where + ")"; };
+        auto old = [](const std::string& col) { return sql::column("c", "__pgt_old" + col); };
+        auto plus = [&](const std::string& col, const std::string& d) {
+            return "COALESCE(" + old(col) + ", 0) + COALESCE(" + sql::column("c", d) + ", 0)";
+        };
+
+        std::vector<std::string> items;
+        for (std::size_t j = 0; j < a.group_by.size(); ++j) items.push_back(sql::column("c", g(j)));
+        items.push_back("CASE WHEN " + fast + " THEN " + plus("__pgt_count", "__pgt_dcount") + " ELSE " +
+                        rescan("pg_catalog.count(*)") + " END AS \"__pgt_count\"");
+        for (std::size_t i = 0; i < a.aggs.size(); ++i) {
+            const auto& call = a.aggs[i];
+            const auto cols = state_of(call, i);
+            const auto scratch = full_state(call, "s");
+            const std::string d = "__pgt_d" + std::to_string(i);
+            std::vector<std::string> updated;
+            std::string when = fast;
+            switch (call.func) {
+            case ir::agg_func::count_star:
+            case ir::agg_func::count: updated = {plus(cols[0].name, d)}; break;
+            case ir::agg_func::sum: {
+                const std::string nn = plus(cols[1].name, d + "_nn");
+                updated = {"CASE WHEN " + nn + " > 0 THEN " + plus(cols[0].name, d) + " END", nn};
+                break;
+            }
+            case ir::agg_func::avg: updated = {plus(cols[0].name, d), plus(cols[1].name, d + "_nn")}; break;
+            default: {
+                const std::string o = old(cols[0].name), ins = sql::column("c", d + "_ins");
+                when = "(" + fast + " AND NOT COALESCE(" + sql::column("c", d + "_del") + ", false))";
+                if (call.func == ir::agg_func::min) updated = {"LEAST(" + o + ", " + ins + ")"};
+                else if (call.func == ir::agg_func::max) updated = {"GREATEST(" + o + ", " + ins + ")"};
+                else
+                    updated = {"COALESCE(" + o + (call.func == ir::agg_func::bool_and ? " AND " : " OR ") + ins + ", " + o +
+                               ", " + ins + ")"};
+            }
+            }
+            for (std::size_t k = 0; k < cols.size(); ++k)
+                items.push_back("CASE WHEN " + when + " THEN " + updated[k] + " ELSE " + rescan(scratch[k]) + " END AS " +
+                                sql::ident(cols[k].name));
+        }
+        return "SELECT " + sql::join(items) + " FROM " + cur + " c";
+    }
+};
+
+} // namespace
+
+std::vector<storage_column> aggregate_state_columns(const circuit& c) {
+    const auto& a = std::get<ir::aggregate>(c.nodes[static_cast<std::size_t>(c.state_node)].rel->node);
+    std::vector<storage_column> cols{{"__pgt_count", int8_type, true, "rows in the group"}};
+    for (std::size_t i = 0; i < a.aggs.size(); ++i)
+        for (auto& s : state_of(a.aggs[i], i)) cols.push_back(std::move(s));
+    return cols;
+}
+
+std::string aggregate_full_load(lowering& l) {
+    aggregate_lowering al{l};
+    const std::string rows = al.finish(al.state_select(l.new_sql(al.child), ""));
+    return l.with("SELECT * FROM (" + rows + ") f WHERE f.\"__pgt_visible\"");
+}
+
+std::string aggregate_delta(lowering& l, const std::string& storage_table) {
+    aggregate_lowering al{l};
+    const auto dc = l.delta(al.child);
+    const std::string summary = l.add_cte("changed_groups", "n" + std::to_string(al.node) + ": change per touched group",
+                                          al.change_summary(*dc));
+    std::vector<std::string> key_values, olds;
+    std::vector<sql_type> key_types;
+    for (std::size_t j = 0; j < al.a.group_by.size(); ++j) {
+        key_values.push_back(sql::column("d", al.g(j)));
+        key_types.push_back(al.a.group_by[j]->type);
+    }
+    for (const auto& h : aggregate_state_columns(l.graph()))
+        olds.push_back(sql::column("t", h.name) + " AS " + sql::ident("__pgt_old" + h.name));
+    const std::string cur = l.add_cte(
+        "stored_groups", "their stored state (the integral kept in the stream table)",
+        "SELECT d.*, t.\"__pgt_row_id\" IS NOT NULL AS \"__pgt_existed\", " + sql::join(olds) + " FROM " + summary +
+            " d LEFT JOIN " + storage_table + " t ON t.\"__pgt_row_id\" = " + l.row_id(key_values, key_types));
+    const std::string next = l.add_cte("new_state", "new state per touched group", al.new_state(cur));
+    return l.with(al.finish("SELECT * FROM " + next));
+}
+
+} // namespace pgt::lower::detail

@@ -1,0 +1,162 @@
+#include "pgt/sql/builder.hpp"
+
+namespace pgt::sql {
+
+std::string ident(std::string_view name) {
+    std::string r = "\"";
+    for (char c : name) {
+        if (c == '"') r += '"';
+        r += c;
+    }
+    return r += '"';
+}
+
+std::string qualified(std::string_view schema, std::string_view name) {
+    return schema.empty() ? ident(name) : ident(schema) + "." + ident(name);
+}
+
+std::string literal(std::string_view text) {
+    std::string r = "'";
+    for (char c : text) {
+        if (c == '\'') r += '\'';
+        r += c;
+    }
+    return r += '\'';
+}
+
+std::string column(std::string_view alias, std::string_view name) {
+    return std::string(alias) + "." + ident(name);
+}
+
+std::string op(std::string_view name, std::string_view schema) {
+    return "OPERATOR(" + std::string(schema) + "." + std::string(name) + ")";
+}
+
+std::string binary(std::string_view o, const std::string& a, const std::string& b) {
+    return "(" + a + " " + op(o) + " " + b + ")";
+}
+
+std::string call(std::string_view name, const std::vector<std::string>& args, std::string_view schema) {
+    return std::string(schema) + "." + std::string(name) + "(" + join(args) + ")";
+}
+
+std::string cast(const std::string& x, const sql_type& type) {
+    if (type.name.empty()) return x;
+    return "CAST(" + x + " AS " + type.name + ")";
+}
+
+std::string typed_null(const sql_type& type) { return cast("NULL", type); }
+
+std::string join(const std::vector<std::string>& items, std::string_view sep) {
+    std::string r;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        if (i) r += sep;
+        r += items[i];
+    }
+    return r;
+}
+
+namespace {
+
+/// A value of each known type to stand in for NULL in hashable null-safe comparisons.
+std::string neutral_value(const sql_type& t) {
+    switch (t.kind) {
+    case type_kind::boolean: return "false";
+    case type_kind::int2:
+    case type_kind::int4:
+    case type_kind::int8:
+    case type_kind::numeric:
+    case type_kind::float4:
+    case type_kind::float8: return cast("0", t);
+    case type_kind::text:
+    case type_kind::varchar:
+    case type_kind::bpchar: return cast("''", t);
+    case type_kind::date:
+    case type_kind::timestamp:
+    case type_kind::timestamptz: return cast("'2000-01-01'", t);
+    case type_kind::interval: return cast("'0'", t);
+    case type_kind::unknown:
+    case type_kind::other: break;
+    }
+    return {};
+}
+
+std::string render_list(const ir::expr& e, const std::function<std::string(int)>& col,
+                        std::size_t from = 0) {
+    std::vector<std::string> parts;
+    for (std::size_t i = from; i < e.args.size(); ++i) parts.push_back(render(*e.args[i], col));
+    return join(parts);
+}
+
+} // namespace
+
+std::string render(const ir::expr& e, const std::function<std::string(int)>& col) {
+    auto arg = [&](std::size_t i) { return render(*e.args.at(i), col); };
+    switch (e.kind) {
+    case ir::expr_kind::column: return col(e.index);
+    case ir::expr_kind::constant:
+        if (!e.literal) return e.type.kind == type_kind::unknown ? "NULL" : typed_null(e.type);
+        return e.type.kind == type_kind::unknown ? literal(*e.literal) : cast(literal(*e.literal), e.type);
+    case ir::expr_kind::op: {
+        const std::string schema = e.schema.empty() ? "pg_catalog" : e.schema;
+        if (e.args.size() == 1) return "(" + op(e.name, schema) + " " + arg(0) + ")";
+        return "(" + arg(0) + " " + op(e.name, schema) + " " + arg(1) + ")";
+    }
+    case ir::expr_kind::func:
+        return call(e.name, [&] {
+            std::vector<std::string> a;
+            for (std::size_t i = 0; i < e.args.size(); ++i) a.push_back(arg(i));
+            return a;
+        }(), e.schema.empty() ? "pg_catalog" : e.schema);
+    case ir::expr_kind::and_:
+    case ir::expr_kind::or_: {
+        std::vector<std::string> parts;
+        for (std::size_t i = 0; i < e.args.size(); ++i) parts.push_back(arg(i));
+        return "(" + join(parts, e.kind == ir::expr_kind::and_ ? " AND " : " OR ") + ")";
+    }
+    case ir::expr_kind::not_: return "(NOT " + arg(0) + ")";
+    case ir::expr_kind::case_: {
+        std::string r = "(CASE";
+        const std::size_t pairs = (e.args.size() - (e.has_else ? 1 : 0)) / 2;
+        for (std::size_t i = 0; i < pairs; ++i) r += " WHEN " + arg(2 * i) + " THEN " + arg(2 * i + 1);
+        if (e.has_else) r += " ELSE " + arg(e.args.size() - 1);
+        return r + " END)";
+    }
+    case ir::expr_kind::coalesce: return "COALESCE(" + render_list(e, col) + ")";
+    case ir::expr_kind::nullif: return "NULLIF(" + render_list(e, col) + ")";
+    case ir::expr_kind::greatest: return "GREATEST(" + render_list(e, col) + ")";
+    case ir::expr_kind::least: return "LEAST(" + render_list(e, col) + ")";
+    case ir::expr_kind::is_null: return "(" + arg(0) + (e.negated ? " IS NOT NULL)" : " IS NULL)");
+    case ir::expr_kind::is_distinct_from:
+        return "(" + arg(0) + (e.negated ? " IS NOT DISTINCT FROM " : " IS DISTINCT FROM ") + arg(1) + ")";
+    case ir::expr_kind::in_list: {
+        // x IN (a, b) is x = a OR x = b, NULLs included; spelled out to qualify the operator.
+        std::vector<std::string> eqs;
+        const std::string x = arg(0);
+        for (std::size_t i = 1; i < e.args.size(); ++i) eqs.push_back(binary("=", x, arg(i)));
+        const std::string any = "(" + join(eqs, " OR ") + ")";
+        return e.negated ? "(NOT " + any + ")" : any;
+    }
+    case ir::expr_kind::cast: return cast(arg(0), e.type);
+    }
+    return "NULL";
+}
+
+std::string not_distinct(const std::string& a, const std::string& b, const sql_type& type) {
+    const std::string z = neutral_value(type);
+    if (z.empty()) return "(" + a + " IS NOT DISTINCT FROM " + b + ")";
+    return "((" + a + " IS NULL) = (" + b + " IS NULL) AND " +
+           binary("=", "COALESCE(" + a + ", " + z + ")", "COALESCE(" + b + ", " + z + ")") + ")";
+}
+
+std::string hash_text(const std::string& x, const sql_type& type) {
+    switch (type.kind) {
+    case type_kind::numeric: return cast(call("trim_scale", {x}), make_type(type_kind::text));
+    case type_kind::float4:
+    case type_kind::float8: // -0 + 0 is +0: equal floats print alike
+        return cast(binary("+", x, cast("0", type)), make_type(type_kind::text));
+    default: return cast(x, make_type(type_kind::text));
+    }
+}
+
+} // namespace pgt::sql
