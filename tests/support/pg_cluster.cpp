@@ -1,0 +1,179 @@
+#include "pg_cluster.hpp"
+
+#include <libpq-fe.h>
+#include <pwd.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <utility>
+
+namespace pgt::testing {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string shell_quote(const std::string& s) {
+    std::string r = "'";
+    for (char c : s) r += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return r + "'";
+}
+
+bool running_as_root() { return geteuid() == 0; }
+
+} // namespace
+
+std::string pg_bin_dir() {
+    const char* env = std::getenv("PGT_PG_BIN");
+    return env && *env ? env : "/usr/lib/postgresql/15/bin";
+}
+
+// ---- connection ---------------------------------------------------------------------------------
+
+struct connection::impl {
+    PGconn* conn = nullptr;
+    std::vector<std::string> notices;
+};
+
+namespace {
+void collect_notice(void* arg, const PGresult* res) {
+    auto* notices = static_cast<std::vector<std::string>*>(arg);
+    const char* severity = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
+    const char* message = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+    notices->push_back(std::string(severity ? severity : "") + ": " + (message ? message : ""));
+}
+
+[[noreturn]] void throw_result_error(PGresult* res, PGconn* conn) {
+    const char* code = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
+    std::string message = res ? PQresultErrorMessage(res) : PQerrorMessage(conn);
+    std::string sqlstate = code ? code : "";
+    if (res) PQclear(res);
+    while (!message.empty() && message.back() == '\n') message.pop_back();
+    throw server_error(sqlstate, message);
+}
+} // namespace
+
+connection::connection(const std::string& conninfo) : p_(std::make_unique<impl>()) {
+    p_->conn = PQconnectdb(conninfo.c_str());
+    if (PQstatus(p_->conn) != CONNECTION_OK) {
+        std::string message = PQerrorMessage(p_->conn);
+        PQfinish(p_->conn);
+        throw server_error("08006", "connection failed: " + message);
+    }
+    PQsetNoticeReceiver(p_->conn, collect_notice, &p_->notices);
+}
+
+connection::~connection() {
+    if (p_ && p_->conn) PQfinish(p_->conn);
+}
+
+connection::connection(connection&& o) noexcept : p_(std::move(o.p_)) {
+    if (p_) PQsetNoticeReceiver(p_->conn, collect_notice, &p_->notices);
+}
+
+void connection::exec(const std::string& sql) {
+    PGresult* res = PQexec(p_->conn, sql.c_str());
+    const auto status = PQresultStatus(res);
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK && status != PGRES_EMPTY_QUERY)
+        throw_result_error(res, p_->conn);
+    PQclear(res);
+}
+
+std::vector<text_row> connection::query(const std::string& sql) {
+    PGresult* res = PQexec(p_->conn, sql.c_str());
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) throw_result_error(res, p_->conn);
+    std::vector<text_row> rows(static_cast<std::size_t>(PQntuples(res)));
+    const int cols = PQnfields(res);
+    for (int r = 0; r < PQntuples(res); ++r)
+        for (int c = 0; c < cols; ++c)
+            rows[static_cast<std::size_t>(r)].push_back(
+                PQgetisnull(res, r, c) ? std::nullopt : std::optional<std::string>(PQgetvalue(res, r, c)));
+    PQclear(res);
+    return rows;
+}
+
+std::optional<std::string> connection::scalar(const std::string& sql) {
+    auto rows = query(sql);
+    if (rows.size() != 1 || rows[0].size() != 1)
+        throw std::runtime_error("expected one value from: " + sql);
+    return rows[0][0];
+}
+
+std::vector<std::string> connection::take_notices() { return std::exchange(p_->notices, {}); }
+
+// ---- cluster ------------------------------------------------------------------------------------
+
+cluster::cluster(cluster_options opts) : bin_(pg_bin_dir()) {
+    std::string tmpl = (fs::temp_directory_path() / "pgt_cluster_XXXXXX").string();
+    if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
+    dir_ = tmpl;
+    data_ = dir_ + "/data";
+    socket_dir_ = dir_;
+    if (running_as_root()) {
+        const passwd* pw = getpwnam("postgres");
+        if (!pw) throw std::runtime_error("running as root but there is no postgres user");
+        if (chown(dir_.c_str(), pw->pw_uid, pw->pw_gid) != 0) throw std::runtime_error("chown failed");
+    }
+    run_as_owner(shell_quote(bin_ + "/initdb") + " -D " + shell_quote(data_) +
+                 " -U postgres -A trust --locale=C --encoding=UTF8 >" + shell_quote(dir_ + "/initdb.log") + " 2>&1");
+    std::ofstream conf(data_ + "/postgresql.conf", std::ios::app);
+    conf << "listen_addresses = ''\n"
+         << "unix_socket_directories = '" << socket_dir_ << "'\n"
+         << "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n"
+         << "timezone = 'UTC'\nlc_messages = 'C'\nmax_connections = 40\n";
+    if (!opts.preload.empty()) conf << "shared_preload_libraries = '" << opts.preload << "'\n";
+    for (const auto& s : opts.settings) conf << s << "\n";
+    conf.close();
+    start();
+}
+
+cluster::~cluster() {
+    try {
+        if (running_) stop("immediate");
+    } catch (...) {
+        // Best effort: a test that already failed should still report its own error.
+    }
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+}
+
+void cluster::run_as_owner(const std::string& command) const {
+    const std::string full = running_as_root() ? "runuser -u postgres -- sh -c " + shell_quote(command) : command;
+    if (std::system(full.c_str()) != 0) throw std::runtime_error("command failed: " + command + "\n" + log());
+}
+
+void cluster::start() {
+    run_as_owner(shell_quote(bin_ + "/pg_ctl") + " -D " + shell_quote(data_) + " -l " + shell_quote(dir_ + "/server.log") +
+                 " -w -t 60 start >/dev/null");
+    running_ = true;
+}
+
+void cluster::stop(const char* mode) {
+    run_as_owner(shell_quote(bin_ + "/pg_ctl") + " -D " + shell_quote(data_) + " -m " + mode + " -w -t 60 stop >/dev/null");
+    running_ = false;
+}
+
+void cluster::restart(bool immediate) {
+    stop(immediate ? "immediate" : "fast");
+    start();
+}
+
+std::string cluster::conninfo(const std::string& db, const std::string& user) const {
+    return "host=" + socket_dir_ + " dbname=" + db + " user=" + user;
+}
+
+connection cluster::connect(const std::string& db, const std::string& user) const {
+    return connection(conninfo(db, user));
+}
+
+std::string cluster::log() const {
+    std::ifstream in(dir_ + "/server.log");
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+} // namespace pgt::testing

@@ -1,0 +1,79 @@
+#pragma once
+// A throwaway PostgreSQL 15 cluster for tests: initdb into a fresh temporary folder (as the
+// postgres user when the tests run as root), reachable only through a Unix socket in that
+// folder, stopped and deleted when the object dies.
+
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace pgt::testing {
+
+/// An error reported by the server, with its SQLSTATE.
+struct server_error : std::runtime_error {
+    server_error(std::string code, const std::string& message)
+        : std::runtime_error(message), sqlstate(std::move(code)) {}
+    std::string sqlstate;
+};
+
+using text_row = std::vector<std::optional<std::string>>;
+
+class connection {
+public:
+    explicit connection(const std::string& conninfo);
+    ~connection();
+    connection(connection&&) noexcept;
+    connection& operator=(connection&&) = delete;
+    connection(const connection&) = delete;
+
+    /// Runs one or more statements; throws server_error on failure.
+    void exec(const std::string& sql);
+    /// Runs a query and returns its rows as text (nullopt for NULL).
+    std::vector<text_row> query(const std::string& sql);
+    /// The single value of a one-row, one-column query.
+    std::optional<std::string> scalar(const std::string& sql);
+    /// Notices and warnings received since the last call.
+    std::vector<std::string> take_notices();
+
+private:
+    struct impl;
+    std::unique_ptr<impl> p_;
+};
+
+struct cluster_options {
+    /// Value of shared_preload_libraries ('' for none).
+    std::string preload;
+    /// Extra postgresql.conf lines.
+    std::vector<std::string> settings;
+};
+
+class cluster {
+public:
+    explicit cluster(cluster_options opts = {});
+    ~cluster();
+    cluster(const cluster&) = delete;
+    cluster& operator=(const cluster&) = delete;
+
+    std::string conninfo(const std::string& db = "postgres", const std::string& user = "postgres") const;
+    connection connect(const std::string& db = "postgres", const std::string& user = "postgres") const;
+    const std::string& data_dir() const { return data_; }
+    /// Restarts the server (optionally after a crash: `immediate` stops without a checkpoint).
+    void restart(bool immediate = false);
+    /// The server log so far.
+    std::string log() const;
+
+private:
+    void run_as_owner(const std::string& command) const;
+    void start();
+    void stop(const char* mode);
+
+    std::string dir_, data_, socket_dir_, bin_;
+    bool running_ = false;
+};
+
+/// The folder holding initdb/pg_ctl (PGT_PG_BIN or PostgreSQL 15's default).
+std::string pg_bin_dir();
+
+} // namespace pgt::testing
