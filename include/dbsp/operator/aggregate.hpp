@@ -71,9 +71,9 @@ concept linear_aggregator = std::invocable<Lift&, const V&, const W&> &&
                             std::invocable<Finish&, const K&, const lift_state_t<K, V, W, Lift>&>;
 
 template <class K, class V, class W, class Lift, class Finish>
-using linear_result_t = zset<
-    std::remove_cvref_t<std::invoke_result_t<Finish&, const K&, const lift_state_t<K, V, W, Lift>&>>,
-    W>;
+using linear_result_t = zset<std::remove_cvref_t<std::invoke_result_t<
+                                  Finish&, const K&, const lift_state_t<K, V, W, Lift>&>>,
+                              W>;
 
 /// Folds one change group into a key's state.
 template <class V, class W, class S, class Lift>

@@ -20,8 +20,8 @@ struct filter_fn {
     }
     template <class K, class W, class P>
     auto operator()(const stream<zset<K, W>>& s, P pred) const {
-        return s.owner().lift("filter", [pred](const zset<K, W>& z) { return filter_fn{}(z, pred); },
-                              s);
+        return s.owner().lift(
+            "filter", [pred](const zset<K, W>& z) { return filter_fn{}(z, pred); }, s);
     }
 };
 inline constexpr filter_fn filter{};

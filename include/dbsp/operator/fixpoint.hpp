@@ -82,7 +82,8 @@ public:
         const auto b_del = set_difference(b_old, b_new);
         const auto p_del = set_difference(p_old, p_new);
         zset<T, W> seeds;
-        if (!b_del.empty() || !p_del.empty()) seeds = delete_and_rederive(b_del, p_del, b_new, p_old, p_new);
+        if (!b_del.empty() || !p_del.empty())
+            seeds = delete_and_rederive(b_del, p_del, b_new, p_old, p_new);
 
         set_union_into(seeds, set_difference(set_difference(b_new, b_old), fixed_));
         set_union_into(seeds, set_difference(apply(fixed_, set_difference(p_new, p_old)), fixed_));

@@ -16,7 +16,8 @@ struct flat_map_fn {
     template <class K, class W, class F>
         requires std::ranges::range<std::invoke_result_t<F&, const K&>>
     auto operator()(const zset<K, W>& z, F f) const {
-        using R = std::remove_cvref_t<std::ranges::range_value_t<std::invoke_result_t<F&, const K&>>>;
+        using R =
+            std::remove_cvref_t<std::ranges::range_value_t<std::invoke_result_t<F&, const K&>>>;
         zset<R, W> r;
         for (const auto& [k, w] : z)
             for (auto&& out : std::invoke(f, k)) r.add(out, w);

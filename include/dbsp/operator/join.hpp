@@ -25,7 +25,8 @@ namespace dbsp {
 namespace detail {
 
 template <class K, class VA, class VB, class W, class F>
-using join_result_t = zset<std::remove_cvref_t<std::invoke_result_t<F&, const K&, const VA&, const VB&>>, W>;
+using join_result_t =
+    zset<std::remove_cvref_t<std::invoke_result_t<F&, const K&, const VA&, const VB&>>, W>;
 
 /// Adds `a ⋈ b` into `out`, probing the side with more keys.
 template <class K, class VA, class VB, class W, class F>
