@@ -6,9 +6,9 @@
 #include "dbsp/operator/aggregate.hpp"
 #include "drive.hpp"
 
-using dbsp_test::pair_zset;
 using dbsp_test::by_key;
 using dbsp_test::make_index;
+using dbsp_test::pair_zset;
 using ij = dbsp_test::int_index;
 
 namespace {
@@ -41,18 +41,17 @@ TEST_CASE("aggregate: the incremental form retracts the old result and emits the
     const std::vector<pair_zset> in{
         {{{1, 10}, 1}}, {{{1, 20}, 1}, {{2, 5}, 1}}, {{{1, 10}, -1}, {{1, 20}, -1}}, {}};
     auto out = dbsp_test::run([](auto s) { return dbsp::aggregate(by_key(s), sum_of); }, in);
-    CHECK(out == std::vector<pair_zset>{{{{1, 10}, 1}},
-                                        {{{1, 10}, -1}, {{1, 30}, 1}, {{2, 5}, 1}},
-                                        {{{1, 30}, -1}},
-                                        {}});
+    CHECK(out ==
+          std::vector<pair_zset>{
+              {{{1, 10}, 1}}, {{{1, 10}, -1}, {{1, 30}, 1}, {{2, 5}, 1}}, {{{1, 30}, -1}}, {}});
 }
 
 TEST_CASE("aggregate: stream_aggregate aggregates each tick's value only", "[aggregate]") {
     const std::vector<pair_zset> in{
         {{{1, 10}, 1}}, {{{1, 20}, 1}, {{2, 5}, 1}}, {{{1, 10}, -1}, {{1, 20}, -1}}};
     auto out = dbsp_test::run([](auto s) { return dbsp::stream_aggregate(by_key(s), sum_of); }, in);
-    CHECK(out == std::vector<pair_zset>{
-                     {{{1, 10}, 1}}, {{{1, 20}, 1}, {{2, 5}, 1}}, {{{1, -30}, 1}}});
+    CHECK(out ==
+          std::vector<pair_zset>{{{{1, 10}, 1}}, {{{1, 20}, 1}, {{2, 5}, 1}}, {{{1, -30}, 1}}});
 }
 
 TEST_CASE("aggregate: linear_aggregate folds lift(value, weight) per key", "[aggregate]") {
@@ -71,9 +70,8 @@ TEST_CASE("aggregate: the incremental linear form updates state from the change 
     const std::vector<pair_zset> in{{{{1, 10}, 1}}, {{{1, 20}, 2}, {{2, 5}, 1}}, {{{2, 5}, -1}}};
     auto out = dbsp_test::run(
         [](auto s) { return dbsp::linear_aggregate(by_key(s), lift_sum, finish); }, in);
-    CHECK(out == std::vector<pair_zset>{{{{1, 10}, 1}},
-                                        {{{1, 10}, -1}, {{1, 50}, 1}, {{2, 5}, 1}},
-                                        {{{2, 5}, -1}}});
+    CHECK(out == std::vector<pair_zset>{
+                     {{{1, 10}, 1}}, {{{1, 10}, -1}, {{1, 50}, 1}, {{2, 5}, 1}}, {{{2, 5}, -1}}});
 }
 
 TEST_CASE("aggregate: the incremental linear form keeps the state of a zero-count key",
@@ -86,8 +84,7 @@ TEST_CASE("aggregate: the incremental linear form keeps the state of a zero-coun
     CHECK(out == std::vector<pair_zset>{{}, {{{3, 8}, 1}}});
 }
 
-TEST_CASE("aggregate: stream_linear_aggregate aggregates each tick's value only",
-          "[aggregate]") {
+TEST_CASE("aggregate: stream_linear_aggregate aggregates each tick's value only", "[aggregate]") {
     const std::vector<pair_zset> in{{{{1, 10}, 1}}, {{{1, 20}, 2}}};
     auto out = dbsp_test::run(
         [](auto s) { return dbsp::stream_linear_aggregate(by_key(s), lift_count, finish); }, in);

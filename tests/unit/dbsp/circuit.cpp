@@ -23,8 +23,20 @@ TEST_CASE("circuit: nodes run in creation order within a tick", "[circuit]") {
     std::vector<std::string> log;
     auto [c, h] = dbsp::root_circuit::build([&](dbsp::circuit& c) {
         auto [s, in] = dbsp::add_input_zset<int>(c);
-        auto a = c.lift("a", [&](const izset& x) { log.push_back("a"); return x.size(); }, s);
-        auto b = c.lift("b", [&](std::size_t n) { log.push_back("b"); return n * 10; }, a);
+        auto a = c.lift(
+            "a",
+            [&](const izset& x) {
+                log.push_back("a");
+                return x.size();
+            },
+            s);
+        auto b = c.lift(
+            "b",
+            [&](std::size_t n) {
+                log.push_back("b");
+                return n * 10;
+            },
+            a);
         return std::pair{in, dbsp::add_output(b)};
     });
     auto& [in, out] = h;
@@ -40,9 +52,12 @@ TEST_CASE("circuit: nodes run in creation order within a tick", "[circuit]") {
 TEST_CASE("circuit: lift combines several streams of the same tick", "[circuit]") {
     auto out = dbsp_test::run(
         [](auto a, auto b) {
-            return a.owner().lift("sizes", [](const izset& x, const izset& y) {
-                return static_cast<int>(x.size() * 10 + y.size());
-            }, a, b);
+            return a.owner().lift(
+                "sizes",
+                [](const izset& x, const izset& y) {
+                    return static_cast<int>(x.size() * 10 + y.size());
+                },
+                a, b);
         },
         std::vector<izset>{{{1, 1}}, {}}, std::vector<izset>{{{1, 1}, {2, 1}}, {{3, 1}}});
     CHECK(out == std::vector<int>{12, 1});

@@ -36,7 +36,7 @@ TEST_CASE("concepts: built-in signed arithmetic types are weights", "[concepts]"
 TEST_CASE("concepts: bool, unsigned and non-arithmetic types are not weights", "[concepts]") {
     STATIC_REQUIRE(dbsp::monoid<bool>);
     STATIC_REQUIRE_FALSE(dbsp::abelian_group<bool>);
-    STATIC_REQUIRE(dbsp::ring<unsigned>); // Z/2ⁿ is a ring...
+    STATIC_REQUIRE(dbsp::ring<unsigned>);        // Z/2ⁿ is a ring...
     STATIC_REQUIRE_FALSE(dbsp::zring<unsigned>); // ...but "positive" means nothing in it
     STATIC_REQUIRE(dbsp::monoid<std::string>);
     STATIC_REQUIRE_FALSE(dbsp::abelian_group<std::string>);

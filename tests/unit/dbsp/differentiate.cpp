@@ -17,7 +17,8 @@ TEST_CASE("differentiate: of a plain value stream", "[differentiate]") {
     const std::vector<izset> in{{{1, 1}}, {{1, 2}, {2, 1}}, {{1, 3}}};
     auto out = dbsp_test::run(
         [](auto s) {
-            auto n = s.owner().lift("size", [](const izset& z) { return static_cast<int>(z.size()); }, s);
+            auto n = s.owner().lift(
+                "size", [](const izset& z) { return static_cast<int>(z.size()); }, s);
             return dbsp::differentiate(n);
         },
         in);

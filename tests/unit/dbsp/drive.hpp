@@ -15,6 +15,7 @@
 #include "dbsp/circuit/io.hpp"
 #include "dbsp/indexed_zset.hpp"
 #include "dbsp/operator/index.hpp"
+#include "dbsp/operator/join.hpp"
 #include "dbsp/print.hpp"
 #include "dbsp/zset.hpp"
 
@@ -33,8 +34,25 @@ inline int_index make_index(std::initializer_list<std::tuple<int, int, long long
 
 /// Indexes a stream of `(key, value)` pairs by key.
 inline auto by_key(const dbsp::stream<pair_zset>& s) {
-    return dbsp::index_by(s, [](const auto& p) { return p.first; },
-                          [](const auto& p) { return p.second; });
+    return dbsp::index_by(
+        s, [](const auto& p) { return p.first; }, [](const auto& p) { return p.second; });
+}
+
+/// The rule of transitive closure: paths `(a, b)` extended by edges `(b, c)`.
+inline pair_zset extend_paths(const pair_zset& paths, const pair_zset& edges) {
+    auto by_end = dbsp::index_by(
+        paths, [](const auto& p) { return p.second; }, [](const auto& p) { return p.first; });
+    auto by_start = dbsp::index_by(
+        edges, [](const auto& e) { return e.first; }, [](const auto& e) { return e.second; });
+    return dbsp::join(by_end, by_start, [](int, int a, int c) { return std::pair{a, c}; });
+}
+
+/// The rule of reachability: the successors of `nodes` through `edges`.
+inline izset successors(const izset& nodes, const pair_zset& edges) {
+    izset r;
+    for (const auto& [e, w] : edges)
+        if (nodes.contains(e.first)) r.add(e.second, w);
+    return r;
 }
 
 /// Builds the circuit `op(in₁, …, inₙ)` with one input per sequence, feeds tick `t` the

@@ -4,29 +4,14 @@
 #include <vector>
 
 #include "dbsp/operator/fixpoint.hpp"
-#include "dbsp/operator/index.hpp"
-#include "dbsp/operator/join.hpp"
 #include "drive.hpp"
 
 using dbsp_test::izset;
 using dbsp_test::pair_zset;
 
 namespace {
-// Transitive closure: paths (a, b) extended by edges (b, c).
-auto extend = [](const pair_zset& paths, const pair_zset& edges) {
-    auto by_end = dbsp::index_by(paths, [](const auto& p) { return p.second; },
-                                 [](const auto& p) { return p.first; });
-    auto by_start = dbsp::index_by(edges, [](const auto& e) { return e.first; },
-                                   [](const auto& e) { return e.second; });
-    return dbsp::join(by_end, by_start, [](int, int a, int c) { return std::pair{a, c}; });
-};
-// Reachability: nodes reached from a node set through edges.
-auto step_from = [](const izset& nodes, const pair_zset& edges) {
-    izset r;
-    for (const auto& [e, w] : edges)
-        if (nodes.contains(e.first)) r.add(e.second, w);
-    return r;
-};
+const auto extend = dbsp_test::extend_paths;
+const auto step_from = dbsp_test::successors;
 } // namespace
 
 TEST_CASE("fixpoint: transitive closure of a chain", "[fixpoint]") {
@@ -63,24 +48,23 @@ TEST_CASE("fixpoint: the incremental form maintains a closure under inserts and 
         {{{1, 3}, 1}, {{3, 1}, 1}}, // a cycle
     };
     auto out = dbsp_test::run([](auto e) { return dbsp::fixpoint(e, e, extend); }, edges);
-    CHECK(out == std::vector<pair_zset>{
-                     {{{1, 2}, 1}, {{2, 3}, 1}, {{1, 3}, 1}},
-                     {{{3, 4}, 1}, {{2, 4}, 1}, {{1, 4}, 1}},
-                     {},
-                     {{{2, 3}, -1}, {{2, 4}, -1}},
-                     {{{1, 3}, -1}, {{1, 4}, -1}},
-                     {{{1, 3}, 1}, {{1, 4}, 1}, {{3, 1}, 1}, {{3, 2}, 1}, {{3, 3}, 1},
-                      {{1, 1}, 1}}});
+    CHECK(out ==
+          std::vector<pair_zset>{
+              {{{1, 2}, 1}, {{2, 3}, 1}, {{1, 3}, 1}},
+              {{{3, 4}, 1}, {{2, 4}, 1}, {{1, 4}, 1}},
+              {},
+              {{{2, 3}, -1}, {{2, 4}, -1}},
+              {{{1, 3}, -1}, {{1, 4}, -1}},
+              {{{1, 3}, 1}, {{1, 4}, 1}, {{3, 1}, 1}, {{3, 2}, 1}, {{3, 3}, 1}, {{1, 1}, 1}}});
 }
 
-TEST_CASE("fixpoint: the incremental form with base facts and parameters apart",
-          "[fixpoint]") {
+TEST_CASE("fixpoint: the incremental form with base facts and parameters apart", "[fixpoint]") {
     const std::vector<izset> sources{{{1, 1}}, {}, {{1, -1}, {4, 1}}};
     const std::vector<pair_zset> edges{{{{1, 2}, 1}}, {{{2, 3}, 1}, {{4, 5}, 1}}, {}};
     auto out = dbsp_test::run([](auto b, auto e) { return dbsp::fixpoint(b, e, step_from); },
                               sources, edges);
-    CHECK(out == std::vector<izset>{{{1, 1}, {2, 1}}, {{3, 1}}, {{1, -1}, {2, -1}, {3, -1},
-                                                                 {4, 1}, {5, 1}}});
+    CHECK(out == std::vector<izset>{
+                     {{1, 1}, {2, 1}}, {{3, 1}}, {{1, -1}, {2, -1}, {3, -1}, {4, 1}, {5, 1}}});
 }
 
 TEST_CASE("fixpoint: stream_fixpoint iterates on each tick's values", "[fixpoint]") {

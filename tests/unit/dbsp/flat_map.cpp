@@ -45,7 +45,9 @@ TEST_CASE("flat_map: splits strings into words", "[flat_map]") {
 
 TEST_CASE("flat_map: on a stream expands each tick's value", "[flat_map]") {
     auto out = dbsp_test::run(
-        [](auto s) { return dbsp::flat_map(s, [](int x) { return std::vector<int>{x, -x}; }); },
+        [](auto s) { return dbsp::flat_map(s, [](int x) {
+                         return std::vector<int>{x, -x};
+                     }); },
         std::vector<izset>{{{1, 1}}, {{2, -2}}});
     CHECK(out == std::vector<izset>{{{1, 1}, {-1, 1}}, {{2, -2}, {-2, -2}}});
 }

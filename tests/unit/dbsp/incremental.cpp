@@ -16,7 +16,9 @@ TEST_CASE("incremental: D(Q(I(changes))) turns a per-tick query into an incremen
           "[incremental]") {
     const std::vector<izset> in{{{1, 1}}, {{1, 1}}, {{1, -3}}, {{1, 2}, {2, -1}}};
     auto out = dbsp_test::run(
-        [](auto s) { return dbsp::incremental(s, [](auto x) { return dbsp::stream_distinct(x); }); },
+        [](auto s) {
+            return dbsp::incremental(s, [](auto x) { return dbsp::stream_distinct(x); });
+        },
         in);
     CHECK(out == std::vector<izset>{{{1, 1}}, {}, {{1, -1}}, {{1, 1}}});
 }
@@ -41,8 +43,7 @@ TEST_CASE("incremental: nested incremental queries do not stack I and D", "[incr
     CHECK(c.node_count() == nodes + 2);
 }
 
-TEST_CASE("incremental: compose applies the first function, then the second",
-          "[incremental]") {
+TEST_CASE("incremental: compose applies the first function, then the second", "[incremental]") {
     auto f = dbsp::compose([](int x) { return x + 1; }, [](int x) { return x * 10; });
     CHECK(f(1) == 20);
     auto g = dbsp::compose([](const izset& z) { return z.size(); },
@@ -51,7 +52,8 @@ TEST_CASE("incremental: compose applies the first function, then the second",
 }
 
 TEST_CASE("incremental: parallel applies two functions side by side", "[incremental]") {
-    auto p = dbsp::parallel([](int x) { return x + 1; }, [](const std::string& s) { return s + "!"; });
+    auto p =
+        dbsp::parallel([](int x) { return x + 1; }, [](const std::string& s) { return s + "!"; });
     CHECK(p(1, std::string("a")) == std::pair{2, std::string("a!")});
 }
 

@@ -19,8 +19,9 @@ TEST_CASE("index: index_by a key function stores whole rows", "[index]") {
 
 TEST_CASE("index: index_by a key and a value function", "[index]") {
     const pair_zset a{{{1, 10}, 1}, {{1, 11}, 2}, {{2, 20}, -1}};
-    auto idx = dbsp::index_by(a, [](const auto& p) { return p.first; },
-                              [](const auto& p) { return std::to_string(p.second); });
+    auto idx = dbsp::index_by(
+        a, [](const auto& p) { return p.first; },
+        [](const auto& p) { return std::to_string(p.second); });
     dbsp::indexed_zset<int, std::string> want;
     want.add(1, "10", 1);
     want.add(1, "11", 2);
@@ -30,16 +31,16 @@ TEST_CASE("index: index_by a key and a value function", "[index]") {
 
 TEST_CASE("index: rows mapping to the same (key, value) add up", "[index]") {
     const pair_zset a{{{1, 10}, 1}, {{1, 11}, -1}};
-    auto idx = dbsp::index_by(a, [](const auto& p) { return p.first; },
-                              [](const auto& p) { return p.second / 10; });
+    auto idx = dbsp::index_by(
+        a, [](const auto& p) { return p.first; }, [](const auto& p) { return p.second / 10; });
     CHECK(idx.empty());
 }
 
 TEST_CASE("index: on a stream indexes each tick's value", "[index]") {
     auto out = dbsp_test::run(
         [](auto s) {
-            return dbsp::index_by(s, [](const auto& p) { return p.second; },
-                                  [](const auto& p) { return p.first; });
+            return dbsp::index_by(
+                s, [](const auto& p) { return p.second; }, [](const auto& p) { return p.first; });
         },
         std::vector<pair_zset>{{{{1, 2}, 1}, {{3, 2}, 1}}, {}});
     REQUIRE(out.size() == 2);

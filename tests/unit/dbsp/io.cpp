@@ -53,7 +53,8 @@ TEST_CASE("io: outputs of indexed Z-sets and of plain values", "[io]") {
     auto [c, h] = dbsp::root_circuit::build([](dbsp::circuit& c) {
         auto [s, in] = dbsp::add_input_zset<int>(c);
         auto idx = dbsp::index_by(s, [](int x) { return x % 2; });
-        auto n = c.lift("size", [](const dbsp::zset<int>& x) { return x.size(); }, s);
+        auto n = c.lift(
+            "size", [](const dbsp::zset<int>& x) { return x.size(); }, s);
         return std::tuple{in, dbsp::add_output(idx), dbsp::add_output(n, "count")};
     });
     auto& [in, idx, n] = h;
@@ -67,8 +68,8 @@ TEST_CASE("io: outputs of indexed Z-sets and of plain values", "[io]") {
     CHECK(idx.consolidate() == want);
     CHECK(n.value() == 3);
     CHECK(n.consolidate() == 3); // any type with += accumulates
-    CHECK(c.get().node_names() == std::vector<std::string>{"input", "index_by", "size",
-                                                           "output", "count"});
+    CHECK(c.get().node_names() ==
+          std::vector<std::string>{"input", "index_by", "size", "output", "count"});
 }
 
 TEST_CASE("io: inputs are independent and named", "[io]") {

@@ -19,7 +19,9 @@ std::string str(const T& v) {
 struct color {
     std::string name;
     friend bool operator==(const color&, const color&) = default;
-    friend std::ostream& operator<<(std::ostream& os, const color& c) { return os << '#' << c.name; }
+    friend std::ostream& operator<<(std::ostream& os, const color& c) {
+        return os << '#' << c.name;
+    }
     friend std::uint64_t dbsp_hash(const color& c) { return dbsp::hash_value(c.name); }
 };
 } // namespace

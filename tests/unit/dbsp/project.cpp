@@ -12,8 +12,7 @@ using rows = dbsp::zset<row>;
 
 TEST_CASE("project: keeps the listed fields and merges equal projections", "[project]") {
     const rows a{{{1, "a", 10}, 1}, {{1, "b", 10}, 2}, {{2, "a", 20}, -1}};
-    CHECK(dbsp::project<0, 2>(a) ==
-          dbsp::zset<std::tuple<int, int>>{{{1, 10}, 3}, {{2, 20}, -1}});
+    CHECK(dbsp::project<0, 2>(a) == dbsp::zset<std::tuple<int, int>>{{{1, 10}, 3}, {{2, 20}, -1}});
     // ("a") has weight 1 - 1 = 0, so it is gone.
     CHECK(dbsp::project<1>(a) == dbsp::zset<std::tuple<std::string>>{{{"b"}, 2}});
 }
