@@ -1,0 +1,153 @@
+// The input and output functions of the known types, with their type modifiers.
+
+#include <cctype>
+#include <charconv>
+#include <limits>
+
+#include "datetime.hpp"
+#include "errors.hpp"
+#include "float_io.hpp"
+#include "pgt/value.hpp"
+#include "typmod.hpp"
+#include "utf8.hpp"
+
+namespace pgt {
+
+namespace {
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+    return s;
+}
+
+bool prefix_nocase(std::string_view s, std::string_view word, std::size_t min_len) {
+    if (s.size() < min_len || s.size() > word.size()) return false;
+    for (std::size_t i = 0; i < s.size(); ++i)
+        if (std::tolower(static_cast<unsigned char>(s[i])) != word[i]) return false;
+    return true;
+}
+
+// boolin: any prefix of true/false/yes/no, on, of(f), 1, 0 — case-insensitive, blanks trimmed.
+bool parse_bool(const std::string& text) {
+    std::string_view s = trim(text);
+    if (prefix_nocase(s, "true", 1) || prefix_nocase(s, "yes", 1) || prefix_nocase(s, "on", 2) || s == "1")
+        return true;
+    if (prefix_nocase(s, "false", 1) || prefix_nocase(s, "no", 1) || prefix_nocase(s, "off", 2) || s == "0")
+        return false;
+    detail::throw_invalid_input("boolean", text);
+}
+
+// pg_strtoint16/32/64: blanks, an optional sign, decimal digits, blanks.
+std::int64_t parse_integer(const std::string& text, type_kind k) {
+    const char* label = detail::integer_type_label(k);
+    std::string_view s = trim(text);
+    bool negative = !s.empty() && s.front() == '-';
+    if (!s.empty() && (s.front() == '+' || s.front() == '-')) s.remove_prefix(1);
+    if (s.empty() || !std::isdigit(static_cast<unsigned char>(s.front())))
+        detail::throw_invalid_input(label, text);
+    std::uint64_t magnitude = 0;
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), magnitude);
+    if (end != s.data() + s.size() && ec != std::errc::result_out_of_range)
+        detail::throw_invalid_input(label, text);
+    auto out_of_range = [&] {
+        return error(sqlstate::numeric_value_out_of_range,
+                     "value \"" + text + "\" is out of range for type " + label);
+    };
+    constexpr std::uint64_t max = std::numeric_limits<std::int64_t>::max();
+    if (ec == std::errc::result_out_of_range || magnitude > max + negative) throw out_of_range();
+    std::int64_t v = negative ? static_cast<std::int64_t>(0 - magnitude) : static_cast<std::int64_t>(magnitude);
+    try {
+        return detail::check_integer_range(v, k);
+    } catch (const error&) {
+        throw out_of_range();
+    }
+}
+
+// varchar(n) and bpchar(n) input: longer text is an error unless only blanks are cut off.
+std::string limit_length(const std::string& text, const sql_type& t, const char* label) {
+    auto n = detail::single_typmod(t);
+    if (!n || detail::utf8_length(text) <= static_cast<std::size_t>(*n)) return text;
+    std::size_t cut = detail::utf8_offset(text, static_cast<std::size_t>(*n));
+    if (text.find_first_not_of(' ', cut) != std::string::npos)
+        throw error(detail::string_data_right_truncation,
+                    "value too long for type " + std::string(label) + "(" + std::to_string(*n) + ")");
+    return text.substr(0, cut);
+}
+
+std::string strip_trailing_blanks(std::string s) {
+    s.erase(s.find_last_not_of(' ') + 1);
+    return s;
+}
+
+int timestamp_precision(const sql_type& t) { return detail::single_typmod(t).value_or(-1); }
+
+} // namespace
+
+value parse_value(const std::string& text, const sql_type& type) {
+    switch (type.kind) {
+    case type_kind::boolean: return parse_bool(text);
+    case type_kind::int2:
+    case type_kind::int4:
+    case type_kind::int8: return parse_integer(text, type.kind);
+    case type_kind::numeric: {
+        numeric n = numeric::parse(text);
+        if (auto m = detail::numeric_typmod(type)) n = n.with_typmod(m->first, m->second);
+        return n;
+    }
+    case type_kind::float4: return static_cast<double>(detail::parse_float4(text));
+    case type_kind::float8: return detail::parse_float8(text);
+    case type_kind::unknown:
+    case type_kind::text: return text;
+    case type_kind::varchar: return limit_length(text, type, "character varying");
+    case type_kind::bpchar: return strip_trailing_blanks(limit_length(text, type, "character"));
+    case type_kind::date: return detail::parse_date(text);
+    case type_kind::timestamp: return detail::parse_timestamp(text, false, timestamp_precision(type));
+    case type_kind::timestamptz: return detail::parse_timestamp(text, true, timestamp_precision(type));
+    case type_kind::interval:
+    case type_kind::other: break;
+    }
+    return opaque_value{text};
+}
+
+std::string to_text(const value& v, const sql_type& type) {
+    struct visitor {
+        const sql_type& type;
+        std::string operator()(std::monostate) const {
+            throw error(sqlstate::internal_error, "NULL has no text form");
+        }
+        std::string operator()(bool b) const { return b ? "t" : "f"; }
+        std::string operator()(std::int64_t i) const { return std::to_string(i); }
+        std::string operator()(double d) const {
+            return type.kind == type_kind::float4 ? detail::format_float4(static_cast<float>(d))
+                                                  : detail::format_float8(d);
+        }
+        std::string operator()(const numeric& n) const { return n.to_string(); }
+        std::string operator()(const std::string& s) const {
+            // bpchar(n) shows the blanks it pads to n characters.
+            auto n = type.kind == type_kind::bpchar ? detail::single_typmod(type) : std::nullopt;
+            std::size_t len = detail::utf8_length(s);
+            if (!n || len >= static_cast<std::size_t>(*n)) return s;
+            return s + std::string(static_cast<std::size_t>(*n) - len, ' ');
+        }
+        std::string operator()(date_value d) const { return detail::format_date(d); }
+        std::string operator()(timestamp_value t) const {
+            return detail::format_timestamp(t, type.kind == type_kind::timestamptz);
+        }
+        std::string operator()(const opaque_value& o) const { return o.text; }
+    };
+    return std::visit(visitor{type}, v);
+}
+
+std::string to_sql_literal(const value& v, const sql_type& type) {
+    std::string cast = type.name.empty() ? std::string{} : "::" + type.name;
+    if (is_null(v)) return "NULL" + cast;
+    std::string quoted = "'";
+    for (char c : to_text(v, type)) {
+        quoted.push_back(c);
+        if (c == '\'') quoted.push_back('\'');
+    }
+    return quoted + "'" + cast;
+}
+
+} // namespace pgt
