@@ -175,6 +175,43 @@ bool read_zone(scanner& sc, parsed_time& out, std::string_view text) {
     return true;
 }
 
+enum class special_input { none, pos_infinity, neg_infinity, epoch };
+
+struct parsed_datetime {
+    special_input special = special_input::none;
+    std::int64_t days = 0;
+    parsed_time time;
+};
+
+// The shared grammar of date and timestamp input: a special word, or an ISO date with an
+// optional time, zone and era. `syntax_label` names the type in PostgreSQL's syntax error.
+parsed_datetime read_datetime(std::string_view text, const char* syntax_label, const char* type_label) {
+    std::string_view t = trim(text);
+    if (equals_nocase(t, "infinity")) return {special_input::pos_infinity};
+    if (equals_nocase(t, "-infinity")) return {special_input::neg_infinity};
+    if (equals_nocase(t, "epoch")) return {special_input::epoch};
+    scanner sc{t};
+    parsed_date d = read_iso_date(sc);
+    parsed_datetime out;
+    bool ok = d.ok;
+    if (ok && (sc.eat(' ') || sc.eat('T'))) {
+        sc.skip_blanks();
+        if (sc.digit()) ok = read_time(sc, out.time, text);
+    }
+    ok = ok && read_zone(sc, out.time, text);
+    bool bc = ok && read_era_is_bc(sc);
+    sc.skip_blanks();
+    if (!ok || !sc.done()) {
+        // Without any digit it cannot be a date; anything else may be a form we do not read.
+        if (t.find_first_of("0123456789") == std::string_view::npos)
+            throw error(sqlstate::invalid_datetime_format, std::string("invalid input syntax for type ") +
+                                                               syntax_label + ": \"" + std::string(text) + "\"");
+        throw_unsupported_input(type_label, text);
+    }
+    out.days = checked_days(d.date, bc, text);
+    return out;
+}
+
 std::string two_digits(std::int64_t v) {
     char buf[8];
     std::snprintf(buf, sizeof buf, "%02d", static_cast<int>(v));
@@ -245,65 +282,32 @@ std::int64_t round_timestamp(std::int64_t micros, int precision) {
 // ---- input --------------------------------------------------------------------------------------
 
 date_value parse_date(std::string_view text) {
-    std::string_view t = trim(text);
-    if (equals_nocase(t, "infinity")) return {date_pos_infinity};
-    if (equals_nocase(t, "-infinity")) return {date_neg_infinity};
-    if (equals_nocase(t, "epoch")) return {static_cast<std::int32_t>(-unix_epoch_offset)};
-    scanner sc{t};
-    parsed_date d = read_iso_date(sc);
-    parsed_time ignored;
-    bool ok = d.ok;
-    if (ok && (sc.eat(' ') || sc.eat('T'))) {
-        sc.skip_blanks();
-        if (sc.digit()) ok = read_time(sc, ignored, text) && read_zone(sc, ignored, text);
+    parsed_datetime p = read_datetime(text, "date", "date");
+    switch (p.special) {
+    case special_input::pos_infinity: return {date_pos_infinity};
+    case special_input::neg_infinity: return {date_neg_infinity};
+    case special_input::epoch: return {static_cast<std::int32_t>(-unix_epoch_offset)};
+    case special_input::none: break;
     }
-    bool bc = ok && read_era_is_bc(sc);
-    sc.skip_blanks();
-    if (!ok || !sc.done()) {
-        bool has_digit = t.find_first_of("0123456789") != std::string_view::npos;
-        if (!has_digit) throw error(sqlstate::invalid_datetime_format,
-                                    "invalid input syntax for type date: \"" + std::string(text) + "\"");
-        throw_unsupported_input("date", text);
-    }
-    std::int64_t days = checked_days(d.date, bc, text);
-    if (!date_in_range(days))
+    if (!date_in_range(p.days))
         throw error(sqlstate::datetime_field_overflow, "date out of range: \"" + std::string(text) + "\"");
-    return {static_cast<std::int32_t>(days)};
+    return {static_cast<std::int32_t>(p.days)};
 }
 
 timestamp_value parse_timestamp(std::string_view text, bool with_zone, int precision) {
-    const char* type_label = with_zone ? "timestamp with time zone" : "timestamp without time zone";
-    std::string_view t = trim(text);
-    if (equals_nocase(t, "infinity")) return {ts_pos_infinity};
-    if (equals_nocase(t, "-infinity")) return {ts_neg_infinity};
-    if (equals_nocase(t, "epoch")) return {-unix_epoch_offset * usecs_per_day};
-    scanner sc{t};
-    parsed_date d = read_iso_date(sc);
-    parsed_time time;
-    bool ok = d.ok;
-    if (ok && (sc.eat(' ') || sc.eat('T'))) {
-        sc.skip_blanks();
-        if (sc.digit()) ok = read_time(sc, time, text);
-        ok = ok && read_zone(sc, time, text);
-    } else if (ok) {
-        ok = read_zone(sc, time, text);
+    parsed_datetime p = with_zone ? read_datetime(text, "timestamp with time zone", "timestamp with time zone")
+                                  : read_datetime(text, "timestamp", "timestamp without time zone");
+    switch (p.special) {
+    case special_input::pos_infinity: return {ts_pos_infinity};
+    case special_input::neg_infinity: return {ts_neg_infinity};
+    case special_input::epoch: return {-unix_epoch_offset * usecs_per_day};
+    case special_input::none: break;
     }
-    bool bc = ok && read_era_is_bc(sc);
-    sc.skip_blanks();
-    if (!ok || !sc.done()) {
-        bool has_digit = t.find_first_of("0123456789") != std::string_view::npos;
-        if (!has_digit)
-            throw error(sqlstate::invalid_datetime_format, std::string("invalid input syntax for type ") +
-                                                               (with_zone ? "timestamp with time zone" : "timestamp") +
-                                                               ": \"" + std::string(text) + "\"");
-        throw_unsupported_input(type_label, text);
-    }
-    std::int64_t days = checked_days(d.date, bc, text);
     // Beyond ±300000 years the microseconds would overflow; such inputs are out of range anyway.
-    if (days < min_day - 1 || days > timestamp_end_day + 1)
+    if (p.days < min_day - 1 || p.days > timestamp_end_day + 1)
         throw error(sqlstate::datetime_field_overflow, "timestamp out of range: \"" + std::string(text) + "\"");
-    std::int64_t micros = days * usecs_per_day + time.micros;
-    if (with_zone && time.zone_seconds) micros -= *time.zone_seconds * usecs_per_second;
+    std::int64_t micros = p.days * usecs_per_day + p.time.micros;
+    if (with_zone && p.time.zone_seconds) micros -= *p.time.zone_seconds * usecs_per_second;
     micros = round_timestamp(micros, precision);
     if (!timestamp_in_range(micros))
         throw error(sqlstate::datetime_field_overflow, "timestamp out of range: \"" + std::string(text) + "\"");
