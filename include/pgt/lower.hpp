@@ -6,8 +6,9 @@
 ///   hidden state the maintenance strategy needs (multiplicities, per-group counts and sums).
 /// - `full_load_sql`: a SELECT of every storage column from the sources' current contents.
 /// - `delta_sql`: given, per source, a relation of its pending changes (the source's columns
-///   plus `__pgt_w`, +1 per inserted row and −1 per deleted row), a SELECT computing the net
-///   change of the stream table, and the statements that merge it in. One named CTE per
+///   plus `__pgt_w`, +1 per inserted row and −1 per deleted row), one statement that computes
+///   the net change of the stream table (`__pgt_delta`) and merges it in with data-modifying
+///   CTEs, returning the numbers of rows inserted, deleted and updated. One named CTE per
 ///   circuit node, each commented with the node and its rule.
 ///
 /// The generated SQL is search_path-proof (see `pgt/sql/builder.hpp`) and is executed by
@@ -52,10 +53,8 @@ struct source_changes {
 struct refresh_plan {
     /// False when no source may change: nothing to do.
     bool has_delta = false;
-    /// SELECT producing the delta table.
-    std::string delta;
-    /// Statements merging the delta table into the stream table, in order.
-    std::vector<std::string> apply;
+    /// The refresh statement; it returns one row (inserted, deleted, updated) of bigints.
+    std::string statement;
 };
 
 layout storage_layout(const circuit& c);
@@ -63,11 +62,10 @@ layout storage_layout(const circuit& c);
 /// SELECT returning every storage column of `storage_layout(c)`, in order.
 std::string full_load_sql(const circuit& c, const options& opts = {});
 
-/// The incremental refresh. `storage_table` and `delta_table` are SQL names (quoted,
-/// qualified as needed) of the stream table and of the table the caller stores the delta in.
+/// The incremental refresh of the stream table `storage_table` (an SQL name, quoted and
+/// qualified as needed).
 refresh_plan delta_sql(const circuit& c, const std::vector<source_changes>& sources,
-                       const std::string& storage_table, const std::string& delta_table,
-                       const options& opts = {});
+                       const std::string& storage_table, const options& opts = {});
 
 /// Hidden/visible helper: names starting with this prefix are reserved.
 inline constexpr const char* reserved_prefix = "__pgt_";

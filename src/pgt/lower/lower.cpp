@@ -30,7 +30,7 @@ std::string full_load_sql(const circuit& c, const options& opts) {
 }
 
 refresh_plan delta_sql(const circuit& c, const std::vector<source_changes>& sources,
-                       const std::string& storage_table, const std::string& delta_table, const options& opts) {
+                       const std::string& storage_table, const options& opts) {
     if (sources.size() != c.sources.size())
         throw error(sqlstate::internal_error, "delta_sql: one change relation per source expected");
     lowering l(c, &sources, opts);
@@ -40,8 +40,16 @@ refresh_plan delta_sql(const circuit& c, const std::vector<source_changes>& sour
                             : c.output;
     if (!l.delta(changed)) return plan;
     plan.has_delta = true;
-    plan.delta = c.strategy == maintenance::aggregate ? aggregate_delta(l, storage_table) : rows_delta(l);
-    plan.apply = apply_statements(c, storage_layout(c), storage_table, delta_table);
+    const std::string delta = c.strategy == maintenance::aggregate ? aggregate_delta(l, storage_table) : rows_delta(l);
+    std::vector<cte> tail{{sql::ident(delta_cte), "the net change of the stream table", delta}};
+    for (auto& m : apply_ctes(c, storage_layout(c), storage_table)) tail.push_back(std::move(m));
+    auto count = [&](const char* name) {
+        for (const auto& t : tail)
+            if (t.name == sql::ident(name)) return "(SELECT pg_catalog.count(*) FROM " + t.name + ")";
+        return std::string("0");
+    };
+    plan.statement = l.with(tail, "SELECT " + count("__pgt_ins") + " AS inserted, " + count("__pgt_del") +
+                                      " AS deleted, " + count("__pgt_upd") + " AS updated");
     return plan;
 }
 

@@ -74,13 +74,17 @@ std::string lowering::add_cte(const std::string& base_name, const std::string& c
     return name;
 }
 
-std::string lowering::with(const std::string& final_select) const {
-    if (ctes_.empty()) return final_select;
+std::string lowering::with(const std::string& final_select) const { return with({}, final_select); }
+
+std::string lowering::with(const std::vector<cte>& extra, const std::string& final_select) const {
+    std::vector<const cte*> all;
+    for (const auto& c : ctes_) all.push_back(&c);
+    for (const auto& c : extra) all.push_back(&c);
+    if (all.empty()) return final_select;
     std::string r = "WITH\n";
-    for (std::size_t i = 0; i < ctes_.size(); ++i) {
-        const auto& c = ctes_[i];
-        r += "-- " + c.comment + "\n" + c.name + " AS (\n" + c.body + "\n)";
-        r += i + 1 < ctes_.size() ? ",\n" : "\n";
+    for (std::size_t i = 0; i < all.size(); ++i) {
+        r += "-- " + all[i]->comment + "\n" + all[i]->name + " AS (\n" + all[i]->body + "\n)";
+        r += i + 1 < all.size() ? ",\n" : "\n";
     }
     return r + final_select;
 }

@@ -41,6 +41,8 @@ public:
     std::string add_cte(const std::string& base_name, const std::string& comment, const std::string& body);
     /// `WITH … SELECT`.
     std::string with(const std::string& final_select) const;
+    /// `WITH …, extra… SELECT` (extra CTEs appended after the ones added so far).
+    std::string with(const std::vector<cte>& extra, const std::string& final_select) const;
 
     /// Renders `e`, an expression over node `input`'s columns as seen through `alias`.
     std::string expr(const ir::expr& e, int input, const std::string& alias) const;

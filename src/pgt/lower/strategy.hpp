@@ -8,6 +8,7 @@ namespace pgt::lower::detail {
 
 /// Hidden columns beyond __pgt_row_id and the visible ones.
 std::vector<storage_column> aggregate_state_columns(const circuit& c);
+/// Full load: a complete statement. Delta: the final SELECT of the change (CTEs added to `l`).
 std::string aggregate_full_load(lowering& l);
 std::string aggregate_delta(lowering& l, const std::string& storage_table);
 
@@ -15,8 +16,11 @@ std::string aggregate_delta(lowering& l, const std::string& storage_table);
 std::string rows_full_load(lowering& l);
 std::string rows_delta(lowering& l);
 
-/// Statements merging `delta_table` into `storage_table` for the circuit's strategy.
-std::vector<std::string> apply_statements(const circuit& c, const layout& lay,
-                                          const std::string& storage_table, const std::string& delta_table);
+/// Name of the CTE holding the final change, read by the apply CTEs.
+inline constexpr const char* delta_cte = "__pgt_delta";
+
+/// Data-modifying CTEs merging `__pgt_delta` into `storage_table`: `__pgt_del`, `__pgt_upd`
+/// (when the strategy updates in place) and `__pgt_ins`, each `RETURNING 1`.
+std::vector<cte> apply_ctes(const circuit& c, const layout& lay, const std::string& storage_table);
 
 } // namespace pgt::lower::detail

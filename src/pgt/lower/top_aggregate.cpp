@@ -300,7 +300,7 @@ std::string aggregate_delta(lowering& l, const std::string& storage_table) {
         "SELECT d.*, t.\"__pgt_row_id\" IS NOT NULL AS \"__pgt_existed\", " + sql::join(olds) + " FROM " + summary +
             " d LEFT JOIN " + storage_table + " t ON t.\"__pgt_row_id\" = " + l.row_id(key_values, key_types));
     const std::string next = l.add_cte("new_state", "new state per touched group", al.new_state(cur));
-    return l.with(al.finish("SELECT * FROM " + next));
+    return al.finish("SELECT * FROM " + next);
 }
 
 } // namespace pgt::lower::detail

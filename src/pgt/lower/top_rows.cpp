@@ -47,63 +47,95 @@ std::string rows_delta(lowering& l) {
     const auto d = l.delta(id);
     const std::string cols = l.column_list(id, "s");
     const std::string w = sql::ident(weight);
-    return l.with("SELECT " + row_id_of(l, id, "s") + " AS \"__pgt_row_id\", " + cols + ", pg_catalog.sum(s." + w +
-                  ") AS " + w + " FROM " + *d + " s GROUP BY " + cols + " HAVING pg_catalog.sum(s." + w + ") <> 0");
+    std::string consolidated = "SELECT " + row_id_of(l, id, "s") + " AS \"__pgt_row_id\", " + cols +
+                               ", pg_catalog.sum(s." + w + ") AS " + w + " FROM " + *d + " s GROUP BY " + cols +
+                               " HAVING pg_catalog.sum(s." + w + ") <> 0";
+    if (c.strategy != maintenance::keyed) return consolidated;
+    // A changed row arrives as its old version (weight −1) and its new one (+1): keep the new
+    // one, so that the key's row is updated in place.
+    return "SELECT DISTINCT ON (\"__pgt_row_id\") * FROM (" + consolidated + ") s ORDER BY \"__pgt_row_id\", " + w +
+           " DESC";
 }
 
-std::vector<std::string> apply_statements(const circuit& c, const layout& lay, const std::string& st,
-                                          const std::string& delta) {
-    std::vector<std::string> all, visible, from_d, set_from_d, t_cols;
-    for (const auto& col : lay.columns) {
-        all.push_back(sql::ident(col.name));
-        from_d.push_back(sql::column("d", col.name));
-        if (col.name == "__pgt_row_id") continue;
-        set_from_d.push_back(sql::ident(col.name) + " = " + sql::column("d", col.name));
-        t_cols.push_back(sql::column("t", col.name));
-        if (!col.hidden) visible.push_back(col.name);
-    }
-    const std::string w = sql::column("d", weight);
-    const std::string on = " ON t.\"__pgt_row_id\" = d.\"__pgt_row_id\"\n";
-    const std::string insert = "INSERT (" + sql::join(all) + ") VALUES (" + sql::join(from_d) + ")";
-    std::vector<std::string> d_cols;
-    for (const auto& col : lay.columns)
-        if (col.name != "__pgt_row_id") d_cols.push_back(sql::column("d", col.name));
-    const std::string changed = "ROW(" + sql::join(t_cols) + ") IS DISTINCT FROM ROW(" + sql::join(d_cols) + ")";
+namespace {
 
+/// Column lists of the storage layout, spelled for the apply CTEs.
+struct apply_columns {
+    std::vector<std::string> all;       ///< every storage column, quoted
+    std::vector<std::string> from_d;    ///< d."col" for every storage column
+    std::vector<std::string> set_from_d; ///< "col" = d."col", all but the row id
+    std::vector<std::string> t_rest, d_rest;
+
+    explicit apply_columns(const layout& lay) {
+        for (const auto& col : lay.columns) {
+            all.push_back(sql::ident(col.name));
+            from_d.push_back(sql::column("d", col.name));
+            if (col.name == "__pgt_row_id") continue;
+            set_from_d.push_back(sql::ident(col.name) + " = " + sql::column("d", col.name));
+            t_rest.push_back(sql::column("t", col.name));
+            d_rest.push_back(sql::column("d", col.name));
+        }
+    }
+};
+
+cte modify(const char* name, const char* comment, const std::string& body) {
+    return {sql::ident(name), comment, body + " RETURNING 1"};
+}
+
+} // namespace
+
+std::vector<cte> apply_ctes(const circuit& c, const layout& lay, const std::string& st) {
+    const apply_columns cols(lay);
+    const std::string d = sql::ident(delta_cte);
+    const std::string w = sql::column("d", weight);
+    const std::string same_id = "t.\"__pgt_row_id\" = d.\"__pgt_row_id\"";
+    auto insert_new = [&](const std::string& condition, const std::vector<std::string>& values) {
+        return modify("__pgt_ins", "insert rows new to the stream table",
+                      "INSERT INTO " + st + " (" + sql::join(cols.all) + ") SELECT " + sql::join(values) + " FROM " + d +
+                          " d WHERE " + condition + " AND NOT EXISTS (SELECT 1 FROM " + st + " t WHERE " + same_id + ")");
+    };
     switch (c.strategy) {
     case maintenance::aggregate:
-        return {"MERGE INTO " + st + " t USING " + delta + " d" + on +
-                "WHEN MATCHED AND NOT d.\"__pgt_visible\" THEN DELETE\n"
-                "WHEN MATCHED AND " + changed + " THEN UPDATE SET " + sql::join(set_from_d) + "\n"
-                "WHEN NOT MATCHED AND d.\"__pgt_visible\" THEN " + insert};
+        return {modify("__pgt_del", "delete groups that became empty or fail HAVING",
+                       "DELETE FROM " + st + " t USING " + d + " d WHERE " + same_id + " AND NOT d.\"__pgt_visible\""),
+                modify("__pgt_upd", "update changed groups",
+                       "UPDATE " + st + " t SET " + sql::join(cols.set_from_d) + " FROM " + d + " d WHERE " + same_id +
+                           " AND d.\"__pgt_visible\" AND ROW(" + sql::join(cols.t_rest) + ") IS DISTINCT FROM ROW(" +
+                           sql::join(cols.d_rest) + ")"),
+                insert_new("d.\"__pgt_visible\"", cols.from_d)};
     case maintenance::keyed:
-        // A changed row arrives as its old version (weight −1) and its new one (+1): keep the
-        // new one, so that the key's row is updated in place.
-        return {"MERGE INTO " + st + " t USING (SELECT DISTINCT ON (\"__pgt_row_id\") * FROM " + delta +
-                " ORDER BY \"__pgt_row_id\", " + sql::ident(weight) + " DESC) d" + on + "WHEN MATCHED AND " + w +
-                " < 0 THEN DELETE\nWHEN MATCHED THEN UPDATE SET " + sql::join(set_from_d) + "\nWHEN NOT MATCHED AND " + w +
-                " > 0 THEN " + insert};
+        return {modify("__pgt_del", "delete rows whose key disappeared",
+                       "DELETE FROM " + st + " t USING " + d + " d WHERE " + same_id + " AND " + w + " < 0"),
+                modify("__pgt_upd", "update rows whose key remains",
+                       "UPDATE " + st + " t SET " + sql::join(cols.set_from_d) + " FROM " + d + " d WHERE " + same_id +
+                           " AND " + w + " > 0"),
+                insert_new(w + " > 0", cols.from_d)};
     case maintenance::distinct: {
         const std::string count = "t.\"__pgt_count\" + " + w;
-        std::vector<std::string> values = from_d;
-        values.back() = w; // __pgt_count of a new row is its weight
-        return {"MERGE INTO " + st + " t USING " + delta + " d" + on + "WHEN MATCHED AND " + count +
-                " <= 0 THEN DELETE\nWHEN MATCHED THEN UPDATE SET \"__pgt_count\" = " + count +
-                "\nWHEN NOT MATCHED AND " + w + " > 0 THEN INSERT (" + sql::join(all) + ") VALUES (" +
-                sql::join(values) + ")"};
+        std::vector<std::string> values = cols.from_d;
+        values.back() = w; // a new row's multiplicity is its weight
+        return {modify("__pgt_del", "delete rows whose multiplicity drops to zero",
+                       "DELETE FROM " + st + " t USING " + d + " d WHERE " + same_id + " AND " + count + " <= 0"),
+                modify("__pgt_upd", "adjust multiplicities",
+                       "UPDATE " + st + " t SET \"__pgt_count\" = " + count + " FROM " + d + " d WHERE " + same_id + " AND " +
+                           count + " > 0"),
+                insert_new(w + " > 0", values)};
     }
     case maintenance::bag: {
-        // Remove |w| copies of each row with a negative weight, then add w copies of each row
-        // with a positive one; copies are told apart by ctid.
+        // Remove |w| copies of each row with a negative weight, add w copies of each row with a
+        // positive one; copies are told apart by ctid.
         std::vector<std::string> same{"s.\"__pgt_row_id\" = d.\"__pgt_row_id\""};
         for (std::size_t i = 1; i < lay.columns.size(); ++i)
             same.push_back(sql::not_distinct(sql::column("s", lay.columns[i].name), sql::column("d", lay.columns[i].name),
                                              lay.columns[i].type));
-        return {"DELETE FROM " + st + " t USING (SELECT x.sc FROM (SELECT s.ctid AS sc, pg_catalog.row_number() OVER "
-                "(PARTITION BY d.ctid ORDER BY s.ctid) AS rn, " + w + " AS w FROM " + st + " s JOIN " + delta + " d ON " +
-                sql::join(same, " AND ") + " WHERE " + w + " < 0) x WHERE x.rn <= -x.w) v WHERE t.ctid = v.sc",
-                "INSERT INTO " + st + " (" + sql::join(all) + ") SELECT " + sql::join(from_d) + " FROM " + delta +
-                " d CROSS JOIN LATERAL pg_catalog.generate_series(1, " + w + ") WHERE " + w + " > 0"};
+        return {modify("__pgt_del", "delete |w| copies of removed rows",
+                       "DELETE FROM " + st + " t USING (SELECT x.sc FROM (SELECT s.ctid AS sc, pg_catalog.row_number() OVER "
+                       "(PARTITION BY " + sql::join(cols.d_rest) + " ORDER BY s.ctid) AS rn, " + w + " AS w FROM " + st +
+                       " s JOIN " + d + " d ON " + sql::join(same, " AND ") + " WHERE " + w +
+                       " < 0) x WHERE x.rn <= -x.w) v WHERE t.ctid = v.sc"),
+                modify("__pgt_ins", "insert w copies of added rows",
+                       "INSERT INTO " + st + " (" + sql::join(cols.all) + ") SELECT " + sql::join(cols.from_d) + " FROM " + d +
+                           " d CROSS JOIN LATERAL pg_catalog.generate_series(1, " + w + ") WHERE " + w + " > 0")};
     }
     }
     return {};
