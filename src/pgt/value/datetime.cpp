@@ -187,9 +187,9 @@ struct parsed_datetime {
 // optional time, zone and era. `syntax_label` names the type in PostgreSQL's syntax error.
 parsed_datetime read_datetime(std::string_view text, const char* syntax_label, const char* type_label) {
     std::string_view t = trim(text);
-    if (equals_nocase(t, "infinity")) return {special_input::pos_infinity};
-    if (equals_nocase(t, "-infinity")) return {special_input::neg_infinity};
-    if (equals_nocase(t, "epoch")) return {special_input::epoch};
+    if (equals_nocase(t, "infinity")) return {special_input::pos_infinity, 0, {}};
+    if (equals_nocase(t, "-infinity")) return {special_input::neg_infinity, 0, {}};
+    if (equals_nocase(t, "epoch")) return {special_input::epoch, 0, {}};
     scanner sc{t};
     parsed_date d = read_iso_date(sc);
     parsed_datetime out;
