@@ -1,0 +1,170 @@
+// DDL tracking (event triggers pg_trickle_ddl_tracker and pg_trickle_drop_tracker).
+//
+// ALTER TABLE on a source is let through when every stream table reading it still compiles to
+// the same columns (its cached plans are invalidated and the change buffer follows the
+// source's columns); otherwise it is refused with the reason. DROP TABLE of a source puts its
+// stream tables in ERROR. A stream table's storage may not change shape behind pg_trickle.
+#include "core/capture.hpp"
+#include "core/compiled.hpp"
+#include "core/lifecycle.hpp"
+#include "core/server_catalog.hpp"
+#include "pg/function.hpp"
+#include "pg/server.hpp"
+#include "pg/spi.hpp"
+
+extern "C" {
+#include <commands/event_trigger.h>
+}
+
+namespace {
+
+using pgt::error;
+namespace spi = pgt::spi;
+namespace ext = pgt::ext;
+
+bool extension_catalog_present() {
+    return spi::scalar("SELECT pg_catalog.to_regclass('pgtrickle.pgt_stream_tables')").has_value();
+}
+
+std::vector<std::pair<std::string, std::string>> visible_columns(const ext::stream_table& st) {
+    auto all = spi::describe("SELECT * FROM " + st.qualified());
+    std::erase_if(all, [](const auto& c) { return c.first.starts_with("__pgt_"); });
+    return all;
+}
+
+/// Refuses the DDL unless `st` still compiles to the columns it stores.
+void check_still_valid(const ext::stream_table& st, const std::string& table) {
+    const std::string prefix = "ALTER TABLE on " + table + " would break stream table " + st.display() + ": ";
+    try {
+        auto front = ext::compile_query(st.defining_query);
+        if (st.refresh_mode == "DIFFERENTIAL" && !front.query)
+            throw error(pgt::sqlstate::feature_not_supported, front.unsupported->construct());
+        if (spi::describe(st.defining_query) != visible_columns(st))
+            throw error("42P17", "its columns would change");
+    } catch (const error& e) {
+        throw error("42P17", prefix + e.what(), "pg_trickle blocks DDL that breaks a stream table.",
+                    "Drop or redefine the stream table first (pgtrickle.alter_stream_table(name, query => …)).");
+    }
+}
+
+/// Makes the change buffer of `relid` capture exactly the source's current columns.
+void sync_buffer(unsigned relid) {
+    const std::string buffer = ext::buffer_name(relid);
+    const std::string r = std::to_string(relid);
+    auto mismatched = spi::query(
+        "SELECT b.attname, pg_catalog.format_type(s.atttypid, s.atttypmod), s.attname IS NULL, "
+        "  b.atttypid IS DISTINCT FROM s.atttypid OR b.atttypmod IS DISTINCT FROM s.atttypmod "
+        "FROM pg_catalog.pg_attribute b LEFT JOIN pg_catalog.pg_attribute s ON s.attrelid = $1::oid "
+        "  AND s.attname = b.attname AND s.attnum > 0 AND NOT s.attisdropped "
+        "WHERE b.attrelid = $2::regclass AND b.attnum > 3 AND NOT b.attisdropped",
+        {r, buffer});
+    pgt::server::role_scope as_ext(pgt::server::extension_owner(), false);
+    for (const auto& m : mismatched) {
+        const std::string col = spi::quote_ident(*m[0]);
+        if (m[2] == "t")
+            spi::exec("ALTER TABLE " + buffer + " DROP COLUMN " + col);
+        else if (m[3] == "t")
+            spi::exec("ALTER TABLE " + buffer + " ALTER COLUMN " + col + " TYPE " + *m[1] + " USING " + col + "::" + *m[1]);
+    }
+    spi::exec("UPDATE pgtrickle.pgt_change_tracking SET captured_columns = ARRAY(SELECT a.attname::text "
+              "FROM pg_catalog.pg_attribute a WHERE a.attrelid = buffer_relid AND a.attnum > 3 AND NOT a.attisdropped "
+              "ORDER BY a.attnum) WHERE source_relid = $1::oid",
+              {r});
+}
+
+void bump_generation(const std::string& where, const std::vector<spi::param>& params) {
+    pgt::server::role_scope as_ext(pgt::server::extension_owner(), false);
+    spi::exec("UPDATE pgtrickle.pgt_stream_tables SET generation = generation + 1 WHERE " + where, params);
+}
+
+void altered_table(unsigned relid) {
+    const std::string r = std::to_string(relid);
+    const auto table = *spi::scalar("SELECT $1::oid::regclass::text", {r});
+    if (spi::scalar("SELECT 1 FROM pgtrickle.pgt_change_tracking WHERE buffer_relid = $1::oid", {r}))
+        throw error(pgt::sqlstate::insufficient_privilege,
+                    "pg_trickle: altering change buffer tables (schema 'pgtrickle_changes') is not allowed");
+    if (auto st = ext::stream_table_by_relid(relid)) {
+        auto names = spi::query("SELECT n.nspname, c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n "
+                                "ON n.oid = c.relnamespace WHERE c.oid = $1::oid",
+                                {r});
+        if (*names[0][0] != st->schema || *names[0][1] != st->name) {
+            if (!ext::dependents_of(relid).empty())
+                throw error("42P17", "cannot rename stream table " + st->display() + ": other stream tables read it");
+            pgt::server::role_scope as_ext(pgt::server::extension_owner(), false);
+            spi::exec("UPDATE pgtrickle.pgt_stream_tables SET pgt_schema = $2, pgt_name = $3, updated_at = now() "
+                      "WHERE pgt_id = $1::int8",
+                      {std::to_string(st->id), names[0][0], names[0][1]});
+        }
+        if (visible_columns(*st) != spi::describe(st->defining_query))
+            throw error("42P17", "ALTER TABLE on stream table " + st->display() + " is not allowed: it changes its columns",
+                        {}, "Use pgtrickle.alter_stream_table(name, query => …) to change a stream table's definition.");
+    }
+    if (!spi::scalar("SELECT 1 FROM pgtrickle.pgt_change_tracking WHERE source_relid = $1::oid", {r})) return;
+    for (const auto& st : ext::dependents_of(relid)) check_still_valid(st, table);
+    sync_buffer(relid);
+    auto source = ext::server_catalog().relation_by_oid(relid);
+    for (const auto& st : ext::dependents_of(relid))
+        ext::ensure_capture(*source->table, static_cast<unsigned>(std::stoul(*spi::scalar(
+                                                "SELECT relowner::int8 FROM pg_catalog.pg_class WHERE oid = $1::oid",
+                                                {std::to_string(st.relid)}))));
+    bump_generation("pgt_id IN (SELECT pgt_id FROM pgtrickle.pgt_dependencies WHERE source_relid = $1::oid)", {r});
+}
+
+} // namespace
+
+PGT_FUNCTION(pgt_on_ddl_end) {
+    if (!CALLED_AS_EVENT_TRIGGER(fcinfo)) throw error("39P01", "pgtrickle._on_ddl_end() must be called as an event trigger");
+    if (pgt::server::internal_ddl_scope::active()) PG_RETURN_VOID();
+    spi::session spi;
+    if (!extension_catalog_present()) PG_RETURN_VOID();
+    auto commands = spi::query("SELECT DISTINCT objid::int8, command_tag FROM pg_catalog.pg_event_trigger_ddl_commands() "
+                               "WHERE classid = 'pg_catalog.pg_class'::regclass OR command_tag = 'CREATE TRIGGER'");
+    for (const auto& c : commands) {
+        if (c[1] == "CREATE TRIGGER") {
+            auto on_buffer = spi::scalar("SELECT 1 FROM pg_catalog.pg_trigger t JOIN pgtrickle.pgt_change_tracking c "
+                                         "ON c.buffer_relid = t.tgrelid WHERE t.oid = $1::oid",
+                                         {c[0]});
+            if (on_buffer)
+                throw error(pgt::sqlstate::insufficient_privilege,
+                            "pg_trickle: creating triggers on change buffer tables (schema 'pgtrickle_changes') is not "
+                            "allowed");
+        } else if (c[1] == "ALTER TABLE") {
+            altered_table(static_cast<unsigned>(std::stoul(*c[0])));
+        }
+    }
+    PG_RETURN_VOID();
+}
+
+PGT_FUNCTION(pgt_on_sql_drop) {
+    if (!CALLED_AS_EVENT_TRIGGER(fcinfo)) throw error("39P01", "pgtrickle._on_sql_drop() must be called as an event trigger");
+    if (pgt::server::internal_ddl_scope::active()) PG_RETURN_VOID();
+    spi::session spi;
+    if (!extension_catalog_present()) PG_RETURN_VOID();
+    auto dropped = spi::query("SELECT objid::int8, pg_catalog.quote_ident(schema_name) || '.' || "
+                              "pg_catalog.quote_ident(object_name) FROM pg_catalog.pg_event_trigger_dropped_objects() "
+                              "WHERE classid = 'pg_catalog.pg_class'::regclass AND objsubid = 0 AND object_type = 'table'");
+    for (const auto& d : dropped) {
+        const unsigned relid = static_cast<unsigned>(std::stoul(*d[0]));
+        const auto st = ext::stream_table_by_relid(relid);
+        const auto readers = ext::dependents_of(relid);
+        pgt::server::role_scope as_ext(pgt::server::extension_owner(), false);
+        for (const auto& reader : readers)
+            spi::exec("UPDATE pgtrickle.pgt_stream_tables SET status = 'ERROR', needs_reinit = true, "
+                      "generation = generation + 1, last_error_message = $2, last_error_at = now() WHERE pgt_id = $1::int8",
+                      {std::to_string(reader.id), "source table " + *d[1] + " was dropped"});
+        if (spi::scalar("SELECT 1 FROM pgtrickle.pgt_change_tracking WHERE source_relid = $1::oid", {*d[0]})) {
+            pgt::server::internal_ddl_scope internal;
+            spi::exec("DROP TABLE IF EXISTS " + ext::buffer_name(relid));
+            spi::exec("DELETE FROM pgtrickle.pgt_change_tracking WHERE source_relid = $1::oid", {*d[0]});
+        }
+        if (st) {
+            // Its storage was dropped directly: the stream table is gone.
+            auto sources = spi::query("SELECT source_relid FROM pgtrickle.pgt_dependencies WHERE pgt_id = $1::int8",
+                                      {std::to_string(st->id)});
+            spi::exec("DELETE FROM pgtrickle.pgt_stream_tables WHERE pgt_id = $1::int8", {std::to_string(st->id)});
+            ext::forget_compiled(st->id);
+            for (const auto& s : sources) ext::release_capture_if_unused(static_cast<unsigned>(std::stoul(*s[0])));
+        }
+    }
+    PG_RETURN_VOID();
+}

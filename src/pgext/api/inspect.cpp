@@ -1,0 +1,126 @@
+// Inspection entry points: explain_st, validate_query, repair_stream_table.
+#include "pgt/circuit.hpp"
+#include "pgt/ir/rel.hpp"
+#include "pgt/lower.hpp"
+
+#include "core/capture.hpp"
+#include "core/compiled.hpp"
+#include "core/definition.hpp"
+#include "core/lifecycle.hpp"
+#include "pg/function.hpp"
+#include "pg/spi.hpp"
+#include "pg/subtransaction.hpp"
+
+extern "C" {
+#include <utils/array.h>
+}
+
+namespace {
+
+/// A one-dimensional text[] of the given strings.
+Datum text_array(const std::vector<std::string>& items) {
+    return pgt::pg::call([&] {
+        ArrayBuildState* state = nullptr;
+        for (const auto& s : items)
+            state = accumArrayResult(state, PointerGetDatum(cstring_to_text_with_len(s.data(), static_cast<int>(s.size()))),
+                                     false, TEXTOID, CurrentMemoryContext);
+        return state ? makeArrayResult(state, CurrentMemoryContext)
+                     : PointerGetDatum(construct_empty_array(TEXTOID));
+    });
+}
+
+std::string join_lines(const std::vector<std::string>& v) {
+    std::string r;
+    for (const auto& s : v) r += (r.empty() ? "" : "\n") + s;
+    return r;
+}
+
+} // namespace
+
+PGT_FUNCTION(pgt_explain_st) {
+    pgt::spi::session spi;
+    auto st = pgt::ext::require_stream_table(pgt::pg::required_text_arg(fcinfo, 0, "name"));
+    const bool analyze = pgt::pg::bool_arg(fcinfo, 1).value_or(false);
+    std::vector<std::string> out;
+    auto add = [&](const std::string& k, const std::string& v) {
+        out.push_back(k);
+        out.push_back(v);
+    };
+    add("pgt_name", st.display());
+    add("defining_query", st.defining_query);
+    add("refresh_mode", st.refresh_mode);
+    add("status", st.status);
+    add("is_populated", st.is_populated ? "true" : "false");
+    auto& comp = pgt::ext::compiled_for(st);
+    add("dvm_supported", comp.front.query ? "true" : "false");
+    if (comp.front.unsupported) add("dvm_unsupported_reason", comp.front.unsupported->construct());
+    if (comp.front.query) add("operator_tree", pgt::ir::to_string(*comp.front.query->root));
+    std::vector<std::string> sources;
+    for (const auto& s : comp.sources) sources.push_back(s->schema + "." + s->name + " (" + std::to_string(s->oid) + ")");
+    add("source_oids", join_lines(sources));
+    if (comp.graph) {
+        add("circuit", pgt::to_string(*comp.graph));
+        add("maintenance", pgt::to_string(comp.graph->strategy));
+        std::vector<pgt::lower::source_changes> all;
+        for (const auto& s : comp.sources) all.push_back({"<changes of " + s->schema + "." + s->name + ">", true});
+        add("delta_query", pgt::lower::delta_sql(*comp.graph, all, st.qualified(), pgt::ext::lowering_options()).statement);
+    }
+    add("full_refresh_query", comp.full_load);
+    auto frontier = pgt::spi::query("SELECT frontier_snapshot::text, frontier_xid::text, frontier_stmt::text "
+                                    "FROM pgtrickle.pgt_stream_tables WHERE pgt_id = $1::int8",
+                                    {std::to_string(st.id)});
+    if (frontier[0][0]) add("frontier", "snapshot " + *frontier[0][0] + ", xid " + frontier[0][1].value_or("-") +
+                                            ", statement " + frontier[0][2].value_or("-"));
+    if (analyze) {
+        std::vector<std::string> plan;
+        for (const auto& r : pgt::spi::query("EXPLAIN " + comp.full_load.substr(comp.full_load.find(") ") + 2)))
+            plan.push_back(*r[0]);
+        add("full_refresh_plan", join_lines(plan));
+    }
+    return text_array(out);
+}
+
+PGT_FUNCTION(pgt_validate_query) {
+    pgt::spi::session spi;
+    const auto query = pgt::pg::required_text_arg(fcinfo, 0, "query");
+    std::vector<std::string> out;
+    auto add = [&](const std::string& check, const std::string& result, const std::string& severity) {
+        out.insert(out.end(), {check, result, severity});
+    };
+    try {
+        // A subtransaction: a server error (a syntax error, say) must not leave this one unusable.
+        pgt::pg::in_subtransaction([&] {
+        auto front = pgt::ext::compile_query(query);
+        add("parse", "ok", "OK");
+        std::string sources;
+        for (const auto& s : front.sources) sources += (sources.empty() ? "" : ", ") + s->schema + "." + s->name;
+        add("sources", sources.empty() ? "(none)" : sources, "OK");
+        if (front.query) {
+            const auto vol = front.query->max_volatility;
+            add("volatility", vol == pgt::ir::volatility::volatile_ ? "volatile" : vol == pgt::ir::volatility::stable ? "stable" : "immutable",
+                vol == pgt::ir::volatility::volatile_ ? "ERROR" : vol == pgt::ir::volatility::stable ? "WARN" : "OK");
+            auto graph = pgt::build_circuit(*front.query);
+            add("differential", "supported (maintenance: " + std::string(pgt::to_string(graph.strategy)) + ")", "OK");
+        } else {
+            add("differential", "unsupported: " + front.unsupported->construct() + " (AUTO uses FULL refresh)", "WARN");
+        }
+        if (front.ignored_order_by) add("order_by", "ORDER BY without LIMIT is ignored", "WARN");
+        });
+    } catch (const pgt::error& e) {
+        add("parse", e.what(), "ERROR");
+    }
+    return text_array(out);
+}
+
+PGT_FUNCTION(pgt_repair_stream_table) {
+    pgt::spi::session spi;
+    auto st = pgt::ext::require_stream_table(pgt::pg::required_text_arg(fcinfo, 0, "name"));
+    pgt::ext::require_owner(st);
+    pgt::ext::require_writable();
+    std::vector<std::string> repaired;
+    for (const auto& r : pgt::spi::query("SELECT source_relid FROM pgtrickle.pgt_dependencies WHERE pgt_id = $1::int8",
+                                         {std::to_string(st.id)}))
+        for (auto& line : pgt::ext::repair_capture(static_cast<unsigned>(std::stoul(*r[0])))) repaired.push_back(line);
+    pgt::ext::forget_compiled(st.id);
+    return pgt::pg::text_result(repaired.empty() ? "no repair needed" : join_lines(repaired));
+}

@@ -1,0 +1,177 @@
+// SQL entry points of the stream-table lifecycle (API.md §1.1): argument checking, then core/.
+#include "pgt/schedule.hpp"
+
+#include "core/lifecycle.hpp"
+#include "core/refresh.hpp"
+#include "pg/function.hpp"
+#include "pg/server.hpp"
+#include "pg/spi.hpp"
+
+namespace {
+
+using pgt::pg::bool_arg;
+using pgt::pg::text_arg;
+
+[[noreturn]] void not_supported(const std::string& parameter) {
+    throw pgt::error(pgt::sqlstate::feature_not_supported,
+                     "parameter " + parameter + " is not supported by this version of pg_trickle",
+                     {}, "Leave it at its default.");
+}
+
+std::optional<std::string> schedule_arg(FunctionCallInfo fcinfo, int i) {
+    auto text = text_arg(fcinfo, i);
+    if (!text) throw pgt::error(pgt::sqlstate::invalid_parameter_value,
+                                "invalid argument: use 'calculated' instead of NULL to set CALCULATED schedule");
+    return pgt::stored_schedule(*text);
+}
+
+std::string choice(const std::optional<std::string>& v, const char* fallback, std::initializer_list<const char*> allowed,
+                   const char* what) {
+    if (!v) return fallback;
+    for (const char* a : allowed)
+        if (*v == a) return *v;
+    throw pgt::error(pgt::sqlstate::invalid_parameter_value, std::string("invalid argument: invalid ") + what + " '" + *v + "'");
+}
+
+/// The arguments create_stream_table() and its variants share (positions 0–15).
+pgt::ext::create_options create_arguments(FunctionCallInfo fcinfo) {
+    pgt::ext::create_options o;
+    o.query = pgt::pg::required_text_arg(fcinfo, 1, "query");
+    o.schedule = schedule_arg(fcinfo, 2);
+    o.mode = pgt::ext::normalize_mode(text_arg(fcinfo, 3).value_or("AUTO"));
+    o.initialize = bool_arg(fcinfo, 4).value_or(true);
+    o.diamond_consistency = choice(text_arg(fcinfo, 5), "atomic", {"atomic", "none"}, "diamond_consistency");
+    o.diamond_schedule_policy = choice(text_arg(fcinfo, 6), "fastest", {"fastest", "slowest"}, "diamond_schedule_policy");
+    if (o.diamond_consistency == "none" && o.diamond_schedule_policy == "slowest")
+        throw pgt::error(pgt::sqlstate::invalid_parameter_value,
+                         "invalid argument: diamond_schedule_policy 'slowest' requires diamond_consistency 'atomic'");
+    if (auto cdc = text_arg(fcinfo, 7); cdc && *cdc != "auto" && *cdc != "trigger") not_supported("cdc_mode => '" + *cdc + "'");
+    if (bool_arg(fcinfo, 8).value_or(false)) not_supported("append_only");
+    if (bool_arg(fcinfo, 9).value_or(false)) not_supported("pooler_compatibility_mode");
+    const char* extras[] = {"partition_by", "max_differential_joins", "max_delta_fraction", "output_distribution_column",
+                            nullptr, "storage_backend", "sink", "ducklake_sink_path", "ducklake_sink_table_id"};
+    for (int i = 10; i < PG_NARGS(); ++i) {
+        if (i == 14) {
+            if (bool_arg(fcinfo, i).value_or(false)) not_supported("temporal");
+        } else if (!PG_ARGISNULL(i) && !(i == 15 && text_arg(fcinfo, i) == "heap")) {
+            not_supported(extras[i - 10]);
+        }
+    }
+    return o;
+}
+
+} // namespace
+
+PGT_FUNCTION(pgt_create_stream_table) {
+    pgt::spi::session spi;
+    pgt::ext::create_stream_table(pgt::pg::required_text_arg(fcinfo, 0, "name"), create_arguments(fcinfo));
+    PG_RETURN_VOID();
+}
+
+PGT_FUNCTION(pgt_create_stream_table_if_not_exists) {
+    pgt::spi::session spi;
+    const auto name = pgt::pg::required_text_arg(fcinfo, 0, "name");
+    auto opts = create_arguments(fcinfo);
+    if (pgt::ext::find_stream_table(name)) {
+        pgt::server::info("stream table " + name + " already exists, skipping");
+        PG_RETURN_VOID();
+    }
+    pgt::ext::create_stream_table(name, opts);
+    PG_RETURN_VOID();
+}
+
+PGT_FUNCTION(pgt_create_or_replace_stream_table) {
+    pgt::spi::session spi;
+    const auto name = pgt::pg::required_text_arg(fcinfo, 0, "name");
+    auto opts = create_arguments(fcinfo);
+    auto st = pgt::ext::find_stream_table(name);
+    if (!st) {
+        pgt::ext::create_stream_table(name, opts);
+        PG_RETURN_VOID();
+    }
+    pgt::ext::require_owner(*st);
+    const bool same_query = st->defining_query == opts.query;
+    const bool same_mode = st->requested_mode == opts.mode;
+    if (!same_query || !same_mode) pgt::ext::redefine_stream_table(*st, opts.query, opts.mode);
+    const bool same_config = st->schedule == opts.schedule;
+    if (!same_config || !same_query || !same_mode) {
+        pgt::server::role_scope as_ext(pgt::server::extension_owner(), false);
+        pgt::spi::exec("UPDATE pgtrickle.pgt_stream_tables SET schedule = $2, diamond_consistency = $3, "
+                       "diamond_schedule_policy = $4, updated_at = now() WHERE pgt_id = $1::int8",
+                       {std::to_string(st->id), opts.schedule, opts.diamond_consistency, opts.diamond_schedule_policy});
+    } else {
+        pgt::server::info("stream table " + name + " is unchanged");
+    }
+    PG_RETURN_VOID();
+}
+
+PGT_FUNCTION(pgt_alter_stream_table) {
+    pgt::spi::session spi;
+    auto st = pgt::ext::require_stream_table(pgt::pg::required_text_arg(fcinfo, 0, "name"));
+    pgt::ext::require_owner(st);
+    pgt::ext::require_writable();
+    const char* extras[] = {"cdc_mode", "append_only", "pooler_compatibility_mode", "tier", "fuse", "fuse_ceiling",
+                            "fuse_sensitivity", "partition_by", "max_differential_joins", "max_delta_fraction",
+                            "post_refresh_action", "reindex_drift_threshold", "sink", "ducklake_sink_path",
+                            "ducklake_sink_table_id"};
+    for (int i = 7; i < PG_NARGS(); ++i)
+        if (!PG_ARGISNULL(i)) not_supported(extras[i - 7]);
+
+    auto query = text_arg(fcinfo, 1);
+    auto mode = text_arg(fcinfo, 3);
+    if (query || mode)
+        pgt::ext::redefine_stream_table(st, query.value_or(st.defining_query),
+                                        mode ? pgt::ext::normalize_mode(*mode) : st.requested_mode);
+    pgt::server::role_scope as_ext(pgt::server::extension_owner(), false);
+    const std::string id = std::to_string(st.id);
+    if (!PG_ARGISNULL(2))
+        pgt::spi::exec("UPDATE pgtrickle.pgt_stream_tables SET schedule = $2, updated_at = now() WHERE pgt_id = $1::int8",
+                       {id, schedule_arg(fcinfo, 2)});
+    if (auto status = text_arg(fcinfo, 4)) {
+        std::string s = *status;
+        for (auto& ch : s) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+        if (s != "ACTIVE" && s != "SUSPENDED")
+            throw pgt::error(pgt::sqlstate::invalid_parameter_value,
+                             "invalid argument: status must be 'ACTIVE' or 'SUSPENDED', got '" + *status + "'");
+        pgt::spi::exec("UPDATE pgtrickle.pgt_stream_tables SET status = $2, updated_at = now(), consecutive_errors = "
+                       "CASE WHEN $2 = 'ACTIVE' THEN 0 ELSE consecutive_errors END WHERE pgt_id = $1::int8",
+                       {id, s});
+    }
+    if (auto dc = text_arg(fcinfo, 5))
+        pgt::spi::exec("UPDATE pgtrickle.pgt_stream_tables SET diamond_consistency = $2 WHERE pgt_id = $1::int8",
+                       {id, choice(dc, "atomic", {"atomic", "none"}, "diamond_consistency")});
+    if (auto dp = text_arg(fcinfo, 6))
+        pgt::spi::exec("UPDATE pgtrickle.pgt_stream_tables SET diamond_schedule_policy = $2 WHERE pgt_id = $1::int8",
+                       {id, choice(dp, "fastest", {"fastest", "slowest"}, "diamond_schedule_policy")});
+    PG_RETURN_VOID();
+}
+
+PGT_FUNCTION(pgt_drop_stream_table) {
+    pgt::spi::session spi;
+    auto st = pgt::ext::require_stream_table(pgt::pg::required_text_arg(fcinfo, 0, "name"));
+    pgt::ext::drop_stream_table(st, bool_arg(fcinfo, 1).value_or(false));
+    PG_RETURN_VOID();
+}
+
+PGT_FUNCTION(pgt_refresh_stream_table) {
+    pgt::spi::session spi;
+    auto st = pgt::ext::require_stream_table(pgt::pg::required_text_arg(fcinfo, 0, "name"));
+    pgt::ext::require_owner(st);
+    pgt::ext::refresh(st.id, pgt::ext::initiator::manual);
+    PG_RETURN_VOID();
+}
+
+PGT_FUNCTION(pgt_resume_stream_table) {
+    pgt::spi::session spi;
+    auto st = pgt::ext::require_stream_table(pgt::pg::required_text_arg(fcinfo, 0, "name"));
+    pgt::ext::require_owner(st);
+    pgt::ext::require_writable();
+    if (st.status != "SUSPENDED" && st.status != "ERROR")
+        throw pgt::error(pgt::sqlstate::invalid_parameter_value,
+                         "invalid argument: stream table " + st.display() + " is not suspended (status " + st.status + ")");
+    pgt::server::role_scope as_ext(pgt::server::extension_owner(), false);
+    pgt::spi::exec("UPDATE pgtrickle.pgt_stream_tables SET status = 'ACTIVE', consecutive_errors = 0, updated_at = now() "
+                   "WHERE pgt_id = $1::int8",
+                   {std::to_string(st.id)});
+    PG_RETURN_VOID();
+}

@@ -1,0 +1,117 @@
+#include "core/capture.hpp"
+
+#include "pgt/sql/builder.hpp"
+
+#include "pg/server.hpp"
+#include "pg/spi.hpp"
+
+namespace pgt::ext {
+
+namespace {
+
+struct trigger_spec {
+    const char* name;
+    const char* timing;
+};
+// One trigger per event: PostgreSQL allows transition tables only on single-event triggers.
+constexpr trigger_spec triggers[] = {
+    {"pg_trickle_cdc_ins", "AFTER INSERT ON %s REFERENCING NEW TABLE AS __pgt_new FOR EACH STATEMENT"},
+    {"pg_trickle_cdc_upd", "AFTER UPDATE ON %s REFERENCING OLD TABLE AS __pgt_old NEW TABLE AS __pgt_new FOR EACH STATEMENT"},
+    {"pg_trickle_cdc_del", "AFTER DELETE ON %s REFERENCING OLD TABLE AS __pgt_old FOR EACH STATEMENT"},
+    {"pg_trickle_cdc_trunc", "AFTER TRUNCATE ON %s FOR EACH STATEMENT"},
+};
+
+std::string qualified(const ir::table& t) { return spi::quote_ident(t.schema) + "." + spi::quote_ident(t.name); }
+
+/// Creates one capture trigger; DROP EXTENSION drops it with the extension.
+void create_trigger(unsigned relid, const std::string& table, const trigger_spec& t) {
+    std::string timing = t.timing;
+    timing.replace(timing.find("%s"), 2, table);
+    spi::exec("CREATE TRIGGER " + std::string(t.name) + " " + timing + " EXECUTE FUNCTION pgtrickle._cdc_capture()");
+    auto oid = spi::scalar("SELECT oid::text FROM pg_catalog.pg_trigger WHERE tgrelid = $1::oid AND tgname = $2",
+                           {std::to_string(relid), t.name});
+    server::depend_on_extension("pg_trigger", static_cast<server::oid>(std::stoul(*oid)));
+}
+
+std::string column_definition(const ir::column& c) { return spi::quote_ident(c.name) + " " + c.type.name; }
+
+} // namespace
+
+std::string buffer_name(unsigned source_relid) {
+    return "pgtrickle_changes." + spi::quote_ident("changes_" + std::to_string(source_relid));
+}
+
+std::string pending_condition(const std::string& b) {
+    const std::string xid = b + ".__pgt_xid";
+    return "NOT ((" + xid + " IS DISTINCT FROM $2::pg_catalog.xid8 AND pg_catalog.pg_visible_in_snapshot(" + xid +
+           ", $1::pg_catalog.pg_snapshot)) OR (" + xid + " = $2::pg_catalog.xid8 AND " + b +
+           ".__pgt_stmt < $3::pg_catalog.int8))";
+}
+
+void ensure_capture(const ir::table& source, unsigned consumer_owner) {
+    const std::string relid = std::to_string(source.oid);
+    const std::string buffer = buffer_name(source.oid);
+    server::role_scope as_owner(server::extension_owner(), false);
+    auto captured = spi::query("SELECT unnest(captured_columns) FROM pgtrickle.pgt_change_tracking WHERE source_relid = $1::oid",
+                               {relid});
+    auto tracked = spi::scalar("SELECT 1 FROM pgtrickle.pgt_change_tracking WHERE source_relid = $1::oid", {relid});
+    if (!tracked) {
+        std::vector<std::string> cols{"__pgt_xid pg_catalog.xid8 NOT NULL", "__pgt_stmt pg_catalog.int8 NOT NULL",
+                                      "__pgt_action \"char\" NOT NULL"};
+        for (const auto& c : source.columns) cols.push_back(column_definition(c));
+        spi::exec("CREATE TABLE " + buffer + " (" + sql::join(cols) + ")");
+        auto buffer_oid = spi::scalar("SELECT $1::regclass::oid::text", {buffer});
+        server::depend_on_extension("pg_class", static_cast<server::oid>(std::stoul(*buffer_oid)));
+        spi::exec("INSERT INTO pgtrickle.pgt_change_tracking (source_relid, buffer_relid, captured_columns) "
+                  "SELECT $1::oid, $2::oid, ARRAY(SELECT a.attname::text FROM pg_catalog.pg_attribute a "
+                  "WHERE a.attrelid = $2::oid AND a.attnum > 3 AND NOT a.attisdropped ORDER BY a.attnum)",
+                  {relid, *buffer_oid});
+        for (const auto& t : triggers) create_trigger(source.oid, qualified(source), t);
+    } else {
+        // A column added to the source since capture started: widen the buffer.
+        for (const auto& c : source.columns) {
+            bool present = false;
+            for (const auto& r : captured) present |= r[0] == c.name;
+            if (present) continue;
+            spi::exec("ALTER TABLE " + buffer + " ADD COLUMN " + column_definition(c));
+            spi::exec("UPDATE pgtrickle.pgt_change_tracking SET captured_columns = captured_columns || $2::text "
+                      "WHERE source_relid = $1::oid",
+                      {relid, c.name});
+        }
+    }
+    spi::exec("GRANT SELECT, DELETE ON " + buffer + " TO " + spi::quote_ident(server::role_name(consumer_owner)));
+}
+
+void release_capture_if_unused(unsigned source_relid) {
+    const std::string relid = std::to_string(source_relid);
+    if (spi::scalar("SELECT 1 FROM pgtrickle.pgt_dependencies WHERE source_relid = $1::oid LIMIT 1", {relid})) return;
+    if (!spi::scalar("SELECT 1 FROM pgtrickle.pgt_change_tracking WHERE source_relid = $1::oid", {relid})) return;
+    server::role_scope as_owner(server::extension_owner(), false);
+    // The source may be gone already (DROP TABLE); its triggers went with it.
+    if (auto table = spi::scalar("SELECT $1::oid::regclass::text FROM pg_catalog.pg_class WHERE oid = $1::oid", {relid}))
+        for (const auto& t : triggers) spi::exec("DROP TRIGGER IF EXISTS " + std::string(t.name) + " ON " + *table);
+    spi::exec("DROP TABLE IF EXISTS " + buffer_name(source_relid));
+    spi::exec("DELETE FROM pgtrickle.pgt_change_tracking WHERE source_relid = $1::oid", {relid});
+}
+
+std::vector<std::string> repair_capture(unsigned source_relid) {
+    const std::string relid = std::to_string(source_relid);
+    std::vector<std::string> repaired;
+    auto table = spi::scalar("SELECT $1::oid::regclass::text", {relid});
+    server::role_scope as_owner(server::extension_owner(), false);
+    for (const auto& t : triggers) {
+        auto state = spi::scalar("SELECT tgenabled::text FROM pg_catalog.pg_trigger WHERE tgrelid = $1::oid AND tgname = $2",
+                                 {relid, t.name});
+        if (state && *state == "O") continue;
+        if (state) {
+            spi::exec("ALTER TABLE " + *table + " ENABLE TRIGGER " + t.name);
+            repaired.push_back("enabled trigger " + std::string(t.name) + " on " + *table);
+            continue;
+        }
+        create_trigger(source_relid, *table, t);
+        repaired.push_back("recreated trigger " + std::string(t.name) + " on " + *table);
+    }
+    return repaired;
+}
+
+} // namespace pgt::ext

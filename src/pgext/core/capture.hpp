@@ -1,0 +1,36 @@
+#pragma once
+// Change capture: one buffer table per captured source in schema pgtrickle_changes, filled by
+// statement-level AFTER triggers (transition tables → one INSERT … SELECT per statement) in
+// the user's own transaction. Every row carries the inserting transaction (xid8) and a
+// statement number, which is what refresh frontiers compare against.
+//
+// Buffer layout: pgtrickle_changes.changes_<source oid>
+//   (__pgt_xid xid8, __pgt_stmt int8, __pgt_action "char" — 'I', 'D', or 'T' for TRUNCATE,
+//    <source columns>)
+// An UPDATE is captured as its old rows ('D') and its new rows ('I').
+
+#include <string>
+#include <vector>
+
+#include "pgt/ir/rel.hpp"
+
+namespace pgt::ext {
+
+/// Starts (or widens) capture of `source` for a stream table owned by `consumer_owner`, who is
+/// granted read access to the buffer. Runs as the extension owner.
+void ensure_capture(const ir::table& source, unsigned consumer_owner);
+
+/// Stops capturing `source_relid` when no stream table reads it any more.
+void release_capture_if_unused(unsigned source_relid);
+
+/// The buffer table of a captured source, quoted and qualified.
+std::string buffer_name(unsigned source_relid);
+
+/// SQL condition on buffer alias `b`: the change is not yet applied to a stream table whose
+/// frontier is ($1 snapshot, $2 xid, $3 statement number) — text parameters.
+std::string pending_condition(const std::string& b);
+
+/// Reinstalls missing capture triggers of `source_relid`; returns what was repaired.
+std::vector<std::string> repair_capture(unsigned source_relid);
+
+} // namespace pgt::ext

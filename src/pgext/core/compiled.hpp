@@ -1,0 +1,46 @@
+#pragma once
+// A stream table's defining query compiled for refreshes: the front end's IR, the circuit,
+// and the prepared refresh statements. Cached per backend and per catalog generation, which
+// every change of the stream table or DDL on its sources bumps.
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pgt/circuit.hpp"
+#include "pgt/frontend.hpp"
+#include "pgt/lower.hpp"
+
+#include "core/stream_table.hpp"
+#include "pg/spi.hpp"
+
+namespace pgt::ext {
+
+/// Compiles `sql` with the server's parser and catalog (as the current user).
+frontend::compile_result compile_query(const std::string& sql);
+
+struct compiled_query {
+    long long generation = -1;
+    frontend::compile_result front;
+    std::optional<circuit> graph; ///< when the stream table is maintained differentially
+    std::vector<ir::table_ptr> sources; ///< the circuit's sources, or every base table read (FULL)
+    std::string full_load;              ///< INSERT … SELECT of the whole result
+    spi::plan full_plan;
+    std::map<unsigned long long, spi::plan> delta_plans; ///< by bitmask of changed sources
+
+    /// The prepared refresh statement for this set of changed sources (bit i = source i).
+    const spi::plan& delta_plan(const stream_table& st, unsigned long long changed);
+};
+
+compiled_query& compiled_for(const stream_table& st);
+void forget_compiled(long long id);
+
+/// The INSERT … SELECT filling a FULL-mode stream table's storage from its defining query.
+std::string full_mode_load(const stream_table& st);
+
+/// Options every lowering of ours uses.
+lower::options lowering_options();
+
+} // namespace pgt::ext

@@ -1,0 +1,142 @@
+#include "core/definition.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+
+#include "pgt/error.hpp"
+
+#include "core/compiled.hpp"
+#include "pg/server.hpp"
+#include "pg/spi.hpp"
+
+namespace pgt::ext {
+
+namespace {
+
+const char* volatile_message =
+    "Defining query contains volatile expressions (e.g., random(), clock_timestamp(), or custom volatile "
+    "operators). Volatile functions and operators are not supported in DIFFERENTIAL or IMMEDIATE mode because they "
+    "produce different values on each evaluation, breaking delta computation. Use FULL refresh mode instead, or "
+    "replace with a deterministic alternative.";
+
+std::string json_string(const std::string& s) {
+    std::string r = "\"";
+    for (char c : s) {
+        if (c == '"' || c == '\\') r += '\\';
+        if (static_cast<unsigned char>(c) < 0x20) {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\u%04x", c);
+            r += buf;
+            continue;
+        }
+        r += c;
+    }
+    return r + "\"";
+}
+
+} // namespace
+
+std::string normalize_mode(const std::string& text) {
+    std::string m = text;
+    std::ranges::transform(m, m.begin(), [](unsigned char c) { return std::toupper(c); });
+    if (m == "INCREMENTAL") m = "DIFFERENTIAL";
+    if (m != "AUTO" && m != "FULL" && m != "DIFFERENTIAL" && m != "IMMEDIATE")
+        throw error(sqlstate::invalid_parameter_value,
+                    "unknown refresh mode: " + text + ". Must be 'AUTO', 'FULL', 'DIFFERENTIAL', or 'IMMEDIATE'");
+    if (m == "IMMEDIATE")
+        throw error(sqlstate::feature_not_supported,
+                    "refresh_mode 'IMMEDIATE' is not supported by this version of pg_trickle",
+                    "Stream tables are refreshed on demand or by the scheduler.",
+                    "Use refresh_mode => 'DIFFERENTIAL' with a short schedule such as '1s'.");
+    return m;
+}
+
+definition analyze(const std::string& display_name, const std::string& query, const std::string& requested_mode) {
+    definition def;
+    def.query = query;
+    def.requested_mode = requested_mode;
+    def.front = compile_query(query);
+    const bool volatile_query = def.front.query && def.front.query->max_volatility == ir::volatility::volatile_;
+    if (requested_mode == "FULL") {
+        def.refresh_mode = "FULL";
+    } else if (def.front.query && !volatile_query) {
+        def.refresh_mode = "DIFFERENTIAL";
+    } else if (volatile_query) {
+        throw unsupported_error("volatile functions", -1, volatile_message);
+    } else if (requested_mode == "DIFFERENTIAL") {
+        throw *def.front.unsupported;
+    } else {
+        def.refresh_mode = "FULL";
+        def.downgrade_reason = def.front.unsupported->construct();
+        def.warnings.push_back("[pg_trickle] Stream table '" + display_name +
+                               "' will use FULL refresh instead of DIFFERENTIAL. Reason: " + def.downgrade_reason);
+    }
+    if (def.front.ignored_order_by)
+        def.warnings.push_back("pg_trickle: ORDER BY without LIMIT has no effect on stream tables — storage row order is "
+                               "undefined. The ORDER BY clause is ignored.");
+    if (def.refresh_mode == "DIFFERENTIAL" && def.front.query->max_volatility == ir::volatility::stable)
+        def.warnings.push_back("Defining query contains stable functions (e.g. now()); their value is taken at each "
+                               "refresh, so rows not touched by a refresh keep earlier values.");
+
+    // The server's own view of the output columns: names and exact types (and a privilege check).
+    const auto output = spi::describe(query);
+    std::set<std::string> seen;
+    for (const auto& [col, type] : output) {
+        if (col.starts_with("__pgt_"))
+            throw error(sqlstate::invalid_parameter_value, "column name \"" + col + "\" is reserved",
+                        "Names starting with __pgt_ are used by pg_trickle's bookkeeping.", "Rename the column with an alias.");
+        if (!seen.insert(col).second)
+            throw error(sqlstate::duplicate_column, "column \"" + col + "\" specified more than once",
+                        {}, "Give the output columns distinct names with aliases.");
+    }
+    if (def.refresh_mode == "DIFFERENTIAL") {
+        def.graph = build_circuit(*def.front.query);
+        def.layout = lower::storage_layout(*def.graph);
+    } else {
+        def.layout.strategy = maintenance::bag;
+        def.layout.unique_row_id = false;
+        def.layout.columns.push_back({"__pgt_row_id", make_type(type_kind::int8), true, "row identity (xxHash of the row)"});
+        for (const auto& [col, type] : output) def.layout.columns.push_back({col, parse_type_name(type), false, ""});
+    }
+    // Visible columns take the server's types, position by position.
+    std::size_t v = 0;
+    for (auto& c : def.layout.columns) {
+        if (c.hidden) continue;
+        if (v >= output.size() || output[v].first != c.name)
+            throw error(sqlstate::internal_error, "pg_trickle: output columns of the compiled query differ from the server's");
+        c.type = parse_type_name(output[v++].second);
+    }
+    return def;
+}
+
+unsigned create_storage(const std::string& schema, const std::string& name, const definition& def) {
+    server::internal_ddl_scope internal;
+    const std::string table = spi::quote_ident(schema) + "." + spi::quote_ident(name);
+    std::vector<std::string> cols;
+    for (const auto& c : def.layout.columns) cols.push_back(spi::quote_ident(c.name) + " " + c.type.name);
+    std::string list;
+    for (std::size_t i = 0; i < cols.size(); ++i) list += (i ? ", " : "") + cols[i];
+    spi::exec("CREATE TABLE " + table + " (" + list + ")");
+    spi::exec(std::string("CREATE ") + (def.layout.unique_row_id ? "UNIQUE " : "") + "INDEX ON " + table +
+              " (\"__pgt_row_id\")");
+    spi::exec("CREATE TRIGGER pgt_dml_guard BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON " + table +
+              " FOR EACH STATEMENT EXECUTE FUNCTION pgtrickle._dml_guard()");
+    const auto relid = static_cast<unsigned>(std::stoul(*spi::scalar("SELECT $1::regclass::oid::text", {table})));
+    server::depend_on_extension("pg_class", relid);
+    return relid;
+}
+
+std::string auxiliary_columns_json(const lower::layout& lay) {
+    std::string r = "[";
+    bool first = true;
+    for (const auto& c : lay.columns) {
+        if (!c.hidden) continue;
+        r += (first ? "" : ", ") + std::string("{\"name\": ") + json_string(c.name) + ", \"type\": " + json_string(c.type.name) +
+             ", \"purpose\": " + json_string(c.purpose) + "}";
+        first = false;
+    }
+    return r + "]";
+}
+
+} // namespace pgt::ext

@@ -1,0 +1,42 @@
+#pragma once
+// What a defining query becomes when it defines a stream table: the refresh mode it gets (AUTO
+// resolved, with the reason when it falls back to FULL), its circuit when maintained
+// differentially, and the storage table's layout with the server's own column types.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pgt/circuit.hpp"
+#include "pgt/frontend.hpp"
+#include "pgt/lower.hpp"
+
+namespace pgt::ext {
+
+/// AUTO, FULL, DIFFERENTIAL or IMMEDIATE (INCREMENTAL is an alias of DIFFERENTIAL),
+/// case-insensitive; anything else → 22023 with upstream's message.
+std::string normalize_mode(const std::string& text);
+
+struct definition {
+    std::string query;
+    std::string requested_mode; ///< AUTO / FULL / DIFFERENTIAL
+    std::string refresh_mode;   ///< FULL / DIFFERENTIAL
+    std::string downgrade_reason;
+    frontend::compile_result front;
+    std::optional<circuit> graph;
+    lower::layout layout;
+    std::vector<std::string> warnings; ///< to report once the stream table exists
+};
+
+/// Compiles and checks `query` for a stream table called `display_name` (as the current user,
+/// whose privileges the query is checked against).
+definition analyze(const std::string& display_name, const std::string& query, const std::string& requested_mode);
+
+/// Creates the storage table (as the current user) with its row-id index and write guard;
+/// returns its oid.
+unsigned create_storage(const std::string& schema, const std::string& name, const definition& def);
+
+/// The layout as JSON for the catalog's auxiliary_columns.
+std::string auxiliary_columns_json(const lower::layout& lay);
+
+} // namespace pgt::ext

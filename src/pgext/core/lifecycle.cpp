@@ -1,0 +1,190 @@
+#include "core/lifecycle.hpp"
+
+#include <functional>
+
+#include "pgt/error.hpp"
+
+#include "core/capture.hpp"
+#include "core/compiled.hpp"
+#include "core/definition.hpp"
+#include "core/refresh.hpp"
+#include "core/server_catalog.hpp"
+#include "pg/server.hpp"
+#include "pg/spi.hpp"
+
+namespace pgt::ext {
+
+namespace {
+
+/// Records what the stream table reads and starts capturing it; refuses dependency cycles.
+void register_sources(long long id, unsigned relid, const definition& def, unsigned owner) {
+    for (const auto& src : def.front.sources) {
+        auto upstream = stream_table_by_relid(src->oid);
+        if (src->oid == relid) throw error("3F000", "cycle detected in dependency graph: a stream table cannot read itself");
+        if (upstream) {
+            // A cycle would need `upstream` to read this stream table, directly or not.
+            auto path = spi::scalar(
+                "WITH RECURSIVE up(relid, path) AS (SELECT $1::oid, ARRAY[$1::oid] UNION ALL "
+                "SELECT d.source_relid, up.path || d.source_relid FROM up JOIN pgtrickle.pgt_stream_tables s "
+                "ON s.pgt_relid = up.relid JOIN pgtrickle.pgt_dependencies d USING (pgt_id) "
+                "WHERE NOT d.source_relid = ANY (up.path)) "
+                "SELECT pg_catalog.array_to_string(ARRAY(SELECT p::regclass::text FROM unnest(path) p), ' -> ') "
+                "FROM up WHERE relid = $2::oid LIMIT 1",
+                {std::to_string(src->oid), std::to_string(relid)});
+            if (path)
+                throw error("3F000", "cycle detected in dependency graph: " + *path + " -> " + src->schema + "." + src->name);
+        }
+        {
+            server::role_scope as_ext(server::extension_owner(), false);
+            spi::exec("INSERT INTO pgtrickle.pgt_dependencies (pgt_id, source_relid, source_type) VALUES ($1::int8, "
+                      "$2::oid, $3)",
+                      {std::to_string(id), std::to_string(src->oid), upstream ? "STREAM_TABLE" : "TABLE"});
+        }
+        ensure_capture(*src, owner);
+    }
+}
+
+void warn_all(const definition& def) {
+    for (const auto& w : def.warnings) server::warning(w);
+}
+
+} // namespace
+
+void require_writable() {
+    if (server::read_only_transaction())
+        throw error("25006", "cannot change stream tables in a read-only transaction");
+    if (server::in_recovery()) throw error("25006", "cannot change stream tables during recovery (on a standby)");
+}
+
+void require_owner(const stream_table& st) {
+    auto owns = spi::scalar("SELECT pg_catalog.pg_has_role(relowner, 'USAGE') FROM pg_catalog.pg_class WHERE oid = $1::oid",
+                            {std::to_string(st.relid)});
+    if (owns != "t") throw error(sqlstate::insufficient_privilege, "must be owner of stream table " + st.display());
+}
+
+std::vector<stream_table> dependents_of(unsigned relid) {
+    std::vector<stream_table> out;
+    for (const auto& r : spi::query("SELECT DISTINCT pgt_id FROM pgtrickle.pgt_dependencies WHERE source_relid = $1::oid "
+                                    "ORDER BY 1",
+                                    {std::to_string(relid)}))
+        if (auto st = stream_table_by_id(std::stoll(*r[0]))) out.push_back(*st);
+    return out;
+}
+
+void create_stream_table(const std::string& name, const create_options& opts) {
+    require_writable();
+    auto [schema, table] = split_name(name);
+    if (!spi::scalar("SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1", {schema}))
+        throw error("3F000", "schema \"" + schema + "\" does not exist");
+    if (find_stream_table(name)) throw error(sqlstate::duplicate_table, "stream table already exists: " + schema + "." + table);
+    if (spi::scalar("SELECT pg_catalog.to_regclass($1)", {spi::quote_ident(schema) + "." + spi::quote_ident(table)}))
+        throw error(sqlstate::duplicate_table, "relation \"" + schema + "." + table + "\" already exists");
+
+    const definition def = analyze(schema + "." + table, opts.query, opts.mode);
+    const unsigned relid = create_storage(schema, table, def);
+    const unsigned owner = server::current_user();
+    std::string id;
+    {
+        server::role_scope as_ext(server::extension_owner(), false);
+        id = *spi::scalar(
+            "INSERT INTO pgtrickle.pgt_stream_tables (pgt_relid, pgt_name, pgt_schema, defining_query, original_query, "
+            "schedule, refresh_mode, requested_mode, downgrade_reason, maintenance, diamond_consistency, "
+            "diamond_schedule_policy, auxiliary_columns, has_keyless_source, status) "
+            "VALUES ($1::oid, $2, $3, $4, $4, $5, $6, $7, NULLIF($8, ''), $9, $10, $11, $12::jsonb, $13::bool, "
+            "CASE WHEN $14::bool THEN 'INITIALIZING' ELSE 'ACTIVE' END) RETURNING pgt_id::text",
+            {std::to_string(relid), table, schema, opts.query, opts.schedule, def.refresh_mode, def.requested_mode,
+             def.downgrade_reason, def.graph ? spi::param{to_string(def.graph->strategy)} : spi::param{},
+             opts.diamond_consistency, opts.diamond_schedule_policy, auxiliary_columns_json(def.layout),
+             [&] {
+                 for (const auto& s : def.front.sources)
+                     if (s->primary_key.empty()) return "true";
+                 return "false";
+             }(),
+             opts.initialize ? "true" : "false"});
+    }
+    register_sources(std::stoll(id), relid, def, owner);
+    if (opts.initialize) refresh(std::stoll(id), initiator::initial);
+    warn_all(def);
+}
+
+void redefine_stream_table(const stream_table& st, const std::string& query, const std::string& mode) {
+    require_writable();
+    const definition def = analyze(st.display(), query, mode);
+    const auto downstream = dependents_of(st.relid);
+    if (!downstream.empty()) {
+        // Downstream stream tables read this one's columns: they must stay the same.
+        auto before = spi::describe("SELECT * FROM " + st.qualified());
+        auto after = spi::describe(query);
+        if (before != after)
+            throw error("42P17", "cannot change the columns of stream table " + st.display() +
+                                     ": other stream tables read it",
+                        {}, "Drop or redefine the dependent stream tables first.");
+    }
+    {
+        server::internal_ddl_scope internal;
+        spi::exec("DROP TABLE " + st.qualified());
+    }
+    const unsigned relid = create_storage(st.schema, st.name, def);
+    {
+        server::role_scope as_ext(server::extension_owner(), false);
+        spi::exec("UPDATE pgtrickle.pgt_stream_tables SET pgt_relid = $2::oid, defining_query = $3, original_query = $3, "
+                  "refresh_mode = $4, requested_mode = $5, downgrade_reason = NULLIF($6, ''), maintenance = $7, "
+                  "auxiliary_columns = $8::jsonb, is_populated = false, needs_reinit = false, frontier_snapshot = NULL, "
+                  "frontier_xid = NULL, frontier_stmt = NULL, generation = generation + 1, updated_at = now(), "
+                  "status = 'INITIALIZING', consecutive_errors = 0 WHERE pgt_id = $1::int8",
+                  {std::to_string(st.id), std::to_string(relid), query, def.refresh_mode, def.requested_mode,
+                   def.downgrade_reason, def.graph ? spi::param{to_string(def.graph->strategy)} : spi::param{},
+                   auxiliary_columns_json(def.layout)});
+        spi::exec("DELETE FROM pgtrickle.pgt_dependencies WHERE pgt_id = $1::int8", {std::to_string(st.id)});
+        // Downstream stream tables now read the new storage; they start over with a full refresh.
+        spi::exec("DROP TABLE IF EXISTS " + buffer_name(st.relid));
+        spi::exec("DELETE FROM pgtrickle.pgt_change_tracking WHERE source_relid = $1::oid", {std::to_string(st.relid)});
+        spi::exec("UPDATE pgtrickle.pgt_dependencies SET source_relid = $2::oid WHERE source_relid = $1::oid",
+                  {std::to_string(st.relid), std::to_string(relid)});
+        spi::exec("UPDATE pgtrickle.pgt_stream_tables SET needs_reinit = true, generation = generation + 1 "
+                  "WHERE pgt_id IN (SELECT pgt_id FROM pgtrickle.pgt_dependencies WHERE source_relid = $1::oid)",
+                  {std::to_string(relid)});
+    }
+    forget_compiled(st.id);
+    register_sources(st.id, relid, def, server::current_user());
+    if (!downstream.empty()) {
+        auto storage = server_catalog().relation_by_oid(relid);
+        for (const auto& d : downstream)
+            ensure_capture(*storage->table, static_cast<unsigned>(std::stoul(*spi::scalar(
+                                                "SELECT relowner::int8 FROM pg_catalog.pg_class WHERE oid = $1::oid",
+                                                {std::to_string(d.relid)}))));
+    }
+    for (const auto& r : spi::query("SELECT DISTINCT source_relid FROM pgtrickle.pgt_change_tracking t WHERE NOT EXISTS "
+                                    "(SELECT 1 FROM pgtrickle.pgt_dependencies d WHERE d.source_relid = t.source_relid)"))
+        release_capture_if_unused(static_cast<unsigned>(std::stoul(*r[0])));
+    refresh(st.id, initiator::initial);
+    warn_all(def);
+}
+
+void drop_stream_table(const stream_table& st, bool cascade) {
+    require_writable();
+    require_owner(st);
+    auto downstream = dependents_of(st.relid);
+    if (!downstream.empty() && !cascade) {
+        std::string names;
+        for (const auto& d : downstream) names += (names.empty() ? "" : ", ") + d.display();
+        throw error("2BP01", "cannot drop stream table " + st.display() + " because other stream tables depend on it",
+                    "stream tables reading it: " + names, "Use pgtrickle.drop_stream_table(name, cascade => true).");
+    }
+    for (const auto& d : downstream) drop_stream_table(d, true);
+    auto sources = spi::query("SELECT source_relid FROM pgtrickle.pgt_dependencies WHERE pgt_id = $1::int8",
+                              {std::to_string(st.id)});
+    {
+        server::internal_ddl_scope internal;
+        spi::exec("DROP TABLE IF EXISTS " + st.qualified());
+    }
+    {
+        server::role_scope as_ext(server::extension_owner(), false);
+        spi::exec("DELETE FROM pgtrickle.pgt_stream_tables WHERE pgt_id = $1::int8", {std::to_string(st.id)});
+    }
+    forget_compiled(st.id);
+    for (const auto& s : sources) release_capture_if_unused(static_cast<unsigned>(std::stoul(*s[0])));
+    release_capture_if_unused(st.relid);
+}
+
+} // namespace pgt::ext

@@ -1,0 +1,39 @@
+#pragma once
+// Creating, redefining and dropping stream tables: storage, catalog rows, dependencies and
+// change capture, kept consistent with each other.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/stream_table.hpp"
+
+namespace pgt::ext {
+
+struct create_options {
+    std::string query;
+    std::optional<std::string> schedule; ///< nullopt: 'calculated'
+    std::string mode = "AUTO";
+    bool initialize = true;
+    std::string diamond_consistency = "atomic";
+    std::string diamond_schedule_policy = "fastest";
+};
+
+void create_stream_table(const std::string& name, const create_options& opts);
+
+/// Redefines `st` with a new query and/or requested mode: storage rebuilt, full refresh.
+void redefine_stream_table(const stream_table& st, const std::string& query, const std::string& mode);
+
+/// Drops `st` (and, with `cascade`, the stream tables reading it).
+void drop_stream_table(const stream_table& st, bool cascade);
+
+/// Error 42501 unless the current user owns the stream table's storage.
+void require_owner(const stream_table& st);
+
+/// Error 25006 in a read-only transaction or on a standby.
+void require_writable();
+
+/// Stream tables reading `relid` (its dependents).
+std::vector<stream_table> dependents_of(unsigned relid);
+
+} // namespace pgt::ext

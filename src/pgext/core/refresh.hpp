@@ -1,0 +1,29 @@
+#pragma once
+// The refresh executor. A refresh takes one snapshot after locking the stream table and does
+// everything that reads data under it: the check for pending changes, the delta (or the full
+// recomputation) and the new frontier — so a change committed by a concurrent writer is
+// either in that snapshot (applied now, and passed by the frontier) or not (left for the next
+// refresh), never lost and never applied twice.
+
+#include <string>
+
+#include "core/stream_table.hpp"
+
+namespace pgt::ext {
+
+enum class initiator { manual, scheduler, initial };
+
+struct refresh_outcome {
+    std::string action; ///< NO_DATA, FULL, DIFFERENTIAL, REINITIALIZE
+    long long inserted = 0, deleted = 0;
+};
+
+/// Refreshes stream table `id`. Errors propagate (the caller owns the transaction or
+/// subtransaction and records the failure).
+refresh_outcome refresh(long long id, initiator who);
+
+/// Records a failed refresh: history row, last error, error count, suspension after
+/// `max_errors` consecutive failures. Returns true when the stream table was suspended.
+bool record_failure(long long id, initiator who, const std::string& message, int max_errors);
+
+} // namespace pgt::ext

@@ -1,0 +1,73 @@
+#include "core/stream_table.hpp"
+
+#include "pgt/error.hpp"
+
+#include "pg/spi.hpp"
+
+namespace pgt::ext {
+
+namespace {
+
+const char* columns =
+    "pgt_id, pgt_relid, pgt_schema, pgt_name, defining_query, schedule, refresh_mode, requested_mode, status, "
+    "COALESCE(maintenance, ''), is_populated, needs_reinit, consecutive_errors, generation";
+
+std::optional<stream_table> load(const std::string& where, const std::vector<spi::param>& params) {
+    auto rows = spi::query(std::string("SELECT ") + columns + " FROM pgtrickle.pgt_stream_tables WHERE " + where, params);
+    if (rows.empty()) return std::nullopt;
+    const auto& r = rows[0];
+    stream_table st;
+    st.id = std::stoll(*r[0]);
+    st.relid = static_cast<unsigned>(std::stoul(*r[1]));
+    st.schema = *r[2];
+    st.name = *r[3];
+    st.defining_query = *r[4];
+    st.schedule = r[5];
+    st.refresh_mode = *r[6];
+    st.requested_mode = *r[7];
+    st.status = *r[8];
+    st.maintenance = *r[9];
+    st.is_populated = r[10] == "t";
+    st.needs_reinit = r[11] == "t";
+    st.consecutive_errors = std::stoi(*r[12]);
+    st.generation = std::stoll(*r[13]);
+    return st;
+}
+
+} // namespace
+
+std::string stream_table::qualified() const { return spi::quote_ident(schema) + "." + spi::quote_ident(name); }
+
+std::pair<std::string, std::string> split_name(const std::string& name) {
+    if (name.empty()) throw error(sqlstate::invalid_parameter_value, "invalid argument: stream table name must not be empty");
+    const auto dot = name.find('.');
+    if (dot == std::string::npos) {
+        auto schema = spi::scalar("SELECT pg_catalog.current_schema()");
+        if (!schema)
+            throw error("3F000", "invalid argument: no schema has been selected to create the stream table in",
+                        {}, "Qualify the name as schema.table.");
+        return {*schema, name};
+    }
+    if (dot == 0 || dot + 1 == name.size())
+        throw error(sqlstate::invalid_parameter_value, "invalid argument: malformed stream table name '" + name + "'");
+    return {name.substr(0, dot), name.substr(dot + 1)};
+}
+
+std::optional<stream_table> find_stream_table(const std::string& name) {
+    auto [schema, table] = split_name(name);
+    return load("pgt_schema = $1 AND pgt_name = $2", {schema, table});
+}
+
+stream_table require_stream_table(const std::string& name) {
+    auto st = find_stream_table(name);
+    if (!st) throw error(sqlstate::undefined_table, "stream table not found: " + name);
+    return *st;
+}
+
+std::optional<stream_table> stream_table_by_id(long long id) { return load("pgt_id = $1::int8", {std::to_string(id)}); }
+
+std::optional<stream_table> stream_table_by_relid(unsigned relid) {
+    return load("pgt_relid = $1::oid", {std::to_string(relid)});
+}
+
+} // namespace pgt::ext

@@ -1,0 +1,41 @@
+#pragma once
+// A stream table's catalog row (pgtrickle.pgt_stream_tables) as a C++ value, and its lookup.
+
+#include <optional>
+#include <string>
+#include <utility>
+
+namespace pgt::ext {
+
+struct stream_table {
+    long long id = 0;
+    unsigned relid = 0;
+    std::string schema, name;
+    std::string defining_query;
+    std::optional<std::string> schedule;
+    std::string refresh_mode;   ///< FULL / DIFFERENTIAL (what refreshes do)
+    std::string requested_mode; ///< AUTO / FULL / DIFFERENTIAL (what the user asked for)
+    std::string status;
+    std::string maintenance; ///< storage strategy (keyed, bag, aggregate, distinct), empty for FULL
+    bool is_populated = false;
+    bool needs_reinit = false;
+    int consecutive_errors = 0;
+    long long generation = 0;
+
+    /// "schema"."name", quoted.
+    std::string qualified() const;
+    /// schema.name as users wrote it (for messages).
+    std::string display() const { return schema + "." + name; }
+};
+
+/// Splits a user-supplied name at the first dot; a bare name lives in current_schema().
+std::pair<std::string, std::string> split_name(const std::string& name);
+
+std::optional<stream_table> find_stream_table(const std::string& name);
+/// As find_stream_table, or error 42P01 "stream table not found: <name>".
+stream_table require_stream_table(const std::string& name);
+std::optional<stream_table> stream_table_by_id(long long id);
+/// The stream table stored in relation `relid`, if it is one.
+std::optional<stream_table> stream_table_by_relid(unsigned relid);
+
+} // namespace pgt::ext

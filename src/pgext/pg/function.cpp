@@ -1,0 +1,52 @@
+#include "pg/function.hpp"
+
+#include <exception>
+
+namespace pgt::pg {
+
+Datum invoke(Datum (*impl)(FunctionCallInfo), FunctionCallInfo fcinfo, const char* name) {
+    // Message parts are copied into palloc'd memory inside the handlers, so that no C++ object
+    // is alive when ereport() longjmps out of this frame.
+    const char* code = nullptr;
+    char* message = nullptr;
+    char* detail = nullptr;
+    char* hint = nullptr;
+    try {
+        return impl(fcinfo);
+    } catch (const error& e) {
+        code = e.code().size() == 5 ? pstrdup(e.code().c_str()) : "XX000";
+        message = pstrdup(e.what());
+        detail = pstrdup(e.detail().c_str());
+        hint = pstrdup(e.hint().c_str());
+    } catch (const std::exception& e) {
+        code = "XX000";
+        message = psprintf("pg_trickle internal error: %s", e.what());
+    } catch (...) {
+        code = "XX000";
+        message = pstrdup("pg_trickle internal error: unknown exception");
+    }
+    raise(code, message, detail, hint, name);
+}
+
+std::optional<std::string> text_arg(FunctionCallInfo fcinfo, int i) {
+    if (PG_NARGS() <= i || PG_ARGISNULL(i)) return std::nullopt;
+    text* t = PG_GETARG_TEXT_PP(i);
+    return std::string(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+}
+
+std::string required_text_arg(FunctionCallInfo fcinfo, int i, const char* what) {
+    auto v = text_arg(fcinfo, i);
+    if (!v) throw error("22004", std::string(what) + " must not be NULL");
+    return *v;
+}
+
+std::optional<bool> bool_arg(FunctionCallInfo fcinfo, int i) {
+    if (PG_NARGS() <= i || PG_ARGISNULL(i)) return std::nullopt;
+    return PG_GETARG_BOOL(i);
+}
+
+Datum text_result(const std::string& s) {
+    return PointerGetDatum(cstring_to_text_with_len(s.data(), static_cast<int>(s.size())));
+}
+
+} // namespace pgt::pg

@@ -1,0 +1,30 @@
+#pragma once
+// PGT_FUNCTION(name) { … } defines a SQL-callable function whose body is plain C++: any
+// exception leaving the body is turned into ereport(ERROR) with the exception's SQLSTATE
+// (pgt::error) or XX000 (anything else, which is a bug), after every C++ destructor has run.
+
+#include <string>
+
+#include "pg/guard.hpp"
+
+namespace pgt::pg {
+
+/// Runs `impl` and converts escaping exceptions into a PostgreSQL error.
+Datum invoke(Datum (*impl)(FunctionCallInfo), FunctionCallInfo fcinfo, const char* name);
+
+/// Text argument `i`, nullopt when NULL.
+std::optional<std::string> text_arg(FunctionCallInfo fcinfo, int i);
+/// Text argument `i` that must not be NULL (error 22004 naming `what`).
+std::string required_text_arg(FunctionCallInfo fcinfo, int i, const char* what);
+std::optional<bool> bool_arg(FunctionCallInfo fcinfo, int i);
+Datum text_result(const std::string& s);
+
+} // namespace pgt::pg
+
+#define PGT_FUNCTION(name)                                                                          \
+    static Datum name##_body(FunctionCallInfo fcinfo);                                              \
+    extern "C" {                                                                                    \
+    PG_FUNCTION_INFO_V1(name);                                                                      \
+    }                                                                                               \
+    extern "C" Datum name(PG_FUNCTION_ARGS) { return pgt::pg::invoke(name##_body, fcinfo, #name); } \
+    static Datum name##_body([[maybe_unused]] FunctionCallInfo fcinfo)

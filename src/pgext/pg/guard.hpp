@@ -1,0 +1,66 @@
+#pragma once
+// The C++ ⇄ PostgreSQL error boundary, in both directions.
+//
+// pg::call(f): runs f — a lambda that only calls PostgreSQL functions and holds no C++ object
+// with a destructor — under PG_TRY. An ereport(ERROR) inside becomes a pgt::error carrying the
+// original SQLSTATE, message, detail and hint, thrown after PG_END_TRY (never inside it).
+// The caller must let that exception reach a PGT_FUNCTION boundary (which re-raises it and so
+// aborts the transaction) or roll back a subtransaction it started: a caught PostgreSQL error
+// leaves the transaction unusable otherwise.
+
+#include <optional>
+#include <type_traits>
+#include <utility>
+
+#include "pgt/error.hpp"
+
+#include "pg/postgres.hpp"
+
+namespace pgt::pg {
+
+/// Converts a copied ErrorData into a pgt::error and throws it; frees the ErrorData.
+[[noreturn]] void throw_error_data(ErrorData* edata);
+
+template <class F>
+auto call(F&& f) {
+    using R = std::invoke_result_t<F&>;
+    MemoryContext caller_context = CurrentMemoryContext;
+    ErrorData* volatile edata = nullptr;
+    if constexpr (std::is_void_v<R>) {
+        PG_TRY();
+        {
+            f();
+        }
+        PG_CATCH();
+        {
+            MemoryContextSwitchTo(caller_context);
+            edata = CopyErrorData();
+            FlushErrorState();
+        }
+        PG_END_TRY();
+        if (edata) throw_error_data(edata);
+    } else {
+        static_assert(std::is_trivially_copyable_v<R>, "pg::call returns PostgreSQL values (Datums, pointers, scalars)");
+        volatile R result{}; // volatile: assigned between sigsetjmp and a possible longjmp
+        PG_TRY();
+        {
+            result = f();
+        }
+        PG_CATCH();
+        {
+            MemoryContextSwitchTo(caller_context);
+            edata = CopyErrorData();
+            FlushErrorState();
+        }
+        PG_END_TRY();
+        if (edata) throw_error_data(edata);
+        return result;
+    }
+}
+
+/// Raises `e` as ereport(ERROR) with its SQLSTATE. Call only from a boundary, with no live
+/// C++ object in the calling frames below the next PG_TRY.
+[[noreturn]] void raise(const char* sqlstate, const char* message, const char* detail, const char* hint,
+                        const char* function);
+
+} // namespace pgt::pg

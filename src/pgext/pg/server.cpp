@@ -1,0 +1,95 @@
+#include "pg/server.hpp"
+
+#include "pgt/error.hpp"
+
+#include "pg/guard.hpp"
+#include "pg/spi.hpp"
+
+extern "C" {
+#include <access/xlog.h>
+#include <catalog/dependency.h>
+#include <catalog/pg_class.h>
+#include <catalog/pg_extension.h>
+#include <catalog/pg_trigger.h>
+#include <commands/extension.h>
+#include <parser/parser.h>
+#include <utils/acl.h>
+}
+
+namespace pgt::server {
+
+const void* parse(const std::string& sql) {
+    return pg::call([&] { return static_cast<const void*>(raw_parser(sql.c_str(), RAW_PARSE_DEFAULT)); });
+}
+
+oid current_user() { return GetUserId(); }
+
+oid extension_owner() {
+    // The extension is created by a superuser (superuser = true in the control file); its
+    // owner is the role the bookkeeping (catalog, buffers, triggers) runs as.
+    auto owner = spi::scalar("SELECT extowner::int8 FROM pg_catalog.pg_extension WHERE extname = 'pg_trickle'");
+    if (!owner) throw error(sqlstate::internal_error, "extension pg_trickle is not installed in this database");
+    return static_cast<oid>(std::stoull(*owner));
+}
+
+std::string role_name(oid role) {
+    const char* n = pg::call([&] { return static_cast<const char*>(GetUserNameFromId(role, false)); });
+    return n;
+}
+
+bool in_recovery() { return RecoveryInProgress(); }
+bool read_only_transaction() { return XactReadOnly; }
+
+role_scope::role_scope(oid role, bool restricted) {
+    GetUserIdAndSecContext(&saved_user_, &saved_context_);
+    SetUserIdAndSecContext(role, saved_context_ | SECURITY_LOCAL_USERID_CHANGE |
+                                     (restricted ? SECURITY_RESTRICTED_OPERATION : 0));
+}
+
+role_scope::~role_scope() {
+    // On an error, transaction abort restores the user and security context itself.
+    if (std::uncaught_exceptions() == 0) SetUserIdAndSecContext(saved_user_, saved_context_);
+}
+
+void depend_on_extension(const std::string& catalog, oid object) {
+    pg::call([&] {
+        ObjectAddress dependent;
+        dependent.classId = catalog == "pg_trigger" ? TriggerRelationId : RelationRelationId;
+        dependent.objectId = object;
+        dependent.objectSubId = 0;
+        ObjectAddress extension;
+        extension.classId = ExtensionRelationId;
+        extension.objectId = get_extension_oid("pg_trickle", false);
+        extension.objectSubId = 0;
+        recordDependencyOn(&dependent, &extension, DEPENDENCY_AUTO);
+    });
+}
+
+namespace {
+void report(int level, const std::string& message, const std::string& detail) {
+    pg::call([&] {
+        ereport(level, (errmsg_internal("%s", message.c_str()),
+                        detail.empty() ? 0 : errdetail_internal("%s", detail.c_str())));
+    });
+}
+bool refresh_writes = false;
+bool internal_ddl = false;
+} // namespace
+
+void notice(const std::string& message) { report(NOTICE, message, {}); }
+void warning(const std::string& message, const std::string& detail) { report(WARNING, message, detail); }
+void info(const std::string& message) { report(INFO, message, {}); }
+
+refresh_writes_scope::refresh_writes_scope() : saved_(refresh_writes) { refresh_writes = true; }
+refresh_writes_scope::~refresh_writes_scope() { refresh_writes = saved_; }
+bool refresh_writes_scope::active() { return refresh_writes; }
+void refresh_writes_scope::reset() {
+    refresh_writes = false;
+    internal_ddl = false;
+}
+
+internal_ddl_scope::internal_ddl_scope() : saved_(internal_ddl) { internal_ddl = true; }
+internal_ddl_scope::~internal_ddl_scope() { internal_ddl = saved_; }
+bool internal_ddl_scope::active() { return internal_ddl; }
+
+} // namespace pgt::server

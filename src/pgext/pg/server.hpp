@@ -1,0 +1,71 @@
+#pragma once
+// Server services the extension needs beyond SQL, as plain C++ (each call guarded).
+
+#include <cstdint>
+#include <string>
+
+namespace pgt::server {
+
+using oid = std::uint32_t;
+
+/// PostgreSQL's own grammar: the raw parse tree (List * of RawStmt) of `sql`, allocated in the
+/// current memory context. Syntax errors arrive as pgt::error 42601 with a position.
+const void* parse(const std::string& sql);
+
+oid current_user();
+oid extension_owner();
+std::string role_name(oid role);
+bool in_recovery();
+bool read_only_transaction();
+
+/// Runs as `role` until destroyed. `restricted` also marks a security-restricted operation, as
+/// REFRESH MATERIALIZED VIEW does while running a view's query as its owner.
+class role_scope {
+public:
+    role_scope(oid role, bool restricted);
+    ~role_scope();
+    role_scope(const role_scope&) = delete;
+    role_scope& operator=(const role_scope&) = delete;
+
+private:
+    oid saved_user_;
+    int saved_context_;
+};
+
+/// Makes `DROP EXTENSION pg_trickle` drop the object too (a dependency of kind 'auto'):
+/// `catalog` is e.g. "pg_class" or "pg_trigger".
+void depend_on_extension(const std::string& catalog, oid object);
+
+void notice(const std::string& message);
+void warning(const std::string& message, const std::string& detail = {});
+void info(const std::string& message);
+
+/// Sets a flag readable by the stream-table DML guard: refreshes write, users may not.
+class refresh_writes_scope {
+public:
+    refresh_writes_scope();
+    ~refresh_writes_scope();
+    refresh_writes_scope(const refresh_writes_scope&) = delete;
+    refresh_writes_scope& operator=(const refresh_writes_scope&) = delete;
+    static bool active();
+    /// Clears this flag and the internal-DDL one (at transaction abort).
+    static void reset();
+
+private:
+    bool saved_;
+};
+
+/// Marks DDL issued by pg_trickle itself, which its event triggers let through.
+class internal_ddl_scope {
+public:
+    internal_ddl_scope();
+    ~internal_ddl_scope();
+    internal_ddl_scope(const internal_ddl_scope&) = delete;
+    internal_ddl_scope& operator=(const internal_ddl_scope&) = delete;
+    static bool active();
+
+private:
+    bool saved_;
+};
+
+} // namespace pgt::server

@@ -1,0 +1,167 @@
+#include "pgt/error.hpp"
+
+#include "pg/guard.hpp"
+#include "pg/spi.hpp"
+
+namespace pgt::spi {
+
+namespace {
+
+struct params_buffer {
+    std::vector<Oid> types;
+    std::vector<Datum> values;
+    std::vector<char> nulls;
+};
+
+params_buffer to_datums(const std::vector<param>& params) {
+    params_buffer b;
+    for (const auto& p : params) {
+        b.types.push_back(TEXTOID);
+        b.nulls.push_back(p ? ' ' : 'n');
+        b.values.push_back(p ? pg::call([&] { return PointerGetDatum(cstring_to_text_with_len(p->data(), static_cast<int>(p->size()))); })
+                             : Datum(0));
+    }
+    return b;
+}
+
+void check(int rc, const std::string& sql) {
+    if (rc < 0) throw error(sqlstate::internal_error, "SPI failed (" + std::to_string(rc) + ") running: " + sql);
+}
+
+std::vector<row> collect_rows() {
+    std::vector<row> rows;
+    if (!SPI_tuptable) return rows;
+    const TupleDesc desc = SPI_tuptable->tupdesc;
+    for (uint64 r = 0; r < SPI_processed; ++r) {
+        row out;
+        HeapTuple tuple = SPI_tuptable->vals[r];
+        for (int c = 1; c <= desc->natts; ++c) {
+            char* v = pg::call([&] { return SPI_getvalue(tuple, desc, c); });
+            out.push_back(v ? std::optional<std::string>(v) : std::nullopt);
+        }
+        rows.push_back(std::move(out));
+    }
+    return rows;
+}
+
+std::uint64_t run(const std::string& sql, const std::vector<param>& params, Snapshot snap) {
+    auto b = to_datums(params);
+    int rc;
+    if (snap) {
+        SPIPlanPtr p = pg::call([&] {
+            return SPI_prepare(sql.c_str(), static_cast<int>(b.types.size()), b.types.data());
+        });
+        if (!p) check(SPI_result, sql);
+        rc = pg::call([&] {
+            return SPI_execute_snapshot(p, b.values.data(), b.nulls.data(), snap, InvalidSnapshot, false, true, 0);
+        });
+        pg::call([&] { SPI_freeplan(p); });
+    } else if (params.empty()) {
+        rc = pg::call([&] { return SPI_execute(sql.c_str(), false, 0); });
+    } else {
+        rc = pg::call([&] {
+            return SPI_execute_with_args(sql.c_str(), static_cast<int>(b.types.size()), b.types.data(), b.values.data(),
+                                         b.nulls.data(), false, 0);
+        });
+    }
+    check(rc, sql);
+    return SPI_processed;
+}
+
+} // namespace
+
+session::session() {
+    pg::call([] {
+        if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+    });
+}
+
+session::~session() {
+    // On the error path the transaction's abort cleans SPI up; SPI_finish here would fail.
+    if (std::uncaught_exceptions() == 0) SPI_finish();
+}
+
+std::uint64_t exec(const std::string& sql, const std::vector<param>& params) { return run(sql, params, nullptr); }
+
+std::vector<row> query(const std::string& sql, const std::vector<param>& params) {
+    run(sql, params, nullptr);
+    return collect_rows();
+}
+
+std::optional<std::string> scalar(const std::string& sql, const std::vector<param>& params) {
+    auto rows = query(sql, params);
+    if (rows.empty() || rows[0].empty()) return std::nullopt;
+    return rows[0][0];
+}
+
+plan::plan(const std::string& sql, int nparams) {
+    std::vector<Oid> types(static_cast<std::size_t>(nparams), TEXTOID);
+    SPIPlanPtr p = pg::call([&] { return SPI_prepare(sql.c_str(), nparams, types.data()); });
+    if (!p) check(SPI_result, sql);
+    pg::call([&] { SPI_keepplan(p); });
+    handle_ = p;
+}
+
+plan::plan(plan&& o) noexcept : handle_(std::exchange(o.handle_, nullptr)) {}
+plan& plan::operator=(plan&& o) noexcept {
+    if (this != &o) {
+        if (handle_) SPI_freeplan(static_cast<SPIPlanPtr>(handle_));
+        handle_ = std::exchange(o.handle_, nullptr);
+    }
+    return *this;
+}
+plan::~plan() {
+    if (handle_) SPI_freeplan(static_cast<SPIPlanPtr>(handle_));
+}
+
+std::uint64_t plan::execute(const std::vector<param>& params, const snapshot* snap) const {
+    auto b = to_datums(params);
+    auto* p = static_cast<SPIPlanPtr>(handle_);
+    int rc = pg::call([&] {
+        return snap ? SPI_execute_snapshot(p, b.values.data(), b.nulls.data(), static_cast<Snapshot>(snap->handle()),
+                                           InvalidSnapshot, false, true, 0)
+                    : SPI_execute_plan(p, b.values.data(), b.nulls.data(), false, 0);
+    });
+    check(rc, "prepared statement");
+    return SPI_processed;
+}
+
+std::vector<row> plan::query(const std::vector<param>& params, const snapshot* snap) const {
+    execute(params, snap);
+    return collect_rows();
+}
+
+snapshot::snapshot() : handle_(pg::call([] { return RegisterSnapshot(GetLatestSnapshot()); })) {}
+snapshot::~snapshot() {
+    // Registered snapshots are released by resource-owner cleanup on abort.
+    if (std::uncaught_exceptions() == 0) UnregisterSnapshot(static_cast<Snapshot>(handle_));
+}
+
+std::uint64_t snapshot::exec(const std::string& sql, const std::vector<param>& params) const {
+    return run(sql, params, static_cast<Snapshot>(handle_));
+}
+
+std::vector<row> snapshot::query(const std::string& sql, const std::vector<param>& params) const {
+    run(sql, params, static_cast<Snapshot>(handle_));
+    return collect_rows();
+}
+
+std::vector<std::pair<std::string, std::string>> describe(const std::string& sql) {
+    // Planned and started but no row fetched: the caller's privileges are checked too.
+    run("SELECT * FROM (" + sql + ") q LIMIT 0", {}, nullptr);
+    std::vector<std::pair<std::string, std::string>> cols;
+    const TupleDesc desc = SPI_tuptable->tupdesc;
+    for (int i = 0; i < desc->natts; ++i) {
+        Form_pg_attribute a = TupleDescAttr(desc, i);
+        const char* type = pg::call([&] { return static_cast<const char*>(format_type_with_typemod(a->atttypid, a->atttypmod)); });
+        cols.emplace_back(NameStr(a->attname), type);
+    }
+    return cols;
+}
+
+std::string quote_ident(const std::string& s) {
+    const char* q = pg::call([&] { return quote_identifier(s.c_str()); });
+    return q;
+}
+
+} // namespace pgt::spi

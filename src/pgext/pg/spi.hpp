@@ -1,0 +1,77 @@
+#pragma once
+// SQL execution through SPI, as plain C++: statements and parameters in, rows of text out.
+// Every call is guarded (pg::call): a server error arrives as pgt::error with its SQLSTATE.
+// The functions require an SPI connection: hold an spi::session for the duration.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace pgt::spi {
+
+using param = std::optional<std::string>; ///< a text parameter ($n), nullopt for NULL
+using row = std::vector<std::optional<std::string>>;
+
+/// Connects to SPI for the lifetime of the object (SPI_connect / SPI_finish).
+class session {
+public:
+    session();
+    ~session();
+    session(const session&) = delete;
+    session& operator=(const session&) = delete;
+};
+
+/// Runs one statement; parameters are text, cast them in SQL ($1::regclass).
+/// Returns the number of rows processed.
+std::uint64_t exec(const std::string& sql, const std::vector<param>& params = {});
+/// Runs a query; rows as text.
+std::vector<row> query(const std::string& sql, const std::vector<param>& params = {});
+/// First column of the first row, nullopt when there is no row or it is NULL.
+std::optional<std::string> scalar(const std::string& sql, const std::vector<param>& params = {});
+
+/// A statement prepared once and kept for the backend's lifetime (until `release`).
+class plan {
+public:
+    plan() = default;
+    plan(const std::string& sql, int nparams);
+    plan(plan&& o) noexcept;
+    plan& operator=(plan&& o) noexcept;
+    ~plan();
+    plan(const plan&) = delete;
+    plan& operator=(const plan&) = delete;
+    bool valid() const { return handle_ != nullptr; }
+    /// Executes under the current snapshot, or under `snap` when given.
+    std::uint64_t execute(const std::vector<param>& params, const class snapshot* snap = nullptr) const;
+    /// As execute, returning the rows.
+    std::vector<row> query(const std::vector<param>& params, const class snapshot* snap = nullptr) const;
+
+private:
+    void* handle_ = nullptr; // SPIPlanPtr
+};
+
+/// A snapshot taken now and held: statements executed under it see exactly the data committed
+/// when it was taken (plus this transaction's earlier work).
+class snapshot {
+public:
+    snapshot();
+    ~snapshot();
+    snapshot(const snapshot&) = delete;
+    snapshot& operator=(const snapshot&) = delete;
+    void* handle() const { return handle_; }
+    /// Runs `sql` under this snapshot (prepared ad hoc).
+    std::uint64_t exec(const std::string& sql, const std::vector<param>& params = {}) const;
+    std::vector<row> query(const std::string& sql, const std::vector<param>& params = {}) const;
+
+private:
+    void* handle_; // Snapshot
+};
+
+/// Output column names and types (format_type) of a query, without running it.
+std::vector<std::pair<std::string, std::string>> describe(const std::string& sql);
+
+/// Quotes `s` as an identifier exactly as PostgreSQL's quote_ident() does.
+std::string quote_ident(const std::string& s);
+
+} // namespace pgt::spi
