@@ -93,7 +93,7 @@ std::uint64_t hash_value(const value& v) {
 }
 
 std::weak_ordering compare_values(const value& a, const value& b) {
-    if (is_null(a) || is_null(b)) return !is_null(a) <=> !is_null(b);
+    if (is_null(a) || is_null(b)) return is_null(a) <=> is_null(b); // NULL last
     if (a.index() != b.index()) return mixed_compare(a, b);
     return std::visit(
         [&](const auto& x) -> std::weak_ordering {
