@@ -36,13 +36,14 @@ bool is_number(const value& v) {
            std::holds_alternative<numeric>(v);
 }
 
-// A date compares with a timestamp as its midnight (infinities stay infinite).
+// A date compares with a timestamp as its midnight (infinities stay infinite); a date beyond
+// the timestamp range is after every finite timestamp, as in date_cmp_timestamp.
 std::int64_t as_micros(const value& v) {
     if (auto t = std::get_if<timestamp_value>(&v)) return t->micros;
     date_value d = std::get<date_value>(v);
     if (d.days == detail::date_pos_infinity) return detail::ts_pos_infinity;
     if (d.days == detail::date_neg_infinity) return detail::ts_neg_infinity;
-    return d.days * detail::usecs_per_day;
+    return detail::midnight(d.days).value_or(detail::ts_pos_infinity - 1);
 }
 
 bool is_datetime(const value& v) {

@@ -266,6 +266,11 @@ bool timestamp_in_range(std::int64_t micros) {
     return micros >= min_day * usecs_per_day && micros < timestamp_end_day * usecs_per_day;
 }
 
+std::optional<std::int64_t> midnight(std::int64_t days) {
+    if (days >= timestamp_end_day) return std::nullopt;
+    return days * usecs_per_day;
+}
+
 day_and_time split_timestamp(std::int64_t micros) {
     std::int64_t days = floor_div(micros, usecs_per_day);
     return {days, micros - days * usecs_per_day};

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -45,6 +46,10 @@ int days_in_month(std::int64_t year, int month);
 /// 294277-01-01 for timestamps.
 bool date_in_range(std::int64_t days);
 bool timestamp_in_range(std::int64_t micros);
+
+/// The midnight of a finite date as a timestamp, or nullopt when the date lies beyond the
+/// timestamp range (after 294276-12-31).
+std::optional<std::int64_t> midnight(std::int64_t days);
 
 /// The day of a finite timestamp and the microseconds since its midnight.
 struct day_and_time {

@@ -1,0 +1,130 @@
+// Aggregates over a weighted group, with PostgreSQL's transition and final functions: exact
+// sums (through numeric, converted back for int8 results), AVG as numeric_div(sum, count),
+// float sums and averages accumulated row by row as PostgreSQL does (including the overflow
+// errors of its Youngs-Cramer accumulator behind AVG(float)).
+
+#include <cmath>
+
+#include "internal.hpp"
+#include "pgt/ir/rel.hpp"
+
+namespace pgt {
+
+namespace {
+using namespace eval_detail;
+
+bool is_float(type_kind k) { return k == type_kind::float4 || k == type_kind::float8; }
+
+// float8_accum / float4_accum as AVG(float) uses them: count N, sum Sx and the sum of squared
+// deviations Sxx, whose overflow is an error even when the sum itself stays finite.
+struct float_avg_state {
+    double n = 0, sx = 0, sxx = 0;
+
+    void add(double x) {
+        double prev_sx = sx;
+        n += 1;
+        sx += x;
+        if (n > 1) {
+            double tmp = x * n - sx;
+            sxx += tmp * tmp / (n * (n - 1));
+            if (std::isinf(sx) || std::isinf(sxx)) {
+                if (!std::isinf(prev_sx) && !std::isinf(x)) throw_float_overflow();
+                sxx = NAN;
+            }
+        } else {
+            sxx = std::isnan(x) || std::isinf(x) ? NAN : 0.0;
+        }
+    }
+};
+
+// The accumulated state of one aggregate call.
+class accumulator {
+public:
+    explicit accumulator(const ir::agg_call& a) : call_(a) {}
+
+    void add(const value& v, std::int64_t times) {
+        rows_ += times;
+        switch (call_.func) {
+        case ir::agg_func::count_star:
+        case ir::agg_func::count: break;
+        case ir::agg_func::sum: add_to_sum(v, times); break;
+        case ir::agg_func::avg:
+            if (is_float(call_.arg->type.kind)) {
+                for (std::int64_t i = 0; i < times; ++i) avg_.add(to_double(v));
+            } else {
+                exact_ = exact_ + to_numeric(v) * numeric::from_int64(times);
+            }
+            break;
+        case ir::agg_func::min:
+        case ir::agg_func::max: {
+            bool better = is_null(best_) || (call_.func == ir::agg_func::min ? compare_values(v, best_) < 0
+                                                                             : compare_values(v, best_) > 0);
+            if (better) best_ = v;
+            break;
+        }
+        case ir::agg_func::bool_and:
+        case ir::agg_func::bool_or: {
+            bool b = std::get<bool>(v);
+            all_ = all_ && b;
+            any_ = any_ || b;
+            break;
+        }
+        }
+    }
+
+    value result() const {
+        if (call_.func == ir::agg_func::count_star || call_.func == ir::agg_func::count) return rows_;
+        if (rows_ == 0) return std::monostate{};
+        switch (call_.func) {
+        case ir::agg_func::sum:
+            if (is_float(call_.type.kind)) return float_sum_;
+            if (is_integer(call_.type.kind)) return exact_.to_integer(call_.type.kind);
+            return exact_;
+        case ir::agg_func::avg:
+            if (is_float(call_.arg->type.kind)) return avg_.sx / avg_.n;
+            return exact_ / numeric::from_int64(rows_);
+        case ir::agg_func::bool_and: return all_;
+        case ir::agg_func::bool_or: return any_;
+        default: return best_;
+        }
+    }
+
+private:
+    // Integer and numeric sums are exact; float sums add row by row in the result's precision.
+    void add_to_sum(const value& v, std::int64_t times) {
+        if (!is_float(call_.type.kind)) {
+            exact_ = exact_ + to_numeric(v) * numeric::from_int64(times);
+            return;
+        }
+        for (std::int64_t i = 0; i < times; ++i)
+            float_sum_ = std::get<double>(arithmetic(arith_op::add, float_sum_, v, call_.type));
+    }
+
+    const ir::agg_call& call_;
+    std::int64_t rows_ = 0; // non-NULL arguments (rows for count(*)) that passed the filter
+    numeric exact_;
+    value float_sum_ = 0.0;
+    float_avg_state avg_;
+    value best_;
+    bool all_ = true, any_ = false;
+};
+
+} // namespace
+
+value eval_aggregate(const ir::agg_call& a, const std::vector<weighted_row>& group) {
+    if (a.func != ir::agg_func::count_star && !a.arg)
+        throw error(sqlstate::internal_error, std::string(ir::agg_name(a.func)) + " without an argument");
+    accumulator acc(a);
+    for (const auto& [r, times] : group) {
+        if (a.filter && !eval_predicate(*a.filter, *r)) continue;
+        if (a.func == ir::agg_func::count_star) {
+            acc.add(std::monostate{}, times);
+            continue;
+        }
+        value v = eval(*a.arg, *r);
+        if (!is_null(v)) acc.add(v, times);
+    }
+    return acc.result();
+}
+
+} // namespace pgt

@@ -1,0 +1,119 @@
+// Mathematical functions, each in the variants PostgreSQL has: integer, numeric, float. The
+// call's result type says which one the parser chose.
+
+#include <cerrno>
+#include <cmath>
+
+#include "internal.hpp"
+
+namespace pgt::eval_detail {
+
+namespace {
+
+using args_t = std::vector<value>;
+
+bool is_float(type_kind k) { return k == type_kind::float4 || k == type_kind::float8; }
+
+[[noreturn]] void unsupported(const ir::expr& e) {
+    throw_cannot_evaluate("function " + e.name + " returning " + e.type.name);
+}
+
+// Applies the float or the numeric variant of a one-argument function.
+template <class FloatFn, class NumericFn>
+value unary(const ir::expr& e, const value& x, FloatFn on_float, NumericFn on_numeric) {
+    if (is_float(e.type.kind)) return on_float(to_double(x));
+    if (e.type.kind == type_kind::numeric) return on_numeric(to_numeric(x));
+    unsupported(e);
+}
+
+value fn_abs(const ir::expr& e, const args_t& a) {
+    if (is_integer(e.type.kind)) {
+        std::int64_t x = std::get<std::int64_t>(a[0]);
+        return x < 0 ? negate(a[0], e.type) : a[0];
+    }
+    return unary(e, a[0], [](double x) { return std::fabs(x); }, [](const numeric& n) { return n.abs(); });
+}
+
+value fn_round(const ir::expr& e, const args_t& a) {
+    int scale = a.size() > 1 ? static_cast<int>(int_arg(e, a, 1)) : 0;
+    return unary(e, a[0], [](double x) { return std::rint(x); }, [&](const numeric& n) { return n.round(scale); });
+}
+
+value fn_trunc(const ir::expr& e, const args_t& a) {
+    int scale = a.size() > 1 ? static_cast<int>(int_arg(e, a, 1)) : 0;
+    return unary(e, a[0], [](double x) { return std::trunc(x); }, [&](const numeric& n) { return n.trunc(scale); });
+}
+
+value fn_floor(const ir::expr& e, const args_t& a) {
+    return unary(e, a[0], [](double x) { return std::floor(x); }, [](const numeric& n) { return n.floor(); });
+}
+
+value fn_ceil(const ir::expr& e, const args_t& a) {
+    return unary(e, a[0], [](double x) { return std::ceil(x); }, [](const numeric& n) { return n.ceil(); });
+}
+
+value fn_sign(const ir::expr& e, const args_t& a) {
+    return unary(e, a[0], [](double x) { return x > 0 ? 1.0 : x < 0 ? -1.0 : 0.0; },
+                 [](const numeric& n) { return n.sign(); });
+}
+
+value fn_mod(const ir::expr& e, const args_t& a) { return arithmetic(arith_op::mod, a[0], a[1], e.type); }
+
+// dsqrt
+double float_sqrt(double x) {
+    if (x < 0)
+        throw error(detail::invalid_argument_for_power_function, "cannot take square root of a negative number");
+    return std::sqrt(x);
+}
+
+value fn_sqrt(const ir::expr& e, const args_t& a) {
+    return unary(e, a[0], float_sqrt, [](const numeric& n) { return n.sqrt(); });
+}
+
+// dpow: POSIX rules for NaN and infinities decided before calling pow(), PostgreSQL's errors.
+double float_power(double x, double y) {
+    if (std::isnan(x)) return std::isnan(y) || y != 0 ? x : 1.0;
+    if (std::isnan(y)) return x != 1.0 ? y : 1.0;
+    if (x == 0 && y < 0)
+        throw error(detail::invalid_argument_for_power_function, "zero raised to a negative power is undefined");
+    if (x < 0 && std::floor(y) != y)
+        throw error(detail::invalid_argument_for_power_function,
+                    "a negative number raised to a non-integer power yields a complex result");
+    if (std::isinf(y)) {
+        double ax = std::fabs(x);
+        if (ax == 1.0) return 1.0;
+        return (ax > 1.0) == (y > 0) ? std::fabs(y) : 0.0;
+    }
+    if (std::isinf(x)) {
+        if (y == 0) return 1.0;
+        if (x > 0) return y > 0 ? x : 0.0;
+        bool odd = std::floor(y / 2) != y / 2;
+        if (y > 0) return odd ? x : -x;
+        return odd ? -0.0 : 0.0;
+    }
+    errno = 0;
+    double r = std::pow(x, y);
+    if (errno == ERANGE && r != 0) throw_float_overflow();
+    if (std::isinf(r)) throw_float_overflow();
+    if (r == 0 && x != 0) throw_float_underflow();
+    return r;
+}
+
+value fn_power(const ir::expr& e, const args_t& a) {
+    if (is_float(e.type.kind)) return float_power(to_double(a[0]), to_double(a[1]));
+    if (e.type.kind == type_kind::numeric) return to_numeric(a[0]).power(to_numeric(a[1]));
+    unsupported(e);
+}
+
+constexpr function_def table[] = {
+    {"abs", true, fn_abs},     {"round", true, fn_round}, {"trunc", true, fn_trunc},
+    {"floor", true, fn_floor}, {"ceil", true, fn_ceil},   {"ceiling", true, fn_ceil},
+    {"sign", true, fn_sign},   {"mod", true, fn_mod},     {"sqrt", true, fn_sqrt},
+    {"power", true, fn_power}, {"pow", true, fn_power},
+};
+
+} // namespace
+
+std::span<const function_def> math_functions() { return table; }
+
+} // namespace pgt::eval_detail

@@ -1,0 +1,176 @@
+// String functions. Positions and lengths count UTF-8 characters; case mapping is ASCII only,
+// as under the C collation.
+
+#include <algorithm>
+#include <boost/uuid/detail/md5.hpp>
+#include <cctype>
+#include <cstdio>
+
+#include "../value/utf8.hpp"
+#include "internal.hpp"
+
+namespace pgt::eval_detail {
+
+namespace {
+
+using args_t = std::vector<value>;
+using detail::utf8_length;
+using detail::utf8_offset;
+
+// Characters [first, first + count) of `s`, clamped to the text (0-based).
+std::string chars(std::string_view s, std::int64_t first, std::int64_t count) {
+    first = std::max<std::int64_t>(first, 0);
+    if (count <= 0) return {};
+    std::size_t begin = utf8_offset(s, static_cast<std::size_t>(first));
+    std::size_t end = utf8_offset(s.substr(begin), static_cast<std::size_t>(count));
+    return std::string(s.substr(begin, end));
+}
+
+std::int64_t length_of(std::string_view s) { return static_cast<std::int64_t>(utf8_length(s)); }
+
+// The characters of `s` as separate strings.
+std::vector<std::string_view> split_chars(std::string_view s) {
+    std::vector<std::string_view> out;
+    while (!s.empty()) {
+        std::size_t n = utf8_offset(s, 1);
+        out.push_back(s.substr(0, n));
+        s.remove_prefix(n);
+    }
+    return out;
+}
+
+template <int (*Map)(int)>
+value map_ascii(const ir::expr& e, const args_t& a) {
+    std::string s = text_arg(e, a, 0);
+    for (char& c : s)
+        if (static_cast<unsigned char>(c) < 0x80) c = static_cast<char>(Map(c));
+    return s;
+}
+
+value fn_length(const ir::expr& e, const args_t& a) { return length_of(text_arg(e, a, 0)); }
+
+// text_substr: characters from position S (1-based) up to, excluding, S + L.
+value fn_substr(const ir::expr& e, const args_t& a) {
+    if (is_string(e.args[1]->type.kind)) throw_cannot_evaluate("substring with a pattern");
+    std::string s = text_arg(e, a, 0);
+    std::int64_t start = int_arg(e, a, 1);
+    if (a.size() < 3) return chars(s, start - 1, length_of(s));
+    std::int64_t len = int_arg(e, a, 2);
+    if (len < 0) throw error("22011", "negative substring length not allowed");
+    std::int64_t first = std::max<std::int64_t>(start, 1);
+    return chars(s, first - 1, start + len - first);
+}
+
+value fn_left(const ir::expr& e, const args_t& a) {
+    std::string s = text_arg(e, a, 0);
+    std::int64_t n = int_arg(e, a, 1);
+    return chars(s, 0, n >= 0 ? n : length_of(s) + n);
+}
+
+value fn_right(const ir::expr& e, const args_t& a) {
+    std::string s = text_arg(e, a, 0);
+    std::int64_t n = int_arg(e, a, 1), len = length_of(s);
+    return n >= 0 ? chars(s, len - n, n) : chars(s, -n, len + n);
+}
+
+// concat: every non-NULL argument through its type's output function.
+value fn_concat(const ir::expr& e, const args_t& a) {
+    std::string out;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (!is_null(a[i])) out += to_text(a[i], e.args[i]->type);
+    return out;
+}
+
+template <bool Leading, bool Trailing>
+value fn_trim(const ir::expr& e, const args_t& a) {
+    std::string s = text_arg(e, a, 0);
+    std::string set = a.size() > 1 ? text_arg(e, a, 1) : " ";
+    std::vector<std::string_view> drop = split_chars(set);
+    std::vector<std::string_view> cs = split_chars(s);
+    auto in_set = [&](std::string_view c) { return std::ranges::find(drop, c) != drop.end(); };
+    std::size_t begin = 0, end = cs.size();
+    while (Leading && begin < end && in_set(cs[begin])) ++begin;
+    while (Trailing && end > begin && in_set(cs[end - 1])) --end;
+    std::string out;
+    for (std::size_t i = begin; i < end; ++i) out += cs[i];
+    return out;
+}
+
+value fn_replace(const ir::expr& e, const args_t& a) {
+    std::string s = text_arg(e, a, 0), from = text_arg(e, a, 1), to = text_arg(e, a, 2);
+    if (from.empty()) return s;
+    std::string out;
+    std::size_t pos = 0;
+    for (std::size_t hit; (hit = s.find(from, pos)) != std::string::npos; pos = hit + from.size())
+        out += s.substr(pos, hit - pos) + to;
+    return out + s.substr(pos);
+}
+
+// strpos(text, sub) and position(sub IN text), which PostgreSQL calls as position(text, sub).
+value fn_strpos(const ir::expr& e, const args_t& a) {
+    std::string s = text_arg(e, a, 0), sub = text_arg(e, a, 1);
+    std::size_t hit = s.find(sub);
+    if (hit == std::string::npos) return std::int64_t{0};
+    return length_of(std::string_view(s).substr(0, hit)) + 1;
+}
+
+// lpad/rpad: the text cut to `len` characters, filled up to `len` by repeating the fill.
+template <bool Left>
+value fn_pad(const ir::expr& e, const args_t& a) {
+    std::string s = text_arg(e, a, 0);
+    std::int64_t len = std::max<std::int64_t>(int_arg(e, a, 1), 0);
+    std::string fill = a.size() > 2 ? text_arg(e, a, 2) : " ";
+    std::string body = chars(s, 0, len);
+    std::vector<std::string_view> fill_chars = split_chars(fill);
+    if (fill_chars.empty()) return body;
+    std::string pad;
+    for (std::int64_t i = length_of(body); i < len; ++i)
+        pad += fill_chars[static_cast<std::size_t>(i - length_of(body)) % fill_chars.size()];
+    return Left ? pad + body : body + pad;
+}
+
+value fn_md5(const ir::expr& e, const args_t& a) {
+    std::string s = text_arg(e, a, 0);
+    boost::uuids::detail::md5 hash;
+    hash.process_bytes(s.data(), s.size());
+    boost::uuids::detail::md5::digest_type digest;
+    hash.get_digest(digest);
+    std::string hex;
+    char buf[3];
+    for (unsigned word : digest) {
+        // Boost 1.74 yields each 32-bit word big-endian relative to the digest's byte order.
+        for (int shift = 24; shift >= 0; shift -= 8) {
+            std::snprintf(buf, sizeof buf, "%02x", (word >> shift) & 0xffu);
+            hex += buf;
+        }
+    }
+    return hex;
+}
+
+constexpr function_def table[] = {
+    {"upper", true, map_ascii<std::toupper>},
+    {"lower", true, map_ascii<std::tolower>},
+    {"length", true, fn_length},
+    {"char_length", true, fn_length},
+    {"character_length", true, fn_length},
+    {"substr", true, fn_substr},
+    {"substring", true, fn_substr},
+    {"left", true, fn_left},
+    {"right", true, fn_right},
+    {"concat", false, fn_concat},
+    {"btrim", true, fn_trim<true, true>},
+    {"ltrim", true, fn_trim<true, false>},
+    {"rtrim", true, fn_trim<false, true>},
+    {"replace", true, fn_replace},
+    {"strpos", true, fn_strpos},
+    {"position", true, fn_strpos},
+    {"lpad", true, fn_pad<true>},
+    {"rpad", true, fn_pad<false>},
+    {"md5", true, fn_md5},
+};
+
+} // namespace
+
+std::span<const function_def> string_functions() { return table; }
+
+} // namespace pgt::eval_detail
