@@ -15,9 +15,9 @@ value call_function(const ir::expr& e, const std::vector<value>& args) {
             for (const function_def& f : group) m.emplace(f.name, &f);
         return m;
     }();
-    auto it = registry.find(e.name);
-    if ((!e.schema.empty() && e.schema != "pg_catalog") || it == registry.end())
-        throw_cannot_evaluate("function " + (e.schema.empty() ? e.name : e.schema + "." + e.name));
+    bool builtin = e.schema.empty() || e.schema == "pg_catalog";
+    auto it = builtin ? registry.find(e.name) : registry.end();
+    if (it == registry.end()) throw_cannot_evaluate("function " + (builtin ? e.name : e.schema + "." + e.name));
     const function_def& f = *it->second;
     if (f.strict && std::ranges::any_of(args, is_null)) return std::monostate{};
     return f.call(e, args);

@@ -48,6 +48,12 @@ inline expr_ptr node(expr_kind kind, std::string_view type, std::vector<expr_ptr
     e->negated = negated;
     return e;
 }
+/// CASE WHEN a0 THEN a1 … [ELSE last].
+inline expr_ptr case_when(std::string_view type, std::vector<expr_ptr> args, bool has_else) {
+    auto e = std::make_shared<ir::expr>(*ir::make_node(expr_kind::case_, ty(type), std::move(args)));
+    e->has_else = has_else;
+    return e;
+}
 inline expr_ptr cast(expr_ptr e, std::string_view type) { return ir::make_node(expr_kind::cast, ty(type), {std::move(e)}); }
 
 /// "ERROR <sqlstate>: <message>" for a pgt::error, as the expected-value tables spell errors.
