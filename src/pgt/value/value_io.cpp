@@ -1,7 +1,6 @@
 // The input and output functions of the known types, with their type modifiers.
 
 #include <cctype>
-#include <charconv>
 #include <limits>
 
 #include "datetime.hpp"
@@ -38,30 +37,37 @@ bool parse_bool(const std::string& text) {
     detail::throw_invalid_input("boolean", text);
 }
 
-// pg_strtoint16/32/64: blanks, an optional sign, decimal digits, blanks.
+// pg_strtoint16/32/64: blanks, an optional sign, decimal digits, blanks. Overflow is detected
+// digit by digit, so "99999999999x" is out of range rather than bad syntax, as in PostgreSQL.
 std::int64_t parse_integer(const std::string& text, type_kind k) {
     const char* label = detail::integer_type_label(k);
-    std::string_view s = trim(text);
-    bool negative = !s.empty() && s.front() == '-';
-    if (!s.empty() && (s.front() == '+' || s.front() == '-')) s.remove_prefix(1);
-    if (s.empty() || !std::isdigit(static_cast<unsigned char>(s.front())))
-        detail::throw_invalid_input(label, text);
-    std::uint64_t magnitude = 0;
-    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), magnitude);
-    if (end != s.data() + s.size() && ec != std::errc::result_out_of_range)
-        detail::throw_invalid_input(label, text);
+    std::int64_t min = k == type_kind::int2   ? std::numeric_limits<std::int16_t>::min()
+                       : k == type_kind::int4 ? std::numeric_limits<std::int32_t>::min()
+                                              : std::numeric_limits<std::int64_t>::min();
     auto out_of_range = [&] {
         return error(sqlstate::numeric_value_out_of_range,
                      "value \"" + text + "\" is out of range for type " + label);
     };
-    constexpr std::uint64_t max = std::numeric_limits<std::int64_t>::max();
-    if (ec == std::errc::result_out_of_range || magnitude > max + negative) throw out_of_range();
-    std::int64_t v = negative ? static_cast<std::int64_t>(0 - magnitude) : static_cast<std::int64_t>(magnitude);
-    try {
-        return detail::check_integer_range(v, k);
-    } catch (const error&) {
-        throw out_of_range();
+    std::size_t i = 0, n = text.size();
+    auto blank = [&](std::size_t at) { return std::isspace(static_cast<unsigned char>(text[at])) != 0; };
+    auto digit = [&](std::size_t at) { return std::isdigit(static_cast<unsigned char>(text[at])) != 0; };
+    while (i < n && blank(i)) ++i;
+    bool negative = i < n && text[i] == '-';
+    if (i < n && (text[i] == '-' || text[i] == '+')) ++i;
+    if (i >= n || !digit(i)) detail::throw_invalid_input(label, text);
+    // Accumulate negatively: the most negative value has no positive counterpart.
+    std::int64_t acc = 0;
+    for (; i < n && digit(i); ++i) {
+        if (acc < (min + (text[i] - '0')) / 10) throw out_of_range();
+        acc = acc * 10 - (text[i] - '0');
     }
+    while (i < n && blank(i)) ++i;
+    if (i != n) detail::throw_invalid_input(label, text);
+    if (!negative) {
+        if (acc == min) throw out_of_range();
+        acc = -acc;
+    }
+    return acc;
 }
 
 // varchar(n) and bpchar(n) input: longer text is an error unless only blanks are cut off.
