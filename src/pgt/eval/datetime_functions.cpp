@@ -3,6 +3,7 @@
 
 #include <cctype>
 #include <cmath>
+#include <cstdio>
 #include <optional>
 
 #include "../value/datetime.hpp"
@@ -317,10 +318,30 @@ value fn_date_trunc(const ir::expr& e, const args_t& a) {
     return timestamp_value{micros};
 }
 
+// make_date(year, month, day); a negative year is BC.
+// make_date(year, month, day); a negative year is BC.
+value fn_make_date(const ir::expr& e, const args_t& a) {
+    std::int64_t y = int_arg(e, a, 0), m = int_arg(e, a, 1), d = int_arg(e, a, 2);
+    std::int64_t year = y < 0 ? y + 1 : y; // astronomical: 1 BC is year 0
+    // PostgreSQL names the fields as given, or with the astronomical year once validated.
+    auto fail = [&](const char* what, std::int64_t shown_year) {
+        char buf[96];
+        std::snprintf(buf, sizeof buf, "%s: %lld-%02lld-%02lld", what, static_cast<long long>(shown_year),
+                      static_cast<long long>(m), static_cast<long long>(d));
+        return error(sqlstate::datetime_field_overflow, buf);
+    };
+    if (y == 0 || m < 1 || m > 12 || d < 1 || d > detail::days_in_month(year, static_cast<int>(m)))
+        throw fail("date field value out of range", y);
+    std::int64_t days = detail::days_from_civil({year, static_cast<int>(m), static_cast<int>(d)});
+    if (!detail::date_in_range(days)) throw fail("date out of range", year);
+    return date_value{static_cast<std::int32_t>(days)};
+}
+
 constexpr function_def table[] = {
     {"date_trunc", true, fn_date_trunc},
     {"extract", true, fn_extract},
     {"date_part", true, fn_date_part},
+    {"make_date", true, fn_make_date},
 };
 
 } // namespace

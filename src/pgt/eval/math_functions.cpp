@@ -105,11 +105,67 @@ value fn_power(const ir::expr& e, const args_t& a) {
     unsupported(e);
 }
 
+// dexp: overflow and underflow of a finite argument are errors.
+double float_exp(double x) {
+    if (std::isnan(x)) return x;
+    if (std::isinf(x)) return x > 0 ? x : 0.0;
+    errno = 0;
+    double r = std::exp(x);
+    if ((errno == ERANGE && r != 0) || std::isinf(r)) throw_float_overflow();
+    if (r == 0) throw_float_underflow();
+    return r;
+}
+
+// dlog1 / dlog10
+template <double (*Log)(double)>
+double float_log(double x) {
+    if (x == 0) throw error("2201E", "cannot take logarithm of zero");
+    if (x < 0) throw error("2201E", "cannot take logarithm of a negative number");
+    return Log(x);
+}
+
+// PostgreSQL's RADIANS_PER_DEGREE, used through its checked float8 division/multiplication.
+constexpr double radians_per_degree = 0.0174532925199432957692;
+
+template <double (*F)(double)>
+value float_only(const ir::expr& e, const args_t& a) {
+    if (!is_float(e.type.kind) || a.size() != 1) unsupported(e);
+    return F(to_double(a[0]));
+}
+
+value fn_pi(const ir::expr&, const args_t&) { return 3.14159265358979323846; }
+value fn_degrees(const ir::expr& e, const args_t& a) {
+    return arithmetic(arith_op::div, a[0], radians_per_degree, e.type);
+}
+value fn_radians(const ir::expr& e, const args_t& a) {
+    return arithmetic(arith_op::mul, a[0], radians_per_degree, e.type);
+}
+
+// div(numeric, numeric): the truncated quotient, dscale 0.
+value fn_div(const ir::expr&, const args_t& a) {
+    numeric x = to_numeric(a[0]), y = to_numeric(a[1]);
+    if (x.is_nan() || y.is_nan()) return numeric::nan();
+    if (x.is_infinite()) {
+        if (y.is_infinite()) return numeric::nan();
+        if (y.signum() == 0) throw error(sqlstate::division_by_zero, "division by zero");
+        return numeric::infinity(x.signum() * y.signum() < 0);
+    }
+    if (y.is_infinite()) return numeric{};
+    // x - x % y is an exact multiple of y, so the division is exact.
+    return ((x - x % y) / y).trunc();
+}
+
 constexpr function_def table[] = {
     {"abs", true, fn_abs},     {"round", true, fn_round}, {"trunc", true, fn_trunc},
     {"floor", true, fn_floor}, {"ceil", true, fn_ceil},   {"ceiling", true, fn_ceil},
     {"sign", true, fn_sign},   {"mod", true, fn_mod},     {"sqrt", true, fn_sqrt},
     {"power", true, fn_power}, {"pow", true, fn_power},
+    {"cbrt", true, float_only<static_cast<double (*)(double)>(std::cbrt)>},
+    {"exp", true, float_only<float_exp>},
+    {"ln", true, float_only<float_log<static_cast<double (*)(double)>(std::log)>>},
+    {"log", true, float_only<float_log<static_cast<double (*)(double)>(std::log10)>>},
+    {"pi", true, fn_pi}, {"degrees", true, fn_degrees}, {"radians", true, fn_radians},
+    {"div", true, fn_div},
 };
 
 } // namespace

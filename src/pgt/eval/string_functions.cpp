@@ -147,6 +147,112 @@ value fn_md5(const ir::expr& e, const args_t& a) {
     return hex;
 }
 
+// octet_length counts the stored bytes: a bpchar(n) with its padding.
+value fn_octet_length(const ir::expr& e, const args_t& a) {
+    if (e.args[0]->type.kind == type_kind::bpchar) return static_cast<std::int64_t>(to_text(a[0], e.args[0]->type).size());
+    return static_cast<std::int64_t>(text_arg(e, a, 0).size());
+}
+
+value fn_reverse(const ir::expr& e, const args_t& a) {
+    std::string s = text_arg(e, a, 0);
+    std::vector<std::string_view> cs = split_chars(s);
+    std::string out;
+    for (auto it = cs.rbegin(); it != cs.rend(); ++it) out += *it;
+    return out;
+}
+
+value fn_repeat(const ir::expr& e, const args_t& a) {
+    std::string s = text_arg(e, a, 0), out;
+    for (std::int64_t i = int_arg(e, a, 1); i > 0; --i) out += s;
+    return out;
+}
+
+// split_part: field n (1-based; negative counts from the end) of text cut at each delimiter.
+value fn_split_part(const ir::expr& e, const args_t& a) {
+    std::string s = text_arg(e, a, 0), delim = text_arg(e, a, 1);
+    std::int64_t n = int_arg(e, a, 2);
+    if (n == 0) throw error(sqlstate::invalid_parameter_value, "field position must not be zero");
+    if (s.empty()) return s; // an empty text has no fields at all
+    std::vector<std::string> fields;
+    if (delim.empty()) {
+        fields.push_back(s);
+    } else {
+        std::size_t pos = 0;
+        for (std::size_t hit; (hit = s.find(delim, pos)) != std::string::npos; pos = hit + delim.size())
+            fields.push_back(s.substr(pos, hit - pos));
+        fields.push_back(s.substr(pos));
+    }
+    auto count = static_cast<std::int64_t>(fields.size());
+    std::int64_t index = n > 0 ? n - 1 : count + n;
+    if (index < 0 || index >= count) return std::string{};
+    return fields[static_cast<std::size_t>(index)];
+}
+
+// initcap under C: ASCII letters after an alphanumeric byte go lower case, others upper.
+value fn_initcap(const ir::expr& e, const args_t& a) {
+    std::string s = text_arg(e, a, 0);
+    bool after_alnum = false;
+    for (char& c : s) {
+        auto u = static_cast<unsigned char>(c);
+        if (u < 0x80) c = static_cast<char>(after_alnum ? std::tolower(u) : std::toupper(u));
+        after_alnum = u < 0x80 && std::isalnum(u);
+    }
+    return s;
+}
+
+// The code point of the first character (0 for empty text).
+value fn_ascii(const ir::expr& e, const args_t& a) {
+    std::string s = text_arg(e, a, 0);
+    if (s.empty()) return std::int64_t{0};
+    auto b = [&](std::size_t i) { return static_cast<std::uint32_t>(static_cast<unsigned char>(s[i])); };
+    std::size_t len = utf8_offset(s, 1);
+    std::uint32_t cp = len == 1 ? b(0) : b(0) & (0xFFu >> (len + 1));
+    for (std::size_t i = 1; i < len; ++i) cp = (cp << 6) | (b(i) & 0x3F);
+    return static_cast<std::int64_t>(cp);
+}
+
+value fn_chr(const ir::expr& e, const args_t& a) {
+    std::int64_t cp = int_arg(e, a, 0);
+    if (cp < 0) throw error("54000", "character number must be positive");
+    if (cp == 0) throw error("54000", "null character not permitted");
+    if (cp > 0x10FFFF)
+        throw error("54000", "requested character too large for encoding: " + std::to_string(cp));
+    if (cp >= 0xD800 && cp <= 0xDFFF)
+        throw error("54000", "requested character not valid for encoding: " + std::to_string(cp));
+    // UTF-8: a lead byte marking the length, then six bits per continuation byte.
+    static constexpr unsigned char lead[] = {0, 0, 0xC0, 0xE0, 0xF0};
+    auto c = static_cast<std::uint32_t>(cp);
+    int len = c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
+    std::string out(1, static_cast<char>(lead[len] | (c >> (6 * (len - 1)))));
+    for (int i = len - 2; i >= 0; --i) out += static_cast<char>(0x80 | ((c >> (6 * i)) & 0x3F));
+    return out;
+}
+
+// like_escape(pattern, escape): the pattern rewritten for LIKE's backslash escape.
+value fn_like_escape(const ir::expr& e, const args_t& a) {
+    std::string p = text_arg(e, a, 0), esc = text_arg(e, a, 1), out;
+    if (esc.empty()) {
+        // No escape character: every backslash is an ordinary character.
+        for (char c : p) out += c == '\\' ? std::string("\\\\") : std::string(1, c);
+        return out;
+    }
+    if (utf8_length(esc) != 1)
+        throw error(detail::invalid_escape_sequence, "invalid escape string", {}, "Escape string must be empty or one character.");
+    if (esc == "\\") return p;
+    bool after_escape = false;
+    for (std::string_view c : split_chars(p)) {
+        if (c == esc && !after_escape) {
+            out += '\\';
+            after_escape = true;
+        } else {
+            if (c == "\\" && !after_escape) out += '\\';
+            out += c;
+            after_escape = false;
+        }
+    }
+    return out;
+}
+
 constexpr function_def table[] = {
     {"upper", true, map_ascii<std::toupper>},
     {"lower", true, map_ascii<std::tolower>},
@@ -167,6 +273,14 @@ constexpr function_def table[] = {
     {"lpad", true, fn_pad<true>},
     {"rpad", true, fn_pad<false>},
     {"md5", true, fn_md5},
+    {"octet_length", true, fn_octet_length},
+    {"reverse", true, fn_reverse},
+    {"repeat", true, fn_repeat},
+    {"split_part", true, fn_split_part},
+    {"initcap", true, fn_initcap},
+    {"ascii", true, fn_ascii},
+    {"chr", true, fn_chr},
+    {"like_escape", true, fn_like_escape},
 };
 
 } // namespace
