@@ -13,8 +13,6 @@ namespace pgt {
 namespace {
 using namespace eval_detail;
 
-bool is_float(type_kind k) { return k == type_kind::float4 || k == type_kind::float8; }
-
 // float8_accum / float4_accum as AVG(float) uses them: count N, sum Sx and the sum of squared
 // deviations Sxx, whose overflow is an error even when the sum itself stays finite.
 struct float_avg_state {

@@ -14,6 +14,8 @@
 
 namespace pgt::eval_detail {
 
+inline bool is_float(type_kind k) { return k == type_kind::float4 || k == type_kind::float8; }
+
 /// 0A000 "oracle cannot evaluate <what>".
 [[noreturn]] void throw_cannot_evaluate(const std::string& what);
 

@@ -12,8 +12,6 @@ namespace {
 
 using args_t = std::vector<value>;
 
-bool is_float(type_kind k) { return k == type_kind::float4 || k == type_kind::float8; }
-
 [[noreturn]] void unsupported(const ir::expr& e) {
     throw_cannot_evaluate("function " + e.name + " returning " + e.type.name);
 }
