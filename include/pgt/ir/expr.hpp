@@ -71,5 +71,8 @@ expr_ptr shift_columns(const expr_ptr& e, int delta);
 std::vector<expr_ptr> conjuncts(const expr_ptr& e);
 /// AND of `parts` (nullptr when empty, the part itself when one).
 expr_ptr make_and(std::vector<expr_ptr> parts);
+/// Structural equality: same node kinds, names, literals, types and columns throughout (how
+/// GROUP BY expressions are matched in the select list).
+bool equivalent(const expr& a, const expr& b);
 
 } // namespace pgt::ir

@@ -107,4 +107,15 @@ expr_ptr make_and(std::vector<expr_ptr> parts) {
     return make_node(expr_kind::and_, make_type(type_kind::boolean), std::move(parts));
 }
 
+bool equivalent(const expr& a, const expr& b) {
+    if (&a == &b) return true;
+    if (a.kind != b.kind || a.type != b.type || a.index != b.index || a.literal != b.literal ||
+        a.schema != b.schema || a.name != b.name || a.negated != b.negated ||
+        a.has_else != b.has_else || a.vol != b.vol || a.args.size() != b.args.size())
+        return false;
+    for (std::size_t i = 0; i < a.args.size(); ++i)
+        if (!equivalent(*a.args[i], *b.args[i])) return false;
+    return true;
+}
+
 } // namespace pgt::ir

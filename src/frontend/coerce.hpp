@@ -1,0 +1,30 @@
+#pragma once
+// Coercions the parser applies implicitly: unknown-typed literals take the type their
+// context demands (PostgreSQL types a literal directly rather than casting it), conditions
+// must be boolean, UNION branches are cast to the unified column types.
+#include <string_view>
+#include <vector>
+
+#include "frontend/context.hpp"
+
+namespace pgt::frontend {
+
+/// An unknown-typed literal as a literal of type `t` (22P02/22003 when its text is not valid
+/// input for a numeric or boolean type); any other expression unchanged.
+ir::expr_ptr coerce_unknown(const ir::expr_ptr& e, const sql_type& t);
+
+/// An optionally signed decimal integer `text` fits in integer type `k`.
+bool integer_literal_fits(std::string_view text, type_kind k);
+
+/// `e` as type `t`: unknown literals retyped, other types CAST; the same type (modifiers
+/// aside) is left alone.
+ir::expr_ptr coerce_to(const ir::expr_ptr& e, const sql_type& t);
+
+/// A condition (`WHERE`, `JOIN/ON`, `CASE/WHEN`, …): boolean, or an unknown literal read as
+/// one; anything else is 42804 `argument of WHERE must be type boolean, not type integer`.
+ir::expr_ptr to_boolean(context& ctx, const ir::expr_ptr& e, std::string_view construct, int location);
+
+/// True when `e` can never be NULL over rows of `input` (NOT NULL columns, non-null literals).
+bool never_null(const ir::expr& e, const std::vector<ir::column>& input);
+
+} // namespace pgt::frontend

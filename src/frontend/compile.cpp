@@ -1,0 +1,53 @@
+// pgt::frontend::compile: statement-level checks, then translation of the SELECT.
+#include <algorithm>
+#include <set>
+
+#include "frontend/hard_checks.hpp"
+#include "frontend/names.hpp"
+#include "frontend/translate_select.hpp"
+
+namespace pgt::frontend {
+
+namespace {
+
+const SelectStmt* the_select(context& ctx, const List* stmts) {
+    if (list_length(stmts) == 0) ctx.fail(sqlstate::syntax_error, "defining query is empty", -1);
+    if (list_length(stmts) > 1)
+        ctx.fail(sqlstate::syntax_error, "defining query must be a single SELECT statement",
+                 as<RawStmt>(static_cast<const Node*>(lsecond(stmts)))->stmt_location);
+    const auto* raw = as<RawStmt>(static_cast<const Node*>(linitial(stmts)));
+    if (!IsA(raw->stmt, SelectStmt))
+        ctx.fail(sqlstate::feature_not_supported,
+                 "defining query must be a SELECT statement, not " + statement_kind(raw->stmt), raw->stmt_location);
+    return as<SelectStmt>(raw->stmt);
+}
+
+// A stream table is a table: its columns need distinct names.
+void check_distinct_names(const context& ctx, const ir::rel& root) {
+    std::set<std::string> seen;
+    for (const auto& c : root.columns)
+        if (!seen.insert(c.name).second)
+            ctx.fail(sqlstate::duplicate_column, "column \"" + c.name + "\" specified more than once", -1);
+}
+
+} // namespace
+
+compile_result compile(const std::string& sql, const catalog& cat, const parse_fn& parse, const options& opts) {
+    context ctx(cat, parse, opts, sql);
+    const SelectStmt* select = the_select(ctx, static_cast<const List*>(parse(sql)));
+    compile_result result;
+    result.ignored_order_by = check_top_level_order_and_limit(ctx, select);
+
+    ir::rel_ptr root = translate_select(ctx, select, select_scope{}, {.top_level = true});
+    check_distinct_names(ctx, *root);
+
+    result.sources = ctx.sources();
+    if (ctx.has_unsupported()) {
+        result.unsupported = ctx.first_unsupported();
+        return result;
+    }
+    result.query = ir::query{root, ctx.max_volatility(), ctx.sources(), result.ignored_order_by};
+    return result;
+}
+
+} // namespace pgt::frontend

@@ -1,0 +1,154 @@
+#include "frontend/names.hpp"
+
+namespace pgt::frontend {
+
+namespace {
+
+// FigureColnameInternal (parse_target.c): strength 2 for a real name, 1 for a fallback (a
+// cast's type, `case`) that an inner name may still beat. The depth cap is only a backstop:
+// translation has already bounded the nesting of every tree that gets named.
+int figure(const Node* n, std::string& name, int depth) {
+    if (!n || depth > 1000) return 0;
+    switch (nodeTag(n)) {
+    case T_ColumnRef: {
+        const char* last = nullptr;
+        for (const Node* f : nodes(as<ColumnRef>(n)->fields))
+            if (IsA(f, String)) last = strVal(f);
+        if (!last) return 0;
+        name = last;
+        return 2;
+    }
+    case T_A_Indirection: {
+        const auto* ind = as<A_Indirection>(n);
+        const char* last = nullptr;
+        for (const Node* f : nodes(ind->indirection))
+            if (IsA(f, String)) last = strVal(f);
+        if (last) {
+            name = last;
+            return 2;
+        }
+        return figure(ind->arg, name, depth + 1);
+    }
+    case T_FuncCall: name = str(static_cast<const Node*>(llast(as<FuncCall>(n)->funcname))); return 2;
+    case T_A_Expr:
+        if (as<A_Expr>(n)->kind != AEXPR_NULLIF) return 0;
+        name = "nullif";
+        return 2;
+    case T_TypeCast: {
+        const auto* tc = as<TypeCast>(n);
+        int strength = figure(tc->arg, name, depth + 1);
+        if (strength > 1 || !tc->typeName) return strength;
+        name = str(static_cast<const Node*>(llast(tc->typeName->names)));
+        return 1;
+    }
+    case T_CollateClause: return figure(as<CollateClause>(n)->arg, name, depth + 1);
+    case T_GroupingFunc: name = "grouping"; return 2;
+    case T_SubLink:
+        switch (as<SubLink>(n)->subLinkType) {
+        case EXISTS_SUBLINK: name = "exists"; return 2;
+        case ARRAY_SUBLINK: name = "array"; return 2;
+        case EXPR_SUBLINK: {
+            // The subquery's single output column, when it names one itself.
+            const Node* sub = as<SubLink>(n)->subselect;
+            if (!IsA(sub, SelectStmt)) return 0;
+            const List* targets = as<SelectStmt>(sub)->targetList;
+            if (list_length(targets) != 1) return 0;
+            const auto* rt = static_cast<const ResTarget*>(linitial(targets));
+            name = rt->name ? std::string(rt->name) : std::string("?column?");
+            if (!rt->name && figure(rt->val, name, depth + 1) == 0) name = "?column?";
+            return 2;
+        }
+        default: return 0;
+        }
+    case T_CaseExpr: {
+        int strength = figure(reinterpret_cast<const Node*>(as<CaseExpr>(n)->defresult), name, depth + 1);
+        if (strength > 1) return strength;
+        name = "case";
+        return 1;
+    }
+    case T_A_ArrayExpr: name = "array"; return 2;
+    case T_RowExpr: name = "row"; return 2;
+    case T_CoalesceExpr: name = "coalesce"; return 2;
+    case T_MinMaxExpr: name = as<MinMaxExpr>(n)->op == IS_GREATEST ? "greatest" : "least"; return 2;
+    case T_SQLValueFunction:
+        switch (as<SQLValueFunction>(n)->op) {
+        case SVFOP_CURRENT_DATE: name = "current_date"; return 2;
+        case SVFOP_CURRENT_TIME:
+        case SVFOP_CURRENT_TIME_N: name = "current_time"; return 2;
+        case SVFOP_CURRENT_TIMESTAMP:
+        case SVFOP_CURRENT_TIMESTAMP_N: name = "current_timestamp"; return 2;
+        case SVFOP_LOCALTIME:
+        case SVFOP_LOCALTIME_N: name = "localtime"; return 2;
+        case SVFOP_LOCALTIMESTAMP:
+        case SVFOP_LOCALTIMESTAMP_N: name = "localtimestamp"; return 2;
+        case SVFOP_CURRENT_ROLE: name = "current_role"; return 2;
+        case SVFOP_CURRENT_USER: name = "current_user"; return 2;
+        case SVFOP_USER: name = "user"; return 2;
+        case SVFOP_SESSION_USER: name = "session_user"; return 2;
+        case SVFOP_CURRENT_CATALOG: name = "current_catalog"; return 2;
+        case SVFOP_CURRENT_SCHEMA: name = "current_schema"; return 2;
+        }
+        return 0;
+    case T_XmlExpr: name = "xml"; return 2;
+    case T_XmlSerialize: name = "xmlserialize"; return 2;
+    default: return 0;
+    }
+}
+
+} // namespace
+
+std::string figure_column_name(const Node* expr) {
+    std::string name;
+    return figure(expr, name, 0) > 0 ? name : "?column?";
+}
+
+std::string statement_kind(const Node* stmt) {
+    switch (nodeTag(stmt)) {
+    case T_InsertStmt: return "INSERT";
+    case T_UpdateStmt: return "UPDATE";
+    case T_DeleteStmt: return "DELETE";
+    case T_MergeStmt: return "MERGE";
+    case T_CreateStmt: return "CREATE TABLE";
+    case T_CreateTableAsStmt: return "CREATE TABLE AS";
+    case T_ViewStmt: return "CREATE VIEW";
+    case T_IndexStmt: return "CREATE INDEX";
+    case T_CreateSchemaStmt: return "CREATE SCHEMA";
+    case T_CreateFunctionStmt: return "CREATE FUNCTION";
+    case T_AlterTableStmt: return "ALTER TABLE";
+    case T_DropStmt: return "DROP";
+    case T_TruncateStmt: return "TRUNCATE";
+    case T_CopyStmt: return "COPY";
+    case T_ExplainStmt: return "EXPLAIN";
+    case T_TransactionStmt: return "transaction control";
+    case T_VariableSetStmt: return "SET";
+    case T_VariableShowStmt: return "SHOW";
+    case T_DoStmt: return "DO";
+    case T_CallStmt: return "CALL";
+    case T_GrantStmt: return "GRANT";
+    case T_LockStmt: return "LOCK";
+    case T_DeclareCursorStmt: return "DECLARE CURSOR";
+    case T_PrepareStmt: return "PREPARE";
+    case T_ExecuteStmt: return "EXECUTE";
+    case T_VacuumStmt: return "VACUUM";
+    case T_CommentStmt: return "COMMENT";
+    default: return "utility statement";
+    }
+}
+
+std::string expression_kind(const Node* n) {
+    switch (nodeTag(n)) {
+    case T_A_ArrayExpr: return "ARRAY constructor";
+    case T_RowExpr: return "ROW constructor";
+    case T_A_Indirection: return "subscript or field selection";
+    case T_CollateClause: return "COLLATE";
+    case T_GroupingFunc: return "GROUPING()";
+    case T_XmlExpr: return "XML expression";
+    case T_XmlSerialize: return "XMLSERIALIZE";
+    case T_SetToDefault: return "DEFAULT";
+    case T_MultiAssignRef: return "multiple-column assignment";
+    case T_CurrentOfExpr: return "CURRENT OF";
+    default: return "expression node " + std::to_string(static_cast<int>(nodeTag(n)));
+    }
+}
+
+} // namespace pgt::frontend

@@ -1,0 +1,39 @@
+#include "frontend/operators.hpp"
+
+#include "frontend/coerce.hpp"
+
+namespace pgt::frontend {
+
+using ir::expr_ptr;
+using ir::rel_ptr;
+
+rel_ptr make_project(const rel_ptr& input, std::vector<expr_ptr> exprs, const std::vector<std::string>& names) {
+    rel_ptr below = input;
+    if (const auto* p = std::get_if<ir::project>(&input->node); p && !input->inputs.empty()) {
+        for (auto& e : exprs) e = ir::substitute_columns(e, p->exprs);
+        below = input->inputs[0];
+    }
+    std::vector<ir::column> cols;
+    for (std::size_t i = 0; i < exprs.size(); ++i)
+        cols.push_back({names[i], exprs[i]->type, never_null(*exprs[i], below->columns)});
+    return ir::make_rel(ir::project{std::move(exprs)}, {below}, std::move(cols));
+}
+
+rel_ptr make_join(ir::join_kind kind, expr_ptr condition, rel_ptr left, rel_ptr right) {
+    std::vector<ir::column> cols = left->columns;
+    const bool left_nullable = kind == ir::join_kind::right || kind == ir::join_kind::full;
+    const bool right_nullable = kind == ir::join_kind::left || kind == ir::join_kind::full;
+    if (left_nullable)
+        for (auto& c : cols) c.not_null = false;
+    for (auto c : right->columns) {
+        if (right_nullable) c.not_null = false;
+        cols.push_back(std::move(c));
+    }
+    return ir::make_rel(ir::join{kind, std::move(condition)}, {std::move(left), std::move(right)}, std::move(cols));
+}
+
+rel_ptr placeholder_rel(std::vector<ir::column> columns) {
+    return ir::make_rel(ir::project{}, {}, std::move(columns));
+}
+
+} // namespace pgt::frontend

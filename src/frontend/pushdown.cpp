@@ -1,0 +1,76 @@
+// Predicate placement. Comma joins must turn into real join conditions (the in-memory
+// oracle would otherwise evaluate cross products), and filters below joins keep the
+// maintained join inputs small. Outer joins only take conjuncts into their preserved side.
+#include <algorithm>
+
+#include "frontend/operators.hpp"
+
+namespace pgt::frontend {
+
+namespace {
+
+using ir::expr_ptr;
+using ir::rel_ptr;
+
+rel_ptr place(const rel_ptr& r, std::vector<expr_ptr> conds);
+
+rel_ptr filter_above(const rel_ptr& r, std::vector<expr_ptr> conds) {
+    if (conds.empty()) return r;
+    // Merge with a filter already there rather than stacking filters.
+    if (const auto* f = std::get_if<ir::filter>(&r->node)) {
+        auto merged = ir::conjuncts(f->predicate);
+        merged.insert(merged.end(), conds.begin(), conds.end());
+        return ir::make_rel(ir::filter{ir::make_and(std::move(merged))}, r->inputs, r->columns);
+    }
+    return ir::make_rel(ir::filter{ir::make_and(std::move(conds))}, {r}, r->columns);
+}
+
+rel_ptr place_in_join(const rel_ptr& r, const ir::join& j, std::vector<expr_ptr> conds) {
+    const int left_width = static_cast<int>(r->inputs[0]->columns.size());
+    const bool into_left = j.kind == ir::join_kind::inner || j.kind == ir::join_kind::left;
+    const bool into_right = j.kind == ir::join_kind::inner || j.kind == ir::join_kind::right;
+    std::vector<expr_ptr> left, right, here;
+    for (auto& c : conds) {
+        auto cols = ir::referenced_columns(*c);
+        bool reads_left = std::ranges::any_of(cols, [&](int i) { return i < left_width; });
+        bool reads_right = std::ranges::any_of(cols, [&](int i) { return i >= left_width; });
+        if (reads_left && !reads_right && into_left) left.push_back(c);
+        else if (reads_right && !reads_left && into_right) right.push_back(ir::shift_columns(c, -left_width));
+        else here.push_back(c);
+    }
+    rel_ptr l = place(r->inputs[0], std::move(left));
+    rel_ptr rr = place(r->inputs[1], std::move(right));
+    if (j.kind != ir::join_kind::inner)
+        return filter_above(make_join(j.kind, j.condition, l, rr), std::move(here));
+    auto condition = ir::conjuncts(j.condition);
+    condition.insert(condition.end(), here.begin(), here.end());
+    return make_join(j.kind, ir::make_and(std::move(condition)), l, rr);
+}
+
+rel_ptr place(const rel_ptr& r, std::vector<expr_ptr> conds) {
+    if (conds.empty()) return r;
+    if (const auto* j = std::get_if<ir::join>(&r->node)) return place_in_join(r, *j, std::move(conds));
+    // Below a projection the conjuncts read the projected expressions instead.
+    if (const auto* p = std::get_if<ir::project>(&r->node); p && !r->inputs.empty()) {
+        for (auto& c : conds) c = ir::substitute_columns(c, p->exprs);
+        return ir::make_rel(*p, {place(r->inputs[0], std::move(conds))}, r->columns);
+    }
+    return filter_above(r, std::move(conds));
+}
+
+} // namespace
+
+rel_ptr join_on(ir::join_kind kind, const expr_ptr& condition, rel_ptr left, rel_ptr right) {
+    if (kind != ir::join_kind::inner) return make_join(kind, condition, std::move(left), std::move(right));
+    return place(make_join(kind, nullptr, std::move(left), std::move(right)), ir::conjuncts(condition));
+}
+
+rel_ptr place_predicate(const rel_ptr& rel, const expr_ptr& predicate) {
+    // Conjuncts that read no column stay on top: they filter the whole result.
+    std::vector<expr_ptr> with_columns, constant;
+    for (auto& c : ir::conjuncts(predicate))
+        (ir::referenced_columns(*c).empty() ? constant : with_columns).push_back(c);
+    return filter_above(place(rel, std::move(with_columns)), std::move(constant));
+}
+
+} // namespace pgt::frontend

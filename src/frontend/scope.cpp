@@ -1,0 +1,186 @@
+// Column and range lookup with PostgreSQL's rules and messages (parse_relation.c).
+#include "frontend/scope.hpp"
+
+#include <algorithm>
+#include <array>
+
+namespace pgt::frontend {
+
+namespace {
+
+bool is_system_column(std::string_view name) {
+    static constexpr std::array<std::string_view, 6> names = {"ctid", "xmin", "xmax", "cmin", "cmax", "tableoid"};
+    return std::ranges::find(names, name) != names.end();
+}
+
+std::string joined(const std::vector<std::string>& parts) {
+    std::string r;
+    for (std::size_t i = 0; i < parts.size(); ++i) r += (i ? "." : "") + parts[i];
+    return r;
+}
+
+// Every match of `name` in one scope level's column-visible items; two or more → 42702.
+const ir::expr_ptr* find_unqualified(context& ctx, const select_scope& s, const std::string& name,
+                                     int location) {
+    if (!s.items) return nullptr;
+    const ir::expr_ptr* found = nullptr;
+    for (const auto& item : *s.items) {
+        if (!item.cols_visible) continue;
+        for (std::size_t i = 0; i < item.names.size(); ++i) {
+            if (item.names[i] != name) continue;
+            if (found)
+                ctx.fail(sqlstate::ambiguous_column, "column reference \"" + name + "\" is ambiguous",
+                         location);
+            found = &item.values[i];
+        }
+    }
+    return found;
+}
+
+// The rel-visible item a qualifier names at one level; two of them → 42P09.
+const range_item* find_range(context& ctx, const select_scope& s, const std::string& schema,
+                             const std::string& refname, int location) {
+    if (!s.items) return nullptr;
+    const range_item* found = nullptr;
+    for (const auto& item : *s.items) {
+        if (!item.rel_visible || item.refname != refname) continue;
+        if (!schema.empty() && item.schema != schema) continue;
+        if (found)
+            ctx.fail("42P09", "table reference \"" + refname + "\" is ambiguous", location);
+        found = &item;
+    }
+    return found;
+}
+
+bool any_table(const select_scope& s) {
+    return s.items && std::ranges::any_of(*s.items, [](const range_item& i) { return i.is_table; });
+}
+
+ir::expr_ptr outer_reference(context& ctx, const ir::expr_ptr& value, int location) {
+    ctx.unsupported("correlated subquery", location);
+    return placeholder(value->type);
+}
+
+ir::expr_ptr resolve_unqualified(context& ctx, const select_scope& scope, const std::string& name,
+                                 int location) {
+    for (const select_scope* s = &scope; s; s = s->outer) {
+        if (const ir::expr_ptr* v = find_unqualified(ctx, *s, name, location))
+            return s == &scope ? reference(ctx, *v, location) : outer_reference(ctx, *v, location);
+    }
+    for (const select_scope* s = &scope; s; s = s->outer) {
+        if (find_range(ctx, *s, {}, name, location)) {
+            ctx.unsupported("whole-row reference " + name, location);
+            return placeholder(opaque_type());
+        }
+        if (is_system_column(name) && any_table(*s)) {
+            ctx.unsupported("system column " + name, location);
+            return placeholder(opaque_type());
+        }
+    }
+    ctx.fail(sqlstate::undefined_column, "column \"" + name + "\" does not exist", location);
+}
+
+ir::expr_ptr resolve_qualified(context& ctx, const select_scope& scope,
+                               const std::vector<std::string>& parts, int location) {
+    const std::string& name = parts.back();
+    const std::string& refname = parts[parts.size() - 2];
+    const std::string schema = parts.size() >= 3 ? parts[parts.size() - 3] : std::string{};
+    for (const select_scope* s = &scope; s; s = s->outer) {
+        const range_item* item = find_range(ctx, *s, schema, refname, location);
+        if (!item) continue;
+        const ir::expr_ptr* found = nullptr;
+        for (std::size_t i = 0; i < item->names.size(); ++i) {
+            if (item->names[i] != name) continue;
+            if (found)
+                ctx.fail(sqlstate::ambiguous_column, "column reference \"" + name + "\" is ambiguous",
+                         location);
+            found = &item->values[i];
+        }
+        if (!found) {
+            if (is_system_column(name) && item->is_table) {
+                ctx.unsupported("system column " + name, location);
+                return placeholder(opaque_type());
+            }
+            ctx.fail(sqlstate::undefined_column, "column " + refname + "." + name + " does not exist",
+                     location);
+        }
+        return s == &scope ? reference(ctx, *found, location) : outer_reference(ctx, *found, location);
+    }
+    ctx.fail(sqlstate::undefined_table, "missing FROM-clause entry for table \"" + refname + "\"",
+             location);
+}
+
+} // namespace
+
+sql_type opaque_type() { return {type_kind::other, "record"}; }
+
+ir::expr_ptr placeholder(sql_type type) { return ir::make_constant(std::nullopt, std::move(type)); }
+
+ir::expr_ptr reference(context& ctx, const ir::expr_ptr& value, int location) {
+    if (value->kind != ir::expr_kind::column) return value;
+    auto fresh = ir::make_column(value->index, value->type);
+    ctx.note_location(fresh, location);
+    return fresh;
+}
+
+std::vector<std::string> name_parts(const ColumnRef* ref) {
+    std::vector<std::string> parts;
+    for (const Node* f : nodes(ref->fields))
+        if (IsA(f, String)) parts.push_back(str(f));
+    return parts;
+}
+
+bool ends_with_star(const ColumnRef* ref) {
+    return list_length(ref->fields) > 0 && IsA(llast(ref->fields), A_Star);
+}
+
+ir::expr_ptr resolve_column(context& ctx, const select_scope& scope, const ColumnRef* ref) {
+    std::vector<std::string> parts = name_parts(ref);
+    if (ends_with_star(ref)) {
+        ctx.unsupported("whole-row reference " + (parts.empty() ? "*" : joined(parts) + ".*"),
+                        ref->location);
+        return placeholder(opaque_type());
+    }
+    if (parts.size() > 4 || parts.empty())
+        ctx.fail(sqlstate::syntax_error,
+                 "improper qualified name (too many dotted names): " + joined(parts), ref->location);
+    if (parts.size() == 1) return resolve_unqualified(ctx, scope, parts[0], ref->location);
+    return resolve_qualified(ctx, scope, parts, ref->location);
+}
+
+bool has_local_column(const select_scope& scope, const std::string& name) {
+    return scope.items && std::ranges::any_of(*scope.items, [&](const range_item& item) {
+               return item.cols_visible && std::ranges::find(item.names, name) != item.names.end();
+           });
+}
+
+std::vector<range_item> star_items(context& ctx, const select_scope& scope,
+                                   const std::vector<std::string>& qualifier, int location) {
+    std::vector<range_item> out;
+    if (qualifier.empty()) {
+        if (scope.items)
+            for (const auto& item : *scope.items)
+                if (item.cols_visible) out.push_back(item);
+        if (out.empty())
+            ctx.fail(sqlstate::syntax_error, "SELECT * with no tables specified is not valid", location);
+        return out;
+    }
+    if (qualifier.size() > 3)
+        ctx.fail(sqlstate::syntax_error,
+                 "improper qualified name (too many dotted names): " + joined(qualifier), location);
+    const std::string schema = qualifier.size() >= 2 ? qualifier[qualifier.size() - 2] : std::string{};
+    for (const select_scope* s = &scope; s; s = s->outer) {
+        if (const range_item* item = find_range(ctx, *s, schema, qualifier.back(), location)) {
+            out.push_back(*item);
+            if (s != &scope) {
+                ctx.unsupported("correlated subquery", location);
+                for (auto& v : out.back().values) v = placeholder(v->type);
+            }
+            return out;
+        }
+    }
+    ctx.fail(sqlstate::undefined_table, "missing FROM-clause entry for table \"" + qualifier.back() + "\"",
+             location);
+}
+
+} // namespace pgt::frontend

@@ -1,0 +1,87 @@
+#pragma once
+// Name scopes, modelled on PostgreSQL's parse namespaces: every FROM item contributes range
+// items whose columns are expressions over the FROM clause's row (usually a column, for a
+// FULL JOIN USING column a COALESCE). An unaliased JOIN contributes its inputs (for
+// qualified names only) and an unnamed item with its merged column list (for unqualified
+// names and `*`), which is how USING columns end up visible once.
+#include <string>
+#include <vector>
+
+#include "frontend/context.hpp"
+
+namespace pgt::frontend {
+
+/// Where a column of a FROM row comes from: the name in messages, and for base-table
+/// columns the range and table column (functional dependency on a primary key).
+struct column_origin {
+    std::string refname;
+    std::string name;
+    int range_id = -1;
+    ir::table_ptr table;
+    int table_column = -1;
+};
+
+/// One entry of a FROM clause's namespace (PostgreSQL's ParseNamespaceItem).
+struct range_item {
+    std::string refname;      ///< alias or relation name; empty for an unaliased join
+    std::string schema;       ///< an unaliased table's schema, for `schema.table.column`
+    bool rel_visible = true;  ///< can qualify a column reference
+    bool cols_visible = true; ///< its columns answer unqualified references and `*`
+    bool is_table = false;    ///< a base table (it has system columns)
+    std::vector<std::string> names;
+    std::vector<ir::expr_ptr> values; ///< over the FROM row
+};
+
+/// A WITH list. References are translated once and share the CTE's tree.
+struct cte_def {
+    std::string name;
+    const CommonTableExpr* raw = nullptr;
+    enum class state { pending, in_progress, done } status = state::pending;
+    /// The CTE's output; while a recursive CTE is in progress, its non-recursive term's.
+    ir::rel_ptr rel;
+};
+
+struct select_scope;
+
+struct cte_scope {
+    std::vector<cte_def> defs;
+    std::size_t visible = 0; ///< defs[0, visible) can be referenced (all of them when recursive)
+    bool recursive = false;
+    const select_scope* body_env = nullptr; ///< where the CTE bodies are translated
+};
+
+/// The names visible at one query level, chained to the enclosing levels for correlated
+/// references. `ctes` lists the WITH lists visible here, innermost first.
+struct select_scope {
+    const std::vector<range_item>* items = nullptr;
+    const std::vector<column_origin>* origins = nullptr;
+    const select_scope* outer = nullptr;
+    std::vector<cte_scope*> ctes;
+};
+
+/// Resolves a column reference (`x`, `t.x`, `s.t.x`): a fresh column node over the FROM row
+/// (its location noted for later messages), or a typed placeholder with the construct
+/// recorded as unsupported (outer reference, whole-row reference, system column). Throws
+/// 42703, 42702, 42P01 as PostgreSQL does.
+ir::expr_ptr resolve_column(context& ctx, const select_scope& scope, const ColumnRef* ref);
+
+/// True when an unqualified `name` names a column of this level's FROM clause.
+bool has_local_column(const select_scope& scope, const std::string& name);
+
+/// The range items `*` (empty qualifier) or `t.*` expands to; an outer level's columns come
+/// back as placeholders (correlated, unsupported).
+std::vector<range_item> star_items(context& ctx, const select_scope& scope,
+                                   const std::vector<std::string>& qualifier, int location);
+
+/// The dotted name parts of a ColumnRef before a trailing `*` (empty for a bare `*`).
+std::vector<std::string> name_parts(const ColumnRef* ref);
+bool ends_with_star(const ColumnRef* ref);
+
+/// A fresh column node for a FROM-row value, so that each reference keeps its location.
+ir::expr_ptr reference(context& ctx, const ir::expr_ptr& value, int location);
+
+/// Placeholder for an expression the IR cannot hold: the query is already marked unsupported.
+ir::expr_ptr placeholder(sql_type type);
+sql_type opaque_type();
+
+} // namespace pgt::frontend

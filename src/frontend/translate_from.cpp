@@ -1,0 +1,332 @@
+// FROM items: tables (scans), views (inlined), CTE references, subqueries and joins, with
+// PostgreSQL's namespace rules and error messages (parse_clause.c, parse_relation.c).
+#include "frontend/translate_from.hpp"
+
+#include <algorithm>
+
+#include "frontend/coerce.hpp"
+#include "frontend/operators.hpp"
+#include "frontend/translate_expr.hpp"
+#include "frontend/translate_select.hpp"
+
+namespace pgt::frontend {
+
+namespace {
+
+using ir::expr_ptr;
+using ir::rel_ptr;
+
+from_result translate_item(context& ctx, const Node* n, const select_scope& env, const from_result* lateral_left);
+
+// A range over all columns of `rel` (a scan, subquery, view or CTE).
+from_result single_range(context& ctx, rel_ptr rel, const std::string& name, const Alias* alias,
+                         const std::string& schema) {
+    from_result r;
+    const std::string refname = alias ? std::string(alias->aliasname) : name;
+    std::vector<std::string> names;
+    for (const auto& c : rel->columns) names.push_back(c.name);
+    r.names = alias ? apply_aliases(ctx, std::move(names), alias->colnames, "table \"" + refname + "\"", -1) : names;
+    for (std::size_t i = 0; i < rel->columns.size(); ++i) {
+        r.values.push_back(ir::make_column(static_cast<int>(i), rel->columns[i].type));
+        r.origins.push_back({refname, r.names[i], -1, nullptr, -1});
+    }
+    r.items.push_back({refname, alias ? std::string{} : schema, true, true, false, r.names, r.values});
+    r.rel = std::move(rel);
+    return r;
+}
+
+from_result table_range(context& ctx, const ir::table_ptr& t, const RangeVar* rv) {
+    const std::string refname = rv->alias ? std::string(rv->alias->aliasname) : t->name;
+    from_result r = single_range(ctx, ir::make_rel(ir::scan{t, refname}, {}, t->columns), t->name, rv->alias, t->schema);
+    r.items[0].is_table = true;
+    const int range_id = ctx.new_range_id();
+    for (std::size_t i = 0; i < r.origins.size(); ++i) {
+        r.origins[i].range_id = range_id;
+        r.origins[i].table = t;
+        r.origins[i].table_column = static_cast<int>(i);
+    }
+    return r;
+}
+
+rel_ptr expand_view(context& ctx, const relation_info& info, const std::string& qualified) {
+    if (auto it = ctx.view_cache.find(qualified); it != ctx.view_cache.end()) return it->second;
+    if (std::ranges::find(ctx.expanding_views, qualified) != ctx.expanding_views.end())
+        throw error("42P17", "infinite recursion detected in rules for relation \"" + qualified + "\"");
+    const void* tree = nullptr;
+    try {
+        tree = ctx.parse(info.view_definition);
+    } catch (const error& e) {
+        throw error(e.code(), "definition of view " + qualified + ": " + e.what());
+    }
+    const List* stmts = static_cast<const List*>(tree);
+    const Node* stmt = list_length(stmts) == 1 ? as<RawStmt>(static_cast<const Node*>(linitial(stmts)))->stmt : nullptr;
+    if (!stmt || !IsA(stmt, SelectStmt))
+        throw error(sqlstate::internal_error, "definition of view " + qualified + " is not a single SELECT");
+
+    ctx.expanding_views.push_back(qualified);
+    rel_ptr rel;
+    {
+        context::view_text_guard text(ctx, info.view_definition);
+        rel = translate_select(ctx, as<SelectStmt>(stmt), select_scope{});
+    }
+    ctx.expanding_views.pop_back();
+    // The catalog's column names win: CREATE VIEW v (a, b) renames the SELECT's columns.
+    if (info.table && !info.table->columns.empty() && info.table->columns.size() <= rel->columns.size()) {
+        auto cols = rel->columns;
+        for (std::size_t i = 0; i < info.table->columns.size(); ++i) cols[i].name = info.table->columns[i].name;
+        rel = ir::make_rel(rel->node, rel->inputs, std::move(cols));
+    }
+    ctx.view_cache.emplace(qualified, rel);
+    return rel;
+}
+
+from_result relation_range(context& ctx, const RangeVar* rv) {
+    const std::string schema = rv->schemaname ? rv->schemaname : "";
+    const std::string written = schema.empty() ? std::string(rv->relname) : schema + "." + rv->relname;
+    auto info = ctx.cat.find_relation(schema, rv->relname);
+    if (!info) ctx.fail(sqlstate::undefined_table, "relation \"" + written + "\" does not exist", rv->location);
+    if (info->is_temporary)
+        ctx.fail(sqlstate::feature_not_supported, "stream tables cannot read temporary table " + written, rv->location);
+    const ir::table_ptr& t = info->table;
+    switch (info->kind) {
+    case relation_kind::table: ctx.add_source(t); return table_range(ctx, t, rv);
+    case relation_kind::view: {
+        const std::string qualified = t ? t->schema + "." + t->name : written;
+        rel_ptr rel = expand_view(ctx, *info, qualified);
+        return single_range(ctx, rel, t ? t->name : std::string(rv->relname), rv->alias, t ? t->schema : schema);
+    }
+    case relation_kind::materialized_view:
+        ctx.unsupported("materialized view " + written, rv->location);
+        break;
+    case relation_kind::foreign_table: ctx.unsupported("foreign table " + written, rv->location); break;
+    case relation_kind::other: ctx.unsupported("relation " + written + " of an unsupported kind", rv->location); break;
+    }
+    if (!t) return single_range(ctx, placeholder_rel({}), rv->relname, rv->alias, schema);
+    ctx.add_source(t);
+    return table_range(ctx, t, rv);
+}
+
+from_result range_var(context& ctx, const RangeVar* rv, const select_scope& env) {
+    if (!rv->schemaname) {
+        // CTE names shadow tables; the innermost WITH wins.
+        for (cte_scope* cs : env.ctes)
+            for (std::size_t i = 0; i < cs->visible; ++i)
+                if (cs->defs[i].name == rv->relname)
+                    return single_range(ctx, reference_cte(ctx, *cs, i, rv->location), rv->relname, rv->alias, {});
+    }
+    return relation_range(ctx, rv);
+}
+
+from_result subquery(context& ctx, const RangeSubselect* rs, const select_scope& env, const from_result* lateral_left) {
+    if (!rs->alias)
+        ctx.fail(sqlstate::syntax_error, "subquery in FROM must have an alias", -1,
+                 "For example, FROM (SELECT ...) [AS] foo.");
+    select_scope sub_env = env;
+    if (rs->lateral) {
+        ctx.unsupported("LATERAL subquery", -1);
+        if (lateral_left) sub_env = {&lateral_left->items, &lateral_left->origins, &env, env.ctes};
+    }
+    rel_ptr rel = translate_select(ctx, as<SelectStmt>(rs->subquery), sub_env);
+    return single_range(ctx, rel, rs->alias->aliasname, rs->alias, {});
+}
+
+from_result function_range(context& ctx, const RangeFunction* rf, const select_scope& env, const from_result* lateral_left) {
+    // Functions in FROM may read earlier FROM items (implicitly LATERAL).
+    select_scope fn_scope = env;
+    if (lateral_left) fn_scope = {&lateral_left->items, &lateral_left->origins, &env, env.ctes};
+    std::string name = "function";
+    int location = -1;
+    for (const Node* pair : nodes(rf->functions)) {
+        const Node* call = static_cast<const Node*>(linitial(reinterpret_cast<const List*>(pair)));
+        if (!IsA(call, FuncCall)) continue;
+        const auto* fc = as<FuncCall>(call);
+        if (location < 0) {
+            name = str(static_cast<const Node*>(llast(fc->funcname)));
+            location = fc->location;
+        }
+        for (const Node* arg : nodes(fc->args)) translate_expr(arg, {ctx, fn_scope, clause::function_in_from});
+    }
+    ctx.unsupported("function " + name + "() in FROM", location);
+    std::vector<ir::column> cols;
+    if (rf->alias && list_length(rf->alias->colnames) > 0) {
+        for (const Node* c : nodes(rf->alias->colnames)) cols.push_back({str(c), opaque_type()});
+    } else {
+        cols.push_back({rf->alias ? std::string(rf->alias->aliasname) : name, opaque_type()});
+    }
+    if (rf->ordinality) cols.push_back({"ordinality", make_type(type_kind::int8)});
+    from_result r = single_range(ctx, placeholder_rel(std::move(cols)), name, nullptr, {});
+    if (rf->alias) r.items[0].refname = rf->alias->aliasname;
+    return r;
+}
+
+// Two rel-visible items with one name (`FROM t, t`) are an error, except two unaliased
+// tables from different schemas.
+void check_name_conflicts(context& ctx, const std::vector<range_item>& a, const std::vector<range_item>& b) {
+    for (const auto& x : a)
+        for (const auto& y : b)
+            if (x.rel_visible && y.rel_visible && !x.refname.empty() && x.refname == y.refname &&
+                !(!x.schema.empty() && !y.schema.empty() && x.schema != y.schema))
+                ctx.fail("42712", "table name \"" + x.refname + "\" specified more than once", -1);
+}
+
+// `r`'s expressions moved past `left_width` columns of the left input.
+void shift(from_result& r, int left_width) {
+    for (auto& item : r.items)
+        for (auto& v : item.values) v = ir::shift_columns(v, left_width);
+    for (auto& v : r.values) v = ir::shift_columns(v, left_width);
+}
+
+std::size_t unique_column(context& ctx, const from_result& side, const std::string& name, const char* which) {
+    std::size_t found = side.names.size();
+    for (std::size_t i = 0; i < side.names.size(); ++i) {
+        if (side.names[i] != name) continue;
+        if (found != side.names.size())
+            ctx.fail(sqlstate::ambiguous_column,
+                     "common column name \"" + name + "\" appears more than once in " + which + " table", -1);
+        found = i;
+    }
+    if (found == side.names.size())
+        ctx.fail(sqlstate::undefined_column,
+                 "column \"" + name + "\" specified in USING clause does not exist in " + which + " table", -1);
+    return found;
+}
+
+std::vector<std::string> using_columns(context& ctx, const JoinExpr* j, const from_result& l, const from_result& r) {
+    std::vector<std::string> names;
+    if (j->isNatural) {
+        for (const auto& n : l.names)
+            if (std::ranges::find(r.names, n) != r.names.end() && std::ranges::find(names, n) == names.end())
+                names.push_back(n);
+        return names;
+    }
+    for (const Node* n : nodes(j->usingClause)) {
+        std::string name = str(n);
+        if (std::ranges::find(names, name) != names.end())
+            ctx.fail(sqlstate::duplicate_column, "column name \"" + name + "\" appears more than once in USING clause", -1);
+        names.push_back(name);
+    }
+    return names;
+}
+
+// The merged value of a USING column: the preserved side's, COALESCE of both for FULL,
+// converted to the common type of both sides as PostgreSQL does.
+expr_ptr merged_value(context& ctx, ir::join_kind kind, const expr_ptr& lv, const expr_ptr& rv) {
+    auto common = typing::common_type({lv->type, rv->type}, "JOIN/USING");
+    if (!common) {
+        ctx.unsupported("USING over columns of different types", -1);
+        return placeholder(lv->type);
+    }
+    switch (kind) {
+    case ir::join_kind::right: return coerce_to(rv, *common);
+    case ir::join_kind::full:
+        return ir::make_node(ir::expr_kind::coalesce, *common, {coerce_to(lv, *common), coerce_to(rv, *common)});
+    default: return coerce_to(lv, *common);
+    }
+}
+
+from_result join(context& ctx, const JoinExpr* j, const select_scope& env, const from_result* lateral_left) {
+    from_result l = translate_item(ctx, j->larg, env, lateral_left);
+    from_result r = translate_item(ctx, j->rarg, env, &l);
+    check_name_conflicts(ctx, l.items, r.items);
+    const int left_width = static_cast<int>(l.rel->columns.size());
+    shift(r, left_width);
+
+    ir::join_kind kind = ir::join_kind::inner;
+    switch (j->jointype) {
+    case JOIN_INNER: break;
+    case JOIN_LEFT: kind = ir::join_kind::left; break;
+    case JOIN_RIGHT: kind = ir::join_kind::right; break;
+    case JOIN_FULL: kind = ir::join_kind::full; break;
+    default: ctx.unsupported("join type " + std::to_string(static_cast<int>(j->jointype)), -1);
+    }
+
+    from_result out;
+    out.items = l.items;
+    out.items.insert(out.items.end(), r.items.begin(), r.items.end());
+    out.origins = l.origins;
+    out.origins.insert(out.origins.end(), r.origins.begin(), r.origins.end());
+
+    std::vector<expr_ptr> condition;
+    std::vector<std::string> merged_names;
+    std::vector<expr_ptr> merged_values;
+    std::vector<bool> left_merged(l.names.size()), right_merged(r.names.size());
+    for (const auto& name : using_columns(ctx, j, l, r)) {
+        std::size_t li = unique_column(ctx, l, name, "left"), ri = unique_column(ctx, r, name, "right");
+        left_merged[li] = right_merged[ri] = true;
+        condition.push_back(make_operator(ctx, "=", l.values[li], r.values[ri], -1));
+        merged_names.push_back(name);
+        merged_values.push_back(merged_value(ctx, kind, l.values[li], r.values[ri]));
+    }
+    if (j->quals) {
+        select_scope on_scope{&out.items, &out.origins, &env, env.ctes};
+        condition.push_back(translate_condition(j->quals, {ctx, on_scope, clause::join_on}, "JOIN/ON"));
+    }
+    out.rel = join_on(kind, ir::make_and(std::move(condition)), l.rel, r.rel);
+
+    out.names = merged_names;
+    out.values = merged_values;
+    for (std::size_t i = 0; i < l.names.size(); ++i)
+        if (!left_merged[i]) out.names.push_back(l.names[i]), out.values.push_back(l.values[i]);
+    for (std::size_t i = 0; i < r.names.size(); ++i)
+        if (!right_merged[i]) out.names.push_back(r.names[i]), out.values.push_back(r.values[i]);
+
+    if (j->alias) {
+        const std::string alias = j->alias->aliasname;
+        out.names = apply_aliases(ctx, out.names, j->alias->colnames, "table \"" + alias + "\"", -1);
+        out.items = {{alias, {}, true, true, false, out.names, out.values}};
+    } else {
+        for (auto& item : out.items) item.cols_visible = false;
+        out.items.push_back({{}, {}, false, true, false, out.names, out.values});
+    }
+    if (j->join_using_alias)
+        out.items.push_back({j->join_using_alias->aliasname, {}, true, false, false, merged_names, merged_values});
+    return out;
+}
+
+from_result translate_item(context& ctx, const Node* n, const select_scope& env, const from_result* lateral_left) {
+    context::depth_guard guard(ctx, -1);
+    switch (nodeTag(n)) {
+    case T_RangeVar: return range_var(ctx, as<RangeVar>(n), env);
+    case T_RangeSubselect: return subquery(ctx, as<RangeSubselect>(n), env, lateral_left);
+    case T_JoinExpr: return join(ctx, as<JoinExpr>(n), env, lateral_left);
+    case T_RangeFunction: return function_range(ctx, as<RangeFunction>(n), env, lateral_left);
+    case T_RangeTableSample: {
+        const auto* ts = as<RangeTableSample>(n);
+        ctx.fail(sqlstate::feature_not_supported,
+                 "TABLESAMPLE at " + ctx.line_and_column(ts->location) +
+                     " is not supported in defining queries. Stream tables materialize the complete "
+                     "result set; use a WHERE condition with random() if sampling is needed.",
+                 ts->location);
+    }
+    case T_RangeTableFunc:
+        ctx.unsupported("XMLTABLE", as<RangeTableFunc>(n)->location);
+        return single_range(ctx, placeholder_rel({}), "xmltable", nullptr, {});
+    default:
+        ctx.unsupported("FROM item of node type " + std::to_string(static_cast<int>(nodeTag(n))), -1);
+        return single_range(ctx, placeholder_rel({}), "?", nullptr, {});
+    }
+}
+
+} // namespace
+
+from_result translate_from_clause(context& ctx, const List* from, const select_scope& env) {
+    from_result acc;
+    for (const Node* n : nodes(from)) {
+        from_result item = translate_item(ctx, n, env, acc.rel ? &acc : nullptr);
+        if (!acc.rel) {
+            acc = std::move(item);
+            continue;
+        }
+        // A comma is a cross join; WHERE conjuncts become its condition later.
+        check_name_conflicts(ctx, acc.items, item.items);
+        shift(item, static_cast<int>(acc.rel->columns.size()));
+        acc.rel = make_join(ir::join_kind::inner, nullptr, acc.rel, item.rel);
+        acc.items.insert(acc.items.end(), item.items.begin(), item.items.end());
+        acc.origins.insert(acc.origins.end(), item.origins.begin(), item.origins.end());
+        acc.names.insert(acc.names.end(), item.names.begin(), item.names.end());
+        acc.values.insert(acc.values.end(), item.values.begin(), item.values.end());
+    }
+    return acc;
+}
+
+} // namespace pgt::frontend

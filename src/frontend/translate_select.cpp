@@ -1,0 +1,336 @@
+// One query level: WITH, FROM, WHERE, the select list, GROUP BY/HAVING, DISTINCT and the
+// (ignored or judged elsewhere) ORDER BY, following transformSelectStmt's order so that
+// errors come out as PostgreSQL reports them.
+#include "frontend/translate_select.hpp"
+
+#include <algorithm>
+
+#include "frontend/coerce.hpp"
+#include "frontend/grouping.hpp"
+#include "frontend/hard_checks.hpp"
+#include "frontend/names.hpp"
+#include "frontend/operators.hpp"
+#include "frontend/translate_expr.hpp"
+#include "frontend/translate_from.hpp"
+
+namespace pgt::frontend {
+
+namespace {
+
+using ir::expr_ptr;
+using ir::rel_ptr;
+
+struct target {
+    expr_ptr expr;
+    std::string name;
+};
+
+std::vector<target> translate_targets(const List* list, const expr_env& env) {
+    std::vector<target> targets;
+    for (const Node* n : nodes(list)) {
+        const auto* rt = as<ResTarget>(n);
+        if (IsA(rt->val, ColumnRef) && ends_with_star(as<ColumnRef>(rt->val))) {
+            const auto* ref = as<ColumnRef>(rt->val);
+            for (const auto& item : star_items(env.ctx, env.scope, name_parts(ref), ref->location))
+                for (std::size_t i = 0; i < item.names.size(); ++i)
+                    targets.push_back({reference(env.ctx, item.values[i], ref->location), item.names[i]});
+            continue;
+        }
+        expr_ptr e = translate_expr(rt->val, env);
+        targets.push_back({e, rt->name ? std::string(rt->name) : figure_column_name(rt->val)});
+    }
+    return targets;
+}
+
+const char* clause_title(clause c) { return c == clause::group_by ? "GROUP BY" : "ORDER BY"; }
+
+// A select-list entry named by a bare identifier in GROUP BY/ORDER BY (SQL92 rule); several
+// entries of that name must be the same expression.
+const target* target_named(context& ctx, const std::vector<target>& targets, const std::string& name, clause c,
+                           int location) {
+    const target* found = nullptr;
+    for (const auto& t : targets) {
+        if (t.name != name) continue;
+        if (found && !ir::equivalent(*found->expr, *t.expr))
+            ctx.fail(sqlstate::ambiguous_column, std::string(clause_title(c)) + " \"" + name + "\" is ambiguous", location);
+        found = &t;
+    }
+    return found;
+}
+
+// `GROUP BY 2` / `ORDER BY 2`: the select-list entry at that position.
+const target& target_at(context& ctx, const std::vector<target>& targets, const A_Const* c, clause cl) {
+    const Node* v = reinterpret_cast<const Node*>(&c->val);
+    if (c->isnull || !IsA(v, Integer))
+        ctx.fail(sqlstate::syntax_error, std::string("non-integer constant in ") + clause_title(cl), c->location);
+    long position = intVal(v);
+    if (position < 1 || static_cast<std::size_t>(position) > targets.size())
+        ctx.fail("42P10", std::string(clause_title(cl)) + " position " + std::to_string(position) + " is not in select list",
+                 c->location);
+    return targets[static_cast<std::size_t>(position - 1)];
+}
+
+bool single_name(const Node* n, std::string& name) {
+    if (!IsA(n, ColumnRef)) return false;
+    const auto* ref = as<ColumnRef>(n);
+    if (list_length(ref->fields) != 1 || !IsA(linitial(ref->fields), String)) return false;
+    name = str(static_cast<const Node*>(linitial(ref->fields)));
+    return true;
+}
+
+// findTargetlistEntrySQL92 for GROUP BY: a FROM column beats an output alias of the same name.
+expr_ptr group_key(const Node* n, const std::vector<target>& targets, const expr_env& env, const agg_collector& aggs) {
+    context& ctx = env.ctx;
+    const target* chosen = nullptr;
+    std::string name;
+    if (single_name(n, name) && !has_local_column(env.scope, name))
+        chosen = target_named(ctx, targets, name, clause::group_by, expr_location(n));
+    else if (IsA(n, A_Const))
+        chosen = &target_at(ctx, targets, as<A_Const>(n), clause::group_by);
+    if (!chosen) return translate_expr(n, env.with(clause::group_by, nullptr));
+    if (contains_aggregate(*chosen->expr, aggs))
+        ctx.fail(sqlstate::grouping_error, "aggregate functions are not allowed in GROUP BY", expr_location(n));
+    return chosen->expr;
+}
+
+struct grouping_clause {
+    std::vector<expr_ptr> keys;
+    bool present = false; ///< GROUP BY given (even `GROUP BY ()`)
+};
+
+// The expressions of ROLLUP/CUBE/GROUPING SETS, which all count as group keys for the
+// grouping check.
+void grouping_set_keys(const GroupingSet* gs, const expr_env& env, std::vector<expr_ptr>& keys) {
+    for (const Node* n : nodes(gs->content)) {
+        if (IsA(n, GroupingSet)) grouping_set_keys(as<GroupingSet>(n), env, keys);
+        else if (!IsA(n, List)) keys.push_back(translate_expr(n, env.with(clause::group_by, nullptr)));
+        else
+            for (const Node* e : nodes(reinterpret_cast<const List*>(n)))
+                keys.push_back(translate_expr(e, env.with(clause::group_by, nullptr)));
+    }
+}
+
+grouping_clause translate_group_by(const List* list, const std::vector<target>& targets, const expr_env& env,
+                                   const agg_collector& aggs) {
+    grouping_clause g;
+    g.present = list_length(list) > 0;
+    for (const Node* n : nodes(list)) {
+        if (IsA(n, GroupingSet)) {
+            const auto* gs = as<GroupingSet>(n);
+            if (gs->kind == GROUPING_SET_EMPTY) continue;
+            env.ctx.unsupported(gs->kind == GROUPING_SET_ROLLUP ? "ROLLUP" : gs->kind == GROUPING_SET_CUBE ? "CUBE" : "GROUPING SETS",
+                                gs->location);
+            grouping_set_keys(gs, env, g.keys);
+            continue;
+        }
+        g.keys.push_back(group_key(n, targets, env, aggs));
+    }
+    // GROUP BY a, a groups once.
+    std::vector<expr_ptr> unique;
+    for (auto& k : g.keys)
+        if (std::ranges::none_of(unique, [&](const expr_ptr& u) { return ir::equivalent(*u, *k); })) unique.push_back(k);
+    g.keys = std::move(unique);
+    return g;
+}
+
+// A sort key (ORDER BY, DISTINCT ON): a select-list name or position, or an expression,
+// returned for the grouping check. ORDER BY has no effect on a stream table but must still
+// be valid SQL.
+expr_ptr sort_key(const Node* key, const std::vector<target>& targets, bool distinct, const expr_env& env) {
+    std::string name;
+    if (single_name(key, name) && target_named(env.ctx, targets, name, clause::order_by, expr_location(key)))
+        return nullptr;
+    if (IsA(key, A_Const)) {
+        target_at(env.ctx, targets, as<A_Const>(key), clause::order_by);
+        return nullptr;
+    }
+    expr_ptr e = translate_expr(key, env.with(clause::order_by, env.aggs));
+    if (distinct && std::ranges::none_of(targets, [&](const target& t) { return ir::equivalent(*t.expr, *e); }))
+        env.ctx.fail("42P10", "for SELECT DISTINCT, ORDER BY expressions must appear in select list", expr_location(key));
+    return e;
+}
+
+bool is_plain_distinct(const List* distinct) {
+    return list_length(distinct) == 1 && linitial(distinct) == nullptr;
+}
+
+rel_ptr simple_select(context& ctx, const SelectStmt* s, const select_scope& env, select_options opts) {
+    from_result from = translate_from_clause(ctx, s->fromClause, env);
+    if (!from.rel) {
+        ctx.unsupported("SELECT without FROM", -1);
+        from.rel = placeholder_rel({});
+    }
+    select_scope scope{&from.items, &from.origins, &env, env.ctes};
+    agg_collector aggs;
+    const expr_env base{ctx, scope, clause::select_list, &aggs};
+
+    expr_ptr where = s->whereClause ? translate_condition(s->whereClause, base.with(clause::where, nullptr), "WHERE") : nullptr;
+    std::vector<target> targets = translate_targets(s->targetList, base);
+    if (list_length(s->windowClause) > 0) ctx.unsupported("WINDOW clause", -1);
+    const bool distinct = list_length(s->distinctClause) > 0;
+    if (distinct && !is_plain_distinct(s->distinctClause)) {
+        ctx.unsupported("DISTINCT ON", -1);
+        for (const Node* n : nodes(s->distinctClause)) sort_key(n, targets, false, base);
+    }
+    grouping_clause group = translate_group_by(s->groupClause, targets, base, aggs);
+    expr_ptr having = s->havingClause ? translate_condition(s->havingClause, base.with(clause::having, &aggs), "HAVING") : nullptr;
+    std::vector<expr_ptr> order;
+    for (const Node* n : nodes(s->sortClause))
+        if (expr_ptr e = sort_key(as<SortBy>(n)->node, targets, distinct, base)) order.push_back(e);
+
+    rel_ptr rel = where ? place_predicate(from.rel, where) : from.rel;
+    std::vector<expr_ptr> exprs;
+    std::vector<std::string> names;
+    for (const auto& t : targets) {
+        exprs.push_back(t.expr);
+        names.push_back(t.name);
+    }
+    if (group.present || !aggs.calls.empty() || having) {
+        grouped g = build_grouping(ctx, rel, from.origins, group.keys, aggs, exprs, having, order);
+        rel = g.rel;
+        exprs = std::move(g.targets);
+    }
+    if (opts.resolve_unknowns)
+        for (auto& e : exprs) e = coerce_unknown(e, make_type(type_kind::text));
+    rel = make_project(rel, std::move(exprs), names);
+    if (distinct) rel = ir::make_rel(ir::distinct{}, {rel}, rel->columns);
+    return rel;
+}
+
+// VALUES lists are not maintained; their types are still worked out for the query around.
+rel_ptr values_select(context& ctx, const SelectStmt* s, const select_scope& env) {
+    ctx.unsupported("VALUES", -1);
+    const select_scope scope{nullptr, nullptr, &env, env.ctes};
+    std::vector<std::vector<sql_type>> column_types;
+    for (const Node* row : nodes(s->valuesLists)) {
+        const List* values = reinterpret_cast<const List*>(row);
+        if (!column_types.empty() && column_types.size() != static_cast<std::size_t>(list_length(values)))
+            ctx.fail(sqlstate::syntax_error, "VALUES lists must all be the same length", -1);
+        column_types.resize(static_cast<std::size_t>(list_length(values)));
+        std::size_t i = 0;
+        for (const Node* v : nodes(values))
+            column_types[i++].push_back(translate_expr(v, {ctx, scope, clause::values})->type);
+    }
+    std::vector<ir::column> cols;
+    for (std::size_t i = 0; i < column_types.size(); ++i)
+        cols.push_back({"column" + std::to_string(i + 1), typing::common_type(column_types[i], "VALUES").value_or(opaque_type())});
+    return placeholder_rel(std::move(cols));
+}
+
+// ORDER BY of a set operation may only name result columns.
+void check_set_operation_order_by(context& ctx, const List* sort, const rel_ptr& rel) {
+    std::vector<target> outputs;
+    for (const auto& c : rel->columns) outputs.push_back({ir::make_column(0, c.type), c.name});
+    for (const Node* n : nodes(sort)) {
+        const Node* key = as<SortBy>(n)->node;
+        std::string name;
+        if (IsA(key, A_Const)) {
+            target_at(ctx, outputs, as<A_Const>(key), clause::order_by);
+        } else if (!single_name(key, name)) {
+            ctx.fail(sqlstate::feature_not_supported, "invalid UNION/INTERSECT/EXCEPT ORDER BY clause", expr_location(key),
+                     "Only result column names can be used, not expressions or functions.");
+        } else if (std::ranges::none_of(outputs, [&](const target& t) { return t.name == name; })) {
+            ctx.fail(sqlstate::undefined_column, "column \"" + name + "\" does not exist", expr_location(key));
+        }
+    }
+}
+
+void translate_cte(context& ctx, cte_scope& cs, std::size_t index) {
+    cte_def& def = cs.defs[index];
+    def.status = cte_def::state::in_progress;
+    const Node* q = def.raw->ctequery;
+    if (!IsA(q, SelectStmt))
+        ctx.fail(sqlstate::feature_not_supported,
+                 "WITH query \"" + def.name + "\" is not a SELECT: data-modifying statements are not supported in defining queries",
+                 def.raw->location);
+    const auto* s = as<SelectStmt>(q);
+    const std::string what = "WITH query \"" + def.name + "\"";
+    // A recursive reference reads the CTE as its non-recursive term defines it.
+    if (cs.recursive && s->op == SETOP_UNION)
+        def.rel = rename_columns(ctx, translate_select(ctx, s->larg, *cs.body_env), def.raw->aliascolnames, what, def.raw->location);
+    rel_ptr rel = translate_select(ctx, s, *cs.body_env);
+    def.rel = rename_columns(ctx, rel, def.raw->aliascolnames, what, def.raw->location);
+    def.status = cte_def::state::done;
+}
+
+void translate_with(context& ctx, const WithClause* w, cte_scope& cs) {
+    cs.recursive = w->recursive;
+    if (cs.recursive) ctx.unsupported("WITH RECURSIVE", w->location);
+    for (const Node* n : nodes(w->ctes)) {
+        const auto* cte = as<CommonTableExpr>(n);
+        if (std::ranges::any_of(cs.defs, [&](const cte_def& d) { return d.name == cte->ctename; }))
+            ctx.fail("42712", "WITH query name \"" + std::string(cte->ctename) + "\" specified more than once", cte->location);
+        cs.defs.push_back({cte->ctename, cte, cte_def::state::pending, nullptr});
+    }
+    // Without RECURSIVE a CTE sees the ones before it; with it, all of them.
+    for (std::size_t i = 0; i < cs.defs.size(); ++i) {
+        cs.visible = cs.recursive ? cs.defs.size() : i;
+        if (cs.defs[i].status == cte_def::state::pending) translate_cte(ctx, cs, i);
+    }
+    cs.visible = cs.defs.size();
+}
+
+} // namespace
+
+std::vector<std::string> apply_aliases(context& ctx, std::vector<std::string> names, const List* aliases,
+                                       const std::string& what, int location) {
+    if (static_cast<std::size_t>(list_length(aliases)) > names.size())
+        ctx.fail("42P10", what + " has " + std::to_string(names.size()) + " columns available but " +
+                              std::to_string(list_length(aliases)) + " columns specified",
+                 location);
+    std::size_t i = 0;
+    for (const Node* a : nodes(aliases)) names[i++] = str(a);
+    return names;
+}
+
+rel_ptr rename_columns(context& ctx, const rel_ptr& rel, const List* aliases, const std::string& what, int location) {
+    if (list_length(aliases) == 0) return rel;
+    std::vector<std::string> names;
+    for (const auto& c : rel->columns) names.push_back(c.name);
+    names = apply_aliases(ctx, std::move(names), aliases, what, location);
+    auto cols = rel->columns;
+    for (std::size_t i = 0; i < cols.size(); ++i) cols[i].name = names[i];
+    return ir::make_rel(rel->node, rel->inputs, std::move(cols));
+}
+
+rel_ptr reference_cte(context& ctx, cte_scope& cs, std::size_t index, int location) {
+    cte_def& def = cs.defs[index];
+    if (def.status == cte_def::state::pending) translate_cte(ctx, cs, index);
+    if (def.status == cte_def::state::done) return def.rel;
+    // A recursive reference (WITH RECURSIVE is already recorded as unsupported).
+    if (!def.rel) {
+        const Node* q = def.raw->ctequery;
+        bool is_union = IsA(q, SelectStmt) && as<SelectStmt>(q)->op == SETOP_UNION;
+        ctx.fail("42P19",
+                 is_union ? "recursive reference to query \"" + def.name + "\" must not appear within its non-recursive term"
+                          : "recursive query \"" + def.name +
+                                "\" does not have the form non-recursive-term UNION [ALL] recursive-term",
+                 location);
+    }
+    return def.rel;
+}
+
+rel_ptr translate_select(context& ctx, const SelectStmt* s, const select_scope& env, select_options opts) {
+    context::depth_guard guard(ctx, -1);
+    check_into_and_locking(ctx, s);
+    select_scope inner = env;
+    cte_scope ctes;
+    if (s->withClause) {
+        inner.ctes.insert(inner.ctes.begin(), &ctes);
+        ctes.body_env = &inner;
+        translate_with(ctx, s->withClause, ctes);
+    }
+    if (!opts.top_level) {
+        if (has_limit(s)) ctx.unsupported("LIMIT in a subquery", expr_location(s->limitCount));
+        if (s->limitOffset) ctx.unsupported("OFFSET in a subquery", expr_location(s->limitOffset));
+    }
+    if (s->op != SETOP_NONE) {
+        rel_ptr rel = translate_set_operation(ctx, s, inner);
+        check_set_operation_order_by(ctx, s->sortClause, rel);
+        return rel;
+    }
+    if (s->valuesLists) return values_select(ctx, s, inner);
+    return simple_select(ctx, s, inner, opts);
+}
+
+} // namespace pgt::frontend

@@ -1,0 +1,37 @@
+#pragma once
+// SELECT statements (plain, VALUES, set operations) → operator trees. The output columns
+// of the returned tree carry the SQL names of the statement's result.
+#include "frontend/scope.hpp"
+
+namespace pgt::frontend {
+
+struct select_options {
+    /// The defining query itself: its ORDER BY/LIMIT were judged by the caller.
+    bool top_level = false;
+    /// Unknown-typed literals in the result become text; false for set-operation branches,
+    /// whose types the set operation decides.
+    bool resolve_unknowns = true;
+};
+
+/// Translates `s` nested in `env` (the enclosing levels' names, for correlation, and the
+/// CTEs visible there).
+ir::rel_ptr translate_select(context& ctx, const SelectStmt* s, const select_scope& env,
+                             select_options opts = {});
+
+/// Set operations (setops.cpp); `s->op` is not SETOP_NONE.
+ir::rel_ptr translate_set_operation(context& ctx, const SelectStmt* s, const select_scope& env);
+
+/// `names` with the first ones replaced by `aliases` (a List of String); more aliases than
+/// names is 42P10 "<what> has N columns available but M columns specified".
+std::vector<std::string> apply_aliases(context& ctx, std::vector<std::string> names, const List* aliases,
+                                       const std::string& what, int location);
+
+/// A node with the same content whose output columns are renamed by `aliases`.
+ir::rel_ptr rename_columns(context& ctx, const ir::rel_ptr& rel, const List* aliases,
+                           const std::string& what, int location);
+
+/// A reference to CTE `index` of `ctes`, translated first when WITH RECURSIVE lets a CTE be
+/// read before its definition; a recursive reference is recorded as unsupported.
+ir::rel_ptr reference_cte(context& ctx, cte_scope& ctes, std::size_t index, int location);
+
+} // namespace pgt::frontend
