@@ -4,7 +4,7 @@
 
 #include "../value/datetime.hpp"
 #include "../value/typmod.hpp"
-#include "../value/utf8.hpp"
+#include "../value/text.hpp"
 #include "internal.hpp"
 
 namespace pgt {

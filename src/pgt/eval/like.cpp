@@ -4,7 +4,7 @@
 #include <cctype>
 #include <string>
 
-#include "../value/utf8.hpp"
+#include "../value/text.hpp"
 #include "internal.hpp"
 
 namespace pgt::eval_detail {

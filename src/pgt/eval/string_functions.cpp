@@ -6,7 +6,7 @@
 #include <cctype>
 #include <cstdio>
 
-#include "../value/utf8.hpp"
+#include "../value/text.hpp"
 #include "internal.hpp"
 
 namespace pgt::eval_detail {

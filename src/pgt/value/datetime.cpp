@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "errors.hpp"
+#include "text.hpp"
 
 namespace pgt::detail {
 
@@ -31,19 +32,6 @@ const std::int64_t timestamp_end_day = days_from_civil({294277, 1, 1});
                                                      " input \"" + std::string(text) + "\"");
 }
 
-bool equals_nocase(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(a[i])) != b[i]) return false;
-    return true;
-}
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-    return s;
-}
-
 // A cursor over the input with the few token readers the ISO formats need.
 struct scanner {
     std::string_view s;
@@ -58,7 +46,7 @@ struct scanner {
         return true;
     }
     void skip_blanks() {
-        while (std::isspace(static_cast<unsigned char>(peek()))) ++pos;
+        while (is_blank(peek())) ++pos;
     }
     // A run of digits: its value and its length (0 when none).
     std::pair<std::int64_t, std::size_t> number() {
@@ -186,7 +174,7 @@ struct parsed_datetime {
 // The shared grammar of date and timestamp input: a special word, or an ISO date with an
 // optional time, zone and era. `syntax_label` names the type in PostgreSQL's syntax error.
 parsed_datetime read_datetime(std::string_view text, const char* syntax_label, const char* type_label) {
-    std::string_view t = trim(text);
+    std::string_view t = trim_blanks(text);
     if (equals_nocase(t, "infinity")) return {special_input::pos_infinity, 0, {}};
     if (equals_nocase(t, "-infinity")) return {special_input::neg_infinity, 0, {}};
     if (equals_nocase(t, "epoch")) return {special_input::epoch, 0, {}};

@@ -10,12 +10,11 @@
 #include <boost/multiprecision/cpp_int.hpp>
 
 #include "errors.hpp"
+#include "text.hpp"
 
 namespace pgt::detail {
 
 namespace {
-
-bool is_blank(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
 
 template <class T>
 T parse_float(std::string_view text, const char* type_label) {

@@ -44,7 +44,7 @@ struct numeric_impl {
     /// a / b rounded half away from zero to `rscale` fractional digits (finite, b ≠ 0).
     static numeric divide(const numeric& a, const numeric& b, int rscale);
     /// The value rounded (half away from zero) or truncated to `scale` fractional digits,
-    /// shown with `dscale` digits; `scale` may be negative.
+    /// shown with `dscale` ≥ scale digits; `scale` may be negative.
     static numeric rescale(const numeric& n, int scale, int dscale, bool round);
 };
 

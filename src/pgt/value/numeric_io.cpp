@@ -9,21 +9,15 @@
 #include "errors.hpp"
 #include "float_io.hpp"
 #include "numeric_impl.hpp"
+#include "text.hpp"
 
 namespace pgt {
 
 namespace {
 using impl = numeric_impl;
+using detail::is_blank;
 
-bool is_blank(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
-
-bool starts_with_nocase(std::string_view s, std::string_view prefix) {
-    if (s.size() < prefix.size()) return false;
-    for (std::size_t i = 0; i < prefix.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(s[i])) != prefix[i]) return false;
-    return true;
-}
 
 // The special spellings numeric_in accepts, longest first where one prefixes another.
 struct special_spelling {
@@ -90,7 +84,7 @@ numeric numeric::parse(std::string_view text) {
     std::string_view rest = text.substr(pos);
     bool matched_special = false;
     for (const auto& sp : specials) {
-        if (starts_with_nocase(rest, sp.text)) {
+        if (detail::starts_with_nocase(rest, sp.text)) {
             result = sp.nan ? nan() : infinity(sp.negative);
             pos += sp.text.size();
             matched_special = true;

@@ -31,7 +31,7 @@ numeric numeric_impl::rescale(const numeric& n, int scale, int dscale, bool roun
     if (scale >= n.dscale()) q = c * pow10(scale - n.dscale());
     else if (round) q = div_round(c, pow10(n.dscale() - scale));
     else q = c / pow10(n.dscale() - scale); // truncates toward zero
-    return make(scale <= dscale ? q * pow10(dscale - scale) : q / pow10(scale - dscale), dscale);
+    return make(q * pow10(dscale - scale), dscale);
 }
 
 numeric numeric::round(int scale) const {

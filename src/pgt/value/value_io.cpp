@@ -8,31 +8,23 @@
 #include "float_io.hpp"
 #include "pgt/value.hpp"
 #include "typmod.hpp"
-#include "utf8.hpp"
+#include "text.hpp"
 
 namespace pgt {
 
 namespace {
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-    return s;
-}
-
-bool prefix_nocase(std::string_view s, std::string_view word, std::size_t min_len) {
-    if (s.size() < min_len || s.size() > word.size()) return false;
-    for (std::size_t i = 0; i < s.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(s[i])) != word[i]) return false;
-    return true;
+// `s` (at least min_len characters) abbreviates `word`.
+bool abbreviates(std::string_view s, std::string_view word, std::size_t min_len) {
+    return s.size() >= min_len && s.size() <= word.size() && detail::equals_nocase(s, word.substr(0, s.size()));
 }
 
 // boolin: any prefix of true/false/yes/no, on, of(f), 1, 0 — case-insensitive, blanks trimmed.
 bool parse_bool(const std::string& text) {
-    std::string_view s = trim(text);
-    if (prefix_nocase(s, "true", 1) || prefix_nocase(s, "yes", 1) || prefix_nocase(s, "on", 2) || s == "1")
+    std::string_view s = detail::trim_blanks(text);
+    if (abbreviates(s, "true", 1) || abbreviates(s, "yes", 1) || abbreviates(s, "on", 2) || s == "1")
         return true;
-    if (prefix_nocase(s, "false", 1) || prefix_nocase(s, "no", 1) || prefix_nocase(s, "off", 2) || s == "0")
+    if (abbreviates(s, "false", 1) || abbreviates(s, "no", 1) || abbreviates(s, "off", 2) || s == "0")
         return false;
     detail::throw_invalid_input("boolean", text);
 }
@@ -49,9 +41,8 @@ std::int64_t parse_integer(const std::string& text, type_kind k) {
                      "value \"" + text + "\" is out of range for type " + label);
     };
     std::size_t i = 0, n = text.size();
-    auto blank = [&](std::size_t at) { return std::isspace(static_cast<unsigned char>(text[at])) != 0; };
     auto digit = [&](std::size_t at) { return std::isdigit(static_cast<unsigned char>(text[at])) != 0; };
-    while (i < n && blank(i)) ++i;
+    while (i < n && detail::is_blank(text[i])) ++i;
     bool negative = i < n && text[i] == '-';
     if (i < n && (text[i] == '-' || text[i] == '+')) ++i;
     if (i >= n || !digit(i)) detail::throw_invalid_input(label, text);
@@ -61,7 +52,7 @@ std::int64_t parse_integer(const std::string& text, type_kind k) {
         if (acc < (min + (text[i] - '0')) / 10) throw out_of_range();
         acc = acc * 10 - (text[i] - '0');
     }
-    while (i < n && blank(i)) ++i;
+    while (i < n && detail::is_blank(text[i])) ++i;
     if (i != n) detail::throw_invalid_input(label, text);
     if (!negative) {
         if (acc == min) throw out_of_range();
