@@ -1,6 +1,7 @@
 // SQL entry points of the stream-table lifecycle (API.md §1.1): argument checking, then core/.
 #include "pgt/schedule.hpp"
 
+#include "core/definition.hpp"
 #include "core/lifecycle.hpp"
 #include "core/refresh.hpp"
 #include "pg/function.hpp"

@@ -26,5 +26,5 @@ Datum text_result(const std::string& s);
     extern "C" {                                                                                    \
     PG_FUNCTION_INFO_V1(name);                                                                      \
     }                                                                                               \
-    extern "C" Datum name(PG_FUNCTION_ARGS) { return pgt::pg::invoke(name##_body, fcinfo, #name); } \
+    extern "C" PGDLLEXPORT Datum name(PG_FUNCTION_ARGS) { return pgt::pg::invoke(name##_body, fcinfo, #name); } \
     static Datum name##_body([[maybe_unused]] FunctionCallInfo fcinfo)

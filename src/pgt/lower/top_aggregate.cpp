@@ -235,6 +235,7 @@ struct aggregate_lowering {
         for (std::size_t i = 0; i < a.aggs.size(); ++i) {
             const auto& call = a.aggs[i];
             const auto cols = state_of(call, i);
+            if (cols.empty()) continue; // count(*) is the group's __pgt_count
             const auto scratch = full_state(call, "s");
             const std::string d = "__pgt_d" + std::to_string(i);
             std::vector<std::string> updated;
@@ -279,7 +280,9 @@ std::vector<storage_column> aggregate_state_columns(const circuit& c) {
 std::string aggregate_full_load(lowering& l) {
     aggregate_lowering al{l};
     const std::string rows = al.finish(al.state_select(l.new_sql(al.child), ""));
-    return l.with("SELECT * FROM (" + rows + ") f WHERE f.\"__pgt_visible\"");
+    std::vector<std::string> cols{"f.\"__pgt_row_id\"", l.column_list(l.graph().output, "f")};
+    for (const auto& h : aggregate_state_columns(l.graph())) cols.push_back(sql::column("f", h.name));
+    return l.with("SELECT " + sql::join(cols) + " FROM (" + rows + ") f WHERE f.\"__pgt_visible\"");
 }
 
 std::string aggregate_delta(lowering& l, const std::string& storage_table) {

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs pg_regress suites against a temporary PostgreSQL instance with pg_trickle preloaded.
+#   tests/regress/run.sh NAME...   run sql/NAME.sql against expected/NAME.out
+# The installed extension is used (cmake --install). As root, pg_regress runs as the postgres
+# user (initdb refuses root) in a scratch copy of this folder; results/ and regression.diffs
+# are copied back here on failure.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+bindir="${PGT_PG_BIN:-/usr/lib/postgresql/15/bin}"
+regress="$(dirname "$("$bindir/pg_config" --pgxs)")/../test/regress/pg_regress"
+[ -x "$regress" ] || regress="/usr/lib/postgresql/15/lib/pgxs/src/test/regress/pg_regress"
+
+work="$(mktemp -d /tmp/pgt_regress_XXXXXX)"
+trap 'rm -rf "$work"' EXIT
+cp -r "$here/sql" "$here/expected" "$here/regression.conf" "$work/"
+[ -d "$here/input" ] && cp -r "$here/input" "$work/"
+run_as=()
+if [ "$(id -u)" -eq 0 ]; then
+    chown -R postgres: "$work"
+    run_as=(runuser -u postgres --)
+fi
+port=$(( 20000 + (RANDOM % 20000) ))
+status=0
+(cd "$work" && "${run_as[@]}" "$regress" --temp-instance="$work/instance" --temp-config="$work/regression.conf" \
+    --port="$port" --bindir="$bindir" --inputdir="$work" --outputdir="$work" --dbname=regression \
+    --load-extension=pg_trickle "$@") || status=$?
+if [ "$status" -ne 0 ]; then
+    rm -rf "$here/results"; cp -r "$work/results" "$here/results" 2>/dev/null || true
+    cp "$work/regression.diffs" "$here/regression.diffs" 2>/dev/null || true
+    cat "$work/regression.diffs" 2>/dev/null | head -200 || true
+fi
+exit "$status"

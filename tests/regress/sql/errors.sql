@@ -1,0 +1,88 @@
+-- Every rejected input gets a clear error with a proper SQLSTATE (never XX000), and leaves
+-- nothing behind.
+-- try(sql): runs sql and shows its SQLSTATE and message instead of failing.
+CREATE FUNCTION try(sql text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE sql;
+    RETURN 'ok';
+EXCEPTION WHEN OTHERS THEN
+    RETURN SQLSTATE || ': ' || SQLERRM;
+END $$;
+CREATE TABLE orders (id int PRIMARY KEY, customer int, amount numeric(10,2), note text);
+INSERT INTO orders VALUES (1, 1, 10.00, 'a'), (2, 1, 20.00, NULL), (3, 2, 5.50, 'b');
+CREATE TEMP TABLE scratch (x int);
+
+-- syntax errors carry their position (psql shows it)
+SELECT pgtrickle.create_stream_table('e1', 'SELEC id FROM orders');
+SELECT pgtrickle.create_stream_table('e1', 'SELECT id FROM orders WHERE');
+-- unknown objects
+SELECT try($q$SELECT pgtrickle.create_stream_table('e2', 'SELECT id FROM no_such_table')$q$);
+SELECT try($q$SELECT pgtrickle.create_stream_table('e3', 'SELECT no_such_column FROM orders')$q$);
+SELECT try($q$SELECT pgtrickle.create_stream_table('e3', 'SELECT no_such_function(id) FROM orders')$q$);
+-- several statements, not a SELECT, empty, NULL
+SELECT try($q$SELECT pgtrickle.create_stream_table('e4', 'SELECT 1; SELECT 2')$q$);
+SELECT try($q$SELECT pgtrickle.create_stream_table('e5', 'DELETE FROM orders')$q$);
+SELECT try($q$SELECT pgtrickle.create_stream_table('e6', '')$q$);
+SELECT try($q$SELECT pgtrickle.create_stream_table('e6', NULL)$q$);
+SELECT try($q$SELECT pgtrickle.create_stream_table(NULL, 'SELECT 1')$q$);
+-- LIMIT without ORDER BY, OFFSET, TABLESAMPLE, FOR UPDATE, parameters, temporary tables
+SELECT try($q$SELECT pgtrickle.create_stream_table('e7', 'SELECT id FROM orders LIMIT 5')$q$);
+SELECT try($q$SELECT pgtrickle.create_stream_table('e8', 'SELECT id FROM orders OFFSET 1')$q$);
+SELECT try($q$SELECT pgtrickle.create_stream_table('e9', 'SELECT id FROM orders TABLESAMPLE BERNOULLI (50)')$q$);
+SELECT try($q$SELECT pgtrickle.create_stream_table('e10', 'SELECT id FROM orders FOR UPDATE')$q$);
+SELECT try($q$SELECT pgtrickle.create_stream_table('e11', 'SELECT id FROM orders WHERE id = $1')$q$);
+SELECT try($q$SELECT pgtrickle.create_stream_table('e12', 'SELECT x FROM scratch')$q$);
+-- volatile functions: refused in DIFFERENTIAL and AUTO, accepted in FULL
+SELECT try($q$SELECT pgtrickle.create_stream_table('e13', 'SELECT id, random() AS r FROM orders', refresh_mode => 'DIFFERENTIAL')$q$);
+SELECT try($q$SELECT pgtrickle.create_stream_table('e14', 'SELECT id, random() AS r FROM orders')$q$);
+SELECT pgtrickle.create_stream_table('volatile_full', 'SELECT id, random() > 2 AS never FROM orders', refresh_mode => 'FULL');
+SELECT id, never FROM volatile_full ORDER BY id;
+-- a construct DIFFERENTIAL cannot maintain is named
+SELECT try($q$SELECT pgtrickle.create_stream_table('e15', 'SELECT id, row_number() OVER (ORDER BY id) AS n FROM orders', refresh_mode => 'DIFFERENTIAL')$q$);
+-- bad modes, schedules and parameters
+SELECT try($q$SELECT pgtrickle.create_stream_table('e16', 'SELECT id FROM orders', refresh_mode => 'SOMETIMES')$q$);
+SELECT try($q$SELECT pgtrickle.create_stream_table('e17', 'SELECT id FROM orders', schedule => NULL)$q$);
+SELECT try($q$SELECT pgtrickle.create_stream_table('e18', 'SELECT id FROM orders', schedule => '')$q$);
+SELECT try($q$SELECT pgtrickle.create_stream_table('e19', 'SELECT id FROM orders', schedule => '5x')$q$);
+SELECT try($q$SELECT pgtrickle.create_stream_table('e20', 'SELECT id FROM orders', schedule => '-5s')$q$);
+SELECT try($q$SELECT pgtrickle.create_stream_table('e21', 'SELECT id FROM orders', schedule => '0s')$q$);
+SELECT try($q$SELECT pgtrickle.create_stream_table('e22', 'SELECT id FROM orders', schedule => '* * *')$q$);
+SELECT try($q$SELECT pgtrickle.create_stream_table('e23', 'SELECT id FROM orders', schedule => '61 * * * *')$q$);
+SELECT try($q$SELECT pgtrickle.create_stream_table('e24', 'SELECT id FROM orders', refresh_mode => 'IMMEDIATE')$q$);
+SELECT try($q$SELECT pgtrickle.create_stream_table('e25', 'SELECT id FROM orders', cdc_mode => 'wal')$q$);
+-- reserved and duplicate output column names
+SELECT try($q$SELECT pgtrickle.create_stream_table('e26', 'SELECT id AS __pgt_x FROM orders')$q$);
+SELECT try($q$SELECT pgtrickle.create_stream_table('e27', 'SELECT id, id FROM orders')$q$);
+-- names already taken
+SELECT try($q$SELECT pgtrickle.create_stream_table('orders', 'SELECT id FROM orders')$q$);
+SELECT pgtrickle.create_stream_table('dup', 'SELECT id, customer FROM orders');
+SELECT try($q$SELECT pgtrickle.create_stream_table('dup', 'SELECT id FROM orders')$q$);
+SELECT try($q$SELECT pgtrickle.create_stream_table('no_such_schema.t', 'SELECT id FROM orders')$q$);
+-- unknown stream tables
+SELECT try($q$SELECT pgtrickle.refresh_stream_table('nope')$q$);
+SELECT try($q$SELECT pgtrickle.drop_stream_table('nope')$q$);
+SELECT try($q$SELECT pgtrickle.alter_stream_table('nope', schedule => '5m')$q$);
+SELECT try($q$SELECT * FROM pgtrickle.explain_refresh_mode('nope')$q$);
+-- bad alter arguments
+SELECT try($q$SELECT pgtrickle.alter_stream_table('dup', status => 'PAUSED')$q$);
+SELECT try($q$SELECT pgtrickle.alter_stream_table('dup', refresh_mode => 'NEVER')$q$);
+SELECT try($q$SELECT pgtrickle.resume_stream_table('dup')$q$);
+-- stream tables are read-only to users
+SELECT try($q$INSERT INTO dup VALUES (1, 1)$q$);
+SELECT try($q$UPDATE dup SET id = 5$q$);
+SELECT try($q$DELETE FROM dup$q$);
+SELECT try($q$TRUNCATE dup$q$);
+-- read-only transactions
+BEGIN READ ONLY;
+SELECT try($q$SELECT pgtrickle.create_stream_table('e28', 'SELECT id FROM orders')$q$);
+SELECT try($q$SELECT pgtrickle.refresh_stream_table('dup')$q$);
+ROLLBACK;
+-- absurdly deep queries
+SELECT try($q$SELECT pgtrickle.create_stream_table('e29', 'SELECT ' || repeat('(', 200) || '1' || repeat(')', 200) || ' AS x FROM orders')$q$);
+SELECT try($q$SELECT pgtrickle.create_stream_table('e30', 'SELECT x FROM ' || repeat('(SELECT 1 AS x FROM ', 80) || 'orders' || repeat(') s', 80))$q$);
+-- the failures created nothing
+SELECT pgt_name FROM pgtrickle.pgt_stream_tables ORDER BY 1;
+SELECT pgtrickle.drop_stream_table('dup');
+SELECT pgtrickle.drop_stream_table('volatile_full');
+SELECT count(*) AS leftover_buffers FROM pg_tables WHERE schemaname = 'pgtrickle_changes';
+SELECT count(*) AS leftover_triggers FROM pg_trigger WHERE tgname LIKE 'pg_trickle%';
