@@ -117,11 +117,15 @@ std::uint64_t numeric::hash() const {
     // Hash the value with trailing zeros stripped, so that 1.5 and 1.50 hash alike.
     big_int c = coef_->coef, q, r;
     std::int64_t exponent = -dscale_;
-    for (;;) {
-        boost::multiprecision::divide_qr(c, big_int(10), q, r);
-        if (r != 0) break;
-        c = std::move(q);
-        ++exponent;
+    // Strip 16 zeros at a time while possible, then single ones.
+    for (int step : {16, 1}) {
+        const big_int divisor = numeric_impl::pow10(step);
+        for (;;) {
+            boost::multiprecision::divide_qr(c, divisor, q, r);
+            if (r != 0) break;
+            c = std::move(q);
+            exponent += step;
+        }
     }
     std::vector<unsigned char> bytes;
     boost::multiprecision::export_bits(boost::multiprecision::abs(c), std::back_inserter(bytes), 8);
