@@ -54,12 +54,9 @@ public:
             }
             break;
         case ir::agg_func::min:
-        case ir::agg_func::max: {
-            bool better = is_null(best_) || (call_.func == ir::agg_func::min ? compare_values(v, best_) < 0
-                                                                             : compare_values(v, best_) > 0);
-            if (better) best_ = v;
+        case ir::agg_func::max:
+            if (replaces_extreme(v, best_, call_.func == ir::agg_func::max, call_.type)) best_ = v;
             break;
-        }
         case ir::agg_func::bool_and:
         case ir::agg_func::bool_or: {
             bool b = std::get<bool>(v);
@@ -112,6 +109,9 @@ private:
 value eval_aggregate(const ir::agg_call& a, const std::vector<weighted_row>& group) {
     if (a.func != ir::agg_func::count_star && !a.arg)
         throw error(sqlstate::internal_error, std::string(ir::agg_name(a.func)) + " without an argument");
+    bool arithmetic_agg = a.func == ir::agg_func::sum || a.func == ir::agg_func::avg;
+    if (arithmetic_agg && !is_numeric_family(a.arg->type.kind))
+        throw_cannot_evaluate(std::string(ir::agg_name(a.func)) + "(" + a.arg->type.name + ")");
     accumulator acc(a);
     for (const auto& [r, times] : group) {
         if (a.filter && !eval_predicate(*a.filter, *r)) continue;

@@ -1,5 +1,6 @@
-// Arithmetic in the domain of the result type, with PostgreSQL's errors: integers checked
-// against the result's range, exact numerics, floats with overflow/underflow checks.
+// Arithmetic in the domain of the result type, with PostgreSQL's errors (integers checked
+// against the result's range, exact numerics, floats with overflow/underflow checks), and the
+// comparisons of operands.
 
 #include <cmath>
 #include <limits>
@@ -138,6 +139,13 @@ std::weak_ordering compare_operands(const value& a, const sql_type& ta, const va
     if (family(a) != family(b) || family(a) < 0)
         throw_cannot_evaluate("comparison of " + ta.name + " with " + tb.name);
     return compare_values(a, b);
+}
+
+bool replaces_extreme(const value& v, const value& best, bool greatest, const sql_type& type) {
+    if (std::holds_alternative<opaque_value>(v)) throw_cannot_evaluate("the order of " + type.name);
+    if (is_null(best)) return true;
+    auto c = compare_values(v, best);
+    return greatest ? c > 0 : c < 0;
 }
 
 } // namespace pgt::eval_detail

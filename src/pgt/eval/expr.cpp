@@ -78,9 +78,7 @@ value eval_extreme(const ir::expr& e, const row& input, bool greatest) {
     value best;
     for (std::size_t i = 0; i < e.args.size(); ++i) {
         value v = eval_arg(e, i, input);
-        if (is_null(v)) continue;
-        if (is_null(best) || (greatest ? compare_values(v, best) > 0 : compare_values(v, best) < 0))
-            best = std::move(v);
+        if (!is_null(v) && replaces_extreme(v, best, greatest, e.type)) best = std::move(v);
     }
     return best;
 }

@@ -30,6 +30,10 @@ value coerce(const value& v, const sql_type& from, const sql_type& to);
 std::weak_ordering compare_operands(const value& a, const sql_type& ta, const value& b,
                                     const sql_type& tb);
 
+/// Whether `v` takes the place of `best` (NULL: none yet) as the greatest or least value so far
+/// (GREATEST, LEAST, MIN, MAX). Values of a type without a known order throw 0A000.
+bool replaces_extreme(const value& v, const value& best, bool greatest, const sql_type& type);
+
 enum class arith_op { add, sub, mul, div, mod };
 /// a op b computed in the domain of `result` (integers checked against its range, numeric,
 /// float8, or float4 in single precision), with PostgreSQL's overflow and division errors.

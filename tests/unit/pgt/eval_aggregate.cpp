@@ -118,6 +118,13 @@ TEST_CASE("MIN and MAX use the type's order", "[eval]") {
     });
 }
 
+TEST_CASE("aggregates over types without known arithmetic or order are refused", "[eval]") {
+    auto g = group("interval", {{"1 day", 1}, {"24:00:00", 1}});
+    CHECK(agg(agg_func::sum, "interval", "interval", g) == "ERROR 0A000: oracle cannot evaluate sum(pg_catalog.interval)");
+    CHECK(agg(agg_func::max, "interval", "interval", g) == "ERROR 0A000: oracle cannot evaluate the order of pg_catalog.interval");
+    CHECK(agg(agg_func::count, "interval", "int8", g) == "2");
+}
+
 TEST_CASE("BOOL_AND and BOOL_OR skip NULLs", "[eval]") {
     auto g = group("bool", {{"t", 2}, {"NULL", 1}, {"f", 1}});
     auto all_true = group("bool", {{"t", 2}, {"NULL", 1}});

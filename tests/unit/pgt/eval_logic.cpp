@@ -104,6 +104,8 @@ TEST_CASE("what the oracle cannot evaluate is refused with 0A000", "[eval]") {
     auto user_fn = pgt::ir::make_call(expr_kind::func, "public", "f", ty("int4"), {i4("1")});
     CHECK(show(user_fn) == "ERROR 0A000: oracle cannot evaluate function public.f");
     CHECK(show(op("@@", "bool", {txt("a"), txt("b")})) == "ERROR 0A000: oracle cannot evaluate operator @@");
+    CHECK(show(node(expr_kind::greatest, "\"public\".\"mood\"", {lit("sad", "\"public\".\"mood\""), lit("happy", "\"public\".\"mood\"")})) ==
+          "ERROR 0A000: oracle cannot evaluate the order of \"public\".\"mood\"");
     CHECK(show(op("+", "interval", {lit("1 day", "interval"), lit("1 day", "interval")})) ==
           "ERROR 0A000: oracle cannot evaluate arithmetic producing pg_catalog.interval");
 }
