@@ -21,7 +21,6 @@ std::int64_t truncate_year(unit u, std::int64_t y) {
 
 // timestamp_trunc / timestamptz_trunc (UTC).
 value fn_date_trunc(const ir::expr& e, const args_t& a) {
-    if (a.size() > 2) throw_cannot_evaluate("date_trunc with a time zone");
     value ts = std::holds_alternative<date_value>(a[1]) ? cast_value(a[1], e.args[1]->type, e.type) : a[1];
     auto t = std::get_if<timestamp_value>(&ts);
     if (!t) throw_cannot_evaluate("function date_trunc on " + e.args[1]->type.name);
@@ -76,10 +75,10 @@ value fn_make_date(const ir::expr& e, const args_t& a) {
 }
 
 constexpr function_def table[] = {
-    {"date_trunc", true, fn_date_trunc},
-    {"extract", true, fn_extract},
-    {"date_part", true, fn_date_part},
-    {"make_date", true, fn_make_date},
+    {"date_trunc", 2, 2, true, fn_date_trunc},
+    {"extract", 2, 2, true, fn_extract},
+    {"date_part", 2, 2, true, fn_date_part},
+    {"make_date", 3, 3, true, fn_make_date},
 };
 
 } // namespace

@@ -110,9 +110,32 @@ std::vector<value> eval_args(const ir::expr& e, const row& input) {
     return args;
 }
 
+// The argument counts the node kinds need; a node without them is a bug upstream.
+void check_arity(const ir::expr& e) {
+    std::size_t n = e.args.size(), need = 0;
+    bool exact = true;
+    switch (e.kind) {
+    case ir::expr_kind::not_:
+    case ir::expr_kind::is_null:
+    case ir::expr_kind::cast: need = 1; break;
+    case ir::expr_kind::nullif:
+    case ir::expr_kind::is_distinct_from: need = 2; break;
+    case ir::expr_kind::in_list:
+    case ir::expr_kind::and_:
+    case ir::expr_kind::or_: need = 1, exact = false; break;
+    case ir::expr_kind::case_: need = e.has_else ? 3 : 2, exact = false; break;
+    default: return;
+    }
+    if (exact ? n != need : n < need)
+        throw error(sqlstate::internal_error, "malformed expression: node kind " +
+                                                  std::to_string(static_cast<int>(e.kind)) + " with " +
+                                                  std::to_string(n) + " arguments");
+}
+
 } // namespace
 
 value eval(const ir::expr& e, const row& input) {
+    check_arity(e);
     switch (e.kind) {
     case ir::expr_kind::column:
         if (e.index < 0 || static_cast<std::size_t>(e.index) >= input.cols.size())

@@ -19,6 +19,8 @@ value call_function(const ir::expr& e, const std::vector<value>& args) {
     auto it = builtin ? registry.find(e.name) : registry.end();
     if (it == registry.end()) throw_cannot_evaluate("function " + (builtin ? e.name : e.schema + "." + e.name));
     const function_def& f = *it->second;
+    if (args.size() < f.min_args || args.size() > f.max_args)
+        throw_cannot_evaluate("function " + e.name + " with " + std::to_string(args.size()) + " arguments");
     if (f.strict && std::ranges::any_of(args, is_null)) return std::monostate{};
     return f.call(e, args);
 }

@@ -53,6 +53,7 @@ bool like_match(std::string_view text, std::string_view pattern, bool case_insen
 /// A built-in function the oracle evaluates. Strict functions never see a NULL argument.
 struct function_def {
     std::string_view name;
+    std::size_t min_args, max_args;
     bool strict;
     value (*call)(const ir::expr& e, const std::vector<value>& args);
 };

@@ -127,7 +127,7 @@ constexpr double radians_per_degree = 0.0174532925199432957692;
 
 template <double (*F)(double)>
 value float_only(const ir::expr& e, const args_t& a) {
-    if (!is_float(e.type.kind) || a.size() != 1) unsupported(e);
+    if (!is_float(e.type.kind)) unsupported(e);
     return F(to_double(a[0]));
 }
 
@@ -154,16 +154,25 @@ value fn_div(const ir::expr&, const args_t& a) {
 }
 
 constexpr function_def table[] = {
-    {"abs", true, fn_abs},     {"round", true, fn_round}, {"trunc", true, fn_trunc},
-    {"floor", true, fn_floor}, {"ceil", true, fn_ceil},   {"ceiling", true, fn_ceil},
-    {"sign", true, fn_sign},   {"mod", true, fn_mod},     {"sqrt", true, fn_sqrt},
-    {"power", true, fn_power}, {"pow", true, fn_power},
-    {"cbrt", true, float_only<static_cast<double (*)(double)>(std::cbrt)>},
-    {"exp", true, float_only<float_exp>},
-    {"ln", true, float_only<float_log<static_cast<double (*)(double)>(std::log)>>},
-    {"log", true, float_only<float_log<static_cast<double (*)(double)>(std::log10)>>},
-    {"pi", true, fn_pi}, {"degrees", true, fn_degrees}, {"radians", true, fn_radians},
-    {"div", true, fn_div},
+    {"abs", 1, 1, true, fn_abs},
+    {"round", 1, 2, true, fn_round},
+    {"trunc", 1, 2, true, fn_trunc},
+    {"floor", 1, 1, true, fn_floor},
+    {"ceil", 1, 1, true, fn_ceil},
+    {"ceiling", 1, 1, true, fn_ceil},
+    {"sign", 1, 1, true, fn_sign},
+    {"mod", 2, 2, true, fn_mod},
+    {"sqrt", 1, 1, true, fn_sqrt},
+    {"power", 2, 2, true, fn_power},
+    {"pow", 2, 2, true, fn_power},
+    {"cbrt", 1, 1, true, float_only<static_cast<double (*)(double)>(std::cbrt)>},
+    {"exp", 1, 1, true, float_only<float_exp>},
+    {"ln", 1, 1, true, float_only<float_log<static_cast<double (*)(double)>(std::log)>>},
+    {"log", 1, 1, true, float_only<float_log<static_cast<double (*)(double)>(std::log10)>>},
+    {"pi", 0, 0, true, fn_pi},
+    {"degrees", 1, 1, true, fn_degrees},
+    {"radians", 1, 1, true, fn_radians},
+    {"div", 2, 2, true, fn_div},
 };
 
 } // namespace

@@ -99,11 +99,20 @@ TEST_CASE("IS NULL, IS DISTINCT FROM and IN", "[eval]") {
     });
 }
 
+TEST_CASE("malformed expressions are internal errors", "[eval]") {
+    CHECK(show(node(expr_kind::not_, "bool", {})).starts_with("ERROR XX000: malformed expression"));
+    CHECK(show(node(expr_kind::nullif, "int4", {i4("1")})).starts_with("ERROR XX000: malformed expression"));
+    CHECK(show(case_when("int4", {T(), i4("1")}, true)).starts_with("ERROR XX000: malformed expression"));
+}
+
 TEST_CASE("what the oracle cannot evaluate is refused with 0A000", "[eval]") {
     CHECK(show(fn("no_such_function", "int4", {i4("1")})) == "ERROR 0A000: oracle cannot evaluate function no_such_function");
     auto user_fn = pgt::ir::make_call(expr_kind::func, "public", "f", ty("int4"), {i4("1")});
     CHECK(show(user_fn) == "ERROR 0A000: oracle cannot evaluate function public.f");
     CHECK(show(op("@@", "bool", {txt("a"), txt("b")})) == "ERROR 0A000: oracle cannot evaluate operator @@");
+    CHECK(show(fn("date_trunc", "timestamptz", {txt("day"), tstz("2024-01-05 10:00+00"), txt("Europe/Paris")})) ==
+          "ERROR 0A000: oracle cannot evaluate function date_trunc with 3 arguments");
+    CHECK(show(fn("now", "timestamptz", {})) == "ERROR 0A000: oracle cannot evaluate function now");
     CHECK(show(node(expr_kind::greatest, "\"public\".\"mood\"", {lit("sad", "\"public\".\"mood\""), lit("happy", "\"public\".\"mood\"")})) ==
           "ERROR 0A000: oracle cannot evaluate the order of \"public\".\"mood\"");
     CHECK(show(op("+", "interval", {lit("1 day", "interval"), lit("1 day", "interval")})) ==
