@@ -110,6 +110,15 @@ std::vector<value> eval_args(const ir::expr& e, const row& input) {
     return args;
 }
 
+// A literal is read by the input function without the type modifier, which then applies as
+// in an explicit cast (parse_coerce.c): 'abcd'::varchar(3) is 'abc', not an error.
+value constant_value(const ir::expr& e) {
+    if (!e.literal) return std::monostate{};
+    sql_type base = make_type(e.type.kind);
+    if (base.name.empty() || base.name == e.type.name) return parse_value(*e.literal, e.type);
+    return cast_value(parse_value(*e.literal, base), base, e.type);
+}
+
 // The argument counts the node kinds need; a node without them is a bug upstream.
 void check_arity(const ir::expr& e) {
     std::size_t n = e.args.size(), need = 0;
@@ -141,9 +150,7 @@ value eval(const ir::expr& e, const row& input) {
         if (e.index < 0 || static_cast<std::size_t>(e.index) >= input.cols.size())
             throw error(sqlstate::internal_error, "column $" + std::to_string(e.index) + " is not in the input row");
         return input.cols[static_cast<std::size_t>(e.index)];
-    case ir::expr_kind::constant:
-        if (!e.literal) return std::monostate{};
-        return parse_value(*e.literal, e.type);
+    case ir::expr_kind::constant: return constant_value(e);
     case ir::expr_kind::op: {
         std::vector<value> args = eval_args(e, input);
         if (std::ranges::any_of(args, is_null)) return std::monostate{};

@@ -204,6 +204,11 @@ TEST_CASE("casts between the known types", "[eval]") {
         {"timestamp '2024-01-05 10:11:12'::timestamptz", cast(ts("2024-01-05 10:11:12"), "timestamptz"), "2024-01-05 10:11:12+00"},
         {"timestamp '2024-01-05 10:11:12'::text", cast(ts("2024-01-05 10:11:12"), "text"), "2024-01-05 10:11:12"},
         {"NULL::int4::text", cast(null_of("int4"), "text"), "NULL"},
+        {"'abcd'::varchar(3)", lit("abcd", "varchar(3)"), "abc"},
+        {"'abcd'::char(2)", lit("abcd", "char(2)"), "ab"},
+        {"'1.005'::numeric(5,2)", lit("1.005", "numeric(5,2)"), "1.01"},
+        {"'123.4'::numeric(3,1)", lit("123.4", "numeric(3,1)"), "ERROR 22003: numeric field overflow"},
+        {"'2024-01-05 10:11:12.5678'::timestamp(2)", lit("2024-01-05 10:11:12.5678", "timestamp(2)"), "2024-01-05 10:11:12.57"},
     });
     CHECK(show(cast(num("1e400"), "float8")).starts_with("ERROR 22003: \"10000000000"));
     CHECK(show(cast(txt("1 day"), "interval")).starts_with("ERROR 0A000: oracle cannot evaluate cast"));
