@@ -69,7 +69,9 @@ struct row {
 /// The type's input function applied to `text`, including its type modifier: integers with
 /// range checks, numeric(p,s) rounding, float NaN/Infinity, boolean spellings, varchar(n) and
 /// bpchar(n) length checks, ISO dates and timestamps. Kinds the oracle does not interpret
-/// become opaque_value. Errors carry PostgreSQL's SQLSTATE and message.
+/// become opaque_value; an untyped literal (`unknown`) is text, as PostgreSQL outputs it.
+/// Errors carry PostgreSQL's SQLSTATE and message; date/time forms PostgreSQL accepts but the
+/// oracle does not read (`Jan 5 2024`, named time zones) throw 0A000.
 value parse_value(const std::string& text, const sql_type& type);
 
 /// The type's output function: what psql prints (`1.50`, `0.1`, `1e+20`, `t`, `2024-01-05`,
