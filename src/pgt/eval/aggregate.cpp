@@ -45,13 +45,13 @@ public:
         switch (call_.func) {
         case ir::agg_func::count_star:
         case ir::agg_func::count: break;
-        case ir::agg_func::sum: add_to_sum(v, times); break;
+        case ir::agg_func::sum:
+            if (is_float(call_.type.kind)) add_to_float_sum(v, times);
+            else add_exactly(v, times);
+            break;
         case ir::agg_func::avg:
-            if (is_float(call_.arg->type.kind)) {
-                for (std::int64_t i = 0; i < times; ++i) avg_.add(to_double(v));
-            } else {
-                exact_ = exact_ + to_numeric(v) * numeric::from_int64(times);
-            }
+            if (!is_float(call_.arg->type.kind)) add_exactly(v, times);
+            else for (std::int64_t i = 0; i < times; ++i) avg_.add(to_double(v));
             break;
         case ir::agg_func::min:
         case ir::agg_func::max:
@@ -85,20 +85,24 @@ public:
     }
 
 private:
-    // Integer and numeric sums are exact; float sums add row by row in the result's precision.
-    void add_to_sum(const value& v, std::int64_t times) {
-        if (!is_float(call_.type.kind)) {
-            exact_ = exact_ + to_numeric(v) * numeric::from_int64(times);
-            return;
+    // Integer and numeric sums (and the sums behind their averages) are exact.
+    void add_exactly(const value& v, std::int64_t times) {
+        exact_ = exact_ + to_numeric(v) * numeric::from_int64(times);
+    }
+
+    // float4pl / float8pl row by row in the result's precision; the first row is the state.
+    void add_to_float_sum(const value& v, std::int64_t times) {
+        if (is_null(float_sum_)) {
+            float_sum_ = to_double(v);
+            --times;
         }
-        for (std::int64_t i = 0; i < times; ++i)
-            float_sum_ = std::get<double>(arithmetic(arith_op::add, float_sum_, v, call_.type));
+        for (; times > 0; --times) float_sum_ = arithmetic(arith_op::add, float_sum_, v, call_.type);
     }
 
     const ir::agg_call& call_;
     std::int64_t rows_ = 0; // non-NULL arguments (rows for count(*)) that passed the filter
     numeric exact_;
-    value float_sum_ = 0.0;
+    value float_sum_; // NULL until the first row
     float_avg_state avg_;
     value best_;
     bool all_ = true, any_ = false;

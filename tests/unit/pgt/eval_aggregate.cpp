@@ -85,6 +85,7 @@ TEST_CASE("SUM keeps PostgreSQL's result types", "[eval]") {
         {"(select sum(x) from (values (0.1::float8),(0.1),(0.1)) v(x))", agg(agg_func::sum, "float8", "float8", group("float8", {{"0.1", 3}})), "0.30000000000000004"},
         {"(select sum(x) from (values (0.1::float4),(0.1),(0.1)) v(x))", agg(agg_func::sum, "float4", "float4", group("float4", {{"0.1", 3}})), "0.3"},
         {"(select sum(x) from (values (1e308::float8),(1e308)) v(x))", agg(agg_func::sum, "float8", "float8", group("float8", {{"1e308", 2}})), "ERROR 22003: value out of range: overflow"},
+        {"(select sum(x) from (values ('-0'::float8)) v(x))", agg(agg_func::sum, "float8", "float8", group("float8", {{"-0", 1}})), "-0"},
         {"(select sum(x) from (values (null::int4)) v(x))", agg(agg_func::sum, "int4", "int8", group("int4", {{"NULL", 2}})), "NULL"},
     });
 }
