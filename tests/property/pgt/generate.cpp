@@ -1,0 +1,354 @@
+// Random schemas, data, queries and DML for the end-to-end property tests. Domains are small
+// and NULL-heavy so that groups collide, joins match, duplicates occur and three-valued logic
+// is exercised. Queries come from a grammar over the SQL the compiler maintains; float values
+// are multiples of 1/4, so that sums are exact whatever the order of addition.
+#include <functional>
+#include <random>
+#include <sstream>
+
+#include "case.hpp"
+
+namespace pgt::testing {
+
+namespace {
+
+enum class kind { int4, int8, numeric, text, boolean, float8, date };
+
+struct column {
+    std::string name;
+    kind k;
+};
+
+struct table_def {
+    std::string name;
+    bool keyed;
+    std::vector<column> cols; // after the key: "k" int4 (join key) first
+};
+
+const char* sql_type(kind k) {
+    switch (k) {
+    case kind::int4: return "int";
+    case kind::int8: return "bigint";
+    case kind::numeric: return "numeric(7,2)";
+    case kind::text: return "text";
+    case kind::boolean: return "boolean";
+    case kind::float8: return "double precision";
+    case kind::date: return "date";
+    }
+    return "int";
+}
+
+class gen {
+public:
+    explicit gen(std::uint64_t seed) : rng_(seed) {}
+
+    int uniform(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng_); }
+    bool chance(double p) { return std::bernoulli_distribution(p)(rng_); }
+    template <class T>
+    const T& pick(const std::vector<T>& v) { return v[static_cast<std::size_t>(uniform(0, static_cast<int>(v.size()) - 1))]; }
+
+    std::string value(kind k, double null_rate = 0.2) {
+        if (chance(null_rate)) return "NULL";
+        switch (k) {
+        case kind::int4: return std::to_string(uniform(-2, 5));
+        case kind::int8: return std::to_string(uniform(0, 4)) + "000000000";
+        case kind::numeric: return pick<std::string>({"-1.50", "0", "0.25", "1.10", "2.50", "10.00", "3.33"});
+        case kind::text: return pick<std::string>({"'a'", "'b'", "'ab'", "'B'", "'a%c'", "''", "'b b'"});
+        case kind::boolean: return chance(0.5) ? "true" : "false";
+        case kind::float8: return pick<std::string>({"-1.25", "0", "0.5", "2.75", "4"});
+        case kind::date: return "DATE '2024-01-0" + std::to_string(uniform(1, 6)) + "'";
+        }
+        return "NULL";
+    }
+
+    std::mt19937_64& engine() { return rng_; }
+
+private:
+    std::mt19937_64 rng_;
+};
+
+std::vector<table_def> random_schema(gen& g) {
+    std::vector<table_def> tables;
+    const std::vector<kind> pool{kind::int4, kind::int8, kind::numeric, kind::text, kind::boolean, kind::float8, kind::date};
+    for (int t = 0; t < 3; ++t) {
+        table_def d;
+        d.name = "t" + std::to_string(t);
+        d.keyed = t < 2 ? g.chance(0.8) : g.chance(0.2);
+        d.cols.push_back({"k", kind::int4});
+        d.cols.push_back({"s", kind::text});
+        const int extra = g.uniform(1, 3);
+        for (int i = 0; i < extra; ++i) d.cols.push_back({"c" + std::to_string(i), g.pick(pool)});
+        tables.push_back(std::move(d));
+    }
+    return tables;
+}
+
+/// A column visible to an expression: `alias.name` and its kind.
+struct ref {
+    std::string sql;
+    kind k;
+};
+using scope = std::vector<ref>;
+
+class query_gen {
+public:
+    query_gen(gen& g, const std::vector<table_def>& tables) : g_(g), tables_(tables) {}
+
+    std::string query() {
+        const int shape = g_.uniform(0, 9);
+        if (shape == 0) return set_operation();
+        if (shape == 1) return nested_aggregate();
+        scope s;
+        std::string from = from_clause(s);
+        return select_block(s, from, g_.chance(0.5));
+    }
+
+private:
+    std::vector<ref> of_kind(const scope& s, std::function<bool(kind)> pred) {
+        std::vector<ref> r;
+        for (const auto& c : s)
+            if (pred(c.k)) r.push_back(c);
+        return r;
+    }
+    static bool numeric_kind(kind k) { return k == kind::int4 || k == kind::int8 || k == kind::numeric; }
+    static bool groupable(kind k) { return k != kind::float8; }
+
+    std::string table_ref(const table_def& t, const std::string& alias, scope& s) {
+        for (const auto& c : t.cols) s.push_back({alias + "." + c.name, c.k});
+        if (t.keyed) s.push_back({alias + ".id", kind::int4});
+        return t.name + " " + alias;
+    }
+
+    std::string from_clause(scope& s) {
+        const int joins = g_.uniform(0, 2);
+        std::string from = table_ref(g_.pick(tables_), "a", s);
+        for (int j = 1; j <= joins; ++j) {
+            const std::string alias(1, static_cast<char>('a' + j));
+            const std::string prev(1, static_cast<char>('a' + g_.uniform(0, j - 1)));
+            scope right;
+            std::string tr = table_ref(g_.pick(tables_), alias, right);
+            static const std::vector<std::string> kinds{"JOIN", "JOIN", "LEFT JOIN", "RIGHT JOIN", "FULL JOIN"};
+            const std::string join_kind = g_.pick(kinds);
+            std::string cond = prev + ".k = " + alias + ".k";
+            // PostgreSQL runs FULL JOIN only on hash- or merge-joinable conditions.
+            if (join_kind != "FULL JOIN" && g_.chance(0.2)) cond += " AND " + predicate(right, 0);
+            from += " " + join_kind + " " + tr + " ON " + cond;
+            s.insert(s.end(), right.begin(), right.end());
+        }
+        return from;
+    }
+
+    std::string scalar(const scope& s, kind want, int depth) {
+        auto cols = of_kind(s, [&](kind k) { return k == want || (want == kind::int4 && k == kind::int4); });
+        const int choice = depth > 1 ? 0 : g_.uniform(0, 6);
+        if (cols.empty() || choice == 6) return g_.value(want, 0.1);
+        const std::string c = g_.pick(cols).sql;
+        switch (want) {
+        case kind::int4:
+        case kind::int8:
+        case kind::numeric:
+            switch (choice) {
+            case 1: return "(" + c + " + " + scalar(s, want, depth + 1) + ")";
+            case 2: return "(" + c + " * 2)";
+            case 3: return "COALESCE(" + c + ", " + g_.value(want, 0) + ")";
+            case 4: return "CASE WHEN " + predicate(s, depth + 1) + " THEN " + c + " ELSE " + g_.value(want, 0.3) + " END";
+            case 5: return want == kind::numeric ? "round(" + c + ", 1)" : "GREATEST(" + c + ", 0)";
+            default: return c;
+            }
+        case kind::text:
+            switch (choice) {
+            case 1: return "upper(" + c + ")";
+            case 2: return "(" + c + " || 'x')";
+            case 3: return "NULLIF(" + c + ", 'a')";
+            case 4: return "COALESCE(" + c + ", '?')";
+            default: return c;
+            }
+        default: return c;
+        }
+    }
+
+    std::string predicate(const scope& s, int depth) {
+        const int choice = depth > 1 ? g_.uniform(0, 3) : g_.uniform(0, 8);
+        auto any = g_.pick(s);
+        switch (choice) {
+        case 0:
+        case 1: {
+            static const std::vector<std::string> ops{"=", "<>", "<", "<=", ">", ">="};
+            if (any.k == kind::boolean) return any.sql + (g_.chance(0.5) ? "" : " IS NOT TRUE");
+            return any.sql + " " + g_.pick(ops) + " " + g_.value(any.k, 0.05);
+        }
+        case 2: return any.sql + (g_.chance(0.5) ? " IS NULL" : " IS NOT NULL");
+        case 3: {
+            auto nums = of_kind(s, numeric_kind);
+            if (nums.empty()) return "true";
+            auto c = g_.pick(nums);
+            return c.sql + (g_.chance(0.3) ? " NOT" : "") + " BETWEEN " + g_.value(c.k, 0) + " AND " + g_.value(c.k, 0);
+        }
+        case 4: {
+            auto texts = of_kind(s, [](kind k) { return k == kind::text; });
+            if (texts.empty()) return "true";
+            return g_.pick(texts).sql + (g_.chance(0.3) ? " NOT LIKE 'a%'" : " LIKE '%b%'");
+        }
+        case 5: return "(" + predicate(s, depth + 1) + " AND " + predicate(s, depth + 1) + ")";
+        case 6: return "(" + predicate(s, depth + 1) + " OR " + predicate(s, depth + 1) + ")";
+        case 7: return "NOT (" + predicate(s, depth + 1) + ")";
+        default:
+            return any.sql + (g_.chance(0.3) ? " NOT IN (" : " IN (") + g_.value(any.k, 0.2) + ", " + g_.value(any.k, 0) +
+                   ")";
+        }
+    }
+
+    std::string select_block(const scope& s, const std::string& from, bool aggregate) {
+        std::string where = g_.chance(0.6) ? " WHERE " + predicate(s, 0) : "";
+        if (!aggregate) {
+            std::vector<std::string> items;
+            const int n = g_.uniform(1, 4);
+            for (int i = 0; i < n; ++i) {
+                const auto& c = g_.pick(s);
+                std::string e = g_.chance(0.4) && c.k != kind::boolean && c.k != kind::float8 && c.k != kind::date
+                                    ? scalar(s, c.k, 0)
+                                    : c.sql;
+                items.push_back(e + " AS o" + std::to_string(i));
+            }
+            return std::string("SELECT ") + (g_.chance(0.2) ? "DISTINCT " : "") + join(items) + " FROM " + from + where;
+        }
+        std::vector<std::string> items, keys;
+        auto groupables = of_kind(s, groupable);
+        const int nkeys = g_.uniform(0, 2);
+        for (int i = 0; i < nkeys && !groupables.empty(); ++i) {
+            auto c = g_.pick(groupables);
+            keys.push_back(c.sql);
+            items.push_back(c.sql + " AS g" + std::to_string(i));
+        }
+        const int naggs = g_.uniform(1, 3);
+        for (int i = 0; i < naggs; ++i) items.push_back(aggregate_call(s) + " AS a" + std::to_string(i));
+        std::string q = "SELECT " + join(items) + " FROM " + from + where;
+        if (!keys.empty()) q += " GROUP BY " + join(keys);
+        if (g_.chance(0.25)) q += " HAVING count(*) > " + std::to_string(g_.uniform(0, 2));
+        return q;
+    }
+
+    std::string aggregate_call(const scope& s) {
+        auto nums = of_kind(s, numeric_kind);
+        auto ordered = of_kind(s, [](kind k) { return k != kind::boolean; });
+        auto bools = of_kind(s, [](kind k) { return k == kind::boolean; });
+        std::string filter = g_.chance(0.2) ? " FILTER (WHERE " + predicate(s, 1) + ")" : "";
+        switch (g_.uniform(0, 7)) {
+        case 0: return "count(*)" + filter;
+        case 1: return "count(" + g_.pick(s).sql + ")" + filter;
+        case 2: return nums.empty() ? "count(*)" : "sum(" + g_.pick(nums).sql + ")" + filter;
+        case 3: return nums.empty() ? "count(*)" : "avg(" + g_.pick(nums).sql + ")" + filter;
+        case 4: return "min(" + g_.pick(ordered).sql + ")" + filter;
+        case 5: return "max(" + g_.pick(ordered).sql + ")" + filter;
+        case 6: return bools.empty() ? "count(*)" : (g_.chance(0.5) ? "bool_and(" : "bool_or(") + g_.pick(bools).sql + ")";
+        default: return nums.empty() ? "count(*)" : "round(avg(" + g_.pick(nums).sql + "), 2)";
+        }
+    }
+
+    std::string set_operation() {
+        auto branch = [&] {
+            scope s;
+            std::string from = table_ref(g_.pick(tables_), "a", s);
+            return "SELECT a.k, a.s FROM " + from + (g_.chance(0.5) ? " WHERE " + predicate(s, 1) : "");
+        };
+        return branch() + (g_.chance(0.5) ? " UNION ALL " : " UNION ") + branch();
+    }
+
+    std::string nested_aggregate() {
+        scope s;
+        std::string from = table_ref(g_.pick(tables_), "a", s);
+        std::string inner = "SELECT a.k AS k, count(*) AS n, max(a.s) AS m FROM " + from +
+                            (g_.chance(0.5) ? " WHERE " + predicate(s, 1) : "") + " GROUP BY a.k";
+        if (g_.chance(0.5)) return "SELECT n, count(*) AS groups, min(m) AS least_m FROM (" + inner + ") q GROUP BY n";
+        return "SELECT q.k, q.n, b.s FROM (" + inner + ") q JOIN " + g_.pick(tables_).name + " b ON b.k = q.k";
+    }
+
+    static std::string join(const std::vector<std::string>& v) {
+        std::string r;
+        for (std::size_t i = 0; i < v.size(); ++i) r += (i ? ", " : "") + v[i];
+        return r;
+    }
+
+    gen& g_;
+    const std::vector<table_def>& tables_;
+};
+
+std::string insert_row(gen& g, const table_def& t, int& next_id) {
+    std::string cols, vals;
+    if (t.keyed) {
+        cols = "id";
+        vals = std::to_string(next_id++);
+    }
+    for (const auto& c : t.cols) {
+        cols += (cols.empty() ? "" : ", ") + c.name;
+        vals += (vals.empty() ? "" : ", ") + g.value(c.k);
+    }
+    return "INSERT INTO " + t.name + " (" + cols + ") VALUES (" + vals + ")";
+}
+
+std::string dml(gen& g, const table_def& t, int& next_id) {
+    const std::string where = g.chance(0.5) ? "k = " + g.value(kind::int4, 0.1) : "s = " + g.value(kind::text, 0.1);
+    switch (g.uniform(0, 5)) {
+    case 0:
+    case 1: return insert_row(g, t, next_id);
+    case 2: {
+        const auto& c = g.pick(t.cols);
+        return "UPDATE " + t.name + " SET " + c.name + " = " + g.value(c.k) + " WHERE " + where;
+    }
+    case 3:
+        if (t.keyed && g.chance(0.3)) return "UPDATE " + t.name + " SET id = id + 1000 WHERE " + where;
+        return "UPDATE " + t.name + " SET k = k + 1 WHERE " + where;
+    default: return "DELETE FROM " + t.name + " WHERE " + where;
+    }
+}
+
+} // namespace
+
+case_spec generate_case(std::uint64_t seed) {
+    gen g(seed);
+    case_spec c;
+    c.seed = seed;
+    auto tables = random_schema(g);
+    int next_id = 1;
+    for (const auto& t : tables) {
+        table_spec ts;
+        ts.name = t.name;
+        ts.ddl = "CREATE TABLE " + t.name + " (" + (t.keyed ? std::string("id int PRIMARY KEY, ") : "");
+        for (std::size_t i = 0; i < t.cols.size(); ++i)
+            ts.ddl += (i ? ", " : "") + t.cols[i].name + " " + sql_type(t.cols[i].k);
+        ts.ddl += ")";
+        const int rows = g.uniform(0, 14);
+        for (int r = 0; r < rows; ++r) {
+            ts.rows.push_back(insert_row(g, t, next_id));
+            // Keyless tables get exact duplicates too.
+            if (!t.keyed && g.chance(0.2)) ts.rows.push_back(ts.rows.back());
+        }
+        c.tables.push_back(std::move(ts));
+    }
+    c.query = query_gen(g, tables).query();
+    const int rounds = g.uniform(2, 5);
+    for (int r = 0; r < rounds; ++r) {
+        std::vector<std::string> stmts;
+        const int n = g.uniform(1, 4);
+        for (int i = 0; i < n; ++i) stmts.push_back(dml(g, g.pick(tables), next_id));
+        c.rounds.push_back(std::move(stmts));
+    }
+    return c;
+}
+
+std::string describe(const case_spec& c) {
+    std::ostringstream out;
+    out << "-- seed " << c.seed << "\n";
+    for (const auto& t : c.tables) {
+        out << t.ddl << ";\n";
+        for (const auto& r : t.rows) out << r << ";\n";
+    }
+    out << "-- query\n" << c.query << ";\n";
+    for (std::size_t r = 0; r < c.rounds.size(); ++r) {
+        out << "-- round " << r + 1 << "\n";
+        for (const auto& s : c.rounds[r]) out << s << ";\n";
+    }
+    return out.str();
+}
+
+} // namespace pgt::testing

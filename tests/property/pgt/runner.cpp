@@ -1,0 +1,257 @@
+#include "runner.hpp"
+
+#include <map>
+
+#include "pgt/circuit.hpp"
+#include "pgt/error.hpp"
+#include "pgt/lower.hpp"
+#include "pgt/offline.hpp"
+#include "pgt/oracle.hpp"
+#include "pgt/sql/builder.hpp"
+
+namespace pgt::testing {
+
+namespace {
+
+struct failure : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+std::string join(const std::vector<std::string>& v, const char* sep = ", ") {
+    std::string r;
+    for (std::size_t i = 0; i < v.size(); ++i) r += (i ? sep : "") + v[i];
+    return r;
+}
+
+/// Rows of `relation` (visible columns `cols`) not matching `query` as multisets.
+long long mismatches(connection& db, const std::string& relation, const std::string& cols, const std::string& query) {
+    return std::stoll(*db.scalar("SELECT count(*) FROM ((SELECT " + cols + " FROM " + relation + " EXCEPT ALL (" + query +
+                                 ")) UNION ALL ((" + query + ") EXCEPT ALL SELECT " + cols + " FROM " + relation + ")) x"));
+}
+
+void reset(connection& db) {
+    db.exec("SET client_min_messages = error");
+    db.exec("DO $$ BEGIN IF EXISTS (SELECT 1 FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 'pst') THEN "
+            "PERFORM pgtrickle.drop_stream_table('pst'); END IF; END $$");
+    db.exec("DROP TABLE IF EXISTS st, t0, t1, t2, chg_t0, chg_t1, chg_t2 CASCADE");
+    db.exec("RESET client_min_messages");
+}
+
+/// Change capture for the lowered SQL: a row trigger copying OLD (−1) and NEW (+1) rows.
+void capture(connection& db, const std::string& t) {
+    db.exec("CREATE TABLE chg_" + t + " AS SELECT *, 0::bigint AS __pgt_w FROM " + t + " WITH NO DATA");
+    db.exec("CREATE OR REPLACE FUNCTION chg_" + t + "_fn() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            "IF TG_OP IN ('DELETE', 'UPDATE') THEN INSERT INTO chg_" + t + " SELECT (OLD).*, -1; END IF; "
+            "IF TG_OP IN ('INSERT', 'UPDATE') THEN INSERT INTO chg_" + t + " SELECT (NEW).*, 1; END IF; "
+            "RETURN NULL; END $$");
+    db.exec("CREATE TRIGGER chg AFTER INSERT OR UPDATE OR DELETE ON " + t + " FOR EACH ROW EXECUTE FUNCTION chg_" + t +
+            "_fn()");
+}
+
+row parse_row(const text_row& r, const ir::table& t, std::size_t count) {
+    row out;
+    for (std::size_t i = 0; i < count; ++i)
+        out.cols.push_back(r[i] ? parse_value(*r[i], t.columns[i].type) : value{});
+    return out;
+}
+
+class checker {
+public:
+    checker(connection& db, const case_spec& c) : db_(db), c_(c) {}
+
+    outcome run() {
+        outcome out;
+        reset(db_);
+        for (const auto& t : c_.tables) {
+            db_.exec(t.ddl);
+            for (const auto& r : t.rows) db_.exec(r);
+        }
+        // The query must be valid SQL over this data; a generator slip is not a finding.
+        try {
+            db_.query(c_.query);
+        } catch (const server_error& e) {
+            return {outcome::result::skipped, "query fails in PostgreSQL: " + std::string(e.what())};
+        }
+        std::string ddl;
+        for (const auto& t : c_.tables) ddl += t.ddl + ";\n";
+        catalog_ = offline::load_schema(ddl);
+        auto compiled = offline::compile(c_.query, *catalog_);
+        if (!compiled.query)
+            return {outcome::result::skipped, "not maintainable: " + compiled.unsupported->construct()};
+        graph_ = build_circuit(*compiled.query);
+        setup_storage();
+        for (const auto& t : c_.tables) capture(db_, t.name);
+        db_.exec("SELECT pgtrickle.create_stream_table('pst', $q$" + c_.query +
+                 "$q$, refresh_mode => 'DIFFERENTIAL', schedule => '24h')");
+        setup_oracle();
+        out.oracle_checked = oracle_ok_;
+        check("initial load");
+        for (std::size_t r = 0; r < c_.rounds.size(); ++r) {
+            for (const auto& t : c_.tables) db_.exec("TRUNCATE chg_" + t.name);
+            for (const auto& s : c_.rounds[r]) {
+                try {
+                    db_.exec(s);
+                } catch (const server_error&) {
+                    // A statement the data refuses (a duplicate key) changes nothing.
+                }
+            }
+            apply_lowered_delta();
+            db_.exec("SELECT pgtrickle.refresh_stream_table('pst')");
+            step_oracle();
+            check("round " + std::to_string(r + 1));
+        }
+        out.oracle_checked = oracle_ok_;
+        return out;
+    }
+
+private:
+    std::string visible_columns() const {
+        std::vector<std::string> cols;
+        for (const auto& col : graph_->query.root->columns) cols.push_back(sql::ident(col.name));
+        return join(cols);
+    }
+
+    void setup_storage() {
+        layout_ = lower::storage_layout(*graph_);
+        std::vector<std::string> cols, names;
+        for (const auto& col : layout_.columns) {
+            cols.push_back(sql::ident(col.name) + " " + col.type.name);
+            names.push_back(sql::ident(col.name));
+        }
+        db_.exec("CREATE TABLE st (" + join(cols) + ")");
+        db_.exec("INSERT INTO st (" + join(names) + ") " + lower::full_load_sql(*graph_));
+    }
+
+    void apply_lowered_delta() {
+        std::vector<lower::source_changes> sources;
+        for (const auto& t : graph_->sources)
+            sources.push_back({"chg_" + t->name, db_.scalar("SELECT count(*) > 0 FROM chg_" + t->name) == "t"});
+        auto plan = lower::delta_sql(*graph_, sources, "st");
+        if (plan.has_delta) db_.query(plan.statement);
+    }
+
+    void setup_oracle() {
+        try {
+            incremental_ = std::make_unique<oracle::incremental>(*graph_);
+            tables_.assign(graph_->sources.size(), {});
+            for (std::size_t i = 0; i < graph_->sources.size(); ++i) {
+                const auto& t = *graph_->sources[i];
+                for (const auto& r : db_.query("SELECT * FROM " + t.name)) push(i, parse_row(r, t, t.columns.size()), 1);
+            }
+            incremental_->step();
+        } catch (const pgt::error& e) {
+            skip_oracle(e);
+        }
+    }
+
+    void push(std::size_t source, const row& r, long long w) {
+        incremental_->push(static_cast<int>(source), r, w);
+        tables_[source].add(r, w);
+    }
+
+    void step_oracle() {
+        if (!oracle_ok_) return;
+        try {
+            for (std::size_t i = 0; i < graph_->sources.size(); ++i) {
+                const auto& t = *graph_->sources[i];
+                for (const auto& r : db_.query("SELECT * FROM chg_" + t.name))
+                    push(i, parse_row(r, t, t.columns.size()), std::stoll(*r.back()));
+            }
+            incremental_->step();
+        } catch (const pgt::error& e) {
+            skip_oracle(e);
+        }
+    }
+
+    /// The oracle may not know a function; then it sits the case out. Any other error is one
+    /// PostgreSQL did not raise, which is a finding.
+    void skip_oracle(const pgt::error& e) {
+        if (e.code() != sqlstate::feature_not_supported)
+            throw failure(std::string("oracle raised an error PostgreSQL did not: ") + e.what());
+        oracle_ok_ = false;
+    }
+
+    void check(const std::string& when) {
+        const std::string cols = visible_columns();
+        if (auto n = mismatches(db_, "st", cols, c_.query); n != 0)
+            throw failure(when + ": lowered delta SQL: stream table differs from the query by " + std::to_string(n) + " rows");
+        if (auto n = mismatches(db_, "pst", cols, c_.query); n != 0)
+            throw failure(when + ": extension: stream table differs from the query by " + std::to_string(n) + " rows");
+        if (!oracle_ok_) return;
+        oracle::relation full;
+        try {
+            full = oracle::evaluate(*graph_, tables_);
+        } catch (const pgt::error& e) {
+            skip_oracle(e);
+            return;
+        }
+        if (!(full == incremental_->result()))
+            throw failure(when + ": oracle: incremental result differs from recomputation");
+        load_oracle_result(full);
+        if (auto n = mismatches(db_, "oracle_result", cols, c_.query); n != 0)
+            throw failure(when + ": oracle result differs from PostgreSQL by " + std::to_string(n) + " rows");
+    }
+
+    void load_oracle_result(const oracle::relation& result) {
+        const auto& columns = graph_->query.root->columns;
+        std::vector<std::string> defs;
+        std::vector<sql_type> types;
+        for (const auto& col : columns) {
+            types.push_back(col.type.name.empty() ? make_type(type_kind::text) : col.type);
+            defs.push_back(sql::ident(col.name) + " " + types.back().name);
+        }
+        db_.exec("DROP TABLE IF EXISTS oracle_result");
+        db_.exec("CREATE TEMP TABLE oracle_result (" + join(defs) + ")");
+        std::vector<std::string> rows;
+        for (const auto& [r, w] : result) {
+            if (w <= 0) throw failure("oracle result has a row with weight " + std::to_string(w));
+            std::vector<std::string> vals;
+            for (std::size_t i = 0; i < r.cols.size(); ++i) vals.push_back(to_sql_literal(r.cols[i], types[i]));
+            for (long long k = 0; k < w; ++k) rows.push_back("(" + join(vals) + ")");
+        }
+        if (!rows.empty()) db_.exec("INSERT INTO oracle_result VALUES " + join(rows));
+    }
+
+    connection& db_;
+    const case_spec& c_;
+    std::unique_ptr<catalog> catalog_;
+    std::optional<circuit> graph_;
+    lower::layout layout_;
+    std::unique_ptr<oracle::incremental> incremental_;
+    std::vector<oracle::relation> tables_;
+    bool oracle_ok_ = true;
+};
+
+} // namespace
+
+outcome run_case(connection& db, const case_spec& c) {
+    try {
+        return checker(db, c).run();
+    } catch (const failure& f) {
+        return {outcome::result::failed, f.what()};
+    } catch (const server_error& e) {
+        return {outcome::result::failed, std::string("server error ") + e.sqlstate + ": " + e.what()};
+    } catch (const pgt::error& e) {
+        return {outcome::result::failed, std::string("compiler error ") + e.code() + ": " + e.what()};
+    }
+}
+
+case_spec shrink(connection& db, case_spec c) {
+    auto fails = [&](const case_spec& candidate) { return run_case(db, candidate).status == outcome::result::failed; };
+    // Remove one element at a time, keeping each removal that still fails.
+    auto try_erase = [&](auto& items, auto apply) {
+        for (std::size_t i = 0; i < items.size();) {
+            auto saved = items;
+            items.erase(items.begin() + static_cast<std::ptrdiff_t>(i));
+            if (apply()) continue;
+            items = saved;
+            ++i;
+        }
+    };
+    try_erase(c.rounds, [&] { return fails(c); });
+    for (auto& round : c.rounds) try_erase(round, [&] { return fails(c); });
+    for (auto& t : c.tables) try_erase(t.rows, [&] { return fails(c); });
+    return c;
+}
+
+} // namespace pgt::testing
