@@ -12,10 +12,7 @@ const char* construct_name(const SubLink* s) {
     switch (s->subLinkType) {
     case EXISTS_SUBLINK: return "EXISTS (subquery)";
     case ALL_SUBLINK: return "ALL (subquery)";
-    case ANY_SUBLINK:
-        return list_length(s->operName) == 1 && str(static_cast<const Node*>(linitial(s->operName))) == "="
-                   ? "IN (subquery)"
-                   : "ANY (subquery)";
+    case ANY_SUBLINK: return list_length(s->operName) == 0 ? "IN (subquery)" : "ANY (subquery)"; // IN has no operator
     case ROWCOMPARE_SUBLINK: return "row comparison with a subquery";
     case EXPR_SUBLINK: return "scalar subquery";
     case ARRAY_SUBLINK: return "ARRAY (subquery)";

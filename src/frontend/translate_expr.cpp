@@ -21,11 +21,15 @@ using ir::expr_ptr;
 
 const sql_type bool_type = make_type(type_kind::boolean);
 
-// Integer literals PostgreSQL's lexer could not fit in int4 arrive as Float strings.
+// Integer literals the lexer could not fit in int4 arrive as Float strings; negated, the
+// smallest int4 is one of them (make_const's rule).
 sql_type numeric_literal_type(std::string_view text) {
     std::string_view body = text.starts_with('-') ? text.substr(1) : text;
     bool integral = !body.empty() && std::ranges::all_of(body, [](char c) { return c >= '0' && c <= '9'; });
-    return make_type(integral && integer_literal_fits(text, type_kind::int8) ? type_kind::int8 : type_kind::numeric);
+    if (!integral) return make_type(type_kind::numeric);
+    for (auto k : {type_kind::int4, type_kind::int8})
+        if (integer_literal_fits(text, k)) return make_type(k);
+    return make_type(type_kind::numeric);
 }
 
 // Resolves `l op r`; nullopt (recorded as unsupported) when a type is opaque to the compiler.
@@ -158,9 +162,9 @@ expr_ptr translate_a_expr(const A_Expr* a, const expr_env& env) {
     case AEXPR_LIKE:
     case AEXPR_ILIKE: {
         std::string op = operator_name(a->name, ctx, a->location);
+        expr_ptr l = a->lexpr ? translate_expr(a->lexpr, env) : nullptr;
         expr_ptr r = translate_expr(a->rexpr, env);
-        if (!a->lexpr) return make_prefix(ctx, op, r, a->location);
-        expr_ptr l = translate_expr(a->lexpr, env);
+        if (!l) return make_prefix(ctx, op, r, a->location);
         if (!typing::is_known_operator(op)) {
             ctx.unsupported("operator " + op, a->location);
             return placeholder(opaque_type());
@@ -189,10 +193,10 @@ expr_ptr translate_a_expr(const A_Expr* a, const expr_env& env) {
     case AEXPR_OP_ANY:
     case AEXPR_OP_ALL:
     case AEXPR_SIMILAR: {
-        translate_expr(a->lexpr, env);
-        translate_expr(a->rexpr, env);
         const char* what = a->kind == AEXPR_SIMILAR ? "SIMILAR TO" : a->kind == AEXPR_OP_ANY ? "ANY (array)" : "ALL (array)";
         ctx.unsupported(what, a->location);
+        translate_expr(a->lexpr, env);
+        translate_expr(a->rexpr, env);
         return placeholder(bool_type);
     }
     }

@@ -164,19 +164,20 @@ rel_ptr simple_select(context& ctx, const SelectStmt* s, const select_scope& env
     agg_collector aggs;
     const expr_env base{ctx, scope, clause::select_list, &aggs};
 
-    expr_ptr where = s->whereClause ? translate_condition(s->whereClause, base.with(clause::where, nullptr), "WHERE") : nullptr;
+    // transformSelectStmt's order, so that the first error is the one PostgreSQL reports.
     std::vector<target> targets = translate_targets(s->targetList, base);
-    if (list_length(s->windowClause) > 0) ctx.unsupported("WINDOW clause", -1);
-    const bool distinct = list_length(s->distinctClause) > 0;
-    if (distinct && !is_plain_distinct(s->distinctClause)) {
-        ctx.unsupported("DISTINCT ON", -1);
-        for (const Node* n : nodes(s->distinctClause)) sort_key(n, targets, false, base);
-    }
-    grouping_clause group = translate_group_by(s->groupClause, targets, base, aggs);
+    expr_ptr where = s->whereClause ? translate_condition(s->whereClause, base.with(clause::where, nullptr), "WHERE") : nullptr;
     expr_ptr having = s->havingClause ? translate_condition(s->havingClause, base.with(clause::having, &aggs), "HAVING") : nullptr;
+    const bool distinct = list_length(s->distinctClause) > 0;
     std::vector<expr_ptr> order;
     for (const Node* n : nodes(s->sortClause))
         if (expr_ptr e = sort_key(as<SortBy>(n)->node, targets, distinct, base)) order.push_back(e);
+    grouping_clause group = translate_group_by(s->groupClause, targets, base, aggs);
+    if (distinct && !is_plain_distinct(s->distinctClause)) {
+        ctx.unsupported("DISTINCT ON", expr_location(static_cast<const Node*>(linitial(s->distinctClause))));
+        for (const Node* n : nodes(s->distinctClause)) sort_key(n, targets, false, base);
+    }
+    if (list_length(s->windowClause) > 0) ctx.unsupported("WINDOW clause", -1);
 
     rel_ptr rel = where ? place_predicate(from.rel, where) : from.rel;
     std::vector<expr_ptr> exprs;

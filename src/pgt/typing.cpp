@@ -190,6 +190,7 @@ const table& functions() {
         "rpad(text,int4) text", "rpad(text,int4,text) text",
         "split_part(text,text,int4) text", "repeat(text,int4) text",
         "ascii(text) int4", "chr(int4) text", "md5(text) text", "like_escape(text,text) text",
+        "similar_to_escape(text) text", "similar_to_escape(text,text) text",
         "date_trunc(text,timestamp) timestamp", "date_trunc(text,timestamptz) timestamptz stable",
         "date_trunc(text,timestamptz,text) timestamptz stable",
         "date_trunc(text,interval) interval",

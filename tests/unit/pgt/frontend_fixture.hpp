@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <string>
 
@@ -66,15 +67,20 @@ inline std::string unsupported(const std::string& sql) {
     return r.unsupported->construct();
 }
 
-/// The error compiling `sql` throws; the test fails if it does not throw one.
-inline pgt::error error(const std::string& sql) {
+/// The pgt::error `f` throws; the test fails if it throws none.
+inline pgt::error thrown(const std::function<void()>& f, const std::string& what) {
     try {
-        compile(sql);
+        f();
     } catch (const pgt::error& e) {
         return e;
     }
-    FAIL("no error for: " << sql);
+    FAIL("no error for: " << what);
     throw;
+}
+
+/// The error compiling `sql` throws.
+inline pgt::error error(const std::string& sql) {
+    return thrown([&] { compile(sql); }, sql);
 }
 
 /// "SQLSTATE: message"

@@ -1,0 +1,113 @@
+// Front end: valid SQL that DIFFERENTIAL cannot maintain. The query stays usable for FULL
+// refresh: it is refused with the construct named, and its sources are still reported.
+#include "frontend_fixture.hpp"
+
+using namespace frontend_test;
+
+TEST_CASE("frontend: unsupported constructs are named", "[frontend]") {
+    const std::pair<const char*, const char*> cases[] = {
+        {"SELECT row_number() OVER (PARTITION BY customer_id ORDER BY id) FROM orders", "window function row_number()"},
+        {"SELECT sum(amount) OVER () FROM orders", "window function sum()"},
+        {"SELECT id FROM orders WINDOW w AS (ORDER BY id)", "WINDOW clause"},
+        {"WITH RECURSIVE r(n) AS (SELECT 1 FROM orders UNION ALL SELECT n + 1 FROM r WHERE n < 3) SELECT n FROM r", "WITH RECURSIVE"},
+        {"SELECT id FROM orders ORDER BY id LIMIT 5", "ORDER BY + LIMIT (TopK)"},
+        {"SELECT id FROM orders ORDER BY id FETCH FIRST 5 ROWS WITH TIES", "ORDER BY + LIMIT (TopK)"},
+        {"SELECT id FROM orders ORDER BY id LIMIT 5 OFFSET 10", "ORDER BY + LIMIT (TopK)"},
+        {"SELECT id FROM orders INTERSECT SELECT id FROM audit.log", "INTERSECT"},
+        {"SELECT id FROM orders EXCEPT ALL SELECT id FROM audit.log", "EXCEPT ALL"},
+        {"SELECT id FROM orders WHERE EXISTS (SELECT 1 FROM customers c WHERE c.id = orders.customer_id)", "EXISTS (subquery)"},
+        {"SELECT id FROM orders WHERE customer_id IN (SELECT id FROM customers)", "IN (subquery)"},
+        {"SELECT id FROM orders WHERE customer_id NOT IN (SELECT id FROM customers)", "IN (subquery)"},
+        {"SELECT id FROM orders WHERE customer_id > ALL (SELECT id FROM customers)", "ALL (subquery)"},
+        {"SELECT id FROM orders WHERE customer_id = ANY (SELECT id FROM customers)", "ANY (subquery)"},
+        {"SELECT (SELECT max(id) FROM customers) AS m FROM orders", "scalar subquery"},
+        {"SELECT ARRAY(SELECT id FROM customers) AS a FROM orders", "ARRAY (subquery)"},
+        {"SELECT * FROM orders o, LATERAL (SELECT o.amount * 2 AS twice) t", "LATERAL subquery"},
+        {"SELECT DISTINCT ON (customer_id) customer_id, id FROM orders", "DISTINCT ON"},
+        {"SELECT customer_id, sum(amount) FROM orders GROUP BY ROLLUP (customer_id)", "ROLLUP"},
+        {"SELECT customer_id, sum(amount) FROM orders GROUP BY CUBE (customer_id)", "CUBE"},
+        {"SELECT customer_id, sum(amount) FROM orders GROUP BY GROUPING SETS ((customer_id), ())", "GROUPING SETS"},
+        {"SELECT count(DISTINCT sku) FROM orders", "count(DISTINCT …)"},
+        {"SELECT sum(amount ORDER BY id) FROM orders", "ORDER BY inside aggregate sum()"},
+        {"SELECT string_agg(sku, ',') FROM orders", "aggregate string_agg()"},
+        {"SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY amount) FROM orders", "aggregate percentile_cont()"},
+        {"SELECT * FROM (VALUES (1, 'a'), (2, 'b')) AS v(x, y)", "VALUES"},
+        {"VALUES (1), (2)", "VALUES"},
+        {"SELECT * FROM generate_series(1, 10) AS g(n)", "function generate_series() in FROM"},
+        {"SELECT generate_series(1, quantity) FROM orders", "set-returning function generate_series()"},
+        {"SELECT unnest(ARRAY[1, 2]) FROM orders", "set-returning function unnest()"},
+        {"SELECT random() FROM orders", "volatile function random()"},
+        {"SELECT id FROM orders WHERE clock_timestamp() > shipped_at", "volatile function clock_timestamp()"},
+        {"SELECT gen_random_uuid() FROM orders", "volatile function gen_random_uuid()"},
+        {"SELECT nextval('seq') FROM orders", "volatile function nextval()"},
+        {"SELECT ctid FROM orders", "system column ctid"},
+        {"SELECT o.xmin FROM orders o", "system column xmin"},
+        {"SELECT o FROM orders o", "whole-row reference o"},
+        {"SELECT count(o.*) FROM orders o", "whole-row reference o.*"},
+        {"SELECT 1 AS one", "SELECT without FROM"},
+        {"SELECT sku COLLATE \"C\" FROM orders", "COLLATE"},
+        {"SELECT ARRAY[id, customer_id] FROM orders", "ARRAY constructor"},
+        {"SELECT ROW(id, sku) FROM orders", "ROW constructor"},
+        {"SELECT id = ANY (ARRAY[1, 2]) FROM orders", "ANY (array)"},
+        {"SELECT sku SIMILAR TO 'a%' FROM orders", "SIMILAR TO"},
+        {"SELECT id FROM orders WHERE id @> 1", "operator @>"},
+        {"SELECT ~quantity FROM orders", "prefix operator ~"},
+        {"SELECT B'101' FROM orders", "bit-string literal"},
+        {"SELECT interval '1' day FROM orders", "cast to a type with interval field qualifier"},
+        {"SELECT id FROM orders WHERE sku::jsonb ? 'a'", "operator ?"},
+        {"SELECT sku::jsonb + 1 FROM orders", "operator + on types jsonb and integer"},
+        {"SELECT id FROM (SELECT id FROM orders LIMIT 3) s", "LIMIT in a subquery"},
+        {"SELECT id FROM orders WHERE customer_id IN (SELECT customer_id FROM events) ORDER BY 1 LIMIT 1",
+         "ORDER BY + LIMIT (TopK)"},
+    };
+    for (const auto& [sql, construct] : cases) CHECK(unsupported(sql) == construct);
+}
+
+TEST_CASE("frontend: the refusal carries PostgreSQL's position and upstream's wording", "[frontend]") {
+    auto r = compile("SELECT id, random() FROM orders");
+    REQUIRE(r.unsupported);
+    CHECK(r.unsupported->position() == 11);
+    CHECK(std::string(r.unsupported->what()) == "unsupported operator for DIFFERENTIAL mode: volatile function random()");
+    CHECK(r.unsupported->hint().find("refresh_mode = 'FULL'") != std::string::npos);
+}
+
+TEST_CASE("frontend: refused queries still list their sources", "[frontend]") {
+    auto r = compile("SELECT o.id, (SELECT count(*) FROM audit.log l WHERE l.customer_id = o.customer_id) AS n "
+                     "FROM big_orders o WHERE EXISTS (SELECT 1 FROM events e WHERE e.customer_id = o.customer_id)");
+    REQUIRE(r.unsupported);
+    CHECK(r.unsupported->construct() == "scalar subquery");
+    std::vector<std::string> names;
+    for (const auto& t : r.sources) names.push_back(t->schema + "." + t->name);
+    CHECK(names == std::vector<std::string>{"public.orders", "audit.log", "public.events"});
+}
+
+TEST_CASE("frontend: errors elsewhere in a refused query still surface", "[frontend]") {
+    CHECK(failure("SELECT row_number() OVER (), nosuch FROM orders") == "42703: column \"nosuch\" does not exist");
+    CHECK(failure("SELECT id FROM orders WHERE EXISTS (SELECT nosuch FROM customers)") ==
+          "42703: column \"nosuch\" does not exist");
+    CHECK(failure("SELECT id FROM orders WHERE EXISTS (SELECT 1 FROM nosuch)") == "42P01: relation \"nosuch\" does not exist");
+    CHECK(error("SELECT random() FROM orders LIMIT 1").code() == "0A000");
+    CHECK(failure("SELECT kind, string_agg(payload, ',') FROM events") ==
+          "42803: column \"events.kind\" must appear in the GROUP BY clause or be used in an aggregate function");
+    CHECK(failure("SELECT id FROM orders WHERE row_number() OVER () > 1") == "42P20: window functions are not allowed in WHERE");
+    CHECK(failure("SELECT sum(row_number() OVER ()) FROM orders") ==
+          "42803: aggregate function calls cannot contain window function calls");
+    CHECK(failure("SELECT (SELECT id, sku FROM orders) AS x FROM orders") == "42601: subquery must return only one column");
+    CHECK(failure("WITH RECURSIVE r AS (SELECT * FROM r) SELECT * FROM r") ==
+          "42P19: recursive query \"r\" does not have the form non-recursive-term UNION [ALL] recursive-term");
+}
+
+TEST_CASE("frontend: materialized views and foreign tables", "[frontend]") {
+    auto cat = pgt::offline::load_schema(
+        "CREATE TABLE t (a int PRIMARY KEY);"
+        "CREATE MATERIALIZED VIEW mv AS SELECT a FROM t WITH NO DATA;"
+        "CREATE FOREIGN TABLE ft (a int) SERVER remote;");
+    auto mv = pgt::offline::compile("SELECT a FROM mv", *cat);
+    REQUIRE(mv.unsupported);
+    CHECK(mv.unsupported->construct() == "materialized view mv");
+    REQUIRE(mv.sources.size() == 1);
+    CHECK(mv.sources[0]->name == "mv");
+    auto ft = pgt::offline::compile("SELECT a FROM ft", *cat);
+    REQUIRE(ft.unsupported);
+    CHECK(ft.unsupported->construct() == "foreign table ft");
+}
