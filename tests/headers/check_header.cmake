@@ -1,7 +1,7 @@
 # Checks one public header: no PostgreSQL include, and it compiles alone with -Werror.
 file(STRINGS "${INCLUDE}/${HEADER}" includes REGEX "^[ \t]*#[ \t]*include")
 foreach(line IN LISTS includes)
-  if(line MATCHES "postgres|pg_query|fmgr\\.h|executor/|utils/|catalog/|nodes/")
+  if(line MATCHES "[<\"](postgres|postgres_ext|pg_query|fmgr|libpq-fe)\\.h|[<\"](executor|utils|catalog|nodes|access|commands|parser|pg_query)/")
     message(FATAL_ERROR "${HEADER} includes a PostgreSQL header: ${line}")
   endif()
 endforeach()
