@@ -163,14 +163,15 @@ $$;
 -- The stream table named `name`: 'schema.table' (split at the first dot) or a bare name in
 -- the current schema, case-sensitive, as create_stream_table() was given it.
 CREATE FUNCTION pgtrickle._find(name text) RETURNS pgtrickle.pgt_stream_tables
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql STABLE AS $$
 DECLARE
     st pgtrickle.pgt_stream_tables;
-    dot int := strpos(name, '.');
+    dot int := pg_catalog.strpos(name, '.');
 BEGIN
+    -- No SET search_path: a bare name means the caller's current schema.
     SELECT * INTO st FROM pgtrickle.pgt_stream_tables
-    WHERE pgt_schema = CASE WHEN dot > 0 THEN left(name, dot - 1) ELSE current_schema() END
-      AND pgt_name = CASE WHEN dot > 0 THEN substr(name, dot + 1) ELSE name END;
+    WHERE pgt_schema = CASE WHEN dot > 0 THEN pg_catalog.left(name, dot - 1) ELSE pg_catalog.current_schema() END
+      AND pgt_name = CASE WHEN dot > 0 THEN pg_catalog.substr(name, dot + 1) ELSE name END;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'stream table not found: %', name USING ERRCODE = '42P01';
     END IF;
@@ -181,7 +182,7 @@ $$;
 CREATE FUNCTION pgtrickle.explain_refresh_mode(name text)
 RETURNS TABLE (configured_mode text, effective_mode text, downgrade_reason text) LANGUAGE sql STABLE AS $$
     SELECT st.requested_mode,
-           CASE WHEN st.refresh_mode = 'IMMEDIATE' THEN NULL ELSE coalesce(st.effective_refresh_mode, st.refresh_mode) END,
+           CASE WHEN st.refresh_mode = 'IMMEDIATE' THEN NULL ELSE st.refresh_mode END,
            st.downgrade_reason
     FROM pgtrickle._find(name) st
 $$;

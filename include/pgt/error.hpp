@@ -33,6 +33,13 @@ inline constexpr const char* datetime_field_overflow = "22008";
 inline constexpr const char* invalid_datetime_format = "22007";
 inline constexpr const char* cardinality_violation = "21000";
 inline constexpr const char* insufficient_privilege = "42501";
+inline constexpr const char* string_data_right_truncation = "22001";
+inline constexpr const char* null_value_not_allowed = "22004";
+inline constexpr const char* read_only_sql_transaction = "25006";
+inline constexpr const char* dependent_objects_still_exist = "2BP01";
+inline constexpr const char* invalid_schema_name = "3F000";
+inline constexpr const char* undefined_parameter = "42P02";
+inline constexpr const char* invalid_object_definition = "42P17";
 inline constexpr const char* internal_error = "XX000";
 } // namespace sqlstate
 
@@ -49,10 +56,14 @@ public:
     const std::string& hint() const { return hint_; }
     /// 0-based byte offset into the query text, or -1.
     int position() const { return position_; }
+    /// The text `position` points into, when known (so that a client can show the spot).
+    const std::string& query() const { return query_; }
+    void set_query(std::string q) { query_ = std::move(q); }
 
 private:
     std::string code_, detail_, hint_;
     int position_;
+    std::string query_;
 };
 
 /// A construct the compiler cannot maintain incrementally (DIFFERENTIAL). The query itself may

@@ -38,7 +38,12 @@ lower::options lowering_options() { return {}; }
 
 frontend::compile_result compile_query(const std::string& sql) {
     server_catalog cat;
-    return frontend::compile(sql, cat, [](const std::string& text) { return server::parse(text); });
+    try {
+        return frontend::compile(sql, cat, [](const std::string& text) { return server::parse(text); });
+    } catch (error& e) {
+        if (e.position() >= 0 && e.query().empty()) e.set_query(sql);
+        throw;
+    }
 }
 
 const spi::plan& compiled_query::delta_plan(const stream_table& st, unsigned long long changed) {

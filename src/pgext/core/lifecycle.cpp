@@ -136,14 +136,16 @@ void redefine_stream_table(const stream_table& st, const std::string& query, con
                    def.downgrade_reason, def.graph ? spi::param{to_string(def.graph->strategy)} : spi::param{},
                    auxiliary_columns_json(def.layout)});
         spi::exec("DELETE FROM pgtrickle.pgt_dependencies WHERE pgt_id = $1::int8", {std::to_string(st.id)});
-        // Downstream stream tables now read the new storage; they start over with a full refresh.
-        spi::exec("DROP TABLE IF EXISTS " + buffer_name(st.relid));
-        spi::exec("DELETE FROM pgtrickle.pgt_change_tracking WHERE source_relid = $1::oid", {std::to_string(st.relid)});
-        spi::exec("UPDATE pgtrickle.pgt_dependencies SET source_relid = $2::oid WHERE source_relid = $1::oid",
-                  {std::to_string(st.relid), std::to_string(relid)});
-        spi::exec("UPDATE pgtrickle.pgt_stream_tables SET needs_reinit = true, generation = generation + 1 "
-                  "WHERE pgt_id IN (SELECT pgt_id FROM pgtrickle.pgt_dependencies WHERE source_relid = $1::oid)",
-                  {std::to_string(relid)});
+        if (!downstream.empty()) {
+            // Downstream stream tables now read the new storage; they start over with a full refresh.
+            spi::exec("DROP TABLE " + buffer_name(st.relid));
+            spi::exec("DELETE FROM pgtrickle.pgt_change_tracking WHERE source_relid = $1::oid", {std::to_string(st.relid)});
+            spi::exec("UPDATE pgtrickle.pgt_dependencies SET source_relid = $2::oid WHERE source_relid = $1::oid",
+                      {std::to_string(st.relid), std::to_string(relid)});
+            spi::exec("UPDATE pgtrickle.pgt_stream_tables SET needs_reinit = true, generation = generation + 1 "
+                      "WHERE pgt_id IN (SELECT pgt_id FROM pgtrickle.pgt_dependencies WHERE source_relid = $1::oid)",
+                      {std::to_string(relid)});
+        }
     }
     forget_compiled(st.id);
     register_sources(st.id, relid, def, server::current_user());

@@ -11,6 +11,8 @@ Datum invoke(Datum (*impl)(FunctionCallInfo), FunctionCallInfo fcinfo, const cha
     char* message = nullptr;
     char* detail = nullptr;
     char* hint = nullptr;
+    char* query = nullptr;
+    int position = -1;
     try {
         return impl(fcinfo);
     } catch (const error& e) {
@@ -18,6 +20,8 @@ Datum invoke(Datum (*impl)(FunctionCallInfo), FunctionCallInfo fcinfo, const cha
         message = pstrdup(e.what());
         detail = pstrdup(e.detail().c_str());
         hint = pstrdup(e.hint().c_str());
+        position = e.position();
+        query = pstrdup(e.query().c_str());
     } catch (const std::exception& e) {
         code = "XX000";
         message = psprintf("pg_trickle internal error: %s", e.what());
@@ -25,7 +29,7 @@ Datum invoke(Datum (*impl)(FunctionCallInfo), FunctionCallInfo fcinfo, const cha
         code = "XX000";
         message = pstrdup("pg_trickle internal error: unknown exception");
     }
-    raise(code, message, detail, hint, name);
+    raise(code, message, detail, hint, name, position, query);
 }
 
 std::optional<std::string> text_arg(FunctionCallInfo fcinfo, int i) {

@@ -22,13 +22,19 @@ void throw_error_data(ErrorData* edata) {
     throw error(std::move(code), std::move(message), std::move(detail), std::move(hint), position);
 }
 
-void raise(const char* sqlstate, const char* message, const char* detail, const char* hint, const char* function) {
+void raise(const char* sqlstate, const char* message, const char* detail, const char* hint, const char* function,
+           int position, const char* query) {
     const int code = MAKE_SQLSTATE(sqlstate[0], sqlstate[1], sqlstate[2], sqlstate[3], sqlstate[4]);
     if (errstart(ERROR, TEXTDOMAIN)) {
         errcode(code);
         errmsg_internal("%s", message);
         if (detail && *detail) errdetail_internal("%s", detail);
         if (hint && *hint) errhint("%s", hint);
+        if (position >= 0 && query && *query) {
+            // A position in the defining query, not in the statement the user typed.
+            internalerrposition(position + 1);
+            internalerrquery(query);
+        }
         errfinish(__FILE__, __LINE__, function);
     }
     pg_unreachable();

@@ -61,6 +61,6 @@ auto call(F&& f) {
 /// Raises `e` as ereport(ERROR) with its SQLSTATE. Call only from a boundary, with no live
 /// C++ object in the calling frames below the next PG_TRY.
 [[noreturn]] void raise(const char* sqlstate, const char* message, const char* detail, const char* hint,
-                        const char* function);
+                        const char* function, int position = -1, const char* query = nullptr);
 
 } // namespace pgt::pg

@@ -32,9 +32,10 @@ SELECT try($q$SELECT pgtrickle.create_stream_table('e9', 'SELECT id FROM orders 
 SELECT try($q$SELECT pgtrickle.create_stream_table('e10', 'SELECT id FROM orders FOR UPDATE')$q$);
 SELECT try($q$SELECT pgtrickle.create_stream_table('e11', 'SELECT id FROM orders WHERE id = $1')$q$);
 SELECT try($q$SELECT pgtrickle.create_stream_table('e12', 'SELECT x FROM scratch')$q$);
--- volatile functions: refused in DIFFERENTIAL and AUTO, accepted in FULL
+-- volatile functions: refused in DIFFERENTIAL; AUTO falls back to FULL, with a warning
 SELECT try($q$SELECT pgtrickle.create_stream_table('e13', 'SELECT id, random() AS r FROM orders', refresh_mode => 'DIFFERENTIAL')$q$);
-SELECT try($q$SELECT pgtrickle.create_stream_table('e14', 'SELECT id, random() AS r FROM orders')$q$);
+SELECT pgtrickle.create_stream_table('auto_volatile', 'SELECT id, random() < 2 AS always FROM orders');
+SELECT * FROM pgtrickle.explain_refresh_mode('auto_volatile');
 SELECT pgtrickle.create_stream_table('volatile_full', 'SELECT id, random() > 2 AS never FROM orders', refresh_mode => 'FULL');
 SELECT id, never FROM volatile_full ORDER BY id;
 -- a construct DIFFERENTIAL cannot maintain is named
@@ -78,11 +79,12 @@ SELECT try($q$SELECT pgtrickle.create_stream_table('e28', 'SELECT id FROM orders
 SELECT try($q$SELECT pgtrickle.refresh_stream_table('dup')$q$);
 ROLLBACK;
 -- absurdly deep queries
-SELECT try($q$SELECT pgtrickle.create_stream_table('e29', 'SELECT ' || repeat('(', 200) || '1' || repeat(')', 200) || ' AS x FROM orders')$q$);
+SELECT try($q$SELECT pgtrickle.create_stream_table('e29', 'SELECT ' || repeat('1 + (', 200) || '1' || repeat(')', 200) || ' AS x FROM orders')$q$);
 SELECT try($q$SELECT pgtrickle.create_stream_table('e30', 'SELECT x FROM ' || repeat('(SELECT 1 AS x FROM ', 80) || 'orders' || repeat(') s', 80))$q$);
 -- the failures created nothing
 SELECT pgt_name FROM pgtrickle.pgt_stream_tables ORDER BY 1;
 SELECT pgtrickle.drop_stream_table('dup');
 SELECT pgtrickle.drop_stream_table('volatile_full');
+SELECT pgtrickle.drop_stream_table('auto_volatile');
 SELECT count(*) AS leftover_buffers FROM pg_tables WHERE schemaname = 'pgtrickle_changes';
 SELECT count(*) AS leftover_triggers FROM pg_trigger WHERE tgname LIKE 'pg_trickle%';

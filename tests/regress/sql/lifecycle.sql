@@ -1,0 +1,90 @@
+-- The stream-table lifecycle: create in each mode, inspect, alter, refresh, drop.
+CREATE TABLE customers (id int PRIMARY KEY, name text NOT NULL, region text);
+CREATE TABLE orders (id int PRIMARY KEY, customer_id int, amount numeric(10,2), status text);
+INSERT INTO customers VALUES (1, 'Ann', 'north'), (2, 'Bob', 'south'), (3, 'Cy', NULL);
+INSERT INTO orders VALUES (10, 1, 25.00, 'paid'), (11, 1, 5.50, 'open'), (12, 2, 100.00, 'paid'),
+    (13, NULL, 1.00, 'paid');
+
+-- refresh history of one stream table, oldest first
+CREATE FUNCTION pgt_refresh_history_view(st text) RETURNS TABLE (action text, status text, initiated_by text)
+LANGUAGE sql AS $$
+    SELECT h.action, h.status, h.initiated_by FROM pgtrickle.pgt_refresh_history h
+    JOIN pgtrickle.pgt_stream_tables s USING (pgt_id) WHERE s.pgt_name = st ORDER BY h.refresh_id
+$$;
+
+-- AUTO resolves to DIFFERENTIAL when the query is maintainable
+SELECT pgtrickle.create_stream_table('revenue',
+    $$SELECT c.region, count(*) AS orders, sum(o.amount) AS revenue, avg(o.amount) AS avg_amount
+      FROM orders o JOIN customers c ON c.id = o.customer_id GROUP BY c.region$$);
+SELECT region, orders, revenue, avg_amount FROM revenue ORDER BY region;
+SELECT * FROM pgtrickle.explain_refresh_mode('revenue');
+SELECT name, status, refresh_mode, is_populated, consecutive_errors, schedule FROM pgtrickle.pgt_status();
+SELECT source_table, source_type, cdc_mode FROM pgtrickle.list_sources('revenue');
+SELECT column_name, data_type, purpose FROM pgtrickle.list_auxiliary_columns('revenue');
+SELECT property FROM pgtrickle.explain_st('revenue');
+SELECT value FROM pgtrickle.explain_st('revenue') WHERE property IN ('maintenance', 'dvm_supported');
+
+-- changes reach it on refresh, differentially
+INSERT INTO orders VALUES (14, 3, 7.25, 'open');
+UPDATE customers SET region = 'south' WHERE id = 1;
+DELETE FROM orders WHERE id = 12;
+SELECT pgtrickle.refresh_stream_table('revenue');
+SELECT region, orders, revenue, avg_amount FROM revenue ORDER BY region;
+SELECT action, status, initiated_by FROM pgt_refresh_history_view('revenue');
+
+-- a refresh with nothing to do
+SELECT pgtrickle.refresh_stream_table('revenue');
+SELECT action FROM pgt_refresh_history_view('revenue');
+
+-- FULL mode, and AUTO falling back to FULL (the reason is visible)
+SELECT pgtrickle.create_stream_table('paid_full', 'SELECT id, amount FROM orders WHERE status = ''paid''',
+    refresh_mode => 'FULL');
+SELECT pgtrickle.create_stream_table('ranked',
+    'SELECT id, rank() OVER (ORDER BY amount DESC) AS r FROM orders');
+SELECT * FROM pgtrickle.explain_refresh_mode('ranked');
+UPDATE orders SET amount = 500 WHERE id = 11;
+SELECT pgtrickle.refresh_stream_table('paid_full');
+SELECT pgtrickle.refresh_stream_table('ranked');
+SELECT id, amount FROM paid_full ORDER BY id;
+SELECT id, r FROM ranked ORDER BY r, id;
+
+-- initialize => false leaves it empty until the first refresh
+SELECT pgtrickle.create_stream_table('later', 'SELECT id FROM customers', initialize => false);
+SELECT count(*) FROM later;
+SELECT is_populated FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 'later';
+SELECT pgtrickle.refresh_stream_table('later');
+SELECT id FROM later ORDER BY id;
+
+-- if_not_exists and or_replace
+SELECT pgtrickle.create_stream_table_if_not_exists('later', 'SELECT 1 AS x');
+SELECT pgtrickle.create_or_replace_stream_table('later', 'SELECT id FROM customers', schedule => 'calculated', initialize => false);
+SELECT pgtrickle.create_or_replace_stream_table('later', 'SELECT id, name FROM customers WHERE id > 1');
+SELECT id, name FROM later ORDER BY id;
+
+-- alter: schedule, status, mode and query
+SELECT pgtrickle.alter_stream_table('revenue', schedule => '5m');
+SELECT pgtrickle.alter_stream_table('revenue', status => 'SUSPENDED');
+SELECT status FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 'revenue';
+SELECT pgtrickle.refresh_stream_table('revenue');
+SELECT pgtrickle.resume_stream_table('revenue');
+SELECT status, schedule FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 'revenue';
+SELECT pgtrickle.alter_stream_table('revenue', refresh_mode => 'FULL');
+SELECT refresh_mode FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 'revenue';
+SELECT pgtrickle.alter_stream_table('revenue', query => 'SELECT region, count(*) AS customers FROM customers GROUP BY region', refresh_mode => 'DIFFERENTIAL');
+SELECT region, customers FROM revenue ORDER BY region;
+SELECT pgtrickle.repair_stream_table('revenue');
+
+-- validate_query
+SELECT * FROM pgtrickle.validate_query('SELECT region, count(*) FROM customers GROUP BY region');
+SELECT * FROM pgtrickle.validate_query('SELECT id, lag(id) OVER (ORDER BY id) FROM customers');
+SELECT * FROM pgtrickle.validate_query('SELEKT 1');
+
+-- drop leaves nothing behind
+SELECT pgtrickle.drop_stream_table('revenue');
+SELECT pgtrickle.drop_stream_table('paid_full');
+SELECT pgtrickle.drop_stream_table('ranked');
+SELECT pgtrickle.drop_stream_table('later');
+SELECT count(*) AS stream_tables FROM pgtrickle.pgt_stream_tables;
+SELECT count(*) AS buffers FROM pg_tables WHERE schemaname = 'pgtrickle_changes';
+SELECT count(*) AS capture_triggers FROM pg_trigger WHERE tgname LIKE 'pg_trickle%';
+SELECT count(*) AS history FROM pgtrickle.pgt_refresh_history;
