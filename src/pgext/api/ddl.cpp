@@ -26,12 +26,6 @@ bool extension_catalog_present() {
     return spi::scalar("SELECT pg_catalog.to_regclass('pgtrickle.pgt_stream_tables')").has_value();
 }
 
-std::vector<std::pair<std::string, std::string>> visible_columns(const ext::stream_table& st) {
-    auto all = spi::describe("SELECT * FROM " + st.qualified());
-    std::erase_if(all, [](const auto& c) { return c.first.starts_with("__pgt_"); });
-    return all;
-}
-
 /// Refuses the DDL unless `st` still compiles to the columns it stores.
 void check_still_valid(const ext::stream_table& st, const std::string& table) {
     const std::string prefix = "ALTER TABLE on " + table + " would break stream table " + st.display() + ": ";
@@ -39,7 +33,7 @@ void check_still_valid(const ext::stream_table& st, const std::string& table) {
         auto front = ext::compile_query(st.defining_query);
         if (st.refresh_mode == "DIFFERENTIAL" && !front.query)
             throw error(pgt::sqlstate::feature_not_supported, front.unsupported->construct());
-        if (spi::describe(st.defining_query) != visible_columns(st))
+        if (spi::describe(st.defining_query) != ext::visible_columns(st))
             throw error("42P17", "its columns would change");
     } catch (const error& e) {
         throw error("42P17", prefix + e.what(), "pg_trickle blocks DDL that breaks a stream table.",
@@ -58,6 +52,7 @@ void sync_buffer(unsigned relid) {
         "  AND s.attname = b.attname AND s.attnum > 0 AND NOT s.attisdropped "
         "WHERE b.attrelid = $2::regclass AND b.attnum > 3 AND NOT b.attisdropped",
         {r, buffer});
+    pgt::server::internal_ddl_scope internal;
     pgt::server::role_scope as_ext(pgt::server::extension_owner(), false);
     for (const auto& m : mismatched) {
         const std::string col = spi::quote_ident(*m[0]);
@@ -95,7 +90,7 @@ void altered_table(unsigned relid) {
                       "WHERE pgt_id = $1::int8",
                       {std::to_string(st->id), names[0][0], names[0][1]});
         }
-        if (visible_columns(*st) != spi::describe(st->defining_query))
+        if (ext::visible_columns(*st) != spi::describe(st->defining_query))
             throw error("42P17", "ALTER TABLE on stream table " + st->display() + " is not allowed: it changes its columns",
                         {}, "Use pgtrickle.alter_stream_table(name, query => …) to change a stream table's definition.");
     }

@@ -51,6 +51,7 @@ std::string pending_condition(const std::string& b) {
 void ensure_capture(const ir::table& source, unsigned consumer_owner) {
     const std::string relid = std::to_string(source.oid);
     const std::string buffer = buffer_name(source.oid);
+    server::internal_ddl_scope internal;
     server::role_scope as_owner(server::extension_owner(), false);
     auto captured = spi::query("SELECT unnest(captured_columns) FROM pgtrickle.pgt_change_tracking WHERE source_relid = $1::oid",
                                {relid});
@@ -79,13 +80,16 @@ void ensure_capture(const ir::table& source, unsigned consumer_owner) {
                       {relid, c.name});
         }
     }
-    spi::exec("GRANT SELECT, DELETE ON " + buffer + " TO " + spi::quote_ident(server::role_name(consumer_owner)));
+    const std::string role = spi::quote_ident(server::role_name(consumer_owner));
+    spi::exec("GRANT USAGE ON SCHEMA pgtrickle_changes TO " + role);
+    spi::exec("GRANT SELECT, DELETE ON " + buffer + " TO " + role);
 }
 
 void release_capture_if_unused(unsigned source_relid) {
     const std::string relid = std::to_string(source_relid);
     if (spi::scalar("SELECT 1 FROM pgtrickle.pgt_dependencies WHERE source_relid = $1::oid LIMIT 1", {relid})) return;
     if (!spi::scalar("SELECT 1 FROM pgtrickle.pgt_change_tracking WHERE source_relid = $1::oid", {relid})) return;
+    server::internal_ddl_scope internal;
     server::role_scope as_owner(server::extension_owner(), false);
     // The source may be gone already (DROP TABLE); its triggers went with it.
     if (auto table = spi::scalar("SELECT $1::oid::regclass::text FROM pg_catalog.pg_class WHERE oid = $1::oid", {relid}))
@@ -98,6 +102,7 @@ std::vector<std::string> repair_capture(unsigned source_relid) {
     const std::string relid = std::to_string(source_relid);
     std::vector<std::string> repaired;
     auto table = spi::scalar("SELECT $1::oid::regclass::text", {relid});
+    server::internal_ddl_scope internal;
     server::role_scope as_owner(server::extension_owner(), false);
     for (const auto& t : triggers) {
         auto state = spi::scalar("SELECT tgenabled::text FROM pg_catalog.pg_trigger WHERE tgrelid = $1::oid AND tgname = $2",

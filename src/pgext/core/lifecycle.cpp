@@ -28,11 +28,12 @@ void register_sources(long long id, unsigned relid, const definition& def, unsig
                 "SELECT d.source_relid, up.path || d.source_relid FROM up JOIN pgtrickle.pgt_stream_tables s "
                 "ON s.pgt_relid = up.relid JOIN pgtrickle.pgt_dependencies d USING (pgt_id) "
                 "WHERE NOT d.source_relid = ANY (up.path)) "
-                "SELECT pg_catalog.array_to_string(ARRAY(SELECT p::regclass::text FROM unnest(path) p), ' -> ') "
+                "SELECT $2::oid::regclass::text || ' -> ' || "
+                "pg_catalog.array_to_string(ARRAY(SELECT p::regclass::text FROM unnest(path) p), ' -> ') "
                 "FROM up WHERE relid = $2::oid LIMIT 1",
                 {std::to_string(src->oid), std::to_string(relid)});
             if (path)
-                throw error("3F000", "cycle detected in dependency graph: " + *path + " -> " + src->schema + "." + src->name);
+                throw error("3F000", "cycle detected in dependency graph: " + *path);
         }
         {
             server::role_scope as_ext(server::extension_owner(), false);
@@ -113,9 +114,7 @@ void redefine_stream_table(const stream_table& st, const std::string& query, con
     const auto downstream = dependents_of(st.relid);
     if (!downstream.empty()) {
         // Downstream stream tables read this one's columns: they must stay the same.
-        auto before = spi::describe("SELECT * FROM " + st.qualified());
-        auto after = spi::describe(query);
-        if (before != after)
+        if (visible_columns(st) != spi::describe(query))
             throw error("42P17", "cannot change the columns of stream table " + st.display() +
                                      ": other stream tables read it",
                         {}, "Drop or redefine the dependent stream tables first.");

@@ -50,6 +50,17 @@ pending pending_changes(const compiled_query& c, const frontier& f, const spi::s
     return p;
 }
 
+/// The owner must still be allowed to read every source: a delta that reads only change
+/// buffers would otherwise keep serving data after a REVOKE.
+void check_source_privileges(const compiled_query& c, unsigned owner) {
+    for (const auto& src : c.sources)
+        if (spi::scalar("SELECT pg_catalog.has_table_privilege($1::oid, $2::oid, 'SELECT')",
+                        {std::to_string(owner), std::to_string(src->oid)}) != "t")
+            throw error(sqlstate::insufficient_privilege,
+                        "permission denied for table " + src->name,
+                        "The stream table's owner, " + server::role_name(owner) + ", may no longer read it.");
+}
+
 unsigned owner_of(unsigned relid) {
     return static_cast<unsigned>(std::stoul(
         *spi::scalar("SELECT relowner::int8 FROM pg_catalog.pg_class WHERE oid = $1::oid", {std::to_string(relid)})));
@@ -96,6 +107,8 @@ refresh_outcome refresh(long long id, initiator who) {
     const auto start = spi::scalar("SELECT pg_catalog.clock_timestamp()::text");
 
     auto& comp = compiled_for(*st);
+    const unsigned owner = owner_of(st->relid);
+    check_source_privileges(comp, owner);
     const spi::snapshot snap;
     frontier f;
     std::string stmt;
@@ -113,7 +126,6 @@ refresh_outcome refresh(long long id, initiator who) {
     if (!full && p.changed == 0) {
         out.action = "NO_DATA";
     } else {
-        const unsigned owner = owner_of(st->relid);
         server::role_scope as_owner(owner, true);
         server::refresh_writes_scope writes;
         if (full) {

@@ -36,6 +36,16 @@ std::optional<stream_table> load(const std::string& where, const std::vector<spi
 
 } // namespace
 
+std::vector<std::pair<std::string, std::string>> visible_columns(const stream_table& st) {
+    std::vector<std::pair<std::string, std::string>> cols;
+    for (const auto& r : spi::query("SELECT attname, pg_catalog.format_type(atttypid, atttypmod) FROM pg_catalog.pg_attribute "
+                                    "WHERE attrelid = $1::oid AND attnum > 0 AND NOT attisdropped "
+                                    "AND attname NOT LIKE '\\_\\_pgt\\_%' ORDER BY attnum",
+                                    {std::to_string(st.relid)}))
+        cols.emplace_back(*r[0], *r[1]);
+    return cols;
+}
+
 std::string stream_table::qualified() const { return spi::quote_ident(schema) + "." + spi::quote_ident(name); }
 
 std::pair<std::string, std::string> split_name(const std::string& name) {

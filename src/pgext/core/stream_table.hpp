@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace pgt::ext {
 
@@ -27,6 +28,9 @@ struct stream_table {
     /// schema.name as users wrote it (for messages).
     std::string display() const { return schema + "." + name; }
 };
+
+/// Names and types (format_type) of the visible columns of the stream table's storage.
+std::vector<std::pair<std::string, std::string>> visible_columns(const stream_table& st);
 
 /// Splits a user-supplied name at the first dot; a bare name lives in current_schema().
 std::pair<std::string, std::string> split_name(const std::string& name);

@@ -1,0 +1,27 @@
+-- A stream table can read another: its changes are captured from the upstream refresh.
+CREATE TABLE sales (id int PRIMARY KEY, region text, amount int);
+INSERT INTO sales VALUES (1, 'n', 10), (2, 'n', 20), (3, 's', 5);
+SELECT pgtrickle.create_stream_table('by_region', 'SELECT region, sum(amount) AS total FROM sales GROUP BY region');
+SELECT pgtrickle.create_stream_table('big_regions', 'SELECT region FROM by_region WHERE total > 10');
+SELECT pgtrickle.create_stream_table('region_count', 'SELECT count(*) AS regions FROM big_regions');
+SELECT source_table, source_type FROM pgtrickle.list_sources('big_regions');
+INSERT INTO sales VALUES (4, 's', 50), (5, 'w', 1);
+-- in dependency order
+SELECT pgtrickle.refresh_stream_table('by_region');
+SELECT pgtrickle.refresh_stream_table('big_regions');
+SELECT pgtrickle.refresh_stream_table('region_count');
+SELECT region FROM big_regions ORDER BY 1;
+SELECT regions FROM region_count;
+DELETE FROM sales WHERE region = 'n';
+SELECT pgtrickle.refresh_stream_table('by_region');
+SELECT pgtrickle.refresh_stream_table('big_regions');
+SELECT pgtrickle.refresh_stream_table('region_count');
+SELECT region FROM big_regions ORDER BY 1;
+SELECT regions FROM region_count;
+-- cycles are refused, with the cycle named
+SELECT pgtrickle.alter_stream_table('by_region', query => 'SELECT region, count(*) AS total FROM big_regions GROUP BY region');
+-- an upstream stream table cannot be dropped while others read it, unless cascading
+SELECT pgtrickle.drop_stream_table('by_region');
+SELECT pgtrickle.drop_stream_table('by_region', cascade => true);
+SELECT count(*) AS stream_tables FROM pgtrickle.pgt_stream_tables;
+SELECT count(*) AS buffers FROM pg_tables WHERE schemaname = 'pgtrickle_changes';

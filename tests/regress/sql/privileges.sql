@@ -1,0 +1,60 @@
+-- The defining query runs with its creator's rights; stream tables need GRANTs like any table;
+-- only owners alter, refresh or drop them.
+CREATE ROLE alice LOGIN;
+CREATE ROLE bob LOGIN;
+CREATE TABLE secrets (id int PRIMARY KEY, payload text);
+CREATE TABLE public_data (id int PRIMARY KEY, v int);
+INSERT INTO secrets VALUES (1, 'classified');
+INSERT INTO public_data VALUES (1, 10), (2, 20);
+GRANT SELECT ON public_data TO alice, bob;
+GRANT CREATE ON SCHEMA public TO alice, bob;
+
+SET ROLE alice;
+-- alice cannot read secrets, so she cannot define a stream table over them
+SELECT pgtrickle.create_stream_table('steal', 'SELECT payload FROM secrets');
+-- nor through a view she may read
+RESET ROLE;
+CREATE VIEW secret_view AS SELECT payload FROM secrets;
+GRANT SELECT ON secret_view TO alice;
+SET ROLE alice;
+SELECT pgtrickle.create_stream_table('steal2', 'SELECT payload FROM secret_view');
+-- what she may read, she may maintain
+SELECT pgtrickle.create_stream_table('alice_sum', 'SELECT sum(v) AS total FROM public_data');
+SELECT total FROM alice_sum;
+
+SET ROLE bob;
+-- bob reads it only with a grant, and may not refresh, alter or drop it
+SELECT total FROM alice_sum;
+SELECT pgtrickle.refresh_stream_table('alice_sum');
+SELECT pgtrickle.alter_stream_table('alice_sum', schedule => '1m');
+SELECT pgtrickle.drop_stream_table('alice_sum');
+-- nor write buffers or the catalog directly
+SELECT count(*) FROM pgtrickle_changes.changes_1;
+UPDATE pgtrickle.pgt_stream_tables SET defining_query = 'SELECT payload FROM secrets';
+SET ROLE alice;
+GRANT SELECT ON alice_sum TO bob;
+SET ROLE bob;
+SELECT total FROM alice_sum;
+-- bob's writes to the source are captured even though he cannot read the buffer
+RESET ROLE;
+GRANT INSERT ON public_data TO bob;
+SET ROLE bob;
+INSERT INTO public_data VALUES (3, 30);
+SET ROLE alice;
+SELECT pgtrickle.refresh_stream_table('alice_sum');
+SELECT total FROM alice_sum;
+
+-- revoking alice's access makes her refresh fail, without exposing anything
+RESET ROLE;
+REVOKE SELECT ON public_data FROM alice;
+INSERT INTO public_data VALUES (4, 40);
+SET ROLE alice;
+SELECT pgtrickle.refresh_stream_table('alice_sum');
+SELECT total FROM alice_sum;
+RESET ROLE;
+SELECT pgtrickle.drop_stream_table('alice_sum');
+DROP VIEW secret_view;
+DROP TABLE secrets, public_data;
+REVOKE CREATE ON SCHEMA public FROM alice, bob;
+DROP ROLE alice;
+DROP ROLE bob;
