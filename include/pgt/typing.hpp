@@ -66,6 +66,10 @@ bool is_builtin_function(std::string_view name);
 std::optional<resolved_call> resolve_aggregate(ir::agg_func f, const sql_type& arg,
                                                int position = -1);
 
+/// Volatility of CAST(from AS to): conversions that read the session's TimeZone or DateStyle
+/// (timestamptz to or from other date/time types, date/time to or from text) are stable.
+ir::volatility cast_volatility(const sql_type& from, const sql_type& to);
+
 /// select_common_type: the type CASE, COALESCE, GREATEST/LEAST, IN lists and UNION branches
 /// unify to; all unknown → text; the modifier survives only when every input has it.
 /// `context` names the construct in the 42804 error (`CASE types integer and text cannot be

@@ -96,15 +96,21 @@ bool integer_literal_fits(std::string_view text, type_kind k) {
 
 ir::expr_ptr coerce_unknown(const ir::expr_ptr& e, const sql_type& t) {
     if (e->type.kind != type_kind::unknown || t.kind == type_kind::unknown) return e;
-    if (e->kind != ir::expr_kind::constant) return ir::make_node(ir::expr_kind::cast, t, {e});
+    if (e->kind != ir::expr_kind::constant) return make_cast(e, t);
     if (e->literal) check_literal(*e->literal, t);
     return ir::make_constant(e->literal, t);
+}
+
+ir::expr_ptr make_cast(const ir::expr_ptr& e, const sql_type& t) {
+    auto cast = std::make_shared<ir::expr>(*ir::make_node(ir::expr_kind::cast, t, {e}));
+    cast->vol = typing::cast_volatility(e->type, t);
+    return cast;
 }
 
 ir::expr_ptr coerce_to(const ir::expr_ptr& e, const sql_type& t) {
     if (e->type.kind == type_kind::unknown) return coerce_unknown(e, t);
     if (typing::same_type(e->type, t)) return e;
-    return ir::make_node(ir::expr_kind::cast, t, {e});
+    return make_cast(e, t);
 }
 
 ir::expr_ptr to_boolean(context& ctx, const ir::expr_ptr& e, std::string_view construct, int location) {

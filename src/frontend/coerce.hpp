@@ -16,6 +16,9 @@ ir::expr_ptr coerce_unknown(const ir::expr_ptr& e, const sql_type& t);
 /// An optionally signed decimal integer `text` fits in integer type `k`.
 bool integer_literal_fits(std::string_view text, type_kind k);
 
+/// CAST(e AS t), as volatile as the conversion (date/time ones depend on the session).
+ir::expr_ptr make_cast(const ir::expr_ptr& e, const sql_type& t);
+
 /// `e` as type `t`: unknown literals retyped, other types CAST; the same type (modifiers
 /// aside) is left alone.
 ir::expr_ptr coerce_to(const ir::expr_ptr& e, const sql_type& t);

@@ -22,6 +22,30 @@ const SelectStmt* the_select(context& ctx, const List* stmts) {
     return as<SelectStmt>(raw->stmt);
 }
 
+// The most volatile function, operator or cast anywhere in the tree (a CTE's subtree is
+// shared by its references: each node is looked at once).
+ir::volatility tree_volatility(const ir::rel& r, std::set<const ir::rel*>& seen) {
+    ir::volatility v = ir::volatility::immutable;
+    if (!seen.insert(&r).second) return v;
+    auto see = [&](const ir::expr_ptr& e) {
+        if (e) v = std::max(v, ir::max_volatility(*e));
+    };
+    std::visit(
+        [&](const auto& n) {
+            using T = std::decay_t<decltype(n)>;
+            if constexpr (std::is_same_v<T, ir::filter>) see(n.predicate);
+            if constexpr (std::is_same_v<T, ir::project>) std::ranges::for_each(n.exprs, see);
+            if constexpr (std::is_same_v<T, ir::join>) see(n.condition);
+            if constexpr (std::is_same_v<T, ir::aggregate>) {
+                std::ranges::for_each(n.group_by, see);
+                for (const auto& a : n.aggs) see(a.arg), see(a.filter);
+            }
+        },
+        r.node);
+    for (const auto& in : r.inputs) v = std::max(v, tree_volatility(*in, seen));
+    return v;
+}
+
 // A stream table is a table: its columns need distinct names.
 void check_distinct_names(const context& ctx, const ir::rel& root) {
     std::set<std::string> seen;
@@ -46,7 +70,8 @@ compile_result compile(const std::string& sql, const catalog& cat, const parse_f
         result.unsupported = ctx.first_unsupported();
         return result;
     }
-    result.query = ir::query{root, ctx.max_volatility(), ctx.sources(), result.ignored_order_by};
+    std::set<const ir::rel*> seen;
+    result.query = ir::query{root, tree_volatility(*root, seen), ctx.sources(), result.ignored_order_by};
     return result;
 }
 

@@ -41,10 +41,6 @@ public:
     void add_source(const ir::table_ptr& t);
     const std::vector<ir::table_ptr>& sources() const { return sources_; }
 
-    /// Volatility of a function or operator the query calls.
-    void note_volatility(ir::volatility v) { max_volatility_ = std::max(max_volatility_, v); }
-    ir::volatility max_volatility() const { return max_volatility_; }
-
     /// Column references written in the query, for the position of grouping errors.
     void note_location(const ir::expr_ptr& e, int location) { locations_[e.get()] = {e, location}; }
     int location_of(const ir::expr* e) const;
@@ -97,7 +93,6 @@ private:
     int next_range_id_ = 0;
     std::optional<unsupported_error> unsupported_;
     std::vector<ir::table_ptr> sources_;
-    ir::volatility max_volatility_ = ir::volatility::immutable;
     // Holds the nodes too, so that an address is never reused for another node.
     std::unordered_map<const ir::expr*, std::pair<ir::expr_ptr, int>> locations_;
 };

@@ -7,9 +7,26 @@ namespace pgt::frontend {
 using ir::expr_ptr;
 using ir::rel_ptr;
 
+namespace {
+void count_references(const ir::expr& e, std::vector<int>& counts) {
+    if (e.kind == ir::expr_kind::column && e.index >= 0 && static_cast<std::size_t>(e.index) < counts.size())
+        ++counts[static_cast<std::size_t>(e.index)];
+    for (const auto& a : e.args) count_references(*a, counts);
+}
+} // namespace
+
+bool substitutable(const std::vector<expr_ptr>& exprs, const std::vector<expr_ptr>& inner) {
+    std::vector<int> counts(inner.size());
+    for (const auto& e : exprs) count_references(*e, counts);
+    for (std::size_t i = 0; i < inner.size(); ++i)
+        if (counts[i] > 1 && inner[i]->kind != ir::expr_kind::column && inner[i]->kind != ir::expr_kind::constant)
+            return false;
+    return true;
+}
+
 rel_ptr make_project(const rel_ptr& input, std::vector<expr_ptr> exprs, const std::vector<std::string>& names) {
     rel_ptr below = input;
-    if (const auto* p = std::get_if<ir::project>(&input->node); p && !input->inputs.empty()) {
+    if (const auto* p = std::get_if<ir::project>(&input->node); p && !input->inputs.empty() && substitutable(exprs, p->exprs)) {
         for (auto& e : exprs) e = ir::substitute_columns(e, p->exprs);
         below = input->inputs[0];
     }

@@ -7,10 +7,15 @@
 
 namespace pgt::frontend {
 
-/// `exprs` named `names` over `input`; a projection right under it is merged in (views and
-/// subqueries read through `SELECT *` add no operator).
+/// `exprs` named `names` over `input`; a projection right under it is merged in when
+/// substitutable (views and subqueries read through `SELECT *` add no operator).
 ir::rel_ptr make_project(const ir::rel_ptr& input, std::vector<ir::expr_ptr> exprs,
                          const std::vector<std::string>& names);
+
+/// True when `exprs` can read `inner`'s expressions in place of its columns without
+/// repeating one that is more than a column or literal (repeats would grow exponentially
+/// through nested subqueries).
+bool substitutable(const std::vector<ir::expr_ptr>& exprs, const std::vector<ir::expr_ptr>& inner);
 
 /// A join node with the output columns its kind implies (the nullable side loses NOT NULL).
 ir::rel_ptr make_join(ir::join_kind kind, ir::expr_ptr condition, ir::rel_ptr left, ir::rel_ptr right);

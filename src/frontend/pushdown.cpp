@@ -51,7 +51,7 @@ rel_ptr place(const rel_ptr& r, std::vector<expr_ptr> conds) {
     if (conds.empty()) return r;
     if (const auto* j = std::get_if<ir::join>(&r->node)) return place_in_join(r, *j, std::move(conds));
     // Below a projection the conjuncts read the projected expressions instead.
-    if (const auto* p = std::get_if<ir::project>(&r->node); p && !r->inputs.empty()) {
+    if (const auto* p = std::get_if<ir::project>(&r->node); p && !r->inputs.empty() && substitutable(conds, p->exprs)) {
         for (auto& c : conds) c = ir::substitute_columns(c, p->exprs);
         return ir::make_rel(*p, {place(r->inputs[0], std::move(conds))}, r->columns);
     }

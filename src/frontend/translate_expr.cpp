@@ -77,7 +77,7 @@ expr_ptr translate_cast(const TypeCast* tc, const expr_env& env) {
     }
     // A literal is read as the target type directly: `date '2024-01-01'`, `'5'::int`.
     if (arg->kind == expr_kind::constant && arg->type.kind == type_kind::unknown) return coerce_unknown(arg, target.type);
-    return ir::make_node(expr_kind::cast, target.type, {arg});
+    return make_cast(arg, target.type);
 }
 
 std::string operator_name(const List* name, context& ctx, int location) {
@@ -99,7 +99,7 @@ expr_ptr make_prefix(context& ctx, const std::string& op, expr_ptr arg, int loca
         ctx.unsupported("operator " + op + " on type " + typing::display_name(arg->type), location);
         return placeholder(opaque_type());
     }
-    return ir::make_call(expr_kind::op, "pg_catalog", op, res->result, {coerce_unknown(arg, res->args[0])});
+    return ir::make_call(expr_kind::op, "pg_catalog", op, res->result, {coerce_unknown(arg, res->args[0])}, res->vol);
 }
 
 expr_ptr translate_between(const A_Expr* a, const expr_env& env) {
@@ -318,7 +318,7 @@ expr_ptr make_operator(context& ctx, const std::string& op, expr_ptr l, expr_ptr
     auto res = resolve_binary(ctx, op, l, r, location);
     if (!res) return placeholder(opaque_type());
     return ir::make_call(expr_kind::op, "pg_catalog", op, res->result,
-                         {coerce_unknown(l, res->args[0]), coerce_unknown(r, res->args[1])});
+                         {coerce_unknown(l, res->args[0]), coerce_unknown(r, res->args[1])}, res->vol);
 }
 
 int expr_location(const Node* n) {

@@ -214,13 +214,11 @@ expr_ptr translate_func_call(const FuncCall* fc, const expr_env& env) {
     }
     if (fc->func_variadic) ctx.unsupported("VARIADIC argument", fc->location);
     for (std::size_t i = 0; i < args.size(); ++i) args[i] = coerce_unknown(args[i], res->args[i]);
-    ctx.note_volatility(res->vol);
     if (res->vol == ir::volatility::volatile_) ctx.unsupported("volatile function " + f.name + "()", fc->location);
     return ir::make_call(expr_kind::func, schema, f.name, res->result, std::move(args), res->vol);
 }
 
 expr_ptr translate_sql_value_function(const SQLValueFunction* svf, const expr_env& env) {
-    env.ctx.note_volatility(ir::volatility::stable);
     auto call = [](const char* name, sql_type type) {
         return ir::make_call(expr_kind::func, "pg_catalog", name, std::move(type), {}, ir::volatility::stable);
     };
@@ -229,7 +227,7 @@ expr_ptr translate_sql_value_function(const SQLValueFunction* svf, const expr_en
         sql_type t = parse_type_name(type_name);
         if (svf->typmod >= 0) t.name += "(" + std::to_string(svf->typmod) + ")";
         if (t.kind == type_kind::other) t.name = "pg_catalog." + t.name;
-        return ir::make_node(expr_kind::cast, t, {call("now", make_type(type_kind::timestamptz))});
+        return make_cast(call("now", make_type(type_kind::timestamptz)), t);
     };
     const sql_type name_type{type_kind::other, "pg_catalog.name"};
     switch (svf->op) {

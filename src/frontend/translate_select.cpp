@@ -101,6 +101,7 @@ struct grouping_clause {
 // The expressions of ROLLUP/CUBE/GROUPING SETS, which all count as group keys for the
 // grouping check.
 void grouping_set_keys(const GroupingSet* gs, const expr_env& env, std::vector<expr_ptr>& keys) {
+    context::depth_guard guard(env.ctx, gs->location);
     for (const Node* n : nodes(gs->content)) {
         if (IsA(n, GroupingSet)) grouping_set_keys(as<GroupingSet>(n), env, keys);
         else if (!IsA(n, List)) keys.push_back(translate_expr(n, env.with(clause::group_by, nullptr)));

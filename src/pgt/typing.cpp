@@ -257,11 +257,11 @@ const table& arithmetic() {
         table t = build_table({
             "+(date,int4) date", "+(int4,date) date", "+(date,interval) timestamp",
             "+(interval,date) timestamp", "+(timestamp,interval) timestamp",
-            "+(interval,timestamp) timestamp", "+(timestamptz,interval) timestamptz",
-            "+(interval,timestamptz) timestamptz", "+(interval,interval) interval",
+            "+(interval,timestamp) timestamp", "+(timestamptz,interval) timestamptz stable",
+            "+(interval,timestamptz) timestamptz stable", "+(interval,interval) interval",
             "-(date,date) int4", "-(date,int4) date", "-(date,interval) timestamp",
             "-(timestamp,timestamp) interval", "-(timestamptz,timestamptz) interval",
-            "-(timestamp,interval) timestamp", "-(timestamptz,interval) timestamptz",
+            "-(timestamp,interval) timestamp", "-(timestamptz,interval) timestamptz stable",
             "-(interval,interval) interval",
             "*(interval,float8) interval", "*(float8,interval) interval",
             "/(interval,float8) interval",
@@ -472,7 +472,9 @@ std::optional<resolved_call> resolve_comparison(std::string_view op, const sql_t
         return std::nullopt;
     }
     if (category(l) != category(r)) throw_no_operator(op, {l, r}, position);
-    return resolved_call{{l, r}, bool_type};
+    // date or timestamp against timestamptz converts in the session's time zone.
+    const bool zoned = (l.kind == type_kind::timestamptz) != (r.kind == type_kind::timestamptz) && category(l) == 'D';
+    return resolved_call{{l, r}, bool_type, zoned ? volatility::stable : volatility::immutable};
 }
 
 std::optional<resolved_call> resolve_like(std::string_view op, const sql_type& l, const sql_type& r,
@@ -595,6 +597,15 @@ std::optional<resolved_call> resolve_aggregate(ir::agg_func f, const sql_type& a
     }
     if (!r) throw_no_function(name, {arg}, position);
     return r;
+}
+
+ir::volatility cast_volatility(const sql_type& from, const sql_type& to) {
+    if (same_type(from, to)) return volatility::immutable;
+    auto datetime = [](const sql_type& t) { return category(t) == 'D' || t.kind == type_kind::interval; };
+    auto zoned = [](const sql_type& t) { return t.kind == type_kind::timestamptz; };
+    bool io = (datetime(from) && is_string(to.kind)) || (is_string(from.kind) && datetime(to));
+    bool zone = (zoned(from) && datetime(to)) || (datetime(from) && zoned(to));
+    return io || zone ? volatility::stable : volatility::immutable;
 }
 
 std::optional<sql_type> common_type(const std::vector<sql_type>& types, std::string_view context,

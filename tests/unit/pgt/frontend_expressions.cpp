@@ -202,4 +202,15 @@ TEST_CASE("frontend: date/time functions and their volatility", "[frontend]") {
     CHECK(vol("extract(year from ordered_on)") == volatility::immutable);
     CHECK(vol("to_char(ordered_on, 'YYYY')") == volatility::stable);
     CHECK(vol("current_date") == volatility::stable);
+    // Operators and casts that depend on the session's time zone or date style are stable.
+    CHECK(vol("shipped_at + interval '1 day'") == volatility::immutable);
+    CHECK(vol("now() + interval '1 day'") == volatility::stable);
+    CHECK(vol("ordered_on < shipped_at") == volatility::immutable);
+    CHECK(vol("ordered_on < now()") == volatility::stable);
+    CHECK(vol("ordered_on::timestamp") == volatility::immutable);
+    CHECK(vol("ordered_on::text") == volatility::stable);
+    CHECK(vol("sku::date") == volatility::stable);
+    CHECK(vol("amount::int") == volatility::immutable);
+    auto q = query("SELECT shipped_at::timestamptz AS x FROM orders");
+    CHECK(std::get<pgt::ir::project>(q.root->node).exprs[0]->vol == volatility::stable);
 }

@@ -107,4 +107,9 @@ TEST_CASE("frontend: subqueries in FROM", "[frontend]") {
           "    Scan public.orders  → (id, customer_id, sku, quantity, amount, discount, ordered_on, shipped_at, express)\n");
     CHECK(columns("SELECT * FROM (SELECT id AS x, amount * 2 AS y FROM orders) s (a)") ==
           "a pg_catalog.int8 not null, y pg_catalog.numeric");
+    // Merging stops where it would repeat an expression: the tree stays linear in the query.
+    std::string nested = "SELECT amount AS x FROM orders";
+    for (int i = 0; i < 25; ++i) nested = "SELECT x + x AS x FROM (" + nested + ") s" + std::to_string(i) + " WHERE x > 0";
+    std::string tree = plan(nested);
+    CHECK(tree.size() < 20000);
 }

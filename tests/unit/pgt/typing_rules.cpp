@@ -185,6 +185,25 @@ TEST_CASE("typing: aggregates", "[typing]") {
     CHECK_FALSE(typing::resolve_aggregate(agg_func::sum, jsonb));
 }
 
+TEST_CASE("typing: volatility of operators and casts", "[typing]") {
+    using pgt::ir::volatility;
+    CHECK(typing::resolve_operator("+", tstz, iv)->vol == volatility::stable);
+    CHECK(typing::resolve_operator("-", tstz, iv)->vol == volatility::stable);
+    CHECK(typing::resolve_operator("-", tstz, tstz)->vol == volatility::immutable);
+    CHECK(typing::resolve_operator("+", ts, iv)->vol == volatility::immutable);
+    CHECK(typing::resolve_operator("=", date, tstz)->vol == volatility::stable);
+    CHECK(typing::resolve_operator("<", ts, tstz)->vol == volatility::stable);
+    CHECK(typing::resolve_operator("<", date, ts)->vol == volatility::immutable);
+    CHECK(typing::resolve_operator("<", tstz, tstz)->vol == volatility::immutable);
+    CHECK(typing::cast_volatility(date, tstz) == volatility::stable);
+    CHECK(typing::cast_volatility(tstz, ts) == volatility::stable);
+    CHECK(typing::cast_volatility(text, date) == volatility::stable);
+    CHECK(typing::cast_volatility(iv, text) == volatility::stable);
+    CHECK(typing::cast_volatility(date, ts) == volatility::immutable);
+    CHECK(typing::cast_volatility(i4, text) == volatility::immutable);
+    CHECK(typing::cast_volatility(tstz, tstz) == volatility::immutable);
+}
+
 TEST_CASE("typing: common type of branches", "[typing]") {
     auto common = [](std::vector<sql_type> ts) { return *typing::common_type(ts, "CASE"); };
     CHECK(common({i4, i8}) == i8);
