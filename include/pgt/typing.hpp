@@ -66,6 +66,10 @@ bool is_builtin_function(std::string_view name);
 std::optional<resolved_call> resolve_aggregate(ir::agg_func f, const sql_type& arg,
                                                int position = -1);
 
+/// CAST(from AS to) exists (pg_cast, or conversion through text). Types the compiler does not
+/// know are assumed castable.
+bool castable(const sql_type& from, const sql_type& to);
+
 /// Volatility of CAST(from AS to): conversions that read the session's TimeZone or DateStyle
 /// (timestamptz to or from other date/time types, date/time to or from text) are stable.
 ir::volatility cast_volatility(const sql_type& from, const sql_type& to);

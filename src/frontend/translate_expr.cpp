@@ -77,6 +77,10 @@ expr_ptr translate_cast(const TypeCast* tc, const expr_env& env) {
     }
     // A literal is read as the target type directly: `date '2024-01-01'`, `'5'::int`.
     if (arg->kind == expr_kind::constant && arg->type.kind == type_kind::unknown) return coerce_unknown(arg, target.type);
+    if (!typing::castable(arg->type, target.type))
+        env.ctx.fail("42846",
+                     "cannot cast type " + typing::display_name(arg->type) + " to " + typing::display_name(target.type),
+                     tc->location);
     return make_cast(arg, target.type);
 }
 

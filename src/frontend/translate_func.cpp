@@ -121,38 +121,48 @@ expr_ptr collect(agg_collector& aggs, ir::agg_call call) {
     return aggs.results.back();
 }
 
-expr_ptr translate_maintained_aggregate(const FuncCall* fc, agg_func func, const function_name& f,
-                                        const expr_env& env) {
+// The call with its arguments and FILTER translated and typed; nullopt (recorded as
+// unsupported) when its argument's type is opaque to the compiler.
+std::optional<ir::agg_call> resolve_aggregate_call(const FuncCall* fc, agg_func func, const function_name& f,
+                                                   const expr_env& env) {
     context& ctx = env.ctx;
-    check_aggregate_allowed(env, fc->location);
-    if (fc->agg_distinct) ctx.unsupported(f.name + "(DISTINCT …)", fc->location);
-    if (fc->agg_order) ctx.unsupported("ORDER BY inside aggregate " + f.name + "()", fc->location);
-    expr_env arg_env = env.with(clause::aggregate_argument, nullptr);
-    std::vector<expr_ptr> args = translate_args(fc, arg_env);
+    std::vector<expr_ptr> args = translate_args(fc, env.with(clause::aggregate_argument, nullptr));
     expr_ptr filter = filter_of(fc, env);
     if (fc->agg_star) {
-        if (func != agg_func::count) ctx.fail(sqlstate::wrong_object_type, f.name + "(*) must be used to call a parameterless aggregate function", fc->location);
-        return collect(*env.aggs, {agg_func::count_star, nullptr, filter, make_type(type_kind::int8)});
+        if (func != agg_func::count)
+            ctx.fail(sqlstate::wrong_object_type, f.name + "(*) must be used to call a parameterless aggregate function",
+                     fc->location);
+        return ir::agg_call{agg_func::count_star, nullptr, filter, make_type(type_kind::int8)};
     }
     if (args.size() != 1) typing::throw_no_function(f.name, types_of(args), ctx.position(fc->location));
     auto res = typing::resolve_aggregate(func, args[0]->type, ctx.position(fc->location));
     if (!res) {
         ctx.unsupported(f.name + "() over type " + typing::display_name(args[0]->type), fc->location);
-        return placeholder(opaque_type());
+        return std::nullopt;
     }
     // count() of an unknown literal counts text, like any string.
     sql_type arg_type = res->args[0].kind == type_kind::unknown ? make_type(type_kind::text) : res->args[0];
-    return collect(*env.aggs, {func, coerce_unknown(args[0], arg_type), filter, res->result});
+    return ir::agg_call{func, coerce_unknown(args[0], arg_type), filter, res->result};
+}
+
+// Like PostgreSQL, an aggregate's place is checked once the call itself is resolved.
+expr_ptr translate_maintained_aggregate(const FuncCall* fc, agg_func func, const function_name& f,
+                                        const expr_env& env) {
+    if (fc->agg_distinct) env.ctx.unsupported(f.name + "(DISTINCT …)", fc->location);
+    if (fc->agg_order) env.ctx.unsupported("ORDER BY inside aggregate " + f.name + "()", fc->location);
+    auto call = resolve_aggregate_call(fc, func, f, env);
+    check_aggregate_allowed(env, fc->location);
+    return call ? collect(*env.aggs, std::move(*call)) : placeholder(opaque_type());
 }
 
 // Aggregates outside the IR still make their level an aggregate query (so its grouping
 // errors are reported), through a stand-in call.
 expr_ptr translate_other_aggregate(const FuncCall* fc, const function_name& f, const expr_env& env) {
-    check_aggregate_allowed(env, fc->location);
     env.ctx.unsupported("aggregate " + f.name + "()", fc->location);
     translate_args(fc, env.with(clause::aggregate_argument, nullptr));
     for (const Node* n : nodes(fc->agg_order)) translate_expr(as<SortBy>(n)->node, env.with(clause::aggregate_argument, nullptr));
     filter_of(fc, env);
+    check_aggregate_allowed(env, fc->location);
     collect(*env.aggs, {agg_func::count_star, nullptr, nullptr, opaque_type()});
     return placeholder(opaque_type());
 }
@@ -171,16 +181,16 @@ sql_type window_result(const function_name& f, const std::vector<expr_ptr>& args
 
 expr_ptr translate_window_call(const FuncCall* fc, const function_name& f, const expr_env& env) {
     context& ctx = env.ctx;
-    if (env.where == clause::aggregate_argument)
-        ctx.fail(sqlstate::grouping_error, "aggregate function calls cannot contain window function calls", fc->location);
-    if (env.where != clause::select_list && env.where != clause::order_by)
-        ctx.fail("42P20", std::string("window functions are not allowed in ") + clause_name(env.where), fc->location);
     ctx.unsupported("window function " + f.name + "()", fc->location);
     std::vector<expr_ptr> args = translate_args(fc, env);
     filter_of(fc, env);
     expr_env def_env = env.with(clause::window_definition, env.aggs);
     for (const Node* n : nodes(fc->over->partitionClause)) translate_expr(n, def_env);
     for (const Node* n : nodes(fc->over->orderClause)) translate_expr(as<SortBy>(n)->node, def_env);
+    if (env.where == clause::aggregate_argument)
+        ctx.fail(sqlstate::grouping_error, "aggregate function calls cannot contain window function calls", fc->location);
+    if (env.where != clause::select_list && env.where != clause::order_by)
+        ctx.fail("42P20", std::string("window functions are not allowed in ") + clause_name(env.where), fc->location);
     return placeholder(window_result(f, args));
 }
 

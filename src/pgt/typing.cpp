@@ -599,6 +599,17 @@ std::optional<resolved_call> resolve_aggregate(ir::agg_func f, const sql_type& a
     return r;
 }
 
+bool castable(const sql_type& from, const sql_type& to) {
+    if (from.kind == type_kind::other || to.kind == type_kind::other || from.kind == type_kind::unknown) return true;
+    if (same_type(from, to) || is_string(from.kind) || is_string(to.kind)) return true;
+    auto bool_int = [](const sql_type& a, const sql_type& b) {
+        return a.kind == type_kind::boolean && b.kind == type_kind::int4;
+    };
+    if (bool_int(from, to) || bool_int(to, from)) return true;
+    char c = category(from);
+    return c == category(to) && (c == 'N' || c == 'D');
+}
+
 ir::volatility cast_volatility(const sql_type& from, const sql_type& to) {
     if (same_type(from, to)) return volatility::immutable;
     auto datetime = [](const sql_type& t) { return category(t) == 'D' || t.kind == type_kind::interval; };

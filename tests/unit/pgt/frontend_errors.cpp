@@ -78,6 +78,10 @@ TEST_CASE("frontend: type errors", "[frontend]") {
     CHECK(failure("SELECT count(*) FROM orders HAVING sum(quantity)") ==
           "42804: argument of HAVING must be type boolean, not type bigint");
     CHECK(failure("SELECT quantity IS TRUE FROM orders") == "42804: argument of IS TRUE must be type boolean, not type smallint");
+    CHECK(failure("SELECT amount::date FROM orders") == "42846: cannot cast type numeric to date");
+    CHECK(failure("SELECT id::boolean FROM orders") == "42846: cannot cast type bigint to boolean");
+    CHECK(error("SELECT interval '1 day'::int FROM orders").position() == 23);
+    CHECK(compile("SELECT express::int, 1::boolean, ordered_on::text::date, created_at::date, amount::float4 FROM orders, customers").query);
     CHECK(failure("SELECT 'a' + 1 FROM orders") == "22P02: invalid input syntax for type integer: \"a\"");
     CHECK(failure("SELECT id FROM orders WHERE express = 'maybe'") == "22P02: invalid input syntax for type boolean: \"maybe\"");
     CHECK(failure("SELECT '99999'::int2 FROM orders") == "22003: value \"99999\" is out of range for type smallint");

@@ -185,6 +185,22 @@ TEST_CASE("typing: aggregates", "[typing]") {
     CHECK_FALSE(typing::resolve_aggregate(agg_func::sum, jsonb));
 }
 
+TEST_CASE("typing: which casts exist", "[typing]") {
+    CHECK(typing::castable(f8, i2));
+    CHECK(typing::castable(boolean, i4));
+    CHECK(typing::castable(i4, boolean));
+    CHECK_FALSE(typing::castable(i8, boolean));
+    CHECK_FALSE(typing::castable(boolean, i2));
+    CHECK_FALSE(typing::castable(num, date));
+    CHECK_FALSE(typing::castable(iv, num));
+    CHECK_FALSE(typing::castable(i4, iv));
+    CHECK(typing::castable(tstz, date));
+    CHECK(typing::castable(iv, text));
+    CHECK(typing::castable(text, boolean));
+    CHECK(typing::castable(uuid, text));
+    CHECK(typing::castable(jsonb, i4));
+}
+
 TEST_CASE("typing: volatility of operators and casts", "[typing]") {
     using pgt::ir::volatility;
     CHECK(typing::resolve_operator("+", tstz, iv)->vol == volatility::stable);
