@@ -37,11 +37,14 @@ std::string join_lines(const std::vector<std::string>& v) {
 
 } // namespace
 
+// Results are built after the SPI session ends: SPI's memory goes with it.
+
 PGT_FUNCTION(pgt_explain_st) {
+    std::vector<std::string> out;
+    {
     pgt::spi::session spi;
     auto st = pgt::ext::require_stream_table(pgt::pg::required_text_arg(fcinfo, 0, "name"));
     const bool analyze = pgt::pg::bool_arg(fcinfo, 1).value_or(false);
-    std::vector<std::string> out;
     auto add = [&](const std::string& k, const std::string& v) {
         out.push_back(k);
         out.push_back(v);
@@ -77,13 +80,15 @@ PGT_FUNCTION(pgt_explain_st) {
             plan.push_back(*r[0]);
         add("full_refresh_plan", join_lines(plan));
     }
+    }
     return text_array(out);
 }
 
 PGT_FUNCTION(pgt_validate_query) {
+    std::vector<std::string> out;
+    {
     pgt::spi::session spi;
     const auto query = pgt::pg::required_text_arg(fcinfo, 0, "query");
-    std::vector<std::string> out;
     auto add = [&](const std::string& check, const std::string& result, const std::string& severity) {
         out.insert(out.end(), {check, result, severity});
     };
@@ -109,18 +114,21 @@ PGT_FUNCTION(pgt_validate_query) {
     } catch (const pgt::error& e) {
         add("parse", e.what(), "ERROR");
     }
+    }
     return text_array(out);
 }
 
 PGT_FUNCTION(pgt_repair_stream_table) {
+    std::vector<std::string> repaired;
+    {
     pgt::spi::session spi;
     auto st = pgt::ext::require_stream_table(pgt::pg::required_text_arg(fcinfo, 0, "name"));
     pgt::ext::require_owner(st);
     pgt::ext::require_writable();
-    std::vector<std::string> repaired;
     for (const auto& r : pgt::spi::query("SELECT source_relid FROM pgtrickle.pgt_dependencies WHERE pgt_id = $1::int8",
                                          {std::to_string(st.id)}))
         for (auto& line : pgt::ext::repair_capture(static_cast<unsigned>(std::stoul(*r[0])))) repaired.push_back(line);
     pgt::ext::forget_compiled(st.id);
+    }
     return pgt::pg::text_result(repaired.empty() ? "no repair needed" : join_lines(repaired));
 }

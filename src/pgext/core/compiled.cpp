@@ -53,7 +53,7 @@ const spi::plan& compiled_query::delta_plan(const stream_table& st, unsigned lon
     for (std::size_t i = 0; i < sources.size(); ++i)
         bindings.push_back({changes_relation(*sources[i]), ((changed >> i) & 1) != 0});
     auto plan = lower::delta_sql(*graph, bindings, st.qualified(), lowering_options());
-    p = spi::plan(plan.statement, 3);
+    p = spi::plan(plan.statement, 3, true);
     return p;
 }
 

@@ -58,9 +58,9 @@ void require_writable() {
 }
 
 void require_owner(const stream_table& st) {
-    auto owns = spi::scalar("SELECT pg_catalog.pg_has_role(relowner, 'USAGE') FROM pg_catalog.pg_class WHERE oid = $1::oid",
-                            {std::to_string(st.relid)});
-    if (owns != "t") throw error(sqlstate::insufficient_privilege, "must be owner of stream table " + st.display());
+    auto owns = spi::prepared("SELECT pg_catalog.pg_has_role(relowner, 'USAGE') FROM pg_catalog.pg_class WHERE oid = $1::oid", 1)
+                    .query({std::to_string(st.relid)});
+    if (owns.empty() || owns[0][0] != "t") throw error(sqlstate::insufficient_privilege, "must be owner of stream table " + st.display());
 }
 
 std::vector<stream_table> dependents_of(unsigned relid) {

@@ -13,7 +13,9 @@ const char* columns =
     "COALESCE(maintenance, ''), is_populated, needs_reinit, consecutive_errors, generation";
 
 std::optional<stream_table> load(const std::string& where, const std::vector<spi::param>& params) {
-    auto rows = spi::query(std::string("SELECT ") + columns + " FROM pgtrickle.pgt_stream_tables WHERE " + where, params);
+    auto rows = spi::prepared(std::string("SELECT ") + columns + " FROM pgtrickle.pgt_stream_tables WHERE " + where,
+                              static_cast<int>(params.size()))
+                    .query(params);
     if (rows.empty()) return std::nullopt;
     const auto& r = rows[0];
     stream_table st;

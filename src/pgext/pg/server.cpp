@@ -27,7 +27,8 @@ oid current_user() { return GetUserId(); }
 oid extension_owner() {
     // The extension is created by a superuser (superuser = true in the control file); its
     // owner is the role the bookkeeping (catalog, buffers, triggers) runs as.
-    auto owner = spi::scalar("SELECT extowner::int8 FROM pg_catalog.pg_extension WHERE extname = 'pg_trickle'");
+    auto rows = spi::prepared("SELECT extowner::int8 FROM pg_catalog.pg_extension WHERE extname = 'pg_trickle'", 0).query({});
+    auto owner = rows.empty() ? std::nullopt : rows[0][0];
     if (!owner) throw error(sqlstate::internal_error, "extension pg_trickle is not installed in this database");
     return static_cast<oid>(std::stoull(*owner));
 }

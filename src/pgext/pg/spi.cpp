@@ -3,6 +3,8 @@
 #include "pg/guard.hpp"
 #include "pg/spi.hpp"
 
+#include <unordered_map>
+
 namespace pgt::spi {
 
 namespace {
@@ -94,9 +96,11 @@ std::optional<std::string> scalar(const std::string& sql, const std::vector<para
     return rows[0][0];
 }
 
-plan::plan(const std::string& sql, int nparams) {
+plan::plan(const std::string& sql, int nparams, bool generic) {
     std::vector<Oid> types(static_cast<std::size_t>(nparams), TEXTOID);
-    SPIPlanPtr p = pg::call([&] { return SPI_prepare(sql.c_str(), nparams, types.data()); });
+    SPIPlanPtr p = pg::call([&] {
+        return SPI_prepare_cursor(sql.c_str(), nparams, types.data(), generic ? CURSOR_OPT_GENERIC_PLAN : 0);
+    });
     if (!p) check(SPI_result, sql);
     pg::call([&] { SPI_keepplan(p); });
     handle_ = p;
@@ -129,6 +133,13 @@ std::uint64_t plan::execute(const std::vector<param>& params, const snapshot* sn
 std::vector<row> plan::query(const std::vector<param>& params, const snapshot* snap) const {
     execute(params, snap);
     return collect_rows();
+}
+
+const plan& prepared(const std::string& sql, int nparams) {
+    static std::unordered_map<std::string, plan> cache;
+    auto it = cache.find(sql);
+    if (it == cache.end()) it = cache.emplace(sql, plan(sql, nparams)).first;
+    return it->second;
 }
 
 snapshot::snapshot() : handle_(pg::call([] { return RegisterSnapshot(GetLatestSnapshot()); })) {}

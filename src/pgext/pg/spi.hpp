@@ -35,7 +35,9 @@ std::optional<std::string> scalar(const std::string& sql, const std::vector<para
 class plan {
 public:
     plan() = default;
-    plan(const std::string& sql, int nparams);
+    /// `generic`: always use the generic plan (statements whose parameters do not change how
+    /// they should be planned — frontiers — and that are too large to re-plan every time).
+    plan(const std::string& sql, int nparams, bool generic = false);
     plan(plan&& o) noexcept;
     plan& operator=(plan&& o) noexcept;
     ~plan();
@@ -50,6 +52,10 @@ public:
 private:
     void* handle_ = nullptr; // SPIPlanPtr
 };
+
+/// The kept plan of a fixed statement with `nparams` text parameters, prepared on first use and
+/// reused by the backend thereafter (for statements on hot paths: refresh, capture).
+const plan& prepared(const std::string& sql, int nparams);
 
 /// A snapshot taken now and held: statements executed under it see exactly the data committed
 /// when it was taken (plus this transaction's earlier work).
