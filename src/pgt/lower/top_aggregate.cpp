@@ -228,10 +228,14 @@ struct aggregate_lowering {
             return "COALESCE(" + old(col) + ", 0) + COALESCE(" + sql::column("c", d) + ", 0)";
         };
 
+        // The stored state answers unless `when` fails; without HAVING, for linear state, always.
+        auto choose = [&](const std::string& when, const std::string& updated, const std::string& scratch) {
+            if (when == "true") return updated;
+            return "CASE WHEN " + when + " THEN " + updated + " ELSE " + rescan(scratch) + " END";
+        };
         std::vector<std::string> items;
         for (std::size_t j = 0; j < a.group_by.size(); ++j) items.push_back(sql::column("c", g(j)));
-        items.push_back("CASE WHEN " + fast + " THEN " + plus("__pgt_count", "__pgt_dcount") + " ELSE " +
-                        rescan("pg_catalog.count(*)") + " END AS \"__pgt_count\"");
+        items.push_back(choose(fast, plus("__pgt_count", "__pgt_dcount"), "pg_catalog.count(*)") + " AS \"__pgt_count\"");
         for (std::size_t i = 0; i < a.aggs.size(); ++i) {
             const auto& call = a.aggs[i];
             const auto cols = state_of(call, i);
@@ -260,8 +264,7 @@ struct aggregate_lowering {
             }
             }
             for (std::size_t k = 0; k < cols.size(); ++k)
-                items.push_back("CASE WHEN " + when + " THEN " + updated[k] + " ELSE " + rescan(scratch[k]) + " END AS " +
-                                sql::ident(cols[k].name));
+                items.push_back(choose(when, updated[k], scratch[k]) + " AS " + sql::ident(cols[k].name));
         }
         return "SELECT " + sql::join(items) + " FROM " + cur + " c";
     }

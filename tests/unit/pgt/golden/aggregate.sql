@@ -1,0 +1,63 @@
+-- SELECT status, count(*) AS n, avg(amount) AS a, min(amount) AS lo FROM orders GROUP BY status HAVING count(*) > 1
+-- full load
+WITH
+-- n1: aggregate output and state per group
+"groups" AS (
+SELECT pgtrickle.pg_trickle_hash_multi(ARRAY[CAST(s."__pgt_g0" AS pg_catalog.text)]) AS "__pgt_row_id", s."__pgt_g0" AS "status", s."__pgt_count" AS "count", (CASE WHEN s."__pgt_a1_nn" > 0 THEN (CAST(s."__pgt_a1_sum" AS pg_catalog.numeric) OPERATOR(pg_catalog./) CAST(s."__pgt_a1_nn" AS pg_catalog.numeric)) END) AS "avg", s."__pgt_a2" AS "min", s."__pgt_count", s."__pgt_a1_sum", s."__pgt_a1_nn", s."__pgt_a2", s."__pgt_count" > 0 AS "__pgt_visible" FROM (SELECT s."status" AS "__pgt_g0", pg_catalog.count(*) AS "__pgt_count", pg_catalog.sum(CAST(s."amount" AS pg_catalog.numeric)) FILTER (WHERE (s."amount") IS NOT NULL) AS "__pgt_a1_sum", pg_catalog.count(*) FILTER (WHERE (s."amount") IS NOT NULL) AS "__pgt_a1_nn", pg_catalog.min(s."amount") AS "__pgt_a2" FROM "public"."orders" s GROUP BY s."status") s
+),
+-- n2: HAVING — visibility
+"post2" AS (
+SELECT s."__pgt_row_id", s."status", s."count", s."avg", s."min", s."__pgt_count", s."__pgt_a1_sum", s."__pgt_a1_nn", s."__pgt_a2", (s."__pgt_visible" AND COALESCE((s."count" OPERATOR(pg_catalog.>) CAST('1' AS pg_catalog.int4)), false)) AS "__pgt_visible" FROM "groups" s
+),
+-- n3: final expressions
+"post3" AS (
+SELECT s."__pgt_row_id", s."status" AS "status", s."count" AS "n", s."avg" AS "a", s."min" AS "lo", s."__pgt_count", s."__pgt_a1_sum", s."__pgt_a1_nn", s."__pgt_a2", s."__pgt_visible" AS "__pgt_visible" FROM "post2" s
+)
+SELECT f."__pgt_row_id", f."status", f."n", f."a", f."lo", f."__pgt_count", f."__pgt_a1_sum", f."__pgt_a1_nn", f."__pgt_a2" FROM (SELECT s."__pgt_row_id", s."status", s."n", s."a", s."lo", s."__pgt_count", s."__pgt_a1_sum", s."__pgt_a1_nn", s."__pgt_a2", s."__pgt_visible" FROM "post3" s) f WHERE f."__pgt_visible";
+-- refresh
+WITH
+-- Δpublic.orders: captured changes
+"s0_changes_orders" AS (
+SELECT c."id", c."customer_id", c."amount", c."status", c."__pgt_w" FROM "changes"."orders" c
+),
+-- n1: change per touched group
+"changed_groups" AS (
+SELECT s."status" AS "__pgt_g0", CAST(pg_catalog.sum(s."__pgt_w") AS pg_catalog.int8) AS "__pgt_dcount", CAST(pg_catalog.sum(s."__pgt_w") AS pg_catalog.int8) AS "__pgt_d0", CAST(pg_catalog.sum((CAST(s."__pgt_w" AS pg_catalog.numeric) OPERATOR(pg_catalog.*) CAST(s."amount" AS pg_catalog.numeric))) FILTER (WHERE (s."amount") IS NOT NULL) AS pg_catalog.numeric) AS "__pgt_d1", CAST(pg_catalog.sum(s."__pgt_w") FILTER (WHERE (s."amount") IS NOT NULL) AS pg_catalog.int8) AS "__pgt_d1_nn", pg_catalog.min(s."amount") FILTER (WHERE s."__pgt_w" > 0 AND (s."amount") IS NOT NULL) AS "__pgt_d2_ins", pg_catalog.bool_or(s."__pgt_w" < 0) FILTER (WHERE (s."amount") IS NOT NULL) AS "__pgt_d2_del" FROM "s0_changes_orders" s GROUP BY s."status"
+),
+-- their stored state (the integral kept in the stream table)
+"stored_groups" AS (
+SELECT d.*, t."__pgt_row_id" IS NOT NULL AS "__pgt_existed", t."__pgt_count" AS "__pgt_old__pgt_count", t."__pgt_a1_sum" AS "__pgt_old__pgt_a1_sum", t."__pgt_a1_nn" AS "__pgt_old__pgt_a1_nn", t."__pgt_a2" AS "__pgt_old__pgt_a2" FROM "changed_groups" d LEFT JOIN "st" t ON t."__pgt_row_id" = pgtrickle.pg_trickle_hash_multi(ARRAY[CAST(d."__pgt_g0" AS pg_catalog.text)])
+),
+-- new state per touched group
+"new_state" AS (
+SELECT c."__pgt_g0", CASE WHEN c."__pgt_existed" THEN COALESCE(c."__pgt_old__pgt_count", 0) + COALESCE(c."__pgt_dcount", 0) ELSE (SELECT pg_catalog.count(*) FROM "public"."orders" s WHERE ((s."status" OPERATOR(pg_catalog.=) c."__pgt_g0") OR (s."status" IS NULL AND c."__pgt_g0" IS NULL))) END AS "__pgt_count", CASE WHEN c."__pgt_existed" THEN COALESCE(c."__pgt_old__pgt_a1_sum", 0) + COALESCE(c."__pgt_d1", 0) ELSE (SELECT pg_catalog.sum(CAST(s."amount" AS pg_catalog.numeric)) FILTER (WHERE (s."amount") IS NOT NULL) FROM "public"."orders" s WHERE ((s."status" OPERATOR(pg_catalog.=) c."__pgt_g0") OR (s."status" IS NULL AND c."__pgt_g0" IS NULL))) END AS "__pgt_a1_sum", CASE WHEN c."__pgt_existed" THEN COALESCE(c."__pgt_old__pgt_a1_nn", 0) + COALESCE(c."__pgt_d1_nn", 0) ELSE (SELECT pg_catalog.count(*) FILTER (WHERE (s."amount") IS NOT NULL) FROM "public"."orders" s WHERE ((s."status" OPERATOR(pg_catalog.=) c."__pgt_g0") OR (s."status" IS NULL AND c."__pgt_g0" IS NULL))) END AS "__pgt_a1_nn", CASE WHEN (c."__pgt_existed" AND NOT COALESCE(c."__pgt_d2_del", false)) THEN LEAST(c."__pgt_old__pgt_a2", c."__pgt_d2_ins") ELSE (SELECT pg_catalog.min(s."amount") FROM "public"."orders" s WHERE ((s."status" OPERATOR(pg_catalog.=) c."__pgt_g0") OR (s."status" IS NULL AND c."__pgt_g0" IS NULL))) END AS "__pgt_a2" FROM "stored_groups" c
+),
+-- n1: aggregate output and state per group
+"groups" AS (
+SELECT pgtrickle.pg_trickle_hash_multi(ARRAY[CAST(s."__pgt_g0" AS pg_catalog.text)]) AS "__pgt_row_id", s."__pgt_g0" AS "status", s."__pgt_count" AS "count", (CASE WHEN s."__pgt_a1_nn" > 0 THEN (CAST(s."__pgt_a1_sum" AS pg_catalog.numeric) OPERATOR(pg_catalog./) CAST(s."__pgt_a1_nn" AS pg_catalog.numeric)) END) AS "avg", s."__pgt_a2" AS "min", s."__pgt_count", s."__pgt_a1_sum", s."__pgt_a1_nn", s."__pgt_a2", s."__pgt_count" > 0 AS "__pgt_visible" FROM (SELECT * FROM "new_state") s
+),
+-- n2: HAVING — visibility
+"post2" AS (
+SELECT s."__pgt_row_id", s."status", s."count", s."avg", s."min", s."__pgt_count", s."__pgt_a1_sum", s."__pgt_a1_nn", s."__pgt_a2", (s."__pgt_visible" AND COALESCE((s."count" OPERATOR(pg_catalog.>) CAST('1' AS pg_catalog.int4)), false)) AS "__pgt_visible" FROM "groups" s
+),
+-- n3: final expressions
+"post3" AS (
+SELECT s."__pgt_row_id", s."status" AS "status", s."count" AS "n", s."avg" AS "a", s."min" AS "lo", s."__pgt_count", s."__pgt_a1_sum", s."__pgt_a1_nn", s."__pgt_a2", s."__pgt_visible" AS "__pgt_visible" FROM "post2" s
+),
+-- the net change of the stream table
+"__pgt_delta" AS (
+SELECT s."__pgt_row_id", s."status", s."n", s."a", s."lo", s."__pgt_count", s."__pgt_a1_sum", s."__pgt_a1_nn", s."__pgt_a2", s."__pgt_visible" FROM "post3" s
+),
+-- delete groups that became empty or fail HAVING
+"__pgt_del" AS (
+DELETE FROM "st" t USING "__pgt_delta" d WHERE t."__pgt_row_id" = d."__pgt_row_id" AND NOT d."__pgt_visible" RETURNING 1
+),
+-- update changed groups
+"__pgt_upd" AS (
+UPDATE "st" t SET "status" = d."status", "n" = d."n", "a" = d."a", "lo" = d."lo", "__pgt_count" = d."__pgt_count", "__pgt_a1_sum" = d."__pgt_a1_sum", "__pgt_a1_nn" = d."__pgt_a1_nn", "__pgt_a2" = d."__pgt_a2" FROM "__pgt_delta" d WHERE t."__pgt_row_id" = d."__pgt_row_id" AND d."__pgt_visible" AND ROW(t."status", t."n", t."a", t."lo", t."__pgt_count", t."__pgt_a1_sum", t."__pgt_a1_nn", t."__pgt_a2") IS DISTINCT FROM ROW(d."status", d."n", d."a", d."lo", d."__pgt_count", d."__pgt_a1_sum", d."__pgt_a1_nn", d."__pgt_a2") RETURNING 1
+),
+-- insert rows new to the stream table
+"__pgt_ins" AS (
+INSERT INTO "st" ("__pgt_row_id", "status", "n", "a", "lo", "__pgt_count", "__pgt_a1_sum", "__pgt_a1_nn", "__pgt_a2") SELECT d."__pgt_row_id", d."status", d."n", d."a", d."lo", d."__pgt_count", d."__pgt_a1_sum", d."__pgt_a1_nn", d."__pgt_a2" FROM "__pgt_delta" d WHERE d."__pgt_visible" AND NOT EXISTS (SELECT 1 FROM "st" t WHERE t."__pgt_row_id" = d."__pgt_row_id") RETURNING 1
+)
+SELECT (SELECT pg_catalog.count(*) FROM "__pgt_ins") AS inserted, (SELECT pg_catalog.count(*) FROM "__pgt_del") AS deleted, (SELECT pg_catalog.count(*) FROM "__pgt_upd") AS updated;

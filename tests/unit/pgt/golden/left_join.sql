@@ -1,0 +1,42 @@
+-- SELECT c.name, o.amount FROM customers c LEFT JOIN orders o ON o.customer_id = c.id
+-- full load
+SELECT pgtrickle.pg_trickle_hash_multi(ARRAY[CAST(q."name" AS pg_catalog.text), CAST(pg_catalog.trim_scale(q."amount") AS pg_catalog.text)]) AS "__pgt_row_id", q."name", q."amount" FROM (SELECT s."name" AS "name", s."amount" AS "amount" FROM (SELECT l."id" AS "id", l."name" AS "name", r."id" AS "id_1", r."customer_id" AS "customer_id", r."amount" AS "amount", r."status" AS "status" FROM "public"."customers" l LEFT JOIN "public"."orders" r ON (r."customer_id" OPERATOR(pg_catalog.=) l."id")) s) q;
+-- refresh
+WITH
+-- Δpublic.customers: captured changes
+"s0_changes_customers" AS (
+SELECT c."id", c."name", c."__pgt_w" FROM "changes"."customers" c
+),
+-- Δpublic.orders: captured changes
+"s1_changes_orders" AS (
+SELECT c."id", c."customer_id", c."amount", c."status", c."__pgt_w" FROM "changes"."orders" c
+),
+-- n2: left join — ΔL⋈R + L⋈ΔR − ΔL⋈ΔR + change of unmatched rows
+"d2_join" AS (
+SELECT l."id" AS "id", l."name" AS "name", r."id" AS "id_1", r."customer_id" AS "customer_id", r."amount" AS "amount", r."status" AS "status", l."__pgt_w" AS "__pgt_w" FROM "s0_changes_customers" l JOIN "public"."orders" r ON (r."customer_id" OPERATOR(pg_catalog.=) l."id")
+UNION ALL
+SELECT l."id" AS "id", l."name" AS "name", r."id" AS "id_1", r."customer_id" AS "customer_id", r."amount" AS "amount", r."status" AS "status", r."__pgt_w" AS "__pgt_w" FROM "public"."customers" l JOIN "s1_changes_orders" r ON (r."customer_id" OPERATOR(pg_catalog.=) l."id")
+UNION ALL
+SELECT l."id" AS "id", l."name" AS "name", r."id" AS "id_1", r."customer_id" AS "customer_id", r."amount" AS "amount", r."status" AS "status", -(l."__pgt_w" * r."__pgt_w") AS "__pgt_w" FROM "s0_changes_customers" l JOIN "s1_changes_orders" r ON (r."customer_id" OPERATOR(pg_catalog.=) l."id")
+UNION ALL
+SELECT p."id" AS "id", p."name" AS "name", CAST(NULL AS pg_catalog.int8) AS "id_1", CAST(NULL AS pg_catalog.int4) AS "customer_id", CAST(NULL AS pg_catalog.numeric(12,2)) AS "amount", CAST(NULL AS pg_catalog.text) AS "status", p."__pgt_w" AS "__pgt_w" FROM "s0_changes_customers" p WHERE NOT EXISTS (SELECT 1 FROM "public"."orders" o WHERE (o."customer_id" OPERATOR(pg_catalog.=) p."id"))
+UNION ALL
+SELECT * FROM (SELECT x."id" AS "id", x."name" AS "name", CAST(NULL AS pg_catalog.int8) AS "id_1", CAST(NULL AS pg_catalog.int4) AS "customer_id", CAST(NULL AS pg_catalog.numeric(12,2)) AS "amount", CAST(NULL AS pg_catalog.text) AS "status", x."__pgt_m" * (CAST(NOT EXISTS (SELECT 1 FROM "public"."orders" o WHERE (o."customer_id" OPERATOR(pg_catalog.=) x."id")) AS pg_catalog.int4) - CAST(((SELECT pg_catalog.count(*) FROM "public"."orders" o WHERE (o."customer_id" OPERATOR(pg_catalog.=) x."id")) - COALESCE((SELECT pg_catalog.sum(o."__pgt_w") FROM "s1_changes_orders" o WHERE (o."customer_id" OPERATOR(pg_catalog.=) x."id")), 0)) = 0 AS pg_catalog.int4)) AS "__pgt_w" FROM (SELECT p."id", p."name", 1 AS "__pgt_m" FROM "public"."customers" p WHERE EXISTS (SELECT 1 FROM "s1_changes_orders" o WHERE (o."customer_id" OPERATOR(pg_catalog.=) p."id")) UNION ALL SELECT p."id", p."name", -p."__pgt_w" FROM "s0_changes_customers" p WHERE EXISTS (SELECT 1 FROM "s1_changes_orders" o WHERE (o."customer_id" OPERATOR(pg_catalog.=) p."id"))) x) t WHERE t."__pgt_w" <> 0
+),
+-- n3: map — π(Δ)
+"d3_map" AS (
+SELECT s."name" AS "name", s."amount" AS "amount", s."__pgt_w" FROM "d2_join" s
+),
+-- the net change of the stream table
+"__pgt_delta" AS (
+SELECT pgtrickle.pg_trickle_hash_multi(ARRAY[CAST(s."name" AS pg_catalog.text), CAST(pg_catalog.trim_scale(s."amount") AS pg_catalog.text)]) AS "__pgt_row_id", s."name", s."amount", pg_catalog.sum(s."__pgt_w") AS "__pgt_w" FROM "d3_map" s GROUP BY s."name", s."amount" HAVING pg_catalog.sum(s."__pgt_w") <> 0
+),
+-- delete |w| copies of removed rows
+"__pgt_del" AS (
+DELETE FROM "st" t USING (SELECT x.sc FROM (SELECT s.ctid AS sc, pg_catalog.row_number() OVER (PARTITION BY d."name", d."amount" ORDER BY s.ctid) AS rn, d."__pgt_w" AS w FROM "st" s JOIN "__pgt_delta" d ON s."__pgt_row_id" = d."__pgt_row_id" AND ((s."name" IS NULL) = (d."name" IS NULL) AND (COALESCE(s."name", CAST('' AS pg_catalog.text)) OPERATOR(pg_catalog.=) COALESCE(d."name", CAST('' AS pg_catalog.text)))) AND ((s."amount" IS NULL) = (d."amount" IS NULL) AND (COALESCE(s."amount", CAST(0 AS pg_catalog.numeric(12,2))) OPERATOR(pg_catalog.=) COALESCE(d."amount", CAST(0 AS pg_catalog.numeric(12,2))))) WHERE d."__pgt_w" < 0) x WHERE x.rn <= -x.w) v WHERE t.ctid = v.sc RETURNING 1
+),
+-- insert w copies of added rows
+"__pgt_ins" AS (
+INSERT INTO "st" ("__pgt_row_id", "name", "amount") SELECT d."__pgt_row_id", d."name", d."amount" FROM "__pgt_delta" d CROSS JOIN LATERAL pg_catalog.generate_series(1, d."__pgt_w") WHERE d."__pgt_w" > 0 RETURNING 1
+)
+SELECT (SELECT pg_catalog.count(*) FROM "__pgt_ins") AS inserted, (SELECT pg_catalog.count(*) FROM "__pgt_del") AS deleted, 0 AS updated;

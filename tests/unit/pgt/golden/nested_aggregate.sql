@@ -1,0 +1,79 @@
+-- SELECT n, count(*) AS c FROM (SELECT customer_id, count(*) AS n FROM orders GROUP BY customer_id) s GROUP BY n
+-- full load
+WITH
+-- n3: aggregate output and state per group
+"groups" AS (
+SELECT pgtrickle.pg_trickle_hash_multi(ARRAY[CAST(s."__pgt_g0" AS pg_catalog.text)]) AS "__pgt_row_id", s."__pgt_g0" AS "n", s."__pgt_count" AS "count", s."__pgt_count", s."__pgt_count" > 0 AS "__pgt_visible" FROM (SELECT s."n" AS "__pgt_g0", pg_catalog.count(*) AS "__pgt_count" FROM (SELECT s."customer_id" AS "customer_id", s."count" AS "n" FROM (SELECT s."customer_id" AS "customer_id", pg_catalog.count(*) AS "count" FROM "public"."orders" s GROUP BY s."customer_id") s) s GROUP BY s."n") s
+),
+-- n4: final expressions
+"post4" AS (
+SELECT s."__pgt_row_id", s."n" AS "n", s."count" AS "c", s."__pgt_count", s."__pgt_visible" AS "__pgt_visible" FROM "groups" s
+)
+SELECT f."__pgt_row_id", f."n", f."c", f."__pgt_count" FROM (SELECT s."__pgt_row_id", s."n", s."c", s."__pgt_count", s."__pgt_visible" FROM "post4" s) f WHERE f."__pgt_visible";
+-- refresh
+WITH
+-- Δpublic.orders: captured changes
+"s0_changes_orders" AS (
+SELECT c."id", c."customer_id", c."amount", c."status", c."__pgt_w" FROM "changes"."orders" c
+),
+-- n1: groups touched by the change
+"d1_groups" AS (
+SELECT DISTINCT s."customer_id" AS "__pgt_k0" FROM "s0_changes_orders" s
+),
+-- n1: aggregate of touched groups, now
+"d1_new" AS (
+SELECT s."customer_id" AS "customer_id", pg_catalog.count(*) AS "count" FROM "public"."orders" s WHERE EXISTS (SELECT 1 FROM "d1_groups" t WHERE ((s."customer_id" IS NULL) = (t."__pgt_k0" IS NULL) AND (COALESCE(s."customer_id", CAST(0 AS pg_catalog.int4)) OPERATOR(pg_catalog.=) COALESCE(t."__pgt_k0", CAST(0 AS pg_catalog.int4))))) GROUP BY s."customer_id"
+),
+-- n1: rows of touched groups before the change (C − ΔC)
+"d1_old_rows" AS (
+SELECT b."id", b."customer_id", b."amount", b."status", pg_catalog.sum(b."__pgt_w") AS "__pgt_w" FROM (SELECT s."id", s."customer_id", s."amount", s."status", 1 AS "__pgt_w" FROM "public"."orders" s WHERE EXISTS (SELECT 1 FROM "d1_groups" t WHERE ((s."customer_id" IS NULL) = (t."__pgt_k0" IS NULL) AND (COALESCE(s."customer_id", CAST(0 AS pg_catalog.int4)) OPERATOR(pg_catalog.=) COALESCE(t."__pgt_k0", CAST(0 AS pg_catalog.int4))))) UNION ALL SELECT s."id", s."customer_id", s."amount", s."status", -s."__pgt_w" FROM "s0_changes_orders" s) b GROUP BY b."id", b."customer_id", b."amount", b."status" HAVING pg_catalog.sum(b."__pgt_w") > 0
+),
+-- n1: aggregate of touched groups, before
+"d1_old" AS (
+SELECT s."customer_id" AS "customer_id", pg_catalog.count(*) AS "count" FROM "d1_old_rows" s CROSS JOIN LATERAL pg_catalog.generate_series(1, s."__pgt_w") AS copies GROUP BY s."customer_id"
+),
+-- n1: aggregate — γ(new) − γ(old) on touched groups
+"d1_aggregate" AS (
+SELECT *, 1 AS "__pgt_w" FROM "d1_new" UNION ALL SELECT *, -1 FROM "d1_old"
+),
+-- n2: map — π(Δ)
+"d2_map" AS (
+SELECT s."customer_id" AS "customer_id", s."count" AS "n", s."__pgt_w" FROM "d1_aggregate" s
+),
+-- n3: change per touched group
+"changed_groups" AS (
+SELECT s."n" AS "__pgt_g0", CAST(pg_catalog.sum(s."__pgt_w") AS pg_catalog.int8) AS "__pgt_dcount", CAST(pg_catalog.sum(s."__pgt_w") AS pg_catalog.int8) AS "__pgt_d0" FROM "d2_map" s GROUP BY s."n"
+),
+-- their stored state (the integral kept in the stream table)
+"stored_groups" AS (
+SELECT d.*, t."__pgt_row_id" IS NOT NULL AS "__pgt_existed", t."__pgt_count" AS "__pgt_old__pgt_count" FROM "changed_groups" d LEFT JOIN "st" t ON t."__pgt_row_id" = pgtrickle.pg_trickle_hash_multi(ARRAY[CAST(d."__pgt_g0" AS pg_catalog.text)])
+),
+-- new state per touched group
+"new_state" AS (
+SELECT c."__pgt_g0", COALESCE(c."__pgt_old__pgt_count", 0) + COALESCE(c."__pgt_dcount", 0) AS "__pgt_count" FROM "stored_groups" c
+),
+-- n3: aggregate output and state per group
+"groups" AS (
+SELECT pgtrickle.pg_trickle_hash_multi(ARRAY[CAST(s."__pgt_g0" AS pg_catalog.text)]) AS "__pgt_row_id", s."__pgt_g0" AS "n", s."__pgt_count" AS "count", s."__pgt_count", s."__pgt_count" > 0 AS "__pgt_visible" FROM (SELECT * FROM "new_state") s
+),
+-- n4: final expressions
+"post4" AS (
+SELECT s."__pgt_row_id", s."n" AS "n", s."count" AS "c", s."__pgt_count", s."__pgt_visible" AS "__pgt_visible" FROM "groups" s
+),
+-- the net change of the stream table
+"__pgt_delta" AS (
+SELECT s."__pgt_row_id", s."n", s."c", s."__pgt_count", s."__pgt_visible" FROM "post4" s
+),
+-- delete groups that became empty or fail HAVING
+"__pgt_del" AS (
+DELETE FROM "st" t USING "__pgt_delta" d WHERE t."__pgt_row_id" = d."__pgt_row_id" AND NOT d."__pgt_visible" RETURNING 1
+),
+-- update changed groups
+"__pgt_upd" AS (
+UPDATE "st" t SET "n" = d."n", "c" = d."c", "__pgt_count" = d."__pgt_count" FROM "__pgt_delta" d WHERE t."__pgt_row_id" = d."__pgt_row_id" AND d."__pgt_visible" AND ROW(t."n", t."c", t."__pgt_count") IS DISTINCT FROM ROW(d."n", d."c", d."__pgt_count") RETURNING 1
+),
+-- insert rows new to the stream table
+"__pgt_ins" AS (
+INSERT INTO "st" ("__pgt_row_id", "n", "c", "__pgt_count") SELECT d."__pgt_row_id", d."n", d."c", d."__pgt_count" FROM "__pgt_delta" d WHERE d."__pgt_visible" AND NOT EXISTS (SELECT 1 FROM "st" t WHERE t."__pgt_row_id" = d."__pgt_row_id") RETURNING 1
+)
+SELECT (SELECT pg_catalog.count(*) FROM "__pgt_ins") AS inserted, (SELECT pg_catalog.count(*) FROM "__pgt_del") AS deleted, (SELECT pg_catalog.count(*) FROM "__pgt_upd") AS updated;

@@ -1,0 +1,3 @@
+CREATE TABLE customers (id int PRIMARY KEY, name text NOT NULL);
+CREATE TABLE orders (id bigint PRIMARY KEY, customer_id int, amount numeric(12,2), status text);
+CREATE TABLE events (kind text, customer_id int);

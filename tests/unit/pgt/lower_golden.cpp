@@ -1,0 +1,74 @@
+// Golden files pin the exact SQL lowering produces (full load and one refresh) for a few
+// representative queries. PGT_UPDATE_GOLDEN=1 rewrites them; review the diff before committing.
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "pgt/circuit.hpp"
+#include "pgt/lower.hpp"
+#include "pgt/offline.hpp"
+
+namespace {
+
+const std::string golden_dir = std::string(PGT_TEST_DATA_DIR) + "/../golden/";
+
+std::string read(const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+std::string lowered(const std::string& query) {
+    auto catalog = pgt::offline::load_schema(read(golden_dir + "schema.sql"));
+    auto compiled = pgt::offline::compile(query, *catalog);
+    REQUIRE(compiled.query);
+    const auto graph = pgt::build_circuit(*compiled.query);
+    std::vector<pgt::lower::source_changes> changes;
+    for (const auto& t : graph.sources) changes.push_back({"\"changes\".\"" + t->name + "\"", true});
+    return "-- " + query + "\n-- full load\n" + pgt::lower::full_load_sql(graph) + ";\n-- refresh\n" +
+           pgt::lower::delta_sql(graph, changes, "\"st\"").statement + ";\n";
+}
+
+void check_golden(const std::string& name, const std::string& query) {
+    const std::string path = golden_dir + name + ".sql";
+    const std::string actual = lowered(query);
+    if (std::getenv("PGT_UPDATE_GOLDEN")) {
+        std::ofstream(path) << actual;
+        return;
+    }
+    const std::string expected = read(path);
+    INFO("golden file " << path << " (PGT_UPDATE_GOLDEN=1 regenerates it)");
+    CHECK(actual == expected);
+}
+
+} // namespace
+
+TEST_CASE("golden: filter and projection over a keyed table", "[golden]") {
+    check_golden("keyed_filter", "SELECT id, amount * 2 AS doubled FROM orders WHERE status = 'paid'");
+}
+
+TEST_CASE("golden: grouped aggregate with AVG, MIN and HAVING", "[golden]") {
+    check_golden("aggregate", "SELECT status, count(*) AS n, avg(amount) AS a, min(amount) AS lo FROM orders "
+                              "GROUP BY status HAVING count(*) > 1");
+}
+
+TEST_CASE("golden: left join", "[golden]") {
+    check_golden("left_join", "SELECT c.name, o.amount FROM customers c LEFT JOIN orders o ON o.customer_id = c.id");
+}
+
+TEST_CASE("golden: distinct over a keyless table", "[golden]") {
+    check_golden("distinct", "SELECT DISTINCT kind FROM events");
+}
+
+TEST_CASE("golden: union all of keyed and keyless", "[golden]") {
+    check_golden("union_all", "SELECT customer_id FROM orders UNION ALL SELECT customer_id FROM events");
+}
+
+TEST_CASE("golden: aggregate over an aggregate", "[golden]") {
+    check_golden("nested_aggregate",
+                 "SELECT n, count(*) AS c FROM (SELECT customer_id, count(*) AS n FROM orders GROUP BY customer_id) s "
+                 "GROUP BY n");
+}
