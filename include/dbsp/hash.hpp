@@ -34,6 +34,34 @@ inline std::uint64_t hash_mix(std::uint64_t h, std::uint64_t v) {
 }
 
 struct hash_value_fn;
+
+/// Tuple-likes of numbers hash as one byte string: one XXH3 call instead of one per element.
+template <class T>
+concept packed_hashable =
+    requires { std::tuple_size<T>::value; } && (std::tuple_size_v<T> > 0) &&
+    []<std::size_t... I>(std::index_sequence<I...>) {
+        return ((std::is_arithmetic_v<std::tuple_element_t<I, T>> ||
+                 std::is_enum_v<std::tuple_element_t<I, T>>) &&
+                ...);
+    }(std::make_index_sequence<std::tuple_size_v<T>>{});
+
+template <class T>
+std::uint64_t hash_packed(const T& v) {
+    return std::apply(
+        [](const auto&... e) {
+            unsigned char bytes[(sizeof(e) + ... + 0)];
+            std::size_t at = 0;
+            auto put = [&](auto x) {
+                if constexpr (std::is_floating_point_v<decltype(x)>)
+                    if (x == decltype(x){}) x = {}; // +0.0 and -0.0 hash alike
+                std::memcpy(bytes + at, &x, sizeof x);
+                at += sizeof x;
+            };
+            (put(e), ...);
+            return hash_bytes(bytes, sizeof bytes);
+        },
+        v);
+}
 } // namespace detail
 
 template <class T>
@@ -56,6 +84,8 @@ struct hash_value_fn {
         } else if constexpr (std::is_convertible_v<const T&, std::string_view>) {
             std::string_view s = v;
             return hash_bytes(s.data(), s.size());
+        } else if constexpr (detail::packed_hashable<T>) {
+            return detail::hash_packed(v);
         } else if constexpr (requires { std::tuple_size<T>::value; }) {
             return std::apply(
                 [this](const auto&... e) {

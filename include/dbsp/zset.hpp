@@ -11,12 +11,12 @@
 #include <cstddef>
 #include <initializer_list>
 #include <ranges>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "dbsp/algebra/checked.hpp"
 #include "dbsp/algebra/concepts.hpp"
+#include "dbsp/detail/hash_map.hpp"
 #include "dbsp/fwd.hpp"
 #include "dbsp/hash.hpp"
 
@@ -24,13 +24,13 @@ namespace dbsp {
 
 template <class K, zring W>
 class zset {
-    using map_type = std::unordered_map<K, W, hasher<K>>;
+    using map_type = detail::hash_map<K, W, hasher<K>>;
     map_type entries_;
 
 public:
     using key_type = K;
     using weight_type = W;
-    using value_type = typename map_type::value_type; // std::pair<const K, W>
+    using value_type = typename map_type::value_type; // std::pair<K, W>
     using const_iterator = typename map_type::const_iterator;
 
     zset() = default;
@@ -67,6 +67,8 @@ public:
     bool empty() const { return entries_.empty(); }
     void clear() { entries_.clear(); }
     void reserve(std::size_t n) { entries_.reserve(n); }
+    /// Hint: the entries will be read soon (see `indexed_zset::prefetch`).
+    void prefetch() const { entries_.prefetch_entries(); }
     const_iterator begin() const { return entries_.begin(); }
     const_iterator end() const { return entries_.end(); }
 
@@ -76,6 +78,10 @@ public:
     zset& operator+=(const zset& o) {
         if (&o == this) {
             for (auto& [k, w] : entries_) w = weight_add(w, w);
+            return *this;
+        }
+        if (empty()) { // copying the table beats re-inserting every entry
+            entries_ = o.entries_;
             return *this;
         }
         for (const auto& [k, w] : o) add(k, w);
@@ -109,7 +115,7 @@ public:
     zset distinct() const {
         zset r;
         for (const auto& [k, w] : entries_)
-            if (w > W{}) r.entries_.emplace(k, W{1});
+            if (w > W{}) r.entries_.try_emplace(k, W{1});
         return r;
     }
 
@@ -117,7 +123,7 @@ public:
     zset positive() const {
         zset r;
         for (const auto& [k, w] : entries_)
-            if (w > W{}) r.entries_.emplace(k, w);
+            if (w > W{}) r.entries_.try_emplace(k, w);
         return r;
     }
 

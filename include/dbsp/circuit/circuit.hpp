@@ -58,6 +58,10 @@ public:
     const T& value() const { return value_; }
 
 protected:
+    /// Empties the output for a new tick. A fresh value rather than `clear()`: clearing a hash
+    /// map costs its bucket count, which stays that of the largest output it ever held.
+    T& fresh_value() { return value_ = T{}; }
+
     T value_{};
 };
 

@@ -17,11 +17,12 @@
 #include <memory>
 #include <string>
 #include <type_traits>
-#include <unordered_map>
 #include <utility>
 
 #include "dbsp/algebra/concepts.hpp"
 #include "dbsp/circuit/circuit.hpp"
+#include "dbsp/detail/hash_map.hpp"
+#include "dbsp/hash.hpp"
 #include "dbsp/indexed_zset.hpp"
 #include "dbsp/zset.hpp"
 
@@ -39,8 +40,7 @@ public:
     aggregate_node(std::string name, stream<indexed_zset<K, V, W>> in, F f)
         : value_node<aggregate_result_t<K, V, W, F>>(std::move(name)), in_(in), f_(std::move(f)) {}
     void eval() override {
-        auto& out = this->value_;
-        out.clear();
+        auto& out = this->fresh_value();
         for (const auto& [k, delta] : in_.value()) {
             if (const auto* old = integral_.find(k)) out.add(std::invoke(f_, k, *old), W{-1});
             integral_.add_group(k, delta);
@@ -93,8 +93,7 @@ public:
         : value_node<linear_result_t<K, V, W, Lift, Finish>>(std::move(name)), in_(in),
           lift_(std::move(lift)), finish_(std::move(fin)) {}
     void eval() override {
-        auto& out = this->value_;
-        out.clear();
+        auto& out = this->fresh_value();
         for (const auto& [k, delta] : in_.value()) {
             auto it = states_.try_emplace(k).first;
             auto& st = it->second;
@@ -111,7 +110,7 @@ private:
     stream<indexed_zset<K, V, W>> in_;
     Lift lift_;
     Finish finish_;
-    std::unordered_map<K, linear_state<S, W>, hasher<K>> states_;
+    detail::hash_map<K, linear_state<S, W>, hasher<K>> states_;
 };
 
 } // namespace detail

@@ -22,13 +22,13 @@ public:
     distinct_node(std::string name, stream<zset<K, W>> in)
         : value_node<zset<K, W>>(std::move(name)), in_(in) {}
     void eval() override {
-        this->value_.clear();
+        auto& out = this->fresh_value();
         for (const auto& [k, w] : in_.value()) {
             const W before = integral_.weight(k);
             integral_.add(k, w);
             const W after = weight_add(before, w);
             const bool was = before > W{}, is = after > W{};
-            if (was != is) this->value_.add(k, is ? W{1} : W{-1});
+            if (was != is) out.add(k, is ? W{1} : W{-1});
         }
     }
 

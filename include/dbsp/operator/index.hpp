@@ -26,6 +26,7 @@ struct index_by_fn {
         using IK = std::remove_cvref_t<std::invoke_result_t<KeyF&, const K&>>;
         using IV = std::remove_cvref_t<std::invoke_result_t<ValF&, const K&>>;
         indexed_zset<IK, IV, W> r;
+        r.reserve(z.size()); // at most one group per row: no rehashing while indexing
         for (const auto& [k, w] : z) r.add(std::invoke(key, k), std::invoke(value, k), w);
         return r;
     }

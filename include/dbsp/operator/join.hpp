@@ -15,6 +15,8 @@
 #include <memory>
 #include <string>
 #include <type_traits>
+#include <utility>
+#include <vector>
 
 #include "dbsp/circuit/circuit.hpp"
 #include "dbsp/indexed_zset.hpp"
@@ -28,6 +30,24 @@ template <class K, class VA, class VB, class W, class F>
 using join_result_t =
     zset<std::remove_cvref_t<std::invoke_result_t<F&, const K&, const VA&, const VB&>>, W>;
 
+/// Calls `emit(key, group of small, group of large)` for every key of `small` also in
+/// `large`. In three passes, because an incremental join probes a large integral with a small
+/// change: each probe misses the cache twice (the key's slot, then the matched group), and
+/// issuing all slot loads, then all group loads, lets those misses overlap.
+template <class Small, class Large, class Emit>
+void probe(const Small& small, const Large& large, Emit emit) {
+    for (const auto& [k, g] : small) large.prefetch(k);
+    using entry = std::remove_cvref_t<decltype(*small.begin())>;
+    std::vector<std::pair<const entry*, const typename Large::group_type*>> hits;
+    hits.reserve(small.key_count());
+    for (const auto& e : small)
+        if (const auto* match = large.find(e.first)) {
+            match->prefetch();
+            hits.emplace_back(&e, match);
+        }
+    for (const auto& [e, match] : hits) emit(e->first, e->second, *match);
+}
+
 /// Adds `a ⋈ b` into `out`, probing the side with more keys.
 template <class K, class VA, class VB, class W, class F>
 void join_into(join_result_t<K, VA, VB, W, F>& out, const indexed_zset<K, VA, W>& a,
@@ -36,13 +56,12 @@ void join_into(join_result_t<K, VA, VB, W, F>& out, const indexed_zset<K, VA, W>
         for (const auto& [va, wa] : ga)
             for (const auto& [vb, wb] : gb) out.add(std::invoke(f, k, va, vb), weight_mul(wa, wb));
     };
-    if (a.key_count() <= b.key_count()) {
-        for (const auto& [k, ga] : a)
-            if (const auto* gb = b.find(k)) emit(k, ga, *gb);
-    } else {
-        for (const auto& [k, gb] : b)
-            if (const auto* ga = a.find(k)) emit(k, *ga, gb);
-    }
+    if (a.key_count() <= b.key_count())
+        probe(a, b, emit);
+    else
+        probe(b, a, [&](const K& k, const zset<VB, W>& gb, const zset<VA, W>& ga) {
+            emit(k, ga, gb);
+        });
 }
 
 template <class K, class VA, class VB, class W, class F>
@@ -54,12 +73,12 @@ public:
           f_(std::move(f)) {}
 
     void eval() override {
-        this->value_.clear();
+        auto& out = this->fresh_value();
         const auto& da = a_.value();
         const auto& db = b_.value();
-        join_into(this->value_, da, integral_b_, f_); // Δa ⋈ I(b)₋₁
+        join_into(out, da, integral_b_, f_); // Δa ⋈ I(b)₋₁
         integral_a_ += da;
-        join_into(this->value_, integral_a_, db, f_); // I(a) ⋈ Δb
+        join_into(out, integral_a_, db, f_); // I(a) ⋈ Δb
         integral_b_ += db;
     }
 

@@ -52,6 +52,17 @@ TEST_CASE("hash: tuples and pairs hash their elements in order", "[hash]") {
     CHECK(dbsp::hash_value(t) != dbsp::hash_value(std::tuple{1, std::string("y"), 2.5}));
 }
 
+TEST_CASE("hash: tuples of numbers hash their packed bytes in one call", "[hash]") {
+    const std::int32_t bytes[] = {1, 2};
+    CHECK(dbsp::hash_value(std::pair<std::int32_t, std::int32_t>{1, 2}) ==
+          XXH3_64bits(bytes, sizeof bytes));
+    CHECK(dbsp::hash_value(std::tuple{1.0, 0.0}) == dbsp::hash_value(std::tuple{1.0, -0.0}));
+    CHECK(dbsp::hash_value(std::tuple{1, 2LL}) != dbsp::hash_value(std::tuple{1LL, 2}));
+    STATIC_REQUIRE(dbsp::detail::packed_hashable<std::tuple<int, double, char>>);
+    STATIC_REQUIRE_FALSE(dbsp::detail::packed_hashable<std::tuple<int, std::string>>);
+    STATIC_REQUIRE_FALSE(dbsp::detail::packed_hashable<std::tuple<>>);
+}
+
 TEST_CASE("hash: ranges hash their length and elements", "[hash]") {
     const std::vector<int> v{1, 2, 3};
     CHECK(dbsp::hash_value(v) == dbsp::hash_value(std::vector<int>{1, 2, 3}));
