@@ -67,6 +67,13 @@ std::string full_load_sql(const circuit& c, const options& opts = {});
 refresh_plan delta_sql(const circuit& c, const std::vector<source_changes>& sources,
                        const std::string& storage_table, const options& opts = {});
 
+/// A full refresh applied as a difference, for a bag-layout stream table that other stream
+/// tables read: `new_rows` selects the new contents (every storage column, in layout order);
+/// the statement deletes and inserts only the rows that differ, so that readers downstream see
+/// a small change. Returns one row (inserted, deleted, updated) like a refresh statement.
+std::string full_difference_statement(const layout& lay, const std::string& new_rows,
+                                      const std::string& storage_table);
+
 /// Hidden/visible helper: names starting with this prefix are reserved.
 inline constexpr const char* reserved_prefix = "__pgt_";
 

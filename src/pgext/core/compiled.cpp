@@ -57,20 +57,26 @@ const spi::plan& compiled_query::delta_plan(const stream_table& st, unsigned lon
     return p;
 }
 
-std::string full_mode_load(const stream_table& st) {
-    auto cols = spi::query("SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) FROM pg_catalog.pg_attribute a "
-                           "WHERE a.attrelid = $1::oid AND a.attnum > 0 AND NOT a.attisdropped "
-                           "AND a.attname NOT LIKE '\\_\\_pgt\\_%' ORDER BY a.attnum",
-                           {std::to_string(st.relid)});
-    std::vector<std::string> names, hashed;
-    for (const auto& c : cols) {
-        const std::string col = "q." + spi::quote_ident(*c[0]);
-        names.push_back(spi::quote_ident(*c[0]));
-        hashed.push_back(sql::hash_text(col, parse_type_name(*c[1])));
+/// A FULL-mode stream table: its storage layout (row id and visible columns, a bag) and the
+/// SELECT of its new contents.
+struct full_mode {
+    lower::layout layout;
+    std::string select;
+};
+
+full_mode full_mode_query(const stream_table& st) {
+    full_mode f;
+    f.layout.strategy = maintenance::bag;
+    f.layout.unique_row_id = false;
+    f.layout.columns.push_back({"__pgt_row_id", make_type(type_kind::int8), true, ""});
+    std::vector<std::string> hashed;
+    for (const auto& [name, type] : visible_columns(st)) {
+        f.layout.columns.push_back({name, parse_type_name(type), false, ""});
+        hashed.push_back(sql::hash_text("q." + spi::quote_ident(name), f.layout.columns.back().type));
     }
-    return "INSERT INTO " + st.qualified() + " (\"__pgt_row_id\", " + sql::join(names) + ") SELECT " +
-           lowering_options().hash_function + "(ARRAY[" + sql::join(hashed) + "]), q.* FROM (" + st.defining_query +
-           ") q";
+    f.select = "SELECT " + lowering_options().hash_function + "(ARRAY[" + sql::join(hashed) + "]) AS \"__pgt_row_id\", q.* FROM (" +
+               st.defining_query + ") q";
+    return f;
 }
 
 compiled_query& compiled_for(const stream_table& st) {
@@ -88,7 +94,10 @@ compiled_query& compiled_for(const stream_table& st) {
                        lower::full_load_sql(*c->graph, lowering_options());
     } else {
         c->sources = c->front.sources;
-        c->full_load = full_mode_load(st);
+        const auto f = full_mode_query(st);
+        c->full_load = "INSERT INTO " + st.qualified() + " (" + sql::join(storage_columns(f.layout)) + ") " + f.select;
+        c->full_difference = lower::full_difference_statement(f.layout, f.select, st.qualified());
+        c->difference_plan = spi::plan(c->full_difference, 0, true);
     }
     c->full_plan = spi::plan(c->full_load, 0);
     slot = std::move(c);

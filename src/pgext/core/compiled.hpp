@@ -28,6 +28,9 @@ struct compiled_query {
     std::vector<ir::table_ptr> sources; ///< the circuit's sources, or every base table read (FULL)
     std::string full_load;              ///< INSERT … SELECT of the whole result
     spi::plan full_plan;
+    /// FULL mode, when other stream tables read this one: the full refresh as a difference.
+    std::string full_difference;
+    spi::plan difference_plan;
     std::map<unsigned long long, spi::plan> delta_plans; ///< by bitmask of changed sources
 
     /// The prepared refresh statement for this set of changed sources (bit i = source i).
@@ -37,8 +40,7 @@ struct compiled_query {
 compiled_query& compiled_for(const stream_table& st);
 void forget_compiled(long long id);
 
-/// The INSERT … SELECT filling a FULL-mode stream table's storage from its defining query.
-std::string full_mode_load(const stream_table& st);
+
 
 /// Options every lowering of ours uses.
 lower::options lowering_options();

@@ -75,6 +75,12 @@ unsigned checked_owner(const stream_table& st, const compiled_query& c) {
     return owner;
 }
 
+bool is_captured(unsigned relid) {
+    return !spi::prepared("SELECT 1 FROM pgtrickle.pgt_change_tracking WHERE source_relid = $1::oid", 1)
+                .query({std::to_string(relid)})
+                .empty();
+}
+
 /// Removes buffer rows every stream table reading the source has applied.
 void trim_buffers(const compiled_query& c) {
     for (const auto& src : c.sources) {
@@ -136,7 +142,13 @@ refresh_outcome refresh(long long id, initiator who) {
     } else {
         server::role_scope as_owner(owner, true);
         server::refresh_writes_scope writes;
-        if (full) {
+        if (full && comp.difference_plan.valid() && st->is_populated && is_captured(st->relid)) {
+            // Readers downstream get the difference, not a TRUNCATE that forces them to recompute.
+            out.action = "FULL";
+            auto counts = comp.difference_plan.query({}, &snap);
+            out.inserted = std::stoll(*counts[0][0]);
+            out.deleted = std::stoll(*counts[0][1]);
+        } else if (full) {
             out.action = st->needs_reinit ? "REINITIALIZE" : "FULL";
             spi::exec("TRUNCATE " + st->qualified());
             out.inserted = static_cast<long long>(comp.full_plan.execute({}, &snap));

@@ -7,6 +7,19 @@ namespace pgt::lower {
 
 using namespace detail;
 
+namespace {
+/// The refresh statement's result: rows inserted, deleted and updated by the apply CTEs.
+std::string counts_select(const std::vector<cte>& ctes) {
+    auto count = [&](const char* name) {
+        for (const auto& t : ctes)
+            if (t.name == sql::ident(name)) return "(SELECT pg_catalog.count(*) FROM " + t.name + ")";
+        return std::string("0");
+    };
+    return "SELECT " + count("__pgt_ins") + " AS inserted, " + count("__pgt_del") + " AS deleted, " + count("__pgt_upd") +
+           " AS updated";
+}
+} // namespace
+
 layout storage_layout(const circuit& c) {
     layout lay;
     lay.strategy = c.strategy;
@@ -43,14 +56,31 @@ refresh_plan delta_sql(const circuit& c, const std::vector<source_changes>& sour
     const std::string delta = c.strategy == maintenance::aggregate ? aggregate_delta(l, storage_table) : rows_delta(l);
     std::vector<cte> tail{{sql::ident(delta_cte), "the net change of the stream table", delta}};
     for (auto& m : apply_ctes(c, storage_layout(c), storage_table)) tail.push_back(std::move(m));
-    auto count = [&](const char* name) {
-        for (const auto& t : tail)
-            if (t.name == sql::ident(name)) return "(SELECT pg_catalog.count(*) FROM " + t.name + ")";
-        return std::string("0");
-    };
-    plan.statement = l.with(tail, "SELECT " + count("__pgt_ins") + " AS inserted, " + count("__pgt_del") +
-                                      " AS deleted, " + count("__pgt_upd") + " AS updated");
+    plan.statement = l.with(tail, counts_select(tail));
     return plan;
+}
+
+} // namespace pgt::lower
+
+namespace pgt::lower {
+
+std::string full_difference_statement(const layout& lay, const std::string& new_rows, const std::string& storage_table) {
+    std::vector<std::string> cols;
+    for (const auto& c : lay.columns) cols.push_back(sql::ident(c.name));
+    const std::string list = sql::join(cols);
+    const std::string w = sql::ident(weight);
+    std::vector<cte> ctes{
+        {sql::ident("__pgt_new"), "the new contents", new_rows},
+        {sql::ident(delta_cte), "new contents minus old, as a weighted bag",
+         "SELECT " + list + ", pg_catalog.sum(x." + w + ") AS " + w + " FROM (SELECT " + list + ", 1 AS " + w +
+             " FROM \"__pgt_new\" UNION ALL SELECT " + list + ", -1 FROM " + storage_table + ") x GROUP BY " + list +
+             " HAVING pg_catalog.sum(x." + w + ") <> 0"}};
+    for (auto& m : bag_apply_ctes(lay, storage_table)) ctes.push_back(std::move(m));
+    std::string r = "WITH\n";
+    for (std::size_t i = 0; i < ctes.size(); ++i)
+        r += "-- " + ctes[i].comment + "\n" + ctes[i].name + (i == 0 ? " AS MATERIALIZED (\n" : " AS (\n") + ctes[i].body +
+             "\n)" + (i + 1 < ctes.size() ? ",\n" : "\n");
+    return r + counts_select(ctes);
 }
 
 } // namespace pgt::lower

@@ -22,5 +22,7 @@ inline constexpr const char* delta_cte = "__pgt_delta";
 /// Data-modifying CTEs merging `__pgt_delta` into `storage_table`: `__pgt_del`, `__pgt_upd`
 /// (when the strategy updates in place) and `__pgt_ins`, each `RETURNING 1`.
 std::vector<cte> apply_ctes(const circuit& c, const layout& lay, const std::string& storage_table);
+/// The bag strategy's apply CTEs (also used by full refreshes applied as a difference).
+std::vector<cte> bag_apply_ctes(const layout& lay, const std::string& storage_table);
 
 } // namespace pgt::lower::detail

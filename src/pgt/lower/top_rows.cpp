@@ -84,6 +84,26 @@ cte modify(const char* name, const char* comment, const std::string& body) {
 
 } // namespace
 
+std::vector<cte> bag_apply_ctes(const layout& lay, const std::string& st) {
+    const apply_columns cols(lay);
+    const std::string d = sql::ident(delta_cte);
+    const std::string w = sql::column("d", weight);
+    // Remove |w| copies of each row with a negative weight, add w copies of each row with a
+    // positive one; copies are told apart by ctid.
+    std::vector<std::string> same{"s.\"__pgt_row_id\" = d.\"__pgt_row_id\""};
+    for (std::size_t i = 1; i < lay.columns.size(); ++i)
+        same.push_back(sql::not_distinct(sql::column("s", lay.columns[i].name), sql::column("d", lay.columns[i].name),
+                                         lay.columns[i].type));
+    return {modify("__pgt_del", "delete |w| copies of removed rows",
+                   "DELETE FROM " + st + " t USING (SELECT x.sc FROM (SELECT s.ctid AS sc, pg_catalog.row_number() OVER "
+                   "(PARTITION BY " + sql::join(cols.d_rest) + " ORDER BY s.ctid) AS rn, " + w + " AS w FROM " + st +
+                   " s JOIN " + d + " d ON " + sql::join(same, " AND ") + " WHERE " + w +
+                   " < 0) x WHERE x.rn <= -x.w) v WHERE t.ctid = v.sc"),
+            modify("__pgt_ins", "insert w copies of added rows",
+                   "INSERT INTO " + st + " (" + sql::join(cols.all) + ") SELECT " + sql::join(cols.from_d) + " FROM " + d +
+                       " d CROSS JOIN LATERAL pg_catalog.generate_series(1, " + w + ") WHERE " + w + " > 0")};
+}
+
 std::vector<cte> apply_ctes(const circuit& c, const layout& lay, const std::string& st) {
     const apply_columns cols(lay);
     const std::string d = sql::ident(delta_cte);
@@ -121,22 +141,7 @@ std::vector<cte> apply_ctes(const circuit& c, const layout& lay, const std::stri
                            count + " > 0"),
                 insert_new(w + " > 0", values)};
     }
-    case maintenance::bag: {
-        // Remove |w| copies of each row with a negative weight, add w copies of each row with a
-        // positive one; copies are told apart by ctid.
-        std::vector<std::string> same{"s.\"__pgt_row_id\" = d.\"__pgt_row_id\""};
-        for (std::size_t i = 1; i < lay.columns.size(); ++i)
-            same.push_back(sql::not_distinct(sql::column("s", lay.columns[i].name), sql::column("d", lay.columns[i].name),
-                                             lay.columns[i].type));
-        return {modify("__pgt_del", "delete |w| copies of removed rows",
-                       "DELETE FROM " + st + " t USING (SELECT x.sc FROM (SELECT s.ctid AS sc, pg_catalog.row_number() OVER "
-                       "(PARTITION BY " + sql::join(cols.d_rest) + " ORDER BY s.ctid) AS rn, " + w + " AS w FROM " + st +
-                       " s JOIN " + d + " d ON " + sql::join(same, " AND ") + " WHERE " + w +
-                       " < 0) x WHERE x.rn <= -x.w) v WHERE t.ctid = v.sc"),
-                modify("__pgt_ins", "insert w copies of added rows",
-                       "INSERT INTO " + st + " (" + sql::join(cols.all) + ") SELECT " + sql::join(cols.from_d) + " FROM " + d +
-                           " d CROSS JOIN LATERAL pg_catalog.generate_series(1, " + w + ") WHERE " + w + " > 0")};
-    }
+    case maintenance::bag: return bag_apply_ctes(lay, st);
     }
     return {};
 }
