@@ -147,6 +147,7 @@ std::string expression_kind(const Node* n) {
     case T_SetToDefault: return "DEFAULT";
     case T_MultiAssignRef: return "multiple-column assignment";
     case T_CurrentOfExpr: return "CURRENT OF";
+    case T_NamedArgExpr: return "named argument";
     default: return "expression node " + std::to_string(static_cast<int>(nodeTag(n)));
     }
 }

@@ -216,7 +216,11 @@ expr_ptr translate_func_call(const FuncCall* fc, const expr_env& env) {
     std::string schema = "pg_catalog";
     if (!res) {
         auto info = ctx.cat.find_function(f.schema, f.name, types);
-        if (!info) typing::throw_no_function(f.qualified(), types, position);
+        if (!info) {
+            // An argument standing in for an untranslatable construct has no real type to match.
+            if (std::ranges::find(types, opaque_type()) != types.end()) return placeholder(opaque_type());
+            typing::throw_no_function(f.qualified(), types, position);
+        }
         // Called like an aggregate: a user-defined one (the catalog cannot say so).
         if (called_as_aggregate) return translate_other_aggregate(fc, f, env);
         res = typing::resolved_call{types, info->result, info->vol};

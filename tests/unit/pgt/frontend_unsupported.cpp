@@ -48,6 +48,7 @@ TEST_CASE("frontend: unsupported constructs are named", "[frontend]") {
         {"SELECT sku COLLATE \"C\" FROM orders", "COLLATE"},
         {"SELECT ARRAY[id, customer_id] FROM orders", "ARRAY constructor"},
         {"SELECT ROW(id, sku) FROM orders", "ROW constructor"},
+        {"SELECT round(amount, n => 2) FROM orders", "named argument"},
         {"SELECT id = ANY (ARRAY[1, 2]) FROM orders", "ANY (array)"},
         {"SELECT sku SIMILAR TO 'a%' FROM orders", "SIMILAR TO"},
         {"SELECT id FROM orders WHERE id @> 1", "operator @>"},
