@@ -202,15 +202,50 @@ RETURNS TABLE (column_name text, data_type text, purpose text) LANGUAGE sql STAB
     FROM pgtrickle._find(name) st, jsonb_array_elements(st.auxiliary_columns) c
 $$;
 
--- ---- status --------------------------------------------------------------------------------------
+-- ---- status and monitoring --------------------------------------------------------------------
+
+CREATE FUNCTION pgtrickle._pending_changes(pgt_id bigint) RETURNS bigint
+LANGUAGE C STABLE STRICT AS 'MODULE_PATHNAME', 'pgt_pending_changes';
+CREATE FUNCTION pgtrickle._effective_interval(pgt_id bigint) RETURNS bigint
+LANGUAGE C STABLE STRICT AS 'MODULE_PATHNAME', 'pgt_effective_interval';
+CREATE FUNCTION pgtrickle._scheduler_running() RETURNS bool
+LANGUAGE C STABLE AS 'MODULE_PATHNAME', 'pgt_scheduler_running';
+CREATE FUNCTION pgtrickle._scheduler_last_tick() RETURNS timestamptz
+LANGUAGE C STABLE AS 'MODULE_PATHNAME', 'pgt_scheduler_last_tick';
+CREATE FUNCTION pgtrickle._scheduler_loaded() RETURNS bool
+LANGUAGE C STABLE AS 'MODULE_PATHNAME', 'pgt_scheduler_loaded';
+CREATE FUNCTION pgtrickle._signal_launcher_rescan() RETURNS void
+LANGUAGE C AS 'MODULE_PATHNAME', 'pgt_signal_launcher_rescan';
+
+-- Staleness: how far behind its sources a stream table is. A stream table with no pending
+-- change is current (staleness 0), however long ago it last refreshed.
+CREATE FUNCTION pgtrickle._staleness(st pgtrickle.pgt_stream_tables) RETURNS interval
+LANGUAGE sql STABLE AS $$
+    SELECT CASE WHEN st.data_timestamp IS NULL THEN NULL
+                WHEN pgtrickle._pending_changes(st.pgt_id) = 0 THEN interval '0'
+                ELSE now() - st.data_timestamp END
+$$;
+
+-- Stale: behind by more than twice its effective interval (NULL for cron schedules).
+CREATE FUNCTION pgtrickle._is_stale(st pgtrickle.pgt_stream_tables) RETURNS bool
+LANGUAGE sql STABLE AS $$
+    SELECT CASE WHEN st.schedule IS NOT NULL AND (st.schedule LIKE '% %' OR st.schedule LIKE '@%') THEN NULL
+                ELSE coalesce(extract(epoch FROM pgtrickle._staleness(st))
+                              > 2 * pgtrickle._effective_interval(st.pgt_id), false) END
+$$;
 
 CREATE FUNCTION pgtrickle.pgt_status()
 RETURNS TABLE (name text, status text, refresh_mode text, is_populated bool, consecutive_errors int,
                schedule text, data_timestamp timestamptz, staleness interval, scc_id int)
 LANGUAGE sql STABLE AS $$
     SELECT format('%I.%I', pgt_schema, pgt_name), status, refresh_mode, is_populated, consecutive_errors,
-           schedule, data_timestamp, now() - data_timestamp, NULL::int
-    FROM pgtrickle.pgt_stream_tables ORDER BY pgt_schema, pgt_name
+           schedule, data_timestamp, pgtrickle._staleness(st), NULL::int
+    FROM pgtrickle.pgt_stream_tables st ORDER BY pgt_schema, pgt_name
+$$;
+
+CREATE FUNCTION pgtrickle.get_staleness(name text) RETURNS float8
+LANGUAGE sql STABLE AS $$
+    SELECT extract(epoch FROM pgtrickle._staleness(st))::float8 FROM pgtrickle._find(name) st
 $$;
 
 CREATE FUNCTION pgtrickle.refresh_timeline(max_rows int DEFAULT 50)
@@ -222,6 +257,230 @@ LANGUAGE sql STABLE AS $$
     FROM pgtrickle.pgt_refresh_history h JOIN pgtrickle.pgt_stream_tables st USING (pgt_id)
     ORDER BY h.start_time DESC, h.refresh_id DESC LIMIT max_rows
 $$;
+
+CREATE FUNCTION pgtrickle.get_refresh_history(name text, max_rows int DEFAULT 20)
+RETURNS TABLE (refresh_id bigint, data_timestamp timestamptz, start_time timestamptz, end_time timestamptz,
+               action text, status text, rows_inserted bigint, rows_deleted bigint, duration_ms float8,
+               error_message text)
+LANGUAGE sql STABLE AS $$
+    SELECT h.refresh_id, h.data_timestamp, h.start_time, h.end_time, h.action, h.status, h.rows_inserted,
+           h.rows_deleted, extract(epoch FROM h.end_time - h.start_time) * 1000, h.error_message
+    FROM pgtrickle._find(name) st JOIN pgtrickle.pgt_refresh_history h USING (pgt_id)
+    ORDER BY h.start_time DESC, h.refresh_id DESC LIMIT max_rows
+$$;
+
+CREATE FUNCTION pgtrickle.st_refresh_stats()
+RETURNS TABLE (pgt_name text, pgt_schema text, status text, refresh_mode text, is_populated bool,
+               total_refreshes bigint, successful_refreshes bigint, failed_refreshes bigint,
+               total_rows_inserted bigint, total_rows_deleted bigint, avg_duration_ms float8,
+               last_refresh_action text, last_refresh_status text, last_refresh_at timestamptz,
+               staleness_secs float8, stale bool, consecutive_errors int, schedule text, refresh_tier text,
+               last_error_message text, downstream_publication text)
+LANGUAGE sql STABLE AS $$
+    SELECT st.pgt_name, st.pgt_schema, st.status, st.refresh_mode, st.is_populated,
+           count(h.refresh_id), count(h.refresh_id) FILTER (WHERE h.status = 'COMPLETED'),
+           count(h.refresh_id) FILTER (WHERE h.status = 'FAILED'),
+           coalesce(sum(h.rows_inserted), 0)::bigint, coalesce(sum(h.rows_deleted), 0)::bigint,
+           avg(extract(epoch FROM h.end_time - h.start_time) * 1000) FILTER (WHERE h.status = 'COMPLETED'),
+           (array_agg(h.action ORDER BY h.refresh_id DESC))[1], (array_agg(h.status ORDER BY h.refresh_id DESC))[1],
+           st.last_refresh_at, extract(epoch FROM pgtrickle._staleness(st))::float8, pgtrickle._is_stale(st),
+           st.consecutive_errors, st.schedule, 'hot'::text, st.last_error_message, NULL::text
+    FROM pgtrickle.pgt_stream_tables st LEFT JOIN pgtrickle.pgt_refresh_history h USING (pgt_id)
+    GROUP BY st.pgt_id ORDER BY st.pgt_schema, st.pgt_name
+$$;
+
+-- Pending rows per (stream table, source) in the source's change buffer.
+CREATE FUNCTION pgtrickle.change_buffer_sizes()
+RETURNS TABLE (stream_table text, source_table text, source_oid bigint, cdc_mode text, pending_rows bigint,
+               buffer_bytes bigint)
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    r record;
+BEGIN
+    FOR r IN
+        SELECT st.*, d.source_relid, t.buffer_relid FROM pgtrickle.pgt_stream_tables st
+        JOIN pgtrickle.pgt_dependencies d USING (pgt_id)
+        JOIN pgtrickle.pgt_change_tracking t USING (source_relid)
+        ORDER BY st.pgt_schema, st.pgt_name, d.source_relid
+    LOOP
+        stream_table := format('%I.%I', r.pgt_schema, r.pgt_name);
+        source_table := r.source_relid::regclass::text;
+        source_oid := r.source_relid;
+        cdc_mode := 'trigger';
+        buffer_bytes := pg_total_relation_size(r.buffer_relid);
+        IF r.frontier_snapshot IS NULL THEN
+            EXECUTE format('SELECT count(*) FROM %s', r.buffer_relid::regclass) INTO pending_rows;
+        ELSE
+            EXECUTE format('SELECT count(*) FROM %s b WHERE NOT ((b.__pgt_xid IS DISTINCT FROM $2 '
+                           'AND pg_visible_in_snapshot(b.__pgt_xid, $1)) OR (b.__pgt_xid = $2 AND b.__pgt_stmt < $3))',
+                           r.buffer_relid::regclass)
+            INTO pending_rows USING r.frontier_snapshot, r.frontier_xid, r.frontier_stmt;
+        END IF;
+        RETURN NEXT;
+    END LOOP;
+END
+$$;
+
+CREATE FUNCTION pgtrickle.trigger_inventory()
+RETURNS TABLE (source_table text, source_oid bigint, trigger_name text, trigger_type text, present bool,
+               enabled bool)
+LANGUAGE sql STABLE AS $$
+    SELECT t.source_relid::regclass::text, t.source_relid::bigint, e.name, e.kind, tg.oid IS NOT NULL,
+           coalesce(tg.tgenabled <> 'D', false)
+    FROM pgtrickle.pgt_change_tracking t
+    CROSS JOIN (VALUES ('pg_trickle_cdc_ins', 'DML'), ('pg_trickle_cdc_upd', 'DML'), ('pg_trickle_cdc_del', 'DML'),
+                       ('pg_trickle_cdc_trunc', 'TRUNCATE')) e(name, kind)
+    LEFT JOIN pg_trigger tg ON tg.tgrelid = t.source_relid AND tg.tgname = e.name
+    ORDER BY 1, 3
+$$;
+
+-- The dependency graph drawn as a tree: each stream table nobody reads is a root, below it what
+-- it reads (stream tables expanded, base tables tagged [src]).
+CREATE FUNCTION pgtrickle.dependency_tree()
+RETURNS TABLE (tree_line text, node text, node_type text, depth int, status text, refresh_mode text)
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    root record;
+BEGIN
+    FOR root IN
+        SELECT st.* FROM pgtrickle.pgt_stream_tables st
+        WHERE NOT EXISTS (SELECT 1 FROM pgtrickle.pgt_dependencies d WHERE d.source_relid = st.pgt_relid)
+        ORDER BY st.pgt_schema, st.pgt_name
+    LOOP
+        RETURN QUERY SELECT * FROM pgtrickle._tree_below(root.pgt_relid, '', '', 0, true);
+    END LOOP;
+END
+$$;
+
+CREATE FUNCTION pgtrickle._tree_below(relid oid, prefix text, child_prefix text, level int, is_root bool)
+RETURNS TABLE (tree_line text, node text, node_type text, depth int, status text, refresh_mode text)
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    st pgtrickle.pgt_stream_tables;
+    child record;
+    n int;
+    i int := 0;
+BEGIN
+    SELECT * INTO st FROM pgtrickle.pgt_stream_tables s WHERE s.pgt_relid = relid;
+    IF st.pgt_id IS NULL THEN
+        RETURN QUERY SELECT prefix || relid::regclass::text || ' [src]', relid::regclass::text, 'source_table'::text,
+                            level, NULL::text, NULL::text;
+        RETURN;
+    END IF;
+    RETURN QUERY SELECT prefix || format('%I.%I', st.pgt_schema, st.pgt_name), format('%I.%I', st.pgt_schema, st.pgt_name),
+                        'stream_table'::text, level, st.status, st.refresh_mode;
+    SELECT count(*) INTO n FROM pgtrickle.pgt_dependencies d WHERE d.pgt_id = st.pgt_id;
+    FOR child IN SELECT d.source_relid FROM pgtrickle.pgt_dependencies d WHERE d.pgt_id = st.pgt_id
+                 ORDER BY d.source_relid::regclass::text
+    LOOP
+        i := i + 1;
+        RETURN QUERY SELECT * FROM pgtrickle._tree_below(
+            child.source_relid,
+            child_prefix || CASE WHEN i = n THEN '└── ' ELSE '├── ' END,
+            child_prefix || CASE WHEN i = n THEN '    ' ELSE '│   ' END,
+            level + 1, false);
+    END LOOP;
+END
+$$;
+
+-- Diamonds: a stream table reading two stream tables that share an upstream stream table. Each
+-- group is the convergence point and the stream tables between it and the shared ancestor; the
+-- scheduler refreshes a group's members before its convergence point in the same tick.
+CREATE FUNCTION pgtrickle.diamond_groups()
+RETURNS TABLE (group_id int, member_name text, member_schema text, is_convergence bool, epoch bigint,
+               schedule_policy text)
+LANGUAGE sql STABLE AS $$
+    WITH RECURSIVE edges AS (
+        SELECT d.pgt_id AS reader, u.pgt_id AS upstream
+        FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables u ON u.pgt_relid = d.source_relid
+    ), reach(start_id, via, node) AS (   -- node is upstream of `start_id`, first reached through `via`
+        SELECT reader, upstream, upstream FROM edges
+        UNION
+        SELECT r.start_id, r.via, e.upstream FROM reach r JOIN edges e ON e.reader = r.node
+    ), convergence AS (
+        SELECT DISTINCT a.start_id AS id FROM reach a JOIN reach b
+        ON a.start_id = b.start_id AND a.node = b.node AND a.via < b.via
+    ), members AS (
+        SELECT c.id AS grp, c.id AS member, true AS is_conv FROM convergence c
+        UNION
+        SELECT c.id, r.node, false FROM convergence c JOIN reach r ON r.start_id = c.id
+    )
+    SELECT dense_rank() OVER (ORDER BY m.grp)::int, st.pgt_name, st.pgt_schema, m.is_conv, 0::bigint,
+           (SELECT c.diamond_schedule_policy FROM pgtrickle.pgt_stream_tables c WHERE c.pgt_id = m.grp)
+    FROM members m JOIN pgtrickle.pgt_stream_tables st ON st.pgt_id = m.member
+    ORDER BY 1, 4 DESC, 3, 2
+$$;
+
+CREATE FUNCTION pgtrickle.health_check()
+RETURNS TABLE (check_name text, severity text, detail text)
+LANGUAGE sql STABLE AS $$
+    SELECT 'scheduler_running',
+           CASE WHEN pgtrickle._scheduler_running() THEN 'OK'
+                WHEN pgtrickle._scheduler_loaded() AND NOT current_setting('pg_trickle.enabled')::bool THEN 'WARN'
+                ELSE 'ERROR' END,
+           CASE WHEN pgtrickle._scheduler_running() THEN 'last tick ' || pgtrickle._scheduler_last_tick()::text
+                WHEN NOT pgtrickle._scheduler_loaded() THEN 'pg_trickle is not in shared_preload_libraries: no scheduler'
+                ELSE 'no scheduler is running for this database' END
+    UNION ALL
+    SELECT 'error_tables', CASE WHEN count(*) = 0 THEN 'OK' ELSE 'ERROR' END,
+           coalesce(string_agg(format('%I.%I: %s', pgt_schema, pgt_name, coalesce(last_error_message, 'error')), '; '),
+                    'none')
+    FROM pgtrickle.pgt_stream_tables WHERE status = 'ERROR'
+    UNION ALL
+    SELECT 'consecutive_errors', CASE WHEN count(*) = 0 THEN 'OK' ELSE 'WARN' END,
+           coalesce(string_agg(format('%I.%I: %s failures (%s)%s', pgt_schema, pgt_name, consecutive_errors,
+                                      status, coalesce(': ' || last_error_message, '')), '; '), 'none')
+    FROM pgtrickle.pgt_stream_tables WHERE consecutive_errors > 0 OR status = 'SUSPENDED'
+    UNION ALL
+    SELECT 'stale_tables', CASE WHEN count(*) = 0 THEN 'OK' ELSE 'WARN' END,
+           coalesce(string_agg(format('%I.%I', pgt_schema, pgt_name), ', '), 'none')
+    FROM pgtrickle.pgt_stream_tables st WHERE pgtrickle._is_stale(st)
+    UNION ALL
+    SELECT 'needs_reinit', CASE WHEN count(*) = 0 THEN 'OK' ELSE 'WARN' END,
+           coalesce(string_agg(format('%I.%I', pgt_schema, pgt_name), ', '), 'none')
+    FROM pgtrickle.pgt_stream_tables WHERE needs_reinit
+    UNION ALL
+    SELECT 'buffer_growth', CASE WHEN count(*) = 0 THEN 'OK' ELSE 'WARN' END,
+           coalesce(string_agg(format('%s: %s pending for %s', source_table, pending_rows, stream_table), '; '), 'none')
+    FROM pgtrickle.change_buffer_sizes() WHERE pending_rows > 10000
+$$;
+
+CREATE FUNCTION pgtrickle.health_summary()
+RETURNS TABLE (total_stream_tables int, active_count int, error_count int, suspended_count int, stale_count int,
+               reinit_pending int, max_staleness_seconds float8, scheduler_status text, cache_hit_rate float8)
+LANGUAGE sql STABLE AS $$
+    SELECT count(*)::int, count(*) FILTER (WHERE status = 'ACTIVE')::int, count(*) FILTER (WHERE status = 'ERROR')::int,
+           count(*) FILTER (WHERE status = 'SUSPENDED')::int,
+           count(*) FILTER (WHERE pgtrickle._is_stale(st))::int, count(*) FILTER (WHERE needs_reinit)::int,
+           max(extract(epoch FROM pgtrickle._staleness(st)))::float8,
+           CASE WHEN pgtrickle._scheduler_running() THEN 'ACTIVE' WHEN pgtrickle._scheduler_loaded() THEN 'STOPPED'
+                ELSE 'NOT_LOADED' END,
+           NULL::float8
+    FROM pgtrickle.pgt_stream_tables st
+$$;
+
+CREATE VIEW pgtrickle.stream_tables_info AS
+    SELECT st.*, pgtrickle._staleness(st) AS staleness, pgtrickle._is_stale(st) AS stale
+    FROM pgtrickle.pgt_stream_tables st;
+
+CREATE VIEW pgtrickle.pg_stat_stream_tables AS
+    SELECT st.*, s.total_refreshes, s.successful_refreshes, s.failed_refreshes, s.total_rows_inserted,
+           s.total_rows_deleted, s.avg_duration_ms, s.last_refresh_action, s.last_refresh_status,
+           s.staleness_secs, s.stale, ARRAY['TRIGGER']::text[] AS cdc_modes, NULL::int AS scc_id,
+           NULL::int AS last_fixpoint_iterations
+    FROM pgtrickle.pgt_stream_tables st
+    JOIN pgtrickle.st_refresh_stats() s ON s.pgt_name = st.pgt_name AND s.pgt_schema = st.pgt_schema;
+
+CREATE VIEW pgtrickle.quick_health AS
+    SELECT h.total_stream_tables, h.error_count AS error_tables, h.stale_count AS stale_tables,
+           h.scheduler_status = 'ACTIVE' AS scheduler_running,
+           CASE WHEN h.total_stream_tables = 0 THEN 'EMPTY'
+                WHEN h.error_count > 0 OR h.suspended_count > 0 THEN 'CRITICAL'
+                WHEN h.stale_count > 0 OR h.scheduler_status <> 'ACTIVE' THEN 'WARNING'
+                ELSE 'OK' END AS status
+    FROM pgtrickle.health_summary() h;
+
+GRANT SELECT ON pgtrickle.stream_tables_info, pgtrickle.pg_stat_stream_tables, pgtrickle.quick_health TO PUBLIC;
 
 -- ---- hashing -------------------------------------------------------------------------------------
 
@@ -249,3 +508,6 @@ LANGUAGE C AS 'MODULE_PATHNAME', 'pgt_on_sql_drop';
 
 CREATE EVENT TRIGGER pg_trickle_ddl_tracker ON ddl_command_end EXECUTE FUNCTION pgtrickle._on_ddl_end();
 CREATE EVENT TRIGGER pg_trickle_drop_tracker ON sql_drop EXECUTE FUNCTION pgtrickle._on_sql_drop();
+
+-- Start this database's scheduler now rather than at the launcher's next scan.
+SELECT pgtrickle._signal_launcher_rescan();

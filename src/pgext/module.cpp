@@ -1,5 +1,8 @@
 // The extension's entry point: the magic block and _PG_init.
+#include "guc.hpp"
 #include "pg/server.hpp"
+#include "scheduler/shared.hpp"
+#include "scheduler/workers.hpp"
 
 #include "pg/postgres.hpp"
 
@@ -21,6 +24,13 @@ void reset_on_abort(XactEvent event, void*) {
 } // namespace
 
 void _PG_init(void) {
+    pgt::guc::define();
     RegisterXactCallback(reset_on_abort, nullptr);
     pgt::ext::register_capture_invalidation();
+    // The scheduler needs shared memory and a launcher, which only preloading can set up;
+    // loaded later, pg_trickle still captures changes and refreshes on request.
+    if (process_shared_preload_libraries_in_progress) {
+        pgt::sched::install_shared_state();
+        pgt::sched::register_launcher();
+    }
 }

@@ -2,6 +2,7 @@
 #include "pgt/schedule.hpp"
 
 #include "core/definition.hpp"
+#include "guc.hpp"
 #include "core/lifecycle.hpp"
 #include "core/refresh.hpp"
 #include "pg/function.hpp"
@@ -23,7 +24,7 @@ std::optional<std::string> schedule_arg(FunctionCallInfo fcinfo, int i) {
     auto text = text_arg(fcinfo, i);
     if (!text) throw pgt::error(pgt::sqlstate::invalid_parameter_value,
                                 "invalid argument: use 'calculated' instead of NULL to set CALCULATED schedule");
-    return pgt::stored_schedule(*text);
+    return pgt::stored_schedule(*text, pgt::guc::min_schedule_seconds);
 }
 
 std::string choice(const std::optional<std::string>& v, const char* fallback, std::initializer_list<const char*> allowed,

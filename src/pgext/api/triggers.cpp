@@ -6,6 +6,7 @@
 #include "pg/function.hpp"
 #include "pg/server.hpp"
 #include "pg/spi.hpp"
+#include "scheduler/shared.hpp"
 
 extern "C" {
 #include <commands/trigger.h>
@@ -92,6 +93,7 @@ PGT_FUNCTION(pgt_cdc_capture) {
         entry.stale = false;
     }
     entry.plan.execute({});
+    pgt::sched::note_captured_change();
     return PointerGetDatum(nullptr);
 }
 

@@ -101,7 +101,7 @@ void trim_buffers(const compiled_query& c) {
 
 } // namespace
 
-refresh_outcome refresh(long long id, initiator who) {
+refresh_outcome refresh(long long id, initiator who, std::optional<long long> history) {
     if (server::read_only_transaction())
         throw error(sqlstate::read_only_sql_transaction, "cannot refresh a stream table in a read-only transaction");
     if (server::in_recovery())
@@ -116,7 +116,8 @@ refresh_outcome refresh(long long id, initiator who) {
     }
     auto st = stream_table_by_id(id);
     if (!st) throw error(sqlstate::undefined_table, "stream table " + std::to_string(id) + " was dropped");
-    if (who != initiator::initial && (st->status == "SUSPENDED" || st->status == "ERROR"))
+    // The scheduler retries a stream table in ERROR (with back-off); users resume it first.
+    if ((who == initiator::manual && st->status == "ERROR") || (who != initiator::initial && st->status == "SUSPENDED"))
         throw error(sqlstate::invalid_parameter_value,
                     "invalid argument: stream table " + st->display() + " is " +
                         (st->status == "SUSPENDED" ? "suspended" : "in error state") +
@@ -166,39 +167,76 @@ refresh_outcome refresh(long long id, initiator who) {
                   "frontier_xid = pg_catalog.pg_current_xact_id(), frontier_stmt = $2::int8, "
                   "data_timestamp = CASE WHEN $3::text = 'NO_DATA' THEN COALESCE(data_timestamp, now()) ELSE now() END, "
                   "last_refresh_at = now(), is_populated = true, needs_reinit = false, consecutive_errors = 0, "
-                  "status = CASE WHEN status = 'INITIALIZING' THEN 'ACTIVE' ELSE status END, "
+                  "status = CASE WHEN status IN ('INITIALIZING', 'ERROR') THEN 'ACTIVE' ELSE status END, "
                   "effective_refresh_mode = CASE WHEN $3::text = 'NO_DATA' THEN effective_refresh_mode "
                   "  WHEN $3::text = 'DIFFERENTIAL' THEN 'DIFFERENTIAL' ELSE 'FULL' END, "
                   "last_error_message = NULL WHERE pgt_id = $1::int8",
                   3)
         .execute({std::to_string(id), f.stmt, out.action}, &snap);
     trim_buffers(comp);
-    if (out.action != "NO_DATA" || who == initiator::manual)
+    const std::string fallback = (full && differential && f.has_frontier() && st->is_populated) ? "true" : "false";
+    if (history)
+        spi::prepared("UPDATE pgtrickle.pgt_refresh_history SET end_time = pg_catalog.clock_timestamp(), action = $2, "
+                      "rows_inserted = $3::int8, rows_deleted = $4::int8, was_full_fallback = $5::bool, "
+                      "status = 'COMPLETED', data_timestamp = now() WHERE refresh_id = $1::int8",
+                      5)
+            .execute({std::to_string(*history), out.action, std::to_string(out.inserted), std::to_string(out.deleted),
+                      fallback});
+    else if (out.action != "NO_DATA" || who == initiator::manual)
         spi::prepared("INSERT INTO pgtrickle.pgt_refresh_history (pgt_id, data_timestamp, start_time, end_time, action, "
                       "rows_inserted, rows_deleted, was_full_fallback, status, initiated_by) VALUES ($1::int8, now(), "
                       "$2::timestamptz, pg_catalog.clock_timestamp(), $3, $4::int8, $5::int8, $6::bool, 'COMPLETED', $7)",
                       7)
             .execute({std::to_string(id), f.start_time, out.action, std::to_string(out.inserted),
-                      std::to_string(out.deleted),
-                      (full && differential && f.has_frontier() && st->is_populated) ? "true" : "false",
-                      initiator_name(who)});
+                      std::to_string(out.deleted), fallback, initiator_name(who)});
     return out;
 }
 
-bool record_failure(long long id, initiator who, const std::string& message, int max_errors) {
+bool record_failure(long long id, initiator who, const std::string& message, int max_errors,
+                    std::optional<long long> history) {
     server::role_scope as_ext(server::extension_owner(), false);
-    spi::exec("INSERT INTO pgtrickle.pgt_refresh_history (pgt_id, data_timestamp, start_time, end_time, action, "
-              "status, error_message, initiated_by) SELECT $1::int8, now(), now(), pg_catalog.clock_timestamp(), "
-              "CASE WHEN refresh_mode = 'FULL' THEN 'FULL' ELSE 'DIFFERENTIAL' END, 'FAILED', $2, $3 "
-              "FROM pgtrickle.pgt_stream_tables WHERE pgt_id = $1::int8",
-              {std::to_string(id), message, initiator_name(who)});
+    if (history)
+        spi::exec("UPDATE pgtrickle.pgt_refresh_history SET status = 'FAILED', end_time = pg_catalog.clock_timestamp(), "
+                  "error_message = $2 WHERE refresh_id = $1::int8",
+                  {std::to_string(*history), message});
+    else
+        spi::exec("INSERT INTO pgtrickle.pgt_refresh_history (pgt_id, data_timestamp, start_time, end_time, action, "
+                  "status, error_message, initiated_by) SELECT $1::int8, now(), now(), pg_catalog.clock_timestamp(), "
+                  "CASE WHEN refresh_mode = 'FULL' THEN 'FULL' ELSE 'DIFFERENTIAL' END, 'FAILED', $2, $3 "
+                  "FROM pgtrickle.pgt_stream_tables WHERE pgt_id = $1::int8",
+                  {std::to_string(id), message, initiator_name(who)});
     auto suspended = spi::scalar(
         "UPDATE pgtrickle.pgt_stream_tables SET consecutive_errors = consecutive_errors + 1, "
         "last_error_message = $2, last_error_at = now(), "
-        "status = CASE WHEN consecutive_errors + 1 >= $3::int THEN 'SUSPENDED' ELSE status END "
+        "status = CASE WHEN consecutive_errors + 1 >= $3::int THEN 'SUSPENDED' ELSE 'ERROR' END "
         "WHERE pgt_id = $1::int8 RETURNING status = 'SUSPENDED'",
         {std::to_string(id), message, std::to_string(max_errors)});
     return suspended == "t";
+}
+
+} // namespace pgt::ext
+
+namespace pgt::ext {
+
+long long pending_changes(long long id) {
+    const std::string sid = std::to_string(id);
+    auto f = spi::prepared("SELECT frontier_snapshot::text, frontier_xid::text, frontier_stmt::text, "
+                           "is_populated AND NOT needs_reinit FROM pgtrickle.pgt_stream_tables WHERE pgt_id = $1::int8",
+                           1)
+                 .query({sid});
+    if (f.empty()) return 0;
+    if (!f[0][0] || f[0][3] != "t") return 1;
+    long long total = 0;
+    for (const auto& src : spi::prepared("SELECT d.source_relid::text FROM pgtrickle.pgt_dependencies d "
+                                         "JOIN pgtrickle.pgt_change_tracking USING (source_relid) WHERE d.pgt_id = $1::int8",
+                                         1)
+                               .query({sid}))
+        total += std::stoll(*spi::prepared("SELECT pg_catalog.count(*) FROM " +
+                                               buffer_name(static_cast<unsigned>(std::stoul(*src[0]))) + " b WHERE " +
+                                               pending_condition("b"),
+                                           3)
+                                 .query({f[0][0], f[0][1], f[0][2]})[0][0]);
+    return total;
 }
 
 } // namespace pgt::ext

@@ -5,6 +5,7 @@
 // either in that snapshot (applied now, and passed by the frontier) or not (left for the next
 // refresh), never lost and never applied twice.
 
+#include <optional>
 #include <string>
 
 #include "core/stream_table.hpp"
@@ -19,11 +20,18 @@ struct refresh_outcome {
 };
 
 /// Refreshes stream table `id`. Errors propagate (the caller owns the transaction or
-/// subtransaction and records the failure).
-refresh_outcome refresh(long long id, initiator who);
+/// subtransaction and records the failure). `history` is a RUNNING history row the caller
+/// committed beforehand (so that a crash leaves a trace); it is completed instead of a new
+/// row being added.
+refresh_outcome refresh(long long id, initiator who, std::optional<long long> history = std::nullopt);
 
-/// Records a failed refresh: history row, last error, error count, suspension after
-/// `max_errors` consecutive failures. Returns true when the stream table was suspended.
-bool record_failure(long long id, initiator who, const std::string& message, int max_errors);
+/// Records a failed refresh: the history row (`history`, or a new one), last error, error count,
+/// suspension after `max_errors` consecutive failures. Returns true when it was suspended.
+bool record_failure(long long id, initiator who, const std::string& message, int max_errors,
+                    std::optional<long long> history = std::nullopt);
+
+/// Changes waiting in the stream table's source buffers (a positive count also when it was
+/// never populated or needs reinitialising).
+long long pending_changes(long long id);
 
 } // namespace pgt::ext

@@ -32,11 +32,13 @@ ALTER TABLE priced ADD COLUMN extra int;
 ALTER TABLE priced RENAME TO priced_renamed;
 SELECT pgt_name FROM pgtrickle.pgt_stream_tables;
 ALTER TABLE priced_renamed RENAME TO priced;
--- change buffers cannot be altered or given triggers
+-- change buffers cannot be altered or given triggers (their oid-based names stay out of the output)
+\set SHOW_CONTEXT never
 DO $$ BEGIN EXECUTE 'ALTER TABLE pgtrickle_changes.changes_' || 'items'::regclass::oid || ' ADD COLUMN x int'; END $$;
 DO $$ BEGIN EXECUTE 'CREATE TRIGGER t BEFORE INSERT ON pgtrickle_changes.changes_' || 'items'::regclass::oid ||
     ' FOR EACH ROW EXECUTE FUNCTION suppress_redundant_updates_trigger()'; END $$;
 
+\set SHOW_CONTEXT errors
 -- dropping the source: the stream table shows ERROR and why
 DROP TABLE items;
 SELECT pgt_name, status, last_error_message FROM pgtrickle.pgt_stream_tables;

@@ -1,0 +1,46 @@
+#pragma once
+/// \file
+/// The scheduler's decisions, server-independent: which stream tables a tick refreshes and in
+/// what order. A stream table is *due* when its schedule has elapsed since its last refresh;
+/// a tick refreshes, in topological order (upstream first), every due stream table and every
+/// stream table upstream of one — so that a reader never sees an upstream that is behind the
+/// others it reads (diamonds stay consistent) — skipping those without pending changes.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <vector>
+
+#include "pgt/detail/no_postgres.hpp"
+#include "pgt/schedule.hpp"
+
+namespace pgt::sched {
+
+struct stream_table_state {
+    long long id = 0;
+    schedule when = calculated_schedule{};
+    std::optional<std::int64_t> last_refresh; ///< unix seconds; nullopt: never refreshed
+    std::vector<long long> upstream;          ///< stream tables it reads
+    bool runnable = true;                     ///< ACTIVE and not backing off after an error
+};
+
+/// Seconds between refreshes of each stream table with a duration or `calculated` schedule: a
+/// calculated one takes the tightest interval among the stream tables reading it (directly or
+/// not), or `default_seconds` when none has one. Cron stream tables have no interval.
+std::map<long long, std::int64_t> effective_intervals(const std::vector<stream_table_state>& all,
+                                                      std::int64_t default_seconds);
+
+/// Stream tables ordered so that each comes after those it reads. Throws pgt::error (3F000)
+/// naming a cycle if there is one.
+std::vector<long long> topological_order(const std::vector<stream_table_state>& all);
+
+/// The stream tables a tick at `now` (unix seconds) should consider, in refresh order: the due
+/// ones and everything upstream of them.
+std::vector<long long> tick_plan(const std::vector<stream_table_state>& all, std::int64_t now,
+                                 std::int64_t default_seconds);
+
+/// When stream table `id` is next due (unix seconds; nullopt: not runnable, or no cron time).
+std::optional<std::int64_t> due_time(const std::vector<stream_table_state>& all, long long id,
+                                     std::int64_t default_seconds);
+
+} // namespace pgt::sched

@@ -1,0 +1,30 @@
+// SQL entry points behind the monitoring functions of the install script.
+#include <ctime>
+
+#include "core/refresh.hpp"
+#include "core/schedules.hpp"
+#include "guc.hpp"
+#include "pg/function.hpp"
+#include "pg/spi.hpp"
+
+/// pgtrickle._pending_changes(pgt_id): changes waiting in the stream table's sources.
+PGT_FUNCTION(pgt_pending_changes) {
+    pgt::spi::session spi;
+    PG_RETURN_INT64(pgt::ext::pending_changes(PG_GETARG_INT64(0)));
+}
+
+/// pgtrickle._effective_interval(pgt_id): seconds between scheduled refreshes (a calculated
+/// schedule resolved through its readers); NULL for cron schedules.
+PGT_FUNCTION(pgt_effective_interval) {
+    const long long id = PG_GETARG_INT64(0);
+    std::optional<std::int64_t> seconds;
+    {
+        pgt::spi::session spi;
+        std::vector<pgt::sched::stream_table_state> states;
+        for (auto& t : pgt::ext::load_schedules(std::time(nullptr))) states.push_back(t.state);
+        const auto intervals = pgt::sched::effective_intervals(states, pgt::guc::default_schedule_seconds);
+        if (auto it = intervals.find(id); it != intervals.end()) seconds = it->second;
+    }
+    if (!seconds) PG_RETURN_NULL();
+    PG_RETURN_INT64(*seconds);
+}

@@ -1,0 +1,29 @@
+// SQL entry points about the background scheduler: its state, and the launcher's rescan.
+#include "pg/function.hpp"
+#include "scheduler/shared.hpp"
+
+extern "C" {
+#include <utils/timestamp.h>
+}
+
+/// pgtrickle._scheduler_running(): is a scheduler serving this database?
+PGT_FUNCTION(pgt_scheduler_running) {
+    PG_RETURN_BOOL(pgt::sched::scheduler_of(MyDatabaseId).running);
+}
+
+/// pgtrickle._scheduler_last_tick(): when it last looked for work (NULL if none runs).
+PGT_FUNCTION(pgt_scheduler_last_tick) {
+    const auto st = pgt::sched::scheduler_of(MyDatabaseId);
+    if (!st.running) PG_RETURN_NULL();
+    const TimestampTz t = (st.last_tick_ms - (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * 86400000LL) * 1000;
+    PG_RETURN_TIMESTAMPTZ(t);
+}
+
+/// pgtrickle._signal_launcher_rescan(): CREATE EXTENSION asks for this database's scheduler now.
+PGT_FUNCTION(pgt_signal_launcher_rescan) {
+    pgt::sched::request_rescan();
+    PG_RETURN_VOID();
+}
+
+/// pgtrickle._scheduler_loaded(): was pg_trickle loaded through shared_preload_libraries?
+PGT_FUNCTION(pgt_scheduler_loaded) { PG_RETURN_BOOL(pgt::sched::shared_state_available()); }

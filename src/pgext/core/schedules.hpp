@@ -1,0 +1,25 @@
+#pragma once
+// The scheduler's view of the catalog: every stream table's schedule, last refresh, upstream
+// stream tables and whether it may run now (ACTIVE, not backing off after errors).
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "pgt/refresh_order.hpp"
+
+namespace pgt::ext {
+
+struct scheduled_table {
+    sched::stream_table_state state;
+    std::string name; ///< schema.name
+    int errors = 0;   ///< consecutive failed refreshes
+};
+
+/// Seconds a stream table waits after `errors` consecutive failures before it is tried again.
+std::int64_t backoff_seconds(int errors);
+
+/// All stream tables, as of `now` (unix seconds).
+std::vector<scheduled_table> load_schedules(std::int64_t now);
+
+} // namespace pgt::ext

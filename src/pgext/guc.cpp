@@ -1,0 +1,42 @@
+#include "guc.hpp"
+
+#include "pg/postgres.hpp"
+
+extern "C" {
+#include <utils/guc.h>
+}
+
+namespace pgt::guc {
+
+bool enabled = true;
+int scheduler_interval_ms = 1000;
+int max_concurrent_refreshes = 4;
+int max_consecutive_errors = 3;
+int min_schedule_seconds = 1;
+int default_schedule_seconds = 1;
+int history_retention_days = 90;
+
+void define() {
+    DefineCustomBoolVariable("pg_trickle.enabled", "Whether the background scheduler refreshes stream tables.",
+                             "Change capture and manual refreshes work either way.", &enabled, true, PGC_SIGHUP, 0,
+                             nullptr, nullptr, nullptr);
+    DefineCustomIntVariable("pg_trickle.scheduler_interval_ms", "How often the scheduler looks for due stream tables.",
+                            "Captured changes wake it sooner.", &scheduler_interval_ms, 1000, 100, 60000, PGC_SIGHUP,
+                            GUC_UNIT_MS, nullptr, nullptr, nullptr);
+    DefineCustomIntVariable("pg_trickle.max_concurrent_refreshes", "Refreshes running at once per database.",
+                            "This version refreshes one stream table at a time per database.",
+                            &max_concurrent_refreshes, 4, 1, 64, PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
+    DefineCustomIntVariable("pg_trickle.max_consecutive_errors",
+                            "Failed refreshes in a row after which a stream table is suspended.", nullptr,
+                            &max_consecutive_errors, 3, 1, 1000, PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
+    DefineCustomIntVariable("pg_trickle.min_schedule_seconds", "The shortest duration schedule accepted.", nullptr,
+                            &min_schedule_seconds, 1, 1, 86400, PGC_SUSET, GUC_UNIT_S, nullptr, nullptr, nullptr);
+    DefineCustomIntVariable("pg_trickle.default_schedule_seconds",
+                            "Interval of a 'calculated' stream table that no scheduled stream table reads.", nullptr,
+                            &default_schedule_seconds, 1, 1, 86400, PGC_SIGHUP, GUC_UNIT_S, nullptr, nullptr, nullptr);
+    DefineCustomIntVariable("pg_trickle.history_retention_days", "How long refresh history is kept.", nullptr,
+                            &history_retention_days, 90, 1, 3650, PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
+    MarkGUCPrefixReserved("pg_trickle");
+}
+
+} // namespace pgt::guc

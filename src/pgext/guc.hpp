@@ -1,0 +1,16 @@
+#pragma once
+// pg_trickle's settings (API.md §4), registered in _PG_init.
+
+namespace pgt::guc {
+
+void define();
+
+extern bool enabled;                 ///< pg_trickle.enabled: the scheduler refreshes
+extern int scheduler_interval_ms;    ///< pg_trickle.scheduler_interval_ms
+extern int max_concurrent_refreshes; ///< pg_trickle.max_concurrent_refreshes
+extern int max_consecutive_errors;   ///< pg_trickle.max_consecutive_errors
+extern int min_schedule_seconds;     ///< pg_trickle.min_schedule_seconds
+extern int default_schedule_seconds; ///< pg_trickle.default_schedule_seconds
+extern int history_retention_days;   ///< pg_trickle.history_retention_days
+
+} // namespace pgt::guc

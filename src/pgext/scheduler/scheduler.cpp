@@ -1,0 +1,254 @@
+// The scheduler of one database. Between ticks it sleeps on its latch, which a committing
+// backend sets when it captured changes; an idle database costs nothing but a catalog read a
+// minute. A tick refreshes, upstream first, every due stream table and the stream tables it
+// reads (pgt/refresh_order.hpp), each in its own transactions:
+//   1. is anything pending? if so, a RUNNING history row is committed (a crash leaves a trace);
+//   2. the refresh, which completes that row;
+//   3. on error: the row is marked FAILED, the error counted (and the stream table suspended
+//      after pg_trickle.max_consecutive_errors), and NOTIFY pgtrickle_alert tells listeners.
+// Other stream tables keep refreshing; a failing one backs off exponentially.
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "pgt/error.hpp"
+#include "pgt/refresh_order.hpp"
+#include "pgt/schedule.hpp"
+
+#include "core/refresh.hpp"
+#include "core/schedules.hpp"
+#include "guc.hpp"
+#include "pg/spi.hpp"
+#include "scheduler/internal.hpp"
+
+extern "C" {
+#include <access/xact.h>
+#include <commands/extension.h>
+#include <miscadmin.h>
+#include <pgstat.h>
+#include <postmaster/bgworker.h>
+#include <postmaster/interrupt.h>
+#include <storage/ipc.h>
+#include <storage/proc.h>
+#include <tcop/tcopprot.h>
+#include <utils/snapmgr.h>
+}
+
+namespace pgt::sched {
+
+namespace {
+
+db_slot* my_slot = nullptr;
+
+/// Runs `work` in its own transaction. Returns the error message if it failed (the
+/// transaction is then rolled back). Errors arrive as C++ exceptions (pg::call) or, from an
+/// unguarded call, as a PostgreSQL longjmp: both are caught.
+std::optional<std::string> in_transaction(const std::function<void()>& work) {
+    std::optional<std::string> failure;
+    auto run = [&]() -> bool {
+        try {
+            spi::session spi;
+            work();
+            return true;
+        } catch (const std::exception& e) {
+            failure = e.what();
+            return false;
+        }
+    };
+    MemoryContext context = CurrentMemoryContext;
+    StartTransactionCommand();
+    PushActiveSnapshot(GetTransactionSnapshot());
+    bool ok = false;
+    PG_TRY();
+    {
+        ok = run();
+    }
+    PG_CATCH();
+    {
+        MemoryContextSwitchTo(context);
+        ErrorData* edata = CopyErrorData();
+        FlushErrorState();
+        failure = edata->message ? edata->message : "unknown error";
+        FreeErrorData(edata);
+        ok = false;
+    }
+    PG_END_TRY();
+    if (ok) {
+        PopActiveSnapshot();
+        CommitTransactionCommand();
+    } else {
+        AbortCurrentTransaction();
+    }
+    MemoryContextSwitchTo(context);
+    return failure;
+}
+
+using catalog_entry = ext::scheduled_table;
+
+void alert(const std::string& event, const catalog_entry& e, const std::string& message) {
+    spi::exec("SELECT pg_catalog.pg_notify('pgtrickle_alert', pg_catalog.json_build_object('event', $1, "
+              "'stream_table', $2, 'message', $3, 'consecutive_errors', $4::int)::text)",
+              {event, e.name, message, std::to_string(e.errors)});
+}
+
+/// Refreshes one stream table if it has pending changes. Returns true if it refreshed.
+bool refresh_one(catalog_entry& e) {
+    std::optional<long long> history;
+    auto failure = in_transaction([&] {
+        if (ext::pending_changes(e.state.id) == 0) return;
+        history = std::stoll(*spi::scalar(
+            "INSERT INTO pgtrickle.pgt_refresh_history (pgt_id, data_timestamp, start_time, action, status, "
+            "initiated_by) SELECT pgt_id, now(), pg_catalog.clock_timestamp(), CASE WHEN refresh_mode = 'FULL' THEN "
+            "'FULL' ELSE 'DIFFERENTIAL' END, 'RUNNING', 'SCHEDULER' FROM pgtrickle.pgt_stream_tables WHERE pgt_id = "
+            "$1::int8 RETURNING refresh_id::text",
+            {std::to_string(e.state.id)}));
+    });
+    if (failure || !history) return false;
+    failure = in_transaction([&] {
+        ext::refresh(e.state.id, ext::initiator::scheduler, history);
+        if (e.errors > 0) alert("recovered", e, "refreshed after " + std::to_string(e.errors) + " failures");
+    });
+    if (!failure) {
+        e.errors = 0;
+        return true;
+    }
+    const std::string message = *failure;
+    in_transaction([&] {
+        ++e.errors;
+        const bool suspended =
+            ext::record_failure(e.state.id, ext::initiator::scheduler, message, guc::max_consecutive_errors, history);
+        alert(suspended ? "suspended" : "refresh_failed", e, message);
+    });
+    ereport(LOG, (errmsg("pg_trickle: refresh of %s failed: %s", e.name.c_str(), message.c_str())));
+    return false;
+}
+
+/// One tick; returns when (unix ms) the next one is needed without new changes.
+std::int64_t tick() {
+    const std::int64_t now_s = now_ms() / 1000;
+    std::vector<catalog_entry> entries;
+    if (in_transaction([&] { entries = ext::load_schedules(now_s); })) return now_ms() + 60000;
+    std::vector<stream_table_state> states;
+    std::map<long long, catalog_entry*> by_id;
+    for (auto& e : entries) {
+        states.push_back(e.state);
+        by_id[e.state.id] = &e;
+    }
+    std::vector<long long> plan;
+    try {
+        plan = tick_plan(states, now_s, guc::default_schedule_seconds);
+    } catch (const error& e) {
+        ereport(LOG, (errmsg("pg_trickle: %s", e.what())));
+        return now_ms() + 60000;
+    }
+    for (long long id : plan) {
+        CHECK_FOR_INTERRUPTS();
+        if (ShutdownRequestPending) break;
+        refresh_one(*by_id[id]);
+    }
+    // Stream tables with changes that are not due yet: come back when the first is.
+    std::int64_t next = now_ms() + 60000;
+    in_transaction([&] {
+        for (auto& e : entries) {
+            if (!e.state.runnable || ext::pending_changes(e.state.id) == 0) continue;
+            if (auto due = due_time(states, e.state.id, guc::default_schedule_seconds))
+                next = std::min(next, *due * 1000);
+        }
+    });
+    return next;
+}
+
+void mark_interrupted_refreshes() {
+    in_transaction([] {
+        spi::exec("UPDATE pgtrickle.pgt_refresh_history SET status = 'FAILED', end_time = now(), error_message = "
+                  "'interrupted: the refresh did not finish (server crash, restart, or terminated backend)' "
+                  "WHERE status = 'RUNNING'");
+    });
+}
+
+void prune_history() {
+    in_transaction([] {
+        spi::exec("DELETE FROM pgtrickle.pgt_refresh_history WHERE start_time < now() - make_interval(days => $1::int)",
+                  {std::to_string(guc::history_retention_days)});
+    });
+}
+
+bool extension_present() {
+    bool present = false;
+    StartTransactionCommand();
+    present = OidIsValid(get_extension_oid("pg_trickle", true));
+    CommitTransactionCommand();
+    return present;
+}
+
+void detach(bool absent) {
+    LWLockAcquire(shared->lock, LW_EXCLUSIVE);
+    my_slot->pid = 0;
+    my_slot->latch = nullptr;
+    my_slot->absent_since_ms = absent ? now_ms() : 0;
+    LWLockRelease(shared->lock);
+}
+
+} // namespace
+
+} // namespace pgt::sched
+
+extern "C" PGDLLEXPORT void pgt_scheduler_main(Datum);
+
+void pgt_scheduler_main(Datum arg) {
+    using namespace pgt::sched;
+    const Oid db = DatumGetObjectId(arg);
+    pqsignal(SIGTERM, SignalHandlerForShutdownRequest);
+    pqsignal(SIGHUP, SignalHandlerForConfigReload);
+    BackgroundWorkerUnblockSignals();
+    BackgroundWorkerInitializeConnectionByOid(db, InvalidOid, 0);
+    LWLockAcquire(shared->lock, LW_EXCLUSIVE);
+    my_slot = find_slot(db, true);
+    if (!my_slot || (my_slot->pid != 0 && my_slot->pid != MyProcPid)) {
+        LWLockRelease(shared->lock);
+        proc_exit(0); // another scheduler serves this database
+    }
+    my_slot->pid = MyProcPid;
+    my_slot->latch = &MyProc->procLatch;
+    my_slot->absent_since_ms = 0;
+    LWLockRelease(shared->lock);
+    if (!extension_present()) {
+        detach(true);
+        proc_exit(0);
+    }
+    pgstat_report_appname("pg_trickle scheduler");
+    mark_interrupted_refreshes();
+
+    std::uint64_t seen = ~std::uint64_t{0};
+    std::int64_t next_tick = 0, next_prune = 0;
+    while (!ShutdownRequestPending) {
+        if (ConfigReloadPending) {
+            ConfigReloadPending = false;
+            ProcessConfigFile(PGC_SIGHUP);
+        }
+        const std::uint64_t changes = pg_atomic_read_u64(&my_slot->changes);
+        std::int64_t now = now_ms();
+        if (!extension_present()) {
+            detach(true);
+            proc_exit(0);
+        }
+        if (pgt::guc::enabled && (changes != seen || now >= next_tick)) {
+            seen = changes;
+            next_tick = tick();
+        }
+        if (now >= next_prune) {
+            prune_history();
+            next_prune = now + 3600 * 1000;
+        }
+        now = now_ms();
+        my_slot->last_tick_ms = now;
+        const long timeout = static_cast<long>(std::clamp<std::int64_t>(next_tick - now, 10, pgt::guc::scheduler_interval_ms));
+        (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, timeout, PG_WAIT_EXTENSION);
+        ResetLatch(MyLatch);
+        CHECK_FOR_INTERRUPTS();
+    }
+    detach(false);
+    proc_exit(0);
+}

@@ -1,0 +1,109 @@
+#include "scheduler/shared.hpp"
+
+#include "pg/postgres.hpp"
+
+extern "C" {
+#include <pgstat.h>
+#include <port/atomics.h>
+#include <postmaster/bgworker.h>
+#include <storage/ipc.h>
+#include <storage/latch.h>
+#include <storage/lwlock.h>
+#include <storage/proc.h>
+#include <storage/shmem.h>
+#include <utils/timestamp.h>
+}
+
+#include "scheduler/internal.hpp"
+
+namespace pgt::sched {
+
+namespace {
+
+shmem_request_hook_type previous_request = nullptr;
+shmem_startup_hook_type previous_startup = nullptr;
+bool wake_at_commit = false;
+
+void request_shmem() {
+    if (previous_request) previous_request();
+    RequestAddinShmemSpace(sizeof(shared_state));
+    RequestNamedLWLockTranche("pg_trickle", 1);
+}
+
+void startup_shmem() {
+    if (previous_startup) previous_startup();
+    LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
+    bool found = false;
+    shared = static_cast<shared_state*>(ShmemInitStruct("pg_trickle", sizeof(shared_state), &found));
+    if (!found) {
+        memset(shared, 0, sizeof(shared_state));
+        shared->lock = &(GetNamedLWLockTranche("pg_trickle"))->lock;
+        for (auto& s : shared->slots) pg_atomic_init_u64(&s.changes, 0);
+    }
+    LWLockRelease(AddinShmemInitLock);
+}
+
+void at_commit(XactEvent event, void*) {
+    if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT) wake_at_commit = false;
+    if (event != XACT_EVENT_COMMIT || !wake_at_commit) return;
+    wake_at_commit = false;
+    if (!shared) return;
+    if (db_slot* slot = find_slot(MyDatabaseId, false)) {
+        pg_atomic_fetch_add_u64(&slot->changes, 1);
+        if (slot->latch) SetLatch(slot->latch);
+    }
+}
+
+} // namespace
+
+shared_state* shared = nullptr;
+
+std::int64_t now_ms() { return GetCurrentTimestamp() / 1000 + (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * 86400000LL; }
+
+db_slot* find_slot(std::uint32_t db, bool create) {
+    for (auto& s : shared->slots)
+        if (s.db == db) return &s;
+    if (!create) return nullptr;
+    for (auto& s : shared->slots)
+        if (s.db == InvalidOid) {
+            s.db = db;
+            return &s;
+        }
+    return nullptr;
+}
+
+void install_shared_state() {
+    previous_request = shmem_request_hook;
+    shmem_request_hook = request_shmem;
+    previous_startup = shmem_startup_hook;
+    shmem_startup_hook = startup_shmem;
+    RegisterXactCallback(at_commit, nullptr);
+}
+
+bool shared_state_available() { return shared != nullptr; }
+
+void note_captured_change() { wake_at_commit = true; }
+
+void request_rescan() {
+    if (!shared) return;
+    LWLockAcquire(shared->lock, LW_EXCLUSIVE);
+    shared->rescan = true;
+    Latch* latch = shared->launcher_latch;
+    LWLockRelease(shared->lock);
+    if (latch) SetLatch(latch);
+}
+
+scheduler_state scheduler_of(std::uint32_t db) {
+    scheduler_state st;
+    if (!shared) return st;
+    LWLockAcquire(shared->lock, LW_SHARED);
+    if (db_slot* s = find_slot(db, false)) {
+        st.running = s->pid != 0;
+        st.pid = s->pid;
+        st.last_tick_ms = s->last_tick_ms;
+    }
+    LWLockRelease(shared->lock);
+    return st;
+}
+
+} // namespace pgt::sched

@@ -1,0 +1,31 @@
+#pragma once
+// State shared between the launcher, the schedulers and the backends (shared memory): one slot
+// per database with a scheduler, a counter of committed captured changes per database (a
+// backend that committed captured changes bumps it and wakes the scheduler), and the
+// launcher's rescan request (CREATE EXTENSION asks for one).
+
+#include <cstdint>
+
+namespace pgt::sched {
+
+/// Registers the shared-memory request and the commit callback; from _PG_init when preloaded.
+void install_shared_state();
+
+/// True when pg_trickle is loaded through shared_preload_libraries (shared state exists).
+bool shared_state_available();
+
+/// The current backend captured changes: wake its database's scheduler when it commits.
+void note_captured_change();
+
+/// Asks the launcher to look for databases with the extension now.
+void request_rescan();
+
+/// The scheduler of database `db`: running, and the time of its last tick (unix ms).
+struct scheduler_state {
+    bool running = false;
+    std::int64_t last_tick_ms = 0;
+    int pid = 0;
+};
+scheduler_state scheduler_of(std::uint32_t db);
+
+} // namespace pgt::sched

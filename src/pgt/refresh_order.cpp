@@ -1,0 +1,112 @@
+#include "pgt/refresh_order.hpp"
+
+#include <algorithm>
+#include <functional>
+#include <set>
+
+#include "pgt/error.hpp"
+
+namespace pgt::sched {
+
+namespace {
+
+std::map<long long, const stream_table_state*> by_id(const std::vector<stream_table_state>& all) {
+    std::map<long long, const stream_table_state*> m;
+    for (const auto& s : all) m[s.id] = &s;
+    return m;
+}
+
+/// The unix time at which `s` is next due, given its interval (if any).
+std::optional<std::int64_t> due_at(const stream_table_state& s, const std::map<long long, std::int64_t>& intervals) {
+    if (!s.runnable) return std::nullopt;
+    if (!s.last_refresh) return std::int64_t{0};
+    if (const auto* cron = std::get_if<cron_schedule>(&s.when)) return cron->next_after(*s.last_refresh);
+    auto it = intervals.find(s.id);
+    if (it == intervals.end()) return std::nullopt;
+    return *s.last_refresh + it->second;
+}
+
+} // namespace
+
+std::map<long long, std::int64_t> effective_intervals(const std::vector<stream_table_state>& all,
+                                                      std::int64_t default_seconds) {
+    const auto ids = by_id(all);
+    std::map<long long, std::vector<long long>> readers;
+    for (const auto& s : all)
+        for (long long u : s.upstream) readers[u].push_back(s.id);
+    std::map<long long, std::optional<std::int64_t>> memo;
+    std::set<long long> visiting;
+    // Tightest interval a stream table must honour: its own, or that of its readers.
+    std::function<std::optional<std::int64_t>(long long)> interval = [&](long long id) -> std::optional<std::int64_t> {
+        if (auto it = memo.find(id); it != memo.end()) return it->second;
+        if (!visiting.insert(id).second) return std::nullopt; // a cycle: refused at creation anyway
+        const auto* s = ids.at(id);
+        std::optional<std::int64_t> r;
+        if (const auto* d = std::get_if<duration_schedule>(&s->when)) r = d->seconds;
+        if (std::holds_alternative<calculated_schedule>(s->when))
+            for (long long reader : readers[id])
+                if (auto ri = interval(reader); ri && (!r || *ri < *r)) r = ri;
+        visiting.erase(id);
+        return memo[id] = r;
+    };
+    std::map<long long, std::int64_t> out;
+    for (const auto& s : all) {
+        if (std::holds_alternative<cron_schedule>(s.when)) continue;
+        auto r = interval(s.id);
+        out[s.id] = r.value_or(default_seconds);
+    }
+    return out;
+}
+
+std::vector<long long> topological_order(const std::vector<stream_table_state>& all) {
+    const auto ids = by_id(all);
+    std::vector<long long> order;
+    std::map<long long, int> state; // 0 new, 1 on the path, 2 done
+    std::vector<long long> path;
+    std::function<void(long long)> visit = [&](long long id) {
+        if (state[id] == 2) return;
+        if (state[id] == 1) {
+            std::string cycle;
+            auto from = std::find(path.begin(), path.end(), id);
+            for (auto it = from; it != path.end(); ++it) cycle += std::to_string(*it) + " -> ";
+            throw error(sqlstate::invalid_schema_name, "cycle detected in dependency graph: " + cycle + std::to_string(id));
+        }
+        state[id] = 1;
+        path.push_back(id);
+        for (long long u : ids.at(id)->upstream)
+            if (ids.contains(u)) visit(u);
+        path.pop_back();
+        state[id] = 2;
+        order.push_back(id);
+    };
+    for (const auto& s : all) visit(s.id);
+    return order;
+}
+
+std::vector<long long> tick_plan(const std::vector<stream_table_state>& all, std::int64_t now,
+                                 std::int64_t default_seconds) {
+    const auto ids = by_id(all);
+    const auto intervals = effective_intervals(all, default_seconds);
+    std::set<long long> wanted;
+    std::function<void(long long)> want = [&](long long id) {
+        if (!wanted.insert(id).second) return;
+        for (long long u : ids.at(id)->upstream)
+            if (ids.contains(u)) want(u);
+    };
+    for (const auto& s : all)
+        if (auto at = due_at(s, intervals); at && *at <= now) want(s.id);
+    std::vector<long long> plan;
+    for (long long id : topological_order(all))
+        if (wanted.contains(id) && ids.at(id)->runnable) plan.push_back(id);
+    return plan;
+}
+
+std::optional<std::int64_t> due_time(const std::vector<stream_table_state>& all, long long id,
+                                     std::int64_t default_seconds) {
+    const auto intervals = effective_intervals(all, default_seconds);
+    for (const auto& s : all)
+        if (s.id == id) return due_at(s, intervals);
+    return std::nullopt;
+}
+
+} // namespace pgt::sched
