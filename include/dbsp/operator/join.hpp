@@ -11,6 +11,7 @@
 ///
 /// Outer, semi and anti joins are built from this one with `distinct`, `minus` and `map`.
 
+#include <cstddef>
 #include <functional>
 #include <memory>
 #include <string>
@@ -19,6 +20,7 @@
 #include <vector>
 
 #include "dbsp/circuit/circuit.hpp"
+#include "dbsp/detail/pipeline.hpp"
 #include "dbsp/indexed_zset.hpp"
 #include "dbsp/zset.hpp"
 
@@ -31,21 +33,23 @@ using join_result_t =
     zset<std::remove_cvref_t<std::invoke_result_t<F&, const K&, const VA&, const VB&>>, W>;
 
 /// Calls `emit(key, group of small, group of large)` for every key of `small` also in
-/// `large`. In three passes, because an incremental join probes a large integral with a small
-/// change: each probe misses the cache twice (the key's slot, then the matched group), and
-/// issuing all slot loads, then all group loads, lets those misses overlap.
+/// `large`. An incremental join probes a large integral with a small change, missing the
+/// cache twice per key (its slot, then its group): the probes are pipelined.
 template <class Small, class Large, class Emit>
 void probe(const Small& small, const Large& large, Emit emit) {
-    for (const auto& [k, g] : small) large.prefetch(k);
     using entry = std::remove_cvref_t<decltype(*small.begin())>;
-    std::vector<std::pair<const entry*, const typename Large::group_type*>> hits;
-    hits.reserve(small.key_count());
-    for (const auto& e : small)
-        if (const auto* match = large.find(e.first)) {
-            match->prefetch();
-            hits.emplace_back(&e, match);
-        }
-    for (const auto& [e, match] : hits) emit(e->first, e->second, *match);
+    std::vector<const entry*> keys;
+    keys.reserve(small.key_count());
+    for (const auto& e : small) keys.push_back(&e);
+    std::vector<const typename Large::group_type*> matches(keys.size());
+    pipeline(
+        keys.size(), [&](std::size_t i) { large.prefetch(keys[i]->first); },
+        [&](std::size_t i) {
+            if ((matches[i] = large.find(keys[i]->first))) matches[i]->prefetch();
+        },
+        [&](std::size_t i) {
+            if (matches[i]) emit(keys[i]->first, keys[i]->second, *matches[i]);
+        });
 }
 
 /// Adds `a ⋈ b` into `out`, probing the side with more keys.
