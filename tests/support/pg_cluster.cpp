@@ -1,9 +1,11 @@
 #include "pg_cluster.hpp"
 
 #include <libpq-fe.h>
+#include <poll.h>
 #include <pwd.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -103,6 +105,21 @@ std::optional<std::string> connection::scalar(const std::string& sql) {
 }
 
 std::vector<std::string> connection::take_notices() { return std::exchange(p_->notices, {}); }
+
+std::vector<std::string> connection::notifications(int ms) {
+    std::vector<std::string> out;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+    for (;;) {
+        PQconsumeInput(p_->conn);
+        while (PGnotify* n = PQnotifies(p_->conn)) {
+            out.emplace_back(n->extra);
+            PQfreemem(n);
+        }
+        if (!out.empty() || std::chrono::steady_clock::now() >= deadline) return out;
+        pollfd pfd{PQsocket(p_->conn), POLLIN, 0};
+        poll(&pfd, 1, 20);
+    }
+}
 
 // ---- cluster ------------------------------------------------------------------------------------
 

@@ -36,6 +36,8 @@ public:
     std::optional<std::string> scalar(const std::string& sql);
     /// Notices and warnings received since the last call.
     std::vector<std::string> take_notices();
+    /// NOTIFY payloads received on channels this connection LISTENs to (waits up to `ms`).
+    std::vector<std::string> notifications(int ms = 0);
 
 private:
     struct impl;

@@ -8,6 +8,7 @@
 #include "pg/function.hpp"
 #include "pg/server.hpp"
 #include "pg/spi.hpp"
+#include "scheduler/shared.hpp"
 
 namespace {
 
@@ -66,12 +67,14 @@ pgt::ext::create_options create_arguments(FunctionCallInfo fcinfo) {
 
 PGT_FUNCTION(pgt_create_stream_table) {
     pgt::spi::session spi;
+    pgt::sched::wake_scheduler_at_commit(); // it re-reads the catalog
     pgt::ext::create_stream_table(pgt::pg::required_text_arg(fcinfo, 0, "name"), create_arguments(fcinfo));
     PG_RETURN_VOID();
 }
 
 PGT_FUNCTION(pgt_create_stream_table_if_not_exists) {
     pgt::spi::session spi;
+    pgt::sched::wake_scheduler_at_commit(); // it re-reads the catalog
     const auto name = pgt::pg::required_text_arg(fcinfo, 0, "name");
     auto opts = create_arguments(fcinfo);
     if (pgt::ext::find_stream_table(name)) {
@@ -84,6 +87,7 @@ PGT_FUNCTION(pgt_create_stream_table_if_not_exists) {
 
 PGT_FUNCTION(pgt_create_or_replace_stream_table) {
     pgt::spi::session spi;
+    pgt::sched::wake_scheduler_at_commit(); // it re-reads the catalog
     const auto name = pgt::pg::required_text_arg(fcinfo, 0, "name");
     auto opts = create_arguments(fcinfo);
     auto st = pgt::ext::find_stream_table(name);
@@ -109,6 +113,7 @@ PGT_FUNCTION(pgt_create_or_replace_stream_table) {
 
 PGT_FUNCTION(pgt_alter_stream_table) {
     pgt::spi::session spi;
+    pgt::sched::wake_scheduler_at_commit(); // it re-reads the catalog
     auto st = pgt::ext::require_stream_table(pgt::pg::required_text_arg(fcinfo, 0, "name"));
     pgt::ext::require_owner(st);
     pgt::ext::require_writable();
@@ -150,6 +155,7 @@ PGT_FUNCTION(pgt_alter_stream_table) {
 
 PGT_FUNCTION(pgt_drop_stream_table) {
     pgt::spi::session spi;
+    pgt::sched::wake_scheduler_at_commit(); // it re-reads the catalog
     auto st = pgt::ext::require_stream_table(pgt::pg::required_text_arg(fcinfo, 0, "name"));
     pgt::ext::drop_stream_table(st, bool_arg(fcinfo, 1).value_or(false));
     PG_RETURN_VOID();
@@ -165,6 +171,7 @@ PGT_FUNCTION(pgt_refresh_stream_table) {
 
 PGT_FUNCTION(pgt_resume_stream_table) {
     pgt::spi::session spi;
+    pgt::sched::wake_scheduler_at_commit(); // it re-reads the catalog
     auto st = pgt::ext::require_stream_table(pgt::pg::required_text_arg(fcinfo, 0, "name"));
     pgt::ext::require_owner(st);
     pgt::ext::require_writable();

@@ -93,7 +93,7 @@ PGT_FUNCTION(pgt_cdc_capture) {
         entry.stale = false;
     }
     entry.plan.execute({});
-    pgt::sched::note_captured_change();
+    pgt::sched::wake_scheduler_at_commit();
     return PointerGetDatum(nullptr);
 }
 

@@ -37,7 +37,8 @@ std::vector<scheduled_table> load_schedules(std::int64_t now) {
         if (r[4]) t.state.last_refresh = std::stoll(*r[4]);
         t.errors = std::stoi(*r[5]);
         const std::int64_t last_error = r[6] ? std::stoll(*r[6]) : 0;
-        t.state.runnable = (r[3] == "ACTIVE" || r[3] == "ERROR") && now >= last_error + backoff_seconds(t.errors);
+        t.retry_at = last_error + backoff_seconds(t.errors);
+        t.state.runnable = (r[3] == "ACTIVE" || r[3] == "ERROR") && now >= t.retry_at;
         for (const auto& e : edges)
             if (std::stoll(*e[0]) == t.state.id) t.state.upstream.push_back(std::stoll(*e[1]));
         out.push_back(std::move(t));

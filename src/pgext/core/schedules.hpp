@@ -14,6 +14,7 @@ struct scheduled_table {
     sched::stream_table_state state;
     std::string name; ///< schema.name
     int errors = 0;   ///< consecutive failed refreshes
+    std::int64_t retry_at = 0; ///< unix seconds: end of the back-off after errors
 };
 
 /// Seconds a stream table waits after `errors` consecutive failures before it is tried again.

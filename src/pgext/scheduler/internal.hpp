@@ -22,6 +22,7 @@ struct db_slot {
     pg_atomic_uint64 changes;   ///< commits that captured changes
     std::int64_t last_tick_ms;  ///< unix ms of the scheduler's last tick
     std::int64_t absent_since_ms; ///< the extension was not installed, as of this time (0: unknown)
+    bool serving;               ///< the scheduler found the extension and serves the database
 };
 
 struct shared_state {

@@ -76,13 +76,21 @@ void start_scheduler(Oid db) {
         started[db] = handle;
 }
 
-void scan(bool forced) {
+/// Starts the missing schedulers. Returns true when a forced scan met a scheduler still running:
+/// it may be a probe that looked before the CREATE EXTENSION that asked for the scan committed,
+/// so the scan is repeated shortly.
+bool scan(bool forced) {
     const auto dbs = connectable_databases();
     const std::int64_t now = now_ms();
+    bool met_running = false;
     LWLockAcquire(shared->lock, LW_EXCLUSIVE);
     std::vector<Oid> to_start;
     for (Oid db : dbs) {
-        if (running(db)) continue;
+        if (running(db)) {
+            db_slot* slot = find_slot(db, false);
+            met_running |= !slot || !slot->serving;
+            continue;
+        }
         db_slot* slot = find_slot(db, true);
         if (!slot) continue;
         if (!forced && slot->absent_since_ms != 0 && now - slot->absent_since_ms < 30000) continue;
@@ -90,6 +98,7 @@ void scan(bool forced) {
     }
     LWLockRelease(shared->lock);
     for (Oid db : to_start) start_scheduler(db);
+    return forced && met_running;
 }
 
 } // namespace
@@ -127,12 +136,12 @@ void pgt_launcher_main(Datum) {
             ConfigReloadPending = false;
             ProcessConfigFile(PGC_SIGHUP);
         }
-        scan(forced);
-        (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 10000L, PG_WAIT_EXTENSION);
+        const bool again = scan(forced);
+        (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, again ? 200L : 10000L, PG_WAIT_EXTENSION);
         ResetLatch(MyLatch);
         CHECK_FOR_INTERRUPTS();
         LWLockAcquire(shared->lock, LW_EXCLUSIVE);
-        forced = shared->rescan;
+        forced = shared->rescan || again;
         shared->rescan = false;
         LWLockRelease(shared->lock);
     }

@@ -58,6 +58,9 @@ std::optional<std::string> in_transaction(const std::function<void()>& work) {
         }
     };
     MemoryContext context = CurrentMemoryContext;
+    // A background worker has no client loop to set it: without this, now() would stay at the
+    // worker's start time.
+    SetCurrentStatementStartTimestamp();
     StartTransactionCommand();
     PushActiveSnapshot(GetTransactionSnapshot());
     bool ok = false;
@@ -152,7 +155,12 @@ std::int64_t tick() {
     std::int64_t next = now_ms() + 60000;
     in_transaction([&] {
         for (auto& e : entries) {
-            if (!e.state.runnable || ext::pending_changes(e.state.id) == 0) continue;
+            if (ext::pending_changes(e.state.id) == 0) continue;
+            if (!e.state.runnable) {
+                // Backing off after errors: try again when the back-off ends.
+                if (e.retry_at > now_s) next = std::min(next, e.retry_at * 1000);
+                continue;
+            }
             if (auto due = due_time(states, e.state.id, guc::default_schedule_seconds))
                 next = std::min(next, *due * 1000);
         }
@@ -177,6 +185,7 @@ void prune_history() {
 
 bool extension_present() {
     bool present = false;
+    SetCurrentStatementStartTimestamp();
     StartTransactionCommand();
     present = OidIsValid(get_extension_oid("pg_trickle", true));
     CommitTransactionCommand();
@@ -187,6 +196,7 @@ void detach(bool absent) {
     LWLockAcquire(shared->lock, LW_EXCLUSIVE);
     my_slot->pid = 0;
     my_slot->latch = nullptr;
+    my_slot->serving = false;
     my_slot->absent_since_ms = absent ? now_ms() : 0;
     LWLockRelease(shared->lock);
 }
@@ -218,6 +228,9 @@ void pgt_scheduler_main(Datum arg) {
         detach(true);
         proc_exit(0);
     }
+    LWLockAcquire(shared->lock, LW_EXCLUSIVE);
+    my_slot->serving = true;
+    LWLockRelease(shared->lock);
     pgstat_report_appname("pg_trickle scheduler");
     mark_interrupted_refreshes();
 

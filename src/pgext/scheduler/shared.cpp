@@ -23,6 +23,7 @@ namespace {
 shmem_request_hook_type previous_request = nullptr;
 shmem_startup_hook_type previous_startup = nullptr;
 bool wake_at_commit = false;
+bool rescan_at_commit = false;
 
 void request_shmem() {
     if (previous_request) previous_request();
@@ -43,15 +44,24 @@ void startup_shmem() {
     LWLockRelease(AddinShmemInitLock);
 }
 
+/// Wake-ups are sent at commit: before it, a scheduler or the launcher would not see the
+/// changes (or the new extension) yet.
 void at_commit(XactEvent event, void*) {
-    if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT) wake_at_commit = false;
-    if (event != XACT_EVENT_COMMIT || !wake_at_commit) return;
-    wake_at_commit = false;
-    if (!shared) return;
-    if (db_slot* slot = find_slot(MyDatabaseId, false)) {
-        pg_atomic_fetch_add_u64(&slot->changes, 1);
-        if (slot->latch) SetLatch(slot->latch);
+    if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT) wake_at_commit = rescan_at_commit = false;
+    if (event != XACT_EVENT_COMMIT || !shared) return;
+    if (wake_at_commit)
+        if (db_slot* slot = find_slot(MyDatabaseId, false)) {
+            pg_atomic_fetch_add_u64(&slot->changes, 1);
+            if (slot->latch) SetLatch(slot->latch);
+        }
+    if (rescan_at_commit) {
+        LWLockAcquire(shared->lock, LW_EXCLUSIVE);
+        shared->rescan = true;
+        Latch* latch = shared->launcher_latch;
+        LWLockRelease(shared->lock);
+        if (latch) SetLatch(latch);
     }
+    wake_at_commit = rescan_at_commit = false;
 }
 
 } // namespace
@@ -82,16 +92,9 @@ void install_shared_state() {
 
 bool shared_state_available() { return shared != nullptr; }
 
-void note_captured_change() { wake_at_commit = true; }
+void wake_scheduler_at_commit() { wake_at_commit = true; }
 
-void request_rescan() {
-    if (!shared) return;
-    LWLockAcquire(shared->lock, LW_EXCLUSIVE);
-    shared->rescan = true;
-    Latch* latch = shared->launcher_latch;
-    LWLockRelease(shared->lock);
-    if (latch) SetLatch(latch);
-}
+void request_rescan() { rescan_at_commit = true; }
 
 scheduler_state scheduler_of(std::uint32_t db) {
     scheduler_state st;

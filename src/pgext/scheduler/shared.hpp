@@ -14,10 +14,11 @@ void install_shared_state();
 /// True when pg_trickle is loaded through shared_preload_libraries (shared state exists).
 bool shared_state_available();
 
-/// The current backend captured changes: wake its database's scheduler when it commits.
-void note_captured_change();
+/// The current backend captured changes or changed stream tables: wake its database's
+/// scheduler when it commits.
+void wake_scheduler_at_commit();
 
-/// Asks the launcher to look for databases with the extension now.
+/// Asks the launcher to look for databases with the extension when this transaction commits.
 void request_rescan();
 
 /// The scheduler of database `db`: running, and the time of its last tick (unix ms).

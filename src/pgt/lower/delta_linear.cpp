@@ -2,6 +2,8 @@
 //   σ(Δ), π(Δ), Δ₁ + Δ₂ + …; and a source's delta is its captured changes.
 #include "lowering.hpp"
 
+#include <algorithm>
+
 namespace pgt::lower::detail {
 
 namespace {
@@ -11,10 +13,22 @@ std::string weight_col(const std::string& alias) { return sql::column(alias, wei
 std::optional<std::string> delta_source(lowering& l, int id) {
     const auto& n = l.node(id);
     const auto& t = *l.graph().sources[static_cast<std::size_t>(n.source)];
+    const std::string cols = l.column_list(id, "c");
+    // Consolidated, so that a row inserted and deleted again cancels out before any expression
+    // sees it (100 / v must not fail on a v = 0 that no longer exists). Types the compiler does
+    // not know may lack equality; their changes pass unconsolidated (the final merge still nets
+    // them).
+    const bool groupable = std::ranges::none_of(t.columns, [](const ir::column& c) {
+        return c.type.kind == type_kind::other || c.type.kind == type_kind::unknown;
+    });
+    const std::string body =
+        groupable ? "SELECT " + cols + ", pg_catalog.sum(" + weight_col("c") + ")::pg_catalog.int8 AS " +
+                        sql::ident(weight) + " FROM " + l.changes_of(n.source).relation + " c GROUP BY " + cols +
+                        " HAVING pg_catalog.sum(" + weight_col("c") + ") <> 0"
+                  : "SELECT " + cols + ", " + weight_col("c") + " FROM " + l.changes_of(n.source).relation + " c";
     // CTE names stay well under PostgreSQL's 63-byte identifier limit.
-    return l.add_cte("s" + std::to_string(n.source) + "_changes_" + t.name.substr(0, 40), "Δ" + t.schema + "." + t.name + ": captured changes",
-                     "SELECT " + l.column_list(id, "c") + ", " + weight_col("c") + " FROM " +
-                         l.changes_of(n.source).relation + " c");
+    return l.add_cte("s" + std::to_string(n.source) + "_changes_" + t.name.substr(0, 40),
+                     "Δ" + t.schema + "." + t.name + ": captured changes, consolidated", body);
 }
 
 std::optional<std::string> delta_filter(lowering& l, int id) {

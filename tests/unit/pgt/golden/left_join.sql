@@ -3,13 +3,13 @@
 SELECT pgtrickle.pg_trickle_hash_multi(ARRAY[CAST(q."name" AS pg_catalog.text), CAST(pg_catalog.trim_scale(q."amount") AS pg_catalog.text)]) AS "__pgt_row_id", q."name", q."amount" FROM (SELECT s."name" AS "name", s."amount" AS "amount" FROM (SELECT l."id" AS "id", l."name" AS "name", r."id" AS "id_1", r."customer_id" AS "customer_id", r."amount" AS "amount", r."status" AS "status" FROM "public"."customers" l LEFT JOIN "public"."orders" r ON (r."customer_id" OPERATOR(pg_catalog.=) l."id")) s) q;
 -- refresh
 WITH
--- Δpublic.customers: captured changes
+-- Δpublic.customers: captured changes, consolidated
 "s0_changes_customers" AS (
-SELECT c."id", c."name", c."__pgt_w" FROM "changes"."customers" c
+SELECT c."id", c."name", pg_catalog.sum(c."__pgt_w")::pg_catalog.int8 AS "__pgt_w" FROM "changes"."customers" c GROUP BY c."id", c."name" HAVING pg_catalog.sum(c."__pgt_w") <> 0
 ),
--- Δpublic.orders: captured changes
+-- Δpublic.orders: captured changes, consolidated
 "s1_changes_orders" AS (
-SELECT c."id", c."customer_id", c."amount", c."status", c."__pgt_w" FROM "changes"."orders" c
+SELECT c."id", c."customer_id", c."amount", c."status", pg_catalog.sum(c."__pgt_w")::pg_catalog.int8 AS "__pgt_w" FROM "changes"."orders" c GROUP BY c."id", c."customer_id", c."amount", c."status" HAVING pg_catalog.sum(c."__pgt_w") <> 0
 ),
 -- n2: left join — ΔL⋈R + L⋈ΔR − ΔL⋈ΔR + change of unmatched rows
 "d2_join" AS (
