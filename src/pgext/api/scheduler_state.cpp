@@ -6,15 +6,17 @@ extern "C" {
 #include <utils/timestamp.h>
 }
 
-/// pgtrickle._scheduler_running(): is a scheduler serving this database?
+/// pgtrickle._scheduler_running(): is a scheduler serving this database (running, or dormant
+/// while idle and restarted by the next change)?
 PGT_FUNCTION(pgt_scheduler_running) {
-    PG_RETURN_BOOL(pgt::sched::scheduler_of(MyDatabaseId).running);
+    const auto st = pgt::sched::scheduler_of(MyDatabaseId);
+    PG_RETURN_BOOL(st.running || st.dormant);
 }
 
 /// pgtrickle._scheduler_last_tick(): when it last looked for work (NULL if none runs).
 PGT_FUNCTION(pgt_scheduler_last_tick) {
     const auto st = pgt::sched::scheduler_of(MyDatabaseId);
-    if (!st.running) PG_RETURN_NULL();
+    if (!st.running && !st.dormant) PG_RETURN_NULL();
     const TimestampTz t = (st.last_tick_ms - (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * 86400000LL) * 1000;
     PG_RETURN_TIMESTAMPTZ(t);
 }

@@ -23,6 +23,7 @@ struct db_slot {
     std::int64_t last_tick_ms;  ///< unix ms of the scheduler's last tick
     std::int64_t absent_since_ms; ///< the extension was not installed, as of this time (0: unknown)
     bool serving;               ///< the scheduler found the extension and serves the database
+    bool dormant;               ///< it exited after idling; a commit with changes restarts it
 };
 
 struct shared_state {

@@ -2,7 +2,8 @@
 // with pg_trickle installed. It lists databases itself (pg_database is a shared catalog), so
 // new databases and CREATE EXTENSION are picked up without a restart: every 10 s, or at once
 // when CREATE EXTENSION asks for a rescan. A database without the extension is probed again
-// after 30 s.
+// after 30 s. A scheduler that went dormant (idle) is restarted when its database commits
+// captured changes.
 #include "scheduler/internal.hpp"
 #include "scheduler/workers.hpp"
 
@@ -93,7 +94,8 @@ bool scan(bool forced) {
         }
         db_slot* slot = find_slot(db, true);
         if (!slot) continue;
-        if (!forced && slot->absent_since_ms != 0 && now - slot->absent_since_ms < 30000) continue;
+        if (!forced && ((slot->absent_since_ms != 0 && now - slot->absent_since_ms < 30000) || slot->dormant)) continue;
+        slot->dormant = false;
         to_start.push_back(db);
     }
     LWLockRelease(shared->lock);

@@ -1,6 +1,6 @@
 // The scheduler of one database. Between ticks it sleeps on its latch, which a committing
-// backend sets when it captured changes; an idle database costs nothing but a catalog read a
-// minute. A tick refreshes, upstream first, every due stream table and the stream tables it
+// backend sets when it captured changes. After 30 s with nothing to do it exits (so that it
+// does not block DROP DATABASE); the next commit with captured changes restarts it. A tick refreshes, upstream first, every due stream table and the stream tables it
 // reads (pgt/refresh_order.hpp), each in its own transactions:
 //   1. is anything pending? if so, a RUNNING history row is committed (a crash leaves a trace);
 //   2. the refresh, which completes that row;
@@ -192,14 +192,21 @@ bool extension_present() {
     return present;
 }
 
-void detach(bool absent) {
+enum class leaving { absent, idle, shutdown };
+
+void detach(leaving why) {
     LWLockAcquire(shared->lock, LW_EXCLUSIVE);
     my_slot->pid = 0;
     my_slot->latch = nullptr;
     my_slot->serving = false;
-    my_slot->absent_since_ms = absent ? now_ms() : 0;
+    my_slot->absent_since_ms = why == leaving::absent ? now_ms() : 0;
+    my_slot->dormant = why == leaving::idle;
     LWLockRelease(shared->lock);
 }
+
+/// An idle scheduler leaves, so that it does not hold a connection that blocks DROP DATABASE;
+/// the next commit with captured changes brings it back.
+constexpr std::int64_t idle_exit_ms = 30000;
 
 } // namespace
 
@@ -225,7 +232,7 @@ void pgt_scheduler_main(Datum arg) {
     my_slot->absent_since_ms = 0;
     LWLockRelease(shared->lock);
     if (!extension_present()) {
-        detach(true);
+        detach(leaving::absent);
         proc_exit(0);
     }
     LWLockAcquire(shared->lock, LW_EXCLUSIVE);
@@ -235,7 +242,7 @@ void pgt_scheduler_main(Datum arg) {
     mark_interrupted_refreshes();
 
     std::uint64_t seen = ~std::uint64_t{0};
-    std::int64_t next_tick = 0, next_prune = 0;
+    std::int64_t next_tick = 0, next_prune = 0, busy_until = now_ms() + idle_exit_ms;
     while (!ShutdownRequestPending) {
         if (ConfigReloadPending) {
             ConfigReloadPending = false;
@@ -244,12 +251,18 @@ void pgt_scheduler_main(Datum arg) {
         const std::uint64_t changes = pg_atomic_read_u64(&my_slot->changes);
         std::int64_t now = now_ms();
         if (!extension_present()) {
-            detach(true);
+            detach(leaving::absent);
             proc_exit(0);
         }
         if (pgt::guc::enabled && (changes != seen || now >= next_tick)) {
             seen = changes;
             next_tick = tick();
+            // Pending work (a tick wanted sooner than the idle minute) keeps it busy.
+            if (next_tick < now_ms() + 59000) busy_until = now_ms() + idle_exit_ms;
+        }
+        if (now_ms() > busy_until && pg_atomic_read_u64(&my_slot->changes) == seen) {
+            detach(leaving::idle);
+            proc_exit(0);
         }
         if (now >= next_prune) {
             prune_history();
@@ -262,6 +275,6 @@ void pgt_scheduler_main(Datum arg) {
         ResetLatch(MyLatch);
         CHECK_FOR_INTERRUPTS();
     }
-    detach(false);
+    detach(leaving::shutdown);
     proc_exit(0);
 }

@@ -52,7 +52,12 @@ void at_commit(XactEvent event, void*) {
     if (wake_at_commit)
         if (db_slot* slot = find_slot(MyDatabaseId, false)) {
             pg_atomic_fetch_add_u64(&slot->changes, 1);
-            if (slot->latch) SetLatch(slot->latch);
+            if (slot->latch) {
+                SetLatch(slot->latch);
+            } else if (slot->dormant) {
+                slot->dormant = false; // the launcher's next scan, which this wakes, restarts it
+                if (Latch* launcher = shared->launcher_latch) SetLatch(launcher);
+            }
         }
     if (rescan_at_commit) {
         LWLockAcquire(shared->lock, LW_EXCLUSIVE);
@@ -102,6 +107,7 @@ scheduler_state scheduler_of(std::uint32_t db) {
     LWLockAcquire(shared->lock, LW_SHARED);
     if (db_slot* s = find_slot(db, false)) {
         st.running = s->pid != 0;
+        st.dormant = s->dormant;
         st.pid = s->pid;
         st.last_tick_ms = s->last_tick_ms;
     }

@@ -23,7 +23,8 @@ void request_rescan();
 
 /// The scheduler of database `db`: running, and the time of its last tick (unix ms).
 struct scheduler_state {
-    bool running = false;
+    bool running = false; ///< a scheduler process serves the database
+    bool dormant = false; ///< it left while idle and comes back with the next change
     std::int64_t last_tick_ms = 0;
     int pid = 0;
 };
