@@ -440,6 +440,12 @@ LANGUAGE sql STABLE AS $$
            coalesce(string_agg(format('%I.%I', pgt_schema, pgt_name), ', '), 'none')
     FROM pgtrickle.pgt_stream_tables WHERE needs_reinit
     UNION ALL
+    SELECT 'capture_triggers', CASE WHEN count(*) = 0 THEN 'OK' ELSE 'ERROR' END,
+           coalesce(string_agg(format('%s: %s %s', source_table, trigger_name,
+                                      CASE WHEN present THEN 'disabled' ELSE 'missing' END), '; ')
+                    || ' (changes are not captured; run pgtrickle.repair_stream_table())', 'none')
+    FROM pgtrickle.trigger_inventory() WHERE NOT (present AND enabled)
+    UNION ALL
     SELECT 'buffer_growth', CASE WHEN count(*) = 0 THEN 'OK' ELSE 'WARN' END,
            coalesce(string_agg(format('%s: %s pending for %s', source_table, pending_rows, stream_table), '; '), 'none')
     FROM pgtrickle.change_buffer_sizes() WHERE pending_rows > 10000
