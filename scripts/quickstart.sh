@@ -13,7 +13,7 @@ data="$here/.pgdata"
 build="${PGT_BUILD_DIR:-$here/build}"
 
 echo "==> building pg_trickle"
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DPGT_BUILD_TESTS=OFF -DPGT_BUILD_BENCH=OFF >/dev/null
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$build" -j "$(nproc)" --target pg_trickle >/dev/null
 echo "==> installing the extension into $("$bin/pg_config" --pkglibdir)"
 cmake --install "$build" --component extension >/dev/null

@@ -59,4 +59,4 @@ FROM category_summary ORDER BY category;
 
 \echo 'How it was refreshed:'
 SELECT action, status, rows_inserted, rows_deleted
-FROM pgtrickle.refresh_timeline(10) ORDER BY start_time;
+FROM pgtrickle.refresh_timeline(10) WHERE action <> 'NO_DATA' ORDER BY start_time;
