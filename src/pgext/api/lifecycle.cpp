@@ -140,9 +140,7 @@ PGT_FUNCTION(pgt_alter_stream_table) {
         if (s != "ACTIVE" && s != "SUSPENDED")
             throw pgt::error(pgt::sqlstate::invalid_parameter_value,
                              "invalid argument: status must be 'ACTIVE' or 'SUSPENDED', got '" + *status + "'");
-        pgt::spi::exec("UPDATE pgtrickle.pgt_stream_tables SET status = $2, updated_at = now(), consecutive_errors = "
-                       "CASE WHEN $2 = 'ACTIVE' THEN 0 ELSE consecutive_errors END WHERE pgt_id = $1::int8",
-                       {id, s});
+        pgt::ext::set_status(st, s);
     }
     if (auto dc = text_arg(fcinfo, 5))
         pgt::spi::exec("UPDATE pgtrickle.pgt_stream_tables SET diamond_consistency = $2 WHERE pgt_id = $1::int8",
@@ -178,9 +176,6 @@ PGT_FUNCTION(pgt_resume_stream_table) {
     if (st.status != "SUSPENDED" && st.status != "ERROR")
         throw pgt::error(pgt::sqlstate::invalid_parameter_value,
                          "invalid argument: stream table " + st.display() + " is not suspended (status " + st.status + ")");
-    pgt::server::role_scope as_ext(pgt::server::extension_owner(), false);
-    pgt::spi::exec("UPDATE pgtrickle.pgt_stream_tables SET status = 'ACTIVE', consecutive_errors = 0, updated_at = now() "
-                   "WHERE pgt_id = $1::int8",
-                   {std::to_string(st.id)});
+    pgt::ext::set_status(st, "ACTIVE");
     PG_RETURN_VOID();
 }

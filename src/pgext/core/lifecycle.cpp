@@ -63,6 +63,13 @@ void require_owner(const stream_table& st) {
     if (owns.empty() || owns[0][0] != "t") throw error(sqlstate::insufficient_privilege, "must be owner of stream table " + st.display());
 }
 
+void set_status(const stream_table& st, const std::string& status) {
+    server::role_scope as_ext(server::extension_owner(), false);
+    spi::exec("UPDATE pgtrickle.pgt_stream_tables SET status = $2, updated_at = now(), consecutive_errors = "
+              "CASE WHEN $2 = 'ACTIVE' THEN 0 ELSE consecutive_errors END WHERE pgt_id = $1::int8",
+              {std::to_string(st.id), status});
+}
+
 std::vector<stream_table> dependents_of(unsigned relid) {
     std::vector<stream_table> out;
     for (const auto& r : spi::query("SELECT DISTINCT pgt_id FROM pgtrickle.pgt_dependencies WHERE source_relid = $1::oid "

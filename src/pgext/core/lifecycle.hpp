@@ -33,6 +33,9 @@ void require_owner(const stream_table& st);
 /// Error 25006 in a read-only transaction or on a standby.
 void require_writable();
 
+/// Sets the status to ACTIVE (clearing the error count) or SUSPENDED.
+void set_status(const stream_table& st, const std::string& status);
+
 /// Stream tables reading `relid` (its dependents).
 std::vector<stream_table> dependents_of(unsigned relid);
 

@@ -21,40 +21,38 @@ namespace pgt::pg {
 /// Converts a copied ErrorData into a pgt::error and throws it; frees the ErrorData.
 [[noreturn]] void throw_error_data(ErrorData* edata);
 
+namespace detail {
+/// The PG_TRY itself, once: `f` writes its result (if any) into the caller's frame.
+template <class F>
+void run_guarded(F& f) {
+    MemoryContext caller_context = CurrentMemoryContext;
+    ErrorData* volatile edata = nullptr;
+    PG_TRY();
+    {
+        f();
+    }
+    PG_CATCH();
+    {
+        MemoryContextSwitchTo(caller_context);
+        edata = CopyErrorData();
+        FlushErrorState();
+    }
+    PG_END_TRY();
+    if (edata) throw_error_data(edata);
+}
+} // namespace detail
+
 template <class F>
 auto call(F&& f) {
     using R = std::invoke_result_t<F&>;
-    MemoryContext caller_context = CurrentMemoryContext;
-    ErrorData* volatile edata = nullptr;
     if constexpr (std::is_void_v<R>) {
-        PG_TRY();
-        {
-            f();
-        }
-        PG_CATCH();
-        {
-            MemoryContextSwitchTo(caller_context);
-            edata = CopyErrorData();
-            FlushErrorState();
-        }
-        PG_END_TRY();
-        if (edata) throw_error_data(edata);
+        detail::run_guarded(f);
     } else {
         static_assert(std::is_trivially_copyable_v<R>, "pg::call returns PostgreSQL values (Datums, pointers, scalars)");
         volatile R result{}; // volatile: assigned between sigsetjmp and a possible longjmp
-        PG_TRY();
-        {
-            result = f();
-        }
-        PG_CATCH();
-        {
-            MemoryContextSwitchTo(caller_context);
-            edata = CopyErrorData();
-            FlushErrorState();
-        }
-        PG_END_TRY();
-        if (edata) throw_error_data(edata);
-        return result;
+        auto store = [&] { result = f(); };
+        detail::run_guarded(store);
+        return static_cast<R>(result);
     }
 }
 
