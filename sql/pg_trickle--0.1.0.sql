@@ -206,6 +206,8 @@ $$;
 
 CREATE FUNCTION pgtrickle._pending_changes(pgt_id bigint) RETURNS bigint
 LANGUAGE C STABLE STRICT AS 'MODULE_PATHNAME', 'pgt_pending_changes';
+CREATE FUNCTION pgtrickle._buffer_pending_rows(pgt_id bigint, source_relid oid) RETURNS bigint
+LANGUAGE C STABLE STRICT AS 'MODULE_PATHNAME', 'pgt_buffer_pending_rows';
 CREATE FUNCTION pgtrickle._effective_interval(pgt_id bigint) RETURNS bigint
 LANGUAGE C STABLE STRICT AS 'MODULE_PATHNAME', 'pgt_effective_interval';
 CREATE FUNCTION pgtrickle._scheduler_running() RETURNS bool
@@ -293,32 +295,14 @@ $$;
 CREATE FUNCTION pgtrickle.change_buffer_sizes()
 RETURNS TABLE (stream_table text, source_table text, source_oid bigint, cdc_mode text, pending_rows bigint,
                buffer_bytes bigint)
-LANGUAGE plpgsql STABLE AS $$
-DECLARE
-    r record;
-BEGIN
-    FOR r IN
-        SELECT st.*, d.source_relid, t.buffer_relid FROM pgtrickle.pgt_stream_tables st
-        JOIN pgtrickle.pgt_dependencies d USING (pgt_id)
-        JOIN pgtrickle.pgt_change_tracking t USING (source_relid)
-        ORDER BY st.pgt_schema, st.pgt_name, d.source_relid
-    LOOP
-        stream_table := format('%I.%I', r.pgt_schema, r.pgt_name);
-        source_table := r.source_relid::regclass::text;
-        source_oid := r.source_relid;
-        cdc_mode := 'trigger';
-        buffer_bytes := pg_total_relation_size(r.buffer_relid);
-        IF r.frontier_snapshot IS NULL THEN
-            EXECUTE format('SELECT count(*) FROM %s', r.buffer_relid::regclass) INTO pending_rows;
-        ELSE
-            EXECUTE format('SELECT count(*) FROM %s b WHERE NOT ((b.__pgt_xid IS DISTINCT FROM $2 '
-                           'AND pg_visible_in_snapshot(b.__pgt_xid, $1)) OR (b.__pgt_xid = $2 AND b.__pgt_stmt < $3))',
-                           r.buffer_relid::regclass)
-            INTO pending_rows USING r.frontier_snapshot, r.frontier_xid, r.frontier_stmt;
-        END IF;
-        RETURN NEXT;
-    END LOOP;
-END
+LANGUAGE sql STABLE AS $$
+    SELECT format('%I.%I', st.pgt_schema, st.pgt_name), d.source_relid::regclass::text, d.source_relid::bigint,
+           'trigger'::text, pgtrickle._buffer_pending_rows(st.pgt_id, d.source_relid),
+           pg_total_relation_size(t.buffer_relid)
+    FROM pgtrickle.pgt_stream_tables st
+    JOIN pgtrickle.pgt_dependencies d USING (pgt_id)
+    JOIN pgtrickle.pgt_change_tracking t USING (source_relid)
+    ORDER BY st.pgt_schema, st.pgt_name, d.source_relid
 $$;
 
 CREATE FUNCTION pgtrickle.trigger_inventory()

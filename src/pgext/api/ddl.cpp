@@ -97,11 +97,7 @@ void altered_table(unsigned relid) {
     if (!spi::scalar("SELECT 1 FROM pgtrickle.pgt_change_tracking WHERE source_relid = $1::oid", {r})) return;
     for (const auto& st : ext::dependents_of(relid)) check_still_valid(st, table);
     sync_buffer(relid);
-    auto source = ext::server_catalog().relation_by_oid(relid);
-    for (const auto& st : ext::dependents_of(relid))
-        ext::ensure_capture(*source->table, static_cast<unsigned>(std::stoul(*spi::scalar(
-                                                "SELECT relowner::int8 FROM pg_catalog.pg_class WHERE oid = $1::oid",
-                                                {std::to_string(st.relid)}))));
+    ext::ensure_capture(*ext::server_catalog().relation_by_oid(relid)->table);
     bump_generation("pgt_id IN (SELECT pgt_id FROM pgtrickle.pgt_dependencies WHERE source_relid = $1::oid)", {r});
 }
 
@@ -113,8 +109,12 @@ PGT_FUNCTION(pgt_on_ddl_end) {
     spi::session spi;
     if (!extension_catalog_present()) PG_RETURN_VOID();
     auto commands = spi::query("SELECT DISTINCT objid::int8, command_tag FROM pg_catalog.pg_event_trigger_ddl_commands() "
-                               "WHERE classid = 'pg_catalog.pg_class'::regclass OR command_tag = 'CREATE TRIGGER'");
+                               "WHERE classid = 'pg_catalog.pg_class'::regclass "
+                               "OR command_tag IN ('CREATE TRIGGER', 'GRANT', 'REVOKE')");
+    bool privileges_may_change = false;
     for (const auto& c : commands) {
+        // Who may read a source, or who owns a stream table, decides who may read its buffer.
+        privileges_may_change |= c[1] == "GRANT" || c[1] == "REVOKE" || c[1] == "ALTER TABLE";
         if (c[1] == "CREATE TRIGGER") {
             auto on_buffer = spi::scalar("SELECT 1 FROM pg_catalog.pg_trigger t JOIN pgtrickle.pgt_change_tracking c "
                                          "ON c.buffer_relid = t.tgrelid WHERE t.oid = $1::oid",
@@ -127,6 +127,7 @@ PGT_FUNCTION(pgt_on_ddl_end) {
             altered_table(static_cast<unsigned>(std::stoul(*c[0])));
         }
     }
+    if (privileges_may_change) ext::sync_buffer_grants();
     PG_RETURN_VOID();
 }
 

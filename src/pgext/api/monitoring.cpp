@@ -13,6 +13,12 @@ PGT_FUNCTION(pgt_pending_changes) {
     PG_RETURN_INT64(pgt::ext::pending_changes(PG_GETARG_INT64(0)));
 }
 
+/// pgtrickle._buffer_pending_rows(pgt_id, source_relid): changes of one source not yet applied.
+PGT_FUNCTION(pgt_buffer_pending_rows) {
+    pgt::spi::session spi;
+    PG_RETURN_INT64(pgt::ext::pending_rows(PG_GETARG_INT64(0), PG_GETARG_OID(1)));
+}
+
 /// pgtrickle._effective_interval(pgt_id): seconds between scheduled refreshes (a calculated
 /// schedule resolved through its readers); NULL for cron schedules.
 PGT_FUNCTION(pgt_effective_interval) {

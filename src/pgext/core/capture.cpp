@@ -48,7 +48,7 @@ std::string pending_condition(const std::string& b) {
            ".__pgt_stmt < $3::pg_catalog.int8))";
 }
 
-void ensure_capture(const ir::table& source, unsigned consumer_owner) {
+void ensure_capture(const ir::table& source) {
     const std::string relid = std::to_string(source.oid);
     const std::string buffer = buffer_name(source.oid);
     server::internal_ddl_scope internal;
@@ -80,9 +80,40 @@ void ensure_capture(const ir::table& source, unsigned consumer_owner) {
                       {relid, c.name});
         }
     }
-    const std::string role = spi::quote_ident(server::role_name(consumer_owner));
-    spi::exec("GRANT USAGE ON SCHEMA pgtrickle_changes TO " + role);
-    spi::exec("GRANT SELECT, DELETE ON " + buffer + " TO " + role);
+}
+
+void sync_buffer_grants() {
+    server::internal_ddl_scope internal;
+    server::role_scope as_owner(server::extension_owner(), false);
+    // Wanted: (buffer, role) for each owner of a stream table reading the source who may
+    // still read the source. Held: the grants each buffer has now, besides its owner's.
+    auto changes = spi::query(
+        "WITH wanted AS (SELECT DISTINCT t.buffer_relid, c.relowner AS role FROM pgtrickle.pgt_change_tracking t "
+        "  JOIN pgtrickle.pgt_dependencies d USING (source_relid) JOIN pgtrickle.pgt_stream_tables st USING (pgt_id) "
+        "  JOIN pg_catalog.pg_class c ON c.oid = st.pgt_relid JOIN pg_catalog.pg_class b ON b.oid = t.buffer_relid "
+        "  WHERE c.relowner <> b.relowner AND pg_catalog.has_table_privilege(c.relowner, t.source_relid, 'SELECT')), "
+        "held AS (SELECT DISTINCT t.buffer_relid, a.grantee AS role FROM pgtrickle.pgt_change_tracking t "
+        "  JOIN pg_catalog.pg_class b ON b.oid = t.buffer_relid, pg_catalog.aclexplode(b.relacl) a "
+        "  WHERE a.grantee <> b.relowner) "
+        "SELECT 'GRANT SELECT ON ' || w.buffer_relid::regclass::text || ' TO ' || pg_catalog.quote_ident(w.role::regrole::text) "
+        "FROM wanted w WHERE (w.buffer_relid, w.role) NOT IN (SELECT * FROM held) "
+        "UNION ALL SELECT 'REVOKE ALL ON ' || h.buffer_relid::regclass::text || ' FROM ' || "
+        "  CASE h.role WHEN 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(h.role::regrole::text) END "
+        "FROM held h WHERE (h.buffer_relid, h.role) NOT IN (SELECT * FROM wanted)");
+    for (const auto& c : changes) spi::exec(*c[0]);
+    // USAGE on the buffer schema follows: exactly the roles holding a buffer grant.
+    auto schema = spi::query(
+        "WITH wanted AS (SELECT DISTINCT a.grantee AS role FROM pgtrickle.pgt_change_tracking t "
+        "  JOIN pg_catalog.pg_class b ON b.oid = t.buffer_relid, pg_catalog.aclexplode(b.relacl) a "
+        "  WHERE a.grantee <> b.relowner), "
+        "held AS (SELECT a.grantee AS role FROM pg_catalog.pg_namespace n, pg_catalog.aclexplode(n.nspacl) a "
+        "  WHERE n.nspname = 'pgtrickle_changes' AND a.grantee <> n.nspowner) "
+        "SELECT 'GRANT USAGE ON SCHEMA pgtrickle_changes TO ' || pg_catalog.quote_ident(role::regrole::text) "
+        "FROM wanted WHERE role NOT IN (SELECT role FROM held) "
+        "UNION ALL SELECT 'REVOKE ALL ON SCHEMA pgtrickle_changes FROM ' || "
+        "  CASE role WHEN 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(role::regrole::text) END "
+        "FROM held WHERE role NOT IN (SELECT role FROM wanted)");
+    for (const auto& c : schema) spi::exec(*c[0]);
 }
 
 void release_capture_if_unused(unsigned source_relid) {

@@ -16,9 +16,14 @@
 
 namespace pgt::ext {
 
-/// Starts (or widens) capture of `source` for a stream table owned by `consumer_owner`, who is
-/// granted read access to the buffer. Runs as the extension owner.
-void ensure_capture(const ir::table& source, unsigned consumer_owner);
+/// Starts (or widens) capture of `source`. Runs as the extension owner.
+void ensure_capture(const ir::table& source);
+
+/// Makes buffer read access follow the catalog: each buffer is readable exactly by the owners
+/// of the stream tables reading its source who may still SELECT that source, and the buffer
+/// schema is usable exactly by them. Called after anything that can change that set: creating
+/// or dropping a stream table, GRANT and REVOKE, a change of owner.
+void sync_buffer_grants();
 
 /// Stops capturing `source_relid` when no stream table reads it any more.
 void release_capture_if_unused(unsigned source_relid);

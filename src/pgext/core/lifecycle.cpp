@@ -17,7 +17,7 @@ namespace pgt::ext {
 namespace {
 
 /// Records what the stream table reads and starts capturing it; refuses dependency cycles.
-void register_sources(long long id, unsigned relid, const definition& def, unsigned owner) {
+void register_sources(long long id, unsigned relid, const definition& def) {
     for (const auto& src : def.front.sources) {
         auto upstream = stream_table_by_relid(src->oid);
         if (src->oid == relid) throw error("3F000", "cycle detected in dependency graph: a stream table cannot read itself");
@@ -41,8 +41,9 @@ void register_sources(long long id, unsigned relid, const definition& def, unsig
                       "$2::oid, $3)",
                       {std::to_string(id), std::to_string(src->oid), upstream ? "STREAM_TABLE" : "TABLE"});
         }
-        ensure_capture(*src, owner);
+        ensure_capture(*src);
     }
+    sync_buffer_grants();
 }
 
 void warn_all(const definition& def) {
@@ -90,7 +91,6 @@ void create_stream_table(const std::string& name, const create_options& opts) {
 
     const definition def = analyze(schema + "." + table, opts.query, opts.mode);
     const unsigned relid = create_storage(schema, table, def);
-    const unsigned owner = server::current_user();
     std::string id;
     {
         server::role_scope as_ext(server::extension_owner(), false);
@@ -110,7 +110,7 @@ void create_stream_table(const std::string& name, const create_options& opts) {
              }(),
              opts.initialize ? "true" : "false"});
     }
-    register_sources(std::stoll(id), relid, def, owner);
+    register_sources(std::stoll(id), relid, def);
     if (opts.initialize) refresh(std::stoll(id), initiator::initial);
     warn_all(def);
 }
@@ -154,17 +154,12 @@ void redefine_stream_table(const stream_table& st, const std::string& query, con
         }
     }
     forget_compiled(st.id);
-    register_sources(st.id, relid, def, server::current_user());
-    if (!downstream.empty()) {
-        auto storage = server_catalog().relation_by_oid(relid);
-        for (const auto& d : downstream)
-            ensure_capture(*storage->table, static_cast<unsigned>(std::stoul(*spi::scalar(
-                                                "SELECT relowner::int8 FROM pg_catalog.pg_class WHERE oid = $1::oid",
-                                                {std::to_string(d.relid)}))));
-    }
+    register_sources(st.id, relid, def);
+    if (!downstream.empty()) ensure_capture(*server_catalog().relation_by_oid(relid)->table);
     for (const auto& r : spi::query("SELECT DISTINCT source_relid FROM pgtrickle.pgt_change_tracking t WHERE NOT EXISTS "
                                     "(SELECT 1 FROM pgtrickle.pgt_dependencies d WHERE d.source_relid = t.source_relid)"))
         release_capture_if_unused(static_cast<unsigned>(std::stoul(*r[0])));
+    sync_buffer_grants();
     refresh(st.id, initiator::initial);
     warn_all(def);
 }
@@ -193,6 +188,7 @@ void drop_stream_table(const stream_table& st, bool cascade) {
     forget_compiled(st.id);
     for (const auto& s : sources) release_capture_if_unused(static_cast<unsigned>(std::stoul(*s[0])));
     release_capture_if_unused(st.relid);
+    sync_buffer_grants();
 }
 
 } // namespace pgt::ext

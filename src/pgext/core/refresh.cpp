@@ -218,25 +218,53 @@ bool record_failure(long long id, initiator who, const std::string& message, int
 
 namespace pgt::ext {
 
-long long pending_changes(long long id) {
-    const std::string sid = std::to_string(id);
+namespace {
+
+/// A stream table's frontier ($1 snapshot, $2 xid, $3 statement) and whether it is populated
+/// and current (not awaiting reinitialisation).
+struct frontier_state {
+    std::vector<spi::param> frontier;
+    bool ready;
+};
+
+std::optional<frontier_state> frontier_of(long long id) {
     auto f = spi::prepared("SELECT frontier_snapshot::text, frontier_xid::text, frontier_stmt::text, "
                            "is_populated AND NOT needs_reinit FROM pgtrickle.pgt_stream_tables WHERE pgt_id = $1::int8",
                            1)
-                 .query({sid});
-    if (f.empty()) return 0;
-    if (!f[0][0] || f[0][3] != "t") return 1;
+                 .query({std::to_string(id)});
+    if (f.empty()) return std::nullopt;
+    return frontier_state{{f[0][0], f[0][1], f[0][2]}, f[0][0] && f[0][3] == "t"};
+}
+
+long long count_pending(unsigned source_relid, const std::vector<spi::param>& frontier) {
+    const std::string b = buffer_name(source_relid);
+    if (!frontier[0]) return std::stoll(*spi::prepared("SELECT pg_catalog.count(*) FROM " + b, 0).query({})[0][0]);
+    return std::stoll(
+        *spi::prepared("SELECT pg_catalog.count(*) FROM " + b + " b WHERE " + pending_condition("b"), 3).query(frontier)[0][0]);
+}
+
+} // namespace
+
+long long pending_changes(long long id) {
+    // Buffers are read as the extension owner: monitoring answers for every role.
+    server::role_scope as_ext(server::extension_owner(), false);
+    auto state = frontier_of(id);
+    if (!state) return 0;
+    if (!state->ready) return 1;
     long long total = 0;
     for (const auto& src : spi::prepared("SELECT d.source_relid::text FROM pgtrickle.pgt_dependencies d "
                                          "JOIN pgtrickle.pgt_change_tracking USING (source_relid) WHERE d.pgt_id = $1::int8",
                                          1)
-                               .query({sid}))
-        total += std::stoll(*spi::prepared("SELECT pg_catalog.count(*) FROM " +
-                                               buffer_name(static_cast<unsigned>(std::stoul(*src[0]))) + " b WHERE " +
-                                               pending_condition("b"),
-                                           3)
-                                 .query({f[0][0], f[0][1], f[0][2]})[0][0]);
+                               .query({std::to_string(id)}))
+        total += count_pending(static_cast<unsigned>(std::stoul(*src[0])), state->frontier);
     return total;
+}
+
+long long pending_rows(long long id, unsigned source_relid) {
+    server::role_scope as_ext(server::extension_owner(), false);
+    auto state = frontier_of(id);
+    if (!state || !is_captured(source_relid)) return 0;
+    return count_pending(source_relid, state->frontier);
 }
 
 } // namespace pgt::ext

@@ -34,4 +34,8 @@ bool record_failure(long long id, initiator who, const std::string& message, int
 /// never populated or needs reinitialising).
 long long pending_changes(long long id);
 
+/// Changes in the buffer of `source_relid` that stream table `id` has not applied (every one
+/// before its first refresh).
+long long pending_rows(long long id, unsigned source_relid);
+
 } // namespace pgt::ext

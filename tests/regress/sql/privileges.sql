@@ -44,11 +44,38 @@ SET ROLE alice;
 SELECT pgtrickle.refresh_stream_table('alice_sum');
 SELECT total FROM alice_sum;
 
--- revoking alice's access makes her refresh fail, without exposing anything
+-- monitoring works for roles that cannot read the change buffers
+SET ROLE bob;
+SELECT name, status, staleness IS NOT NULL AS has_staleness FROM pgtrickle.pgt_status();
+SELECT stream_table, source_table, pending_rows FROM pgtrickle.change_buffer_sizes();
+SELECT check_name, severity FROM pgtrickle.health_check() WHERE severity <> 'OK';
+SELECT total_stream_tables, error_count FROM pgtrickle.health_summary();
+SELECT count(*) FROM pgtrickle.stream_tables_info;
+
+-- revoking alice's access makes her refresh fail, without exposing anything: she loses the
+-- change buffer with the source
 RESET ROLE;
 REVOKE SELECT ON public_data FROM alice;
 INSERT INTO public_data VALUES (4, 40);
 SET ROLE alice;
+SELECT pgtrickle.refresh_stream_table('alice_sum');
+SELECT total FROM alice_sum;
+SELECT count(*) FROM pgtrickle_changes.changes_1;
+SELECT has_table_privilege('alice', buffer_relid, 'SELECT') FROM pgtrickle.pgt_change_tracking;
+RESET ROLE;
+GRANT SELECT ON public_data TO alice;
+SELECT has_table_privilege('alice', buffer_relid, 'SELECT') FROM pgtrickle.pgt_change_tracking;
+SET ROLE alice;
+SELECT pgtrickle.refresh_stream_table('alice_sum');
+SELECT total FROM alice_sum;
+
+-- a new owner takes over the buffer access with the stream table
+RESET ROLE;
+ALTER TABLE alice_sum OWNER TO bob;
+SELECT has_table_privilege('alice', buffer_relid, 'SELECT') AS alice_reads,
+       has_table_privilege('bob', buffer_relid, 'SELECT') AS bob_reads FROM pgtrickle.pgt_change_tracking;
+INSERT INTO public_data VALUES (5, 50);
+SET ROLE bob;
 SELECT pgtrickle.refresh_stream_table('alice_sum');
 SELECT total FROM alice_sum;
 RESET ROLE;
@@ -56,5 +83,6 @@ SELECT pgtrickle.drop_stream_table('alice_sum');
 DROP VIEW secret_view;
 DROP TABLE secrets, public_data;
 REVOKE CREATE ON SCHEMA public FROM alice, bob;
+-- nothing of pg_trickle keeps the roles alive
 DROP ROLE alice;
 DROP ROLE bob;
