@@ -35,13 +35,14 @@ void invalidate(Datum, Oid relid) {
         if (relid == InvalidOid || key.first == relid || entry.buffer == relid) entry.stale = true;
 }
 
+/// The statement copying one event's transition table into the source's buffer; empty when
+/// no stream table reads the source (a trigger left behind, e.g. restored by pg_dump without
+/// pg_trickle's catalog): there is nothing to capture for.
 std::string capture_sql(Oid source, event e, Oid& buffer) {
     auto rows = pgt::spi::query("SELECT buffer_relid::text, c FROM pgtrickle.pgt_change_tracking, "
                                 "unnest(captured_columns) WITH ORDINALITY u(c, i) WHERE source_relid = $1::oid ORDER BY i",
                                 {std::to_string(source)});
-    if (rows.empty())
-        throw pgt::error(pgt::sqlstate::internal_error, "pg_trickle: no change buffer for relation " + std::to_string(source),
-                         {}, "Run pgtrickle.repair_stream_table() on a stream table reading it, or drop the trigger.");
+    if (rows.empty()) return {};
     buffer = static_cast<Oid>(std::stoul(*rows[0][0]));
     std::string cols, from_t, from_o;
     for (const auto& r : rows) {
@@ -88,7 +89,9 @@ PGT_FUNCTION(pgt_cdc_capture) {
     auto& entry = plans()[{relid, e}];
     if (!entry.plan.valid() || entry.stale) {
         Oid buffer = InvalidOid;
-        entry.plan = pgt::spi::plan(capture_sql(relid, e, buffer), 0);
+        const std::string sql = capture_sql(relid, e, buffer);
+        if (sql.empty()) return PointerGetDatum(nullptr);
+        entry.plan = pgt::spi::plan(sql, 0);
         entry.buffer = buffer;
         entry.stale = false;
     }

@@ -23,11 +23,12 @@ constexpr trigger_spec triggers[] = {
 
 std::string qualified(const ir::table& t) { return spi::quote_ident(t.schema) + "." + spi::quote_ident(t.name); }
 
-/// Creates one capture trigger; DROP EXTENSION drops it with the extension.
+/// Creates one capture trigger; DROP EXTENSION drops it with the extension. Replaces a trigger
+/// of that name left behind (restored by pg_dump without pg_trickle's catalog).
 void create_trigger(unsigned relid, const std::string& table, const trigger_spec& t) {
     std::string timing = t.timing;
     timing.replace(timing.find("%s"), 2, table);
-    spi::exec("CREATE TRIGGER " + std::string(t.name) + " " + timing + " EXECUTE FUNCTION pgtrickle._cdc_capture()");
+    spi::exec("CREATE OR REPLACE TRIGGER " + std::string(t.name) + " " + timing + " EXECUTE FUNCTION pgtrickle._cdc_capture()");
     auto oid = spi::scalar("SELECT oid::text FROM pg_catalog.pg_trigger WHERE tgrelid = $1::oid AND tgname = $2",
                            {std::to_string(relid), t.name});
     server::depend_on_extension("pg_trigger", static_cast<server::oid>(std::stoul(*oid)));
