@@ -398,12 +398,16 @@ $$;
 CREATE FUNCTION pgtrickle.health_check()
 RETURNS TABLE (check_name text, severity text, detail text)
 LANGUAGE sql STABLE AS $$
+    -- A scheduler runs on with pg_trickle.enabled = off, but refreshes nothing.
     SELECT 'scheduler_running',
-           CASE WHEN pgtrickle._scheduler_running() THEN 'OK'
-                WHEN pgtrickle._scheduler_loaded() AND NOT current_setting('pg_trickle.enabled')::bool THEN 'WARN'
+           CASE WHEN NOT pgtrickle._scheduler_loaded() THEN 'ERROR'
+                WHEN NOT current_setting('pg_trickle.enabled')::bool THEN 'WARN'
+                WHEN pgtrickle._scheduler_running() THEN 'OK'
                 ELSE 'ERROR' END,
-           CASE WHEN pgtrickle._scheduler_running() THEN 'last tick ' || pgtrickle._scheduler_last_tick()::text
-                WHEN NOT pgtrickle._scheduler_loaded() THEN 'pg_trickle is not in shared_preload_libraries: no scheduler'
+           CASE WHEN NOT pgtrickle._scheduler_loaded() THEN 'pg_trickle is not in shared_preload_libraries: no scheduler'
+                WHEN NOT current_setting('pg_trickle.enabled')::bool
+                    THEN 'scheduler disabled (pg_trickle.enabled = off): stream tables are refreshed only by hand'
+                WHEN pgtrickle._scheduler_running() THEN 'last tick ' || pgtrickle._scheduler_last_tick()::text
                 ELSE 'no scheduler is running for this database' END
     UNION ALL
     SELECT 'error_tables', CASE WHEN count(*) = 0 THEN 'OK' ELSE 'ERROR' END,
@@ -443,8 +447,9 @@ LANGUAGE sql STABLE AS $$
            count(*) FILTER (WHERE status = 'SUSPENDED')::int,
            count(*) FILTER (WHERE pgtrickle._is_stale(st))::int, count(*) FILTER (WHERE needs_reinit)::int,
            max(extract(epoch FROM pgtrickle._staleness(st)))::float8,
-           CASE WHEN pgtrickle._scheduler_running() THEN 'ACTIVE' WHEN pgtrickle._scheduler_loaded() THEN 'STOPPED'
-                ELSE 'NOT_LOADED' END,
+           CASE WHEN NOT pgtrickle._scheduler_loaded() THEN 'NOT_LOADED'
+                WHEN NOT current_setting('pg_trickle.enabled')::bool THEN 'DISABLED'
+                WHEN pgtrickle._scheduler_running() THEN 'ACTIVE' ELSE 'STOPPED' END,
            NULL::float8
     FROM pgtrickle.pgt_stream_tables st
 $$;

@@ -21,6 +21,12 @@ struct relation_info {
     ir::table_ptr table;         ///< schema, name, oid, columns, primary key
     std::string view_definition; ///< for views: the SELECT to inline
     bool is_temporary = false;
+    /// Inheritance and partitioning, which change capture does not follow (see
+    /// translate_from.cpp). A partitioned table counts as having children.
+    bool partitioned = false;
+    bool has_children = false;
+    std::string parent = {}; ///< its inheritance parent or partitioned table (regclass text), if any
+    bool is_partition = false;
 };
 
 struct function_info {

@@ -33,7 +33,7 @@ struct compile_result {
     std::optional<unsupported_error> unsupported;
     /// Base tables the query reads (views expanded), for change capture in every mode.
     std::vector<ir::table_ptr> sources;
-    /// ORDER BY without LIMIT was present and ignored.
+    /// ORDER BY without LIMIT (and not choosing DISTINCT ON's rows) was present and ignored.
     bool ignored_order_by = false;
 };
 

@@ -59,6 +59,10 @@ struct refresh_plan {
 
 layout storage_layout(const circuit& c);
 
+/// What `__pgt_row_id` hashes under strategy `m` (FULL stream tables are bags), as
+/// list_auxiliary_columns() reports it.
+std::string row_id_purpose(maintenance m);
+
 /// SELECT returning every storage column of `storage_layout(c)`, in order.
 std::string full_load_sql(const circuit& c, const options& opts = {});
 

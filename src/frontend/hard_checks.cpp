@@ -37,7 +37,9 @@ bool check_top_level_order_and_limit(context& ctx, const SelectStmt* s) {
                  "full result set.",
                  expr_location(s->limitOffset));
     if (limited) ctx.unsupported("ORDER BY + LIMIT (TopK)", expr_location(s->limitCount));
-    return ordered && !limited;
+    // With DISTINCT ON the ORDER BY chooses the row kept for each key: it is honoured.
+    const bool distinct_on = list_length(s->distinctClause) > 0 && linitial(s->distinctClause) != nullptr;
+    return ordered && !limited && !distinct_on;
 }
 
 } // namespace pgt::frontend

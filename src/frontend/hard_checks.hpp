@@ -13,7 +13,8 @@ void check_into_and_locking(const context& ctx, const SelectStmt* s);
 
 /// The defining query's LIMIT/OFFSET/ORDER BY: LIMIT without ORDER BY and OFFSET without
 /// ORDER BY + LIMIT are errors; ORDER BY + LIMIT (TopK) is recorded as unsupported.
-/// Returns true when ORDER BY is present without LIMIT (it has no effect on a stream table).
+/// Returns true when ORDER BY is present without LIMIT and without DISTINCT ON (it has no
+/// effect on a stream table).
 bool check_top_level_order_and_limit(context& ctx, const SelectStmt* s);
 
 } // namespace pgt::frontend

@@ -80,6 +80,30 @@ rel_ptr expand_view(context& ctx, const relation_info& info, const std::string& 
     return rel;
 }
 
+/// Change capture is by statement triggers on the table itself, which see only the statements
+/// that name it: rows written directly into a child table or partition, or through a parent,
+/// are missed. Such tables are refused in every mode, since FULL stream tables too are
+/// refreshed by the scheduler only when changes were captured.
+void check_capture_covers(const context& ctx, const relation_info& info, const std::string& written, const RangeVar* rv) {
+    if (!info.parent.empty())
+        ctx.fail(sqlstate::feature_not_supported,
+                 "stream tables cannot read " + written + ": it is " +
+                     (info.is_partition ? "a partition of " : "an inheritance child of ") + info.parent +
+                     ", and changes made through " + info.parent + " are not captured",
+                 rv->location);
+    if (info.has_children && rv->inh) {
+        if (info.partitioned)
+            ctx.fail(sqlstate::feature_not_supported,
+                     "stream tables cannot read partitioned table " + written +
+                         ": rows written directly to its partitions are not captured",
+                     rv->location);
+        ctx.fail(sqlstate::feature_not_supported,
+                 "stream tables cannot read inheritance parent " + written +
+                     ": rows written directly to its child tables are not captured",
+                 rv->location, "Read FROM ONLY " + written + " for the parent's own rows (maintained by FULL refresh).");
+    }
+}
+
 from_result relation_range(context& ctx, const RangeVar* rv) {
     const std::string schema = rv->schemaname ? rv->schemaname : "";
     const std::string written = schema.empty() ? std::string(rv->relname) : schema + "." + rv->relname;
@@ -88,20 +112,29 @@ from_result relation_range(context& ctx, const RangeVar* rv) {
     if (info->is_temporary)
         ctx.fail(sqlstate::feature_not_supported, "stream tables cannot read temporary table " + written, rv->location);
     const ir::table_ptr& t = info->table;
-    switch (info->kind) {
-    case relation_kind::table: ctx.add_source(t); return table_range(ctx, t, rv);
-    case relation_kind::view: {
+    // Changes of these relations cannot be captured (no triggers, or none with transition
+    // tables), so no refresh mode can keep a stream table over them current.
+    const char* uncapturable = info->kind == relation_kind::materialized_view ? "materialized view "
+                               : info->kind == relation_kind::foreign_table   ? "foreign table "
+                               : info->kind == relation_kind::other           ? "relation "
+                                                                              : nullptr;
+    if (uncapturable)
+        ctx.fail(sqlstate::feature_not_supported,
+                 std::string("stream tables cannot read ") + uncapturable + written +
+                     ": changes to it cannot be captured (capture needs triggers with transition tables)",
+                 rv->location,
+                 info->kind == relation_kind::materialized_view
+                     ? "Define the stream table over the materialized view's query instead."
+                     : "");
+    if (info->kind == relation_kind::view) {
         const std::string qualified = t ? t->schema + "." + t->name : written;
         rel_ptr rel = expand_view(ctx, *info, qualified);
         return single_range(ctx, rel, t ? t->name : std::string(rv->relname), rv->alias, t ? t->schema : schema);
     }
-    case relation_kind::materialized_view:
-        ctx.unsupported("materialized view " + written, rv->location);
-        break;
-    case relation_kind::foreign_table: ctx.unsupported("foreign table " + written, rv->location); break;
-    case relation_kind::other: ctx.unsupported("relation " + written + " of an unsupported kind", rv->location); break;
-    }
-    if (!t) return single_range(ctx, placeholder_rel({}), rv->relname, rv->alias, schema);
+    check_capture_covers(ctx, *info, written, rv);
+    // A parent's capture also records its children's rows changed through it, so a delta
+    // of the parent alone cannot be told apart; FULL refresh reads the parent's own rows.
+    if (!rv->inh) ctx.unsupported("FROM ONLY " + written, rv->location);
     ctx.add_source(t);
     return table_range(ctx, t, rv);
 }

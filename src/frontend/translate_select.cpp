@@ -171,8 +171,10 @@ rel_ptr simple_select(context& ctx, const SelectStmt* s, const select_scope& env
     expr_ptr having = s->havingClause ? translate_condition(s->havingClause, base.with(clause::having, &aggs), "HAVING") : nullptr;
     const bool distinct = list_length(s->distinctClause) > 0;
     std::vector<expr_ptr> order;
+    // Only plain DISTINCT needs ORDER BY in the select list; DISTINCT ON sorts by anything.
+    const bool plain_distinct = distinct && is_plain_distinct(s->distinctClause);
     for (const Node* n : nodes(s->sortClause))
-        if (expr_ptr e = sort_key(as<SortBy>(n)->node, targets, distinct, base)) order.push_back(e);
+        if (expr_ptr e = sort_key(as<SortBy>(n)->node, targets, plain_distinct, base)) order.push_back(e);
     grouping_clause group = translate_group_by(s->groupClause, targets, base, aggs);
     if (distinct && !is_plain_distinct(s->distinctClause)) {
         ctx.unsupported("DISTINCT ON", expr_location(static_cast<const Node*>(linitial(s->distinctClause))));

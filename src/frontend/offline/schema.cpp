@@ -128,7 +128,9 @@ relation_info table_from(const CreateStmt* cs, schema_catalog& cat, relation_kin
         for (const Node* k : nodes(c->keys)) key.push_back(column_index(*t, str(k)));
         set_primary_key(*t, std::move(key));
     }
-    return {kind, t, {}, cs->relation->relpersistence == RELPERSISTENCE_TEMP};
+    relation_info info{kind, t, {}, cs->relation->relpersistence == RELPERSISTENCE_TEMP};
+    info.partitioned = info.has_children = cs->partspec != nullptr;
+    return info;
 }
 
 // Compiles a view's SELECT as a subquery (its LIMIT or ORDER BY are fine there), so that a

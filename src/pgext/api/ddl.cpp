@@ -26,9 +26,9 @@ bool extension_catalog_present() {
     return spi::scalar("SELECT pg_catalog.to_regclass('pgtrickle.pgt_stream_tables')").has_value();
 }
 
-/// Refuses the DDL unless `st` still compiles to the columns it stores.
-void check_still_valid(const ext::stream_table& st, const std::string& table) {
-    const std::string prefix = "ALTER TABLE on " + table + " would break stream table " + st.display() + ": ";
+/// Refuses the DDL (`what`: "ALTER TABLE on t") unless `st` still compiles to the columns it stores.
+void check_still_valid(const ext::stream_table& st, const std::string& what) {
+    const std::string prefix = what + " would break stream table " + st.display() + ": ";
     try {
         auto front = ext::compile_query(st.defining_query);
         if (st.refresh_mode == "DIFFERENTIAL" && !front.query)
@@ -95,10 +95,29 @@ void altered_table(unsigned relid) {
                         {}, "Use pgtrickle.alter_stream_table(name, query => …) to change a stream table's definition.");
     }
     if (!spi::scalar("SELECT 1 FROM pgtrickle.pgt_change_tracking WHERE source_relid = $1::oid", {r})) return;
-    for (const auto& st : ext::dependents_of(relid)) check_still_valid(st, table);
+    for (const auto& st : ext::dependents_of(relid)) check_still_valid(st, "ALTER TABLE on " + table);
     sync_buffer(relid);
     ext::ensure_capture(*ext::server_catalog().relation_by_oid(relid)->table);
     bump_generation("pgt_id IN (SELECT pgt_id FROM pgtrickle.pgt_dependencies WHERE source_relid = $1::oid)", {r});
+}
+
+/// After CREATE TABLE … INHERITS / PARTITION OF or ALTER TABLE … INHERIT / ATTACH PARTITION, a
+/// captured table above or below `relid` may have gained children or a parent, whose writes
+/// its capture does not see: the stream tables reading it are checked again (the front end
+/// refuses such sources).
+void check_relatives(unsigned relid, const std::string& command) {
+    auto captured = spi::query(
+        "WITH RECURSIVE up(relid) AS (SELECT inhparent FROM pg_catalog.pg_inherits WHERE inhrelid = $1::oid "
+        "  UNION SELECT i.inhparent FROM pg_catalog.pg_inherits i JOIN up ON i.inhrelid = up.relid), "
+        "down(relid) AS (SELECT inhrelid FROM pg_catalog.pg_inherits WHERE inhparent = $1::oid "
+        "  UNION SELECT i.inhrelid FROM pg_catalog.pg_inherits i JOIN down ON i.inhparent = down.relid) "
+        "SELECT relid::int8 FROM (SELECT relid FROM up UNION SELECT relid FROM down) r "
+        "WHERE relid IN (SELECT source_relid FROM pgtrickle.pgt_change_tracking)",
+        {std::to_string(relid)});
+    if (captured.empty()) return;
+    const std::string what = command + " on " + *spi::scalar("SELECT $1::oid::regclass::text", {std::to_string(relid)});
+    for (const auto& r : captured)
+        for (const auto& st : ext::dependents_of(static_cast<unsigned>(std::stoul(*r[0])))) check_still_valid(st, what);
 }
 
 } // namespace
@@ -125,6 +144,9 @@ PGT_FUNCTION(pgt_on_ddl_end) {
                             "allowed");
         } else if (c[1] == "ALTER TABLE") {
             altered_table(static_cast<unsigned>(std::stoul(*c[0])));
+            check_relatives(static_cast<unsigned>(std::stoul(*c[0])), *c[1]);
+        } else if (c[1] == "CREATE TABLE") {
+            check_relatives(static_cast<unsigned>(std::stoul(*c[0])), *c[1]);
         }
     }
     if (privileges_may_change) ext::sync_buffer_grants();

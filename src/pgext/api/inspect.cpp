@@ -8,6 +8,7 @@
 #include "core/definition.hpp"
 #include "core/lifecycle.hpp"
 #include "pg/function.hpp"
+#include "pg/server.hpp"
 #include "pg/spi.hpp"
 #include "pg/subtransaction.hpp"
 
@@ -75,10 +76,37 @@ PGT_FUNCTION(pgt_explain_st) {
     if (frontier[0][0]) add("frontier", "snapshot " + *frontier[0][0] + ", xid " + frontier[0][1].value_or("-") +
                                             ", statement " + frontier[0][2].value_or("-"));
     if (analyze) {
+        pgt::ext::require_owner(st);
+        std::string property;
         std::vector<std::string> plan;
-        for (const auto& r : pgt::spi::query("EXPLAIN " + comp.full_load.substr(comp.full_load.find(") ") + 2)))
-            plan.push_back(*r[0]);
-        add("full_refresh_plan", join_lines(plan));
+        // EXPLAIN ANALYZE executes the statement, as a refresh would: as the owner, past the
+        // write guard. The subtransaction is rolled back, so the stream table, its frontier
+        // and the change buffers are left as they were.
+        pgt::pg::in_rolled_back_subtransaction([&] {
+            pgt::spi::row f;
+            {
+                pgt::server::role_scope as_ext(pgt::server::extension_owner(), false);
+                // The lock a refresh takes: no refresh runs meanwhile.
+                f = pgt::spi::query("SELECT s.frontier_snapshot::text, s.frontier_xid::text, s.frontier_stmt::text, "
+                                    "c.relowner::int8, s.is_populated AND NOT s.needs_reinit "
+                                    "FROM pgtrickle.pgt_stream_tables s JOIN pg_catalog.pg_class c ON c.oid = s.pgt_relid "
+                                    "WHERE s.pgt_id = $1::int8 FOR UPDATE OF s",
+                                    {std::to_string(st.id)})
+                        .at(0);
+            }
+            pgt::server::role_scope as_owner(static_cast<unsigned>(std::stoul(*f[3])), true);
+            pgt::server::refresh_writes_scope writes;
+            std::vector<pgt::spi::row> rows;
+            if (comp.graph && f[0] && f[4] == "t") {
+                property = "delta_plan";
+                rows = pgt::spi::query("EXPLAIN ANALYZE " + comp.delta_statement(st, ~0ULL), {f[0], f[1], f[2]});
+            } else {
+                property = "full_refresh_plan";
+                rows = pgt::spi::query("EXPLAIN ANALYZE " + comp.full_load.substr(comp.full_load.find(") ") + 2));
+            }
+            for (const auto& r : rows) plan.push_back(*r[0]);
+        });
+        add(property, join_lines(plan));
     }
     }
     return text_array(out);
@@ -101,9 +129,9 @@ PGT_FUNCTION(pgt_validate_query) {
         for (const auto& s : front.sources) sources += (sources.empty() ? "" : ", ") + s->schema + "." + s->name;
         add("sources", sources.empty() ? "(none)" : sources, "OK");
         if (front.query) {
-            const auto vol = front.query->max_volatility;
-            add("volatility", vol == pgt::ir::volatility::volatile_ ? "volatile" : vol == pgt::ir::volatility::stable ? "stable" : "immutable",
-                vol == pgt::ir::volatility::volatile_ ? "ERROR" : vol == pgt::ir::volatility::stable ? "WARN" : "OK");
+            // Volatile functions make a query unsupported (reported below): it is never volatile here.
+            const bool stable = front.query->max_volatility == pgt::ir::volatility::stable;
+            add("volatility", stable ? "stable" : "immutable", stable ? "WARN" : "OK");
             auto graph = pgt::build_circuit(*front.query);
             add("differential", "supported (maintenance: " + std::string(pgt::to_string(graph.strategy)) + ")", "OK");
         } else {

@@ -1,4 +1,8 @@
 // SQL entry points of the stream-table lifecycle (API.md §1.1): argument checking, then core/.
+#include <optional>
+#include <tuple>
+#include <utility>
+
 #include "pgt/schedule.hpp"
 
 #include "core/definition.hpp"
@@ -36,6 +40,30 @@ std::string choice(const std::optional<std::string>& v, const char* fallback, st
     throw pgt::error(pgt::sqlstate::invalid_parameter_value, std::string("invalid argument: invalid ") + what + " '" + *v + "'");
 }
 
+/// diamond_consistency (argument 5) and diamond_schedule_policy (argument 6), each as given or
+/// else as `consistency` / `policy`, checked together: create and alter share the rules.
+std::pair<std::string, std::string> diamond_arguments(FunctionCallInfo fcinfo, const char* consistency, const char* policy) {
+    auto dc = choice(text_arg(fcinfo, 5), consistency, {"atomic", "none"}, "diamond_consistency");
+    auto dp = choice(text_arg(fcinfo, 6), policy, {"fastest", "slowest"}, "diamond_schedule_policy");
+    if (dc == "none" && dp == "slowest")
+        throw pgt::error(pgt::sqlstate::invalid_parameter_value,
+                         "invalid argument: diamond_schedule_policy 'slowest' requires diamond_consistency 'atomic'");
+    return {dc, dp};
+}
+
+/// The stored diamond_consistency and diamond_schedule_policy of `st`.
+std::pair<std::string, std::string> stored_diamond(const pgt::ext::stream_table& st) {
+    auto r = pgt::spi::query("SELECT diamond_consistency, diamond_schedule_policy FROM pgtrickle.pgt_stream_tables "
+                             "WHERE pgt_id = $1::int8",
+                             {std::to_string(st.id)});
+    return {r.at(0)[0].value_or("atomic"), r.at(0)[1].value_or("fastest")};
+}
+
+/// cdc_mode (argument 7): capture is always by triggers, which 'auto' and 'trigger' both mean.
+void check_cdc_mode(FunctionCallInfo fcinfo) {
+    if (auto cdc = text_arg(fcinfo, 7); cdc && *cdc != "auto" && *cdc != "trigger") not_supported("cdc_mode => '" + *cdc + "'");
+}
+
 /// The arguments create_stream_table() and its variants share (positions 0–15).
 pgt::ext::create_options create_arguments(FunctionCallInfo fcinfo) {
     pgt::ext::create_options o;
@@ -43,12 +71,8 @@ pgt::ext::create_options create_arguments(FunctionCallInfo fcinfo) {
     o.schedule = schedule_arg(fcinfo, 2);
     o.mode = pgt::ext::normalize_mode(text_arg(fcinfo, 3).value_or("AUTO"));
     o.initialize = bool_arg(fcinfo, 4).value_or(true);
-    o.diamond_consistency = choice(text_arg(fcinfo, 5), "atomic", {"atomic", "none"}, "diamond_consistency");
-    o.diamond_schedule_policy = choice(text_arg(fcinfo, 6), "fastest", {"fastest", "slowest"}, "diamond_schedule_policy");
-    if (o.diamond_consistency == "none" && o.diamond_schedule_policy == "slowest")
-        throw pgt::error(pgt::sqlstate::invalid_parameter_value,
-                         "invalid argument: diamond_schedule_policy 'slowest' requires diamond_consistency 'atomic'");
-    if (auto cdc = text_arg(fcinfo, 7); cdc && *cdc != "auto" && *cdc != "trigger") not_supported("cdc_mode => '" + *cdc + "'");
+    std::tie(o.diamond_consistency, o.diamond_schedule_policy) = diamond_arguments(fcinfo, "atomic", "fastest");
+    check_cdc_mode(fcinfo);
     if (bool_arg(fcinfo, 8).value_or(false)) not_supported("append_only");
     if (bool_arg(fcinfo, 9).value_or(false)) not_supported("pooler_compatibility_mode");
     const char* extras[] = {"partition_by", "max_differential_joins", "max_delta_fraction", "output_distribution_column",
@@ -99,7 +123,8 @@ PGT_FUNCTION(pgt_create_or_replace_stream_table) {
     const bool same_query = st->defining_query == opts.query;
     const bool same_mode = st->requested_mode == opts.mode;
     if (!same_query || !same_mode) pgt::ext::redefine_stream_table(*st, opts.query, opts.mode);
-    const bool same_config = st->schedule == opts.schedule;
+    const bool same_config = st->schedule == opts.schedule &&
+                             stored_diamond(*st) == std::pair{opts.diamond_consistency, opts.diamond_schedule_policy};
     if (!same_config || !same_query || !same_mode) {
         pgt::server::role_scope as_ext(pgt::server::extension_owner(), false);
         pgt::spi::exec("UPDATE pgtrickle.pgt_stream_tables SET schedule = $2, diamond_consistency = $3, "
@@ -117,12 +142,18 @@ PGT_FUNCTION(pgt_alter_stream_table) {
     auto st = pgt::ext::require_stream_table(pgt::pg::required_text_arg(fcinfo, 0, "name"));
     pgt::ext::require_owner(st);
     pgt::ext::require_writable();
-    const char* extras[] = {"cdc_mode", "append_only", "pooler_compatibility_mode", "tier", "fuse", "fuse_ceiling",
+    const char* extras[] = {"append_only", "pooler_compatibility_mode", "tier", "fuse", "fuse_ceiling",
                             "fuse_sensitivity", "partition_by", "max_differential_joins", "max_delta_fraction",
                             "post_refresh_action", "reindex_drift_threshold", "sink", "ducklake_sink_path",
                             "ducklake_sink_table_id"};
-    for (int i = 7; i < PG_NARGS(); ++i)
-        if (!PG_ARGISNULL(i)) not_supported(extras[i - 7]);
+    check_cdc_mode(fcinfo);
+    for (int i = 8; i < PG_NARGS(); ++i)
+        if (!PG_ARGISNULL(i)) not_supported(extras[i - 8]);
+    std::optional<std::pair<std::string, std::string>> diamond;
+    if (!PG_ARGISNULL(5) || !PG_ARGISNULL(6)) {
+        const auto [dc, dp] = stored_diamond(st);
+        diamond = diamond_arguments(fcinfo, dc.c_str(), dp.c_str());
+    }
 
     auto query = text_arg(fcinfo, 1);
     auto mode = text_arg(fcinfo, 3);
@@ -142,12 +173,10 @@ PGT_FUNCTION(pgt_alter_stream_table) {
                              "invalid argument: status must be 'ACTIVE' or 'SUSPENDED', got '" + *status + "'");
         pgt::ext::set_status(st, s);
     }
-    if (auto dc = text_arg(fcinfo, 5))
-        pgt::spi::exec("UPDATE pgtrickle.pgt_stream_tables SET diamond_consistency = $2 WHERE pgt_id = $1::int8",
-                       {id, choice(dc, "atomic", {"atomic", "none"}, "diamond_consistency")});
-    if (auto dp = text_arg(fcinfo, 6))
-        pgt::spi::exec("UPDATE pgtrickle.pgt_stream_tables SET diamond_schedule_policy = $2 WHERE pgt_id = $1::int8",
-                       {id, choice(dp, "fastest", {"fastest", "slowest"}, "diamond_schedule_policy")});
+    if (diamond)
+        pgt::spi::exec("UPDATE pgtrickle.pgt_stream_tables SET diamond_consistency = $2, diamond_schedule_policy = $3, "
+                       "updated_at = now() WHERE pgt_id = $1::int8",
+                       {id, diamond->first, diamond->second});
     PG_RETURN_VOID();
 }
 

@@ -46,14 +46,16 @@ frontend::compile_result compile_query(const std::string& sql) {
     }
 }
 
-const spi::plan& compiled_query::delta_plan(const stream_table& st, unsigned long long changed) {
-    auto& p = delta_plans[changed];
-    if (p.valid()) return p;
+std::string compiled_query::delta_statement(const stream_table& st, unsigned long long changed) const {
     std::vector<lower::source_changes> bindings;
     for (std::size_t i = 0; i < sources.size(); ++i)
         bindings.push_back({changes_relation(*sources[i]), ((changed >> i) & 1) != 0});
-    auto plan = lower::delta_sql(*graph, bindings, st.qualified(), lowering_options());
-    p = spi::plan(plan.statement, 3, true);
+    return lower::delta_sql(*graph, bindings, st.qualified(), lowering_options()).statement;
+}
+
+const spi::plan& compiled_query::delta_plan(const stream_table& st, unsigned long long changed) {
+    auto& p = delta_plans[changed];
+    if (!p.valid()) p = spi::plan(delta_statement(st, changed), 3, true);
     return p;
 }
 

@@ -33,7 +33,10 @@ struct compiled_query {
     spi::plan difference_plan;
     std::map<unsigned long long, spi::plan> delta_plans; ///< by bitmask of changed sources
 
-    /// The prepared refresh statement for this set of changed sources (bit i = source i).
+    /// The refresh statement for this set of changed sources (bit i = source i); its
+    /// parameters $1–$3 are the frontier (text).
+    std::string delta_statement(const stream_table& st, unsigned long long changed) const;
+    /// delta_statement, prepared.
     const spi::plan& delta_plan(const stream_table& st, unsigned long long changed);
 };
 

@@ -14,12 +14,6 @@ namespace pgt::ext {
 
 namespace {
 
-const char* volatile_message =
-    "Defining query contains volatile expressions (e.g., random(), clock_timestamp(), or custom volatile "
-    "operators). Volatile functions and operators are not supported in DIFFERENTIAL or IMMEDIATE mode because they "
-    "produce different values on each evaluation, breaking delta computation. Use FULL refresh mode instead, or "
-    "replace with a deterministic alternative.";
-
 std::string json_string(const std::string& s) {
     std::string r = "\"";
     for (char c : s) {
@@ -57,13 +51,11 @@ definition analyze(const std::string& display_name, const std::string& query, co
     def.query = query;
     def.requested_mode = requested_mode;
     def.front = compile_query(query);
-    const bool volatile_query = def.front.query && def.front.query->max_volatility == ir::volatility::volatile_;
+    // Volatile functions are among the constructs the front end reports as unsupported.
     if (requested_mode == "FULL") {
         def.refresh_mode = "FULL";
-    } else if (def.front.query && !volatile_query) {
+    } else if (def.front.query) {
         def.refresh_mode = "DIFFERENTIAL";
-    } else if (volatile_query) {
-        throw unsupported_error("volatile functions", -1, volatile_message);
     } else if (requested_mode == "DIFFERENTIAL") {
         throw *def.front.unsupported;
     } else {
@@ -96,7 +88,7 @@ definition analyze(const std::string& display_name, const std::string& query, co
     } else {
         def.layout.strategy = maintenance::bag;
         def.layout.unique_row_id = false;
-        def.layout.columns.push_back({"__pgt_row_id", make_type(type_kind::int8), true, "row identity (xxHash of the row)"});
+        def.layout.columns.push_back({"__pgt_row_id", make_type(type_kind::int8), true, lower::row_id_purpose(maintenance::bag)});
         for (const auto& [col, type] : output) def.layout.columns.push_back({col, parse_type_name(type), false, ""});
     }
     // Visible columns take the server's types, position by position.

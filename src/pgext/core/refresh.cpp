@@ -58,8 +58,9 @@ pending pending_changes(const compiled_query& c, const start_point& f, const spi
 }
 
 /// The owner of the stream table. It must still be allowed to read every source: a delta that
-/// reads only change buffers would otherwise keep serving data after a REVOKE.
-unsigned checked_owner(const stream_table& st, const compiled_query& c) {
+/// reads only change buffers would otherwise keep serving data after a REVOKE. (At creation
+/// this is where reading a table only through a view is refused: views are expanded.)
+unsigned checked_owner(const stream_table& st, const compiled_query& c, initiator who) {
     std::string sources = "{";
     for (std::size_t i = 0; i < c.sources.size(); ++i) sources += (i ? "," : "") + std::to_string(c.sources[i]->oid);
     sources += "}";
@@ -71,7 +72,10 @@ unsigned checked_owner(const stream_table& st, const compiled_query& c) {
     const auto owner = static_cast<unsigned>(std::stoul(*rows.at(0)[0]));
     if (rows[0][1])
         throw error(sqlstate::insufficient_privilege, "permission denied for table " + *rows[0][1],
-                    "The stream table's owner, " + server::role_name(owner) + ", may no longer read it.");
+                    who == initiator::initial
+                        ? "The stream table's owner, " + server::role_name(owner) +
+                              ", needs SELECT on every table its query reads, including the tables under views."
+                        : "The stream table's owner, " + server::role_name(owner) + ", may no longer read it.");
     return owner;
 }
 
@@ -124,7 +128,7 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
                         " ; use pgtrickle.resume_stream_table('" + st->display() + "') first");
 
     auto& comp = compiled_for(*st);
-    const unsigned owner = checked_owner(*st, comp);
+    const unsigned owner = checked_owner(*st, comp, who);
     // Everything that reads data from here on sees this one snapshot.
     const spi::snapshot snap;
     start_point f;

@@ -19,7 +19,10 @@ relation_kind kind_of(const std::string& relkind) {
 
 std::optional<relation_info> describe(const std::string& relid) {
     auto rel = spi::query("SELECT n.nspname, c.relname, c.relkind, c.relpersistence, "
-                          "CASE WHEN c.relkind = 'v' THEN pg_catalog.pg_get_viewdef(c.oid) END "
+                          "CASE WHEN c.relkind = 'v' THEN pg_catalog.pg_get_viewdef(c.oid) END, "
+                          "c.relkind = 'p' OR EXISTS (SELECT 1 FROM pg_catalog.pg_inherits i WHERE i.inhparent = c.oid), "
+                          "(SELECT i.inhparent::pg_catalog.regclass::text FROM pg_catalog.pg_inherits i "
+                          " WHERE i.inhrelid = c.oid ORDER BY i.inhseqno LIMIT 1), c.relispartition "
                           "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
                           "WHERE c.oid = $1::oid",
                           {relid});
@@ -28,6 +31,10 @@ std::optional<relation_info> describe(const std::string& relid) {
     info.kind = kind_of(*rel[0][2]);
     info.is_temporary = rel[0][3] == "t";
     if (rel[0][4]) info.view_definition = *rel[0][4];
+    info.partitioned = rel[0][2] == "p";
+    info.has_children = rel[0][5] == "t";
+    if (rel[0][6]) info.parent = *rel[0][6];
+    info.is_partition = rel[0][7] == "t";
     auto t = std::make_shared<ir::table>();
     t->schema = *rel[0][0];
     t->name = *rel[0][1];

@@ -8,7 +8,9 @@ extern "C" {
 
 namespace pgt::pg {
 
-void in_subtransaction(const std::function<void()>& work) {
+namespace {
+
+void run(const std::function<void()>& work, bool keep) {
     MemoryContext context = CurrentMemoryContext;
     ResourceOwner owner = CurrentResourceOwner;
     call([] { BeginInternalSubTransaction(nullptr); });
@@ -21,9 +23,18 @@ void in_subtransaction(const std::function<void()>& work) {
         CurrentResourceOwner = owner;
         throw;
     }
-    call([] { ReleaseCurrentSubTransaction(); });
+    if (keep)
+        call([] { ReleaseCurrentSubTransaction(); });
+    else
+        call([] { RollbackAndReleaseCurrentSubTransaction(); });
     MemoryContextSwitchTo(context);
     CurrentResourceOwner = owner;
 }
+
+} // namespace
+
+void in_subtransaction(const std::function<void()>& work) { run(work, true); }
+
+void in_rolled_back_subtransaction(const std::function<void()>& work) { run(work, false); }
 
 } // namespace pgt::pg

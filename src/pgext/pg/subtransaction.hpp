@@ -9,4 +9,8 @@ namespace pgt::pg {
 
 void in_subtransaction(const std::function<void()>& work);
 
+/// As in_subtransaction, but the subtransaction is rolled back when `work` succeeds too: for
+/// work whose effects must not last (EXPLAIN ANALYZE of a data-modifying statement).
+void in_rolled_back_subtransaction(const std::function<void()>& work);
+
 } // namespace pgt::pg

@@ -20,11 +20,21 @@ std::string counts_select(const std::vector<cte>& ctes) {
 }
 } // namespace
 
+std::string row_id_purpose(maintenance m) {
+    switch (m) {
+    case maintenance::keyed: return "row identity (xxHash of the row key)";
+    case maintenance::aggregate: return "row identity (xxHash of the GROUP BY values)";
+    case maintenance::distinct: return "row identity (xxHash of all visible columns)";
+    case maintenance::bag: break;
+    }
+    return "row id, not unique (xxHash of all visible columns: equal rows share it)";
+}
+
 layout storage_layout(const circuit& c) {
     layout lay;
     lay.strategy = c.strategy;
     lay.unique_row_id = c.strategy != maintenance::bag;
-    lay.columns.push_back({"__pgt_row_id", make_type(type_kind::int8), true, "row identity (xxHash of the row key)"});
+    lay.columns.push_back({"__pgt_row_id", make_type(type_kind::int8), true, row_id_purpose(c.strategy)});
     for (const auto& col : c.query.root->columns) {
         // An untyped literal column (SELECT NULL AS x) is stored as text, as CREATE TABLE AS does.
         sql_type t = col.type.name.empty() ? make_type(type_kind::text) : col.type;

@@ -40,6 +40,36 @@ SELECT pgtrickle.create_stream_table('volatile_full', 'SELECT id, random() > 2 A
 SELECT id, never FROM volatile_full ORDER BY id;
 -- a construct DIFFERENTIAL cannot maintain is named
 SELECT try($q$SELECT pgtrickle.create_stream_table('e15', 'SELECT id, row_number() OVER (ORDER BY id) AS n FROM orders', refresh_mode => 'DIFFERENTIAL')$q$);
+-- ORDER BY without LIMIT is ignored, with a warning; with DISTINCT ON it picks the rows kept
+SELECT pgtrickle.create_stream_table('ordered', 'SELECT id, customer FROM orders ORDER BY amount');
+SELECT pgtrickle.create_stream_table('biggest_order', 'SELECT DISTINCT ON (customer) customer, id FROM orders ORDER BY customer, amount DESC');
+SELECT customer, id FROM biggest_order ORDER BY customer;
+-- sources whose changes cannot all be captured are refused in every mode: materialized views,
+-- foreign tables, inheritance parents and children, partitioned tables and partitions
+CREATE MATERIALIZED VIEW order_mv AS SELECT id FROM orders;
+CREATE FOREIGN DATA WRAPPER no_fdw;
+CREATE SERVER nowhere FOREIGN DATA WRAPPER no_fdw;
+CREATE FOREIGN TABLE remote_orders (id int) SERVER nowhere;
+CREATE TABLE parent_t (id int, v int);
+CREATE TABLE child_t () INHERITS (parent_t);
+CREATE TABLE part_t (id int, v int) PARTITION BY RANGE (id);
+CREATE TABLE part_t1 PARTITION OF part_t FOR VALUES FROM (0) TO (100);
+SELECT r AS source, m AS mode, try(format('SELECT pgtrickle.create_stream_table(''e31'', %L, refresh_mode => %L)',
+                                          'SELECT id FROM ' || r, m))
+FROM unnest(ARRAY['order_mv', 'remote_orders', 'parent_t', 'child_t', 'part_t', 'part_t1']) r,
+     unnest(ARRAY['AUTO', 'FULL', 'DIFFERENTIAL']) m;
+SELECT pgtrickle.create_stream_table('e32', 'SELECT id FROM order_mv');
+SELECT pgtrickle.create_stream_table('e32', 'SELECT id FROM parent_t');
+-- FROM ONLY reads the parent's own rows: FULL refresh (the parent's capture also sees its
+-- children's rows changed through it, so no delta of the parent alone can be computed)
+SELECT try($q$SELECT pgtrickle.create_stream_table('e33', 'SELECT id, v FROM ONLY parent_t', refresh_mode => 'DIFFERENTIAL')$q$);
+SELECT pgtrickle.create_stream_table('parent_only', 'SELECT id, v FROM ONLY parent_t');
+SELECT * FROM pgtrickle.explain_refresh_mode('parent_only');
+INSERT INTO parent_t VALUES (1, 1);
+INSERT INTO child_t VALUES (2, 2);
+UPDATE parent_t SET v = v + 10;
+SELECT pgtrickle.refresh_stream_table('parent_only');
+SELECT id, v FROM parent_only ORDER BY id;
 -- bad modes, schedules and parameters
 SELECT try($q$SELECT pgtrickle.create_stream_table('e16', 'SELECT id FROM orders', refresh_mode => 'SOMETIMES')$q$);
 SELECT try($q$SELECT pgtrickle.create_stream_table('e17', 'SELECT id FROM orders', schedule => NULL)$q$);
@@ -68,6 +98,13 @@ SELECT try($q$SELECT * FROM pgtrickle.explain_refresh_mode('nope')$q$);
 SELECT try($q$SELECT pgtrickle.alter_stream_table('dup', status => 'PAUSED')$q$);
 SELECT try($q$SELECT pgtrickle.alter_stream_table('dup', refresh_mode => 'NEVER')$q$);
 SELECT try($q$SELECT pgtrickle.resume_stream_table('dup')$q$);
+-- diamond settings are checked together, as at creation; cdc_mode 'trigger' is accepted
+SELECT try($q$SELECT pgtrickle.alter_stream_table('dup', diamond_consistency => 'none', diamond_schedule_policy => 'slowest')$q$);
+SELECT try($q$SELECT pgtrickle.alter_stream_table('dup', diamond_schedule_policy => 'slowest')$q$);
+SELECT try($q$SELECT pgtrickle.alter_stream_table('dup', diamond_consistency => 'none')$q$);
+SELECT try($q$SELECT pgtrickle.alter_stream_table('dup', cdc_mode => 'trigger')$q$);
+SELECT try($q$SELECT pgtrickle.alter_stream_table('dup', cdc_mode => 'wal')$q$);
+SELECT diamond_consistency, diamond_schedule_policy FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 'dup';
 -- stream tables are read-only to users
 SELECT try($q$INSERT INTO dup VALUES (1, 1)$q$);
 SELECT try($q$UPDATE dup SET id = 5$q$);
@@ -86,5 +123,8 @@ SELECT pgt_name FROM pgtrickle.pgt_stream_tables ORDER BY 1;
 SELECT pgtrickle.drop_stream_table('dup');
 SELECT pgtrickle.drop_stream_table('volatile_full');
 SELECT pgtrickle.drop_stream_table('auto_volatile');
+SELECT pgtrickle.drop_stream_table('ordered');
+SELECT pgtrickle.drop_stream_table('biggest_order');
+SELECT pgtrickle.drop_stream_table('parent_only');
 SELECT count(*) AS leftover_buffers FROM pg_tables WHERE schemaname = 'pgtrickle_changes';
 SELECT count(*) AS leftover_triggers FROM pg_trigger WHERE tgname LIKE 'pg_trickle%';

@@ -28,6 +28,11 @@ SELECT value FROM pgtrickle.explain_st('revenue') WHERE property IN ('maintenanc
 INSERT INTO orders VALUES (14, 3, 7.25, 'open');
 UPDATE customers SET region = 'south' WHERE id = 1;
 DELETE FROM orders WHERE id = 12;
+-- with_analyze: EXPLAIN ANALYZE of the delta statement, rolled back (nothing applied or consumed)
+SELECT property, value LIKE '%actual time=%' AS analyzed, value LIKE '%Update on revenue%' AS updates
+FROM pgtrickle.explain_st('revenue', with_analyze => true) WHERE property LIKE '%plan';
+SELECT region, orders, revenue, avg_amount FROM revenue ORDER BY region;
+SELECT pgtrickle._pending_changes(pgt_id) AS pending FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 'revenue';
 SELECT pgtrickle.refresh_stream_table('revenue');
 SELECT region, orders, revenue, avg_amount FROM revenue ORDER BY region;
 SELECT action, status, initiated_by FROM pgt_refresh_history_view('revenue');
@@ -42,6 +47,14 @@ SELECT pgtrickle.create_stream_table('paid_full', 'SELECT id, amount FROM orders
 SELECT pgtrickle.create_stream_table('ranked',
     'SELECT id, rank() OVER (ORDER BY amount DESC) AS r FROM orders');
 SELECT * FROM pgtrickle.explain_refresh_mode('ranked');
+SELECT property, value LIKE '%actual time=%' AS analyzed
+FROM pgtrickle.explain_st('paid_full', with_analyze => true) WHERE property LIKE '%plan';
+-- row ids: a bag's (FULL, or a result without a key) hashes whole rows and is not unique
+SELECT column_name, purpose FROM pgtrickle.list_auxiliary_columns('paid_full');
+SELECT pgtrickle.create_stream_table('order_customers', 'SELECT customer_id FROM orders');
+SELECT value FROM pgtrickle.explain_st('order_customers') WHERE property = 'maintenance';
+SELECT column_name, purpose FROM pgtrickle.list_auxiliary_columns('order_customers');
+SELECT pgtrickle.drop_stream_table('order_customers');
 UPDATE orders SET amount = 500 WHERE id = 11;
 SELECT pgtrickle.refresh_stream_table('paid_full');
 SELECT pgtrickle.refresh_stream_table('ranked');
@@ -60,6 +73,12 @@ SELECT pgtrickle.create_stream_table_if_not_exists('later', 'SELECT 1 AS x');
 SELECT pgtrickle.create_or_replace_stream_table('later', 'SELECT id FROM customers', schedule => 'calculated', initialize => false);
 SELECT pgtrickle.create_or_replace_stream_table('later', 'SELECT id, name FROM customers WHERE id > 1');
 SELECT id, name FROM later ORDER BY id;
+-- only the diamond settings differ: they are applied
+SELECT pgtrickle.create_or_replace_stream_table('later', 'SELECT id, name FROM customers WHERE id > 1',
+    diamond_consistency => 'none');
+SELECT diamond_consistency, diamond_schedule_policy FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 'later';
+SELECT pgtrickle.create_or_replace_stream_table('later', 'SELECT id, name FROM customers WHERE id > 1',
+    diamond_consistency => 'none');
 
 -- alter: schedule, status, mode and query
 SELECT pgtrickle.alter_stream_table('revenue', schedule => '5m');
@@ -78,6 +97,12 @@ SELECT pgtrickle.repair_stream_table('revenue');
 SELECT * FROM pgtrickle.validate_query('SELECT region, count(*) FROM customers GROUP BY region');
 SELECT * FROM pgtrickle.validate_query('SELECT id, lag(id) OVER (ORDER BY id) FROM customers');
 SELECT * FROM pgtrickle.validate_query('SELEKT 1');
+-- volatile functions make a query unsupported (no volatility row); stable ones warn
+SELECT * FROM pgtrickle.validate_query('SELECT id, random() AS r FROM customers');
+SELECT * FROM pgtrickle.validate_query('SELECT id, now() AS t FROM customers');
+-- ORDER BY is reported as ignored, except where it chooses DISTINCT ON's rows
+SELECT * FROM pgtrickle.validate_query('SELECT id FROM customers ORDER BY name');
+SELECT * FROM pgtrickle.validate_query('SELECT DISTINCT ON (region) region, id FROM customers ORDER BY region, name');
 
 -- drop leaves nothing behind
 SELECT pgtrickle.drop_stream_table('revenue');

@@ -40,6 +40,10 @@ SELECT check_name, severity, detail FROM pgtrickle.health_check() WHERE check_na
 SELECT total_stream_tables, active_count, error_count, suspended_count, stale_count, reinit_pending
 FROM pgtrickle.health_summary();
 SELECT total_stream_tables, error_tables, stale_tables FROM pgtrickle.quick_health;
+-- pg_trickle.enabled = off (regression.conf): a scheduler may run, but it refreshes nothing
+SELECT check_name, severity, detail FROM pgtrickle.health_check() WHERE check_name = 'scheduler_running';
+SELECT scheduler_status FROM pgtrickle.health_summary();
+SELECT scheduler_running, status FROM pgtrickle.quick_health;
 
 -- history
 SELECT stream_table, action, status FROM pgtrickle.refresh_timeline(3) ORDER BY stream_table;

@@ -39,6 +39,20 @@ DO $$ BEGIN EXECUTE 'CREATE TRIGGER t BEFORE INSERT ON pgtrickle_changes.changes
     ' FOR EACH ROW EXECUTE FUNCTION suppress_redundant_updates_trigger()'; END $$;
 
 \set SHOW_CONTEXT errors
+-- a source may not gain an inheritance child or parent, nor become a partition: its capture
+-- would miss the writes that name the other table
+CREATE TABLE parent_src (id int PRIMARY KEY, v int);
+CREATE TABLE other_parent (id int NOT NULL, v int);
+CREATE TABLE orphan (id int NOT NULL, v int);
+CREATE TABLE ranges (id int NOT NULL, v int) PARTITION BY RANGE (id);
+SELECT pgtrickle.create_stream_table('parent_st', 'SELECT id, v FROM parent_src');
+CREATE TABLE child_src () INHERITS (parent_src);
+ALTER TABLE orphan INHERIT parent_src;
+ALTER TABLE parent_src INHERIT other_parent;
+ALTER TABLE ranges ATTACH PARTITION parent_src FOR VALUES FROM (0) TO (100);
+SELECT pgtrickle.drop_stream_table('parent_st');
+CREATE TABLE child_src () INHERITS (parent_src);
+DROP TABLE child_src, orphan, other_parent, ranges, parent_src;
 -- dropping the source: the stream table shows ERROR and why
 DROP TABLE items;
 SELECT pgt_name, status, last_error_message FROM pgtrickle.pgt_stream_tables;

@@ -85,6 +85,9 @@ TEST_CASE("frontend: ORDER BY without LIMIT is ignored and flagged", "[frontend]
     // LIMIT ALL limits nothing.
     CHECK(compile("SELECT id FROM orders LIMIT ALL").query);
     CHECK(compile("SELECT id FROM orders ORDER BY id LIMIT ALL").ignored_order_by);
+    // DISTINCT ON keeps the first row of each key in ORDER BY order: the ORDER BY counts.
+    CHECK_FALSE(compile("SELECT DISTINCT ON (customer_id) id FROM orders ORDER BY customer_id, id DESC").ignored_order_by);
+    CHECK(compile("SELECT DISTINCT customer_id FROM orders ORDER BY customer_id").ignored_order_by);
 }
 
 TEST_CASE("frontend: sources and volatility", "[frontend]") {

@@ -98,17 +98,27 @@ TEST_CASE("frontend: errors elsewhere in a refused query still surface", "[front
           "42P19: recursive query \"r\" does not have the form non-recursive-term UNION [ALL] recursive-term");
 }
 
-TEST_CASE("frontend: materialized views and foreign tables", "[frontend]") {
+TEST_CASE("frontend: materialized views, foreign tables and partitioned tables are refused in every mode", "[frontend]") {
     auto cat = pgt::offline::load_schema(
         "CREATE TABLE t (a int PRIMARY KEY);"
         "CREATE MATERIALIZED VIEW mv AS SELECT a FROM t WITH NO DATA;"
-        "CREATE FOREIGN TABLE ft (a int) SERVER remote;");
-    auto mv = pgt::offline::compile("SELECT a FROM mv", *cat);
-    REQUIRE(mv.unsupported);
-    CHECK(mv.unsupported->construct() == "materialized view mv");
-    REQUIRE(mv.sources.size() == 1);
-    CHECK(mv.sources[0]->name == "mv");
-    auto ft = pgt::offline::compile("SELECT a FROM ft", *cat);
-    REQUIRE(ft.unsupported);
-    CHECK(ft.unsupported->construct() == "foreign table ft");
+        "CREATE FOREIGN TABLE ft (a int) SERVER remote;"
+        "CREATE TABLE p (a int) PARTITION BY RANGE (a);");
+    auto refusal = [&](const std::string& sql) {
+        auto e = thrown([&] { pgt::offline::compile(sql, *cat); }, sql);
+        return e.code() + ": " + e.what();
+    };
+    CHECK(refusal("SELECT a FROM mv") ==
+          "0A000: stream tables cannot read materialized view mv: changes to it cannot be captured (capture needs "
+          "triggers with transition tables)");
+    CHECK(refusal("SELECT a FROM ft") ==
+          "0A000: stream tables cannot read foreign table ft: changes to it cannot be captured (capture needs "
+          "triggers with transition tables)");
+    CHECK(refusal("SELECT a FROM p") ==
+          "0A000: stream tables cannot read partitioned table p: rows written directly to its partitions are not "
+          "captured");
+    // ONLY reads the table's own rows: maintained by FULL refresh only.
+    auto only = pgt::offline::compile("SELECT a FROM ONLY t", *cat);
+    REQUIRE(only.unsupported);
+    CHECK(only.unsupported->construct() == "FROM ONLY t");
 }
