@@ -15,22 +15,27 @@ namespace pgt::sched {
 
 inline constexpr int max_databases = 64;
 
+/// A database the launcher tracks: one with a scheduler (running or dormant), or being probed.
+/// The launcher frees the slots of dropped databases and of those without the extension.
 struct db_slot {
-    Oid db;
+    Oid db;                     ///< InvalidOid: a free slot
     int pid;                    ///< the scheduler's pid, 0 when none runs
     Latch* latch;               ///< the scheduler's latch
     pg_atomic_uint64 changes;   ///< commits that captured changes
     std::int64_t last_tick_ms;  ///< unix ms of the scheduler's last tick
     std::int64_t absent_since_ms; ///< the extension was not installed, as of this time (0: unknown)
     bool serving;               ///< the scheduler found the extension and serves the database
-    bool dormant;               ///< it exited after idling; a commit with changes restarts it
+    bool dormant;               ///< it exited after idling; the launcher restarts it (below)
+    std::uint64_t dormant_changes; ///< `changes` when it went dormant: a commit since restarts it
+    std::int64_t wake_at_ms;    ///< dormant: unix ms when a stream table is next due (0: none)
+    bool requested;             ///< CREATE EXTENSION committed here: start a scheduler first thing
 };
 
 struct shared_state {
     LWLock* lock;
     Latch* launcher_latch;
     int launcher_pid;
-    bool rescan;
+    Oid unserved;               ///< CREATE EXTENSION committed here and found no slot: report it
     db_slot slots[max_databases];
 };
 
@@ -39,8 +44,8 @@ extern shared_state* shared;
 /// Current time in unix milliseconds.
 std::int64_t now_ms();
 
-/// The slot of database `db` (created when `create`); callers hold shared->lock, except for
-/// the lock-free reads of a slot's latch and counter.
+/// The slot of database `db`; when `create`, a free one (or one of a database without the
+/// extension) is cleared and taken, nullptr if there is none. Callers hold shared->lock, except a scheduler reading its own slot's counter.
 db_slot* find_slot(std::uint32_t db, bool create);
 
 } // namespace pgt::sched

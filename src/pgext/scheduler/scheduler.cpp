@@ -1,7 +1,9 @@
 // The scheduler of one database. Between ticks it sleeps on its latch, which a committing
 // backend sets when it captured changes. After 30 s with nothing to do it exits (so that it
-// does not block DROP DATABASE); the next commit with captured changes restarts it. A tick refreshes, upstream first, every due stream table and the stream tables it
-// reads (pgt/refresh_order.hpp), each in its own transactions:
+// does not block DROP DATABASE), leaving the time of its next work in its slot: the launcher
+// restarts it then, or at the next commit with captured changes. A tick refreshes, upstream
+// first, every due stream table and the stream tables it reads (pgt/refresh_order.hpp), each
+// in its own transactions:
 //   1. is anything pending? if so, a RUNNING history row is committed (a crash leaves a trace);
 //   2. the refresh, which completes that row;
 //   3. on error: the row is marked FAILED, the error counted (and the stream table suspended
@@ -9,6 +11,7 @@
 // Other stream tables keep refreshing; a failing one backs off exponentially.
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <map>
 #include <string>
 #include <vector>
@@ -128,11 +131,44 @@ bool refresh_one(catalog_entry& e) {
     return false;
 }
 
-/// One tick; returns when (unix ms) the next one is needed without new changes.
+constexpr std::int64_t never = std::numeric_limits<std::int64_t>::max();
+
+/// When (unix ms) a tick would next refresh something if no change came: a stream table with
+/// pending changes is refreshed when it is due or when a stream table reading it (directly or
+/// not) is due, since a tick refreshes upstream first; one backing off after errors is tried
+/// when its back-off ends. `never` if nothing is pending.
+std::int64_t next_work(const std::vector<catalog_entry>& entries, const std::vector<stream_table_state>& states,
+                       std::int64_t now_s) {
+    std::map<long long, std::vector<long long>> readers;
+    for (const auto& s : states)
+        for (long long u : s.upstream) readers[u].push_back(s.id);
+    // Readers come after what they read in topological order: walk it backwards.
+    std::map<long long, std::int64_t> due;
+    const auto order = topological_order(states);
+    for (auto it = order.rbegin(); it != order.rend(); ++it) {
+        const auto own = due_time(states, *it, guc::default_schedule_seconds);
+        std::int64_t d = own ? *own * 1000 : never;
+        for (long long r : readers[*it]) d = std::min(d, due[r]);
+        due[*it] = d;
+    }
+    std::int64_t next = never;
+    in_transaction([&] {
+        for (const auto& e : entries) {
+            if (ext::pending_changes(e.state.id) == 0) continue;
+            if (e.state.runnable)
+                next = std::min(next, due[e.state.id]);
+            else if (e.retry_at > now_s)
+                next = std::min(next, e.retry_at * 1000);
+        }
+    });
+    return next;
+}
+
+/// One tick: refreshes what is due. Returns when (unix ms) there is next work (next_work()).
 std::int64_t tick() {
     const std::int64_t now_s = now_ms() / 1000;
     std::vector<catalog_entry> entries;
-    if (in_transaction([&] { entries = ext::load_schedules(now_s); })) return now_ms() + 60000;
+    if (in_transaction([&] { entries = ext::load_schedules(now_s); })) return now_ms() + 60000; // try again
     std::vector<stream_table_state> states;
     std::map<long long, catalog_entry*> by_id;
     for (auto& e : entries) {
@@ -151,21 +187,7 @@ std::int64_t tick() {
         if (ShutdownRequestPending) break;
         refresh_one(*by_id[id]);
     }
-    // Stream tables with changes that are not due yet: come back when the first is.
-    std::int64_t next = now_ms() + 60000;
-    in_transaction([&] {
-        for (auto& e : entries) {
-            if (ext::pending_changes(e.state.id) == 0) continue;
-            if (!e.state.runnable) {
-                // Backing off after errors: try again when the back-off ends.
-                if (e.retry_at > now_s) next = std::min(next, e.retry_at * 1000);
-                continue;
-            }
-            if (auto due = due_time(states, e.state.id, guc::default_schedule_seconds))
-                next = std::min(next, *due * 1000);
-        }
-    });
-    return next;
+    return next_work(entries, states, now_s);
 }
 
 void mark_interrupted_refreshes() {
@@ -192,7 +214,7 @@ bool extension_present() {
     return present;
 }
 
-enum class leaving { absent, idle, shutdown };
+enum class leaving { absent, shutdown };
 
 void detach(leaving why) {
     LWLockAcquire(shared->lock, LW_EXCLUSIVE);
@@ -200,12 +222,31 @@ void detach(leaving why) {
     my_slot->latch = nullptr;
     my_slot->serving = false;
     my_slot->absent_since_ms = why == leaving::absent ? now_ms() : 0;
-    my_slot->dormant = why == leaving::idle;
+    my_slot->dormant = false;
     LWLockRelease(shared->lock);
 }
 
-/// An idle scheduler leaves, so that it does not hold a connection that blocks DROP DATABASE;
-/// the next commit with captured changes brings it back.
+/// Leaves as dormant, unless a commit came after `seen`: committing backends count under the
+/// same lock, so a commit is either seen here or finds the slot dormant and wakes the launcher.
+/// The launcher restarts it at `wake_at` (unix ms; `never`: only on a commit).
+bool go_dormant(std::uint64_t seen, std::int64_t wake_at) {
+    LWLockAcquire(shared->lock, LW_EXCLUSIVE);
+    const bool idle = pg_atomic_read_u64(&my_slot->changes) == seen;
+    if (idle) {
+        my_slot->pid = 0;
+        my_slot->latch = nullptr;
+        my_slot->serving = false;
+        my_slot->absent_since_ms = 0;
+        my_slot->dormant = true;
+        my_slot->dormant_changes = seen;
+        my_slot->wake_at_ms = wake_at == never ? 0 : wake_at;
+    }
+    LWLockRelease(shared->lock);
+    return idle;
+}
+
+/// An idle scheduler leaves, so that it does not hold a connection that blocks DROP DATABASE:
+/// idle means no commit woke it for this long and nothing is due within as long.
 constexpr std::int64_t idle_exit_ms = 30000;
 
 } // namespace
@@ -230,6 +271,10 @@ void pgt_scheduler_main(Datum arg) {
     my_slot->pid = MyProcPid;
     my_slot->latch = &MyProc->procLatch;
     my_slot->absent_since_ms = 0;
+    my_slot->dormant = false;
+    my_slot->wake_at_ms = 0;
+    // Attached after a CREATE EXTENSION's request, it sees that extension: the request is met.
+    my_slot->requested = false;
     LWLockRelease(shared->lock);
     if (!extension_present()) {
         detach(leaving::absent);
@@ -242,7 +287,7 @@ void pgt_scheduler_main(Datum arg) {
     mark_interrupted_refreshes();
 
     std::uint64_t seen = ~std::uint64_t{0};
-    std::int64_t next_tick = 0, next_prune = 0, busy_until = now_ms() + idle_exit_ms;
+    std::int64_t work_at = never, next_tick = 0, next_prune = 0, busy_until = now_ms() + idle_exit_ms;
     while (!ShutdownRequestPending) {
         if (ConfigReloadPending) {
             ConfigReloadPending = false;
@@ -255,15 +300,16 @@ void pgt_scheduler_main(Datum arg) {
             proc_exit(0);
         }
         if (pgt::guc::enabled && (changes != seen || now >= next_tick)) {
+            if (changes != seen) busy_until = now + idle_exit_ms;
             seen = changes;
-            next_tick = tick();
-            // Pending work (a tick wanted sooner than the idle minute) keeps it busy.
-            if (next_tick < now_ms() + 59000) busy_until = now_ms() + idle_exit_ms;
+            work_at = tick();
+            // Also looks once a minute without a reason, as a safety net.
+            next_tick = std::min(work_at, now_ms() + 60000);
         }
-        if (now_ms() > busy_until && pg_atomic_read_u64(&my_slot->changes) == seen) {
-            detach(leaving::idle);
+        now = now_ms();
+        if (now > busy_until && work_at > now + idle_exit_ms && pg_atomic_read_u64(&my_slot->changes) == seen &&
+            go_dormant(seen, work_at))
             proc_exit(0);
-        }
         if (now >= next_prune) {
             prune_history();
             next_prune = now + 3600 * 1000;

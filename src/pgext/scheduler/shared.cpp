@@ -49,23 +49,30 @@ void startup_shmem() {
 void at_commit(XactEvent event, void*) {
     if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT) wake_at_commit = rescan_at_commit = false;
     if (event != XACT_EVENT_COMMIT || !shared) return;
-    if (wake_at_commit)
+    Latch* wake = nullptr;
+    if (wake_at_commit) {
+        // Counted under the lock: a scheduler going dormant compares the counter under it too,
+        // so either it sees this commit and stays, or this sees it dormant and wakes the launcher.
+        LWLockAcquire(shared->lock, LW_SHARED);
         if (db_slot* slot = find_slot(MyDatabaseId, false)) {
             pg_atomic_fetch_add_u64(&slot->changes, 1);
-            if (slot->latch) {
-                SetLatch(slot->latch);
-            } else if (slot->dormant) {
-                slot->dormant = false; // the launcher's next scan, which this wakes, restarts it
-                if (Latch* launcher = shared->launcher_latch) SetLatch(launcher);
-            }
+            wake = slot->latch ? slot->latch : slot->dormant ? shared->launcher_latch : nullptr;
         }
-    if (rescan_at_commit) {
-        LWLockAcquire(shared->lock, LW_EXCLUSIVE);
-        shared->rescan = true;
-        Latch* latch = shared->launcher_latch;
         LWLockRelease(shared->lock);
-        if (latch) SetLatch(latch);
     }
+    if (rescan_at_commit) {
+        // The launcher starts requested databases before probing the others. With no free slot
+        // the database waits for its turn among the probes, and the launcher reports it.
+        LWLockAcquire(shared->lock, LW_EXCLUSIVE);
+        if (db_slot* slot = find_slot(MyDatabaseId, true))
+            slot->requested = true;
+        else
+            shared->unserved = MyDatabaseId;
+        Latch* launcher = shared->launcher_latch;
+        LWLockRelease(shared->lock);
+        if (launcher) SetLatch(launcher);
+    }
+    if (wake) SetLatch(wake);
     wake_at_commit = rescan_at_commit = false;
 }
 
@@ -79,12 +86,22 @@ db_slot* find_slot(std::uint32_t db, bool create) {
     for (auto& s : shared->slots)
         if (s.db == db) return &s;
     if (!create) return nullptr;
+    // A free slot, else one of a database found without the extension, which the launcher would
+    // free at its next scan anyway.
+    db_slot* take = nullptr;
     for (auto& s : shared->slots)
         if (s.db == InvalidOid) {
-            s.db = db;
-            return &s;
+            take = &s;
+            break;
+        } else if (!take && s.absent_since_ms != 0 && s.pid == 0 && !s.requested) {
+            take = &s;
         }
-    return nullptr;
+    if (!take) return nullptr;
+    // A reused slot keeps nothing of its previous database.
+    *take = db_slot{};
+    take->db = db;
+    pg_atomic_init_u64(&take->changes, 0);
+    return take;
 }
 
 void install_shared_state() {

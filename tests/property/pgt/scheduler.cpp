@@ -1,7 +1,8 @@
 // The background scheduler, end to end on a live server: a chain of calculated schedules
 // follows a base-table change on its own; a failing stream table shows ERROR, is suspended
 // after repeated failures and alerts listeners, while the others keep refreshing; a crash in
-// the middle of a refresh loses nothing; many idle stream tables cost no refreshes.
+// the middle of a refresh loses nothing; many idle stream tables cost no refreshes; a dormant
+// scheduler comes back when a stream table is due; probing many databases leaves room for more.
 #include <catch2/catch.hpp>
 
 #include <chrono>
@@ -181,4 +182,95 @@ TEST_CASE("scheduler: 100 idle stream tables cost no refreshes", "[scheduler]") 
         return db.scalar("SELECT count(*) FROM pgtrickle.pgt_refresh_history WHERE action = 'DIFFERENTIAL' AND "
                          "status = 'COMPLETED' AND initiated_by = 'SCHEDULER'") == "100";
     }, 60s));
+}
+
+TEST_CASE("scheduler: a dormant scheduler comes back when a stream table with pending changes is due", "[scheduler]") {
+    server_with_extension s;
+    auto& db = s.db;
+    db.exec("CREATE TABLE src (id int PRIMARY KEY)");
+    db.exec("SELECT pgtrickle.create_stream_table('slow', 'SELECT count(*) AS n FROM src', schedule => '70s')");
+    const auto created = std::chrono::steady_clock::now();
+    db.exec("INSERT INTO src VALUES (1)"); // pending, due 70 s after the initial refresh
+    // Idle for 30 s with nothing due in the next 30 s: the scheduler leaves.
+    const std::string schedulers = "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'pg_trickle scheduler' "
+                                   "AND datname = current_database()";
+    REQUIRE(wait_for([&] { return db.scalar(schedulers) == "0"; }, 45s));
+    CHECK(db.scalar("SELECT pgtrickle._scheduler_running()") == "t"); // dormant counts as running
+    CHECK(db.scalar("SELECT n FROM slow") == "0");
+    // Nothing else happens in the database: the launcher restarts it at the due time.
+    REQUIRE(wait_for([&] { return db.scalar("SELECT n FROM slow") == "1"; }, 50s));
+    const auto after = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - created);
+    std::cout << "70s stream table refreshed by a dormant scheduler " << after.count() << " ms after creation\n";
+    CHECK(after >= 68s);
+    CHECK(after <= 75s);
+    CHECK(db.scalar("SELECT count(*) FROM pgtrickle.pgt_refresh_history WHERE initiated_by = 'SCHEDULER' AND "
+                    "status = 'COMPLETED'") == "1");
+}
+
+TEST_CASE("scheduler: databases without the extension do not use up the launcher's table", "[scheduler]") {
+    // Shared memory tracks 64 databases: probing 70 without the extension must not fill it.
+    // Worker slots for all: the launcher probes every database at its first scan.
+    cluster server(cluster_options{"pg_trickle", {"pg_trickle.scheduler_interval_ms = 200", "max_worker_processes = 80"}});
+    auto admin = server.connect();
+    const auto start = std::chrono::steady_clock::now();
+    for (int i = 0; i < 70; ++i) admin.exec("CREATE DATABASE plain_" + std::to_string(i));
+    admin.exec("CREATE DATABASE late");
+    const auto created = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+    std::this_thread::sleep_for(11s); // at least one scan of the launcher sees them all
+    auto db = server.connect("late");
+    db.exec("CREATE EXTENSION pg_trickle");
+    auto took = wait_for([&] { return db.scalar("SELECT pgtrickle._scheduler_running()") == "t"; }, 20s);
+    REQUIRE(took);
+    std::cout << "71 databases created in " << created.count() << " ms; scheduler of the 72nd running after "
+              << took->count() << " ms\n";
+    db.exec("CREATE TABLE t (id int PRIMARY KEY)");
+    db.exec("SELECT pgtrickle.create_stream_table('c', 'SELECT count(*) AS n FROM t', schedule => '1s')");
+    db.exec("INSERT INTO t VALUES (1), (2)");
+    CHECK(wait_for([&] { return db.scalar("SELECT n FROM c") == "2"; }, 10s));
+    CHECK(server.log().find("gets no scheduler") == std::string::npos);
+}
+
+TEST_CASE("scheduler: databases beyond the 64 served are reported once, and served when others are dropped", "[scheduler]") {
+    cluster server(cluster_options{"pg_trickle", {"max_worker_processes = 80"}});
+    auto admin = server.connect();
+    server.connect("template1").exec("CREATE EXTENSION pg_trickle"); // every new database has it
+    const auto start = std::chrono::steady_clock::now();
+    for (int i = 0; i < 65; ++i) admin.exec("CREATE DATABASE served_" + std::to_string(i));
+    // 64 get a scheduler; the one left over is named in a warning (postgres, without the
+    // extension, is not).
+    const std::string warning = "gets no scheduler: shared memory tracks at most 64 databases";
+    auto warnings = [&] {
+        const std::string log = server.log();
+        std::vector<std::string> names;
+        for (auto at = log.find(warning); at != std::string::npos; at = log.find(warning, at + 1)) {
+            const auto open = log.rfind("database \"", at) + 10;
+            names.push_back(log.substr(open, log.find('"', open) - open));
+        }
+        return names;
+    };
+    REQUIRE(wait_for([&] { return !warnings().empty(); }, 45s));
+    const std::string left_over = warnings().front();
+    CHECK(left_over.starts_with("served_"));
+    // CREATE EXTENSION in one more database: reported too (the launcher scans at once), and the
+    // first one is not reported again.
+    admin.exec("CREATE DATABASE extra TEMPLATE template0");
+    auto extra = server.connect("extra");
+    extra.exec("CREATE EXTENSION pg_trickle");
+    REQUIRE(wait_for([&] { return warnings().size() == 2; }, 15s));
+    CHECK(warnings() == std::vector<std::string>{left_over, "extra"});
+    auto first = server.connect(left_over);
+    CHECK(first.scalar("SELECT pgtrickle._scheduler_running()") == "f");
+    CHECK(extra.scalar("SELECT pgtrickle._scheduler_running()") == "f");
+    // Dropped databases give their entries back.
+    int dropped = 0;
+    for (int i = 0; dropped < 2; ++i)
+        if ("served_" + std::to_string(i) != left_over) {
+            admin.exec("DROP DATABASE served_" + std::to_string(i) + " WITH (FORCE)");
+            ++dropped;
+        }
+    CHECK(wait_for([&] { return first.scalar("SELECT pgtrickle._scheduler_running()") == "t"; }, 15s));
+    CHECK(wait_for([&] { return extra.scalar("SELECT pgtrickle._scheduler_running()") == "t"; }, 15s));
+    std::cout << "66 databases with the extension: the two left over served after "
+              << std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count()
+              << " ms\n";
 }
