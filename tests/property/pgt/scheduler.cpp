@@ -83,7 +83,7 @@ TEST_CASE("scheduler: a calculated chain reflects a base-table change on its own
           "public.level3\n└── public.level2\n    └── public.level1\n        └── base [src]");
 }
 
-TEST_CASE("scheduler: a failing stream table shows ERROR and is suspended; the others keep refreshing", "[scheduler]") {
+TEST_CASE("scheduler: a failing stream table shows ERROR and is suspended, the others keep refreshing", "[scheduler]") {
     server_with_extension s;
     auto& db = s.db;
     auto listener = s.server.connect();

@@ -132,7 +132,7 @@ TEST_CASE("hash_map: a moved-from map is empty and usable", "[hash_map]") {
     CHECK(b.empty()); // NOLINT(bugprone-use-after-move)
 }
 
-TEST_CASE("hash_map: copies are independent; clear keeps the map usable", "[hash_map]") {
+TEST_CASE("hash_map: copies are independent, clear keeps the map usable", "[hash_map]") {
     map a;
     a.try_emplace(1, "one");
     map b = a;
