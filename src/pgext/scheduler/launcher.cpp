@@ -138,6 +138,9 @@ scan_result scan() {
     }
     for (const auto& d : dbs) {
         db_slot* slot = find_slot(d.oid, false);
+        // A slot (requested, serving, dormant, or left by a scheduler that ended) means the
+        // extension is there, whatever an earlier probe found.
+        if (slot) absent_since.erase(d.oid);
         if (running(d.oid) || (slot && slot->pid != 0)) {
             // A scheduler that attached before the request may have looked before the commit:
             // once it ends, another is started. One that serves needs nothing more.

@@ -245,6 +245,19 @@ bool go_dormant(std::uint64_t seen, std::int64_t wake_at) {
     return idle;
 }
 
+/// However the scheduler ends (a FATAL error, DROP DATABASE terminating it …), its slot stops
+/// naming it, so the launcher can start another or free the slot.
+void release_slot(int, Datum) {
+    const bool locked = LWLockHeldByMe(shared->lock);
+    if (!locked) LWLockAcquire(shared->lock, LW_EXCLUSIVE);
+    if (my_slot->pid == MyProcPid) {
+        my_slot->pid = 0;
+        my_slot->latch = nullptr;
+        my_slot->serving = false;
+    }
+    if (!locked) LWLockRelease(shared->lock);
+}
+
 /// An idle scheduler leaves, so that it does not hold a connection that blocks DROP DATABASE:
 /// idle means no commit woke it for this long and nothing is due within as long.
 constexpr std::int64_t idle_exit_ms = 30000;
@@ -276,6 +289,7 @@ void pgt_scheduler_main(Datum arg) {
     // Attached after a CREATE EXTENSION's request, it sees that extension: the request is met.
     my_slot->requested = false;
     LWLockRelease(shared->lock);
+    before_shmem_exit(release_slot, 0);
     if (!extension_present()) {
         detach(leaving::absent);
         proc_exit(0);

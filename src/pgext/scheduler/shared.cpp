@@ -56,7 +56,8 @@ void at_commit(XactEvent event, void*) {
         LWLockAcquire(shared->lock, LW_SHARED);
         if (db_slot* slot = find_slot(MyDatabaseId, false)) {
             pg_atomic_fetch_add_u64(&slot->changes, 1);
-            wake = slot->latch ? slot->latch : slot->dormant ? shared->launcher_latch : nullptr;
+            // No scheduler attached (dormant, or it ended): the launcher starts one.
+            wake = slot->latch ? slot->latch : shared->launcher_latch;
         }
         LWLockRelease(shared->lock);
     }

@@ -2,7 +2,8 @@
 // follows a base-table change on its own; a failing stream table shows ERROR, is suspended
 // after repeated failures and alerts listeners, while the others keep refreshing; a crash in
 // the middle of a refresh loses nothing; many idle stream tables cost no refreshes; a dormant
-// scheduler comes back when a stream table is due; probing many databases leaves room for more.
+// scheduler comes back when a stream table is due; a terminated one is replaced; probing many
+// databases leaves room for more.
 #include <catch2/catch.hpp>
 
 #include <chrono>
@@ -273,4 +274,24 @@ TEST_CASE("scheduler: databases beyond the 64 served are reported once, and serv
     std::cout << "66 databases with the extension: the two left over served after "
               << std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count()
               << " ms\n";
+}
+
+TEST_CASE("scheduler: a terminated scheduler is replaced at the next captured change", "[scheduler]") {
+    server_with_extension s;
+    auto& db = s.db;
+    db.exec("CREATE TABLE src (id int PRIMARY KEY)");
+    db.exec("SELECT pgtrickle.create_stream_table('fast', 'SELECT count(*) AS n FROM src', schedule => '1s')");
+    const std::string scheduler = "SELECT pid FROM pg_stat_activity WHERE backend_type = 'pg_trickle scheduler' "
+                                  "AND datname = current_database()";
+    const auto old_pid = db.scalar(scheduler);
+    REQUIRE(old_pid);
+    db.exec("SELECT pg_terminate_backend(" + *old_pid + ")");
+    REQUIRE(wait_for([&] { return db.scalar("SELECT count(*) FROM (" + scheduler + ") s") == "0"; }, 5s));
+    // The commit finds no scheduler attached and wakes the launcher, which starts one: the
+    // change is refreshed on its 1 s schedule, not after the launcher's 10 s rescan.
+    db.exec("INSERT INTO src VALUES (1)");
+    auto took = wait_for([&] { return db.scalar("SELECT n FROM fast") == "1"; }, 4s);
+    REQUIRE(took);
+    std::cout << "terminated scheduler replaced; change refreshed " << took->count() << " ms after its commit\n";
+    CHECK(db.scalar(scheduler) != old_pid);
 }
