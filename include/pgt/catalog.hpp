@@ -21,8 +21,9 @@ struct relation_info {
     ir::table_ptr table;         ///< schema, name, oid, columns, primary key
     std::string view_definition; ///< for views: the SELECT to inline
     bool is_temporary = false;
-    /// Inheritance and partitioning, which change capture does not follow (see
-    /// translate_from.cpp). A partitioned table counts as having children.
+    /// Inheritance and partitioning: capture follows a partitioned table's partitions, not
+    /// inheritance children, and sees no write made through a parent (see translate_from.cpp).
+    /// A partitioned table counts as having children.
     bool partitioned = false;
     bool has_children = false;
     std::string parent = {}; ///< its inheritance parent or partitioned table (regclass text), if any

@@ -11,6 +11,7 @@
 #include "pg/function.hpp"
 #include "pg/server.hpp"
 #include "pg/spi.hpp"
+#include "scheduler/shared.hpp"
 
 extern "C" {
 #include <commands/event_trigger.h>
@@ -120,6 +121,13 @@ void check_relatives(unsigned relid, const std::string& command) {
         for (const auto& st : ext::dependents_of(static_cast<unsigned>(std::stoul(*r[0])))) check_still_valid(st, what);
 }
 
+/// Partitions of a captured table came or went: its readers recompute at their next refresh,
+/// which the scheduler is woken for.
+void recompute_partitions() {
+    ext::recompute_partitioned_sources();
+    pgt::sched::wake_scheduler_at_commit();
+}
+
 } // namespace
 
 PGT_FUNCTION(pgt_on_ddl_end) {
@@ -130,8 +138,10 @@ PGT_FUNCTION(pgt_on_ddl_end) {
     auto commands = spi::query("SELECT DISTINCT objid::int8, command_tag FROM pg_catalog.pg_event_trigger_ddl_commands() "
                                "WHERE classid = 'pg_catalog.pg_class'::regclass "
                                "OR command_tag IN ('CREATE TRIGGER', 'GRANT', 'REVOKE')");
-    bool privileges_may_change = false;
+    bool privileges_may_change = false, partition_created = false, table_altered = false;
     for (const auto& c : commands) {
+        partition_created |= c[1] == "CREATE TABLE";
+        table_altered |= c[1] == "ALTER TABLE";
         // Who may read a source, or who owns a stream table, decides who may read its buffer.
         privileges_may_change |= c[1] == "GRANT" || c[1] == "REVOKE" || c[1] == "ALTER TABLE";
         if (c[1] == "CREATE TRIGGER") {
@@ -150,6 +160,12 @@ PGT_FUNCTION(pgt_on_ddl_end) {
         }
     }
     if (privileges_may_change) ext::sync_buffer_grants();
+    // A new partition (CREATE TABLE … PARTITION OF) starts empty; partitions attached or
+    // detached (ALTER TABLE) bring or take rows that no statement captured.
+    if (partition_created || table_altered) {
+        const bool partitions_changed = ext::sync_partition_capture();
+        if (partitions_changed && table_altered) recompute_partitions();
+    }
     PG_RETURN_VOID();
 }
 
@@ -158,6 +174,12 @@ PGT_FUNCTION(pgt_on_sql_drop) {
     if (pgt::server::internal_ddl_scope::active()) PG_RETURN_VOID();
     spi::session spi;
     if (!extension_catalog_present()) PG_RETURN_VOID();
+    // A dropped table with capture triggers that was not a captured source is a partition.
+    if (spi::scalar("SELECT 1 FROM pg_catalog.pg_event_trigger_dropped_objects() t "
+                    "JOIN pg_catalog.pg_event_trigger_dropped_objects() g ON g.object_type = 'trigger' "
+                    "AND g.object_identity = 'pg_trickle_cdc_ins on ' || t.object_identity "
+                    "WHERE t.object_type = 'table' AND t.objid NOT IN (SELECT source_relid FROM pgtrickle.pgt_change_tracking)"))
+        recompute_partitions();
     auto dropped = spi::query("SELECT objid::int8, pg_catalog.quote_ident(schema_name) || '.' || "
                               "pg_catalog.quote_ident(object_name) FROM pg_catalog.pg_event_trigger_dropped_objects() "
                               "WHERE classid = 'pg_catalog.pg_class'::regclass AND objsubid = 0 AND object_type = 'table'");

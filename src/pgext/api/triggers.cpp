@@ -39,8 +39,10 @@ void invalidate(Datum, Oid relid) {
 /// no stream table reads the source (a trigger left behind, e.g. restored by pg_dump without
 /// pg_trickle's catalog): there is nothing to capture for.
 std::string capture_sql(Oid source, event e, Oid& buffer) {
-    auto rows = pgt::spi::query("SELECT buffer_relid::text, c FROM pgtrickle.pgt_change_tracking, "
-                                "unnest(captured_columns) WITH ORDINALITY u(c, i) WHERE source_relid = $1::oid ORDER BY i",
+    // A partition writes to the buffer of the partitioned table at the root of its tree.
+    auto rows = pgt::spi::query("SELECT buffer_relid::text, c, source_relid::text FROM pgtrickle.pgt_change_tracking, "
+                                "unnest(captured_columns) WITH ORDINALITY u(c, i) WHERE source_relid = "
+                                "COALESCE(pg_catalog.pg_partition_root($1::oid), $1::oid) ORDER BY i",
                                 {std::to_string(source)});
     if (rows.empty()) return {};
     buffer = static_cast<Oid>(std::stoul(*rows[0][0]));
@@ -50,7 +52,7 @@ std::string capture_sql(Oid source, event e, Oid& buffer) {
         cols += ", " + c;
         from_t += ", t." + c;
     }
-    const std::string target = pgt::ext::buffer_name(source);
+    const std::string target = pgt::ext::buffer_name(static_cast<unsigned>(std::stoul(*rows[0][2])));
     const std::string stamp = "(SELECT pg_catalog.pg_current_xact_id() AS x, "
                               "pg_catalog.nextval('pgtrickle.change_statement_seq') AS n)";
     const std::string head = "INSERT INTO " + target + " (__pgt_xid, __pgt_stmt, __pgt_action" + cols + ") ";

@@ -69,6 +69,7 @@ void ensure_capture(const ir::table& source) {
                   "WHERE a.attrelid = $2::oid AND a.attnum > 3 AND NOT a.attisdropped ORDER BY a.attnum)",
                   {relid, *buffer_oid});
         for (const auto& t : triggers) create_trigger(source.oid, qualified(source), t);
+        sync_partition_capture();
     } else {
         // A column added to the source since capture started: widen the buffer.
         for (const auto& c : source.columns) {
@@ -117,6 +118,37 @@ void sync_buffer_grants() {
     for (const auto& c : schema) spi::exec(*c[0]);
 }
 
+bool sync_partition_capture() {
+    server::internal_ddl_scope internal;
+    server::role_scope as_owner(server::extension_owner(), false);
+    // Wanted: every partition (at any level) of a captured partitioned table. Held: the tables
+    // with capture triggers that are not captured sources themselves.
+    const std::string wanted =
+        "SELECT p.relid FROM pgtrickle.pgt_change_tracking t JOIN pg_catalog.pg_class c ON c.oid = t.source_relid, "
+        "pg_catalog.pg_partition_tree(t.source_relid) p WHERE c.relkind = 'p' AND p.relid <> t.source_relid";
+    const std::string held =
+        "SELECT g.tgrelid AS relid FROM pg_catalog.pg_trigger g WHERE g.tgfoid = 'pgtrickle._cdc_capture'::pg_catalog.regproc "
+        "AND g.tgrelid NOT IN (SELECT source_relid FROM pgtrickle.pgt_change_tracking)";
+    auto added = spi::query("SELECT relid::int8, relid::pg_catalog.regclass::text FROM (" + wanted + ") w WHERE relid NOT IN (" +
+                            held + ")");
+    auto removed = spi::query("SELECT DISTINCT relid::pg_catalog.regclass::text FROM (" + held + ") h WHERE relid NOT IN (" +
+                              wanted + ")");
+    for (const auto& r : added)
+        for (const auto& t : triggers) create_trigger(static_cast<unsigned>(std::stoul(*r[0])), *r[1], t);
+    for (const auto& r : removed)
+        for (const auto& t : triggers) spi::exec("DROP TRIGGER IF EXISTS " + std::string(t.name) + " ON " + *r[0]);
+    return !added.empty() || !removed.empty();
+}
+
+void recompute_partitioned_sources() {
+    server::role_scope as_owner(server::extension_owner(), false);
+    for (const auto& r : spi::query("SELECT t.source_relid::int8 FROM pgtrickle.pgt_change_tracking t "
+                                    "JOIN pg_catalog.pg_class c ON c.oid = t.source_relid WHERE c.relkind = 'p'"))
+        spi::exec("INSERT INTO " + buffer_name(static_cast<unsigned>(std::stoul(*r[0]))) +
+                  " (__pgt_xid, __pgt_stmt, __pgt_action) SELECT pg_catalog.pg_current_xact_id(), "
+                  "pg_catalog.nextval('pgtrickle.change_statement_seq'), 'T'");
+}
+
 void release_capture_if_unused(unsigned source_relid) {
     const std::string relid = std::to_string(source_relid);
     if (spi::scalar("SELECT 1 FROM pgtrickle.pgt_dependencies WHERE source_relid = $1::oid LIMIT 1", {relid})) return;
@@ -128,25 +160,32 @@ void release_capture_if_unused(unsigned source_relid) {
         for (const auto& t : triggers) spi::exec("DROP TRIGGER IF EXISTS " + std::string(t.name) + " ON " + *table);
     spi::exec("DROP TABLE IF EXISTS " + buffer_name(source_relid));
     spi::exec("DELETE FROM pgtrickle.pgt_change_tracking WHERE source_relid = $1::oid", {relid});
+    sync_partition_capture();
 }
 
 std::vector<std::string> repair_capture(unsigned source_relid) {
-    const std::string relid = std::to_string(source_relid);
     std::vector<std::string> repaired;
-    auto table = spi::scalar("SELECT $1::oid::regclass::text", {relid});
     server::internal_ddl_scope internal;
     server::role_scope as_owner(server::extension_owner(), false);
-    for (const auto& t : triggers) {
-        auto state = spi::scalar("SELECT tgenabled::text FROM pg_catalog.pg_trigger WHERE tgrelid = $1::oid AND tgname = $2",
-                                 {relid, t.name});
-        if (state && *state == "O") continue;
-        if (state) {
-            spi::exec("ALTER TABLE " + *table + " ENABLE TRIGGER " + t.name);
-            repaired.push_back("enabled trigger " + std::string(t.name) + " on " + *table);
-            continue;
+    // The source and, if it is partitioned, each of its partitions.
+    for (const auto& r : spi::query("SELECT $1::oid::int8, $1::oid::regclass::text UNION ALL "
+                                    "SELECT relid::int8, relid::regclass::text FROM pg_catalog.pg_partition_tree($1::oid) "
+                                    "WHERE relid <> $1::oid",
+                                    {std::to_string(source_relid)})) {
+        const auto relid = static_cast<unsigned>(std::stoul(*r[0]));
+        const std::string& table = *r[1];
+        for (const auto& t : triggers) {
+            auto state = spi::scalar("SELECT tgenabled::text FROM pg_catalog.pg_trigger WHERE tgrelid = $1::oid AND tgname = $2",
+                                     {*r[0], t.name});
+            if (state && *state == "O") continue;
+            if (state) {
+                spi::exec("ALTER TABLE " + table + " ENABLE TRIGGER " + t.name);
+                repaired.push_back("enabled trigger " + std::string(t.name) + " on " + table);
+                continue;
+            }
+            create_trigger(relid, table, t);
+            repaired.push_back("recreated trigger " + std::string(t.name) + " on " + table);
         }
-        create_trigger(source_relid, *table, t);
-        repaired.push_back("recreated trigger " + std::string(t.name) + " on " + *table);
     }
     return repaired;
 }

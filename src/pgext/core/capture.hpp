@@ -7,7 +7,8 @@
 // Buffer layout: pgtrickle_changes.changes_<source oid>
 //   (__pgt_xid xid8, __pgt_stmt int8, __pgt_action "char" — 'I', 'D', or 'T' for TRUNCATE,
 //    <source columns>)
-// An UPDATE is captured as its old rows ('D') and its new rows ('I').
+// An UPDATE is captured as its old rows ('D') and its new rows ('I'). A partitioned source's
+// partitions write to its buffer as well (sync_partition_capture).
 
 #include <string>
 #include <vector>
@@ -24,6 +25,17 @@ void ensure_capture(const ir::table& source);
 /// schema is usable exactly by them. Called after anything that can change that set: creating
 /// or dropping a stream table, GRANT and REVOKE, a change of owner.
 void sync_buffer_grants();
+
+/// A statement fires only the triggers of the table it names, so a captured partitioned table
+/// has capture triggers on every partition too, all writing to its buffer. Puts them on the
+/// partitions that lack them and takes them off tables no longer in a captured partition tree
+/// (detached, or their source released); true when it did either.
+bool sync_partition_capture();
+
+/// Partitions came or went (ATTACH, DETACH, DROP): rows appeared or vanished without a captured
+/// statement. Records a TRUNCATE marker for every captured partitioned table, so each reader's
+/// next refresh recomputes it.
+void recompute_partitioned_sources();
 
 /// Stops capturing `source_relid` when no stream table reads it any more.
 void release_capture_if_unused(unsigned source_relid);

@@ -45,7 +45,8 @@ SELECT pgtrickle.create_stream_table('ordered', 'SELECT id, customer FROM orders
 SELECT pgtrickle.create_stream_table('biggest_order', 'SELECT DISTINCT ON (customer) customer, id FROM orders ORDER BY customer, amount DESC');
 SELECT customer, id FROM biggest_order ORDER BY customer;
 -- sources whose changes cannot all be captured are refused in every mode: materialized views,
--- foreign tables, inheritance parents and children, partitioned tables and partitions
+-- foreign tables, inheritance parents and children, partitions (partitioned tables are
+-- captured on every partition: see partitions.sql)
 CREATE MATERIALIZED VIEW order_mv AS SELECT id FROM orders;
 CREATE FOREIGN DATA WRAPPER no_fdw;
 CREATE SERVER nowhere FOREIGN DATA WRAPPER no_fdw;
@@ -56,7 +57,7 @@ CREATE TABLE part_t (id int, v int) PARTITION BY RANGE (id);
 CREATE TABLE part_t1 PARTITION OF part_t FOR VALUES FROM (0) TO (100);
 SELECT r AS source, m AS mode, try(format('SELECT pgtrickle.create_stream_table(''e31'', %L, refresh_mode => %L)',
                                           'SELECT id FROM ' || r, m))
-FROM unnest(ARRAY['order_mv', 'remote_orders', 'parent_t', 'child_t', 'part_t', 'part_t1']) r,
+FROM unnest(ARRAY['order_mv', 'remote_orders', 'parent_t', 'child_t', 'part_t1']) r,
      unnest(ARRAY['AUTO', 'FULL', 'DIFFERENTIAL']) m;
 SELECT pgtrickle.create_stream_table('e32', 'SELECT id FROM order_mv');
 SELECT pgtrickle.create_stream_table('e32', 'SELECT id FROM parent_t');
