@@ -188,6 +188,8 @@ PGT_FUNCTION(pgt_on_sql_drop) {
         const auto st = ext::stream_table_by_relid(relid);
         const auto readers = ext::dependents_of(relid);
         pgt::server::role_scope as_ext(pgt::server::extension_owner(), false);
+        // The scheduler takes the readers in ERROR from here (retries, suspension, alerts).
+        if (!readers.empty()) pgt::sched::wake_scheduler_at_commit();
         for (const auto& reader : readers)
             spi::exec("UPDATE pgtrickle.pgt_stream_tables SET status = 'ERROR', needs_reinit = true, "
                       "generation = generation + 1, last_error_message = $2, last_error_at = now() WHERE pgt_id = $1::int8",
