@@ -12,10 +12,6 @@ PG_MODULE_MAGIC;
 PGDLLEXPORT void _PG_init(void);
 }
 
-namespace pgt::ext {
-void register_capture_invalidation();
-}
-
 namespace {
 /// A refresh interrupted by an error must not leave stream tables writable.
 void reset_on_abort(XactEvent event, void*) {
@@ -26,7 +22,6 @@ void reset_on_abort(XactEvent event, void*) {
 void _PG_init(void) {
     pgt::guc::define();
     RegisterXactCallback(reset_on_abort, nullptr);
-    pgt::ext::register_capture_invalidation();
     // The scheduler needs shared memory and a launcher, which only preloading can set up;
     // loaded later, pg_trickle still captures changes and refreshes on request.
     if (process_shared_preload_libraries_in_progress) {

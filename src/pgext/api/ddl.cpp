@@ -152,6 +152,14 @@ PGT_FUNCTION(pgt_on_ddl_end) {
                 throw error(pgt::sqlstate::insufficient_privilege,
                             "pg_trickle: creating triggers on change buffer tables (schema 'pgtrickle_changes') is not "
                             "allowed");
+        } else if (c[1] == "CREATE INDEX") {
+            // Capture writes buffers in bulk, which maintains no index.
+            if (spi::scalar("SELECT 1 FROM pg_catalog.pg_index i JOIN pgtrickle.pgt_change_tracking c "
+                            "ON c.buffer_relid = i.indrelid WHERE i.indexrelid = $1::oid",
+                            {c[0]}))
+                throw error(pgt::sqlstate::insufficient_privilege,
+                            "pg_trickle: creating indexes on change buffer tables (schema 'pgtrickle_changes') is not "
+                            "allowed");
         } else if (c[1] == "ALTER TABLE") {
             altered_table(static_cast<unsigned>(std::stoul(*c[0])));
             check_relatives(static_cast<unsigned>(std::stoul(*c[0])), *c[1]);

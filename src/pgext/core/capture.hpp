@@ -1,7 +1,7 @@
 #pragma once
 // Change capture: one buffer table per captured source in schema pgtrickle_changes, filled by
-// statement-level AFTER triggers (transition tables → one INSERT … SELECT per statement) in
-// the user's own transaction. Every row carries the inserting transaction (xid8) and a
+// statement-level AFTER triggers (transition tables, copied by core/buffer_writer) in the
+// user's own transaction. Every row carries the inserting transaction (xid8) and a
 // statement number, which is what refresh frontiers compare against.
 //
 // Buffer layout: pgtrickle_changes.changes_<source oid>

@@ -32,11 +32,13 @@ ALTER TABLE priced ADD COLUMN extra int;
 ALTER TABLE priced RENAME TO priced_renamed;
 SELECT pgt_name FROM pgtrickle.pgt_stream_tables;
 ALTER TABLE priced_renamed RENAME TO priced;
--- change buffers cannot be altered or given triggers (their oid-based names stay out of the output)
+-- change buffers cannot be altered or given triggers or indexes (their oid-based names stay out
+-- of the output)
 \set SHOW_CONTEXT never
 DO $$ BEGIN EXECUTE 'ALTER TABLE pgtrickle_changes.changes_' || 'items'::regclass::oid || ' ADD COLUMN x int'; END $$;
 DO $$ BEGIN EXECUTE 'CREATE TRIGGER t BEFORE INSERT ON pgtrickle_changes.changes_' || 'items'::regclass::oid ||
     ' FOR EACH ROW EXECUTE FUNCTION suppress_redundant_updates_trigger()'; END $$;
+DO $$ BEGIN EXECUTE 'CREATE INDEX ON pgtrickle_changes.changes_' || 'items'::regclass::oid || ' (__pgt_xid)'; END $$;
 
 \set SHOW_CONTEXT errors
 -- a source may not gain an inheritance child or parent, nor become a partition: its capture

@@ -1,0 +1,157 @@
+#include "core/buffer_writer.hpp"
+
+#include "pg/guard.hpp"
+
+extern "C" {
+#include <commands/trigger.h>
+#include <access/heapam.h>
+#include <access/table.h>
+#include <access/tableam.h>
+#include <catalog/namespace.h>
+#include <catalog/partition.h>
+#include <commands/sequence.h>
+#include <executor/tuptable.h>
+#include <nodes/pg_list.h>
+#include <utils/lsyscache.h>
+#include <utils/rel.h>
+#include <utils/tuplestore.h>
+#include <utils/xid8.h>
+}
+
+namespace pgt::ext {
+
+namespace {
+
+/// Buffer columns before the source's: __pgt_xid, __pgt_stmt, __pgt_action.
+constexpr int stamp_columns = 3;
+/// Rows per bulk insert (COPY's batch size).
+constexpr int batch_size = 1000;
+
+/// The change buffer `source` writes to, or InvalidOid when no stream table reads it.
+Oid buffer_of(Relation source) {
+    Oid root = RelationGetRelid(source);
+    if (source->rd_rel->relispartition) root = llast_oid(get_partition_ancestors(root));
+    const Oid schema = get_namespace_oid("pgtrickle_changes", true);
+    if (!OidIsValid(schema)) return InvalidOid;
+    return get_relname_relid(psprintf("changes_%u", root), schema);
+}
+
+/// For each buffer column, the source column of the same name (its index in the source's
+/// descriptor), or -1: stamp columns, dropped columns, columns the source no longer has (NULL).
+int* column_map(TupleDesc buffer, TupleDesc source, const char* buffer_name) {
+    int* map = static_cast<int*>(palloc(sizeof(int) * buffer->natts));
+    for (int b = 0; b < buffer->natts; ++b) {
+        map[b] = -1;
+        const Form_pg_attribute battr = TupleDescAttr(buffer, b);
+        if (b < stamp_columns || battr->attisdropped) continue;
+        for (int s = 0; s < source->natts; ++s) {
+            const Form_pg_attribute sattr = TupleDescAttr(source, s);
+            if (sattr->attisdropped || strcmp(NameStr(sattr->attname), NameStr(battr->attname)) != 0) continue;
+            if (sattr->atttypid != battr->atttypid)
+                ereport(ERROR, (errcode(ERRCODE_DATATYPE_MISMATCH),
+                                errmsg("pg_trickle: column \"%s\" of change buffer %s does not have the source's type",
+                                       NameStr(battr->attname), buffer_name),
+                                errhint("Run pgtrickle.repair_stream_table() on a stream table reading the source.")));
+            map[b] = s;
+        }
+    }
+    return map;
+}
+
+/// Accumulates buffer rows and inserts them in batches. Slots are made as needed, so that a
+/// one-row statement pays for one.
+struct batch_writer {
+    Relation buffer;
+    TupleTableSlot** slots;
+    int made;
+    int used;
+    BulkInsertState bulk;
+    CommandId command;
+};
+
+void flush(batch_writer& w) {
+    if (w.used == 0) return;
+    table_multi_insert(w.buffer, w.slots, w.used, w.command, 0, w.bulk);
+    for (int i = 0; i < w.used; ++i) ExecClearTuple(w.slots[i]);
+    w.used = 0;
+}
+
+/// The next free slot with the stamp columns filled in; the caller fills the rest.
+TupleTableSlot* next_row(batch_writer& w, Datum xid, Datum stmt, char action) {
+    if (w.used == batch_size) flush(w);
+    if (w.used == w.made) w.slots[w.made++] = MakeSingleTupleTableSlot(RelationGetDescr(w.buffer), &TTSOpsVirtual);
+    TupleTableSlot* slot = w.slots[w.used++];
+    ExecClearTuple(slot);
+    memset(slot->tts_isnull, true, sizeof(bool) * slot->tts_tupleDescriptor->natts);
+    slot->tts_values[0] = xid;
+    slot->tts_values[1] = stmt;
+    slot->tts_values[2] = CharGetDatum(action);
+    slot->tts_isnull[0] = slot->tts_isnull[1] = slot->tts_isnull[2] = false;
+    return slot;
+}
+
+/// Copies every row of a transition table, through a read pointer of its own (other triggers
+/// of the statement may read the same tuplestore).
+void copy_rows(batch_writer& w, Tuplestorestate* rows, TupleTableSlot* source_row, const int* map, Datum xid, Datum stmt,
+               char action) {
+    const int pointer = tuplestore_alloc_read_pointer(rows, EXEC_FLAG_REWIND);
+    tuplestore_select_read_pointer(rows, pointer);
+    tuplestore_rescan(rows);
+    while (tuplestore_gettupleslot(rows, true, false, source_row)) {
+        slot_getallattrs(source_row);
+        TupleTableSlot* slot = next_row(w, xid, stmt, action);
+        for (int b = stamp_columns; b < slot->tts_tupleDescriptor->natts; ++b) {
+            if (map[b] < 0) continue;
+            slot->tts_values[b] = source_row->tts_values[map[b]];
+            slot->tts_isnull[b] = source_row->tts_isnull[map[b]];
+        }
+        ExecStoreVirtualTuple(slot);
+        // By-reference values point into the tuplestore's current tuple: copy them now.
+        ExecMaterializeSlot(slot);
+    }
+    tuplestore_select_read_pointer(rows, 0);
+}
+
+} // namespace
+
+void append_statement_changes(TriggerData* td) {
+    pg::call([&] {
+        const bool truncate = TRIGGER_FIRED_BY_TRUNCATE(td->tg_event);
+        auto rows = [](Tuplestorestate* t) { return t ? tuplestore_tuple_count(t) : 0; };
+        if (!truncate && rows(td->tg_oldtable) + rows(td->tg_newtable) == 0) return;
+        const Oid buffer_id = buffer_of(td->tg_relation);
+        if (!OidIsValid(buffer_id)) return; // a trigger left behind: nothing reads this table
+        const Oid sequence = get_relname_relid("change_statement_seq", get_namespace_oid("pgtrickle", false));
+        const Datum xid = FullTransactionIdGetDatum(GetTopFullTransactionId());
+        const Datum stmt = Int64GetDatum(nextval_internal(sequence, false));
+
+        Relation buffer = table_open(buffer_id, RowExclusiveLock);
+        // Bulk inserts maintain no index; nothing else may write the buffer (ddl.cpp).
+        if (buffer->rd_rel->relhasindex)
+            ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                            errmsg("pg_trickle: change buffer %s has an index", RelationGetRelationName(buffer)),
+                            errhint("Drop the index: change buffers are written in bulk and read whole.")));
+        TupleDesc desc = RelationGetDescr(buffer);
+        batch_writer w{buffer, static_cast<TupleTableSlot**>(palloc(sizeof(TupleTableSlot*) * batch_size)), 0, 0,
+                       GetBulkInsertState(), GetCurrentCommandId(true)};
+
+        if (truncate) {
+            ExecStoreVirtualTuple(next_row(w, xid, stmt, 'T'));
+        } else {
+            TupleDesc source_desc = RelationGetDescr(td->tg_relation);
+            const int* map = column_map(desc, source_desc, RelationGetRelationName(buffer));
+            TupleTableSlot* source_row = MakeSingleTupleTableSlot(source_desc, &TTSOpsMinimalTuple);
+            // An UPDATE is its old rows deleted and its new rows inserted.
+            if (td->tg_oldtable) copy_rows(w, td->tg_oldtable, source_row, map, xid, stmt, 'D');
+            if (td->tg_newtable) copy_rows(w, td->tg_newtable, source_row, map, xid, stmt, 'I');
+            ExecDropSingleTupleTableSlot(source_row);
+        }
+        flush(w);
+        FreeBulkInsertState(w.bulk);
+        table_finish_bulk_insert(buffer, 0);
+        for (int i = 0; i < w.made; ++i) ExecDropSingleTupleTableSlot(w.slots[i]);
+        table_close(buffer, NoLock);
+    });
+}
+
+} // namespace pgt::ext
