@@ -80,10 +80,6 @@ CREATE TABLE pgtrickle.pgt_refresh_history (
 );
 CREATE INDEX ON pgtrickle.pgt_refresh_history (pgt_id, start_time);
 
--- Statement numbers of captured changes: orders a transaction's own changes around a refresh
--- that runs inside that same transaction.
-CREATE SEQUENCE pgtrickle.change_statement_seq;
-
 GRANT USAGE ON SCHEMA pgtrickle TO PUBLIC;
 GRANT SELECT ON pgtrickle.pgt_stream_tables, pgtrickle.pgt_dependencies,
                 pgtrickle.pgt_change_tracking, pgtrickle.pgt_refresh_history TO PUBLIC;

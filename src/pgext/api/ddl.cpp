@@ -138,10 +138,17 @@ PGT_FUNCTION(pgt_on_ddl_end) {
     auto commands = spi::query("SELECT DISTINCT objid::int8, command_tag FROM pg_catalog.pg_event_trigger_ddl_commands() "
                                "WHERE classid = 'pg_catalog.pg_class'::regclass "
                                "OR command_tag IN ('CREATE TRIGGER', 'GRANT', 'REVOKE')");
-    bool privileges_may_change = false, partition_created = false, table_altered = false;
+    bool privileges_may_change = false, partition_created = false, partitions_altered = false;
     for (const auto& c : commands) {
-        partition_created |= c[1] == "CREATE TABLE";
-        table_altered |= c[1] == "ALTER TABLE";
+        // DDL on a partitioned table or a partition may change a captured partition tree.
+        if (c[1] == "CREATE TABLE" || c[1] == "CREATE FOREIGN TABLE" || c[1] == "ALTER TABLE") {
+            const bool in_tree = spi::scalar("SELECT 1 FROM pg_catalog.pg_class WHERE oid = $1::oid "
+                                             "AND (relkind = 'p' OR relispartition)",
+                                             {c[0]})
+                                     .has_value();
+            partition_created |= in_tree && c[1] != "ALTER TABLE";
+            partitions_altered |= in_tree && c[1] == "ALTER TABLE";
+        }
         // Who may read a source, or who owns a stream table, decides who may read its buffer.
         privileges_may_change |= c[1] == "GRANT" || c[1] == "REVOKE" || c[1] == "ALTER TABLE";
         if (c[1] == "CREATE TRIGGER") {
@@ -170,9 +177,9 @@ PGT_FUNCTION(pgt_on_ddl_end) {
     if (privileges_may_change) ext::sync_buffer_grants();
     // A new partition (CREATE TABLE … PARTITION OF) starts empty; partitions attached or
     // detached (ALTER TABLE) bring or take rows that no statement captured.
-    if (partition_created || table_altered) {
+    if (partition_created || partitions_altered) {
         const bool partitions_changed = ext::sync_partition_capture();
-        if (partitions_changed && table_altered) recompute_partitions();
+        if (partitions_changed && partitions_altered) recompute_partitions();
     }
     PG_RETURN_VOID();
 }
@@ -214,6 +221,7 @@ PGT_FUNCTION(pgt_on_sql_drop) {
             spi::exec("DELETE FROM pgtrickle.pgt_stream_tables WHERE pgt_id = $1::int8", {std::to_string(st->id)});
             ext::forget_compiled(st->id);
             for (const auto& s : sources) ext::release_capture_if_unused(static_cast<unsigned>(std::stoul(*s[0])));
+            ext::sync_buffer_grants();
         }
     }
     PG_RETURN_VOID();

@@ -10,9 +10,10 @@ extern "C" {
 }
 
 PGT_FUNCTION(pgt_cdc_capture) {
-    if (!CALLED_AS_TRIGGER(fcinfo))
-        throw pgt::error("39P01", "pgtrickle._cdc_capture() can only be called as a trigger");
-    pgt::ext::append_statement_changes(reinterpret_cast<TriggerData*>(fcinfo->context));
+    auto* td = CALLED_AS_TRIGGER(fcinfo) ? reinterpret_cast<TriggerData*>(fcinfo->context) : nullptr;
+    if (!td || !TRIGGER_FIRED_AFTER(td->tg_event) || !TRIGGER_FIRED_FOR_STATEMENT(td->tg_event))
+        throw pgt::error("39P01", "pgtrickle._cdc_capture() can only be called as an AFTER … FOR EACH STATEMENT trigger");
+    pgt::ext::append_statement_changes(td);
     pgt::sched::wake_scheduler_at_commit();
     return PointerGetDatum(nullptr);
 }

@@ -1,5 +1,6 @@
 #include "core/buffer_writer.hpp"
 
+#include "core/capture.hpp"
 #include "pg/guard.hpp"
 
 extern "C" {
@@ -9,7 +10,6 @@ extern "C" {
 #include <access/tableam.h>
 #include <catalog/namespace.h>
 #include <catalog/partition.h>
-#include <commands/sequence.h>
 #include <executor/tuptable.h>
 #include <nodes/pg_list.h>
 #include <utils/lsyscache.h>
@@ -30,7 +30,10 @@ constexpr int batch_size = 1000;
 /// The change buffer `source` writes to, or InvalidOid when no stream table reads it.
 Oid buffer_of(Relation source) {
     Oid root = RelationGetRelid(source);
-    if (source->rd_rel->relispartition) root = llast_oid(get_partition_ancestors(root));
+    // A partition being detached (DETACH … CONCURRENTLY) has no ancestors any more: it is no
+    // longer part of its partitioned table's rows, and writes to it are not captured for it.
+    if (source->rd_rel->relispartition)
+        if (List* ancestors = get_partition_ancestors(root); ancestors != NIL) root = llast_oid(ancestors);
     const Oid schema = get_namespace_oid("pgtrickle_changes", true);
     if (!OidIsValid(schema)) return InvalidOid;
     return get_relname_relid(psprintf("changes_%u", root), schema);
@@ -67,19 +70,26 @@ struct batch_writer {
     int used;
     BulkInsertState bulk;
     CommandId command;
+    MemoryContext batch_memory; ///< what an insert leaves behind, freed after each batch
 };
 
 void flush(batch_writer& w) {
     if (w.used == 0) return;
+    // table_multi_insert leaks into the current context (tuple arrays, toasted copies): the
+    // memory of a statement's capture stays that of one batch, however many rows it has.
+    MemoryContext caller = MemoryContextSwitchTo(w.batch_memory);
     table_multi_insert(w.buffer, w.slots, w.used, w.command, 0, w.bulk);
+    MemoryContextSwitchTo(caller);
     for (int i = 0; i < w.used; ++i) ExecClearTuple(w.slots[i]);
+    MemoryContextReset(w.batch_memory);
     w.used = 0;
 }
 
 /// The next free slot with the stamp columns filled in; the caller fills the rest.
 TupleTableSlot* next_row(batch_writer& w, Datum xid, Datum stmt, char action) {
     if (w.used == batch_size) flush(w);
-    if (w.used == w.made) w.slots[w.made++] = MakeSingleTupleTableSlot(RelationGetDescr(w.buffer), &TTSOpsVirtual);
+    // Heap tuple slots, as COPY uses: materialized once here, inserted without another copy.
+    if (w.used == w.made) w.slots[w.made++] = table_slot_create(w.buffer, nullptr);
     TupleTableSlot* slot = w.slots[w.used++];
     ExecClearTuple(slot);
     memset(slot->tts_isnull, true, sizeof(bool) * slot->tts_tupleDescriptor->natts);
@@ -121,19 +131,23 @@ void append_statement_changes(TriggerData* td) {
         if (!truncate && rows(td->tg_oldtable) + rows(td->tg_newtable) == 0) return;
         const Oid buffer_id = buffer_of(td->tg_relation);
         if (!OidIsValid(buffer_id)) return; // a trigger left behind: nothing reads this table
-        const Oid sequence = get_relname_relid("change_statement_seq", get_namespace_oid("pgtrickle", false));
         const Datum xid = FullTransactionIdGetDatum(GetTopFullTransactionId());
-        const Datum stmt = Int64GetDatum(nextval_internal(sequence, false));
+        const Datum stmt = Int64GetDatum(next_statement_number());
 
         Relation buffer = table_open(buffer_id, RowExclusiveLock);
         // Bulk inserts maintain no index; nothing else may write the buffer (ddl.cpp).
-        if (buffer->rd_rel->relhasindex)
+        if (RelationGetIndexList(buffer) != NIL)
             ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
                             errmsg("pg_trickle: change buffer %s has an index", RelationGetRelationName(buffer)),
                             errhint("Drop the index: change buffers are written in bulk and read whole.")));
         TupleDesc desc = RelationGetDescr(buffer);
-        batch_writer w{buffer, static_cast<TupleTableSlot**>(palloc(sizeof(TupleTableSlot*) * batch_size)), 0, 0,
-                       GetBulkInsertState(), GetCurrentCommandId(true)};
+        batch_writer w{buffer,
+                       static_cast<TupleTableSlot**>(palloc(sizeof(TupleTableSlot*) * batch_size)),
+                       0,
+                       0,
+                       GetBulkInsertState(),
+                       GetCurrentCommandId(true),
+                       AllocSetContextCreate(CurrentMemoryContext, "pg_trickle capture batch", ALLOCSET_DEFAULT_SIZES)};
 
         if (truncate) {
             ExecStoreVirtualTuple(next_row(w, xid, stmt, 'T'));
@@ -150,6 +164,7 @@ void append_statement_changes(TriggerData* td) {
         FreeBulkInsertState(w.bulk);
         table_finish_bulk_insert(buffer, 0);
         for (int i = 0; i < w.made; ++i) ExecDropSingleTupleTableSlot(w.slots[i]);
+        MemoryContextDelete(w.batch_memory);
         table_close(buffer, NoLock);
     });
 }

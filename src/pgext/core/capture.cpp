@@ -1,5 +1,6 @@
 #include "core/capture.hpp"
 
+#include "pgt/error.hpp"
 #include "pgt/sql/builder.hpp"
 
 #include "pg/server.hpp"
@@ -37,6 +38,11 @@ void create_trigger(unsigned relid, const std::string& table, const trigger_spec
 std::string column_definition(const ir::column& c) { return spi::quote_ident(c.name) + " " + c.type.name; }
 
 } // namespace
+
+long long next_statement_number() {
+    static long long last = 0;
+    return ++last;
+}
 
 std::string buffer_name(unsigned source_relid) {
     return "pgtrickle_changes." + spi::quote_ident("changes_" + std::to_string(source_relid));
@@ -84,23 +90,32 @@ void ensure_capture(const ir::table& source) {
     }
 }
 
+std::string reads_all_rows(const std::string& role, const std::string& table) {
+    return "(pg_catalog.has_table_privilege(" + role + ", " + table +
+           ", 'SELECT') AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class rls_c, pg_catalog.pg_roles rls_r "
+           "WHERE rls_c.oid = " + table + " AND rls_r.oid = " + role +
+           " AND rls_c.relrowsecurity AND NOT rls_r.rolsuper AND NOT rls_r.rolbypassrls "
+           "AND (rls_c.relforcerowsecurity OR NOT pg_catalog.pg_has_role(" + role + ", rls_c.relowner, 'USAGE'))))";
+}
+
 void sync_buffer_grants() {
     server::internal_ddl_scope internal;
     server::role_scope as_owner(server::extension_owner(), false);
     // Wanted: (buffer, role) for each owner of a stream table reading the source who may
     // still read the source. Held: the grants each buffer has now, besides its owner's.
+    // (regrole's text form is already a quoted identifier.)
     auto changes = spi::query(
         "WITH wanted AS (SELECT DISTINCT t.buffer_relid, c.relowner AS role FROM pgtrickle.pgt_change_tracking t "
         "  JOIN pgtrickle.pgt_dependencies d USING (source_relid) JOIN pgtrickle.pgt_stream_tables st USING (pgt_id) "
         "  JOIN pg_catalog.pg_class c ON c.oid = st.pgt_relid JOIN pg_catalog.pg_class b ON b.oid = t.buffer_relid "
-        "  WHERE c.relowner <> b.relowner AND pg_catalog.has_table_privilege(c.relowner, t.source_relid, 'SELECT')), "
+        "  WHERE c.relowner <> b.relowner AND " + reads_all_rows("c.relowner", "t.source_relid") + "), "
         "held AS (SELECT DISTINCT t.buffer_relid, a.grantee AS role FROM pgtrickle.pgt_change_tracking t "
         "  JOIN pg_catalog.pg_class b ON b.oid = t.buffer_relid, pg_catalog.aclexplode(b.relacl) a "
         "  WHERE a.grantee <> b.relowner) "
-        "SELECT 'GRANT SELECT ON ' || w.buffer_relid::regclass::text || ' TO ' || pg_catalog.quote_ident(w.role::regrole::text) "
+        "SELECT 'GRANT SELECT ON ' || w.buffer_relid::regclass::text || ' TO ' || w.role::pg_catalog.regrole::text "
         "FROM wanted w WHERE (w.buffer_relid, w.role) NOT IN (SELECT * FROM held) "
         "UNION ALL SELECT 'REVOKE ALL ON ' || h.buffer_relid::regclass::text || ' FROM ' || "
-        "  CASE h.role WHEN 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(h.role::regrole::text) END "
+        "  CASE h.role WHEN 0 THEN 'PUBLIC' ELSE h.role::pg_catalog.regrole::text END "
         "FROM held h WHERE (h.buffer_relid, h.role) NOT IN (SELECT * FROM wanted)");
     for (const auto& c : changes) spi::exec(*c[0]);
     // USAGE on the buffer schema follows: exactly the roles holding a buffer grant.
@@ -110,10 +125,10 @@ void sync_buffer_grants() {
         "  WHERE a.grantee <> b.relowner), "
         "held AS (SELECT a.grantee AS role FROM pg_catalog.pg_namespace n, pg_catalog.aclexplode(n.nspacl) a "
         "  WHERE n.nspname = 'pgtrickle_changes' AND a.grantee <> n.nspowner) "
-        "SELECT 'GRANT USAGE ON SCHEMA pgtrickle_changes TO ' || pg_catalog.quote_ident(role::regrole::text) "
+        "SELECT 'GRANT USAGE ON SCHEMA pgtrickle_changes TO ' || role::pg_catalog.regrole::text "
         "FROM wanted WHERE role NOT IN (SELECT role FROM held) "
         "UNION ALL SELECT 'REVOKE ALL ON SCHEMA pgtrickle_changes FROM ' || "
-        "  CASE role WHEN 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(role::regrole::text) END "
+        "  CASE role WHEN 0 THEN 'PUBLIC' ELSE role::pg_catalog.regrole::text END "
         "FROM held WHERE role NOT IN (SELECT role FROM wanted)");
     for (const auto& c : schema) spi::exec(*c[0]);
 }
@@ -129,8 +144,15 @@ bool sync_partition_capture() {
     const std::string held =
         "SELECT g.tgrelid AS relid FROM pg_catalog.pg_trigger g WHERE g.tgfoid = 'pgtrickle._cdc_capture'::pg_catalog.regproc "
         "AND g.tgrelid NOT IN (SELECT source_relid FROM pgtrickle.pgt_change_tracking)";
-    auto added = spi::query("SELECT relid::int8, relid::pg_catalog.regclass::text FROM (" + wanted + ") w WHERE relid NOT IN (" +
-                            held + ")");
+    auto added = spi::query("SELECT relid::int8, relid::pg_catalog.regclass::text, "
+                            "(SELECT relkind = 'f' FROM pg_catalog.pg_class WHERE oid = relid) FROM (" +
+                            wanted + ") w WHERE relid NOT IN (" + held + ")");
+    for (const auto& r : added)
+        if (r[2] == "t")
+            throw error(sqlstate::feature_not_supported,
+                        "pg_trickle: partition " + *r[1] + " of a captured partitioned table is a foreign table",
+                        "Changes written to a foreign table cannot be captured (no triggers with transition tables).",
+                        "Keep foreign tables out of partitioned tables that stream tables read.");
     auto removed = spi::query("SELECT DISTINCT relid::pg_catalog.regclass::text FROM (" + held + ") h WHERE relid NOT IN (" +
                               wanted + ")");
     for (const auto& r : added)
@@ -145,8 +167,8 @@ void recompute_partitioned_sources() {
     for (const auto& r : spi::query("SELECT t.source_relid::int8 FROM pgtrickle.pgt_change_tracking t "
                                     "JOIN pg_catalog.pg_class c ON c.oid = t.source_relid WHERE c.relkind = 'p'"))
         spi::exec("INSERT INTO " + buffer_name(static_cast<unsigned>(std::stoul(*r[0]))) +
-                  " (__pgt_xid, __pgt_stmt, __pgt_action) SELECT pg_catalog.pg_current_xact_id(), "
-                  "pg_catalog.nextval('pgtrickle.change_statement_seq'), 'T'");
+                      " (__pgt_xid, __pgt_stmt, __pgt_action) SELECT pg_catalog.pg_current_xact_id(), $1::int8, 'T'",
+                  {std::to_string(next_statement_number())});
 }
 
 void release_capture_if_unused(unsigned source_relid) {

@@ -17,11 +17,21 @@
 
 namespace pgt::ext {
 
+/// The next statement number of this backend (`__pgt_stmt`, a frontier's statement). Numbers
+/// are compared only within one transaction, which runs in one backend, so a counter per
+/// backend keeps them in statement order (and, unlike a sequence, leaves lastval() alone).
+long long next_statement_number();
+
 /// Starts (or widens) capture of `source`. Runs as the extension owner.
 void ensure_capture(const ir::table& source);
 
+/// SQL condition: role `role` may read every row of table `table` (both SQL expressions of
+/// type oid): it has SELECT, and no row-level security applies to it. A change buffer holds
+/// every changed row, so only such a role may own a stream table reading the table.
+std::string reads_all_rows(const std::string& role, const std::string& table);
+
 /// Makes buffer read access follow the catalog: each buffer is readable exactly by the owners
-/// of the stream tables reading its source who may still SELECT that source, and the buffer
+/// of the stream tables reading its source who may still read all of it (reads_all_rows), and the buffer
 /// schema is usable exactly by them. Called after anything that can change that set: creating
 /// or dropping a stream table, GRANT and REVOKE, a change of owner.
 void sync_buffer_grants();

@@ -29,13 +29,12 @@ struct start_point {
 };
 
 start_point read_start(long long id) {
-    auto rows = spi::prepared("SELECT pg_catalog.clock_timestamp()::text, "
-                              "pg_catalog.nextval('pgtrickle.change_statement_seq')::text, frontier_snapshot::text, "
+    auto rows = spi::prepared("SELECT pg_catalog.clock_timestamp()::text, frontier_snapshot::text, "
                               "frontier_xid::text, frontier_stmt::text FROM pgtrickle.pgt_stream_tables WHERE pgt_id = $1::int8",
                               1)
                     .query({std::to_string(id)});
     const auto& r = rows.at(0);
-    return {*r[0], *r[1], r[2], r[3], r[4]};
+    return {*r[0], std::to_string(next_statement_number()), r[1], r[2], r[3]};
 }
 
 /// Per source: are there pending changes, and is one of them a TRUNCATE?
@@ -64,12 +63,20 @@ unsigned checked_owner(const stream_table& st, const compiled_query& c, initiato
     std::string sources = "{";
     for (std::size_t i = 0; i < c.sources.size(); ++i) sources += (i ? "," : "") + std::to_string(c.sources[i]->oid);
     sources += "}";
-    auto rows = spi::prepared("SELECT c.relowner::int8, s.oid::regclass::text FROM pg_catalog.pg_class c "
-                              "LEFT JOIN unnest($2::oid[]) s(oid) ON NOT pg_catalog.has_table_privilege(c.relowner, s.oid, 'SELECT') "
-                              "WHERE c.oid = $1::oid",
+    auto rows = spi::prepared("SELECT c.relowner::int8, s.oid::regclass::text, "
+                              "pg_catalog.has_table_privilege(c.relowner, s.oid, 'SELECT') FROM pg_catalog.pg_class c "
+                              "LEFT JOIN unnest($2::oid[]) s(oid) ON NOT " +
+                                  reads_all_rows("c.relowner", "s.oid") + " WHERE c.oid = $1::oid",
                               2)
                     .query({std::to_string(st.relid), sources});
     const auto owner = static_cast<unsigned>(std::stoul(*rows.at(0)[0]));
+    if (rows[0][1] && rows[0][2] == "t")
+        throw error(sqlstate::insufficient_privilege,
+                    "stream tables cannot read table " + *rows[0][1] + ": row-level security applies to " +
+                        server::role_name(owner),
+                    "A stream table's change buffers hold every changed row of its sources.",
+                    "Have a role that row-level security does not apply to (the table's owner, or one with BYPASSRLS) "
+                    "own the stream table.");
     if (rows[0][1])
         throw error(sqlstate::insufficient_privilege, "permission denied for table " + *rows[0][1],
                     who == initiator::initial

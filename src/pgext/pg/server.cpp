@@ -14,6 +14,7 @@ extern "C" {
 #include <commands/extension.h>
 #include <parser/parser.h>
 #include <utils/acl.h>
+#include <utils/guc.h>
 }
 
 namespace pgt::server {
@@ -45,11 +46,22 @@ role_scope::role_scope(oid role, bool restricted) {
     GetUserIdAndSecContext(&saved_user_, &saved_context_);
     SetUserIdAndSecContext(role, saved_context_ | SECURITY_LOCAL_USERID_CHANGE |
                                      (restricted ? SECURITY_RESTRICTED_OPERATION : 0));
+    if (restricted) return;
+    // pg_trickle's own SQL, with the extension owner's rights: the caller's search_path must not
+    // resolve its operators and functions (as SET search_path does for a SECURITY DEFINER
+    // function).
+    guc_level_ = NewGUCNestLevel();
+    pg::call([] {
+        (void)set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true,
+                                0, false);
+    });
 }
 
 role_scope::~role_scope() {
-    // On an error, transaction abort restores the user and security context itself.
-    if (std::uncaught_exceptions() == 0) SetUserIdAndSecContext(saved_user_, saved_context_);
+    // On an error, (sub)transaction abort restores the settings, user and security context.
+    if (std::uncaught_exceptions() != 0) return;
+    if (guc_level_ != 0) AtEOXact_GUC(true, guc_level_);
+    SetUserIdAndSecContext(saved_user_, saved_context_);
 }
 
 void depend_on_extension(const std::string& catalog, oid object) {

@@ -19,7 +19,8 @@ bool in_recovery();
 bool read_only_transaction();
 
 /// Runs as `role` until destroyed. `restricted` also marks a security-restricted operation, as
-/// REFRESH MATERIALIZED VIEW does while running a view's query as its owner.
+/// REFRESH MATERIALIZED VIEW does while running a view's query as its owner; an unrestricted
+/// scope (pg_trickle's own SQL as the extension owner) pins search_path to pg_catalog, pg_temp.
 class role_scope {
 public:
     role_scope(oid role, bool restricted);
@@ -30,6 +31,7 @@ public:
 private:
     oid saved_user_;
     int saved_context_;
+    int guc_level_ = 0; ///< unrestricted scopes pin search_path in a GUC nest level of their own
 };
 
 /// Makes `DROP EXTENSION pg_trickle` drop the object too (a dependency of kind 'auto'):

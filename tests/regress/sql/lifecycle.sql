@@ -104,6 +104,16 @@ SELECT * FROM pgtrickle.validate_query('SELECT id, now() AS t FROM customers');
 SELECT * FROM pgtrickle.validate_query('SELECT id FROM customers ORDER BY name');
 SELECT * FROM pgtrickle.validate_query('SELECT DISTINCT ON (region) region, id FROM customers ORDER BY region, name');
 
+-- capture leaves the session's lastval() to the user's own sequences
+CREATE TABLE tickets (id serial PRIMARY KEY, note text);
+SELECT pgtrickle.create_stream_table('ticket_count', 'SELECT count(*) AS n FROM tickets');
+INSERT INTO tickets (note) VALUES ('a'), ('b');
+SELECT lastval() AS last_ticket_id;
+SELECT pgtrickle.refresh_stream_table('ticket_count');
+SELECT n FROM ticket_count;
+SELECT pgtrickle.drop_stream_table('ticket_count');
+DROP TABLE tickets;
+
 -- drop leaves nothing behind
 SELECT pgtrickle.drop_stream_table('revenue');
 SELECT pgtrickle.drop_stream_table('paid_full');

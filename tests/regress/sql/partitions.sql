@@ -62,9 +62,24 @@ SELECT pgtrickle.repair_stream_table('per_region');
 -- partitions themselves cannot be sources (rows written through the partitioned table would
 -- be missed)
 SELECT pgtrickle.create_stream_table('north_only', 'SELECT id FROM sales_north');
+-- a foreign table cannot join a captured partition tree (its writes cannot be captured)
+CREATE FOREIGN DATA WRAPPER no_fdw;
+CREATE SERVER nowhere FOREIGN DATA WRAPPER no_fdw;
+CREATE FOREIGN TABLE sales_remote PARTITION OF sales FOR VALUES IN ('remote') SERVER nowhere;
+CREATE FOREIGN TABLE sales_remote (id int, region text, amount int) SERVER nowhere;
+ALTER TABLE sales ATTACH PARTITION sales_remote FOR VALUES IN ('remote');
+-- DDL elsewhere does not touch the partition trees (nor lock their partitions)
+BEGIN;
+CREATE TEMP TABLE scratch (x int);
+SELECT count(*) AS locked_partitions FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+WHERE l.pid = pg_backend_pid() AND c.relname LIKE 'sales%';
+COMMIT;
 -- dropping the stream table takes the triggers off every partition
 SELECT pgtrickle.drop_stream_table('per_region');
 SELECT count(*) AS capture_triggers FROM pg_trigger WHERE tgname LIKE 'pg_trickle_cdc%';
 DROP VIEW per_region_now;
 DROP FUNCTION check_per_region();
-DROP TABLE sales, sales_east;
+DROP TABLE sales, sales_east, scratch;
+DROP FOREIGN TABLE sales_remote;
+DROP SERVER nowhere;
+DROP FOREIGN DATA WRAPPER no_fdw;

@@ -80,6 +80,51 @@ SELECT pgtrickle.refresh_stream_table('alice_sum');
 SELECT total FROM alice_sum;
 RESET ROLE;
 SELECT pgtrickle.drop_stream_table('alice_sum');
+
+-- role names that need quoting
+CREATE ROLE "Carol Reader";
+GRANT SELECT ON public_data TO "Carol Reader";
+GRANT CREATE ON SCHEMA public TO "Carol Reader";
+SET ROLE "Carol Reader";
+SELECT pgtrickle.create_stream_table('carol_sum', 'SELECT sum(v) AS total FROM public_data');
+RESET ROLE;
+INSERT INTO public_data VALUES (6, 60);
+SET ROLE "Carol Reader";
+SELECT pgtrickle.refresh_stream_table('carol_sum');
+SELECT total FROM carol_sum;
+RESET ROLE;
+SELECT pgtrickle.drop_stream_table('carol_sum');
+REVOKE ALL ON public_data FROM "Carol Reader";
+REVOKE CREATE ON SCHEMA public FROM "Carol Reader";
+DROP ROLE "Carol Reader";
+
+-- row-level security: a change buffer holds every changed row, so a role that row-level
+-- security applies to cannot own a stream table over the table, and a later policy stops its
+-- refreshes
+CREATE TABLE notes (id int PRIMARY KEY, owner_name text, body text);
+INSERT INTO notes VALUES (1, 'alice', 'mine'), (2, 'bob', 'not hers');
+ALTER TABLE notes ENABLE ROW LEVEL SECURITY;
+CREATE POLICY own_notes ON notes USING (owner_name = current_user);
+GRANT SELECT ON notes TO alice;
+SET ROLE alice;
+SELECT count(*) FROM notes;
+SELECT pgtrickle.create_stream_table('alice_notes', 'SELECT id, body FROM notes');
+RESET ROLE;
+ALTER TABLE notes DISABLE ROW LEVEL SECURITY;
+SET ROLE alice;
+SELECT pgtrickle.create_stream_table('alice_notes', 'SELECT id, body FROM notes');
+RESET ROLE;
+SELECT has_table_privilege('alice', t.buffer_relid, 'SELECT') AS alice_reads_buffer
+FROM pgtrickle.pgt_change_tracking t WHERE t.source_relid = 'notes'::regclass;
+ALTER TABLE notes ENABLE ROW LEVEL SECURITY;
+SELECT has_table_privilege('alice', t.buffer_relid, 'SELECT') AS alice_reads_buffer
+FROM pgtrickle.pgt_change_tracking t WHERE t.source_relid = 'notes'::regclass;
+INSERT INTO notes VALUES (3, 'bob', 'also not hers');
+SET ROLE alice;
+SELECT pgtrickle.refresh_stream_table('alice_notes');
+RESET ROLE;
+SELECT pgtrickle.drop_stream_table('alice_notes');
+DROP TABLE notes;
 DROP VIEW secret_view;
 DROP TABLE secrets, public_data;
 REVOKE CREATE ON SCHEMA public FROM alice, bob;
