@@ -66,6 +66,11 @@ std::map<Oid, std::int64_t> absent_since;
 /// Databases already reported as getting no slot (the warning is given once).
 std::set<Oid> reported_full;
 
+/// When starting a worker last failed (no background worker slot), unix ms: the launcher
+/// retries after 10 s, not at every commit that asks for a scheduler.
+std::int64_t start_failed_at = 0;
+constexpr std::int64_t start_retry_ms = 10000;
+
 bool running(Oid db) {
     auto it = started.find(db);
     if (it == started.end()) return false;
@@ -88,9 +93,11 @@ bool start_scheduler(Oid db) {
     worker.bgw_main_arg = ObjectIdGetDatum(db);
     worker.bgw_notify_pid = MyProcPid;
     BackgroundWorkerHandle* handle = nullptr;
+    if (now_ms() - start_failed_at < start_retry_ms) return false;
     if (!RegisterDynamicBackgroundWorker(&worker, &handle)) {
+        start_failed_at = now_ms();
         ereport(LOG, (errmsg("pg_trickle: could not start a scheduler for database %u: no background worker slot "
-                             "(raise max_worker_processes)", db)));
+                             "(raise max_worker_processes); retrying in 10 s", db)));
         return false;
     }
     started[db] = handle;

@@ -47,7 +47,10 @@ void startup_shmem() {
 /// Wake-ups are sent at commit: before it, a scheduler or the launcher would not see the
 /// changes (or the new extension) yet.
 void at_commit(XactEvent event, void*) {
-    if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT) wake_at_commit = rescan_at_commit = false;
+    // A prepared transaction commits later, elsewhere (COMMIT PREPARED): the scheduler finds its
+    // changes at its next look, not through this backend's next commit.
+    if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT || event == XACT_EVENT_PREPARE)
+        wake_at_commit = rescan_at_commit = false;
     if (event != XACT_EVENT_COMMIT || !shared) return;
     Latch* wake = nullptr;
     if (wake_at_commit) {
