@@ -2,6 +2,8 @@
 // Shorthands for the oracle's tests: IR expressions built in one line, and results rendered as
 // psql shows them, so that expected values can be PostgreSQL's own answers, pasted verbatim.
 
+#include <catch2/catch.hpp>
+
 #include <string>
 #include <string_view>
 #include <vector>
@@ -77,5 +79,13 @@ struct server_case {
     expr_ptr expr;
     const char* expected;
 };
+
+/// Checks every entry, naming the failing one by its SQL.
+inline void check_all(const std::vector<server_case>& cases) {
+    for (const auto& c : cases) {
+        INFO(c.sql);
+        CHECK(show(c.expr) == c.expected);
+    }
+}
 
 } // namespace pgt::test

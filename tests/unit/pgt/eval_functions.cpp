@@ -7,15 +7,6 @@
 
 using namespace pgt::test;
 
-namespace {
-void check_all(const std::vector<server_case>& cases) {
-    for (const auto& c : cases) {
-        INFO(c.sql);
-        CHECK(show(c.expr) == c.expected);
-    }
-}
-} // namespace
-
 TEST_CASE("mathematical functions", "[eval]") {
     check_all({
         {"abs(-5)", fn("abs", "int4", {i4("-5")}), "5"},

@@ -7,13 +7,6 @@
 using namespace pgt::test;
 
 namespace {
-void check_all(const std::vector<server_case>& cases) {
-    for (const auto& c : cases) {
-        INFO(c.sql);
-        CHECK(show(c.expr) == c.expected);
-    }
-}
-
 expr_ptr T() { return boolean(true); }
 expr_ptr F() { return boolean(false); }
 expr_ptr U() { return null_bool(); }

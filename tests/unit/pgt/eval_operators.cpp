@@ -7,15 +7,6 @@
 
 using namespace pgt::test;
 
-namespace {
-void check_all(const std::vector<server_case>& cases) {
-    for (const auto& c : cases) {
-        INFO(c.sql);
-        CHECK(show(c.expr) == c.expected);
-    }
-}
-} // namespace
-
 TEST_CASE("integer arithmetic checks the result type's range", "[eval]") {
     check_all({
         {"2147483647 + 1", op("+", "int4", {i4("2147483647"), i4("1")}), "ERROR 22003: integer out of range"},
