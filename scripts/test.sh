@@ -16,7 +16,7 @@ if ! cmake --build "$build" -j "$jobs"; then
     echo "0 passed, 1 failed"; exit 1
 fi
 # Suites that need a server use the installed extension.
-if [ -f "$build/pg_trickle.so" ] && ! cmake --install "$build" --component extension >/dev/null; then
+if [ -f "$build/src/pg_trickle.so" ] && ! cmake --install "$build" --component extension >/dev/null; then
     echo "0 passed, 1 failed"; exit 1
 fi
 
