@@ -4,6 +4,7 @@
 
 #include "dbsp/operator/aggregate.hpp"
 #include "dbsp/operator/delay.hpp"
+#include "dbsp/operator/dependent_join.hpp"
 #include "dbsp/operator/differentiate.hpp"
 #include "dbsp/operator/distinct.hpp"
 #include "dbsp/operator/filter.hpp"
@@ -15,3 +16,4 @@
 #include "dbsp/operator/map.hpp"
 #include "dbsp/operator/plus.hpp"
 #include "dbsp/operator/project.hpp"
+#include "dbsp/operator/set_ops.hpp"

@@ -15,7 +15,7 @@
 
 namespace pgt {
 
-enum class circuit_op { source, filter, map, join, union_all, aggregate, distinct };
+enum class circuit_op { source, filter, map, join, union_all, aggregate, distinct, sublink, set_operation };
 
 struct circuit_node {
     circuit_op op{};

@@ -130,14 +130,5 @@ ir::expr_ptr to_boolean(context& ctx, const ir::expr_ptr& e, std::string_view co
     }
 }
 
-bool never_null(const ir::expr& e, const std::vector<ir::column>& input) {
-    switch (e.kind) {
-    case ir::expr_kind::column:
-        return e.index >= 0 && static_cast<std::size_t>(e.index) < input.size() &&
-               input[static_cast<std::size_t>(e.index)].not_null;
-    case ir::expr_kind::constant: return e.literal.has_value();
-    default: return false;
-    }
-}
 
 } // namespace pgt::frontend

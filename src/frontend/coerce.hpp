@@ -27,7 +27,6 @@ ir::expr_ptr coerce_to(const ir::expr_ptr& e, const sql_type& t);
 /// one; anything else is 42804 `argument of WHERE must be type boolean, not type integer`.
 ir::expr_ptr to_boolean(context& ctx, const ir::expr_ptr& e, std::string_view construct, int location);
 
-/// True when `e` can never be NULL over rows of `input` (NOT NULL columns, non-null literals).
-bool never_null(const ir::expr& e, const std::vector<ir::column>& input);
+using ir::never_null;
 
 } // namespace pgt::frontend

@@ -7,6 +7,7 @@
 // typed placeholder in its place and carries on, so that errors elsewhere in the query
 // (unknown names, LIMIT without ORDER BY, …) still surface and `sources` stays complete.
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -15,6 +16,17 @@
 #include "frontend/pg.hpp"
 
 namespace pgt::frontend {
+
+/// How a correlated subquery is translated (see correlation.hpp).
+enum class correlation_mode { discover, pull_up, lift };
+
+/// What discovery decided for a subquery node (SubLink or RangeSubselect), shared by every
+/// copy of the translation context so that nested subqueries are discovered once.
+struct correlation_decision {
+    std::optional<correlation_mode> mode; ///< nullopt: the subquery reads no outer value
+    std::vector<sql_type> types;          ///< of the outer values it reads, in order
+    std::string refusal;                  ///< non-empty: a correlation that cannot be maintained
+};
 
 class context {
 public:
@@ -47,6 +59,9 @@ public:
 
     /// A fresh id for each range (table instance) in the query.
     int new_range_id() { return next_range_id_++; }
+
+    /// Discovery results by subquery node; copies of the context share them.
+    std::map<const void*, correlation_decision>& decisions() { return *decisions_; }
 
     /// Views: translated once per compilation (a view read twice shares its tree);
     /// `expanding_views` guards against a view that reads itself.
@@ -92,6 +107,8 @@ private:
     int depth_ = 0;
     int next_range_id_ = 0;
     std::optional<unsupported_error> unsupported_;
+    std::shared_ptr<std::map<const void*, correlation_decision>> decisions_ =
+        std::make_shared<std::map<const void*, correlation_decision>>();
     std::vector<ir::table_ptr> sources_;
     // Holds the nodes too, so that an address is never reused for another node.
     std::unordered_map<const ir::expr*, std::pair<ir::expr_ptr, int>> locations_;

@@ -23,21 +23,22 @@ public:
     const std::vector<expr_ptr>& keys() const { return keys_; }
 
     // Finds columns read outside keys and aggregates: an error, or a new key when a grouped
-    // primary key determines them.
-    void check(const expr_ptr& e) {
+    // primary key determines them. `by_subquery`: the value is read by a subquery.
+    void check(const expr_ptr& e, bool by_subquery = false) {
         if (agg_index_.contains(e.get()) || key_of(*e) >= 0) return;
         if (e->kind == ir::expr_kind::column) {
             if (!functionally_dependent(e->index)) {
                 const column_origin& o = origins_.at(static_cast<std::size_t>(e->index));
+                const std::string column = "\"" + o.refname + "." + o.name + "\"";
                 ctx_.fail(sqlstate::grouping_error,
-                          "column \"" + o.refname + "." + o.name +
-                              "\" must appear in the GROUP BY clause or be used in an aggregate function",
+                          by_subquery ? "subquery uses ungrouped column " + column + " from outer query"
+                                      : "column " + column + " must appear in the GROUP BY clause or be used in an aggregate function",
                           ctx_.location_of(e.get()));
             }
             keys_.push_back(ir::make_column(e->index, e->type));
             return;
         }
-        for (const auto& a : e->args) check(a);
+        for (const auto& a : e->args) check(a, by_subquery);
     }
 
     // `e` over the aggregate's output: keys first, then aggregate j at keys().size() + j.
@@ -86,17 +87,22 @@ std::string key_name(const ir::expr& key, const std::vector<ir::column>& input) 
 } // namespace
 
 grouped build_grouping(context& ctx, const ir::rel_ptr& input, const std::vector<column_origin>& origins,
-                       std::vector<expr_ptr> keys, const agg_collector& aggs,
-                       const std::vector<expr_ptr>& targets, const expr_ptr& having,
-                       const std::vector<expr_ptr>& order_by) {
-    rebaser rb(ctx, origins, std::move(keys), aggs);
-    for (const auto& t : targets) rb.check(t);
-    if (having) rb.check(having);
-    for (const auto& o : order_by) rb.check(o);
+                       const agg_collector& aggs, grouping_request req) {
+    rebaser rb(ctx, origins, std::move(req.keys), aggs);
+    for (const auto& t : req.targets) rb.check(t);
+    if (req.having) rb.check(req.having);
+    for (const auto& o : req.order_by) rb.check(o);
+    for (const auto& e : req.extras) rb.check(e);
+    for (const auto& e : req.subquery_outer) rb.check(e, true);
 
-    std::vector<expr_ptr> rebased;
-    for (const auto& t : targets) rebased.push_back(rb.rebase(t));
-    expr_ptr rebased_having = having ? rb.rebase(having) : nullptr;
+    auto rebase_all = [&](const std::vector<expr_ptr>& v) {
+        std::vector<expr_ptr> r;
+        for (const auto& e : v) r.push_back(rb.rebase(e));
+        return r;
+    };
+    std::vector<expr_ptr> targets = rebase_all(req.targets), extras = rebase_all(req.extras),
+                          outer = rebase_all(req.subquery_outer);
+    expr_ptr having = req.having ? rb.rebase(req.having) : nullptr;
 
     // Keep the aggregates the result reads, renumbered.
     const int nkeys = static_cast<int>(rb.keys().size());
@@ -105,8 +111,9 @@ grouped build_grouping(context& ctx, const ir::rel_ptr& input, const std::vector
         for (int c : ir::referenced_columns(*e))
             if (c >= nkeys) used.insert(c - nkeys);
     };
-    for (const auto& t : rebased) collect_used(t);
-    if (rebased_having) collect_used(rebased_having);
+    for (const auto* list : {&targets, &extras, &outer})
+        for (const auto& e : *list) collect_used(e);
+    if (having) collect_used(having);
 
     ir::aggregate node{rb.keys(), {}};
     std::vector<ir::column> cols;
@@ -130,11 +137,16 @@ grouped build_grouping(context& ctx, const ir::rel_ptr& input, const std::vector
 
     grouped out;
     out.rel = ir::make_rel(std::move(node), {input}, std::move(cols));
-    if (rebased_having) {
-        expr_ptr predicate = ir::substitute_columns(rebased_having, remap);
-        out.rel = ir::make_rel(ir::filter{predicate}, {out.rel}, out.rel->columns);
-    }
-    for (const auto& t : rebased) out.targets.push_back(ir::substitute_columns(t, remap));
+    if (req.after_aggregate) out.rel = req.after_aggregate(out.rel);
+    auto remapped = [&](const std::vector<expr_ptr>& v) {
+        std::vector<expr_ptr> r;
+        for (const auto& e : v) r.push_back(ir::substitute_columns(e, remap));
+        return r;
+    };
+    out.targets = remapped(targets);
+    out.extras = remapped(extras);
+    out.subquery_outer = remapped(outer);
+    if (having) out.having = ir::substitute_columns(having, remap);
     return out;
 }
 

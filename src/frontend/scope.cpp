@@ -1,6 +1,8 @@
 // Column and range lookup with PostgreSQL's rules and messages (parse_relation.c).
 #include "frontend/scope.hpp"
 
+#include "frontend/correlation.hpp"
+
 #include <algorithm>
 #include <array>
 
@@ -56,16 +58,28 @@ bool any_table(const select_scope& s) {
     return s.items && std::ranges::any_of(*s.items, [](const range_item& i) { return i.is_table; });
 }
 
-ir::expr_ptr outer_reference(context& ctx, const ir::expr_ptr& value, int location) {
-    ctx.unsupported("correlated subquery", location);
-    return placeholder(value->type);
+// `value`, over the row of the enclosing level `found`, as seen from `scope`: passed down
+// through the correlation of every level in between.
+ir::expr_ptr outer_reference(context& ctx, const select_scope& scope, const select_scope* found,
+                             const ir::expr_ptr& value, int location) {
+    std::vector<const select_scope*> chain;
+    for (const select_scope* s = &scope; s != found; s = s->outer) chain.push_back(s);
+    ir::expr_ptr v = reference(ctx, value, location);
+    for (std::size_t i = chain.size(); i-- > 0;) {
+        if (!chain[i]->corr) {
+            ctx.unsupported("correlated reference from a subquery in FROM or WITH", location);
+            return placeholder(value->type);
+        }
+        v = chain[i]->corr->import(ctx, v, i > 0, location);
+    }
+    return v;
 }
 
 ir::expr_ptr resolve_unqualified(context& ctx, const select_scope& scope, const std::string& name,
                                  int location) {
     for (const select_scope* s = &scope; s; s = s->outer) {
         if (const ir::expr_ptr* v = find_unqualified(ctx, *s, name, location))
-            return s == &scope ? reference(ctx, *v, location) : outer_reference(ctx, *v, location);
+            return s == &scope ? reference(ctx, *v, location) : outer_reference(ctx, scope, s, *v, location);
     }
     for (const select_scope* s = &scope; s; s = s->outer) {
         if (find_range(ctx, *s, {}, name, location)) {
@@ -104,7 +118,7 @@ ir::expr_ptr resolve_qualified(context& ctx, const select_scope& scope,
             ctx.fail(sqlstate::undefined_column, "column " + refname + "." + name + " does not exist",
                      location);
         }
-        return s == &scope ? reference(ctx, *found, location) : outer_reference(ctx, *found, location);
+        return s == &scope ? reference(ctx, *found, location) : outer_reference(ctx, scope, s, *found, location);
     }
     ctx.fail(sqlstate::undefined_table, "missing FROM-clause entry for table \"" + refname + "\"",
              location);

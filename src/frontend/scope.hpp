@@ -42,6 +42,7 @@ struct cte_def {
 };
 
 struct select_scope;
+class correlation;
 
 struct cte_scope {
     std::vector<cte_def> defs;
@@ -51,18 +52,23 @@ struct cte_scope {
 };
 
 /// The names visible at one query level, chained to the enclosing levels for correlated
-/// references. `ctes` lists the WITH lists visible here, innermost first.
+/// references. `ctes` lists the WITH lists visible here, innermost first. Every scope object
+/// of a subquery's level (its FROM row, a JOIN's ON clause, the left side a LATERAL item
+/// sees) carries the level's `correlation`, through which references to enclosing levels
+/// pass; a level without one (a subquery in FROM, a CTE) cannot read enclosing levels.
 struct select_scope {
     const std::vector<range_item>* items = nullptr;
     const std::vector<column_origin>* origins = nullptr;
     const select_scope* outer = nullptr;
     std::vector<cte_scope*> ctes;
+    correlation* corr = nullptr;
 };
 
 /// Resolves a column reference (`x`, `t.x`, `s.t.x`): a fresh column node over the FROM row
-/// (its location noted for later messages), or a typed placeholder with the construct
-/// recorded as unsupported (outer reference, whole-row reference, system column). Throws
-/// 42703, 42702, 42P01 as PostgreSQL does.
+/// (its location noted for later messages), a reference to an enclosing level passed
+/// through the correlations in between, or a typed placeholder with the construct recorded
+/// as unsupported (whole-row reference, system column, an outer reference from a level
+/// without correlation). Throws 42703, 42702, 42P01 as PostgreSQL does.
 ir::expr_ptr resolve_column(context& ctx, const select_scope& scope, const ColumnRef* ref);
 
 /// True when an unqualified `name` names a column of this level's FROM clause.

@@ -1,4 +1,5 @@
-// UNION [ALL] → union_all (n-ary where nesting allows), UNION = distinct over it. Column
+// UNION [ALL] → union_all (n-ary where nesting allows), UNION = distinct over it;
+// INTERSECT [ALL] and EXCEPT [ALL] → set_operation. Column
 // types are unified per set operation node as PostgreSQL does (transformSetOperationTree),
 // and each branch is converted to them.
 #include "frontend/coerce.hpp"
@@ -45,10 +46,11 @@ void add_branch(std::vector<rel_ptr>& inputs, const rel_ptr& branch, bool all) {
 
 } // namespace
 
-rel_ptr translate_set_operation(context& ctx, const SelectStmt* s, const select_scope& env) {
+rel_ptr translate_set_operation(context& ctx, const SelectStmt* s, const select_scope& env, correlation* corr) {
     const std::string name = s->op == SETOP_UNION ? "UNION" : s->op == SETOP_INTERSECT ? "INTERSECT" : "EXCEPT";
-    if (s->op != SETOP_UNION) ctx.unsupported(name + (s->all ? " ALL" : ""), -1);
-    const select_options branch{.top_level = false, .resolve_unknowns = false};
+    // Each branch of a lifted subquery is lifted: the set operation works per row of D.
+    if (corr && corr->current_mode() == correlation::mode::discover) corr->complex = true;
+    const select_options branch{.top_level = false, .resolve_unknowns = false, .corr = corr};
     rel_ptr l = translate_select(ctx, s->larg, env, branch);
     rel_ptr r = translate_select(ctx, s->rarg, env, branch);
     if (l->columns.size() != r->columns.size())
@@ -67,6 +69,13 @@ rel_ptr translate_set_operation(context& ctx, const SelectStmt* s, const select_
     l = convert_outputs(l, types);
     r = convert_outputs(r, types);
 
+    if (s->op != SETOP_UNION) {
+        const auto kind = s->op == SETOP_INTERSECT ? ir::set_op_kind::intersect : ir::set_op_kind::except;
+        // A row of the result is one of the left input's (and, intersected, of the right's).
+        for (std::size_t i = 0; i < cols.size(); ++i)
+            cols[i].not_null = l->columns[i].not_null || (kind == ir::set_op_kind::intersect && r->columns[i].not_null);
+        return ir::make_rel(ir::set_operation{kind, s->all != 0}, {l, r}, std::move(cols));
+    }
     std::vector<rel_ptr> inputs;
     add_branch(inputs, l, s->all);
     add_branch(inputs, r, s->all);

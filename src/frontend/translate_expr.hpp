@@ -1,5 +1,6 @@
 #pragma once
 // Raw expressions → IR expressions over the FROM row of the current query level.
+#include <map>
 #include <vector>
 
 #include "frontend/scope.hpp"
@@ -23,6 +24,31 @@ enum class clause {
     window_definition,
 };
 
+/// A subquery in an expression, waiting to be joined to the rows of its level (sublink.cpp).
+/// Its expressions read the level's row (`row_width` columns) followed by `inner`'s columns.
+struct pending_sublink {
+    ir::sublink_kind kind{};
+    const SubLink* node = nullptr;
+    ir::rel_ptr inner;
+    bool pulled_up = false;         ///< its condition and outputs read outer values directly
+    ir::expr_ptr pulled_condition;  ///< pulled up: the correlated WHERE conjuncts
+    std::vector<ir::expr_ptr> outputs; ///< the subquery's select list
+    std::vector<ir::expr_ptr> lhs;  ///< ANY/ALL: the left-hand side, over the level's row
+    std::string op;                 ///< ANY/ALL: the comparison operator
+    std::vector<ir::expr_ptr> d_values; ///< lifted: the outer values D is made of
+    const ir::rel* d = nullptr;         ///< lifted: D's stand-in inside `inner`
+    ir::expr_ptr result;            ///< its stand-in in the translated expression
+    int row_width = 0;
+    /// Built from the above for the current row: the sublink node's condition and value.
+    ir::expr_ptr condition, value;
+};
+
+/// The subqueries of one expression context, and the row they are translated over.
+struct sublink_collector {
+    const std::vector<ir::column>* row = nullptr;
+    std::vector<pending_sublink> items;
+};
+
 /// The aggregates of one query level. Each call stands in the translated expressions as a
 /// placeholder node (identified by address) until grouping rebases it on the aggregate's
 /// output.
@@ -36,8 +62,13 @@ struct expr_env {
     const select_scope& scope;
     clause where;
     agg_collector* aggs = nullptr; ///< where aggregates go; nullptr: not allowed here
+    /// Where subqueries in expressions go (nullptr: not supported here); `row_subs` takes
+    /// those evaluated per row of the FROM clause (aggregate arguments, FILTER) in a level
+    /// whose other subqueries are evaluated per group.
+    sublink_collector* subs = nullptr;
+    sublink_collector* row_subs = nullptr;
 
-    expr_env with(clause c, agg_collector* a) const { return {ctx, scope, c, a}; }
+    expr_env with(clause c, agg_collector* a) const { return {ctx, scope, c, a, subs, row_subs}; }
 };
 
 ir::expr_ptr translate_expr(const Node* n, const expr_env& env);
@@ -48,8 +79,31 @@ ir::expr_ptr translate_condition(const Node* n, const expr_env& env, const char*
 ir::expr_ptr translate_func_call(const FuncCall* fc, const expr_env& env);
 /// CURRENT_DATE, CURRENT_USER, … (translate_func.cpp).
 ir::expr_ptr translate_sql_value_function(const SQLValueFunction* f, const expr_env& env);
-/// Subqueries in expressions: never maintained incrementally (sublink.cpp).
+/// Subqueries in expressions (sublink.cpp): translated and recorded in the environment's
+/// collector; returns the stand-in for their value.
 ir::expr_ptr translate_sublink(const SubLink* s, const expr_env& env);
+
+/// Joins the collected subqueries to `rel`, whose first columns are the row they were
+/// translated over: one column each, in order. Returns the new relation and, by stand-in,
+/// the expression of each subquery's value over it.
+struct attached_sublinks {
+    ir::rel_ptr rel;
+    std::map<const ir::expr*, ir::expr_ptr> values;
+};
+attached_sublinks attach_sublinks(ir::rel_ptr rel, const std::vector<pending_sublink>& subs);
+
+/// The pending subquery `p` lifted (see correlation.hpp) whatever discovery chose, so that its
+/// outer values are plain expressions (`d_values`) that a grouped level can rebase.
+pending_sublink lift_sublink(const pending_sublink& p, const expr_env& env);
+
+/// Rebuilds `p`'s condition and value for a row of `row` columns, from `d_values`, `lhs` and
+/// `outputs` (whose inner columns follow the row).
+void finish_sublink(context& ctx, pending_sublink& p, const std::vector<ir::column>& row);
+
+/// `e` with every stand-in of `values` replaced.
+ir::expr_ptr replace_stand_ins(const ir::expr_ptr& e, const std::map<const ir::expr*, ir::expr_ptr>& values);
+/// True when `e` contains one of the stand-ins of `subs`.
+bool contains_sublink(const ir::expr& e, const std::vector<pending_sublink>& subs);
 
 /// `l op r` for a comparison or arithmetic operator, unknown literals coerced.
 ir::expr_ptr make_operator(context& ctx, const std::string& op, ir::expr_ptr l, ir::expr_ptr r,

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "frontend/coerce.hpp"
+#include "frontend/correlation.hpp"
 #include "frontend/operators.hpp"
 #include "frontend/translate_expr.hpp"
 #include "frontend/translate_select.hpp"
@@ -16,7 +17,8 @@ namespace {
 using ir::expr_ptr;
 using ir::rel_ptr;
 
-from_result translate_item(context& ctx, const Node* n, const select_scope& env, const from_result* lateral_left);
+from_result translate_item(context& ctx, const Node* n, const select_scope& env, const from_result* lateral_left,
+                           correlation* corr, bool direct = true);
 
 // A range over all columns of `rel` (a scan, subquery, view or CTE).
 from_result single_range(context& ctx, rel_ptr rel, const std::string& name, const Alias* alias,
@@ -146,23 +148,73 @@ from_result range_var(context& ctx, const RangeVar* rv, const select_scope& env)
     return relation_range(ctx, rv);
 }
 
-from_result subquery(context& ctx, const RangeSubselect* rs, const select_scope& env, const from_result* lateral_left) {
+// A LATERAL subquery reading the items to its left: pulled up, it is the subquery's FROM
+// rows with its correlated conjuncts as join condition and its select list over both sides;
+// lifted, it is evaluated per distinct combination D of the values it reads.
+from_result lateral_subquery(context& ctx, const RangeSubselect* rs, const select_scope& env, const from_result& left,
+                             correlation* level_corr) {
+    const auto* select = as<SelectStmt>(rs->subquery);
+    const std::string alias = rs->alias->aliasname;
+    const select_scope left_scope{&left.items, &left.origins, &env, env.ctes, level_corr};
+    auto run = [&](context& c, correlation* corr) { return translate_select(c, select, left_scope, {.corr = corr}); };
+    const auto& decision = discover(ctx, rs, true, [&](context& c, correlation& corr) { run(c, &corr); });
+    if (!decision.refusal.empty()) ctx.unsupported(decision.refusal, -1);
+    if (!decision.mode || !decision.refusal.empty()) return single_range(ctx, run(ctx, nullptr), alias, rs->alias, {});
+
+    const int w = static_cast<int>(left.rel->columns.size());
+    from_result r;
+    r.lateral = true;
+    std::vector<std::string> names;
+    if (*decision.mode == correlation::mode::pull_up) {
+        correlation corr(correlation::mode::pull_up, decision.types);
+        r.rel = run(ctx, &corr);
+        std::vector<ir::expr_ptr> map;
+        for (int j = 0; j < corr.width; ++j) map.push_back(ir::make_column(w + j, r.rel->columns[static_cast<std::size_t>(j)].type));
+        for (const auto& v : corr.values()) map.push_back(v);
+        if (corr.condition) r.condition = ir::substitute_columns(corr.condition, map);
+        for (const auto& t : corr.targets) r.values.push_back(ir::substitute_columns(t, map));
+        names = corr.names;
+    } else {
+        correlation corr(correlation::mode::lift, decision.types);
+        corr.d = placeholder_rel(d_columns(decision.types));
+        const ir::rel_ptr lifted = run(ctx, &corr); // records the outer values D is made of
+        r.rel = replace_rel(lifted, corr.d.get(), make_d(left.rel, corr.values()));
+        std::vector<ir::expr_ptr> same;
+        for (std::size_t i = 0; i < corr.values().size(); ++i)
+            same.push_back(same_value(ctx, corr.values()[i], ir::make_column(w + static_cast<int>(i), decision.types[i]),
+                                      ir::never_null(*corr.values()[i], left.rel->columns)));
+        r.condition = ir::make_and(std::move(same));
+        for (std::size_t j = decision.types.size(); j < r.rel->columns.size(); ++j) {
+            r.values.push_back(ir::make_column(w + static_cast<int>(j), r.rel->columns[j].type));
+            names.push_back(r.rel->columns[j].name);
+        }
+    }
+    r.names = apply_aliases(ctx, std::move(names), rs->alias->colnames, "table \"" + alias + "\"", -1);
+    for (const auto& c : r.rel->columns) r.origins.push_back({alias, c.name, -1, nullptr, -1});
+    r.items.push_back({alias, {}, true, true, false, r.names, r.values});
+    return r;
+}
+
+// `direct`: the item joins the items to its left itself (it is not the left side of a JOIN,
+// whose row would not hold them).
+from_result subquery(context& ctx, const RangeSubselect* rs, const select_scope& env, const from_result* lateral_left,
+                     correlation* level_corr, bool direct) {
     if (!rs->alias)
         ctx.fail(sqlstate::syntax_error, "subquery in FROM must have an alias", -1,
                  "For example, FROM (SELECT ...) [AS] foo.");
-    select_scope sub_env = env;
-    if (rs->lateral) {
-        ctx.unsupported("LATERAL subquery", -1);
-        if (lateral_left) sub_env = {&lateral_left->items, &lateral_left->origins, &env, env.ctes};
-    }
-    rel_ptr rel = translate_select(ctx, as<SelectStmt>(rs->subquery), sub_env);
+    if (rs->lateral && lateral_left && direct) return lateral_subquery(ctx, rs, env, *lateral_left, level_corr);
+    // Without a correlation of its own, references to the items to its left are refused.
+    const select_scope left_scope{lateral_left ? &lateral_left->items : nullptr, lateral_left ? &lateral_left->origins : nullptr,
+                                  &env, env.ctes, level_corr};
+    rel_ptr rel = translate_select(ctx, as<SelectStmt>(rs->subquery), rs->lateral && lateral_left ? left_scope : env);
     return single_range(ctx, rel, rs->alias->aliasname, rs->alias, {});
 }
 
-from_result function_range(context& ctx, const RangeFunction* rf, const select_scope& env, const from_result* lateral_left) {
+from_result function_range(context& ctx, const RangeFunction* rf, const select_scope& env, const from_result* lateral_left,
+                           correlation* corr) {
     // Functions in FROM may read earlier FROM items (implicitly LATERAL).
     select_scope fn_scope = env;
-    if (lateral_left) fn_scope = {&lateral_left->items, &lateral_left->origins, &env, env.ctes};
+    if (lateral_left) fn_scope = {&lateral_left->items, &lateral_left->origins, &env, env.ctes, corr};
     std::string name = "function";
     int location = -1;
     for (const Node* pair : nodes(rf->functions)) {
@@ -253,12 +305,13 @@ expr_ptr merged_value(context& ctx, ir::join_kind kind, const expr_ptr& lv, cons
     }
 }
 
-from_result join(context& ctx, const JoinExpr* j, const select_scope& env, const from_result* lateral_left) {
-    from_result l = translate_item(ctx, j->larg, env, lateral_left);
-    from_result r = translate_item(ctx, j->rarg, env, &l);
+from_result join(context& ctx, const JoinExpr* j, const select_scope& env, const from_result* lateral_left,
+                 correlation* corr) {
+    from_result l = translate_item(ctx, j->larg, env, lateral_left, corr, false);
+    from_result r = translate_item(ctx, j->rarg, env, &l, corr);
     check_name_conflicts(ctx, l.items, r.items);
     const int left_width = static_cast<int>(l.rel->columns.size());
-    shift(r, left_width);
+    if (!r.lateral) shift(r, left_width);
 
     ir::join_kind kind = ir::join_kind::inner;
     switch (j->jointype) {
@@ -286,11 +339,31 @@ from_result join(context& ctx, const JoinExpr* j, const select_scope& env, const
         merged_names.push_back(name);
         merged_values.push_back(merged_value(ctx, kind, l.values[li], r.values[ri]));
     }
+    if (r.condition) condition.push_back(r.condition);
+    // Subqueries in an inner join's ON clause are evaluated on the joined rows.
+    std::vector<ir::column> joined_row = l.rel->columns;
+    joined_row.insert(joined_row.end(), r.rel->columns.begin(), r.rel->columns.end());
+    sublink_collector on_subs{&joined_row, {}};
+    sublink_collector* subs = kind == ir::join_kind::inner ? &on_subs : nullptr;
     if (j->quals) {
-        select_scope on_scope{&out.items, &out.origins, &env, env.ctes};
-        condition.push_back(translate_condition(j->quals, {ctx, on_scope, clause::join_on}, "JOIN/ON"));
+        select_scope on_scope{&out.items, &out.origins, &env, env.ctes, corr};
+        condition.push_back(translate_condition(j->quals, {ctx, on_scope, clause::join_on, nullptr, subs, subs}, "JOIN/ON"));
     }
-    out.rel = join_on(kind, ir::make_and(std::move(condition)), l.rel, r.rel);
+    std::vector<ir::expr_ptr> plain, with_subqueries;
+    for (auto& c : ir::conjuncts(ir::make_and(std::move(condition))))
+        (contains_sublink(*c, on_subs.items) ? with_subqueries : plain).push_back(c);
+    out.rel = join_on(kind, ir::make_and(std::move(plain)), l.rel, r.rel);
+    if (!on_subs.items.empty()) {
+        auto a = attach_sublinks(out.rel, on_subs.items);
+        for (auto& c : with_subqueries) c = replace_stand_ins(c, a.values);
+        std::vector<ir::expr_ptr> keep;
+        std::vector<std::string> names;
+        for (std::size_t i = 0; i < joined_row.size(); ++i) {
+            keep.push_back(ir::make_column(static_cast<int>(i), joined_row[i].type));
+            names.push_back(joined_row[i].name);
+        }
+        out.rel = make_project(place_predicate(a.rel, ir::make_and(std::move(with_subqueries))), std::move(keep), names);
+    }
 
     out.names = merged_names;
     out.values = merged_values;
@@ -312,13 +385,14 @@ from_result join(context& ctx, const JoinExpr* j, const select_scope& env, const
     return out;
 }
 
-from_result translate_item(context& ctx, const Node* n, const select_scope& env, const from_result* lateral_left) {
+from_result translate_item(context& ctx, const Node* n, const select_scope& env, const from_result* lateral_left,
+                           correlation* corr, bool direct) {
     context::depth_guard guard(ctx, -1);
     switch (nodeTag(n)) {
     case T_RangeVar: return range_var(ctx, as<RangeVar>(n), env);
-    case T_RangeSubselect: return subquery(ctx, as<RangeSubselect>(n), env, lateral_left);
-    case T_JoinExpr: return join(ctx, as<JoinExpr>(n), env, lateral_left);
-    case T_RangeFunction: return function_range(ctx, as<RangeFunction>(n), env, lateral_left);
+    case T_RangeSubselect: return subquery(ctx, as<RangeSubselect>(n), env, lateral_left, corr, direct);
+    case T_JoinExpr: return join(ctx, as<JoinExpr>(n), env, lateral_left, corr);
+    case T_RangeFunction: return function_range(ctx, as<RangeFunction>(n), env, lateral_left, corr);
     case T_RangeTableSample: {
         const auto* ts = as<RangeTableSample>(n);
         ctx.fail(sqlstate::feature_not_supported,
@@ -338,18 +412,30 @@ from_result translate_item(context& ctx, const Node* n, const select_scope& env,
 
 } // namespace
 
-from_result translate_from_clause(context& ctx, const List* from, const select_scope& env) {
+from_result translate_from_clause(context& ctx, const List* from, const select_scope& env, correlation* corr,
+                                  const ir::rel_ptr& first) {
     from_result acc;
+    if (first) {
+        // D of a lifted subquery: columns that only the level's outer references name.
+        acc.rel = first;
+        std::vector<std::string> names;
+        for (std::size_t i = 0; i < first->columns.size(); ++i) {
+            names.push_back(first->columns[i].name);
+            acc.values.push_back(ir::make_column(static_cast<int>(i), first->columns[i].type));
+            acc.origins.push_back({{}, first->columns[i].name, -1, nullptr, -1});
+        }
+        acc.items.push_back({{}, {}, false, false, false, names, acc.values});
+    }
     for (const Node* n : nodes(from)) {
-        from_result item = translate_item(ctx, n, env, acc.rel ? &acc : nullptr);
+        from_result item = translate_item(ctx, n, env, acc.rel ? &acc : nullptr, corr);
         if (!acc.rel) {
             acc = std::move(item);
             continue;
         }
         // A comma is a cross join; WHERE conjuncts become its condition later.
         check_name_conflicts(ctx, acc.items, item.items);
-        shift(item, static_cast<int>(acc.rel->columns.size()));
-        acc.rel = make_join(ir::join_kind::inner, nullptr, acc.rel, item.rel);
+        if (!item.lateral) shift(item, static_cast<int>(acc.rel->columns.size()));
+        acc.rel = make_join(ir::join_kind::inner, item.condition, acc.rel, item.rel);
         acc.items.insert(acc.items.end(), item.items.begin(), item.items.end());
         acc.origins.insert(acc.origins.end(), item.origins.begin(), item.origins.end());
         acc.names.insert(acc.names.end(), item.names.begin(), item.names.end());

@@ -14,10 +14,16 @@ struct from_result {
     /// The item's own column list, as a join composes it (merged USING columns once).
     std::vector<std::string> names;
     std::vector<ir::expr_ptr> values;
+    /// A correlated LATERAL subquery: its values (and its items') read the row of the items
+    /// to its left followed by its own, and `condition` (over the same) relates the two.
+    bool lateral = false;
+    ir::expr_ptr condition;
 };
 
 /// Translates a FROM list (comma-separated items become inner joins); `env` holds the
-/// enclosing levels (correlation) and visible CTEs.
-from_result translate_from_clause(context& ctx, const List* from, const select_scope& env);
+/// enclosing levels and visible CTEs, `corr` the level's correlation (if it is a correlated
+/// subquery) and `first`, when given, the relation D a lifted subquery starts with.
+from_result translate_from_clause(context& ctx, const List* from, const select_scope& env, correlation* corr,
+                                  const ir::rel_ptr& first);
 
 } // namespace pgt::frontend

@@ -155,45 +155,177 @@ bool is_plain_distinct(const List* distinct) {
     return list_length(distinct) == 1 && linitial(distinct) == nullptr;
 }
 
+// A lifted subquery without GROUP BY is one group per row of D, including the rows of D
+// no input row matches: D ⟕ aggregate, with counts of the missing groups 0 (its columns keep
+// the aggregate's layout: D's values, then the aggregates).
+rel_ptr with_empty_groups(context& ctx, const rel_ptr& d, const rel_ptr& agg) {
+    const int m = static_cast<int>(d->columns.size());
+    std::vector<expr_ptr> same, exprs;
+    std::vector<std::string> names;
+    for (int i = 0; i < m; ++i) {
+        const auto& t = d->columns[static_cast<std::size_t>(i)].type;
+        same.push_back(same_value(ctx, ir::make_column(i, t), ir::make_column(m + i, t), false));
+    }
+    rel_ptr joined = make_join(ir::join_kind::left, ir::make_and(std::move(same)), d, agg);
+    const auto& a = std::get<ir::aggregate>(agg->node);
+    for (int i = 0; i < m; ++i) exprs.push_back(ir::make_column(i, d->columns[static_cast<std::size_t>(i)].type));
+    for (std::size_t j = 0; j < a.aggs.size(); ++j) {
+        const auto& call = a.aggs[j];
+        expr_ptr v = ir::make_column(2 * m + static_cast<int>(j), call.type);
+        if (call.func == ir::agg_func::count || call.func == ir::agg_func::count_star)
+            v = ir::make_node(ir::expr_kind::coalesce, call.type, {v, ir::make_constant("0", call.type)});
+        exprs.push_back(v);
+    }
+    for (const auto& c : agg->columns) names.push_back(c.name);
+    rel_ptr out = make_project(joined, std::move(exprs), names);
+    auto cols = out->columns;
+    for (std::size_t i = 0; i < cols.size(); ++i) cols[i].not_null = agg->columns[i].not_null;
+    return ir::make_rel(out->node, out->inputs, std::move(cols));
+}
+
+// Moves the subqueries evaluated per group onto the aggregate's row: their outer values and
+// left-hand sides are rebased with the select list, their columns follow the new row.
+void rebase_per_group(context& ctx, std::vector<pending_sublink>& subs, const grouped& g, std::size_t& next_outer,
+                      std::size_t& next_extra) {
+    const int width = static_cast<int>(g.rel->columns.size());
+    for (auto& p : subs) {
+        for (auto& v : p.d_values) v = g.subquery_outer[next_outer++];
+        for (auto& l : p.lhs) l = g.extras[next_extra++];
+        std::vector<expr_ptr> map;
+        for (int c = 0; c < p.row_width; ++c) map.push_back(nullptr); // outputs read the subquery only
+        for (std::size_t c = 0; c < p.inner->columns.size(); ++c)
+            map.push_back(ir::make_column(width + static_cast<int>(c), p.inner->columns[c].type));
+        for (auto& o : p.outputs) o = ir::substitute_columns(o, map);
+        p.row_width = width;
+        finish_sublink(ctx, p, g.rel->columns);
+    }
+}
+
 rel_ptr simple_select(context& ctx, const SelectStmt* s, const select_scope& env, select_options opts) {
-    from_result from = translate_from_clause(ctx, s->fromClause, env);
+    correlation* corr = opts.corr;
+    const auto mode = corr ? corr->current_mode() : correlation::mode::discover;
+    const bool lift = corr && mode == correlation::mode::lift;
+    auto at = [&](correlation::place p) {
+        if (corr) corr->where = p;
+    };
+
+    at(correlation::place::from);
+    from_result from = translate_from_clause(ctx, s->fromClause, env, corr, lift ? corr->d : nullptr);
     if (!from.rel) {
         ctx.unsupported("SELECT without FROM", -1);
         from.rel = placeholder_rel({});
     }
-    select_scope scope{&from.items, &from.origins, &env, env.ctes};
+    if (corr) corr->width = static_cast<int>(from.rel->columns.size());
+    select_scope scope{&from.items, &from.origins, &env, env.ctes, corr};
     agg_collector aggs;
-    const expr_env base{ctx, scope, clause::select_list, &aggs};
+    // Subqueries evaluated per row of the FROM clause, and per output row (per group when
+    // the level aggregates).
+    sublink_collector per_row{&from.rel->columns, {}}, per_output{&from.rel->columns, {}};
+    const expr_env base{ctx, scope, clause::select_list, &aggs, &per_output, &per_row};
 
     // transformSelectStmt's order, so that the first error is the one PostgreSQL reports.
+    at(correlation::place::select);
     std::vector<target> targets = translate_targets(s->targetList, base);
-    expr_ptr where = s->whereClause ? translate_condition(s->whereClause, base.with(clause::where, nullptr), "WHERE") : nullptr;
+    at(correlation::place::where);
+    expr_ptr where = s->whereClause
+                         ? translate_condition(s->whereClause, {ctx, scope, clause::where, nullptr, &per_row, &per_row}, "WHERE")
+                         : nullptr;
+    at(correlation::place::elsewhere);
     expr_ptr having = s->havingClause ? translate_condition(s->havingClause, base.with(clause::having, &aggs), "HAVING") : nullptr;
     const bool distinct = list_length(s->distinctClause) > 0;
     std::vector<expr_ptr> order;
     // Only plain DISTINCT needs ORDER BY in the select list; DISTINCT ON sorts by anything.
+    // Subqueries in ORDER BY are checked, not evaluated: ORDER BY has no effect here.
     const bool plain_distinct = distinct && is_plain_distinct(s->distinctClause);
+    sublink_collector ignored{&from.rel->columns, {}};
+    const expr_env order_env{ctx, scope, clause::select_list, &aggs, &ignored, &ignored};
     for (const Node* n : nodes(s->sortClause))
-        if (expr_ptr e = sort_key(as<SortBy>(n)->node, targets, plain_distinct, base)) order.push_back(e);
-    grouping_clause group = translate_group_by(s->groupClause, targets, base, aggs);
+        if (expr_ptr e = sort_key(as<SortBy>(n)->node, targets, plain_distinct, order_env)) order.push_back(e);
+    grouping_clause group = translate_group_by(s->groupClause, targets, {ctx, scope, clause::select_list, &aggs}, aggs);
     if (distinct && !is_plain_distinct(s->distinctClause)) {
         ctx.unsupported("DISTINCT ON", expr_location(static_cast<const Node*>(linitial(s->distinctClause))));
-        for (const Node* n : nodes(s->distinctClause)) sort_key(n, targets, false, base);
+        for (const Node* n : nodes(s->distinctClause)) sort_key(n, targets, false, order_env);
     }
     if (list_length(s->windowClause) > 0) ctx.unsupported("WINDOW clause", -1);
+    const bool grouped_level = group.present || !aggs.calls.empty() || having;
+    if (corr && mode == correlation::mode::discover && (grouped_level || distinct || list_length(s->windowClause) > 0))
+        corr->complex = true;
 
-    rel_ptr rel = where ? place_predicate(from.rel, where) : from.rel;
+    if (corr && mode == correlation::mode::pull_up) {
+        // FROM, WHERE and a select list only (discovery made sure): the WHERE conjuncts that
+        // read outer values relate the FROM rows to an outer row; the rest filter them here.
+        std::vector<expr_ptr> local, correlated;
+        for (auto& c : ir::conjuncts(where)) {
+            const auto cols = ir::referenced_columns(*c);
+            (std::ranges::any_of(cols, [&](int i) { return i >= corr->width; }) ? correlated : local).push_back(c);
+        }
+        corr->condition = ir::make_and(std::move(correlated));
+        for (const auto& t : targets) {
+            corr->targets.push_back(coerce_unknown(t.expr, make_type(type_kind::text)));
+            corr->names.push_back(t.name);
+        }
+        return local.empty() ? from.rel : place_predicate(from.rel, ir::make_and(std::move(local)));
+    }
+
+    // WHERE: conjuncts without subqueries go down into the FROM tree; the row-wise subqueries
+    // then join the rows that pass them, and the conjuncts reading them filter last.
+    rel_ptr rel = from.rel;
+    std::vector<expr_ptr> local, with_subqueries;
+    for (auto& c : ir::conjuncts(where)) (contains_sublink(*c, per_row.items) ? with_subqueries : local).push_back(c);
+    if (!local.empty()) rel = place_predicate(rel, ir::make_and(std::move(local)));
+    if (!per_row.items.empty()) {
+        auto a = attach_sublinks(rel, per_row.items);
+        rel = a.rel;
+        for (auto& c : with_subqueries) c = replace_stand_ins(c, a.values);
+        if (!with_subqueries.empty()) rel = place_predicate(rel, ir::make_and(std::move(with_subqueries)));
+        for (auto& call : aggs.calls) {
+            call.arg = replace_stand_ins(call.arg, a.values);
+            call.filter = replace_stand_ins(call.filter, a.values);
+        }
+    }
+
     std::vector<expr_ptr> exprs;
     std::vector<std::string> names;
+    const std::size_t m = lift ? corr->types().size() : 0;
+    // A lifted subquery's result starts with D's columns.
+    for (std::size_t i = 0; i < m; ++i) {
+        exprs.push_back(ir::make_column(static_cast<int>(i), corr->types()[i]));
+        names.push_back(from.rel->columns[i].name);
+    }
     for (const auto& t : targets) {
         exprs.push_back(t.expr);
         names.push_back(t.name);
     }
-    if (group.present || !aggs.calls.empty() || having) {
-        grouped g = build_grouping(ctx, rel, from.origins, group.keys, aggs, exprs, having, order);
+    if (grouped_level) {
+        // Subqueries in the select list and HAVING are evaluated per group: their outer
+        // values must be rebased like the select list, which needs them lifted.
+        for (auto& p : per_output.items)
+            if (p.pulled_up) p = lift_sublink(p, base);
+        grouping_request req;
+        for (std::size_t i = 0; i < m; ++i) req.keys.push_back(exprs[i]);
+        req.keys.insert(req.keys.end(), group.keys.begin(), group.keys.end());
+        req.targets = exprs;
+        req.having = having;
+        req.order_by = order;
+        for (const auto& p : per_output.items) {
+            req.subquery_outer.insert(req.subquery_outer.end(), p.d_values.begin(), p.d_values.end());
+            req.extras.insert(req.extras.end(), p.lhs.begin(), p.lhs.end());
+        }
+        if (lift && !group.present) req.after_aggregate = [&](const rel_ptr& agg) { return with_empty_groups(ctx, corr->d, agg); };
+        grouped g = build_grouping(ctx, rel, from.origins, aggs, std::move(req));
         rel = g.rel;
         exprs = std::move(g.targets);
+        having = g.having;
+        std::size_t next_outer = 0, next_extra = 0;
+        rebase_per_group(ctx, per_output.items, g, next_outer, next_extra);
     }
+    if (!per_output.items.empty()) {
+        auto a = attach_sublinks(rel, per_output.items);
+        rel = a.rel;
+        for (auto& e : exprs) e = replace_stand_ins(e, a.values);
+        having = replace_stand_ins(having, a.values);
+    }
+    if (having) rel = ir::make_rel(ir::filter{having}, {rel}, rel->columns);
     if (opts.resolve_unknowns)
         for (auto& e : exprs) e = coerce_unknown(e, make_type(type_kind::text));
     rel = make_project(rel, std::move(exprs), names);
@@ -329,11 +461,14 @@ rel_ptr translate_select(context& ctx, const SelectStmt* s, const select_scope& 
         if (s->limitOffset) ctx.unsupported("OFFSET in a subquery", expr_location(s->limitOffset));
     }
     if (s->op != SETOP_NONE) {
-        rel_ptr rel = translate_set_operation(ctx, s, inner);
+        rel_ptr rel = translate_set_operation(ctx, s, inner, opts.corr);
         check_set_operation_order_by(ctx, s->sortClause, rel);
         return rel;
     }
-    if (s->valuesLists) return values_select(ctx, s, inner);
+    if (s->valuesLists) {
+        if (opts.corr) opts.corr->complex = true;
+        return values_select(ctx, s, inner);
+    }
     return simple_select(ctx, s, inner, opts);
 }
 

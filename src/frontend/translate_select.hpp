@@ -1,6 +1,7 @@
 #pragma once
 // SELECT statements (plain, VALUES, set operations) → operator trees. The output columns
 // of the returned tree carry the SQL names of the statement's result.
+#include "frontend/correlation.hpp"
 #include "frontend/scope.hpp"
 
 namespace pgt::frontend {
@@ -11,6 +12,8 @@ struct select_options {
     /// Unknown-typed literals in the result become text; false for set-operation branches,
     /// whose types the set operation decides.
     bool resolve_unknowns = true;
+    /// The level's correlation when it is a correlated subquery (see correlation.hpp).
+    correlation* corr = nullptr;
 };
 
 /// Translates `s` nested in `env` (the enclosing levels' names, for correlation, and the
@@ -18,8 +21,8 @@ struct select_options {
 ir::rel_ptr translate_select(context& ctx, const SelectStmt* s, const select_scope& env,
                              select_options opts = {});
 
-/// Set operations (setops.cpp); `s->op` is not SETOP_NONE.
-ir::rel_ptr translate_set_operation(context& ctx, const SelectStmt* s, const select_scope& env);
+/// Set operations (setops.cpp); `s->op` is not SETOP_NONE. `corr`: the level's correlation.
+ir::rel_ptr translate_set_operation(context& ctx, const SelectStmt* s, const select_scope& env, correlation* corr);
 
 /// `names` with the first ones replaced by `aliases` (a List of String); more aliases than
 /// names is 42P10 "<what> has N columns available but M columns specified".

@@ -3,6 +3,7 @@
 /// Scalar expressions of the relational IR. An expression is evaluated against one input row;
 /// `column` nodes name input columns by position. Expressions are immutable and shared.
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -65,6 +66,8 @@ std::vector<int> referenced_columns(const expr& e);
 /// `e` with every column index `i` replaced by `map[i]` (an expression), e.g. to push an
 /// expression through a projection.
 expr_ptr substitute_columns(const expr_ptr& e, const std::vector<expr_ptr>& map);
+/// `e` with every column node replaced by `f(column)`.
+expr_ptr map_columns(const expr_ptr& e, const std::function<expr_ptr(const expr&)>& f);
 /// `e` with every column index shifted by `delta` (for the right side of a join).
 expr_ptr shift_columns(const expr_ptr& e, int delta);
 /// Splits a predicate into its top-level AND conjuncts.

@@ -71,7 +71,30 @@ struct distinct {};
 /// Bag union of all inputs (same column count and types).
 struct union_all {};
 
-using rel_node = std::variant<scan, filter, project, join, aggregate, distinct, union_all>;
+/// A subquery in an expression (EXISTS, IN, ANY, ALL, scalar), evaluated for each row of
+/// inputs[0] (L) over the rows of inputs[1] (R) that `condition` (over L ++ R; nullptr: every
+/// row) assigns to it, and appended to the row as one column:
+///   exists  TRUE when some row belongs to it, else FALSE;
+///   any     `value` (boolean, over L ++ R) across its rows: TRUE if TRUE for one, else NULL if
+///           NULL for one, else FALSE (IN, op ANY);
+///   all     FALSE if `value` is FALSE for one, else NULL if NULL for one, else TRUE (op ALL);
+///   scalar  `value` of its only row, NULL without rows; more than one row is an error (21000).
+enum class sublink_kind { exists, any, all, scalar };
+struct sublink {
+    sublink_kind kind{};
+    expr_ptr condition;
+    expr_ptr value;
+};
+
+/// INTERSECT / EXCEPT of inputs[0] and inputs[1] (same column count and types). Copies of a
+/// row: ALL min(a, b) / max(a − b, 0); otherwise one when a > 0 and b > 0 / b = 0.
+enum class set_op_kind { intersect, except };
+struct set_operation {
+    set_op_kind kind{};
+    bool all = false;
+};
+
+using rel_node = std::variant<scan, filter, project, join, aggregate, distinct, union_all, sublink, set_operation>;
 
 struct rel {
     rel_node node;
@@ -89,8 +112,14 @@ struct query {
     bool has_order_by = false;      ///< ORDER BY without LIMIT (ignored; the caller warns)
 };
 
+/// True when `e` can never be NULL over rows with columns `input`: NOT NULL columns, non-null
+/// literals, and built-in operators, tests and casts of such values.
+bool never_null(const expr& e, const std::vector<column>& input);
+
 /// Aggregate function name as SQL spells it (`count`, `sum`, …).
 const char* agg_name(agg_func f);
+/// `INTERSECT ALL`, `EXCEPT`, …
+std::string set_op_name(const set_operation& s);
 
 /// Multi-line, indented rendering of the operator tree (for `pgtc explain` and `explain_st`).
 std::string to_string(const rel& r);

@@ -10,8 +10,16 @@ namespace {
 struct builder {
     circuit& c;
     std::map<const ir::table*, int> source_index;
+    std::map<const ir::rel*, int> built; ///< a subtree shared in the IR (a CTE, a subquery's outer rows) is one node
 
     int add(const ir::rel& r) {
+        if (auto it = built.find(&r); it != built.end()) return it->second;
+        const int id = make(r);
+        built.emplace(&r, id);
+        return id;
+    }
+
+    int make(const ir::rel& r) {
         circuit_node n;
         n.rel = &r;
         for (const auto& in : r.inputs) n.inputs.push_back(add(*in));
@@ -31,6 +39,10 @@ struct builder {
                     return circuit_op::aggregate;
                 } else if constexpr (std::is_same_v<T, ir::distinct>) {
                     return circuit_op::distinct;
+                } else if constexpr (std::is_same_v<T, ir::sublink>) {
+                    return circuit_op::sublink;
+                } else if constexpr (std::is_same_v<T, ir::set_operation>) {
+                    return circuit_op::set_operation;
                 } else {
                     return circuit_op::union_all;
                 }
@@ -118,7 +130,11 @@ std::optional<std::vector<int>> unique_key(const ir::rel& r) {
                 std::vector<int> out;
                 for (std::size_t i = 0; i < node.group_by.size(); ++i) out.push_back(static_cast<int>(i));
                 return out;
-            } else if constexpr (std::is_same_v<T, ir::distinct>) {
+            } else if constexpr (std::is_same_v<T, ir::sublink>) {
+                return unique_key(*r.inputs[0]); // one output row per row of L
+            } else if constexpr (std::is_same_v<T, ir::distinct> || std::is_same_v<T, ir::set_operation>) {
+                if constexpr (std::is_same_v<T, ir::set_operation>)
+                    if (node.all) return unique_key(*r.inputs[0]); // at most the copies of the left input
                 std::vector<int> out;
                 for (std::size_t i = 0; i < r.columns.size(); ++i) out.push_back(static_cast<int>(i));
                 return out;
@@ -132,7 +148,7 @@ std::optional<std::vector<int>> unique_key(const ir::rel& r) {
 circuit build_circuit(ir::query q) {
     circuit c;
     c.query = std::move(q);
-    builder b{c, {}};
+    builder b{c, {}, {}};
     c.output = b.add(*c.query.root);
     choose_maintenance(c);
     return c;

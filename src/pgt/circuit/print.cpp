@@ -42,6 +42,11 @@ std::string rule(const circuit& c, int id) {
         }
         return r;
     }
+    case circuit_op::sublink:
+        return "sublink    per row of L: ΔL with R, plus rows of L whose subquery ΔR touches: v(R) − v(R−ΔR)";
+    case circuit_op::set_operation:
+        return std::string("setop      ") + ir::set_op_name(std::get<ir::set_operation>(n.rel->node)) +
+               ": f(a, b) − f(a−Δa, b−Δb) per affected row";
     case circuit_op::distinct:
         return stateful_top ? "distinct   multiplicity stored: Δcount, visible while > 0"
                             : "distinct   [I(in)>0] − [I(in)−Δ>0] on affected rows";

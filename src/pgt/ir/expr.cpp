@@ -1,4 +1,5 @@
 #include "pgt/ir/expr.hpp"
+#include "pgt/ir/rel.hpp"
 
 #include <algorithm>
 #include <set>
@@ -85,6 +86,8 @@ expr_ptr substitute_columns(const expr_ptr& e, const std::vector<expr_ptr>& map)
     return rewrite_columns(e, [&](const expr& c) { return map.at(static_cast<std::size_t>(c.index)); });
 }
 
+expr_ptr map_columns(const expr_ptr& e, const std::function<expr_ptr(const expr&)>& f) { return rewrite_columns(e, f); }
+
 expr_ptr shift_columns(const expr_ptr& e, int delta) {
     if (delta == 0) return e;
     return rewrite_columns(e, [&](const expr& c) { return make_column(c.index + delta, c.type); });
@@ -105,6 +108,27 @@ expr_ptr make_and(std::vector<expr_ptr> parts) {
     if (parts.empty()) return nullptr;
     if (parts.size() == 1) return parts.front();
     return make_node(expr_kind::and_, make_type(type_kind::boolean), std::move(parts));
+}
+
+bool never_null(const expr& e, const std::vector<column>& input) {
+    auto all_args = [&] { return std::ranges::all_of(e.args, [&](const expr_ptr& a) { return never_null(*a, input); }); };
+    switch (e.kind) {
+    case expr_kind::column:
+        return e.index >= 0 && static_cast<std::size_t>(e.index) < input.size() &&
+               input[static_cast<std::size_t>(e.index)].not_null;
+    case expr_kind::constant: return e.literal.has_value();
+    case expr_kind::is_null:
+    case expr_kind::is_distinct_from: return true;
+    // Built-in operators are strict and return a value for non-NULL operands.
+    case expr_kind::op: return e.schema == "pg_catalog" && all_args();
+    case expr_kind::and_:
+    case expr_kind::or_:
+    case expr_kind::not_:
+    case expr_kind::cast: return all_args();
+    case expr_kind::coalesce:
+        return std::ranges::any_of(e.args, [&](const expr_ptr& a) { return never_null(*a, input); });
+    default: return false;
+    }
 }
 
 bool equivalent(const expr& a, const expr& b) {

@@ -27,7 +27,21 @@ const char* agg_name(agg_func f) {
     return "?";
 }
 
+std::string set_op_name(const set_operation& s) {
+    return std::string(s.kind == set_op_kind::intersect ? "INTERSECT" : "EXCEPT") + (s.all ? " ALL" : "");
+}
+
 namespace {
+
+const char* sublink_name(sublink_kind k) {
+    switch (k) {
+    case sublink_kind::exists: return "EXISTS";
+    case sublink_kind::any: return "ANY";
+    case sublink_kind::all: return "ALL";
+    case sublink_kind::scalar: return "SCALAR";
+    }
+    return "?";
+}
 
 std::string join_args(const std::vector<expr_ptr>& args, const std::vector<column>* names,
                       std::size_t from = 0) {
@@ -95,6 +109,12 @@ void print(std::ostringstream& out, const rel& r, int depth) {
                 out << "Distinct";
             } else if constexpr (std::is_same_v<T, union_all>) {
                 out << "UnionAll";
+            } else if constexpr (std::is_same_v<T, sublink>) {
+                out << "Sublink " << sublink_name(n.kind);
+                if (n.condition) out << " WHERE " << to_string(*n.condition, in);
+                if (n.value) out << (n.kind == sublink_kind::scalar ? " VALUE " : " TEST ") << to_string(*n.value, in);
+            } else if constexpr (std::is_same_v<T, set_operation>) {
+                out << (n.kind == set_op_kind::intersect ? "Intersect" : "Except") << (n.all ? " All" : "");
             }
         },
         r.node);

@@ -63,6 +63,8 @@ std::optional<std::string> lowering::compute_delta(int id) {
     case circuit_op::join: return delta_join(*this, id);
     case circuit_op::aggregate: return delta_aggregate(*this, id);
     case circuit_op::distinct: return delta_distinct(*this, id);
+    case circuit_op::sublink: return delta_sublink(*this, id);
+    case circuit_op::set_operation: return delta_set_operation(*this, id);
     }
     return std::nullopt;
 }

@@ -5,9 +5,13 @@
 //                   padded with NULLs
 //   aggregate       index by the group key, aggregate each group; without GROUP BY, one row
 //                   of "empty" aggregates while the input is empty
+//   sublink         a dependent join: each row of L with the subquery's value over the rows
+//                   of R its condition selects; L's rows are re-evaluated when ΔR touches them
+//   set operation   per row, a function of its copies in both inputs (min, a − b, …)
 #include <optional>
 
 #include "dbsp/all.hpp"
+#include "pgt/error.hpp"
 #include "pgt/eval.hpp"
 #include "pgt/oracle.hpp"
 
@@ -122,8 +126,61 @@ private:
         case circuit_op::join: return make_join(n);
         case circuit_op::aggregate: return make_aggregate(n);
         case circuit_op::distinct: return distinct_of(build(n.inputs[0]));
+        case circuit_op::sublink: return make_sublink(n);
+        case circuit_op::set_operation: return make_set_operation(n);
         }
         return {};
+    }
+
+    stream make_sublink(const circuit_node& n) {
+        const auto& s = std::get<ir::sublink>(n.rel->node);
+        const stream l = build(n.inputs[0]), r = build(n.inputs[1]);
+        auto belongs = [cond = s.condition](const row& x, const row& y) {
+            return !cond || eval_predicate(*cond, concat(x, y));
+        };
+        auto value_of = [s, belongs](const row& x, const relation& all) {
+            value v = s.kind == ir::sublink_kind::all ? value{true} : value{false};
+            std::int64_t rows = 0;
+            bool saw_null = false;
+            for (const auto& [y, w] : all) {
+                if (!belongs(x, y)) continue;
+                rows += w;
+                if (s.kind == ir::sublink_kind::exists) continue;
+                value t = eval(*s.value, concat(x, y));
+                if (s.kind == ir::sublink_kind::scalar) {
+                    v = t;
+                    continue;
+                }
+                if (is_null(t)) saw_null = true;
+                else if (std::get<bool>(t) == (s.kind == ir::sublink_kind::any)) return t; // decided
+            }
+            switch (s.kind) {
+            case ir::sublink_kind::exists: return value{rows > 0};
+            case ir::sublink_kind::scalar:
+                if (rows > 1)
+                    throw error(sqlstate::cardinality_violation, "more than one row returned by a subquery used as an expression");
+                return rows == 1 ? v : value{};
+            default: return saw_null ? value{} : v;
+            }
+        };
+        auto f = [value_of](const row& x, const relation& all) {
+            row out = x;
+            out.cols.push_back(value_of(x, all));
+            return relation{{out, 1}};
+        };
+        return m_ == mode::incremental ? dbsp::dependent_join(l, r, f, belongs) : dbsp::stream_dependent_join(l, r, f);
+    }
+
+    stream make_set_operation(const circuit_node& n) {
+        const auto& s = std::get<ir::set_operation>(n.rel->node);
+        const stream a = build(n.inputs[0]), b = build(n.inputs[1]);
+        const bool inc = m_ == mode::incremental;
+        if (s.kind == ir::set_op_kind::intersect) {
+            if (s.all) return inc ? dbsp::intersect_all(a, b) : dbsp::stream_intersect_all(a, b);
+            return inc ? dbsp::intersect(a, b) : dbsp::stream_intersect(a, b);
+        }
+        if (s.all) return inc ? dbsp::except_all(a, b) : dbsp::stream_except_all(a, b);
+        return inc ? dbsp::except(a, b) : dbsp::stream_except(a, b);
     }
 
     stream make_join(const circuit_node& n) {

@@ -1,0 +1,142 @@
+// Subqueries in expressions (EXISTS, IN, ANY, ALL, scalar): each row of L carries the value
+// v(l, R) of its subquery over the rows of R its condition selects. With L, R the inputs'
+// current contents and R₋₁ = R − ΔR, L₋₁ = L − ΔL:
+//     Δ = Σ_{l∈ΔL} w·(l, v(l, R))  +  Σ_{l∈L₋₁ touched by ΔR} (l, v(l, R)) − (l, v(l, R₋₁))
+// A row of L is touched when some row of ΔR belongs to it (and, for ANY/ALL, can decide it).
+// v(l, R₋₁) reads the rows of R that belong to l minus those ΔR added plus those it removed:
+// the subquery is re-run for the changed and touched rows of L only, and its per-row counts
+// (a row enters or leaves when a count crosses zero) come out of PostgreSQL's own EXISTS,
+// ANY and scalar-subquery evaluation, NULL semantics and the 21000 error included.
+#include "lowering.hpp"
+
+#include <algorithm>
+
+namespace pgt::lower::detail {
+
+namespace {
+
+struct sublink_parts {
+    const lowering& l;
+    int id, left, right;
+    const ir::sublink& s;
+
+    int left_width() const { return static_cast<int>(l.node(left).rel->columns.size()); }
+
+    std::string over(const ir::expr& e, const std::string& la, const std::string& ra) const {
+        return l.join_expr(e, left, la, right, ra);
+    }
+    std::string cond(const std::string& la, const std::string& ra) const {
+        return s.condition ? over(*s.condition, la, ra) : "true";
+    }
+
+    /// `lhs op rhs` with lhs over L only and rhs over R only: PostgreSQL's own `op ANY/ALL`.
+    bool simple_comparison() const {
+        const auto& v = *s.value;
+        if (v.kind != ir::expr_kind::op || v.args.size() != 2) return false;
+        const auto lhs = ir::referenced_columns(*v.args[0]), rhs = ir::referenced_columns(*v.args[1]);
+        return std::ranges::all_of(lhs, [&](int c) { return c < left_width(); }) &&
+               std::ranges::all_of(rhs, [&](int c) { return c >= left_width(); });
+    }
+
+    /// The subquery's value for the row `la` of L, over the rows `from` (a relation aliased
+    /// "r", with R's column names) for which `where` holds.
+    std::string value(const std::string& la, const std::string& from, const std::string& where) const {
+        auto exists = [&](const std::string& extra) {
+            return "EXISTS (SELECT 1 FROM " + from + " WHERE " + where + (extra.empty() ? "" : " AND " + extra) + ")";
+        };
+        switch (s.kind) {
+        case ir::sublink_kind::exists: return exists("");
+        case ir::sublink_kind::scalar:
+            return sql::cast("(SELECT " + over(*s.value, la, "r") + " FROM " + from + " WHERE " + where + ")",
+                             l.node(id).rel->columns.back().type);
+        case ir::sublink_kind::any:
+        case ir::sublink_kind::all: break;
+        }
+        const bool any = s.kind == ir::sublink_kind::any;
+        if (simple_comparison()) {
+            const auto& v = *s.value;
+            const std::string schema = v.schema.empty() ? "pg_catalog" : v.schema;
+            return "(" + over(*v.args[0], la, "r") + " " + sql::op(v.name, schema) + (any ? " ANY" : " ALL") +
+                   " (SELECT " + over(*v.args[1], la, "r") + " FROM " + from + " WHERE " + where + "))";
+        }
+        const std::string t = over(*s.value, la, "r");
+        return "(CASE WHEN " + exists(any ? t : "(NOT " + t + ")") + " THEN " + (any ? "true" : "false") + " WHEN " +
+               exists("(" + t + ") IS NULL") + " THEN NULL ELSE " + (any ? "false" : "true") + " END)";
+    }
+
+    /// Whether row `da` of ΔR can change the value of row `la` of L.
+    std::string affects(const std::string& la, const std::string& da) const {
+        std::string r = cond(la, da);
+        if (s.kind != ir::sublink_kind::any && s.kind != ir::sublink_kind::all) return r;
+        // ANY depends on its TRUE and NULL tests, ALL on its FALSE and NULL ones.
+        std::vector<ir::column> cols = l.node(left).rel->columns;
+        const auto& rc = l.node(right).rel->columns;
+        cols.insert(cols.end(), rc.begin(), rc.end());
+        const std::string t = over(*s.value, la, da);
+        const bool any = s.kind == ir::sublink_kind::any;
+        const std::string decides = ir::never_null(*s.value, cols) ? (any ? t : "(NOT " + t + ")")
+                                                                   : "(" + t + (any ? ") IS NOT FALSE" : ") IS NOT TRUE");
+        return r == "true" ? decides : "(" + r + " AND " + decides + ")";
+    }
+
+    /// The output row: L's columns from `la` and the value `v`.
+    std::string select_list(const std::string& la, const std::string& v) const {
+        const auto& out = l.names(id);
+        const auto& in = l.names(left);
+        std::vector<std::string> items;
+        for (std::size_t i = 0; i < in.size(); ++i) items.push_back(sql::column(la, in[i]) + " AS " + sql::ident(out[i]));
+        items.push_back(v + " AS " + sql::ident(out.back()));
+        return sql::join(items);
+    }
+};
+
+} // namespace
+
+std::string sublink_new_sql(const lowering& l, int id) {
+    const auto& n = l.node(id);
+    sublink_parts p{l, id, n.inputs[0], n.inputs[1], std::get<ir::sublink>(n.rel->node)};
+    return "(SELECT " + p.select_list("l", p.value("l", l.new_sql(p.right) + " r", p.cond("l", "r"))) + " FROM " +
+           l.new_sql(p.left) + " l)";
+}
+
+std::optional<std::string> delta_sublink(lowering& l, int id) {
+    const auto& n = l.node(id);
+    sublink_parts p{l, id, n.inputs[0], n.inputs[1], std::get<ir::sublink>(n.rel->node)};
+    const auto dl = l.delta(p.left);
+    const auto dr = l.delta(p.right);
+    if (!dl && !dr) return std::nullopt;
+    const std::string w = sql::ident(weight);
+    const std::string now_from = l.new_sql(p.right) + " r";
+    std::vector<std::string> terms;
+    if (dl)
+        terms.push_back("SELECT " + p.select_list("l", p.value("l", now_from, p.cond("l", "r"))) + ", l." + w + " FROM " +
+                        *dl + " l");
+    if (dr) {
+        const std::string touched = "EXISTS (SELECT 1 FROM " + *dr + " d WHERE " + p.affects("x", "d") + ")";
+        const std::string lcols = l.column_list(p.left, "x");
+        std::string before = "SELECT " + lcols + ", 1 AS \"__pgt_m\" FROM " + l.new_sql(p.left) + " x WHERE " + touched;
+        if (dl) before += " UNION ALL SELECT " + lcols + ", -x." + w + " FROM " + *dl + " x WHERE " + touched;
+        const std::string rows = l.add_cte("d" + std::to_string(id) + "_touched",
+                                           "n" + std::to_string(id) + ": rows of L (before ΔL) whose subquery ΔR touches",
+                                           before);
+        // R₋₁'s rows belonging to x: R's minus ΔR's, as a bag (equal rows grouped).
+        const std::string rcols = l.column_list(p.right, "r");
+        const std::string old_from = "(SELECT " + l.column_list(p.right, "b") + " FROM (SELECT " + rcols + ", 1 AS " + w +
+                                     " FROM " + now_from + " WHERE " + p.cond("x", "r") + " UNION ALL SELECT " +
+                                     l.column_list(p.right, "r") + ", -r." + w + " FROM " + *dr + " r WHERE " +
+                                     p.cond("x", "r") + ") b GROUP BY " + l.column_list(p.right, "b") +
+                                     " HAVING pg_catalog.sum(b." + w + ") > 0) r";
+        const auto& mark_type = n.rel->columns.back().type;
+        const bool comparable = mark_type.kind != type_kind::other && mark_type.kind != type_kind::unknown;
+        const std::string values = "SELECT x.*, " + p.value("x", now_from, p.cond("x", "r")) + " AS \"__pgt_vn\", " +
+                                   p.value("x", old_from, "true") + " AS \"__pgt_vo\" FROM " + rows + " x";
+        terms.push_back("SELECT " + p.select_list("t", "v.\"__pgt_v\"") + ", v." + w + " FROM (" + values +
+                        ") t CROSS JOIN LATERAL (VALUES (t.\"__pgt_vn\", t.\"__pgt_m\"), (t.\"__pgt_vo\", -t.\"__pgt_m\")) v(\"__pgt_v\", " +
+                        w + ")" + (comparable ? " WHERE t.\"__pgt_vn\" IS DISTINCT FROM t.\"__pgt_vo\"" : ""));
+    }
+    return l.add_cte("d" + std::to_string(id) + "_sublink",
+                     "n" + std::to_string(id) + ": subquery per row — ΔL with R + touched rows: v(R) − v(R−ΔR)",
+                     sql::join(terms, "\nUNION ALL\n"));
+}
+
+} // namespace pgt::lower::detail
