@@ -45,3 +45,11 @@ SELECT kind, count(*) AS n, sum(weight) AS w FROM events GROUP BY kind
 SELECT id, amount FROM paid_orders WHERE amount BETWEEN 1 AND 50
 -- expect 0 maintenance: aggregate
 SELECT count(*) AS orders, sum(amount) AS revenue FROM orders
+-- expect 0 Sublink EXISTS
+SELECT id FROM customers c WHERE EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = c.id)
+-- expect 0 Intersect
+SELECT customer_id FROM orders INTERSECT SELECT customer_id FROM events
+-- expect 0 Sublink SCALAR
+SELECT c.id, (SELECT count(*) FROM orders o WHERE o.customer_id = c.id) AS n FROM customers c
+-- expect 0 Sublink ANY
+SELECT id FROM orders WHERE customer_id NOT IN (SELECT customer_id FROM events)

@@ -64,6 +64,17 @@ role_scope::~role_scope() {
     SetUserIdAndSecContext(saved_user_, saved_context_);
 }
 
+guc_scope::guc_scope(const std::vector<std::pair<std::string, std::string>>& settings) : level_(NewGUCNestLevel()) {
+    for (const auto& [name, value] : settings)
+        pg::call([&] {
+            (void)set_config_option(name.c_str(), value.c_str(), PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+        });
+}
+
+guc_scope::~guc_scope() {
+    if (std::uncaught_exceptions() == 0) AtEOXact_GUC(true, level_);
+}
+
 void depend_on_extension(const std::string& catalog, oid object) {
     pg::call([&] {
         ObjectAddress dependent;

@@ -3,6 +3,8 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace pgt::server {
 
@@ -32,6 +34,19 @@ private:
     oid saved_user_;
     int saved_context_;
     int guc_level_ = 0; ///< unrestricted scopes pin search_path in a GUC nest level of their own
+};
+
+/// Settings changed for the scope's duration, in a GUC nest level of their own (as a
+/// function's SET clause does); an error restores them with the (sub)transaction.
+class guc_scope {
+public:
+    explicit guc_scope(const std::vector<std::pair<std::string, std::string>>& settings);
+    ~guc_scope();
+    guc_scope(const guc_scope&) = delete;
+    guc_scope& operator=(const guc_scope&) = delete;
+
+private:
+    int level_;
 };
 
 /// Makes `DROP EXTENSION pg_trickle` drop the object too (a dependency of kind 'auto'):

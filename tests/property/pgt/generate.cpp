@@ -95,9 +95,10 @@ public:
     query_gen(gen& g, const std::vector<table_def>& tables) : g_(g), tables_(tables) {}
 
     std::string query() {
-        const int shape = g_.uniform(0, 9);
+        const int shape = g_.uniform(0, 11);
         if (shape == 0) return set_operation();
         if (shape == 1) return nested_aggregate();
+        if (shape == 2) return lateral_query();
         scope s;
         std::string from = from_clause(s);
         return select_block(s, from, g_.chance(0.5));
@@ -168,7 +169,8 @@ private:
     }
 
     std::string predicate(const scope& s, int depth) {
-        const int choice = depth > 1 ? g_.uniform(0, 3) : g_.uniform(0, 8);
+        const int choice = depth > 1 ? g_.uniform(0, 3) : g_.uniform(0, sublink_depth_ < 2 ? 10 : 8);
+        if (choice >= 9) return sublink_predicate(s);
         auto any = g_.pick(s);
         switch (choice) {
         case 0:
@@ -198,6 +200,106 @@ private:
         }
     }
 
+    /// A fresh alias for a subquery's table.
+    std::string next_alias() { return "z" + std::to_string(next_alias_++); }
+
+    /// `inner.k = outer.k`-style correlation with a column of the outer scope.
+    std::string correlation(const scope& outer, const std::string& alias) {
+        auto ints = of_kind(outer, [](kind k) { return k == kind::int4; });
+        if (ints.empty() || g_.chance(0.15)) return "true";
+        return alias + ".k = " + g_.pick(ints).sql;
+    }
+
+    /// EXISTS, IN, op ANY/ALL and scalar subqueries, correlated or not, nested at most twice.
+    std::string sublink_predicate(const scope& outer) {
+        ++sublink_depth_;
+        scope inner;
+        const std::string z = next_alias();
+        const std::string from = table_ref(g_.pick(tables_), z, inner);
+        scope both = inner;
+        both.insert(both.end(), outer.begin(), outer.end());
+        const std::string corr = correlation(outer, z);
+        const std::string extra = g_.chance(0.4) ? " AND " + predicate(both, 1) : "";
+        std::string r;
+        switch (g_.uniform(0, 5)) {
+        case 0: r = std::string(g_.chance(0.5) ? "NOT " : "") + "EXISTS (SELECT 1 FROM " + from + " WHERE " + corr + extra + ")"; break;
+        case 1:
+        case 2: {
+            // x [NOT] IN (SELECT y …), with NULLs on both sides.
+            const auto& x = g_.pick(outer);
+            auto same = of_kind(inner, [&](kind k) { return k == x.k; });
+            if (same.empty()) {
+                r = "true";
+                break;
+            }
+            r = x.sql + (g_.chance(0.5) ? " NOT IN" : " IN") + " (SELECT " + g_.pick(same).sql + " FROM " + from + " WHERE " +
+                (g_.chance(0.5) ? corr : "true") + extra + ")";
+            break;
+        }
+        case 3: {
+            auto nums = of_kind(outer, numeric_kind);
+            auto inner_nums = of_kind(inner, numeric_kind);
+            if (nums.empty() || inner_nums.empty()) { r = "true"; break; }
+            static const std::vector<std::string> ops{"=", "<>", "<", ">="};
+            r = g_.pick(nums).sql + " " + g_.pick(ops) + (g_.chance(0.5) ? " ANY" : " ALL") + " (SELECT " + g_.pick(inner_nums).sql +
+                " FROM " + from + " WHERE " + corr + extra + ")";
+            break;
+        }
+        case 4: {
+            // A correlated scalar aggregate, compared.
+            auto nums = of_kind(inner, numeric_kind);
+            const std::string agg = nums.empty() || g_.chance(0.3) ? "count(*)" : (g_.chance(0.5) ? "sum(" : "max(") + g_.pick(nums).sql + ")";
+            r = "(SELECT " + agg + " FROM " + from + " WHERE " + corr + extra + ") " + (g_.chance(0.5) ? ">" : "<=") + " " +
+                std::to_string(g_.uniform(0, 3));
+            break;
+        }
+        default: {
+            // IN over a subquery that has a correlated subquery of its own.
+            auto ints = of_kind(outer, [](kind k) { return k == kind::int4; });
+            const std::string w = next_alias();
+            scope deeper;
+            const std::string from2 = table_ref(g_.pick(tables_), w, deeper);
+            r = (ints.empty() ? std::string("1") : g_.pick(ints).sql) + " IN (SELECT " + z + ".k FROM " + from +
+                " WHERE EXISTS (SELECT 1 FROM " + from2 + " WHERE " + w + ".k = " + z + ".k" +
+                (g_.chance(0.5) ? " AND " + w + ".s = " + g_.pick(outer).sql + "::text" : "") + "))";
+        }
+        }
+        --sublink_depth_;
+        return r;
+    }
+
+    /// A correlated scalar subquery for the select list.
+    std::string scalar_subquery(const scope& outer) {
+        scope inner;
+        const std::string z = next_alias();
+        const auto& t = g_.pick(tables_);
+        const std::string from = table_ref(t, z, inner);
+        auto ints = of_kind(outer, [](kind k) { return k == kind::int4; });
+        const std::string key = ints.empty() ? "1" : g_.pick(ints).sql;
+        if (t.keyed && g_.chance(0.4))
+            return "(SELECT " + g_.pick(inner).sql + " FROM " + from + " WHERE " + z + ".id = " + key + ")"; // at most one row
+        auto nums = of_kind(inner, numeric_kind);
+        const std::string agg = nums.empty() || g_.chance(0.3) ? "count(*)" : (g_.chance(0.5) ? "sum(" : "min(") + g_.pick(nums).sql + ")";
+        return "(SELECT " + agg + " FROM " + from + " WHERE " + z + ".k = " + key + ")";
+    }
+
+    std::string lateral_query() {
+        scope s;
+        std::string from = table_ref(g_.pick(tables_), "a", s);
+        scope inner;
+        const std::string z = next_alias();
+        const std::string inner_from = table_ref(g_.pick(tables_), z, inner);
+        const std::string filter = g_.chance(0.4) ? " AND " + predicate(inner, 1) : "";
+        if (g_.chance(0.5)) {
+            auto nums = of_kind(inner, numeric_kind);
+            const std::string agg = nums.empty() ? "count(" + z + ".s)" : "sum(" + g_.pick(nums).sql + ")";
+            return "SELECT a.k, a.s, l.n, l.v FROM " + from + ", LATERAL (SELECT count(*) AS n, " + agg + " AS v FROM " + inner_from +
+                   " WHERE " + z + ".k = a.k" + filter + ") l";
+        }
+        return "SELECT a.k, l.s AS ls FROM " + from + (g_.chance(0.5) ? " LEFT JOIN LATERAL" : " JOIN LATERAL") + " (SELECT " + z +
+               ".s FROM " + inner_from + " WHERE " + z + ".k = a.k" + filter + ") l ON true";
+    }
+
     std::string select_block(const scope& s, const std::string& from, bool aggregate) {
         std::string where = g_.chance(0.6) ? " WHERE " + predicate(s, 0) : "";
         if (!aggregate) {
@@ -210,6 +312,7 @@ private:
                                     : c.sql;
                 items.push_back(e + " AS o" + std::to_string(i));
             }
+            if (g_.chance(0.15)) items.push_back(scalar_subquery(s) + " AS o" + std::to_string(n));
             return std::string("SELECT ") + (g_.chance(0.2) ? "DISTINCT " : "") + join(items) + " FROM " + from + where;
         }
         std::vector<std::string> items, keys;
@@ -225,6 +328,7 @@ private:
         std::string q = "SELECT " + join(items) + " FROM " + from + where;
         if (!keys.empty()) q += " GROUP BY " + join(keys);
         if (g_.chance(0.25)) q += " HAVING count(*) > " + std::to_string(g_.uniform(0, 2));
+        else if (g_.chance(0.08)) q += " HAVING count(*) >= (SELECT count(*) FROM " + g_.pick(tables_).name + ") / 4";
         return q;
     }
 
@@ -251,7 +355,10 @@ private:
             std::string from = table_ref(g_.pick(tables_), "a", s);
             return "SELECT a.k, a.s FROM " + from + (g_.chance(0.5) ? " WHERE " + predicate(s, 1) : "");
         };
-        return branch() + (g_.chance(0.5) ? " UNION ALL " : " UNION ") + branch();
+        static const std::vector<std::string> ops{" UNION ALL ", " UNION ", " INTERSECT ", " INTERSECT ALL ", " EXCEPT ", " EXCEPT ALL "};
+        std::string q = branch() + g_.pick(ops) + branch();
+        if (g_.chance(0.3)) q = "(" + q + ")" + g_.pick(ops) + branch();
+        return q;
     }
 
     std::string nested_aggregate() {
@@ -271,6 +378,8 @@ private:
 
     gen& g_;
     const std::vector<table_def>& tables_;
+    int next_alias_ = 0;
+    int sublink_depth_ = 0;
 };
 
 std::string insert_row(gen& g, const table_def& t, int& next_id) {

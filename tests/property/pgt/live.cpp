@@ -3,6 +3,7 @@
 // PGT_SEED sets the base seed, PGT_LIVE_CASES the cases per block (default 100).
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <cstdlib>
 #include <iostream>
 
@@ -31,7 +32,10 @@ void run_block(std::uint64_t block) {
     for (std::uint64_t i = 0; i < cases; ++i) {
         const std::uint64_t seed = base + block * 100000 + i;
         const auto c = generate_case(seed);
+        const auto started = std::chrono::steady_clock::now();
         const auto out = run_case(db, c);
+        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        if (seconds > 2) std::cout << "slow case: seed " << seed << " took " << seconds << " s\n" << describe(c);
         if (out.status == outcome::result::failed) {
             const auto small = shrink(db, c);
             const auto again = run_case(db, small);

@@ -30,6 +30,8 @@ long long mismatches(connection& db, const std::string& relation, const std::str
 }
 
 void reset(connection& db) {
+    // As the extension runs delta statements (JIT compiles them longer than they run).
+    db.exec("SET jit = off");
     db.exec("SET client_min_messages = error");
     db.exec("DO $$ BEGIN IF EXISTS (SELECT 1 FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 'pst') THEN "
             "PERFORM pgtrickle.drop_stream_table('pst'); END IF; END $$");
