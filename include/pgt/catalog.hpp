@@ -48,6 +48,13 @@ public:
     virtual std::optional<function_info> find_function(const std::string& schema,
                                                        const std::string& name,
                                                        const std::vector<sql_type>& args) const = 0;
+    /// Resolves a user-defined aggregate by name and argument count (its declared result
+    /// type). nullopt: no such aggregate (offline catalogs know none).
+    virtual std::optional<function_info> find_aggregate(const std::string& schema, const std::string& name,
+                                                        int nargs) const {
+        (void)schema, (void)name, (void)nargs;
+        return std::nullopt;
+    }
 };
 
 } // namespace pgt

@@ -60,11 +60,14 @@ std::optional<resolved_call> resolve_builtin_function(std::string_view name,
                                                       int position = -1);
 bool is_builtin_function(std::string_view name);
 
-/// Result of an aggregate the IR maintains. `arg` is ignored for count(*). Throws 42883/42725
-/// as PostgreSQL does (`sum(text)`, `min(boolean)`); an `other` argument to min/max/count is
-/// accepted as is, to sum/avg/bool_and/bool_or gives nullopt.
-std::optional<resolved_call> resolve_aggregate(ir::agg_func f, const sql_type& arg,
-                                               int position = -1);
+/// A pg_catalog aggregate by name: the argument types it declares (an unknown literal takes
+/// its declared type) and its result. For ordered-set and hypothetical-set aggregates (WITHIN
+/// GROUP), `args` are the direct arguments and `ordered` the sort keys' types. Throws 42883 /
+/// 42725 as PostgreSQL does (`sum(text)`, `min(boolean)`); nullopt when the name is not a
+/// built-in aggregate, or when an argument type is `other` and the answer is unknown.
+std::optional<resolved_call> resolve_aggregate(std::string_view name, const std::vector<sql_type>& args,
+                                               const std::vector<sql_type>& ordered = {}, int position = -1);
+bool is_builtin_aggregate(std::string_view name);
 
 /// CAST(from AS to) exists (pg_cast, or conversion through text). Types the compiler does not
 /// know are assumed castable.

@@ -38,7 +38,11 @@ ir::volatility tree_volatility(const ir::rel& r, std::set<const ir::rel*>& seen)
             if constexpr (std::is_same_v<T, ir::join>) see(n.condition);
             if constexpr (std::is_same_v<T, ir::aggregate>) {
                 std::ranges::for_each(n.group_by, see);
-                for (const auto& a : n.aggs) see(a.arg), see(a.filter);
+                for (const auto& a : n.aggs) {
+                    std::ranges::for_each(a.args, see);
+                    for (const auto& k : a.order_by) see(k.expr);
+                    see(a.filter);
+                }
             }
         },
         r.node);

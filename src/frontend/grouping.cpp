@@ -132,7 +132,7 @@ grouped build_grouping(context& ctx, const ir::rel_ptr& input, const std::vector
         remap.push_back(ir::make_column(static_cast<int>(node.aggs.size()) + nkeys, call.type));
         node.aggs.push_back(call);
         bool counts = call.func == ir::agg_func::count || call.func == ir::agg_func::count_star;
-        cols.push_back({ir::agg_name(call.func), call.type, counts});
+        cols.push_back({ir::agg_name(call), call.type, counts});
     }
 
     grouped out;

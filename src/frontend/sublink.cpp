@@ -124,8 +124,12 @@ ir::expr_ptr comparison(context& ctx, const pending_sublink& p) {
     return ir::make_node(p.op == "=" ? ir::expr_kind::and_ : ir::expr_kind::or_, make_type(type_kind::boolean), std::move(parts));
 }
 
-// Translates the subquery of `s` in the mode discovery chose (lifted when `force_lift`).
-pending_sublink translate_pending(const SubLink* s, const expr_env& env, const sublink_collector& into, bool force_lift) {
+// Translates the subquery of `s` in the mode discovery chose (lifted when `force_lift`);
+// nullopt when its correlation cannot be maintained (recorded). The left-hand side comes
+// first, then discovery, then the subquery, so that the enclosing levels see their outer
+// values imported in the same order whether or not discovery runs in this pass.
+std::optional<pending_sublink> translate_pending(const SubLink* s, const expr_env& env, const sublink_collector& into,
+                                                 bool force_lift) {
     context& ctx = env.ctx;
     pending_sublink p;
     p.kind = kind_of(s);
@@ -142,6 +146,11 @@ pending_sublink translate_pending(const SubLink* s, const expr_env& env, const s
     const auto* select = as<SelectStmt>(s->subselect);
     auto run = [&](context& c, correlation* corr) { return translate_select(c, select, env.scope, {.corr = corr}); };
     const auto& decision = discover(ctx, s, false, [&](context& c, correlation& corr) { run(c, &corr); });
+    if (!decision.refusal.empty()) {
+        ctx.unsupported(decision.refusal, s->location);
+        run(ctx, nullptr);
+        return std::nullopt;
+    }
     auto mode = decision.mode;
     if (force_lift && mode) mode = correlation::mode::lift;
 
@@ -192,12 +201,9 @@ ir::expr_ptr translate_sublink(const SubLink* s, const expr_env& env) {
     }
     // A level that is itself a subquery and contains one cannot be pulled up.
     if (env.scope.corr) env.scope.corr->complex = true;
-    const auto& decision = discover(ctx, s, false, [&](context& c, correlation& corr) {
-        translate_select(c, as<SelectStmt>(s->subselect), env.scope, {.corr = &corr});
-    });
-    if (!decision.refusal.empty()) return untranslated(s, env, decision.refusal);
-
-    pending_sublink p = translate_pending(s, env, *into, false);
+    auto pending = translate_pending(s, env, *into, false);
+    if (!pending) return placeholder(s->subLinkType == EXPR_SUBLINK ? opaque_type() : make_type(type_kind::boolean));
+    pending_sublink& p = *pending;
     finish_sublink(ctx, p, *into->row);
     p.result = stand_in(ctx, p.kind == ir::sublink_kind::scalar ? p.outputs[0]->type : make_type(type_kind::boolean));
     into->items.push_back(p);
@@ -205,7 +211,7 @@ ir::expr_ptr translate_sublink(const SubLink* s, const expr_env& env) {
 }
 
 pending_sublink lift_sublink(const pending_sublink& p, const expr_env& env) {
-    pending_sublink lifted = translate_pending(p.node, env, *env.subs, true);
+    pending_sublink lifted = *translate_pending(p.node, env, *env.subs, true); // p was translated: no refusal
     lifted.result = p.result;
     finish_sublink(env.ctx, lifted, *env.subs->row);
     return lifted;

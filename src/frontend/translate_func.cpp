@@ -1,6 +1,7 @@
-// Function calls: the aggregates the IR maintains, other aggregates and window functions
-// (unsupported), built-in functions typed by pgt/typing.hpp, and everything else resolved
-// by the catalog. Volatile functions are recorded: DIFFERENTIAL cannot maintain them.
+// Function calls: aggregates (built-in ones typed by pgt/typing.hpp, user-defined ones by the
+// catalog), window functions (unsupported), built-in functions typed by pgt/typing.hpp, and
+// everything else resolved by the catalog. Volatile functions are recorded: DIFFERENTIAL
+// cannot maintain them.
 #include <algorithm>
 #include <optional>
 
@@ -27,33 +28,21 @@ function_name name_of(const FuncCall* fc) {
     return {parts.size() >= 2 ? parts[parts.size() - 2] : std::string{}, parts.back()};
 }
 
-std::optional<agg_func> maintained_aggregate(const function_name& f) {
-    if (!f.builtin_schema()) return std::nullopt;
-    if (f.name == "count") return agg_func::count;
-    if (f.name == "sum") return agg_func::sum;
-    if (f.name == "avg") return agg_func::avg;
-    if (f.name == "min") return agg_func::min;
-    if (f.name == "max") return agg_func::max;
-    if (f.name == "bool_and" || f.name == "every") return agg_func::bool_and;
-    if (f.name == "bool_or") return agg_func::bool_or;
-    return std::nullopt;
+// The aggregates whose running state the IR knows; any other aggregate is `other`.
+agg_func classify_aggregate(const std::string& name) {
+    static const std::vector<std::pair<std::string_view, agg_func>> known{
+        {"count", agg_func::count},        {"sum", agg_func::sum},           {"avg", agg_func::avg},
+        {"min", agg_func::min},            {"max", agg_func::max},           {"bool_and", agg_func::bool_and},
+        {"every", agg_func::bool_and},     {"bool_or", agg_func::bool_or},   {"var_pop", agg_func::var_pop},
+        {"var_samp", agg_func::var_samp},  {"variance", agg_func::var_samp}, {"stddev_pop", agg_func::stddev_pop},
+        {"stddev_samp", agg_func::stddev_samp}, {"stddev", agg_func::stddev_samp}, {"bit_xor", agg_func::bit_xor}};
+    for (const auto& [n, f] : known)
+        if (n == name) return f;
+    return agg_func::other;
 }
 
 bool in_list(std::string_view name, std::initializer_list<std::string_view> names) {
     return std::ranges::find(names, name) != names.end();
-}
-
-// pg_catalog aggregates the IR does not maintain.
-bool other_builtin_aggregate(const function_name& f) {
-    return f.builtin_schema() &&
-           (in_list(f.name, {"array_agg", "string_agg", "json_agg", "jsonb_agg", "json_object_agg",
-                             "jsonb_object_agg", "xmlagg", "stddev", "stddev_pop", "stddev_samp",
-                             "variance", "var_pop", "var_samp", "bit_and", "bit_or", "bit_xor",
-                             "corr", "covar_pop", "covar_samp", "regr_avgx", "regr_avgy",
-                             "regr_count", "regr_intercept", "regr_r2", "regr_slope", "regr_sxx",
-                             "regr_sxy", "regr_syy", "percentile_cont", "percentile_disc", "mode",
-                             "range_agg", "range_intersect_agg", "any_value"}) ||
-            f.name.starts_with("json_object_agg") || f.name.starts_with("jsonb_object_agg"));
 }
 
 // pg_catalog functions returning sets (the catalog interface cannot say so).
@@ -109,62 +98,101 @@ expr_ptr filter_of(const FuncCall* fc, const expr_env& env) {
     return translate_condition(fc->agg_filter, env.with(clause::filter, nullptr), "FILTER");
 }
 
+bool same_expr(const expr_ptr& a, const expr_ptr& b) { return a == b || (a && b && ir::equivalent(*a, *b)); }
+
+bool same_call(const ir::agg_call& a, const ir::agg_call& b) {
+    return a.func == b.func && a.name == b.name && a.schema == b.schema && a.distinct == b.distinct &&
+           a.within_group == b.within_group && same_expr(a.filter, b.filter) &&
+           std::ranges::equal(a.args, b.args, same_expr) &&
+           std::ranges::equal(a.order_by, b.order_by, [](const ir::sort_key& x, const ir::sort_key& y) {
+               return x.descending == y.descending && x.nulls_first == y.nulls_first && same_expr(x.expr, y.expr);
+           });
+}
+
 // Registers an aggregate at this level; an identical call already there is shared.
 expr_ptr collect(agg_collector& aggs, ir::agg_call call) {
-    auto same = [](const expr_ptr& a, const expr_ptr& b) { return a == b || (a && b && ir::equivalent(*a, *b)); };
-    for (std::size_t i = 0; i < aggs.calls.size(); ++i) {
-        const auto& c = aggs.calls[i];
-        if (c.func == call.func && same(c.arg, call.arg) && same(c.filter, call.filter)) return aggs.results[i];
-    }
+    for (std::size_t i = 0; i < aggs.calls.size(); ++i)
+        if (same_call(aggs.calls[i], call)) return aggs.results[i];
     aggs.results.push_back(ir::make_column(-1, call.type));
     aggs.calls.push_back(std::move(call));
     return aggs.results.back();
 }
 
-// The call with its arguments and FILTER translated and typed; nullopt (recorded as
-// unsupported) when its argument's type is opaque to the compiler.
-std::optional<ir::agg_call> resolve_aggregate_call(const FuncCall* fc, agg_func func, const function_name& f,
-                                                   const expr_env& env) {
+// ORDER BY inside a call, or WITHIN GROUP: keys with their direction and NULLs placement.
+std::vector<ir::sort_key> sort_keys(const List* order, const expr_env& env) {
+    std::vector<ir::sort_key> keys;
+    for (const Node* n : nodes(order)) {
+        const auto* sb = as<SortBy>(n);
+        ir::sort_key k{translate_expr(sb->node, env), sb->sortby_dir == SORTBY_DESC, false};
+        if (sb->sortby_dir == SORTBY_USING) env.ctx.unsupported("ORDER BY … USING inside an aggregate", sb->location);
+        k.nulls_first = sb->sortby_nulls == SORTBY_NULLS_DEFAULT ? k.descending : sb->sortby_nulls == SORTBY_NULLS_FIRST;
+        keys.push_back(std::move(k));
+    }
+    return keys;
+}
+
+// An aggregate call with its arguments, ORDER BY / WITHIN GROUP, DISTINCT and FILTER
+// translated and typed: a built-in one by pgt/typing.hpp, a user-defined one (`user`) by the
+// catalog. Like PostgreSQL, its place is checked once the call itself is resolved.
+expr_ptr translate_aggregate(const FuncCall* fc, const function_name& f, std::optional<function_info> user,
+                             const expr_env& env) {
     context& ctx = env.ctx;
-    std::vector<expr_ptr> args = translate_args(fc, env.with(clause::aggregate_argument, nullptr));
+    const expr_env inside = env.with(clause::aggregate_argument, nullptr);
+    std::vector<expr_ptr> args = translate_args(fc, inside);
+    std::vector<ir::sort_key> order = sort_keys(fc->agg_order, inside);
     expr_ptr filter = filter_of(fc, env);
+    if (fc->func_variadic) ctx.unsupported("VARIADIC argument", fc->location);
+    ir::agg_call call;
+    call.name = f.name;
+    call.func = user ? agg_func::other : classify_aggregate(f.name);
+    call.filter = filter;
+    call.distinct = fc->agg_distinct;
+    call.within_group = fc->agg_within_group;
+    call.order_by = std::move(order);
     if (fc->agg_star) {
-        if (func != agg_func::count)
+        if (f.name != "count" || user)
             ctx.fail(sqlstate::wrong_object_type, f.name + "(*) must be used to call a parameterless aggregate function",
                      fc->location);
-        return ir::agg_call{agg_func::count_star, nullptr, filter, make_type(type_kind::int8)};
+        call.func = agg_func::count_star;
+        call.type = make_type(type_kind::int8);
+    } else if (user) {
+        call.schema = user->schema;
+        call.type = user->result;
+        if (user->vol == ir::volatility::volatile_) ctx.unsupported("volatile aggregate " + f.name + "()", fc->location);
+        if (user->result.name.starts_with("any"))
+            ctx.unsupported("polymorphic aggregate " + f.qualified() + "()", fc->location);
+        call.args = std::move(args);
+    } else {
+        std::vector<sql_type> ordered;
+        if (call.within_group)
+            for (const auto& k : call.order_by) ordered.push_back(k.expr->type);
+        auto res = typing::resolve_aggregate(f.name, types_of(args), ordered, ctx.position(fc->location));
+        if (!res) {
+            ctx.unsupported("aggregate " + f.name + "() over types " + [&] {
+                std::string t;
+                for (const auto& a : args) t += (t.empty() ? "" : ", ") + typing::display_name(a->type);
+                for (const auto& o : ordered) t += (t.empty() ? "" : ", ") + typing::display_name(o);
+                return t;
+            }(), fc->location);
+            check_aggregate_allowed(env, fc->location);
+            ir::agg_call stand_in;
+            stand_in.func = agg_func::count_star;
+            stand_in.name = "count";
+            stand_in.type = opaque_type();
+            collect(*env.aggs, std::move(stand_in));
+            return placeholder(opaque_type());
+        }
+        for (std::size_t i = 0; i < args.size(); ++i) args[i] = coerce_unknown(args[i], res->args[i]);
+        call.args = std::move(args);
+        call.type = res->result;
     }
-    if (args.size() != 1) typing::throw_no_function(f.name, types_of(args), ctx.position(fc->location));
-    auto res = typing::resolve_aggregate(func, args[0]->type, ctx.position(fc->location));
-    if (!res) {
-        ctx.unsupported(f.name + "() over type " + typing::display_name(args[0]->type), fc->location);
-        return std::nullopt;
-    }
-    // count() of an unknown literal counts text, like any string.
-    sql_type arg_type = res->args[0].kind == type_kind::unknown ? make_type(type_kind::text) : res->args[0];
-    return ir::agg_call{func, coerce_unknown(args[0], arg_type), filter, res->result};
-}
-
-// Like PostgreSQL, an aggregate's place is checked once the call itself is resolved.
-expr_ptr translate_maintained_aggregate(const FuncCall* fc, agg_func func, const function_name& f,
-                                        const expr_env& env) {
-    if (fc->agg_distinct) env.ctx.unsupported(f.name + "(DISTINCT …)", fc->location);
-    if (fc->agg_order) env.ctx.unsupported("ORDER BY inside aggregate " + f.name + "()", fc->location);
-    auto call = resolve_aggregate_call(fc, func, f, env);
+    if (call.distinct && !call.within_group)
+        for (const auto& k : call.order_by)
+            if (std::ranges::none_of(call.args, [&](const expr_ptr& a) { return ir::equivalent(*a, *k.expr); }))
+                ctx.fail("42P10", "in an aggregate with DISTINCT, ORDER BY expressions must appear in argument list",
+                         expr_location(static_cast<const Node*>(linitial(fc->agg_order))));
     check_aggregate_allowed(env, fc->location);
-    return call ? collect(*env.aggs, std::move(*call)) : placeholder(opaque_type());
-}
-
-// Aggregates outside the IR still make their level an aggregate query (so its grouping
-// errors are reported), through a stand-in call.
-expr_ptr translate_other_aggregate(const FuncCall* fc, const function_name& f, const expr_env& env) {
-    env.ctx.unsupported("aggregate " + f.name + "()", fc->location);
-    translate_args(fc, env.with(clause::aggregate_argument, nullptr));
-    for (const Node* n : nodes(fc->agg_order)) translate_expr(as<SortBy>(n)->node, env.with(clause::aggregate_argument, nullptr));
-    filter_of(fc, env);
-    check_aggregate_allowed(env, fc->location);
-    collect(*env.aggs, {agg_func::count_star, nullptr, nullptr, opaque_type()});
-    return placeholder(opaque_type());
+    return collect(*env.aggs, std::move(call));
 }
 
 sql_type window_result(const function_name& f, const std::vector<expr_ptr>& args) {
@@ -200,8 +228,9 @@ expr_ptr translate_func_call(const FuncCall* fc, const expr_env& env) {
     context& ctx = env.ctx;
     const function_name f = name_of(fc);
     if (fc->over) return translate_window_call(fc, f, env);
-    if (auto agg = maintained_aggregate(f)) return translate_maintained_aggregate(fc, *agg, f, env);
-    if (other_builtin_aggregate(f) || fc->agg_within_group) return translate_other_aggregate(fc, f, env);
+    if (f.builtin_schema() && typing::is_builtin_aggregate(f.name)) return translate_aggregate(fc, f, std::nullopt, env);
+    if (!(f.builtin_schema() && typing::is_builtin_function(f.name)))
+        if (auto agg = ctx.cat.find_aggregate(f.schema, f.name, list_length(fc->args))) return translate_aggregate(fc, f, agg, env);
     if (set_returning(f)) {
         ctx.unsupported("set-returning function " + f.name + "()", fc->location);
         translate_args(fc, env);
@@ -221,8 +250,7 @@ expr_ptr translate_func_call(const FuncCall* fc, const expr_env& env) {
             if (std::ranges::find(types, opaque_type()) != types.end()) return placeholder(opaque_type());
             typing::throw_no_function(f.qualified(), types, position);
         }
-        // Called like an aggregate: a user-defined one (the catalog cannot say so).
-        if (called_as_aggregate) return translate_other_aggregate(fc, f, env);
+        if (called_as_aggregate) typing::throw_no_function(f.qualified(), types, position);
         res = typing::resolved_call{types, info->result, info->vol};
         schema = info->schema;
     }

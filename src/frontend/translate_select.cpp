@@ -279,7 +279,8 @@ rel_ptr simple_select(context& ctx, const SelectStmt* s, const select_scope& env
         for (auto& c : with_subqueries) c = replace_stand_ins(c, a.values);
         if (!with_subqueries.empty()) rel = place_predicate(rel, ir::make_and(std::move(with_subqueries)));
         for (auto& call : aggs.calls) {
-            call.arg = replace_stand_ins(call.arg, a.values);
+            for (auto& e : call.args) e = replace_stand_ins(e, a.values);
+            for (auto& k : call.order_by) k.expr = replace_stand_ins(k.expr, a.values);
             call.filter = replace_stand_ins(call.filter, a.values);
         }
     }

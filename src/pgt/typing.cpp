@@ -224,16 +224,37 @@ const table& functions() {
     return t;
 }
 
+// pg_aggregate's monomorphic aggregates (PostgreSQL 15).
 const table& aggregates() {
-    static const table t = build_table({
-        "sum(int2) int8", "sum(int4) int8", "sum(int8) numeric", "sum(numeric) numeric",
-        "sum(float4) float4", "sum(float8) float8", "sum(interval) interval",
-        "avg(int2) numeric", "avg(int4) numeric", "avg(int8) numeric", "avg(numeric) numeric",
-        "avg(float4) float8", "avg(float8) float8", "avg(interval) interval",
-        "bool_and(bool) bool", "bool_or(bool) bool",
-    });
+    static const table t = [] {
+        table t = build_table({
+            "sum(int2) int8", "sum(int4) int8", "sum(int8) numeric", "sum(numeric) numeric",
+            "sum(float4) float4", "sum(float8) float8", "sum(interval) interval",
+            "avg(int2) numeric", "avg(int4) numeric", "avg(int8) numeric", "avg(numeric) numeric",
+            "avg(float4) float8", "avg(float8) float8", "avg(interval) interval",
+            "bool_and(bool) bool", "bool_or(bool) bool", "every(bool) bool",
+            "bit_and(int2) int2", "bit_and(int4) int4", "bit_and(int8) int8",
+            "bit_or(int2) int2", "bit_or(int4) int4", "bit_or(int8) int8",
+            "bit_xor(int2) int2", "bit_xor(int4) int4", "bit_xor(int8) int8",
+            "string_agg(text,text) text", "string_agg(pg_catalog.bytea,pg_catalog.bytea) pg_catalog.bytea",
+            "xmlagg(pg_catalog.xml) pg_catalog.xml",
+        });
+        for (const char* name : {"stddev", "stddev_pop", "stddev_samp", "variance", "var_pop", "var_samp"}) {
+            auto& l = t[name];
+            for (auto k : {type_kind::int2, type_kind::int4, type_kind::int8, type_kind::numeric})
+                l.push_back({{known(k)}, known(type_kind::numeric)});
+            for (auto k : {type_kind::float4, type_kind::float8}) l.push_back({{known(k)}, known(type_kind::float8)});
+        }
+        for (const char* name : {"corr", "covar_pop", "covar_samp", "regr_avgx", "regr_avgy", "regr_intercept", "regr_r2",
+                                 "regr_slope", "regr_sxx", "regr_sxy", "regr_syy", "regr_count"})
+            t[name].push_back({{known(type_kind::float8), known(type_kind::float8)},
+                               known(std::string_view(name) == "regr_count" ? type_kind::int8 : type_kind::float8)});
+        return t;
+    }();
     return t;
 }
+
+
 
 // min/max exist for every ordered built-in type except boolean.
 candidate_list min_max_candidates() {
@@ -581,22 +602,69 @@ std::optional<resolved_call> resolve_builtin_function(std::string_view name,
     return resolve_function_from(it->second, name, args, position);
 }
 
-std::optional<resolved_call> resolve_aggregate(ir::agg_func f, const sql_type& arg, int position) {
-    using ir::agg_func;
-    const std::string name = ir::agg_name(f);
-    if (f == agg_func::count_star || f == agg_func::count)
-        return resolved_call{{arg}, known(type_kind::int8)};
-    std::optional<resolved_call> r;
-    if (f == agg_func::min || f == agg_func::max) {
-        if (arg.kind == type_kind::other) return resolved_call{{arg}, arg};
-        static const candidate_list ordered = min_max_candidates();
-        r = resolve_function_from(ordered, name, {arg}, position);
-    } else {
-        r = resolve_function_from(aggregates().at(name), name, {arg}, position);
-        if (!r && arg.kind == type_kind::other) return std::nullopt;
+namespace {
+bool is_array(const sql_type& t) { return t.kind == type_kind::other && t.name.ends_with("[]"); }
+sql_type array_of(const sql_type& t) {
+    if (is_array(t)) return t;
+    const sql_type element = is_unknown(t) ? text_type : t;
+    return {type_kind::other, element.name + "[]"};
+}
+sql_type any_type(const sql_type& t) { return is_unknown(t) ? text_type : t; }
+} // namespace
+
+bool is_builtin_aggregate(std::string_view name) {
+    static const std::vector<std::string_view> polymorphic{"count", "min", "max", "array_agg", "json_agg", "jsonb_agg",
+                                                            "json_object_agg", "jsonb_object_agg", "mode", "percentile_cont",
+                                                            "percentile_disc", "rank", "dense_rank", "percent_rank",
+                                                            "cume_dist", "range_agg", "range_intersect_agg"};
+    return aggregates().contains(name) || std::ranges::find(polymorphic, name) != polymorphic.end();
+}
+
+std::optional<resolved_call> resolve_aggregate(std::string_view name, const std::vector<sql_type>& args,
+                                               const std::vector<sql_type>& ordered, int position) {
+    const sql_type int8 = known(type_kind::int8), float8 = known(type_kind::float8);
+    auto any_of = [&](const sql_type& result) {
+        std::vector<sql_type> declared;
+        for (const auto& a : args) declared.push_back(any_type(a));
+        return resolved_call{declared, result};
+    };
+    auto fail = [&]() -> std::optional<resolved_call> { throw_no_function(name, args, position); };
+    const bool plain = ordered.empty();
+    if (name == "count" && plain && args.size() == 1) return any_of(int8);
+    if ((name == "min" || name == "max") && plain && args.size() == 1) {
+        if (args[0].kind == type_kind::other) return resolved_call{{args[0]}, args[0]};
+        static const candidate_list candidates = min_max_candidates();
+        auto r = resolve_function_from(candidates, name, args, position);
+        return r ? r : fail();
     }
-    if (!r) throw_no_function(name, {arg}, position);
-    return r;
+    if (name == "array_agg" && plain && args.size() == 1) return any_of(array_of(args[0]));
+    if ((name == "json_agg" || name == "jsonb_agg") && plain && args.size() == 1)
+        return any_of({type_kind::other, name == "json_agg" ? "pg_catalog.json" : "pg_catalog.jsonb"});
+    if ((name == "json_object_agg" || name == "jsonb_object_agg") && plain && args.size() == 2)
+        return any_of({type_kind::other, name == "json_object_agg" ? "pg_catalog.json" : "pg_catalog.jsonb"});
+    // Ordered-set and hypothetical-set aggregates (WITHIN GROUP).
+    if (name == "mode" && args.empty() && ordered.size() == 1) return resolved_call{{}, any_type(ordered[0])};
+    if ((name == "percentile_cont" || name == "percentile_disc") && args.size() == 1 && ordered.size() == 1) {
+        const bool several = is_array(args[0]);
+        if (!several && !implicitly_coercible(args[0], float8)) return fail();
+        const sql_type fraction = several ? sql_type{type_kind::other, "pg_catalog.float8[]"} : float8;
+        sql_type value = any_type(ordered[0]);
+        if (name == "percentile_cont") {
+            if (value.kind == type_kind::interval) value = known(type_kind::interval);
+            else if (implicitly_coercible(value, float8)) value = float8;
+            else return fail();
+        }
+        return resolved_call{{fraction}, several ? array_of(value) : value};
+    }
+    if ((name == "rank" || name == "dense_rank" || name == "percent_rank" || name == "cume_dist") && !ordered.empty() &&
+        args.size() == ordered.size())
+        return any_of(name == "rank" || name == "dense_rank" ? int8 : float8);
+    if (name == "range_agg" || name == "range_intersect_agg") return std::nullopt; // multirange types: not known here
+    auto it = aggregates().find(name);
+    if (it == aggregates().end() || !plain) return std::nullopt;
+    auto r = resolve_function_from(it->second, name, args, position);
+    if (!r && std::ranges::any_of(args, [](const sql_type& a) { return a.kind == type_kind::other; })) return std::nullopt;
+    return r ? r : fail();
 }
 
 bool castable(const sql_type& from, const sql_type& to) {

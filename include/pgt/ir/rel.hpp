@@ -53,13 +53,43 @@ struct join {
     join_kind kind = join_kind::inner;
     expr_ptr condition;
 };
-enum class agg_func { count_star, count, sum, avg, min, max, bool_and, bool_or };
+/// Aggregates the IR knows how to maintain from running state; `other` is any other
+/// aggregate (built-in or user-defined), recomputed for the groups a change touches.
+enum class agg_func {
+    count_star, count, sum, avg, min, max, bool_and, bool_or,
+    var_pop, var_samp, stddev_pop, stddev_samp, bit_xor,
+    other,
+};
+/// A sort key inside an aggregate call (ORDER BY, WITHIN GROUP).
+struct sort_key {
+    expr_ptr expr;
+    bool descending = false;
+    bool nulls_first = false; ///< as written or implied (NULLS FIRST is the default for DESC)
+};
 struct agg_call {
     agg_func func{};
-    expr_ptr arg;    ///< nullptr for count(*)
-    expr_ptr filter; ///< FILTER (WHERE …), nullptr when absent
-    sql_type type;   ///< result type
+    std::string name;            ///< as SQL spells it: `count`, `string_agg`, …
+    std::string schema = "pg_catalog";
+    std::vector<expr_ptr> args;  ///< none for count(*); direct arguments for WITHIN GROUP
+    expr_ptr filter;             ///< FILTER (WHERE …), nullptr when absent
+    sql_type type;               ///< result type
+    bool distinct = false;
+    std::vector<sort_key> order_by; ///< ORDER BY inside the call, or the WITHIN GROUP keys
+    bool within_group = false;
+
+    /// The first argument (the aggregated value of a plain aggregate).
+    const expr_ptr& arg() const { return args.front(); }
 };
+
+/// How a stream table keeps an aggregate of a top-level GROUP BY up to date.
+enum class agg_maintenance {
+    linear,    ///< COUNT, SUM, AVG: running sums, updated from the change alone
+    extremum,  ///< MIN, MAX, BOOL_AND, BOOL_OR: updated from inserted values; rescan on delete
+    algebraic, ///< VAR*, STDDEV* of exact numbers, BIT_XOR: running sums of powers / XORs
+    rescan,    ///< anything else: recomputed for the groups a change touches
+};
+agg_maintenance maintenance_of(const agg_call& a);
+
 /// Output: one column per group key, then one per aggregate. Without group keys the result is
 /// exactly one row, even over no input (SQL's scalar aggregate).
 struct aggregate {
@@ -116,8 +146,8 @@ struct query {
 /// literals, and built-in operators, tests and casts of such values.
 bool never_null(const expr& e, const std::vector<column>& input);
 
-/// Aggregate function name as SQL spells it (`count`, `sum`, …).
-const char* agg_name(agg_func f);
+/// Aggregate call as SQL spells its name (`count`, `sum`, …), for column names.
+const std::string& agg_name(const agg_call& a);
 /// `INTERSECT ALL`, `EXCEPT`, …
 std::string set_op_name(const set_operation& s);
 

@@ -68,20 +68,20 @@ std::optional<relation_info> server_catalog::relation_by_oid(unsigned relid) con
     return describe(std::to_string(relid));
 }
 
-std::optional<function_info> server_catalog::find_function(const std::string& schema, const std::string& name,
-                                                           const std::vector<sql_type>& args) const {
-    // Resolution by name and argument count along the search path (argument types are not
-    // matched); among overloads in the first schema that has one, the most volatile is
-    // reported, so that a volatile overload is never missed.
+namespace {
+// Resolution by name and argument count along the search path (argument types are not
+// matched); among overloads in the first schema that has one, the most volatile is reported,
+// so that a volatile overload is never missed.
+std::optional<function_info> find_routine(const std::string& schema, const std::string& name, int nargs, char kind) {
     auto rows = spi::query(
         "SELECT n.nspname, pg_catalog.format_type(p.prorettype, NULL), p.provolatile, p.proretset "
         "FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace "
-        "WHERE p.proname = $1 AND p.pronargs = $2::int AND p.prokind = 'f' "
+        "WHERE p.proname = $1 AND p.pronargs = $2::int AND p.prokind = $4 "
         "AND ($3::text IS NULL OR n.nspname = $3) "
         "AND ($3::text IS NOT NULL OR n.nspname = ANY (pg_catalog.current_schemas(true))) "
         "ORDER BY pg_catalog.array_position(pg_catalog.current_schemas(true), n.nspname), "
         "CASE p.provolatile WHEN 'v' THEN 0 WHEN 's' THEN 1 ELSE 2 END",
-        {name, std::to_string(args.size()), schema.empty() ? spi::param{} : spi::param{schema}});
+        {name, std::to_string(nargs), schema.empty() ? spi::param{} : spi::param{schema}, std::string(1, kind)});
     if (rows.empty()) return std::nullopt;
     function_info f;
     f.schema = *rows[0][0];
@@ -89,6 +89,17 @@ std::optional<function_info> server_catalog::find_function(const std::string& sc
     const std::string vol = *rows[0][2];
     f.vol = vol == "v" ? ir::volatility::volatile_ : vol == "s" ? ir::volatility::stable : ir::volatility::immutable;
     return f;
+}
+} // namespace
+
+std::optional<function_info> server_catalog::find_function(const std::string& schema, const std::string& name,
+                                                           const std::vector<sql_type>& args) const {
+    return find_routine(schema, name, static_cast<int>(args.size()), 'f');
+}
+
+std::optional<function_info> server_catalog::find_aggregate(const std::string& schema, const std::string& name,
+                                                            int nargs) const {
+    return find_routine(schema, name, nargs, 'a');
 }
 
 } // namespace pgt::ext

@@ -12,6 +12,8 @@ public:
     std::optional<relation_info> find_relation(const std::string& schema, const std::string& name) const override;
     std::optional<function_info> find_function(const std::string& schema, const std::string& name,
                                                const std::vector<sql_type>& args) const override;
+    std::optional<function_info> find_aggregate(const std::string& schema, const std::string& name,
+                                                int nargs) const override;
     /// The relation with this oid.
     std::optional<relation_info> relation_by_oid(unsigned relid) const;
 };

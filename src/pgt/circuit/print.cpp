@@ -31,13 +31,12 @@ std::string rule(const circuit& c, int id) {
         const auto& a = std::get<ir::aggregate>(n.rel->node);
         std::string r = "aggregate  integrated state in the stream table:";
         for (const auto& call : a.aggs) {
-            r += std::string(" ") + ir::agg_name(call.func);
-            switch (call.func) {
-            case ir::agg_func::count_star:
-            case ir::agg_func::count:
-            case ir::agg_func::sum:
-            case ir::agg_func::avg: r += "[linear]"; break;
-            default: r += "[rescan group on delete]"; break;
+            r += " " + ir::agg_name(call);
+            switch (ir::maintenance_of(call)) {
+            case ir::agg_maintenance::linear: r += "[linear]"; break;
+            case ir::agg_maintenance::extremum: r += "[rescan group on delete]"; break;
+            case ir::agg_maintenance::algebraic: r += "[algebraic: running sums]"; break;
+            case ir::agg_maintenance::rescan: r += "[recompute touched groups]"; break;
             }
         }
         return r;

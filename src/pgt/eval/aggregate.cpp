@@ -1,7 +1,9 @@
 // Aggregates over a weighted group, with PostgreSQL's transition and final functions: exact
 // sums (through numeric, converted back for int8 results), AVG as numeric_div(sum, count),
 // float sums and averages accumulated row by row as PostgreSQL does (including the overflow
-// errors of its Youngs-Cramer accumulator behind AVG(float)).
+// errors of its Youngs-Cramer accumulator behind AVG(float)). The group's rows are filtered,
+// ordered and made distinct first (aggregate_input.cpp); aggregates beyond COUNT, SUM, AVG,
+// MIN, MAX and BOOL_* are in aggregate_more.cpp.
 
 #include <cmath>
 
@@ -50,7 +52,7 @@ public:
             else add_exactly(v, times);
             break;
         case ir::agg_func::avg:
-            if (!is_float(call_.arg->type.kind)) add_exactly(v, times);
+            if (!is_float(call_.arg()->type.kind)) add_exactly(v, times);
             else for (std::int64_t i = 0; i < times; ++i) avg_.add(to_double(v));
             break;
         case ir::agg_func::min:
@@ -64,6 +66,7 @@ public:
             any_ = any_ || b;
             break;
         }
+        default: throw error(sqlstate::internal_error, "accumulator: " + call_.name);
         }
     }
 
@@ -76,7 +79,7 @@ public:
             if (is_integer(call_.type.kind)) return exact_.to_integer(call_.type.kind);
             return exact_;
         case ir::agg_func::avg:
-            if (is_float(call_.arg->type.kind)) return avg_.sx / avg_.n;
+            if (is_float(call_.arg()->type.kind)) return avg_.sx / avg_.n;
             return exact_ / numeric::from_int64(rows_);
         case ir::agg_func::bool_and: return all_;
         case ir::agg_func::bool_or: return any_;
@@ -111,20 +114,26 @@ private:
 } // namespace
 
 value eval_aggregate(const ir::agg_call& a, const std::vector<weighted_row>& group) {
-    if (a.func != ir::agg_func::count_star && !a.arg)
-        throw error(sqlstate::internal_error, std::string(ir::agg_name(a.func)) + " without an argument");
-    bool arithmetic_agg = a.func == ir::agg_func::sum || a.func == ir::agg_func::avg;
-    if (arithmetic_agg && !is_numeric_family(a.arg->type.kind))
-        throw_cannot_evaluate(std::string(ir::agg_name(a.func)) + "(" + a.arg->type.name + ")");
+    if (a.func != ir::agg_func::count_star && a.args.empty() && !a.within_group)
+        throw error(sqlstate::internal_error, a.name + " without an argument");
+    const auto rows = aggregate_input(a, group);
+    switch (a.func) {
+    case ir::agg_func::count_star:
+    case ir::agg_func::count:
+    case ir::agg_func::sum:
+    case ir::agg_func::avg:
+    case ir::agg_func::min:
+    case ir::agg_func::max:
+    case ir::agg_func::bool_and:
+    case ir::agg_func::bool_or: break;
+    default: return eval_other_aggregate(a, rows);
+    }
+    const bool arithmetic_agg = a.func == ir::agg_func::sum || a.func == ir::agg_func::avg;
+    if (arithmetic_agg && !is_numeric_family(a.arg()->type.kind)) throw_cannot_evaluate(a.name + "(" + a.arg()->type.name + ")");
     accumulator acc(a);
-    for (const auto& [r, times] : group) {
-        if (a.filter && !eval_predicate(*a.filter, *r)) continue;
-        if (a.func == ir::agg_func::count_star) {
-            acc.add(std::monostate{}, times);
-            continue;
-        }
-        value v = eval(*a.arg, *r);
-        if (!is_null(v)) acc.add(v, times);
+    for (const auto& r : rows) {
+        if (a.func == ir::agg_func::count_star) acc.add(std::monostate{}, r.times);
+        else if (!is_null(r.args[0])) acc.add(r.args[0], r.times);
     }
     return acc.result();
 }

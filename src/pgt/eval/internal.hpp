@@ -50,6 +50,19 @@ value apply_operator(const ir::expr& e, const std::vector<value>& args);
 /// text LIKE pattern with `%`, `_` and backslash escapes; ILIKE folds ASCII case.
 bool like_match(std::string_view text, std::string_view pattern, bool case_insensitive);
 
+/// One row of an aggregate's input: its argument values (for WITHIN GROUP, the sorted
+/// values), and how many copies of it there are.
+struct aggregate_row {
+    std::vector<value> args;
+    std::vector<value> keys;
+    std::int64_t times;
+};
+/// The group's rows that pass FILTER, sorted by the call's ORDER BY (stably) and, with
+/// DISTINCT, made distinct (one copy each).
+std::vector<aggregate_row> aggregate_input(const ir::agg_call& a, const std::vector<weighted_row>& group);
+/// The aggregates beyond COUNT, SUM, AVG, MIN, MAX, BOOL_*.
+value eval_other_aggregate(const ir::agg_call& a, const std::vector<aggregate_row>& rows);
+
 /// A built-in function the oracle evaluates. Strict functions never see a NULL argument.
 struct function_def {
     std::string_view name;

@@ -13,18 +13,32 @@ rel_ptr make_rel(rel_node node, std::vector<rel_ptr> inputs, std::vector<column>
     return r;
 }
 
-const char* agg_name(agg_func f) {
-    switch (f) {
+const std::string& agg_name(const agg_call& a) { return a.name; }
+
+agg_maintenance maintenance_of(const agg_call& a) {
+    switch (a.func) {
     case agg_func::count_star:
-    case agg_func::count: return "count";
-    case agg_func::sum: return "sum";
-    case agg_func::avg: return "avg";
-    case agg_func::min: return "min";
-    case agg_func::max: return "max";
-    case agg_func::bool_and: return "bool_and";
-    case agg_func::bool_or: return "bool_or";
+    case agg_func::count:
+    case agg_func::sum:
+    case agg_func::avg: return a.distinct ? agg_maintenance::rescan : agg_maintenance::linear;
+    case agg_func::min:
+    case agg_func::max:
+    case agg_func::bool_and:
+    case agg_func::bool_or: return agg_maintenance::extremum; // DISTINCT changes nothing
+    case agg_func::var_pop:
+    case agg_func::var_samp:
+    case agg_func::stddev_pop:
+    case agg_func::stddev_samp:
+        // Exact sums of x and x² give PostgreSQL's numeric result; float ones use the
+        // order-dependent Youngs–Cramer update, which only a rescan reproduces.
+        return !a.distinct && (is_integer(a.arg()->type.kind) || a.arg()->type.kind == type_kind::numeric)
+                   ? agg_maintenance::algebraic
+                   : agg_maintenance::rescan;
+    case agg_func::bit_xor:
+        return !a.distinct && is_integer(a.arg()->type.kind) ? agg_maintenance::algebraic : agg_maintenance::rescan;
+    case agg_func::other: break;
     }
-    return "?";
+    return agg_maintenance::rescan;
 }
 
 std::string set_op_name(const set_operation& s) {
@@ -69,6 +83,22 @@ std::string column_list(const std::vector<column>& cols) {
     return r;
 }
 
+std::string call_text(const agg_call& a, const std::vector<column>* in) {
+    std::string r = a.name + "(" + (a.distinct ? "DISTINCT " : "");
+    r += a.func == agg_func::count_star ? "*" : join_args(a.args, in);
+    auto keys = [&] {
+        std::string k = "ORDER BY ";
+        for (std::size_t i = 0; i < a.order_by.size(); ++i)
+            k += (i ? ", " : "") + to_string(*a.order_by[i].expr, in) + (a.order_by[i].descending ? " DESC" : "");
+        return k;
+    };
+    if (!a.order_by.empty() && !a.within_group) r += " " + keys();
+    r += ")";
+    if (a.within_group) r += " WITHIN GROUP (" + keys() + ")";
+    if (a.filter) r += " FILTER (WHERE " + to_string(*a.filter, in) + ")";
+    return r;
+}
+
 void print(std::ostringstream& out, const rel& r, int depth) {
     out << std::string(static_cast<std::size_t>(depth) * 2, ' ');
     const std::vector<column>* in = r.inputs.empty() ? nullptr : &r.inputs[0]->columns;
@@ -98,12 +128,7 @@ void print(std::ostringstream& out, const rel& r, int depth) {
                 out << "Aggregate";
                 if (!n.group_by.empty()) out << " GROUP BY " << join_args(n.group_by, in);
                 out << " [";
-                for (std::size_t i = 0; i < n.aggs.size(); ++i) {
-                    const auto& a = n.aggs[i];
-                    out << (i ? ", " : "") << agg_name(a.func) << "("
-                        << (a.arg ? to_string(*a.arg, in) : "*") << ")";
-                    if (a.filter) out << " FILTER (WHERE " << to_string(*a.filter, in) << ")";
-                }
+                for (std::size_t i = 0; i < n.aggs.size(); ++i) out << (i ? ", " : "") << call_text(n.aggs[i], in);
                 out << "]";
             } else if constexpr (std::is_same_v<T, distinct>) {
                 out << "Distinct";

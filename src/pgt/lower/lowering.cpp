@@ -121,8 +121,18 @@ std::string null_safe_eq(const std::string& a, const std::string& b) {
 }
 
 std::string aggregate_call(const lowering& l, const ir::agg_call& a, int input, const std::string& alias) {
-    std::string arg = a.func == ir::agg_func::count_star ? "*" : l.expr(*a.arg, input, alias);
-    std::string r = std::string("pg_catalog.") + ir::agg_name(a.func) + "(" + arg + ")";
+    std::vector<std::string> args;
+    for (const auto& e : a.args) args.push_back(l.expr(*e, input, alias));
+    std::vector<std::string> keys;
+    for (const auto& k : a.order_by)
+        keys.push_back(l.expr(*k.expr, input, alias) + (k.descending ? " DESC" : " ASC") +
+                       (k.nulls_first ? " NULLS FIRST" : " NULLS LAST"));
+    const std::string name = a.schema == "pg_catalog" ? "pg_catalog." + a.name : sql::qualified(a.schema, a.name);
+    std::string r = name + "(" + (a.distinct ? "DISTINCT " : "") +
+                    (a.func == ir::agg_func::count_star ? "*" : sql::join(args));
+    if (!keys.empty() && !a.within_group) r += " ORDER BY " + sql::join(keys);
+    r += ")";
+    if (a.within_group) r += " WITHIN GROUP (ORDER BY " + sql::join(keys) + ")";
     if (a.filter) r += " FILTER (WHERE " + l.expr(*a.filter, input, alias) + ")";
     return r;
 }

@@ -1,11 +1,14 @@
 // The aggregate strategy: a top-level GROUP BY whose per-group state lives in hidden columns
 // of the stream table. A refresh folds the change of each touched group into that state:
 //     count' = count + Σw,  sum' = sum + Σw·x,  avg = sum/count of non-NULL inputs,
+//     var/stddev from n, Σx, Σx² (exact numbers; PostgreSQL's own arithmetic on them),
+//     bit_xor' = bit_xor ⊕ (x of the rows changed an odd number of times),
 //     min' = least(min, min of inserted x)   — unless a row of the group was deleted,
 // and recomputes from the source only what the state cannot answer: MIN/MAX/BOOL_* of a group
-// that lost rows, and groups hidden by HAVING (they are not stored). HAVING and the final
-// expressions are then evaluated on each touched group's new state; a group that is empty or
-// fails HAVING is deleted.
+// that lost rows, every other aggregate (STRING_AGG, ARRAY_AGG, JSON_AGG, percentiles,
+// DISTINCT, float variances, user-defined ones) of each touched group, and groups hidden by
+// HAVING (they are not stored). HAVING and the final expressions are then evaluated on each
+// touched group's new state; a group that is empty or fails HAVING is deleted.
 #include "strategy.hpp"
 
 namespace pgt::lower::detail {
@@ -14,10 +17,17 @@ namespace {
 
 const sql_type int8_type = make_type(type_kind::int8);
 
+const sql_type numeric_type = make_type(type_kind::numeric);
+
 /// The type a SUM/AVG state accumulates in (float4 accumulates in float8, as PostgreSQL does).
 sql_type accumulator_type(const ir::agg_call& a) {
-    if (a.func == ir::agg_func::avg && a.arg->type.kind == type_kind::float4) return make_type(type_kind::float8);
-    return sum_type(a.arg->type);
+    if (a.func == ir::agg_func::avg && a.arg()->type.kind == type_kind::float4) return make_type(type_kind::float8);
+    return sum_type(a.arg()->type);
+}
+
+bool is_variance(ir::agg_func f) {
+    return f == ir::agg_func::var_pop || f == ir::agg_func::var_samp || f == ir::agg_func::stddev_pop ||
+           f == ir::agg_func::stddev_samp;
 }
 
 std::string prefix(std::size_t i) { return "__pgt_a" + std::to_string(i); }
@@ -25,7 +35,18 @@ std::string prefix(std::size_t i) { return "__pgt_a" + std::to_string(i); }
 /// State columns of aggregate `i` (count(*) without FILTER uses __pgt_count).
 std::vector<storage_column> state_of(const ir::agg_call& a, std::size_t i) {
     const std::string p = prefix(i);
-    const std::string what = std::string(ir::agg_name(a.func)) + " #" + std::to_string(i + 1);
+    const std::string what = ir::agg_name(a) + " #" + std::to_string(i + 1);
+    switch (ir::maintenance_of(a)) {
+    case ir::agg_maintenance::rescan: return {{p, a.type, true, what + ": value, recomputed for touched groups"}};
+    case ir::agg_maintenance::extremum: return {{p, a.type, true, what + ": current extremum"}};
+    case ir::agg_maintenance::algebraic:
+        if (a.func == ir::agg_func::bit_xor)
+            return {{p, a.type, true, what + ": running XOR"}, {p + "_nn", int8_type, true, what + ": non-NULL inputs"}};
+        return {{p + "_n", int8_type, true, what + ": non-NULL inputs"},
+                {p + "_sx", numeric_type, true, what + ": running sum of x"},
+                {p + "_sxx", numeric_type, true, what + ": running sum of x²"}};
+    case ir::agg_maintenance::linear: break;
+    }
     switch (a.func) {
     case ir::agg_func::count_star:
         if (!a.filter) return {};
@@ -33,10 +54,9 @@ std::vector<storage_column> state_of(const ir::agg_call& a, std::size_t i) {
     case ir::agg_func::count: return {{p, int8_type, true, what + ": running count"}};
     case ir::agg_func::sum:
         return {{p, a.type, true, what + ": running sum"}, {p + "_nn", int8_type, true, what + ": non-NULL inputs"}};
-    case ir::agg_func::avg:
+    default:
         return {{p + "_sum", accumulator_type(a), true, what + ": running sum"},
                 {p + "_nn", int8_type, true, what + ": non-NULL inputs"}};
-    default: return {{p, a.type, true, what + ": current extremum"}};
     }
 }
 
@@ -55,11 +75,11 @@ struct aggregate_lowering {
 
     std::string g(std::size_t j) const { return "__pgt_g" + std::to_string(j); }
     std::string arg(const ir::agg_call& call, const std::string& alias) const {
-        return l.expr(*call.arg, child, alias);
+        return l.expr(*call.arg(), child, alias);
     }
     /// " FILTER (WHERE …)" for the aggregate's rows, with extra conditions.
     std::string rows_filter(const ir::agg_call& call, const std::string& alias, std::vector<std::string> extra) const {
-        if (call.arg && call.func != ir::agg_func::count_star) extra.push_back("(" + arg(call, alias) + ") IS NOT NULL");
+        if (call.func != ir::agg_func::count_star) extra.push_back("(" + arg(call, alias) + ") IS NOT NULL");
         if (call.filter) extra.push_back(l.expr(*call.filter, child, alias));
         return extra.empty() ? "" : " FILTER (WHERE " + sql::join(extra, " AND ") + ")";
     }
@@ -71,6 +91,17 @@ struct aggregate_lowering {
 
     /// State columns computed from scratch over rows `alias` of C.
     std::vector<std::string> full_state(const ir::agg_call& call, const std::string& alias) const {
+        switch (ir::maintenance_of(call)) {
+        case ir::agg_maintenance::rescan:
+        case ir::agg_maintenance::extremum: return {aggregate_call(l, call, child, alias)};
+        case ir::agg_maintenance::algebraic: {
+            const std::string f = rows_filter(call, alias, {});
+            if (call.func == ir::agg_func::bit_xor) return {aggregate_call(l, call, child, alias), "pg_catalog.count(*)" + f};
+            const std::string x = sql::cast(arg(call, alias), numeric_type);
+            return {"pg_catalog.count(*)" + f, "pg_catalog.sum(" + x + ")" + f, "pg_catalog.sum(" + sql::binary("*", x, x) + ")" + f};
+        }
+        case ir::agg_maintenance::linear: break;
+        }
         const std::string f = rows_filter(call, alias, {});
         switch (call.func) {
         case ir::agg_func::count_star:
@@ -78,10 +109,9 @@ struct aggregate_lowering {
             return {"pg_catalog.count(*)" + f};
         case ir::agg_func::count: return {"pg_catalog.count(*)" + f};
         case ir::agg_func::sum: return {"pg_catalog.sum(" + arg(call, alias) + ")" + f, "pg_catalog.count(*)" + f};
-        case ir::agg_func::avg:
+        default:
             return {"pg_catalog.sum(" + sql::cast(arg(call, alias), accumulator_type(call)) + ")" + f,
                     "pg_catalog.count(*)" + f};
-        default: return {aggregate_call(l, call, child, alias)};
         }
     }
 
@@ -106,6 +136,9 @@ struct aggregate_lowering {
     std::string value(std::size_t i, const std::string& st) const {
         const auto& call = a.aggs[i];
         const std::string p = prefix(i);
+        if (call.func == ir::agg_func::bit_xor && ir::maintenance_of(call) == ir::agg_maintenance::algebraic)
+            return "(CASE WHEN " + sql::column(st, p + "_nn") + " > 0 THEN " + sql::column(st, p) + " END)";
+        if (is_variance(call.func) && ir::maintenance_of(call) == ir::agg_maintenance::algebraic) return variance(call, p, st);
         switch (call.func) {
         case ir::agg_func::count_star:
             return sql::column(st, call.filter ? p : "__pgt_count");
@@ -119,6 +152,21 @@ struct aggregate_lowering {
         }
         default: return sql::column(st, p);
         }
+    }
+
+    /// numeric_stddev_internal on the state: (N·Σx² − (Σx)²) / (N·N or N·(N−1)), 0 when the
+    /// numerator is not positive, NULL without enough rows; the square root at its scale.
+    std::string variance(const ir::agg_call& call, const std::string& p, const std::string& st) const {
+        const std::string n = sql::column(st, p + "_n"), sx = sql::column(st, p + "_sx"), sxx = sql::column(st, p + "_sxx");
+        const bool sample = call.func == ir::agg_func::var_samp || call.func == ir::agg_func::stddev_samp;
+        const std::string num = sql::binary("-", sql::binary("*", sql::cast(n, numeric_type), sxx), sql::binary("*", sx, sx));
+        const std::string den = sql::binary("*", sql::cast(n, numeric_type),
+                                            sql::cast(sample ? sql::binary("-", n, "1") : n, numeric_type));
+        std::string v = sql::binary("/", num, den);
+        if (call.func == ir::agg_func::stddev_pop || call.func == ir::agg_func::stddev_samp)
+            v = "pg_catalog.round(pg_catalog.sqrt(" + v + "), pg_catalog.scale(" + v + "))";
+        return "(CASE WHEN " + n + " " + (sample ? "<= 1" : "= 0") + " THEN NULL WHEN " + num + " <= 0 THEN CAST(0 AS pg_catalog.numeric) ELSE " +
+               v + " END)";
     }
 
     /// Visible rows and hidden state from a relation of (__pgt_g*, __pgt_count, state):
@@ -179,6 +227,23 @@ struct aggregate_lowering {
         for (std::size_t i = 0; i < a.aggs.size(); ++i) {
             const auto& call = a.aggs[i];
             const std::string d = "__pgt_d" + std::to_string(i);
+            const auto how = ir::maintenance_of(call);
+            if (how == ir::agg_maintenance::rescan) continue; // the group is touched: that is all
+            if (how == ir::agg_maintenance::algebraic) {
+                const std::string f = rows_filter(call, "s", {});
+                items.push_back(sql::cast("pg_catalog.sum(" + sw + ")" + f, int8_type) + " AS " + sql::ident(d + "_n"));
+                if (call.func == ir::agg_func::bit_xor) {
+                    // x ⊕ x = 0: a row changed an even number of times leaves the XOR as it was.
+                    items.push_back("pg_catalog.bit_xor(" + arg(call, "s") + ")" +
+                                    rows_filter(call, "s", {"pg_catalog.abs(" + sw + ") % 2 = 1"}) + " AS " + sql::ident(d));
+                    continue;
+                }
+                const std::string x = sql::cast(arg(call, "s"), numeric_type);
+                const std::string wx = sql::binary("*", sql::cast(sw, numeric_type), x);
+                items.push_back("pg_catalog.sum(" + wx + ")" + f + " AS " + sql::ident(d + "_sx"));
+                items.push_back("pg_catalog.sum(" + sql::binary("*", wx, x) + ")" + f + " AS " + sql::ident(d + "_sxx"));
+                continue;
+            }
             const std::string f = rows_filter(call, "s", {});
             switch (call.func) {
             case ir::agg_func::count_star:
@@ -191,7 +256,7 @@ struct aggregate_lowering {
                 const std::string x = arg(call, "s");
                 // w·x in a type that cannot overflow before the sum is cast back to the state's.
                 std::string term;
-                if (is_integer(call.arg->type.kind) && acc.kind == type_kind::int8)
+                if (is_integer(call.arg()->type.kind) && acc.kind == type_kind::int8)
                     term = sql::binary("*", sw, sql::cast(x, int8_type));
                 else if (acc.kind == type_kind::interval)
                     term = sql::binary("*", x, sql::cast(sw, make_type(type_kind::float8)));
@@ -202,7 +267,7 @@ struct aggregate_lowering {
                 break;
             }
             default: {
-                items.push_back(std::string("pg_catalog.") + ir::agg_name(call.func) + "(" + arg(call, "s") + ")" +
+                items.push_back("pg_catalog." + ir::agg_name(call) + "(" + arg(call, "s") + ")" +
                                 rows_filter(call, "s", {sw + " > 0"}) + " AS " + sql::ident(d + "_ins"));
                 items.push_back("pg_catalog.bool_or(" + sw + " < 0)" + f + " AS " + sql::ident(d + "_del"));
             }
@@ -244,6 +309,21 @@ struct aggregate_lowering {
             const std::string d = "__pgt_d" + std::to_string(i);
             std::vector<std::string> updated;
             std::string when = fast;
+            const auto how = ir::maintenance_of(call);
+            if (how == ir::agg_maintenance::rescan) {
+                items.push_back(rescan(scratch[0]) + " AS " + sql::ident(cols[0].name));
+                continue;
+            }
+            if (how == ir::agg_maintenance::algebraic) {
+                if (call.func == ir::agg_func::bit_xor)
+                    updated = {sql::binary("#", "COALESCE(" + old(cols[0].name) + ", 0)", "COALESCE(" + sql::column("c", d) + ", 0)"),
+                               plus(cols[1].name, d + "_n")};
+                else
+                    updated = {plus(cols[0].name, d + "_n"), plus(cols[1].name, d + "_sx"), plus(cols[2].name, d + "_sxx")};
+                for (std::size_t k = 0; k < cols.size(); ++k)
+                    items.push_back(choose(when, updated[k], scratch[k]) + " AS " + sql::ident(cols[k].name));
+                continue;
+            }
             switch (call.func) {
             case ir::agg_func::count_star:
             case ir::agg_func::count: updated = {plus(cols[0].name, d)}; break;

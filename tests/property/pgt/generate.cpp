@@ -334,18 +334,41 @@ private:
 
     std::string aggregate_call(const scope& s) {
         auto nums = of_kind(s, numeric_kind);
+        auto ints = of_kind(s, [](kind k) { return k == kind::int4 || k == kind::int8; });
+        auto texts = of_kind(s, [](kind k) { return k == kind::text; });
         auto ordered = of_kind(s, [](kind k) { return k != kind::boolean; });
         auto bools = of_kind(s, [](kind k) { return k == kind::boolean; });
         std::string filter = g_.chance(0.2) ? " FILTER (WHERE " + predicate(s, 1) + ")" : "";
-        switch (g_.uniform(0, 7)) {
+        auto num = [&] { return g_.pick(nums).sql; };
+        switch (g_.uniform(0, 15)) {
         case 0: return "count(*)" + filter;
         case 1: return "count(" + g_.pick(s).sql + ")" + filter;
-        case 2: return nums.empty() ? "count(*)" : "sum(" + g_.pick(nums).sql + ")" + filter;
-        case 3: return nums.empty() ? "count(*)" : "avg(" + g_.pick(nums).sql + ")" + filter;
+        case 2: return nums.empty() ? "count(*)" : "sum(" + num() + ")" + filter;
+        case 3: return nums.empty() ? "count(*)" : "avg(" + num() + ")" + filter;
         case 4: return "min(" + g_.pick(ordered).sql + ")" + filter;
         case 5: return "max(" + g_.pick(ordered).sql + ")" + filter;
         case 6: return bools.empty() ? "count(*)" : (g_.chance(0.5) ? "bool_and(" : "bool_or(") + g_.pick(bools).sql + ")";
-        default: return nums.empty() ? "count(*)" : "round(avg(" + g_.pick(nums).sql + "), 2)";
+        case 7: return nums.empty() ? "count(*)" : "round(avg(" + num() + "), 2)";
+        // Running sums of powers (exact numbers), running XOR.
+        case 8: {
+            static const std::vector<std::string> f{"stddev", "stddev_pop", "variance", "var_pop", "var_samp", "stddev_samp"};
+            return nums.empty() ? "count(*)" : g_.pick(f) + "(" + num() + ")" + filter;
+        }
+        case 9: return ints.empty() ? "count(*)" : (g_.chance(0.5) ? "bit_xor(" : g_.chance(0.5) ? "bit_and(" : "bit_or(") + g_.pick(ints).sql + ")" + filter;
+        // Recomputed for the groups a change touches.
+        case 10: return "count(DISTINCT " + g_.pick(s).sql + ")" + filter;
+        case 11: return nums.empty() ? "count(*)" : "sum(DISTINCT " + num() + ")";
+        case 12: {
+            if (texts.empty()) return "count(*)";
+            const std::string t = g_.pick(texts).sql;
+            return "string_agg(" + t + ", '|' ORDER BY " + t + (g_.chance(0.5) ? " DESC" : "") + ")" + filter;
+        }
+        case 13: {
+            const auto& c = g_.pick(ordered);
+            return "array_agg(" + c.sql + " ORDER BY " + c.sql + " NULLS FIRST)";
+        }
+        case 14: return nums.empty() ? "count(*)" : "percentile_disc(0.5) WITHIN GROUP (ORDER BY " + num() + ")";
+        default: return ints.empty() ? "count(*)" : "mode() WITHIN GROUP (ORDER BY " + g_.pick(ints).sql + ")";
         }
     }
 

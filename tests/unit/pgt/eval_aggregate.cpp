@@ -36,9 +36,28 @@ group_data group(const char* type, std::vector<std::pair<const char*, std::int64
     return g;
 }
 
+const char* sql_name(agg_func f) {
+    switch (f) {
+    case agg_func::count_star:
+    case agg_func::count: return "count";
+    case agg_func::sum: return "sum";
+    case agg_func::avg: return "avg";
+    case agg_func::min: return "min";
+    case agg_func::max: return "max";
+    case agg_func::bool_and: return "bool_and";
+    case agg_func::bool_or: return "bool_or";
+    default: return "?";
+    }
+}
+
 // agg(col0 :: arg_type) returning `result`, optionally FILTER (WHERE filter).
 std::string agg(agg_func f, const char* arg_type, const char* result, const group_data& g, expr_ptr filter = nullptr) {
-    pgt::ir::agg_call call{f, f == agg_func::count_star ? nullptr : col(0, arg_type), std::move(filter), ty(result)};
+    pgt::ir::agg_call call;
+    call.func = f;
+    call.name = sql_name(f);
+    if (f != agg_func::count_star) call.args = {col(0, arg_type)};
+    call.filter = std::move(filter);
+    call.type = ty(result);
     try {
         return show_value(pgt::eval_aggregate(call, g.weighted()), call.type);
     } catch (const pgt::error& e) {

@@ -164,25 +164,36 @@ TEST_CASE("typing: built-in functions", "[typing]") {
 }
 
 TEST_CASE("typing: aggregates", "[typing]") {
-    using pgt::ir::agg_func;
-    auto agg = [](agg_func f, const sql_type& t) { return typing::resolve_aggregate(f, t)->result; };
-    CHECK(agg(agg_func::count_star, unknown) == i8);
-    CHECK(agg(agg_func::count, jsonb) == i8);
-    CHECK(agg(agg_func::sum, i2) == i8);
-    CHECK(agg(agg_func::sum, i8) == num);
-    CHECK(agg(agg_func::sum, f4) == f4);
-    CHECK(agg(agg_func::sum, iv) == iv);
-    CHECK(agg(agg_func::avg, i4) == num);
-    CHECK(agg(agg_func::avg, f4) == f8);
-    CHECK(agg(agg_func::min, vc) == text);
-    CHECK(agg(agg_func::max, bp) == bp);
-    CHECK(agg(agg_func::min, unknown) == text);
-    CHECK(agg(agg_func::max, uuid) == uuid);
-    CHECK(agg(agg_func::bool_or, unknown) == boolean);
-    CHECK_THROWS_AS(typing::resolve_aggregate(agg_func::sum, text), pgt::error);
-    CHECK_THROWS_AS(typing::resolve_aggregate(agg_func::sum, unknown), pgt::error);
-    CHECK_THROWS_AS(typing::resolve_aggregate(agg_func::min, boolean), pgt::error);
-    CHECK_FALSE(typing::resolve_aggregate(agg_func::sum, jsonb));
+    auto agg = [](const char* name, const sql_type& t) { return typing::resolve_aggregate(name, {t})->result; };
+    CHECK(agg("count", unknown) == i8);
+    CHECK(agg("count", jsonb) == i8);
+    CHECK(agg("sum", i2) == i8);
+    CHECK(agg("sum", i8) == num);
+    CHECK(agg("sum", f4) == f4);
+    CHECK(agg("sum", iv) == iv);
+    CHECK(agg("avg", i4) == num);
+    CHECK(agg("avg", f4) == f8);
+    CHECK(agg("min", vc) == text);
+    CHECK(agg("max", bp) == bp);
+    CHECK(agg("min", unknown) == text);
+    CHECK(agg("max", uuid) == uuid);
+    CHECK(agg("bool_or", unknown) == boolean);
+    CHECK(agg("stddev", i4) == num);
+    CHECK(agg("variance", f4) == f8);
+    CHECK(agg("bit_xor", i2) == i2);
+    CHECK(agg("array_agg", i4).name == "pg_catalog.int4[]");
+    CHECK(agg("jsonb_agg", text).name == "pg_catalog.jsonb");
+    CHECK(typing::resolve_aggregate("string_agg", {text, unknown})->result == text);
+    CHECK(typing::resolve_aggregate("corr", {i4, num})->result == f8);
+    CHECK(typing::resolve_aggregate("percentile_cont", {num}, {iv})->result == iv);
+    CHECK(typing::resolve_aggregate("percentile_disc", {unknown}, {text})->result == text);
+    CHECK(typing::resolve_aggregate("mode", {}, {i8})->result == i8);
+    CHECK_THROWS_AS(typing::resolve_aggregate("sum", {text}), pgt::error);
+    CHECK_THROWS_AS(typing::resolve_aggregate("sum", {unknown}), pgt::error);
+    CHECK_THROWS_AS(typing::resolve_aggregate("min", {boolean}), pgt::error);
+    CHECK_THROWS_AS(typing::resolve_aggregate("stddev", {text}), pgt::error);
+    CHECK_FALSE(typing::resolve_aggregate("sum", {jsonb}));
+    CHECK_FALSE(typing::resolve_aggregate("no_such_aggregate", {i4}));
 }
 
 TEST_CASE("typing: which casts exist", "[typing]") {
