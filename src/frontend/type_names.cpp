@@ -13,6 +13,35 @@ std::string quote_identifier_if_needed(const std::string& name) {
     return r + "\"";
 }
 
+namespace {
+
+// An interval's field restriction (the first modifier, a mask of INTERVAL_MASK bits) as SQL
+// spells it, and its seconds precision; empty when the mask is not one the grammar produces.
+std::string interval_spelling(const std::vector<long>& mods) {
+    struct field {
+        long mask;
+        const char* words;
+    };
+    // INTERVAL_MASK(MONTH=1, YEAR=2, DAY=3, HOUR=10, MINUTE=11, SECOND=12), utils/timestamp.h.
+    static constexpr field fields[] = {
+        {0x7FFF, ""},          {1 << 2, " year"},           {1 << 1, " month"},          {1 << 3, " day"},
+        {1 << 10, " hour"},    {1 << 11, " minute"},        {1 << 12, " second"},        {(1 << 2) | (1 << 1), " year to month"},
+        {(1 << 3) | (1 << 10), " day to hour"}, {(1 << 3) | (1 << 10) | (1 << 11), " day to minute"},
+        {(1 << 3) | (1 << 10) | (1 << 11) | (1 << 12), " day to second"}, {(1 << 10) | (1 << 11), " hour to minute"},
+        {(1 << 10) | (1 << 11) | (1 << 12), " hour to second"}, {(1 << 11) | (1 << 12), " minute to second"}};
+    for (const auto& f : fields) {
+        if (f.mask != mods[0]) continue;
+        std::string r = "interval";
+        if (mods.size() < 2) return r + f.words;
+        const std::string precision = "(" + std::to_string(mods[1]) + ")";
+        // interval(3) without fields; otherwise the precision follows the last field.
+        return f.mask == 0x7FFF ? r + precision : r + f.words + precision;
+    }
+    return {};
+}
+
+} // namespace
+
 type_name_result type_from_name(const TypeName* tn) {
     if (tn->pct_type) return {{}, "%TYPE"};
     if (tn->setof) return {{}, "SETOF"};
@@ -25,13 +54,20 @@ type_name_result type_from_name(const TypeName* tn) {
     const std::string& base = parts.back();
 
     std::string modifier;
+    std::vector<long> mods;
     for (const Node* m : nodes(tn->typmods)) {
         if (!IsA(m, A_Const) || as<A_Const>(m)->isnull || !IsA(&as<A_Const>(m)->val, Integer))
             return {{}, "type modifier"};
-        modifier += (modifier.empty() ? "(" : ",") + std::to_string(intVal(&as<A_Const>(m)->val));
+        mods.push_back(intVal(&as<A_Const>(m)->val));
+        modifier += (modifier.empty() ? "(" : ",") + std::to_string(mods.back());
     }
     if (!modifier.empty()) modifier += ")";
-    if (base == "interval" && !modifier.empty()) return {{}, "interval field qualifier"};
+    if (base == "interval" && !mods.empty() && list_length(tn->arrayBounds) == 0 && (builtin_schema || parts.size() == 1)) {
+        // `interval '90' day`: the keyword spelling, which no search_path can redirect.
+        const std::string spelling = interval_spelling(mods);
+        if (spelling.empty()) return {{}, "interval field qualifier"};
+        return {{type_kind::interval, spelling}, {}};
+    }
     std::string arrays;
     for (int i = 0; i < list_length(tn->arrayBounds); ++i) arrays += "[]";
 

@@ -67,6 +67,12 @@ TEST_CASE("frontend: date and time arithmetic", "[frontend]") {
     CHECK(expr("date '2024-01-01'") == "'2024-01-01'");
     CHECK(type_of("date '2024-01-01'") == "pg_catalog.date");
     CHECK(type_of("timestamp '2024-01-01 10:00'") == "pg_catalog.timestamp");
+    // Field qualifiers keep the keyword spelling, which reads the literal as PostgreSQL does.
+    CHECK(type_of("interval '90' day") == "interval day");
+    CHECK(type_of("interval '1-2' year to month") == "interval year to month");
+    CHECK(type_of("interval '1.5' second(3)") == "interval second(3)");
+    CHECK(type_of("CAST('1 day' AS interval(2))") == "interval(2)");
+    CHECK(type_of("date '1998-12-01' - interval '90' day") == "pg_catalog.timestamp");
 }
 
 TEST_CASE("frontend: comparisons and boolean logic", "[frontend]") {
