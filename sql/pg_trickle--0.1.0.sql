@@ -4,6 +4,11 @@
 -- Change buffers live in their own schema, closed to everyone but the extension owner.
 CREATE SCHEMA pgtrickle_changes;
 REVOKE ALL ON SCHEMA pgtrickle_changes FROM PUBLIC;
+-- State a stream table keeps besides its storage (the whole ordered result behind a TopK),
+-- in tables its owner owns: owners reach them, nobody else creates anything here.
+CREATE SCHEMA pgtrickle_state;
+REVOKE ALL ON SCHEMA pgtrickle_state FROM PUBLIC;
+GRANT USAGE ON SCHEMA pgtrickle_state TO PUBLIC;
 
 -- ---- catalog -----------------------------------------------------------------------------------
 
@@ -40,6 +45,10 @@ CREATE TABLE pgtrickle.pgt_stream_tables (
     diamond_consistency     text NOT NULL DEFAULT 'atomic' CHECK (diamond_consistency IN ('none', 'atomic')),
     diamond_schedule_policy text NOT NULL DEFAULT 'fastest' CHECK (diamond_schedule_policy IN ('fastest', 'slowest')),
     auxiliary_columns       jsonb NOT NULL DEFAULT '[]',
+    -- TopK (ORDER BY … LIMIT n OFFSET m): the rows kept, and their order.
+    topk_limit              bigint,
+    topk_offset             bigint,
+    topk_order_by           text,
     generation              bigint NOT NULL DEFAULT 0,
     created_at              timestamptz NOT NULL DEFAULT now(),
     updated_at              timestamptz NOT NULL DEFAULT now(),

@@ -71,6 +71,17 @@ std::string full_load_sql(const circuit& c, const options& opts = {});
 refresh_plan delta_sql(const circuit& c, const std::vector<source_changes>& sources,
                        const std::string& storage_table, const options& opts = {});
 
+/// TopK (`c.query.topk`): the stream table holds the first rows of the query's result, which
+/// is maintained as usual (`storage_layout`, `full_load_sql`, `delta_sql`) in a state table.
+/// The stream table's own layout: the state's row id and the visible columns, as a bag.
+layout topk_layout(const circuit& c);
+/// The statement that makes the stream table the first rows of `state_table` in the TopK
+/// order, applied as a difference (it returns inserted, deleted, updated).
+std::string topk_statement(const circuit& c, const std::string& state_table, const std::string& storage_table);
+/// The state table's index on the TopK keys (the column list of CREATE INDEX), which makes
+/// the first rows a short index scan.
+std::string topk_index_columns(const circuit& c);
+
 /// A full refresh applied as a difference, for a bag-layout stream table that other stream
 /// tables read: `new_rows` selects the new contents (every storage column, in layout order);
 /// the statement deletes and inserts only the rows that differ, so that readers downstream see

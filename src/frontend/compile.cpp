@@ -50,11 +50,11 @@ ir::volatility tree_volatility(const ir::rel& r, std::set<const ir::rel*>& seen)
     return v;
 }
 
-// A stream table is a table: its columns need distinct names.
-void check_distinct_names(const context& ctx, const ir::rel& root) {
+// A stream table is a table: its (first `visible`) columns need distinct names.
+void check_distinct_names(const context& ctx, const ir::rel& root, std::size_t visible) {
     std::set<std::string> seen;
-    for (const auto& c : root.columns)
-        if (!seen.insert(c.name).second)
+    for (std::size_t i = 0; i < visible; ++i)
+        if (const auto& c = root.columns[i]; !seen.insert(c.name).second)
             ctx.fail(sqlstate::duplicate_column, "column \"" + c.name + "\" specified more than once", -1);
 }
 
@@ -64,10 +64,11 @@ compile_result compile(const std::string& sql, const catalog& cat, const parse_f
     context ctx(cat, parse, opts, sql);
     const SelectStmt* select = the_select(ctx, static_cast<const List*>(parse(sql)));
     compile_result result;
-    result.ignored_order_by = check_top_level_order_and_limit(ctx, select);
+    auto order = check_top_level_order_and_limit(ctx, select);
+    result.ignored_order_by = order.ignored;
 
-    ir::rel_ptr root = translate_select(ctx, select, select_scope{}, {.top_level = true});
-    check_distinct_names(ctx, *root);
+    ir::rel_ptr root = translate_select(ctx, select, select_scope{}, {.top_level = true, .topk = order.topk ? &*order.topk : nullptr});
+    check_distinct_names(ctx, *root, order.topk ? order.topk->visible : root->columns.size());
 
     result.sources = ctx.sources();
     if (ctx.has_unsupported()) {
@@ -75,7 +76,7 @@ compile_result compile(const std::string& sql, const catalog& cat, const parse_f
         return result;
     }
     std::set<const ir::rel*> seen;
-    result.query = ir::query{root, tree_volatility(*root, seen), ctx.sources(), result.ignored_order_by};
+    result.query = ir::query{root, tree_volatility(*root, seen), ctx.sources(), result.ignored_order_by, order.topk};
     return result;
 }
 

@@ -1,6 +1,9 @@
 // Refusals with upstream pg_trickle's wording (API.md §6).
 #include "frontend/hard_checks.hpp"
 
+#include <optional>
+#include <string>
+
 #include "frontend/translate_expr.hpp"
 
 namespace pgt::frontend {
@@ -22,7 +25,21 @@ void check_into_and_locking(const context& ctx, const SelectStmt* s) {
                  -1);
 }
 
-bool check_top_level_order_and_limit(context& ctx, const SelectStmt* s) {
+namespace {
+// A LIMIT or OFFSET that is a non-negative integer constant.
+std::optional<long long> constant_count(const Node* n) {
+    if (!IsA(n, A_Const) || as<A_Const>(n)->isnull) return std::nullopt;
+    const Node* v = reinterpret_cast<const Node*>(&as<A_Const>(n)->val);
+    if (IsA(v, Integer)) return intVal(v) >= 0 ? std::optional<long long>(intVal(v)) : std::nullopt;
+    if (IsA(v, Float)) {
+        const std::string text = as<Float>(v)->fval;
+        if (text.find_first_not_of("0123456789") == std::string::npos && text.size() < 18) return std::stoll(text);
+    }
+    return std::nullopt;
+}
+} // namespace
+
+top_level_order check_top_level_order_and_limit(context& ctx, const SelectStmt* s) {
     const bool limited = has_limit(s);
     const bool ordered = list_length(s->sortClause) > 0;
     if (limited && !ordered)
@@ -36,10 +53,23 @@ bool check_top_level_order_and_limit(context& ctx, const SelectStmt* s) {
                  "+ LIMIT + OFFSET for paged TopK stream tables, or omit OFFSET to materialize the "
                  "full result set.",
                  expr_location(s->limitOffset));
-    if (limited) ctx.unsupported("ORDER BY + LIMIT (TopK)", expr_location(s->limitCount));
+    top_level_order out;
+    if (limited) {
+        const auto limit = constant_count(s->limitCount);
+        const auto offset = s->limitOffset ? constant_count(s->limitOffset) : std::optional<long long>(0);
+        if (!limit || !offset) {
+            ctx.unsupported("LIMIT or OFFSET that is not a constant", expr_location(limit ? s->limitOffset : s->limitCount));
+        } else {
+            out.topk.emplace();
+            out.topk->limit = *limit;
+            out.topk->offset = *offset;
+            out.topk->with_ties = with_ties(s);
+        }
+    }
     // With DISTINCT ON the ORDER BY chooses the row kept for each key: it is honoured.
     const bool distinct_on = list_length(s->distinctClause) > 0 && linitial(s->distinctClause) != nullptr;
-    return ordered && !limited && !distinct_on;
+    out.ignored = ordered && !limited && !distinct_on;
+    return out;
 }
 
 } // namespace pgt::frontend

@@ -54,6 +54,17 @@ private:
 
 inline node_range nodes(const List* l) { return node_range(l); }
 
+/// FETCH FIRST … WITH TIES. libpg_query 15-4 orders LimitOption DEFAULT, COUNT, WITH_TIES where
+/// the server's headers order it COUNT, WITH_TIES, DEFAULT: the one enum of raw parse trees
+/// on which the two parsers differ (the offline build defines PGT_LIBPG_QUERY).
+inline bool with_ties(const SelectStmt* s) {
+#ifdef PGT_LIBPG_QUERY
+    return static_cast<int>(s->limitOption) == 2;
+#else
+    return s->limitOption == LIMIT_OPTION_WITH_TIES;
+#endif
+}
+
 /// The string of a `String` node.
 inline std::string str(const Node* n) { return strVal(n); }
 

@@ -134,21 +134,36 @@ grouping_clause translate_group_by(const List* list, const std::vector<target>& 
     return g;
 }
 
-// A sort key (ORDER BY, DISTINCT ON): a select-list name or position, or an expression,
-// returned for the grouping check. ORDER BY has no effect on a stream table but must still
-// be valid SQL.
-expr_ptr sort_key(const Node* key, const std::vector<target>& targets, bool distinct, const expr_env& env) {
+// A sort key (ORDER BY, DISTINCT ON): a select-list entry named or numbered, or an
+// expression (over the FROM row). ORDER BY has no effect on a stream table except with LIMIT
+// (TopK), but must still be valid SQL.
+struct sort_ref {
+    int target = -1;
+    expr_ptr expr;
+};
+
+sort_ref sort_key(const Node* key, const std::vector<target>& targets, bool distinct, const expr_env& env) {
     std::string name;
-    if (single_name(key, name) && target_named(env.ctx, targets, name, clause::order_by, expr_location(key)))
-        return nullptr;
-    if (IsA(key, A_Const)) {
-        target_at(env.ctx, targets, as<A_Const>(key), clause::order_by);
-        return nullptr;
-    }
+    if (single_name(key, name))
+        if (const target* t = target_named(env.ctx, targets, name, clause::order_by, expr_location(key)))
+            return {static_cast<int>(t - targets.data()), nullptr};
+    if (IsA(key, A_Const))
+        return {static_cast<int>(&target_at(env.ctx, targets, as<A_Const>(key), clause::order_by) - targets.data()), nullptr};
     expr_ptr e = translate_expr(key, env.with(clause::order_by, env.aggs));
-    if (distinct && std::ranges::none_of(targets, [&](const target& t) { return ir::equivalent(*t.expr, *e); }))
+    for (std::size_t i = 0; i < targets.size(); ++i)
+        if (ir::equivalent(*targets[i].expr, *e)) return {static_cast<int>(i), e};
+    if (distinct)
         env.ctx.fail("42P10", "for SELECT DISTINCT, ORDER BY expressions must appear in select list", expr_location(key));
-    return e;
+    return {-1, e};
+}
+
+// A TopK key over the result's column `column`: ASC/DESC and NULLS FIRST/LAST as written
+// (NULLS FIRST is the default for DESC).
+ir::sort_key topk_key(const SortBy* sb, int column, const sql_type& type, context& ctx) {
+    if (sb->sortby_dir == SORTBY_USING) ctx.unsupported("ORDER BY … USING in a TopK query", sb->location);
+    const bool desc = sb->sortby_dir == SORTBY_DESC;
+    return {ir::make_column(column, type), desc,
+            sb->sortby_nulls == SORTBY_NULLS_DEFAULT ? desc : sb->sortby_nulls == SORTBY_NULLS_FIRST};
 }
 
 bool is_plain_distinct(const List* distinct) {
@@ -234,13 +249,18 @@ rel_ptr simple_select(context& ctx, const SelectStmt* s, const select_scope& env
     expr_ptr having = s->havingClause ? translate_condition(s->havingClause, base.with(clause::having, &aggs), "HAVING") : nullptr;
     const bool distinct = list_length(s->distinctClause) > 0;
     std::vector<expr_ptr> order;
+    std::vector<sort_ref> order_refs;
     // Only plain DISTINCT needs ORDER BY in the select list; DISTINCT ON sorts by anything.
-    // Subqueries in ORDER BY are checked, not evaluated: ORDER BY has no effect here.
+    // Subqueries in ORDER BY are checked, not evaluated: ORDER BY has no effect here (a TopK
+    // key with a subquery is refused).
     const bool plain_distinct = distinct && is_plain_distinct(s->distinctClause);
     sublink_collector ignored{&from.rel->columns, {}};
     const expr_env order_env{ctx, scope, clause::select_list, &aggs, &ignored, &ignored};
-    for (const Node* n : nodes(s->sortClause))
-        if (expr_ptr e = sort_key(as<SortBy>(n)->node, targets, plain_distinct, order_env)) order.push_back(e);
+    for (const Node* n : nodes(s->sortClause)) {
+        order_refs.push_back(sort_key(as<SortBy>(n)->node, targets, plain_distinct, order_env));
+        if (order_refs.back().target < 0) order.push_back(order_refs.back().expr);
+    }
+    if (opts.topk && !ignored.items.empty()) ctx.unsupported("subquery in the ORDER BY of a TopK query", -1);
     grouping_clause group = translate_group_by(s->groupClause, targets, {ctx, scope, clause::select_list, &aggs}, aggs);
     if (distinct && !is_plain_distinct(s->distinctClause)) {
         ctx.unsupported("DISTINCT ON", expr_location(static_cast<const Node*>(linitial(s->distinctClause))));
@@ -297,6 +317,11 @@ rel_ptr simple_select(context& ctx, const SelectStmt* s, const select_scope& env
         exprs.push_back(t.expr);
         names.push_back(t.name);
     }
+    // TopK keys outside the select list become columns after it.
+    std::vector<expr_ptr> extra_keys;
+    if (opts.topk)
+        for (const auto& r : order_refs)
+            if (r.target < 0) extra_keys.push_back(r.expr);
     if (grouped_level) {
         // Subqueries in the select list and HAVING are evaluated per group: their outer
         // values must be rebased like the select list, which needs them lifted.
@@ -312,6 +337,7 @@ rel_ptr simple_select(context& ctx, const SelectStmt* s, const select_scope& env
             req.subquery_outer.insert(req.subquery_outer.end(), p.d_values.begin(), p.d_values.end());
             req.extras.insert(req.extras.end(), p.lhs.begin(), p.lhs.end());
         }
+        req.extras.insert(req.extras.end(), extra_keys.begin(), extra_keys.end());
         if (lift && !group.present) req.after_aggregate = [&](const rel_ptr& agg) { return with_empty_groups(ctx, corr->d, agg); };
         grouped g = build_grouping(ctx, rel, from.origins, aggs, std::move(req));
         rel = g.rel;
@@ -319,6 +345,7 @@ rel_ptr simple_select(context& ctx, const SelectStmt* s, const select_scope& env
         having = g.having;
         std::size_t next_outer = 0, next_extra = 0;
         rebase_per_group(ctx, per_output.items, g, next_outer, next_extra);
+        extra_keys.assign(g.extras.begin() + static_cast<std::ptrdiff_t>(next_extra), g.extras.end());
     }
     if (!per_output.items.empty()) {
         auto a = attach_sublinks(rel, per_output.items);
@@ -329,6 +356,20 @@ rel_ptr simple_select(context& ctx, const SelectStmt* s, const select_scope& env
     if (having) rel = ir::make_rel(ir::filter{having}, {rel}, rel->columns);
     if (opts.resolve_unknowns)
         for (auto& e : exprs) e = coerce_unknown(e, make_type(type_kind::text));
+    if (opts.topk) {
+        opts.topk->visible = exprs.size();
+        std::size_t next_extra = 0;
+        for (std::size_t i = 0; i < order_refs.size(); ++i) {
+            int column = order_refs[i].target;
+            if (column < 0) {
+                column = static_cast<int>(exprs.size());
+                exprs.push_back(extra_keys[next_extra++]);
+                names.push_back("__topk_key" + std::to_string(i));
+            }
+            opts.topk->keys.push_back(topk_key(as<SortBy>(static_cast<const Node*>(list_nth(s->sortClause, static_cast<int>(i)))),
+                                               column, exprs[static_cast<std::size_t>(column)]->type, ctx));
+        }
+    }
     rel = make_project(rel, std::move(exprs), names);
     if (distinct) rel = ir::make_rel(ir::distinct{}, {rel}, rel->columns);
     return rel;
@@ -464,6 +505,19 @@ rel_ptr translate_select(context& ctx, const SelectStmt* s, const select_scope& 
     if (s->op != SETOP_NONE) {
         rel_ptr rel = translate_set_operation(ctx, s, inner, opts.corr);
         check_set_operation_order_by(ctx, s->sortClause, rel);
+        if (opts.topk) {
+            // Keys name result columns (checked above).
+            opts.topk->visible = rel->columns.size();
+            for (const Node* n : nodes(s->sortClause)) {
+                const auto* sb = as<SortBy>(n);
+                std::string name;
+                int column = 0;
+                if (IsA(sb->node, A_Const)) column = static_cast<int>(intVal(&as<A_Const>(sb->node)->val)) - 1;
+                else if (single_name(sb->node, name))
+                    while (rel->columns[static_cast<std::size_t>(column)].name != name) ++column;
+                opts.topk->keys.push_back(topk_key(sb, column, rel->columns[static_cast<std::size_t>(column)].type, ctx));
+            }
+        }
         return rel;
     }
     if (s->valuesLists) {

@@ -14,6 +14,9 @@ struct select_options {
     bool resolve_unknowns = true;
     /// The level's correlation when it is a correlated subquery (see correlation.hpp).
     correlation* corr = nullptr;
+    /// A TopK defining query: its ORDER BY keys are filled in (as columns of the result,
+    /// with columns added for keys outside the select list).
+    ir::topk* topk = nullptr;
 };
 
 /// Translates `s` nested in `env` (the enclosing levels' names, for correlation, and the

@@ -53,3 +53,5 @@ SELECT customer_id FROM orders INTERSECT SELECT customer_id FROM events
 SELECT c.id, (SELECT count(*) FROM orders o WHERE o.customer_id = c.id) AS n FROM customers c
 -- expect 0 Sublink ANY
 SELECT id FROM orders WHERE customer_id NOT IN (SELECT customer_id FROM events)
+-- expect 0 Sublink ALL
+SELECT id FROM orders WHERE amount > ALL (SELECT amount FROM orders o2 WHERE o2.customer_id = 3) ORDER BY amount DESC LIMIT 10

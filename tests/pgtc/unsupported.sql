@@ -7,5 +7,5 @@ WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 5) SELE
 SELECT id, random() AS r FROM orders
 -- expect 2 ARRAY (subquery)
 SELECT id, ARRAY(SELECT id FROM orders o WHERE o.customer_id = c.id) FROM customers c
--- expect 2 LIMIT
-SELECT id FROM orders ORDER BY amount DESC LIMIT 10
+-- expect 2 LIMIT or OFFSET that is not a constant
+SELECT id FROM orders ORDER BY amount DESC LIMIT (SELECT 10)

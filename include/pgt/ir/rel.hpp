@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -134,12 +135,24 @@ struct rel {
 
 rel_ptr make_rel(rel_node node, std::vector<rel_ptr> inputs, std::vector<column> columns);
 
+/// `ORDER BY … LIMIT n [OFFSET m]` of a defining query (TopK): the stream table holds the
+/// first rows of `root` in this order, its columns the first `visible` ones of `root` (the
+/// others hold sort keys outside the select list).
+struct topk {
+    std::vector<sort_key> keys; ///< column references into `root`
+    long long limit = 0;
+    long long offset = 0;
+    bool with_ties = false; ///< FETCH FIRST … WITH TIES
+    std::size_t visible = 0;
+};
+
 /// A compiled defining query: the operator tree and facts the extension needs about it.
 struct query {
     rel_ptr root;
     volatility max_volatility = volatility::immutable;
     std::vector<table_ptr> sources; ///< distinct base tables read, in first-use order
     bool has_order_by = false;      ///< ORDER BY without LIMIT (ignored; the caller warns)
+    std::optional<ir::topk> topk;
 };
 
 /// True when `e` can never be NULL over rows with columns `input`: NOT NULL columns, non-null

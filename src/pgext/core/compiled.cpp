@@ -4,6 +4,7 @@
 #include "pgt/sql/builder.hpp"
 
 #include "core/capture.hpp"
+#include "core/definition.hpp"
 #include "core/server_catalog.hpp"
 #include "pg/server.hpp"
 
@@ -50,7 +51,7 @@ std::string compiled_query::delta_statement(const stream_table& st, unsigned lon
     std::vector<lower::source_changes> bindings;
     for (std::size_t i = 0; i < sources.size(); ++i)
         bindings.push_back({changes_relation(*sources[i]), ((changed >> i) & 1) != 0});
-    return lower::delta_sql(*graph, bindings, st.qualified(), lowering_options()).statement;
+    return lower::delta_sql(*graph, bindings, state_table.empty() ? st.qualified() : state_table, lowering_options()).statement;
 }
 
 const spi::plan& compiled_query::delta_plan(const stream_table& st, unsigned long long changed) {
@@ -92,8 +93,13 @@ compiled_query& compiled_for(const stream_table& st) {
         c->graph = build_circuit(*c->front.query);
         c->sources = c->graph->sources;
         const auto lay = lower::storage_layout(*c->graph);
-        c->full_load = "INSERT INTO " + st.qualified() + " (" + sql::join(storage_columns(lay)) + ") " +
-                       lower::full_load_sql(*c->graph, lowering_options());
+        // A TopK maintains its whole result in the state table and keeps the first rows.
+        if (c->graph->query.topk) {
+            c->state_table = state_table(st.relid);
+            c->top_plan = spi::plan(lower::topk_statement(*c->graph, c->state_table, st.qualified()), 0, true);
+        }
+        c->full_load = "INSERT INTO " + (c->state_table.empty() ? st.qualified() : c->state_table) + " (" +
+                       sql::join(storage_columns(lay)) + ") " + lower::full_load_sql(*c->graph, lowering_options());
     } else {
         c->sources = c->front.sources;
         const auto f = full_mode_query(st);

@@ -28,6 +28,10 @@ struct compiled_query {
     std::vector<ir::table_ptr> sources; ///< the circuit's sources, or every base table read (FULL)
     std::string full_load;              ///< INSERT … SELECT of the whole result
     spi::plan full_plan;
+    /// TopK: the state table the result is maintained in, and the statement that makes the
+    /// stream table its first rows (as a difference).
+    std::string state_table;
+    spi::plan top_plan;
     /// FULL mode, when other stream tables read this one: the full refresh as a difference.
     std::string full_difference;
     spi::plan difference_plan;

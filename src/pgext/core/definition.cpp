@@ -85,37 +85,76 @@ definition analyze(const std::string& display_name, const std::string& query, co
     if (def.refresh_mode == "DIFFERENTIAL") {
         def.graph = build_circuit(*def.front.query);
         def.layout = lower::storage_layout(*def.graph);
+        if (def.graph->query.topk) {
+            def.state_layout = def.layout;
+            def.layout = lower::topk_layout(*def.graph);
+        }
     } else {
         def.layout.strategy = maintenance::bag;
         def.layout.unique_row_id = false;
         def.layout.columns.push_back({"__pgt_row_id", make_type(type_kind::int8), true, lower::row_id_purpose(maintenance::bag)});
         for (const auto& [col, type] : output) def.layout.columns.push_back({col, parse_type_name(type), false, ""});
     }
-    // Visible columns take the server's types, position by position.
-    std::size_t v = 0;
-    for (auto& c : def.layout.columns) {
-        if (c.hidden) continue;
-        if (v >= output.size() || output[v].first != c.name)
+    // Visible columns take the server's types, position by position (a TopK's state table
+    // holds them first, then its sort keys).
+    auto server_types = [&](lower::layout& lay) {
+        std::size_t v = 0;
+        for (auto& c : lay.columns) {
+            if (c.hidden || v == output.size()) continue;
+            if (output[v].first != c.name)
+                throw error(sqlstate::internal_error, "pg_trickle: output columns of the compiled query differ from the server's");
+            c.type = parse_type_name(output[v++].second);
+        }
+        if (v != output.size())
             throw error(sqlstate::internal_error, "pg_trickle: output columns of the compiled query differ from the server's");
-        c.type = parse_type_name(output[v++].second);
-    }
+    };
+    server_types(def.layout);
+    if (def.state_layout) server_types(*def.state_layout);
     return def;
+}
+
+namespace {
+/// CREATE TABLE with the layout's columns and its row-id index.
+void create_table(const std::string& table, const lower::layout& lay) {
+    std::vector<std::string> cols;
+    for (const auto& c : lay.columns) cols.push_back(spi::quote_ident(c.name) + " " + c.type.name);
+    std::string list;
+    for (std::size_t i = 0; i < cols.size(); ++i) list += (i ? ", " : "") + cols[i];
+    spi::exec("CREATE TABLE " + table + " (" + list + ")");
+    spi::exec(std::string("CREATE ") + (lay.unique_row_id ? "UNIQUE " : "") + "INDEX ON " + table + " (\"__pgt_row_id\")");
+}
+
+unsigned relid_of(const std::string& table) {
+    return static_cast<unsigned>(std::stoul(*spi::scalar("SELECT $1::regclass::oid::text", {table})));
+}
+} // namespace
+
+std::string state_table(unsigned relid) { return "pgtrickle_state." + spi::quote_ident("topk_" + std::to_string(relid)); }
+
+void drop_state_table(unsigned relid) {
+    server::internal_ddl_scope internal;
+    server::role_scope as_ext(server::extension_owner(), false);
+    spi::exec("DROP TABLE IF EXISTS " + state_table(relid));
 }
 
 unsigned create_storage(const std::string& schema, const std::string& name, const definition& def) {
     server::internal_ddl_scope internal;
     const std::string table = spi::quote_ident(schema) + "." + spi::quote_ident(name);
-    std::vector<std::string> cols;
-    for (const auto& c : def.layout.columns) cols.push_back(spi::quote_ident(c.name) + " " + c.type.name);
-    std::string list;
-    for (std::size_t i = 0; i < cols.size(); ++i) list += (i ? ", " : "") + cols[i];
-    spi::exec("CREATE TABLE " + table + " (" + list + ")");
-    spi::exec(std::string("CREATE ") + (def.layout.unique_row_id ? "UNIQUE " : "") + "INDEX ON " + table +
-              " (\"__pgt_row_id\")");
+    create_table(table, def.layout);
     spi::exec("CREATE TRIGGER pgt_dml_guard BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON " + table +
               " FOR EACH STATEMENT EXECUTE FUNCTION pgtrickle._dml_guard()");
-    const auto relid = static_cast<unsigned>(std::stoul(*spi::scalar("SELECT $1::regclass::oid::text", {table})));
+    const unsigned relid = relid_of(table);
     server::depend_on_extension("pg_class", relid);
+    if (def.state_layout) {
+        // The whole result, ordered by the TopK keys through an index, owned like the storage.
+        const std::string state = state_table(relid);
+        const std::string owner = spi::quote_ident(server::role_name(server::current_user()));
+        server::role_scope as_ext(server::extension_owner(), false);
+        create_table(state, *def.state_layout);
+        spi::exec("CREATE INDEX ON " + state + " (" + lower::topk_index_columns(*def.graph) + ")");
+        spi::exec("ALTER TABLE " + state + " OWNER TO " + owner);
+        server::depend_on_extension("pg_class", relid_of(state));
+    }
     return relid;
 }
 

@@ -25,6 +25,8 @@ struct definition {
     frontend::compile_result front;
     std::optional<circuit> graph;
     lower::layout layout;
+    /// TopK: the layout of the state table holding the whole maintained result.
+    std::optional<lower::layout> state_layout;
     std::vector<std::string> warnings; ///< to report once the stream table exists
 };
 
@@ -32,9 +34,14 @@ struct definition {
 /// whose privileges the query is checked against).
 definition analyze(const std::string& display_name, const std::string& query, const std::string& requested_mode);
 
-/// Creates the storage table (as the current user) with its row-id index and write guard;
-/// returns its oid.
+/// Creates the storage table (as the current user) with its row-id index and write guard, and
+/// a TopK's state table; returns the storage's oid.
 unsigned create_storage(const std::string& schema, const std::string& name, const definition& def);
+
+/// The state table of the stream table stored in `relid` (TopK), quoted and qualified.
+std::string state_table(unsigned relid);
+/// Drops it, if there is one.
+void drop_state_table(unsigned relid);
 
 /// The layout as JSON for the catalog's auxiliary_columns.
 std::string auxiliary_columns_json(const lower::layout& lay);

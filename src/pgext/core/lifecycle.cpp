@@ -50,6 +50,23 @@ void warn_all(const definition& def) {
     for (const auto& w : def.warnings) server::warning(w);
 }
 
+/// Records a TopK's limit, offset and order in the catalog row (NULL without TopK), and tells
+/// the user where its whole result is kept.
+void record_topk(long long id, unsigned relid, const definition& def) {
+    const ir::topk* t = def.graph && def.graph->query.topk ? &*def.graph->query.topk : nullptr;
+    {
+        server::role_scope as_ext(server::extension_owner(), false);
+        spi::exec("UPDATE pgtrickle.pgt_stream_tables SET topk_limit = $2::int8, topk_offset = $3::int8, topk_order_by = $4 "
+                  "WHERE pgt_id = $1::int8",
+                  {std::to_string(id), t ? spi::param{std::to_string(t->limit)} : spi::param{},
+                   t ? spi::param{std::to_string(t->offset)} : spi::param{},
+                   t ? spi::param{lower::topk_index_columns(*def.graph)} : spi::param{}});
+    }
+    if (t)
+        server::info("pg_trickle: TopK stream table: it holds the first " + std::to_string(t->limit) +
+                     " rows of its query's result, which is maintained in " + state_table(relid));
+}
+
 } // namespace
 
 void require_writable() {
@@ -110,6 +127,7 @@ void create_stream_table(const std::string& name, const create_options& opts) {
              }(),
              opts.initialize ? "true" : "false"});
     }
+    record_topk(std::stoll(id), relid, def);
     register_sources(std::stoll(id), relid, def);
     if (opts.initialize) refresh(std::stoll(id), initiator::initial);
     warn_all(def);
@@ -130,7 +148,9 @@ void redefine_stream_table(const stream_table& st, const std::string& query, con
         server::internal_ddl_scope internal;
         spi::exec("DROP TABLE " + st.qualified());
     }
+    drop_state_table(st.relid);
     const unsigned relid = create_storage(st.schema, st.name, def);
+    record_topk(st.id, relid, def);
     {
         server::role_scope as_ext(server::extension_owner(), false);
         spi::exec("UPDATE pgtrickle.pgt_stream_tables SET pgt_relid = $2::oid, defining_query = $3, original_query = $3, "
@@ -181,6 +201,7 @@ void drop_stream_table(const stream_table& st, bool cascade) {
         server::internal_ddl_scope internal;
         spi::exec("DROP TABLE IF EXISTS " + st.qualified());
     }
+    drop_state_table(st.relid);
     {
         server::role_scope as_ext(server::extension_owner(), false);
         spi::exec("DELETE FROM pgtrickle.pgt_stream_tables WHERE pgt_id = $1::int8", {std::to_string(st.id)});

@@ -149,12 +149,24 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
     const bool full = !differential || !f.has_frontier() || !st->is_populated || st->needs_reinit || p.truncated;
 
     refresh_outcome out;
+    const bool topk = !comp.state_table.empty();
+    // A TopK's stream table becomes the first rows of its maintained result: a difference.
+    auto take_top = [&] {
+        auto counts = comp.top_plan.query({}, &snap);
+        out.inserted = std::stoll(*counts[0][0]);
+        out.deleted = std::stoll(*counts[0][1]);
+    };
     if (!full && p.changed == 0) {
         out.action = "NO_DATA";
     } else {
         server::role_scope as_owner(owner, true);
         server::refresh_writes_scope writes;
-        if (full && comp.difference_plan.valid() && st->is_populated && is_captured(st->relid)) {
+        if (full && topk) {
+            out.action = st->needs_reinit ? "REINITIALIZE" : "FULL";
+            spi::exec("TRUNCATE " + comp.state_table);
+            comp.full_plan.execute({}, &snap);
+            take_top();
+        } else if (full && comp.difference_plan.valid() && st->is_populated && is_captured(st->relid)) {
             // Readers downstream get the difference, not a TRUNCATE that forces them to recompute.
             out.action = "FULL";
             auto counts = comp.difference_plan.query({}, &snap);
@@ -172,6 +184,11 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
             auto counts = comp.delta_plan(*st, p.changed).query({f.snapshot, f.xid, f.frontier_stmt}, &snap);
             out.inserted = std::stoll(*counts[0][0]) + std::stoll(*counts[0][2]);
             out.deleted = std::stoll(*counts[0][1]) + std::stoll(*counts[0][2]);
+            if (topk) {
+                const bool result_changed = out.inserted + out.deleted > 0;
+                out.inserted = out.deleted = 0;
+                if (result_changed) take_top();
+            }
         }
     }
 

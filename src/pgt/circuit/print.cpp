@@ -74,6 +74,14 @@ std::string to_string(const circuit& c) {
         out << ")";
     }
     out << "\n";
+    if (const auto& t = c.query.topk) {
+        out << "TopK: the stream table holds rows " << t->offset + 1 << " to " << t->offset + t->limit
+            << (t->with_ties ? " (and ties)" : "") << " ORDER BY ";
+        for (std::size_t i = 0; i < t->keys.size(); ++i)
+            out << (i ? ", " : "") << c.query.root->columns[static_cast<std::size_t>(t->keys[i].expr->index)].name
+                << (t->keys[i].descending ? " DESC" : "") << (t->keys[i].nulls_first != t->keys[i].descending ? (t->keys[i].nulls_first ? " NULLS FIRST" : " NULLS LAST") : "");
+        out << " of the result above, kept in a state table and re-read through an index on these keys when it changes\n";
+    }
     return out.str();
 }
 

@@ -94,3 +94,45 @@ std::string full_difference_statement(const layout& lay, const std::string& new_
 }
 
 } // namespace pgt::lower
+
+namespace pgt::lower {
+
+layout topk_layout(const circuit& c) {
+    layout lay;
+    lay.strategy = maintenance::bag;
+    lay.unique_row_id = false;
+    lay.columns.push_back({"__pgt_row_id", make_type(type_kind::int8), true, "row id of the maintained result's row"});
+    const auto& root = c.query.root->columns;
+    for (std::size_t i = 0; i < c.query.topk->visible; ++i) {
+        sql_type t = root[i].type.name.empty() ? make_type(type_kind::text) : root[i].type;
+        lay.columns.push_back({root[i].name, t, false, ""});
+    }
+    return lay;
+}
+
+namespace {
+std::string key_list(const circuit& c, const std::string& alias) {
+    std::vector<std::string> keys;
+    for (const auto& k : c.query.topk->keys) {
+        const std::string& name = c.query.root->columns[static_cast<std::size_t>(k.expr->index)].name;
+        keys.push_back((alias.empty() ? sql::ident(name) : sql::column(alias, name)) + (k.descending ? " DESC" : " ASC") +
+                       (k.nulls_first ? " NULLS FIRST" : " NULLS LAST"));
+    }
+    return sql::join(keys);
+}
+} // namespace
+
+std::string topk_statement(const circuit& c, const std::string& state_table, const std::string& storage_table) {
+    const auto& t = *c.query.topk;
+    const layout lay = topk_layout(c);
+    std::vector<std::string> cols;
+    for (const auto& col : lay.columns) cols.push_back(sql::column("s", col.name));
+    std::string top = "SELECT " + sql::join(cols) + " FROM " + state_table + " s ORDER BY " + key_list(c, "s");
+    top += " OFFSET " + std::to_string(t.offset) + " ROWS FETCH FIRST " + std::to_string(t.limit) + " ROWS " +
+           (t.with_ties ? "WITH TIES" : "ONLY");
+    return full_difference_statement(lay, top, storage_table);
+}
+
+std::string topk_index_columns(const circuit& c) { return key_list(c, ""); }
+
+} // namespace pgt::lower

@@ -67,3 +67,25 @@ TEST_CASE("frontend: a nested subquery imports outer values in the same order in
                "WHERE c.created_at NOT IN (SELECT c2.created_at FROM customers c2 WHERE c2.id = o.customer_id))")
               .size() > 0);
 }
+
+TEST_CASE("frontend: ORDER BY with a constant LIMIT is a TopK over the query's result", "[frontend][topk]") {
+    auto q = query("SELECT id, customer_id FROM orders ORDER BY amount DESC, id LIMIT 5 OFFSET 2");
+    REQUIRE(q.topk);
+    CHECK(q.topk->limit == 5);
+    CHECK(q.topk->offset == 2);
+    CHECK(q.topk->visible == 2);
+    // amount is not selected: a column after the visible ones carries it.
+    REQUIRE(q.topk->keys.size() == 2);
+    CHECK(q.topk->keys[0].expr->index == 2);
+    CHECK(q.topk->keys[0].descending);
+    CHECK(q.topk->keys[0].nulls_first);
+    CHECK(q.topk->keys[1].expr->index == 0);
+    CHECK_FALSE(q.topk->keys[1].descending);
+    q = query("SELECT customer_id, sum(amount) AS total FROM orders GROUP BY customer_id ORDER BY count(*) DESC, 2 LIMIT 3");
+    REQUIRE(q.topk);
+    CHECK(q.topk->visible == 2);
+    CHECK(q.topk->keys[0].expr->index == 2);
+    CHECK(q.topk->keys[1].expr->index == 1);
+    CHECK(query("SELECT id FROM orders ORDER BY id FETCH FIRST 5 ROWS WITH TIES").topk->with_ties);
+    CHECK(query("SELECT id FROM customers UNION SELECT id FROM audit.log ORDER BY 1 LIMIT 3").topk->keys[0].expr->index == 0);
+}

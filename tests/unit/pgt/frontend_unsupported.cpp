@@ -10,9 +10,6 @@ TEST_CASE("frontend: unsupported constructs are named", "[frontend]") {
         {"SELECT sum(amount) OVER () FROM orders", "window function sum()"},
         {"SELECT id FROM orders WINDOW w AS (ORDER BY id)", "WINDOW clause"},
         {"WITH RECURSIVE r(n) AS (SELECT 1 FROM orders UNION ALL SELECT n + 1 FROM r WHERE n < 3) SELECT n FROM r", "WITH RECURSIVE"},
-        {"SELECT id FROM orders ORDER BY id LIMIT 5", "ORDER BY + LIMIT (TopK)"},
-        {"SELECT id FROM orders ORDER BY id FETCH FIRST 5 ROWS WITH TIES", "ORDER BY + LIMIT (TopK)"},
-        {"SELECT id FROM orders ORDER BY id LIMIT 5 OFFSET 10", "ORDER BY + LIMIT (TopK)"},
         {"SELECT ARRAY(SELECT id FROM customers) AS a FROM orders", "ARRAY (subquery)"},
         {"SELECT range_agg(CAST('[1,2)' AS int4range)) FROM orders", "aggregate range_agg() over types int4range"},
         {"SELECT id FROM orders WHERE (customer_id, id) < ALL (SELECT id, id FROM customers)", "row comparison < with a subquery"},
@@ -53,8 +50,7 @@ TEST_CASE("frontend: unsupported constructs are named", "[frontend]") {
         {"SELECT id FROM orders WHERE sku::jsonb ? 'a'", "operator ?"},
         {"SELECT sku::jsonb + 1 FROM orders", "operator + on types jsonb and integer"},
         {"SELECT id FROM (SELECT id FROM orders LIMIT 3) s", "LIMIT in a subquery"},
-        {"SELECT id FROM orders WHERE customer_id IN (SELECT customer_id FROM events) ORDER BY 1 LIMIT 1",
-         "ORDER BY + LIMIT (TopK)"},
+        {"SELECT id FROM orders ORDER BY id LIMIT (SELECT 3)", "LIMIT or OFFSET that is not a constant"},
     };
     for (const auto& [sql, construct] : cases) CHECK(unsupported(sql) == construct);
 }
