@@ -97,6 +97,18 @@ std::vector<text_row> connection::query(const std::string& sql) {
     return rows;
 }
 
+void connection::copy_in(const std::string& table, const std::string& data) {
+    PGresult* res = PQexec(p_->conn, ("COPY " + table + " FROM STDIN").c_str());
+    if (PQresultStatus(res) != PGRES_COPY_IN) throw_result_error(res, p_->conn);
+    PQclear(res);
+    if (PQputCopyData(p_->conn, data.data(), static_cast<int>(data.size())) != 1 || PQputCopyEnd(p_->conn, nullptr) != 1)
+        throw server_error("08000", PQerrorMessage(p_->conn));
+    res = PQgetResult(p_->conn);
+    if (PQresultStatus(res) != PGRES_COMMAND_OK) throw_result_error(res, p_->conn);
+    PQclear(res);
+    while ((res = PQgetResult(p_->conn))) PQclear(res);
+}
+
 std::optional<std::string> connection::scalar(const std::string& sql) {
     auto rows = query(sql);
     if (rows.size() != 1 || rows[0].size() != 1)

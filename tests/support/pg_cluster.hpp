@@ -32,6 +32,8 @@ public:
     void exec(const std::string& sql);
     /// Runs a query and returns its rows as text (nullopt for NULL).
     std::vector<text_row> query(const std::string& sql);
+    /// COPY `table` FROM STDIN with `data` in COPY text format.
+    void copy_in(const std::string& table, const std::string& data);
     /// The single value of a one-row, one-column query.
     std::optional<std::string> scalar(const std::string& sql);
     /// Notices and warnings received since the last call.
