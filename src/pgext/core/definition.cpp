@@ -132,9 +132,10 @@ unsigned relid_of(const std::string& table) {
 std::string state_table(unsigned relid) { return "pgtrickle_state." + spi::quote_ident("topk_" + std::to_string(relid)); }
 
 void drop_state_table(unsigned relid) {
+    if (!spi::scalar("SELECT pg_catalog.to_regclass($1)", {state_table(relid)})) return;
     server::internal_ddl_scope internal;
     server::role_scope as_ext(server::extension_owner(), false);
-    spi::exec("DROP TABLE IF EXISTS " + state_table(relid));
+    spi::exec("DROP TABLE " + state_table(relid));
 }
 
 unsigned create_storage(const std::string& schema, const std::string& name, const definition& def) {
