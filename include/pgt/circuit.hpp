@@ -15,7 +15,9 @@
 
 namespace pgt {
 
-enum class circuit_op { source, filter, map, join, union_all, aggregate, distinct, sublink, set_operation };
+enum class circuit_op {
+    source, filter, map, join, union_all, aggregate, distinct, sublink, set_operation, table_function,
+};
 
 struct circuit_node {
     circuit_op op{};

@@ -21,6 +21,7 @@ namespace pgt {
 namespace ir {
 struct expr;
 struct agg_call;
+struct table_function;
 } // namespace ir
 
 /// The value of `e` over `input` (column nodes index `input.cols`).
@@ -33,6 +34,10 @@ bool eval_predicate(const ir::expr& e, const row& input);
 /// rounds half away from zero, float → integer rounds half to even, varchar(n)/bpchar(n)
 /// truncate silently, numeric(p,s) rounds, text converts through the input function.
 value cast_value(const value& v, const sql_type& from, const sql_type& to);
+
+/// The rows `ROWS FROM (…) [WITH ORDINALITY]` returns for one input row: the functions' columns
+/// zipped (shorter ones padded with NULLs), then the ordinality.
+std::vector<row> eval_table_function(const ir::table_function& t, const row& input);
 
 /// A row of a group and how many times it occurs there (> 0).
 using weighted_row = std::pair<const row*, std::int64_t>;

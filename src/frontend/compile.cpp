@@ -36,6 +36,12 @@ ir::volatility tree_volatility(const ir::rel& r, std::set<const ir::rel*>& seen)
             if constexpr (std::is_same_v<T, ir::filter>) see(n.predicate);
             if constexpr (std::is_same_v<T, ir::project>) std::ranges::for_each(n.exprs, see);
             if constexpr (std::is_same_v<T, ir::join>) see(n.condition);
+            if constexpr (std::is_same_v<T, ir::table_function>)
+                for (const auto& call : n.calls) {
+                    std::ranges::for_each(call.args, see);
+                    // A series of timestamptz steps through the session's time zone.
+                    if (call.columns.front().type.kind == type_kind::timestamptz) v = std::max(v, ir::volatility::stable);
+                }
             if constexpr (std::is_same_v<T, ir::aggregate>) {
                 std::ranges::for_each(n.group_by, see);
                 for (const auto& a : n.aggs) {

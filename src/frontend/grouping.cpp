@@ -15,8 +15,8 @@ using ir::expr_ptr;
 class rebaser {
 public:
     rebaser(context& ctx, const std::vector<column_origin>& origins, std::vector<expr_ptr> keys,
-            const agg_collector& aggs)
-        : ctx_(ctx), origins_(origins), keys_(std::move(keys)) {
+            const agg_collector& aggs, bool functional_dependency)
+        : ctx_(ctx), origins_(origins), keys_(std::move(keys)), functional_dependency_(functional_dependency) {
         for (std::size_t i = 0; i < aggs.results.size(); ++i) agg_index_[aggs.results[i].get()] = static_cast<int>(i);
     }
 
@@ -62,6 +62,7 @@ private:
 
     // PostgreSQL accepts columns of a table whose primary key is grouped (plain columns).
     bool functionally_dependent(int column) const {
+        if (!functional_dependency_) return false;
         const column_origin& o = origins_.at(static_cast<std::size_t>(column));
         if (!o.table || o.table->primary_key.empty()) return false;
         return std::ranges::all_of(o.table->primary_key, [&](int pk) {
@@ -76,6 +77,7 @@ private:
     context& ctx_;
     const std::vector<column_origin>& origins_;
     std::vector<expr_ptr> keys_;
+    bool functional_dependency_;
     std::unordered_map<const ir::expr*, int> agg_index_;
 };
 
@@ -88,7 +90,7 @@ std::string key_name(const ir::expr& key, const std::vector<ir::column>& input) 
 
 grouped build_grouping(context& ctx, const ir::rel_ptr& input, const std::vector<column_origin>& origins,
                        const agg_collector& aggs, grouping_request req) {
-    rebaser rb(ctx, origins, std::move(req.keys), aggs);
+    rebaser rb(ctx, origins, std::move(req.keys), aggs, req.functional_dependency);
     for (const auto& t : req.targets) rb.check(t);
     if (req.having) rb.check(req.having);
     for (const auto& o : req.order_by) rb.check(o);

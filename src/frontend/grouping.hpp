@@ -19,9 +19,12 @@ struct grouping_request {
     std::vector<ir::expr_ptr> subquery_outer;
     /// Other expressions evaluated per group (left-hand sides of IN/ANY/ALL subqueries).
     std::vector<ir::expr_ptr> extras;
-    /// Applied to the aggregate node (keeping its columns): a lifted subquery restores the
-    /// groups of D that have no rows.
+    /// Applied to the aggregate node (keeping its columns, maybe adding some after them): a
+    /// lifted subquery restores the groups of D that have no rows, grouping sets become a
+    /// union of aggregates.
     std::function<ir::rel_ptr(const ir::rel_ptr&)> after_aggregate;
+    /// Columns of a table whose primary key is grouped may be read (not with grouping sets).
+    bool functional_dependency = true;
 };
 
 struct grouped {

@@ -379,6 +379,7 @@ expr_ptr translate_expr(const Node* n, const expr_env& env) {
     case T_FuncCall: return translate_func_call(as<FuncCall>(n), env);
     case T_SQLValueFunction: return translate_sql_value_function(as<SQLValueFunction>(n), env);
     case T_SubLink: return translate_sublink(as<SubLink>(n), env);
+    case T_GroupingFunc: return translate_grouping_func(as<GroupingFunc>(n), env);
     case T_ParamRef: {
         const auto* p = as<ParamRef>(n);
         ctx.fail("42P02", "there is no parameter $" + std::to_string(p->number), p->location,

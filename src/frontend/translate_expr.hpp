@@ -55,6 +55,13 @@ struct sublink_collector {
 struct agg_collector {
     std::vector<ir::agg_call> calls;
     std::vector<ir::expr_ptr> results;
+    /// GROUPING(args): the stand-in for each call and its arguments (over the FROM row).
+    struct grouping_call {
+        ir::expr_ptr result;
+        std::vector<ir::expr_ptr> args;
+        int location;
+    };
+    std::vector<grouping_call> groupings;
 };
 
 struct expr_env {
@@ -77,6 +84,8 @@ ir::expr_ptr translate_condition(const Node* n, const expr_env& env, const char*
 
 /// Function calls, aggregates, window functions (translate_func.cpp).
 ir::expr_ptr translate_func_call(const FuncCall* fc, const expr_env& env);
+/// GROUPING(args) (translate_func.cpp): a stand-in, resolved once the grouping sets are known.
+ir::expr_ptr translate_grouping_func(const GroupingFunc* g, const expr_env& env);
 /// CURRENT_DATE, CURRENT_USER, … (translate_func.cpp).
 ir::expr_ptr translate_sql_value_function(const SQLValueFunction* f, const expr_env& env);
 /// Subqueries in expressions (sublink.cpp): translated and recorded in the environment's

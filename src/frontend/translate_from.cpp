@@ -7,6 +7,7 @@
 #include "frontend/coerce.hpp"
 #include "frontend/correlation.hpp"
 #include "frontend/operators.hpp"
+#include "frontend/table_functions.hpp"
 #include "frontend/translate_expr.hpp"
 #include "frontend/translate_select.hpp"
 
@@ -210,24 +211,9 @@ from_result subquery(context& ctx, const RangeSubselect* rs, const select_scope&
     return single_range(ctx, rel, rs->alias->aliasname, rs->alias, {});
 }
 
-from_result function_range(context& ctx, const RangeFunction* rf, const select_scope& env, const from_result* lateral_left,
-                           correlation* corr) {
-    // Functions in FROM may read earlier FROM items (implicitly LATERAL).
-    select_scope fn_scope = env;
-    if (lateral_left) fn_scope = {&lateral_left->items, &lateral_left->origins, &env, env.ctes, corr};
-    std::string name = "function";
-    int location = -1;
-    for (const Node* pair : nodes(rf->functions)) {
-        const Node* call = static_cast<const Node*>(linitial(reinterpret_cast<const List*>(pair)));
-        if (!IsA(call, FuncCall)) continue;
-        const auto* fc = as<FuncCall>(call);
-        if (location < 0) {
-            name = str(static_cast<const Node*>(llast(fc->funcname)));
-            location = fc->location;
-        }
-        for (const Node* arg : nodes(fc->args)) translate_expr(arg, {ctx, fn_scope, clause::function_in_from});
-    }
-    ctx.unsupported("function " + name + "() in FROM", location);
+// A function in FROM that the front end cannot maintain: refused, with a stand-in range of
+// the columns the query names so that the rest of the query still translates.
+from_result refused_function(context& ctx, const RangeFunction* rf, const std::string& name) {
     std::vector<ir::column> cols;
     if (rf->alias && list_length(rf->alias->colnames) > 0) {
         for (const Node* c : nodes(rf->alias->colnames)) cols.push_back({str(c), opaque_type()});
@@ -237,6 +223,88 @@ from_result function_range(context& ctx, const RangeFunction* rf, const select_s
     if (rf->ordinality) cols.push_back({"ordinality", make_type(type_kind::int8)});
     from_result r = single_range(ctx, placeholder_rel(std::move(cols)), name, nullptr, {});
     if (rf->alias) r.items[0].refname = rf->alias->aliasname;
+    return r;
+}
+
+// Set-returning functions in FROM (implicitly LATERAL): a table_function over the items to
+// their left, whose rows it extends (`extends_left`). `unnest(a, b)` is ROWS FROM (unnest(a),
+// unnest(b)), as PostgreSQL rewrites it.
+from_result function_range(context& ctx, const RangeFunction* rf, const select_scope& env, const from_result* lateral_left,
+                           correlation* corr, bool direct) {
+    select_scope fn_scope = env;
+    if (lateral_left) fn_scope = {&lateral_left->items, &lateral_left->origins, &env, env.ctes, corr};
+    std::string name = "function";
+    int location = -1;
+    ir::table_function tf{{}, rf->ordinality, false};
+    std::vector<std::string> scalar_names; // per call: the name a scalar result takes
+    bool known = true;
+    for (const Node* pair : nodes(rf->functions)) {
+        const auto* items = reinterpret_cast<const List*>(pair);
+        const Node* call = static_cast<const Node*>(linitial(items));
+        if (!IsA(call, FuncCall)) {
+            known = false;
+            continue;
+        }
+        const auto* fc = as<FuncCall>(call);
+        std::vector<std::string> parts;
+        for (const Node* part : nodes(fc->funcname)) parts.push_back(str(part));
+        const std::string fname = parts.back();
+        const bool builtin = parts.size() < 2 || parts[parts.size() - 2] == "pg_catalog";
+        if (location < 0) name = fname, location = fc->location;
+        std::vector<expr_ptr> args;
+        for (const Node* arg : nodes(fc->args)) args.push_back(translate_expr(arg, {ctx, fn_scope, clause::function_in_from}));
+        if (list_length(items) > 1 && lsecond(items)) ctx.unsupported("column definition list for function " + fname + "()", fc->location);
+        if (fc->agg_order || fc->agg_filter || fc->agg_star || fc->agg_distinct || fc->func_variadic || fc->over) known = false;
+        std::vector<std::vector<expr_ptr>> arg_lists{args};
+        if (fname == "unnest" && args.size() > 1 && !rf->is_rowsfrom) {
+            arg_lists.clear();
+            for (const auto& a : args) arg_lists.push_back({a});
+        }
+        for (auto& list : arg_lists) {
+            auto sig = builtin ? builtin_table_function(fname, std::move(list)) : std::nullopt;
+            if (!sig) {
+                known = false;
+                continue;
+            }
+            tf.calls.push_back({"pg_catalog", fname, std::move(sig->args), std::move(sig->columns)});
+            scalar_names.push_back(fname);
+        }
+    }
+    if (rf->coldeflist) ctx.unsupported("column definition list for function " + name + "()", location);
+    if (!known) ctx.unsupported("function " + name + "() in FROM", location);
+    else if (!lateral_left) ctx.unsupported("function " + name + "() in FROM without a table before it", location);
+    else if (!direct) ctx.unsupported("function " + name + "() on the left of a JOIN", location);
+    if (!known || !lateral_left || !direct) return refused_function(ctx, rf, name);
+
+    // Column names: OUT parameters, else the alias (one function) or the function's name.
+    const std::string refname = rf->alias ? std::string(rf->alias->aliasname) : name;
+    std::vector<ir::column> own;
+    for (std::size_t i = 0; i < tf.calls.size(); ++i)
+        for (auto c : tf.calls[i].columns) {
+            if (c.name.empty()) c.name = rf->alias && tf.calls.size() == 1 ? refname : scalar_names[i];
+            own.push_back(c);
+        }
+    if (rf->ordinality) own.push_back({"ordinality", make_type(type_kind::int8)});
+    std::vector<std::string> names;
+    for (const auto& c : own) names.push_back(c.name);
+    if (rf->alias) names = apply_aliases(ctx, std::move(names), rf->alias->colnames, "table \"" + refname + "\"", -1);
+    for (std::size_t i = 0; i < own.size(); ++i) own[i].name = names[i];
+    for (std::size_t i = 0, k = 0; i < tf.calls.size(); ++i)
+        for (auto& c : tf.calls[i].columns) c.name = own[k++].name;
+
+    const rel_ptr& left = lateral_left->rel;
+    const int w = static_cast<int>(left->columns.size());
+    std::vector<ir::column> columns = left->columns;
+    columns.insert(columns.end(), own.begin(), own.end());
+    from_result r;
+    r.extends_left = true;
+    r.rel = ir::make_rel(std::move(tf), {left}, std::move(columns));
+    r.names = std::move(names);
+    for (std::size_t i = 0; i < own.size(); ++i) {
+        r.values.push_back(ir::make_column(w + static_cast<int>(i), own[i].type));
+        r.origins.push_back({refname, r.names[i], -1, nullptr, -1});
+    }
+    r.items.push_back({refname, {}, true, true, false, r.names, r.values});
     return r;
 }
 
@@ -305,13 +373,30 @@ expr_ptr merged_value(context& ctx, ir::join_kind kind, const expr_ptr& lv, cons
     }
 }
 
+// `left JOIN LATERAL f(…) ON condition`, with `extended` the left's rows extended by the
+// functions' (a table_function): an inner join filters it; a left join keeps the left rows
+// without function rows when the condition is `true`.
+rel_ptr function_join(context& ctx, ir::join_kind kind, const expr_ptr& condition, const rel_ptr& extended) {
+    const bool always = !condition || (condition->kind == ir::expr_kind::constant && condition->literal == "true");
+    if (kind == ir::join_kind::inner) return always ? extended : place_predicate(extended, condition);
+    if (kind != ir::join_kind::left || !always) {
+        ctx.unsupported(std::string(kind == ir::join_kind::left ? "LEFT JOIN LATERAL function with a join condition other than true"
+                                                                : "RIGHT or FULL JOIN to a function"),
+                        -1);
+        return extended;
+    }
+    auto tf = std::get<ir::table_function>(extended->node);
+    tf.outer = true;
+    return ir::make_rel(std::move(tf), extended->inputs, extended->columns);
+}
+
 from_result join(context& ctx, const JoinExpr* j, const select_scope& env, const from_result* lateral_left,
                  correlation* corr) {
     from_result l = translate_item(ctx, j->larg, env, lateral_left, corr, false);
     from_result r = translate_item(ctx, j->rarg, env, &l, corr);
     check_name_conflicts(ctx, l.items, r.items);
     const int left_width = static_cast<int>(l.rel->columns.size());
-    if (!r.lateral) shift(r, left_width);
+    if (!r.lateral && !r.extends_left) shift(r, left_width);
 
     ir::join_kind kind = ir::join_kind::inner;
     switch (j->jointype) {
@@ -342,6 +427,7 @@ from_result join(context& ctx, const JoinExpr* j, const select_scope& env, const
     if (r.condition) condition.push_back(r.condition);
     // Subqueries in an inner join's ON clause are evaluated on the joined rows.
     std::vector<ir::column> joined_row = l.rel->columns;
+    if (r.extends_left) joined_row.clear();
     joined_row.insert(joined_row.end(), r.rel->columns.begin(), r.rel->columns.end());
     sublink_collector on_subs{&joined_row, {}};
     sublink_collector* subs = kind == ir::join_kind::inner ? &on_subs : nullptr;
@@ -352,7 +438,8 @@ from_result join(context& ctx, const JoinExpr* j, const select_scope& env, const
     std::vector<ir::expr_ptr> plain, with_subqueries;
     for (auto& c : ir::conjuncts(ir::make_and(std::move(condition))))
         (contains_sublink(*c, on_subs.items) ? with_subqueries : plain).push_back(c);
-    out.rel = join_on(kind, ir::make_and(std::move(plain)), l.rel, r.rel);
+    out.rel = r.extends_left ? function_join(ctx, kind, ir::make_and(std::move(plain)), r.rel)
+                             : join_on(kind, ir::make_and(std::move(plain)), l.rel, r.rel);
     if (!on_subs.items.empty()) {
         auto a = attach_sublinks(out.rel, on_subs.items);
         for (auto& c : with_subqueries) c = replace_stand_ins(c, a.values);
@@ -392,7 +479,7 @@ from_result translate_item(context& ctx, const Node* n, const select_scope& env,
     case T_RangeVar: return range_var(ctx, as<RangeVar>(n), env);
     case T_RangeSubselect: return subquery(ctx, as<RangeSubselect>(n), env, lateral_left, corr, direct);
     case T_JoinExpr: return join(ctx, as<JoinExpr>(n), env, lateral_left, corr);
-    case T_RangeFunction: return function_range(ctx, as<RangeFunction>(n), env, lateral_left, corr);
+    case T_RangeFunction: return function_range(ctx, as<RangeFunction>(n), env, lateral_left, corr, direct);
     case T_RangeTableSample: {
         const auto* ts = as<RangeTableSample>(n);
         ctx.fail(sqlstate::feature_not_supported,
@@ -434,8 +521,11 @@ from_result translate_from_clause(context& ctx, const List* from, const select_s
         }
         // A comma is a cross join; WHERE conjuncts become its condition later.
         check_name_conflicts(ctx, acc.items, item.items);
-        if (!item.lateral) shift(item, static_cast<int>(acc.rel->columns.size()));
-        acc.rel = make_join(ir::join_kind::inner, item.condition, acc.rel, item.rel);
+        if (item.extends_left) acc.rel = item.rel;
+        else {
+            if (!item.lateral) shift(item, static_cast<int>(acc.rel->columns.size()));
+            acc.rel = make_join(ir::join_kind::inner, item.condition, acc.rel, item.rel);
+        }
         acc.items.insert(acc.items.end(), item.items.begin(), item.items.end());
         acc.origins.insert(acc.origins.end(), item.origins.begin(), item.origins.end());
         acc.names.insert(acc.names.end(), item.names.begin(), item.names.end());

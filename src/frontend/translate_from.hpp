@@ -18,6 +18,9 @@ struct from_result {
     /// to its left followed by its own, and `condition` (over the same) relates the two.
     bool lateral = false;
     ir::expr_ptr condition;
+    /// Set-returning functions in FROM: `rel` is the items to the left extended by the
+    /// functions' columns; the rest describes those columns only (positions past the left's).
+    bool extends_left = false;
 };
 
 /// Translates a FROM list (comma-separated items become inner joins); `env` holds the

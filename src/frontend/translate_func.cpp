@@ -260,6 +260,24 @@ expr_ptr translate_func_call(const FuncCall* fc, const expr_env& env) {
     return ir::make_call(expr_kind::func, schema, f.name, res->result, std::move(args), res->vol);
 }
 
+expr_ptr translate_grouping_func(const GroupingFunc* g, const expr_env& env) {
+    context& ctx = env.ctx;
+    if (env.where == clause::aggregate_argument)
+        ctx.fail(sqlstate::grouping_error, "aggregate function calls cannot contain grouping operations", g->location);
+    if (!env.aggs)
+        ctx.fail(sqlstate::grouping_error, std::string("grouping operations are not allowed in ") + clause_name(env.where),
+                 g->location);
+    if (list_length(g->args) > 31)
+        ctx.fail("54011", "GROUPING must have fewer than 32 arguments", g->location);
+    agg_collector::grouping_call call{nullptr, {}, g->location};
+    for (const Node* a : nodes(g->args)) call.args.push_back(translate_expr(a, env.with(clause::group_by, nullptr)));
+    auto stand_in = std::make_shared<ir::expr>(*placeholder(make_type(type_kind::int4)));
+    stand_in->name = "grouping#" + std::to_string(env.aggs->groupings.size());
+    call.result = stand_in;
+    env.aggs->groupings.push_back(std::move(call));
+    return env.aggs->groupings.back().result;
+}
+
 expr_ptr translate_sql_value_function(const SQLValueFunction* svf, const expr_env& env) {
     auto call = [](const char* name, sql_type type) {
         return ir::make_call(expr_kind::func, "pg_catalog", name, std::move(type), {}, ir::volatility::stable);

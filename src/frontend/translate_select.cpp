@@ -4,6 +4,7 @@
 #include "frontend/translate_select.hpp"
 
 #include <algorithm>
+#include <numeric>
 
 #include "frontend/coerce.hpp"
 #include "frontend/grouping.hpp"
@@ -96,42 +97,194 @@ expr_ptr group_key(const Node* n, const std::vector<target>& targets, const expr
 struct grouping_clause {
     std::vector<expr_ptr> keys;
     bool present = false; ///< GROUP BY given (even `GROUP BY ()`)
+    /// GROUPING SETS, ROLLUP, CUBE: each set as positions in `keys` (empty: one set, all keys).
+    std::vector<std::vector<int>> sets;
 };
 
-// The expressions of ROLLUP/CUBE/GROUPING SETS, which all count as group keys for the
-// grouping check.
-void grouping_set_keys(const GroupingSet* gs, const expr_env& env, std::vector<expr_ptr>& keys) {
-    context::depth_guard guard(env.ctx, gs->location);
-    for (const Node* n : nodes(gs->content)) {
-        if (IsA(n, GroupingSet)) grouping_set_keys(as<GroupingSet>(n), env, keys);
-        else if (!IsA(n, List)) keys.push_back(translate_expr(n, env.with(clause::group_by, nullptr)));
-        else
-            for (const Node* e : nodes(reinterpret_cast<const List*>(n)))
-                keys.push_back(translate_expr(e, env.with(clause::group_by, nullptr)));
-    }
+// At most this many grouping sets (upstream's limit too): each is an aggregate of its own.
+constexpr std::size_t max_grouping_sets = 64;
+
+using set_list = std::vector<std::vector<int>>;
+
+int key_index(grouping_clause& g, const expr_ptr& e) {
+    for (std::size_t i = 0; i < g.keys.size(); ++i)
+        if (ir::equivalent(*g.keys[i], *e)) return static_cast<int>(i);
+    g.keys.push_back(e);
+    return static_cast<int>(g.keys.size()) - 1;
 }
+
+// Every s ∪ t (keys once each), PostgreSQL's combination of GROUP BY elements.
+set_list product(const set_list& a, const set_list& b) {
+    set_list out;
+    for (const auto& x : a)
+        for (const auto& y : b) {
+            auto u = x;
+            for (int k : y)
+                if (std::ranges::find(u, k) == u.end()) u.push_back(k);
+            out.push_back(std::move(u));
+        }
+    return out;
+}
+
+struct grouping_translation {
+    grouping_clause& g;
+    const std::vector<target>& targets;
+    const expr_env& env;
+    const agg_collector& aggs;
+
+    // The keys of an item of ROLLUP/CUBE or a set of GROUPING SETS: `(a, b)` or `a`.
+    std::vector<int> item(const Node* n) {
+        std::vector<int> keys;
+        auto add = [&](const Node* e) {
+            const int k = key_index(g, group_key(e, targets, env, aggs));
+            if (std::ranges::find(keys, k) == keys.end()) keys.push_back(k);
+        };
+        if (IsA(n, RowExpr))
+            for (const Node* e : nodes(as<RowExpr>(n)->args)) add(e);
+        else if (IsA(n, List))
+            for (const Node* e : nodes(reinterpret_cast<const List*>(n))) add(e);
+        else
+            add(n);
+        return keys;
+    }
+
+    // The grouping sets one element of GROUP BY stands for (expand_grouping_sets).
+    set_list element(const Node* n) {
+        context::depth_guard guard(env.ctx, expr_location(n));
+        if (!IsA(n, GroupingSet)) return {item(n)};
+        const auto* gs = as<GroupingSet>(n);
+        std::vector<std::vector<int>> items;
+        switch (gs->kind) {
+        case GROUPING_SET_EMPTY: return {{}};
+        case GROUPING_SET_SIMPLE: {
+            std::vector<int> keys;
+            for (const Node* e : nodes(gs->content))
+                for (int k : item(e))
+                    if (std::ranges::find(keys, k) == keys.end()) keys.push_back(k);
+            return {keys};
+        }
+        case GROUPING_SET_SETS: {
+            set_list out;
+            for (const Node* e : nodes(gs->content)) {
+                auto sets = element(e);
+                out.insert(out.end(), sets.begin(), sets.end());
+            }
+            return out;
+        }
+        case GROUPING_SET_ROLLUP:
+        case GROUPING_SET_CUBE: break;
+        }
+        for (const Node* e : nodes(gs->content)) items.push_back(item(e));
+        set_list out;
+        if (gs->kind == GROUPING_SET_ROLLUP) {
+            for (std::size_t n_items = items.size() + 1; n_items-- > 0;) {
+                std::vector<int> keys;
+                for (std::size_t i = 0; i < n_items; ++i) keys = product({keys}, {items[i]})[0];
+                out.push_back(keys);
+            }
+            return out;
+        }
+        if (items.size() > 16) { // 2^16 sets: refused below anyway
+            env.ctx.unsupported("CUBE of more than 16 elements", gs->location);
+            return {{}};
+        }
+        for (std::size_t mask = (std::size_t{1} << items.size()); mask-- > 0;) {
+            std::vector<int> keys;
+            for (std::size_t i = 0; i < items.size(); ++i)
+                if (mask & (std::size_t{1} << (items.size() - 1 - i))) keys = product({keys}, {items[i]})[0];
+            out.push_back(keys);
+        }
+        return out;
+    }
+};
 
 grouping_clause translate_group_by(const List* list, const std::vector<target>& targets, const expr_env& env,
                                    const agg_collector& aggs) {
     grouping_clause g;
     g.present = list_length(list) > 0;
+    grouping_translation t{g, targets, env, aggs};
+    bool has_sets = false;
+    set_list sets{{}};
     for (const Node* n : nodes(list)) {
-        if (IsA(n, GroupingSet)) {
-            const auto* gs = as<GroupingSet>(n);
-            if (gs->kind == GROUPING_SET_EMPTY) continue;
-            env.ctx.unsupported(gs->kind == GROUPING_SET_ROLLUP ? "ROLLUP" : gs->kind == GROUPING_SET_CUBE ? "CUBE" : "GROUPING SETS",
-                                gs->location);
-            grouping_set_keys(gs, env, g.keys);
-            continue;
+        has_sets |= IsA(n, GroupingSet);
+        sets = product(sets, t.element(n));
+        if (sets.size() > max_grouping_sets) {
+            env.ctx.unsupported("more than " + std::to_string(max_grouping_sets) + " grouping sets", expr_location(n));
+            sets.resize(1);
         }
-        g.keys.push_back(group_key(n, targets, env, aggs));
     }
-    // GROUP BY a, a groups once.
-    std::vector<expr_ptr> unique;
-    for (auto& k : g.keys)
-        if (std::ranges::none_of(unique, [&](const expr_ptr& u) { return ir::equivalent(*u, *k); })) unique.push_back(k);
-    g.keys = std::move(unique);
+    if (has_sets) g.sets = std::move(sets);
     return g;
+}
+
+// A level with several grouping sets: one aggregate per set over the same input, each
+// projected onto all the keys (NULL where the set lacks one) and the aggregates, with the
+// set's number last; their UNION ALL replaces the aggregate over all keys.
+rel_ptr union_of_grouping_sets(const rel_ptr& agg, const std::vector<std::vector<int>>& sets) {
+    const auto& whole = std::get<ir::aggregate>(agg->node);
+    const std::size_t nkeys = whole.group_by.size();
+    std::vector<rel_ptr> branches;
+    std::vector<ir::column> cols = agg->columns;
+    for (std::size_t k = 0; k < nkeys; ++k) cols[k].not_null = cols[k].not_null && std::ranges::all_of(sets, [&](const auto& set) {
+                                                                      return std::ranges::find(set, static_cast<int>(k)) != set.end();
+                                                                  });
+    cols.push_back({"__grouping_set", make_type(type_kind::int4), true});
+    for (std::size_t s = 0; s < sets.size(); ++s) {
+        ir::aggregate one{{}, whole.aggs};
+        std::vector<ir::column> one_cols;
+        for (int k : sets[s]) {
+            one.group_by.push_back(whole.group_by[static_cast<std::size_t>(k)]);
+            one_cols.push_back(agg->columns[static_cast<std::size_t>(k)]);
+        }
+        for (std::size_t j = 0; j < whole.aggs.size(); ++j) one_cols.push_back(agg->columns[nkeys + j]);
+        rel_ptr a = ir::make_rel(std::move(one), agg->inputs, std::move(one_cols));
+        std::vector<expr_ptr> exprs;
+        std::vector<std::string> names;
+        for (std::size_t k = 0; k < nkeys; ++k) {
+            const auto pos = std::ranges::find(sets[s], static_cast<int>(k));
+            exprs.push_back(pos == sets[s].end() ? ir::make_constant(std::nullopt, cols[k].type)
+                                                 : ir::make_column(static_cast<int>(pos - sets[s].begin()), cols[k].type));
+        }
+        for (std::size_t j = 0; j < whole.aggs.size(); ++j)
+            exprs.push_back(ir::make_column(static_cast<int>(sets[s].size() + j), agg->columns[nkeys + j].type));
+        exprs.push_back(ir::make_constant(std::to_string(s), make_type(type_kind::int4)));
+        for (const auto& c : cols) names.push_back(c.name);
+        branches.push_back(make_project(a, std::move(exprs), names));
+    }
+    return ir::make_rel(ir::union_all{}, std::move(branches), std::move(cols));
+}
+
+// GROUPING(args): the bit mask of the arguments missing from the row's grouping set (the
+// first argument the most significant bit), over the grouped row whose last column is the
+// set's number when there are several sets.
+expr_ptr grouping_value(context& ctx, const agg_collector::grouping_call& call, const std::vector<expr_ptr>& keys,
+                        const std::vector<std::vector<int>>& sets, const rel_ptr& grouped) {
+    std::vector<int> positions;
+    for (const auto& a : call.args) {
+        auto it = std::ranges::find_if(keys, [&](const expr_ptr& k) { return ir::equivalent(*k, *a); });
+        if (it == keys.end())
+            ctx.fail(sqlstate::grouping_error, "arguments to GROUPING must be grouping expressions of the associated query level",
+                     call.location);
+        positions.push_back(static_cast<int>(it - keys.begin()));
+    }
+    const sql_type int4 = make_type(type_kind::int4);
+    auto mask = [&](const std::vector<int>& set) {
+        long m = 0;
+        for (int p : positions) m = (m << 1) | (std::ranges::find(set, p) == set.end() ? 1 : 0);
+        return ir::make_constant(std::to_string(m), int4);
+    };
+    if (sets.size() <= 1) {
+        std::vector<int> all(keys.size());
+        std::iota(all.begin(), all.end(), 0);
+        return mask(sets.empty() ? all : sets[0]);
+    }
+    std::vector<expr_ptr> args;
+    const expr_ptr set_column = ir::make_column(static_cast<int>(grouped->columns.size()) - 1, int4);
+    for (std::size_t s = 0; s < sets.size(); ++s) {
+        args.push_back(make_operator(ctx, "=", set_column, ir::make_constant(std::to_string(s), int4), call.location));
+        args.push_back(mask(sets[s]));
+    }
+    return ir::make_node(ir::expr_kind::case_, int4, std::move(args));
 }
 
 // A sort key (ORDER BY, DISTINCT ON): a select-list entry named or numbered, or an
@@ -267,7 +420,7 @@ rel_ptr simple_select(context& ctx, const SelectStmt* s, const select_scope& env
         for (const Node* n : nodes(s->distinctClause)) sort_key(n, targets, false, order_env);
     }
     if (list_length(s->windowClause) > 0) ctx.unsupported("WINDOW clause", -1);
-    const bool grouped_level = group.present || !aggs.calls.empty() || having;
+    const bool grouped_level = group.present || !aggs.calls.empty() || having || !aggs.groupings.empty();
     if (corr && mode == correlation::mode::discover && (grouped_level || distinct || list_length(s->windowClause) > 0))
         corr->complex = true;
 
@@ -338,11 +491,26 @@ rel_ptr simple_select(context& ctx, const SelectStmt* s, const select_scope& env
             req.extras.insert(req.extras.end(), p.lhs.begin(), p.lhs.end());
         }
         req.extras.insert(req.extras.end(), extra_keys.begin(), extra_keys.end());
+        // Grouping sets of a lifted subquery all group by D's values too.
+        std::vector<std::vector<int>> sets;
+        for (const auto& set : group.sets) {
+            std::vector<int> lifted(m);
+            std::iota(lifted.begin(), lifted.end(), 0);
+            for (int k : set) lifted.push_back(k + static_cast<int>(m));
+            sets.push_back(std::move(lifted));
+        }
         if (lift && !group.present) req.after_aggregate = [&](const rel_ptr& agg) { return with_empty_groups(ctx, corr->d, agg); };
+        if (sets.size() > 1) req.after_aggregate = [&](const rel_ptr& agg) { return union_of_grouping_sets(agg, sets); };
+        // PostgreSQL infers no functional dependency with grouping sets.
+        req.functional_dependency = sets.empty();
+        const std::vector<expr_ptr> keys = req.keys;
         grouped g = build_grouping(ctx, rel, from.origins, aggs, std::move(req));
         rel = g.rel;
+        std::map<const ir::expr*, expr_ptr> masks;
+        for (const auto& call : aggs.groupings) masks[call.result.get()] = grouping_value(ctx, call, keys, sets, rel);
+        for (auto& t : g.targets) t = replace_stand_ins(t, masks);
         exprs = std::move(g.targets);
-        having = g.having;
+        having = replace_stand_ins(g.having, masks);
         std::size_t next_outer = 0, next_extra = 0;
         rebase_per_group(ctx, per_output.items, g, next_outer, next_extra);
         extra_keys.assign(g.extras.begin() + static_cast<std::ptrdiff_t>(next_extra), g.extras.end());

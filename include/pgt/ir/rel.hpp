@@ -125,7 +125,26 @@ struct set_operation {
     bool all = false;
 };
 
-using rel_node = std::variant<scan, filter, project, join, aggregate, distinct, union_all, sublink, set_operation>;
+/// One set-returning function of a table_function: its output columns (one for a function
+/// returning a scalar type, its OUT parameters for one returning a record).
+struct table_call {
+    std::string schema, name;
+    std::vector<expr_ptr> args; ///< over the input row
+    std::vector<column> columns;
+};
+
+/// `input CROSS JOIN LATERAL ROWS FROM (f₁(…), f₂(…)) [WITH ORDINALITY]`: each input row
+/// followed by each row the functions return for it (zipped, shorter ones padded with NULLs),
+/// then the 1-based row number if `ordinality`. `outer` (LEFT JOIN LATERAL … ON true) keeps an
+/// input row for which the functions return no rows, with NULLs. Linear in its input.
+struct table_function {
+    std::vector<table_call> calls;
+    bool ordinality = false;
+    bool outer = false;
+};
+
+using rel_node =
+    std::variant<scan, filter, project, join, aggregate, distinct, union_all, sublink, set_operation, table_function>;
 
 struct rel {
     rel_node node;

@@ -43,6 +43,8 @@ struct builder {
                     return circuit_op::sublink;
                 } else if constexpr (std::is_same_v<T, ir::set_operation>) {
                     return circuit_op::set_operation;
+                } else if constexpr (std::is_same_v<T, ir::table_function>) {
+                    return circuit_op::table_function;
                 } else {
                     return circuit_op::union_all;
                 }
@@ -97,6 +99,39 @@ void choose_maintenance(circuit& c) {
 
 } // namespace
 
+namespace {
+
+/// A union whose branches each have a unique key and set one column to a constant of their
+/// own (grouping sets number theirs) has a key: those keys and that column.
+std::optional<std::vector<int>> union_key(const ir::rel& r) {
+    for (std::size_t c = 0; c < r.columns.size(); ++c) {
+        std::vector<std::string> seen;
+        bool tags = true;
+        for (const auto& in : r.inputs) {
+            const auto* p = std::get_if<ir::project>(&in->node);
+            const ir::expr* e = p && c < p->exprs.size() ? p->exprs[c].get() : nullptr;
+            if (!e || e->kind != ir::expr_kind::constant || !e->literal || std::ranges::find(seen, *e->literal) != seen.end()) {
+                tags = false;
+                break;
+            }
+            seen.push_back(*e->literal);
+        }
+        if (!tags) continue;
+        std::vector<int> key{static_cast<int>(c)};
+        for (const auto& in : r.inputs) {
+            auto k = unique_key(*in);
+            if (!k) return std::nullopt;
+            for (int col : *k)
+                if (std::ranges::find(key, col) == key.end()) key.push_back(col);
+        }
+        std::ranges::sort(key);
+        return key;
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
 std::optional<std::vector<int>> unique_key(const ir::rel& r) {
     return std::visit(
         [&](const auto& node) -> std::optional<std::vector<int>> {
@@ -132,6 +167,14 @@ std::optional<std::vector<int>> unique_key(const ir::rel& r) {
                 return out;
             } else if constexpr (std::is_same_v<T, ir::sublink>) {
                 return unique_key(*r.inputs[0]); // one output row per row of L
+            } else if constexpr (std::is_same_v<T, ir::table_function>) {
+                // The function rows of one input row differ in their ordinality.
+                auto in = unique_key(*r.inputs[0]);
+                if (!in || !node.ordinality) return std::nullopt;
+                in->push_back(static_cast<int>(r.columns.size()) - 1);
+                return in;
+            } else if constexpr (std::is_same_v<T, ir::union_all>) {
+                return union_key(r);
             } else if constexpr (std::is_same_v<T, ir::distinct> || std::is_same_v<T, ir::set_operation>) {
                 if constexpr (std::is_same_v<T, ir::set_operation>)
                     if (node.all) return unique_key(*r.inputs[0]); // at most the copies of the left input

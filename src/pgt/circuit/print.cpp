@@ -46,6 +46,7 @@ std::string rule(const circuit& c, int id) {
     case circuit_op::set_operation:
         return std::string("setop      ") + ir::set_op_name(std::get<ir::set_operation>(n.rel->node)) +
                ": f(a, b) − f(a−Δa, b−Δb) per affected row";
+    case circuit_op::table_function: return "flat_map linear: each row of Δ with its function rows";
     case circuit_op::distinct:
         return stateful_top ? "distinct   multiplicity stored: Δcount, visible while > 0"
                             : "distinct   [I(in)>0] − [I(in)−Δ>0] on affected rows";

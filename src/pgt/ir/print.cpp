@@ -140,6 +140,11 @@ void print(std::ostringstream& out, const rel& r, int depth) {
                 if (n.value) out << (n.kind == sublink_kind::scalar ? " VALUE " : " TEST ") << to_string(*n.value, in);
             } else if constexpr (std::is_same_v<T, set_operation>) {
                 out << (n.kind == set_op_kind::intersect ? "Intersect" : "Except") << (n.all ? " All" : "");
+            } else if constexpr (std::is_same_v<T, table_function>) {
+                out << (n.outer ? "TableFunction Outer " : "TableFunction ");
+                for (std::size_t i = 0; i < n.calls.size(); ++i)
+                    out << (i ? ", " : "") << n.calls[i].name << "(" << join_args(n.calls[i].args, in) << ")";
+                if (n.ordinality) out << " WITH ORDINALITY";
             }
         },
         r.node);

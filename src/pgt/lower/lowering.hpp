@@ -77,6 +77,8 @@ std::optional<std::string> delta_sublink(lowering& l, int id);
 std::optional<std::string> delta_set_operation(lowering& l, int id);
 std::string sublink_new_sql(const lowering& l, int id);
 std::string set_operation_new_sql(const lowering& l, int id);
+std::optional<std::string> delta_table_function(lowering& l, int id);
+std::string table_function_new_sql(const lowering& l, int id);
 
 /// SQL of an aggregate call over rows seen through `alias` of node `input`.
 std::string aggregate_call(const lowering& l, const ir::agg_call& a, int input, const std::string& alias);

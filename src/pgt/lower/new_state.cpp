@@ -68,6 +68,7 @@ std::string new_sql(const lowering& l, int id) {
         return "(SELECT DISTINCT * FROM " + l.new_sql(n.inputs[0]) + " s)";
     case circuit_op::sublink: return sublink_new_sql(l, id);
     case circuit_op::set_operation: return set_operation_new_sql(l, id);
+    case circuit_op::table_function: return table_function_new_sql(l, id);
     case circuit_op::union_all: {
         std::vector<std::string> branches;
         for (std::size_t b = 0; b < n.inputs.size(); ++b) {

@@ -128,8 +128,21 @@ private:
         case circuit_op::distinct: return distinct_of(build(n.inputs[0]));
         case circuit_op::sublink: return make_sublink(n);
         case circuit_op::set_operation: return make_set_operation(n);
+        case circuit_op::table_function: return make_table_function(n);
         }
         return {};
+    }
+
+    // Linear: each row followed by its function rows (or NULLs once, when outer and none).
+    stream make_table_function(const circuit_node& n) {
+        const auto t = std::get<ir::table_function>(n.rel->node);
+        const std::size_t width = n.rel->columns.size() - n.rel->inputs[0]->columns.size();
+        return dbsp::flat_map(build(n.inputs[0]), [t, width](const row& r) {
+            std::vector<row> out;
+            for (const auto& f : eval_table_function(t, r)) out.push_back(concat(r, f));
+            if (out.empty() && t.outer) out.push_back(concat(r, row{std::vector<value>(width)}));
+            return out;
+        });
     }
 
     stream make_sublink(const circuit_node& n) {

@@ -290,6 +290,19 @@ private:
         const std::string z = next_alias();
         const std::string inner_from = table_ref(g_.pick(tables_), z, inner);
         const std::string filter = g_.chance(0.4) ? " AND " + predicate(inner, 1) : "";
+        if (g_.chance(0.3)) {
+            // A set-returning function over the row's columns (k may be NULL: no rows).
+            const std::string series = "generate_series(" + std::to_string(g_.uniform(-1, 1)) + ", a.k % 4" +
+                                       (g_.chance(0.3) ? ", " + std::string(g_.chance(0.5) ? "1" : "2") : "") + ")";
+            const std::string ord = g_.chance(0.4) ? " WITH ORDINALITY" : "";
+            const std::string cols = ord.empty() ? "g(v)" : "g(v, o)";
+            if (g_.chance(0.3))
+                return "SELECT a.k, count(*) AS n, sum(g.v) AS total FROM " + from + ", " + series + ord + " AS " + cols +
+                       " GROUP BY a.k";
+            return "SELECT a.k, a.s, g.*  FROM " + from + (g_.chance(0.3) ? " LEFT JOIN LATERAL " + series + ord + " AS " + cols + " ON true"
+                                                                         : ", " + series + ord + " AS " + cols) +
+                   (g_.chance(0.4) ? " WHERE g.v <> 0" : "");
+        }
         if (g_.chance(0.5)) {
             auto nums = of_kind(inner, numeric_kind);
             const std::string agg = nums.empty() ? "count(" + z + ".s)" : "sum(" + g_.pick(nums).sql + ")";
@@ -325,8 +338,16 @@ private:
         }
         const int naggs = g_.uniform(1, 3);
         for (int i = 0; i < naggs; ++i) items.push_back(aggregate_call(s) + " AS a" + std::to_string(i));
+        std::string group_by = join(keys);
+        if (!keys.empty() && g_.chance(0.15)) {
+            const int form = g_.uniform(0, 2);
+            group_by = form == 0 ? "ROLLUP (" + join(keys) + ")"
+                       : form == 1 ? "CUBE (" + join(keys) + ")"
+                                   : "GROUPING SETS ((" + keys[0] + "), ())";
+            items.push_back("GROUPING(" + join(keys) + ") AS gs");
+        }
         std::string q = "SELECT " + join(items) + " FROM " + from + where;
-        if (!keys.empty()) q += " GROUP BY " + join(keys);
+        if (!keys.empty()) q += " GROUP BY " + group_by;
         if (g_.chance(0.25)) q += " HAVING count(*) > " + std::to_string(g_.uniform(0, 2));
         else if (g_.chance(0.08)) q += " HAVING count(*) >= (SELECT count(*) FROM " + g_.pick(tables_).name + ") / 4";
         return q;

@@ -137,3 +137,33 @@ TEST_CASE("frontend: grouping errors", "[frontend]") {
     CHECK(failure("SELECT sum('1') FROM orders") == "42725: function sum(unknown) is not unique");
     CHECK(failure("SELECT sum(amount, 1) FROM orders") == "42883: function sum(numeric, integer) does not exist");
 }
+
+TEST_CASE("frontend: GROUPING SETS, ROLLUP and CUBE become one aggregate per set", "[frontend][grouping_sets]") {
+    const auto branches = [](const std::string& sql) {
+        const auto p = plan(sql);
+        std::size_t n = 0;
+        for (auto pos = p.find("Aggregate"); pos != std::string::npos; pos = p.find("Aggregate", pos + 1)) ++n;
+        return n;
+    };
+    CHECK(branches("SELECT customer_id, sku, count(*) FROM orders GROUP BY ROLLUP (customer_id, sku)") == 3);
+    CHECK(branches("SELECT customer_id, sku, count(*) FROM orders GROUP BY CUBE (customer_id, sku)") == 4);
+    CHECK(branches("SELECT customer_id, sku, count(*) FROM orders GROUP BY GROUPING SETS ((customer_id), (sku), ())") == 3);
+    // Elements multiply: a × ROLLUP(b) = (a, b), (a).
+    CHECK(branches("SELECT express, customer_id, count(*) FROM orders GROUP BY express, ROLLUP (customer_id)") == 2);
+    // One set is a plain GROUP BY.
+    CHECK(branches("SELECT customer_id, count(*) FROM orders GROUP BY GROUPING SETS ((customer_id))") == 1);
+    const auto p = plan("SELECT customer_id, GROUPING(customer_id, sku) AS g FROM orders GROUP BY ROLLUP (customer_id, sku)");
+    CHECK(p.find("CASE WHEN (__grouping_set = '0') THEN '0' WHEN (__grouping_set = '1') THEN '1' WHEN (__grouping_set = '2') "
+                 "THEN '3' END AS g") != std::string::npos);
+    CHECK(p.find("NULL AS sku") != std::string::npos);
+    CHECK(plan("SELECT customer_id, GROUPING(customer_id) FROM orders GROUP BY customer_id").find("'0' AS grouping") !=
+          std::string::npos);
+}
+
+TEST_CASE("frontend: GROUPING errors as PostgreSQL reports them", "[frontend][grouping_sets]") {
+    CHECK(failure("SELECT GROUPING(id) FROM orders GROUP BY ROLLUP (customer_id)") ==
+          "42803: arguments to GROUPING must be grouping expressions of the associated query level");
+    CHECK(failure("SELECT id FROM orders WHERE GROUPING(id) = 0") == "42803: grouping operations are not allowed in WHERE");
+    CHECK(unsupported("SELECT count(*) FROM orders GROUP BY CUBE (id, customer_id, sku, quantity, amount, discount, ordered_on)") ==
+          "more than 64 grouping sets");
+}

@@ -46,3 +46,11 @@ CREATE VIEW big_orders AS
 
 CREATE VIEW customer_totals (customer, total) AS
     SELECT customer_id, sum(amount) FROM orders GROUP BY customer_id;
+
+-- Arrays and documents, for set-returning functions in FROM.
+CREATE TABLE documents (
+    id integer PRIMARY KEY,
+    tags text[],
+    attrs jsonb,
+    pages integer NOT NULL
+);
