@@ -331,8 +331,8 @@ rel_ptr with_empty_groups(context& ctx, const rel_ptr& d, const rel_ptr& agg) {
     std::vector<expr_ptr> same, exprs;
     std::vector<std::string> names;
     for (int i = 0; i < m; ++i) {
-        const auto& t = d->columns[static_cast<std::size_t>(i)].type;
-        same.push_back(same_value(ctx, ir::make_column(i, t), ir::make_column(m + i, t), false));
+        const auto& c = d->columns[static_cast<std::size_t>(i)];
+        same.push_back(same_value(ctx, ir::make_column(i, c.type), ir::make_column(m + i, c.type), c.not_null));
     }
     rel_ptr joined = make_join(ir::join_kind::left, ir::make_and(std::move(same)), d, agg);
     const auto& a = std::get<ir::aggregate>(agg->node);

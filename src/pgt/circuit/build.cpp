@@ -101,6 +101,28 @@ void choose_maintenance(circuit& c) {
 
 namespace {
 
+/// Whether `condition` equates (`=` or IS NOT DISTINCT FROM) every column of `key` of one side
+/// of a join (the right when `right`) with a column of the other side.
+bool key_equated(const ir::expr_ptr& condition, const std::vector<int>& key, int left_width, bool right) {
+    auto on_side = [&](const ir::expr& e, bool of_right) {
+        return e.kind == ir::expr_kind::column && (e.index >= left_width) == of_right;
+    };
+    return std::ranges::all_of(key, [&](int k) {
+        const int col = right ? k + left_width : k;
+        for (const auto& c : ir::conjuncts(condition)) {
+            const bool eq = (c->kind == ir::expr_kind::op && c->name == "=" && (c->schema.empty() || c->schema == "pg_catalog")) ||
+                            (c->kind == ir::expr_kind::is_distinct_from && c->negated);
+            if (!eq || c->args.size() != 2) continue;
+            for (int s = 0; s < 2; ++s) {
+                const auto& a = *c->args[static_cast<std::size_t>(s)];
+                if (a.kind == ir::expr_kind::column && a.index == col && on_side(*c->args[static_cast<std::size_t>(1 - s)], !right))
+                    return true;
+            }
+        }
+        return false;
+    });
+}
+
 /// A union whose branches each have a unique key and set one column to a constant of their
 /// own (grouping sets number theirs) has a key: those keys and that column.
 std::optional<std::vector<int>> union_key(const ir::rel& r) {
@@ -157,8 +179,18 @@ std::optional<std::vector<int>> unique_key(const ir::rel& r) {
                 // Every output row pairs at most one row of each side (or a side's NULLs).
                 auto l = unique_key(*r.inputs[0]);
                 auto rk = unique_key(*r.inputs[1]);
-                if (!l || !rk) return std::nullopt;
                 const int width = static_cast<int>(r.inputs[0]->columns.size());
+                // A side matched on its whole key at most once per row of the other keeps that
+                // side's key (a lookup join), unless its own unmatched rows are kept too.
+                if (l && rk && node.kind != ir::join_kind::right && node.kind != ir::join_kind::full &&
+                    key_equated(node.condition, *rk, width, true))
+                    return l;
+                if (l && rk && node.kind != ir::join_kind::left && node.kind != ir::join_kind::full &&
+                    key_equated(node.condition, *l, width, false)) {
+                    for (int& k : *rk) k += width;
+                    return rk;
+                }
+                if (!l || !rk) return std::nullopt;
                 for (int k : *rk) l->push_back(k + width);
                 return l;
             } else if constexpr (std::is_same_v<T, ir::aggregate>) {

@@ -64,6 +64,47 @@ struct sublink_parts {
                exists("(" + t + ") IS NULL") + " THEN NULL ELSE " + (any ? "false" : "true") + " END)";
     }
 
+    /// A scalar subquery whose R has at most one row per row of L: R has a unique key and the
+    /// condition equates each key column with an expression over L. Its value is then a LEFT
+    /// JOIN (which PostgreSQL can hash) instead of a subquery run per row, and 21000 cannot occur.
+    bool joinable() const {
+        if (s.kind != ir::sublink_kind::scalar) return false;
+        const auto key = unique_key(*l.node(right).rel);
+        if (!key) return false;
+        const int w = left_width();
+        auto left_only = [&](const ir::expr& e) {
+            return std::ranges::all_of(ir::referenced_columns(e), [&](int c) { return c < w; });
+        };
+        auto equated = [&](int k) {
+            for (const auto& c : ir::conjuncts(s.condition)) {
+                const bool eq = (c->kind == ir::expr_kind::op && c->name == "=" && (c->schema.empty() || c->schema == "pg_catalog")) ||
+                                (c->kind == ir::expr_kind::is_distinct_from && c->negated);
+                if (!eq || c->args.size() != 2) continue;
+                for (int side = 0; side < 2; ++side) {
+                    const auto& r = *c->args[static_cast<std::size_t>(side)];
+                    if (r.kind == ir::expr_kind::column && r.index == w + k && left_only(*c->args[static_cast<std::size_t>(1 - side)]))
+                        return true;
+                }
+            }
+            return false;
+        };
+        return std::ranges::all_of(*key, equated);
+    }
+
+    /// `relation` (with R's columns) marked so that a LEFT JOIN can tell a match from none.
+    std::string hit(const std::string& relation) const {
+        return "(SELECT " + l.column_list(right, "h") + ", true AS \"__pgt_hit\" FROM " + relation + " h)";
+    }
+    /// The joinable subquery's value for the row `la` joined to the marked row `ra`.
+    std::string joined_value(const std::string& la, const std::string& ra) const {
+        return sql::cast("CASE WHEN " + ra + ".\"__pgt_hit\" THEN " + over(*s.value, la, ra) + " END",
+                         l.node(id).rel->columns.back().type);
+    }
+    /// `FROM rows la LEFT JOIN marked relation ra ON condition`.
+    std::string join_to(const std::string& rows, const std::string& la, const std::string& relation, const std::string& ra) const {
+        return rows + " " + la + " LEFT JOIN " + hit(relation) + " " + ra + " ON " + cond(la, ra);
+    }
+
     /// Whether row `da` of ΔR can change the value of row `la` of L.
     std::string affects(const std::string& la, const std::string& da) const {
         std::string r = cond(la, da);
@@ -95,6 +136,8 @@ struct sublink_parts {
 std::string sublink_new_sql(const lowering& l, int id) {
     const auto& n = l.node(id);
     sublink_parts p{l, id, n.inputs[0], n.inputs[1], std::get<ir::sublink>(n.rel->node)};
+    if (p.joinable())
+        return "(SELECT " + p.select_list("l", p.joined_value("l", "r")) + " FROM " + p.join_to(l.new_sql(p.left), "l", l.new_sql(p.right), "r") + ")";
     return "(SELECT " + p.select_list("l", p.value("l", l.new_sql(p.right) + " r", p.cond("l", "r"))) + " FROM " +
            l.new_sql(p.left) + " l)";
 }
@@ -108,7 +151,11 @@ std::optional<std::string> delta_sublink(lowering& l, int id) {
     const std::string w = sql::ident(weight);
     const std::string now_from = l.new_sql(p.right) + " r";
     std::vector<std::string> terms;
-    if (dl)
+    const bool joinable = p.joinable();
+    if (dl && joinable)
+        terms.push_back("SELECT " + p.select_list("l", p.joined_value("l", "r")) + ", l." + w + " FROM " +
+                        p.join_to(*dl, "l", l.new_sql(p.right), "r"));
+    else if (dl)
         terms.push_back("SELECT " + p.select_list("l", p.value("l", now_from, p.cond("l", "r"))) + ", l." + w + " FROM " +
                         *dl + " l");
     if (dr) {
@@ -128,8 +175,17 @@ std::optional<std::string> delta_sublink(lowering& l, int id) {
                                      " HAVING pg_catalog.sum(b." + w + ") > 0) r";
         const auto& mark_type = n.rel->columns.back().type;
         const bool comparable = mark_type.kind != type_kind::other && mark_type.kind != type_kind::unknown;
-        const std::string values = "SELECT x.*, " + p.value("x", now_from, p.cond("x", "r")) + " AS \"__pgt_vn\", " +
-                                   p.value("x", old_from, "true") + " AS \"__pgt_vo\" FROM " + rows + " x";
+        std::string values = "SELECT x.*, " + p.value("x", now_from, p.cond("x", "r")) + " AS \"__pgt_vn\", " +
+                             p.value("x", old_from, "true") + " AS \"__pgt_vo\" FROM " + rows + " x";
+        if (joinable) {
+            // R₋₁ = R − ΔR as a whole (still unique on the key), joined like R.
+            const std::string old_r = "(SELECT " + l.column_list(p.right, "b") + " FROM (SELECT " + rcols + ", 1 AS " + w +
+                                      " FROM " + now_from + " UNION ALL SELECT " + rcols + ", -r." + w + " FROM " + *dr +
+                                      " r) b GROUP BY " + l.column_list(p.right, "b") + " HAVING pg_catalog.sum(b." + w + ") > 0)";
+            values = "SELECT x.*, " + p.joined_value("x", "rn") + " AS \"__pgt_vn\", " + p.joined_value("x", "ro") +
+                     " AS \"__pgt_vo\" FROM " + p.join_to(rows, "x", l.new_sql(p.right), "rn") + " LEFT JOIN " +
+                     p.hit(old_r) + " ro ON " + p.cond("x", "ro");
+        }
         terms.push_back("SELECT " + p.select_list("t", "v.\"__pgt_v\"") + ", v." + w + " FROM (" + values +
                         ") t CROSS JOIN LATERAL (VALUES (t.\"__pgt_vn\", t.\"__pgt_m\"), (t.\"__pgt_vo\", -t.\"__pgt_m\")) v(\"__pgt_v\", " +
                         w + ")" + (comparable ? " WHERE t.\"__pgt_vn\" IS DISTINCT FROM t.\"__pgt_vo\"" : ""));
