@@ -447,14 +447,25 @@ rel_ptr simple_select(context& ctx, const SelectStmt* s, const select_scope& env
     for (auto& c : ir::conjuncts(where)) (contains_sublink(*c, per_row.items) ? with_subqueries : local).push_back(c);
     if (!local.empty()) rel = place_predicate(rel, ir::make_and(std::move(local)));
     if (!per_row.items.empty()) {
-        auto a = attach_sublinks(rel, per_row.items);
-        rel = a.rel;
-        for (auto& c : with_subqueries) c = replace_stand_ins(c, a.values);
-        if (!with_subqueries.empty()) rel = place_predicate(rel, ir::make_and(std::move(with_subqueries)));
+        // One subquery at a time, each conjunct filtering as soon as its subqueries are in:
+        // a later subquery (a lifted one's D in particular) sees only the rows that pass.
+        std::map<const ir::expr*, ir::expr_ptr> values;
+        for (std::size_t i = 0; i < per_row.items.size(); ++i) {
+            auto a = attach_sublinks(rel, {per_row.items[i]});
+            rel = a.rel;
+            values.merge(a.values);
+            const std::vector<pending_sublink> later_subs(per_row.items.begin() + static_cast<std::ptrdiff_t>(i) + 1,
+                                                          per_row.items.end());
+            std::vector<expr_ptr> ready, later;
+            for (auto& c : with_subqueries) (contains_sublink(*c, later_subs) ? later : ready).push_back(c);
+            for (auto& c : ready) c = replace_stand_ins(c, values);
+            if (!ready.empty()) rel = place_predicate(rel, ir::make_and(std::move(ready)));
+            with_subqueries = std::move(later);
+        }
         for (auto& call : aggs.calls) {
-            for (auto& e : call.args) e = replace_stand_ins(e, a.values);
-            for (auto& k : call.order_by) k.expr = replace_stand_ins(k.expr, a.values);
-            call.filter = replace_stand_ins(call.filter, a.values);
+            for (auto& e : call.args) e = replace_stand_ins(e, values);
+            for (auto& k : call.order_by) k.expr = replace_stand_ins(k.expr, values);
+            call.filter = replace_stand_ins(call.filter, values);
         }
     }
 

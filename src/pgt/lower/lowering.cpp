@@ -97,11 +97,39 @@ std::string lowering::expr(const ir::expr& e, int input, const std::string& alia
     return sql::render(e, [&](int i) { return sql::column(alias, n.at(static_cast<std::size_t>(i))); });
 }
 
-std::string lowering::join_expr(const ir::expr& e, int left, const std::string& l, int right,
+namespace {
+
+/// `a IS NOT DISTINCT FROM b` conjuncts where a side is a never-NULL column become `a = b`
+/// (the same truth in a join condition), which PostgreSQL can hash, merge and index. A lifted
+/// subquery's outer values are only known to be NOT NULL once its D is in place.
+ir::expr_ptr with_plain_equalities(const ir::expr& e, const std::vector<ir::column>& cols) {
+    auto plain = [&](const ir::expr_ptr& c) -> ir::expr_ptr {
+        if (c->kind != ir::expr_kind::is_distinct_from || !c->negated || c->args.size() != 2) return c;
+        const auto& t = c->args[0]->type;
+        if (t.kind == type_kind::other || t.kind == type_kind::unknown || c->args[1]->type.kind != t.kind) return c;
+        for (const auto& a : c->args)
+            if (a->kind == ir::expr_kind::column && a->index >= 0 && static_cast<std::size_t>(a->index) < cols.size() &&
+                cols[static_cast<std::size_t>(a->index)].not_null)
+                return ir::make_call(ir::expr_kind::op, "pg_catalog", "=", make_type(type_kind::boolean), c->args);
+        return c;
+    };
+    auto self = std::make_shared<ir::expr>(e);
+    if (e.kind != ir::expr_kind::and_) return plain(self);
+    for (auto& a : self->args) a = plain(a);
+    return self;
+}
+
+} // namespace
+
+std::string lowering::join_expr(const ir::expr& condition, int left, const std::string& l, int right,
                                 const std::string& r) const {
     const auto& ln = names(left);
     const auto& rn = names(right);
     const int width = static_cast<int>(ln.size());
+    std::vector<ir::column> cols = node(left).rel->columns;
+    cols.insert(cols.end(), node(right).rel->columns.begin(), node(right).rel->columns.end());
+    const ir::expr_ptr e_ptr = with_plain_equalities(condition, cols);
+    const ir::expr& e = *e_ptr;
     return sql::render(e, [&](int i) {
         return i < width ? sql::column(l, ln.at(static_cast<std::size_t>(i)))
                          : sql::column(r, rn.at(static_cast<std::size_t>(i - width)));
