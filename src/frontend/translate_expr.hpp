@@ -82,6 +82,14 @@ ir::expr_ptr translate_expr(const Node* n, const expr_env& env);
 /// A condition: translated and coerced to boolean (`construct` names it in the 42804 error).
 ir::expr_ptr translate_condition(const Node* n, const expr_env& env, const char* construct);
 
+/// A function's name as called: `name` or `schema.name`.
+struct function_name {
+    std::string schema, name;
+    bool builtin_schema() const { return schema.empty() || schema == "pg_catalog"; }
+    std::string qualified() const { return schema.empty() ? name : schema + "." + name; }
+};
+function_name name_of(const FuncCall* fc);
+
 /// Function calls, aggregates, window functions (translate_func.cpp).
 ir::expr_ptr translate_func_call(const FuncCall* fc, const expr_env& env);
 /// GROUPING(args) (translate_func.cpp): a stand-in, resolved once the grouping sets are known.

@@ -246,10 +246,8 @@ from_result function_range(context& ctx, const RangeFunction* rf, const select_s
             continue;
         }
         const auto* fc = as<FuncCall>(call);
-        std::vector<std::string> parts;
-        for (const Node* part : nodes(fc->funcname)) parts.push_back(str(part));
-        const std::string fname = parts.back();
-        const bool builtin = parts.size() < 2 || parts[parts.size() - 2] == "pg_catalog";
+        const function_name f = name_of(fc);
+        const std::string& fname = f.name;
         if (location < 0) name = fname, location = fc->location;
         std::vector<expr_ptr> args;
         for (const Node* arg : nodes(fc->args)) args.push_back(translate_expr(arg, {ctx, fn_scope, clause::function_in_from}));
@@ -261,7 +259,7 @@ from_result function_range(context& ctx, const RangeFunction* rf, const select_s
             for (const auto& a : args) arg_lists.push_back({a});
         }
         for (auto& list : arg_lists) {
-            auto sig = builtin ? builtin_table_function(fname, std::move(list)) : std::nullopt;
+            auto sig = f.builtin_schema() ? builtin_table_function(fname, std::move(list)) : std::nullopt;
             if (!sig) {
                 known = false;
                 continue;

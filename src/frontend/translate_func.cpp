@@ -16,18 +16,6 @@ using ir::agg_func;
 using ir::expr_kind;
 using ir::expr_ptr;
 
-struct function_name {
-    std::string schema, name;
-    bool builtin_schema() const { return schema.empty() || schema == "pg_catalog"; }
-    std::string qualified() const { return schema.empty() ? name : schema + "." + name; }
-};
-
-function_name name_of(const FuncCall* fc) {
-    std::vector<std::string> parts;
-    for (const Node* n : nodes(fc->funcname)) parts.push_back(str(n));
-    return {parts.size() >= 2 ? parts[parts.size() - 2] : std::string{}, parts.back()};
-}
-
 // The aggregates whose running state the IR knows; any other aggregate is `other`.
 agg_func classify_aggregate(const std::string& name) {
     static const std::vector<std::pair<std::string_view, agg_func>> known{
@@ -223,6 +211,12 @@ expr_ptr translate_window_call(const FuncCall* fc, const function_name& f, const
 }
 
 } // namespace
+
+function_name name_of(const FuncCall* fc) {
+    std::vector<std::string> parts;
+    for (const Node* n : nodes(fc->funcname)) parts.push_back(str(n));
+    return {parts.size() >= 2 ? parts[parts.size() - 2] : std::string{}, parts.back()};
+}
 
 expr_ptr translate_func_call(const FuncCall* fc, const expr_env& env) {
     context& ctx = env.ctx;

@@ -113,14 +113,19 @@ int key_index(grouping_clause& g, const expr_ptr& e) {
     return static_cast<int>(g.keys.size()) - 1;
 }
 
-// Every s ∪ t (keys once each), PostgreSQL's combination of GROUP BY elements.
+// `to` ∪ `from`, each key once, in order of first appearance.
+void add_keys(std::vector<int>& to, const std::vector<int>& from) {
+    for (int k : from)
+        if (std::ranges::find(to, k) == to.end()) to.push_back(k);
+}
+
+// Every s ∪ t, PostgreSQL's combination of GROUP BY elements.
 set_list product(const set_list& a, const set_list& b) {
     set_list out;
     for (const auto& x : a)
         for (const auto& y : b) {
             auto u = x;
-            for (int k : y)
-                if (std::ranges::find(u, k) == u.end()) u.push_back(k);
+            add_keys(u, y);
             out.push_back(std::move(u));
         }
     return out;
@@ -135,10 +140,7 @@ struct grouping_translation {
     // The keys of an item of ROLLUP/CUBE or a set of GROUPING SETS: `(a, b)` or `a`.
     std::vector<int> item(const Node* n) {
         std::vector<int> keys;
-        auto add = [&](const Node* e) {
-            const int k = key_index(g, group_key(e, targets, env, aggs));
-            if (std::ranges::find(keys, k) == keys.end()) keys.push_back(k);
-        };
+        auto add = [&](const Node* e) { add_keys(keys, {key_index(g, group_key(e, targets, env, aggs))}); };
         if (IsA(n, RowExpr))
             for (const Node* e : nodes(as<RowExpr>(n)->args)) add(e);
         else if (IsA(n, List))
@@ -158,9 +160,7 @@ struct grouping_translation {
         case GROUPING_SET_EMPTY: return {{}};
         case GROUPING_SET_SIMPLE: {
             std::vector<int> keys;
-            for (const Node* e : nodes(gs->content))
-                for (int k : item(e))
-                    if (std::ranges::find(keys, k) == keys.end()) keys.push_back(k);
+            for (const Node* e : nodes(gs->content)) add_keys(keys, item(e));
             return {keys};
         }
         case GROUPING_SET_SETS: {
@@ -179,7 +179,7 @@ struct grouping_translation {
         if (gs->kind == GROUPING_SET_ROLLUP) {
             for (std::size_t n_items = items.size() + 1; n_items-- > 0;) {
                 std::vector<int> keys;
-                for (std::size_t i = 0; i < n_items; ++i) keys = product({keys}, {items[i]})[0];
+                for (std::size_t i = 0; i < n_items; ++i) add_keys(keys, items[i]);
                 out.push_back(keys);
             }
             return out;
@@ -191,7 +191,7 @@ struct grouping_translation {
         for (std::size_t mask = (std::size_t{1} << items.size()); mask-- > 0;) {
             std::vector<int> keys;
             for (std::size_t i = 0; i < items.size(); ++i)
-                if (mask & (std::size_t{1} << (items.size() - 1 - i))) keys = product({keys}, {items[i]})[0];
+                if (mask & (std::size_t{1} << (items.size() - 1 - i))) add_keys(keys, items[i]);
             out.push_back(keys);
         }
         return out;

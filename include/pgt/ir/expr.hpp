@@ -72,6 +72,10 @@ expr_ptr map_columns(const expr_ptr& e, const std::function<expr_ptr(const expr&
 expr_ptr shift_columns(const expr_ptr& e, int delta);
 /// Splits a predicate into its top-level AND conjuncts.
 std::vector<expr_ptr> conjuncts(const expr_ptr& e);
+/// Whether a top-level conjunct of `condition` equates (built-in `=`, or IS NOT DISTINCT FROM)
+/// input column `column` with an expression for which `other` holds: rows matching on it
+/// agree on that column.
+bool equates_column(const expr_ptr& condition, int column, const std::function<bool(const expr&)>& other);
 /// AND of `parts` (nullptr when empty, the part itself when one).
 expr_ptr make_and(std::vector<expr_ptr> parts);
 /// Structural equality: same node kinds, names, literals, types and columns throughout (how

@@ -101,26 +101,11 @@ void choose_maintenance(circuit& c) {
 
 namespace {
 
-/// Whether `condition` equates (`=` or IS NOT DISTINCT FROM) every column of `key` of one side
-/// of a join (the right when `right`) with a column of the other side.
+/// Whether `condition` equates every column of `key` of one side of a join (the right when
+/// `right`) with a column of the other side.
 bool key_equated(const ir::expr_ptr& condition, const std::vector<int>& key, int left_width, bool right) {
-    auto on_side = [&](const ir::expr& e, bool of_right) {
-        return e.kind == ir::expr_kind::column && (e.index >= left_width) == of_right;
-    };
-    return std::ranges::all_of(key, [&](int k) {
-        const int col = right ? k + left_width : k;
-        for (const auto& c : ir::conjuncts(condition)) {
-            const bool eq = (c->kind == ir::expr_kind::op && c->name == "=" && (c->schema.empty() || c->schema == "pg_catalog")) ||
-                            (c->kind == ir::expr_kind::is_distinct_from && c->negated);
-            if (!eq || c->args.size() != 2) continue;
-            for (int s = 0; s < 2; ++s) {
-                const auto& a = *c->args[static_cast<std::size_t>(s)];
-                if (a.kind == ir::expr_kind::column && a.index == col && on_side(*c->args[static_cast<std::size_t>(1 - s)], !right))
-                    return true;
-            }
-        }
-        return false;
-    });
+    auto other_side = [&](const ir::expr& e) { return e.kind == ir::expr_kind::column && (e.index >= left_width) != right; };
+    return std::ranges::all_of(key, [&](int k) { return ir::equates_column(condition, right ? k + left_width : k, other_side); });
 }
 
 /// A union whose branches each have a unique key and set one column to a constant of their

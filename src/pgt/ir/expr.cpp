@@ -104,6 +104,19 @@ std::vector<expr_ptr> conjuncts(const expr_ptr& e) {
     return out;
 }
 
+bool equates_column(const expr_ptr& condition, int column, const std::function<bool(const expr&)>& other) {
+    for (const auto& c : conjuncts(condition)) {
+        const bool equality = (c->kind == expr_kind::op && c->name == "=" && (c->schema.empty() || c->schema == "pg_catalog")) ||
+                              (c->kind == expr_kind::is_distinct_from && c->negated);
+        if (!equality || c->args.size() != 2) continue;
+        for (std::size_t side = 0; side < 2; ++side) {
+            const auto& a = *c->args[side];
+            if (a.kind == expr_kind::column && a.index == column && other(*c->args[1 - side])) return true;
+        }
+    }
+    return false;
+}
+
 expr_ptr make_and(std::vector<expr_ptr> parts) {
     if (parts.empty()) return nullptr;
     if (parts.size() == 1) return parts.front();

@@ -29,13 +29,16 @@ struct sublink_parts {
         return s.condition ? over(*s.condition, la, ra) : "true";
     }
 
+    bool reads_left_only(const ir::expr& e) const {
+        return std::ranges::all_of(ir::referenced_columns(e), [&](int c) { return c < left_width(); });
+    }
+
     /// `lhs op rhs` with lhs over L only and rhs over R only: PostgreSQL's own `op ANY/ALL`.
     bool simple_comparison() const {
         const auto& v = *s.value;
         if (v.kind != ir::expr_kind::op || v.args.size() != 2) return false;
-        const auto lhs = ir::referenced_columns(*v.args[0]), rhs = ir::referenced_columns(*v.args[1]);
-        return std::ranges::all_of(lhs, [&](int c) { return c < left_width(); }) &&
-               std::ranges::all_of(rhs, [&](int c) { return c >= left_width(); });
+        return reads_left_only(*v.args[0]) &&
+               std::ranges::all_of(ir::referenced_columns(*v.args[1]), [&](int c) { return c >= left_width(); });
     }
 
     /// The subquery's value for the row `la` of L, over the rows `from` (a relation aliased
@@ -71,24 +74,8 @@ struct sublink_parts {
         if (s.kind != ir::sublink_kind::scalar) return false;
         const auto key = unique_key(*l.node(right).rel);
         if (!key) return false;
-        const int w = left_width();
-        auto left_only = [&](const ir::expr& e) {
-            return std::ranges::all_of(ir::referenced_columns(e), [&](int c) { return c < w; });
-        };
-        auto equated = [&](int k) {
-            for (const auto& c : ir::conjuncts(s.condition)) {
-                const bool eq = (c->kind == ir::expr_kind::op && c->name == "=" && (c->schema.empty() || c->schema == "pg_catalog")) ||
-                                (c->kind == ir::expr_kind::is_distinct_from && c->negated);
-                if (!eq || c->args.size() != 2) continue;
-                for (int side = 0; side < 2; ++side) {
-                    const auto& r = *c->args[static_cast<std::size_t>(side)];
-                    if (r.kind == ir::expr_kind::column && r.index == w + k && left_only(*c->args[static_cast<std::size_t>(1 - side)]))
-                        return true;
-                }
-            }
-            return false;
-        };
-        return std::ranges::all_of(*key, equated);
+        auto left_only = [&](const ir::expr& e) { return reads_left_only(e); };
+        return std::ranges::all_of(*key, [&](int k) { return ir::equates_column(s.condition, left_width() + k, left_only); });
     }
 
     /// `relation` (with R's columns) marked so that a LEFT JOIN can tell a match from none.
@@ -166,26 +153,23 @@ std::optional<std::string> delta_sublink(lowering& l, int id) {
         const std::string rows = l.add_cte("d" + std::to_string(id) + "_touched",
                                            "n" + std::to_string(id) + ": rows of L (before ΔL) whose subquery ΔR touches",
                                            before);
-        // R₋₁'s rows belonging to x: R's minus ΔR's, as a bag (equal rows grouped).
-        const std::string rcols = l.column_list(p.right, "r");
-        const std::string old_from = "(SELECT " + l.column_list(p.right, "b") + " FROM (SELECT " + rcols + ", 1 AS " + w +
-                                     " FROM " + now_from + " WHERE " + p.cond("x", "r") + " UNION ALL SELECT " +
-                                     l.column_list(p.right, "r") + ", -r." + w + " FROM " + *dr + " r WHERE " +
-                                     p.cond("x", "r") + ") b GROUP BY " + l.column_list(p.right, "b") +
-                                     " HAVING pg_catalog.sum(b." + w + ") > 0) r";
+        // R₋₁ = R − ΔR as a bag (equal rows grouped), of the rows for which `where` holds.
+        const std::string rcols = l.column_list(p.right, "r"), bcols = l.column_list(p.right, "b");
+        auto r_before = [&](const std::string& where) {
+            return "(SELECT " + bcols + " FROM (SELECT " + rcols + ", 1 AS " + w + " FROM " + now_from + " WHERE " + where +
+                   " UNION ALL SELECT " + rcols + ", -r." + w + " FROM " + *dr + " r WHERE " + where + ") b GROUP BY " + bcols +
+                   " HAVING pg_catalog.sum(b." + w + ") > 0)";
+        };
         const auto& mark_type = n.rel->columns.back().type;
         const bool comparable = mark_type.kind != type_kind::other && mark_type.kind != type_kind::unknown;
-        std::string values = "SELECT x.*, " + p.value("x", now_from, p.cond("x", "r")) + " AS \"__pgt_vn\", " +
-                             p.value("x", old_from, "true") + " AS \"__pgt_vo\" FROM " + rows + " x";
-        if (joinable) {
-            // R₋₁ = R − ΔR as a whole (still unique on the key), joined like R.
-            const std::string old_r = "(SELECT " + l.column_list(p.right, "b") + " FROM (SELECT " + rcols + ", 1 AS " + w +
-                                      " FROM " + now_from + " UNION ALL SELECT " + rcols + ", -r." + w + " FROM " + *dr +
-                                      " r) b GROUP BY " + l.column_list(p.right, "b") + " HAVING pg_catalog.sum(b." + w + ") > 0)";
-            values = "SELECT x.*, " + p.joined_value("x", "rn") + " AS \"__pgt_vn\", " + p.joined_value("x", "ro") +
-                     " AS \"__pgt_vo\" FROM " + p.join_to(rows, "x", l.new_sql(p.right), "rn") + " LEFT JOIN " +
-                     p.hit(old_r) + " ro ON " + p.cond("x", "ro");
-        }
+        // Joinable: R₋₁ as a whole (still unique on the key), joined like R; otherwise the
+        // subquery over the rows of R and R₋₁ belonging to x.
+        const std::string values =
+            joinable ? "SELECT x.*, " + p.joined_value("x", "rn") + " AS \"__pgt_vn\", " + p.joined_value("x", "ro") +
+                           " AS \"__pgt_vo\" FROM " + p.join_to(rows, "x", l.new_sql(p.right), "rn") + " LEFT JOIN " +
+                           p.hit(r_before("true")) + " ro ON " + p.cond("x", "ro")
+                     : "SELECT x.*, " + p.value("x", now_from, p.cond("x", "r")) + " AS \"__pgt_vn\", " +
+                           p.value("x", r_before(p.cond("x", "r")) + " r", "true") + " AS \"__pgt_vo\" FROM " + rows + " x";
         terms.push_back("SELECT " + p.select_list("t", "v.\"__pgt_v\"") + ", v." + w + " FROM (" + values +
                         ") t CROSS JOIN LATERAL (VALUES (t.\"__pgt_vn\", t.\"__pgt_m\"), (t.\"__pgt_vo\", -t.\"__pgt_m\")) v(\"__pgt_v\", " +
                         w + ")" + (comparable ? " WHERE t.\"__pgt_vn\" IS DISTINCT FROM t.\"__pgt_vo\"" : ""));
