@@ -15,27 +15,13 @@
 # (the figures recorded in docs/PERFORMANCE.md).
 set -euo pipefail
 rows="${1:-1000000}"
-bin="${PGT_PG_BIN:-/usr/lib/postgresql/15/bin}"
-dir="$(mktemp -d /tmp/pgt_bench_XXXXXX)"
-as_owner=()
-if [ "$(id -u)" -eq 0 ]; then chown postgres: "$dir"; as_owner=(runuser -u postgres --); fi
-cleanup() { "${as_owner[@]}" "$bin/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true; rm -rf "$dir"; }
-trap cleanup EXIT
-"${as_owner[@]}" "$bin/initdb" -D "$dir/data" -U postgres -A trust --locale=C >/dev/null
-cat >>"$dir/data/postgresql.conf" <<CONF
-shared_preload_libraries = 'pg_trickle'
-listen_addresses = ''
-unix_socket_directories = '$dir'
-shared_buffers = 1GB
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/cluster.sh"
+pgt_start_cluster pgt_bench "shared_buffers = 1GB
 work_mem = 64MB
-max_wal_size = 4GB
-CONF
-"${as_owner[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w start >/dev/null
-psql=(psql -X -q -At -h "$dir" -U postgres -d postgres -v ON_ERROR_STOP=1)
+max_wal_size = 4GB"
 
 ms_all() { sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p'; }
 ms_of() { ms_all | tail -1; }
-median() { sort -g | awk '{a[NR]=$1} END {if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 run_timed() { printf '\\timing on\n%s;\n' "$1" | "${psql[@]}" | ms_of; }
 
 echo "loading $rows orders ..." >&2

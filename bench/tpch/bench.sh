@@ -13,26 +13,13 @@ sf="${1:-1}"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 gen="${PGT_TPCHGEN:-$here/../../build/bench/tpch/tpchgen}"
 [ -x "$gen" ] || { echo "tpchgen not found at $gen (build the project first)" >&2; exit 1; }
-bin="${PGT_PG_BIN:-/usr/lib/postgresql/15/bin}"
-dir="$(mktemp -d /tmp/pgt_tpch_XXXXXX)"
-as_owner=()
-if [ "$(id -u)" -eq 0 ]; then chown postgres: "$dir"; as_owner=(runuser -u postgres --); fi
-cleanup() { "${as_owner[@]}" "$bin/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true; rm -rf "$dir"; }
-trap cleanup EXIT
-"${as_owner[@]}" "$bin/initdb" -D "$dir/data" -U postgres -A trust --locale=C >/dev/null
-cat >>"$dir/data/postgresql.conf" <<CONF
-shared_preload_libraries = 'pg_trickle'
-pg_trickle.enabled = off
-listen_addresses = ''
-unix_socket_directories = '$dir'
+source "$here/../lib/cluster.sh"
+pgt_start_cluster pgt_tpch "pg_trickle.enabled = off
 shared_buffers = 4GB
 work_mem = 64MB
 maintenance_work_mem = 1GB
 effective_cache_size = 16GB
-max_wal_size = 16GB
-CONF
-"${as_owner[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w start >/dev/null
-psql=(psql -X -q -At -h "$dir" -U postgres -d postgres -v ON_ERROR_STOP=1)
+max_wal_size = 16GB"
 
 echo "loading TPC-H at SF $sf ..." >&2
 start=$(date +%s)
@@ -77,7 +64,6 @@ session 1 2 3 4 | "${psql[@]}" 2>&1 | awk '
     /^ROUND/ { key = $2 " " $3 " " $4; next }
     /^Time:/ { if (key != "") print key, $2; key = "" }' >"$dir/times"
 
-median() { sort -g | awk '{a[NR]=$1} END {if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 rows_changed() {
     "${psql[@]}" -c "SELECT rows_inserted + rows_deleted FROM pgtrickle.pgt_refresh_history h
                      JOIN pgtrickle.pgt_stream_tables s USING (pgt_id) WHERE s.pgt_name = '$1_diff'

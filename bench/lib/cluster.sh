@@ -1,0 +1,26 @@
+# Sourced by the benchmark scripts: a throwaway PostgreSQL 15 with pg_trickle (installed)
+# preloaded, and the statistics they report.
+#
+#   pgt_start_cluster PREFIX SETTINGS   initdb + start in a new /tmp/PREFIX_XXXXXX with these
+#                                       postgresql.conf lines; sets $bin, $dir and psql=(…);
+#                                       the cluster is stopped and removed when the script exits
+#   median                              the median of the numbers on standard input
+
+pgt_start_cluster() {
+    bin="${PGT_PG_BIN:-/usr/lib/postgresql/15/bin}"
+    dir="$(mktemp -d "/tmp/$1_XXXXXX")"
+    as_owner=()
+    if [ "$(id -u)" -eq 0 ]; then chown postgres: "$dir"; as_owner=(runuser -u postgres --); fi
+    trap '"${as_owner[@]}" "$bin/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true; rm -rf "$dir"' EXIT
+    "${as_owner[@]}" "$bin/initdb" -D "$dir/data" -U postgres -A trust --locale=C >/dev/null
+    {
+        echo "shared_preload_libraries = 'pg_trickle'"
+        echo "listen_addresses = ''"
+        echo "unix_socket_directories = '$dir'"
+        echo "$2"
+    } >>"$dir/data/postgresql.conf"
+    "${as_owner[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w start >/dev/null
+    psql=(psql -X -q -At -h "$dir" -U postgres -d postgres -v ON_ERROR_STOP=1)
+}
+
+median() { sort -g | awk '{a[NR]=$1} END {if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
