@@ -46,8 +46,11 @@ struct pending {
 pending pending_changes(const compiled_query& c, const start_point& f, const spi::snapshot& snap) {
     pending p;
     for (std::size_t i = 0; i < c.sources.size(); ++i) {
-        auto rows = spi::prepared("SELECT pg_catalog.bool_or(true), pg_catalog.bool_or(b.__pgt_action = 'T') FROM " +
-                                      buffer_name(c.sources[i]->oid) + " b WHERE " + pending_condition("b"),
+        // The first EXISTS stops at the first pending row; the second filters on the action first.
+        const std::string buffer = buffer_name(c.sources[i]->oid);
+        auto rows = spi::prepared("SELECT EXISTS (SELECT FROM " + buffer + " b WHERE " + pending_condition("b") +
+                                      "), EXISTS (SELECT FROM " + buffer + " b WHERE b.__pgt_action = 'T' AND " +
+                                      pending_condition("b") + ")",
                                   3)
                         .query({f.snapshot, f.xid, f.frontier_stmt}, &snap);
         if (rows[0][0] == "t") p.changed |= 1ULL << i;
@@ -92,22 +95,20 @@ bool is_captured(unsigned relid) {
                 .empty();
 }
 
-/// Removes buffer rows every stream table reading the source has applied.
+/// Removes buffer rows that every stream table reading the source has applied. A row written by
+/// a transaction older than the oldest consumer frontier's xmin is visible to every consumer's
+/// frontier: one cheap comparison per row instead of a visibility test per row and consumer.
+/// Rows of transactions still running at some frontier stay until a later refresh moves it past
+/// them (a long-running transaction elsewhere holds them back, as it holds back VACUUM).
 void trim_buffers(const compiled_query& c) {
-    for (const auto& src : c.sources) {
-        std::string consumed = pending_condition("b");
-        // pending_condition reads $1..$3; here the frontier comes from each consumer's row.
-        for (auto [from, to] : {std::pair{"$1", "s.frontier_snapshot::text"}, std::pair{"$2", "s.frontier_xid::text"},
-                                std::pair{"$3", "s.frontier_stmt::text"}})
-            for (auto pos = consumed.find(from); pos != std::string::npos; pos = consumed.find(from))
-                consumed.replace(pos, 2, to);
+    for (const auto& src : c.sources)
         spi::prepared("DELETE FROM " + buffer_name(src->oid) +
-                          " b WHERE NOT EXISTS (SELECT 1 FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables s "
-                          "USING (pgt_id) WHERE d.source_relid = $1::oid AND (s.frontier_snapshot IS NULL OR " +
-                          consumed + "))",
+                          " b WHERE b.__pgt_xid < (SELECT CASE WHEN pg_catalog.bool_and(s.frontier_snapshot IS NOT NULL) "
+                          "THEN pg_catalog.min(pg_catalog.pg_snapshot_xmin(s.frontier_snapshot)) END "
+                          "FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables s USING (pgt_id) "
+                          "WHERE d.source_relid = $1::oid)",
                       1)
             .execute({std::to_string(src->oid)});
-    }
 }
 
 } // namespace
