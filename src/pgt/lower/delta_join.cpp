@@ -82,14 +82,24 @@ struct join_parts {
             if (dp)
                 old_p += " UNION ALL SELECT " + l.column_list(p, "p") + ", -p." + w + " FROM " + *dp +
                          " p WHERE " + touched;
-            const std::string matches_before =
-                "((SELECT pg_catalog.count(*) FROM " + l.new_sql(o) + " o WHERE " + c("x", "o") +
-                ") - COALESCE((SELECT pg_catalog.sum(o." + w + ") FROM " + *dq + " o WHERE " + c("x", "o") +
-                "), 0))";
-            const std::string flip = "(CAST(" + no_match_now("x") + " AS pg_catalog.int4) - CAST(" +
-                                     matches_before + " = 0 AS pg_catalog.int4))";
+            // Each distinct touched row of P₋₁ with its multiplicity and the weight of its
+            // matches in ΔO, summed by a join (not a subquery per row over ΔO).
+            const std::string cols = l.column_list(p, "x");
+            const std::string touched_rows =
+                "SELECT " + cols + ", x.\"__pgt_m\", pg_catalog.sum(o." + w + ") AS \"__pgt_d\" FROM (SELECT " + cols +
+                ", pg_catalog.sum(x.\"__pgt_m\") AS \"__pgt_m\" FROM (" + old_p + ") x GROUP BY " + cols +
+                ") x JOIN " + *dq + " o ON " + c("x", "o") + " GROUP BY " + cols + ", x.\"__pgt_m\"";
+            // It had no match before when its matches now number exactly d, the weight of its
+            // matches in ΔO: never when d < 0, when it has none now if d = 0, and else counted up
+            // to d + 1 (typically one or two index entries, not all its matches).
+            const std::string none_before =
+                "CASE WHEN x.\"__pgt_d\" < 0 THEN false WHEN x.\"__pgt_d\" = 0 THEN " + no_match_now("x") +
+                " ELSE (SELECT pg_catalog.count(*) FROM (SELECT 1 FROM " + l.new_sql(o) + " o WHERE " + c("x", "o") +
+                " LIMIT CAST(x.\"__pgt_d\" AS pg_catalog.int8) + 1) m) = x.\"__pgt_d\" END";
+            const std::string flip = "(CAST(" + no_match_now("x") + " AS pg_catalog.int4) - CAST(" + none_before +
+                                     " AS pg_catalog.int4))";
             terms.push_back("SELECT * FROM (SELECT " + padded("x") + ", x.\"__pgt_m\" * " + flip + " AS " + w +
-                            " FROM (" + old_p + ") x) t WHERE t." + w + " <> 0");
+                            " FROM (" + touched_rows + ") x) t WHERE t." + w + " <> 0");
         }
         return terms;
     }

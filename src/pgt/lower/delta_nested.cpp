@@ -2,9 +2,14 @@
 // join). Their old state is not stored, so the rule recomputes the groups (rows) a change
 // touches, before and after:
 //     Δγ = γ(C restricted to touched groups) − γ(C₋₁ restricted to touched groups)
-// with C₋₁ = C − ΔC rebuilt as a weighted bag and expanded back to rows, so that any
-// aggregate — not only linear ones — gets exactly PostgreSQL's result.
-// Cost: the touched groups' rows of C, twice; a top-level aggregate keeps state instead.
+// When every aggregate is invertible (COUNT, and SUM of exact numbers), the old values follow
+// from the new ones and the change: old = new − Σ_Δ w·x per group, the group existing before
+// when its row count did. Otherwise C₋₁ = C − ΔC is rebuilt as a weighted bag and expanded
+// back to rows, so that any aggregate gets exactly PostgreSQL's result.
+// Cost: the touched groups' rows of C, once (invertible) or twice; a top-level aggregate keeps
+// state instead.
+#include <algorithm>
+
 #include "lowering.hpp"
 
 namespace pgt::lower::detail {
@@ -17,6 +22,99 @@ std::vector<sql_type> column_types(const lowering& l, int id) {
     std::vector<sql_type> t;
     for (const auto& c : l.node(id).rel->columns) t.push_back(c.type);
     return t;
+}
+
+/// `a` (an expression over input `child`) equals `b`, NULL matching NULL; a plain `=`, which
+/// PostgreSQL can hash and estimate, when `a` is a never-NULL column.
+std::string same_key(const lowering& l, int child, const ir::expr& key, const std::string& a, const std::string& b) {
+    const auto& cols = l.node(child).rel->columns;
+    if (key.kind == ir::expr_kind::column && key.index >= 0 && static_cast<std::size_t>(key.index) < cols.size() &&
+        cols[static_cast<std::size_t>(key.index)].not_null)
+        return sql::binary("=", a, b);
+    return sql::not_distinct(a, b, key.type);
+}
+
+/// COUNT, and SUM of exact numbers: the value before a change is the value after minus the
+/// change's contribution, exactly.
+bool invertible(const ir::agg_call& a) {
+    if (a.distinct || a.filter || !a.order_by.empty()) return false;
+    if (a.func == ir::agg_func::count_star || a.func == ir::agg_func::count) return true;
+    return a.func == ir::agg_func::sum &&
+           (is_integer(a.arg()->type.kind) || a.arg()->type.kind == type_kind::numeric);
+}
+
+/// Δγ for invertible aggregates: the touched groups now, and before as now minus the change.
+std::string invertible_delta(lowering& l, int id, const std::string& in_touched) {
+    const auto& n = l.node(id);
+    const int child = n.inputs[0];
+    const std::string dc = *l.delta(child);
+    const auto& a = std::get<ir::aggregate>(n.rel->node);
+    const auto& out = l.names(id);
+    const std::string w = sql::ident(weight);
+    const std::string nid = "n" + std::to_string(id);
+    auto hidden = [](const char* what, std::size_t j) { return sql::ident("__pgt_" + std::string(what) + std::to_string(j)); };
+
+    std::vector<std::string> now_items, change_items, keys_of_s;
+    for (std::size_t k = 0; k < a.group_by.size(); ++k) {
+        keys_of_s.push_back(l.expr(*a.group_by[k], child, "s"));
+        now_items.push_back(keys_of_s[k] + " AS " + sql::ident(out[k]));
+        change_items.push_back(keys_of_s[k] + " AS " + hidden("k", k));
+    }
+    now_items.push_back("pg_catalog.count(*) AS \"__pgt_n\"");
+    change_items.push_back("pg_catalog.sum(s." + w + ") AS \"__pgt_n\"");
+    for (std::size_t j = 0; j < a.aggs.size(); ++j) {
+        const auto& call = a.aggs[j];
+        now_items.push_back(aggregate_call(l, call, child, "s") + " AS " + sql::ident(out[a.group_by.size() + j]));
+        if (call.func == ir::agg_func::count_star) continue;
+        const std::string x = l.expr(*call.arg(), child, "s");
+        const std::string present = "pg_catalog.sum(CASE WHEN " + x + " IS NOT NULL THEN s." + w + " ELSE 0 END)";
+        if (call.func == ir::agg_func::count) {
+            change_items.push_back(present + " AS " + hidden("a", j));
+            continue;
+        }
+        now_items.push_back("pg_catalog.count(" + x + ") AS " + hidden("c", j));
+        change_items.push_back(present + " AS " + hidden("c", j));
+        change_items.push_back("pg_catalog.sum(s." + w + " * CAST(" + x + " AS pg_catalog.numeric)) AS " + hidden("a", j));
+    }
+    const bool grouped = !keys_of_s.empty();
+    const std::string group_by = grouped ? " GROUP BY " + sql::join(keys_of_s) : "";
+    const std::string now = l.add_cte(tag(id, "new"), nid + ": aggregate of touched groups, now",
+                                      "SELECT " + sql::join(now_items) + " FROM " + l.new_sql(child) + " s WHERE " +
+                                          in_touched + group_by +
+                                          (grouped ? "" : " HAVING EXISTS (SELECT 1 FROM " + dc + ")"));
+    const std::string change = l.add_cte(tag(id, "change"), nid + ": the change's contribution per touched group",
+                                         "SELECT " + sql::join(change_items) + " FROM " + dc + " s" + group_by +
+                                             (grouped ? "" : " HAVING pg_catalog.count(*) > 0"));
+
+    // Before = now − change, for the groups that had rows before.
+    std::vector<std::string> old_items, match;
+    for (std::size_t k = 0; k < a.group_by.size(); ++k) {
+        old_items.push_back("d." + hidden("k", k) + " AS " + sql::ident(out[k]));
+        match.push_back(same_key(l, child, *a.group_by[k], sql::column("n", out[k]), "d." + hidden("k", k)));
+    }
+    for (std::size_t j = 0; j < a.aggs.size(); ++j) {
+        const auto& call = a.aggs[j];
+        const std::string name = sql::ident(out[a.group_by.size() + j]);
+        const std::string now_value = "COALESCE(n." + name + ", 0)";
+        std::string v;
+        if (call.func == ir::agg_func::count_star) v = now_value + " - d.\"__pgt_n\"";
+        else if (call.func == ir::agg_func::count) v = now_value + " - d." + hidden("a", j);
+        if (!v.empty()) {
+            old_items.push_back(sql::cast(v, call.type) + " AS " + name);
+            continue;
+        }
+        old_items.push_back("CASE WHEN COALESCE(n." + hidden("c", j) + ", 0) - d." + hidden("c", j) + " > 0 THEN " +
+                            sql::cast(now_value + " - d." + hidden("a", j), call.type) + " END AS " + name);
+    }
+    const std::string before = l.add_cte(
+        tag(id, "old"), nid + ": aggregate of touched groups, before (now minus the change)",
+        "SELECT " + sql::join(old_items) + " FROM " + change + " d LEFT JOIN " + now + " n ON " +
+            (match.empty() ? "true" : sql::join(match, " AND ")) +
+            (grouped ? " WHERE COALESCE(n.\"__pgt_n\", 0) - d.\"__pgt_n\" > 0" : ""));
+    const std::string cols = l.column_list(id, "s");
+    return l.add_cte(tag(id, "aggregate"), nid + ": aggregate — γ(new) − γ(old) on touched groups",
+                     "SELECT " + cols + ", 1 AS " + w + " FROM " + now + " s UNION ALL SELECT " + cols + ", -1 FROM " +
+                         before + " s");
 }
 
 } // namespace
@@ -40,7 +138,7 @@ std::optional<std::string> delta_aggregate(lowering& l, int id) {
         for (std::size_t k = 0; k < keys_of_s.size(); ++k) {
             const std::string key = "__pgt_k" + std::to_string(k);
             items.push_back(keys_of_s[k] + " AS " + sql::ident(key));
-            match.push_back(sql::not_distinct(keys_of_s[k], sql::column("t", key), a.group_by[k]->type));
+            match.push_back(same_key(l, child, *a.group_by[k], keys_of_s[k], sql::column("t", key)));
         }
         const std::string touched = l.add_cte(tag(id, "groups"), "n" + std::to_string(id) + ": groups touched by the change",
                                               "SELECT DISTINCT " + sql::join(items) + " FROM " + *dc + " s");
@@ -60,6 +158,7 @@ std::optional<std::string> delta_aggregate(lowering& l, int id) {
         return r;
     };
 
+    if (std::all_of(a.aggs.begin(), a.aggs.end(), invertible)) return invertible_delta(l, id, in_touched);
     const std::string now = l.add_cte(tag(id, "new"), "n" + std::to_string(id) + ": aggregate of touched groups, now",
                                       aggregate_over(l.new_sql(child) + " s", in_touched));
     const std::string before_bag = l.add_cte(

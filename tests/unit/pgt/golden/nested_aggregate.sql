@@ -22,19 +22,19 @@ SELECT DISTINCT s."customer_id" AS "__pgt_k0" FROM "s0_changes_orders" s
 ),
 -- n1: aggregate of touched groups, now
 "d1_new" AS (
-SELECT s."customer_id" AS "customer_id", pg_catalog.count(*) AS "count" FROM "public"."orders" s WHERE EXISTS (SELECT 1 FROM "d1_groups" t WHERE ((s."customer_id" IS NULL) = (t."__pgt_k0" IS NULL) AND (COALESCE(s."customer_id", CAST(0 AS pg_catalog.int4)) OPERATOR(pg_catalog.=) COALESCE(t."__pgt_k0", CAST(0 AS pg_catalog.int4))))) GROUP BY s."customer_id"
+SELECT s."customer_id" AS "customer_id", pg_catalog.count(*) AS "__pgt_n", pg_catalog.count(*) AS "count" FROM "public"."orders" s WHERE EXISTS (SELECT 1 FROM "d1_groups" t WHERE ((s."customer_id" IS NULL) = (t."__pgt_k0" IS NULL) AND (COALESCE(s."customer_id", CAST(0 AS pg_catalog.int4)) OPERATOR(pg_catalog.=) COALESCE(t."__pgt_k0", CAST(0 AS pg_catalog.int4))))) GROUP BY s."customer_id"
 ),
--- n1: rows of touched groups before the change (C − ΔC)
-"d1_old_rows" AS (
-SELECT b."id", b."customer_id", b."amount", b."status", pg_catalog.sum(b."__pgt_w") AS "__pgt_w" FROM (SELECT s."id", s."customer_id", s."amount", s."status", 1 AS "__pgt_w" FROM "public"."orders" s WHERE EXISTS (SELECT 1 FROM "d1_groups" t WHERE ((s."customer_id" IS NULL) = (t."__pgt_k0" IS NULL) AND (COALESCE(s."customer_id", CAST(0 AS pg_catalog.int4)) OPERATOR(pg_catalog.=) COALESCE(t."__pgt_k0", CAST(0 AS pg_catalog.int4))))) UNION ALL SELECT s."id", s."customer_id", s."amount", s."status", -s."__pgt_w" FROM "s0_changes_orders" s) b GROUP BY b."id", b."customer_id", b."amount", b."status" HAVING pg_catalog.sum(b."__pgt_w") > 0
+-- n1: the change's contribution per touched group
+"d1_change" AS (
+SELECT s."customer_id" AS "__pgt_k0", pg_catalog.sum(s."__pgt_w") AS "__pgt_n" FROM "s0_changes_orders" s GROUP BY s."customer_id"
 ),
--- n1: aggregate of touched groups, before
+-- n1: aggregate of touched groups, before (now minus the change)
 "d1_old" AS (
-SELECT s."customer_id" AS "customer_id", pg_catalog.count(*) AS "count" FROM "d1_old_rows" s CROSS JOIN LATERAL pg_catalog.generate_series(1, s."__pgt_w") AS copies GROUP BY s."customer_id"
+SELECT d."__pgt_k0" AS "customer_id", CAST(COALESCE(n."count", 0) - d."__pgt_n" AS pg_catalog.int8) AS "count" FROM "d1_change" d LEFT JOIN "d1_new" n ON ((n."customer_id" IS NULL) = (d."__pgt_k0" IS NULL) AND (COALESCE(n."customer_id", CAST(0 AS pg_catalog.int4)) OPERATOR(pg_catalog.=) COALESCE(d."__pgt_k0", CAST(0 AS pg_catalog.int4)))) WHERE COALESCE(n."__pgt_n", 0) - d."__pgt_n" > 0
 ),
 -- n1: aggregate — γ(new) − γ(old) on touched groups
 "d1_aggregate" AS (
-SELECT *, 1 AS "__pgt_w" FROM "d1_new" UNION ALL SELECT *, -1 FROM "d1_old"
+SELECT s."customer_id", s."count", 1 AS "__pgt_w" FROM "d1_new" s UNION ALL SELECT s."customer_id", s."count", -1 FROM "d1_old" s
 ),
 -- n2: map — π(Δ)
 "d2_map" AS (
