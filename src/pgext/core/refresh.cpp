@@ -180,8 +180,10 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
         } else {
             out.action = "DIFFERENTIAL";
             // A delta touches few rows, but its correlated subqueries look costly to the
-            // planner, whose JIT compilation would then cost more than the refresh itself.
-            const server::guc_scope no_jit({std::pair<std::string, std::string>{"jit", "off"}});
+            // planner, whose JIT compilation would then cost more than the refresh itself. It
+            // reads those rows through indexes whose pages are mostly cached: at the default
+            // random_page_cost of 4 the planner would rather hash or merge whole tables.
+            const server::guc_scope delta_settings({{"jit", "off"}, {"random_page_cost", "1.1"}});
             auto counts = comp.delta_plan(*st, p.changed).query({f.snapshot, f.xid, f.frontier_stmt}, &snap);
             out.inserted = std::stoll(*counts[0][0]) + std::stoll(*counts[0][2]);
             out.deleted = std::stoll(*counts[0][1]) + std::stoll(*counts[0][2]);

@@ -78,6 +78,46 @@ struct sublink_parts {
         return std::ranges::all_of(*key, [&](int k) { return ir::equates_column(s.condition, left_width() + k, left_only); });
     }
 
+    /// An expression over L that a row of R must equal, in column `column` of R, to belong to
+    /// (or, for IN / = ANY, to decide) the row of L: R can then be read for the values of that
+    /// expression over the rows at hand only. For = ANY both sides must be never NULL (a NULL
+    /// comparison's outcome depends on rows of R the restriction would drop).
+    struct key_link {
+        ir::expr_ptr left;
+        int column;
+    };
+    std::optional<key_link> link() const {
+        auto equality = [](const ir::expr& e) {
+            return e.kind == ir::expr_kind::op && e.name == "=" && (e.schema.empty() || e.schema == "pg_catalog") &&
+                   e.args.size() == 2;
+        };
+        auto match = [&](const ir::expr& e) -> std::optional<key_link> {
+            for (std::size_t side = 0; side < 2; ++side) {
+                const auto& r = *e.args[side];
+                if (r.kind == ir::expr_kind::column && r.index >= left_width() && reads_left_only(*e.args[1 - side]))
+                    return key_link{e.args[1 - side], r.index - left_width()};
+            }
+            return std::nullopt;
+        };
+        for (const auto& c : ir::conjuncts(s.condition))
+            if (equality(*c))
+                if (auto k = match(*c)) return k;
+        if (s.kind != ir::sublink_kind::any || !equality(*s.value)) return std::nullopt;
+        auto k = match(*s.value);
+        if (!k) return std::nullopt;
+        const auto& rcol = l.node(right).rel->columns.at(static_cast<std::size_t>(k->column));
+        if (!rcol.not_null || !ir::never_null(*k->left, l.node(left).rel->columns)) return std::nullopt;
+        return k;
+    }
+
+    /// R's current contents, read only for the key values of the rows `rows` (alias `la`) when
+    /// the subquery has a key link.
+    std::string r_for(const std::string& rows, const std::string& la) const {
+        const auto k = link();
+        if (!k) return l.new_sql(right);
+        return restricted_sql(l, right, k->column, "SELECT " + over(*k->left, la, "r") + " FROM " + rows + " " + la);
+    }
+
     /// `relation` (with R's columns) marked so that a LEFT JOIN can tell a match from none.
     std::string hit(const std::string& relation) const {
         return "(SELECT " + l.column_list(right, "h") + ", true AS \"__pgt_hit\" FROM " + relation + " h)";
@@ -136,15 +176,14 @@ std::optional<std::string> delta_sublink(lowering& l, int id) {
     const auto dr = l.delta(p.right);
     if (!dl && !dr) return std::nullopt;
     const std::string w = sql::ident(weight);
-    const std::string now_from = l.new_sql(p.right) + " r";
     std::vector<std::string> terms;
     const bool joinable = p.joinable();
     if (dl && joinable)
         terms.push_back("SELECT " + p.select_list("l", p.joined_value("l", "r")) + ", l." + w + " FROM " +
-                        p.join_to(*dl, "l", l.new_sql(p.right), "r"));
+                        p.join_to(*dl, "l", p.r_for(*dl, "l"), "r"));
     else if (dl)
-        terms.push_back("SELECT " + p.select_list("l", p.value("l", now_from, p.cond("l", "r"))) + ", l." + w + " FROM " +
-                        *dl + " l");
+        terms.push_back("SELECT " + p.select_list("l", p.value("l", p.r_for(*dl, "l") + " r", p.cond("l", "r"))) + ", l." +
+                        w + " FROM " + *dl + " l");
     if (dr) {
         const std::string touched = "EXISTS (SELECT 1 FROM " + *dr + " d WHERE " + p.affects("x", "d") + ")";
         const std::string lcols = l.column_list(p.left, "x");
@@ -153,6 +192,7 @@ std::optional<std::string> delta_sublink(lowering& l, int id) {
         const std::string rows = l.add_cte("d" + std::to_string(id) + "_touched",
                                            "n" + std::to_string(id) + ": rows of L (before ΔL) whose subquery ΔR touches",
                                            before);
+        const std::string now_from = p.r_for(rows, "x") + " r";
         // R₋₁ = R − ΔR as a bag (equal rows grouped), of the rows for which `where` holds.
         const std::string rcols = l.column_list(p.right, "r"), bcols = l.column_list(p.right, "b");
         auto r_before = [&](const std::string& where) {
@@ -166,7 +206,7 @@ std::optional<std::string> delta_sublink(lowering& l, int id) {
         // subquery over the rows of R and R₋₁ belonging to x.
         const std::string values =
             joinable ? "SELECT x.*, " + p.joined_value("x", "rn") + " AS \"__pgt_vn\", " + p.joined_value("x", "ro") +
-                           " AS \"__pgt_vo\" FROM " + p.join_to(rows, "x", l.new_sql(p.right), "rn") + " LEFT JOIN " +
+                           " AS \"__pgt_vo\" FROM " + p.join_to(rows, "x", p.r_for(rows, "x"), "rn") + " LEFT JOIN " +
                            p.hit(r_before("true")) + " ro ON " + p.cond("x", "ro")
                      : "SELECT x.*, " + p.value("x", now_from, p.cond("x", "r")) + " AS \"__pgt_vn\", " +
                            p.value("x", r_before(p.cond("x", "r")) + " r", "true") + " AS \"__pgt_vo\" FROM " + rows + " x";

@@ -66,6 +66,8 @@ private:
 
 // Per-operator rules (each in its own file).
 std::string new_sql(const lowering& l, int id);
+/// The rows of node `id`'s current contents whose `column` is IN (`values`, a one-column query).
+std::string restricted_sql(const lowering& l, int id, int column, const std::string& values);
 std::optional<std::string> delta_source(lowering& l, int id);
 std::optional<std::string> delta_filter(lowering& l, int id);
 std::optional<std::string> delta_map(lowering& l, int id);

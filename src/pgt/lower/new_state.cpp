@@ -1,5 +1,7 @@
 // The current contents of a circuit node as plain SQL: the query itself, re-spelled with our
-// column names. PostgreSQL flattens these nested subqueries when planning.
+// column names. PostgreSQL flattens these nested subqueries when planning. A restriction to
+// some values of one column is pushed through filters, projections and GROUP BY keys down to
+// the table, where PostgreSQL cannot push it itself (a join against a grouped subquery).
 #include "lowering.hpp"
 
 namespace pgt::lower::detail {
@@ -23,7 +25,55 @@ std::string select_as(const std::vector<std::string>& values, const std::vector<
     return "SELECT " + sql::join(items);
 }
 
+/// A filter, map or aggregate node over `input`, a relation with its input's columns.
+std::string unary_sql(const lowering& l, int id, const std::string& input) {
+    const auto& n = l.node(id);
+    const int in = n.inputs[0];
+    if (n.op == circuit_op::filter)
+        return "(SELECT * FROM " + input + " s WHERE " + l.expr(*std::get<ir::filter>(n.rel->node).predicate, in, "s") + ")";
+    std::vector<std::string> values;
+    if (n.op == circuit_op::map) {
+        for (const auto& e : std::get<ir::project>(n.rel->node).exprs) values.push_back(l.expr(*e, in, "s"));
+        return "(" + select_as(values, l.names(id)) + " FROM " + input + " s)";
+    }
+    const auto& a = std::get<ir::aggregate>(n.rel->node);
+    std::vector<std::string> keys;
+    for (const auto& g : a.group_by) keys.push_back(l.expr(*g, in, "s"));
+    values = keys;
+    for (const auto& call : a.aggs) values.push_back(aggregate_call(l, call, in, "s"));
+    return "(" + select_as(values, l.names(id)) + " FROM " + input + " s" +
+           (keys.empty() ? "" : " GROUP BY " + sql::join(keys)) + ")";
+}
+
+/// The input column that output `column` of node `id` passes through unchanged (a projected
+/// column, a filter's column, a plain GROUP BY key), if any.
+std::optional<int> passed_through(const lowering& l, int id, int column) {
+    const auto& n = l.node(id);
+    auto plain = [](const ir::expr& e) -> std::optional<int> {
+        if (e.kind == ir::expr_kind::column && e.index >= 0) return e.index;
+        return std::nullopt;
+    };
+    const auto c = static_cast<std::size_t>(column);
+    switch (n.op) {
+    case circuit_op::filter: return column;
+    case circuit_op::map: return plain(*std::get<ir::project>(n.rel->node).exprs.at(c));
+    case circuit_op::aggregate: {
+        const auto& keys = std::get<ir::aggregate>(n.rel->node).group_by;
+        if (c < keys.size()) return plain(*keys[c]);
+        return std::nullopt;
+    }
+    default: return std::nullopt;
+    }
+}
+
 } // namespace
+
+std::string restricted_sql(const lowering& l, int id, int column, const std::string& values) {
+    if (const auto in = passed_through(l, id, column))
+        return unary_sql(l, id, restricted_sql(l, l.node(id).inputs[0], *in, values));
+    return "(SELECT * FROM " + l.new_sql(id) + " s WHERE " +
+           sql::column("s", l.names(id).at(static_cast<std::size_t>(column))) + " IN (" + values + "))";
+}
 
 std::string new_sql(const lowering& l, int id) {
     const auto& n = l.node(id);
@@ -33,17 +83,9 @@ std::string new_sql(const lowering& l, int id) {
         const auto& t = *l.graph().sources[static_cast<std::size_t>(n.source)];
         return sql::qualified(t.schema, t.name);
     }
-    case circuit_op::filter: {
-        const auto& f = std::get<ir::filter>(n.rel->node);
-        return "(SELECT * FROM " + l.new_sql(n.inputs[0]) + " s WHERE " +
-               l.expr(*f.predicate, n.inputs[0], "s") + ")";
-    }
-    case circuit_op::map: {
-        const auto& p = std::get<ir::project>(n.rel->node);
-        std::vector<std::string> values;
-        for (const auto& e : p.exprs) values.push_back(l.expr(*e, n.inputs[0], "s"));
-        return "(" + select_as(values, out) + " FROM " + l.new_sql(n.inputs[0]) + " s)";
-    }
+    case circuit_op::filter:
+    case circuit_op::map:
+    case circuit_op::aggregate: return unary_sql(l, id, l.new_sql(n.inputs[0]));
     case circuit_op::join: {
         const auto& j = std::get<ir::join>(n.rel->node);
         const int left = n.inputs[0], right = n.inputs[1];
@@ -53,16 +95,6 @@ std::string new_sql(const lowering& l, int id) {
         const std::string cond = j.condition ? l.join_expr(*j.condition, left, "l", right, "r") : "true";
         return "(" + select_as(values, out) + " FROM " + l.new_sql(left) + " l " + join_keyword(j.kind) +
                " " + l.new_sql(right) + " r ON " + cond + ")";
-    }
-    case circuit_op::aggregate: {
-        const auto& a = std::get<ir::aggregate>(n.rel->node);
-        std::vector<std::string> values, keys;
-        for (const auto& g : a.group_by) keys.push_back(l.expr(*g, n.inputs[0], "s"));
-        values = keys;
-        for (const auto& call : a.aggs) values.push_back(aggregate_call(l, call, n.inputs[0], "s"));
-        std::string r = "(" + select_as(values, out) + " FROM " + l.new_sql(n.inputs[0]) + " s";
-        if (!keys.empty()) r += " GROUP BY " + sql::join(keys);
-        return r + ")";
     }
     case circuit_op::distinct:
         return "(SELECT DISTINCT * FROM " + l.new_sql(n.inputs[0]) + " s)";

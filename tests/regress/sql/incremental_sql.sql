@@ -61,6 +61,22 @@ SELECT pgtrickle.create_stream_table('tag_counts',
 SELECT pgtrickle.create_stream_table('top_orders',
   'SELECT id, amount FROM orders ORDER BY amount DESC, id LIMIT 5', refresh_mode => 'DIFFERENTIAL');
 
+-- Nested COUNT/SUM (old values derived from new ones, NULL group key and NULL amounts), and
+-- subqueries over an aggregate read for the changed rows' keys only.
+SELECT pgtrickle.create_stream_table('order_count_histogram',
+  'SELECT n, count(*) AS customers, sum(total) AS total FROM
+     (SELECT customer, count(amount) AS n, sum(amount) AS total FROM orders GROUP BY customer) t GROUP BY n',
+  refresh_mode => 'DIFFERENTIAL');
+SELECT pgtrickle.create_stream_table('customer_total',
+  'SELECT c.id, (SELECT t.total FROM (SELECT customer, sum(amount) AS total FROM orders GROUP BY customer) t
+                  WHERE t.customer = c.id) AS total FROM customers c', refresh_mode => 'DIFFERENTIAL');
+SELECT pgtrickle.create_stream_table('big_customers',
+  'SELECT c.id FROM customers c WHERE EXISTS (SELECT 1 FROM orders o WHERE o.customer = c.id
+     GROUP BY o.customer HAVING sum(o.amount) > 400)', refresh_mode => 'DIFFERENTIAL');
+SELECT pgtrickle.create_stream_table('orders_of_big_customers',
+  'SELECT o.id FROM orders o WHERE o.id IN (SELECT o2.id FROM orders o2 JOIN customers c ON c.id = o2.customer
+     GROUP BY o2.id HAVING count(*) = 1)', refresh_mode => 'DIFFERENTIAL');
+
 SELECT pgt_name, refresh_mode FROM pgtrickle.pgt_stream_tables ORDER BY pgt_name;
 SELECT segment, customer, total, level FROM rollup WHERE level = 3;
 SELECT id, amount FROM top_orders ORDER BY amount DESC, id;
