@@ -104,7 +104,8 @@ std::string invertible_delta(lowering& l, int id, const std::string& in_touched)
             continue;
         }
         old_items.push_back("CASE WHEN COALESCE(n." + hidden("c", j) + ", 0) - d." + hidden("c", j) + " > 0 THEN " +
-                            sql::cast(now_value + " - d." + hidden("a", j), call.type) + " END AS " + name);
+                            sql::cast(now_value + " - COALESCE(d." + hidden("a", j) + ", 0)", call.type) + " END AS " +
+                            name);
     }
     const std::string before = l.add_cte(
         tag(id, "old"), nid + ": aggregate of touched groups, before (now minus the change)",

@@ -110,12 +110,24 @@ struct sublink_parts {
         return k;
     }
 
-    /// R's current contents, read only for the key values of the rows `rows` (alias `la`) when
-    /// the subquery has a key link.
+    /// R's current contents for the rows `rows` (alias `la`) of L: read only for their key
+    /// values when R is read once for all of them (a join, or a hashed = ANY) rather than
+    /// through a subquery per row, into which PostgreSQL pushes the correlation itself.
     std::string r_for(const std::string& rows, const std::string& la) const {
         const auto k = link();
-        if (!k) return l.new_sql(right);
+        const bool read_once = joinable() || (s.kind == ir::sublink_kind::any && simple_comparison() && !s.condition);
+        if (!k || !read_once) return l.new_sql(right);
         return restricted_sql(l, right, k->column, "SELECT " + over(*k->left, la, "r") + " FROM " + rows + " " + la);
+    }
+
+    /// L's current contents, read only for the rows a change `changes` of R can touch: those
+    /// whose linked column equals the linked column of one of its rows.
+    std::string left_for(const std::string& changes) const {
+        const auto k = link();
+        if (!k || k->left->kind != ir::expr_kind::column) return l.new_sql(left);
+        return restricted_sql(l, left, k->left->index,
+                              "SELECT " + sql::column("d", l.names(right).at(static_cast<std::size_t>(k->column))) +
+                                  " FROM " + changes + " d");
     }
 
     /// `relation` (with R's columns) marked so that a LEFT JOIN can tell a match from none.
@@ -160,13 +172,13 @@ struct sublink_parts {
 
 } // namespace
 
-std::string sublink_new_sql(const lowering& l, int id) {
+std::string sublink_sql(const lowering& l, int id, const std::string& left_rows) {
     const auto& n = l.node(id);
     sublink_parts p{l, id, n.inputs[0], n.inputs[1], std::get<ir::sublink>(n.rel->node)};
     if (p.joinable())
-        return "(SELECT " + p.select_list("l", p.joined_value("l", "r")) + " FROM " + p.join_to(l.new_sql(p.left), "l", l.new_sql(p.right), "r") + ")";
+        return "(SELECT " + p.select_list("l", p.joined_value("l", "r")) + " FROM " + p.join_to(left_rows, "l", l.new_sql(p.right), "r") + ")";
     return "(SELECT " + p.select_list("l", p.value("l", l.new_sql(p.right) + " r", p.cond("l", "r"))) + " FROM " +
-           l.new_sql(p.left) + " l)";
+           left_rows + " l)";
 }
 
 std::optional<std::string> delta_sublink(lowering& l, int id) {
@@ -187,7 +199,7 @@ std::optional<std::string> delta_sublink(lowering& l, int id) {
     if (dr) {
         const std::string touched = "EXISTS (SELECT 1 FROM " + *dr + " d WHERE " + p.affects("x", "d") + ")";
         const std::string lcols = l.column_list(p.left, "x");
-        std::string before = "SELECT " + lcols + ", 1 AS \"__pgt_m\" FROM " + l.new_sql(p.left) + " x WHERE " + touched;
+        std::string before = "SELECT " + lcols + ", 1 AS \"__pgt_m\" FROM " + p.left_for(*dr) + " x WHERE " + touched;
         if (dl) before += " UNION ALL SELECT " + lcols + ", -x." + w + " FROM " + *dl + " x WHERE " + touched;
         const std::string rows = l.add_cte("d" + std::to_string(id) + "_touched",
                                            "n" + std::to_string(id) + ": rows of L (before ΔL) whose subquery ΔR touches",

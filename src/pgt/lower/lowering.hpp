@@ -77,7 +77,8 @@ std::optional<std::string> delta_aggregate(lowering& l, int id);
 std::optional<std::string> delta_distinct(lowering& l, int id);
 std::optional<std::string> delta_sublink(lowering& l, int id);
 std::optional<std::string> delta_set_operation(lowering& l, int id);
-std::string sublink_new_sql(const lowering& l, int id);
+/// A sublink node over `left_rows`, a relation with its L's columns.
+std::string sublink_sql(const lowering& l, int id, const std::string& left_rows);
 std::string set_operation_new_sql(const lowering& l, int id);
 std::optional<std::string> delta_table_function(lowering& l, int id);
 std::string table_function_new_sql(const lowering& l, int id);

@@ -25,10 +25,12 @@ std::string select_as(const std::vector<std::string>& values, const std::vector<
     return "SELECT " + sql::join(items);
 }
 
-/// A filter, map or aggregate node over `input`, a relation with its input's columns.
+/// A filter, map, aggregate or sublink node over `input`, a relation with its (first) input's
+/// columns.
 std::string unary_sql(const lowering& l, int id, const std::string& input) {
     const auto& n = l.node(id);
     const int in = n.inputs[0];
+    if (n.op == circuit_op::sublink) return sublink_sql(l, id, input);
     if (n.op == circuit_op::filter)
         return "(SELECT * FROM " + input + " s WHERE " + l.expr(*std::get<ir::filter>(n.rel->node).predicate, in, "s") + ")";
     std::vector<std::string> values;
@@ -46,7 +48,7 @@ std::string unary_sql(const lowering& l, int id, const std::string& input) {
 }
 
 /// The input column that output `column` of node `id` passes through unchanged (a projected
-/// column, a filter's column, a plain GROUP BY key), if any.
+/// column, a filter's column, a plain GROUP BY key, a sublink's L column), if any.
 std::optional<int> passed_through(const lowering& l, int id, int column) {
     const auto& n = l.node(id);
     auto plain = [](const ir::expr& e) -> std::optional<int> {
@@ -56,6 +58,9 @@ std::optional<int> passed_through(const lowering& l, int id, int column) {
     const auto c = static_cast<std::size_t>(column);
     switch (n.op) {
     case circuit_op::filter: return column;
+    case circuit_op::sublink: // L's columns, then the subquery's value
+        if (c + 1 < l.names(id).size()) return column;
+        return std::nullopt;
     case circuit_op::map: return plain(*std::get<ir::project>(n.rel->node).exprs.at(c));
     case circuit_op::aggregate: {
         const auto& keys = std::get<ir::aggregate>(n.rel->node).group_by;
@@ -98,7 +103,7 @@ std::string new_sql(const lowering& l, int id) {
     }
     case circuit_op::distinct:
         return "(SELECT DISTINCT * FROM " + l.new_sql(n.inputs[0]) + " s)";
-    case circuit_op::sublink: return sublink_new_sql(l, id);
+    case circuit_op::sublink: return sublink_sql(l, id, l.new_sql(n.inputs[0]));
     case circuit_op::set_operation: return set_operation_new_sql(l, id);
     case circuit_op::table_function: return table_function_new_sql(l, id);
     case circuit_op::union_all: {
