@@ -26,7 +26,7 @@ struct sublink_parts {
         return l.join_expr(e, left, la, right, ra);
     }
     std::string cond(const std::string& la, const std::string& ra) const {
-        return s.condition ? over(*s.condition, la, ra) : "true";
+        return s.condition ? l.join_condition(*s.condition, left, la, right, ra) : "true";
     }
 
     bool reads_left_only(const ir::expr& e) const {

@@ -121,19 +121,22 @@ ir::expr_ptr with_plain_equalities(const ir::expr& e, const std::vector<ir::colu
 
 } // namespace
 
-std::string lowering::join_expr(const ir::expr& condition, int left, const std::string& l, int right,
+std::string lowering::join_expr(const ir::expr& e, int left, const std::string& l, int right,
                                 const std::string& r) const {
     const auto& ln = names(left);
     const auto& rn = names(right);
     const int width = static_cast<int>(ln.size());
-    std::vector<ir::column> cols = node(left).rel->columns;
-    cols.insert(cols.end(), node(right).rel->columns.begin(), node(right).rel->columns.end());
-    const ir::expr_ptr e_ptr = with_plain_equalities(condition, cols);
-    const ir::expr& e = *e_ptr;
     return sql::render(e, [&](int i) {
         return i < width ? sql::column(l, ln.at(static_cast<std::size_t>(i)))
                          : sql::column(r, rn.at(static_cast<std::size_t>(i - width)));
     });
+}
+
+std::string lowering::join_condition(const ir::expr& condition, int left, const std::string& l, int right,
+                                     const std::string& r) const {
+    std::vector<ir::column> cols = node(left).rel->columns;
+    cols.insert(cols.end(), node(right).rel->columns.begin(), node(right).rel->columns.end());
+    return join_expr(*with_plain_equalities(condition, cols), left, l, right, r);
 }
 
 std::string lowering::row_id(const std::vector<std::string>& values,

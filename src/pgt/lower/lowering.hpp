@@ -49,6 +49,11 @@ public:
     /// Renders an expression over a join's inputs (left columns first).
     std::string join_expr(const ir::expr& e, int left, const std::string& l, int right,
                           const std::string& r) const;
+    /// Renders a join (or correlation) condition, where only TRUE selects a row: conjuncts
+    /// `a IS NOT DISTINCT FROM b` with a never-NULL side become `a = b`. Not for values, where
+    /// NULL and FALSE differ.
+    std::string join_condition(const ir::expr& condition, int left, const std::string& l, int right,
+                               const std::string& r) const;
     /// The row-identity hash of the given SQL values.
     std::string row_id(const std::vector<std::string>& values, const std::vector<sql_type>& types) const;
 

@@ -97,7 +97,7 @@ std::string new_sql(const lowering& l, int id) {
         std::vector<std::string> values;
         for (const auto& c : l.names(left)) values.push_back(sql::column("l", c));
         for (const auto& c : l.names(right)) values.push_back(sql::column("r", c));
-        const std::string cond = j.condition ? l.join_expr(*j.condition, left, "l", right, "r") : "true";
+        const std::string cond = j.condition ? l.join_condition(*j.condition, left, "l", right, "r") : "true";
         return "(" + select_as(values, out) + " FROM " + l.new_sql(left) + " l " + join_keyword(j.kind) +
                " " + l.new_sql(right) + " r ON " + cond + ")";
     }

@@ -77,6 +77,12 @@ SELECT pgtrickle.create_stream_table('orders_of_big_customers',
   'SELECT o.id FROM orders o WHERE o.id IN (SELECT o2.id FROM orders o2 JOIN customers c ON c.id = o2.customer
      GROUP BY o2.id HAVING count(*) = 1)', refresh_mode => 'DIFFERENTIAL');
 
+-- A subquery's value keeps IS NOT DISTINCT FROM (FALSE, not NULL, against a NULL), even where
+-- its correlation condition may use = for a NOT NULL column.
+SELECT pgtrickle.create_stream_table('same_customer',
+  'SELECT o.id, (SELECT c.id IS NOT DISTINCT FROM o.customer FROM customers c WHERE c.id = o.id % 20 + 1) AS same FROM orders o',
+  refresh_mode => 'DIFFERENTIAL');
+
 SELECT pgt_name, refresh_mode FROM pgtrickle.pgt_stream_tables ORDER BY pgt_name;
 SELECT segment, customer, total, level FROM rollup WHERE level = 3;
 SELECT id, amount FROM top_orders ORDER BY amount DESC, id;
