@@ -21,7 +21,7 @@ struct join_parts {
     const ir::join& j;
 
     std::string cond(const std::string& la, const std::string& ra) const {
-        return j.condition ? l.join_expr(*j.condition, left, la, right, ra) : "true";
+        return j.condition ? l.join_condition(*j.condition, left, la, right, ra) : "true";
     }
 
     /// Output columns from aliases `la`/`ra`; a side given as "" is NULL-padded.
@@ -82,20 +82,21 @@ struct join_parts {
             if (dp)
                 old_p += " UNION ALL SELECT " + l.column_list(p, "p") + ", -p." + w + " FROM " + *dp +
                          " p WHERE " + touched;
-            // Each distinct touched row of P₋₁ with its multiplicity and the weight of its
-            // matches in ΔO, summed by a join (not a subquery per row over ΔO).
+            // Each distinct touched row of P₋₁ with its multiplicity and d, the weight of its
+            // matches in ΔO, summed by a join (not a subquery per row over ΔO). Its status can
+            // only flip when d ≠ 0.
             const std::string cols = l.column_list(p, "x");
             const std::string touched_rows =
                 "SELECT " + cols + ", x.\"__pgt_m\", pg_catalog.sum(o." + w + ") AS \"__pgt_d\" FROM (SELECT " + cols +
                 ", pg_catalog.sum(x.\"__pgt_m\") AS \"__pgt_m\" FROM (" + old_p + ") x GROUP BY " + cols +
-                ") x JOIN " + *dq + " o ON " + c("x", "o") + " GROUP BY " + cols + ", x.\"__pgt_m\"";
-            // It had no match before when its matches now number exactly d, the weight of its
-            // matches in ΔO: never when d < 0, when it has none now if d = 0, and else counted up
-            // to d + 1 (typically one or two index entries, not all its matches).
+                ") x JOIN " + *dq + " o ON " + c("x", "o") + " GROUP BY " + cols + ", x.\"__pgt_m\" HAVING pg_catalog.sum(o." +
+                w + ") <> 0";
+            // It had no match before when its matches now number exactly d: never when d < 0,
+            // else its current matches are counted up to d + 1 (typically one or two index
+            // entries, not all its matches).
             const std::string none_before =
-                "CASE WHEN x.\"__pgt_d\" < 0 THEN false WHEN x.\"__pgt_d\" = 0 THEN " + no_match_now("x") +
-                " ELSE (SELECT pg_catalog.count(*) FROM (SELECT 1 FROM " + l.new_sql(o) + " o WHERE " + c("x", "o") +
-                " LIMIT CAST(x.\"__pgt_d\" AS pg_catalog.int8) + 1) m) = x.\"__pgt_d\" END";
+                "CASE WHEN x.\"__pgt_d\" < 0 THEN false ELSE (SELECT pg_catalog.count(*) FROM (SELECT 1 FROM " +
+                l.new_sql(o) + " o WHERE " + c("x", "o") + " LIMIT CAST(x.\"__pgt_d\" AS pg_catalog.int8) + 1) m) = x.\"__pgt_d\" END";
             const std::string flip = "(CAST(" + no_match_now("x") + " AS pg_catalog.int4) - CAST(" + none_before +
                                      " AS pg_catalog.int4))";
             terms.push_back("SELECT * FROM (SELECT " + padded("x") + ", x.\"__pgt_m\" * " + flip + " AS " + w +

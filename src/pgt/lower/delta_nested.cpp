@@ -27,10 +27,7 @@ std::vector<sql_type> column_types(const lowering& l, int id) {
 /// `a` (an expression over input `child`) equals `b`, NULL matching NULL; a plain `=`, which
 /// PostgreSQL can hash and estimate, when `a` is a never-NULL column.
 std::string same_key(const lowering& l, int child, const ir::expr& key, const std::string& a, const std::string& b) {
-    const auto& cols = l.node(child).rel->columns;
-    if (key.kind == ir::expr_kind::column && key.index >= 0 && static_cast<std::size_t>(key.index) < cols.size() &&
-        cols[static_cast<std::size_t>(key.index)].not_null)
-        return sql::binary("=", a, b);
+    if (key.kind == ir::expr_kind::column && ir::never_null(key, l.node(child).rel->columns)) return sql::binary("=", a, b);
     return sql::not_distinct(a, b, key.type);
 }
 

@@ -108,8 +108,7 @@ ir::expr_ptr with_plain_equalities(const ir::expr& e, const std::vector<ir::colu
         const auto& t = c->args[0]->type;
         if (t.kind == type_kind::other || t.kind == type_kind::unknown || c->args[1]->type.kind != t.kind) return c;
         for (const auto& a : c->args)
-            if (a->kind == ir::expr_kind::column && a->index >= 0 && static_cast<std::size_t>(a->index) < cols.size() &&
-                cols[static_cast<std::size_t>(a->index)].not_null)
+            if (a->kind == ir::expr_kind::column && ir::never_null(*a, cols))
                 return ir::make_call(ir::expr_kind::op, "pg_catalog", "=", make_type(type_kind::boolean), c->args);
         return c;
     };
