@@ -52,6 +52,12 @@ struct circuit {
 /// Builds the circuit of a compiled query.
 circuit build_circuit(ir::query q);
 
+/// The aggregates below the top of the query (in subqueries, under joins and set operations),
+/// inputs first. The extension keeps each one's per-group state in a state table of its own —
+/// the integral of its output, as the stream table is the top's — so that a change costs the
+/// groups it touches, not their rows.
+std::vector<int> stored_aggregates(const circuit& c);
+
 /// Output columns of `r` that form a unique key, if the operator tree guarantees one (primary
 /// keys through filters, projections and joins; group keys; whole rows after DISTINCT). An
 /// empty vector means "at most one row" (an aggregate without GROUP BY).

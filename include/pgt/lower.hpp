@@ -14,6 +14,7 @@
 /// The generated SQL is search_path-proof (see `pgt/sql/builder.hpp`) and is executed by
 /// PostgreSQL; no row is touched by C++.
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -26,7 +27,21 @@ namespace pgt::lower {
 struct options {
     /// `f(text[]) → bigint`, the row-identity hash (xxHash3-64 in the extension).
     std::string hash_function = "pgtrickle.pg_trickle_hash_multi";
+    /// The state tables of the circuit's stored aggregates (`stored_aggregates`) by node id,
+    /// for `delta_sql`: a refresh reads each touched group's state there, folds the change in
+    /// and writes it back. A stored aggregate without one has its touched groups recomputed
+    /// from its input (twice, before and after, unless its calls are invertible).
+    std::map<int, std::string> aggregate_states;
 };
+
+/// A stored aggregate's state table: `__pgt_row_id` (the group key's hash), the node's
+/// columns, then its per-group state (row count, running sums, …).
+struct aggregate_state {
+    int node = -1;
+    std::string select;                 ///< the table's contents from the sources, columns in order
+    std::vector<std::string> key_columns; ///< the group key columns, quoted (for an index)
+};
+std::vector<aggregate_state> aggregate_states(const circuit& c, const options& opts = {});
 
 struct storage_column {
     std::string name;

@@ -80,10 +80,17 @@ int explain(const std::string& schema_text, const std::string& query) {
     for (const auto& c : layout.columns)
         std::cout << "  " << c.name << " " << c.type.name << (c.hidden ? "  -- " + c.purpose : "") << "\n";
     std::cout << "\n== full load\n" << pgt::lower::full_load_sql(graph) << ";\n\n";
+    // The extension keeps each stored aggregate's groups in a state table: so does this refresh.
+    pgt::lower::options opts;
+    for (const auto& s : pgt::lower::aggregate_states(graph)) {
+        const std::string table = "\"state_n" + std::to_string(s.node) + "\"";
+        opts.aggregate_states[s.node] = table;
+        std::cout << "== state table " << table << " (aggregate n" << s.node << ")\n" << s.select << ";\n\n";
+    }
     std::vector<pgt::lower::source_changes> changes;
     for (const auto& t : graph.sources) changes.push_back({"\"changes\".\"" + t->name + "\"", true});
     std::cout << "== delta SQL (one refresh of \"stream_table\")\n"
-              << pgt::lower::delta_sql(graph, changes, "\"stream_table\"").statement << ";\n";
+              << pgt::lower::delta_sql(graph, changes, "\"stream_table\"", opts).statement << ";\n";
     return 0;
 }
 

@@ -4,6 +4,7 @@
 // the same columns (its cached plans are invalidated and the change buffer follows the
 // source's columns); otherwise it is refused with the reason. DROP TABLE of a source puts its
 // stream tables in ERROR. A stream table's storage may not change shape behind pg_trickle.
+#include "core/aggregate_states.hpp"
 #include "core/capture.hpp"
 #include "core/compiled.hpp"
 #include "core/definition.hpp"
@@ -95,13 +96,13 @@ void altered_table(unsigned relid) {
         if (ext::visible_columns(*st) != spi::describe(st->defining_query))
             throw error("42P17", "ALTER TABLE on stream table " + st->display() + " is not allowed: it changes its columns",
                         {}, "Use pgtrickle.alter_stream_table(name, query => …) to change a stream table's definition.");
-        // Its state table belongs to whoever owns it (ALTER TABLE … OWNER TO).
-        if (spi::scalar("SELECT pg_catalog.to_regclass($1)", {ext::state_table(relid)})) {
+        // Its state tables belong to whoever owns it (ALTER TABLE … OWNER TO).
+        const auto states = ext::state_tables_of(relid);
+        if (!states.empty()) {
+            const auto owner = *spi::scalar("SELECT relowner::regrole::text FROM pg_catalog.pg_class WHERE oid = $1::oid", {r});
             pgt::server::internal_ddl_scope internal;
             pgt::server::role_scope as_ext(pgt::server::extension_owner(), false);
-            spi::exec("ALTER TABLE " + ext::state_table(relid) + " OWNER TO " +
-                      *spi::scalar("SELECT relowner::regrole::text FROM pg_catalog.pg_class WHERE oid = $1::oid",
-                                   {r}));
+            for (const auto& t : states) spi::exec("ALTER TABLE " + t + " OWNER TO " + owner);
         }
     }
     if (!spi::scalar("SELECT 1 FROM pgtrickle.pgt_change_tracking WHERE source_relid = $1::oid", {r})) return;
@@ -225,7 +226,7 @@ PGT_FUNCTION(pgt_on_sql_drop) {
         }
         if (st) {
             // Its storage was dropped directly: the stream table is gone, and its state.
-            ext::drop_state_table(relid);
+            ext::drop_state_tables(relid);
             auto sources = spi::query("SELECT source_relid FROM pgtrickle.pgt_dependencies WHERE pgt_id = $1::int8",
                                       {std::to_string(st->id)});
             spi::exec("DELETE FROM pgtrickle.pgt_stream_tables WHERE pgt_id = $1::int8", {std::to_string(st->id)});

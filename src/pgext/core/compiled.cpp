@@ -3,6 +3,7 @@
 #include "pgt/error.hpp"
 #include "pgt/sql/builder.hpp"
 
+#include "core/aggregate_states.hpp"
 #include "core/capture.hpp"
 #include "core/definition.hpp"
 #include "core/server_catalog.hpp"
@@ -51,7 +52,9 @@ std::string compiled_query::delta_statement(const stream_table& st, unsigned lon
     std::vector<lower::source_changes> bindings;
     for (std::size_t i = 0; i < sources.size(); ++i)
         bindings.push_back({changes_relation(*sources[i]), ((changed >> i) & 1) != 0});
-    return lower::delta_sql(*graph, bindings, state_table.empty() ? st.qualified() : state_table, lowering_options()).statement;
+    auto opts = lowering_options();
+    opts.aggregate_states = aggregate_states;
+    return lower::delta_sql(*graph, bindings, state_table.empty() ? st.qualified() : state_table, opts).statement;
 }
 
 const spi::plan& compiled_query::delta_plan(const stream_table& st, unsigned long long changed) {
@@ -93,6 +96,8 @@ compiled_query& compiled_for(const stream_table& st) {
         c->graph = build_circuit(*c->front.query);
         c->sources = c->graph->sources;
         const auto lay = lower::storage_layout(*c->graph);
+        c->aggregate_state_defs = lower::aggregate_states(*c->graph, lowering_options());
+        for (const auto& a : c->aggregate_state_defs) c->aggregate_states[a.node] = aggregate_state_table(st.relid, a.node);
         // A TopK maintains its whole result in the state table and keeps the first rows.
         if (c->graph->query.topk) {
             c->state_table = state_table(st.relid);

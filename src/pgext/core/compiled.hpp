@@ -35,6 +35,9 @@ struct compiled_query {
     /// FULL mode, when other stream tables read this one: the full refresh as a difference.
     std::string full_difference;
     spi::plan difference_plan;
+    /// DIFFERENTIAL: the state tables of the circuit's stored aggregates, by node, and what fills them.
+    std::map<int, std::string> aggregate_states;
+    std::vector<lower::aggregate_state> aggregate_state_defs;
     std::map<unsigned long long, spi::plan> delta_plans; ///< by bitmask of changed sources
 
     /// The refresh statement for this set of changed sources (bit i = source i); its

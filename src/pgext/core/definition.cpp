@@ -6,6 +6,7 @@
 
 #include "pgt/error.hpp"
 
+#include "core/aggregate_states.hpp"
 #include "core/compiled.hpp"
 #include "pg/server.hpp"
 #include "pg/spi.hpp"
@@ -131,11 +132,12 @@ unsigned relid_of(const std::string& table) {
 
 std::string state_table(unsigned relid) { return "pgtrickle_state." + spi::quote_ident("topk_" + std::to_string(relid)); }
 
-void drop_state_table(unsigned relid) {
-    if (!spi::scalar("SELECT pg_catalog.to_regclass($1)", {state_table(relid)})) return;
+void drop_state_tables(unsigned relid) {
+    const auto tables = state_tables_of(relid);
+    if (tables.empty()) return;
     server::internal_ddl_scope internal;
     server::role_scope as_ext(server::extension_owner(), false);
-    spi::exec("DROP TABLE " + state_table(relid));
+    for (const auto& t : tables) spi::exec("DROP TABLE " + t);
 }
 
 unsigned create_storage(const std::string& schema, const std::string& name, const definition& def) {

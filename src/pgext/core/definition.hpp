@@ -40,8 +40,8 @@ unsigned create_storage(const std::string& schema, const std::string& name, cons
 
 /// The state table of the stream table stored in `relid` (TopK), quoted and qualified.
 std::string state_table(unsigned relid);
-/// Drops it, if there is one.
-void drop_state_table(unsigned relid);
+/// Drops the state tables of the stream table stored in `relid` (TopK's and aggregates').
+void drop_state_tables(unsigned relid);
 
 /// The layout as JSON for the catalog's auxiliary_columns.
 std::string auxiliary_columns_json(const lower::layout& lay);

@@ -148,7 +148,7 @@ void redefine_stream_table(const stream_table& st, const std::string& query, con
         server::internal_ddl_scope internal;
         spi::exec("DROP TABLE " + st.qualified());
     }
-    drop_state_table(st.relid);
+    drop_state_tables(st.relid);
     const unsigned relid = create_storage(st.schema, st.name, def);
     record_topk(st.id, relid, def);
     {
@@ -201,7 +201,7 @@ void drop_stream_table(const stream_table& st, bool cascade) {
         server::internal_ddl_scope internal;
         spi::exec("DROP TABLE IF EXISTS " + st.qualified());
     }
-    drop_state_table(st.relid);
+    drop_state_tables(st.relid);
     {
         server::role_scope as_ext(server::extension_owner(), false);
         spi::exec("DELETE FROM pgtrickle.pgt_stream_tables WHERE pgt_id = $1::int8", {std::to_string(st.id)});

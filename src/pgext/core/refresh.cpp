@@ -2,6 +2,7 @@
 
 #include "pgt/error.hpp"
 
+#include "core/aggregate_states.hpp"
 #include "core/capture.hpp"
 #include "core/compiled.hpp"
 #include "pg/server.hpp"
@@ -147,7 +148,8 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
     const bool differential = comp.graph.has_value();
     pending p;
     if (f.has_frontier()) p = pending_changes(comp, f, snap);
-    const bool full = !differential || !f.has_frontier() || !st->is_populated || st->needs_reinit || p.truncated;
+    const bool full = !differential || !f.has_frontier() || !st->is_populated || st->needs_reinit || p.truncated ||
+                      !aggregate_states_exist(comp);
 
     refresh_outcome out;
     const bool topk = !comp.state_table.empty();
@@ -166,6 +168,7 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
             out.action = st->needs_reinit ? "REINITIALIZE" : "FULL";
             spi::exec("TRUNCATE " + comp.state_table);
             comp.full_plan.execute({}, &snap);
+            rebuild_aggregate_states(comp, owner, snap);
             take_top();
         } else if (full && comp.difference_plan.valid() && st->is_populated && is_captured(st->relid)) {
             // Readers downstream get the difference, not a TRUNCATE that forces them to recompute.
@@ -177,6 +180,7 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
             out.action = st->needs_reinit ? "REINITIALIZE" : "FULL";
             spi::exec("TRUNCATE " + st->qualified());
             out.inserted = static_cast<long long>(comp.full_plan.execute({}, &snap));
+            rebuild_aggregate_states(comp, owner, snap);
         } else {
             out.action = "DIFFERENTIAL";
             // A delta touches few rows, but its correlated subqueries look costly to the

@@ -224,4 +224,11 @@ const char* to_string(maintenance m) {
     return "?";
 }
 
+std::vector<int> stored_aggregates(const circuit& c) {
+    std::vector<int> ids;
+    for (std::size_t i = 0; i < c.nodes.size(); ++i)
+        if (c.nodes[i].op == circuit_op::aggregate && static_cast<int>(i) != c.state_node) ids.push_back(static_cast<int>(i));
+    return ids;
+}
+
 } // namespace pgt

@@ -27,9 +27,9 @@ std::string rule(const circuit& c, int id) {
         return r;
     }
     case circuit_op::aggregate: {
-        if (!stateful_top) return "aggregate  recompute affected groups: γ(I(in))[g] − γ(I(in)−Δ)[g]";
         const auto& a = std::get<ir::aggregate>(n.rel->node);
-        std::string r = "aggregate  integrated state in the stream table:";
+        std::string r = stateful_top ? "aggregate  integrated state in the stream table:"
+                                     : "aggregate  integrated state in a state table of its own:";
         for (const auto& call : a.aggs) {
             r += " " + ir::agg_name(call);
             switch (ir::maintenance_of(call)) {

@@ -11,6 +11,8 @@
 // where P₋₁ = P − ΔP and "matches in O₋₁" counts matches in O minus the weights in ΔO.
 #include "lowering.hpp"
 
+#include <algorithm>
+
 namespace pgt::lower::detail {
 
 namespace {
@@ -41,16 +43,41 @@ struct join_parts {
         return sql::join(items);
     }
 
+    /// Side `side`'s current contents for joining with `rows`, rows of the other side: read
+    /// only for the values they equate a column of `side` with, where PostgreSQL would not push
+    /// the join condition down itself (below DISTINCT, GROUP BY and subqueries).
+    std::string side_for(int side, const std::string& rows) const {
+        const int width = static_cast<int>(l.node(left).rel->columns.size());
+        auto on_side = [&](int c) { return (c >= width) == (side == right); };
+        if (!j.condition) return l.new_sql(side);
+        for (const auto& e : ir::conjuncts(l.plain_condition(*j.condition, left, right))) {
+            if (e->kind != ir::expr_kind::op || e->name != "=" || e->args.size() != 2) continue;
+            if (!e->schema.empty() && e->schema != "pg_catalog") continue;
+            for (std::size_t i = 0; i < 2; ++i) {
+                const auto& col = *e->args[i];
+                const auto& other = *e->args[1 - i];
+                if (col.kind != ir::expr_kind::column || col.index < 0 || !on_side(col.index)) continue;
+                const auto refs = ir::referenced_columns(other);
+                if (refs.empty() || !std::ranges::none_of(refs, on_side)) continue;
+                const int column = side == right ? col.index - width : col.index;
+                if (!restriction_helps(l, side, column)) continue;
+                return restricted_sql(l, side, column,
+                                      "SELECT " + l.join_expr(other, left, "o", right, "o") + " FROM " + rows + " o");
+            }
+        }
+        return l.new_sql(side);
+    }
+
     std::vector<std::string> inner_terms(const std::optional<std::string>& dl,
                                          const std::optional<std::string>& dr) const {
         std::vector<std::string> terms;
         const std::string w = sql::ident(weight);
         if (dl)
             terms.push_back("SELECT " + select_list("l", "r") + ", l." + w + " AS " + w + " FROM " + *dl +
-                            " l JOIN " + l.new_sql(right) + " r ON " + cond("l", "r"));
+                            " l JOIN " + side_for(right, *dl) + " r ON " + cond("l", "r"));
         if (dr)
             terms.push_back("SELECT " + select_list("l", "r") + ", r." + w + " AS " + w + " FROM " +
-                            l.new_sql(left) + " l JOIN " + *dr + " r ON " + cond("l", "r"));
+                            side_for(left, *dr) + " l JOIN " + *dr + " r ON " + cond("l", "r"));
         if (dl && dr)
             terms.push_back("SELECT " + select_list("l", "r") + ", -(l." + w + " * r." + w + ") AS " + w +
                             " FROM " + *dl + " l JOIN " + *dr + " r ON " + cond("l", "r"));
@@ -77,7 +104,7 @@ struct join_parts {
                             no_match_now("p"));
         if (dq) {
             const std::string touched = "EXISTS (SELECT 1 FROM " + *dq + " o WHERE " + c("p", "o") + ")";
-            std::string old_p = "SELECT " + l.column_list(p, "p") + ", 1 AS \"__pgt_m\" FROM " + l.new_sql(p) +
+            std::string old_p = "SELECT " + l.column_list(p, "p") + ", 1 AS \"__pgt_m\" FROM " + side_for(p, *dq) +
                                 " p WHERE " + touched;
             if (dp)
                 old_p += " UNION ALL SELECT " + l.column_list(p, "p") + ", -p." + w + " FROM " + *dp +

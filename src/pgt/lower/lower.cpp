@@ -52,20 +52,39 @@ std::string full_load_sql(const circuit& c, const options& opts) {
     return c.strategy == maintenance::aggregate ? aggregate_full_load(l) : rows_full_load(l);
 }
 
+std::vector<aggregate_state> aggregate_states(const circuit& c, const options& opts) {
+    std::vector<aggregate_state> states;
+    for (int id : stored_aggregates(c)) {
+        lowering l(c, nullptr, opts);
+        states.push_back({id, stored_aggregate_full_load(l, id), stored_aggregate_keys(l, id)});
+    }
+    return states;
+}
+
 refresh_plan delta_sql(const circuit& c, const std::vector<source_changes>& sources,
                        const std::string& storage_table, const options& opts) {
     if (sources.size() != c.sources.size())
         throw error(sqlstate::internal_error, "delta_sql: one change relation per source expected");
     lowering l(c, &sources, opts);
     refresh_plan plan;
+    // Stored aggregates first: their state tables are brought up to date by every refresh that
+    // changes their input, and the rules above read their new contents.
+    bool states_change = false;
+    for (const auto& [id, table] : opts.aggregate_states)
+        if (l.delta(id)) states_change = true;
     const int changed = c.strategy == maintenance::aggregate || c.strategy == maintenance::distinct
                             ? c.nodes[static_cast<std::size_t>(c.state_node)].inputs[0]
                             : c.output;
-    if (!l.delta(changed)) return plan;
+    const bool result_changes = l.delta(changed).has_value();
+    if (!result_changes && !states_change) return plan;
     plan.has_delta = true;
-    const std::string delta = c.strategy == maintenance::aggregate ? aggregate_delta(l, storage_table) : rows_delta(l);
-    std::vector<cte> tail{{sql::ident(delta_cte), "the net change of the stream table", delta}};
-    for (auto& m : apply_ctes(c, storage_layout(c), storage_table)) tail.push_back(std::move(m));
+    std::vector<cte> tail;
+    if (result_changes) {
+        const std::string delta = c.strategy == maintenance::aggregate ? aggregate_delta(l, storage_table) : rows_delta(l);
+        tail.push_back({sql::ident(delta_cte), "the net change of the stream table", delta});
+        for (auto& m : apply_ctes(c, storage_layout(c), storage_table)) tail.push_back(std::move(m));
+    }
+    for (const auto& u : l.state_updates()) tail.push_back(u);
     plan.statement = l.with(tail, counts_select(tail));
     return plan;
 }

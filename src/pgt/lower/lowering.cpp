@@ -20,7 +20,7 @@ std::string unique_name(const std::string& name, std::set<std::string>& taken) {
 
 lowering::lowering(const circuit& c, const std::vector<source_changes>* sources, const options& opts)
     : c_(c), sources_(sources), opts_(opts), names_(c.nodes.size()), delta_(c.nodes.size()),
-      source_cte_(c.sources.size()) {
+      source_cte_(c.sources.size()), stored_new_(c.nodes.size()) {
     for (std::size_t i = 0; i < c.nodes.size(); ++i) {
         std::set<std::string> taken;
         for (const auto& col : c.nodes[i].rel->columns) {
@@ -42,6 +42,15 @@ std::string lowering::column_list(int id, const std::string& alias) const {
 
 std::string lowering::new_sql(int id) const { return detail::new_sql(*this, id); }
 
+const std::string* lowering::state_table(int id) const {
+    auto it = opts_.aggregate_states.find(id);
+    return it == opts_.aggregate_states.end() ? nullptr : &it->second;
+}
+
+void lowering::add_state_update(std::vector<cte> ctes) {
+    for (auto& c : ctes) state_updates_.push_back(std::move(c));
+}
+
 std::optional<std::string> lowering::delta(int id) {
     auto& slot = delta_[static_cast<std::size_t>(id)];
     if (!slot) slot = compute_delta(id);
@@ -61,7 +70,9 @@ std::optional<std::string> lowering::compute_delta(int id) {
     case circuit_op::map: return delta_map(*this, id);
     case circuit_op::union_all: return delta_union(*this, id);
     case circuit_op::join: return delta_join(*this, id);
-    case circuit_op::aggregate: return delta_aggregate(*this, id);
+    case circuit_op::aggregate:
+        if (const auto* t = state_table(id)) return delta_stored_aggregate(*this, id, *t);
+        return delta_aggregate(*this, id);
     case circuit_op::distinct: return delta_distinct(*this, id);
     case circuit_op::sublink: return delta_sublink(*this, id);
     case circuit_op::set_operation: return delta_set_operation(*this, id);
@@ -131,11 +142,15 @@ std::string lowering::join_expr(const ir::expr& e, int left, const std::string& 
     });
 }
 
-std::string lowering::join_condition(const ir::expr& condition, int left, const std::string& l, int right,
-                                     const std::string& r) const {
+ir::expr_ptr lowering::plain_condition(const ir::expr& condition, int left, int right) const {
     std::vector<ir::column> cols = node(left).rel->columns;
     cols.insert(cols.end(), node(right).rel->columns.begin(), node(right).rel->columns.end());
-    return join_expr(*with_plain_equalities(condition, cols), left, l, right, r);
+    return with_plain_equalities(condition, cols);
+}
+
+std::string lowering::join_condition(const ir::expr& condition, int left, const std::string& l, int right,
+                                     const std::string& r) const {
+    return join_expr(*plain_condition(condition, left, right), left, l, right, r);
 }
 
 std::string lowering::row_id(const std::vector<std::string>& values,

@@ -34,6 +34,15 @@ public:
 
     /// A relation (table name or parenthesised SELECT) with the node's current contents.
     std::string new_sql(int id) const;
+    /// The state table of a stored aggregate (`options::aggregate_states`), if it has one.
+    const std::string* state_table(int id) const;
+    /// A stored aggregate's contents after the change, once its rule has run (before, or
+    /// without a change: its state table).
+    const std::optional<std::string>& stored_new(int id) const { return stored_new_[static_cast<std::size_t>(id)]; }
+    void set_stored_new(int id, std::string relation) { stored_new_[static_cast<std::size_t>(id)] = std::move(relation); }
+    /// Data-modifying CTEs bringing the state tables up to date, run with the refresh.
+    void add_state_update(std::vector<cte> ctes);
+    const std::vector<cte>& state_updates() const { return state_updates_; }
     /// The name of a CTE holding the node's change (columns + __pgt_w), nullopt if it has none.
     std::optional<std::string> delta(int id);
 
@@ -54,6 +63,8 @@ public:
     /// NULL and FALSE differ.
     std::string join_condition(const ir::expr& condition, int left, const std::string& l, int right,
                                const std::string& r) const;
+    /// The condition join_condition renders: with those `IS NOT DISTINCT FROM` made `=`.
+    ir::expr_ptr plain_condition(const ir::expr& condition, int left, int right) const;
     /// The row-identity hash of the given SQL values.
     std::string row_id(const std::vector<std::string>& values, const std::vector<sql_type>& types) const;
 
@@ -66,19 +77,34 @@ private:
     std::vector<std::vector<std::string>> names_;
     std::vector<std::optional<std::optional<std::string>>> delta_;
     std::vector<std::optional<std::string>> source_cte_;
-    std::vector<cte> ctes_;
+    std::vector<std::optional<std::string>> stored_new_;
+    std::vector<cte> ctes_, state_updates_;
 };
 
 // Per-operator rules (each in its own file).
 std::string new_sql(const lowering& l, int id);
 /// The rows of node `id`'s current contents whose `column` is IN (`values`, a one-column query).
 std::string restricted_sql(const lowering& l, int id, int column, const std::string& values);
+/// Whether restricting node `id` by `column` reaches a node PostgreSQL cannot push a join's
+/// condition into (DISTINCT, GROUP BY, a subquery) or a stored aggregate's state table: then
+/// restricted_sql reads less than the join would.
+bool restriction_helps(const lowering& l, int id, int column);
 std::optional<std::string> delta_source(lowering& l, int id);
 std::optional<std::string> delta_filter(lowering& l, int id);
 std::optional<std::string> delta_map(lowering& l, int id);
 std::optional<std::string> delta_union(lowering& l, int id);
 std::optional<std::string> delta_join(lowering& l, int id);
 std::optional<std::string> delta_aggregate(lowering& l, int id);
+/// Δγ of a stored aggregate from its state table, whose update it schedules.
+std::optional<std::string> delta_stored_aggregate(lowering& l, int id, const std::string& state_table);
+/// SELECT of a stored aggregate's state table contents from the sources.
+std::string stored_aggregate_full_load(lowering& l, int id);
+/// Its group key columns (quoted), for an index.
+std::vector<std::string> stored_aggregate_keys(const lowering& l, int id);
+/// Data-modifying CTEs (named `prefix`del/upd/ins) merging `touched`, a relation of new group
+/// rows with `__pgt_visible`, into an aggregate state table of layout `lay`.
+std::vector<cte> aggregate_apply_ctes(const layout& lay, const std::string& table, const std::string& touched,
+                                      const std::string& prefix);
 std::optional<std::string> delta_distinct(lowering& l, int id);
 std::optional<std::string> delta_sublink(lowering& l, int id);
 std::optional<std::string> delta_set_operation(lowering& l, int id);

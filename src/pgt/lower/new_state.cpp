@@ -31,6 +31,7 @@ std::string unary_sql(const lowering& l, int id, const std::string& input) {
     const auto& n = l.node(id);
     const int in = n.inputs[0];
     if (n.op == circuit_op::sublink) return sublink_sql(l, id, input);
+    if (n.op == circuit_op::distinct) return "(SELECT DISTINCT * FROM " + input + " s)";
     if (n.op == circuit_op::filter)
         return "(SELECT * FROM " + input + " s WHERE " + l.expr(*std::get<ir::filter>(n.rel->node).predicate, in, "s") + ")";
     std::vector<std::string> values;
@@ -57,12 +58,14 @@ std::optional<int> passed_through(const lowering& l, int id, int column) {
     };
     const auto c = static_cast<std::size_t>(column);
     switch (n.op) {
-    case circuit_op::filter: return column;
+    case circuit_op::filter:
+    case circuit_op::distinct: return column;
     case circuit_op::sublink: // L's columns, then the subquery's value
         if (c + 1 < l.names(id).size()) return column;
         return std::nullopt;
     case circuit_op::map: return plain(*std::get<ir::project>(n.rel->node).exprs.at(c));
     case circuit_op::aggregate: {
+        if (l.state_table(id)) return std::nullopt; // read from its state table
         const auto& keys = std::get<ir::aggregate>(n.rel->node).group_by;
         if (c < keys.size()) return plain(*keys[c]);
         return std::nullopt;
@@ -76,13 +79,34 @@ std::optional<int> passed_through(const lowering& l, int id, int column) {
 std::string restricted_sql(const lowering& l, int id, int column, const std::string& values) {
     if (const auto in = passed_through(l, id, column))
         return unary_sql(l, id, restricted_sql(l, l.node(id).inputs[0], *in, values));
-    return "(SELECT * FROM " + l.new_sql(id) + " s WHERE " +
-           sql::column("s", l.names(id).at(static_cast<std::size_t>(column))) + " IN (" + values + "))";
+    const std::string col = sql::column("s", l.names(id).at(static_cast<std::size_t>(column)));
+    // A table (a source, a stored aggregate's state): = ANY of an array, not IN, so that
+    // PostgreSQL expects a few keys (it cannot see how many rows a CTE of changes holds, and
+    // guesses thousands) and reads them through an index, once (OFFSET 0: not again for each
+    // row of a nested loop, which would re-sort the array each time).
+    if (l.node(id).op == circuit_op::source || l.state_table(id))
+        return "(SELECT * FROM " + l.new_sql(id) + " s WHERE " + col + " = ANY (ARRAY(" + values + ")) OFFSET 0)";
+    return "(SELECT * FROM " + l.new_sql(id) + " s WHERE " + col + " IN (" + values + "))";
+}
+
+bool restriction_helps(const lowering& l, int id, int column) {
+    for (;;) {
+        const auto op = l.node(id).op;
+        if (op == circuit_op::distinct || op == circuit_op::sublink || op == circuit_op::aggregate) return true;
+        const auto in = passed_through(l, id, column);
+        if (!in) return false;
+        id = l.node(id).inputs[0];
+        column = *in;
+    }
 }
 
 std::string new_sql(const lowering& l, int id) {
     const auto& n = l.node(id);
     const auto& out = l.names(id);
+    if (const auto* t = l.state_table(id)) {
+        if (const auto& now = l.stored_new(id)) return *now;
+        return "(SELECT " + l.column_list(id, "t") + " FROM " + *t + " t)";
+    }
     switch (n.op) {
     case circuit_op::source: {
         const auto& t = *l.graph().sources[static_cast<std::size_t>(n.source)];

@@ -60,14 +60,27 @@ std::vector<storage_column> state_of(const ir::agg_call& a, std::size_t i) {
     }
 }
 
+/// The per-group state columns of aggregate node `a`: the group's row count, then each call's.
+std::vector<storage_column> state_columns(const ir::aggregate& a) {
+    std::vector<storage_column> cols{{"__pgt_count", int8_type, true, "rows in the group"}};
+    for (std::size_t i = 0; i < a.aggs.size(); ++i)
+        for (auto& s : state_of(a.aggs[i], i)) cols.push_back(std::move(s));
+    return cols;
+}
+
+/// One aggregate node maintained from stored per-group state: the top one (`post`: HAVING and
+/// final expressions above it, its CTEs unprefixed) or a stored nested one (CTEs prefixed).
 struct aggregate_lowering {
     lowering& l;
+    int node;
+    std::vector<int> post;
+    std::string cte_prefix;
     const circuit& c = l.graph();
-    int node = c.state_node;
+    int output = post.empty() ? node : post.back();
     int child = l.node(node).inputs[0];
     const ir::aggregate& a = std::get<ir::aggregate>(l.node(node).rel->node);
     bool having = [&] {
-        for (int p : c.post)
+        for (int p : post)
             if (l.node(p).op == circuit_op::filter) return true;
         return false;
     }();
@@ -172,7 +185,7 @@ struct aggregate_lowering {
     /// Visible rows and hidden state from a relation of (__pgt_g*, __pgt_count, state):
     /// the aggregate's output, then HAVING and the final expressions.
     std::string finish(const std::string& state_sql) {
-        std::vector<storage_column> hidden = aggregate_state_columns(c);
+        std::vector<storage_column> hidden = state_columns(a);
         std::vector<std::string> hidden_of_s;
         for (const auto& h : hidden) hidden_of_s.push_back(sql::column("s", h.name));
         const std::string carried = sql::join(hidden_of_s);
@@ -190,10 +203,10 @@ struct aggregate_lowering {
             items.push_back(value(i, "s") + " AS " + sql::ident(out[a.group_by.size() + i]));
         items.push_back(carried);
         items.push_back(std::string(a.group_by.empty() ? "true" : "s.\"__pgt_count\" > 0") + " AS \"__pgt_visible\"");
-        std::string rel = l.add_cte("groups", "n" + std::to_string(node) + ": aggregate output and state per group",
+        std::string rel = l.add_cte(cte_prefix + "groups", "n" + std::to_string(node) + ": aggregate output and state per group",
                                     "SELECT " + sql::join(items) + " FROM (" + state_sql + ") s");
         int input = node;
-        for (int p : c.post) {
+        for (int p : post) {
             const auto& pn = l.node(p);
             std::vector<std::string> cols{"s.\"__pgt_row_id\""};
             std::string visible = "s.\"__pgt_visible\"";
@@ -208,12 +221,12 @@ struct aggregate_lowering {
             }
             cols.push_back(carried);
             cols.push_back(visible + " AS \"__pgt_visible\"");
-            rel = l.add_cte("post" + std::to_string(p),
+            rel = l.add_cte(cte_prefix + "post" + std::to_string(p),
                             "n" + std::to_string(p) + (pn.op == circuit_op::filter ? ": HAVING — visibility" : ": final expressions"),
                             "SELECT " + sql::join(cols) + " FROM " + rel + " s");
             input = p;
         }
-        return "SELECT s.\"__pgt_row_id\", " + l.column_list(c.output, "s") + ", " + carried +
+        return "SELECT s.\"__pgt_row_id\", " + l.column_list(output, "s") + ", " + carried +
                ", s.\"__pgt_visible\" FROM " + rel + " s";
     }
 
@@ -353,40 +366,94 @@ struct aggregate_lowering {
 } // namespace
 
 std::vector<storage_column> aggregate_state_columns(const circuit& c) {
-    const auto& a = std::get<ir::aggregate>(c.nodes[static_cast<std::size_t>(c.state_node)].rel->node);
-    std::vector<storage_column> cols{{"__pgt_count", int8_type, true, "rows in the group"}};
-    for (std::size_t i = 0; i < a.aggs.size(); ++i)
-        for (auto& s : state_of(a.aggs[i], i)) cols.push_back(std::move(s));
-    return cols;
+    return state_columns(std::get<ir::aggregate>(c.nodes[static_cast<std::size_t>(c.state_node)].rel->node));
 }
 
-std::string aggregate_full_load(lowering& l) {
-    aggregate_lowering al{l};
+namespace {
+
+/// Visible rows (row id, output columns, state) of the aggregate from scratch.
+std::string full_rows(aggregate_lowering& al) {
+    lowering& l = al.l;
     const std::string rows = al.finish(al.state_select(l.new_sql(al.child), ""));
-    std::vector<std::string> cols{"f.\"__pgt_row_id\"", l.column_list(l.graph().output, "f")};
-    for (const auto& h : aggregate_state_columns(l.graph())) cols.push_back(sql::column("f", h.name));
-    return l.with("SELECT " + sql::join(cols) + " FROM (" + rows + ") f WHERE f.\"__pgt_visible\"");
+    std::vector<std::string> cols{"f.\"__pgt_row_id\"", l.column_list(al.output, "f")};
+    for (const auto& h : state_columns(al.a)) cols.push_back(sql::column("f", h.name));
+    return "SELECT " + sql::join(cols) + " FROM (" + rows + ") f WHERE f.\"__pgt_visible\"";
 }
 
-std::string aggregate_delta(lowering& l, const std::string& storage_table) {
-    aggregate_lowering al{l};
+/// The new output and state of each group the change touches (with `__pgt_visible`), from
+/// the state stored in `storage_table`.
+std::string touched_groups(aggregate_lowering& al, const std::string& storage_table) {
+    lowering& l = al.l;
     const auto dc = l.delta(al.child);
-    const std::string summary = l.add_cte("changed_groups", "n" + std::to_string(al.node) + ": change per touched group",
-                                          al.change_summary(*dc));
+    const std::string summary = l.add_cte(al.cte_prefix + "changed_groups",
+                                          "n" + std::to_string(al.node) + ": change per touched group", al.change_summary(*dc));
     std::vector<std::string> key_values, olds;
     std::vector<sql_type> key_types;
     for (std::size_t j = 0; j < al.a.group_by.size(); ++j) {
         key_values.push_back(sql::column("d", al.g(j)));
         key_types.push_back(al.a.group_by[j]->type);
     }
-    for (const auto& h : aggregate_state_columns(l.graph()))
+    for (const auto& h : state_columns(al.a))
         olds.push_back(sql::column("t", h.name) + " AS " + sql::ident("__pgt_old" + h.name));
     const std::string cur = l.add_cte(
-        "stored_groups", "their stored state (the integral kept in the stream table)",
+        al.cte_prefix + "stored_groups", "their stored state (the integral kept in " + storage_table + ")",
         "SELECT d.*, t.\"__pgt_row_id\" IS NOT NULL AS \"__pgt_existed\", " + sql::join(olds) + " FROM " + summary +
             " d LEFT JOIN " + storage_table + " t ON t.\"__pgt_row_id\" = " + l.row_id(key_values, key_types));
-    const std::string next = l.add_cte("new_state", "new state per touched group", al.new_state(cur));
+    const std::string next = l.add_cte(al.cte_prefix + "new_state", "new state per touched group", al.new_state(cur));
     return al.finish("SELECT * FROM " + next);
+}
+
+} // namespace
+
+std::string aggregate_full_load(lowering& l) {
+    const circuit& c = l.graph();
+    aggregate_lowering al{l, c.state_node, c.post, ""};
+    return l.with(full_rows(al));
+}
+
+std::string aggregate_delta(lowering& l, const std::string& storage_table) {
+    const circuit& c = l.graph();
+    aggregate_lowering al{l, c.state_node, c.post, ""};
+    return touched_groups(al, storage_table);
+}
+
+std::string stored_aggregate_full_load(lowering& l, int id) {
+    aggregate_lowering al{l, id, {}, "n" + std::to_string(id) + "_"};
+    return l.with(full_rows(al));
+}
+
+std::vector<std::string> stored_aggregate_keys(const lowering& l, int id) {
+    std::vector<std::string> keys;
+    const auto& a = std::get<ir::aggregate>(l.node(id).rel->node);
+    for (std::size_t j = 0; j < a.group_by.size(); ++j) keys.push_back(sql::ident(l.names(id)[j]));
+    return keys;
+}
+
+std::optional<std::string> delta_stored_aggregate(lowering& l, int id, const std::string& state_table) {
+    if (!l.delta(l.node(id).inputs[0])) return std::nullopt;
+    const std::string tag = "n" + std::to_string(id) + "_";
+    aggregate_lowering al{l, id, {}, tag};
+    const std::string next = l.add_cte(tag + "touched", "n" + std::to_string(id) + ": new output and state of touched groups",
+                                       touched_groups(al, state_table));
+    const std::string w = sql::ident(weight);
+    l.set_stored_new(id, "(SELECT " + l.column_list(id, "t") + " FROM " + state_table + " t WHERE NOT EXISTS (SELECT 1 FROM " +
+                             next + " n WHERE n.\"__pgt_row_id\" = t.\"__pgt_row_id\") UNION ALL SELECT " +
+                             l.column_list(id, "n") + " FROM " + next + " n WHERE n.\"__pgt_visible\")");
+    lower::layout lay;
+    lay.strategy = maintenance::aggregate;
+    lay.columns.push_back({"__pgt_row_id", make_type(type_kind::int8), true, ""});
+    for (std::size_t i = 0; i < l.names(id).size(); ++i) lay.columns.push_back({l.names(id)[i], l.node(id).rel->columns[i].type, false, ""});
+    for (auto& h : state_columns(al.a)) lay.columns.push_back(std::move(h));
+    l.add_state_update(aggregate_apply_ctes(lay, state_table, next, tag));
+    // Groups whose output row stays the same (a MAX the change did not reach) are no change.
+    const std::string differs =
+        "ROW(" + l.column_list(id, "t") + ") IS DISTINCT FROM ROW(" + l.column_list(id, "n") + ")";
+    return l.add_cte("d" + std::to_string(id) + "_aggregate",
+                     "n" + std::to_string(id) + ": aggregate — new minus stored output of touched groups",
+                     "SELECT " + l.column_list(id, "n") + ", 1 AS " + w + " FROM " + next + " n LEFT JOIN " + state_table +
+                         " t ON t.\"__pgt_row_id\" = n.\"__pgt_row_id\" WHERE n.\"__pgt_visible\" AND (t.\"__pgt_row_id\" IS NULL OR " +
+                         differs + ") UNION ALL SELECT " + l.column_list(id, "t") + ", -1 FROM " + state_table + " t JOIN " +
+                         next + " n ON n.\"__pgt_row_id\" = t.\"__pgt_row_id\" WHERE NOT n.\"__pgt_visible\" OR " + differs);
 }
 
 } // namespace pgt::lower::detail

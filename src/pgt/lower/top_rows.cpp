@@ -104,6 +104,21 @@ std::vector<cte> bag_apply_ctes(const layout& lay, const std::string& st) {
                        " d CROSS JOIN LATERAL pg_catalog.generate_series(1, " + w + ") WHERE " + w + " > 0")};
 }
 
+std::vector<cte> aggregate_apply_ctes(const layout& lay, const std::string& st, const std::string& d,
+                                      const std::string& prefix) {
+    const apply_columns cols(lay);
+    const std::string same_id = "t.\"__pgt_row_id\" = d.\"__pgt_row_id\"";
+    return {modify((prefix + "del").c_str(), "delete groups that became empty or fail HAVING",
+                   "DELETE FROM " + st + " t USING " + d + " d WHERE " + same_id + " AND NOT d.\"__pgt_visible\""),
+            modify((prefix + "upd").c_str(), "update changed groups",
+                   "UPDATE " + st + " t SET " + sql::join(cols.set_from_d) + " FROM " + d + " d WHERE " + same_id +
+                       " AND d.\"__pgt_visible\" AND ROW(" + sql::join(cols.t_rest) + ") IS DISTINCT FROM ROW(" +
+                       sql::join(cols.d_rest) + ")"),
+            modify((prefix + "ins").c_str(), "insert groups new to the table",
+                   "INSERT INTO " + st + " (" + sql::join(cols.all) + ") SELECT " + sql::join(cols.from_d) + " FROM " + d +
+                       " d WHERE d.\"__pgt_visible\" AND NOT EXISTS (SELECT 1 FROM " + st + " t WHERE " + same_id + ")")};
+}
+
 std::vector<cte> apply_ctes(const circuit& c, const layout& lay, const std::string& st) {
     const apply_columns cols(lay);
     const std::string d = sql::ident(delta_cte);
@@ -115,14 +130,7 @@ std::vector<cte> apply_ctes(const circuit& c, const layout& lay, const std::stri
                           " d WHERE " + condition + " AND NOT EXISTS (SELECT 1 FROM " + st + " t WHERE " + same_id + ")");
     };
     switch (c.strategy) {
-    case maintenance::aggregate:
-        return {modify("__pgt_del", "delete groups that became empty or fail HAVING",
-                       "DELETE FROM " + st + " t USING " + d + " d WHERE " + same_id + " AND NOT d.\"__pgt_visible\""),
-                modify("__pgt_upd", "update changed groups",
-                       "UPDATE " + st + " t SET " + sql::join(cols.set_from_d) + " FROM " + d + " d WHERE " + same_id +
-                           " AND d.\"__pgt_visible\" AND ROW(" + sql::join(cols.t_rest) + ") IS DISTINCT FROM ROW(" +
-                           sql::join(cols.d_rest) + ")"),
-                insert_new("d.\"__pgt_visible\"", cols.from_d)};
+    case maintenance::aggregate: return aggregate_apply_ctes(lay, st, d, "__pgt_");
     case maintenance::keyed:
         return {modify("__pgt_del", "delete rows whose key disappeared",
                        "DELETE FROM " + st + " t USING " + d + " d WHERE " + same_id + " AND " + w + " < 0"),

@@ -24,7 +24,7 @@ SELECT c."id", c."customer_id", c."amount", c."status", pg_catalog.sum(c."__pgt_
 "changed_groups" AS (
 SELECT s."status" AS "__pgt_g0", CAST(pg_catalog.sum(s."__pgt_w") AS pg_catalog.int8) AS "__pgt_dcount", CAST(pg_catalog.sum(s."__pgt_w") AS pg_catalog.int8) AS "__pgt_d0", CAST(pg_catalog.sum((CAST(s."__pgt_w" AS pg_catalog.numeric) OPERATOR(pg_catalog.*) CAST(s."amount" AS pg_catalog.numeric))) FILTER (WHERE (s."amount") IS NOT NULL) AS pg_catalog.numeric) AS "__pgt_d1", CAST(pg_catalog.sum(s."__pgt_w") FILTER (WHERE (s."amount") IS NOT NULL) AS pg_catalog.int8) AS "__pgt_d1_nn", pg_catalog.min(s."amount") FILTER (WHERE s."__pgt_w" > 0 AND (s."amount") IS NOT NULL) AS "__pgt_d2_ins", pg_catalog.bool_or(s."__pgt_w" < 0) FILTER (WHERE (s."amount") IS NOT NULL) AS "__pgt_d2_del" FROM "s0_changes_orders" s GROUP BY s."status"
 ),
--- their stored state (the integral kept in the stream table)
+-- their stored state (the integral kept in "st")
 "stored_groups" AS (
 SELECT d.*, t."__pgt_row_id" IS NOT NULL AS "__pgt_existed", t."__pgt_count" AS "__pgt_old__pgt_count", t."__pgt_a1_sum" AS "__pgt_old__pgt_a1_sum", t."__pgt_a1_nn" AS "__pgt_old__pgt_a1_nn", t."__pgt_a2" AS "__pgt_old__pgt_a2" FROM "changed_groups" d LEFT JOIN "st" t ON t."__pgt_row_id" = pgtrickle.pg_trickle_hash_multi(ARRAY[CAST(d."__pgt_g0" AS pg_catalog.text)])
 ),
@@ -56,7 +56,7 @@ DELETE FROM "st" t USING "__pgt_delta" d WHERE t."__pgt_row_id" = d."__pgt_row_i
 "__pgt_upd" AS (
 UPDATE "st" t SET "status" = d."status", "n" = d."n", "a" = d."a", "lo" = d."lo", "__pgt_count" = d."__pgt_count", "__pgt_a1_sum" = d."__pgt_a1_sum", "__pgt_a1_nn" = d."__pgt_a1_nn", "__pgt_a2" = d."__pgt_a2" FROM "__pgt_delta" d WHERE t."__pgt_row_id" = d."__pgt_row_id" AND d."__pgt_visible" AND ROW(t."status", t."n", t."a", t."lo", t."__pgt_count", t."__pgt_a1_sum", t."__pgt_a1_nn", t."__pgt_a2") IS DISTINCT FROM ROW(d."status", d."n", d."a", d."lo", d."__pgt_count", d."__pgt_a1_sum", d."__pgt_a1_nn", d."__pgt_a2") RETURNING 1
 ),
--- insert rows new to the stream table
+-- insert groups new to the table
 "__pgt_ins" AS (
 INSERT INTO "st" ("__pgt_row_id", "status", "n", "a", "lo", "__pgt_count", "__pgt_a1_sum", "__pgt_a1_nn", "__pgt_a2") SELECT d."__pgt_row_id", d."status", d."n", d."a", d."lo", d."__pgt_count", d."__pgt_a1_sum", d."__pgt_a1_nn", d."__pgt_a2" FROM "__pgt_delta" d WHERE d."__pgt_visible" AND NOT EXISTS (SELECT 1 FROM "st" t WHERE t."__pgt_row_id" = d."__pgt_row_id") RETURNING 1
 )

@@ -44,7 +44,7 @@ SELECT s."customer_id" AS "customer_id", s."count" AS "n", s."__pgt_w" FROM "d1_
 "changed_groups" AS (
 SELECT s."n" AS "__pgt_g0", CAST(pg_catalog.sum(s."__pgt_w") AS pg_catalog.int8) AS "__pgt_dcount", CAST(pg_catalog.sum(s."__pgt_w") AS pg_catalog.int8) AS "__pgt_d0" FROM "d2_map" s GROUP BY s."n"
 ),
--- their stored state (the integral kept in the stream table)
+-- their stored state (the integral kept in "st")
 "stored_groups" AS (
 SELECT d.*, t."__pgt_row_id" IS NOT NULL AS "__pgt_existed", t."__pgt_count" AS "__pgt_old__pgt_count" FROM "changed_groups" d LEFT JOIN "st" t ON t."__pgt_row_id" = pgtrickle.pg_trickle_hash_multi(ARRAY[CAST(d."__pgt_g0" AS pg_catalog.text)])
 ),
@@ -72,7 +72,7 @@ DELETE FROM "st" t USING "__pgt_delta" d WHERE t."__pgt_row_id" = d."__pgt_row_i
 "__pgt_upd" AS (
 UPDATE "st" t SET "n" = d."n", "c" = d."c", "__pgt_count" = d."__pgt_count" FROM "__pgt_delta" d WHERE t."__pgt_row_id" = d."__pgt_row_id" AND d."__pgt_visible" AND ROW(t."n", t."c", t."__pgt_count") IS DISTINCT FROM ROW(d."n", d."c", d."__pgt_count") RETURNING 1
 ),
--- insert rows new to the stream table
+-- insert groups new to the table
 "__pgt_ins" AS (
 INSERT INTO "st" ("__pgt_row_id", "n", "c", "__pgt_count") SELECT d."__pgt_row_id", d."n", d."c", d."__pgt_count" FROM "__pgt_delta" d WHERE d."__pgt_visible" AND NOT EXISTS (SELECT 1 FROM "st" t WHERE t."__pgt_row_id" = d."__pgt_row_id") RETURNING 1
 )
