@@ -172,13 +172,13 @@ struct sublink_parts {
 
 } // namespace
 
-std::string sublink_sql(const lowering& l, int id, const std::string& left_rows) {
+std::string sublink_sql(const lowering& l, int id, const std::string& left_rows, bool few) {
     const auto& n = l.node(id);
     sublink_parts p{l, id, n.inputs[0], n.inputs[1], std::get<ir::sublink>(n.rel->node)};
+    const std::string r = few ? p.r_for(left_rows, "k") : l.new_sql(p.right);
     if (p.joinable())
-        return "(SELECT " + p.select_list("l", p.joined_value("l", "r")) + " FROM " + p.join_to(left_rows, "l", l.new_sql(p.right), "r") + ")";
-    return "(SELECT " + p.select_list("l", p.value("l", l.new_sql(p.right) + " r", p.cond("l", "r"))) + " FROM " +
-           left_rows + " l)";
+        return "(SELECT " + p.select_list("l", p.joined_value("l", "r")) + " FROM " + p.join_to(left_rows, "l", r, "r") + ")";
+    return "(SELECT " + p.select_list("l", p.value("l", r + " r", p.cond("l", "r"))) + " FROM " + left_rows + " l)";
 }
 
 std::optional<std::string> delta_sublink(lowering& l, int id) {
@@ -203,7 +203,7 @@ std::optional<std::string> delta_sublink(lowering& l, int id) {
         if (dl) before += " UNION ALL SELECT " + lcols + ", -x." + w + " FROM " + *dl + " x WHERE " + touched;
         const std::string rows = l.add_cte("d" + std::to_string(id) + "_touched",
                                            "n" + std::to_string(id) + ": rows of L (before ΔL) whose subquery ΔR touches",
-                                           before);
+                                           "SELECT t.*, pg_catalog.row_number() OVER () AS \"__pgt_rn\" FROM (" + before + ") t");
         const std::string now_from = p.r_for(rows, "x") + " r";
         // R₋₁ = R − ΔR as a bag (equal rows grouped), of the rows for which `where` holds.
         const std::string rcols = l.column_list(p.right, "r"), bcols = l.column_list(p.right, "b");
@@ -216,12 +216,29 @@ std::optional<std::string> delta_sublink(lowering& l, int id) {
         const bool comparable = mark_type.kind != type_kind::other && mark_type.kind != type_kind::unknown;
         // Joinable: R₋₁ as a whole (still unique on the key), joined like R; otherwise the
         // subquery over the rows of R and R₋₁ belonging to x.
-        const std::string values =
-            joinable ? "SELECT x.*, " + p.joined_value("x", "rn") + " AS \"__pgt_vn\", " + p.joined_value("x", "ro") +
-                           " AS \"__pgt_vo\" FROM " + p.join_to(rows, "x", p.r_for(rows, "x"), "rn") + " LEFT JOIN " +
-                           p.hit(r_before("true")) + " ro ON " + p.cond("x", "ro")
-                     : "SELECT x.*, " + p.value("x", now_from, p.cond("x", "r")) + " AS \"__pgt_vn\", " +
-                           p.value("x", r_before(p.cond("x", "r")) + " r", "true") + " AS \"__pgt_vo\" FROM " + rows + " x";
+        std::string values;
+        if (joinable) {
+            values = "SELECT x.*, " + p.joined_value("x", "rn") + " AS \"__pgt_vn\", " + p.joined_value("x", "ro") +
+                     " AS \"__pgt_vo\" FROM " + p.join_to(rows, "x", p.r_for(rows, "x"), "rn") + " LEFT JOIN " +
+                     p.hit(r_before("true")) + " ro ON " + p.cond("x", "ro");
+        } else if (p.s.kind == ir::sublink_kind::exists) {
+            // EXISTS before = its matches now minus d, the weight of its matches in ΔR, are
+            // positive: true when d < 0, as now when d = 0, else when it has more than d matches
+            // now (counted up to d + 1). d per row by one join, not a scan of ΔR per row.
+            const std::string matches = l.add_cte(
+                "d" + std::to_string(id) + "_matches", "n" + std::to_string(id) + ": weight of each touched row's matches in ΔR",
+                "SELECT x.\"__pgt_rn\", pg_catalog.sum(d." + w + ") AS \"__pgt_d\" FROM " + rows + " x JOIN " + *dr + " d ON " +
+                    p.cond("x", "d") + " GROUP BY x.\"__pgt_rn\"");
+            const std::string more_than_d = "(SELECT pg_catalog.count(*) FROM (SELECT 1 FROM " + now_from + " WHERE " +
+                                            p.cond("x", "r") + " LIMIT CAST(x.\"__pgt_d\" AS pg_catalog.int8) + 1) c) > x.\"__pgt_d\"";
+            values = "SELECT x.*, CASE WHEN COALESCE(x.\"__pgt_d\", 0) = 0 THEN x.\"__pgt_vn\" WHEN x.\"__pgt_d\" < 0 THEN true "
+                     "ELSE " + more_than_d + " END AS \"__pgt_vo\" FROM (SELECT x.*, " + p.value("x", now_from, p.cond("x", "r")) +
+                     " AS \"__pgt_vn\", m.\"__pgt_d\" FROM " + rows + " x LEFT JOIN " + matches +
+                     " m ON m.\"__pgt_rn\" = x.\"__pgt_rn\") x";
+        } else {
+            values = "SELECT x.*, " + p.value("x", now_from, p.cond("x", "r")) + " AS \"__pgt_vn\", " +
+                     p.value("x", r_before(p.cond("x", "r")) + " r", "true") + " AS \"__pgt_vo\" FROM " + rows + " x";
+        }
         terms.push_back("SELECT " + p.select_list("t", "v.\"__pgt_v\"") + ", v." + w + " FROM (" + values +
                         ") t CROSS JOIN LATERAL (VALUES (t.\"__pgt_vn\", t.\"__pgt_m\"), (t.\"__pgt_vo\", -t.\"__pgt_m\")) v(\"__pgt_v\", " +
                         w + ")" + (comparable ? " WHERE t.\"__pgt_vn\" IS DISTINCT FROM t.\"__pgt_vo\"" : ""));

@@ -108,8 +108,9 @@ std::vector<cte> aggregate_apply_ctes(const layout& lay, const std::string& tabl
 std::optional<std::string> delta_distinct(lowering& l, int id);
 std::optional<std::string> delta_sublink(lowering& l, int id);
 std::optional<std::string> delta_set_operation(lowering& l, int id);
-/// A sublink node over `left_rows`, a relation with its L's columns.
-std::string sublink_sql(const lowering& l, int id, const std::string& left_rows);
+/// A sublink node over `left_rows`, a relation with its L's columns; when they are `few` (a
+/// restriction), R is read for their keys only where it is read once.
+std::string sublink_sql(const lowering& l, int id, const std::string& left_rows, bool few = false);
 std::string set_operation_new_sql(const lowering& l, int id);
 std::optional<std::string> delta_table_function(lowering& l, int id);
 std::string table_function_new_sql(const lowering& l, int id);

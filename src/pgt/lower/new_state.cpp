@@ -27,10 +27,10 @@ std::string select_as(const std::vector<std::string>& values, const std::vector<
 
 /// A filter, map, aggregate or sublink node over `input`, a relation with its (first) input's
 /// columns.
-std::string unary_sql(const lowering& l, int id, const std::string& input) {
+std::string unary_sql(const lowering& l, int id, const std::string& input, bool input_restricted = false) {
     const auto& n = l.node(id);
     const int in = n.inputs[0];
-    if (n.op == circuit_op::sublink) return sublink_sql(l, id, input);
+    if (n.op == circuit_op::sublink) return sublink_sql(l, id, input, input_restricted);
     if (n.op == circuit_op::distinct) return "(SELECT DISTINCT * FROM " + input + " s)";
     if (n.op == circuit_op::filter)
         return "(SELECT * FROM " + input + " s WHERE " + l.expr(*std::get<ir::filter>(n.rel->node).predicate, in, "s") + ")";
@@ -48,26 +48,57 @@ std::string unary_sql(const lowering& l, int id, const std::string& input) {
            (keys.empty() ? "" : " GROUP BY " + sql::join(keys)) + ")";
 }
 
-/// The input column that output `column` of node `id` passes through unchanged (a projected
-/// column, a filter's column, a plain GROUP BY key, a sublink's L column), if any.
-std::optional<int> passed_through(const lowering& l, int id, int column) {
+/// A join node over the relations `left` and `right` with its inputs' columns.
+std::string join_sql(const lowering& l, int id, const std::string& left_rel, const std::string& right_rel) {
     const auto& n = l.node(id);
-    auto plain = [](const ir::expr& e) -> std::optional<int> {
-        if (e.kind == ir::expr_kind::column && e.index >= 0) return e.index;
+    const auto& j = std::get<ir::join>(n.rel->node);
+    const int left = n.inputs[0], right = n.inputs[1];
+    std::vector<std::string> values;
+    for (const auto& c : l.names(left)) values.push_back(sql::column("l", c));
+    for (const auto& c : l.names(right)) values.push_back(sql::column("r", c));
+    const std::string cond = j.condition ? l.join_condition(*j.condition, left, "l", right, "r") : "true";
+    return "(" + select_as(values, l.names(id)) + " FROM " + left_rel + " l " + join_keyword(j.kind) + " " + right_rel +
+           " r ON " + cond + ")";
+}
+
+/// Where output `column` of node `id` comes from unchanged: input `input` (a position in the
+/// node's inputs), its column `column`.
+struct passage {
+    std::size_t input = 0;
+    int column = 0;
+};
+
+/// The input column that output `column` of node `id` passes through unchanged (a projected
+/// column, a filter's column, a plain GROUP BY key, a sublink's L column, a column of a join's
+/// side whose rows the join keeps), if any: restricting the output by its values is restricting
+/// that input.
+std::optional<passage> passed_through(const lowering& l, int id, int column) {
+    const auto& n = l.node(id);
+    auto plain = [](const ir::expr& e) -> std::optional<passage> {
+        if (e.kind == ir::expr_kind::column && e.index >= 0) return passage{0, e.index};
         return std::nullopt;
     };
     const auto c = static_cast<std::size_t>(column);
     switch (n.op) {
     case circuit_op::filter:
-    case circuit_op::distinct: return column;
+    case circuit_op::distinct: return passage{0, column};
     case circuit_op::sublink: // L's columns, then the subquery's value
-        if (c + 1 < l.names(id).size()) return column;
+        if (c + 1 < l.names(id).size()) return passage{0, column};
         return std::nullopt;
     case circuit_op::map: return plain(*std::get<ir::project>(n.rel->node).exprs.at(c));
     case circuit_op::aggregate: {
         if (l.state_table(id)) return std::nullopt; // read from its state table
         const auto& keys = std::get<ir::aggregate>(n.rel->node).group_by;
         if (c < keys.size()) return plain(*keys[c]);
+        return std::nullopt;
+    }
+    case circuit_op::join: {
+        // A side's NULL-padded rows (the other side's unmatched ones) have NULL there: not kept.
+        const auto kind = std::get<ir::join>(n.rel->node).kind;
+        const int width = static_cast<int>(l.names(n.inputs[0]).size());
+        if (column < width && (kind == ir::join_kind::inner || kind == ir::join_kind::left)) return passage{0, column};
+        if (column >= width && (kind == ir::join_kind::inner || kind == ir::join_kind::right))
+            return passage{1, column - width};
         return std::nullopt;
     }
     default: return std::nullopt;
@@ -77,8 +108,12 @@ std::optional<int> passed_through(const lowering& l, int id, int column) {
 } // namespace
 
 std::string restricted_sql(const lowering& l, int id, int column, const std::string& values) {
-    if (const auto in = passed_through(l, id, column))
-        return unary_sql(l, id, restricted_sql(l, l.node(id).inputs[0], *in, values));
+    const auto& n = l.node(id);
+    if (const auto p = passed_through(l, id, column)) {
+        const std::string input = restricted_sql(l, n.inputs[p->input], p->column, values);
+        if (n.op != circuit_op::join) return unary_sql(l, id, input, true);
+        return p->input == 0 ? join_sql(l, id, input, l.new_sql(n.inputs[1])) : join_sql(l, id, l.new_sql(n.inputs[0]), input);
+    }
     const std::string col = sql::column("s", l.names(id).at(static_cast<std::size_t>(column)));
     // A table (a source, a stored aggregate's state): = ANY of an array, not IN, so that
     // PostgreSQL expects a few keys (it cannot see how many rows a CTE of changes holds, and
@@ -93,10 +128,10 @@ bool restriction_helps(const lowering& l, int id, int column) {
     for (;;) {
         const auto op = l.node(id).op;
         if (op == circuit_op::distinct || op == circuit_op::sublink || op == circuit_op::aggregate) return true;
-        const auto in = passed_through(l, id, column);
-        if (!in) return false;
-        id = l.node(id).inputs[0];
-        column = *in;
+        const auto p = passed_through(l, id, column);
+        if (!p) return false;
+        id = l.node(id).inputs[p->input];
+        column = p->column;
     }
 }
 
@@ -115,16 +150,7 @@ std::string new_sql(const lowering& l, int id) {
     case circuit_op::filter:
     case circuit_op::map:
     case circuit_op::aggregate: return unary_sql(l, id, l.new_sql(n.inputs[0]));
-    case circuit_op::join: {
-        const auto& j = std::get<ir::join>(n.rel->node);
-        const int left = n.inputs[0], right = n.inputs[1];
-        std::vector<std::string> values;
-        for (const auto& c : l.names(left)) values.push_back(sql::column("l", c));
-        for (const auto& c : l.names(right)) values.push_back(sql::column("r", c));
-        const std::string cond = j.condition ? l.join_condition(*j.condition, left, "l", right, "r") : "true";
-        return "(" + select_as(values, out) + " FROM " + l.new_sql(left) + " l " + join_keyword(j.kind) +
-               " " + l.new_sql(right) + " r ON " + cond + ")";
-    }
+    case circuit_op::join: return join_sql(l, id, l.new_sql(n.inputs[0]), l.new_sql(n.inputs[1]));
     case circuit_op::distinct:
         return "(SELECT DISTINCT * FROM " + l.new_sql(n.inputs[0]) + " s)";
     case circuit_op::sublink: return sublink_sql(l, id, l.new_sql(n.inputs[0]));
