@@ -87,7 +87,8 @@ std::string new_sql(const lowering& l, int id);
 std::string restricted_sql(const lowering& l, int id, int column, const std::string& values);
 /// Whether restricting node `id` by `column` reaches a node PostgreSQL cannot push a join's
 /// condition into (DISTINCT, GROUP BY, a subquery) or a stored aggregate's state table: then
-/// restricted_sql reads less than the join would.
+/// restricted_sql reads the rows of those keys only. (Not a plain table: its few estimated
+/// rows would mislead the planner about the joins above; it finds its own index path there.)
 bool restriction_helps(const lowering& l, int id, int column);
 std::optional<std::string> delta_source(lowering& l, int id);
 std::optional<std::string> delta_filter(lowering& l, int id);
@@ -101,10 +102,11 @@ std::optional<std::string> delta_stored_aggregate(lowering& l, int id, const std
 std::string stored_aggregate_full_load(lowering& l, int id);
 /// Its group key columns (quoted), for an index.
 std::vector<std::string> stored_aggregate_keys(const lowering& l, int id);
-/// Data-modifying CTEs (named `prefix`del/upd/ins) merging `touched`, a relation of new group
-/// rows with `__pgt_visible`, into an aggregate state table of layout `lay`.
+/// Data-modifying CTEs (named `prefix`del/upd/ins) merging `touched` (alias d), a relation of
+/// new group rows with `__pgt_visible`, into an aggregate state table (alias t) of layout `lay`,
+/// matching groups by `same_group`.
 std::vector<cte> aggregate_apply_ctes(const layout& lay, const std::string& table, const std::string& touched,
-                                      const std::string& prefix);
+                                      const std::string& prefix, const std::string& same_group);
 std::optional<std::string> delta_distinct(lowering& l, int id);
 std::optional<std::string> delta_sublink(lowering& l, int id);
 std::optional<std::string> delta_set_operation(lowering& l, int id);

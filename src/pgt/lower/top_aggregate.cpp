@@ -11,6 +11,8 @@
 // touched group's new state; a group that is empty or fails HAVING is deleted.
 #include "strategy.hpp"
 
+#include <algorithm>
+
 namespace pgt::lower::detail {
 
 namespace {
@@ -380,6 +382,32 @@ std::string full_rows(aggregate_lowering& al) {
     return "SELECT " + sql::join(cols) + " FROM (" + rows + ") f WHERE f.\"__pgt_visible\"";
 }
 
+/// Group keys that are never NULL, for a stored aggregate: its groups are then matched on
+/// them (an index PostgreSQL reads in key order), not on their scattered hash.
+bool plain_keys(const aggregate_lowering& al) {
+    const auto& cols = al.l.node(al.child).rel->columns;
+    return !al.cte_prefix.empty() &&
+           std::ranges::all_of(al.a.group_by, [&](const ir::expr_ptr& k) {
+               return k->kind == ir::expr_kind::column && ir::never_null(*k, cols);
+           });
+}
+
+/// `t`'s group (a stored row) is `d`'s, a relation whose key values are in `d_keys`.
+std::string same_group(const aggregate_lowering& al, const std::vector<std::string>& d_keys, const std::string& d_row_id) {
+    if (!plain_keys(al)) return "t.\"__pgt_row_id\" = " + d_row_id;
+    std::vector<std::string> eq;
+    for (std::size_t j = 0; j < d_keys.size(); ++j)
+        eq.push_back(sql::column("t", al.l.names(al.node)[j]) + " = " + d_keys[j]);
+    return eq.empty() ? "true" : sql::join(eq, " AND ");
+}
+
+/// same_group of a row `d` of a node's output (its row id and key columns).
+std::string same_output_group(const aggregate_lowering& al, const std::string& d) {
+    std::vector<std::string> keys;
+    for (std::size_t j = 0; j < al.a.group_by.size(); ++j) keys.push_back(sql::column(d, al.l.names(al.node)[j]));
+    return same_group(al, keys, sql::column(d, "__pgt_row_id"));
+}
+
 /// The new output and state of each group the change touches (with `__pgt_visible`), from
 /// the state stored in `storage_table`.
 std::string touched_groups(aggregate_lowering& al, const std::string& storage_table) {
@@ -398,7 +426,7 @@ std::string touched_groups(aggregate_lowering& al, const std::string& storage_ta
     const std::string cur = l.add_cte(
         al.cte_prefix + "stored_groups", "their stored state (the integral kept in " + storage_table + ")",
         "SELECT d.*, t.\"__pgt_row_id\" IS NOT NULL AS \"__pgt_existed\", " + sql::join(olds) + " FROM " + summary +
-            " d LEFT JOIN " + storage_table + " t ON t.\"__pgt_row_id\" = " + l.row_id(key_values, key_types));
+            " d LEFT JOIN " + storage_table + " t ON " + same_group(al, key_values, l.row_id(key_values, key_types)));
     const std::string next = l.add_cte(al.cte_prefix + "new_state", "new state per touched group", al.new_state(cur));
     return al.finish("SELECT * FROM " + next);
 }
@@ -436,24 +464,25 @@ std::optional<std::string> delta_stored_aggregate(lowering& l, int id, const std
     const std::string next = l.add_cte(tag + "touched", "n" + std::to_string(id) + ": new output and state of touched groups",
                                        touched_groups(al, state_table));
     const std::string w = sql::ident(weight);
+    const std::string same = same_output_group(al, "n");
     l.set_stored_new(id, "(SELECT " + l.column_list(id, "t") + " FROM " + state_table + " t WHERE NOT EXISTS (SELECT 1 FROM " +
-                             next + " n WHERE n.\"__pgt_row_id\" = t.\"__pgt_row_id\") UNION ALL SELECT " +
-                             l.column_list(id, "n") + " FROM " + next + " n WHERE n.\"__pgt_visible\")");
+                             next + " n WHERE " + same + ") UNION ALL SELECT " + l.column_list(id, "n") + " FROM " + next +
+                             " n WHERE n.\"__pgt_visible\")");
     lower::layout lay;
     lay.strategy = maintenance::aggregate;
     lay.columns.push_back({"__pgt_row_id", make_type(type_kind::int8), true, ""});
     for (std::size_t i = 0; i < l.names(id).size(); ++i) lay.columns.push_back({l.names(id)[i], l.node(id).rel->columns[i].type, false, ""});
     for (auto& h : state_columns(al.a)) lay.columns.push_back(std::move(h));
-    l.add_state_update(aggregate_apply_ctes(lay, state_table, next, tag));
+    l.add_state_update(aggregate_apply_ctes(lay, state_table, next, tag, same_output_group(al, "d")));
     // Groups whose output row stays the same (a MAX the change did not reach) are no change.
     const std::string differs =
         "ROW(" + l.column_list(id, "t") + ") IS DISTINCT FROM ROW(" + l.column_list(id, "n") + ")";
     return l.add_cte("d" + std::to_string(id) + "_aggregate",
                      "n" + std::to_string(id) + ": aggregate — new minus stored output of touched groups",
                      "SELECT " + l.column_list(id, "n") + ", 1 AS " + w + " FROM " + next + " n LEFT JOIN " + state_table +
-                         " t ON t.\"__pgt_row_id\" = n.\"__pgt_row_id\" WHERE n.\"__pgt_visible\" AND (t.\"__pgt_row_id\" IS NULL OR " +
-                         differs + ") UNION ALL SELECT " + l.column_list(id, "t") + ", -1 FROM " + state_table + " t JOIN " +
-                         next + " n ON n.\"__pgt_row_id\" = t.\"__pgt_row_id\" WHERE NOT n.\"__pgt_visible\" OR " + differs);
+                         " t ON " + same + " WHERE n.\"__pgt_visible\" AND (t.\"__pgt_row_id\" IS NULL OR " + differs +
+                         ") UNION ALL SELECT " + l.column_list(id, "t") + ", -1 FROM " + state_table + " t JOIN " + next +
+                         " n ON " + same + " WHERE NOT n.\"__pgt_visible\" OR " + differs);
 }
 
 } // namespace pgt::lower::detail

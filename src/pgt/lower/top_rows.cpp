@@ -105,9 +105,8 @@ std::vector<cte> bag_apply_ctes(const layout& lay, const std::string& st) {
 }
 
 std::vector<cte> aggregate_apply_ctes(const layout& lay, const std::string& st, const std::string& d,
-                                      const std::string& prefix) {
+                                      const std::string& prefix, const std::string& same_id) {
     const apply_columns cols(lay);
-    const std::string same_id = "t.\"__pgt_row_id\" = d.\"__pgt_row_id\"";
     return {modify((prefix + "del").c_str(), "delete groups that became empty or fail HAVING",
                    "DELETE FROM " + st + " t USING " + d + " d WHERE " + same_id + " AND NOT d.\"__pgt_visible\""),
             modify((prefix + "upd").c_str(), "update changed groups",
@@ -130,7 +129,7 @@ std::vector<cte> apply_ctes(const circuit& c, const layout& lay, const std::stri
                           " d WHERE " + condition + " AND NOT EXISTS (SELECT 1 FROM " + st + " t WHERE " + same_id + ")");
     };
     switch (c.strategy) {
-    case maintenance::aggregate: return aggregate_apply_ctes(lay, st, d, "__pgt_");
+    case maintenance::aggregate: return aggregate_apply_ctes(lay, st, d, "__pgt_", same_id);
     case maintenance::keyed:
         return {modify("__pgt_del", "delete rows whose key disappeared",
                        "DELETE FROM " + st + " t USING " + d + " d WHERE " + same_id + " AND " + w + " < 0"),
