@@ -3,6 +3,7 @@
 #include "pgt/ir/rel.hpp"
 #include "pgt/lower.hpp"
 
+#include "core/aggregate_states.hpp"
 #include "core/capture.hpp"
 #include "core/compiled.hpp"
 #include "core/definition.hpp"
@@ -67,7 +68,13 @@ PGT_FUNCTION(pgt_explain_st) {
         add("maintenance", pgt::to_string(comp.graph->strategy));
         std::vector<pgt::lower::source_changes> all;
         for (const auto& s : comp.sources) all.push_back({"<changes of " + s->schema + "." + s->name + ">", true});
-        add("delta_query", pgt::lower::delta_sql(*comp.graph, all, st.qualified(), pgt::ext::lowering_options()).statement);
+        auto opts = pgt::ext::lowering_options();
+        opts.aggregate_states = comp.aggregate_states;
+        add("delta_query", pgt::lower::delta_sql(*comp.graph, all, comp.state_table.empty() ? st.qualified() : comp.state_table,
+                                                 opts).statement);
+        std::vector<std::string> states;
+        for (const auto& [node, table] : comp.aggregate_states) states.push_back("n" + std::to_string(node) + ": " + table);
+        if (!states.empty()) add("aggregate_state_tables", join_lines(states));
     }
     add("full_refresh_query", comp.full_load);
     auto frontier = pgt::spi::query("SELECT frontier_snapshot::text, frontier_xid::text, frontier_stmt::text "
@@ -97,7 +104,7 @@ PGT_FUNCTION(pgt_explain_st) {
             pgt::server::role_scope as_owner(static_cast<unsigned>(std::stoul(*f[3])), true);
             pgt::server::refresh_writes_scope writes;
             std::vector<pgt::spi::row> rows;
-            if (comp.graph && f[0] && f[4] == "t") {
+            if (comp.graph && f[0] && f[4] == "t" && pgt::ext::aggregate_states_exist(comp)) {
                 property = "delta_plan";
                 rows = pgt::spi::query("EXPLAIN ANALYZE " + comp.delta_statement(st, ~0ULL), {f[0], f[1], f[2]});
             } else {

@@ -122,3 +122,27 @@ SELECT configured_mode, effective_mode, downgrade_reason FROM pgtrickle.explain_
 -- explain_st shows the new operators.
 SELECT value FROM pgtrickle.explain_st('tag_counts') WHERE property = 'operator_tree';
 SELECT value FROM pgtrickle.explain_st('not_returned') WHERE property = 'circuit';
+
+-- An aggregate below the top keeps its groups and running state in a state table of its own,
+-- updated by each refresh (its visible columns are the subquery's rows), dropped with the
+-- stream table.
+CREATE FUNCTION state_table_of(st text) RETURNS text LANGUAGE sql AS $$
+  SELECT split_part(value, ': ', 2) FROM pgtrickle.explain_st(st) WHERE property = 'aggregate_state_tables' $$;
+SELECT regexp_replace(state_table_of('order_count_histogram'), '_[0-9]+$', '_<oid>') AS state_table;
+SELECT pg_catalog.pg_get_userbyid(relowner) = current_user AS owned_by_creator FROM pg_class
+  WHERE oid = state_table_of('order_count_histogram')::regclass;
+CREATE FUNCTION state_differs(st text, q text) RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE n bigint; BEGIN
+  EXECUTE format('SELECT count(*) FROM ((SELECT customer, count, sum FROM %s EXCEPT ALL %s) UNION ALL (%s EXCEPT ALL SELECT customer, count, sum FROM %s)) x',
+                 state_table_of(st), q, q, state_table_of(st)) INTO n;
+  RETURN n;
+END $$;
+UPDATE orders SET amount = amount * 2 WHERE id % 3 = 0;
+DELETE FROM orders WHERE id % 5 = 1;
+SELECT pgtrickle.refresh_stream_table('order_count_histogram');
+SELECT state_differs('order_count_histogram',
+  'SELECT customer, count(amount) AS n, sum(amount) AS total FROM orders GROUP BY customer') AS state_rows_wrong;
+SELECT st_check('order_count_histogram');
+SELECT state_table_of('order_count_histogram') AS state \gset
+SELECT pgtrickle.drop_stream_table('order_count_histogram');
+SELECT to_regclass(:'state') IS NULL AS state_dropped;
