@@ -3,7 +3,8 @@
 # Starts a throwaway PostgreSQL 15 with pg_trickle (installed), loads `rows` orders (default
 # 1,000,000) and 100,000 customers, and measures side by side, in one run:
 #   - refreshing after 10 changed rows: REFRESH MATERIALIZED VIEW vs pg_trickle FULL vs
-#     DIFFERENTIAL, for an aggregate and a join + aggregate (median of 10 rounds);
+#     DIFFERENTIAL, for an aggregate, a join + aggregate and a leaderboard (ORDER BY amount DESC
+#     LIMIT 10, a TopK) (median of 10 rounds);
 #   - a refresh with nothing to do (median of 20);
 #   - change-capture cost per row: INSERT … SELECT of 100,000 rows, and 1,000 single-row
 #     INSERT statements, into a table with and without capture (median of 5);
@@ -41,13 +42,15 @@ cols_agg="region, orders, revenue, avg_amount"
 cols_join="segment, orders, revenue"
 q_agg="SELECT region, count(*) AS orders, sum(amount) AS revenue, avg(amount) AS avg_amount FROM orders GROUP BY region"
 q_join="SELECT c.segment, count(*) AS orders, sum(o.amount) AS revenue FROM orders o JOIN customers c ON c.id = o.customer_id GROUP BY c.segment"
+cols_top="id, customer_id, amount"
+q_top="SELECT id, customer_id, amount FROM orders ORDER BY amount DESC, id LIMIT 10"
 
 next_id=0
 cold=()
 report() { printf '| %s | %s | %s | %s | %s |\n' "$@"; }
 echo "| query | REFRESH MATERIALIZED VIEW (ms) | pg_trickle FULL (ms) | pg_trickle DIFFERENTIAL (ms) | speed-up vs matview |"
 echo "|---|---:|---:|---:|---:|"
-for name in agg join; do
+for name in agg join top; do
     q_var="q_$name"; cols_var="cols_$name"
     q="${!q_var}"; cols="${!cols_var}"
     "${psql[@]}" >/dev/null <<SQL
