@@ -16,7 +16,7 @@
 namespace pgt {
 
 enum class circuit_op {
-    source, filter, map, join, union_all, aggregate, distinct, sublink, set_operation, table_function,
+    source, filter, map, join, union_all, aggregate, distinct, sublink, set_operation, table_function, window,
 };
 
 struct circuit_node {

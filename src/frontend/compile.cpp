@@ -42,6 +42,13 @@ ir::volatility tree_volatility(const ir::rel& r, std::set<const ir::rel*>& seen)
                     // A series of timestamptz steps through the session's time zone.
                     if (call.columns.front().type.kind == type_kind::timestamptz) v = std::max(v, ir::volatility::stable);
                 }
+            if constexpr (std::is_same_v<T, ir::window>)
+                for (const auto& c : n.calls) {
+                    std::ranges::for_each(c.args, see);
+                    std::ranges::for_each(c.partition_by, see);
+                    for (const auto& k : c.order_by) see(k.expr);
+                    see(c.filter);
+                }
             if constexpr (std::is_same_v<T, ir::aggregate>) {
                 std::ranges::for_each(n.group_by, see);
                 for (const auto& a : n.aggs) {

@@ -64,6 +64,13 @@ struct agg_collector {
     std::vector<grouping_call> groupings;
 };
 
+/// The window function calls of one query level, each standing in the translated expressions
+/// as a placeholder (by address) until the level's window node provides its column.
+struct window_collector {
+    std::vector<ir::window_call> calls;
+    std::vector<ir::expr_ptr> results;
+};
+
 struct expr_env {
     context& ctx;
     const select_scope& scope;
@@ -74,8 +81,9 @@ struct expr_env {
     /// whose other subqueries are evaluated per group.
     sublink_collector* subs = nullptr;
     sublink_collector* row_subs = nullptr;
+    window_collector* windows = nullptr; ///< where window calls go; nullptr: not supported here
 
-    expr_env with(clause c, agg_collector* a) const { return {ctx, scope, c, a, subs, row_subs}; }
+    expr_env with(clause c, agg_collector* a) const { return {ctx, scope, c, a, subs, row_subs, windows}; }
 };
 
 ir::expr_ptr translate_expr(const Node* n, const expr_env& env);

@@ -183,6 +183,20 @@ expr_ptr translate_aggregate(const FuncCall* fc, const function_name& f, std::op
     return collect(*env.aggs, std::move(call));
 }
 
+bool same_window_call(const ir::window_call& a, const ir::window_call& b) {
+    auto same_keys = [](const std::vector<ir::sort_key>& x, const std::vector<ir::sort_key>& y) {
+        return std::ranges::equal(x, y, [](const ir::sort_key& p, const ir::sort_key& q) {
+            return p.descending == q.descending && p.nulls_first == q.nulls_first && same_expr(p.expr, q.expr);
+        });
+    };
+    const auto& fa = a.frame;
+    const auto& fb = b.frame;
+    return a.name == b.name && a.star == b.star && same_expr(a.filter, b.filter) && std::ranges::equal(a.args, b.args, same_expr) &&
+           std::ranges::equal(a.partition_by, b.partition_by, same_expr) && same_keys(a.order_by, b.order_by) &&
+           fa.units == fb.units && fa.start == fb.start && fa.end == fb.end && fa.exclude == fb.exclude &&
+           same_expr(fa.start_offset, fb.start_offset) && same_expr(fa.end_offset, fb.end_offset);
+}
+
 sql_type window_result(const function_name& f, const std::vector<expr_ptr>& args) {
     if (in_list(f.name, {"row_number", "rank", "dense_rank", "count"})) return make_type(type_kind::int8);
     if (f.name == "ntile") return make_type(type_kind::int4);
@@ -195,19 +209,71 @@ sql_type window_result(const function_name& f, const std::vector<expr_ptr>& args
     return opaque_type();
 }
 
+// A frame bound of WindowDef's frameOptions (`start` or end), with its offset.
+ir::window_frame::bound frame_bound(int options, bool start) {
+    using b = ir::window_frame::bound;
+    auto has = [&](int s, int e) { return (options & (start ? s : e)) != 0; };
+    if (has(FRAMEOPTION_START_UNBOUNDED_PRECEDING, FRAMEOPTION_END_UNBOUNDED_PRECEDING)) return b::unbounded_preceding;
+    if (has(FRAMEOPTION_START_UNBOUNDED_FOLLOWING, FRAMEOPTION_END_UNBOUNDED_FOLLOWING)) return b::unbounded_following;
+    if (has(FRAMEOPTION_START_OFFSET_PRECEDING, FRAMEOPTION_END_OFFSET_PRECEDING)) return b::offset_preceding;
+    if (has(FRAMEOPTION_START_OFFSET_FOLLOWING, FRAMEOPTION_END_OFFSET_FOLLOWING)) return b::offset_following;
+    return b::current_row;
+}
+
+ir::window_frame frame_of(const WindowDef* w, const expr_env& env) {
+    ir::window_frame f;
+    const int o = w->frameOptions;
+    if (!(o & FRAMEOPTION_NONDEFAULT)) return f;
+    f.units = (o & FRAMEOPTION_ROWS) ? ir::window_frame::unit::rows
+              : (o & FRAMEOPTION_GROUPS) ? ir::window_frame::unit::groups : ir::window_frame::unit::range;
+    f.start = frame_bound(o, true);
+    f.end = frame_bound(o, false);
+    const expr_env offsets = env.with(clause::window_definition, nullptr);
+    if (w->startOffset) f.start_offset = translate_expr(w->startOffset, offsets);
+    if (w->endOffset) f.end_offset = translate_expr(w->endOffset, offsets);
+    for (const auto& off : {f.start_offset, f.end_offset})
+        if (off && !ir::referenced_columns(*off).empty())
+            env.ctx.fail(sqlstate::grouping_error, "argument of a window frame offset must not contain variables", -1);
+    if (o & FRAMEOPTION_EXCLUDE_CURRENT_ROW) f.exclude = ir::window_frame::exclusion::current_row;
+    if (o & FRAMEOPTION_EXCLUDE_GROUP) f.exclude = ir::window_frame::exclusion::group;
+    if (o & FRAMEOPTION_EXCLUDE_TIES) f.exclude = ir::window_frame::exclusion::ties;
+    return f;
+}
+
+// A window function (or an aggregate used as one): recorded at its level, which adds a window
+// node computing it; stands in the expression as a placeholder until then.
 expr_ptr translate_window_call(const FuncCall* fc, const function_name& f, const expr_env& env) {
     context& ctx = env.ctx;
-    ctx.unsupported("window function " + f.name + "()", fc->location);
-    std::vector<expr_ptr> args = translate_args(fc, env);
-    filter_of(fc, env);
+    ir::window_call call;
+    call.name = f.name;
+    call.args = translate_args(fc, env);
+    call.star = fc->agg_star;
+    call.filter = filter_of(fc, env);
     expr_env def_env = env.with(clause::window_definition, env.aggs);
-    for (const Node* n : nodes(fc->over->partitionClause)) translate_expr(n, def_env);
-    for (const Node* n : nodes(fc->over->orderClause)) translate_expr(as<SortBy>(n)->node, def_env);
+    for (const Node* n : nodes(fc->over->partitionClause)) call.partition_by.push_back(translate_expr(n, def_env));
+    call.order_by = sort_keys(fc->over->orderClause, def_env);
     if (env.where == clause::aggregate_argument)
         ctx.fail(sqlstate::grouping_error, "aggregate function calls cannot contain window function calls", fc->location);
     if (env.where != clause::select_list && env.where != clause::order_by)
         ctx.fail("42P20", std::string("window functions are not allowed in ") + clause_name(env.where), fc->location);
-    return placeholder(window_result(f, args));
+    if (fc->agg_distinct)
+        ctx.fail(sqlstate::feature_not_supported, "DISTINCT is not implemented for window functions", fc->location);
+    if (fc->agg_order)
+        ctx.fail(sqlstate::feature_not_supported, "aggregate ORDER BY is not implemented for window functions", fc->location);
+    call.frame = frame_of(fc->over, env);
+    call.type = window_result(f, call.args);
+    // lag/lead's default takes the value's type.
+    if (in_list(f.name, {"lag", "lead"}) && call.args.size() == 3) call.args[2] = coerce_unknown(call.args[2], call.args[0]->type);
+    const bool typed = !(call.type.kind == type_kind::other && call.type.name == "record");
+    if (!env.windows || !f.builtin_schema() || !typed || fc->over->name || fc->over->refname) {
+        ctx.unsupported(fc->over->name || fc->over->refname ? "named window" : "window function " + f.name + "()", fc->location);
+        return placeholder(call.type);
+    }
+    for (std::size_t i = 0; i < env.windows->calls.size(); ++i)
+        if (same_window_call(env.windows->calls[i], call)) return env.windows->results[i];
+    env.windows->results.push_back(ir::make_column(-1, call.type));
+    env.windows->calls.push_back(std::move(call));
+    return env.windows->results.back();
 }
 
 } // namespace

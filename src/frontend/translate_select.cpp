@@ -369,6 +369,32 @@ void rebase_per_group(context& ctx, std::vector<pending_sublink>& subs, const gr
     }
 }
 
+// The level's window calls as a window node over `rel` (the rows after WHERE), their stand-ins
+// in the select list and TopK keys replaced by its columns. With a subquery inside a call:
+// refused (FULL in AUTO).
+rel_ptr add_window(context& ctx, const rel_ptr& rel, const window_collector& windows,
+                   const std::vector<pending_sublink>& subs, std::vector<expr_ptr>& exprs, std::vector<expr_ptr>& extra_keys) {
+    auto reads_subquery = [&](const ir::window_call& c) {
+        auto has = [&](const expr_ptr& e) { return e && contains_sublink(*e, subs); };
+        return std::ranges::any_of(c.args, has) || has(c.filter) || std::ranges::any_of(c.partition_by, has) ||
+               std::ranges::any_of(c.order_by, [&](const ir::sort_key& k) { return has(k.expr); });
+    };
+    const bool refused = std::ranges::any_of(windows.calls, reads_subquery);
+    if (refused) ctx.unsupported("subquery inside a window function call", -1);
+    auto cols = rel->columns;
+    const int width = static_cast<int>(cols.size());
+    std::map<const ir::expr*, expr_ptr> values;
+    for (std::size_t k = 0; k < windows.calls.size(); ++k) {
+        const auto& c = windows.calls[k];
+        cols.push_back({c.name, c.type});
+        values[windows.results[k].get()] =
+            refused ? placeholder(c.type) : ir::make_column(width + static_cast<int>(k), c.type);
+    }
+    for (auto& e : exprs) e = replace_stand_ins(e, values);
+    for (auto& e : extra_keys) e = replace_stand_ins(e, values);
+    return refused ? rel : ir::make_rel(ir::window{windows.calls}, {rel}, std::move(cols));
+}
+
 rel_ptr simple_select(context& ctx, const SelectStmt* s, const select_scope& env, select_options opts) {
     correlation* corr = opts.corr;
     const auto mode = corr ? corr->current_mode() : correlation::mode::discover;
@@ -386,10 +412,11 @@ rel_ptr simple_select(context& ctx, const SelectStmt* s, const select_scope& env
     if (corr) corr->width = static_cast<int>(from.rel->columns.size());
     select_scope scope{&from.items, &from.origins, &env, env.ctes, corr};
     agg_collector aggs;
+    window_collector windows;
     // Subqueries evaluated per row of the FROM clause, and per output row (per group when
     // the level aggregates).
     sublink_collector per_row{&from.rel->columns, {}}, per_output{&from.rel->columns, {}};
-    const expr_env base{ctx, scope, clause::select_list, &aggs, &per_output, &per_row};
+    const expr_env base{ctx, scope, clause::select_list, &aggs, &per_output, &per_row, &windows};
 
     // transformSelectStmt's order, so that the first error is the one PostgreSQL reports.
     at(correlation::place::select);
@@ -408,7 +435,7 @@ rel_ptr simple_select(context& ctx, const SelectStmt* s, const select_scope& env
     // key with a subquery is refused).
     const bool plain_distinct = distinct && is_plain_distinct(s->distinctClause);
     sublink_collector ignored{&from.rel->columns, {}};
-    const expr_env order_env{ctx, scope, clause::select_list, &aggs, &ignored, &ignored};
+    const expr_env order_env{ctx, scope, clause::select_list, &aggs, &ignored, &ignored, &windows};
     for (const Node* n : nodes(s->sortClause)) {
         order_refs.push_back(sort_key(as<SortBy>(n)->node, targets, plain_distinct, order_env));
         if (order_refs.back().target < 0) order.push_back(order_refs.back().expr);
@@ -421,6 +448,16 @@ rel_ptr simple_select(context& ctx, const SelectStmt* s, const select_scope& env
     }
     if (list_length(s->windowClause) > 0) ctx.unsupported("WINDOW clause", -1);
     const bool grouped_level = group.present || !aggs.calls.empty() || having || !aggs.groupings.empty();
+    if (!windows.calls.empty() && (grouped_level || corr)) {
+        // Refused: the calls stand in as typed placeholders so that translation can go on.
+        ctx.unsupported("window function over GROUP BY, aggregates or in a correlated subquery", -1);
+        std::map<const ir::expr*, expr_ptr> stand_ins;
+        for (const auto& r : windows.results) stand_ins[r.get()] = placeholder(r->type);
+        for (auto& t : targets) t.expr = replace_stand_ins(t.expr, stand_ins);
+        for (auto& e : order) e = replace_stand_ins(e, stand_ins);
+        for (auto& r : order_refs) r.expr = replace_stand_ins(r.expr, stand_ins);
+        windows = {};
+    }
     if (corr && mode == correlation::mode::discover && (grouped_level || distinct || list_length(s->windowClause) > 0))
         corr->complex = true;
 
@@ -526,6 +563,7 @@ rel_ptr simple_select(context& ctx, const SelectStmt* s, const select_scope& env
         rebase_per_group(ctx, per_output.items, g, next_outer, next_extra);
         extra_keys.assign(g.extras.begin() + static_cast<std::ptrdiff_t>(next_extra), g.extras.end());
     }
+    if (!windows.calls.empty()) rel = add_window(ctx, rel, windows, per_output.items, exprs, extra_keys);
     if (!per_output.items.empty()) {
         auto a = attach_sublinks(rel, per_output.items);
         rel = a.rel;

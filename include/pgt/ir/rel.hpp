@@ -5,6 +5,7 @@
 /// join: the left input's columns, then the right's).
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -143,8 +144,43 @@ struct table_function {
     bool outer = false;
 };
 
-using rel_node =
-    std::variant<scan, filter, project, join, aggregate, distinct, union_all, sublink, set_operation, table_function>;
+/// A window frame (`ROWS BETWEEN 2 PRECEDING AND CURRENT ROW EXCLUDE TIES`); the default one
+/// is `RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW`.
+struct window_frame {
+    enum class unit { range, rows, groups };
+    enum class bound { unbounded_preceding, offset_preceding, current_row, offset_following, unbounded_following };
+    enum class exclusion { none, current_row, group, ties };
+    unit units = unit::range;
+    bound start = bound::unbounded_preceding, end = bound::current_row;
+    expr_ptr start_offset, end_offset; ///< constants (no column references)
+    exclusion exclude = exclusion::none;
+    bool is_default() const {
+        return units == unit::range && start == bound::unbounded_preceding && end == bound::current_row &&
+               exclude == exclusion::none;
+    }
+};
+
+/// `name(args) [FILTER (WHERE filter)] OVER (PARTITION BY … ORDER BY … frame)`: a built-in
+/// window function or an aggregate used as one, evaluated by PostgreSQL.
+struct window_call {
+    std::string schema = "pg_catalog", name;
+    std::vector<expr_ptr> args;
+    bool star = false; ///< count(*)
+    expr_ptr filter;
+    std::vector<expr_ptr> partition_by;
+    std::vector<sort_key> order_by;
+    window_frame frame;
+    sql_type type; ///< result type
+};
+
+/// Each input row followed by the value of each call over the row's partition (its window).
+/// Maintained by recomputing the partitions a change touches.
+struct window {
+    std::vector<window_call> calls;
+};
+
+using rel_node = std::variant<scan, filter, project, join, aggregate, distinct, union_all, sublink, set_operation,
+                              table_function, window>;
 
 struct rel {
     rel_node node;
@@ -182,6 +218,8 @@ bool never_null(const expr& e, const std::vector<column>& input);
 const std::string& agg_name(const agg_call& a);
 /// `INTERSECT ALL`, `EXCEPT`, …
 std::string set_op_name(const set_operation& s);
+/// The frame clause as SQL (empty for the default frame), its offsets rendered by `offset`.
+std::string frame_text(const window_frame& f, const std::function<std::string(const expr&)>& offset);
 
 /// Multi-line, indented rendering of the operator tree (for `pgtc explain` and `explain_st`).
 std::string to_string(const rel& r);

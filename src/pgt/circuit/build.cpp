@@ -45,6 +45,8 @@ struct builder {
                     return circuit_op::set_operation;
                 } else if constexpr (std::is_same_v<T, ir::table_function>) {
                     return circuit_op::table_function;
+                } else if constexpr (std::is_same_v<T, ir::window>) {
+                    return circuit_op::window;
                 } else {
                     return circuit_op::union_all;
                 }
@@ -182,8 +184,8 @@ std::optional<std::vector<int>> unique_key(const ir::rel& r) {
                 std::vector<int> out;
                 for (std::size_t i = 0; i < node.group_by.size(); ++i) out.push_back(static_cast<int>(i));
                 return out;
-            } else if constexpr (std::is_same_v<T, ir::sublink>) {
-                return unique_key(*r.inputs[0]); // one output row per row of L
+            } else if constexpr (std::is_same_v<T, ir::sublink> || std::is_same_v<T, ir::window>) {
+                return unique_key(*r.inputs[0]); // one output row per input row
             } else if constexpr (std::is_same_v<T, ir::table_function>) {
                 // The function rows of one input row differ in their ordinality.
                 auto in = unique_key(*r.inputs[0]);

@@ -1,4 +1,5 @@
 // Renders a circuit: one line per node with the delta rule that maintains it.
+#include <algorithm>
 #include <sstream>
 
 #include "pgt/circuit.hpp"
@@ -47,6 +48,12 @@ std::string rule(const circuit& c, int id) {
         return std::string("setop      ") + ir::set_op_name(std::get<ir::set_operation>(n.rel->node)) +
                ": f(a, b) − f(a−Δa, b−Δb) per affected row";
     case circuit_op::table_function: return "flat_map linear: each row of Δ with its function rows";
+    case circuit_op::window: {
+        const auto& w = std::get<ir::window>(n.rel->node);
+        const bool partitioned = std::ranges::all_of(w.calls, [](const ir::window_call& c) { return !c.partition_by.empty(); });
+        return partitioned ? "window     recompute touched partitions: W(I(in))[p] − W(I(in)−Δ)[p]"
+                           : "window     recompute the whole input (a window without PARTITION BY) on any change";
+    }
     case circuit_op::distinct:
         return stateful_top ? "distinct   multiplicity stored: Δcount, visible while > 0"
                             : "distinct   [I(in)>0] − [I(in)−Δ>0] on affected rows";

@@ -83,6 +83,24 @@ std::string column_list(const std::vector<column>& cols) {
     return r;
 }
 
+std::string window_text(const window_call& c, const std::vector<column>* in) {
+    std::string r = c.name + "(" + (c.star ? "*" : join_args(c.args, in)) + ")";
+    if (c.filter) r += " FILTER (WHERE " + to_string(*c.filter, in) + ")";
+    std::vector<std::string> over;
+    if (!c.partition_by.empty()) over.push_back("PARTITION BY " + join_args(c.partition_by, in));
+    if (!c.order_by.empty()) {
+        std::string k = "ORDER BY ";
+        for (std::size_t i = 0; i < c.order_by.size(); ++i)
+            k += (i ? ", " : "") + to_string(*c.order_by[i].expr, in) + (c.order_by[i].descending ? " DESC" : "");
+        over.push_back(k);
+    }
+    const std::string frame = frame_text(c.frame, [&](const expr& e) { return to_string(e, in); });
+    if (!frame.empty()) over.push_back(frame);
+    std::string o;
+    for (std::size_t i = 0; i < over.size(); ++i) o += (i ? " " : "") + over[i];
+    return r + " OVER (" + o + ")";
+}
+
 std::string call_text(const agg_call& a, const std::vector<column>* in) {
     std::string r = a.name + "(" + (a.distinct ? "DISTINCT " : "");
     r += a.func == agg_func::count_star ? "*" : join_args(a.args, in);
@@ -140,6 +158,10 @@ void print(std::ostringstream& out, const rel& r, int depth) {
                 if (n.value) out << (n.kind == sublink_kind::scalar ? " VALUE " : " TEST ") << to_string(*n.value, in);
             } else if constexpr (std::is_same_v<T, set_operation>) {
                 out << (n.kind == set_op_kind::intersect ? "Intersect" : "Except") << (n.all ? " All" : "");
+            } else if constexpr (std::is_same_v<T, window>) {
+                out << "Window [";
+                for (std::size_t i = 0; i < n.calls.size(); ++i) out << (i ? ", " : "") << window_text(n.calls[i], in);
+                out << "]";
             } else if constexpr (std::is_same_v<T, table_function>) {
                 out << (n.outer ? "TableFunction Outer " : "TableFunction ");
                 for (std::size_t i = 0; i < n.calls.size(); ++i)
@@ -200,6 +222,30 @@ std::string to_string(const expr& e, const std::vector<column>* names) {
     case expr_kind::cast: return "CAST(" + arg(0) + " AS " + e.type.name + ")";
     }
     return "?";
+}
+
+std::string frame_text(const window_frame& f, const std::function<std::string(const expr&)>& offset) {
+    if (f.is_default()) return "";
+    using b = window_frame::bound;
+    auto bound = [&](b x, const expr_ptr& off) -> std::string {
+        switch (x) {
+        case b::unbounded_preceding: return "UNBOUNDED PRECEDING";
+        case b::offset_preceding: return offset(*off) + " PRECEDING";
+        case b::current_row: return "CURRENT ROW";
+        case b::offset_following: return offset(*off) + " FOLLOWING";
+        case b::unbounded_following: return "UNBOUNDED FOLLOWING";
+        }
+        return "";
+    };
+    const char* units = f.units == window_frame::unit::rows ? "ROWS" : f.units == window_frame::unit::groups ? "GROUPS" : "RANGE";
+    std::string r = std::string(units) + " BETWEEN " + bound(f.start, f.start_offset) + " AND " + bound(f.end, f.end_offset);
+    switch (f.exclude) {
+    case window_frame::exclusion::none: break;
+    case window_frame::exclusion::current_row: r += " EXCLUDE CURRENT ROW"; break;
+    case window_frame::exclusion::group: r += " EXCLUDE GROUP"; break;
+    case window_frame::exclusion::ties: r += " EXCLUDE TIES"; break;
+    }
+    return r;
 }
 
 } // namespace pgt::ir

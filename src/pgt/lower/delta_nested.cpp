@@ -117,6 +117,19 @@ std::string invertible_delta(lowering& l, int id, const std::string& in_touched)
 
 } // namespace
 
+std::string rows_before(lowering& l, int id, const std::string& in_touched) {
+    const int child = l.node(id).inputs[0];
+    const std::string w = sql::ident(weight);
+    const std::string cols = l.column_list(child, "s");
+    const std::string bag = l.add_cte(
+        tag(id, "old_rows"), "n" + std::to_string(id) + ": rows of the touched part before the change (C − ΔC)",
+        "SELECT " + l.column_list(child, "b") + ", pg_catalog.sum(b." + w + ") AS " + w + " FROM (SELECT " + cols + ", 1 AS " +
+            w + " FROM " + l.new_sql(child) + " s WHERE " + in_touched + " UNION ALL SELECT " + cols + ", -s." + w + " FROM " +
+            *l.delta(child) + " s) b GROUP BY " + l.column_list(child, "b") + " HAVING pg_catalog.sum(b." + w + ") > 0");
+    return "(SELECT " + l.column_list(child, "s") + " FROM " + bag + " s CROSS JOIN LATERAL pg_catalog.generate_series(1, s." +
+           w + ") AS copies)";
+}
+
 std::optional<std::string> delta_aggregate(lowering& l, int id) {
     const auto& n = l.node(id);
     const int child = n.inputs[0];
@@ -159,15 +172,9 @@ std::optional<std::string> delta_aggregate(lowering& l, int id) {
     if (std::all_of(a.aggs.begin(), a.aggs.end(), invertible)) return invertible_delta(l, id, in_touched);
     const std::string now = l.add_cte(tag(id, "new"), "n" + std::to_string(id) + ": aggregate of touched groups, now",
                                       aggregate_over(l.new_sql(child) + " s", in_touched));
-    const std::string before_bag = l.add_cte(
-        tag(id, "old_rows"), "n" + std::to_string(id) + ": rows of touched groups before the change (C − ΔC)",
-        "SELECT " + l.column_list(child, "b") + ", pg_catalog.sum(b." + w + ") AS " + w + " FROM (SELECT " + cols +
-            ", 1 AS " + w + " FROM " + l.new_sql(child) + " s WHERE " + in_touched + " UNION ALL SELECT " + cols +
-            ", -s." + w + " FROM " + *dc + " s) b GROUP BY " + l.column_list(child, "b") + " HAVING pg_catalog.sum(b." + w +
-            ") > 0");
     const std::string before = l.add_cte(
         tag(id, "old"), "n" + std::to_string(id) + ": aggregate of touched groups, before",
-        aggregate_over(before_bag + " s CROSS JOIN LATERAL pg_catalog.generate_series(1, s." + w + ") AS copies", ""));
+        aggregate_over(rows_before(l, id, in_touched) + " s", ""));
     return l.add_cte(tag(id, "aggregate"), "n" + std::to_string(id) + ": aggregate — γ(new) − γ(old) on touched groups",
                      "SELECT *, 1 AS " + w + " FROM " + now + " UNION ALL SELECT *, -1 FROM " + before);
 }

@@ -77,6 +77,7 @@ std::optional<std::string> lowering::compute_delta(int id) {
     case circuit_op::sublink: return delta_sublink(*this, id);
     case circuit_op::set_operation: return delta_set_operation(*this, id);
     case circuit_op::table_function: return delta_table_function(*this, id);
+    case circuit_op::window: return delta_window(*this, id);
     }
     return std::nullopt;
 }

@@ -96,6 +96,11 @@ std::optional<std::string> delta_map(lowering& l, int id);
 std::optional<std::string> delta_union(lowering& l, int id);
 std::optional<std::string> delta_join(lowering& l, int id);
 std::optional<std::string> delta_aggregate(lowering& l, int id);
+/// The rows of node `id`'s input before the change (C − ΔC, as many copies as it had) for
+/// which `in_touched` (over alias s) holds, as a relation with the input's columns.
+std::string rows_before(lowering& l, int id, const std::string& in_touched);
+std::optional<std::string> delta_window(lowering& l, int id);
+std::string window_new_sql(const lowering& l, int id, const std::string& input);
 /// Δγ of a stored aggregate from its state table, whose update it schedules.
 std::optional<std::string> delta_stored_aggregate(lowering& l, int id, const std::string& state_table);
 /// SELECT of a stored aggregate's state table contents from the sources.

@@ -156,6 +156,7 @@ std::string new_sql(const lowering& l, int id) {
     case circuit_op::sublink: return sublink_sql(l, id, l.new_sql(n.inputs[0]));
     case circuit_op::set_operation: return set_operation_new_sql(l, id);
     case circuit_op::table_function: return table_function_new_sql(l, id);
+    case circuit_op::window: return window_new_sql(l, id, l.new_sql(n.inputs[0]));
     case circuit_op::union_all: {
         std::vector<std::string> branches;
         for (std::size_t b = 0; b < n.inputs.size(); ++b) {

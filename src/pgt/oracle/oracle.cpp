@@ -129,6 +129,9 @@ private:
         case circuit_op::sublink: return make_sublink(n);
         case circuit_op::set_operation: return make_set_operation(n);
         case circuit_op::table_function: return make_table_function(n);
+        case circuit_op::window:
+            // PostgreSQL's window functions and frames are not evaluated in memory (yet).
+            throw error(sqlstate::feature_not_supported, "the oracle does not evaluate window functions");
         }
         return {};
     }

@@ -95,10 +95,11 @@ public:
     query_gen(gen& g, const std::vector<table_def>& tables) : g_(g), tables_(tables) {}
 
     std::string query() {
-        const int shape = g_.uniform(0, 11);
+        const int shape = g_.uniform(0, 12);
         if (shape == 0) return set_operation();
         if (shape == 1) return nested_aggregate();
         if (shape == 2) return lateral_query();
+        if (shape == 3) return window_query();
         scope s;
         std::string from = from_clause(s);
         return select_block(s, from, g_.chance(0.5));
@@ -311,6 +312,57 @@ private:
         }
         return "SELECT a.k, l.s AS ls FROM " + from + (g_.chance(0.5) ? " LEFT JOIN LATERAL" : " JOIN LATERAL") + " (SELECT " + z +
                ".s FROM " + inner_from + " WHERE " + z + ".k = a.k" + filter + ") l ON true";
+    }
+
+    /// Window functions, partitioned or not, ordered by a column and then by every column in
+    /// scope (a total order up to equal rows, so the result is one multiset whatever the plan),
+    /// sometimes with a frame, sometimes filtered on a rank from outside.
+    std::string window_query() {
+        scope s;
+        const std::string from = from_clause(s);
+        const std::string where = g_.chance(0.4) ? " WHERE " + predicate(s, 0) : "";
+        auto nums = of_kind(s, numeric_kind);
+        auto groupables = of_kind(s, groupable);
+        std::vector<std::string> all;
+        for (const auto& c : s) all.push_back(c.sql);
+        std::vector<std::string> items;
+        const int plain = g_.uniform(1, 3);
+        for (int i = 0; i < plain; ++i) items.push_back(g_.pick(s).sql + " AS o" + std::to_string(i));
+        const int calls = g_.uniform(1, 2);
+        for (int i = 0; i < calls; ++i) {
+            std::string over;
+            if (!groupables.empty() && g_.chance(0.7)) over = "PARTITION BY " + g_.pick(groupables).sql;
+            const bool ordered = g_.chance(0.8);
+            if (ordered) {
+                const auto& key = g_.pick(s);
+                over += std::string(over.empty() ? "" : " ") + "ORDER BY " + key.sql + (g_.chance(0.5) ? " DESC" : "") +
+                        (g_.chance(0.3) ? " NULLS FIRST" : "") + ", " + join(all);
+            }
+            const std::string num = nums.empty() ? g_.pick(s).sql : g_.pick(nums).sql;
+            static const std::vector<std::string> frames{
+                "ROWS BETWEEN 1 PRECEDING AND CURRENT ROW", "RANGE BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING",
+                "GROUPS BETWEEN CURRENT ROW AND 1 FOLLOWING EXCLUDE CURRENT ROW", "ROWS BETWEEN CURRENT ROW AND 2 FOLLOWING EXCLUDE TIES"};
+            const std::string frame = ordered && g_.chance(0.3) ? " " + g_.pick(frames) : "";
+            std::string call;
+            switch (ordered ? g_.uniform(0, 11) : g_.uniform(0, 2)) {
+            case 0: call = "count(*) OVER (" + over + frame + ")"; break;
+            case 1: call = (nums.empty() ? "count(" + num + ")" : "sum(" + num + ")") + " OVER (" + over + frame + ")"; break;
+            case 2: call = "max(" + g_.pick(s).sql + ") OVER (" + over + frame + ")"; break;
+            case 3: call = "row_number() OVER (" + over + ")"; break;
+            case 4: call = "rank() OVER (" + over + ")"; break;
+            case 5: call = "dense_rank() OVER (" + over + ")"; break;
+            case 6: call = "lag(" + g_.pick(s).sql + ") OVER (" + over + ")"; break;
+            case 7: call = "lead(" + g_.pick(s).sql + ", 2) OVER (" + over + ")"; break;
+            case 8: call = "first_value(" + g_.pick(s).sql + ") OVER (" + over + frame + ")"; break;
+            case 9: call = "ntile(3) OVER (" + over + ")"; break;
+            case 10: call = "cume_dist() OVER (" + over + ")"; break;
+            default: call = "nth_value(" + g_.pick(s).sql + ", 2) OVER (" + over + frame + ")"; break;
+            }
+            items.push_back(call + " AS w" + std::to_string(i));
+        }
+        const std::string q = "SELECT " + join(items) + " FROM " + from + where;
+        if (g_.chance(0.25)) return "SELECT * FROM (" + q + ") t WHERE t.w0 IS NOT NULL";
+        return q;
     }
 
     std::string select_block(const scope& s, const std::string& from, bool aggregate) {

@@ -83,6 +83,20 @@ SELECT pgtrickle.create_stream_table('same_customer',
   'SELECT o.id, (SELECT c.id IS NOT DISTINCT FROM o.customer FROM customers c WHERE c.id = o.id % 20 + 1) AS same FROM orders o',
   refresh_mode => 'DIFFERENTIAL');
 
+-- Window functions: the partitions a change touches are recomputed (ties broken by id, so
+-- that the query has one answer).
+SELECT pgtrickle.create_stream_table('order_ranks',
+  'SELECT id, customer, row_number() OVER (PARTITION BY customer ORDER BY amount DESC NULLS LAST, id) AS rn,
+          rank() OVER (PARTITION BY customer ORDER BY amount) AS rk,
+          sum(amount) OVER (PARTITION BY customer ORDER BY id ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS pair_sum,
+          lag(amount, 1, 0) OVER (PARTITION BY customer ORDER BY id) AS previous
+     FROM orders', refresh_mode => 'DIFFERENTIAL');
+SELECT pgtrickle.create_stream_table('top_two_per_customer',
+  'SELECT customer, id, amount FROM (SELECT customer, id, amount, row_number() OVER (PARTITION BY customer ORDER BY amount DESC NULLS LAST, id) AS rn FROM orders) t
+     WHERE rn <= 2', refresh_mode => 'DIFFERENTIAL');
+SELECT pgtrickle.create_stream_table('order_quartiles',
+  'SELECT id, ntile(4) OVER (ORDER BY amount, id) AS quartile, count(*) OVER () AS orders FROM orders', refresh_mode => 'DIFFERENTIAL');
+
 SELECT pgt_name, refresh_mode FROM pgtrickle.pgt_stream_tables ORDER BY pgt_name;
 SELECT segment, customer, total, level FROM rollup WHERE level = 3;
 SELECT id, amount FROM top_orders ORDER BY amount DESC, id;
@@ -116,12 +130,13 @@ SELECT try($q$SELECT pgtrickle.create_stream_table('r1', 'SELECT DISTINCT ON (cu
 SELECT try($q$SELECT pgtrickle.create_stream_table('r2', 'SELECT x FROM generate_series(1, 3) x', refresh_mode => 'DIFFERENTIAL')$q$);
 SELECT try($q$SELECT pgtrickle.create_stream_table('r3', 'SELECT id, unnest(tags) FROM orders', refresh_mode => 'DIFFERENTIAL')$q$);
 SELECT try($q$SELECT pgtrickle.create_stream_table('r4', 'SELECT id, ARRAY(SELECT 1) FROM orders', refresh_mode => 'DIFFERENTIAL')$q$);
-SELECT pgtrickle.create_stream_table('r5', 'SELECT id, row_number() OVER (ORDER BY id) AS rn FROM orders');
+SELECT pgtrickle.create_stream_table('r5', 'SELECT customer, rank() OVER (ORDER BY sum(amount)) AS rn FROM orders GROUP BY customer');
 SELECT configured_mode, effective_mode, downgrade_reason FROM pgtrickle.explain_refresh_mode('r5');
 
 -- explain_st shows the new operators.
 SELECT value FROM pgtrickle.explain_st('tag_counts') WHERE property = 'operator_tree';
 SELECT value FROM pgtrickle.explain_st('not_returned') WHERE property = 'circuit';
+SELECT value FROM pgtrickle.explain_st('order_ranks') WHERE property = 'circuit';
 
 -- An aggregate below the top keeps its groups and running state in a state table of its own,
 -- updated by each refresh (its visible columns are the subquery's rows), dropped with the
