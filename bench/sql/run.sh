@@ -3,8 +3,9 @@
 # Starts a throwaway PostgreSQL 15 with pg_trickle (installed), loads `rows` orders (default
 # 1,000,000) and 100,000 customers, and measures side by side, in one run:
 #   - refreshing after 10 changed rows: REFRESH MATERIALIZED VIEW vs pg_trickle FULL vs
-#     DIFFERENTIAL, for an aggregate, a join + aggregate and a leaderboard (ORDER BY amount DESC
-#     LIMIT 10, a TopK) (median of 10 rounds);
+#     DIFFERENTIAL, for an aggregate, a join + aggregate, a leaderboard (ORDER BY amount DESC
+#     LIMIT 10, a TopK) and a ranking (ROW_NUMBER() over 10,000 partitions of 100 rows)
+#     (median of 10 rounds);
 #   - a refresh with nothing to do (median of 20);
 #   - change-capture cost per row: INSERT … SELECT of 100,000 rows, and 1,000 single-row
 #     INSERT statements, into a table with and without capture (median of 5);
@@ -30,11 +31,13 @@ echo "loading $rows orders ..." >&2
 CREATE EXTENSION pg_trickle;
 CREATE TABLE customers (id int PRIMARY KEY, name text, segment text);
 INSERT INTO customers SELECT i, 'c' || i, 'seg' || (i % 20) FROM generate_series(1, 100000) i;
-CREATE TABLE orders (id bigint PRIMARY KEY, customer_id int, region text, amount numeric(10,2), created date);
-INSERT INTO orders SELECT i, 1 + ((i::bigint * 7919) % 100000)::int, 'r' || (i % 50), (i % 10000) / 100.0, DATE '2024-01-01' + (i % 365)
+CREATE TABLE orders (id bigint PRIMARY KEY, customer_id int, region text, amount numeric(10,2), created date, store int);
+INSERT INTO orders SELECT i, 1 + ((i::bigint * 7919) % 100000)::int, 'r' || (i % 50), (i % 10000) / 100.0, DATE '2024-01-01' + (i % 365),
+  (i::bigint * 31) % 10000
 FROM generate_series(1, $rows) i;
 CREATE INDEX ON orders (region);
 CREATE INDEX ON orders (customer_id);
+CREATE INDEX ON orders (store);
 VACUUM ANALYZE;
 SQL
 
@@ -44,13 +47,15 @@ q_agg="SELECT region, count(*) AS orders, sum(amount) AS revenue, avg(amount) AS
 q_join="SELECT c.segment, count(*) AS orders, sum(o.amount) AS revenue FROM orders o JOIN customers c ON c.id = o.customer_id GROUP BY c.segment"
 cols_top="id, customer_id, amount"
 q_top="SELECT id, customer_id, amount FROM orders ORDER BY amount DESC, id LIMIT 10"
+cols_rank="id, store, rn"
+q_rank="SELECT id, store, row_number() OVER (PARTITION BY store ORDER BY amount DESC, id) AS rn FROM orders"
 
 next_id=0
 cold=()
 report() { printf '| %s | %s | %s | %s | %s |\n' "$@"; }
 echo "| query | REFRESH MATERIALIZED VIEW (ms) | pg_trickle FULL (ms) | pg_trickle DIFFERENTIAL (ms) | speed-up vs matview |"
 echo "|---|---:|---:|---:|---:|"
-for name in agg join top; do
+for name in agg join top rank; do
     q_var="q_$name"; cols_var="cols_$name"
     q="${!q_var}"; cols="${!cols_var}"
     "${psql[@]}" >/dev/null <<SQL
@@ -67,7 +72,7 @@ SQL
         # 10 changed rows: 6 updates, 2 inserts, 2 deletes
         cat >>"$script" <<SQL
 UPDATE orders SET amount = amount + 1 WHERE id IN (SELECT (random() * $rows)::bigint + 1 FROM generate_series(1, 6));
-INSERT INTO orders SELECT $rows + $next_id + i, 1 + i, 'r' || i, 1.00, DATE '2024-06-01' FROM generate_series(1, 2) i;
+INSERT INTO orders SELECT $rows + $next_id + i, 1 + i, 'r' || i, 1.00, DATE '2024-06-01', ($next_id * 7 + i) % 10000 FROM generate_series(1, 2) i;
 DELETE FROM orders WHERE id IN ($round * 97 + $next_id, $round * 89 + $next_id);
 \\timing on
 REFRESH MATERIALIZED VIEW mv_$name;

@@ -66,11 +66,13 @@ std::optional<std::string> delta_window(lowering& l, int id) {
     const std::string tag = "n" + std::to_string(id);
     const std::string wt = sql::ident(weight);
 
-    // The touched partitions, and a filter keeping the rows of C in them.
+    // The touched partitions, and a filter keeping the rows of C in them: per key, its value
+    // is one of the touched ones (= ANY of an array: an index scan) or NULL where one is; with
+    // several keys, the exact combination too.
     std::string in_touched = "EXISTS (SELECT 1 FROM " + *dc + ")";
     const auto keys = common_partition(w);
     if (!keys.empty()) {
-        std::vector<std::string> items, match;
+        std::vector<std::string> items, match, per_key;
         for (std::size_t k = 0; k < keys.size(); ++k) {
             const std::string key = "__pgt_k" + std::to_string(k);
             items.push_back(l.expr(*keys[k], child, "s") + " AS " + sql::ident(key));
@@ -78,7 +80,15 @@ std::optional<std::string> delta_window(lowering& l, int id) {
         }
         const std::string touched = l.add_cte("d" + std::to_string(id) + "_partitions", tag + ": partitions touched by the change",
                                               "SELECT DISTINCT " + sql::join(items) + " FROM " + *dc + " s");
-        in_touched = "EXISTS (SELECT 1 FROM " + touched + " t WHERE " + sql::join(match, " AND ") + ")";
+        for (std::size_t k = 0; k < keys.size(); ++k) {
+            const std::string v = l.expr(*keys[k], child, "s");
+            const std::string t = sql::column("t", "__pgt_k" + std::to_string(k));
+            per_key.push_back("(" + v + " = ANY (ARRAY(SELECT " + t + " FROM " + touched + " t WHERE " + t +
+                              " IS NOT NULL)) OR (" + v + " IS NULL AND EXISTS (SELECT 1 FROM " + touched + " t WHERE " + t +
+                              " IS NULL)))");
+        }
+        if (keys.size() > 1) per_key.push_back("EXISTS (SELECT 1 FROM " + touched + " t WHERE " + sql::join(match, " AND ") + ")");
+        in_touched = sql::join(per_key, " AND ");
     }
     const std::string now_rows = "(SELECT * FROM " + l.new_sql(child) + " s WHERE " + in_touched + ")";
     const std::string before_rows = rows_before(l, id, in_touched);
