@@ -395,6 +395,30 @@ rel_ptr add_window(context& ctx, const rel_ptr& rel, const window_collector& win
     return refused ? rel : ir::make_rel(ir::window{windows.calls}, {rel}, std::move(cols));
 }
 
+// DISTINCT ON (keys) … ORDER BY: the first row of each key in that order, as the rows numbered
+// 1 by row_number() over the key's partition (a window, maintained per touched key). Ties the
+// ORDER BY leaves are broken as the window's sort breaks them, one valid choice of the query's.
+rel_ptr first_per_key(context& ctx, const rel_ptr& rel, const std::vector<expr_ptr>& keys,
+                      const std::vector<ir::sort_key>& order, const std::vector<pending_sublink>& subs) {
+    auto has_subquery = [&](const expr_ptr& e) { return contains_sublink(*e, subs); };
+    if (std::ranges::any_of(keys, has_subquery) ||
+        std::ranges::any_of(order, [&](const ir::sort_key& k) { return has_subquery(k.expr); })) {
+        ctx.unsupported("subquery in a DISTINCT ON key or its ORDER BY", -1);
+        return rel;
+    }
+    ir::window_call first;
+    first.name = "row_number";
+    first.type = make_type(type_kind::int8);
+    first.partition_by = keys;
+    first.order_by = order;
+    auto cols = rel->columns;
+    const int width = static_cast<int>(cols.size());
+    cols.push_back({"row_number", first.type});
+    rel_ptr numbered = ir::make_rel(ir::window{{first}}, {rel}, std::move(cols));
+    expr_ptr is_first = make_operator(ctx, "=", ir::make_column(width, first.type), ir::make_constant("1", first.type), -1);
+    return ir::make_rel(ir::filter{is_first}, {numbered}, numbered->columns);
+}
+
 rel_ptr simple_select(context& ctx, const SelectStmt* s, const select_scope& env, select_options opts) {
     correlation* corr = opts.corr;
     const auto mode = corr ? corr->current_mode() : correlation::mode::discover;
@@ -442,12 +466,28 @@ rel_ptr simple_select(context& ctx, const SelectStmt* s, const select_scope& env
     }
     if (opts.topk && !ignored.items.empty()) ctx.unsupported("subquery in the ORDER BY of a TopK query", -1);
     grouping_clause group = translate_group_by(s->groupClause, targets, {ctx, scope, clause::select_list, &aggs}, aggs);
-    if (distinct && !is_plain_distinct(s->distinctClause)) {
-        ctx.unsupported("DISTINCT ON", expr_location(static_cast<const Node*>(linitial(s->distinctClause))));
-        for (const Node* n : nodes(s->distinctClause)) sort_key(n, targets, false, order_env);
+    // DISTINCT ON: its keys, and the ORDER BY that picks the row kept for each.
+    std::vector<expr_ptr> distinct_on;
+    std::vector<ir::sort_key> pick_order;
+    if (distinct && !plain_distinct) {
+        for (const Node* n : nodes(s->distinctClause)) {
+            const auto r = sort_key(n, targets, false, order_env);
+            distinct_on.push_back(r.target >= 0 ? targets[static_cast<std::size_t>(r.target)].expr : r.expr);
+        }
+        for (std::size_t i = 0; i < order_refs.size(); ++i) {
+            const auto* sb = as<SortBy>(static_cast<const Node*>(list_nth(s->sortClause, static_cast<int>(i))));
+            const auto& r = order_refs[i];
+            ir::sort_key k = topk_key(sb, 0, {}, ctx);
+            k.expr = r.target >= 0 ? targets[static_cast<std::size_t>(r.target)].expr : r.expr;
+            pick_order.push_back(std::move(k));
+        }
+        if (!ignored.items.empty()) ctx.unsupported("subquery in the ORDER BY of a DISTINCT ON query", -1);
     }
     if (list_length(s->windowClause) > 0) ctx.unsupported("WINDOW clause", -1);
     const bool grouped_level = group.present || !aggs.calls.empty() || having || !aggs.groupings.empty();
+    if (!distinct_on.empty() && (grouped_level || corr || !windows.calls.empty()))
+        ctx.unsupported("DISTINCT ON with GROUP BY, aggregates, window functions or in a correlated subquery",
+                        expr_location(static_cast<const Node*>(linitial(s->distinctClause))));
     if (!windows.calls.empty() && (grouped_level || corr)) {
         // Refused: the calls stand in as typed placeholders so that translation can go on.
         ctx.unsupported("window function over GROUP BY, aggregates or in a correlated subquery", -1);
@@ -564,6 +604,8 @@ rel_ptr simple_select(context& ctx, const SelectStmt* s, const select_scope& env
         extra_keys.assign(g.extras.begin() + static_cast<std::ptrdiff_t>(next_extra), g.extras.end());
     }
     if (!windows.calls.empty()) rel = add_window(ctx, rel, windows, per_output.items, exprs, extra_keys);
+    if (!distinct_on.empty() && !grouped_level && !corr && windows.calls.empty())
+        rel = first_per_key(ctx, rel, distinct_on, pick_order, per_output.items);
     if (!per_output.items.empty()) {
         auto a = attach_sublinks(rel, per_output.items);
         rel = a.rel;
@@ -588,7 +630,7 @@ rel_ptr simple_select(context& ctx, const SelectStmt* s, const select_scope& env
         }
     }
     rel = make_project(rel, std::move(exprs), names);
-    if (distinct) rel = ir::make_rel(ir::distinct{}, {rel}, rel->columns);
+    if (plain_distinct) rel = ir::make_rel(ir::distinct{}, {rel}, rel->columns);
     return rel;
 }
 

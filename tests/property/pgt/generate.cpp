@@ -362,6 +362,12 @@ private:
         }
         const std::string q = "SELECT " + join(items) + " FROM " + from + where;
         if (g_.chance(0.25)) return "SELECT * FROM (" + q + ") t WHERE t.w0 IS NOT NULL";
+        if (!groupables.empty() && g_.chance(0.25)) {
+            // DISTINCT ON: the first row per key in a total order.
+            const std::string key = g_.pick(groupables).sql;
+            return "SELECT DISTINCT ON (" + key + ") " + key + " AS d, " + g_.pick(s).sql + " AS o FROM " + from + where +
+                   " ORDER BY " + key + ", " + g_.pick(s).sql + (g_.chance(0.5) ? " DESC" : "") + ", " + join(all);
+        }
         return q;
     }
 

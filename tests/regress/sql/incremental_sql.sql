@@ -94,6 +94,9 @@ SELECT pgtrickle.create_stream_table('order_ranks',
 SELECT pgtrickle.create_stream_table('top_two_per_customer',
   'SELECT customer, id, amount FROM (SELECT customer, id, amount, row_number() OVER (PARTITION BY customer ORDER BY amount DESC NULLS LAST, id) AS rn FROM orders) t
      WHERE rn <= 2', refresh_mode => 'DIFFERENTIAL');
+SELECT pgtrickle.create_stream_table('largest_order_per_customer',
+  'SELECT DISTINCT ON (customer) customer, id, amount FROM orders ORDER BY customer, amount DESC NULLS LAST, id',
+  refresh_mode => 'DIFFERENTIAL');
 SELECT pgtrickle.create_stream_table('order_quartiles',
   'SELECT id, ntile(4) OVER (ORDER BY amount, id) AS quartile, count(*) OVER () AS orders FROM orders', refresh_mode => 'DIFFERENTIAL');
 
@@ -126,7 +129,7 @@ INSERT INTO customers VALUES (1, 'dup', 'corp');
 SELECT try($q$SELECT pgtrickle.refresh_stream_table('customer_name_of_order')$q$);
 
 -- What DIFFERENTIAL still refuses names the construct (0A000); AUTO uses FULL.
-SELECT try($q$SELECT pgtrickle.create_stream_table('r1', 'SELECT DISTINCT ON (customer) customer, id FROM orders ORDER BY customer, id', refresh_mode => 'DIFFERENTIAL')$q$);
+SELECT try($q$SELECT pgtrickle.create_stream_table('r1', 'SELECT DISTINCT ON (customer) customer, count(*) FROM orders GROUP BY customer ORDER BY customer', refresh_mode => 'DIFFERENTIAL')$q$);
 SELECT try($q$SELECT pgtrickle.create_stream_table('r2', 'SELECT x FROM generate_series(1, 3) x', refresh_mode => 'DIFFERENTIAL')$q$);
 SELECT try($q$SELECT pgtrickle.create_stream_table('r3', 'SELECT id, unnest(tags) FROM orders', refresh_mode => 'DIFFERENTIAL')$q$);
 SELECT try($q$SELECT pgtrickle.create_stream_table('r4', 'SELECT id, ARRAY(SELECT 1) FROM orders', refresh_mode => 'DIFFERENTIAL')$q$);
