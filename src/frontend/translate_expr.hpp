@@ -69,6 +69,7 @@ struct agg_collector {
 struct window_collector {
     std::vector<ir::window_call> calls;
     std::vector<ir::expr_ptr> results;
+    const List* named = nullptr; ///< the level's WINDOW clause (WindowDef nodes)
 };
 
 struct expr_env {

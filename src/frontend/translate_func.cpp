@@ -202,7 +202,11 @@ sql_type window_result(const function_name& f, const std::vector<expr_ptr>& args
     if (f.name == "ntile") return make_type(type_kind::int4);
     if (in_list(f.name, {"percent_rank", "cume_dist"})) return make_type(type_kind::float8);
     if (!args.empty()) {
-        if (in_list(f.name, {"lag", "lead", "first_value", "last_value", "nth_value", "min", "max"})) return args[0]->type;
+        // The value's type, without its modifier (a polymorphic result's, as PostgreSQL types it).
+        if (in_list(f.name, {"lag", "lead", "first_value", "last_value", "nth_value", "min", "max"})) {
+            const auto k = args[0]->type.kind;
+            return k == type_kind::other || k == type_kind::unknown ? args[0]->type : make_type(k);
+        }
         if (f.name == "sum") return sum_type(args[0]->type);
         if (f.name == "avg") return avg_type(args[0]->type);
     }
@@ -240,8 +244,18 @@ ir::window_frame frame_of(const WindowDef* w, const expr_env& env) {
     return f;
 }
 
+// The WINDOW clause entry `name` of the level, or 42704 as PostgreSQL reports it.
+const WindowDef* named_window(const expr_env& env, const char* name, int location) {
+    if (env.windows)
+        for (const Node* n : nodes(env.windows->named))
+            if (as<WindowDef>(n)->name && std::string(as<WindowDef>(n)->name) == name) return as<WindowDef>(n);
+    env.ctx.fail("42704", std::string("window \"") + name + "\" does not exist", location);
+    return nullptr;
+}
+
 // A window function (or an aggregate used as one): recorded at its level, which adds a window
-// node computing it; stands in the expression as a placeholder until then.
+// node computing it; stands in the expression as a placeholder until then. `OVER w` is the
+// named window w; `OVER (w ORDER BY …)` takes w's PARTITION BY (and ORDER BY when it has one).
 expr_ptr translate_window_call(const FuncCall* fc, const function_name& f, const expr_env& env) {
     context& ctx = env.ctx;
     ir::window_call call;
@@ -250,8 +264,19 @@ expr_ptr translate_window_call(const FuncCall* fc, const function_name& f, const
     call.star = fc->agg_star;
     call.filter = filter_of(fc, env);
     expr_env def_env = env.with(clause::window_definition, env.aggs);
-    for (const Node* n : nodes(fc->over->partitionClause)) call.partition_by.push_back(translate_expr(n, def_env));
-    call.order_by = sort_keys(fc->over->orderClause, def_env);
+    const WindowDef* over = fc->over;
+    const WindowDef* base = over;
+    if (over->name) over = base = named_window(env, over->name, fc->location);
+    if (over->refname) {
+        base = named_window(env, over->refname, over->location);
+        if (base->orderClause && over->orderClause)
+            ctx.fail("42P20", std::string("cannot override ORDER BY clause of window \"") + over->refname + "\"", over->location);
+        if (base->frameOptions & FRAMEOPTION_NONDEFAULT)
+            ctx.fail("42P20", std::string("cannot copy window \"") + over->refname + "\" because it has a frame clause",
+                     over->location);
+    }
+    for (const Node* n : nodes(base->partitionClause)) call.partition_by.push_back(translate_expr(n, def_env));
+    call.order_by = sort_keys(over->orderClause ? over->orderClause : base->orderClause, def_env);
     if (env.where == clause::aggregate_argument)
         ctx.fail(sqlstate::grouping_error, "aggregate function calls cannot contain window function calls", fc->location);
     if (env.where != clause::select_list && env.where != clause::order_by)
@@ -260,13 +285,13 @@ expr_ptr translate_window_call(const FuncCall* fc, const function_name& f, const
         ctx.fail(sqlstate::feature_not_supported, "DISTINCT is not implemented for window functions", fc->location);
     if (fc->agg_order)
         ctx.fail(sqlstate::feature_not_supported, "aggregate ORDER BY is not implemented for window functions", fc->location);
-    call.frame = frame_of(fc->over, env);
+    call.frame = frame_of(over, env);
     call.type = window_result(f, call.args);
     // lag/lead's default takes the value's type.
     if (in_list(f.name, {"lag", "lead"}) && call.args.size() == 3) call.args[2] = coerce_unknown(call.args[2], call.args[0]->type);
     const bool typed = !(call.type.kind == type_kind::other && call.type.name == "record");
-    if (!env.windows || !f.builtin_schema() || !typed || fc->over->name || fc->over->refname) {
-        ctx.unsupported(fc->over->name || fc->over->refname ? "named window" : "window function " + f.name + "()", fc->location);
+    if (!env.windows || !f.builtin_schema() || !typed) {
+        ctx.unsupported("window function " + f.name + "()", fc->location);
         return placeholder(call.type);
     }
     for (std::size_t i = 0; i < env.windows->calls.size(); ++i)

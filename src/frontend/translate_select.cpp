@@ -436,7 +436,7 @@ rel_ptr simple_select(context& ctx, const SelectStmt* s, const select_scope& env
     if (corr) corr->width = static_cast<int>(from.rel->columns.size());
     select_scope scope{&from.items, &from.origins, &env, env.ctes, corr};
     agg_collector aggs;
-    window_collector windows;
+    window_collector windows{{}, {}, s->windowClause};
     // Subqueries evaluated per row of the FROM clause, and per output row (per group when
     // the level aggregates).
     sublink_collector per_row{&from.rel->columns, {}}, per_output{&from.rel->columns, {}};
@@ -483,7 +483,6 @@ rel_ptr simple_select(context& ctx, const SelectStmt* s, const select_scope& env
         }
         if (!ignored.items.empty()) ctx.unsupported("subquery in the ORDER BY of a DISTINCT ON query", -1);
     }
-    if (list_length(s->windowClause) > 0) ctx.unsupported("WINDOW clause", -1);
     const bool grouped_level = group.present || !aggs.calls.empty() || having || !aggs.groupings.empty();
     if (!distinct_on.empty() && (grouped_level || corr || !windows.calls.empty()))
         ctx.unsupported("DISTINCT ON with GROUP BY, aggregates, window functions or in a correlated subquery",

@@ -97,6 +97,9 @@ SELECT pgtrickle.create_stream_table('top_two_per_customer',
 SELECT pgtrickle.create_stream_table('largest_order_per_customer',
   'SELECT DISTINCT ON (customer) customer, id, amount FROM orders ORDER BY customer, amount DESC NULLS LAST, id',
   refresh_mode => 'DIFFERENTIAL');
+SELECT pgtrickle.create_stream_table('named_windows',
+  'SELECT id, dense_rank() OVER w AS r, avg(amount) OVER (w ORDER BY id GROUPS BETWEEN 1 PRECEDING AND 1 FOLLOWING EXCLUDE CURRENT ROW) AS around
+     FROM orders WINDOW w AS (PARTITION BY customer)', refresh_mode => 'DIFFERENTIAL');
 SELECT pgtrickle.create_stream_table('order_quartiles',
   'SELECT id, ntile(4) OVER (ORDER BY amount, id) AS quartile, count(*) OVER () AS orders FROM orders', refresh_mode => 'DIFFERENTIAL');
 

@@ -116,3 +116,15 @@ TEST_CASE("frontend: subqueries in FROM", "[frontend]") {
     std::string tree = plan(nested);
     CHECK(tree.size() < 20000);
 }
+
+TEST_CASE("frontend: window functions, frames and named windows", "[frontend]") {
+    const std::string p = plan("SELECT id, rank() OVER w AS r, sum(amount) OVER (w ORDER BY id ROWS BETWEEN 1 PRECEDING AND "
+                               "CURRENT ROW EXCLUDE TIES) AS s FROM orders WINDOW w AS (PARTITION BY customer_id)");
+    CHECK(p.find("Window [rank() OVER (PARTITION BY customer_id), sum(amount) OVER (PARTITION BY customer_id ORDER BY id "
+                 "ROWS BETWEEN '1' PRECEDING AND CURRENT ROW EXCLUDE TIES)]") != std::string::npos);
+    CHECK(columns("SELECT id, row_number() OVER (ORDER BY id) AS n, lag(amount, 1, 0) OVER (ORDER BY id) AS prev FROM orders") ==
+          "id pg_catalog.int8 not null, n pg_catalog.int8, prev pg_catalog.numeric");
+    CHECK(failure("SELECT rank() OVER nosuch FROM orders") == "42704: window \"nosuch\" does not exist");
+    CHECK(failure("SELECT rank() OVER (w ORDER BY id) FROM orders WINDOW w AS (ORDER BY amount)") ==
+          "42P20: cannot override ORDER BY clause of window \"w\"");
+}

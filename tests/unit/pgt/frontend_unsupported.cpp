@@ -8,10 +8,8 @@ TEST_CASE("frontend: unsupported constructs are named", "[frontend]") {
     const std::pair<const char*, const char*> cases[] = {
         {"SELECT customer_id, rank() OVER (ORDER BY count(*)) FROM orders GROUP BY customer_id",
          "window function over GROUP BY, aggregates or in a correlated subquery"},
-        {"SELECT id, row_number() OVER w FROM orders WINDOW w AS (ORDER BY id)", "named window"},
         {"SELECT id, (SELECT max(c.id) OVER () FROM customers c WHERE c.id = o.customer_id) FROM orders o",
          "window function over GROUP BY, aggregates or in a correlated subquery"},
-        {"SELECT id FROM orders WINDOW w AS (ORDER BY id)", "WINDOW clause"},
         {"WITH RECURSIVE r(n) AS (SELECT 1 FROM orders UNION ALL SELECT n + 1 FROM r WHERE n < 3) SELECT n FROM r", "WITH RECURSIVE"},
         {"SELECT ARRAY(SELECT id FROM customers) AS a FROM orders", "ARRAY (subquery)"},
         {"SELECT range_agg(CAST('[1,2)' AS int4range)) FROM orders", "aggregate range_agg() over types int4range"},
