@@ -22,6 +22,7 @@ namespace ir {
 struct expr;
 struct agg_call;
 struct table_function;
+struct window;
 } // namespace ir
 
 /// The value of `e` over `input` (column nodes index `input.cols`).
@@ -38,6 +39,11 @@ value cast_value(const value& v, const sql_type& from, const sql_type& to);
 /// The rows `ROWS FROM (…) [WITH ORDINALITY]` returns for one input row: the functions' columns
 /// zipped (shorter ones padded with NULLs), then the ordinality.
 std::vector<row> eval_table_function(const ir::table_function& t, const row& input);
+
+/// Each copy of each input row (a row and how many times it occurs) followed by the value of
+/// each window call over its partition and frame, one output row per copy (weight 1).
+std::vector<std::pair<row, std::int64_t>> eval_window(const ir::window& w,
+                                                      const std::vector<std::pair<row, std::int64_t>>& input);
 
 /// A row of a group and how many times it occurs there (> 0).
 using weighted_row = std::pair<const row*, std::int64_t>;

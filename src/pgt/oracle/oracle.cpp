@@ -129,11 +129,27 @@ private:
         case circuit_op::sublink: return make_sublink(n);
         case circuit_op::set_operation: return make_set_operation(n);
         case circuit_op::table_function: return make_table_function(n);
-        case circuit_op::window:
-            // PostgreSQL's window functions and frames are not evaluated in memory (yet).
-            throw error(sqlstate::feature_not_supported, "the oracle does not evaluate window functions");
+        case circuit_op::window: return make_window(n);
         }
         return {};
+    }
+
+    // Not linear: the windows of the whole input, recomputed and differentiated (D ∘ W ∘ I).
+    stream make_window(const circuit_node& n) {
+        const auto w = std::get<ir::window>(n.rel->node);
+        auto windows = [w](const relation& all) {
+            std::vector<std::pair<row, std::int64_t>> rows;
+            for (const auto& [r, times] : all) {
+                if (times < 0) throw error(sqlstate::internal_error, "window over a negative multiplicity");
+                rows.emplace_back(r, times);
+            }
+            relation out;
+            for (auto& [r, times] : eval_window(w, rows)) out.add(r, times);
+            return out;
+        };
+        const stream in = build(n.inputs[0]);
+        return m_ == mode::incremental ? dbsp::differentiate(dc_.lift("window", windows, dbsp::integrate(in)))
+                                       : dc_.lift("window", windows, in);
     }
 
     // Linear: each row followed by its function rows (or NULLs once, when outer and none).
