@@ -369,6 +369,30 @@ void rebase_per_group(context& ctx, std::vector<pending_sublink>& subs, const gr
     }
 }
 
+// Every expression of the calls (arguments, FILTER, PARTITION BY, ORDER BY), in order.
+std::vector<expr_ptr> window_expressions(const std::vector<ir::window_call>& calls) {
+    std::vector<expr_ptr> out;
+    for (const auto& c : calls) {
+        out.insert(out.end(), c.args.begin(), c.args.end());
+        if (c.filter) out.push_back(c.filter);
+        out.insert(out.end(), c.partition_by.begin(), c.partition_by.end());
+        for (const auto& k : c.order_by) out.push_back(k.expr);
+    }
+    return out;
+}
+
+// The calls with their expressions replaced, in window_expressions' order, by `exprs`.
+std::vector<ir::window_call> with_window_expressions(std::vector<ir::window_call> calls, std::vector<expr_ptr> exprs) {
+    std::size_t i = 0;
+    for (auto& c : calls) {
+        for (auto& a : c.args) a = exprs.at(i++);
+        if (c.filter) c.filter = exprs.at(i++);
+        for (auto& p : c.partition_by) p = exprs.at(i++);
+        for (auto& k : c.order_by) k.expr = exprs.at(i++);
+    }
+    return calls;
+}
+
 // The level's window calls as a window node over `rel` (the rows after WHERE), their stand-ins
 // in the select list and TopK keys replaced by its columns. With a subquery inside a call:
 // refused (FULL in AUTO).
@@ -488,14 +512,22 @@ rel_ptr simple_select(context& ctx, const SelectStmt* s, const select_scope& env
         ctx.unsupported("DISTINCT ON with GROUP BY, aggregates, window functions or in a correlated subquery",
                         expr_location(static_cast<const Node*>(linitial(s->distinctClause))));
     if (!windows.calls.empty() && (grouped_level || corr)) {
-        // Refused: the calls stand in as typed placeholders so that translation can go on.
-        ctx.unsupported("window function over GROUP BY, aggregates or in a correlated subquery", -1);
+        // The calls stand in as typed constants, which grouping leaves in place (its rebasing
+        // would read their column stand-ins as columns of the FROM row); refused in a
+        // correlated subquery, where translation merely goes on.
         std::map<const ir::expr*, expr_ptr> stand_ins;
-        for (const auto& r : windows.results) stand_ins[r.get()] = placeholder(r->type);
+        for (auto& r : windows.results) {
+            auto constant = placeholder(r->type);
+            stand_ins[r.get()] = constant;
+            r = constant;
+        }
         for (auto& t : targets) t.expr = replace_stand_ins(t.expr, stand_ins);
         for (auto& e : order) e = replace_stand_ins(e, stand_ins);
         for (auto& r : order_refs) r.expr = replace_stand_ins(r.expr, stand_ins);
-        windows = {};
+        if (corr) {
+            ctx.unsupported("window function in a correlated subquery", -1);
+            windows = {};
+        }
     }
     if (corr && mode == correlation::mode::discover && (grouped_level || distinct || list_length(s->windowClause) > 0))
         corr->complex = true;
@@ -578,6 +610,9 @@ rel_ptr simple_select(context& ctx, const SelectStmt* s, const select_scope& env
             req.extras.insert(req.extras.end(), p.lhs.begin(), p.lhs.end());
         }
         req.extras.insert(req.extras.end(), extra_keys.begin(), extra_keys.end());
+        // Window calls read the groups: their expressions are rebased like the select list's.
+        const std::vector<expr_ptr> window_exprs = window_expressions(windows.calls);
+        req.extras.insert(req.extras.end(), window_exprs.begin(), window_exprs.end());
         // Grouping sets of a lifted subquery all group by D's values too.
         std::vector<std::vector<int>> sets;
         for (const auto& set : group.sets) {
@@ -600,9 +635,10 @@ rel_ptr simple_select(context& ctx, const SelectStmt* s, const select_scope& env
         having = replace_stand_ins(g.having, masks);
         std::size_t next_outer = 0, next_extra = 0;
         rebase_per_group(ctx, per_output.items, g, next_outer, next_extra);
-        extra_keys.assign(g.extras.begin() + static_cast<std::ptrdiff_t>(next_extra), g.extras.end());
+        const auto windows_at = g.extras.end() - static_cast<std::ptrdiff_t>(window_exprs.size());
+        extra_keys.assign(g.extras.begin() + static_cast<std::ptrdiff_t>(next_extra), windows_at);
+        windows.calls = with_window_expressions(windows.calls, {windows_at, g.extras.end()});
     }
-    if (!windows.calls.empty()) rel = add_window(ctx, rel, windows, per_output.items, exprs, extra_keys);
     if (!distinct_on.empty() && !grouped_level && !corr && windows.calls.empty())
         rel = first_per_key(ctx, rel, distinct_on, pick_order, per_output.items);
     if (!per_output.items.empty()) {
@@ -612,6 +648,8 @@ rel_ptr simple_select(context& ctx, const SelectStmt* s, const select_scope& env
         having = replace_stand_ins(having, a.values);
     }
     if (having) rel = ir::make_rel(ir::filter{having}, {rel}, rel->columns);
+    // Window functions see the rows after WHERE, GROUP BY and HAVING.
+    if (!windows.calls.empty()) rel = add_window(ctx, rel, windows, per_output.items, exprs, extra_keys);
     if (opts.resolve_unknowns)
         for (auto& e : exprs) e = coerce_unknown(e, make_type(type_kind::text));
     if (opts.topk) {

@@ -1,6 +1,6 @@
 -- Valid SQL that DIFFERENTIAL does not maintain: exit 2, the construct named.
--- expect 2 window function over GROUP BY
-SELECT customer_id, rank() OVER (ORDER BY sum(amount)) FROM orders GROUP BY customer_id
+-- expect 2 window function in a correlated subquery
+SELECT id, (SELECT max(c.id) OVER () FROM customers c WHERE c.id = o.customer_id) FROM orders o
 -- expect 2 WITH RECURSIVE
 WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 5) SELECT n FROM r
 -- expect 2 volatile function random()

@@ -395,7 +395,16 @@ private:
             items.push_back(c.sql + " AS g" + std::to_string(i));
         }
         const int naggs = g_.uniform(1, 3);
-        for (int i = 0; i < naggs; ++i) items.push_back(aggregate_call(s) + " AS a" + std::to_string(i));
+        std::string first_agg;
+        for (int i = 0; i < naggs; ++i) {
+            const std::string call = aggregate_call(s);
+            if (i == 0) first_agg = call;
+            items.push_back(call + " AS a" + std::to_string(i));
+        }
+        // A window over the groups (rank and a peer-framed sum: equal for tied rows).
+        if (g_.chance(0.2))
+            items.push_back((g_.chance(0.5) ? "rank() OVER (ORDER BY " + first_agg + ")"
+                                            : "count(*) OVER (ORDER BY " + first_agg + " DESC)") + " AS wa");
         std::string group_by = join(keys);
         if (!keys.empty() && g_.chance(0.15)) {
             const int form = g_.uniform(0, 2);

@@ -133,10 +133,17 @@ SELECT try($q$SELECT pgtrickle.refresh_stream_table('customer_name_of_order')$q$
 
 -- What DIFFERENTIAL still refuses names the construct (0A000); AUTO uses FULL.
 SELECT try($q$SELECT pgtrickle.create_stream_table('r1', 'SELECT DISTINCT ON (customer) customer, count(*) FROM orders GROUP BY customer ORDER BY customer', refresh_mode => 'DIFFERENTIAL')$q$);
+-- A window over groups: ranks of customers by their totals.
+SELECT pgtrickle.create_stream_table('customer_rank',
+  'SELECT customer, sum(amount) AS total, rank() OVER (ORDER BY sum(amount) DESC NULLS LAST, customer) AS r FROM orders GROUP BY customer',
+  refresh_mode => 'DIFFERENTIAL');
+UPDATE orders SET amount = amount + 50 WHERE id % 6 = 0;
+SELECT pgtrickle.refresh_stream_table('customer_rank');
+SELECT st_check('customer_rank');
 SELECT try($q$SELECT pgtrickle.create_stream_table('r2', 'SELECT x FROM generate_series(1, 3) x', refresh_mode => 'DIFFERENTIAL')$q$);
 SELECT try($q$SELECT pgtrickle.create_stream_table('r3', 'SELECT id, unnest(tags) FROM orders', refresh_mode => 'DIFFERENTIAL')$q$);
 SELECT try($q$SELECT pgtrickle.create_stream_table('r4', 'SELECT id, ARRAY(SELECT 1) FROM orders', refresh_mode => 'DIFFERENTIAL')$q$);
-SELECT pgtrickle.create_stream_table('r5', 'SELECT customer, rank() OVER (ORDER BY sum(amount)) AS rn FROM orders GROUP BY customer');
+SELECT pgtrickle.create_stream_table('r5', 'SELECT o.id, (SELECT max(c.id) OVER () FROM customers c WHERE c.id = o.customer) AS m FROM orders o');
 SELECT configured_mode, effective_mode, downgrade_reason FROM pgtrickle.explain_refresh_mode('r5');
 
 -- explain_st shows the new operators.

@@ -125,6 +125,11 @@ TEST_CASE("frontend: window functions, frames and named windows", "[frontend]") 
     CHECK(columns("SELECT id, row_number() OVER (ORDER BY id) AS n, lag(amount, 1, 0) OVER (ORDER BY id) AS prev FROM orders") ==
           "id pg_catalog.int8 not null, n pg_catalog.int8, prev pg_catalog.numeric");
     CHECK(failure("SELECT rank() OVER nosuch FROM orders") == "42704: window \"nosuch\" does not exist");
+    // Over groups: after GROUP BY and HAVING, reading keys and aggregates.
+    CHECK(plan("SELECT customer_id, rank() OVER (ORDER BY count(*) DESC) AS r FROM orders GROUP BY customer_id HAVING count(*) > 1")
+              .find("Window [rank() OVER (ORDER BY count DESC)]") != std::string::npos);
+    CHECK(failure("SELECT customer_id, rank() OVER (ORDER BY amount) FROM orders GROUP BY customer_id") ==
+          "42803: column \"orders.amount\" must appear in the GROUP BY clause or be used in an aggregate function");
     CHECK(failure("SELECT rank() OVER (w ORDER BY id) FROM orders WINDOW w AS (ORDER BY amount)") ==
           "42P20: cannot override ORDER BY clause of window \"w\"");
 }
