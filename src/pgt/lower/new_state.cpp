@@ -4,6 +4,8 @@
 // the table, where PostgreSQL cannot push it itself (a join against a grouped subquery).
 #include "lowering.hpp"
 
+#include <algorithm>
+
 namespace pgt::lower::detail {
 
 namespace {
@@ -25,13 +27,14 @@ std::string select_as(const std::vector<std::string>& values, const std::vector<
     return "SELECT " + sql::join(items);
 }
 
-/// A filter, map, aggregate or sublink node over `input`, a relation with its (first) input's
-/// columns.
+/// A filter, map, aggregate, DISTINCT, window or sublink node over `input`, a relation with its
+/// (first) input's columns.
 std::string unary_sql(const lowering& l, int id, const std::string& input, bool input_restricted = false) {
     const auto& n = l.node(id);
     const int in = n.inputs[0];
     if (n.op == circuit_op::sublink) return sublink_sql(l, id, input, input_restricted);
     if (n.op == circuit_op::distinct) return "(SELECT DISTINCT * FROM " + input + " s)";
+    if (n.op == circuit_op::window) return window_new_sql(l, id, input);
     if (n.op == circuit_op::filter)
         return "(SELECT * FROM " + input + " s WHERE " + l.expr(*std::get<ir::filter>(n.rel->node).predicate, in, "s") + ")";
     std::vector<std::string> values;
@@ -70,8 +73,8 @@ struct passage {
 
 /// The input column that output `column` of node `id` passes through unchanged (a projected
 /// column, a filter's column, a plain GROUP BY key, a sublink's L column, a column of a join's
-/// side whose rows the join keeps), if any: restricting the output by its values is restricting
-/// that input.
+/// side whose rows the join keeps, a window's partition column), if any: restricting the output
+/// by its values is restricting that input.
 std::optional<passage> passed_through(const lowering& l, int id, int column) {
     const auto& n = l.node(id);
     auto plain = [](const ir::expr& e) -> std::optional<passage> {
@@ -90,6 +93,17 @@ std::optional<passage> passed_through(const lowering& l, int id, int column) {
         if (l.state_table(id)) return std::nullopt; // read from its state table
         const auto& keys = std::get<ir::aggregate>(n.rel->node).group_by;
         if (c < keys.size()) return plain(*keys[c]);
+        return std::nullopt;
+    }
+    case circuit_op::window: {
+        // An input column every call partitions by: whole partitions are kept or dropped.
+        const auto& w = std::get<ir::window>(n.rel->node);
+        auto partitions_by = [&](const ir::window_call& call) {
+            return std::ranges::any_of(call.partition_by, [&](const ir::expr_ptr& p) {
+                return p->kind == ir::expr_kind::column && p->index == column;
+            });
+        };
+        if (c < l.names(n.inputs[0]).size() && std::ranges::all_of(w.calls, partitions_by)) return passage{0, column};
         return std::nullopt;
     }
     case circuit_op::join: {
@@ -127,7 +141,9 @@ std::string restricted_sql(const lowering& l, int id, int column, const std::str
 bool restriction_helps(const lowering& l, int id, int column) {
     for (;;) {
         const auto op = l.node(id).op;
-        if (op == circuit_op::distinct || op == circuit_op::sublink || op == circuit_op::aggregate) return true;
+        if (op == circuit_op::distinct || op == circuit_op::sublink || op == circuit_op::aggregate ||
+            op == circuit_op::window)
+            return true;
         const auto p = passed_through(l, id, column);
         if (!p) return false;
         id = l.node(id).inputs[p->input];
