@@ -76,6 +76,13 @@ std::vector<expr_ptr> conjuncts(const expr_ptr& e);
 /// input column `column` with an expression for which `other` holds: rows matching on it
 /// agree on that column.
 bool equates_column(const expr_ptr& condition, int column, const std::function<bool(const expr&)>& other);
+/// A top-level conjunct `column = other` (built-in `=`) of a condition, either way round.
+struct column_equality {
+    int column;
+    expr_ptr other;
+};
+/// Every such conjunct of `condition`, once for each side that is a column.
+std::vector<column_equality> column_equalities(const expr_ptr& condition);
 /// AND of `parts` (nullptr when empty, the part itself when one).
 expr_ptr make_and(std::vector<expr_ptr> parts);
 /// Structural equality: same node kinds, names, literals, types and columns throughout (how

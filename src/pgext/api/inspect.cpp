@@ -68,10 +68,7 @@ PGT_FUNCTION(pgt_explain_st) {
         add("maintenance", pgt::to_string(comp.graph->strategy));
         std::vector<pgt::lower::source_changes> all;
         for (const auto& s : comp.sources) all.push_back({"<changes of " + s->schema + "." + s->name + ">", true});
-        auto opts = pgt::ext::lowering_options();
-        opts.aggregate_states = comp.aggregate_states;
-        add("delta_query", pgt::lower::delta_sql(*comp.graph, all, comp.state_table.empty() ? st.qualified() : comp.state_table,
-                                                 opts).statement);
+        add("delta_query", comp.delta(st, all).statement);
         std::vector<std::string> states;
         for (const auto& [node, table] : comp.aggregate_states) states.push_back("n" + std::to_string(node) + ": " + table);
         if (!states.empty()) add("aggregate_state_tables", join_lines(states));

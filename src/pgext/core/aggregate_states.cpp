@@ -2,6 +2,7 @@
 
 #include "pgt/sql/builder.hpp"
 
+#include "core/definition.hpp"
 #include "pg/server.hpp"
 
 namespace pgt::ext {
@@ -39,8 +40,7 @@ void rebuild_aggregate_states(const compiled_query& comp, unsigned owner, const 
             if (spi::scalar("SELECT pg_catalog.to_regclass($1)", {table})) spi::exec("DROP TABLE " + table);
             spi::exec("CREATE TABLE " + table + " (" + sql::join(cols) + ")");
             spi::exec("ALTER TABLE " + table + " OWNER TO " + spi::quote_ident(server::role_name(owner)));
-            server::depend_on_extension("pg_class", static_cast<unsigned>(std::stoul(
-                                                        *spi::scalar("SELECT $1::regclass::oid::text", {table}))));
+            server::depend_on_extension("pg_class", relid_of(table));
         }
         std::vector<std::string> names;
         for (const auto& c : columns) names.push_back(spi::quote_ident(c.first));

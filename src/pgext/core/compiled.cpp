@@ -48,13 +48,17 @@ frontend::compile_result compile_query(const std::string& sql) {
     }
 }
 
+lower::refresh_plan compiled_query::delta(const stream_table& st, const std::vector<lower::source_changes>& changes) const {
+    auto opts = lowering_options();
+    opts.aggregate_states = aggregate_states;
+    return lower::delta_sql(*graph, changes, state_table.empty() ? st.qualified() : state_table, opts);
+}
+
 std::string compiled_query::delta_statement(const stream_table& st, unsigned long long changed) const {
     std::vector<lower::source_changes> bindings;
     for (std::size_t i = 0; i < sources.size(); ++i)
         bindings.push_back({changes_relation(*sources[i]), ((changed >> i) & 1) != 0});
-    auto opts = lowering_options();
-    opts.aggregate_states = aggregate_states;
-    return lower::delta_sql(*graph, bindings, state_table.empty() ? st.qualified() : state_table, opts).statement;
+    return delta(st, bindings).statement;
 }
 
 const spi::plan& compiled_query::delta_plan(const stream_table& st, unsigned long long changed) {

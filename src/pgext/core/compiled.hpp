@@ -40,6 +40,9 @@ struct compiled_query {
     std::vector<lower::aggregate_state> aggregate_state_defs;
     std::map<unsigned long long, spi::plan> delta_plans; ///< by bitmask of changed sources
 
+    /// The incremental refresh for the given change relations (one per source): of the state
+    /// table for a TopK, of the storage otherwise, with the aggregate state tables.
+    lower::refresh_plan delta(const stream_table& st, const std::vector<lower::source_changes>& changes) const;
     /// The refresh statement for this set of changed sources (bit i = source i); its
     /// parameters $1–$3 are the frontier (text).
     std::string delta_statement(const stream_table& st, unsigned long long changed) const;

@@ -124,11 +124,11 @@ void create_table(const std::string& table, const lower::layout& lay) {
     spi::exec("CREATE TABLE " + table + " (" + list + ")");
     spi::exec(std::string("CREATE ") + (lay.unique_row_id ? "UNIQUE " : "") + "INDEX ON " + table + " (\"__pgt_row_id\")");
 }
+} // namespace
 
 unsigned relid_of(const std::string& table) {
     return static_cast<unsigned>(std::stoul(*spi::scalar("SELECT $1::regclass::oid::text", {table})));
 }
-} // namespace
 
 std::string state_table(unsigned relid) { return "pgtrickle_state." + spi::quote_ident("topk_" + std::to_string(relid)); }
 

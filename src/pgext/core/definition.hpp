@@ -38,6 +38,9 @@ definition analyze(const std::string& display_name, const std::string& query, co
 /// a TopK's state table; returns the storage's oid.
 unsigned create_storage(const std::string& schema, const std::string& name, const definition& def);
 
+/// The oid of an existing table, given by name (quoted and qualified as needed).
+unsigned relid_of(const std::string& table);
+
 /// The state table of the stream table stored in `relid` (TopK), quoted and qualified.
 std::string state_table(unsigned relid);
 /// Drops the state tables of the stream table stored in `relid` (TopK's and aggregates').

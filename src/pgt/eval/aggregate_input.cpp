@@ -9,24 +9,22 @@ namespace pgt {
 
 namespace eval_detail {
 
-namespace {
-
-// ORDER BY key order: NULLs where the key puts them, DESC reversing the values only.
-bool before(const ir::agg_call& a, const aggregate_row& x, const aggregate_row& y) {
-    for (std::size_t i = 0; i < a.order_by.size(); ++i) {
-        const auto& k = a.order_by[i];
-        const value& u = x.keys[i];
-        const value& v = y.keys[i];
+int sort_order(const std::vector<value>& a, const std::vector<value>& b, const std::vector<ir::sort_key>& keys) {
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+        const value& u = a[i];
+        const value& v = b[i];
         if (is_null(u) || is_null(v)) {
             if (is_null(u) && is_null(v)) continue;
-            return is_null(u) == k.nulls_first;
+            return is_null(u) == keys[i].nulls_first ? -1 : 1;
         }
-        auto c = compare_values(u, v);
+        const auto c = compare_values(u, v);
         if (c == 0) continue;
-        return k.descending ? c > 0 : c < 0;
+        return (c < 0) != keys[i].descending ? -1 : 1;
     }
-    return false;
+    return 0;
 }
+
+namespace {
 
 bool same_args(const aggregate_row& x, const aggregate_row& y) {
     return std::ranges::equal(x.args, y.args, [](const value& a, const value& b) { return same_value(a, b); });
@@ -45,7 +43,9 @@ std::vector<aggregate_row> aggregate_input(const ir::agg_call& a, const std::vec
         rows.push_back(std::move(x));
     }
     if (!a.order_by.empty())
-        std::ranges::stable_sort(rows, [&](const aggregate_row& x, const aggregate_row& y) { return before(a, x, y); });
+        std::ranges::stable_sort(rows, [&](const aggregate_row& x, const aggregate_row& y) {
+            return sort_order(x.keys, y.keys, a.order_by) < 0;
+        });
     if (a.distinct) {
         std::vector<aggregate_row> unique;
         for (auto& r : rows) {

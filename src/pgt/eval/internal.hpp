@@ -12,6 +12,10 @@
 #include "pgt/eval.hpp"
 #include "pgt/ir/expr.hpp"
 
+namespace pgt::ir {
+struct sort_key;
+}
+
 namespace pgt::eval_detail {
 
 inline bool is_float(type_kind k) { return k == type_kind::float4 || k == type_kind::float8; }
@@ -49,6 +53,11 @@ value apply_operator(const ir::expr& e, const std::vector<value>& args);
 
 /// text LIKE pattern with `%`, `_` and backslash escapes; ILIKE folds ASCII case.
 bool like_match(std::string_view text, std::string_view pattern, bool case_insensitive);
+
+/// Rows `a` and `b`, by the values of their sort keys (ORDER BY inside an aggregate, a window's
+/// ORDER BY): < 0 when a sorts first, 0 for peers. NULLs go where each key puts them; DESC
+/// reverses the values only.
+int sort_order(const std::vector<value>& a, const std::vector<value>& b, const std::vector<ir::sort_key>& keys);
 
 /// One row of an aggregate's input: its argument values (for WITHIN GROUP, the sorted
 /// values), and how many copies of it there are.

@@ -16,23 +16,8 @@ namespace pgt {
 namespace {
 
 using frame = ir::window_frame;
+using eval_detail::sort_order;
 using eval_detail::throw_cannot_evaluate;
-
-/// a before b (< 0), peers (0) or after (> 0) in the call's ORDER BY.
-int order_compare(const std::vector<value>& a, const std::vector<value>& b, const std::vector<ir::sort_key>& keys) {
-    for (std::size_t i = 0; i < keys.size(); ++i) {
-        const bool an = is_null(a[i]), bn = is_null(b[i]);
-        int c = 0;
-        if (an || bn) c = an == bn ? 0 : (an == keys[i].nulls_first ? -1 : 1);
-        else {
-            const auto o = compare_values(a[i], b[i]);
-            c = o < 0 ? -1 : o > 0 ? 1 : 0;
-            if (keys[i].descending) c = -c;
-        }
-        if (c != 0) return c;
-    }
-    return 0;
-}
 
 std::int64_t offset_of(const ir::expr_ptr& e) {
     const value v = eval(*e, row{});
@@ -208,12 +193,12 @@ std::vector<std::pair<row, std::int64_t>> eval_window(const ir::window& w, const
             std::vector<std::vector<value>> keys(copies.size());
             for (std::size_t i : members)
                 for (const auto& k : c.order_by) keys[i].push_back(eval(*k.expr, *copies[i]));
-            std::ranges::stable_sort(members, [&](std::size_t a, std::size_t b) { return order_compare(keys[a], keys[b], c.order_by) < 0; });
+            std::ranges::stable_sort(members, [&](std::size_t a, std::size_t b) { return sort_order(keys[a], keys[b], c.order_by) < 0; });
             partition p;
             for (std::size_t m = 0; m < members.size(); ++m) {
                 p.rows.push_back(copies[members[m]]);
                 p.keys.push_back(keys[members[m]]);
-                p.group.push_back(m == 0 ? 0 : p.group.back() + (order_compare(p.keys[m - 1], p.keys[m], c.order_by) != 0 ? 1 : 0));
+                p.group.push_back(m == 0 ? 0 : p.group.back() + (sort_order(p.keys[m - 1], p.keys[m], c.order_by) != 0 ? 1 : 0));
             }
             for (std::size_t m = 0; m < members.size(); ++m) out[members[m]].cols.push_back(window_value(p, m, c));
         }

@@ -104,6 +104,19 @@ std::vector<expr_ptr> conjuncts(const expr_ptr& e) {
     return out;
 }
 
+std::vector<column_equality> column_equalities(const expr_ptr& condition) {
+    std::vector<column_equality> out;
+    for (const auto& c : conjuncts(condition)) {
+        if (c->kind != expr_kind::op || c->name != "=" || (!c->schema.empty() && c->schema != "pg_catalog") ||
+            c->args.size() != 2)
+            continue;
+        for (std::size_t side = 0; side < 2; ++side)
+            if (c->args[side]->kind == expr_kind::column && c->args[side]->index >= 0)
+                out.push_back({c->args[side]->index, c->args[1 - side]});
+    }
+    return out;
+}
+
 bool equates_column(const expr_ptr& condition, int column, const std::function<bool(const expr&)>& other) {
     for (const auto& c : conjuncts(condition)) {
         const bool equality = (c->kind == expr_kind::op && c->name == "=" && (c->schema.empty() || c->schema == "pg_catalog")) ||

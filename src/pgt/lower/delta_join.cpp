@@ -50,20 +50,14 @@ struct join_parts {
         const int width = static_cast<int>(l.node(left).rel->columns.size());
         auto on_side = [&](int c) { return (c >= width) == (side == right); };
         if (!j.condition) return l.new_sql(side);
-        for (const auto& e : ir::conjuncts(l.plain_condition(*j.condition, left, right))) {
-            if (e->kind != ir::expr_kind::op || e->name != "=" || e->args.size() != 2) continue;
-            if (!e->schema.empty() && e->schema != "pg_catalog") continue;
-            for (std::size_t i = 0; i < 2; ++i) {
-                const auto& col = *e->args[i];
-                const auto& other = *e->args[1 - i];
-                if (col.kind != ir::expr_kind::column || col.index < 0 || !on_side(col.index)) continue;
-                const auto refs = ir::referenced_columns(other);
-                if (refs.empty() || !std::ranges::none_of(refs, on_side)) continue;
-                const int column = side == right ? col.index - width : col.index;
-                if (!restriction_helps(l, side, column)) continue;
-                return restricted_sql(l, side, column,
-                                      "SELECT " + l.join_expr(other, left, "o", right, "o") + " FROM " + rows + " o");
-            }
+        for (const auto& eq : ir::column_equalities(l.plain_condition(*j.condition, left, right))) {
+            if (!on_side(eq.column)) continue;
+            const auto refs = ir::referenced_columns(*eq.other);
+            if (refs.empty() || !std::ranges::none_of(refs, on_side)) continue;
+            const int column = side == right ? eq.column - width : eq.column;
+            if (!restriction_helps(l, side, column)) continue;
+            return restricted_sql(l, side, column,
+                                  "SELECT " + l.join_expr(*eq.other, left, "o", right, "o") + " FROM " + rows + " o");
         }
         return l.new_sql(side);
     }

@@ -87,23 +87,14 @@ struct sublink_parts {
         int column;
     };
     std::optional<key_link> link() const {
-        auto equality = [](const ir::expr& e) {
-            return e.kind == ir::expr_kind::op && e.name == "=" && (e.schema.empty() || e.schema == "pg_catalog") &&
-                   e.args.size() == 2;
-        };
-        auto match = [&](const ir::expr& e) -> std::optional<key_link> {
-            for (std::size_t side = 0; side < 2; ++side) {
-                const auto& r = *e.args[side];
-                if (r.kind == ir::expr_kind::column && r.index >= left_width() && reads_left_only(*e.args[1 - side]))
-                    return key_link{e.args[1 - side], r.index - left_width()};
-            }
+        auto linked = [&](const ir::expr_ptr& e) -> std::optional<key_link> {
+            for (const auto& eq : ir::column_equalities(e))
+                if (eq.column >= left_width() && reads_left_only(*eq.other)) return key_link{eq.other, eq.column - left_width()};
             return std::nullopt;
         };
-        for (const auto& c : ir::conjuncts(s.condition))
-            if (equality(*c))
-                if (auto k = match(*c)) return k;
-        if (s.kind != ir::sublink_kind::any || !equality(*s.value)) return std::nullopt;
-        auto k = match(*s.value);
+        if (auto k = linked(s.condition)) return k;
+        if (s.kind != ir::sublink_kind::any) return std::nullopt;
+        auto k = linked(s.value);
         if (!k) return std::nullopt;
         const auto& rcol = l.node(right).rel->columns.at(static_cast<std::size_t>(k->column));
         if (!rcol.not_null || !ir::never_null(*k->left, l.node(left).rel->columns)) return std::nullopt;

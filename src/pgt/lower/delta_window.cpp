@@ -15,18 +15,14 @@ namespace {
 
 /// `name(args) [FILTER (WHERE …)] OVER (…)` over rows seen through `alias` of node `input`.
 std::string window_call_sql(const lowering& l, const ir::window_call& c, int input, const std::string& alias) {
-    std::vector<std::string> args, over, keys;
+    std::vector<std::string> args, over;
     for (const auto& a : c.args) args.push_back(l.expr(*a, input, alias));
-    const std::string name = c.schema == "pg_catalog" ? "pg_catalog." + c.name : sql::qualified(c.schema, c.name);
-    std::string r = name + "(" + (c.star ? "*" : sql::join(args)) + ")";
+    std::string r = function_name(c.schema, c.name) + "(" + (c.star ? "*" : sql::join(args)) + ")";
     if (c.filter) r += " FILTER (WHERE " + l.expr(*c.filter, input, alias) + ")";
     std::vector<std::string> partition;
     for (const auto& p : c.partition_by) partition.push_back(l.expr(*p, input, alias));
     if (!partition.empty()) over.push_back("PARTITION BY " + sql::join(partition));
-    for (const auto& k : c.order_by)
-        keys.push_back(l.expr(*k.expr, input, alias) + (k.descending ? " DESC" : " ASC") +
-                       (k.nulls_first ? " NULLS FIRST" : " NULLS LAST"));
-    if (!keys.empty()) over.push_back("ORDER BY " + sql::join(keys));
+    if (!c.order_by.empty()) over.push_back("ORDER BY " + sort_keys_sql(l, c.order_by, input, alias));
     const std::string frame = ir::frame_text(c.frame, [&](const ir::expr& e) { return l.expr(e, input, alias); });
     if (!frame.empty()) over.push_back(frame);
     return r + " OVER (" + sql::join(over, " ") + ")";

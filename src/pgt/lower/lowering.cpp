@@ -167,19 +167,27 @@ std::string null_safe_eq(const std::string& a, const std::string& b) {
     return "(" + sql::binary("=", a, b) + " OR (" + a + " IS NULL AND " + b + " IS NULL))";
 }
 
+std::string function_name(const std::string& schema, const std::string& name) {
+    return schema == "pg_catalog" ? "pg_catalog." + name : sql::qualified(schema, name);
+}
+
+std::string sort_keys_sql(const lowering& l, const std::vector<ir::sort_key>& keys, int input, const std::string& alias) {
+    std::vector<std::string> items;
+    for (const auto& k : keys)
+        items.push_back(l.expr(*k.expr, input, alias) + (k.descending ? " DESC" : " ASC") +
+                        (k.nulls_first ? " NULLS FIRST" : " NULLS LAST"));
+    return sql::join(items);
+}
+
 std::string aggregate_call(const lowering& l, const ir::agg_call& a, int input, const std::string& alias) {
     std::vector<std::string> args;
     for (const auto& e : a.args) args.push_back(l.expr(*e, input, alias));
-    std::vector<std::string> keys;
-    for (const auto& k : a.order_by)
-        keys.push_back(l.expr(*k.expr, input, alias) + (k.descending ? " DESC" : " ASC") +
-                       (k.nulls_first ? " NULLS FIRST" : " NULLS LAST"));
-    const std::string name = a.schema == "pg_catalog" ? "pg_catalog." + a.name : sql::qualified(a.schema, a.name);
-    std::string r = name + "(" + (a.distinct ? "DISTINCT " : "") +
+    const std::string keys = sort_keys_sql(l, a.order_by, input, alias);
+    std::string r = function_name(a.schema, a.name) + "(" + (a.distinct ? "DISTINCT " : "") +
                     (a.func == ir::agg_func::count_star ? "*" : sql::join(args));
-    if (!keys.empty() && !a.within_group) r += " ORDER BY " + sql::join(keys);
+    if (!keys.empty() && !a.within_group) r += " ORDER BY " + keys;
     r += ")";
-    if (a.within_group) r += " WITHIN GROUP (ORDER BY " + sql::join(keys) + ")";
+    if (a.within_group) r += " WITHIN GROUP (ORDER BY " + keys + ")";
     if (a.filter) r += " FILTER (WHERE " + l.expr(*a.filter, input, alias) + ")";
     return r;
 }

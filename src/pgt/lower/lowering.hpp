@@ -122,6 +122,10 @@ std::string set_operation_new_sql(const lowering& l, int id);
 std::optional<std::string> delta_table_function(lowering& l, int id);
 std::string table_function_new_sql(const lowering& l, int id);
 
+/// A function's name as called: `pg_catalog.f`, or quoted and schema-qualified.
+std::string function_name(const std::string& schema, const std::string& name);
+/// `k₁ ASC NULLS LAST, …`: sort keys over rows seen through `alias` of node `input`.
+std::string sort_keys_sql(const lowering& l, const std::vector<ir::sort_key>& keys, int input, const std::string& alias);
 /// SQL of an aggregate call over rows seen through `alias` of node `input`.
 std::string aggregate_call(const lowering& l, const ir::agg_call& a, int input, const std::string& alias);
 /// `(a = b OR (a IS NULL AND b IS NULL))`: null-safe equality an index can serve.
