@@ -511,3 +511,15 @@ CREATE EVENT TRIGGER pg_trickle_drop_tracker ON sql_drop EXECUTE FUNCTION pgtric
 
 -- Start this database's scheduler now rather than at the launcher's next scan.
 SELECT pgtrickle._signal_launcher_rescan();
+
+-- Raised by a refresh whose WITH RECURSIVE would go past pg_trickle.ivm_recursive_max_depth
+-- rounds (UNION ALL over data with a cycle never ends). VOLATILE: never folded at plan time.
+CREATE FUNCTION pgtrickle.recursion_too_deep(query_name text, max_depth int) RETURNS int
+LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+    RAISE EXCEPTION 'WITH RECURSIVE query "%" went past % rounds', query_name, max_depth
+        USING ERRCODE = '54001',
+              DETAIL = 'A stream table''s recursion stops after pg_trickle.ivm_recursive_max_depth rounds.',
+              HINT = 'The data may contain a cycle, which UNION ALL follows forever; for a deeper hierarchy raise pg_trickle.ivm_recursive_max_depth (0 = unlimited).';
+END
+$$;

@@ -17,6 +17,7 @@ namespace pgt {
 
 enum class circuit_op {
     source, filter, map, join, union_all, aggregate, distinct, sublink, set_operation, table_function, window,
+    recursive, recursive_ref,
 };
 
 struct circuit_node {
@@ -24,6 +25,7 @@ struct circuit_node {
     const ir::rel* rel = nullptr; ///< the IR operator this node maintains
     std::vector<int> inputs;      ///< node ids
     int source = -1;              ///< source nodes: index into circuit::sources
+    int recursion = -1;           ///< recursive_ref nodes: the recursive node whose rows they read
 };
 
 /// How the stream table holds the result and absorbs a change.
@@ -57,6 +59,10 @@ circuit build_circuit(ir::query q);
 /// the integral of its output, as the stream table is the top's — so that a change costs the
 /// groups it touches, not their rows.
 std::vector<int> stored_aggregates(const circuit& c);
+
+/// The WITH RECURSIVE nodes, inputs first. Each keeps its rows with their numbers of
+/// derivations in a state table (the integral DBSP's counting rule updates).
+std::vector<int> recursions(const circuit& c);
 
 /// Output columns of `r` that form a unique key, if the operator tree guarantees one (primary
 /// keys through filters, projections and joins; group keys; whole rows after DISTINCT). An

@@ -37,8 +37,10 @@ struct cte_def {
     std::string name;
     const CommonTableExpr* raw = nullptr;
     enum class state { pending, in_progress, done } status = state::pending;
-    /// The CTE's output; while a recursive CTE is in progress, its non-recursive term's.
+    /// The CTE's output; while a recursive CTE's recursive term is translated, its
+    /// `recursive_ref` leaf.
     ir::rel_ptr rel;
+    int recursive_reads = 0; ///< references to that leaf so far
 };
 
 struct select_scope;
@@ -48,6 +50,7 @@ struct cte_scope {
     std::vector<cte_def> defs;
     std::size_t visible = 0; ///< defs[0, visible) can be referenced (all of them when recursive)
     bool recursive = false;
+    std::vector<std::size_t> translating; ///< defs whose bodies are being translated, innermost last
     const select_scope* body_env = nullptr; ///< where the CTE bodies are translated
 };
 

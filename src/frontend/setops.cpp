@@ -12,8 +12,18 @@ namespace {
 using ir::expr_ptr;
 using ir::rel_ptr;
 
-// `rel` with output types `types`: literals of the branch's own select list are retyped in
-// place, other columns cast by a projection on top.
+// The inputs a union of `branch` contributes: a union_all's own inputs; for UNION also
+// those under distinct(union_all), since the outer distinct absorbs the inner one.
+void add_branch(std::vector<rel_ptr>& inputs, const rel_ptr& branch, bool all) {
+    const rel_ptr& flat = !all && std::holds_alternative<ir::distinct>(branch->node) ? branch->inputs[0] : branch;
+    if (std::holds_alternative<ir::union_all>(flat->node))
+        inputs.insert(inputs.end(), flat->inputs.begin(), flat->inputs.end());
+    else
+        inputs.push_back(branch);
+}
+
+} // namespace
+
 rel_ptr convert_outputs(const rel_ptr& rel, const std::vector<sql_type>& types) {
     bool same = true;
     for (std::size_t i = 0; i < types.size(); ++i) same &= rel->columns[i].type == types[i];
@@ -33,18 +43,6 @@ rel_ptr convert_outputs(const rel_ptr& rel, const std::vector<sql_type>& types) 
         exprs.push_back(coerce_to(ir::make_column(static_cast<int>(i), rel->columns[i].type), types[i]));
     return ir::make_rel(ir::project{std::move(exprs)}, {rel}, retyped_columns(rel->columns));
 }
-
-// The inputs a union of `branch` contributes: a union_all's own inputs; for UNION also
-// those under distinct(union_all), since the outer distinct absorbs the inner one.
-void add_branch(std::vector<rel_ptr>& inputs, const rel_ptr& branch, bool all) {
-    const rel_ptr& flat = !all && std::holds_alternative<ir::distinct>(branch->node) ? branch->inputs[0] : branch;
-    if (std::holds_alternative<ir::union_all>(flat->node))
-        inputs.insert(inputs.end(), flat->inputs.begin(), flat->inputs.end());
-    else
-        inputs.push_back(branch);
-}
-
-} // namespace
 
 rel_ptr translate_set_operation(context& ctx, const SelectStmt* s, const select_scope& env, correlation* corr) {
     const std::string name = s->op == SETOP_UNION ? "UNION" : s->op == SETOP_INTERSECT ? "INTERSECT" : "EXCEPT";

@@ -718,18 +718,16 @@ void translate_cte(context& ctx, cte_scope& cs, std::size_t index) {
                  "WITH query \"" + def.name + "\" is not a SELECT: data-modifying statements are not supported in defining queries",
                  def.raw->location);
     const auto* s = as<SelectStmt>(q);
-    const std::string what = "WITH query \"" + def.name + "\"";
-    // A recursive reference reads the CTE as its non-recursive term defines it.
-    if (cs.recursive && s->op == SETOP_UNION)
-        def.rel = rename_columns(ctx, translate_select(ctx, s->larg, *cs.body_env), def.raw->aliascolnames, what, def.raw->location);
-    rel_ptr rel = translate_select(ctx, s, *cs.body_env);
-    def.rel = rename_columns(ctx, rel, def.raw->aliascolnames, what, def.raw->location);
+    cs.translating.push_back(index);
+    rel_ptr rel = cs.recursive && s->op == SETOP_UNION ? translate_recursive_cte(ctx, cs, index, s)
+                                                       : translate_select(ctx, s, *cs.body_env);
+    cs.translating.pop_back();
+    def.rel = rename_columns(ctx, rel, def.raw->aliascolnames, "WITH query \"" + def.name + "\"", def.raw->location);
     def.status = cte_def::state::done;
 }
 
 void translate_with(context& ctx, const WithClause* w, cte_scope& cs) {
     cs.recursive = w->recursive;
-    if (cs.recursive) ctx.unsupported("WITH RECURSIVE", w->location);
     for (const Node* n : nodes(w->ctes)) {
         const auto* cte = as<CommonTableExpr>(n);
         if (std::ranges::any_of(cs.defs, [&](const cte_def& d) { return d.name == cte->ctename; }))
@@ -771,7 +769,6 @@ rel_ptr reference_cte(context& ctx, cte_scope& cs, std::size_t index, int locati
     cte_def& def = cs.defs[index];
     if (def.status == cte_def::state::pending) translate_cte(ctx, cs, index);
     if (def.status == cte_def::state::done) return def.rel;
-    // A recursive reference (WITH RECURSIVE is already recorded as unsupported).
     if (!def.rel) {
         const Node* q = def.raw->ctequery;
         bool is_union = IsA(q, SelectStmt) && as<SelectStmt>(q)->op == SETOP_UNION;
@@ -781,6 +778,11 @@ rel_ptr reference_cte(context& ctx, cte_scope& cs, std::size_t index, int locati
                                 "\" does not have the form non-recursive-term UNION [ALL] recursive-term",
                  location);
     }
+    // Read from another WITH query of the list while this one's recursive term is translated:
+    // that query would keep the working table as its contents.
+    if (cs.translating.empty() || cs.translating.back() != index)
+        ctx.unsupported("WITH RECURSIVE query \"" + def.name + "\" read by another WITH query of its list", location);
+    ++def.recursive_reads;
     return def.rel;
 }
 

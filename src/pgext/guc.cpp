@@ -15,6 +15,7 @@ int max_consecutive_errors = 3;
 int min_schedule_seconds = 1;
 int default_schedule_seconds = 1;
 int history_retention_days = 90;
+int ivm_recursive_max_depth = 100;
 
 void define() {
     DefineCustomBoolVariable("pg_trickle.enabled", "Whether the background scheduler refreshes stream tables.",
@@ -36,6 +37,10 @@ void define() {
                             &default_schedule_seconds, 1, 1, 86400, PGC_SIGHUP, GUC_UNIT_S, nullptr, nullptr, nullptr);
     DefineCustomIntVariable("pg_trickle.history_retention_days", "How long refresh history is kept.", nullptr,
                             &history_retention_days, 90, 1, 3650, PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
+    DefineCustomIntVariable("pg_trickle.ivm_recursive_max_depth",
+                            "Rounds of a WITH RECURSIVE after which a refresh fails (0: unlimited).",
+                            "Guards against UNION ALL recursion over data with a cycle, which never ends.",
+                            &ivm_recursive_max_depth, 100, 0, 1000000, PGC_USERSET, 0, nullptr, nullptr, nullptr);
     MarkGUCPrefixReserved("pg_trickle");
 }
 

@@ -12,5 +12,6 @@ extern int max_consecutive_errors;   ///< pg_trickle.max_consecutive_errors
 extern int min_schedule_seconds;     ///< pg_trickle.min_schedule_seconds
 extern int default_schedule_seconds; ///< pg_trickle.default_schedule_seconds
 extern int history_retention_days;   ///< pg_trickle.history_retention_days
+extern int ivm_recursive_max_depth;  ///< pg_trickle.ivm_recursive_max_depth (read by the refresh SQL)
 
 } // namespace pgt::guc

@@ -179,8 +179,23 @@ struct window {
     std::vector<window_call> calls;
 };
 
+/// WITH RECURSIVE `name`: inputs[0] is the non-recursive term B, inputs[1] the recursive term
+/// S, which reads the rows found so far through its one `recursive_ref` with the same `id`.
+/// UNION ALL: B + S(B) + S(S(B)) + … until a round adds nothing; UNION (`distinct`): the
+/// distinct rows of that, each round adding only rows not found before (PostgreSQL's order).
+struct recursive {
+    int id = 0;
+    std::string name;
+    bool distinct = false;
+};
+/// Inside a recursive term: the rows of recursive CTE `id` (its working table).
+struct recursive_ref {
+    int id = 0;
+    std::string name;
+};
+
 using rel_node = std::variant<scan, filter, project, join, aggregate, distinct, union_all, sublink, set_operation,
-                              table_function, window>;
+                              table_function, window, recursive, recursive_ref>;
 
 struct rel {
     rel_node node;

@@ -47,13 +47,21 @@ struct builder {
                     return circuit_op::table_function;
                 } else if constexpr (std::is_same_v<T, ir::window>) {
                     return circuit_op::window;
+                } else if constexpr (std::is_same_v<T, ir::recursive>) {
+                    return circuit_op::recursive;
+                } else if constexpr (std::is_same_v<T, ir::recursive_ref>) {
+                    return circuit_op::recursive_ref;
                 } else {
                     return circuit_op::union_all;
                 }
             },
             r.node);
         c.nodes.push_back(std::move(n));
-        return static_cast<int>(c.nodes.size()) - 1;
+        const int id = static_cast<int>(c.nodes.size()) - 1;
+        if (const auto* rec = std::get_if<ir::recursive>(&r.node))
+            for (auto& ref : c.nodes)
+                if (const auto* x = std::get_if<ir::recursive_ref>(&ref.rel->node); x && x->id == rec->id) ref.recursion = id;
+        return id;
     }
 
     int source_of(const ir::table_ptr& t) {
@@ -194,6 +202,13 @@ std::optional<std::vector<int>> unique_key(const ir::rel& r) {
                 return in;
             } else if constexpr (std::is_same_v<T, ir::union_all>) {
                 return union_key(r);
+            } else if constexpr (std::is_same_v<T, ir::recursive>) {
+                if (!node.distinct) return std::nullopt;
+                std::vector<int> out;
+                for (std::size_t i = 0; i < r.columns.size(); ++i) out.push_back(static_cast<int>(i));
+                return out;
+            } else if constexpr (std::is_same_v<T, ir::recursive_ref>) {
+                return std::nullopt;
             } else if constexpr (std::is_same_v<T, ir::distinct> || std::is_same_v<T, ir::set_operation>) {
                 if constexpr (std::is_same_v<T, ir::set_operation>)
                     if (node.all) return unique_key(*r.inputs[0]); // at most the copies of the left input
@@ -230,6 +245,13 @@ std::vector<int> stored_aggregates(const circuit& c) {
     std::vector<int> ids;
     for (std::size_t i = 0; i < c.nodes.size(); ++i)
         if (c.nodes[i].op == circuit_op::aggregate && static_cast<int>(i) != c.state_node) ids.push_back(static_cast<int>(i));
+    return ids;
+}
+
+std::vector<int> recursions(const circuit& c) {
+    std::vector<int> ids;
+    for (std::size_t i = 0; i < c.nodes.size(); ++i)
+        if (c.nodes[i].op == circuit_op::recursive) ids.push_back(static_cast<int>(i));
     return ids;
 }
 

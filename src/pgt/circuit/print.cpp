@@ -54,6 +54,10 @@ std::string rule(const circuit& c, int id) {
         return partitioned ? "window     recompute touched partitions: W(I(in))[p] − W(I(in)−Δ)[p]"
                            : "window     recompute the whole input (a window without PARTITION BY) on any change";
     }
+    case circuit_op::recursive:
+        return std::string("recursive  counting: rows with their derivations in a state table; Δ = fixpoint of ") +
+               "Δseeds + S(Δ) from ΔB + S(I, Δsources)" + (std::get<ir::recursive>(n.rel->node).distinct ? ", distinct" : "");
+    case circuit_op::recursive_ref: return "working table of n" + std::to_string(n.recursion) + " (no change of its own)";
     case circuit_op::distinct:
         return stateful_top ? "distinct   multiplicity stored: Δcount, visible while > 0"
                             : "distinct   [I(in)>0] − [I(in)−Δ>0] on affected rows";

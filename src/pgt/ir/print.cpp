@@ -167,6 +167,10 @@ void print(std::ostringstream& out, const rel& r, int depth) {
                 for (std::size_t i = 0; i < n.calls.size(); ++i)
                     out << (i ? ", " : "") << n.calls[i].name << "(" << join_args(n.calls[i].args, in) << ")";
                 if (n.ordinality) out << " WITH ORDINALITY";
+            } else if constexpr (std::is_same_v<T, recursive>) {
+                out << "Recursive " << n.name << (n.distinct ? " UNION" : " UNION ALL");
+            } else if constexpr (std::is_same_v<T, recursive_ref>) {
+                out << "RecursiveRef " << n.name;
             }
         },
         r.node);

@@ -58,6 +58,10 @@ std::vector<aggregate_state> aggregate_states(const circuit& c, const options& o
         lowering l(c, nullptr, opts);
         states.push_back({id, stored_aggregate_full_load(l, id), stored_aggregate_keys(l, id)});
     }
+    for (int id : recursions(c)) {
+        lowering l(c, nullptr, opts);
+        states.push_back({id, recursive_full_load(l, id), recursive_state_keys(l, id)});
+    }
     return states;
 }
 

@@ -47,6 +47,16 @@ const std::string* lowering::state_table(int id) const {
     return it == opts_.aggregate_states.end() ? nullptr : &it->second;
 }
 
+void lowering::set_working(int id, std::string relation) const {
+    if (relation.empty()) working_.erase(id);
+    else working_[id] = std::move(relation);
+}
+
+const std::string* lowering::working(int id) const {
+    auto it = working_.find(id);
+    return it == working_.end() ? nullptr : &it->second;
+}
+
 void lowering::add_state_update(std::vector<cte> ctes) {
     for (auto& c : ctes) state_updates_.push_back(std::move(c));
 }
@@ -78,6 +88,8 @@ std::optional<std::string> lowering::compute_delta(int id) {
     case circuit_op::set_operation: return delta_set_operation(*this, id);
     case circuit_op::table_function: return delta_table_function(*this, id);
     case circuit_op::window: return delta_window(*this, id);
+    case circuit_op::recursive: return delta_recursive(*this, id);
+    case circuit_op::recursive_ref: return std::nullopt; // held still while its node's delta is derived
     }
     return std::nullopt;
 }

@@ -2,6 +2,7 @@
 // Internal state of one lowering: column names per circuit node, the CTEs emitted so far, and
 // the two SQL forms of every node — its current contents ("new") and its change ("delta").
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -40,6 +41,10 @@ public:
     /// without a change: its state table).
     const std::optional<std::string>& stored_new(int id) const { return stored_new_[static_cast<std::size_t>(id)]; }
     void set_stored_new(int id, std::string relation) { stored_new_[static_cast<std::size_t>(id)] = std::move(relation); }
+    /// While a recursive term is rendered for the rounds of WITH RECURSIVE node `id`: the
+    /// relation its recursive_ref reads (empty: none, the rows before the change).
+    void set_working(int id, std::string relation) const;
+    const std::string* working(int id) const;
     /// Data-modifying CTEs bringing the state tables up to date, run with the refresh.
     void add_state_update(std::vector<cte> ctes);
     const std::vector<cte>& state_updates() const { return state_updates_; }
@@ -78,6 +83,7 @@ private:
     std::vector<std::optional<std::optional<std::string>>> delta_;
     std::vector<std::optional<std::string>> source_cte_;
     std::vector<std::optional<std::string>> stored_new_;
+    mutable std::map<int, std::string> working_;
     std::vector<cte> ctes_, state_updates_;
 };
 
@@ -113,6 +119,14 @@ std::vector<std::string> stored_aggregate_keys(const lowering& l, int id);
 std::vector<cte> aggregate_apply_ctes(const layout& lay, const std::string& table, const std::string& touched,
                                       const std::string& prefix, const std::string& same_group);
 std::optional<std::string> delta_distinct(lowering& l, int id);
+/// WITH RECURSIVE (delta_recursive.cpp): its change by counting derivations, its rows (the
+/// state table's, or from scratch), the rows its recursive_ref reads, its state table's full
+/// load and the columns to index it on.
+std::optional<std::string> delta_recursive(lowering& l, int id);
+std::string recursive_new_sql(const lowering& l, int id);
+std::string recursive_ref_sql(const lowering& l, int id);
+std::string recursive_full_load(lowering& l, int id);
+std::vector<std::string> recursive_state_keys(const lowering& l, int id);
 std::optional<std::string> delta_sublink(lowering& l, int id);
 std::optional<std::string> delta_set_operation(lowering& l, int id);
 /// A sublink node over `left_rows`, a relation with its L's columns; when they are `few` (a

@@ -154,6 +154,8 @@ bool restriction_helps(const lowering& l, int id, int column) {
 std::string new_sql(const lowering& l, int id) {
     const auto& n = l.node(id);
     const auto& out = l.names(id);
+    if (n.op == circuit_op::recursive) return recursive_new_sql(l, id);
+    if (n.op == circuit_op::recursive_ref) return recursive_ref_sql(l, id);
     if (const auto* t = l.state_table(id)) {
         if (const auto& now = l.stored_new(id)) return *now;
         return "(SELECT " + l.column_list(id, "t") + " FROM " + *t + " t)";
@@ -173,6 +175,8 @@ std::string new_sql(const lowering& l, int id) {
     case circuit_op::set_operation: return set_operation_new_sql(l, id);
     case circuit_op::table_function: return table_function_new_sql(l, id);
     case circuit_op::window: return window_new_sql(l, id, l.new_sql(n.inputs[0]));
+    case circuit_op::recursive:
+    case circuit_op::recursive_ref: break; // above
     case circuit_op::union_all: {
         std::vector<std::string> branches;
         for (std::size_t b = 0; b < n.inputs.size(); ++b) {

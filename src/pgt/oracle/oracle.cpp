@@ -24,6 +24,9 @@ using zweight = dbsp::zweight;
 
 enum class mode { recompute, incremental };
 
+relation recursive_fixpoint(const circuit& c, int step, bool distinct, const std::vector<relation>& tables,
+                            const relation& base);
+
 row concat(const row& a, const row& b) {
     row r = a;
     r.cols.insert(r.cols.end(), b.cols.begin(), b.cols.end());
@@ -83,8 +86,9 @@ row project_columns(const row& r, const std::vector<int>& cols) {
 
 class wiring {
 public:
-    wiring(const circuit& c, dbsp::circuit& dc, mode m, std::vector<stream> inputs)
-        : c_(c), dc_(dc), m_(m), inputs_(std::move(inputs)), built_(c.nodes.size()) {}
+    /// `working`: what the recursive_ref nodes read, when a recursive term is evaluated alone.
+    wiring(const circuit& c, dbsp::circuit& dc, mode m, std::vector<stream> inputs, std::optional<stream> working = {})
+        : c_(c), dc_(dc), m_(m), inputs_(std::move(inputs)), working_(working), built_(c.nodes.size()) {}
 
     stream build(int id) {
         auto& slot = built_[static_cast<std::size_t>(id)];
@@ -130,8 +134,43 @@ private:
         case circuit_op::set_operation: return make_set_operation(n);
         case circuit_op::table_function: return make_table_function(n);
         case circuit_op::window: return make_window(n);
+        case circuit_op::recursive: return make_recursive(n);
+        case circuit_op::recursive_ref:
+            if (!working_) throw error(sqlstate::internal_error, "recursive reference outside its recursive term");
+            return *working_;
         }
         return {};
+    }
+
+    // Not linear: the fixed point of the whole inputs, recomputed and differentiated
+    // (D ∘ F ∘ I). The recursive term reads the sources too: they travel in one stream, each
+    // row tagged with its source's index.
+    stream make_recursive(const circuit_node& n) {
+        const std::size_t sources = inputs_.size();
+        stream tagged;
+        for (std::size_t i = 0; i < sources; ++i) {
+            stream t = dbsp::map(inputs_[i], [i](const row& r) {
+                row out{{static_cast<std::int64_t>(i)}};
+                out.cols.insert(out.cols.end(), r.cols.begin(), r.cols.end());
+                return out;
+            });
+            tagged = i == 0 ? t : dbsp::plus(tagged, t);
+        }
+        const circuit* c = &c_;
+        const int step = n.inputs[1];
+        const bool distinct = std::get<ir::recursive>(n.rel->node).distinct;
+        auto fixpoint = [c, step, distinct, sources](const relation& base, const relation& all) {
+            std::vector<relation> tables(sources);
+            for (const auto& [r, w] : all)
+                tables[static_cast<std::size_t>(std::get<std::int64_t>(r.cols[0]))].add(
+                    row{std::vector<value>(r.cols.begin() + 1, r.cols.end())}, w);
+            return recursive_fixpoint(*c, step, distinct, tables, base);
+        };
+        const stream base = build(n.inputs[0]);
+        if (sources == 0) throw error(sqlstate::feature_not_supported, "recursive query over no table");
+        return m_ == mode::incremental
+                   ? dbsp::differentiate(dc_.lift("recursive", fixpoint, dbsp::integrate(base), dbsp::integrate(tagged)))
+                   : dc_.lift("recursive", fixpoint, base, tagged);
     }
 
     // Not linear: the windows of the whole input, recomputed and differentiated (D ∘ W ∘ I).
@@ -288,8 +327,55 @@ private:
     dbsp::circuit& dc_;
     mode m_;
     std::vector<stream> inputs_;
+    std::optional<stream> working_;
     std::vector<std::optional<stream>> built_;
 };
+
+/// The recursive term `step` of `c` applied once to `working`, over the sources' `tables`.
+relation apply_step(const circuit& c, int step, const std::vector<relation>& tables, const relation& working) {
+    auto [rc, h] = dbsp::root_circuit::build([&](dbsp::circuit& dc) {
+        std::vector<stream> streams;
+        std::vector<dbsp::input_handle<row>> handles;
+        for (std::size_t i = 0; i <= tables.size(); ++i) {
+            auto [s, handle] = dbsp::add_input_zset<row>(dc, "source");
+            streams.push_back(s);
+            handles.push_back(handle);
+        }
+        const stream work = streams.back();
+        streams.pop_back();
+        wiring w(c, dc, mode::recompute, streams, work);
+        auto out = dbsp::add_output(w.build(step));
+        return std::pair{std::move(handles), out};
+    });
+    for (std::size_t i = 0; i < tables.size(); ++i) h.first[i].push(tables[i]);
+    h.first.back().push(working);
+    rc.step();
+    return h.second.value();
+}
+
+/// PostgreSQL's evaluation of WITH RECURSIVE: the working table starts as the non-recursive
+/// term's rows and is replaced by what the recursive term makes of it, until that is empty;
+/// UNION keeps only rows not seen before (and each once). Past the depth PostgreSQL would
+/// reach only on data with a cycle, the oracle gives up.
+relation recursive_fixpoint(const circuit& c, int step, bool distinct, const std::vector<relation>& tables,
+                            const relation& base) {
+    constexpr int max_rounds = 1000;
+    relation result = distinct ? base.distinct() : base;
+    relation working = result;
+    for (int round = 0; !working.empty(); ++round) {
+        if (round == max_rounds) throw error(sqlstate::feature_not_supported, "recursion deeper than the oracle follows");
+        relation next = apply_step(c, step, tables, working);
+        if (distinct) {
+            relation fresh;
+            for (const auto& [r, w] : next.distinct())
+                if (result.weight(r) == 0) fresh.add(r, 1);
+            next = std::move(fresh);
+        }
+        result += next;
+        working = std::move(next);
+    }
+    return result;
+}
 
 struct built {
     std::vector<dbsp::input_handle<row>> inputs;

@@ -98,3 +98,20 @@ TEST_CASE("frontend: views from the catalog: nesting, sharing, recursion", "[fro
     CHECK(bad.code() == "42703");
     CHECK(bad.position() == -1);
 }
+
+TEST_CASE("frontend: WITH RECURSIVE", "[frontend]") {
+    // The recursive term reads the CTE through a RecursiveRef with the first term's columns.
+    CHECK(plan("WITH RECURSIVE r(n) AS (SELECT id FROM customers UNION ALL SELECT n + 1 FROM r WHERE n < 3) SELECT n FROM r") ==
+          "Project n AS n  → (n)\n"
+          "  Recursive r UNION ALL  → (n)\n"
+          "    Project id AS n  → (n)\n"
+          "      Scan public.customers  → (id, name, email, country, created_at)\n"
+          "    Project (n + '1') AS ?column?  → (?column?)\n"
+          "      Filter (n < '3')  → (n)\n"
+          "        RecursiveRef r  → (n)\n");
+    // Without a reference to itself it is a plain union.
+    CHECK(plan("WITH RECURSIVE r(n) AS (SELECT id FROM customers UNION SELECT id FROM orders) SELECT n FROM r").find("Recursive") ==
+          std::string::npos);
+    CHECK(failure("WITH RECURSIVE r(n) AS (SELECT n FROM r UNION ALL SELECT 1) SELECT n FROM r") ==
+          "42P19: recursive reference to query \"r\" must not appear within its non-recursive term");
+}

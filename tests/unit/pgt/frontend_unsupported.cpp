@@ -8,7 +8,12 @@ TEST_CASE("frontend: unsupported constructs are named", "[frontend]") {
     const std::pair<const char*, const char*> cases[] = {
         {"SELECT id, (SELECT max(c.id) OVER () FROM customers c WHERE c.id = o.customer_id) FROM orders o",
          "window function in a correlated subquery"},
-        {"WITH RECURSIVE r(n) AS (SELECT 1 FROM orders UNION ALL SELECT n + 1 FROM r WHERE n < 3) SELECT n FROM r", "WITH RECURSIVE"},
+        {"WITH RECURSIVE r(n) AS (SELECT 1 FROM orders UNION ALL SELECT n + 1 FROM r WHERE n < 3 AND EXISTS (SELECT 1 FROM "
+         "customers c WHERE c.id = r.n)) SELECT n FROM r",
+         "recursive term of WITH query \"r\" reading the CTE under a subquery, DISTINCT or a second time"},
+        {"WITH RECURSIVE a(n) AS (SELECT 1 FROM orders UNION ALL SELECT n + 1 FROM b WHERE n < 3), b AS (SELECT n FROM a) "
+         "SELECT n FROM a",
+         "WITH RECURSIVE query \"a\" read by another WITH query of its list"},
         {"SELECT ARRAY(SELECT id FROM customers) AS a FROM orders", "ARRAY (subquery)"},
         {"SELECT range_agg(CAST('[1,2)' AS int4range)) FROM orders", "aggregate range_agg() over types int4range"},
         {"SELECT id FROM orders WHERE (customer_id, id) < ALL (SELECT id, id FROM customers)", "row comparison < with a subquery"},

@@ -87,3 +87,15 @@ TEST_CASE("golden: aggregate over an aggregate whose groups are stored", "[golde
                  "GROUP BY n",
                  true);
 }
+
+TEST_CASE("golden: WITH RECURSIVE paths of a tree (UNION ALL, counted) and reachability (UNION)", "[golden]") {
+    check_golden("recursive_tree",
+                 "WITH RECURSIVE tree AS (SELECT id, name, parent_id, name AS path, 0 AS depth FROM departments WHERE "
+                 "parent_id IS NULL UNION ALL SELECT d.id, d.name, d.parent_id, tree.path || ' > ' || d.name, tree.depth + 1 "
+                 "FROM departments d JOIN tree ON d.parent_id = tree.id) SELECT id, path, depth FROM tree",
+                 true);
+    check_golden("recursive_reach",
+                 "WITH RECURSIVE up(id, ancestor) AS (SELECT id, parent_id FROM departments UNION SELECT up.id, d.parent_id "
+                 "FROM up JOIN departments d ON d.id = up.ancestor) SELECT id, ancestor FROM up WHERE ancestor IS NOT NULL",
+                 true);
+}

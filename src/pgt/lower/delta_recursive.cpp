@@ -1,0 +1,302 @@
+// WITH RECURSIVE, maintained by counting derivations. The node's rows are R = B + S(B) +
+// S(S(B)) + … (UNION ALL; UNION keeps each row of that once), its state table holds each
+// distinct row of R with its number of derivations. S, the recursive term, is linear in R
+// (the frontend checks it), so with the sources' changes
+//     ΔR = seeds + S'(seeds) + S'(S'(seeds)) + …,  seeds = ΔB + (S'(R) − S(R))
+// where S' reads the sources after the change and S'(R) − S(R) is the recursive term's own
+// delta rule with R held still (its state table). Inserting a leaf costs its new paths;
+// deleting a subtree, the subtree's. The rounds run as a WITH RECURSIVE that carries each
+// row's weight and round number: the recursive term is applied to one working row at a time
+// (LATERAL), past pg_trickle.ivm_recursive_max_depth rounds the refresh fails (on cyclic
+// data UNION ALL would never end).
+#include "lowering.hpp"
+
+#include <algorithm>
+
+#include "pgt/error.hpp"
+
+namespace pgt::lower::detail {
+
+namespace {
+
+const std::string count_col = sql::ident("__pgt_count");
+
+/// `pg_trickle.ivm_recursive_max_depth` (0: unlimited) checked as the round of a new row is
+/// computed: past it, pgtrickle.recursion_too_deep raises the error.
+std::string next_round(const std::string& name) {
+    const std::string limit = "pg_catalog.current_setting('pg_trickle.ivm_recursive_max_depth')::pg_catalog.int4";
+    return "CASE WHEN p.\"__pgt_round\" < " + limit + " OR " + limit + " = 0 THEN p.\"__pgt_round\" + 1 ELSE " +
+           "pgtrickle.recursion_too_deep(" + sql::literal(name) + ", " + limit + ") END";
+}
+
+/// The rows `seeds` (the node's columns and __pgt_w) derive, themselves included, each with
+/// the weight of the seed it comes from: the rounds of the recursive term, each applied to
+/// the rows of the round before.
+std::string derivations(const lowering& l, int id, const std::string& seeds) {
+    const auto& n = l.node(id);
+    const int step = n.inputs[1];
+    const auto& out = l.names(id);
+    const std::string w = sql::ident(weight);
+    std::vector<std::string> first, working, next;
+    for (const auto& c : out) first.push_back(sql::column("s", c) + " AS " + sql::ident(c));
+    first.push_back(sql::column("s", weight) + " AS " + w);
+    first.push_back("0 AS \"__pgt_round\"");
+    // The working row, as the recursive_ref node's columns (the same names: both are B's).
+    for (const auto& c : out) working.push_back(sql::column("p", c) + " AS " + sql::ident(c));
+    for (std::size_t i = 0; i < out.size(); ++i)
+        next.push_back(sql::cast(sql::column("x", l.names(step)[i]), n.rel->columns[i].type));
+    next.push_back(sql::column("p", weight));
+    next.push_back(next_round(std::get<ir::recursive>(n.rel->node).name));
+    l.set_working(id, "(SELECT " + sql::join(working) + ")");
+    const std::string term = l.new_sql(step);
+    l.set_working(id, {});
+    return "(WITH RECURSIVE \"__pgt_rounds\" AS (SELECT " + sql::join(first) + " FROM " + seeds +
+           " s UNION ALL SELECT " + sql::join(next) + " FROM \"__pgt_rounds\" p CROSS JOIN LATERAL " + term + " x) SELECT " +
+           l.column_list(id, "r") + ", " + sql::column("r", weight) + " FROM \"__pgt_rounds\" r)";
+}
+
+/// The node's rows from a relation of (columns, __pgt_count): each count times, or once (UNION).
+std::string expand(const lowering& l, int id, const std::string& counted) {
+    if (std::get<ir::recursive>(l.node(id).rel->node).distinct)
+        return "(SELECT " + l.column_list(id, "t") + " FROM " + counted + " t)";
+    return "(SELECT " + l.column_list(id, "t") + " FROM " + counted +
+           " t CROSS JOIN LATERAL pg_catalog.generate_series(1::pg_catalog.int8, t." + count_col + ") g)";
+}
+
+std::vector<sql_type> types_of(const lowering& l, int id) {
+    std::vector<sql_type> types;
+    for (const auto& c : l.node(id).rel->columns) types.push_back(c.type);
+    return types;
+}
+
+/// `(columns, __pgt_w)` of `weighted` summed per distinct row, zeros dropped.
+std::string consolidated(const lowering& l, int id, const std::string& weighted) {
+    const std::string cols = l.column_list(id, "s");
+    return "SELECT " + cols + ", pg_catalog.sum(s." + sql::ident(weight) + ")::pg_catalog.int8 AS " + sql::ident(weight) +
+           " FROM " + weighted + " s GROUP BY " + cols + " HAVING pg_catalog.sum(s." + sql::ident(weight) + ") <> 0";
+}
+
+/// Recursive term column `i` as the node's type, over alias `alias` of the term.
+std::string step_column(const lowering& l, int id, std::size_t i, const std::string& alias) {
+    return sql::cast(sql::column(alias, l.names(l.node(id).inputs[1])[i]), l.node(id).rel->columns[i].type) + " AS " +
+           sql::ident(l.names(id)[i]);
+}
+
+/// The row id of the node's columns seen through `alias`.
+std::string row_hash(const lowering& l, int id, const std::string& alias) {
+    std::vector<std::string> values;
+    for (const auto& c : l.names(id)) values.push_back(sql::column(alias, c));
+    return l.row_id(values, types_of(l, id));
+}
+
+/// UNION ALL: the seeds' derivations, weighted, added to each row's count of derivations.
+/// Returns the CTE of changed rows: row id, columns, __pgt_w, new __pgt_count, __pgt_visible.
+std::string count_derivations(lowering& l, int id, const std::string& first, const std::string& state) {
+    const std::string tag = "n" + std::to_string(id);
+    const std::string w = sql::ident(weight);
+    const std::string seeds = l.add_cte("d" + std::to_string(id) + "_seeds", tag + ": the seeds, consolidated",
+                                        consolidated(l, id, first));
+    const std::string change = l.add_cte("d" + std::to_string(id) + "_derived", tag + ": the seeds and every row they derive, weighted",
+                                         consolidated(l, id, derivations(l, id, seeds)));
+    const std::string old_count = "COALESCE(t." + count_col + ", 0)";
+    return l.add_cte("d" + std::to_string(id) + "_counts", tag + ": derivations per changed row, stored and new",
+                     "SELECT c.*, " + old_count + " + c." + w + " AS " + count_col + ", " + old_count + " + c." + w +
+                         " > 0 AS \"__pgt_visible\" FROM (SELECT " + row_hash(l, id, "c") + " AS \"__pgt_row_id\", c.* FROM " +
+                         change + " c) c LEFT JOIN " + state + " t ON t.\"__pgt_row_id\" = c.\"__pgt_row_id\"");
+}
+
+/// The closure of `start` (a relation with the node's columns) under the recursive term over
+/// the sources after the change, as a set, keeping rows for which `keep` (over x) holds.
+std::string set_closure(const lowering& l, int id, const std::string& start, const std::string& keep) {
+    const int step = l.node(id).inputs[1];
+    std::vector<std::string> working, next;
+    for (const auto& c : l.names(id)) working.push_back(sql::column("p", c) + " AS " + sql::ident(c));
+    for (std::size_t i = 0; i < l.names(id).size(); ++i) next.push_back(step_column(l, id, i, "x"));
+    l.set_working(id, "(SELECT " + sql::join(working) + ")");
+    const std::string term = l.new_sql(step);
+    l.set_working(id, {});
+    return "WITH RECURSIVE \"__pgt_rows\" AS (SELECT " + l.column_list(id, "s") + " FROM " + start +
+           " s UNION SELECT y.* FROM \"__pgt_rows\" p CROSS JOIN LATERAL (SELECT " + sql::join(next) + " FROM " + term +
+           " x) y WHERE " + keep + ") SELECT " + row_hash(l, id, "r") + " AS \"__pgt_row_id\", r.* FROM \"__pgt_rows\" r";
+}
+
+/// UNION (a set; cycles in the data allowed), by delete and rederive. D: the stored rows that
+/// lost a derivation and everything derived from them; of those, the ones still derivable
+/// from the stored rows outside D, with the rows new derivations reach, make N. The rows
+/// become R − D + N. Returns the CTE of changed rows like count_derivations.
+std::string delete_and_rederive(lowering& l, int id, const std::string& first, const std::string& state) {
+    const std::string tag = "n" + std::to_string(id), d = "d" + std::to_string(id);
+    const std::string w = sql::ident(weight);
+    auto stored = [&](const std::string& alias) {
+        return "EXISTS (SELECT 1 FROM " + state + " t WHERE t.\"__pgt_row_id\" = " + row_hash(l, id, alias) + ")";
+    };
+    const std::string lost = "(SELECT " + l.column_list(id, "s") + " FROM " + first + " s WHERE s." + w + " < 0 AND " +
+                             stored("s") + ")";
+    const std::string doomed = l.add_cte(d + "_overdeleted", tag + ": D — stored rows that lost a derivation, and what they derive",
+                                         set_closure(l, id, lost, stored("y")));
+    const std::string in_doomed = [&](const std::string& row_id) {
+        return "EXISTS (SELECT 1 FROM " + doomed + " o WHERE o.\"__pgt_row_id\" = " + row_id + ")";
+    }("t.\"__pgt_row_id\"");
+    const std::string kept = "(SELECT " + l.column_list(id, "t") + " FROM " + state + " t WHERE NOT " + in_doomed + ")";
+    // Seeds of N: rows new to B; rows the new source rows derive from R (from rows outside D:
+    // checked when D is not empty); and the rows of D that B or R − D still derive.
+    const std::string gained = "(SELECT " + l.column_list(id, "s") + ", s.\"__pgt_term\" FROM " + first + " s GROUP BY " +
+                               l.column_list(id, "s") + ", s.\"__pgt_term\" HAVING pg_catalog.sum(s." + w + ") > 0)";
+    const std::string candidates = "(SELECT o.\"__pgt_row_id\" FROM " + doomed + " o UNION ALL SELECT " + row_hash(l, id, "g") +
+                                   " FROM " + gained + " g WHERE g.\"__pgt_term\" = 1)";
+    const int base = l.node(id).inputs[0], step = l.node(id).inputs[1];
+    std::vector<std::string> b, x;
+    for (std::size_t i = 0; i < l.names(id).size(); ++i) {
+        b.push_back(sql::column("s", l.names(base)[i]) + " AS " + sql::ident(l.names(id)[i]));
+        x.push_back(step_column(l, id, i, "x"));
+    }
+    l.set_working(id, kept);
+    const std::string from_kept = l.new_sql(step);
+    l.set_working(id, {});
+    const std::string seeds = l.add_cte(
+        d + "_seeds", tag + ": seeds of N — new rows of B, rows new source rows derive, rows of D still derived",
+        "SELECT " + l.column_list(id, "g") + " FROM " + gained + " g WHERE g.\"__pgt_term\" = 0 OR NOT EXISTS (SELECT 1 FROM " +
+            doomed + ") UNION SELECT " + l.column_list(id, "b") + " FROM (SELECT " + sql::join(b) + " FROM " + l.new_sql(base) +
+            " s) b WHERE " + row_hash(l, id, "b") + " IN (SELECT o.\"__pgt_row_id\" FROM " + doomed + " o) UNION SELECT " +
+            l.column_list(id, "k") + " FROM (SELECT " + sql::join(x) + " FROM " + from_kept + " x) k WHERE EXISTS (SELECT 1 FROM " +
+            doomed + ") AND " + row_hash(l, id, "k") + " IN " + candidates);
+    const std::string outside_kept = "NOT EXISTS (SELECT 1 FROM " + state + " t WHERE t.\"__pgt_row_id\" = " +
+                                     row_hash(l, id, "y") + " AND NOT " + in_doomed + ")";
+    const std::string fresh_seeds = "(SELECT * FROM " + seeds + " y WHERE " + outside_kept + ")";
+    const std::string found = l.add_cte(d + "_rederived", tag + ": N — the seeds and what they derive outside R − D",
+                                        set_closure(l, id, fresh_seeds, outside_kept));
+    return l.add_cte(d + "_counts", tag + ": rows of D not in N leave, rows of N not in D arrive",
+                     "SELECT o.*, 0::pg_catalog.int8 AS " + count_col + ", false AS \"__pgt_visible\" FROM " + doomed +
+                         " o WHERE NOT EXISTS (SELECT 1 FROM " + found + " f WHERE f.\"__pgt_row_id\" = o.\"__pgt_row_id\") " +
+                         "UNION ALL SELECT f.*, 1, true FROM " + found + " f WHERE NOT EXISTS (SELECT 1 FROM " + doomed +
+                         " o WHERE o.\"__pgt_row_id\" = f.\"__pgt_row_id\")");
+}
+
+} // namespace
+
+std::string recursive_new_sql(const lowering& l, int id) {
+    if (const auto* t = l.state_table(id)) {
+        if (const auto& now = l.stored_new(id)) return *now;
+        return expand(l, id, *t);
+    }
+    // From scratch: PostgreSQL's own UNION recursion, or counted UNION ALL rounds (guarded).
+    const auto& n = l.node(id);
+    const int base = n.inputs[0];
+    std::vector<std::string> b;
+    for (std::size_t i = 0; i < l.names(id).size(); ++i)
+        b.push_back(sql::column("s", l.names(base)[i]) + " AS " + sql::ident(l.names(id)[i]));
+    if (std::get<ir::recursive>(n.rel->node).distinct) {
+        std::vector<std::string> s;
+        for (std::size_t i = 0; i < l.names(id).size(); ++i) s.push_back(step_column(l, id, i, "x"));
+        l.set_working(id, "\"__pgt_rows\"");
+        const std::string term = l.new_sql(n.inputs[1]);
+        l.set_working(id, {});
+        return "(WITH RECURSIVE \"__pgt_rows\" AS (SELECT " + sql::join(b) + " FROM " + l.new_sql(base) +
+               " s UNION SELECT " + sql::join(s) + " FROM " + term + " x) SELECT * FROM \"__pgt_rows\")";
+    }
+    b.push_back("1 AS " + sql::ident(weight));
+    return "(SELECT " + l.column_list(id, "d") + " FROM " +
+           derivations(l, id, "(SELECT " + sql::join(b) + " FROM " + l.new_sql(base) + " s)") + " d)";
+}
+
+std::string recursive_ref_sql(const lowering& l, int id) {
+    const int rec = l.node(id).recursion;
+    if (const auto* w = l.working(rec)) return *w;
+    // Outside the rounds (the recursive term's own delta rule): the rows before the change.
+    if (const auto* t = l.state_table(rec)) return expand(l, rec, *t);
+    throw error(sqlstate::internal_error, "WITH RECURSIVE lowered without its state table");
+}
+
+std::string recursive_full_load(lowering& l, int id) {
+    if (std::get<ir::recursive>(l.node(id).rel->node).distinct)
+        return "SELECT " + row_hash(l, id, "d") + " AS \"__pgt_row_id\", " + l.column_list(id, "d") + ", 1::pg_catalog.int8 AS " +
+               count_col + " FROM " + recursive_new_sql(l, id) + " d";
+    const int base = l.node(id).inputs[0];
+    std::vector<std::string> b;
+    for (std::size_t i = 0; i < l.names(id).size(); ++i)
+        b.push_back(sql::column("s", l.names(base)[i]) + " AS " + sql::ident(l.names(id)[i]));
+    b.push_back("1 AS " + sql::ident(weight));
+    const std::string rows = derivations(l, id, "(SELECT " + sql::join(b) + " FROM " + l.new_sql(base) + " s)");
+    return "SELECT " + row_hash(l, id, "d") + " AS \"__pgt_row_id\", " + l.column_list(id, "d") + ", " +
+           sql::column("d", weight) + " AS " + count_col + " FROM (" + consolidated(l, id, rows) + ") d";
+}
+
+std::vector<std::string> recursive_state_keys(const lowering& l, int id) {
+    // The working table's columns the recursive term joins on: a change reads their rows.
+    std::vector<std::string> keys;
+    // Trace output column `c` of node `at` down to the recursive_ref, through filters,
+    // plain projections and join sides.
+    auto ref_column = [&](auto&& self, int at, int c) -> std::optional<int> {
+        const auto& node = l.node(at);
+        switch (node.op) {
+        case circuit_op::recursive_ref: return node.recursion == id ? std::optional<int>(c) : std::nullopt;
+        case circuit_op::filter: return self(self, node.inputs[0], c);
+        case circuit_op::map: {
+            const auto& e = *std::get<ir::project>(node.rel->node).exprs.at(static_cast<std::size_t>(c));
+            if (e.kind != ir::expr_kind::column) return std::nullopt;
+            return self(self, node.inputs[0], e.index);
+        }
+        case circuit_op::join: {
+            const int width = static_cast<int>(l.names(node.inputs[0]).size());
+            return c < width ? self(self, node.inputs[0], c) : self(self, node.inputs[1], c - width);
+        }
+        default: return std::nullopt;
+        }
+    };
+    for (std::size_t k = 0; k < l.graph().nodes.size(); ++k) {
+        const auto& node = l.graph().nodes[k];
+        if (node.op != circuit_op::join) continue;
+        const auto& j = std::get<ir::join>(node.rel->node);
+        for (const auto& eq : ir::column_equalities(j.condition))
+            if (const auto c = ref_column(ref_column, static_cast<int>(k), eq.column)) {
+                const std::string key = sql::ident(l.names(id)[static_cast<std::size_t>(*c)]);
+                if (std::ranges::find(keys, key) == keys.end()) keys.push_back(key);
+            }
+    }
+    return keys;
+}
+
+std::optional<std::string> delta_recursive(lowering& l, int id) {
+    const auto& n = l.node(id);
+    const int base = n.inputs[0], step = n.inputs[1];
+    const auto db = l.delta(base);
+    const auto ds = l.delta(step); // R held still: the recursive_ref has no change of its own
+    if (!db && !ds) return std::nullopt;
+    const auto* state = l.state_table(id);
+    if (!state) throw error(sqlstate::internal_error, "WITH RECURSIVE lowered without its state table");
+    const std::string tag = "n" + std::to_string(id);
+    const std::string w = sql::ident(weight);
+    // ΔB and S(R, Δsources) as the node's columns, each row tagged with its term (0: B).
+    std::vector<std::string> parts;
+    if (db) {
+        std::vector<std::string> items;
+        for (std::size_t i = 0; i < l.names(id).size(); ++i)
+            items.push_back(sql::column("s", l.names(base)[i]) + " AS " + sql::ident(l.names(id)[i]));
+        parts.push_back("SELECT " + sql::join(items) + ", s." + w + ", 0 AS \"__pgt_term\" FROM " + *db + " s");
+    }
+    if (ds) {
+        std::vector<std::string> items;
+        for (std::size_t i = 0; i < l.names(id).size(); ++i) items.push_back(step_column(l, id, i, "s"));
+        parts.push_back("SELECT " + sql::join(items) + ", s." + w + ", 1 FROM " + *ds + " s");
+    }
+    const std::string first = l.add_cte("d" + std::to_string(id) + "_first", tag + ": recursive — ΔB + S(R, Δsources), R held still",
+                                        sql::join(parts, " UNION ALL "));
+    layout lay;
+    lay.columns.push_back({"__pgt_row_id", make_type(type_kind::int8), true, ""});
+    for (std::size_t i = 0; i < l.names(id).size(); ++i) lay.columns.push_back({l.names(id)[i], n.rel->columns[i].type, false, ""});
+    lay.columns.push_back({"__pgt_count", make_type(type_kind::int8), true, ""});
+    const std::string same = "t.\"__pgt_row_id\" = d.\"__pgt_row_id\"";
+    const bool distinct = std::get<ir::recursive>(n.rel->node).distinct;
+    const std::string counts = distinct ? delete_and_rederive(l, id, first, *state) : count_derivations(l, id, first, *state);
+    l.set_stored_new(id, expand(l, id, "(SELECT " + l.column_list(id, "t") + ", t." + count_col + " FROM " + *state +
+                                           " t WHERE NOT EXISTS (SELECT 1 FROM " + counts + " d WHERE " + same +
+                                           ") UNION ALL SELECT " + l.column_list(id, "d") + ", d." + count_col + " FROM " + counts +
+                                           " d WHERE d.\"__pgt_visible\")"));
+    l.add_state_update(aggregate_apply_ctes(lay, *state, counts, tag + "_", same));
+    return l.add_cte("d" + std::to_string(id) + "_recursive", tag + ": recursive — the change of its rows",
+                     distinct ? "SELECT " + l.column_list(id, "c") + ", CASE WHEN c.\"__pgt_visible\" THEN 1 ELSE -1 END AS " + w +
+                                    " FROM " + counts + " c"
+                              : "SELECT " + l.column_list(id, "c") + ", c." + w + " FROM " + counts + " c");
+}
+
+} // namespace pgt::lower::detail
