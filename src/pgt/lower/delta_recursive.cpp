@@ -59,8 +59,11 @@ std::string derivations(const lowering& l, int id, const std::string& seeds) {
 std::string expand(const lowering& l, int id, const std::string& counted) {
     if (std::get<ir::recursive>(l.node(id).rel->node).distinct)
         return "(SELECT " + l.column_list(id, "t") + " FROM " + counted + " t)";
-    return "(SELECT " + l.column_list(id, "t") + " FROM " + counted +
-           " t CROSS JOIN LATERAL pg_catalog.generate_series(1::pg_catalog.int8, t." + count_col + ") g)";
+    // Most rows have one derivation: read apart, they keep the planner's estimate of a few rows
+    // (it would guess a thousand copies from each generate_series).
+    return "(SELECT " + l.column_list(id, "t") + " FROM " + counted + " t WHERE t." + count_col + " = 1 UNION ALL SELECT " +
+           l.column_list(id, "t") + " FROM " + counted + " t CROSS JOIN LATERAL pg_catalog.generate_series(1::pg_catalog.int8, t." +
+           count_col + ") g WHERE t." + count_col + " > 1)";
 }
 
 std::vector<sql_type> types_of(const lowering& l, int id) {
@@ -98,11 +101,14 @@ std::string count_derivations(lowering& l, int id, const std::string& first, con
                                         consolidated(l, id, first));
     const std::string change = l.add_cte("d" + std::to_string(id) + "_derived", tag + ": the seeds and every row they derive, weighted",
                                          consolidated(l, id, derivations(l, id, seeds)));
-    const std::string old_count = "COALESCE(t." + count_col + ", 0)";
+    // The stored count read per changed row through the row id's index, whatever the planner
+    // guesses of the number of changed rows.
+    const std::string old_count = "COALESCE((SELECT t." + count_col + " FROM " + state +
+                                  " t WHERE t.\"__pgt_row_id\" = c.\"__pgt_row_id\"), 0)";
     return l.add_cte("d" + std::to_string(id) + "_counts", tag + ": derivations per changed row, stored and new",
-                     "SELECT c.*, " + old_count + " + c." + w + " AS " + count_col + ", " + old_count + " + c." + w +
-                         " > 0 AS \"__pgt_visible\" FROM (SELECT " + row_hash(l, id, "c") + " AS \"__pgt_row_id\", c.* FROM " +
-                         change + " c) c LEFT JOIN " + state + " t ON t.\"__pgt_row_id\" = c.\"__pgt_row_id\"");
+                     "SELECT c.*, c.\"__pgt_old\" + c." + w + " AS " + count_col + ", c.\"__pgt_old\" + c." + w +
+                         " > 0 AS \"__pgt_visible\" FROM (SELECT c.*, " + old_count + " AS \"__pgt_old\" FROM (SELECT " +
+                         row_hash(l, id, "c") + " AS \"__pgt_row_id\", c.* FROM " + change + " c) c) c");
 }
 
 /// The closure of `start` (a relation with the node's columns) under the recursive term over

@@ -92,7 +92,7 @@ std::string new_sql(const lowering& l, int id);
 /// The rows of node `id`'s current contents whose `column` is IN (`values`, a one-column query).
 std::string restricted_sql(const lowering& l, int id, int column, const std::string& values);
 /// Whether restricting node `id` by `column` reaches a node PostgreSQL cannot push a join's
-/// condition into (DISTINCT, GROUP BY, a subquery) or a stored aggregate's state table: then
+/// condition into (DISTINCT, GROUP BY, a subquery) or a state table (stored aggregate, recursion): then
 /// restricted_sql reads the rows of those keys only. (Not a plain table: its few estimated
 /// rows would mislead the planner about the joins above; it finds its own index path there.)
 bool restriction_helps(const lowering& l, int id, int column);

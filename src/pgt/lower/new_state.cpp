@@ -133,7 +133,7 @@ std::string restricted_sql(const lowering& l, int id, int column, const std::str
     // PostgreSQL expects a few keys (it cannot see how many rows a CTE of changes holds, and
     // guesses thousands) and reads them through an index, once (OFFSET 0: not again for each
     // row of a nested loop, which would re-sort the array each time).
-    if (l.node(id).op == circuit_op::source || l.state_table(id))
+    if (l.node(id).op == circuit_op::source || l.node(id).op == circuit_op::recursive_ref || l.state_table(id))
         return "(SELECT * FROM " + l.new_sql(id) + " s WHERE " + col + " = ANY (ARRAY(" + values + ")) OFFSET 0)";
     return "(SELECT * FROM " + l.new_sql(id) + " s WHERE " + col + " IN (" + values + "))";
 }
@@ -142,7 +142,7 @@ bool restriction_helps(const lowering& l, int id, int column) {
     for (;;) {
         const auto op = l.node(id).op;
         if (op == circuit_op::distinct || op == circuit_op::sublink || op == circuit_op::aggregate ||
-            op == circuit_op::window)
+            op == circuit_op::window || op == circuit_op::recursive_ref)
             return true;
         const auto p = passed_through(l, id, column);
         if (!p) return false;
