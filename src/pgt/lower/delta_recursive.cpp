@@ -283,7 +283,7 @@ std::optional<std::string> delta_recursive(lowering& l, int id) {
     if (ds) {
         std::vector<std::string> items;
         for (std::size_t i = 0; i < l.names(id).size(); ++i) items.push_back(step_column(l, id, i, "s"));
-        parts.push_back("SELECT " + sql::join(items) + ", s." + w + ", 1 FROM " + *ds + " s");
+        parts.push_back("SELECT " + sql::join(items) + ", s." + w + ", 1 AS \"__pgt_term\" FROM " + *ds + " s");
     }
     const std::string first = l.add_cte("d" + std::to_string(id) + "_first", tag + ": recursive — ΔB + S(R, Δsources), R held still",
                                         sql::join(parts, " UNION ALL "));

@@ -96,7 +96,8 @@ public:
     query_gen(gen& g, const std::vector<table_def>& tables) : g_(g), tables_(tables) {}
 
     std::string query() {
-        const int shape = g_.uniform(0, 12);
+        const int shape = g_.uniform(0, 13);
+        if (shape == 4) return recursive_query();
         if (shape == 0) return set_operation();
         if (shape == 1) return nested_aggregate();
         if (shape == 2) return lateral_query();
@@ -318,6 +319,34 @@ private:
     /// Window functions, partitioned or not, ordered by a column and then by every column in
     /// scope (a total order up to equal rows, so the result is one multiset whatever the plan),
     /// sometimes with a frame, sometimes filtered on a rank from outside.
+    /// WITH RECURSIVE over the k columns as edges: UNION ALL with a round counter that bounds
+    /// it (on cyclic data it would not end), UNION as a set whose values stay in a small range
+    /// (it ends on any data); read as is, grouped, or joined with a table.
+    std::string recursive_query() {
+        const auto& a = g_.pick(tables_);
+        const auto& b = g_.pick(tables_);
+        const bool all = g_.chance(0.5);
+        const std::string step = g_.pick<std::string>({"b.k + 1", "(b.k + 2) % 5", "b.k - 1", "b.k"});
+        std::string base = "SELECT a.k AS x, " + g_.pick<std::string>({"a.k", "(a.k + 1) % 4"}) + " AS y";
+        std::string rec = "SELECT r.x, " + step + " AS y";
+        if (all) {
+            base += ", 0 AS d, a.s AS p";
+            rec += ", r.d + 1, r.p || b.s";
+        }
+        base += " FROM " + a.name + " a" + (g_.chance(0.4) ? " WHERE a.k IS NOT NULL" : "");
+        rec += " FROM r JOIN " + b.name + " b ON b.k = r.y";
+        if (all) rec += " WHERE r.d < " + std::to_string(g_.uniform(1, 3));
+        const std::string with = "WITH RECURSIVE r AS (" + base + (all ? " UNION ALL " : " UNION ") + rec + ") ";
+        switch (g_.uniform(0, 2)) {
+        case 0: return with + "SELECT * FROM r";
+        case 1: return with + "SELECT x, count(*) AS n, min(y) AS lo FROM r GROUP BY x";
+        default: {
+            const auto& c = g_.pick(tables_);
+            return with + "SELECT r.x, r.y, c.s FROM r JOIN " + c.name + " c ON c.k = r.y";
+        }
+        }
+    }
+
     std::string window_query() {
         scope s;
         const std::string from = from_clause(s);

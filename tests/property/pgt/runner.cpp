@@ -1,3 +1,4 @@
+#include <algorithm>
 #include "runner.hpp"
 
 #include <map>
@@ -36,6 +37,8 @@ void reset(connection& db) {
     db.exec("DO $$ BEGIN IF EXISTS (SELECT 1 FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 'pst') THEN "
             "PERFORM pgtrickle.drop_stream_table('pst'); END IF; END $$");
     db.exec("DROP TABLE IF EXISTS st, t0, t1, t2, chg_t0, chg_t1, chg_t2 CASCADE");
+    db.exec("DO $$ DECLARE t text; BEGIN FOR t IN SELECT relname FROM pg_catalog.pg_class WHERE relname LIKE 'state\\_n%' "
+            "AND relkind = 'r' AND relnamespace = 'public'::regnamespace LOOP EXECUTE 'DROP TABLE ' || quote_ident(t); END LOOP; END $$");
     db.exec("RESET client_min_messages");
 }
 
@@ -122,13 +125,22 @@ private:
         }
         db_.exec("CREATE TABLE st (" + join(cols) + ")");
         db_.exec("INSERT INTO st (" + join(names) + ") " + lower::full_load_sql(*graph_));
+        // WITH RECURSIVE is only maintained from its state table (the stored rows with their
+        // derivations); stored aggregates keep their stateless rules on this path.
+        const auto recursive = recursions(*graph_);
+        for (const auto& state : lower::aggregate_states(*graph_))
+            if (std::ranges::find(recursive, state.node) != recursive.end()) {
+                const std::string table = "state_n" + std::to_string(state.node);
+                db_.exec("CREATE TABLE " + table + " AS " + state.select);
+                lowering_.aggregate_states[state.node] = table;
+            }
     }
 
     void apply_lowered_delta() {
         std::vector<lower::source_changes> sources;
         for (const auto& t : graph_->sources)
             sources.push_back({"chg_" + t->name, db_.scalar("SELECT count(*) > 0 FROM chg_" + t->name) == "t"});
-        auto plan = lower::delta_sql(*graph_, sources, "st");
+        auto plan = lower::delta_sql(*graph_, sources, "st", lowering_);
         if (plan.has_delta) db_.query(plan.statement);
     }
 
@@ -219,6 +231,7 @@ private:
     std::unique_ptr<catalog> catalog_;
     std::optional<circuit> graph_;
     lower::layout layout_;
+    lower::options lowering_;
     std::unique_ptr<oracle::incremental> incremental_;
     std::vector<oracle::relation> tables_;
     bool oracle_ok_ = true;
