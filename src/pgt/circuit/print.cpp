@@ -55,8 +55,11 @@ std::string rule(const circuit& c, int id) {
                            : "window     recompute the whole input (a window without PARTITION BY) on any change";
     }
     case circuit_op::recursive:
-        return std::string("recursive  counting: rows with their derivations in a state table; Δ = fixpoint of ") +
-               "Δseeds + S(Δ) from ΔB + S(I, Δsources)" + (std::get<ir::recursive>(n.rel->node).distinct ? ", distinct" : "");
+        if (std::get<ir::recursive>(n.rel->node).distinct)
+            return "recursive  UNION, delete and rederive over its rows in a state table: D = rows that lost a derivation "
+                   "and what they derive, N = rows of D still derived and rows newly reached; Δ = N − D";
+        return "recursive  UNION ALL, counting: rows with their derivations in a state table; Δ = seeds + S'(seeds) + …, "
+               "seeds = ΔB + S(I, Δsources)";
     case circuit_op::recursive_ref: return "working table of n" + std::to_string(n.recursion) + " (no change of its own)";
     case circuit_op::distinct:
         return stateful_top ? "distinct   multiplicity stored: Δcount, visible while > 0"

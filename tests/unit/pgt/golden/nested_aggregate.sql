@@ -66,14 +66,14 @@ SELECT s."__pgt_row_id", s."n", s."c", s."__pgt_count", s."__pgt_visible" FROM "
 ),
 -- delete groups that became empty or fail HAVING
 "__pgt_del" AS (
-DELETE FROM "st" t USING "__pgt_delta" d WHERE t."__pgt_row_id" = d."__pgt_row_id" AND NOT d."__pgt_visible" RETURNING 1
+DELETE FROM "st" t USING "__pgt_delta" d WHERE t."__pgt_row_id" = d."__pgt_row_id" AND NOT d."__pgt_visible" AND t."__pgt_row_id" = ANY (ARRAY(SELECT d."__pgt_row_id" FROM "__pgt_delta" d)) RETURNING 1
 ),
 -- update changed groups
 "__pgt_upd" AS (
-UPDATE "st" t SET "n" = d."n", "c" = d."c", "__pgt_count" = d."__pgt_count" FROM "__pgt_delta" d WHERE t."__pgt_row_id" = d."__pgt_row_id" AND d."__pgt_visible" AND ROW(t."n", t."c", t."__pgt_count") IS DISTINCT FROM ROW(d."n", d."c", d."__pgt_count") RETURNING 1
+UPDATE "st" t SET "n" = d."n", "c" = d."c", "__pgt_count" = d."__pgt_count" FROM "__pgt_delta" d WHERE t."__pgt_row_id" = d."__pgt_row_id" AND t."__pgt_row_id" = ANY (ARRAY(SELECT d."__pgt_row_id" FROM "__pgt_delta" d)) AND d."__pgt_visible" AND ROW(t."n", t."c", t."__pgt_count") IS DISTINCT FROM ROW(d."n", d."c", d."__pgt_count") RETURNING 1
 ),
 -- insert groups new to the table
 "__pgt_ins" AS (
-INSERT INTO "st" ("__pgt_row_id", "n", "c", "__pgt_count") SELECT d."__pgt_row_id", d."n", d."c", d."__pgt_count" FROM "__pgt_delta" d WHERE d."__pgt_visible" AND NOT EXISTS (SELECT 1 FROM "st" t WHERE t."__pgt_row_id" = d."__pgt_row_id") RETURNING 1
+INSERT INTO "st" ("__pgt_row_id", "n", "c", "__pgt_count") SELECT d."__pgt_row_id", d."n", d."c", d."__pgt_count" FROM "__pgt_delta" d WHERE d."__pgt_visible" AND NOT EXISTS (SELECT 1 FROM "st" t WHERE t."__pgt_row_id" = d."__pgt_row_id" AND t."__pgt_row_id" = ANY (ARRAY(SELECT d."__pgt_row_id" FROM "__pgt_delta" d))) RETURNING 1
 )
 SELECT (SELECT pg_catalog.count(*) FROM "__pgt_ins") AS inserted, (SELECT pg_catalog.count(*) FROM "__pgt_del") AS deleted, (SELECT pg_catalog.count(*) FROM "__pgt_upd") AS updated;

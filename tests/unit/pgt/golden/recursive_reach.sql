@@ -15,7 +15,7 @@ SELECT s."id" AS "id", s."parent_id" AS "ancestor", s."__pgt_w" FROM "s0_changes
 ),
 -- n4: inner join — ΔL⋈R + L⋈ΔR − ΔL⋈ΔR
 "d4_join" AS (
-SELECT l."id" AS "id", l."ancestor" AS "ancestor", r."id" AS "id_1", r."name" AS "name", r."parent_id" AS "parent_id", r."__pgt_w" AS "__pgt_w" FROM (SELECT t."id", t."ancestor" FROM "state_n6" t) l JOIN "s0_changes_departments" r ON (r."id" OPERATOR(pg_catalog.=) l."ancestor")
+SELECT l."id" AS "id", l."ancestor" AS "ancestor", r."id" AS "id_1", r."name" AS "name", r."parent_id" AS "parent_id", r."__pgt_w" AS "__pgt_w" FROM (SELECT * FROM (SELECT t."id", t."ancestor" FROM "state_n6" t) s WHERE s."ancestor" = ANY (ARRAY(SELECT o."id" FROM "s0_changes_departments" o)) OFFSET 0) l JOIN "s0_changes_departments" r ON (r."id" OPERATOR(pg_catalog.=) l."ancestor")
 ),
 -- n5: map — π(Δ)
 "d5_map" AS (
@@ -23,7 +23,7 @@ SELECT s."id" AS "id", s."parent_id" AS "parent_id", s."__pgt_w" FROM "d4_join" 
 ),
 -- n6: recursive — ΔB + S(R, Δsources), R held still
 "d6_first" AS (
-SELECT s."id" AS "id", s."ancestor" AS "ancestor", s."__pgt_w", 0 AS "__pgt_term" FROM "d1_map" s UNION ALL SELECT CAST(s."id" AS pg_catalog.int4) AS "id", CAST(s."parent_id" AS pg_catalog.int4) AS "ancestor", s."__pgt_w", 1 FROM "d5_map" s
+SELECT s."id" AS "id", s."ancestor" AS "ancestor", s."__pgt_w", 0 AS "__pgt_term" FROM "d1_map" s UNION ALL SELECT CAST(s."id" AS pg_catalog.int4) AS "id", CAST(s."parent_id" AS pg_catalog.int4) AS "ancestor", s."__pgt_w", 1 AS "__pgt_term" FROM "d5_map" s
 ),
 -- n6: D — stored rows that lost a derivation, and what they derive
 "d6_overdeleted" AS (
@@ -71,14 +71,14 @@ INSERT INTO "st" ("__pgt_row_id", "id", "ancestor") SELECT d."__pgt_row_id", d."
 ),
 -- delete groups that became empty or fail HAVING
 "n6_del" AS (
-DELETE FROM "state_n6" t USING "d6_counts" d WHERE t."__pgt_row_id" = d."__pgt_row_id" AND NOT d."__pgt_visible" RETURNING 1
+DELETE FROM "state_n6" t USING "d6_counts" d WHERE t."__pgt_row_id" = d."__pgt_row_id" AND NOT d."__pgt_visible" AND t."__pgt_row_id" = ANY (ARRAY(SELECT d."__pgt_row_id" FROM "d6_counts" d)) RETURNING 1
 ),
 -- update changed groups
 "n6_upd" AS (
-UPDATE "state_n6" t SET "id" = d."id", "ancestor" = d."ancestor", "__pgt_count" = d."__pgt_count" FROM "d6_counts" d WHERE t."__pgt_row_id" = d."__pgt_row_id" AND d."__pgt_visible" AND ROW(t."id", t."ancestor", t."__pgt_count") IS DISTINCT FROM ROW(d."id", d."ancestor", d."__pgt_count") RETURNING 1
+UPDATE "state_n6" t SET "id" = d."id", "ancestor" = d."ancestor", "__pgt_count" = d."__pgt_count" FROM "d6_counts" d WHERE t."__pgt_row_id" = d."__pgt_row_id" AND t."__pgt_row_id" = ANY (ARRAY(SELECT d."__pgt_row_id" FROM "d6_counts" d)) AND d."__pgt_visible" AND ROW(t."id", t."ancestor", t."__pgt_count") IS DISTINCT FROM ROW(d."id", d."ancestor", d."__pgt_count") RETURNING 1
 ),
 -- insert groups new to the table
 "n6_ins" AS (
-INSERT INTO "state_n6" ("__pgt_row_id", "id", "ancestor", "__pgt_count") SELECT d."__pgt_row_id", d."id", d."ancestor", d."__pgt_count" FROM "d6_counts" d WHERE d."__pgt_visible" AND NOT EXISTS (SELECT 1 FROM "state_n6" t WHERE t."__pgt_row_id" = d."__pgt_row_id") RETURNING 1
+INSERT INTO "state_n6" ("__pgt_row_id", "id", "ancestor", "__pgt_count") SELECT d."__pgt_row_id", d."id", d."ancestor", d."__pgt_count" FROM "d6_counts" d WHERE d."__pgt_visible" AND NOT EXISTS (SELECT 1 FROM "state_n6" t WHERE t."__pgt_row_id" = d."__pgt_row_id" AND t."__pgt_row_id" = ANY (ARRAY(SELECT d."__pgt_row_id" FROM "d6_counts" d))) RETURNING 1
 )
 SELECT (SELECT pg_catalog.count(*) FROM "__pgt_ins") AS inserted, (SELECT pg_catalog.count(*) FROM "__pgt_del") AS deleted, (SELECT pg_catalog.count(*) FROM "__pgt_upd") AS updated;

@@ -19,7 +19,7 @@ SELECT s."id" AS "id", s."name" AS "name", s."parent_id" AS "parent_id", s."name
 ),
 -- n5: inner join — ΔL⋈R + L⋈ΔR − ΔL⋈ΔR
 "d5_join" AS (
-SELECT l."id" AS "id", l."name" AS "name", l."parent_id" AS "parent_id", r."id" AS "id_1", r."name" AS "name_1", r."parent_id" AS "parent_id_1", r."path" AS "path", r."depth" AS "depth", l."__pgt_w" AS "__pgt_w" FROM "s0_changes_departments" l JOIN (SELECT t."id", t."name", t."parent_id", t."path", t."depth" FROM "state_n7" t CROSS JOIN LATERAL pg_catalog.generate_series(1::pg_catalog.int8, t."__pgt_count") g) r ON (l."parent_id" OPERATOR(pg_catalog.=) r."id")
+SELECT l."id" AS "id", l."name" AS "name", l."parent_id" AS "parent_id", r."id" AS "id_1", r."name" AS "name_1", r."parent_id" AS "parent_id_1", r."path" AS "path", r."depth" AS "depth", l."__pgt_w" AS "__pgt_w" FROM "s0_changes_departments" l JOIN (SELECT * FROM (SELECT t."id", t."name", t."parent_id", t."path", t."depth" FROM "state_n7" t WHERE t."__pgt_count" = 1 UNION ALL SELECT t."id", t."name", t."parent_id", t."path", t."depth" FROM "state_n7" t CROSS JOIN LATERAL pg_catalog.generate_series(1::pg_catalog.int8, t."__pgt_count") g WHERE t."__pgt_count" > 1) s WHERE s."id" = ANY (ARRAY(SELECT o."parent_id" FROM "s0_changes_departments" o)) OFFSET 0) r ON (l."parent_id" OPERATOR(pg_catalog.=) r."id")
 ),
 -- n6: map — π(Δ)
 "d6_map" AS (
@@ -27,7 +27,7 @@ SELECT s."id" AS "id", s."name" AS "name", s."parent_id" AS "parent_id", ((s."pa
 ),
 -- n7: recursive — ΔB + S(R, Δsources), R held still
 "d7_first" AS (
-SELECT s."id" AS "id", s."name" AS "name", s."parent_id" AS "parent_id", s."path" AS "path", s."depth" AS "depth", s."__pgt_w", 0 AS "__pgt_term" FROM "d2_map" s UNION ALL SELECT CAST(s."id" AS pg_catalog.int4) AS "id", CAST(s."name" AS pg_catalog.text) AS "name", CAST(s."parent_id" AS pg_catalog.int4) AS "parent_id", CAST(s."?column?" AS pg_catalog.text) AS "path", CAST(s."?column?_1" AS pg_catalog.int4) AS "depth", s."__pgt_w", 1 FROM "d6_map" s
+SELECT s."id" AS "id", s."name" AS "name", s."parent_id" AS "parent_id", s."path" AS "path", s."depth" AS "depth", s."__pgt_w", 0 AS "__pgt_term" FROM "d2_map" s UNION ALL SELECT CAST(s."id" AS pg_catalog.int4) AS "id", CAST(s."name" AS pg_catalog.text) AS "name", CAST(s."parent_id" AS pg_catalog.int4) AS "parent_id", CAST(s."?column?" AS pg_catalog.text) AS "path", CAST(s."?column?_1" AS pg_catalog.int4) AS "depth", s."__pgt_w", 1 AS "__pgt_term" FROM "d6_map" s
 ),
 -- n7: the seeds, consolidated
 "d7_seeds" AS (
@@ -39,7 +39,7 @@ SELECT s."id", s."name", s."parent_id", s."path", s."depth", pg_catalog.sum(s."_
 ),
 -- n7: derivations per changed row, stored and new
 "d7_counts" AS (
-SELECT c.*, COALESCE(t."__pgt_count", 0) + c."__pgt_w" AS "__pgt_count", COALESCE(t."__pgt_count", 0) + c."__pgt_w" > 0 AS "__pgt_visible" FROM (SELECT pgtrickle.pg_trickle_hash_multi(ARRAY[CAST(c."id" AS pg_catalog.text), CAST(c."name" AS pg_catalog.text), CAST(c."parent_id" AS pg_catalog.text), CAST(c."path" AS pg_catalog.text), CAST(c."depth" AS pg_catalog.text)]) AS "__pgt_row_id", c.* FROM "d7_derived" c) c LEFT JOIN "state_n7" t ON t."__pgt_row_id" = c."__pgt_row_id"
+SELECT c.*, c."__pgt_old" + c."__pgt_w" AS "__pgt_count", c."__pgt_old" + c."__pgt_w" > 0 AS "__pgt_visible" FROM (SELECT c.*, COALESCE((SELECT t."__pgt_count" FROM "state_n7" t WHERE t."__pgt_row_id" = c."__pgt_row_id"), 0) AS "__pgt_old" FROM (SELECT pgtrickle.pg_trickle_hash_multi(ARRAY[CAST(c."id" AS pg_catalog.text), CAST(c."name" AS pg_catalog.text), CAST(c."parent_id" AS pg_catalog.text), CAST(c."path" AS pg_catalog.text), CAST(c."depth" AS pg_catalog.text)]) AS "__pgt_row_id", c.* FROM "d7_derived" c) c) c
 ),
 -- n7: recursive — the change of its rows
 "d7_recursive" AS (
@@ -55,7 +55,7 @@ SELECT pgtrickle.pg_trickle_hash_multi(ARRAY[CAST(s."id" AS pg_catalog.text), CA
 ),
 -- delete |w| copies of removed rows
 "__pgt_del" AS (
-DELETE FROM "st" t USING (SELECT x.sc FROM (SELECT s.ctid AS sc, pg_catalog.row_number() OVER (PARTITION BY d."id", d."path", d."depth" ORDER BY s.ctid) AS rn, d."__pgt_w" AS w FROM "st" s JOIN "__pgt_delta" d ON s."__pgt_row_id" = d."__pgt_row_id" AND ((s."id" IS NULL) = (d."id" IS NULL) AND (COALESCE(s."id", CAST(0 AS pg_catalog.int4)) OPERATOR(pg_catalog.=) COALESCE(d."id", CAST(0 AS pg_catalog.int4)))) AND ((s."path" IS NULL) = (d."path" IS NULL) AND (COALESCE(s."path", CAST('' AS pg_catalog.text)) OPERATOR(pg_catalog.=) COALESCE(d."path", CAST('' AS pg_catalog.text)))) AND ((s."depth" IS NULL) = (d."depth" IS NULL) AND (COALESCE(s."depth", CAST(0 AS pg_catalog.int4)) OPERATOR(pg_catalog.=) COALESCE(d."depth", CAST(0 AS pg_catalog.int4)))) WHERE d."__pgt_w" < 0) x WHERE x.rn <= -x.w) v WHERE t.ctid = v.sc RETURNING 1
+DELETE FROM "st" t USING (SELECT x.sc FROM (SELECT s.ctid AS sc, pg_catalog.row_number() OVER (PARTITION BY d."id", d."path", d."depth" ORDER BY s.ctid) AS rn, d."__pgt_w" AS w FROM "st" s JOIN "__pgt_delta" d ON s."__pgt_row_id" = d."__pgt_row_id" AND ((s."id" IS NULL) = (d."id" IS NULL) AND (COALESCE(s."id", CAST(0 AS pg_catalog.int4)) OPERATOR(pg_catalog.=) COALESCE(d."id", CAST(0 AS pg_catalog.int4)))) AND ((s."path" IS NULL) = (d."path" IS NULL) AND (COALESCE(s."path", CAST('' AS pg_catalog.text)) OPERATOR(pg_catalog.=) COALESCE(d."path", CAST('' AS pg_catalog.text)))) AND ((s."depth" IS NULL) = (d."depth" IS NULL) AND (COALESCE(s."depth", CAST(0 AS pg_catalog.int4)) OPERATOR(pg_catalog.=) COALESCE(d."depth", CAST(0 AS pg_catalog.int4)))) WHERE d."__pgt_w" < 0 AND s."__pgt_row_id" = ANY (ARRAY(SELECT d."__pgt_row_id" FROM "__pgt_delta" d WHERE d."__pgt_w" < 0))) x WHERE x.rn <= -x.w) v WHERE t.ctid = v.sc RETURNING 1
 ),
 -- insert w copies of added rows
 "__pgt_ins" AS (
@@ -63,14 +63,14 @@ INSERT INTO "st" ("__pgt_row_id", "id", "path", "depth") SELECT d."__pgt_row_id"
 ),
 -- delete groups that became empty or fail HAVING
 "n7_del" AS (
-DELETE FROM "state_n7" t USING "d7_counts" d WHERE t."__pgt_row_id" = d."__pgt_row_id" AND NOT d."__pgt_visible" RETURNING 1
+DELETE FROM "state_n7" t USING "d7_counts" d WHERE t."__pgt_row_id" = d."__pgt_row_id" AND NOT d."__pgt_visible" AND t."__pgt_row_id" = ANY (ARRAY(SELECT d."__pgt_row_id" FROM "d7_counts" d)) RETURNING 1
 ),
 -- update changed groups
 "n7_upd" AS (
-UPDATE "state_n7" t SET "id" = d."id", "name" = d."name", "parent_id" = d."parent_id", "path" = d."path", "depth" = d."depth", "__pgt_count" = d."__pgt_count" FROM "d7_counts" d WHERE t."__pgt_row_id" = d."__pgt_row_id" AND d."__pgt_visible" AND ROW(t."id", t."name", t."parent_id", t."path", t."depth", t."__pgt_count") IS DISTINCT FROM ROW(d."id", d."name", d."parent_id", d."path", d."depth", d."__pgt_count") RETURNING 1
+UPDATE "state_n7" t SET "id" = d."id", "name" = d."name", "parent_id" = d."parent_id", "path" = d."path", "depth" = d."depth", "__pgt_count" = d."__pgt_count" FROM "d7_counts" d WHERE t."__pgt_row_id" = d."__pgt_row_id" AND t."__pgt_row_id" = ANY (ARRAY(SELECT d."__pgt_row_id" FROM "d7_counts" d)) AND d."__pgt_visible" AND ROW(t."id", t."name", t."parent_id", t."path", t."depth", t."__pgt_count") IS DISTINCT FROM ROW(d."id", d."name", d."parent_id", d."path", d."depth", d."__pgt_count") RETURNING 1
 ),
 -- insert groups new to the table
 "n7_ins" AS (
-INSERT INTO "state_n7" ("__pgt_row_id", "id", "name", "parent_id", "path", "depth", "__pgt_count") SELECT d."__pgt_row_id", d."id", d."name", d."parent_id", d."path", d."depth", d."__pgt_count" FROM "d7_counts" d WHERE d."__pgt_visible" AND NOT EXISTS (SELECT 1 FROM "state_n7" t WHERE t."__pgt_row_id" = d."__pgt_row_id") RETURNING 1
+INSERT INTO "state_n7" ("__pgt_row_id", "id", "name", "parent_id", "path", "depth", "__pgt_count") SELECT d."__pgt_row_id", d."id", d."name", d."parent_id", d."path", d."depth", d."__pgt_count" FROM "d7_counts" d WHERE d."__pgt_visible" AND NOT EXISTS (SELECT 1 FROM "state_n7" t WHERE t."__pgt_row_id" = d."__pgt_row_id" AND t."__pgt_row_id" = ANY (ARRAY(SELECT d."__pgt_row_id" FROM "d7_counts" d))) RETURNING 1
 )
 SELECT (SELECT pg_catalog.count(*) FROM "__pgt_ins") AS inserted, (SELECT pg_catalog.count(*) FROM "__pgt_del") AS deleted, 0 AS updated;
