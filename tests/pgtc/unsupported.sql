@@ -1,8 +1,8 @@
 -- Valid SQL that DIFFERENTIAL does not maintain: exit 2, the construct named.
 -- expect 2 window function in a correlated subquery
 SELECT id, (SELECT max(c.id) OVER () FROM customers c WHERE c.id = o.customer_id) FROM orders o
--- expect 2 WITH RECURSIVE
-WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 5) SELECT n FROM r
+-- expect 2 read by another WITH query of its list
+WITH RECURSIVE a(n) AS (SELECT id FROM customers UNION ALL SELECT n + 1 FROM b WHERE n < 5), b AS (SELECT n FROM a) SELECT n FROM a
 -- expect 2 volatile function random()
 SELECT id, random() AS r FROM orders
 -- expect 2 ARRAY (subquery)
