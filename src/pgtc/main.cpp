@@ -85,7 +85,7 @@ int explain(const std::string& schema_text, const std::string& query) {
     for (const auto& s : pgt::lower::aggregate_states(graph)) {
         const std::string table = "\"state_n" + std::to_string(s.node) + "\"";
         opts.aggregate_states[s.node] = table;
-        std::cout << "== state table " << table << " (aggregate n" << s.node << ")\n" << s.select << ";\n\n";
+        std::cout << "== state table " << table << " (node n" << s.node << ")\n" << s.select << ";\n\n";
     }
     std::vector<pgt::lower::source_changes> changes;
     for (const auto& t : graph.sources) changes.push_back({"\"changes\".\"" + t->name + "\"", true});

@@ -29,29 +29,49 @@ std::string next_round(const std::string& name) {
            "pgtrickle.recursion_too_deep(" + sql::literal(name) + ", " + limit + ") END";
 }
 
+/// The non-recursive term's columns (over alias `alias`) as the node's.
+std::vector<std::string> base_columns(const lowering& l, int id, const std::string& alias) {
+    std::vector<std::string> items;
+    for (std::size_t i = 0; i < l.names(id).size(); ++i)
+        items.push_back(sql::column(alias, l.names(l.node(id).inputs[0])[i]) + " AS " + sql::ident(l.names(id)[i]));
+    return items;
+}
+
+/// The recursive term's columns (over alias `alias`) as the node's, in its types.
+std::vector<std::string> step_columns(const lowering& l, int id, const std::string& alias) {
+    std::vector<std::string> items;
+    for (std::size_t i = 0; i < l.names(id).size(); ++i)
+        items.push_back(sql::cast(sql::column(alias, l.names(l.node(id).inputs[1])[i]), l.node(id).rel->columns[i].type) +
+                        " AS " + sql::ident(l.names(id)[i]));
+    return items;
+}
+
+/// The recursive term with its recursive_ref reading `working`.
+std::string term_over(const lowering& l, int id, const std::string& working) {
+    l.set_working(id, working);
+    std::string term = l.new_sql(l.node(id).inputs[1]);
+    l.set_working(id, {});
+    return term;
+}
+
+/// The recursive term over the one working row `p` (for CROSS JOIN LATERAL).
+std::string term_per_row(const lowering& l, int id) {
+    std::vector<std::string> working;
+    for (const auto& c : l.names(id)) working.push_back(sql::column("p", c) + " AS " + sql::ident(c));
+    return term_over(l, id, "(SELECT " + sql::join(working) + ")");
+}
+
 /// The rows `seeds` (the node's columns and __pgt_w) derive, themselves included, each with
 /// the weight of the seed it comes from: the rounds of the recursive term, each applied to
 /// the rows of the round before.
 std::string derivations(const lowering& l, int id, const std::string& seeds) {
-    const auto& n = l.node(id);
-    const int step = n.inputs[1];
-    const auto& out = l.names(id);
     const std::string w = sql::ident(weight);
-    std::vector<std::string> first, working, next;
-    for (const auto& c : out) first.push_back(sql::column("s", c) + " AS " + sql::ident(c));
-    first.push_back(sql::column("s", weight) + " AS " + w);
-    first.push_back("0 AS \"__pgt_round\"");
-    // The working row, as the recursive_ref node's columns (the same names: both are B's).
-    for (const auto& c : out) working.push_back(sql::column("p", c) + " AS " + sql::ident(c));
-    for (std::size_t i = 0; i < out.size(); ++i)
-        next.push_back(sql::cast(sql::column("x", l.names(step)[i]), n.rel->columns[i].type));
+    std::vector<std::string> next = step_columns(l, id, "x");
     next.push_back(sql::column("p", weight));
-    next.push_back(next_round(std::get<ir::recursive>(n.rel->node).name));
-    l.set_working(id, "(SELECT " + sql::join(working) + ")");
-    const std::string term = l.new_sql(step);
-    l.set_working(id, {});
-    return "(WITH RECURSIVE \"__pgt_rounds\" AS (SELECT " + sql::join(first) + " FROM " + seeds +
-           " s UNION ALL SELECT " + sql::join(next) + " FROM \"__pgt_rounds\" p CROSS JOIN LATERAL " + term + " x) SELECT " +
+    next.push_back(next_round(std::get<ir::recursive>(l.node(id).rel->node).name));
+    return "(WITH RECURSIVE \"__pgt_rounds\" AS (SELECT " + l.column_list(id, "s") + ", s." + w + ", 0 AS \"__pgt_round\" FROM " +
+           seeds + " s UNION ALL SELECT " + sql::join(next) + " FROM \"__pgt_rounds\" p CROSS JOIN LATERAL " +
+           term_per_row(l, id) + " x) SELECT " +
            l.column_list(id, "r") + ", " + sql::column("r", weight) + " FROM \"__pgt_rounds\" r)";
 }
 
@@ -79,10 +99,10 @@ std::string consolidated(const lowering& l, int id, const std::string& weighted)
            " FROM " + weighted + " s GROUP BY " + cols + " HAVING pg_catalog.sum(s." + sql::ident(weight) + ") <> 0";
 }
 
-/// Recursive term column `i` as the node's type, over alias `alias` of the term.
-std::string step_column(const lowering& l, int id, std::size_t i, const std::string& alias) {
-    return sql::cast(sql::column(alias, l.names(l.node(id).inputs[1])[i]), l.node(id).rel->columns[i].type) + " AS " +
-           sql::ident(l.names(id)[i]);
+/// Every derivation of the non-recursive term's rows (each of weight 1), counted rounds.
+std::string base_derivations(const lowering& l, int id) {
+    return derivations(l, id, "(SELECT " + sql::join(base_columns(l, id, "s")) + ", 1 AS " + sql::ident(weight) + " FROM " +
+                                  l.new_sql(l.node(id).inputs[0]) + " s)");
 }
 
 /// The row id of the node's columns seen through `alias`.
@@ -114,15 +134,9 @@ std::string count_derivations(lowering& l, int id, const std::string& first, con
 /// The closure of `start` (a relation with the node's columns) under the recursive term over
 /// the sources after the change, as a set, keeping rows for which `keep` (over x) holds.
 std::string set_closure(const lowering& l, int id, const std::string& start, const std::string& keep) {
-    const int step = l.node(id).inputs[1];
-    std::vector<std::string> working, next;
-    for (const auto& c : l.names(id)) working.push_back(sql::column("p", c) + " AS " + sql::ident(c));
-    for (std::size_t i = 0; i < l.names(id).size(); ++i) next.push_back(step_column(l, id, i, "x"));
-    l.set_working(id, "(SELECT " + sql::join(working) + ")");
-    const std::string term = l.new_sql(step);
-    l.set_working(id, {});
     return "WITH RECURSIVE \"__pgt_rows\" AS (SELECT " + l.column_list(id, "s") + " FROM " + start +
-           " s UNION SELECT y.* FROM \"__pgt_rows\" p CROSS JOIN LATERAL (SELECT " + sql::join(next) + " FROM " + term +
+           " s UNION SELECT y.* FROM \"__pgt_rows\" p CROSS JOIN LATERAL (SELECT " + sql::join(step_columns(l, id, "x")) +
+           " FROM " + term_per_row(l, id) +
            " x) y WHERE " + keep + ") SELECT " + row_hash(l, id, "r") + " AS \"__pgt_row_id\", r.* FROM \"__pgt_rows\" r";
 }
 
@@ -140,9 +154,7 @@ std::string delete_and_rederive(lowering& l, int id, const std::string& first, c
                              stored("s") + ")";
     const std::string doomed = l.add_cte(d + "_overdeleted", tag + ": D — stored rows that lost a derivation, and what they derive",
                                          set_closure(l, id, lost, stored("y")));
-    const std::string in_doomed = [&](const std::string& row_id) {
-        return "EXISTS (SELECT 1 FROM " + doomed + " o WHERE o.\"__pgt_row_id\" = " + row_id + ")";
-    }("t.\"__pgt_row_id\"");
+    const std::string in_doomed = "EXISTS (SELECT 1 FROM " + doomed + " o WHERE o.\"__pgt_row_id\" = t.\"__pgt_row_id\")";
     const std::string kept = "(SELECT " + l.column_list(id, "t") + " FROM " + state + " t WHERE NOT " + in_doomed + ")";
     // Seeds of N: rows new to B; rows the new source rows derive from R (from rows outside D:
     // checked when D is not empty); and the rows of D that B or R − D still derive.
@@ -150,21 +162,13 @@ std::string delete_and_rederive(lowering& l, int id, const std::string& first, c
                                l.column_list(id, "s") + ", s.\"__pgt_term\" HAVING pg_catalog.sum(s." + w + ") > 0)";
     const std::string candidates = "(SELECT o.\"__pgt_row_id\" FROM " + doomed + " o UNION ALL SELECT " + row_hash(l, id, "g") +
                                    " FROM " + gained + " g WHERE g.\"__pgt_term\" = 1)";
-    const int base = l.node(id).inputs[0], step = l.node(id).inputs[1];
-    std::vector<std::string> b, x;
-    for (std::size_t i = 0; i < l.names(id).size(); ++i) {
-        b.push_back(sql::column("s", l.names(base)[i]) + " AS " + sql::ident(l.names(id)[i]));
-        x.push_back(step_column(l, id, i, "x"));
-    }
-    l.set_working(id, kept);
-    const std::string from_kept = l.new_sql(step);
-    l.set_working(id, {});
     const std::string seeds = l.add_cte(
         d + "_seeds", tag + ": seeds of N — new rows of B, rows new source rows derive, rows of D still derived",
         "SELECT " + l.column_list(id, "g") + " FROM " + gained + " g WHERE g.\"__pgt_term\" = 0 OR NOT EXISTS (SELECT 1 FROM " +
-            doomed + ") UNION SELECT " + l.column_list(id, "b") + " FROM (SELECT " + sql::join(b) + " FROM " + l.new_sql(base) +
-            " s) b WHERE " + row_hash(l, id, "b") + " IN (SELECT o.\"__pgt_row_id\" FROM " + doomed + " o) UNION SELECT " +
-            l.column_list(id, "k") + " FROM (SELECT " + sql::join(x) + " FROM " + from_kept + " x) k WHERE EXISTS (SELECT 1 FROM " +
+            doomed + ") UNION SELECT " + l.column_list(id, "b") + " FROM (SELECT " + sql::join(base_columns(l, id, "s")) + " FROM " +
+            l.new_sql(l.node(id).inputs[0]) + " s) b WHERE " + row_hash(l, id, "b") + " IN (SELECT o.\"__pgt_row_id\" FROM " +
+            doomed + " o) UNION SELECT " + l.column_list(id, "k") + " FROM (SELECT " + sql::join(step_columns(l, id, "x")) +
+            " FROM " + term_over(l, id, kept) + " x) k WHERE EXISTS (SELECT 1 FROM " +
             doomed + ") AND " + row_hash(l, id, "k") + " IN " + candidates);
     const std::string outside_kept = "NOT EXISTS (SELECT 1 FROM " + state + " t WHERE t.\"__pgt_row_id\" = " +
                                      row_hash(l, id, "y") + " AND NOT " + in_doomed + ")";
@@ -186,23 +190,11 @@ std::string recursive_new_sql(const lowering& l, int id) {
         return expand(l, id, *t);
     }
     // From scratch: PostgreSQL's own UNION recursion, or counted UNION ALL rounds (guarded).
-    const auto& n = l.node(id);
-    const int base = n.inputs[0];
-    std::vector<std::string> b;
-    for (std::size_t i = 0; i < l.names(id).size(); ++i)
-        b.push_back(sql::column("s", l.names(base)[i]) + " AS " + sql::ident(l.names(id)[i]));
-    if (std::get<ir::recursive>(n.rel->node).distinct) {
-        std::vector<std::string> s;
-        for (std::size_t i = 0; i < l.names(id).size(); ++i) s.push_back(step_column(l, id, i, "x"));
-        l.set_working(id, "\"__pgt_rows\"");
-        const std::string term = l.new_sql(n.inputs[1]);
-        l.set_working(id, {});
-        return "(WITH RECURSIVE \"__pgt_rows\" AS (SELECT " + sql::join(b) + " FROM " + l.new_sql(base) +
-               " s UNION SELECT " + sql::join(s) + " FROM " + term + " x) SELECT * FROM \"__pgt_rows\")";
-    }
-    b.push_back("1 AS " + sql::ident(weight));
-    return "(SELECT " + l.column_list(id, "d") + " FROM " +
-           derivations(l, id, "(SELECT " + sql::join(b) + " FROM " + l.new_sql(base) + " s)") + " d)";
+    if (std::get<ir::recursive>(l.node(id).rel->node).distinct)
+        return "(WITH RECURSIVE \"__pgt_rows\" AS (SELECT " + sql::join(base_columns(l, id, "s")) + " FROM " +
+               l.new_sql(l.node(id).inputs[0]) + " s UNION SELECT " + sql::join(step_columns(l, id, "x")) + " FROM " +
+               term_over(l, id, "\"__pgt_rows\"") + " x) SELECT * FROM \"__pgt_rows\")";
+    return "(SELECT " + l.column_list(id, "d") + " FROM " + base_derivations(l, id) + " d)";
 }
 
 std::string recursive_ref_sql(const lowering& l, int id) {
@@ -217,44 +209,28 @@ std::string recursive_full_load(lowering& l, int id) {
     if (std::get<ir::recursive>(l.node(id).rel->node).distinct)
         return "SELECT " + row_hash(l, id, "d") + " AS \"__pgt_row_id\", " + l.column_list(id, "d") + ", 1::pg_catalog.int8 AS " +
                count_col + " FROM " + recursive_new_sql(l, id) + " d";
-    const int base = l.node(id).inputs[0];
-    std::vector<std::string> b;
-    for (std::size_t i = 0; i < l.names(id).size(); ++i)
-        b.push_back(sql::column("s", l.names(base)[i]) + " AS " + sql::ident(l.names(id)[i]));
-    b.push_back("1 AS " + sql::ident(weight));
-    const std::string rows = derivations(l, id, "(SELECT " + sql::join(b) + " FROM " + l.new_sql(base) + " s)");
     return "SELECT " + row_hash(l, id, "d") + " AS \"__pgt_row_id\", " + l.column_list(id, "d") + ", " +
-           sql::column("d", weight) + " AS " + count_col + " FROM (" + consolidated(l, id, rows) + ") d";
+           sql::column("d", weight) + " AS " + count_col + " FROM (" + consolidated(l, id, base_derivations(l, id)) + ") d";
 }
 
 std::vector<std::string> recursive_state_keys(const lowering& l, int id) {
     // The working table's columns the recursive term joins on: a change reads their rows.
-    std::vector<std::string> keys;
-    // Trace output column `c` of node `at` down to the recursive_ref, through filters,
-    // plain projections and join sides.
-    auto ref_column = [&](auto&& self, int at, int c) -> std::optional<int> {
-        const auto& node = l.node(at);
-        switch (node.op) {
-        case circuit_op::recursive_ref: return node.recursion == id ? std::optional<int>(c) : std::nullopt;
-        case circuit_op::filter: return self(self, node.inputs[0], c);
-        case circuit_op::map: {
-            const auto& e = *std::get<ir::project>(node.rel->node).exprs.at(static_cast<std::size_t>(c));
-            if (e.kind != ir::expr_kind::column) return std::nullopt;
-            return self(self, node.inputs[0], e.index);
-        }
-        case circuit_op::join: {
-            const int width = static_cast<int>(l.names(node.inputs[0]).size());
-            return c < width ? self(self, node.inputs[0], c) : self(self, node.inputs[1], c - width);
-        }
-        default: return std::nullopt;
+    auto ref_column = [&](int at, int c) -> std::optional<int> {
+        for (;;) {
+            const auto& node = l.node(at);
+            if (node.op == circuit_op::recursive_ref) return node.recursion == id ? std::optional<int>(c) : std::nullopt;
+            const auto p = passed_through(l, at, c);
+            if (!p) return std::nullopt;
+            at = node.inputs[p->input];
+            c = p->column;
         }
     };
+    std::vector<std::string> keys;
     for (std::size_t k = 0; k < l.graph().nodes.size(); ++k) {
         const auto& node = l.graph().nodes[k];
         if (node.op != circuit_op::join) continue;
-        const auto& j = std::get<ir::join>(node.rel->node);
-        for (const auto& eq : ir::column_equalities(j.condition))
-            if (const auto c = ref_column(ref_column, static_cast<int>(k), eq.column)) {
+        for (const auto& eq : ir::column_equalities(std::get<ir::join>(node.rel->node).condition))
+            if (const auto c = ref_column(static_cast<int>(k), eq.column)) {
                 const std::string key = sql::ident(l.names(id)[static_cast<std::size_t>(*c)]);
                 if (std::ranges::find(keys, key) == keys.end()) keys.push_back(key);
             }
@@ -274,23 +250,10 @@ std::optional<std::string> delta_recursive(lowering& l, int id) {
     const std::string w = sql::ident(weight);
     // ΔB and S(R, Δsources) as the node's columns, each row tagged with its term (0: B).
     std::vector<std::string> parts;
-    if (db) {
-        std::vector<std::string> items;
-        for (std::size_t i = 0; i < l.names(id).size(); ++i)
-            items.push_back(sql::column("s", l.names(base)[i]) + " AS " + sql::ident(l.names(id)[i]));
-        parts.push_back("SELECT " + sql::join(items) + ", s." + w + ", 0 AS \"__pgt_term\" FROM " + *db + " s");
-    }
-    if (ds) {
-        std::vector<std::string> items;
-        for (std::size_t i = 0; i < l.names(id).size(); ++i) items.push_back(step_column(l, id, i, "s"));
-        parts.push_back("SELECT " + sql::join(items) + ", s." + w + ", 1 AS \"__pgt_term\" FROM " + *ds + " s");
-    }
+    if (db) parts.push_back("SELECT " + sql::join(base_columns(l, id, "s")) + ", s." + w + ", 0 AS \"__pgt_term\" FROM " + *db + " s");
+    if (ds) parts.push_back("SELECT " + sql::join(step_columns(l, id, "s")) + ", s." + w + ", 1 AS \"__pgt_term\" FROM " + *ds + " s");
     const std::string first = l.add_cte("d" + std::to_string(id) + "_first", tag + ": recursive — ΔB + S(R, Δsources), R held still",
                                         sql::join(parts, " UNION ALL "));
-    layout lay;
-    lay.columns.push_back({"__pgt_row_id", make_type(type_kind::int8), true, ""});
-    for (std::size_t i = 0; i < l.names(id).size(); ++i) lay.columns.push_back({l.names(id)[i], n.rel->columns[i].type, false, ""});
-    lay.columns.push_back({"__pgt_count", make_type(type_kind::int8), true, ""});
     const std::string same = "t.\"__pgt_row_id\" = d.\"__pgt_row_id\"";
     const bool distinct = std::get<ir::recursive>(n.rel->node).distinct;
     const std::string counts = distinct ? delete_and_rederive(l, id, first, *state) : count_derivations(l, id, first, *state);
@@ -298,7 +261,8 @@ std::optional<std::string> delta_recursive(lowering& l, int id) {
                                            " t WHERE NOT EXISTS (SELECT 1 FROM " + counts + " d WHERE " + same +
                                            ") UNION ALL SELECT " + l.column_list(id, "d") + ", d." + count_col + " FROM " + counts +
                                            " d WHERE d.\"__pgt_visible\")"));
-    l.add_state_update(aggregate_apply_ctes(lay, *state, counts, tag + "_", same));
+    l.add_state_update(aggregate_apply_ctes(state_table_layout(l, id, {{"__pgt_count", make_type(type_kind::int8), true, ""}}),
+                                            *state, counts, tag + "_", same));
     return l.add_cte("d" + std::to_string(id) + "_recursive", tag + ": recursive — the change of its rows",
                      distinct ? "SELECT " + l.column_list(id, "c") + ", CASE WHEN c.\"__pgt_visible\" THEN 1 ELSE -1 END AS " + w +
                                     " FROM " + counts + " c"

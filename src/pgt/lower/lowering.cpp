@@ -175,6 +175,14 @@ std::string lowering::row_id(const std::vector<std::string>& values,
     return opts_.hash_function + "(" + array + ")";
 }
 
+layout state_table_layout(const lowering& l, int id, std::vector<storage_column> state) {
+    layout lay;
+    lay.columns.push_back({"__pgt_row_id", make_type(type_kind::int8), true, ""});
+    for (std::size_t i = 0; i < l.names(id).size(); ++i) lay.columns.push_back({l.names(id)[i], l.node(id).rel->columns[i].type, false, ""});
+    for (auto& c : state) lay.columns.push_back(std::move(c));
+    return lay;
+}
+
 std::string null_safe_eq(const std::string& a, const std::string& b) {
     return "(" + sql::binary("=", a, b) + " OR (" + a + " IS NULL AND " + b + " IS NULL))";
 }

@@ -89,6 +89,19 @@ private:
 
 // Per-operator rules (each in its own file).
 std::string new_sql(const lowering& l, int id);
+/// Where output `column` of node `id` comes from unchanged: input `input` (a position in the
+/// node's inputs), its column `column`.
+struct passage {
+    std::size_t input = 0;
+    int column = 0;
+};
+/// The input column that output `column` of node `id` passes through unchanged (a projected
+/// column, a filter's column, a plain GROUP BY key, a sublink's L column, a column of a join's
+/// side whose rows the join keeps, a window's partition column), if any: restricting the output
+/// by its values is restricting that input.
+std::optional<passage> passed_through(const lowering& l, int id, int column);
+/// The layout of node `id`'s state table: `__pgt_row_id`, the node's columns, then `state`.
+layout state_table_layout(const lowering& l, int id, std::vector<storage_column> state);
 /// The rows of node `id`'s current contents whose `column` is IN (`values`, a one-column query).
 std::string restricted_sql(const lowering& l, int id, int column, const std::string& values);
 /// Whether restricting node `id` by `column` reaches a node PostgreSQL cannot push a join's

@@ -64,17 +64,8 @@ std::string join_sql(const lowering& l, int id, const std::string& left_rel, con
            " r ON " + cond + ")";
 }
 
-/// Where output `column` of node `id` comes from unchanged: input `input` (a position in the
-/// node's inputs), its column `column`.
-struct passage {
-    std::size_t input = 0;
-    int column = 0;
-};
+} // namespace
 
-/// The input column that output `column` of node `id` passes through unchanged (a projected
-/// column, a filter's column, a plain GROUP BY key, a sublink's L column, a column of a join's
-/// side whose rows the join keeps, a window's partition column), if any: restricting the output
-/// by its values is restricting that input.
 std::optional<passage> passed_through(const lowering& l, int id, int column) {
     const auto& n = l.node(id);
     auto plain = [](const ir::expr& e) -> std::optional<passage> {
@@ -119,7 +110,6 @@ std::optional<passage> passed_through(const lowering& l, int id, int column) {
     }
 }
 
-} // namespace
 
 std::string restricted_sql(const lowering& l, int id, int column, const std::string& values) {
     const auto& n = l.node(id);

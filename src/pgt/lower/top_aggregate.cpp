@@ -468,12 +468,8 @@ std::optional<std::string> delta_stored_aggregate(lowering& l, int id, const std
     l.set_stored_new(id, "(SELECT " + l.column_list(id, "t") + " FROM " + state_table + " t WHERE NOT EXISTS (SELECT 1 FROM " +
                              next + " n WHERE " + same + ") UNION ALL SELECT " + l.column_list(id, "n") + " FROM " + next +
                              " n WHERE n.\"__pgt_visible\")");
-    lower::layout lay;
-    lay.strategy = maintenance::aggregate;
-    lay.columns.push_back({"__pgt_row_id", make_type(type_kind::int8), true, ""});
-    for (std::size_t i = 0; i < l.names(id).size(); ++i) lay.columns.push_back({l.names(id)[i], l.node(id).rel->columns[i].type, false, ""});
-    for (auto& h : state_columns(al.a)) lay.columns.push_back(std::move(h));
-    l.add_state_update(aggregate_apply_ctes(lay, state_table, next, tag, same_output_group(al, "d")));
+    l.add_state_update(aggregate_apply_ctes(state_table_layout(l, id, state_columns(al.a)), state_table, next, tag,
+                                            same_output_group(al, "d")));
     // Groups whose output row stays the same (a MAX the change did not reach) are no change.
     const std::string differs =
         "ROW(" + l.column_list(id, "t") + ") IS DISTINCT FROM ROW(" + l.column_list(id, "n") + ")";

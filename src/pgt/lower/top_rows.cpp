@@ -78,6 +78,14 @@ struct apply_columns {
     }
 };
 
+/// `alias."__pgt_row_id" = ANY (ARRAY(…))` of the row ids of `d` where `where` holds: stored
+/// rows found through the row id's index, even where the planner has no statistics on the
+/// table or expects many rows of `d`.
+std::string row_id_among(const std::string& alias, const std::string& d, const std::string& where = {}) {
+    return sql::column(alias, "__pgt_row_id") + " = ANY (ARRAY(SELECT d.\"__pgt_row_id\" FROM " + d + " d" +
+           (where.empty() ? "" : " WHERE " + where) + "))";
+}
+
 cte modify(const char* name, const char* comment, const std::string& body) {
     return {sql::ident(name), comment, body + " RETURNING 1"};
 }
@@ -89,8 +97,7 @@ std::vector<cte> bag_apply_ctes(const layout& lay, const std::string& st) {
     const std::string d = sql::ident(delta_cte);
     const std::string w = sql::column("d", weight);
     // Remove |w| copies of each row with a negative weight, add w copies of each row with a
-    // positive one; copies are told apart by ctid. The stored rows are found through the row
-    // id's index (= ANY of an array) even where the planner has no statistics on the table.
+    // positive one; copies are told apart by ctid.
     std::vector<std::string> same{"s.\"__pgt_row_id\" = d.\"__pgt_row_id\""};
     for (std::size_t i = 1; i < lay.columns.size(); ++i)
         same.push_back(sql::not_distinct(sql::column("s", lay.columns[i].name), sql::column("d", lay.columns[i].name),
@@ -99,8 +106,7 @@ std::vector<cte> bag_apply_ctes(const layout& lay, const std::string& st) {
                    "DELETE FROM " + st + " t USING (SELECT x.sc FROM (SELECT s.ctid AS sc, pg_catalog.row_number() OVER "
                    "(PARTITION BY " + sql::join(cols.d_rest) + " ORDER BY s.ctid) AS rn, " + w + " AS w FROM " + st +
                    " s JOIN " + d + " d ON " + sql::join(same, " AND ") + " WHERE " + w +
-                   " < 0 AND s.\"__pgt_row_id\" = ANY (ARRAY(SELECT d.\"__pgt_row_id\" FROM " + d + " d WHERE " + w +
-                   " < 0))) x WHERE x.rn <= -x.w) v WHERE t.ctid = v.sc"),
+                   " < 0 AND " + row_id_among("s", d, w + " < 0") + ") x WHERE x.rn <= -x.w) v WHERE t.ctid = v.sc"),
             modify("__pgt_ins", "insert w copies of added rows",
                    "INSERT INTO " + st + " (" + sql::join(cols.all) + ") SELECT " + sql::join(cols.from_d) + " FROM " + d +
                        " d CROSS JOIN LATERAL pg_catalog.generate_series(1, " + w + ") WHERE " + w + " > 0")};
@@ -109,9 +115,7 @@ std::vector<cte> bag_apply_ctes(const layout& lay, const std::string& st) {
 std::vector<cte> aggregate_apply_ctes(const layout& lay, const std::string& st, const std::string& d,
                                       const std::string& prefix, const std::string& same_id) {
     const apply_columns cols(lay);
-    // The stored rows of the touched groups found through the row id's index (= ANY of an
-    // array), however many groups the planner expects.
-    const std::string touched = " AND t.\"__pgt_row_id\" = ANY (ARRAY(SELECT d.\"__pgt_row_id\" FROM " + d + " d))";
+    const std::string touched = " AND " + row_id_among("t", d);
     return {modify((prefix + "del").c_str(), "delete groups that became empty or fail HAVING",
                    "DELETE FROM " + st + " t USING " + d + " d WHERE " + same_id + " AND NOT d.\"__pgt_visible\"" + touched),
             modify((prefix + "upd").c_str(), "update changed groups",

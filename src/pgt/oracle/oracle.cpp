@@ -331,26 +331,40 @@ private:
     std::vector<std::optional<stream>> built_;
 };
 
-/// The recursive term `step` of `c` applied once to `working`, over the sources' `tables`.
-relation apply_step(const circuit& c, int step, const std::vector<relation>& tables, const relation& working) {
-    auto [rc, h] = dbsp::root_circuit::build([&](dbsp::circuit& dc) {
+struct built {
+    std::vector<dbsp::input_handle<row>> inputs;
+    dbsp::output_handle<relation> output;
+};
+
+/// A dbsp circuit computing node `output` of `c`: one input per source and, with `working`,
+/// one more (the last) that the recursive_ref nodes read.
+auto build_circuit(const circuit& c, mode m, int output, bool working = false) {
+    return dbsp::root_circuit::build([&](dbsp::circuit& dc) {
         std::vector<stream> streams;
         std::vector<dbsp::input_handle<row>> handles;
-        for (std::size_t i = 0; i <= tables.size(); ++i) {
-            auto [s, handle] = dbsp::add_input_zset<row>(dc, "source");
+        for (std::size_t i = 0; i < c.sources.size() + (working ? 1 : 0); ++i) {
+            auto [s, h] = dbsp::add_input_zset<row>(dc, "source");
             streams.push_back(s);
-            handles.push_back(handle);
+            handles.push_back(h);
         }
-        const stream work = streams.back();
-        streams.pop_back();
-        wiring w(c, dc, mode::recompute, streams, work);
-        auto out = dbsp::add_output(w.build(step));
-        return std::pair{std::move(handles), out};
+        std::optional<stream> work;
+        if (working) {
+            work = streams.back();
+            streams.pop_back();
+        }
+        wiring w(c, dc, m, streams, work);
+        auto out = dbsp::add_output(w.build(output));
+        return built{std::move(handles), out};
     });
-    for (std::size_t i = 0; i < tables.size(); ++i) h.first[i].push(tables[i]);
-    h.first.back().push(working);
+}
+
+/// The recursive term `step` of `c` applied once to `working`, over the sources' `tables`.
+relation apply_step(const circuit& c, int step, const std::vector<relation>& tables, const relation& working) {
+    auto [rc, h] = build_circuit(c, mode::recompute, step, true);
+    for (std::size_t i = 0; i < tables.size(); ++i) h.inputs[i].push(tables[i]);
+    h.inputs.back().push(working);
     rc.step();
-    return h.second.value();
+    return h.output.value();
 }
 
 /// PostgreSQL's evaluation of WITH RECURSIVE: the working table starts as the non-recursive
@@ -377,40 +391,20 @@ relation recursive_fixpoint(const circuit& c, int step, bool distinct, const std
     return result;
 }
 
-struct built {
-    std::vector<dbsp::input_handle<row>> inputs;
-    dbsp::output_handle<relation> output;
-};
-
-auto build_circuit(const circuit& c, mode m) {
-    return dbsp::root_circuit::build([&](dbsp::circuit& dc) {
-        std::vector<stream> streams;
-        std::vector<dbsp::input_handle<row>> handles;
-        for (std::size_t i = 0; i < c.sources.size(); ++i) {
-            auto [s, h] = dbsp::add_input_zset<row>(dc, "source");
-            streams.push_back(s);
-            handles.push_back(h);
-        }
-        wiring w(c, dc, m, streams);
-        auto out = dbsp::add_output(w.build(c.output));
-        return built{std::move(handles), out};
-    });
-}
-
 } // namespace
 
 relation evaluate(const circuit& c, const std::vector<relation>& tables) {
-    auto [rc, h] = build_circuit(c, mode::recompute);
+    auto [rc, h] = build_circuit(c, mode::recompute, c.output);
     for (std::size_t i = 0; i < tables.size(); ++i) h.inputs.at(i).push(tables[i]);
     rc.step();
     return h.output.value();
 }
 
 struct incremental::impl {
-    decltype(build_circuit(std::declval<const circuit&>(), mode::incremental)) state;
+    decltype(build_circuit(std::declval<const circuit&>(), mode::incremental, 0)) state;
 };
 
-incremental::incremental(const circuit& c) : p_(new impl{build_circuit(c, mode::incremental)}) {}
+incremental::incremental(const circuit& c) : p_(new impl{build_circuit(c, mode::incremental, c.output)}) {}
 incremental::~incremental() = default;
 
 void incremental::push(int source, const row& r, dbsp::zweight w) {
