@@ -97,6 +97,21 @@ std::string topk_statement(const circuit& c, const std::string& state_table, con
 /// the first rows a short index scan.
 std::string topk_index_columns(const circuit& c);
 
+/// Whether the state table holds only the first rows of the query's result (at least
+/// LIMIT + OFFSET of them, refilled from the sources when deletions leave fewer) rather than
+/// all of it: for bag and keyed results without WITH TIES. A change beyond the state's last
+/// row is then dropped by the refresh: it cannot reach the stream table.
+bool topk_keeps_prefix(const circuit& c);
+/// How many first rows a prefix state is (re)filled with; it is trimmed back to this many
+/// when it grows past twice as many.
+long long topk_prefix_rows(const circuit& c);
+/// The state table's contents from the sources: `full_load_sql`, limited to the prefix.
+std::string topk_state_load(const circuit& c, const options& opts = {});
+/// The state table's row count, counted up to 2 × topk_prefix_rows + 1.
+std::string topk_state_count(const circuit& c, const std::string& state_table);
+/// Deletes the state's rows past the first topk_prefix_rows.
+std::string topk_state_trim(const circuit& c, const std::string& state_table);
+
 /// A full refresh applied as a difference, for a bag-layout stream table that other stream
 /// tables read: `new_rows` selects the new contents (every storage column, in layout order);
 /// the statement deletes and inserts only the rows that differ, so that readers downstream see

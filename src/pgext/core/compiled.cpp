@@ -102,13 +102,21 @@ compiled_query& compiled_for(const stream_table& st) {
         const auto lay = lower::storage_layout(*c->graph);
         c->aggregate_state_defs = lower::aggregate_states(*c->graph, lowering_options());
         for (const auto& a : c->aggregate_state_defs) c->aggregate_states[a.node] = aggregate_state_table(st.relid, a.node);
-        // A TopK maintains its whole result in the state table and keeps the first rows.
-        if (c->graph->query.topk) {
+        // A TopK maintains its result, or its first rows, in the state table and keeps the
+        // first rows of that.
+        const bool topk = c->graph->query.topk.has_value();
+        if (topk) {
             c->state_table = state_table(st.relid);
             c->top_plan = spi::plan(lower::topk_statement(*c->graph, c->state_table, st.qualified()), 0, true);
+            if (lower::topk_keeps_prefix(*c->graph)) {
+                c->state_count_plan = spi::plan(lower::topk_state_count(*c->graph, c->state_table), 0, true);
+                c->state_trim_plan = spi::plan(lower::topk_state_trim(*c->graph, c->state_table), 0, true);
+            }
         }
-        c->full_load = "INSERT INTO " + (c->state_table.empty() ? st.qualified() : c->state_table) + " (" +
-                       sql::join(storage_columns(lay)) + ") " + lower::full_load_sql(*c->graph, lowering_options());
+        c->full_load = "INSERT INTO " + (topk ? c->state_table : st.qualified()) + " (" + sql::join(storage_columns(lay)) +
+                       ") " +
+                       (topk ? lower::topk_state_load(*c->graph, lowering_options())
+                             : lower::full_load_sql(*c->graph, lowering_options()));
     } else {
         c->sources = c->front.sources;
         const auto f = full_mode_query(st);

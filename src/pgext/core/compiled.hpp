@@ -32,6 +32,9 @@ struct compiled_query {
     /// stream table its first rows (as a difference).
     std::string state_table;
     spi::plan top_plan;
+    /// A TopK whose state keeps only the first rows (lower::topk_keeps_prefix): its row count
+    /// (bounded) and the trim back to the prefix.
+    spi::plan state_count_plan, state_trim_plan;
     /// FULL mode, when other stream tables read this one: the full refresh as a difference.
     std::string full_difference;
     spi::plan difference_plan;

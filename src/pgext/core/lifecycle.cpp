@@ -64,7 +64,11 @@ void record_topk(long long id, unsigned relid, const definition& def) {
     }
     if (t)
         server::info("pg_trickle: TopK stream table: it holds the first " + std::to_string(t->limit) +
-                     " rows of its query's result, which is maintained in " + state_table(relid));
+                     " rows of its query's result, " +
+                     (lower::topk_keeps_prefix(*def.graph)
+                          ? "whose first " + std::to_string(lower::topk_prefix_rows(*def.graph)) + " rows are kept in "
+                          : "which is maintained in ") +
+                     state_table(relid));
 }
 
 } // namespace

@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "pgt/circuit.hpp"
+#include "pgt/lower.hpp"
 
 namespace pgt {
 
@@ -95,7 +96,12 @@ std::string to_string(const circuit& c) {
         for (std::size_t i = 0; i < t->keys.size(); ++i)
             out << (i ? ", " : "") << c.query.root->columns[static_cast<std::size_t>(t->keys[i].expr->index)].name
                 << (t->keys[i].descending ? " DESC" : "") << (t->keys[i].nulls_first != t->keys[i].descending ? (t->keys[i].nulls_first ? " NULLS FIRST" : " NULLS LAST") : "");
-        out << " of the result above, kept in a state table and re-read through an index on these keys when it changes\n";
+        if (lower::topk_keeps_prefix(c))
+            out << " of the result above, whose first " << lower::topk_prefix_rows(c)
+                << " rows are kept in a state table (changes beyond them dropped, refilled from the sources when "
+                   "deletions leave fewer than the stream table's rows)\n";
+        else
+            out << " of the result above, kept in a state table and re-read through an index on these keys when it changes\n";
     }
     return out.str();
 }

@@ -84,7 +84,8 @@ refresh_plan delta_sql(const circuit& c, const std::vector<source_changes>& sour
     plan.has_delta = true;
     std::vector<cte> tail;
     if (result_changes) {
-        const std::string delta = c.strategy == maintenance::aggregate ? aggregate_delta(l, storage_table) : rows_delta(l);
+        std::string delta = c.strategy == maintenance::aggregate ? aggregate_delta(l, storage_table) : rows_delta(l);
+        if (topk_keeps_prefix(c)) delta = topk_prefix_delta(c, delta, storage_table);
         tail.push_back({sql::ident(delta_cte), "the net change of the stream table", delta});
         for (auto& m : apply_ctes(c, storage_layout(c), storage_table)) tail.push_back(std::move(m));
     }
@@ -157,5 +158,80 @@ std::string topk_statement(const circuit& c, const std::string& state_table, con
 }
 
 std::string topk_index_columns(const circuit& c) { return key_list(c, ""); }
+
+namespace {
+/// Rows the stream table holds at most (LIMIT + OFFSET).
+long long topk_kept(const circuit& c) { return c.query.topk->limit + c.query.topk->offset; }
+
+/// True when the row seen through `d` sorts strictly after the one seen through `b` in the
+/// TopK order (NULLs placed as the ORDER BY places them).
+std::string sorts_after(const circuit& c, const std::string& d, const std::string& b) {
+    std::string equal_so_far, r;
+    for (const auto& k : c.query.topk->keys) {
+        const std::string& name = c.query.root->columns[static_cast<std::size_t>(k.expr->index)].name;
+        const std::string x = sql::column(d, name), y = sql::column(b, name);
+        const std::string nulls = k.nulls_first ? "(" + x + " IS NOT NULL AND " + y + " IS NULL)"
+                                                : "(" + x + " IS NULL AND " + y + " IS NOT NULL)";
+        const std::string after = "(" + nulls + " OR COALESCE(" + x + (k.descending ? " < " : " > ") + y + ", false))";
+        r += (r.empty() ? "" : " OR ") + (equal_so_far.empty() ? after : "(" + equal_so_far + " AND " + after + ")");
+        equal_so_far += (equal_so_far.empty() ? "" : " AND ") + x + " IS NOT DISTINCT FROM " + y;
+    }
+    return "(" + r + ")";
+}
+
+/// The TopK order reversed, for reading the state's last row through its index backwards.
+std::string reversed_key_list(const circuit& c, const std::string& alias) {
+    std::vector<std::string> keys;
+    for (const auto& k : c.query.topk->keys) {
+        const std::string& name = c.query.root->columns[static_cast<std::size_t>(k.expr->index)].name;
+        keys.push_back(sql::column(alias, name) + (k.descending ? " ASC" : " DESC") +
+                       (k.nulls_first ? " NULLS LAST" : " NULLS FIRST"));
+    }
+    return sql::join(keys);
+}
+} // namespace
+
+bool topk_keeps_prefix(const circuit& c) {
+    if (!c.query.topk || c.query.topk->with_ties) return false;
+    const long long kept = topk_kept(c);
+    return kept > 0 && kept <= 100000 && (c.strategy == maintenance::bag || c.strategy == maintenance::keyed);
+}
+
+long long topk_prefix_rows(const circuit& c) { return topk_kept(c) + std::max<long long>(topk_kept(c), 100); }
+
+std::string topk_state_load(const circuit& c, const options& opts) {
+    const std::string all = full_load_sql(c, opts);
+    if (!topk_keeps_prefix(c)) return all;
+    return "SELECT * FROM (" + all + ") q ORDER BY " + key_list(c, "q") + " LIMIT " + std::to_string(topk_prefix_rows(c));
+}
+
+std::string topk_state_count(const circuit& c, const std::string& state_table) {
+    return "SELECT pg_catalog.count(*) FROM (SELECT 1 FROM " + state_table + " LIMIT " +
+           std::to_string(2 * topk_prefix_rows(c) + 1) + ") x";
+}
+
+std::string topk_state_trim(const circuit& c, const std::string& state_table) {
+    return "DELETE FROM " + state_table + " WHERE ctid = ANY (ARRAY(SELECT s.ctid FROM " + state_table + " s ORDER BY " +
+           key_list(c, "s") + " OFFSET " + std::to_string(topk_prefix_rows(c)) + "))";
+}
+
+namespace detail {
+std::string topk_prefix_delta(const circuit& c, const std::string& delta, const std::string& state_table) {
+    // The state's last row, when the state holds at least the stream table's rows (fewer:
+    // the state is the whole result and takes every change).
+    const std::string kept = std::to_string(topk_kept(c));
+    const std::string boundary = "SELECT * FROM " + state_table + " s WHERE (SELECT pg_catalog.count(*) FROM (SELECT 1 FROM " +
+                                 state_table + " LIMIT " + kept + ") n) >= " + kept + " ORDER BY " +
+                                 reversed_key_list(c, "s") + " LIMIT 1";
+    const std::string beyond = "EXISTS (SELECT 1 FROM (" + boundary + ") b WHERE " + sorts_after(c, "d", "b") + ")";
+    if (c.strategy == maintenance::bag) return "SELECT d.* FROM (" + delta + ") d WHERE NOT " + beyond;
+    // Keyed: a row's new version beyond the boundary removes its old version, if kept.
+    std::vector<std::string> cols;
+    for (const auto& col : storage_layout(c).columns) cols.push_back(sql::column("d", col.name));
+    const std::string w = sql::column("d", weight);
+    return "SELECT " + sql::join(cols) + ", CASE WHEN " + w + " > 0 AND " + beyond + " THEN -1::pg_catalog.int8 ELSE " + w +
+           " END AS " + sql::ident(weight) + " FROM (" + delta + ") d";
+}
+} // namespace detail
 
 } // namespace pgt::lower

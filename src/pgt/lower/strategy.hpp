@@ -16,6 +16,10 @@ std::string aggregate_delta(lowering& l, const std::string& storage_table);
 std::string rows_full_load(lowering& l);
 std::string rows_delta(lowering& l);
 
+/// A TopK whose state keeps only the first rows (topk_keeps_prefix): the change `delta` without
+/// the rows that sort after the state's last row (keyed: those become deletions of the key).
+std::string topk_prefix_delta(const circuit& c, const std::string& delta, const std::string& state_table);
+
 /// Name of the CTE holding the final change, read by the apply CTEs.
 inline constexpr const char* delta_cte = "__pgt_delta";
 

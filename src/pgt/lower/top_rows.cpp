@@ -97,14 +97,15 @@ std::vector<cte> bag_apply_ctes(const layout& lay, const std::string& st) {
     const std::string d = sql::ident(delta_cte);
     const std::string w = sql::column("d", weight);
     // Remove |w| copies of each row with a negative weight, add w copies of each row with a
-    // positive one; copies are told apart by ctid.
+    // positive one; copies are told apart by ctid. (Rows equal but for their id are distinct
+    // rows: a TopK's stream table shows its state's rows without their hidden sort keys.)
     std::vector<std::string> same{"s.\"__pgt_row_id\" = d.\"__pgt_row_id\""};
     for (std::size_t i = 1; i < lay.columns.size(); ++i)
         same.push_back(sql::not_distinct(sql::column("s", lay.columns[i].name), sql::column("d", lay.columns[i].name),
                                          lay.columns[i].type));
     return {modify("__pgt_del", "delete |w| copies of removed rows",
                    "DELETE FROM " + st + " t USING (SELECT x.sc FROM (SELECT s.ctid AS sc, pg_catalog.row_number() OVER "
-                   "(PARTITION BY " + sql::join(cols.d_rest) + " ORDER BY s.ctid) AS rn, " + w + " AS w FROM " + st +
+                   "(PARTITION BY " + sql::join(cols.from_d) + " ORDER BY s.ctid) AS rn, " + w + " AS w FROM " + st +
                    " s JOIN " + d + " d ON " + sql::join(same, " AND ") + " WHERE " + w +
                    " < 0 AND " + row_id_among("s", d, w + " < 0") + ") x WHERE x.rn <= -x.w) v WHERE t.ctid = v.sc"),
             modify("__pgt_ins", "insert w copies of added rows",

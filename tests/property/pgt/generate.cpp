@@ -102,6 +102,7 @@ public:
         if (shape == 1) return nested_aggregate();
         if (shape == 2) return lateral_query();
         if (shape == 3) return window_query();
+        if (shape == 5) return topk_query();
         scope s;
         std::string from = from_clause(s);
         return select_block(s, from, g_.chance(0.5));
@@ -407,6 +408,34 @@ private:
                    " ORDER BY " + key + ", " + g_.pick(s).sql + (g_.chance(0.5) ? " DESC" : "") + ", " + join(all);
         }
         return q;
+    }
+
+    /// ORDER BY … LIMIT n [OFFSET m]: in an order made total by every column (equal rows are
+    /// then equal in the select list too), or FETCH FIRST … WITH TIES on one key without an
+    /// OFFSET (the rows are determined either way), over rows or over groups.
+    std::string topk_query() {
+        scope s;
+        const std::string from = from_clause(s);
+        const std::string where = g_.chance(0.4) ? " WHERE " + predicate(s, 0) : "";
+        auto direction = [&] {
+            return std::string(g_.chance(0.5) ? " DESC" : "") + (g_.chance(0.3) ? " NULLS FIRST" : "");
+        };
+        const std::string n = std::to_string(g_.uniform(1, 6));
+        const std::string offset = g_.chance(0.3) ? " OFFSET " + std::to_string(g_.uniform(1, 3)) : "";
+        auto groupables = of_kind(s, groupable);
+        if (!groupables.empty() && g_.chance(0.25)) {
+            const std::string key = g_.pick(groupables).sql;
+            return "SELECT " + key + " AS g, count(*) AS n, max(" + g_.pick(s).sql + ") AS m FROM " + from + where +
+                   " GROUP BY " + key + " ORDER BY n" + direction() + ", g" + direction() + " LIMIT " + n + offset;
+        }
+        std::vector<std::string> all, items;
+        for (const auto& c : s) all.push_back(c.sql);
+        const int plain = g_.uniform(1, 3);
+        for (int i = 0; i < plain; ++i) items.push_back(g_.pick(s).sql + " AS o" + std::to_string(i));
+        const std::string key = g_.pick(s).sql + direction();
+        const std::string q = "SELECT " + join(items) + " FROM " + from + where + " ORDER BY " + key;
+        if (g_.chance(0.2)) return q + " FETCH FIRST " + n + " ROWS WITH TIES"; // (an OFFSET would cut ties)
+        return q + ", " + join(all) + " LIMIT " + n + offset;
     }
 
     std::string select_block(const scope& s, const std::string& from, bool aggregate) {

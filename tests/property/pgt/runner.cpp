@@ -111,9 +111,21 @@ public:
 
 private:
     std::string visible_columns() const {
+        const auto& all = graph_->query.root->columns;
+        const std::size_t n = graph_->query.topk ? graph_->query.topk->visible : all.size();
         std::vector<std::string> cols;
-        for (const auto& col : graph_->query.root->columns) cols.push_back(sql::ident(col.name));
+        for (std::size_t i = 0; i < n; ++i) cols.push_back(sql::ident(all[i].name));
         return join(cols);
+    }
+
+    /// A relation holding the query's whole result (the lowered path's table, the oracle's):
+    /// for a TopK, its first rows as the query takes them.
+    std::string result_of(const std::string& relation) const {
+        if (!graph_->query.topk) return relation;
+        const auto& t = *graph_->query.topk;
+        return "(SELECT * FROM " + relation + " ORDER BY " + lower::topk_index_columns(*graph_) + " OFFSET " +
+               std::to_string(t.offset) + " ROWS FETCH FIRST " + std::to_string(t.limit) + " ROWS " +
+               (t.with_ties ? "WITH TIES" : "ONLY") + ") top";
     }
 
     void setup_storage() {
@@ -187,7 +199,7 @@ private:
 
     void check(const std::string& when) {
         const std::string cols = visible_columns();
-        if (auto n = mismatches(db_, "st", cols, c_.query); n != 0)
+        if (auto n = mismatches(db_, result_of("st"), cols, c_.query); n != 0)
             throw failure(when + ": lowered delta SQL: stream table differs from the query by " + std::to_string(n) + " rows");
         if (auto n = mismatches(db_, "pst", cols, c_.query); n != 0)
             throw failure(when + ": extension: stream table differs from the query by " + std::to_string(n) + " rows");
@@ -202,7 +214,7 @@ private:
         if (!(full == incremental_->result()))
             throw failure(when + ": oracle: incremental result differs from recomputation");
         load_oracle_result(full);
-        if (auto n = mismatches(db_, "oracle_result", cols, c_.query); n != 0)
+        if (auto n = mismatches(db_, result_of("oracle_result"), cols, c_.query); n != 0)
             throw failure(when + ": oracle result differs from PostgreSQL by " + std::to_string(n) + " rows");
     }
 

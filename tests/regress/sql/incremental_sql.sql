@@ -214,3 +214,48 @@ DELETE FROM links WHERE src = 2 AND dst = 5;
 SELECT pgtrickle.refresh_stream_table('link_paths');
 SELECT st_check('link_paths');
 SELECT a, b, hops FROM link_paths ORDER BY 1, 2, 3;
+
+-- TopK over rows keeps only the first rows of the result in its state (LIMIT + OFFSET plus
+-- max(LIMIT + OFFSET, 100)): a change beyond them is dropped; deletions that leave fewer than
+-- the stream table shows refill it from the source; insertions that double it are trimmed.
+CREATE TABLE scores (id int PRIMARY KEY, player text, score int);
+INSERT INTO scores SELECT i, 'p' || i % 7, i FROM generate_series(1, 1000) i;
+SELECT pgtrickle.create_stream_table('leaders', 'SELECT id, player, score FROM scores ORDER BY score DESC, id LIMIT 3',
+  schedule => '1h');
+SELECT pgtrickle.create_stream_table('runners_up', 'SELECT player, score FROM scores ORDER BY score DESC NULLS FIRST, player LIMIT 3 OFFSET 2',
+  schedule => '1h');
+CREATE FUNCTION topk_state_rows(st text) RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE n bigint; BEGIN
+  EXECUTE format('SELECT count(*) FROM pgtrickle_state.%I', 'topk_' || st::regclass::oid) INTO n;
+  RETURN n;
+END $$;
+CREATE FUNCTION refresh_topk() RETURNS TABLE (leaders text, runners_up text, leaders_state bigint, runners_up_state bigint)
+LANGUAGE plpgsql AS $$ BEGIN
+  PERFORM pgtrickle.refresh_stream_table('leaders');
+  PERFORM pgtrickle.refresh_stream_table('runners_up');
+  RETURN QUERY SELECT st_check('leaders'), st_check('runners_up'), topk_state_rows('leaders'), topk_state_rows('runners_up');
+END $$;
+SELECT topk_state_rows('leaders') AS leaders_state, topk_state_rows('runners_up') AS runners_up_state;
+-- Changes beyond the kept rows: nothing kept changes.
+INSERT INTO scores SELECT i, 'low', i - 2000 FROM generate_series(2001, 2100) i;
+UPDATE scores SET score = score - 1 WHERE id BETWEEN 100 AND 200;
+SELECT * FROM refresh_topk();
+-- The leaders lose 50 rows, then 52 more: the second time fewer than 3 (5) are left, refilled.
+DELETE FROM scores WHERE score > 950;
+SELECT * FROM refresh_topk();
+DELETE FROM scores WHERE score > 898;
+SELECT * FROM refresh_topk();
+-- 300 new leaders and a NULL score (first for runners_up): the state grows past twice its size, trimmed.
+INSERT INTO scores SELECT i, 'new' || i % 3, 5000 + i % 40 FROM generate_series(3001, 3300) i;
+INSERT INTO scores VALUES (4000, 'nobody', NULL);
+SELECT * FROM refresh_topk();
+-- Rows moving from the bottom to the top and back.
+UPDATE scores SET score = CASE WHEN score > 5000 THEN score - 5000 ELSE score + 6000 END WHERE id % 11 = 0;
+SELECT * FROM refresh_topk();
+SELECT id, player, score FROM leaders ORDER BY score DESC, id;
+-- A result smaller than the stream table: the state is all of it, and takes every change.
+DELETE FROM scores WHERE id > 2;
+SELECT * FROM refresh_topk();
+INSERT INTO scores VALUES (10, 'last', -5);
+SELECT * FROM refresh_topk();
+SELECT player, score FROM runners_up ORDER BY score DESC NULLS FIRST, player;
