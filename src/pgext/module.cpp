@@ -1,4 +1,5 @@
 // The extension's entry point: the magic block and _PG_init.
+#include "core/immediate.hpp"
 #include "guc.hpp"
 #include "pg/server.hpp"
 #include "scheduler/shared.hpp"
@@ -22,6 +23,7 @@ void reset_on_abort(XactEvent event, void*) {
 void _PG_init(void) {
     pgt::guc::define();
     RegisterXactCallback(reset_on_abort, nullptr);
+    pgt::ext::immediate::install_hooks();
     // The scheduler needs shared memory and a launcher, which only preloading can set up;
     // loaded later, pg_trickle still captures changes and refreshes on request.
     if (process_shared_preload_libraries_in_progress) {

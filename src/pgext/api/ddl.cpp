@@ -34,7 +34,7 @@ void check_still_valid(const ext::stream_table& st, const std::string& what) {
     const std::string prefix = what + " would break stream table " + st.display() + ": ";
     try {
         auto front = ext::compile_query(st.defining_query);
-        if (st.refresh_mode == "DIFFERENTIAL" && !front.query)
+        if (ext::incremental(st.refresh_mode) && !front.query)
             throw error(pgt::sqlstate::feature_not_supported, front.unsupported->construct());
         if (spi::describe(st.defining_query) != ext::visible_columns(st))
             throw error("42P17", "its columns would change");

@@ -1,5 +1,7 @@
 #include "core/buffer_writer.hpp"
 
+#include "core/immediate.hpp"
+
 #include "core/capture.hpp"
 #include "pg/guard.hpp"
 
@@ -28,8 +30,8 @@ constexpr int stamp_columns = 3;
 constexpr int batch_size = 1000;
 
 /// The change buffer `source` writes to, or InvalidOid when no stream table reads it.
-Oid buffer_of(Relation source) {
-    Oid root = RelationGetRelid(source);
+Oid buffer_of(Relation source, Oid& root) {
+    root = RelationGetRelid(source);
     // A partition being detached (DETACH … CONCURRENTLY) has no ancestors any more: it is no
     // longer part of its partitioned table's rows, and writes to it are not captured for it.
     if (source->rd_rel->relispartition)
@@ -129,8 +131,10 @@ void append_statement_changes(TriggerData* td) {
         const bool truncate = TRIGGER_FIRED_BY_TRUNCATE(td->tg_event);
         auto rows = [](Tuplestorestate* t) { return t ? tuplestore_tuple_count(t) : 0; };
         if (!truncate && rows(td->tg_oldtable) + rows(td->tg_newtable) == 0) return;
-        const Oid buffer_id = buffer_of(td->tg_relation);
+        Oid source = InvalidOid;
+        const Oid buffer_id = buffer_of(td->tg_relation, source);
         if (!OidIsValid(buffer_id)) return; // a trigger left behind: nothing reads this table
+        immediate::source_changed(source);
         const Datum xid = FullTransactionIdGetDatum(GetTopFullTransactionId());
         const Datum stmt = Int64GetDatum(next_statement_number());
 

@@ -95,7 +95,7 @@ compiled_query& compiled_for(const stream_table& st) {
     auto c = std::make_unique<compiled_query>();
     c->generation = st.generation;
     c->front = compile_query(st.defining_query);
-    if (st.refresh_mode == "DIFFERENTIAL") {
+    if (incremental(st.refresh_mode)) {
         if (!c->front.query) throw *c->front.unsupported;
         c->graph = build_circuit(*c->front.query);
         c->sources = c->graph->sources;

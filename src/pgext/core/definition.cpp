@@ -39,11 +39,6 @@ std::string normalize_mode(const std::string& text) {
     if (m != "AUTO" && m != "FULL" && m != "DIFFERENTIAL" && m != "IMMEDIATE")
         throw error(sqlstate::invalid_parameter_value,
                     "unknown refresh mode: " + text + ". Must be 'AUTO', 'FULL', 'DIFFERENTIAL', or 'IMMEDIATE'");
-    if (m == "IMMEDIATE")
-        throw error(sqlstate::feature_not_supported,
-                    "refresh_mode 'IMMEDIATE' is not supported by this version of pg_trickle",
-                    "Stream tables are refreshed on demand or by the scheduler.",
-                    "Use refresh_mode => 'DIFFERENTIAL' with a short schedule such as '1s'.");
     return m;
 }
 
@@ -56,7 +51,13 @@ definition analyze(const std::string& display_name, const std::string& query, co
     if (requested_mode == "FULL") {
         def.refresh_mode = "FULL";
     } else if (def.front.query) {
-        def.refresh_mode = "DIFFERENTIAL";
+        def.refresh_mode = requested_mode == "IMMEDIATE" ? "IMMEDIATE" : "DIFFERENTIAL";
+    } else if (requested_mode == "IMMEDIATE") {
+        const auto& u = *def.front.unsupported;
+        error e(sqlstate::feature_not_supported, "unsupported operator for IMMEDIATE mode: " + u.construct(), u.detail(),
+                "IMMEDIATE maintains what DIFFERENTIAL maintains; use refresh_mode = 'FULL' for this query.", u.position());
+        e.set_query(u.query());
+        throw e;
     } else if (requested_mode == "DIFFERENTIAL") {
         throw *def.front.unsupported;
     } else {
@@ -68,7 +69,7 @@ definition analyze(const std::string& display_name, const std::string& query, co
     if (def.front.ignored_order_by)
         def.warnings.push_back("pg_trickle: ORDER BY without LIMIT has no effect on stream tables — storage row order is "
                                "undefined. The ORDER BY clause is ignored.");
-    if (def.refresh_mode == "DIFFERENTIAL" && def.front.query->max_volatility == ir::volatility::stable)
+    if (incremental(def.refresh_mode) && def.front.query->max_volatility == ir::volatility::stable)
         def.warnings.push_back("Defining query contains stable functions (e.g. now()); their value is taken at each "
                                "refresh, so rows not touched by a refresh keep earlier values.");
 
@@ -83,7 +84,7 @@ definition analyze(const std::string& display_name, const std::string& query, co
             throw error(sqlstate::duplicate_column, "column \"" + col + "\" specified more than once",
                         {}, "Give the output columns distinct names with aliases.");
     }
-    if (def.refresh_mode == "DIFFERENTIAL") {
+    if (incremental(def.refresh_mode)) {
         def.graph = build_circuit(*def.front.query);
         def.layout = lower::storage_layout(*def.graph);
         if (def.graph->query.topk) {

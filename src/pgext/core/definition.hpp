@@ -17,6 +17,12 @@ namespace pgt::ext {
 /// case-insensitive; anything else → 22023 with upstream's message.
 std::string normalize_mode(const std::string& text);
 
+/// Whether a stored refresh mode maintains the stream table by its circuit (DIFFERENTIAL at
+/// refresh time, IMMEDIATE at the end of each writing statement).
+inline bool incremental(const std::string& refresh_mode) {
+    return refresh_mode == "DIFFERENTIAL" || refresh_mode == "IMMEDIATE";
+}
+
 struct definition {
     std::string query;
     std::string requested_mode; ///< AUTO / FULL / DIFFERENTIAL

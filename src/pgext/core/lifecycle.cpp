@@ -1,5 +1,7 @@
 #include "core/lifecycle.hpp"
 
+#include "core/immediate.hpp"
+
 #include <functional>
 
 #include "pgt/error.hpp"
@@ -7,6 +9,7 @@
 #include "core/capture.hpp"
 #include "core/compiled.hpp"
 #include "core/definition.hpp"
+#include "core/immediate.hpp"
 #include "core/refresh.hpp"
 #include "core/server_catalog.hpp"
 #include "pg/server.hpp"
@@ -42,6 +45,7 @@ void register_sources(long long id, unsigned relid, const definition& def) {
                       {std::to_string(id), std::to_string(src->oid), upstream ? "STREAM_TABLE" : "TABLE"});
         }
         ensure_capture(*src);
+        immediate::readers_changed(src->oid);
     }
     sync_buffer_grants();
 }
@@ -121,7 +125,8 @@ void create_stream_table(const std::string& name, const create_options& opts) {
             "diamond_schedule_policy, auxiliary_columns, has_keyless_source, status) "
             "VALUES ($1::oid, $2, $3, $4, $4, $5, $6, $7, NULLIF($8, ''), $9, $10, $11, $12::jsonb, $13::bool, "
             "CASE WHEN $14::bool THEN 'INITIALIZING' ELSE 'ACTIVE' END) RETURNING pgt_id::text",
-            {std::to_string(relid), table, schema, opts.query, opts.schedule, def.refresh_mode, def.requested_mode,
+            {std::to_string(relid), table, schema, opts.query,
+             def.refresh_mode == "IMMEDIATE" ? spi::param{} : spi::param{opts.schedule}, def.refresh_mode, def.requested_mode,
              def.downgrade_reason, def.graph ? spi::param{to_string(def.graph->strategy)} : spi::param{},
              opts.diamond_consistency, opts.diamond_schedule_policy, auxiliary_columns_json(def.layout),
              [&] {
@@ -165,7 +170,9 @@ void redefine_stream_table(const stream_table& st, const std::string& query, con
                   {std::to_string(st.id), std::to_string(relid), query, def.refresh_mode, def.requested_mode,
                    def.downgrade_reason, def.graph ? spi::param{to_string(def.graph->strategy)} : spi::param{},
                    auxiliary_columns_json(def.layout)});
-        spi::exec("DELETE FROM pgtrickle.pgt_dependencies WHERE pgt_id = $1::int8", {std::to_string(st.id)});
+        for (const auto& r : spi::query("DELETE FROM pgtrickle.pgt_dependencies WHERE pgt_id = $1::int8 RETURNING source_relid",
+                                        {std::to_string(st.id)}))
+            immediate::readers_changed(static_cast<unsigned>(std::stoul(*r[0])));
         if (!downstream.empty()) {
             // Downstream stream tables now read the new storage; they start over with a full refresh.
             spi::exec("DROP TABLE " + buffer_name(st.relid));
@@ -211,6 +218,7 @@ void drop_stream_table(const stream_table& st, bool cascade) {
         spi::exec("DELETE FROM pgtrickle.pgt_stream_tables WHERE pgt_id = $1::int8", {std::to_string(st.id)});
     }
     forget_compiled(st.id);
+    for (const auto& s : sources) immediate::readers_changed(static_cast<unsigned>(std::stoul(*s[0])));
     for (const auto& s : sources) release_capture_if_unused(static_cast<unsigned>(std::stoul(*s[0])));
     release_capture_if_unused(st.relid);
     sync_buffer_grants();

@@ -17,6 +17,7 @@ const char* initiator_name(initiator who) {
     case initiator::manual: return "MANUAL";
     case initiator::scheduler: return "SCHEDULER";
     case initiator::initial: return "INITIAL";
+    case initiator::immediate: break; // never recorded
     }
     return "MANUAL";
 }
@@ -143,6 +144,8 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
     }
     auto st = stream_table_by_id(id);
     if (!st) throw error(sqlstate::undefined_table, "stream table " + std::to_string(id) + " was dropped");
+    // A suspended or never populated IMMEDIATE stream table waits for a manual refresh.
+    if (who == initiator::immediate && (st->status == "SUSPENDED" || !st->is_populated)) return {"NO_DATA"};
     // The scheduler retries a stream table in ERROR (with back-off); users resume it first.
     if ((who == initiator::manual && st->status == "ERROR") || (who != initiator::initial && st->status == "SUSPENDED"))
         throw error(sqlstate::invalid_parameter_value,
@@ -238,7 +241,7 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
                       5)
             .execute({std::to_string(*history), out.action, std::to_string(out.inserted), std::to_string(out.deleted),
                       fallback});
-    else if (out.action != "NO_DATA" || who == initiator::manual)
+    else if ((out.action != "NO_DATA" && who != initiator::immediate) || who == initiator::manual)
         spi::prepared("INSERT INTO pgtrickle.pgt_refresh_history (pgt_id, data_timestamp, start_time, end_time, action, "
                       "rows_inserted, rows_deleted, was_full_fallback, status, initiated_by) VALUES ($1::int8, now(), "
                       "$2::timestamptz, pg_catalog.clock_timestamp(), $3, $4::int8, $5::int8, $6::bool, 'COMPLETED', $7)",

@@ -12,7 +12,9 @@
 
 namespace pgt::ext {
 
-enum class initiator { manual, scheduler, initial };
+/// Who asks: a user, the scheduler, the stream table's creation, or the end of a statement
+/// that changed a source of an IMMEDIATE stream table (no history row for those).
+enum class initiator { manual, scheduler, initial, immediate };
 
 struct refresh_outcome {
     std::string action; ///< NO_DATA, FULL, DIFFERENTIAL, REINITIALIZE

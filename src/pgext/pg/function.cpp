@@ -4,9 +4,12 @@
 
 namespace pgt::pg {
 
-Datum invoke(Datum (*impl)(FunctionCallInfo), FunctionCallInfo fcinfo, const char* name) {
-    // Message parts are copied into palloc'd memory inside the handlers, so that no C++ object
-    // is alive when ereport() longjmps out of this frame.
+namespace {
+/// Runs `f`; an exception leaving it becomes ereport(ERROR) naming `name`. Message parts are
+/// copied into palloc'd memory inside the handlers, so that no C++ object is alive when
+/// ereport() longjmps out of the caller's frame.
+template <class F>
+void raising(F&& f, const char* name) {
     const char* code = nullptr;
     char* message = nullptr;
     char* detail = nullptr;
@@ -14,7 +17,8 @@ Datum invoke(Datum (*impl)(FunctionCallInfo), FunctionCallInfo fcinfo, const cha
     char* query = nullptr;
     int position = -1;
     try {
-        return impl(fcinfo);
+        f();
+        return;
     } catch (const error& e) {
         code = e.code().size() == 5 ? pstrdup(e.code().c_str()) : "XX000";
         message = pstrdup(e.what());
@@ -31,6 +35,15 @@ Datum invoke(Datum (*impl)(FunctionCallInfo), FunctionCallInfo fcinfo, const cha
     }
     raise(code, message, detail, hint, name, position, query);
 }
+} // namespace
+
+Datum invoke(Datum (*impl)(FunctionCallInfo), FunctionCallInfo fcinfo, const char* name) {
+    Datum result = 0;
+    raising([&] { result = impl(fcinfo); }, name);
+    return result;
+}
+
+void invoke_hook(void (*impl)(), const char* name) { raising(impl, name); }
 
 std::optional<std::string> text_arg(FunctionCallInfo fcinfo, int i) {
     if (PG_NARGS() <= i || PG_ARGISNULL(i)) return std::nullopt;

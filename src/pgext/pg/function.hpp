@@ -11,6 +11,8 @@ namespace pgt::pg {
 
 /// Runs `impl` and converts escaping exceptions into a PostgreSQL error.
 Datum invoke(Datum (*impl)(FunctionCallInfo), FunctionCallInfo fcinfo, const char* name);
+/// The same boundary for C++ run from a PostgreSQL hook.
+void invoke_hook(void (*impl)(), const char* name);
 
 /// Text argument `i`, nullopt when NULL.
 std::optional<std::string> text_arg(FunctionCallInfo fcinfo, int i);
