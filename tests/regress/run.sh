@@ -1,19 +1,24 @@
 #!/usr/bin/env bash
 # Runs pg_regress suites against a temporary PostgreSQL instance with pg_trickle preloaded.
 #   tests/regress/run.sh NAME...   run sql/NAME.sql against expected/NAME.out
+# With PGT_SUITE=isolation, runs tests/isolation's specs/NAME.spec with pg_isolation_regress
+# (concurrent sessions) the same way.
 # The installed extension is used (cmake --install). As root, pg_regress runs as the postgres
 # user (initdb refuses root) in a scratch copy of this folder; results/ and regression.diffs
 # are copied back here on failure.
 set -euo pipefail
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+config="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/regression.conf"
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../${PGT_SUITE:-regress}" && pwd)"
 bindir="${PGT_PG_BIN:-/usr/lib/postgresql/15/bin}"
-regress="$(dirname "$("$bindir/pg_config" --pgxs)")/../test/regress/pg_regress"
-[ -x "$regress" ] || regress="/usr/lib/postgresql/15/lib/pgxs/src/test/regress/pg_regress"
+tool=pg_regress
+[ "${PGT_SUITE:-regress}" = isolation ] && tool=pg_isolation_regress
+regress="$(dirname "$("$bindir/pg_config" --pgxs)")/../test/${PGT_SUITE:-regress}/$tool"
+[ -x "$regress" ] || regress="/usr/lib/postgresql/15/lib/pgxs/src/test/${PGT_SUITE:-regress}/$tool"
 
 work="$(mktemp -d /tmp/pgt_regress_XXXXXX)"
 trap 'rm -rf "$work"' EXIT
-cp -r "$here/sql" "$here/expected" "$here/regression.conf" "$work/"
-[ -d "$here/input" ] && cp -r "$here/input" "$work/"
+cp -r "$here/expected" "$config" "$work/"
+for d in sql specs input; do if [ -d "$here/$d" ]; then cp -r "$here/$d" "$work/"; fi; done
 run_as=()
 if [ "$(id -u)" -eq 0 ]; then
     chown -R postgres: "$work"
