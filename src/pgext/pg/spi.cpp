@@ -138,7 +138,7 @@ std::vector<row> plan::query(const std::vector<param>& params, const snapshot* s
 const plan& prepared(const std::string& sql, int nparams) {
     static std::unordered_map<std::string, plan> cache;
     auto it = cache.find(sql);
-    if (it == cache.end()) it = cache.emplace(sql, plan(sql, nparams)).first;
+    if (it == cache.end()) it = cache.emplace(sql, plan(sql, nparams, true)).first;
     return it->second;
 }
 

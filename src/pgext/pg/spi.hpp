@@ -54,7 +54,9 @@ private:
 };
 
 /// The kept plan of a fixed statement with `nparams` text parameters, prepared on first use and
-/// reused by the backend thereafter (for statements on hot paths: refresh, capture).
+/// reused by the backend thereafter (for statements on hot paths: refresh, capture). The plan
+/// is generic: these are catalog and buffer lookups whose best plan does not depend on the
+/// values, and a custom plan would be planned again at every execution.
 const plan& prepared(const std::string& sql, int nparams);
 
 /// A snapshot taken now and held: statements executed under it see exactly the data committed

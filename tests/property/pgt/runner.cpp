@@ -34,8 +34,8 @@ void reset(connection& db) {
     // As the extension runs delta statements (JIT compiles them longer than they run).
     db.exec("SET jit = off");
     db.exec("SET client_min_messages = error");
-    db.exec("DO $$ BEGIN IF EXISTS (SELECT 1 FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 'pst') THEN "
-            "PERFORM pgtrickle.drop_stream_table('pst'); END IF; END $$");
+    db.exec("DO $$ DECLARE t text; BEGIN FOR t IN SELECT pgt_name FROM pgtrickle.pgt_stream_tables WHERE pgt_name IN "
+            "('pst', 'ist') LOOP PERFORM pgtrickle.drop_stream_table(t); END LOOP; END $$");
     db.exec("DROP TABLE IF EXISTS st, t0, t1, t2, chg_t0, chg_t1, chg_t2 CASCADE");
     db.exec("DO $$ DECLARE t text; BEGIN FOR t IN SELECT relname FROM pg_catalog.pg_class WHERE relname LIKE 'state\\_n%' "
             "AND relkind = 'r' AND relnamespace = 'public'::regnamespace LOOP EXECUTE 'DROP TABLE ' || quote_ident(t); END LOOP; END $$");
@@ -88,6 +88,8 @@ public:
         for (const auto& t : c_.tables) capture(db_, t.name);
         db_.exec("SELECT pgtrickle.create_stream_table('pst', $q$" + c_.query +
                  "$q$, refresh_mode => 'DIFFERENTIAL', schedule => '24h')");
+        // The same query IMMEDIATE: maintained by every statement below, never refreshed.
+        db_.exec("SELECT pgtrickle.create_stream_table('ist', $q$" + c_.query + "$q$, refresh_mode => 'IMMEDIATE')");
         setup_oracle();
         out.oracle_checked = oracle_ok_;
         check("initial load");
@@ -203,6 +205,8 @@ private:
             throw failure(when + ": lowered delta SQL: stream table differs from the query by " + std::to_string(n) + " rows");
         if (auto n = mismatches(db_, "pst", cols, c_.query); n != 0)
             throw failure(when + ": extension: stream table differs from the query by " + std::to_string(n) + " rows");
+        if (auto n = mismatches(db_, "ist", cols, c_.query); n != 0)
+            throw failure(when + ": extension, IMMEDIATE: stream table differs from the query by " + std::to_string(n) + " rows");
         if (!oracle_ok_) return;
         oracle::relation full;
         try {

@@ -60,6 +60,13 @@ SELECT n FROM revenue WHERE customer = 2;
 COMMIT;
 SELECT * FROM all_checks();
 
+-- A prepared transaction: maintained before PREPARE, visible at COMMIT PREPARED.
+BEGIN;
+INSERT INTO orders VALUES (202, 3, 30);
+PREPARE TRANSACTION 'p1';
+COMMIT PREPARED 'p1';
+SELECT * FROM all_checks();
+
 -- A statement inside a function, and a trigger that writes a source: maintained once the
 -- outermost writing statement ends.
 CREATE TABLE audit (order_id int);
