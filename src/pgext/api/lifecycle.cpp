@@ -127,7 +127,8 @@ PGT_FUNCTION(pgt_create_or_replace_stream_table) {
                              stored_diamond(*st) == std::pair{opts.diamond_consistency, opts.diamond_schedule_policy};
     if (!same_config || !same_query || !same_mode) {
         pgt::server::role_scope as_ext(pgt::server::extension_owner(), false);
-        pgt::spi::exec("UPDATE pgtrickle.pgt_stream_tables SET schedule = $2, diamond_consistency = $3, "
+        pgt::spi::exec("UPDATE pgtrickle.pgt_stream_tables SET schedule = CASE WHEN refresh_mode = 'IMMEDIATE' THEN NULL "
+                       "ELSE $2 END, diamond_consistency = $3, "
                        "diamond_schedule_policy = $4, updated_at = now() WHERE pgt_id = $1::int8",
                        {std::to_string(st->id), opts.schedule, opts.diamond_consistency, opts.diamond_schedule_policy});
     } else {
@@ -163,7 +164,8 @@ PGT_FUNCTION(pgt_alter_stream_table) {
     pgt::server::role_scope as_ext(pgt::server::extension_owner(), false);
     const std::string id = std::to_string(st.id);
     if (!PG_ARGISNULL(2))
-        pgt::spi::exec("UPDATE pgtrickle.pgt_stream_tables SET schedule = $2, updated_at = now() WHERE pgt_id = $1::int8",
+        pgt::spi::exec("UPDATE pgtrickle.pgt_stream_tables SET schedule = CASE WHEN refresh_mode = 'IMMEDIATE' THEN NULL ELSE $2 END, "
+                       "updated_at = now() WHERE pgt_id = $1::int8",
                        {id, schedule_arg(fcinfo, 2)});
     if (auto status = text_arg(fcinfo, 4)) {
         std::string s = *status;

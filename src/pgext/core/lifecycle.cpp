@@ -164,6 +164,7 @@ void redefine_stream_table(const stream_table& st, const std::string& query, con
         server::role_scope as_ext(server::extension_owner(), false);
         spi::exec("UPDATE pgtrickle.pgt_stream_tables SET pgt_relid = $2::oid, defining_query = $3, original_query = $3, "
                   "refresh_mode = $4, requested_mode = $5, downgrade_reason = NULLIF($6, ''), maintenance = $7, "
+                  "schedule = CASE WHEN $4 = 'IMMEDIATE' THEN NULL ELSE schedule END, "
                   "auxiliary_columns = $8::jsonb, is_populated = false, needs_reinit = false, frontier_snapshot = NULL, "
                   "frontier_xid = NULL, frontier_stmt = NULL, generation = generation + 1, updated_at = now(), "
                   "status = 'INITIALIZING', consecutive_errors = 0 WHERE pgt_id = $1::int8",

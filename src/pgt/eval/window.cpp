@@ -1,9 +1,11 @@
 // The oracle's window functions: each row of a relation followed by the value of each call
 // over its partition and frame, as PostgreSQL 15 computes them. Not evaluated (0A000): RANGE
-// frames with offsets (they need the sort key's arithmetic), aggregates other than COUNT, SUM,
-// AVG, MIN, MAX, BOOL_AND, BOOL_OR, and windows over arrays and other opaque types.
+// frames with offsets over keys other than integers and floats (they need the key type's
+// arithmetic: numeric, dates and intervals), aggregates other than COUNT, SUM, AVG, MIN, MAX,
+// BOOL_AND, BOOL_OR, and windows over arrays and other opaque types.
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <unordered_map>
 
 #include "internal.hpp"
@@ -54,6 +56,45 @@ struct partition {
     }
 };
 
+/// A RANGE frame bound `offset PRECEDING|FOLLOWING` of row i, as a position in the partition:
+/// the first row (start) or one past the last row (end) whose ORDER BY value lies within the
+/// offset of row i's. NULLs sort where the ORDER BY puts them; a NULL current value bounds the
+/// frame at its peers.
+std::int64_t range_bound(const partition& p, std::size_t i, const ir::window_call& c, std::int64_t gi_first,
+                         std::int64_t gi_last, bool preceding, const ir::expr_ptr& off, bool start) {
+    const ir::sort_key& k = c.order_by.at(0);
+    const value& current = p.keys[i][0];
+    if (is_null(current)) return start ? gi_first : gi_last;
+    const value size = eval(*off, row{});
+    if (is_null(size)) throw error("22013", "frame starting offset must not be null");
+    auto as_double = [](const value& v) -> std::optional<double> {
+        if (const auto* n = std::get_if<std::int64_t>(&v)) return static_cast<double>(*n);
+        if (const auto* d = std::get_if<double>(&v)) return *d;
+        return std::nullopt;
+    };
+    const auto key = as_double(current), by = as_double(size);
+    if (!key || !by) throw_cannot_evaluate("a RANGE frame with an offset over " + c.order_by[0].expr->type.name);
+    if (*by < 0) throw error("22013", "invalid preceding or following size in window function");
+    // Moving towards the start of the order (PRECEDING) lowers an ascending value.
+    const double bound = *key + ((preceding != k.descending) ? -*by : *by);
+    auto before = [&](const value& v) { // sorts strictly before `bound`
+        if (is_null(v)) return k.nulls_first;
+        const double x = *as_double(v);
+        return k.descending ? x > bound : x < bound;
+    };
+    auto after = [&](const value& v) { // sorts strictly after `bound`
+        if (is_null(v)) return !k.nulls_first;
+        const double x = *as_double(v);
+        return k.descending ? x < bound : x > bound;
+    };
+    const auto n = static_cast<std::int64_t>(p.size());
+    for (std::int64_t j = 0; j < n; ++j) {
+        const value& v = p.keys[static_cast<std::size_t>(j)][0];
+        if (start ? !before(v) : after(v)) return j;
+    }
+    return n;
+}
+
 /// The rows of row i's frame (indexes into the partition), EXCLUDE applied.
 std::vector<std::size_t> frame_rows(const partition& p, std::size_t i, const ir::window_call& c) {
     const auto& f = c.frame;
@@ -73,7 +114,11 @@ std::vector<std::size_t> frame_rows(const partition& p, std::size_t i, const ir:
             return static_cast<std::int64_t>(start ? span_of(gi).first : span_of(gi).second);
         case frame::bound::offset_preceding:
         case frame::bound::offset_following: {
-            if (f.units == frame::unit::range) throw_cannot_evaluate("a RANGE frame with an offset");
+            if (f.units == frame::unit::range) {
+                const auto span = span_of(gi);
+                return range_bound(p, i, c, static_cast<std::int64_t>(span.first), static_cast<std::int64_t>(span.second),
+                                   b == frame::bound::offset_preceding, off, start);
+            }
             const std::int64_t k = offset_of(off) * (b == frame::bound::offset_preceding ? -1 : 1);
             if (f.units == frame::unit::rows) {
                 const std::int64_t at = static_cast<std::int64_t>(i) + k;

@@ -372,18 +372,30 @@ private:
             std::string over;
             if (!groupables.empty() && g_.chance(0.7)) over = "PARTITION BY " + g_.pick(groupables).sql;
             const bool ordered = g_.chance(0.8);
-            if (ordered) {
+            const auto ints = of_kind(s, [](kind k) { return k == kind::int4 || k == kind::int8; });
+            // RANGE with offsets: one integer ORDER BY key (peers share their frame, so the
+            // values are determined without a tie-break), aggregates only.
+            const bool by_range = ordered && !ints.empty() && g_.chance(0.2);
+            std::string frame;
+            if (by_range) {
+                over += std::string(over.empty() ? "" : " ") + "ORDER BY " + g_.pick(ints).sql + (g_.chance(0.5) ? " DESC" : "") +
+                        (g_.chance(0.3) ? " NULLS FIRST" : "");
+                static const std::vector<std::string> range_frames{
+                    "RANGE BETWEEN 1 PRECEDING AND 2 FOLLOWING", "RANGE BETWEEN 3 PRECEDING AND 1 PRECEDING",
+                    "RANGE BETWEEN CURRENT ROW AND 2 FOLLOWING EXCLUDE CURRENT ROW", "RANGE BETWEEN UNBOUNDED PRECEDING AND 1 FOLLOWING"};
+                frame = " " + g_.pick(range_frames);
+            } else if (ordered) {
                 const auto& key = g_.pick(s);
                 over += std::string(over.empty() ? "" : " ") + "ORDER BY " + key.sql + (g_.chance(0.5) ? " DESC" : "") +
                         (g_.chance(0.3) ? " NULLS FIRST" : "") + ", " + join(all);
+                static const std::vector<std::string> frames{
+                    "ROWS BETWEEN 1 PRECEDING AND CURRENT ROW", "RANGE BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING",
+                    "GROUPS BETWEEN CURRENT ROW AND 1 FOLLOWING EXCLUDE CURRENT ROW", "ROWS BETWEEN CURRENT ROW AND 2 FOLLOWING EXCLUDE TIES"};
+                if (g_.chance(0.3)) frame = " " + g_.pick(frames);
             }
             const std::string num = nums.empty() ? g_.pick(s).sql : g_.pick(nums).sql;
-            static const std::vector<std::string> frames{
-                "ROWS BETWEEN 1 PRECEDING AND CURRENT ROW", "RANGE BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING",
-                "GROUPS BETWEEN CURRENT ROW AND 1 FOLLOWING EXCLUDE CURRENT ROW", "ROWS BETWEEN CURRENT ROW AND 2 FOLLOWING EXCLUDE TIES"};
-            const std::string frame = ordered && g_.chance(0.3) ? " " + g_.pick(frames) : "";
             std::string call;
-            switch (ordered ? g_.uniform(0, 11) : g_.uniform(0, 2)) {
+            switch (ordered && !by_range ? g_.uniform(0, 11) : g_.uniform(0, 2)) {
             case 0: call = "count(*) OVER (" + over + frame + ")"; break;
             case 1: call = (nums.empty() ? "count(" + num + ")" : "sum(" + num + ")") + " OVER (" + over + frame + ")"; break;
             case 2: call = "max(" + g_.pick(s).sql + ") OVER (" + over + frame + ")"; break;

@@ -98,7 +98,8 @@ INSERT INTO orders VALUES (500, 1, 1);
 SELECT st_check('pairs');
 SELECT pgtrickle.refresh_stream_table('pairs');
 SELECT st_check('pairs');
-SELECT pgtrickle.alter_stream_table('pairs', refresh_mode => 'IMMEDIATE');
+SELECT pgtrickle.alter_stream_table('pairs', refresh_mode => 'IMMEDIATE', schedule => '5m');
+SELECT refresh_mode, schedule FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 'pairs';
 DELETE FROM orders WHERE id = 500;
 SELECT st_check('pairs');
 

@@ -11,13 +11,14 @@ using namespace pgt::test;
 
 namespace {
 
-/// "v:value" of each output row, in ORDER BY v order (NULLs last), for one call.
-std::string run(pgt::ir::window_call call) {
+/// "v:value" of each output row (rows in the order 1, 2, 2, 3, NULL) for one call over ORDER BY v
+/// (NULLs last), or with `descending` over ORDER BY v DESC (NULLs first).
+std::string run(pgt::ir::window_call call, bool descending = false) {
     std::vector<std::pair<pgt::row, std::int64_t>> input;
     for (const char* v : {"1", "2", "3"}) input.push_back({pgt::row{{pgt::value{std::int64_t{std::stoll(v)}}}}, 1});
     input[1].second = 2; // two rows with v = 2
     input.push_back({pgt::row{{pgt::value{}}}, 1});
-    call.order_by = {{col(0, "int4"), false, false}};
+    call.order_by = {{col(0, "int4"), descending, descending}};
     pgt::ir::window w{{call}};
     std::string out;
     for (const auto& [r, times] : pgt::eval_window(w, input))
@@ -64,4 +65,18 @@ TEST_CASE("eval: offsets and frames", "[eval]") {
     nth.frame.end = pgt::ir::window_frame::bound::unbounded_following;
     nth.frame.units = pgt::ir::window_frame::unit::rows;
     CHECK(run(nth) == "1:2 2:2 2:2 3:2 NULL:2");
+    // RANGE with offsets: the values within the offset of the current one (NULL: its peers).
+    using frame = pgt::ir::window_frame;
+    auto range = call("sum", "int8", {col(0, "int4")});
+    range.frame = {frame::unit::range, frame::bound::offset_preceding, frame::bound::current_row, i8("1"), nullptr,
+                   frame::exclusion::none};
+    CHECK(run(range) == "1:1 2:5 2:5 3:7 NULL:NULL");
+    auto ahead = call("count", "int8", {col(0, "int4")});
+    ahead.frame = {frame::unit::range, frame::bound::current_row, frame::bound::offset_following, nullptr, i8("1"),
+                   frame::exclusion::none};
+    CHECK(run(ahead) == "1:3 2:3 2:3 3:1 NULL:0");
+    auto down = call("sum", "int8", {col(0, "int4")});
+    down.frame = {frame::unit::range, frame::bound::offset_preceding, frame::bound::offset_preceding, i8("2"), i8("1"),
+                  frame::exclusion::none};
+    CHECK(run(down, true) == "1:7 2:3 2:3 3:NULL NULL:NULL");
 }
