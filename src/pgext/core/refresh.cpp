@@ -113,12 +113,14 @@ void trim_buffers(const compiled_query& c) {
             .execute({std::to_string(src->oid)});
 }
 
-/// A TopK state that keeps the first rows, after a change was applied to it: refilled from the
-/// sources when deletions left fewer rows than the stream table shows (a state that held fewer
-/// from the start holds the whole result), trimmed when insertions doubled it.
-void refit_prefix(const compiled_query& comp, long long rows_before, long long rows_after, const spi::snapshot& snap) {
+/// A TopK state that keeps the first rows, after `inserted` and `deleted` rows were applied to
+/// it: refilled from the sources when deletions left fewer rows than the stream table shows (a
+/// state that held fewer before holds the whole result), trimmed when insertions doubled it.
+void refit_prefix(const compiled_query& comp, long long inserted, long long deleted, const spi::snapshot& snap) {
     const auto& t = *comp.graph->query.topk;
     const long long shown = t.limit + t.offset;
+    const long long rows_after = std::stoll(*comp.state_count_plan.query({}, &snap)[0][0]);
+    const long long rows_before = rows_after - inserted + deleted;
     if (rows_before >= shown && rows_after < shown) {
         spi::exec("TRUNCATE " + comp.state_table);
         comp.full_plan.execute({}, &snap);
@@ -205,16 +207,14 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
             // reads those rows through indexes whose pages are mostly cached: at the default
             // random_page_cost of 4 the planner would rather hash or merge whole tables.
             const server::guc_scope delta_settings({{"jit", "off"}, {"random_page_cost", "1.1"}});
-            const bool prefix = comp.state_count_plan.valid();
-            auto state_rows = [&] { return std::stoll(*comp.state_count_plan.query({}, &snap)[0][0]); };
-            const long long rows_before = prefix ? state_rows() : 0;
             auto counts = comp.delta_plan(*st, p.changed).query({f.snapshot, f.xid, f.frontier_stmt}, &snap);
-            out.inserted = std::stoll(*counts[0][0]) + std::stoll(*counts[0][2]);
-            out.deleted = std::stoll(*counts[0][1]) + std::stoll(*counts[0][2]);
+            const long long inserted = std::stoll(*counts[0][0]), deleted = std::stoll(*counts[0][1]);
+            out.inserted = inserted + std::stoll(*counts[0][2]);
+            out.deleted = deleted + std::stoll(*counts[0][2]);
             if (topk) {
-                bool state_changed = out.inserted + out.deleted > 0;
+                const bool state_changed = out.inserted + out.deleted > 0;
                 out.inserted = out.deleted = 0;
-                if (prefix && state_changed) refit_prefix(comp, rows_before, state_rows(), snap);
+                if (comp.state_count_plan.valid() && state_changed) refit_prefix(comp, inserted, deleted, snap);
                 if (state_changed) take_top();
             }
         }
