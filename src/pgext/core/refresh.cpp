@@ -1,5 +1,8 @@
 #include "core/refresh.hpp"
 
+#include <map>
+#include <set>
+
 #include "pgt/error.hpp"
 
 #include "core/aggregate_states.hpp"
@@ -113,6 +116,28 @@ void trim_buffers(const compiled_query& c) {
             .execute({std::to_string(src->oid)});
 }
 
+/// IMMEDIATE maintenance runs at every writing statement; what a transaction needs once — the
+/// owner's rights on the sources, a trim of the buffers — it does once per transaction and
+/// stream table (definition). (PostgreSQL checks the rights again when the statements run.)
+struct per_transaction {
+    unsigned transaction = 0;
+    std::map<std::pair<long long, long long>, unsigned> owners; ///< (id, generation) → owner
+    std::set<long long> trimmed;
+
+    per_transaction& current() {
+        if (transaction != server::transaction_number()) {
+            transaction = server::transaction_number();
+            owners.clear();
+            trimmed.clear();
+        }
+        return *this;
+    }
+};
+per_transaction& immediate_memory() {
+    static per_transaction m;
+    return m.current();
+}
+
 /// A TopK state that keeps the first rows, after `inserted` and `deleted` rows were applied to
 /// it: refilled from the sources when deletions left fewer rows than the stream table shows (a
 /// state that held fewer before holds the whole result), trimmed when insertions doubled it.
@@ -156,7 +181,13 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
                         " ; use pgtrickle.resume_stream_table('" + st->display() + "') first");
 
     auto& comp = compiled_for(*st);
-    const unsigned owner = checked_owner(*st, comp, who);
+    const unsigned owner = [&] {
+        if (who != initiator::immediate) return checked_owner(*st, comp, who);
+        auto& known = immediate_memory().owners;
+        const auto key = std::pair{st->id, st->generation};
+        if (auto it = known.find(key); it != known.end()) return it->second;
+        return known[key] = checked_owner(*st, comp, who);
+    }();
     // Everything that reads data from here on sees this one snapshot.
     const spi::snapshot snap;
     start_point f;
@@ -232,7 +263,7 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
                   "last_error_message = NULL WHERE pgt_id = $1::int8",
                   3)
         .execute({std::to_string(id), f.stmt, out.action}, &snap);
-    trim_buffers(comp);
+    if (who != initiator::immediate || immediate_memory().trimmed.insert(id).second) trim_buffers(comp);
     const std::string fallback = (full && differential && f.has_frontier() && st->is_populated) ? "true" : "false";
     if (history)
         spi::prepared("UPDATE pgtrickle.pgt_refresh_history SET end_time = pg_catalog.clock_timestamp(), action = $2, "

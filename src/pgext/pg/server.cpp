@@ -7,6 +7,7 @@
 
 extern "C" {
 #include <access/xlog.h>
+#include <storage/proc.h>
 #include <catalog/dependency.h>
 #include <catalog/pg_class.h>
 #include <catalog/pg_extension.h>
@@ -25,13 +26,21 @@ const void* parse(const std::string& sql) {
 
 oid current_user() { return GetUserId(); }
 
+unsigned transaction_number() { return MyProc->lxid; }
+
 oid extension_owner() {
     // The extension is created by a superuser (superuser = true in the control file); its
-    // owner is the role the bookkeeping (catalog, buffers, triggers) runs as.
+    // owner is the role the bookkeeping (catalog, buffers, triggers) runs as. Looked up once
+    // per transaction.
+    static unsigned looked_up_in = 0;
+    static oid known = 0;
+    if (known != 0 && looked_up_in == transaction_number()) return known;
     auto rows = spi::prepared("SELECT extowner::int8 FROM pg_catalog.pg_extension WHERE extname = 'pg_trickle'", 0).query({});
     auto owner = rows.empty() ? std::nullopt : rows[0][0];
     if (!owner) throw error(sqlstate::internal_error, "extension pg_trickle is not installed in this database");
-    return static_cast<oid>(std::stoull(*owner));
+    looked_up_in = transaction_number();
+    known = static_cast<oid>(std::stoull(*owner));
+    return known;
 }
 
 std::string role_name(oid role) {

@@ -16,6 +16,9 @@ const void* parse(const std::string& sql);
 
 oid current_user();
 oid extension_owner();
+/// The current (local) transaction's number in this backend: what is remembered under it holds
+/// until the transaction ends.
+unsigned transaction_number();
 std::string role_name(oid role);
 bool in_recovery();
 bool read_only_transaction();
