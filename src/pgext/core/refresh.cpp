@@ -138,6 +138,12 @@ per_transaction& immediate_memory() {
     return m.current();
 }
 
+} // namespace
+
+void forget_checked_rights() { immediate_memory().owners.clear(); }
+
+namespace {
+
 /// A TopK state that keeps the first rows, after `inserted` and `deleted` rows were applied to
 /// it: refilled from the sources when deletions left fewer rows than the stream table shows (a
 /// state that held fewer before holds the whole result), trimmed when insertions doubled it.
