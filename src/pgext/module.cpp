@@ -1,5 +1,6 @@
 // The extension's entry point: the magic block and _PG_init.
 #include "core/immediate.hpp"
+#include "core/owner_rights.hpp"
 #include "guc.hpp"
 #include "pg/server.hpp"
 #include "scheduler/shared.hpp"
@@ -24,6 +25,7 @@ void _PG_init(void) {
     pgt::guc::define();
     RegisterXactCallback(reset_on_abort, nullptr);
     pgt::ext::immediate::install_hooks();
+    pgt::ext::install_rights_invalidation();
     // The scheduler needs shared memory and a launcher, which only preloading can set up;
     // loaded later, pg_trickle still captures changes and refreshes on request.
     if (process_shared_preload_libraries_in_progress) {

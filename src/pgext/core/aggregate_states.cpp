@@ -23,7 +23,7 @@ std::vector<std::string> state_tables_of(unsigned relid) {
 
 bool aggregate_states_exist(const compiled_query& comp) {
     for (const auto& [node, table] : comp.aggregate_states)
-        if (!spi::scalar("SELECT pg_catalog.to_regclass($1)", {table})) return false;
+        if (!spi::prepared("SELECT pg_catalog.to_regclass($1)", 1).query({table}).at(0)[0]) return false;
     return true;
 }
 

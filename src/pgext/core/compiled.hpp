@@ -42,6 +42,8 @@ struct compiled_query {
     std::map<int, std::string> aggregate_states;
     std::vector<lower::aggregate_state> aggregate_state_defs;
     std::map<unsigned long long, spi::plan> delta_plans; ///< by bitmask of changed sources
+    /// The statements that end a refresh (new frontier, history row, buffer trim), by variant.
+    std::map<int, spi::plan> finish_plans;
 
     /// The incremental refresh for the given change relations (one per source): of the state
     /// table for a TopK, of the storage otherwise, with the aggregate state tables.

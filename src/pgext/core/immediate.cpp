@@ -133,7 +133,6 @@ void on_subtransaction(SubXactEvent event, SubTransactionId, SubTransactionId, v
 }
 
 void on_relcache(Datum, Oid relid) {
-    forget_checked_rights();
     if (relid == InvalidOid)
         readers_of.clear();
     else

@@ -8,6 +8,7 @@
 #include "core/aggregate_states.hpp"
 #include "core/capture.hpp"
 #include "core/compiled.hpp"
+#include "core/owner_rights.hpp"
 #include "pg/server.hpp"
 #include "pg/spi.hpp"
 
@@ -25,21 +26,28 @@ const char* initiator_name(initiator who) {
     return "MANUAL";
 }
 
-/// What a refresh starts from: its start time, the statement number that orders this
-/// transaction's own changes around it, and the previous frontier.
+/// What a refresh starts from: the stream table's catalog row (locked until the end of the
+/// transaction: refreshes of one stream table, and alter/drop, are serialised on it), its start
+/// time, the statement number that orders this transaction's own changes around it, and the
+/// previous frontier.
 struct start_point {
+    stream_table st;
     std::string start_time, stmt;
     spi::param snapshot, xid, frontier_stmt;
     bool has_frontier() const { return snapshot.has_value(); }
 };
 
-start_point read_start(long long id) {
-    auto rows = spi::prepared("SELECT pg_catalog.clock_timestamp()::text, frontier_snapshot::text, "
-                              "frontier_xid::text, frontier_stmt::text FROM pgtrickle.pgt_stream_tables WHERE pgt_id = $1::int8",
+std::optional<start_point> lock_and_start(long long id) {
+    auto rows = spi::prepared(std::string("SELECT ") + stream_table_columns +
+                                  ", pg_catalog.clock_timestamp()::text, frontier_snapshot::text, frontier_xid::text, "
+                                  "frontier_stmt::text FROM pgtrickle.pgt_stream_tables WHERE pgt_id = $1::int8 FOR UPDATE",
                               1)
                     .query({std::to_string(id)});
-    const auto& r = rows.at(0);
-    return {*r[0], std::to_string(next_statement_number()), r[1], r[2], r[3]};
+    if (rows.empty()) return std::nullopt;
+    const auto& r = rows[0];
+    const std::size_t n = r.size();
+    return start_point{stream_table_from_row(r), *r[n - 4], std::to_string(next_statement_number()), r[n - 3], r[n - 2],
+                       r[n - 1]};
 }
 
 /// Per source: are there pending changes, and is one of them a TRUNCATE?
@@ -64,36 +72,6 @@ pending pending_changes(const compiled_query& c, const start_point& f, const spi
     return p;
 }
 
-/// The owner of the stream table. It must still be allowed to read every source: a delta that
-/// reads only change buffers would otherwise keep serving data after a REVOKE. (At creation
-/// this is where reading a table only through a view is refused: views are expanded.)
-unsigned checked_owner(const stream_table& st, const compiled_query& c, initiator who) {
-    std::string sources = "{";
-    for (std::size_t i = 0; i < c.sources.size(); ++i) sources += (i ? "," : "") + std::to_string(c.sources[i]->oid);
-    sources += "}";
-    auto rows = spi::prepared("SELECT c.relowner::int8, s.oid::regclass::text, "
-                              "pg_catalog.has_table_privilege(c.relowner, s.oid, 'SELECT') FROM pg_catalog.pg_class c "
-                              "LEFT JOIN unnest($2::oid[]) s(oid) ON NOT " +
-                                  reads_all_rows("c.relowner", "s.oid") + " WHERE c.oid = $1::oid",
-                              2)
-                    .query({std::to_string(st.relid), sources});
-    const auto owner = static_cast<unsigned>(std::stoul(*rows.at(0)[0]));
-    if (rows[0][1] && rows[0][2] == "t")
-        throw error(sqlstate::insufficient_privilege,
-                    "stream tables cannot read table " + *rows[0][1] + ": row-level security applies to " +
-                        server::role_name(owner),
-                    "A stream table's change buffers hold every changed row of its sources.",
-                    "Have a role that row-level security does not apply to (the table's owner, or one with BYPASSRLS) "
-                    "own the stream table.");
-    if (rows[0][1])
-        throw error(sqlstate::insufficient_privilege, "permission denied for table " + *rows[0][1],
-                    who == initiator::initial
-                        ? "The stream table's owner, " + server::role_name(owner) +
-                              ", needs SELECT on every table its query reads, including the tables under views."
-                        : "The stream table's owner, " + server::role_name(owner) + ", may no longer read it.");
-    return owner;
-}
-
 bool is_captured(unsigned relid) {
     return !spi::prepared("SELECT 1 FROM pgtrickle.pgt_change_tracking WHERE source_relid = $1::oid", 1)
                 .query({std::to_string(relid)})
@@ -105,44 +83,64 @@ bool is_captured(unsigned relid) {
 /// frontier: one cheap comparison per row instead of a visibility test per row and consumer.
 /// Rows of transactions still running at some frontier stay until a later refresh moves it past
 /// them (a long-running transaction elsewhere holds them back, as it holds back VACUUM).
-void trim_buffers(const compiled_query& c) {
-    for (const auto& src : c.sources)
-        spi::prepared("DELETE FROM " + buffer_name(src->oid) +
-                          " b WHERE b.__pgt_xid < (SELECT CASE WHEN pg_catalog.bool_and(s.frontier_snapshot IS NOT NULL) "
-                          "THEN pg_catalog.min(pg_catalog.pg_snapshot_xmin(s.frontier_snapshot)) END "
-                          "FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables s USING (pgt_id) "
-                          "WHERE d.source_relid = $1::oid)",
-                      1)
-            .execute({std::to_string(src->oid)});
+/// (The refreshing stream table's own frontier is the one being written: its snapshot.)
+std::string trim_buffer(unsigned source_relid) {
+    return "DELETE FROM " + buffer_name(source_relid) +
+           " b WHERE b.__pgt_xid < (SELECT CASE WHEN pg_catalog.bool_and(s.pgt_id = $1::int8 OR s.frontier_snapshot IS NOT NULL) "
+           "THEN pg_catalog.min(pg_catalog.pg_snapshot_xmin(CASE WHEN s.pgt_id = $1::int8 THEN pg_catalog.pg_current_snapshot() "
+           "ELSE s.frontier_snapshot END)) END "
+           "FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables s USING (pgt_id) "
+           "WHERE d.source_relid = " + std::to_string(source_relid) + "::pg_catalog.oid)";
 }
 
-/// IMMEDIATE maintenance runs at every writing statement; what a transaction needs once — the
-/// owner's rights on the sources, a trim of the buffers — it does once per transaction and
-/// stream table (definition). (PostgreSQL checks the rights again when the statements run.)
-struct per_transaction {
-    unsigned transaction = 0;
-    std::map<std::pair<long long, long long>, unsigned> owners; ///< (id, generation) → owner
-    std::set<long long> trimmed;
+enum class history_row { none, add, complete };
 
-    per_transaction& current() {
-        if (transaction != server::transaction_number()) {
-            transaction = server::transaction_number();
-            owners.clear();
-            trimmed.clear();
-        }
-        return *this;
+/// The end of a refresh, in one statement run under its snapshot: the new frontier (that
+/// snapshot itself: pg_current_snapshot() under it), the history row (added, or the caller's
+/// RUNNING row completed), and, with `trim`, the buffer rows every consumer has now applied.
+/// Parameters: $1 id, $2 statement number, $3 action, $4 rows inserted, $5 rows deleted,
+/// $6 whether it fell back to FULL, $7 start time, $8 initiator, $9 the caller's history row.
+std::string finish_statement(const compiled_query& c, history_row history, bool trim) {
+    std::string sql =
+        "WITH frontier AS (UPDATE pgtrickle.pgt_stream_tables SET frontier_snapshot = pg_catalog.pg_current_snapshot(), "
+        "frontier_xid = pg_catalog.pg_current_xact_id(), frontier_stmt = $2::int8, "
+        "data_timestamp = CASE WHEN $3::text = 'NO_DATA' THEN COALESCE(data_timestamp, now()) ELSE now() END, "
+        "last_refresh_at = now(), is_populated = true, needs_reinit = false, consecutive_errors = 0, "
+        "status = CASE WHEN status IN ('INITIALIZING', 'ERROR') THEN 'ACTIVE' ELSE status END, "
+        "effective_refresh_mode = CASE WHEN $3::text = 'NO_DATA' THEN effective_refresh_mode "
+        "  WHEN $3::text = 'DIFFERENTIAL' THEN 'DIFFERENTIAL' ELSE 'FULL' END, "
+        "last_error_message = NULL WHERE pgt_id = $1::int8 RETURNING 1)";
+    if (history == history_row::complete)
+        sql += ", history AS (UPDATE pgtrickle.pgt_refresh_history SET end_time = pg_catalog.clock_timestamp(), action = $3, "
+               "rows_inserted = $4::int8, rows_deleted = $5::int8, was_full_fallback = $6::bool, "
+               "status = 'COMPLETED', data_timestamp = now() WHERE refresh_id = $9::int8 RETURNING 1)";
+    else if (history == history_row::add)
+        sql += ", history AS (INSERT INTO pgtrickle.pgt_refresh_history (pgt_id, data_timestamp, start_time, end_time, "
+               "action, rows_inserted, rows_deleted, was_full_fallback, status, initiated_by) VALUES ($1::int8, now(), "
+               "$7::timestamptz, pg_catalog.clock_timestamp(), $3, $4::int8, $5::int8, $6::bool, 'COMPLETED', $8) RETURNING 1)";
+    if (trim)
+        for (std::size_t i = 0; i < c.sources.size(); ++i)
+            sql += ", trim_" + std::to_string(i) + " AS (" + trim_buffer(c.sources[i]->oid) + " RETURNING 1)";
+    return sql + " SELECT 1";
+}
+
+const spi::plan& finish_plan(compiled_query& c, history_row history, bool trim) {
+    auto& p = c.finish_plans[static_cast<int>(history) * 2 + (trim ? 1 : 0)];
+    if (!p.valid()) p = spi::plan(finish_statement(c, history, trim), 9, true);
+    return p;
+}
+
+/// IMMEDIATE maintenance runs at every writing statement; the buffers are trimmed once per
+/// transaction and stream table.
+std::set<long long>& trimmed_in_transaction() {
+    static unsigned transaction = 0;
+    static std::set<long long> trimmed;
+    if (transaction != server::transaction_number()) {
+        transaction = server::transaction_number();
+        trimmed.clear();
     }
-};
-per_transaction& immediate_memory() {
-    static per_transaction m;
-    return m.current();
+    return trimmed;
 }
-
-} // namespace
-
-void forget_checked_rights() { immediate_memory().owners.clear(); }
-
-namespace {
 
 /// A TopK state that keeps the first rows, after `inserted` and `deleted` rows were applied to
 /// it: refilled from the sources when deletions left fewer rows than the stream table shows (a
@@ -169,14 +167,14 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
         throw error(sqlstate::read_only_sql_transaction, "cannot refresh a stream table during recovery (on a standby)");
 
     const server::oid ext_owner = server::extension_owner();
+    std::optional<start_point> locked;
     {
-        // Serialises refreshes of one stream table (and alter/drop) on its catalog row.
         server::role_scope as_ext(ext_owner, false);
-        spi::prepared("SELECT 1 FROM pgtrickle.pgt_stream_tables WHERE pgt_id = $1::int8 FOR UPDATE", 1)
-            .execute({std::to_string(id)});
+        locked = lock_and_start(id);
     }
-    auto st = stream_table_by_id(id);
-    if (!st) throw error(sqlstate::undefined_table, "stream table " + std::to_string(id) + " was dropped");
+    if (!locked) throw error(sqlstate::undefined_table, "stream table " + std::to_string(id) + " was dropped");
+    start_point& f = *locked;
+    const stream_table* st = &f.st;
     // A suspended or never populated IMMEDIATE stream table waits for a manual refresh.
     if (who == initiator::immediate && (st->status == "SUSPENDED" || !st->is_populated)) return {"NO_DATA"};
     // The scheduler retries a stream table in ERROR (with back-off); users resume it first.
@@ -187,20 +185,11 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
                         " ; use pgtrickle.resume_stream_table('" + st->display() + "') first");
 
     auto& comp = compiled_for(*st);
-    const unsigned owner = [&] {
-        if (who != initiator::immediate) return checked_owner(*st, comp, who);
-        auto& known = immediate_memory().owners;
-        const auto key = std::pair{st->id, st->generation};
-        if (auto it = known.find(key); it != known.end()) return it->second;
-        return known[key] = checked_owner(*st, comp, who);
-    }();
+    std::vector<unsigned> source_oids;
+    for (const auto& src : comp.sources) source_oids.push_back(src->oid);
+    const unsigned owner = checked_owner(*st, source_oids, who == initiator::initial);
     // Everything that reads data from here on sees this one snapshot.
     const spi::snapshot snap;
-    start_point f;
-    {
-        server::role_scope as_ext(ext_owner, false);
-        f = read_start(id);
-    }
     const bool differential = comp.graph.has_value();
     pending p;
     if (f.has_frontier()) p = pending_changes(comp, f, snap);
@@ -258,33 +247,16 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
     }
 
     server::role_scope as_ext(ext_owner, false);
-    // The new frontier is the refresh snapshot itself (pg_current_snapshot() under it).
-    spi::prepared("UPDATE pgtrickle.pgt_stream_tables SET frontier_snapshot = pg_catalog.pg_current_snapshot(), "
-                  "frontier_xid = pg_catalog.pg_current_xact_id(), frontier_stmt = $2::int8, "
-                  "data_timestamp = CASE WHEN $3::text = 'NO_DATA' THEN COALESCE(data_timestamp, now()) ELSE now() END, "
-                  "last_refresh_at = now(), is_populated = true, needs_reinit = false, consecutive_errors = 0, "
-                  "status = CASE WHEN status IN ('INITIALIZING', 'ERROR') THEN 'ACTIVE' ELSE status END, "
-                  "effective_refresh_mode = CASE WHEN $3::text = 'NO_DATA' THEN effective_refresh_mode "
-                  "  WHEN $3::text = 'DIFFERENTIAL' THEN 'DIFFERENTIAL' ELSE 'FULL' END, "
-                  "last_error_message = NULL WHERE pgt_id = $1::int8",
-                  3)
-        .execute({std::to_string(id), f.stmt, out.action}, &snap);
-    if (who != initiator::immediate || immediate_memory().trimmed.insert(id).second) trim_buffers(comp);
-    const std::string fallback = (full && differential && f.has_frontier() && st->is_populated) ? "true" : "false";
-    if (history)
-        spi::prepared("UPDATE pgtrickle.pgt_refresh_history SET end_time = pg_catalog.clock_timestamp(), action = $2, "
-                      "rows_inserted = $3::int8, rows_deleted = $4::int8, was_full_fallback = $5::bool, "
-                      "status = 'COMPLETED', data_timestamp = now() WHERE refresh_id = $1::int8",
-                      5)
-            .execute({std::to_string(*history), out.action, std::to_string(out.inserted), std::to_string(out.deleted),
-                      fallback});
-    else if ((out.action != "NO_DATA" && who != initiator::immediate) || who == initiator::manual)
-        spi::prepared("INSERT INTO pgtrickle.pgt_refresh_history (pgt_id, data_timestamp, start_time, end_time, action, "
-                      "rows_inserted, rows_deleted, was_full_fallback, status, initiated_by) VALUES ($1::int8, now(), "
-                      "$2::timestamptz, pg_catalog.clock_timestamp(), $3, $4::int8, $5::int8, $6::bool, 'COMPLETED', $7)",
-                      7)
-            .execute({std::to_string(id), f.start_time, out.action, std::to_string(out.inserted),
-                      std::to_string(out.deleted), fallback, initiator_name(who)});
+    const bool trim = who != initiator::immediate || trimmed_in_transaction().insert(id).second;
+    const history_row row = history                                                         ? history_row::complete
+                            : (out.action != "NO_DATA" && who != initiator::immediate) || who == initiator::manual ? history_row::add
+                                                                                                    : history_row::none;
+    const bool fallback = full && differential && f.has_frontier() && st->is_populated;
+    finish_plan(comp, row, trim)
+        .execute({std::to_string(id), f.stmt, out.action, std::to_string(out.inserted), std::to_string(out.deleted),
+                  fallback ? "true" : "false", f.start_time, initiator_name(who),
+                  history ? spi::param(std::to_string(*history)) : std::nullopt},
+                 &snap);
     return out;
 }
 

@@ -27,10 +27,6 @@ struct refresh_outcome {
 /// row being added.
 refresh_outcome refresh(long long id, initiator who, std::optional<long long> history = std::nullopt);
 
-/// IMMEDIATE maintenance checks the owner's rights on the sources once per transaction; a
-/// change of a relation's definition (relcache invalidation: RLS enabled, …) forgets them.
-void forget_checked_rights();
-
 /// Records a failed refresh: the history row (`history`, or a new one), last error, error count,
 /// suspension after `max_errors` consecutive failures. Returns true when it was suspended.
 bool record_failure(long long id, initiator who, const std::string& message, int max_errors,

@@ -8,16 +8,21 @@ namespace pgt::ext {
 
 namespace {
 
-const char* columns =
-    "pgt_id, pgt_relid, pgt_schema, pgt_name, defining_query, schedule, refresh_mode, requested_mode, status, "
-    "COALESCE(maintenance, ''), is_populated, needs_reinit, consecutive_errors, generation";
-
 std::optional<stream_table> load(const std::string& where, const std::vector<spi::param>& params) {
-    auto rows = spi::prepared(std::string("SELECT ") + columns + " FROM pgtrickle.pgt_stream_tables WHERE " + where,
+    auto rows = spi::prepared(std::string("SELECT ") + stream_table_columns + " FROM pgtrickle.pgt_stream_tables WHERE " + where,
                               static_cast<int>(params.size()))
                     .query(params);
     if (rows.empty()) return std::nullopt;
-    const auto& r = rows[0];
+    return stream_table_from_row(rows[0]);
+}
+
+} // namespace
+
+const char* const stream_table_columns =
+    "pgt_id, pgt_relid, pgt_schema, pgt_name, defining_query, schedule, refresh_mode, requested_mode, status, "
+    "COALESCE(maintenance, ''), is_populated, needs_reinit, consecutive_errors, generation";
+
+stream_table stream_table_from_row(const spi::row& r) {
     stream_table st;
     st.id = std::stoll(*r[0]);
     st.relid = static_cast<unsigned>(std::stoul(*r[1]));
@@ -36,8 +41,6 @@ std::optional<stream_table> load(const std::string& where, const std::vector<spi
     return st;
 }
 
-} // namespace
-
 std::vector<std::pair<std::string, std::string>> visible_columns(const stream_table& st) {
     std::vector<std::pair<std::string, std::string>> cols;
     for (const auto& r : spi::query("SELECT attname, pg_catalog.format_type(atttypid, atttypmod) FROM pg_catalog.pg_attribute "
@@ -54,7 +57,7 @@ std::pair<std::string, std::string> split_name(const std::string& name) {
     if (name.empty()) throw error(sqlstate::invalid_parameter_value, "invalid argument: stream table name must not be empty");
     const auto dot = name.find('.');
     if (dot == std::string::npos) {
-        auto schema = spi::scalar("SELECT pg_catalog.current_schema()");
+        auto schema = spi::prepared("SELECT pg_catalog.current_schema()", 0).query({}).at(0)[0];
         if (!schema)
             throw error("3F000", "invalid argument: no schema has been selected to create the stream table in",
                         {}, "Qualify the name as schema.table.");

@@ -6,6 +6,8 @@
 #include <utility>
 #include <vector>
 
+#include "pg/spi.hpp"
+
 namespace pgt::ext {
 
 struct stream_table {
@@ -28,6 +30,11 @@ struct stream_table {
     /// schema.name as users wrote it (for messages).
     std::string display() const { return schema + "." + name; }
 };
+
+/// The catalog columns a stream_table is read from (a SELECT list of
+/// pgtrickle.pgt_stream_tables), and the value read from the first of them in a row.
+extern const char* const stream_table_columns;
+stream_table stream_table_from_row(const spi::row& r);
 
 /// Names and types (format_type) of the visible columns of the stream table's storage.
 std::vector<std::pair<std::string, std::string>> visible_columns(const stream_table& st);
