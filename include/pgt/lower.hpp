@@ -54,6 +54,8 @@ struct layout {
     maintenance strategy = maintenance::bag;
     std::vector<storage_column> columns; ///< `__pgt_row_id` first, visible next, hidden last
     bool unique_row_id = true;           ///< false for bags: duplicates share a row id
+    /// Columns (quoted) a refresh looks rows up by, besides the row id: indexed with it.
+    std::vector<std::string> lookup_columns;
 };
 
 /// How a refresh reads one source (index into `circuit::sources`).
@@ -73,6 +75,11 @@ struct refresh_plan {
 };
 
 layout storage_layout(const circuit& c);
+
+/// The WITH RECURSIVE node whose rows the stream table holds (the output, or a projection of
+/// all its columns in order, stored as a bag), or -1. The stream table is then its state —
+/// the rows are not kept twice — and has no state table of its own (`aggregate_states`).
+int recursion_stored_as_result(const circuit& c);
 
 /// What `__pgt_row_id` hashes under strategy `m` (FULL stream tables are bags), as
 /// list_auxiliary_columns() reports it.

@@ -79,6 +79,13 @@ int explain(const std::string& schema_text, const std::string& query) {
               << (layout.unique_row_id ? "unique" : "shared by duplicates") << ")\n";
     for (const auto& c : layout.columns)
         std::cout << "  " << c.name << " " << c.type.name << (c.hidden ? "  -- " + c.purpose : "") << "\n";
+    if (!layout.lookup_columns.empty()) {
+        std::cout << "  index on (";
+        for (std::size_t i = 0; i < layout.lookup_columns.size(); ++i) std::cout << (i ? ", " : "") << layout.lookup_columns[i];
+        std::cout << ")  -- rows looked up by a refresh\n";
+    }
+    if (const int r = pgt::lower::recursion_stored_as_result(graph); r >= 0)
+        std::cout << "  (the rows of WITH RECURSIVE node n" << r << ": its state, a row's copies its derivations)\n";
     std::cout << "\n== full load\n" << pgt::lower::full_load_sql(graph) << ";\n\n";
     // The extension keeps each stored aggregate's groups in a state table: so does this refresh.
     pgt::lower::options opts;

@@ -1,5 +1,7 @@
 #include "core/definition.hpp"
 
+#include "pgt/sql/builder.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <set>
@@ -120,10 +122,9 @@ namespace {
 void create_table(const std::string& table, const lower::layout& lay) {
     std::vector<std::string> cols;
     for (const auto& c : lay.columns) cols.push_back(spi::quote_ident(c.name) + " " + c.type.name);
-    std::string list;
-    for (std::size_t i = 0; i < cols.size(); ++i) list += (i ? ", " : "") + cols[i];
-    spi::exec("CREATE TABLE " + table + " (" + list + ")");
+    spi::exec("CREATE TABLE " + table + " (" + sql::join(cols) + ")");
     spi::exec(std::string("CREATE ") + (lay.unique_row_id ? "UNIQUE " : "") + "INDEX ON " + table + " (\"__pgt_row_id\")");
+    if (!lay.lookup_columns.empty()) spi::exec("CREATE INDEX ON " + table + " (" + sql::join(lay.lookup_columns) + ")");
 }
 } // namespace
 

@@ -8,7 +8,9 @@
 // deleting a subtree, the subtree's. The rounds run as a WITH RECURSIVE that carries each
 // row's weight and round number: the recursive term is applied to one working row at a time
 // (LATERAL), past pg_trickle.ivm_recursive_max_depth rounds the refresh fails (on cyclic
-// data UNION ALL would never end).
+// data UNION ALL would never end). A stream table that is the recursion's rows (up to a
+// projection of all its columns) is its state: the rows are not stored twice, a row's copies in
+// the stream table are its derivations.
 #include "lowering.hpp"
 
 #include <algorithm>
@@ -86,6 +88,13 @@ std::string expand(const lowering& l, int id, const std::string& counted) {
            count_col + ") g WHERE t." + count_col + " > 1)";
 }
 
+/// The node's rows as kept before the change: its state table's counted rows, or the stream
+/// table's copies.
+std::string state_rows(const lowering& l, int id) {
+    const std::string& state = *l.state_table(id);
+    return l.state_in_result(id) ? "(SELECT " + l.column_list(id, "t") + " FROM " + state + " t)" : expand(l, id, state);
+}
+
 std::vector<sql_type> types_of(const lowering& l, int id) {
     std::vector<sql_type> types;
     for (const auto& c : l.node(id).rel->columns) types.push_back(c.type);
@@ -121,14 +130,24 @@ std::string count_derivations(lowering& l, int id, const std::string& first, con
                                         consolidated(l, id, first));
     const std::string change = l.add_cte("d" + std::to_string(id) + "_derived", tag + ": the seeds and every row they derive, weighted",
                                          consolidated(l, id, derivations(l, id, seeds)));
-    // The stored count read per changed row through the row id's index, whatever the planner
-    // guesses of the number of changed rows.
-    const std::string old_count = "COALESCE((SELECT t." + count_col + " FROM " + state +
-                                  " t WHERE t.\"__pgt_row_id\" = c.\"__pgt_row_id\"), 0)";
+    // The stored count read once per changed row through the row id's index, whatever the
+    // planner guesses of the number of changed rows: the state's count, or the number of the
+    // stream table's copies of the row.
+    std::string old_count;
+    if (l.state_in_result(id)) {
+        std::vector<std::string> same{"t.\"__pgt_row_id\" = c.\"__pgt_row_id\""};
+        const auto types = types_of(l, id);
+        for (std::size_t i = 0; i < l.names(id).size(); ++i)
+            same.push_back(sql::not_distinct(sql::column("t", l.names(id)[i]), sql::column("c", l.names(id)[i]), types[i]));
+        old_count = "(SELECT pg_catalog.count(*) FROM " + state + " t WHERE " + sql::join(same, " AND ") + ")";
+    } else {
+        old_count = "COALESCE((SELECT t." + count_col + " FROM " + state + " t WHERE t.\"__pgt_row_id\" = c.\"__pgt_row_id\"), 0)";
+    }
     return l.add_cte("d" + std::to_string(id) + "_counts", tag + ": derivations per changed row, stored and new",
                      "SELECT c.*, c.\"__pgt_old\" + c." + w + " AS " + count_col + ", c.\"__pgt_old\" + c." + w +
-                         " > 0 AS \"__pgt_visible\" FROM (SELECT c.*, " + old_count + " AS \"__pgt_old\" FROM (SELECT " +
-                         row_hash(l, id, "c") + " AS \"__pgt_row_id\", c.* FROM " + change + " c) c) c");
+                         " > 0 AS \"__pgt_visible\" FROM (SELECT c.*, o.\"__pgt_old\" FROM (SELECT " + row_hash(l, id, "c") +
+                         " AS \"__pgt_row_id\", c.* FROM " + change + " c) c CROSS JOIN LATERAL (SELECT " + old_count +
+                         "::pg_catalog.int8 AS \"__pgt_old\" OFFSET 0) o) c");
 }
 
 /// The closure of `start` (a relation with the node's columns) under the recursive term over
@@ -185,9 +204,9 @@ std::string delete_and_rederive(lowering& l, int id, const std::string& first, c
 } // namespace
 
 std::string recursive_new_sql(const lowering& l, int id) {
-    if (const auto* t = l.state_table(id)) {
+    if (l.state_table(id)) {
         if (const auto& now = l.stored_new(id)) return *now;
-        return expand(l, id, *t);
+        return state_rows(l, id);
     }
     // From scratch: PostgreSQL's own UNION recursion, or counted UNION ALL rounds (guarded).
     if (std::get<ir::recursive>(l.node(id).rel->node).distinct)
@@ -201,7 +220,7 @@ std::string recursive_ref_sql(const lowering& l, int id) {
     const int rec = l.node(id).recursion;
     if (const auto* w = l.working(rec)) return *w;
     // Outside the rounds (the recursive term's own delta rule): the rows before the change.
-    if (const auto* t = l.state_table(rec)) return expand(l, rec, *t);
+    if (l.state_table(rec)) return state_rows(l, rec);
     throw error(sqlstate::internal_error, "WITH RECURSIVE lowered without its state table");
 }
 
@@ -213,7 +232,7 @@ std::string recursive_full_load(lowering& l, int id) {
            sql::column("d", weight) + " AS " + count_col + " FROM (" + consolidated(l, id, base_derivations(l, id)) + ") d";
 }
 
-std::vector<std::string> recursive_state_keys(const lowering& l, int id) {
+std::vector<int> recursive_state_keys(const lowering& l, int id) {
     // The working table's columns the recursive term joins on: a change reads their rows.
     auto ref_column = [&](int at, int c) -> std::optional<int> {
         for (;;) {
@@ -225,15 +244,13 @@ std::vector<std::string> recursive_state_keys(const lowering& l, int id) {
             c = p->column;
         }
     };
-    std::vector<std::string> keys;
+    std::vector<int> keys;
     for (std::size_t k = 0; k < l.graph().nodes.size(); ++k) {
         const auto& node = l.graph().nodes[k];
         if (node.op != circuit_op::join) continue;
         for (const auto& eq : ir::column_equalities(std::get<ir::join>(node.rel->node).condition))
-            if (const auto c = ref_column(static_cast<int>(k), eq.column)) {
-                const std::string key = sql::ident(l.names(id)[static_cast<std::size_t>(*c)]);
-                if (std::ranges::find(keys, key) == keys.end()) keys.push_back(key);
-            }
+            if (const auto c = ref_column(static_cast<int>(k), eq.column))
+                if (std::ranges::find(keys, *c) == keys.end()) keys.push_back(*c);
     }
     return keys;
 }
@@ -257,12 +274,19 @@ std::optional<std::string> delta_recursive(lowering& l, int id) {
     const std::string same = "t.\"__pgt_row_id\" = d.\"__pgt_row_id\"";
     const bool distinct = std::get<ir::recursive>(n.rel->node).distinct;
     const std::string counts = distinct ? delete_and_rederive(l, id, first, *state) : count_derivations(l, id, first, *state);
-    l.set_stored_new(id, expand(l, id, "(SELECT " + l.column_list(id, "t") + ", t." + count_col + " FROM " + *state +
-                                           " t WHERE NOT EXISTS (SELECT 1 FROM " + counts + " d WHERE " + same +
-                                           ") UNION ALL SELECT " + l.column_list(id, "d") + ", d." + count_col + " FROM " + counts +
-                                           " d WHERE d.\"__pgt_visible\")"));
-    l.add_state_update(aggregate_apply_ctes(state_table_layout(l, id, {{"__pgt_count", make_type(type_kind::int8), true, ""}}),
-                                            *state, counts, tag + "_", same));
+    const std::string untouched = " t WHERE NOT EXISTS (SELECT 1 FROM " + counts + " d WHERE " + same + ")";
+    const std::string now_counted = "SELECT " + l.column_list(id, "d") + ", d." + count_col + " FROM " + counts +
+                                    " d WHERE d.\"__pgt_visible\"";
+    if (l.state_in_result(id)) {
+        // The stream table's apply brings the stored copies up to date.
+        l.set_stored_new(id, "(SELECT " + l.column_list(id, "t") + " FROM " + *state + untouched + " UNION ALL SELECT " +
+                                 l.column_list(id, "n") + " FROM " + expand(l, id, "(" + now_counted + ")") + " n)");
+    } else {
+        l.set_stored_new(id, expand(l, id, "(SELECT " + l.column_list(id, "t") + ", t." + count_col + " FROM " + *state +
+                                               untouched + " UNION ALL " + now_counted + ")"));
+        l.add_state_update(aggregate_apply_ctes(state_table_layout(l, id, {{"__pgt_count", make_type(type_kind::int8), true, ""}}),
+                                                *state, counts, tag + "_", same));
+    }
     return l.add_cte("d" + std::to_string(id) + "_recursive", tag + ": recursive — the change of its rows",
                      distinct ? "SELECT " + l.column_list(id, "c") + ", CASE WHEN c.\"__pgt_visible\" THEN 1 ELSE -1 END AS " + w +
                                     " FROM " + counts + " c"
@@ -270,3 +294,22 @@ std::optional<std::string> delta_recursive(lowering& l, int id) {
 }
 
 } // namespace pgt::lower::detail
+
+namespace pgt::lower {
+
+int recursion_stored_as_result(const circuit& c) {
+    if (c.strategy != maintenance::bag || c.query.topk) return -1;
+    const auto& out = c.nodes[static_cast<std::size_t>(c.output)];
+    if (out.op == circuit_op::recursive) return c.output;
+    if (out.op != circuit_op::map) return -1;
+    const int below = out.inputs[0];
+    const auto& rec = c.nodes[static_cast<std::size_t>(below)];
+    if (rec.op != circuit_op::recursive) return -1;
+    const auto& exprs = std::get<ir::project>(out.rel->node).exprs;
+    if (exprs.size() != rec.rel->columns.size()) return -1;
+    for (std::size_t i = 0; i < exprs.size(); ++i)
+        if (exprs[i]->kind != ir::expr_kind::column || exprs[i]->index != static_cast<int>(i)) return -1;
+    return below;
+}
+
+} // namespace pgt::lower

@@ -44,6 +44,11 @@ layout storage_layout(const circuit& c) {
         lay.columns.push_back({"__pgt_count", make_type(type_kind::int8), true, "multiplicity of the row"});
     if (c.strategy == maintenance::aggregate)
         for (auto& h : aggregate_state_columns(c)) lay.columns.push_back(std::move(h));
+    if (const int r = recursion_stored_as_result(c); r >= 0) {
+        lowering l(c, nullptr, {});
+        for (int k : recursive_state_keys(l, r))
+            lay.lookup_columns.push_back(sql::ident(c.query.root->columns[static_cast<std::size_t>(k)].name));
+    }
     return lay;
 }
 
@@ -59,8 +64,11 @@ std::vector<aggregate_state> aggregate_states(const circuit& c, const options& o
         states.push_back({id, stored_aggregate_full_load(l, id), stored_aggregate_keys(l, id)});
     }
     for (int id : recursions(c)) {
+        if (id == recursion_stored_as_result(c)) continue;
         lowering l(c, nullptr, opts);
-        states.push_back({id, recursive_full_load(l, id), recursive_state_keys(l, id)});
+        std::vector<std::string> keys;
+        for (int k : recursive_state_keys(l, id)) keys.push_back(sql::ident(l.names(id)[static_cast<std::size_t>(k)]));
+        states.push_back({id, recursive_full_load(l, id), keys});
     }
     return states;
 }
@@ -70,6 +78,7 @@ refresh_plan delta_sql(const circuit& c, const std::vector<source_changes>& sour
     if (sources.size() != c.sources.size())
         throw error(sqlstate::internal_error, "delta_sql: one change relation per source expected");
     lowering l(c, &sources, opts);
+    if (const int r = recursion_stored_as_result(c); r >= 0) l.keep_state_in_result(r, storage_table);
     refresh_plan plan;
     // Stored aggregates first: their state tables are brought up to date by every refresh that
     // changes their input, and the rules above read their new contents.

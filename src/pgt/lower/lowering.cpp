@@ -43,8 +43,18 @@ std::string lowering::column_list(int id, const std::string& alias) const {
 std::string lowering::new_sql(int id) const { return detail::new_sql(*this, id); }
 
 const std::string* lowering::state_table(int id) const {
+    if (id == result_state_node_) return &result_state_;
     auto it = opts_.aggregate_states.find(id);
     return it == opts_.aggregate_states.end() ? nullptr : &it->second;
+}
+
+void lowering::keep_state_in_result(int id, const std::string& storage_table) {
+    const auto& stored = c_.query.root->columns;
+    std::vector<std::string> cols{"t.\"__pgt_row_id\""};
+    for (std::size_t i = 0; i < names(id).size(); ++i)
+        cols.push_back(sql::column("t", stored[i].name) + " AS " + sql::ident(names(id)[i]));
+    result_state_node_ = id;
+    result_state_ = "(SELECT " + sql::join(cols) + " FROM " + storage_table + " t)";
 }
 
 void lowering::set_working(int id, std::string relation) const {

@@ -35,8 +35,14 @@ public:
 
     /// A relation (table name or parenthesised SELECT) with the node's current contents.
     std::string new_sql(int id) const;
-    /// The state table of a stored aggregate (`options::aggregate_states`), if it has one.
+    /// The state of a stored aggregate or WITH RECURSIVE node (`options::aggregate_states`), if
+    /// it has one: a table, or for the recursion stored as the stream table (`keep_state_in_result`)
+    /// a SELECT of the storage's row id and columns under the node's column names.
     const std::string* state_table(int id) const;
+    /// WITH RECURSIVE node `id` (recursion_stored_as_result) keeps its rows in `storage_table`,
+    /// the stream table: as copies (a row derived n times is stored n times), no counts.
+    void keep_state_in_result(int id, const std::string& storage_table);
+    bool state_in_result(int id) const { return id == result_state_node_; }
     /// A stored aggregate's contents after the change, once its rule has run (before, or
     /// without a change: its state table).
     const std::optional<std::string>& stored_new(int id) const { return stored_new_[static_cast<std::size_t>(id)]; }
@@ -85,6 +91,8 @@ private:
     std::vector<std::optional<std::string>> stored_new_;
     mutable std::map<int, std::string> working_;
     std::vector<cte> ctes_, state_updates_;
+    int result_state_node_ = -1;
+    std::string result_state_;
 };
 
 // Per-operator rules (each in its own file).
@@ -139,7 +147,8 @@ std::optional<std::string> delta_recursive(lowering& l, int id);
 std::string recursive_new_sql(const lowering& l, int id);
 std::string recursive_ref_sql(const lowering& l, int id);
 std::string recursive_full_load(lowering& l, int id);
-std::vector<std::string> recursive_state_keys(const lowering& l, int id);
+/// The positions of the node's columns its recursive term joins on (indexed, wherever its rows are kept).
+std::vector<int> recursive_state_keys(const lowering& l, int id);
 std::optional<std::string> delta_sublink(lowering& l, int id);
 std::optional<std::string> delta_set_operation(lowering& l, int id);
 /// A sublink node over `left_rows`, a relation with its L's columns; when they are `few` (a

@@ -103,11 +103,11 @@ std::vector<cte> bag_apply_ctes(const layout& lay, const std::string& st) {
     for (std::size_t i = 1; i < lay.columns.size(); ++i)
         same.push_back(sql::not_distinct(sql::column("s", lay.columns[i].name), sql::column("d", lay.columns[i].name),
                                          lay.columns[i].type));
+    // Each removed row's copies are looked up through the row id's index, |w| of them at most.
     return {modify("__pgt_del", "delete |w| copies of removed rows",
-                   "DELETE FROM " + st + " t USING (SELECT x.sc FROM (SELECT s.ctid AS sc, pg_catalog.row_number() OVER "
-                   "(PARTITION BY " + sql::join(cols.from_d) + " ORDER BY s.ctid) AS rn, " + w + " AS w FROM " + st +
-                   " s JOIN " + d + " d ON " + sql::join(same, " AND ") + " WHERE " + w +
-                   " < 0 AND " + row_id_among("s", d, w + " < 0") + ") x WHERE x.rn <= -x.w) v WHERE t.ctid = v.sc"),
+                   "DELETE FROM " + st + " t WHERE t.ctid = ANY (ARRAY(SELECT x.sc FROM " + d +
+                       " d CROSS JOIN LATERAL (SELECT s.ctid AS sc FROM " + st + " s WHERE " + sql::join(same, " AND ") +
+                       " LIMIT (-" + w + ")::pg_catalog.int8) x WHERE " + w + " < 0))"),
             modify("__pgt_ins", "insert w copies of added rows",
                    "INSERT INTO " + st + " (" + sql::join(cols.all) + ") SELECT " + sql::join(cols.from_d) + " FROM " + d +
                        " d CROSS JOIN LATERAL pg_catalog.generate_series(1, " + w + ") WHERE " + w + " > 0")};

@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <random>
 #include <thread>
 
@@ -109,7 +110,10 @@ TEST_CASE("parallel writers while refreshing lose nothing and apply nothing twic
     };
     std::thread a(write, 1), b(write, 2), c(write, 3);
     auto refresher = f.server.connect();
-    for (int i = 0; i < 40; ++i) refresh_all(refresher);
+    for (int i = 0; i < 40; ++i) {
+        refresh_all(refresher);
+        std::this_thread::sleep_for(std::chrono::milliseconds(10)); // the writers get ahead of the refreshes
+    }
     stop = true;
     a.join();
     b.join();

@@ -33,7 +33,7 @@ SELECT pgtrickle.pg_trickle_hash_multi(ARRAY[CAST(s."name" AS pg_catalog.text), 
 ),
 -- delete |w| copies of removed rows
 "__pgt_del" AS (
-DELETE FROM "st" t USING (SELECT x.sc FROM (SELECT s.ctid AS sc, pg_catalog.row_number() OVER (PARTITION BY d."__pgt_row_id", d."name", d."amount" ORDER BY s.ctid) AS rn, d."__pgt_w" AS w FROM "st" s JOIN "__pgt_delta" d ON s."__pgt_row_id" = d."__pgt_row_id" AND ((s."name" IS NULL) = (d."name" IS NULL) AND (COALESCE(s."name", CAST('' AS pg_catalog.text)) OPERATOR(pg_catalog.=) COALESCE(d."name", CAST('' AS pg_catalog.text)))) AND ((s."amount" IS NULL) = (d."amount" IS NULL) AND (COALESCE(s."amount", CAST(0 AS pg_catalog.numeric(12,2))) OPERATOR(pg_catalog.=) COALESCE(d."amount", CAST(0 AS pg_catalog.numeric(12,2))))) WHERE d."__pgt_w" < 0 AND s."__pgt_row_id" = ANY (ARRAY(SELECT d."__pgt_row_id" FROM "__pgt_delta" d WHERE d."__pgt_w" < 0))) x WHERE x.rn <= -x.w) v WHERE t.ctid = v.sc RETURNING 1
+DELETE FROM "st" t WHERE t.ctid = ANY (ARRAY(SELECT x.sc FROM "__pgt_delta" d CROSS JOIN LATERAL (SELECT s.ctid AS sc FROM "st" s WHERE s."__pgt_row_id" = d."__pgt_row_id" AND ((s."name" IS NULL) = (d."name" IS NULL) AND (COALESCE(s."name", CAST('' AS pg_catalog.text)) OPERATOR(pg_catalog.=) COALESCE(d."name", CAST('' AS pg_catalog.text)))) AND ((s."amount" IS NULL) = (d."amount" IS NULL) AND (COALESCE(s."amount", CAST(0 AS pg_catalog.numeric(12,2))) OPERATOR(pg_catalog.=) COALESCE(d."amount", CAST(0 AS pg_catalog.numeric(12,2))))) LIMIT (-d."__pgt_w")::pg_catalog.int8) x WHERE d."__pgt_w" < 0)) RETURNING 1
 ),
 -- insert w copies of added rows
 "__pgt_ins" AS (

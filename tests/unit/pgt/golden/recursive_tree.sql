@@ -39,7 +39,7 @@ SELECT s."id", s."name", s."parent_id", s."path", s."depth", pg_catalog.sum(s."_
 ),
 -- n7: derivations per changed row, stored and new
 "d7_counts" AS (
-SELECT c.*, c."__pgt_old" + c."__pgt_w" AS "__pgt_count", c."__pgt_old" + c."__pgt_w" > 0 AS "__pgt_visible" FROM (SELECT c.*, COALESCE((SELECT t."__pgt_count" FROM "state_n7" t WHERE t."__pgt_row_id" = c."__pgt_row_id"), 0) AS "__pgt_old" FROM (SELECT pgtrickle.pg_trickle_hash_multi(ARRAY[CAST(c."id" AS pg_catalog.text), CAST(c."name" AS pg_catalog.text), CAST(c."parent_id" AS pg_catalog.text), CAST(c."path" AS pg_catalog.text), CAST(c."depth" AS pg_catalog.text)]) AS "__pgt_row_id", c.* FROM "d7_derived" c) c) c
+SELECT c.*, c."__pgt_old" + c."__pgt_w" AS "__pgt_count", c."__pgt_old" + c."__pgt_w" > 0 AS "__pgt_visible" FROM (SELECT c.*, o."__pgt_old" FROM (SELECT pgtrickle.pg_trickle_hash_multi(ARRAY[CAST(c."id" AS pg_catalog.text), CAST(c."name" AS pg_catalog.text), CAST(c."parent_id" AS pg_catalog.text), CAST(c."path" AS pg_catalog.text), CAST(c."depth" AS pg_catalog.text)]) AS "__pgt_row_id", c.* FROM "d7_derived" c) c CROSS JOIN LATERAL (SELECT COALESCE((SELECT t."__pgt_count" FROM "state_n7" t WHERE t."__pgt_row_id" = c."__pgt_row_id"), 0)::pg_catalog.int8 AS "__pgt_old" OFFSET 0) o) c
 ),
 -- n7: recursive — the change of its rows
 "d7_recursive" AS (
@@ -55,7 +55,7 @@ SELECT pgtrickle.pg_trickle_hash_multi(ARRAY[CAST(s."id" AS pg_catalog.text), CA
 ),
 -- delete |w| copies of removed rows
 "__pgt_del" AS (
-DELETE FROM "st" t USING (SELECT x.sc FROM (SELECT s.ctid AS sc, pg_catalog.row_number() OVER (PARTITION BY d."__pgt_row_id", d."id", d."path", d."depth" ORDER BY s.ctid) AS rn, d."__pgt_w" AS w FROM "st" s JOIN "__pgt_delta" d ON s."__pgt_row_id" = d."__pgt_row_id" AND ((s."id" IS NULL) = (d."id" IS NULL) AND (COALESCE(s."id", CAST(0 AS pg_catalog.int4)) OPERATOR(pg_catalog.=) COALESCE(d."id", CAST(0 AS pg_catalog.int4)))) AND ((s."path" IS NULL) = (d."path" IS NULL) AND (COALESCE(s."path", CAST('' AS pg_catalog.text)) OPERATOR(pg_catalog.=) COALESCE(d."path", CAST('' AS pg_catalog.text)))) AND ((s."depth" IS NULL) = (d."depth" IS NULL) AND (COALESCE(s."depth", CAST(0 AS pg_catalog.int4)) OPERATOR(pg_catalog.=) COALESCE(d."depth", CAST(0 AS pg_catalog.int4)))) WHERE d."__pgt_w" < 0 AND s."__pgt_row_id" = ANY (ARRAY(SELECT d."__pgt_row_id" FROM "__pgt_delta" d WHERE d."__pgt_w" < 0))) x WHERE x.rn <= -x.w) v WHERE t.ctid = v.sc RETURNING 1
+DELETE FROM "st" t WHERE t.ctid = ANY (ARRAY(SELECT x.sc FROM "__pgt_delta" d CROSS JOIN LATERAL (SELECT s.ctid AS sc FROM "st" s WHERE s."__pgt_row_id" = d."__pgt_row_id" AND ((s."id" IS NULL) = (d."id" IS NULL) AND (COALESCE(s."id", CAST(0 AS pg_catalog.int4)) OPERATOR(pg_catalog.=) COALESCE(d."id", CAST(0 AS pg_catalog.int4)))) AND ((s."path" IS NULL) = (d."path" IS NULL) AND (COALESCE(s."path", CAST('' AS pg_catalog.text)) OPERATOR(pg_catalog.=) COALESCE(d."path", CAST('' AS pg_catalog.text)))) AND ((s."depth" IS NULL) = (d."depth" IS NULL) AND (COALESCE(s."depth", CAST(0 AS pg_catalog.int4)) OPERATOR(pg_catalog.=) COALESCE(d."depth", CAST(0 AS pg_catalog.int4)))) LIMIT (-d."__pgt_w")::pg_catalog.int8) x WHERE d."__pgt_w" < 0)) RETURNING 1
 ),
 -- insert w copies of added rows
 "__pgt_ins" AS (
