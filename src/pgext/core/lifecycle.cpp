@@ -84,9 +84,7 @@ void require_writable() {
 }
 
 void require_owner(const stream_table& st) {
-    auto owns = spi::prepared("SELECT pg_catalog.pg_has_role(relowner, 'USAGE') FROM pg_catalog.pg_class WHERE oid = $1::oid", 1)
-                    .query({std::to_string(st.relid)});
-    if (owns.empty() || owns[0][0] != "t") throw error(sqlstate::insufficient_privilege, "must be owner of stream table " + st.display());
+    if (!server::owns_relation(st.relid)) throw error(sqlstate::insufficient_privilege, "must be owner of stream table " + st.display());
 }
 
 void set_status(const stream_table& st, const std::string& status) {

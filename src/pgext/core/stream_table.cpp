@@ -2,6 +2,7 @@
 
 #include "pgt/error.hpp"
 
+#include "pg/server.hpp"
 #include "pg/spi.hpp"
 
 namespace pgt::ext {
@@ -57,7 +58,7 @@ std::pair<std::string, std::string> split_name(const std::string& name) {
     if (name.empty()) throw error(sqlstate::invalid_parameter_value, "invalid argument: stream table name must not be empty");
     const auto dot = name.find('.');
     if (dot == std::string::npos) {
-        auto schema = spi::prepared("SELECT pg_catalog.current_schema()", 0).query({}).at(0)[0];
+        auto schema = server::current_schema();
         if (!schema)
             throw error("3F000", "invalid argument: no schema has been selected to create the stream table in",
                         {}, "Qualify the name as schema.table.");

@@ -12,7 +12,10 @@ extern "C" {
 #include <catalog/pg_class.h>
 #include <catalog/pg_extension.h>
 #include <catalog/pg_trigger.h>
+#include <catalog/namespace.h>
 #include <commands/extension.h>
+#include <utils/lsyscache.h>
+#include <utils/syscache.h>
 #include <parser/parser.h>
 #include <utils/acl.h>
 #include <utils/guc.h>
@@ -25,6 +28,19 @@ const void* parse(const std::string& sql) {
 }
 
 oid current_user() { return GetUserId(); }
+
+std::optional<std::string> current_schema() {
+    const char* name = pg::call([] {
+        List* path = fetch_search_path(false);
+        return path == NIL ? static_cast<const char*>(nullptr) : static_cast<const char*>(get_namespace_name(linitial_oid(path)));
+    });
+    if (!name) return std::nullopt;
+    return std::string(name);
+}
+
+bool owns_relation(oid relid) {
+    return pg::call([&] { return SearchSysCacheExists1(RELOID, ObjectIdGetDatum(relid)) && pg_class_ownercheck(relid, GetUserId()); });
+}
 
 unsigned transaction_number() { return MyProc->lxid; }
 

@@ -2,6 +2,7 @@
 // Server services the extension needs beyond SQL, as plain C++ (each call guarded).
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -15,6 +16,10 @@ using oid = std::uint32_t;
 const void* parse(const std::string& sql);
 
 oid current_user();
+/// current_schema(): the first schema of the search path that exists, if any.
+std::optional<std::string> current_schema();
+/// Whether the current user has the privileges of relation `relid`'s owner (or is superuser).
+bool owns_relation(oid relid);
 oid extension_owner();
 /// The current (local) transaction's number in this backend: what is remembered under it holds
 /// until the transaction ends.
