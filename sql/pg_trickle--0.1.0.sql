@@ -493,10 +493,13 @@ LANGUAGE C IMMUTABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'pg_trickle_hash_multi'
 -- ---- triggers ------------------------------------------------------------------------------------
 
 -- Change capture: one statement-level trigger function shared by every captured source; it
--- copies the transition tables into the source's buffer. SECURITY DEFINER: the user's DML
--- writes buffers it cannot read.
+-- copies the transition tables into the source's buffer (with direct heap inserts, which no
+-- privilege of the writer's governs: the user's DML writes buffers it cannot read) and hands
+-- them to IMMEDIATE maintenance. Its catalog lookups switch to the extension's owner in C, so
+-- it is not SECURITY DEFINER (which would cost every writing statement a role and
+-- search_path switch).
 CREATE FUNCTION pgtrickle._cdc_capture() RETURNS trigger
-LANGUAGE C SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS 'MODULE_PATHNAME', 'pgt_cdc_capture';
+LANGUAGE C AS 'MODULE_PATHNAME', 'pgt_cdc_capture';
 
 -- Stream tables are written by refreshes only.
 CREATE FUNCTION pgtrickle._dml_guard() RETURNS trigger LANGUAGE C AS 'MODULE_PATHNAME', 'pgt_dml_guard';

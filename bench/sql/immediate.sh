@@ -2,15 +2,17 @@
 # IMMEDIATE mode's cost to writers, one command: bench/sql/immediate.sh [statements]
 # Starts a throwaway PostgreSQL 15 with pg_trickle (installed) and measures, side by side in one
 # run, the latency of single-row INSERT / UPDATE / DELETE statements (pgbench, one client,
-# `statements` of each, default 2000) and of a 10,000-row INSERT … SELECT (median of 5) on four
-# copies of one 100,000-row orders table:
+# `statements` of each, default 2000; the four tables take turns, three rounds, median) and of a
+# 10,000-row INSERT … SELECT (median of 5) on four copies of one 100,000-row orders table:
 #   plain      no stream table
 #   agg        an IMMEDIATE stream table: count and sum per customer
 #   join       an IMMEDIATE stream table: count and sum per customer segment (orders ⋈ customers)
 #   trigger    the per-customer summary kept by a hand-written PL/pgSQL row trigger (what users
 #              write today instead)
-# Prints a Markdown table of latencies and the cost added over `plain` (recorded in
-# docs/PERFORMANCE.md).
+# Single-row statements are timed twice: with synchronous_commit = off (what maintenance costs the
+# writer in CPU) and on (each commit also waits for its WAL flush, whose time on a virtual disk
+# varies by more than the maintenance costs). Prints Markdown tables of latencies and the cost
+# added over `plain` (recorded in docs/PERFORMANCE.md).
 set -euo pipefail
 n="${1:-2000}"
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/cluster.sh"
@@ -50,10 +52,10 @@ CREATE TRIGGER maintain AFTER INSERT OR UPDATE OR DELETE ON trigger_orders FOR E
 VACUUM ANALYZE;
 SQL
 
-pgbench_ms() { # latency average (ms) of `n` runs of the script on standard input
+pgbench_ms() { # latency average (ms) of `n` runs of the script on standard input, with $commit
     cat > "$dir/script.sql"
-    "${as_owner[@]}" "$bin/pgbench" -n -h "$dir" -U postgres -c 1 -t "$n" -f "$dir/script.sql" postgres 2>/dev/null |
-        sed -n 's/^latency average = \([0-9.]*\) ms.*/\1/p'
+    PGOPTIONS="-c synchronous_commit=$commit" "${as_owner[@]}" "$bin/pgbench" -n -h "$dir" -U postgres -c 1 -t "$n" \
+        -f "$dir/script.sql" postgres 2>/dev/null | sed -n 's/^latency average = \([0-9.]*\) ms.*/\1/p'
 }
 bulk_ms() { # median of 5 INSERT … SELECT of 10,000 rows
     local t=$1 times=()
@@ -64,13 +66,20 @@ bulk_ms() { # median of 5 INSERT … SELECT of 10,000 rows
     printf '%s\n' "${times[@]}" | median
 }
 
-declare -A ms
-for t in plain agg join trigger; do
-    ms[$t,insert]=$(printf 'INSERT INTO %s VALUES (nextval(%s), 1 + (random() * 999)::int, 10);\n' "${t}_orders" "'ids'" | pgbench_ms)
-    ms[$t,update]=$(printf '\\set id random(1, 100000)\nUPDATE %s SET amount = amount + 1 WHERE id = :id;\n' "${t}_orders" | pgbench_ms)
-    ms[$t,delete]=$(printf 'DELETE FROM %s WHERE id = (SELECT max(id) FROM %s);\n' "${t}_orders" "${t}_orders" | pgbench_ms)
-    ms[$t,bulk]=$(bulk_ms "$t")
+declare -A runs ms
+for commit in off on; do
+    for round in 1 2 3; do
+        for t in plain agg join trigger; do
+            runs[$commit,$t,insert]+="$(printf 'INSERT INTO %s VALUES (nextval(%s), 1 + (random() * 999)::int, 10);\n' "${t}_orders" "'ids'" | pgbench_ms) "
+            runs[$commit,$t,update]+="$(printf '\\set id random(1, 100000)\nUPDATE %s SET amount = amount + 1 WHERE id = :id;\n' "${t}_orders" | pgbench_ms) "
+            runs[$commit,$t,delete]+="$(printf 'DELETE FROM %s WHERE id = (SELECT max(id) FROM %s);\n' "${t}_orders" "${t}_orders" | pgbench_ms) "
+        done
+    done
+    for t in plain agg join trigger; do
+        for s in insert update delete; do ms[$commit,$t,$s]=$(printf '%s\n' ${runs[$commit,$t,$s]} | median); done
+    done
 done
+for t in plain agg join trigger; do ms[bulk,$t]=$(bulk_ms "$t"); done
 
 differ=$("${psql[@]}" -c "SELECT (SELECT count(*) FROM ((SELECT customer, n, total FROM agg_summary EXCEPT ALL
     SELECT customer, count(*), sum(amount) FROM agg_orders GROUP BY customer) UNION ALL (SELECT customer, count(*), sum(amount)
@@ -81,12 +90,19 @@ differ=$("${psql[@]}" -c "SELECT (SELECT count(*) FROM ((SELECT customer, n, tot
 [ "$differ" = 0 ] || { echo "summaries differ from their queries ($differ rows)" >&2; exit 1; }
 
 added() { awk -v a="$1" -v b="$2" -v k="$3" 'BEGIN {printf "%.0f µs", (a - b) * 1000 / k}'; }
-echo "| statement | plain (ms) | IMMEDIATE aggregate (ms) | IMMEDIATE join + aggregate (ms) | PL/pgSQL trigger (ms) | added: aggregate / join / trigger |"
-echo "|---|---:|---:|---:|---:|---|"
-for s in insert update delete bulk; do
-    label="one-row $(echo "$s" | tr a-z A-Z)"; k=1
-    [ "$s" = bulk ] && { label="INSERT … SELECT of 10,000 rows (per row)"; k=10000; }
-    printf '| %s | %s | %s | %s | %s | %s / %s / %s |\n' "$label" "${ms[plain,$s]}" "${ms[agg,$s]}" "${ms[join,$s]}" "${ms[trigger,$s]}" \
-        "$(added "${ms[agg,$s]}" "${ms[plain,$s]}" $k)" "$(added "${ms[join,$s]}" "${ms[plain,$s]}" $k)" \
-        "$(added "${ms[trigger,$s]}" "${ms[plain,$s]}" $k)"
+for commit in off on; do
+    echo
+    echo "synchronous_commit = $commit:"
+    echo
+    echo "| statement | plain (ms) | IMMEDIATE aggregate (ms) | IMMEDIATE join + aggregate (ms) | PL/pgSQL trigger (ms) | added: aggregate / join / trigger |"
+    echo "|---|---:|---:|---:|---:|---|"
+    for s in insert update delete; do
+        p=${ms[$commit,plain,$s]} a=${ms[$commit,agg,$s]} j=${ms[$commit,join,$s]} g=${ms[$commit,trigger,$s]}
+        printf '| one-row %s | %s | %s | %s | %s | %s / %s / %s |\n' "$(echo "$s" | tr a-z A-Z)" "$p" "$a" "$j" "$g" \
+            "$(added "$a" "$p" 1)" "$(added "$j" "$p" 1)" "$(added "$g" "$p" 1)"
+    done
 done
+p=${ms[bulk,plain]} a=${ms[bulk,agg]} j=${ms[bulk,join]} g=${ms[bulk,trigger]}
+echo
+printf '| INSERT … SELECT of 10,000 rows (per row) | %s | %s | %s | %s | %s / %s / %s |\n' "$p" "$a" "$j" "$g" \
+    "$(added "$a" "$p" 10000)" "$(added "$j" "$p" 10000)" "$(added "$g" "$p" 10000)"

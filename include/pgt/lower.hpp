@@ -32,6 +32,10 @@ struct options {
     /// and writes it back. A stored aggregate without one has its touched groups recomputed
     /// from its input (twice, before and after, unless its calls are invertible).
     std::map<int, std::string> aggregate_states;
+    /// `delta_sql` merges the change into a keyed, aggregate or DISTINCT stream table with one
+    /// MERGE and reports no counts (`refresh_plan::counted`): a smaller plan to start, for
+    /// maintenance that runs at every writing statement (IMMEDIATE). Bags and TopK count.
+    bool merge = false;
 };
 
 /// A stored aggregate's state table: `__pgt_row_id` (the group key's hash), the node's
@@ -72,6 +76,9 @@ struct refresh_plan {
     bool has_delta = false;
     /// The refresh statement; it returns one row (inserted, deleted, updated) of bigints.
     std::string statement;
+    /// False for a MERGE (`options::merge`): it returns no row, only the number of rows it
+    /// changed.
+    bool counted = true;
 };
 
 layout storage_layout(const circuit& c);

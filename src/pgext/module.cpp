@@ -1,5 +1,8 @@
 // The extension's entry point: the magic block and _PG_init.
+#include "core/consumers.hpp"
 #include "core/immediate.hpp"
+#include "core/immediate_target.hpp"
+#include "core/maintainers.hpp"
 #include "core/owner_rights.hpp"
 #include "guc.hpp"
 #include "pg/server.hpp"
@@ -26,10 +29,13 @@ void _PG_init(void) {
     RegisterXactCallback(reset_on_abort, nullptr);
     pgt::ext::immediate::install_hooks();
     pgt::ext::install_rights_invalidation();
+    pgt::ext::install_consumer_invalidation();
+    pgt::ext::immediate::install_target_invalidation();
     // The scheduler needs shared memory and a launcher, which only preloading can set up;
     // loaded later, pg_trickle still captures changes and refreshes on request.
     if (process_shared_preload_libraries_in_progress) {
         pgt::sched::install_shared_state();
+        pgt::ext::maintainers::install();
         pgt::sched::register_launcher();
     }
 }

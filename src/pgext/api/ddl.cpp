@@ -9,6 +9,7 @@
 #include "core/compiled.hpp"
 #include "core/definition.hpp"
 #include "core/lifecycle.hpp"
+#include "core/refresh.hpp"
 #include "core/server_catalog.hpp"
 #include "pg/function.hpp"
 #include "pg/server.hpp"
@@ -132,10 +133,16 @@ void check_relatives(unsigned relid, const std::string& command) {
 }
 
 /// Partitions of a captured table came or went: its readers recompute at their next refresh,
-/// which the scheduler is woken for.
+/// which the scheduler is woken for; IMMEDIATE readers recompute now.
 void recompute_partitions() {
     ext::recompute_partitioned_sources();
     pgt::sched::wake_scheduler_at_commit();
+    for (const auto& r : spi::query("SELECT DISTINCT s.pgt_id FROM pgtrickle.pgt_change_tracking t "
+                                    "JOIN pg_catalog.pg_class c ON c.oid = t.source_relid AND c.relkind = 'p' "
+                                    "JOIN pgtrickle.pgt_dependencies d ON d.source_relid = t.source_relid "
+                                    "JOIN pgtrickle.pgt_stream_tables s ON s.pgt_id = d.pgt_id "
+                                    "WHERE s.refresh_mode = 'IMMEDIATE' AND s.status = 'ACTIVE' AND s.is_populated ORDER BY 1"))
+        ext::refresh(std::stoll(*r[0]), ext::initiator::manual);
 }
 
 } // namespace

@@ -2,7 +2,6 @@
 #include "core/buffer_writer.hpp"
 #include "pg/function.hpp"
 #include "pg/server.hpp"
-#include "scheduler/shared.hpp"
 
 extern "C" {
 #include <commands/trigger.h>
@@ -13,8 +12,7 @@ PGT_FUNCTION(pgt_cdc_capture) {
     auto* td = CALLED_AS_TRIGGER(fcinfo) ? reinterpret_cast<TriggerData*>(fcinfo->context) : nullptr;
     if (!td || !TRIGGER_FIRED_AFTER(td->tg_event) || !TRIGGER_FIRED_FOR_STATEMENT(td->tg_event))
         throw pgt::error("39P01", "pgtrickle._cdc_capture() can only be called as an AFTER … FOR EACH STATEMENT trigger");
-    pgt::ext::append_statement_changes(td);
-    pgt::sched::wake_scheduler_at_commit();
+    pgt::ext::capture_statement_changes(td);
     return PointerGetDatum(nullptr);
 }
 

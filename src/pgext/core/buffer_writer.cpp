@@ -1,8 +1,9 @@
 #include "core/buffer_writer.hpp"
 
-#include "core/immediate.hpp"
-
 #include "core/capture.hpp"
+#include "core/consumers.hpp"
+#include "core/immediate.hpp"
+#include "scheduler/shared.hpp"
 #include "pg/guard.hpp"
 
 extern "C" {
@@ -29,13 +30,19 @@ constexpr int stamp_columns = 3;
 /// Rows per bulk insert (COPY's batch size).
 constexpr int batch_size = 1000;
 
-/// The change buffer `source` writes to, or InvalidOid when no stream table reads it.
-Oid buffer_of(Relation source, Oid& root) {
-    root = RelationGetRelid(source);
-    // A partition being detached (DETACH … CONCURRENTLY) has no ancestors any more: it is no
-    // longer part of its partitioned table's rows, and writes to it are not captured for it.
+/// The captured table `source` belongs to: itself, or a partition's partitioned table at the
+/// root of its tree. A partition being detached (DETACH … CONCURRENTLY) has no ancestors any
+/// more: it is no longer part of its partitioned table's rows, and writes to it are not
+/// captured for it.
+Oid root_of(Relation source) {
+    Oid root = RelationGetRelid(source);
     if (source->rd_rel->relispartition)
         if (List* ancestors = get_partition_ancestors(root); ancestors != NIL) root = llast_oid(ancestors);
+    return root;
+}
+
+/// The change buffer of captured table `root`, or InvalidOid when no stream table reads it.
+Oid buffer_of(Oid root) {
     const Oid schema = get_namespace_oid("pgtrickle_changes", true);
     if (!OidIsValid(schema)) return InvalidOid;
     return get_relname_relid(psprintf("changes_%u", root), schema);
@@ -124,17 +131,14 @@ void copy_rows(batch_writer& w, Tuplestorestate* rows, TupleTableSlot* source_ro
     tuplestore_select_read_pointer(rows, 0);
 }
 
-} // namespace
-
-void append_statement_changes(TriggerData* td) {
+/// Appends the statement's changes to the buffer of captured table `root`: old rows as 'D', new
+/// rows as 'I', a TRUNCATE as one 'T' row, all stamped with the top transaction and one
+/// statement number.
+void append_statement_changes(TriggerData* td, unsigned root) {
     pg::call([&] {
         const bool truncate = TRIGGER_FIRED_BY_TRUNCATE(td->tg_event);
-        auto rows = [](Tuplestorestate* t) { return t ? tuplestore_tuple_count(t) : 0; };
-        if (!truncate && rows(td->tg_oldtable) + rows(td->tg_newtable) == 0) return;
-        Oid source = InvalidOid;
-        const Oid buffer_id = buffer_of(td->tg_relation, source);
+        const Oid buffer_id = buffer_of(root);
         if (!OidIsValid(buffer_id)) return; // a trigger left behind: nothing reads this table
-        immediate::source_changed(source);
         const Datum xid = FullTransactionIdGetDatum(GetTopFullTransactionId());
         const Datum stmt = Int64GetDatum(next_statement_number());
 
@@ -171,6 +175,20 @@ void append_statement_changes(TriggerData* td) {
         MemoryContextDelete(w.batch_memory);
         table_close(buffer, NoLock);
     });
+}
+
+} // namespace
+
+void capture_statement_changes(TriggerData* td) {
+    const bool truncate = TRIGGER_FIRED_BY_TRUNCATE(td->tg_event);
+    auto rows = [](Tuplestorestate* t) { return t ? tuplestore_tuple_count(t) : 0; };
+    if (!truncate && rows(td->tg_oldtable) + rows(td->tg_newtable) == 0) return;
+    const Oid root = pg::call([&] { return root_of(td->tg_relation); });
+    const auto readers = consumers_of(root);
+    if (!readers.immediate.empty()) immediate::keep_changes(td, root);
+    if (!readers.deferred) return;
+    append_statement_changes(td, root);
+    sched::wake_scheduler_at_commit();
 }
 
 } // namespace pgt::ext

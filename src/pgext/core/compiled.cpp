@@ -28,6 +28,15 @@ std::string changes_relation(const ir::table& t) {
            buffer_name(t.oid) + " b WHERE " + pending_condition("b") + " AND b.__pgt_action <> 'T')";
 }
 
+/// The statements' changes of source `i` (table `t`) from its rows inserted and deleted.
+std::string immediate_changes_relation(std::size_t i, const ir::table& t) {
+    std::vector<std::string> cols;
+    for (const auto& c : t.columns) cols.push_back("e." + spi::quote_ident(c.name));
+    return "(SELECT " + sql::join(cols) + ", 1::pg_catalog.int8 AS \"__pgt_w\" FROM " +
+           spi::quote_ident(compiled_query::inserted_rows(i)) + " e UNION ALL SELECT " + sql::join(cols) +
+           ", -1::pg_catalog.int8 FROM " + spi::quote_ident(compiled_query::deleted_rows(i)) + " e)";
+}
+
 std::vector<std::string> storage_columns(const lower::layout& lay) {
     std::vector<std::string> cols;
     for (const auto& c : lay.columns) cols.push_back(spi::quote_ident(c.name));
@@ -48,9 +57,11 @@ frontend::compile_result compile_query(const std::string& sql) {
     }
 }
 
-lower::refresh_plan compiled_query::delta(const stream_table& st, const std::vector<lower::source_changes>& changes) const {
+lower::refresh_plan compiled_query::delta(const stream_table& st, const std::vector<lower::source_changes>& changes,
+                                          bool merge) const {
     auto opts = lowering_options();
     opts.aggregate_states = aggregate_states;
+    opts.merge = merge;
     return lower::delta_sql(*graph, changes, state_table.empty() ? st.qualified() : state_table, opts);
 }
 
@@ -65,6 +76,18 @@ const spi::plan& compiled_query::delta_plan(const stream_table& st, unsigned lon
     auto& p = delta_plans[changed];
     if (!p.valid()) p = spi::plan(delta_statement(st, changed), 3, true);
     return p;
+}
+
+std::string compiled_query::inserted_rows(std::size_t i) { return "__pgt_inserted_" + std::to_string(i); }
+std::string compiled_query::deleted_rows(std::size_t i) { return "__pgt_deleted_" + std::to_string(i); }
+
+lower::refresh_plan compiled_query::immediate_statement(const stream_table& st, unsigned long long changed) const {
+    std::vector<lower::source_changes> bindings;
+    for (std::size_t i = 0; i < sources.size(); ++i) {
+        const bool is_changed = ((changed >> i) & 1) != 0;
+        bindings.push_back({is_changed ? immediate_changes_relation(i, *sources[i]) : std::string(), is_changed});
+    }
+    return delta(st, bindings, true);
 }
 
 /// A FULL-mode stream table: its storage layout (row id and visible columns, a bag) and the

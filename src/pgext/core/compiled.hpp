@@ -47,12 +47,21 @@ struct compiled_query {
 
     /// The incremental refresh for the given change relations (one per source): of the state
     /// table for a TopK, of the storage otherwise, with the aggregate state tables.
-    lower::refresh_plan delta(const stream_table& st, const std::vector<lower::source_changes>& changes) const;
+    lower::refresh_plan delta(const stream_table& st, const std::vector<lower::source_changes>& changes,
+                              bool merge = false) const;
     /// The refresh statement for this set of changed sources (bit i = source i); its
     /// parameters $1–$3 are the frontier (text).
     std::string delta_statement(const stream_table& st, unsigned long long changed) const;
     /// delta_statement, prepared.
     const spi::plan& delta_plan(const stream_table& st, unsigned long long changed);
+
+    /// IMMEDIATE: the names of the ephemeral relations holding the rows inserted into and
+    /// deleted from source `i` by the statements being maintained (the source's row type).
+    static std::string inserted_rows(std::size_t i);
+    static std::string deleted_rows(std::size_t i);
+    /// IMMEDIATE: the refresh statement for this set of changed sources reading their changes
+    /// from those relations (no parameters), merged without counts where it can be.
+    lower::refresh_plan immediate_statement(const stream_table& st, unsigned long long changed) const;
 };
 
 compiled_query& compiled_for(const stream_table& st);

@@ -1,77 +1,164 @@
 #include "core/immediate.hpp"
 
 #include <algorithm>
+#include <climits>
+#include <functional>
 #include <map>
-#include <set>
+#include <utility>
 #include <vector>
 
-#include "core/refresh.hpp"
+#include "core/consumers.hpp"
+#include "core/immediate_target.hpp"
 #include "pg/function.hpp"
 #include "pg/server.hpp"
 #include "pg/spi.hpp"
 
 extern "C" {
+#include <access/table.h>
+#include <access/tupconvert.h>
 #include <access/xact.h>
+#include <commands/trigger.h>
 #include <executor/executor.h>
+#include <executor/tuptable.h>
+#include <miscadmin.h>
 #include <tcop/utility.h>
-#include <utils/inval.h>
-#include <utils/lsyscache.h>
+#include <utils/rel.h>
+#include <utils/resowner.h>
+#include <utils/tuplestore.h>
 }
 
 namespace pgt::ext::immediate {
 
 namespace {
 
-/// Sources changed by statements whose stream tables are not maintained yet.
-std::set<unsigned> changed;
+/// Rows a source's statements changed that IMMEDIATE stream tables have not absorbed, kept per
+/// subtransaction (an aborted one takes its rows with it), numbered in order of arrival.
+struct chunk {
+    unsigned source = 0;
+    SubTransactionId subtransaction = InvalidSubTransactionId;
+    long long number = 0;
+    Tuplestorestate* inserted = nullptr;
+    Tuplestorestate* deleted = nullptr;
+    bool truncated = false;
+};
+std::vector<chunk> chunks;
+long long chunks_made = 0;
+/// Where the rows are kept: a child of the transaction's memory, made when first needed.
+MemoryContext rows_memory = nullptr;
+
 /// Queries running now that change data (DML, or a SELECT with a data-modifying WITH), outermost
 /// first; and, per open subtransaction, how many there were when it started.
 std::vector<const QueryDesc*> modifying;
 std::vector<std::size_t> at_subtransaction_start;
-/// True while maintaining: the statements a refresh runs do not start another maintenance.
+/// True while maintaining: the statements a maintenance runs do not start another one.
 bool maintaining = false;
-/// The IMMEDIATE stream tables reading each source, as far as this backend has looked them up.
-std::map<unsigned, std::vector<long long>> readers_of;
 
 ExecutorStart_hook_type previous_start = nullptr;
 ExecutorFinish_hook_type previous_finish = nullptr;
 ExecutorEnd_hook_type previous_end = nullptr;
 ProcessUtility_hook_type previous_utility = nullptr;
 
-const std::vector<long long>& readers(unsigned relid) {
-    auto it = readers_of.find(relid);
-    if (it != readers_of.end()) return it->second;
-    std::vector<long long> ids;
-    server::role_scope as_ext(server::extension_owner(), false);
-    for (const auto& r : spi::prepared("SELECT d.pgt_id::text FROM pgtrickle.pgt_dependencies d JOIN "
-                                       "pgtrickle.pgt_stream_tables s ON s.pgt_id = d.pgt_id "
-                                       "WHERE d.source_relid = $1::oid AND s.refresh_mode = 'IMMEDIATE' ORDER BY d.pgt_id",
-                                       1)
-                              .query({std::to_string(relid)}))
-        ids.push_back(std::stoll(*r[0]));
-    return readers_of.emplace(relid, std::move(ids)).first->second;
+void release(chunk& c) {
+    if (c.inserted) tuplestore_end(c.inserted);
+    if (c.deleted) tuplestore_end(c.deleted);
+    c.inserted = c.deleted = nullptr;
 }
 
-/// Refreshes the IMMEDIATE readers of every changed source, then the readers of the stream
-/// tables those refreshes changed, until nothing is left.
-void maintain() {
+/// Appends the rows of transition table `from` to `*to` (made on first use), converted by `map`
+/// from a partition's row format to its root's when given. Runs under pg::call.
+void append_rows(Tuplestorestate** to, Tuplestorestate* from, TupleDesc from_desc, TupleConversionMap* map, TupleTableSlot* root_row) {
+    if (!from || tuplestore_tuple_count(from) == 0) return;
+    if (!*to) *to = tuplestore_begin_heap(false, false, work_mem);
+    TupleTableSlot* row = MakeSingleTupleTableSlot(from_desc, &TTSOpsMinimalTuple);
+    // A read pointer of its own: other triggers of the statement may read the same tuplestore.
+    const int pointer = tuplestore_alloc_read_pointer(from, EXEC_FLAG_REWIND);
+    tuplestore_select_read_pointer(from, pointer);
+    tuplestore_rescan(from);
+    while (tuplestore_gettupleslot(from, true, false, row))
+        tuplestore_puttupleslot(*to, map ? execute_attr_map_slot(map->attrMap, row, root_row) : row);
+    tuplestore_select_read_pointer(from, 0);
+    ExecDropSingleTupleTableSlot(row);
+}
+
+/// Maintains every IMMEDIATE stream table with changes it has not absorbed, upstream ones
+/// first (a stream table reading another is maintained once, after it), until none is left:
+/// a maintenance that changes a stream table read by others leaves changes for them.
+void maintain_all() {
     maintaining = true;
     struct done {
         ~done() { maintaining = false; }
     } reset;
     spi::session spi;
-    while (!changed.empty()) {
-        pg::call([] { CommandCounterIncrement(); }); // the statement's buffer rows become visible
-        std::set<long long> ids;
-        for (unsigned relid : std::exchange(changed, {}))
-            for (long long id : readers(relid)) ids.insert(id);
-        for (long long id : ids) refresh(id, initiator::immediate);
+    std::map<std::pair<long long, unsigned>, long long> absorbed; // (stream table, source) → last chunk
+    std::map<long long, int> depths;
+    std::function<int(long long)> depth = [&](long long id) {
+        if (auto it = depths.find(id); it != depths.end()) return it->second;
+        depths[id] = 0; // (stream tables form no cycle; this only guards the recursion)
+        int d = 0;
+        if (const auto* shape = shape_of(id)) {
+            const auto upstream = shape->upstream;
+            for (long long up : upstream)
+                if (shape_of(up)) d = std::max(d, depth(up) + 1);
+        }
+        return depths[id] = d;
+    };
+    for (;;) {
+        std::vector<long long> waiting;
+        for (const auto& c : chunks)
+            for (long long id : consumers_of(c.source).immediate)
+                if (c.number > absorbed[{id, c.source}] && std::ranges::find(waiting, id) == waiting.end()) waiting.push_back(id);
+        if (waiting.empty()) break;
+        // The one nearest the sources first (by id among equals; one alone needs no ordering).
+        long long next = waiting.front();
+        if (waiting.size() > 1)
+            next = *std::ranges::min_element(waiting, [&](long long a, long long b) { return std::pair{depth(a), a} < std::pair{depth(b), b}; });
+        // Its unabsorbed changes, one entry per source: a source changed by several statements
+        // (or subtransactions) has its rows gathered in one relation.
+        std::vector<source_delta> changes;
+        std::vector<Tuplestorestate*> gathered;
+        for (auto& c : chunks) {
+            const auto readers = consumers_of(c.source).immediate;
+            if (std::ranges::find(readers, next) == readers.end()) continue;
+            auto& seen = absorbed[{next, c.source}];
+            if (c.number <= seen) continue;
+            seen = c.number;
+            auto it = std::ranges::find_if(changes, [&](const source_delta& d) { return d.source == c.source; });
+            if (it == changes.end()) {
+                changes.push_back({c.source, c.inserted, c.deleted, c.truncated});
+                continue;
+            }
+            it->truncated |= c.truncated;
+            for (auto [to, from] : {std::pair{&it->inserted, c.inserted}, std::pair{&it->deleted, c.deleted}}) {
+                if (!from) continue;
+                pg::call([&] {
+                    MemoryContext caller = MemoryContextSwitchTo(rows_memory);
+                    Relation source = table_open(c.source, AccessShareLock);
+                    Tuplestorestate* all = tuplestore_begin_heap(false, false, work_mem);
+                    TupleTableSlot* row = MakeSingleTupleTableSlot(RelationGetDescr(source), &TTSOpsMinimalTuple);
+                    for (Tuplestorestate* part : {*to, from}) {
+                        if (!part) continue;
+                        tuplestore_select_read_pointer(part, 0);
+                        tuplestore_rescan(part);
+                        while (tuplestore_gettupleslot(part, true, false, row)) tuplestore_puttupleslot(all, row);
+                    }
+                    ExecDropSingleTupleTableSlot(row);
+                    table_close(source, AccessShareLock);
+                    MemoryContextSwitchTo(caller);
+                    *to = all;
+                });
+                gathered.push_back(*to);
+            }
+        }
+        maintain(next, changes);
+        for (Tuplestorestate* g : gathered) pg::call([&] { tuplestore_end(g); });
     }
+    for (auto& c : chunks) pg::call([&] { release(c); });
+    chunks.clear();
 }
 
-bool due() { return !changed.empty() && !maintaining; }
+bool due() { return !chunks.empty() && !maintaining; }
 
-void run_maintenance() { pg::invoke_hook(maintain, "pg_trickle IMMEDIATE maintenance"); }
+void run_maintenance() { pg::invoke_hook(maintain_all, "pg_trickle IMMEDIATE maintenance"); }
 
 void on_start(QueryDesc* q, int eflags) {
     if (previous_start)
@@ -115,39 +202,71 @@ void on_transaction(XactEvent event, void*) {
     if ((event == XACT_EVENT_PRE_COMMIT || event == XACT_EVENT_PRE_PREPARE) && due()) run_maintenance();
     if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT || event == XACT_EVENT_PREPARE ||
         event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT) {
-        changed.clear();
+        // The rows' memory and temporary files go with the transaction.
+        chunks.clear();
+        rows_memory = nullptr;
         modifying.clear();
         at_subtransaction_start.clear();
         maintaining = false;
     }
 }
 
-void on_subtransaction(SubXactEvent event, SubTransactionId, SubTransactionId, void*) {
+void on_subtransaction(SubXactEvent event, SubTransactionId sub, SubTransactionId parent, void*) {
     if (event == SUBXACT_EVENT_START_SUB) {
         at_subtransaction_start.push_back(modifying.size());
-    } else if ((event == SUBXACT_EVENT_ABORT_SUB || event == SUBXACT_EVENT_COMMIT_SUB) && !at_subtransaction_start.empty()) {
-        // Queries that failed inside the subtransaction never reached ExecutorEnd.
-        if (event == SUBXACT_EVENT_ABORT_SUB) modifying.resize(std::min(modifying.size(), at_subtransaction_start.back()));
-        at_subtransaction_start.pop_back();
+        return;
     }
-}
-
-void on_relcache(Datum, Oid relid) {
-    if (relid == InvalidOid)
-        readers_of.clear();
-    else
-        readers_of.erase(relid);
+    if (event != SUBXACT_EVENT_ABORT_SUB && event != SUBXACT_EVENT_COMMIT_SUB) return;
+    if (event == SUBXACT_EVENT_ABORT_SUB) {
+        // Queries that failed inside the subtransaction never reached ExecutorEnd; its changes
+        // were rolled back.
+        if (!at_subtransaction_start.empty()) modifying.resize(std::min(modifying.size(), at_subtransaction_start.back()));
+        std::erase_if(chunks, [&](chunk& c) {
+            if (c.subtransaction != sub) return false;
+            release(c);
+            return true;
+        });
+        maintaining = false;
+    } else {
+        for (auto& c : chunks)
+            if (c.subtransaction == sub) c.subtransaction = parent;
+    }
+    if (!at_subtransaction_start.empty()) at_subtransaction_start.pop_back();
 }
 
 } // namespace
 
-void source_changed(unsigned source_relid) { changed.insert(source_relid); }
-
-void readers_changed(unsigned source_relid) {
-    pg::call([&] {
-        if (get_rel_name(source_relid) != nullptr) CacheInvalidateRelcacheByRelid(source_relid);
+void keep_changes(TriggerData* td, unsigned root) {
+    const SubTransactionId sub = GetCurrentSubTransactionId();
+    // A statement's rows join the source's rows kept in this subtransaction, but not during a
+    // maintenance (a stream table may have absorbed those already: they start a new chunk).
+    auto it = maintaining ? chunks.end() : std::ranges::find_if(chunks, [&](const chunk& c) {
+        return c.source == root && c.subtransaction == sub;
     });
-    readers_of.erase(source_relid);
+    if (it == chunks.end()) it = chunks.insert(chunks.end(), chunk{root, sub, 0, nullptr, nullptr, false});
+    it->number = ++chunks_made;
+    chunk& c = *it;
+    pg::call([&] {
+        if (!rows_memory) rows_memory = AllocSetContextCreate(TopTransactionContext, "pg_trickle IMMEDIATE changes", ALLOCSET_DEFAULT_SIZES);
+        if (TRIGGER_FIRED_BY_TRUNCATE(td->tg_event)) {
+            c.truncated = true;
+            return;
+        }
+        MemoryContext caller = MemoryContextSwitchTo(rows_memory);
+        // Spilled rows live as long as the transaction, whichever subtransaction kept them.
+        ResourceOwner caller_owner = CurrentResourceOwner;
+        CurrentResourceOwner = TopTransactionResourceOwner;
+        Relation root_rel = RelationGetRelid(td->tg_relation) == root ? td->tg_relation : table_open(root, AccessShareLock);
+        TupleDesc from = RelationGetDescr(td->tg_relation);
+        TupleConversionMap* map = root_rel == td->tg_relation ? nullptr : convert_tuples_by_name(from, RelationGetDescr(root_rel));
+        TupleTableSlot* root_row = map ? MakeSingleTupleTableSlot(RelationGetDescr(root_rel), &TTSOpsVirtual) : nullptr;
+        append_rows(&c.deleted, td->tg_oldtable, from, map, root_row);
+        append_rows(&c.inserted, td->tg_newtable, from, map, root_row);
+        if (root_row) ExecDropSingleTupleTableSlot(root_row);
+        if (root_rel != td->tg_relation) table_close(root_rel, AccessShareLock);
+        CurrentResourceOwner = caller_owner;
+        MemoryContextSwitchTo(caller);
+    });
 }
 
 void install_hooks() {
@@ -161,7 +280,6 @@ void install_hooks() {
     ProcessUtility_hook = on_utility;
     RegisterXactCallback(on_transaction, nullptr);
     RegisterSubXactCallback(on_subtransaction, nullptr);
-    CacheRegisterRelcacheCallback(on_relcache, 0);
 }
 
 } // namespace pgt::ext::immediate

@@ -2,22 +2,23 @@
 // IMMEDIATE stream tables: maintained at the end of each statement that changes one of their
 // sources, inside the writing transaction.
 //
-// The capture triggers write each statement's changes to the change buffers, as for
-// DIFFERENTIAL, and report the source here. When the statement has finished (its AFTER
+// The capture triggers hand each statement's transition rows here (kept per subtransaction, so
+// that a rolled-back one takes its rows along). When the statement has finished (its AFTER
 // triggers included) and no enclosing statement is still changing data, every IMMEDIATE stream
-// table reading a reported source is refreshed differentially in the same transaction; writes
-// to a stream table that is itself a source are reported in turn, so chains cascade. A
-// rolled-back statement or subtransaction takes its buffer rows and its refreshes with it.
+// table with rows it has not absorbed is maintained from them (core/immediate_target), upstream
+// ones first; a stream table that changes is captured in turn, so chains cascade in the same
+// transaction.
+
+extern "C" {
+typedef struct TriggerData TriggerData;
+}
 
 namespace pgt::ext::immediate {
 
-/// From the capture trigger: `source_relid` (a captured source, partitions reported as their
-/// root) changed in the current statement.
-void source_changed(unsigned source_relid);
-
-/// The IMMEDIATE stream tables reading `source_relid` changed (created, dropped, altered):
-/// every backend forgets what it knew of that source's readers (at this transaction's commit).
-void readers_changed(unsigned source_relid);
+/// From a capture trigger on `td`'s table, whose root (itself, or a partition's partitioned
+/// table) IMMEDIATE stream tables read: keeps the statement's rows, converted to the root's
+/// row format, or notes its TRUNCATE.
+void keep_changes(TriggerData* td, unsigned root);
 
 /// Installs the executor, utility and transaction hooks; from _PG_init.
 void install_hooks();

@@ -1,7 +1,5 @@
 #include "core/lifecycle.hpp"
 
-#include "core/immediate.hpp"
-
 #include <functional>
 
 #include "pgt/error.hpp"
@@ -9,7 +7,8 @@
 #include "core/capture.hpp"
 #include "core/compiled.hpp"
 #include "core/definition.hpp"
-#include "core/immediate.hpp"
+#include "core/maintainers.hpp"
+#include "core/consumers.hpp"
 #include "core/refresh.hpp"
 #include "core/server_catalog.hpp"
 #include "pg/server.hpp"
@@ -18,6 +17,16 @@
 namespace pgt::ext {
 
 namespace {
+
+/// Writers of a source decide how to capture a statement (into the change buffer, for IMMEDIATE
+/// maintenance, or both) from who reads it as of their first write in the transaction. Before
+/// that changes — an IMMEDIATE reader comes, or the first reader refreshing from the buffer —
+/// writers still in flight are waited for and new ones wait for this transaction: SHARE ROW
+/// EXCLUSIVE, as CREATE TRIGGER takes. The full load that follows sees every write before.
+void lock_out_writers(unsigned source, bool immediate) {
+    const auto readers = consumers_of(source);
+    if (immediate || (!readers.deferred && !readers.immediate.empty())) server::block_writers(source);
+}
 
 /// Records what the stream table reads and starts capturing it; refuses dependency cycles.
 void register_sources(long long id, unsigned relid, const definition& def) {
@@ -38,6 +47,7 @@ void register_sources(long long id, unsigned relid, const definition& def) {
             if (path)
                 throw error("3F000", "cycle detected in dependency graph: " + *path);
         }
+        lock_out_writers(src->oid, def.refresh_mode == "IMMEDIATE");
         {
             server::role_scope as_ext(server::extension_owner(), false);
             spi::exec("INSERT INTO pgtrickle.pgt_dependencies (pgt_id, source_relid, source_type) VALUES ($1::int8, "
@@ -45,7 +55,7 @@ void register_sources(long long id, unsigned relid, const definition& def) {
                       {std::to_string(id), std::to_string(src->oid), upstream ? "STREAM_TABLE" : "TABLE"});
         }
         ensure_capture(*src);
-        immediate::readers_changed(src->oid);
+        readers_changed(src->oid);
     }
     sync_buffer_grants();
 }
@@ -88,10 +98,17 @@ void require_owner(const stream_table& st) {
 }
 
 void set_status(const stream_table& st, const std::string& status) {
-    server::role_scope as_ext(server::extension_owner(), false);
-    spi::exec("UPDATE pgtrickle.pgt_stream_tables SET status = $2, updated_at = now(), consecutive_errors = "
-              "CASE WHEN $2 = 'ACTIVE' THEN 0 ELSE consecutive_errors END WHERE pgt_id = $1::int8",
-              {std::to_string(st.id), status});
+    maintainers::lock(st.id);
+    maintainers::check_and_record(st.id);
+    {
+        server::role_scope as_ext(server::extension_owner(), false);
+        spi::exec("UPDATE pgtrickle.pgt_stream_tables SET status = $2, updated_at = now(), consecutive_errors = "
+                  "CASE WHEN $2 = 'ACTIVE' THEN 0 ELSE consecutive_errors END WHERE pgt_id = $1::int8",
+                  {std::to_string(st.id), status});
+    }
+    // An IMMEDIATE stream table missed the changes made while it was suspended: it recomputes.
+    if (st.refresh_mode == "IMMEDIATE" && st.status == "SUSPENDED" && status == "ACTIVE" && st.is_populated)
+        refresh(st.id, initiator::manual);
 }
 
 std::vector<stream_table> dependents_of(unsigned relid) {
@@ -142,6 +159,14 @@ void create_stream_table(const std::string& name, const create_options& opts) {
 
 void redefine_stream_table(const stream_table& st, const std::string& query, const std::string& mode) {
     require_writable();
+    // IMMEDIATE maintenance of the old definition is over when this ends, and writers whose
+    // snapshot predates it cannot maintain the new one from stale rows (40001).
+    maintainers::lock(st.id);
+    maintainers::check_and_record(st.id);
+    if (st.refresh_mode == "IMMEDIATE")
+        for (const auto& r : spi::query("SELECT source_relid FROM pgtrickle.pgt_dependencies WHERE pgt_id = $1::int8",
+                                        {std::to_string(st.id)}))
+            lock_out_writers(static_cast<unsigned>(std::stoul(*r[0])), true);
     const definition def = analyze(st.display(), query, mode);
     const auto downstream = dependents_of(st.relid);
     if (!downstream.empty()) {
@@ -171,7 +196,7 @@ void redefine_stream_table(const stream_table& st, const std::string& query, con
                    auxiliary_columns_json(def.layout)});
         for (const auto& r : spi::query("DELETE FROM pgtrickle.pgt_dependencies WHERE pgt_id = $1::int8 RETURNING source_relid",
                                         {std::to_string(st.id)}))
-            immediate::readers_changed(static_cast<unsigned>(std::stoul(*r[0])));
+            readers_changed(static_cast<unsigned>(std::stoul(*r[0])));
         if (!downstream.empty()) {
             // Downstream stream tables now read the new storage; they start over with a full refresh.
             spi::exec("DROP TABLE " + buffer_name(st.relid));
@@ -197,6 +222,8 @@ void redefine_stream_table(const stream_table& st, const std::string& query, con
 void drop_stream_table(const stream_table& st, bool cascade) {
     require_writable();
     require_owner(st);
+    maintainers::lock(st.id);
+    maintainers::check_and_record(st.id);
     auto downstream = dependents_of(st.relid);
     if (!downstream.empty() && !cascade) {
         std::string names;
@@ -217,7 +244,7 @@ void drop_stream_table(const stream_table& st, bool cascade) {
         spi::exec("DELETE FROM pgtrickle.pgt_stream_tables WHERE pgt_id = $1::int8", {std::to_string(st.id)});
     }
     forget_compiled(st.id);
-    for (const auto& s : sources) immediate::readers_changed(static_cast<unsigned>(std::stoul(*s[0])));
+    for (const auto& s : sources) readers_changed(static_cast<unsigned>(std::stoul(*s[0])));
     for (const auto& s : sources) release_capture_if_unused(static_cast<unsigned>(std::stoul(*s[0])));
     release_capture_if_unused(st.relid);
     sync_buffer_grants();

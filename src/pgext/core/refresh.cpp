@@ -1,13 +1,12 @@
 #include "core/refresh.hpp"
 
-#include <map>
-#include <set>
 
 #include "pgt/error.hpp"
 
 #include "core/aggregate_states.hpp"
 #include "core/capture.hpp"
 #include "core/compiled.hpp"
+#include "core/maintainers.hpp"
 #include "core/owner_rights.hpp"
 #include "pg/server.hpp"
 #include "pg/spi.hpp"
@@ -21,7 +20,6 @@ const char* initiator_name(initiator who) {
     case initiator::manual: return "MANUAL";
     case initiator::scheduler: return "SCHEDULER";
     case initiator::initial: return "INITIAL";
-    case initiator::immediate: break; // never recorded
     }
     return "MANUAL";
 }
@@ -78,7 +76,8 @@ bool is_captured(unsigned relid) {
                 .empty();
 }
 
-/// Removes buffer rows that every stream table reading the source has applied. A row written by
+/// Removes buffer rows that every stream table reading the source from its buffer (IMMEDIATE
+/// ones do not) has applied. A row written by
 /// a transaction older than the oldest consumer frontier's xmin is visible to every consumer's
 /// frontier: one cheap comparison per row instead of a visibility test per row and consumer.
 /// Rows of transactions still running at some frontier stay until a later refresh moves it past
@@ -90,7 +89,7 @@ std::string trim_buffer(unsigned source_relid) {
            "THEN pg_catalog.min(pg_catalog.pg_snapshot_xmin(CASE WHEN s.pgt_id = $1::int8 THEN pg_catalog.pg_current_snapshot() "
            "ELSE s.frontier_snapshot END)) END "
            "FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables s USING (pgt_id) "
-           "WHERE d.source_relid = " + std::to_string(source_relid) + "::pg_catalog.oid)";
+           "WHERE d.source_relid = " + std::to_string(source_relid) + "::pg_catalog.oid AND s.refresh_mode <> 'IMMEDIATE')";
 }
 
 enum class history_row { none, add, complete };
@@ -130,35 +129,79 @@ const spi::plan& finish_plan(compiled_query& c, history_row history, bool trim) 
     return p;
 }
 
-/// IMMEDIATE maintenance runs at every writing statement; the buffers are trimmed once per
-/// transaction and stream table.
-std::set<long long>& trimmed_in_transaction() {
-    static unsigned transaction = 0;
-    static std::set<long long> trimmed;
-    if (transaction != server::transaction_number()) {
-        transaction = server::transaction_number();
-        trimmed.clear();
-    }
-    return trimmed;
-}
-
 /// A TopK state that keeps the first rows, after `inserted` and `deleted` rows were applied to
 /// it: refilled from the sources when deletions left fewer rows than the stream table shows (a
 /// state that held fewer before holds the whole result), trimmed when insertions doubled it.
-void refit_prefix(const compiled_query& comp, long long inserted, long long deleted, const spi::snapshot& snap) {
+void refit_prefix(const compiled_query& comp, long long inserted, long long deleted, const spi::snapshot* snap) {
     const auto& t = *comp.graph->query.topk;
     const long long shown = t.limit + t.offset;
-    const long long rows_after = std::stoll(*comp.state_count_plan.query({}, &snap)[0][0]);
+    const long long rows_after = std::stoll(*comp.state_count_plan.query({}, snap)[0][0]);
     const long long rows_before = rows_after - inserted + deleted;
     if (rows_before >= shown && rows_after < shown) {
         spi::exec("TRUNCATE " + comp.state_table);
-        comp.full_plan.execute({}, &snap);
+        comp.full_plan.execute({}, snap);
     } else if (rows_after > 2 * lower::topk_prefix_rows(*comp.graph)) {
-        comp.state_trim_plan.execute({}, &snap);
+        comp.state_trim_plan.execute({}, snap);
     }
 }
 
+/// A TopK's stream table becomes the first rows of its maintained result, as a difference.
+refresh_outcome take_top(const compiled_query& comp, const spi::snapshot* snap) {
+    auto counts = comp.top_plan.query({}, snap);
+    return {"", std::stoll(*counts[0][0]), std::stoll(*counts[0][1])};
+}
+
 } // namespace
+
+refresh_outcome reload(const stream_table& st, compiled_query& comp, unsigned owner, const spi::snapshot& snap) {
+    refresh_outcome out{st.needs_reinit ? "REINITIALIZE" : "FULL"};
+    server::role_scope as_owner(owner, true);
+    server::refresh_writes_scope writes;
+    if (!comp.state_table.empty()) {
+        spi::exec("TRUNCATE " + comp.state_table);
+        comp.full_plan.execute({}, &snap);
+        rebuild_aggregate_states(comp, owner, snap);
+        const auto top = take_top(comp, &snap);
+        out.inserted = top.inserted;
+        out.deleted = top.deleted;
+    } else if (comp.difference_plan.valid() && st.is_populated && is_captured(st.relid)) {
+        // Readers downstream get the difference, not a TRUNCATE that forces them to recompute.
+        out.action = "FULL";
+        auto counts = comp.difference_plan.query({}, &snap);
+        out.inserted = std::stoll(*counts[0][0]);
+        out.deleted = std::stoll(*counts[0][1]);
+    } else {
+        spi::exec("TRUNCATE " + st.qualified());
+        out.inserted = static_cast<long long>(comp.full_plan.execute({}, &snap));
+        rebuild_aggregate_states(comp, owner, snap);
+    }
+    return out;
+}
+
+refresh_outcome apply_delta(compiled_query& comp, unsigned owner, const spi::plan& delta, bool counted,
+                            const std::vector<spi::param>& params, const spi::snapshot* snap) {
+    server::role_scope as_owner(owner, true);
+    server::refresh_writes_scope writes;
+    // A delta touches few rows, but its correlated subqueries look costly to the planner, whose
+    // JIT compilation would then cost more than the refresh itself. It reads those rows through
+    // indexes whose pages are mostly cached: at the default random_page_cost of 4 the planner
+    // would rather hash or merge whole tables.
+    const server::guc_scope delta_settings({{"jit", "off"}, {"random_page_cost", "1.1"}});
+    if (!counted) return {"DIFFERENTIAL", static_cast<long long>(delta.execute(params, snap)), 0};
+    auto counts = delta.query(params, snap);
+    const long long inserted = std::stoll(*counts[0][0]), deleted = std::stoll(*counts[0][1]);
+    refresh_outcome out{"DIFFERENTIAL", inserted + std::stoll(*counts[0][2]), deleted + std::stoll(*counts[0][2])};
+    if (comp.state_table.empty()) return out;
+    // A TopK: the delta changed its state; the stream table follows.
+    const bool state_changed = out.inserted + out.deleted > 0;
+    out.inserted = out.deleted = 0;
+    if (!state_changed) return out;
+    if (comp.state_count_plan.valid()) refit_prefix(comp, inserted, deleted, snap);
+    const auto top = take_top(comp, snap);
+    out.inserted = top.inserted;
+    out.deleted = top.deleted;
+    return out;
+}
 
 refresh_outcome refresh(long long id, initiator who, std::optional<long long> history) {
     if (server::read_only_transaction())
@@ -167,6 +210,9 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
         throw error(sqlstate::read_only_sql_transaction, "cannot refresh a stream table during recovery (on a standby)");
 
     const server::oid ext_owner = server::extension_owner();
+    // Serialises refreshes, IMMEDIATE maintenance, ALTER and DROP of the stream table (all
+    // take this lock first), then locks its catalog row for the frontier.
+    maintainers::lock(id);
     std::optional<start_point> locked;
     {
         server::role_scope as_ext(ext_owner, false);
@@ -175,8 +221,7 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
     if (!locked) throw error(sqlstate::undefined_table, "stream table " + std::to_string(id) + " was dropped");
     start_point& f = *locked;
     const stream_table* st = &f.st;
-    // A suspended or never populated IMMEDIATE stream table waits for a manual refresh.
-    if (who == initiator::immediate && (st->status == "SUSPENDED" || !st->is_populated)) return {"NO_DATA"};
+    const bool immediate = st->refresh_mode == "IMMEDIATE";
     // The scheduler retries a stream table in ERROR (with back-off); users resume it first.
     if ((who == initiator::manual && st->status == "ERROR") || (who != initiator::initial && st->status == "SUSPENDED"))
         throw error(sqlstate::invalid_parameter_value,
@@ -192,65 +237,23 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
     const spi::snapshot snap;
     const bool differential = comp.graph.has_value();
     pending p;
-    if (f.has_frontier()) p = pending_changes(comp, f, snap);
-    const bool full = !differential || !f.has_frontier() || !st->is_populated || st->needs_reinit || p.truncated ||
-                      !aggregate_states_exist(comp);
-
+    if (f.has_frontier() && !immediate) p = pending_changes(comp, f, snap);
+    // IMMEDIATE stream tables read no change buffer: asked to refresh, they recompute.
+    const bool full = !differential || immediate || !f.has_frontier() || !st->is_populated || st->needs_reinit ||
+                      p.truncated || !aggregate_states_exist(comp);
     refresh_outcome out;
-    const bool topk = !comp.state_table.empty();
-    // A TopK's stream table becomes the first rows of its maintained result: a difference.
-    auto take_top = [&] {
-        auto counts = comp.top_plan.query({}, &snap);
-        out.inserted = std::stoll(*counts[0][0]);
-        out.deleted = std::stoll(*counts[0][1]);
-    };
-    if (!full && p.changed == 0) {
+    if (full)
+        out = reload(*st, comp, owner, snap);
+    else if (p.changed == 0)
         out.action = "NO_DATA";
-    } else {
-        server::role_scope as_owner(owner, true);
-        server::refresh_writes_scope writes;
-        if (full && topk) {
-            out.action = st->needs_reinit ? "REINITIALIZE" : "FULL";
-            spi::exec("TRUNCATE " + comp.state_table);
-            comp.full_plan.execute({}, &snap);
-            rebuild_aggregate_states(comp, owner, snap);
-            take_top();
-        } else if (full && comp.difference_plan.valid() && st->is_populated && is_captured(st->relid)) {
-            // Readers downstream get the difference, not a TRUNCATE that forces them to recompute.
-            out.action = "FULL";
-            auto counts = comp.difference_plan.query({}, &snap);
-            out.inserted = std::stoll(*counts[0][0]);
-            out.deleted = std::stoll(*counts[0][1]);
-        } else if (full) {
-            out.action = st->needs_reinit ? "REINITIALIZE" : "FULL";
-            spi::exec("TRUNCATE " + st->qualified());
-            out.inserted = static_cast<long long>(comp.full_plan.execute({}, &snap));
-            rebuild_aggregate_states(comp, owner, snap);
-        } else {
-            out.action = "DIFFERENTIAL";
-            // A delta touches few rows, but its correlated subqueries look costly to the
-            // planner, whose JIT compilation would then cost more than the refresh itself. It
-            // reads those rows through indexes whose pages are mostly cached: at the default
-            // random_page_cost of 4 the planner would rather hash or merge whole tables.
-            const server::guc_scope delta_settings({{"jit", "off"}, {"random_page_cost", "1.1"}});
-            auto counts = comp.delta_plan(*st, p.changed).query({f.snapshot, f.xid, f.frontier_stmt}, &snap);
-            const long long inserted = std::stoll(*counts[0][0]), deleted = std::stoll(*counts[0][1]);
-            out.inserted = inserted + std::stoll(*counts[0][2]);
-            out.deleted = deleted + std::stoll(*counts[0][2]);
-            if (topk) {
-                const bool state_changed = out.inserted + out.deleted > 0;
-                out.inserted = out.deleted = 0;
-                if (comp.state_count_plan.valid() && state_changed) refit_prefix(comp, inserted, deleted, snap);
-                if (state_changed) take_top();
-            }
-        }
-    }
+    else
+        out = apply_delta(comp, owner, comp.delta_plan(*st, p.changed), true, {f.snapshot, f.xid, f.frontier_stmt}, &snap);
 
     server::role_scope as_ext(ext_owner, false);
-    const bool trim = who != initiator::immediate || trimmed_in_transaction().insert(id).second;
-    const history_row row = history                                                         ? history_row::complete
-                            : (out.action != "NO_DATA" && who != initiator::immediate) || who == initiator::manual ? history_row::add
-                                                                                                    : history_row::none;
+    const bool trim = !immediate;
+    const history_row row = history                                          ? history_row::complete
+                            : out.action != "NO_DATA" || who == initiator::manual ? history_row::add
+                                                                                  : history_row::none;
     const bool fallback = full && differential && f.has_frontier() && st->is_populated;
     finish_plan(comp, row, trim)
         .execute({std::to_string(id), f.stmt, out.action, std::to_string(out.inserted), std::to_string(out.deleted),
@@ -289,7 +292,8 @@ namespace pgt::ext {
 namespace {
 
 /// A stream table's frontier ($1 snapshot, $2 xid, $3 statement) and whether it is populated
-/// and current (not awaiting reinitialisation).
+/// and current (not awaiting reinitialisation). None for IMMEDIATE stream tables: nothing waits
+/// for them in a change buffer.
 struct frontier_state {
     std::vector<spi::param> frontier;
     bool ready;
@@ -297,7 +301,8 @@ struct frontier_state {
 
 std::optional<frontier_state> frontier_of(long long id) {
     auto f = spi::prepared("SELECT frontier_snapshot::text, frontier_xid::text, frontier_stmt::text, "
-                           "is_populated AND NOT needs_reinit FROM pgtrickle.pgt_stream_tables WHERE pgt_id = $1::int8",
+                           "is_populated AND NOT needs_reinit FROM pgtrickle.pgt_stream_tables WHERE pgt_id = $1::int8 "
+                           "AND refresh_mode <> 'IMMEDIATE'",
                            1)
                  .query({std::to_string(id)});
     if (f.empty()) return std::nullopt;

@@ -7,19 +7,33 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/stream_table.hpp"
+#include "pg/spi.hpp"
 
 namespace pgt::ext {
 
-/// Who asks: a user, the scheduler, the stream table's creation, or the end of a statement
-/// that changed a source of an IMMEDIATE stream table (no history row for those).
-enum class initiator { manual, scheduler, initial, immediate };
+/// Who asks: a user, the scheduler, or the stream table's creation. (IMMEDIATE maintenance is
+/// core/immediate's.)
+enum class initiator { manual, scheduler, initial };
 
 struct refresh_outcome {
     std::string action; ///< NO_DATA, FULL, DIFFERENTIAL, REINITIALIZE
     long long inserted = 0, deleted = 0;
 };
+
+struct compiled_query;
+
+/// Recomputes `st` (and its state tables) as `owner`, reading under `snap`: the full branch of
+/// a refresh, also IMMEDIATE maintenance after a TRUNCATE.
+refresh_outcome reload(const stream_table& st, compiled_query& comp, unsigned owner, const spi::snapshot& snap);
+
+/// Runs `delta`, a differential refresh statement of `comp`, as `owner` (under `snap`, or the
+/// current snapshot), then for a TopK makes the stream table the first rows of its state. An
+/// uncounted statement (lower::refresh_plan::counted) reports the rows it changed as inserted.
+refresh_outcome apply_delta(compiled_query& comp, unsigned owner, const spi::plan& delta, bool counted,
+                            const std::vector<spi::param>& params, const spi::snapshot* snap);
 
 /// Refreshes stream table `id`. Errors propagate (the caller owns the transaction or
 /// subtransaction and records the failure). `history` is a RUNNING history row the caller

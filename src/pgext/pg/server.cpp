@@ -7,6 +7,7 @@
 
 extern "C" {
 #include <access/xlog.h>
+#include <storage/lmgr.h>
 #include <storage/proc.h>
 #include <catalog/dependency.h>
 #include <catalog/pg_class.h>
@@ -43,6 +44,10 @@ bool owns_relation(oid relid) {
 }
 
 unsigned transaction_number() { return MyProc->lxid; }
+
+void block_writers(oid relid) {
+    pg::call([&] { LockRelationOid(relid, ShareRowExclusiveLock); });
+}
 
 oid extension_owner() {
     // The extension is created by a superuser (superuser = true in the control file); its

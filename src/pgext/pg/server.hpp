@@ -21,6 +21,9 @@ std::optional<std::string> current_schema();
 /// Whether the current user has the privileges of relation `relid`'s owner (or is superuser).
 bool owns_relation(oid relid);
 oid extension_owner();
+/// Locks relation `relid` in SHARE ROW EXCLUSIVE mode until the end of the transaction (as
+/// CREATE TRIGGER does): waits for its writers, and its new writers wait. No privilege check.
+void block_writers(oid relid);
 /// The current (local) transaction's number in this backend: what is remembered under it holds
 /// until the transaction ends.
 unsigned transaction_number();

@@ -92,14 +92,20 @@ refresh_plan delta_sql(const circuit& c, const std::vector<source_changes>& sour
     if (!result_changes && !states_change) return plan;
     plan.has_delta = true;
     std::vector<cte> tail;
-    if (result_changes) {
+    std::string merge;
+    if (result_changes && opts.merge && !c.query.topk && c.strategy == maintenance::aggregate) {
+        merge = aggregate_merge(l, storage_layout(c), storage_table);
+    } else if (result_changes) {
         std::string delta = c.strategy == maintenance::aggregate ? aggregate_delta(l, storage_table) : rows_delta(l);
         if (topk_keeps_prefix(c)) delta = topk_prefix_delta(c, delta, storage_table);
         tail.push_back({sql::ident(delta_cte), "the net change of the stream table", delta});
-        for (auto& m : apply_ctes(c, storage_layout(c), storage_table)) tail.push_back(std::move(m));
+        if (opts.merge && !c.query.topk) merge = merge_apply(c, storage_layout(c), storage_table);
+        if (merge.empty())
+            for (auto& m : apply_ctes(c, storage_layout(c), storage_table)) tail.push_back(std::move(m));
     }
     for (const auto& u : l.state_updates()) tail.push_back(u);
-    plan.statement = l.with(tail, counts_select(tail));
+    plan.counted = merge.empty();
+    plan.statement = l.with(tail, plan.counted ? counts_select(tail) : merge);
     return plan;
 }
 

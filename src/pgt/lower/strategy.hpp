@@ -11,6 +11,10 @@ std::vector<storage_column> aggregate_state_columns(const circuit& c);
 /// Full load: a complete statement. Delta: the final SELECT of the change (CTEs added to `l`).
 std::string aggregate_full_load(lowering& l);
 std::string aggregate_delta(lowering& l, const std::string& storage_table);
+/// The aggregate strategy's refresh as one MERGE (options::merge): each touched group's change
+/// summary merged into its stored row, the new state, outputs and HAVING computed in the
+/// MERGE's actions from the stored state (or none); CTEs added to `l`.
+std::string aggregate_merge(lowering& l, const layout& lay, const std::string& storage_table);
 
 /// keyed / bag / distinct: the net change per row, consolidated.
 std::string rows_full_load(lowering& l);
@@ -26,6 +30,9 @@ inline constexpr const char* delta_cte = "__pgt_delta";
 /// Data-modifying CTEs merging `__pgt_delta` into `storage_table`: `__pgt_del`, `__pgt_upd`
 /// (when the strategy updates in place) and `__pgt_ins`, each `RETURNING 1`.
 std::vector<cte> apply_ctes(const circuit& c, const layout& lay, const std::string& storage_table);
+/// The MERGE of `__pgt_delta` into a keyed, aggregate or DISTINCT `storage_table`, doing what
+/// apply_ctes does in one statement (options::merge); empty for the bag strategy.
+std::string merge_apply(const circuit& c, const layout& lay, const std::string& storage_table);
 /// The bag strategy's apply CTEs (also used by full refreshes applied as a difference).
 std::vector<cte> bag_apply_ctes(const layout& lay, const std::string& storage_table);
 

@@ -12,6 +12,8 @@
 #include "strategy.hpp"
 
 #include <algorithm>
+#include <functional>
+#include <map>
 
 namespace pgt::lower::detail {
 
@@ -149,30 +151,35 @@ struct aggregate_lowering {
 
     /// The value of aggregate `i` from the state columns of alias `st`.
     std::string value(std::size_t i, const std::string& st) const {
+        return value(i, [&](const std::string& c) { return sql::column(st, c); });
+    }
+    /// The value of aggregate `i` from its state columns as `col` renders them.
+    std::string value(std::size_t i, const std::function<std::string(const std::string&)>& col) const {
         const auto& call = a.aggs[i];
         const std::string p = prefix(i);
         if (call.func == ir::agg_func::bit_xor && ir::maintenance_of(call) == ir::agg_maintenance::algebraic)
-            return "(CASE WHEN " + sql::column(st, p + "_nn") + " > 0 THEN " + sql::column(st, p) + " END)";
-        if (is_variance(call.func) && ir::maintenance_of(call) == ir::agg_maintenance::algebraic) return variance(call, p, st);
+            return "(CASE WHEN " + col(p + "_nn") + " > 0 THEN " + col(p) + " END)";
+        if (is_variance(call.func) && ir::maintenance_of(call) == ir::agg_maintenance::algebraic) return variance(call, p, col);
         switch (call.func) {
         case ir::agg_func::count_star:
-            return sql::column(st, call.filter ? p : "__pgt_count");
+            return col(call.filter ? p : "__pgt_count");
         case ir::agg_func::avg: {
-            const std::string sum = sql::column(st, p + "_sum"), nn = sql::column(st, p + "_nn");
+            const std::string sum = col(p + "_sum"), nn = col(p + "_nn");
             const bool fractional = call.type.kind == type_kind::float8 || call.type.kind == type_kind::interval;
             const std::string quotient = fractional ? sql::binary("/", sum, sql::cast(nn, make_type(type_kind::float8)))
                                                     : sql::binary("/", sql::cast(sum, make_type(type_kind::numeric)),
                                                                   sql::cast(nn, make_type(type_kind::numeric)));
             return "(CASE WHEN " + nn + " > 0 THEN " + quotient + " END)";
         }
-        default: return sql::column(st, p);
+        default: return col(p);
         }
     }
 
     /// numeric_stddev_internal on the state: (N·Σx² − (Σx)²) / (N·N or N·(N−1)), 0 when the
     /// numerator is not positive, NULL without enough rows; the square root at its scale.
-    std::string variance(const ir::agg_call& call, const std::string& p, const std::string& st) const {
-        const std::string n = sql::column(st, p + "_n"), sx = sql::column(st, p + "_sx"), sxx = sql::column(st, p + "_sxx");
+    std::string variance(const ir::agg_call& call, const std::string& p,
+                         const std::function<std::string(const std::string&)>& col) const {
+        const std::string n = col(p + "_n"), sx = col(p + "_sx"), sxx = col(p + "_sxx");
         const bool sample = call.func == ir::agg_func::var_samp || call.func == ir::agg_func::stddev_samp;
         const std::string num = sql::binary("-", sql::binary("*", sql::cast(n, numeric_type), sxx), sql::binary("*", sx, sx));
         const std::string den = sql::binary("*", sql::cast(n, numeric_type),
@@ -296,26 +303,41 @@ struct aggregate_lowering {
 
     /// New state of each touched group: stored state plus change, or a rescan.
     std::string new_state(const std::string& cur) const {
-        const std::string fast = having ? "c.\"__pgt_existed\"" : "true";
+        std::vector<std::string> items;
+        for (std::size_t j = 0; j < a.group_by.size(); ++j) items.push_back(sql::column("c", g(j)));
+        for (const auto& [name, expr] : new_state_columns(
+                 [](const std::string& col) { return sql::column("c", "__pgt_old" + col); },
+                 [](const std::string& d) { return sql::column("c", d); }, "c.\"__pgt_existed\"",
+                 [&](std::size_t j) { return sql::column("c", g(j)); }))
+            items.push_back(expr + " AS " + sql::ident(name));
+        return "SELECT " + sql::join(items) + " FROM " + cur + " c";
+    }
+
+    /// The new value of each state column of a touched group, named: `old(col)` renders the
+    /// stored value (NULL for a group not stored), `change(d)` a column of the change summary,
+    /// `existed` whether the group was stored, `key(j)` its j-th key.
+    std::vector<std::pair<std::string, std::string>> new_state_columns(
+        const std::function<std::string(const std::string&)>& old, const std::function<std::string(const std::string&)>& change,
+        const std::string& existed, const std::function<std::string(std::size_t)>& key) const {
+        const std::string fast = having ? existed : "true";
         std::vector<std::string> match;
         for (std::size_t j = 0; j < a.group_by.size(); ++j)
-            match.push_back(null_safe_eq(l.expr(*a.group_by[j], child, "s"), sql::column("c", g(j))));
+            match.push_back(null_safe_eq(l.expr(*a.group_by[j], child, "s"), key(j)));
         const std::string rescan_where = match.empty() ? "" : " WHERE " + sql::join(match, " AND ");
         const std::string source = l.new_sql(child);
         auto rescan = [&](const std::string& expr) { return "(SELECT " + expr + " FROM " + source + " s" + rescan_where + ")"; };
-        auto old = [](const std::string& col) { return sql::column("c", "__pgt_old" + col); };
         auto plus = [&](const std::string& col, const std::string& d) {
-            return "COALESCE(" + old(col) + ", 0) + COALESCE(" + sql::column("c", d) + ", 0)";
+            return "COALESCE(" + old(col) + ", 0) + COALESCE(" + change(d) + ", 0)";
         };
 
         // The stored state answers unless `when` fails; without HAVING, for linear state, always.
         auto choose = [&](const std::string& when, const std::string& updated, const std::string& scratch) {
             if (when == "true") return updated;
+            if (when == "false") return rescan(scratch);
             return "CASE WHEN " + when + " THEN " + updated + " ELSE " + rescan(scratch) + " END";
         };
-        std::vector<std::string> items;
-        for (std::size_t j = 0; j < a.group_by.size(); ++j) items.push_back(sql::column("c", g(j)));
-        items.push_back(choose(fast, plus("__pgt_count", "__pgt_dcount"), "pg_catalog.count(*)") + " AS \"__pgt_count\"");
+        std::vector<std::pair<std::string, std::string>> items;
+        items.emplace_back("__pgt_count", choose(fast, plus("__pgt_count", "__pgt_dcount"), "pg_catalog.count(*)"));
         for (std::size_t i = 0; i < a.aggs.size(); ++i) {
             const auto& call = a.aggs[i];
             const auto cols = state_of(call, i);
@@ -326,17 +348,16 @@ struct aggregate_lowering {
             std::string when = fast;
             const auto how = ir::maintenance_of(call);
             if (how == ir::agg_maintenance::rescan) {
-                items.push_back(rescan(scratch[0]) + " AS " + sql::ident(cols[0].name));
+                items.emplace_back(cols[0].name, rescan(scratch[0]));
                 continue;
             }
             if (how == ir::agg_maintenance::algebraic) {
                 if (call.func == ir::agg_func::bit_xor)
-                    updated = {sql::binary("#", "COALESCE(" + old(cols[0].name) + ", 0)", "COALESCE(" + sql::column("c", d) + ", 0)"),
+                    updated = {sql::binary("#", "COALESCE(" + old(cols[0].name) + ", 0)", "COALESCE(" + change(d) + ", 0)"),
                                plus(cols[1].name, d + "_n")};
                 else
                     updated = {plus(cols[0].name, d + "_n"), plus(cols[1].name, d + "_sx"), plus(cols[2].name, d + "_sxx")};
-                for (std::size_t k = 0; k < cols.size(); ++k)
-                    items.push_back(choose(when, updated[k], scratch[k]) + " AS " + sql::ident(cols[k].name));
+                for (std::size_t k = 0; k < cols.size(); ++k) items.emplace_back(cols[k].name, choose(when, updated[k], scratch[k]));
                 continue;
             }
             switch (call.func) {
@@ -349,8 +370,8 @@ struct aggregate_lowering {
             }
             case ir::agg_func::avg: updated = {plus(cols[0].name, d), plus(cols[1].name, d + "_nn")}; break;
             default: {
-                const std::string o = old(cols[0].name), ins = sql::column("c", d + "_ins");
-                when = "(" + fast + " AND NOT COALESCE(" + sql::column("c", d + "_del") + ", false))";
+                const std::string o = old(cols[0].name), ins = change(d + "_ins");
+                when = fast == "false" ? fast : "(" + fast + " AND NOT COALESCE(" + change(d + "_del") + ", false))";
                 if (call.func == ir::agg_func::min) updated = {"LEAST(" + o + ", " + ins + ")"};
                 else if (call.func == ir::agg_func::max) updated = {"GREATEST(" + o + ", " + ins + ")"};
                 else
@@ -358,10 +379,44 @@ struct aggregate_lowering {
                                ", " + ins + ")"};
             }
             }
-            for (std::size_t k = 0; k < cols.size(); ++k)
-                items.push_back(choose(when, updated[k], scratch[k]) + " AS " + sql::ident(cols[k].name));
+            for (std::size_t k = 0; k < cols.size(); ++k) items.emplace_back(cols[k].name, choose(when, updated[k], scratch[k]));
         }
-        return "SELECT " + sql::join(items) + " FROM " + cur + " c";
+        return items;
+    }
+
+    /// A touched group's stored row from its new state (as `state` renders each state column,
+    /// `key(j)` its keys), with HAVING and the final expressions folded into expressions:
+    /// row id, the output's columns, the state columns, then whether it is visible.
+    std::vector<std::string> stored_row(const std::map<std::string, std::string>& state,
+                                        const std::function<std::string(std::size_t)>& key) const {
+        auto col = [&](const std::string& c) { return "(" + state.at(c) + ")"; };
+        std::vector<std::string> key_values;
+        std::vector<sql_type> key_types;
+        std::vector<std::string> values; // the node's output columns, then each post node's
+        for (std::size_t j = 0; j < a.group_by.size(); ++j) {
+            key_values.push_back(key(j));
+            key_types.push_back(a.group_by[j]->type);
+            values.push_back(key(j));
+        }
+        for (std::size_t i = 0; i < a.aggs.size(); ++i) values.push_back(value(i, col));
+        std::string visible = a.group_by.empty() ? "true" : col("__pgt_count") + " > 0";
+        for (int p : post) {
+            const auto& pn = l.node(p);
+            auto in = [&](int i) { return "(" + values.at(static_cast<std::size_t>(i)) + ")"; };
+            if (pn.op == circuit_op::filter) {
+                visible = "(" + visible + " AND COALESCE(" + sql::render(*std::get<ir::filter>(pn.rel->node).predicate, in) +
+                          ", false))";
+                continue;
+            }
+            std::vector<std::string> next;
+            for (const auto& e : std::get<ir::project>(pn.rel->node).exprs) next.push_back(sql::render(*e, in));
+            values = std::move(next);
+        }
+        std::vector<std::string> row{l.row_id(key_values, key_types)};
+        for (auto& v : values) row.push_back(std::move(v));
+        for (const auto& h : state_columns(a)) row.push_back(col(h.name));
+        row.push_back(visible);
+        return row;
     }
 };
 
@@ -443,6 +498,41 @@ std::string aggregate_delta(lowering& l, const std::string& storage_table) {
     const circuit& c = l.graph();
     aggregate_lowering al{l, c.state_node, c.post, ""};
     return touched_groups(al, storage_table);
+}
+
+std::string aggregate_merge(lowering& l, const layout& lay, const std::string& storage_table) {
+    const circuit& c = l.graph();
+    aggregate_lowering al{l, c.state_node, c.post, ""};
+    const auto dc = l.delta(al.child);
+    const std::string summary =
+        l.add_cte("changed_groups", "n" + std::to_string(al.node) + ": change per touched group", al.change_summary(*dc));
+    auto key = [&](std::size_t j) { return sql::column("d", al.g(j)); };
+    // The group's new row when it was stored (t: its stored state) and when it was not.
+    auto row = [&](bool stored) {
+        std::map<std::string, std::string> state;
+        std::map<std::string, sql_type> types;
+        for (const auto& h : state_columns(al.a)) types.emplace(h.name, h.type);
+        for (auto& [name, expr] : al.new_state_columns(
+                 [&](const std::string& col) { return stored ? sql::column("t", col) : sql::cast("NULL", types.at(col)); },
+                 [](const std::string& d) { return sql::column("d", d); }, stored ? "true" : "false", key))
+            state.emplace(name, std::move(expr));
+        return al.stored_row(state, key);
+    };
+    const auto matched = row(true), unmatched = row(false);
+    std::vector<std::string> names, set, values;
+    for (const auto& col : lay.columns) names.push_back(sql::ident(col.name));
+    for (std::size_t i = 1; i < names.size(); ++i) set.push_back(names[i] + " = " + matched[i]);
+    for (std::size_t i = 0; i < names.size(); ++i) values.push_back(unmatched[i]);
+    std::vector<std::string> key_values;
+    std::vector<sql_type> key_types;
+    for (std::size_t j = 0; j < al.a.group_by.size(); ++j) {
+        key_values.push_back(key(j));
+        key_types.push_back(al.a.group_by[j]->type);
+    }
+    return "MERGE INTO " + storage_table + " t USING " + summary + " d ON t.\"__pgt_row_id\" = " +
+           l.row_id(key_values, key_types) + " WHEN MATCHED AND NOT " + matched.back() +
+           " THEN DELETE WHEN MATCHED THEN UPDATE SET " + sql::join(set) + " WHEN NOT MATCHED AND " + unmatched.back() +
+           " THEN INSERT (" + sql::join(names) + ") VALUES (" + sql::join(values) + ")";
 }
 
 std::string stored_aggregate_full_load(lowering& l, int id) {

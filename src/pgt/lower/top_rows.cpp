@@ -163,4 +163,33 @@ std::vector<cte> apply_ctes(const circuit& c, const layout& lay, const std::stri
     return {};
 }
 
+std::string merge_apply(const circuit& c, const layout& lay, const std::string& st) {
+    const apply_columns cols(lay);
+    const std::string w = sql::column("d", weight);
+    const std::string head = "MERGE INTO " + st + " t USING " + sql::ident(delta_cte) +
+                             " d ON t.\"__pgt_row_id\" = d.\"__pgt_row_id\" ";
+    auto insert = [&](const std::string& condition, const std::vector<std::string>& values) {
+        return "WHEN NOT MATCHED AND " + condition + " THEN INSERT (" + sql::join(cols.all) + ") VALUES (" +
+               sql::join(values) + ")";
+    };
+    switch (c.strategy) {
+    case maintenance::aggregate:
+        return head + "WHEN MATCHED AND NOT d.\"__pgt_visible\" THEN DELETE WHEN MATCHED AND ROW(" + sql::join(cols.t_rest) +
+               ") IS DISTINCT FROM ROW(" + sql::join(cols.d_rest) + ") THEN UPDATE SET " + sql::join(cols.set_from_d) + " " +
+               insert("d.\"__pgt_visible\"", cols.from_d);
+    case maintenance::keyed:
+        return head + "WHEN MATCHED AND " + w + " < 0 THEN DELETE WHEN MATCHED THEN UPDATE SET " + sql::join(cols.set_from_d) + " " +
+               insert(w + " > 0", cols.from_d);
+    case maintenance::distinct: {
+        const std::string count = "t.\"__pgt_count\" + " + w;
+        std::vector<std::string> values = cols.from_d;
+        values.back() = w; // a new row's multiplicity is its weight
+        return head + "WHEN MATCHED AND " + count + " <= 0 THEN DELETE WHEN MATCHED THEN UPDATE SET \"__pgt_count\" = " + count +
+               " " + insert(w + " > 0", values);
+    }
+    case maintenance::bag: break;
+    }
+    return {};
+}
+
 } // namespace pgt::lower::detail
