@@ -77,6 +77,29 @@ INSERT INTO audit VALUES (1), (2);
 DO $$ BEGIN INSERT INTO orders VALUES (300, 8, 8); UPDATE orders SET amount = amount + 1 WHERE id = 300; END $$;
 SELECT * FROM all_checks();
 
+-- A function with an exception block: the rows of its rolled-back subtransaction are not
+-- maintained, the rest of the statement's are.
+CREATE FUNCTION add_orders(first int) RETURNS int LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO orders VALUES (first, 6, 60);
+    BEGIN
+        INSERT INTO orders VALUES (first + 1, 6, 600);
+        INSERT INTO orders VALUES (first, 6, 6000); -- duplicate key: this block rolls back
+    EXCEPTION WHEN unique_violation THEN NULL;
+    END;
+    RETURN first;
+END $$;
+SELECT add_orders(310);
+SELECT n, total FROM revenue WHERE customer = 6;
+SELECT * FROM all_checks();
+
+-- Suspended, an IMMEDIATE stream table is left as it is; resumed, it recomputes.
+SELECT pgtrickle.alter_stream_table('revenue', status => 'SUSPENDED');
+INSERT INTO orders VALUES (320, 6, 1);
+SELECT st_check('revenue');
+SELECT pgtrickle.resume_stream_table('revenue');
+SELECT st_check('revenue');
+
 -- COPY and TRUNCATE.
 COPY orders FROM stdin;
 400	9	4.5
