@@ -49,6 +49,7 @@ CREATE TABLE pgtrickle.pgt_stream_tables (
     topk_limit              bigint,
     topk_offset             bigint,
     topk_order_by           text,
+    requested_cdc_mode      text CHECK (requested_cdc_mode IN ('auto', 'trigger', 'wal')),
     generation              bigint NOT NULL DEFAULT 0,
     created_at              timestamptz NOT NULL DEFAULT now(),
     updated_at              timestamptz NOT NULL DEFAULT now(),
@@ -65,11 +66,27 @@ CREATE TABLE pgtrickle.pgt_dependencies (
 );
 CREATE INDEX ON pgtrickle.pgt_dependencies (source_relid);
 
--- One change buffer per captured source, shared by every stream table reading it.
+-- One change buffer per captured source, shared by every stream table reading it. Changes
+-- arrive from capture triggers or, for a source in WAL mode, from the database's logical
+-- replication slot: transactions that commit after wal_from_lsn (and, after going back to
+-- triggers, before wal_until_lsn).
 CREATE TABLE pgtrickle.pgt_change_tracking (
     source_relid       oid PRIMARY KEY,
     buffer_relid       oid NOT NULL,
-    captured_columns   text[] NOT NULL
+    captured_columns   text[] NOT NULL,
+    cdc_mode           text NOT NULL DEFAULT 'TRIGGER' CHECK (cdc_mode IN ('TRIGGER', 'TRANSITIONING', 'WAL')),
+    wal_from_lsn       pg_lsn,
+    wal_until_lsn      pg_lsn,
+    cdc_changed_at     timestamptz
+);
+
+-- The database's logical replication slot for WAL capture (at most one row): every change of
+-- a transaction that committed before decoded_lsn is in the change buffers.
+CREATE TABLE pgtrickle.pgt_wal_capture (
+    slot_name          text PRIMARY KEY,
+    decoded_lsn        pg_lsn NOT NULL,
+    decoded_at         timestamptz NOT NULL DEFAULT now(),
+    created_at         timestamptz NOT NULL DEFAULT now()
 );
 
 CREATE TABLE pgtrickle.pgt_refresh_history (
@@ -91,7 +108,7 @@ CREATE INDEX ON pgtrickle.pgt_refresh_history (pgt_id, start_time);
 
 GRANT USAGE ON SCHEMA pgtrickle TO PUBLIC;
 GRANT SELECT ON pgtrickle.pgt_stream_tables, pgtrickle.pgt_dependencies,
-                pgtrickle.pgt_change_tracking, pgtrickle.pgt_refresh_history TO PUBLIC;
+                pgtrickle.pgt_change_tracking, pgtrickle.pgt_refresh_history, pgtrickle.pgt_wal_capture TO PUBLIC;
 
 -- ---- lifecycle (C) --------------------------------------------------------------------------------
 
@@ -195,9 +212,10 @@ $$;
 CREATE FUNCTION pgtrickle.list_sources(name text)
 RETURNS TABLE (source_table text, source_oid bigint, source_type text, cdc_mode text, columns_used text)
 LANGUAGE sql STABLE AS $$
-    SELECT d.source_relid::regclass::text, d.source_relid::bigint, d.source_type, d.cdc_mode,
+    SELECT d.source_relid::regclass::text, d.source_relid::bigint, d.source_type, coalesce(t.cdc_mode, d.cdc_mode),
            array_to_string(d.columns_used, ', ')
     FROM pgtrickle._find(name) st JOIN pgtrickle.pgt_dependencies d USING (pgt_id)
+    LEFT JOIN pgtrickle.pgt_change_tracking t USING (source_relid)
     ORDER BY 1
 $$;
 
@@ -302,7 +320,7 @@ RETURNS TABLE (stream_table text, source_table text, source_oid bigint, cdc_mode
                buffer_bytes bigint)
 LANGUAGE sql STABLE AS $$
     SELECT format('%I.%I', st.pgt_schema, st.pgt_name), d.source_relid::regclass::text, d.source_relid::bigint,
-           'trigger'::text, pgtrickle._buffer_pending_rows(st.pgt_id, d.source_relid),
+           lower(t.cdc_mode), pgtrickle._buffer_pending_rows(st.pgt_id, d.source_relid),
            pg_total_relation_size(t.buffer_relid)
     FROM pgtrickle.pgt_stream_tables st
     JOIN pgtrickle.pgt_dependencies d USING (pgt_id)
@@ -314,12 +332,14 @@ CREATE FUNCTION pgtrickle.trigger_inventory()
 RETURNS TABLE (source_table text, source_oid bigint, trigger_name text, trigger_type text, present bool,
                enabled bool)
 LANGUAGE sql STABLE AS $$
+    -- A source captured from the WAL has no capture triggers.
     SELECT t.source_relid::regclass::text, t.source_relid::bigint, e.name, e.kind, tg.oid IS NOT NULL,
            coalesce(tg.tgenabled <> 'D', false)
     FROM pgtrickle.pgt_change_tracking t
     CROSS JOIN (VALUES ('pg_trickle_cdc_ins', 'DML'), ('pg_trickle_cdc_upd', 'DML'), ('pg_trickle_cdc_del', 'DML'),
                        ('pg_trickle_cdc_trunc', 'TRUNCATE')) e(name, kind)
     LEFT JOIN pg_trigger tg ON tg.tgrelid = t.source_relid AND tg.tgname = e.name
+    WHERE t.cdc_mode <> 'WAL'
     ORDER BY 1, 3
 $$;
 
@@ -400,6 +420,47 @@ LANGUAGE sql STABLE AS $$
     ORDER BY 1, 4 DESC, 3, 2
 $$;
 
+CREATE FUNCTION pgtrickle._wal_slot_name() RETURNS text LANGUAGE sql STABLE
+AS $$ SELECT 'pgtrickle_' || oid FROM pg_database WHERE datname = current_database() $$;
+
+CREATE FUNCTION pgtrickle._wal_max_lag_mb() RETURNS bigint LANGUAGE sql STABLE
+AS $$ SELECT setting::bigint FROM pg_settings WHERE name = 'pg_trickle.wal_max_lag_mb' $$;
+
+-- Sources and how their changes are captured; for WAL capture, the slot and how far behind it is.
+CREATE FUNCTION pgtrickle.check_cdc_health()
+RETURNS TABLE (source_relid bigint, source_table text, cdc_mode text, slot_name text, lag_bytes bigint,
+               confirmed_lsn text, alert text, selective_capture bool)
+LANGUAGE sql STABLE AS $$
+    SELECT t.source_relid::bigint, t.source_relid::regclass::text, t.cdc_mode,
+           CASE WHEN t.cdc_mode <> 'TRIGGER' THEN pgtrickle._wal_slot_name() END,
+           CASE WHEN t.cdc_mode <> 'TRIGGER' THEN pg_wal_lsn_diff(pg_current_wal_lsn(), r.restart_lsn)::bigint END,
+           CASE WHEN t.cdc_mode <> 'TRIGGER' THEN w.decoded_lsn::text END,
+           CASE WHEN t.cdc_mode = 'TRIGGER' THEN NULL
+                WHEN t.cdc_mode = 'WAL' AND r.slot_name IS NULL THEN 'replication_slot_missing'
+                WHEN r.wal_status = 'lost' THEN 'replication_slot_lost'
+                WHEN pgtrickle._wal_max_lag_mb() > 0 AND pg_wal_lsn_diff(pg_current_wal_lsn(), r.restart_lsn)
+                     > pgtrickle._wal_max_lag_mb() * 1048576 THEN 'slot_lag_exceeds_threshold'
+                WHEN pgtrickle._wal_max_lag_mb() > 0 AND pg_wal_lsn_diff(pg_current_wal_lsn(), r.restart_lsn)
+                     > pgtrickle._wal_max_lag_mb() * 524288 THEN 'slot_lag_warning' END,
+           false
+    FROM pgtrickle.pgt_change_tracking t
+    LEFT JOIN pgtrickle.pgt_wal_capture w ON true
+    LEFT JOIN pg_replication_slots r ON r.slot_name = pgtrickle._wal_slot_name()
+    ORDER BY 2
+$$;
+
+-- The WAL capture slot, per source it serves.
+CREATE FUNCTION pgtrickle.slot_health()
+RETURNS TABLE (slot_name text, source_relid bigint, active bool, retained_wal_bytes bigint, wal_status text)
+LANGUAGE sql STABLE AS $$
+    SELECT r.slot_name::text, t.source_relid::bigint, r.active,
+           pg_wal_lsn_diff(pg_current_wal_lsn(), r.restart_lsn)::bigint, r.wal_status
+    FROM pg_replication_slots r
+    LEFT JOIN pgtrickle.pgt_change_tracking t ON t.cdc_mode <> 'TRIGGER'
+    WHERE r.slot_name = pgtrickle._wal_slot_name()
+    ORDER BY 2
+$$;
+
 CREATE FUNCTION pgtrickle.health_check()
 RETURNS TABLE (check_name text, severity text, detail text)
 LANGUAGE sql STABLE AS $$
@@ -442,6 +503,15 @@ LANGUAGE sql STABLE AS $$
     SELECT 'buffer_growth', CASE WHEN count(*) = 0 THEN 'OK' ELSE 'WARN' END,
            coalesce(string_agg(format('%s: %s pending for %s', source_table, pending_rows, stream_table), '; '), 'none')
     FROM pgtrickle.change_buffer_sizes() WHERE pending_rows > 10000
+    UNION ALL
+    -- WAL capture: the slot must exist, and hold back less than pg_trickle.wal_max_lag_mb (a
+    -- warning at half of it; past it the scheduler puts the sources back on triggers).
+    SELECT 'slot_lag',
+           CASE WHEN count(*) = 0 THEN 'OK' WHEN bool_or(h.alert IS NOT NULL AND h.alert <> 'slot_lag_warning') THEN 'ERROR'
+                WHEN bool_or(h.alert IS NOT NULL) THEN 'WARN' ELSE 'OK' END,
+           coalesce(string_agg(DISTINCT format('%s: %s bytes behind%s', h.slot_name, h.lag_bytes,
+                                               coalesce(' (' || h.alert || ')', '')), '; '), 'no WAL capture')
+    FROM pgtrickle.check_cdc_health() h WHERE h.cdc_mode <> 'TRIGGER'
 $$;
 
 CREATE FUNCTION pgtrickle.health_summary()
@@ -466,7 +536,9 @@ CREATE VIEW pgtrickle.stream_tables_info AS
 CREATE VIEW pgtrickle.pg_stat_stream_tables AS
     SELECT st.*, s.total_refreshes, s.successful_refreshes, s.failed_refreshes, s.total_rows_inserted,
            s.total_rows_deleted, s.avg_duration_ms, s.last_refresh_action, s.last_refresh_status,
-           s.staleness_secs, s.stale, ARRAY['TRIGGER']::text[] AS cdc_modes, NULL::int AS scc_id,
+           s.staleness_secs, s.stale,
+           ARRAY(SELECT DISTINCT t.cdc_mode FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_change_tracking t
+                 USING (source_relid) WHERE d.pgt_id = st.pgt_id ORDER BY 1) AS cdc_modes, NULL::int AS scc_id,
            NULL::int AS last_fixpoint_iterations
     FROM pgtrickle.pgt_stream_tables st
     JOIN pgtrickle.st_refresh_stats() s ON s.pgt_name = st.pgt_name AND s.pgt_schema = st.pgt_schema;

@@ -1,5 +1,7 @@
 #include "guc.hpp"
 
+#include <string>
+
 #include "pg/postgres.hpp"
 
 extern "C" {
@@ -16,6 +18,17 @@ int min_schedule_seconds = 1;
 int default_schedule_seconds = 1;
 int history_retention_days = 90;
 int ivm_recursive_max_depth = 100;
+char* cdc_mode = nullptr;
+int wal_max_lag_mb = 1024;
+
+namespace {
+bool check_cdc_mode(char** value, void**, GucSource) {
+    const std::string v = *value ? *value : "";
+    if (v == "auto" || v == "trigger" || v == "wal") return true;
+    GUC_check_errdetail("pg_trickle.cdc_mode must be 'auto', 'trigger' or 'wal'.");
+    return false;
+}
+} // namespace
 
 void define() {
     DefineCustomBoolVariable("pg_trickle.enabled", "Whether the background scheduler refreshes stream tables.",
@@ -41,6 +54,13 @@ void define() {
                             "Rounds of a WITH RECURSIVE after which a refresh fails (0: unlimited).",
                             "Guards against UNION ALL recursion over data with a cycle, which never ends.",
                             &ivm_recursive_max_depth, 100, 0, 1000000, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+    DefineCustomStringVariable("pg_trickle.cdc_mode", "How stream tables created without cdc_mode capture their sources' changes.",
+                               "'auto': triggers, then the WAL (logical decoding) once wal_level = logical; 'trigger'; 'wal'.",
+                               &cdc_mode, "auto", PGC_USERSET, 0, check_cdc_mode, nullptr, nullptr);
+    DefineCustomIntVariable("pg_trickle.wal_max_lag_mb",
+                            "WAL the capture slot may hold back before its sources go back to triggers (0: no limit).",
+                            "A health check warns at half of it.", &wal_max_lag_mb, 1024, 0, 1048576, PGC_SIGHUP,
+                            GUC_UNIT_MB, nullptr, nullptr, nullptr);
     MarkGUCPrefixReserved("pg_trickle");
 }
 

@@ -59,11 +59,6 @@ std::pair<std::string, std::string> stored_diamond(const pgt::ext::stream_table&
     return {r.at(0)[0].value_or("atomic"), r.at(0)[1].value_or("fastest")};
 }
 
-/// cdc_mode (argument 7): capture is always by triggers, which 'auto' and 'trigger' both mean.
-void check_cdc_mode(FunctionCallInfo fcinfo) {
-    if (auto cdc = text_arg(fcinfo, 7); cdc && *cdc != "auto" && *cdc != "trigger") not_supported("cdc_mode => '" + *cdc + "'");
-}
-
 /// The arguments create_stream_table() and its variants share (positions 0–15).
 pgt::ext::create_options create_arguments(FunctionCallInfo fcinfo) {
     pgt::ext::create_options o;
@@ -72,7 +67,7 @@ pgt::ext::create_options create_arguments(FunctionCallInfo fcinfo) {
     o.mode = pgt::ext::normalize_mode(text_arg(fcinfo, 3).value_or("AUTO"));
     o.initialize = bool_arg(fcinfo, 4).value_or(true);
     std::tie(o.diamond_consistency, o.diamond_schedule_policy) = diamond_arguments(fcinfo, "atomic", "fastest");
-    check_cdc_mode(fcinfo);
+    o.cdc_mode = text_arg(fcinfo, 7);
     if (bool_arg(fcinfo, 8).value_or(false)) not_supported("append_only");
     if (bool_arg(fcinfo, 9).value_or(false)) not_supported("pooler_compatibility_mode");
     const char* extras[] = {"partition_by", "max_differential_joins", "max_delta_fraction", "output_distribution_column",
@@ -147,7 +142,6 @@ PGT_FUNCTION(pgt_alter_stream_table) {
                             "fuse_sensitivity", "partition_by", "max_differential_joins", "max_delta_fraction",
                             "post_refresh_action", "reindex_drift_threshold", "sink", "ducklake_sink_path",
                             "ducklake_sink_table_id"};
-    check_cdc_mode(fcinfo);
     for (int i = 8; i < PG_NARGS(); ++i)
         if (!PG_ARGISNULL(i)) not_supported(extras[i - 8]);
     std::optional<std::pair<std::string, std::string>> diamond;
@@ -179,6 +173,7 @@ PGT_FUNCTION(pgt_alter_stream_table) {
         pgt::spi::exec("UPDATE pgtrickle.pgt_stream_tables SET diamond_consistency = $2, diamond_schedule_policy = $3, "
                        "updated_at = now() WHERE pgt_id = $1::int8",
                        {id, diamond->first, diamond->second});
+    if (auto cdc = text_arg(fcinfo, 7)) pgt::ext::set_cdc_mode(*pgt::ext::stream_table_by_id(st.id), *cdc);
     PG_RETURN_VOID();
 }
 

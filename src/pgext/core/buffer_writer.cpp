@@ -41,8 +41,7 @@ Oid root_of(Relation source) {
     return root;
 }
 
-/// The change buffer of captured table `root`, or InvalidOid when no stream table reads it.
-Oid buffer_of(Oid root) {
+Oid buffer_oid(Oid root) {
     const Oid schema = get_namespace_oid("pgtrickle_changes", true);
     if (!OidIsValid(schema)) return InvalidOid;
     return get_relname_relid(psprintf("changes_%u", root), schema);
@@ -137,7 +136,7 @@ void copy_rows(batch_writer& w, Tuplestorestate* rows, TupleTableSlot* source_ro
 void append_statement_changes(TriggerData* td, unsigned root) {
     pg::call([&] {
         const bool truncate = TRIGGER_FIRED_BY_TRUNCATE(td->tg_event);
-        const Oid buffer_id = buffer_of(root);
+        const Oid buffer_id = buffer_oid(root);
         if (!OidIsValid(buffer_id)) return; // a trigger left behind: nothing reads this table
         const Datum xid = FullTransactionIdGetDatum(GetTopFullTransactionId());
         const Datum stmt = Int64GetDatum(next_statement_number());
@@ -178,6 +177,36 @@ void append_statement_changes(TriggerData* td, unsigned root) {
 }
 
 } // namespace
+
+unsigned buffer_of(unsigned root) {
+    return pg::call([&] { return buffer_oid(root); });
+}
+
+void append_buffer_rows(Relation buffer, Tuplestorestate* rows) {
+    pg::call([&] {
+        if (tuplestore_tuple_count(rows) == 0) return;
+        batch_writer w{buffer,
+                       static_cast<TupleTableSlot**>(palloc(sizeof(TupleTableSlot*) * batch_size)),
+                       0,
+                       0,
+                       GetBulkInsertState(),
+                       GetCurrentCommandId(true),
+                       AllocSetContextCreate(CurrentMemoryContext, "pg_trickle decoded batch", ALLOCSET_DEFAULT_SIZES)};
+        TupleTableSlot* row = MakeSingleTupleTableSlot(RelationGetDescr(buffer), &TTSOpsMinimalTuple);
+        tuplestore_rescan(rows);
+        while (tuplestore_gettupleslot(rows, true, false, row)) {
+            if (w.used == batch_size) flush(w);
+            if (w.used == w.made) w.slots[w.made++] = table_slot_create(buffer, nullptr);
+            ExecCopySlot(w.slots[w.used++], row);
+        }
+        ExecDropSingleTupleTableSlot(row);
+        flush(w);
+        FreeBulkInsertState(w.bulk);
+        table_finish_bulk_insert(buffer, 0);
+        for (int i = 0; i < w.made; ++i) ExecDropSingleTupleTableSlot(w.slots[i]);
+        MemoryContextDelete(w.batch_memory);
+    });
+}
 
 void capture_statement_changes(TriggerData* td) {
     const bool truncate = TRIGGER_FIRED_BY_TRUNCATE(td->tg_event);

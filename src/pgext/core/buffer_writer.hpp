@@ -7,7 +7,11 @@
 // per page). Buffer columns are matched to the source's by name; a partition writes to the
 // buffer of the partitioned table at the root of its tree.
 
-extern "C" struct TriggerData;
+extern "C" {
+struct TriggerData;
+typedef struct RelationData* Relation;
+typedef struct Tuplestorestate Tuplestorestate;
+}
 
 namespace pgt::ext {
 
@@ -17,5 +21,12 @@ namespace pgt::ext {
 /// transaction and one statement number — and to IMMEDIATE maintenance when an IMMEDIATE
 /// stream table reads it. Raises PostgreSQL errors as pgt::error.
 void capture_statement_changes(TriggerData* td);
+
+/// The change buffer of captured table `root` (its oid), or 0 when it has none.
+unsigned buffer_of(unsigned root);
+
+/// Appends `rows`, tuples already in the layout of `buffer` (a change buffer opened for
+/// writing), in bulk.
+void append_buffer_rows(Relation buffer, Tuplestorestate* rows);
 
 } // namespace pgt::ext

@@ -50,9 +50,12 @@ std::string buffer_name(unsigned source_relid) {
 
 std::string pending_condition(const std::string& b) {
     const std::string xid = b + ".__pgt_xid";
+    // A row decoded from the WAL is visible as soon as the decoding pass wrote it, whether its
+    // own transaction is visible in the current snapshot or not: it waits until it is.
     return "NOT ((" + xid + " IS DISTINCT FROM $2::pg_catalog.xid8 AND pg_catalog.pg_visible_in_snapshot(" + xid +
            ", $1::pg_catalog.pg_snapshot)) OR (" + xid + " = $2::pg_catalog.xid8 AND " + b +
-           ".__pgt_stmt < $3::pg_catalog.int8))";
+           ".__pgt_stmt < $3::pg_catalog.int8)) AND (" + xid + " IS NOT DISTINCT FROM pg_catalog.pg_current_xact_id_if_assigned() OR "
+           "pg_catalog.pg_visible_in_snapshot(" + xid + ", pg_catalog.pg_current_snapshot()))";
 }
 
 void ensure_capture(const ir::table& source) {
@@ -185,10 +188,26 @@ void release_capture_if_unused(unsigned source_relid) {
     sync_partition_capture();
 }
 
+void set_capture_triggers(unsigned source_relid, bool present) {
+    server::internal_ddl_scope internal;
+    server::role_scope as_owner(server::extension_owner(), false);
+    const auto table = *spi::scalar("SELECT $1::oid::regclass::text", {std::to_string(source_relid)});
+    for (const auto& t : triggers) {
+        if (present)
+            create_trigger(source_relid, table, t);
+        else
+            spi::exec("DROP TRIGGER IF EXISTS " + std::string(t.name) + " ON " + table);
+    }
+}
+
 std::vector<std::string> repair_capture(unsigned source_relid) {
     std::vector<std::string> repaired;
     server::internal_ddl_scope internal;
     server::role_scope as_owner(server::extension_owner(), false);
+    // A source captured from the WAL has no triggers, by design.
+    if (spi::scalar("SELECT 1 FROM pgtrickle.pgt_change_tracking WHERE source_relid = $1::oid AND cdc_mode = 'WAL'",
+                    {std::to_string(source_relid)}))
+        return repaired;
     // The source and, if it is partitioned, each of its partitions.
     for (const auto& r : spi::query("SELECT $1::oid::int8, $1::oid::regclass::text UNION ALL "
                                     "SELECT relid::int8, relid::regclass::text FROM pg_catalog.pg_partition_tree($1::oid) "

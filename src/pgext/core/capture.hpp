@@ -57,7 +57,12 @@ std::string buffer_name(unsigned source_relid);
 /// frontier is ($1 snapshot, $2 xid, $3 statement number) — text parameters.
 std::string pending_condition(const std::string& b);
 
-/// Reinstalls missing capture triggers of `source_relid`; returns what was repaired.
+/// Creates (or replaces) or drops the capture triggers of captured table `source_relid` (not its
+/// partitions): a source moving between trigger and WAL capture.
+void set_capture_triggers(unsigned source_relid, bool present);
+
+/// Reinstalls missing capture triggers of `source_relid` (none for a source captured from the
+/// WAL); returns what was repaired.
 std::vector<std::string> repair_capture(unsigned source_relid);
 
 } // namespace pgt::ext

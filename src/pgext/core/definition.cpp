@@ -118,12 +118,23 @@ definition analyze(const std::string& display_name, const std::string& query, co
 }
 
 namespace {
-/// CREATE TABLE with the layout's columns and its row-id index.
+/// CREATE TABLE with the layout's columns and its row-id index. The row id is the table's
+/// replica identity (all columns for a bag, whose row ids repeat), so that a stream table can be
+/// published: subscribers apply its refreshes as ordinary row changes.
 void create_table(const std::string& table, const lower::layout& lay) {
     std::vector<std::string> cols;
-    for (const auto& c : lay.columns) cols.push_back(spi::quote_ident(c.name) + " " + c.type.name);
+    for (const auto& c : lay.columns)
+        cols.push_back(spi::quote_ident(c.name) + " " + c.type.name + (c.name == "__pgt_row_id" ? " NOT NULL" : ""));
     spi::exec("CREATE TABLE " + table + " (" + sql::join(cols) + ")");
     spi::exec(std::string("CREATE ") + (lay.unique_row_id ? "UNIQUE " : "") + "INDEX ON " + table + " (\"__pgt_row_id\")");
+    if (lay.unique_row_id) {
+        const auto index = spi::scalar("SELECT pg_catalog.quote_ident(c.relname) FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c "
+                                       "ON c.oid = i.indexrelid WHERE i.indrelid = $1::regclass AND i.indisunique",
+                                       {table});
+        spi::exec("ALTER TABLE " + table + " REPLICA IDENTITY USING INDEX " + *index);
+    } else {
+        spi::exec("ALTER TABLE " + table + " REPLICA IDENTITY FULL");
+    }
     if (!lay.lookup_columns.empty()) spi::exec("CREATE INDEX ON " + table + " (" + sql::join(lay.lookup_columns) + ")");
 }
 } // namespace

@@ -8,6 +8,7 @@
 #include "core/compiled.hpp"
 #include "core/definition.hpp"
 #include "core/maintainers.hpp"
+#include "core/wal_capture.hpp"
 #include "core/consumers.hpp"
 #include "core/refresh.hpp"
 #include "core/server_catalog.hpp"
@@ -57,6 +58,9 @@ void register_sources(long long id, unsigned relid, const definition& def) {
         ensure_capture(*src);
         readers_changed(src->oid);
     }
+    std::vector<unsigned> relids;
+    for (const auto& src : def.front.sources) relids.push_back(src->oid);
+    wal::settle(relids);
     sync_buffer_grants();
 }
 
@@ -95,6 +99,20 @@ void require_writable() {
 
 void require_owner(const stream_table& st) {
     if (!server::owns_relation(st.relid)) throw error(sqlstate::insufficient_privilege, "must be owner of stream table " + st.display());
+}
+
+void set_cdc_mode(const stream_table& st, const std::string& mode) {
+    const std::string m = wal::requested_mode(mode, st.refresh_mode);
+    std::vector<unsigned> relids;
+    {
+        server::role_scope as_ext(server::extension_owner(), false);
+        spi::exec("UPDATE pgtrickle.pgt_stream_tables SET requested_cdc_mode = $2, updated_at = now() WHERE pgt_id = $1::int8",
+                  {std::to_string(st.id), m});
+        for (const auto& r : spi::query("SELECT source_relid::int8 FROM pgtrickle.pgt_dependencies WHERE pgt_id = $1::int8",
+                                        {std::to_string(st.id)}))
+            relids.push_back(static_cast<unsigned>(std::stoul(*r[0])));
+    }
+    wal::settle(relids);
 }
 
 void set_status(const stream_table& st, const std::string& status) {
@@ -137,9 +155,9 @@ void create_stream_table(const std::string& name, const create_options& opts) {
         id = *spi::scalar(
             "INSERT INTO pgtrickle.pgt_stream_tables (pgt_relid, pgt_name, pgt_schema, defining_query, original_query, "
             "schedule, refresh_mode, requested_mode, downgrade_reason, maintenance, diamond_consistency, "
-            "diamond_schedule_policy, auxiliary_columns, has_keyless_source, status) "
+            "diamond_schedule_policy, auxiliary_columns, has_keyless_source, status, requested_cdc_mode) "
             "VALUES ($1::oid, $2, $3, $4, $4, $5, $6, $7, NULLIF($8, ''), $9, $10, $11, $12::jsonb, $13::bool, "
-            "CASE WHEN $14::bool THEN 'INITIALIZING' ELSE 'ACTIVE' END) RETURNING pgt_id::text",
+            "CASE WHEN $14::bool THEN 'INITIALIZING' ELSE 'ACTIVE' END, $15) RETURNING pgt_id::text",
             {std::to_string(relid), table, schema, opts.query,
              def.refresh_mode == "IMMEDIATE" ? spi::param{} : spi::param{opts.schedule}, def.refresh_mode, def.requested_mode,
              def.downgrade_reason, def.graph ? spi::param{to_string(def.graph->strategy)} : spi::param{},
@@ -149,7 +167,7 @@ void create_stream_table(const std::string& name, const create_options& opts) {
                      if (s->primary_key.empty()) return "true";
                  return "false";
              }(),
-             opts.initialize ? "true" : "false"});
+             opts.initialize ? "true" : "false", wal::requested_mode(opts.cdc_mode, def.refresh_mode)});
     }
     record_topk(std::stoll(id), relid, def);
     register_sources(std::stoll(id), relid, def);

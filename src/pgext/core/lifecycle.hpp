@@ -17,6 +17,7 @@ struct create_options {
     bool initialize = true;
     std::string diamond_consistency = "atomic";
     std::string diamond_schedule_policy = "fastest";
+    std::optional<std::string> cdc_mode; ///< nullopt: pg_trickle.cdc_mode
 };
 
 void create_stream_table(const std::string& name, const create_options& opts);
@@ -32,6 +33,10 @@ void require_owner(const stream_table& st);
 
 /// Error 25006 in a read-only transaction or on a standby.
 void require_writable();
+
+/// Sets how the stream table would have its sources' changes captured ('auto', 'trigger',
+/// 'wal'); the sources follow at once or at the scheduler's next look.
+void set_cdc_mode(const stream_table& st, const std::string& mode);
 
 /// Sets the status to ACTIVE (clearing the error count) or SUSPENDED.
 void set_status(const stream_table& st, const std::string& status);

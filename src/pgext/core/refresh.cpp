@@ -8,6 +8,7 @@
 #include "core/compiled.hpp"
 #include "core/maintainers.hpp"
 #include "core/owner_rights.hpp"
+#include "core/wal_capture.hpp"
 #include "pg/server.hpp"
 #include "pg/spi.hpp"
 
@@ -210,6 +211,9 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
         throw error(sqlstate::read_only_sql_transaction, "cannot refresh a stream table during recovery (on a standby)");
 
     const server::oid ext_owner = server::extension_owner();
+    // Changes this transaction made are visible to it, but only committed ones can be decoded
+    // from the WAL (below): after writes, a refresh reading WAL-captured sources recomputes.
+    const bool wrote_before = server::transaction_has_xid();
     // Serialises refreshes, IMMEDIATE maintenance, ALTER and DROP of the stream table (all
     // take this lock first), then locks its catalog row for the frontier.
     maintainers::lock(id);
@@ -233,14 +237,18 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
     std::vector<unsigned> source_oids;
     for (const auto& src : comp.sources) source_oids.push_back(src->oid);
     const unsigned owner = checked_owner(*st, source_oids, who == initiator::initial);
+    // Sources captured from the WAL: no other pass decodes until this transaction ends, and
+    // what committed before the snapshot is decoded into the buffers under it.
+    const bool decoding = !immediate && wal::hold_decoder(source_oids);
     // Everything that reads data from here on sees this one snapshot.
     const spi::snapshot snap;
+    if (decoding) wal::catch_up();
     const bool differential = comp.graph.has_value();
     pending p;
     if (f.has_frontier() && !immediate) p = pending_changes(comp, f, snap);
     // IMMEDIATE stream tables read no change buffer: asked to refresh, they recompute.
     const bool full = !differential || immediate || !f.has_frontier() || !st->is_populated || st->needs_reinit ||
-                      p.truncated || !aggregate_states_exist(comp);
+                      p.truncated || (decoding && wrote_before) || !aggregate_states_exist(comp);
     refresh_outcome out;
     if (full)
         out = reload(*st, comp, owner, snap);

@@ -6,8 +6,10 @@
 #include "pg/spi.hpp"
 
 extern "C" {
+#include <access/xact.h>
 #include <access/xlog.h>
 #include <storage/lmgr.h>
+#include <storage/standby.h>
 #include <storage/proc.h>
 #include <catalog/dependency.h>
 #include <catalog/pg_class.h>
@@ -70,6 +72,13 @@ std::string role_name(oid role) {
 }
 
 bool in_recovery() { return RecoveryInProgress(); }
+oid database_oid() { return MyDatabaseId; }
+bool wal_level_logical() { return wal_level >= WAL_LEVEL_LOGICAL; }
+void log_running_transactions() {
+    pg::call([] { (void)LogStandbySnapshot(); });
+}
+
+bool transaction_has_xid() { return FullTransactionIdIsValid(GetTopFullTransactionIdIfAny()); }
 bool read_only_transaction() { return XactReadOnly; }
 
 role_scope::role_scope(oid role, bool restricted) {
@@ -94,10 +103,13 @@ role_scope::~role_scope() {
     SetUserIdAndSecContext(saved_user_, saved_context_);
 }
 
-guc_scope::guc_scope(const std::vector<std::pair<std::string, std::string>>& settings) : level_(NewGUCNestLevel()) {
+guc_scope::guc_scope(const std::vector<std::pair<std::string, std::string>>& settings) : guc_scope(settings, false) {}
+
+guc_scope::guc_scope(const std::vector<std::pair<std::string, std::string>>& settings, bool superuser) : level_(NewGUCNestLevel()) {
     for (const auto& [name, value] : settings)
         pg::call([&] {
-            (void)set_config_option(name.c_str(), value.c_str(), PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+            (void)set_config_option(name.c_str(), value.c_str(), superuser ? PGC_SUSET : PGC_USERSET, PGC_S_SESSION,
+                                    GUC_ACTION_SAVE, true, 0, false);
         });
 }
 
@@ -133,6 +145,7 @@ bool internal_ddl = false;
 void notice(const std::string& message) { report(NOTICE, message, {}); }
 void warning(const std::string& message, const std::string& detail) { report(WARNING, message, detail); }
 void info(const std::string& message) { report(INFO, message, {}); }
+void log(const std::string& message) { report(LOG, message, {}); }
 
 refresh_writes_scope::refresh_writes_scope() : saved_(refresh_writes) { refresh_writes = true; }
 refresh_writes_scope::~refresh_writes_scope() { refresh_writes = saved_; }

@@ -29,6 +29,14 @@ void block_writers(oid relid);
 unsigned transaction_number();
 std::string role_name(oid role);
 bool in_recovery();
+/// The database this backend is connected to.
+oid database_oid();
+/// wal_level is logical: changes can be decoded from the WAL.
+bool wal_level_logical();
+/// The transaction has an xid: it has written (or locked rows).
+bool transaction_has_xid();
+/// Writes a running-transactions WAL record now (as the background writer does every 15 s).
+void log_running_transactions();
 bool read_only_transaction();
 
 /// Runs as `role` until destroyed. `restricted` also marks a security-restricted operation, as
@@ -51,6 +59,8 @@ private:
 /// function's SET clause does); an error restores them with the (sub)transaction.
 class guc_scope {
 public:
+    /// `superuser`: settings only superusers may change (the caller vouches for it).
+    explicit guc_scope(const std::vector<std::pair<std::string, std::string>>& settings, bool superuser);
     explicit guc_scope(const std::vector<std::pair<std::string, std::string>>& settings);
     ~guc_scope();
     guc_scope(const guc_scope&) = delete;
@@ -67,6 +77,8 @@ void depend_on_extension(const std::string& catalog, oid object);
 void notice(const std::string& message);
 void warning(const std::string& message, const std::string& detail = {});
 void info(const std::string& message);
+/// A line in the server log only.
+void log(const std::string& message);
 
 /// Sets a flag readable by the stream-table DML guard: refreshes write, users may not.
 class refresh_writes_scope {

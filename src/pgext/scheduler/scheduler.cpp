@@ -22,6 +22,8 @@
 
 #include "core/refresh.hpp"
 #include "core/schedules.hpp"
+#include "core/wal_capture.hpp"
+#include "pg/server.hpp"
 #include "guc.hpp"
 #include "pg/spi.hpp"
 #include "scheduler/internal.hpp"
@@ -33,6 +35,7 @@ extern "C" {
 #include <pgstat.h>
 #include <postmaster/bgworker.h>
 #include <postmaster/interrupt.h>
+#include <replication/slot.h>
 #include <storage/ipc.h>
 #include <storage/proc.h>
 #include <tcop/tcopprot.h>
@@ -86,6 +89,9 @@ std::optional<std::string> in_transaction(const std::function<void()>& work) {
         CommitTransactionCommand();
     } else {
         AbortCurrentTransaction();
+        // As a backend's error recovery does: a slot being made or read is let go.
+        if (MyReplicationSlot != nullptr) ReplicationSlotRelease();
+        ReplicationSlotCleanup();
     }
     MemoryContextSwitchTo(context);
     return failure;
@@ -261,6 +267,8 @@ void release_slot(int, Datum) {
 /// An idle scheduler leaves, so that it does not hold a connection that blocks DROP DATABASE:
 /// idle means no commit woke it for this long and nothing is due within as long.
 constexpr std::int64_t idle_exit_ms = 30000;
+/// How often the WAL is decoded while sources are captured from it.
+constexpr int wal_poll_ms = 200;
 
 } // namespace
 
@@ -301,6 +309,7 @@ void pgt_scheduler_main(Datum arg) {
     mark_interrupted_refreshes();
 
     std::uint64_t seen = ~std::uint64_t{0};
+    bool wal_in_use = false;
     std::int64_t work_at = never, next_tick = 0, next_prune = 0, busy_until = now_ms() + idle_exit_ms;
     while (!ShutdownRequestPending) {
         if (ConfigReloadPending) {
@@ -310,8 +319,18 @@ void pgt_scheduler_main(Datum arg) {
         const std::uint64_t changes = pg_atomic_read_u64(&my_slot->changes);
         std::int64_t now = now_ms();
         if (!extension_present()) {
+            // DROP EXTENSION: its WAL capture slot must not hold WAL back.
+            in_transaction([] { pgt::ext::wal::drop_orphan_slot(); });
             detach(leaving::absent);
             proc_exit(0);
+        }
+        // WAL capture: the slot made or dropped, sources switched, changes decoded (whatever
+        // pg_trickle.enabled says: capture goes on); decoded changes count as a commit's.
+        if (pgt::server::wal_level_logical() || wal_in_use) {
+            const bool decoded = pgt::ext::wal::background_step(in_transaction);
+            in_transaction([&] { wal_in_use = pgt::ext::wal::in_use(); });
+            if (decoded) seen = ~std::uint64_t{0};
+            if (wal_in_use) busy_until = now + idle_exit_ms;
         }
         if (pgt::guc::enabled && (changes != seen || now >= next_tick)) {
             if (changes != seen) busy_until = now + idle_exit_ms;
@@ -330,7 +349,9 @@ void pgt_scheduler_main(Datum arg) {
         }
         now = now_ms();
         my_slot->last_tick_ms = now;
-        const long timeout = static_cast<long>(std::clamp<std::int64_t>(next_tick - now, 10, pgt::guc::scheduler_interval_ms));
+        // Changes read from the WAL wake nobody: the scheduler looks for them itself.
+        const std::int64_t longest = wal_in_use ? std::min(pgt::guc::scheduler_interval_ms, wal_poll_ms) : pgt::guc::scheduler_interval_ms;
+        const long timeout = static_cast<long>(std::clamp<std::int64_t>(next_tick - now, 10, longest));
         (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, timeout, PG_WAIT_EXTENSION);
         ResetLatch(MyLatch);
         CHECK_FOR_INTERRUPTS();
