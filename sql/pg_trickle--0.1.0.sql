@@ -423,6 +423,10 @@ $$;
 CREATE FUNCTION pgtrickle._wal_slot_name() RETURNS text LANGUAGE sql STABLE
 AS $$ SELECT 'pgtrickle_' || oid FROM pg_database WHERE datname = current_database() $$;
 
+-- The WAL position now: written on a primary, replayed on a standby (where monitoring works too).
+CREATE FUNCTION pgtrickle._wal_position() RETURNS pg_lsn LANGUAGE sql VOLATILE
+AS $$ SELECT CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END $$;
+
 CREATE FUNCTION pgtrickle._wal_max_lag_mb() RETURNS bigint LANGUAGE sql STABLE
 AS $$ SELECT setting::bigint FROM pg_settings WHERE name = 'pg_trickle.wal_max_lag_mb' $$;
 
@@ -433,14 +437,14 @@ RETURNS TABLE (source_relid bigint, source_table text, cdc_mode text, slot_name 
 LANGUAGE sql STABLE AS $$
     SELECT t.source_relid::bigint, t.source_relid::regclass::text, t.cdc_mode,
            CASE WHEN t.cdc_mode <> 'TRIGGER' THEN pgtrickle._wal_slot_name() END,
-           CASE WHEN t.cdc_mode <> 'TRIGGER' THEN pg_wal_lsn_diff(pg_current_wal_lsn(), r.restart_lsn)::bigint END,
+           CASE WHEN t.cdc_mode <> 'TRIGGER' THEN pg_wal_lsn_diff(pgtrickle._wal_position(), r.restart_lsn)::bigint END,
            CASE WHEN t.cdc_mode <> 'TRIGGER' THEN w.decoded_lsn::text END,
            CASE WHEN t.cdc_mode = 'TRIGGER' THEN NULL
                 WHEN t.cdc_mode = 'WAL' AND r.slot_name IS NULL THEN 'replication_slot_missing'
                 WHEN r.wal_status = 'lost' THEN 'replication_slot_lost'
-                WHEN pgtrickle._wal_max_lag_mb() > 0 AND pg_wal_lsn_diff(pg_current_wal_lsn(), r.restart_lsn)
+                WHEN pgtrickle._wal_max_lag_mb() > 0 AND pg_wal_lsn_diff(pgtrickle._wal_position(), r.restart_lsn)
                      > pgtrickle._wal_max_lag_mb() * 1048576 THEN 'slot_lag_exceeds_threshold'
-                WHEN pgtrickle._wal_max_lag_mb() > 0 AND pg_wal_lsn_diff(pg_current_wal_lsn(), r.restart_lsn)
+                WHEN pgtrickle._wal_max_lag_mb() > 0 AND pg_wal_lsn_diff(pgtrickle._wal_position(), r.restart_lsn)
                      > pgtrickle._wal_max_lag_mb() * 524288 THEN 'slot_lag_warning' END,
            false
     FROM pgtrickle.pgt_change_tracking t
@@ -454,7 +458,7 @@ CREATE FUNCTION pgtrickle.slot_health()
 RETURNS TABLE (slot_name text, source_relid bigint, active bool, retained_wal_bytes bigint, wal_status text)
 LANGUAGE sql STABLE AS $$
     SELECT r.slot_name::text, t.source_relid::bigint, r.active,
-           pg_wal_lsn_diff(pg_current_wal_lsn(), r.restart_lsn)::bigint, r.wal_status
+           pg_wal_lsn_diff(pgtrickle._wal_position(), r.restart_lsn)::bigint, r.wal_status
     FROM pg_replication_slots r
     LEFT JOIN pgtrickle.pgt_change_tracking t ON t.cdc_mode <> 'TRIGGER'
     WHERE r.slot_name = pgtrickle._wal_slot_name()

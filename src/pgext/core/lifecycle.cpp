@@ -92,9 +92,10 @@ void record_topk(long long id, unsigned relid, const definition& def) {
 } // namespace
 
 void require_writable() {
+    // (Every transaction on a standby is read-only: the standby's own reason comes first.)
+    if (server::in_recovery()) throw error("25006", "cannot change stream tables during recovery (on a standby)");
     if (server::read_only_transaction())
         throw error("25006", "cannot change stream tables in a read-only transaction");
-    if (server::in_recovery()) throw error("25006", "cannot change stream tables during recovery (on a standby)");
 }
 
 void require_owner(const stream_table& st) {

@@ -205,10 +205,11 @@ refresh_outcome apply_delta(compiled_query& comp, unsigned owner, const spi::pla
 }
 
 refresh_outcome refresh(long long id, initiator who, std::optional<long long> history) {
-    if (server::read_only_transaction())
-        throw error(sqlstate::read_only_sql_transaction, "cannot refresh a stream table in a read-only transaction");
+    // (Every transaction on a standby is read-only: the standby's own reason comes first.)
     if (server::in_recovery())
         throw error(sqlstate::read_only_sql_transaction, "cannot refresh a stream table during recovery (on a standby)");
+    if (server::read_only_transaction())
+        throw error(sqlstate::read_only_sql_transaction, "cannot refresh a stream table in a read-only transaction");
 
     const server::oid ext_owner = server::extension_owner();
     // Changes this transaction made are visible to it, but only committed ones can be decoded

@@ -108,11 +108,12 @@ long long decode_locked(const std::string& decoded) {
                   {name, decoded});
     }
     // Decoding reads the WAL from the slot's restart point, which moves to a running-transactions
-    // record once the slot has passed it: one here lets the next pass start about here.
-    server::log_running_transactions();
-    const std::string upto = *spi::scalar("SELECT pg_catalog.pg_current_wal_insert_lsn()::text");
+    // record once the slot has passed it: one here lets the next pass start about here. Its end
+    // comes after every commit the caller's snapshot sees, and is flushed so they can be read.
+    const std::uint64_t end = server::log_running_transactions_and_flush();
+    const std::string upto = lsn_text(end);
     const auto w = windows(decoded);
-    const long long rows = w.empty() ? 0 : decode(name, parse_lsn(upto), w);
+    const long long rows = w.empty() ? 0 : decode(name, end, w);
     spi::exec("UPDATE pgtrickle.pgt_wal_capture SET decoded_lsn = $1::pg_lsn, decoded_at = now()", {upto});
     // Windows that closed before what is now decoded are done.
     spi::exec("UPDATE pgtrickle.pgt_change_tracking SET wal_from_lsn = NULL, wal_until_lsn = NULL "

@@ -74,8 +74,13 @@ std::string role_name(oid role) {
 bool in_recovery() { return RecoveryInProgress(); }
 oid database_oid() { return MyDatabaseId; }
 bool wal_level_logical() { return wal_level >= WAL_LEVEL_LOGICAL; }
-void log_running_transactions() {
-    pg::call([] { (void)LogStandbySnapshot(); });
+std::uint64_t log_running_transactions_and_flush() {
+    XLogRecPtr end = InvalidXLogRecPtr;
+    pg::call([&] {
+        end = LogStandbySnapshot();
+        XLogFlush(end);
+    });
+    return end;
 }
 
 bool transaction_has_xid() { return FullTransactionIdIsValid(GetTopFullTransactionIdIfAny()); }

@@ -35,8 +35,10 @@ oid database_oid();
 bool wal_level_logical();
 /// The transaction has an xid: it has written (or locked rows).
 bool transaction_has_xid();
-/// Writes a running-transactions WAL record now (as the background writer does every 15 s).
-void log_running_transactions();
+/// Writes a running-transactions WAL record now (as the background writer does every 15 s) and
+/// flushes the WAL to its end, which it returns: logical decoding reads only flushed WAL, and
+/// commits made with synchronous_commit = off may not be flushed yet.
+std::uint64_t log_running_transactions_and_flush();
 bool read_only_transaction();
 
 /// Runs as `role` until destroyed. `restricted` also marks a security-restricted operation, as

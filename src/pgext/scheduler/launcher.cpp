@@ -223,6 +223,9 @@ void pgt_launcher_main(Datum) {
     using namespace pgt::sched;
     pqsignal(SIGTERM, SignalHandlerForShutdownRequest);
     pqsignal(SIGHUP, SignalHandlerForConfigReload);
+    // A reload signalled while the worker was starting was discarded (SIGHUP is ignored until
+    // now): the configuration is read once more so such a change is not missed.
+    ConfigReloadPending = true;
     BackgroundWorkerUnblockSignals();
     BackgroundWorkerInitializeConnection(nullptr, nullptr, 0);
     LWLockAcquire(shared->lock, LW_EXCLUSIVE);

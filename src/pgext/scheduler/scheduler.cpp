@@ -281,6 +281,9 @@ void pgt_scheduler_main(Datum arg) {
     const Oid db = DatumGetObjectId(arg);
     pqsignal(SIGTERM, SignalHandlerForShutdownRequest);
     pqsignal(SIGHUP, SignalHandlerForConfigReload);
+    // A reload signalled while the worker was starting was discarded (SIGHUP is ignored until
+    // now): the configuration is read once more so such a change is not missed.
+    ConfigReloadPending = true;
     BackgroundWorkerUnblockSignals();
     BackgroundWorkerInitializeConnectionByOid(db, InvalidOid, 0);
     LWLockAcquire(shared->lock, LW_EXCLUSIVE);

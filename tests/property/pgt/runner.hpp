@@ -4,7 +4,8 @@
 //   lowered  the stream table maintained by the lowered delta SQL (run here on tables holding
 //            the round's changes) equals the defining query run afresh;
 //   extension a real stream table (pgtrickle.create_stream_table, DIFFERENTIAL, refreshed by
-//            pgtrickle.refresh_stream_table) equals the defining query run afresh;
+//            pgtrickle.refresh_stream_table; with trigger capture also one IMMEDIATE) equals
+//            the defining query run afresh;
 //   oracle   the in-memory incremental oracle equals the oracle's full recomputation, and
 //            equals the defining query run afresh in PostgreSQL.
 
@@ -21,10 +22,16 @@ struct outcome {
     bool oracle_checked = false;
 };
 
-outcome run_case(connection& db, const case_spec& c);
+/// How the extension's stream table captures its sources: by triggers (and the same query is
+/// also checked IMMEDIATE), or from the WAL (cdc_mode => 'wal'; needs a server with
+/// wal_level = logical whose capture slot already exists, and no IMMEDIATE reader, which would
+/// keep the sources on triggers).
+enum class capture_mode { triggers, wal };
+
+outcome run_case(connection& db, const case_spec& c, capture_mode capture = capture_mode::triggers);
 
 /// The smallest variant of a failing case (rounds, statements and rows removed one at a time
 /// while it still fails).
-case_spec shrink(connection& db, case_spec c);
+case_spec shrink(connection& db, case_spec c, capture_mode capture = capture_mode::triggers);
 
 } // namespace pgt::testing
