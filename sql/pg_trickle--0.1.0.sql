@@ -427,6 +427,17 @@ AS $$ SELECT 'pgtrickle_' || oid FROM pg_database WHERE datname = current_databa
 CREATE FUNCTION pgtrickle._wal_position() RETURNS pg_lsn LANGUAGE sql VOLATILE
 AS $$ SELECT CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END $$;
 
+-- Whether this server lets logical decoding load pg_trickle as an output plugin: minors since
+-- 15.19 load only the libraries output_plugin_libraries names (older ones have no such check).
+CREATE FUNCTION pgtrickle._wal_plugin_allowed() RETURNS bool LANGUAGE sql STABLE
+AS $$ SELECT current_setting('output_plugin_libraries', true) IS NULL
+          OR 'pg_trickle' = ANY (SELECT btrim(p, ' "')
+                                 FROM unnest(string_to_array(current_setting('output_plugin_libraries', true), ',')) p) $$;
+
+-- Whether changes can be captured from the WAL here.
+CREATE FUNCTION pgtrickle._wal_available() RETURNS bool LANGUAGE sql STABLE
+AS $$ SELECT current_setting('wal_level') = 'logical' AND pgtrickle._wal_plugin_allowed() $$;
+
 CREATE FUNCTION pgtrickle._wal_max_lag_mb() RETURNS bigint LANGUAGE sql STABLE
 AS $$ SELECT setting::bigint FROM pg_settings WHERE name = 'pg_trickle.wal_max_lag_mb' $$;
 
@@ -439,7 +450,11 @@ LANGUAGE sql STABLE AS $$
            CASE WHEN t.cdc_mode <> 'TRIGGER' THEN pgtrickle._wal_slot_name() END,
            CASE WHEN t.cdc_mode <> 'TRIGGER' THEN pg_wal_lsn_diff(pgtrickle._wal_position(), r.restart_lsn)::bigint END,
            CASE WHEN t.cdc_mode <> 'TRIGGER' THEN w.decoded_lsn::text END,
-           CASE WHEN t.cdc_mode = 'TRIGGER' THEN NULL
+           CASE WHEN t.cdc_mode = 'TRIGGER' AND NOT pgtrickle._wal_available() AND EXISTS (
+                         SELECT 1 FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables s USING (pgt_id)
+                         WHERE d.source_relid = t.source_relid AND s.requested_cdc_mode = 'wal')
+                    THEN 'wal_unavailable'
+                WHEN t.cdc_mode = 'TRIGGER' THEN NULL
                 WHEN t.cdc_mode = 'WAL' AND r.slot_name IS NULL THEN 'replication_slot_missing'
                 WHEN r.wal_status = 'lost' THEN 'replication_slot_lost'
                 WHEN pgtrickle._wal_max_lag_mb() > 0 AND pg_wal_lsn_diff(pgtrickle._wal_position(), r.restart_lsn)

@@ -97,7 +97,7 @@ PGT_FUNCTION(pgt_create_stream_table_if_not_exists) {
     const auto name = pgt::pg::required_text_arg(fcinfo, 0, "name");
     auto opts = create_arguments(fcinfo);
     if (pgt::ext::find_stream_table(name)) {
-        pgt::server::info("stream table " + name + " already exists, skipping");
+        pgt::server::notice("stream table " + name + " already exists, skipping");
         PG_RETURN_VOID();
     }
     pgt::ext::create_stream_table(name, opts);
@@ -127,7 +127,7 @@ PGT_FUNCTION(pgt_create_or_replace_stream_table) {
                        "diamond_schedule_policy = $4, updated_at = now() WHERE pgt_id = $1::int8",
                        {std::to_string(st->id), opts.schedule, opts.diamond_consistency, opts.diamond_schedule_policy});
     } else {
-        pgt::server::info("stream table " + name + " is unchanged");
+        pgt::server::notice("stream table " + name + " is unchanged");
     }
     PG_RETURN_VOID();
 }

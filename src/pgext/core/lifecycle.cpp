@@ -81,7 +81,7 @@ void record_topk(long long id, unsigned relid, const definition& def) {
                    t ? spi::param{lower::topk_index_columns(*def.graph)} : spi::param{}});
     }
     if (t)
-        server::info("pg_trickle: TopK stream table: it holds the first " + std::to_string(t->limit) +
+        server::notice("pg_trickle: TopK stream table: it holds the first " + std::to_string(t->limit) +
                      " rows of its query's result, " +
                      (lower::topk_keeps_prefix(*def.graph)
                           ? "whose first " + std::to_string(lower::topk_prefix_rows(*def.graph)) + " rows are kept in "

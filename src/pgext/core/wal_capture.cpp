@@ -23,7 +23,7 @@ struct source_state {
 std::vector<source_state> sources(const std::string& where = "true") {
     std::vector<source_state> out;
     for (const auto& r : spi::query(
-             "SELECT t.source_relid::int8, t.cdc_mode, pg_catalog.current_setting('wal_level') = 'logical' "
+             "SELECT t.source_relid::int8, t.cdc_mode, pgtrickle._wal_available() "
              "AND c.relkind = 'r' AND NOT EXISTS (SELECT 1 FROM pgtrickle.pgt_stream_tables u WHERE u.pgt_relid = t.source_relid) "
              "AND pg_catalog.bool_and(s.refresh_mode <> 'IMMEDIATE') "
              "AND pg_catalog.bool_and(COALESCE(s.requested_cdc_mode, 'auto') IN ('auto', 'wal')) "
@@ -48,6 +48,8 @@ slot_status slot() {
     if (r.empty()) return slot_status::absent;
     return r[0][0] == "lost" ? slot_status::lost : slot_status::usable;
 }
+
+bool plugin_allowed() { return spi::scalar("SELECT pgtrickle._wal_plugin_allowed()") == "t"; }
 
 std::uint64_t parse_lsn(const std::string& text) {
     const auto slash = text.find('/');
@@ -162,13 +164,19 @@ std::string requested_mode(const std::optional<std::string>& requested, const st
                         "invalid argument: refresh_mode = 'IMMEDIATE' is incompatible with cdc_mode = 'wal'. "
                         "IMMEDIATE stream tables are maintained from their statements' transition rows.",
                         {}, "Use cdc_mode => 'trigger' or 'auto', or another refresh mode.");
-        server::info("pg_trickle: IMMEDIATE stream tables capture changes with triggers (pg_trickle.cdc_mode = 'wal' "
+        server::notice("pg_trickle: IMMEDIATE stream tables capture changes with triggers (pg_trickle.cdc_mode = 'wal' "
                      "applies to the others)");
         return "trigger";
     }
     if (m == "wal" && requested && !server::wal_level_logical())
         throw error(sqlstate::invalid_parameter_value, "invalid argument: cdc_mode = 'wal' requires wal_level = logical", {},
                     "Set wal_level = logical and restart PostgreSQL, or use cdc_mode => 'auto'.");
+    if (m == "wal" && requested && !plugin_allowed())
+        throw error(sqlstate::invalid_parameter_value,
+                    "invalid argument: cdc_mode = 'wal' requires pg_trickle in output_plugin_libraries",
+                    "This server loads only the logical decoding output plugins that setting names.",
+                    "As a superuser: ALTER SYSTEM SET output_plugin_libraries = 'pgoutput', 'test_decoding', "
+                    "'pg_trickle'; SELECT pg_reload_conf(); or use cdc_mode => 'auto'.");
     return m;
 }
 
@@ -206,8 +214,11 @@ void catch_up() {
     server::role_scope as_ext(server::extension_owner(), false);
     auto decoded = spi::scalar("SELECT decoded_lsn::text FROM pgtrickle.pgt_wal_capture");
     if (!decoded) return;
-    if (slot() != slot_status::usable)
-        throw error("55000", "pg_trickle: the WAL capture slot " + slot_name() + " is missing or lost",
+    const bool allowed = plugin_allowed();
+    if (slot() != slot_status::usable || !allowed)
+        throw error("55000",
+                    allowed ? "pg_trickle: the WAL capture slot " + slot_name() + " is missing or lost"
+                            : "pg_trickle: output_plugin_libraries no longer names pg_trickle",
                     "Changes of sources captured from the WAL cannot be read.",
                     "The scheduler moves those sources back to triggers and recomputes their readers.");
     decode_locked(*decoded);
@@ -230,20 +241,24 @@ bool background_step(const std::function<std::optional<std::string>(const std::f
     std::vector<source_state> all;
     bool have_row = false;
     slot_status status = slot_status::absent;
+    bool allowed = true;
     if (in_transaction([&] {
             server::role_scope as_ext(server::extension_owner(), false);
             all = sources();
             have_row = spi::scalar("SELECT 1 FROM pgtrickle.pgt_wal_capture").has_value();
             status = slot();
+            allowed = plugin_allowed();
         }))
         return false;
     bool wanted = false;
     for (const auto& s : all) wanted |= s.wants_wal;
-    // A slot that is gone or lost, or holds back more WAL than allowed: back to triggers.
-    if (have_row && status != slot_status::usable) {
+    // A slot that is gone or lost, or that decoding may no longer load pg_trickle for, or that
+    // holds back more WAL than allowed: back to triggers.
+    if (have_row && (status != slot_status::usable || !allowed)) {
         in_transaction([&] {
             server::role_scope as_ext(server::extension_owner(), false);
-            abandon("the WAL capture slot " + slot_name() + " is missing or lost");
+            abandon(allowed ? "the WAL capture slot " + slot_name() + " is missing or lost"
+                            : "output_plugin_libraries no longer names pg_trickle");
         });
         return false;
     }

@@ -149,7 +149,6 @@ bool internal_ddl = false;
 
 void notice(const std::string& message) { report(NOTICE, message, {}); }
 void warning(const std::string& message, const std::string& detail) { report(WARNING, message, detail); }
-void info(const std::string& message) { report(INFO, message, {}); }
 void log(const std::string& message) { report(LOG, message, {}); }
 
 refresh_writes_scope::refresh_writes_scope() : saved_(refresh_writes) { refresh_writes = true; }

@@ -78,7 +78,6 @@ void depend_on_extension(const std::string& catalog, oid object);
 
 void notice(const std::string& message);
 void warning(const std::string& message, const std::string& detail = {});
-void info(const std::string& message);
 /// A line in the server log only.
 void log(const std::string& message);
 

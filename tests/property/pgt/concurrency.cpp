@@ -10,21 +10,17 @@
 #include <random>
 #include <thread>
 
-#include "pg_cluster.hpp"
+#include "live_checks.hpp"
 
 namespace {
 
 using pgt::testing::cluster;
 using pgt::testing::cluster_options;
 using pgt::testing::connection;
+using pgt::testing::mismatches;
 
 const char* sum_query = "SELECT g, count(*) AS n, sum(v) AS total FROM items GROUP BY g";
 const char* rows_query = "SELECT id, g, v FROM items WHERE v % 3 <> 0";
-
-long long mismatches(connection& db, const std::string& st, const std::string& cols, const std::string& q) {
-    return std::stoll(*db.scalar("SELECT count(*) FROM ((SELECT " + cols + " FROM " + st + " EXCEPT ALL (" + q +
-                                 ")) UNION ALL ((" + q + ") EXCEPT ALL SELECT " + cols + " FROM " + st + ")) x"));
-}
 
 void require_exact(connection& db) {
     CHECK(mismatches(db, "sums", "g, n, total", sum_query) == 0);

@@ -1,7 +1,9 @@
 #include <algorithm>
 #include "runner.hpp"
 
+#include <chrono>
 #include <map>
+#include <thread>
 
 #include "pgt/circuit.hpp"
 #include "pgt/error.hpp"
@@ -9,6 +11,8 @@
 #include "pgt/offline.hpp"
 #include "pgt/oracle.hpp"
 #include "pgt/sql/builder.hpp"
+
+#include "live_checks.hpp"
 
 namespace pgt::testing {
 
@@ -22,12 +26,6 @@ std::string join(const std::vector<std::string>& v, const char* sep = ", ") {
     std::string r;
     for (std::size_t i = 0; i < v.size(); ++i) r += (i ? sep : "") + v[i];
     return r;
-}
-
-/// Rows of `relation` (visible columns `cols`) not matching `query` as multisets.
-long long mismatches(connection& db, const std::string& relation, const std::string& cols, const std::string& query) {
-    return std::stoll(*db.scalar("SELECT count(*) FROM ((SELECT " + cols + " FROM " + relation + " EXCEPT ALL (" + query +
-                                 ")) UNION ALL ((" + query + ") EXCEPT ALL SELECT " + cols + " FROM " + relation + ")) x"));
 }
 
 void reset(connection& db) {
@@ -291,6 +289,14 @@ case_spec shrink(connection& db, case_spec c, capture_mode capture) {
     for (auto& round : c.rounds) try_erase(round, [&] { return fails(c); });
     for (auto& t : c.tables) try_erase(t.rows, [&] { return fails(c); });
     return c;
+}
+
+void allow_wal_capture(connection& db) {
+    if (!db.scalar("SELECT current_setting('output_plugin_libraries', true)")) return;
+    db.exec("ALTER SYSTEM SET output_plugin_libraries = 'pgoutput', 'test_decoding', 'pg_trickle'");
+    db.exec("SELECT pg_reload_conf()");
+    for (int i = 0; i < 200 && db.scalar("SELECT pgtrickle._wal_plugin_allowed()") != "t"; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
 }
 
 } // namespace pgt::testing

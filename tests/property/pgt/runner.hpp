@@ -28,6 +28,10 @@ struct outcome {
 /// keep the sources on triggers).
 enum class capture_mode { triggers, wal };
 
+/// Lets logical decoding load pg_trickle on a server with wal_level = logical: minors since
+/// 15.19 load only the output plugins output_plugin_libraries names (older ones have no check).
+void allow_wal_capture(connection& db);
+
 outcome run_case(connection& db, const case_spec& c, capture_mode capture = capture_mode::triggers);
 
 /// The smallest variant of a failing case (rounds, statements and rows removed one at a time

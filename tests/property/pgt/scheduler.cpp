@@ -12,7 +12,7 @@
 #include <sstream>
 #include <thread>
 
-#include "pg_cluster.hpp"
+#include "live_checks.hpp"
 
 namespace {
 
@@ -20,22 +20,8 @@ using namespace std::chrono_literals;
 using pgt::testing::cluster;
 using pgt::testing::cluster_options;
 using pgt::testing::connection;
-
-/// Polls `check` every 20 ms until it holds or `limit` passes; returns the time it took.
-template <class F>
-std::optional<std::chrono::milliseconds> wait_for(F check, std::chrono::milliseconds limit) {
-    const auto start = std::chrono::steady_clock::now();
-    while (std::chrono::steady_clock::now() - start < limit) {
-        if (check()) return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
-        std::this_thread::sleep_for(20ms);
-    }
-    return std::nullopt;
-}
-
-bool equal_to_query(connection& db, const std::string& st, const std::string& cols, const std::string& query) {
-    return db.scalar("SELECT count(*) FROM ((SELECT " + cols + " FROM " + st + " EXCEPT ALL (" + query + ")) UNION ALL ((" +
-                     query + ") EXCEPT ALL SELECT " + cols + " FROM " + st + ")) x") == "0";
-}
+using pgt::testing::equal_to_query;
+using pgt::testing::wait_for;
 
 struct server_with_extension {
     cluster server;

@@ -82,6 +82,8 @@ SELECT try($q$SELECT pgtrickle.create_stream_table('e22', 'SELECT id FROM orders
 SELECT try($q$SELECT pgtrickle.create_stream_table('e23', 'SELECT id FROM orders', schedule => '61 * * * *')$q$);
 SELECT try($q$SELECT pgtrickle.create_stream_table('e24', 'SELECT id, random() AS r FROM orders', refresh_mode => 'IMMEDIATE')$q$);
 SELECT try($q$SELECT pgtrickle.create_stream_table('e25', 'SELECT id FROM orders', cdc_mode => 'wal')$q$);
+SELECT try($q$SELECT pgtrickle.create_stream_table('e25', 'SELECT id FROM orders', cdc_mode => 'logical')$q$);
+SELECT try($q$SELECT pgtrickle.create_stream_table('e25', 'SELECT id FROM orders', refresh_mode => 'IMMEDIATE', cdc_mode => 'wal')$q$);
 -- reserved and duplicate output column names
 SELECT try($q$SELECT pgtrickle.create_stream_table('e26', 'SELECT id AS __pgt_x FROM orders')$q$);
 SELECT try($q$SELECT pgtrickle.create_stream_table('e27', 'SELECT id, id FROM orders')$q$);

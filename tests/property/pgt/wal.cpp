@@ -1,0 +1,196 @@
+// Change capture from the WAL on a live server (wal_level = logical): what cdc_mode = 'wal'
+// requires, sources moving to the WAL and back with nothing lost or applied twice, a refresh
+// inside a writing transaction, giving up when decoding may no longer load pg_trickle, and
+// crashes while changes are decoded and refreshed.
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <random>
+#include <thread>
+
+#include "live_checks.hpp"
+#include "runner.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+using pgt::testing::cluster;
+using pgt::testing::cluster_options;
+using pgt::testing::connection;
+using pgt::testing::equal_to_query;
+using pgt::testing::wait_for;
+
+const char* sums_query = "SELECT g, count(*) AS n, sum(v) AS total FROM items GROUP BY g";
+
+struct wal_server {
+    cluster server{cluster_options{"pg_trickle",
+                                   {"wal_level = logical", "pg_trickle.scheduler_interval_ms = 200", "synchronous_commit = on"}}};
+    connection db = server.connect();
+    wal_server() {
+        db.exec("CREATE EXTENSION pg_trickle");
+        db.exec("CREATE TABLE items (id int PRIMARY KEY, g int, v int)");
+        db.exec("INSERT INTO items SELECT i, i % 7, i FROM generate_series(1, 500) i");
+    }
+    std::string mode(connection& c) {
+        return c.scalar("SELECT cdc_mode FROM pgtrickle.pgt_change_tracking WHERE source_relid = 'items'::regclass").value_or("");
+    }
+    std::string capture_triggers(connection& c) {
+        return *c.scalar("SELECT count(*) FROM pg_trigger WHERE tgrelid = 'items'::regclass AND tgname LIKE 'pg\\_trickle\\_cdc%'");
+    }
+};
+
+/// Writes of every kind, some committed asynchronously.
+void write_round(connection& db, int round) {
+    const std::string r = std::to_string(round);
+    db.exec("INSERT INTO items SELECT 1000 * " + r + " + i, i % 7, i FROM generate_series(1, 20) i");
+    db.exec("UPDATE items SET v = v + 1, g = (g + 1) % 7 WHERE id % 11 = " + std::to_string(round % 11));
+    db.exec("BEGIN; SET LOCAL synchronous_commit = off; DELETE FROM items WHERE id % 13 = " + std::to_string(round % 13) +
+            "; COMMIT");
+}
+
+connection reconnect(const cluster& server) {
+    for (int i = 0; i < 300; ++i) {
+        try {
+            auto c = server.connect();
+            if (c.scalar("SELECT NOT pg_is_in_recovery()") == "t") return c;
+        } catch (const std::exception&) {
+        }
+        std::this_thread::sleep_for(100ms);
+    }
+    FAIL("the server did not come back:\n" << server.log());
+    throw std::logic_error("unreachable");
+}
+
+} // namespace
+
+TEST_CASE("WAL capture: sources move to the WAL and back and stay exact", "[wal]") {
+    wal_server s;
+    auto& db = s.db;
+    // Minors since 15.19 load only the output plugins output_plugin_libraries names.
+    if (db.scalar("SELECT current_setting('output_plugin_libraries', true) IS NOT NULL") == "t") {
+        try {
+            db.exec(std::string("SELECT pgtrickle.create_stream_table('sums', '") + sums_query + "', cdc_mode => 'wal')");
+            FAIL("cdc_mode = 'wal' was accepted without pg_trickle in output_plugin_libraries");
+        } catch (const pgt::testing::server_error& e) {
+            CHECK(e.sqlstate == "22023");
+            CHECK_THAT(e.what(), Catch::Contains("output_plugin_libraries"));
+        }
+    }
+    pgt::testing::allow_wal_capture(db);
+    db.exec(std::string("SELECT pgtrickle.create_stream_table('sums', '") + sums_query + "', schedule => '1s', cdc_mode => 'wal')");
+    INFO("server log:\n" << s.server.log());
+    REQUIRE(wait_for([&] { return s.mode(db) == "WAL"; }, 20s));
+    CHECK(s.capture_triggers(db) == "0");
+    CHECK(db.scalar("SELECT relreplident FROM pg_class WHERE oid = 'items'::regclass") == "f");
+
+    SECTION("the scheduler decodes and refreshes on its own; a manual refresh sees what committed before it") {
+        for (int round = 1; round <= 3; ++round) write_round(db, round);
+        CHECK(wait_for([&] { return equal_to_query(db, "sums", "g, n, total", sums_query); }, 20s));
+        write_round(db, 4);
+        db.exec("SELECT pgtrickle.refresh_stream_table('sums')");
+        CHECK(equal_to_query(db, "sums", "g, n, total", sums_query));
+        CHECK(db.scalar("SELECT count(*) FROM pgtrickle.check_cdc_health() WHERE cdc_mode = 'WAL' AND alert IS NULL") == "1");
+    }
+    SECTION("a refresh inside a writing transaction applies the transaction's changes once") {
+        db.exec("BEGIN");
+        write_round(db, 5);
+        db.exec("SELECT pgtrickle.refresh_stream_table('sums')");
+        CHECK(equal_to_query(db, "sums", "g, n, total", sums_query));
+        db.exec("COMMIT");
+        write_round(db, 6);
+        db.exec("SELECT pgtrickle.refresh_stream_table('sums')");
+        CHECK(equal_to_query(db, "sums", "g, n, total", sums_query));
+    }
+    SECTION("back to triggers and to the WAL again, with writes in between") {
+        write_round(db, 7);
+        db.exec("SELECT pgtrickle.alter_stream_table('sums', cdc_mode => 'trigger')");
+        CHECK(s.mode(db) == "TRIGGER");
+        CHECK(s.capture_triggers(db) != "0");
+        write_round(db, 8);
+        db.exec("SELECT pgtrickle.refresh_stream_table('sums')");
+        CHECK(equal_to_query(db, "sums", "g, n, total", sums_query));
+        db.exec("SELECT pgtrickle.alter_stream_table('sums', cdc_mode => 'wal')");
+        write_round(db, 9);
+        REQUIRE(wait_for([&] { return s.mode(db) == "WAL"; }, 20s));
+        write_round(db, 10);
+        db.exec("SELECT pgtrickle.refresh_stream_table('sums')");
+        CHECK(equal_to_query(db, "sums", "g, n, total", sums_query));
+    }
+    SECTION("when decoding may no longer load pg_trickle, its sources go back to triggers") {
+        write_round(db, 11);
+        db.exec("ALTER SYSTEM SET output_plugin_libraries = 'pgoutput', 'test_decoding'");
+        db.exec("SELECT pg_reload_conf()");
+        REQUIRE(wait_for([&] { return s.mode(db) == "TRIGGER"; }, 20s));
+        CHECK(s.capture_triggers(db) != "0");
+        CHECK(db.scalar("SELECT count(*) FROM pg_replication_slots") == "0");
+        CHECK(db.scalar("SELECT alert FROM pgtrickle.check_cdc_health()") == "wal_unavailable");
+        // The changes the slot had not delivered are lost to it: the reader recomputes once.
+        write_round(db, 12);
+        db.exec("SELECT pgtrickle.refresh_stream_table('sums')");
+        CHECK(equal_to_query(db, "sums", "g, n, total", sums_query));
+        write_round(db, 13);
+        db.exec("SELECT pgtrickle.refresh_stream_table('sums')");
+        CHECK(equal_to_query(db, "sums", "g, n, total", sums_query));
+    }
+}
+
+TEST_CASE("WAL capture: crashes while changes are decoded and refreshed lose none and apply none twice", "[wal]") {
+    wal_server s;
+    pgt::testing::allow_wal_capture(s.db);
+    s.db.exec(std::string("SELECT pgtrickle.create_stream_table('sums', '") + sums_query + "', schedule => '1s', cdc_mode => 'wal')");
+    s.db.exec("SELECT pgtrickle.create_stream_table('kept', 'SELECT id, g, v FROM items WHERE v % 3 <> 0', schedule => '1s', "
+              "cdc_mode => 'wal')");
+    INFO("server log:\n" << s.server.log());
+    REQUIRE(wait_for([&] { return s.mode(s.db) == "WAL"; }, 20s));
+
+    // A writer commits small transactions throughout; its failures during a crash are retried
+    // (a transaction either committed or did not: the table says which).
+    std::atomic<bool> stop{false};
+    std::atomic<int> committed{0};
+    std::thread writer([&] {
+        std::mt19937 rng(7);
+        std::optional<connection> c;
+        int next_id = 100000;
+        while (!stop) {
+            try {
+                if (!c) c.emplace(s.server.connect());
+                const std::string id = std::to_string(next_id++);
+                switch (rng() % 3) {
+                case 0: c->exec("INSERT INTO items VALUES (" + id + ", " + id + " % 7, " + id + ")"); break;
+                case 1: c->exec("UPDATE items SET v = v + 1 WHERE id % 50 = " + std::to_string(rng() % 50)); break;
+                default: c->exec("DELETE FROM items WHERE id = (SELECT min(id) FROM items)"); break;
+                }
+                ++committed;
+            } catch (const std::exception&) {
+                c.reset();
+                std::this_thread::sleep_for(50ms);
+            }
+        }
+    });
+    for (int crash = 0; crash < 3; ++crash) {
+        // Let the scheduler decode and refresh some of the writer's transactions first.
+        const int before = committed;
+        REQUIRE(wait_for([&] { return committed > before + 50; }, 30s));
+        std::this_thread::sleep_for(std::chrono::milliseconds(300 + 400 * crash));
+        if (crash == 1) {
+            s.server.restart(true); // the whole server stops without a checkpoint
+        } else {
+            // A backend killed: the postmaster restarts every process and recovers.
+            auto c = reconnect(s.server);
+            const auto pid = *c.scalar("SELECT pid::text FROM pg_stat_activity WHERE backend_type = 'pg_trickle scheduler' "
+                                       "AND datname = current_database()");
+            REQUIRE(std::system(("kill -9 " + pid).c_str()) == 0);
+        }
+        std::this_thread::sleep_for(500ms);
+    }
+    std::this_thread::sleep_for(1s);
+    stop = true;
+    writer.join();
+    auto c = reconnect(s.server);
+    CHECK(s.mode(c) == "WAL");
+    CHECK(wait_for([&] { return equal_to_query(c, "sums", "g, n, total", sums_query); }, 30s));
+    CHECK(wait_for([&] { return equal_to_query(c, "kept", "id, g, v", "SELECT id, g, v FROM items WHERE v % 3 <> 0"); }, 30s));
+    c.exec("SELECT pgtrickle.refresh_stream_table('sums')");
+    CHECK(equal_to_query(c, "sums", "g, n, total", sums_query));
+}
