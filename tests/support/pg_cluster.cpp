@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 #include <utility>
 
 namespace pgt::testing {
@@ -188,6 +189,24 @@ void cluster::stop(const char* mode) {
 void cluster::restart(bool immediate) {
     stop(immediate ? "immediate" : "fast");
     start();
+}
+
+void cluster::kill_and_restart() {
+    std::string pid;
+    std::ifstream(data_ + "/postmaster.pid") >> pid;
+    if (pid.empty() || std::system(("kill -9 " + pid).c_str()) != 0) throw std::runtime_error("no postmaster to kill");
+    running_ = false;
+    // The children notice their postmaster is gone and exit; a new one refuses to start while
+    // they still hold the old shared memory.
+    for (int attempt = 0;; ++attempt) {
+        try {
+            start();
+            return;
+        } catch (const std::runtime_error&) {
+            if (attempt == 100) throw;
+            std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        }
+    }
 }
 
 std::string cluster::conninfo(const std::string& db, const std::string& user) const {

@@ -65,6 +65,9 @@ public:
     const std::string& data_dir() const { return data_; }
     /// Restarts the server (optionally after a crash: `immediate` stops without a checkpoint).
     void restart(bool immediate = false);
+    /// Kills the postmaster with SIGKILL, waits for its children to go, and starts it again
+    /// (crash recovery).
+    void kill_and_restart();
     /// The server log so far.
     std::string log() const;
 
