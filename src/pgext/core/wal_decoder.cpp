@@ -213,7 +213,10 @@ long long decode(const std::string& slot, std::uint64_t upto, const std::vector<
     active = nullptr;
     for (auto& [relid, c] : pass.sources) {
         append_buffer_rows(c.buffer, c.rows);
-        pg::call([&] { table_close(c.buffer, NoLock); });
+        pg::call([&] {
+            tuplestore_end(c.rows); // closes the temporary file it may have spilled to
+            table_close(c.buffer, NoLock);
+        });
     }
     pg::call([&] { MemoryContextDelete(pass.memory); });
     return pass.rows;

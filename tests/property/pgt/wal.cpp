@@ -91,6 +91,11 @@ TEST_CASE("WAL capture: sources move to the WAL and back and stay exact", "[wal]
         db.exec("SELECT pgtrickle.refresh_stream_table('sums')");
         CHECK(equal_to_query(db, "sums", "g, n, total", sums_query));
         CHECK(db.scalar("SELECT count(*) FROM pgtrickle.check_cdc_health() WHERE cdc_mode = 'WAL' AND alert IS NULL") == "1");
+        // More changes than work_mem holds: decoded through a temporary file, closed after.
+        db.exec("INSERT INTO items SELECT i, i % 7, i FROM generate_series(100001, 160000) i");
+        db.exec("SELECT pgtrickle.refresh_stream_table('sums')");
+        CHECK(s.server.log().find("temporary file leak") == std::string::npos);
+        CHECK(equal_to_query(db, "sums", "g, n, total", sums_query));
     }
     SECTION("a refresh inside a writing transaction applies the transaction's changes once") {
         db.exec("BEGIN");
