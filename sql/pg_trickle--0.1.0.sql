@@ -85,6 +85,8 @@ CREATE TABLE pgtrickle.pgt_change_tracking (
 CREATE TABLE pgtrickle.pgt_wal_capture (
     slot_name          text PRIMARY KEY,
     decoded_lsn        pg_lsn NOT NULL,
+    decoder_xid        xid8,          -- the transaction that decoded up to decoded_lsn
+    decoded_next_xid   xid8,          -- the next transaction id then: later ones wrote after decoded_lsn
     decoded_at         timestamptz NOT NULL DEFAULT now(),
     created_at         timestamptz NOT NULL DEFAULT now()
 );

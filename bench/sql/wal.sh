@@ -10,9 +10,10 @@
 #     one DO block;
 # the stream tables are refreshed after each round (outside the timing), so the decoding of one
 # round does not run during the next. "noise" is half the spread of the `plain` runs.
-# Then the latency from a change's commit until a stream table with schedule '1s' shows it,
-# left to the scheduler (median and highest of 20 changes made at random moments), for both
-# capture modes. Prints a Markdown report (the figures recorded in docs/PERFORMANCE.md).
+# Then a refresh after one changed row (one session, median of 20) in both capture modes, and
+# the latency from a change's commit until a stream table with schedule '1s' shows it, left to
+# the scheduler (median and highest of 20 changes made at random moments), for both capture
+# modes. Prints a Markdown report (the figures recorded in docs/PERFORMANCE.md).
 set -euo pipefail
 rounds="${1:-7}"
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/cluster.sh"
@@ -71,6 +72,18 @@ echo "|---|---:|---:|---:|---:|---:|---:|"
 line "INSERT … SELECT of 100,000 rows" 100000 bulk
 line "1,000 single-row INSERT statements" 1000 single
 line "1,000 single-row UPDATE statements" 1000 update
+
+# A refresh after one changed row, in one session (median of 20): a refresh reading a WAL
+# source first decodes what committed before its snapshot.
+refresh_ms() {
+    { echo '\timing on'; for _ in $(seq 1 21); do
+        echo "UPDATE $1 SET v = v + 1 WHERE id = 74;"; echo "SELECT pgtrickle.refresh_stream_table('${1}_sum');"; done; } |
+        "${psql[@]}" | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | awk 'NR % 2 == 0 && NR > 2' | median
+}
+echo
+echo "| refresh after 1 changed row (one session, median of 20) | triggers (ms) | WAL (ms) |"
+echo "|---|---:|---:|"
+printf '| aggregate over 101,000 rows | %s | %s |\n' "$(refresh_ms trig)" "$(refresh_ms walt)"
 
 # Latency at schedule '1s': one change committed at a random moment, then polled every 2 ms.
 latency() {

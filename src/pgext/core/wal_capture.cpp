@@ -6,6 +6,7 @@
 #include "core/wal_decoder.hpp"
 #include "guc.hpp"
 #include "pg/server.hpp"
+#include "pg/wal_reader.hpp"
 #include "pg/spi.hpp"
 
 namespace pgt::ext::wal {
@@ -99,9 +100,24 @@ std::vector<source_window> windows(const std::string& decoded) {
     return out;
 }
 
+/// What decode_locked needs to know of the last pass (pgt_wal_capture's columns).
+constexpr const char* last_pass_columns = "decoded_lsn::text, decoder_xid::text, decoded_next_xid::text";
+
 /// One decoding pass under the decoder's lock: the slot advanced to what is already durable,
-/// then everything committed before now decoded into the buffers, in this transaction.
-long long decode_locked(const std::string& decoded) {
+/// then everything committed before now decoded into the buffers, in this transaction. Skipped
+/// when the WAL since the last pass holds no commit that may have changed a source (logical
+/// decoding resets the backend's caches and cached plans), unless the slot would hold back
+/// 16 MB more WAL.
+long long decode_locked(const spi::row& last_pass) {
+    const std::string decoded = *last_pass[0];
+    const auto w = windows(decoded);
+    server::commit_search since;
+    since.from = parse_lsn(decoded);
+    since.ignore = last_pass[1] ? std::stoull(*last_pass[1]) : 0;
+    if (last_pass[2]) since.assigned_from = std::stoull(*last_pass[2]);
+    for (const auto& s : w) since.tables.push_back(server::lock_and_locate(s.relid));
+    since.to = server::flush_inserted_wal();
+    if (since.to < since.from + (16u << 20) && !server::commits_changing(since)) return 0;
     const std::string name = slot_name();
     {
         const server::guc_scope quiet({{"log_min_messages", "fatal"}}, true);
@@ -113,10 +129,12 @@ long long decode_locked(const std::string& decoded) {
     // record once the slot has passed it: one here lets the next pass start about here. Its end
     // comes after every commit the caller's snapshot sees, and is flushed so they can be read.
     const std::uint64_t end = server::log_running_transactions_and_flush();
+    const std::uint64_t next_xid = server::next_full_xid();
     const std::string upto = lsn_text(end);
-    const auto w = windows(decoded);
     const long long rows = w.empty() ? 0 : decode(name, end, w);
-    spi::exec("UPDATE pgtrickle.pgt_wal_capture SET decoded_lsn = $1::pg_lsn, decoded_at = now()", {upto});
+    spi::exec("UPDATE pgtrickle.pgt_wal_capture SET decoded_lsn = $1::pg_lsn, decoder_xid = pg_catalog.pg_current_xact_id(), "
+              "decoded_next_xid = $2::pg_catalog.xid8, decoded_at = now()",
+              {upto, std::to_string(next_xid)});
     // Windows that closed before what is now decoded are done.
     spi::exec("UPDATE pgtrickle.pgt_change_tracking SET wal_from_lsn = NULL, wal_until_lsn = NULL "
               "WHERE cdc_mode = 'TRIGGER' AND wal_until_lsn <= $1::pg_lsn",
@@ -212,8 +230,8 @@ bool hold_decoder(const std::vector<unsigned>& relids) {
 
 void catch_up() {
     server::role_scope as_ext(server::extension_owner(), false);
-    auto decoded = spi::scalar("SELECT decoded_lsn::text FROM pgtrickle.pgt_wal_capture");
-    if (!decoded) return;
+    auto decoded = spi::query(std::string("SELECT ") + last_pass_columns + " FROM pgtrickle.pgt_wal_capture");
+    if (decoded.empty()) return;
     const bool allowed = plugin_allowed();
     if (slot() != slot_status::usable || !allowed)
         throw error("55000",
@@ -221,7 +239,7 @@ void catch_up() {
                             : "pg_trickle: output_plugin_libraries no longer names pg_trickle",
                     "Changes of sources captured from the WAL cannot be read.",
                     "The scheduler moves those sources back to triggers and recomputes their readers.");
-    decode_locked(*decoded);
+    decode_locked(decoded[0]);
 }
 
 bool in_use() {
@@ -313,8 +331,9 @@ bool background_step(const std::function<std::optional<std::string>(const std::f
         in_transaction([&] {
             server::role_scope as_ext(server::extension_owner(), false);
             // A refresh decoding now holds the lock: it does this tick's work.
-            auto decoded = spi::query("SELECT decoded_lsn::text FROM pgtrickle.pgt_wal_capture FOR UPDATE SKIP LOCKED");
-            if (!decoded.empty()) rows = decode_locked(*decoded[0][0]);
+            auto decoded = spi::query(std::string("SELECT ") + last_pass_columns +
+                                      " FROM pgtrickle.pgt_wal_capture FOR UPDATE SKIP LOCKED");
+            if (!decoded.empty()) rows = decode_locked(decoded[0]);
         });
     // Nothing left to decode for: the slot goes (and holds back no WAL).
     if (have_row && !wanted)

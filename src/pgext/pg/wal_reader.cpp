@@ -1,0 +1,160 @@
+#include "pg/wal_reader.hpp"
+
+#include <algorithm>
+
+#include "pg/guard.hpp"
+#include "pg/postgres.hpp"
+
+extern "C" {
+#include <access/heapam_xlog.h>
+#include <access/rmgr.h>
+#include <access/table.h>
+#include <access/transam.h>
+#include <access/xact.h>
+#include <access/xlog.h>
+#include <access/xlog_internal.h>
+#include <access/xlogreader.h>
+#include <access/xlogutils.h>
+#include <utils/hsearch.h>
+#include <utils/rel.h>
+}
+
+namespace pgt::server {
+
+std::uint64_t flush_inserted_wal() {
+    return pg::call([] {
+        XLogRecPtr end = GetXLogInsertRecPtr();
+        // Just past a page header is where the page's first record would start: the WAL
+        // inserted so far ends at the page's start (a flush request past it is refused).
+        if (end % wal_segment_size == SizeOfXLogLongPHD)
+            end -= SizeOfXLogLongPHD;
+        else if (end % XLOG_BLCKSZ == SizeOfXLogShortPHD)
+            end -= SizeOfXLogShortPHD;
+        XLogFlush(end);
+        return end;
+    });
+}
+
+std::uint64_t next_full_xid() { return U64FromFullTransactionId(ReadNextFullTransactionId()); }
+
+table_file lock_and_locate(std::uint32_t relid) {
+    table_file f;
+    f.relid = relid;
+    pg::call([&] {
+        Relation rel = try_table_open(relid, AccessShareLock);
+        if (!rel) return; // dropped: no file, nothing more to find
+        f.tablespace = rel->rd_node.spcNode;
+        f.database = rel->rd_node.dbNode;
+        f.file = rel->rd_node.relNode;
+        table_close(rel, NoLock);
+    });
+    return f;
+}
+
+namespace {
+
+/// What one pass over the records found so far.
+struct scan_state {
+    const commit_search& search;
+    HTAB* writers = nullptr; ///< transactions that wrote or truncated one of the tables
+};
+
+bool touches_tables(XLogReaderState* reader, const scan_state& s) {
+    const RmgrId rmgr = XLogRecGetRmid(reader);
+    if (rmgr != RM_HEAP_ID && rmgr != RM_HEAP2_ID) return false;
+    if (rmgr == RM_HEAP_ID && (XLogRecGetInfo(reader) & XLOG_HEAP_OPMASK) == XLOG_HEAP_TRUNCATE) {
+        const auto* t = reinterpret_cast<const xl_heap_truncate*>(XLogRecGetData(reader));
+        for (uint32 i = 0; i < t->nrelids; ++i)
+            for (const auto& f : s.search.tables)
+                if (t->relids[i] == f.relid) return true;
+        return false;
+    }
+    for (int block = 0; block <= XLogRecMaxBlockId(reader); ++block) {
+        if (!XLogRecHasBlockRef(reader, block)) continue;
+        RelFileNode node;
+        ForkNumber fork;
+        BlockNumber number;
+        XLogRecGetBlockTag(reader, static_cast<uint8>(block), &node, &fork, &number);
+        for (const auto& f : s.search.tables)
+            if (node.relNode == f.file && node.dbNode == f.database && node.spcNode == f.tablespace) return true;
+    }
+    return false;
+}
+
+/// Whether the commit just read must be decoded.
+bool commit_counts(XLogReaderState* reader, const scan_state& s) {
+    const uint8 info = XLogRecGetInfo(reader) & XLOG_XACT_OPMASK;
+    if (info == XLOG_XACT_COMMIT_PREPARED) return true;
+    const TransactionId xid = XLogRecGetXid(reader);
+    const std::uint64_t full = U64FromFullTransactionId(XLogRecGetFullXid(reader));
+    if (full == s.search.ignore) return false;
+    if (full < s.search.assigned_from) return true;
+    xl_xact_parsed_commit parsed;
+    ParseCommitRecord(XLogRecGetInfo(reader), reinterpret_cast<xl_xact_commit*>(XLogRecGetData(reader)), &parsed);
+    if (parsed.nmsgs > 0) return true; // catalogs changed: a table's file may have too
+    auto wrote = [&](TransactionId x) { return hash_search(s.writers, &x, HASH_FIND, nullptr) != nullptr; };
+    return wrote(xid) || std::any_of(parsed.subxacts, parsed.subxacts + parsed.nsubxacts, wrote);
+}
+
+} // namespace
+
+bool commits_changing(const commit_search& search) {
+    if (search.from >= search.to) return false;
+    XLogReaderRoutine routine{};
+    // Reads only what is flushed, and reports its end instead of waiting for more.
+    routine.page_read = &read_local_xlog_page_no_wait;
+    routine.segment_open = &wal_segment_open;
+    routine.segment_close = &wal_segment_close;
+    ReadLocalXLogPageNoWaitPrivate position{};
+    scan_state s{search};
+    XLogReaderState* reader = pg::call([&] {
+        XLogReaderState* r = XLogReaderAllocate(wal_segment_size, nullptr, &routine, &position);
+        if (!r) ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory reading the WAL")));
+        HASHCTL ctl{};
+        ctl.keysize = ctl.entrysize = sizeof(TransactionId);
+        ctl.hcxt = CurrentMemoryContext;
+        s.writers = hash_create("pg_trickle WAL writers", 64, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+        return r;
+    });
+    // Read in the reader's own guarded call; the reader (and the WAL file it holds open) is
+    // freed whatever happens.
+    auto scan = [&] {
+        const XLogRecPtr first = XLogFindNextRecord(reader, search.from);
+        if (XLogRecPtrIsInvalid(first)) {
+            if (position.end_of_wal) return false; // no record after `from` yet
+            elog(ERROR, "pg_trickle: no WAL record after %X/%X", static_cast<uint32>(search.from >> 32),
+                 static_cast<uint32>(search.from));
+        }
+        XLogBeginRead(reader, first);
+        for (;;) {
+            char* message = nullptr;
+            if (!XLogReadRecord(reader, &message)) {
+                if (position.end_of_wal) return false;
+                elog(ERROR, "pg_trickle: could not read the WAL at %X/%X: %s", static_cast<uint32>(reader->EndRecPtr >> 32),
+                     static_cast<uint32>(reader->EndRecPtr), message ? message : "invalid record");
+            }
+            if (reader->ReadRecPtr >= search.to) return false;
+            if (XLogRecGetRmid(reader) == RM_XACT_ID) {
+                const uint8 info = XLogRecGetInfo(reader) & XLOG_XACT_OPMASK;
+                if ((info == XLOG_XACT_COMMIT || info == XLOG_XACT_COMMIT_PREPARED) && commit_counts(reader, s)) return true;
+            } else if (touches_tables(reader, s)) {
+                const TransactionId writer = XLogRecGetXid(reader);
+                (void)hash_search(s.writers, &writer, HASH_ENTER, nullptr);
+            }
+        }
+    };
+    bool found = false;
+    try {
+        found = pg::call(scan);
+    } catch (...) {
+        pg::call([&] { XLogReaderFree(reader); });
+        throw;
+    }
+    pg::call([&] {
+        XLogReaderFree(reader);
+        hash_destroy(s.writers);
+    });
+    return found;
+}
+
+} // namespace pgt::server

@@ -1,0 +1,39 @@
+#pragma once
+// Reading this server's WAL records directly (no logical decoding, no catalog access): whether
+// a stretch of WAL holds a commit that logical decoding would have to deliver for some tables.
+// Logical decoding resets the backend's caches (and with them every cached plan); this tells a
+// caller when a decoding pass would find nothing.
+
+#include <cstdint>
+#include <vector>
+
+namespace pgt::server {
+
+/// Flushes all WAL inserted so far and returns its end (where the next record goes).
+std::uint64_t flush_inserted_wal();
+
+/// The next transaction id to be assigned (a full id).
+std::uint64_t next_full_xid();
+
+/// A table and the file its rows are in now (found under ACCESS SHARE, held until the
+/// transaction ends: its file cannot change before then); file 0 for a dropped table.
+struct table_file {
+    std::uint32_t relid = 0, tablespace = 0, database = 0, file = 0;
+};
+table_file lock_and_locate(std::uint32_t relid);
+
+/// What commits_from looks for.
+struct commit_search {
+    std::uint64_t from = 0, to = 0;  ///< the WAL read: from a record's end to a flushed end
+    std::uint64_t ignore = 0;        ///< a full transaction id whose commit does not count (0: none)
+    std::uint64_t assigned_from = ~std::uint64_t{0}; ///< transactions numbered from here wrote nothing before `from`
+    std::vector<table_file> tables;
+};
+
+/// Whether a transaction committing between `from` and `to` may have changed one of `tables`:
+/// one that wrote them there (or truncated them), changed the catalogs, was prepared, or was
+/// numbered before `assigned_from` (its writes may lie before `from`). Conservative: true
+/// when unsure.
+bool commits_changing(const commit_search& search);
+
+} // namespace pgt::server
