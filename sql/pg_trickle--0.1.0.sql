@@ -431,7 +431,9 @@ AS $$ SELECT CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg
 
 -- Whether this server lets logical decoding load pg_trickle as an output plugin: minors since
 -- 15.19 load only the libraries output_plugin_libraries names (older ones have no such check).
-CREATE FUNCTION pgtrickle._wal_plugin_allowed() RETURNS bool LANGUAGE sql STABLE
+-- (Definer's rights: only superusers may read that setting.)
+CREATE FUNCTION pgtrickle._wal_plugin_allowed() RETURNS bool LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
 AS $$ SELECT current_setting('output_plugin_libraries', true) IS NULL
           OR 'pg_trickle' = ANY (SELECT btrim(p, ' "')
                                  FROM unnest(string_to_array(current_setting('output_plugin_libraries', true), ',')) p) $$;
@@ -448,11 +450,15 @@ CREATE FUNCTION pgtrickle.check_cdc_health()
 RETURNS TABLE (source_relid bigint, source_table text, cdc_mode text, slot_name text, lag_bytes bigint,
                confirmed_lsn text, alert text, selective_capture bool)
 LANGUAGE sql STABLE AS $$
+    -- (On a standby the primary's slot is not there: no slot, no alert.)
     SELECT t.source_relid::bigint, t.source_relid::regclass::text, t.cdc_mode,
            CASE WHEN t.cdc_mode <> 'TRIGGER' THEN pgtrickle._wal_slot_name() END,
            CASE WHEN t.cdc_mode <> 'TRIGGER' THEN pg_wal_lsn_diff(pgtrickle._wal_position(), r.restart_lsn)::bigint END,
            CASE WHEN t.cdc_mode <> 'TRIGGER' THEN w.decoded_lsn::text END,
-           CASE WHEN t.cdc_mode = 'TRIGGER' AND NOT pgtrickle._wal_available() AND EXISTS (
+           CASE WHEN pg_is_in_recovery() THEN NULL
+                WHEN t.cdc_mode = 'TRANSITIONING' AND t.cdc_changed_at < now() - interval '1 minute'
+                    THEN 'slot_not_created'
+                WHEN t.cdc_mode = 'TRIGGER' AND NOT pgtrickle._wal_available() AND EXISTS (
                          SELECT 1 FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables s USING (pgt_id)
                          WHERE d.source_relid = t.source_relid AND s.requested_cdc_mode = 'wal')
                     THEN 'wal_unavailable'
@@ -528,11 +534,16 @@ LANGUAGE sql STABLE AS $$
     -- WAL capture: the slot must exist, and hold back less than pg_trickle.wal_max_lag_mb (a
     -- warning at half of it; past it the scheduler puts the sources back on triggers).
     SELECT 'slot_lag',
-           CASE WHEN count(*) = 0 THEN 'OK' WHEN bool_or(h.alert IS NOT NULL AND h.alert <> 'slot_lag_warning') THEN 'ERROR'
+           CASE WHEN count(*) = 0 THEN 'OK'
+                WHEN bool_or(h.alert NOT IN ('slot_lag_warning', 'slot_not_created', 'wal_unavailable')) THEN 'ERROR'
                 WHEN bool_or(h.alert IS NOT NULL) THEN 'WARN' ELSE 'OK' END,
-           coalesce(string_agg(DISTINCT format('%s: %s bytes behind%s', h.slot_name, h.lag_bytes,
-                                               coalesce(' (' || h.alert || ')', '')), '; '), 'no WAL capture')
-    FROM pgtrickle.check_cdc_health() h WHERE h.cdc_mode <> 'TRIGGER'
+           CASE WHEN count(*) = 0 THEN 'no WAL capture'
+                WHEN pg_is_in_recovery() THEN 'standby: the primary captures from the WAL'
+                ELSE string_agg(DISTINCT CASE WHEN h.cdc_mode = 'TRIGGER' THEN format('%s: %s', h.source_table, h.alert)
+                                              ELSE format('%s: %s%s', h.slot_name,
+                                                          coalesce(h.lag_bytes || ' bytes behind', 'no slot yet'),
+                                                          coalesce(' (' || h.alert || ')', '')) END, '; ') END
+    FROM pgtrickle.check_cdc_health() h WHERE h.cdc_mode <> 'TRIGGER' OR h.alert IS NOT NULL
 $$;
 
 CREATE FUNCTION pgtrickle.health_summary()

@@ -36,6 +36,7 @@ inline constexpr const char* insufficient_privilege = "42501";
 inline constexpr const char* string_data_right_truncation = "22001";
 inline constexpr const char* null_value_not_allowed = "22004";
 inline constexpr const char* read_only_sql_transaction = "25006";
+inline constexpr const char* object_not_in_prerequisite_state = "55000";
 inline constexpr const char* dependent_objects_still_exist = "2BP01";
 inline constexpr const char* invalid_schema_name = "3F000";
 inline constexpr const char* undefined_parameter = "42P02";

@@ -1,5 +1,6 @@
 #include "guc.hpp"
 
+#include <cctype>
 #include <string>
 
 #include "pg/postgres.hpp"
@@ -23,7 +24,9 @@ int wal_max_lag_mb = 1024;
 
 namespace {
 bool check_cdc_mode(char** value, void**, GucSource) {
-    const std::string v = *value ? *value : "";
+    // Any case, as the cdc_mode argument (which lowers it).
+    std::string v = *value ? *value : "";
+    for (auto& ch : v) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     if (v == "auto" || v == "trigger" || v == "wal") return true;
     GUC_check_errdetail("pg_trickle.cdc_mode must be 'auto', 'trigger' or 'wal'.");
     return false;

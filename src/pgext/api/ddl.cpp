@@ -107,6 +107,14 @@ void altered_table(unsigned relid) {
         }
     }
     if (!spi::scalar("SELECT 1 FROM pgtrickle.pgt_change_tracking WHERE source_relid = $1::oid", {r})) return;
+    // Decoding needs whole old rows in the WAL for the buffer's deletions.
+    if (spi::scalar("SELECT 1 FROM pgtrickle.pgt_change_tracking t JOIN pg_catalog.pg_class c ON c.oid = t.source_relid "
+                    "WHERE t.source_relid = $1::oid AND t.cdc_mode = 'WAL' AND c.relreplident <> 'f'",
+                    {r}))
+        throw error(pgt::sqlstate::object_not_in_prerequisite_state,
+                    "cannot change the replica identity of " + table + ": its changes are captured from the WAL",
+                    "Decoding reads whole old rows, which only REPLICA IDENTITY FULL writes to the WAL.",
+                    "Alter its stream tables to cdc_mode => 'trigger' first.");
     for (const auto& st : ext::dependents_of(relid)) check_still_valid(st, "ALTER TABLE on " + table);
     sync_buffer(relid);
     ext::ensure_capture(*ext::server_catalog().relation_by_oid(relid)->table);

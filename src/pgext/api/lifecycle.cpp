@@ -9,6 +9,7 @@
 #include "guc.hpp"
 #include "core/lifecycle.hpp"
 #include "core/refresh.hpp"
+#include "core/wal_capture.hpp"
 #include "pg/function.hpp"
 #include "pg/server.hpp"
 #include "pg/spi.hpp"
@@ -96,6 +97,7 @@ PGT_FUNCTION(pgt_create_stream_table_if_not_exists) {
     pgt::sched::wake_scheduler_at_commit(); // it re-reads the catalog
     const auto name = pgt::pg::required_text_arg(fcinfo, 0, "name");
     auto opts = create_arguments(fcinfo);
+    if (opts.cdc_mode) (void)pgt::ext::wal::requested_mode(opts.cdc_mode, opts.mode); // checked even when skipped
     if (pgt::ext::find_stream_table(name)) {
         pgt::server::notice("stream table " + name + " already exists, skipping");
         PG_RETURN_VOID();
@@ -126,9 +128,17 @@ PGT_FUNCTION(pgt_create_or_replace_stream_table) {
                        "ELSE $2 END, diamond_consistency = $3, "
                        "diamond_schedule_policy = $4, updated_at = now() WHERE pgt_id = $1::int8",
                        {std::to_string(st->id), opts.schedule, opts.diamond_consistency, opts.diamond_schedule_policy});
-    } else {
-        pgt::server::notice("stream table " + name + " is unchanged");
     }
+    // cdc_mode, when given, as alter_stream_table would set it (checked either way).
+    bool same_cdc = true;
+    if (opts.cdc_mode) {
+        const auto now = *pgt::ext::stream_table_by_id(st->id);
+        const auto stored = pgt::spi::scalar("SELECT requested_cdc_mode FROM pgtrickle.pgt_stream_tables WHERE pgt_id = $1::int8",
+                                             {std::to_string(st->id)});
+        same_cdc = stored == pgt::ext::wal::requested_mode(opts.cdc_mode, now.refresh_mode);
+        if (!same_cdc) pgt::ext::set_cdc_mode(now, *opts.cdc_mode);
+    }
+    if (same_config && same_query && same_mode && same_cdc) pgt::server::notice("stream table " + name + " is unchanged");
     PG_RETURN_VOID();
 }
 

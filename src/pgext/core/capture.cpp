@@ -37,6 +37,14 @@ void create_trigger(unsigned relid, const std::string& table, const trigger_spec
 
 std::string column_definition(const ir::column& c) { return spi::quote_ident(c.name) + " " + c.type.name; }
 
+/// Drops the capture triggers `table` (a regclass text) has: none for a source captured from the
+/// WAL (DROP TRIGGER IF EXISTS would say so for each).
+void drop_capture_triggers(const std::string& table) {
+    for (const auto& t : triggers)
+        if (spi::scalar("SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid = $1::regclass AND tgname = $2", {table, t.name}))
+            spi::exec("DROP TRIGGER " + std::string(t.name) + " ON " + table);
+}
+
 } // namespace
 
 long long next_statement_number() {
@@ -160,8 +168,7 @@ bool sync_partition_capture() {
                               wanted + ")");
     for (const auto& r : added)
         for (const auto& t : triggers) create_trigger(static_cast<unsigned>(std::stoul(*r[0])), *r[1], t);
-    for (const auto& r : removed)
-        for (const auto& t : triggers) spi::exec("DROP TRIGGER IF EXISTS " + std::string(t.name) + " ON " + *r[0]);
+    for (const auto& r : removed) drop_capture_triggers(*r[0]);
     return !added.empty() || !removed.empty();
 }
 
@@ -182,7 +189,7 @@ void release_capture_if_unused(unsigned source_relid) {
     server::role_scope as_owner(server::extension_owner(), false);
     // The source may be gone already (DROP TABLE); its triggers went with it.
     if (auto table = spi::scalar("SELECT $1::oid::regclass::text FROM pg_catalog.pg_class WHERE oid = $1::oid", {relid}))
-        for (const auto& t : triggers) spi::exec("DROP TRIGGER IF EXISTS " + std::string(t.name) + " ON " + *table);
+        drop_capture_triggers(*table);
     spi::exec("DROP TABLE IF EXISTS " + buffer_name(source_relid));
     spi::exec("DELETE FROM pgtrickle.pgt_change_tracking WHERE source_relid = $1::oid", {relid});
     sync_partition_capture();
@@ -192,12 +199,11 @@ void set_capture_triggers(unsigned source_relid, bool present) {
     server::internal_ddl_scope internal;
     server::role_scope as_owner(server::extension_owner(), false);
     const auto table = *spi::scalar("SELECT $1::oid::regclass::text", {std::to_string(source_relid)});
-    for (const auto& t : triggers) {
-        if (present)
-            create_trigger(source_relid, table, t);
-        else
-            spi::exec("DROP TRIGGER IF EXISTS " + std::string(t.name) + " ON " + table);
+    if (!present) {
+        drop_capture_triggers(table);
+        return;
     }
+    for (const auto& t : triggers) create_trigger(source_relid, table, t);
 }
 
 std::vector<std::string> repair_capture(unsigned source_relid) {

@@ -1,5 +1,8 @@
 #include "core/wal_capture.hpp"
 
+#include <algorithm>
+#include <chrono>
+
 #include "pgt/error.hpp"
 
 #include "core/capture.hpp"
@@ -65,6 +68,12 @@ void recompute_readers(unsigned relid, const std::string& why) {
               {std::to_string(relid), why});
 }
 
+/// pgt_dependencies.cdc_mode shows each source's capture mode, as pgt_change_tracking has it.
+void mirror_modes() {
+    spi::exec("UPDATE pgtrickle.pgt_dependencies d SET cdc_mode = t.cdc_mode FROM pgtrickle.pgt_change_tracking t "
+              "WHERE t.source_relid = d.source_relid AND d.cdc_mode <> t.cdc_mode");
+}
+
 /// Triggers from now on; the WAL still delivers the transactions that committed before. The
 /// triggers' lock waits for the source's writers and holds new ones until this commits.
 void back_to_triggers(unsigned relid) {
@@ -117,7 +126,9 @@ long long decode_locked(const spi::row& last_pass) {
     if (last_pass[2]) since.assigned_from = std::stoull(*last_pass[2]);
     for (const auto& s : w) since.tables.push_back(server::lock_and_locate(s.relid));
     since.to = server::flush_inserted_wal();
-    if (since.to < since.from + (16u << 20) && !server::commits_changing(since)) return 0;
+    // (A quarter of pg_trickle.wal_max_lag_mb at most: skipping must not be what exceeds it.)
+    const std::uint64_t most = guc::wal_max_lag_mb > 0 ? std::min<std::uint64_t>(16, guc::wal_max_lag_mb / 4) << 20 : 16u << 20;
+    if (since.to < since.from + most && !server::commits_changing(since)) return 0;
     const std::string name = slot_name();
     {
         const server::guc_scope quiet({{"log_min_messages", "fatal"}}, true);
@@ -142,6 +153,14 @@ long long decode_locked(const spi::row& last_pass) {
     return rows;
 }
 
+/// After giving up on the slot, and after failing to make one, the scheduler waits this long
+/// before making one again (a lasting cause would otherwise cost a recomputation each time).
+constexpr int retry_after_abandon_s = 300;
+constexpr int retry_slot_creation_s = 10;
+
+/// When the scheduler may next make the slot (steady clock, this process).
+std::chrono::steady_clock::time_point next_slot_attempt{};
+
 /// The slot is gone or holds back too much WAL: every source goes back to triggers, the
 /// changes the slot has not delivered are lost, so their readers recompute once.
 void abandon(const std::string& why) {
@@ -157,6 +176,8 @@ void abandon(const std::string& why) {
                   {*r[0]});
         recompute_readers(relid, why);
     }
+    mirror_modes();
+    next_slot_attempt = std::chrono::steady_clock::now() + std::chrono::seconds(retry_after_abandon_s);
     spi::exec("DELETE FROM pgtrickle.pgt_wal_capture");
     spi::exec("SELECT pg_catalog.pg_drop_replication_slot(slot_name) FROM pg_catalog.pg_replication_slots "
               "WHERE slot_name = $1 AND NOT active",
@@ -164,6 +185,8 @@ void abandon(const std::string& why) {
     spi::exec("SELECT pg_catalog.pg_notify('pgtrickle_alert', pg_catalog.json_build_object('event', 'wal_capture_abandoned', "
               "'message', $1::text)::text)",
               {why});
+    server::log("pg_trickle: WAL capture stopped: " + why + "; its sources are back on triggers, their stream tables "
+                "recompute once, and the WAL is tried again in " + std::to_string(retry_after_abandon_s) + " s");
 }
 
 } // namespace
@@ -214,6 +237,7 @@ void settle(const std::vector<unsigned>& relids) {
         else if (s.mode != "WAL" && s.wants_wal && slot_ready)
             to_wal(s.relid);
     }
+    mirror_modes();
 }
 
 bool hold_decoder(const std::vector<unsigned>& relids) {
@@ -295,6 +319,7 @@ bool background_step(const std::function<std::optional<std::string>(const std::f
     // The slot, made when a source first wants it (in a transaction of its own: making it waits
     // for the transactions running then to end, up to lock_timeout, and is retried later).
     if (wanted && !have_row) {
+        if (std::chrono::steady_clock::now() < next_slot_attempt) return false;
         in_transaction([&] {
             server::role_scope as_ext(server::extension_owner(), false);
             spi::exec("UPDATE pgtrickle.pgt_change_tracking SET cdc_mode = 'TRANSITIONING', cdc_changed_at = now() "
@@ -305,8 +330,9 @@ bool background_step(const std::function<std::optional<std::string>(const std::f
                               if (s.wants_wal) w.push_back(s.relid);
                           return list(w);
                       }()});
+            mirror_modes();
         });
-        in_transaction([&] {
+        const auto failure = in_transaction([&] {
             server::role_scope as_ext(server::extension_owner(), false);
             spi::exec("SET LOCAL lock_timeout = '2s'");
             if (slot() == slot_status::absent)
@@ -315,6 +341,7 @@ bool background_step(const std::function<std::optional<std::string>(const std::f
                       "FROM pg_catalog.pg_replication_slots WHERE slot_name = $1",
                       {slot_name()});
         });
+        if (failure) next_slot_attempt = std::chrono::steady_clock::now() + std::chrono::seconds(retry_slot_creation_s);
         return false;
     }
     // Sources whose readers changed their minds, one transaction each (a switch locks the table).

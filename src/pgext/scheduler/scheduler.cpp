@@ -302,6 +302,8 @@ void pgt_scheduler_main(Datum arg) {
     LWLockRelease(shared->lock);
     before_shmem_exit(release_slot, 0);
     if (!extension_present()) {
+        // Dropped while no scheduler served the database: its WAL capture slot goes too.
+        if (pgt::server::wal_level_logical()) in_transaction([] { pgt::ext::wal::drop_orphan_slot(); });
         detach(leaving::absent);
         proc_exit(0);
     }

@@ -130,6 +130,33 @@ TEST_CASE("WAL capture: sources move to the WAL and back and stay exact", "[wal]
         db.exec("SELECT pgtrickle.refresh_stream_table('sums')");
         CHECK(equal_to_query(db, "sums", "g, n, total", sums_query));
     }
+    SECTION("the replica identity stays FULL; catalog, monitoring and lifecycle show the WAL mode") {
+        try {
+            db.exec("ALTER TABLE items REPLICA IDENTITY DEFAULT");
+            FAIL("the replica identity of a WAL source was changed");
+        } catch (const pgt::testing::server_error& e) {
+            CHECK(e.sqlstate == "55000");
+        }
+        CHECK(db.scalar("SELECT string_agg(DISTINCT cdc_mode, ',') FROM pgtrickle.pgt_dependencies") == "WAL");
+        db.exec("CREATE ROLE watcher LOGIN");
+        db.exec("GRANT USAGE ON SCHEMA pgtrickle TO watcher");
+        auto watcher = s.server.connect("postgres", "watcher");
+        CHECK(watcher.scalar("SELECT count(*) FROM pgtrickle.check_cdc_health() WHERE alert IS NULL") == "1");
+        CHECK(watcher.scalar("SELECT severity FROM pgtrickle.health_check() WHERE check_name = 'slot_lag'") == "OK");
+        // create_or_replace with another cdc_mode changes it, as alter_stream_table does.
+        db.exec(std::string("SELECT pgtrickle.create_or_replace_stream_table('sums', '") + sums_query +
+                "', schedule => '1s', cdc_mode => 'trigger')");
+        CHECK(s.mode(db) == "TRIGGER");
+        CHECK(db.scalar("SELECT string_agg(DISTINCT cdc_mode, ',') FROM pgtrickle.pgt_dependencies") == "TRIGGER");
+        db.exec(std::string("SELECT pgtrickle.create_or_replace_stream_table('sums', '") + sums_query +
+                "', schedule => '1s', cdc_mode => 'wal')");
+        REQUIRE(wait_for([&] { return s.mode(db) == "WAL"; }, 20s));
+        // Dropping the last reader releases the source without a word about absent triggers.
+        (void)db.take_notices();
+        db.exec("SELECT pgtrickle.drop_stream_table('sums')");
+        CHECK(db.take_notices().empty());
+        CHECK(wait_for([&] { return db.scalar("SELECT count(*) FROM pg_replication_slots") == "0"; }, 20s));
+    }
     SECTION("back to triggers and to the WAL again, with writes in between") {
         write_round(db, 7);
         db.exec("SELECT pgtrickle.alter_stream_table('sums', cdc_mode => 'trigger')");
