@@ -19,15 +19,21 @@ namespace fs = std::filesystem;
 
 namespace {
 
+bool running_as_root() { return geteuid() == 0; }
+
+} // namespace
+
 std::string shell_quote(const std::string& s) {
     std::string r = "'";
     for (char c : s) r += c == '\'' ? std::string("'\\''") : std::string(1, c);
     return r + "'";
 }
 
-bool running_as_root() { return geteuid() == 0; }
-
-} // namespace
+void run_shell(const std::string& command, bool as_postgres) {
+    std::string full = "bash -o pipefail -c " + shell_quote(command);
+    if (as_postgres && running_as_root()) full = "runuser -u postgres -- " + full;
+    if (std::system(full.c_str()) != 0) throw std::runtime_error("command failed: " + command);
+}
 
 std::string pg_bin_dir() {
     const char* env = std::getenv("PGT_PG_BIN");

@@ -63,6 +63,8 @@ public:
     std::string conninfo(const std::string& db = "postgres", const std::string& user = "postgres") const;
     connection connect(const std::string& db = "postgres", const std::string& user = "postgres") const;
     const std::string& data_dir() const { return data_; }
+    /// The folder of its Unix socket (`-h` for the client programs).
+    const std::string& socket_dir() const { return socket_dir_; }
     /// Restarts the server (optionally after a crash: `immediate` stops without a checkpoint).
     void restart(bool immediate = false);
     /// Kills the postmaster with SIGKILL, waits for its children to go, and starts it again
@@ -79,6 +81,12 @@ private:
     std::string dir_, data_, socket_dir_, bin_;
     bool running_ = false;
 };
+
+/// `s` quoted for a POSIX shell.
+std::string shell_quote(const std::string& s);
+/// Runs `command` with bash -o pipefail (as the postgres user when `as_postgres` and we are
+/// root); throws when it fails.
+void run_shell(const std::string& command, bool as_postgres = false);
 
 /// The folder holding initdb/pg_ctl (PGT_PG_BIN or PostgreSQL 15's default).
 std::string pg_bin_dir();

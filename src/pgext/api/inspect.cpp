@@ -19,18 +19,6 @@ extern "C" {
 
 namespace {
 
-/// A one-dimensional text[] of the given strings.
-Datum text_array(const std::vector<std::string>& items) {
-    return pgt::pg::call([&] {
-        ArrayBuildState* state = nullptr;
-        for (const auto& s : items)
-            state = accumArrayResult(state, PointerGetDatum(cstring_to_text_with_len(s.data(), static_cast<int>(s.size()))),
-                                     false, TEXTOID, CurrentMemoryContext);
-        return state ? makeArrayResult(state, CurrentMemoryContext)
-                     : PointerGetDatum(construct_empty_array(TEXTOID));
-    });
-}
-
 std::string join_lines(const std::vector<std::string>& v) {
     std::string r;
     for (const auto& s : v) r += (r.empty() ? "" : "\n") + s;
@@ -113,7 +101,7 @@ PGT_FUNCTION(pgt_explain_st) {
         add(property, join_lines(plan));
     }
     }
-    return text_array(out);
+    return pgt::pg::text_array_result(out);
 }
 
 PGT_FUNCTION(pgt_validate_query) {
@@ -147,7 +135,7 @@ PGT_FUNCTION(pgt_validate_query) {
         add("parse", e.what(), "ERROR");
     }
     }
-    return text_array(out);
+    return pgt::pg::text_array_result(out);
 }
 
 PGT_FUNCTION(pgt_repair_stream_table) {

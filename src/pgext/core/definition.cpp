@@ -153,13 +153,12 @@ void drop_state_tables(unsigned relid) {
     for (const auto& t : tables) spi::exec("DROP TABLE " + t);
 }
 
-unsigned create_storage(const std::string& schema, const std::string& name, const definition& def) {
-    server::internal_ddl_scope internal;
-    const std::string table = spi::quote_ident(schema) + "." + spi::quote_ident(name);
-    create_table(table, def.layout);
-    spi::exec("CREATE TRIGGER pgt_dml_guard BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON " + table +
+namespace {
+/// What makes a table a stream table's storage besides its columns: the write guard, the
+/// extension dependency (DROP EXTENSION drops it), and a TopK's state table.
+void attach_storage(const std::string& table, unsigned relid, const definition& def) {
+    spi::exec("CREATE OR REPLACE TRIGGER pgt_dml_guard BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON " + table +
               " FOR EACH STATEMENT EXECUTE FUNCTION pgtrickle._dml_guard()");
-    const unsigned relid = relid_of(table);
     server::depend_on_extension("pg_class", relid);
     if (def.state_layout) {
         // The whole result, ordered by the TopK keys through an index, owned like the storage.
@@ -171,6 +170,35 @@ unsigned create_storage(const std::string& schema, const std::string& name, cons
         spi::exec("ALTER TABLE " + state + " OWNER TO " + owner);
         server::depend_on_extension("pg_class", relid_of(state));
     }
+}
+} // namespace
+
+unsigned create_storage(const std::string& schema, const std::string& name, const definition& def) {
+    server::internal_ddl_scope internal;
+    const std::string table = spi::quote_ident(schema) + "." + spi::quote_ident(name);
+    create_table(table, def.layout);
+    const unsigned relid = relid_of(table);
+    attach_storage(table, relid, def);
+    return relid;
+}
+
+unsigned adopt_storage(const std::string& schema, const std::string& name, const definition& def) {
+    server::internal_ddl_scope internal;
+    const std::string table = spi::quote_ident(schema) + "." + spi::quote_ident(name);
+    const auto have = spi::query("SELECT attname::text, atttypid::int8 FROM pg_catalog.pg_attribute WHERE attrelid = "
+                                 "$1::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
+                                 {table});
+    bool same = have.size() == def.layout.columns.size();
+    for (std::size_t i = 0; same && i < have.size(); ++i)
+        same = have[i][0] == def.layout.columns[i].name &&
+               have[i][1] == spi::scalar("SELECT pg_catalog.to_regtype($1)::oid::int8", {def.layout.columns[i].type.name});
+    if (!same)
+        throw error(sqlstate::invalid_object_definition,
+                    "table " + schema + "." + name + " does not have the columns its stream table stores",
+                    "It was restored from a different definition, or changed after the dump.",
+                    "Drop or rename it, and run pgtrickle.restore_stream_tables() again to create the stream table afresh.");
+    const unsigned relid = relid_of(table);
+    attach_storage(table, relid, def);
     return relid;
 }
 

@@ -43,6 +43,9 @@ definition analyze(const std::string& display_name, const std::string& query, co
 /// Creates the storage table (as the current user) with its row-id index and write guard, and
 /// a TopK's state table; returns the storage's oid.
 unsigned create_storage(const std::string& schema, const std::string& name, const definition& def);
+/// Takes over an existing table (restored by pg_dump) as the storage of `def`, after checking
+/// it has exactly the columns create_storage would make (42P17 otherwise).
+unsigned adopt_storage(const std::string& schema, const std::string& name, const definition& def);
 
 /// The oid of an existing table, given by name (quoted and qualified as needed).
 unsigned relid_of(const std::string& table);

@@ -145,19 +145,22 @@ void create_stream_table(const std::string& name, const create_options& opts) {
     if (!spi::scalar("SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1", {schema}))
         throw error("3F000", "schema \"" + schema + "\" does not exist");
     if (find_stream_table(name)) throw error(sqlstate::duplicate_table, "stream table already exists: " + schema + "." + table);
-    if (spi::scalar("SELECT pg_catalog.to_regclass($1)", {spi::quote_ident(schema) + "." + spi::quote_ident(table)}))
+    const bool exists =
+        spi::scalar("SELECT pg_catalog.to_regclass($1)", {spi::quote_ident(schema) + "." + spi::quote_ident(table)}).has_value();
+    if (exists && !opts.adopt_storage)
         throw error(sqlstate::duplicate_table, "relation \"" + schema + "." + table + "\" already exists");
 
     const definition def = analyze(schema + "." + table, opts.query, opts.mode);
-    const unsigned relid = create_storage(schema, table, def);
+    const unsigned relid = exists ? adopt_storage(schema, table, def) : create_storage(schema, table, def);
     std::string id;
     {
         server::role_scope as_ext(server::extension_owner(), false);
         id = *spi::scalar(
-            "INSERT INTO pgtrickle.pgt_stream_tables (pgt_relid, pgt_name, pgt_schema, defining_query, original_query, "
-            "schedule, refresh_mode, requested_mode, downgrade_reason, maintenance, diamond_consistency, "
+            "INSERT INTO pgtrickle.pgt_stream_tables (pgt_id, pgt_relid, pgt_name, pgt_schema, defining_query, "
+            "original_query, schedule, refresh_mode, requested_mode, downgrade_reason, maintenance, diamond_consistency, "
             "diamond_schedule_policy, auxiliary_columns, has_keyless_source, status, requested_cdc_mode) "
-            "VALUES ($1::oid, $2, $3, $4, $4, $5, $6, $7, NULLIF($8, ''), $9, $10, $11, $12::jsonb, $13::bool, "
+            "VALUES (COALESCE($16::int8, pg_catalog.nextval('pgtrickle.pgt_stream_tables_pgt_id_seq')), $1::oid, $2, $3, "
+            "$4, $4, $5, $6, $7, NULLIF($8, ''), $9, $10, $11, $12::jsonb, $13::bool, "
             "CASE WHEN $14::bool THEN 'INITIALIZING' ELSE 'ACTIVE' END, $15) RETURNING pgt_id::text",
             {std::to_string(relid), table, schema, opts.query,
              def.refresh_mode == "IMMEDIATE" ? spi::param{} : spi::param{opts.schedule}, def.refresh_mode, def.requested_mode,
@@ -168,7 +171,8 @@ void create_stream_table(const std::string& name, const create_options& opts) {
                      if (s->primary_key.empty()) return "true";
                  return "false";
              }(),
-             opts.initialize ? "true" : "false", wal::requested_mode(opts.cdc_mode, def.refresh_mode)});
+             opts.initialize ? "true" : "false", wal::requested_mode(opts.cdc_mode, def.refresh_mode),
+             opts.id ? spi::param{std::to_string(*opts.id)} : spi::param{}});
     }
     record_topk(std::stoll(id), relid, def);
     register_sources(std::stoll(id), relid, def);

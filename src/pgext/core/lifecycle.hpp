@@ -18,6 +18,10 @@ struct create_options {
     std::string diamond_consistency = "atomic";
     std::string diamond_schedule_policy = "fastest";
     std::optional<std::string> cdc_mode; ///< nullopt: pg_trickle.cdc_mode
+    /// Restoring a dump: the id the stream table had, and whether an existing table of its name
+    /// (restored by pg_dump) is taken over as its storage.
+    std::optional<long long> id;
+    bool adopt_storage = false;
 };
 
 void create_stream_table(const std::string& name, const create_options& opts);

@@ -2,6 +2,12 @@
 
 #include <exception>
 
+extern "C" {
+#include <catalog/pg_type.h>
+#include <utils/array.h>
+#include <utils/builtins.h>
+}
+
 namespace pgt::pg {
 
 namespace {
@@ -64,6 +70,16 @@ std::optional<bool> bool_arg(FunctionCallInfo fcinfo, int i) {
 
 Datum text_result(const std::string& s) {
     return PointerGetDatum(cstring_to_text_with_len(s.data(), static_cast<int>(s.size())));
+}
+
+Datum text_array_result(const std::vector<std::string>& items) {
+    return call([&] {
+        ArrayBuildState* state = nullptr;
+        for (const auto& s : items)
+            state = accumArrayResult(state, PointerGetDatum(cstring_to_text_with_len(s.data(), static_cast<int>(s.size()))),
+                                     false, TEXTOID, CurrentMemoryContext);
+        return state ? makeArrayResult(state, CurrentMemoryContext) : PointerGetDatum(construct_empty_array(TEXTOID));
+    });
 }
 
 } // namespace pgt::pg

@@ -4,6 +4,7 @@
 // (pgt::error) or XX000 (anything else, which is a bug), after every C++ destructor has run.
 
 #include <string>
+#include <vector>
 
 #include "pg/guard.hpp"
 
@@ -20,6 +21,8 @@ std::optional<std::string> text_arg(FunctionCallInfo fcinfo, int i);
 std::string required_text_arg(FunctionCallInfo fcinfo, int i, const char* what);
 std::optional<bool> bool_arg(FunctionCallInfo fcinfo, int i);
 Datum text_result(const std::string& s);
+/// A one-dimensional text[] of the given strings.
+Datum text_array_result(const std::vector<std::string>& items);
 
 } // namespace pgt::pg
 

@@ -1,0 +1,73 @@
+// ALTER EXTENSION pg_trickle UPDATE from the previous release (0.1.0), on a real server: stream
+// tables made on 0.1.0 (an aggregate, a join, IMMEDIATE) are still maintained after the update,
+// the new objects are there (pgt_definitions filled from the catalog), and a fresh install and
+// an updated one have the same objects.
+#include <catch2/catch.hpp>
+
+#include "pg_cluster.hpp"
+
+namespace {
+
+using pgt::testing::cluster;
+using pgt::testing::cluster_options;
+using pgt::testing::connection;
+
+long long mismatches(connection& db, const std::string& st, const std::string& cols, const std::string& query) {
+    return std::stoll(*db.scalar("SELECT count(*) FROM ((SELECT " + cols + " FROM " + st + " EXCEPT ALL (" + query +
+                                 ")) UNION ALL ((" + query + ") EXCEPT ALL SELECT " + cols + " FROM " + st + ")) x"));
+}
+
+/// Every object of the extension, described (for comparing two installations).
+std::string extension_objects(connection& db) {
+    return *db.scalar("SELECT string_agg(pg_describe_object(classid, objid, 0), E'\\n' ORDER BY 1) FROM pg_depend "
+                      "WHERE refclassid = 'pg_extension'::regclass AND deptype = 'e' AND refobjid = "
+                      "(SELECT oid FROM pg_extension WHERE extname = 'pg_trickle')");
+}
+
+} // namespace
+
+TEST_CASE("ALTER EXTENSION pg_trickle UPDATE keeps stream tables made on 0.1.0 working", "[operations]") {
+    cluster server(cluster_options{"pg_trickle", {}});
+    {
+        auto admin = server.connect();
+        admin.exec("CREATE DATABASE old");
+        admin.exec("CREATE DATABASE fresh");
+    }
+    auto db = server.connect("old");
+    db.exec("CREATE EXTENSION pg_trickle VERSION '0.1.0'");
+    db.exec("CREATE TABLE customers (id int PRIMARY KEY, segment text)");
+    db.exec("INSERT INTO customers SELECT i, 'seg' || (i % 4) FROM generate_series(1, 40) i");
+    db.exec("CREATE TABLE orders (id int PRIMARY KEY, customer_id int, amount numeric)");
+    db.exec("INSERT INTO orders SELECT i, 1 + i % 40, i % 17 FROM generate_series(1, 400) i");
+    const std::string agg = "SELECT customer_id, count(*) AS n, sum(amount) AS total FROM orders GROUP BY customer_id";
+    const std::string join = "SELECT c.segment, sum(o.amount) AS total FROM orders o JOIN customers c ON c.id = o.customer_id "
+                             "GROUP BY c.segment";
+    const std::string rows = "SELECT id, amount FROM orders WHERE amount > 10";
+    db.exec("SELECT pgtrickle.create_stream_table('per_customer', '" + agg + "', schedule => '24h')");
+    db.exec("SELECT pgtrickle.create_stream_table('per_segment', '" + join + "', schedule => '24h')");
+    db.exec("SELECT pgtrickle.create_stream_table('big_orders', '" + rows + "', refresh_mode => 'IMMEDIATE')");
+    db.exec("UPDATE orders SET amount = amount + 3 WHERE id % 5 = 0"); // pending across the update
+
+    db.exec("ALTER EXTENSION pg_trickle UPDATE");
+    CHECK(db.scalar("SELECT extversion FROM pg_extension WHERE extname = 'pg_trickle'") == "0.2.0");
+    CHECK(db.scalar("SELECT library || ' ' || extension FROM pgtrickle.version()") == "0.2.0 0.2.0");
+    CHECK(db.scalar("SELECT string_agg(pgt_name, ',' ORDER BY pgt_id) FROM pgtrickle.pgt_definitions") ==
+          "per_customer,per_segment,big_orders");
+
+    db.exec("DELETE FROM orders WHERE id % 9 = 0");
+    db.exec("UPDATE customers SET segment = 'seg7' WHERE id % 3 = 0");
+    CHECK(mismatches(db, "big_orders", "id, amount", rows) == 0);
+    db.exec("SELECT pgtrickle.refresh_stream_table('per_customer'); SELECT pgtrickle.refresh_stream_table('per_segment')");
+    CHECK(mismatches(db, "per_customer", "customer_id, n, total", agg) == 0);
+    CHECK(mismatches(db, "per_segment", "segment, total", join) == 0);
+    CHECK(db.scalar("SELECT action FROM pgtrickle.pgt_refresh_history h JOIN pgtrickle.pgt_stream_tables s USING (pgt_id) "
+                    "WHERE s.pgt_name = 'per_customer' ORDER BY refresh_id DESC LIMIT 1") == "DIFFERENTIAL");
+    // Changes after the update reach pgt_definitions.
+    db.exec("SELECT pgtrickle.alter_stream_table('per_customer', schedule => '5m')");
+    CHECK(db.scalar("SELECT schedule FROM pgtrickle.pgt_definitions WHERE pgt_name = 'per_customer'") == "5m");
+
+    auto fresh = server.connect("fresh");
+    fresh.exec("CREATE EXTENSION pg_trickle");
+    CHECK(fresh.scalar("SELECT extversion FROM pg_extension WHERE extname = 'pg_trickle'") == "0.2.0");
+    CHECK(extension_objects(fresh) == extension_objects(db));
+}
