@@ -1,6 +1,6 @@
 # pgt_install_deps: installs the Debian 12 packages pg_trickle builds and tests with, if missing.
 pgt_deps=(postgresql-15 postgresql-server-dev-15 libpg-query-dev librange-v3-dev libboost-dev
-          libxxhash-dev libpq-dev catch2 libbenchmark-dev cmake g++)
+          libxxhash-dev libpq-dev catch2 libbenchmark-dev cmake g++ dpkg-dev)
 
 pgt_install_deps() {
     local missing=()
