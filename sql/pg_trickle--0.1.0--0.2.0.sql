@@ -143,3 +143,114 @@ LANGUAGE sql STABLE AS $$
     FROM pgtrickle.pgt_definitions d
     WHERE NOT EXISTS (SELECT 1 FROM pgtrickle.pgt_stream_tables s WHERE s.pgt_id = d.pgt_id)
 $$;
+
+-- ---- metrics ------------------------------------------------------------------------------------
+-- What pruned refresh history counted (pg_trickle.history_retention_days), so that the metrics'
+-- counters never go down. Duration buckets: the upper bounds of pgtrickle.metrics()'s histogram.
+CREATE TABLE pgtrickle.pgt_refresh_totals (
+    pgt_id          bigint PRIMARY KEY REFERENCES pgtrickle.pgt_stream_tables ON DELETE CASCADE,
+    completed       bigint NOT NULL DEFAULT 0,
+    failed          bigint NOT NULL DEFAULT 0,
+    rows_inserted   bigint NOT NULL DEFAULT 0,
+    rows_deleted    bigint NOT NULL DEFAULT 0,
+    seconds         float8 NOT NULL DEFAULT 0,
+    buckets         bigint[] NOT NULL   -- completed refreshes per bucket of _duration_bounds()
+);
+GRANT SELECT ON pgtrickle.pgt_refresh_totals TO PUBLIC;
+
+CREATE FUNCTION pgtrickle._duration_bounds() RETURNS float8[] LANGUAGE sql IMMUTABLE
+AS $$ SELECT ARRAY[0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 60]::float8[] $$;
+
+-- The bucket (1-based; one past the last bound for longer) of a duration in seconds.
+CREATE FUNCTION pgtrickle._duration_bucket(seconds float8) RETURNS int LANGUAGE sql IMMUTABLE
+AS $$ SELECT coalesce((SELECT min(i) FROM generate_subscripts(pgtrickle._duration_bounds(), 1) i
+                       WHERE seconds <= (pgtrickle._duration_bounds())[i]),
+                      array_length(pgtrickle._duration_bounds(), 1) + 1) $$;
+
+CREATE FUNCTION pgtrickle._fold_pruned_history() RETURNS trigger LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    -- (Rows deleted with their stream table are not kept: it is gone.)
+    INSERT INTO pgtrickle.pgt_refresh_totals AS t (pgt_id, completed, failed, rows_inserted, rows_deleted, seconds, buckets)
+    SELECT o.pgt_id, count(*) FILTER (WHERE o.status = 'COMPLETED'), count(*) FILTER (WHERE o.status = 'FAILED'),
+           coalesce(sum(o.rows_inserted), 0), coalesce(sum(o.rows_deleted), 0),
+           coalesce(sum(extract(epoch FROM o.end_time - o.start_time)) FILTER (WHERE o.status = 'COMPLETED'), 0),
+           ARRAY(SELECT count(*) FILTER (WHERE o2.status = 'COMPLETED'
+                                          AND pgtrickle._duration_bucket(extract(epoch FROM o2.end_time - o2.start_time)) = b)
+                 FROM generate_series(1, array_length(pgtrickle._duration_bounds(), 1) + 1) b
+                 LEFT JOIN pruned o2 ON o2.pgt_id = o.pgt_id GROUP BY b ORDER BY b)
+    FROM pruned o
+    WHERE EXISTS (SELECT 1 FROM pgtrickle.pgt_stream_tables s WHERE s.pgt_id = o.pgt_id)
+    GROUP BY o.pgt_id
+    ON CONFLICT (pgt_id) DO UPDATE SET completed = t.completed + EXCLUDED.completed, failed = t.failed + EXCLUDED.failed,
+        rows_inserted = t.rows_inserted + EXCLUDED.rows_inserted, rows_deleted = t.rows_deleted + EXCLUDED.rows_deleted,
+        seconds = t.seconds + EXCLUDED.seconds,
+        buckets = ARRAY(SELECT a + b FROM unnest(t.buckets, EXCLUDED.buckets) u(a, b));
+    RETURN NULL;
+END $$;
+CREATE TRIGGER pgt_fold_pruned_history AFTER DELETE ON pgtrickle.pgt_refresh_history
+    REFERENCING OLD TABLE AS pruned FOR EACH STATEMENT EXECUTE FUNCTION pgtrickle._fold_pruned_history();
+
+-- A Prometheus label value: backslash, double quote and newline escaped.
+CREATE FUNCTION pgtrickle._prom_label(v text) RETURNS text LANGUAGE sql IMMUTABLE
+AS $$ SELECT replace(replace(replace(coalesce(v, ''), E'\\', E'\\\\'), '"', E'\\"'), E'\n', E'\\n') $$;
+
+-- Every stream table's refresh counts, durations, rows, errors, status, staleness and pending
+-- changes, the WAL capture slot's lag and the scheduler, in Prometheus' text exposition format.
+CREATE FUNCTION pgtrickle.metrics() RETURNS text LANGUAGE sql STABLE AS $$
+WITH st AS (
+    SELECT s.*, format('stream_table="%s"', pgtrickle._prom_label(format('%I.%I', s.pgt_schema, s.pgt_name))) AS l,
+           extract(epoch FROM pgtrickle._staleness(s)) AS staleness
+    FROM pgtrickle.pgt_stream_tables s
+), done AS (   -- finished refreshes, in the history and folded into the totals
+    SELECT st.pgt_id, st.l,
+           coalesce(t.completed, 0) + count(h.*) FILTER (WHERE h.status = 'COMPLETED') AS completed,
+           coalesce(t.failed, 0) + count(h.*) FILTER (WHERE h.status = 'FAILED') AS failed,
+           coalesce(t.rows_inserted, 0) + coalesce(sum(h.rows_inserted), 0) AS ins,
+           coalesce(t.rows_deleted, 0) + coalesce(sum(h.rows_deleted), 0) AS del,
+           coalesce(t.seconds, 0)
+             + coalesce(sum(extract(epoch FROM h.end_time - h.start_time)) FILTER (WHERE h.status = 'COMPLETED'), 0) AS seconds
+    FROM st LEFT JOIN pgtrickle.pgt_refresh_totals t ON t.pgt_id = st.pgt_id
+    LEFT JOIN pgtrickle.pgt_refresh_history h ON h.pgt_id = st.pgt_id AND h.status IN ('COMPLETED', 'FAILED')
+    GROUP BY st.pgt_id, st.l, t.completed, t.failed, t.rows_inserted, t.rows_deleted, t.seconds
+), buckets AS (   -- cumulative counts per upper bound, as a histogram wants
+    SELECT st.pgt_id, st.l, b.i, b.bound,
+           sum(coalesce(t.buckets[b.i], 0) + (SELECT count(*) FROM pgtrickle.pgt_refresh_history h
+                                              WHERE h.pgt_id = st.pgt_id AND h.status = 'COMPLETED'
+                                                AND pgtrickle._duration_bucket(extract(epoch FROM h.end_time - h.start_time)) = b.i))
+               OVER (PARTITION BY st.pgt_id ORDER BY b.i) AS n
+    FROM st LEFT JOIN pgtrickle.pgt_refresh_totals t ON t.pgt_id = st.pgt_id
+    CROSS JOIN LATERAL (SELECT i, (pgtrickle._duration_bounds())[i] AS bound
+                        FROM generate_series(1, array_length(pgtrickle._duration_bounds(), 1) + 1) i) b
+), lines(family, ord, line) AS (   -- ord: headers first, then samples in order
+    SELECT 'a', '0', E'# HELP pgtrickle_refreshes_total Refreshes finished, by result.\n# TYPE pgtrickle_refreshes_total counter'
+    UNION ALL SELECT 'a', '1', format('pgtrickle_refreshes_total{%s,result="completed"} %s', l, completed) FROM done
+    UNION ALL SELECT 'a', '1', format('pgtrickle_refreshes_total{%s,result="failed"} %s', l, failed) FROM done
+    UNION ALL SELECT 'b', '0', E'# HELP pgtrickle_refresh_duration_seconds Duration of completed refreshes.\n# TYPE pgtrickle_refresh_duration_seconds histogram'
+    UNION ALL SELECT 'b', '1' || l || to_char(i, '000'), format('pgtrickle_refresh_duration_seconds_bucket{%s,le="%s"} %s', l,
+                                    coalesce(bound::text, '+Inf'), n) FROM buckets
+    UNION ALL SELECT 'b', '2', format('pgtrickle_refresh_duration_seconds_sum{%s} %s', l, seconds) FROM done
+    UNION ALL SELECT 'b', '2', format('pgtrickle_refresh_duration_seconds_count{%s} %s', l, completed) FROM done
+    UNION ALL SELECT 'c', '0', E'# HELP pgtrickle_refresh_rows_total Rows refreshes inserted into and deleted from stream tables.\n# TYPE pgtrickle_refresh_rows_total counter'
+    UNION ALL SELECT 'c', '1', format('pgtrickle_refresh_rows_total{%s,op="inserted"} %s', l, ins) FROM done
+    UNION ALL SELECT 'c', '1', format('pgtrickle_refresh_rows_total{%s,op="deleted"} %s', l, del) FROM done
+    UNION ALL SELECT 'd', '0', E'# HELP pgtrickle_stream_table_info A stream table, its status and modes (value 1).\n# TYPE pgtrickle_stream_table_info gauge'
+    UNION ALL SELECT 'd', '1', format('pgtrickle_stream_table_info{%s,status="%s",refresh_mode="%s"} 1', l, status, refresh_mode)
+              FROM st
+    UNION ALL SELECT 'e', '0', E'# HELP pgtrickle_consecutive_errors Refreshes failed in a row (suspended at pg_trickle.max_consecutive_errors).\n# TYPE pgtrickle_consecutive_errors gauge'
+    UNION ALL SELECT 'e', '1', format('pgtrickle_consecutive_errors{%s} %s', l, consecutive_errors) FROM st
+    UNION ALL SELECT 'f', '0', E'# HELP pgtrickle_staleness_seconds Age of the data of a stream table with pending changes (0 when none; absent before its first refresh).\n# TYPE pgtrickle_staleness_seconds gauge'
+    UNION ALL SELECT 'f', '1', format('pgtrickle_staleness_seconds{%s} %s', l, staleness) FROM st WHERE staleness IS NOT NULL
+    UNION ALL SELECT 'g', '0', E'# HELP pgtrickle_pending_changes Captured changes a stream table has not applied yet, per source.\n# TYPE pgtrickle_pending_changes gauge'
+    UNION ALL SELECT 'g', '1', format('pgtrickle_pending_changes{stream_table="%s",source_table="%s"} %s',
+                                    pgtrickle._prom_label(stream_table), pgtrickle._prom_label(source_table), pending_rows)
+              FROM pgtrickle.change_buffer_sizes()
+    UNION ALL SELECT 'h', '0', E'# HELP pgtrickle_wal_slot_lag_bytes WAL the capture slot holds back.\n# TYPE pgtrickle_wal_slot_lag_bytes gauge'
+    UNION ALL SELECT DISTINCT 'h', '1', format('pgtrickle_wal_slot_lag_bytes{slot="%s"} %s', pgtrickle._prom_label(slot_name),
+                                             retained_wal_bytes)
+              FROM pgtrickle.slot_health() WHERE retained_wal_bytes IS NOT NULL
+    UNION ALL SELECT 'i', '0', E'# HELP pgtrickle_scheduler_running Whether a scheduler serves this database.\n# TYPE pgtrickle_scheduler_running gauge'
+    UNION ALL SELECT 'i', '1', format('pgtrickle_scheduler_running %s', CASE WHEN pgtrickle._scheduler_running() THEN 1 ELSE 0 END)
+)
+SELECT string_agg(line, E'\n' ORDER BY family, ord, line) || E'\n' FROM lines
+$$;

@@ -1,10 +1,10 @@
 // Stream tables through pg_dump / pg_restore and pg_dumpall, with real servers: a database with
-// an aggregate, a join, a chain (a stream table over another), a TopK, an IMMEDIATE and a
-// suspended stream table, a grant and an index a user added on a storage table, is dumped and
-// restored into a new database (pg_dump -Fc, pg_restore) and into a new cluster (pg_dumpall,
-// psql). After pgtrickle.restore_stream_tables() every stream table exists, equals its query,
-// keeps its grant, index and owner, and keeps refreshing (by hand, by the scheduler, and
-// IMMEDIATE within the writing statement).
+// an aggregate, a join, a chain (a stream table over another), a TopK, an IMMEDIATE, a
+// suspended stream table and one whose name needs quoting, a grant and an index a user added on
+// a storage table, is dumped and restored into a new database (pg_dump -Fc, pg_restore) and into
+// a new cluster (pg_dumpall, psql). After pgtrickle.restore_stream_tables() every stream table
+// exists, equals its query, keeps its grant, index and owner, and keeps refreshing (by hand, by
+// the scheduler, and IMMEDIATE within the writing statement).
 #include <catch2/catch.hpp>
 
 #include <chrono>
@@ -64,6 +64,7 @@ void build_source(connection& db) {
             "', refresh_mode => 'IMMEDIATE')");
     db.exec(std::string("SELECT pgtrickle.create_stream_table('paused', '") + cases[5].query + "', schedule => '24h')");
     db.exec("SELECT pgtrickle.alter_stream_table('paused', status => 'SUSPENDED')");
+    db.exec("SELECT pgtrickle.create_stream_table('public.Mixed Case', 'SELECT id, segment FROM customers WHERE id < 20')");
     db.exec("GRANT SELECT ON segment_totals TO analyst");
     db.exec("CREATE INDEX segment_totals_by_total ON segment_totals (total)");
     db.exec("UPDATE orders SET amount = amount + 1 WHERE id % 7 = 0");
@@ -75,7 +76,7 @@ void build_source(connection& db) {
 void check_restored(connection& db) {
     CHECK(db.scalar("SELECT severity FROM pgtrickle.health_check() WHERE check_name = 'restore_pending'") == "WARN");
     const auto outcomes = db.query("SELECT stream_table, action, detail FROM pgtrickle.restore_stream_tables()");
-    REQUIRE(outcomes.size() == 6);
+    REQUIRE(outcomes.size() == 7);
     for (const auto& o : outcomes) {
         INFO(*o[0] << ": " << *o[1] << " (" << o[2].value_or("") << ")");
         CHECK(o[1] == "restored");
@@ -87,6 +88,7 @@ void check_restored(connection& db) {
         if (std::string(c.name) != "paused") CHECK(mismatches(db, c) == 0);
     }
     CHECK(db.scalar("SELECT status FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 'paused'") == "SUSPENDED");
+    CHECK(db.scalar("SELECT count(*) FROM \"Mixed Case\"") == "19");
     CHECK(db.scalar("SELECT refresh_mode FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 'live_orders'") == "IMMEDIATE");
     CHECK(db.scalar("SELECT has_table_privilege('analyst', 'segment_totals', 'SELECT')") == "t");
     CHECK(db.scalar("SELECT count(*) FROM pg_indexes WHERE indexname = 'segment_totals_by_total'") == "1");
@@ -113,7 +115,7 @@ void check_restored(connection& db) {
     CHECK(mismatches(db, cases[2]) == 0);
     // New stream tables do not reuse restored ids.
     db.exec("SELECT pgtrickle.create_stream_table('fresh', 'SELECT count(*) AS n FROM customers')");
-    CHECK(db.scalar("SELECT count(DISTINCT pgt_id) FROM pgtrickle.pgt_stream_tables") == "7");
+    CHECK(db.scalar("SELECT count(DISTINCT pgt_id) FROM pgtrickle.pgt_stream_tables") == "8");
 }
 
 } // namespace

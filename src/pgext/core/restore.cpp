@@ -41,7 +41,7 @@ void drop_leftovers() {
 }
 
 restore_outcome restore_one(const spi::row& d) {
-    const std::string name = spi::quote_ident(*d[1]) + "." + spi::quote_ident(*d[2]);
+    const std::string name = *d[1] + "." + *d[2]; // as the functions take names: schema.name, unquoted
     restore_outcome out{*d[1] + "." + *d[2], "", ""};
     if (find_stream_table(name)) return {out.stream_table, "skipped", "a stream table of this name exists already"};
     create_options o;
