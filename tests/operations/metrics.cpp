@@ -2,14 +2,20 @@
 // line is a HELP or TYPE comment or a sample of a declared family, label values are escaped
 // (a stream table named with a double quote and a backslash), histograms are cumulative with
 // +Inf equal to the count, and the counters count what happened — and do not go down when the
-// refresh history they come from is pruned.
+// refresh history they come from is pruned. The files of docs/monitoring follow it: every query
+// of the postgres_exporter file runs and gives the columns it declares, named as metrics() names
+// them; the Grafana dashboard is valid JSON and uses only metrics that metrics() emits.
 #include <catch2/catch.hpp>
+
+#include <boost/property_tree/json_parser.hpp>
+#include <boost/property_tree/ptree.hpp>
 
 #include <chrono>
 #include <cstring>
 #include <map>
 #include <regex>
 #include <set>
+#include <fstream>
 #include <sstream>
 #include <thread>
 
@@ -64,6 +70,87 @@ double value_of(const std::vector<sample>& s, const std::string& name, const std
         if (x.name == name && x.labels == labels) return x.value;
     FAIL("no sample " << name << labels);
     return 0;
+}
+
+std::string read_doc(const std::string& name) {
+    std::ifstream in(std::string(PGT_SOURCE_DIR) + "/docs/monitoring/" + name);
+    REQUIRE(in);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+/// Whether `name` is a family of `types` or one of a histogram's series.
+bool emitted(const std::map<std::string, std::string>& types, const std::string& name) {
+    if (types.count(name)) return true;
+    for (const char* suffix : {"_bucket", "_sum", "_count"}) {
+        const std::size_t n = std::strlen(suffix);
+        if (name.size() > n && name.compare(name.size() - n, n, suffix) == 0) {
+            auto it = types.find(name.substr(0, name.size() - n));
+            if (it != types.end() && it->second == "histogram") return true;
+        }
+    }
+    return false;
+}
+
+/// Runs every query of the postgres_exporter file: it must give exactly the columns its entry
+/// lists, and each non-label column must be a metric that metrics() emits too.
+void check_exporter_queries(connection& db, const std::map<std::string, std::string>& types) {
+    std::istringstream in(read_doc("postgres_exporter_queries.yaml"));
+    static const std::regex entry(R"(^([a-z_]+):$)"), column(R"re(^    - ([a-z_]+): \{usage: "([A-Z]+)")re");
+    std::string line, name, query;
+    std::set<std::string> declared;
+    bool in_query = false;
+    int entries = 0;
+    auto finish = [&] {
+        if (name.empty()) return;
+        INFO("entry " << name);
+        ++entries;
+        const auto columns = db.query("SELECT string_agg(key, ',' ORDER BY key) FROM (SELECT DISTINCT jsonb_object_keys(to_jsonb(q)) "
+                                      "AS key FROM (" + query + ") q) k");
+        std::string want;
+        for (const auto& c : declared) want += (want.empty() ? "" : ",") + c;
+        // (A query with no rows here is still run: the error would be its text.)
+        if (columns.at(0)[0]) CHECK(*columns.at(0)[0] == want);
+    };
+    while (std::getline(in, line)) {
+        std::smatch m;
+        if (std::regex_match(line, m, entry)) {
+            finish();
+            name = m[1];
+            query.clear();
+            declared.clear();
+            in_query = false;
+        } else if (line == "  query: |") {
+            in_query = true;
+        } else if (line == "  metrics:") {
+            in_query = false;
+        } else if (in_query) {
+            query += line + "\n";
+        } else if (std::regex_search(line, m, column)) {
+            declared.insert(m[1]);
+            INFO("metric " << name << "_" << m[1].str());
+            if (m[2] != "LABEL") CHECK(emitted(types, name + "_" + m[1].str()));
+        }
+    }
+    finish();
+    CHECK(entries == 8);
+}
+
+/// The dashboard parses as JSON, and every pgtrickle_ metric its queries use is emitted.
+void check_dashboard(const std::map<std::string, std::string>& types) {
+    const std::string text = read_doc("grafana_dashboard.json");
+    std::istringstream in(text);
+    boost::property_tree::ptree tree;
+    REQUIRE_NOTHROW(boost::property_tree::read_json(in, tree));
+    CHECK(tree.get<std::string>("title") == "pg_trickle");
+    static const std::regex metric(R"(pgtrickle_[a-z_]+)");
+    int used = 0;
+    for (auto it = std::sregex_iterator(text.begin(), text.end(), metric); it != std::sregex_iterator(); ++it, ++used) {
+        INFO("dashboard metric " << it->str());
+        CHECK(emitted(types, it->str()));
+    }
+    CHECK(used >= 10);
 }
 
 } // namespace
@@ -121,6 +208,8 @@ TEST_CASE("pgtrickle.metrics() is valid Prometheus exposition and counts what ha
             CHECK(s.value == value_of(samples, "pgtrickle_refresh_duration_seconds_count", series));
     }
     CHECK(last.size() == 2);
+    check_exporter_queries(db, types);
+    check_dashboard(types);
 
     // Pruning the history keeps the counters.
     db.exec("DELETE FROM pgtrickle.pgt_refresh_history");
