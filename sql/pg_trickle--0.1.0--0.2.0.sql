@@ -153,7 +153,7 @@ CREATE TABLE pgtrickle.pgt_refresh_totals (
     failed          bigint NOT NULL DEFAULT 0,
     rows_inserted   bigint NOT NULL DEFAULT 0,
     rows_deleted    bigint NOT NULL DEFAULT 0,
-    seconds         float8 NOT NULL DEFAULT 0,
+    seconds         numeric NOT NULL DEFAULT 0,
     buckets         bigint[] NOT NULL   -- completed refreshes per bucket of _duration_bounds()
 );
 GRANT SELECT ON pgtrickle.pgt_refresh_totals TO PUBLIC;
@@ -173,7 +173,9 @@ BEGIN
     -- (Rows deleted with their stream table are not kept: it is gone.)
     INSERT INTO pgtrickle.pgt_refresh_totals AS t (pgt_id, completed, failed, rows_inserted, rows_deleted, seconds, buckets)
     SELECT o.pgt_id, count(*) FILTER (WHERE o.status = 'COMPLETED'), count(*) FILTER (WHERE o.status = 'FAILED'),
-           coalesce(sum(o.rows_inserted), 0), coalesce(sum(o.rows_deleted), 0),
+           -- rows as metrics() counts them: those of finished refreshes
+           coalesce(sum(o.rows_inserted) FILTER (WHERE o.status IN ('COMPLETED', 'FAILED')), 0),
+           coalesce(sum(o.rows_deleted) FILTER (WHERE o.status IN ('COMPLETED', 'FAILED')), 0),
            coalesce(sum(extract(epoch FROM o.end_time - o.start_time)) FILTER (WHERE o.status = 'COMPLETED'), 0),
            ARRAY(SELECT count(*) FILTER (WHERE o2.status = 'COMPLETED'
                                           AND pgtrickle._duration_bucket(extract(epoch FROM o2.end_time - o2.start_time)) = b)
@@ -244,7 +246,10 @@ WITH st AS (
     UNION ALL SELECT 'g', '0', E'# HELP pgtrickle_pending_changes Captured changes a stream table has not applied yet, per source.\n# TYPE pgtrickle_pending_changes gauge'
     UNION ALL SELECT 'g', '1', format('pgtrickle_pending_changes{stream_table="%s",source_table="%s"} %s',
                                     pgtrickle._prom_label(stream_table), pgtrickle._prom_label(source_table), pending_rows)
-              FROM pgtrickle.change_buffer_sizes()
+              FROM (SELECT b.stream_table, b.pending_rows,   -- schema-qualified, whatever the search_path
+                           (SELECT format('%I.%I', n.nspname, c.relname) FROM pg_catalog.pg_class c
+                            JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = b.source_oid) AS source_table
+                    FROM pgtrickle.change_buffer_sizes() b) b
     UNION ALL SELECT 'h', '0', E'# HELP pgtrickle_wal_slot_lag_bytes WAL the capture slot holds back.\n# TYPE pgtrickle_wal_slot_lag_bytes gauge'
     UNION ALL SELECT DISTINCT 'h', '1', format('pgtrickle_wal_slot_lag_bytes{slot="%s"} %s', pgtrickle._prom_label(slot_name),
                                              retained_wal_bytes)

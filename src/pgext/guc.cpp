@@ -18,6 +18,7 @@ int max_consecutive_errors = 3;
 int min_schedule_seconds = 1;
 int default_schedule_seconds = 1;
 int history_retention_days = 90;
+int max_dynamic_refresh_workers = 4;
 int ivm_recursive_max_depth = 100;
 char* cdc_mode = nullptr;
 int wal_max_lag_mb = 1024;
@@ -40,8 +41,9 @@ void define() {
     DefineCustomIntVariable("pg_trickle.scheduler_interval_ms", "How often the scheduler looks for due stream tables.",
                             "Captured changes wake it sooner.", &scheduler_interval_ms, 1000, 100, 60000, PGC_SIGHUP,
                             GUC_UNIT_MS, nullptr, nullptr, nullptr);
-    DefineCustomIntVariable("pg_trickle.max_concurrent_refreshes", "Refreshes running at once per database.",
-                            "This version refreshes one stream table at a time per database.",
+    DefineCustomIntVariable("pg_trickle.max_concurrent_refreshes",
+                            "Refreshes one database's scheduler runs at once, itself and refresh workers.",
+                            "Stream tables are refreshed after the stream tables they read; 1: one at a time.",
                             &max_concurrent_refreshes, 4, 1, 64, PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
     DefineCustomIntVariable("pg_trickle.max_consecutive_errors",
                             "Failed refreshes in a row after which a stream table is suspended.", nullptr,
@@ -53,6 +55,9 @@ void define() {
                             &default_schedule_seconds, 1, 1, 86400, PGC_SIGHUP, GUC_UNIT_S, nullptr, nullptr, nullptr);
     DefineCustomIntVariable("pg_trickle.history_retention_days", "How long refresh history is kept.", nullptr,
                             &history_retention_days, 90, 1, 3650, PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
+    DefineCustomIntVariable("pg_trickle.max_dynamic_refresh_workers",
+                            "Refresh workers running at once in the whole cluster (each takes a max_worker_processes slot).",
+                            nullptr, &max_dynamic_refresh_workers, 4, 0, 256, PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
     DefineCustomIntVariable("pg_trickle.ivm_recursive_max_depth",
                             "Rounds of a WITH RECURSIVE after which a refresh fails (0: unlimited).",
                             "Guards against UNION ALL recursion over data with a cycle, which never ends.",

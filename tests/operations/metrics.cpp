@@ -196,7 +196,7 @@ TEST_CASE("pgtrickle.metrics() is valid Prometheus exposition and counts what ha
     CHECK(value_of(samples, "pgtrickle_stream_table_info", R"({stream_table="public.inverse",status="SUSPENDED",refresh_mode="DIFFERENTIAL"})") == 1);
     CHECK(value_of(samples, "pgtrickle_refresh_rows_total", "{" + odd + R"(,op="inserted"})") == odd_inserted);
     CHECK(inverse_pending > 0);
-    CHECK(value_of(samples, "pgtrickle_pending_changes", R"({stream_table="public.inverse",source_table="t"})") == inverse_pending);
+    CHECK(value_of(samples, "pgtrickle_pending_changes", R"({stream_table="public.inverse",source_table="public.t"})") == inverse_pending);
     // Histograms: cumulative, +Inf = count.
     std::map<std::string, double> last;
     for (const auto& s : samples) {

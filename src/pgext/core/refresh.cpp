@@ -77,6 +77,9 @@ bool is_captured(unsigned relid) {
                 .empty();
 }
 
+/// The first key of the advisory locks that trim buffers ('pgtb'), the source's oid the second.
+constexpr int trim_lock_class = 0x70677462;
+
 /// Removes buffer rows that every stream table reading the source from its buffer (IMMEDIATE
 /// ones do not) has applied. A row written by
 /// a transaction older than the oldest consumer frontier's xmin is visible to every consumer's
@@ -84,13 +87,20 @@ bool is_captured(unsigned relid) {
 /// Rows of transactions still running at some frontier stay until a later refresh moves it past
 /// them (a long-running transaction elsewhere holds them back, as it holds back VACUUM).
 /// (The refreshing stream table's own frontier is the one being written: its snapshot.)
+/// One refresh at a time trims a buffer (a transaction-level advisory lock, tried once: a
+/// refresh that does not get it leaves the trimming to the one that has it, or to a later
+/// refresh). Refreshes running side by side over the same sources would otherwise wait for each
+/// other's rows, and deadlock when they trim two buffers in opposite orders.
 std::string trim_buffer(unsigned source_relid) {
     return "DELETE FROM " + buffer_name(source_relid) +
-           " b WHERE b.__pgt_xid < (SELECT CASE WHEN pg_catalog.bool_and(s.pgt_id = $1::int8 OR s.frontier_snapshot IS NOT NULL) "
+           " b WHERE b.__pgt_xid < (SELECT CASE WHEN pg_catalog.pg_try_advisory_xact_lock(" +
+           std::to_string(trim_lock_class) + ", " + std::to_string(static_cast<int>(source_relid)) +
+           ") AND pg_catalog.bool_and(s.pgt_id = $1::int8 OR s.frontier_snapshot IS NOT NULL) "
            "THEN pg_catalog.min(pg_catalog.pg_snapshot_xmin(CASE WHEN s.pgt_id = $1::int8 THEN pg_catalog.pg_current_snapshot() "
            "ELSE s.frontier_snapshot END)) END "
            "FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables s USING (pgt_id) "
-           "WHERE d.source_relid = " + std::to_string(source_relid) + "::pg_catalog.oid AND s.refresh_mode <> 'IMMEDIATE')";
+           "WHERE d.source_relid = " + std::to_string(source_relid) +
+           "::pg_catalog.oid AND s.refresh_mode <> 'IMMEDIATE')";
 }
 
 enum class history_row { none, add, complete };

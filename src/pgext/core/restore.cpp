@@ -36,7 +36,9 @@ void drop_leftovers() {
     for (const auto& r : spi::query(
              "SELECT pg_catalog.quote_ident(t.tgname), t.tgrelid::regclass::text FROM pg_catalog.pg_trigger t "
              "WHERE t.tgname LIKE 'pg\\_trickle\\_cdc\\_%' AND NOT t.tgisinternal AND t.tgrelid NOT IN "
-             "(SELECT p.relid FROM pgtrickle.pgt_change_tracking k, pg_catalog.pg_partition_tree(k.source_relid) p)"))
+             // pg_partition_tree lists nothing for a table that is not partitioned
+             "(SELECT source_relid FROM pgtrickle.pgt_change_tracking UNION ALL "
+             "SELECT p.relid FROM pgtrickle.pgt_change_tracking k, pg_catalog.pg_partition_tree(k.source_relid) p)"))
         spi::exec("DROP TRIGGER " + *r[0] + " ON " + *r[1]);
 }
 

@@ -7,6 +7,7 @@
 
 extern "C" {
 #include <port/atomics.h>
+#include <postmaster/bgworker.h>
 #include <storage/latch.h>
 #include <storage/lwlock.h>
 }
@@ -14,6 +15,24 @@ extern "C" {
 namespace pgt::sched {
 
 inline constexpr int max_databases = 64;
+/// Refreshes a scheduler can have queued or running in refresh workers at once.
+inline constexpr int max_queued_refreshes = 128;
+
+/// A refresh the scheduler hands to refresh workers (pg_trickle.max_concurrent_refreshes).
+struct refresh_job {
+    enum : int { free, queued, running, done };
+    std::int64_t pgt_id;
+    int state;
+    int worker_pid; ///< who runs it (0: queued, or run by the scheduler itself)
+};
+
+/// A scheduler's queue: it queues the refreshes whose upstream ones are done; its refresh
+/// workers (and the scheduler itself) take them in order.
+struct refresh_queue {
+    refresh_job jobs[max_queued_refreshes];
+    int workers;                          ///< refresh workers attached to this database
+    Latch* worker_latches[max_queued_refreshes]; ///< theirs, set when a refresh is queued
+};
 
 /// A database the launcher tracks: one with a scheduler (running or dormant), or being probed.
 /// The launcher frees the slots of dropped databases and of those without the extension.
@@ -29,6 +48,7 @@ struct db_slot {
     std::uint64_t dormant_changes; ///< `changes` when it went dormant: a commit since restarts it
     std::int64_t wake_at_ms;    ///< dormant: unix ms when a stream table is next due (0: none)
     bool requested;             ///< CREATE EXTENSION committed here: start a scheduler first thing
+    refresh_queue queue;        ///< the scheduler's refreshes for its refresh workers
 };
 
 struct shared_state {
@@ -36,6 +56,7 @@ struct shared_state {
     Latch* launcher_latch;
     int launcher_pid;
     Oid unserved;               ///< CREATE EXTENSION committed here and found no slot: report it
+    int refresh_workers;        ///< running in the cluster (pg_trickle.max_dynamic_refresh_workers)
     db_slot slots[max_databases];
 };
 
@@ -47,5 +68,10 @@ std::int64_t now_ms();
 /// The slot of database `db`; when `create`, a free one (or one of a database without the
 /// extension) is cleared and taken, nullptr if there is none. Callers hold shared->lock, except a scheduler reading its own slot's counter.
 db_slot* find_slot(std::uint32_t db, bool create);
+
+/// A pg_trickle background worker connecting to a database, started once the server accepts
+/// writes: `function` in pg_trickle.so, shown as `type` in pg_stat_activity; restarted after
+/// `restart_seconds` if it fails (BGW_NEVER_RESTART: never).
+BackgroundWorker pg_trickle_worker(const char* function, const char* type, const char* name, int restart_seconds);
 
 } // namespace pgt::sched

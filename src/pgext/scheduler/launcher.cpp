@@ -82,14 +82,8 @@ bool running(Oid db) {
 }
 
 bool start_scheduler(Oid db) {
-    BackgroundWorker worker{};
-    worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-    worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
-    worker.bgw_restart_time = BGW_NEVER_RESTART;
-    snprintf(worker.bgw_library_name, BGW_MAXLEN, "pg_trickle");
-    snprintf(worker.bgw_function_name, BGW_MAXLEN, "pgt_scheduler_main");
-    snprintf(worker.bgw_name, BGW_MAXLEN, "pg_trickle scheduler (database %u)", db);
-    snprintf(worker.bgw_type, BGW_MAXLEN, "pg_trickle scheduler");
+    const std::string name = "pg_trickle scheduler (database " + std::to_string(db) + ")";
+    BackgroundWorker worker = pg_trickle_worker("pgt_scheduler_main", "pg_trickle scheduler", name.c_str(), BGW_NEVER_RESTART);
     worker.bgw_main_arg = ObjectIdGetDatum(db);
     worker.bgw_notify_pid = MyProcPid;
     BackgroundWorkerHandle* handle = nullptr;
@@ -204,14 +198,7 @@ scan_result scan() {
 } // namespace
 
 void register_launcher() {
-    BackgroundWorker worker{};
-    worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-    worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
-    worker.bgw_restart_time = 5;
-    snprintf(worker.bgw_library_name, BGW_MAXLEN, "pg_trickle");
-    snprintf(worker.bgw_function_name, BGW_MAXLEN, "pgt_launcher_main");
-    snprintf(worker.bgw_name, BGW_MAXLEN, "pg_trickle launcher");
-    snprintf(worker.bgw_type, BGW_MAXLEN, "pg_trickle launcher");
+    BackgroundWorker worker = pg_trickle_worker("pgt_launcher_main", "pg_trickle launcher", "pg_trickle launcher", 5);
     RegisterBackgroundWorker(&worker);
 }
 

@@ -2,13 +2,10 @@
 // backend sets when it captured changes. After 30 s with nothing to do it exits (so that it
 // does not block DROP DATABASE), leaving the time of its next work in its slot: the launcher
 // restarts it then, or at the next commit with captured changes. A tick refreshes, upstream
-// first, every due stream table and the stream tables it reads (pgt/refresh_order.hpp), each
-// in its own transactions:
-//   1. is anything pending? if so, a RUNNING history row is committed (a crash leaves a trace);
-//   2. the refresh, which completes that row;
-//   3. on error: the row is marked FAILED, the error counted (and the stream table suspended
-//      after pg_trickle.max_consecutive_errors), and NOTIFY pgtrickle_alert tells listeners.
-// Other stream tables keep refreshing; a failing one backs off exponentially.
+// first, every due stream table and the stream tables it reads (pgt/refresh_order.hpp), up to
+// pg_trickle.max_concurrent_refreshes at once (scheduler/refresh_workers.hpp), each refresh in
+// transactions of its own (scheduler/refresh_job.hpp). Other stream tables keep refreshing
+// when one fails; a failing one backs off exponentially.
 #include <cstdint>
 #include <functional>
 #include <limits>
@@ -27,6 +24,8 @@
 #include "guc.hpp"
 #include "pg/spi.hpp"
 #include "scheduler/internal.hpp"
+#include "scheduler/refresh_workers.hpp"
+#include "scheduler/transactions.hpp"
 
 extern "C" {
 #include <access/xact.h>
@@ -48,94 +47,7 @@ namespace {
 
 db_slot* my_slot = nullptr;
 
-/// Runs `work` in its own transaction. Returns the error message if it failed (the
-/// transaction is then rolled back). Errors arrive as C++ exceptions (pg::call) or, from an
-/// unguarded call, as a PostgreSQL longjmp: both are caught.
-std::optional<std::string> in_transaction(const std::function<void()>& work) {
-    std::optional<std::string> failure;
-    auto run = [&]() -> bool {
-        try {
-            spi::session spi;
-            work();
-            return true;
-        } catch (const std::exception& e) {
-            failure = e.what();
-            return false;
-        }
-    };
-    MemoryContext context = CurrentMemoryContext;
-    // A background worker has no client loop to set it: without this, now() would stay at the
-    // worker's start time.
-    SetCurrentStatementStartTimestamp();
-    StartTransactionCommand();
-    PushActiveSnapshot(GetTransactionSnapshot());
-    bool ok = false;
-    PG_TRY();
-    {
-        ok = run();
-    }
-    PG_CATCH();
-    {
-        MemoryContextSwitchTo(context);
-        ErrorData* edata = CopyErrorData();
-        FlushErrorState();
-        failure = edata->message ? edata->message : "unknown error";
-        FreeErrorData(edata);
-        ok = false;
-    }
-    PG_END_TRY();
-    if (ok) {
-        PopActiveSnapshot();
-        CommitTransactionCommand();
-    } else {
-        AbortCurrentTransaction();
-        // As a backend's error recovery does: a slot being made or read is let go.
-        if (MyReplicationSlot != nullptr) ReplicationSlotRelease();
-        ReplicationSlotCleanup();
-    }
-    MemoryContextSwitchTo(context);
-    return failure;
-}
-
 using catalog_entry = ext::scheduled_table;
-
-void alert(const std::string& event, const catalog_entry& e, const std::string& message) {
-    spi::exec("SELECT pg_catalog.pg_notify('pgtrickle_alert', pg_catalog.json_build_object('event', $1, "
-              "'stream_table', $2, 'message', $3, 'consecutive_errors', $4::int)::text)",
-              {event, e.name, message, std::to_string(e.errors)});
-}
-
-/// Refreshes one stream table if it has pending changes. Returns true if it refreshed.
-bool refresh_one(catalog_entry& e) {
-    std::optional<long long> history;
-    auto failure = in_transaction([&] {
-        if (ext::pending_changes(e.state.id) == 0) return;
-        history = std::stoll(*spi::scalar(
-            "INSERT INTO pgtrickle.pgt_refresh_history (pgt_id, data_timestamp, start_time, action, status, "
-            "initiated_by) SELECT pgt_id, now(), pg_catalog.clock_timestamp(), CASE WHEN refresh_mode = 'FULL' THEN "
-            "'FULL' ELSE 'DIFFERENTIAL' END, 'RUNNING', 'SCHEDULER' FROM pgtrickle.pgt_stream_tables WHERE pgt_id = "
-            "$1::int8 RETURNING refresh_id::text",
-            {std::to_string(e.state.id)}));
-    });
-    if (failure || !history) return false;
-    failure = in_transaction([&] {
-        ext::refresh(e.state.id, ext::initiator::scheduler, history);
-        if (e.errors > 0) alert("recovered", e, "refreshed after " + std::to_string(e.errors) + " failures");
-    });
-    if (!failure) {
-        e.errors = 0;
-        return true;
-    }
-    const std::string message = *failure;
-    in_transaction([&] {
-        ++e.errors;
-        const bool suspended =
-            ext::record_failure(e.state.id, ext::initiator::scheduler, message, guc::max_consecutive_errors, history);
-        alert(suspended ? "suspended" : "refresh_failed", e, message);
-    });
-    ereport(LOG, (errmsg("pg_trickle: refresh of %s failed: %s", e.name.c_str(), message.c_str())));
-    return false;
-}
 
 constexpr std::int64_t never = std::numeric_limits<std::int64_t>::max();
 
@@ -176,11 +88,7 @@ std::int64_t tick() {
     std::vector<catalog_entry> entries;
     if (in_transaction([&] { entries = ext::load_schedules(now_s); })) return now_ms() + 60000; // try again
     std::vector<stream_table_state> states;
-    std::map<long long, catalog_entry*> by_id;
-    for (auto& e : entries) {
-        states.push_back(e.state);
-        by_id[e.state.id] = &e;
-    }
+    for (const auto& e : entries) states.push_back(e.state);
     std::vector<long long> plan;
     try {
         plan = tick_plan(states, now_s, guc::default_schedule_seconds);
@@ -188,19 +96,21 @@ std::int64_t tick() {
         ereport(LOG, (errmsg("pg_trickle: %s", e.what())));
         return now_ms() + 60000;
     }
-    for (long long id : plan) {
-        CHECK_FOR_INTERRUPTS();
-        if (ShutdownRequestPending) break;
-        refresh_one(*by_id[id]);
-    }
+    run_plan(my_slot, plan, states);
     return next_work(entries, states, now_s);
 }
 
-void mark_interrupted_refreshes() {
-    in_transaction([] {
+/// Marks the RUNNING history rows no refresh is working on any more (those of `still_running`,
+/// refreshed by workers a previous scheduler started, are left to them).
+void mark_interrupted_refreshes(const std::vector<long long>& still_running) {
+    std::string ids = "{";
+    for (long long id : still_running) ids += (ids.size() > 1 ? "," : "") + std::to_string(id);
+    ids += "}";
+    in_transaction([&] {
         spi::exec("UPDATE pgtrickle.pgt_refresh_history SET status = 'FAILED', end_time = now(), error_message = "
                   "'interrupted: the refresh did not finish (server crash, restart, or terminated backend)' "
-                  "WHERE status = 'RUNNING'");
+                  "WHERE status = 'RUNNING' AND pgt_id <> ALL ($1::int8[])",
+                  {ids});
     });
 }
 
@@ -311,7 +221,7 @@ void pgt_scheduler_main(Datum arg) {
     my_slot->serving = true;
     LWLockRelease(shared->lock);
     pgstat_report_appname("pg_trickle scheduler");
-    mark_interrupted_refreshes();
+    mark_interrupted_refreshes(take_over_queue(my_slot));
 
     std::uint64_t seen = ~std::uint64_t{0};
     bool wal_in_use = false;

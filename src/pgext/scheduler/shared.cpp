@@ -108,6 +108,18 @@ db_slot* find_slot(std::uint32_t db, bool create) {
     return take;
 }
 
+BackgroundWorker pg_trickle_worker(const char* function, const char* type, const char* name, int restart_seconds) {
+    BackgroundWorker worker{};
+    worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
+    worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
+    worker.bgw_restart_time = restart_seconds;
+    snprintf(worker.bgw_library_name, BGW_MAXLEN, "pg_trickle");
+    snprintf(worker.bgw_function_name, BGW_MAXLEN, "%s", function);
+    snprintf(worker.bgw_name, BGW_MAXLEN, "%s", name);
+    snprintf(worker.bgw_type, BGW_MAXLEN, "%s", type);
+    return worker;
+}
+
 void install_shared_state() {
     previous_request = shmem_request_hook;
     shmem_request_hook = request_shmem;

@@ -1,0 +1,14 @@
+#pragma once
+// One scheduled refresh, in the scheduler or a refresh worker, each step in a transaction of
+// its own:
+//   1. is anything pending? if so, a RUNNING history row is committed (a crash leaves a trace);
+//   2. the refresh, which completes that row;
+//   3. on error: the row is marked FAILED, the error counted (and the stream table suspended
+//      after pg_trickle.max_consecutive_errors), and NOTIFY pgtrickle_alert tells listeners.
+
+namespace pgt::sched {
+
+/// Refreshes stream table `id` if it has pending changes. Returns true if it refreshed.
+bool run_scheduled_refresh(long long id);
+
+} // namespace pgt::sched

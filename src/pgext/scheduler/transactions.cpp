@@ -1,0 +1,60 @@
+#include "scheduler/transactions.hpp"
+
+#include "pg/postgres.hpp"
+#include "pg/spi.hpp"
+
+extern "C" {
+#include <access/xact.h>
+#include <replication/slot.h>
+#include <utils/snapmgr.h>
+}
+
+namespace pgt::sched {
+
+std::optional<std::string> in_transaction(const std::function<void()>& work) {
+    std::optional<std::string> failure;
+    auto run = [&]() -> bool {
+        try {
+            spi::session spi;
+            work();
+            return true;
+        } catch (const std::exception& e) {
+            failure = e.what();
+            return false;
+        }
+    };
+    MemoryContext context = CurrentMemoryContext;
+    // A background worker has no client loop to set it: without this, now() would stay at the
+    // worker's start time.
+    SetCurrentStatementStartTimestamp();
+    StartTransactionCommand();
+    PushActiveSnapshot(GetTransactionSnapshot());
+    bool ok = false;
+    PG_TRY();
+    {
+        ok = run();
+    }
+    PG_CATCH();
+    {
+        MemoryContextSwitchTo(context);
+        ErrorData* edata = CopyErrorData();
+        FlushErrorState();
+        failure = edata->message ? edata->message : "unknown error";
+        FreeErrorData(edata);
+        ok = false;
+    }
+    PG_END_TRY();
+    if (ok) {
+        PopActiveSnapshot();
+        CommitTransactionCommand();
+    } else {
+        AbortCurrentTransaction();
+        // As a backend's error recovery does: a slot being made or read is let go.
+        if (MyReplicationSlot != nullptr) ReplicationSlotRelease();
+        ReplicationSlotCleanup();
+    }
+    MemoryContextSwitchTo(context);
+    return failure;
+}
+
+} // namespace pgt::sched
