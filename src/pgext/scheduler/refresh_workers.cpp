@@ -23,6 +23,7 @@ extern "C" {
 #include <storage/latch.h>
 #include <storage/proc.h>
 #include <utils/guc.h>
+#include <utils/memutils.h>
 #include <utils/wait_event.h>
 }
 
@@ -123,7 +124,10 @@ bool start_worker(db_slot* slot, std::vector<BackgroundWorkerHandle*>& handles) 
     memcpy(worker.bgw_extra, &slot->db, sizeof(Oid));
     worker.bgw_notify_pid = 0;
     BackgroundWorkerHandle* handle = nullptr;
-    if (!RegisterDynamicBackgroundWorker(&worker, &handle)) return false;
+    MemoryContext previous = MemoryContextSwitchTo(TopMemoryContext); // kept across ticks
+    const bool started = RegisterDynamicBackgroundWorker(&worker, &handle);
+    MemoryContextSwitchTo(previous);
+    if (!started) return false;
     handles.push_back(handle);
     return true;
 }
@@ -132,7 +136,9 @@ bool start_worker(db_slot* slot, std::vector<BackgroundWorkerHandle*>& handles) 
 int live_workers(std::vector<BackgroundWorkerHandle*>& handles) {
     std::erase_if(handles, [](BackgroundWorkerHandle* h) {
         pid_t pid = 0;
-        return GetBackgroundWorkerPid(h, &pid) == BGWH_STOPPED;
+        if (GetBackgroundWorkerPid(h, &pid) != BGWH_STOPPED) return false;
+        pfree(h);
+        return true;
     });
     return static_cast<int>(handles.size());
 }
