@@ -238,5 +238,7 @@ echo "refreshes per stream table (scheduled, completed): count, mean and max ms"
     FROM pgtrickle.pgt_refresh_history h JOIN pgtrickle.pgt_stream_tables s USING (pgt_id)
     WHERE h.initiated_by = 'SCHEDULER' AND h.status = 'COMPLETED' GROUP BY s.pgt_name, h.action ORDER BY 3 DESC"
 grep -A3 'deadlock detected' "$dir/log" | head -24 || true
+echo "lock waits over 1 s (log_lock_waits), by what waited:"
+grep -A2 'still waiting for' "$dir/log" | sed -n 's/.*STATEMENT: *//p' | cut -c1-100 | sort | uniq -c | sort -rn | head -8 || true
 echo "summary: $checks checks over $duration, $wrong_total wrong; scheduler RssAnon first $first_anon kB, max $max_anon kB, last $last_anon kB"
 [ "$wrong_total" -eq 0 ]
