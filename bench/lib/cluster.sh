@@ -5,6 +5,8 @@
 #                                       postgresql.conf lines; sets $bin, $dir and psql=(…);
 #                                       the cluster is stopped and removed when the script exits
 #   median                              the median of the numbers on standard input
+#   pgt_ms_until CONDITION              SQL of a DO block that waits until CONDITION holds
+#                                       (polled every 2 ms) and raises a NOTICE with the ms waited
 
 pgt_start_cluster() {
     bin="${PGT_PG_BIN:-/usr/lib/postgresql/15/bin}"
@@ -24,3 +26,18 @@ pgt_start_cluster() {
 }
 
 median() { sort -g | awk '{a[NR]=$1} END {if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+
+pgt_ms_until() {
+    cat <<SQL
+DO \$\$
+DECLARE t0 timestamptz := clock_timestamp();
+BEGIN
+    LOOP
+        EXIT WHEN $1;
+        PERFORM pg_sleep(0.002);
+    END LOOP;
+    RAISE NOTICE '%', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
+END
+\$\$;
+SQL
+}

@@ -153,16 +153,7 @@ latency=()
 for round in $(seq 1 10); do
     latency+=("$("${psql[@]}" 2>&1 <<SQL | grep NOTICE | tail -1
 UPDATE chain_base SET v = v + 1000 WHERE id = 1;
-DO \$\$
-DECLARE t0 timestamptz := clock_timestamp();
-BEGIN
-    LOOP
-        EXIT WHEN (SELECT v FROM chain_9 WHERE id = 1) = (SELECT v + 9 FROM chain_base WHERE id = 1);
-        PERFORM pg_sleep(0.002);
-    END LOOP;
-    RAISE NOTICE '%', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
-END
-\$\$;
+$(pgt_ms_until "(SELECT v FROM chain_9 WHERE id = 1) = (SELECT v + 9 FROM chain_base WHERE id = 1)")
 SQL
 )")
     sleep 1.2

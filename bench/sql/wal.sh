@@ -99,16 +99,7 @@ latency() {
         sleep "0.$(( RANDOM % 1000 ))"
         out+=("$("${psql[@]}" 2>&1 <<SQL | sed -n 's/.*NOTICE: *//p' | tail -1
 UPDATE $t SET v = v + 1 WHERE id = 74;
-DO \$\$
-DECLARE t0 timestamptz := clock_timestamp();
-BEGIN
-    LOOP
-        EXIT WHEN (SELECT s FROM ${t}_sum WHERE k = 74) = (SELECT sum(v) FROM $t WHERE k = 74);
-        PERFORM pg_sleep(0.002);
-    END LOOP;
-    RAISE NOTICE '%', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
-END
-\$\$;
+$(pgt_ms_until "(SELECT s FROM ${t}_sum WHERE k = 74) = (SELECT sum(v) FROM $t WHERE k = 74)")
 SQL
 )")
     done

@@ -29,15 +29,12 @@ void forget_relation(Datum, Oid) { known().clear(); }
 void forget_role(Datum, int, uint32) { known().clear(); }
 
 unsigned check(const stream_table& st, const std::vector<unsigned>& sources, bool at_creation) {
-    std::string list = "{";
-    for (std::size_t i = 0; i < sources.size(); ++i) list += (i ? "," : "") + std::to_string(sources[i]);
-    list += "}";
     auto rows = spi::prepared("SELECT c.relowner::int8, s.oid::regclass::text, "
                               "pg_catalog.has_table_privilege(c.relowner, s.oid, 'SELECT') FROM pg_catalog.pg_class c "
                               "LEFT JOIN unnest($2::oid[]) s(oid) ON NOT " +
                                   reads_all_rows("c.relowner", "s.oid") + " WHERE c.oid = $1::oid",
                               2)
-                    .query({std::to_string(st.relid), list});
+                    .query({std::to_string(st.relid), spi::integer_array(sources)});
     const auto owner = static_cast<unsigned>(std::stoul(*rows.at(0)[0]));
     if (rows[0][1] && rows[0][2] == "t")
         throw error(sqlstate::insufficient_privilege,

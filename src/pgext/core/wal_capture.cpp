@@ -39,12 +39,6 @@ std::vector<source_state> sources(const std::string& where = "true") {
     return out;
 }
 
-std::string list(const std::vector<unsigned>& relids) {
-    std::string s = "{";
-    for (std::size_t i = 0; i < relids.size(); ++i) s += (i ? "," : "") + std::to_string(relids[i]);
-    return s + "}";
-}
-
 /// The slot's state: absent, usable, or lost (its WAL removed: max_slot_wal_keep_size).
 enum class slot_status { absent, usable, lost };
 slot_status slot() {
@@ -228,7 +222,7 @@ void settle(const std::vector<unsigned>& relids) {
     // decodes, and their windows, when it starts.
     const bool slot_ready = spi::scalar("SELECT 1 FROM pgtrickle.pgt_wal_capture FOR UPDATE").has_value() &&
                             slot() == slot_status::usable;
-    for (const auto& s : sources("t.source_relid = ANY ('" + list(relids) + "'::oid[])")) {
+    for (const auto& s : sources("t.source_relid = ANY ('" + spi::integer_array(relids) + "'::oid[])")) {
         if (s.mode == "WAL" && !s.wants_wal)
             back_to_triggers(s.relid);
         else if (s.mode == "TRANSITIONING" && !s.wants_wal)
@@ -245,7 +239,7 @@ bool hold_decoder(const std::vector<unsigned>& relids) {
     if (!spi::prepared("SELECT 1 FROM pgtrickle.pgt_change_tracking t, pgtrickle.pgt_wal_capture w WHERE t.source_relid = "
                        "ANY ($1::oid[]) AND (t.cdc_mode = 'WAL' OR t.wal_until_lsn > w.decoded_lsn)",
                        1)
-             .query({list(relids)})
+             .query({spi::integer_array(relids)})
              .size())
         return false;
     spi::prepared("SELECT 1 FROM pgtrickle.pgt_wal_capture FOR UPDATE", 0).query({});
@@ -328,7 +322,7 @@ bool background_step(const std::function<std::optional<std::string>(const std::f
                           std::vector<unsigned> w;
                           for (const auto& s : all)
                               if (s.wants_wal) w.push_back(s.relid);
-                          return list(w);
+                          return spi::integer_array(w);
                       }()});
             mirror_modes();
         });

@@ -82,4 +82,11 @@ std::vector<std::pair<std::string, std::string>> describe(const std::string& sql
 /// Quotes `s` as an identifier exactly as PostgreSQL's quote_ident() does.
 std::string quote_ident(const std::string& s);
 
+/// The text of an array of integers, `{1,2,3}`, for a parameter cast to int8[] or oid[].
+template <typename Integers> std::string integer_array(const Integers& values) {
+    std::string s = "{";
+    for (const auto& v : values) s += (s.size() > 1 ? "," : "") + std::to_string(v);
+    return s + "}";
+}
+
 } // namespace pgt::spi

@@ -7,7 +7,6 @@
 // transactions of its own (scheduler/refresh_job.hpp). Other stream tables keep refreshing
 // when one fails; a failing one backs off exponentially.
 #include <cstdint>
-#include <functional>
 #include <limits>
 #include <map>
 #include <string>
@@ -34,11 +33,8 @@ extern "C" {
 #include <pgstat.h>
 #include <postmaster/bgworker.h>
 #include <postmaster/interrupt.h>
-#include <replication/slot.h>
 #include <storage/ipc.h>
 #include <storage/proc.h>
-#include <tcop/tcopprot.h>
-#include <utils/snapmgr.h>
 }
 
 namespace pgt::sched {
@@ -103,14 +99,11 @@ std::int64_t tick() {
 /// Marks the RUNNING history rows no refresh is working on any more (those of `still_running`,
 /// refreshed by workers a previous scheduler started, are left to them).
 void mark_interrupted_refreshes(const std::vector<long long>& still_running) {
-    std::string ids = "{";
-    for (long long id : still_running) ids += (ids.size() > 1 ? "," : "") + std::to_string(id);
-    ids += "}";
     in_transaction([&] {
         spi::exec("UPDATE pgtrickle.pgt_refresh_history SET status = 'FAILED', end_time = now(), error_message = "
                   "'interrupted: the refresh did not finish (server crash, restart, or terminated backend)' "
                   "WHERE status = 'RUNNING' AND pgt_id <> ALL ($1::int8[])",
-                  {ids});
+                  {spi::integer_array(still_running)});
     });
 }
 
