@@ -69,6 +69,10 @@ struct source_changes {
     std::string relation;
     /// False when the caller knows there are none: the rules drop the terms that read them.
     bool may_change = true;
+    /// True when the relation holds at most one row (one changed row, bound as parameters):
+    /// it needs no consolidation, and an aggregate over it no GROUP BY
+    /// (`single_row_maintainable`).
+    bool single_row = false;
 };
 
 struct refresh_plan {
@@ -79,9 +83,21 @@ struct refresh_plan {
     /// False for a MERGE (`options::merge`): it returns no row, only the number of rows it
     /// changed.
     bool counted = true;
+    /// For a change of one row merged into an aggregate (`source_changes::single_row`): an
+    /// UPDATE of the group it touches, when that group is stored and stays. Run it first:
+    /// `statement` is needed only when it changed no row.
+    std::string update_first;
 };
 
 layout storage_layout(const circuit& c);
+
+/// Whether a change of source `source` alone can be merged into the stream table one row at
+/// a time, through `delta_sql` with `options::merge` and that source's relation `single_row`:
+/// the result is a GROUP BY without HAVING whose input reaches the source through filters and
+/// projections only. The groups' state (counts, sums, extremes rescanned from the source) then
+/// absorbs the rows of a change one after another as it would absorb them together, and the
+/// merge of one row runs without aggregating: a far smaller plan for one-row statements.
+bool single_row_maintainable(const circuit& c, std::size_t source);
 
 /// The WITH RECURSIVE node whose rows the stream table holds (the output, or a projection of
 /// all its columns in order, stored as a bag), or -1. The stream table is then its state —

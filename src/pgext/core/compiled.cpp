@@ -90,6 +90,16 @@ lower::refresh_plan compiled_query::immediate_statement(const stream_table& st, 
     return delta(st, bindings, true);
 }
 
+std::optional<lower::refresh_plan> compiled_query::immediate_row_statements(const stream_table& st, std::size_t i) const {
+    if (!lower::single_row_maintainable(*graph, i)) return std::nullopt;
+    std::vector<lower::source_changes> bindings(sources.size(), {std::string(), false});
+    std::vector<std::string> cols;
+    for (const auto& c : sources[i]->columns) cols.push_back("$" + std::to_string(cols.size() + 1) + " AS " + spi::quote_ident(c.name));
+    cols.push_back("$" + std::to_string(cols.size() + 1) + " AS \"__pgt_w\"");
+    bindings[i] = {"(SELECT " + sql::join(cols) + ")", true, true};
+    return delta(st, bindings, true);
+}
+
 /// A FULL-mode stream table: its storage layout (row id and visible columns, a bag) and the
 /// SELECT of its new contents.
 struct full_mode {

@@ -22,6 +22,7 @@ extern "C" {
 #include <access/htup_details.h>
 #include <access/table.h>
 #include <catalog/namespace.h>
+#include <executor/tuptable.h>
 #include <utils/fmgroids.h>
 #include <utils/inval.h>
 #include <utils/lsyscache.h>
@@ -43,14 +44,26 @@ struct row_version {
     }
 };
 
+/// The statements merging one changed row of a source (compiled_query::immediate_row_statements),
+/// and where their parameters come from in the source's rows.
+struct row_merge {
+    bool prepared = false; ///< looked at: `merge` is invalid when rows cannot be merged one by one
+    spi::plan update, merge;
+    std::vector<AttrNumber> columns; ///< attribute numbers of the parameters, in order
+};
+
 struct target {
     row_version row;
     stream_table st;
     target_shape shape;
     std::vector<unsigned> sources;                ///< the compiled query's sources, by position
     std::map<unsigned long long, std::pair<spi::plan, bool>> plans; ///< delta statements (counted?), by changed sources
+    std::map<std::size_t, row_merge> row_merges;  ///< by source position
     bool plans_stale = false; ///< a source changed shape: prepare them again (not while one runs)
 };
+
+/// A statement changed at most this many rows of one source: they are merged one at a time.
+constexpr std::int64_t few_rows = 2;
 
 std::map<long long, std::unique_ptr<target>>& targets() {
     static std::map<long long, std::unique_ptr<target>> t;
@@ -122,6 +135,63 @@ void register_rows(const std::string& name, unsigned source, Tuplestorestate* ro
     });
 }
 
+/// Prepares the row merge of source `i` of `t` (once; `merge` stays invalid when the stream
+/// table cannot absorb rows one by one).
+row_merge& row_merge_of(target& t, const compiled_query& comp, std::size_t i) {
+    row_merge& m = t.row_merges[i];
+    if (m.prepared) return m;
+    m.prepared = true;
+    const auto statements = comp.immediate_row_statements(t.st, i);
+    if (!statements) return m;
+    std::vector<unsigned> types;
+    pg::call([&] {
+        Relation source = table_open(t.sources[i], AccessShareLock);
+        const TupleDesc desc = RelationGetDescr(source);
+        for (const auto& c : comp.sources[i]->columns)
+            for (int a = 0; a < desc->natts; ++a)
+                if (!TupleDescAttr(desc, a)->attisdropped && c.name == NameStr(TupleDescAttr(desc, a)->attname)) {
+                    m.columns.push_back(static_cast<AttrNumber>(a + 1));
+                    types.push_back(TupleDescAttr(desc, a)->atttypid);
+                }
+        table_close(source, AccessShareLock);
+    });
+    if (m.columns.size() != comp.sources[i]->columns.size()) return m; // (a column renamed under it: the general path)
+    types.push_back(INT8OID);
+    if (!statements->update_first.empty()) m.update = spi::plan(statements->update_first, types, true);
+    m.merge = spi::plan(statements->statement, types, true);
+    return m;
+}
+
+/// Runs `m` for each row of `rows` (a source's row format) with weight `weight`.
+void merge_rows(const row_merge& m, Tuplestorestate* rows, unsigned source, std::int64_t weight) {
+    if (!rows) return;
+    std::vector<std::uintptr_t> values(m.columns.size() + 1);
+    std::string nulls(m.columns.size() + 1, ' ');
+    values.back() = Int64GetDatum(weight);
+    Relation rel = pg::call([&] { return table_open(source, AccessShareLock); });
+    TupleTableSlot* row = pg::call([&] { return MakeSingleTupleTableSlot(RelationGetDescr(rel), &TTSOpsMinimalTuple); });
+    pg::call([&] {
+        tuplestore_select_read_pointer(rows, 0);
+        tuplestore_rescan(rows);
+    });
+    while (pg::call([&] { return tuplestore_gettupleslot(rows, true, false, row); })) {
+        pg::call([&] {
+            for (std::size_t c = 0; c < m.columns.size(); ++c) {
+                bool isnull = false;
+                values[c] = slot_getattr(row, m.columns[c], &isnull);
+                nulls[c] = isnull ? 'n' : ' ';
+            }
+        });
+        if (!m.update.valid() || m.update.execute_values(values, nulls) == 0) m.merge.execute_values(values, nulls);
+    }
+    pg::call([&] {
+        ExecDropSingleTupleTableSlot(row);
+        table_close(rel, AccessShareLock);
+    });
+}
+
+std::int64_t row_count(Tuplestorestate* rows) { return rows ? tuplestore_tuple_count(rows) : 0; }
+
 void forget_plans(Datum, Oid relid) {
     // A source's columns may have changed: delta statements over its rows are prepared again.
     // Invalidations arrive at any time, a statement of this backend may be running: only marked.
@@ -157,6 +227,26 @@ void maintain(long long id, const std::vector<source_delta>& changes) {
     }
     // A connection of its own: the relations registered below are this stream table's.
     spi::session spi;
+    if (std::exchange(t->plans_stale, false)) {
+        t->plans.clear();
+        t->row_merges.clear();
+    }
+    // One source changed by a statement of a row or two (INSERT, UPDATE or DELETE of one row):
+    // each row is merged by itself, with a statement that aggregates nothing, where the stream
+    // table absorbs rows one by one as it would together.
+    if (changes.size() == 1 && row_count(changes[0].inserted) + row_count(changes[0].deleted) <= few_rows) {
+        const auto at = std::ranges::find(t->sources, changes[0].source);
+        if (at != t->sources.end()) {
+            const row_merge& m = row_merge_of(*t, comp, static_cast<std::size_t>(at - t->sources.begin()));
+            if (m.merge.valid()) {
+                server::role_scope as_owner(owner, true);
+                server::refresh_writes_scope writes;
+                merge_rows(m, changes[0].deleted, changes[0].source, -1);
+                merge_rows(m, changes[0].inserted, changes[0].source, 1);
+                return;
+            }
+        }
+    }
     unsigned long long changed = 0;
     for (const auto& c : changes) {
         const auto at = std::ranges::find(t->sources, c.source);
@@ -167,7 +257,6 @@ void maintain(long long id, const std::vector<source_delta>& changes) {
         register_rows(compiled_query::deleted_rows(i), c.source, c.deleted);
     }
     if (changed == 0) return;
-    if (std::exchange(t->plans_stale, false)) t->plans.clear();
     auto& [plan, counted] = t->plans[changed];
     if (!plan.valid()) {
         const auto statement = comp.immediate_statement(t->st, changed);

@@ -96,10 +96,13 @@ std::optional<std::string> scalar(const std::string& sql, const std::vector<para
     return rows[0][0];
 }
 
-plan::plan(const std::string& sql, int nparams, bool generic) {
-    std::vector<Oid> types(static_cast<std::size_t>(nparams), TEXTOID);
+plan::plan(const std::string& sql, int nparams, bool generic)
+    : plan(sql, std::vector<unsigned>(static_cast<std::size_t>(nparams), TEXTOID), generic) {}
+
+plan::plan(const std::string& sql, const std::vector<unsigned>& types, bool generic) {
+    std::vector<Oid> oids(types.begin(), types.end());
     SPIPlanPtr p = pg::call([&] {
-        return SPI_prepare_cursor(sql.c_str(), nparams, types.data(), generic ? CURSOR_OPT_GENERIC_PLAN : 0);
+        return SPI_prepare_cursor(sql.c_str(), static_cast<int>(oids.size()), oids.data(), generic ? CURSOR_OPT_GENERIC_PLAN : 0);
     });
     if (!p) check(SPI_result, sql);
     pg::call([&] { SPI_keepplan(p); });
@@ -126,6 +129,13 @@ std::uint64_t plan::execute(const std::vector<param>& params, const snapshot* sn
                                            InvalidSnapshot, false, true, 0)
                     : SPI_execute_plan(p, b.values.data(), b.nulls.data(), false, 0);
     });
+    check(rc, "prepared statement");
+    return SPI_processed;
+}
+
+std::uint64_t plan::execute_values(const std::vector<std::uintptr_t>& values, const std::string& nulls) const {
+    std::vector<Datum> datums(values.begin(), values.end());
+    const int rc = pg::call([&] { return SPI_execute_plan(static_cast<SPIPlanPtr>(handle_), datums.data(), nulls.c_str(), false, 0); });
     check(rc, "prepared statement");
     return SPI_processed;
 }

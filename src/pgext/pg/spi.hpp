@@ -38,6 +38,8 @@ public:
     /// `generic`: always use the generic plan (statements whose parameters do not change how
     /// they should be planned — frontiers — and that are too large to re-plan every time).
     plan(const std::string& sql, int nparams, bool generic = false);
+    /// A plan whose parameters have the given types (type OIDs), bound by `execute_values`.
+    plan(const std::string& sql, const std::vector<unsigned>& types, bool generic);
     plan(plan&& o) noexcept;
     plan& operator=(plan&& o) noexcept;
     ~plan();
@@ -46,6 +48,9 @@ public:
     bool valid() const { return handle_ != nullptr; }
     /// Executes under the current snapshot, or under `snap` when given.
     std::uint64_t execute(const std::vector<param>& params, const class snapshot* snap = nullptr) const;
+    /// Executes under the current snapshot with parameters as Datums (`nulls[i]` 'n' for a
+    /// NULL, ' ' otherwise): no conversion from text, for statements run per changed row.
+    std::uint64_t execute_values(const std::vector<std::uintptr_t>& values, const std::string& nulls) const;
     /// As execute, returning the rows.
     std::vector<row> query(const std::vector<param>& params, const class snapshot* snap = nullptr) const;
 

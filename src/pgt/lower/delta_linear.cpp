@@ -17,8 +17,8 @@ std::optional<std::string> delta_source(lowering& l, int id) {
     // Consolidated, so that a row inserted and deleted again cancels out before any expression
     // sees it (100 / v must not fail on a v = 0 that no longer exists). Types the compiler does
     // not know may lack equality; their changes pass unconsolidated (the final merge still nets
-    // them).
-    const bool groupable = std::ranges::none_of(t.columns, [](const ir::column& c) {
+    // them). One row (single_row) is consolidated already.
+    const bool groupable = !l.changes_of(n.source).single_row && std::ranges::none_of(t.columns, [](const ir::column& c) {
         return c.type.kind == type_kind::other || c.type.kind == type_kind::unknown;
     });
     const std::string body =
@@ -28,7 +28,7 @@ std::optional<std::string> delta_source(lowering& l, int id) {
                   : "SELECT " + cols + ", " + weight_col("c") + " FROM " + l.changes_of(n.source).relation + " c";
     // CTE names stay well under PostgreSQL's 63-byte identifier limit.
     return l.add_cte("s" + std::to_string(n.source) + "_changes_" + t.name.substr(0, 40),
-                     "Δ" + t.schema + "." + t.name + ": captured changes, consolidated", body);
+                     "Δ" + t.schema + "." + t.name + (groupable ? ": captured changes, consolidated" : ": captured changes"), body);
 }
 
 std::optional<std::string> delta_filter(lowering& l, int id) {

@@ -52,6 +52,18 @@ layout storage_layout(const circuit& c) {
     return lay;
 }
 
+bool single_row_maintainable(const circuit& c, std::size_t source) {
+    if (c.strategy != maintenance::aggregate || c.query.topk || c.state_node < 0) return false;
+    // A group HAVING hides is not stored: its state is computed afresh from the sources, which
+    // hold every row of the change already, and a later row's change would count twice.
+    for (int p : c.post)
+        if (c.nodes[static_cast<std::size_t>(p)].op == circuit_op::filter) return false;
+    int id = c.nodes[static_cast<std::size_t>(c.state_node)].inputs[0];
+    auto at = [&](int n) -> const circuit_node& { return c.nodes[static_cast<std::size_t>(n)]; };
+    while (at(id).op == circuit_op::filter || at(id).op == circuit_op::map) id = at(id).inputs[0];
+    return at(id).op == circuit_op::source && at(id).source == static_cast<int>(source);
+}
+
 std::string full_load_sql(const circuit& c, const options& opts) {
     lowering l(c, nullptr, opts);
     return c.strategy == maintenance::aggregate ? aggregate_full_load(l) : rows_full_load(l);
@@ -92,9 +104,11 @@ refresh_plan delta_sql(const circuit& c, const std::vector<source_changes>& sour
     if (!result_changes && !states_change) return plan;
     plan.has_delta = true;
     std::vector<cte> tail;
-    std::string merge;
+    std::string merge, update;
     if (result_changes && opts.merge && !c.query.topk && c.strategy == maintenance::aggregate) {
-        merge = aggregate_merge(l, storage_layout(c), storage_table);
+        auto statements = aggregate_merge(l, storage_layout(c), storage_table);
+        merge = std::move(statements.merge);
+        update = std::move(statements.update);
     } else if (result_changes) {
         std::string delta = c.strategy == maintenance::aggregate ? aggregate_delta(l, storage_table) : rows_delta(l);
         if (topk_keeps_prefix(c)) delta = topk_prefix_delta(c, delta, storage_table);
@@ -106,6 +120,7 @@ refresh_plan delta_sql(const circuit& c, const std::vector<source_changes>& sour
     for (const auto& u : l.state_updates()) tail.push_back(u);
     plan.counted = merge.empty();
     plan.statement = l.with(tail, plan.counted ? counts_select(tail) : merge);
+    if (!update.empty()) plan.update_first = l.with(tail, update);
     return plan;
 }
 

@@ -77,6 +77,16 @@ std::optional<std::string> lowering::delta(int id) {
     return *slot;
 }
 
+bool lowering::single_row(int id) const {
+    const auto& n = node(id);
+    switch (n.op) {
+    case circuit_op::source: return changes_of(n.source).single_row;
+    case circuit_op::filter:
+    case circuit_op::map: return single_row(n.inputs[0]);
+    default: return false;
+    }
+}
+
 std::optional<std::string> lowering::compute_delta(int id) {
     switch (node(id).op) {
     case circuit_op::source: {

@@ -56,6 +56,9 @@ public:
     const std::vector<cte>& state_updates() const { return state_updates_; }
     /// The name of a CTE holding the node's change (columns + __pgt_w), nullopt if it has none.
     std::optional<std::string> delta(int id);
+    /// Whether node `id`'s change holds at most one row: a source bound `single_row`, through
+    /// filters and projections.
+    bool single_row(int id) const;
 
     /// Adds a CTE and returns its quoted name.
     std::string add_cte(const std::string& base_name, const std::string& comment, const std::string& body);

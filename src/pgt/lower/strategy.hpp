@@ -13,8 +13,12 @@ std::string aggregate_full_load(lowering& l);
 std::string aggregate_delta(lowering& l, const std::string& storage_table);
 /// The aggregate strategy's refresh as one MERGE (options::merge): each touched group's change
 /// summary merged into its stored row, the new state, outputs and HAVING computed in the
-/// MERGE's actions from the stored state (or none); CTEs added to `l`.
-std::string aggregate_merge(lowering& l, const layout& lay, const std::string& storage_table);
+/// MERGE's actions from the stored state (or none); CTEs added to `l`. For a change of one row
+/// (lowering::single_row) also `update`: the MERGE's update alone, of a stored group that stays.
+struct aggregate_merge_statements {
+    std::string merge, update;
+};
+aggregate_merge_statements aggregate_merge(lowering& l, const layout& lay, const std::string& storage_table);
 
 /// keyed / bag / distinct: the net change per row, consolidated.
 std::string rows_full_load(lowering& l);

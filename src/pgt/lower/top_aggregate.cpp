@@ -94,11 +94,17 @@ struct aggregate_lowering {
     std::string arg(const ir::agg_call& call, const std::string& alias) const {
         return l.expr(*call.arg(), child, alias);
     }
-    /// " FILTER (WHERE …)" for the aggregate's rows, with extra conditions.
-    std::string rows_filter(const ir::agg_call& call, const std::string& alias, std::vector<std::string> extra) const {
+    /// The conditions under which a row (through `alias`) counts for the aggregate: its
+    /// argument is not NULL, its FILTER, and `extra`.
+    std::vector<std::string> row_conditions(const ir::agg_call& call, const std::string& alias, std::vector<std::string> extra) const {
         if (call.func != ir::agg_func::count_star) extra.push_back("(" + arg(call, alias) + ") IS NOT NULL");
         if (call.filter) extra.push_back(l.expr(*call.filter, child, alias));
-        return extra.empty() ? "" : " FILTER (WHERE " + sql::join(extra, " AND ") + ")";
+        return extra;
+    }
+    /// " FILTER (WHERE …)" for the aggregate's rows, with extra conditions.
+    std::string rows_filter(const ir::agg_call& call, const std::string& alias, std::vector<std::string> extra) const {
+        auto conditions = row_conditions(call, alias, std::move(extra));
+        return conditions.empty() ? "" : " FILTER (WHERE " + sql::join(conditions, " AND ") + ")";
     }
     std::vector<std::string> keys(const std::string& alias) const {
         std::vector<std::string> k;
@@ -239,39 +245,48 @@ struct aggregate_lowering {
                ", s.\"__pgt_visible\" FROM " + rel + " s";
     }
 
-    /// Per touched group: the change's contribution to each state column.
+    /// Per touched group: the change's contribution to each state column. Over a change of
+    /// one row (`lowering::single_row`) there is one group, and each aggregate of the row is
+    /// its value where the row counts: no GROUP BY.
     std::string change_summary(const std::string& dc) const {
+        const bool one_row = l.single_row(child);
+        auto over = [&](const std::string& aggregate, const std::string& x, const std::vector<std::string>& conditions) {
+            const std::string when = sql::join(conditions, " AND ");
+            if (one_row) return conditions.empty() ? x : "(CASE WHEN " + when + " THEN " + x + " END)";
+            return aggregate + "(" + x + ")" + (conditions.empty() ? "" : " FILTER (WHERE " + when + ")");
+        };
+        auto sum = [&](const std::string& x, const std::vector<std::string>& conditions) {
+            return over("pg_catalog.sum", x, conditions);
+        };
         std::vector<std::string> items;
         auto k = keys("s");
         for (std::size_t j = 0; j < k.size(); ++j) items.push_back(k[j] + " AS " + sql::ident(g(j)));
         const std::string sw = "s." + w;
-        items.push_back(sql::cast("pg_catalog.sum(" + sw + ")", int8_type) + " AS \"__pgt_dcount\"");
+        items.push_back(sql::cast(sum(sw, {}), int8_type) + " AS \"__pgt_dcount\"");
         for (std::size_t i = 0; i < a.aggs.size(); ++i) {
             const auto& call = a.aggs[i];
             const std::string d = "__pgt_d" + std::to_string(i);
             const auto how = ir::maintenance_of(call);
             if (how == ir::agg_maintenance::rescan) continue; // the group is touched: that is all
+            const auto counts = row_conditions(call, "s", {});
             if (how == ir::agg_maintenance::algebraic) {
-                const std::string f = rows_filter(call, "s", {});
-                items.push_back(sql::cast("pg_catalog.sum(" + sw + ")" + f, int8_type) + " AS " + sql::ident(d + "_n"));
+                items.push_back(sql::cast(sum(sw, counts), int8_type) + " AS " + sql::ident(d + "_n"));
                 if (call.func == ir::agg_func::bit_xor) {
                     // x ⊕ x = 0: a row changed an even number of times leaves the XOR as it was.
-                    items.push_back("pg_catalog.bit_xor(" + arg(call, "s") + ")" +
-                                    rows_filter(call, "s", {"pg_catalog.abs(" + sw + ") % 2 = 1"}) + " AS " + sql::ident(d));
+                    items.push_back(over("pg_catalog.bit_xor", arg(call, "s"),
+                                         row_conditions(call, "s", {"pg_catalog.abs(" + sw + ") % 2 = 1"})) +
+                                    " AS " + sql::ident(d));
                     continue;
                 }
                 const std::string x = sql::cast(arg(call, "s"), numeric_type);
                 const std::string wx = sql::binary("*", sql::cast(sw, numeric_type), x);
-                items.push_back("pg_catalog.sum(" + wx + ")" + f + " AS " + sql::ident(d + "_sx"));
-                items.push_back("pg_catalog.sum(" + sql::binary("*", wx, x) + ")" + f + " AS " + sql::ident(d + "_sxx"));
+                items.push_back(sum(wx, counts) + " AS " + sql::ident(d + "_sx"));
+                items.push_back(sum(sql::binary("*", wx, x), counts) + " AS " + sql::ident(d + "_sxx"));
                 continue;
             }
-            const std::string f = rows_filter(call, "s", {});
             switch (call.func) {
             case ir::agg_func::count_star:
-            case ir::agg_func::count:
-                items.push_back(sql::cast("pg_catalog.sum(" + sw + ")" + f, int8_type) + " AS " + sql::ident(d));
-                break;
+            case ir::agg_func::count: items.push_back(sql::cast(sum(sw, counts), int8_type) + " AS " + sql::ident(d)); break;
             case ir::agg_func::sum:
             case ir::agg_func::avg: {
                 const sql_type acc = call.func == ir::agg_func::sum ? call.type : accumulator_type(call);
@@ -284,18 +299,19 @@ struct aggregate_lowering {
                     term = sql::binary("*", x, sql::cast(sw, make_type(type_kind::float8)));
                 else
                     term = sql::binary("*", sql::cast(sw, acc), sql::cast(x, acc));
-                items.push_back(sql::cast("pg_catalog.sum(" + term + ")" + f, acc) + " AS " + sql::ident(d));
-                items.push_back(sql::cast("pg_catalog.sum(" + sw + ")" + f, int8_type) + " AS " + sql::ident(d + "_nn"));
+                items.push_back(sql::cast(sum(term, counts), acc) + " AS " + sql::ident(d));
+                items.push_back(sql::cast(sum(sw, counts), int8_type) + " AS " + sql::ident(d + "_nn"));
                 break;
             }
             default: {
-                items.push_back("pg_catalog." + ir::agg_name(call) + "(" + arg(call, "s") + ")" +
-                                rows_filter(call, "s", {sw + " > 0"}) + " AS " + sql::ident(d + "_ins"));
-                items.push_back("pg_catalog.bool_or(" + sw + " < 0)" + f + " AS " + sql::ident(d + "_del"));
+                items.push_back(over("pg_catalog." + ir::agg_name(call), arg(call, "s"), row_conditions(call, "s", {sw + " > 0"})) +
+                                " AS " + sql::ident(d + "_ins"));
+                items.push_back(over("pg_catalog.bool_or", sw + " < 0", counts) + " AS " + sql::ident(d + "_del"));
             }
             }
         }
         std::string r = "SELECT " + sql::join(items) + " FROM " + dc + " s";
+        if (one_row) return r;
         if (!k.empty()) r += " GROUP BY " + sql::join(k);
         else r += " HAVING pg_catalog.count(*) > 0";
         return r;
@@ -500,7 +516,7 @@ std::string aggregate_delta(lowering& l, const std::string& storage_table) {
     return touched_groups(al, storage_table);
 }
 
-std::string aggregate_merge(lowering& l, const layout& lay, const std::string& storage_table) {
+aggregate_merge_statements aggregate_merge(lowering& l, const layout& lay, const std::string& storage_table) {
     const circuit& c = l.graph();
     aggregate_lowering al{l, c.state_node, c.post, ""};
     const auto dc = l.delta(al.child);
@@ -529,10 +545,17 @@ std::string aggregate_merge(lowering& l, const layout& lay, const std::string& s
         key_values.push_back(key(j));
         key_types.push_back(al.a.group_by[j]->type);
     }
-    return "MERGE INTO " + storage_table + " t USING " + summary + " d ON t.\"__pgt_row_id\" = " +
-           l.row_id(key_values, key_types) + " WHEN MATCHED AND NOT " + matched.back() +
-           " THEN DELETE WHEN MATCHED THEN UPDATE SET " + sql::join(set) + " WHEN NOT MATCHED AND " + unmatched.back() +
-           " THEN INSERT (" + sql::join(names) + ") VALUES (" + sql::join(values) + ")";
+    const std::string same = "t.\"__pgt_row_id\" = " + l.row_id(key_values, key_types);
+    aggregate_merge_statements out;
+    out.merge = "MERGE INTO " + storage_table + " t USING " + summary + " d ON " + same + " WHEN MATCHED AND NOT " +
+                matched.back() + " THEN DELETE WHEN MATCHED THEN UPDATE SET " + sql::join(set) + " WHEN NOT MATCHED AND " +
+                unmatched.back() + " THEN INSERT (" + sql::join(names) + ") VALUES (" + sql::join(values) + ")";
+    // One row touches one group, most often stored and staying: PostgreSQL flattens the row's
+    // parameters into an UPDATE through the row id's index, a plan far smaller than the MERGE's.
+    if (l.single_row(al.child))
+        out.update = "UPDATE " + storage_table + " t SET " + sql::join(set) + " FROM " + summary + " d WHERE " + same +
+                     " AND " + matched.back();
+    return out;
 }
 
 std::string stored_aggregate_full_load(lowering& l, int id) {

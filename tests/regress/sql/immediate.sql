@@ -139,3 +139,43 @@ SELECT pgtrickle.drop_stream_table('big_customers');
 SELECT pgtrickle.drop_stream_table('revenue');
 INSERT INTO orders VALUES (600, 1, 1);
 SELECT st_check('segment_revenue');
+
+-- One-row statements on an aggregate over one table are merged a row at a time (an UPDATE of the
+-- touched group, a MERGE when the group is new or empties): every kind of aggregate state, rows
+-- a WHERE drops, NULL arguments, extremes deleted, groups made and emptied.
+CREATE TABLE sales (id int PRIMARY KEY, shop text, qty int, price numeric, flag boolean, bits int);
+INSERT INTO sales SELECT i, 'shop' || i % 3, i % 5, i * 1.5, i % 2 = 0, i FROM generate_series(1, 12) i;
+SELECT pgtrickle.create_stream_table('shop_stats',
+  'SELECT upper(shop) AS shop, count(*) AS n, count(qty) AS qtys, sum(qty * price) AS revenue, avg(price) AS avg_price,
+          min(price) AS cheapest, max(qty) AS most, bool_or(flag) AS any_flag, bit_xor(bits) AS xor_bits,
+          stddev_samp(qty) AS spread, count(DISTINCT qty) AS kinds, sum(qty) FILTER (WHERE flag) AS flagged
+     FROM sales WHERE id <> 7 GROUP BY upper(shop)', refresh_mode => 'IMMEDIATE');
+SELECT pgtrickle.create_stream_table('sales_total', 'SELECT count(*) AS n, sum(price) AS total, max(price) AS top FROM sales',
+  refresh_mode => 'IMMEDIATE');
+SELECT pgtrickle.create_stream_table('busy_shops', 'SELECT shop, count(*) AS n FROM sales GROUP BY shop HAVING count(*) > 4',
+  refresh_mode => 'IMMEDIATE');
+CREATE FUNCTION sales_checks() RETURNS SETOF text LANGUAGE sql AS $$
+  SELECT st_check(n) FROM unnest(ARRAY['shop_stats', 'sales_total', 'busy_shops']) n $$;
+INSERT INTO sales VALUES (13, 'shop9', NULL, NULL, NULL, NULL);
+UPDATE sales SET qty = 4 WHERE id = 7;
+UPDATE sales SET price = price + 1 WHERE id = 1;
+UPDATE sales SET shop = 'shop9' WHERE id = 2;
+UPDATE sales SET qty = NULL, flag = NULL WHERE id = 4;
+SELECT * FROM sales_checks();
+DELETE FROM sales WHERE id = (SELECT id FROM sales WHERE shop = 'shop0' ORDER BY price LIMIT 1);
+DELETE FROM sales WHERE id = (SELECT id FROM sales ORDER BY price DESC LIMIT 1);
+UPDATE sales SET shop = 'SHOP1' WHERE id = 13;
+DELETE FROM sales WHERE id = 7;
+DELETE FROM sales WHERE shop = 'shop9';
+SELECT * FROM sales_checks();
+SELECT shop, n, qtys FROM shop_stats ORDER BY shop;
+INSERT INTO sales VALUES (20, 'shop2', 1, 1, false, 1);
+UPDATE sales SET id = 21 WHERE id = 20;
+DELETE FROM sales WHERE id = 21;
+BEGIN;
+INSERT INTO sales VALUES (22, 'shop5', 2, 2, true, 2);
+SAVEPOINT s;
+DELETE FROM sales WHERE id = 22;
+ROLLBACK TO SAVEPOINT s;
+COMMIT;
+SELECT * FROM sales_checks();
