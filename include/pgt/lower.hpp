@@ -36,6 +36,8 @@ struct options {
     /// MERGE and reports no counts (`refresh_plan::counted`): a smaller plan to start, for
     /// maintenance that runs at every writing statement (IMMEDIATE). Bags and TopK count.
     bool merge = false;
+    /// Prefixed to the names of the CTEs a lowering adds (two lowerings in one statement).
+    std::string cte_prefix;
 };
 
 /// A stored aggregate's state table: `__pgt_row_id` (the group key's hash), the node's
@@ -98,6 +100,14 @@ layout storage_layout(const circuit& c);
 /// absorbs the rows of a change one after another as it would absorb them together, and the
 /// merge of one row runs without aggregating: a far smaller plan for one-row statements.
 bool single_row_maintainable(const circuit& c, std::size_t source);
+
+/// For a row of source `source` updated alone (single_row_maintainable): one UPDATE folding the
+/// change of its old version (`first`, −1) and then of its new one (`second`, +1), relations
+/// bound as `single_row`, into the group both belong to, when it is stored and stays. It changes
+/// no row when they belong to different groups, a filter drops one, or the group is new or
+/// empties: the rows then go one by one.
+std::string single_row_pair_update(const circuit& c, std::size_t source, const std::string& first,
+                                   const std::string& second, const std::string& storage_table, const options& opts = {});
 
 /// The WITH RECURSIVE node whose rows the stream table holds (the output, or a projection of
 /// all its columns in order, stored as a bag), or -1. The stream table is then its state —

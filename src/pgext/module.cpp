@@ -1,4 +1,5 @@
 // The extension's entry point: the magic block and _PG_init.
+#include "core/catalog_oids.hpp"
 #include "core/consumers.hpp"
 #include "core/immediate.hpp"
 #include "core/immediate_target.hpp"
@@ -31,6 +32,7 @@ void _PG_init(void) {
     pgt::ext::install_rights_invalidation();
     pgt::ext::install_consumer_invalidation();
     pgt::ext::immediate::install_target_invalidation();
+    pgt::ext::install_catalog_oid_invalidation();
     // The scheduler needs shared memory and a launcher, which only preloading can set up;
     // loaded later, pg_trickle still captures changes and refreshes on request.
     if (process_shared_preload_libraries_in_progress) {

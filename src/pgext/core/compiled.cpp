@@ -37,6 +37,14 @@ std::string immediate_changes_relation(std::size_t i, const ir::table& t) {
            ", -1::pg_catalog.int8 FROM " + spi::quote_ident(compiled_query::deleted_rows(i)) + " e)";
 }
 
+/// A one-row relation of source `t`'s columns and weight, from parameters $first….
+std::string parameter_row(const ir::table& t, std::size_t first) {
+    std::vector<std::string> cols;
+    for (const auto& c : t.columns) cols.push_back("$" + std::to_string(first + cols.size()) + " AS " + spi::quote_ident(c.name));
+    cols.push_back("$" + std::to_string(first + cols.size()) + " AS \"__pgt_w\"");
+    return "(SELECT " + sql::join(cols) + ")";
+}
+
 std::vector<std::string> storage_columns(const lower::layout& lay) {
     std::vector<std::string> cols;
     for (const auto& c : lay.columns) cols.push_back(spi::quote_ident(c.name));
@@ -93,11 +101,16 @@ lower::refresh_plan compiled_query::immediate_statement(const stream_table& st, 
 std::optional<lower::refresh_plan> compiled_query::immediate_row_statements(const stream_table& st, std::size_t i) const {
     if (!lower::single_row_maintainable(*graph, i)) return std::nullopt;
     std::vector<lower::source_changes> bindings(sources.size(), {std::string(), false});
-    std::vector<std::string> cols;
-    for (const auto& c : sources[i]->columns) cols.push_back("$" + std::to_string(cols.size() + 1) + " AS " + spi::quote_ident(c.name));
-    cols.push_back("$" + std::to_string(cols.size() + 1) + " AS \"__pgt_w\"");
-    bindings[i] = {"(SELECT " + sql::join(cols) + ")", true, true};
+    bindings[i] = {parameter_row(*sources[i], 1), true, true};
     return delta(st, bindings, true);
+}
+
+std::string compiled_query::immediate_pair_statement(const stream_table& st, std::size_t i) const {
+    auto opts = lowering_options();
+    opts.merge = true;
+    return lower::single_row_pair_update(*graph, i, parameter_row(*sources[i], 1),
+                                         parameter_row(*sources[i], sources[i]->columns.size() + 2),
+                                         state_table.empty() ? st.qualified() : state_table, opts);
 }
 
 /// A FULL-mode stream table: its storage layout (row id and visible columns, a bag) and the

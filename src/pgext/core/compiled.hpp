@@ -67,6 +67,10 @@ struct compiled_query {
     /// as parameters $1… and its weight (bigint, ±1) last; nullopt when the stream table cannot
     /// absorb a change a row at a time (lower::single_row_maintainable).
     std::optional<lower::refresh_plan> immediate_row_statements(const stream_table& st, std::size_t i) const;
+    /// IMMEDIATE: with those, the UPDATE folding a row of source `i` updated alone into its
+    /// group in one go (lower::single_row_pair_update): the old version's parameters as above,
+    /// then the new version's.
+    std::string immediate_pair_statement(const stream_table& st, std::size_t i) const;
 };
 
 compiled_query& compiled_for(const stream_table& st);

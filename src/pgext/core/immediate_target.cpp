@@ -9,6 +9,7 @@
 
 #include "pgt/error.hpp"
 
+#include "core/catalog_oids.hpp"
 #include "core/compiled.hpp"
 #include "core/maintainers.hpp"
 #include "core/owner_rights.hpp"
@@ -21,11 +22,9 @@ extern "C" {
 #include <access/genam.h>
 #include <access/htup_details.h>
 #include <access/table.h>
-#include <catalog/namespace.h>
 #include <executor/tuptable.h>
 #include <utils/fmgroids.h>
 #include <utils/inval.h>
-#include <utils/lsyscache.h>
 #include <utils/queryenvironment.h>
 #include <utils/tuplestore.h>
 }
@@ -49,6 +48,7 @@ struct row_version {
 struct row_merge {
     bool prepared = false; ///< looked at: `merge` is invalid when rows cannot be merged one by one
     spi::plan update, merge;
+    spi::plan pair; ///< a row updated: both versions folded into their group by one UPDATE
     std::vector<AttrNumber> columns; ///< attribute numbers of the parameters, in order
 };
 
@@ -75,12 +75,12 @@ std::map<long long, std::unique_ptr<target>>& targets() {
 std::optional<row_version> current_row(long long id) {
     row_version v;
     const bool found = pg::call([&] {
-        const Oid schema = get_namespace_oid("pgtrickle", false);
-        Relation catalog = table_open(get_relname_relid("pgt_stream_tables", schema), AccessShareLock);
+        const auto& oids = stream_table_catalog_oids();
+        Relation catalog = table_open(oids.table, AccessShareLock);
         ScanKeyData key;
         ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(id));
         SysScanDesc scan =
-            systable_beginscan(catalog, get_relname_relid("pgt_stream_tables_pkey", schema), true, nullptr, 1, &key);
+            systable_beginscan(catalog, oids.primary_key, true, nullptr, 1, &key);
         HeapTuple tuple = systable_getnext(scan);
         const bool any = HeapTupleIsValid(tuple);
         if (any) {
@@ -159,38 +159,61 @@ row_merge& row_merge_of(target& t, const compiled_query& comp, std::size_t i) {
     types.push_back(INT8OID);
     if (!statements->update_first.empty()) m.update = spi::plan(statements->update_first, types, true);
     m.merge = spi::plan(statements->statement, types, true);
+    auto both = types;
+    both.insert(both.end(), types.begin(), types.end());
+    m.pair = spi::plan(comp.immediate_pair_statement(t.st, i), both, true);
     return m;
 }
 
-/// Runs `m` for each row of `rows` (a source's row format) with weight `weight`.
-void merge_rows(const row_merge& m, Tuplestorestate* rows, unsigned source, std::int64_t weight) {
-    if (!rows) return;
-    std::vector<std::uintptr_t> values(m.columns.size() + 1);
-    std::string nulls(m.columns.size() + 1, ' ');
-    values.back() = Int64GetDatum(weight);
-    Relation rel = pg::call([&] { return table_open(source, AccessShareLock); });
-    TupleTableSlot* row = pg::call([&] { return MakeSingleTupleTableSlot(RelationGetDescr(rel), &TTSOpsMinimalTuple); });
-    pg::call([&] {
-        tuplestore_select_read_pointer(rows, 0);
-        tuplestore_rescan(rows);
-    });
-    while (pg::call([&] { return tuplestore_gettupleslot(rows, true, false, row); })) {
+std::int64_t row_count(Tuplestorestate* rows) { return rows ? tuplestore_tuple_count(rows) : 0; }
+
+/// Merges `change` (at most few_rows rows of one source) with `m`: a row updated (one row out,
+/// one in) by the pair UPDATE when both versions belong to a stored group that stays; otherwise
+/// each row, the deleted first, by its UPDATE or, when that changed nothing, its MERGE.
+void merge_rows(const row_merge& m, const source_delta& change) {
+    struct bound_row {
+        std::vector<std::uintptr_t> values;
+        std::string nulls;
+    };
+    std::vector<bound_row> rows;
+    std::vector<TupleTableSlot*> slots; // the rows' values point into them
+    Relation rel = pg::call([&] { return table_open(change.source, AccessShareLock); });
+    for (const auto& [store, weight] : {std::pair{change.deleted, -1L}, std::pair{change.inserted, 1L}}) {
+        if (!store) continue;
         pg::call([&] {
-            for (std::size_t c = 0; c < m.columns.size(); ++c) {
-                bool isnull = false;
-                values[c] = slot_getattr(row, m.columns[c], &isnull);
-                nulls[c] = isnull ? 'n' : ' ';
+            tuplestore_select_read_pointer(store, 0);
+            tuplestore_rescan(store);
+            for (;;) {
+                TupleTableSlot* slot = MakeSingleTupleTableSlot(RelationGetDescr(rel), &TTSOpsMinimalTuple);
+                if (!tuplestore_gettupleslot(store, true, false, slot)) {
+                    ExecDropSingleTupleTableSlot(slot);
+                    break;
+                }
+                slots.push_back(slot);
+                bound_row r{std::vector<std::uintptr_t>(m.columns.size() + 1), std::string(m.columns.size() + 1, ' ')};
+                for (std::size_t c = 0; c < m.columns.size(); ++c) {
+                    bool isnull = false;
+                    r.values[c] = slot_getattr(slot, m.columns[c], &isnull);
+                    r.nulls[c] = isnull ? 'n' : ' ';
+                }
+                r.values.back() = Int64GetDatum(weight);
+                rows.push_back(std::move(r));
             }
         });
-        if (!m.update.valid() || m.update.execute_values(values, nulls) == 0) m.merge.execute_values(values, nulls);
     }
+    const bool updated = row_count(change.deleted) == 1 && row_count(change.inserted) == 1 && [&] {
+        auto values = rows[0].values;
+        values.insert(values.end(), rows[1].values.begin(), rows[1].values.end());
+        return m.pair.execute_values(values, rows[0].nulls + rows[1].nulls) == 1;
+    }();
+    if (!updated)
+        for (const auto& r : rows)
+            if (!m.update.valid() || m.update.execute_values(r.values, r.nulls) == 0) m.merge.execute_values(r.values, r.nulls);
     pg::call([&] {
-        ExecDropSingleTupleTableSlot(row);
+        for (TupleTableSlot* slot : slots) ExecDropSingleTupleTableSlot(slot);
         table_close(rel, AccessShareLock);
     });
 }
-
-std::int64_t row_count(Tuplestorestate* rows) { return rows ? tuplestore_tuple_count(rows) : 0; }
 
 void forget_plans(Datum, Oid relid) {
     // A source's columns may have changed: delta statements over its rows are prepared again.
@@ -241,8 +264,7 @@ void maintain(long long id, const std::vector<source_delta>& changes) {
             if (m.merge.valid()) {
                 server::role_scope as_owner(owner, true);
                 server::refresh_writes_scope writes;
-                merge_rows(m, changes[0].deleted, changes[0].source, -1);
-                merge_rows(m, changes[0].inserted, changes[0].source, 1);
+                merge_rows(m, changes[0]);
                 return;
             }
         }

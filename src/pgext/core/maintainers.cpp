@@ -1,5 +1,7 @@
 #include "core/maintainers.hpp"
 
+#include "core/catalog_oids.hpp"
+
 #include "pgt/error.hpp"
 
 #include "pg/guard.hpp"
@@ -8,14 +10,12 @@
 extern "C" {
 #include <access/transam.h>
 #include <access/xact.h>
-#include <catalog/namespace.h>
 #include <storage/ipc.h>
 #include <storage/lmgr.h>
 #include <storage/lwlock.h>
 #include <storage/procarray.h>
 #include <storage/shmem.h>
 #include <utils/hsearch.h>
-#include <utils/lsyscache.h>
 }
 
 namespace pgt::ext::maintainers {
@@ -69,8 +69,6 @@ void forget_settled() {
             hash_search(table, &e->k, HASH_REMOVE, nullptr);
 }
 
-/// Looked up each time: DROP and CREATE EXTENSION in one session give it a new oid.
-Oid catalog_oid() { return get_relname_relid("pgt_stream_tables", get_namespace_oid("pgtrickle", false)); }
 
 } // namespace
 
@@ -82,7 +80,7 @@ void install() {
 }
 
 void lock(long long id) {
-    pg::call([&] { LockDatabaseObject(catalog_oid(), static_cast<Oid>(id), 0, ExclusiveLock); });
+    pg::call([&] { LockDatabaseObject(stream_table_catalog_oids().table, static_cast<Oid>(id), 0, ExclusiveLock); });
 }
 
 void check_and_record(long long id) {

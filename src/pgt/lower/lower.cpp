@@ -64,6 +64,23 @@ bool single_row_maintainable(const circuit& c, std::size_t source) {
     return at(id).op == circuit_op::source && at(id).source == static_cast<int>(source);
 }
 
+std::string single_row_pair_update(const circuit& c, std::size_t source, const std::string& first,
+                                   const std::string& second, const std::string& storage_table, const options& opts) {
+    if (!single_row_maintainable(c, source))
+        throw error(sqlstate::internal_error, "single_row_pair_update: the stream table does not absorb rows one by one");
+    auto bound = [&](const std::string& relation) {
+        std::vector<source_changes> sources(c.sources.size(), {std::string(), false});
+        sources[source] = {relation, true, true};
+        return sources;
+    };
+    const auto first_sources = bound(first), second_sources = bound(second);
+    options second_opts = opts;
+    second_opts.cte_prefix += "new_";
+    lowering one(c, &first_sources, opts), other(c, &second_sources, second_opts);
+    const std::string update = aggregate_pair_update(one, other, storage_layout(c), storage_table);
+    return one.with(other.ctes(), update);
+}
+
 std::string full_load_sql(const circuit& c, const options& opts) {
     lowering l(c, nullptr, opts);
     return c.strategy == maintenance::aggregate ? aggregate_full_load(l) : rows_full_load(l);

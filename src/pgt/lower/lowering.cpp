@@ -116,7 +116,7 @@ std::optional<std::string> lowering::compute_delta(int id) {
 
 std::string lowering::add_cte(const std::string& base_name, const std::string& comment,
                               const std::string& body) {
-    std::string name = sql::ident(base_name);
+    std::string name = sql::ident(opts_.cte_prefix + base_name);
     ctes_.push_back({name, comment, body});
     return name;
 }

@@ -62,6 +62,8 @@ public:
 
     /// Adds a CTE and returns its quoted name.
     std::string add_cte(const std::string& base_name, const std::string& comment, const std::string& body);
+    /// The CTEs added so far.
+    const std::vector<cte>& ctes() const { return ctes_; }
     /// `WITH … SELECT`.
     std::string with(const std::string& final_select) const;
     /// `WITH …, extra… SELECT` (extra CTEs appended after the ones added so far).

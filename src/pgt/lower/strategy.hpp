@@ -19,6 +19,8 @@ struct aggregate_merge_statements {
     std::string merge, update;
 };
 aggregate_merge_statements aggregate_merge(lowering& l, const layout& lay, const std::string& storage_table);
+/// single_row_pair_update's statement: `first` and `second` lower the two rows (CTEs added).
+std::string aggregate_pair_update(lowering& first, lowering& second, const layout& lay, const std::string& storage_table);
 
 /// keyed / bag / distinct: the net change per row, consolidated.
 std::string rows_full_load(lowering& l);

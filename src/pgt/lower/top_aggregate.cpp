@@ -250,6 +250,7 @@ struct aggregate_lowering {
     /// its value where the row counts: no GROUP BY.
     std::string change_summary(const std::string& dc) const {
         const bool one_row = l.single_row(child);
+        const std::string sw = "s." + w;
         auto over = [&](const std::string& aggregate, const std::string& x, const std::vector<std::string>& conditions) {
             const std::string when = sql::join(conditions, " AND ");
             if (one_row) return conditions.empty() ? x : "(CASE WHEN " + when + " THEN " + x + " END)";
@@ -258,11 +259,19 @@ struct aggregate_lowering {
         auto sum = [&](const std::string& x, const std::vector<std::string>& conditions) {
             return over("pg_catalog.sum", x, conditions);
         };
+        // A bigint; of one row never NULL (0 where it does not count): see plus().
+        auto count = [&](const std::vector<std::string>& conditions) {
+            if (one_row) return conditions.empty() ? sw : "(CASE WHEN " + sql::join(conditions, " AND ") + " THEN " + sw + " ELSE 0 END)";
+            return sql::cast(sum(sw, conditions), int8_type);
+        };
+        // w·x is NULL where x is: one row needs no test of x for the value of a sum.
+        auto filters_only = [&](const ir::agg_call& call) {
+            return call.filter ? std::vector<std::string>{l.expr(*call.filter, child, "s")} : std::vector<std::string>{};
+        };
         std::vector<std::string> items;
         auto k = keys("s");
         for (std::size_t j = 0; j < k.size(); ++j) items.push_back(k[j] + " AS " + sql::ident(g(j)));
-        const std::string sw = "s." + w;
-        items.push_back(sql::cast(sum(sw, {}), int8_type) + " AS \"__pgt_dcount\"");
+        items.push_back(count({}) + " AS \"__pgt_dcount\"");
         for (std::size_t i = 0; i < a.aggs.size(); ++i) {
             const auto& call = a.aggs[i];
             const std::string d = "__pgt_d" + std::to_string(i);
@@ -270,7 +279,7 @@ struct aggregate_lowering {
             if (how == ir::agg_maintenance::rescan) continue; // the group is touched: that is all
             const auto counts = row_conditions(call, "s", {});
             if (how == ir::agg_maintenance::algebraic) {
-                items.push_back(sql::cast(sum(sw, counts), int8_type) + " AS " + sql::ident(d + "_n"));
+                items.push_back(count(counts) + " AS " + sql::ident(d + "_n"));
                 if (call.func == ir::agg_func::bit_xor) {
                     // x ⊕ x = 0: a row changed an even number of times leaves the XOR as it was.
                     items.push_back(over("pg_catalog.bit_xor", arg(call, "s"),
@@ -286,7 +295,7 @@ struct aggregate_lowering {
             }
             switch (call.func) {
             case ir::agg_func::count_star:
-            case ir::agg_func::count: items.push_back(sql::cast(sum(sw, counts), int8_type) + " AS " + sql::ident(d)); break;
+            case ir::agg_func::count: items.push_back(count(counts) + " AS " + sql::ident(d)); break;
             case ir::agg_func::sum:
             case ir::agg_func::avg: {
                 const sql_type acc = call.func == ir::agg_func::sum ? call.type : accumulator_type(call);
@@ -299,8 +308,8 @@ struct aggregate_lowering {
                     term = sql::binary("*", x, sql::cast(sw, make_type(type_kind::float8)));
                 else
                     term = sql::binary("*", sql::cast(sw, acc), sql::cast(x, acc));
-                items.push_back(sql::cast(sum(term, counts), acc) + " AS " + sql::ident(d));
-                items.push_back(sql::cast(sum(sw, counts), int8_type) + " AS " + sql::ident(d + "_nn"));
+                items.push_back(sql::cast(sum(term, one_row ? filters_only(call) : counts), acc) + " AS " + sql::ident(d));
+                items.push_back(count(counts) + " AS " + sql::ident(d + "_nn"));
                 break;
             }
             default: {
@@ -315,6 +324,14 @@ struct aggregate_lowering {
         if (!k.empty()) r += " GROUP BY " + sql::join(k);
         else r += " HAVING pg_catalog.count(*) > 0";
         return r;
+    }
+
+    /// Whether state column `col` counts rows (the group's, or an aggregate's non-NULL inputs).
+    bool counts_rows(const std::string& col) const {
+        if (col == "__pgt_count" || col.ends_with("_nn") || col.ends_with("_n")) return true;
+        for (std::size_t i = 0; i < a.aggs.size(); ++i)
+            if (col == prefix(i)) return a.aggs[i].func == ir::agg_func::count || a.aggs[i].func == ir::agg_func::count_star;
+        return false;
     }
 
     /// New state of each touched group: stored state plus change, or a rescan.
@@ -342,8 +359,12 @@ struct aggregate_lowering {
         const std::string rescan_where = match.empty() ? "" : " WHERE " + sql::join(match, " AND ");
         const std::string source = l.new_sql(child);
         auto rescan = [&](const std::string& expr) { return "(SELECT " + expr + " FROM " + source + " s" + rescan_where + ")"; };
+        // A stored group's row counts are never NULL, nor are one row's (change_summary).
+        const bool one_row = l.single_row(child);
         auto plus = [&](const std::string& col, const std::string& d) {
-            return "COALESCE(" + old(col) + ", 0) + COALESCE(" + change(d) + ", 0)";
+            const bool counted = counts_rows(col);
+            return (counted && existed == "true" ? old(col) : "COALESCE(" + old(col) + ", 0)") + " + " +
+                   (counted && one_row ? change(d) : "COALESCE(" + change(d) + ", 0)");
         };
 
         // The stored state answers unless `when` fails; without HAVING, for linear state, always.
@@ -556,6 +577,35 @@ aggregate_merge_statements aggregate_merge(lowering& l, const layout& lay, const
         out.update = "UPDATE " + storage_table + " t SET " + sql::join(set) + " FROM " + summary + " d WHERE " + same +
                      " AND " + matched.back();
     return out;
+}
+
+std::string aggregate_pair_update(lowering& first, lowering& second, const layout& lay, const std::string& storage_table) {
+    const circuit& c = first.graph();
+    aggregate_lowering one{first, c.state_node, c.post, ""}, other{second, c.state_node, c.post, ""};
+    const std::string comment = "n" + std::to_string(one.node) + ": change of the group, by the row's ";
+    const std::string a = first.add_cte("changed_groups", comment + "old version", one.change_summary(*first.delta(one.child)));
+    const std::string b = second.add_cte("changed_groups", comment + "new version", other.change_summary(*second.delta(other.child)));
+    auto key = [&](std::size_t j) { return sql::column("a", one.g(j)); };
+    // The stored state with the old version's change folded in, then the new version's.
+    std::map<std::string, std::string> between, after;
+    for (auto& [name, expr] : one.new_state_columns([](const std::string& col) { return sql::column("t", col); },
+                                                    [](const std::string& d) { return sql::column("a", d); }, "true", key))
+        between.emplace(name, std::move(expr));
+    for (auto& [name, expr] : one.new_state_columns([&](const std::string& col) { return "(" + between.at(col) + ")"; },
+                                                    [](const std::string& d) { return sql::column("b", d); }, "true", key))
+        after.emplace(name, std::move(expr));
+    const auto row = one.stored_row(after, key);
+    std::vector<std::string> set;
+    for (std::size_t i = 1; i < lay.columns.size(); ++i) set.push_back(sql::ident(lay.columns[i].name) + " = " + row[i]);
+    std::vector<std::string> keys_a, keys_b;
+    std::vector<sql_type> key_types;
+    for (std::size_t j = 0; j < one.a.group_by.size(); ++j) {
+        keys_a.push_back(key(j));
+        keys_b.push_back(sql::column("b", one.g(j)));
+        key_types.push_back(one.a.group_by[j]->type);
+    }
+    return "UPDATE " + storage_table + " t SET " + sql::join(set) + " FROM " + a + " a, " + b + " b WHERE t.\"__pgt_row_id\" = " +
+           first.row_id(keys_a, key_types) + " AND t.\"__pgt_row_id\" = " + first.row_id(keys_b, key_types) + " AND " + row.back();
 }
 
 std::string stored_aggregate_full_load(lowering& l, int id) {

@@ -1,0 +1,19 @@
+#pragma once
+// The OIDs of pg_trickle's catalog of stream tables, which every writing statement reaches
+// (IMMEDIATE maintenance): looked up once per backend, and again after a relcache
+// invalidation of either relation (DROP EXTENSION and CREATE EXTENSION give new ones).
+
+namespace pgt::ext {
+
+struct stream_table_catalog {
+    unsigned table = 0;       ///< pgtrickle.pgt_stream_tables
+    unsigned primary_key = 0; ///< its primary key index (pgt_id)
+};
+
+/// The catalog's OIDs; raises an error when the extension is not installed.
+const stream_table_catalog& stream_table_catalog_oids();
+
+/// Registers the invalidation that forgets them; from _PG_init.
+void install_catalog_oid_invalidation();
+
+} // namespace pgt::ext
