@@ -2,7 +2,7 @@
 # IMMEDIATE mode's cost to writers, one command: bench/sql/immediate.sh [statements]
 # Starts a throwaway PostgreSQL 15 with pg_trickle (installed) and measures, side by side in one
 # run, the latency of single-row INSERT / UPDATE / DELETE statements (pgbench, one client,
-# `statements` of each, default 2000; the four tables take turns, three rounds, median) and of a
+# `statements` of each, default 10,000; the four tables take turns, three rounds, median) and of a
 # 10,000-row INSERT … SELECT (median of 5) on four copies of one 100,000-row orders table:
 #   plain      no stream table
 #   agg        an IMMEDIATE stream table: count and sum per customer
@@ -11,10 +11,16 @@
 #              write today instead)
 # Single-row statements are timed twice: with synchronous_commit = off (what maintenance costs the
 # writer in CPU) and on (each commit also waits for its WAL flush, whose time on a virtual disk
-# varies by more than the maintenance costs). Prints Markdown tables of latencies and the cost
-# added over `plain` (recorded in docs/PERFORMANCE.md).
+# varies by more than the maintenance costs). They are timed a third way without the client: a
+# procedure runs `statements` of each in a PL/pgSQL loop, committing each (synchronous_commit =
+# off; five rounds, the tables taking turns, median), which leaves out the round trip to pgbench
+# and the scheduling noise that comes with it (each session runs 20 statements first, untimed).
+# A new connection's first statement also prepares what maintenance needs (catalog lookups, the
+# statements' plans): timed apart, in a fresh session each (median of 5), it is why pgbench runs
+# of few statements show a higher cost per statement. Prints Markdown tables of latencies and the
+# cost added over `plain` (recorded in docs/PERFORMANCE.md).
 set -euo pipefail
-n="${1:-2000}"
+n="${1:-10000}"
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/cluster.sh"
 pgt_start_cluster pgt_immediate "shared_buffers = 512MB"
 
@@ -49,6 +55,21 @@ BEGIN
   RETURN NULL;
 END $$;
 CREATE TRIGGER maintain AFTER INSERT OR UPDATE OR DELETE ON trigger_orders FOR EACH ROW EXECUTE FUNCTION trigger_summary_maintain();
+-- The server-side loop: n single-row statements of one kind on table t, each committed.
+CREATE PROCEDURE statements(t text, kind text, n int) LANGUAGE plpgsql AS $$
+DECLARE
+  orders text := quote_ident(t || '_orders');
+  stmt text := CASE kind
+    WHEN 'insert' THEN format('INSERT INTO %s VALUES (nextval(''ids''), 1 + (random() * 999)::int, 10)', orders)
+    WHEN 'update' THEN format('UPDATE %s SET amount = amount + 1 WHERE id = $1', orders)
+    ELSE format('DELETE FROM %s WHERE id = (SELECT id FROM %s WHERE id >= $1 ORDER BY id LIMIT 1)', orders, orders)
+  END;
+BEGIN
+  FOR i IN 1..n LOOP
+    EXECUTE stmt USING 1 + (random() * 99999)::int;
+    COMMIT;
+  END LOOP;
+END $$;
 VACUUM ANALYZE;
 SQL
 
@@ -80,6 +101,28 @@ for commit in off on; do
     done
 done
 for t in plain agg join trigger; do ms[bulk,$t]=$(bulk_ms "$t"); done
+loop_ms() { # ms per statement of `n` run by the server-side loop
+    printf 'SET synchronous_commit = off;\nCALL statements(%s, %s, 20);\n\\timing on\nCALL statements(%s, %s, %s);\n' \
+        "'$1'" "'$2'" "'$1'" "'$2'" "$n" | "${psql[@]}" |
+        sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | awk -v n="$n" '{printf "%.4f", $1 / n}'
+}
+for round in 1 2 3 4 5; do
+    for t in plain agg join trigger; do
+        for s in insert update delete; do runs[loop,$t,$s]+="$(loop_ms "$t" "$s") "; done
+    done
+done
+for t in plain agg join trigger; do
+    for s in insert update delete; do ms[loop,$t,$s]=$(printf '%s\n' ${runs[loop,$t,$s]} | median); done
+done
+first_ms() { # the first statement of a new session: an UPDATE of one row (one the loops left)
+    printf '\\timing on\nUPDATE %s SET amount = amount + 1 WHERE id = (SELECT min(id) FROM %s);\n' "$1_orders" "$1_orders" |
+        "${psql[@]}" |
+        sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p'
+}
+for round in 1 2 3 4 5; do
+    for t in plain agg join trigger; do runs[first,$t]+="$(first_ms "$t") "; done
+done
+for t in plain agg join trigger; do ms[first,$t]=$(printf '%s\n' ${runs[first,$t]} | median); done
 
 differ=$("${psql[@]}" -c "SELECT (SELECT count(*) FROM ((SELECT customer, n, total FROM agg_summary EXCEPT ALL
     SELECT customer, count(*), sum(amount) FROM agg_orders GROUP BY customer) UNION ALL (SELECT customer, count(*), sum(amount)
@@ -90,19 +133,29 @@ differ=$("${psql[@]}" -c "SELECT (SELECT count(*) FROM ((SELECT customer, n, tot
 [ "$differ" = 0 ] || { echo "summaries differ from their queries ($differ rows)" >&2; exit 1; }
 
 added() { awk -v a="$1" -v b="$2" -v k="$3" 'BEGIN {printf "%.0f µs", (a - b) * 1000 / k}'; }
-for commit in off on; do
+header() {
     echo
-    echo "synchronous_commit = $commit:"
+    echo "$1"
     echo
     echo "| statement | plain (ms) | IMMEDIATE aggregate (ms) | IMMEDIATE join + aggregate (ms) | PL/pgSQL trigger (ms) | added: aggregate / join / trigger |"
     echo "|---|---:|---:|---:|---:|---|"
+}
+row() { # label, the key of ms[] before the table's name, rows per statement
+    local p=${ms[$2plain]} a=${ms[$2agg]} j=${ms[$2join]} g=${ms[$2trigger]}
+    printf '| %s | %s | %s | %s | %s | %s / %s / %s |\n' "$1" "$p" "$a" "$j" "$g" \
+        "$(added "$a" "$p" "$3")" "$(added "$j" "$p" "$3")" "$(added "$g" "$p" "$3")"
+}
+for commit in off on loop; do
+    case $commit in
+    loop) header "server-side loop, synchronous_commit = off:" ;;
+    *) header "synchronous_commit = $commit:" ;;
+    esac
     for s in insert update delete; do
-        p=${ms[$commit,plain,$s]} a=${ms[$commit,agg,$s]} j=${ms[$commit,join,$s]} g=${ms[$commit,trigger,$s]}
-        printf '| one-row %s | %s | %s | %s | %s | %s / %s / %s |\n' "$(echo "$s" | tr a-z A-Z)" "$p" "$a" "$j" "$g" \
-            "$(added "$a" "$p" 1)" "$(added "$j" "$p" 1)" "$(added "$g" "$p" 1)"
+        ms[$commit,plain]=${ms[$commit,plain,$s]} ms[$commit,agg]=${ms[$commit,agg,$s]}
+        ms[$commit,join]=${ms[$commit,join,$s]} ms[$commit,trigger]=${ms[$commit,trigger,$s]}
+        row "one-row $(echo "$s" | tr a-z A-Z)" "$commit," 1
     done
 done
-p=${ms[bulk,plain]} a=${ms[bulk,agg]} j=${ms[bulk,join]} g=${ms[bulk,trigger]}
-echo
-printf '| INSERT … SELECT of 10,000 rows (per row) | %s | %s | %s | %s | %s / %s / %s |\n' "$p" "$a" "$j" "$g" \
-    "$(added "$a" "$p" 10000)" "$(added "$j" "$p" 10000)" "$(added "$g" "$p" 10000)"
+header "once per session, and in bulk:"
+row "first UPDATE of a new session" "first," 1
+row "INSERT … SELECT of 10,000 rows (per row)" "bulk," 10000

@@ -43,12 +43,24 @@ struct row_version {
     }
 };
 
+/// A statement prepared on its first run: a backend should not plan the ones it never needs.
+struct lazy_plan {
+    std::string sql;
+    std::vector<unsigned> types;
+    spi::plan plan;
+    std::uint64_t run(const std::vector<std::uintptr_t>& values, const std::string& nulls) {
+        if (!plan.valid()) plan = spi::plan(sql, types, true);
+        return plan.execute_values(values, nulls);
+    }
+};
+
 /// The statements merging one changed row of a source (compiled_query::immediate_row_statements),
 /// and where their parameters come from in the source's rows.
 struct row_merge {
-    bool prepared = false; ///< looked at: `merge` is invalid when rows cannot be merged one by one
-    spi::plan update, merge;
-    spi::plan pair; ///< a row updated: both versions folded into their group by one UPDATE
+    bool prepared = false; ///< looked at
+    bool usable = false;   ///< the stream table absorbs rows one by one
+    lazy_plan update, merge;
+    lazy_plan pair; ///< a row updated: both versions folded into their group by one UPDATE
     std::vector<AttrNumber> columns; ///< attribute numbers of the parameters, in order
 };
 
@@ -135,8 +147,7 @@ void register_rows(const std::string& name, unsigned source, Tuplestorestate* ro
     });
 }
 
-/// Prepares the row merge of source `i` of `t` (once; `merge` stays invalid when the stream
-/// table cannot absorb rows one by one).
+/// The row merge of source `i` of `t`, its statements lowered on first use.
 row_merge& row_merge_of(target& t, const compiled_query& comp, std::size_t i) {
     row_merge& m = t.row_merges[i];
     if (m.prepared) return m;
@@ -157,11 +168,12 @@ row_merge& row_merge_of(target& t, const compiled_query& comp, std::size_t i) {
     });
     if (m.columns.size() != comp.sources[i]->columns.size()) return m; // (a column renamed under it: the general path)
     types.push_back(INT8OID);
-    if (!statements->update_first.empty()) m.update = spi::plan(statements->update_first, types, true);
-    m.merge = spi::plan(statements->statement, types, true);
     auto both = types;
     both.insert(both.end(), types.begin(), types.end());
-    m.pair = spi::plan(comp.immediate_pair_statement(t.st, i), both, true);
+    m.update = {statements->update_first, types, {}};
+    m.merge = {statements->statement, types, {}};
+    m.pair = {comp.immediate_pair_statement(t.st, i), both, {}};
+    m.usable = true;
     return m;
 }
 
@@ -170,7 +182,7 @@ std::int64_t row_count(Tuplestorestate* rows) { return rows ? tuplestore_tuple_c
 /// Merges `change` (at most few_rows rows of one source) with `m`: a row updated (one row out,
 /// one in) by the pair UPDATE when both versions belong to a stored group that stays; otherwise
 /// each row, the deleted first, by its UPDATE or, when that changed nothing, its MERGE.
-void merge_rows(const row_merge& m, const source_delta& change) {
+void merge_rows(row_merge& m, const source_delta& change) {
     struct bound_row {
         std::vector<std::uintptr_t> values;
         std::string nulls;
@@ -204,11 +216,11 @@ void merge_rows(const row_merge& m, const source_delta& change) {
     const bool updated = row_count(change.deleted) == 1 && row_count(change.inserted) == 1 && [&] {
         auto values = rows[0].values;
         values.insert(values.end(), rows[1].values.begin(), rows[1].values.end());
-        return m.pair.execute_values(values, rows[0].nulls + rows[1].nulls) == 1;
+        return m.pair.run(values, rows[0].nulls + rows[1].nulls) == 1;
     }();
     if (!updated)
         for (const auto& r : rows)
-            if (!m.update.valid() || m.update.execute_values(r.values, r.nulls) == 0) m.merge.execute_values(r.values, r.nulls);
+            if (m.update.sql.empty() || m.update.run(r.values, r.nulls) == 0) m.merge.run(r.values, r.nulls);
     pg::call([&] {
         for (TupleTableSlot* slot : slots) ExecDropSingleTupleTableSlot(slot);
         table_close(rel, AccessShareLock);
@@ -260,8 +272,8 @@ void maintain(long long id, const std::vector<source_delta>& changes) {
     if (changes.size() == 1 && row_count(changes[0].inserted) + row_count(changes[0].deleted) <= few_rows) {
         const auto at = std::ranges::find(t->sources, changes[0].source);
         if (at != t->sources.end()) {
-            const row_merge& m = row_merge_of(*t, comp, static_cast<std::size_t>(at - t->sources.begin()));
-            if (m.merge.valid()) {
+            row_merge& m = row_merge_of(*t, comp, static_cast<std::size_t>(at - t->sources.begin()));
+            if (m.usable) {
                 server::role_scope as_owner(owner, true);
                 server::refresh_writes_scope writes;
                 merge_rows(m, changes[0]);

@@ -122,8 +122,11 @@ TEST_CASE("golden: one changed row merged into an aggregate without GROUP BY (IM
         graph, {{"(SELECT $1 AS id, $2 AS customer_id, $3 AS amount, $4 AS status, $5 AS __pgt_w)", true, true}}, "\"st\"", opts);
     REQUIRE_FALSE(plan.update_first.empty());
     CHECK(plan.statement.find("GROUP BY") == std::string::npos);
+    const std::string pair = pgt::lower::single_row_pair_update(
+        graph, 0, "(SELECT $1 AS id, $2 AS customer_id, $3 AS amount, $4 AS status, $5 AS __pgt_w)",
+        "(SELECT $6 AS id, $7 AS customer_id, $8 AS amount, $9 AS status, $10 AS __pgt_w)", "\"st\"", opts);
     const std::string actual = "-- " + query + "\n-- update of a stored group that stays\n" + plan.update_first +
-                               ";\n-- otherwise\n" + plan.statement + ";\n";
+                               ";\n-- otherwise\n" + plan.statement + ";\n-- a row updated within its group\n" + pair + ";\n";
     const std::string path = golden_dir + "single_row_aggregate.sql";
     if (std::getenv("PGT_UPDATE_GOLDEN")) std::ofstream(path) << actual;
     else CHECK(actual == read(path));
