@@ -95,17 +95,18 @@ layout storage_layout(const circuit& c);
 
 /// Whether a change of source `source` alone can be merged into the stream table one row at
 /// a time, through `delta_sql` with `options::merge` and that source's relation `single_row`:
-/// the result is a GROUP BY without HAVING whose input reaches the source through filters and
-/// projections only. The groups' state (counts, sums, extremes rescanned from the source) then
-/// absorbs the rows of a change one after another as it would absorb them together, and the
-/// merge of one row runs without aggregating: a far smaller plan for one-row statements.
+/// the stream table holds the source's rows through filters and projections only (as rows, or
+/// counted below a DISTINCT), or a GROUP BY without HAVING of such rows. The rows, or the groups'
+/// state (counts, sums, extremes rescanned from the source), then absorb the rows of a change
+/// one after another as they would absorb them together, and the merge of one row runs without
+/// consolidating or aggregating: a far smaller plan for one-row statements.
 bool single_row_maintainable(const circuit& c, std::size_t source);
 
-/// For a row of source `source` updated alone (single_row_maintainable): one UPDATE folding the
-/// change of its old version (`first`, −1) and then of its new one (`second`, +1), relations
-/// bound as `single_row`, into the group both belong to, when it is stored and stays. It changes
-/// no row when they belong to different groups, a filter drops one, or the group is new or
-/// empties: the rows then go one by one.
+/// For a row of source `source` updated alone (single_row_maintainable, a GROUP BY): one UPDATE
+/// folding the change of its old version (`first`, −1) and then of its new one (`second`, +1),
+/// relations bound as `single_row`, into the group both belong to, when it is stored and stays.
+/// It changes no row when they belong to different groups, a filter drops one, or the group is
+/// new or empties: the rows then go one by one. Empty for other stream tables.
 std::string single_row_pair_update(const circuit& c, std::size_t source, const std::string& first,
                                    const std::string& second, const std::string& storage_table, const options& opts = {});
 

@@ -69,7 +69,7 @@ struct compiled_query {
     std::optional<lower::refresh_plan> immediate_row_statements(const stream_table& st, std::size_t i) const;
     /// IMMEDIATE: with those, the UPDATE folding a row of source `i` updated alone into its
     /// group in one go (lower::single_row_pair_update): the old version's parameters as above,
-    /// then the new version's.
+    /// then the new version's; empty when the stream table is no GROUP BY.
     std::string immediate_pair_statement(const stream_table& st, std::size_t i) const;
 };
 

@@ -213,7 +213,7 @@ void merge_rows(row_merge& m, const source_delta& change) {
             }
         });
     }
-    const bool updated = row_count(change.deleted) == 1 && row_count(change.inserted) == 1 && [&] {
+    const bool updated = !m.pair.sql.empty() && row_count(change.deleted) == 1 && row_count(change.inserted) == 1 && [&] {
         auto values = rows[0].values;
         values.insert(values.end(), rows[1].values.begin(), rows[1].values.end());
         return m.pair.run(values, rows[0].nulls + rows[1].nulls) == 1;
@@ -267,8 +267,8 @@ void maintain(long long id, const std::vector<source_delta>& changes) {
         t->row_merges.clear();
     }
     // One source changed by a statement of a row or two (INSERT, UPDATE or DELETE of one row):
-    // each row is merged by itself, with a statement that aggregates nothing, where the stream
-    // table absorbs rows one by one as it would together.
+    // each row is merged by itself, with a statement that neither consolidates nor aggregates,
+    // where the stream table absorbs rows one by one as it would together.
     if (changes.size() == 1 && row_count(changes[0].inserted) + row_count(changes[0].deleted) <= few_rows) {
         const auto at = std::ranges::find(t->sources, changes[0].source);
         if (at != t->sources.end()) {

@@ -53,21 +53,26 @@ layout storage_layout(const circuit& c) {
 }
 
 bool single_row_maintainable(const circuit& c, std::size_t source) {
-    if (c.strategy != maintenance::aggregate || c.query.topk || c.state_node < 0) return false;
-    // A group HAVING hides is not stored: its state is computed afresh from the sources, which
-    // hold every row of the change already, and a later row's change would count twice.
-    for (int p : c.post)
-        if (c.nodes[static_cast<std::size_t>(p)].op == circuit_op::filter) return false;
-    int id = c.nodes[static_cast<std::size_t>(c.state_node)].inputs[0];
+    if (c.query.topk) return false;
     auto at = [&](int n) -> const circuit_node& { return c.nodes[static_cast<std::size_t>(n)]; };
+    int id = c.output;
+    if (c.strategy == maintenance::aggregate) {
+        if (c.state_node < 0) return false;
+        // A group HAVING hides is not stored: its state is computed afresh from the sources,
+        // which hold every row of the change already, and a later row's change would count twice.
+        for (int p : c.post)
+            if (at(p).op == circuit_op::filter) return false;
+        id = at(c.state_node).inputs[0];
+    } else if (c.strategy == maintenance::distinct) {
+        id = at(c.output).inputs[0]; // the stream table counts the rows below the DISTINCT
+    }
     while (at(id).op == circuit_op::filter || at(id).op == circuit_op::map) id = at(id).inputs[0];
     return at(id).op == circuit_op::source && at(id).source == static_cast<int>(source);
 }
 
 std::string single_row_pair_update(const circuit& c, std::size_t source, const std::string& first,
                                    const std::string& second, const std::string& storage_table, const options& opts) {
-    if (!single_row_maintainable(c, source))
-        throw error(sqlstate::internal_error, "single_row_pair_update: the stream table does not absorb rows one by one");
+    if (!single_row_maintainable(c, source) || c.strategy != maintenance::aggregate) return {};
     auto bound = [&](const std::string& relation) {
         std::vector<source_changes> sources(c.sources.size(), {std::string(), false});
         sources[source] = {relation, true, true};

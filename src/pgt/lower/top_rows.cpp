@@ -47,6 +47,8 @@ std::string rows_delta(lowering& l) {
     const auto d = l.delta(id);
     const std::string cols = l.column_list(id, "s");
     const std::string w = sql::ident(weight);
+    // One row (a change merged a row at a time) is its own net change.
+    if (l.single_row(id)) return "SELECT " + row_id_of(l, id, "s") + " AS \"__pgt_row_id\", " + cols + ", s." + w + " FROM " + *d + " s";
     std::string consolidated = "SELECT " + row_id_of(l, id, "s") + " AS \"__pgt_row_id\", " + cols +
                                ", pg_catalog.sum(s." + w + ") AS " + w + " FROM " + *d + " s GROUP BY " + cols +
                                " HAVING pg_catalog.sum(s." + w + ") <> 0";

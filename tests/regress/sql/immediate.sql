@@ -154,8 +154,22 @@ SELECT pgtrickle.create_stream_table('sales_total', 'SELECT count(*) AS n, sum(p
   refresh_mode => 'IMMEDIATE');
 SELECT pgtrickle.create_stream_table('busy_shops', 'SELECT shop, count(*) AS n FROM sales GROUP BY shop HAVING count(*) > 4',
   refresh_mode => 'IMMEDIATE');
+-- Rows themselves, one at a time too: keyed, counted under DISTINCT, and a bag of a keyless table.
+SELECT pgtrickle.create_stream_table('sales_rows', 'SELECT id, upper(shop) AS shop, qty * 2 AS dq FROM sales WHERE price > 3',
+  refresh_mode => 'IMMEDIATE');
+SELECT pgtrickle.create_stream_table('sales_shops', 'SELECT DISTINCT shop FROM sales WHERE qty IS NOT NULL',
+  refresh_mode => 'IMMEDIATE');
+CREATE TABLE sales_log (shop text, qty int);
+INSERT INTO sales_log VALUES ('a', 1), ('a', 1), ('b', 2), ('c', NULL);
+SELECT pgtrickle.create_stream_table('sales_log_rows', 'SELECT shop, qty FROM sales_log WHERE qty IS DISTINCT FROM 2',
+  refresh_mode => 'IMMEDIATE');
 CREATE FUNCTION sales_checks() RETURNS SETOF text LANGUAGE sql AS $$
-  SELECT st_check(n) FROM unnest(ARRAY['shop_stats', 'sales_total', 'busy_shops']) n $$;
+  SELECT st_check(n) FROM unnest(ARRAY['shop_stats', 'sales_total', 'busy_shops', 'sales_rows', 'sales_shops',
+                                       'sales_log_rows']) n $$;
+INSERT INTO sales_log VALUES ('a', 1);
+DELETE FROM sales_log WHERE ctid = (SELECT min(ctid) FROM sales_log WHERE shop = 'a');
+UPDATE sales_log SET qty = 2 WHERE shop = 'c';
+UPDATE sales_log SET qty = 3 WHERE shop = 'b';
 INSERT INTO sales VALUES (13, 'shop9', NULL, NULL, NULL, NULL);
 UPDATE sales SET qty = 4 WHERE id = 7;
 UPDATE sales SET price = price + 1 WHERE id = 1;
