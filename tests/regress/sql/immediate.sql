@@ -193,3 +193,21 @@ DELETE FROM sales WHERE id = 22;
 ROLLBACK TO SAVEPOINT s;
 COMMIT;
 SELECT * FROM sales_checks();
+
+-- A partitioned source, one row at a time: rows arrive in the root's format (a partition with
+-- its columns in another order, one with a dropped column) and move between partitions.
+CREATE TABLE visits (id int, site text, hits int) PARTITION BY LIST (site);
+CREATE TABLE visits_a PARTITION OF visits FOR VALUES IN ('a');
+CREATE TABLE visits_b (hits int, junk int, site text, id int);
+ALTER TABLE visits_b DROP COLUMN junk;
+ALTER TABLE visits ATTACH PARTITION visits_b FOR VALUES IN ('b');
+INSERT INTO visits VALUES (1, 'a', 10), (2, 'b', 20), (3, 'b', 5);
+SELECT pgtrickle.create_stream_table('site_hits', 'SELECT site, count(*) AS n, sum(hits) AS hits FROM visits GROUP BY site',
+  refresh_mode => 'IMMEDIATE');
+SELECT pgtrickle.create_stream_table('busy_visits', 'SELECT id, site FROM visits WHERE hits > 6', refresh_mode => 'IMMEDIATE');
+INSERT INTO visits_b VALUES (7, 'b', 4);
+UPDATE visits SET hits = hits + 1 WHERE id = 2;
+UPDATE visits SET site = 'a' WHERE id = 3;
+DELETE FROM visits_a WHERE id = 1;
+SELECT st_check('site_hits'), st_check('busy_visits');
+SELECT site, n, hits FROM site_hits ORDER BY site;
