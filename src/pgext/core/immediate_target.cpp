@@ -11,6 +11,7 @@
 
 #include "core/catalog_oids.hpp"
 #include "core/compiled.hpp"
+#include "core/immediate_rows.hpp"
 #include "core/maintainers.hpp"
 #include "core/owner_rights.hpp"
 #include "core/refresh.hpp"
@@ -22,7 +23,6 @@ extern "C" {
 #include <access/genam.h>
 #include <access/htup_details.h>
 #include <access/table.h>
-#include <executor/tuptable.h>
 #include <utils/fmgroids.h>
 #include <utils/inval.h>
 #include <utils/queryenvironment.h>
@@ -43,27 +43,6 @@ struct row_version {
     }
 };
 
-/// A statement prepared on its first run: a backend should not plan the ones it never needs.
-struct lazy_plan {
-    std::string sql;
-    std::vector<unsigned> types;
-    spi::plan plan;
-    std::uint64_t run(const std::vector<std::uintptr_t>& values, const std::string& nulls) {
-        if (!plan.valid()) plan = spi::plan(sql, types, true);
-        return plan.execute_values(values, nulls);
-    }
-};
-
-/// The statements merging one changed row of a source (compiled_query::immediate_row_statements),
-/// and where their parameters come from in the source's rows.
-struct row_merge {
-    bool prepared = false; ///< looked at
-    bool usable = false;   ///< the stream table absorbs rows one by one
-    lazy_plan update, merge;
-    lazy_plan pair; ///< a row updated: both versions folded into their group by one UPDATE
-    std::vector<AttrNumber> columns; ///< attribute numbers of the parameters, in order
-};
-
 struct target {
     row_version row;
     stream_table st;
@@ -74,8 +53,6 @@ struct target {
     bool plans_stale = false; ///< a source changed shape: prepare them again (not while one runs)
 };
 
-/// A statement changed at most this many rows of one source: they are merged one at a time.
-constexpr std::int64_t few_rows = 2;
 
 std::map<long long, std::unique_ptr<target>>& targets() {
     static std::map<long long, std::unique_ptr<target>> t;
@@ -147,86 +124,6 @@ void register_rows(const std::string& name, unsigned source, Tuplestorestate* ro
     });
 }
 
-/// The row merge of source `i` of `t`, its statements lowered on first use.
-row_merge& row_merge_of(target& t, const compiled_query& comp, std::size_t i) {
-    row_merge& m = t.row_merges[i];
-    if (m.prepared) return m;
-    m.prepared = true;
-    const auto statements = comp.immediate_row_statements(t.st, i);
-    if (!statements) return m;
-    std::vector<unsigned> types;
-    pg::call([&] {
-        Relation source = table_open(t.sources[i], AccessShareLock);
-        const TupleDesc desc = RelationGetDescr(source);
-        for (const auto& c : comp.sources[i]->columns)
-            for (int a = 0; a < desc->natts; ++a)
-                if (!TupleDescAttr(desc, a)->attisdropped && c.name == NameStr(TupleDescAttr(desc, a)->attname)) {
-                    m.columns.push_back(static_cast<AttrNumber>(a + 1));
-                    types.push_back(TupleDescAttr(desc, a)->atttypid);
-                }
-        table_close(source, AccessShareLock);
-    });
-    if (m.columns.size() != comp.sources[i]->columns.size()) return m; // (a column renamed under it: the general path)
-    types.push_back(INT8OID);
-    auto both = types;
-    both.insert(both.end(), types.begin(), types.end());
-    m.update = {statements->update_first, types, {}};
-    m.merge = {statements->statement, types, {}};
-    m.pair = {comp.immediate_pair_statement(t.st, i), both, {}};
-    m.usable = true;
-    return m;
-}
-
-std::int64_t row_count(Tuplestorestate* rows) { return rows ? tuplestore_tuple_count(rows) : 0; }
-
-/// Merges `change` (at most few_rows rows of one source) with `m`: a row updated (one row out,
-/// one in) by the pair UPDATE when both versions belong to a stored group that stays; otherwise
-/// each row, the deleted first, by its UPDATE or, when that changed nothing, its MERGE.
-void merge_rows(row_merge& m, const source_delta& change) {
-    struct bound_row {
-        std::vector<std::uintptr_t> values;
-        std::string nulls;
-    };
-    std::vector<bound_row> rows;
-    std::vector<TupleTableSlot*> slots; // the rows' values point into them
-    Relation rel = pg::call([&] { return table_open(change.source, AccessShareLock); });
-    for (const auto& [store, weight] : {std::pair{change.deleted, -1L}, std::pair{change.inserted, 1L}}) {
-        if (!store) continue;
-        pg::call([&] {
-            tuplestore_select_read_pointer(store, 0);
-            tuplestore_rescan(store);
-            for (;;) {
-                TupleTableSlot* slot = MakeSingleTupleTableSlot(RelationGetDescr(rel), &TTSOpsMinimalTuple);
-                if (!tuplestore_gettupleslot(store, true, false, slot)) {
-                    ExecDropSingleTupleTableSlot(slot);
-                    break;
-                }
-                slots.push_back(slot);
-                bound_row r{std::vector<std::uintptr_t>(m.columns.size() + 1), std::string(m.columns.size() + 1, ' ')};
-                for (std::size_t c = 0; c < m.columns.size(); ++c) {
-                    bool isnull = false;
-                    r.values[c] = slot_getattr(slot, m.columns[c], &isnull);
-                    r.nulls[c] = isnull ? 'n' : ' ';
-                }
-                r.values.back() = Int64GetDatum(weight);
-                rows.push_back(std::move(r));
-            }
-        });
-    }
-    const bool updated = !m.pair.sql.empty() && row_count(change.deleted) == 1 && row_count(change.inserted) == 1 && [&] {
-        auto values = rows[0].values;
-        values.insert(values.end(), rows[1].values.begin(), rows[1].values.end());
-        return m.pair.run(values, rows[0].nulls + rows[1].nulls) == 1;
-    }();
-    if (!updated)
-        for (const auto& r : rows)
-            if (m.update.sql.empty() || m.update.run(r.values, r.nulls) == 0) m.merge.run(r.values, r.nulls);
-    pg::call([&] {
-        for (TupleTableSlot* slot : slots) ExecDropSingleTupleTableSlot(slot);
-        table_close(rel, AccessShareLock);
-    });
-}
-
 void forget_plans(Datum, Oid relid) {
     // A source's columns may have changed: delta statements over its rows are prepared again.
     // Invalidations arrive at any time, a statement of this backend may be running: only marked.
@@ -267,16 +164,17 @@ void maintain(long long id, const std::vector<source_delta>& changes) {
         t->row_merges.clear();
     }
     // One source changed by a statement of a row or two (INSERT, UPDATE or DELETE of one row):
-    // each row is merged by itself, with a statement that neither consolidates nor aggregates,
-    // where the stream table absorbs rows one by one as it would together.
-    if (changes.size() == 1 && row_count(changes[0].inserted) + row_count(changes[0].deleted) <= few_rows) {
+    // each row is merged by itself, where the stream table absorbs rows one by one.
+    if (changes.size() == 1 && few_rows(changes[0])) {
         const auto at = std::ranges::find(t->sources, changes[0].source);
         if (at != t->sources.end()) {
-            row_merge& m = row_merge_of(*t, comp, static_cast<std::size_t>(at - t->sources.begin()));
-            if (m.usable) {
+            const auto i = static_cast<std::size_t>(at - t->sources.begin());
+            auto& m = t->row_merges[i];
+            if (!m.prepared()) m.prepare(comp, t->st, i, changes[0].source);
+            if (m.usable()) {
                 server::role_scope as_owner(owner, true);
                 server::refresh_writes_scope writes;
-                merge_rows(m, changes[0]);
+                m.merge(changes[0]);
                 return;
             }
         }

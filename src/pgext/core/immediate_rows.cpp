@@ -1,0 +1,110 @@
+#include "core/immediate_rows.hpp"
+
+#include <utility>
+
+#include "core/compiled.hpp"
+#include "pg/guard.hpp"
+#include "pg/postgres.hpp"
+
+extern "C" {
+#include <access/table.h>
+#include <catalog/pg_type_d.h>
+#include <executor/tuptable.h>
+#include <utils/rel.h>
+#include <utils/tuplestore.h>
+}
+
+namespace pgt::ext::immediate {
+
+namespace {
+
+/// At most this many rows of one source: merged one at a time.
+constexpr std::int64_t row_limit = 2;
+
+std::int64_t row_count(Tuplestorestate* rows) { return rows ? tuplestore_tuple_count(rows) : 0; }
+
+} // namespace
+
+bool few_rows(const source_delta& change) {
+    return !change.truncated && row_count(change.inserted) + row_count(change.deleted) <= row_limit;
+}
+
+std::uint64_t row_merge::lazy_plan::run(const std::vector<std::uintptr_t>& values, const std::string& nulls) {
+    if (!plan.valid()) plan = spi::plan(sql, types, true);
+    return plan.execute_values(values, nulls);
+}
+
+void row_merge::prepare(const compiled_query& comp, const stream_table& st, std::size_t i, unsigned source) {
+    prepared_ = true;
+    const auto statements = comp.immediate_row_statements(st, i);
+    if (!statements) return;
+    std::vector<unsigned> types;
+    pg::call([&] {
+        Relation rel = table_open(source, AccessShareLock);
+        const TupleDesc desc = RelationGetDescr(rel);
+        for (const auto& c : comp.sources[i]->columns)
+            for (int a = 0; a < desc->natts; ++a)
+                if (!TupleDescAttr(desc, a)->attisdropped && c.name == NameStr(TupleDescAttr(desc, a)->attname)) {
+                    columns_.push_back(static_cast<short>(a + 1));
+                    types.push_back(TupleDescAttr(desc, a)->atttypid);
+                }
+        table_close(rel, AccessShareLock);
+    });
+    if (columns_.size() != comp.sources[i]->columns.size()) return; // (a column renamed under it: the general path)
+    types.push_back(INT8OID);
+    auto both = types;
+    both.insert(both.end(), types.begin(), types.end());
+    update_ = {statements->update_first, types, {}};
+    merge_ = {statements->statement, types, {}};
+    pair_ = {comp.immediate_pair_statement(st, i), both, {}};
+    usable_ = true;
+}
+
+void row_merge::merge(const source_delta& change) {
+    struct bound_row {
+        std::vector<std::uintptr_t> values;
+        std::string nulls;
+    };
+    std::vector<bound_row> rows;
+    std::vector<TupleTableSlot*> slots; // the rows' values point into them
+    Relation rel = pg::call([&] { return table_open(change.source, AccessShareLock); });
+    for (const auto& [store, weight] : {std::pair{change.deleted, -1L}, std::pair{change.inserted, 1L}}) {
+        if (!store) continue;
+        pg::call([&] {
+            tuplestore_select_read_pointer(store, 0);
+            tuplestore_rescan(store);
+            for (;;) {
+                TupleTableSlot* slot = MakeSingleTupleTableSlot(RelationGetDescr(rel), &TTSOpsMinimalTuple);
+                if (!tuplestore_gettupleslot(store, true, false, slot)) {
+                    ExecDropSingleTupleTableSlot(slot);
+                    break;
+                }
+                slots.push_back(slot);
+                bound_row r{std::vector<std::uintptr_t>(columns_.size() + 1), std::string(columns_.size() + 1, ' ')};
+                for (std::size_t c = 0; c < columns_.size(); ++c) {
+                    bool isnull = false;
+                    r.values[c] = slot_getattr(slot, columns_[c], &isnull);
+                    r.nulls[c] = isnull ? 'n' : ' ';
+                }
+                r.values.back() = Int64GetDatum(weight);
+                rows.push_back(std::move(r));
+            }
+        });
+    }
+    // A row updated: one UPDATE when both versions belong to a stored group that stays.
+    const bool updated = !pair_.sql.empty() && row_count(change.deleted) == 1 && row_count(change.inserted) == 1 && [&] {
+        auto values = rows[0].values;
+        values.insert(values.end(), rows[1].values.begin(), rows[1].values.end());
+        return pair_.run(values, rows[0].nulls + rows[1].nulls) == 1;
+    }();
+    // Otherwise each row by the UPDATE of its group or, when that changed nothing, its MERGE.
+    if (!updated)
+        for (const auto& r : rows)
+            if (update_.sql.empty() || update_.run(r.values, r.nulls) == 0) merge_.run(r.values, r.nulls);
+    pg::call([&] {
+        for (TupleTableSlot* slot : slots) ExecDropSingleTupleTableSlot(slot);
+        table_close(rel, AccessShareLock);
+    });
+}
+
+} // namespace pgt::ext::immediate
