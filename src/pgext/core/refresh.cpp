@@ -221,6 +221,10 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
     if (server::read_only_transaction())
         throw error(sqlstate::read_only_sql_transaction, "cannot refresh a stream table in a read-only transaction");
 
+    // The caller's search_path must not choose what the stream table's SQL calls: it runs with
+    // the owner's rights.
+    std::optional<server::guc_scope> names;
+    if (auto path = server::pinned_search_path()) names.emplace(std::vector<std::pair<std::string, std::string>>{{"search_path", *path}});
     const server::oid ext_owner = server::extension_owner();
     // Changes this transaction made are visible to it, but only committed ones can be decoded
     // from the WAL (below): after writes, a refresh reading WAL-captured sources recomputes.

@@ -22,6 +22,7 @@ extern "C" {
 #include <parser/parser.h>
 #include <utils/acl.h>
 #include <utils/guc.h>
+#include <utils/varlena.h>
 }
 
 namespace pgt::server {
@@ -106,6 +107,28 @@ role_scope::~role_scope() {
     if (std::uncaught_exceptions() != 0) return;
     if (guc_level_ != 0) AtEOXact_GUC(true, guc_level_);
     SetUserIdAndSecContext(saved_user_, saved_context_);
+}
+
+std::optional<std::string> pinned_search_path() {
+    const char* current = pg::call([] { return GetConfigOption("search_path", false, false); });
+    const std::string path = current ? current : "";
+    const bool safe = pg::call([&] {
+        List* names = nullptr;
+        if (!SplitIdentifierString(pstrdup(path.c_str()), ',', &names)) return false;
+        bool catalog_first = true, temp_last = false;
+        int position = 0;
+        for (ListCell* cell = list_head(names); cell; cell = lnext(names, cell), ++position) {
+            const char* name = static_cast<const char*>(lfirst(cell));
+            if (strcmp(name, "pg_catalog") == 0 && position > 0) catalog_first = false;
+            temp_last = strcmp(name, "pg_temp") == 0;
+        }
+        // Not listed, the session's temporary schema (if it has one) is searched first.
+        Oid temp = InvalidOid, temp_toast = InvalidOid;
+        GetTempNamespaceState(&temp, &temp_toast);
+        return catalog_first && (temp_last || !OidIsValid(temp));
+    });
+    if (safe) return std::nullopt;
+    return path.empty() ? "pg_catalog, pg_temp" : "pg_catalog, " + path + ", pg_temp";
 }
 
 guc_scope::guc_scope(const std::vector<std::pair<std::string, std::string>>& settings) : guc_scope(settings, false) {}

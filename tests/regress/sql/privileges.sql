@@ -125,6 +125,33 @@ SELECT pgtrickle.refresh_stream_table('alice_notes');
 RESET ROLE;
 SELECT pgtrickle.drop_stream_table('alice_notes');
 DROP TABLE notes;
+-- A writer's search_path does not choose the operators of a stream table's SQL, which runs
+-- with its owner's rights: bob's own + for bigint, put before pg_catalog, is not called by the
+-- maintenance of alice's IMMEDIATE stream table (a notice would name the role it ran as).
+CREATE TABLE tallies (id int PRIMARY KEY, g int, v bigint);
+INSERT INTO tallies VALUES (1, 1, 10);
+GRANT SELECT ON tallies TO alice;
+GRANT INSERT ON tallies TO bob;
+GRANT CREATE ON DATABASE regression TO bob;
+SET ROLE alice;
+SELECT pgtrickle.create_stream_table('alice_tallies', 'SELECT g, count(*) AS n, sum(v) AS total FROM tallies GROUP BY g',
+  refresh_mode => 'IMMEDIATE');
+SET ROLE bob;
+CREATE SCHEMA bobs;
+CREATE FUNCTION bobs.plus(a bigint, b bigint) RETURNS bigint LANGUAGE plpgsql AS $$
+BEGIN RAISE NOTICE 'bob''s + ran as %', current_user; RETURN a OPERATOR(pg_catalog.+) b; END $$;
+CREATE OPERATOR bobs.+ (LEFTARG = bigint, RIGHTARG = bigint, FUNCTION = bobs.plus);
+GRANT USAGE ON SCHEMA bobs TO PUBLIC;
+SET search_path = bobs, public, pg_catalog;
+INSERT INTO tallies VALUES (2, 1, 5);
+INSERT INTO tallies VALUES (3, 2, 7);
+RESET search_path;
+RESET ROLE;
+SELECT g, n, total FROM alice_tallies ORDER BY g;
+SELECT pgtrickle.drop_stream_table('alice_tallies');
+DROP SCHEMA bobs CASCADE;
+DROP TABLE tallies;
+REVOKE CREATE ON DATABASE regression FROM bob;
 DROP VIEW secret_view;
 DROP TABLE secrets, public_data;
 REVOKE CREATE ON SCHEMA public FROM alice, bob;
