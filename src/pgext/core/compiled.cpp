@@ -65,12 +65,18 @@ frontend::compile_result compile_query(const std::string& sql) {
     }
 }
 
-lower::refresh_plan compiled_query::delta(const stream_table& st, const std::vector<lower::source_changes>& changes,
-                                          bool merge) const {
+lower::options compiled_query::delta_options(bool merge) const {
     auto opts = lowering_options();
     opts.aggregate_states = aggregate_states;
     opts.merge = merge;
-    return lower::delta_sql(*graph, changes, state_table.empty() ? st.qualified() : state_table, opts);
+    return opts;
+}
+
+std::string compiled_query::delta_target(const stream_table& st) const { return state_table.empty() ? st.qualified() : state_table; }
+
+lower::refresh_plan compiled_query::delta(const stream_table& st, const std::vector<lower::source_changes>& changes,
+                                          bool merge) const {
+    return lower::delta_sql(*graph, changes, delta_target(st), delta_options(merge));
 }
 
 std::string compiled_query::delta_statement(const stream_table& st, unsigned long long changed) const {
@@ -106,11 +112,9 @@ std::optional<lower::refresh_plan> compiled_query::immediate_row_statements(cons
 }
 
 std::string compiled_query::immediate_pair_statement(const stream_table& st, std::size_t i) const {
-    auto opts = lowering_options();
-    opts.merge = true;
     return lower::single_row_pair_update(*graph, i, parameter_row(*sources[i], 1),
-                                         parameter_row(*sources[i], sources[i]->columns.size() + 2),
-                                         state_table.empty() ? st.qualified() : state_table, opts);
+                                         parameter_row(*sources[i], sources[i]->columns.size() + 2), delta_target(st),
+                                         delta_options(true));
 }
 
 /// A FULL-mode stream table: its storage layout (row id and visible columns, a bag) and the

@@ -49,6 +49,9 @@ struct compiled_query {
     /// table for a TopK, of the storage otherwise, with the aggregate state tables.
     lower::refresh_plan delta(const stream_table& st, const std::vector<lower::source_changes>& changes,
                               bool merge = false) const;
+    /// What delta() lowers with, and the table it changes.
+    lower::options delta_options(bool merge) const;
+    std::string delta_target(const stream_table& st) const;
     /// The refresh statement for this set of changed sources (bit i = source i); its
     /// parameters $1–$3 are the frontier (text).
     std::string delta_statement(const stream_table& st, unsigned long long changed) const;

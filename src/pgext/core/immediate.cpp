@@ -4,7 +4,6 @@
 #include <climits>
 #include <functional>
 #include <map>
-#include <optional>
 #include <utility>
 #include <vector>
 
@@ -91,8 +90,7 @@ void maintain_all() {
     } reset;
     // The writer's search_path must not choose what the stream tables' SQL calls: it runs with
     // their owners' rights.
-    std::optional<server::guc_scope> names;
-    if (auto path = server::pinned_search_path()) names.emplace(std::vector<std::pair<std::string, std::string>>{{"search_path", *path}});
+    const server::pinned_search_path_scope names;
     spi::session spi;
     std::map<std::pair<long long, unsigned>, long long> absorbed; // (stream table, source) → last chunk
     std::map<long long, int> depths;

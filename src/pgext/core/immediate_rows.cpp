@@ -10,6 +10,7 @@ extern "C" {
 #include <access/table.h>
 #include <catalog/pg_type_d.h>
 #include <executor/tuptable.h>
+#include <utils/lsyscache.h>
 #include <utils/rel.h>
 #include <utils/tuplestore.h>
 }
@@ -39,18 +40,12 @@ void row_merge::prepare(const compiled_query& comp, const stream_table& st, std:
     const auto statements = comp.immediate_row_statements(st, i);
     if (!statements) return;
     std::vector<unsigned> types;
-    pg::call([&] {
-        Relation rel = table_open(source, AccessShareLock);
-        const TupleDesc desc = RelationGetDescr(rel);
-        for (const auto& c : comp.sources[i]->columns)
-            for (int a = 0; a < desc->natts; ++a)
-                if (!TupleDescAttr(desc, a)->attisdropped && c.name == NameStr(TupleDescAttr(desc, a)->attname)) {
-                    columns_.push_back(static_cast<short>(a + 1));
-                    types.push_back(TupleDescAttr(desc, a)->atttypid);
-                }
-        table_close(rel, AccessShareLock);
-    });
-    if (columns_.size() != comp.sources[i]->columns.size()) return; // (a column renamed under it: the general path)
+    for (const auto& c : comp.sources[i]->columns) {
+        const AttrNumber attnum = pg::call([&] { return get_attnum(source, c.name.c_str()); });
+        if (attnum == InvalidAttrNumber) return; // (a column renamed under it: the general path)
+        columns_.push_back(attnum);
+        types.push_back(pg::call([&] { return get_atttype(source, attnum); }));
+    }
     types.push_back(INT8OID);
     auto both = types;
     both.insert(both.end(), types.begin(), types.end());

@@ -53,7 +53,6 @@ struct target {
     bool plans_stale = false; ///< a source changed shape: prepare them again (not while one runs)
 };
 
-
 std::map<long long, std::unique_ptr<target>>& targets() {
     static std::map<long long, std::unique_ptr<target>> t;
     return t;

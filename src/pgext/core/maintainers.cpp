@@ -1,9 +1,8 @@
 #include "core/maintainers.hpp"
 
-#include "core/catalog_oids.hpp"
-
 #include "pgt/error.hpp"
 
+#include "core/catalog_oids.hpp"
 #include "pg/guard.hpp"
 #include "pg/postgres.hpp"
 
@@ -68,7 +67,6 @@ void forget_settled() {
         if (TransactionIdPrecedes(XidFromFullTransactionId(FullTransactionIdFromU64(e->last)), horizon))
             hash_search(table, &e->k, HASH_REMOVE, nullptr);
 }
-
 
 } // namespace
 

@@ -223,8 +223,7 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
 
     // The caller's search_path must not choose what the stream table's SQL calls: it runs with
     // the owner's rights.
-    std::optional<server::guc_scope> names;
-    if (auto path = server::pinned_search_path()) names.emplace(std::vector<std::pair<std::string, std::string>>{{"search_path", *path}});
+    const server::pinned_search_path_scope names;
     const server::oid ext_owner = server::extension_owner();
     // Changes this transaction made are visible to it, but only committed ones can be decoded
     // from the WAL (below): after writes, a refresh reading WAL-captured sources recomputes.

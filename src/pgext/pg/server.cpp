@@ -109,6 +109,9 @@ role_scope::~role_scope() {
     SetUserIdAndSecContext(saved_user_, saved_context_);
 }
 
+namespace {
+
+/// pinned_search_path_scope's path, nullopt when the caller's is safe as it is.
 std::optional<std::string> pinned_search_path() {
     const char* current = pg::call([] { return GetConfigOption("search_path", false, false); });
     const std::string path = current ? current : "";
@@ -129,6 +132,12 @@ std::optional<std::string> pinned_search_path() {
     });
     if (safe) return std::nullopt;
     return path.empty() ? "pg_catalog, pg_temp" : "pg_catalog, " + path + ", pg_temp";
+}
+
+} // namespace
+
+pinned_search_path_scope::pinned_search_path_scope() {
+    if (auto path = pinned_search_path()) pinned_.emplace(std::vector<std::pair<std::string, std::string>>{{"search_path", *path}});
 }
 
 guc_scope::guc_scope(const std::vector<std::pair<std::string, std::string>>& settings) : guc_scope(settings, false) {}

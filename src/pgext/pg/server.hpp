@@ -57,13 +57,6 @@ private:
     int guc_level_ = 0; ///< unrestricted scopes pin search_path in a GUC nest level of their own
 };
 
-/// For SQL run with a stream table owner's rights on a caller's behalf: the caller's
-/// search_path with pg_catalog first and temporary objects last, so that the caller's own
-/// schemas cannot put operators or functions before the built-in ones the SQL means, nor
-/// temporary tables before the tables it names; nullopt when the path searches so already
-/// (pg_catalog not listed after another schema, and no temporary schema before the end).
-std::optional<std::string> pinned_search_path();
-
 /// Settings changed for the scope's duration, in a GUC nest level of their own (as a
 /// function's SET clause does); an error restores them with the (sub)transaction.
 class guc_scope {
@@ -77,6 +70,20 @@ public:
 
 private:
     int level_;
+};
+
+/// For SQL run with a stream table owner's rights on a caller's behalf: for the scope's
+/// duration, the caller's search_path with pg_catalog first and temporary objects last, so that
+/// the caller's own schemas cannot put operators or functions before the built-in ones the SQL
+/// means, nor temporary tables before the tables it names. Nothing is set when the path
+/// searches so already (pg_catalog not listed after another schema, no temporary schema before
+/// the end).
+class pinned_search_path_scope {
+public:
+    pinned_search_path_scope();
+
+private:
+    std::optional<guc_scope> pinned_;
 };
 
 /// Makes `DROP EXTENSION pg_trickle` drop the object too (a dependency of kind 'auto'):

@@ -421,6 +421,27 @@ struct aggregate_lowering {
         return items;
     }
 
+    /// new_state_columns by name.
+    std::map<std::string, std::string> new_state(const std::function<std::string(const std::string&)>& old,
+                                                 const std::function<std::string(const std::string&)>& change,
+                                                 const std::string& existed,
+                                                 const std::function<std::string(std::size_t)>& key) const {
+        std::map<std::string, std::string> state;
+        for (auto& [name, expr] : new_state_columns(old, change, existed, key)) state.emplace(name, std::move(expr));
+        return state;
+    }
+
+    /// The row id of the group whose keys are the change summary's columns seen through `alias`.
+    std::string summary_row_id(const std::string& alias) const {
+        std::vector<std::string> values;
+        std::vector<sql_type> types;
+        for (std::size_t j = 0; j < a.group_by.size(); ++j) {
+            values.push_back(sql::column(alias, g(j)));
+            types.push_back(a.group_by[j]->type);
+        }
+        return l.row_id(values, types);
+    }
+
     /// A touched group's stored row from its new state (as `state` renders each state column,
     /// `key(j)` its keys), with HAVING and the final expressions folded into expressions:
     /// row id, the output's columns, the state columns, then whether it is visible.
@@ -537,6 +558,17 @@ std::string aggregate_delta(lowering& l, const std::string& storage_table) {
     return touched_groups(al, storage_table);
 }
 
+namespace {
+
+/// `"col" = value` for each storage column but the row id, from a stored_row.
+std::vector<std::string> set_list(const layout& lay, const std::vector<std::string>& row) {
+    std::vector<std::string> set;
+    for (std::size_t i = 1; i < lay.columns.size(); ++i) set.push_back(sql::ident(lay.columns[i].name) + " = " + row[i]);
+    return set;
+}
+
+} // namespace
+
 aggregate_merge_statements aggregate_merge(lowering& l, const layout& lay, const std::string& storage_table) {
     const circuit& c = l.graph();
     aggregate_lowering al{l, c.state_node, c.post, ""};
@@ -546,36 +578,27 @@ aggregate_merge_statements aggregate_merge(lowering& l, const layout& lay, const
     auto key = [&](std::size_t j) { return sql::column("d", al.g(j)); };
     // The group's new row when it was stored (t: its stored state) and when it was not.
     auto row = [&](bool stored) {
-        std::map<std::string, std::string> state;
         std::map<std::string, sql_type> types;
         for (const auto& h : state_columns(al.a)) types.emplace(h.name, h.type);
-        for (auto& [name, expr] : al.new_state_columns(
-                 [&](const std::string& col) { return stored ? sql::column("t", col) : sql::cast("NULL", types.at(col)); },
-                 [](const std::string& d) { return sql::column("d", d); }, stored ? "true" : "false", key))
-            state.emplace(name, std::move(expr));
-        return al.stored_row(state, key);
+        return al.stored_row(
+            al.new_state([&](const std::string& col) { return stored ? sql::column("t", col) : sql::cast("NULL", types.at(col)); },
+                         [](const std::string& d) { return sql::column("d", d); }, stored ? "true" : "false", key),
+            key);
     };
     const auto matched = row(true), unmatched = row(false);
-    std::vector<std::string> names, set, values;
+    std::vector<std::string> names;
     for (const auto& col : lay.columns) names.push_back(sql::ident(col.name));
-    for (std::size_t i = 1; i < names.size(); ++i) set.push_back(names[i] + " = " + matched[i]);
-    for (std::size_t i = 0; i < names.size(); ++i) values.push_back(unmatched[i]);
-    std::vector<std::string> key_values;
-    std::vector<sql_type> key_types;
-    for (std::size_t j = 0; j < al.a.group_by.size(); ++j) {
-        key_values.push_back(key(j));
-        key_types.push_back(al.a.group_by[j]->type);
-    }
-    const std::string same = "t.\"__pgt_row_id\" = " + l.row_id(key_values, key_types);
+    const std::string set = sql::join(set_list(lay, matched));
+    const std::string same = "t.\"__pgt_row_id\" = " + al.summary_row_id("d");
     aggregate_merge_statements out;
     out.merge = "MERGE INTO " + storage_table + " t USING " + summary + " d ON " + same + " WHEN MATCHED AND NOT " +
-                matched.back() + " THEN DELETE WHEN MATCHED THEN UPDATE SET " + sql::join(set) + " WHEN NOT MATCHED AND " +
-                unmatched.back() + " THEN INSERT (" + sql::join(names) + ") VALUES (" + sql::join(values) + ")";
+                matched.back() + " THEN DELETE WHEN MATCHED THEN UPDATE SET " + set + " WHEN NOT MATCHED AND " +
+                unmatched.back() + " THEN INSERT (" + sql::join(names) + ") VALUES (" +
+                sql::join(std::vector<std::string>(unmatched.begin(), unmatched.end() - 1)) + ")"; // (all but the visibility)
     // One row touches one group, most often stored and staying: PostgreSQL flattens the row's
     // parameters into an UPDATE through the row id's index, a plan far smaller than the MERGE's.
     if (l.single_row(al.child))
-        out.update = "UPDATE " + storage_table + " t SET " + sql::join(set) + " FROM " + summary + " d WHERE " + same +
-                     " AND " + matched.back();
+        out.update = "UPDATE " + storage_table + " t SET " + set + " FROM " + summary + " d WHERE " + same + " AND " + matched.back();
     return out;
 }
 
@@ -587,25 +610,14 @@ std::string aggregate_pair_update(lowering& first, lowering& second, const layou
     const std::string b = second.add_cte("changed_groups", comment + "new version", other.change_summary(*second.delta(other.child)));
     auto key = [&](std::size_t j) { return sql::column("a", one.g(j)); };
     // The stored state with the old version's change folded in, then the new version's.
-    std::map<std::string, std::string> between, after;
-    for (auto& [name, expr] : one.new_state_columns([](const std::string& col) { return sql::column("t", col); },
-                                                    [](const std::string& d) { return sql::column("a", d); }, "true", key))
-        between.emplace(name, std::move(expr));
-    for (auto& [name, expr] : one.new_state_columns([&](const std::string& col) { return "(" + between.at(col) + ")"; },
-                                                    [](const std::string& d) { return sql::column("b", d); }, "true", key))
-        after.emplace(name, std::move(expr));
-    const auto row = one.stored_row(after, key);
-    std::vector<std::string> set;
-    for (std::size_t i = 1; i < lay.columns.size(); ++i) set.push_back(sql::ident(lay.columns[i].name) + " = " + row[i]);
-    std::vector<std::string> keys_a, keys_b;
-    std::vector<sql_type> key_types;
-    for (std::size_t j = 0; j < one.a.group_by.size(); ++j) {
-        keys_a.push_back(key(j));
-        keys_b.push_back(sql::column("b", one.g(j)));
-        key_types.push_back(one.a.group_by[j]->type);
-    }
-    return "UPDATE " + storage_table + " t SET " + sql::join(set) + " FROM " + a + " a, " + b + " b WHERE t.\"__pgt_row_id\" = " +
-           first.row_id(keys_a, key_types) + " AND t.\"__pgt_row_id\" = " + first.row_id(keys_b, key_types) + " AND " + row.back();
+    const auto between = one.new_state([](const std::string& col) { return sql::column("t", col); },
+                                       [](const std::string& d) { return sql::column("a", d); }, "true", key);
+    const auto row = one.stored_row(one.new_state([&](const std::string& col) { return "(" + between.at(col) + ")"; },
+                                                  [](const std::string& d) { return sql::column("b", d); }, "true", key),
+                                    key);
+    return "UPDATE " + storage_table + " t SET " + sql::join(set_list(lay, row)) + " FROM " + a + " a, " + b +
+           " b WHERE t.\"__pgt_row_id\" = " + one.summary_row_id("a") + " AND t.\"__pgt_row_id\" = " +
+           one.summary_row_id("b") + " AND " + row.back();
 }
 
 std::string stored_aggregate_full_load(lowering& l, int id) {
