@@ -1,6 +1,26 @@
 -- pg_trickle 0.1.0 → 0.2.0: stream tables survive pg_dump / pg_restore.
 \echo Use "ALTER EXTENSION pg_trickle UPDATE TO '0.2.0'" to load this file. \quit
 
+-- The search_path a stream table's query was created under: its names are resolved under it
+-- whichever session maintains it later (a writer, the scheduler, a restore). NULL for stream
+-- tables made before: the maintaining session's path, as in 0.1.0.
+ALTER TABLE pgtrickle.pgt_stream_tables ADD COLUMN search_path text;
+-- The views of every column of pgt_stream_tables show it too.
+DROP VIEW pgtrickle.stream_tables_info, pgtrickle.pg_stat_stream_tables;
+CREATE VIEW pgtrickle.stream_tables_info AS
+    SELECT st.*, pgtrickle._staleness(st) AS staleness, pgtrickle._is_stale(st) AS stale
+    FROM pgtrickle.pgt_stream_tables st;
+CREATE VIEW pgtrickle.pg_stat_stream_tables AS
+    SELECT st.*, s.total_refreshes, s.successful_refreshes, s.failed_refreshes, s.total_rows_inserted,
+           s.total_rows_deleted, s.avg_duration_ms, s.last_refresh_action, s.last_refresh_status,
+           s.staleness_secs, s.stale,
+           ARRAY(SELECT DISTINCT t.cdc_mode FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_change_tracking t
+                 USING (source_relid) WHERE d.pgt_id = st.pgt_id ORDER BY 1) AS cdc_modes, NULL::int AS scc_id,
+           NULL::int AS last_fixpoint_iterations
+    FROM pgtrickle.pgt_stream_tables st
+    JOIN pgtrickle.st_refresh_stats() s ON s.pgt_name = st.pgt_name AND s.pgt_schema = st.pgt_schema;
+GRANT SELECT ON pgtrickle.stream_tables_info, pgtrickle.pg_stat_stream_tables TO PUBLIC;
+
 -- ---- definitions, for pg_dump ------------------------------------------------------------------
 -- pgt_stream_tables refers to tables by oid, which a restore changes: pg_dump leaves its rows
 -- out. This table holds what a stream table is, by name, and is dumped: after a restore,
@@ -17,6 +37,7 @@ CREATE TABLE pgtrickle.pgt_definitions (
     diamond_consistency     text NOT NULL,
     diamond_schedule_policy text NOT NULL,
     suspended               bool NOT NULL DEFAULT false,
+    search_path             text,
     UNIQUE (pgt_schema, pgt_name)
 );
 GRANT SELECT ON pgtrickle.pgt_definitions TO PUBLIC;
@@ -26,7 +47,7 @@ SELECT pg_catalog.pg_extension_config_dump('pgtrickle.pgt_stream_tables_pgt_id_s
 
 INSERT INTO pgtrickle.pgt_definitions
 SELECT pgt_id, pgt_schema, pgt_name, defining_query, schedule, requested_mode, requested_cdc_mode,
-       diamond_consistency, diamond_schedule_policy, status = 'SUSPENDED'
+       diamond_consistency, diamond_schedule_policy, status = 'SUSPENDED', search_path
 FROM pgtrickle.pgt_stream_tables;
 
 CREATE FUNCTION pgtrickle._mirror_definition() RETURNS trigger LANGUAGE plpgsql
@@ -38,12 +59,13 @@ BEGIN
     END IF;
     INSERT INTO pgtrickle.pgt_definitions AS d
     VALUES (NEW.pgt_id, NEW.pgt_schema, NEW.pgt_name, NEW.defining_query, NEW.schedule, NEW.requested_mode,
-            NEW.requested_cdc_mode, NEW.diamond_consistency, NEW.diamond_schedule_policy, NEW.status = 'SUSPENDED')
+            NEW.requested_cdc_mode, NEW.diamond_consistency, NEW.diamond_schedule_policy, NEW.status = 'SUSPENDED',
+            NEW.search_path)
     ON CONFLICT (pgt_id) DO UPDATE SET pgt_schema = EXCLUDED.pgt_schema, pgt_name = EXCLUDED.pgt_name,
         defining_query = EXCLUDED.defining_query, schedule = EXCLUDED.schedule,
         requested_mode = EXCLUDED.requested_mode, requested_cdc_mode = EXCLUDED.requested_cdc_mode,
         diamond_consistency = EXCLUDED.diamond_consistency, diamond_schedule_policy = EXCLUDED.diamond_schedule_policy,
-        suspended = EXCLUDED.suspended;
+        suspended = EXCLUDED.suspended, search_path = EXCLUDED.search_path;
     RETURN NULL;
 END $$;
 
@@ -52,10 +74,10 @@ CREATE TRIGGER pgt_mirror_insert_delete AFTER INSERT OR DELETE ON pgtrickle.pgt_
     FOR EACH ROW EXECUTE FUNCTION pgtrickle._mirror_definition();
 CREATE TRIGGER pgt_mirror_update AFTER UPDATE ON pgtrickle.pgt_stream_tables FOR EACH ROW
     WHEN ((OLD.pgt_schema, OLD.pgt_name, OLD.defining_query, OLD.schedule, OLD.requested_mode, OLD.requested_cdc_mode,
-           OLD.diamond_consistency, OLD.diamond_schedule_policy, OLD.status = 'SUSPENDED')
+           OLD.diamond_consistency, OLD.diamond_schedule_policy, OLD.status = 'SUSPENDED', OLD.search_path)
           IS DISTINCT FROM
           (NEW.pgt_schema, NEW.pgt_name, NEW.defining_query, NEW.schedule, NEW.requested_mode, NEW.requested_cdc_mode,
-           NEW.diamond_consistency, NEW.diamond_schedule_policy, NEW.status = 'SUSPENDED'))
+           NEW.diamond_consistency, NEW.diamond_schedule_policy, NEW.status = 'SUSPENDED', NEW.search_path))
     EXECUTE FUNCTION pgtrickle._mirror_definition();
 
 -- After pg_restore (or psql of a plain dump): the stream tables whose definitions were restored

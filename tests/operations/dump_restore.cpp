@@ -1,8 +1,9 @@
 // Stream tables through pg_dump / pg_restore and pg_dumpall, with real servers: a database with
 // an aggregate, a join, a chain (a stream table over another), a TopK, an IMMEDIATE, a
-// suspended stream table and one whose name needs quoting, a grant and an index a user added on
-// a storage table, is dumped and restored into a new database (pg_dump -Fc, pg_restore) and into
-// a new cluster (pg_dumpall, psql). After pgtrickle.restore_stream_tables() every stream table
+// suspended stream table, one whose name needs quoting and whose query was created under a
+// search_path the restoring session lacks, a grant and an index a user added on a storage
+// table, is dumped and restored into a new database (pg_dump -Fc, pg_restore) and into a new
+// cluster (pg_dumpall, psql). After pgtrickle.restore_stream_tables() every stream table
 // exists, equals its query, keeps its grant, index and owner, and keeps refreshing (by hand, by
 // the scheduler, and IMMEDIATE within the writing statement).
 #include <catch2/catch.hpp>
@@ -64,7 +65,13 @@ void build_source(connection& db) {
             "', refresh_mode => 'IMMEDIATE')");
     db.exec(std::string("SELECT pgtrickle.create_stream_table('paused', '") + cases[5].query + "', schedule => '24h')");
     db.exec("SELECT pgtrickle.alter_stream_table('paused', status => 'SUSPENDED')");
-    db.exec("SELECT pgtrickle.create_stream_table('public.Mixed Case', 'SELECT id, segment FROM customers WHERE id < 20')");
+    // Made under a search_path of its own: restored from a session that does not list schema crm.
+    db.exec("CREATE SCHEMA crm");
+    db.exec("CREATE TABLE crm.contacts (id int PRIMARY KEY, segment text)");
+    db.exec("INSERT INTO crm.contacts SELECT id, segment FROM customers");
+    db.exec("SET search_path = crm, public");
+    db.exec("SELECT pgtrickle.create_stream_table('public.Mixed Case', 'SELECT id, segment FROM contacts WHERE id < 20')");
+    db.exec("RESET search_path");
     db.exec("GRANT SELECT ON segment_totals TO analyst");
     db.exec("CREATE INDEX segment_totals_by_total ON segment_totals (total)");
     db.exec("UPDATE orders SET amount = amount + 1 WHERE id % 7 = 0");

@@ -34,6 +34,7 @@ bool extension_catalog_present() {
 void check_still_valid(const ext::stream_table& st, const std::string& what) {
     const std::string prefix = what + " would break stream table " + st.display() + ": ";
     try {
+        const pgt::server::search_path_scope names(st.search_path);
         auto front = ext::compile_query(st.defining_query);
         if (ext::incremental(st.refresh_mode) && !front.query)
             throw error(pgt::sqlstate::feature_not_supported, front.unsupported->construct());

@@ -88,9 +88,6 @@ void maintain_all() {
     struct done {
         ~done() { maintaining = false; }
     } reset;
-    // The writer's search_path must not choose what the stream tables' SQL calls: it runs with
-    // their owners' rights.
-    const server::pinned_search_path_scope names;
     spi::session spi;
     std::map<std::pair<long long, unsigned>, long long> absorbed; // (stream table, source) → last chunk
     std::map<long long, int> depths;

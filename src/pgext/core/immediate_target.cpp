@@ -145,6 +145,9 @@ void maintain(long long id, const std::vector<source_delta>& changes) {
     target* t = current(id);
     if (!t || t->st.status == "SUSPENDED" || !t->st.is_populated) return;
     maintainers::check_and_record(id);
+    // Its SQL runs with the owner's rights: its names mean what they meant at its creation,
+    // whatever the writer's search_path.
+    const server::search_path_scope names(t->st.search_path);
     auto& comp = compiled_for(t->st);
     t->sources.clear();
     for (const auto& s : comp.sources) t->sources.push_back(s->oid);

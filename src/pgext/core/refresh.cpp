@@ -37,7 +37,7 @@ struct start_point {
 };
 
 std::optional<start_point> lock_and_start(long long id) {
-    auto rows = spi::prepared(std::string("SELECT ") + stream_table_columns +
+    auto rows = spi::prepared("SELECT " + stream_table_columns() +
                                   ", pg_catalog.clock_timestamp()::text, frontier_snapshot::text, frontier_xid::text, "
                                   "frontier_stmt::text FROM pgtrickle.pgt_stream_tables WHERE pgt_id = $1::int8 FOR UPDATE",
                               1)
@@ -221,9 +221,6 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
     if (server::read_only_transaction())
         throw error(sqlstate::read_only_sql_transaction, "cannot refresh a stream table in a read-only transaction");
 
-    // The caller's search_path must not choose what the stream table's SQL calls: it runs with
-    // the owner's rights.
-    const server::pinned_search_path_scope names;
     const server::oid ext_owner = server::extension_owner();
     // Changes this transaction made are visible to it, but only committed ones can be decoded
     // from the WAL (below): after writes, a refresh reading WAL-captured sources recomputes.
@@ -247,6 +244,9 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
                         (st->status == "SUSPENDED" ? "suspended" : "in error state") +
                         " ; use pgtrickle.resume_stream_table('" + st->display() + "') first");
 
+    // Its SQL runs with the owner's rights: its names mean what they meant at its creation,
+    // whatever the caller's search_path.
+    const server::search_path_scope names(st->search_path);
     auto& comp = compiled_for(*st);
     std::vector<unsigned> source_oids;
     for (const auto& src : comp.sources) source_oids.push_back(src->oid);

@@ -16,8 +16,8 @@ namespace {
 constexpr const char* pending_sql =
     "SELECT d.pgt_id::text, d.pgt_schema, d.pgt_name, d.defining_query, d.schedule, d.requested_mode, "
     "d.requested_cdc_mode, d.diamond_consistency, d.diamond_schedule_policy, d.suspended::text, "
-    "pg_catalog.to_regclass(pg_catalog.quote_ident(d.pgt_schema) || '.' || pg_catalog.quote_ident(d.pgt_name))::oid::text "
-    "FROM pgtrickle.pgt_definitions d WHERE NOT EXISTS (SELECT 1 FROM pgtrickle.pgt_stream_tables s "
+    "pg_catalog.to_regclass(pg_catalog.quote_ident(d.pgt_schema) || '.' || pg_catalog.quote_ident(d.pgt_name))::oid::text, "
+    "d.search_path FROM pgtrickle.pgt_definitions d WHERE NOT EXISTS (SELECT 1 FROM pgtrickle.pgt_stream_tables s "
     "WHERE s.pgt_id = d.pgt_id) ORDER BY d.pgt_id";
 
 /// What pg_dump restored of the stream tables' machinery, which a restore makes again: change
@@ -57,21 +57,23 @@ restore_outcome restore_one(const spi::row& d) {
     o.initialize = d[9] != "true";
     o.adopt_storage = true;
     const std::optional<std::string>& storage = d[10];
+    // The query's names are resolved as when it was created: under the search_path recorded with
+    // it (the caller's, for a definition dumped before pg_trickle recorded it).
+    const std::string search_path = d[11].value_or(server::search_path());
     if (storage) {
         const auto relkind = spi::scalar("SELECT relkind::text FROM pg_catalog.pg_class WHERE oid = $1::oid", {*storage});
         if (relkind != "r") return {out.stream_table, "failed", "a relation of this name that is not a table exists"};
         if (!server::owns_relation(static_cast<server::oid>(std::stoul(*storage))))
             return {out.stream_table, "skipped", "must be owner of table " + out.stream_table};
-        // As the storage's owner (whose rights the query is checked with, as at creation), with
-        // the caller's search_path (the query's names are resolved as when it was created).
+        // As the storage's owner (whose rights the query is checked with, as at creation).
         const auto owner = static_cast<server::oid>(
             std::stoul(*spi::scalar("SELECT relowner::int8 FROM pg_catalog.pg_class WHERE oid = $1::oid", {*storage})));
-        const std::string search_path = *spi::scalar("SELECT pg_catalog.current_setting('search_path')");
         server::role_scope as_owner(owner, false);
         server::guc_scope names({{"search_path", search_path}});
         create_stream_table(name, o);
         out.action = "restored";
     } else {
+        server::guc_scope names({{"search_path", search_path}});
         create_stream_table(name, o);
         out.action = "created";
     }

@@ -2,6 +2,8 @@
 
 #include "pgt/error.hpp"
 
+#include "core/catalog_oids.hpp"
+
 #include "pg/server.hpp"
 #include "pg/spi.hpp"
 
@@ -10,7 +12,7 @@ namespace pgt::ext {
 namespace {
 
 std::optional<stream_table> load(const std::string& where, const std::vector<spi::param>& params) {
-    auto rows = spi::prepared(std::string("SELECT ") + stream_table_columns + " FROM pgtrickle.pgt_stream_tables WHERE " + where,
+    auto rows = spi::prepared("SELECT " + stream_table_columns() + " FROM pgtrickle.pgt_stream_tables WHERE " + where,
                               static_cast<int>(params.size()))
                     .query(params);
     if (rows.empty()) return std::nullopt;
@@ -19,9 +21,17 @@ std::optional<stream_table> load(const std::string& where, const std::vector<spi
 
 } // namespace
 
-const char* const stream_table_columns =
-    "pgt_id, pgt_relid, pgt_schema, pgt_name, defining_query, schedule, refresh_mode, requested_mode, status, "
-    "COALESCE(maintenance, ''), is_populated, needs_reinit, consecutive_errors, generation";
+std::string stream_table_columns() {
+    return std::string("pgt_id, pgt_relid, pgt_schema, pgt_name, defining_query, schedule, refresh_mode, requested_mode, "
+                       "status, COALESCE(maintenance, ''), is_populated, needs_reinit, consecutive_errors, generation, ") +
+           (stream_table_catalog_oids().has_search_path ? "search_path" : "NULL::text");
+}
+
+void record_search_path(long long id, const std::string& path) {
+    if (!stream_table_catalog_oids().has_search_path) return;
+    server::role_scope as_ext(server::extension_owner(), false);
+    spi::exec("UPDATE pgtrickle.pgt_stream_tables SET search_path = $2 WHERE pgt_id = $1::int8", {std::to_string(id), path});
+}
 
 stream_table stream_table_from_row(const spi::row& r) {
     stream_table st;
@@ -39,6 +49,7 @@ stream_table stream_table_from_row(const spi::row& r) {
     st.needs_reinit = r[11] == "t";
     st.consecutive_errors = std::stoi(*r[12]);
     st.generation = std::stoll(*r[13]);
+    st.search_path = r[14];
     return st;
 }
 

@@ -15,6 +15,9 @@ struct stream_table {
     unsigned relid = 0;
     std::string schema, name;
     std::string defining_query;
+    /// The search_path the query was created under (its names mean what they meant then);
+    /// null for stream tables made before 0.2.0 recorded it.
+    std::optional<std::string> search_path;
     std::optional<std::string> schedule;
     std::string refresh_mode;   ///< FULL / DIFFERENTIAL (what refreshes do)
     std::string requested_mode; ///< AUTO / FULL / DIFFERENTIAL (what the user asked for)
@@ -33,8 +36,11 @@ struct stream_table {
 
 /// The catalog columns a stream_table is read from (a SELECT list of
 /// pgtrickle.pgt_stream_tables), and the value read from the first of them in a row.
-extern const char* const stream_table_columns;
+std::string stream_table_columns();
 stream_table stream_table_from_row(const spi::row& r);
+/// Records the search_path stream table `id`'s query was defined under (as the extension owner;
+/// a 0.1.0 catalog, which the library also serves, has no room for it).
+void record_search_path(long long id, const std::string& path);
 
 /// Names and types (format_type) of the visible columns of the stream table's storage.
 std::vector<std::pair<std::string, std::string>> visible_columns(const stream_table& st);

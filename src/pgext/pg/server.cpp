@@ -109,12 +109,16 @@ role_scope::~role_scope() {
     SetUserIdAndSecContext(saved_user_, saved_context_);
 }
 
+std::string search_path() {
+    const char* current = pg::call([] { return GetConfigOption("search_path", false, false); });
+    return current ? current : "";
+}
+
 namespace {
 
-/// pinned_search_path_scope's path, nullopt when the caller's is safe as it is.
-std::optional<std::string> pinned_search_path() {
-    const char* current = pg::call([] { return GetConfigOption("search_path", false, false); });
-    const std::string path = current ? current : "";
+/// `path`, or when it would search another schema before pg_catalog or a temporary schema before
+/// the end in this session, `path` with pg_catalog first and pg_temp last.
+std::string pinned(const std::string& path) {
     const bool safe = pg::call([&] {
         List* names = nullptr;
         if (!SplitIdentifierString(pstrdup(path.c_str()), ',', &names)) return false;
@@ -130,14 +134,16 @@ std::optional<std::string> pinned_search_path() {
         GetTempNamespaceState(&temp, &temp_toast);
         return catalog_first && (temp_last || !OidIsValid(temp));
     });
-    if (safe) return std::nullopt;
+    if (safe) return path;
     return path.empty() ? "pg_catalog, pg_temp" : "pg_catalog, " + path + ", pg_temp";
 }
 
 } // namespace
 
-pinned_search_path_scope::pinned_search_path_scope() {
-    if (auto path = pinned_search_path()) pinned_.emplace(std::vector<std::pair<std::string, std::string>>{{"search_path", *path}});
+search_path_scope::search_path_scope(const std::optional<std::string>& path) {
+    const std::string current = search_path();
+    const std::string wanted = pinned(path.value_or(current));
+    if (wanted != current) set_.emplace(std::vector<std::pair<std::string, std::string>>{{"search_path", wanted}});
 }
 
 guc_scope::guc_scope(const std::vector<std::pair<std::string, std::string>>& settings) : guc_scope(settings, false) {}

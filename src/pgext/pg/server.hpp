@@ -72,18 +72,20 @@ private:
     int level_;
 };
 
-/// For SQL run with a stream table owner's rights on a caller's behalf: for the scope's
-/// duration, the caller's search_path with pg_catalog first and temporary objects last, so that
-/// the caller's own schemas cannot put operators or functions before the built-in ones the SQL
-/// means, nor temporary tables before the tables it names. Nothing is set when the path
-/// searches so already (pg_catalog not listed after another schema, no temporary schema before
-/// the end).
-class pinned_search_path_scope {
+/// The session's search_path setting, as SHOW prints it.
+std::string search_path();
+
+/// For a stream table's SQL, run with its owner's rights on a caller's behalf (a writer, a
+/// refresh's caller, the scheduler): for the scope's duration, the search_path its query was
+/// created under (`path`; the caller's when null), with pg_catalog first and temporary objects
+/// last, so that neither the caller's path nor its own schemas choose the tables, operators or
+/// functions the SQL names. Nothing is set when the current setting is that already.
+class search_path_scope {
 public:
-    pinned_search_path_scope();
+    explicit search_path_scope(const std::optional<std::string>& path);
 
 private:
-    std::optional<guc_scope> pinned_;
+    std::optional<guc_scope> set_;
 };
 
 /// Makes `DROP EXTENSION pg_trickle` drop the object too (a dependency of kind 'auto'):

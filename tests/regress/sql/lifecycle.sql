@@ -114,6 +114,33 @@ SELECT n FROM ticket_count;
 SELECT pgtrickle.drop_stream_table('ticket_count');
 DROP TABLE tickets;
 
+-- A stream table's query means what it meant under its creator's search_path, in any session:
+-- a writer's, a DDL check's and a refresh's whose path does not list the schema.
+CREATE SCHEMA app;
+CREATE TABLE app.items (id int PRIMARY KEY, g int, v int);
+INSERT INTO app.items VALUES (1, 1, 10), (2, 2, 20);
+SET search_path = app, public;
+SELECT pgtrickle.create_stream_table('app.items_now', 'SELECT g, sum(v) AS total FROM items GROUP BY g',
+  refresh_mode => 'IMMEDIATE');
+SELECT pgtrickle.create_stream_table('app.items_per_group', 'SELECT g, count(*) AS n FROM items GROUP BY g',
+  schedule => '1h', refresh_mode => 'DIFFERENTIAL');
+\c -
+SHOW search_path;
+INSERT INTO app.items VALUES (3, 1, 5);
+ALTER TABLE app.items ADD COLUMN note text;
+UPDATE app.items SET v = v + 1 WHERE id = 2;
+SELECT pgtrickle.refresh_stream_table('app.items_per_group');
+SELECT pgtrickle.alter_stream_table('app.items_per_group', refresh_mode => 'FULL');
+INSERT INTO app.items VALUES (4, 3, 1);
+SELECT pgtrickle.refresh_stream_table('app.items_per_group');
+SELECT pgt_name, refresh_mode, search_path, status FROM pgtrickle.pgt_stream_tables WHERE pgt_schema = 'app'
+ORDER BY pgt_name;
+SELECT g, total FROM app.items_now ORDER BY g;
+SELECT g, n FROM app.items_per_group ORDER BY g;
+SELECT pgtrickle.drop_stream_table('app.items_now');
+SELECT pgtrickle.drop_stream_table('app.items_per_group');
+DROP SCHEMA app CASCADE;
+
 -- drop leaves nothing behind
 SELECT pgtrickle.drop_stream_table('revenue');
 SELECT pgtrickle.drop_stream_table('paid_full');

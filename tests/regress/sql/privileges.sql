@@ -148,6 +148,20 @@ INSERT INTO tallies VALUES (3, 2, 7);
 RESET search_path;
 RESET ROLE;
 SELECT g, n, total FROM alice_tallies ORDER BY g;
+-- Nor its tables: the query's names mean what they meant under alice's search_path at its
+-- creation. In a session of his own (nothing compiled yet), bob puts a table of the same name
+-- first; his writes and his TRUNCATE (which makes maintenance read the source afresh) still
+-- maintain alice_tallies from public.tallies, never from bobs.tallies.
+GRANT TRUNCATE ON tallies TO bob;
+\c - bob
+CREATE TABLE bobs.tallies (id int, g int, v bigint);
+INSERT INTO bobs.tallies VALUES (99, 1, 1000000);
+SET search_path = bobs, public;
+INSERT INTO public.tallies VALUES (4, 2, 1);
+TRUNCATE public.tallies;
+INSERT INTO public.tallies VALUES (5, 3, 2);
+\c - postgres
+SELECT g, n, total FROM alice_tallies ORDER BY g;
 SELECT pgtrickle.drop_stream_table('alice_tallies');
 DROP SCHEMA bobs CASCADE;
 DROP TABLE tallies;
