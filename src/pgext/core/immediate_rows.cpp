@@ -8,9 +8,11 @@
 
 extern "C" {
 #include <access/table.h>
+#include <access/tupdesc.h>
 #include <catalog/pg_type_d.h>
 #include <executor/tuptable.h>
 #include <utils/lsyscache.h>
+#include <utils/memutils.h>
 #include <utils/rel.h>
 #include <utils/tuplestore.h>
 }
@@ -52,7 +54,19 @@ void row_merge::prepare(const compiled_query& comp, const stream_table& st, std:
     update_ = {statements->update_first, types, {}};
     merge_ = {statements->statement, types, {}};
     pair_ = {comp.immediate_pair_statement(st, i), both, {}};
+    row_type_ = pg::call([&] {
+        Relation rel = table_open(source, AccessShareLock);
+        MemoryContext caller = MemoryContextSwitchTo(TopMemoryContext);
+        TupleDesc copy = CreateTupleDescCopyConstr(RelationGetDescr(rel));
+        MemoryContextSwitchTo(caller);
+        table_close(rel, AccessShareLock);
+        return copy;
+    });
     usable_ = true;
+}
+
+row_merge::~row_merge() {
+    if (row_type_) FreeTupleDesc(row_type_);
 }
 
 void row_merge::merge(const source_delta& change) {
@@ -62,14 +76,13 @@ void row_merge::merge(const source_delta& change) {
     };
     std::vector<bound_row> rows;
     std::vector<TupleTableSlot*> slots; // the rows' values point into them
-    Relation rel = pg::call([&] { return table_open(change.source, AccessShareLock); });
     for (const auto& [store, weight] : {std::pair{change.deleted, -1L}, std::pair{change.inserted, 1L}}) {
         if (!store) continue;
         pg::call([&] {
             tuplestore_select_read_pointer(store, 0);
             tuplestore_rescan(store);
             for (;;) {
-                TupleTableSlot* slot = MakeSingleTupleTableSlot(RelationGetDescr(rel), &TTSOpsMinimalTuple);
+                TupleTableSlot* slot = MakeSingleTupleTableSlot(row_type_, &TTSOpsMinimalTuple);
                 if (!tuplestore_gettupleslot(store, true, false, slot)) {
                     ExecDropSingleTupleTableSlot(slot);
                     break;
@@ -98,7 +111,6 @@ void row_merge::merge(const source_delta& change) {
             if (update_.sql.empty() || update_.run(r.values, r.nulls) == 0) merge_.run(r.values, r.nulls);
     pg::call([&] {
         for (TupleTableSlot* slot : slots) ExecDropSingleTupleTableSlot(slot);
-        table_close(rel, AccessShareLock);
     });
 }
 

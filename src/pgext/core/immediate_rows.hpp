@@ -14,6 +14,10 @@
 #include "core/immediate_target.hpp"
 #include "pg/spi.hpp"
 
+extern "C" {
+typedef struct TupleDescData* TupleDesc;
+}
+
 namespace pgt::ext {
 struct compiled_query;
 struct stream_table;
@@ -27,6 +31,11 @@ bool few_rows(const source_delta& change);
 /// The row-at-a-time statements of one source of one stream table.
 class row_merge {
 public:
+    row_merge() = default;
+    ~row_merge();
+    row_merge(const row_merge&) = delete;
+    row_merge& operator=(const row_merge&) = delete;
+
     bool prepared() const { return prepared_; }
     /// Lowers the statements for source `i` (relation `source`) of `st` (compiled as `comp`);
     /// they are planned on first use. Leaves the merge unusable when the stream table cannot
@@ -49,6 +58,8 @@ private:
     lazy_plan update_, merge_;
     lazy_plan pair_; ///< a row updated: both versions folded into their group by one UPDATE
     std::vector<short> columns_; ///< attribute numbers of the parameters, in order
+    /// The source's row type (with its columns' missing values): the changed rows are read in it.
+    TupleDesc row_type_ = nullptr;
 };
 
 } // namespace pgt::ext::immediate

@@ -119,6 +119,13 @@ namespace {
 /// `path`, or when it would search another schema before pg_catalog or a temporary schema before
 /// the end in this session, `path` with pg_catalog first and pg_temp last.
 std::string pinned(const std::string& path) {
+    // The last answer, while the path and the session's temporary schema are the same (this runs
+    // at every IMMEDIATE maintenance).
+    static std::string last_path, last_answer;
+    static Oid last_temp = InvalidOid;
+    Oid temp = InvalidOid, temp_toast = InvalidOid;
+    GetTempNamespaceState(&temp, &temp_toast);
+    if (!last_answer.empty() && path == last_path && temp == last_temp) return last_answer;
     const bool safe = pg::call([&] {
         List* names = nullptr;
         if (!SplitIdentifierString(pstrdup(path.c_str()), ',', &names)) return false;
@@ -130,12 +137,12 @@ std::string pinned(const std::string& path) {
             temp_last = strcmp(name, "pg_temp") == 0;
         }
         // Not listed, the session's temporary schema (if it has one) is searched first.
-        Oid temp = InvalidOid, temp_toast = InvalidOid;
-        GetTempNamespaceState(&temp, &temp_toast);
         return catalog_first && (temp_last || !OidIsValid(temp));
     });
-    if (safe) return path;
-    return path.empty() ? "pg_catalog, pg_temp" : "pg_catalog, " + path + ", pg_temp";
+    last_path = path;
+    last_temp = temp;
+    last_answer = safe ? path : path.empty() ? "pg_catalog, pg_temp" : "pg_catalog, " + path + ", pg_temp";
+    return last_answer;
 }
 
 } // namespace
