@@ -95,6 +95,7 @@ void altered_table(unsigned relid) {
                       "WHERE pgt_id = $1::int8",
                       {std::to_string(st->id), names[0][0], names[0][1]});
         }
+        const pgt::server::search_path_scope query_names(st->search_path);
         if (ext::visible_columns(*st) != spi::describe(st->defining_query))
             throw error("42P17", "ALTER TABLE on stream table " + st->display() + " is not allowed: it changes its columns",
                         {}, "Use pgtrickle.alter_stream_table(name, query => …) to change a stream table's definition.");

@@ -130,6 +130,8 @@ INSERT INTO app.items VALUES (3, 1, 5);
 ALTER TABLE app.items ADD COLUMN note text;
 UPDATE app.items SET v = v + 1 WHERE id = 2;
 SELECT pgtrickle.refresh_stream_table('app.items_per_group');
+ALTER TABLE app.items_now ALTER COLUMN total SET STATISTICS 200;
+SELECT value FROM pgtrickle.explain_st('app.items_now') WHERE property = 'dvm_supported';
 SELECT pgtrickle.alter_stream_table('app.items_per_group', refresh_mode => 'FULL');
 INSERT INTO app.items VALUES (4, 3, 1);
 SELECT pgtrickle.refresh_stream_table('app.items_per_group');
