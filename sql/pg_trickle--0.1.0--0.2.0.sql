@@ -1,10 +1,11 @@
 -- pg_trickle 0.1.0 → 0.2.0: stream tables survive pg_dump / pg_restore.
 \echo Use "ALTER EXTENSION pg_trickle UPDATE TO '0.2.0'" to load this file. \quit
 
--- The search_path a stream table's query was created under: its names are resolved under it
--- whichever session maintains it later (a writer, the scheduler, a restore). NULL for stream
--- tables made before: the maintaining session's path, as in 0.1.0.
-ALTER TABLE pgtrickle.pgt_stream_tables ADD COLUMN search_path text;
+-- The settings a stream table's query was defined under ('name=value': search_path, TimeZone,
+-- DateStyle and the others that decide what a query means or returns): in force whichever
+-- session maintains it later (a writer, the scheduler, a restore). NULL for stream tables made
+-- before: the maintaining session's own, as in 0.1.0.
+ALTER TABLE pgtrickle.pgt_stream_tables ADD COLUMN settings text[];
 -- The views of every column of pgt_stream_tables show it too.
 DROP VIEW pgtrickle.stream_tables_info, pgtrickle.pg_stat_stream_tables;
 CREATE VIEW pgtrickle.stream_tables_info AS
@@ -37,7 +38,7 @@ CREATE TABLE pgtrickle.pgt_definitions (
     diamond_consistency     text NOT NULL,
     diamond_schedule_policy text NOT NULL,
     suspended               bool NOT NULL DEFAULT false,
-    search_path             text,
+    settings                text[],
     UNIQUE (pgt_schema, pgt_name)
 );
 GRANT SELECT ON pgtrickle.pgt_definitions TO PUBLIC;
@@ -47,7 +48,7 @@ SELECT pg_catalog.pg_extension_config_dump('pgtrickle.pgt_stream_tables_pgt_id_s
 
 INSERT INTO pgtrickle.pgt_definitions
 SELECT pgt_id, pgt_schema, pgt_name, defining_query, schedule, requested_mode, requested_cdc_mode,
-       diamond_consistency, diamond_schedule_policy, status = 'SUSPENDED', search_path
+       diamond_consistency, diamond_schedule_policy, status = 'SUSPENDED', settings
 FROM pgtrickle.pgt_stream_tables;
 
 CREATE FUNCTION pgtrickle._mirror_definition() RETURNS trigger LANGUAGE plpgsql
@@ -60,12 +61,12 @@ BEGIN
     INSERT INTO pgtrickle.pgt_definitions AS d
     VALUES (NEW.pgt_id, NEW.pgt_schema, NEW.pgt_name, NEW.defining_query, NEW.schedule, NEW.requested_mode,
             NEW.requested_cdc_mode, NEW.diamond_consistency, NEW.diamond_schedule_policy, NEW.status = 'SUSPENDED',
-            NEW.search_path)
+            NEW.settings)
     ON CONFLICT (pgt_id) DO UPDATE SET pgt_schema = EXCLUDED.pgt_schema, pgt_name = EXCLUDED.pgt_name,
         defining_query = EXCLUDED.defining_query, schedule = EXCLUDED.schedule,
         requested_mode = EXCLUDED.requested_mode, requested_cdc_mode = EXCLUDED.requested_cdc_mode,
         diamond_consistency = EXCLUDED.diamond_consistency, diamond_schedule_policy = EXCLUDED.diamond_schedule_policy,
-        suspended = EXCLUDED.suspended, search_path = EXCLUDED.search_path;
+        suspended = EXCLUDED.suspended, settings = EXCLUDED.settings;
     RETURN NULL;
 END $$;
 
@@ -74,10 +75,10 @@ CREATE TRIGGER pgt_mirror_insert_delete AFTER INSERT OR DELETE ON pgtrickle.pgt_
     FOR EACH ROW EXECUTE FUNCTION pgtrickle._mirror_definition();
 CREATE TRIGGER pgt_mirror_update AFTER UPDATE ON pgtrickle.pgt_stream_tables FOR EACH ROW
     WHEN ((OLD.pgt_schema, OLD.pgt_name, OLD.defining_query, OLD.schedule, OLD.requested_mode, OLD.requested_cdc_mode,
-           OLD.diamond_consistency, OLD.diamond_schedule_policy, OLD.status = 'SUSPENDED', OLD.search_path)
+           OLD.diamond_consistency, OLD.diamond_schedule_policy, OLD.status = 'SUSPENDED', OLD.settings)
           IS DISTINCT FROM
           (NEW.pgt_schema, NEW.pgt_name, NEW.defining_query, NEW.schedule, NEW.requested_mode, NEW.requested_cdc_mode,
-           NEW.diamond_consistency, NEW.diamond_schedule_policy, NEW.status = 'SUSPENDED', NEW.search_path))
+           NEW.diamond_consistency, NEW.diamond_schedule_policy, NEW.status = 'SUSPENDED', NEW.settings))
     EXECUTE FUNCTION pgtrickle._mirror_definition();
 
 -- After pg_restore (or psql of a plain dump): the stream tables whose definitions were restored

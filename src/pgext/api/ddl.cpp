@@ -34,7 +34,7 @@ bool extension_catalog_present() {
 void check_still_valid(const ext::stream_table& st, const std::string& what) {
     const std::string prefix = what + " would break stream table " + st.display() + ": ";
     try {
-        const pgt::server::search_path_scope names(st.search_path);
+        const pgt::server::query_settings_scope settings(st.settings);
         auto front = ext::compile_query(st.defining_query);
         if (ext::incremental(st.refresh_mode) && !front.query)
             throw error(pgt::sqlstate::feature_not_supported, front.unsupported->construct());
@@ -95,7 +95,7 @@ void altered_table(unsigned relid) {
                       "WHERE pgt_id = $1::int8",
                       {std::to_string(st->id), names[0][0], names[0][1]});
         }
-        const pgt::server::search_path_scope query_names(st->search_path);
+        const pgt::server::query_settings_scope settings(st->settings);
         if (ext::visible_columns(*st) != spi::describe(st->defining_query))
             throw error("42P17", "ALTER TABLE on stream table " + st->display() + " is not allowed: it changes its columns",
                         {}, "Use pgtrickle.alter_stream_table(name, query => …) to change a stream table's definition.");

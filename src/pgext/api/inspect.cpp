@@ -44,7 +44,7 @@ PGT_FUNCTION(pgt_explain_st) {
     add("refresh_mode", st.refresh_mode);
     add("status", st.status);
     add("is_populated", st.is_populated ? "true" : "false");
-    const pgt::server::search_path_scope names(st.search_path); // (its names as at its creation)
+    const pgt::server::query_settings_scope settings(st.settings); // (what it meant at its creation)
     auto& comp = pgt::ext::compiled_for(st);
     add("dvm_supported", comp.front.query ? "true" : "false");
     if (comp.front.unsupported) add("dvm_unsupported_reason", comp.front.unsupported->construct());

@@ -27,7 +27,7 @@ const stream_table_catalog& stream_table_catalog_oids() {
             const Oid schema = get_namespace_oid("pgtrickle", false);
             cached.table = get_relname_relid("pgt_stream_tables", schema);
             cached.primary_key = get_relname_relid("pgt_stream_tables_pkey", schema);
-            cached.has_search_path = get_attnum(cached.table, "search_path") != InvalidAttrNumber;
+            cached.has_settings = get_attnum(cached.table, "settings") != InvalidAttrNumber;
         });
     return cached;
 }

@@ -8,7 +8,7 @@ namespace pgt::ext {
 struct stream_table_catalog {
     unsigned table = 0;       ///< pgtrickle.pgt_stream_tables
     unsigned primary_key = 0; ///< its primary key index (pgt_id)
-    bool has_search_path = false; ///< it records search_path (0.2.0; the library also serves 0.1.0's)
+    bool has_settings = false; ///< it records query settings (0.2.0; the library also serves 0.1.0's)
 };
 
 /// The catalog's OIDs; raises an error when the extension is not installed.

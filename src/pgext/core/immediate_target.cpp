@@ -173,9 +173,9 @@ void maintain(long long id, const std::vector<source_delta>& changes) {
     target* t = current(id);
     if (!t || t->st.status == "SUSPENDED" || !t->st.is_populated) return;
     maintainers::check_and_record(id);
-    // Its SQL runs with the owner's rights: its names mean what they meant at its creation,
-    // whatever the writer's search_path.
-    const server::search_path_scope names(t->st.search_path);
+    // Its SQL runs with the owner's rights and means what it meant at its creation, whatever
+    // the writer's settings.
+    const server::query_settings_scope settings(t->st.settings);
     auto& comp = compiled_for(t->st);
     t->sources.clear();
     for (const auto& s : comp.sources) t->sources.push_back(s->oid);

@@ -150,10 +150,10 @@ void create_stream_table(const std::string& name, const create_options& opts) {
     if (exists && !opts.adopt_storage)
         throw error(sqlstate::duplicate_table, "relation \"" + schema + "." + table + "\" already exists");
 
-    // The query's names are resolved under the creator's search_path, which is recorded: they
-    // mean the same whoever maintains the stream table later (see search_path_scope).
-    const std::string search_path = server::search_path();
-    const server::search_path_scope names(search_path);
+    // The query means what it means under the creator's settings, which are recorded: the same
+    // whoever maintains the stream table later (see query_settings_scope).
+    const auto settings = server::query_settings();
+    const server::query_settings_scope in_force(settings);
     const definition def = analyze(schema + "." + table, opts.query, opts.mode);
     const unsigned relid = exists ? adopt_storage(schema, table, def) : create_storage(schema, table, def);
     std::string id;
@@ -178,7 +178,7 @@ void create_stream_table(const std::string& name, const create_options& opts) {
              opts.initialize ? "true" : "false", wal::requested_mode(opts.cdc_mode, def.refresh_mode),
              opts.id ? spi::param{std::to_string(*opts.id)} : spi::param{}});
     }
-    record_search_path(std::stoll(id), search_path);
+    record_settings(std::stoll(id), settings);
     record_topk(std::stoll(id), relid, def);
     register_sources(std::stoll(id), relid, def);
     if (opts.initialize) refresh(std::stoll(id), initiator::initial);
@@ -195,11 +195,10 @@ void redefine_stream_table(const stream_table& st, const std::string& query, con
         for (const auto& r : spi::query("SELECT source_relid FROM pgtrickle.pgt_dependencies WHERE pgt_id = $1::int8",
                                         {std::to_string(st.id)}))
             lock_out_writers(static_cast<unsigned>(std::stoul(*r[0])), true);
-    // A new query's names are resolved under the caller's search_path (recorded with it); the
-    // same query's, under the path recorded at its creation.
-    const std::string search_path =
-        query == st.defining_query && st.search_path ? *st.search_path : server::search_path();
-    const server::search_path_scope names(search_path);
+    // A new query means what it means under the caller's settings (recorded with it); the same
+    // query, what it meant under those recorded at its creation.
+    const auto settings = query == st.defining_query && st.settings ? *st.settings : server::query_settings();
+    const server::query_settings_scope in_force(settings);
     const definition def = analyze(st.display(), query, mode);
     const auto downstream = dependents_of(st.relid);
     if (!downstream.empty()) {
@@ -215,7 +214,7 @@ void redefine_stream_table(const stream_table& st, const std::string& query, con
     }
     drop_state_tables(st.relid);
     const unsigned relid = create_storage(st.schema, st.name, def);
-    record_search_path(st.id, search_path);
+    record_settings(st.id, settings);
     record_topk(st.id, relid, def);
     {
         server::role_scope as_ext(server::extension_owner(), false);

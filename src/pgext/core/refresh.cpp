@@ -244,9 +244,9 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
                         (st->status == "SUSPENDED" ? "suspended" : "in error state") +
                         " ; use pgtrickle.resume_stream_table('" + st->display() + "') first");
 
-    // Its SQL runs with the owner's rights: its names mean what they meant at its creation,
-    // whatever the caller's search_path.
-    const server::search_path_scope names(st->search_path);
+    // Its SQL runs with the owner's rights and means what it meant at its creation, whatever
+    // the caller's settings.
+    const server::query_settings_scope settings(st->settings);
     auto& comp = compiled_for(*st);
     std::vector<unsigned> source_oids;
     for (const auto& src : comp.sources) source_oids.push_back(src->oid);

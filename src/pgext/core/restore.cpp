@@ -17,7 +17,7 @@ constexpr const char* pending_sql =
     "SELECT d.pgt_id::text, d.pgt_schema, d.pgt_name, d.defining_query, d.schedule, d.requested_mode, "
     "d.requested_cdc_mode, d.diamond_consistency, d.diamond_schedule_policy, d.suspended::text, "
     "pg_catalog.to_regclass(pg_catalog.quote_ident(d.pgt_schema) || '.' || pg_catalog.quote_ident(d.pgt_name))::oid::text, "
-    "d.search_path FROM pgtrickle.pgt_definitions d WHERE NOT EXISTS (SELECT 1 FROM pgtrickle.pgt_stream_tables s "
+    "d.settings FROM pgtrickle.pgt_definitions d WHERE NOT EXISTS (SELECT 1 FROM pgtrickle.pgt_stream_tables s "
     "WHERE s.pgt_id = d.pgt_id) ORDER BY d.pgt_id";
 
 /// What pg_dump restored of the stream tables' machinery, which a restore makes again: change
@@ -57,9 +57,9 @@ restore_outcome restore_one(const spi::row& d) {
     o.initialize = d[9] != "true";
     o.adopt_storage = true;
     const std::optional<std::string>& storage = d[10];
-    // The query's names are resolved as when it was created: under the search_path recorded with
-    // it (the caller's, for a definition dumped before pg_trickle recorded it).
-    const std::string search_path = d[11].value_or(server::search_path());
+    // The query means what it meant at its creation: under the settings recorded with it (the
+    // caller's, for a definition dumped before pg_trickle recorded them).
+    const auto settings = parse_settings(d[11]).value_or(server::query_settings());
     if (storage) {
         const auto relkind = spi::scalar("SELECT relkind::text FROM pg_catalog.pg_class WHERE oid = $1::oid", {*storage});
         if (relkind != "r") return {out.stream_table, "failed", "a relation of this name that is not a table exists"};
@@ -69,11 +69,11 @@ restore_outcome restore_one(const spi::row& d) {
         const auto owner = static_cast<server::oid>(
             std::stoul(*spi::scalar("SELECT relowner::int8 FROM pg_catalog.pg_class WHERE oid = $1::oid", {*storage})));
         server::role_scope as_owner(owner, false);
-        server::guc_scope names({{"search_path", search_path}});
+        server::guc_scope in_force(settings);
         create_stream_table(name, o);
         out.action = "restored";
     } else {
-        server::guc_scope names({{"search_path", search_path}});
+        server::guc_scope in_force(settings);
         create_stream_table(name, o);
         out.action = "created";
     }

@@ -24,13 +24,26 @@ std::optional<stream_table> load(const std::string& where, const std::vector<spi
 std::string stream_table_columns() {
     return std::string("pgt_id, pgt_relid, pgt_schema, pgt_name, defining_query, schedule, refresh_mode, requested_mode, "
                        "status, COALESCE(maintenance, ''), is_populated, needs_reinit, consecutive_errors, generation, ") +
-           (stream_table_catalog_oids().has_search_path ? "search_path" : "NULL::text");
+           (stream_table_catalog_oids().has_settings ? "settings" : "NULL::text[]");
 }
 
-void record_search_path(long long id, const std::string& path) {
-    if (!stream_table_catalog_oids().has_search_path) return;
+void record_settings(long long id, const std::vector<std::pair<std::string, std::string>>& settings) {
+    if (!stream_table_catalog_oids().has_settings) return;
+    std::vector<std::string> items;
+    for (const auto& [name, value] : settings) items.push_back(name + "=" + value);
     server::role_scope as_ext(server::extension_owner(), false);
-    spi::exec("UPDATE pgtrickle.pgt_stream_tables SET search_path = $2 WHERE pgt_id = $1::int8", {std::to_string(id), path});
+    spi::exec("UPDATE pgtrickle.pgt_stream_tables SET settings = $2::text[] WHERE pgt_id = $1::int8",
+              {std::to_string(id), spi::text_array(items)});
+}
+
+std::optional<std::vector<std::pair<std::string, std::string>>> parse_settings(const std::optional<std::string>& text) {
+    if (!text) return std::nullopt;
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& item : spi::parse_text_array(*text)) {
+        const auto eq = item.find('=');
+        if (eq != std::string::npos) out.emplace_back(item.substr(0, eq), item.substr(eq + 1));
+    }
+    return out;
 }
 
 stream_table stream_table_from_row(const spi::row& r) {
@@ -49,7 +62,7 @@ stream_table stream_table_from_row(const spi::row& r) {
     st.needs_reinit = r[11] == "t";
     st.consecutive_errors = std::stoi(*r[12]);
     st.generation = std::stoll(*r[13]);
-    st.search_path = r[14];
+    st.settings = parse_settings(r[14]);
     return st;
 }
 

@@ -15,9 +15,9 @@ struct stream_table {
     unsigned relid = 0;
     std::string schema, name;
     std::string defining_query;
-    /// The search_path the query was created under (its names mean what they meant then);
-    /// null for stream tables made before 0.2.0 recorded it.
-    std::optional<std::string> search_path;
+    /// The query settings (server::query_settings) its query was defined under, in force
+    /// whenever its SQL compiles or runs; null for stream tables made before 0.2.0 recorded them.
+    std::optional<std::vector<std::pair<std::string, std::string>>> settings;
     std::optional<std::string> schedule;
     std::string refresh_mode;   ///< FULL / DIFFERENTIAL (what refreshes do)
     std::string requested_mode; ///< AUTO / FULL / DIFFERENTIAL (what the user asked for)
@@ -38,9 +38,11 @@ struct stream_table {
 /// pgtrickle.pgt_stream_tables), and the value read from the first of them in a row.
 std::string stream_table_columns();
 stream_table stream_table_from_row(const spi::row& r);
-/// Records the search_path stream table `id`'s query was defined under (as the extension owner;
-/// a 0.1.0 catalog, which the library also serves, has no room for it).
-void record_search_path(long long id, const std::string& path);
+/// Records the query settings stream table `id`'s query was defined under (as the extension
+/// owner; a 0.1.0 catalog, which the library also serves, has no room for them).
+void record_settings(long long id, const std::vector<std::pair<std::string, std::string>>& settings);
+/// Query settings as the catalog's text[] of name=value prints them (null: not recorded).
+std::optional<std::vector<std::pair<std::string, std::string>>> parse_settings(const std::optional<std::string>& text);
 
 /// Names and types (format_type) of the visible columns of the stream table's storage.
 std::vector<std::pair<std::string, std::string>> visible_columns(const stream_table& st);

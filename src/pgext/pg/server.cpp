@@ -109,12 +109,18 @@ role_scope::~role_scope() {
     SetUserIdAndSecContext(saved_user_, saved_context_);
 }
 
-std::string search_path() {
-    const char* current = pg::call([] { return GetConfigOption("search_path", false, false); });
-    return current ? current : "";
-}
-
 namespace {
+
+/// The settings query_settings() records: what a query's result depends on besides its data.
+constexpr const char* recorded_settings[] = {
+    "search_path", "TimeZone", "DateStyle", "IntervalStyle", "extra_float_digits", "bytea_output", "lc_monetary",
+    "lc_numeric", "lc_time", "default_text_search_config", "standard_conforming_strings", "transform_null_equals",
+    "xmloption", "xmlbinary"};
+
+std::string current_setting(const char* name) {
+    const char* value = pg::call([&] { return GetConfigOption(name, false, false); });
+    return value ? value : "";
+}
 
 /// `path`, or when it would search another schema before pg_catalog or a temporary schema before
 /// the end in this session, `path` with pg_catalog first and pg_temp last.
@@ -147,10 +153,30 @@ std::string pinned(const std::string& path) {
 
 } // namespace
 
-search_path_scope::search_path_scope(const std::optional<std::string>& path) {
-    const std::string current = search_path();
-    const std::string wanted = pinned(path.value_or(current));
-    if (wanted != current) set_.emplace(std::vector<std::pair<std::string, std::string>>{{"search_path", wanted}});
+std::vector<setting> query_settings() {
+    std::vector<setting> out;
+    for (const char* name : recorded_settings) out.emplace_back(name, current_setting(name));
+    return out;
+}
+
+query_settings_scope::query_settings_scope(const std::optional<std::vector<setting>>& recorded) {
+    std::vector<setting> differing;
+    for (std::size_t i = 0; i < std::size(recorded_settings); ++i) {
+        const char* name = recorded_settings[i];
+        const std::string current = current_setting(name);
+        std::string wanted = current;
+        if (recorded) {
+            // Recorded in this order (looked up by name when recorded by another version).
+            if (i < recorded->size() && (*recorded)[i].first == name)
+                wanted = (*recorded)[i].second;
+            else
+                for (const auto& [n, v] : *recorded)
+                    if (n == name) wanted = v;
+        }
+        if (strcmp(name, "search_path") == 0) wanted = pinned(wanted);
+        if (wanted != current) differing.emplace_back(name, std::move(wanted));
+    }
+    if (!differing.empty()) set_.emplace(differing);
 }
 
 guc_scope::guc_scope(const std::vector<std::pair<std::string, std::string>>& settings) : guc_scope(settings, false) {}

@@ -72,17 +72,23 @@ private:
     int level_;
 };
 
-/// The session's search_path setting, as SHOW prints it.
-std::string search_path();
+/// A setting's name and value, as SHOW prints it.
+using setting = std::pair<std::string, std::string>;
+
+/// The session's settings that decide what a query means or returns: how names resolve
+/// (search_path), how literals parse, the time zone, and how dates, times, intervals, floats,
+/// bytes, money and numbers print (which the row ids of stream tables hash). A stream table
+/// records them when its query is defined.
+std::vector<setting> query_settings();
 
 /// For a stream table's SQL, run with its owner's rights on a caller's behalf (a writer, a
-/// refresh's caller, the scheduler): for the scope's duration, the search_path its query was
-/// created under (`path`; the caller's when null), with pg_catalog first and temporary objects
-/// last, so that neither the caller's path nor its own schemas choose the tables, operators or
-/// functions the SQL names. Nothing is set when the current setting is that already.
-class search_path_scope {
+/// refresh's caller, the scheduler): for the scope's duration, the query settings recorded with
+/// it (`recorded`; the caller's own when null, as for stream tables made before they were
+/// recorded), search_path with pg_catalog first and temporary objects last, so that neither the
+/// caller's settings nor its own schemas change what the query means. Sets only what differs.
+class query_settings_scope {
 public:
-    explicit search_path_scope(const std::optional<std::string>& path);
+    explicit query_settings_scope(const std::optional<std::vector<setting>>& recorded);
 
 private:
     std::optional<guc_scope> set_;

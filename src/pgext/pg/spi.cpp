@@ -185,4 +185,42 @@ std::string quote_ident(const std::string& s) {
     return q;
 }
 
+std::string text_array(const std::vector<std::string>& values) {
+    std::string s = "{";
+    for (const auto& v : values) {
+        if (s.size() > 1) s += ',';
+        s += '"';
+        for (char c : v) {
+            if (c == '"' || c == '\\') s += '\\';
+            s += c;
+        }
+        s += '"';
+    }
+    return s + "}";
+}
+
+std::vector<std::string> parse_text_array(const std::string& text) {
+    // array_out: elements separated by commas; one with special characters is double-quoted,
+    // with its quotes and backslashes escaped by a backslash; an unquoted NULL is a null.
+    std::vector<std::string> out;
+    std::size_t i = text.empty() || text[0] != '{' ? text.size() : 1;
+    while (i < text.size() && text[i] != '}') {
+        std::string element;
+        bool quoted = false;
+        if (text[i] == '"') {
+            quoted = true;
+            for (++i; i < text.size() && text[i] != '"'; ++i) {
+                if (text[i] == '\\' && i + 1 < text.size()) ++i;
+                element += text[i];
+            }
+            ++i; // the closing quote
+        } else {
+            for (; i < text.size() && text[i] != ',' && text[i] != '}'; ++i) element += text[i];
+        }
+        if (quoted || element != "NULL") out.push_back(std::move(element));
+        if (i < text.size() && text[i] == ',') ++i;
+    }
+    return out;
+}
+
 } // namespace pgt::spi

@@ -94,4 +94,9 @@ template <typename Integers> std::string integer_array(const Integers& values) {
     return s + "}";
 }
 
+/// The text of an array of strings, each element quoted, for a parameter cast to text[].
+std::string text_array(const std::vector<std::string>& values);
+/// The elements of a text[] as PostgreSQL prints it (`{a,"b c"}`); NULL elements are skipped.
+std::vector<std::string> parse_text_array(const std::string& text);
+
 } // namespace pgt::spi

@@ -114,18 +114,40 @@ SELECT n FROM ticket_count;
 SELECT pgtrickle.drop_stream_table('ticket_count');
 DROP TABLE tickets;
 
--- A stream table's query means what it meant under its creator's search_path, in any session:
--- a writer's, a DDL check's and a refresh's whose path does not list the schema.
+-- A stream table's query means what it meant under its creator's settings, in any session: a
+-- writer's, a DDL check's and a refresh's whose search_path does not list the schema, and whose
+-- time zone and date style differ (a day of a timestamptz, and the text the row ids hash).
 CREATE SCHEMA app;
 CREATE TABLE app.items (id int PRIMARY KEY, g int, v int);
 INSERT INTO app.items VALUES (1, 1, 10), (2, 2, 20);
+CREATE TABLE app.events (id int PRIMARY KEY, at timestamptz, v int);
+INSERT INTO app.events VALUES (1, '2026-01-02 03:30+00', 1);
 SET search_path = app, public;
+SET TimeZone = 'UTC';
 SELECT pgtrickle.create_stream_table('app.items_now', 'SELECT g, sum(v) AS total FROM items GROUP BY g',
   refresh_mode => 'IMMEDIATE');
 SELECT pgtrickle.create_stream_table('app.items_per_group', 'SELECT g, count(*) AS n FROM items GROUP BY g',
   schedule => '1h', refresh_mode => 'DIFFERENTIAL');
+SELECT pgtrickle.create_stream_table('app.events_per_day',
+  'SELECT at::date AS day, at, count(*) AS n, sum(v) AS total FROM events GROUP BY at::date, at', refresh_mode => 'IMMEDIATE');
+SELECT s FROM pgtrickle.pgt_stream_tables, unnest(settings) s
+WHERE pgt_name = 'events_per_day' AND s ~ '^(search_path|TimeZone)=' ORDER BY s;
 \c -
 SHOW search_path;
+SET TimeZone = 'America/New_York';
+SET DateStyle = 'SQL, DMY';
+INSERT INTO app.events VALUES (2, '2026-01-02 03:30+00', 2), (3, '2026-01-02 04:00+00', 3);
+UPDATE app.events SET v = v + 10 WHERE id = 1;
+INSERT INTO app.events VALUES (4, '2026-01-02 03:30+00', 4);
+DELETE FROM app.events WHERE id = 3;
+RESET DateStyle;
+SET TimeZone = 'UTC';
+SELECT day, at, n, total FROM app.events_per_day ORDER BY at;
+SELECT count(*) AS differences FROM ((SELECT day, at, n, total FROM app.events_per_day
+  EXCEPT ALL SELECT at::date, at, count(*), sum(v) FROM app.events GROUP BY at::date, at)
+  UNION ALL (SELECT at::date, at, count(*), sum(v) FROM app.events GROUP BY at::date, at
+  EXCEPT ALL SELECT day, at, n, total FROM app.events_per_day)) d;
+RESET TimeZone;
 INSERT INTO app.items VALUES (3, 1, 5);
 ALTER TABLE app.items ADD COLUMN note text;
 UPDATE app.items SET v = v + 1 WHERE id = 2;
@@ -135,12 +157,12 @@ SELECT value FROM pgtrickle.explain_st('app.items_now') WHERE property = 'dvm_su
 SELECT pgtrickle.alter_stream_table('app.items_per_group', refresh_mode => 'FULL');
 INSERT INTO app.items VALUES (4, 3, 1);
 SELECT pgtrickle.refresh_stream_table('app.items_per_group');
-SELECT pgt_name, refresh_mode, search_path, status FROM pgtrickle.pgt_stream_tables WHERE pgt_schema = 'app'
-ORDER BY pgt_name;
+SELECT pgt_name, refresh_mode, status FROM pgtrickle.pgt_stream_tables WHERE pgt_schema = 'app' ORDER BY pgt_name;
 SELECT g, total FROM app.items_now ORDER BY g;
 SELECT g, n FROM app.items_per_group ORDER BY g;
 SELECT pgtrickle.drop_stream_table('app.items_now');
 SELECT pgtrickle.drop_stream_table('app.items_per_group');
+SELECT pgtrickle.drop_stream_table('app.events_per_day');
 DROP SCHEMA app CASCADE;
 
 -- drop leaves nothing behind
