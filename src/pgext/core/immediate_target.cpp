@@ -54,6 +54,7 @@ struct target {
     std::map<unsigned long long, std::pair<spi::plan, bool>> plans; ///< delta statements (counted?), by changed sources
     std::map<std::size_t, row_merge> row_merges;  ///< by source position
     bool plans_stale = false; ///< a source changed shape: prepare them again (not while one runs)
+    server::settings_memo settings; ///< whether the writer's settings differ from the recorded ones
 };
 
 std::map<long long, std::unique_ptr<target>>& targets() {
@@ -175,7 +176,7 @@ void maintain(long long id, const std::vector<source_delta>& changes) {
     maintainers::check_and_record(id);
     // Its SQL runs with the owner's rights and means what it meant at its creation, whatever
     // the writer's settings.
-    const server::query_settings_scope settings(t->st.settings);
+    const server::query_settings_scope settings(t->st.settings, &t->settings);
     auto& comp = compiled_for(t->st);
     t->sources.clear();
     for (const auto& s : comp.sources) t->sources.push_back(s->oid);

@@ -8,21 +8,28 @@
 extern "C" {
 #include <access/xact.h>
 #include <access/xlog.h>
-#include <storage/lmgr.h>
-#include <storage/standby.h>
-#include <storage/proc.h>
 #include <catalog/dependency.h>
+#include <catalog/namespace.h>
 #include <catalog/pg_class.h>
 #include <catalog/pg_extension.h>
 #include <catalog/pg_trigger.h>
-#include <catalog/namespace.h>
 #include <commands/extension.h>
-#include <utils/lsyscache.h>
-#include <utils/syscache.h>
+#include <parser/parse_expr.h>
 #include <parser/parser.h>
+#include <pgtime.h>
+#include <storage/lmgr.h>
+#include <storage/proc.h>
+#include <storage/standby.h>
+#include <tsearch/ts_cache.h>
 #include <utils/acl.h>
+#include <utils/bytea.h>
+#include <utils/float.h>
 #include <utils/guc.h>
+#include <utils/lsyscache.h>
+#include <utils/pg_locale.h>
+#include <utils/syscache.h>
 #include <utils/varlena.h>
+#include <utils/xml.h>
 }
 
 namespace pgt::server {
@@ -159,7 +166,44 @@ std::vector<setting> query_settings() {
     return out;
 }
 
-query_settings_scope::query_settings_scope(const std::optional<std::vector<setting>>& recorded) {
+/// The session's values of the recorded settings, read from PostgreSQL's variables rather than
+/// looked up by name. (A time zone is cached for the backend's life: same zone, same pointer.)
+struct settings_memo::session_state {
+    std::string search_path, monetary, numeric, time, text_search;
+    const void* time_zone = nullptr;
+    int date_style = 0, date_order = 0, interval_style = 0, float_digits = 0, bytea = 0, xml_option = 0, xml_binary = 0;
+    bool conforming_strings = false, null_equals = false;
+    Oid temp_schema = InvalidOid;
+
+    static const char* text(const char* s) { return s ? s : ""; }
+    static Oid temp_namespace() {
+        Oid temp = InvalidOid, temp_toast = InvalidOid;
+        GetTempNamespaceState(&temp, &temp_toast);
+        return temp;
+    }
+    static session_state now() {
+        return {text(namespace_search_path), text(locale_monetary), text(locale_numeric), text(locale_time),
+                text(TSCurrentConfig), session_timezone, DateStyle, DateOrder, IntervalStyle, extra_float_digits,
+                bytea_output, xmloption, xmlbinary, standard_conforming_strings, Transform_null_equals, temp_namespace()};
+    }
+    bool current() const {
+        return time_zone == session_timezone && date_style == DateStyle && date_order == DateOrder &&
+               interval_style == IntervalStyle && float_digits == extra_float_digits && bytea == bytea_output &&
+               xml_option == xmloption && xml_binary == xmlbinary && conforming_strings == standard_conforming_strings &&
+               null_equals == Transform_null_equals && temp_schema == temp_namespace() &&
+               search_path == text(namespace_search_path) && monetary == text(locale_monetary) &&
+               numeric == text(locale_numeric) && time == text(locale_time) && text_search == text(TSCurrentConfig);
+    }
+};
+
+settings_memo::settings_memo() = default;
+settings_memo::~settings_memo() = default;
+
+query_settings_scope::query_settings_scope(const std::optional<std::vector<setting>>& recorded, settings_memo* memo) {
+    if (memo && memo->seen_ && memo->seen_->current()) {
+        if (!memo->differing_.empty()) set_.emplace(memo->differing_);
+        return;
+    }
     std::vector<setting> differing;
     for (std::size_t i = 0; i < std::size(recorded_settings); ++i) {
         const char* name = recorded_settings[i];
@@ -175,6 +219,10 @@ query_settings_scope::query_settings_scope(const std::optional<std::vector<setti
         }
         if (strcmp(name, "search_path") == 0) wanted = pinned(wanted);
         if (wanted != current) differing.emplace_back(name, std::move(wanted));
+    }
+    if (memo) {
+        memo->seen_ = std::make_unique<settings_memo::session_state>(settings_memo::session_state::now());
+        memo->differing_ = differing;
     }
     if (!differing.empty()) set_.emplace(differing);
 }

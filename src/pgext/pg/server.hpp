@@ -2,6 +2,7 @@
 // Server services the extension needs beyond SQL, as plain C++ (each call guarded).
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -86,9 +87,28 @@ std::vector<setting> query_settings();
 /// it (`recorded`; the caller's own when null, as for stream tables made before they were
 /// recorded), search_path with pg_catalog first and temporary objects last, so that neither the
 /// caller's settings nor its own schemas change what the query means. Sets only what differs.
+class query_settings_scope;
+
+/// What a query_settings_scope decided for one stream table, and in which session state: the
+/// next scope for the same recorded settings decides again only when a setting changed (this
+/// runs at every IMMEDIATE maintenance). Kept by the caller while the recorded settings stay.
+class settings_memo {
+public:
+    settings_memo();
+    ~settings_memo();
+    settings_memo(const settings_memo&) = delete;
+    settings_memo& operator=(const settings_memo&) = delete;
+
+private:
+    friend class query_settings_scope;
+    struct session_state;
+    std::unique_ptr<session_state> seen_;
+    std::vector<setting> differing_;
+};
+
 class query_settings_scope {
 public:
-    explicit query_settings_scope(const std::optional<std::vector<setting>>& recorded);
+    explicit query_settings_scope(const std::optional<std::vector<setting>>& recorded, settings_memo* memo = nullptr);
 
 private:
     std::optional<guc_scope> set_;

@@ -142,6 +142,10 @@ INSERT INTO app.events VALUES (4, '2026-01-02 03:30+00', 4);
 DELETE FROM app.events WHERE id = 3;
 RESET DateStyle;
 SET TimeZone = 'UTC';
+INSERT INTO app.events VALUES (5, '2026-01-02 03:30+00', 5);
+SET TimeZone = 'Asia/Tokyo';
+UPDATE app.events SET v = v + 100 WHERE id = 5;
+SET TimeZone = 'UTC';
 SELECT day, at, n, total FROM app.events_per_day ORDER BY at;
 SELECT count(*) AS differences FROM ((SELECT day, at, n, total FROM app.events_per_day
   EXCEPT ALL SELECT at::date, at, count(*), sum(v) FROM app.events GROUP BY at::date, at)
