@@ -22,6 +22,34 @@ CREATE VIEW pgtrickle.pg_stat_stream_tables AS
     JOIN pgtrickle.st_refresh_stats() s ON s.pgt_name = st.pgt_name AND s.pgt_schema = st.pgt_schema;
 GRANT SELECT ON pgtrickle.stream_tables_info, pgtrickle.pg_stat_stream_tables TO PUBLIC;
 
+-- Capture triggers fire ALWAYS: also for changes made with session_replication_role = replica
+-- (which bulk loads and replication tools set to skip user triggers), which 0.1.0's did not
+-- capture. A trigger is enabled for trigger_inventory() and health_check only so.
+DO $$
+DECLARE r record;
+BEGIN
+    FOR r IN SELECT tgrelid::regclass::text AS tbl, tgname FROM pg_catalog.pg_trigger
+             WHERE tgname IN ('pg_trickle_cdc_ins', 'pg_trickle_cdc_upd', 'pg_trickle_cdc_del', 'pg_trickle_cdc_trunc')
+               AND tgenabled = 'O'
+    LOOP
+        EXECUTE format('ALTER TABLE %s ENABLE ALWAYS TRIGGER %I', r.tbl, r.tgname);
+    END LOOP;
+END $$;
+CREATE OR REPLACE FUNCTION pgtrickle.trigger_inventory()
+RETURNS TABLE (source_table text, source_oid bigint, trigger_name text, trigger_type text, present bool,
+               enabled bool)
+LANGUAGE sql STABLE AS $$
+    -- A source captured from the WAL has no capture triggers.
+    SELECT t.source_relid::regclass::text, t.source_relid::bigint, e.name, e.kind, tg.oid IS NOT NULL,
+           coalesce(tg.tgenabled = 'A', false)
+    FROM pgtrickle.pgt_change_tracking t
+    CROSS JOIN (VALUES ('pg_trickle_cdc_ins', 'DML'), ('pg_trickle_cdc_upd', 'DML'), ('pg_trickle_cdc_del', 'DML'),
+                       ('pg_trickle_cdc_trunc', 'TRUNCATE')) e(name, kind)
+    LEFT JOIN pg_trigger tg ON tg.tgrelid = t.source_relid AND tg.tgname = e.name
+    WHERE t.cdc_mode <> 'WAL'
+    ORDER BY 1, 3
+$$;
+
 -- ---- definitions, for pg_dump ------------------------------------------------------------------
 -- pgt_stream_tables refers to tables by oid, which a restore changes: pg_dump leaves its rows
 -- out. This table holds what a stream table is, by name, and is dumped: after a restore,

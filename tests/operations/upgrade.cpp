@@ -53,6 +53,10 @@ TEST_CASE("ALTER EXTENSION pg_trickle UPDATE keeps stream tables made on 0.1.0 w
     CHECK(db.scalar("SELECT library || ' ' || extension FROM pgtrickle.version()") == "0.2.0 0.2.0");
     CHECK(db.scalar("SELECT string_agg(pgt_name, ',' ORDER BY pgt_id) FROM pgtrickle.pgt_definitions") ==
           "per_customer,per_segment,big_orders");
+    // The capture triggers made on 0.1.0 now fire ALWAYS (replica-role changes captured too).
+    CHECK(db.scalar("SELECT count(*) FROM pgtrickle.trigger_inventory() WHERE NOT enabled") == "0");
+    CHECK(db.scalar("SELECT string_agg(DISTINCT tgenabled::text, ',') FROM pg_trigger WHERE tgname LIKE 'pg\\_trickle\\_cdc\\_%'") ==
+          "A");
 
     db.exec("DELETE FROM orders WHERE id % 9 = 0");
     db.exec("UPDATE customers SET segment = 'seg7' WHERE id % 3 = 0");

@@ -25,11 +25,14 @@ constexpr trigger_spec triggers[] = {
 std::string qualified(const ir::table& t) { return spi::quote_ident(t.schema) + "." + spi::quote_ident(t.name); }
 
 /// Creates one capture trigger; DROP EXTENSION drops it with the extension. Replaces a trigger
-/// of that name left behind (restored by pg_dump without pg_trickle's catalog).
+/// of that name left behind (restored by pg_dump without pg_trickle's catalog). It fires ALWAYS:
+/// also for changes made with session_replication_role = replica (which bulk loads and
+/// replication tools set to skip user triggers and foreign keys), otherwise missed.
 void create_trigger(unsigned relid, const std::string& table, const trigger_spec& t) {
     std::string timing = t.timing;
     timing.replace(timing.find("%s"), 2, table);
     spi::exec("CREATE OR REPLACE TRIGGER " + std::string(t.name) + " " + timing + " EXECUTE FUNCTION pgtrickle._cdc_capture()");
+    spi::exec("ALTER TABLE " + table + " ENABLE ALWAYS TRIGGER " + t.name);
     auto oid = spi::scalar("SELECT oid::text FROM pg_catalog.pg_trigger WHERE tgrelid = $1::oid AND tgname = $2",
                            {std::to_string(relid), t.name});
     server::depend_on_extension("pg_trigger", static_cast<server::oid>(std::stoul(*oid)));
@@ -224,9 +227,9 @@ std::vector<std::string> repair_capture(unsigned source_relid) {
         for (const auto& t : triggers) {
             auto state = spi::scalar("SELECT tgenabled::text FROM pg_catalog.pg_trigger WHERE tgrelid = $1::oid AND tgname = $2",
                                      {*r[0], t.name});
-            if (state && *state == "O") continue;
+            if (state && *state == "A") continue;
             if (state) {
-                spi::exec("ALTER TABLE " + table + " ENABLE TRIGGER " + t.name);
+                spi::exec("ALTER TABLE " + table + " ENABLE ALWAYS TRIGGER " + t.name);
                 repaired.push_back("enabled trigger " + std::string(t.name) + " on " + table);
                 continue;
             }

@@ -211,3 +211,11 @@ UPDATE visits SET site = 'a' WHERE id = 3;
 DELETE FROM visits_a WHERE id = 1;
 SELECT st_check('site_hits'), st_check('busy_visits');
 SELECT site, n, hits FROM site_hits ORDER BY site;
+-- Changes made with session_replication_role = replica (bulk loads, replication tools) are
+-- captured too: the capture triggers fire ALWAYS.
+SET session_replication_role = replica;
+INSERT INTO visits VALUES (8, 'a', 9);
+UPDATE visits SET hits = 1 WHERE id = 2;
+RESET session_replication_role;
+SELECT st_check('site_hits'), st_check('busy_visits');
+SELECT DISTINCT tgenabled FROM pg_trigger WHERE tgname LIKE 'pg\_trickle\_cdc\_%';
