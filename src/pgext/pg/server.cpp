@@ -26,7 +26,6 @@ extern "C" {
 #include <utils/float.h>
 #include <utils/guc.h>
 #include <utils/lsyscache.h>
-#include <utils/pg_locale.h>
 #include <utils/syscache.h>
 #include <utils/varlena.h>
 #include <utils/xml.h>
@@ -119,10 +118,11 @@ role_scope::~role_scope() {
 namespace {
 
 /// The settings query_settings() records: what a query's result depends on besides its data.
+/// (Not the lc_* locales: a locale the creator's machine had may be missing where a dump is
+/// restored; they follow the database's defaults, as sessions rarely change them.)
 constexpr const char* recorded_settings[] = {
-    "search_path", "TimeZone", "DateStyle", "IntervalStyle", "extra_float_digits", "bytea_output", "lc_monetary",
-    "lc_numeric", "lc_time", "default_text_search_config", "standard_conforming_strings", "transform_null_equals",
-    "xmloption", "xmlbinary"};
+    "search_path", "TimeZone", "DateStyle", "IntervalStyle", "extra_float_digits", "bytea_output",
+    "default_text_search_config", "standard_conforming_strings", "transform_null_equals", "xmloption", "xmlbinary"};
 
 std::string current_setting(const char* name) {
     const char* value = pg::call([&] { return GetConfigOption(name, false, false); });
@@ -169,7 +169,7 @@ std::vector<setting> query_settings() {
 /// The session's values of the recorded settings, read from PostgreSQL's variables rather than
 /// looked up by name. (A time zone is cached for the backend's life: same zone, same pointer.)
 struct settings_memo::session_state {
-    std::string search_path, monetary, numeric, time, text_search;
+    std::string search_path, text_search;
     const void* time_zone = nullptr;
     int date_style = 0, date_order = 0, interval_style = 0, float_digits = 0, bytea = 0, xml_option = 0, xml_binary = 0;
     bool conforming_strings = false, null_equals = false;
@@ -182,8 +182,7 @@ struct settings_memo::session_state {
         return temp;
     }
     static session_state now() {
-        return {text(namespace_search_path), text(locale_monetary), text(locale_numeric), text(locale_time),
-                text(TSCurrentConfig), session_timezone, DateStyle, DateOrder, IntervalStyle, extra_float_digits,
+        return {text(namespace_search_path), text(TSCurrentConfig), session_timezone, DateStyle, DateOrder, IntervalStyle, extra_float_digits,
                 bytea_output, xmloption, xmlbinary, standard_conforming_strings, Transform_null_equals, temp_namespace()};
     }
     bool current() const {
@@ -191,8 +190,7 @@ struct settings_memo::session_state {
                interval_style == IntervalStyle && float_digits == extra_float_digits && bytea == bytea_output &&
                xml_option == xmloption && xml_binary == xmlbinary && conforming_strings == standard_conforming_strings &&
                null_equals == Transform_null_equals && temp_schema == temp_namespace() &&
-               search_path == text(namespace_search_path) && monetary == text(locale_monetary) &&
-               numeric == text(locale_numeric) && time == text(locale_time) && text_search == text(TSCurrentConfig);
+               search_path == text(namespace_search_path) && text_search == text(TSCurrentConfig);
     }
 };
 

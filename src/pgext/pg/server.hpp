@@ -78,7 +78,7 @@ using setting = std::pair<std::string, std::string>;
 
 /// The session's settings that decide what a query means or returns: how names resolve
 /// (search_path), how literals parse, the time zone, and how dates, times, intervals, floats,
-/// bytes, money and numbers print (which the row ids of stream tables hash). A stream table
+/// bytes and XML print (which the row ids of stream tables hash). A stream table
 /// records them when its query is defined.
 std::vector<setting> query_settings();
 
