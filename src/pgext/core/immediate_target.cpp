@@ -21,14 +21,11 @@
 
 extern "C" {
 #include <access/genam.h>
-#include <access/heapam.h>
 #include <access/htup_details.h>
 #include <access/table.h>
-#include <storage/bufmgr.h>
 #include <utils/fmgroids.h>
 #include <utils/inval.h>
 #include <utils/queryenvironment.h>
-#include <utils/snapmgr.h>
 #include <utils/tuplestore.h>
 }
 
@@ -87,36 +84,11 @@ std::optional<row_version> current_row(long long id) {
     return v;
 }
 
-/// Whether version `v` is still stream table `id`'s catalog row: fetched by its tid with a fresh
-/// catalog snapshot, which no longer sees it once an update or delete is committed or made by
-/// this transaction (cheaper than the index lookup: this runs at every writing statement).
-bool still_current(long long id, const row_version& v) {
-    return pg::call([&] {
-        const auto& oids = stream_table_catalog_oids();
-        Relation catalog = table_open(oids.table, AccessShareLock);
-        HeapTupleData tuple;
-        tuple.t_self = v.tid;
-        Buffer buffer = InvalidBuffer;
-        bool same = heap_fetch(catalog, GetCatalogSnapshot(oids.table), &tuple, &buffer, false);
-        if (same) {
-            // (The slot may hold another row since: one of the same transaction, or of another
-            // stream table.)
-            bool isnull = false;
-            const Datum pgt_id = heap_getattr(&tuple, 1, RelationGetDescr(catalog), &isnull);
-            same = !isnull && DatumGetInt64(pgt_id) == id && HeapTupleHeaderGetRawXmin(tuple.t_data) == v.xmin;
-            ReleaseBuffer(buffer);
-        }
-        table_close(catalog, AccessShareLock);
-        return same;
-    });
-}
-
 /// The target as its catalog row is now (reloaded when the row changed), or null.
 target* current(long long id) {
     auto& all = targets();
-    auto it = all.find(id);
-    if (it != all.end() && still_current(id, it->second->row)) return it->second.get();
     const auto row = current_row(id);
+    auto it = all.find(id);
     if (!row) {
         if (it != all.end()) all.erase(it);
         return nullptr;

@@ -182,8 +182,9 @@ struct settings_memo::session_state {
         return temp;
     }
     static session_state now() {
-        return {text(namespace_search_path), text(TSCurrentConfig), session_timezone, DateStyle, DateOrder, IntervalStyle, extra_float_digits,
-                bytea_output, xmloption, xmlbinary, standard_conforming_strings, Transform_null_equals, temp_namespace()};
+        return {text(namespace_search_path), text(TSCurrentConfig), session_timezone, DateStyle, DateOrder,
+                IntervalStyle, extra_float_digits, bytea_output, xmloption, xmlbinary, standard_conforming_strings,
+                Transform_null_equals, temp_namespace()};
     }
     bool current() const {
         return time_zone == session_timezone && date_style == DateStyle && date_order == DateOrder &&
