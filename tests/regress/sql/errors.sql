@@ -121,6 +121,21 @@ ROLLBACK;
 -- absurdly deep queries
 SELECT try($q$SELECT pgtrickle.create_stream_table('e29', 'SELECT ' || repeat('1 + (', 200) || '1' || repeat(')', 200) || ' AS x FROM orders')$q$);
 SELECT try($q$SELECT pgtrickle.create_stream_table('e30', 'SELECT x FROM ' || repeat('(SELECT 1 AS x FROM ', 80) || 'orders' || repeat(') s', 80))$q$);
+-- a column with a nondeterministic collation: 'Apple' and 'APPLE' form one group, but their
+-- texts (which row ids hash) differ; AUTO recomputes, DIFFERENTIAL and IMMEDIATE are refused
+CREATE COLLATION case_blind (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+CREATE TABLE fruit (id int PRIMARY KEY, name text COLLATE case_blind);
+INSERT INTO fruit VALUES (1, 'Apple'), (2, 'apple'), (3, 'Pear');
+SELECT try($q$SELECT pgtrickle.create_stream_table('e31', 'SELECT name, count(*) AS n FROM fruit GROUP BY name', refresh_mode => 'DIFFERENTIAL')$q$);
+SELECT try($q$SELECT pgtrickle.create_stream_table('e32', 'SELECT name, count(*) AS n FROM fruit GROUP BY name', refresh_mode => 'IMMEDIATE')$q$);
+SELECT pgtrickle.create_stream_table('fruit_names', 'SELECT name, count(*) AS n FROM fruit GROUP BY name');
+SELECT refresh_mode, downgrade_reason FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 'fruit_names';
+INSERT INTO fruit VALUES (4, 'APPLE');
+SELECT pgtrickle.refresh_stream_table('fruit_names');
+SELECT lower(name) AS name, n FROM fruit_names ORDER BY 1;
+SELECT pgtrickle.drop_stream_table('fruit_names');
+DROP TABLE fruit;
+DROP COLLATION case_blind;
 -- the failures created nothing
 SELECT pgt_name FROM pgtrickle.pgt_stream_tables ORDER BY 1;
 SELECT pgtrickle.drop_stream_table('dup');
