@@ -155,6 +155,8 @@ std::string hash_text(const std::string& x, const sql_type& type) {
     case type_kind::float4:
     case type_kind::float8: // -0 + 0 is +0: equal floats print alike
         return cast(binary("+", x, cast("0", type)), make_type(type_kind::text));
+    case type_kind::interval: // '1 day' = '24 hours' and '1 mon' = '30 days': justified, they print alike
+        return cast(call("justify_interval", {x}), make_type(type_kind::text));
     default: return cast(x, make_type(type_kind::text));
     }
 }

@@ -231,3 +231,12 @@ UPDATE late_col SET g = 0 WHERE id = 3;
 UPDATE late_col SET v = v + 1 WHERE id = 5;
 SELECT st_check('late_sum');
 SELECT g, n, s FROM late_sum ORDER BY g;
+-- Equal intervals that print differently ('1 day' and '24 hours') are one group: the text a
+-- group's row id hashes is the justified interval's.
+CREATE TABLE waits (id int PRIMARY KEY, d interval);
+INSERT INTO waits VALUES (1, '1 day'), (2, '1 mon');
+SELECT pgtrickle.create_stream_table('wait_counts', 'SELECT d, count(*) AS n FROM waits GROUP BY d', refresh_mode => 'IMMEDIATE');
+INSERT INTO waits VALUES (3, '24 hours'), (4, '30 days');
+DELETE FROM waits WHERE id = 1;
+SELECT st_check('wait_counts');
+SELECT justify_interval(d) AS d, n FROM wait_counts ORDER BY 1;
