@@ -1,5 +1,7 @@
 #include "pgt/sql/builder.hpp"
 
+#include <cctype>
+
 namespace pgt::sql {
 
 std::string ident(std::string_view name) {
@@ -149,7 +151,27 @@ std::string not_distinct(const std::string& a, const std::string& b, const sql_t
            binary("=", "COALESCE(" + a + ", " + z + ")", "COALESCE(" + b + ", " + z + ")") + ")";
 }
 
+namespace {
+/// The hash function of an array or range of a type whose equal values may print differently
+/// (a numeric's scale, -0, an interval's units), whose text would tell equal values apart; its
+/// type's own hash gives equal values one hash. Empty for other types.
+std::string equal_value_hash(const sql_type& type) {
+    if (type.kind != type_kind::other) return "";
+    std::string n;
+    for (char c : type.name) n += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (n.starts_with("pg_catalog.")) n.erase(0, 11);
+    if (n == "numrange") return "hash_range_extended";
+    if (n == "nummultirange") return "hash_multirange_extended";
+    if (!n.ends_with("[]")) return "";
+    for (const char* element : {"numeric", "decimal", "real", "double precision", "float", "interval"})
+        if (n.starts_with(element)) return "hash_array_extended";
+    return "";
+}
+} // namespace
+
 std::string hash_text(const std::string& x, const sql_type& type) {
+    if (const auto by_type = equal_value_hash(type); !by_type.empty())
+        return cast(call(by_type, {x, "0"}), make_type(type_kind::text));
     switch (type.kind) {
     case type_kind::numeric: return cast(call("trim_scale", {x}), make_type(type_kind::text));
     case type_kind::float4:

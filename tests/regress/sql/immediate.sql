@@ -240,3 +240,16 @@ INSERT INTO waits VALUES (3, '24 hours'), (4, '30 days');
 DELETE FROM waits WHERE id = 1;
 SELECT st_check('wait_counts');
 SELECT justify_interval(d) AS d, n FROM wait_counts ORDER BY 1;
+-- So are equal arrays and ranges of such values ('{1.0}' and '{1.00}'): hashed by their type's
+-- own hash, which equal values share.
+CREATE TABLE readings (id int PRIMARY KEY, vals numeric[], span numrange);
+INSERT INTO readings VALUES (1, '{1.0,2}', '[1.0,2)'), (2, '{3}', '[3,4)');
+SELECT pgtrickle.create_stream_table('reading_vals', 'SELECT vals, count(*) AS n FROM readings GROUP BY vals',
+  refresh_mode => 'IMMEDIATE');
+SELECT pgtrickle.create_stream_table('reading_spans', 'SELECT span, count(*) AS n FROM readings GROUP BY span',
+  refresh_mode => 'IMMEDIATE');
+INSERT INTO readings VALUES (3, '{1.00,2.0}', '[1.00,2.0)');
+DELETE FROM readings WHERE id = 1;
+INSERT INTO readings VALUES (4, '{1,2}', '[1,2)');
+SELECT st_check('reading_vals'), st_check('reading_spans');
+SELECT count(*) AS groups FROM reading_vals;
