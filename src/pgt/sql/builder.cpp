@@ -152,14 +152,21 @@ std::string not_distinct(const std::string& a, const std::string& b, const sql_t
 }
 
 namespace {
+
+/// `type`'s name, lower case, without pg_catalog's prefix.
+std::string plain_type_name(const sql_type& type) {
+    std::string n;
+    for (char c : type.name) n += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (n.starts_with("pg_catalog.")) n.erase(0, 11);
+    return n;
+}
+
 /// The hash function of an array or range of a type whose equal values may print differently
 /// (a numeric's scale, -0, an interval's units), whose text would tell equal values apart; its
 /// type's own hash gives equal values one hash. Empty for other types.
 std::string equal_value_hash(const sql_type& type) {
     if (type.kind != type_kind::other) return "";
-    std::string n;
-    for (char c : type.name) n += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (n.starts_with("pg_catalog.")) n.erase(0, 11);
+    const std::string n = plain_type_name(type);
     if (n == "numrange") return "hash_range_extended";
     if (n == "nummultirange") return "hash_multirange_extended";
     if (!n.ends_with("[]")) return "";
@@ -167,19 +174,28 @@ std::string equal_value_hash(const sql_type& type) {
         if (n.starts_with(element)) return "hash_array_extended";
     return "";
 }
+
 } // namespace
 
 std::string hash_text(const std::string& x, const sql_type& type) {
-    if (const auto by_type = equal_value_hash(type); !by_type.empty())
-        return cast(call(by_type, {x, "0"}), make_type(type_kind::text));
+    const sql_type text = make_type(type_kind::text);
+    if (const auto by_type = equal_value_hash(type); !by_type.empty()) return cast(call(by_type, {x, "0"}), text);
     switch (type.kind) {
-    case type_kind::numeric: return cast(call("trim_scale", {x}), make_type(type_kind::text));
+    case type_kind::numeric: return cast(call("trim_scale", {x}), text);
     case type_kind::float4:
     case type_kind::float8: // -0 + 0 is +0: equal floats print alike
-        return cast(binary("+", x, cast("0", type)), make_type(type_kind::text));
+        return cast(binary("+", x, cast("0", type)), text);
     case type_kind::interval: // '1 day' = '24 hours' and '1 mon' = '30 days': justified, they print alike
-        return cast(call("justify_interval", {x}), make_type(type_kind::text));
-    default: return cast(x, make_type(type_kind::text));
+        return cast(call("justify_interval", {x}), text);
+    case type_kind::other: {
+        const std::string name = plain_type_name(type);
+        // money prints by lc_monetary, the session's; its numeric value does not depend on it.
+        if (name == "money") return cast(cast(x, make_type(type_kind::numeric)), text);
+        // citext values are equal when their lower cases are.
+        if (name == "citext" || name.ends_with(".citext")) return call("lower", {cast(x, text)});
+        return cast(x, text);
+    }
+    default: return cast(x, text);
     }
 }
 

@@ -253,3 +253,16 @@ DELETE FROM readings WHERE id = 1;
 INSERT INTO readings VALUES (4, '{1,2}', '[1,2)');
 SELECT st_check('reading_vals'), st_check('reading_spans');
 SELECT count(*) AS groups FROM reading_vals;
+-- citext values equal up to case are one group, and money groups do not depend on the
+-- session's lc_monetary.
+CREATE EXTENSION citext;
+CREATE TABLE tags (id int PRIMARY KEY, tag citext, price money);
+INSERT INTO tags VALUES (1, 'Red', '1.50'), (2, 'blue', '2');
+SELECT pgtrickle.create_stream_table('tag_counts', 'SELECT tag, count(*) AS n FROM tags GROUP BY tag', refresh_mode => 'IMMEDIATE');
+SELECT pgtrickle.create_stream_table('price_counts', 'SELECT price, count(*) AS n FROM tags GROUP BY price',
+  refresh_mode => 'IMMEDIATE');
+INSERT INTO tags VALUES (3, 'RED', '1.5');
+DELETE FROM tags WHERE id = 1;
+INSERT INTO tags VALUES (4, 'red', '2.00');
+SELECT st_check('tag_counts'), st_check('price_counts');
+SELECT lower(tag::text) AS tag, n FROM tag_counts ORDER BY 1;
