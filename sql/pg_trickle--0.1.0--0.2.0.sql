@@ -193,6 +193,18 @@ LANGUAGE sql STABLE AS $$
                      || string_agg(format('%I.%I', d.pgt_schema, d.pgt_name), ', ' ORDER BY d.pgt_id) END
     FROM pgtrickle.pgt_definitions d
     WHERE NOT EXISTS (SELECT 1 FROM pgtrickle.pgt_stream_tables s WHERE s.pgt_id = d.pgt_id)
+    UNION ALL
+    -- A logical replication apply worker fires no statement triggers: a source a subscription
+    -- writes into is captured from the WAL or not at all.
+    SELECT 'subscribed_sources', CASE WHEN count(*) = 0 THEN 'OK' ELSE 'WARN' END,
+           CASE WHEN count(*) = 0 THEN 'none'
+                ELSE string_agg(format('%s: written by subscription %I, whose changes triggers do not capture',
+                                       t.source_relid::regclass, sub.subname), '; ' ORDER BY t.source_relid)
+                     || ' (use cdc_mode => ''wal'')' END
+    FROM pgtrickle.pgt_change_tracking t
+    JOIN pg_catalog.pg_subscription_rel r ON r.srrelid = t.source_relid
+    JOIN pg_catalog.pg_subscription sub ON sub.oid = r.srsubid
+    WHERE t.cdc_mode <> 'WAL'
 $$;
 
 -- ---- metrics ------------------------------------------------------------------------------------

@@ -7,6 +7,8 @@
 //   and the defining queries. Refreshes arrive as row changes (MERGE/DELETE as UPDATE/DELETE,
 //   FULL refreshes as TRUNCATE). Redefining a stream table takes its new storage out of the
 //   publication; redoing the publication and the subscriber's table brings it back.
+// * A source on a subscriber: health_check flags it while a subscription writes into it (the
+//   apply worker fires no statement triggers, so capture by triggers misses those changes).
 // * Physical replication: a hot standby made with pg_basebackup -R replays refreshes; stream
 //   tables and the monitoring functions read there; refreshes are refused with 25006.
 #include <catch2/catch.hpp>
@@ -406,6 +408,33 @@ TEST_CASE("stream tables replicate to a logical subscriber as row changes", "[lo
     for (const auto& st : sts) refresh(pdb, st, st.mode == "FULL" ? "FULL" : "DIFFERENTIAL");
     wait_for_subscriber(pdb, sdb, subscriber, sts.size());
     for (const auto& st : sts) check_copy(pdb, sdb, st);
+}
+
+TEST_CASE("health_check flags a source a subscription writes into: its apply worker fires no capture trigger", "[logical]") {
+    cluster publisher{cluster_options{"", {"wal_level = logical", "max_wal_senders = 10", "max_replication_slots = 10"}}};
+    cluster subscriber{cluster_options{"pg_trickle", {}}};
+    auto pdb = publisher.connect();
+    auto sdb = subscriber.connect();
+    pdb.exec("CREATE TABLE orders (id int PRIMARY KEY, amount int)");
+    pdb.exec("INSERT INTO orders SELECT i, i FROM generate_series(1, 10) i");
+    pdb.exec("CREATE PUBLICATION shop_pub FOR TABLE orders");
+    sdb.exec("CREATE EXTENSION pg_trickle");
+    sdb.exec("CREATE TABLE orders (id int PRIMARY KEY, amount int)");
+    sdb.exec("SELECT pgtrickle.create_stream_table('order_total', 'SELECT sum(amount) AS total FROM orders', schedule => '1h')");
+    const std::string check = "SELECT severity || ' ' || detail FROM pgtrickle.health_check() WHERE check_name = 'subscribed_sources'";
+    CHECK(sdb.scalar(check) == "OK none");
+    sdb.exec("CREATE SUBSCRIPTION shop_sub CONNECTION '" + publisher.conninfo() + "' PUBLICATION shop_pub");
+    CHECK(sdb.scalar(check) == "WARN orders: written by subscription shop_sub, whose changes triggers do not capture "
+                               "(use cdc_mode => 'wal')");
+    // A stream table made over it now says so.
+    (void)sdb.take_notices();
+    sdb.exec("SELECT pgtrickle.create_stream_table('order_count', 'SELECT count(*) AS n FROM orders', schedule => '1h')");
+    const auto notices = sdb.take_notices();
+    CHECK(std::ranges::any_of(notices, [](const std::string& n) {
+        return n.find("table public.orders is written by subscription shop_sub") != std::string::npos;
+    }));
+    sdb.exec("DROP SUBSCRIPTION shop_sub");
+    CHECK(sdb.scalar(check) == "OK none");
 }
 
 TEST_CASE("a hot standby replays refreshes, serves reads and refuses to refresh", "[standby]") {

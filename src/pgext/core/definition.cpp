@@ -71,6 +71,16 @@ definition analyze(const std::string& display_name, const std::string& query, co
     if (def.front.ignored_order_by)
         def.warnings.push_back("pg_trickle: ORDER BY without LIMIT has no effect on stream tables — storage row order is "
                                "undefined. The ORDER BY clause is ignored.");
+    // A logical replication apply worker fires no statement triggers (health_check's
+    // subscribed_sources).
+    for (const auto& src : def.front.sources)
+        if (const auto sub = spi::scalar("SELECT s.subname::text FROM pg_catalog.pg_subscription_rel r JOIN "
+                                         "pg_catalog.pg_subscription s ON s.oid = r.srsubid WHERE r.srrelid = $1::oid LIMIT 1",
+                                         {std::to_string(src->oid)}))
+            def.warnings.push_back("pg_trickle: table " + src->schema + "." + src->name + " is written by subscription " + *sub +
+                                   ", whose changes capture by triggers does not see" +
+                                   (def.refresh_mode == "IMMEDIATE" ? ": IMMEDIATE maintenance misses them"
+                                                                    : "; use cdc_mode => 'wal'"));
     if (incremental(def.refresh_mode) && def.front.query->max_volatility == ir::volatility::stable)
         def.warnings.push_back("Defining query contains stable functions (e.g. now()); their value is taken at each "
                                "refresh, so rows not touched by a refresh keep earlier values.");
