@@ -160,9 +160,24 @@ std::string pinned(const std::string& path) {
 
 } // namespace
 
+/// The schemas the session's search_path names, "$user" resolved to the current user's (the one
+/// a name resolves in must not change with the stream table's owner), quoted, in order.
+std::string resolved_search_path() {
+    std::vector<std::string> names;
+    pg::call([&] {
+        List* schemas = fetch_search_path(false);
+        for (ListCell* cell = list_head(schemas); cell; cell = lnext(schemas, cell))
+            if (const char* name = get_namespace_name(lfirst_oid(cell))) names.emplace_back(quote_identifier(name));
+    });
+    std::string path;
+    for (const auto& n : names) path += (path.empty() ? "" : ", ") + n;
+    return path;
+}
+
 std::vector<setting> query_settings() {
     std::vector<setting> out;
-    for (const char* name : recorded_settings) out.emplace_back(name, current_setting(name));
+    for (const char* name : recorded_settings)
+        out.emplace_back(name, strcmp(name, "search_path") == 0 ? resolved_search_path() : current_setting(name));
     return out;
 }
 
