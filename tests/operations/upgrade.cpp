@@ -47,6 +47,10 @@ TEST_CASE("ALTER EXTENSION pg_trickle UPDATE keeps stream tables made on 0.1.0 w
     db.exec("SELECT pgtrickle.create_stream_table('per_segment', '" + join + "', schedule => '24h')");
     db.exec("SELECT pgtrickle.create_stream_table('big_orders', '" + rows + "', refresh_mode => 'IMMEDIATE')");
     db.exec("UPDATE orders SET amount = amount + 3 WHERE id % 5 = 0"); // pending across the update
+    // 0.1.0's library made its capture triggers plain ENABLE (this one makes them ALWAYS).
+    for (const char* t : {"orders", "customers"})
+        for (const char* trigger : {"pg_trickle_cdc_ins", "pg_trickle_cdc_upd", "pg_trickle_cdc_del", "pg_trickle_cdc_trunc"})
+            db.exec(std::string("ALTER TABLE ") + t + " ENABLE TRIGGER " + trigger);
 
     db.exec("ALTER EXTENSION pg_trickle UPDATE");
     CHECK(db.scalar("SELECT extversion FROM pg_extension WHERE extname = 'pg_trickle'") == "0.2.0");

@@ -159,7 +159,8 @@ void recompute_partitions() {
 
 PGT_FUNCTION(pgt_on_ddl_end) {
     if (!CALLED_AS_EVENT_TRIGGER(fcinfo)) throw error("39P01", "pgtrickle._on_ddl_end() must be called as an event trigger");
-    if (pgt::server::internal_ddl_scope::active()) PG_RETURN_VOID();
+    // (pg_trickle's own update script converts its capture triggers: nothing to check.)
+    if (pgt::server::internal_ddl_scope::active() || pgt::server::in_own_extension_script()) PG_RETURN_VOID();
     spi::session spi;
     if (!extension_catalog_present()) PG_RETURN_VOID();
     auto commands = spi::query("SELECT DISTINCT objid::int8, command_tag FROM pg_catalog.pg_event_trigger_ddl_commands() "

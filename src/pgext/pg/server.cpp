@@ -78,6 +78,10 @@ std::string role_name(oid role) {
     return n;
 }
 
+bool in_own_extension_script() {
+    return creating_extension && pg::call([] { return get_extension_oid("pg_trickle", true); }) == CurrentExtensionObject;
+}
+
 bool in_recovery() { return RecoveryInProgress(); }
 oid database_oid() { return MyDatabaseId; }
 bool wal_level_logical() { return wal_level >= WAL_LEVEL_LOGICAL; }

@@ -73,6 +73,9 @@ private:
     int level_;
 };
 
+/// Whether pg_trickle's own install or update script is running (CREATE / ALTER EXTENSION).
+bool in_own_extension_script();
+
 /// A setting's name and value, as SHOW prints it.
 using setting = std::pair<std::string, std::string>;
 
