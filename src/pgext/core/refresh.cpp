@@ -38,7 +38,9 @@ struct start_point {
 
 std::optional<start_point> lock_and_start(long long id) {
     auto rows = spi::prepared("SELECT " + stream_table_columns() +
-                                  ", pg_catalog.clock_timestamp()::text, frontier_snapshot::text, frontier_xid::text, "
+                                  // (in UTC, ISO: it is read back under the stream table's settings)
+                                  ", pg_catalog.to_char(pg_catalog.clock_timestamp() AT TIME ZONE 'UTC', "
+                                  "'YYYY-MM-DD HH24:MI:SS.US'), frontier_snapshot::text, frontier_xid::text, "
                                   "frontier_stmt::text FROM pgtrickle.pgt_stream_tables WHERE pgt_id = $1::int8 FOR UPDATE",
                               1)
                     .query({std::to_string(id)});
@@ -127,7 +129,7 @@ std::string finish_statement(const compiled_query& c, history_row history, bool 
     else if (history == history_row::add)
         sql += ", history AS (INSERT INTO pgtrickle.pgt_refresh_history (pgt_id, data_timestamp, start_time, end_time, "
                "action, rows_inserted, rows_deleted, was_full_fallback, status, initiated_by) VALUES ($1::int8, now(), "
-               "$7::timestamptz, pg_catalog.clock_timestamp(), $3, $4::int8, $5::int8, $6::bool, 'COMPLETED', $8) RETURNING 1)";
+               "$7::pg_catalog.timestamp AT TIME ZONE 'UTC', pg_catalog.clock_timestamp(), $3, $4::int8, $5::int8, $6::bool, 'COMPLETED', $8) RETURNING 1)";
     if (trim)
         for (std::size_t i = 0; i < c.sources.size(); ++i)
             sql += ", trim_" + std::to_string(i) + " AS (" + trim_buffer(c.sources[i]->oid) + " RETURNING 1)";

@@ -14,13 +14,11 @@ extern "C" {
 #include <catalog/pg_extension.h>
 #include <catalog/pg_trigger.h>
 #include <commands/extension.h>
-#include <parser/parse_expr.h>
 #include <parser/parser.h>
 #include <pgtime.h>
 #include <storage/lmgr.h>
 #include <storage/proc.h>
 #include <storage/standby.h>
-#include <tsearch/ts_cache.h>
 #include <utils/acl.h>
 #include <utils/bytea.h>
 #include <utils/float.h>
@@ -122,11 +120,12 @@ role_scope::~role_scope() {
 namespace {
 
 /// The settings query_settings() records: what a query's result depends on besides its data.
-/// (Not the lc_* locales: a locale the creator's machine had may be missing where a dump is
-/// restored; they follow the database's defaults, as sessions rarely change them.)
-constexpr const char* recorded_settings[] = {
-    "search_path", "TimeZone", "DateStyle", "IntervalStyle", "extra_float_digits", "bytea_output",
-    "default_text_search_config", "standard_conforming_strings", "transform_null_equals", "xmloption", "xmlbinary"};
+/// Not recorded, as values that may stop being valid (a restore onto a machine without the
+/// creator's locale, a dropped text search configuration) would fail every write: the lc_*
+/// locales and default_text_search_config. Nor what would change how pg_trickle's own SQL
+/// parses: standard_conforming_strings and transform_null_equals.
+constexpr const char* recorded_settings[] = {"search_path",  "TimeZone",     "DateStyle", "IntervalStyle", "extra_float_digits",
+                                             "bytea_output", "xmloption", "xmlbinary"};
 
 std::string current_setting(const char* name) {
     const char* value = pg::call([&] { return GetConfigOption(name, false, false); });
@@ -165,13 +164,21 @@ std::string pinned(const std::string& path) {
 } // namespace
 
 /// The schemas the session's search_path names, "$user" resolved to the current user's (the one
-/// a name resolves in must not change with the stream table's owner), quoted, in order.
+/// a name resolves in must not change with the stream table's owner), quoted, in order; the
+/// session's temporary schema as pg_temp (whoever runs the SQL later has its own, searched last).
 std::string resolved_search_path() {
     std::vector<std::string> names;
     pg::call([&] {
         List* schemas = fetch_search_path(false);
-        for (ListCell* cell = list_head(schemas); cell; cell = lnext(schemas, cell))
-            if (const char* name = get_namespace_name(lfirst_oid(cell))) names.emplace_back(quote_identifier(name));
+        for (ListCell* cell = list_head(schemas); cell; cell = lnext(schemas, cell)) {
+            const Oid schema = lfirst_oid(cell);
+            if (isTempNamespace(schema))
+                names.emplace_back("pg_temp");
+            else if (isAnyTempNamespace(schema))
+                continue;
+            else if (const char* name = get_namespace_name(schema))
+                names.emplace_back(quote_identifier(name));
+        }
     });
     std::string path;
     for (const auto& n : names) path += (path.empty() ? "" : ", ") + n;
@@ -188,10 +195,9 @@ std::vector<setting> query_settings() {
 /// The session's values of the recorded settings, read from PostgreSQL's variables rather than
 /// looked up by name. (A time zone is cached for the backend's life: same zone, same pointer.)
 struct settings_memo::session_state {
-    std::string search_path, text_search;
+    std::string search_path;
     const void* time_zone = nullptr;
     int date_style = 0, date_order = 0, interval_style = 0, float_digits = 0, bytea = 0, xml_option = 0, xml_binary = 0;
-    bool conforming_strings = false, null_equals = false;
     Oid temp_schema = InvalidOid;
 
     static const char* text(const char* s) { return s ? s : ""; }
@@ -201,16 +207,14 @@ struct settings_memo::session_state {
         return temp;
     }
     static session_state now() {
-        return {text(namespace_search_path), text(TSCurrentConfig), session_timezone, DateStyle, DateOrder,
-                IntervalStyle, extra_float_digits, bytea_output, xmloption, xmlbinary, standard_conforming_strings,
-                Transform_null_equals, temp_namespace()};
+        return {text(namespace_search_path), session_timezone, DateStyle, DateOrder, IntervalStyle,
+                extra_float_digits, bytea_output, xmloption, xmlbinary, temp_namespace()};
     }
     bool current() const {
         return time_zone == session_timezone && date_style == DateStyle && date_order == DateOrder &&
                interval_style == IntervalStyle && float_digits == extra_float_digits && bytea == bytea_output &&
-               xml_option == xmloption && xml_binary == xmlbinary && conforming_strings == standard_conforming_strings &&
-               null_equals == Transform_null_equals && temp_schema == temp_namespace() &&
-               search_path == text(namespace_search_path) && text_search == text(TSCurrentConfig);
+               xml_option == xmloption && xml_binary == xmlbinary && temp_schema == temp_namespace() &&
+               search_path == text(namespace_search_path);
     }
 };
 

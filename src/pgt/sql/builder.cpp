@@ -179,7 +179,12 @@ std::string equal_value_hash(const sql_type& type) {
 
 std::string hash_text(const std::string& x, const sql_type& type) {
     const sql_type text = make_type(type_kind::text);
-    if (const auto by_type = equal_value_hash(type); !by_type.empty()) return cast(call(by_type, {x, "0"}), text);
+    if (const auto by_type = equal_value_hash(type); !by_type.empty()) {
+        const std::string hashed = cast(call(by_type, {x, "0"}), text);
+        // An array's hash leaves out its dimensions and bounds ('{1,2}', '{{1,2}}'): they go first.
+        if (by_type != "hash_array_extended") return hashed;
+        return "(COALESCE(" + call("array_dims", {x}) + ", '') || ':' || " + hashed + ")";
+    }
     switch (type.kind) {
     case type_kind::numeric: return cast(call("trim_scale", {x}), text);
     case type_kind::float4:
@@ -191,8 +196,8 @@ std::string hash_text(const std::string& x, const sql_type& type) {
         const std::string name = plain_type_name(type);
         // money prints by lc_monetary, the session's; its numeric value does not depend on it.
         if (name == "money") return cast(cast(x, make_type(type_kind::numeric)), text);
-        // citext values are equal when their lower cases are.
-        if (name == "citext" || name.ends_with(".citext")) return call("lower", {cast(x, text)});
+        // citext values are equal when their lower cases (in the database's collation) are.
+        if (name == "citext" || name.ends_with(".citext")) return call("lower", {cast(x, text) + " COLLATE \"default\""});
         return cast(x, text);
     }
     default: return cast(x, text);

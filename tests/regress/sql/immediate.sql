@@ -266,3 +266,16 @@ DELETE FROM tags WHERE id = 1;
 INSERT INTO tags VALUES (4, 'red', '2.00');
 SELECT st_check('tag_counts'), st_check('price_counts');
 SELECT lower(tag::text) AS tag, n FROM tag_counts ORDER BY 1;
+-- Arrays equal but for their dimensions or bounds are different groups.
+INSERT INTO readings VALUES (5, '{{1,2}}', '[5,6)'), (6, '[0:1]={1,2}', '[5,6)');
+SELECT st_check('reading_vals'), st_check('reading_spans');
+-- Types outside pg_catalog in the tables pg_trickle makes as the extension owner: an aggregate's
+-- state table (a GROUP BY over a GROUP BY of an enum) and a change buffer a column is added to.
+CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');
+CREATE TABLE moods (id int PRIMARY KEY, g int, m mood);
+INSERT INTO moods VALUES (1, 1, 'ok'), (2, 1, 'happy');
+SELECT pgtrickle.create_stream_table('least_moods',
+  'SELECT g, min(m) AS least, count(*) AS n FROM (SELECT g, m FROM moods GROUP BY g, m) x GROUP BY g', refresh_mode => 'IMMEDIATE');
+ALTER TABLE moods ADD COLUMN m2 mood;
+INSERT INTO moods VALUES (3, 1, 'sad', 'ok');
+SELECT st_check('least_moods');
