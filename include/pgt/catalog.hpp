@@ -28,9 +28,6 @@ struct relation_info {
     bool has_children = false;
     std::string parent = {}; ///< its inheritance parent or partitioned table (regclass text), if any
     bool is_partition = false;
-    /// The first column whose collation is nondeterministic (empty when none): values it deems
-    /// equal may differ in the text that row ids hash.
-    std::string nondeterministic_column = {};
 };
 
 struct function_info {

@@ -131,11 +131,6 @@ from_result relation_range(context& ctx, const RangeVar* rv) {
         return single_range(ctx, rel, t ? t->name : std::string(rv->relname), rv->alias, t ? t->schema : schema);
     }
     check_capture_covers(ctx, *info, written, rv);
-    // Values a nondeterministic collation deems equal ('a' and 'A') may differ in their text,
-    // which row ids hash: a group, a DISTINCT or a set operation over them would be kept apart.
-    if (!info->nondeterministic_column.empty())
-        ctx.unsupported("column " + info->nondeterministic_column + " of " + written + " with a nondeterministic collation",
-                        rv->location);
     // A parent's capture also records its children's rows changed through it, so a delta
     // of the parent alone cannot be told apart; FULL refresh reads the parent's own rows.
     if (!rv->inh) ctx.unsupported("FROM ONLY " + written, rv->location);

@@ -49,6 +49,21 @@ definition analyze(const std::string& display_name, const std::string& query, co
     def.query = query;
     def.requested_mode = requested_mode;
     def.front = compile_query(query);
+    // Values a nondeterministic collation deems equal ('a', 'A') may differ in the text that row
+    // ids hash, keeping one group apart: a new definition over a table with such a column is not
+    // maintained incrementally. (Stream tables defined before keep their mode.)
+    if (def.front.query && requested_mode != "FULL")
+        for (const auto& src : def.front.sources)
+            if (const auto column = spi::scalar(
+                    "SELECT a.attname::text FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_collation c ON c.oid = a.attcollation "
+                    "WHERE a.attrelid = $1::oid AND a.attnum > 0 AND NOT a.attisdropped AND NOT c.collisdeterministic "
+                    "ORDER BY a.attnum LIMIT 1",
+                    {std::to_string(src->oid)})) {
+                def.front.unsupported = unsupported_error("column " + *column + " of " + src->name +
+                                                          " with a nondeterministic collation");
+                def.front.query.reset();
+                break;
+            }
     // Volatile functions are among the constructs the front end reports as unsupported.
     if (requested_mode == "FULL") {
         def.refresh_mode = "FULL";
@@ -80,7 +95,7 @@ definition analyze(const std::string& display_name, const std::string& query, co
             def.warnings.push_back("pg_trickle: table " + src->schema + "." + src->name + " is written by subscription " + *sub +
                                    ", whose changes capture by triggers does not see" +
                                    (def.refresh_mode == "IMMEDIATE" ? ": IMMEDIATE maintenance misses them"
-                                                                    : "; use cdc_mode => 'wal'"));
+                                                                    : " (capture them from the WAL: cdc_mode => 'wal')"));
     if (incremental(def.refresh_mode) && def.front.query->max_volatility == ir::volatility::stable)
         def.warnings.push_back("Defining query contains stable functions (e.g. now()); their value is taken at each "
                                "refresh, so rows not touched by a refresh keep earlier values.");

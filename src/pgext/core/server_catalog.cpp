@@ -23,10 +23,7 @@ std::optional<relation_info> describe(const std::string& relid) {
                           "CASE WHEN c.relkind = 'v' THEN pg_catalog.pg_get_viewdef(c.oid) END, "
                           "c.relkind = 'p' OR EXISTS (SELECT 1 FROM pg_catalog.pg_inherits i WHERE i.inhparent = c.oid), "
                           "(SELECT i.inhparent::pg_catalog.regclass::text FROM pg_catalog.pg_inherits i "
-                          " WHERE i.inhrelid = c.oid ORDER BY i.inhseqno LIMIT 1), c.relispartition, "
-                          "(SELECT a.attname FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_collation co "
-                          " ON co.oid = a.attcollation WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
-                          " AND NOT co.collisdeterministic ORDER BY a.attnum LIMIT 1) "
+                          " WHERE i.inhrelid = c.oid ORDER BY i.inhseqno LIMIT 1), c.relispartition "
                           "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
                           "WHERE c.oid = $1::oid",
                           {relid});
@@ -39,7 +36,6 @@ std::optional<relation_info> describe(const std::string& relid) {
     info.has_children = rel[0][5] == "t";
     if (rel[0][6]) info.parent = *rel[0][6];
     info.is_partition = rel[0][7] == "t";
-    if (rel[0][8]) info.nondeterministic_column = *rel[0][8];
     auto t = std::make_shared<ir::table>();
     t->schema = *rel[0][0];
     t->name = *rel[0][1];

@@ -135,6 +135,16 @@ SELECT pgtrickle.refresh_stream_table('fruit_names');
 SELECT lower(name) AS name, n FROM fruit_names ORDER BY 1;
 SELECT pgtrickle.drop_stream_table('fruit_names');
 DROP TABLE fruit;
+-- A stream table defined before such a column came keeps its mode: the column may be added.
+CREATE TABLE plants (id int PRIMARY KEY, kind text);
+INSERT INTO plants VALUES (1, 'fern');
+SELECT pgtrickle.create_stream_table('plant_kinds', 'SELECT kind, count(*) AS n FROM plants GROUP BY kind', refresh_mode => 'DIFFERENTIAL');
+ALTER TABLE plants ADD COLUMN note text COLLATE case_blind;
+INSERT INTO plants VALUES (2, 'fern', 'Tall');
+SELECT pgtrickle.refresh_stream_table('plant_kinds');
+SELECT kind, n FROM plant_kinds;
+SELECT pgtrickle.drop_stream_table('plant_kinds');
+DROP TABLE plants;
 DROP COLLATION case_blind;
 -- the failures created nothing
 SELECT pgt_name FROM pgtrickle.pgt_stream_tables ORDER BY 1;
