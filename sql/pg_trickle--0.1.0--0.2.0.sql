@@ -50,6 +50,18 @@ LANGUAGE sql STABLE AS $$
     ORDER BY 1, 3
 $$;
 
+-- Row ids hash some types differently from 0.2.0 on, so that equal values share one: intervals,
+-- money, citext, arrays and ranges of numerics, floats or intervals. A DIFFERENTIAL stream table
+-- storing such a column (a group's key, say) recomputes at its next refresh.
+UPDATE pgtrickle.pgt_stream_tables st SET needs_reinit = true
+WHERE st.refresh_mode = 'DIFFERENTIAL' AND EXISTS (
+    SELECT 1 FROM pg_catalog.pg_attribute a
+    JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+    LEFT JOIN pg_catalog.pg_type e ON e.oid = t.typelem AND t.typcategory = 'A'
+    WHERE a.attrelid = st.pgt_relid AND a.attnum > 0 AND NOT a.attisdropped
+      AND (t.typname IN ('interval', 'money', 'citext', 'numrange', 'nummultirange')
+           OR e.typname IN ('numeric', 'float4', 'float8', 'interval')));
+
 -- ---- definitions, for pg_dump ------------------------------------------------------------------
 -- pgt_stream_tables refers to tables by oid, which a restore changes: pg_dump leaves its rows
 -- out. This table holds what a stream table is, by name, and is dumped: after a restore,

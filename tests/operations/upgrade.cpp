@@ -46,9 +46,14 @@ TEST_CASE("ALTER EXTENSION pg_trickle UPDATE keeps stream tables made on 0.1.0 w
     db.exec("SELECT pgtrickle.create_stream_table('per_customer', '" + agg + "', schedule => '24h')");
     db.exec("SELECT pgtrickle.create_stream_table('per_segment', '" + join + "', schedule => '24h')");
     db.exec("SELECT pgtrickle.create_stream_table('big_orders', '" + rows + "', refresh_mode => 'IMMEDIATE')");
+    // Grouped by an interval, whose row ids 0.2.0 hashes differently: recomputed once.
+    db.exec("CREATE TABLE waits (id int PRIMARY KEY, d interval)");
+    db.exec("INSERT INTO waits VALUES (1, '1 day'), (2, '2 hours')");
+    const std::string by_wait = "SELECT d, count(*) AS n FROM waits GROUP BY d";
+    db.exec("SELECT pgtrickle.create_stream_table('per_wait', '" + by_wait + "', schedule => '24h', refresh_mode => 'DIFFERENTIAL')");
     db.exec("UPDATE orders SET amount = amount + 3 WHERE id % 5 = 0"); // pending across the update
     // 0.1.0's library made its capture triggers plain ENABLE (this one makes them ALWAYS).
-    for (const char* t : {"orders", "customers"})
+    for (const char* t : {"orders", "customers", "waits"})
         for (const char* trigger : {"pg_trickle_cdc_ins", "pg_trickle_cdc_upd", "pg_trickle_cdc_del", "pg_trickle_cdc_trunc"})
             db.exec(std::string("ALTER TABLE ") + t + " ENABLE TRIGGER " + trigger);
 
@@ -56,7 +61,14 @@ TEST_CASE("ALTER EXTENSION pg_trickle UPDATE keeps stream tables made on 0.1.0 w
     CHECK(db.scalar("SELECT extversion FROM pg_extension WHERE extname = 'pg_trickle'") == "0.2.0");
     CHECK(db.scalar("SELECT library || ' ' || extension FROM pgtrickle.version()") == "0.2.0 0.2.0");
     CHECK(db.scalar("SELECT string_agg(pgt_name, ',' ORDER BY pgt_id) FROM pgtrickle.pgt_definitions") ==
-          "per_customer,per_segment,big_orders");
+          "per_customer,per_segment,big_orders,per_wait");
+    CHECK(db.scalar("SELECT string_agg(pgt_name, ',' ORDER BY pgt_id) FROM pgtrickle.pgt_stream_tables WHERE needs_reinit") ==
+          "per_wait");
+    db.exec("INSERT INTO waits VALUES (3, '24 hours')");
+    db.exec("SELECT pgtrickle.refresh_stream_table('per_wait')");
+    CHECK(mismatches(db, "per_wait", "d, n", by_wait) == 0);
+    CHECK(db.scalar("SELECT action FROM pgtrickle.pgt_refresh_history h JOIN pgtrickle.pgt_stream_tables s USING (pgt_id) "
+                    "WHERE s.pgt_name = 'per_wait' ORDER BY refresh_id DESC LIMIT 1") == "REINITIALIZE");
     // The capture triggers made on 0.1.0 now fire ALWAYS (replica-role changes captured too).
     CHECK(db.scalar("SELECT count(*) FROM pgtrickle.trigger_inventory() WHERE NOT enabled") == "0");
     CHECK(db.scalar("SELECT string_agg(DISTINCT tgenabled::text, ',') FROM pg_trigger WHERE tgname LIKE 'pg\\_trickle\\_cdc\\_%'") ==
