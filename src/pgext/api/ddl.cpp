@@ -50,9 +50,8 @@ void check_still_valid(const ext::stream_table& st, const std::string& what) {
 void sync_buffer(unsigned relid) {
     const std::string buffer = ext::buffer_name(relid);
     const std::string r = std::to_string(relid);
-    // Types spelled schema-qualified outside pg_catalog: the buffer is altered under pg_catalog's.
-    std::optional<pgt::server::guc_scope> catalog_only(std::in_place,
-                                                       std::vector<pgt::server::setting>{{"search_path", "pg_catalog"}});
+    // (The buffer is altered as the extension owner.)
+    std::optional<pgt::server::qualified_type_names_scope> qualified(std::in_place);
     auto mismatched = spi::query(
         "SELECT b.attname, pg_catalog.format_type(s.atttypid, s.atttypmod), s.attname IS NULL, "
         "  b.atttypid IS DISTINCT FROM s.atttypid OR b.atttypmod IS DISTINCT FROM s.atttypmod "
@@ -60,7 +59,7 @@ void sync_buffer(unsigned relid) {
         "  AND s.attname = b.attname AND s.attnum > 0 AND NOT s.attisdropped "
         "WHERE b.attrelid = $2::regclass AND b.attnum > 3 AND NOT b.attisdropped",
         {r, buffer});
-    catalog_only.reset();
+    qualified.reset();
     pgt::server::internal_ddl_scope internal;
     pgt::server::role_scope as_ext(pgt::server::extension_owner(), false);
     for (const auto& m : mismatched) {

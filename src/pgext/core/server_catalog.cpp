@@ -40,11 +40,9 @@ std::optional<relation_info> describe(const std::string& relid) {
     t->schema = *rel[0][0];
     t->name = *rel[0][1];
     t->oid = static_cast<std::uint32_t>(std::stoul(relid));
-    // Hidden bookkeeping columns of a stream table are not part of it. Types are spelled
-    // schema-qualified unless in pg_catalog (format_type under a path of pg_catalog alone): the
-    // SQL that names them may run under another path (a change buffer is made by the extension
-    // owner with pg_catalog and pg_temp only).
-    const server::guc_scope catalog_only(std::vector<server::setting>{{"search_path", "pg_catalog"}});
+    // Hidden bookkeeping columns of a stream table are not part of it. (A change buffer is made
+    // with these types as the extension owner.)
+    const server::qualified_type_names_scope qualified;
     auto cols = spi::query("SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull, "
                            "a.attnum = ANY (COALESCE((SELECT k.conkey FROM pg_catalog.pg_constraint k "
                            "  WHERE k.conrelid = a.attrelid AND k.contype = 'p'), '{}')) "

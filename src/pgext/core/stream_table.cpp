@@ -67,8 +67,8 @@ stream_table stream_table_from_row(const spi::row& r) {
 }
 
 std::vector<std::pair<std::string, std::string>> visible_columns(const stream_table& st) {
-    // Types spelled as spi::describe spells them: schema-qualified outside pg_catalog.
-    const server::guc_scope catalog_only(std::vector<server::setting>{{"search_path", "pg_catalog"}});
+    // (Types spelled as spi::describe spells them.)
+    const server::qualified_type_names_scope qualified;
     std::vector<std::pair<std::string, std::string>> cols;
     for (const auto& r : spi::query("SELECT attname, pg_catalog.format_type(atttypid, atttypmod) FROM pg_catalog.pg_attribute "
                                     "WHERE attrelid = $1::oid AND attnum > 0 AND NOT attisdropped "

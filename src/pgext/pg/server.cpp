@@ -119,6 +119,13 @@ role_scope::~role_scope() {
 
 namespace {
 
+/// The session's temporary schema (InvalidOid before it has one).
+Oid session_temp_schema() {
+    Oid temp = InvalidOid, temp_toast = InvalidOid;
+    GetTempNamespaceState(&temp, &temp_toast);
+    return temp;
+}
+
 /// The settings query_settings() records: what a query's result depends on besides its data.
 /// Not recorded, as values that may stop being valid (a restore onto a machine without the
 /// creator's locale, a dropped text search configuration) would fail every write: the lc_*
@@ -139,8 +146,7 @@ std::string pinned(const std::string& path) {
     // at every IMMEDIATE maintenance).
     static std::string last_path, last_answer;
     static Oid last_temp = InvalidOid;
-    Oid temp = InvalidOid, temp_toast = InvalidOid;
-    GetTempNamespaceState(&temp, &temp_toast);
+    const Oid temp = session_temp_schema();
     if (!last_answer.empty() && path == last_path && temp == last_temp) return last_answer;
     const bool safe = pg::call([&] {
         List* names = nullptr;
@@ -201,19 +207,14 @@ struct settings_memo::session_state {
     Oid temp_schema = InvalidOid;
 
     static const char* text(const char* s) { return s ? s : ""; }
-    static Oid temp_namespace() {
-        Oid temp = InvalidOid, temp_toast = InvalidOid;
-        GetTempNamespaceState(&temp, &temp_toast);
-        return temp;
-    }
     static session_state now() {
         return {text(namespace_search_path), session_timezone, DateStyle, DateOrder, IntervalStyle,
-                extra_float_digits, bytea_output, xmloption, xmlbinary, temp_namespace()};
+                extra_float_digits, bytea_output, xmloption, xmlbinary, session_temp_schema()};
     }
     bool current() const {
         return time_zone == session_timezone && date_style == DateStyle && date_order == DateOrder &&
                interval_style == IntervalStyle && float_digits == extra_float_digits && bytea == bytea_output &&
-               xml_option == xmloption && xml_binary == xmlbinary && temp_schema == temp_namespace() &&
+               xml_option == xmloption && xml_binary == xmlbinary && temp_schema == session_temp_schema() &&
                search_path == text(namespace_search_path);
     }
 };
@@ -227,18 +228,12 @@ query_settings_scope::query_settings_scope(const std::optional<std::vector<setti
         return;
     }
     std::vector<setting> differing;
-    for (std::size_t i = 0; i < std::size(recorded_settings); ++i) {
-        const char* name = recorded_settings[i];
+    for (const char* name : recorded_settings) {
         const std::string current = current_setting(name);
         std::string wanted = current;
-        if (recorded) {
-            // Recorded in this order (looked up by name when recorded by another version).
-            if (i < recorded->size() && (*recorded)[i].first == name)
-                wanted = (*recorded)[i].second;
-            else
-                for (const auto& [n, v] : *recorded)
-                    if (n == name) wanted = v;
-        }
+        if (recorded)
+            for (const auto& [n, v] : *recorded)
+                if (n == name) wanted = v;
         if (strcmp(name, "search_path") == 0) wanted = pinned(wanted);
         if (wanted != current) differing.emplace_back(name, std::move(wanted));
     }
@@ -248,6 +243,8 @@ query_settings_scope::query_settings_scope(const std::optional<std::vector<setti
     }
     if (!differing.empty()) set_.emplace(differing);
 }
+
+qualified_type_names_scope::qualified_type_names_scope() : catalog_only_({{"search_path", "pg_catalog"}}, false) {}
 
 guc_scope::guc_scope(const std::vector<std::pair<std::string, std::string>>& settings) : guc_scope(settings, false) {}
 

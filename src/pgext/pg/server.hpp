@@ -73,6 +73,17 @@ private:
     int level_;
 };
 
+/// For the scope's duration, search_path is pg_catalog alone: format_type then spells every type
+/// outside pg_catalog schema-qualified, as the tables pg_trickle makes as the extension owner
+/// (under pg_catalog and pg_temp) must name them.
+class qualified_type_names_scope {
+public:
+    qualified_type_names_scope();
+
+private:
+    guc_scope catalog_only_;
+};
+
 /// Whether pg_trickle's own install or update script is running (CREATE / ALTER EXTENSION).
 bool in_own_extension_script();
 

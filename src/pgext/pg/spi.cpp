@@ -1,6 +1,7 @@
 #include "pgt/error.hpp"
 
 #include "pg/guard.hpp"
+#include "pg/server.hpp"
 #include "pg/spi.hpp"
 
 #include <unordered_map>
@@ -172,20 +173,13 @@ std::vector<std::pair<std::string, std::string>> describe(const std::string& sql
     run("SELECT * FROM (" + sql + ") q LIMIT 0", {}, nullptr);
     std::vector<std::pair<std::string, std::string>> cols;
     const TupleDesc desc = SPI_tuptable->tupdesc;
-    // Types spelled with only pg_catalog on the path, schema-qualified otherwise: the tables they
-    // make (aggregate state tables, as the extension owner) may be created under another path.
-    // (An error ends the nest level with the (sub)transaction.)
-    const int level = pg::call([] {
-        const int l = NewGUCNestLevel();
-        (void)set_config_option("search_path", "pg_catalog", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
-        return l;
-    });
+    // (Aggregate state tables are made with these types as the extension owner.)
+    const server::qualified_type_names_scope qualified;
     for (int i = 0; i < desc->natts; ++i) {
         Form_pg_attribute a = TupleDescAttr(desc, i);
         const char* type = pg::call([&] { return static_cast<const char*>(format_type_with_typemod(a->atttypid, a->atttypmod)); });
         cols.emplace_back(NameStr(a->attname), type);
     }
-    pg::call([&] { AtEOXact_GUC(true, level); });
     return cols;
 }
 

@@ -161,30 +161,21 @@ std::string plain_type_name(const sql_type& type) {
     return n;
 }
 
-/// The hash function of an array or range of a type whose equal values may print differently
-/// (a numeric's scale, -0, an interval's units), whose text would tell equal values apart; its
-/// type's own hash gives equal values one hash. Empty for other types.
-std::string equal_value_hash(const sql_type& type) {
-    if (type.kind != type_kind::other) return "";
-    const std::string n = plain_type_name(type);
-    if (n == "numrange") return "hash_range_extended";
-    if (n == "nummultirange") return "hash_multirange_extended";
-    if (!n.ends_with("[]")) return "";
-    for (const char* element : {"numeric", "decimal", "real", "double precision", "float", "interval"})
-        if (n.starts_with(element)) return "hash_array_extended";
-    return "";
+/// An array's element type (its name without "[]"), empty for other types.
+std::string element_type(const std::string& name) { return name.ends_with("[]") ? name.substr(0, name.size() - 2) : ""; }
+
+/// Whether equal values of the type may print differently (a numeric's scale, -0, an interval's
+/// units).
+bool prints_equal_values_apart(const std::string& name) {
+    for (const char* t : {"numeric", "decimal", "real", "double precision", "float", "interval"})
+        if (name.starts_with(t)) return true;
+    return false;
 }
 
 } // namespace
 
 std::string hash_text(const std::string& x, const sql_type& type) {
     const sql_type text = make_type(type_kind::text);
-    if (const auto by_type = equal_value_hash(type); !by_type.empty()) {
-        const std::string hashed = cast(call(by_type, {x, "0"}), text);
-        // An array's hash leaves out its dimensions and bounds ('{1,2}', '{{1,2}}'): they go first.
-        if (by_type != "hash_array_extended") return hashed;
-        return "(COALESCE(" + call("array_dims", {x}) + ", '') || ':' || " + hashed + ")";
-    }
     switch (type.kind) {
     case type_kind::numeric: return cast(call("trim_scale", {x}), text);
     case type_kind::float4:
@@ -194,6 +185,13 @@ std::string hash_text(const std::string& x, const sql_type& type) {
         return cast(call("justify_interval", {x}), text);
     case type_kind::other: {
         const std::string name = plain_type_name(type);
+        // Arrays and ranges of such types by their type's own hash, which equal values share; an
+        // array's leaves out its dimensions and bounds ('{1,2}', '{{1,2}}'): they go first.
+        if (prints_equal_values_apart(element_type(name)))
+            return "(COALESCE(" + call("array_dims", {x}) + ", '') || ':' || " +
+                   cast(call("hash_array_extended", {x, "0"}), text) + ")";
+        if (name == "numrange" || name == "nummultirange")
+            return cast(call(name == "numrange" ? "hash_range_extended" : "hash_multirange_extended", {x, "0"}), text);
         // money prints by lc_monetary, the session's; its numeric value does not depend on it.
         if (name == "money") return cast(cast(x, make_type(type_kind::numeric)), text);
         // citext values are equal when their lower cases (in the database's collation) are.
