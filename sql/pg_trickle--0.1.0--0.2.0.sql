@@ -334,3 +334,18 @@ WITH st AS (
 )
 SELECT string_agg(line, E'\n' ORDER BY family, ord, line) || E'\n' FROM lines
 $$;
+
+-- IMMEDIATE maintenance remembers each stream table's catalog row per backend: a change of an
+-- IMMEDIATE row (its mode, status, query, settings…) invalidates pgt_stream_tables' relcache
+-- entry, which every backend hears before it next maintains (the stream table's lock takes in
+-- invalidations), instead of every writing statement looking the row up. ALWAYS: also under
+-- session_replication_role = replica.
+CREATE FUNCTION pgtrickle._immediate_row_changed() RETURNS trigger
+LANGUAGE C AS 'MODULE_PATHNAME', 'pgt_immediate_row_changed';
+CREATE TRIGGER pgt_immediate_row_insert_delete AFTER INSERT OR DELETE ON pgtrickle.pgt_stream_tables
+    FOR EACH ROW EXECUTE FUNCTION pgtrickle._immediate_row_changed();
+CREATE TRIGGER pgt_immediate_row_update AFTER UPDATE ON pgtrickle.pgt_stream_tables FOR EACH ROW
+    WHEN (OLD.refresh_mode = 'IMMEDIATE' OR NEW.refresh_mode = 'IMMEDIATE')
+    EXECUTE FUNCTION pgtrickle._immediate_row_changed();
+ALTER TABLE pgtrickle.pgt_stream_tables ENABLE ALWAYS TRIGGER pgt_immediate_row_insert_delete;
+ALTER TABLE pgtrickle.pgt_stream_tables ENABLE ALWAYS TRIGGER pgt_immediate_row_update;

@@ -75,6 +75,10 @@ struct source_changes {
     /// it needs no consolidation, and an aggregate over it no GROUP BY
     /// (`single_row_maintainable`).
     bool single_row = false;
+    /// For a single_row relation: its row's weight when the statement is written for one
+    /// (+1 an inserted row, −1 a deleted one; 0 when only `__pgt_w` tells). The rules then
+    /// write the row's contribution without multiplying by it.
+    int weight = 0;
 };
 
 struct refresh_plan {
@@ -103,8 +107,9 @@ layout storage_layout(const circuit& c);
 bool single_row_maintainable(const circuit& c, std::size_t source);
 
 /// For a row of source `source` updated alone (single_row_maintainable, a GROUP BY): one UPDATE
-/// folding the change of its old version (`first`, −1) and then of its new one (`second`, +1),
-/// relations bound as `single_row`, into the group both belong to, when it is stored and stays.
+/// folding the change of its old version (`first`, whose `__pgt_w` is −1) and of its new one
+/// (`second`, +1), relations bound as `single_row`, into the group both belong to, when it is
+/// stored and stays.
 /// It changes no row when they belong to different groups, a filter drops one, or the group is
 /// new or empties: the rows then go one by one. Empty for other stream tables.
 std::string single_row_pair_update(const circuit& c, std::size_t source, const std::string& first,

@@ -1,12 +1,18 @@
 #include "core/catalog_oids.hpp"
 
+#include <cstring>
+
 #include "pg/guard.hpp"
 #include "pg/postgres.hpp"
 
 extern "C" {
+#include <access/table.h>
 #include <catalog/namespace.h>
+#include <commands/trigger.h>
 #include <utils/inval.h>
 #include <utils/lsyscache.h>
+#include <utils/rel.h>
+#include <utils/reltrigger.h>
 }
 
 namespace pgt::ext {
@@ -28,6 +34,14 @@ const stream_table_catalog& stream_table_catalog_oids() {
             cached.table = get_relname_relid("pgt_stream_tables", schema);
             cached.primary_key = get_relname_relid("pgt_stream_tables_pkey", schema);
             cached.has_settings = get_attnum(cached.table, "settings") != InvalidAttrNumber;
+            // (Enabling or disabling it invalidates the catalog's relcache entry: looked at again.)
+            Relation catalog = table_open(cached.table, AccessShareLock);
+            const TriggerDesc* triggers = catalog->trigdesc;
+            for (int i = 0; triggers && i < triggers->numtriggers; ++i)
+                if (std::strcmp(triggers->triggers[i].tgname, "pgt_immediate_row_update") == 0 &&
+                    triggers->triggers[i].tgenabled != TRIGGER_DISABLED)
+                    cached.announces_changes = true;
+            table_close(catalog, AccessShareLock);
         });
     return cached;
 }

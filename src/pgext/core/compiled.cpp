@@ -37,11 +37,11 @@ std::string immediate_changes_relation(std::size_t i, const ir::table& t) {
            ", -1::pg_catalog.int8 FROM " + spi::quote_ident(compiled_query::deleted_rows(i)) + " e)";
 }
 
-/// A one-row relation of source `t`'s columns and weight, from parameters $first….
-std::string parameter_row(const ir::table& t, std::size_t first) {
+/// A one-row relation of source `t`'s columns, from parameters $first…, and weight `weight`.
+std::string parameter_row(const ir::table& t, std::size_t first, int weight) {
     std::vector<std::string> cols;
     for (const auto& c : t.columns) cols.push_back("$" + std::to_string(first + cols.size()) + " AS " + spi::quote_ident(c.name));
-    cols.push_back("$" + std::to_string(first + cols.size()) + " AS \"__pgt_w\"");
+    cols.push_back(std::string(weight > 0 ? "1" : "-1") + "::pg_catalog.int8 AS \"__pgt_w\"");
     return "(SELECT " + sql::join(cols) + ")";
 }
 
@@ -104,16 +104,17 @@ lower::refresh_plan compiled_query::immediate_statement(const stream_table& st, 
     return delta(st, bindings, true);
 }
 
-std::optional<lower::refresh_plan> compiled_query::immediate_row_statements(const stream_table& st, std::size_t i) const {
+std::optional<lower::refresh_plan> compiled_query::immediate_row_statements(const stream_table& st, std::size_t i,
+                                                                          int weight) const {
     if (!lower::single_row_maintainable(*graph, i)) return std::nullopt;
     std::vector<lower::source_changes> bindings(sources.size(), {std::string(), false});
-    bindings[i] = {parameter_row(*sources[i], 1), true, true};
+    bindings[i] = {parameter_row(*sources[i], 1, weight), true, true, weight};
     return delta(st, bindings, true);
 }
 
 std::string compiled_query::immediate_pair_statement(const stream_table& st, std::size_t i) const {
-    return lower::single_row_pair_update(*graph, i, parameter_row(*sources[i], 1),
-                                         parameter_row(*sources[i], sources[i]->columns.size() + 2), delta_target(st),
+    return lower::single_row_pair_update(*graph, i, parameter_row(*sources[i], 1, -1),
+                                         parameter_row(*sources[i], sources[i]->columns.size() + 1, 1), delta_target(st),
                                          delta_options(true));
 }
 

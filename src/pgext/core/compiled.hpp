@@ -65,13 +65,13 @@ struct compiled_query {
     /// IMMEDIATE: the refresh statement for this set of changed sources reading their changes
     /// from those relations (no parameters), merged without counts where it can be.
     lower::refresh_plan immediate_statement(const stream_table& st, unsigned long long changed) const;
-    /// IMMEDIATE: the statements merging one changed row of source `i` alone (`update_first`,
-    /// then `statement` if that changed nothing), its columns (`sources[i]->columns`, in order)
-    /// as parameters $1… and its weight (bigint, ±1) last; nullopt when the stream table cannot
-    /// absorb a change a row at a time (lower::single_row_maintainable).
-    std::optional<lower::refresh_plan> immediate_row_statements(const stream_table& st, std::size_t i) const;
+    /// IMMEDIATE: the statements merging one row of source `i` alone, inserted (`weight` 1) or
+    /// deleted (−1): `update_first`, then `statement` if that changed nothing; its columns
+    /// (`sources[i]->columns`, in order) are parameters $1…; nullopt when the stream table
+    /// cannot absorb a change a row at a time (lower::single_row_maintainable).
+    std::optional<lower::refresh_plan> immediate_row_statements(const stream_table& st, std::size_t i, int weight) const;
     /// IMMEDIATE: with those, the UPDATE folding a row of source `i` updated alone into its
-    /// group in one go (lower::single_row_pair_update): the old version's parameters as above,
+    /// group in one go (lower::single_row_pair_update): the old version's columns as above,
     /// then the new version's; empty when the stream table is no GROUP BY.
     std::string immediate_pair_statement(const stream_table& st, std::size_t i) const;
 };

@@ -39,8 +39,9 @@ std::uint64_t row_merge::lazy_plan::run(const std::vector<std::uintptr_t>& value
 
 void row_merge::prepare(const compiled_query& comp, const stream_table& st, std::size_t i, unsigned source) {
     prepared_ = true;
-    const auto statements = comp.immediate_row_statements(st, i);
-    if (!statements) return;
+    const auto inserted = comp.immediate_row_statements(st, i, 1);
+    if (!inserted) return;
+    const auto deleted = comp.immediate_row_statements(st, i, -1);
     std::vector<unsigned> types;
     for (const auto& c : comp.sources[i]->columns) {
         const AttrNumber attnum = pg::call([&] { return get_attnum(source, c.name.c_str()); });
@@ -48,11 +49,10 @@ void row_merge::prepare(const compiled_query& comp, const stream_table& st, std:
         columns_.push_back(attnum);
         types.push_back(pg::call([&] { return get_atttype(source, attnum); }));
     }
-    types.push_back(INT8OID);
     auto both = types;
     both.insert(both.end(), types.begin(), types.end());
-    update_ = {statements->update_first, types, {}};
-    merge_ = {statements->statement, types, {}};
+    inserted_ = {{inserted->update_first, types, {}}, {inserted->statement, types, {}}};
+    deleted_ = {{deleted->update_first, types, {}}, {deleted->statement, types, {}}};
     pair_ = {comp.immediate_pair_statement(st, i), both, {}};
     row_type_ = pg::call([&] {
         Relation rel = table_open(source, AccessShareLock);
@@ -73,10 +73,11 @@ void row_merge::merge(const source_delta& change) {
     struct bound_row {
         std::vector<std::uintptr_t> values;
         std::string nulls;
+        row_plans* plans;
     };
     std::vector<bound_row> rows;
     std::vector<TupleTableSlot*> slots; // the rows' values point into them
-    for (const auto& [store, weight] : {std::pair{change.deleted, -1L}, std::pair{change.inserted, 1L}}) {
+    for (const auto& [store, plans] : {std::pair{change.deleted, &deleted_}, std::pair{change.inserted, &inserted_}}) {
         if (!store) continue;
         pg::call([&] {
             tuplestore_select_read_pointer(store, 0);
@@ -88,13 +89,12 @@ void row_merge::merge(const source_delta& change) {
                     break;
                 }
                 slots.push_back(slot);
-                bound_row r{std::vector<std::uintptr_t>(columns_.size() + 1), std::string(columns_.size() + 1, ' ')};
+                bound_row r{std::vector<std::uintptr_t>(columns_.size()), std::string(columns_.size(), ' '), plans};
                 for (std::size_t c = 0; c < columns_.size(); ++c) {
                     bool isnull = false;
                     r.values[c] = slot_getattr(slot, columns_[c], &isnull);
                     r.nulls[c] = isnull ? 'n' : ' ';
                 }
-                r.values.back() = Int64GetDatum(weight);
                 rows.push_back(std::move(r));
             }
         });
@@ -107,8 +107,8 @@ void row_merge::merge(const source_delta& change) {
     }();
     // Otherwise each row by the UPDATE of its group or, when that changed nothing, its MERGE.
     if (!updated)
-        for (const auto& r : rows)
-            if (update_.sql.empty() || update_.run(r.values, r.nulls) == 0) merge_.run(r.values, r.nulls);
+        for (auto& r : rows)
+            if (r.plans->update.sql.empty() || r.plans->update.run(r.values, r.nulls) == 0) r.plans->merge.run(r.values, r.nulls);
     pg::call([&] {
         for (TupleTableSlot* slot : slots) ExecDropSingleTupleTableSlot(slot);
     });

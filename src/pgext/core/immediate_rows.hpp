@@ -53,9 +53,13 @@ private:
         spi::plan plan;
         std::uint64_t run(const std::vector<std::uintptr_t>& values, const std::string& nulls);
     };
+    /// The statements of a row of one weight: the UPDATE of its stored group, else the MERGE.
+    struct row_plans {
+        lazy_plan update, merge;
+    };
     bool prepared_ = false;
     bool usable_ = false;
-    lazy_plan update_, merge_;
+    row_plans inserted_, deleted_;
     lazy_plan pair_; ///< a row updated: both versions folded into their group by one UPDATE
     std::vector<short> columns_; ///< attribute numbers of the parameters, in order
     /// The source's row type (with its columns' missing values): the changed rows are read in it.

@@ -45,6 +45,9 @@ struct row_version {
 
 struct target {
     row_version row;
+    /// Its catalog row may have changed (an invalidation of the catalog was heard): read the
+    /// row's version again before the next use.
+    bool stale = false;
     stream_table st;
     target_shape shape;
     std::vector<unsigned> sources;                ///< the compiled query's sources, by position
@@ -84,16 +87,26 @@ std::optional<row_version> current_row(long long id) {
     return v;
 }
 
-/// The target as its catalog row is now (reloaded when the row changed), or null.
+/// The catalog whose invalidations mark every target stale.
+Oid watched_catalog = InvalidOid;
+
+/// The target as its catalog row is now (reloaded when the row changed), or null. A catalog
+/// that announces changes of IMMEDIATE rows spares the look at the row while none was heard.
 target* current(long long id) {
     auto& all = targets();
-    const auto row = current_row(id);
     auto it = all.find(id);
+    const auto& catalog = stream_table_catalog_oids();
+    watched_catalog = catalog.table;
+    if (it != all.end() && catalog.announces_changes && !it->second->stale) return it->second.get();
+    const auto row = current_row(id);
     if (!row) {
         if (it != all.end()) all.erase(it);
         return nullptr;
     }
-    if (it != all.end() && it->second->row == *row) return it->second.get();
+    if (it != all.end() && it->second->row == *row) {
+        it->second->stale = false;
+        return it->second.get();
+    }
     if (it != all.end()) all.erase(it);
     server::role_scope as_ext(server::extension_owner(), false);
     auto st = stream_table_by_id(id);
@@ -127,9 +140,11 @@ void register_rows(const std::string& name, unsigned source, Tuplestorestate* ro
 void forget_plans(Datum, Oid relid) {
     // A source's columns may have changed: delta statements over its rows are prepared again.
     // Invalidations arrive at any time, a statement of this backend may be running: only marked.
-    for (auto& [id, t] : targets())
+    for (auto& [id, t] : targets()) {
         if (relid == InvalidOid || t->st.relid == relid || std::ranges::find(t->sources, relid) != t->sources.end())
             t->plans_stale = true;
+        if (relid == InvalidOid || relid == watched_catalog) t->stale = true;
+    }
 }
 
 } // namespace

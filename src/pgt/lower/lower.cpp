@@ -73,12 +73,12 @@ bool single_row_maintainable(const circuit& c, std::size_t source) {
 std::string single_row_pair_update(const circuit& c, std::size_t source, const std::string& first,
                                    const std::string& second, const std::string& storage_table, const options& opts) {
     if (!single_row_maintainable(c, source) || c.strategy != maintenance::aggregate) return {};
-    auto bound = [&](const std::string& relation) {
+    auto bound = [&](const std::string& relation, int weight) {
         std::vector<source_changes> sources(c.sources.size(), {std::string(), false});
-        sources[source] = {relation, true, true};
+        sources[source] = {relation, true, true, weight};
         return sources;
     };
-    const auto first_sources = bound(first), second_sources = bound(second);
+    const auto first_sources = bound(first, -1), second_sources = bound(second, 1);
     options second_opts = opts;
     second_opts.cte_prefix += "new_";
     lowering one(c, &first_sources, opts), other(c, &second_sources, second_opts);

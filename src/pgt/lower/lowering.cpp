@@ -87,6 +87,16 @@ bool lowering::single_row(int id) const {
     }
 }
 
+int lowering::single_row_weight(int id) const {
+    const auto& n = node(id);
+    switch (n.op) {
+    case circuit_op::source: return changes_of(n.source).single_row ? changes_of(n.source).weight : 0;
+    case circuit_op::filter:
+    case circuit_op::map: return single_row_weight(n.inputs[0]);
+    default: return 0;
+    }
+}
+
 std::optional<std::string> lowering::compute_delta(int id) {
     switch (node(id).op) {
     case circuit_op::source: {

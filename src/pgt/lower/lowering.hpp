@@ -59,6 +59,8 @@ public:
     /// Whether node `id`'s change holds at most one row: a source bound `single_row`, through
     /// filters and projections.
     bool single_row(int id) const;
+    /// For a single_row node: its row's weight when known (`source_changes::weight`), else 0.
+    int single_row_weight(int id) const;
 
     /// Adds a CTE and returns its quoted name.
     std::string add_cte(const std::string& base_name, const std::string& comment, const std::string& body);

@@ -250,7 +250,14 @@ struct aggregate_lowering {
     /// its value where the row counts: no GROUP BY.
     std::string change_summary(const std::string& dc) const {
         const bool one_row = l.single_row(child);
-        const std::string sw = "s." + w;
+        // A row whose weight the statement knows: its contribution is ±x, no product.
+        const int known = one_row ? l.single_row_weight(child) : 0;
+        const std::string sw = known == 0 ? "s." + w : sql::cast(known > 0 ? "1" : "-1", int8_type);
+        auto signed_term = [&](const std::string& x) { return known > 0 ? x : "(OPERATOR(pg_catalog.-) " + x + ")"; };
+        auto negates = [](type_kind k) {
+            return is_integer(k) || k == type_kind::numeric || k == type_kind::float4 || k == type_kind::float8 ||
+                   k == type_kind::interval;
+        };
         auto over = [&](const std::string& aggregate, const std::string& x, const std::vector<std::string>& conditions) {
             const std::string when = sql::join(conditions, " AND ");
             if (one_row) return conditions.empty() ? x : "(CASE WHEN " + when + " THEN " + x + " END)";
@@ -288,9 +295,10 @@ struct aggregate_lowering {
                     continue;
                 }
                 const std::string x = sql::cast(arg(call, "s"), numeric_type);
-                const std::string wx = sql::binary("*", sql::cast(sw, numeric_type), x);
+                const std::string wx = known ? signed_term(x) : sql::binary("*", sql::cast(sw, numeric_type), x);
+                const std::string wxx = known ? signed_term(sql::binary("*", x, x)) : sql::binary("*", wx, x);
                 items.push_back(sum(wx, counts) + " AS " + sql::ident(d + "_sx"));
-                items.push_back(sum(sql::binary("*", wx, x), counts) + " AS " + sql::ident(d + "_sxx"));
+                items.push_back(sum(wxx, counts) + " AS " + sql::ident(d + "_sxx"));
                 continue;
             }
             switch (call.func) {
@@ -303,9 +311,11 @@ struct aggregate_lowering {
                 // w·x in a type that cannot overflow before the sum is cast back to the state's.
                 std::string term;
                 if (is_integer(call.arg()->type.kind) && acc.kind == type_kind::int8)
-                    term = sql::binary("*", sw, sql::cast(x, int8_type));
+                    term = known ? signed_term(sql::cast(x, int8_type)) : sql::binary("*", sw, sql::cast(x, int8_type));
                 else if (acc.kind == type_kind::interval)
-                    term = sql::binary("*", x, sql::cast(sw, make_type(type_kind::float8)));
+                    term = known ? signed_term(x) : sql::binary("*", x, sql::cast(sw, make_type(type_kind::float8)));
+                else if (known && negates(acc.kind))
+                    term = signed_term(sql::cast(x, acc));
                 else
                     term = sql::binary("*", sql::cast(sw, acc), sql::cast(x, acc));
                 items.push_back(sql::cast(sum(term, one_row ? filters_only(call) : counts), acc) + " AS " + sql::ident(d));
@@ -331,6 +341,28 @@ struct aggregate_lowering {
         if (col == "__pgt_count" || col.ends_with("_nn") || col.ends_with("_n")) return true;
         for (std::size_t i = 0; i < a.aggs.size(); ++i)
             if (col == prefix(i)) return a.aggs[i].func == ir::agg_func::count || a.aggs[i].func == ir::agg_func::count_star;
+        return false;
+    }
+
+    /// Whether state column `col` takes a change by adding it (`plus` in new_state_columns):
+    /// row counts and the running sums of SUM, AVG and the variances. Two rows' changes of it
+    /// add up before they are folded in.
+    bool additive(const std::string& col) const {
+        if (counts_rows(col)) return true;
+        for (std::size_t i = 0; i < a.aggs.size(); ++i) {
+            const auto& call = a.aggs[i];
+            const std::string p = prefix(i);
+            switch (ir::maintenance_of(call)) {
+            case ir::agg_maintenance::linear:
+                if ((call.func == ir::agg_func::sum && col == p) || (call.func == ir::agg_func::avg && col == p + "_sum"))
+                    return true;
+                break;
+            case ir::agg_maintenance::algebraic:
+                if (call.func != ir::agg_func::bit_xor && (col == p + "_sx" || col == p + "_sxx")) return true;
+                break;
+            default: break;
+            }
+        }
         return false;
     }
 
@@ -560,6 +592,14 @@ std::string aggregate_delta(lowering& l, const std::string& storage_table) {
 
 namespace {
 
+/// Whether group keys `x` and `y` of type `type` are the same key, as their row ids tell: by the
+/// type's own equality where PostgreSQL's catalog has it (the row id's text of equal values is
+/// alike), else by that text.
+std::string same_key(const std::string& x, const std::string& y, const sql_type& type) {
+    if (type.kind != type_kind::other) return null_safe_eq(x, y);
+    return null_safe_eq(sql::hash_text(x, type), sql::hash_text(y, type));
+}
+
 /// `"col" = value` for each storage column but the row id, from a stored_row.
 std::vector<std::string> set_list(const layout& lay, const std::vector<std::string>& row) {
     std::vector<std::string> set;
@@ -609,15 +649,30 @@ std::string aggregate_pair_update(lowering& first, lowering& second, const layou
     const std::string a = first.add_cte("changed_groups", comment + "old version", one.change_summary(*first.delta(one.child)));
     const std::string b = second.add_cte("changed_groups", comment + "new version", other.change_summary(*second.delta(other.child)));
     auto key = [&](std::size_t j) { return sql::column("a", one.g(j)); };
-    // The stored state with the old version's change folded in, then the new version's.
-    const auto between = one.new_state([](const std::string& col) { return sql::column("t", col); },
-                                       [](const std::string& d) { return sql::column("a", d); }, "true", key);
-    const auto row = one.stored_row(one.new_state([&](const std::string& col) { return "(" + between.at(col) + ")"; },
-                                                  [](const std::string& d) { return sql::column("b", d); }, "true", key),
-                                    key);
-    return "UPDATE " + storage_table + " t SET " + sql::join(set_list(lay, row)) + " FROM " + a + " a, " + b +
-           " b WHERE t.\"__pgt_row_id\" = " + one.summary_row_id("a") + " AND t.\"__pgt_row_id\" = " +
-           one.summary_row_id("b") + " AND " + row.back();
+    auto stored = [](const std::string& col) { return sql::column("t", col); };
+    // Additive state takes the two changes' sum (NULL counting as 0, as plus() has it); the rest
+    // (extremes, XORs) the stored state with the old version's change folded in, then the new's.
+    const auto summed = one.new_state(
+        stored,
+        [](const std::string& d) {
+            const std::string x = sql::column("a", d), y = sql::column("b", d);
+            // A row's counts are never NULL (change_summary).
+            if (d == "__pgt_dcount" || d.ends_with("_nn") || d.ends_with("_n")) return "(" + x + " + " + y + ")";
+            return "(COALESCE(" + x + ", 0) + COALESCE(" + y + ", 0))";
+        },
+        "true", key);
+    const auto between = one.new_state(stored, [](const std::string& d) { return sql::column("a", d); }, "true", key);
+    auto state = one.new_state([&](const std::string& col) { return "(" + between.at(col) + ")"; },
+                               [](const std::string& d) { return sql::column("b", d); }, "true", key);
+    for (auto& [col, expr] : state)
+        if (one.additive(col)) expr = summed.at(col);
+    const auto row = one.stored_row(state, key);
+    // Both versions in the stored group: its row id once, and their keys alike.
+    std::vector<std::string> same{"t.\"__pgt_row_id\" = " + one.summary_row_id("a")};
+    for (std::size_t j = 0; j < one.a.group_by.size(); ++j)
+        same.push_back(same_key(sql::column("a", one.g(j)), sql::column("b", one.g(j)), one.a.group_by[j]->type));
+    return "UPDATE " + storage_table + " t SET " + sql::join(set_list(lay, row)) + " FROM " + a + " a, " + b + " b WHERE " +
+           sql::join(same, " AND ") + " AND " + row.back();
 }
 
 std::string stored_aggregate_full_load(lowering& l, int id) {

@@ -118,15 +118,19 @@ TEST_CASE("golden: one changed row merged into an aggregate without GROUP BY (IM
     REQUIRE(pgt::lower::single_row_maintainable(graph, 0));
     pgt::lower::options opts;
     opts.merge = true;
-    const auto plan = pgt::lower::delta_sql(
-        graph, {{"(SELECT $1 AS id, $2 AS customer_id, $3 AS amount, $4 AS status, $5 AS __pgt_w)", true, true}}, "\"st\"", opts);
+    const std::string inserted = "(SELECT $1 AS id, $2 AS customer_id, $3 AS amount, $4 AS status, 1::pg_catalog.int8 AS __pgt_w)";
+    const auto plan = pgt::lower::delta_sql(graph, {{inserted, true, true, 1}}, "\"st\"", opts);
     REQUIRE_FALSE(plan.update_first.empty());
     CHECK(plan.statement.find("GROUP BY") == std::string::npos);
+    // A row whose weight only its __pgt_w tells (a product instead of the row's value).
+    const auto weighted = pgt::lower::delta_sql(
+        graph, {{"(SELECT $1 AS id, $2 AS customer_id, $3 AS amount, $4 AS status, $5 AS __pgt_w)", true, true}}, "\"st\"", opts);
     const std::string pair = pgt::lower::single_row_pair_update(
-        graph, 0, "(SELECT $1 AS id, $2 AS customer_id, $3 AS amount, $4 AS status, $5 AS __pgt_w)",
-        "(SELECT $6 AS id, $7 AS customer_id, $8 AS amount, $9 AS status, $10 AS __pgt_w)", "\"st\"", opts);
-    const std::string actual = "-- " + query + "\n-- update of a stored group that stays\n" + plan.update_first +
-                               ";\n-- otherwise\n" + plan.statement + ";\n-- a row updated within its group\n" + pair + ";\n";
+        graph, 0, "(SELECT $1 AS id, $2 AS customer_id, $3 AS amount, $4 AS status, -1::pg_catalog.int8 AS __pgt_w)",
+        "(SELECT $5 AS id, $6 AS customer_id, $7 AS amount, $8 AS status, 1::pg_catalog.int8 AS __pgt_w)", "\"st\"", opts);
+    const std::string actual = "-- " + query + "\n-- an inserted row: update of a stored group that stays\n" + plan.update_first +
+                               ";\n-- otherwise\n" + plan.statement + ";\n-- a row of unknown weight: update\n" +
+                               weighted.update_first + ";\n-- a row updated within its group\n" + pair + ";\n";
     const std::string path = golden_dir + "single_row_aggregate.sql";
     if (std::getenv("PGT_UPDATE_GOLDEN")) std::ofstream(path) << actual;
     else CHECK(actual == read(path));
