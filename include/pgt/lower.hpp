@@ -38,6 +38,11 @@ struct options {
     bool merge = false;
     /// Prefixed to the names of the CTEs a lowering adds (two lowerings in one statement).
     std::string cte_prefix;
+    /// An aggregate stream table keeps the state of an aggregate that a visible column shows
+    /// as it is (COUNT, SUM, MIN, MAX, …) in that column, not in a hidden copy: a refresh
+    /// writes it once. False for the storage of stream tables made before pg_trickle 0.2.0,
+    /// which has the copy.
+    bool state_in_output = true;
 };
 
 /// A stored aggregate's state table: `__pgt_row_id` (the group key's hash), the node's
@@ -95,7 +100,7 @@ struct refresh_plan {
     std::string update_first;
 };
 
-layout storage_layout(const circuit& c);
+layout storage_layout(const circuit& c, const options& opts = {});
 
 /// Whether a change of source `source` alone can be merged into the stream table one row at
 /// a time, through `delta_sql` with `options::merge` and that source's relation `single_row`:

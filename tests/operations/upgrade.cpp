@@ -1,5 +1,6 @@
 // ALTER EXTENSION pg_trickle UPDATE from the previous release (0.1.0), on a real server: stream
-// tables made on 0.1.0 (an aggregate, a join, IMMEDIATE) are still maintained after the update,
+// tables made on 0.1.0 (an aggregate, a join, IMMEDIATE; aggregates with 0.1.0's storage, every
+// aggregate's state in a hidden column) are still maintained after the update,
 // the new objects are there (pgt_definitions filled from the catalog), and a fresh install and
 // an updated one have the same objects.
 #include <catch2/catch.hpp>
@@ -51,6 +52,17 @@ TEST_CASE("ALTER EXTENSION pg_trickle UPDATE keeps stream tables made on 0.1.0 w
     db.exec("INSERT INTO waits VALUES (1, '1 day'), (2, '2 hours')");
     const std::string by_wait = "SELECT d, count(*) AS n FROM waits GROUP BY d";
     db.exec("SELECT pgtrickle.create_stream_table('per_wait', '" + by_wait + "', schedule => '24h', refresh_mode => 'DIFFERENTIAL')");
+    // 0.1.0's library kept every aggregate's state in a hidden column, a COUNT's and a SUM's too
+    // (this one keeps them in the visible column): its storage, made by hand.
+    db.exec("CREATE TABLE sales (id int PRIMARY KEY, store int, amount numeric)");
+    db.exec("INSERT INTO sales SELECT i, i % 7, i % 11 FROM generate_series(1, 300) i");
+    const std::string per_store = "SELECT store, count(*) AS n, sum(amount) AS total FROM sales GROUP BY store";
+    db.exec("SELECT pgtrickle.create_stream_table('per_store', '" + per_store + "', schedule => '24h')");
+    db.exec("SELECT pgtrickle.create_stream_table('per_store_now', '" + per_store + "', refresh_mode => 'IMMEDIATE')");
+    for (const char* t : {"per_store", "per_store_now"})
+        db.exec(std::string("ALTER TABLE ") + t + " ADD COLUMN __pgt_count bigint, ADD COLUMN __pgt_a1 numeric; " +
+                "SET session_replication_role = replica; UPDATE " + t + " SET __pgt_count = n, __pgt_a1 = total; " +
+                "RESET session_replication_role");
     db.exec("UPDATE orders SET amount = amount + 3 WHERE id % 5 = 0"); // pending across the update
     // 0.1.0's library made its capture triggers plain ENABLE (this one makes them ALWAYS).
     for (const char* t : {"orders", "customers", "waits"})
@@ -61,7 +73,7 @@ TEST_CASE("ALTER EXTENSION pg_trickle UPDATE keeps stream tables made on 0.1.0 w
     CHECK(db.scalar("SELECT extversion FROM pg_extension WHERE extname = 'pg_trickle'") == "0.2.0");
     CHECK(db.scalar("SELECT library || ' ' || extension FROM pgtrickle.version()") == "0.2.0 0.2.0");
     CHECK(db.scalar("SELECT string_agg(pgt_name, ',' ORDER BY pgt_id) FROM pgtrickle.pgt_definitions") ==
-          "per_customer,per_segment,big_orders,per_wait");
+          "per_customer,per_segment,big_orders,per_wait,per_store,per_store_now");
     CHECK(db.scalar("SELECT string_agg(pgt_name, ',' ORDER BY pgt_id) FROM pgtrickle.pgt_stream_tables WHERE needs_reinit") ==
           "per_wait");
     db.exec("INSERT INTO waits VALUES (3, '24 hours')");
@@ -82,6 +94,21 @@ TEST_CASE("ALTER EXTENSION pg_trickle UPDATE keeps stream tables made on 0.1.0 w
     CHECK(mismatches(db, "per_segment", "segment, total", join) == 0);
     CHECK(db.scalar("SELECT action FROM pgtrickle.pgt_refresh_history h JOIN pgtrickle.pgt_stream_tables s USING (pgt_id) "
                     "WHERE s.pgt_name = 'per_customer' ORDER BY refresh_id DESC LIMIT 1") == "DIFFERENTIAL");
+    // The 0.1.0 storage keeps its hidden state up to date (a session that never saw the tables).
+    {
+        auto later = server.connect("old");
+        later.exec("UPDATE sales SET amount = amount + 2 WHERE id % 4 = 0");
+        later.exec("DELETE FROM sales WHERE id % 13 = 0");
+        later.exec("UPDATE sales SET amount = amount + 1 WHERE id = 20");
+        later.exec("INSERT INTO sales VALUES (1000, 3, 5), (1001, 9, 8)");
+        later.exec("SELECT pgtrickle.refresh_stream_table('per_store')");
+        for (const char* t : {"per_store", "per_store_now"}) {
+            INFO(t);
+            CHECK(mismatches(later, t, "store, n, total", per_store) == 0);
+            CHECK(later.scalar(std::string("SELECT count(*) FROM ") + t +
+                               " WHERE __pgt_count IS DISTINCT FROM n OR __pgt_a1 IS DISTINCT FROM total") == "0");
+        }
+    }
     // Changes after the update reach pgt_definitions.
     db.exec("SELECT pgtrickle.alter_stream_table('per_customer', schedule => '5m')");
     CHECK(db.scalar("SELECT schedule FROM pgtrickle.pgt_definitions WHERE pgt_name = 'per_customer'") == "5m");

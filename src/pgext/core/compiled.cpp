@@ -1,5 +1,7 @@
 #include "core/compiled.hpp"
 
+#include <algorithm>
+
 #include "pgt/error.hpp"
 #include "pgt/sql/builder.hpp"
 
@@ -66,7 +68,7 @@ frontend::compile_result compile_query(const std::string& sql) {
 }
 
 lower::options compiled_query::delta_options(bool merge) const {
-    auto opts = lowering_options();
+    auto opts = options;
     opts.aggregate_states = aggregate_states;
     opts.merge = merge;
     return opts;
@@ -140,24 +142,46 @@ full_mode full_mode_query(const stream_table& st) {
     return f;
 }
 
+namespace {
+
+/// Whether aggregate storage `table` predates lower::options::state_in_output: it has a hidden
+/// state column that the layout now keeps in a visible one.
+bool state_beside_output(const circuit& graph, const std::string& table) {
+    if (graph.strategy != maintenance::aggregate) return false;
+    lower::options separate;
+    separate.state_in_output = false;
+    const auto now = lower::storage_layout(graph);
+    for (const auto& col : lower::storage_layout(graph, separate).columns)
+        if (std::ranges::none_of(now.columns, [&](const lower::storage_column& c) { return c.name == col.name; }))
+            return spi::scalar("SELECT 1 FROM pg_catalog.pg_attribute WHERE attrelid = $1::regclass AND attname = $2 "
+                               "AND NOT attisdropped",
+                               {table, col.name})
+                .has_value();
+    return false;
+}
+
+} // namespace
+
 compiled_query& compiled_for(const stream_table& st) {
     auto& slot = cache()[st.id];
     if (slot && slot->generation == st.generation) return *slot;
     auto c = std::make_unique<compiled_query>();
     c->generation = st.generation;
     c->front = compile_query(st.defining_query);
+    c->options = lowering_options();
     if (incremental(st.refresh_mode)) {
         if (!c->front.query) throw *c->front.unsupported;
         c->graph = build_circuit(*c->front.query);
         c->sources = c->graph->sources;
-        const auto lay = lower::storage_layout(*c->graph);
-        c->aggregate_state_defs = lower::aggregate_states(*c->graph, lowering_options());
-        for (const auto& a : c->aggregate_state_defs) c->aggregate_states[a.node] = aggregate_state_table(st.relid, a.node);
         // A TopK maintains its result, or its first rows, in the state table and keeps the
         // first rows of that.
         const bool topk = c->graph->query.topk.has_value();
+        if (topk) c->state_table = state_table(st.relid);
+        c->options.state_in_output = !state_beside_output(*c->graph, topk ? c->state_table : st.qualified());
+        const auto lay = lower::storage_layout(*c->graph, c->options);
+        c->aggregate_state_defs = lower::aggregate_states(*c->graph, c->options);
+        for (const auto& a : c->aggregate_state_defs) c->aggregate_states[a.node] = aggregate_state_table(st.relid, a.node);
         if (topk) {
-            c->state_table = state_table(st.relid);
             c->top_plan = spi::plan(lower::topk_statement(*c->graph, c->state_table, st.qualified()), 0, true);
             if (lower::topk_keeps_prefix(*c->graph)) {
                 c->state_count_plan = spi::plan(lower::topk_state_count(*c->graph, c->state_table), 0, true);
@@ -166,8 +190,7 @@ compiled_query& compiled_for(const stream_table& st) {
         }
         c->full_load = "INSERT INTO " + (topk ? c->state_table : st.qualified()) + " (" + sql::join(storage_columns(lay)) +
                        ") " +
-                       (topk ? lower::topk_state_load(*c->graph, lowering_options())
-                             : lower::full_load_sql(*c->graph, lowering_options()));
+                       (topk ? lower::topk_state_load(*c->graph, c->options) : lower::full_load_sql(*c->graph, c->options));
     } else {
         c->sources = c->front.sources;
         const auto f = full_mode_query(st);

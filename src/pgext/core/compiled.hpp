@@ -25,6 +25,9 @@ struct compiled_query {
     long long generation = -1;
     frontend::compile_result front;
     std::optional<circuit> graph; ///< when the stream table is maintained differentially
+    /// What its lowerings are told: lowering_options(), for the storage it has (one made
+    /// before 0.2.0 keeps every aggregate's state in a hidden column).
+    lower::options options;
     std::vector<ir::table_ptr> sources; ///< the circuit's sources, or every base table read (FULL)
     std::string full_load;              ///< INSERT … SELECT of the whole result
     spi::plan full_plan;

@@ -207,16 +207,40 @@ unsigned create_storage(const std::string& schema, const std::string& name, cons
     return relid;
 }
 
+namespace {
+
+/// The layouts a restored storage table may have: the one made now and, for an aggregate, the
+/// one made before 0.2.0 (every aggregate's state in a hidden column; compiled_for tells them
+/// apart).
+std::vector<lower::layout> restorable_layouts(const definition& def) {
+    std::vector<lower::layout> layouts{def.layout};
+    if (def.graph && !def.state_layout && def.graph->strategy == maintenance::aggregate) {
+        lower::options separate;
+        separate.state_in_output = false;
+        auto before = lower::storage_layout(*def.graph, separate);
+        for (auto& c : before.columns)
+            for (const auto& now : def.layout.columns)
+                if (now.name == c.name) c.type = now.type; // the server's types of the visible ones
+        layouts.push_back(std::move(before));
+    }
+    return layouts;
+}
+
+} // namespace
+
 unsigned adopt_storage(const std::string& schema, const std::string& name, const definition& def) {
     server::internal_ddl_scope internal;
     const std::string table = spi::quote_ident(schema) + "." + spi::quote_ident(name);
     const auto have = spi::query("SELECT attname::text, atttypid::int8 FROM pg_catalog.pg_attribute WHERE attrelid = "
                                  "$1::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
                                  {table});
-    bool same = have.size() == def.layout.columns.size();
-    for (std::size_t i = 0; same && i < have.size(); ++i)
-        same = have[i][0] == def.layout.columns[i].name &&
-               have[i][1] == spi::scalar("SELECT pg_catalog.to_regtype($1)::oid::int8", {def.layout.columns[i].type.name});
+    const bool same = std::ranges::any_of(restorable_layouts(def), [&](const lower::layout& lay) {
+        bool alike = have.size() == lay.columns.size();
+        for (std::size_t i = 0; alike && i < have.size(); ++i)
+            alike = have[i][0] == lay.columns[i].name &&
+                    have[i][1] == spi::scalar("SELECT pg_catalog.to_regtype($1)::oid::int8", {lay.columns[i].type.name});
+        return alike;
+    });
     if (!same)
         throw error(sqlstate::invalid_object_definition,
                     "table " + schema + "." + name + " does not have the columns its stream table stores",

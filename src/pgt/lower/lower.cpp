@@ -30,7 +30,7 @@ std::string row_id_purpose(maintenance m) {
     return "row id, not unique (xxHash of all visible columns: equal rows share it)";
 }
 
-layout storage_layout(const circuit& c) {
+layout storage_layout(const circuit& c, const options& opts) {
     layout lay;
     lay.strategy = c.strategy;
     lay.unique_row_id = c.strategy != maintenance::bag;
@@ -43,7 +43,7 @@ layout storage_layout(const circuit& c) {
     if (c.strategy == maintenance::distinct)
         lay.columns.push_back({"__pgt_count", make_type(type_kind::int8), true, "multiplicity of the row"});
     if (c.strategy == maintenance::aggregate)
-        for (auto& h : aggregate_state_columns(c)) lay.columns.push_back(std::move(h));
+        for (auto& h : aggregate_state_columns(c, opts)) lay.columns.push_back(std::move(h));
     if (const int r = recursion_stored_as_result(c); r >= 0) {
         lowering l(c, nullptr, {});
         for (int k : recursive_state_keys(l, r))
@@ -82,7 +82,7 @@ std::string single_row_pair_update(const circuit& c, std::size_t source, const s
     options second_opts = opts;
     second_opts.cte_prefix += "new_";
     lowering one(c, &first_sources, opts), other(c, &second_sources, second_opts);
-    const std::string update = aggregate_pair_update(one, other, storage_layout(c), storage_table);
+    const std::string update = aggregate_pair_update(one, other, storage_layout(c, opts), storage_table);
     return one.with(other.ctes(), update);
 }
 
@@ -128,16 +128,16 @@ refresh_plan delta_sql(const circuit& c, const std::vector<source_changes>& sour
     std::vector<cte> tail;
     std::string merge, update;
     if (result_changes && opts.merge && !c.query.topk && c.strategy == maintenance::aggregate) {
-        auto statements = aggregate_merge(l, storage_layout(c), storage_table);
+        auto statements = aggregate_merge(l, storage_layout(c, opts), storage_table);
         merge = std::move(statements.merge);
         update = std::move(statements.update);
     } else if (result_changes) {
         std::string delta = c.strategy == maintenance::aggregate ? aggregate_delta(l, storage_table) : rows_delta(l);
         if (topk_keeps_prefix(c)) delta = topk_prefix_delta(c, delta, storage_table);
         tail.push_back({sql::ident(delta_cte), "the net change of the stream table", delta});
-        if (opts.merge && !c.query.topk) merge = merge_apply(c, storage_layout(c), storage_table);
+        if (opts.merge && !c.query.topk) merge = merge_apply(c, storage_layout(c, opts), storage_table);
         if (merge.empty())
-            for (auto& m : apply_ctes(c, storage_layout(c), storage_table)) tail.push_back(std::move(m));
+            for (auto& m : apply_ctes(c, storage_layout(c, opts), storage_table)) tail.push_back(std::move(m));
     }
     for (const auto& u : l.state_updates()) tail.push_back(u);
     plan.counted = merge.empty();

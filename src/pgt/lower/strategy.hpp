@@ -7,7 +7,7 @@
 namespace pgt::lower::detail {
 
 /// Hidden columns beyond __pgt_row_id and the visible ones.
-std::vector<storage_column> aggregate_state_columns(const circuit& c);
+std::vector<storage_column> aggregate_state_columns(const circuit& c, const options& opts);
 /// Full load: a complete statement. Delta: the final SELECT of the change (CTEs added to `l`).
 std::string aggregate_full_load(lowering& l);
 std::string aggregate_delta(lowering& l, const std::string& storage_table);

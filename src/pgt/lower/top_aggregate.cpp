@@ -72,6 +72,46 @@ std::vector<storage_column> state_columns(const ir::aggregate& a) {
     return cols;
 }
 
+/// The state column whose value is aggregate `i`'s output as it is (COUNT, SUM, MIN/MAX and the
+/// recomputed ones), or empty (AVG, the variances and bit_xor derive their output).
+std::string bare_state(const ir::agg_call& call, std::size_t i) {
+    switch (ir::maintenance_of(call)) {
+    case ir::agg_maintenance::rescan:
+    case ir::agg_maintenance::extremum: return prefix(i);
+    case ir::agg_maintenance::algebraic: return {};
+    case ir::agg_maintenance::linear: break;
+    }
+    switch (call.func) {
+    case ir::agg_func::count_star: return call.filter ? prefix(i) : "__pgt_count";
+    case ir::agg_func::count:
+    case ir::agg_func::sum: return prefix(i);
+    default: return {};
+    }
+}
+
+/// The top aggregate's state columns that a visible column stores (`options::state_in_output`):
+/// by state column, the visible column showing its aggregate unchanged (through the final
+/// expressions and HAVING), the first one where several do.
+std::map<std::string, std::string> shared_state(const circuit& c) {
+    std::map<std::string, std::string> shared;
+    const auto& a = std::get<ir::aggregate>(c.nodes[static_cast<std::size_t>(c.state_node)].rel->node);
+    const auto& visible = c.query.root->columns;
+    for (std::size_t k = 0; k < visible.size(); ++k) {
+        int column = static_cast<int>(k);
+        for (auto p = c.post.rbegin(); p != c.post.rend() && column >= 0; ++p) {
+            const auto& n = c.nodes[static_cast<std::size_t>(*p)];
+            if (n.op != circuit_op::map) continue; // HAVING passes its input's columns on
+            const auto& e = *std::get<ir::project>(n.rel->node).exprs[static_cast<std::size_t>(column)];
+            column = e.kind == ir::expr_kind::column ? e.index : -1;
+        }
+        const auto keys = static_cast<int>(a.group_by.size());
+        if (column < keys) continue;
+        const auto i = static_cast<std::size_t>(column - keys);
+        if (const std::string state = bare_state(a.aggs[i], i); !state.empty()) shared.emplace(state, visible[k].name);
+    }
+    return shared;
+}
+
 /// One aggregate node maintained from stored per-group state: the top one (`post`: HAVING and
 /// final expressions above it, its CTEs unprefixed) or a stored nested one (CTEs prefixed).
 struct aggregate_lowering {
@@ -89,8 +129,23 @@ struct aggregate_lowering {
         return false;
     }();
     std::string w = sql::ident(weight);
+    /// State columns stored in a visible column (shared_state): the top aggregate's, unless
+    /// its storage predates that.
+    std::map<std::string, std::string> shared =
+        cte_prefix.empty() && node == c.state_node && l.opts().state_in_output ? shared_state(c) : std::map<std::string, std::string>{};
 
     std::string g(std::size_t j) const { return "__pgt_g" + std::to_string(j); }
+    /// The stored column holding state column `state`.
+    std::string stored_name(const std::string& state) const {
+        const auto it = shared.find(state);
+        return it == shared.end() ? state : it->second;
+    }
+    /// The state columns stored apart from the visible ones.
+    std::vector<storage_column> hidden_state() const {
+        auto cols = state_columns(a);
+        std::erase_if(cols, [&](const storage_column& s) { return shared.contains(s.name); });
+        return cols;
+    }
     std::string arg(const ir::agg_call& call, const std::string& alias) const {
         return l.expr(*call.arg(), child, alias);
     }
@@ -504,7 +559,7 @@ struct aggregate_lowering {
         }
         std::vector<std::string> row{l.row_id(key_values, key_types)};
         for (auto& v : values) row.push_back(std::move(v));
-        for (const auto& h : state_columns(a)) row.push_back(col(h.name));
+        for (const auto& h : hidden_state()) row.push_back(col(h.name));
         row.push_back(visible);
         return row;
     }
@@ -512,8 +567,9 @@ struct aggregate_lowering {
 
 } // namespace
 
-std::vector<storage_column> aggregate_state_columns(const circuit& c) {
-    return state_columns(std::get<ir::aggregate>(c.nodes[static_cast<std::size_t>(c.state_node)].rel->node));
+std::vector<storage_column> aggregate_state_columns(const circuit& c, const options& opts) {
+    lowering l(c, nullptr, opts);
+    return aggregate_lowering{l, c.state_node, c.post, ""}.hidden_state();
 }
 
 namespace {
@@ -523,7 +579,7 @@ std::string full_rows(aggregate_lowering& al) {
     lowering& l = al.l;
     const std::string rows = al.finish(al.state_select(l.new_sql(al.child), ""));
     std::vector<std::string> cols{"f.\"__pgt_row_id\"", l.column_list(al.output, "f")};
-    for (const auto& h : state_columns(al.a)) cols.push_back(sql::column("f", h.name));
+    for (const auto& h : al.hidden_state()) cols.push_back(sql::column("f", h.name));
     return "SELECT " + sql::join(cols) + " FROM (" + rows + ") f WHERE f.\"__pgt_visible\"";
 }
 
@@ -567,7 +623,7 @@ std::string touched_groups(aggregate_lowering& al, const std::string& storage_ta
         key_types.push_back(al.a.group_by[j]->type);
     }
     for (const auto& h : state_columns(al.a))
-        olds.push_back(sql::column("t", h.name) + " AS " + sql::ident("__pgt_old" + h.name));
+        olds.push_back(sql::column("t", al.stored_name(h.name)) + " AS " + sql::ident("__pgt_old" + h.name));
     const std::string cur = l.add_cte(
         al.cte_prefix + "stored_groups", "their stored state (the integral kept in " + storage_table + ")",
         "SELECT d.*, t.\"__pgt_row_id\" IS NOT NULL AS \"__pgt_existed\", " + sql::join(olds) + " FROM " + summary +
@@ -621,7 +677,7 @@ aggregate_merge_statements aggregate_merge(lowering& l, const layout& lay, const
         std::map<std::string, sql_type> types;
         for (const auto& h : state_columns(al.a)) types.emplace(h.name, h.type);
         return al.stored_row(
-            al.new_state([&](const std::string& col) { return stored ? sql::column("t", col) : sql::cast("NULL", types.at(col)); },
+            al.new_state([&](const std::string& col) { return stored ? sql::column("t", al.stored_name(col)) : sql::cast("NULL", types.at(col)); },
                          [](const std::string& d) { return sql::column("d", d); }, stored ? "true" : "false", key),
             key);
     };
@@ -649,7 +705,7 @@ std::string aggregate_pair_update(lowering& first, lowering& second, const layou
     const std::string a = first.add_cte("changed_groups", comment + "old version", one.change_summary(*first.delta(one.child)));
     const std::string b = second.add_cte("changed_groups", comment + "new version", other.change_summary(*second.delta(other.child)));
     auto key = [&](std::size_t j) { return sql::column("a", one.g(j)); };
-    auto stored = [](const std::string& col) { return sql::column("t", col); };
+    auto stored = [&](const std::string& col) { return sql::column("t", one.stored_name(col)); };
     // Additive state takes the two changes' sum (NULL counting as 0, as plus() has it); the rest
     // (extremes, XORs) the stored state with the old version's change folded in, then the new's.
     const auto summed = one.new_state(

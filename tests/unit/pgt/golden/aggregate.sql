@@ -13,7 +13,7 @@ SELECT s."__pgt_row_id", s."status", s."count", s."avg", s."min", s."__pgt_count
 "post3" AS (
 SELECT s."__pgt_row_id", s."status" AS "status", s."count" AS "n", s."avg" AS "a", s."min" AS "lo", s."__pgt_count", s."__pgt_a1_sum", s."__pgt_a1_nn", s."__pgt_a2", s."__pgt_visible" AS "__pgt_visible" FROM "post2" s
 )
-SELECT f."__pgt_row_id", f."status", f."n", f."a", f."lo", f."__pgt_count", f."__pgt_a1_sum", f."__pgt_a1_nn", f."__pgt_a2" FROM (SELECT s."__pgt_row_id", s."status", s."n", s."a", s."lo", s."__pgt_count", s."__pgt_a1_sum", s."__pgt_a1_nn", s."__pgt_a2", s."__pgt_visible" FROM "post3" s) f WHERE f."__pgt_visible";
+SELECT f."__pgt_row_id", f."status", f."n", f."a", f."lo", f."__pgt_a1_sum", f."__pgt_a1_nn" FROM (SELECT s."__pgt_row_id", s."status", s."n", s."a", s."lo", s."__pgt_count", s."__pgt_a1_sum", s."__pgt_a1_nn", s."__pgt_a2", s."__pgt_visible" FROM "post3" s) f WHERE f."__pgt_visible";
 -- refresh
 WITH
 -- Δpublic.orders: captured changes, consolidated
@@ -26,7 +26,7 @@ SELECT s."status" AS "__pgt_g0", CAST(pg_catalog.sum(s."__pgt_w") AS pg_catalog.
 ),
 -- their stored state (the integral kept in "st")
 "stored_groups" AS (
-SELECT d.*, t."__pgt_row_id" IS NOT NULL AS "__pgt_existed", t."__pgt_count" AS "__pgt_old__pgt_count", t."__pgt_a1_sum" AS "__pgt_old__pgt_a1_sum", t."__pgt_a1_nn" AS "__pgt_old__pgt_a1_nn", t."__pgt_a2" AS "__pgt_old__pgt_a2" FROM "changed_groups" d LEFT JOIN "st" t ON t."__pgt_row_id" = pgtrickle.pg_trickle_hash_multi(ARRAY[CAST(d."__pgt_g0" AS pg_catalog.text)])
+SELECT d.*, t."__pgt_row_id" IS NOT NULL AS "__pgt_existed", t."n" AS "__pgt_old__pgt_count", t."__pgt_a1_sum" AS "__pgt_old__pgt_a1_sum", t."__pgt_a1_nn" AS "__pgt_old__pgt_a1_nn", t."lo" AS "__pgt_old__pgt_a2" FROM "changed_groups" d LEFT JOIN "st" t ON t."__pgt_row_id" = pgtrickle.pg_trickle_hash_multi(ARRAY[CAST(d."__pgt_g0" AS pg_catalog.text)])
 ),
 -- new state per touched group
 "new_state" AS (
@@ -54,10 +54,10 @@ DELETE FROM "st" t USING "__pgt_delta" d WHERE t."__pgt_row_id" = d."__pgt_row_i
 ),
 -- update changed groups
 "__pgt_upd" AS (
-UPDATE "st" t SET "status" = d."status", "n" = d."n", "a" = d."a", "lo" = d."lo", "__pgt_count" = d."__pgt_count", "__pgt_a1_sum" = d."__pgt_a1_sum", "__pgt_a1_nn" = d."__pgt_a1_nn", "__pgt_a2" = d."__pgt_a2" FROM "__pgt_delta" d WHERE t."__pgt_row_id" = d."__pgt_row_id" AND t."__pgt_row_id" = ANY (ARRAY(SELECT d."__pgt_row_id" FROM "__pgt_delta" d)) AND d."__pgt_visible" AND ROW(t."status", t."n", t."a", t."lo", t."__pgt_count", t."__pgt_a1_sum", t."__pgt_a1_nn", t."__pgt_a2") IS DISTINCT FROM ROW(d."status", d."n", d."a", d."lo", d."__pgt_count", d."__pgt_a1_sum", d."__pgt_a1_nn", d."__pgt_a2") RETURNING 1
+UPDATE "st" t SET "status" = d."status", "n" = d."n", "a" = d."a", "lo" = d."lo", "__pgt_a1_sum" = d."__pgt_a1_sum", "__pgt_a1_nn" = d."__pgt_a1_nn" FROM "__pgt_delta" d WHERE t."__pgt_row_id" = d."__pgt_row_id" AND t."__pgt_row_id" = ANY (ARRAY(SELECT d."__pgt_row_id" FROM "__pgt_delta" d)) AND d."__pgt_visible" AND ROW(t."status", t."n", t."a", t."lo", t."__pgt_a1_sum", t."__pgt_a1_nn") IS DISTINCT FROM ROW(d."status", d."n", d."a", d."lo", d."__pgt_a1_sum", d."__pgt_a1_nn") RETURNING 1
 ),
 -- insert groups new to the table
 "__pgt_ins" AS (
-INSERT INTO "st" ("__pgt_row_id", "status", "n", "a", "lo", "__pgt_count", "__pgt_a1_sum", "__pgt_a1_nn", "__pgt_a2") SELECT d."__pgt_row_id", d."status", d."n", d."a", d."lo", d."__pgt_count", d."__pgt_a1_sum", d."__pgt_a1_nn", d."__pgt_a2" FROM "__pgt_delta" d WHERE d."__pgt_visible" AND NOT EXISTS (SELECT 1 FROM "st" t WHERE t."__pgt_row_id" = d."__pgt_row_id" AND t."__pgt_row_id" = ANY (ARRAY(SELECT d."__pgt_row_id" FROM "__pgt_delta" d))) RETURNING 1
+INSERT INTO "st" ("__pgt_row_id", "status", "n", "a", "lo", "__pgt_a1_sum", "__pgt_a1_nn") SELECT d."__pgt_row_id", d."status", d."n", d."a", d."lo", d."__pgt_a1_sum", d."__pgt_a1_nn" FROM "__pgt_delta" d WHERE d."__pgt_visible" AND NOT EXISTS (SELECT 1 FROM "st" t WHERE t."__pgt_row_id" = d."__pgt_row_id" AND t."__pgt_row_id" = ANY (ARRAY(SELECT d."__pgt_row_id" FROM "__pgt_delta" d))) RETURNING 1
 )
 SELECT (SELECT pg_catalog.count(*) FROM "__pgt_ins") AS inserted, (SELECT pg_catalog.count(*) FROM "__pgt_del") AS deleted, (SELECT pg_catalog.count(*) FROM "__pgt_upd") AS updated;
