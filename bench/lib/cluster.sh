@@ -1,9 +1,12 @@
 # Sourced by the benchmark scripts: a throwaway PostgreSQL 15 with pg_trickle (installed)
 # preloaded, and the statistics they report.
 #
-#   pgt_start_cluster PREFIX SETTINGS   initdb + start in a new /tmp/PREFIX_XXXXXX with these
+#   pgt_start_cluster PREFIX SETTINGS [CPUS]
+#                                       initdb + start in a new /tmp/PREFIX_XXXXXX with these
 #                                       postgresql.conf lines; sets $bin, $dir and psql=(…);
-#                                       the cluster is stopped and removed when the script exits
+#                                       the cluster is stopped and removed when the script exits;
+#                                       with CPUS (taskset's list), the server's processes run
+#                                       on those CPUs only
 #   median                              the median of the numbers on standard input
 #   pgt_ms_until CONDITION              SQL of a DO block that waits until CONDITION holds
 #                                       (polled every 2 ms) and raises a NOTICE with the ms waited
@@ -21,7 +24,9 @@ pgt_start_cluster() {
         echo "unix_socket_directories = '$dir'"
         echo "$2"
     } >>"$dir/data/postgresql.conf"
-    "${as_owner[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w start >/dev/null
+    local pin=()
+    if [ -n "${3:-}" ] && command -v taskset >/dev/null; then pin=(taskset -c "$3"); fi
+    "${pin[@]}" "${as_owner[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w start >/dev/null
     psql=(psql -X -q -At -h "$dir" -U postgres -d postgres -v ON_ERROR_STOP=1)
 }
 
