@@ -34,13 +34,17 @@ const stream_table_catalog& stream_table_catalog_oids() {
             cached.table = get_relname_relid("pgt_stream_tables", schema);
             cached.primary_key = get_relname_relid("pgt_stream_tables_pkey", schema);
             cached.has_settings = get_attnum(cached.table, "settings") != InvalidAttrNumber;
-            // (Enabling or disabling it invalidates the catalog's relcache entry: looked at again.)
+            // Both triggers, firing in every session (whatever its session_replication_role).
+            // (Enabling or disabling one invalidates the catalog's relcache entry: looked at again.)
             Relation catalog = table_open(cached.table, AccessShareLock);
             const TriggerDesc* triggers = catalog->trigdesc;
+            int always = 0;
             for (int i = 0; triggers && i < triggers->numtriggers; ++i)
-                if (std::strcmp(triggers->triggers[i].tgname, "pgt_immediate_row_update") == 0 &&
-                    triggers->triggers[i].tgenabled != TRIGGER_DISABLED)
-                    cached.announces_changes = true;
+                if ((std::strcmp(triggers->triggers[i].tgname, "pgt_immediate_row_update") == 0 ||
+                     std::strcmp(triggers->triggers[i].tgname, "pgt_immediate_row_insert_delete") == 0) &&
+                    triggers->triggers[i].tgenabled == TRIGGER_FIRES_ALWAYS)
+                    ++always;
+            cached.announces_changes = always == 2;
             table_close(catalog, AccessShareLock);
         });
     return cached;

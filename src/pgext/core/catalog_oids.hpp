@@ -10,7 +10,8 @@ struct stream_table_catalog {
     unsigned primary_key = 0; ///< its primary key index (pgt_id)
     bool has_settings = false; ///< it records query settings (0.2.0; the library also serves 0.1.0's)
     /// A change of an IMMEDIATE stream table's row invalidates the catalog's relcache entry
-    /// (0.2.0's enabled trigger pgt_immediate_row_update; 0.1.0's catalog sends nothing).
+    /// (0.2.0's triggers pgt_immediate_row_update and _insert_delete, enabled ALWAYS; 0.1.0's
+    /// catalog has none).
     bool announces_changes = false;
 };
 

@@ -228,24 +228,26 @@ std::vector<lower::layout> restorable_layouts(const definition& def) {
 
 } // namespace
 
-unsigned adopt_storage(const std::string& schema, const std::string& name, const definition& def) {
+unsigned adopt_storage(const std::string& schema, const std::string& name, definition& def) {
     server::internal_ddl_scope internal;
     const std::string table = spi::quote_ident(schema) + "." + spi::quote_ident(name);
     const auto have = spi::query("SELECT attname::text, atttypid::int8 FROM pg_catalog.pg_attribute WHERE attrelid = "
                                  "$1::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
                                  {table});
-    const bool same = std::ranges::any_of(restorable_layouts(def), [&](const lower::layout& lay) {
+    const auto layouts = restorable_layouts(def);
+    const auto same = std::ranges::find_if(layouts, [&](const lower::layout& lay) {
         bool alike = have.size() == lay.columns.size();
         for (std::size_t i = 0; alike && i < have.size(); ++i)
             alike = have[i][0] == lay.columns[i].name &&
                     have[i][1] == spi::scalar("SELECT pg_catalog.to_regtype($1)::oid::int8", {lay.columns[i].type.name});
         return alike;
     });
-    if (!same)
+    if (same == layouts.end())
         throw error(sqlstate::invalid_object_definition,
                     "table " + schema + "." + name + " does not have the columns its stream table stores",
                     "It was restored from a different definition, or changed after the dump.",
                     "Drop or rename it, and run pgtrickle.restore_stream_tables() again to create the stream table afresh.");
+    def.layout = *same; // (its hidden columns are the catalog's auxiliary_columns)
     const unsigned relid = relid_of(table);
     attach_storage(table, relid, def);
     return relid;

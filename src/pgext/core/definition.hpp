@@ -44,8 +44,9 @@ definition analyze(const std::string& display_name, const std::string& query, co
 /// a TopK's state table; returns the storage's oid.
 unsigned create_storage(const std::string& schema, const std::string& name, const definition& def);
 /// Takes over an existing table (restored by pg_dump) as the storage of `def`, after checking
-/// it has exactly the columns create_storage would make (42P17 otherwise).
-unsigned adopt_storage(const std::string& schema, const std::string& name, const definition& def);
+/// it has exactly the columns create_storage would make, or those of a stream table made before
+/// 0.2.0 (42P17 otherwise); `def.layout` becomes the one it has.
+unsigned adopt_storage(const std::string& schema, const std::string& name, definition& def);
 
 /// The oid of an existing table, given by name (quoted and qualified as needed).
 unsigned relid_of(const std::string& table);

@@ -154,7 +154,7 @@ void create_stream_table(const std::string& name, const create_options& opts) {
     // whoever maintains the stream table later (see query_settings_scope).
     const auto settings = server::query_settings();
     const server::query_settings_scope in_force(settings);
-    const definition def = analyze(schema + "." + table, opts.query, opts.mode);
+    definition def = analyze(schema + "." + table, opts.query, opts.mode);
     const unsigned relid = exists ? adopt_storage(schema, table, def) : create_storage(schema, table, def);
     std::string id;
     {

@@ -191,19 +191,6 @@ std::string resolved_search_path() {
     return path;
 }
 
-namespace {
-
-/// Whether the session's search_path `current` finds names where `wanted` (pinned) does: it is
-/// itself pinned, and names the same schemas once "$user" is resolved and missing ones dropped
-/// (a writer's default '"$user", public' and a recorded 'public', say). Setting it would cost
-/// each statement a GUC save and restore, and a new lookup path for its plans.
-bool searches_alike(const std::string& current, const std::string& wanted) {
-    // (Resolving a path that names pg_temp first would make the session's temporary schema.)
-    return current.find("pg_temp") == std::string::npos && pinned(current) == current && resolved_search_path() == wanted;
-}
-
-} // namespace
-
 std::vector<setting> query_settings() {
     std::vector<setting> out;
     for (const char* name : recorded_settings)
@@ -247,8 +234,7 @@ query_settings_scope::query_settings_scope(const std::optional<std::vector<setti
         if (recorded)
             for (const auto& [n, v] : *recorded)
                 if (n == name) wanted = v;
-        if (strcmp(name, "search_path") == 0 && (wanted = pinned(wanted)) != current && searches_alike(current, wanted))
-            wanted = current;
+        if (strcmp(name, "search_path") == 0) wanted = pinned(wanted);
         if (wanted != current) differing.emplace_back(name, std::move(wanted));
     }
     if (memo) {

@@ -345,7 +345,7 @@ struct aggregate_lowering {
                 if (call.func == ir::agg_func::bit_xor) {
                     // x ⊕ x = 0: a row changed an even number of times leaves the XOR as it was.
                     items.push_back(over("pg_catalog.bit_xor", arg(call, "s"),
-                                         row_conditions(call, "s", {"pg_catalog.abs(" + sw + ") % 2 = 1"})) +
+                                         row_conditions(call, "s", {sql::binary("=", sql::binary("%", "pg_catalog.abs(" + sw + ")", "2"), "1")})) +
                                     " AS " + sql::ident(d));
                     continue;
                 }
@@ -704,7 +704,9 @@ std::string aggregate_pair_update(lowering& first, lowering& second, const layou
     const std::string comment = "n" + std::to_string(one.node) + ": change of the group, by the row's ";
     const std::string a = first.add_cte("changed_groups", comment + "old version", one.change_summary(*first.delta(one.child)));
     const std::string b = second.add_cte("changed_groups", comment + "new version", other.change_summary(*second.delta(other.child)));
-    auto key = [&](std::size_t j) { return sql::column("a", one.g(j)); };
+    // The group's keys as the new version has them (equal to the old's; a key that prints
+    // otherwise, numeric 1.0 updated to 1.00, is shown as the query now shows it).
+    auto key = [&](std::size_t j) { return sql::column("b", one.g(j)); };
     auto stored = [&](const std::string& col) { return sql::column("t", one.stored_name(col)); };
     // Additive state takes the two changes' sum (NULL counting as 0, as plus() has it); the rest
     // (extremes, XORs) the stored state with the old version's change folded in, then the new's.

@@ -279,3 +279,22 @@ SELECT pgtrickle.create_stream_table('least_moods',
 ALTER TABLE moods ADD COLUMN m2 mood;
 INSERT INTO moods VALUES (3, 1, 'sad', 'ok');
 SELECT st_check('least_moods');
+-- A row updated within its group: the stored key is the new version's, as the query shows it
+-- (numeric 1.0 and 1.00 are one group; the group's only row now says 1.00).
+CREATE TABLE priced (id int PRIMARY KEY, k numeric, v int);
+INSERT INTO priced VALUES (1, 1.0, 5), (2, 2.5, 1);
+SELECT pgtrickle.create_stream_table('by_price', 'SELECT k, count(*) AS n, sum(v) AS total FROM priced GROUP BY k',
+  refresh_mode => 'IMMEDIATE');
+UPDATE priced SET k = 1.00, v = 6 WHERE id = 1;
+SELECT st_check('by_price');
+SELECT k::text, n, total FROM by_price ORDER BY k;
+-- The state of an aggregate a visible column shows as it is lives in that column: the hidden
+-- columns are those of avg and of sum's non-NULL count; count(*) only in HAVING stays hidden.
+SELECT column_name FROM pgtrickle.list_auxiliary_columns('by_price') ORDER BY 1;
+SELECT pgtrickle.create_stream_table('busy_prices',
+  'SELECT k, avg(v) AS a, max(v) AS top FROM priced GROUP BY k HAVING count(*) > 0', refresh_mode => 'IMMEDIATE');
+SELECT column_name FROM pgtrickle.list_auxiliary_columns('busy_prices') ORDER BY 1;
+INSERT INTO priced VALUES (3, 2.50, 4);
+DELETE FROM priced WHERE id = 2;
+UPDATE priced SET v = 9 WHERE id = 3;
+SELECT st_check('by_price'), st_check('busy_prices');

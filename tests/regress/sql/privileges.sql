@@ -162,6 +162,24 @@ TRUNCATE public.tallies;
 INSERT INTO public.tallies VALUES (5, 3, 2);
 \c - postgres
 SELECT g, n, total FROM alice_tallies ORDER BY g;
+-- Nor a schema named after a writer, made after his first write, which his default search_path
+-- ("$user", public) then searches first: when his next write compiles the stream table again
+-- (after DDL on the source), its table of the source's name is not read.
+SET ROLE bob;
+INSERT INTO public.tallies VALUES (6, 1, 3);
+RESET ROLE;
+CREATE SCHEMA bob AUTHORIZATION bob;
+CREATE TABLE bob.tallies (id int, g int, v bigint);
+INSERT INTO bob.tallies VALUES (97, 1, 3000000);
+GRANT USAGE ON SCHEMA bob TO alice;
+GRANT SELECT ON bob.tallies TO alice;
+ALTER TABLE tallies ADD COLUMN note text;
+SET ROLE bob;
+INSERT INTO public.tallies VALUES (7, 2, 4);
+RESET ROLE;
+SELECT g, n, total FROM alice_tallies ORDER BY g;
+SELECT g, count(*) AS n, sum(v) AS total FROM public.tallies GROUP BY g ORDER BY g;
+DROP SCHEMA bob CASCADE;
 SELECT pgtrickle.drop_stream_table('alice_tallies');
 DROP SCHEMA bobs CASCADE;
 DROP TABLE tallies;
