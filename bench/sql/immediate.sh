@@ -20,13 +20,16 @@
 # of few statements show a higher cost per statement. The server runs on CPU 0 (PGT_BENCH_CPUS, a
 # taskset list; empty: anywhere), pgbench where the kernel puts it: on a 2-core virtual machine,
 # a backend and the WAL writer its commits wake on different CPUs made each measurement land on
-# one of two levels 50% apart. Prints Markdown tables of latencies and the cost added over
-# `plain` (recorded in docs/PERFORMANCE.md). bench/sql/immediate_instructions.sh counts the same
-# statements' instructions instead.
+# one of two levels 50% apart. Autovacuum is off and each table and its summary are vacuumed
+# before their runs: an autovacuum, on the same CPU, would slow whichever run it overlapped.
+# Prints Markdown tables of latencies and the cost added over `plain` (recorded in
+# docs/PERFORMANCE.md). bench/sql/immediate_instructions.sh counts the same statements'
+# instructions instead.
 set -euo pipefail
 n="${1:-10000}"
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/cluster.sh"
-pgt_start_cluster pgt_immediate "shared_buffers = 512MB" "${PGT_BENCH_CPUS-0}"
+pgt_start_cluster pgt_immediate "shared_buffers = 512MB
+autovacuum = off" "${PGT_BENCH_CPUS-0}"
 
 "${psql[@]}" >/dev/null -f "$(dirname "${BASH_SOURCE[0]}")/immediate_schema.sql"
 
@@ -44,10 +47,15 @@ bulk_ms() { # median of 5 INSERT … SELECT of 10,000 rows
     printf '%s\n' "${times[@]}" | median
 }
 
+settle() { # before each table's runs: its dead rows and its summary's vacuumed, not left to autovacuum
+    local summary=(); case $1 in agg | join | trigger) summary=(", $1_summary") ;; esac
+    "${psql[@]}" -c "VACUUM $1_orders${summary[*]}" >/dev/null
+}
 declare -A runs ms
 for commit in off on; do
     for round in 1 2 3; do
         for t in plain agg join trigger; do
+            settle "$t"
             runs[$commit,$t,insert]+="$(printf 'INSERT INTO %s VALUES (nextval(%s), 1 + (random() * 999)::int, 10);\n' "${t}_orders" "'ids'" | pgbench_ms) "
             runs[$commit,$t,update]+="$(printf '\\set id random(1, 100000)\nUPDATE %s SET amount = amount + 1 WHERE id = :id;\n' "${t}_orders" | pgbench_ms) "
             runs[$commit,$t,delete]+="$(printf 'DELETE FROM %s WHERE id = (SELECT max(id) FROM %s);\n' "${t}_orders" "${t}_orders" | pgbench_ms) "
@@ -65,6 +73,7 @@ loop_ms() { # ms per statement of `n` run by the server-side loop
 }
 for round in 1 2 3 4 5; do
     for t in plain agg join trigger; do
+        settle "$t"
         for s in insert update delete; do runs[loop,$t,$s]+="$(loop_ms "$t" "$s") "; done
     done
 done
