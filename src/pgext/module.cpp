@@ -33,7 +33,6 @@ void _PG_init(void) {
     pgt::ext::install_consumer_invalidation();
     pgt::ext::immediate::install_target_invalidation();
     pgt::ext::install_catalog_oid_invalidation();
-    pgt::server::install_settings_invalidation();
     // The scheduler needs shared memory and a launcher, which only preloading can set up;
     // loaded later, pg_trickle still captures changes and refreshes on request.
     if (process_shared_preload_libraries_in_progress) {

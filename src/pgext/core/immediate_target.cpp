@@ -23,11 +23,9 @@ extern "C" {
 #include <access/genam.h>
 #include <access/htup_details.h>
 #include <access/table.h>
-#include <catalog/pg_class.h>
 #include <utils/fmgroids.h>
 #include <utils/inval.h>
 #include <utils/queryenvironment.h>
-#include <utils/syscache.h>
 #include <utils/tuplestore.h>
 }
 
@@ -139,18 +137,6 @@ void register_rows(const std::string& name, unsigned source, Tuplestorestate* ro
     });
 }
 
-/// The owner of the stream table's storage, whose rights its SQL runs with (checked_owner
-/// checks them).
-Oid storage_owner(Oid relid) {
-    return pg::call([&] {
-        HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-        if (!HeapTupleIsValid(tuple)) elog(ERROR, "cache lookup failed for relation %u", relid);
-        const Oid owner = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple))->relowner;
-        ReleaseSysCache(tuple);
-        return owner;
-    });
-}
-
 void forget_plans(Datum, Oid relid) {
     // A source's columns may have changed: delta statements over its rows are prepared again.
     // Invalidations arrive at any time, a statement of this backend may be running: only marked.
@@ -177,7 +163,7 @@ void maintain(long long id, const std::vector<source_delta>& changes) {
     maintainers::check_and_record(id);
     // Its SQL runs with the owner's rights and means what it meant at its creation, whatever
     // the writer's settings.
-    const server::query_settings_scope settings(t->st.settings, &t->settings, storage_owner(t->st.relid));
+    const server::query_settings_scope settings(t->st.settings, &t->settings);
     auto& comp = compiled_for(t->st);
     t->sources.clear();
     for (const auto& s : comp.sources) t->sources.push_back(s->oid);

@@ -1,7 +1,5 @@
 #include "pg/server.hpp"
 
-#include <cstdint>
-
 #include "pgt/error.hpp"
 
 #include "pg/guard.hpp"
@@ -25,7 +23,6 @@ extern "C" {
 #include <utils/bytea.h>
 #include <utils/float.h>
 #include <utils/guc.h>
-#include <utils/inval.h>
 #include <utils/lsyscache.h>
 #include <utils/syscache.h>
 #include <utils/varlena.h>
@@ -203,70 +200,30 @@ std::vector<setting> query_settings() {
 
 /// The session's values of the recorded settings, read from PostgreSQL's variables rather than
 /// looked up by name. (A time zone is cached for the backend's life: same zone, same pointer.)
-namespace {
-
-/// Counts changes of schemas, roles and role memberships: what a search_path resolves to (its
-/// "$user", the schemas that exist and that a role may use) may have changed with them.
-std::uint64_t namespace_changes = 0;
-void namespaces_changed(Datum, int, uint32) { ++namespace_changes; }
-
-/// The schemas `path` resolves to for `role` (resolved_search_path under it, for that role).
-std::string resolved_as(const std::string& path, Oid role) {
-    const guc_scope with({{"search_path", path}});
-    const role_scope as(role, true);
-    return resolved_search_path();
-}
-
-/// Whether the session's search_path `current` finds, for the current user (who compiles a
-/// stream table's query) and for `runs_as` (whose rights its SQL runs with), what `wanted`, the
-/// recorded path pinned, finds for each: it is itself pinned and names no temporary schema (whose
-/// resolution could make one), and resolves to the same schemas for both roles. A writer's default
-/// '"$user", public' and a recorded 'public' do, unless either role has a usable schema of its name.
-bool searches_alike(const std::string& current, const std::string& wanted, Oid runs_as) {
-    if (current.find("pg_temp") != std::string::npos || pinned(current) != current) return false;
-    for (const Oid role : {GetUserId(), runs_as})
-        if (resolved_as(current, role) != resolved_as(wanted, role)) return false;
-    return true;
-}
-
-} // namespace
-
-/// What query_settings_scope's decision depends on: the settings, and for a search_path left in
-/// place (searches_alike), the roles and the schemas it was resolved with.
 struct settings_memo::session_state {
     std::string search_path;
     const void* time_zone = nullptr;
     int date_style = 0, date_order = 0, interval_style = 0, float_digits = 0, bytea = 0, xml_option = 0, xml_binary = 0;
     Oid temp_schema = InvalidOid;
-    Oid user = InvalidOid, runs_as = InvalidOid;
-    std::uint64_t namespaces = 0;
 
     static const char* text(const char* s) { return s ? s : ""; }
-    static session_state now(Oid runs_as) {
-        return {text(namespace_search_path), session_timezone, DateStyle, DateOrder, IntervalStyle, extra_float_digits,
-                bytea_output, xmloption, xmlbinary, session_temp_schema(), GetUserId(), runs_as, namespace_changes};
+    static session_state now() {
+        return {text(namespace_search_path), session_timezone, DateStyle, DateOrder, IntervalStyle,
+                extra_float_digits, bytea_output, xmloption, xmlbinary, session_temp_schema()};
     }
-    bool current(Oid as) const {
+    bool current() const {
         return time_zone == session_timezone && date_style == DateStyle && date_order == DateOrder &&
                interval_style == IntervalStyle && float_digits == extra_float_digits && bytea == bytea_output &&
                xml_option == xmloption && xml_binary == xmlbinary && temp_schema == session_temp_schema() &&
-               user == GetUserId() && runs_as == as && namespaces == namespace_changes &&
                search_path == text(namespace_search_path);
     }
 };
 
-void install_settings_invalidation() {
-    CacheRegisterSyscacheCallback(NAMESPACEOID, namespaces_changed, 0);
-    CacheRegisterSyscacheCallback(AUTHOID, namespaces_changed, 0);
-    CacheRegisterSyscacheCallback(AUTHMEMROLEMEM, namespaces_changed, 0);
-}
-
 settings_memo::settings_memo() = default;
 settings_memo::~settings_memo() = default;
 
-query_settings_scope::query_settings_scope(const std::optional<std::vector<setting>>& recorded, settings_memo* memo,
-                                           oid runs_as) {
-    if (memo && memo->seen_ && memo->seen_->current(runs_as)) {
+query_settings_scope::query_settings_scope(const std::optional<std::vector<setting>>& recorded, settings_memo* memo) {
+    if (memo && memo->seen_ && memo->seen_->current()) {
         if (!memo->differing_.empty()) set_.emplace(memo->differing_);
         return;
     }
@@ -277,13 +234,11 @@ query_settings_scope::query_settings_scope(const std::optional<std::vector<setti
         if (recorded)
             for (const auto& [n, v] : *recorded)
                 if (n == name) wanted = v;
-        if (strcmp(name, "search_path") == 0 && (wanted = pinned(wanted)) != current && memo && runs_as != InvalidOid &&
-            searches_alike(current, wanted, runs_as))
-            wanted = current;
+        if (strcmp(name, "search_path") == 0) wanted = pinned(wanted);
         if (wanted != current) differing.emplace_back(name, std::move(wanted));
     }
     if (memo) {
-        memo->seen_ = std::make_unique<settings_memo::session_state>(settings_memo::session_state::now(runs_as));
+        memo->seen_ = std::make_unique<settings_memo::session_state>(settings_memo::session_state::now());
         memo->differing_ = differing;
     }
     if (!differing.empty()) set_.emplace(differing);

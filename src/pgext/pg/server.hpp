@@ -122,18 +122,11 @@ private:
 
 class query_settings_scope {
 public:
-    /// With a `memo` and `runs_as`, the role the stream table's SQL runs as (its owner), a
-    /// session's search_path that resolves as the recorded one does, for the current user and
-    /// for that role, is left in place (setting it costs each statement a GUC save and restore).
-    explicit query_settings_scope(const std::optional<std::vector<setting>>& recorded, settings_memo* memo = nullptr,
-                                  oid runs_as = 0);
+    explicit query_settings_scope(const std::optional<std::vector<setting>>& recorded, settings_memo* memo = nullptr);
 
 private:
     std::optional<guc_scope> set_;
 };
-
-/// Registers the invalidations query_settings_scope's memo depends on; from _PG_init.
-void install_settings_invalidation();
 
 /// Makes `DROP EXTENSION pg_trickle` drop the object too (a dependency of kind 'auto'):
 /// `catalog` is e.g. "pg_class" or "pg_trigger".
