@@ -180,6 +180,28 @@ RESET ROLE;
 SELECT g, n, total FROM alice_tallies ORDER BY g;
 SELECT g, count(*) AS n, sum(v) AS total FROM public.tallies GROUP BY g ORDER BY g;
 DROP SCHEMA bob CASCADE;
+-- Nor what a schema named after the owner holds: a writer's default search_path ("$user",
+-- public) searches it first for the owner, whose rights the maintenance runs with, though not
+-- for the writer. alice's stream table calls public.scaled(), whose body calls scale() by an
+-- unqualified name: bob's alice.scale() is never called.
+CREATE FUNCTION public.scale() RETURNS bigint LANGUAGE plpgsql IMMUTABLE AS $$ BEGIN RETURN 1; END $$;
+CREATE FUNCTION public.scaled(v bigint) RETURNS bigint LANGUAGE plpgsql IMMUTABLE AS $$ BEGIN RETURN v * scale(); END $$;
+SET ROLE alice;
+SELECT pgtrickle.create_stream_table('alice_scaled', 'SELECT g, sum(public.scaled(v)) AS total FROM tallies GROUP BY g',
+  refresh_mode => 'IMMEDIATE');
+SET ROLE bob;
+CREATE SCHEMA alice;
+CREATE FUNCTION alice.scale() RETURNS bigint LANGUAGE plpgsql AS $$
+BEGIN RAISE NOTICE 'bob''s scale ran as %', current_user; RETURN 1000; END $$;
+GRANT USAGE ON SCHEMA alice TO alice;
+INSERT INTO public.tallies VALUES (8, 1, 5);
+INSERT INTO public.tallies VALUES (9, 2, 7);
+RESET ROLE;
+SELECT g, total FROM alice_scaled ORDER BY g;
+SELECT g, sum(scaled(v)) AS total FROM tallies GROUP BY g ORDER BY g;
+SELECT pgtrickle.drop_stream_table('alice_scaled');
+DROP SCHEMA alice CASCADE;
+DROP FUNCTION public.scaled(bigint), public.scale();
 SELECT pgtrickle.drop_stream_table('alice_tallies');
 DROP SCHEMA bobs CASCADE;
 DROP TABLE tallies;
