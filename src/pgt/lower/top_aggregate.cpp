@@ -729,8 +729,10 @@ std::string aggregate_pair_update(lowering& first, lowering& second, const layou
     std::vector<std::string> same{"t.\"__pgt_row_id\" = " + one.summary_row_id("a")};
     for (std::size_t j = 0; j < one.a.group_by.size(); ++j)
         same.push_back(same_key(sql::column("a", one.g(j)), sql::column("b", one.g(j)), one.a.group_by[j]->type));
+    // The group keeps its row count (one row out, one in): without HAVING it stays visible.
+    if (one.having) same.push_back(row.back());
     return "UPDATE " + storage_table + " t SET " + sql::join(set_list(lay, row)) + " FROM " + a + " a, " + b + " b WHERE " +
-           sql::join(same, " AND ") + " AND " + row.back();
+           sql::join(same, " AND ");
 }
 
 std::string stored_aggregate_full_load(lowering& l, int id) {
