@@ -228,7 +228,7 @@ PGT_FUNCTION(pgt_on_sql_drop) {
         recompute_partitions();
     auto dropped = spi::query("SELECT objid::int8, pg_catalog.quote_ident(schema_name) || '.' || "
                               "pg_catalog.quote_ident(object_name) FROM pg_catalog.pg_event_trigger_dropped_objects() "
-                              "WHERE classid = 'pg_catalog.pg_class'::regclass AND objsubid = 0 AND object_type = 'table'");
+                              "WHERE classid = 'pg_catalog.pg_class'::regclass AND objsubid = 0 AND object_type = 'table' ORDER BY 1");
     for (const auto& d : dropped) {
         const unsigned relid = static_cast<unsigned>(std::stoul(*d[0]));
         const auto st = ext::stream_table_by_relid(relid);
@@ -248,7 +248,7 @@ PGT_FUNCTION(pgt_on_sql_drop) {
         if (st) {
             // Its storage was dropped directly: the stream table is gone, and its state.
             ext::drop_state_tables(relid);
-            auto sources = spi::query("SELECT source_relid FROM pgtrickle.pgt_dependencies WHERE pgt_id = $1::int8",
+            auto sources = spi::query("SELECT source_relid FROM pgtrickle.pgt_dependencies WHERE pgt_id = $1::int8 ORDER BY 1",
                                       {std::to_string(st->id)});
             spi::exec("DELETE FROM pgtrickle.pgt_stream_tables WHERE pgt_id = $1::int8", {std::to_string(st->id)});
             ext::forget_compiled(st->id);

@@ -245,7 +245,7 @@ void redefine_stream_table(const stream_table& st, const std::string& query, con
     register_sources(st.id, relid, def);
     if (!downstream.empty()) ensure_capture(*server_catalog().relation_by_oid(relid)->table);
     for (const auto& r : spi::query("SELECT DISTINCT source_relid FROM pgtrickle.pgt_change_tracking t WHERE NOT EXISTS "
-                                    "(SELECT 1 FROM pgtrickle.pgt_dependencies d WHERE d.source_relid = t.source_relid)"))
+                                    "(SELECT 1 FROM pgtrickle.pgt_dependencies d WHERE d.source_relid = t.source_relid) ORDER BY 1"))
         release_capture_if_unused(static_cast<unsigned>(std::stoul(*r[0])));
     sync_buffer_grants();
     refresh(st.id, initiator::initial);
@@ -265,7 +265,8 @@ void drop_stream_table(const stream_table& st, bool cascade) {
                     "stream tables reading it: " + names, "Use pgtrickle.drop_stream_table(name, cascade => true).");
     }
     for (const auto& d : downstream) drop_stream_table(d, true);
-    auto sources = spi::query("SELECT source_relid FROM pgtrickle.pgt_dependencies WHERE pgt_id = $1::int8",
+    // In the order of their oids, as a WAL decoding pass locks their buffers (see wal_capture).
+    auto sources = spi::query("SELECT source_relid FROM pgtrickle.pgt_dependencies WHERE pgt_id = $1::int8 ORDER BY 1",
                               {std::to_string(st.id)});
     {
         server::internal_ddl_scope internal;

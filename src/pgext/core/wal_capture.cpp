@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 
 #include "pgt/error.hpp"
 
@@ -97,7 +98,7 @@ std::vector<source_window> windows(const std::string& decoded) {
     std::vector<source_window> out;
     for (const auto& r : spi::query("SELECT source_relid::int8, COALESCE(wal_from_lsn, '0/0')::text, "
                                     "COALESCE(wal_until_lsn, '0/0')::text FROM pgtrickle.pgt_change_tracking "
-                                    "WHERE cdc_mode = 'WAL' OR wal_until_lsn > $1::pg_lsn",
+                                    "WHERE cdc_mode = 'WAL' OR wal_until_lsn > $1::pg_lsn ORDER BY source_relid",
                                     {decoded}))
         out.push_back({static_cast<unsigned>(std::stoul(*r[0])), parse_lsn(*r[1]), parse_lsn(*r[2])});
     return out;
@@ -110,15 +111,22 @@ constexpr const char* last_pass_columns = "decoded_lsn::text, decoder_xid::text,
 /// then everything committed before now decoded into the buffers, in this transaction. Skipped
 /// when the WAL since the last pass holds no commit that may have changed a source (logical
 /// decoding resets the backend's caches and cached plans), unless the slot would hold back
-/// 16 MB more WAL.
-long long decode_locked(const spi::row& last_pass) {
+/// 16 MB more WAL. The sources, then their buffers, are locked in the order of their oids;
+/// without `wait` (the scheduler), nothing is done when one of those locks is taken: a
+/// transaction dropping a buffer or a source then never deadlocks with the scheduler.
+std::optional<long long> decode_locked(const spi::row& last_pass, bool wait) {
     const std::string decoded = *last_pass[0];
     const auto w = windows(decoded);
     server::commit_search since;
     since.from = parse_lsn(decoded);
     since.ignore = last_pass[1] ? std::stoull(*last_pass[1]) : 0;
     if (last_pass[2]) since.assigned_from = std::stoull(*last_pass[2]);
-    for (const auto& s : w) since.tables.push_back(server::lock_and_locate(s.relid));
+    for (const auto& s : w) {
+        auto table = server::lock_and_locate(s.relid, wait);
+        if (!table) return std::nullopt;
+        since.tables.push_back(*table);
+    }
+    if (!lock_buffers(w, wait)) return std::nullopt;
     since.to = server::flush_inserted_wal();
     // (A quarter of pg_trickle.wal_max_lag_mb at most: skipping must not be what exceeds it.)
     const std::uint64_t most = guc::wal_max_lag_mb > 0 ? std::min<std::uint64_t>(16, guc::wal_max_lag_mb / 4) << 20 : 16u << 20;
@@ -257,7 +265,7 @@ void catch_up() {
                             : "pg_trickle: output_plugin_libraries no longer names pg_trickle",
                     "Changes of sources captured from the WAL cannot be read.",
                     "The scheduler moves those sources back to triggers and recomputes their readers.");
-    decode_locked(decoded[0]);
+    decode_locked(decoded[0], true);
 }
 
 bool in_use() {
@@ -354,7 +362,7 @@ bool background_step(const std::function<std::optional<std::string>(const std::f
             // A refresh decoding now holds the lock: it does this tick's work.
             auto decoded = spi::query(std::string("SELECT ") + last_pass_columns +
                                       " FROM pgtrickle.pgt_wal_capture FOR UPDATE SKIP LOCKED");
-            if (!decoded.empty()) rows = decode_locked(decoded[0]);
+            if (!decoded.empty()) rows = decode_locked(decoded[0], false).value_or(0);
         });
     // Nothing left to decode for: the slot goes (and holds back no WAL).
     if (have_row && !wanted)

@@ -16,6 +16,7 @@ extern "C" {
 #include <replication/logical.h>
 #include <replication/output_plugin.h>
 #include <replication/reorderbuffer.h>
+#include <storage/lmgr.h>
 #include <utils/guc.h>
 #include <utils/lsyscache.h>
 #include <utils/rel.h>
@@ -177,6 +178,22 @@ std::string lsn_text(std::uint64_t lsn) {
     return text;
 }
 
+bool lock_buffers(const std::vector<source_window>& sources, bool wait) {
+    for (const auto& s : sources) {
+        const unsigned buffer = buffer_of(s.relid);
+        if (buffer == 0) continue;
+        bool locked = true;
+        pg::call([&] {
+            if (wait)
+                LockRelationOid(buffer, RowExclusiveLock);
+            else
+                locked = ConditionalLockRelationOid(buffer, RowExclusiveLock);
+        });
+        if (!locked) return false;
+    }
+    return true;
+}
+
 long long decode(const std::string& slot, std::uint64_t upto, const std::vector<source_window>& sources) {
     collector pass;
     pg::call([&] {
@@ -189,12 +206,13 @@ long long decode(const std::string& slot, std::uint64_t upto, const std::vector<
         captured c;
         c.window = s;
         pg::call([&] {
-            c.buffer = table_open(buffer, RowExclusiveLock);
+            c.buffer = try_table_open(buffer, NoLock);
+            if (!c.buffer) return; // dropped with its source's last reader before it was locked
             MemoryContext caller = MemoryContextSwitchTo(pass.memory);
             c.rows = tuplestore_begin_heap(false, false, work_mem);
             MemoryContextSwitchTo(caller);
         });
-        pass.sources.emplace(s.relid, c);
+        if (c.buffer) pass.sources.emplace(s.relid, c);
     }
     struct deactivate {
         ~deactivate() { active = nullptr; }

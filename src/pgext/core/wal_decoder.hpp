@@ -23,8 +23,13 @@ struct source_window {
 /// `lsn` as PostgreSQL writes a pg_lsn (X/X).
 std::string lsn_text(std::uint64_t lsn);
 
+/// Locks the change buffers of `sources` for appending, in their order, until the transaction
+/// ends. Without `wait`, false as soon as another transaction holds a conflicting lock on one.
+bool lock_buffers(const std::vector<source_window>& sources, bool wait);
+
 /// Decodes `slot` from its confirmed position up to `upto` (the transactions that commit
-/// before it) into the change buffers of `sources`. Returns the number of rows written.
+/// before it) into the change buffers of `sources`, locked by lock_buffers. Returns the number
+/// of rows written.
 long long decode(const std::string& slot, std::uint64_t upto, const std::vector<source_window>& sources);
 
 } // namespace pgt::ext::wal

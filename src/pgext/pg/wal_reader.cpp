@@ -15,6 +15,7 @@ extern "C" {
 #include <access/xlog_internal.h>
 #include <access/xlogreader.h>
 #include <access/xlogutils.h>
+#include <storage/lmgr.h>
 #include <utils/hsearch.h>
 #include <utils/rel.h>
 }
@@ -37,17 +38,23 @@ std::uint64_t flush_inserted_wal() {
 
 std::uint64_t next_full_xid() { return U64FromFullTransactionId(ReadNextFullTransactionId()); }
 
-table_file lock_and_locate(std::uint32_t relid) {
+std::optional<table_file> lock_and_locate(std::uint32_t relid, bool wait) {
     table_file f;
     f.relid = relid;
+    bool busy = false;
     pg::call([&] {
-        Relation rel = try_table_open(relid, AccessShareLock);
+        if (!wait && !ConditionalLockRelationOid(relid, AccessShareLock)) {
+            busy = true;
+            return;
+        }
+        Relation rel = try_table_open(relid, wait ? AccessShareLock : NoLock);
         if (!rel) return; // dropped: no file, nothing more to find
         f.tablespace = rel->rd_node.spcNode;
         f.database = rel->rd_node.dbNode;
         f.file = rel->rd_node.relNode;
         table_close(rel, NoLock);
     });
+    if (busy) return std::nullopt;
     return f;
 }
 

@@ -5,6 +5,7 @@
 // caller when a decoding pass would find nothing.
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 namespace pgt::server {
@@ -16,11 +17,12 @@ std::uint64_t flush_inserted_wal();
 std::uint64_t next_full_xid();
 
 /// A table and the file its rows are in now (found under ACCESS SHARE, held until the
-/// transaction ends: its file cannot change before then); file 0 for a dropped table.
+/// transaction ends: its file cannot change before then); file 0 for a dropped table. Without
+/// `wait`, nothing when another transaction holds a conflicting lock.
 struct table_file {
     std::uint32_t relid = 0, tablespace = 0, database = 0, file = 0;
 };
-table_file lock_and_locate(std::uint32_t relid);
+std::optional<table_file> lock_and_locate(std::uint32_t relid, bool wait);
 
 /// What commits_from looks for.
 struct commit_search {

@@ -130,6 +130,20 @@ TEST_CASE("WAL capture: sources move to the WAL and back and stay exact", "[wal]
         db.exec("SELECT pgtrickle.refresh_stream_table('sums')");
         CHECK(equal_to_query(db, "sums", "g, n, total", sums_query));
     }
+    SECTION("the scheduler never waits for a change buffer's lock: a transaction dropping buffers never deadlocks with it") {
+        // As drop_stream_table does, one buffer locked and then another: a scheduler waiting
+        // here would hold the source and the other buffers.
+        auto other = s.server.connect();
+        other.exec("BEGIN");
+        other.exec("LOCK TABLE pgtrickle_changes.changes_" + *db.scalar("SELECT 'items'::regclass::oid") +
+                   " IN ACCESS EXCLUSIVE MODE");
+        db.exec("INSERT INTO items VALUES (90010, 1, 5)"); // a commit the scheduler's passes would decode
+        std::this_thread::sleep_for(1500ms);             // its passes, every 200 ms
+        CHECK(other.scalar("SELECT count(*) FROM pg_locks WHERE NOT granted") == "0");
+        other.exec("LOCK TABLE items IN ACCESS EXCLUSIVE MODE");
+        other.exec("COMMIT");
+        CHECK(wait_for([&] { return equal_to_query(db, "sums", "g, n, total", sums_query); }, 20s));
+    }
     SECTION("the replica identity stays FULL; catalog, monitoring and lifecycle show the WAL mode") {
         try {
             db.exec("ALTER TABLE items REPLICA IDENTITY DEFAULT");
