@@ -126,7 +126,8 @@ std::optional<long long> decode_locked(const spi::row& last_pass, bool wait) {
         if (!table) return std::nullopt;
         since.tables.push_back(*table);
     }
-    if (!lock_buffers(w, wait)) return std::nullopt;
+    const auto buffers = lock_buffers(w, wait);
+    if (!buffers) return std::nullopt;
     since.to = server::flush_inserted_wal();
     // (A quarter of pg_trickle.wal_max_lag_mb at most: skipping must not be what exceeds it.)
     const std::uint64_t most = guc::wal_max_lag_mb > 0 ? std::min<std::uint64_t>(16, guc::wal_max_lag_mb / 4) << 20 : 16u << 20;
@@ -144,7 +145,7 @@ std::optional<long long> decode_locked(const spi::row& last_pass, bool wait) {
     const std::uint64_t end = server::log_running_transactions_and_flush();
     const std::uint64_t next_xid = server::next_full_xid();
     const std::string upto = lsn_text(end);
-    const long long rows = w.empty() ? 0 : decode(name, end, w);
+    const long long rows = w.empty() ? 0 : decode(name, end, *buffers);
     spi::exec("UPDATE pgtrickle.pgt_wal_capture SET decoded_lsn = $1::pg_lsn, decoder_xid = pg_catalog.pg_current_xact_id(), "
               "decoded_next_xid = $2::pg_catalog.xid8, decoded_at = now()",
               {upto, std::to_string(next_xid)});

@@ -8,6 +8,7 @@
 #include "pg/guard.hpp"
 #include "pg/postgres.hpp"
 #include "pg/spi.hpp"
+#include "pg/wal_reader.hpp"
 
 extern "C" {
 #include <access/htup_details.h>
@@ -16,7 +17,6 @@ extern "C" {
 #include <replication/logical.h>
 #include <replication/output_plugin.h>
 #include <replication/reorderbuffer.h>
-#include <storage/lmgr.h>
 #include <utils/guc.h>
 #include <utils/lsyscache.h>
 #include <utils/rel.h>
@@ -178,41 +178,34 @@ std::string lsn_text(std::uint64_t lsn) {
     return text;
 }
 
-bool lock_buffers(const std::vector<source_window>& sources, bool wait) {
+std::optional<std::vector<locked_buffer>> lock_buffers(const std::vector<source_window>& sources, bool wait) {
+    std::vector<locked_buffer> out;
     for (const auto& s : sources) {
         const unsigned buffer = buffer_of(s.relid);
         if (buffer == 0) continue;
-        bool locked = true;
-        pg::call([&] {
-            if (wait)
-                LockRelationOid(buffer, RowExclusiveLock);
-            else
-                locked = ConditionalLockRelationOid(buffer, RowExclusiveLock);
-        });
-        if (!locked) return false;
+        if (!server::lock_relation(buffer, RowExclusiveLock, wait)) return std::nullopt;
+        out.push_back({s, buffer});
     }
-    return true;
+    return out;
 }
 
-long long decode(const std::string& slot, std::uint64_t upto, const std::vector<source_window>& sources) {
+long long decode(const std::string& slot, std::uint64_t upto, const std::vector<locked_buffer>& buffers) {
     collector pass;
     pg::call([&] {
         pass.memory = AllocSetContextCreate(CurrentMemoryContext, "pg_trickle WAL decoding", ALLOCSET_DEFAULT_SIZES);
         pass.scratch = AllocSetContextCreate(pass.memory, "pg_trickle WAL decoding row", ALLOCSET_DEFAULT_SIZES);
     });
-    for (const auto& s : sources) {
-        const unsigned buffer = buffer_of(s.relid);
-        if (buffer == 0) continue;
+    for (const auto& b : buffers) {
         captured c;
-        c.window = s;
+        c.window = b.window;
         pg::call([&] {
-            c.buffer = try_table_open(buffer, NoLock);
+            c.buffer = try_table_open(b.buffer, NoLock);
             if (!c.buffer) return; // dropped with its source's last reader before it was locked
             MemoryContext caller = MemoryContextSwitchTo(pass.memory);
             c.rows = tuplestore_begin_heap(false, false, work_mem);
             MemoryContextSwitchTo(caller);
         });
-        if (c.buffer) pass.sources.emplace(s.relid, c);
+        if (c.buffer) pass.sources.emplace(b.window.relid, c);
     }
     struct deactivate {
         ~deactivate() { active = nullptr; }

@@ -8,6 +8,7 @@
 // advanced here: the caller records how far it decoded, in the same transaction as the rows.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,13 +24,19 @@ struct source_window {
 /// `lsn` as PostgreSQL writes a pg_lsn (X/X).
 std::string lsn_text(std::uint64_t lsn);
 
+/// A source's window and its change buffer, locked for appending.
+struct locked_buffer {
+    source_window window;
+    unsigned buffer = 0;
+};
+
 /// Locks the change buffers of `sources` for appending, in their order, until the transaction
-/// ends. Without `wait`, false as soon as another transaction holds a conflicting lock on one.
-bool lock_buffers(const std::vector<source_window>& sources, bool wait);
+/// ends (sources without a buffer are left out). Without `wait`, nothing as soon as another
+/// transaction holds a conflicting lock on one.
+std::optional<std::vector<locked_buffer>> lock_buffers(const std::vector<source_window>& sources, bool wait);
 
 /// Decodes `slot` from its confirmed position up to `upto` (the transactions that commit
-/// before it) into the change buffers of `sources`, locked by lock_buffers. Returns the number
-/// of rows written.
-long long decode(const std::string& slot, std::uint64_t upto, const std::vector<source_window>& sources);
+/// before it) into `buffers`. Returns the number of rows written.
+long long decode(const std::string& slot, std::uint64_t upto, const std::vector<locked_buffer>& buffers);
 
 } // namespace pgt::ext::wal

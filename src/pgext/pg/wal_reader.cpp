@@ -38,23 +38,26 @@ std::uint64_t flush_inserted_wal() {
 
 std::uint64_t next_full_xid() { return U64FromFullTransactionId(ReadNextFullTransactionId()); }
 
+bool lock_relation(std::uint32_t relid, int mode, bool wait) {
+    return pg::call([&] {
+        if (!wait) return ConditionalLockRelationOid(relid, mode);
+        LockRelationOid(relid, mode);
+        return true;
+    });
+}
+
 std::optional<table_file> lock_and_locate(std::uint32_t relid, bool wait) {
+    if (!lock_relation(relid, AccessShareLock, wait)) return std::nullopt;
     table_file f;
     f.relid = relid;
-    bool busy = false;
     pg::call([&] {
-        if (!wait && !ConditionalLockRelationOid(relid, AccessShareLock)) {
-            busy = true;
-            return;
-        }
-        Relation rel = try_table_open(relid, wait ? AccessShareLock : NoLock);
+        Relation rel = try_table_open(relid, NoLock);
         if (!rel) return; // dropped: no file, nothing more to find
         f.tablespace = rel->rd_node.spcNode;
         f.database = rel->rd_node.dbNode;
         f.file = rel->rd_node.relNode;
         table_close(rel, NoLock);
     });
-    if (busy) return std::nullopt;
     return f;
 }
 

@@ -24,6 +24,10 @@ struct table_file {
 };
 std::optional<table_file> lock_and_locate(std::uint32_t relid, bool wait);
 
+/// Locks `relid` in `mode` (a LOCKMODE) until the transaction ends. Without `wait`, false when
+/// another transaction holds a conflicting lock.
+bool lock_relation(std::uint32_t relid, int mode, bool wait);
+
 /// What commits_from looks for.
 struct commit_search {
     std::uint64_t from = 0, to = 0;  ///< the WAL read: from a record's end to a flushed end
