@@ -1,7 +1,9 @@
 #pragma once
 /// \file
-/// What the front end asks about names: relations and functions. The extension answers from
-/// the system catalogs; offline tools answer from a schema file of CREATE statements.
+/// What the front end asks about names and types: relations, types, operators, functions and
+/// casts. The extension answers from the system catalogs, as PostgreSQL's own analyzer resolves
+/// them; offline tools answer from a schema file of CREATE statements and the built-ins
+/// `pgt/typing.hpp` knows (the defaults here).
 
 #include <optional>
 #include <string>
@@ -11,6 +13,7 @@
 #include "pgt/ir/expr.hpp"
 #include "pgt/ir/rel.hpp"
 #include "pgt/types.hpp"
+#include "pgt/typing.hpp"
 
 namespace pgt {
 
@@ -36,6 +39,18 @@ struct function_info {
     ir::volatility vol = ir::volatility::immutable;
 };
 
+/// A call `catalog::resolve_function` resolves: `schema.name(args)` (`schema` empty: along
+/// the search path) as a plain call, an aggregate call or a window function call.
+enum class call_kind { function, aggregate, window };
+struct call_request {
+    std::string schema, name;
+    std::vector<sql_type> args;
+    call_kind kind = call_kind::function;
+    bool star = false;             ///< count(*)
+    std::vector<sql_type> ordered; ///< an ordered-set aggregate's WITHIN GROUP keys' types
+    int position = -1;             ///< where the call stands, for errors
+};
+
 class catalog {
 public:
     virtual ~catalog() = default;
@@ -55,6 +70,31 @@ public:
         (void)schema, (void)name, (void)nargs;
         return std::nullopt;
     }
+
+    /// Type resolution, as PostgreSQL's analyzer does it. `position` is where the construct
+    /// stands in the query (for errors, thrown as `pgt::error` with PostgreSQL's SQLSTATE and
+    /// message); nullopt means the catalog cannot tell (the construct is then unsupported).
+
+    /// The type a cast names (`spelling` as written, every identifier quoted, modifiers and
+    /// array bounds included) in the catalog's canonical spelling; 42704 when there is no such
+    /// type; nullopt when the catalog has no better reading than the front end's own.
+    virtual std::optional<sql_type> find_type(const std::string& spelling, int position) const;
+    /// `left op right`, or the prefix operator `op right` when `left` is null; `schema` when
+    /// written `OPERATOR(schema.op)`. The result names the operator's schema.
+    virtual std::optional<typing::resolved_call> resolve_operator(const std::string& schema, const std::string& op,
+                                                                  const sql_type* left, const sql_type& right,
+                                                                  int position) const;
+    /// A function, aggregate or window function call. A function-style cast (`text(x)`)
+    /// comes back with `resolved_call::is_cast`.
+    virtual std::optional<typing::resolved_call> resolve_function(const call_request& call) const;
+    /// The type CASE, COALESCE, IN lists, VALUES and UNION branches unify to
+    /// (select_common_type); `context` names the construct in the 42804 error.
+    virtual std::optional<sql_type> common_type(const std::vector<sql_type>& types, std::string_view context,
+                                                const std::vector<int>& positions) const;
+    /// CAST(from AS to): its volatility, or nullopt when no such cast exists.
+    virtual std::optional<ir::volatility> cast(const sql_type& from, const sql_type& to) const;
+    /// Whether values of `t` can stand as a condition (boolean, or a domain over it).
+    virtual std::optional<bool> is_boolean(const sql_type& t) const;
 };
 
 } // namespace pgt

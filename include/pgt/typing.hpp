@@ -38,6 +38,10 @@ struct resolved_call {
     std::vector<sql_type> args;
     sql_type result;
     ir::volatility vol = ir::volatility::immutable;
+    std::string schema = "pg_catalog"; ///< where the operator or function lives
+    bool returns_set = false;
+    /// A function-style cast (`int8(x)`, `text(x)`): CAST(x AS result), no function called.
+    bool is_cast = false;
 };
 
 /// Binary operator: arithmetic `+ - * / % ^`, comparisons `= <> < <= > >=`, `||` and the

@@ -1,5 +1,7 @@
 #include "frontend/coerce.hpp"
 
+#include "frontend/scope.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <string>
@@ -101,9 +103,11 @@ ir::expr_ptr coerce_unknown(const ir::expr_ptr& e, const sql_type& t) {
     return ir::make_constant(e->literal, t);
 }
 
-ir::expr_ptr make_cast(const ir::expr_ptr& e, const sql_type& t) {
+ir::expr_ptr make_cast(const ir::expr_ptr& e, const sql_type& t) { return make_cast(e, t, typing::cast_volatility(e->type, t)); }
+
+ir::expr_ptr make_cast(const ir::expr_ptr& e, const sql_type& t, ir::volatility vol) {
     auto cast = std::make_shared<ir::expr>(*ir::make_node(ir::expr_kind::cast, t, {e}));
-    cast->vol = typing::cast_volatility(e->type, t);
+    cast->vol = vol;
     return cast;
 }
 
@@ -113,15 +117,28 @@ ir::expr_ptr coerce_to(const ir::expr_ptr& e, const sql_type& t) {
     return make_cast(e, t);
 }
 
+std::optional<sql_type> common_type(context& ctx, const std::vector<sql_type>& types, std::string_view construct,
+                                    const std::vector<int>& positions) {
+    if (std::ranges::find(types, opaque_type()) != types.end()) return std::nullopt;
+    return ctx.cat.common_type(types, construct, positions);
+}
+
 ir::expr_ptr to_boolean(context& ctx, const ir::expr_ptr& e, std::string_view construct, int location) {
     switch (e->type.kind) {
     case type_kind::boolean: return e;
     case type_kind::unknown: return coerce_unknown(e, make_type(type_kind::boolean));
-    case type_kind::other:
-        // Perhaps a domain over boolean: the compiler cannot tell.
-        ctx.unsupported(std::string(construct) + " condition of type " + typing::display_name(e->type),
-                        location);
+    case type_kind::other: {
+        // Perhaps a domain over boolean: the catalog tells.
+        const auto boolean = e->type == opaque_type() ? std::nullopt : ctx.cat.is_boolean(e->type);
+        if (!boolean)
+            ctx.unsupported(std::string(construct) + " condition of type " + typing::display_name(e->type), location);
+        else if (!*boolean)
+            ctx.fail(sqlstate::datatype_mismatch,
+                     "argument of " + std::string(construct) + " must be type boolean, not type " +
+                         typing::display_name(e->type),
+                     location);
         return e;
+    }
     default:
         ctx.fail(sqlstate::datatype_mismatch,
                  "argument of " + std::string(construct) + " must be type boolean, not type " +

@@ -15,6 +15,7 @@ ir::expr_ptr correlation::import(context& ctx, const ir::expr_ptr& value, bool n
         types_[i] = value->type;
         nested_ |= nested;
         in_from_ |= where == place::from;
+        in_lateral_ |= where == place::lateral;
         in_select_ |= where == place::select;
         elsewhere_ |= where == place::elsewhere;
         // Each outer value gets its own stand-in, so that a subquery nested in this one tells
@@ -31,7 +32,7 @@ ir::expr_ptr correlation::import(context& ctx, const ir::expr_ptr& value, bool n
 
 std::optional<correlation::mode> correlation::choice(bool lateral) const {
     if (values_.empty()) return std::nullopt;
-    if (!complex && !nested_ && !elsewhere_ && !(lateral && in_select_)) return mode::pull_up;
+    if (!complex && !nested_ && !elsewhere_ && !in_lateral_ && !(lateral && in_select_)) return mode::pull_up;
     return mode::lift;
 }
 

@@ -27,8 +27,10 @@ namespace pgt::frontend {
 class correlation {
 public:
     using mode = correlation_mode;
-    /// The clause of the subquery's own level being translated (where a reference stands).
-    enum class place { from, where, select, elsewhere };
+    /// The clause of the subquery's own level being translated (where a reference stands):
+    /// `lateral` is a LATERAL item (subquery or function) reading the level's FROM row to its
+    /// left, which a lifted level starts with D: such a reference forces lifting.
+    enum class place { from, lateral, where, select, elsewhere };
 
     correlation() = default;
     /// A bound mode with what discovery learnt: the types of the outer values, in order.
@@ -68,7 +70,24 @@ private:
     mode mode_ = mode::discover;
     std::vector<sql_type> types_;
     std::vector<ir::expr_ptr> values_;
-    bool nested_ = false, in_from_ = false, in_select_ = false, elsewhere_ = false;
+    bool nested_ = false, in_from_ = false, in_lateral_ = false, in_select_ = false, elsewhere_ = false;
+};
+
+/// Sets a correlation's `where` for the scope's duration (nothing without a correlation).
+class place_scope {
+public:
+    place_scope(correlation* c, correlation::place p) : c_(c), saved_(c ? c->where : p) {
+        if (c_) c_->where = p;
+    }
+    ~place_scope() {
+        if (c_) c_->where = saved_;
+    }
+    place_scope(const place_scope&) = delete;
+    place_scope& operator=(const place_scope&) = delete;
+
+private:
+    correlation* c_;
+    correlation::place saved_;
 };
 
 /// Runs discovery for the subquery node `key` (translating it with `translate` on a scratch

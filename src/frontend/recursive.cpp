@@ -4,6 +4,7 @@
 // be linear in the CTE: every row it reads yields its own output rows, whatever the other
 // rows read. PostgreSQL already refuses aggregates, a second reference and outer joins on the
 // CTE's side; what else sits between the term's top and the reference is checked here.
+#include "frontend/coerce.hpp"
 #include "frontend/translate_select.hpp"
 
 #include "pgt/typing.hpp"
@@ -66,7 +67,7 @@ rel_ptr translate_recursive_cte(context& ctx, cte_scope& cs, std::size_t index, 
     std::vector<sql_type> types;
     for (std::size_t i = 0; i < cols.size(); ++i) {
         types.push_back(base->columns[i].type);
-        if (step->columns[i].type != types.back() && !typing::common_type({types.back(), step->columns[i].type}, "UNION"))
+        if (step->columns[i].type != types.back() && !common_type(ctx, {types.back(), step->columns[i].type}, "UNION"))
             ctx.unsupported("recursive term of " + what + " with a column of another type", location);
         cols[i].not_null = base->columns[i].not_null && step->columns[i].not_null;
     }

@@ -59,18 +59,24 @@ bool any_table(const select_scope& s) {
 }
 
 // `value`, over the row of the enclosing level `found`, as seen from `scope`: passed down
-// through the correlation of every level in between.
+// through the correlation of every level in between. A level without one cannot read it (the
+// reference is unsupported): a stand-in of its type, unique to the value, is passed on
+// instead, so that the levels below import the same sequence of values as when their
+// correlation was discovered (their decisions are positional).
 ir::expr_ptr outer_reference(context& ctx, const select_scope& scope, const select_scope* found,
                              const ir::expr_ptr& value, int location) {
     std::vector<const select_scope*> chain;
     for (const select_scope* s = &scope; s != found; s = s->outer) chain.push_back(s);
     ir::expr_ptr v = reference(ctx, value, location);
     for (std::size_t i = chain.size(); i-- > 0;) {
-        if (!chain[i]->corr) {
-            ctx.unsupported("correlated reference from a subquery in FROM or WITH", location);
-            return placeholder(value->type);
+        if (chain[i]->corr) {
+            v = chain[i]->corr->import(ctx, v, i > 0, location);
+            continue;
         }
-        v = chain[i]->corr->import(ctx, v, i > 0, location);
+        ctx.unsupported("correlated reference from a subquery in FROM or WITH", location);
+        auto stand_in = std::make_shared<ir::expr>(*placeholder(value->type));
+        stand_in->name = "unreadable " + ir::to_string(*value);
+        v = stand_in;
     }
     return v;
 }

@@ -59,7 +59,7 @@ rel_ptr translate_set_operation(context& ctx, const SelectStmt* s, const select_
     for (std::size_t i = 0; i < l->columns.size(); ++i) {
         const auto& lc = l->columns[i];
         const auto& rc = r->columns[i];
-        auto common = typing::common_type({lc.type, rc.type}, name);
+        auto common = common_type(ctx, {lc.type, rc.type}, name);
         if (!common) ctx.unsupported(name + " over columns of different types", -1);
         types.push_back(common.value_or(lc.type));
         cols.push_back({lc.name, types.back(), lc.not_null && rc.not_null});

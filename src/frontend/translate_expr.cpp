@@ -32,15 +32,31 @@ sql_type numeric_literal_type(std::string_view text) {
     return make_type(type_kind::numeric);
 }
 
-// Resolves `l op r`; nullopt (recorded as unsupported) when a type is opaque to the compiler.
-std::optional<typing::resolved_call> resolve_binary(context& ctx, const std::string& op, const expr_ptr& l,
-                                                   const expr_ptr& r, int location) {
-    auto res = typing::resolve_operator(op, l->type, r->type, ctx.position(location));
+// Whether `e` stands in for a construct the compiler could not translate (already recorded
+// as unsupported): its type is not the real one, so nothing can be resolved against it.
+bool is_stand_in(const expr_ptr& e) { return e->type == opaque_type(); }
+
+// Resolves `l op r` (`l` null: prefix `op r`) as the catalog does; nullopt (recorded as
+// unsupported) when an operand stands in for an untranslated construct, or the operator
+// returns a set.
+std::optional<typing::resolved_call> resolve_operator(context& ctx, const std::string& schema, const std::string& op,
+                                                      const expr_ptr& l, const expr_ptr& r, int location) {
+    if ((l && is_stand_in(l)) || is_stand_in(r)) return std::nullopt;
+    auto res = ctx.cat.resolve_operator(schema, op, l ? &l->type : nullptr, r->type, ctx.position(location));
     if (!res)
-        ctx.unsupported("operator " + op + " on types " + typing::display_name(l->type) + " and " +
+        ctx.unsupported("operator " + op + (l ? " on types " + typing::display_name(l->type) + " and " : " on type ") +
                             typing::display_name(r->type),
                         location);
+    else if (res->returns_set) {
+        ctx.unsupported("set-returning operator " + op, location);
+        return std::nullopt;
+    }
     return res;
+}
+
+std::optional<typing::resolved_call> resolve_binary(context& ctx, const std::string& op, const expr_ptr& l,
+                                                   const expr_ptr& r, int location) {
+    return resolve_operator(ctx, {}, op, l, r, location);
 }
 
 // The operands of an `=` comparison with unknown literals typed (IS DISTINCT FROM, NULLIF).
@@ -70,40 +86,33 @@ expr_ptr translate_const(const A_Const* c, context& ctx) {
 
 expr_ptr translate_cast(const TypeCast* tc, const expr_env& env) {
     expr_ptr arg = translate_expr(tc->arg, env);
-    type_name_result target = type_from_name(tc->typeName);
+    type_name_result target = type_from_name(env.ctx, tc->typeName);
     if (!target.problem.empty()) {
         env.ctx.unsupported("cast to a type with " + target.problem, tc->location);
         return placeholder(opaque_type());
     }
     // A literal is read as the target type directly: `date '2024-01-01'`, `'5'::int`.
     if (arg->kind == expr_kind::constant && arg->type.kind == type_kind::unknown) return coerce_unknown(arg, target.type);
-    if (!typing::castable(arg->type, target.type))
+    if (is_stand_in(arg)) return placeholder(target.type);
+    const auto vol = env.ctx.cat.cast(arg->type, target.type);
+    if (!vol)
         env.ctx.fail("42846",
                      "cannot cast type " + typing::display_name(arg->type) + " to " + typing::display_name(target.type),
                      tc->location);
-    return make_cast(arg, target.type);
+    return make_cast(arg, target.type, *vol);
 }
 
-std::string operator_name(const List* name, context& ctx, int location) {
+// An operator's name and, for OPERATOR(schema.op), its schema (empty otherwise).
+std::pair<std::string, std::string> operator_name(const List* name) {
     std::string op = str(static_cast<const Node*>(llast(name)));
-    if (list_length(name) > 1) {
-        std::string schema = str(static_cast<const Node*>(linitial(name)));
-        if (schema != "pg_catalog") ctx.unsupported("operator " + schema + "." + op, location);
-    }
-    return op;
+    std::string schema = list_length(name) > 1 ? str(static_cast<const Node*>(list_nth(name, list_length(name) - 2))) : "";
+    return {schema, op};
 }
 
-expr_ptr make_prefix(context& ctx, const std::string& op, expr_ptr arg, int location) {
-    if (op != "-" && op != "+") {
-        ctx.unsupported("prefix operator " + op, location);
-        return placeholder(opaque_type());
-    }
-    auto res = typing::resolve_prefix_operator(op, arg->type, ctx.position(location));
-    if (!res) {
-        ctx.unsupported("operator " + op + " on type " + typing::display_name(arg->type), location);
-        return placeholder(opaque_type());
-    }
-    return ir::make_call(expr_kind::op, "pg_catalog", op, res->result, {coerce_unknown(arg, res->args[0])}, res->vol);
+expr_ptr make_prefix(context& ctx, const std::string& schema, const std::string& op, expr_ptr arg, int location) {
+    auto res = resolve_operator(ctx, schema, op, nullptr, arg, location);
+    if (!res) return placeholder(opaque_type());
+    return ir::make_call(expr_kind::op, res->schema, op, res->result, {coerce_unknown(arg, res->args[0])}, res->vol);
 }
 
 expr_ptr translate_between(const A_Expr* a, const expr_env& env) {
@@ -140,13 +149,20 @@ expr_ptr translate_in_list(const A_Expr* a, const expr_env& env) {
         args.push_back(translate_expr(item, env));
         types.push_back(args.back()->type);
         positions.push_back(env.ctx.position(expr_location(item)));
-        // Each element must compare with x (PostgreSQL's fallback reports the operator).
-        if (!typing::resolve_operator("=", x->type, args.back()->type, env.ctx.position(a->location))) {
-            env.ctx.unsupported("IN list over type " + typing::display_name(args.back()->type), a->location);
-            return placeholder(bool_type);
-        }
     }
-    if (auto common = typing::common_type(types, "IN", positions))
+    // PostgreSQL compares x with the elements' common type when there is one, else each
+    // element with x on its own (its fallback reports the operator).
+    if (std::ranges::any_of(args, is_stand_in)) return placeholder(bool_type);
+    std::optional<sql_type> common;
+    try {
+        common = common_type(env.ctx, types, "IN", positions);
+    } catch (const error&) {
+        // No common type: each comparison is resolved alone below.
+    }
+    for (std::size_t i = 1; i < args.size(); ++i)
+        if (!resolve_binary(env.ctx, "=", x, common ? coerce_unknown(args[i], *common) : args[i], a->location))
+            return placeholder(bool_type);
+    if (common)
         for (auto& arg : args) arg = coerce_unknown(arg, *common);
     auto e = std::make_shared<ir::expr>(*ir::make_node(expr_kind::in_list, bool_type, std::move(args)));
     e->negated = str(static_cast<const Node*>(llast(a->name))) == "<>";
@@ -165,15 +181,11 @@ expr_ptr translate_a_expr(const A_Expr* a, const expr_env& env) {
     case AEXPR_OP:
     case AEXPR_LIKE:
     case AEXPR_ILIKE: {
-        std::string op = operator_name(a->name, ctx, a->location);
+        const auto [schema, op] = operator_name(a->name);
         expr_ptr l = a->lexpr ? translate_expr(a->lexpr, env) : nullptr;
         expr_ptr r = translate_expr(a->rexpr, env);
-        if (!l) return make_prefix(ctx, op, r, a->location);
-        if (!typing::is_known_operator(op)) {
-            ctx.unsupported("operator " + op, a->location);
-            return placeholder(opaque_type());
-        }
-        return make_operator(ctx, op, l, r, a->location);
+        if (!l) return make_prefix(ctx, schema, op, r, a->location);
+        return make_operator(ctx, schema, op, l, r, a->location);
     }
     case AEXPR_DISTINCT:
     case AEXPR_NOT_DISTINCT:
@@ -238,7 +250,7 @@ std::optional<sql_type> unify(context& ctx, std::vector<expr_ptr>& exprs, const 
         types.push_back(exprs[i]->type);
         positions.push_back(ctx.position(locations[i]));
     }
-    auto common = typing::common_type(types, construct, positions);
+    auto common = common_type(ctx, types, construct, positions);
     if (!common) {
         ctx.unsupported(std::string(construct) + " over values of different types", location);
         return std::nullopt;
@@ -318,11 +330,16 @@ expr_ptr translate_unsupported(const Node* n, const expr_env& env) {
 
 } // namespace
 
-expr_ptr make_operator(context& ctx, const std::string& op, expr_ptr l, expr_ptr r, int location) {
-    auto res = resolve_binary(ctx, op, l, r, location);
+expr_ptr make_operator(context& ctx, const std::string& schema, const std::string& op, expr_ptr l, expr_ptr r,
+                       int location) {
+    auto res = resolve_operator(ctx, schema, op, l, r, location);
     if (!res) return placeholder(opaque_type());
-    return ir::make_call(expr_kind::op, "pg_catalog", op, res->result,
+    return ir::make_call(expr_kind::op, res->schema, op, res->result,
                          {coerce_unknown(l, res->args[0]), coerce_unknown(r, res->args[1])}, res->vol);
+}
+
+expr_ptr make_operator(context& ctx, const std::string& op, expr_ptr l, expr_ptr r, int location) {
+    return make_operator(ctx, {}, op, std::move(l), std::move(r), location);
 }
 
 int expr_location(const Node* n) {

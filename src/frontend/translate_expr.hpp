@@ -131,7 +131,11 @@ ir::expr_ptr replace_stand_ins(const ir::expr_ptr& e, const std::map<const ir::e
 /// True when `e` contains one of the stand-ins of `subs`.
 bool contains_sublink(const ir::expr& e, const std::vector<pending_sublink>& subs);
 
-/// `l op r` for a comparison or arithmetic operator, unknown literals coerced.
+/// `l op r`, resolved by the catalog (along the search path, or in `schema` for
+/// OPERATOR(schema.op)), unknown literals coerced; a placeholder (recorded as unsupported) when
+/// the catalog cannot tell.
+ir::expr_ptr make_operator(context& ctx, const std::string& schema, const std::string& op, ir::expr_ptr l,
+                           ir::expr_ptr r, int location);
 ir::expr_ptr make_operator(context& ctx, const std::string& op, ir::expr_ptr l, ir::expr_ptr r,
                            int location);
 

@@ -157,7 +157,10 @@ from_result lateral_subquery(context& ctx, const RangeSubselect* rs, const selec
     const auto* select = as<SelectStmt>(rs->subquery);
     const std::string alias = rs->alias->aliasname;
     const select_scope left_scope{&left.items, &left.origins, &env, env.ctes, level_corr};
-    auto run = [&](context& c, correlation* corr) { return translate_select(c, select, left_scope, {.corr = corr}); };
+    auto run = [&](context& c, correlation* corr) {
+        const place_scope lateral(left.level_row ? level_corr : nullptr, correlation::place::lateral);
+        return translate_select(c, select, left_scope, {.corr = corr});
+    };
     const auto& decision = discover(ctx, rs, true, [&](context& c, correlation& corr) { run(c, &corr); });
     if (!decision.refusal.empty()) ctx.unsupported(decision.refusal, -1);
     if (!decision.mode || !decision.refusal.empty()) return single_range(ctx, run(ctx, nullptr), alias, rs->alias, {});
@@ -233,6 +236,7 @@ from_result function_range(context& ctx, const RangeFunction* rf, const select_s
                            correlation* corr, bool direct) {
     select_scope fn_scope = env;
     if (lateral_left) fn_scope = {&lateral_left->items, &lateral_left->origins, &env, env.ctes, corr};
+    const place_scope lateral(lateral_left && lateral_left->level_row ? corr : nullptr, correlation::place::lateral);
     std::string name = "function";
     int location = -1;
     ir::table_function tf{{}, rf->ordinality, false};
@@ -358,7 +362,7 @@ std::vector<std::string> using_columns(context& ctx, const JoinExpr* j, const fr
 // The merged value of a USING column: the preserved side's, COALESCE of both for FULL,
 // converted to the common type of both sides as PostgreSQL does.
 expr_ptr merged_value(context& ctx, ir::join_kind kind, const expr_ptr& lv, const expr_ptr& rv) {
-    auto common = typing::common_type({lv->type, rv->type}, "JOIN/USING");
+    auto common = common_type(ctx, {lv->type, rv->type}, "JOIN/USING");
     if (!common) {
         ctx.unsupported("USING over columns of different types", -1);
         return placeholder(lv->type);
@@ -510,11 +514,13 @@ from_result translate_from_clause(context& ctx, const List* from, const select_s
             acc.origins.push_back({{}, first->columns[i].name, -1, nullptr, -1});
         }
         acc.items.push_back({{}, {}, false, false, false, names, acc.values});
+        acc.level_row = true;
     }
     for (const Node* n : nodes(from)) {
         from_result item = translate_item(ctx, n, env, acc.rel ? &acc : nullptr, corr);
         if (!acc.rel) {
             acc = std::move(item);
+            acc.level_row = true;
             continue;
         }
         // A comma is a cross join; WHERE conjuncts become its condition later.

@@ -21,6 +21,9 @@ struct from_result {
     /// Set-returning functions in FROM: `rel` is the items to the left extended by the
     /// functions' columns; the rest describes those columns only (positions past the left's).
     bool extends_left = false;
+    /// The level's own FROM row so far, as translate_from_clause accumulates it (D first when
+    /// the level is lifted): a LATERAL item to its right may read the level's outer values.
+    bool level_row = false;
 };
 
 /// Translates a FROM list (comma-separated items become inner joins); `env` holds the

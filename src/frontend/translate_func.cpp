@@ -120,10 +120,9 @@ std::vector<ir::sort_key> sort_keys(const List* order, const expr_env& env) {
 }
 
 // An aggregate call with its arguments, ORDER BY / WITHIN GROUP, DISTINCT and FILTER
-// translated and typed: a built-in one by pgt/typing.hpp, a user-defined one (`user`) by the
-// catalog. Like PostgreSQL, its place is checked once the call itself is resolved.
-expr_ptr translate_aggregate(const FuncCall* fc, const function_name& f, std::optional<function_info> user,
-                             const expr_env& env) {
+// translated and typed by the catalog; `user`: not a built-in one. Like PostgreSQL, its place
+// is checked once the call itself is resolved.
+expr_ptr translate_aggregate(const FuncCall* fc, const function_name& f, bool user, const expr_env& env) {
     context& ctx = env.ctx;
     const expr_env inside = env.with(clause::aggregate_argument, nullptr);
     std::vector<expr_ptr> args = translate_args(fc, inside);
@@ -143,18 +142,16 @@ expr_ptr translate_aggregate(const FuncCall* fc, const function_name& f, std::op
                      fc->location);
         call.func = agg_func::count_star;
         call.type = make_type(type_kind::int8);
-    } else if (user) {
-        call.schema = user->schema;
-        call.type = user->result;
-        if (user->vol == ir::volatility::volatile_) ctx.unsupported("volatile aggregate " + f.name + "()", fc->location);
-        if (user->result.name.starts_with("any"))
-            ctx.unsupported("polymorphic aggregate " + f.qualified() + "()", fc->location);
-        call.args = std::move(args);
     } else {
         std::vector<sql_type> ordered;
         if (call.within_group)
             for (const auto& k : call.order_by) ordered.push_back(k.expr->type);
-        auto res = typing::resolve_aggregate(f.name, types_of(args), ordered, ctx.position(fc->location));
+        const auto types = types_of(args);
+        const bool stand_in = std::ranges::find(types, opaque_type()) != types.end() ||
+                              std::ranges::find(ordered, opaque_type()) != ordered.end();
+        auto res = stand_in ? std::nullopt
+                            : ctx.cat.resolve_function({f.schema, f.name, types, call_kind::aggregate, false, ordered,
+                                                        ctx.position(fc->location)});
         if (!res) {
             ctx.unsupported("aggregate " + f.name + "() over types " + [&] {
                 std::string t;
@@ -163,13 +160,16 @@ expr_ptr translate_aggregate(const FuncCall* fc, const function_name& f, std::op
                 return t;
             }(), fc->location);
             check_aggregate_allowed(env, fc->location);
-            ir::agg_call stand_in;
-            stand_in.func = agg_func::count_star;
-            stand_in.name = "count";
-            stand_in.type = opaque_type();
-            collect(*env.aggs, std::move(stand_in));
+            ir::agg_call stand_in_call;
+            stand_in_call.func = agg_func::count_star;
+            stand_in_call.name = "count";
+            stand_in_call.type = opaque_type();
+            collect(*env.aggs, std::move(stand_in_call));
             return placeholder(opaque_type());
         }
+        if (res->vol == ir::volatility::volatile_) ctx.unsupported("volatile aggregate " + f.name + "()", fc->location);
+        call.schema = res->schema;
+        if (call.schema != "pg_catalog") call.func = agg_func::other;
         for (std::size_t i = 0; i < args.size(); ++i) args[i] = coerce_unknown(args[i], res->args[i]);
         call.args = std::move(args);
         call.type = res->result;
@@ -286,11 +286,26 @@ expr_ptr translate_window_call(const FuncCall* fc, const function_name& f, const
     if (fc->agg_order)
         ctx.fail(sqlstate::feature_not_supported, "aggregate ORDER BY is not implemented for window functions", fc->location);
     call.frame = frame_of(over, env);
-    call.type = window_result(f, call.args);
-    // lag/lead's default takes the value's type.
-    if (in_list(f.name, {"lag", "lead"}) && call.args.size() == 3) call.args[2] = coerce_unknown(call.args[2], call.args[0]->type);
-    const bool typed = !(call.type.kind == type_kind::other && call.type.name == "record");
-    if (!env.windows || !f.builtin_schema() || !typed) {
+    // Typed by the catalog (a window function, or an aggregate used as one), or by the
+    // built-in window functions' result rules.
+    const auto types = types_of(call.args);
+    const auto res = std::ranges::find(types, opaque_type()) != types.end()
+                         ? std::nullopt
+                         : ctx.cat.resolve_function({f.schema, f.name, types, call_kind::window, call.star, {},
+                                                     ctx.position(fc->location)});
+    if (res) {
+        call.type = res->result;
+        call.schema = res->schema;
+        for (std::size_t i = 0; i < call.args.size(); ++i) call.args[i] = coerce_unknown(call.args[i], res->args[i]);
+        if (res->vol == ir::volatility::volatile_) ctx.unsupported("volatile window function " + f.name + "()", fc->location);
+    } else {
+        call.type = window_result(f, call.args);
+        // lag/lead's default takes the value's type.
+        if (in_list(f.name, {"lag", "lead"}) && call.args.size() == 3)
+            call.args[2] = coerce_unknown(call.args[2], call.args[0]->type);
+    }
+    const bool typed = res || (f.builtin_schema() && call.type != opaque_type());
+    if (!env.windows || !typed) {
         ctx.unsupported("window function " + f.name + "()", fc->location);
         return placeholder(call.type);
     }
@@ -313,9 +328,9 @@ expr_ptr translate_func_call(const FuncCall* fc, const expr_env& env) {
     context& ctx = env.ctx;
     const function_name f = name_of(fc);
     if (fc->over) return translate_window_call(fc, f, env);
-    if (f.builtin_schema() && typing::is_builtin_aggregate(f.name)) return translate_aggregate(fc, f, std::nullopt, env);
+    if (f.builtin_schema() && typing::is_builtin_aggregate(f.name)) return translate_aggregate(fc, f, false, env);
     if (!(f.builtin_schema() && typing::is_builtin_function(f.name)))
-        if (auto agg = ctx.cat.find_aggregate(f.schema, f.name, list_length(fc->args))) return translate_aggregate(fc, f, agg, env);
+        if (ctx.cat.find_aggregate(f.schema, f.name, list_length(fc->args))) return translate_aggregate(fc, f, true, env);
     if (set_returning(f)) {
         ctx.unsupported("set-returning function " + f.name + "()", fc->location);
         translate_args(fc, env);
@@ -325,24 +340,18 @@ expr_ptr translate_func_call(const FuncCall* fc, const expr_env& env) {
     std::vector<sql_type> types = types_of(args);
     const int position = ctx.position(fc->location);
     const bool called_as_aggregate = fc->agg_star || fc->agg_distinct || fc->agg_order || fc->agg_filter;
-    std::optional<typing::resolved_call> res;
-    if (f.builtin_schema() && !called_as_aggregate) res = typing::resolve_builtin_function(f.name, types, position);
-    std::string schema = "pg_catalog";
-    if (!res) {
-        auto info = ctx.cat.find_function(f.schema, f.name, types);
-        if (!info) {
-            // An argument standing in for an untranslatable construct has no real type to match.
-            if (std::ranges::find(types, opaque_type()) != types.end()) return placeholder(opaque_type());
-            typing::throw_no_function(f.qualified(), types, position);
-        }
-        if (called_as_aggregate) typing::throw_no_function(f.qualified(), types, position);
-        res = typing::resolved_call{types, info->result, info->vol};
-        schema = info->schema;
-    }
+    if (std::ranges::find(types, opaque_type()) != types.end()) return placeholder(opaque_type());
+    auto res = ctx.cat.resolve_function({f.schema, f.name, types, call_kind::function, false, {}, position});
+    if (!res || called_as_aggregate) typing::throw_no_function(f.qualified(), types, position);
     if (fc->func_variadic) ctx.unsupported("VARIADIC argument", fc->location);
     for (std::size_t i = 0; i < args.size(); ++i) args[i] = coerce_unknown(args[i], res->args[i]);
+    if (res->returns_set) {
+        ctx.unsupported("set-returning function " + f.name + "()", fc->location);
+        return placeholder(res->result);
+    }
+    if (res->is_cast) return make_cast(args[0], res->result, res->vol);
     if (res->vol == ir::volatility::volatile_) ctx.unsupported("volatile function " + f.name + "()", fc->location);
-    return ir::make_call(expr_kind::func, schema, f.name, res->result, std::move(args), res->vol);
+    return ir::make_call(expr_kind::func, res->schema, f.name, res->result, std::move(args), res->vol);
 }
 
 expr_ptr translate_grouping_func(const GroupingFunc* g, const expr_env& env) {

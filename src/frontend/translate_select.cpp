@@ -687,7 +687,7 @@ rel_ptr values_select(context& ctx, const SelectStmt* s, const select_scope& env
     }
     std::vector<ir::column> cols;
     for (std::size_t i = 0; i < column_types.size(); ++i)
-        cols.push_back({"column" + std::to_string(i + 1), typing::common_type(column_types[i], "VALUES").value_or(opaque_type())});
+        cols.push_back({"column" + std::to_string(i + 1), common_type(ctx, column_types[i], "VALUES").value_or(opaque_type())});
     return placeholder_rel(std::move(cols));
 }
 

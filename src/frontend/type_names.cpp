@@ -42,12 +42,33 @@ std::string interval_spelling(const std::vector<long>& mods) {
 
 } // namespace
 
+namespace {
+
+/// pg_type names of the types the compiler knows: the only names an unqualified or pg_catalog
+/// type name can match (the SQL spellings `integer`, `character`, … are the grammar's, which
+/// turns them into these; `"char"` is another type than `char`).
+bool known_typname(const std::string& name) {
+    for (const char* n : {"bool", "int2", "int4", "int8", "numeric", "float4", "float8", "text", "varchar", "bpchar",
+                          "date", "timestamp", "timestamptz", "interval"})
+        if (name == n) return true;
+    return false;
+}
+
+std::string quoted(const std::string& name) {
+    std::string r = "\"";
+    for (char c : name) r += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return r + "\"";
+}
+
+} // namespace
+
 type_name_result type_from_name(const TypeName* tn) {
-    if (tn->pct_type) return {{}, "%TYPE"};
-    if (tn->setof) return {{}, "SETOF"};
+    auto problem = [](const char* what) { return type_name_result{{}, what, {}}; };
+    if (tn->pct_type) return problem("%TYPE");
+    if (tn->setof) return problem("SETOF");
     std::vector<std::string> parts;
     for (const Node* n : nodes(tn->names)) parts.push_back(str(n));
-    if (parts.empty()) return {{}, "type given by OID"};
+    if (parts.empty()) return problem("type given by OID");
     // db.schema.type: the database part adds nothing.
     if (parts.size() > 2) parts.erase(parts.begin(), parts.end() - 2);
     const bool builtin_schema = parts.size() == 2 && parts[0] == "pg_catalog";
@@ -57,7 +78,7 @@ type_name_result type_from_name(const TypeName* tn) {
     std::vector<long> mods;
     for (const Node* m : nodes(tn->typmods)) {
         if (!IsA(m, A_Const) || as<A_Const>(m)->isnull || !IsA(&as<A_Const>(m)->val, Integer))
-            return {{}, "type modifier"};
+            return problem("type modifier");
         mods.push_back(intVal(&as<A_Const>(m)->val));
         modifier += (modifier.empty() ? "(" : ",") + std::to_string(mods.back());
     }
@@ -65,23 +86,33 @@ type_name_result type_from_name(const TypeName* tn) {
     if (base == "interval" && !mods.empty() && list_length(tn->arrayBounds) == 0 && (builtin_schema || parts.size() == 1)) {
         // `interval '90' day`: the keyword spelling, which no search_path can redirect.
         const std::string spelling = interval_spelling(mods);
-        if (spelling.empty()) return {{}, "interval field qualifier"};
-        return {{type_kind::interval, spelling}, {}};
+        if (spelling.empty()) return problem("interval field qualifier");
+        return {{type_kind::interval, spelling}, {}, {}};
     }
     std::string arrays;
     for (int i = 0; i < list_length(tn->arrayBounds); ++i) arrays += "[]";
+    std::string exact;
+    for (std::size_t i = 0; i < parts.size(); ++i) exact += (i ? "." : "") + quoted(parts[i]);
+    exact += modifier + arrays;
 
-    if (builtin_schema || parts.size() == 1) {
+    if ((builtin_schema || parts.size() == 1) && known_typname(base)) {
         sql_type t = parse_type_name(base + modifier);
-        if (t.kind != type_kind::other) {
-            if (arrays.empty()) return {t, {}};
-            return {{type_kind::other, t.name + arrays}, {}};
-        }
+        if (arrays.empty()) return {t, {}, exact};
+        return {{type_kind::other, t.name + arrays}, {}, exact};
     }
     std::string spelling;
     for (std::size_t i = 0; i < parts.size(); ++i)
         spelling += (i ? "." : "") + quote_identifier_if_needed(parts[i]);
-    return {{type_kind::other, spelling + modifier + arrays}, {}};
+    // "char" is a keyword: quoted, it is the one-byte type.
+    if (parts.size() == 1 && base == "char") spelling = quoted(base);
+    return {{type_kind::other, spelling + modifier + arrays}, {}, exact};
+}
+
+type_name_result type_from_name(context& ctx, const TypeName* tn) {
+    type_name_result r = type_from_name(tn);
+    if (r.problem.empty() && !r.exact.empty())
+        if (auto t = ctx.cat.find_type(r.exact, ctx.position(tn->location))) r.type = *t;
+    return r;
 }
 
 } // namespace pgt::frontend

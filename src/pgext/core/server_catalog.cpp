@@ -1,5 +1,7 @@
 #include "core/server_catalog.hpp"
 
+#include "pgt/error.hpp"
+
 #include "pg/server.hpp"
 #include "pg/spi.hpp"
 
@@ -104,5 +106,94 @@ std::optional<function_info> server_catalog::find_aggregate(const std::string& s
                                                             int nargs) const {
     return find_routine(schema, name, nargs, 'a');
 }
+
+namespace analyzer = server::analyzer;
+
+namespace {
+
+ir::volatility volatility(char v) {
+    return v == 'v' ? ir::volatility::volatile_ : v == 's' ? ir::volatility::stable : ir::volatility::immutable;
+}
+
+/// Runs a resolution; PostgreSQL's error, if any, points at `position` in the defining query.
+template <class F>
+auto at_position(int position, F&& f) {
+    try {
+        return f();
+    } catch (const error& e) {
+        if (e.position() >= 0 || position < 0) throw;
+        throw error(e.code(), e.what(), e.detail(), e.hint(), position);
+    }
+}
+
+} // namespace
+
+server::analyzer::type_ref server_catalog::ref(const sql_type& t) const {
+    if (t.kind == type_kind::unknown) return analyzer::unknown_type();
+    auto it = refs_.find(t.name);
+    if (it != refs_.end()) return it->second;
+    return refs_[t.name] = analyzer::parse_type(t.name);
+}
+
+sql_type server_catalog::type(type_ref t) const {
+    if (t == analyzer::unknown_type()) return {};
+    auto [it, fresh] = types_.try_emplace({t.type, t.typmod});
+    if (fresh) {
+        it->second = parse_type_name(analyzer::spell_type(t));
+        refs_.emplace(it->second.name, t);
+    }
+    return it->second;
+}
+
+typing::resolved_call server_catalog::to_resolved(const analyzer::call& c) const {
+    typing::resolved_call r;
+    for (const auto& a : c.args) r.args.push_back(type(a));
+    r.result = type(c.result);
+    r.vol = volatility(c.volatility);
+    r.schema = c.schema;
+    r.returns_set = c.returns_set;
+    r.is_cast = c.is_cast;
+    return r;
+}
+
+std::optional<sql_type> server_catalog::find_type(const std::string& spelling, int position) const {
+    return at_position(position, [&] { return type(analyzer::parse_type(spelling)); });
+}
+
+std::optional<typing::resolved_call> server_catalog::resolve_operator(const std::string& schema, const std::string& op,
+                                                                      const sql_type* left, const sql_type& right,
+                                                                      int position) const {
+    return at_position(position, [&] {
+        const auto l = left ? std::optional<type_ref>(ref(*left)) : std::nullopt;
+        return to_resolved(analyzer::resolve_operator(schema, op, l ? &*l : nullptr, ref(right), position));
+    });
+}
+
+std::optional<typing::resolved_call> server_catalog::resolve_function(const call_request& call) const {
+    return at_position(call.position, [&] {
+        std::vector<type_ref> args, ordered;
+        for (const auto& a : call.args) args.push_back(ref(a));
+        for (const auto& o : call.ordered) ordered.push_back(ref(o));
+        const auto kind = call.kind == call_kind::aggregate ? analyzer::call_kind::aggregate
+                          : call.kind == call_kind::window  ? analyzer::call_kind::window
+                                                            : analyzer::call_kind::function;
+        return to_resolved(analyzer::resolve_function(call.schema, call.name, args, kind, call.star, ordered, call.position));
+    });
+}
+
+std::optional<sql_type> server_catalog::common_type(const std::vector<sql_type>& types, std::string_view context,
+                                                    const std::vector<int>& positions) const {
+    std::vector<type_ref> refs;
+    for (const auto& t : types) refs.push_back(ref(t));
+    return type(analyzer::common_type(refs, std::string(context), positions));
+}
+
+std::optional<ir::volatility> server_catalog::cast(const sql_type& from, const sql_type& to) const {
+    auto v = analyzer::cast_volatility(ref(from), ref(to));
+    if (!v) return std::nullopt;
+    return volatility(*v);
+}
+
+std::optional<bool> server_catalog::is_boolean(const sql_type& t) const { return analyzer::is_boolean(ref(t)); }
 
 } // namespace pgt::ext

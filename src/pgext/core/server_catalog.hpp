@@ -1,9 +1,14 @@
 #pragma once
 // The front end's catalog inside the server: relations and functions from the system
 // catalogs, as the current user sees them (search_path, privileges are checked when the
-// query runs). Stream tables appear as plain tables of their visible columns.
+// query runs). Stream tables appear as plain tables of their visible columns. Types,
+// operators, functions and casts resolve through PostgreSQL's own analyzer (pg/analyzer.hpp).
+
+#include <map>
 
 #include "pgt/catalog.hpp"
+
+#include "pg/analyzer.hpp"
 
 namespace pgt::ext {
 
@@ -16,6 +21,26 @@ public:
                                                 int nargs) const override;
     /// The relation with this oid.
     std::optional<relation_info> relation_by_oid(unsigned relid) const;
+
+    std::optional<sql_type> find_type(const std::string& spelling, int position) const override;
+    std::optional<typing::resolved_call> resolve_operator(const std::string& schema, const std::string& op,
+                                                          const sql_type* left, const sql_type& right,
+                                                          int position) const override;
+    std::optional<typing::resolved_call> resolve_function(const call_request& call) const override;
+    std::optional<sql_type> common_type(const std::vector<sql_type>& types, std::string_view context,
+                                        const std::vector<int>& positions) const override;
+    std::optional<ir::volatility> cast(const sql_type& from, const sql_type& to) const override;
+    std::optional<bool> is_boolean(const sql_type& t) const override;
+
+private:
+    using type_ref = server::analyzer::type_ref;
+    type_ref ref(const sql_type& t) const;
+    sql_type type(type_ref t) const;
+    typing::resolved_call to_resolved(const server::analyzer::call& c) const;
+
+    /// Spellings and types met during one compilation, both ways.
+    mutable std::map<std::string, type_ref> refs_;
+    mutable std::map<std::pair<unsigned, int>, sql_type> types_;
 };
 
 } // namespace pgt::ext

@@ -1,0 +1,279 @@
+#include "pg/analyzer.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "pgt/error.hpp"
+
+#include "pg/guard.hpp"
+#include "pg/server.hpp"
+
+extern "C" {
+#include <catalog/namespace.h>
+#include <nodes/makefuncs.h>
+#include <nodes/nodeFuncs.h>
+#include <optimizer/optimizer.h>
+#include <parser/parse_coerce.h>
+#include <parser/parse_func.h>
+#include <parser/parse_node.h>
+#include <parser/parse_oper.h>
+#include <parser/parse_type.h>
+#include <catalog/pg_operator.h>
+#include <utils/lsyscache.h>
+#include <utils/syscache.h>
+}
+
+namespace pgt::server::analyzer {
+
+namespace {
+
+/// A throwaway parse state for one resolution, in a target-list context (where aggregates and
+/// window functions may stand). Errors report the locations given to the analyzer as byte
+/// offsets of the defining query: its source text is a stand-in of ASCII characters reaching
+/// past the furthest one, so that parser_errposition counts characters as bytes.
+ParseState* new_parse_state(int furthest_location) {
+    ParseState* ps = make_parsestate(nullptr);
+    ps->p_expr_kind = EXPR_KIND_SELECT_TARGET;
+    if (furthest_location >= 0) {
+        char* text = static_cast<char*>(palloc(static_cast<std::size_t>(furthest_location) + 2));
+        memset(text, ' ', static_cast<std::size_t>(furthest_location) + 1);
+        text[furthest_location + 1] = '\0';
+        ps->p_sourcetext = text;
+    }
+    return ps;
+}
+
+/// An expression of type `t` standing at `location` to resolve against: a parameter, or for
+/// the unknown type a NULL literal (which, unlike a parameter, coerces to any type).
+Node* stand_in(type_ref t, int number, int location) {
+    if (t.type == UNKNOWNOID) {
+        Const* c = makeConst(UNKNOWNOID, -1, InvalidOid, -2, Datum(0), true, false);
+        c->location = location;
+        return reinterpret_cast<Node*>(c);
+    }
+    Param* p = makeNode(Param);
+    p->paramkind = PARAM_EXTERN;
+    p->paramid = number;
+    p->paramtype = t.type;
+    p->paramtypmod = t.typmod;
+    p->paramcollid = get_typcollation(t.type);
+    p->location = location;
+    return reinterpret_cast<Node*>(p);
+}
+
+List* stand_ins(const std::vector<type_ref>& types, int first, int location) {
+    List* list = NIL;
+    for (std::size_t i = 0; i < types.size(); ++i)
+        list = lappend(list, stand_in(types[i], first + static_cast<int>(i), location));
+    return list;
+}
+
+List* qualified_name(const std::string& schema, const std::string& name) {
+    if (schema.empty()) return list_make1(makeString(pstrdup(name.c_str())));
+    return list_make2(makeString(pstrdup(schema.c_str())), makeString(pstrdup(name.c_str())));
+}
+
+type_ref type_of(Node* e) { return {exprType(e), exprTypmod(e)}; }
+
+char volatility_of(Node* e) {
+    if (contain_volatile_functions(e)) return 'v';
+    return contain_mutable_functions(e) ? 's' : 'i';
+}
+
+/// A resolved call as PostgreSQL values, filled inside pg::call (no C++ object may live there)
+/// and read into a `call` after it.
+struct raw_call {
+    Oid routine = InvalidOid; ///< pg_proc oid; InvalidOid for an operator or a cast
+    const char* schema = nullptr;
+    const char* name = nullptr;
+    type_ref* args = nullptr; ///< one per argument written
+    int nargs = 0;
+    type_ref result;
+    char volatility = 'i';
+    bool returns_set = false;
+    bool is_cast = false;
+};
+
+/// The types of a call's arguments, one per argument written (`written` of them): variadic
+/// arguments that the analyzer packed into an array come out of it again.
+void read_arg_types(raw_call& r, List* args, int written) {
+    r.args = static_cast<type_ref*>(palloc0(sizeof(type_ref) * static_cast<std::size_t>(written + 1)));
+    ListCell* lc;
+    foreach (lc, args) {
+        Node* a = static_cast<Node*>(lfirst(lc));
+        if (IsA(a, TargetEntry)) a = reinterpret_cast<Node*>(reinterpret_cast<TargetEntry*>(a)->expr);
+        const bool packed = IsA(a, ArrayExpr) && foreach_current_index(lc) == list_length(args) - 1 &&
+                            list_length(args) != written;
+        if (!packed) {
+            if (r.nargs < written) r.args[r.nargs] = type_of(a);
+            ++r.nargs;
+            continue;
+        }
+        ListCell* e;
+        foreach (e, reinterpret_cast<ArrayExpr*>(a)->elements) {
+            if (r.nargs < written) r.args[r.nargs] = type_of(static_cast<Node*>(lfirst(e)));
+            ++r.nargs;
+        }
+    }
+}
+
+call to_call(const raw_call& r, const std::string& what, std::size_t written) {
+    if (!r.is_cast && static_cast<std::size_t>(r.nargs) != written)
+        throw error(sqlstate::internal_error, "resolution of " + what + " returned " + std::to_string(r.nargs) +
+                                                  " arguments for " + std::to_string(written));
+    call c;
+    if (r.schema) c.schema = r.schema;
+    if (r.name) c.name = r.name;
+    c.args.assign(r.args, r.args + (r.is_cast ? 0 : r.nargs));
+    c.result = r.result;
+    c.volatility = r.volatility;
+    c.returns_set = r.returns_set;
+    c.is_cast = r.is_cast;
+    return c;
+}
+
+void name_routine(raw_call& r, Oid routine) {
+    r.routine = routine;
+    r.name = get_func_name(routine);
+    r.schema = get_namespace_name(get_func_namespace(routine));
+}
+
+} // namespace
+
+type_ref unknown_type() { return {UNKNOWNOID, -1}; }
+
+type_ref parse_type(const std::string& spelling) {
+    type_ref t;
+    pg::call([&] {
+        Oid type = InvalidOid;
+        int32 typmod = -1;
+#if PG_VERSION_NUM >= 160000
+        (void)parseTypeString(spelling.c_str(), &type, &typmod, nullptr);
+#else
+        parseTypeString(spelling.c_str(), &type, &typmod, false);
+#endif
+        t = {type, typmod};
+    });
+    return t;
+}
+
+std::string spell_type(type_ref t) {
+    const qualified_type_names_scope qualified;
+    return pg::call([&] { return static_cast<const char*>(format_type_with_typemod(t.type, t.typmod)); });
+}
+
+call resolve_operator(const std::string& schema, const std::string& op, const type_ref* left, type_ref right,
+                      int location) {
+    raw_call r;
+    pg::call([&] {
+        ParseState* ps = new_parse_state(location);
+        Node* l = left ? stand_in(*left, 1, location) : nullptr;
+        Expr* e = make_op(ps, qualified_name(schema, op), l, stand_in(right, 2, location), nullptr, location);
+        const auto* opexpr = reinterpret_cast<OpExpr*>(e);
+        r.name = get_opname(opexpr->opno);
+        HeapTuple tuple = SearchSysCache1(OPEROID, ObjectIdGetDatum(opexpr->opno));
+        if (HeapTupleIsValid(tuple)) {
+            r.schema = get_namespace_name(reinterpret_cast<Form_pg_operator>(GETSTRUCT(tuple))->oprnamespace);
+            ReleaseSysCache(tuple);
+        }
+        read_arg_types(r, opexpr->args, left ? 2 : 1);
+        r.result = type_of(reinterpret_cast<Node*>(e));
+        r.returns_set = opexpr->opretset;
+        r.volatility = volatility_of(reinterpret_cast<Node*>(e));
+    });
+    return to_call(r, "operator " + op, left ? 2 : 1);
+}
+
+call resolve_function(const std::string& schema, const std::string& name, const std::vector<type_ref>& args,
+                      call_kind kind, bool star, const std::vector<type_ref>& ordered, int location) {
+    raw_call r;
+    const int written = static_cast<int>(args.size());
+    pg::call([&] {
+        ParseState* ps = new_parse_state(location);
+        List* funcname = qualified_name(schema, name);
+        List* fargs = stand_ins(args, 1, location);
+        FuncCall* fn = makeFuncCall(funcname, NIL, COERCE_EXPLICIT_CALL, location);
+        fn->agg_star = star;
+        if (kind == call_kind::window) fn->over = makeNode(WindowDef);
+        if (!ordered.empty()) {
+            // WITHIN GROUP: the sort keys follow the direct arguments, as transformFuncCall
+            // passes them.
+            fn->agg_within_group = true;
+            List* keys = stand_ins(ordered, written + 1, location);
+            ListCell* lc;
+            foreach (lc, keys) {
+                SortBy* sb = makeNode(SortBy);
+                sb->node = static_cast<Node*>(lfirst(lc));
+                sb->sortby_dir = SORTBY_DEFAULT;
+                sb->sortby_nulls = SORTBY_NULLS_DEFAULT;
+                sb->location = -1;
+                fn->agg_order = lappend(fn->agg_order, sb);
+                fargs = lappend(fargs, lfirst(lc));
+            }
+        }
+        Node* e = ParseFuncOrColumn(ps, funcname, fargs, nullptr, fn, false, location);
+        r.result = type_of(e);
+        r.volatility = volatility_of(e);
+        if (IsA(e, FuncExpr)) {
+            const auto* f = reinterpret_cast<FuncExpr*>(e);
+            name_routine(r, f->funcid);
+            r.returns_set = f->funcretset;
+            read_arg_types(r, f->args, written);
+        } else if (IsA(e, Aggref)) {
+            const auto* a = reinterpret_cast<Aggref*>(e);
+            name_routine(r, a->aggfnoid);
+            read_arg_types(r, ordered.empty() ? a->args : a->aggdirectargs, written);
+        } else if (IsA(e, WindowFunc)) {
+            const auto* w = reinterpret_cast<WindowFunc*>(e);
+            name_routine(r, w->winfnoid);
+            read_arg_types(r, w->args, written);
+        } else {
+            r.is_cast = true; // a function-style cast (text(x)): a coercion node, no function
+        }
+    });
+    call c = to_call(r, name + "()", args.size());
+    if (c.is_cast) c.args = args;
+    return c;
+}
+
+type_ref common_type(const std::vector<type_ref>& types, const std::string& context, const std::vector<int>& locations) {
+    type_ref common;
+    const int furthest = locations.empty() ? -1 : *std::max_element(locations.begin(), locations.end());
+    pg::call([&] {
+        ParseState* ps = new_parse_state(furthest);
+        List* exprs = NIL;
+        for (std::size_t i = 0; i < types.size(); ++i)
+            exprs = lappend(exprs, stand_in(types[i], static_cast<int>(i) + 1, i < locations.size() ? locations[i] : -1));
+        const Oid type = select_common_type(ps, exprs, context.c_str(), nullptr);
+        ListCell* lc;
+        foreach (lc, exprs) {
+            Node* e = static_cast<Node*>(lfirst(lc));
+            const Oid from = exprType(e);
+            if (!can_coerce_type(1, &from, &type, COERCION_IMPLICIT))
+                ereport(ERROR, (errcode(ERRCODE_CANNOT_COERCE),
+                                errmsg("%s could not convert type %s to %s", context.c_str(), format_type_be(from),
+                                       format_type_be(type)),
+                                parser_errposition(ps, exprLocation(e))));
+        }
+        common = {type, select_common_typmod(ps, exprs, type)};
+    });
+    return common;
+}
+
+std::optional<char> cast_volatility(type_ref from, type_ref to) {
+    char vol = 0;
+    pg::call([&] {
+        ParseState* ps = new_parse_state(-1);
+        Node* e = coerce_to_target_type(ps, stand_in(from, 1, -1), from.type, to.type, to.typmod, COERCION_EXPLICIT,
+                                        COERCE_EXPLICIT_CAST, -1);
+        if (e) vol = volatility_of(e);
+    });
+    if (vol == 0) return std::nullopt;
+    return vol;
+}
+
+bool is_boolean(type_ref t) {
+    return pg::call([&] { return getBaseType(t.type) == BOOLOID; });
+}
+
+} // namespace pgt::server::analyzer

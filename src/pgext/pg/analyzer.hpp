@@ -1,0 +1,63 @@
+#pragma once
+// PostgreSQL's own parse analysis of types, operators, functions and casts (parse_type.c,
+// parse_oper.c, parse_func.c, parse_coerce.c), called on stand-ins of the argument types: the
+// compiler resolves every call of a defining query exactly as the server does. Errors are
+// PostgreSQL's own (42883, 42725, 42704, 42804, …), thrown as pgt::error.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pgt::server::analyzer {
+
+using oid = std::uint32_t;
+
+/// A type with its modifier (-1: none).
+struct type_ref {
+    oid type = 0;
+    int typmod = -1;
+    friend bool operator==(const type_ref&, const type_ref&) = default;
+};
+
+/// The type `spelling` names under the current search_path (as a cast would read it).
+type_ref parse_type(const std::string& spelling);
+/// format_type's spelling under a search_path of pg_catalog alone: types outside pg_catalog
+/// come out schema-qualified, as the columns of pg_trickle's own tables are spelled.
+std::string spell_type(type_ref t);
+/// The unknown type of an untyped literal.
+type_ref unknown_type();
+
+/// What a call resolved to.
+struct call {
+    std::string schema, name;   ///< of the operator or function called (empty for a cast)
+    std::vector<type_ref> args; ///< the type each argument is coerced to
+    type_ref result;
+    char volatility = 'i';      ///< of the call with its argument coercions: i, s or v
+    bool returns_set = false;
+    bool is_cast = false;       ///< a function-style cast: no function is called
+};
+
+/// Errors point at `location`s: byte offsets into the defining query (-1: none).
+
+/// `left op right` (`left` null: prefix `op right`); `schema` non-empty for OPERATOR(schema.op).
+call resolve_operator(const std::string& schema, const std::string& op, const type_ref* left, type_ref right,
+                      int location);
+
+enum class call_kind { function, aggregate, window };
+/// `schema.name(args)` (`schema` empty: along the search_path); `star` for count(*);
+/// `ordered`: the WITHIN GROUP keys' types of an ordered-set aggregate.
+call resolve_function(const std::string& schema, const std::string& name, const std::vector<type_ref>& args,
+                      call_kind kind, bool star, const std::vector<type_ref>& ordered, int location);
+
+/// select_common_type and select_common_typmod over values of these types, each of which must
+/// convert to it implicitly (`context` names the construct in errors: CASE, UNION, …).
+type_ref common_type(const std::vector<type_ref>& types, const std::string& context, const std::vector<int>& locations);
+
+/// The volatility of CAST(from AS to) (i, s or v), or nullopt when there is no such cast.
+std::optional<char> cast_volatility(type_ref from, type_ref to);
+
+/// Whether `t` is boolean or a domain over boolean.
+bool is_boolean(type_ref t);
+
+} // namespace pgt::server::analyzer
