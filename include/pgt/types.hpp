@@ -35,6 +35,10 @@ struct sql_type {
     /// Schema-qualified spelling usable in a CAST and in CREATE TABLE, with its modifier:
     /// `pg_catalog.int4`, `pg_catalog.numeric(12,2)`, `"public"."mood"`.
     std::string name;
+    /// The type has a default equality (a btree or hash operator class), which GROUP BY,
+    /// DISTINCT and IS NOT DISTINCT FROM use: false for json, xml, the geometric types and
+    /// arrays or records of them. Maintenance compares such values by their text image.
+    bool equality = true;
 
     friend bool operator==(const sql_type&, const sql_type&) = default;
 };
@@ -44,7 +48,8 @@ sql_type make_type(type_kind k);
 
 /// Parses a type name as written in SQL or printed by format_type() (`integer`, `int4`,
 /// `numeric(10,2)`, `character varying(20)`, `timestamp with time zone`, …). Names it does
-/// not know become `type_kind::other` with the given spelling.
+/// not know become `type_kind::other` with the given spelling (without equality when it is
+/// one of the built-in types that have none, or an array of one).
 sql_type parse_type_name(const std::string& name);
 
 bool is_integer(type_kind k);

@@ -81,7 +81,10 @@ compile_result compile(const std::string& sql, const catalog& cat, const parse_f
     result.ignored_order_by = order.ignored;
 
     ir::rel_ptr root = translate_select(ctx, select, select_scope{}, {.top_level = true, .topk = order.topk ? &*order.topk : nullptr});
-    check_distinct_names(ctx, *root, order.topk ? order.topk->visible : root->columns.size());
+    const std::size_t visible = order.topk ? order.topk->visible : root->columns.size();
+    check_distinct_names(ctx, *root, visible);
+    // A bag of empty rows has nothing for a row's identity to tell apart.
+    if (visible == 0) ctx.unsupported("a select list without columns", -1);
 
     result.sources = ctx.sources();
     if (ctx.has_unsupported()) {

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "pgt/catalog.hpp"
+#include "pgt/circuit.hpp"
 #include "pgt/error.hpp"
 #include "pgt/frontend.hpp"
 #include "pgt/ir/expr.hpp"

@@ -101,7 +101,14 @@ sql_type parse_type_name(const std::string& name) {
             return t;
         }
     }
-    return {type_kind::other, name};
+    // Built-in types without a default btree or hash operator class.
+    std::string element = base;
+    while (element.ends_with("[]")) element.resize(element.size() - 2);
+    bool equality = true;
+    for (const char* t : {"json", "xml", "point", "lseg", "line", "box", "path", "polygon", "circle", "txid_snapshot",
+                          "pg_snapshot"})
+        equality &= element != t;
+    return {type_kind::other, name, equality};
 }
 
 bool is_integer(type_kind k) {

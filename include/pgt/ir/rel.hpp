@@ -173,6 +173,18 @@ struct window_call {
     sql_type type; ///< result type
 };
 
+/// How rows that a window call's ORDER BY leaves tied (its peers) affect its value:
+///   none    not at all: the peer-based functions (rank, cume_dist, …) and order-insensitive
+///           aggregates over frames of whole peer groups (RANGE, GROUPS);
+///   order   through their order alone (row_number, ntile, lag, lead, and any ROWS frame
+///           without EXCLUDE GROUP or TIES): a deterministic tie break appended to the ORDER BY
+///           picks one of the orders PostgreSQL may pick, the same one every time;
+///   peers   through frames of peers that a tie break would change (first_value, nth_value or
+///           array_agg over a RANGE or GROUPS frame, EXCLUDE GROUP or TIES): deterministic only
+///           when no two rows of a partition tie.
+enum class tie_effect { none, order, peers };
+tie_effect ties_effect(const window_call& c);
+
 /// Each input row followed by the value of each call over the row's partition (its window).
 /// Maintained by recomputing the partitions a change touches.
 struct window {

@@ -35,6 +35,8 @@ std::string call(std::string_view name, const std::vector<std::string>& args,
 std::string cast(const std::string& x, const sql_type& type);
 /// `CAST(NULL AS type)`.
 std::string typed_null(const sql_type& type);
+/// `ARRAY[items…]` of text values (typed, so that it may be empty).
+std::string text_array(const std::vector<std::string>& items);
 /// Items joined with `sep`.
 std::string join(const std::vector<std::string>& items, std::string_view sep = ", ");
 
@@ -43,7 +45,17 @@ std::string render(const ir::expr& e, const std::function<std::string(int)>& col
 
 /// `a IS NOT DISTINCT FROM b`, written so that PostgreSQL can hash-join or index-probe on it
 /// when the type is known: `(a IS NULL) = (b IS NULL) AND COALESCE(a, z) = COALESCE(b, z)`.
+/// A type without equality compares by image.
 std::string not_distinct(const std::string& a, const std::string& b, const sql_type& type);
+
+/// A value as GROUP BY and IS NOT DISTINCT FROM can compare it: itself, or for a type without
+/// equality (json, point, …) its text, which tells values apart as a binary image would.
+std::string image(const std::string& x, const sql_type& type);
+/// `x` and `y` hold the same value: their images are not distinct.
+std::string identical(const std::string& x, const std::string& y, const sql_type& type);
+/// Among rows grouped by image(x): x itself when it is its image (it is then a grouping key),
+/// else the first of them (all alike).
+std::string grouped_value(const std::string& x, const sql_type& type);
 
 /// Text form of a value for row-identity hashing, normalised so that values PostgreSQL groups
 /// together hash alike (numeric 1.5 and 1.50, float -0 and 0).

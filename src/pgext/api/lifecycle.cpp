@@ -26,8 +26,11 @@ using pgt::pg::text_arg;
                      {}, "Leave it at its default.");
 }
 
-std::optional<std::string> schedule_arg(FunctionCallInfo fcinfo, int i) {
+/// The schedule argument `i`; NULL only for an IMMEDIATE stream table (`immediate`), which has
+/// none (upstream's README creates them with schedule => NULL).
+std::optional<std::string> schedule_arg(FunctionCallInfo fcinfo, int i, bool immediate = false) {
     auto text = text_arg(fcinfo, i);
+    if (!text && immediate) return std::nullopt;
     if (!text) throw pgt::error(pgt::sqlstate::invalid_parameter_value,
                                 "invalid argument: use 'calculated' instead of NULL to set CALCULATED schedule");
     return pgt::stored_schedule(*text, pgt::guc::min_schedule_seconds);
@@ -64,8 +67,8 @@ std::pair<std::string, std::string> stored_diamond(const pgt::ext::stream_table&
 pgt::ext::create_options create_arguments(FunctionCallInfo fcinfo) {
     pgt::ext::create_options o;
     o.query = pgt::pg::required_text_arg(fcinfo, 1, "query");
-    o.schedule = schedule_arg(fcinfo, 2);
     o.mode = pgt::ext::normalize_mode(text_arg(fcinfo, 3).value_or("AUTO"));
+    o.schedule = schedule_arg(fcinfo, 2, o.mode == "IMMEDIATE");
     o.initialize = bool_arg(fcinfo, 4).value_or(true);
     std::tie(o.diamond_consistency, o.diamond_schedule_policy) = diamond_arguments(fcinfo, "atomic", "fastest");
     o.cdc_mode = text_arg(fcinfo, 7);

@@ -137,7 +137,7 @@ full_mode full_mode_query(const stream_table& st) {
         f.layout.columns.push_back({name, parse_type_name(type), false, ""});
         hashed.push_back(sql::hash_text("q." + spi::quote_ident(name), f.layout.columns.back().type));
     }
-    f.select = "SELECT " + lowering_options().hash_function + "(ARRAY[" + sql::join(hashed) + "]) AS \"__pgt_row_id\", q.* FROM (" +
+    f.select = "SELECT " + lowering_options().hash_function + "(" + sql::text_array(hashed) + ") AS \"__pgt_row_id\", q.* FROM (" +
                st.defining_query + ") q";
     return f;
 }

@@ -10,6 +10,7 @@
 
 #include "core/aggregate_states.hpp"
 #include "core/compiled.hpp"
+#include "pg/analyzer.hpp"
 #include "pg/server.hpp"
 #include "pg/spi.hpp"
 
@@ -30,6 +31,25 @@ std::string json_string(const std::string& s) {
         r += c;
     }
     return r + "\"";
+}
+
+/// Where the compiler's reading of the output columns disagrees with PostgreSQL's own analysis
+/// of the query (`output`: names and types as spi::describe gives them): the column, how each
+/// reads it. A type is compared with its modifier, resolved to the same type both ways.
+std::optional<std::string> misread_output(const ir::query& q, const std::vector<std::pair<std::string, std::string>>& output) {
+    const std::size_t visible = q.topk ? q.topk->visible : q.root->columns.size();
+    if (visible != output.size())
+        return "the query has " + std::to_string(output.size()) + " output columns, the compiler reads " +
+               std::to_string(visible);
+    for (std::size_t i = 0; i < visible; ++i) {
+        const auto& c = q.root->columns[i];
+        // An untyped literal in the select list is text, as PostgreSQL resolves it.
+        const std::string spelling = c.type.kind == type_kind::unknown ? "pg_catalog.text" : c.type.name;
+        if (server::analyzer::parse_type(spelling) != server::analyzer::parse_type(output[i].second))
+            return "column \"" + output[i].first + "\" is " + output[i].second + " for PostgreSQL, the compiler reads " +
+                   (c.type.kind == type_kind::unknown ? std::string("an untyped literal") : c.type.name);
+    }
+    return std::nullopt;
 }
 
 } // namespace
@@ -64,6 +84,29 @@ definition analyze(const std::string& display_name, const std::string& query, co
                 def.front.query.reset();
                 break;
             }
+    // The server's own view of the output columns: names and exact types (and a privilege
+    // check). The compiler's reading must agree with it, or the query is not maintained from
+    // that reading; a collation other than the type's own is not followed by the compiler.
+    const auto output = spi::describe(query);
+    if (def.front.query && requested_mode != "FULL") {
+        if (auto misread = misread_output(*def.front.query, output)) {
+            if (requested_mode != "AUTO")
+                throw error(sqlstate::internal_error, "pg_trickle: internal consistency check failed: " + *misread, {},
+                            "Please report this query; refresh_mode => 'FULL' maintains it meanwhile.");
+            def.front.unsupported = unsupported_error("internal consistency check: " + *misread);
+            def.front.query.reset();
+        }
+    }
+    if (def.front.query) {
+        const auto collations = spi::output_collations(query);
+        for (std::size_t i = 0; i < collations.size(); ++i)
+            if (!collations[i].empty()) {
+                def.front.unsupported =
+                    unsupported_error("column " + output[i].first + " with collation \"" + collations[i] + "\"");
+                def.front.query.reset();
+                break;
+            }
+    }
     // Volatile functions are among the constructs the front end reports as unsupported.
     if (requested_mode == "FULL") {
         def.refresh_mode = "FULL";
@@ -100,8 +143,6 @@ definition analyze(const std::string& display_name, const std::string& query, co
         def.warnings.push_back("Defining query contains stable functions (e.g. now()); their value is taken at each "
                                "refresh, so rows not touched by a refresh keep earlier values.");
 
-    // The server's own view of the output columns: names and exact types (and a privilege check).
-    const auto output = spi::describe(query);
     std::set<std::string> seen;
     for (const auto& [col, type] : output) {
         if (col.starts_with("__pgt_"))

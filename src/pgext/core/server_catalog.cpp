@@ -45,15 +45,17 @@ std::optional<relation_info> describe(const std::string& relid) {
     // Hidden bookkeeping columns of a stream table are not part of it. (A change buffer is made
     // with these types as the extension owner.)
     const server::qualified_type_names_scope qualified;
-    auto cols = spi::query("SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull, "
+    auto cols = spi::query("SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull, a.atttypid, "
                            "a.attnum = ANY (COALESCE((SELECT k.conkey FROM pg_catalog.pg_constraint k "
                            "  WHERE k.conrelid = a.attrelid AND k.contype = 'p'), '{}')) "
                            "FROM pg_catalog.pg_attribute a WHERE a.attrelid = $1::oid AND a.attnum > 0 "
                            "AND NOT a.attisdropped AND a.attname NOT LIKE '\\_\\_pgt\\_%' ORDER BY a.attnum",
                            {relid});
     for (const auto& c : cols) {
-        if (*c[3] == "t") t->primary_key.push_back(static_cast<int>(t->columns.size()));
-        t->columns.push_back({*c[0], parse_type_name(*c[1]), *c[2] == "t"});
+        if (*c[4] == "t") t->primary_key.push_back(static_cast<int>(t->columns.size()));
+        sql_type type = parse_type_name(*c[1]);
+        type.equality = server::analyzer::has_equality(static_cast<server::analyzer::oid>(std::stoul(*c[3])));
+        t->columns.push_back({*c[0], std::move(type), *c[2] == "t"});
     }
     info.table = std::move(t);
     return info;
@@ -140,6 +142,7 @@ sql_type server_catalog::type(type_ref t) const {
     auto [it, fresh] = types_.try_emplace({t.type, t.typmod});
     if (fresh) {
         it->second = parse_type_name(analyzer::spell_type(t));
+        it->second.equality = analyzer::has_equality(t.type);
         refs_.emplace(it->second.name, t);
     }
     return it->second;

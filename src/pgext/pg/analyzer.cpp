@@ -21,6 +21,7 @@ extern "C" {
 #include <catalog/pg_operator.h>
 #include <utils/lsyscache.h>
 #include <utils/syscache.h>
+#include <utils/typcache.h>
 }
 
 namespace pgt::server::analyzer {
@@ -274,6 +275,10 @@ std::optional<char> cast_volatility(type_ref from, type_ref to) {
 
 bool is_boolean(type_ref t) {
     return pg::call([&] { return getBaseType(t.type) == BOOLOID; });
+}
+
+bool has_equality(oid t) {
+    return pg::call([&] { return lookup_type_cache(t, TYPECACHE_EQ_OPR)->eq_opr != InvalidOid; });
 }
 
 } // namespace pgt::server::analyzer

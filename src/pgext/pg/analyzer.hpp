@@ -60,4 +60,8 @@ std::optional<char> cast_volatility(type_ref from, type_ref to);
 /// Whether `t` is boolean or a domain over boolean.
 bool is_boolean(type_ref t);
 
+/// Whether `t` has a default equality operator (what GROUP BY and DISTINCT need), as the type
+/// cache finds it: arrays and records through their element and field types.
+bool has_equality(oid t);
+
 } // namespace pgt::server::analyzer

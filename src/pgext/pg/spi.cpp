@@ -6,6 +6,10 @@
 
 #include <unordered_map>
 
+extern "C" {
+#include <utils/lsyscache.h>
+}
+
 namespace pgt::spi {
 
 namespace {
@@ -181,6 +185,22 @@ std::vector<std::pair<std::string, std::string>> describe(const std::string& sql
         cols.emplace_back(NameStr(a->attname), type);
     }
     return cols;
+}
+
+std::vector<std::string> output_collations(const std::string& sql) {
+    run("SELECT * FROM (" + sql + ") q LIMIT 0", {}, nullptr);
+    std::vector<std::string> out;
+    const TupleDesc desc = SPI_tuptable->tupdesc;
+    for (int i = 0; i < desc->natts; ++i) {
+        Form_pg_attribute a = TupleDescAttr(desc, i);
+        const char* name = pg::call([&] {
+            const Oid usual = get_typcollation(a->atttypid);
+            return a->attcollation == usual ? static_cast<const char*>(nullptr)
+                                            : static_cast<const char*>(get_collation_name(a->attcollation));
+        });
+        out.emplace_back(name ? name : "");
+    }
+    return out;
 }
 
 std::string quote_ident(const std::string& s) {

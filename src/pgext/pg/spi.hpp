@@ -83,6 +83,10 @@ private:
 
 /// Output column names and types (format_type) of a query, without running it.
 std::vector<std::pair<std::string, std::string>> describe(const std::string& sql);
+/// The collation of each output column of `sql` that is not its type's default one (the
+/// query's COLLATE clauses, or a source column's own collation), by position; empty where
+/// the collation is the default.
+std::vector<std::string> output_collations(const std::string& sql);
 
 /// Quotes `s` as an identifier exactly as PostgreSQL's quote_ident() does.
 std::string quote_ident(const std::string& s);

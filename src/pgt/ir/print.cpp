@@ -1,4 +1,5 @@
 // Human-readable rendering of the IR, for pgtc explain and explain_st.
+#include <algorithm>
 #include <sstream>
 
 #include "pgt/ir/rel.hpp"
@@ -14,6 +15,25 @@ rel_ptr make_rel(rel_node node, std::vector<rel_ptr> inputs, std::vector<column>
 }
 
 const std::string& agg_name(const agg_call& a) { return a.name; }
+
+tie_effect ties_effect(const window_call& c) {
+    auto named = [&](std::initializer_list<const char*> names) {
+        return c.schema == "pg_catalog" && std::ranges::any_of(names, [&](const char* n) { return c.name == n; });
+    };
+    if (named({"row_number", "ntile", "lag", "lead"})) return tie_effect::order;
+    if (named({"rank", "dense_rank", "percent_rank", "cume_dist"})) return tie_effect::none;
+    const auto& f = c.frame;
+    const bool peer_exclusion = f.exclude == window_frame::exclusion::group || f.exclude == window_frame::exclusion::ties;
+    if (f.units == window_frame::unit::rows) return peer_exclusion ? tie_effect::peers : tie_effect::order;
+    // A frame of whole peer groups: the set of its rows does not depend on their order, the
+    // value of an aggregate that ignores the order of its input does not either.
+    const bool order_insensitive = named({"count", "sum", "avg", "min", "max", "bool_and", "bool_or", "every", "bit_and",
+                                          "bit_or", "bit_xor", "var_pop", "var_samp", "variance", "stddev_pop",
+                                          "stddev_samp", "stddev", "covar_pop", "covar_samp", "corr", "regr_avgx",
+                                          "regr_avgy", "regr_count", "regr_intercept", "regr_r2", "regr_slope",
+                                          "regr_sxx", "regr_sxy", "regr_syy"});
+    return order_insensitive ? tie_effect::none : tie_effect::peers;
+}
 
 agg_maintenance maintenance_of(const agg_call& a) {
     switch (a.func) {

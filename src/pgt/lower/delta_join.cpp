@@ -106,11 +106,11 @@ struct join_parts {
             // Each distinct touched row of P₋₁ with its multiplicity and d, the weight of its
             // matches in ΔO, summed by a join (not a subquery per row over ΔO). Its status can
             // only flip when d ≠ 0.
-            const std::string cols = l.column_list(p, "x");
+            const std::string grouped = l.grouped_column_list(p, "x"), images = l.image_list(p, "x");
             const std::string touched_rows =
-                "SELECT " + cols + ", x.\"__pgt_m\", pg_catalog.sum(o." + w + ") AS \"__pgt_d\" FROM (SELECT " + cols +
-                ", pg_catalog.sum(x.\"__pgt_m\") AS \"__pgt_m\" FROM (" + old_p + ") x GROUP BY " + cols +
-                ") x JOIN " + *dq + " o ON " + c("x", "o") + " GROUP BY " + cols + ", x.\"__pgt_m\" HAVING pg_catalog.sum(o." +
+                "SELECT " + grouped + ", x.\"__pgt_m\", pg_catalog.sum(o." + w + ") AS \"__pgt_d\" FROM (SELECT " + grouped +
+                ", pg_catalog.sum(x.\"__pgt_m\") AS \"__pgt_m\" FROM (" + old_p + ") x GROUP BY " + images +
+                ") x JOIN " + *dq + " o ON " + c("x", "o") + " GROUP BY " + images + ", x.\"__pgt_m\" HAVING pg_catalog.sum(o." +
                 w + ") <> 0";
             // It had no match before when its matches now number exactly d: never when d < 0,
             // else its current matches are counted up to d + 1 (typically one or two index

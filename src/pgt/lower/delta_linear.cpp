@@ -2,8 +2,6 @@
 //   σ(Δ), π(Δ), Δ₁ + Δ₂ + …; and a source's delta is its captured changes.
 #include "lowering.hpp"
 
-#include <algorithm>
-
 namespace pgt::lower::detail {
 
 namespace {
@@ -13,22 +11,19 @@ std::string weight_col(const std::string& alias) { return sql::column(alias, wei
 std::optional<std::string> delta_source(lowering& l, int id) {
     const auto& n = l.node(id);
     const auto& t = *l.graph().sources[static_cast<std::size_t>(n.source)];
-    const std::string cols = l.column_list(id, "c");
     // Consolidated, so that a row inserted and deleted again cancels out before any expression
-    // sees it (100 / v must not fail on a v = 0 that no longer exists). Types the compiler does
-    // not know may lack equality; their changes pass unconsolidated (the final merge still nets
-    // them). One row (single_row) is consolidated already.
-    const bool groupable = !l.changes_of(n.source).single_row && std::ranges::none_of(t.columns, [](const ir::column& c) {
-        return c.type.kind == type_kind::other || c.type.kind == type_kind::unknown;
-    });
+    // sees it (100 / v must not fail on a v = 0 that no longer exists): identical rows
+    // together. One row (single_row) is consolidated already.
+    const bool consolidate = !l.changes_of(n.source).single_row;
     const std::string body =
-        groupable ? "SELECT " + cols + ", pg_catalog.sum(" + weight_col("c") + ")::pg_catalog.int8 AS " +
-                        sql::ident(weight) + " FROM " + l.changes_of(n.source).relation + " c GROUP BY " + cols +
-                        " HAVING pg_catalog.sum(" + weight_col("c") + ") <> 0"
-                  : "SELECT " + cols + ", " + weight_col("c") + " FROM " + l.changes_of(n.source).relation + " c";
+        consolidate ? "SELECT " + l.grouped_column_list(id, "c") + ", pg_catalog.sum(" + weight_col("c") +
+                          ")::pg_catalog.int8 AS " + sql::ident(weight) + " FROM " + l.changes_of(n.source).relation +
+                          " c GROUP BY " + l.image_list(id, "c") + " HAVING pg_catalog.sum(" + weight_col("c") +
+                          ") OPERATOR(pg_catalog.<>) 0"
+                    : "SELECT " + l.column_list(id, "c") + ", " + weight_col("c") + " FROM " + l.changes_of(n.source).relation + " c";
     // CTE names stay well under PostgreSQL's 63-byte identifier limit.
     return l.add_cte("s" + std::to_string(n.source) + "_changes_" + t.name.substr(0, 40),
-                     "Δ" + t.schema + "." + t.name + (groupable ? ": captured changes, consolidated" : ": captured changes"), body);
+                     "Δ" + t.schema + "." + t.name + (consolidate ? ": captured changes, consolidated" : ": captured changes"), body);
 }
 
 std::optional<std::string> delta_filter(lowering& l, int id) {

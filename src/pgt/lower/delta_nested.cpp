@@ -123,9 +123,9 @@ std::string rows_before(lowering& l, int id, const std::string& in_touched) {
     const std::string cols = l.column_list(child, "s");
     const std::string bag = l.add_cte(
         tag(id, "old_rows"), "n" + std::to_string(id) + ": rows of the touched part before the change (C − ΔC)",
-        "SELECT " + l.column_list(child, "b") + ", pg_catalog.sum(b." + w + ") AS " + w + " FROM (SELECT " + cols + ", 1 AS " +
-            w + " FROM " + l.new_sql(child) + " s WHERE " + in_touched + " UNION ALL SELECT " + cols + ", -s." + w + " FROM " +
-            *l.delta(child) + " s) b GROUP BY " + l.column_list(child, "b") + " HAVING pg_catalog.sum(b." + w + ") > 0");
+        "SELECT " + l.grouped_column_list(child, "b") + ", pg_catalog.sum(b." + w + ") AS " + w + " FROM (SELECT " + cols +
+            ", 1 AS " + w + " FROM " + l.new_sql(child) + " s WHERE " + in_touched + " UNION ALL SELECT " + cols + ", -s." + w +
+            " FROM " + *l.delta(child) + " s) b GROUP BY " + l.image_list(child, "b") + " HAVING pg_catalog.sum(b." + w + ") > 0");
     return "(SELECT " + l.column_list(child, "s") + " FROM " + bag + " s CROSS JOIN LATERAL pg_catalog.generate_series(1, s." +
            w + ") AS copies)";
 }

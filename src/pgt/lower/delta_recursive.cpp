@@ -101,11 +101,11 @@ std::vector<sql_type> types_of(const lowering& l, int id) {
     return types;
 }
 
-/// `(columns, __pgt_w)` of `weighted` summed per distinct row, zeros dropped.
+/// `(columns, __pgt_w)` of `weighted` summed per row (identical rows together), zeros dropped.
 std::string consolidated(const lowering& l, int id, const std::string& weighted) {
-    const std::string cols = l.column_list(id, "s");
-    return "SELECT " + cols + ", pg_catalog.sum(s." + sql::ident(weight) + ")::pg_catalog.int8 AS " + sql::ident(weight) +
-           " FROM " + weighted + " s GROUP BY " + cols + " HAVING pg_catalog.sum(s." + sql::ident(weight) + ") <> 0";
+    return "SELECT " + l.grouped_column_list(id, "s") + ", pg_catalog.sum(s." + sql::ident(weight) + ")::pg_catalog.int8 AS " +
+           sql::ident(weight) + " FROM " + weighted + " s GROUP BY " + l.image_list(id, "s") + " HAVING pg_catalog.sum(s." +
+           sql::ident(weight) + ") <> 0";
 }
 
 /// Every derivation of the non-recursive term's rows (each of weight 1), counted rounds.
@@ -135,11 +135,8 @@ std::string count_derivations(lowering& l, int id, const std::string& first, con
     // stream table's copies of the row.
     std::string old_count;
     if (l.state_in_result(id)) {
-        std::vector<std::string> same{"t.\"__pgt_row_id\" = c.\"__pgt_row_id\""};
-        const auto types = types_of(l, id);
-        for (std::size_t i = 0; i < l.names(id).size(); ++i)
-            same.push_back(sql::not_distinct(sql::column("t", l.names(id)[i]), sql::column("c", l.names(id)[i]), types[i]));
-        old_count = "(SELECT pg_catalog.count(*) FROM " + state + " t WHERE " + sql::join(same, " AND ") + ")";
+        old_count = "(SELECT pg_catalog.count(*) FROM " + state + " t WHERE t.\"__pgt_row_id\" = c.\"__pgt_row_id\" AND " +
+                    l.row_images(id, "t") + " IS NOT DISTINCT FROM " + l.row_images(id, "c") + ")";
     } else {
         old_count = "COALESCE((SELECT t." + count_col + " FROM " + state + " t WHERE t.\"__pgt_row_id\" = c.\"__pgt_row_id\"), 0)";
     }

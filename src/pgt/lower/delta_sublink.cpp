@@ -197,14 +197,14 @@ std::optional<std::string> delta_sublink(lowering& l, int id) {
                                            "SELECT t.*, pg_catalog.row_number() OVER () AS \"__pgt_rn\" FROM (" + before + ") t");
         const std::string now_from = p.r_for(rows, "x") + " r";
         // R₋₁ = R − ΔR as a bag (equal rows grouped), of the rows for which `where` holds.
-        const std::string rcols = l.column_list(p.right, "r"), bcols = l.column_list(p.right, "b");
+        const std::string rcols = l.column_list(p.right, "r");
         auto r_before = [&](const std::string& where) {
-            return "(SELECT " + bcols + " FROM (SELECT " + rcols + ", 1 AS " + w + " FROM " + now_from + " WHERE " + where +
-                   " UNION ALL SELECT " + rcols + ", -r." + w + " FROM " + *dr + " r WHERE " + where + ") b GROUP BY " + bcols +
-                   " HAVING pg_catalog.sum(b." + w + ") > 0)";
+            return "(SELECT " + l.grouped_column_list(p.right, "b") + " FROM (SELECT " + rcols + ", 1 AS " + w + " FROM " + now_from +
+                   " WHERE " + where + " UNION ALL SELECT " + rcols + ", -r." + w + " FROM " + *dr + " r WHERE " + where +
+                   ") b GROUP BY " + l.image_list(p.right, "b") + " HAVING pg_catalog.sum(b." + w + ") > 0)";
         };
         const auto& mark_type = n.rel->columns.back().type;
-        const bool comparable = mark_type.kind != type_kind::other && mark_type.kind != type_kind::unknown;
+        const bool comparable = mark_type.kind != type_kind::unknown;
         // Joinable: R₋₁ as a whole (still unique on the key), joined like R; otherwise the
         // subquery over the rows of R and R₋₁ belonging to x.
         std::string values;
@@ -232,7 +232,7 @@ std::optional<std::string> delta_sublink(lowering& l, int id) {
         }
         terms.push_back("SELECT " + p.select_list("t", "v.\"__pgt_v\"") + ", v." + w + " FROM (" + values +
                         ") t CROSS JOIN LATERAL (VALUES (t.\"__pgt_vn\", t.\"__pgt_m\"), (t.\"__pgt_vo\", -t.\"__pgt_m\")) v(\"__pgt_v\", " +
-                        w + ")" + (comparable ? " WHERE t.\"__pgt_vn\" IS DISTINCT FROM t.\"__pgt_vo\"" : ""));
+                        w + ")" + (comparable ? " WHERE NOT " + sql::identical("t.\"__pgt_vn\"", "t.\"__pgt_vo\"", mark_type) : ""));
     }
     return l.add_cte("d" + std::to_string(id) + "_sublink",
                      "n" + std::to_string(id) + ": subquery per row — ΔL with R + touched rows: v(R) − v(R−ΔR)",

@@ -13,7 +13,28 @@ namespace pgt::lower::detail {
 
 namespace {
 
+/// A tie break for rows of node `input` seen through `alias`: its unique key, or else all its
+/// columns (a type the compiler does not know by its text, which every type has and sorts).
+/// Rows it leaves tied are identical, so that any order of them gives the same result.
+std::string tie_break(const lowering& l, int input, const std::string& alias) {
+    const auto& cols = l.node(input).rel->columns;
+    std::vector<int> positions;
+    if (auto key = unique_key(*l.node(input).rel)) positions = *key;
+    else
+        for (std::size_t i = 0; i < cols.size(); ++i) positions.push_back(static_cast<int>(i));
+    std::vector<std::string> keys;
+    for (int i : positions) {
+        const auto& t = cols[static_cast<std::size_t>(i)].type;
+        const std::string x = sql::column(alias, l.names(input)[static_cast<std::size_t>(i)]);
+        keys.push_back(t.kind == type_kind::other ? sql::cast(x, make_type(type_kind::text)) : x);
+    }
+    return sql::join(keys);
+}
+
 /// `name(args) [FILTER (WHERE …)] OVER (…)` over rows seen through `alias` of node `input`.
+/// Rows its ORDER BY leaves tied are ordered by a tie break where only their order matters
+/// (ir::tie_effect::order): the same rows then get the same values whenever a refresh
+/// recomputes their partition, before and after a change.
 std::string window_call_sql(const lowering& l, const ir::window_call& c, int input, const std::string& alias) {
     std::vector<std::string> args, over;
     for (const auto& a : c.args) args.push_back(l.expr(*a, input, alias));
@@ -22,8 +43,16 @@ std::string window_call_sql(const lowering& l, const ir::window_call& c, int inp
     std::vector<std::string> partition;
     for (const auto& p : c.partition_by) partition.push_back(l.expr(*p, input, alias));
     if (!partition.empty()) over.push_back("PARTITION BY " + sql::join(partition));
-    if (!c.order_by.empty()) over.push_back("ORDER BY " + sort_keys_sql(l, c.order_by, input, alias));
-    const std::string frame = ir::frame_text(c.frame, [&](const ir::expr& e) { return l.expr(e, input, alias); });
+    std::vector<std::string> order;
+    if (!c.order_by.empty()) order.push_back(sort_keys_sql(l, c.order_by, input, alias));
+    const bool tie_broken = ir::ties_effect(c) == ir::tie_effect::order;
+    if (tie_broken) order.push_back(tie_break(l, input, alias));
+    if (!order.empty()) over.push_back("ORDER BY " + sql::join(order));
+    // A RANGE frame tie broken is one of a function that ignores its frame (row_number, lag, …):
+    // left out, since an offset in it would need a single ORDER BY key.
+    const std::string frame = tie_broken && c.frame.units == ir::window_frame::unit::range
+                                  ? std::string()
+                                  : ir::frame_text(c.frame, [&](const ir::expr& e) { return l.expr(e, input, alias); });
     if (!frame.empty()) over.push_back(frame);
     return r + " OVER (" + sql::join(over, " ") + ")";
 }

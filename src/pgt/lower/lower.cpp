@@ -151,16 +151,21 @@ refresh_plan delta_sql(const circuit& c, const std::vector<source_changes>& sour
 namespace pgt::lower {
 
 std::string full_difference_statement(const layout& lay, const std::string& new_rows, const std::string& storage_table) {
-    std::vector<std::string> cols;
-    for (const auto& c : lay.columns) cols.push_back(sql::ident(c.name));
+    std::vector<std::string> cols, grouped, images;
+    for (const auto& c : lay.columns) {
+        cols.push_back(sql::ident(c.name));
+        const std::string x = sql::column("x", c.name);
+        grouped.push_back(c.type.equality ? x : sql::grouped_value(x, c.type) + " AS " + sql::ident(c.name));
+        images.push_back(sql::image(x, c.type));
+    }
     const std::string list = sql::join(cols);
     const std::string w = sql::ident(weight);
     std::vector<cte> ctes{
         {sql::ident("__pgt_new"), "the new contents", new_rows},
         {sql::ident(delta_cte), "new contents minus old, as a weighted bag",
-         "SELECT " + list + ", pg_catalog.sum(x." + w + ") AS " + w + " FROM (SELECT " + list + ", 1 AS " + w +
-             " FROM \"__pgt_new\" UNION ALL SELECT " + list + ", -1 FROM " + storage_table + ") x GROUP BY " + list +
-             " HAVING pg_catalog.sum(x." + w + ") <> 0"}};
+         "SELECT " + sql::join(grouped) + ", pg_catalog.sum(x." + w + ") AS " + w + " FROM (SELECT " + list + ", 1 AS " + w +
+             " FROM \"__pgt_new\" UNION ALL SELECT " + list + ", -1 FROM " + storage_table + ") x GROUP BY " +
+             sql::join(images) + " HAVING pg_catalog.sum(x." + w + ") <> 0"}};
     for (auto& m : bag_apply_ctes(lay, storage_table)) ctes.push_back(std::move(m));
     std::string r = "WITH\n";
     for (std::size_t i = 0; i < ctes.size(); ++i)

@@ -40,6 +40,30 @@ std::string lowering::column_list(int id, const std::string& alias) const {
     return sql::join(cols);
 }
 
+std::string lowering::image_list(int id, const std::string& alias) const {
+    std::vector<std::string> cols;
+    const auto& columns = node(id).rel->columns;
+    for (std::size_t i = 0; i < columns.size(); ++i) cols.push_back(sql::image(sql::column(alias, names(id)[i]), columns[i].type));
+    return sql::join(cols);
+}
+
+std::string lowering::grouped_column_list(int id, const std::string& alias) const {
+    std::vector<std::string> cols;
+    const auto& columns = node(id).rel->columns;
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+        const std::string c = sql::column(alias, names(id)[i]);
+        cols.push_back(columns[i].type.equality ? c : sql::grouped_value(c, columns[i].type) + " AS " + sql::ident(names(id)[i]));
+    }
+    return sql::join(cols);
+}
+
+std::string lowering::row_images(int id, const std::string& alias) const {
+    std::vector<std::string> x;
+    const auto& columns = node(id).rel->columns;
+    for (std::size_t i = 0; i < columns.size(); ++i) x.push_back(sql::image(sql::column(alias, names(id)[i]), columns[i].type));
+    return "ROW(" + sql::join(x) + ")";
+}
+
 std::string lowering::new_sql(int id) const { return detail::new_sql(*this, id); }
 
 const std::string* lowering::state_table(int id) const {
@@ -200,9 +224,7 @@ std::string lowering::row_id(const std::vector<std::string>& values,
                              const std::vector<sql_type>& types) const {
     std::vector<std::string> parts;
     for (std::size_t i = 0; i < values.size(); ++i) parts.push_back(sql::hash_text(values[i], types[i]));
-    const std::string array =
-        parts.empty() ? "CAST(ARRAY[] AS pg_catalog.text[])" : "ARRAY[" + sql::join(parts) + "]";
-    return opts_.hash_function + "(" + array + ")";
+    return opts_.hash_function + "(" + sql::text_array(parts) + ")";
 }
 
 layout state_table_layout(const lowering& l, int id, std::vector<storage_column> state) {

@@ -32,6 +32,14 @@ public:
     const std::vector<std::string>& names(int id) const { return names_[static_cast<std::size_t>(id)]; }
     /// `alias."c1", alias."c2", …` for all columns of node `id`.
     std::string column_list(int id, const std::string& alias) const;
+    /// Consolidating node `id`'s rows (seen through `alias`) as a Z-set, equal rows together:
+    /// the GROUP BY list of their images (sql::image: types without equality by their text),
+    /// and the select list of their values (sql::grouped_value), named as the node names them.
+    std::string image_list(int id, const std::string& alias) const;
+    std::string grouped_column_list(int id, const std::string& alias) const;
+    /// `ROW(…)` of the images of node `id`'s columns seen through `alias`, to compare rows with
+    /// IS [NOT] DISTINCT FROM.
+    std::string row_images(int id, const std::string& alias) const;
 
     /// A relation (table name or parenthesised SELECT) with the node's current contents.
     std::string new_sql(int id) const;

@@ -49,8 +49,8 @@ std::string rows_delta(lowering& l) {
     const std::string w = sql::ident(weight);
     // One row (a change merged a row at a time) is its own net change.
     if (l.single_row(id)) return "SELECT " + row_id_of(l, id, "s") + " AS \"__pgt_row_id\", " + cols + ", s." + w + " FROM " + *d + " s";
-    std::string consolidated = "SELECT " + row_id_of(l, id, "s") + " AS \"__pgt_row_id\", " + cols +
-                               ", pg_catalog.sum(s." + w + ") AS " + w + " FROM " + *d + " s GROUP BY " + cols +
+    std::string consolidated = "SELECT " + row_id_of(l, id, "s") + " AS \"__pgt_row_id\", " + l.grouped_column_list(id, "s") +
+                               ", pg_catalog.sum(s." + w + ") AS " + w + " FROM " + *d + " s GROUP BY " + l.image_list(id, "s") +
                                " HAVING pg_catalog.sum(s." + w + ") <> 0";
     if (c.strategy != maintenance::keyed) return consolidated;
     // A changed row arrives as its old version (weight −1) and its new one (+1): keep the new
@@ -67,6 +67,7 @@ struct apply_columns {
     std::vector<std::string> from_d;    ///< d."col" for every storage column
     std::vector<std::string> set_from_d; ///< "col" = d."col", all but the row id
     std::vector<std::string> t_rest, d_rest;
+    std::vector<sql_type> rest_types;
 
     explicit apply_columns(const layout& lay) {
         for (const auto& col : lay.columns) {
@@ -76,7 +77,19 @@ struct apply_columns {
             set_from_d.push_back(sql::ident(col.name) + " = " + sql::column("d", col.name));
             t_rest.push_back(sql::column("t", col.name));
             d_rest.push_back(sql::column("d", col.name));
+            rest_types.push_back(col.type);
         }
+    }
+
+    /// A stored row (t) differs from its new version (d) in a column but the row id (a type
+    /// without equality by its image).
+    std::string changed() const {
+        std::vector<std::string> t, d;
+        for (std::size_t i = 0; i < t_rest.size(); ++i) {
+            t.push_back(sql::image(t_rest[i], rest_types[i]));
+            d.push_back(sql::image(d_rest[i], rest_types[i]));
+        }
+        return "ROW(" + sql::join(t) + ") IS DISTINCT FROM ROW(" + sql::join(d) + ")";
     }
 };
 
@@ -103,8 +116,8 @@ std::vector<cte> bag_apply_ctes(const layout& lay, const std::string& st) {
     // rows: a TopK's stream table shows its state's rows without their hidden sort keys.)
     std::vector<std::string> same{"s.\"__pgt_row_id\" = d.\"__pgt_row_id\""};
     for (std::size_t i = 1; i < lay.columns.size(); ++i)
-        same.push_back(sql::not_distinct(sql::column("s", lay.columns[i].name), sql::column("d", lay.columns[i].name),
-                                         lay.columns[i].type));
+        same.push_back(sql::identical(sql::column("s", lay.columns[i].name), sql::column("d", lay.columns[i].name),
+                                      lay.columns[i].type));
     // Each removed row's copies are looked up through the row id's index, |w| of them at most.
     return {modify("__pgt_del", "delete |w| copies of removed rows",
                    "DELETE FROM " + st + " t WHERE t.ctid = ANY (ARRAY(SELECT x.sc FROM " + d +
@@ -123,8 +136,7 @@ std::vector<cte> aggregate_apply_ctes(const layout& lay, const std::string& st, 
                    "DELETE FROM " + st + " t USING " + d + " d WHERE " + same_id + " AND NOT d.\"__pgt_visible\"" + touched),
             modify((prefix + "upd").c_str(), "update changed groups",
                    "UPDATE " + st + " t SET " + sql::join(cols.set_from_d) + " FROM " + d + " d WHERE " + same_id + touched +
-                       " AND d.\"__pgt_visible\" AND ROW(" + sql::join(cols.t_rest) + ") IS DISTINCT FROM ROW(" +
-                       sql::join(cols.d_rest) + ")"),
+                       " AND d.\"__pgt_visible\" AND " + cols.changed()),
             modify((prefix + "ins").c_str(), "insert groups new to the table",
                    "INSERT INTO " + st + " (" + sql::join(cols.all) + ") SELECT " + sql::join(cols.from_d) + " FROM " + d +
                        " d WHERE d.\"__pgt_visible\" AND NOT EXISTS (SELECT 1 FROM " + st + " t WHERE " + same_id + touched + ")")};
@@ -176,9 +188,8 @@ std::string merge_apply(const circuit& c, const layout& lay, const std::string& 
     };
     switch (c.strategy) {
     case maintenance::aggregate:
-        return head + "WHEN MATCHED AND NOT d.\"__pgt_visible\" THEN DELETE WHEN MATCHED AND ROW(" + sql::join(cols.t_rest) +
-               ") IS DISTINCT FROM ROW(" + sql::join(cols.d_rest) + ") THEN UPDATE SET " + sql::join(cols.set_from_d) + " " +
-               insert("d.\"__pgt_visible\"", cols.from_d);
+        return head + "WHEN MATCHED AND NOT d.\"__pgt_visible\" THEN DELETE WHEN MATCHED AND " + cols.changed() +
+               " THEN UPDATE SET " + sql::join(cols.set_from_d) + " " + insert("d.\"__pgt_visible\"", cols.from_d);
     case maintenance::keyed:
         return head + "WHEN MATCHED AND " + w + " < 0 THEN DELETE WHEN MATCHED THEN UPDATE SET " + sql::join(cols.set_from_d) + " " +
                insert(w + " > 0", cols.from_d);

@@ -49,6 +49,10 @@ std::string cast(const std::string& x, const sql_type& type) {
 
 std::string typed_null(const sql_type& type) { return cast("NULL", type); }
 
+std::string text_array(const std::vector<std::string>& items) {
+    return items.empty() ? "CAST(ARRAY[] AS pg_catalog.text[])" : "ARRAY[" + join(items) + "]";
+}
+
 std::string join(const std::vector<std::string>& items, std::string_view sep) {
     std::string r;
     for (std::size_t i = 0; i < items.size(); ++i) {
@@ -145,10 +149,26 @@ std::string render(const ir::expr& e, const std::function<std::string(int)>& col
 }
 
 std::string not_distinct(const std::string& a, const std::string& b, const sql_type& type) {
+    if (!type.equality) return identical(a, b, type);
     const std::string z = neutral_value(type);
     if (z.empty()) return "(" + a + " IS NOT DISTINCT FROM " + b + ")";
     return "((" + a + " IS NULL) = (" + b + " IS NULL) AND " +
            binary("=", "COALESCE(" + a + ", " + z + ")", "COALESCE(" + b + ", " + z + ")") + ")";
+}
+
+std::string image(const std::string& x, const sql_type& type) {
+    return type.equality ? x : cast(x, make_type(type_kind::text));
+}
+
+std::string identical(const std::string& x, const std::string& y, const sql_type& type) {
+    return not_distinct(image(x, type), image(y, type), type.equality ? type : make_type(type_kind::text));
+}
+
+std::string grouped_value(const std::string& x, const sql_type& type) {
+    if (type.equality) return x;
+    // An array's own array_agg would stack it into a bigger array: through its text instead.
+    if (type.name.ends_with("]")) return cast(call("min", {image(x, type)}), type);
+    return "(" + call("array_agg", {x}) + ")[1]";
 }
 
 namespace {

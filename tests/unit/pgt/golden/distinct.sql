@@ -5,7 +5,7 @@ SELECT pgtrickle.pg_trickle_hash_multi(ARRAY[CAST(q."kind" AS pg_catalog.text)])
 WITH
 -- Δpublic.events: captured changes, consolidated
 "s0_changes_events" AS (
-SELECT c."kind", c."customer_id", pg_catalog.sum(c."__pgt_w")::pg_catalog.int8 AS "__pgt_w" FROM "changes"."events" c GROUP BY c."kind", c."customer_id" HAVING pg_catalog.sum(c."__pgt_w") <> 0
+SELECT c."kind", c."customer_id", pg_catalog.sum(c."__pgt_w")::pg_catalog.int8 AS "__pgt_w" FROM "changes"."events" c GROUP BY c."kind", c."customer_id" HAVING pg_catalog.sum(c."__pgt_w") OPERATOR(pg_catalog.<>) 0
 ),
 -- n1: map — π(Δ)
 "d1_map" AS (

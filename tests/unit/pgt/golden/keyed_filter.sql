@@ -5,7 +5,7 @@ SELECT pgtrickle.pg_trickle_hash_multi(ARRAY[CAST(q."id" AS pg_catalog.text)]) A
 WITH
 -- Δpublic.orders: captured changes, consolidated
 "s0_changes_orders" AS (
-SELECT c."id", c."customer_id", c."amount", c."status", pg_catalog.sum(c."__pgt_w")::pg_catalog.int8 AS "__pgt_w" FROM "changes"."orders" c GROUP BY c."id", c."customer_id", c."amount", c."status" HAVING pg_catalog.sum(c."__pgt_w") <> 0
+SELECT c."id", c."customer_id", c."amount", c."status", pg_catalog.sum(c."__pgt_w")::pg_catalog.int8 AS "__pgt_w" FROM "changes"."orders" c GROUP BY c."id", c."customer_id", c."amount", c."status" HAVING pg_catalog.sum(c."__pgt_w") OPERATOR(pg_catalog.<>) 0
 ),
 -- n1: filter — σ(Δ)
 "d1_filter" AS (

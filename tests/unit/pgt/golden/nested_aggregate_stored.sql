@@ -21,7 +21,7 @@ SELECT f."__pgt_row_id", f."customer_id", f."count", f."__pgt_count" FROM (SELEC
 WITH
 -- Δpublic.orders: captured changes, consolidated
 "s0_changes_orders" AS (
-SELECT c."id", c."customer_id", c."amount", c."status", pg_catalog.sum(c."__pgt_w")::pg_catalog.int8 AS "__pgt_w" FROM "changes"."orders" c GROUP BY c."id", c."customer_id", c."amount", c."status" HAVING pg_catalog.sum(c."__pgt_w") <> 0
+SELECT c."id", c."customer_id", c."amount", c."status", pg_catalog.sum(c."__pgt_w")::pg_catalog.int8 AS "__pgt_w" FROM "changes"."orders" c GROUP BY c."id", c."customer_id", c."amount", c."status" HAVING pg_catalog.sum(c."__pgt_w") OPERATOR(pg_catalog.<>) 0
 ),
 -- n1: change per touched group
 "n1_changed_groups" AS (
