@@ -158,6 +158,32 @@ void recompute_partitions() {
         ext::refresh(std::stoll(*r[0]), ext::initiator::manual);
 }
 
+/// Functions (operators through them) or views a stream table calls or reads were redefined
+/// (CREATE OR REPLACE, ALTER): rows it stored may follow the old definition. It recomputes at
+/// its next refresh, an IMMEDIATE one now; a view must still give it the columns it stores.
+void recompute_redefined() {
+    const auto readers = spi::query(
+        "SELECT DISTINCT s.pgt_id, c.object_identity, c.classid = 'pg_catalog.pg_class'::regclass "
+        "FROM pg_catalog.pg_event_trigger_ddl_commands() c JOIN pg_catalog.pg_depend d ON d.refclassid = c.classid "
+        "AND d.refobjid = c.objid AND d.classid = 'pg_catalog.pg_class'::regclass JOIN pgtrickle.pgt_stream_tables s "
+        "ON s.pgt_relid = d.objid WHERE c.command_tag IN ('CREATE FUNCTION', 'ALTER FUNCTION', 'CREATE AGGREGATE', "
+        "'ALTER AGGREGATE', 'CREATE VIEW', 'ALTER VIEW') ORDER BY 1, 2");
+    for (const auto& r : readers) {
+        const auto st = *ext::stream_table_by_id(std::stoll(*r[0]));
+        if (r[2] == "t") check_still_valid(st, "redefining view " + *r[1]);
+        {
+            pgt::server::role_scope as_ext(pgt::server::extension_owner(), false);
+            spi::exec("UPDATE pgtrickle.pgt_stream_tables SET needs_reinit = true, generation = generation + 1 "
+                      "WHERE pgt_id = $1::int8",
+                      {*r[0]});
+        }
+        pgt::server::notice("stream table " + st.display() + " is recomputed: " + *r[1] + " it uses was redefined");
+        if (st.refresh_mode == "IMMEDIATE" && st.status == "ACTIVE" && st.is_populated)
+            ext::refresh(st.id, ext::initiator::manual);
+    }
+    if (!readers.empty()) pgt::sched::wake_scheduler_at_commit();
+}
+
 } // namespace
 
 PGT_FUNCTION(pgt_on_ddl_end) {
@@ -205,6 +231,7 @@ PGT_FUNCTION(pgt_on_ddl_end) {
             check_relatives(static_cast<unsigned>(std::stoul(*c[0])), *c[1]);
         }
     }
+    recompute_redefined();
     if (privileges_may_change) ext::sync_buffer_grants();
     // A new partition (CREATE TABLE … PARTITION OF) starts empty; partitions attached or
     // detached (ALTER TABLE) bring or take rows that no statement captured.

@@ -57,10 +57,12 @@ std::vector<std::string> storage_columns(const lower::layout& lay) {
 
 lower::options lowering_options() { return {}; }
 
-frontend::compile_result compile_query(const std::string& sql) {
+frontend::compile_result compile_query(const std::string& sql, std::vector<server::query_object>* objects) {
     server_catalog cat;
     try {
-        return frontend::compile(sql, cat, [](const std::string& text) { return server::parse(text); });
+        auto result = frontend::compile(sql, cat, [](const std::string& text) { return server::parse(text); });
+        if (objects) objects->assign(cat.objects().begin(), cat.objects().end());
+        return result;
     } catch (error& e) {
         if (e.position() >= 0 && e.query().empty()) e.set_query(sql);
         throw;

@@ -14,12 +14,14 @@
 #include "pgt/lower.hpp"
 
 #include "core/stream_table.hpp"
+#include "pg/server.hpp"
 #include "pg/spi.hpp"
 
 namespace pgt::ext {
 
-/// Compiles `sql` with the server's parser and catalog (as the current user).
-frontend::compile_result compile_query(const std::string& sql);
+/// Compiles `sql` with the server's parser and catalog (as the current user); `objects`, when
+/// given, receives the functions, operators and views it uses.
+frontend::compile_result compile_query(const std::string& sql, std::vector<server::query_object>* objects = nullptr);
 
 struct compiled_query {
     long long generation = -1;

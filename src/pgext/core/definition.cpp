@@ -68,7 +68,7 @@ definition analyze(const std::string& display_name, const std::string& query, co
     definition def;
     def.query = query;
     def.requested_mode = requested_mode;
-    def.front = compile_query(query);
+    def.front = compile_query(query, &def.objects);
     // Values a nondeterministic collation deems equal ('a', 'A') may differ in the text that row
     // ids hash, keeping one group apart: a new definition over a table with such a column is not
     // maintained incrementally. (Stream tables defined before keep their mode.)

@@ -11,6 +11,8 @@
 #include "pgt/frontend.hpp"
 #include "pgt/lower.hpp"
 
+#include "pg/server.hpp"
+
 namespace pgt::ext {
 
 /// AUTO, FULL, DIFFERENTIAL or IMMEDIATE (INCREMENTAL is an alias of DIFFERENTIAL),
@@ -34,6 +36,8 @@ struct definition {
     /// TopK: the layout of the state table holding the whole maintained result.
     std::optional<lower::layout> state_layout;
     std::vector<std::string> warnings; ///< to report once the stream table exists
+    /// The functions, operators and views the query uses: the storage depends on them.
+    std::vector<server::query_object> objects;
 };
 
 /// Compiles and checks `query` for a stream table called `display_name` (as the current user,

@@ -156,6 +156,7 @@ void create_stream_table(const std::string& name, const create_options& opts) {
     const server::query_settings_scope in_force(settings);
     definition def = analyze(schema + "." + table, opts.query, opts.mode);
     const unsigned relid = exists ? adopt_storage(schema, table, def) : create_storage(schema, table, def);
+    server::depend_on(relid, def.objects);
     std::string id;
     {
         server::role_scope as_ext(server::extension_owner(), false);
@@ -214,6 +215,7 @@ void redefine_stream_table(const stream_table& st, const std::string& query, con
     }
     drop_state_tables(st.relid);
     const unsigned relid = create_storage(st.schema, st.name, def);
+    server::depend_on(relid, def.objects);
     record_settings(st.id, settings);
     record_topk(st.id, relid, def);
     {

@@ -68,7 +68,10 @@ std::optional<relation_info> server_catalog::find_relation(const std::string& sc
         schema.empty() ? spi::quote_ident(name) : spi::quote_ident(schema) + "." + spi::quote_ident(name);
     auto relid = spi::scalar("SELECT pg_catalog.to_regclass($1)::oid::text", {qualified});
     if (!relid) return std::nullopt;
-    return describe(*relid);
+    auto info = describe(*relid);
+    if (info && info->kind == relation_kind::view)
+        objects_.insert({server::query_object::kind::view, static_cast<server::oid>(std::stoul(*relid))});
+    return info;
 }
 
 std::optional<relation_info> server_catalog::relation_by_oid(unsigned relid) const {
@@ -149,6 +152,8 @@ sql_type server_catalog::type(type_ref t) const {
 }
 
 typing::resolved_call server_catalog::to_resolved(const analyzer::call& c) const {
+    if (c.routine) objects_.insert({server::query_object::kind::function, c.routine});
+    if (c.operator_id) objects_.insert({server::query_object::kind::operator_, c.operator_id});
     typing::resolved_call r;
     for (const auto& a : c.args) r.args.push_back(type(a));
     r.result = type(c.result);

@@ -5,10 +5,12 @@
 // operators, functions and casts resolve through PostgreSQL's own analyzer (pg/analyzer.hpp).
 
 #include <map>
+#include <set>
 
 #include "pgt/catalog.hpp"
 
 #include "pg/analyzer.hpp"
+#include "pg/server.hpp"
 
 namespace pgt::ext {
 
@@ -32,6 +34,10 @@ public:
     std::optional<ir::volatility> cast(const sql_type& from, const sql_type& to) const override;
     std::optional<bool> is_boolean(const sql_type& t) const override;
 
+    /// The functions, operators and views the compiled query uses (besides built-ins, which
+    /// PostgreSQL pins: recorded dependencies on them are no-ops).
+    const std::set<server::query_object>& objects() const { return objects_; }
+
 private:
     using type_ref = server::analyzer::type_ref;
     type_ref ref(const sql_type& t) const;
@@ -41,6 +47,7 @@ private:
     /// Spellings and types met during one compilation, both ways.
     mutable std::map<std::string, type_ref> refs_;
     mutable std::map<std::pair<unsigned, int>, sql_type> types_;
+    mutable std::set<server::query_object> objects_;
 };
 
 } // namespace pgt::ext

@@ -84,7 +84,8 @@ char volatility_of(Node* e) {
 /// A resolved call as PostgreSQL values, filled inside pg::call (no C++ object may live there)
 /// and read into a `call` after it.
 struct raw_call {
-    Oid routine = InvalidOid; ///< pg_proc oid; InvalidOid for an operator or a cast
+    Oid routine = InvalidOid;     ///< pg_proc oid (an operator's function); InvalidOid for a cast
+    Oid operator_id = InvalidOid; ///< pg_operator oid of an operator
     const char* schema = nullptr;
     const char* name = nullptr;
     type_ref* args = nullptr; ///< one per argument written
@@ -130,6 +131,8 @@ call to_call(const raw_call& r, const std::string& what, std::size_t written) {
     c.volatility = r.volatility;
     c.returns_set = r.returns_set;
     c.is_cast = r.is_cast;
+    c.routine = r.routine;
+    c.operator_id = r.operator_id;
     return c;
 }
 
@@ -172,6 +175,8 @@ call resolve_operator(const std::string& schema, const std::string& op, const ty
         Expr* e = make_op(ps, qualified_name(schema, op), l, stand_in(right, 2, location), nullptr, location);
         const auto* opexpr = reinterpret_cast<OpExpr*>(e);
         r.name = get_opname(opexpr->opno);
+        r.operator_id = opexpr->opno;
+        r.routine = get_opcode(opexpr->opno);
         HeapTuple tuple = SearchSysCache1(OPEROID, ObjectIdGetDatum(opexpr->opno));
         if (HeapTupleIsValid(tuple)) {
             r.schema = get_namespace_name(reinterpret_cast<Form_pg_operator>(GETSTRUCT(tuple))->oprnamespace);

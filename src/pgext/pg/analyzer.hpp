@@ -36,6 +36,8 @@ struct call {
     char volatility = 'i';      ///< of the call with its argument coercions: i, s or v
     bool returns_set = false;
     bool is_cast = false;       ///< a function-style cast: no function is called
+    oid routine = 0;            ///< the function called (an operator's function for an operator)
+    oid operator_id = 0;        ///< the operator, for an operator
 };
 
 /// Errors point at `location`s: byte offsets into the defining query (-1: none).

@@ -12,6 +12,8 @@ extern "C" {
 #include <catalog/namespace.h>
 #include <catalog/pg_class.h>
 #include <catalog/pg_extension.h>
+#include <catalog/pg_operator.h>
+#include <catalog/pg_proc.h>
 #include <catalog/pg_trigger.h>
 #include <commands/extension.h>
 #include <parser/parser.h>
@@ -272,6 +274,23 @@ void depend_on_extension(const std::string& catalog, oid object) {
         extension.objectSubId = 0;
         recordDependencyOn(&dependent, &extension, DEPENDENCY_AUTO);
     });
+}
+
+void depend_on(oid relid, const std::vector<query_object>& objects) {
+    for (const auto& o : objects)
+        pg::call([&] {
+            ObjectAddress dependent;
+            dependent.classId = RelationRelationId;
+            dependent.objectId = relid;
+            dependent.objectSubId = 0;
+            ObjectAddress referenced;
+            referenced.classId = o.what == query_object::kind::function   ? ProcedureRelationId
+                                 : o.what == query_object::kind::operator_ ? OperatorRelationId
+                                                                           : RelationRelationId;
+            referenced.objectId = o.id;
+            referenced.objectSubId = 0;
+            recordDependencyOn(&dependent, &referenced, DEPENDENCY_NORMAL);
+        });
 }
 
 namespace {

@@ -132,6 +132,19 @@ private:
 /// `catalog` is e.g. "pg_class" or "pg_trigger".
 void depend_on_extension(const std::string& catalog, oid object);
 
+/// An object a defining query calls or reads besides its tables: a function, an operator or a
+/// view (whose definition it inlines).
+struct query_object {
+    enum class kind { function, operator_, view };
+    kind what;
+    oid id;
+    friend auto operator<=>(const query_object&, const query_object&) = default;
+};
+/// Records that the stream table stored in `relid` depends on these objects (pg_depend, kind
+/// 'normal', as a view depends on what it calls): they cannot be dropped without it, and a
+/// redefinition of one finds the stream tables to recompute.
+void depend_on(oid relid, const std::vector<query_object>& objects);
+
 void notice(const std::string& message);
 void warning(const std::string& message, const std::string& detail = {});
 /// A line in the server log only.
