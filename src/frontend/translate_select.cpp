@@ -406,16 +406,19 @@ rel_ptr add_window(context& ctx, const rel_ptr& rel, const window_collector& win
     const bool refused = std::ranges::any_of(windows.calls, reads_subquery);
     if (refused) ctx.unsupported("subquery inside a window function call", -1);
     // A call whose value depends on how tied rows fall into frames of peers is deterministic
-    // only where the PARTITION BY and ORDER BY keys hold a unique key of the rows.
+    // only where the PARTITION BY and ORDER BY keys hold a unique key of the rows, or all their
+    // columns (tied rows are then alike).
     const auto key = unique_key(*rel);
+    std::vector<int> every_column(rel->columns.size());
+    std::iota(every_column.begin(), every_column.end(), 0);
     for (const auto& c : windows.calls) {
         if (ir::ties_effect(c) != ir::tie_effect::peers) continue;
-        auto names_key_column = [&](int k) {
+        auto names_column = [&](int k) {
             auto is_k = [k](const expr_ptr& e) { return e->kind == ir::expr_kind::column && e->index == k; };
             return std::ranges::any_of(c.partition_by, is_k) ||
                    std::ranges::any_of(c.order_by, [&](const ir::sort_key& s) { return is_k(s.expr); });
         };
-        if (!key || !std::ranges::all_of(*key, names_key_column))
+        if (!(key && std::ranges::all_of(*key, names_column)) && !std::ranges::all_of(every_column, names_column))
             ctx.unsupported("window function " + c.name + "() over a frame of peers its ORDER BY can leave tied", -1);
     }
     auto cols = rel->columns;
