@@ -48,8 +48,10 @@ std::string render(const ir::expr& e, const std::function<std::string(int)>& col
 /// A type without equality compares by image.
 std::string not_distinct(const std::string& a, const std::string& b, const sql_type& type);
 
-/// A value as GROUP BY and IS NOT DISTINCT FROM can compare it: itself, or for a type without
-/// equality (json, point, …) its text, which tells values apart as a binary image would.
+/// A value as consolidation groups and compares it: the value itself for the types the compiler
+/// knows, else its text as row ids hash it (hash_text: equal values alike). Every type has
+/// one, which sorts and hashes (GROUP BY over types of which some only sort and others only
+/// hash cannot be planned), and types without equality (json, point, …) are told apart by it.
 std::string image(const std::string& x, const sql_type& type);
 /// `x` and `y` hold the same value: their images are not distinct.
 std::string identical(const std::string& x, const std::string& y, const sql_type& type);

@@ -136,7 +136,7 @@ full_mode full_mode_query(const stream_table& st) {
     f.layout.columns.push_back({"__pgt_row_id", make_type(type_kind::int8), true, ""});
     std::vector<std::string> hashed;
     for (const auto& [name, type] : visible_columns(st)) {
-        f.layout.columns.push_back({name, parse_type_name(type), false, ""});
+        f.layout.columns.push_back({name, server_type(type), false, ""});
         hashed.push_back(sql::hash_text("q." + spi::quote_ident(name), f.layout.columns.back().type));
     }
     f.select = "SELECT " + lowering_options().hash_function + "(" + sql::text_array(hashed) + ") AS \"__pgt_row_id\", q.* FROM (" +

@@ -10,6 +10,7 @@
 
 #include "core/aggregate_states.hpp"
 #include "core/compiled.hpp"
+#include "core/server_catalog.hpp"
 #include "pg/analyzer.hpp"
 #include "pg/server.hpp"
 #include "pg/spi.hpp"
@@ -163,7 +164,7 @@ definition analyze(const std::string& display_name, const std::string& query, co
         def.layout.strategy = maintenance::bag;
         def.layout.unique_row_id = false;
         def.layout.columns.push_back({"__pgt_row_id", make_type(type_kind::int8), true, lower::row_id_purpose(maintenance::bag)});
-        for (const auto& [col, type] : output) def.layout.columns.push_back({col, parse_type_name(type), false, ""});
+        for (const auto& [col, type] : output) def.layout.columns.push_back({col, server_type(type), false, ""});
     }
     // Visible columns take the server's types, position by position (a TopK's state table
     // holds them first, then its sort keys).
@@ -173,7 +174,7 @@ definition analyze(const std::string& display_name, const std::string& query, co
             if (c.hidden || v == output.size()) continue;
             if (output[v].first != c.name)
                 throw error(sqlstate::internal_error, "pg_trickle: output columns of the compiled query differ from the server's");
-            c.type = parse_type_name(output[v++].second);
+            c.type = server_type(output[v++].second);
         }
         if (v != output.size())
             throw error(sqlstate::internal_error, "pg_trickle: output columns of the compiled query differ from the server's");

@@ -133,6 +133,12 @@ auto at_position(int position, F&& f) {
 
 } // namespace
 
+sql_type server_type(const std::string& spelling) {
+    sql_type t = parse_type_name(spelling);
+    t.equality = analyzer::has_equality(analyzer::parse_type(spelling).type);
+    return t;
+}
+
 server::analyzer::type_ref server_catalog::ref(const sql_type& t) const {
     if (t.kind == type_kind::unknown) return analyzer::unknown_type();
     auto it = refs_.find(t.name);

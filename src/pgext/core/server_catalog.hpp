@@ -14,6 +14,10 @@
 
 namespace pgt::ext {
 
+/// A type as format_type spells it (the columns spi::describe gives), with what the server
+/// knows of it (whether it has equality).
+sql_type server_type(const std::string& spelling);
+
 class server_catalog final : public catalog {
 public:
     std::optional<relation_info> find_relation(const std::string& schema, const std::string& name) const override;

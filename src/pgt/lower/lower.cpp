@@ -155,7 +155,8 @@ std::string full_difference_statement(const layout& lay, const std::string& new_
     for (const auto& c : lay.columns) {
         cols.push_back(sql::ident(c.name));
         const std::string x = sql::column("x", c.name);
-        grouped.push_back(c.type.equality ? x : sql::grouped_value(x, c.type) + " AS " + sql::ident(c.name));
+        const std::string v = sql::grouped_value(x, c.type);
+        grouped.push_back(v == x ? x : v + " AS " + sql::ident(c.name));
         images.push_back(sql::image(x, c.type));
     }
     const std::string list = sql::join(cols);

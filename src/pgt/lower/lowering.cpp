@@ -52,7 +52,8 @@ std::string lowering::grouped_column_list(int id, const std::string& alias) cons
     const auto& columns = node(id).rel->columns;
     for (std::size_t i = 0; i < columns.size(); ++i) {
         const std::string c = sql::column(alias, names(id)[i]);
-        cols.push_back(columns[i].type.equality ? c : sql::grouped_value(c, columns[i].type) + " AS " + sql::ident(names(id)[i]));
+        const std::string v = sql::grouped_value(c, columns[i].type);
+        cols.push_back(v == c ? c : v + " AS " + sql::ident(names(id)[i]));
     }
     return sql::join(cols);
 }

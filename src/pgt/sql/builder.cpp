@@ -156,18 +156,22 @@ std::string not_distinct(const std::string& a, const std::string& b, const sql_t
            binary("=", "COALESCE(" + a + ", " + z + ")", "COALESCE(" + b + ", " + z + ")") + ")";
 }
 
-std::string image(const std::string& x, const sql_type& type) {
-    return type.equality ? x : cast(x, make_type(type_kind::text));
-}
+namespace {
+/// The types the compiler knows sort and hash, and their equality is as good as identity for
+/// the row ids, which hash their values: they are their own images.
+bool own_image(const sql_type& type) { return type.kind != type_kind::other && type.kind != type_kind::unknown; }
+} // namespace
+
+std::string image(const std::string& x, const sql_type& type) { return own_image(type) ? x : hash_text(x, type); }
 
 std::string identical(const std::string& x, const std::string& y, const sql_type& type) {
-    return not_distinct(image(x, type), image(y, type), type.equality ? type : make_type(type_kind::text));
+    return not_distinct(image(x, type), image(y, type), own_image(type) ? type : make_type(type_kind::text));
 }
 
 std::string grouped_value(const std::string& x, const sql_type& type) {
-    if (type.equality) return x;
+    if (own_image(type)) return x;
     // An array's own array_agg would stack it into a bigger array: through its text instead.
-    if (type.name.ends_with("]")) return cast(call("min", {image(x, type)}), type);
+    if (type.name.ends_with("]")) return cast(call("min", {cast(x, make_type(type_kind::text))}), type);
     return "(" + call("array_agg", {x}) + ")[1]";
 }
 
