@@ -44,8 +44,9 @@ struct resolved_call {
     bool is_cast = false;
 };
 
-/// Binary operator: arithmetic `+ - * / % ^`, comparisons `= <> < <= > >=`, `||` and the
-/// LIKE family `~~ !~~ ~~* !~~*`. Throws 42883 (no such operator) or 42725 (not unique) at
+/// Binary operator: arithmetic `+ - * / % ^`, bitwise `& | # << >>` on integers, comparisons
+/// `= <> < <= > >=`, `||`, the LIKE family `~~ !~~ ~~* !~~*`, regular expressions
+/// `~ !~ ~* !~*` and array containment `@> <@ &&`. Throws 42883 (no such operator) or 42725 (not unique) at
 /// `position`; nullopt when an operand type is `other` and the answer is unknown.
 std::optional<resolved_call> resolve_operator(std::string_view op, const sql_type& lhs,
                                               const sql_type& rhs, int position = -1);

@@ -289,7 +289,12 @@ const table& arithmetic() {
             "%(int2,int2) int2", "%(int4,int4) int4", "%(int8,int8) int8",
             "%(numeric,numeric) numeric",
             "^(float8,float8) float8", "^(numeric,numeric) numeric",
+            "<<(int2,int4) int2", "<<(int4,int4) int4", "<<(int8,int4) int8",
+            ">>(int2,int4) int2", ">>(int4,int4) int4", ">>(int8,int4) int8",
         });
+        for (const char* op : {"&", "|", "#"})
+            for (auto k : {type_kind::int2, type_kind::int4, type_kind::int8})
+                t[op].push_back({{known(k), known(k)}, known(k)});
         const type_kind ints[] = {type_kind::int2, type_kind::int4, type_kind::int8};
         for (const char* op : {"+", "-", "*", "/"}) {
             auto& l = t[op];
@@ -524,19 +529,31 @@ bool is_comparison(std::string_view op) {
     return op == "=" || op == "<>" || op == "<" || op == "<=" || op == ">" || op == ">=";
 }
 bool is_like(std::string_view op) {
-    return op == "~~" || op == "!~~" || op == "~~*" || op == "!~~*";
+    return op == "~~" || op == "!~~" || op == "~~*" || op == "!~~*" || op == "~" || op == "!~" || op == "~*" || op == "!~*";
+}
+bool is_containment(std::string_view op) { return op == "@>" || op == "<@" || op == "&&"; }
+
+// Array containment and overlap (anyarray @> anyarray): both sides of one array type, an
+// unknown literal taking the other's.
+std::optional<resolved_call> resolve_containment(std::string_view op, const sql_type& l, const sql_type& r, int position) {
+    auto array = [](const sql_type& t) { return t.kind == type_kind::other && t.name.ends_with("[]"); };
+    const sql_type& typed = is_unknown(l) ? r : l;
+    if (!array(typed)) return std::nullopt;
+    if (!(is_unknown(l) || is_unknown(r) || same_type(l, r))) throw_no_operator(op, {l, r}, position);
+    return resolved_call{{typed, typed}, bool_type};
 }
 
 } // namespace
 
 bool is_known_operator(std::string_view op) {
-    return is_comparison(op) || is_like(op) || op == "||" || arithmetic().contains(op);
+    return is_comparison(op) || is_like(op) || is_containment(op) || op == "||" || arithmetic().contains(op);
 }
 
 std::optional<resolved_call> resolve_operator(std::string_view op, const sql_type& lhs,
                                               const sql_type& rhs, int position) {
     if (is_comparison(op)) return resolve_comparison(op, lhs, rhs, position);
     if (is_like(op)) return resolve_like(op, lhs, rhs, position);
+    if (is_containment(op)) return resolve_containment(op, lhs, rhs, position);
     if (op == "||") return resolve_concat(lhs, rhs, position);
     auto it = arithmetic().find(op);
     if (it == arithmetic().end()) throw_no_operator(op, {lhs, rhs}, position);

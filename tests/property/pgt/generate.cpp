@@ -103,6 +103,7 @@ public:
         if (shape == 2) return lateral_query();
         if (shape == 3) return window_query();
         if (shape == 5) return topk_query();
+        if (shape == 6) return nested_scopes_query();
         scope s;
         std::string from = from_clause(s);
         return select_block(s, from, g_.chance(0.5));
@@ -173,8 +174,9 @@ private:
     }
 
     std::string predicate(const scope& s, int depth) {
-        const int choice = depth > 1 ? g_.uniform(0, 3) : g_.uniform(0, sublink_depth_ < 2 ? 10 : 8);
-        if (choice >= 9) return sublink_predicate(s);
+        const int choice = depth > 1 ? g_.uniform(0, 3) : g_.uniform(0, sublink_depth_ < 2 ? 11 : 9);
+        if (choice >= 10) return sublink_predicate(s);
+        if (choice == 9) return operator_family_predicate(s);
         auto any = g_.pick(s);
         switch (choice) {
         case 0:
@@ -204,14 +206,42 @@ private:
         }
     }
 
+    /// Operators beyond comparisons and arithmetic, which the compiler resolves through the
+    /// catalog: regular expressions, bitwise operators, array overlap and containment, a type
+    /// spelled two ways.
+    std::string operator_family_predicate(const scope& s) {
+        auto texts = of_kind(s, [](kind k) { return k == kind::text; });
+        auto ints = of_kind(s, [](kind k) { return k == kind::int4; });
+        switch (g_.uniform(0, 4)) {
+        case 0:
+            if (texts.empty()) return "true";
+            return g_.pick(texts).sql + g_.pick<std::string>({" ~ '^a'", " !~* 'B'", " ~ 'b$'", " ~* '^[ab]+$'"});
+        case 1:
+            if (ints.empty()) return "true";
+            return "(" + g_.pick(ints).sql + g_.pick<std::string>({" & 1", " | 2", " # 3", " << 1", " >> 1"}) + ") > 1";
+        case 2:
+            if (texts.empty()) return "true";
+            return "('{' || " + g_.pick(texts).sql + " || '}')::text[]" +
+                   g_.pick<std::string>({" && '{a,b}'", " @> '{b}'", " <@ '{a,b,ab}'"});
+        case 3:
+            if (ints.empty()) return "true";
+            return "('{' || " + g_.pick(ints).sql + " || '}')::int[] <@ '{1,2,3}'::int[]";
+        default:
+            if (texts.empty()) return "true";
+            return g_.pick(texts).sql + "::varchar = 'a'::text";
+        }
+    }
+
     /// A fresh alias for a subquery's table.
     std::string next_alias() { return "z" + std::to_string(next_alias_++); }
 
     /// `inner.k = outer.k`-style correlation with a column of the outer scope.
+    /// Sometimes unqualified: `k` names the subquery's own column, which hides the outer
+    /// levels' columns of the same name.
     std::string correlation(const scope& outer, const std::string& alias) {
         auto ints = of_kind(outer, [](kind k) { return k == kind::int4; });
         if (ints.empty() || g_.chance(0.15)) return "true";
-        return alias + ".k = " + g_.pick(ints).sql;
+        return (g_.chance(0.3) ? std::string("k") : alias + ".k") + " = " + g_.pick(ints).sql;
     }
 
     /// EXISTS, IN, op ANY/ALL and scalar subqueries, correlated or not, nested at most twice.
@@ -285,6 +315,22 @@ private:
         auto nums = of_kind(inner, numeric_kind);
         const std::string agg = nums.empty() || g_.chance(0.3) ? "count(*)" : (g_.chance(0.5) ? "sum(" : "min(") + g_.pick(nums).sql + ")";
         return "(SELECT " + agg + " FROM " + from + " WHERE " + z + ".k = " + key + ")";
+    }
+
+    /// A LATERAL subquery inside an EXISTS, reading the EXISTS level's table and the outer
+    /// query's, under aliases and column names the levels share.
+    std::string nested_scopes_query() {
+        scope s;
+        const std::string from = table_ref(g_.pick(tables_), "a", s);
+        const std::string z = next_alias(), y = next_alias();
+        const auto& mid = g_.pick(tables_);
+        const auto& deep = g_.pick(tables_);
+        const std::string outer_ref = g_.chance(0.5) ? "a.k" : "a.s";
+        const std::string mid_ref = outer_ref == "a.k" ? z + ".k" : z + ".s";
+        const std::string deep_cond = outer_ref == "a.k" ? "k = " + outer_ref + " AND " + y + ".k >= " + mid_ref
+                                                         : y + ".s = " + outer_ref + " AND k = " + z + ".k";
+        return "SELECT a.k, a.s FROM " + from + " WHERE " + (g_.chance(0.3) ? "NOT " : "") + "EXISTS (SELECT 1 FROM " + mid.name + " " +
+               z + ", LATERAL (SELECT " + y + ".k FROM " + deep.name + " " + y + " WHERE " + deep_cond + ") l)";
     }
 
     std::string lateral_query() {

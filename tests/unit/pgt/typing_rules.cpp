@@ -115,7 +115,16 @@ TEST_CASE("typing: comparisons, LIKE and concatenation", "[typing]") {
     CHECK_THROWS_AS(typing::resolve_prefix_operator("-", unknown), pgt::error);
     CHECK_THROWS_AS(typing::resolve_prefix_operator("-", text), pgt::error);
     CHECK(typing::is_known_operator("%"));
-    CHECK_FALSE(typing::is_known_operator("@>"));
+    CHECK_FALSE(typing::is_known_operator("@@"));
+    // Regular expressions as LIKE, bitwise operators on integers, array containment.
+    CHECK(op("~", text, unknown) == boolean);
+    CHECK(op_error("!~*", i4, text) == "42883: operator does not exist: integer !~* text");
+    CHECK(op("#", i4, i4) == i4);
+    CHECK(op("<<", i8, i4) == i8);
+    const sql_type ints{type_kind::other, "pg_catalog.int4[]"};
+    CHECK(op("@>", ints, unknown) == boolean);
+    CHECK(op("&&", ints, ints) == boolean);
+    CHECK_FALSE(typing::resolve_operator("@>", i4, i4));
 }
 
 TEST_CASE("typing: built-in functions", "[typing]") {
