@@ -241,6 +241,16 @@ struct query {
 /// literals, and built-in operators, tests and casts of such values.
 bool never_null(const expr& e, const std::vector<column>& input);
 
+/// The base table column output `column` of `r` passes on unchanged (through projections,
+/// filters, joins, grouping keys, …): the table's oid and the column's name; nullopt for a
+/// computed value or one that several inputs feed (UNION, COALESCE of a FULL JOIN USING).
+struct column_source {
+    std::uint32_t table = 0;
+    std::string column;
+    friend bool operator==(const column_source&, const column_source&) = default;
+};
+std::optional<column_source> source_of(const rel& r, int column);
+
 /// Aggregate call as SQL spells its name (`count`, `sum`, …), for column names.
 const std::string& agg_name(const agg_call& a);
 /// `INTERSECT ALL`, `EXCEPT`, …

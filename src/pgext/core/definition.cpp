@@ -34,10 +34,12 @@ std::string json_string(const std::string& s) {
     return r + "\"";
 }
 
-/// Where the compiler's reading of the output columns disagrees with PostgreSQL's own analysis
-/// of the query (`output`: names and types as spi::describe gives them): the column, how each
-/// reads it. A type is compared with its modifier, resolved to the same type both ways.
-std::optional<std::string> misread_output(const ir::query& q, const std::vector<std::pair<std::string, std::string>>& output) {
+/// Where the compiler's reading of the output columns of `sql` disagrees with PostgreSQL's own
+/// analysis of it (`output`: names and types as spi::describe gives them): the column, how each
+/// reads it. A type is compared with its modifier, resolved to the same type both ways; a
+/// column both read as a table's column passed on, by the table and column.
+std::optional<std::string> misread_output(const ir::query& q, const std::string& sql,
+                                         const std::vector<std::pair<std::string, std::string>>& output) {
     const std::size_t visible = q.topk ? q.topk->visible : q.root->columns.size();
     if (visible != output.size())
         return "the query has " + std::to_string(output.size()) + " output columns, the compiler reads " +
@@ -49,6 +51,15 @@ std::optional<std::string> misread_output(const ir::query& q, const std::vector<
         if (server::analyzer::parse_type(spelling) != server::analyzer::parse_type(output[i].second))
             return "column \"" + output[i].first + "\" is " + output[i].second + " for PostgreSQL, the compiler reads " +
                    (c.type.kind == type_kind::unknown ? std::string("an untyped literal") : c.type.name);
+    }
+    // Where both read an output column as a table's column passed on, it must be the same one.
+    const auto origins = server::analyzer::output_origins(sql);
+    for (std::size_t i = 0; i < visible && i < origins.size(); ++i) {
+        const auto ours = ir::source_of(*q.root, static_cast<int>(i));
+        if (origins[i] && ours && (ours->table != origins[i]->table || ours->column != origins[i]->column))
+            return "column \"" + output[i].first + "\" comes from column " + origins[i]->column + " of relation " +
+                   std::to_string(origins[i]->table) + " for PostgreSQL, the compiler reads column " + ours->column +
+                   " of relation " + std::to_string(ours->table);
     }
     return std::nullopt;
 }
@@ -90,7 +101,7 @@ definition analyze(const std::string& display_name, const std::string& query, co
     // that reading; a collation other than the type's own is not followed by the compiler.
     const auto output = spi::describe(query);
     if (def.front.query && requested_mode != "FULL") {
-        if (auto misread = misread_output(*def.front.query, output)) {
+        if (auto misread = misread_output(*def.front.query, query, output)) {
             if (requested_mode != "AUTO")
                 throw error(sqlstate::internal_error, "pg_trickle: internal consistency check failed: " + *misread, {},
                             "Please report this query; refresh_mode => 'FULL' maintains it meanwhile.");

@@ -10,6 +10,7 @@
 
 extern "C" {
 #include <catalog/namespace.h>
+#include <catalog/pg_class.h>
 #include <nodes/makefuncs.h>
 #include <nodes/nodeFuncs.h>
 #include <optimizer/optimizer.h>
@@ -21,6 +22,7 @@ extern "C" {
 #include <catalog/pg_operator.h>
 #include <utils/lsyscache.h>
 #include <utils/syscache.h>
+#include <utils/plancache.h>
 #include <utils/typcache.h>
 }
 
@@ -280,6 +282,37 @@ std::optional<char> cast_volatility(type_ref from, type_ref to) {
 
 bool is_boolean(type_ref t) {
     return pg::call([&] { return getBaseType(t.type) == BOOLOID; });
+}
+
+std::vector<std::optional<column_origin>> output_origins(const std::string& sql) {
+    struct raw_origin {
+        Oid table;
+        const char* column;
+    };
+    raw_origin* origins = nullptr;
+    int n = 0;
+    pg::call([&] {
+        SPIPlanPtr plan = SPI_prepare(sql.c_str(), 0, nullptr);
+        if (!plan) elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+        const auto* source = static_cast<CachedPlanSource*>(linitial(SPI_plan_get_plan_sources(plan)));
+        const auto* query = linitial_node(Query, source->query_list);
+        origins = static_cast<raw_origin*>(palloc0(sizeof(raw_origin) * static_cast<std::size_t>(list_length(query->targetList) + 1)));
+        ListCell* lc;
+        foreach (lc, query->targetList) {
+            const auto* tle = lfirst_node(TargetEntry, lc);
+            if (tle->resjunk) continue;
+            raw_origin& o = origins[n++];
+            if (tle->resorigtbl == InvalidOid || get_rel_relkind(tle->resorigtbl) != RELKIND_RELATION) continue;
+            o.table = tle->resorigtbl;
+            o.column = get_attname(tle->resorigtbl, tle->resorigcol, false);
+        }
+        SPI_freeplan(plan);
+    });
+    std::vector<std::optional<column_origin>> out;
+    for (int i = 0; i < n; ++i)
+        out.push_back(origins[i].column ? std::optional<column_origin>(column_origin{origins[i].table, origins[i].column})
+                                        : std::nullopt);
+    return out;
 }
 
 bool has_equality(oid t) {

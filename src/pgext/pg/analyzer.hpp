@@ -62,6 +62,16 @@ std::optional<char> cast_volatility(type_ref from, type_ref to);
 /// Whether `t` is boolean or a domain over boolean.
 bool is_boolean(type_ref t);
 
+/// For each output column of `sql`, the table column the analyzer records as its origin
+/// (resorigtbl, resorigcol: a plain reference, followed through subqueries and CTEs) as the
+/// table's oid and the column's name; nullopt for computed values and for columns of views
+/// (whose origin the analyzer leaves at the view).
+struct column_origin {
+    oid table = 0;
+    std::string column;
+};
+std::vector<std::optional<column_origin>> output_origins(const std::string& sql);
+
 /// Whether `t` has a default equality operator (what GROUP BY and DISTINCT need), as the type
 /// cache finds it: arrays and records through their element and field types.
 bool has_equality(oid t);
