@@ -26,6 +26,8 @@ std::string reason_of(const testing::server_error& e) {
     return (e.sqlstate.empty() ? "?????" : e.sqlstate) + " " + normalized_message(e.what());
 }
 
+bool is_timeout(const std::string& reason) { return reason.find("57014 ") != std::string::npos; }
+
 bool is_connection_loss(const testing::server_error& e) {
     // libpq reports a closed socket without a SQLSTATE; a server going down sends 57P01-57P03.
     return e.sqlstate.empty() || e.sqlstate.starts_with("08") || e.sqlstate.starts_with("57P");

@@ -15,6 +15,9 @@ std::string normalized_message(const std::string& message);
 /// "SQLSTATE normalized message".
 std::string reason_of(const testing::server_error& e);
 
+/// The reason is a statement timeout (57014).
+bool is_timeout(const std::string& reason);
+
 /// The error is the connection's loss (the server crashed, was stopped, or the socket closed).
 bool is_connection_loss(const testing::server_error& e);
 

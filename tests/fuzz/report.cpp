@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <set>
 #include <sstream>
 
 namespace pgt::fuzz {
@@ -69,9 +68,10 @@ void report::add_trial(const trial_result& r) {
         if (m.effective != "FULL") ++t.differential;
         else if (m.mode == "AUTO") ++t.full_reasons[m.full_reason];
         if (m.wrong) ++t.wrong;
-        if (!m.errors.empty()) ++t.errors;
-        // Reasons count queries: one stream table may break every later write the same way.
-        for (const auto& e : std::set<std::string>(m.errors.begin(), m.errors.end())) ++t.error_reasons[e];
+        if (!m.error.empty()) {
+            ++t.errors;
+            ++t.error_reasons[m.error];
+        }
     }
     writes_applied_ += static_cast<std::size_t>(r.writes_applied);
     writes_own_error_ += static_cast<std::size_t>(r.writes_own_error);

@@ -1,6 +1,7 @@
 #include "repro.hpp"
 
 #include <cctype>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -46,10 +47,21 @@ bool replay_shows(session& db, const repro_context& ctx, const kept_query& q, co
     return false;
 }
 
+/// The replays a shrink may still take: 80, within two minutes (a replay of a refresh that
+/// timed out takes a minute).
+class replay_budget {
+public:
+    bool take() { return left_-- > 0 && std::chrono::steady_clock::now() < deadline_; }
+
+private:
+    int left_ = 80;
+    std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::now() + std::chrono::minutes(2);
+};
+
 /// Removes the elements of `items` one at a time, keeping each removal after which `shows()`.
 template <class T, class F>
-void remove_while_shown(std::vector<T>& items, F shows, int& budget) {
-    for (std::size_t i = 0; i < items.size() && budget > 0; --budget) {
+void remove_while_shown(std::vector<T>& items, F shows, replay_budget& budget) {
+    for (std::size_t i = 0; i < items.size() && budget.take();) {
         auto saved = items;
         items.erase(items.begin() + static_cast<std::ptrdiff_t>(i));
         if (!shows()) {
@@ -68,9 +80,11 @@ std::string lower(std::string s) {
 
 write_rounds shrink_writes(session& db, const repro_context& ctx, const kept_query& q, const std::string& mode,
                            write_rounds rounds, const std::string& error) {
+    // A timeout would take as long in every replay as in the trial.
+    if (is_timeout(error)) return rounds;
     auto shows = [&] { return replay_shows(db, ctx, q, mode, rounds, error); };
     if (shows()) {
-        int budget = 80;
+        replay_budget budget;
         remove_while_shown(rounds, shows, budget);
         for (auto& round : rounds) remove_while_shown(round, shows, budget);
         remove_while_shown(rounds, shows, budget);

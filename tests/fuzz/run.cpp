@@ -7,6 +7,7 @@
 #include <mutex>
 #include <optional>
 
+#include "interrupt.hpp"
 #include "report.hpp"
 #include "repro.hpp"
 #include "screen.hpp"
@@ -28,6 +29,7 @@ public:
     int execute() {
         const auto started = std::chrono::steady_clock::now();
         auto srv = start_server(schema_, o_.jobs);
+        const stop_server_on_interrupt guard(*srv.cluster);
         columns_ = load_columns(srv.smith_conninfo);
         workers pool(srv.worker_conninfos, [&] { srv.cluster->restart(true); });
         volatility_ = load_volatility(pool.first());
@@ -162,10 +164,10 @@ private:
                     const auto rounds = shrink_writes(db, ctx, q, m.mode, planned);
                     report_.add_finding({"wrong", m.mode, "query " + std::to_string(q.number), what, write_repro(ctx, "wrong", q, {m.mode}, rounds, what)});
                 }
-                if (!m.errors.empty()) {
-                    const auto rounds = shrink_writes(db, ctx, q, m.mode, planned, m.errors.front());
-                    report_.add_finding({"error", m.mode, "query " + std::to_string(q.number), m.errors.front(),
-                                         write_repro(ctx, "error", q, {m.mode}, rounds, m.errors.front())});
+                if (!m.error.empty()) {
+                    const auto rounds = shrink_writes(db, ctx, q, m.mode, planned, m.error);
+                    report_.add_finding({"error", m.mode, "query " + std::to_string(q.number), m.error,
+                                         write_repro(ctx, "error", q, {m.mode}, rounds, m.error)});
                 }
             }
         }

@@ -49,7 +49,7 @@ public:
                 try {
                     refresh(db_, stream_table_name(q_, m.mode));
                 } catch (const testing::server_error& e) {
-                    m.errors.push_back("refresh: " + reason_of(e));
+                    fail(m, "refresh: " + reason_of(e));
                 }
             }
             compare(static_cast<int>(round) + 1);
@@ -58,7 +58,7 @@ public:
     }
 
 private:
-    static bool checked(const mode_outcome& m) { return m.accepted && !m.wrong && m.errors.empty(); }
+    static bool checked(const mode_outcome& m) { return live(m) && !m.wrong; }
 
     void create(const std::string& mode) {
         mode_outcome m;
@@ -98,7 +98,7 @@ private:
                     m.wrong_rows = n;
                 }
             } catch (const testing::server_error& e) {
-                m.errors.push_back("read: " + reason_of(e));
+                fail(m, "read: " + reason_of(e));
             }
         }
     }
@@ -114,10 +114,10 @@ private:
         }
         std::vector<std::string> all;
         for (const auto& m : r_.modes)
-            if (m.accepted) all.push_back(stream_table_name(q_, m.mode));
-        if (auto* immediate = accepted("IMMEDIATE")) {
+            if (live(m)) all.push_back(stream_table_name(q_, m.mode));
+        if (auto* immediate = live("IMMEDIATE")) {
             switch (try_without({stream_table_name(q_, "IMMEDIATE")}, write)) {
-            case without::succeeds: immediate->errors.push_back(failure); return;
+            case without::succeeds: fail(*immediate, failure); return;
             case without::query_fails: ++r_.writes_query_cannot_hold; return;
             case without::fails: break;
             }
@@ -125,16 +125,29 @@ private:
         if (!all.empty() && try_without(all, write) != without::fails) {
             // Only change capture was left to break it: every stream table of the other modes.
             for (auto& m : r_.modes)
-                if (m.accepted && m.mode != "IMMEDIATE") m.errors.push_back(failure);
+                if (live(m) && m.mode != "IMMEDIATE") fail(m, failure);
             return;
         }
         ++r_.writes_own_error;
     }
 
-    mode_outcome* accepted(const std::string& mode) {
+    /// A stream table that has failed is dropped: it has given its verdict, and left in place
+    /// it would fail the same way again, perhaps after a minute's timeout each time.
+    static bool live(const mode_outcome& m) { return m.accepted && m.error.empty(); }
+
+    mode_outcome* live(const std::string& mode) {
         for (auto& m : r_.modes)
-            if (m.mode == mode && m.accepted) return &m;
+            if (m.mode == mode && live(m)) return &m;
         return nullptr;
+    }
+
+    void fail(mode_outcome& m, const std::string& error) {
+        m.error = error;
+        try {
+            db_.exec("SELECT pgtrickle.drop_stream_table('" + stream_table_name(q_, m.mode) + "')");
+        } catch (const testing::server_error&) {
+            // The next trial's restore_sources drops it, or reports why it cannot.
+        }
     }
 
     without try_without(const std::vector<std::string>& dropped, const std::string& write) {

@@ -44,7 +44,7 @@ struct mode_outcome {
     bool wrong = false;
     int wrong_round = -1;    ///< 0: right after creation
     long long wrong_rows = 0;
-    std::vector<std::string> errors; ///< errors after creation (refreshes, writes, reads)
+    std::string error;       ///< the error after creation (of a refresh, write or read), if any
 };
 
 struct trial_result {
