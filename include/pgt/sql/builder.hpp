@@ -37,6 +37,10 @@ std::string cast(const std::string& x, const sql_type& type);
 std::string typed_null(const sql_type& type);
 /// `ARRAY[items…]` of text values (typed, so that it may be empty).
 std::string text_array(const std::vector<std::string>& items);
+/// `x = ANY (ARRAY(values))`, `values` a one-column query of `type`: a few keys PostgreSQL reads
+/// through an index (it guesses thousands for IN over a CTE); `x IN (values)` for an array type,
+/// whose ARRAY(…) would be a multidimensional array of its elements.
+std::string among(const std::string& x, const std::string& values, const sql_type& type);
 /// Items joined with `sep`.
 std::string join(const std::vector<std::string>& items, std::string_view sep = ", ");
 

@@ -38,9 +38,15 @@ tie_effect ties_effect(const window_call& c) {
 agg_maintenance maintenance_of(const agg_call& a) {
     switch (a.func) {
     case agg_func::count_star:
-    case agg_func::count:
+    case agg_func::count: return a.distinct ? agg_maintenance::rescan : agg_maintenance::linear;
     case agg_func::sum:
-    case agg_func::avg: return a.distinct ? agg_maintenance::rescan : agg_maintenance::linear;
+    case agg_func::avg: {
+        // Running sums in the types the compiler knows; sum(money) and other types' sums are
+        // recomputed (their w·x has no operator).
+        const auto k = a.arg()->type.kind;
+        return a.distinct || !(is_numeric_family(k) || k == type_kind::interval) ? agg_maintenance::rescan
+                                                                                 : agg_maintenance::linear;
+    }
     case agg_func::min:
     case agg_func::max:
     case agg_func::bool_and:

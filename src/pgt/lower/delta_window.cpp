@@ -108,9 +108,8 @@ std::optional<std::string> delta_window(lowering& l, int id) {
         for (std::size_t k = 0; k < keys.size(); ++k) {
             const std::string v = l.expr(*keys[k], child, "s");
             const std::string t = sql::column("t", "__pgt_k" + std::to_string(k));
-            per_key.push_back("(" + v + " = ANY (ARRAY(SELECT " + t + " FROM " + touched + " t WHERE " + t +
-                              " IS NOT NULL)) OR (" + v + " IS NULL AND EXISTS (SELECT 1 FROM " + touched + " t WHERE " + t +
-                              " IS NULL)))");
+            per_key.push_back("(" + sql::among(v, "SELECT " + t + " FROM " + touched + " t WHERE " + t + " IS NOT NULL", keys[k]->type) +
+                              " OR (" + v + " IS NULL AND EXISTS (SELECT 1 FROM " + touched + " t WHERE " + t + " IS NULL)))");
         }
         if (keys.size() > 1) per_key.push_back("EXISTS (SELECT 1 FROM " + touched + " t WHERE " + sql::join(match, " AND ") + ")");
         in_touched = sql::join(per_key, " AND ");

@@ -124,7 +124,8 @@ std::string restricted_sql(const lowering& l, int id, int column, const std::str
     // guesses thousands) and reads them through an index, once (OFFSET 0: not again for each
     // row of a nested loop, which would re-sort the array each time).
     if (l.node(id).op == circuit_op::source || l.node(id).op == circuit_op::recursive_ref || l.state_table(id))
-        return "(SELECT * FROM " + l.new_sql(id) + " s WHERE " + col + " = ANY (ARRAY(" + values + ")) OFFSET 0)";
+        return "(SELECT * FROM " + l.new_sql(id) + " s WHERE " +
+               sql::among(col, values, n.rel->columns.at(static_cast<std::size_t>(column)).type) + " OFFSET 0)";
     return "(SELECT * FROM " + l.new_sql(id) + " s WHERE " + col + " IN (" + values + "))";
 }
 

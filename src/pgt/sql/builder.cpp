@@ -49,6 +49,11 @@ std::string cast(const std::string& x, const sql_type& type) {
 
 std::string typed_null(const sql_type& type) { return cast("NULL", type); }
 
+std::string among(const std::string& x, const std::string& values, const sql_type& type) {
+    if (type.name.ends_with("]")) return x + " IN (" + values + ")";
+    return x + " = ANY (ARRAY(" + values + "))";
+}
+
 std::string text_array(const std::vector<std::string>& items) {
     return items.empty() ? "CAST(ARRAY[] AS pg_catalog.text[])" : "ARRAY[" + join(items) + "]";
 }
