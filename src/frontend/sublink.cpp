@@ -261,6 +261,65 @@ attached_sublinks attach_sublinks(ir::rel_ptr rel, const std::vector<pending_sub
     return out;
 }
 
+namespace {
+
+/// The columns of the row it was translated over that `p` reads.
+std::set<int> row_columns_read(const pending_sublink& p) {
+    std::set<int> read;
+    auto note = [&](const ir::expr_ptr& e) {
+        if (!e) return;
+        for (int c : ir::referenced_columns(*e))
+            if (c < p.row_width) read.insert(c);
+    };
+    note(p.condition);
+    note(p.value);
+    for (const auto& v : p.d_values) note(v);
+    return read;
+}
+
+/// `p` translated over a row whose columns [from, from + width) are now a row of their own:
+/// its row references and the subquery's columns after them move down by `from` (and the
+/// columns past the part by what follows it).
+pending_sublink rebased(pending_sublink p, int from, int width) {
+    const int tail = p.row_width - from - width;
+    auto move = [&](const ir::expr_ptr& e) -> ir::expr_ptr {
+        if (!e) return e;
+        return ir::map_columns(e, [&](const ir::expr& c) {
+            return ir::make_column(c.index < p.row_width ? c.index - from : c.index - from - tail, c.type);
+        });
+    };
+    p.condition = move(p.condition);
+    p.value = move(p.value);
+    for (auto& v : p.d_values) v = move(v);
+    p.row_width = width;
+    return p;
+}
+
+} // namespace
+
+std::optional<sided_sublinks> attach_to_sides(const std::vector<pending_sublink>& subs, ir::rel_ptr left, ir::rel_ptr right) {
+    const int lw = static_cast<int>(left->columns.size()), rw = static_cast<int>(right->columns.size());
+    std::vector<pending_sublink> on_left, on_right;
+    for (const auto& p : subs) {
+        const auto read = row_columns_read(p);
+        if (read.empty() || *read.begin() >= lw) on_right.push_back(rebased(p, lw, rw));
+        else if (*read.rbegin() < lw) on_left.push_back(rebased(p, 0, lw));
+        else return std::nullopt;
+    }
+    sided_sublinks out;
+    auto l = attach_sublinks(std::move(left), on_left);
+    auto r = attach_sublinks(std::move(right), on_right);
+    out.left_added = static_cast<int>(on_left.size());
+    out.right_added = static_cast<int>(on_right.size());
+    // In the joined row of the new inputs: the left's added columns before the right's.
+    for (const auto& [stand_in, v] : l.values) out.values.emplace(stand_in, v);
+    for (const auto& [stand_in, v] : r.values)
+        out.values.emplace(stand_in, ir::make_column(lw + out.left_added + v->index, v->type));
+    out.left = std::move(l.rel);
+    out.right = std::move(r.rel);
+    return out;
+}
+
 ir::expr_ptr replace_stand_ins(const ir::expr_ptr& e, const std::map<const ir::expr*, ir::expr_ptr>& values) {
     if (!e) return e;
     if (auto it = values.find(e.get()); it != values.end()) return it->second;

@@ -118,6 +118,18 @@ struct attached_sublinks {
 };
 attached_sublinks attach_sublinks(ir::rel_ptr rel, const std::vector<pending_sublink>& subs);
 
+/// The subqueries of an outer join's ON clause, translated over the joined row (`left_width`
+/// columns of `left`, then `right`'s), each joined to the input whose columns it reads (the
+/// right one when it reads neither): the inputs with their added columns at the end, and by
+/// stand-in the value's column in the joined row of those inputs. nullopt when a subquery
+/// reads both sides (its value needs the pair, which the outer join's NULL rows lack).
+struct sided_sublinks {
+    ir::rel_ptr left, right;
+    int left_added = 0, right_added = 0;
+    std::map<const ir::expr*, ir::expr_ptr> values;
+};
+std::optional<sided_sublinks> attach_to_sides(const std::vector<pending_sublink>& subs, ir::rel_ptr left, ir::rel_ptr right);
+
 /// The pending subquery `p` lifted (see correlation.hpp) whatever discovery chose, so that its
 /// outer values are plain expressions (`d_values`) that a grouped level can rebase.
 pending_sublink lift_sublink(const pending_sublink& p, const expr_env& env);

@@ -392,6 +392,31 @@ rel_ptr function_join(context& ctx, ir::join_kind kind, const expr_ptr& conditio
     return ir::make_rel(std::move(tf), extended->inputs, extended->columns);
 }
 
+// `left ⟗ right` on `condition` (over their joined row), whose subqueries `subs` are joined to
+// the input whose columns each reads beforehand; their columns are dropped after the join.
+rel_ptr outer_join_with_subqueries(context& ctx, ir::join_kind kind, const expr_ptr& condition,
+                                   const std::vector<pending_sublink>& subs, const rel_ptr& left, const rel_ptr& right) {
+    auto sided = attach_to_sides(subs, left, right);
+    if (!sided) {
+        ctx.unsupported("subquery reading both sides of an outer join's ON clause", -1);
+        return placeholder_rel(make_join(kind, nullptr, left, right)->columns);
+    }
+    const int lw = static_cast<int>(left->columns.size()), rw = static_cast<int>(right->columns.size());
+    const int shift = sided->left_added;
+    const expr_ptr moved = ir::map_columns(condition, [&](const ir::expr& c) {
+        return ir::make_column(c.index < lw ? c.index : c.index + shift, c.type);
+    });
+    rel_ptr joined = join_on(kind, replace_stand_ins(moved, sided->values), sided->left, sided->right);
+    std::vector<expr_ptr> keep;
+    std::vector<std::string> names;
+    for (int c = 0; c < lw + rw; ++c) {
+        const int at = c < lw ? c : c + shift;
+        keep.push_back(ir::make_column(at, joined->columns[static_cast<std::size_t>(at)].type));
+        names.push_back(joined->columns[static_cast<std::size_t>(at)].name);
+    }
+    return make_project(joined, std::move(keep), names);
+}
+
 from_result join(context& ctx, const JoinExpr* j, const select_scope& env, const from_result* lateral_left,
                  correlation* corr) {
     from_result l = translate_item(ctx, j->larg, env, lateral_left, corr, false);
@@ -432,17 +457,24 @@ from_result join(context& ctx, const JoinExpr* j, const select_scope& env, const
     if (r.extends_left) joined_row.clear();
     joined_row.insert(joined_row.end(), r.rel->columns.begin(), r.rel->columns.end());
     sublink_collector on_subs{&joined_row, {}};
-    sublink_collector* subs = kind == ir::join_kind::inner ? &on_subs : nullptr;
+    // (An outer join's subqueries go to the input whose columns they read; not beside a
+    // function in FROM, which extends the left row itself.)
+    sublink_collector* subs = kind == ir::join_kind::inner || !r.extends_left ? &on_subs : nullptr;
     if (j->quals) {
         select_scope on_scope{&out.items, &out.origins, &env, env.ctes, corr};
         condition.push_back(translate_condition(j->quals, {ctx, on_scope, clause::join_on, nullptr, subs, subs}, "JOIN/ON"));
     }
+    if (kind != ir::join_kind::inner && !on_subs.items.empty()) {
+        out.rel = outer_join_with_subqueries(ctx, kind, ir::make_and(std::move(condition)), on_subs.items, l.rel, r.rel);
+        condition.clear();
+    }
     std::vector<ir::expr_ptr> plain, with_subqueries;
     for (auto& c : ir::conjuncts(ir::make_and(std::move(condition))))
         (contains_sublink(*c, on_subs.items) ? with_subqueries : plain).push_back(c);
-    out.rel = r.extends_left ? function_join(ctx, kind, ir::make_and(std::move(plain)), r.rel)
-                             : join_on(kind, ir::make_and(std::move(plain)), l.rel, r.rel);
-    if (!on_subs.items.empty()) {
+    if (!out.rel)
+        out.rel = r.extends_left ? function_join(ctx, kind, ir::make_and(std::move(plain)), r.rel)
+                                 : join_on(kind, ir::make_and(std::move(plain)), l.rel, r.rel);
+    if (kind == ir::join_kind::inner && !on_subs.items.empty()) {
         auto a = attach_sublinks(out.rel, on_subs.items);
         for (auto& c : with_subqueries) c = replace_stand_ins(c, a.values);
         std::vector<ir::expr_ptr> keep;

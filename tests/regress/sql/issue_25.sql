@@ -73,6 +73,12 @@ SELECT pgtrickle.create_stream_table('children', $$SELECT p.id, child.value FROM
 SELECT pgtrickle.create_stream_table('no_columns', 'SELECT FROM shapes', refresh_mode => 'AUTO');
 SELECT pgt_name, refresh_mode FROM pgtrickle.pgt_stream_tables ORDER BY pgt_name;
 
+-- Subqueries in an outer join's ON clause, reading one side or neither.
+SELECT pgtrickle.create_stream_table('outer_on', $$SELECT o.id, c.id AS cid FROM t_orders o LEFT JOIN t_cust c ON c.id = o.id % 5
+  AND c.id > (SELECT min(v) FROM t_misc) AND o.note IN (SELECT 'n' || v FROM t_misc WHERE v > 1)$$, refresh_mode => 'DIFFERENTIAL');
+SELECT pgtrickle.create_stream_table('outer_on_now', $$SELECT o.id, c.id AS cid FROM t_orders o FULL JOIN t_cust c ON c.id = o.id
+  AND EXISTS (SELECT 1 FROM t_misc m WHERE m.v = c.id)$$, schedule => NULL, refresh_mode => 'IMMEDIATE');
+
 -- Columns of types without equality (json, point), in every mode: writes and refreshes work.
 CREATE TABLE docs (id int PRIMARY KEY, p point, j json, v int);
 INSERT INTO docs SELECT g, point(g, g), json_build_object('a', g), g % 3 FROM generate_series(1, 5) g;

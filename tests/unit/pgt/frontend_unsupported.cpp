@@ -18,8 +18,9 @@ TEST_CASE("frontend: unsupported constructs are named", "[frontend]") {
         {"SELECT range_agg(CAST('[1,2)' AS int4range)) FROM orders", "aggregate range_agg() over types int4range"},
         {"SELECT id FROM orders WHERE (customer_id, id) < ALL (SELECT id, id FROM customers)", "row comparison < with a subquery"},
         {"SELECT count(*) FROM orders GROUP BY EXISTS (SELECT 1 FROM customers)", "EXISTS (subquery) in GROUP BY"},
-        {"SELECT o.id FROM orders o LEFT JOIN customers c ON c.id = o.customer_id AND EXISTS (SELECT 1 FROM events)",
-         "EXISTS (subquery) in an outer join's ON clause"},
+        {"SELECT o.id FROM orders o LEFT JOIN customers c ON c.id = o.customer_id AND EXISTS (SELECT 1 FROM events e "
+         "WHERE e.customer_id = o.customer_id AND e.customer_id = c.id)",
+         "subquery reading both sides of an outer join's ON clause"},
         {"SELECT id FROM orders o WHERE EXISTS (SELECT 1 FROM (SELECT * FROM events e WHERE e.customer_id = o.customer_id) s)",
          "correlated reference from a subquery in FROM or WITH"},
         {"SELECT id FROM orders o WHERE EXISTS (SELECT 1 FROM customers c JOIN events e ON e.customer_id = o.customer_id)",
