@@ -17,10 +17,15 @@ namespace pgt::lower::detail {
 
 namespace {
 
+/// A join's input by position: its two inputs may be one node (a CTE or view joined to itself).
+enum class side { left, right };
+
 struct join_parts {
     lowering& l;
     int id, left, right;
     const ir::join& j;
+
+    int node_of(side s) const { return s == side::left ? left : right; }
 
     std::string cond(const std::string& la, const std::string& ra) const {
         return j.condition ? l.join_condition(*j.condition, left, la, right, ra) : "true";
@@ -31,12 +36,13 @@ struct join_parts {
         std::vector<std::string> items;
         const auto& out = l.names(id);
         std::size_t k = 0;
-        for (int side : {left, right}) {
-            const std::string& alias = side == left ? la : ra;
-            const auto& cols = l.graph().nodes[static_cast<std::size_t>(side)].rel->columns;
+        for (side s : {side::left, side::right}) {
+            const std::string& alias = s == side::left ? la : ra;
+            const int input = node_of(s);
+            const auto& cols = l.graph().nodes[static_cast<std::size_t>(input)].rel->columns;
             for (std::size_t i = 0; i < cols.size(); ++i, ++k) {
                 std::string v = alias.empty() ? sql::typed_null(cols[i].type)
-                                              : sql::column(alias, l.names(side)[i]);
+                                              : sql::column(alias, l.names(input)[i]);
                 items.push_back(v + " AS " + sql::ident(out[k]));
             }
         }
@@ -46,20 +52,20 @@ struct join_parts {
     /// Side `side`'s current contents for joining with `rows`, rows of the other side: read
     /// only for the values they equate a column of `side` with, where PostgreSQL would not push
     /// the join condition down itself (below DISTINCT, GROUP BY and subqueries).
-    std::string side_for(int side, const std::string& rows) const {
+    std::string side_for(side s, const std::string& rows) const {
         const int width = static_cast<int>(l.node(left).rel->columns.size());
-        auto on_side = [&](int c) { return (c >= width) == (side == right); };
-        if (!j.condition) return l.new_sql(side);
+        auto on_side = [&](int c) { return (c >= width) == (s == side::right); };
+        if (!j.condition) return l.new_sql(node_of(s));
         for (const auto& eq : ir::column_equalities(l.plain_condition(*j.condition, left, right))) {
             if (!on_side(eq.column)) continue;
             const auto refs = ir::referenced_columns(*eq.other);
             if (refs.empty() || !std::ranges::none_of(refs, on_side)) continue;
-            const int column = side == right ? eq.column - width : eq.column;
-            if (!restriction_helps(l, side, column)) continue;
-            return restricted_sql(l, side, column,
+            const int column = s == side::right ? eq.column - width : eq.column;
+            if (!restriction_helps(l, node_of(s), column)) continue;
+            return restricted_sql(l, node_of(s), column,
                                   "SELECT " + l.join_expr(*eq.other, left, "o", right, "o") + " FROM " + rows + " o");
         }
-        return l.new_sql(side);
+        return l.new_sql(node_of(s));
     }
 
     std::vector<std::string> inner_terms(const std::optional<std::string>& dl,
@@ -68,21 +74,21 @@ struct join_parts {
         const std::string w = sql::ident(weight);
         if (dl)
             terms.push_back("SELECT " + select_list("l", "r") + ", l." + w + " AS " + w + " FROM " + *dl +
-                            " l JOIN " + side_for(right, *dl) + " r ON " + cond("l", "r"));
+                            " l JOIN " + side_for(side::right, *dl) + " r ON " + cond("l", "r"));
         if (dr)
             terms.push_back("SELECT " + select_list("l", "r") + ", r." + w + " AS " + w + " FROM " +
-                            side_for(left, *dr) + " l JOIN " + *dr + " r ON " + cond("l", "r"));
+                            side_for(side::left, *dr) + " l JOIN " + *dr + " r ON " + cond("l", "r"));
         if (dl && dr)
             terms.push_back("SELECT " + select_list("l", "r") + ", -(l." + w + " * r." + w + ") AS " + w +
                             " FROM " + *dl + " l JOIN " + *dr + " r ON " + cond("l", "r"));
         return terms;
     }
 
-    /// Change of the unmatched rows of side `p` (left or right); the other side is `o`.
-    std::vector<std::string> anti_terms(int p, const std::optional<std::string>& dp, int o,
-                                        const std::optional<std::string>& dq) const {
+    /// Change of the unmatched rows of the preserved side `ps`; the other side's change is `dq`.
+    std::vector<std::string> anti_terms(side ps, const std::optional<std::string>& dp, const std::optional<std::string>& dq) const {
         std::vector<std::string> terms;
-        const bool p_left = p == left;
+        const bool p_left = ps == side::left;
+        const int p = node_of(ps), o = node_of(p_left ? side::right : side::left);
         const std::string w = sql::ident(weight);
         // Aliases: the preserved row is "p", the other side "o"; the condition needs them in
         // left/right order.
@@ -98,7 +104,7 @@ struct join_parts {
                             no_match_now("p"));
         if (dq) {
             const std::string touched = "EXISTS (SELECT 1 FROM " + *dq + " o WHERE " + c("p", "o") + ")";
-            std::string old_p = "SELECT " + l.column_list(p, "p") + ", 1 AS \"__pgt_m\" FROM " + side_for(p, *dq) +
+            std::string old_p = "SELECT " + l.column_list(p, "p") + ", 1 AS \"__pgt_m\" FROM " + side_for(ps, *dq) +
                                 " p WHERE " + touched;
             if (dp)
                 old_p += " UNION ALL SELECT " + l.column_list(p, "p") + ", -p." + w + " FROM " + *dp +
@@ -139,9 +145,9 @@ std::optional<std::string> delta_join(lowering& l, int id) {
 
     auto terms = parts.inner_terms(dl, dr);
     if (j.kind == ir::join_kind::left || j.kind == ir::join_kind::full)
-        for (auto& t : parts.anti_terms(parts.left, dl, parts.right, dr)) terms.push_back(std::move(t));
+        for (auto& t : parts.anti_terms(side::left, dl, dr)) terms.push_back(std::move(t));
     if (j.kind == ir::join_kind::right || j.kind == ir::join_kind::full)
-        for (auto& t : parts.anti_terms(parts.right, dr, parts.left, dl)) terms.push_back(std::move(t));
+        for (auto& t : parts.anti_terms(side::right, dr, dl)) terms.push_back(std::move(t));
 
     static const char* kinds[] = {"inner", "left", "right", "full"};
     return l.add_cte("d" + std::to_string(id) + "_join",

@@ -79,6 +79,14 @@ SELECT pgtrickle.create_stream_table('outer_on', $$SELECT o.id, c.id AS cid FROM
 SELECT pgtrickle.create_stream_table('outer_on_now', $$SELECT o.id, c.id AS cid FROM t_orders o FULL JOIN t_cust c ON c.id = o.id
   AND EXISTS (SELECT 1 FROM t_misc m WHERE m.v = c.id)$$, schedule => NULL, refresh_mode => 'IMMEDIATE');
 
+-- A CTE or a view read twice and joined to itself: the join's two inputs are one node, whose
+-- sides the refresh must still tell apart (the right one was read as the left).
+CREATE VIEW t_misc_view AS SELECT * FROM t_misc;
+SELECT pgtrickle.create_stream_table('cte_self_join', $$WITH t AS (SELECT * FROM t_misc) SELECT t1.v AS v1, t2.v AS v2
+  FROM t t1 JOIN t t2 ON t1.id = t2.id$$, schedule => NULL, refresh_mode => 'IMMEDIATE');
+SELECT pgtrickle.create_stream_table('view_self_join', $$SELECT a.v AS v1, b.v AS v2 FROM t_misc_view a
+  LEFT JOIN t_misc_view b ON b.id = a.id AND b.v > a.v$$, refresh_mode => 'DIFFERENTIAL');
+
 -- Columns of types without equality (json, point), in every mode: writes and refreshes work.
 CREATE TABLE docs (id int PRIMARY KEY, p point, j json, v int);
 INSERT INTO docs SELECT g, point(g, g), json_build_object('a', g), g % 3 FROM generate_series(1, 5) g;
