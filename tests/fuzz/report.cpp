@@ -100,9 +100,12 @@ std::string report::text(const std::string& header) const {
             << cell(std::to_string(t.differential), 14) << cell(std::to_string(t.tried - t.accepted), 9)
             << cell(std::to_string(t.wrong), 7) << t.errors << "\n";
     }
-    std::size_t crashes = 0;
-    for (const auto& f : findings_) crashes += f.kind == "crash" ? 1 : 0;
-    out << "crashes: " << crashes << "\n";
+    std::size_t crashes = 0, hangs = 0;
+    for (const auto& f : findings_) {
+        crashes += f.kind == "crash" ? 1 : 0;
+        hangs += f.kind == "hang" ? 1 : 0;
+    }
+    out << "crashes: " << crashes << ", hangs (a statement past its statement_timeout, killed): " << hangs << "\n";
     if (const auto a = mode_.find("AUTO"); a != mode_.end())
         out << "AUTO maintained " << a->second.differential << " of " << a->second.tried << " kept queries DIFFERENTIAL ("
             << percent(a->second.differential, a->second.tried) << ").\n";
@@ -115,13 +118,13 @@ std::string report::text(const std::string& header) const {
         print_reasons(out, mode + " errors after creation:", it->second.error_reasons);
     }
     if (!findings_.empty()) {
-        out << "\nFindings (wrong results, errors after creation, crashes):\n";
+        out << "\nFindings (wrong results, errors after creation, crashes, hangs):\n";
         for (const auto& f : findings_)
             out << "  " << cell(f.kind, 6) << cell(f.mode, 13) << cell(f.subject, 10) << f.detail
                 << (f.repro.empty() ? "" : "\n         repro: " + f.repro) << "\n";
     }
     for (const auto& n : notes_) out << "\nNote: " << n << "\n";
-    out << "\n" << problems() << " problems (wrong + errors after creation + crashes).\n";
+    out << "\n" << problems() << " problems (wrong + errors after creation + crashes + hangs).\n";
     return out.str();
 }
 

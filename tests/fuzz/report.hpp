@@ -1,7 +1,7 @@
 #pragma once
 // What a run found, and its printed report: the queries kept and dropped (and why), then per
 // mode the queries accepted, maintained DIFFERENTIAL, refused (by reason), wrong, with errors
-// after creation, and the crashes, with the repro file of each finding.
+// after creation, and the crashes and hangs, with the repro file of each finding.
 
 #include <map>
 #include <string>
@@ -13,8 +13,8 @@
 namespace pgt::fuzz {
 
 struct finding {
-    std::string kind; ///< wrong, error or crash
-    std::string mode; ///< empty for a crash
+    std::string kind; ///< wrong, error, crash or hang
+    std::string mode; ///< empty for a crash or hang
     std::string subject; ///< "query 12" (the 13th kept query), or the sqlsmith statement
     std::string detail;
     std::string repro; ///< path of its repro file
@@ -30,7 +30,7 @@ public:
     void add_finding(finding f) { findings_.push_back(std::move(f)); }
     void add_note(std::string note) { notes_.push_back(std::move(note)); }
 
-    /// Wrong results, errors after creation and crashes.
+    /// Wrong results, errors after creation, crashes and hangs.
     std::size_t problems() const { return findings_.size(); }
     std::string text(const std::string& header) const;
 

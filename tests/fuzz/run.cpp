@@ -20,7 +20,6 @@ namespace pgt::fuzz {
 
 namespace {
 
-const std::string crashes_the_server = "crashes the server";
 
 class fuzz_run {
 public:
@@ -43,7 +42,7 @@ public:
                              "); IMMEDIATE stream tables were created with the default schedule instead.");
         select_queries(pool, srv.smith_conninfo);
         try_queries(pool);
-        report_findings(pool.first());
+        report_findings(pool);
         const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started);
         const std::string text = report_.text(header(seconds.count()));
         std::cout << text;
@@ -78,6 +77,7 @@ private:
             std::vector<rewritten> rewrites;
             for (const auto& st : statements) rewrites.push_back(make_deterministic(st, lookup));
             std::vector<std::optional<screened>> screens(statements.size());
+            std::vector<std::string> lost(statements.size());
             std::atomic<std::size_t> kept_in_batch = 0;
             pool.for_each(
                 statements.size(),
@@ -88,28 +88,33 @@ private:
                     screens[i] = std::move(s);
                 },
                 [&] { return kept_in_batch < wanted; },
-                [&](std::size_t i) { screens[i] = screened{false, crashes_the_server, *rewrites[i].query, {}, {}}; });
+                [&](std::size_t i, const std::string& why) {
+                    lost[i] = why;
+                    screens[i] = screened{false, why == "crash" ? "crashes the server" : "hangs the server", "", {}, {}};
+                });
             for (std::size_t i = 0; i < statements.size() && screens[i] && kept_.size() < o_.queries; ++i) {
                 report_.add_statement(rewrites[i]);
                 if (!rewrites[i].query) continue;
                 const auto& s = *screens[i];
                 report_.add_screened(s.kept, s.drop_reason, s.kept && s.query != *rewrites[i].query);
                 if (s.kept) kept_.push_back(kept(s, smith_seed, i));
-                if (s.drop_reason == crashes_the_server) report_crash_while_screening(s.query, smith_seed, i);
+                if (!lost[i].empty()) report_lost_while_screening(*rewrites[i].query, smith_seed, i, lost[i]);
             }
         }
     }
 
-    /// A query PostgreSQL crashes on, with no stream table: its repro runs it alone.
-    void report_crash_while_screening(const std::string& query, std::uint64_t smith_seed, std::size_t statement) {
+    /// A query PostgreSQL crashes or hangs on, with no stream table: its repro runs it alone.
+    void report_lost_while_screening(const std::string& query, std::uint64_t smith_seed, std::size_t statement,
+                                     const std::string& why) {
         kept_query q;
         q.smith_seed = smith_seed;
         q.statement = statement;
         q.sql = query;
         const std::string subject = "sqlsmith --seed " + std::to_string(smith_seed) + " statement " + std::to_string(statement);
         const repro_context ctx{&schema_, o_.repro_dir, trial_.immediate_schedule, o_.command_line};
-        report_.add_finding({"crash", "", subject, "the query crashed the server when screened, without stream tables",
-                             write_repro(ctx, "crash_screened", q, {}, {}, "the query crashes the server")});
+        const std::string kind = why == "crash" ? "crash" : "hang";
+        report_.add_finding({kind, "", subject, why + " when screened, without stream tables",
+                             write_repro(ctx, kind + "_screened", q, {}, {}, why + " when run alone")});
     }
 
     kept_query kept(const screened& s, std::uint64_t smith_seed, std::size_t statement) const {
@@ -127,7 +132,7 @@ private:
 
     void try_queries(workers& pool) {
         results_.assign(kept_.size(), std::nullopt);
-        crashed_.assign(kept_.size(), 0);
+        lost_.assign(kept_.size(), "");
         std::atomic<std::size_t> done = 0;
         std::mutex progress;
         pool.for_each(
@@ -139,38 +144,52 @@ private:
                     std::cerr << "pgt_fuzz: tried " << n << " of " << kept_.size() << " queries\n";
                 }
             },
-            [] { return true; }, [&](std::size_t i) { crashed_[i] = 1; });
+            [] { return true; }, [&](std::size_t i, const std::string& why) { lost_[i] = why; });
     }
 
-    /// Tallies the trials and writes the findings' repro files (their writes shrunk first).
-    void report_findings(session& db) {
+    /// A wrong result or an error after creation, whose writes are shrunk before its repro file
+    /// is written.
+    struct finding_to_shrink {
+        std::size_t query;
+        std::string mode, kind, what;
+        std::string error; ///< for an error after creation
+        write_rounds rounds;
+    };
+
+    /// Tallies the trials and writes the findings' repro files (their writes shrunk first, by
+    /// the workers: a replay may crash or hang the server too, and then its writes stay).
+    void report_findings(workers& pool) {
         const repro_context ctx{&schema_, o_.repro_dir, trial_.immediate_schedule, o_.command_line};
+        std::vector<finding_to_shrink> findings;
         for (std::size_t i = 0; i < kept_.size(); ++i) {
             const auto& q = kept_[i];
-            if (crashed_[i]) {
-                const auto path = write_repro(ctx, "crash", q, o_.modes, planned_writes(schema_, q, trial_),
-                                              "the server crashed during this trial (at an unknown step)");
-                report_.add_finding({"crash", "", "query " + std::to_string(q.number), "the server crashed during its trial", path});
+            const auto planned = planned_writes(schema_, q, trial_);
+            if (!lost_[i].empty()) {
+                const std::string kind = lost_[i] == "crash" ? "crash" : "hang";
+                const std::string what = kind == "crash" ? "the server crashed during its trial (at an unknown step)" : lost_[i];
+                report_.add_finding({kind, "", "query " + std::to_string(q.number), what, write_repro(ctx, kind, q, o_.modes, planned, what)});
                 continue;
             }
-            const auto& r = *results_[i];
-            const auto planned = planned_writes(schema_, q, trial_);
-            report_.add_trial(r);
-            for (const auto& m : r.modes) {
-                if (m.wrong) {
-                    const std::string what = "wrong after " + (m.wrong_round == 0 ? std::string("creation")
-                                                                                   : "round " + std::to_string(m.wrong_round)) +
-                                             ": " + std::to_string(m.wrong_rows) + " rows differ";
-                    const auto rounds = shrink_writes(db, ctx, q, m.mode, planned);
-                    report_.add_finding({"wrong", m.mode, "query " + std::to_string(q.number), what, write_repro(ctx, "wrong", q, {m.mode}, rounds, what)});
-                }
-                if (!m.error.empty()) {
-                    const auto rounds = shrink_writes(db, ctx, q, m.mode, planned, m.error);
-                    report_.add_finding({"error", m.mode, "query " + std::to_string(q.number), m.error,
-                                         write_repro(ctx, "error", q, {m.mode}, rounds, m.error)});
-                }
+            report_.add_trial(*results_[i]);
+            for (const auto& m : results_[i]->modes) {
+                if (m.wrong)
+                    findings.push_back({i, m.mode, "wrong",
+                                        "wrong after " + (m.wrong_round == 0 ? std::string("creation") : "round " + std::to_string(m.wrong_round)) +
+                                            ": " + std::to_string(m.wrong_rows) + " rows differ",
+                                        "", planned});
+                if (!m.error.empty()) findings.push_back({i, m.mode, "error", m.error, m.error, planned});
             }
         }
+        pool.for_each(
+            findings.size(),
+            [&](session& db, std::size_t k) {
+                auto& f = findings[k];
+                f.rounds = shrink_writes(db, ctx, kept_[f.query], f.mode, f.rounds, f.error);
+            },
+            [] { return true; }, [](std::size_t, const std::string&) {});
+        for (const auto& f : findings)
+            report_.add_finding({f.kind, f.mode, "query " + std::to_string(f.query), f.what,
+                                 write_repro(ctx, f.kind, kept_[f.query], {f.mode}, f.rounds, f.what)});
     }
 
     const options& o_;
@@ -181,7 +200,7 @@ private:
     trial_options trial_;
     std::vector<kept_query> kept_;
     std::vector<std::optional<trial_result>> results_;
-    std::vector<char> crashed_; ///< not vector<bool>: elements are set from several threads
+    std::vector<std::string> lost_; ///< per query: "crash", "hang: <statement>", or "" when it ran
 };
 
 } // namespace

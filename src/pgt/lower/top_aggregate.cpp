@@ -24,10 +24,7 @@ const sql_type int8_type = make_type(type_kind::int8);
 const sql_type numeric_type = make_type(type_kind::numeric);
 
 /// The type a SUM/AVG state accumulates in (float4 accumulates in float8, as PostgreSQL does).
-sql_type accumulator_type(const ir::agg_call& a) {
-    if (a.func == ir::agg_func::avg && a.arg()->type.kind == type_kind::float4) return make_type(type_kind::float8);
-    return sum_type(a.arg()->type);
-}
+sql_type accumulator_type(const ir::agg_call& a) { return sum_type(a.arg()->type); }
 
 bool is_variance(ir::agg_func f) {
     return f == ir::agg_func::var_pop || f == ir::agg_func::var_samp || f == ir::agg_func::stddev_pop ||
@@ -221,15 +218,15 @@ struct aggregate_lowering {
         if (call.func == ir::agg_func::bit_xor && ir::maintenance_of(call) == ir::agg_maintenance::algebraic)
             return "(CASE WHEN " + col(p + "_nn") + " > 0 THEN " + col(p) + " END)";
         if (is_variance(call.func) && ir::maintenance_of(call) == ir::agg_maintenance::algebraic) return variance(call, p, col);
+        if (ir::maintenance_of(call) == ir::agg_maintenance::rescan) return col(p);
         switch (call.func) {
         case ir::agg_func::count_star:
             return col(call.filter ? p : "__pgt_count");
         case ir::agg_func::avg: {
+            // Running averages are of exact numbers (maintenance_of): a numeric quotient.
             const std::string sum = col(p + "_sum"), nn = col(p + "_nn");
-            const bool fractional = call.type.kind == type_kind::float8 || call.type.kind == type_kind::interval;
-            const std::string quotient = fractional ? sql::binary("/", sum, sql::cast(nn, make_type(type_kind::float8)))
-                                                    : sql::binary("/", sql::cast(sum, make_type(type_kind::numeric)),
-                                                                  sql::cast(nn, make_type(type_kind::numeric)));
+            const std::string quotient = sql::binary("/", sql::cast(sum, make_type(type_kind::numeric)),
+                                                     sql::cast(nn, make_type(type_kind::numeric)));
             return "(CASE WHEN " + nn + " > 0 THEN " + quotient + " END)";
         }
         default: return col(p);
@@ -309,10 +306,6 @@ struct aggregate_lowering {
         const int known = one_row ? l.single_row_weight(child) : 0;
         const std::string sw = known == 0 ? "s." + w : sql::cast(known > 0 ? "1" : "-1", int8_type);
         auto signed_term = [&](const std::string& x) { return known > 0 ? x : "(OPERATOR(pg_catalog.-) " + x + ")"; };
-        auto negates = [](type_kind k) {
-            return is_integer(k) || k == type_kind::numeric || k == type_kind::float4 || k == type_kind::float8 ||
-                   k == type_kind::interval;
-        };
         auto over = [&](const std::string& aggregate, const std::string& x, const std::vector<std::string>& conditions) {
             const std::string when = sql::join(conditions, " AND ");
             if (one_row) return conditions.empty() ? x : "(CASE WHEN " + when + " THEN " + x + " END)";
@@ -363,16 +356,13 @@ struct aggregate_lowering {
             case ir::agg_func::avg: {
                 const sql_type acc = call.func == ir::agg_func::sum ? call.type : accumulator_type(call);
                 const std::string x = arg(call, "s");
-                // w·x in a type that cannot overflow before the sum is cast back to the state's.
+                // w·x in a type that cannot overflow before the sum is cast back to the state's
+                // (running sums are of exact numbers: maintenance_of).
                 std::string term;
                 if (is_integer(call.arg()->type.kind) && acc.kind == type_kind::int8)
                     term = known ? signed_term(sql::cast(x, int8_type)) : sql::binary("*", sw, sql::cast(x, int8_type));
-                else if (acc.kind == type_kind::interval)
-                    term = known ? signed_term(x) : sql::binary("*", x, sql::cast(sw, make_type(type_kind::float8)));
-                else if (known && negates(acc.kind))
-                    term = signed_term(sql::cast(x, acc));
                 else
-                    term = sql::binary("*", sql::cast(sw, acc), sql::cast(x, acc));
+                    term = known ? signed_term(sql::cast(x, acc)) : sql::binary("*", sql::cast(sw, acc), sql::cast(x, acc));
                 items.push_back(sql::cast(sum(term, one_row ? filters_only(call) : counts), acc) + " AS " + sql::ident(d));
                 items.push_back(count(counts) + " AS " + sql::ident(d + "_nn"));
                 break;
