@@ -42,6 +42,14 @@ struct resolved_call {
     bool returns_set = false;
     /// A function-style cast (`int8(x)`, `text(x)`): CAST(x AS result), no function called.
     bool is_cast = false;
+    /// A set-returning function's columns as FROM reads them (a scalar result: one column,
+    /// named after its OUT parameter or unnamed); empty when unknown (RETURNS SETOF record).
+    struct result_column {
+        std::string name;
+        sql_type type;
+    };
+    std::vector<result_column> set_columns = {};
+    bool composite = false; ///< its rows are of a composite type (not one scalar value)
 };
 
 /// Binary operator: arithmetic `+ - * / % ^`, bitwise `& | # << >>` on integers, comparisons

@@ -88,7 +88,11 @@ ir::expr_ptr resolve_unqualified(context& ctx, const select_scope& scope, const 
             return s == &scope ? reference(ctx, *v, location) : outer_reference(ctx, scope, s, *v, location);
     }
     for (const select_scope* s = &scope; s; s = s->outer) {
-        if (find_range(ctx, *s, {}, name, location)) {
+        if (const range_item* item = find_range(ctx, *s, {}, name, location)) {
+            if (item->whole_row >= 0) {
+                const ir::expr_ptr& v = item->values[static_cast<std::size_t>(item->whole_row)];
+                return s == &scope ? reference(ctx, v, location) : outer_reference(ctx, scope, s, v, location);
+            }
             ctx.unsupported("whole-row reference " + name, location);
             return placeholder(opaque_type());
         }
@@ -132,7 +136,8 @@ ir::expr_ptr resolve_qualified(context& ctx, const select_scope& scope,
 
 } // namespace
 
-sql_type opaque_type() { return {type_kind::other, "record"}; }
+// Not a type PostgreSQL has: a real `record` (cast(NULL AS record)) is not a stand-in.
+sql_type opaque_type() { return {type_kind::other, "(unknown to the compiler)"}; }
 
 ir::expr_ptr placeholder(sql_type type) { return ir::make_constant(std::nullopt, std::move(type)); }
 

@@ -30,6 +30,8 @@ struct range_item {
     bool is_table = false;    ///< a base table (it has system columns)
     std::vector<std::string> names;
     std::vector<ir::expr_ptr> values; ///< over the FROM row
+    /// The value its whole-row reference is (a function of a scalar result), or -1.
+    int whole_row = -1;
 };
 
 /// A WITH list. References are translated once and share the CTE's tree.

@@ -214,6 +214,27 @@ from_result subquery(context& ctx, const RangeSubselect* rs, const select_scope&
     return single_range(ctx, rel, rs->alias->aliasname, rs->alias, {});
 }
 
+// A set-returning function in FROM resolved through the catalog (user-defined ones, built-ins
+// the front end does not know): its call and whether its rows are composite; nullopt when it
+// is no set-returning function or its columns are not known (RETURNS SETOF record). Only an
+// immutable one is maintained: its rows for a row must not change between refreshes.
+std::optional<std::pair<ir::table_call, bool>> catalog_table_function(context& ctx, const function_name& f,
+                                                                       std::vector<ir::expr_ptr> args, int location) {
+    std::vector<sql_type> types;
+    for (const auto& a : args) types.push_back(a->type);
+    if (std::ranges::find(types, opaque_type()) != types.end()) return std::nullopt;
+    auto res = ctx.cat.resolve_function({f.schema, f.name, types, call_kind::function, false, {}, ctx.position(location)});
+    if (!res || !res->returns_set || res->set_columns.empty()) return std::nullopt;
+    if (res->vol != ir::volatility::immutable)
+        ctx.unsupported(std::string(res->vol == ir::volatility::stable ? "stable" : "volatile") + " function " + f.name +
+                            "() in FROM",
+                        location);
+    for (std::size_t i = 0; i < args.size(); ++i) args[i] = coerce_unknown(args[i], res->args[i]);
+    std::vector<ir::column> columns;
+    for (const auto& c : res->set_columns) columns.push_back({c.name, c.type});
+    return std::pair{ir::table_call{res->schema, f.name, std::move(args), std::move(columns)}, res->composite};
+}
+
 // A function in FROM that the front end cannot maintain: refused, with a stand-in range of
 // the columns the query names so that the rest of the query still translates.
 from_result refused_function(context& ctx, const RangeFunction* rf, const std::string& name) {
@@ -241,6 +262,7 @@ from_result function_range(context& ctx, const RangeFunction* rf, const select_s
     int location = -1;
     ir::table_function tf{{}, rf->ordinality, false};
     std::vector<std::string> scalar_names; // per call: the name a scalar result takes
+    std::vector<bool> composite;           // per call: its rows are of a composite type
     bool known = true;
     for (const Node* pair : nodes(rf->functions)) {
         const auto* items = reinterpret_cast<const List*>(pair);
@@ -263,12 +285,17 @@ from_result function_range(context& ctx, const RangeFunction* rf, const select_s
             for (const auto& a : args) arg_lists.push_back({a});
         }
         for (auto& list : arg_lists) {
-            auto sig = f.builtin_schema() ? builtin_table_function(fname, std::move(list)) : std::nullopt;
-            if (!sig) {
+            auto sig = f.builtin_schema() ? builtin_table_function(fname, list) : std::nullopt;
+            if (sig) {
+                tf.calls.push_back({"pg_catalog", fname, std::move(sig->args), std::move(sig->columns)});
+                composite.push_back(tf.calls.back().columns.size() > 1);
+            } else if (auto call = catalog_table_function(ctx, f, std::move(list), fc->location)) {
+                tf.calls.push_back(std::move(call->first));
+                composite.push_back(call->second);
+            } else {
                 known = false;
                 continue;
             }
-            tf.calls.push_back({"pg_catalog", fname, std::move(sig->args), std::move(sig->columns)});
             scalar_names.push_back(fname);
         }
     }
@@ -276,7 +303,7 @@ from_result function_range(context& ctx, const RangeFunction* rf, const select_s
     if (!known) ctx.unsupported("function " + name + "() in FROM", location);
     else if (!lateral_left) ctx.unsupported("function " + name + "() in FROM without a table before it", location);
     else if (!direct) ctx.unsupported("function " + name + "() on the left of a JOIN", location);
-    if (!known || !lateral_left || !direct) return refused_function(ctx, rf, name);
+    if (!known) return refused_function(ctx, rf, name);
 
     // Column names: OUT parameters, else the alias (one function) or the function's name.
     const std::string refname = rf->alias ? std::string(rf->alias->aliasname) : name;
@@ -291,9 +318,12 @@ from_result function_range(context& ctx, const RangeFunction* rf, const select_s
     for (const auto& c : own) names.push_back(c.name);
     if (rf->alias) names = apply_aliases(ctx, std::move(names), rf->alias->colnames, "table \"" + refname + "\"", -1);
     for (std::size_t i = 0; i < own.size(); ++i) own[i].name = names[i];
+    if (!lateral_left || !direct) return single_range(ctx, placeholder_rel(std::move(own)), refname, nullptr, {});
     for (std::size_t i = 0, k = 0; i < tf.calls.size(); ++i)
         for (auto& c : tf.calls[i].columns) c.name = own[k++].name;
 
+    // One function of a scalar result: its whole-row reference is that value (makeWholeRowVar).
+    const bool scalar_row = tf.calls.size() == 1 && !composite[0] && !rf->ordinality;
     const rel_ptr& left = lateral_left->rel;
     const int w = static_cast<int>(left->columns.size());
     std::vector<ir::column> columns = left->columns;
@@ -307,6 +337,7 @@ from_result function_range(context& ctx, const RangeFunction* rf, const select_s
         r.origins.push_back({refname, r.names[i], -1, nullptr, -1});
     }
     r.items.push_back({refname, {}, true, true, false, r.names, r.values});
+    if (scalar_row) r.items.back().whole_row = 0;
     return r;
 }
 

@@ -393,18 +393,11 @@ std::vector<ir::window_call> with_window_expressions(std::vector<ir::window_call
     return calls;
 }
 
-// The level's window calls as a window node over `rel` (the rows after WHERE), their stand-ins
-// in the select list and TopK keys replaced by its columns. With a subquery inside a call:
-// refused (FULL in AUTO).
-rel_ptr add_window(context& ctx, const rel_ptr& rel, const window_collector& windows,
-                   const std::vector<pending_sublink>& subs, std::vector<expr_ptr>& exprs, std::vector<expr_ptr>& extra_keys) {
-    auto reads_subquery = [&](const ir::window_call& c) {
-        auto has = [&](const expr_ptr& e) { return e && contains_sublink(*e, subs); };
-        return std::ranges::any_of(c.args, has) || has(c.filter) || std::ranges::any_of(c.partition_by, has) ||
-               std::ranges::any_of(c.order_by, [&](const ir::sort_key& k) { return has(k.expr); });
-    };
-    const bool refused = std::ranges::any_of(windows.calls, reads_subquery);
-    if (refused) ctx.unsupported("subquery inside a window function call", -1);
+// The level's window calls as a window node over `rel` (the rows after WHERE, GROUP BY, HAVING
+// and the select list's subqueries), their stand-ins in the select list and TopK keys replaced
+// by its columns.
+rel_ptr add_window(context& ctx, const rel_ptr& rel, const window_collector& windows, std::vector<expr_ptr>& exprs,
+                   std::vector<expr_ptr>& extra_keys) {
     // A call whose value depends on how tied rows fall into frames of peers is deterministic
     // only where the PARTITION BY and ORDER BY keys hold a unique key of the rows, or all their
     // columns (tied rows are then alike).
@@ -427,12 +420,11 @@ rel_ptr add_window(context& ctx, const rel_ptr& rel, const window_collector& win
     for (std::size_t k = 0; k < windows.calls.size(); ++k) {
         const auto& c = windows.calls[k];
         cols.push_back({c.name, c.type});
-        values[windows.results[k].get()] =
-            refused ? placeholder(c.type) : ir::make_column(width + static_cast<int>(k), c.type);
+        values[windows.results[k].get()] = ir::make_column(width + static_cast<int>(k), c.type);
     }
     for (auto& e : exprs) e = replace_stand_ins(e, values);
     for (auto& e : extra_keys) e = replace_stand_ins(e, values);
-    return refused ? rel : ir::make_rel(ir::window{windows.calls}, {rel}, std::move(cols));
+    return ir::make_rel(ir::window{windows.calls}, {rel}, std::move(cols));
 }
 
 // DISTINCT ON (keys) … ORDER BY: the first row of each key in that order, as the rows numbered
@@ -662,10 +654,14 @@ rel_ptr simple_select(context& ctx, const SelectStmt* s, const select_scope& env
         rel = a.rel;
         for (auto& e : exprs) e = replace_stand_ins(e, a.values);
         having = replace_stand_ins(having, a.values);
+        // Window calls read the subqueries' values as columns of the rows they number.
+        std::vector<expr_ptr> window_exprs = window_expressions(windows.calls);
+        for (auto& e : window_exprs) e = replace_stand_ins(e, a.values);
+        windows.calls = with_window_expressions(windows.calls, std::move(window_exprs));
     }
     if (having) rel = ir::make_rel(ir::filter{having}, {rel}, rel->columns);
     // Window functions see the rows after WHERE, GROUP BY and HAVING.
-    if (!windows.calls.empty()) rel = add_window(ctx, rel, windows, per_output.items, exprs, extra_keys);
+    if (!windows.calls.empty()) rel = add_window(ctx, rel, windows, exprs, extra_keys);
     if (opts.resolve_unknowns)
         for (auto& e : exprs) e = coerce_unknown(e, make_type(type_kind::text));
     if (opts.topk) {

@@ -22,7 +22,8 @@ namespace {
            "  --rounds N         rounds of writes per query (default 3)\n"
            "  --jobs N           queries tried at once, each in its own database (default 2)\n"
            "  --report FILE      also write the report to FILE\n"
-           "  --repro-dir DIR    where repro files of findings go (default ./fuzz-repro)\n"
+           "  --repro-dir DIR    where repro files of findings go, and outcomes.tsv: every kept\n"
+           "                     query's outcome per mode (default ./fuzz-repro)\n"
            "  --query-timeout MS a kept query runs within this time in PostgreSQL (default 2000)\n"
            "  --max-rows N       a kept query returns at most N rows (default 2000)\n";
     std::exit(status);

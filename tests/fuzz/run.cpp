@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <mutex>
@@ -43,6 +44,7 @@ public:
         select_queries(pool, srv.smith_conninfo);
         try_queries(pool);
         report_findings(pool);
+        write_outcomes();
         const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started);
         const std::string text = report_.text(header(seconds.count()));
         std::cout << text;
@@ -145,6 +147,28 @@ private:
                 }
             },
             [] { return true; }, [&](std::size_t i, const std::string& why) { lost_[i] = why; });
+    }
+
+    /// Every kept query's outcome per mode, one line each (query number, mode, DIFFERENTIAL /
+    /// FULL / refused, the reason, the query), in the repro folder's outcomes.tsv: what the
+    /// report's tallies count, to find the queries behind a reason.
+    void write_outcomes() const {
+        std::filesystem::create_directories(o_.repro_dir);
+        std::ofstream out(std::filesystem::path(o_.repro_dir) / "outcomes.tsv");
+        auto one_line = [](std::string s) {
+            for (char& c : s)
+                if (c == '\n' || c == '\t') c = ' ';
+            return s;
+        };
+        for (std::size_t i = 0; i < kept_.size(); ++i) {
+            if (!results_[i]) continue;
+            for (const auto& m : results_[i]->modes) {
+                const std::string outcome = !m.accepted ? "refused" : m.effective.empty() ? m.mode : m.effective;
+                const std::string reason = !m.accepted ? m.refusal : m.full_reason;
+                out << kept_[i].number << '\t' << m.mode << '\t' << outcome << '\t' << one_line(reason) << '\t'
+                    << one_line(kept_[i].sql) << '\n';
+            }
+        }
     }
 
     /// A wrong result or an error after creation, whose writes are shrunk before its repro file

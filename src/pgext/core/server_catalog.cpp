@@ -167,6 +167,8 @@ typing::resolved_call server_catalog::to_resolved(const analyzer::call& c) const
     r.schema = c.schema;
     r.returns_set = c.returns_set;
     r.is_cast = c.is_cast;
+    for (const auto& col : c.set_columns) r.set_columns.push_back({col.name, type(col.type)});
+    r.composite = c.composite;
     return r;
 }
 

@@ -20,6 +20,7 @@ extern "C" {
 #include <parser/parse_oper.h>
 #include <parser/parse_type.h>
 #include <catalog/pg_operator.h>
+#include <funcapi.h>
 #include <utils/lsyscache.h>
 #include <utils/syscache.h>
 #include <utils/plancache.h>
@@ -96,7 +97,38 @@ struct raw_call {
     char volatility = 'i';
     bool returns_set = false;
     bool is_cast = false;
+    int ncolumns = 0; ///< a set-returning function's known result columns
+    const char** column_names = nullptr;
+    type_ref* column_types = nullptr;
+    bool composite = false;
 };
+
+/// The columns FROM reads from set-returning call `e` (funcapi's reading of its result type).
+void read_set_columns(raw_call& r, Node* e, Oid routine) {
+    Oid result = InvalidOid;
+    TupleDesc desc = nullptr;
+    const TypeFuncClass c = get_expr_result_type(e, &result, &desc);
+    if (c == TYPEFUNC_SCALAR) {
+        r.ncolumns = 1;
+        r.column_names = static_cast<const char**>(palloc0(sizeof(char*)));
+        r.column_types = static_cast<type_ref*>(palloc0(sizeof(type_ref)));
+        r.column_names[0] = get_func_result_name(routine);
+        r.column_types[0] = type_of(e);
+        return;
+    }
+    if ((c != TYPEFUNC_COMPOSITE && c != TYPEFUNC_COMPOSITE_DOMAIN) || !desc) return;
+    for (int i = 0; i < desc->natts; ++i)
+        if (TupleDescAttr(desc, i)->attisdropped) return; // positions would not line up
+    r.composite = true;
+    r.ncolumns = desc->natts;
+    r.column_names = static_cast<const char**>(palloc0(sizeof(char*) * static_cast<std::size_t>(desc->natts)));
+    r.column_types = static_cast<type_ref*>(palloc0(sizeof(type_ref) * static_cast<std::size_t>(desc->natts)));
+    for (int i = 0; i < desc->natts; ++i) {
+        const Form_pg_attribute a = TupleDescAttr(desc, i);
+        r.column_names[i] = pstrdup(NameStr(a->attname));
+        r.column_types[i] = {a->atttypid, a->atttypmod};
+    }
+}
 
 /// The types of a call's arguments, one per argument written (`written` of them): variadic
 /// arguments that the analyzer packed into an array come out of it again.
@@ -134,6 +166,9 @@ call to_call(const raw_call& r, const std::string& what, std::size_t written) {
     c.returns_set = r.returns_set;
     c.is_cast = r.is_cast;
     c.routine = r.routine;
+    for (int i = 0; i < r.ncolumns; ++i)
+        c.set_columns.push_back({r.column_names[i] ? r.column_names[i] : "", r.column_types[i]});
+    c.composite = r.composite;
     c.operator_id = r.operator_id;
     return c;
 }
@@ -227,6 +262,7 @@ call resolve_function(const std::string& schema, const std::string& name, const 
             name_routine(r, f->funcid);
             r.returns_set = f->funcretset;
             read_arg_types(r, f->args, written);
+            if (f->funcretset) read_set_columns(r, e, f->funcid);
         } else if (IsA(e, Aggref)) {
             const auto* a = reinterpret_cast<Aggref*>(e);
             name_routine(r, a->aggfnoid);

@@ -38,6 +38,16 @@ struct call {
     bool is_cast = false;       ///< a function-style cast: no function is called
     oid routine = 0;            ///< the function called (an operator's function for an operator)
     oid operator_id = 0;        ///< the operator, for an operator
+    /// A set-returning function's rows, as FROM reads them: its columns (a scalar result is
+    /// one column named after its OUT parameter, or unnamed) — empty when they are not known
+    /// without a column definition list (RETURNS SETOF record) — and whether the rows are a
+    /// composite type (a scalar's whole-row reference is the value itself).
+    struct result_column {
+        std::string name;
+        type_ref type;
+    };
+    std::vector<result_column> set_columns;
+    bool composite = false;
 };
 
 /// Errors point at `location`s: byte offsets into the defining query (-1: none).

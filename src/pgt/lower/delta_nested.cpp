@@ -196,13 +196,13 @@ std::optional<std::string> delta_distinct(lowering& l, int id) {
     };
     const std::string changed = l.add_cte(
         tag(id, "rows"), "n" + std::to_string(id) + ": rows whose multiplicity changes",
-        "SELECT " + l.column_list(child, "s") + ", pg_catalog.sum(s." + w + ") AS " + w + " FROM " + *dc + " s GROUP BY " +
-            l.column_list(child, "s"));
+        "SELECT " + l.grouped_column_list(child, "s") + ", pg_catalog.sum(s." + w + ") AS " + w + " FROM " + *dc +
+            " s GROUP BY " + l.image_list(child, "s"));
     const std::string counts = l.add_cte(
         tag(id, "counts"), "n" + std::to_string(id) + ": their multiplicity now",
-        "SELECT " + l.column_list(child, "c") + ", pg_catalog.count(*) AS " + w + " FROM " + l.new_sql(child) +
+        "SELECT " + l.grouped_column_list(child, "c") + ", pg_catalog.count(*) AS " + w + " FROM " + l.new_sql(child) +
             " c WHERE EXISTS (SELECT 1 FROM " + changed + " d WHERE " + same_row("c", "d") + ") GROUP BY " +
-            l.column_list(child, "c"));
+            l.image_list(child, "c"));
     const std::string now = "COALESCE(c." + w + ", 0)";
     return l.add_cte(
         tag(id, "distinct"), "n" + std::to_string(id) + ": distinct — [count > 0] now minus before",

@@ -27,13 +27,20 @@ std::string select_as(const std::vector<std::string>& values, const std::vector<
     return "SELECT " + sql::join(items);
 }
 
+/// The distinct rows of `input`, a relation with node `child`'s columns: by their images where
+/// a column's type has no equality (SELECT DISTINCT would need its `=`).
+std::string distinct_sql(const lowering& l, int child, const std::string& input) {
+    if (l.image_list(child, "s") == l.column_list(child, "s")) return "(SELECT DISTINCT * FROM " + input + " s)";
+    return "(SELECT " + l.grouped_column_list(child, "s") + " FROM " + input + " s GROUP BY " + l.image_list(child, "s") + ")";
+}
+
 /// A filter, map, aggregate, DISTINCT, window or sublink node over `input`, a relation with its
 /// (first) input's columns.
 std::string unary_sql(const lowering& l, int id, const std::string& input, bool input_restricted = false) {
     const auto& n = l.node(id);
     const int in = n.inputs[0];
     if (n.op == circuit_op::sublink) return sublink_sql(l, id, input, input_restricted);
-    if (n.op == circuit_op::distinct) return "(SELECT DISTINCT * FROM " + input + " s)";
+    if (n.op == circuit_op::distinct) return distinct_sql(l, in, input);
     if (n.op == circuit_op::window) return window_new_sql(l, id, input);
     if (n.op == circuit_op::filter)
         return "(SELECT * FROM " + input + " s WHERE " + l.expr(*std::get<ir::filter>(n.rel->node).predicate, in, "s") + ")";
@@ -160,8 +167,7 @@ std::string new_sql(const lowering& l, int id) {
     case circuit_op::map:
     case circuit_op::aggregate: return unary_sql(l, id, l.new_sql(n.inputs[0]));
     case circuit_op::join: return join_sql(l, id, l.new_sql(n.inputs[0]), l.new_sql(n.inputs[1]));
-    case circuit_op::distinct:
-        return "(SELECT DISTINCT * FROM " + l.new_sql(n.inputs[0]) + " s)";
+    case circuit_op::distinct: return distinct_sql(l, n.inputs[0], l.new_sql(n.inputs[0]));
     case circuit_op::sublink: return sublink_sql(l, id, l.new_sql(n.inputs[0]));
     case circuit_op::set_operation: return set_operation_new_sql(l, id);
     case circuit_op::table_function: return table_function_new_sql(l, id);

@@ -139,6 +139,12 @@ std::string render(const ir::expr& e, const std::function<std::string(int)>& col
     case ir::expr_kind::least: return "LEAST(" + render_list(e, col) + ")";
     case ir::expr_kind::is_null: return "(" + arg(0) + (e.negated ? " IS NOT NULL)" : " IS NULL)");
     case ir::expr_kind::is_distinct_from:
+        // The compiler's own matches of a value (a lifted subquery's D) on a type without
+        // equality (path, json, …) compare images; a query's own IS DISTINCT FROM has equality.
+        if (!e.args[0]->type.equality) {
+            const std::string same = identical(arg(0), arg(1), e.args[0]->type);
+            return e.negated ? same : "(NOT " + same + ")";
+        }
         return "(" + arg(0) + (e.negated ? " IS NOT DISTINCT FROM " : " IS DISTINCT FROM ") + arg(1) + ")";
     case ir::expr_kind::in_list: {
         // x IN (a, b) is x = a OR x = b, NULLs included; spelled out to qualify the operator.
