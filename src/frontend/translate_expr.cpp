@@ -91,6 +91,14 @@ expr_ptr translate_cast(const TypeCast* tc, const expr_env& env) {
         env.ctx.unsupported("cast to a type with " + target.problem, tc->location);
         return placeholder(opaque_type());
     }
+    // A cast to these pseudo-types leaves its argument as it is, an unknown literal unknown
+    // (coerce_type: the argument's own type is what a polymorphic call sees).
+    if (target.type.kind == type_kind::other) {
+        std::string_view name = target.type.name;
+        if (name.starts_with("pg_catalog.")) name.remove_prefix(11);
+        for (const char* pass : {"any", "anyelement", "anynonarray", "anycompatible", "anycompatiblenonarray"})
+            if (name == pass) return arg;
+    }
     // A literal is read as the target type directly: `date '2024-01-01'`, `'5'::int`.
     if (arg->kind == expr_kind::constant && arg->type.kind == type_kind::unknown) return coerce_unknown(arg, target.type);
     if (is_stand_in(arg)) return placeholder(target.type);
