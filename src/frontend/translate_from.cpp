@@ -19,7 +19,7 @@ using ir::expr_ptr;
 using ir::rel_ptr;
 
 from_result translate_item(context& ctx, const Node* n, const select_scope& env, const from_result* lateral_left,
-                           correlation* corr, bool direct = true);
+                           correlation* corr, bool direct = true, bool spine = false);
 
 // A range over all columns of `rel` (a scan, subquery, view or CTE).
 from_result single_range(context& ctx, rel_ptr rel, const std::string& name, const Alias* alias,
@@ -152,11 +152,15 @@ from_result range_var(context& ctx, const RangeVar* rv, const select_scope& env)
 // A LATERAL subquery reading the items to its left: pulled up, it is the subquery's FROM
 // rows with its correlated conjuncts as join condition and its select list over both sides;
 // lifted, it is evaluated per distinct combination D of the values it reads.
+// `sees_left`: LATERAL (a subquery in FROM without it reads only outer levels, which a lifted
+// level's row holds in D: it is evaluated over that row all the same, the names to its left
+// hidden).
 from_result lateral_subquery(context& ctx, const RangeSubselect* rs, const select_scope& env, const from_result& left,
-                             correlation* level_corr) {
+                             correlation* level_corr, bool sees_left) {
     const auto* select = as<SelectStmt>(rs->subquery);
     const std::string alias = rs->alias->aliasname;
-    const select_scope left_scope{&left.items, &left.origins, &env, env.ctes, level_corr};
+    const select_scope left_scope{sees_left ? &left.items : nullptr, sees_left ? &left.origins : nullptr, &env, env.ctes,
+                                  level_corr};
     auto run = [&](context& c, correlation* corr) {
         const place_scope lateral(left.level_row ? level_corr : nullptr, correlation::place::lateral);
         return translate_select(c, select, left_scope, {.corr = corr});
@@ -206,11 +210,17 @@ from_result subquery(context& ctx, const RangeSubselect* rs, const select_scope&
     if (!rs->alias)
         ctx.fail(sqlstate::syntax_error, "subquery in FROM must have an alias", -1,
                  "For example, FROM (SELECT ...) [AS] foo.");
-    if (rs->lateral && lateral_left && direct) return lateral_subquery(ctx, rs, env, *lateral_left, level_corr);
+    if (rs->lateral && lateral_left && direct) return lateral_subquery(ctx, rs, env, *lateral_left, level_corr, true);
+    // In a correlated level, a subquery in FROM reads the enclosing levels through the level's
+    // correlation, as a LATERAL one would (so a lifted level passes their values in D).
+    const place_scope lateral(level_corr && !rs->lateral ? level_corr : nullptr, correlation::place::lateral);
+    if (!rs->lateral && level_corr && level_corr->current_mode() == correlation::mode::lift && lateral_left &&
+        lateral_left->level_row && direct)
+        return lateral_subquery(ctx, rs, env, *lateral_left, level_corr, false);
     // Without a correlation of its own, references to the items to its left are refused.
-    const select_scope left_scope{lateral_left ? &lateral_left->items : nullptr, lateral_left ? &lateral_left->origins : nullptr,
-                                  &env, env.ctes, level_corr};
-    rel_ptr rel = translate_select(ctx, as<SelectStmt>(rs->subquery), rs->lateral && lateral_left ? left_scope : env);
+    const select_scope left_scope{rs->lateral && lateral_left ? &lateral_left->items : nullptr,
+                                  rs->lateral && lateral_left ? &lateral_left->origins : nullptr, &env, env.ctes, level_corr};
+    rel_ptr rel = translate_select(ctx, as<SelectStmt>(rs->subquery), (rs->lateral && lateral_left) || level_corr ? left_scope : env);
     return single_range(ctx, rel, rs->alias->aliasname, rs->alias, {});
 }
 
@@ -448,14 +458,13 @@ rel_ptr outer_join_with_subqueries(context& ctx, ir::join_kind kind, const expr_
     return make_project(joined, std::move(keep), names);
 }
 
+// `spine`: the join stands on the left spine of a correlated level's FROM item, every join
+// above it inner or LEFT. In a lifted level its leftmost input is then joined to the level's
+// row so far (D first), so that its ON clause reads the level's outer values as a LATERAL
+// item would: R × (A ⟕c B) is (R × A) ⟕c B. A RIGHT or FULL join would pad R's columns with
+// NULLs, so the spine stops there.
 from_result join(context& ctx, const JoinExpr* j, const select_scope& env, const from_result* lateral_left,
-                 correlation* corr) {
-    from_result l = translate_item(ctx, j->larg, env, lateral_left, corr, false);
-    from_result r = translate_item(ctx, j->rarg, env, &l, corr);
-    check_name_conflicts(ctx, l.items, r.items);
-    const int left_width = static_cast<int>(l.rel->columns.size());
-    if (!r.lateral && !r.extends_left) shift(r, left_width);
-
+                 correlation* corr, bool spine) {
     ir::join_kind kind = ir::join_kind::inner;
     switch (j->jointype) {
     case JOIN_INNER: break;
@@ -464,6 +473,18 @@ from_result join(context& ctx, const JoinExpr* j, const select_scope& env, const
     case JOIN_FULL: kind = ir::join_kind::full; break;
     default: ctx.unsupported("join type " + std::to_string(static_cast<int>(j->jointype)), -1);
     }
+    const bool on_spine = spine && corr && (kind == ir::join_kind::inner || kind == ir::join_kind::left);
+    from_result l = translate_item(ctx, j->larg, env, lateral_left, corr, false, on_spine);
+    if (on_spine && corr->current_mode() == correlation::mode::lift && lateral_left && lateral_left->level_row &&
+        !l.extends_left) {
+        shift(l, static_cast<int>(lateral_left->rel->columns.size()));
+        l.rel = make_join(ir::join_kind::inner, nullptr, lateral_left->rel, l.rel);
+        l.extends_left = true;
+    }
+    from_result r = translate_item(ctx, j->rarg, env, &l, corr);
+    check_name_conflicts(ctx, l.items, r.items);
+    const int left_width = static_cast<int>(l.rel->columns.size());
+    if (!r.lateral && !r.extends_left) shift(r, left_width);
 
     from_result out;
     out.items = l.items;
@@ -493,6 +514,7 @@ from_result join(context& ctx, const JoinExpr* j, const select_scope& env, const
     sublink_collector* subs = kind == ir::join_kind::inner || !r.extends_left ? &on_subs : nullptr;
     if (j->quals) {
         select_scope on_scope{&out.items, &out.origins, &env, env.ctes, corr};
+        const place_scope lateral(on_spine ? corr : nullptr, correlation::place::lateral);
         condition.push_back(translate_condition(j->quals, {ctx, on_scope, clause::join_on, nullptr, subs, subs}, "JOIN/ON"));
     }
     if (kind != ir::join_kind::inner && !on_subs.items.empty()) {
@@ -534,16 +556,17 @@ from_result join(context& ctx, const JoinExpr* j, const select_scope& env, const
     }
     if (j->join_using_alias)
         out.items.push_back({j->join_using_alias->aliasname, {}, true, false, false, merged_names, merged_values});
+    out.extends_left = l.extends_left;
     return out;
 }
 
 from_result translate_item(context& ctx, const Node* n, const select_scope& env, const from_result* lateral_left,
-                           correlation* corr, bool direct) {
+                           correlation* corr, bool direct, bool spine) {
     context::depth_guard guard(ctx, -1);
     switch (nodeTag(n)) {
     case T_RangeVar: return range_var(ctx, as<RangeVar>(n), env);
     case T_RangeSubselect: return subquery(ctx, as<RangeSubselect>(n), env, lateral_left, corr, direct);
-    case T_JoinExpr: return join(ctx, as<JoinExpr>(n), env, lateral_left, corr);
+    case T_JoinExpr: return join(ctx, as<JoinExpr>(n), env, lateral_left, corr, spine);
     case T_RangeFunction: return function_range(ctx, as<RangeFunction>(n), env, lateral_left, corr, direct);
     case T_RangeTableSample: {
         const auto* ts = as<RangeTableSample>(n);
@@ -580,7 +603,7 @@ from_result translate_from_clause(context& ctx, const List* from, const select_s
         acc.level_row = true;
     }
     for (const Node* n : nodes(from)) {
-        from_result item = translate_item(ctx, n, env, acc.rel ? &acc : nullptr, corr);
+        from_result item = translate_item(ctx, n, env, acc.rel ? &acc : nullptr, corr, true, true);
         if (!acc.rel) {
             acc = std::move(item);
             acc.level_row = true;

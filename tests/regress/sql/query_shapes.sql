@@ -60,6 +60,18 @@ SELECT pgtrickle.create_stream_table('window_subquery', 'SELECT id, sum(price + 
     OVER (PARTITION BY g ORDER BY id) AS s FROM sales', refresh_mode => 'DIFFERENTIAL');
 SELECT pgtrickle.create_stream_table('window_correlated', 'SELECT id, max((SELECT max(code) FROM codes
     WHERE codes.code < sales.g)) OVER (PARTITION BY g) AS m FROM sales', refresh_mode => 'IMMEDIATE');
+-- Correlated subqueries reading the outer row in their FROM clause: in the ON clause of a join
+-- on the left spine (inner and LEFT joins), and in a subquery in FROM without LATERAL.
+SELECT pgtrickle.create_stream_table('on_clause_outer', 'SELECT s.id, x.n FROM sales s, LATERAL (SELECT count(*) AS n
+    FROM codes c LEFT JOIN people p ON p.id = c.code AND p.id <= s.g) x', refresh_mode => 'DIFFERENTIAL');
+SELECT pgtrickle.create_stream_table('on_clause_exists', 'SELECT s.id FROM sales s WHERE EXISTS (SELECT 1 FROM codes c
+    JOIN people p ON p.id = c.code AND c.code = s.g)', refresh_mode => 'IMMEDIATE');
+SELECT pgtrickle.create_stream_table('derived_outer', 'SELECT s.id, (SELECT sum(d.n) FROM codes c,
+    (SELECT count(*) AS n FROM people p WHERE p.id <= s.g) d WHERE c.code <= s.id) AS t FROM sales s',
+    refresh_mode => 'DIFFERENTIAL');
+-- Still FULL: a RIGHT join would pad the outer row with NULLs.
+SELECT pgtrickle.create_stream_table('right_join_outer', 'SELECT s.id FROM sales s WHERE EXISTS (SELECT 1 FROM codes c
+    RIGHT JOIN people p ON p.id = s.g)', refresh_mode => 'DIFFERENTIAL');
 SELECT pgt_name, refresh_mode FROM pgtrickle.pgt_stream_tables WHERE pgt_schema = 'shapes' ORDER BY pgt_name;
 SELECT * FROM qs_round();
 
