@@ -39,6 +39,32 @@ std::optional<long long> constant_count(const Node* n) {
 }
 } // namespace
 
+std::optional<row_limit> subquery_row_limit(context& ctx, const SelectStmt* s, bool exists_test) {
+    const bool limited = has_limit(s);
+    if (!limited && !s->limitOffset) return std::nullopt;
+    row_limit r;
+    if (limited) r.count = constant_count(s->limitCount);
+    const auto offset = s->limitOffset ? constant_count(s->limitOffset) : std::optional<long long>(0);
+    if ((limited && !r.count) || !offset) {
+        ctx.unsupported("LIMIT or OFFSET that is not a constant", expr_location(limited && !r.count ? s->limitCount : s->limitOffset));
+        return std::nullopt;
+    }
+    r.offset = *offset;
+    // EXISTS asks whether a row exists, which a positive LIMIT alone leaves as it is.
+    if (exists_test && r.offset == 0 && r.count && *r.count > 0) return std::nullopt;
+    if (list_length(s->sortClause) == 0) {
+        ctx.unsupported(std::string(limited ? "LIMIT" : "OFFSET") + " in a subquery without ORDER BY",
+                        expr_location(limited ? s->limitCount : s->limitOffset));
+        return std::nullopt;
+    }
+    r.with_ties = with_ties(s);
+    if (r.with_ties && r.offset > 0) {
+        ctx.unsupported("OFFSET with FETCH FIRST … WITH TIES in a subquery", expr_location(s->limitOffset));
+        return std::nullopt;
+    }
+    return r;
+}
+
 top_level_order check_top_level_order_and_limit(context& ctx, const SelectStmt* s) {
     const bool limited = has_limit(s);
     const bool ordered = list_length(s->sortClause) > 0;

@@ -144,7 +144,10 @@ std::optional<pending_sublink> translate_pending(const SubLink* s, const expr_en
         p.op = list_length(s->operName) == 0 ? "=" : str(static_cast<const Node*>(llast(s->operName)));
     }
     const auto* select = as<SelectStmt>(s->subselect);
-    auto run = [&](context& c, correlation* corr) { return translate_select(c, select, env.scope, {.corr = corr}); };
+    const bool exists_test = p.kind == ir::sublink_kind::exists;
+    auto run = [&](context& c, correlation* corr) {
+        return translate_select(c, select, env.scope, {.corr = corr, .exists_test = exists_test});
+    };
     const auto& decision = discover(ctx, s, false, [&](context& c, correlation& corr) { run(c, &corr); });
     if (!decision.refusal.empty()) {
         ctx.unsupported(decision.refusal, s->location);

@@ -451,6 +451,38 @@ rel_ptr first_per_key(context& ctx, const rel_ptr& rel, const std::vector<expr_p
     return ir::make_rel(ir::filter{is_first}, {numbered}, numbered->columns);
 }
 
+// A subquery's LIMIT/OFFSET over `rel`: its rows numbered in the ORDER BY `keys` within each
+// evaluation (the first `partition` columns: D of a lifted subquery), row_number() past the
+// OFFSET and within the LIMIT (rank() for WITH TIES), the first `visible` columns kept. Ties
+// the ORDER BY leaves are broken as the window's sort breaks them, one valid choice of the
+// query's.
+rel_ptr rows_kept(context& ctx, const rel_ptr& rel, int partition, const std::vector<ir::sort_key>& keys, const row_limit& limit,
+                  std::size_t visible) {
+    ir::window_call number;
+    number.name = limit.with_ties ? "rank" : "row_number";
+    number.type = make_type(type_kind::int8);
+    for (int i = 0; i < partition; ++i)
+        number.partition_by.push_back(ir::make_column(i, rel->columns[static_cast<std::size_t>(i)].type));
+    number.order_by = keys;
+    auto cols = rel->columns;
+    const int width = static_cast<int>(cols.size());
+    cols.push_back({number.name, number.type});
+    rel_ptr numbered = ir::make_rel(ir::window{{number}}, {rel}, std::move(cols));
+    const expr_ptr n = ir::make_column(width, number.type);
+    auto bound = [&](long long v) { return ir::make_constant(std::to_string(v), number.type); };
+    std::vector<expr_ptr> kept;
+    if (limit.offset > 0) kept.push_back(make_operator(ctx, ">", n, bound(limit.offset), -1));
+    if (limit.count) kept.push_back(make_operator(ctx, "<=", n, bound(limit.offset + *limit.count), -1));
+    rel_ptr out = kept.empty() ? numbered : ir::make_rel(ir::filter{ir::make_and(std::move(kept))}, {numbered}, numbered->columns);
+    std::vector<expr_ptr> exprs;
+    std::vector<std::string> names;
+    for (std::size_t i = 0; i < visible; ++i) {
+        exprs.push_back(ir::make_column(static_cast<int>(i), rel->columns[i].type));
+        names.push_back(rel->columns[i].name);
+    }
+    return make_project(out, std::move(exprs), names);
+}
+
 rel_ptr simple_select(context& ctx, const SelectStmt* s, const select_scope& env, select_options opts) {
     correlation* corr = opts.corr;
     const auto mode = corr ? corr->current_mode() : correlation::mode::discover;
@@ -458,6 +490,8 @@ rel_ptr simple_select(context& ctx, const SelectStmt* s, const select_scope& env
     auto at = [&](correlation::place p) {
         if (corr) corr->where = p;
     };
+
+    const std::optional<row_limit> limit = opts.top_level ? std::nullopt : subquery_row_limit(ctx, s, opts.exists_test);
 
     at(correlation::place::from);
     from_result from = translate_from_clause(ctx, s->fromClause, env, corr, lift ? corr->d : nullptr);
@@ -497,6 +531,7 @@ rel_ptr simple_select(context& ctx, const SelectStmt* s, const select_scope& env
         if (order_refs.back().target < 0) order.push_back(order_refs.back().expr);
     }
     if (opts.topk && !ignored.items.empty()) ctx.unsupported("subquery in the ORDER BY of a TopK query", -1);
+    if (limit && !ignored.items.empty()) ctx.unsupported("subquery in the ORDER BY of a subquery with LIMIT or OFFSET", -1);
     grouping_clause group = translate_group_by(s->groupClause, targets, {ctx, scope, clause::select_list, &aggs}, aggs);
     // DISTINCT ON: its keys, and the ORDER BY that picks the row kept for each.
     std::vector<expr_ptr> distinct_on;
@@ -537,7 +572,8 @@ rel_ptr simple_select(context& ctx, const SelectStmt* s, const select_scope& env
             windows = {};
         }
     }
-    if (corr && mode == correlation::mode::discover && (grouped_level || distinct || list_length(s->windowClause) > 0))
+    if (corr && mode == correlation::mode::discover &&
+        (grouped_level || distinct || list_length(s->windowClause) > 0 || limit))
         corr->complex = true;
 
     if (corr && mode == correlation::mode::pull_up) {
@@ -599,7 +635,7 @@ rel_ptr simple_select(context& ctx, const SelectStmt* s, const select_scope& env
     }
     // TopK keys outside the select list become columns after it.
     std::vector<expr_ptr> extra_keys;
-    if (opts.topk)
+    if (opts.topk || limit)
         for (const auto& r : order_refs)
             if (r.target < 0) extra_keys.push_back(r.expr);
     if (grouped_level) {
@@ -677,6 +713,24 @@ rel_ptr simple_select(context& ctx, const SelectStmt* s, const select_scope& env
             opts.topk->keys.push_back(topk_key(as<SortBy>(static_cast<const Node*>(list_nth(s->sortClause, static_cast<int>(i)))),
                                                column, exprs[static_cast<std::size_t>(column)]->type, ctx));
         }
+    }
+    if (limit) {
+        // The rows kept are numbered in the ORDER BY per evaluation (per row of D when lifted).
+        const std::size_t visible = exprs.size();
+        std::vector<ir::sort_key> keys;
+        std::size_t next_extra = 0;
+        for (std::size_t i = 0; i < order_refs.size(); ++i) {
+            std::size_t column = order_refs[i].target >= 0 ? m + static_cast<std::size_t>(order_refs[i].target) : exprs.size();
+            if (order_refs[i].target < 0) {
+                exprs.push_back(extra_keys[next_extra++]);
+                names.push_back("__limit_key" + std::to_string(i));
+            }
+            const auto* sb = as<SortBy>(static_cast<const Node*>(list_nth(s->sortClause, static_cast<int>(i))));
+            keys.push_back(topk_key(sb, static_cast<int>(column), exprs[column]->type, ctx));
+        }
+        rel = make_project(rel, std::move(exprs), names);
+        if (plain_distinct) rel = ir::make_rel(ir::distinct{}, {rel}, rel->columns);
+        return rows_kept(ctx, rel, static_cast<int>(m), keys, *limit, visible);
     }
     rel = make_project(rel, std::move(exprs), names);
     if (plain_distinct) rel = ir::make_rel(ir::distinct{}, {rel}, rel->columns);
@@ -808,9 +862,10 @@ rel_ptr translate_select(context& ctx, const SelectStmt* s, const select_scope& 
         ctes.body_env = &inner;
         translate_with(ctx, s->withClause, ctes);
     }
-    if (!opts.top_level) {
-        if (has_limit(s)) ctx.unsupported("LIMIT in a subquery", expr_location(s->limitCount));
-        if (s->limitOffset) ctx.unsupported("OFFSET in a subquery", expr_location(s->limitOffset));
+    if (!opts.top_level && (s->op != SETOP_NONE || s->valuesLists)) {
+        if (has_limit(s)) ctx.unsupported("LIMIT in a subquery over a set operation or VALUES", expr_location(s->limitCount));
+        if (s->limitOffset)
+            ctx.unsupported("OFFSET in a subquery over a set operation or VALUES", expr_location(s->limitOffset));
     }
     if (s->op != SETOP_NONE) {
         rel_ptr rel = translate_set_operation(ctx, s, inner, opts.corr);

@@ -17,6 +17,8 @@ struct select_options {
     /// A TopK defining query: its ORDER BY keys are filled in (as columns of the result,
     /// with columns added for keys outside the select list).
     ir::topk* topk = nullptr;
+    /// The subquery of an EXISTS test (a LIMIT cannot change its answer).
+    bool exists_test = false;
 };
 
 /// Translates `s` nested in `env` (the enclosing levels' names, for correlation, and the

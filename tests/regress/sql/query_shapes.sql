@@ -69,6 +69,19 @@ SELECT pgtrickle.create_stream_table('on_clause_exists', 'SELECT s.id FROM sales
 SELECT pgtrickle.create_stream_table('derived_outer', 'SELECT s.id, (SELECT sum(d.n) FROM codes c,
     (SELECT count(*) AS n FROM people p WHERE p.id <= s.g) d WHERE c.code <= s.id) AS t FROM sales s',
     refresh_mode => 'DIFFERENTIAL');
+-- LIMIT and OFFSET in subqueries under an ORDER BY: the rows numbered per evaluation (per
+-- outer row when correlated); under EXISTS a LIMIT changes nothing.
+SELECT pgtrickle.create_stream_table('limit_lateral', 'SELECT s.g, t.id, t.price FROM (SELECT DISTINCT g FROM sales) s,
+    LATERAL (SELECT id, price FROM sales x WHERE x.g = s.g ORDER BY price DESC, id LIMIT 1) t', refresh_mode => 'IMMEDIATE');
+SELECT pgtrickle.create_stream_table('limit_scalar', 'SELECT c.code, (SELECT s.id FROM sales s WHERE s.g = c.code
+    ORDER BY s.amount, s.id OFFSET 1 LIMIT 1) AS second FROM codes c', refresh_mode => 'DIFFERENTIAL');
+SELECT pgtrickle.create_stream_table('limit_ties', 'SELECT g, count(*) AS n FROM (SELECT g FROM sales
+    ORDER BY price FETCH FIRST 2 ROWS WITH TIES) t GROUP BY g', refresh_mode => 'DIFFERENTIAL');
+SELECT pgtrickle.create_stream_table('limit_exists', 'SELECT c.code FROM codes c
+    WHERE EXISTS (SELECT 1 FROM sales s WHERE s.g = c.code LIMIT 1)', refresh_mode => 'DIFFERENTIAL');
+-- Still FULL: a LIMIT without ORDER BY keeps any rows.
+SELECT pgtrickle.create_stream_table('limit_unordered', 'SELECT * FROM (SELECT id FROM sales LIMIT 2) s',
+    refresh_mode => 'DIFFERENTIAL');
 -- Still FULL: a RIGHT join would pad the outer row with NULLs.
 SELECT pgtrickle.create_stream_table('right_join_outer', 'SELECT s.id FROM sales s WHERE EXISTS (SELECT 1 FROM codes c
     RIGHT JOIN people p ON p.id = s.g)', refresh_mode => 'DIFFERENTIAL');

@@ -58,7 +58,7 @@ TEST_CASE("frontend: unsupported constructs are named", "[frontend]") {
         {"SELECT B'101' FROM orders", "bit-string literal"},
         {"SELECT id FROM orders WHERE sku::jsonb ? 'a'", "operator ? on types jsonb and unknown"},
         {"SELECT sku::jsonb + 1 FROM orders", "operator + on types jsonb and integer"},
-        {"SELECT id FROM (SELECT id FROM orders LIMIT 3) s", "LIMIT in a subquery"},
+        {"SELECT id FROM (SELECT id FROM orders LIMIT 3) s", "LIMIT in a subquery without ORDER BY"},
         {"SELECT id FROM orders ORDER BY id LIMIT (SELECT 3)", "LIMIT or OFFSET that is not a constant"},
     };
     for (const auto& [sql, construct] : cases) CHECK(unsupported(sql) == construct);
