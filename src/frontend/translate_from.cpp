@@ -433,15 +433,70 @@ rel_ptr function_join(context& ctx, ir::join_kind kind, const expr_ptr& conditio
     return ir::make_rel(std::move(tf), extended->inputs, extended->columns);
 }
 
+// The rows of `side` (columns [from, from + width) of `matched`'s row, `side`'s own row) that
+// no row of `matched` holds, each once per copy, placed in the outer join's row `columns` with
+// NULLs for the other side: side ⟕ (DISTINCT π_side(matched), true) where the marker is NULL.
+rel_ptr unmatched_rows(context& ctx, const rel_ptr& side, const rel_ptr& matched, int from, const std::vector<ir::column>& columns) {
+    const int width = static_cast<int>(side->columns.size());
+    std::vector<expr_ptr> kept;
+    std::vector<std::string> names;
+    for (int i = 0; i < width; ++i) {
+        kept.push_back(ir::make_column(from + i, side->columns[static_cast<std::size_t>(i)].type));
+        names.push_back(side->columns[static_cast<std::size_t>(i)].name);
+    }
+    const sql_type boolean = make_type(type_kind::boolean);
+    kept.push_back(ir::make_constant("true", boolean));
+    names.push_back("__matched");
+    rel_ptr held = make_project(matched, std::move(kept), names);
+    held = ir::make_rel(ir::distinct{}, {held}, held->columns);
+    std::vector<expr_ptr> same;
+    for (int i = 0; i < width; ++i) {
+        const auto& t = side->columns[static_cast<std::size_t>(i)].type;
+        same.push_back(same_value(ctx, ir::make_column(i, t), ir::make_column(width + i, t), false));
+    }
+    rel_ptr joined = make_join(ir::join_kind::left, ir::make_and(std::move(same)), side, held);
+    rel_ptr lonely = ir::make_rel(ir::filter{ir::make_node(ir::expr_kind::is_null, boolean, {ir::make_column(2 * width, boolean)})},
+                                  {joined}, joined->columns);
+    std::vector<expr_ptr> row;
+    std::vector<std::string> row_names;
+    for (std::size_t c = 0; c < columns.size(); ++c) {
+        const int own = static_cast<int>(c) - from;
+        row.push_back(own >= 0 && own < width ? ir::make_column(own, columns[c].type) : ir::make_constant(std::nullopt, columns[c].type));
+        row_names.push_back(columns[c].name);
+    }
+    return make_project(lonely, std::move(row), row_names);
+}
+
+// An outer join whose ON clause has subqueries reading both sides: its pairs are the inner
+// join, the subqueries evaluated on each pair, and each preserved side adds the rows no pair
+// holds, padded with NULLs: A ⟕c B = (A ⋈c B) ⊎ (A ▷ π_A(A ⋈c B)) × NULL.
+rel_ptr outer_join_by_pairs(context& ctx, ir::join_kind kind, const expr_ptr& condition,
+                            const std::vector<pending_sublink>& subs, const rel_ptr& left, const rel_ptr& right) {
+    std::vector<expr_ptr> plain, with_subqueries;
+    for (auto& c : ir::conjuncts(condition)) (contains_sublink(*c, subs) ? with_subqueries : plain).push_back(c);
+    auto a = attach_sublinks(join_on(ir::join_kind::inner, ir::make_and(std::move(plain)), left, right), subs);
+    for (auto& c : with_subqueries) c = replace_stand_ins(c, a.values);
+    const auto columns = make_join(kind, nullptr, left, right)->columns;
+    std::vector<expr_ptr> pair;
+    std::vector<std::string> names;
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+        pair.push_back(ir::make_column(static_cast<int>(i), a.rel->columns[i].type));
+        names.push_back(columns[i].name);
+    }
+    const rel_ptr matched = make_project(place_predicate(a.rel, ir::make_and(std::move(with_subqueries))), std::move(pair), names);
+    std::vector<rel_ptr> parts{matched};
+    if (kind == ir::join_kind::left || kind == ir::join_kind::full) parts.push_back(unmatched_rows(ctx, left, matched, 0, columns));
+    if (kind == ir::join_kind::right || kind == ir::join_kind::full)
+        parts.push_back(unmatched_rows(ctx, right, matched, static_cast<int>(left->columns.size()), columns));
+    return ir::make_rel(ir::union_all{}, std::move(parts), columns);
+}
+
 // `left ⟗ right` on `condition` (over their joined row), whose subqueries `subs` are joined to
 // the input whose columns each reads beforehand; their columns are dropped after the join.
 rel_ptr outer_join_with_subqueries(context& ctx, ir::join_kind kind, const expr_ptr& condition,
                                    const std::vector<pending_sublink>& subs, const rel_ptr& left, const rel_ptr& right) {
     auto sided = attach_to_sides(subs, left, right);
-    if (!sided) {
-        ctx.unsupported("subquery reading both sides of an outer join's ON clause", -1);
-        return placeholder_rel(make_join(kind, nullptr, left, right)->columns);
-    }
+    if (!sided) return outer_join_by_pairs(ctx, kind, condition, subs, left, right);
     const int lw = static_cast<int>(left->columns.size()), rw = static_cast<int>(right->columns.size());
     const int shift = sided->left_added;
     const expr_ptr moved = ir::map_columns(condition, [&](const ir::expr& c) {

@@ -554,10 +554,9 @@ rel_ptr simple_select(context& ctx, const SelectStmt* s, const select_scope& env
     if (!distinct_on.empty() && (grouped_level || corr || !windows.calls.empty()))
         ctx.unsupported("DISTINCT ON with GROUP BY, aggregates, window functions or in a correlated subquery",
                         expr_location(static_cast<const Node*>(linitial(s->distinctClause))));
-    if (!windows.calls.empty() && (grouped_level || corr)) {
+    if (!windows.calls.empty() && grouped_level) {
         // The calls stand in as typed constants, which grouping leaves in place (its rebasing
-        // would read their column stand-ins as columns of the FROM row); refused in a
-        // correlated subquery, where translation merely goes on.
+        // would read their column stand-ins as columns of the FROM row).
         std::map<const ir::expr*, expr_ptr> stand_ins;
         for (auto& r : windows.results) {
             auto constant = placeholder(r->type);
@@ -567,13 +566,15 @@ rel_ptr simple_select(context& ctx, const SelectStmt* s, const select_scope& env
         for (auto& t : targets) t.expr = replace_stand_ins(t.expr, stand_ins);
         for (auto& e : order) e = replace_stand_ins(e, stand_ins);
         for (auto& r : order_refs) r.expr = replace_stand_ins(r.expr, stand_ins);
-        if (corr) {
-            ctx.unsupported("window function in a correlated subquery", -1);
-            windows = {};
-        }
     }
+    // In a lifted subquery each row of D is an evaluation of its own: its windows partition by D
+    // too (D's columns lead the FROM row, and grouping rebases them as keys).
+    if (lift)
+        for (auto& c : windows.calls)
+            for (std::size_t i = corr->types().size(); i-- > 0;)
+                c.partition_by.insert(c.partition_by.begin(), ir::make_column(static_cast<int>(i), corr->types()[i]));
     if (corr && mode == correlation::mode::discover &&
-        (grouped_level || distinct || list_length(s->windowClause) > 0 || limit))
+        (grouped_level || distinct || list_length(s->windowClause) > 0 || !windows.calls.empty() || limit))
         corr->complex = true;
 
     if (corr && mode == correlation::mode::pull_up) {

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <numeric>
 #include <map>
 
 #include "pgt/circuit.hpp"
@@ -159,6 +160,13 @@ std::optional<std::vector<int>> unique_key(const ir::rel& r) {
             } else if constexpr (std::is_same_v<T, ir::filter>) {
                 return unique_key(*r.inputs[0]);
             } else if constexpr (std::is_same_v<T, ir::project>) {
+                if (r.inputs.empty()) {
+                    // The front end's stand-in for a lifted subquery's D while it translates
+                    // the subquery: distinct rows, keyed on all their columns.
+                    std::vector<int> all(r.columns.size());
+                    std::iota(all.begin(), all.end(), 0);
+                    return all;
+                }
                 auto inner = unique_key(*r.inputs[0]);
                 if (!inner) return std::nullopt;
                 std::vector<int> out;
