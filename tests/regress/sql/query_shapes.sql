@@ -79,6 +79,18 @@ SELECT pgtrickle.create_stream_table('limit_ties', 'SELECT g, count(*) AS n FROM
     ORDER BY price FETCH FIRST 2 ROWS WITH TIES) t GROUP BY g', refresh_mode => 'DIFFERENTIAL');
 SELECT pgtrickle.create_stream_table('limit_exists', 'SELECT c.code FROM codes c
     WHERE EXISTS (SELECT 1 FROM sales s WHERE s.g = c.code LIMIT 1)', refresh_mode => 'DIFFERENTIAL');
+-- Window functions in correlated subqueries: partitioned by the outer values too.
+SELECT pgtrickle.create_stream_table('window_in_correlated', 'SELECT s.id, (SELECT max(r) FROM (SELECT c.code,
+    row_number() OVER (ORDER BY c.code DESC) AS r FROM codes c WHERE c.code <= s.g) x) AS m FROM sales s',
+    refresh_mode => 'DIFFERENTIAL');
+SELECT pgtrickle.create_stream_table('window_lateral', 'SELECT c.code, t.id, t.rk FROM codes c,
+    LATERAL (SELECT id, rank() OVER (ORDER BY price) AS rk FROM sales s WHERE s.g = c.code) t', refresh_mode => 'IMMEDIATE');
+-- An outer join's ON clause with a subquery reading both sides: matched pairs plus each
+-- preserved side's rows that no pair holds.
+SELECT pgtrickle.create_stream_table('outer_on_both', 'SELECT s.id, p.id AS pid FROM sales s LEFT JOIN people p
+    ON p.id <= s.g AND EXISTS (SELECT 1 FROM codes c WHERE c.code = p.id AND c.code < s.id)', refresh_mode => 'DIFFERENTIAL');
+SELECT pgtrickle.create_stream_table('right_on_both', 'SELECT s.id, p.id AS pid FROM sales s RIGHT JOIN people p
+    ON (SELECT count(*) FROM codes c WHERE c.code IN (s.g, p.id)) = 1', refresh_mode => 'IMMEDIATE');
 -- Still FULL: a LIMIT without ORDER BY keeps any rows.
 SELECT pgtrickle.create_stream_table('limit_unordered', 'SELECT * FROM (SELECT id FROM sales LIMIT 2) s',
     refresh_mode => 'DIFFERENTIAL');
