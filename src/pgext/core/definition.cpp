@@ -100,6 +100,12 @@ definition analyze(const std::string& display_name, const std::string& query, co
     // check). The compiler's reading must agree with it, or the query is not maintained from
     // that reading; a collation other than the type's own is not followed by the compiler.
     const auto output = spi::describe(query);
+    // A column of a pseudo-type (cast(NULL AS record), anyarray) cannot be stored in any mode.
+    for (const auto& [name, type] : output)
+        if (spi::scalar("SELECT 1 FROM pg_catalog.pg_type WHERE oid = $1::pg_catalog.regtype AND typtype = 'p'", {type}))
+            throw error(sqlstate::feature_not_supported,
+                        "column \"" + name + "\" of the query has pseudo-type " + type + ": a stream table cannot store it", {},
+                        "Cast the column to a storable type, or leave it out.");
     if (def.front.query && requested_mode != "FULL") {
         if (auto misread = misread_output(*def.front.query, query, output)) {
             if (requested_mode != "AUTO")

@@ -146,6 +146,8 @@ SELECT kind, n FROM plant_kinds;
 SELECT pgtrickle.drop_stream_table('plant_kinds');
 DROP TABLE plants;
 DROP COLLATION case_blind;
+-- a column of a pseudo-type cannot be stored, in any mode
+SELECT pgtrickle.create_stream_table('pseudo', 'SELECT id, cast(NULL AS record) AS r FROM orders', refresh_mode => 'FULL');
 -- the failures created nothing
 SELECT pgt_name FROM pgtrickle.pgt_stream_tables ORDER BY 1;
 SELECT pgtrickle.drop_stream_table('dup');
