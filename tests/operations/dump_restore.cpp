@@ -55,7 +55,7 @@ void build_source(connection& db) {
     db.exec("CREATE ROLE analyst");
     db.exec("CREATE TABLE customers (id int PRIMARY KEY, segment text)");
     db.exec("INSERT INTO customers SELECT i, 'seg' || (i % 4) FROM generate_series(1, 50) i");
-    db.exec("CREATE TABLE orders (id int PRIMARY KEY, customer_id int, region text, amount numeric)");
+    db.exec("CREATE TABLE orders (id int PRIMARY KEY, customer_id int, region text, amount numeric(12, 2))");
     db.exec("INSERT INTO orders SELECT i, 1 + i % 50, 'r' || (i % 6), (i * 37) % 101 FROM generate_series(1, 600) i");
     db.exec(std::string("SELECT pgtrickle.create_stream_table('region_totals', '") + cases[0].query + "', schedule => '1s')");
     db.exec(std::string("SELECT pgtrickle.create_stream_table('segment_totals', '") + cases[1].query + "', schedule => '24h')");

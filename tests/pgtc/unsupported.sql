@@ -1,6 +1,6 @@
 -- Valid SQL that DIFFERENTIAL does not maintain: exit 2, the construct named.
--- expect 2 window function in a correlated subquery
-SELECT id, (SELECT max(c.id) OVER () FROM customers c WHERE c.id = o.customer_id) FROM orders o
+-- expect 2 correlated reference in the FROM clause of a subquery
+SELECT id FROM orders o WHERE EXISTS (SELECT 1 FROM customers c RIGHT JOIN orders o2 ON o2.customer_id = o.customer_id)
 -- expect 2 read by another WITH query of its list
 WITH RECURSIVE a(n) AS (SELECT id FROM customers UNION ALL SELECT n + 1 FROM b WHERE n < 5), b AS (SELECT n FROM a) SELECT n FROM a
 -- expect 2 volatile function random()

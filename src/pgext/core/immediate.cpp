@@ -4,6 +4,7 @@
 #include <climits>
 #include <functional>
 #include <map>
+#include <ranges>
 #include <utility>
 #include <vector>
 
@@ -187,13 +188,21 @@ void on_end(QueryDesc* q) {
         standard_ExecutorEnd(q);
 }
 
-/// COPY and TRUNCATE change sources outside the executor.
+/// COPY and TRUNCATE change sources outside the executor. While one runs, it counts as a query
+/// changing data (a null entry): the statements its triggers run wait for it, as for DML, so
+/// that the changes of both are maintained together. (An error leaves the entry to the
+/// (sub)transaction's abort, which drops it.)
 void on_utility(PlannedStmt* pstmt, const char* query, bool read_only_tree, ProcessUtilityContext context,
                 ParamListInfo params, QueryEnvironment* env, DestReceiver* dest, QueryCompletion* qc) {
+    const bool changes_rows = IsA(pstmt->utilityStmt, CopyStmt) || IsA(pstmt->utilityStmt, TruncateStmt);
+    if (changes_rows) modifying.push_back(nullptr);
     if (previous_utility)
         previous_utility(pstmt, query, read_only_tree, context, params, env, dest, qc);
     else
         standard_ProcessUtility(pstmt, query, read_only_tree, context, params, env, dest, qc);
+    if (changes_rows)
+        if (auto it = std::ranges::find(std::ranges::reverse_view(modifying), nullptr); it != modifying.rend())
+            modifying.erase(std::next(it).base());
     if (due() && modifying.empty() && !IsA(pstmt->utilityStmt, TransactionStmt)) run_maintenance();
 }
 

@@ -298,3 +298,22 @@ INSERT INTO priced VALUES (3, 2.50, 4);
 DELETE FROM priced WHERE id = 2;
 UPDATE priced SET v = 9 WHERE id = 3;
 SELECT st_check('by_price'), st_check('busy_prices');
+-- COPY (and TRUNCATE) into a source whose statement trigger writes another source of the same
+-- stream table: the trigger's statement waits for the COPY, and both changes are maintained
+-- together (maintained apart, the new pair was counted twice).
+CREATE TABLE cp_a (id int PRIMARY KEY, g int, v int);
+CREATE TABLE cp_b (id int PRIMARY KEY, g int, w int);
+INSERT INTO cp_a SELECT i, i % 3, i FROM generate_series(1, 9) i;
+INSERT INTO cp_b SELECT i, i % 3, i * 10 FROM generate_series(1, 6) i;
+CREATE FUNCTION cp_a_to_b() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN INSERT INTO cp_b SELECT id + 1000, g, v FROM new_rows; RETURN NULL; END $$;
+CREATE TRIGGER a_to_b AFTER INSERT ON cp_a REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION cp_a_to_b();
+SELECT pgtrickle.create_stream_table('cp_pairs', 'SELECT a.g, count(*) AS n, sum(a.v + b.w) AS s FROM cp_a a
+  JOIN cp_b b ON a.g = b.g GROUP BY a.g', refresh_mode => 'IMMEDIATE');
+COPY cp_a FROM STDIN;
+20	0	5
+21	1	6
+\.
+SELECT st_check('cp_pairs');
+INSERT INTO cp_a VALUES (22, 2, 7);
+SELECT st_check('cp_pairs');
