@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Soak: bench/soak.sh DURATION (seconds, or with a unit: 90s, 30m, 2h; default 10m)
-# Starts a throwaway PostgreSQL 15 with pg_trickle and 20 stream tables over a small shop
+# Starts a throwaway PostgreSQL with pg_trickle and 20 stream tables over a small shop
 # (aggregates, joins, a left join, an anti-join, DISTINCT, a window, TopK, UNION ALL, chains of
 # stream tables over stream tables, one FULL and one IMMEDIATE), left to the scheduler with
 # pg_trickle.max_concurrent_refreshes = 4. Four sessions run random INSERT / UPDATE / DELETE

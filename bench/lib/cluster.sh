@@ -1,5 +1,6 @@
-# Sourced by the benchmark scripts: a throwaway PostgreSQL 15 with pg_trickle (installed)
-# preloaded, and the statistics they report.
+# Sourced by the benchmark scripts: a throwaway PostgreSQL with pg_trickle (installed) preloaded,
+# and the statistics they report. The PostgreSQL is PGT_PG_BIN's, else as scripts/lib/deps.sh
+# chooses it (PG_CONFIG's, else the newest installed).
 #
 #   pgt_start_cluster PREFIX SETTINGS [CPUS]
 #                                       initdb + start in a new /tmp/PREFIX_XXXXXX with these
@@ -11,8 +12,10 @@
 #   pgt_ms_until CONDITION              SQL of a DO block that waits until CONDITION holds
 #                                       (polled every 2 ms) and raises a NOTICE with the ms waited
 
+source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib/deps.sh"
+
 pgt_start_cluster() {
-    bin="${PGT_PG_BIN:-/usr/lib/postgresql/15/bin}"
+    bin="${PGT_PG_BIN:-$(pgt_pg_bindir)}"
     dir="$(mktemp -d "/tmp/$1_XXXXXX")"
     as_owner=()
     if [ "$(id -u)" -eq 0 ]; then chown postgres: "$dir"; as_owner=(runuser -u postgres --); fi

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # IMMEDIATE mode's cost to writers, one command: bench/sql/immediate.sh [statements]
-# Starts a throwaway PostgreSQL 15 with pg_trickle (installed) and measures, side by side in one
+# Starts a throwaway PostgreSQL with pg_trickle (installed) and measures, side by side in one
 # run, the latency of single-row INSERT / UPDATE / DELETE statements (pgbench, one client,
 # `statements` of each, default 10,000; the four tables take turns, three rounds, median) and of a
 # 10,000-row INSERT … SELECT (median of 5) on four copies of one 100,000-row orders table:

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Parallel refresh: bench/sql/parallel.sh [rounds]
-# Starts a throwaway PostgreSQL 15 with pg_trickle and 16 independent stream tables whose
+# Starts a throwaway PostgreSQL with pg_trickle and 16 independent stream tables whose
 # refresh takes 50 ms each (a FULL refresh of a one-row query that sleeps 50 ms), schedule
 # '1s'. Each round changes their common source once, so that all 16 are due at the same tick,
 # and measures the time from that commit until the last of them is refreshed, left to the

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # pg_trickle SQL benchmark, one command: bench/sql/run.sh [rows]
-# Starts a throwaway PostgreSQL 15 with pg_trickle (installed), loads `rows` orders (default
+# Starts a throwaway PostgreSQL with pg_trickle (installed), loads `rows` orders (default
 # 1,000,000) and 100,000 customers, and measures side by side, in one run:
 #   - refreshing after 10 changed rows: REFRESH MATERIALIZED VIEW vs pg_trickle FULL vs
 #     DIFFERENTIAL, for an aggregate, a join + aggregate, a leaderboard (ORDER BY amount DESC

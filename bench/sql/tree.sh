@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # WITH RECURSIVE benchmark, one command: bench/sql/tree.sh
-# Starts a throwaway PostgreSQL 15 with pg_trickle (installed) and a tree of 100,001 nodes: a
+# Starts a throwaway PostgreSQL with pg_trickle (installed) and a tree of 100,001 nodes: a
 # root, 1,000 branches under it, each the top of a subtree of 100 nodes (9 children with 10
 # children each; depth 3). The stream table is every node's path from the root and its depth
 # (WITH RECURSIVE … UNION ALL, as in the tutorial). Measured side by side, median of 7 rounds:

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What change capture costs writers, by triggers and from the WAL, and how soon a change shows:
 # bench/sql/wal.sh [rounds]
-# Starts a throwaway PostgreSQL 15 (wal_level = logical, pg_trickle allowed as an output
+# Starts a throwaway PostgreSQL (wal_level = logical, pg_trickle allowed as an output
 # plugin) with three alike tables: `plain` read by no stream table, `trig` read by one that
 # captures with triggers, `walt` by one that captures from the WAL. Measured side by side, in
 # one run, each round timing the three in a rotating order (median of `rounds`, default 7):

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # TPC-H benchmark, one command: bench/tpch/bench.sh [scale factor, default 1]
-# Starts a throwaway PostgreSQL 15 with pg_trickle (installed; the background scheduler off),
+# Starts a throwaway PostgreSQL with pg_trickle (installed; the background scheduler off),
 # loads TPC-H with bench/tpch's generator (tpchgen, built with everything else) and, for each of
 # the 22 queries, keeps three copies: a stream table in AUTO mode (DIFFERENTIAL), one in FULL
 # mode and a materialized view. After a warm-up round, each of three rounds applies one batch of

@@ -1,6 +1,6 @@
 // The Debian package, end to end: `cpack -G DEB` in the build folder makes
-// postgresql-15-pg-trickle_<version>_amd64.deb; `dpkg -i` installs it on this machine's
-// PostgreSQL 15 (the files the build installs, byte for byte); a fresh cluster preloading it
+// postgresql-<major>-pg-trickle_<version>_amd64.deb; `dpkg -i` installs it on the PostgreSQL it
+// is built for (the files the build installs, byte for byte); a fresh cluster preloading it
 // creates the extension at the package's version and refreshes a stream table.
 #include <catch2/catch.hpp>
 
@@ -16,7 +16,8 @@ using pgt::testing::run_shell;
 using pgt::testing::shell_quote;
 
 const std::string version = PGT_VERSION;
-const std::string deb = std::string(PGT_BINARY_DIR) + "/package/postgresql-15-pg-trickle_" + version + "_amd64.deb";
+const std::string package = "postgresql-" PGT_PG_MAJOR "-pg-trickle";
+const std::string deb = std::string(PGT_BINARY_DIR) + "/package/" + package + "_" + version + "_amd64.deb";
 
 } // namespace
 
@@ -24,13 +25,12 @@ TEST_CASE("the Debian package installs with dpkg and serves a fresh cluster", "[
     REQUIRE(geteuid() == 0); // dpkg -i installs into the system
     run_shell("cd " + shell_quote(PGT_BINARY_DIR) + " && " + shell_quote(PGT_CPACK) + " -G DEB >/dev/null");
     // Declared dependencies: the server, and what dpkg-shlibdeps found the library needs.
-    run_shell("dpkg-deb -f " + shell_quote(deb) + " Depends | grep -q 'postgresql-15' && dpkg-deb -f " + shell_quote(deb) +
+    run_shell("dpkg-deb -f " + shell_quote(deb) + " Depends | grep -q 'postgresql-" PGT_PG_MAJOR "' && dpkg-deb -f " + shell_quote(deb) +
               " Depends | grep -q 'libstdc++6'");
     run_shell("dpkg -i " + shell_quote(deb) + " >" + shell_quote(std::string(PGT_BINARY_DIR) + "/package/dpkg.log") + " 2>&1");
-    run_shell("dpkg-query -W -f='${Status} ${Version}' postgresql-15-pg-trickle | grep -qx 'install ok installed " + version +
-              "'");
-    run_shell("dpkg -L postgresql-15-pg-trickle | grep -qx /usr/lib/postgresql/15/lib/pg_trickle.so");
-    run_shell("dpkg -L postgresql-15-pg-trickle | grep -qx /usr/share/postgresql/15/extension/pg_trickle.control");
+    run_shell("dpkg-query -W -f='${Status} ${Version}' " + package + " | grep -qx 'install ok installed " + version + "'");
+    run_shell("dpkg -L " + package + " | grep -qx " PGT_PG_PKGLIBDIR "/pg_trickle.so");
+    run_shell("dpkg -L " + package + " | grep -qx " PGT_PG_SHAREDIR "/extension/pg_trickle.control");
 
     cluster server(cluster_options{"pg_trickle", {}});
     auto db = server.connect();

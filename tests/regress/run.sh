@@ -3,17 +3,17 @@
 #   tests/regress/run.sh NAME...   run sql/NAME.sql against expected/NAME.out
 # With PGT_SUITE=isolation, runs tests/isolation's specs/NAME.spec with pg_isolation_regress
 # (concurrent sessions) the same way.
-# The installed extension is used (cmake --install). As root, pg_regress runs as the postgres
-# user (initdb refuses root) in a scratch copy of this folder; results/ and regression.diffs
-# are copied back here on failure.
+# The installed extension is used (cmake --install), with the PostgreSQL of PGT_PG_BIN (CTest
+# sets the one the build is for), else of pg_config on the PATH. As root, pg_regress runs as the
+# postgres user (initdb refuses root) in a scratch copy of this folder; results/ and
+# regression.diffs are copied back here on failure.
 set -euo pipefail
 config="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/regression.conf"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../${PGT_SUITE:-regress}" && pwd)"
-bindir="${PGT_PG_BIN:-/usr/lib/postgresql/15/bin}"
+bindir="${PGT_PG_BIN:-$(pg_config --bindir)}"
 tool=pg_regress
 [ "${PGT_SUITE:-regress}" = isolation ] && tool=pg_isolation_regress
 regress="$(dirname "$("$bindir/pg_config" --pgxs)")/../test/${PGT_SUITE:-regress}/$tool"
-[ -x "$regress" ] || regress="/usr/lib/postgresql/15/lib/pgxs/src/test/${PGT_SUITE:-regress}/$tool"
 
 work="$(mktemp -d /tmp/pgt_regress_XXXXXX)"
 trap 'rm -rf "$work"' EXIT

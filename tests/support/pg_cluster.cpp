@@ -37,7 +37,7 @@ void run_shell(const std::string& command, bool as_postgres) {
 
 std::string pg_bin_dir() {
     const char* env = std::getenv("PGT_PG_BIN");
-    return env && *env ? env : "/usr/lib/postgresql/15/bin";
+    return env && *env ? env : PGT_PG_BINDIR;
 }
 
 // ---- connection ---------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 #pragma once
-// A throwaway PostgreSQL 15 cluster for tests: initdb into a fresh temporary folder (as the
+// A throwaway PostgreSQL cluster for tests: initdb into a fresh temporary folder (as the
 // postgres user when the tests run as root), reachable only through a Unix socket in that
 // folder, stopped and deleted when the object dies.
 
@@ -88,7 +88,7 @@ std::string shell_quote(const std::string& s);
 /// root); throws when it fails.
 void run_shell(const std::string& command, bool as_postgres = false);
 
-/// The folder holding initdb/pg_ctl (PGT_PG_BIN or PostgreSQL 15's default).
+/// The folder holding initdb/pg_ctl (PGT_PG_BIN, else that of the PostgreSQL the build is for).
 std::string pg_bin_dir();
 
 } // namespace pgt::testing
