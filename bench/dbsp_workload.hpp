@@ -82,7 +82,9 @@ struct loaded_circuit {
         for (std::size_t i = 0; i < N; ++i)
             if (changed[i]) inputs[i].push(tables[i]->next_delta());
         circuit.step();
-        benchmark::DoNotOptimize(out.value());
+        // Through a pointer: Google Benchmark 1.8 deprecates DoNotOptimize of a const object.
+        const auto* result = &out.value();
+        benchmark::DoNotOptimize(result);
     }
 };
 

@@ -92,6 +92,11 @@ private:
 
 /// Runs discovery for the subquery node `key` (translating it with `translate` on a scratch
 /// copy of `ctx`) unless already done, and returns the decision.
+// The decision lives in ctx, not in `translate`: callers passing a lambda keep a reference to it,
+// which GCC 13's -Wdangling-reference takes for one to the temporary std::function.
+#if __has_cpp_attribute(gnu::no_dangling)
+[[gnu::no_dangling]]
+#endif
 const correlation_decision& discover(context& ctx, const void* key, bool lateral,
                                      const std::function<void(context&, correlation&)>& translate);
 

@@ -137,9 +137,10 @@ value fn_md5(const ir::expr& e, const args_t& a) {
     hash.get_digest(digest);
     std::string hex;
     char buf[3];
-    for (unsigned word : digest) {
-        // Boost 1.74 yields each 32-bit word big-endian relative to the digest's byte order.
-        for (int shift = 24; shift >= 0; shift -= 8) {
+    for (auto word : digest) {
+        // Boost 1.74 yields four 32-bit words, each big-endian relative to the digest's byte
+        // order; Boost 1.86 on, the 16 bytes in order.
+        for (int shift = 8 * (static_cast<int>(sizeof word) - 1); shift >= 0; shift -= 8) {
             std::snprintf(buf, sizeof buf, "%02x", (word >> shift) & 0xffu);
             hex += buf;
         }

@@ -3,7 +3,13 @@
 /// Private to the numeric implementation: the coefficient type and the few primitives every
 /// numeric source file shares.
 
+// GCC 16 reports out-of-bounds copies in cpp_int's resize inlined into our code, a false
+// positive (boostorg/multiprecision#434) that -isystem does not silence in inlined code.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Warray-bounds"
+#pragma GCC diagnostic ignored "-Wstringop-overread"
 #include <boost/multiprecision/cpp_int.hpp>
+#pragma GCC diagnostic pop
 
 #include "pgt/numeric.hpp"
 

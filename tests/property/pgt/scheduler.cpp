@@ -6,6 +6,8 @@
 // databases leaves room for more.
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
 #include <chrono>
 #include <fstream>
 #include <iostream>
