@@ -19,7 +19,11 @@ parser::~parser() {
 
 const void* parser::parse(const std::string& sql) {
     contexts_.push_back(pg_query_enter_memory_context());
+#if PG_VERSION_NUM >= 160000
+    PgQueryInternalParsetreeAndError result = pg_query_raw_parse(sql.c_str(), PG_QUERY_PARSE_DEFAULT);
+#else
     PgQueryInternalParsetreeAndError result = pg_query_raw_parse(sql.c_str());
+#endif
     free(result.stderr_buffer);
     if (result.error) {
         std::string message = result.error->message ? result.error->message : "syntax error";

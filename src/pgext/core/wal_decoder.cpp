@@ -148,8 +148,13 @@ void on_change(LogicalDecodingContext*, ReorderBufferTXN* txn, Relation rel, Reo
     captured* c = wanted(rel, txn);
     if (!c) return;
     TupleDesc desc = RelationGetDescr(rel);
+#if PG_VERSION_NUM >= 170000
+    HeapTuple newer = change->data.tp.newtuple;
+    HeapTuple older = change->data.tp.oldtuple;
+#else
     HeapTuple newer = change->data.tp.newtuple ? &change->data.tp.newtuple->tuple : nullptr;
     HeapTuple older = change->data.tp.oldtuple ? &change->data.tp.oldtuple->tuple : nullptr;
+#endif
     switch (change->action) {
     case REORDER_BUFFER_CHANGE_INSERT: keep(*c, desc, txn, 'I', newer, nullptr); break;
     case REORDER_BUFFER_CHANGE_UPDATE:

@@ -49,10 +49,21 @@ std::optional<std::string> current_schema() {
 }
 
 bool owns_relation(oid relid) {
-    return pg::call([&] { return SearchSysCacheExists1(RELOID, ObjectIdGetDatum(relid)) && pg_class_ownercheck(relid, GetUserId()); });
+    return pg::call([&] {
+        if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(relid))) return false;
+#if PG_VERSION_NUM >= 160000
+        return object_ownercheck(RelationRelationId, relid, GetUserId());
+#else
+        return pg_class_ownercheck(relid, GetUserId());
+#endif
+    });
 }
 
+#if PG_VERSION_NUM >= 170000
+unsigned transaction_number() { return MyProc->vxid.lxid; }
+#else
 unsigned transaction_number() { return MyProc->lxid; }
+#endif
 
 void block_writers(oid relid) {
     pg::call([&] { LockRelationOid(relid, ShareRowExclusiveLock); });

@@ -22,6 +22,30 @@ extern "C" {
 
 namespace pgt::server {
 
+namespace {
+
+// PostgreSQL 16 renamed RelFileNode {spcNode, dbNode, relNode} to RelFileLocator {spcOid, dbOid,
+// relNumber}.
+#if PG_VERSION_NUM >= 160000
+using file_locator = RelFileLocator;
+const file_locator& locator_of(Relation rel) { return rel->rd_locator; }
+void set_file(table_file& f, const file_locator& l) {
+    f.tablespace = l.spcOid;
+    f.database = l.dbOid;
+    f.file = l.relNumber;
+}
+#else
+using file_locator = RelFileNode;
+const file_locator& locator_of(Relation rel) { return rel->rd_node; }
+void set_file(table_file& f, const file_locator& l) {
+    f.tablespace = l.spcNode;
+    f.database = l.dbNode;
+    f.file = l.relNode;
+}
+#endif
+
+} // namespace
+
 std::uint64_t flush_inserted_wal() {
     return pg::call([] {
         XLogRecPtr end = GetXLogInsertRecPtr();
@@ -53,9 +77,7 @@ std::optional<table_file> lock_and_locate(std::uint32_t relid, bool wait) {
     pg::call([&] {
         Relation rel = try_table_open(relid, NoLock);
         if (!rel) return; // dropped: no file, nothing more to find
-        f.tablespace = rel->rd_node.spcNode;
-        f.database = rel->rd_node.dbNode;
-        f.file = rel->rd_node.relNode;
+        set_file(f, locator_of(rel));
         table_close(rel, NoLock);
     });
     return f;
@@ -81,12 +103,14 @@ bool touches_tables(XLogReaderState* reader, const scan_state& s) {
     }
     for (int block = 0; block <= XLogRecMaxBlockId(reader); ++block) {
         if (!XLogRecHasBlockRef(reader, block)) continue;
-        RelFileNode node;
+        file_locator locator;
         ForkNumber fork;
         BlockNumber number;
-        XLogRecGetBlockTag(reader, static_cast<uint8>(block), &node, &fork, &number);
+        XLogRecGetBlockTag(reader, static_cast<uint8>(block), &locator, &fork, &number);
+        table_file written;
+        set_file(written, locator);
         for (const auto& f : s.search.tables)
-            if (node.relNode == f.file && node.dbNode == f.database && node.spcNode == f.tablespace) return true;
+            if (written.file == f.file && written.database == f.database && written.tablespace == f.tablespace) return true;
     }
     return false;
 }

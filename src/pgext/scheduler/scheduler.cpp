@@ -35,6 +35,7 @@ extern "C" {
 #include <postmaster/interrupt.h>
 #include <storage/ipc.h>
 #include <storage/proc.h>
+#include <utils/guc.h>
 }
 
 namespace pgt::sched {

@@ -51,7 +51,11 @@ std::optional<std::string> in_transaction(const std::function<void()>& work) {
         AbortCurrentTransaction();
         // As a backend's error recovery does: a slot being made or read is let go.
         if (MyReplicationSlot != nullptr) ReplicationSlotRelease();
+#if PG_VERSION_NUM >= 170000
+        ReplicationSlotCleanup(false);
+#else
         ReplicationSlotCleanup();
+#endif
     }
     MemoryContextSwitchTo(context);
     return failure;
