@@ -148,6 +148,27 @@ std::string expression_kind(const Node* n) {
     case T_MultiAssignRef: return "multiple-column assignment";
     case T_CurrentOfExpr: return "CURRENT OF";
     case T_NamedArgExpr: return "named argument";
+#if PG_VERSION_NUM >= 160000
+    case T_JsonObjectConstructor: return "JSON_OBJECT";
+    case T_JsonArrayConstructor:
+    case T_JsonArrayQueryConstructor: return "JSON_ARRAY";
+    case T_JsonObjectAgg: return "JSON_OBJECTAGG";
+    case T_JsonArrayAgg: return "JSON_ARRAYAGG";
+    case T_JsonIsPredicate: return "IS JSON";
+#endif
+#if PG_VERSION_NUM >= 170000
+    case T_JsonParseExpr: return "JSON()";
+    case T_JsonScalarExpr: return "JSON_SCALAR";
+    case T_JsonSerializeExpr: return "JSON_SERIALIZE";
+    case T_JsonFuncExpr:
+        switch (as<JsonFuncExpr>(n)->op) {
+        case JSON_EXISTS_OP: return "JSON_EXISTS";
+        case JSON_QUERY_OP: return "JSON_QUERY";
+        case JSON_VALUE_OP: return "JSON_VALUE";
+        case JSON_TABLE_OP: return "JSON_TABLE";
+        }
+        return "JSON function";
+#endif
     default: return "expression node " + std::to_string(static_cast<int>(nodeTag(n)));
     }
 }

@@ -66,6 +66,37 @@ inline bool with_ties(const SelectStmt* s) {
 #endif
 }
 
+/// The decimal text of a `Float` node's literal. PostgreSQL 16 reads integers also in
+/// hexadecimal, octal and binary (0x1F, 0o17, 0b11) and with underscores between digits
+/// (1_000_000); the lexer passes those that do not fit in int4 on as written, and make_const and
+/// numeric_in take them at their value. Before 16, the text is already decimal.
+inline std::string decimal_literal(std::string_view text) {
+    std::string sign, digits;
+    if (text.starts_with('-')) {
+        sign = "-";
+        text.remove_prefix(1);
+    }
+    for (char c : text)
+        if (c != '_') digits += c;
+    int base = 10;
+    if (digits.size() > 2 && digits[0] == '0') {
+        const char prefix = static_cast<char>(digits[1] | 0x20); // lower case
+        base = prefix == 'x' ? 16 : prefix == 'o' ? 8 : prefix == 'b' ? 2 : 10;
+    }
+    if (base == 10) return sign + digits;
+    std::string decimal = "0"; // most significant digit first
+    for (char c : std::string_view(digits).substr(2)) {
+        int carry = c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
+        for (auto d = decimal.rbegin(); d != decimal.rend(); ++d) {
+            const int v = (*d - '0') * base + carry;
+            *d = static_cast<char>('0' + v % 10);
+            carry = v / 10;
+        }
+        for (; carry > 0; carry /= 10) decimal.insert(decimal.begin(), static_cast<char>('0' + carry % 10));
+    }
+    return sign + decimal;
+}
+
 /// The string of a `String` node.
 inline std::string str(const Node* n) { return strVal(n); }
 

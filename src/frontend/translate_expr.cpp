@@ -73,7 +73,7 @@ expr_ptr translate_const(const A_Const* c, context& ctx) {
     switch (nodeTag(v)) {
     case T_Integer: return ir::make_constant(std::to_string(intVal(v)), make_type(type_kind::int4));
     case T_Float: {
-        std::string text = as<Float>(v)->fval;
+        std::string text = decimal_literal(as<Float>(v)->fval);
         return ir::make_constant(text, numeric_literal_type(text));
     }
     case T_Boolean: return ir::make_constant(boolVal(v) ? "true" : "false", bool_type);

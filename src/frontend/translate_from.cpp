@@ -634,6 +634,11 @@ from_result translate_item(context& ctx, const Node* n, const select_scope& env,
     case T_RangeTableFunc:
         ctx.unsupported("XMLTABLE", as<RangeTableFunc>(n)->location);
         return single_range(ctx, placeholder_rel({}), "xmltable", nullptr, {});
+#if PG_VERSION_NUM >= 170000
+    case T_JsonTable:
+        ctx.unsupported("JSON_TABLE", as<JsonTable>(n)->location);
+        return single_range(ctx, placeholder_rel({}), "json_table", nullptr, {});
+#endif
     default:
         ctx.unsupported("FROM item of node type " + std::to_string(static_cast<int>(nodeTag(n))), -1);
         return single_range(ctx, placeholder_rel({}), "?", nullptr, {});

@@ -52,6 +52,24 @@ TEST_CASE("frontend: literals", "[frontend]") {
     CHECK(*p.exprs[1]->literal == "true");
 }
 
+#if PGT_PG_MAJOR >= 16
+// Types and values checked against a PostgreSQL 18 server.
+TEST_CASE("frontend: hexadecimal, octal, binary and underscored integer literals (PostgreSQL 16)", "[frontend]") {
+    CHECK(type_of("0x7FFFFFFF") == "pg_catalog.int4");
+    CHECK(type_of("0x80000000") == "pg_catalog.int8");
+    CHECK(expr("0x80000000") == "'2147483648'");
+    CHECK(expr("-0x8000000000000000") == "'-9223372036854775808'");
+    CHECK(type_of("-0x8000000000000000") == "pg_catalog.int8");
+    CHECK(type_of("0xFFFFFFFFFFFFFFFF") == "pg_catalog.numeric");
+    CHECK(expr("0xFFFFFFFFFFFFFFFF") == "'18446744073709551615'");
+    CHECK(expr("0o1_777_777_777_777") == "'137438953471'");
+    CHECK(expr("0B1_0000_0000_0000_0000_0000_0000_0000_0000") == "'4294967296'");
+    CHECK(type_of("1_000_000_000_000") == "pg_catalog.int8");
+    CHECK(expr("1_000.000_5") == "'1000.0005'");
+    CHECK(type_of("1_000.000_5") == "pg_catalog.numeric");
+}
+#endif
+
 TEST_CASE("frontend: date and time arithmetic", "[frontend]") {
     CHECK(type_of("ordered_on + 1") == "pg_catalog.date");
     CHECK(type_of("1 + ordered_on") == "pg_catalog.date");
