@@ -1,19 +1,24 @@
 #!/usr/bin/env bash
 # The README's first command: installs dependencies, builds and installs pg_trickle, starts a
-# local PostgreSQL 15 with pg_trickle preloaded (data in ./.pgdata), runs chapter 1 of
-# docs/GETTING_STARTED.md, and prints how to connect. Safe to re-run.
+# local PostgreSQL with pg_trickle preloaded (data in ./.pgdata), runs chapter 1 of
+# docs/GETTING_STARTED.md, and prints how to connect. Safe to re-run. The PostgreSQL is the one
+# PG_CONFIG names, else the newest installed, else Debian's default.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
 source scripts/lib/deps.sh
 pgt_install_deps
-
-bin=/usr/lib/postgresql/15/bin
+major="$(pgt_pg_major)"
+bin="$("$PG_CONFIG" --bindir)"
 data="$here/.pgdata"
+if [ -f "$data/db/PG_VERSION" ] && [ "$(cat "$data/db/PG_VERSION")" != "$major" ]; then
+    echo "$data holds a PostgreSQL $(cat "$data/db/PG_VERSION") cluster, not $major: remove it, or set PG_CONFIG" >&2
+    exit 1
+fi
 build="${PGT_BUILD_DIR:-$here/build}"
 
 echo "==> building pg_trickle"
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DPG_CONFIG="$PG_CONFIG" >/dev/null
 cmake --build "$build" -j "$(nproc)" --target pg_trickle >/dev/null
 echo "==> installing the extension into $("$bin/pg_config" --pkglibdir)"
 cmake --install "$build" --component extension >/dev/null
@@ -41,7 +46,7 @@ CONF
     port="$(cat "$data/port" 2>/dev/null || echo 5433)"
     while port_in_use "$port"; do port=$((port + 1)); done
     echo "$port" > "$data/port"
-    echo "==> starting PostgreSQL 15 on port $port"
+    echo "==> starting PostgreSQL $major on port $port"
     "${as_owner[@]}" "$bin/pg_ctl" -D "$data/db" -l "$data/server.log" -o "-p $port" -w start >/dev/null
 fi
 

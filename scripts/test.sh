@@ -1,15 +1,28 @@
 #!/usr/bin/env bash
 # The README's test command: installs what is missing, builds, runs every test suite.
+#   scripts/test.sh             with the PostgreSQL that PG_CONFIG names, else the newest
+#                               installed, else Debian's default
+#   scripts/test.sh --pg 17|18  the same inside the Debian root file system of that major
+#                               (scripts/lib/pg_root.sh), built in build-pg<major>
 # The last line it prints is the summary `N passed, M failed`.
 set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
+if [ "${1:-}" = --pg ]; then
+    source scripts/lib/pg_root.sh
+    major="${2:-}"
+    pgt_root_make "$major" || { echo "0 passed, 1 failed"; exit 1; }
+    PGT_BUILD_DIR="${PGT_BUILD_DIR:-$here/build-pg$major}" PG_CONFIG="/usr/lib/postgresql/$major/bin/pg_config" \
+        pgt_root_run "$major" bash scripts/test.sh
+    exit
+fi
 source scripts/lib/deps.sh
 pgt_install_deps || { echo "0 passed, 1 failed"; exit 1; }
 
 build="${PGT_BUILD_DIR:-$here/build}"
 jobs="$(nproc)"
-if ! cmake -S . -B "$build" -DCMAKE_BUILD_TYPE="${PGT_BUILD_TYPE:-Release}" >"$build.configure.log" 2>&1; then
+if ! cmake -S . -B "$build" -DCMAKE_BUILD_TYPE="${PGT_BUILD_TYPE:-Release}" -DPG_CONFIG="$PG_CONFIG" \
+    >"$build.configure.log" 2>&1; then
     cat "$build.configure.log"; echo "0 passed, 1 failed"; exit 1
 fi
 if ! cmake --build "$build" -j "$jobs"; then

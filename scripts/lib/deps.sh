@@ -40,8 +40,9 @@ pgt_install_deps() {
         return 1
     fi
     local debian_pg_config="/usr/lib/postgresql/$major/bin/pg_config"
+    # file: cpack's DEB generator needs it to find the libraries the package depends on.
     local deps=(libpg-query-dev librange-v3-dev libboost-dev libxxhash-dev libpq-dev catch2
-                libbenchmark-dev cmake g++ dpkg-dev)
+                libbenchmark-dev cmake g++ dpkg-dev file)
     if [ "${PG_CONFIG:-$debian_pg_config}" = "$debian_pg_config" ]; then
         deps+=("postgresql-$major" "postgresql-server-dev-$major")
     fi
