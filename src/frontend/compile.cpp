@@ -22,6 +22,16 @@ const SelectStmt* the_select(context& ctx, const List* stmts) {
     return as<SelectStmt>(raw->stmt);
 }
 
+// `see` applied to the DEFAULT values of JSON_TABLE's columns and ON ERROR.
+template <class F>
+void see_json(const std::vector<ir::json_table_column>& columns, const std::optional<ir::json_behavior>& on_error, F& see) {
+    if (on_error) see(on_error->value);
+    for (const auto& c : columns) {
+        if (c.on_empty) see(c.on_empty->value);
+        see_json(c.columns, c.on_error, see);
+    }
+}
+
 // The most volatile function, operator or cast anywhere in the tree (a CTE's subtree is
 // shared by its references: each node is looked at once).
 ir::volatility tree_volatility(const ir::rel& r, std::set<const ir::rel*>& seen) {
@@ -39,8 +49,9 @@ ir::volatility tree_volatility(const ir::rel& r, std::set<const ir::rel*>& seen)
             if constexpr (std::is_same_v<T, ir::table_function>)
                 for (const auto& call : n.calls) {
                     std::ranges::for_each(call.args, see);
+                    if (call.json) see_json(call.json->columns, call.json->on_error, see);
                     // A series of timestamptz steps through the session's time zone.
-                    if (call.columns.front().type.kind == type_kind::timestamptz) v = std::max(v, ir::volatility::stable);
+                    else if (call.columns.front().type.kind == type_kind::timestamptz) v = std::max(v, ir::volatility::stable);
                 }
             if constexpr (std::is_same_v<T, ir::window>)
                 for (const auto& c : n.calls) {

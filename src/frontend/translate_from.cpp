@@ -6,6 +6,7 @@
 
 #include "frontend/coerce.hpp"
 #include "frontend/correlation.hpp"
+#include "frontend/json_table.hpp"
 #include "frontend/operators.hpp"
 #include "frontend/table_functions.hpp"
 #include "frontend/translate_expr.hpp"
@@ -242,7 +243,7 @@ std::optional<std::pair<ir::table_call, bool>> catalog_table_function(context& c
     for (std::size_t i = 0; i < args.size(); ++i) args[i] = coerce_unknown(args[i], res->args[i]);
     std::vector<ir::column> columns;
     for (const auto& c : res->set_columns) columns.push_back({c.name, c.type});
-    return std::pair{ir::table_call{res->schema, f.name, std::move(args), std::move(columns)}, res->composite};
+    return std::pair{ir::table_call{res->schema, f.name, std::move(args), std::move(columns), std::nullopt}, res->composite};
 }
 
 // A function in FROM that the front end cannot maintain: refused, with a stand-in range of
@@ -257,6 +258,47 @@ from_result refused_function(context& ctx, const RangeFunction* rf, const std::s
     if (rf->ordinality) cols.push_back({"ordinality", make_type(type_kind::int8)});
     from_result r = single_range(ctx, placeholder_rel(std::move(cols)), name, nullptr, {});
     if (rf->alias) r.items[0].refname = rf->alias->aliasname;
+    return r;
+}
+
+// The range of table_function `tf` (its calls translated) over `lateral_left`, whose rows it
+// extends: column names are the calls' (OUT parameters, JSON_TABLE's columns), else the alias
+// (one function) or the function's name (`scalar_names`, per call), then the alias's list.
+// With no table before it or on the left of a JOIN (refused), a stand-in of those columns.
+// `scalar_row`: its whole-row reference is the value of its one column.
+from_result function_columns(context& ctx, ir::table_function tf, const std::vector<std::string>& scalar_names,
+                             const Alias* alias, const std::string& name, const from_result* lateral_left, bool direct,
+                             bool scalar_row) {
+    const std::string refname = alias ? std::string(alias->aliasname) : name;
+    std::vector<ir::column> own;
+    for (std::size_t i = 0; i < tf.calls.size(); ++i)
+        for (auto c : tf.calls[i].columns) {
+            if (c.name.empty()) c.name = alias && tf.calls.size() == 1 ? refname : scalar_names[i];
+            own.push_back(c);
+        }
+    if (tf.ordinality) own.push_back({"ordinality", make_type(type_kind::int8)});
+    std::vector<std::string> names;
+    for (const auto& c : own) names.push_back(c.name);
+    if (alias) names = apply_aliases(ctx, std::move(names), alias->colnames, "table \"" + refname + "\"", -1);
+    for (std::size_t i = 0; i < own.size(); ++i) own[i].name = names[i];
+    if (!lateral_left || !direct) return single_range(ctx, placeholder_rel(std::move(own)), refname, nullptr, {});
+    for (std::size_t i = 0, k = 0; i < tf.calls.size(); ++i)
+        for (auto& c : tf.calls[i].columns) c.name = own[k++].name;
+
+    const rel_ptr& left = lateral_left->rel;
+    const int w = static_cast<int>(left->columns.size());
+    std::vector<ir::column> columns = left->columns;
+    columns.insert(columns.end(), own.begin(), own.end());
+    from_result r;
+    r.extends_left = true;
+    r.rel = ir::make_rel(std::move(tf), {left}, std::move(columns));
+    r.names = std::move(names);
+    for (std::size_t i = 0; i < own.size(); ++i) {
+        r.values.push_back(ir::make_column(w + static_cast<int>(i), own[i].type));
+        r.origins.push_back({refname, r.names[i], -1, nullptr, -1});
+    }
+    r.items.push_back({refname, {}, true, true, false, r.names, r.values});
+    if (scalar_row) r.items.back().whole_row = 0;
     return r;
 }
 
@@ -297,7 +339,7 @@ from_result function_range(context& ctx, const RangeFunction* rf, const select_s
         for (auto& list : arg_lists) {
             auto sig = f.builtin_schema() ? builtin_table_function(fname, list) : std::nullopt;
             if (sig) {
-                tf.calls.push_back({"pg_catalog", fname, std::move(sig->args), std::move(sig->columns)});
+                tf.calls.push_back({"pg_catalog", fname, std::move(sig->args), std::move(sig->columns), std::nullopt});
                 composite.push_back(tf.calls.back().columns.size() > 1);
             } else if (auto call = catalog_table_function(ctx, f, std::move(list), fc->location)) {
                 tf.calls.push_back(std::move(call->first));
@@ -314,42 +356,25 @@ from_result function_range(context& ctx, const RangeFunction* rf, const select_s
     else if (!lateral_left) ctx.unsupported("function " + name + "() in FROM without a table before it", location);
     else if (!direct) ctx.unsupported("function " + name + "() on the left of a JOIN", location);
     if (!known) return refused_function(ctx, rf, name);
-
-    // Column names: OUT parameters, else the alias (one function) or the function's name.
-    const std::string refname = rf->alias ? std::string(rf->alias->aliasname) : name;
-    std::vector<ir::column> own;
-    for (std::size_t i = 0; i < tf.calls.size(); ++i)
-        for (auto c : tf.calls[i].columns) {
-            if (c.name.empty()) c.name = rf->alias && tf.calls.size() == 1 ? refname : scalar_names[i];
-            own.push_back(c);
-        }
-    if (rf->ordinality) own.push_back({"ordinality", make_type(type_kind::int8)});
-    std::vector<std::string> names;
-    for (const auto& c : own) names.push_back(c.name);
-    if (rf->alias) names = apply_aliases(ctx, std::move(names), rf->alias->colnames, "table \"" + refname + "\"", -1);
-    for (std::size_t i = 0; i < own.size(); ++i) own[i].name = names[i];
-    if (!lateral_left || !direct) return single_range(ctx, placeholder_rel(std::move(own)), refname, nullptr, {});
-    for (std::size_t i = 0, k = 0; i < tf.calls.size(); ++i)
-        for (auto& c : tf.calls[i].columns) c.name = own[k++].name;
-
     // One function of a scalar result: its whole-row reference is that value (makeWholeRowVar).
     const bool scalar_row = tf.calls.size() == 1 && !composite[0] && !rf->ordinality;
-    const rel_ptr& left = lateral_left->rel;
-    const int w = static_cast<int>(left->columns.size());
-    std::vector<ir::column> columns = left->columns;
-    columns.insert(columns.end(), own.begin(), own.end());
-    from_result r;
-    r.extends_left = true;
-    r.rel = ir::make_rel(std::move(tf), {left}, std::move(columns));
-    r.names = std::move(names);
-    for (std::size_t i = 0; i < own.size(); ++i) {
-        r.values.push_back(ir::make_column(w + static_cast<int>(i), own[i].type));
-        r.origins.push_back({refname, r.names[i], -1, nullptr, -1});
-    }
-    r.items.push_back({refname, {}, true, true, false, r.names, r.values});
-    if (scalar_row) r.items.back().whole_row = 0;
-    return r;
+    return function_columns(ctx, std::move(tf), scalar_names, rf->alias, name, lateral_left, direct, scalar_row);
 }
+
+#if PG_VERSION_NUM >= 170000
+// JSON_TABLE (implicitly LATERAL): a table_function of one call over the items to its left,
+// maintained as set-returning functions are.
+from_result json_table_range(context& ctx, const JsonTable* jt, const select_scope& env, const from_result* lateral_left,
+                             correlation* corr, bool direct) {
+    select_scope scope = env;
+    if (lateral_left) scope = {&lateral_left->items, &lateral_left->origins, &env, env.ctes, corr};
+    const place_scope lateral(lateral_left && lateral_left->level_row ? corr : nullptr, correlation::place::lateral);
+    ir::table_function tf{{json_table_call(ctx, jt, scope)}, false, false};
+    if (!lateral_left) ctx.unsupported("JSON_TABLE without a table before it", jt->location);
+    else if (!direct) ctx.unsupported("JSON_TABLE on the left of a JOIN", jt->location);
+    return function_columns(ctx, std::move(tf), {}, jt->alias, "json_table", lateral_left, direct, false);
+}
+#endif
 
 // Two rel-visible items with one name (`FROM t, t`) are an error, except two unaliased
 // tables from different schemas.
@@ -635,9 +660,7 @@ from_result translate_item(context& ctx, const Node* n, const select_scope& env,
         ctx.unsupported("XMLTABLE", as<RangeTableFunc>(n)->location);
         return single_range(ctx, placeholder_rel({}), "xmltable", nullptr, {});
 #if PG_VERSION_NUM >= 170000
-    case T_JsonTable:
-        ctx.unsupported("JSON_TABLE", as<JsonTable>(n)->location);
-        return single_range(ctx, placeholder_rel({}), "json_table", nullptr, {});
+    case T_JsonTable: return json_table_range(ctx, as<JsonTable>(n), env, lateral_left, corr, direct);
 #endif
     default:
         ctx.unsupported("FROM item of node type " + std::to_string(static_cast<int>(nodeTag(n))), -1);

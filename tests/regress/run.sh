@@ -18,7 +18,7 @@ regress="$(dirname "$("$bindir/pg_config" --pgxs)")/../test/${PGT_SUITE:-regress
 work="$(mktemp -d /tmp/pgt_regress_XXXXXX)"
 trap 'rm -rf "$work"' EXIT
 cp -r "$here/expected" "$config" "$work/"
-for d in sql specs input; do if [ -d "$here/$d" ]; then cp -r "$here/$d" "$work/"; fi; done
+for d in sql specs input include; do if [ -d "$here/$d" ]; then cp -r "$here/$d" "$work/"; fi; done
 run_as=()
 if [ "$(id -u)" -eq 0 ]; then
     chown -R postgres: "$work"

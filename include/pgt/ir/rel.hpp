@@ -126,12 +126,47 @@ struct set_operation {
     bool all = false;
 };
 
+/// ON EMPTY / ON ERROR of JSON_TABLE or of one of its columns: a keyword as written (`NULL`,
+/// `ERROR`, `EMPTY ARRAY`, `TRUE`, …), or `DEFAULT` with its value (which reads no column).
+struct json_behavior {
+    std::string keyword;
+    expr_ptr value;
+};
+
+/// A column of JSON_TABLE's COLUMNS clause as written: `name FOR ORDINALITY`, `name type
+/// [FORMAT JSON] [EXISTS] [PATH 'p'] [wrapper] [quotes] [… ON EMPTY] [… ON ERROR]`, or
+/// `NESTED PATH 'p' [AS name] COLUMNS (…)`.
+struct json_table_column {
+    enum class kind { ordinality, regular, exists, formatted, nested };
+    kind what = kind::regular;
+    std::string name; ///< as written (a column without PATH reads `$."name"`); NESTED: its path name, if any
+    sql_type type;
+    std::string path;            ///< empty: none written
+    std::string format;          ///< `FORMAT JSON [ENCODING …]`, or empty
+    std::string wrapper, quotes; ///< `WITH CONDITIONAL WRAPPER`, `OMIT QUOTES`, …, or empty
+    std::optional<json_behavior> on_empty, on_error;
+    std::vector<json_table_column> columns; ///< NESTED's
+};
+
+/// `JSON_TABLE(context [FORMAT JSON], 'path' [AS name] [PASSING value AS name, …] COLUMNS (…)
+/// [… ON ERROR])` (PostgreSQL 17): the call's args are the context item, then the PASSING
+/// values; its output columns are the COLUMNS clause's, each level's own before those of its
+/// NESTED paths (PostgreSQL's order).
+struct json_table {
+    std::string context_format; ///< FORMAT JSON of the context item, or empty
+    std::string path, path_name;
+    std::vector<std::string> passing_names, passing_formats;
+    std::vector<json_table_column> columns;
+    std::optional<json_behavior> on_error;
+};
+
 /// One set-returning function of a table_function: its output columns (one for a function
-/// returning a scalar type, its OUT parameters for one returning a record).
+/// returning a scalar type, its OUT parameters for one returning a record), or JSON_TABLE.
 struct table_call {
     std::string schema, name;
     std::vector<expr_ptr> args; ///< over the input row
     std::vector<column> columns;
+    std::optional<json_table> json; ///< set: a JSON_TABLE, the only call of its table_function
 };
 
 /// `input CROSS JOIN LATERAL ROWS FROM (f₁(…), f₂(…)) [WITH ORDINALITY]`: each input row
