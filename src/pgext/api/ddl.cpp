@@ -80,6 +80,20 @@ void bump_generation(const std::string& where, const std::vector<spi::param>& pa
     spi::exec("UPDATE pgtrickle.pgt_stream_tables SET generation = generation + 1 WHERE " + where, params);
 }
 
+/// Rows `st` stored may follow an old definition (`why`): it recomputes at its next refresh, an
+/// IMMEDIATE one now.
+void recompute(const ext::stream_table& st, const std::string& why) {
+    {
+        pgt::server::role_scope as_ext(pgt::server::extension_owner(), false);
+        spi::exec("UPDATE pgtrickle.pgt_stream_tables SET needs_reinit = true, generation = generation + 1 "
+                  "WHERE pgt_id = $1::int8",
+                  {std::to_string(st.id)});
+    }
+    pgt::server::notice("stream table " + st.display() + " is recomputed: " + why);
+    if (st.refresh_mode == "IMMEDIATE" && st.status == "ACTIVE" && st.is_populated) ext::refresh(st.id, ext::initiator::manual);
+    pgt::sched::wake_scheduler_at_commit();
+}
+
 void altered_table(unsigned relid) {
     const std::string r = std::to_string(relid);
     const auto table = *spi::scalar("SELECT $1::oid::regclass::text", {r});
@@ -124,6 +138,9 @@ void altered_table(unsigned relid) {
     sync_buffer(relid);
     ext::ensure_capture(*ext::server_catalog().relation_by_oid(relid)->table);
     bump_generation("pgt_id IN (SELECT pgt_id FROM pgtrickle.pgt_dependencies WHERE source_relid = $1::oid)", {r});
+    // New values of a generated column (SET EXPRESSION) are no write that capture sees.
+    if (pgt::server::generation_expression_written(relid))
+        for (const auto& st : ext::dependents_of(relid)) recompute(st, "a generation expression of " + table + " changed");
 }
 
 /// After CREATE TABLE … INHERITS / PARTITION OF or ALTER TABLE … INHERIT / ATTACH PARTITION, a
@@ -171,17 +188,8 @@ void recompute_redefined() {
     for (const auto& r : readers) {
         const auto st = *ext::stream_table_by_id(std::stoll(*r[0]));
         if (r[2] == "t") check_still_valid(st, "redefining view " + *r[1]);
-        {
-            pgt::server::role_scope as_ext(pgt::server::extension_owner(), false);
-            spi::exec("UPDATE pgtrickle.pgt_stream_tables SET needs_reinit = true, generation = generation + 1 "
-                      "WHERE pgt_id = $1::int8",
-                      {*r[0]});
-        }
-        pgt::server::notice("stream table " + st.display() + " is recomputed: " + *r[1] + " it uses was redefined");
-        if (st.refresh_mode == "IMMEDIATE" && st.status == "ACTIVE" && st.is_populated)
-            ext::refresh(st.id, ext::initiator::manual);
+        recompute(st, *r[1] + " it uses was redefined");
     }
-    if (!readers.empty()) pgt::sched::wake_scheduler_at_commit();
 }
 
 } // namespace

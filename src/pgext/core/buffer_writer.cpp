@@ -3,6 +3,7 @@
 #include "core/capture.hpp"
 #include "core/consumers.hpp"
 #include "core/immediate.hpp"
+#include "core/virtual_columns.hpp"
 #include "scheduler/shared.hpp"
 #include "pg/guard.hpp"
 
@@ -109,19 +110,20 @@ TupleTableSlot* next_row(batch_writer& w, Datum xid, Datum stmt, char action) {
 }
 
 /// Copies every row of a transition table, through a read pointer of its own (other triggers
-/// of the statement may read the same tuplestore).
-void copy_rows(batch_writer& w, Tuplestorestate* rows, TupleTableSlot* source_row, const int* map, Datum xid, Datum stmt,
-               char action) {
+/// of the statement may read the same tuplestore), with its virtual generated columns computed.
+void copy_rows(batch_writer& w, Tuplestorestate* rows, TupleTableSlot* source_row, virtual_columns* generated, const int* map,
+               Datum xid, Datum stmt, char action) {
     const int pointer = tuplestore_alloc_read_pointer(rows, EXEC_FLAG_REWIND);
     tuplestore_select_read_pointer(rows, pointer);
     tuplestore_rescan(rows);
     while (tuplestore_gettupleslot(rows, true, false, source_row)) {
-        slot_getallattrs(source_row);
+        TupleTableSlot* row = generated ? with_virtual_columns(generated, source_row) : source_row;
+        slot_getallattrs(row);
         TupleTableSlot* slot = next_row(w, xid, stmt, action);
         for (int b = stamp_columns; b < slot->tts_tupleDescriptor->natts; ++b) {
             if (map[b] < 0) continue;
-            slot->tts_values[b] = source_row->tts_values[map[b]];
-            slot->tts_isnull[b] = source_row->tts_isnull[map[b]];
+            slot->tts_values[b] = row->tts_values[map[b]];
+            slot->tts_isnull[b] = row->tts_isnull[map[b]];
         }
         ExecStoreVirtualTuple(slot);
         // By-reference values point into the tuplestore's current tuple: copy them now.
@@ -162,9 +164,11 @@ void append_statement_changes(TriggerData* td, unsigned root) {
             TupleDesc source_desc = RelationGetDescr(td->tg_relation);
             const int* map = column_map(desc, source_desc, RelationGetRelationName(buffer));
             TupleTableSlot* source_row = MakeSingleTupleTableSlot(source_desc, &TTSOpsMinimalTuple);
+            virtual_columns* generated = virtual_columns_of(td->tg_relation);
             // An UPDATE is its old rows deleted and its new rows inserted.
-            if (td->tg_oldtable) copy_rows(w, td->tg_oldtable, source_row, map, xid, stmt, 'D');
-            if (td->tg_newtable) copy_rows(w, td->tg_newtable, source_row, map, xid, stmt, 'I');
+            if (td->tg_oldtable) copy_rows(w, td->tg_oldtable, source_row, generated, map, xid, stmt, 'D');
+            if (td->tg_newtable) copy_rows(w, td->tg_newtable, source_row, generated, map, xid, stmt, 'I');
+            if (generated) free_virtual_columns(generated);
             ExecDropSingleTupleTableSlot(source_row);
         }
         flush(w);

@@ -15,6 +15,7 @@
 #include "core/maintainers.hpp"
 #include "core/owner_rights.hpp"
 #include "core/refresh.hpp"
+#include "core/virtual_columns.hpp"
 #include "pg/guard.hpp"
 #include "pg/server.hpp"
 #include "pg/spi.hpp"
@@ -123,13 +124,14 @@ target* current(long long id) {
     return all.emplace(id, std::move(t)).first->second.get();
 }
 
-/// An ephemeral named relation over `rows` (an empty one when null), with `source`'s row type.
+/// An ephemeral named relation over `rows` (an empty one when null), with `source`'s row type
+/// (as capture keeps its rows: virtual generated columns computed).
 void register_rows(const std::string& name, unsigned source, Tuplestorestate* rows) {
     pg::call([&] {
         auto* enr = static_cast<EphemeralNamedRelation>(palloc0(sizeof(EphemeralNamedRelationData)));
         enr->md.name = pstrdup(name.c_str());
-        enr->md.reliddesc = source;
-        enr->md.tupdesc = nullptr;
+        enr->md.tupdesc = kept_row_type(source);
+        enr->md.reliddesc = enr->md.tupdesc ? InvalidOid : source;
         enr->md.enrtype = ENR_NAMED_TUPLESTORE;
         enr->reldata = rows ? rows : tuplestore_begin_heap(false, false, work_mem);
         enr->md.enrtuples = static_cast<double>(tuplestore_tuple_count(static_cast<Tuplestorestate*>(enr->reldata)));

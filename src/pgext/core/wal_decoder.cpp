@@ -5,6 +5,7 @@
 #include "pgt/error.hpp"
 
 #include "core/buffer_writer.hpp"
+#include "core/virtual_columns.hpp"
 #include "pg/guard.hpp"
 #include "pg/postgres.hpp"
 #include "pg/spi.hpp"
@@ -40,6 +41,7 @@ struct captured {
     /// source column of the same name (its index), or -1.
     TupleDesc mapped_for = nullptr;
     int* map = nullptr;
+    virtual_columns* generated = nullptr; ///< of that relation
 };
 
 /// What the running pass collects. Set only while pg_logical_slot_peek_binary_changes runs in
@@ -69,9 +71,14 @@ captured* wanted(Relation rel, ReorderBufferTXN* txn) {
     return &it->second;
 }
 
-void build_map(captured& c, TupleDesc source) {
+void build_map(captured& c, Relation rel) {
+    TupleDesc source = RelationGetDescr(rel);
     TupleDesc buffer = RelationGetDescr(c.buffer);
     if (!c.map) c.map = static_cast<int*>(MemoryContextAlloc(active->memory, sizeof(int) * buffer->natts));
+    MemoryContext caller = MemoryContextSwitchTo(active->memory);
+    if (c.generated) free_virtual_columns(c.generated);
+    c.generated = virtual_columns_of(rel);
+    MemoryContextSwitchTo(caller);
     for (int b = 0; b < buffer->natts; ++b) {
         c.map[b] = -1;
         const Form_pg_attribute battr = TupleDescAttr(buffer, b);
@@ -84,11 +91,13 @@ void build_map(captured& c, TupleDesc source) {
     c.mapped_for = source;
 }
 
-/// Keeps one row of `c`'s buffer: the stamps, then `tuple`'s columns by name. An UPDATE's new
-/// row does not carry TOASTed values it left unchanged: they are taken from its old row (kept
-/// whole, detoasted, under REPLICA IDENTITY FULL).
-void keep(captured& c, TupleDesc source, ReorderBufferTXN* txn, char action, HeapTuple tuple, HeapTuple old) {
-    if (c.mapped_for != source) build_map(c, source);
+/// Keeps one row of `c`'s buffer: the stamps, then `tuple`'s columns by name, its virtual
+/// generated columns computed. An UPDATE's new row does not carry TOASTed values it left
+/// unchanged: they are taken from its old row (kept whole, detoasted, under REPLICA IDENTITY
+/// FULL).
+void keep(captured& c, Relation rel, ReorderBufferTXN* txn, char action, HeapTuple tuple, HeapTuple old) {
+    TupleDesc source = RelationGetDescr(rel);
+    if (c.mapped_for != source) build_map(c, rel);
     MemoryContext caller = MemoryContextSwitchTo(active->scratch);
     TupleDesc buffer = RelationGetDescr(c.buffer);
     Datum* values = static_cast<Datum*>(palloc0(sizeof(Datum) * buffer->natts));
@@ -104,27 +113,27 @@ void keep(captured& c, TupleDesc source, ReorderBufferTXN* txn, char action, Hea
         heap_deform_tuple(tuple, source, src, src_nulls);
         Datum* old_values = nullptr;
         bool* old_nulls = nullptr;
-        for (int b = stamp_columns; b < buffer->natts; ++b) {
-            const int s = c.map[b];
-            if (s < 0) continue;
-            Datum v = src[s];
-            bool null = src_nulls[s];
-            if (!null && TupleDescAttr(source, s)->attlen == -1 && VARATT_IS_EXTERNAL_ONDISK(DatumGetPointer(v))) {
-                if (!old)
-                    ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-                                    errmsg("pg_trickle: an unchanged TOAST value of %s is not in the WAL",
-                                           RelationGetRelationName(c.buffer)),
-                                    errhint("Sources captured from the WAL need REPLICA IDENTITY FULL.")));
-                if (!old_values) {
-                    old_values = static_cast<Datum*>(palloc(sizeof(Datum) * source->natts));
-                    old_nulls = static_cast<bool*>(palloc(sizeof(bool) * source->natts));
-                    heap_deform_tuple(old, source, old_values, old_nulls);
-                }
-                v = old_values[s];
-                null = old_nulls[s];
+        for (int s = 0; s < source->natts; ++s) {
+            if (src_nulls[s] || TupleDescAttr(source, s)->attlen != -1 || !VARATT_IS_EXTERNAL_ONDISK(DatumGetPointer(src[s])))
+                continue;
+            if (!old)
+                ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                                errmsg("pg_trickle: an unchanged TOAST value of %s is not in the WAL",
+                                       RelationGetRelationName(c.buffer)),
+                                errhint("Sources captured from the WAL need REPLICA IDENTITY FULL.")));
+            if (!old_values) {
+                old_values = static_cast<Datum*>(palloc(sizeof(Datum) * source->natts));
+                old_nulls = static_cast<bool*>(palloc(sizeof(bool) * source->natts));
+                heap_deform_tuple(old, source, old_values, old_nulls);
             }
-            values[b] = v;
-            nulls[b] = null;
+            src[s] = old_values[s];
+            src_nulls[s] = old_nulls[s];
+        }
+        if (c.generated) compute_virtual_columns(c.generated, src, src_nulls);
+        for (int b = stamp_columns; b < buffer->natts; ++b) {
+            if (c.map[b] < 0) continue;
+            values[b] = src[c.map[b]];
+            nulls[b] = src_nulls[c.map[b]];
         }
     }
     HeapTuple row = heap_form_tuple(buffer, values, nulls);
@@ -147,7 +156,6 @@ void on_commit(LogicalDecodingContext*, ReorderBufferTXN*, XLogRecPtr) {}
 void on_change(LogicalDecodingContext*, ReorderBufferTXN* txn, Relation rel, ReorderBufferChange* change) {
     captured* c = wanted(rel, txn);
     if (!c) return;
-    TupleDesc desc = RelationGetDescr(rel);
 #if PG_VERSION_NUM >= 170000
     HeapTuple newer = change->data.tp.newtuple;
     HeapTuple older = change->data.tp.oldtuple;
@@ -156,15 +164,15 @@ void on_change(LogicalDecodingContext*, ReorderBufferTXN* txn, Relation rel, Reo
     HeapTuple older = change->data.tp.oldtuple ? &change->data.tp.oldtuple->tuple : nullptr;
 #endif
     switch (change->action) {
-    case REORDER_BUFFER_CHANGE_INSERT: keep(*c, desc, txn, 'I', newer, nullptr); break;
+    case REORDER_BUFFER_CHANGE_INSERT: keep(*c, rel, txn, 'I', newer, nullptr); break;
     case REORDER_BUFFER_CHANGE_UPDATE:
     case REORDER_BUFFER_CHANGE_DELETE:
         if (!older)
             ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
                             errmsg("pg_trickle: the WAL has no old row for a change of \"%s\"", RelationGetRelationName(rel)),
                             errhint("Sources captured from the WAL need REPLICA IDENTITY FULL.")));
-        keep(*c, desc, txn, 'D', older, nullptr);
-        if (change->action == REORDER_BUFFER_CHANGE_UPDATE) keep(*c, desc, txn, 'I', newer, older);
+        keep(*c, rel, txn, 'D', older, nullptr);
+        if (change->action == REORDER_BUFFER_CHANGE_UPDATE) keep(*c, rel, txn, 'I', newer, older);
         break;
     default: break;
     }
@@ -172,7 +180,7 @@ void on_change(LogicalDecodingContext*, ReorderBufferTXN* txn, Relation rel, Reo
 
 void on_truncate(LogicalDecodingContext*, ReorderBufferTXN* txn, int n, Relation relations[], ReorderBufferChange*) {
     for (int i = 0; i < n; ++i)
-        if (captured* c = wanted(relations[i], txn)) keep(*c, RelationGetDescr(relations[i]), txn, 'T', nullptr, nullptr);
+        if (captured* c = wanted(relations[i], txn)) keep(*c, relations[i], txn, 'T', nullptr, nullptr);
 }
 
 } // namespace

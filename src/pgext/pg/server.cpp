@@ -6,10 +6,14 @@
 #include "pg/spi.hpp"
 
 extern "C" {
+#include <access/genam.h>
+#include <access/htup_details.h>
+#include <access/table.h>
 #include <access/xact.h>
 #include <access/xlog.h>
 #include <catalog/dependency.h>
 #include <catalog/namespace.h>
+#include <catalog/pg_attrdef.h>
 #include <catalog/pg_class.h>
 #include <catalog/pg_extension.h>
 #include <catalog/pg_operator.h>
@@ -24,6 +28,7 @@ extern "C" {
 #include <utils/acl.h>
 #include <utils/bytea.h>
 #include <utils/float.h>
+#include <utils/fmgroids.h>
 #include <utils/guc.h>
 #include <utils/lsyscache.h>
 #include <utils/syscache.h>
@@ -56,6 +61,27 @@ bool owns_relation(oid relid) {
 #else
         return pg_class_ownercheck(relid, GetUserId());
 #endif
+    });
+}
+
+bool generation_expression_written(oid relid) {
+    return pg::call([&] {
+        bool written = false;
+        Relation attrdef = table_open(AttrDefaultRelationId, AccessShareLock);
+        ScanKeyData key;
+        ScanKeyInit(&key, Anum_pg_attrdef_adrelid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
+        SysScanDesc scan = systable_beginscan(attrdef, AttrDefaultIndexId, true, nullptr, 1, &key);
+        while (HeapTuple t = systable_getnext(scan)) {
+            if (!TransactionIdIsCurrentTransactionId(HeapTupleHeaderGetXmin(t->t_data))) continue;
+            const auto* def = reinterpret_cast<Form_pg_attrdef>(GETSTRUCT(t));
+            HeapTuple att = SearchSysCache2(ATTNUM, ObjectIdGetDatum(relid), Int16GetDatum(def->adnum));
+            if (!HeapTupleIsValid(att)) continue;
+            written |= reinterpret_cast<Form_pg_attribute>(GETSTRUCT(att))->attgenerated != '\0';
+            ReleaseSysCache(att);
+        }
+        systable_endscan(scan);
+        table_close(attrdef, AccessShareLock);
+        return written;
     });
 }
 

@@ -22,6 +22,10 @@ std::optional<std::string> current_schema();
 /// Whether the current user has the privileges of relation `relid`'s owner (or is superuser).
 bool owns_relation(oid relid);
 oid extension_owner();
+/// Whether the current transaction wrote the generation expression of a generated column of
+/// relation `relid` (ALTER TABLE … SET EXPRESSION, ADD COLUMN … GENERATED): the column's values
+/// changed without a write that capture sees (a virtual column's are not even rewritten).
+bool generation_expression_written(oid relid);
 /// Locks relation `relid` in SHARE ROW EXCLUSIVE mode until the end of the transaction (as
 /// CREATE TRIGGER does): waits for its writers, and its new writers wait. No privilege check.
 void block_writers(oid relid);
