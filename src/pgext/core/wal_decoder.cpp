@@ -12,6 +12,7 @@
 #include "pg/wal_reader.hpp"
 
 extern "C" {
+#include <access/detoast.h>
 #include <access/htup_details.h>
 #include <access/table.h>
 #include <access/transam.h>
@@ -114,20 +115,27 @@ void keep(captured& c, Relation rel, ReorderBufferTXN* txn, char action, HeapTup
         Datum* old_values = nullptr;
         bool* old_nulls = nullptr;
         for (int s = 0; s < source->natts; ++s) {
-            if (src_nulls[s] || TupleDescAttr(source, s)->attlen != -1 || !VARATT_IS_EXTERNAL_ONDISK(DatumGetPointer(src[s])))
-                continue;
-            if (!old)
-                ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-                                errmsg("pg_trickle: an unchanged TOAST value of %s is not in the WAL",
-                                       RelationGetRelationName(c.buffer)),
-                                errhint("Sources captured from the WAL need REPLICA IDENTITY FULL.")));
-            if (!old_values) {
-                old_values = static_cast<Datum*>(palloc(sizeof(Datum) * source->natts));
-                old_nulls = static_cast<bool*>(palloc(sizeof(bool) * source->natts));
-                heap_deform_tuple(old, source, old_values, old_nulls);
+            if (src_nulls[s] || TupleDescAttr(source, s)->attlen != -1) continue;
+            if (VARATT_IS_EXTERNAL_ONDISK(DatumGetPointer(src[s]))) {
+                if (!old)
+                    ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                                    errmsg("pg_trickle: an unchanged TOAST value of %s is not in the WAL",
+                                           RelationGetRelationName(c.buffer)),
+                                    errhint("Sources captured from the WAL need REPLICA IDENTITY FULL.")));
+                if (!old_values) {
+                    old_values = static_cast<Datum*>(palloc(sizeof(Datum) * source->natts));
+                    old_nulls = static_cast<bool*>(palloc(sizeof(bool) * source->natts));
+                    heap_deform_tuple(old, source, old_values, old_nulls);
+                }
+                src[s] = old_values[s];
+                src_nulls[s] = old_nulls[s];
+                if (src_nulls[s]) continue;
             }
-            src[s] = old_values[s];
-            src_nulls[s] = old_nulls[s];
+            // A TOASTed value the change wrote is reassembled by decoding in memory it frees after
+            // this change; the row points to it (an indirect TOAST pointer), which heap_form_tuple
+            // would copy as it is: the kept row gets the value itself.
+            if (VARATT_IS_EXTERNAL(DatumGetPointer(src[s])))
+                src[s] = PointerGetDatum(detoast_external_attr(reinterpret_cast<struct varlena*>(DatumGetPointer(src[s]))));
         }
         if (c.generated) compute_virtual_columns(c.generated, src, src_nulls);
         for (int b = stamp_columns; b < buffer->natts; ++b) {
