@@ -2,7 +2,8 @@
 # The README's test command: installs what is missing, builds, runs every test suite.
 #   scripts/test.sh             with the PostgreSQL that PG_CONFIG names, else the newest
 #                               installed, else Debian's default
-#   scripts/test.sh --pg 17|18  the same inside the Debian root file system of that major
+#   scripts/test.sh --pg 15|17|18
+#                               the same inside the Debian root file system of that major
 #                               (scripts/lib/pg_root.sh), built in build-pg<major>
 # The last line it prints is the summary `N passed, M failed`.
 set -uo pipefail

@@ -40,9 +40,10 @@ pgt_install_deps() {
         return 1
     fi
     local debian_pg_config="/usr/lib/postgresql/$major/bin/pg_config"
-    # file: cpack's DEB generator needs it to find the libraries the package depends on.
+    # file: cpack's DEB generator needs it to find the libraries the package depends on;
+    # sqlsmith: the fuzzer's query generator (tests/fuzz).
     local deps=(libpg-query-dev librange-v3-dev libboost-dev libxxhash-dev libpq-dev catch2
-                libbenchmark-dev cmake g++ dpkg-dev file)
+                libbenchmark-dev cmake g++ dpkg-dev file sqlsmith)
     if [ "${PG_CONFIG:-$debian_pg_config}" = "$debian_pg_config" ]; then
         deps+=("postgresql-$major" "postgresql-server-dev-$major")
     fi

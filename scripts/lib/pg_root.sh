@@ -1,5 +1,6 @@
 # Sourced by the scripts: Debian root file systems in which pg_trickle builds and runs its tests
-# against another PostgreSQL major than the host's: 17 in Debian 13 (trixie), 18 in sid.
+# against a PostgreSQL major of its own: 15 in Debian 12 (bookworm; a host's 15 is then left
+# alone), 17 in Debian 13 (trixie), 18 in sid.
 # A root lives outside the clone, in $PGT_ROOTS/<suite> (default /var/cache/pgt-roots), is
 # made once with debootstrap and reused, and is made again when missing or unfinished.
 # Needs root (debootstrap, mount, chroot).
@@ -8,9 +9,10 @@ pgt_clone="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 
 pgt_root_suite() {
     case "$1" in
+        15) echo bookworm ;;
         17) echo trixie ;;
         18) echo sid ;;
-        *) echo "no Debian root for PostgreSQL $1 (17 or 18)" >&2; return 1 ;;
+        *) echo "no Debian root for PostgreSQL $1 (15, 17 or 18)" >&2; return 1 ;;
     esac
 }
 
