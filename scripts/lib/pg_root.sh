@@ -66,5 +66,17 @@ pgt_root_make() {
         echo 'create_main_cluster = false' >"$root/etc/postgresql-common/createcluster.d/pgt.conf"
         touch "$root/.pgt-bootstrapped"
     fi
+    # A release's point updates and security fixes, as an installed Debian has them (bookworm's
+    # first PostgreSQL 15 is 15.18; Debian 12 systems run 15.20): upgraded when the sources change.
+    local mirror="${PGT_DEBIAN_MIRROR:-http://deb.debian.org/debian}" sources
+    sources="deb $mirror $suite main"
+    [ "$suite" = sid ] || sources+=$'
+'"deb $mirror $suite-updates main"$'
+'"deb http://deb.debian.org/debian-security $suite-security main"
+    if [ "$(cat "$root/etc/apt/sources.list" 2>/dev/null)" != "$sources" ]; then
+        echo "$sources" >"$root/etc/apt/sources.list"
+        pgt_root_run "$major" bash -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get upgrade -y -qq >/dev/null' ||
+            return 1
+    fi
     pgt_root_run "$major" bash -c 'source scripts/lib/deps.sh && pgt_install_deps "$0"' "$major"
 }
