@@ -33,21 +33,22 @@ void rebuild_aggregate_states(const compiled_query& comp, unsigned owner, const 
         const auto columns = spi::describe(def.select); // as the owner: a privilege check too
         std::vector<std::string> cols;
         for (const auto& [name, type] : columns) cols.push_back(spi::quote_ident(name) + " " + type);
+        std::vector<std::string> names;
+        for (const auto& c : columns) names.push_back(spi::quote_ident(c.first));
         {
-            // Created by the extension's owner in its schema, then handed to the stream table's.
+            // Created and indexed by the extension's owner in its schema (an index there needs
+            // CREATE on it, which the stream table's owner lacks), then handed to that owner.
             server::internal_ddl_scope internal;
             server::role_scope as_ext(server::extension_owner(), false);
             if (spi::scalar("SELECT pg_catalog.to_regclass($1)", {table})) spi::exec("DROP TABLE " + table);
             spi::exec("CREATE TABLE " + table + " (" + sql::join(cols) + ")");
+            spi::exec("CREATE INDEX ON " + table + " (\"__pgt_row_id\")");
+            if (!def.key_columns.empty()) spi::exec("CREATE INDEX ON " + table + " (" + sql::join(def.key_columns) + ")");
             spi::exec("ALTER TABLE " + table + " OWNER TO " + spi::quote_ident(server::role_name(owner)));
             server::depend_on_extension("pg_class", relid_of(table));
         }
-        std::vector<std::string> names;
-        for (const auto& c : columns) names.push_back(spi::quote_ident(c.first));
         snap.exec("INSERT INTO " + table + " (" + sql::join(names) + ") " + def.select);
         server::internal_ddl_scope internal;
-        spi::exec("CREATE INDEX ON " + table + " (\"__pgt_row_id\")");
-        if (!def.key_columns.empty()) spi::exec("CREATE INDEX ON " + table + " (" + sql::join(def.key_columns) + ")");
         spi::exec("ANALYZE " + table);
     }
 }

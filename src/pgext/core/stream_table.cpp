@@ -101,6 +101,12 @@ std::optional<stream_table> find_stream_table(const std::string& name) {
 }
 
 stream_table require_stream_table(const std::string& name) {
+    // An existing stream table's unqualified name is looked up along the search_path, as
+    // PostgreSQL finds a table (the current schema is only where new ones are made).
+    if (!name.empty() && name.find('.') == std::string::npos)
+        if (const auto relid = spi::scalar(
+                "SELECT pg_catalog.to_regclass(pg_catalog.quote_ident($1))::pg_catalog.oid::pg_catalog.text", {name}))
+            if (auto st = stream_table_by_relid(static_cast<unsigned>(std::stoul(*relid)))) return *st;
     auto st = find_stream_table(name);
     if (!st) throw error(sqlstate::undefined_table, "stream table not found: " + name);
     return *st;

@@ -50,8 +50,10 @@ std::vector<std::pair<std::string, std::string>> visible_columns(const stream_ta
 /// Splits a user-supplied name at the first dot; a bare name lives in current_schema().
 std::pair<std::string, std::string> split_name(const std::string& name);
 
+/// The stream table `name` names where a new one of that name would be made.
 std::optional<stream_table> find_stream_table(const std::string& name);
-/// As find_stream_table, or error 42P01 "stream table not found: <name>".
+/// An existing stream table: a bare name found along the search_path (as PostgreSQL finds a
+/// table), else as find_stream_table; or error 42P01 "stream table not found: <name>".
 stream_table require_stream_table(const std::string& name);
 std::optional<stream_table> stream_table_by_id(long long id);
 /// The stream table stored in relation `relid`, if it is one.

@@ -51,6 +51,10 @@ Datum invoke(Datum (*impl)(FunctionCallInfo), FunctionCallInfo fcinfo, const cha
 
 void invoke_hook(void (*impl)(), const char* name) { raising(impl, name); }
 
+void invoke_worker(void (*impl)(Datum), Datum arg, const char* name) {
+    raising([&] { impl(arg); }, name);
+}
+
 std::optional<std::string> text_arg(FunctionCallInfo fcinfo, int i) {
     if (PG_NARGS() <= i || PG_ARGISNULL(i)) return std::nullopt;
     text* t = PG_GETARG_TEXT_PP(i);

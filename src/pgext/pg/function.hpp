@@ -14,6 +14,10 @@ namespace pgt::pg {
 Datum invoke(Datum (*impl)(FunctionCallInfo), FunctionCallInfo fcinfo, const char* name);
 /// The same boundary for C++ run from a PostgreSQL hook.
 void invoke_hook(void (*impl)(), const char* name);
+/// The same boundary for a background worker's main: an escaping exception ends the worker
+/// with its error logged (a FATAL exit the postmaster restarts it from), never std::terminate,
+/// which the postmaster would treat as a crash of the whole server.
+void invoke_worker(void (*impl)(Datum), Datum arg, const char* name);
 
 /// Text argument `i`, nullopt when NULL.
 std::optional<std::string> text_arg(FunctionCallInfo fcinfo, int i);

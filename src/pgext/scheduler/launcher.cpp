@@ -4,6 +4,7 @@
 // when CREATE EXTENSION asks for a scheduler. A database without the extension is probed again
 // after 30 s. A scheduler that went dormant (idle) is restarted when its database commits
 // captured changes or when its next work is due (the time it left in its slot).
+#include "pg/function.hpp"
 #include "scheduler/internal.hpp"
 #include "scheduler/workers.hpp"
 
@@ -204,9 +205,9 @@ void register_launcher() {
 
 } // namespace pgt::sched
 
-extern "C" PGDLLEXPORT void pgt_launcher_main(Datum);
+namespace {
 
-void pgt_launcher_main(Datum) {
+void launcher_main(Datum) {
     using namespace pgt::sched;
     pqsignal(SIGTERM, SignalHandlerForShutdownRequest);
     pqsignal(SIGHUP, SignalHandlerForConfigReload);
@@ -241,3 +242,9 @@ void pgt_launcher_main(Datum) {
     LWLockRelease(shared->lock);
     proc_exit(0);
 }
+
+} // namespace
+
+extern "C" PGDLLEXPORT void pgt_launcher_main(Datum arg);
+
+void pgt_launcher_main(Datum arg) { pgt::pg::invoke_worker(launcher_main, arg, "pg_trickle launcher"); }

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "guc.hpp"
+#include "pg/function.hpp"
 #include "pg/postgres.hpp"
 #include "pg/spi.hpp"
 #include "scheduler/internal.hpp"
@@ -224,9 +225,9 @@ void detach_worker(int, Datum arg) {
 
 } // namespace
 
-extern "C" PGDLLEXPORT void pgt_refresh_worker_main(Datum arg);
+namespace {
 
-void pgt_refresh_worker_main(Datum arg) {
+void refresh_worker_main(Datum arg) {
     using namespace pgt::sched;
     const int index = DatumGetInt32(arg);
     Oid db = InvalidOid;
@@ -274,3 +275,9 @@ void pgt_refresh_worker_main(Datum arg) {
     }
     proc_exit(0);
 }
+
+} // namespace
+
+extern "C" PGDLLEXPORT void pgt_refresh_worker_main(Datum arg);
+
+void pgt_refresh_worker_main(Datum arg) { pgt::pg::invoke_worker(refresh_worker_main, arg, "pg_trickle refresh worker"); }

@@ -19,8 +19,9 @@
 #include "core/refresh.hpp"
 #include "core/schedules.hpp"
 #include "core/wal_capture.hpp"
-#include "pg/server.hpp"
 #include "guc.hpp"
+#include "pg/function.hpp"
+#include "pg/server.hpp"
 #include "pg/spi.hpp"
 #include "scheduler/internal.hpp"
 #include "scheduler/refresh_workers.hpp"
@@ -178,9 +179,9 @@ constexpr int wal_poll_ms = 200;
 
 } // namespace pgt::sched
 
-extern "C" PGDLLEXPORT void pgt_scheduler_main(Datum);
+namespace {
 
-void pgt_scheduler_main(Datum arg) {
+void scheduler_main(Datum arg) {
     using namespace pgt::sched;
     const Oid db = DatumGetObjectId(arg);
     pqsignal(SIGTERM, SignalHandlerForShutdownRequest);
@@ -268,3 +269,9 @@ void pgt_scheduler_main(Datum arg) {
     detach(leaving::shutdown);
     proc_exit(0);
 }
+
+} // namespace
+
+extern "C" PGDLLEXPORT void pgt_scheduler_main(Datum arg);
+
+void pgt_scheduler_main(Datum arg) { pgt::pg::invoke_worker(scheduler_main, arg, "pg_trickle scheduler"); }

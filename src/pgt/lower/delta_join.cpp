@@ -79,7 +79,7 @@ struct join_parts {
             terms.push_back("SELECT " + select_list("l", "r") + ", r." + w + " AS " + w + " FROM " +
                             side_for(side::left, *dr) + " l JOIN " + *dr + " r ON " + cond("l", "r"));
         if (dl && dr)
-            terms.push_back("SELECT " + select_list("l", "r") + ", -(l." + w + " * r." + w + ") AS " + w +
+            terms.push_back("SELECT " + select_list("l", "r") + ", " + sql::negated(sql::binary("*", "l." + w, "r." + w)) + " AS " + w +
                             " FROM " + *dl + " l JOIN " + *dr + " r ON " + cond("l", "r"));
         return terms;
     }
@@ -107,7 +107,7 @@ struct join_parts {
             std::string old_p = "SELECT " + l.column_list(p, "p") + ", 1 AS \"__pgt_m\" FROM " + side_for(ps, *dq) +
                                 " p WHERE " + touched;
             if (dp)
-                old_p += " UNION ALL SELECT " + l.column_list(p, "p") + ", -p." + w + " FROM " + *dp +
+                old_p += " UNION ALL SELECT " + l.column_list(p, "p") + ", " + sql::negated("p." + w) + " FROM " + *dp +
                          " p WHERE " + touched;
             // Each distinct touched row of P₋₁ with its multiplicity and d, the weight of its
             // matches in ΔO, summed by a join (not a subquery per row over ΔO). Its status can
@@ -116,18 +116,22 @@ struct join_parts {
             const std::string touched_rows =
                 "SELECT " + grouped + ", x.\"__pgt_m\", pg_catalog.sum(o." + w + ") AS \"__pgt_d\" FROM (SELECT " + grouped +
                 ", pg_catalog.sum(x.\"__pgt_m\") AS \"__pgt_m\" FROM (" + old_p + ") x GROUP BY " + images +
-                ") x JOIN " + *dq + " o ON " + c("x", "o") + " GROUP BY " + images + ", x.\"__pgt_m\" HAVING pg_catalog.sum(o." +
-                w + ") <> 0";
+                ") x JOIN " + *dq + " o ON " + c("x", "o") + " GROUP BY " + images + ", x.\"__pgt_m\" HAVING " +
+                sql::binary("<>", "pg_catalog.sum(o." + w + ")", "0");
             // It had no match before when its matches now number exactly d: never when d < 0,
             // else its current matches are counted up to d + 1 (typically one or two index
             // entries, not all its matches).
             const std::string none_before =
-                "CASE WHEN x.\"__pgt_d\" < 0 THEN false ELSE (SELECT pg_catalog.count(*) FROM (SELECT 1 FROM " +
-                l.new_sql(o) + " o WHERE " + c("x", "o") + " LIMIT CAST(x.\"__pgt_d\" AS pg_catalog.int8) + 1) m) = x.\"__pgt_d\" END";
-            const std::string flip = "(CAST(" + no_match_now("x") + " AS pg_catalog.int4) - CAST(" + none_before +
-                                     " AS pg_catalog.int4))";
-            terms.push_back("SELECT * FROM (SELECT " + padded("x") + ", x.\"__pgt_m\" * " + flip + " AS " + w +
-                            " FROM (" + touched_rows + ") x) t WHERE t." + w + " <> 0");
+                "CASE WHEN " + sql::binary("<", "x.\"__pgt_d\"", "0") + " THEN false ELSE " +
+                sql::binary("=",
+                            "(SELECT pg_catalog.count(*) FROM (SELECT 1 FROM " + l.new_sql(o) + " o WHERE " + c("x", "o") +
+                                " LIMIT " + sql::binary("+", "CAST(x.\"__pgt_d\" AS pg_catalog.int8)", "1") + ") m)",
+                            "x.\"__pgt_d\"") +
+                " END";
+            const std::string flip = sql::binary("-", "CAST(" + no_match_now("x") + " AS pg_catalog.int4)",
+                                                 "CAST(" + none_before + " AS pg_catalog.int4)");
+            terms.push_back("SELECT * FROM (SELECT " + padded("x") + ", " + sql::binary("*", "x.\"__pgt_m\"", flip) + " AS " + w +
+                            " FROM (" + touched_rows + ") x) t WHERE " + sql::binary("<>", "t." + w, "0"));
         }
         return terms;
     }
@@ -153,7 +157,7 @@ std::optional<std::string> delta_join(lowering& l, int id) {
     return l.add_cte("d" + std::to_string(id) + "_join",
                      "n" + std::to_string(id) + ": " + kinds[static_cast<int>(j.kind)] +
                          " join — ΔL⋈R + L⋈ΔR − ΔL⋈ΔR" +
-                         (j.kind == ir::join_kind::inner ? "" : " + change of unmatched rows"),
+                         (j.kind == ir::join_kind::inner ? "" : ", and the change of unmatched rows"),
                      sql::join(terms, "\nUNION ALL\n"));
 }
 

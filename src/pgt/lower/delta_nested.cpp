@@ -71,7 +71,7 @@ std::string invertible_delta(lowering& l, int id, const std::string& in_touched)
         }
         now_items.push_back("pg_catalog.count(" + x + ") AS " + hidden("c", j));
         change_items.push_back(present + " AS " + hidden("c", j));
-        change_items.push_back("pg_catalog.sum(s." + w + " * CAST(" + x + " AS pg_catalog.numeric)) AS " + hidden("a", j));
+        change_items.push_back("pg_catalog.sum(" + sql::binary("*", "s." + w, "CAST(" + x + " AS pg_catalog.numeric)") + ") AS " + hidden("a", j));
     }
     const bool grouped = !keys_of_s.empty();
     const std::string group_by = grouped ? " GROUP BY " + sql::join(keys_of_s) : "";
@@ -81,7 +81,7 @@ std::string invertible_delta(lowering& l, int id, const std::string& in_touched)
                                           (grouped ? "" : " HAVING EXISTS (SELECT 1 FROM " + dc + ")"));
     const std::string change = l.add_cte(tag(id, "change"), nid + ": the change's contribution per touched group",
                                          "SELECT " + sql::join(change_items) + " FROM " + dc + " s" + group_by +
-                                             (grouped ? "" : " HAVING pg_catalog.count(*) > 0"));
+                                             (grouped ? "" : " HAVING " + sql::binary(">", "pg_catalog.count(*)", "0")));
 
     // Before = now − change, for the groups that had rows before.
     std::vector<std::string> old_items, match;
@@ -94,21 +94,22 @@ std::string invertible_delta(lowering& l, int id, const std::string& in_touched)
         const std::string name = sql::ident(out[a.group_by.size() + j]);
         const std::string now_value = "COALESCE(n." + name + ", 0)";
         std::string v;
-        if (call.func == ir::agg_func::count_star) v = now_value + " - d.\"__pgt_n\"";
-        else if (call.func == ir::agg_func::count) v = now_value + " - d." + hidden("a", j);
+        if (call.func == ir::agg_func::count_star) v = sql::binary("-", now_value, "d.\"__pgt_n\"");
+        else if (call.func == ir::agg_func::count) v = sql::binary("-", now_value, "d." + hidden("a", j));
         if (!v.empty()) {
             old_items.push_back(sql::cast(v, call.type) + " AS " + name);
             continue;
         }
-        old_items.push_back("CASE WHEN COALESCE(n." + hidden("c", j) + ", 0) - d." + hidden("c", j) + " > 0 THEN " +
-                            sql::cast(now_value + " - COALESCE(d." + hidden("a", j) + ", 0)", call.type) + " END AS " +
-                            name);
+        const std::string count_before = sql::binary("-", "COALESCE(n." + hidden("c", j) + ", 0)", "d." + hidden("c", j));
+        old_items.push_back("CASE WHEN " + sql::binary(">", count_before, "0") + " THEN " +
+                            sql::cast(sql::binary("-", now_value, "COALESCE(d." + hidden("a", j) + ", 0)"), call.type) +
+                            " END AS " + name);
     }
     const std::string before = l.add_cte(
         tag(id, "old"), nid + ": aggregate of touched groups, before (now minus the change)",
         "SELECT " + sql::join(old_items) + " FROM " + change + " d LEFT JOIN " + now + " n ON " +
             (match.empty() ? "true" : sql::join(match, " AND ")) +
-            (grouped ? " WHERE COALESCE(n.\"__pgt_n\", 0) - d.\"__pgt_n\" > 0" : ""));
+            (grouped ? " WHERE " + sql::binary(">", sql::binary("-", "COALESCE(n.\"__pgt_n\", 0)", "d.\"__pgt_n\""), "0") : ""));
     const std::string cols = l.column_list(id, "s");
     return l.add_cte(tag(id, "aggregate"), nid + ": aggregate — γ(new) − γ(old) on touched groups",
                      "SELECT " + cols + ", 1 AS " + w + " FROM " + now + " s UNION ALL SELECT " + cols + ", -1 FROM " +
@@ -124,8 +125,9 @@ std::string rows_before(lowering& l, int id, const std::string& in_touched) {
     const std::string bag = l.add_cte(
         tag(id, "old_rows"), "n" + std::to_string(id) + ": rows of the touched part before the change (C − ΔC)",
         "SELECT " + l.grouped_column_list(child, "b") + ", pg_catalog.sum(b." + w + ") AS " + w + " FROM (SELECT " + cols +
-            ", 1 AS " + w + " FROM " + l.new_sql(child) + " s WHERE " + in_touched + " UNION ALL SELECT " + cols + ", -s." + w +
-            " FROM " + *l.delta(child) + " s) b GROUP BY " + l.image_list(child, "b") + " HAVING pg_catalog.sum(b." + w + ") > 0");
+            ", 1 AS " + w + " FROM " + l.new_sql(child) + " s WHERE " + in_touched + " UNION ALL SELECT " + cols + ", " + sql::negated("s." + w) +
+            " FROM " + *l.delta(child) + " s) b GROUP BY " + l.image_list(child, "b") + " HAVING " +
+            sql::binary(">", "pg_catalog.sum(b." + w + ")", "0"));
     return "(SELECT " + l.column_list(child, "s") + " FROM " + bag + " s CROSS JOIN LATERAL pg_catalog.generate_series(1, s." +
            w + ") AS copies)";
 }
@@ -206,9 +208,11 @@ std::optional<std::string> delta_distinct(lowering& l, int id) {
     const std::string now = "COALESCE(c." + w + ", 0)";
     return l.add_cte(
         tag(id, "distinct"), "n" + std::to_string(id) + ": distinct — [count > 0] now minus before",
-        "SELECT * FROM (SELECT " + l.column_list(child, "d") + ", CAST(" + now + " > 0 AS pg_catalog.int4) - CAST(" + now +
-            " - d." + w + " > 0 AS pg_catalog.int4) AS " + w + " FROM " + changed + " d LEFT JOIN " + counts + " c ON " +
-            same_row("d", "c") + ") t WHERE t." + w + " <> 0");
+        "SELECT * FROM (SELECT " + l.column_list(child, "d") + ", " +
+            sql::binary("-", "CAST(" + sql::binary(">", now, "0") + " AS pg_catalog.int4)",
+                        "CAST(" + sql::binary(">", sql::binary("-", now, "d." + w), "0") + " AS pg_catalog.int4)") +
+            " AS " + w + " FROM " + changed + " d LEFT JOIN " + counts + " c ON " + same_row("d", "c") + ") t WHERE " +
+            sql::binary("<>", "t." + w, "0"));
 }
 
 } // namespace pgt::lower::detail

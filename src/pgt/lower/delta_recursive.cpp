@@ -27,7 +27,8 @@ const std::string count_col = sql::ident("__pgt_count");
 /// computed: past it, pgtrickle.recursion_too_deep raises the error.
 std::string next_round(const std::string& name) {
     const std::string limit = "pg_catalog.current_setting('pg_trickle.ivm_recursive_max_depth')::pg_catalog.int4";
-    return "CASE WHEN p.\"__pgt_round\" < " + limit + " OR " + limit + " = 0 THEN p.\"__pgt_round\" + 1 ELSE " +
+    return "CASE WHEN " + sql::binary("<", "p.\"__pgt_round\"", limit) + " OR " + sql::binary("=", limit, "0") + " THEN " +
+           sql::binary("+", "p.\"__pgt_round\"", "1") + " ELSE " +
            "pgtrickle.recursion_too_deep(" + sql::literal(name) + ", " + limit + ") END";
 }
 
@@ -83,9 +84,9 @@ std::string expand(const lowering& l, int id, const std::string& counted) {
         return "(SELECT " + l.column_list(id, "t") + " FROM " + counted + " t)";
     // Most rows have one derivation: read apart, they keep the planner's estimate of a few rows
     // (it would guess a thousand copies from each generate_series).
-    return "(SELECT " + l.column_list(id, "t") + " FROM " + counted + " t WHERE t." + count_col + " = 1 UNION ALL SELECT " +
+    return "(SELECT " + l.column_list(id, "t") + " FROM " + counted + " t WHERE " + sql::binary("=", "t." + count_col, "1") + " UNION ALL SELECT " +
            l.column_list(id, "t") + " FROM " + counted + " t CROSS JOIN LATERAL pg_catalog.generate_series(1::pg_catalog.int8, t." +
-           count_col + ") g WHERE t." + count_col + " > 1)";
+           count_col + ") g WHERE " + sql::binary(">", "t." + count_col, "1") + ")";
 }
 
 /// The node's rows as kept before the change: its state table's counted rows, or the stream
@@ -104,8 +105,8 @@ std::vector<sql_type> types_of(const lowering& l, int id) {
 /// `(columns, __pgt_w)` of `weighted` summed per row (identical rows together), zeros dropped.
 std::string consolidated(const lowering& l, int id, const std::string& weighted) {
     return "SELECT " + l.grouped_column_list(id, "s") + ", pg_catalog.sum(s." + sql::ident(weight) + ")::pg_catalog.int8 AS " +
-           sql::ident(weight) + " FROM " + weighted + " s GROUP BY " + l.image_list(id, "s") + " HAVING pg_catalog.sum(s." +
-           sql::ident(weight) + ") <> 0";
+           sql::ident(weight) + " FROM " + weighted + " s GROUP BY " + l.image_list(id, "s") + " HAVING " +
+           sql::binary("<>", "pg_catalog.sum(s." + sql::ident(weight) + ")", "0");
 }
 
 /// Every derivation of the non-recursive term's rows (each of weight 1), counted rounds.
@@ -135,14 +136,15 @@ std::string count_derivations(lowering& l, int id, const std::string& first, con
     // stream table's copies of the row.
     std::string old_count;
     if (l.state_in_result(id)) {
-        old_count = "(SELECT pg_catalog.count(*) FROM " + state + " t WHERE t.\"__pgt_row_id\" = c.\"__pgt_row_id\" AND " +
+        old_count = "(SELECT pg_catalog.count(*) FROM " + state + " t WHERE " + sql::binary("=", "t.\"__pgt_row_id\"", "c.\"__pgt_row_id\"") + " AND " +
                     l.row_images(id, "t") + " IS NOT DISTINCT FROM " + l.row_images(id, "c") + ")";
     } else {
-        old_count = "COALESCE((SELECT t." + count_col + " FROM " + state + " t WHERE t.\"__pgt_row_id\" = c.\"__pgt_row_id\"), 0)";
+        old_count = "COALESCE((SELECT t." + count_col + " FROM " + state + " t WHERE " + sql::binary("=", "t.\"__pgt_row_id\"", "c.\"__pgt_row_id\"") + "), 0)";
     }
     return l.add_cte("d" + std::to_string(id) + "_counts", tag + ": derivations per changed row, stored and new",
-                     "SELECT c.*, c.\"__pgt_old\" + c." + w + " AS " + count_col + ", c.\"__pgt_old\" + c." + w +
-                         " > 0 AS \"__pgt_visible\" FROM (SELECT c.*, o.\"__pgt_old\" FROM (SELECT " + row_hash(l, id, "c") +
+                     "SELECT c.*, " + sql::binary("+", "c.\"__pgt_old\"", "c." + w) + " AS " + count_col + ", " +
+                         sql::binary(">", sql::binary("+", "c.\"__pgt_old\"", "c." + w), "0") +
+                         " AS \"__pgt_visible\" FROM (SELECT c.*, o.\"__pgt_old\" FROM (SELECT " + row_hash(l, id, "c") +
                          " AS \"__pgt_row_id\", c.* FROM " + change + " c) c CROSS JOIN LATERAL (SELECT " + old_count +
                          "::pg_catalog.int8 AS \"__pgt_old\" OFFSET 0) o) c");
 }
@@ -164,38 +166,38 @@ std::string delete_and_rederive(lowering& l, int id, const std::string& first, c
     const std::string tag = "n" + std::to_string(id), d = "d" + std::to_string(id);
     const std::string w = sql::ident(weight);
     auto stored = [&](const std::string& alias) {
-        return "EXISTS (SELECT 1 FROM " + state + " t WHERE t.\"__pgt_row_id\" = " + row_hash(l, id, alias) + ")";
+        return "EXISTS (SELECT 1 FROM " + state + " t WHERE " + sql::binary("=", "t.\"__pgt_row_id\"", row_hash(l, id, alias)) + ")";
     };
-    const std::string lost = "(SELECT " + l.column_list(id, "s") + " FROM " + first + " s WHERE s." + w + " < 0 AND " +
+    const std::string lost = "(SELECT " + l.column_list(id, "s") + " FROM " + first + " s WHERE " + sql::binary("<", "s." + w, "0") + " AND " +
                              stored("s") + ")";
     const std::string doomed = l.add_cte(d + "_overdeleted", tag + ": D — stored rows that lost a derivation, and what they derive",
                                          set_closure(l, id, lost, stored("y")));
-    const std::string in_doomed = "EXISTS (SELECT 1 FROM " + doomed + " o WHERE o.\"__pgt_row_id\" = t.\"__pgt_row_id\")";
+    const std::string in_doomed = "EXISTS (SELECT 1 FROM " + doomed + " o WHERE " + sql::binary("=", "o.\"__pgt_row_id\"", "t.\"__pgt_row_id\"") + ")";
     const std::string kept = "(SELECT " + l.column_list(id, "t") + " FROM " + state + " t WHERE NOT " + in_doomed + ")";
     // Seeds of N: rows new to B; rows the new source rows derive from R (from rows outside D:
     // checked when D is not empty); and the rows of D that B or R − D still derive.
     const std::string gained = "(SELECT " + l.column_list(id, "s") + ", s.\"__pgt_term\" FROM " + first + " s GROUP BY " +
-                               l.column_list(id, "s") + ", s.\"__pgt_term\" HAVING pg_catalog.sum(s." + w + ") > 0)";
+                               l.column_list(id, "s") + ", s.\"__pgt_term\" HAVING " + sql::binary(">", "pg_catalog.sum(s." + w + ")", "0") + ")";
     const std::string candidates = "(SELECT o.\"__pgt_row_id\" FROM " + doomed + " o UNION ALL SELECT " + row_hash(l, id, "g") +
-                                   " FROM " + gained + " g WHERE g.\"__pgt_term\" = 1)";
+                                   " FROM " + gained + " g WHERE " + sql::binary("=", "g.\"__pgt_term\"", "1") + ")";
     const std::string seeds = l.add_cte(
         d + "_seeds", tag + ": seeds of N — new rows of B, rows new source rows derive, rows of D still derived",
-        "SELECT " + l.column_list(id, "g") + " FROM " + gained + " g WHERE g.\"__pgt_term\" = 0 OR NOT EXISTS (SELECT 1 FROM " +
+        "SELECT " + l.column_list(id, "g") + " FROM " + gained + " g WHERE " + sql::binary("=", "g.\"__pgt_term\"", "0") + " OR NOT EXISTS (SELECT 1 FROM " +
             doomed + ") UNION SELECT " + l.column_list(id, "b") + " FROM (SELECT " + sql::join(base_columns(l, id, "s")) + " FROM " +
             l.new_sql(l.node(id).inputs[0]) + " s) b WHERE " + row_hash(l, id, "b") + " IN (SELECT o.\"__pgt_row_id\" FROM " +
             doomed + " o) UNION SELECT " + l.column_list(id, "k") + " FROM (SELECT " + sql::join(step_columns(l, id, "x")) +
             " FROM " + term_over(l, id, kept) + " x) k WHERE EXISTS (SELECT 1 FROM " +
             doomed + ") AND " + row_hash(l, id, "k") + " IN " + candidates);
-    const std::string outside_kept = "NOT EXISTS (SELECT 1 FROM " + state + " t WHERE t.\"__pgt_row_id\" = " +
-                                     row_hash(l, id, "y") + " AND NOT " + in_doomed + ")";
+    const std::string outside_kept = "NOT EXISTS (SELECT 1 FROM " + state + " t WHERE " +
+                                     sql::binary("=", "t.\"__pgt_row_id\"", row_hash(l, id, "y")) + " AND NOT " + in_doomed + ")";
     const std::string fresh_seeds = "(SELECT * FROM " + seeds + " y WHERE " + outside_kept + ")";
     const std::string found = l.add_cte(d + "_rederived", tag + ": N — the seeds and what they derive outside R − D",
                                         set_closure(l, id, fresh_seeds, outside_kept));
     return l.add_cte(d + "_counts", tag + ": rows of D not in N leave, rows of N not in D arrive",
                      "SELECT o.*, 0::pg_catalog.int8 AS " + count_col + ", false AS \"__pgt_visible\" FROM " + doomed +
-                         " o WHERE NOT EXISTS (SELECT 1 FROM " + found + " f WHERE f.\"__pgt_row_id\" = o.\"__pgt_row_id\") " +
+                         " o WHERE NOT EXISTS (SELECT 1 FROM " + found + " f WHERE " + sql::binary("=", "f.\"__pgt_row_id\"", "o.\"__pgt_row_id\"") + ") " +
                          "UNION ALL SELECT f.*, 1, true FROM " + found + " f WHERE NOT EXISTS (SELECT 1 FROM " + doomed +
-                         " o WHERE o.\"__pgt_row_id\" = f.\"__pgt_row_id\")");
+                         " o WHERE " + sql::binary("=", "o.\"__pgt_row_id\"", "f.\"__pgt_row_id\"") + ")");
 }
 
 } // namespace
@@ -268,7 +270,7 @@ std::optional<std::string> delta_recursive(lowering& l, int id) {
     if (ds) parts.push_back("SELECT " + sql::join(step_columns(l, id, "s")) + ", s." + w + ", 1 AS \"__pgt_term\" FROM " + *ds + " s");
     const std::string first = l.add_cte("d" + std::to_string(id) + "_first", tag + ": recursive — ΔB + S(R, Δsources), R held still",
                                         sql::join(parts, " UNION ALL "));
-    const std::string same = "t.\"__pgt_row_id\" = d.\"__pgt_row_id\"";
+    const std::string same = sql::binary("=", "t.\"__pgt_row_id\"", "d.\"__pgt_row_id\"");
     const bool distinct = std::get<ir::recursive>(n.rel->node).distinct;
     const std::string counts = distinct ? delete_and_rederive(l, id, first, *state) : count_derivations(l, id, first, *state);
     const std::string untouched = " t WHERE NOT EXISTS (SELECT 1 FROM " + counts + " d WHERE " + same + ")";

@@ -11,8 +11,10 @@ namespace {
 
 std::string copies(const ir::set_operation& s, const std::string& a, const std::string& b) {
     if (s.kind == ir::set_op_kind::intersect)
-        return s.all ? "GREATEST(LEAST(" + a + ", " + b + "), 0)" : "CASE WHEN " + a + " > 0 AND " + b + " > 0 THEN 1 ELSE 0 END";
-    return s.all ? "GREATEST(" + a + " - GREATEST(" + b + ", 0), 0)" : "CASE WHEN " + a + " > 0 AND " + b + " <= 0 THEN 1 ELSE 0 END";
+        return s.all ? "GREATEST(LEAST(" + a + ", " + b + "), 0)"
+                     : "CASE WHEN " + sql::binary(">", a, "0") + " AND " + sql::binary(">", b, "0") + " THEN 1 ELSE 0 END";
+    return s.all ? "GREATEST(" + sql::binary("-", a, "GREATEST(" + b + ", 0)") + ", 0)"
+                 : "CASE WHEN " + sql::binary(">", a, "0") + " AND " + sql::binary("<=", b, "0") + " THEN 1 ELSE 0 END";
 }
 
 } // namespace
@@ -61,12 +63,13 @@ std::optional<std::string> delta_set_operation(lowering& l, int id) {
     };
     const std::string counts = "SELECT c.*, " + count_in(n.inputs[0], "a") + " AS \"__pgt_a\", " + count_in(n.inputs[1], "b") +
                                " AS \"__pgt_b\" FROM " + changed + " c";
-    const std::string change = copies(s, "t.\"__pgt_a\"", "t.\"__pgt_b\"") + " - " +
-                               copies(s, "(t.\"__pgt_a\" - t.\"__pgt_da\")", "(t.\"__pgt_b\" - t.\"__pgt_db\")");
+    const std::string change = sql::binary("-", copies(s, "t.\"__pgt_a\"", "t.\"__pgt_b\""),
+                                           copies(s, sql::binary("-", "t.\"__pgt_a\"", "t.\"__pgt_da\""),
+                                                  sql::binary("-", "t.\"__pgt_b\"", "t.\"__pgt_db\"")));
     return l.add_cte("d" + std::to_string(id) + "_setop",
                      "n" + std::to_string(id) + ": " + ir::set_op_name(s) + " — f(a, b) − f(a − Δa, b − Δb) per changed row",
-                     "SELECT * FROM (SELECT " + l.column_list(id, "t") + ", (" + change + ")::pg_catalog.int8 AS " + w +
-                         " FROM (" + counts + ") t) x WHERE x." + w + " <> 0");
+                     "SELECT * FROM (SELECT " + l.column_list(id, "t") + ", " + change + "::pg_catalog.int8 AS " + w +
+                         " FROM (" + counts + ") t) x WHERE " + sql::binary("<>", "x." + w, "0"));
 }
 
 } // namespace pgt::lower::detail

@@ -191,7 +191,7 @@ std::optional<std::string> delta_sublink(lowering& l, int id) {
         const std::string touched = "EXISTS (SELECT 1 FROM " + *dr + " d WHERE " + p.affects("x", "d") + ")";
         const std::string lcols = l.column_list(p.left, "x");
         std::string before = "SELECT " + lcols + ", 1 AS \"__pgt_m\" FROM " + p.left_for(*dr) + " x WHERE " + touched;
-        if (dl) before += " UNION ALL SELECT " + lcols + ", -x." + w + " FROM " + *dl + " x WHERE " + touched;
+        if (dl) before += " UNION ALL SELECT " + lcols + ", " + sql::negated("x." + w) + " FROM " + *dl + " x WHERE " + touched;
         const std::string rows = l.add_cte("d" + std::to_string(id) + "_touched",
                                            "n" + std::to_string(id) + ": rows of L (before ΔL) whose subquery ΔR touches",
                                            "SELECT t.*, pg_catalog.row_number() OVER () AS \"__pgt_rn\" FROM (" + before + ") t");
@@ -200,8 +200,9 @@ std::optional<std::string> delta_sublink(lowering& l, int id) {
         const std::string rcols = l.column_list(p.right, "r");
         auto r_before = [&](const std::string& where) {
             return "(SELECT " + l.grouped_column_list(p.right, "b") + " FROM (SELECT " + rcols + ", 1 AS " + w + " FROM " + now_from +
-                   " WHERE " + where + " UNION ALL SELECT " + rcols + ", -r." + w + " FROM " + *dr + " r WHERE " + where +
-                   ") b GROUP BY " + l.image_list(p.right, "b") + " HAVING pg_catalog.sum(b." + w + ") > 0)";
+                   " WHERE " + where + " UNION ALL SELECT " + rcols + ", " + sql::negated("r." + w) + " FROM " + *dr + " r WHERE " + where +
+                   ") b GROUP BY " + l.image_list(p.right, "b") + " HAVING " + sql::binary(">", "pg_catalog.sum(b." + w + ")", "0") +
+                   ")";
         };
         const auto& mark_type = n.rel->columns.back().type;
         const bool comparable = mark_type.kind != type_kind::unknown;
@@ -220,18 +221,22 @@ std::optional<std::string> delta_sublink(lowering& l, int id) {
                 "d" + std::to_string(id) + "_matches", "n" + std::to_string(id) + ": weight of each touched row's matches in ΔR",
                 "SELECT x.\"__pgt_rn\", pg_catalog.sum(d." + w + ") AS \"__pgt_d\" FROM " + rows + " x JOIN " + *dr + " d ON " +
                     p.cond("x", "d") + " GROUP BY x.\"__pgt_rn\"");
-            const std::string more_than_d = "(SELECT pg_catalog.count(*) FROM (SELECT 1 FROM " + now_from + " WHERE " +
-                                            p.cond("x", "r") + " LIMIT CAST(x.\"__pgt_d\" AS pg_catalog.int8) + 1) c) > x.\"__pgt_d\"";
-            values = "SELECT x.*, CASE WHEN COALESCE(x.\"__pgt_d\", 0) = 0 THEN x.\"__pgt_vn\" WHEN x.\"__pgt_d\" < 0 THEN true "
-                     "ELSE " + more_than_d + " END AS \"__pgt_vo\" FROM (SELECT x.*, " + p.value("x", now_from, p.cond("x", "r")) +
-                     " AS \"__pgt_vn\", m.\"__pgt_d\" FROM " + rows + " x LEFT JOIN " + matches +
-                     " m ON m.\"__pgt_rn\" = x.\"__pgt_rn\") x";
+            const std::string more_than_d = sql::binary(
+                ">",
+                "(SELECT pg_catalog.count(*) FROM (SELECT 1 FROM " + now_from + " WHERE " + p.cond("x", "r") + " LIMIT " +
+                    sql::binary("+", "CAST(x.\"__pgt_d\" AS pg_catalog.int8)", "1") + ") c)",
+                "x.\"__pgt_d\"");
+            values = "SELECT x.*, CASE WHEN " + sql::binary("=", "COALESCE(x.\"__pgt_d\", 0)", "0") + " THEN x.\"__pgt_vn\" WHEN " +
+                     sql::binary("<", "x.\"__pgt_d\"", "0") + " THEN true ELSE " + more_than_d +
+                     " END AS \"__pgt_vo\" FROM (SELECT x.*, " + p.value("x", now_from, p.cond("x", "r")) +
+                     " AS \"__pgt_vn\", m.\"__pgt_d\" FROM " + rows + " x LEFT JOIN " + matches + " m ON " +
+                     sql::binary("=", "m.\"__pgt_rn\"", "x.\"__pgt_rn\"") + ") x";
         } else {
             values = "SELECT x.*, " + p.value("x", now_from, p.cond("x", "r")) + " AS \"__pgt_vn\", " +
                      p.value("x", r_before(p.cond("x", "r")) + " r", "true") + " AS \"__pgt_vo\" FROM " + rows + " x";
         }
         terms.push_back("SELECT " + p.select_list("t", "v.\"__pgt_v\"") + ", v." + w + " FROM (" + values +
-                        ") t CROSS JOIN LATERAL (VALUES (t.\"__pgt_vn\", t.\"__pgt_m\"), (t.\"__pgt_vo\", -t.\"__pgt_m\")) v(\"__pgt_v\", " +
+                        ") t CROSS JOIN LATERAL (VALUES (t.\"__pgt_vn\", t.\"__pgt_m\"), (t.\"__pgt_vo\", " + sql::negated("t.\"__pgt_m\"") + ")) v(\"__pgt_v\", " +
                         w + ")" + (comparable ? " WHERE NOT " + sql::identical("t.\"__pgt_vn\"", "t.\"__pgt_vo\"", mark_type) : ""));
     }
     return l.add_cte("d" + std::to_string(id) + "_sublink",

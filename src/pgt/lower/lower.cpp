@@ -166,7 +166,7 @@ std::string full_difference_statement(const layout& lay, const std::string& new_
         {sql::ident(delta_cte), "new contents minus old, as a weighted bag",
          "SELECT " + sql::join(grouped) + ", pg_catalog.sum(x." + w + ") AS " + w + " FROM (SELECT " + list + ", 1 AS " + w +
              " FROM \"__pgt_new\" UNION ALL SELECT " + list + ", -1 FROM " + storage_table + ") x GROUP BY " +
-             sql::join(images) + " HAVING pg_catalog.sum(x." + w + ") <> 0"}};
+             sql::join(images) + " HAVING " + sql::binary("<>", "pg_catalog.sum(x." + w + ")", "0")}};
     for (auto& m : bag_apply_ctes(lay, storage_table)) ctes.push_back(std::move(m));
     std::string r = "WITH\n";
     for (std::size_t i = 0; i < ctes.size(); ++i)
@@ -230,7 +230,7 @@ std::string sorts_after(const circuit& c, const std::string& d, const std::strin
         const std::string x = sql::column(d, name), y = sql::column(b, name);
         const std::string nulls = k.nulls_first ? "(" + x + " IS NOT NULL AND " + y + " IS NULL)"
                                                 : "(" + x + " IS NULL AND " + y + " IS NOT NULL)";
-        const std::string after = "(" + nulls + " OR COALESCE(" + x + (k.descending ? " < " : " > ") + y + ", false))";
+        const std::string after = "(" + nulls + " OR COALESCE(" + sql::compared(k.descending ? "<" : ">", x, y, k.expr->type) + ", false))";
         r += (r.empty() ? "" : " OR ") + (equal_so_far.empty() ? after : "(" + equal_so_far + " AND " + after + ")");
         equal_so_far += (equal_so_far.empty() ? "" : " AND ") + x + " IS NOT DISTINCT FROM " + y;
     }
@@ -269,7 +269,7 @@ std::string topk_state_count(const circuit& c, const std::string& state_table) {
 }
 
 std::string topk_state_trim(const circuit& c, const std::string& state_table) {
-    return "DELETE FROM " + state_table + " WHERE ctid = ANY (ARRAY(SELECT s.ctid FROM " + state_table + " s ORDER BY " +
+    return "DELETE FROM " + state_table + " WHERE ctid OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT s.ctid FROM " + state_table + " s ORDER BY " +
            key_list(c, "s") + " OFFSET " + std::to_string(topk_prefix_rows(c)) + "))";
 }
 
@@ -278,16 +278,17 @@ std::string topk_prefix_delta(const circuit& c, const std::string& delta, const 
     // The state's last row, when the state holds at least the stream table's rows (fewer:
     // the state is the whole result and takes every change).
     const std::string kept = std::to_string(topk_kept(c));
-    const std::string boundary = "SELECT * FROM " + state_table + " s WHERE (SELECT pg_catalog.count(*) FROM (SELECT 1 FROM " +
-                                 state_table + " LIMIT " + kept + ") n) >= " + kept + " ORDER BY " +
-                                 reversed_key_list(c, "s") + " LIMIT 1";
+    const std::string boundary =
+        "SELECT * FROM " + state_table + " s WHERE " +
+        sql::binary(">=", "(SELECT pg_catalog.count(*) FROM (SELECT 1 FROM " + state_table + " LIMIT " + kept + ") n)", kept) +
+        " ORDER BY " + reversed_key_list(c, "s") + " LIMIT 1";
     const std::string beyond = "EXISTS (SELECT 1 FROM (" + boundary + ") b WHERE " + sorts_after(c, "d", "b") + ")";
     if (c.strategy == maintenance::bag) return "SELECT d.* FROM (" + delta + ") d WHERE NOT " + beyond;
     // Keyed: a row's new version beyond the boundary removes its old version, if kept.
     std::vector<std::string> cols;
     for (const auto& col : storage_layout(c).columns) cols.push_back(sql::column("d", col.name));
     const std::string w = sql::column("d", weight);
-    return "SELECT " + sql::join(cols) + ", CASE WHEN " + w + " > 0 AND " + beyond + " THEN -1::pg_catalog.int8 ELSE " + w +
+    return "SELECT " + sql::join(cols) + ", CASE WHEN " + sql::binary(">", w, "0") + " AND " + beyond + " THEN -1::pg_catalog.int8 ELSE " + w +
            " END AS " + sql::ident(weight) + " FROM (" + delta + ") d";
 }
 } // namespace detail

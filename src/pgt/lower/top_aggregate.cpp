@@ -216,7 +216,7 @@ struct aggregate_lowering {
         const auto& call = a.aggs[i];
         const std::string p = prefix(i);
         if (call.func == ir::agg_func::bit_xor && ir::maintenance_of(call) == ir::agg_maintenance::algebraic)
-            return "(CASE WHEN " + col(p + "_nn") + " > 0 THEN " + col(p) + " END)";
+            return "(CASE WHEN " + sql::binary(">", col(p + "_nn"), "0") + " THEN " + col(p) + " END)";
         if (is_variance(call.func) && ir::maintenance_of(call) == ir::agg_maintenance::algebraic) return variance(call, p, col);
         if (ir::maintenance_of(call) == ir::agg_maintenance::rescan) return col(p);
         switch (call.func) {
@@ -227,7 +227,7 @@ struct aggregate_lowering {
             const std::string sum = col(p + "_sum"), nn = col(p + "_nn");
             const std::string quotient = sql::binary("/", sql::cast(sum, make_type(type_kind::numeric)),
                                                      sql::cast(nn, make_type(type_kind::numeric)));
-            return "(CASE WHEN " + nn + " > 0 THEN " + quotient + " END)";
+            return "(CASE WHEN " + sql::binary(">", nn, "0") + " THEN " + quotient + " END)";
         }
         default: return col(p);
         }
@@ -245,8 +245,8 @@ struct aggregate_lowering {
         std::string v = sql::binary("/", num, den);
         if (call.func == ir::agg_func::stddev_pop || call.func == ir::agg_func::stddev_samp)
             v = "pg_catalog.round(pg_catalog.sqrt(" + v + "), pg_catalog.scale(" + v + "))";
-        return "(CASE WHEN " + n + " " + (sample ? "<= 1" : "= 0") + " THEN NULL WHEN " + num + " <= 0 THEN CAST(0 AS pg_catalog.numeric) ELSE " +
-               v + " END)";
+        return "(CASE WHEN " + (sample ? sql::binary("<=", n, "1") : sql::binary("=", n, "0")) + " THEN NULL WHEN " +
+               sql::binary("<=", num, "0") + " THEN CAST(0 AS pg_catalog.numeric) ELSE " + v + " END)";
     }
 
     /// Visible rows and hidden state from a relation of (__pgt_g*, __pgt_count, state):
@@ -269,7 +269,7 @@ struct aggregate_lowering {
         for (std::size_t i = 0; i < a.aggs.size(); ++i)
             items.push_back(value(i, "s") + " AS " + sql::ident(out[a.group_by.size() + i]));
         items.push_back(carried);
-        items.push_back(std::string(a.group_by.empty() ? "true" : "s.\"__pgt_count\" > 0") + " AS \"__pgt_visible\"");
+        items.push_back((a.group_by.empty() ? "true" : sql::binary(">", "s.\"__pgt_count\"", "0")) + " AS \"__pgt_visible\"");
         std::string rel = l.add_cte(cte_prefix + "groups", "n" + std::to_string(node) + ": aggregate output and state per group",
                                     "SELECT " + sql::join(items) + " FROM (" + state_sql + ") s");
         int input = node;
@@ -368,16 +368,16 @@ struct aggregate_lowering {
                 break;
             }
             default: {
-                items.push_back(over("pg_catalog." + ir::agg_name(call), arg(call, "s"), row_conditions(call, "s", {sw + " > 0"})) +
+                items.push_back(over("pg_catalog." + ir::agg_name(call), arg(call, "s"), row_conditions(call, "s", {sql::binary(">", sw, "0")})) +
                                 " AS " + sql::ident(d + "_ins"));
-                items.push_back(over("pg_catalog.bool_or", sw + " < 0", counts) + " AS " + sql::ident(d + "_del"));
+                items.push_back(over("pg_catalog.bool_or", sql::binary("<", sw, "0"), counts) + " AS " + sql::ident(d + "_del"));
             }
             }
         }
         std::string r = "SELECT " + sql::join(items) + " FROM " + dc + " s";
         if (one_row) return r;
         if (!k.empty()) r += " GROUP BY " + sql::join(k);
-        else r += " HAVING pg_catalog.count(*) > 0";
+        else r += " HAVING " + sql::binary(">", "pg_catalog.count(*)", "0");
         return r;
     }
 
@@ -440,8 +440,8 @@ struct aggregate_lowering {
         const bool one_row = l.single_row(child);
         auto plus = [&](const std::string& col, const std::string& d) {
             const bool counted = counts_rows(col);
-            return (counted && existed == "true" ? old(col) : "COALESCE(" + old(col) + ", 0)") + " + " +
-                   (counted && one_row ? change(d) : "COALESCE(" + change(d) + ", 0)");
+            return sql::binary("+", counted && existed == "true" ? old(col) : "COALESCE(" + old(col) + ", 0)",
+                               counted && one_row ? change(d) : "COALESCE(" + change(d) + ", 0)");
         };
 
         // The stored state answers unless `when` fails; without HAVING, for linear state, always.
@@ -479,7 +479,7 @@ struct aggregate_lowering {
             case ir::agg_func::count: updated = {plus(cols[0].name, d)}; break;
             case ir::agg_func::sum: {
                 const std::string nn = plus(cols[1].name, d + "_nn");
-                updated = {"CASE WHEN " + nn + " > 0 THEN " + plus(cols[0].name, d) + " END", nn};
+                updated = {"CASE WHEN " + sql::binary(">", nn, "0") + " THEN " + plus(cols[0].name, d) + " END", nn};
                 break;
             }
             case ir::agg_func::avg: updated = {plus(cols[0].name, d), plus(cols[1].name, d + "_nn")}; break;
@@ -534,7 +534,7 @@ struct aggregate_lowering {
             values.push_back(key(j));
         }
         for (std::size_t i = 0; i < a.aggs.size(); ++i) values.push_back(value(i, col));
-        std::string visible = a.group_by.empty() ? "true" : col("__pgt_count") + " > 0";
+        std::string visible = a.group_by.empty() ? "true" : sql::binary(">", col("__pgt_count"), "0");
         for (int p : post) {
             const auto& pn = l.node(p);
             auto in = [&](int i) { return "(" + values.at(static_cast<std::size_t>(i)) + ")"; };
@@ -585,7 +585,7 @@ bool plain_keys(const aggregate_lowering& al) {
 
 /// `t`'s group (a stored row) is `d`'s, a relation whose key values are in `d_keys`.
 std::string same_group(const aggregate_lowering& al, const std::vector<std::string>& d_keys, const std::string& d_row_id) {
-    if (!plain_keys(al)) return "t.\"__pgt_row_id\" = " + d_row_id;
+    if (!plain_keys(al)) return sql::binary("=", "t.\"__pgt_row_id\"", d_row_id);
     std::vector<std::string> eq;
     for (std::size_t j = 0; j < d_keys.size(); ++j)
         eq.push_back(sql::column("t", al.l.names(al.node)[j]) + " = " + d_keys[j]);
@@ -675,7 +675,7 @@ aggregate_merge_statements aggregate_merge(lowering& l, const layout& lay, const
     std::vector<std::string> names;
     for (const auto& col : lay.columns) names.push_back(sql::ident(col.name));
     const std::string set = sql::join(set_list(lay, matched));
-    const std::string same = "t.\"__pgt_row_id\" = " + al.summary_row_id("d");
+    const std::string same = sql::binary("=", "t.\"__pgt_row_id\"", al.summary_row_id("d"));
     aggregate_merge_statements out;
     out.merge = "MERGE INTO " + storage_table + " t USING " + summary + " d ON " + same + " WHEN MATCHED AND NOT " +
                 matched.back() + " THEN DELETE WHEN MATCHED THEN UPDATE SET " + set + " WHEN NOT MATCHED AND " +
@@ -705,8 +705,8 @@ std::string aggregate_pair_update(lowering& first, lowering& second, const layou
         [](const std::string& d) {
             const std::string x = sql::column("a", d), y = sql::column("b", d);
             // A row's counts are never NULL (change_summary).
-            if (d == "__pgt_dcount" || d.ends_with("_nn") || d.ends_with("_n")) return "(" + x + " + " + y + ")";
-            return "(COALESCE(" + x + ", 0) + COALESCE(" + y + ", 0))";
+            if (d == "__pgt_dcount" || d.ends_with("_nn") || d.ends_with("_n")) return sql::binary("+", x, y);
+            return sql::binary("+", "COALESCE(" + x + ", 0)", "COALESCE(" + y + ", 0)");
         },
         "true", key);
     const auto between = one.new_state(stored, [](const std::string& d) { return sql::column("a", d); }, "true", key);
@@ -716,7 +716,7 @@ std::string aggregate_pair_update(lowering& first, lowering& second, const layou
         if (one.additive(col)) expr = summed.at(col);
     const auto row = one.stored_row(state, key);
     // Both versions in the stored group: its row id once, and their keys alike.
-    std::vector<std::string> same{"t.\"__pgt_row_id\" = " + one.summary_row_id("a")};
+    std::vector<std::string> same{sql::binary("=", "t.\"__pgt_row_id\"", one.summary_row_id("a"))};
     for (std::size_t j = 0; j < one.a.group_by.size(); ++j)
         same.push_back(same_key(sql::column("a", one.g(j)), sql::column("b", one.g(j)), one.a.group_by[j]->type));
     // The group keeps its row count (one row out, one in): without HAVING it stays visible.

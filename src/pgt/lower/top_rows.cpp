@@ -51,7 +51,7 @@ std::string rows_delta(lowering& l) {
     if (l.single_row(id)) return "SELECT " + row_id_of(l, id, "s") + " AS \"__pgt_row_id\", " + cols + ", s." + w + " FROM " + *d + " s";
     std::string consolidated = "SELECT " + row_id_of(l, id, "s") + " AS \"__pgt_row_id\", " + l.grouped_column_list(id, "s") +
                                ", pg_catalog.sum(s." + w + ") AS " + w + " FROM " + *d + " s GROUP BY " + l.image_list(id, "s") +
-                               " HAVING pg_catalog.sum(s." + w + ") <> 0";
+                               " HAVING " + sql::binary("<>", "pg_catalog.sum(s." + w + ")", "0");
     if (c.strategy != maintenance::keyed) return consolidated;
     // A changed row arrives as its old version (weight −1) and its new one (+1): keep the new
     // one, so that the key's row is updated in place.
@@ -93,11 +93,11 @@ struct apply_columns {
     }
 };
 
-/// `alias."__pgt_row_id" = ANY (ARRAY(…))` of the row ids of `d` where `where` holds: stored
+/// `alias."__pgt_row_id" OPERATOR(pg_catalog.=) ANY (ARRAY(…))` of the row ids of `d` where `where` holds: stored
 /// rows found through the row id's index, even where the planner has no statistics on the
 /// table or expects many rows of `d`.
 std::string row_id_among(const std::string& alias, const std::string& d, const std::string& where = {}) {
-    return sql::column(alias, "__pgt_row_id") + " = ANY (ARRAY(SELECT d.\"__pgt_row_id\" FROM " + d + " d" +
+    return sql::column(alias, "__pgt_row_id") + " OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d.\"__pgt_row_id\" FROM " + d + " d" +
            (where.empty() ? "" : " WHERE " + where) + "))";
 }
 
@@ -114,18 +114,18 @@ std::vector<cte> bag_apply_ctes(const layout& lay, const std::string& st) {
     // Remove |w| copies of each row with a negative weight, add w copies of each row with a
     // positive one; copies are told apart by ctid. (Rows equal but for their id are distinct
     // rows: a TopK's stream table shows its state's rows without their hidden sort keys.)
-    std::vector<std::string> same{"s.\"__pgt_row_id\" = d.\"__pgt_row_id\""};
+    std::vector<std::string> same{sql::binary("=", "s.\"__pgt_row_id\"", "d.\"__pgt_row_id\"")};
     for (std::size_t i = 1; i < lay.columns.size(); ++i)
         same.push_back(sql::identical(sql::column("s", lay.columns[i].name), sql::column("d", lay.columns[i].name),
                                       lay.columns[i].type));
     // Each removed row's copies are looked up through the row id's index, |w| of them at most.
     return {modify("__pgt_del", "delete |w| copies of removed rows",
-                   "DELETE FROM " + st + " t WHERE t.ctid = ANY (ARRAY(SELECT x.sc FROM " + d +
+                   "DELETE FROM " + st + " t WHERE t.ctid OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT x.sc FROM " + d +
                        " d CROSS JOIN LATERAL (SELECT s.ctid AS sc FROM " + st + " s WHERE " + sql::join(same, " AND ") +
-                       " LIMIT (-" + w + ")::pg_catalog.int8) x WHERE " + w + " < 0))"),
+                       " LIMIT " + sql::negated(w) + "::pg_catalog.int8) x WHERE " + sql::binary("<", w, "0") + "))"),
             modify("__pgt_ins", "insert w copies of added rows",
                    "INSERT INTO " + st + " (" + sql::join(cols.all) + ") SELECT " + sql::join(cols.from_d) + " FROM " + d +
-                       " d CROSS JOIN LATERAL pg_catalog.generate_series(1, " + w + ") WHERE " + w + " > 0")};
+                       " d CROSS JOIN LATERAL pg_catalog.generate_series(1, " + w + ") WHERE " + sql::binary(">", w, "0"))};
 }
 
 std::vector<cte> aggregate_apply_ctes(const layout& lay, const std::string& st, const std::string& d,
@@ -146,7 +146,7 @@ std::vector<cte> apply_ctes(const circuit& c, const layout& lay, const std::stri
     const apply_columns cols(lay);
     const std::string d = sql::ident(delta_cte);
     const std::string w = sql::column("d", weight);
-    const std::string same_id = "t.\"__pgt_row_id\" = d.\"__pgt_row_id\"";
+    const std::string same_id = sql::binary("=", "t.\"__pgt_row_id\"", "d.\"__pgt_row_id\"");
     auto insert_new = [&](const std::string& condition, const std::vector<std::string>& values) {
         return modify("__pgt_ins", "insert rows new to the stream table",
                       "INSERT INTO " + st + " (" + sql::join(cols.all) + ") SELECT " + sql::join(values) + " FROM " + d +
@@ -156,21 +156,21 @@ std::vector<cte> apply_ctes(const circuit& c, const layout& lay, const std::stri
     case maintenance::aggregate: return aggregate_apply_ctes(lay, st, d, "__pgt_", same_id);
     case maintenance::keyed:
         return {modify("__pgt_del", "delete rows whose key disappeared",
-                       "DELETE FROM " + st + " t USING " + d + " d WHERE " + same_id + " AND " + w + " < 0"),
+                       "DELETE FROM " + st + " t USING " + d + " d WHERE " + same_id + " AND " + sql::binary("<", w, "0")),
                 modify("__pgt_upd", "update rows whose key remains",
                        "UPDATE " + st + " t SET " + sql::join(cols.set_from_d) + " FROM " + d + " d WHERE " + same_id +
-                           " AND " + w + " > 0"),
-                insert_new(w + " > 0", cols.from_d)};
+                           " AND " + sql::binary(">", w, "0")),
+                insert_new(sql::binary(">", w, "0"), cols.from_d)};
     case maintenance::distinct: {
-        const std::string count = "t.\"__pgt_count\" + " + w;
+        const std::string count = sql::binary("+", "t.\"__pgt_count\"", w);
         std::vector<std::string> values = cols.from_d;
         values.back() = w; // a new row's multiplicity is its weight
         return {modify("__pgt_del", "delete rows whose multiplicity drops to zero",
-                       "DELETE FROM " + st + " t USING " + d + " d WHERE " + same_id + " AND " + count + " <= 0"),
+                       "DELETE FROM " + st + " t USING " + d + " d WHERE " + same_id + " AND " + sql::binary("<=", count, "0")),
                 modify("__pgt_upd", "adjust multiplicities",
                        "UPDATE " + st + " t SET \"__pgt_count\" = " + count + " FROM " + d + " d WHERE " + same_id + " AND " +
-                           count + " > 0"),
-                insert_new(w + " > 0", values)};
+                           sql::binary(">", count, "0")),
+                insert_new(sql::binary(">", w, "0"), values)};
     }
     case maintenance::bag: return bag_apply_ctes(lay, st);
     }
@@ -181,7 +181,7 @@ std::string merge_apply(const circuit& c, const layout& lay, const std::string& 
     const apply_columns cols(lay);
     const std::string w = sql::column("d", weight);
     const std::string head = "MERGE INTO " + st + " t USING " + sql::ident(delta_cte) +
-                             " d ON t.\"__pgt_row_id\" = d.\"__pgt_row_id\" ";
+                             " d ON " + sql::binary("=", "t.\"__pgt_row_id\"", "d.\"__pgt_row_id\"") + " ";
     auto insert = [&](const std::string& condition, const std::vector<std::string>& values) {
         return "WHEN NOT MATCHED AND " + condition + " THEN INSERT (" + sql::join(cols.all) + ") VALUES (" +
                sql::join(values) + ")";
@@ -191,14 +191,15 @@ std::string merge_apply(const circuit& c, const layout& lay, const std::string& 
         return head + "WHEN MATCHED AND NOT d.\"__pgt_visible\" THEN DELETE WHEN MATCHED AND " + cols.changed() +
                " THEN UPDATE SET " + sql::join(cols.set_from_d) + " " + insert("d.\"__pgt_visible\"", cols.from_d);
     case maintenance::keyed:
-        return head + "WHEN MATCHED AND " + w + " < 0 THEN DELETE WHEN MATCHED THEN UPDATE SET " + sql::join(cols.set_from_d) + " " +
-               insert(w + " > 0", cols.from_d);
+        return head + "WHEN MATCHED AND " + sql::binary("<", w, "0") + " THEN DELETE WHEN MATCHED THEN UPDATE SET " +
+               sql::join(cols.set_from_d) + " " + insert(sql::binary(">", w, "0"), cols.from_d);
     case maintenance::distinct: {
-        const std::string count = "t.\"__pgt_count\" + " + w;
+        const std::string count = sql::binary("+", "t.\"__pgt_count\"", w);
         std::vector<std::string> values = cols.from_d;
         values.back() = w; // a new row's multiplicity is its weight
-        return head + "WHEN MATCHED AND " + count + " <= 0 THEN DELETE WHEN MATCHED THEN UPDATE SET \"__pgt_count\" = " + count +
-               " " + insert(w + " > 0", values);
+        return head + "WHEN MATCHED AND " + sql::binary("<=", count, "0") +
+               " THEN DELETE WHEN MATCHED THEN UPDATE SET \"__pgt_count\" = " + count + " " +
+               insert(sql::binary(">", w, "0"), values);
     }
     case maintenance::bag: break;
     }

@@ -38,6 +38,8 @@ std::string binary(std::string_view o, const std::string& a, const std::string& 
     return "(" + a + " " + op(o) + " " + b + ")";
 }
 
+std::string negated(const std::string& x) { return "(" + op("-") + " " + x + ")"; }
+
 std::string call(std::string_view name, const std::vector<std::string>& args, std::string_view schema) {
     return std::string(schema) + "." + std::string(name) + "(" + join(args) + ")";
 }
@@ -49,9 +51,24 @@ std::string cast(const std::string& x, const sql_type& type) {
 
 std::string typed_null(const sql_type& type) { return cast("NULL", type); }
 
+namespace {
+/// The types the compiler knows sort and hash, and their equality is as good as identity for
+/// the row ids, which hash their values: they are their own images.
+bool own_image(const sql_type& type) { return type.kind != type_kind::other && type.kind != type_kind::unknown; }
+/// Whether pg_catalog's operators compare values of `type` as the type's own would.
+bool catalog_operators(const sql_type& type) { return own_image(type) || type.name.ends_with("]"); }
+} // namespace
+
+std::string compared(std::string_view o, const std::string& a, const std::string& b, const sql_type& type) {
+    if (catalog_operators(type)) return binary(o, a, b);
+    return "(" + a + " " + std::string(o) + " " + b + ")";
+}
+
 std::string among(const std::string& x, const std::string& values, const sql_type& type) {
-    if (type.name.ends_with("]")) return x + " IN (" + values + ")";
-    return x + " = ANY (ARRAY(" + values + "))";
+    const std::string eq = catalog_operators(type) ? op("=") : "=";
+    // An array's ARRAY(…) would be a multidimensional array of its elements: = ANY (subquery).
+    if (type.name.ends_with("]")) return x + " " + eq + " ANY (" + values + ")";
+    return x + " " + eq + " ANY (ARRAY(" + values + "))";
 }
 
 std::string text_array(const std::vector<std::string>& items) {
@@ -163,15 +180,9 @@ std::string not_distinct(const std::string& a, const std::string& b, const sql_t
     if (!type.equality) return identical(a, b, type);
     const std::string z = neutral_value(type);
     if (z.empty()) return "(" + a + " IS NOT DISTINCT FROM " + b + ")";
-    return "((" + a + " IS NULL) = (" + b + " IS NULL) AND " +
+    return "(" + binary("=", "(" + a + " IS NULL)", "(" + b + " IS NULL)") + " AND " +
            binary("=", "COALESCE(" + a + ", " + z + ")", "COALESCE(" + b + ", " + z + ")") + ")";
 }
-
-namespace {
-/// The types the compiler knows sort and hash, and their equality is as good as identity for
-/// the row ids, which hash their values: they are their own images.
-bool own_image(const sql_type& type) { return type.kind != type_kind::other && type.kind != type_kind::unknown; }
-} // namespace
 
 std::string image(const std::string& x, const sql_type& type) { return own_image(type) ? x : hash_text(x, type); }
 
@@ -223,8 +234,8 @@ std::string hash_text(const std::string& x, const sql_type& type) {
         // Arrays and ranges of such types by their type's own hash, which equal values share; an
         // array's leaves out its dimensions and bounds ('{1,2}', '{{1,2}}'): they go first.
         if (prints_equal_values_apart(element_type(name)))
-            return "(COALESCE(" + call("array_dims", {x}) + ", '') || ':' || " +
-                   cast(call("hash_array_extended", {x, "0"}), text) + ")";
+            return binary("||", binary("||", "COALESCE(" + call("array_dims", {x}) + ", '')", "':'"),
+                          cast(call("hash_array_extended", {x, "0"}), text));
         if (name == "numrange" || name == "nummultirange")
             return cast(call(name == "numrange" ? "hash_range_extended" : "hash_multirange_extended", {x, "0"}), text);
         // money prints by lc_monetary, the session's; its numeric value does not depend on it.

@@ -12,7 +12,7 @@ BEGIN
     EXECUTE format('SELECT count(*) FROM ((SELECT r::text FROM (%s) r EXCEPT ALL SELECT r::text FROM (SELECT %s FROM %s) r) '
                    'UNION ALL (SELECT r::text FROM (SELECT %s FROM %s) r EXCEPT ALL SELECT r::text FROM (%s) r)) d',
                    q, cols, st, cols, st, q) INTO n;
-    RETURN st || ' ' || mode || CASE WHEN n = 0 THEN ' exact' ELSE ' WRONG by ' || n END;
+    RETURN st || ' ' || mode || CASE WHEN n = 0 THEN ' exact' ELSE ' WRONG by ' || n::text END;
 END $$;
 CREATE FUNCTION round_done() RETURNS SETOF text LANGUAGE plpgsql AS $$
 DECLARE s record;

@@ -3,27 +3,21 @@
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 
 #include "pgt/circuit.hpp"
 #include "pgt/lower.hpp"
 #include "pgt/offline.hpp"
 
+#include "golden_files.hpp"
+
 namespace {
 
-const std::string golden_dir = std::string(PGT_TEST_DATA_DIR) + "/../golden/";
-
-std::string read(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
+using pgt_test::golden_dir;
+using pgt_test::read_file;
 
 /// With `stored`, aggregates below the top keep state tables, as in the extension.
 std::string lowered(const std::string& query, bool stored) {
-    auto catalog = pgt::offline::load_schema(read(golden_dir + "schema.sql"));
+    auto catalog = pgt::offline::load_schema(read_file(golden_dir + "schema.sql"));
     auto compiled = pgt::offline::compile(query, *catalog);
     REQUIRE(compiled.query);
     const auto graph = pgt::build_circuit(*compiled.query);
@@ -47,7 +41,7 @@ void check_golden(const std::string& name, const std::string& query, bool stored
         std::ofstream(path) << actual;
         return;
     }
-    const std::string expected = read(path);
+    const std::string expected = read_file(path);
     INFO("golden file " << path << " (PGT_UPDATE_GOLDEN=1 regenerates it)");
     CHECK(actual == expected);
 }
@@ -103,7 +97,7 @@ TEST_CASE("golden: WITH RECURSIVE paths of a tree (UNION ALL, counted) and reach
 namespace {
 
 pgt::circuit circuit_of(const std::string& query) {
-    auto catalog = pgt::offline::load_schema(read(golden_dir + "schema.sql"));
+    auto catalog = pgt::offline::load_schema(read_file(golden_dir + "schema.sql"));
     auto compiled = pgt::offline::compile(query, *catalog);
     REQUIRE(compiled.query);
     return pgt::build_circuit(*compiled.query);
@@ -133,7 +127,7 @@ TEST_CASE("golden: one changed row merged into an aggregate without GROUP BY (IM
                                weighted.update_first + ";\n-- a row updated within its group\n" + pair + ";\n";
     const std::string path = golden_dir + "single_row_aggregate.sql";
     if (std::getenv("PGT_UPDATE_GOLDEN")) std::ofstream(path) << actual;
-    else CHECK(actual == read(path));
+    else CHECK(actual == read_file(path));
 }
 
 TEST_CASE("lower: which stream tables absorb a change one row at a time", "[golden]") {

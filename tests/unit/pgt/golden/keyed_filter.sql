@@ -17,18 +17,18 @@ SELECT s."id" AS "id", (s."amount" OPERATOR(pg_catalog.*) CAST('2' AS pg_catalog
 ),
 -- the net change of the stream table
 "__pgt_delta" AS (
-SELECT DISTINCT ON ("__pgt_row_id") * FROM (SELECT pgtrickle.pg_trickle_hash_multi(ARRAY[CAST(s."id" AS pg_catalog.text)]) AS "__pgt_row_id", s."id", s."doubled", pg_catalog.sum(s."__pgt_w") AS "__pgt_w" FROM "d2_map" s GROUP BY s."id", s."doubled" HAVING pg_catalog.sum(s."__pgt_w") <> 0) s ORDER BY "__pgt_row_id", "__pgt_w" DESC
+SELECT DISTINCT ON ("__pgt_row_id") * FROM (SELECT pgtrickle.pg_trickle_hash_multi(ARRAY[CAST(s."id" AS pg_catalog.text)]) AS "__pgt_row_id", s."id", s."doubled", pg_catalog.sum(s."__pgt_w") AS "__pgt_w" FROM "d2_map" s GROUP BY s."id", s."doubled" HAVING (pg_catalog.sum(s."__pgt_w") OPERATOR(pg_catalog.<>) 0)) s ORDER BY "__pgt_row_id", "__pgt_w" DESC
 ),
 -- delete rows whose key disappeared
 "__pgt_del" AS (
-DELETE FROM "st" t USING "__pgt_delta" d WHERE t."__pgt_row_id" = d."__pgt_row_id" AND d."__pgt_w" < 0 RETURNING 1
+DELETE FROM "st" t USING "__pgt_delta" d WHERE (t."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id") AND (d."__pgt_w" OPERATOR(pg_catalog.<) 0) RETURNING 1
 ),
 -- update rows whose key remains
 "__pgt_upd" AS (
-UPDATE "st" t SET "id" = d."id", "doubled" = d."doubled" FROM "__pgt_delta" d WHERE t."__pgt_row_id" = d."__pgt_row_id" AND d."__pgt_w" > 0 RETURNING 1
+UPDATE "st" t SET "id" = d."id", "doubled" = d."doubled" FROM "__pgt_delta" d WHERE (t."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id") AND (d."__pgt_w" OPERATOR(pg_catalog.>) 0) RETURNING 1
 ),
 -- insert rows new to the stream table
 "__pgt_ins" AS (
-INSERT INTO "st" ("__pgt_row_id", "id", "doubled") SELECT d."__pgt_row_id", d."id", d."doubled" FROM "__pgt_delta" d WHERE d."__pgt_w" > 0 AND NOT EXISTS (SELECT 1 FROM "st" t WHERE t."__pgt_row_id" = d."__pgt_row_id") RETURNING 1
+INSERT INTO "st" ("__pgt_row_id", "id", "doubled") SELECT d."__pgt_row_id", d."id", d."doubled" FROM "__pgt_delta" d WHERE (d."__pgt_w" OPERATOR(pg_catalog.>) 0) AND NOT EXISTS (SELECT 1 FROM "st" t WHERE (t."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id")) RETURNING 1
 )
 SELECT (SELECT pg_catalog.count(*) FROM "__pgt_ins") AS inserted, (SELECT pg_catalog.count(*) FROM "__pgt_del") AS deleted, (SELECT pg_catalog.count(*) FROM "__pgt_upd") AS updated;

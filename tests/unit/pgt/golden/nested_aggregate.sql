@@ -3,7 +3,7 @@
 WITH
 -- n3: aggregate output and state per group
 "groups" AS (
-SELECT pgtrickle.pg_trickle_hash_multi(ARRAY[CAST(s."__pgt_g0" AS pg_catalog.text)]) AS "__pgt_row_id", s."__pgt_g0" AS "n", s."__pgt_count" AS "count", s."__pgt_count", s."__pgt_count" > 0 AS "__pgt_visible" FROM (SELECT s."n" AS "__pgt_g0", pg_catalog.count(*) AS "__pgt_count" FROM (SELECT s."customer_id" AS "customer_id", s."count" AS "n" FROM (SELECT s."customer_id" AS "customer_id", pg_catalog.count(*) AS "count" FROM "public"."orders" s GROUP BY s."customer_id") s) s GROUP BY s."n") s
+SELECT pgtrickle.pg_trickle_hash_multi(ARRAY[CAST(s."__pgt_g0" AS pg_catalog.text)]) AS "__pgt_row_id", s."__pgt_g0" AS "n", s."__pgt_count" AS "count", s."__pgt_count", (s."__pgt_count" OPERATOR(pg_catalog.>) 0) AS "__pgt_visible" FROM (SELECT s."n" AS "__pgt_g0", pg_catalog.count(*) AS "__pgt_count" FROM (SELECT s."customer_id" AS "customer_id", s."count" AS "n" FROM (SELECT s."customer_id" AS "customer_id", pg_catalog.count(*) AS "count" FROM "public"."orders" s GROUP BY s."customer_id") s) s GROUP BY s."n") s
 ),
 -- n4: final expressions
 "post4" AS (
@@ -22,7 +22,7 @@ SELECT DISTINCT s."customer_id" AS "__pgt_k0" FROM "s0_changes_orders" s
 ),
 -- n1: aggregate of touched groups, now
 "d1_new" AS (
-SELECT s."customer_id" AS "customer_id", pg_catalog.count(*) AS "__pgt_n", pg_catalog.count(*) AS "count" FROM "public"."orders" s WHERE EXISTS (SELECT 1 FROM "d1_groups" t WHERE ((s."customer_id" IS NULL) = (t."__pgt_k0" IS NULL) AND (COALESCE(s."customer_id", CAST(0 AS pg_catalog.int4)) OPERATOR(pg_catalog.=) COALESCE(t."__pgt_k0", CAST(0 AS pg_catalog.int4))))) GROUP BY s."customer_id"
+SELECT s."customer_id" AS "customer_id", pg_catalog.count(*) AS "__pgt_n", pg_catalog.count(*) AS "count" FROM "public"."orders" s WHERE EXISTS (SELECT 1 FROM "d1_groups" t WHERE (((s."customer_id" IS NULL) OPERATOR(pg_catalog.=) (t."__pgt_k0" IS NULL)) AND (COALESCE(s."customer_id", CAST(0 AS pg_catalog.int4)) OPERATOR(pg_catalog.=) COALESCE(t."__pgt_k0", CAST(0 AS pg_catalog.int4))))) GROUP BY s."customer_id"
 ),
 -- n1: the change's contribution per touched group
 "d1_change" AS (
@@ -30,7 +30,7 @@ SELECT s."customer_id" AS "__pgt_k0", pg_catalog.sum(s."__pgt_w") AS "__pgt_n" F
 ),
 -- n1: aggregate of touched groups, before (now minus the change)
 "d1_old" AS (
-SELECT d."__pgt_k0" AS "customer_id", CAST(COALESCE(n."count", 0) - d."__pgt_n" AS pg_catalog.int8) AS "count" FROM "d1_change" d LEFT JOIN "d1_new" n ON ((n."customer_id" IS NULL) = (d."__pgt_k0" IS NULL) AND (COALESCE(n."customer_id", CAST(0 AS pg_catalog.int4)) OPERATOR(pg_catalog.=) COALESCE(d."__pgt_k0", CAST(0 AS pg_catalog.int4)))) WHERE COALESCE(n."__pgt_n", 0) - d."__pgt_n" > 0
+SELECT d."__pgt_k0" AS "customer_id", CAST((COALESCE(n."count", 0) OPERATOR(pg_catalog.-) d."__pgt_n") AS pg_catalog.int8) AS "count" FROM "d1_change" d LEFT JOIN "d1_new" n ON (((n."customer_id" IS NULL) OPERATOR(pg_catalog.=) (d."__pgt_k0" IS NULL)) AND (COALESCE(n."customer_id", CAST(0 AS pg_catalog.int4)) OPERATOR(pg_catalog.=) COALESCE(d."__pgt_k0", CAST(0 AS pg_catalog.int4)))) WHERE ((COALESCE(n."__pgt_n", 0) OPERATOR(pg_catalog.-) d."__pgt_n") OPERATOR(pg_catalog.>) 0)
 ),
 -- n1: aggregate — γ(new) − γ(old) on touched groups
 "d1_aggregate" AS (
@@ -46,15 +46,15 @@ SELECT s."n" AS "__pgt_g0", CAST(pg_catalog.sum(s."__pgt_w") AS pg_catalog.int8)
 ),
 -- their stored state (the integral kept in "st")
 "stored_groups" AS (
-SELECT d.*, t."__pgt_row_id" IS NOT NULL AS "__pgt_existed", t."c" AS "__pgt_old__pgt_count" FROM "changed_groups" d LEFT JOIN "st" t ON t."__pgt_row_id" = pgtrickle.pg_trickle_hash_multi(ARRAY[CAST(d."__pgt_g0" AS pg_catalog.text)])
+SELECT d.*, t."__pgt_row_id" IS NOT NULL AS "__pgt_existed", t."c" AS "__pgt_old__pgt_count" FROM "changed_groups" d LEFT JOIN "st" t ON (t."__pgt_row_id" OPERATOR(pg_catalog.=) pgtrickle.pg_trickle_hash_multi(ARRAY[CAST(d."__pgt_g0" AS pg_catalog.text)]))
 ),
 -- new state per touched group
 "new_state" AS (
-SELECT c."__pgt_g0", COALESCE(c."__pgt_old__pgt_count", 0) + COALESCE(c."__pgt_dcount", 0) AS "__pgt_count" FROM "stored_groups" c
+SELECT c."__pgt_g0", (COALESCE(c."__pgt_old__pgt_count", 0) OPERATOR(pg_catalog.+) COALESCE(c."__pgt_dcount", 0)) AS "__pgt_count" FROM "stored_groups" c
 ),
 -- n3: aggregate output and state per group
 "groups" AS (
-SELECT pgtrickle.pg_trickle_hash_multi(ARRAY[CAST(s."__pgt_g0" AS pg_catalog.text)]) AS "__pgt_row_id", s."__pgt_g0" AS "n", s."__pgt_count" AS "count", s."__pgt_count", s."__pgt_count" > 0 AS "__pgt_visible" FROM (SELECT * FROM "new_state") s
+SELECT pgtrickle.pg_trickle_hash_multi(ARRAY[CAST(s."__pgt_g0" AS pg_catalog.text)]) AS "__pgt_row_id", s."__pgt_g0" AS "n", s."__pgt_count" AS "count", s."__pgt_count", (s."__pgt_count" OPERATOR(pg_catalog.>) 0) AS "__pgt_visible" FROM (SELECT * FROM "new_state") s
 ),
 -- n4: final expressions
 "post4" AS (
@@ -66,14 +66,14 @@ SELECT s."__pgt_row_id", s."n", s."c", s."__pgt_count", s."__pgt_visible" FROM "
 ),
 -- delete groups that became empty or fail HAVING
 "__pgt_del" AS (
-DELETE FROM "st" t USING "__pgt_delta" d WHERE t."__pgt_row_id" = d."__pgt_row_id" AND NOT d."__pgt_visible" AND t."__pgt_row_id" = ANY (ARRAY(SELECT d."__pgt_row_id" FROM "__pgt_delta" d)) RETURNING 1
+DELETE FROM "st" t USING "__pgt_delta" d WHERE (t."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id") AND NOT d."__pgt_visible" AND t."__pgt_row_id" OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d."__pgt_row_id" FROM "__pgt_delta" d)) RETURNING 1
 ),
 -- update changed groups
 "__pgt_upd" AS (
-UPDATE "st" t SET "n" = d."n", "c" = d."c" FROM "__pgt_delta" d WHERE t."__pgt_row_id" = d."__pgt_row_id" AND t."__pgt_row_id" = ANY (ARRAY(SELECT d."__pgt_row_id" FROM "__pgt_delta" d)) AND d."__pgt_visible" AND ROW(t."n", t."c") IS DISTINCT FROM ROW(d."n", d."c") RETURNING 1
+UPDATE "st" t SET "n" = d."n", "c" = d."c" FROM "__pgt_delta" d WHERE (t."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id") AND t."__pgt_row_id" OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d."__pgt_row_id" FROM "__pgt_delta" d)) AND d."__pgt_visible" AND ROW(t."n", t."c") IS DISTINCT FROM ROW(d."n", d."c") RETURNING 1
 ),
 -- insert groups new to the table
 "__pgt_ins" AS (
-INSERT INTO "st" ("__pgt_row_id", "n", "c") SELECT d."__pgt_row_id", d."n", d."c" FROM "__pgt_delta" d WHERE d."__pgt_visible" AND NOT EXISTS (SELECT 1 FROM "st" t WHERE t."__pgt_row_id" = d."__pgt_row_id" AND t."__pgt_row_id" = ANY (ARRAY(SELECT d."__pgt_row_id" FROM "__pgt_delta" d))) RETURNING 1
+INSERT INTO "st" ("__pgt_row_id", "n", "c") SELECT d."__pgt_row_id", d."n", d."c" FROM "__pgt_delta" d WHERE d."__pgt_visible" AND NOT EXISTS (SELECT 1 FROM "st" t WHERE (t."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id") AND t."__pgt_row_id" OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d."__pgt_row_id" FROM "__pgt_delta" d))) RETURNING 1
 )
 SELECT (SELECT pg_catalog.count(*) FROM "__pgt_ins") AS inserted, (SELECT pg_catalog.count(*) FROM "__pgt_del") AS deleted, (SELECT pg_catalog.count(*) FROM "__pgt_upd") AS updated;

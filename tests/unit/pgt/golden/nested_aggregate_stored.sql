@@ -3,7 +3,7 @@
 WITH
 -- n3: aggregate output and state per group
 "groups" AS (
-SELECT pgtrickle.pg_trickle_hash_multi(ARRAY[CAST(s."__pgt_g0" AS pg_catalog.text)]) AS "__pgt_row_id", s."__pgt_g0" AS "n", s."__pgt_count" AS "count", s."__pgt_count", s."__pgt_count" > 0 AS "__pgt_visible" FROM (SELECT s."n" AS "__pgt_g0", pg_catalog.count(*) AS "__pgt_count" FROM (SELECT s."customer_id" AS "customer_id", s."count" AS "n" FROM (SELECT s."customer_id" AS "customer_id", pg_catalog.count(*) AS "count" FROM "public"."orders" s GROUP BY s."customer_id") s) s GROUP BY s."n") s
+SELECT pgtrickle.pg_trickle_hash_multi(ARRAY[CAST(s."__pgt_g0" AS pg_catalog.text)]) AS "__pgt_row_id", s."__pgt_g0" AS "n", s."__pgt_count" AS "count", s."__pgt_count", (s."__pgt_count" OPERATOR(pg_catalog.>) 0) AS "__pgt_visible" FROM (SELECT s."n" AS "__pgt_g0", pg_catalog.count(*) AS "__pgt_count" FROM (SELECT s."customer_id" AS "customer_id", s."count" AS "n" FROM (SELECT s."customer_id" AS "customer_id", pg_catalog.count(*) AS "count" FROM "public"."orders" s GROUP BY s."customer_id") s) s GROUP BY s."n") s
 ),
 -- n4: final expressions
 "post4" AS (
@@ -14,7 +14,7 @@ SELECT f."__pgt_row_id", f."n", f."c" FROM (SELECT s."__pgt_row_id", s."n", s."c
 WITH
 -- n1: aggregate output and state per group
 "n1_groups" AS (
-SELECT pgtrickle.pg_trickle_hash_multi(ARRAY[CAST(s."__pgt_g0" AS pg_catalog.text)]) AS "__pgt_row_id", s."__pgt_g0" AS "customer_id", s."__pgt_count" AS "count", s."__pgt_count", s."__pgt_count" > 0 AS "__pgt_visible" FROM (SELECT s."customer_id" AS "__pgt_g0", pg_catalog.count(*) AS "__pgt_count" FROM "public"."orders" s GROUP BY s."customer_id") s
+SELECT pgtrickle.pg_trickle_hash_multi(ARRAY[CAST(s."__pgt_g0" AS pg_catalog.text)]) AS "__pgt_row_id", s."__pgt_g0" AS "customer_id", s."__pgt_count" AS "count", s."__pgt_count", (s."__pgt_count" OPERATOR(pg_catalog.>) 0) AS "__pgt_visible" FROM (SELECT s."customer_id" AS "__pgt_g0", pg_catalog.count(*) AS "__pgt_count" FROM "public"."orders" s GROUP BY s."customer_id") s
 )
 SELECT f."__pgt_row_id", f."customer_id", f."count", f."__pgt_count" FROM (SELECT s."__pgt_row_id", s."customer_id", s."count", s."__pgt_count", s."__pgt_visible" FROM "n1_groups" s) f WHERE f."__pgt_visible";
 -- refresh
@@ -29,15 +29,15 @@ SELECT s."customer_id" AS "__pgt_g0", CAST(pg_catalog.sum(s."__pgt_w") AS pg_cat
 ),
 -- their stored state (the integral kept in "state_n1")
 "n1_stored_groups" AS (
-SELECT d.*, t."__pgt_row_id" IS NOT NULL AS "__pgt_existed", t."__pgt_count" AS "__pgt_old__pgt_count" FROM "n1_changed_groups" d LEFT JOIN "state_n1" t ON t."__pgt_row_id" = pgtrickle.pg_trickle_hash_multi(ARRAY[CAST(d."__pgt_g0" AS pg_catalog.text)])
+SELECT d.*, t."__pgt_row_id" IS NOT NULL AS "__pgt_existed", t."__pgt_count" AS "__pgt_old__pgt_count" FROM "n1_changed_groups" d LEFT JOIN "state_n1" t ON (t."__pgt_row_id" OPERATOR(pg_catalog.=) pgtrickle.pg_trickle_hash_multi(ARRAY[CAST(d."__pgt_g0" AS pg_catalog.text)]))
 ),
 -- new state per touched group
 "n1_new_state" AS (
-SELECT c."__pgt_g0", COALESCE(c."__pgt_old__pgt_count", 0) + COALESCE(c."__pgt_dcount", 0) AS "__pgt_count" FROM "n1_stored_groups" c
+SELECT c."__pgt_g0", (COALESCE(c."__pgt_old__pgt_count", 0) OPERATOR(pg_catalog.+) COALESCE(c."__pgt_dcount", 0)) AS "__pgt_count" FROM "n1_stored_groups" c
 ),
 -- n1: aggregate output and state per group
 "n1_groups" AS (
-SELECT pgtrickle.pg_trickle_hash_multi(ARRAY[CAST(s."__pgt_g0" AS pg_catalog.text)]) AS "__pgt_row_id", s."__pgt_g0" AS "customer_id", s."__pgt_count" AS "count", s."__pgt_count", s."__pgt_count" > 0 AS "__pgt_visible" FROM (SELECT * FROM "n1_new_state") s
+SELECT pgtrickle.pg_trickle_hash_multi(ARRAY[CAST(s."__pgt_g0" AS pg_catalog.text)]) AS "__pgt_row_id", s."__pgt_g0" AS "customer_id", s."__pgt_count" AS "count", s."__pgt_count", (s."__pgt_count" OPERATOR(pg_catalog.>) 0) AS "__pgt_visible" FROM (SELECT * FROM "n1_new_state") s
 ),
 -- n1: new output and state of touched groups
 "n1_touched" AS (
@@ -45,7 +45,7 @@ SELECT s."__pgt_row_id", s."customer_id", s."count", s."__pgt_count", s."__pgt_v
 ),
 -- n1: aggregate — new minus stored output of touched groups
 "d1_aggregate" AS (
-SELECT n."customer_id", n."count", 1 AS "__pgt_w" FROM "n1_touched" n LEFT JOIN "state_n1" t ON t."__pgt_row_id" = n."__pgt_row_id" WHERE n."__pgt_visible" AND (t."__pgt_row_id" IS NULL OR ROW(t."customer_id", t."count") IS DISTINCT FROM ROW(n."customer_id", n."count")) UNION ALL SELECT t."customer_id", t."count", -1 FROM "state_n1" t JOIN "n1_touched" n ON t."__pgt_row_id" = n."__pgt_row_id" WHERE NOT n."__pgt_visible" OR ROW(t."customer_id", t."count") IS DISTINCT FROM ROW(n."customer_id", n."count")
+SELECT n."customer_id", n."count", 1 AS "__pgt_w" FROM "n1_touched" n LEFT JOIN "state_n1" t ON (t."__pgt_row_id" OPERATOR(pg_catalog.=) n."__pgt_row_id") WHERE n."__pgt_visible" AND (t."__pgt_row_id" IS NULL OR ROW(t."customer_id", t."count") IS DISTINCT FROM ROW(n."customer_id", n."count")) UNION ALL SELECT t."customer_id", t."count", -1 FROM "state_n1" t JOIN "n1_touched" n ON (t."__pgt_row_id" OPERATOR(pg_catalog.=) n."__pgt_row_id") WHERE NOT n."__pgt_visible" OR ROW(t."customer_id", t."count") IS DISTINCT FROM ROW(n."customer_id", n."count")
 ),
 -- n2: map — π(Δ)
 "d2_map" AS (
@@ -57,15 +57,15 @@ SELECT s."n" AS "__pgt_g0", CAST(pg_catalog.sum(s."__pgt_w") AS pg_catalog.int8)
 ),
 -- their stored state (the integral kept in "st")
 "stored_groups" AS (
-SELECT d.*, t."__pgt_row_id" IS NOT NULL AS "__pgt_existed", t."c" AS "__pgt_old__pgt_count" FROM "changed_groups" d LEFT JOIN "st" t ON t."__pgt_row_id" = pgtrickle.pg_trickle_hash_multi(ARRAY[CAST(d."__pgt_g0" AS pg_catalog.text)])
+SELECT d.*, t."__pgt_row_id" IS NOT NULL AS "__pgt_existed", t."c" AS "__pgt_old__pgt_count" FROM "changed_groups" d LEFT JOIN "st" t ON (t."__pgt_row_id" OPERATOR(pg_catalog.=) pgtrickle.pg_trickle_hash_multi(ARRAY[CAST(d."__pgt_g0" AS pg_catalog.text)]))
 ),
 -- new state per touched group
 "new_state" AS (
-SELECT c."__pgt_g0", COALESCE(c."__pgt_old__pgt_count", 0) + COALESCE(c."__pgt_dcount", 0) AS "__pgt_count" FROM "stored_groups" c
+SELECT c."__pgt_g0", (COALESCE(c."__pgt_old__pgt_count", 0) OPERATOR(pg_catalog.+) COALESCE(c."__pgt_dcount", 0)) AS "__pgt_count" FROM "stored_groups" c
 ),
 -- n3: aggregate output and state per group
 "groups" AS (
-SELECT pgtrickle.pg_trickle_hash_multi(ARRAY[CAST(s."__pgt_g0" AS pg_catalog.text)]) AS "__pgt_row_id", s."__pgt_g0" AS "n", s."__pgt_count" AS "count", s."__pgt_count", s."__pgt_count" > 0 AS "__pgt_visible" FROM (SELECT * FROM "new_state") s
+SELECT pgtrickle.pg_trickle_hash_multi(ARRAY[CAST(s."__pgt_g0" AS pg_catalog.text)]) AS "__pgt_row_id", s."__pgt_g0" AS "n", s."__pgt_count" AS "count", s."__pgt_count", (s."__pgt_count" OPERATOR(pg_catalog.>) 0) AS "__pgt_visible" FROM (SELECT * FROM "new_state") s
 ),
 -- n4: final expressions
 "post4" AS (
@@ -77,26 +77,26 @@ SELECT s."__pgt_row_id", s."n", s."c", s."__pgt_count", s."__pgt_visible" FROM "
 ),
 -- delete groups that became empty or fail HAVING
 "__pgt_del" AS (
-DELETE FROM "st" t USING "__pgt_delta" d WHERE t."__pgt_row_id" = d."__pgt_row_id" AND NOT d."__pgt_visible" AND t."__pgt_row_id" = ANY (ARRAY(SELECT d."__pgt_row_id" FROM "__pgt_delta" d)) RETURNING 1
+DELETE FROM "st" t USING "__pgt_delta" d WHERE (t."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id") AND NOT d."__pgt_visible" AND t."__pgt_row_id" OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d."__pgt_row_id" FROM "__pgt_delta" d)) RETURNING 1
 ),
 -- update changed groups
 "__pgt_upd" AS (
-UPDATE "st" t SET "n" = d."n", "c" = d."c" FROM "__pgt_delta" d WHERE t."__pgt_row_id" = d."__pgt_row_id" AND t."__pgt_row_id" = ANY (ARRAY(SELECT d."__pgt_row_id" FROM "__pgt_delta" d)) AND d."__pgt_visible" AND ROW(t."n", t."c") IS DISTINCT FROM ROW(d."n", d."c") RETURNING 1
+UPDATE "st" t SET "n" = d."n", "c" = d."c" FROM "__pgt_delta" d WHERE (t."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id") AND t."__pgt_row_id" OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d."__pgt_row_id" FROM "__pgt_delta" d)) AND d."__pgt_visible" AND ROW(t."n", t."c") IS DISTINCT FROM ROW(d."n", d."c") RETURNING 1
 ),
 -- insert groups new to the table
 "__pgt_ins" AS (
-INSERT INTO "st" ("__pgt_row_id", "n", "c") SELECT d."__pgt_row_id", d."n", d."c" FROM "__pgt_delta" d WHERE d."__pgt_visible" AND NOT EXISTS (SELECT 1 FROM "st" t WHERE t."__pgt_row_id" = d."__pgt_row_id" AND t."__pgt_row_id" = ANY (ARRAY(SELECT d."__pgt_row_id" FROM "__pgt_delta" d))) RETURNING 1
+INSERT INTO "st" ("__pgt_row_id", "n", "c") SELECT d."__pgt_row_id", d."n", d."c" FROM "__pgt_delta" d WHERE d."__pgt_visible" AND NOT EXISTS (SELECT 1 FROM "st" t WHERE (t."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id") AND t."__pgt_row_id" OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d."__pgt_row_id" FROM "__pgt_delta" d))) RETURNING 1
 ),
 -- delete groups that became empty or fail HAVING
 "n1_del" AS (
-DELETE FROM "state_n1" t USING "n1_touched" d WHERE t."__pgt_row_id" = d."__pgt_row_id" AND NOT d."__pgt_visible" AND t."__pgt_row_id" = ANY (ARRAY(SELECT d."__pgt_row_id" FROM "n1_touched" d)) RETURNING 1
+DELETE FROM "state_n1" t USING "n1_touched" d WHERE (t."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id") AND NOT d."__pgt_visible" AND t."__pgt_row_id" OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d."__pgt_row_id" FROM "n1_touched" d)) RETURNING 1
 ),
 -- update changed groups
 "n1_upd" AS (
-UPDATE "state_n1" t SET "customer_id" = d."customer_id", "count" = d."count", "__pgt_count" = d."__pgt_count" FROM "n1_touched" d WHERE t."__pgt_row_id" = d."__pgt_row_id" AND t."__pgt_row_id" = ANY (ARRAY(SELECT d."__pgt_row_id" FROM "n1_touched" d)) AND d."__pgt_visible" AND ROW(t."customer_id", t."count", t."__pgt_count") IS DISTINCT FROM ROW(d."customer_id", d."count", d."__pgt_count") RETURNING 1
+UPDATE "state_n1" t SET "customer_id" = d."customer_id", "count" = d."count", "__pgt_count" = d."__pgt_count" FROM "n1_touched" d WHERE (t."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id") AND t."__pgt_row_id" OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d."__pgt_row_id" FROM "n1_touched" d)) AND d."__pgt_visible" AND ROW(t."customer_id", t."count", t."__pgt_count") IS DISTINCT FROM ROW(d."customer_id", d."count", d."__pgt_count") RETURNING 1
 ),
 -- insert groups new to the table
 "n1_ins" AS (
-INSERT INTO "state_n1" ("__pgt_row_id", "customer_id", "count", "__pgt_count") SELECT d."__pgt_row_id", d."customer_id", d."count", d."__pgt_count" FROM "n1_touched" d WHERE d."__pgt_visible" AND NOT EXISTS (SELECT 1 FROM "state_n1" t WHERE t."__pgt_row_id" = d."__pgt_row_id" AND t."__pgt_row_id" = ANY (ARRAY(SELECT d."__pgt_row_id" FROM "n1_touched" d))) RETURNING 1
+INSERT INTO "state_n1" ("__pgt_row_id", "customer_id", "count", "__pgt_count") SELECT d."__pgt_row_id", d."customer_id", d."count", d."__pgt_count" FROM "n1_touched" d WHERE d."__pgt_visible" AND NOT EXISTS (SELECT 1 FROM "state_n1" t WHERE (t."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id") AND t."__pgt_row_id" OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d."__pgt_row_id" FROM "n1_touched" d))) RETURNING 1
 )
 SELECT (SELECT pg_catalog.count(*) FROM "__pgt_ins") AS inserted, (SELECT pg_catalog.count(*) FROM "__pgt_del") AS deleted, (SELECT pg_catalog.count(*) FROM "__pgt_upd") AS updated;

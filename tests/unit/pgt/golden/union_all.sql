@@ -27,14 +27,14 @@ SELECT CAST(s."customer_id" AS pg_catalog.int4) AS "customer_id", s."__pgt_w" FR
 ),
 -- the net change of the stream table
 "__pgt_delta" AS (
-SELECT pgtrickle.pg_trickle_hash_multi(ARRAY[CAST(s."customer_id" AS pg_catalog.text)]) AS "__pgt_row_id", s."customer_id", pg_catalog.sum(s."__pgt_w") AS "__pgt_w" FROM "d4_union_all" s GROUP BY s."customer_id" HAVING pg_catalog.sum(s."__pgt_w") <> 0
+SELECT pgtrickle.pg_trickle_hash_multi(ARRAY[CAST(s."customer_id" AS pg_catalog.text)]) AS "__pgt_row_id", s."customer_id", pg_catalog.sum(s."__pgt_w") AS "__pgt_w" FROM "d4_union_all" s GROUP BY s."customer_id" HAVING (pg_catalog.sum(s."__pgt_w") OPERATOR(pg_catalog.<>) 0)
 ),
 -- delete |w| copies of removed rows
 "__pgt_del" AS (
-DELETE FROM "st" t WHERE t.ctid = ANY (ARRAY(SELECT x.sc FROM "__pgt_delta" d CROSS JOIN LATERAL (SELECT s.ctid AS sc FROM "st" s WHERE s."__pgt_row_id" = d."__pgt_row_id" AND ((s."customer_id" IS NULL) = (d."customer_id" IS NULL) AND (COALESCE(s."customer_id", CAST(0 AS pg_catalog.int4)) OPERATOR(pg_catalog.=) COALESCE(d."customer_id", CAST(0 AS pg_catalog.int4)))) LIMIT (-d."__pgt_w")::pg_catalog.int8) x WHERE d."__pgt_w" < 0)) RETURNING 1
+DELETE FROM "st" t WHERE t.ctid OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT x.sc FROM "__pgt_delta" d CROSS JOIN LATERAL (SELECT s.ctid AS sc FROM "st" s WHERE (s."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id") AND (((s."customer_id" IS NULL) OPERATOR(pg_catalog.=) (d."customer_id" IS NULL)) AND (COALESCE(s."customer_id", CAST(0 AS pg_catalog.int4)) OPERATOR(pg_catalog.=) COALESCE(d."customer_id", CAST(0 AS pg_catalog.int4)))) LIMIT (OPERATOR(pg_catalog.-) d."__pgt_w")::pg_catalog.int8) x WHERE (d."__pgt_w" OPERATOR(pg_catalog.<) 0))) RETURNING 1
 ),
 -- insert w copies of added rows
 "__pgt_ins" AS (
-INSERT INTO "st" ("__pgt_row_id", "customer_id") SELECT d."__pgt_row_id", d."customer_id" FROM "__pgt_delta" d CROSS JOIN LATERAL pg_catalog.generate_series(1, d."__pgt_w") WHERE d."__pgt_w" > 0 RETURNING 1
+INSERT INTO "st" ("__pgt_row_id", "customer_id") SELECT d."__pgt_row_id", d."customer_id" FROM "__pgt_delta" d CROSS JOIN LATERAL pg_catalog.generate_series(1, d."__pgt_w") WHERE (d."__pgt_w" OPERATOR(pg_catalog.>) 0) RETURNING 1
 )
 SELECT (SELECT pg_catalog.count(*) FROM "__pgt_ins") AS inserted, (SELECT pg_catalog.count(*) FROM "__pgt_del") AS deleted, 0 AS updated;
