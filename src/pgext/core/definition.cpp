@@ -123,6 +123,15 @@ definition analyze(const std::string& display_name, const std::string& query, co
             throw error(sqlstate::feature_not_supported,
                         "column \"" + name + "\" of the query has pseudo-type " + type + ": a stream table cannot store it", {},
                         "Cast the column to a storable type, or leave it out.");
+    // Maintenance, FULL's included, carries a value it groups by image through array_agg: a
+    // type without an array type (pg_node_tree, the planner's statistics types) cannot be.
+    for (const auto& [name, type] : output)
+        if (spi::scalar("SELECT 1 FROM pg_catalog.pg_type WHERE oid = $1::pg_catalog.regtype AND typarray = 0 AND typelem = 0",
+                        {type}))
+            throw error(sqlstate::feature_not_supported,
+                        "column \"" + name + "\" of the query has type " + type +
+                            ", which has no array type: a stream table cannot maintain it",
+                        {}, "Cast the column to text, or leave it out.");
     if (def.front.query && requested_mode != "FULL") {
         if (auto misread = misread_output(*def.front.query, query, output)) {
             if (requested_mode != "AUTO")

@@ -148,6 +148,8 @@ DROP TABLE plants;
 DROP COLLATION case_blind;
 -- a column of a pseudo-type cannot be stored, in any mode
 SELECT pgtrickle.create_stream_table('pseudo', 'SELECT id, cast(NULL AS record) AS r FROM orders', refresh_mode => 'FULL');
+-- nor one of a type without an array type (pg_node_tree)
+SELECT pgtrickle.create_stream_table('node_tree', 'SELECT id, pg_catalog.pg_node_tree_in(NULL::cstring) AS t FROM orders');
 -- the failures created nothing
 SELECT pgt_name FROM pgtrickle.pgt_stream_tables ORDER BY 1;
 SELECT pgtrickle.drop_stream_table('dup');
