@@ -50,14 +50,18 @@ rel_ptr place_in_join(const rel_ptr& r, const ir::join& j, std::vector<expr_ptr>
 rel_ptr place(const rel_ptr& r, std::vector<expr_ptr> conds) {
     if (conds.empty()) return r;
     if (const auto* j = std::get_if<ir::join>(&r->node)) return place_in_join(r, *j, std::move(conds));
-    // Set-returning functions copy their input row: conjuncts on it alone go below them.
-    if (const auto* t = std::get_if<ir::table_function>(&r->node)) {
+    // Set-returning functions copy their input row, and a subquery per row appends its value to
+    // it: conjuncts on that row alone go below them (and meet the filters there, so that
+    // PostgreSQL orders them all by cost, as it does in the query).
+    if (std::holds_alternative<ir::table_function>(r->node) || std::holds_alternative<ir::sublink>(r->node)) {
         const int width = static_cast<int>(r->inputs[0]->columns.size());
         std::vector<expr_ptr> below, here;
         for (auto& c : conds)
             (std::ranges::all_of(ir::referenced_columns(*c), [&](int i) { return i < width; }) ? below : here).push_back(c);
         if (below.empty()) return filter_above(r, std::move(here));
-        return filter_above(ir::make_rel(*t, {place(r->inputs[0], std::move(below))}, r->columns), std::move(here));
+        std::vector<rel_ptr> inputs = r->inputs;
+        inputs[0] = place(inputs[0], std::move(below));
+        return filter_above(ir::make_rel(r->node, std::move(inputs), r->columns), std::move(here));
     }
     // Below a projection the conjuncts read the projected expressions instead.
     if (const auto* p = std::get_if<ir::project>(&r->node); p && !r->inputs.empty() && substitutable(conds, p->exprs)) {

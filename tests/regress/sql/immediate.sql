@@ -317,3 +317,11 @@ COPY cp_a FROM STDIN;
 SELECT st_check('cp_pairs');
 INSERT INTO cp_a VALUES (22, 2, 7);
 SELECT st_check('cp_pairs');
+-- A query's filters meet in one WHERE, as PostgreSQL merges them: the subquery's 10 / d is
+-- never computed for rows the outer flag IS NULL drops (d = 0 there), so the write succeeds.
+CREATE TABLE ev (id int PRIMARY KEY, flag int, d int);
+INSERT INTO ev VALUES (1, NULL, 2), (2, NULL, 20), (3, 1, 5);
+SELECT pgtrickle.create_stream_table('ev_kept', 'SELECT id, m FROM (SELECT id, flag, (SELECT max(d) FROM ev) AS m
+  FROM ev WHERE 10 / d > 1) s WHERE flag IS NULL', refresh_mode => 'IMMEDIATE');
+INSERT INTO ev VALUES (4, 1, 0);
+SELECT st_check('ev_kept');
