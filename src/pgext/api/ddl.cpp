@@ -57,7 +57,7 @@ void sync_buffer(unsigned relid) {
         "  b.atttypid IS DISTINCT FROM s.atttypid OR b.atttypmod IS DISTINCT FROM s.atttypmod "
         "FROM pg_catalog.pg_attribute b LEFT JOIN pg_catalog.pg_attribute s ON s.attrelid = $1::oid "
         "  AND s.attname = b.attname AND s.attnum > 0 AND NOT s.attisdropped "
-        "WHERE b.attrelid = $2::regclass AND b.attnum > 3 AND NOT b.attisdropped",
+        "WHERE b.attrelid = $2::pg_catalog.regclass::pg_catalog.oid AND b.attnum > 3 AND NOT b.attisdropped",
         {r, buffer});
     qualified.reset();
     pgt::server::internal_ddl_scope internal;
@@ -180,9 +180,9 @@ void recompute_partitions() {
 /// its next refresh, an IMMEDIATE one now; a view must still give it the columns it stores.
 void recompute_redefined() {
     const auto readers = spi::query(
-        "SELECT DISTINCT s.pgt_id, c.object_identity, c.classid = 'pg_catalog.pg_class'::regclass "
+        "SELECT DISTINCT s.pgt_id, c.object_identity, c.classid = 'pg_catalog.pg_class'::pg_catalog.regclass::pg_catalog.oid "
         "FROM pg_catalog.pg_event_trigger_ddl_commands() c JOIN pg_catalog.pg_depend d ON d.refclassid = c.classid "
-        "AND d.refobjid = c.objid AND d.classid = 'pg_catalog.pg_class'::regclass JOIN pgtrickle.pgt_stream_tables s "
+        "AND d.refobjid = c.objid AND d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass::pg_catalog.oid JOIN pgtrickle.pgt_stream_tables s "
         "ON s.pgt_relid = d.objid WHERE c.command_tag IN ('CREATE FUNCTION', 'ALTER FUNCTION', 'CREATE AGGREGATE', "
         "'ALTER AGGREGATE', 'CREATE VIEW', 'ALTER VIEW') ORDER BY 1, 2");
     for (const auto& r : readers) {
@@ -201,7 +201,7 @@ PGT_FUNCTION(pgt_on_ddl_end) {
     spi::session spi;
     if (!extension_catalog_present()) PG_RETURN_VOID();
     auto commands = spi::query("SELECT DISTINCT objid::int8, command_tag FROM pg_catalog.pg_event_trigger_ddl_commands() "
-                               "WHERE classid = 'pg_catalog.pg_class'::regclass "
+                               "WHERE classid = 'pg_catalog.pg_class'::pg_catalog.regclass::pg_catalog.oid "
                                "OR command_tag IN ('CREATE TRIGGER', 'GRANT', 'REVOKE')");
     bool privileges_may_change = false, partition_created = false, partitions_altered = false;
     for (const auto& c : commands) {
@@ -263,7 +263,7 @@ PGT_FUNCTION(pgt_on_sql_drop) {
         recompute_partitions();
     auto dropped = spi::query("SELECT objid::int8, pg_catalog.quote_ident(schema_name) || '.' || "
                               "pg_catalog.quote_ident(object_name) FROM pg_catalog.pg_event_trigger_dropped_objects() "
-                              "WHERE classid = 'pg_catalog.pg_class'::regclass AND objsubid = 0 AND object_type = 'table' ORDER BY 1");
+                              "WHERE classid = 'pg_catalog.pg_class'::pg_catalog.regclass::pg_catalog.oid AND objsubid = 0 AND object_type = 'table' ORDER BY 1");
     for (const auto& d : dropped) {
         const unsigned relid = static_cast<unsigned>(std::stoul(*d[0]));
         const auto st = ext::stream_table_by_relid(relid);

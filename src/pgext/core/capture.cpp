@@ -44,7 +44,7 @@ std::string column_definition(const ir::column& c) { return spi::quote_ident(c.n
 /// WAL (DROP TRIGGER IF EXISTS would say so for each).
 void drop_capture_triggers(const std::string& table) {
     for (const auto& t : triggers)
-        if (spi::scalar("SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid = $1::regclass AND tgname = $2", {table, t.name}))
+        if (spi::scalar("SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid = $1::pg_catalog.regclass::pg_catalog.oid AND tgname = $2", {table, t.name}))
             spi::exec("DROP TRIGGER " + std::string(t.name) + " ON " + table);
 }
 
@@ -156,7 +156,7 @@ bool sync_partition_capture() {
         "SELECT p.relid FROM pgtrickle.pgt_change_tracking t JOIN pg_catalog.pg_class c ON c.oid = t.source_relid, "
         "pg_catalog.pg_partition_tree(t.source_relid) p WHERE c.relkind = 'p' AND p.relid <> t.source_relid";
     const std::string held =
-        "SELECT g.tgrelid AS relid FROM pg_catalog.pg_trigger g WHERE g.tgfoid = 'pgtrickle._cdc_capture'::pg_catalog.regproc "
+        "SELECT g.tgrelid AS relid FROM pg_catalog.pg_trigger g WHERE g.tgfoid = 'pgtrickle._cdc_capture'::pg_catalog.regproc::pg_catalog.oid "
         "AND g.tgrelid NOT IN (SELECT source_relid FROM pgtrickle.pgt_change_tracking)";
     auto added = spi::query("SELECT relid::int8, relid::pg_catalog.regclass::text, "
                             "(SELECT relkind = 'f' FROM pg_catalog.pg_class WHERE oid = relid) FROM (" +

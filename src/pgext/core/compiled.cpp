@@ -155,7 +155,7 @@ bool state_beside_output(const circuit& graph, const std::string& table) {
     const auto now = lower::storage_layout(graph);
     for (const auto& col : lower::storage_layout(graph, separate).columns)
         if (std::ranges::none_of(now.columns, [&](const lower::storage_column& c) { return c.name == col.name; }))
-            return spi::scalar("SELECT 1 FROM pg_catalog.pg_attribute WHERE attrelid = $1::regclass AND attname = $2 "
+            return spi::scalar("SELECT 1 FROM pg_catalog.pg_attribute WHERE attrelid = $1::pg_catalog.regclass::pg_catalog.oid AND attname = $2 "
                                "AND NOT attisdropped",
                                {table, col.name})
                 .has_value();

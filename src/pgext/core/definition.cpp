@@ -119,14 +119,14 @@ definition analyze(const std::string& display_name, const std::string& query, co
     const auto output = spi::describe(query);
     // A column of a pseudo-type (cast(NULL AS record), anyarray) cannot be stored in any mode.
     for (const auto& [name, type] : output)
-        if (spi::scalar("SELECT 1 FROM pg_catalog.pg_type WHERE oid = $1::pg_catalog.regtype AND typtype = 'p'", {type}))
+        if (spi::scalar("SELECT 1 FROM pg_catalog.pg_type WHERE oid = $1::pg_catalog.regtype::pg_catalog.oid AND typtype = 'p'", {type}))
             throw error(sqlstate::feature_not_supported,
                         "column \"" + name + "\" of the query has pseudo-type " + type + ": a stream table cannot store it", {},
                         "Cast the column to a storable type, or leave it out.");
     // Maintenance, FULL's included, carries a value it groups by image through array_agg: a
     // type without an array type (pg_node_tree, the planner's statistics types) cannot be.
     for (const auto& [name, type] : output)
-        if (spi::scalar("SELECT 1 FROM pg_catalog.pg_type WHERE oid = $1::pg_catalog.regtype AND typarray = 0 AND typelem = 0",
+        if (spi::scalar("SELECT 1 FROM pg_catalog.pg_type WHERE oid = $1::pg_catalog.regtype::pg_catalog.oid AND typarray = 0::pg_catalog.oid AND typelem = 0::pg_catalog.oid",
                         {type}))
             throw error(sqlstate::feature_not_supported,
                         "column \"" + name + "\" of the query has type " + type +
@@ -244,7 +244,7 @@ void create_table(const std::string& table, const lower::layout& lay) {
     spi::exec(std::string("CREATE ") + (lay.unique_row_id ? "UNIQUE " : "") + "INDEX ON " + table + " (\"__pgt_row_id\")");
     if (lay.unique_row_id) {
         const auto index = spi::scalar("SELECT pg_catalog.quote_ident(c.relname) FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c "
-                                       "ON c.oid = i.indexrelid WHERE i.indrelid = $1::regclass AND i.indisunique",
+                                       "ON c.oid = i.indexrelid WHERE i.indrelid = $1::pg_catalog.regclass::pg_catalog.oid AND i.indisunique",
                                        {table});
         spi::exec("ALTER TABLE " + table + " REPLICA IDENTITY USING INDEX " + *index);
     } else {

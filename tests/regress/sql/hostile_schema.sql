@@ -17,7 +17,8 @@ DO $$
 DECLARE
     ops text[] := ARRAY['=', '<>', '<', '>', '<=', '>=', '+', '-', '*', '/', '%', '||'];
     types text[] := ARRAY['smallint', 'integer', 'bigint', 'numeric', 'real', 'double precision', 'text', 'boolean',
-                          'date', 'timestamp', 'timestamptz', 'interval', '"char"', 'oid', 'bytea', 'xid8', 'tid'];
+                          'date', 'timestamp', 'timestamptz', 'interval', '"char"', 'oid', 'bytea', 'xid8', 'tid',
+                          'regclass', 'regtype', 'regproc', 'regnamespace', 'name'];
     funcs text[] := ARRAY['sum', 'min', 'max', 'abs', 'round', 'sqrt', 'scale', 'trim_scale', 'generate_series',
                           'array_dims', 'justify_interval', 'lower', 'hash_array_extended', 'hashtextextended',
                           'current_setting', 'bool_or', 'bool_and', 'array_agg', 'coalesce', 'greatest', 'least', 'now'];
@@ -96,7 +97,8 @@ SELECT * FROM made WHERE created <> 'ok' ORDER BY 1, 2;
 RESET client_min_messages;
 SELECT count(*) AS stream_tables FROM pgtrickle.pgt_stream_tables;
 RESET ROLE;
--- Writes, under the same search_path, then refreshes as hs_alice.
+-- Writes, under the same search_path, then refreshes as hs_alice. The checks (the test's
+-- own SQL, comparing each stream table with its query run afresh) run under public alone.
 INSERT INTO o SELECT i, i % 7, i::numeric * 1.5, i::float8 / 3.0::float8, i * 10, 's' || (i % 5)::text
   FROM generate_series(61, 70) i;
 UPDATE o SET amt = amt + 1.0, c = (c + 1) % 7 WHERE id % 4 = 0;
@@ -107,13 +109,16 @@ DELETE FROM cu WHERE id = 5;
 INSERT INTO e VALUES (11, 12), (3, 7);
 DELETE FROM e WHERE src = 5;
 SET ROLE hs_alice;
+SET search_path = public;
 SELECT r FROM round_done() r WHERE r NOT LIKE '% exact';
+SET search_path = evil, public;
 RESET ROLE;
 UPDATE o SET q = q + 5::bigint, amt = amt * 2.0 WHERE c = 3;
 DELETE FROM o WHERE c = 2;
 INSERT INTO o VALUES (100, NULL, NULL, NULL, NULL, NULL);
 DELETE FROM e WHERE src = 3 AND dst = 7;
 SET ROLE hs_alice;
+SET search_path = public;
 SELECT r FROM round_done() r WHERE r NOT LIKE '% exact';
 SELECT count(*) AS exact FROM round_done() r WHERE r LIKE '% exact';
 SELECT pgt_name, status FROM pgtrickle.pgt_stream_tables WHERE status <> 'ACTIVE' ORDER BY 1;
