@@ -117,19 +117,26 @@ definition analyze(const std::string& display_name, const std::string& query, co
     // check). The compiler's reading must agree with it, or the query is not maintained from
     // that reading; a collation other than the type's own is not followed by the compiler.
     const auto output = spi::describe(query);
-    // A column of a pseudo-type (cast(NULL AS record), anyarray) cannot be stored in any mode.
+    // One catalog lookup per output column, for two refusals in every mode: a pseudo-type
+    // (cast(NULL AS record), anyarray) cannot be stored; a type without an array type
+    // (pg_node_tree, the planner's statistics types) cannot be maintained, FULL included, as
+    // maintenance carries a value it groups by image through array_agg.
+    std::vector<spi::row> kinds;
     for (const auto& [name, type] : output)
-        if (spi::scalar("SELECT 1 FROM pg_catalog.pg_type WHERE oid = $1::pg_catalog.regtype::pg_catalog.oid AND typtype = 'p'", {type}))
+        kinds.push_back(spi::query("SELECT typtype = 'p', typarray = 0::pg_catalog.oid AND typelem = 0::pg_catalog.oid "
+                                   "FROM pg_catalog.pg_type WHERE oid = $1::pg_catalog.regtype::pg_catalog.oid",
+                                   {type})
+                            .at(0));
+    for (std::size_t i = 0; i < output.size(); ++i)
+        if (kinds[i][0] == "t")
             throw error(sqlstate::feature_not_supported,
-                        "column \"" + name + "\" of the query has pseudo-type " + type + ": a stream table cannot store it", {},
-                        "Cast the column to a storable type, or leave it out.");
-    // Maintenance, FULL's included, carries a value it groups by image through array_agg: a
-    // type without an array type (pg_node_tree, the planner's statistics types) cannot be.
-    for (const auto& [name, type] : output)
-        if (spi::scalar("SELECT 1 FROM pg_catalog.pg_type WHERE oid = $1::pg_catalog.regtype::pg_catalog.oid AND typarray = 0::pg_catalog.oid AND typelem = 0::pg_catalog.oid",
-                        {type}))
+                        "column \"" + output[i].first + "\" of the query has pseudo-type " + output[i].second +
+                            ": a stream table cannot store it",
+                        {}, "Cast the column to a storable type, or leave it out.");
+    for (std::size_t i = 0; i < output.size(); ++i)
+        if (kinds[i][1] == "t")
             throw error(sqlstate::feature_not_supported,
-                        "column \"" + name + "\" of the query has type " + type +
+                        "column \"" + output[i].first + "\" of the query has type " + output[i].second +
                             ", which has no array type: a stream table cannot maintain it",
                         {}, "Cast the column to text, or leave it out.");
     if (def.front.query && requested_mode != "FULL") {
