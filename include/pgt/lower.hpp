@@ -132,6 +132,12 @@ std::string row_id_purpose(maintenance m);
 /// SELECT returning every storage column of `storage_layout(c)`, in order.
 std::string full_load_sql(const circuit& c, const options& opts = {});
 
+/// The same storage columns computed from `query` (the defining query's SQL, which returns
+/// the circuit's output columns in order) instead of from the circuit: the query as
+/// PostgreSQL's planner sees it, where the stream table holds its rows as they are (bag or
+/// keyed, no TopK, no state tables beside it); nullopt otherwise.
+std::optional<std::string> query_load_sql(const circuit& c, const std::string& query, const options& opts = {});
+
 /// The incremental refresh of the stream table `storage_table` (an SQL name, quoted and
 /// qualified as needed).
 refresh_plan delta_sql(const circuit& c, const std::vector<source_changes>& sources,

@@ -193,6 +193,8 @@ compiled_query& compiled_for(const stream_table& st) {
         c->full_load = "INSERT INTO " + (topk ? c->state_table : st.qualified()) + " (" + sql::join(storage_columns(lay)) +
                        ") " +
                        (topk ? lower::topk_state_load(*c->graph, c->options) : lower::full_load_sql(*c->graph, c->options));
+        if (const auto q = lower::query_load_sql(*c->graph, st.defining_query, c->options))
+            c->query_load = "INSERT INTO " + st.qualified() + " (" + sql::join(storage_columns(lay)) + ") " + *q;
     } else {
         c->sources = c->front.sources;
         const auto f = full_mode_query(st);

@@ -33,6 +33,9 @@ struct compiled_query {
     std::vector<ir::table_ptr> sources; ///< the circuit's sources, or every base table read (FULL)
     std::string full_load;              ///< INSERT … SELECT of the whole result
     spi::plan full_plan;
+    /// The same from the defining query as written (lower::query_load_sql), where the storage
+    /// allows: what a full load that fails on data falls back to. Empty otherwise.
+    std::string query_load;
     /// TopK: the state table the result is maintained in, and the statement that makes the
     /// stream table its first rows (as a difference).
     std::string state_table;

@@ -49,9 +49,14 @@ long long chunks_made = 0;
 MemoryContext rows_memory = nullptr;
 
 /// Queries running now that change data (DML, or a SELECT with a data-modifying WITH), outermost
-/// first; and, per open subtransaction, how many there were when it started.
+/// first; and, per open subtransaction, how many there were and whether a maintenance was
+/// running when it started (one rolled back inside a maintenance leaves it running).
 std::vector<const QueryDesc*> modifying;
-std::vector<std::size_t> at_subtransaction_start;
+struct subtransaction_start {
+    std::size_t modifying;
+    bool maintaining;
+};
+std::vector<subtransaction_start> at_subtransaction_start;
 /// True while maintaining: the statements a maintenance runs do not start another one.
 bool maintaining = false;
 
@@ -227,20 +232,21 @@ void on_transaction(XactEvent event, void*) {
 
 void on_subtransaction(SubXactEvent event, SubTransactionId sub, SubTransactionId parent, void*) {
     if (event == SUBXACT_EVENT_START_SUB) {
-        at_subtransaction_start.push_back(modifying.size());
+        at_subtransaction_start.push_back({modifying.size(), maintaining});
         return;
     }
     if (event != SUBXACT_EVENT_ABORT_SUB && event != SUBXACT_EVENT_COMMIT_SUB) return;
     if (event == SUBXACT_EVENT_ABORT_SUB) {
         // Queries that failed inside the subtransaction never reached ExecutorEnd; its changes
         // were rolled back.
-        if (!at_subtransaction_start.empty()) modifying.resize(std::min(modifying.size(), at_subtransaction_start.back()));
+        const auto started = at_subtransaction_start.empty() ? subtransaction_start{modifying.size(), false} : at_subtransaction_start.back();
+        modifying.resize(std::min(modifying.size(), started.modifying));
         std::erase_if(chunks, [&](chunk& c) {
             if (c.subtransaction != sub) return false;
             release(c);
             return true;
         });
-        maintaining = false;
+        maintaining = started.maintaining;
     } else {
         for (auto& c : chunks)
             if (c.subtransaction == sub) c.subtransaction = parent;

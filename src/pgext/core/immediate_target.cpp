@@ -16,6 +16,7 @@
 #include "core/owner_rights.hpp"
 #include "core/refresh.hpp"
 #include "core/virtual_columns.hpp"
+#include "pg/analyzer.hpp"
 #include "pg/guard.hpp"
 #include "pg/server.hpp"
 #include "pg/spi.hpp"
@@ -56,6 +57,7 @@ struct target {
     std::map<std::size_t, row_merge> row_merges;  ///< by source position
     bool plans_stale = false; ///< a source changed shape: prepare them again (not while one runs)
     server::settings_memo settings; ///< whether the writer's settings differ from the recorded ones
+    std::optional<bool> raises_on_data; ///< server::analyzer::may_raise_on_data of its query, once known
 };
 
 std::map<long long, std::unique_ptr<target>>& targets() {
@@ -149,6 +151,50 @@ void forget_plans(Datum, Oid relid) {
     }
 }
 
+/// Applies the statements' `changes` to target `t` differentially: row by row where it can,
+/// else one set-based statement over the changed rows.
+void absorb(target& t, compiled_query& comp, unsigned owner, const std::vector<source_delta>& changes) {
+    // A connection of its own: the relations registered below are this stream table's.
+    spi::session spi;
+    if (std::exchange(t.plans_stale, false)) {
+        t.plans.clear();
+        t.row_merges.clear();
+    }
+    // One source changed by a statement of a row or two (INSERT, UPDATE or DELETE of one row):
+    // each row is merged by itself, where the stream table absorbs rows one by one.
+    if (changes.size() == 1 && few_rows(changes[0])) {
+        const auto at = std::ranges::find(t.sources, changes[0].source);
+        if (at != t.sources.end()) {
+            const auto i = static_cast<std::size_t>(at - t.sources.begin());
+            auto& m = t.row_merges[i];
+            if (!m.prepared()) m.prepare(comp, t.st, i, changes[0].source);
+            if (m.usable()) {
+                server::role_scope as_owner(owner, true);
+                server::refresh_writes_scope writes;
+                m.merge(changes[0]);
+                return;
+            }
+        }
+    }
+    unsigned long long changed = 0;
+    for (const auto& c : changes) {
+        const auto at = std::ranges::find(t.sources, c.source);
+        if (at == t.sources.end()) continue;
+        const auto i = static_cast<std::size_t>(at - t.sources.begin());
+        changed |= 1ULL << i;
+        register_rows(compiled_query::inserted_rows(i), c.source, c.inserted);
+        register_rows(compiled_query::deleted_rows(i), c.source, c.deleted);
+    }
+    if (changed == 0) return;
+    auto& [plan, counted] = t.plans[changed];
+    if (!plan.valid()) {
+        const auto statement = comp.immediate_statement(t.st, changed);
+        plan = spi::plan(statement.statement, 0, true);
+        counted = statement.counted;
+    }
+    apply_delta(comp, owner, plan, counted, {}, nullptr);
+}
+
 } // namespace
 
 const target_shape* shape_of(long long id) {
@@ -177,45 +223,22 @@ void maintain(long long id, const std::vector<source_delta>& changes) {
         reload(t->st, comp, owner, snap);
         return;
     }
-    // A connection of its own: the relations registered below are this stream table's.
-    spi::session spi;
-    if (std::exchange(t->plans_stale, false)) {
-        t->plans.clear();
-        t->row_merges.clear();
+    // A query that cannot fail on any row is maintained as is; otherwise in a subtransaction,
+    // recomputed in full when its maintenance fails on data the query itself never evaluates
+    // (on_data_exception). (Not always: a subtransaction per statement costs writers time,
+    // and a transaction with more than 64 that write slows every snapshot taken meanwhile.)
+    if (!t->raises_on_data) t->raises_on_data = server::analyzer::may_raise_on_data(t->st.defining_query);
+    if (!*t->raises_on_data) {
+        absorb(*t, comp, owner, changes);
+        return;
     }
-    // One source changed by a statement of a row or two (INSERT, UPDATE or DELETE of one row):
-    // each row is merged by itself, where the stream table absorbs rows one by one.
-    if (changes.size() == 1 && few_rows(changes[0])) {
-        const auto at = std::ranges::find(t->sources, changes[0].source);
-        if (at != t->sources.end()) {
-            const auto i = static_cast<std::size_t>(at - t->sources.begin());
-            auto& m = t->row_merges[i];
-            if (!m.prepared()) m.prepare(comp, t->st, i, changes[0].source);
-            if (m.usable()) {
-                server::role_scope as_owner(owner, true);
-                server::refresh_writes_scope writes;
-                m.merge(changes[0]);
-                return;
-            }
-        }
-    }
-    unsigned long long changed = 0;
-    for (const auto& c : changes) {
-        const auto at = std::ranges::find(t->sources, c.source);
-        if (at == t->sources.end()) continue;
-        const auto i = static_cast<std::size_t>(at - t->sources.begin());
-        changed |= 1ULL << i;
-        register_rows(compiled_query::inserted_rows(i), c.source, c.inserted);
-        register_rows(compiled_query::deleted_rows(i), c.source, c.deleted);
-    }
-    if (changed == 0) return;
-    auto& [plan, counted] = t->plans[changed];
-    if (!plan.valid()) {
-        const auto statement = comp.immediate_statement(t->st, changed);
-        plan = spi::plan(statement.statement, 0, true);
-        counted = statement.counted;
-    }
-    apply_delta(comp, owner, plan, counted, {}, nullptr);
+    on_data_exception(
+        t->st, [&] { absorb(*t, comp, owner, changes); }, "its IMMEDIATE maintenance",
+        [&] {
+            const spi::snapshot snap;
+            reload(t->st, comp, owner, snap);
+        },
+        "recomputed in full");
 }
 
 void install_target_invalidation() { CacheRegisterRelcacheCallback(forget_plans, 0); }

@@ -11,6 +11,7 @@
 #include "core/wal_capture.hpp"
 #include "pg/server.hpp"
 #include "pg/spi.hpp"
+#include "pg/subtransaction.hpp"
 
 namespace pgt::ext {
 
@@ -185,7 +186,14 @@ refresh_outcome reload(const stream_table& st, compiled_query& comp, unsigned ow
         out.deleted = std::stoll(*counts[0][1]);
     } else {
         spi::exec("TRUNCATE " + st.qualified());
-        out.inserted = static_cast<long long>(comp.full_plan.execute({}, &snap));
+        if (comp.query_load.empty()) {
+            out.inserted = static_cast<long long>(comp.full_plan.execute({}, &snap));
+        } else {
+            on_data_exception(
+                st, [&] { out.inserted = static_cast<long long>(comp.full_plan.execute({}, &snap)); },
+                "its full recomputation", [&] { out.inserted = static_cast<long long>(spi::plan(comp.query_load, 0).execute({}, &snap)); },
+                "loaded from its defining query as written");
+        }
         rebuild_aggregate_states(comp, owner, snap);
     }
     return out;
@@ -214,6 +222,20 @@ refresh_outcome apply_delta(compiled_query& comp, unsigned owner, const spi::pla
     out.inserted = top.inserted;
     out.deleted = top.deleted;
     return out;
+}
+
+bool on_data_exception(const stream_table& st, const std::function<void()>& attempt, const char* attempted,
+                       const std::function<void()>& instead, const char* done_instead) {
+    try {
+        pg::in_subtransaction(attempt);
+        return false;
+    } catch (const error& e) {
+        if (!e.code().starts_with("22")) throw;
+        server::notice("stream table " + st.display() + ": " + attempted + " raised " + e.code() + " (" + e.what() + "); " +
+                       done_instead);
+    }
+    instead();
+    return true;
 }
 
 refresh_outcome refresh(long long id, initiator who, std::optional<long long> history) {
@@ -266,19 +288,23 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
     const bool full = !differential || immediate || !f.has_frontier() || !st->is_populated || st->needs_reinit ||
                       p.truncated || (decoding && wrote_before) || !aggregate_states_exist(comp);
     refresh_outcome out;
+    bool fell_back = false;
     if (full)
         out = reload(*st, comp, owner, snap);
     else if (p.changed == 0)
         out.action = "NO_DATA";
     else
-        out = apply_delta(comp, owner, comp.delta_plan(*st, p.changed), true, {f.snapshot, f.xid, f.frontier_stmt}, &snap);
+        fell_back = on_data_exception(
+            *st,
+            [&] { out = apply_delta(comp, owner, comp.delta_plan(*st, p.changed), true, {f.snapshot, f.xid, f.frontier_stmt}, &snap); },
+            "its differential refresh", [&] { out = reload(*st, comp, owner, snap); }, "recomputed in full");
 
     server::role_scope as_ext(ext_owner, false);
     const bool trim = !immediate;
     const history_row row = history                                          ? history_row::complete
                             : out.action != "NO_DATA" || who == initiator::manual ? history_row::add
                                                                                   : history_row::none;
-    const bool fallback = full && differential && f.has_frontier() && st->is_populated;
+    const bool fallback = fell_back || (full && differential && f.has_frontier() && st->is_populated);
     finish_plan(comp, row, trim)
         .execute({std::to_string(id), f.stmt, out.action, std::to_string(out.inserted), std::to_string(out.deleted),
                   fallback ? "true" : "false", f.start_time, initiator_name(who),

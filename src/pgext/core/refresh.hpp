@@ -5,6 +5,7 @@
 // either in that snapshot (applied now, and passed by the frontier) or not (left for the next
 // refresh), never lost and never applied twice.
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -34,6 +35,15 @@ refresh_outcome reload(const stream_table& st, compiled_query& comp, unsigned ow
 /// uncounted statement (lower::refresh_plan::counted) reports the rows it changed as inserted.
 refresh_outcome apply_delta(compiled_query& comp, unsigned owner, const spi::plan& delta, bool counted,
                             const std::vector<spi::param>& params, const spi::snapshot* snap);
+
+/// Runs `attempt` in a subtransaction. When it raises a data exception (SQLSTATE class 22) it
+/// is rolled back and `instead` runs, with a notice naming `st`, the error, `attempted` and
+/// `done_instead`: maintenance can evaluate an expression on a row the query's own plan never
+/// reaches (its planner proves a join empty, or filters first), and the query afresh is what
+/// the stream table must hold. An error `instead` raises too is the query's own. Returns true
+/// when it fell back.
+bool on_data_exception(const stream_table& st, const std::function<void()>& attempt, const char* attempted,
+                       const std::function<void()>& instead, const char* done_instead);
 
 /// Refreshes stream table `id`. Errors propagate (the caller owns the transaction or
 /// subtransaction and records the failure). `history` is a RUNNING history row the caller

@@ -351,6 +351,79 @@ std::vector<std::optional<column_origin>> output_origins(const std::string& sql)
     return out;
 }
 
+namespace {
+
+bool not_leakproof(Oid function, void*) { return !get_func_leakproof(function); }
+
+/// Whether `op` is a comparison of an ordering index operator family (=, <>, <, …).
+bool orders_values(Oid op) {
+#if PG_VERSION_NUM >= 180000
+    return get_op_index_interpretation(op) != NIL;
+#else
+    return get_op_btree_interpretation(op) != NIL;
+#endif
+}
+
+bool raises_on_data(Node* node, void* context);
+
+#if PG_VERSION_NUM >= 160000
+#define PGT_WALKER(w) (w)
+#else
+#define PGT_WALKER(w) reinterpret_cast<bool (*)()>(reinterpret_cast<void (*)()>(w)) // (through void(*)(): no -Wcast-function-type)
+#endif
+
+bool raises_on_data(Node* node, void* context) {
+    if (!node) return false;
+    if (IsA(node, Query))
+        return query_tree_walker(reinterpret_cast<Query*>(node), PGT_WALKER(raises_on_data), context, 0);
+    switch (nodeTag(node)) {
+    case T_CoerceToDomain:
+    case T_XmlExpr:
+#if PG_VERSION_NUM >= 160000
+    case T_JsonConstructorExpr:
+#endif
+#if PG_VERSION_NUM >= 170000
+    case T_JsonExpr:
+#endif
+        return true;
+    case T_Aggref:
+    case T_WindowFunc:
+        break; // (their arguments are walked below)
+    case T_OpExpr:
+    case T_DistinctExpr:
+    case T_NullIfExpr:
+    case T_ScalarArrayOpExpr: {
+        // A B-tree comparison (numeric's are not marked leakproof) orders any two values.
+        const Oid op = IsA(node, ScalarArrayOpExpr) ? castNode(ScalarArrayOpExpr, node)->opno : reinterpret_cast<OpExpr*>(node)->opno;
+        if (!orders_values(op) && check_functions_in_node(node, not_leakproof, nullptr)) return true;
+        break;
+    }
+    default:
+        if (check_functions_in_node(node, not_leakproof, nullptr)) return true;
+    }
+    return expression_tree_walker(node, PGT_WALKER(raises_on_data), context);
+}
+
+#undef PGT_WALKER
+
+} // namespace
+
+bool may_raise_on_data(const std::string& sql) {
+    return pg::call([&] {
+        SPIPlanPtr plan = SPI_prepare(sql.c_str(), 0, nullptr);
+        if (!plan) elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+        bool raises = false;
+        ListCell* lc;
+        foreach (lc, SPI_plan_get_plan_sources(plan)) {
+            const auto* source = static_cast<CachedPlanSource*>(lfirst(lc));
+            ListCell* q;
+            foreach (q, source->query_list) raises = raises || raises_on_data(static_cast<Node*>(lfirst(q)), nullptr);
+        }
+        SPI_freeplan(plan);
+        return raises;
+    });
+}
+
 bool has_equality(oid t) {
     return pg::call([&] { return lookup_type_cache(t, TYPECACHE_EQ_OPR)->eq_opr != InvalidOid; });
 }

@@ -86,4 +86,11 @@ std::vector<std::optional<column_origin>> output_origins(const std::string& sql)
 /// cache finds it: arrays and records through their element and field types.
 bool has_equality(oid t);
 
+/// Whether evaluating `sql` (a SELECT, analysed and rewritten as the server does, views
+/// expanded) may raise an error that depends on the data: it calls a function or operator that
+/// is not leakproof (division, casts through text, constructors that check their input, …) or
+/// checks a domain's constraints. Aggregate and window functions themselves are not counted,
+/// their arguments are. A query for which this is false cannot fail on any row.
+bool may_raise_on_data(const std::string& sql);
+
 } // namespace pgt::server::analyzer

@@ -91,6 +91,14 @@ std::string full_load_sql(const circuit& c, const options& opts) {
     return c.strategy == maintenance::aggregate ? aggregate_full_load(l) : rows_full_load(l);
 }
 
+std::optional<std::string> query_load_sql(const circuit& c, const std::string& query, const options& opts) {
+    if (c.query.topk || (c.strategy != maintenance::bag && c.strategy != maintenance::keyed) ||
+        !stored_aggregates(c).empty() || !recursions(c).empty())
+        return std::nullopt;
+    lowering l(c, nullptr, opts);
+    return rows_query_load(l, query);
+}
+
 std::vector<aggregate_state> aggregate_states(const circuit& c, const options& opts) {
     std::vector<aggregate_state> states;
     for (int id : stored_aggregates(c)) {

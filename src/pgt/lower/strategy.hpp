@@ -24,6 +24,8 @@ std::string aggregate_pair_update(lowering& first, lowering& second, const layou
 
 /// keyed / bag / distinct: the net change per row, consolidated.
 std::string rows_full_load(lowering& l);
+/// rows_full_load's columns from the rows of `query` (bag and keyed strategies).
+std::string rows_query_load(lowering& l, const std::string& query);
 std::string rows_delta(lowering& l);
 
 /// A TopK whose state keeps only the first rows (topk_keeps_prefix): the change `delta` without

@@ -41,6 +41,14 @@ std::string rows_full_load(lowering& l) {
     return l.with("SELECT " + row_id_of(l, id, "q") + " AS \"__pgt_row_id\", " + cols + " FROM " + l.new_sql(id) + " q");
 }
 
+std::string rows_query_load(lowering& l, const std::string& query) {
+    const int id = l.graph().output;
+    std::vector<std::string> names;
+    for (const auto& n : l.names(id)) names.push_back(sql::ident(n));
+    return "SELECT " + row_id_of(l, id, "q") + " AS \"__pgt_row_id\", " + l.column_list(id, "q") + " FROM (" + query + ") q(" +
+           sql::join(names) + ")";
+}
+
 std::string rows_delta(lowering& l) {
     const circuit& c = l.graph();
     const int id = merged_node(c);

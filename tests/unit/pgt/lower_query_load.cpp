@@ -1,0 +1,49 @@
+// lower::query_load_sql: the full load computed from the defining query as written (what a
+// full load that fails on data falls back to) gives each row the same storage columns as the
+// circuit's full load, and exists only where the storage holds the query's rows as they are.
+#include <catch2/catch.hpp>
+
+#include "pgt/circuit.hpp"
+#include "pgt/lower.hpp"
+#include "pgt/offline.hpp"
+
+#include "golden_files.hpp"
+
+namespace {
+
+pgt::circuit circuit_of(const std::string& query) {
+    auto catalog = pgt::offline::load_schema(pgt_test::read_file(pgt_test::golden_dir + "schema.sql"));
+    auto compiled = pgt::offline::compile(query, *catalog);
+    INFO(query);
+    REQUIRE(compiled.query);
+    return pgt::build_circuit(*compiled.query);
+}
+
+/// The select list of a `SELECT … FROM` statement.
+std::string select_list(const std::string& sql) { return sql.substr(0, sql.find(" FROM ")); }
+
+} // namespace
+
+TEST_CASE("lower: a full load from the query as written has the circuit's storage columns", "[lower]") {
+    for (const char* query : {"SELECT id, customer_id, amount FROM orders WHERE status = 'paid'", // keyed
+                              "SELECT customer_id, status FROM orders",                           // bag
+                              "SELECT o.id, c.name FROM orders o JOIN customers c ON c.id = o.customer_id"}) {
+        const auto graph = circuit_of(query);
+        const auto from_query = pgt::lower::query_load_sql(graph, query);
+        INFO(query);
+        REQUIRE(from_query);
+        CHECK(select_list(*from_query) == select_list(pgt::lower::full_load_sql(graph)));
+        CHECK(from_query->find(std::string("FROM (") + query + ") q(") != std::string::npos);
+    }
+}
+
+TEST_CASE("lower: no full load from the query where storage keeps state beside the rows", "[lower]") {
+    for (const char* query : {"SELECT customer_id, sum(amount) FROM orders GROUP BY customer_id",
+                              "SELECT DISTINCT status FROM orders",
+                              "SELECT id, amount FROM orders ORDER BY amount DESC LIMIT 3",
+                              "SELECT c.name, t.total FROM customers c JOIN (SELECT customer_id, sum(amount) AS total FROM orders "
+                              "GROUP BY customer_id) t ON t.customer_id = c.id"}) {
+        INFO(query);
+        CHECK_FALSE(pgt::lower::query_load_sql(circuit_of(query), query));
+    }
+}
