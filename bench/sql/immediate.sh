@@ -9,6 +9,9 @@
 #   join       an IMMEDIATE stream table: count and sum per customer segment (orders ⋈ customers)
 #   trigger    the per-customer summary kept by a hand-written PL/pgSQL row trigger (what users
 #              write today instead)
+#   ivm        the per-customer summary as a pg_ivm IMMV (pgivm.create_immv), when the server has
+#              pg_ivm: installed from Debian (postgresql-<major>-pg-ivm, sid has it for 18) where
+#              apt can, else left out
 # Single-row statements are timed twice: with synchronous_commit = off (what maintenance costs the
 # writer in CPU) and on (each commit also waits for its WAL flush, whose time on a virtual disk
 # varies by more than the maintenance costs). They are timed a third way without the client: a
@@ -28,8 +31,23 @@
 set -euo pipefail
 n="${1:-10000}"
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/cluster.sh"
+pg_config_bin="${PGT_PG_BIN:-$(pgt_pg_bindir)}/pg_config"
+ivm_lib="$("$pg_config_bin" --pkglibdir)/pg_ivm.so"
+if [ ! -f "$ivm_lib" ] && command -v apt-get >/dev/null; then
+    major="$("$pg_config_bin" --version | sed -E 's/[^0-9]*([0-9]+).*/\1/')"
+    apt-get install -y -qq -o Acquire::Check-Valid-Until=false "postgresql-$major-pg-ivm" >/dev/null 2>&1 || true
+fi
+tables=(plain agg join trigger)
+preload="shared_preload_libraries = 'pg_trickle'"
+if [ -f "$ivm_lib" ]; then
+    tables+=(ivm)
+    preload="shared_preload_libraries = 'pg_trickle, pg_ivm'"
+else
+    echo "pg_ivm is not installed for this PostgreSQL: measured without it" >&2
+fi
 pgt_start_cluster pgt_immediate "shared_buffers = 512MB
-autovacuum = off" "${PGT_BENCH_CPUS-0}"
+autovacuum = off
+$preload" "${PGT_BENCH_CPUS-0}"
 
 "${psql[@]}" >/dev/null -f "$(dirname "${BASH_SOURCE[0]}")/immediate_schema.sql"
 
@@ -48,36 +66,36 @@ bulk_ms() { # median of 5 INSERT … SELECT of 10,000 rows
 }
 
 settle() { # before each table's runs: its dead rows and its summary's vacuumed, not left to autovacuum
-    local summary=(); case $1 in agg | join | trigger) summary=(", $1_summary") ;; esac
+    local summary=(); case $1 in agg | join | trigger | ivm) summary=(", $1_summary") ;; esac
     "${psql[@]}" -c "VACUUM $1_orders${summary[*]}" >/dev/null
 }
 declare -A runs ms
 for commit in off on; do
     for round in 1 2 3; do
-        for t in plain agg join trigger; do
+        for t in "${tables[@]}"; do
             settle "$t"
             runs[$commit,$t,insert]+="$(printf 'INSERT INTO %s VALUES (nextval(%s), 1 + (random() * 999)::int, 10);\n' "${t}_orders" "'ids'" | pgbench_ms) "
             runs[$commit,$t,update]+="$(printf '\\set id random(1, 100000)\nUPDATE %s SET amount = amount + 1 WHERE id = :id;\n' "${t}_orders" | pgbench_ms) "
             runs[$commit,$t,delete]+="$(printf 'DELETE FROM %s WHERE id = (SELECT max(id) FROM %s);\n' "${t}_orders" "${t}_orders" | pgbench_ms) "
         done
     done
-    for t in plain agg join trigger; do
+    for t in "${tables[@]}"; do
         for s in insert update delete; do ms[$commit,$t,$s]=$(printf '%s\n' ${runs[$commit,$t,$s]} | median); done
     done
 done
-for t in plain agg join trigger; do ms[bulk,$t]=$(bulk_ms "$t"); done
+for t in "${tables[@]}"; do ms[bulk,$t]=$(bulk_ms "$t"); done
 loop_ms() { # ms per statement of `n` run by the server-side loop
     printf 'SET synchronous_commit = off;\nCALL statements(%s, %s, 20);\n\\timing on\nCALL statements(%s, %s, %s);\n' \
         "'$1'" "'$2'" "'$1'" "'$2'" "$n" | "${psql[@]}" |
         sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | awk -v n="$n" '{printf "%.4f", $1 / n}'
 }
 for round in 1 2 3 4 5; do
-    for t in plain agg join trigger; do
+    for t in "${tables[@]}"; do
         settle "$t"
         for s in insert update delete; do runs[loop,$t,$s]+="$(loop_ms "$t" "$s") "; done
     done
 done
-for t in plain agg join trigger; do
+for t in "${tables[@]}"; do
     for s in insert update delete; do ms[loop,$t,$s]=$(printf '%s\n' ${runs[loop,$t,$s]} | median); done
 done
 first_ms() { # the first statement of a new session: an UPDATE of one row (one the loops left)
@@ -86,16 +104,19 @@ first_ms() { # the first statement of a new session: an UPDATE of one row (one t
         sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p'
 }
 for round in 1 2 3 4 5; do
-    for t in plain agg join trigger; do runs[first,$t]+="$(first_ms "$t") "; done
+    for t in "${tables[@]}"; do runs[first,$t]+="$(first_ms "$t") "; done
 done
-for t in plain agg join trigger; do ms[first,$t]=$(printf '%s\n' ${runs[first,$t]} | median); done
+for t in "${tables[@]}"; do ms[first,$t]=$(printf '%s\n' ${runs[first,$t]} | median); done
 
 differ=$("${psql[@]}" -c "SELECT (SELECT count(*) FROM ((SELECT customer, n, total FROM agg_summary EXCEPT ALL
     SELECT customer, count(*), sum(amount) FROM agg_orders GROUP BY customer) UNION ALL (SELECT customer, count(*), sum(amount)
     FROM agg_orders GROUP BY customer EXCEPT ALL SELECT customer, n, total FROM agg_summary)) x)
   + (SELECT count(*) FROM ((SELECT customer, n, total FROM trigger_summary EXCEPT ALL
     SELECT customer, count(*), sum(amount) FROM trigger_orders GROUP BY customer) UNION ALL (SELECT customer, count(*), sum(amount)
-    FROM trigger_orders GROUP BY customer EXCEPT ALL SELECT customer, n, total FROM trigger_summary)) y)")
+    FROM trigger_orders GROUP BY customer EXCEPT ALL SELECT customer, n, total FROM trigger_summary)) y)
+  + CASE WHEN to_regclass('ivm_summary') IS NULL THEN 0 ELSE (SELECT count(*) FROM ((SELECT customer, n, total FROM ivm_summary
+    EXCEPT ALL SELECT customer, count(*), sum(amount) FROM ivm_orders GROUP BY customer) UNION ALL (SELECT customer, count(*),
+    sum(amount) FROM ivm_orders GROUP BY customer EXCEPT ALL SELECT customer, n, total FROM ivm_summary)) z) END")
 [ "$differ" = 0 ] || { echo "summaries differ from their queries ($differ rows)" >&2; exit 1; }
 
 added() { awk -v a="$1" -v b="$2" -v k="$3" 'BEGIN {printf "%.0f µs", (a - b) * 1000 / k}'; }
@@ -103,13 +124,24 @@ header() {
     echo
     echo "$1"
     echo
-    echo "| statement | plain (ms) | IMMEDIATE aggregate (ms) | IMMEDIATE join + aggregate (ms) | PL/pgSQL trigger (ms) | added: aggregate / join / trigger |"
-    echo "|---|---:|---:|---:|---:|---|"
+    if [ ${#tables[@]} -eq 5 ]; then
+        echo "| statement | plain (ms) | IMMEDIATE aggregate (ms) | IMMEDIATE join + aggregate (ms) | PL/pgSQL trigger (ms) | pg_ivm aggregate (ms) | added: aggregate / join / trigger / pg_ivm |"
+        echo "|---|---:|---:|---:|---:|---:|---|"
+    else
+        echo "| statement | plain (ms) | IMMEDIATE aggregate (ms) | IMMEDIATE join + aggregate (ms) | PL/pgSQL trigger (ms) | added: aggregate / join / trigger |"
+        echo "|---|---:|---:|---:|---:|---|"
+    fi
 }
 row() { # label, the key of ms[] before the table's name, rows per statement
     local p=${ms[$2plain]} a=${ms[$2agg]} j=${ms[$2join]} g=${ms[$2trigger]}
-    printf '| %s | %s | %s | %s | %s | %s / %s / %s |\n' "$1" "$p" "$a" "$j" "$g" \
-        "$(added "$a" "$p" "$3")" "$(added "$j" "$p" "$3")" "$(added "$g" "$p" "$3")"
+    if [ ${#tables[@]} -eq 5 ]; then
+        local v=${ms[$2ivm]}
+        printf '| %s | %s | %s | %s | %s | %s | %s / %s / %s / %s |\n' "$1" "$p" "$a" "$j" "$g" "$v" \
+            "$(added "$a" "$p" "$3")" "$(added "$j" "$p" "$3")" "$(added "$g" "$p" "$3")" "$(added "$v" "$p" "$3")"
+    else
+        printf '| %s | %s | %s | %s | %s | %s / %s / %s |\n' "$1" "$p" "$a" "$j" "$g" \
+            "$(added "$a" "$p" "$3")" "$(added "$j" "$p" "$3")" "$(added "$g" "$p" "$3")"
+    fi
 }
 for commit in off on loop; do
     case $commit in
@@ -118,7 +150,7 @@ for commit in off on loop; do
     esac
     for s in insert update delete; do
         ms[$commit,plain]=${ms[$commit,plain,$s]} ms[$commit,agg]=${ms[$commit,agg,$s]}
-        ms[$commit,join]=${ms[$commit,join,$s]} ms[$commit,trigger]=${ms[$commit,trigger,$s]}
+        ms[$commit,join]=${ms[$commit,join,$s]} ms[$commit,trigger]=${ms[$commit,trigger,$s]} ms[$commit,ivm]=${ms[$commit,ivm,$s]:-}
         row "one-row $(echo "$s" | tr a-z A-Z)" "$commit," 1
     done
 done

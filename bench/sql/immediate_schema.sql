@@ -1,14 +1,16 @@
--- The schema bench/sql/immediate.sh and bench/sql/immediate_instructions.sh measure: four copies
--- of a 100,000-row orders table — plain, with an IMMEDIATE aggregate (agg), with an IMMEDIATE
--- join + aggregate (join), and with the per-customer summary kept by a hand-written PL/pgSQL row
--- trigger (trigger) — and statements(t, kind, n), a procedure running n one-row statements of
--- one kind on table t, each committed.
+-- The schema bench/sql/immediate.sh and bench/sql/immediate_instructions.sh measure: copies of a
+-- 100,000-row orders table — plain, with an IMMEDIATE aggregate (agg), with an IMMEDIATE
+-- join + aggregate (join), with the per-customer summary kept by a hand-written PL/pgSQL row
+-- trigger (trigger) and, when the server preloads pg_ivm, with the same summary as a pg_ivm
+-- incrementally maintained materialized view (ivm) — and statements(t, kind, n), a procedure
+-- running n one-row statements of one kind on table t, each committed.
 CREATE EXTENSION pg_trickle;
+SELECT current_setting('shared_preload_libraries') LIKE '%pg_ivm%' AS have_ivm \gset
 CREATE TABLE customers (id int PRIMARY KEY, segment text);
 INSERT INTO customers SELECT i, 'seg' || i % 10 FROM generate_series(1, 1000) i;
 CREATE SEQUENCE ids START 1000000;
 DO $$ DECLARE t text; BEGIN
-  FOREACH t IN ARRAY ARRAY['plain', 'agg', 'join', 'trigger'] LOOP
+  FOREACH t IN ARRAY ARRAY['plain', 'agg', 'join', 'trigger', 'ivm'] LOOP
     EXECUTE format('CREATE TABLE %I (id bigint PRIMARY KEY, customer int, amount numeric(10,2))', t || '_orders');
     EXECUTE format('INSERT INTO %I SELECT i, 1 + i %% 1000, i %% 100 FROM generate_series(1, 100000) i', t || '_orders');
   END LOOP;
@@ -18,6 +20,10 @@ SELECT pgtrickle.create_stream_table('agg_summary',
 SELECT pgtrickle.create_stream_table('join_summary',
   'SELECT c.segment, count(*) AS n, sum(o.amount) AS total FROM join_orders o JOIN customers c ON c.id = o.customer GROUP BY c.segment',
   refresh_mode => 'IMMEDIATE');
+\if :have_ivm
+CREATE EXTENSION pg_ivm;
+SELECT pgivm.create_immv('ivm_summary', 'SELECT customer, count(*) AS n, sum(amount) AS total FROM ivm_orders GROUP BY customer');
+\endif
 CREATE TABLE trigger_summary (customer int PRIMARY KEY, n bigint NOT NULL, total numeric NOT NULL);
 INSERT INTO trigger_summary SELECT customer, count(*), sum(amount) FROM trigger_orders GROUP BY customer;
 CREATE FUNCTION trigger_summary_maintain() RETURNS trigger LANGUAGE plpgsql AS $$
