@@ -483,258 +483,329 @@ rel_ptr rows_kept(context& ctx, const rel_ptr& rel, int partition, const std::ve
     return make_project(out, std::move(exprs), names);
 }
 
-rel_ptr simple_select(context& ctx, const SelectStmt* s, const select_scope& env, select_options opts) {
-    correlation* corr = opts.corr;
-    const auto mode = corr ? corr->current_mode() : correlation::mode::discover;
-    const bool lift = corr && mode == correlation::mode::lift;
-    auto at = [&](correlation::place p) {
-        if (corr) corr->where = p;
-    };
-
-    const std::optional<row_limit> limit = opts.top_level ? std::nullopt : subquery_row_limit(ctx, s, opts.exists_test);
-
-    at(correlation::place::from);
+// The FROM rows of a SELECT level (a placeholder, recorded as unsupported, without FROM).
+from_result level_from(context& ctx, const SelectStmt* s, const select_scope& env, correlation* corr, bool lift) {
+    if (corr) corr->where = correlation::place::from;
     from_result from = translate_from_clause(ctx, s->fromClause, env, corr, lift ? corr->d : nullptr);
     if (!from.rel) {
         ctx.unsupported("SELECT without FROM", -1);
         from.rel = placeholder_rel({});
     }
     if (corr) corr->width = static_cast<int>(from.rel->columns.size());
-    select_scope scope{&from.items, &from.origins, &env, env.ctes, corr};
-    agg_collector aggs;
-    window_collector windows{{}, {}, s->windowClause};
-    // Subqueries evaluated per row of the FROM clause, and per output row (per group when
-    // the level aggregates).
-    sublink_collector per_row{&from.rel->columns, {}}, per_output{&from.rel->columns, {}};
-    const expr_env base{ctx, scope, clause::select_list, &aggs, &per_output, &per_row, &windows};
+    return from;
+}
 
-    // transformSelectStmt's order, so that the first error is the one PostgreSQL reports.
-    at(correlation::place::select);
-    std::vector<target> targets = translate_targets(s->targetList, base);
-    at(correlation::place::where);
-    expr_ptr where = s->whereClause
-                         ? translate_condition(s->whereClause, {ctx, scope, clause::where, nullptr, &per_row, &per_row}, "WHERE")
-                         : nullptr;
-    at(correlation::place::elsewhere);
-    expr_ptr having = s->havingClause ? translate_condition(s->havingClause, base.with(clause::having, &aggs), "HAVING") : nullptr;
-    const bool distinct = list_length(s->distinctClause) > 0;
-    std::vector<expr_ptr> order;
+// One SELECT level being translated: its FROM rows, the collectors its expressions fill, and
+// its clauses. Made in place and never moved: the scope and the environments point into it.
+struct select_level {
+    context& ctx;
+    const SelectStmt* s;
+    select_options opts;
+    correlation* corr;
+    correlation::mode mode;
+    bool lift; // a lifted correlated subquery: D's columns lead its rows and its result
+    std::optional<row_limit> limit;
+    from_result from;
+    select_scope scope;
+    agg_collector aggs;
+    window_collector windows;
+    // Subqueries evaluated per row of the FROM clause, and per output row (per group when the
+    // level aggregates); those of ORDER BY are checked, not evaluated.
+    sublink_collector per_row, per_output, ignored;
+    expr_env base, order_env;
+
+    std::vector<target> targets;
+    expr_ptr where, having;
+    bool distinct = false, plain_distinct = false, grouped = false;
     std::vector<sort_ref> order_refs;
-    // Only plain DISTINCT needs ORDER BY in the select list; DISTINCT ON sorts by anything.
-    // Subqueries in ORDER BY are checked, not evaluated: ORDER BY has no effect here (a TopK
-    // key with a subquery is refused).
-    const bool plain_distinct = distinct && is_plain_distinct(s->distinctClause);
-    sublink_collector ignored{&from.rel->columns, {}};
-    const expr_env order_env{ctx, scope, clause::select_list, &aggs, &ignored, &ignored, &windows};
-    for (const Node* n : nodes(s->sortClause)) {
-        order_refs.push_back(sort_key(as<SortBy>(n)->node, targets, plain_distinct, order_env));
-        if (order_refs.back().target < 0) order.push_back(order_refs.back().expr);
-    }
-    if (opts.topk && !ignored.items.empty()) ctx.unsupported("subquery in the ORDER BY of a TopK query", -1);
-    if (limit && !ignored.items.empty()) ctx.unsupported("subquery in the ORDER BY of a subquery with LIMIT or OFFSET", -1);
-    grouping_clause group = translate_group_by(s->groupClause, targets, {ctx, scope, clause::select_list, &aggs}, aggs);
+    std::vector<expr_ptr> order; // the ORDER BY keys outside the select list
+    grouping_clause group;
     // DISTINCT ON: its keys, and the ORDER BY that picks the row kept for each.
     std::vector<expr_ptr> distinct_on;
     std::vector<ir::sort_key> pick_order;
-    if (distinct && !plain_distinct) {
-        for (const Node* n : nodes(s->distinctClause)) {
-            const auto r = sort_key(n, targets, false, order_env);
-            distinct_on.push_back(r.target >= 0 ? targets[static_cast<std::size_t>(r.target)].expr : r.expr);
-        }
-        for (std::size_t i = 0; i < order_refs.size(); ++i) {
-            const auto* sb = as<SortBy>(static_cast<const Node*>(list_nth(s->sortClause, static_cast<int>(i))));
-            const auto& r = order_refs[i];
-            ir::sort_key k = topk_key(sb, 0, {}, ctx);
-            k.expr = r.target >= 0 ? targets[static_cast<std::size_t>(r.target)].expr : r.expr;
-            pick_order.push_back(std::move(k));
-        }
-        if (!ignored.items.empty()) ctx.unsupported("subquery in the ORDER BY of a DISTINCT ON query", -1);
+
+    select_level(context& c, const SelectStmt* stmt, const select_scope& env, select_options o)
+        : ctx(c), s(stmt), opts(o), corr(o.corr), mode(corr ? corr->current_mode() : correlation::mode::discover),
+          lift(corr && mode == correlation::mode::lift),
+          limit(o.top_level ? std::nullopt : subquery_row_limit(c, stmt, o.exists_test)),
+          from(level_from(c, stmt, env, corr, lift)), scope{&from.items, &from.origins, &env, env.ctes, corr},
+          windows{{}, {}, stmt->windowClause}, per_row{&from.rel->columns, {}}, per_output{&from.rel->columns, {}},
+          ignored{&from.rel->columns, {}}, base{c, scope, clause::select_list, &aggs, &per_output, &per_row, &windows},
+          order_env{c, scope, clause::select_list, &aggs, &ignored, &ignored, &windows} {}
+    select_level(const select_level&) = delete;
+    select_level& operator=(const select_level&) = delete;
+
+    void at(correlation::place p) {
+        if (corr) corr->where = p;
     }
-    const bool grouped_level = group.present || !aggs.calls.empty() || having || !aggs.groupings.empty();
-    if (!distinct_on.empty() && (grouped_level || corr || !windows.calls.empty()))
-        ctx.unsupported("DISTINCT ON with GROUP BY, aggregates, window functions or in a correlated subquery",
-                        expr_location(static_cast<const Node*>(linitial(s->distinctClause))));
-    if (!windows.calls.empty() && grouped_level) {
+    const SortBy* sort_by(std::size_t i) const { return as<SortBy>(static_cast<const Node*>(list_nth(s->sortClause, static_cast<int>(i)))); }
+    std::size_t d_width() const { return lift ? corr->types().size() : 0; }
+};
+
+void translate_distinct_on(select_level& l) {
+    if (!l.distinct || l.plain_distinct) return;
+    for (const Node* n : nodes(l.s->distinctClause)) {
+        const auto r = sort_key(n, l.targets, false, l.order_env);
+        l.distinct_on.push_back(r.target >= 0 ? l.targets[static_cast<std::size_t>(r.target)].expr : r.expr);
+    }
+    for (std::size_t i = 0; i < l.order_refs.size(); ++i) {
+        const auto& r = l.order_refs[i];
+        ir::sort_key k = topk_key(l.sort_by(i), 0, {}, l.ctx);
+        k.expr = r.target >= 0 ? l.targets[static_cast<std::size_t>(r.target)].expr : r.expr;
+        l.pick_order.push_back(std::move(k));
+    }
+    if (!l.ignored.items.empty()) l.ctx.unsupported("subquery in the ORDER BY of a DISTINCT ON query", -1);
+}
+
+// The level's clauses, in transformSelectStmt's order, so that the first error is the one
+// PostgreSQL reports.
+void translate_clauses(select_level& l) {
+    const SelectStmt* s = l.s;
+    l.at(correlation::place::select);
+    l.targets = translate_targets(s->targetList, l.base);
+    l.at(correlation::place::where);
+    if (s->whereClause)
+        l.where = translate_condition(s->whereClause, {l.ctx, l.scope, clause::where, nullptr, &l.per_row, &l.per_row}, "WHERE");
+    l.at(correlation::place::elsewhere);
+    if (s->havingClause) l.having = translate_condition(s->havingClause, l.base.with(clause::having, &l.aggs), "HAVING");
+    l.distinct = list_length(s->distinctClause) > 0;
+    // Only plain DISTINCT needs ORDER BY in the select list; DISTINCT ON sorts by anything.
+    // Subqueries in ORDER BY are checked, not evaluated: ORDER BY has no effect here (a TopK
+    // key with a subquery is refused).
+    l.plain_distinct = l.distinct && is_plain_distinct(s->distinctClause);
+    for (const Node* n : nodes(s->sortClause)) {
+        l.order_refs.push_back(sort_key(as<SortBy>(n)->node, l.targets, l.plain_distinct, l.order_env));
+        if (l.order_refs.back().target < 0) l.order.push_back(l.order_refs.back().expr);
+    }
+    if (l.opts.topk && !l.ignored.items.empty()) l.ctx.unsupported("subquery in the ORDER BY of a TopK query", -1);
+    if (l.limit && !l.ignored.items.empty()) l.ctx.unsupported("subquery in the ORDER BY of a subquery with LIMIT or OFFSET", -1);
+    l.group = translate_group_by(s->groupClause, l.targets, {l.ctx, l.scope, clause::select_list, &l.aggs}, l.aggs);
+    translate_distinct_on(l);
+    l.grouped = l.group.present || !l.aggs.calls.empty() || l.having || !l.aggs.groupings.empty();
+    if (!l.distinct_on.empty() && (l.grouped || l.corr || !l.windows.calls.empty()))
+        l.ctx.unsupported("DISTINCT ON with GROUP BY, aggregates, window functions or in a correlated subquery",
+                          expr_location(static_cast<const Node*>(linitial(s->distinctClause))));
+}
+
+// Window calls of a grouped level stand in as typed constants; a lifted level's partition by D
+// too; and whether a correlated level is too complex to pull up.
+void prepare_windows(select_level& l) {
+    if (!l.windows.calls.empty() && l.grouped) {
         // The calls stand in as typed constants, which grouping leaves in place (its rebasing
         // would read their column stand-ins as columns of the FROM row).
         std::map<const ir::expr*, expr_ptr> stand_ins;
-        for (auto& r : windows.results) {
+        for (auto& r : l.windows.results) {
             auto constant = placeholder(r->type);
             stand_ins[r.get()] = constant;
             r = constant;
         }
-        for (auto& t : targets) t.expr = replace_stand_ins(t.expr, stand_ins);
-        for (auto& e : order) e = replace_stand_ins(e, stand_ins);
-        for (auto& r : order_refs) r.expr = replace_stand_ins(r.expr, stand_ins);
+        for (auto& t : l.targets) t.expr = replace_stand_ins(t.expr, stand_ins);
+        for (auto& e : l.order) e = replace_stand_ins(e, stand_ins);
+        for (auto& r : l.order_refs) r.expr = replace_stand_ins(r.expr, stand_ins);
     }
     // In a lifted subquery each row of D is an evaluation of its own: its windows partition by D
     // too (D's columns lead the FROM row, and grouping rebases them as keys).
-    if (lift)
-        for (auto& c : windows.calls)
-            for (std::size_t i = corr->types().size(); i-- > 0;)
-                c.partition_by.insert(c.partition_by.begin(), ir::make_column(static_cast<int>(i), corr->types()[i]));
-    if (corr && mode == correlation::mode::discover &&
-        (grouped_level || distinct || list_length(s->windowClause) > 0 || !windows.calls.empty() || limit))
-        corr->complex = true;
+    if (l.lift)
+        for (auto& c : l.windows.calls)
+            for (std::size_t i = l.corr->types().size(); i-- > 0;)
+                c.partition_by.insert(c.partition_by.begin(), ir::make_column(static_cast<int>(i), l.corr->types()[i]));
+    if (l.corr && l.mode == correlation::mode::discover &&
+        (l.grouped || l.distinct || list_length(l.s->windowClause) > 0 || !l.windows.calls.empty() || l.limit))
+        l.corr->complex = true;
+}
 
-    if (corr && mode == correlation::mode::pull_up) {
-        // FROM, WHERE and a select list only (discovery made sure): the WHERE conjuncts that
-        // read outer values relate the FROM rows to an outer row; the rest filter them here.
-        std::vector<expr_ptr> local, correlated;
-        for (auto& c : ir::conjuncts(where)) {
-            const auto cols = ir::referenced_columns(*c);
-            (std::ranges::any_of(cols, [&](int i) { return i >= corr->width; }) ? correlated : local).push_back(c);
-        }
-        corr->condition = ir::make_and(std::move(correlated));
-        for (const auto& t : targets) {
-            corr->targets.push_back(coerce_unknown(t.expr, make_type(type_kind::text)));
-            corr->names.push_back(t.name);
-        }
-        return local.empty() ? from.rel : place_predicate(from.rel, ir::make_and(std::move(local)));
+// A correlated level pulled up: FROM, WHERE and a select list only (discovery made sure). The
+// WHERE conjuncts that read outer values relate the FROM rows to an outer row; the rest filter
+// them here.
+rel_ptr pulled_up(select_level& l) {
+    std::vector<expr_ptr> local, correlated;
+    for (auto& c : ir::conjuncts(l.where)) {
+        const auto cols = ir::referenced_columns(*c);
+        (std::ranges::any_of(cols, [&](int i) { return i >= l.corr->width; }) ? correlated : local).push_back(c);
     }
+    l.corr->condition = ir::make_and(std::move(correlated));
+    for (const auto& t : l.targets) {
+        l.corr->targets.push_back(coerce_unknown(t.expr, make_type(type_kind::text)));
+        l.corr->names.push_back(t.name);
+    }
+    return local.empty() ? l.from.rel : place_predicate(l.from.rel, ir::make_and(std::move(local)));
+}
 
-    // WHERE: conjuncts without subqueries go down into the FROM tree; the row-wise subqueries
-    // then join the rows that pass them, and the conjuncts reading them filter last.
-    rel_ptr rel = from.rel;
+// WHERE: conjuncts without subqueries go down into the FROM tree; the row-wise subqueries then
+// join the rows that pass them, and the conjuncts reading them filter last.
+rel_ptr filter_rows(select_level& l) {
+    rel_ptr rel = l.from.rel;
     std::vector<expr_ptr> local, with_subqueries;
-    for (auto& c : ir::conjuncts(where)) (contains_sublink(*c, per_row.items) ? with_subqueries : local).push_back(c);
+    for (auto& c : ir::conjuncts(l.where)) (contains_sublink(*c, l.per_row.items) ? with_subqueries : local).push_back(c);
     if (!local.empty()) rel = place_predicate(rel, ir::make_and(std::move(local)));
-    if (!per_row.items.empty()) {
-        // One subquery at a time, each conjunct filtering as soon as its subqueries are in:
-        // a later subquery (a lifted one's D in particular) sees only the rows that pass.
-        std::map<const ir::expr*, ir::expr_ptr> values;
-        for (std::size_t i = 0; i < per_row.items.size(); ++i) {
-            auto a = attach_sublinks(rel, {per_row.items[i]});
-            rel = a.rel;
-            values.merge(a.values);
-            const std::vector<pending_sublink> later_subs(per_row.items.begin() + static_cast<std::ptrdiff_t>(i) + 1,
-                                                          per_row.items.end());
-            std::vector<expr_ptr> ready, later;
-            for (auto& c : with_subqueries) (contains_sublink(*c, later_subs) ? later : ready).push_back(c);
-            for (auto& c : ready) c = replace_stand_ins(c, values);
-            if (!ready.empty()) rel = place_predicate(rel, ir::make_and(std::move(ready)));
-            with_subqueries = std::move(later);
-        }
-        for (auto& call : aggs.calls) {
-            for (auto& e : call.args) e = replace_stand_ins(e, values);
-            for (auto& k : call.order_by) k.expr = replace_stand_ins(k.expr, values);
-            call.filter = replace_stand_ins(call.filter, values);
-        }
+    if (l.per_row.items.empty()) return rel;
+    // One subquery at a time, each conjunct filtering as soon as its subqueries are in: a later
+    // subquery (a lifted one's D in particular) sees only the rows that pass.
+    std::map<const ir::expr*, ir::expr_ptr> values;
+    for (std::size_t i = 0; i < l.per_row.items.size(); ++i) {
+        auto a = attach_sublinks(rel, {l.per_row.items[i]});
+        rel = a.rel;
+        values.merge(a.values);
+        const std::vector<pending_sublink> later_subs(l.per_row.items.begin() + static_cast<std::ptrdiff_t>(i) + 1,
+                                                      l.per_row.items.end());
+        std::vector<expr_ptr> ready, later;
+        for (auto& c : with_subqueries) (contains_sublink(*c, later_subs) ? later : ready).push_back(c);
+        for (auto& c : ready) c = replace_stand_ins(c, values);
+        if (!ready.empty()) rel = place_predicate(rel, ir::make_and(std::move(ready)));
+        with_subqueries = std::move(later);
     }
+    for (auto& call : l.aggs.calls) {
+        for (auto& e : call.args) e = replace_stand_ins(e, values);
+        for (auto& k : call.order_by) k.expr = replace_stand_ins(k.expr, values);
+        call.filter = replace_stand_ins(call.filter, values);
+    }
+    return rel;
+}
 
+// What the level returns: its columns (a lifted level's start with D's) and their names, and
+// the ORDER BY keys outside the select list a TopK or LIMIT needs as columns after them.
+struct level_output {
     std::vector<expr_ptr> exprs;
     std::vector<std::string> names;
-    const std::size_t m = lift ? corr->types().size() : 0;
-    // A lifted subquery's result starts with D's columns.
-    for (std::size_t i = 0; i < m; ++i) {
-        exprs.push_back(ir::make_column(static_cast<int>(i), corr->types()[i]));
-        names.push_back(from.rel->columns[i].name);
-    }
-    for (const auto& t : targets) {
-        exprs.push_back(t.expr);
-        names.push_back(t.name);
-    }
-    // TopK keys outside the select list become columns after it.
     std::vector<expr_ptr> extra_keys;
-    if (opts.topk || limit)
-        for (const auto& r : order_refs)
-            if (r.target < 0) extra_keys.push_back(r.expr);
-    if (grouped_level) {
-        // Subqueries in the select list and HAVING are evaluated per group: their outer
-        // values must be rebased like the select list, which needs them lifted.
-        for (auto& p : per_output.items)
-            if (p.pulled_up) p = lift_sublink(p, base);
-        grouping_request req;
-        for (std::size_t i = 0; i < m; ++i) req.keys.push_back(exprs[i]);
-        req.keys.insert(req.keys.end(), group.keys.begin(), group.keys.end());
-        req.targets = exprs;
-        req.having = having;
-        req.order_by = order;
-        for (const auto& p : per_output.items) {
-            req.subquery_outer.insert(req.subquery_outer.end(), p.d_values.begin(), p.d_values.end());
-            req.extras.insert(req.extras.end(), p.lhs.begin(), p.lhs.end());
-        }
-        req.extras.insert(req.extras.end(), extra_keys.begin(), extra_keys.end());
-        // Window calls read the groups: their expressions are rebased like the select list's.
-        const std::vector<expr_ptr> window_exprs = window_expressions(windows.calls);
-        req.extras.insert(req.extras.end(), window_exprs.begin(), window_exprs.end());
-        // Grouping sets of a lifted subquery all group by D's values too.
-        std::vector<std::vector<int>> sets;
-        for (const auto& set : group.sets) {
-            std::vector<int> lifted(m);
-            std::iota(lifted.begin(), lifted.end(), 0);
-            for (int k : set) lifted.push_back(k + static_cast<int>(m));
-            sets.push_back(std::move(lifted));
-        }
-        if (lift && !group.present) req.after_aggregate = [&](const rel_ptr& agg) { return with_empty_groups(ctx, corr->d, agg); };
-        if (sets.size() > 1) req.after_aggregate = [&](const rel_ptr& agg) { return union_of_grouping_sets(agg, sets); };
-        // PostgreSQL infers no functional dependency with grouping sets.
-        req.functional_dependency = sets.empty();
-        const std::vector<expr_ptr> keys = req.keys;
-        grouped g = build_grouping(ctx, rel, from.origins, aggs, std::move(req));
-        rel = g.rel;
-        std::map<const ir::expr*, expr_ptr> masks;
-        for (const auto& call : aggs.groupings) masks[call.result.get()] = grouping_value(ctx, call, keys, sets, rel);
-        for (auto& t : g.targets) t = replace_stand_ins(t, masks);
-        exprs = std::move(g.targets);
-        having = replace_stand_ins(g.having, masks);
-        std::size_t next_outer = 0, next_extra = 0;
-        rebase_per_group(ctx, per_output.items, g, next_outer, next_extra);
-        const auto windows_at = g.extras.end() - static_cast<std::ptrdiff_t>(window_exprs.size());
-        extra_keys.assign(g.extras.begin() + static_cast<std::ptrdiff_t>(next_extra), windows_at);
-        windows.calls = with_window_expressions(windows.calls, {windows_at, g.extras.end()});
+};
+
+level_output select_list(const select_level& l) {
+    level_output out;
+    for (std::size_t i = 0; i < l.d_width(); ++i) {
+        out.exprs.push_back(ir::make_column(static_cast<int>(i), l.corr->types()[i]));
+        out.names.push_back(l.from.rel->columns[i].name);
     }
-    if (!distinct_on.empty() && !grouped_level && !corr && windows.calls.empty())
-        rel = first_per_key(ctx, rel, distinct_on, pick_order, per_output.items);
-    if (!per_output.items.empty()) {
-        auto a = attach_sublinks(rel, per_output.items);
+    for (const auto& t : l.targets) {
+        out.exprs.push_back(t.expr);
+        out.names.push_back(t.name);
+    }
+    if (l.opts.topk || l.limit)
+        for (const auto& r : l.order_refs)
+            if (r.target < 0) out.extra_keys.push_back(r.expr);
+    return out;
+}
+
+// GROUP BY, aggregates and HAVING over `rel`: the output, HAVING, the per-group subqueries'
+// outer values and the window calls rebased on the groups.
+rel_ptr group_rows(select_level& l, rel_ptr rel, level_output& out) {
+    const std::size_t m = l.d_width();
+    // Subqueries in the select list and HAVING are evaluated per group: their outer values
+    // must be rebased like the select list, which needs them lifted.
+    for (auto& p : l.per_output.items)
+        if (p.pulled_up) p = lift_sublink(p, l.base);
+    grouping_request req;
+    for (std::size_t i = 0; i < m; ++i) req.keys.push_back(out.exprs[i]);
+    req.keys.insert(req.keys.end(), l.group.keys.begin(), l.group.keys.end());
+    req.targets = out.exprs;
+    req.having = l.having;
+    req.order_by = l.order;
+    for (const auto& p : l.per_output.items) {
+        req.subquery_outer.insert(req.subquery_outer.end(), p.d_values.begin(), p.d_values.end());
+        req.extras.insert(req.extras.end(), p.lhs.begin(), p.lhs.end());
+    }
+    req.extras.insert(req.extras.end(), out.extra_keys.begin(), out.extra_keys.end());
+    // Window calls read the groups: their expressions are rebased like the select list's.
+    const std::vector<expr_ptr> window_exprs = window_expressions(l.windows.calls);
+    req.extras.insert(req.extras.end(), window_exprs.begin(), window_exprs.end());
+    // Grouping sets of a lifted subquery all group by D's values too.
+    std::vector<std::vector<int>> sets;
+    for (const auto& set : l.group.sets) {
+        std::vector<int> lifted(m);
+        std::iota(lifted.begin(), lifted.end(), 0);
+        for (int k : set) lifted.push_back(k + static_cast<int>(m));
+        sets.push_back(std::move(lifted));
+    }
+    if (l.lift && !l.group.present) req.after_aggregate = [&](const rel_ptr& agg) { return with_empty_groups(l.ctx, l.corr->d, agg); };
+    if (sets.size() > 1) req.after_aggregate = [&](const rel_ptr& agg) { return union_of_grouping_sets(agg, sets); };
+    // PostgreSQL infers no functional dependency with grouping sets.
+    req.functional_dependency = sets.empty();
+    const std::vector<expr_ptr> keys = req.keys;
+    grouped g = build_grouping(l.ctx, rel, l.from.origins, l.aggs, std::move(req));
+    std::map<const ir::expr*, expr_ptr> masks;
+    for (const auto& call : l.aggs.groupings) masks[call.result.get()] = grouping_value(l.ctx, call, keys, sets, g.rel);
+    for (auto& t : g.targets) t = replace_stand_ins(t, masks);
+    out.exprs = std::move(g.targets);
+    l.having = replace_stand_ins(g.having, masks);
+    std::size_t next_outer = 0, next_extra = 0;
+    rebase_per_group(l.ctx, l.per_output.items, g, next_outer, next_extra);
+    const auto windows_at = g.extras.end() - static_cast<std::ptrdiff_t>(window_exprs.size());
+    out.extra_keys.assign(g.extras.begin() + static_cast<std::ptrdiff_t>(next_extra), windows_at);
+    l.windows.calls = with_window_expressions(l.windows.calls, {windows_at, g.extras.end()});
+    return g.rel;
+}
+
+// After grouping: DISTINCT ON's first rows, the per-output subqueries, HAVING, the window
+// calls (which see the rows after WHERE, GROUP BY and HAVING).
+rel_ptr output_rows(select_level& l, rel_ptr rel, level_output& out) {
+    if (!l.distinct_on.empty() && !l.grouped && !l.corr && l.windows.calls.empty())
+        rel = first_per_key(l.ctx, rel, l.distinct_on, l.pick_order, l.per_output.items);
+    if (!l.per_output.items.empty()) {
+        auto a = attach_sublinks(rel, l.per_output.items);
         rel = a.rel;
-        for (auto& e : exprs) e = replace_stand_ins(e, a.values);
-        having = replace_stand_ins(having, a.values);
+        for (auto& e : out.exprs) e = replace_stand_ins(e, a.values);
+        l.having = replace_stand_ins(l.having, a.values);
         // Window calls read the subqueries' values as columns of the rows they number.
-        std::vector<expr_ptr> window_exprs = window_expressions(windows.calls);
+        std::vector<expr_ptr> window_exprs = window_expressions(l.windows.calls);
         for (auto& e : window_exprs) e = replace_stand_ins(e, a.values);
-        windows.calls = with_window_expressions(windows.calls, std::move(window_exprs));
+        l.windows.calls = with_window_expressions(l.windows.calls, std::move(window_exprs));
     }
-    if (having) rel = ir::make_rel(ir::filter{having}, {rel}, rel->columns);
-    // Window functions see the rows after WHERE, GROUP BY and HAVING.
-    if (!windows.calls.empty()) rel = add_window(ctx, rel, windows, exprs, extra_keys);
-    if (opts.resolve_unknowns)
-        for (auto& e : exprs) e = coerce_unknown(e, make_type(type_kind::text));
-    if (opts.topk) {
-        opts.topk->visible = exprs.size();
-        std::size_t next_extra = 0;
-        for (std::size_t i = 0; i < order_refs.size(); ++i) {
-            int column = order_refs[i].target;
-            if (column < 0) {
-                column = static_cast<int>(exprs.size());
-                exprs.push_back(extra_keys[next_extra++]);
-                names.push_back("__topk_key" + std::to_string(i));
-            }
-            opts.topk->keys.push_back(topk_key(as<SortBy>(static_cast<const Node*>(list_nth(s->sortClause, static_cast<int>(i)))),
-                                               column, exprs[static_cast<std::size_t>(column)]->type, ctx));
+    if (l.having) rel = ir::make_rel(ir::filter{l.having}, {rel}, rel->columns);
+    if (!l.windows.calls.empty()) rel = add_window(l.ctx, rel, l.windows, out.exprs, out.extra_keys);
+    if (l.opts.resolve_unknowns)
+        for (auto& e : out.exprs) e = coerce_unknown(e, make_type(type_kind::text));
+    return rel;
+}
+
+// A TopK defining query: its ORDER BY keys as columns of the result (keys outside the select
+// list added after it).
+void add_topk_keys(select_level& l, level_output& out) {
+    l.opts.topk->visible = out.exprs.size();
+    std::size_t next_extra = 0;
+    for (std::size_t i = 0; i < l.order_refs.size(); ++i) {
+        int column = l.order_refs[i].target;
+        if (column < 0) {
+            column = static_cast<int>(out.exprs.size());
+            out.exprs.push_back(out.extra_keys[next_extra++]);
+            out.names.push_back("__topk_key" + std::to_string(i));
         }
+        l.opts.topk->keys.push_back(topk_key(l.sort_by(i), column, out.exprs[static_cast<std::size_t>(column)]->type, l.ctx));
     }
-    if (limit) {
-        // The rows kept are numbered in the ORDER BY per evaluation (per row of D when lifted).
-        const std::size_t visible = exprs.size();
-        std::vector<ir::sort_key> keys;
-        std::size_t next_extra = 0;
-        for (std::size_t i = 0; i < order_refs.size(); ++i) {
-            std::size_t column = order_refs[i].target >= 0 ? m + static_cast<std::size_t>(order_refs[i].target) : exprs.size();
-            if (order_refs[i].target < 0) {
-                exprs.push_back(extra_keys[next_extra++]);
-                names.push_back("__limit_key" + std::to_string(i));
-            }
-            const auto* sb = as<SortBy>(static_cast<const Node*>(list_nth(s->sortClause, static_cast<int>(i))));
-            keys.push_back(topk_key(sb, static_cast<int>(column), exprs[column]->type, ctx));
+}
+
+// A subquery's LIMIT/OFFSET: the rows kept are numbered in the ORDER BY per evaluation (per
+// row of D when lifted).
+rel_ptr limited(select_level& l, rel_ptr rel, level_output& out) {
+    const std::size_t m = l.d_width(), visible = out.exprs.size();
+    std::vector<ir::sort_key> keys;
+    std::size_t next_extra = 0;
+    for (std::size_t i = 0; i < l.order_refs.size(); ++i) {
+        const int target = l.order_refs[i].target;
+        const std::size_t column = target >= 0 ? m + static_cast<std::size_t>(target) : out.exprs.size();
+        if (target < 0) {
+            out.exprs.push_back(out.extra_keys[next_extra++]);
+            out.names.push_back("__limit_key" + std::to_string(i));
         }
-        rel = make_project(rel, std::move(exprs), names);
-        if (plain_distinct) rel = ir::make_rel(ir::distinct{}, {rel}, rel->columns);
-        return rows_kept(ctx, rel, static_cast<int>(m), keys, *limit, visible);
+        keys.push_back(topk_key(l.sort_by(i), static_cast<int>(column), out.exprs[column]->type, l.ctx));
     }
-    rel = make_project(rel, std::move(exprs), names);
-    if (plain_distinct) rel = ir::make_rel(ir::distinct{}, {rel}, rel->columns);
+    rel = make_project(rel, std::move(out.exprs), out.names);
+    if (l.plain_distinct) rel = ir::make_rel(ir::distinct{}, {rel}, rel->columns);
+    return rows_kept(l.ctx, rel, static_cast<int>(m), keys, *l.limit, visible);
+}
+
+rel_ptr simple_select(context& ctx, const SelectStmt* s, const select_scope& env, select_options opts) {
+    select_level l(ctx, s, env, opts);
+    translate_clauses(l);
+    prepare_windows(l);
+    if (l.corr && l.mode == correlation::mode::pull_up) return pulled_up(l);
+    rel_ptr rel = filter_rows(l);
+    level_output out = select_list(l);
+    if (l.grouped) rel = group_rows(l, rel, out);
+    rel = output_rows(l, rel, out);
+    if (l.opts.topk) add_topk_keys(l, out);
+    if (l.limit) return limited(l, rel, out);
+    rel = make_project(rel, std::move(out.exprs), out.names);
+    if (l.plain_distinct) rel = ir::make_rel(ir::distinct{}, {rel}, rel->columns);
     return rel;
 }
 
