@@ -7,6 +7,48 @@ namespace {
 // FigureColnameInternal (parse_target.c): strength 2 for a real name, 1 for a fallback (a
 // cast's type, `case`) that an inner name may still beat. The depth cap is only a backstop:
 // translation has already bounded the nesting of every tree that gets named.
+int figure(const Node* n, std::string& name, int depth);
+
+const char* sql_value_function_name(SQLValueFunctionOp op) {
+    switch (op) {
+    case SVFOP_CURRENT_DATE: return "current_date";
+    case SVFOP_CURRENT_TIME:
+    case SVFOP_CURRENT_TIME_N: return "current_time";
+    case SVFOP_CURRENT_TIMESTAMP:
+    case SVFOP_CURRENT_TIMESTAMP_N: return "current_timestamp";
+    case SVFOP_LOCALTIME:
+    case SVFOP_LOCALTIME_N: return "localtime";
+    case SVFOP_LOCALTIMESTAMP:
+    case SVFOP_LOCALTIMESTAMP_N: return "localtimestamp";
+    case SVFOP_CURRENT_ROLE: return "current_role";
+    case SVFOP_CURRENT_USER: return "current_user";
+    case SVFOP_USER: return "user";
+    case SVFOP_SESSION_USER: return "session_user";
+    case SVFOP_CURRENT_CATALOG: return "current_catalog";
+    case SVFOP_CURRENT_SCHEMA: return "current_schema";
+    }
+    return nullptr;
+}
+
+int figure_sublink(const SubLink* s, std::string& name, int depth) {
+    switch (s->subLinkType) {
+    case EXISTS_SUBLINK: name = "exists"; return 2;
+    case ARRAY_SUBLINK: name = "array"; return 2;
+    case EXPR_SUBLINK: {
+        // The subquery's single output column, when it names one itself.
+        const Node* sub = s->subselect;
+        if (!IsA(sub, SelectStmt)) return 0;
+        const List* targets = as<SelectStmt>(sub)->targetList;
+        if (list_length(targets) != 1) return 0;
+        const auto* rt = static_cast<const ResTarget*>(linitial(targets));
+        name = rt->name ? std::string(rt->name) : std::string("?column?");
+        if (!rt->name && figure(rt->val, name, depth + 1) == 0) name = "?column?";
+        return 2;
+    }
+    default: return 0;
+    }
+}
+
 int figure(const Node* n, std::string& name, int depth) {
     if (!n || depth > 1000) return 0;
     switch (nodeTag(n)) {
@@ -43,23 +85,7 @@ int figure(const Node* n, std::string& name, int depth) {
     }
     case T_CollateClause: return figure(as<CollateClause>(n)->arg, name, depth + 1);
     case T_GroupingFunc: name = "grouping"; return 2;
-    case T_SubLink:
-        switch (as<SubLink>(n)->subLinkType) {
-        case EXISTS_SUBLINK: name = "exists"; return 2;
-        case ARRAY_SUBLINK: name = "array"; return 2;
-        case EXPR_SUBLINK: {
-            // The subquery's single output column, when it names one itself.
-            const Node* sub = as<SubLink>(n)->subselect;
-            if (!IsA(sub, SelectStmt)) return 0;
-            const List* targets = as<SelectStmt>(sub)->targetList;
-            if (list_length(targets) != 1) return 0;
-            const auto* rt = static_cast<const ResTarget*>(linitial(targets));
-            name = rt->name ? std::string(rt->name) : std::string("?column?");
-            if (!rt->name && figure(rt->val, name, depth + 1) == 0) name = "?column?";
-            return 2;
-        }
-        default: return 0;
-        }
+    case T_SubLink: return figure_sublink(as<SubLink>(n), name, depth);
     case T_CaseExpr: {
         int strength = figure(reinterpret_cast<const Node*>(as<CaseExpr>(n)->defresult), name, depth + 1);
         if (strength > 1) return strength;
@@ -71,22 +97,9 @@ int figure(const Node* n, std::string& name, int depth) {
     case T_CoalesceExpr: name = "coalesce"; return 2;
     case T_MinMaxExpr: name = as<MinMaxExpr>(n)->op == IS_GREATEST ? "greatest" : "least"; return 2;
     case T_SQLValueFunction:
-        switch (as<SQLValueFunction>(n)->op) {
-        case SVFOP_CURRENT_DATE: name = "current_date"; return 2;
-        case SVFOP_CURRENT_TIME:
-        case SVFOP_CURRENT_TIME_N: name = "current_time"; return 2;
-        case SVFOP_CURRENT_TIMESTAMP:
-        case SVFOP_CURRENT_TIMESTAMP_N: name = "current_timestamp"; return 2;
-        case SVFOP_LOCALTIME:
-        case SVFOP_LOCALTIME_N: name = "localtime"; return 2;
-        case SVFOP_LOCALTIMESTAMP:
-        case SVFOP_LOCALTIMESTAMP_N: name = "localtimestamp"; return 2;
-        case SVFOP_CURRENT_ROLE: name = "current_role"; return 2;
-        case SVFOP_CURRENT_USER: name = "current_user"; return 2;
-        case SVFOP_USER: name = "user"; return 2;
-        case SVFOP_SESSION_USER: name = "session_user"; return 2;
-        case SVFOP_CURRENT_CATALOG: name = "current_catalog"; return 2;
-        case SVFOP_CURRENT_SCHEMA: name = "current_schema"; return 2;
+        if (const char* f = sql_value_function_name(as<SQLValueFunction>(n)->op)) {
+            name = f;
+            return 2;
         }
         return 0;
     case T_XmlExpr: name = "xml"; return 2;

@@ -93,34 +93,34 @@ std::string normalize_mode(const std::string& text) {
     return m;
 }
 
-definition analyze(const std::string& display_name, const std::string& query, const std::string& requested_mode) {
-    definition def;
-    def.query = query;
-    def.requested_mode = requested_mode;
-    def.front = compile_query(query, &def.objects);
-    // Values a nondeterministic collation deems equal ('a', 'A') may differ in the text that row
-    // ids hash, keeping one group apart: a new definition over a table with such a column is not
-    // maintained incrementally. (Stream tables defined before keep their mode.)
-    if (def.front.query && requested_mode != "FULL")
-        for (const auto& src : def.front.sources)
-            if (const auto column = spi::scalar(
-                    "SELECT a.attname::text FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_collation c ON c.oid = a.attcollation "
-                    "WHERE a.attrelid = $1::oid AND a.attnum > 0 AND NOT a.attisdropped AND NOT c.collisdeterministic "
-                    "ORDER BY a.attnum LIMIT 1",
-                    {std::to_string(src->oid)})) {
-                def.front.unsupported = unsupported_error("column " + *column + " of " + src->name +
-                                                          " with a nondeterministic collation");
-                def.front.query.reset();
-                break;
-            }
-    // The server's own view of the output columns: names and exact types (and a privilege
-    // check). The compiler's reading must agree with it, or the query is not maintained from
-    // that reading; a collation other than the type's own is not followed by the compiler.
-    const auto output = spi::describe(query);
-    // One catalog lookup per output column, for two refusals in every mode: a pseudo-type
-    // (cast(NULL AS record), anyarray) cannot be stored; a type without an array type
-    // (pg_node_tree, the planner's statistics types) cannot be maintained, FULL included, as
-    // maintenance carries a value it groups by image through array_agg.
+namespace {
+
+using output_columns = std::vector<std::pair<std::string, std::string>>;
+
+/// Drops the compiled query (`def.front.unsupported` says why): it is not maintained from it.
+void not_incremental(definition& def, const std::string& why) {
+    def.front.unsupported = unsupported_error(why);
+    def.front.query.reset();
+}
+
+/// Values a nondeterministic collation deems equal ('a', 'A') may differ in the text that row
+/// ids hash, keeping one group apart: a new definition over a table with such a column is not
+/// maintained incrementally. (Stream tables defined before keep their mode.)
+void refuse_nondeterministic_sources(definition& def) {
+    for (const auto& src : def.front.sources)
+        if (const auto column = spi::scalar(
+                "SELECT a.attname::text FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_collation c ON c.oid = a.attcollation "
+                "WHERE a.attrelid = $1::oid AND a.attnum > 0 AND NOT a.attisdropped AND NOT c.collisdeterministic "
+                "ORDER BY a.attnum LIMIT 1",
+                {std::to_string(src->oid)}))
+            return not_incremental(def, "column " + *column + " of " + src->name + " with a nondeterministic collation");
+}
+
+/// One catalog lookup per output column, for two refusals in every mode: a pseudo-type
+/// (cast(NULL AS record), anyarray) cannot be stored; a type without an array type
+/// (pg_node_tree, the planner's statistics types) cannot be maintained, FULL included, as
+/// maintenance carries a value it groups by image through array_agg.
+void check_storable(const output_columns& output) {
     std::vector<spi::row> kinds;
     for (const auto& [name, type] : output)
         kinds.push_back(spi::query("SELECT typtype = 'p', typarray = 0::pg_catalog.oid AND typelem = 0::pg_catalog.oid "
@@ -139,42 +139,41 @@ definition analyze(const std::string& display_name, const std::string& query, co
                         "column \"" + output[i].first + "\" of the query has type " + output[i].second +
                             ", which has no array type: a stream table cannot maintain it",
                         {}, "Cast the column to text, or leave it out.");
-    if (def.front.query && requested_mode != "FULL") {
-        if (auto misread = misread_output(*def.front.query, query, output)) {
-            if (requested_mode != "AUTO")
-                throw error(sqlstate::internal_error, "pg_trickle: internal consistency check failed: " + *misread, {},
-                            "Please report this query; refresh_mode => 'FULL' maintains it meanwhile.");
-            def.front.unsupported = unsupported_error("internal consistency check: " + *misread);
-            def.front.query.reset();
-        }
+}
+
+/// The compiler's reading must agree with the server's view of the output columns, or the
+/// query is not maintained from that reading (an error when DIFFERENTIAL or IMMEDIATE was
+/// asked for); nor is it where a column has a collation other than its type's, or where its
+/// refresh statement would be too large.
+void check_compiled_reading(definition& def, const output_columns& output) {
+    if (def.requested_mode == "FULL") return;
+    if (auto misread = misread_output(*def.front.query, def.query, output)) {
+        if (def.requested_mode != "AUTO")
+            throw error(sqlstate::internal_error, "pg_trickle: internal consistency check failed: " + *misread, {},
+                        "Please report this query; refresh_mode => 'FULL' maintains it meanwhile.");
+        return not_incremental(def, "internal consistency check: " + *misread);
     }
-    if (def.front.query) {
-        const auto collations = spi::output_collations(query);
-        for (std::size_t i = 0; i < collations.size(); ++i)
-            if (!collations[i].empty()) {
-                def.front.unsupported =
-                    unsupported_error("column " + output[i].first + " with collation \"" + collations[i] + "\"");
-                def.front.query.reset();
-                break;
-            }
-    }
-    if (def.front.query && requested_mode != "FULL")
-        if (auto oversized = oversized_delta(*def.front.query)) {
-            def.front.unsupported = unsupported_error(*oversized);
-            def.front.query.reset();
-        }
-    // Volatile functions are among the constructs the front end reports as unsupported.
-    if (requested_mode == "FULL") {
+    const auto collations = spi::output_collations(def.query);
+    for (std::size_t i = 0; i < collations.size(); ++i)
+        if (!collations[i].empty())
+            return not_incremental(def, "column " + output[i].first + " with collation \"" + collations[i] + "\"");
+    if (auto oversized = oversized_delta(*def.front.query)) not_incremental(def, *oversized);
+}
+
+/// The refresh mode from the one asked for and whether the query is maintained incrementally
+/// (volatile functions are among the constructs the front end reports as unsupported).
+void choose_mode(definition& def, const std::string& display_name) {
+    if (def.requested_mode == "FULL") {
         def.refresh_mode = "FULL";
     } else if (def.front.query) {
-        def.refresh_mode = requested_mode == "IMMEDIATE" ? "IMMEDIATE" : "DIFFERENTIAL";
-    } else if (requested_mode == "IMMEDIATE") {
+        def.refresh_mode = def.requested_mode == "IMMEDIATE" ? "IMMEDIATE" : "DIFFERENTIAL";
+    } else if (def.requested_mode == "IMMEDIATE") {
         const auto& u = *def.front.unsupported;
         error e(sqlstate::feature_not_supported, "unsupported operator for IMMEDIATE mode: " + u.construct(), u.detail(),
                 "IMMEDIATE maintains what DIFFERENTIAL maintains; use refresh_mode = 'FULL' for this query.", u.position());
         e.set_query(u.query());
         throw e;
-    } else if (requested_mode == "DIFFERENTIAL") {
+    } else if (def.requested_mode == "DIFFERENTIAL") {
         throw *def.front.unsupported;
     } else {
         def.refresh_mode = "FULL";
@@ -182,6 +181,9 @@ definition analyze(const std::string& display_name, const std::string& query, co
         def.warnings.push_back("[pg_trickle] Stream table '" + display_name +
                                "' will use FULL refresh instead of DIFFERENTIAL. Reason: " + def.downgrade_reason);
     }
+}
+
+void add_warnings(definition& def) {
     if (def.front.ignored_order_by)
         def.warnings.push_back("pg_trickle: ORDER BY without LIMIT has no effect on stream tables — storage row order is "
                                "undefined. The ORDER BY clause is ignored.");
@@ -198,7 +200,9 @@ definition analyze(const std::string& display_name, const std::string& query, co
     if (incremental(def.refresh_mode) && def.front.query->max_volatility == ir::volatility::stable)
         def.warnings.push_back("Defining query contains stable functions (e.g. now()); their value is taken at each "
                                "refresh, so rows not touched by a refresh keep earlier values.");
+}
 
+void check_output_names(const output_columns& output) {
     std::set<std::string> seen;
     for (const auto& [col, type] : output) {
         if (col.starts_with("__pgt_"))
@@ -208,6 +212,24 @@ definition analyze(const std::string& display_name, const std::string& query, co
             throw error(sqlstate::duplicate_column, "column \"" + col + "\" specified more than once",
                         {}, "Give the output columns distinct names with aliases.");
     }
+}
+
+/// Visible columns take the server's types, position by position (a TopK's state table holds
+/// them first, then its sort keys).
+void take_server_types(lower::layout& lay, const output_columns& output) {
+    std::size_t v = 0;
+    for (auto& c : lay.columns) {
+        if (c.hidden || v == output.size()) continue;
+        if (output[v].first != c.name)
+            throw error(sqlstate::internal_error, "pg_trickle: output columns of the compiled query differ from the server's");
+        c.type = server_type(output[v++].second);
+    }
+    if (v != output.size())
+        throw error(sqlstate::internal_error, "pg_trickle: output columns of the compiled query differ from the server's");
+}
+
+/// The storage layout (and a TopK's state table's): the circuit's, or a FULL stream table's bag.
+void make_layouts(definition& def, const output_columns& output) {
     if (incremental(def.refresh_mode)) {
         def.graph = build_circuit(*def.front.query);
         def.layout = lower::storage_layout(*def.graph);
@@ -221,21 +243,26 @@ definition analyze(const std::string& display_name, const std::string& query, co
         def.layout.columns.push_back({"__pgt_row_id", make_type(type_kind::int8), true, lower::row_id_purpose(maintenance::bag)});
         for (const auto& [col, type] : output) def.layout.columns.push_back({col, server_type(type), false, ""});
     }
-    // Visible columns take the server's types, position by position (a TopK's state table
-    // holds them first, then its sort keys).
-    auto server_types = [&](lower::layout& lay) {
-        std::size_t v = 0;
-        for (auto& c : lay.columns) {
-            if (c.hidden || v == output.size()) continue;
-            if (output[v].first != c.name)
-                throw error(sqlstate::internal_error, "pg_trickle: output columns of the compiled query differ from the server's");
-            c.type = server_type(output[v++].second);
-        }
-        if (v != output.size())
-            throw error(sqlstate::internal_error, "pg_trickle: output columns of the compiled query differ from the server's");
-    };
-    server_types(def.layout);
-    if (def.state_layout) server_types(*def.state_layout);
+    take_server_types(def.layout, output);
+    if (def.state_layout) take_server_types(*def.state_layout, output);
+}
+
+} // namespace
+
+definition analyze(const std::string& display_name, const std::string& query, const std::string& requested_mode) {
+    definition def;
+    def.query = query;
+    def.requested_mode = requested_mode;
+    def.front = compile_query(query, &def.objects);
+    if (def.front.query && requested_mode != "FULL") refuse_nondeterministic_sources(def);
+    // The server's own view of the output columns: names and exact types (and a privilege check).
+    const auto output = spi::describe(query);
+    check_storable(output);
+    if (def.front.query) check_compiled_reading(def, output);
+    choose_mode(def, display_name);
+    add_warnings(def);
+    check_output_names(output);
+    make_layouts(def, output);
     return def;
 }
 

@@ -276,106 +276,125 @@ bool in_use() {
         .has_value();
 }
 
-bool background_step(const std::function<std::optional<std::string>(const std::function<void()>&)>& run) {
-    // Failures are logged and retried at the next look.
-    auto in_transaction = [&](const std::function<void()>& work) {
-        auto failure = run(work);
-        if (failure) server::log("pg_trickle: WAL capture: " + *failure);
-        return failure;
-    };
+namespace {
+
+using runner = std::function<std::optional<std::string>(const std::function<void()>&)>;
+
+/// Runs `work` as the extension owner in a transaction of its own (`run`); a failure is logged
+/// and retried at the scheduler's next look.
+std::optional<std::string> step(const runner& run, const std::function<void()>& work) {
+    auto failure = run([&] {
+        server::role_scope as_ext(server::extension_owner(), false);
+        work();
+    });
+    if (failure) server::log("pg_trickle: WAL capture: " + *failure);
+    return failure;
+}
+
+/// What the scheduler's WAL work starts from.
+struct capture_state {
     std::vector<source_state> all;
-    bool have_row = false;
+    bool have_row = false; ///< pgt_wal_capture has the slot's row
     slot_status status = slot_status::absent;
-    bool allowed = true;
-    if (in_transaction([&] {
-            server::role_scope as_ext(server::extension_owner(), false);
-            all = sources();
-            have_row = spi::scalar("SELECT 1 FROM pgtrickle.pgt_wal_capture").has_value();
-            status = slot();
-            allowed = plugin_allowed();
+    bool allowed = true; ///< decoding may load pg_trickle
+    bool wanted = false; ///< some source wants WAL capture
+};
+
+/// A slot that is gone or lost, or that decoding may no longer load pg_trickle for, or that
+/// holds back more WAL than allowed: back to triggers. Returns whether it was abandoned.
+bool abandoned(const runner& run, const capture_state& state) {
+    if (state.status != slot_status::usable || !state.allowed) {
+        step(run, [&] {
+            abandon(state.allowed ? "the WAL capture slot " + slot_name() + " is missing or lost"
+                                  : "output_plugin_libraries no longer names pg_trickle");
+        });
+        return true;
+    }
+    if (guc::wal_max_lag_mb <= 0) return false;
+    bool over = false;
+    step(run, [&] {
+        over = spi::scalar("SELECT 1 FROM pg_catalog.pg_replication_slots WHERE slot_name = $1 AND "
+                           "pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_current_wal_lsn(), restart_lsn) > $2::int8 * 1048576",
+                           {slot_name(), std::to_string(guc::wal_max_lag_mb)})
+                   .has_value();
+        if (over) abandon("the WAL capture slot " + slot_name() + " holds back more than pg_trickle.wal_max_lag_mb");
+    });
+    return over;
+}
+
+/// The slot, made when a source first wants it (in a transaction of its own: making it waits
+/// for the transactions running then to end, up to lock_timeout, and is retried later).
+void make_slot(const runner& run, const capture_state& state) {
+    if (std::chrono::steady_clock::now() < next_slot_attempt) return;
+    step(run, [&] {
+        std::vector<unsigned> wanting;
+        for (const auto& s : state.all)
+            if (s.wants_wal) wanting.push_back(s.relid);
+        spi::exec("UPDATE pgtrickle.pgt_change_tracking SET cdc_mode = 'TRANSITIONING', cdc_changed_at = now() "
+                  "WHERE cdc_mode = 'TRIGGER' AND source_relid = ANY ($1::oid[])",
+                  {spi::integer_array(wanting)});
+        mirror_modes();
+    });
+    const auto failure = step(run, [&] {
+        spi::exec("SET LOCAL lock_timeout = '2s'");
+        if (slot() == slot_status::absent)
+            spi::exec("SELECT pg_catalog.pg_create_logical_replication_slot($1, 'pg_trickle')", {slot_name()});
+        spi::exec("INSERT INTO pgtrickle.pgt_wal_capture (slot_name, decoded_lsn) SELECT slot_name, confirmed_flush_lsn "
+                  "FROM pg_catalog.pg_replication_slots WHERE slot_name = $1",
+                  {slot_name()});
+    });
+    if (failure) next_slot_attempt = std::chrono::steady_clock::now() + std::chrono::seconds(retry_slot_creation_s);
+}
+
+/// Decodes what committed since the last pass; the rows decoded.
+long long decode_pass(const runner& run) {
+    long long rows = 0;
+    step(run, [&] {
+        // A refresh decoding now holds the lock: it does this tick's work.
+        auto decoded = spi::query(std::string("SELECT ") + last_pass_columns + " FROM pgtrickle.pgt_wal_capture FOR UPDATE SKIP LOCKED");
+        if (!decoded.empty()) rows = decode_locked(decoded[0], false).value_or(0);
+    });
+    return rows;
+}
+
+/// Nothing left to decode for: the slot goes (and holds back no WAL).
+void drop_unused_slot(const runner& run) {
+    step(run, [&] {
+        if (spi::scalar("SELECT 1 FROM pgtrickle.pgt_change_tracking WHERE cdc_mode <> 'TRIGGER' OR wal_until_lsn IS NOT NULL"))
+            return;
+        spi::exec("DELETE FROM pgtrickle.pgt_wal_capture");
+        spi::exec("SELECT pg_catalog.pg_drop_replication_slot(slot_name) FROM pg_catalog.pg_replication_slots "
+                  "WHERE slot_name = $1 AND NOT active",
+                  {slot_name()});
+    });
+}
+
+} // namespace
+
+bool background_step(const runner& run) {
+    capture_state state;
+    if (step(run, [&] {
+            state.all = sources();
+            state.have_row = spi::scalar("SELECT 1 FROM pgtrickle.pgt_wal_capture").has_value();
+            state.status = slot();
+            state.allowed = plugin_allowed();
         }))
         return false;
-    bool wanted = false;
-    for (const auto& s : all) wanted |= s.wants_wal;
-    // A slot that is gone or lost, or that decoding may no longer load pg_trickle for, or that
-    // holds back more WAL than allowed: back to triggers.
-    if (have_row && (status != slot_status::usable || !allowed)) {
-        in_transaction([&] {
-            server::role_scope as_ext(server::extension_owner(), false);
-            abandon(allowed ? "the WAL capture slot " + slot_name() + " is missing or lost"
-                            : "output_plugin_libraries no longer names pg_trickle");
-        });
-        return false;
-    }
-    if (have_row && guc::wal_max_lag_mb > 0) {
-        bool over = false;
-        in_transaction([&] {
-            server::role_scope as_ext(server::extension_owner(), false);
-            over = spi::scalar("SELECT 1 FROM pg_catalog.pg_replication_slots WHERE slot_name = $1 AND "
-                               "pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_current_wal_lsn(), restart_lsn) > $2::int8 * 1048576",
-                               {slot_name(), std::to_string(guc::wal_max_lag_mb)})
-                       .has_value();
-            if (over) abandon("the WAL capture slot " + slot_name() + " holds back more than pg_trickle.wal_max_lag_mb");
-        });
-        if (over) return false;
-    }
-    // The slot, made when a source first wants it (in a transaction of its own: making it waits
-    // for the transactions running then to end, up to lock_timeout, and is retried later).
-    if (wanted && !have_row) {
-        if (std::chrono::steady_clock::now() < next_slot_attempt) return false;
-        in_transaction([&] {
-            server::role_scope as_ext(server::extension_owner(), false);
-            spi::exec("UPDATE pgtrickle.pgt_change_tracking SET cdc_mode = 'TRANSITIONING', cdc_changed_at = now() "
-                      "WHERE cdc_mode = 'TRIGGER' AND source_relid = ANY ($1::oid[])",
-                      {[&] {
-                          std::vector<unsigned> w;
-                          for (const auto& s : all)
-                              if (s.wants_wal) w.push_back(s.relid);
-                          return spi::integer_array(w);
-                      }()});
-            mirror_modes();
-        });
-        const auto failure = in_transaction([&] {
-            server::role_scope as_ext(server::extension_owner(), false);
-            spi::exec("SET LOCAL lock_timeout = '2s'");
-            if (slot() == slot_status::absent)
-                spi::exec("SELECT pg_catalog.pg_create_logical_replication_slot($1, 'pg_trickle')", {slot_name()});
-            spi::exec("INSERT INTO pgtrickle.pgt_wal_capture (slot_name, decoded_lsn) SELECT slot_name, confirmed_flush_lsn "
-                      "FROM pg_catalog.pg_replication_slots WHERE slot_name = $1",
-                      {slot_name()});
-        });
-        if (failure) next_slot_attempt = std::chrono::steady_clock::now() + std::chrono::seconds(retry_slot_creation_s);
+    for (const auto& s : state.all) state.wanted |= s.wants_wal;
+    if (state.have_row && abandoned(run, state)) return false;
+    if (state.wanted && !state.have_row) {
+        make_slot(run, state);
         return false;
     }
     // Sources whose readers changed their minds, one transaction each (a switch locks the table).
-    for (const auto& s : all) {
-        if (s.wants_wal == (s.mode == "WAL")) continue;
-        in_transaction([&] {
-            server::role_scope as_ext(server::extension_owner(), false);
-            spi::exec("SET LOCAL lock_timeout = '1s'");
-            settle({s.relid});
-        });
-    }
-    long long rows = 0;
-    if (have_row)
-        in_transaction([&] {
-            server::role_scope as_ext(server::extension_owner(), false);
-            // A refresh decoding now holds the lock: it does this tick's work.
-            auto decoded = spi::query(std::string("SELECT ") + last_pass_columns +
-                                      " FROM pgtrickle.pgt_wal_capture FOR UPDATE SKIP LOCKED");
-            if (!decoded.empty()) rows = decode_locked(decoded[0], false).value_or(0);
-        });
-    // Nothing left to decode for: the slot goes (and holds back no WAL).
-    if (have_row && !wanted)
-        in_transaction([&] {
-            server::role_scope as_ext(server::extension_owner(), false);
-            if (spi::scalar("SELECT 1 FROM pgtrickle.pgt_change_tracking WHERE cdc_mode <> 'TRIGGER' OR wal_until_lsn IS NOT NULL"))
-                return;
-            spi::exec("DELETE FROM pgtrickle.pgt_wal_capture");
-            spi::exec("SELECT pg_catalog.pg_drop_replication_slot(slot_name) FROM pg_catalog.pg_replication_slots "
-                      "WHERE slot_name = $1 AND NOT active",
-                      {slot_name()});
-        });
+    for (const auto& s : state.all)
+        if (s.wants_wal != (s.mode == "WAL"))
+            step(run, [&] {
+                spi::exec("SET LOCAL lock_timeout = '1s'");
+                settle({s.relid});
+            });
+    const long long rows = state.have_row ? decode_pass(run) : 0;
+    if (state.have_row && !state.wanted) drop_unused_slot(run);
     return rows > 0;
 }
 
