@@ -3,6 +3,7 @@
 #include <cctype>
 #include <string>
 
+#include "pg/function.hpp"
 #include "pg/postgres.hpp"
 
 extern "C" {
@@ -69,6 +70,12 @@ void define() {
                             "WAL the capture slot may hold back before its sources go back to triggers (0: no limit).",
                             "A health check warns at half of it.", &wal_max_lag_mb, 1024, 0, 1048576, PGC_SIGHUP,
                             GUC_UNIT_MB, nullptr, nullptr, nullptr);
+    DefineCustomStringVariable("pg_trickle.inject_failure", "Testing aid: a boundary that fails as it is entered.",
+                               "The C name of a SQL function of pg_trickle, or 'pg_trickle IMMEDIATE maintenance', "
+                               "'pg_trickle scheduler', 'pg_trickle launcher', 'pg_trickle refresh worker': it raises "
+                               "an internal error (XX000) instead of running. Empty: none.",
+                               &pg::inject_failure_at, "", PGC_SUSET, GUC_NOT_IN_SAMPLE | GUC_NO_SHOW_ALL, nullptr, nullptr,
+                               nullptr);
     MarkGUCPrefixReserved("pg_trickle");
 }
 

@@ -1,6 +1,8 @@
 #include "pg/function.hpp"
 
+#include <cstring>
 #include <exception>
+#include <stdexcept>
 
 extern "C" {
 #include <catalog/pg_type.h>
@@ -9,6 +11,8 @@ extern "C" {
 }
 
 namespace pgt::pg {
+
+char* inject_failure_at = nullptr;
 
 namespace {
 /// Runs `f`; an exception leaving it becomes ereport(ERROR) naming `name`. Message parts are
@@ -23,6 +27,8 @@ void raising(F&& f, const char* name) {
     char* query = nullptr;
     int position = -1;
     try {
+        if (inject_failure_at && strcmp(inject_failure_at, name) == 0)
+            throw std::runtime_error(std::string("injected failure at ") + name);
         f();
         return;
     } catch (const error& e) {

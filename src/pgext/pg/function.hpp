@@ -10,6 +10,12 @@
 
 namespace pgt::pg {
 
+/// pg_trickle.inject_failure, a testing aid: the name of a boundary (a SQL function's C name,
+/// or the name a hook or background worker passes to invoke_hook / invoke_worker) that throws
+/// a C++ exception as it is entered, so that tests see each boundary turn one into a clean
+/// error. Empty (or null) normally.
+extern char* inject_failure_at;
+
 /// Runs `impl` and converts escaping exceptions into a PostgreSQL error.
 Datum invoke(Datum (*impl)(FunctionCallInfo), FunctionCallInfo fcinfo, const char* name);
 /// The same boundary for C++ run from a PostgreSQL hook.
