@@ -6,6 +6,8 @@
 -- session maintains it later (a writer, the scheduler, a restore). NULL for stream tables made
 -- before: the maintaining session's own, as in 0.1.0.
 ALTER TABLE pgtrickle.pgt_stream_tables ADD COLUMN settings text[];
+-- The SQLSTATE of a failed refresh beside its message (the scheduler records failures).
+ALTER TABLE pgtrickle.pgt_refresh_history ADD COLUMN error_sqlstate text;
 -- The views of every column of pgt_stream_tables show it too.
 DROP VIEW pgtrickle.stream_tables_info, pgtrickle.pg_stat_stream_tables;
 CREATE VIEW pgtrickle.stream_tables_info AS

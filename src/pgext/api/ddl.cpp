@@ -90,7 +90,7 @@ void recompute(const ext::stream_table& st, const std::string& why) {
                   {std::to_string(st.id)});
     }
     pgt::server::notice("stream table " + st.display() + " is recomputed: " + why);
-    if (st.refresh_mode == "IMMEDIATE" && st.status == "ACTIVE" && st.is_populated) ext::refresh(st.id, ext::initiator::manual);
+    if (st.refresh_mode == ext::mode::immediate && st.status == ext::st_status::active && st.is_populated) ext::refresh(st.id, ext::initiator::manual);
     pgt::sched::wake_scheduler_at_commit();
 }
 

@@ -41,8 +41,8 @@ PGT_FUNCTION(pgt_explain_st) {
     };
     add("pgt_name", st.display());
     add("defining_query", st.defining_query);
-    add("refresh_mode", st.refresh_mode);
-    add("status", st.status);
+    add("refresh_mode", pgt::ext::mode_name(st.refresh_mode));
+    add("status", pgt::ext::status_name(st.status));
     add("is_populated", st.is_populated ? "true" : "false");
     const pgt::server::query_settings_scope settings(st.settings); // (what it meant at its creation)
     auto& comp = pgt::ext::compiled_for(st);
@@ -95,7 +95,7 @@ PGT_FUNCTION(pgt_explain_st) {
                 rows = pgt::spi::query("EXPLAIN ANALYZE " + comp.delta_statement(st, ~0ULL), {f[0], f[1], f[2]});
             } else {
                 property = "full_refresh_plan";
-                rows = pgt::spi::query("EXPLAIN ANALYZE " + comp.full_load.substr(comp.full_load.find(") ") + 2));
+                rows = pgt::spi::query("EXPLAIN ANALYZE " + comp.full_select);
             }
             for (const auto& r : rows) plan.push_back(*r[0]);
         });

@@ -68,7 +68,7 @@ pgt::ext::create_options create_arguments(FunctionCallInfo fcinfo) {
     pgt::ext::create_options o;
     o.query = pgt::pg::required_text_arg(fcinfo, 1, "query");
     o.mode = pgt::ext::normalize_mode(text_arg(fcinfo, 3).value_or("AUTO"));
-    o.schedule = schedule_arg(fcinfo, 2, o.mode == "IMMEDIATE");
+    o.schedule = schedule_arg(fcinfo, 2, o.mode == pgt::ext::mode::immediate);
     o.initialize = bool_arg(fcinfo, 4).value_or(true);
     std::tie(o.diamond_consistency, o.diamond_schedule_policy) = diamond_arguments(fcinfo, "atomic", "fastest");
     o.cdc_mode = text_arg(fcinfo, 7);
@@ -212,9 +212,9 @@ PGT_FUNCTION(pgt_resume_stream_table) {
     auto st = pgt::ext::require_stream_table(pgt::pg::required_text_arg(fcinfo, 0, "name"));
     pgt::ext::require_owner(st);
     pgt::ext::require_writable();
-    if (st.status != "SUSPENDED" && st.status != "ERROR")
+    if (st.status != pgt::ext::st_status::suspended && st.status != pgt::ext::st_status::error)
         throw pgt::error(pgt::sqlstate::invalid_parameter_value,
-                         "invalid argument: stream table " + st.display() + " is not suspended (status " + st.status + ")");
+                         "invalid argument: stream table " + st.display() + " is not suspended (status " + pgt::ext::status_name(st.status) + ")");
     pgt::ext::set_status(st, "ACTIVE");
     PG_RETURN_VOID();
 }

@@ -31,7 +31,8 @@ struct compiled_query {
     /// before 0.2.0 keeps every aggregate's state in a hidden column).
     lower::options options;
     std::vector<ir::table_ptr> sources; ///< the circuit's sources, or every base table read (FULL)
-    std::string full_load;              ///< INSERT … SELECT of the whole result
+    std::string full_select;            ///< SELECT of the whole result (every storage column)
+    std::string full_load;              ///< INSERT of full_select into the storage
     spi::plan full_plan;
     /// The same from the defining query as written (lower::query_load_sql), where the storage
     /// allows: what a full load that fails on data falls back to. Empty otherwise.

@@ -83,14 +83,14 @@ std::optional<std::string> oversized_delta(const ir::query& q) {
 
 } // namespace
 
-std::string normalize_mode(const std::string& text) {
+mode normalize_mode(const std::string& text) {
     std::string m = text;
     std::ranges::transform(m, m.begin(), [](unsigned char c) { return std::toupper(c); });
     if (m == "INCREMENTAL") m = "DIFFERENTIAL";
-    if (m != "AUTO" && m != "FULL" && m != "DIFFERENTIAL" && m != "IMMEDIATE")
-        throw error(sqlstate::invalid_parameter_value,
-                    "unknown refresh mode: " + text + ". Must be 'AUTO', 'FULL', 'DIFFERENTIAL', or 'IMMEDIATE'");
-    return m;
+    for (mode known : {mode::automatic, mode::full, mode::differential, mode::immediate})
+        if (m == mode_name(known)) return known;
+    throw error(sqlstate::invalid_parameter_value,
+                "unknown refresh mode: " + text + ". Must be 'AUTO', 'FULL', 'DIFFERENTIAL', or 'IMMEDIATE'");
 }
 
 namespace {
@@ -146,9 +146,9 @@ void check_storable(const output_columns& output) {
 /// asked for); nor is it where a column has a collation other than its type's, or where its
 /// refresh statement would be too large.
 void check_compiled_reading(definition& def, const output_columns& output) {
-    if (def.requested_mode == "FULL") return;
+    if (def.requested_mode == mode::full) return;
     if (auto misread = misread_output(*def.front.query, def.query, output)) {
-        if (def.requested_mode != "AUTO")
+        if (def.requested_mode != mode::automatic)
             throw error(sqlstate::internal_error, "pg_trickle: internal consistency check failed: " + *misread, {},
                         "Please report this query; refresh_mode => 'FULL' maintains it meanwhile.");
         return not_incremental(def, "internal consistency check: " + *misread);
@@ -163,20 +163,20 @@ void check_compiled_reading(definition& def, const output_columns& output) {
 /// The refresh mode from the one asked for and whether the query is maintained incrementally
 /// (volatile functions are among the constructs the front end reports as unsupported).
 void choose_mode(definition& def, const std::string& display_name) {
-    if (def.requested_mode == "FULL") {
-        def.refresh_mode = "FULL";
+    if (def.requested_mode == mode::full) {
+        def.refresh_mode = mode::full;
     } else if (def.front.query) {
-        def.refresh_mode = def.requested_mode == "IMMEDIATE" ? "IMMEDIATE" : "DIFFERENTIAL";
-    } else if (def.requested_mode == "IMMEDIATE") {
+        def.refresh_mode = def.requested_mode == mode::immediate ? mode::immediate : mode::differential;
+    } else if (def.requested_mode == mode::immediate) {
         const auto& u = *def.front.unsupported;
         error e(sqlstate::feature_not_supported, "unsupported operator for IMMEDIATE mode: " + u.construct(), u.detail(),
                 "IMMEDIATE maintains what DIFFERENTIAL maintains; use refresh_mode = 'FULL' for this query.", u.position());
         e.set_query(u.query());
         throw e;
-    } else if (def.requested_mode == "DIFFERENTIAL") {
+    } else if (def.requested_mode == mode::differential) {
         throw *def.front.unsupported;
     } else {
-        def.refresh_mode = "FULL";
+        def.refresh_mode = mode::full;
         def.downgrade_reason = def.front.unsupported->construct();
         def.warnings.push_back("[pg_trickle] Stream table '" + display_name +
                                "' will use FULL refresh instead of DIFFERENTIAL. Reason: " + def.downgrade_reason);
@@ -195,7 +195,7 @@ void add_warnings(definition& def) {
                                          {std::to_string(src->oid)}))
             def.warnings.push_back("pg_trickle: table " + src->schema + "." + src->name + " is written by subscription " + *sub +
                                    ", whose changes capture by triggers does not see" +
-                                   (def.refresh_mode == "IMMEDIATE" ? ": IMMEDIATE maintenance misses them"
+                                   (def.refresh_mode == mode::immediate ? ": IMMEDIATE maintenance misses them"
                                                                     : " (capture them from the WAL: cdc_mode => 'wal')"));
     if (incremental(def.refresh_mode) && def.front.query->max_volatility == ir::volatility::stable)
         def.warnings.push_back("Defining query contains stable functions (e.g. now()); their value is taken at each "
@@ -249,12 +249,12 @@ void make_layouts(definition& def, const output_columns& output) {
 
 } // namespace
 
-definition analyze(const std::string& display_name, const std::string& query, const std::string& requested_mode) {
+definition analyze(const std::string& display_name, const std::string& query, mode requested_mode) {
     definition def;
     def.query = query;
     def.requested_mode = requested_mode;
     def.front = compile_query(query, &def.objects);
-    if (def.front.query && requested_mode != "FULL") refuse_nondeterministic_sources(def);
+    if (def.front.query && requested_mode != mode::full) refuse_nondeterministic_sources(def);
     // The server's own view of the output columns: names and exact types (and a privilege check).
     const auto output = spi::describe(query);
     check_storable(output);

@@ -11,24 +11,19 @@
 #include "pgt/frontend.hpp"
 #include "pgt/lower.hpp"
 
+#include "core/stream_table.hpp"
 #include "pg/server.hpp"
 
 namespace pgt::ext {
 
 /// AUTO, FULL, DIFFERENTIAL or IMMEDIATE (INCREMENTAL is an alias of DIFFERENTIAL),
 /// case-insensitive; anything else → 22023 with upstream's message.
-std::string normalize_mode(const std::string& text);
-
-/// Whether a stored refresh mode maintains the stream table by its circuit (DIFFERENTIAL at
-/// refresh time, IMMEDIATE at the end of each writing statement).
-inline bool incremental(const std::string& refresh_mode) {
-    return refresh_mode == "DIFFERENTIAL" || refresh_mode == "IMMEDIATE";
-}
+mode normalize_mode(const std::string& text);
 
 struct definition {
     std::string query;
-    std::string requested_mode; ///< AUTO / FULL / DIFFERENTIAL
-    std::string refresh_mode;   ///< FULL / DIFFERENTIAL
+    mode requested_mode = mode::automatic;
+    mode refresh_mode = mode::full; ///< FULL, DIFFERENTIAL or IMMEDIATE
     std::string downgrade_reason;
     frontend::compile_result front;
     std::optional<circuit> graph;
@@ -42,7 +37,7 @@ struct definition {
 
 /// Compiles and checks `query` for a stream table called `display_name` (as the current user,
 /// whose privileges the query is checked against).
-definition analyze(const std::string& display_name, const std::string& query, const std::string& requested_mode);
+definition analyze(const std::string& display_name, const std::string& query, mode requested_mode);
 
 /// Creates the storage table (as the current user) with its row-id index and write guard, and
 /// a TopK's state table; returns the storage's oid.

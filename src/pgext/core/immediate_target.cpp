@@ -113,7 +113,7 @@ target* current(long long id) {
     if (it != all.end()) all.erase(it);
     server::role_scope as_ext(server::extension_owner(), false);
     auto st = stream_table_by_id(id);
-    if (!st || st->refresh_mode != "IMMEDIATE") return nullptr;
+    if (!st || st->refresh_mode != mode::immediate) return nullptr;
     auto t = std::make_unique<target>();
     t->row = *row;
     t->st = *st;
@@ -207,7 +207,7 @@ void maintain(long long id, const std::vector<source_delta>& changes) {
     // they changed of its definition is seen after it (the lock takes in invalidations).
     maintainers::lock(id);
     target* t = current(id);
-    if (!t || t->st.status == "SUSPENDED" || !t->st.is_populated) return;
+    if (!t || t->st.status == st_status::suspended || !t->st.is_populated) return;
     maintainers::check_and_record(id);
     // Its SQL runs with the owner's rights and means what it meant at its creation, whatever
     // the writer's settings.

@@ -48,7 +48,7 @@ void register_sources(long long id, unsigned relid, const definition& def) {
             if (path)
                 throw error("3F000", "cycle detected in dependency graph: " + *path);
         }
-        lock_out_writers(src->oid, def.refresh_mode == "IMMEDIATE");
+        lock_out_writers(src->oid, def.refresh_mode == mode::immediate);
         {
             server::role_scope as_ext(server::extension_owner(), false);
             spi::exec("INSERT INTO pgtrickle.pgt_dependencies (pgt_id, source_relid, source_type) VALUES ($1::int8, "
@@ -126,7 +126,7 @@ void set_status(const stream_table& st, const std::string& status) {
                   {std::to_string(st.id), status});
     }
     // An IMMEDIATE stream table missed the changes made while it was suspended: it recomputes.
-    if (st.refresh_mode == "IMMEDIATE" && st.status == "SUSPENDED" && status == "ACTIVE" && st.is_populated)
+    if (st.refresh_mode == mode::immediate && st.status == st_status::suspended && status == "ACTIVE" && st.is_populated)
         refresh(st.id, initiator::manual);
 }
 
@@ -168,7 +168,8 @@ void create_stream_table(const std::string& name, const create_options& opts) {
             "$4, $4, $5, $6, $7, NULLIF($8, ''), $9, $10, $11, $12::jsonb, $13::bool, "
             "CASE WHEN $14::bool THEN 'INITIALIZING' ELSE 'ACTIVE' END, $15) RETURNING pgt_id::text",
             {std::to_string(relid), table, schema, opts.query,
-             def.refresh_mode == "IMMEDIATE" ? spi::param{} : spi::param{opts.schedule}, def.refresh_mode, def.requested_mode,
+             def.refresh_mode == mode::immediate ? spi::param{} : spi::param{opts.schedule}, mode_name(def.refresh_mode),
+             mode_name(def.requested_mode),
              def.downgrade_reason, def.graph ? spi::param{to_string(def.graph->strategy)} : spi::param{},
              opts.diamond_consistency, opts.diamond_schedule_policy, auxiliary_columns_json(def.layout),
              [&] {
@@ -186,13 +187,13 @@ void create_stream_table(const std::string& name, const create_options& opts) {
     warn_all(def);
 }
 
-void redefine_stream_table(const stream_table& st, const std::string& query, const std::string& mode) {
+void redefine_stream_table(const stream_table& st, const std::string& query, mode requested) {
     require_writable();
     // IMMEDIATE maintenance of the old definition is over when this ends, and writers whose
     // snapshot predates it cannot maintain the new one from stale rows (40001).
     maintainers::lock(st.id);
     maintainers::check_and_record(st.id);
-    if (st.refresh_mode == "IMMEDIATE")
+    if (st.refresh_mode == mode::immediate)
         for (const auto& r : spi::query("SELECT source_relid FROM pgtrickle.pgt_dependencies WHERE pgt_id = $1::int8",
                                         {std::to_string(st.id)}))
             lock_out_writers(static_cast<unsigned>(std::stoul(*r[0])), true);
@@ -200,7 +201,7 @@ void redefine_stream_table(const stream_table& st, const std::string& query, con
     // query, what it meant under those recorded at its creation.
     const auto settings = query == st.defining_query && st.settings ? *st.settings : server::query_settings();
     const server::query_settings_scope in_force(settings);
-    const definition def = analyze(st.display(), query, mode);
+    const definition def = analyze(st.display(), query, requested);
     const auto downstream = dependents_of(st.relid);
     if (!downstream.empty()) {
         // Downstream stream tables read this one's columns: they must stay the same.
@@ -226,7 +227,7 @@ void redefine_stream_table(const stream_table& st, const std::string& query, con
                   "auxiliary_columns = $8::jsonb, is_populated = false, needs_reinit = false, frontier_snapshot = NULL, "
                   "frontier_xid = NULL, frontier_stmt = NULL, generation = generation + 1, updated_at = now(), "
                   "status = 'INITIALIZING', consecutive_errors = 0 WHERE pgt_id = $1::int8",
-                  {std::to_string(st.id), std::to_string(relid), query, def.refresh_mode, def.requested_mode,
+                  {std::to_string(st.id), std::to_string(relid), query, mode_name(def.refresh_mode), mode_name(def.requested_mode),
                    def.downgrade_reason, def.graph ? spi::param{to_string(def.graph->strategy)} : spi::param{},
                    auxiliary_columns_json(def.layout)});
         for (const auto& r : spi::query("DELETE FROM pgtrickle.pgt_dependencies WHERE pgt_id = $1::int8 RETURNING source_relid",

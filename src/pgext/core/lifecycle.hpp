@@ -13,7 +13,7 @@ namespace pgt::ext {
 struct create_options {
     std::string query;
     std::optional<std::string> schedule; ///< nullopt: 'calculated'
-    std::string mode = "AUTO";
+    ext::mode mode = ext::mode::automatic;
     bool initialize = true;
     std::string diamond_consistency = "atomic";
     std::string diamond_schedule_policy = "fastest";
@@ -27,7 +27,7 @@ struct create_options {
 void create_stream_table(const std::string& name, const create_options& opts);
 
 /// Redefines `st` with a new query and/or requested mode: storage rebuilt, full refresh.
-void redefine_stream_table(const stream_table& st, const std::string& query, const std::string& mode);
+void redefine_stream_table(const stream_table& st, const std::string& query, mode requested);
 
 /// Drops `st` (and, with `cascade`, the stream tables reading it).
 void drop_stream_table(const stream_table& st, bool cascade);

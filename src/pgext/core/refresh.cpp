@@ -260,12 +260,12 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
     if (!locked) throw error(sqlstate::undefined_table, "stream table " + std::to_string(id) + " was dropped");
     start_point& f = *locked;
     const stream_table* st = &f.st;
-    const bool immediate = st->refresh_mode == "IMMEDIATE";
+    const bool immediate = st->refresh_mode == mode::immediate;
     // The scheduler retries a stream table in ERROR (with back-off); users resume it first.
-    if ((who == initiator::manual && st->status == "ERROR") || (who != initiator::initial && st->status == "SUSPENDED"))
+    if ((who == initiator::manual && st->status == st_status::error) || (who != initiator::initial && st->status == st_status::suspended))
         throw error(sqlstate::invalid_parameter_value,
                     "invalid argument: stream table " + st->display() + " is " +
-                        (st->status == "SUSPENDED" ? "suspended" : "in error state") +
+                        (st->status == st_status::suspended ? "suspended" : "in error state") +
                         " ; use pgtrickle.resume_stream_table('" + st->display() + "') first");
 
     // Its SQL runs with the owner's rights and means what it meant at its creation, whatever
@@ -313,19 +313,19 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
     return out;
 }
 
-bool record_failure(long long id, initiator who, const std::string& message, int max_errors,
+bool record_failure(long long id, initiator who, const std::string& sqlstate, const std::string& message, int max_errors,
                     std::optional<long long> history) {
     server::role_scope as_ext(server::extension_owner(), false);
     if (history)
         spi::exec("UPDATE pgtrickle.pgt_refresh_history SET status = 'FAILED', end_time = pg_catalog.clock_timestamp(), "
-                  "error_message = $2 WHERE refresh_id = $1::int8",
-                  {std::to_string(*history), message});
+                  "error_message = $2, error_sqlstate = $3 WHERE refresh_id = $1::int8",
+                  {std::to_string(*history), message, sqlstate});
     else
         spi::exec("INSERT INTO pgtrickle.pgt_refresh_history (pgt_id, data_timestamp, start_time, end_time, action, "
-                  "status, error_message, initiated_by) SELECT $1::int8, now(), now(), pg_catalog.clock_timestamp(), "
-                  "CASE WHEN refresh_mode = 'FULL' THEN 'FULL' ELSE 'DIFFERENTIAL' END, 'FAILED', $2, $3 "
+                  "status, error_message, error_sqlstate, initiated_by) SELECT $1::int8, now(), now(), pg_catalog.clock_timestamp(), "
+                  "CASE WHEN refresh_mode = 'FULL' THEN 'FULL' ELSE 'DIFFERENTIAL' END, 'FAILED', $2, $4, $3 "
                   "FROM pgtrickle.pgt_stream_tables WHERE pgt_id = $1::int8",
-                  {std::to_string(id), message, initiator_name(who)});
+                  {std::to_string(id), message, initiator_name(who), sqlstate});
     auto suspended = spi::scalar(
         "UPDATE pgtrickle.pgt_stream_tables SET consecutive_errors = consecutive_errors + 1, "
         "last_error_message = $2, last_error_at = now(), "

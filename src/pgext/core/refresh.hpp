@@ -51,9 +51,10 @@ bool on_data_exception(const stream_table& st, const std::function<void()>& atte
 /// row being added.
 refresh_outcome refresh(long long id, initiator who, std::optional<long long> history = std::nullopt);
 
-/// Records a failed refresh: the history row (`history`, or a new one), last error, error count,
-/// suspension after `max_errors` consecutive failures. Returns true when it was suspended.
-bool record_failure(long long id, initiator who, const std::string& message, int max_errors,
+/// Records a failed refresh: the history row (`history`, or a new one) with the error's SQLSTATE
+/// and message, last error, error count, suspension after `max_errors` consecutive failures.
+/// Returns true when it was suspended.
+bool record_failure(long long id, initiator who, const std::string& sqlstate, const std::string& message, int max_errors,
                     std::optional<long long> history = std::nullopt);
 
 /// Changes waiting in the stream table's source buffers (a positive count also when it was

@@ -50,7 +50,7 @@ restore_outcome restore_one(const spi::row& d) {
     o.id = std::stoll(*d[0]);
     o.query = *d[3];
     o.schedule = d[4];
-    o.mode = *d[5];
+    o.mode = mode_named(*d[5]);
     o.cdc_mode = d[6];
     o.diamond_consistency = *d[7];
     o.diamond_schedule_policy = *d[8];

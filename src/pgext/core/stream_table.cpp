@@ -21,6 +21,38 @@ std::optional<stream_table> load(const std::string& where, const std::vector<spi
 
 } // namespace
 
+const char* mode_name(mode m) {
+    switch (m) {
+    case mode::automatic: return "AUTO";
+    case mode::full: return "FULL";
+    case mode::differential: return "DIFFERENTIAL";
+    case mode::immediate: return "IMMEDIATE";
+    }
+    return "AUTO";
+}
+
+const char* status_name(st_status s) {
+    switch (s) {
+    case st_status::initializing: return "INITIALIZING";
+    case st_status::active: return "ACTIVE";
+    case st_status::suspended: return "SUSPENDED";
+    case st_status::error: return "ERROR";
+    }
+    return "ERROR";
+}
+
+mode mode_named(const std::string& name) {
+    for (mode m : {mode::automatic, mode::full, mode::differential, mode::immediate})
+        if (name == mode_name(m)) return m;
+    throw error(sqlstate::internal_error, "pg_trickle: unknown refresh mode in the catalog: " + name);
+}
+
+st_status status_named(const std::string& name) {
+    for (st_status s : {st_status::initializing, st_status::active, st_status::suspended, st_status::error})
+        if (name == status_name(s)) return s;
+    throw error(sqlstate::internal_error, "pg_trickle: unknown stream table status in the catalog: " + name);
+}
+
 std::string stream_table_columns() {
     return std::string("pgt_id, pgt_relid, pgt_schema, pgt_name, defining_query, schedule, refresh_mode, requested_mode, "
                        "status, COALESCE(maintenance, ''), is_populated, needs_reinit, consecutive_errors, generation, ") +
@@ -54,9 +86,9 @@ stream_table stream_table_from_row(const spi::row& r) {
     st.name = *r[3];
     st.defining_query = *r[4];
     st.schedule = r[5];
-    st.refresh_mode = *r[6];
-    st.requested_mode = *r[7];
-    st.status = *r[8];
+    st.refresh_mode = mode_named(*r[6]);
+    st.requested_mode = mode_named(*r[7]);
+    st.status = status_named(*r[8]);
     st.maintenance = *r[9];
     st.is_populated = r[10] == "t";
     st.needs_reinit = r[11] == "t";

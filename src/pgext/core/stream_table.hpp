@@ -10,6 +10,22 @@
 
 namespace pgt::ext {
 
+/// A refresh mode: what the user asked for (AUTO among them) and what refreshes do (never AUTO).
+enum class mode { automatic, full, differential, immediate };
+/// A stream table's status.
+enum class st_status { initializing, active, suspended, error };
+
+/// As the catalog (and the SQL interface) spells them: AUTO, FULL, …; ACTIVE, ERROR, ….
+const char* mode_name(mode m);
+const char* status_name(st_status s);
+/// The catalog's spelling read back (anything else is an internal error).
+mode mode_named(const std::string& name);
+st_status status_named(const std::string& name);
+
+/// Whether a refresh mode maintains the stream table by its circuit (DIFFERENTIAL at refresh
+/// time, IMMEDIATE at the end of each writing statement).
+inline bool incremental(mode m) { return m == mode::differential || m == mode::immediate; }
+
 struct stream_table {
     long long id = 0;
     unsigned relid = 0;
@@ -19,9 +35,9 @@ struct stream_table {
     /// whenever its SQL compiles or runs; null for stream tables made before 0.2.0 recorded them.
     std::optional<std::vector<std::pair<std::string, std::string>>> settings;
     std::optional<std::string> schedule;
-    std::string refresh_mode;   ///< FULL / DIFFERENTIAL (what refreshes do)
-    std::string requested_mode; ///< AUTO / FULL / DIFFERENTIAL (what the user asked for)
-    std::string status;
+    mode refresh_mode = mode::full;          ///< what refreshes do
+    mode requested_mode = mode::automatic;   ///< what the user asked for
+    st_status status = st_status::initializing;
     std::string maintenance; ///< storage strategy (keyed, bag, aggregate, distinct), empty for FULL
     bool is_populated = false;
     bool needs_reinit = false;

@@ -196,13 +196,13 @@ void abandon(const std::string& why) {
 
 std::string slot_name() { return "pgtrickle_" + std::to_string(server::database_oid()); }
 
-std::string requested_mode(const std::optional<std::string>& requested, const std::string& refresh_mode) {
+std::string requested_mode(const std::optional<std::string>& requested, mode refresh_mode) {
     std::string m = requested.value_or(guc::cdc_mode ? guc::cdc_mode : "auto");
     for (auto& ch : m) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     if (m != "auto" && m != "trigger" && m != "wal")
         throw error(sqlstate::invalid_parameter_value,
                     "invalid argument: unknown cdc_mode: " + m + ". Must be 'auto', 'trigger', or 'wal'");
-    if (m == "wal" && refresh_mode == "IMMEDIATE") {
+    if (m == "wal" && refresh_mode == mode::immediate) {
         if (requested)
             throw error(sqlstate::invalid_parameter_value,
                         "invalid argument: refresh_mode = 'IMMEDIATE' is incompatible with cdc_mode = 'wal'. "

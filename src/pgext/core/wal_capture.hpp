@@ -24,6 +24,8 @@
 #include <string>
 #include <vector>
 
+#include "core/stream_table.hpp"
+
 namespace pgt::ext::wal {
 
 /// The current database's slot name.
@@ -31,7 +33,7 @@ std::string slot_name();
 
 /// cdc_mode a new or altered stream table asks for (`requested`, else pg_trickle.cdc_mode),
 /// checked against its refresh mode and wal_level: 'auto', 'trigger' or 'wal'.
-std::string requested_mode(const std::optional<std::string>& requested, const std::string& refresh_mode);
+std::string requested_mode(const std::optional<std::string>& requested, mode refresh_mode);
 
 /// The readers of these captured sources changed: a source an IMMEDIATE stream table now reads
 /// goes back to triggers at once, and one the slot can take over is switched at once.

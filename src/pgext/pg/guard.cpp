@@ -4,13 +4,11 @@
 
 namespace pgt::pg {
 
-namespace {
 std::string sqlstate_text(int code) {
     return {static_cast<char>(PGUNSIXBIT(code)), static_cast<char>(PGUNSIXBIT(code >> 6)),
             static_cast<char>(PGUNSIXBIT(code >> 12)), static_cast<char>(PGUNSIXBIT(code >> 18)),
             static_cast<char>(PGUNSIXBIT(code >> 24))};
 }
-} // namespace
 
 void throw_error_data(ErrorData* edata) {
     std::string code = sqlstate_text(edata->sqlerrcode);

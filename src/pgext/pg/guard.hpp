@@ -18,6 +18,9 @@
 
 namespace pgt::pg {
 
+/// An error code (ErrorData::sqlerrcode) as its five-character SQLSTATE.
+std::string sqlstate_text(int code);
+
 /// Converts a copied ErrorData into a pgt::error and throws it; frees the ErrorData.
 [[noreturn]] void throw_error_data(ErrorData* edata);
 

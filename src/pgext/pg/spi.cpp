@@ -31,8 +31,12 @@ params_buffer to_datums(const std::vector<param>& params) {
     return b;
 }
 
+/// A negative SPI result is a misuse of SPI by pg_trickle (a server error arrives as one of
+/// its own, SQLSTATE and message kept): an internal error, its statement in the detail.
 void check(int rc, const std::string& sql) {
-    if (rc < 0) throw error(sqlstate::internal_error, "SPI failed (" + std::to_string(rc) + ") running: " + sql);
+    if (rc < 0)
+        throw error(sqlstate::internal_error, std::string("pg_trickle: SPI failed: ") + SPI_result_code_string(rc),
+                    "statement: " + sql.substr(0, 1000));
 }
 
 std::vector<row> collect_rows() {

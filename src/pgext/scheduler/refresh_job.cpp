@@ -46,12 +46,14 @@ bool run_scheduled_refresh(long long id) {
         if (errors > 0) alert("recovered", name, errors, "refreshed after " + std::to_string(errors) + " failures");
     });
     if (!failure) return true;
-    const std::string message = *failure;
+    const auto [code, message] = *failure;
     in_transaction([&] {
-        const bool suspended = ext::record_failure(id, ext::initiator::scheduler, message, guc::max_consecutive_errors, history);
+        const bool suspended =
+            ext::record_failure(id, ext::initiator::scheduler, code, message, guc::max_consecutive_errors, history);
         alert(suspended ? "suspended" : "refresh_failed", name, errors + 1, message);
     });
-    ereport(LOG, (errmsg("pg_trickle: refresh of %s failed: %s", name.c_str(), message.c_str())));
+    ereport(LOG, (errcode(MAKE_SQLSTATE(code[0], code[1], code[2], code[3], code[4])),
+                  errmsg("pg_trickle: refresh of %s failed: %s", name.c_str(), message.c_str())));
     return false;
 }
 

@@ -175,22 +175,9 @@ constexpr std::int64_t idle_exit_ms = 30000;
 /// How often the WAL is decoded while sources are captured from it.
 constexpr int wal_poll_ms = 200;
 
-} // namespace
-
-} // namespace pgt::sched
-
-namespace {
-
-void scheduler_main(Datum arg) {
-    using namespace pgt::sched;
-    const Oid db = DatumGetObjectId(arg);
-    pqsignal(SIGTERM, SignalHandlerForShutdownRequest);
-    pqsignal(SIGHUP, SignalHandlerForConfigReload);
-    // A reload signalled while the worker was starting was discarded (SIGHUP is ignored until
-    // now): the configuration is read once more so such a change is not missed.
-    ConfigReloadPending = true;
-    BackgroundWorkerUnblockSignals();
-    BackgroundWorkerInitializeConnectionByOid(db, InvalidOid, 0);
+/// Claims the database's slot and serves it, taking over its queue; leaves (proc_exit) when
+/// another scheduler serves it or the extension is gone.
+void start_serving(Oid db) {
     LWLockAcquire(shared->lock, LW_EXCLUSIVE);
     my_slot = find_slot(db, true);
     if (!my_slot || (my_slot->pid != 0 && my_slot->pid != MyProcPid)) {
@@ -217,6 +204,37 @@ void scheduler_main(Datum arg) {
     LWLockRelease(shared->lock);
     pgstat_report_appname("pg_trickle scheduler");
     mark_interrupted_refreshes(take_over_queue(my_slot));
+}
+
+/// The WAL capture work of one pass: the slot made or dropped, sources switched, changes
+/// decoded. Returns whether rows were decoded; `wal_in_use` tells whether capture goes on.
+bool capture_from_wal(bool& wal_in_use) {
+    const bool decoded = pgt::ext::wal::background_step([](const std::function<void()>& work) -> std::optional<std::string> {
+        const auto failed = in_transaction(work);
+        if (!failed) return std::nullopt;
+        return failed->sqlstate + ": " + failed->message;
+    });
+    in_transaction([&] { wal_in_use = pgt::ext::wal::in_use(); });
+    return decoded;
+}
+
+} // namespace
+
+} // namespace pgt::sched
+
+namespace {
+
+void scheduler_main(Datum arg) {
+    using namespace pgt::sched;
+    const Oid db = DatumGetObjectId(arg);
+    pqsignal(SIGTERM, SignalHandlerForShutdownRequest);
+    pqsignal(SIGHUP, SignalHandlerForConfigReload);
+    // A reload signalled while the worker was starting was discarded (SIGHUP is ignored until
+    // now): the configuration is read once more so such a change is not missed.
+    ConfigReloadPending = true;
+    BackgroundWorkerUnblockSignals();
+    BackgroundWorkerInitializeConnectionByOid(db, InvalidOid, 0);
+    start_serving(db);
 
     std::uint64_t seen = ~std::uint64_t{0};
     bool wal_in_use = false;
@@ -237,9 +255,7 @@ void scheduler_main(Datum arg) {
         // WAL capture: the slot made or dropped, sources switched, changes decoded (whatever
         // pg_trickle.enabled says: capture goes on); decoded changes count as a commit's.
         if (pgt::server::wal_level_logical() || wal_in_use) {
-            const bool decoded = pgt::ext::wal::background_step(in_transaction);
-            in_transaction([&] { wal_in_use = pgt::ext::wal::in_use(); });
-            if (decoded) seen = ~std::uint64_t{0};
+            if (capture_from_wal(wal_in_use)) seen = ~std::uint64_t{0};
             if (wal_in_use) busy_until = now + idle_exit_ms;
         }
         if (pgt::guc::enabled && (changes != seen || now >= next_tick)) {

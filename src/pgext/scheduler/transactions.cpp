@@ -1,5 +1,8 @@
 #include "scheduler/transactions.hpp"
 
+#include "pgt/error.hpp"
+
+#include "pg/guard.hpp"
 #include "pg/postgres.hpp"
 #include "pg/spi.hpp"
 
@@ -11,15 +14,18 @@ extern "C" {
 
 namespace pgt::sched {
 
-std::optional<std::string> in_transaction(const std::function<void()>& work) {
-    std::optional<std::string> failure;
+std::optional<failure> in_transaction(const std::function<void()>& work) {
+    std::optional<failure> failed;
     auto run = [&]() -> bool {
         try {
             spi::session spi;
             work();
             return true;
+        } catch (const error& e) {
+            failed = failure{e.code(), e.what()};
+            return false;
         } catch (const std::exception& e) {
-            failure = e.what();
+            failed = failure{sqlstate::internal_error, e.what()};
             return false;
         }
     };
@@ -39,7 +45,7 @@ std::optional<std::string> in_transaction(const std::function<void()>& work) {
         MemoryContextSwitchTo(context);
         ErrorData* edata = CopyErrorData();
         FlushErrorState();
-        failure = edata->message ? edata->message : "unknown error";
+        failed = failure{pg::sqlstate_text(edata->sqlerrcode), edata->message ? edata->message : "unknown error"};
         FreeErrorData(edata);
         ok = false;
     }
@@ -58,7 +64,7 @@ std::optional<std::string> in_transaction(const std::function<void()>& work) {
 #endif
     }
     MemoryContextSwitchTo(context);
-    return failure;
+    return failed;
 }
 
 } // namespace pgt::sched

@@ -8,9 +8,14 @@
 
 namespace pgt::sched {
 
-/// Runs `work` in its own transaction. Returns the error message if it failed (the
-/// transaction is then rolled back). Errors arrive as C++ exceptions (pg::call) or, from an
-/// unguarded call, as a PostgreSQL longjmp: both are caught.
-std::optional<std::string> in_transaction(const std::function<void()>& work);
+/// Why a transaction failed: the error's SQLSTATE and message.
+struct failure {
+    std::string sqlstate, message;
+};
+
+/// Runs `work` in its own transaction. Returns the error if it failed (the transaction is then
+/// rolled back). Errors arrive as C++ exceptions (pg::call) or, from an unguarded call, as a
+/// PostgreSQL longjmp: both are caught.
+std::optional<failure> in_transaction(const std::function<void()>& work);
 
 } // namespace pgt::sched

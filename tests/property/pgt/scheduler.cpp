@@ -84,6 +84,8 @@ TEST_CASE("scheduler: a failing stream table shows ERROR and is suspended, the o
     db.exec("INSERT INTO nums VALUES (3, 0)"); // inverse now divides by zero
     REQUIRE(wait_for([&] { return db.scalar("SELECT status FROM pgtrickle.pgt_status() WHERE name = 'public.inverse'") == "ERROR"; }, 5s));
     CHECK(db.scalar("SELECT last_error_message FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 'inverse'") == "division by zero");
+    CHECK(db.scalar("SELECT string_agg(DISTINCT error_sqlstate || ' ' || error_message, ', ') FROM pgtrickle.pgt_refresh_history "
+                    "WHERE status = 'FAILED'") == "22012 division by zero");
     CHECK(db.scalar("SELECT severity || ': ' || detail FROM pgtrickle.health_check() WHERE check_name = 'error_tables'") ==
           "ERROR: public.inverse: division by zero");
     // The other stream table keeps refreshing.

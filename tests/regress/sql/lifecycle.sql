@@ -49,6 +49,11 @@ SELECT pgtrickle.create_stream_table('ranked',
 SELECT * FROM pgtrickle.explain_refresh_mode('ranked');
 SELECT property, value LIKE '%actual time=%' AS analyzed
 FROM pgtrickle.explain_st('paid_full', with_analyze => true) WHERE property LIKE '%plan';
+-- (a column name that looks like the end of the storage's column list)
+SELECT pgtrickle.create_stream_table('odd_names', 'SELECT id AS "a) b", amount FROM orders', refresh_mode => 'FULL');
+SELECT property, value LIKE '%actual time=%' AS analyzed
+FROM pgtrickle.explain_st('odd_names', with_analyze => true) WHERE property LIKE '%plan';
+SELECT pgtrickle.drop_stream_table('odd_names');
 -- row ids: a bag's (FULL, or a result without a key) hashes whole rows and is not unique
 SELECT column_name, purpose FROM pgtrickle.list_auxiliary_columns('paid_full');
 SELECT pgtrickle.create_stream_table('order_customers', 'SELECT customer_id FROM orders');
