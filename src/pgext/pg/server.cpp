@@ -150,8 +150,9 @@ role_scope::role_scope(oid role, bool restricted) {
 }
 
 role_scope::~role_scope() {
-    // On an error, (sub)transaction abort restores the settings, user and security context.
-    if (std::uncaught_exceptions() != 0) return;
+    // The nest level is still there: a subtransaction begun inside the scope is rolled back
+    // (by the code that began it) before the scope ends, one begun before it after, and a
+    // transaction is aborted only once every C++ frame is gone.
     if (guc_level_ != 0) AtEOXact_GUC(true, guc_level_);
     SetUserIdAndSecContext(saved_user_, saved_context_);
 }
@@ -295,9 +296,7 @@ guc_scope::guc_scope(const std::vector<std::pair<std::string, std::string>>& set
         });
 }
 
-guc_scope::~guc_scope() {
-    if (std::uncaught_exceptions() == 0) AtEOXact_GUC(true, level_);
-}
+guc_scope::~guc_scope() { AtEOXact_GUC(true, level_); }
 
 void depend_on_extension(const std::string& catalog, oid object) {
     pg::call([&] {

@@ -49,6 +49,9 @@ bool read_only_transaction();
 /// Runs as `role` until destroyed. `restricted` also marks a security-restricted operation, as
 /// REFRESH MATERIALIZED VIEW does while running a view's query as its owner; an unrestricted
 /// scope (pg_trickle's own SQL as the extension owner) pins search_path to pg_catalog, pg_temp.
+/// Destroyed, it restores the user and settings it changed, on every path: an exception that a
+/// caller catches and does not rethrow (after rolling back a subtransaction it started inside
+/// the scope) leaves them as they were.
 class role_scope {
 public:
     role_scope(oid role, bool restricted);
@@ -63,7 +66,7 @@ private:
 };
 
 /// Settings changed for the scope's duration, in a GUC nest level of their own (as a
-/// function's SET clause does); an error restores them with the (sub)transaction.
+/// function's SET clause does), restored when it is destroyed, on every path.
 class guc_scope {
 public:
     /// `superuser`: settings only superusers may change (the caller vouches for it).
