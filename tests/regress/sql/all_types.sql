@@ -49,25 +49,7 @@ CREATE FUNCTION sample_row(id int, nulls bool) RETURNS text LANGUAGE sql AS $$
     SELECT format('(%s, %s)', id, string_agg(CASE WHEN nulls OR value IS NULL THEN 'NULL' ELSE quote_literal(value) || '::' || type END,
                                              ', ' ORDER BY type))
       FROM column_types $$;
-CREATE FUNCTION st_check(st text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE q text; cols text; n bigint; mode text;
-BEGIN
-    SELECT defining_query, refresh_mode INTO q, mode FROM pgtrickle.pgt_stream_tables WHERE pgt_name = st;
-    SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) INTO cols FROM pg_attribute
-     WHERE attrelid = st::regclass AND attnum > 0 AND NOT attisdropped AND attname NOT LIKE '\_\_pgt%';
-    EXECUTE format('SELECT count(*) FROM ((SELECT r::text FROM (%s) r EXCEPT ALL SELECT r::text FROM (SELECT %s FROM %s) r) '
-                   'UNION ALL (SELECT r::text FROM (SELECT %s FROM %s) r EXCEPT ALL SELECT r::text FROM (%s) r)) d',
-                   q, cols, st, cols, st, q) INTO n;
-    RETURN st || ' ' || mode || CASE WHEN n = 0 THEN ' exact' ELSE ' WRONG by ' || n END;
-END $$;
-CREATE FUNCTION round_done() RETURNS SETOF text LANGUAGE plpgsql AS $$
-DECLARE s record;
-BEGIN
-    FOR s IN SELECT pgt_name FROM pgtrickle.pgt_stream_tables WHERE refresh_mode <> 'IMMEDIATE' ORDER BY pgt_name LOOP
-        PERFORM pgtrickle.refresh_stream_table(s.pgt_name);
-    END LOOP;
-    RETURN QUERY SELECT st_check(pgt_name) FROM pgtrickle.pgt_stream_tables ORDER BY pgt_name;
-END $$;
+\i include/rounds.sql
 DO $$ BEGIN EXECUTE 'INSERT INTO every_type VALUES ' || sample_row(1, false); END $$;
 
 SELECT pgtrickle.create_stream_table('rows_differential', 'SELECT * FROM every_type', refresh_mode => 'DIFFERENTIAL');

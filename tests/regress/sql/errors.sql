@@ -1,13 +1,7 @@
 -- Every rejected input gets a clear error with a proper SQLSTATE (never XX000), and leaves
 -- nothing behind.
 -- try(sql): runs sql and shows its SQLSTATE and message instead of failing.
-CREATE FUNCTION try(sql text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE sql;
-    RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE || ': ' || SQLERRM;
-END $$;
+\i include/rounds.sql
 CREATE TABLE orders (id int PRIMARY KEY, customer int, amount numeric(10,2), note text);
 INSERT INTO orders VALUES (1, 1, 10.00, 'a'), (2, 1, 20.00, NULL), (3, 2, 5.50, 'b');
 CREATE TEMP TABLE scratch (x int);

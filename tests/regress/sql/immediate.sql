@@ -1,6 +1,8 @@
 -- IMMEDIATE stream tables are maintained at the end of every statement that changes a source,
 -- in the writing transaction: no refresh call appears below. st_check() counts the rows that
 -- differ from the defining query run afresh (as multisets).
+-- (Rows are compared with their types' equality, not as text as include/rounds.sql does: groups
+-- below hold equal values that print differently, '1 day' and '24 hours'.)
 CREATE FUNCTION st_check(st text) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE q text; cols text; n bigint; mode text;
 BEGIN

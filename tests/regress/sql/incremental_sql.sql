@@ -3,23 +3,7 @@
 -- must equal its query run afresh (st_check() counts the rows that differ, as a multiset).
 -- (Notices are off: a TopK's notice names its state table, whose name holds an OID.)
 SET client_min_messages = warning;
-CREATE FUNCTION st_check(st text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE q text; cols text; n bigint; mode text;
-BEGIN
-    SELECT defining_query, refresh_mode INTO q, mode FROM pgtrickle.pgt_stream_tables WHERE pgt_name = st;
-    SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) INTO cols FROM pg_attribute
-     WHERE attrelid = st::regclass AND attnum > 0 AND NOT attisdropped AND attname NOT LIKE '\_\_pgt%';
-    EXECUTE format('SELECT count(*) FROM ((SELECT * FROM (%s) a EXCEPT ALL SELECT %s FROM %s) UNION ALL '
-                   '(SELECT %s FROM %s EXCEPT ALL SELECT * FROM (%s) b)) d', q, cols, st, cols, st, q) INTO n;
-    RETURN st || ' ' || mode || CASE WHEN n = 0 THEN ' exact' ELSE ' WRONG by ' || n END;
-END $$;
-CREATE FUNCTION try(sql text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE sql;
-    RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE || ': ' || SQLERRM;
-END $$;
+\i include/rounds.sql
 
 CREATE TABLE customers (id int PRIMARY KEY, name text, segment text);
 CREATE TABLE orders (id int PRIMARY KEY, customer int, amount numeric(10,2), tags text[]);

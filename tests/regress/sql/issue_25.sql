@@ -3,17 +3,7 @@
 -- query run afresh, as a multiset of rows rendered as text (json has no equality).
 SET client_min_messages = warning;
 SET check_function_bodies = off;
-CREATE FUNCTION st_check(st text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE q text; cols text; n bigint; mode text;
-BEGIN
-    SELECT defining_query, refresh_mode INTO q, mode FROM pgtrickle.pgt_stream_tables WHERE pgt_name = st;
-    SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) INTO cols FROM pg_attribute
-     WHERE attrelid = st::regclass AND attnum > 0 AND NOT attisdropped AND attname NOT LIKE '\_\_pgt%';
-    EXECUTE format('SELECT count(*) FROM ((SELECT r::text FROM (%s) r EXCEPT ALL SELECT r::text FROM (SELECT %s FROM %s) r) '
-                   'UNION ALL (SELECT r::text FROM (SELECT %s FROM %s) r EXCEPT ALL SELECT r::text FROM (%s) r)) d',
-                   q, cols, st, cols, st, q) INTO n;
-    RETURN st || ' ' || mode || CASE WHEN n = 0 THEN ' exact' ELSE ' WRONG by ' || n END;
-END $$;
+\i include/rounds.sql
 CREATE FUNCTION refresh_all() RETURNS void LANGUAGE plpgsql AS $$
 DECLARE s record;
 BEGIN
