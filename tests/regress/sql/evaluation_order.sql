@@ -2,10 +2,11 @@
 -- PostgreSQL's planner reduces `b RIGHT JOIN c ON false` to an inner join (the correlated
 -- EXISTS below makes b's columns non-null) and so proves the whole join empty: the query never
 -- computes line(p, p), which raises 22023 for equal points. A differential refresh or an
--- IMMEDIATE write computes it on the changed rows; that raises, is rolled back and the stream
--- table is recomputed in full (a notice says so). Without the fallback a refresh fails and
--- every write to a, b or c fails.
-SET client_min_messages = notice;
+-- IMMEDIATE write may compute it on the changed rows (whether it does depends on the plan each
+-- major makes, so the notices saying so are not shown here); that raises, is rolled back, and
+-- the stream table is recomputed in full. Without the fallback a refresh fails and every write
+-- to a, b or c fails.
+SET client_min_messages = warning;
 \i include/rounds.sql
 
 CREATE TABLE a (id int PRIMARY KEY, p point);
@@ -23,8 +24,6 @@ INSERT INTO c VALUES (1), (2);
 SELECT a.id, c.id FROM a JOIN (b RIGHT JOIN c ON false) ON (pg_catalog.line(a.p, a.p) IS NOT NULL)
 WHERE EXISTS (SELECT 1 FROM c c2 WHERE b.u IS NOT NULL);
 SELECT * FROM round_done();
-SELECT action, was_full_fallback FROM pgtrickle.pgt_refresh_history h JOIN pgtrickle.pgt_stream_tables s USING (pgt_id)
- WHERE s.pgt_name = 'skipped_differential' ORDER BY refresh_id DESC LIMIT 1;
 UPDATE b SET u = u + 1;
 DELETE FROM a WHERE id = 1;
 SELECT * FROM round_done();
@@ -43,7 +42,9 @@ SELECT * FROM round_done();
 SELECT action, was_full_fallback FROM pgtrickle.pgt_refresh_history h JOIN pgtrickle.pgt_stream_tables s USING (pgt_id)
  WHERE s.pgt_name = 'divided' ORDER BY refresh_id DESC LIMIT 1;
 
--- An error the query afresh raises as well is the query's own: the refresh fails with it.
+-- An error the query afresh raises as well is the query's own: the refresh fails with it (each
+-- step's notice shown: every plan computes 100 / n on the one changed row).
+SET client_min_messages = notice;
 CREATE TABLE e (id int PRIMARY KEY, n int);
 SELECT pgtrickle.create_stream_table('failing', 'SELECT id, 100 / n AS q FROM e', refresh_mode => 'DIFFERENTIAL');
 INSERT INTO e VALUES (1, 0);
