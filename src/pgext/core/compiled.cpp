@@ -190,11 +190,11 @@ compiled_query& compiled_for(const stream_table& st) {
                 c->state_trim_plan = spi::plan(lower::topk_state_trim(*c->graph, c->state_table), 0, true);
             }
         }
+        const std::string columns = " (" + sql::join(storage_columns(lay)) + ") ";
         c->full_select = topk ? lower::topk_state_load(*c->graph, c->options) : lower::full_load_sql(*c->graph, c->options);
-        c->full_load = "INSERT INTO " + (topk ? c->state_table : st.qualified()) + " (" + sql::join(storage_columns(lay)) +
-                       ") " + c->full_select;
+        c->full_load = "INSERT INTO " + (topk ? c->state_table : st.qualified()) + columns + c->full_select;
         if (const auto q = lower::query_load_sql(*c->graph, st.defining_query, c->options))
-            c->query_load = "INSERT INTO " + st.qualified() + " (" + sql::join(storage_columns(lay)) + ") " + *q;
+            c->query_load = "INSERT INTO " + st.qualified() + columns + *q;
     } else {
         c->sources = c->front.sources;
         const auto f = full_mode_query(st);

@@ -216,13 +216,11 @@ void maintain(long long id, const std::vector<source_delta>& changes) {
     t->sources.clear();
     for (const auto& s : comp.sources) t->sources.push_back(s->oid);
     const unsigned owner = checked_owner(t->st, t->sources, false);
-    bool truncated = false;
-    for (const auto& c : changes) truncated |= c.truncated;
-    if (truncated) {
+    auto recompute = [&] {
         const spi::snapshot snap;
         reload(t->st, comp, owner, snap);
-        return;
-    }
+    };
+    if (std::ranges::any_of(changes, [](const source_delta& c) { return c.truncated; })) return recompute();
     // A query that cannot fail on any row is maintained as is; otherwise in a subtransaction,
     // recomputed in full when its maintenance fails on data the query itself never evaluates
     // (on_data_exception). (Not always: a subtransaction per statement costs writers time,
@@ -232,13 +230,8 @@ void maintain(long long id, const std::vector<source_delta>& changes) {
         absorb(*t, comp, owner, changes);
         return;
     }
-    on_data_exception(
-        t->st, [&] { absorb(*t, comp, owner, changes); }, "its IMMEDIATE maintenance",
-        [&] {
-            const spi::snapshot snap;
-            reload(t->st, comp, owner, snap);
-        },
-        "recomputed in full");
+    on_data_exception(t->st, [&] { absorb(*t, comp, owner, changes); }, "its IMMEDIATE maintenance", recompute,
+                      "recomputed in full");
 }
 
 void install_target_invalidation() { CacheRegisterRelcacheCallback(forget_plans, 0); }

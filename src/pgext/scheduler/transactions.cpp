@@ -22,7 +22,8 @@ std::optional<failure> in_transaction(const std::function<void()>& work) {
             work();
             return true;
         } catch (const error& e) {
-            failed = failure{e.code(), e.what()};
+            // (A code that is not a SQLSTATE is a bug, reported as one: XX000, as pg::invoke does.)
+            failed = failure{e.code().size() == 5 ? e.code() : sqlstate::internal_error, e.what()};
             return false;
         } catch (const std::exception& e) {
             failed = failure{sqlstate::internal_error, e.what()};
