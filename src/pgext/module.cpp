@@ -1,12 +1,13 @@
 // The extension's entry point: the magic block and _PG_init.
-#include "core/catalog_oids.hpp"
-#include "core/consumers.hpp"
-#include "core/immediate.hpp"
-#include "core/immediate_target.hpp"
-#include "core/maintainers.hpp"
-#include "core/owner_rights.hpp"
-#include "guc.hpp"
-#include "pg/server.hpp"
+#include "capture/subscribers.hpp"
+#include "catalog/catalog_oids.hpp"
+#include "catalog/consumers.hpp"
+#include "catalog/maintainers.hpp"
+#include "immediate/immediate.hpp"
+#include "immediate/immediate_target.hpp"
+#include "pg/transactions.hpp"
+#include "pg/settings.hpp"
+#include "refresh/owner_rights.hpp"
 #include "scheduler/shared.hpp"
 #include "scheduler/workers.hpp"
 
@@ -29,6 +30,7 @@ void _PG_init(void) {
     pgt::guc::define();
     RegisterXactCallback(reset_on_abort, nullptr);
     pgt::ext::immediate::install_hooks();
+    pgt::ext::capture_subscribers::subscribe(pgt::ext::immediate::keep_changes, pgt::sched::wake_scheduler_at_commit);
     pgt::ext::install_rights_invalidation();
     pgt::ext::install_consumer_invalidation();
     pgt::ext::immediate::install_target_invalidation();

@@ -4,16 +4,20 @@
 // the same columns (its cached plans are invalidated and the change buffer follows the
 // source's columns); otherwise it is refused with the reason. DROP TABLE of a source puts its
 // stream tables in ERROR. A stream table's storage may not change shape behind pg_trickle.
-#include "core/aggregate_states.hpp"
-#include "core/capture.hpp"
-#include "core/compiled.hpp"
-#include "core/definition.hpp"
-#include "core/lifecycle.hpp"
-#include "core/refresh.hpp"
-#include "core/server_catalog.hpp"
+#include "capture/capture.hpp"
+#include "catalog/server_catalog.hpp"
+#include "lifecycle/lifecycle.hpp"
 #include "pg/function.hpp"
-#include "pg/server.hpp"
+#include "pg/gucs.hpp"
+#include "pg/notices.hpp"
+#include "pg/relations.hpp"
+#include "pg/roles.hpp"
+#include "pg/transactions.hpp"
 #include "pg/spi.hpp"
+#include "refresh/aggregate_states.hpp"
+#include "refresh/compiled.hpp"
+#include "refresh/definition.hpp"
+#include "refresh/refresh.hpp"
 #include "scheduler/shared.hpp"
 
 extern "C" {

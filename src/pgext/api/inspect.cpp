@@ -3,15 +3,17 @@
 #include "pgt/ir/rel.hpp"
 #include "pgt/lower.hpp"
 
-#include "core/aggregate_states.hpp"
-#include "core/capture.hpp"
-#include "core/compiled.hpp"
-#include "core/definition.hpp"
-#include "core/lifecycle.hpp"
+#include "capture/capture.hpp"
+#include "lifecycle/lifecycle.hpp"
 #include "pg/function.hpp"
-#include "pg/server.hpp"
+#include "pg/gucs.hpp"
+#include "pg/roles.hpp"
+#include "pg/transactions.hpp"
 #include "pg/spi.hpp"
 #include "pg/subtransaction.hpp"
+#include "refresh/aggregate_states.hpp"
+#include "refresh/compiled.hpp"
+#include "refresh/definition.hpp"
 
 extern "C" {
 #include <utils/array.h>

@@ -1,18 +1,19 @@
-// SQL entry points of the stream-table lifecycle (API.md §1.1): argument checking, then core/.
+// SQL entry points of the stream-table lifecycle (API.md §1.1): argument checking, then lifecycle/.
 #include <optional>
 #include <tuple>
 #include <utility>
 
 #include "pgt/schedule.hpp"
 
-#include "core/definition.hpp"
-#include "guc.hpp"
-#include "core/lifecycle.hpp"
-#include "core/refresh.hpp"
-#include "core/wal_capture.hpp"
+#include "capture/wal_capture.hpp"
+#include "lifecycle/lifecycle.hpp"
 #include "pg/function.hpp"
-#include "pg/server.hpp"
+#include "pg/notices.hpp"
+#include "pg/roles.hpp"
+#include "pg/settings.hpp"
 #include "pg/spi.hpp"
+#include "refresh/definition.hpp"
+#include "refresh/refresh.hpp"
 #include "scheduler/shared.hpp"
 
 namespace {

@@ -1,11 +1,11 @@
 // SQL entry points behind the monitoring functions of the install script.
 #include <ctime>
 
-#include "core/refresh.hpp"
-#include "core/schedules.hpp"
-#include "guc.hpp"
+#include "catalog/schedules.hpp"
 #include "pg/function.hpp"
+#include "pg/settings.hpp"
 #include "pg/spi.hpp"
+#include "refresh/refresh.hpp"
 
 /// pgtrickle._pending_changes(pgt_id): changes waiting in the stream table's sources.
 PGT_FUNCTION(pgt_pending_changes) {

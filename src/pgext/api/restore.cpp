@@ -1,5 +1,5 @@
 // Restoring stream tables after pg_dump / pg_restore, and the library's version.
-#include "core/restore.hpp"
+#include "lifecycle/restore.hpp"
 #include "pg/function.hpp"
 #include "pg/spi.hpp"
 #include "scheduler/shared.hpp"

@@ -1,8 +1,8 @@
 // The trigger functions: change capture on sources, the write guard on stream tables, and the
 // invalidation that a change of an IMMEDIATE stream table's catalog row sends.
-#include "core/buffer_writer.hpp"
+#include "capture/buffer_writer.hpp"
 #include "pg/function.hpp"
-#include "pg/server.hpp"
+#include "pg/transactions.hpp"
 
 extern "C" {
 #include <commands/trigger.h>
@@ -34,7 +34,7 @@ PGT_FUNCTION(pgt_immediate_row_changed) {
     if (!CALLED_AS_TRIGGER(fcinfo))
         throw pgt::error("39P01", "pgtrickle._immediate_row_changed() can only be called as a trigger");
     // Backends drop what they remember of IMMEDIATE stream tables when they hear it
-    // (core/immediate_target): this transaction's later statements, others once it commits.
+    // (immediate/immediate_target): this transaction's later statements, others once it commits.
     auto* td = reinterpret_cast<TriggerData*>(fcinfo->context);
     pgt::pg::call([&] { CacheInvalidateRelcacheByRelid(RelationGetRelid(td->tg_relation)); });
     return PointerGetDatum(nullptr);

@@ -6,7 +6,8 @@
 #include "pgt/error.hpp"
 
 #include "pg/guard.hpp"
-#include "pg/server.hpp"
+#include "pg/gucs.hpp"
+
 
 extern "C" {
 #include <catalog/namespace.h>

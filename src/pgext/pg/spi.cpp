@@ -1,8 +1,9 @@
+#include "pg/spi.hpp"
+
 #include "pgt/error.hpp"
 
 #include "pg/guard.hpp"
-#include "pg/server.hpp"
-#include "pg/spi.hpp"
+#include "pg/gucs.hpp"
 
 #include <unordered_map>
 

@@ -3,10 +3,10 @@
 #include <optional>
 #include <string>
 
-#include "core/refresh.hpp"
-#include "guc.hpp"
 #include "pg/postgres.hpp"
+#include "pg/settings.hpp"
 #include "pg/spi.hpp"
+#include "refresh/refresh.hpp"
 #include "scheduler/transactions.hpp"
 
 namespace pgt::sched {

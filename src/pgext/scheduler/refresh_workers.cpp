@@ -7,9 +7,9 @@
 #include <set>
 #include <string>
 
-#include "guc.hpp"
 #include "pg/function.hpp"
 #include "pg/postgres.hpp"
+#include "pg/settings.hpp"
 #include "pg/spi.hpp"
 #include "scheduler/internal.hpp"
 #include "scheduler/refresh_job.hpp"

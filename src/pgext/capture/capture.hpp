@@ -1,0 +1,68 @@
+#pragma once
+// Change capture: one buffer table per captured source in schema pgtrickle_changes, filled by
+// statement-level AFTER triggers (transition tables, copied by capture/buffer_writer) in the
+// user's own transaction. Every row carries the inserting transaction (xid8) and a
+// statement number, which is what refresh frontiers compare against.
+//
+// Buffer layout: pgtrickle_changes.changes_<source oid>
+//   (__pgt_xid xid8, __pgt_stmt int8, __pgt_action "char" — 'I', 'D', or 'T' for TRUNCATE,
+//    <source columns>)
+// An UPDATE is captured as its old rows ('D') and its new rows ('I'). A partitioned source's
+// partitions write to its buffer as well (sync_partition_capture).
+
+#include <string>
+#include <vector>
+
+#include "pgt/ir/rel.hpp"
+
+namespace pgt::ext {
+
+/// The next statement number of this backend (`__pgt_stmt`, a frontier's statement). Numbers
+/// are compared only within one transaction, which runs in one backend, so a counter per
+/// backend keeps them in statement order (and, unlike a sequence, leaves lastval() alone).
+long long next_statement_number();
+
+/// Starts (or widens) capture of `source`. Runs as the extension owner.
+void ensure_capture(const ir::table& source);
+
+/// SQL condition: role `role` may read every row of table `table` (both SQL expressions of
+/// type oid): it has SELECT, and no row-level security applies to it. A change buffer holds
+/// every changed row, so only such a role may own a stream table reading the table.
+std::string reads_all_rows(const std::string& role, const std::string& table);
+
+/// Makes buffer read access follow the catalog: each buffer is readable exactly by the owners
+/// of the stream tables reading its source who may still read all of it (reads_all_rows), and the buffer
+/// schema is usable exactly by them. Called after anything that can change that set: creating
+/// or dropping a stream table, GRANT and REVOKE, a change of owner.
+void sync_buffer_grants();
+
+/// A statement fires only the triggers of the table it names, so a captured partitioned table
+/// has capture triggers on every partition too, all writing to its buffer. Puts them on the
+/// partitions that lack them and takes them off tables no longer in a captured partition tree
+/// (detached, or their source released); true when it did either.
+bool sync_partition_capture();
+
+/// Partitions came or went (ATTACH, DETACH, DROP): rows appeared or vanished without a captured
+/// statement. Records a TRUNCATE marker for every captured partitioned table, so each reader's
+/// next refresh recomputes it.
+void recompute_partitioned_sources();
+
+/// Stops capturing `source_relid` when no stream table reads it any more.
+void release_capture_if_unused(unsigned source_relid);
+
+/// The buffer table of a captured source, quoted and qualified.
+std::string buffer_name(unsigned source_relid);
+
+/// SQL condition on buffer alias `b`: the change is not yet applied to a stream table whose
+/// frontier is ($1 snapshot, $2 xid, $3 statement number) — text parameters.
+std::string pending_condition(const std::string& b);
+
+/// Creates (or replaces) or drops the capture triggers of captured table `source_relid` (not its
+/// partitions): a source moving between trigger and WAL capture.
+void set_capture_triggers(unsigned source_relid, bool present);
+
+/// Reinstalls missing capture triggers of `source_relid` (none for a source captured from the
+/// WAL); returns what was repaired.
+std::vector<std::string> repair_capture(unsigned source_relid);
+
+} // namespace pgt::ext

@@ -1,0 +1,411 @@
+#include "capture/wal_capture.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <optional>
+
+#include "pgt/error.hpp"
+
+#include "capture/capture.hpp"
+#include "capture/wal_decoder.hpp"
+#include "pg/gucs.hpp"
+#include "pg/notices.hpp"
+#include "pg/roles.hpp"
+#include "pg/transactions.hpp"
+#include "pg/wal.hpp"
+#include "pg/settings.hpp"
+#include "pg/spi.hpp"
+#include "pg/wal_reader.hpp"
+
+namespace pgt::ext::wal {
+
+namespace {
+
+/// A captured source: how it is captured now, and whether its readers would have it read from
+/// the WAL.
+struct source_state {
+    unsigned relid = 0;
+    std::string mode; ///< TRIGGER, TRANSITIONING or WAL
+    bool wants_wal = false;
+};
+
+std::vector<source_state> sources(const std::string& where = "true") {
+    std::vector<source_state> out;
+    for (const auto& r : spi::query(
+             "SELECT t.source_relid::int8, t.cdc_mode, pgtrickle._wal_available() "
+             "AND c.relkind = 'r' AND NOT EXISTS (SELECT 1 FROM pgtrickle.pgt_stream_tables u WHERE u.pgt_relid = t.source_relid) "
+             "AND pg_catalog.bool_and(s.refresh_mode <> 'IMMEDIATE') "
+             "AND pg_catalog.bool_and(COALESCE(s.requested_cdc_mode, 'auto') IN ('auto', 'wal')) "
+             "FROM pgtrickle.pgt_change_tracking t JOIN pg_catalog.pg_class c ON c.oid = t.source_relid "
+             "JOIN pgtrickle.pgt_dependencies d ON d.source_relid = t.source_relid "
+             "JOIN pgtrickle.pgt_stream_tables s ON s.pgt_id = d.pgt_id WHERE " +
+             where + " GROUP BY t.source_relid, t.cdc_mode, c.relkind ORDER BY 1"))
+        out.push_back({static_cast<unsigned>(std::stoul(*r[0])), *r[1], r[2] == "t"});
+    return out;
+}
+
+/// The slot's state: absent, usable, or lost (its WAL removed: max_slot_wal_keep_size).
+enum class slot_status { absent, usable, lost };
+slot_status slot() {
+    auto r = spi::query("SELECT wal_status FROM pg_catalog.pg_replication_slots WHERE slot_name = $1", {slot_name()});
+    if (r.empty()) return slot_status::absent;
+    return r[0][0] == "lost" ? slot_status::lost : slot_status::usable;
+}
+
+bool plugin_allowed() { return spi::scalar("SELECT pgtrickle._wal_plugin_allowed()") == "t"; }
+
+std::uint64_t parse_lsn(const std::string& text) {
+    const auto slash = text.find('/');
+    return (std::stoull(text.substr(0, slash), nullptr, 16) << 32) | std::stoull(text.substr(slash + 1), nullptr, 16);
+}
+
+/// Readers of `relid` recompute at their next refresh; their compiled delta may read WAL rows.
+void recompute_readers(unsigned relid, const std::string& why) {
+    spi::exec("UPDATE pgtrickle.pgt_stream_tables SET needs_reinit = true, generation = generation + 1, "
+              "last_error_message = $2 WHERE pgt_id IN (SELECT pgt_id FROM pgtrickle.pgt_dependencies WHERE source_relid = $1::oid) "
+              "AND refresh_mode <> 'IMMEDIATE'",
+              {std::to_string(relid), why});
+}
+
+/// pgt_dependencies.cdc_mode shows each source's capture mode, as pgt_change_tracking has it.
+void mirror_modes() {
+    spi::exec("UPDATE pgtrickle.pgt_dependencies d SET cdc_mode = t.cdc_mode FROM pgtrickle.pgt_change_tracking t "
+              "WHERE t.source_relid = d.source_relid AND d.cdc_mode <> t.cdc_mode");
+}
+
+/// Triggers from now on; the WAL still delivers the transactions that committed before. The
+/// triggers' lock waits for the source's writers and holds new ones until this commits.
+void back_to_triggers(unsigned relid) {
+    set_capture_triggers(relid, true);
+    spi::exec("UPDATE pgtrickle.pgt_change_tracking SET cdc_mode = 'TRIGGER', wal_until_lsn = CASE WHEN cdc_mode = 'WAL' "
+              "THEN pg_catalog.pg_current_wal_insert_lsn() END, cdc_changed_at = now() WHERE source_relid = $1::oid",
+              {std::to_string(relid)});
+}
+
+/// The WAL from now on: locked first (waits for the source's writers, holds new ones), so that
+/// every transaction committing after the insert position read next has no trigger to fire.
+void to_wal(unsigned relid) {
+    server::internal_ddl_scope internal;
+    const std::string table = *spi::scalar("SELECT $1::oid::regclass::text", {std::to_string(relid)});
+    spi::exec("LOCK TABLE " + table + " IN ACCESS EXCLUSIVE MODE");
+    // Updates and deletes must log whole old rows (the buffer holds them), TOASTed values too.
+    if (spi::scalar("SELECT 1 FROM pg_catalog.pg_class WHERE oid = $1::oid AND relreplident <> 'f'", {std::to_string(relid)}))
+        spi::exec("ALTER TABLE " + table + " REPLICA IDENTITY FULL");
+    set_capture_triggers(relid, false);
+    spi::exec("UPDATE pgtrickle.pgt_change_tracking SET cdc_mode = 'WAL', wal_from_lsn = pg_catalog.pg_current_wal_insert_lsn(), "
+              "wal_until_lsn = NULL, cdc_changed_at = now() WHERE source_relid = $1::oid",
+              {std::to_string(relid)});
+}
+
+/// Sources with changes still to come from the WAL, and their windows.
+std::vector<source_window> windows(const std::string& decoded) {
+    std::vector<source_window> out;
+    for (const auto& r : spi::query("SELECT source_relid::int8, COALESCE(wal_from_lsn, '0/0')::text, "
+                                    "COALESCE(wal_until_lsn, '0/0')::text FROM pgtrickle.pgt_change_tracking "
+                                    "WHERE cdc_mode = 'WAL' OR wal_until_lsn > $1::pg_lsn ORDER BY source_relid",
+                                    {decoded}))
+        out.push_back({static_cast<unsigned>(std::stoul(*r[0])), parse_lsn(*r[1]), parse_lsn(*r[2])});
+    return out;
+}
+
+/// What decode_locked needs to know of the last pass (pgt_wal_capture's columns).
+constexpr const char* last_pass_columns = "decoded_lsn::text, decoder_xid::text, decoded_next_xid::text";
+
+/// One decoding pass under the decoder's lock: the slot advanced to what is already durable,
+/// then everything committed before now decoded into the buffers, in this transaction. Skipped
+/// when the WAL since the last pass holds no commit that may have changed a source (logical
+/// decoding resets the backend's caches and cached plans), unless the slot would hold back
+/// 16 MB more WAL. The sources, then their buffers, are locked in the order of their oids;
+/// without `wait` (the scheduler), nothing is done when one of those locks is taken: a
+/// transaction dropping a buffer or a source then never deadlocks with the scheduler.
+std::optional<long long> decode_locked(const spi::row& last_pass, bool wait) {
+    const std::string decoded = *last_pass[0];
+    const auto w = windows(decoded);
+    server::commit_search since;
+    since.from = parse_lsn(decoded);
+    since.ignore = last_pass[1] ? std::stoull(*last_pass[1]) : 0;
+    if (last_pass[2]) since.assigned_from = std::stoull(*last_pass[2]);
+    for (const auto& s : w) {
+        auto table = server::lock_and_locate(s.relid, wait);
+        if (!table) return std::nullopt;
+        since.tables.push_back(*table);
+    }
+    const auto buffers = lock_buffers(w, wait);
+    if (!buffers) return std::nullopt;
+    since.to = server::flush_inserted_wal();
+    // (A quarter of pg_trickle.wal_max_lag_mb at most: skipping must not be what exceeds it.)
+    const std::uint64_t most = guc::wal_max_lag_mb > 0 ? std::min<std::uint64_t>(16, guc::wal_max_lag_mb / 4) << 20 : 16u << 20;
+    if (since.to < since.from + most && !server::commits_changing(since)) return 0;
+    const std::string name = slot_name();
+    {
+        const server::guc_scope quiet({{"log_min_messages", "fatal"}}, true);
+        spi::exec("SELECT pg_catalog.pg_replication_slot_advance($1, $2::pg_lsn) FROM pg_catalog.pg_replication_slots "
+                  "WHERE slot_name = $1 AND confirmed_flush_lsn < $2::pg_lsn",
+                  {name, decoded});
+    }
+    // Decoding reads the WAL from the slot's restart point, which moves to a running-transactions
+    // record once the slot has passed it: one here lets the next pass start about here. Its end
+    // comes after every commit the caller's snapshot sees, and is flushed so they can be read.
+    const std::uint64_t end = server::log_running_transactions_and_flush();
+    const std::uint64_t next_xid = server::next_full_xid();
+    const std::string upto = lsn_text(end);
+    const long long rows = w.empty() ? 0 : decode(name, end, *buffers);
+    spi::exec("UPDATE pgtrickle.pgt_wal_capture SET decoded_lsn = $1::pg_lsn, decoder_xid = pg_catalog.pg_current_xact_id(), "
+              "decoded_next_xid = $2::pg_catalog.xid8, decoded_at = now()",
+              {upto, std::to_string(next_xid)});
+    // Windows that closed before what is now decoded are done.
+    spi::exec("UPDATE pgtrickle.pgt_change_tracking SET wal_from_lsn = NULL, wal_until_lsn = NULL "
+              "WHERE cdc_mode = 'TRIGGER' AND wal_until_lsn <= $1::pg_lsn",
+              {upto});
+    return rows;
+}
+
+/// After giving up on the slot, and after failing to make one, the scheduler waits this long
+/// before making one again (a lasting cause would otherwise cost a recomputation each time).
+constexpr int retry_after_abandon_s = 300;
+constexpr int retry_slot_creation_s = 10;
+
+/// When the scheduler may next make the slot (steady clock, this process).
+std::chrono::steady_clock::time_point next_slot_attempt{};
+
+/// The slot is gone or holds back too much WAL: every source goes back to triggers, the
+/// changes the slot has not delivered are lost, so their readers recompute once.
+void abandon(const std::string& why) {
+    spi::exec("SELECT 1 FROM pgtrickle.pgt_wal_capture FOR UPDATE");
+    for (const auto& r : spi::query("SELECT source_relid::int8 FROM pgtrickle.pgt_change_tracking WHERE cdc_mode <> 'TRIGGER' "
+                                    "OR wal_until_lsn IS NOT NULL")) {
+        const auto relid = static_cast<unsigned>(std::stoul(*r[0]));
+        if (spi::scalar("SELECT 1 FROM pgtrickle.pgt_change_tracking WHERE source_relid = $1::oid AND cdc_mode = 'WAL'",
+                        {*r[0]}))
+            set_capture_triggers(relid, true);
+        spi::exec("UPDATE pgtrickle.pgt_change_tracking SET cdc_mode = 'TRIGGER', wal_from_lsn = NULL, wal_until_lsn = NULL, "
+                  "cdc_changed_at = now() WHERE source_relid = $1::oid",
+                  {*r[0]});
+        recompute_readers(relid, why);
+    }
+    mirror_modes();
+    next_slot_attempt = std::chrono::steady_clock::now() + std::chrono::seconds(retry_after_abandon_s);
+    spi::exec("DELETE FROM pgtrickle.pgt_wal_capture");
+    spi::exec("SELECT pg_catalog.pg_drop_replication_slot(slot_name) FROM pg_catalog.pg_replication_slots "
+              "WHERE slot_name = $1 AND NOT active",
+              {slot_name()});
+    spi::exec("SELECT pg_catalog.pg_notify('pgtrickle_alert', pg_catalog.json_build_object('event', 'wal_capture_abandoned', "
+              "'message', $1::text)::text)",
+              {why});
+    server::log("pg_trickle: WAL capture stopped: " + why + "; its sources are back on triggers, their stream tables "
+                "recompute once, and the WAL is tried again in " + std::to_string(retry_after_abandon_s) + " s");
+}
+
+} // namespace
+
+std::string slot_name() { return "pgtrickle_" + std::to_string(server::database_oid()); }
+
+std::string requested_mode(const std::optional<std::string>& requested, mode refresh_mode) {
+    std::string m = requested.value_or(guc::cdc_mode ? guc::cdc_mode : "auto");
+    for (auto& ch : m) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (m != "auto" && m != "trigger" && m != "wal")
+        throw error(sqlstate::invalid_parameter_value,
+                    "invalid argument: unknown cdc_mode: " + m + ". Must be 'auto', 'trigger', or 'wal'");
+    if (m == "wal" && refresh_mode == mode::immediate) {
+        if (requested)
+            throw error(sqlstate::invalid_parameter_value,
+                        "invalid argument: refresh_mode = 'IMMEDIATE' is incompatible with cdc_mode = 'wal'. "
+                        "IMMEDIATE stream tables are maintained from their statements' transition rows.",
+                        {}, "Use cdc_mode => 'trigger' or 'auto', or another refresh mode.");
+        server::notice("pg_trickle: IMMEDIATE stream tables capture changes with triggers (pg_trickle.cdc_mode = 'wal' "
+                     "applies to the others)");
+        return "trigger";
+    }
+    if (m == "wal" && requested && !server::wal_level_logical())
+        throw error(sqlstate::invalid_parameter_value, "invalid argument: cdc_mode = 'wal' requires wal_level = logical", {},
+                    "Set wal_level = logical and restart PostgreSQL, or use cdc_mode => 'auto'.");
+    if (m == "wal" && requested && !plugin_allowed())
+        throw error(sqlstate::invalid_parameter_value,
+                    "invalid argument: cdc_mode = 'wal' requires pg_trickle in output_plugin_libraries",
+                    "This server loads only the logical decoding output plugins that setting names.",
+                    "As a superuser: ALTER SYSTEM SET output_plugin_libraries = 'pgoutput', 'test_decoding', "
+                    "'pg_trickle'; SELECT pg_reload_conf(); or use cdc_mode => 'auto'.");
+    return m;
+}
+
+void settle(const std::vector<unsigned>& relids) {
+    if (relids.empty()) return;
+    server::role_scope as_ext(server::extension_owner(), false);
+    // Switches wait for a decoding pass to end and hold the next: a pass reads which sources it
+    // decodes, and their windows, when it starts.
+    const bool slot_ready = spi::scalar("SELECT 1 FROM pgtrickle.pgt_wal_capture FOR UPDATE").has_value() &&
+                            slot() == slot_status::usable;
+    for (const auto& s : sources("t.source_relid = ANY ('" + spi::integer_array(relids) + "'::oid[])")) {
+        if (s.mode == "WAL" && !s.wants_wal)
+            back_to_triggers(s.relid);
+        else if (s.mode == "TRANSITIONING" && !s.wants_wal)
+            spi::exec("UPDATE pgtrickle.pgt_change_tracking SET cdc_mode = 'TRIGGER' WHERE source_relid = $1::oid",
+                      {std::to_string(s.relid)});
+        else if (s.mode != "WAL" && s.wants_wal && slot_ready)
+            to_wal(s.relid);
+    }
+    mirror_modes();
+}
+
+bool hold_decoder(const std::vector<unsigned>& relids) {
+    server::role_scope as_ext(server::extension_owner(), false);
+    if (!spi::prepared("SELECT 1 FROM pgtrickle.pgt_change_tracking t, pgtrickle.pgt_wal_capture w WHERE t.source_relid = "
+                       "ANY ($1::oid[]) AND (t.cdc_mode = 'WAL' OR t.wal_until_lsn > w.decoded_lsn)",
+                       1)
+             .query({spi::integer_array(relids)})
+             .size())
+        return false;
+    spi::prepared("SELECT 1 FROM pgtrickle.pgt_wal_capture FOR UPDATE", 0).query({});
+    return true;
+}
+
+void catch_up() {
+    server::role_scope as_ext(server::extension_owner(), false);
+    auto decoded = spi::query(std::string("SELECT ") + last_pass_columns + " FROM pgtrickle.pgt_wal_capture");
+    if (decoded.empty()) return;
+    const bool allowed = plugin_allowed();
+    if (slot() != slot_status::usable || !allowed)
+        throw error("55000",
+                    allowed ? "pg_trickle: the WAL capture slot " + slot_name() + " is missing or lost"
+                            : "pg_trickle: output_plugin_libraries no longer names pg_trickle",
+                    "Changes of sources captured from the WAL cannot be read.",
+                    "The scheduler moves those sources back to triggers and recomputes their readers.");
+    decode_locked(decoded[0], true);
+}
+
+bool in_use() {
+    server::role_scope as_ext(server::extension_owner(), false);
+    return spi::scalar("SELECT 1 FROM pgtrickle.pgt_change_tracking WHERE cdc_mode <> 'TRIGGER' OR wal_until_lsn IS NOT NULL "
+                       "UNION ALL SELECT 1 FROM pgtrickle.pgt_wal_capture LIMIT 1")
+        .has_value();
+}
+
+namespace {
+
+using runner = std::function<std::optional<std::string>(const std::function<void()>&)>;
+
+/// Runs `work` as the extension owner in a transaction of its own (`run`); a failure is logged
+/// and retried at the scheduler's next look.
+std::optional<std::string> step(const runner& run, const std::function<void()>& work) {
+    auto failure = run([&] {
+        server::role_scope as_ext(server::extension_owner(), false);
+        work();
+    });
+    if (failure) server::log("pg_trickle: WAL capture: " + *failure);
+    return failure;
+}
+
+/// What the scheduler's WAL work starts from.
+struct capture_state {
+    std::vector<source_state> all;
+    bool have_row = false; ///< pgt_wal_capture has the slot's row
+    slot_status status = slot_status::absent;
+    bool allowed = true; ///< decoding may load pg_trickle
+    bool wanted = false; ///< some source wants WAL capture
+};
+
+/// A slot that is gone or lost, or that decoding may no longer load pg_trickle for, or that
+/// holds back more WAL than allowed: back to triggers. Returns whether it was abandoned.
+bool abandoned(const runner& run, const capture_state& state) {
+    if (state.status != slot_status::usable || !state.allowed) {
+        step(run, [&] {
+            abandon(state.allowed ? "the WAL capture slot " + slot_name() + " is missing or lost"
+                                  : "output_plugin_libraries no longer names pg_trickle");
+        });
+        return true;
+    }
+    if (guc::wal_max_lag_mb <= 0) return false;
+    bool over = false;
+    step(run, [&] {
+        over = spi::scalar("SELECT 1 FROM pg_catalog.pg_replication_slots WHERE slot_name = $1 AND "
+                           "pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_current_wal_lsn(), restart_lsn) > $2::int8 * 1048576",
+                           {slot_name(), std::to_string(guc::wal_max_lag_mb)})
+                   .has_value();
+        if (over) abandon("the WAL capture slot " + slot_name() + " holds back more than pg_trickle.wal_max_lag_mb");
+    });
+    return over;
+}
+
+/// The slot, made when a source first wants it (in a transaction of its own: making it waits
+/// for the transactions running then to end, up to lock_timeout, and is retried later).
+void make_slot(const runner& run, const capture_state& state) {
+    if (std::chrono::steady_clock::now() < next_slot_attempt) return;
+    step(run, [&] {
+        std::vector<unsigned> wanting;
+        for (const auto& s : state.all)
+            if (s.wants_wal) wanting.push_back(s.relid);
+        spi::exec("UPDATE pgtrickle.pgt_change_tracking SET cdc_mode = 'TRANSITIONING', cdc_changed_at = now() "
+                  "WHERE cdc_mode = 'TRIGGER' AND source_relid = ANY ($1::oid[])",
+                  {spi::integer_array(wanting)});
+        mirror_modes();
+    });
+    const auto failure = step(run, [&] {
+        spi::exec("SET LOCAL lock_timeout = '2s'");
+        if (slot() == slot_status::absent)
+            spi::exec("SELECT pg_catalog.pg_create_logical_replication_slot($1, 'pg_trickle')", {slot_name()});
+        spi::exec("INSERT INTO pgtrickle.pgt_wal_capture (slot_name, decoded_lsn) SELECT slot_name, confirmed_flush_lsn "
+                  "FROM pg_catalog.pg_replication_slots WHERE slot_name = $1",
+                  {slot_name()});
+    });
+    if (failure) next_slot_attempt = std::chrono::steady_clock::now() + std::chrono::seconds(retry_slot_creation_s);
+}
+
+/// Decodes what committed since the last pass; the rows decoded.
+long long decode_pass(const runner& run) {
+    long long rows = 0;
+    step(run, [&] {
+        // A refresh decoding now holds the lock: it does this tick's work.
+        auto decoded = spi::query(std::string("SELECT ") + last_pass_columns + " FROM pgtrickle.pgt_wal_capture FOR UPDATE SKIP LOCKED");
+        if (!decoded.empty()) rows = decode_locked(decoded[0], false).value_or(0);
+    });
+    return rows;
+}
+
+/// Nothing left to decode for: the slot goes (and holds back no WAL).
+void drop_unused_slot(const runner& run) {
+    step(run, [&] {
+        if (spi::scalar("SELECT 1 FROM pgtrickle.pgt_change_tracking WHERE cdc_mode <> 'TRIGGER' OR wal_until_lsn IS NOT NULL"))
+            return;
+        spi::exec("DELETE FROM pgtrickle.pgt_wal_capture");
+        spi::exec("SELECT pg_catalog.pg_drop_replication_slot(slot_name) FROM pg_catalog.pg_replication_slots "
+                  "WHERE slot_name = $1 AND NOT active",
+                  {slot_name()});
+    });
+}
+
+} // namespace
+
+bool background_step(const runner& run) {
+    capture_state state;
+    if (step(run, [&] {
+            state.all = sources();
+            state.have_row = spi::scalar("SELECT 1 FROM pgtrickle.pgt_wal_capture").has_value();
+            state.status = slot();
+            state.allowed = plugin_allowed();
+        }))
+        return false;
+    for (const auto& s : state.all) state.wanted |= s.wants_wal;
+    if (state.have_row && abandoned(run, state)) return false;
+    if (state.wanted && !state.have_row) {
+        make_slot(run, state);
+        return false;
+    }
+    // Sources whose readers changed their minds, one transaction each (a switch locks the table).
+    for (const auto& s : state.all)
+        if (s.wants_wal != (s.mode == "WAL"))
+            step(run, [&] {
+                spi::exec("SET LOCAL lock_timeout = '1s'");
+                settle({s.relid});
+            });
+    const long long rows = state.have_row ? decode_pass(run) : 0;
+    if (state.have_row && !state.wanted) drop_unused_slot(run);
+    return rows > 0;
+}
+
+void drop_orphan_slot() {
+    spi::exec("SELECT pg_catalog.pg_drop_replication_slot(slot_name) FROM pg_catalog.pg_replication_slots "
+              "WHERE slot_name = $1 AND NOT active",
+              {slot_name()});
+}
+
+} // namespace pgt::ext::wal

@@ -1,0 +1,62 @@
+#include "catalog/consumers.hpp"
+
+#include <map>
+#include <string>
+
+#include "pg/guard.hpp"
+#include "pg/postgres.hpp"
+#include "pg/roles.hpp"
+#include "pg/spi.hpp"
+
+extern "C" {
+#include <utils/inval.h>
+#include <utils/lsyscache.h>
+}
+
+namespace pgt::ext {
+
+namespace {
+
+std::map<unsigned, consumers>& known() {
+    static std::map<unsigned, consumers> k;
+    return k;
+}
+
+void forget(Datum, Oid relid) {
+    if (relid == InvalidOid)
+        known().clear();
+    else
+        known().erase(relid);
+}
+
+} // namespace
+
+consumers consumers_of(unsigned source_relid) {
+    auto& k = known();
+    if (auto it = k.find(source_relid); it != k.end()) return it->second;
+    consumers c;
+    spi::session spi;
+    server::role_scope as_ext(server::extension_owner(), false);
+    for (const auto& r : spi::prepared("SELECT s.pgt_id::text, s.refresh_mode = 'IMMEDIATE' FROM pgtrickle.pgt_dependencies d "
+                                       "JOIN pgtrickle.pgt_stream_tables s ON s.pgt_id = d.pgt_id "
+                                       "WHERE d.source_relid = $1::oid ORDER BY d.pgt_id",
+                                       1)
+                              .query({std::to_string(source_relid)})) {
+        if (r[1] == "t")
+            c.immediate.push_back(std::stoll(*r[0]));
+        else
+            c.deferred = true;
+    }
+    return k.emplace(source_relid, std::move(c)).first->second;
+}
+
+void readers_changed(unsigned source_relid) {
+    pg::call([&] {
+        if (get_rel_name(source_relid) != nullptr) CacheInvalidateRelcacheByRelid(source_relid);
+    });
+    known().erase(source_relid);
+}
+
+void install_consumer_invalidation() { CacheRegisterRelcacheCallback(forget, 0); }
+
+} // namespace pgt::ext

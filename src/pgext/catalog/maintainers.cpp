@@ -1,0 +1,126 @@
+#include "catalog/maintainers.hpp"
+
+#include "pgt/error.hpp"
+
+#include "catalog/catalog_oids.hpp"
+#include "pg/guard.hpp"
+#include "pg/postgres.hpp"
+
+extern "C" {
+#include <access/transam.h>
+#include <access/xact.h>
+#include <storage/ipc.h>
+#include <storage/lmgr.h>
+#include <storage/lwlock.h>
+#include <storage/procarray.h>
+#include <storage/shmem.h>
+#include <utils/hsearch.h>
+}
+
+namespace pgt::ext::maintainers {
+
+namespace {
+
+struct key {
+    Oid database;
+    int64 id;
+};
+struct entry {
+    key k;
+    uint64 last; ///< FullTransactionId of the last changer
+};
+
+/// Stream tables whose last changer is remembered at once; entries every snapshot sees past
+/// are reused when it is full.
+constexpr long capacity = 16384;
+constexpr const char* tranche = "pg_trickle maintainers";
+
+HTAB* table = nullptr;
+LWLock* table_lock = nullptr;
+shmem_request_hook_type previous_request = nullptr;
+shmem_startup_hook_type previous_startup = nullptr;
+
+void request() {
+    if (previous_request) previous_request();
+    RequestAddinShmemSpace(hash_estimate_size(capacity, sizeof(entry)));
+    RequestNamedLWLockTranche(tranche, 1);
+}
+
+void startup() {
+    if (previous_startup) previous_startup();
+    HASHCTL info{};
+    info.keysize = sizeof(key);
+    info.entrysize = sizeof(entry);
+    LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
+    table = ShmemInitHash("pg_trickle maintainers", capacity, capacity, &info, HASH_ELEM | HASH_BLOBS);
+    table_lock = &GetNamedLWLockTranche(tranche)->lock;
+    LWLockRelease(AddinShmemInitLock);
+}
+
+/// Drops the entries whose transaction every snapshot sees (or saw abort): they can no longer
+/// make anyone fail. Called with the lock held exclusively, when the table is full.
+void forget_settled() {
+    const TransactionId horizon = GetOldestNonRemovableTransactionId(nullptr);
+    HASH_SEQ_STATUS scan;
+    hash_seq_init(&scan, table);
+    while (auto* e = static_cast<entry*>(hash_seq_search(&scan)))
+        if (TransactionIdPrecedes(XidFromFullTransactionId(FullTransactionIdFromU64(e->last)), horizon))
+            hash_search(table, &e->k, HASH_REMOVE, nullptr);
+}
+
+} // namespace
+
+void install() {
+    previous_request = shmem_request_hook;
+    shmem_request_hook = request;
+    previous_startup = shmem_startup_hook;
+    shmem_startup_hook = startup;
+}
+
+void lock(long long id) {
+    pg::call([&] { LockDatabaseObject(stream_table_catalog_oids().table, static_cast<Oid>(id), 0, ExclusiveLock); });
+}
+
+void check_and_record(long long id) {
+    const bool stale_matters = IsolationUsesXactSnapshot();
+    if (!table) {
+        if (stale_matters)
+            throw error("55000", "IMMEDIATE maintenance at REPEATABLE READ or SERIALIZABLE needs pg_trickle in shared_preload_libraries",
+                        "Without it, a writer could not tell whether another transaction changed the stream table after its snapshot.",
+                        "Add pg_trickle to shared_preload_libraries, or write at READ COMMITTED.");
+        return;
+    }
+    pg::call([&] {
+        const key k{MyDatabaseId, id};
+        const FullTransactionId me = GetTopFullTransactionId();
+        if (stale_matters) {
+            LWLockAcquire(table_lock, LW_SHARED);
+            auto* e = static_cast<entry*>(hash_search(table, &k, HASH_FIND, nullptr));
+            const uint64 last = e ? e->last : 0;
+            LWLockRelease(table_lock);
+            const FullTransactionId other = FullTransactionIdFromU64(last);
+            const TransactionId xid = XidFromFullTransactionId(other);
+            if (e && !FullTransactionIdEquals(other, me) && TransactionIdIsNormal(xid) &&
+                XidInMVCCSnapshot(xid, GetTransactionSnapshot()) && TransactionIdDidCommit(xid))
+                ereport(ERROR, (errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+                                errmsg("could not serialize access due to concurrent maintenance of a stream table"),
+                                errdetail("Another transaction changed stream table %lld after this transaction's snapshot was taken.",
+                                          static_cast<long long>(id)),
+                                errhint("Retry the transaction.")));
+        }
+        LWLockAcquire(table_lock, LW_EXCLUSIVE);
+        bool found = false;
+        auto* e = static_cast<entry*>(hash_search(table, &k, HASH_ENTER_NULL, &found));
+        if (!e) {
+            forget_settled();
+            e = static_cast<entry*>(hash_search(table, &k, HASH_ENTER_NULL, &found));
+        }
+        if (e) e->last = U64FromFullTransactionId(me);
+        LWLockRelease(table_lock);
+        if (!e)
+            ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+                            errmsg("pg_trickle: more than %ld IMMEDIATE stream tables changed by transactions still in view", capacity)));
+    });
+}
+
+} // namespace pgt::ext::maintainers

@@ -1,0 +1,154 @@
+#include "catalog/stream_table.hpp"
+
+#include "pgt/error.hpp"
+
+#include "catalog/catalog_oids.hpp"
+
+#include "pg/gucs.hpp"
+#include "pg/roles.hpp"
+#include "pg/spi.hpp"
+
+namespace pgt::ext {
+
+namespace {
+
+std::optional<stream_table> load(const std::string& where, const std::vector<spi::param>& params) {
+    auto rows = spi::prepared("SELECT " + stream_table_columns() + " FROM pgtrickle.pgt_stream_tables WHERE " + where,
+                              static_cast<int>(params.size()))
+                    .query(params);
+    if (rows.empty()) return std::nullopt;
+    return stream_table_from_row(rows[0]);
+}
+
+} // namespace
+
+const char* mode_name(mode m) {
+    switch (m) {
+    case mode::automatic: return "AUTO";
+    case mode::full: return "FULL";
+    case mode::differential: return "DIFFERENTIAL";
+    case mode::immediate: return "IMMEDIATE";
+    }
+    return "AUTO";
+}
+
+const char* status_name(st_status s) {
+    switch (s) {
+    case st_status::initializing: return "INITIALIZING";
+    case st_status::active: return "ACTIVE";
+    case st_status::suspended: return "SUSPENDED";
+    case st_status::error: return "ERROR";
+    }
+    return "ERROR";
+}
+
+mode mode_named(const std::string& name) {
+    for (mode m : {mode::automatic, mode::full, mode::differential, mode::immediate})
+        if (name == mode_name(m)) return m;
+    throw error(sqlstate::internal_error, "pg_trickle: unknown refresh mode in the catalog: " + name);
+}
+
+st_status status_named(const std::string& name) {
+    for (st_status s : {st_status::initializing, st_status::active, st_status::suspended, st_status::error})
+        if (name == status_name(s)) return s;
+    throw error(sqlstate::internal_error, "pg_trickle: unknown stream table status in the catalog: " + name);
+}
+
+std::string stream_table_columns() {
+    return std::string("pgt_id, pgt_relid, pgt_schema, pgt_name, defining_query, schedule, refresh_mode, requested_mode, "
+                       "status, COALESCE(maintenance, ''), is_populated, needs_reinit, consecutive_errors, generation, ") +
+           (stream_table_catalog_oids().has_settings ? "settings" : "NULL::text[]");
+}
+
+void record_settings(long long id, const std::vector<std::pair<std::string, std::string>>& settings) {
+    if (!stream_table_catalog_oids().has_settings) return;
+    std::vector<std::string> items;
+    for (const auto& [name, value] : settings) items.push_back(name + "=" + value);
+    server::role_scope as_ext(server::extension_owner(), false);
+    spi::exec("UPDATE pgtrickle.pgt_stream_tables SET settings = $2::text[] WHERE pgt_id = $1::int8",
+              {std::to_string(id), spi::text_array(items)});
+}
+
+std::optional<std::vector<std::pair<std::string, std::string>>> parse_settings(const std::optional<std::string>& text) {
+    if (!text) return std::nullopt;
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& item : spi::parse_text_array(*text)) {
+        const auto eq = item.find('=');
+        if (eq != std::string::npos) out.emplace_back(item.substr(0, eq), item.substr(eq + 1));
+    }
+    return out;
+}
+
+stream_table stream_table_from_row(const spi::row& r) {
+    stream_table st;
+    st.id = std::stoll(*r[0]);
+    st.relid = static_cast<unsigned>(std::stoul(*r[1]));
+    st.schema = *r[2];
+    st.name = *r[3];
+    st.defining_query = *r[4];
+    st.schedule = r[5];
+    st.refresh_mode = mode_named(*r[6]);
+    st.requested_mode = mode_named(*r[7]);
+    st.status = status_named(*r[8]);
+    st.maintenance = *r[9];
+    st.is_populated = r[10] == "t";
+    st.needs_reinit = r[11] == "t";
+    st.consecutive_errors = std::stoi(*r[12]);
+    st.generation = std::stoll(*r[13]);
+    st.settings = parse_settings(r[14]);
+    return st;
+}
+
+std::vector<std::pair<std::string, std::string>> visible_columns(const stream_table& st) {
+    // (Types spelled as spi::describe spells them.)
+    const server::qualified_type_names_scope qualified;
+    std::vector<std::pair<std::string, std::string>> cols;
+    for (const auto& r : spi::query("SELECT attname, pg_catalog.format_type(atttypid, atttypmod) FROM pg_catalog.pg_attribute "
+                                    "WHERE attrelid = $1::oid AND attnum > 0 AND NOT attisdropped "
+                                    "AND attname NOT LIKE '\\_\\_pgt\\_%' ORDER BY attnum",
+                                    {std::to_string(st.relid)}))
+        cols.emplace_back(*r[0], *r[1]);
+    return cols;
+}
+
+std::string stream_table::qualified() const { return spi::quote_ident(schema) + "." + spi::quote_ident(name); }
+
+std::pair<std::string, std::string> split_name(const std::string& name) {
+    if (name.empty()) throw error(sqlstate::invalid_parameter_value, "invalid argument: stream table name must not be empty");
+    const auto dot = name.find('.');
+    if (dot == std::string::npos) {
+        auto schema = server::current_schema();
+        if (!schema)
+            throw error("3F000", "invalid argument: no schema has been selected to create the stream table in",
+                        {}, "Qualify the name as schema.table.");
+        return {*schema, name};
+    }
+    if (dot == 0 || dot + 1 == name.size())
+        throw error(sqlstate::invalid_parameter_value, "invalid argument: malformed stream table name '" + name + "'");
+    return {name.substr(0, dot), name.substr(dot + 1)};
+}
+
+std::optional<stream_table> find_stream_table(const std::string& name) {
+    auto [schema, table] = split_name(name);
+    return load("pgt_schema = $1 AND pgt_name = $2", {schema, table});
+}
+
+stream_table require_stream_table(const std::string& name) {
+    // An existing stream table's unqualified name is looked up along the search_path, as
+    // PostgreSQL finds a table (the current schema is only where new ones are made).
+    if (!name.empty() && name.find('.') == std::string::npos)
+        if (const auto relid = spi::scalar(
+                "SELECT pg_catalog.to_regclass(pg_catalog.quote_ident($1))::pg_catalog.oid::pg_catalog.text", {name}))
+            if (auto st = stream_table_by_relid(static_cast<unsigned>(std::stoul(*relid)))) return *st;
+    auto st = find_stream_table(name);
+    if (!st) throw error(sqlstate::undefined_table, "stream table not found: " + name);
+    return *st;
+}
+
+std::optional<stream_table> stream_table_by_id(long long id) { return load("pgt_id = $1::int8", {std::to_string(id)}); }
+
+std::optional<stream_table> stream_table_by_relid(unsigned relid) {
+    return load("pgt_relid = $1::oid", {std::to_string(relid)});
+}
+
+} // namespace pgt::ext

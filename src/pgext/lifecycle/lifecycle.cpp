@@ -1,0 +1,294 @@
+#include "lifecycle/lifecycle.hpp"
+
+#include <functional>
+
+#include "pgt/error.hpp"
+
+#include "capture/capture.hpp"
+#include "capture/wal_capture.hpp"
+#include "catalog/consumers.hpp"
+#include "catalog/maintainers.hpp"
+#include "catalog/server_catalog.hpp"
+#include "pg/gucs.hpp"
+#include "pg/notices.hpp"
+#include "pg/relations.hpp"
+#include "pg/roles.hpp"
+#include "pg/transactions.hpp"
+#include "pg/spi.hpp"
+#include "refresh/compiled.hpp"
+#include "refresh/definition.hpp"
+#include "refresh/refresh.hpp"
+
+namespace pgt::ext {
+
+namespace {
+
+/// Writers of a source decide how to capture a statement (into the change buffer, for IMMEDIATE
+/// maintenance, or both) from who reads it as of their first write in the transaction. Before
+/// that changes — an IMMEDIATE reader comes, or the first reader refreshing from the buffer —
+/// writers still in flight are waited for and new ones wait for this transaction: SHARE ROW
+/// EXCLUSIVE, as CREATE TRIGGER takes. The full load that follows sees every write before.
+void lock_out_writers(unsigned source, bool immediate) {
+    const auto readers = consumers_of(source);
+    if (immediate || (!readers.deferred && !readers.immediate.empty())) server::block_writers(source);
+}
+
+/// Records what the stream table reads and starts capturing it; refuses dependency cycles.
+void register_sources(long long id, unsigned relid, const definition& def) {
+    for (const auto& src : def.front.sources) {
+        auto upstream = stream_table_by_relid(src->oid);
+        if (src->oid == relid) throw error("3F000", "cycle detected in dependency graph: a stream table cannot read itself");
+        if (upstream) {
+            // A cycle would need `upstream` to read this stream table, directly or not.
+            auto path = spi::scalar(
+                "WITH RECURSIVE up(relid, path) AS (SELECT $1::oid, ARRAY[$1::oid] UNION ALL "
+                "SELECT d.source_relid, up.path || d.source_relid FROM up JOIN pgtrickle.pgt_stream_tables s "
+                "ON s.pgt_relid = up.relid JOIN pgtrickle.pgt_dependencies d USING (pgt_id) "
+                "WHERE NOT d.source_relid = ANY (up.path)) "
+                "SELECT $2::oid::regclass::text || ' -> ' || "
+                "pg_catalog.array_to_string(ARRAY(SELECT p::regclass::text FROM unnest(path) p), ' -> ') "
+                "FROM up WHERE relid = $2::oid LIMIT 1",
+                {std::to_string(src->oid), std::to_string(relid)});
+            if (path)
+                throw error("3F000", "cycle detected in dependency graph: " + *path);
+        }
+        lock_out_writers(src->oid, def.refresh_mode == mode::immediate);
+        {
+            server::role_scope as_ext(server::extension_owner(), false);
+            spi::exec("INSERT INTO pgtrickle.pgt_dependencies (pgt_id, source_relid, source_type) VALUES ($1::int8, "
+                      "$2::oid, $3)",
+                      {std::to_string(id), std::to_string(src->oid), upstream ? "STREAM_TABLE" : "TABLE"});
+        }
+        ensure_capture(*src);
+        readers_changed(src->oid);
+    }
+    std::vector<unsigned> relids;
+    for (const auto& src : def.front.sources) relids.push_back(src->oid);
+    wal::settle(relids);
+    sync_buffer_grants();
+}
+
+void warn_all(const definition& def) {
+    for (const auto& w : def.warnings) server::warning(w);
+}
+
+/// Records a TopK's limit, offset and order in the catalog row (NULL without TopK), and tells
+/// the user where its whole result is kept.
+void record_topk(long long id, unsigned relid, const definition& def) {
+    const ir::topk* t = def.graph && def.graph->query.topk ? &*def.graph->query.topk : nullptr;
+    {
+        server::role_scope as_ext(server::extension_owner(), false);
+        spi::exec("UPDATE pgtrickle.pgt_stream_tables SET topk_limit = $2::int8, topk_offset = $3::int8, topk_order_by = $4 "
+                  "WHERE pgt_id = $1::int8",
+                  {std::to_string(id), t ? spi::param{std::to_string(t->limit)} : spi::param{},
+                   t ? spi::param{std::to_string(t->offset)} : spi::param{},
+                   t ? spi::param{lower::topk_index_columns(*def.graph)} : spi::param{}});
+    }
+    if (t)
+        server::notice("pg_trickle: TopK stream table: it holds the first " + std::to_string(t->limit) +
+                     " rows of its query's result, " +
+                     (lower::topk_keeps_prefix(*def.graph)
+                          ? "whose first " + std::to_string(lower::topk_prefix_rows(*def.graph)) + " rows are kept in "
+                          : "which is maintained in ") +
+                     state_table(relid));
+}
+
+} // namespace
+
+void require_writable() {
+    // (Every transaction on a standby is read-only: the standby's own reason comes first.)
+    if (server::in_recovery()) throw error("25006", "cannot change stream tables during recovery (on a standby)");
+    if (server::read_only_transaction())
+        throw error("25006", "cannot change stream tables in a read-only transaction");
+}
+
+void require_owner(const stream_table& st) {
+    if (!server::owns_relation(st.relid)) throw error(sqlstate::insufficient_privilege, "must be owner of stream table " + st.display());
+}
+
+void set_cdc_mode(const stream_table& st, const std::string& mode) {
+    const std::string m = wal::requested_mode(mode, st.refresh_mode);
+    std::vector<unsigned> relids;
+    {
+        server::role_scope as_ext(server::extension_owner(), false);
+        spi::exec("UPDATE pgtrickle.pgt_stream_tables SET requested_cdc_mode = $2, updated_at = now() WHERE pgt_id = $1::int8",
+                  {std::to_string(st.id), m});
+        for (const auto& r : spi::query("SELECT source_relid::int8 FROM pgtrickle.pgt_dependencies WHERE pgt_id = $1::int8",
+                                        {std::to_string(st.id)}))
+            relids.push_back(static_cast<unsigned>(std::stoul(*r[0])));
+    }
+    wal::settle(relids);
+}
+
+void set_status(const stream_table& st, const std::string& status) {
+    maintainers::lock(st.id);
+    maintainers::check_and_record(st.id);
+    {
+        server::role_scope as_ext(server::extension_owner(), false);
+        spi::exec("UPDATE pgtrickle.pgt_stream_tables SET status = $2, updated_at = now(), consecutive_errors = "
+                  "CASE WHEN $2 = 'ACTIVE' THEN 0 ELSE consecutive_errors END WHERE pgt_id = $1::int8",
+                  {std::to_string(st.id), status});
+    }
+    // An IMMEDIATE stream table missed the changes made while it was suspended: it recomputes.
+    if (st.refresh_mode == mode::immediate && st.status == st_status::suspended && status == "ACTIVE" && st.is_populated)
+        refresh(st.id, initiator::manual);
+}
+
+std::vector<stream_table> dependents_of(unsigned relid) {
+    std::vector<stream_table> out;
+    for (const auto& r : spi::query("SELECT DISTINCT pgt_id FROM pgtrickle.pgt_dependencies WHERE source_relid = $1::oid "
+                                    "ORDER BY 1",
+                                    {std::to_string(relid)}))
+        if (auto st = stream_table_by_id(std::stoll(*r[0]))) out.push_back(*st);
+    return out;
+}
+
+void create_stream_table(const std::string& name, const create_options& opts) {
+    require_writable();
+    auto [schema, table] = split_name(name);
+    if (!spi::scalar("SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1", {schema}))
+        throw error("3F000", "schema \"" + schema + "\" does not exist");
+    if (find_stream_table(name)) throw error(sqlstate::duplicate_table, "stream table already exists: " + schema + "." + table);
+    const bool exists =
+        spi::scalar("SELECT pg_catalog.to_regclass($1)", {spi::quote_ident(schema) + "." + spi::quote_ident(table)}).has_value();
+    if (exists && !opts.adopt_storage)
+        throw error(sqlstate::duplicate_table, "relation \"" + schema + "." + table + "\" already exists");
+
+    // The query means what it means under the creator's settings, which are recorded: the same
+    // whoever maintains the stream table later (see query_settings_scope).
+    const auto settings = server::query_settings();
+    const server::query_settings_scope in_force(settings);
+    definition def = analyze(schema + "." + table, opts.query, opts.mode);
+    const unsigned relid = exists ? adopt_storage(schema, table, def) : create_storage(schema, table, def);
+    server::depend_on(relid, def.objects);
+    std::string id;
+    {
+        server::role_scope as_ext(server::extension_owner(), false);
+        id = *spi::scalar(
+            "INSERT INTO pgtrickle.pgt_stream_tables (pgt_id, pgt_relid, pgt_name, pgt_schema, defining_query, "
+            "original_query, schedule, refresh_mode, requested_mode, downgrade_reason, maintenance, diamond_consistency, "
+            "diamond_schedule_policy, auxiliary_columns, has_keyless_source, status, requested_cdc_mode) "
+            "VALUES (COALESCE($16::int8, pg_catalog.nextval('pgtrickle.pgt_stream_tables_pgt_id_seq')), $1::oid, $2, $3, "
+            "$4, $4, $5, $6, $7, NULLIF($8, ''), $9, $10, $11, $12::jsonb, $13::bool, "
+            "CASE WHEN $14::bool THEN 'INITIALIZING' ELSE 'ACTIVE' END, $15) RETURNING pgt_id::text",
+            {std::to_string(relid), table, schema, opts.query,
+             def.refresh_mode == mode::immediate ? spi::param{} : spi::param{opts.schedule}, mode_name(def.refresh_mode),
+             mode_name(def.requested_mode),
+             def.downgrade_reason, def.graph ? spi::param{to_string(def.graph->strategy)} : spi::param{},
+             opts.diamond_consistency, opts.diamond_schedule_policy, auxiliary_columns_json(def.layout),
+             [&] {
+                 for (const auto& s : def.front.sources)
+                     if (s->primary_key.empty()) return "true";
+                 return "false";
+             }(),
+             opts.initialize ? "true" : "false", wal::requested_mode(opts.cdc_mode, def.refresh_mode),
+             opts.id ? spi::param{std::to_string(*opts.id)} : spi::param{}});
+    }
+    record_settings(std::stoll(id), settings);
+    record_topk(std::stoll(id), relid, def);
+    register_sources(std::stoll(id), relid, def);
+    if (opts.initialize) refresh(std::stoll(id), initiator::initial);
+    warn_all(def);
+}
+
+void redefine_stream_table(const stream_table& st, const std::string& query, mode requested) {
+    require_writable();
+    // IMMEDIATE maintenance of the old definition is over when this ends, and writers whose
+    // snapshot predates it cannot maintain the new one from stale rows (40001).
+    maintainers::lock(st.id);
+    maintainers::check_and_record(st.id);
+    if (st.refresh_mode == mode::immediate)
+        for (const auto& r : spi::query("SELECT source_relid FROM pgtrickle.pgt_dependencies WHERE pgt_id = $1::int8",
+                                        {std::to_string(st.id)}))
+            lock_out_writers(static_cast<unsigned>(std::stoul(*r[0])), true);
+    // A new query means what it means under the caller's settings (recorded with it); the same
+    // query, what it meant under those recorded at its creation.
+    const auto settings = query == st.defining_query && st.settings ? *st.settings : server::query_settings();
+    const server::query_settings_scope in_force(settings);
+    const definition def = analyze(st.display(), query, requested);
+    const auto downstream = dependents_of(st.relid);
+    if (!downstream.empty()) {
+        // Downstream stream tables read this one's columns: they must stay the same.
+        if (visible_columns(st) != spi::describe(query))
+            throw error("42P17", "cannot change the columns of stream table " + st.display() +
+                                     ": other stream tables read it",
+                        {}, "Drop or redefine the dependent stream tables first.");
+    }
+    {
+        server::internal_ddl_scope internal;
+        spi::exec("DROP TABLE " + st.qualified());
+    }
+    drop_state_tables(st.relid);
+    const unsigned relid = create_storage(st.schema, st.name, def);
+    server::depend_on(relid, def.objects);
+    record_settings(st.id, settings);
+    record_topk(st.id, relid, def);
+    {
+        server::role_scope as_ext(server::extension_owner(), false);
+        spi::exec("UPDATE pgtrickle.pgt_stream_tables SET pgt_relid = $2::oid, defining_query = $3, original_query = $3, "
+                  "refresh_mode = $4, requested_mode = $5, downgrade_reason = NULLIF($6, ''), maintenance = $7, "
+                  "schedule = CASE WHEN $4 = 'IMMEDIATE' THEN NULL ELSE schedule END, "
+                  "auxiliary_columns = $8::jsonb, is_populated = false, needs_reinit = false, frontier_snapshot = NULL, "
+                  "frontier_xid = NULL, frontier_stmt = NULL, generation = generation + 1, updated_at = now(), "
+                  "status = 'INITIALIZING', consecutive_errors = 0 WHERE pgt_id = $1::int8",
+                  {std::to_string(st.id), std::to_string(relid), query, mode_name(def.refresh_mode), mode_name(def.requested_mode),
+                   def.downgrade_reason, def.graph ? spi::param{to_string(def.graph->strategy)} : spi::param{},
+                   auxiliary_columns_json(def.layout)});
+        for (const auto& r : spi::query("DELETE FROM pgtrickle.pgt_dependencies WHERE pgt_id = $1::int8 RETURNING source_relid",
+                                        {std::to_string(st.id)}))
+            readers_changed(static_cast<unsigned>(std::stoul(*r[0])));
+        if (!downstream.empty()) {
+            // Downstream stream tables now read the new storage; they start over with a full refresh.
+            spi::exec("DROP TABLE " + buffer_name(st.relid));
+            spi::exec("DELETE FROM pgtrickle.pgt_change_tracking WHERE source_relid = $1::oid", {std::to_string(st.relid)});
+            spi::exec("UPDATE pgtrickle.pgt_dependencies SET source_relid = $2::oid WHERE source_relid = $1::oid",
+                      {std::to_string(st.relid), std::to_string(relid)});
+            spi::exec("UPDATE pgtrickle.pgt_stream_tables SET needs_reinit = true, generation = generation + 1 "
+                      "WHERE pgt_id IN (SELECT pgt_id FROM pgtrickle.pgt_dependencies WHERE source_relid = $1::oid)",
+                      {std::to_string(relid)});
+        }
+    }
+    forget_compiled(st.id);
+    register_sources(st.id, relid, def);
+    if (!downstream.empty()) ensure_capture(*server_catalog().relation_by_oid(relid)->table);
+    for (const auto& r : spi::query("SELECT DISTINCT source_relid FROM pgtrickle.pgt_change_tracking t WHERE NOT EXISTS "
+                                    "(SELECT 1 FROM pgtrickle.pgt_dependencies d WHERE d.source_relid = t.source_relid) ORDER BY 1"))
+        release_capture_if_unused(static_cast<unsigned>(std::stoul(*r[0])));
+    sync_buffer_grants();
+    refresh(st.id, initiator::initial);
+    warn_all(def);
+}
+
+void drop_stream_table(const stream_table& st, bool cascade) {
+    require_writable();
+    require_owner(st);
+    maintainers::lock(st.id);
+    maintainers::check_and_record(st.id);
+    auto downstream = dependents_of(st.relid);
+    if (!downstream.empty() && !cascade) {
+        std::string names;
+        for (const auto& d : downstream) names += (names.empty() ? "" : ", ") + d.display();
+        throw error("2BP01", "cannot drop stream table " + st.display() + " because other stream tables depend on it",
+                    "stream tables reading it: " + names, "Use pgtrickle.drop_stream_table(name, cascade => true).");
+    }
+    for (const auto& d : downstream) drop_stream_table(d, true);
+    // In the order of their oids, as a WAL decoding pass locks their buffers (see wal_capture).
+    auto sources = spi::query("SELECT source_relid FROM pgtrickle.pgt_dependencies WHERE pgt_id = $1::int8 ORDER BY 1",
+                              {std::to_string(st.id)});
+    {
+        server::internal_ddl_scope internal;
+        spi::exec("DROP TABLE IF EXISTS " + st.qualified());
+    }
+    drop_state_tables(st.relid);
+    {
+        server::role_scope as_ext(server::extension_owner(), false);
+        spi::exec("DELETE FROM pgtrickle.pgt_stream_tables WHERE pgt_id = $1::int8", {std::to_string(st.id)});
+    }
+    forget_compiled(st.id);
+    for (const auto& s : sources) readers_changed(static_cast<unsigned>(std::stoul(*s[0])));
+    for (const auto& s : sources) release_capture_if_unused(static_cast<unsigned>(std::stoul(*s[0])));
+    release_capture_if_unused(st.relid);
+    sync_buffer_grants();
+}
+
+} // namespace pgt::ext

@@ -1,0 +1,36 @@
+#pragma once
+// Relations and the dependencies recorded on them.
+
+#include <string>
+#include <vector>
+
+#include "pg/oid.hpp"
+
+namespace pgt::server {
+
+/// Whether the current transaction wrote the generation expression of a generated column of
+/// relation `relid` (ALTER TABLE … SET EXPRESSION, ADD COLUMN … GENERATED): the column's values
+/// changed without a write that capture sees (a virtual column's are not even rewritten).
+bool generation_expression_written(oid relid);
+/// Locks relation `relid` in SHARE ROW EXCLUSIVE mode until the end of the transaction (as
+/// CREATE TRIGGER does): waits for its writers, and its new writers wait. No privilege check.
+void block_writers(oid relid);
+
+/// Makes `DROP EXTENSION pg_trickle` drop the object too (a dependency of kind 'auto'):
+/// `catalog` is e.g. "pg_class" or "pg_trigger".
+void depend_on_extension(const std::string& catalog, oid object);
+
+/// An object a defining query calls or reads besides its tables: a function, an operator or a
+/// view (whose definition it inlines).
+struct query_object {
+    enum class kind { function, operator_, view };
+    kind what;
+    oid id;
+    friend auto operator<=>(const query_object&, const query_object&) = default;
+};
+/// Records that the stream table stored in `relid` depends on these objects (pg_depend, kind
+/// 'normal', as a view depends on what it calls): they cannot be dropped without it, and a
+/// redefinition of one finds the stream tables to recompute.
+void depend_on(oid relid, const std::vector<query_object>& objects);
+
+} // namespace pgt::server

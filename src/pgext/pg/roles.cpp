@@ -1,0 +1,74 @@
+#include "pg/roles.hpp"
+
+#include "pgt/error.hpp"
+
+#include "pg/guard.hpp"
+#include "pg/spi.hpp"
+#include "pg/transactions.hpp"
+
+extern "C" {
+#include <catalog/pg_class.h>
+#include <utils/acl.h>
+#include <utils/guc.h>
+#include <utils/syscache.h>
+}
+
+namespace pgt::server {
+
+oid current_user() { return GetUserId(); }
+
+bool owns_relation(oid relid) {
+    return pg::call([&] {
+        if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(relid))) return false;
+#if PG_VERSION_NUM >= 160000
+        return object_ownercheck(RelationRelationId, relid, GetUserId());
+#else
+        return pg_class_ownercheck(relid, GetUserId());
+#endif
+    });
+}
+
+oid extension_owner() {
+    // The extension is created by a superuser (superuser = true in the control file); its
+    // owner is the role the bookkeeping (catalog, buffers, triggers) runs as. Looked up once
+    // per transaction.
+    static unsigned looked_up_in = 0;
+    static oid known = 0;
+    if (known != 0 && looked_up_in == transaction_number()) return known;
+    auto rows = spi::prepared("SELECT extowner::int8 FROM pg_catalog.pg_extension WHERE extname = 'pg_trickle'", 0).query({});
+    auto owner = rows.empty() ? std::nullopt : rows[0][0];
+    if (!owner) throw error(sqlstate::internal_error, "extension pg_trickle is not installed in this database");
+    looked_up_in = transaction_number();
+    known = static_cast<oid>(std::stoull(*owner));
+    return known;
+}
+
+std::string role_name(oid role) {
+    const char* n = pg::call([&] { return static_cast<const char*>(GetUserNameFromId(role, false)); });
+    return n;
+}
+
+role_scope::role_scope(oid role, bool restricted) {
+    GetUserIdAndSecContext(&saved_user_, &saved_context_);
+    SetUserIdAndSecContext(role, saved_context_ | SECURITY_LOCAL_USERID_CHANGE |
+                                     (restricted ? SECURITY_RESTRICTED_OPERATION : 0));
+    if (restricted) return;
+    // pg_trickle's own SQL, with the extension owner's rights: the caller's search_path must not
+    // resolve its operators and functions (as SET search_path does for a SECURITY DEFINER
+    // function).
+    guc_level_ = NewGUCNestLevel();
+    pg::call([] {
+        (void)set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true,
+                                0, false);
+    });
+}
+
+role_scope::~role_scope() {
+    // The nest level is still there: a subtransaction begun inside the scope is rolled back
+    // (by the code that began it) before the scope ends, one begun before it after, and a
+    // transaction is aborted only once every C++ frame is gone.
+    if (guc_level_ != 0) AtEOXact_GUC(true, guc_level_);
+    SetUserIdAndSecContext(saved_user_, saved_context_);
+}
+
+} // namespace pgt::server

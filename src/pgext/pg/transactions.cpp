@@ -1,0 +1,46 @@
+#include "pg/transactions.hpp"
+
+#include "pg/guard.hpp"
+
+extern "C" {
+#include <access/xact.h>
+#include <access/xlog.h>
+#include <commands/extension.h>
+#include <storage/proc.h>
+}
+
+namespace pgt::server {
+
+#if PG_VERSION_NUM >= 170000
+unsigned transaction_number() { return MyProc->vxid.lxid; }
+#else
+unsigned transaction_number() { return MyProc->lxid; }
+#endif
+
+bool in_own_extension_script() {
+    return creating_extension && pg::call([] { return get_extension_oid("pg_trickle", true); }) == CurrentExtensionObject;
+}
+
+bool in_recovery() { return RecoveryInProgress(); }
+oid database_oid() { return MyDatabaseId; }
+bool transaction_has_xid() { return FullTransactionIdIsValid(GetTopFullTransactionIdIfAny()); }
+bool read_only_transaction() { return XactReadOnly; }
+
+namespace {
+bool refresh_writes = false;
+bool internal_ddl = false;
+} // namespace
+
+refresh_writes_scope::refresh_writes_scope() : saved_(refresh_writes) { refresh_writes = true; }
+refresh_writes_scope::~refresh_writes_scope() { refresh_writes = saved_; }
+bool refresh_writes_scope::active() { return refresh_writes; }
+void refresh_writes_scope::reset() {
+    refresh_writes = false;
+    internal_ddl = false;
+}
+
+internal_ddl_scope::internal_ddl_scope() : saved_(internal_ddl) { internal_ddl = true; }
+internal_ddl_scope::~internal_ddl_scope() { internal_ddl = saved_; }
+bool internal_ddl_scope::active() { return internal_ddl; }
+
+} // namespace pgt::server

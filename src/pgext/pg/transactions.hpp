@@ -1,0 +1,49 @@
+#pragma once
+// The current transaction and backend, and flags that last for a scope within them.
+
+#include "pg/oid.hpp"
+
+namespace pgt::server {
+
+/// The current (local) transaction's number in this backend: what is remembered under it holds
+/// until the transaction ends.
+unsigned transaction_number();
+bool in_recovery();
+/// The database this backend is connected to.
+oid database_oid();
+/// The transaction has an xid: it has written (or locked rows).
+bool transaction_has_xid();
+bool read_only_transaction();
+
+/// Whether pg_trickle's own install or update script is running (CREATE / ALTER EXTENSION).
+bool in_own_extension_script();
+
+/// Sets a flag readable by the stream-table DML guard: refreshes write, users may not.
+class refresh_writes_scope {
+public:
+    refresh_writes_scope();
+    ~refresh_writes_scope();
+    refresh_writes_scope(const refresh_writes_scope&) = delete;
+    refresh_writes_scope& operator=(const refresh_writes_scope&) = delete;
+    static bool active();
+    /// Clears this flag and the internal-DDL one (at transaction abort).
+    static void reset();
+
+private:
+    bool saved_;
+};
+
+/// Marks DDL issued by pg_trickle itself, which its event triggers let through.
+class internal_ddl_scope {
+public:
+    internal_ddl_scope();
+    ~internal_ddl_scope();
+    internal_ddl_scope(const internal_ddl_scope&) = delete;
+    internal_ddl_scope& operator=(const internal_ddl_scope&) = delete;
+    static bool active();
+
+private:
+    bool saved_;
+};
+
+} // namespace pgt::server

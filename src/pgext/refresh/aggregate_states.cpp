@@ -1,0 +1,58 @@
+#include "refresh/aggregate_states.hpp"
+
+#include "pgt/sql/builder.hpp"
+
+#include "pg/relations.hpp"
+#include "pg/roles.hpp"
+#include "pg/transactions.hpp"
+#include "refresh/definition.hpp"
+
+namespace pgt::ext {
+
+std::string aggregate_state_table(unsigned relid, int node) {
+    return "pgtrickle_state." + spi::quote_ident("n" + std::to_string(node) + "_" + std::to_string(relid));
+}
+
+std::vector<std::string> state_tables_of(unsigned relid) {
+    std::vector<std::string> tables;
+    for (const auto& r : spi::query("SELECT pg_catalog.quote_ident(c.relname) FROM pg_catalog.pg_class c JOIN "
+                                    "pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'pgtrickle_state' "
+                                    "AND c.relkind = 'r' AND c.relname ~ ('^(topk|n[0-9]+)_' || $1 || '$') ORDER BY 1",
+                                    {std::to_string(relid)}))
+        tables.push_back("pgtrickle_state." + *r[0]);
+    return tables;
+}
+
+bool aggregate_states_exist(const compiled_query& comp) {
+    for (const auto& [node, table] : comp.aggregate_states)
+        if (!spi::prepared("SELECT pg_catalog.to_regclass($1)", 1).query({table}).at(0)[0]) return false;
+    return true;
+}
+
+void rebuild_aggregate_states(const compiled_query& comp, unsigned owner, const spi::snapshot& snap) {
+    for (const auto& def : comp.aggregate_state_defs) {
+        const std::string& table = comp.aggregate_states.at(def.node);
+        const auto columns = spi::describe(def.select); // as the owner: a privilege check too
+        std::vector<std::string> cols;
+        for (const auto& [name, type] : columns) cols.push_back(spi::quote_ident(name) + " " + type);
+        std::vector<std::string> names;
+        for (const auto& c : columns) names.push_back(spi::quote_ident(c.first));
+        {
+            // Created and indexed by the extension's owner in its schema (an index there needs
+            // CREATE on it, which the stream table's owner lacks), then handed to that owner.
+            server::internal_ddl_scope internal;
+            server::role_scope as_ext(server::extension_owner(), false);
+            if (spi::scalar("SELECT pg_catalog.to_regclass($1)", {table})) spi::exec("DROP TABLE " + table);
+            spi::exec("CREATE TABLE " + table + " (" + sql::join(cols) + ")");
+            spi::exec("CREATE INDEX ON " + table + " (\"__pgt_row_id\")");
+            if (!def.key_columns.empty()) spi::exec("CREATE INDEX ON " + table + " (" + sql::join(def.key_columns) + ")");
+            spi::exec("ALTER TABLE " + table + " OWNER TO " + spi::quote_ident(server::role_name(owner)));
+            server::depend_on_extension("pg_class", relid_of(table));
+        }
+        snap.exec("INSERT INTO " + table + " (" + sql::join(names) + ") " + def.select);
+        server::internal_ddl_scope internal;
+        spi::exec("ANALYZE " + table);
+    }
+}
+
+} // namespace pgt::ext

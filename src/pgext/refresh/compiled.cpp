@@ -1,0 +1,214 @@
+#include "refresh/compiled.hpp"
+
+#include <algorithm>
+
+#include "pgt/error.hpp"
+#include "pgt/sql/builder.hpp"
+
+#include "capture/capture.hpp"
+#include "catalog/server_catalog.hpp"
+#include "pg/parser.hpp"
+#include "pg/relations.hpp"
+#include "refresh/aggregate_states.hpp"
+#include "refresh/definition.hpp"
+
+namespace pgt::ext {
+
+namespace {
+
+std::map<long long, std::unique_ptr<compiled_query>>& cache() {
+    static std::map<long long, std::unique_ptr<compiled_query>> c;
+    return c;
+}
+
+/// The pending changes of source `t`: its columns and a weight, +1 per inserted row, −1 per
+/// deleted row, from the buffer rows the frontier ($1–$3) has not yet passed.
+std::string changes_relation(const ir::table& t) {
+    std::vector<std::string> cols;
+    for (const auto& c : t.columns) cols.push_back("b." + spi::quote_ident(c.name));
+    return "(SELECT " + sql::join(cols) +
+           ", CASE b.__pgt_action WHEN 'I' THEN 1::pg_catalog.int8 ELSE -1::pg_catalog.int8 END AS \"__pgt_w\" FROM " +
+           buffer_name(t.oid) + " b WHERE " + pending_condition("b") + " AND b.__pgt_action <> 'T')";
+}
+
+/// The statements' changes of source `i` (table `t`) from its rows inserted and deleted.
+std::string immediate_changes_relation(std::size_t i, const ir::table& t) {
+    std::vector<std::string> cols;
+    for (const auto& c : t.columns) cols.push_back("e." + spi::quote_ident(c.name));
+    return "(SELECT " + sql::join(cols) + ", 1::pg_catalog.int8 AS \"__pgt_w\" FROM " +
+           spi::quote_ident(compiled_query::inserted_rows(i)) + " e UNION ALL SELECT " + sql::join(cols) +
+           ", -1::pg_catalog.int8 FROM " + spi::quote_ident(compiled_query::deleted_rows(i)) + " e)";
+}
+
+/// A one-row relation of source `t`'s columns, from parameters $first…, and weight `weight`.
+std::string parameter_row(const ir::table& t, std::size_t first, int weight) {
+    std::vector<std::string> cols;
+    for (const auto& c : t.columns) cols.push_back("$" + std::to_string(first + cols.size()) + " AS " + spi::quote_ident(c.name));
+    cols.push_back(std::string(weight > 0 ? "1" : "-1") + "::pg_catalog.int8 AS \"__pgt_w\"");
+    return "(SELECT " + sql::join(cols) + ")";
+}
+
+std::vector<std::string> storage_columns(const lower::layout& lay) {
+    std::vector<std::string> cols;
+    for (const auto& c : lay.columns) cols.push_back(spi::quote_ident(c.name));
+    return cols;
+}
+
+} // namespace
+
+lower::options lowering_options() { return {}; }
+
+frontend::compile_result compile_query(const std::string& sql, std::vector<server::query_object>* objects) {
+    server_catalog cat;
+    try {
+        auto result = frontend::compile(sql, cat, [](const std::string& text) { return server::parse(text); });
+        if (objects) objects->assign(cat.objects().begin(), cat.objects().end());
+        return result;
+    } catch (error& e) {
+        if (e.position() >= 0 && e.query().empty()) e.set_query(sql);
+        throw;
+    }
+}
+
+lower::options compiled_query::delta_options(bool merge) const {
+    auto opts = options;
+    opts.aggregate_states = aggregate_states;
+    opts.merge = merge;
+    return opts;
+}
+
+std::string compiled_query::delta_target(const stream_table& st) const { return state_table.empty() ? st.qualified() : state_table; }
+
+lower::refresh_plan compiled_query::delta(const stream_table& st, const std::vector<lower::source_changes>& changes,
+                                          bool merge) const {
+    return lower::delta_sql(*graph, changes, delta_target(st), delta_options(merge));
+}
+
+std::string compiled_query::delta_statement(const stream_table& st, unsigned long long changed) const {
+    std::vector<lower::source_changes> bindings;
+    for (std::size_t i = 0; i < sources.size(); ++i)
+        bindings.push_back({changes_relation(*sources[i]), ((changed >> i) & 1) != 0});
+    return delta(st, bindings).statement;
+}
+
+const spi::plan& compiled_query::delta_plan(const stream_table& st, unsigned long long changed) {
+    auto& p = delta_plans[changed];
+    if (!p.valid()) p = spi::plan(delta_statement(st, changed), 3, true);
+    return p;
+}
+
+std::string compiled_query::inserted_rows(std::size_t i) { return "__pgt_inserted_" + std::to_string(i); }
+std::string compiled_query::deleted_rows(std::size_t i) { return "__pgt_deleted_" + std::to_string(i); }
+
+lower::refresh_plan compiled_query::immediate_statement(const stream_table& st, unsigned long long changed) const {
+    std::vector<lower::source_changes> bindings;
+    for (std::size_t i = 0; i < sources.size(); ++i) {
+        const bool is_changed = ((changed >> i) & 1) != 0;
+        bindings.push_back({is_changed ? immediate_changes_relation(i, *sources[i]) : std::string(), is_changed});
+    }
+    return delta(st, bindings, true);
+}
+
+std::optional<lower::refresh_plan> compiled_query::immediate_row_statements(const stream_table& st, std::size_t i,
+                                                                          int weight) const {
+    if (!lower::single_row_maintainable(*graph, i)) return std::nullopt;
+    std::vector<lower::source_changes> bindings(sources.size(), {std::string(), false});
+    bindings[i] = {parameter_row(*sources[i], 1, weight), true, true, weight};
+    return delta(st, bindings, true);
+}
+
+std::string compiled_query::immediate_pair_statement(const stream_table& st, std::size_t i) const {
+    return lower::single_row_pair_update(*graph, i, parameter_row(*sources[i], 1, -1),
+                                         parameter_row(*sources[i], sources[i]->columns.size() + 1, 1), delta_target(st),
+                                         delta_options(true));
+}
+
+/// A FULL-mode stream table: its storage layout (row id and visible columns, a bag) and the
+/// SELECT of its new contents.
+struct full_mode {
+    lower::layout layout;
+    std::string select;
+};
+
+full_mode full_mode_query(const stream_table& st) {
+    full_mode f;
+    f.layout.strategy = maintenance::bag;
+    f.layout.unique_row_id = false;
+    f.layout.columns.push_back({"__pgt_row_id", make_type(type_kind::int8), true, ""});
+    std::vector<std::string> hashed;
+    for (const auto& [name, type] : visible_columns(st)) {
+        f.layout.columns.push_back({name, server_type(type), false, ""});
+        hashed.push_back(sql::hash_text("q." + spi::quote_ident(name), f.layout.columns.back().type));
+    }
+    f.select = "SELECT " + lowering_options().hash_function + "(" + sql::text_array(hashed) + ") AS \"__pgt_row_id\", q.* FROM (" +
+               st.defining_query + ") q";
+    return f;
+}
+
+namespace {
+
+/// Whether aggregate storage `table` predates lower::options::state_in_output: it has a hidden
+/// state column that the layout now keeps in a visible one.
+bool state_beside_output(const circuit& graph, const std::string& table) {
+    if (graph.strategy != maintenance::aggregate) return false;
+    lower::options separate;
+    separate.state_in_output = false;
+    const auto now = lower::storage_layout(graph);
+    for (const auto& col : lower::storage_layout(graph, separate).columns)
+        if (std::ranges::none_of(now.columns, [&](const lower::storage_column& c) { return c.name == col.name; }))
+            return spi::scalar("SELECT 1 FROM pg_catalog.pg_attribute WHERE attrelid = $1::pg_catalog.regclass::pg_catalog.oid AND attname = $2 "
+                               "AND NOT attisdropped",
+                               {table, col.name})
+                .has_value();
+    return false;
+}
+
+} // namespace
+
+compiled_query& compiled_for(const stream_table& st) {
+    auto& slot = cache()[st.id];
+    if (slot && slot->generation == st.generation) return *slot;
+    auto c = std::make_unique<compiled_query>();
+    c->generation = st.generation;
+    c->front = compile_query(st.defining_query);
+    c->options = lowering_options();
+    if (incremental(st.refresh_mode)) {
+        if (!c->front.query) throw *c->front.unsupported;
+        c->graph = build_circuit(*c->front.query);
+        c->sources = c->graph->sources;
+        // A TopK maintains its result, or its first rows, in the state table and keeps the
+        // first rows of that.
+        const bool topk = c->graph->query.topk.has_value();
+        if (topk) c->state_table = state_table(st.relid);
+        c->options.state_in_output = !state_beside_output(*c->graph, topk ? c->state_table : st.qualified());
+        const auto lay = lower::storage_layout(*c->graph, c->options);
+        c->aggregate_state_defs = lower::aggregate_states(*c->graph, c->options);
+        for (const auto& a : c->aggregate_state_defs) c->aggregate_states[a.node] = aggregate_state_table(st.relid, a.node);
+        if (topk) {
+            c->top_plan = spi::plan(lower::topk_statement(*c->graph, c->state_table, st.qualified()), 0, true);
+            if (lower::topk_keeps_prefix(*c->graph)) {
+                c->state_count_plan = spi::plan(lower::topk_state_count(*c->graph, c->state_table), 0, true);
+                c->state_trim_plan = spi::plan(lower::topk_state_trim(*c->graph, c->state_table), 0, true);
+            }
+        }
+        const std::string columns = " (" + sql::join(storage_columns(lay)) + ") ";
+        c->full_select = topk ? lower::topk_state_load(*c->graph, c->options) : lower::full_load_sql(*c->graph, c->options);
+        c->full_load = "INSERT INTO " + (topk ? c->state_table : st.qualified()) + columns + c->full_select;
+        if (const auto q = lower::query_load_sql(*c->graph, st.defining_query, c->options))
+            c->query_load = "INSERT INTO " + st.qualified() + columns + *q;
+    } else {
+        c->sources = c->front.sources;
+        const auto f = full_mode_query(st);
+        c->full_select = f.select;
+        c->full_load = "INSERT INTO " + st.qualified() + " (" + sql::join(storage_columns(f.layout)) + ") " + f.select;
+        c->full_difference = lower::full_difference_statement(f.layout, f.select, st.qualified());
+        c->difference_plan = spi::plan(c->full_difference, 0, true);
+    }
+    c->full_plan = spi::plan(c->full_load, 0);
+    slot = std::move(c);
+    return *slot;
+}
+
+void forget_compiled(long long id) { cache().erase(id); }
+
+} // namespace pgt::ext

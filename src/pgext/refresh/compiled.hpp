@@ -1,0 +1,96 @@
+#pragma once
+// A stream table's defining query compiled for refreshes: the front end's IR, the circuit,
+// and the prepared refresh statements. Cached per backend and per catalog generation, which
+// every change of the stream table or DDL on its sources bumps.
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pgt/circuit.hpp"
+#include "pgt/frontend.hpp"
+#include "pgt/lower.hpp"
+
+#include "catalog/stream_table.hpp"
+#include "pg/relations.hpp"
+#include "pg/spi.hpp"
+
+namespace pgt::ext {
+
+/// Compiles `sql` with the server's parser and catalog (as the current user); `objects`, when
+/// given, receives the functions, operators and views it uses.
+frontend::compile_result compile_query(const std::string& sql, std::vector<server::query_object>* objects = nullptr);
+
+struct compiled_query {
+    long long generation = -1;
+    frontend::compile_result front;
+    std::optional<circuit> graph; ///< when the stream table is maintained differentially
+    /// What its lowerings are told: lowering_options(), for the storage it has (one made
+    /// before 0.2.0 keeps every aggregate's state in a hidden column).
+    lower::options options;
+    std::vector<ir::table_ptr> sources; ///< the circuit's sources, or every base table read (FULL)
+    std::string full_select;            ///< SELECT of the whole result (every storage column)
+    std::string full_load;              ///< INSERT of full_select into the storage
+    spi::plan full_plan;
+    /// The same from the defining query as written (lower::query_load_sql), where the storage
+    /// allows: what a full load that fails on data falls back to. Empty otherwise.
+    std::string query_load;
+    /// TopK: the state table the result is maintained in, and the statement that makes the
+    /// stream table its first rows (as a difference).
+    std::string state_table;
+    spi::plan top_plan;
+    /// A TopK whose state keeps only the first rows (lower::topk_keeps_prefix): its row count
+    /// (bounded) and the trim back to the prefix.
+    spi::plan state_count_plan, state_trim_plan;
+    /// FULL mode, when other stream tables read this one: the full refresh as a difference.
+    std::string full_difference;
+    spi::plan difference_plan;
+    /// DIFFERENTIAL: the state tables of the circuit's stored aggregates, by node, and what fills them.
+    std::map<int, std::string> aggregate_states;
+    std::vector<lower::aggregate_state> aggregate_state_defs;
+    std::map<unsigned long long, spi::plan> delta_plans; ///< by bitmask of changed sources
+    /// The statements that end a refresh (new frontier, history row, buffer trim), by variant.
+    std::map<int, spi::plan> finish_plans;
+
+    /// The incremental refresh for the given change relations (one per source): of the state
+    /// table for a TopK, of the storage otherwise, with the aggregate state tables.
+    lower::refresh_plan delta(const stream_table& st, const std::vector<lower::source_changes>& changes,
+                              bool merge = false) const;
+    /// What delta() lowers with, and the table it changes.
+    lower::options delta_options(bool merge) const;
+    std::string delta_target(const stream_table& st) const;
+    /// The refresh statement for this set of changed sources (bit i = source i); its
+    /// parameters $1–$3 are the frontier (text).
+    std::string delta_statement(const stream_table& st, unsigned long long changed) const;
+    /// delta_statement, prepared.
+    const spi::plan& delta_plan(const stream_table& st, unsigned long long changed);
+
+    /// IMMEDIATE: the names of the ephemeral relations holding the rows inserted into and
+    /// deleted from source `i` by the statements being maintained (the source's row type).
+    static std::string inserted_rows(std::size_t i);
+    static std::string deleted_rows(std::size_t i);
+    /// IMMEDIATE: the refresh statement for this set of changed sources reading their changes
+    /// from those relations (no parameters), merged without counts where it can be.
+    lower::refresh_plan immediate_statement(const stream_table& st, unsigned long long changed) const;
+    /// IMMEDIATE: the statements merging one row of source `i` alone, inserted (`weight` 1) or
+    /// deleted (−1): `update_first`, then `statement` if that changed nothing; its columns
+    /// (`sources[i]->columns`, in order) are parameters $1…; nullopt when the stream table
+    /// cannot absorb a change a row at a time (lower::single_row_maintainable).
+    std::optional<lower::refresh_plan> immediate_row_statements(const stream_table& st, std::size_t i, int weight) const;
+    /// IMMEDIATE: with those, the UPDATE folding a row of source `i` updated alone into its
+    /// group in one go (lower::single_row_pair_update): the old version's columns as above,
+    /// then the new version's; empty when the stream table is no GROUP BY.
+    std::string immediate_pair_statement(const stream_table& st, std::size_t i) const;
+};
+
+compiled_query& compiled_for(const stream_table& st);
+void forget_compiled(long long id);
+
+
+
+/// Options every lowering of ours uses.
+lower::options lowering_options();
+
+} // namespace pgt::ext

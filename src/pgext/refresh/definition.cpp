@@ -1,0 +1,394 @@
+#include "refresh/definition.hpp"
+
+#include "pgt/sql/builder.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+
+#include "pgt/error.hpp"
+
+#include "catalog/server_catalog.hpp"
+#include "pg/analyzer.hpp"
+#include "pg/relations.hpp"
+#include "pg/roles.hpp"
+#include "pg/transactions.hpp"
+#include "pg/spi.hpp"
+#include "refresh/aggregate_states.hpp"
+#include "refresh/compiled.hpp"
+
+namespace pgt::ext {
+
+namespace {
+
+std::string json_string(const std::string& s) {
+    std::string r = "\"";
+    for (char c : s) {
+        if (c == '"' || c == '\\') r += '\\';
+        if (static_cast<unsigned char>(c) < 0x20) {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\u%04x", c);
+            r += buf;
+            continue;
+        }
+        r += c;
+    }
+    return r + "\"";
+}
+
+/// Where the compiler's reading of the output columns of `sql` disagrees with PostgreSQL's own
+/// analysis of it (`output`: names and types as spi::describe gives them): the column, how each
+/// reads it. A type is compared with its modifier, resolved to the same type both ways; a
+/// column both read as a table's column passed on, by the table and column.
+std::optional<std::string> misread_output(const ir::query& q, const std::string& sql,
+                                         const std::vector<std::pair<std::string, std::string>>& output) {
+    const std::size_t visible = q.topk ? q.topk->visible : q.root->columns.size();
+    if (visible != output.size())
+        return "the query has " + std::to_string(output.size()) + " output columns, the compiler reads " +
+               std::to_string(visible);
+    for (std::size_t i = 0; i < visible; ++i) {
+        const auto& c = q.root->columns[i];
+        // An untyped literal in the select list is text, as PostgreSQL resolves it.
+        const std::string spelling = c.type.kind == type_kind::unknown ? "pg_catalog.text" : c.type.name;
+        if (server::analyzer::parse_type(spelling) != server::analyzer::parse_type(output[i].second))
+            return "column \"" + output[i].first + "\" is " + output[i].second + " for PostgreSQL, the compiler reads " +
+                   (c.type.kind == type_kind::unknown ? std::string("an untyped literal") : c.type.name);
+    }
+    // Where both read an output column as a table's column passed on, it must be the same one.
+    const auto origins = server::analyzer::output_origins(sql);
+    for (std::size_t i = 0; i < visible && i < origins.size(); ++i) {
+        const auto ours = ir::source_of(*q.root, static_cast<int>(i));
+        if (origins[i] && ours && (ours->table != origins[i]->table || ours->column != origins[i]->column))
+            return "column \"" + output[i].first + "\" comes from column " + origins[i]->column + " of relation " +
+                   std::to_string(origins[i]->table) + " for PostgreSQL, the compiler reads column " + ours->column +
+                   " of relation " + std::to_string(ours->table);
+    }
+    return std::nullopt;
+}
+
+/// Past this size a refresh statement is more than PostgreSQL plans and runs in reasonable
+/// time (the largest of TPC-H's 22 queries is under 100 kB): the query is refreshed FULL.
+constexpr std::size_t max_delta_bytes = 1 << 20;
+
+/// Why the refresh statement of `q` is too large to maintain it incrementally, if it is: the
+/// statement a refresh would run when every source changed.
+std::optional<std::string> oversized_delta(const ir::query& q) {
+    const circuit graph = build_circuit(q);
+    lower::options opts;
+    for (const auto& s : lower::aggregate_states(graph)) opts.aggregate_states[s.node] = "state";
+    const std::vector<lower::source_changes> changes(graph.sources.size(), {"changes", true});
+    const std::size_t bytes = lower::delta_sql(graph, changes, "stream_table", opts).statement.size();
+    if (bytes <= max_delta_bytes) return std::nullopt;
+    return "a refresh statement of " + std::to_string(bytes >> 10) + " kB (the limit is " + std::to_string(max_delta_bytes >> 10) +
+           " kB)";
+}
+
+} // namespace
+
+mode normalize_mode(const std::string& text) {
+    std::string m = text;
+    std::ranges::transform(m, m.begin(), [](unsigned char c) { return std::toupper(c); });
+    if (m == "INCREMENTAL") m = "DIFFERENTIAL";
+    for (mode known : {mode::automatic, mode::full, mode::differential, mode::immediate})
+        if (m == mode_name(known)) return known;
+    throw error(sqlstate::invalid_parameter_value,
+                "unknown refresh mode: " + text + ". Must be 'AUTO', 'FULL', 'DIFFERENTIAL', or 'IMMEDIATE'");
+}
+
+namespace {
+
+using output_columns = std::vector<std::pair<std::string, std::string>>;
+
+/// Drops the compiled query (`def.front.unsupported` says why): it is not maintained from it.
+void not_incremental(definition& def, const std::string& why) {
+    def.front.unsupported = unsupported_error(why);
+    def.front.query.reset();
+}
+
+/// Values a nondeterministic collation deems equal ('a', 'A') may differ in the text that row
+/// ids hash, keeping one group apart: a new definition over a table with such a column is not
+/// maintained incrementally. (Stream tables defined before keep their mode.)
+void refuse_nondeterministic_sources(definition& def) {
+    for (const auto& src : def.front.sources)
+        if (const auto column = spi::scalar(
+                "SELECT a.attname::text FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_collation c ON c.oid = a.attcollation "
+                "WHERE a.attrelid = $1::oid AND a.attnum > 0 AND NOT a.attisdropped AND NOT c.collisdeterministic "
+                "ORDER BY a.attnum LIMIT 1",
+                {std::to_string(src->oid)}))
+            return not_incremental(def, "column " + *column + " of " + src->name + " with a nondeterministic collation");
+}
+
+/// One catalog lookup per output column, for two refusals in every mode: a pseudo-type
+/// (cast(NULL AS record), anyarray) cannot be stored; a type without an array type
+/// (pg_node_tree, the planner's statistics types) cannot be maintained, FULL included, as
+/// maintenance carries a value it groups by image through array_agg.
+void check_storable(const output_columns& output) {
+    std::vector<spi::row> kinds;
+    for (const auto& [name, type] : output)
+        kinds.push_back(spi::query("SELECT typtype = 'p', typarray = 0::pg_catalog.oid AND typelem = 0::pg_catalog.oid "
+                                   "FROM pg_catalog.pg_type WHERE oid = $1::pg_catalog.regtype::pg_catalog.oid",
+                                   {type})
+                            .at(0));
+    for (std::size_t i = 0; i < output.size(); ++i)
+        if (kinds[i][0] == "t")
+            throw error(sqlstate::feature_not_supported,
+                        "column \"" + output[i].first + "\" of the query has pseudo-type " + output[i].second +
+                            ": a stream table cannot store it",
+                        {}, "Cast the column to a storable type, or leave it out.");
+    for (std::size_t i = 0; i < output.size(); ++i)
+        if (kinds[i][1] == "t")
+            throw error(sqlstate::feature_not_supported,
+                        "column \"" + output[i].first + "\" of the query has type " + output[i].second +
+                            ", which has no array type: a stream table cannot maintain it",
+                        {}, "Cast the column to text, or leave it out.");
+}
+
+/// The compiler's reading must agree with the server's view of the output columns, or the
+/// query is not maintained from that reading (an error when DIFFERENTIAL or IMMEDIATE was
+/// asked for); nor is it where a column has a collation other than its type's, or where its
+/// refresh statement would be too large.
+void check_compiled_reading(definition& def, const output_columns& output) {
+    if (def.requested_mode == mode::full) return;
+    if (auto misread = misread_output(*def.front.query, def.query, output)) {
+        if (def.requested_mode != mode::automatic)
+            throw error(sqlstate::internal_error, "pg_trickle: internal consistency check failed: " + *misread, {},
+                        "Please report this query; refresh_mode => 'FULL' maintains it meanwhile.");
+        return not_incremental(def, "internal consistency check: " + *misread);
+    }
+    const auto collations = spi::output_collations(def.query);
+    for (std::size_t i = 0; i < collations.size(); ++i)
+        if (!collations[i].empty())
+            return not_incremental(def, "column " + output[i].first + " with collation \"" + collations[i] + "\"");
+    if (auto oversized = oversized_delta(*def.front.query)) not_incremental(def, *oversized);
+}
+
+/// The refresh mode from the one asked for and whether the query is maintained incrementally
+/// (volatile functions are among the constructs the front end reports as unsupported).
+void choose_mode(definition& def, const std::string& display_name) {
+    if (def.requested_mode == mode::full) {
+        def.refresh_mode = mode::full;
+    } else if (def.front.query) {
+        def.refresh_mode = def.requested_mode == mode::immediate ? mode::immediate : mode::differential;
+    } else if (def.requested_mode == mode::immediate) {
+        const auto& u = *def.front.unsupported;
+        error e(sqlstate::feature_not_supported, "unsupported operator for IMMEDIATE mode: " + u.construct(), u.detail(),
+                "IMMEDIATE maintains what DIFFERENTIAL maintains; use refresh_mode = 'FULL' for this query.", u.position());
+        e.set_query(u.query());
+        throw e;
+    } else if (def.requested_mode == mode::differential) {
+        throw *def.front.unsupported;
+    } else {
+        def.refresh_mode = mode::full;
+        def.downgrade_reason = def.front.unsupported->construct();
+        def.warnings.push_back("[pg_trickle] Stream table '" + display_name +
+                               "' will use FULL refresh instead of DIFFERENTIAL. Reason: " + def.downgrade_reason);
+    }
+}
+
+void add_warnings(definition& def) {
+    if (def.front.ignored_order_by)
+        def.warnings.push_back("pg_trickle: ORDER BY without LIMIT has no effect on stream tables — storage row order is "
+                               "undefined. The ORDER BY clause is ignored.");
+    // A logical replication apply worker fires no statement triggers (health_check's
+    // subscribed_sources).
+    for (const auto& src : def.front.sources)
+        if (const auto sub = spi::scalar("SELECT s.subname::text FROM pg_catalog.pg_subscription_rel r JOIN "
+                                         "pg_catalog.pg_subscription s ON s.oid = r.srsubid WHERE r.srrelid = $1::oid LIMIT 1",
+                                         {std::to_string(src->oid)}))
+            def.warnings.push_back("pg_trickle: table " + src->schema + "." + src->name + " is written by subscription " + *sub +
+                                   ", whose changes capture by triggers does not see" +
+                                   (def.refresh_mode == mode::immediate ? ": IMMEDIATE maintenance misses them"
+                                                                    : " (capture them from the WAL: cdc_mode => 'wal')"));
+    if (incremental(def.refresh_mode) && def.front.query->max_volatility == ir::volatility::stable)
+        def.warnings.push_back("Defining query contains stable functions (e.g. now()); their value is taken at each "
+                               "refresh, so rows not touched by a refresh keep earlier values.");
+}
+
+void check_output_names(const output_columns& output) {
+    std::set<std::string> seen;
+    for (const auto& [col, type] : output) {
+        if (col.starts_with("__pgt_"))
+            throw error(sqlstate::invalid_parameter_value, "column name \"" + col + "\" is reserved",
+                        "Names starting with __pgt_ are used by pg_trickle's bookkeeping.", "Rename the column with an alias.");
+        if (!seen.insert(col).second)
+            throw error(sqlstate::duplicate_column, "column \"" + col + "\" specified more than once",
+                        {}, "Give the output columns distinct names with aliases.");
+    }
+}
+
+/// Visible columns take the server's types, position by position (a TopK's state table holds
+/// them first, then its sort keys).
+void take_server_types(lower::layout& lay, const output_columns& output) {
+    std::size_t v = 0;
+    for (auto& c : lay.columns) {
+        if (c.hidden || v == output.size()) continue;
+        if (output[v].first != c.name)
+            throw error(sqlstate::internal_error, "pg_trickle: output columns of the compiled query differ from the server's");
+        c.type = server_type(output[v++].second);
+    }
+    if (v != output.size())
+        throw error(sqlstate::internal_error, "pg_trickle: output columns of the compiled query differ from the server's");
+}
+
+/// The storage layout (and a TopK's state table's): the circuit's, or a FULL stream table's bag.
+void make_layouts(definition& def, const output_columns& output) {
+    if (incremental(def.refresh_mode)) {
+        def.graph = build_circuit(*def.front.query);
+        def.layout = lower::storage_layout(*def.graph);
+        if (def.graph->query.topk) {
+            def.state_layout = def.layout;
+            def.layout = lower::topk_layout(*def.graph);
+        }
+    } else {
+        def.layout.strategy = maintenance::bag;
+        def.layout.unique_row_id = false;
+        def.layout.columns.push_back({"__pgt_row_id", make_type(type_kind::int8), true, lower::row_id_purpose(maintenance::bag)});
+        for (const auto& [col, type] : output) def.layout.columns.push_back({col, server_type(type), false, ""});
+    }
+    take_server_types(def.layout, output);
+    if (def.state_layout) take_server_types(*def.state_layout, output);
+}
+
+} // namespace
+
+definition analyze(const std::string& display_name, const std::string& query, mode requested_mode) {
+    definition def;
+    def.query = query;
+    def.requested_mode = requested_mode;
+    def.front = compile_query(query, &def.objects);
+    if (def.front.query && requested_mode != mode::full) refuse_nondeterministic_sources(def);
+    // The server's own view of the output columns: names and exact types (and a privilege check).
+    const auto output = spi::describe(query);
+    check_storable(output);
+    if (def.front.query) check_compiled_reading(def, output);
+    choose_mode(def, display_name);
+    add_warnings(def);
+    check_output_names(output);
+    make_layouts(def, output);
+    return def;
+}
+
+namespace {
+/// CREATE TABLE with the layout's columns and its row-id index. The row id is the table's
+/// replica identity (all columns for a bag, whose row ids repeat), so that a stream table can be
+/// published: subscribers apply its refreshes as ordinary row changes.
+void create_table(const std::string& table, const lower::layout& lay) {
+    std::vector<std::string> cols;
+    for (const auto& c : lay.columns)
+        cols.push_back(spi::quote_ident(c.name) + " " + c.type.name + (c.name == "__pgt_row_id" ? " NOT NULL" : ""));
+    spi::exec("CREATE TABLE " + table + " (" + sql::join(cols) + ")");
+    spi::exec(std::string("CREATE ") + (lay.unique_row_id ? "UNIQUE " : "") + "INDEX ON " + table + " (\"__pgt_row_id\")");
+    if (lay.unique_row_id) {
+        const auto index = spi::scalar("SELECT pg_catalog.quote_ident(c.relname) FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c "
+                                       "ON c.oid = i.indexrelid WHERE i.indrelid = $1::pg_catalog.regclass::pg_catalog.oid AND i.indisunique",
+                                       {table});
+        spi::exec("ALTER TABLE " + table + " REPLICA IDENTITY USING INDEX " + *index);
+    } else {
+        spi::exec("ALTER TABLE " + table + " REPLICA IDENTITY FULL");
+    }
+    if (!lay.lookup_columns.empty()) spi::exec("CREATE INDEX ON " + table + " (" + sql::join(lay.lookup_columns) + ")");
+}
+} // namespace
+
+unsigned relid_of(const std::string& table) {
+    return static_cast<unsigned>(std::stoul(*spi::scalar("SELECT $1::regclass::oid::text", {table})));
+}
+
+std::string state_table(unsigned relid) { return "pgtrickle_state." + spi::quote_ident("topk_" + std::to_string(relid)); }
+
+void drop_state_tables(unsigned relid) {
+    const auto tables = state_tables_of(relid);
+    if (tables.empty()) return;
+    server::internal_ddl_scope internal;
+    server::role_scope as_ext(server::extension_owner(), false);
+    for (const auto& t : tables) spi::exec("DROP TABLE " + t);
+}
+
+namespace {
+/// What makes a table a stream table's storage besides its columns: the write guard, the
+/// extension dependency (DROP EXTENSION drops it), and a TopK's state table.
+void attach_storage(const std::string& table, unsigned relid, const definition& def) {
+    spi::exec("CREATE OR REPLACE TRIGGER pgt_dml_guard BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON " + table +
+              " FOR EACH STATEMENT EXECUTE FUNCTION pgtrickle._dml_guard()");
+    server::depend_on_extension("pg_class", relid);
+    if (def.state_layout) {
+        // The whole result, ordered by the TopK keys through an index, owned like the storage.
+        const std::string state = state_table(relid);
+        const std::string owner = spi::quote_ident(server::role_name(server::current_user()));
+        server::role_scope as_ext(server::extension_owner(), false);
+        create_table(state, *def.state_layout);
+        spi::exec("CREATE INDEX ON " + state + " (" + lower::topk_index_columns(*def.graph) + ")");
+        spi::exec("ALTER TABLE " + state + " OWNER TO " + owner);
+        server::depend_on_extension("pg_class", relid_of(state));
+    }
+}
+} // namespace
+
+unsigned create_storage(const std::string& schema, const std::string& name, const definition& def) {
+    server::internal_ddl_scope internal;
+    const std::string table = spi::quote_ident(schema) + "." + spi::quote_ident(name);
+    create_table(table, def.layout);
+    const unsigned relid = relid_of(table);
+    attach_storage(table, relid, def);
+    return relid;
+}
+
+namespace {
+
+/// The layouts a restored storage table may have: the one made now and, for an aggregate, the
+/// one made before 0.2.0 (every aggregate's state in a hidden column; compiled_for tells them
+/// apart).
+std::vector<lower::layout> restorable_layouts(const definition& def) {
+    std::vector<lower::layout> layouts{def.layout};
+    if (def.graph && !def.state_layout && def.graph->strategy == maintenance::aggregate) {
+        lower::options separate;
+        separate.state_in_output = false;
+        auto before = lower::storage_layout(*def.graph, separate);
+        for (auto& c : before.columns)
+            for (const auto& now : def.layout.columns)
+                if (now.name == c.name) c.type = now.type; // the server's types of the visible ones
+        layouts.push_back(std::move(before));
+    }
+    return layouts;
+}
+
+} // namespace
+
+unsigned adopt_storage(const std::string& schema, const std::string& name, definition& def) {
+    server::internal_ddl_scope internal;
+    const std::string table = spi::quote_ident(schema) + "." + spi::quote_ident(name);
+    const auto have = spi::query("SELECT attname::text, atttypid::int8 FROM pg_catalog.pg_attribute WHERE attrelid = "
+                                 "$1::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
+                                 {table});
+    const auto layouts = restorable_layouts(def);
+    const auto same = std::ranges::find_if(layouts, [&](const lower::layout& lay) {
+        bool alike = have.size() == lay.columns.size();
+        for (std::size_t i = 0; alike && i < have.size(); ++i)
+            alike = have[i][0] == lay.columns[i].name &&
+                    have[i][1] == spi::scalar("SELECT pg_catalog.to_regtype($1)::oid::int8", {lay.columns[i].type.name});
+        return alike;
+    });
+    if (same == layouts.end())
+        throw error(sqlstate::invalid_object_definition,
+                    "table " + schema + "." + name + " does not have the columns its stream table stores",
+                    "It was restored from a different definition, or changed after the dump.",
+                    "Drop or rename it, and run pgtrickle.restore_stream_tables() again to create the stream table afresh.");
+    def.layout = *same; // (its hidden columns are the catalog's auxiliary_columns)
+    const unsigned relid = relid_of(table);
+    attach_storage(table, relid, def);
+    return relid;
+}
+
+std::string auxiliary_columns_json(const lower::layout& lay) {
+    std::string r = "[";
+    bool first = true;
+    for (const auto& c : lay.columns) {
+        if (!c.hidden) continue;
+        r += (first ? "" : ", ") + std::string("{\"name\": ") + json_string(c.name) + ", \"type\": " + json_string(c.type.name) +
+             ", \"purpose\": " + json_string(c.purpose) + "}";
+        first = false;
+    }
+    return r + "]";
+}
+
+} // namespace pgt::ext

@@ -1,0 +1,74 @@
+#include "refresh/owner_rights.hpp"
+
+#include <map>
+#include <utility>
+
+#include "pgt/error.hpp"
+
+#include "capture/capture.hpp"
+#include "pg/postgres.hpp"
+#include "pg/roles.hpp"
+#include "pg/spi.hpp"
+
+extern "C" {
+#include <utils/inval.h>
+#include <utils/syscache.h>
+}
+
+namespace pgt::ext {
+
+namespace {
+
+/// (stream table id, catalog generation) → owner that was allowed to read every source.
+std::map<std::pair<long long, long long>, unsigned>& known() {
+    static std::map<std::pair<long long, long long>, unsigned> k;
+    return k;
+}
+
+void forget_relation(Datum, Oid) { known().clear(); }
+void forget_role(Datum, int, uint32) { known().clear(); }
+
+unsigned check(const stream_table& st, const std::vector<unsigned>& sources, bool at_creation) {
+    auto rows = spi::prepared("SELECT c.relowner::int8, s.oid::regclass::text, "
+                              "pg_catalog.has_table_privilege(c.relowner, s.oid, 'SELECT') FROM pg_catalog.pg_class c "
+                              "LEFT JOIN unnest($2::oid[]) s(oid) ON NOT " +
+                                  reads_all_rows("c.relowner", "s.oid") + " WHERE c.oid = $1::oid",
+                              2)
+                    .query({std::to_string(st.relid), spi::integer_array(sources)});
+    const auto owner = static_cast<unsigned>(std::stoul(*rows.at(0)[0]));
+    if (rows[0][1] && rows[0][2] == "t")
+        throw error(sqlstate::insufficient_privilege,
+                    "stream tables cannot read table " + *rows[0][1] + ": row-level security applies to " +
+                        server::role_name(owner),
+                    "A stream table's change buffers hold every changed row of its sources.",
+                    "Have a role that row-level security does not apply to (the table's owner, or one with BYPASSRLS) "
+                    "own the stream table.");
+    if (rows[0][1])
+        throw error(sqlstate::insufficient_privilege, "permission denied for table " + *rows[0][1],
+                    at_creation ? "The stream table's owner, " + server::role_name(owner) +
+                                      ", needs SELECT on every table its query reads, including the tables under views."
+                                : "The stream table's owner, " + server::role_name(owner) + ", may no longer read it.");
+    return owner;
+}
+
+} // namespace
+
+unsigned checked_owner(const stream_table& st, const std::vector<unsigned>& sources, bool at_creation) {
+    const auto key = std::pair{st.id, st.generation};
+    if (auto it = known().find(key); it != known().end()) return it->second;
+    const unsigned owner = check(st, sources, at_creation);
+    known()[key] = owner;
+    return owner;
+}
+
+void install_rights_invalidation() {
+    // Grants, ownership and row-level security of a relation live in its pg_class row (and
+    // pg_attribute for columns): a change invalidates its relcache entry. Superuser, BYPASSRLS
+    // and role memberships live in pg_authid and pg_auth_members.
+    CacheRegisterRelcacheCallback(forget_relation, 0);
+    CacheRegisterSyscacheCallback(AUTHOID, forget_role, 0);
+    CacheRegisterSyscacheCallback(AUTHMEMMEMROLE, forget_role, 0);
+    CacheRegisterSyscacheCallback(AUTHMEMROLEMEM, forget_role, 0);
+}
+
+} // namespace pgt::ext

@@ -1,0 +1,396 @@
+#include "refresh/refresh.hpp"
+
+
+#include "pgt/error.hpp"
+
+#include "capture/capture.hpp"
+#include "capture/wal_capture.hpp"
+#include "catalog/maintainers.hpp"
+#include "pg/gucs.hpp"
+#include "pg/notices.hpp"
+#include "pg/roles.hpp"
+#include "pg/transactions.hpp"
+#include "pg/spi.hpp"
+#include "pg/subtransaction.hpp"
+#include "refresh/aggregate_states.hpp"
+#include "refresh/compiled.hpp"
+#include "refresh/owner_rights.hpp"
+
+namespace pgt::ext {
+
+namespace {
+
+const char* initiator_name(initiator who) {
+    switch (who) {
+    case initiator::manual: return "MANUAL";
+    case initiator::scheduler: return "SCHEDULER";
+    case initiator::initial: return "INITIAL";
+    }
+    return "MANUAL";
+}
+
+/// What a refresh starts from: the stream table's catalog row (locked until the end of the
+/// transaction: refreshes of one stream table, and alter/drop, are serialised on it), its start
+/// time, the statement number that orders this transaction's own changes around it, and the
+/// previous frontier.
+struct start_point {
+    stream_table st;
+    std::string start_time, stmt;
+    spi::param snapshot, xid, frontier_stmt;
+    bool has_frontier() const { return snapshot.has_value(); }
+};
+
+std::optional<start_point> lock_and_start(long long id) {
+    auto rows = spi::prepared("SELECT " + stream_table_columns() +
+                                  // (in UTC, ISO: it is read back under the stream table's settings)
+                                  ", pg_catalog.to_char(pg_catalog.clock_timestamp() AT TIME ZONE 'UTC', "
+                                  "'YYYY-MM-DD HH24:MI:SS.US'), frontier_snapshot::text, frontier_xid::text, "
+                                  "frontier_stmt::text FROM pgtrickle.pgt_stream_tables WHERE pgt_id = $1::int8 FOR UPDATE",
+                              1)
+                    .query({std::to_string(id)});
+    if (rows.empty()) return std::nullopt;
+    const auto& r = rows[0];
+    const std::size_t n = r.size();
+    return start_point{stream_table_from_row(r), *r[n - 4], std::to_string(next_statement_number()), r[n - 3], r[n - 2],
+                       r[n - 1]};
+}
+
+/// Per source: are there pending changes, and is one of them a TRUNCATE?
+struct pending {
+    unsigned long long changed = 0;
+    bool truncated = false;
+};
+
+pending pending_changes(const compiled_query& c, const start_point& f, const spi::snapshot& snap) {
+    pending p;
+    for (std::size_t i = 0; i < c.sources.size(); ++i) {
+        // The first EXISTS stops at the first pending row; the second filters on the action first.
+        const std::string buffer = buffer_name(c.sources[i]->oid);
+        auto rows = spi::prepared("SELECT EXISTS (SELECT FROM " + buffer + " b WHERE " + pending_condition("b") +
+                                      "), EXISTS (SELECT FROM " + buffer + " b WHERE b.__pgt_action = 'T' AND " +
+                                      pending_condition("b") + ")",
+                                  3)
+                        .query({f.snapshot, f.xid, f.frontier_stmt}, &snap);
+        if (rows[0][0] == "t") p.changed |= 1ULL << i;
+        if (rows[0][1] == "t") p.truncated = true;
+    }
+    return p;
+}
+
+bool is_captured(unsigned relid) {
+    return !spi::prepared("SELECT 1 FROM pgtrickle.pgt_change_tracking WHERE source_relid = $1::oid", 1)
+                .query({std::to_string(relid)})
+                .empty();
+}
+
+/// The first key of the advisory locks that trim buffers ('pgtb'), the source's oid the second.
+constexpr int trim_lock_class = 0x70677462;
+
+/// Removes buffer rows that every stream table reading the source from its buffer (IMMEDIATE
+/// ones do not) has applied. A row written by
+/// a transaction older than the oldest consumer frontier's xmin is visible to every consumer's
+/// frontier: one cheap comparison per row instead of a visibility test per row and consumer.
+/// Rows of transactions still running at some frontier stay until a later refresh moves it past
+/// them (a long-running transaction elsewhere holds them back, as it holds back VACUUM).
+/// (The refreshing stream table's own frontier is the one being written: its snapshot.)
+/// One refresh at a time trims a buffer (a transaction-level advisory lock, tried once: a
+/// refresh that does not get it leaves the trimming to the one that has it, or to a later
+/// refresh). Refreshes running side by side over the same sources would otherwise wait for each
+/// other's rows, and deadlock when they trim two buffers in opposite orders.
+std::string trim_buffer(unsigned source_relid) {
+    return "DELETE FROM " + buffer_name(source_relid) +
+           " b WHERE b.__pgt_xid < (SELECT CASE WHEN pg_catalog.pg_try_advisory_xact_lock(" +
+           std::to_string(trim_lock_class) + ", " + std::to_string(static_cast<int>(source_relid)) +
+           ") AND pg_catalog.bool_and(s.pgt_id = $1::int8 OR s.frontier_snapshot IS NOT NULL) "
+           "THEN pg_catalog.min(pg_catalog.pg_snapshot_xmin(CASE WHEN s.pgt_id = $1::int8 THEN pg_catalog.pg_current_snapshot() "
+           "ELSE s.frontier_snapshot END)) END "
+           "FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables s USING (pgt_id) "
+           "WHERE d.source_relid = " + std::to_string(source_relid) +
+           "::pg_catalog.oid AND s.refresh_mode <> 'IMMEDIATE')";
+}
+
+enum class history_row { none, add, complete };
+
+/// The end of a refresh, in one statement run under its snapshot: the new frontier (that
+/// snapshot itself: pg_current_snapshot() under it), the history row (added, or the caller's
+/// RUNNING row completed), and, with `trim`, the buffer rows every consumer has now applied.
+/// Parameters: $1 id, $2 statement number, $3 action, $4 rows inserted, $5 rows deleted,
+/// $6 whether it fell back to FULL, $7 start time, $8 initiator, $9 the caller's history row.
+std::string finish_statement(const compiled_query& c, history_row history, bool trim) {
+    std::string sql =
+        "WITH frontier AS (UPDATE pgtrickle.pgt_stream_tables SET frontier_snapshot = pg_catalog.pg_current_snapshot(), "
+        "frontier_xid = pg_catalog.pg_current_xact_id(), frontier_stmt = $2::int8, "
+        "data_timestamp = CASE WHEN $3::text = 'NO_DATA' THEN COALESCE(data_timestamp, now()) ELSE now() END, "
+        "last_refresh_at = now(), is_populated = true, needs_reinit = false, consecutive_errors = 0, "
+        "status = CASE WHEN status IN ('INITIALIZING', 'ERROR') THEN 'ACTIVE' ELSE status END, "
+        "effective_refresh_mode = CASE WHEN $3::text = 'NO_DATA' THEN effective_refresh_mode "
+        "  WHEN $3::text = 'DIFFERENTIAL' THEN 'DIFFERENTIAL' ELSE 'FULL' END, "
+        "last_error_message = NULL WHERE pgt_id = $1::int8 RETURNING 1)";
+    if (history == history_row::complete)
+        sql += ", history AS (UPDATE pgtrickle.pgt_refresh_history SET end_time = pg_catalog.clock_timestamp(), action = $3, "
+               "rows_inserted = $4::int8, rows_deleted = $5::int8, was_full_fallback = $6::bool, "
+               "status = 'COMPLETED', data_timestamp = now() WHERE refresh_id = $9::int8 RETURNING 1)";
+    else if (history == history_row::add)
+        sql += ", history AS (INSERT INTO pgtrickle.pgt_refresh_history (pgt_id, data_timestamp, start_time, end_time, "
+               "action, rows_inserted, rows_deleted, was_full_fallback, status, initiated_by) VALUES ($1::int8, now(), "
+               "$7::pg_catalog.timestamp AT TIME ZONE 'UTC', pg_catalog.clock_timestamp(), $3, $4::int8, $5::int8, $6::bool, 'COMPLETED', $8) RETURNING 1)";
+    if (trim)
+        for (std::size_t i = 0; i < c.sources.size(); ++i)
+            sql += ", trim_" + std::to_string(i) + " AS (" + trim_buffer(c.sources[i]->oid) + " RETURNING 1)";
+    return sql + " SELECT 1";
+}
+
+const spi::plan& finish_plan(compiled_query& c, history_row history, bool trim) {
+    auto& p = c.finish_plans[static_cast<int>(history) * 2 + (trim ? 1 : 0)];
+    if (!p.valid()) p = spi::plan(finish_statement(c, history, trim), 9, true);
+    return p;
+}
+
+/// A TopK state that keeps the first rows, after `inserted` and `deleted` rows were applied to
+/// it: refilled from the sources when deletions left fewer rows than the stream table shows (a
+/// state that held fewer before holds the whole result), trimmed when insertions doubled it.
+void refit_prefix(const compiled_query& comp, long long inserted, long long deleted, const spi::snapshot* snap) {
+    const auto& t = *comp.graph->query.topk;
+    const long long shown = t.limit + t.offset;
+    const long long rows_after = std::stoll(*comp.state_count_plan.query({}, snap)[0][0]);
+    const long long rows_before = rows_after - inserted + deleted;
+    if (rows_before >= shown && rows_after < shown) {
+        spi::exec("TRUNCATE " + comp.state_table);
+        comp.full_plan.execute({}, snap);
+    } else if (rows_after > 2 * lower::topk_prefix_rows(*comp.graph)) {
+        comp.state_trim_plan.execute({}, snap);
+    }
+}
+
+/// A TopK's stream table becomes the first rows of its maintained result, as a difference.
+refresh_outcome take_top(const compiled_query& comp, const spi::snapshot* snap) {
+    auto counts = comp.top_plan.query({}, snap);
+    return {"", std::stoll(*counts[0][0]), std::stoll(*counts[0][1])};
+}
+
+} // namespace
+
+refresh_outcome reload(const stream_table& st, compiled_query& comp, unsigned owner, const spi::snapshot& snap) {
+    refresh_outcome out{st.needs_reinit ? "REINITIALIZE" : "FULL"};
+    server::role_scope as_owner(owner, true);
+    server::refresh_writes_scope writes;
+    if (!comp.state_table.empty()) {
+        spi::exec("TRUNCATE " + comp.state_table);
+        comp.full_plan.execute({}, &snap);
+        rebuild_aggregate_states(comp, owner, snap);
+        const auto top = take_top(comp, &snap);
+        out.inserted = top.inserted;
+        out.deleted = top.deleted;
+    } else if (comp.difference_plan.valid() && st.is_populated && is_captured(st.relid)) {
+        // Readers downstream get the difference, not a TRUNCATE that forces them to recompute.
+        out.action = "FULL";
+        auto counts = comp.difference_plan.query({}, &snap);
+        out.inserted = std::stoll(*counts[0][0]);
+        out.deleted = std::stoll(*counts[0][1]);
+    } else {
+        spi::exec("TRUNCATE " + st.qualified());
+        if (comp.query_load.empty()) {
+            out.inserted = static_cast<long long>(comp.full_plan.execute({}, &snap));
+        } else {
+            on_data_exception(
+                st, [&] { out.inserted = static_cast<long long>(comp.full_plan.execute({}, &snap)); },
+                "its full recomputation", [&] { out.inserted = static_cast<long long>(spi::plan(comp.query_load, 0).execute({}, &snap)); },
+                "loaded from its defining query as written");
+        }
+        rebuild_aggregate_states(comp, owner, snap);
+    }
+    return out;
+}
+
+refresh_outcome apply_delta(compiled_query& comp, unsigned owner, const spi::plan& delta, bool counted,
+                            const std::vector<spi::param>& params, const spi::snapshot* snap) {
+    server::role_scope as_owner(owner, true);
+    server::refresh_writes_scope writes;
+    // A delta touches few rows, but its correlated subqueries look costly to the planner, whose
+    // JIT compilation would then cost more than the refresh itself. It reads those rows through
+    // indexes whose pages are mostly cached: at the default random_page_cost of 4 the planner
+    // would rather hash or merge whole tables.
+    const server::guc_scope delta_settings({{"jit", "off"}, {"random_page_cost", "1.1"}});
+    if (!counted) return {"DIFFERENTIAL", static_cast<long long>(delta.execute(params, snap)), 0};
+    auto counts = delta.query(params, snap);
+    const long long inserted = std::stoll(*counts[0][0]), deleted = std::stoll(*counts[0][1]);
+    refresh_outcome out{"DIFFERENTIAL", inserted + std::stoll(*counts[0][2]), deleted + std::stoll(*counts[0][2])};
+    if (comp.state_table.empty()) return out;
+    // A TopK: the delta changed its state; the stream table follows.
+    const bool state_changed = out.inserted + out.deleted > 0;
+    out.inserted = out.deleted = 0;
+    if (!state_changed) return out;
+    if (comp.state_count_plan.valid()) refit_prefix(comp, inserted, deleted, snap);
+    const auto top = take_top(comp, snap);
+    out.inserted = top.inserted;
+    out.deleted = top.deleted;
+    return out;
+}
+
+bool on_data_exception(const stream_table& st, const std::function<void()>& attempt, const char* attempted,
+                       const std::function<void()>& instead, const char* done_instead) {
+    try {
+        pg::in_subtransaction(attempt);
+        return false;
+    } catch (const error& e) {
+        if (!e.code().starts_with("22")) throw;
+        server::notice("stream table " + st.display() + ": " + attempted + " raised " + e.code() + " (" + e.what() + "); " +
+                       done_instead);
+    }
+    instead();
+    return true;
+}
+
+refresh_outcome refresh(long long id, initiator who, std::optional<long long> history) {
+    // (Every transaction on a standby is read-only: the standby's own reason comes first.)
+    if (server::in_recovery())
+        throw error(sqlstate::read_only_sql_transaction, "cannot refresh a stream table during recovery (on a standby)");
+    if (server::read_only_transaction())
+        throw error(sqlstate::read_only_sql_transaction, "cannot refresh a stream table in a read-only transaction");
+
+    const server::oid ext_owner = server::extension_owner();
+    // Changes this transaction made are visible to it, but only committed ones can be decoded
+    // from the WAL (below): after writes, a refresh reading WAL-captured sources recomputes.
+    const bool wrote_before = server::transaction_has_xid();
+    // Serialises refreshes, IMMEDIATE maintenance, ALTER and DROP of the stream table (all
+    // take this lock first), then locks its catalog row for the frontier.
+    maintainers::lock(id);
+    std::optional<start_point> locked;
+    {
+        server::role_scope as_ext(ext_owner, false);
+        locked = lock_and_start(id);
+    }
+    if (!locked) throw error(sqlstate::undefined_table, "stream table " + std::to_string(id) + " was dropped");
+    start_point& f = *locked;
+    const stream_table* st = &f.st;
+    const bool immediate = st->refresh_mode == mode::immediate;
+    // The scheduler retries a stream table in ERROR (with back-off); users resume it first.
+    if ((who == initiator::manual && st->status == st_status::error) || (who != initiator::initial && st->status == st_status::suspended))
+        throw error(sqlstate::invalid_parameter_value,
+                    "invalid argument: stream table " + st->display() + " is " +
+                        (st->status == st_status::suspended ? "suspended" : "in error state") +
+                        " ; use pgtrickle.resume_stream_table('" + st->display() + "') first");
+
+    // Its SQL runs with the owner's rights and means what it meant at its creation, whatever
+    // the caller's settings.
+    const server::query_settings_scope settings(st->settings);
+    auto& comp = compiled_for(*st);
+    std::vector<unsigned> source_oids;
+    for (const auto& src : comp.sources) source_oids.push_back(src->oid);
+    const unsigned owner = checked_owner(*st, source_oids, who == initiator::initial);
+    // Sources captured from the WAL: no other pass decodes until this transaction ends, and
+    // what committed before the snapshot is decoded into the buffers under it.
+    const bool decoding = !immediate && wal::hold_decoder(source_oids);
+    // Everything that reads data from here on sees this one snapshot.
+    const spi::snapshot snap;
+    if (decoding) wal::catch_up();
+    const bool differential = comp.graph.has_value();
+    pending p;
+    if (f.has_frontier() && !immediate) p = pending_changes(comp, f, snap);
+    // IMMEDIATE stream tables read no change buffer: asked to refresh, they recompute.
+    const bool full = !differential || immediate || !f.has_frontier() || !st->is_populated || st->needs_reinit ||
+                      p.truncated || (decoding && wrote_before) || !aggregate_states_exist(comp);
+    refresh_outcome out;
+    bool fell_back = false;
+    if (full)
+        out = reload(*st, comp, owner, snap);
+    else if (p.changed == 0)
+        out.action = "NO_DATA";
+    else
+        fell_back = on_data_exception(
+            *st,
+            [&] { out = apply_delta(comp, owner, comp.delta_plan(*st, p.changed), true, {f.snapshot, f.xid, f.frontier_stmt}, &snap); },
+            "its differential refresh", [&] { out = reload(*st, comp, owner, snap); }, "recomputed in full");
+
+    server::role_scope as_ext(ext_owner, false);
+    const bool trim = !immediate;
+    const history_row row = history                                          ? history_row::complete
+                            : out.action != "NO_DATA" || who == initiator::manual ? history_row::add
+                                                                                  : history_row::none;
+    const bool fallback = fell_back || (full && differential && f.has_frontier() && st->is_populated);
+    finish_plan(comp, row, trim)
+        .execute({std::to_string(id), f.stmt, out.action, std::to_string(out.inserted), std::to_string(out.deleted),
+                  fallback ? "true" : "false", f.start_time, initiator_name(who),
+                  history ? spi::param(std::to_string(*history)) : std::nullopt},
+                 &snap);
+    return out;
+}
+
+bool record_failure(long long id, initiator who, const std::string& sqlstate, const std::string& message, int max_errors,
+                    std::optional<long long> history) {
+    server::role_scope as_ext(server::extension_owner(), false);
+    if (history)
+        spi::exec("UPDATE pgtrickle.pgt_refresh_history SET status = 'FAILED', end_time = pg_catalog.clock_timestamp(), "
+                  "error_message = $2, error_sqlstate = $3 WHERE refresh_id = $1::int8",
+                  {std::to_string(*history), message, sqlstate});
+    else
+        spi::exec("INSERT INTO pgtrickle.pgt_refresh_history (pgt_id, data_timestamp, start_time, end_time, action, "
+                  "status, error_message, error_sqlstate, initiated_by) SELECT $1::int8, now(), now(), pg_catalog.clock_timestamp(), "
+                  "CASE WHEN refresh_mode = 'FULL' THEN 'FULL' ELSE 'DIFFERENTIAL' END, 'FAILED', $2, $4, $3 "
+                  "FROM pgtrickle.pgt_stream_tables WHERE pgt_id = $1::int8",
+                  {std::to_string(id), message, initiator_name(who), sqlstate});
+    auto suspended = spi::scalar(
+        "UPDATE pgtrickle.pgt_stream_tables SET consecutive_errors = consecutive_errors + 1, "
+        "last_error_message = $2, last_error_at = now(), "
+        "status = CASE WHEN consecutive_errors + 1 >= $3::int THEN 'SUSPENDED' ELSE 'ERROR' END "
+        "WHERE pgt_id = $1::int8 RETURNING status = 'SUSPENDED'",
+        {std::to_string(id), message, std::to_string(max_errors)});
+    return suspended == "t";
+}
+
+} // namespace pgt::ext
+
+namespace pgt::ext {
+
+namespace {
+
+/// A stream table's frontier ($1 snapshot, $2 xid, $3 statement) and whether it is populated
+/// and current (not awaiting reinitialisation). None for IMMEDIATE stream tables: nothing waits
+/// for them in a change buffer.
+struct frontier_state {
+    std::vector<spi::param> frontier;
+    bool ready;
+};
+
+std::optional<frontier_state> frontier_of(long long id) {
+    auto f = spi::prepared("SELECT frontier_snapshot::text, frontier_xid::text, frontier_stmt::text, "
+                           "is_populated AND NOT needs_reinit FROM pgtrickle.pgt_stream_tables WHERE pgt_id = $1::int8 "
+                           "AND refresh_mode <> 'IMMEDIATE'",
+                           1)
+                 .query({std::to_string(id)});
+    if (f.empty()) return std::nullopt;
+    return frontier_state{{f[0][0], f[0][1], f[0][2]}, f[0][0] && f[0][3] == "t"};
+}
+
+long long count_pending(unsigned source_relid, const std::vector<spi::param>& frontier) {
+    const std::string b = buffer_name(source_relid);
+    if (!frontier[0]) return std::stoll(*spi::prepared("SELECT pg_catalog.count(*) FROM " + b, 0).query({})[0][0]);
+    return std::stoll(
+        *spi::prepared("SELECT pg_catalog.count(*) FROM " + b + " b WHERE " + pending_condition("b"), 3).query(frontier)[0][0]);
+}
+
+} // namespace
+
+long long pending_changes(long long id) {
+    // Buffers are read as the extension owner: monitoring answers for every role.
+    server::role_scope as_ext(server::extension_owner(), false);
+    auto state = frontier_of(id);
+    if (!state) return 0;
+    if (!state->ready) return 1;
+    long long total = 0;
+    for (const auto& src : spi::prepared("SELECT d.source_relid::text FROM pgtrickle.pgt_dependencies d "
+                                         "JOIN pgtrickle.pgt_change_tracking USING (source_relid) WHERE d.pgt_id = $1::int8",
+                                         1)
+                               .query({std::to_string(id)}))
+        total += count_pending(static_cast<unsigned>(std::stoul(*src[0])), state->frontier);
+    return total;
+}
+
+long long pending_rows(long long id, unsigned source_relid) {
+    server::role_scope as_ext(server::extension_owner(), false);
+    auto state = frontier_of(id);
+    if (!state || !is_captured(source_relid)) return 0;
+    return count_pending(source_relid, state->frontier);
+}
+
+} // namespace pgt::ext

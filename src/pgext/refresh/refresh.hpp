@@ -1,0 +1,68 @@
+#pragma once
+// The refresh executor. A refresh takes one snapshot after locking the stream table and does
+// everything that reads data under it: the check for pending changes, the delta (or the full
+// recomputation) and the new frontier — so a change committed by a concurrent writer is
+// either in that snapshot (applied now, and passed by the frontier) or not (left for the next
+// refresh), never lost and never applied twice.
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "catalog/stream_table.hpp"
+#include "pg/spi.hpp"
+
+namespace pgt::ext {
+
+/// Who asks: a user, the scheduler, or the stream table's creation. (IMMEDIATE maintenance is
+/// immediate/immediate's.)
+enum class initiator { manual, scheduler, initial };
+
+struct refresh_outcome {
+    std::string action; ///< NO_DATA, FULL, DIFFERENTIAL, REINITIALIZE
+    long long inserted = 0, deleted = 0;
+};
+
+struct compiled_query;
+
+/// Recomputes `st` (and its state tables) as `owner`, reading under `snap`: the full branch of
+/// a refresh, also IMMEDIATE maintenance after a TRUNCATE.
+refresh_outcome reload(const stream_table& st, compiled_query& comp, unsigned owner, const spi::snapshot& snap);
+
+/// Runs `delta`, a differential refresh statement of `comp`, as `owner` (under `snap`, or the
+/// current snapshot), then for a TopK makes the stream table the first rows of its state. An
+/// uncounted statement (lower::refresh_plan::counted) reports the rows it changed as inserted.
+refresh_outcome apply_delta(compiled_query& comp, unsigned owner, const spi::plan& delta, bool counted,
+                            const std::vector<spi::param>& params, const spi::snapshot* snap);
+
+/// Runs `attempt` in a subtransaction. When it raises a data exception (SQLSTATE class 22) it
+/// is rolled back and `instead` runs, with a notice naming `st`, the error, `attempted` and
+/// `done_instead`: maintenance can evaluate an expression on a row the query's own plan never
+/// reaches (its planner proves a join empty, or filters first), and the query afresh is what
+/// the stream table must hold. An error `instead` raises too is the query's own. Returns true
+/// when it fell back.
+bool on_data_exception(const stream_table& st, const std::function<void()>& attempt, const char* attempted,
+                       const std::function<void()>& instead, const char* done_instead);
+
+/// Refreshes stream table `id`. Errors propagate (the caller owns the transaction or
+/// subtransaction and records the failure). `history` is a RUNNING history row the caller
+/// committed beforehand (so that a crash leaves a trace); it is completed instead of a new
+/// row being added.
+refresh_outcome refresh(long long id, initiator who, std::optional<long long> history = std::nullopt);
+
+/// Records a failed refresh: the history row (`history`, or a new one) with the error's SQLSTATE
+/// and message, last error, error count, suspension after `max_errors` consecutive failures.
+/// Returns true when it was suspended.
+bool record_failure(long long id, initiator who, const std::string& sqlstate, const std::string& message, int max_errors,
+                    std::optional<long long> history = std::nullopt);
+
+/// Changes waiting in the stream table's source buffers (a positive count also when it was
+/// never populated or needs reinitialising).
+long long pending_changes(long long id);
+
+/// Changes in the buffer of `source_relid` that stream table `id` has not applied (every one
+/// before its first refresh).
+long long pending_rows(long long id, unsigned source_relid);
+
+} // namespace pgt::ext
