@@ -297,6 +297,19 @@ struct aggregate_lowering {
                ", s.\"__pgt_visible\" FROM " + rel + " s";
     }
 
+    /// +x or −x for a row of known weight (±1).
+    static std::string signed_by(int known, const std::string& x) { return known > 0 ? x : sql::negated(x); }
+
+    /// A SUM or AVG call's argument weighted by `sw` (or signed by the known weight), in a type
+    /// that cannot overflow before the sum is cast back to the state's `acc` (running sums are
+    /// of exact numbers: maintenance_of).
+    std::string weighted(const ir::agg_call& call, const sql_type& acc, const std::string& sw, int known) const {
+        const bool exact_int8 = is_integer(call.arg()->type.kind) && acc.kind == type_kind::int8;
+        const std::string x = sql::cast(arg(call, "s"), exact_int8 ? int8_type : acc);
+        if (known) return signed_by(known, x);
+        return sql::binary("*", exact_int8 ? sw : sql::cast(sw, acc), x);
+    }
+
     /// Per touched group: the change's contribution to each state column. Over a change of
     /// one row (`lowering::single_row`) there is one group, and each aggregate of the row is
     /// its value where the row counts: no GROUP BY.
@@ -305,7 +318,7 @@ struct aggregate_lowering {
         // A row whose weight the statement knows: its contribution is ±x, no product.
         const int known = one_row ? l.single_row_weight(child) : 0;
         const std::string sw = known == 0 ? "s." + w : sql::cast(known > 0 ? "1" : "-1", int8_type);
-        auto signed_term = [&](const std::string& x) { return known > 0 ? x : "(OPERATOR(pg_catalog.-) " + x + ")"; };
+        auto signed_term = [&](const std::string& x) { return signed_by(known, x); };
         auto over = [&](const std::string& aggregate, const std::string& x, const std::vector<std::string>& conditions) {
             const std::string when = sql::join(conditions, " AND ");
             if (one_row) return conditions.empty() ? x : "(CASE WHEN " + when + " THEN " + x + " END)";
@@ -355,14 +368,7 @@ struct aggregate_lowering {
             case ir::agg_func::sum:
             case ir::agg_func::avg: {
                 const sql_type acc = call.func == ir::agg_func::sum ? call.type : accumulator_type(call);
-                const std::string x = arg(call, "s");
-                // w·x in a type that cannot overflow before the sum is cast back to the state's
-                // (running sums are of exact numbers: maintenance_of).
-                std::string term;
-                if (is_integer(call.arg()->type.kind) && acc.kind == type_kind::int8)
-                    term = known ? signed_term(sql::cast(x, int8_type)) : sql::binary("*", sw, sql::cast(x, int8_type));
-                else
-                    term = known ? signed_term(sql::cast(x, acc)) : sql::binary("*", sql::cast(sw, acc), sql::cast(x, acc));
+                const std::string term = weighted(call, acc, sw, known);
                 items.push_back(sql::cast(sum(term, one_row ? filters_only(call) : counts), acc) + " AS " + sql::ident(d));
                 items.push_back(count(counts) + " AS " + sql::ident(d + "_nn"));
                 break;
