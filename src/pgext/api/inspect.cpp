@@ -54,17 +54,17 @@ PGT_FUNCTION(pgt_explain_st) {
     std::vector<std::string> sources;
     for (const auto& s : comp.sources) sources.push_back(s->schema + "." + s->name + " (" + std::to_string(s->oid) + ")");
     add("source_oids", join_lines(sources));
-    if (comp.graph) {
-        add("circuit", pgt::to_string(*comp.graph));
-        add("maintenance", pgt::to_string(comp.graph->strategy));
+    if (const auto* inc = comp.incremental()) {
+        add("circuit", pgt::to_string(inc->graph));
+        add("maintenance", pgt::to_string(inc->graph.strategy));
         std::vector<pgt::lower::source_changes> all;
         for (const auto& s : comp.sources) all.push_back({"<changes of " + s->schema + "." + s->name + ">", true});
-        add("delta_query", comp.delta(st, all).statement);
+        add("delta_query", comp.delta(all).statement);
         std::vector<std::string> states;
-        for (const auto& [node, table] : comp.aggregate_states) states.push_back("n" + std::to_string(node) + ": " + table);
+        for (const auto& [node, table] : inc->aggregate_states) states.push_back("n" + std::to_string(node) + ": " + table);
         if (!states.empty()) add("aggregate_state_tables", join_lines(states));
     }
-    add("full_refresh_query", comp.full_load);
+    add("full_refresh_query", comp.load.statement);
     auto frontier = pgt::spi::query("SELECT frontier_snapshot::text, frontier_xid::text, frontier_stmt::text "
                                     "FROM pgtrickle.pgt_stream_tables WHERE pgt_id = $1::int8",
                                     {std::to_string(st.id)});
@@ -92,12 +92,12 @@ PGT_FUNCTION(pgt_explain_st) {
             pgt::server::role_scope as_owner(static_cast<unsigned>(std::stoul(*f[3])), true);
             pgt::server::refresh_writes_scope writes;
             std::vector<pgt::spi::row> rows;
-            if (comp.graph && f[0] && f[4] == "t" && pgt::ext::aggregate_states_exist(comp)) {
+            if (comp.incremental() && f[0] && f[4] == "t" && pgt::ext::aggregate_states_exist(comp)) {
                 property = "delta_plan";
-                rows = pgt::spi::query("EXPLAIN ANALYZE " + comp.delta_statement(st, ~0ULL), {f[0], f[1], f[2]});
+                rows = pgt::spi::query("EXPLAIN ANALYZE " + comp.delta_statement(~0ULL), {f[0], f[1], f[2]});
             } else {
                 property = "full_refresh_plan";
-                rows = pgt::spi::query("EXPLAIN ANALYZE " + comp.full_select);
+                rows = pgt::spi::query("EXPLAIN ANALYZE " + comp.load.select);
             }
             for (const auto& r : rows) plan.push_back(*r[0]);
         });

@@ -37,11 +37,11 @@ std::uint64_t row_merge::lazy_plan::run(const std::vector<std::uintptr_t>& value
     return plan.execute_values(values, nulls);
 }
 
-void row_merge::prepare(const compiled_query& comp, const stream_table& st, std::size_t i, unsigned source) {
+void row_merge::prepare(const compiled_query& comp, std::size_t i, unsigned source) {
     prepared_ = true;
-    const auto inserted = comp.immediate_row_statements(st, i, 1);
+    const auto inserted = comp.immediate_row_statements(i, 1);
     if (!inserted) return;
-    const auto deleted = comp.immediate_row_statements(st, i, -1);
+    const auto deleted = comp.immediate_row_statements(i, -1);
     std::vector<unsigned> types;
     for (const auto& c : comp.sources[i]->columns) {
         const AttrNumber attnum = pg::call([&] { return get_attnum(source, c.name.c_str()); });
@@ -53,7 +53,7 @@ void row_merge::prepare(const compiled_query& comp, const stream_table& st, std:
     both.insert(both.end(), types.begin(), types.end());
     inserted_ = {{inserted->update_first, types, {}}, {inserted->statement, types, {}}};
     deleted_ = {{deleted->update_first, types, {}}, {deleted->statement, types, {}}};
-    pair_ = {comp.immediate_pair_statement(st, i), both, {}};
+    pair_ = {comp.immediate_pair_statement(i), both, {}};
     row_type_ = pg::call([&] {
         Relation rel = table_open(source, AccessShareLock);
         MemoryContext caller = MemoryContextSwitchTo(TopMemoryContext);

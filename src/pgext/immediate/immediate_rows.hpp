@@ -20,7 +20,6 @@ typedef struct TupleDescData* TupleDesc;
 
 namespace pgt::ext {
 struct compiled_query;
-struct stream_table;
 } // namespace pgt::ext
 
 namespace pgt::ext::immediate {
@@ -37,10 +36,10 @@ public:
     row_merge& operator=(const row_merge&) = delete;
 
     bool prepared() const { return prepared_; }
-    /// Lowers the statements for source `i` (relation `source`) of `st` (compiled as `comp`);
+    /// Lowers the statements for source `i` (relation `source`) of the stream table compiled as `comp`;
     /// they are planned on first use. Leaves the merge unusable when the stream table cannot
     /// absorb rows one by one.
-    void prepare(const compiled_query& comp, const stream_table& st, std::size_t i, unsigned source);
+    void prepare(const compiled_query& comp, std::size_t i, unsigned source);
     bool usable() const { return usable_; }
     /// Applies `change` (few_rows): the deleted row first, then the inserted one.
     void merge(const source_delta& change);

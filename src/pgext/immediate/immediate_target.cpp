@@ -169,7 +169,7 @@ void absorb(target& t, compiled_query& comp, unsigned owner, const std::vector<s
         if (at != t.sources.end()) {
             const auto i = static_cast<std::size_t>(at - t.sources.begin());
             auto& m = t.row_merges[i];
-            if (!m.prepared()) m.prepare(comp, t.st, i, changes[0].source);
+            if (!m.prepared()) m.prepare(comp, i, changes[0].source);
             if (m.usable()) {
                 server::role_scope as_owner(owner, true);
                 server::refresh_writes_scope writes;
@@ -190,7 +190,7 @@ void absorb(target& t, compiled_query& comp, unsigned owner, const std::vector<s
     if (changed == 0) return;
     auto& [plan, counted] = t.plans[changed];
     if (!plan.valid()) {
-        const auto statement = comp.immediate_statement(t.st, changed);
+        const auto statement = comp.immediate_statement(changed);
         plan = spi::plan(statement.statement, 0, true);
         counted = statement.counted;
     }

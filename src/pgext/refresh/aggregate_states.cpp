@@ -24,14 +24,18 @@ std::vector<std::string> state_tables_of(unsigned relid) {
 }
 
 bool aggregate_states_exist(const compiled_query& comp) {
-    for (const auto& [node, table] : comp.aggregate_states)
+    const auto* inc = comp.incremental();
+    if (!inc) return true;
+    for (const auto& [node, table] : inc->aggregate_states)
         if (!spi::prepared("SELECT pg_catalog.to_regclass($1)", 1).query({table}).at(0)[0]) return false;
     return true;
 }
 
 void rebuild_aggregate_states(const compiled_query& comp, unsigned owner, const spi::snapshot& snap) {
-    for (const auto& def : comp.aggregate_state_defs) {
-        const std::string& table = comp.aggregate_states.at(def.node);
+    const auto* inc = comp.incremental();
+    if (!inc) return;
+    for (const auto& def : inc->aggregate_state_defs) {
+        const std::string& table = inc->aggregate_states.at(def.node);
         const auto columns = spi::describe(def.select); // as the owner: a privilege check too
         std::vector<std::string> cols;
         for (const auto& [name, type] : columns) cols.push_back(spi::quote_ident(name) + " " + type);

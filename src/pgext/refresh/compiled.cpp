@@ -1,6 +1,7 @@
 #include "refresh/compiled.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include "pgt/error.hpp"
 #include "pgt/sql/builder.hpp"
@@ -70,56 +71,64 @@ frontend::compile_result compile_query(const std::string& sql, std::vector<serve
     }
 }
 
+incremental_plan* compiled_query::incremental() {
+    return const_cast<incremental_plan*>(std::as_const(*this).incremental());
+}
+
+const incremental_plan* compiled_query::incremental() const {
+    if (const auto* d = std::get_if<differential_plan>(&plan)) return &d->deltas;
+    if (const auto* t = std::get_if<topk_plan>(&plan)) return &t->deltas;
+    return nullptr;
+}
+
 lower::options compiled_query::delta_options(bool merge) const {
     auto opts = options;
-    opts.aggregate_states = aggregate_states;
+    opts.aggregate_states = incremental()->aggregate_states;
     opts.merge = merge;
     return opts;
 }
 
-std::string compiled_query::delta_target(const stream_table& st) const { return state_table.empty() ? st.qualified() : state_table; }
-
-lower::refresh_plan compiled_query::delta(const stream_table& st, const std::vector<lower::source_changes>& changes,
-                                          bool merge) const {
-    return lower::delta_sql(*graph, changes, delta_target(st), delta_options(merge));
+lower::refresh_plan compiled_query::delta(const std::vector<lower::source_changes>& changes, bool merge) const {
+    const auto& inc = *incremental();
+    return lower::delta_sql(inc.graph, changes, inc.target, delta_options(merge));
 }
 
-std::string compiled_query::delta_statement(const stream_table& st, unsigned long long changed) const {
+std::string compiled_query::delta_statement(unsigned long long changed) const {
     std::vector<lower::source_changes> bindings;
     for (std::size_t i = 0; i < sources.size(); ++i)
         bindings.push_back({changes_relation(*sources[i]), ((changed >> i) & 1) != 0});
-    return delta(st, bindings).statement;
+    return delta(bindings).statement;
 }
 
-const spi::plan& compiled_query::delta_plan(const stream_table& st, unsigned long long changed) {
-    auto& p = delta_plans[changed];
-    if (!p.valid()) p = spi::plan(delta_statement(st, changed), 3, true);
+const spi::plan& compiled_query::delta_plan(unsigned long long changed) {
+    auto& p = incremental()->deltas[changed];
+    if (!p.valid()) p = spi::plan(delta_statement(changed), 3, true);
     return p;
 }
 
 std::string compiled_query::inserted_rows(std::size_t i) { return "__pgt_inserted_" + std::to_string(i); }
 std::string compiled_query::deleted_rows(std::size_t i) { return "__pgt_deleted_" + std::to_string(i); }
 
-lower::refresh_plan compiled_query::immediate_statement(const stream_table& st, unsigned long long changed) const {
+lower::refresh_plan compiled_query::immediate_statement(unsigned long long changed) const {
     std::vector<lower::source_changes> bindings;
     for (std::size_t i = 0; i < sources.size(); ++i) {
         const bool is_changed = ((changed >> i) & 1) != 0;
         bindings.push_back({is_changed ? immediate_changes_relation(i, *sources[i]) : std::string(), is_changed});
     }
-    return delta(st, bindings, true);
+    return delta(bindings, true);
 }
 
-std::optional<lower::refresh_plan> compiled_query::immediate_row_statements(const stream_table& st, std::size_t i,
-                                                                          int weight) const {
-    if (!lower::single_row_maintainable(*graph, i)) return std::nullopt;
+std::optional<lower::refresh_plan> compiled_query::immediate_row_statements(std::size_t i, int weight) const {
+    if (!lower::single_row_maintainable(incremental()->graph, i)) return std::nullopt;
     std::vector<lower::source_changes> bindings(sources.size(), {std::string(), false});
     bindings[i] = {parameter_row(*sources[i], 1, weight), true, true, weight};
-    return delta(st, bindings, true);
+    return delta(bindings, true);
 }
 
-std::string compiled_query::immediate_pair_statement(const stream_table& st, std::size_t i) const {
-    return lower::single_row_pair_update(*graph, i, parameter_row(*sources[i], 1, -1),
-                                         parameter_row(*sources[i], sources[i]->columns.size() + 1, 1), delta_target(st),
+std::string compiled_query::immediate_pair_statement(std::size_t i) const {
+    const auto& inc = *incremental();
+    return lower::single_row_pair_update(inc.graph, i, parameter_row(*sources[i], 1, -1),
+                                         parameter_row(*sources[i], sources[i]->columns.size() + 1, 1), inc.target,
                                          delta_options(true));
 }
 
@@ -165,6 +174,64 @@ bool state_beside_output(const circuit& graph, const std::string& table) {
 
 } // namespace
 
+namespace {
+
+/// The incremental plan of `st`, an incremental stream table, over `graph`: its deltas change
+/// `target`.
+incremental_plan incremental_of(const stream_table& st, circuit graph, std::string target, const lower::options& opts) {
+    auto defs = lower::aggregate_states(graph, opts);
+    incremental_plan inc{std::move(graph), std::move(target), {}, std::move(defs), {}};
+    for (const auto& a : inc.aggregate_state_defs) inc.aggregate_states[a.node] = aggregate_state_table(st.relid, a.node);
+    return inc;
+}
+
+/// A TopK maintains its result, or its first rows, in the state table and keeps the first rows
+/// of that.
+topk_plan topk_of(const stream_table& st, incremental_plan inc) {
+    topk_plan t{std::move(inc), {}, {}, {}};
+    const circuit& g = t.deltas.graph;
+    t.take_top = spi::plan(lower::topk_statement(g, t.deltas.target, st.qualified()), 0, true);
+    if (lower::topk_keeps_prefix(g)) {
+        t.state_count = spi::plan(lower::topk_state_count(g, t.deltas.target), 0, true);
+        t.state_trim = spi::plan(lower::topk_state_trim(g, t.deltas.target), 0, true);
+    }
+    return t;
+}
+
+/// `c`'s load and plan for incremental stream table `st`.
+void compile_incremental(const stream_table& st, compiled_query& c) {
+    if (!c.front.query) throw *c.front.unsupported;
+    circuit graph = build_circuit(*c.front.query);
+    c.sources = graph.sources;
+    const bool topk = graph.query.topk.has_value();
+    const std::string target = topk ? state_table(st.relid) : st.qualified();
+    c.options.state_in_output = !state_beside_output(graph, target);
+    const std::string columns = " (" + sql::join(storage_columns(lower::storage_layout(graph, c.options))) + ") ";
+    c.load.select = topk ? lower::topk_state_load(graph, c.options) : lower::full_load_sql(graph, c.options);
+    c.load.statement = "INSERT INTO " + target + columns + c.load.select;
+    if (const auto q = lower::query_load_sql(graph, st.defining_query, c.options))
+        c.load.query_load = "INSERT INTO " + st.qualified() + columns + *q;
+    auto inc = incremental_of(st, std::move(graph), target, c.options);
+    if (topk)
+        c.plan = topk_of(st, std::move(inc));
+    else
+        c.plan = differential_plan{std::move(inc)};
+}
+
+/// `c`'s load and plan for FULL-mode stream table `st`.
+void compile_full(const stream_table& st, compiled_query& c) {
+    c.sources = c.front.sources;
+    const auto f = full_mode_query(st);
+    c.load.select = f.select;
+    c.load.statement = "INSERT INTO " + st.qualified() + " (" + sql::join(storage_columns(f.layout)) + ") " + f.select;
+    full_plan p;
+    p.difference = lower::full_difference_statement(f.layout, f.select, st.qualified());
+    p.difference_plan = spi::plan(p.difference, 0, true);
+    c.plan = std::move(p);
+}
+
+} // namespace
+
 compiled_query& compiled_for(const stream_table& st) {
     auto& slot = cache()[st.id];
     if (slot && slot->generation == st.generation) return *slot;
@@ -172,39 +239,11 @@ compiled_query& compiled_for(const stream_table& st) {
     c->generation = st.generation;
     c->front = compile_query(st.defining_query);
     c->options = lowering_options();
-    if (incremental(st.refresh_mode)) {
-        if (!c->front.query) throw *c->front.unsupported;
-        c->graph = build_circuit(*c->front.query);
-        c->sources = c->graph->sources;
-        // A TopK maintains its result, or its first rows, in the state table and keeps the
-        // first rows of that.
-        const bool topk = c->graph->query.topk.has_value();
-        if (topk) c->state_table = state_table(st.relid);
-        c->options.state_in_output = !state_beside_output(*c->graph, topk ? c->state_table : st.qualified());
-        const auto lay = lower::storage_layout(*c->graph, c->options);
-        c->aggregate_state_defs = lower::aggregate_states(*c->graph, c->options);
-        for (const auto& a : c->aggregate_state_defs) c->aggregate_states[a.node] = aggregate_state_table(st.relid, a.node);
-        if (topk) {
-            c->top_plan = spi::plan(lower::topk_statement(*c->graph, c->state_table, st.qualified()), 0, true);
-            if (lower::topk_keeps_prefix(*c->graph)) {
-                c->state_count_plan = spi::plan(lower::topk_state_count(*c->graph, c->state_table), 0, true);
-                c->state_trim_plan = spi::plan(lower::topk_state_trim(*c->graph, c->state_table), 0, true);
-            }
-        }
-        const std::string columns = " (" + sql::join(storage_columns(lay)) + ") ";
-        c->full_select = topk ? lower::topk_state_load(*c->graph, c->options) : lower::full_load_sql(*c->graph, c->options);
-        c->full_load = "INSERT INTO " + (topk ? c->state_table : st.qualified()) + columns + c->full_select;
-        if (const auto q = lower::query_load_sql(*c->graph, st.defining_query, c->options))
-            c->query_load = "INSERT INTO " + st.qualified() + columns + *q;
-    } else {
-        c->sources = c->front.sources;
-        const auto f = full_mode_query(st);
-        c->full_select = f.select;
-        c->full_load = "INSERT INTO " + st.qualified() + " (" + sql::join(storage_columns(f.layout)) + ") " + f.select;
-        c->full_difference = lower::full_difference_statement(f.layout, f.select, st.qualified());
-        c->difference_plan = spi::plan(c->full_difference, 0, true);
-    }
-    c->full_plan = spi::plan(c->full_load, 0);
+    if (incremental(st.refresh_mode))
+        compile_incremental(st, *c);
+    else
+        compile_full(st, *c);
+    c->load.plan = spi::plan(c->load.statement, 0);
     slot = std::move(c);
     return *slot;
 }

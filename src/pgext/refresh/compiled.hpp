@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "pgt/circuit.hpp"
@@ -23,49 +24,80 @@ namespace pgt::ext {
 /// given, receives the functions, operators and views it uses.
 frontend::compile_result compile_query(const std::string& sql, std::vector<server::query_object>* objects = nullptr);
 
+/// How every strategy recomputes in full: the storage (a TopK's state table) loaded afresh.
+struct full_load {
+    std::string select;    ///< SELECT of the whole result (every storage column)
+    std::string statement; ///< INSERT of select into the storage
+    spi::plan plan;
+    /// The same from the defining query as written (lower::query_load_sql), where the storage
+    /// allows: what a full load that fails on data falls back to. Empty otherwise.
+    std::string query_load;
+};
+
+/// What DIFFERENTIAL refreshes and IMMEDIATE maintenance run: the circuit lowered for a set of
+/// changed sources into one statement changing `target`, with the state tables of the
+/// circuit's stored aggregates.
+struct incremental_plan {
+    circuit graph;
+    std::string target; ///< the storage, or a TopK's state table
+    std::map<int, std::string> aggregate_states; ///< by node
+    std::vector<lower::aggregate_state> aggregate_state_defs;
+    std::map<unsigned long long, spi::plan> deltas; ///< by bitmask of changed sources
+};
+
+/// FULL mode: a full load; when other stream tables read this one, the full refresh as a
+/// difference (they get changes, not a TRUNCATE that forces them to recompute).
+struct full_plan {
+    std::string difference;
+    spi::plan difference_plan;
+};
+
+/// DIFFERENTIAL: deltas applied to the storage.
+struct differential_plan {
+    incremental_plan deltas;
+};
+
+/// TopK: deltas applied to the state table holding the result (or its first rows), of which
+/// the stream table then takes the first rows, as a difference.
+struct topk_plan {
+    incremental_plan deltas;
+    spi::plan take_top;
+    /// A state that keeps only the first rows (lower::topk_keeps_prefix): its row count
+    /// (bounded) and the trim back to the prefix. Invalid otherwise.
+    spi::plan state_count, state_trim;
+};
+
+/// A stream table's maintenance: what its refresh runs. (IMMEDIATE stream tables have a
+/// DIFFERENTIAL or TopK plan; their maintenance inside the writing statement builds its own
+/// set-based and one-row statements from it: immediate/.)
+using maintenance_plan = std::variant<full_plan, differential_plan, topk_plan>;
+
 struct compiled_query {
     long long generation = -1;
     frontend::compile_result front;
-    std::optional<circuit> graph; ///< when the stream table is maintained differentially
     /// What its lowerings are told: lowering_options(), for the storage it has (one made
     /// before 0.2.0 keeps every aggregate's state in a hidden column).
     lower::options options;
     std::vector<ir::table_ptr> sources; ///< the circuit's sources, or every base table read (FULL)
-    std::string full_select;            ///< SELECT of the whole result (every storage column)
-    std::string full_load;              ///< INSERT of full_select into the storage
-    spi::plan full_plan;
-    /// The same from the defining query as written (lower::query_load_sql), where the storage
-    /// allows: what a full load that fails on data falls back to. Empty otherwise.
-    std::string query_load;
-    /// TopK: the state table the result is maintained in, and the statement that makes the
-    /// stream table its first rows (as a difference).
-    std::string state_table;
-    spi::plan top_plan;
-    /// A TopK whose state keeps only the first rows (lower::topk_keeps_prefix): its row count
-    /// (bounded) and the trim back to the prefix.
-    spi::plan state_count_plan, state_trim_plan;
-    /// FULL mode, when other stream tables read this one: the full refresh as a difference.
-    std::string full_difference;
-    spi::plan difference_plan;
-    /// DIFFERENTIAL: the state tables of the circuit's stored aggregates, by node, and what fills them.
-    std::map<int, std::string> aggregate_states;
-    std::vector<lower::aggregate_state> aggregate_state_defs;
-    std::map<unsigned long long, spi::plan> delta_plans; ///< by bitmask of changed sources
+    full_load load;
+    maintenance_plan plan;
+
+    /// The incremental part of the plan; null for FULL.
+    incremental_plan* incremental();
+    const incremental_plan* incremental() const;
     /// The statements that end a refresh (new frontier, history row, buffer trim), by variant.
     std::map<int, spi::plan> finish_plans;
 
     /// The incremental refresh for the given change relations (one per source): of the state
     /// table for a TopK, of the storage otherwise, with the aggregate state tables.
-    lower::refresh_plan delta(const stream_table& st, const std::vector<lower::source_changes>& changes,
-                              bool merge = false) const;
-    /// What delta() lowers with, and the table it changes.
+    lower::refresh_plan delta(const std::vector<lower::source_changes>& changes, bool merge = false) const;
+    /// What delta() lowers with.
     lower::options delta_options(bool merge) const;
-    std::string delta_target(const stream_table& st) const;
     /// The refresh statement for this set of changed sources (bit i = source i); its
     /// parameters $1–$3 are the frontier (text).
-    std::string delta_statement(const stream_table& st, unsigned long long changed) const;
+    std::string delta_statement(unsigned long long changed) const;
     /// delta_statement, prepared.
-    const spi::plan& delta_plan(const stream_table& st, unsigned long long changed);
+    const spi::plan& delta_plan(unsigned long long changed);
 
     /// IMMEDIATE: the names of the ephemeral relations holding the rows inserted into and
     /// deleted from source `i` by the statements being maintained (the source's row type).
@@ -73,16 +105,16 @@ struct compiled_query {
     static std::string deleted_rows(std::size_t i);
     /// IMMEDIATE: the refresh statement for this set of changed sources reading their changes
     /// from those relations (no parameters), merged without counts where it can be.
-    lower::refresh_plan immediate_statement(const stream_table& st, unsigned long long changed) const;
+    lower::refresh_plan immediate_statement(unsigned long long changed) const;
     /// IMMEDIATE: the statements merging one row of source `i` alone, inserted (`weight` 1) or
     /// deleted (−1): `update_first`, then `statement` if that changed nothing; its columns
     /// (`sources[i]->columns`, in order) are parameters $1…; nullopt when the stream table
     /// cannot absorb a change a row at a time (lower::single_row_maintainable).
-    std::optional<lower::refresh_plan> immediate_row_statements(const stream_table& st, std::size_t i, int weight) const;
+    std::optional<lower::refresh_plan> immediate_row_statements(std::size_t i, int weight) const;
     /// IMMEDIATE: with those, the UPDATE folding a row of source `i` updated alone into its
     /// group in one go (lower::single_row_pair_update): the old version's columns as above,
     /// then the new version's; empty when the stream table is no GROUP BY.
-    std::string immediate_pair_statement(const stream_table& st, std::size_t i) const;
+    std::string immediate_pair_statement(std::size_t i) const;
 };
 
 compiled_query& compiled_for(const stream_table& st);

@@ -1,5 +1,8 @@
 #include "refresh/refresh.hpp"
 
+#include <tuple>
+#include <utility>
+#include <variant>
 
 #include "pgt/error.hpp"
 
@@ -17,6 +20,16 @@
 #include "refresh/owner_rights.hpp"
 
 namespace pgt::ext {
+
+const char* action_name(refresh_action a) {
+    switch (a) {
+    case refresh_action::no_data: return "NO_DATA";
+    case refresh_action::full: return "FULL";
+    case refresh_action::differential: return "DIFFERENTIAL";
+    case refresh_action::reinitialize: return "REINITIALIZE";
+    }
+    return "FULL";
+}
 
 namespace {
 
@@ -149,56 +162,67 @@ const spi::plan& finish_plan(compiled_query& c, history_row history, bool trim) 
 /// A TopK state that keeps the first rows, after `inserted` and `deleted` rows were applied to
 /// it: refilled from the sources when deletions left fewer rows than the stream table shows (a
 /// state that held fewer before holds the whole result), trimmed when insertions doubled it.
-void refit_prefix(const compiled_query& comp, long long inserted, long long deleted, const spi::snapshot* snap) {
-    const auto& t = *comp.graph->query.topk;
-    const long long shown = t.limit + t.offset;
-    const long long rows_after = std::stoll(*comp.state_count_plan.query({}, snap)[0][0]);
+void refit_prefix(const topk_plan& t, const full_load& load, long long inserted, long long deleted,
+                  const spi::snapshot* snap) {
+    const auto& k = *t.deltas.graph.query.topk;
+    const long long shown = k.limit + k.offset;
+    const long long rows_after = std::stoll(*t.state_count.query({}, snap)[0][0]);
     const long long rows_before = rows_after - inserted + deleted;
     if (rows_before >= shown && rows_after < shown) {
-        spi::exec("TRUNCATE " + comp.state_table);
-        comp.full_plan.execute({}, snap);
-    } else if (rows_after > 2 * lower::topk_prefix_rows(*comp.graph)) {
-        comp.state_trim_plan.execute({}, snap);
+        spi::exec("TRUNCATE " + t.deltas.target);
+        load.plan.execute({}, snap);
+    } else if (rows_after > 2 * lower::topk_prefix_rows(t.deltas.graph)) {
+        t.state_trim.execute({}, snap);
     }
 }
 
-/// A TopK's stream table becomes the first rows of its maintained result, as a difference.
-refresh_outcome take_top(const compiled_query& comp, const spi::snapshot* snap) {
-    auto counts = comp.top_plan.query({}, snap);
-    return {"", std::stoll(*counts[0][0]), std::stoll(*counts[0][1])};
+/// A TopK's stream table becomes the first rows of its maintained result, as a difference:
+/// the rows it inserted and deleted.
+std::pair<long long, long long> take_top(const topk_plan& t, const spi::snapshot* snap) {
+    auto counts = t.take_top.query({}, snap);
+    return {std::stoll(*counts[0][0]), std::stoll(*counts[0][1])};
 }
+
+template <class... F>
+struct overloaded : F... {
+    using F::operator()...;
+};
 
 } // namespace
 
 refresh_outcome reload(const stream_table& st, compiled_query& comp, unsigned owner, const spi::snapshot& snap) {
-    refresh_outcome out{st.needs_reinit ? "REINITIALIZE" : "FULL"};
+    refresh_outcome out{st.needs_reinit ? refresh_action::reinitialize : refresh_action::full};
     server::role_scope as_owner(owner, true);
     server::refresh_writes_scope writes;
-    if (!comp.state_table.empty()) {
-        spi::exec("TRUNCATE " + comp.state_table);
-        comp.full_plan.execute({}, &snap);
-        rebuild_aggregate_states(comp, owner, snap);
-        const auto top = take_top(comp, &snap);
-        out.inserted = top.inserted;
-        out.deleted = top.deleted;
-    } else if (comp.difference_plan.valid() && st.is_populated && is_captured(st.relid)) {
-        // Readers downstream get the difference, not a TRUNCATE that forces them to recompute.
-        out.action = "FULL";
-        auto counts = comp.difference_plan.query({}, &snap);
-        out.inserted = std::stoll(*counts[0][0]);
-        out.deleted = std::stoll(*counts[0][1]);
-    } else {
+    auto load_storage = [&] {
         spi::exec("TRUNCATE " + st.qualified());
-        if (comp.query_load.empty()) {
-            out.inserted = static_cast<long long>(comp.full_plan.execute({}, &snap));
-        } else {
+        auto load = [&] { out.inserted = static_cast<long long>(comp.load.plan.execute({}, &snap)); };
+        if (comp.load.query_load.empty())
+            load();
+        else
             on_data_exception(
-                st, [&] { out.inserted = static_cast<long long>(comp.full_plan.execute({}, &snap)); },
-                "its full recomputation", [&] { out.inserted = static_cast<long long>(spi::plan(comp.query_load, 0).execute({}, &snap)); },
+                st, load, "its full recomputation",
+                [&] { out.inserted = static_cast<long long>(spi::plan(comp.load.query_load, 0).execute({}, &snap)); },
                 "loaded from its defining query as written");
-        }
         rebuild_aggregate_states(comp, owner, snap);
-    }
+    };
+    std::visit(overloaded{[&](const topk_plan& t) {
+                              spi::exec("TRUNCATE " + t.deltas.target);
+                              comp.load.plan.execute({}, &snap);
+                              rebuild_aggregate_states(comp, owner, snap);
+                              std::tie(out.inserted, out.deleted) = take_top(t, &snap);
+                          },
+                          [&](const full_plan& f) {
+                              // Readers downstream get the difference, not a TRUNCATE that
+                              // forces them to recompute.
+                              if (!st.is_populated || !is_captured(st.relid)) return load_storage();
+                              out.action = refresh_action::full;
+                              auto counts = f.difference_plan.query({}, &snap);
+                              out.inserted = std::stoll(*counts[0][0]);
+                              out.deleted = std::stoll(*counts[0][1]);
+                          },
+                          [&](const differential_plan&) { load_storage(); }},
+               comp.plan);
     return out;
 }
 
@@ -211,19 +235,18 @@ refresh_outcome apply_delta(compiled_query& comp, unsigned owner, const spi::pla
     // indexes whose pages are mostly cached: at the default random_page_cost of 4 the planner
     // would rather hash or merge whole tables.
     const server::guc_scope delta_settings({{"jit", "off"}, {"random_page_cost", "1.1"}});
-    if (!counted) return {"DIFFERENTIAL", static_cast<long long>(delta.execute(params, snap)), 0};
+    if (!counted) return {refresh_action::differential, static_cast<long long>(delta.execute(params, snap)), 0};
     auto counts = delta.query(params, snap);
     const long long inserted = std::stoll(*counts[0][0]), deleted = std::stoll(*counts[0][1]);
-    refresh_outcome out{"DIFFERENTIAL", inserted + std::stoll(*counts[0][2]), deleted + std::stoll(*counts[0][2])};
-    if (comp.state_table.empty()) return out;
+    refresh_outcome out{refresh_action::differential, inserted + std::stoll(*counts[0][2]), deleted + std::stoll(*counts[0][2])};
+    const auto* t = std::get_if<topk_plan>(&comp.plan);
+    if (!t) return out;
     // A TopK: the delta changed its state; the stream table follows.
     const bool state_changed = out.inserted + out.deleted > 0;
     out.inserted = out.deleted = 0;
     if (!state_changed) return out;
-    if (comp.state_count_plan.valid()) refit_prefix(comp, inserted, deleted, snap);
-    const auto top = take_top(comp, snap);
-    out.inserted = top.inserted;
-    out.deleted = top.deleted;
+    if (t->state_count.valid()) refit_prefix(*t, comp.load, inserted, deleted, snap);
+    std::tie(out.inserted, out.deleted) = take_top(*t, snap);
     return out;
 }
 
@@ -284,7 +307,7 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
     // Everything that reads data from here on sees this one snapshot.
     const spi::snapshot snap;
     if (decoding) wal::catch_up();
-    const bool differential = comp.graph.has_value();
+    const bool differential = comp.incremental() != nullptr;
     pending p;
     if (f.has_frontier() && !immediate) p = pending_changes(comp, f, snap);
     // IMMEDIATE stream tables read no change buffer: asked to refresh, they recompute.
@@ -295,21 +318,21 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
     if (full)
         out = reload(*st, comp, owner, snap);
     else if (p.changed == 0)
-        out.action = "NO_DATA";
+        out.action = refresh_action::no_data;
     else
         fell_back = on_data_exception(
             *st,
-            [&] { out = apply_delta(comp, owner, comp.delta_plan(*st, p.changed), true, {f.snapshot, f.xid, f.frontier_stmt}, &snap); },
+            [&] { out = apply_delta(comp, owner, comp.delta_plan(p.changed), true, {f.snapshot, f.xid, f.frontier_stmt}, &snap); },
             "its differential refresh", [&] { out = reload(*st, comp, owner, snap); }, "recomputed in full");
 
     server::role_scope as_ext(ext_owner, false);
     const bool trim = !immediate;
     const history_row row = history                                          ? history_row::complete
-                            : out.action != "NO_DATA" || who == initiator::manual ? history_row::add
+                            : out.action != refresh_action::no_data || who == initiator::manual ? history_row::add
                                                                                   : history_row::none;
     const bool fallback = fell_back || (full && differential && f.has_frontier() && st->is_populated);
     finish_plan(comp, row, trim)
-        .execute({std::to_string(id), f.stmt, out.action, std::to_string(out.inserted), std::to_string(out.deleted),
+        .execute({std::to_string(id), f.stmt, action_name(out.action), std::to_string(out.inserted), std::to_string(out.deleted),
                   fallback ? "true" : "false", f.start_time, initiator_name(who),
                   history ? spi::param(std::to_string(*history)) : std::nullopt},
                  &snap);

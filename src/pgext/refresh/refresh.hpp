@@ -19,8 +19,12 @@ namespace pgt::ext {
 /// immediate/immediate's.)
 enum class initiator { manual, scheduler, initial };
 
+/// What a refresh did, as pgt_refresh_history.action names it.
+enum class refresh_action { no_data, full, differential, reinitialize };
+const char* action_name(refresh_action a);
+
 struct refresh_outcome {
-    std::string action; ///< NO_DATA, FULL, DIFFERENTIAL, REINITIALIZE
+    refresh_action action = refresh_action::no_data;
     long long inserted = 0, deleted = 0;
 };
 
