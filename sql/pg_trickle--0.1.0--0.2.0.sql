@@ -6,8 +6,16 @@
 -- session maintains it later (a writer, the scheduler, a restore). NULL for stream tables made
 -- before: the maintaining session's own, as in 0.1.0.
 ALTER TABLE pgtrickle.pgt_stream_tables ADD COLUMN settings text[];
+-- What an AUTO stream table's refreshes measured, from which each refresh chooses between
+-- DIFFERENTIAL and FULL: {full refresh ms, then the decayed sums of a line fitted through its
+-- differential refreshes' ms against change records: weight, Σx, Σy, Σx², Σxy, then 1 when the
+-- last refresh was FULL}.
+ALTER TABLE pgtrickle.pgt_stream_tables ADD COLUMN auto_costs float8[];
 -- The SQLSTATE of a failed refresh beside its message (the scheduler records failures).
 ALTER TABLE pgtrickle.pgt_refresh_history ADD COLUMN error_sqlstate text;
+-- Why an AUTO stream table's refresh applied its changes or recomputed (its delta_row_count: the
+-- change records it counted).
+ALTER TABLE pgtrickle.pgt_refresh_history ADD COLUMN refresh_reason text;
 -- The views of every column of pgt_stream_tables show it too.
 DROP VIEW pgtrickle.stream_tables_info, pgtrickle.pg_stat_stream_tables;
 CREATE VIEW pgtrickle.stream_tables_info AS

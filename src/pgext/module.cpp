@@ -8,6 +8,7 @@
 #include "pg/transactions.hpp"
 #include "pg/settings.hpp"
 #include "refresh/owner_rights.hpp"
+#include "scheduler/drop_database.hpp"
 #include "scheduler/shared.hpp"
 #include "scheduler/workers.hpp"
 
@@ -41,5 +42,6 @@ void _PG_init(void) {
         pgt::sched::install_shared_state();
         pgt::ext::maintainers::install();
         pgt::sched::register_launcher();
+        pgt::sched::install_drop_database_hook();
     }
 }

@@ -31,6 +31,15 @@ std::string join_lines(const std::vector<std::string>& v) {
 
 // Results are built after the SPI session ends: SPI's memory goes with it.
 
+namespace {
+/// AUTO: what the stream table's last refresh chose, and why.
+std::optional<std::string> last_auto_choice(long long id) {
+    return pgt::spi::scalar("SELECT pg_catalog.concat(action, ' — ', refresh_reason) FROM pgtrickle.pgt_refresh_history "
+                            "WHERE pgt_id = $1::int8 AND refresh_reason IS NOT NULL ORDER BY start_time DESC, refresh_id DESC LIMIT 1",
+                            {std::to_string(id)});
+}
+} // namespace
+
 PGT_FUNCTION(pgt_explain_st) {
     std::vector<std::string> out;
     {
@@ -70,6 +79,7 @@ PGT_FUNCTION(pgt_explain_st) {
                                     {std::to_string(st.id)});
     if (frontier[0][0]) add("frontier", "snapshot " + *frontier[0][0] + ", xid " + frontier[0][1].value_or("-") +
                                             ", statement " + frontier[0][2].value_or("-"));
+    if (auto choice = last_auto_choice(st.id)) add("last_auto_choice", *choice);
     if (analyze) {
         pgt::ext::require_owner(st);
         std::string property;

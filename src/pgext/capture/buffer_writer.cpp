@@ -4,6 +4,7 @@
 #include "capture/subscribers.hpp"
 #include "capture/virtual_columns.hpp"
 #include "catalog/consumers.hpp"
+#include "pg/bulk_insert.hpp"
 #include "pg/guard.hpp"
 
 extern "C" {
@@ -27,9 +28,6 @@ namespace {
 
 /// Buffer columns before the source's: __pgt_xid, __pgt_stmt, __pgt_action.
 constexpr int stamp_columns = 3;
-/// Rows per bulk insert (COPY's batch size).
-constexpr int batch_size = 1000;
-
 /// The captured table `source` belongs to: itself, or a partition's partitioned table at the
 /// root of its tree. A partition being detached (DETACH … CONCURRENTLY) has no ancestors any
 /// more: it is no longer part of its partitioned table's rows, and writes to it are not
@@ -69,38 +67,9 @@ int* column_map(TupleDesc buffer, TupleDesc source, const char* buffer_name) {
     return map;
 }
 
-/// Accumulates buffer rows and inserts them in batches. Slots are made as needed, so that a
-/// one-row statement pays for one.
-struct batch_writer {
-    Relation buffer;
-    TupleTableSlot** slots;
-    int made;
-    int used;
-    BulkInsertState bulk;
-    CommandId command;
-    MemoryContext batch_memory; ///< what an insert leaves behind, freed after each batch
-};
-
-void flush(batch_writer& w) {
-    if (w.used == 0) return;
-    // table_multi_insert leaks into the current context (tuple arrays, toasted copies): the
-    // memory of a statement's capture stays that of one batch, however many rows it has.
-    MemoryContext caller = MemoryContextSwitchTo(w.batch_memory);
-    table_multi_insert(w.buffer, w.slots, w.used, w.command, 0, w.bulk);
-    MemoryContextSwitchTo(caller);
-    for (int i = 0; i < w.used; ++i) ExecClearTuple(w.slots[i]);
-    MemoryContextReset(w.batch_memory);
-    w.used = 0;
-}
-
-/// The next free slot with the stamp columns filled in; the caller fills the rest.
-TupleTableSlot* next_row(batch_writer& w, Datum xid, Datum stmt, char action) {
-    if (w.used == batch_size) flush(w);
-    // Heap tuple slots, as COPY uses: materialized once here, inserted without another copy.
-    if (w.used == w.made) w.slots[w.made++] = table_slot_create(w.buffer, nullptr);
-    TupleTableSlot* slot = w.slots[w.used++];
-    ExecClearTuple(slot);
-    memset(slot->tts_isnull, true, sizeof(bool) * slot->tts_tupleDescriptor->natts);
+/// The next row of `b`, with the stamp columns filled in; the caller fills the rest.
+TupleTableSlot* next_row(pg::bulk_insert& b, Datum xid, Datum stmt, char action) {
+    TupleTableSlot* slot = pg::bulk_insert_next(b);
     slot->tts_values[0] = xid;
     slot->tts_values[1] = stmt;
     slot->tts_values[2] = CharGetDatum(action);
@@ -110,7 +79,7 @@ TupleTableSlot* next_row(batch_writer& w, Datum xid, Datum stmt, char action) {
 
 /// Copies every row of a transition table, through a read pointer of its own (other triggers
 /// of the statement may read the same tuplestore), with its virtual generated columns computed.
-void copy_rows(batch_writer& w, Tuplestorestate* rows, TupleTableSlot* source_row, virtual_columns* generated, const int* map,
+void copy_rows(pg::bulk_insert& w, Tuplestorestate* rows, TupleTableSlot* source_row, virtual_columns* generated, const int* map,
                Datum xid, Datum stmt, char action) {
     const int pointer = tuplestore_alloc_read_pointer(rows, EXEC_FLAG_REWIND);
     tuplestore_select_read_pointer(rows, pointer);
@@ -149,13 +118,7 @@ void append_statement_changes(TriggerData* td, unsigned root) {
                             errmsg("pg_trickle: change buffer %s has an index", RelationGetRelationName(buffer)),
                             errhint("Drop the index: change buffers are written in bulk and read whole.")));
         TupleDesc desc = RelationGetDescr(buffer);
-        batch_writer w{buffer,
-                       static_cast<TupleTableSlot**>(palloc(sizeof(TupleTableSlot*) * batch_size)),
-                       0,
-                       0,
-                       GetBulkInsertState(),
-                       GetCurrentCommandId(true),
-                       AllocSetContextCreate(CurrentMemoryContext, "pg_trickle capture batch", ALLOCSET_DEFAULT_SIZES)};
+        pg::bulk_insert w = pg::bulk_insert_begin(buffer);
 
         if (truncate) {
             ExecStoreVirtualTuple(next_row(w, xid, stmt, 'T'));
@@ -170,11 +133,7 @@ void append_statement_changes(TriggerData* td, unsigned root) {
             if (generated) free_virtual_columns(generated);
             ExecDropSingleTupleTableSlot(source_row);
         }
-        flush(w);
-        FreeBulkInsertState(w.bulk);
-        table_finish_bulk_insert(buffer, 0);
-        for (int i = 0; i < w.made; ++i) ExecDropSingleTupleTableSlot(w.slots[i]);
-        MemoryContextDelete(w.batch_memory);
+        pg::bulk_insert_end(w);
         table_close(buffer, NoLock);
     });
 }
@@ -188,26 +147,12 @@ unsigned buffer_of(unsigned root) {
 void append_buffer_rows(Relation buffer, Tuplestorestate* rows) {
     pg::call([&] {
         if (tuplestore_tuple_count(rows) == 0) return;
-        batch_writer w{buffer,
-                       static_cast<TupleTableSlot**>(palloc(sizeof(TupleTableSlot*) * batch_size)),
-                       0,
-                       0,
-                       GetBulkInsertState(),
-                       GetCurrentCommandId(true),
-                       AllocSetContextCreate(CurrentMemoryContext, "pg_trickle decoded batch", ALLOCSET_DEFAULT_SIZES)};
+        pg::bulk_insert w = pg::bulk_insert_begin(buffer);
         TupleTableSlot* row = MakeSingleTupleTableSlot(RelationGetDescr(buffer), &TTSOpsMinimalTuple);
         tuplestore_rescan(rows);
-        while (tuplestore_gettupleslot(rows, true, false, row)) {
-            if (w.used == batch_size) flush(w);
-            if (w.used == w.made) w.slots[w.made++] = table_slot_create(buffer, nullptr);
-            ExecCopySlot(w.slots[w.used++], row);
-        }
+        while (tuplestore_gettupleslot(rows, true, false, row)) ExecCopySlot(pg::bulk_insert_next(w), row);
         ExecDropSingleTupleTableSlot(row);
-        flush(w);
-        FreeBulkInsertState(w.bulk);
-        table_finish_bulk_insert(buffer, 0);
-        for (int i = 0; i < w.made; ++i) ExecDropSingleTupleTableSlot(w.slots[i]);
-        MemoryContextDelete(w.batch_memory);
+        pg::bulk_insert_end(w);
     });
 }
 

@@ -8,7 +8,9 @@ namespace pgt::ext {
 struct stream_table_catalog {
     unsigned table = 0;       ///< pgtrickle.pgt_stream_tables
     unsigned primary_key = 0; ///< its primary key index (pgt_id)
-    bool has_settings = false; ///< it records query settings (0.2.0; the library also serves 0.1.0's)
+    /// It records query settings and AUTO's measured costs, its history error SQLSTATEs and
+    /// AUTO's reasons (0.2.0; the library also serves 0.1.0's).
+    bool has_settings = false;
     /// A change of an IMMEDIATE stream table's row invalidates the catalog's relcache entry
     /// (0.2.0's triggers pgt_immediate_row_update and _insert_delete, enabled ALWAYS; 0.1.0's
     /// catalog has none).

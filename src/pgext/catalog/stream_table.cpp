@@ -57,7 +57,7 @@ st_status status_named(const std::string& name) {
 std::string stream_table_columns() {
     return std::string("pgt_id, pgt_relid, pgt_schema, pgt_name, defining_query, schedule, refresh_mode, requested_mode, "
                        "status, COALESCE(maintenance, ''), is_populated, needs_reinit, consecutive_errors, generation, ") +
-           (stream_table_catalog_oids().has_settings ? "settings" : "NULL::text[]");
+           (stream_table_catalog_oids().has_settings ? "settings, auto_costs" : "NULL::text[], NULL::float8[]");
 }
 
 void record_settings(long long id, const std::vector<std::pair<std::string, std::string>>& settings) {
@@ -96,6 +96,8 @@ stream_table stream_table_from_row(const spi::row& r) {
     st.consecutive_errors = std::stoi(*r[12]);
     st.generation = std::stoll(*r[13]);
     st.settings = parse_settings(r[14]);
+    if (r[15])
+        for (const auto& x : spi::parse_text_array(*r[15])) st.auto_costs.push_back(std::stod(x));
     return st;
 }
 

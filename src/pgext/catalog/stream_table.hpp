@@ -43,6 +43,9 @@ struct stream_table {
     bool needs_reinit = false;
     int consecutive_errors = 0;
     long long generation = 0;
+    /// AUTO: what its refreshes measured (refresh/auto_mode); empty before any, and on a 0.1.0
+    /// catalog.
+    std::vector<double> auto_costs;
 
     /// "schema"."name", quoted.
     std::string qualified() const;

@@ -23,6 +23,7 @@ int max_dynamic_refresh_workers = 4;
 int ivm_recursive_max_depth = 100;
 char* cdc_mode = nullptr;
 int wal_max_lag_mb = 1024;
+double differential_max_change_ratio = 0.15;
 
 namespace {
 bool check_cdc_mode(char** value, void**, GucSource) {
@@ -70,6 +71,10 @@ void define() {
                             "WAL the capture slot may hold back before its sources go back to triggers (0: no limit).",
                             "A health check warns at half of it.", &wal_max_lag_mb, 1024, 0, 1048576, PGC_SIGHUP,
                             GUC_UNIT_MB, nullptr, nullptr, nullptr);
+    DefineCustomRealVariable("pg_trickle.differential_max_change_ratio",
+                             "Share of its sources' rows changed above which an AUTO stream table's refresh recomputes (0: no such cap).",
+                             "Below it, AUTO chooses from the stream table's measured refresh costs.",
+                             &differential_max_change_ratio, 0.15, 0.0, 1.0, PGC_USERSET, 0, nullptr, nullptr, nullptr);
     DefineCustomStringVariable("pg_trickle.inject_failure", "Testing aid: a boundary that fails as it is entered.",
                                "The C name of a SQL function of pg_trickle, or 'pg_trickle IMMEDIATE maintenance', "
                                "'pg_trickle scheduler', 'pg_trickle launcher', 'pg_trickle refresh worker': it raises "

@@ -16,5 +16,6 @@ extern int max_dynamic_refresh_workers; ///< pg_trickle.max_dynamic_refresh_work
 extern int ivm_recursive_max_depth;  ///< pg_trickle.ivm_recursive_max_depth (read by the refresh SQL)
 extern char* cdc_mode;               ///< pg_trickle.cdc_mode: 'auto', 'trigger' or 'wal' (stream tables' default)
 extern int wal_max_lag_mb;           ///< pg_trickle.wal_max_lag_mb: WAL the capture slot may hold back
+extern double differential_max_change_ratio; ///< pg_trickle.differential_max_change_ratio (AUTO)
 
 } // namespace pgt::guc

@@ -46,6 +46,7 @@ public:
     plan(const plan&) = delete;
     plan& operator=(const plan&) = delete;
     bool valid() const { return handle_ != nullptr; }
+    void* handle() const { return handle_; } ///< the SPIPlanPtr, for pg/ code
     /// Executes under the current snapshot, or under `snap` when given.
     std::uint64_t execute(const std::vector<param>& params, const class snapshot* snap = nullptr) const;
     /// Executes under the current snapshot with parameters as Datums (`nulls[i]` 'n' for a

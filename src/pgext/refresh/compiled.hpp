@@ -29,6 +29,12 @@ struct full_load {
     std::string select;    ///< SELECT of the whole result (every storage column)
     std::string statement; ///< INSERT of select into the storage
     spi::plan plan;
+    /// What a load into a fresh heap runs (replace_contents; prepared on first use): `select`,
+    /// or for FULL storage, which only a difference matches by row id (when other stream tables
+    /// read it, and so never in a fresh heap), the same rows with a row id of 0: hashing every
+    /// row would cost a third of the load.
+    std::string swap_select;
+    spi::plan swap_plan;
     /// The same from the defining query as written (lower::query_load_sql), where the storage
     /// allows: what a full load that fails on data falls back to. Empty otherwise.
     std::string query_load;

@@ -268,16 +268,28 @@ definition analyze(const std::string& display_name, const std::string& query, mo
     return def;
 }
 
+void ensure_row_id_index(const std::string& table) {
+    if (!spi::scalar("SELECT 1 FROM pg_catalog.pg_index i JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid "
+                     "AND a.attnum = i.indkey[0] WHERE i.indrelid = $1::pg_catalog.regclass::pg_catalog.oid "
+                     "AND a.attname = '__pgt_row_id'",
+                     {table})) {
+        server::internal_ddl_scope internal;
+        spi::exec("CREATE INDEX ON " + table + " (\"__pgt_row_id\")");
+    }
+}
+
 namespace {
-/// CREATE TABLE with the layout's columns and its row-id index. The row id is the table's
-/// replica identity (all columns for a bag, whose row ids repeat), so that a stream table can be
-/// published: subscribers apply its refreshes as ordinary row changes.
-void create_table(const std::string& table, const lower::layout& lay) {
+/// CREATE TABLE with the layout's columns and its row-id index (`row_id_index`: a FULL stream
+/// table's storage has none until another stream table reads it, ensure_row_id_index). The row
+/// id is the table's replica identity (all columns for a bag, whose row ids repeat), so that a
+/// stream table can be published: subscribers apply its refreshes as ordinary row changes.
+void create_table(const std::string& table, const lower::layout& lay, bool row_id_index = true) {
     std::vector<std::string> cols;
     for (const auto& c : lay.columns)
         cols.push_back(spi::quote_ident(c.name) + " " + c.type.name + (c.name == "__pgt_row_id" ? " NOT NULL" : ""));
     spi::exec("CREATE TABLE " + table + " (" + sql::join(cols) + ")");
-    spi::exec(std::string("CREATE ") + (lay.unique_row_id ? "UNIQUE " : "") + "INDEX ON " + table + " (\"__pgt_row_id\")");
+    if (row_id_index)
+        spi::exec(std::string("CREATE ") + (lay.unique_row_id ? "UNIQUE " : "") + "INDEX ON " + table + " (\"__pgt_row_id\")");
     if (lay.unique_row_id) {
         const auto index = spi::scalar("SELECT pg_catalog.quote_ident(c.relname) FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c "
                                        "ON c.oid = i.indexrelid WHERE i.indrelid = $1::pg_catalog.regclass::pg_catalog.oid AND i.indisunique",
@@ -327,7 +339,7 @@ void attach_storage(const std::string& table, unsigned relid, const definition& 
 unsigned create_storage(const std::string& schema, const std::string& name, const definition& def) {
     server::internal_ddl_scope internal;
     const std::string table = spi::quote_ident(schema) + "." + spi::quote_ident(name);
-    create_table(table, def.layout);
+    create_table(table, def.layout, incremental(def.refresh_mode));
     const unsigned relid = relid_of(table);
     attach_storage(table, relid, def);
     return relid;

@@ -39,13 +39,19 @@ struct definition {
 /// whose privileges the query is checked against).
 definition analyze(const std::string& display_name, const std::string& query, mode requested_mode);
 
-/// Creates the storage table (as the current user) with its row-id index and write guard, and
+/// Creates the storage table (as the current user) with its row-id index (a FULL stream table
+/// gets it later, ensure_row_id_index) and write guard, and
 /// a TopK's state table; returns the storage's oid.
 unsigned create_storage(const std::string& schema, const std::string& name, const definition& def);
 /// Takes over an existing table (restored by pg_dump) as the storage of `def`, after checking
 /// it has exactly the columns create_storage would make, or those of a stream table made before
 /// 0.2.0 (42P17 otherwise); `def.layout` becomes the one it has.
 unsigned adopt_storage(const std::string& schema, const std::string& name, definition& def);
+
+/// Creates the index on the row id of `table` (a FULL stream table's storage) when it has none:
+/// a full refresh applied as a difference (when other stream tables read it) finds the rows
+/// it removes through it. Its loads have no index to maintain otherwise.
+void ensure_row_id_index(const std::string& table);
 
 /// The oid of an existing table, given by name (quoted and qualified as needed).
 unsigned relid_of(const std::string& table);

@@ -1,5 +1,6 @@
 #include "refresh/refresh.hpp"
 
+#include <chrono>
 #include <tuple>
 #include <utility>
 #include <variant>
@@ -8,15 +9,19 @@
 
 #include "capture/capture.hpp"
 #include "capture/wal_capture.hpp"
+#include "catalog/catalog_oids.hpp"
 #include "catalog/maintainers.hpp"
 #include "pg/gucs.hpp"
+#include "pg/heap_swap.hpp"
 #include "pg/notices.hpp"
 #include "pg/roles.hpp"
 #include "pg/transactions.hpp"
 #include "pg/spi.hpp"
 #include "pg/subtransaction.hpp"
 #include "refresh/aggregate_states.hpp"
+#include "refresh/auto_mode.hpp"
 #include "refresh/compiled.hpp"
+#include "refresh/definition.hpp"
 #include "refresh/owner_rights.hpp"
 
 namespace pgt::ext {
@@ -68,24 +73,57 @@ std::optional<start_point> lock_and_start(long long id) {
                        r[n - 1]};
 }
 
-/// Per source: are there pending changes, and is one of them a TRUNCATE?
+/// Per source: are there pending changes, and is one of them a TRUNCATE? For AUTO, also how
+/// many change records each has (counted up to `count_share` of all the sources' rows, past
+/// which the count no longer matters) and its rows.
 struct pending {
     unsigned long long changed = 0;
     bool truncated = false;
+    std::vector<auto_source_change> sizes;
 };
 
-pending pending_changes(const compiled_query& c, const start_point& f, const spi::snapshot& snap) {
+std::vector<unsigned> oids_of(const std::vector<ir::table_ptr>& tables) {
+    std::vector<unsigned> oids;
+    for (const auto& t : tables) oids.push_back(t->oid);
+    return oids;
+}
+
+/// Each source's rows as the planner knows them (the statistics collector's live count where a
+/// table was never analyzed).
+std::vector<double> source_rows(const compiled_query& c) {
+    const auto r = spi::prepared("SELECT GREATEST(r.reltuples, pg_catalog.pg_stat_get_live_tuples(r.oid), 0)::pg_catalog.float8 "
+                                 "FROM pg_catalog.unnest($1::pg_catalog.oid[]) WITH ORDINALITY AS s(oid, n) "
+                                 "LEFT JOIN pg_catalog.pg_class r ON r.oid = s.oid ORDER BY s.n",
+                                 1)
+                       .query({spi::integer_array(oids_of(c.sources))});
+    std::vector<double> rows;
+    for (const auto& row : r) rows.push_back(row[0] ? std::stod(*row[0]) : 0);
+    return rows;
+}
+
+pending pending_changes(const compiled_query& c, const start_point& f, const spi::snapshot& snap,
+                        std::optional<double> count_share = std::nullopt) {
     pending p;
+    const std::vector<double> rows = count_share ? source_rows(c) : std::vector<double>{};
+    double all_rows = 0;
+    for (double r : rows) all_rows += r;
     for (std::size_t i = 0; i < c.sources.size(); ++i) {
-        // The first EXISTS stops at the first pending row; the second filters on the action first.
         const std::string buffer = buffer_name(c.sources[i]->oid);
-        auto rows = spi::prepared("SELECT EXISTS (SELECT FROM " + buffer + " b WHERE " + pending_condition("b") +
-                                      "), EXISTS (SELECT FROM " + buffer + " b WHERE b.__pgt_action = 'T' AND " +
-                                      pending_condition("b") + ")",
-                                  3)
-                        .query({f.snapshot, f.xid, f.frontier_stmt}, &snap);
-        if (rows[0][0] == "t") p.changed |= 1ULL << i;
-        if (rows[0][1] == "t") p.truncated = true;
+        // The first stops at the first pending row (or counts them); the second filters on the
+        // action first.
+        const std::string any = count_share ? "(SELECT pg_catalog.count(*) FROM (SELECT FROM " + buffer + " b WHERE " +
+                                                  pending_condition("b") + " LIMIT $4::pg_catalog.int8) x)"
+                                            : "EXISTS (SELECT FROM " + buffer + " b WHERE " + pending_condition("b") + ")";
+        std::vector<spi::param> params{f.snapshot, f.xid, f.frontier_stmt};
+        if (count_share) params.emplace_back(std::to_string(static_cast<long long>(*count_share * all_rows) + 1));
+        const auto r = spi::prepared("SELECT " + any + ", EXISTS (SELECT FROM " + buffer + " b WHERE b.__pgt_action = 'T' AND " +
+                                         pending_condition("b") + ")",
+                                     static_cast<int>(params.size()))
+                           .query(params, &snap);
+        const bool changed = count_share ? *r[0][0] != "0" : r[0][0] == "t";
+        if (changed) p.changed |= 1ULL << i;
+        if (r[0][1] == "t") p.truncated = true;
+        if (count_share) p.sizes.push_back({std::stoll(*r[0][0]), rows[i]});
     }
     return p;
 }
@@ -94,6 +132,39 @@ bool is_captured(unsigned relid) {
     return !spi::prepared("SELECT 1 FROM pgtrickle.pgt_change_tracking WHERE source_relid = $1::oid", 1)
                 .query({std::to_string(relid)})
                 .empty();
+}
+
+/// Whether table `relid` may have its contents replaced by a heap swap (pg::replace_contents):
+/// a plain table nothing watches row by row — no stream table reads it (its capture must see
+/// the rows change), no publication replicates it, no trigger of a user's fires on it, no CHECK
+/// constraint or foreign key checks its rows.
+bool swappable(unsigned relid) {
+    return spi::prepared(
+               "SELECT c.relkind = 'r' "
+               "AND NOT EXISTS (SELECT FROM pgtrickle.pgt_dependencies d WHERE d.source_relid = c.oid) "
+               "AND NOT EXISTS (SELECT FROM pg_catalog.pg_trigger t WHERE t.tgrelid = c.oid AND NOT t.tgisinternal "
+               "  AND t.tgname OPERATOR(pg_catalog.<>) 'pgt_dml_guard') "
+               "AND NOT EXISTS (SELECT FROM pg_catalog.pg_constraint k WHERE k.confrelid = c.oid "
+               "  OR (k.conrelid = c.oid AND k.contype IN ('c', 'f', 't'))) "
+               "AND NOT EXISTS (SELECT FROM pg_catalog.pg_publication_tables p WHERE p.schemaname = n.nspname "
+               "  AND p.tablename = c.relname) "
+               "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+               "WHERE c.oid = $1::pg_catalog.oid",
+               1)
+               .query({std::to_string(relid)})
+               .at(0)[0] == "t";
+}
+
+/// Replaces the contents of `table` (`relid`) with the rows of `load`, under `snap`: by a heap
+/// swap where nothing watches the table, as REFRESH MATERIALIZED VIEW refills a view, else by
+/// TRUNCATE and INSERT. Returns the rows loaded.
+long long fill(const std::string& table, unsigned relid, full_load& load, const spi::snapshot& snap) {
+    if (swappable(relid)) {
+        if (!load.swap_plan.valid()) load.swap_plan = spi::plan(load.swap_select.empty() ? load.select : load.swap_select, 0);
+        if (const auto rows = pg::replace_contents(relid, load.swap_plan, snap)) return static_cast<long long>(*rows);
+    }
+    spi::exec("TRUNCATE " + table);
+    return static_cast<long long>(load.plan.execute({}, &snap));
 }
 
 /// The first key of the advisory locks that trim buffers ('pgtb'), the source's oid the second.
@@ -119,7 +190,14 @@ std::string trim_buffer(unsigned source_relid) {
            "ELSE s.frontier_snapshot END)) END "
            "FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables s USING (pgt_id) "
            "WHERE d.source_relid = " + std::to_string(source_relid) +
-           "::pg_catalog.oid AND s.refresh_mode <> 'IMMEDIATE')";
+           "::pg_catalog.oid AND s.refresh_mode <> 'IMMEDIATE')"
+           // A refresh that did not read the buffer leaves it to one that did, where a stream
+           // table refreshing differentially reads it: the scan of a large buffer would cost a
+           // full refresh as much again. (A condition on parameters alone: when false, the
+           // buffer is not scanned at all.)
+           " AND ($3::text = 'DIFFERENTIAL' OR NOT EXISTS (SELECT FROM pgtrickle.pgt_dependencies d2 "
+           "JOIN pgtrickle.pgt_stream_tables s2 USING (pgt_id) WHERE d2.source_relid = " +
+           std::to_string(source_relid) + "::pg_catalog.oid AND s2.refresh_mode = 'DIFFERENTIAL' AND s2.pgt_id <> $1::int8))";
 }
 
 enum class history_row { none, add, complete };
@@ -128,7 +206,9 @@ enum class history_row { none, add, complete };
 /// snapshot itself: pg_current_snapshot() under it), the history row (added, or the caller's
 /// RUNNING row completed), and, with `trim`, the buffer rows every consumer has now applied.
 /// Parameters: $1 id, $2 statement number, $3 action, $4 rows inserted, $5 rows deleted,
-/// $6 whether it fell back to FULL, $7 start time, $8 initiator, $9 the caller's history row.
+/// $6 whether it fell back to FULL, $7 start time, $8 initiator, $9 the caller's history row,
+/// $10 the change records an AUTO refresh counted, $11 the reason for its choice, $12 its
+/// auto_costs after this refresh.
 std::string finish_statement(const compiled_query& c, history_row history, bool trim) {
     std::string sql =
         "WITH frontier AS (UPDATE pgtrickle.pgt_stream_tables SET frontier_snapshot = pg_catalog.pg_current_snapshot(), "
@@ -138,15 +218,22 @@ std::string finish_statement(const compiled_query& c, history_row history, bool 
         "status = CASE WHEN status IN ('INITIALIZING', 'ERROR') THEN 'ACTIVE' ELSE status END, "
         "effective_refresh_mode = CASE WHEN $3::text = 'NO_DATA' THEN effective_refresh_mode "
         "  WHEN $3::text = 'DIFFERENTIAL' THEN 'DIFFERENTIAL' ELSE 'FULL' END, "
-        "last_error_message = NULL WHERE pgt_id = $1::int8 RETURNING 1)";
+        "last_error_message = NULL" +
+        std::string(stream_table_catalog_oids().has_settings ? ", auto_costs = COALESCE($12::pg_catalog.float8[], auto_costs)" : "") +
+        " WHERE pgt_id = $1::int8 RETURNING 1)";
+    // (AUTO's reasons and change records, on a 0.2.0 catalog.)
+    const std::string auto_set = stream_table_catalog_oids().has_settings ? "delta_row_count = $10::int8, refresh_reason = $11, " : "";
+    const std::string auto_columns = stream_table_catalog_oids().has_settings ? ", delta_row_count, refresh_reason" : "";
+    const std::string auto_values = stream_table_catalog_oids().has_settings ? ", $10::int8, $11" : "";
     if (history == history_row::complete)
         sql += ", history AS (UPDATE pgtrickle.pgt_refresh_history SET end_time = pg_catalog.clock_timestamp(), action = $3, "
                "rows_inserted = $4::int8, rows_deleted = $5::int8, was_full_fallback = $6::bool, "
-               "status = 'COMPLETED', data_timestamp = now() WHERE refresh_id = $9::int8 RETURNING 1)";
+               + auto_set + "status = 'COMPLETED', data_timestamp = now() WHERE refresh_id = $9::int8 RETURNING 1)";
     else if (history == history_row::add)
         sql += ", history AS (INSERT INTO pgtrickle.pgt_refresh_history (pgt_id, data_timestamp, start_time, end_time, "
-               "action, rows_inserted, rows_deleted, was_full_fallback, status, initiated_by) VALUES ($1::int8, now(), "
-               "$7::pg_catalog.timestamp AT TIME ZONE 'UTC', pg_catalog.clock_timestamp(), $3, $4::int8, $5::int8, $6::bool, 'COMPLETED', $8) RETURNING 1)";
+               "action, rows_inserted, rows_deleted, was_full_fallback, status, initiated_by" + auto_columns +
+               ") VALUES ($1::int8, now(), $7::pg_catalog.timestamp AT TIME ZONE 'UTC', pg_catalog.clock_timestamp(), $3, "
+               "$4::int8, $5::int8, $6::bool, 'COMPLETED', $8" + auto_values + ") RETURNING 1)";
     if (trim)
         for (std::size_t i = 0; i < c.sources.size(); ++i)
             sql += ", trim_" + std::to_string(i) + " AS (" + trim_buffer(c.sources[i]->oid) + " RETURNING 1)";
@@ -155,7 +242,7 @@ std::string finish_statement(const compiled_query& c, history_row history, bool 
 
 const spi::plan& finish_plan(compiled_query& c, history_row history, bool trim) {
     auto& p = c.finish_plans[static_cast<int>(history) * 2 + (trim ? 1 : 0)];
-    if (!p.valid()) p = spi::plan(finish_statement(c, history, trim), 9, true);
+    if (!p.valid()) p = spi::plan(finish_statement(c, history, trim), 12, true);
     return p;
 }
 
@@ -195,20 +282,21 @@ refresh_outcome reload(const stream_table& st, compiled_query& comp, unsigned ow
     server::role_scope as_owner(owner, true);
     server::refresh_writes_scope writes;
     auto load_storage = [&] {
-        spi::exec("TRUNCATE " + st.qualified());
-        auto load = [&] { out.inserted = static_cast<long long>(comp.load.plan.execute({}, &snap)); };
+        auto load = [&] { out.inserted = fill(st.qualified(), st.relid, comp.load, snap); };
         if (comp.load.query_load.empty())
             load();
         else
             on_data_exception(
                 st, load, "its full recomputation",
-                [&] { out.inserted = static_cast<long long>(spi::plan(comp.load.query_load, 0).execute({}, &snap)); },
+                [&] {
+                    spi::exec("TRUNCATE " + st.qualified());
+                    out.inserted = static_cast<long long>(spi::plan(comp.load.query_load, 0).execute({}, &snap));
+                },
                 "loaded from its defining query as written");
         rebuild_aggregate_states(comp, owner, snap);
     };
     std::visit(overloaded{[&](const topk_plan& t) {
-                              spi::exec("TRUNCATE " + t.deltas.target);
-                              comp.load.plan.execute({}, &snap);
+                              fill(t.deltas.target, relid_of(t.deltas.target), comp.load, snap);
                               rebuild_aggregate_states(comp, owner, snap);
                               std::tie(out.inserted, out.deleted) = take_top(t, &snap);
                           },
@@ -216,6 +304,7 @@ refresh_outcome reload(const stream_table& st, compiled_query& comp, unsigned ow
                               // Readers downstream get the difference, not a TRUNCATE that
                               // forces them to recompute.
                               if (!st.is_populated || !is_captured(st.relid)) return load_storage();
+                              ensure_row_id_index(st.qualified());
                               out.action = refresh_action::full;
                               auto counts = f.difference_plan.query({}, &snap);
                               out.inserted = std::stoll(*counts[0][0]);
@@ -264,6 +353,27 @@ bool on_data_exception(const stream_table& st, const std::function<void()>& atte
     return true;
 }
 
+namespace {
+
+/// The scheduler retries a stream table in ERROR (with back-off); users resume it first.
+void require_refreshable(const stream_table& st, initiator who) {
+    if ((who == initiator::manual && st.status == st_status::error) || (who != initiator::initial && st.status == st_status::suspended))
+        throw error(sqlstate::invalid_parameter_value, "invalid argument: stream table " + st.display() + " is " +
+                                                           (st.status == st_status::suspended ? "suspended" : "in error state") +
+                                                           " ; use pgtrickle.resume_stream_table('" + st.display() + "') first");
+}
+
+/// An AUTO stream table's auto_costs after refresh `out`, begun at `started` (null when it did
+/// nothing).
+spi::param learned_costs(const stream_table& st, const refresh_outcome& out, const std::optional<auto_decision>& choice,
+                         std::chrono::steady_clock::time_point started) {
+    if (out.action == refresh_action::no_data) return std::nullopt;
+    return measured_costs(st, out.action != refresh_action::differential, choice ? choice->change_records : 0,
+                          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
+}
+
+} // namespace
+
 refresh_outcome refresh(long long id, initiator who, std::optional<long long> history) {
     // (Every transaction on a standby is read-only: the standby's own reason comes first.)
     if (server::in_recovery())
@@ -278,6 +388,7 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
     // Serialises refreshes, IMMEDIATE maintenance, ALTER and DROP of the stream table (all
     // take this lock first), then locks its catalog row for the frontier.
     maintainers::lock(id);
+    const auto started = std::chrono::steady_clock::now();
     std::optional<start_point> locked;
     {
         server::role_scope as_ext(ext_owner, false);
@@ -287,19 +398,13 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
     start_point& f = *locked;
     const stream_table* st = &f.st;
     const bool immediate = st->refresh_mode == mode::immediate;
-    // The scheduler retries a stream table in ERROR (with back-off); users resume it first.
-    if ((who == initiator::manual && st->status == st_status::error) || (who != initiator::initial && st->status == st_status::suspended))
-        throw error(sqlstate::invalid_parameter_value,
-                    "invalid argument: stream table " + st->display() + " is " +
-                        (st->status == st_status::suspended ? "suspended" : "in error state") +
-                        " ; use pgtrickle.resume_stream_table('" + st->display() + "') first");
+    require_refreshable(*st, who);
 
     // Its SQL runs with the owner's rights and means what it meant at its creation, whatever
     // the caller's settings.
     const server::query_settings_scope settings(st->settings);
     auto& comp = compiled_for(*st);
-    std::vector<unsigned> source_oids;
-    for (const auto& src : comp.sources) source_oids.push_back(src->oid);
+    const std::vector<unsigned> source_oids = oids_of(comp.sources);
     const unsigned owner = checked_owner(*st, source_oids, who == initiator::initial);
     // Sources captured from the WAL: no other pass decodes until this transaction ends, and
     // what committed before the snapshot is decoded into the buffers under it.
@@ -309,13 +414,19 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
     if (decoding) wal::catch_up();
     const bool differential = comp.incremental() != nullptr;
     pending p;
-    if (f.has_frontier() && !immediate) p = pending_changes(comp, f, snap);
+    // (A FULL refresh recomputes whatever is pending: it need not look.) AUTO counts the changes.
+    const bool automatic = st->requested_mode == mode::automatic && differential && !immediate;
+    if (f.has_frontier() && !immediate && differential)
+        p = pending_changes(comp, f, snap, automatic ? std::optional(auto_count_share()) : std::nullopt);
     // IMMEDIATE stream tables read no change buffer: asked to refresh, they recompute.
     const bool full = !differential || immediate || !f.has_frontier() || !st->is_populated || st->needs_reinit ||
                       p.truncated || (decoding && wrote_before) || !aggregate_states_exist(comp);
+    // AUTO chooses, refresh by refresh, between applying the changes and recomputing.
+    std::optional<auto_decision> choice;
+    if (!full && p.changed != 0 && automatic) choice = choose_auto(*st, p.sizes);
     refresh_outcome out;
     bool fell_back = false;
-    if (full)
+    if (full || (choice && choice->full))
         out = reload(*st, comp, owner, snap);
     else if (p.changed == 0)
         out.action = refresh_action::no_data;
@@ -325,16 +436,21 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
             [&] { out = apply_delta(comp, owner, comp.delta_plan(p.changed), true, {f.snapshot, f.xid, f.frontier_stmt}, &snap); },
             "its differential refresh", [&] { out = reload(*st, comp, owner, snap); }, "recomputed in full");
 
+    // AUTO learns from every refresh that did something, its creation's full load included.
+    const spi::param costs = st->requested_mode == mode::automatic && differential ? learned_costs(*st, out, choice, started)
+                                                                                   : std::nullopt;
     server::role_scope as_ext(ext_owner, false);
     const bool trim = !immediate;
     const history_row row = history                                          ? history_row::complete
                             : out.action != refresh_action::no_data || who == initiator::manual ? history_row::add
                                                                                   : history_row::none;
-    const bool fallback = fell_back || (full && differential && f.has_frontier() && st->is_populated);
+    const bool fallback = fell_back || (choice && choice->full) || (full && differential && f.has_frontier() && st->is_populated);
     finish_plan(comp, row, trim)
         .execute({std::to_string(id), f.stmt, action_name(out.action), std::to_string(out.inserted), std::to_string(out.deleted),
                   fallback ? "true" : "false", f.start_time, initiator_name(who),
-                  history ? spi::param(std::to_string(*history)) : std::nullopt},
+                  history ? spi::param(std::to_string(*history)) : std::nullopt,
+                  choice ? spi::param(std::to_string(choice->change_records)) : std::nullopt,
+                  choice ? spi::param("AUTO: " + choice->reason) : std::nullopt, costs},
                  &snap);
     return out;
 }
@@ -342,16 +458,19 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
 bool record_failure(long long id, initiator who, const std::string& sqlstate, const std::string& message, int max_errors,
                     std::optional<long long> history) {
     server::role_scope as_ext(server::extension_owner(), false);
+    // (A 0.1.0 catalog, which the library also serves, records no SQLSTATE.)
+    const spi::param code = stream_table_catalog_oids().has_settings ? spi::param(sqlstate) : std::nullopt;
     if (history)
         spi::exec("UPDATE pgtrickle.pgt_refresh_history SET status = 'FAILED', end_time = pg_catalog.clock_timestamp(), "
-                  "error_message = $2, error_sqlstate = $3 WHERE refresh_id = $1::int8",
-                  {std::to_string(*history), message, sqlstate});
+                  "error_message = $2" + std::string(code ? ", error_sqlstate = $3" : "") + " WHERE refresh_id = $1::int8",
+                  {std::to_string(*history), message, code});
     else
         spi::exec("INSERT INTO pgtrickle.pgt_refresh_history (pgt_id, data_timestamp, start_time, end_time, action, "
-                  "status, error_message, error_sqlstate, initiated_by) SELECT $1::int8, now(), now(), pg_catalog.clock_timestamp(), "
-                  "CASE WHEN refresh_mode = 'FULL' THEN 'FULL' ELSE 'DIFFERENTIAL' END, 'FAILED', $2, $4, $3 "
-                  "FROM pgtrickle.pgt_stream_tables WHERE pgt_id = $1::int8",
-                  {std::to_string(id), message, initiator_name(who), sqlstate});
+                  "status, error_message, initiated_by" + std::string(code ? ", error_sqlstate" : "") +
+                      ") SELECT $1::int8, now(), now(), pg_catalog.clock_timestamp(), "
+                      "CASE WHEN refresh_mode = 'FULL' THEN 'FULL' ELSE 'DIFFERENTIAL' END, 'FAILED', $2, $3" +
+                      std::string(code ? ", $4" : "") + " FROM pgtrickle.pgt_stream_tables WHERE pgt_id = $1::int8",
+                  {std::to_string(id), message, initiator_name(who), code});
     auto suspended = spi::scalar(
         "UPDATE pgtrickle.pgt_stream_tables SET consecutive_errors = consecutive_errors + 1, "
         "last_error_message = $2, last_error_at = now(), "

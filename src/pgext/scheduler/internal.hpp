@@ -48,6 +48,7 @@ struct db_slot {
     std::uint64_t dormant_changes; ///< `changes` when it went dormant: a commit since restarts it
     std::int64_t wake_at_ms;    ///< dormant: unix ms when a stream table is next due (0: none)
     bool requested;             ///< CREATE EXTENSION committed here: start a scheduler first thing
+    std::int64_t held_until_ms; ///< DROP DATABASE stopped its workers: none is started before (unix ms)
     refresh_queue queue;        ///< the scheduler's refreshes for its refresh workers
 };
 

@@ -111,6 +111,20 @@ struct scan_result {
     std::int64_t wake_at = 0; ///< earliest time a dormant scheduler is due (unix ms; 0: none)
 };
 
+/// Frees the slots (without a scheduler) of databases dropped or no longer accepting
+/// connections, and of databases found without the extension. The caller holds shared->lock.
+void free_departed_slots(const std::set<Oid>& present) {
+    for (auto& s : shared->slots) {
+        if (s.db == InvalidOid || s.pid != 0 || running(s.db)) continue;
+        if (!present.contains(s.db)) {
+            s.db = InvalidOid;
+        } else if (s.absent_since_ms != 0 && !s.requested) {
+            absent_since[s.db] = s.absent_since_ms;
+            s.db = InvalidOid;
+        }
+    }
+}
+
 /// Frees the slots of dropped databases and of databases found without the extension, then
 /// starts the missing schedulers: requested databases first (CREATE EXTENSION committed there),
 /// then dormant ones that are due or had a commit, then probes of databases not known to lack
@@ -129,20 +143,13 @@ scan_result scan() {
     // It has the extension now: no longer one that is quietly left without a slot (below).
     absent_since.erase(shared->unserved);
     shared->unserved = InvalidOid;
-    for (auto& s : shared->slots) {
-        if (s.db == InvalidOid || s.pid != 0 || running(s.db)) continue;
-        if (!present.contains(s.db)) {
-            s.db = InvalidOid; // dropped, or no longer accepts connections
-        } else if (s.absent_since_ms != 0 && !s.requested) {
-            absent_since[s.db] = s.absent_since_ms;
-            s.db = InvalidOid;
-        }
-    }
+    free_departed_slots(present);
     for (const auto& d : dbs) {
         db_slot* slot = find_slot(d.oid, false);
         // A slot (requested, serving, dormant, or left by a scheduler that ended) means the
         // extension is there, whatever an earlier probe found.
         if (slot) absent_since.erase(d.oid);
+        if (slot && slot->held_until_ms > now) continue; // being dropped (drop_database.cpp)
         if (running(d.oid) || (slot && slot->pid != 0)) {
             // A scheduler that attached before the request may have looked before the commit:
             // once it ends, another is started. One that serves needs nothing more.

@@ -38,7 +38,10 @@ struct fixture {
         db.exec("CREATE EXTENSION pg_trickle");
         db.exec("CREATE TABLE items (id int PRIMARY KEY, g int, v int)");
         db.exec("INSERT INTO items SELECT i, i % 5, i FROM generate_series(1, 200) i");
-        db.exec(std::string("SELECT pgtrickle.create_stream_table('sums', '") + sum_query + "', schedule => '24h')");
+        // One DIFFERENTIAL; one AUTO, which recomputes when a refresh finds more than 15 % of
+        // these 200 rows changed.
+        db.exec(std::string("SELECT pgtrickle.create_stream_table('sums', '") + sum_query +
+                "', refresh_mode => 'DIFFERENTIAL', schedule => '24h')");
         db.exec(std::string("SELECT pgtrickle.create_stream_table('rows_kept', '") + rows_query + "', schedule => '24h')");
     }
 };

@@ -55,9 +55,13 @@ TEST_CASE("scheduler: a calculated chain reflects a base-table change on its own
     auto& db = s.db;
     db.exec("CREATE TABLE base (id int PRIMARY KEY, v int)");
     db.exec("INSERT INTO base SELECT i, i FROM generate_series(1, 1000) i");
-    db.exec("SELECT pgtrickle.create_stream_table('level1', 'SELECT id, v FROM base WHERE v % 2 = 0', schedule => 'calculated')");
-    db.exec("SELECT pgtrickle.create_stream_table('level2', 'SELECT count(*) AS n, sum(v) AS total FROM level1', schedule => 'calculated')");
-    db.exec("SELECT pgtrickle.create_stream_table('level3', 'SELECT n, total, total / n AS mean FROM level2', schedule => '1s')");
+    // (DIFFERENTIAL: AUTO would recompute level3, whose one-row source changes entirely.)
+    db.exec("SELECT pgtrickle.create_stream_table('level1', 'SELECT id, v FROM base WHERE v % 2 = 0', schedule => 'calculated', "
+            "refresh_mode => 'DIFFERENTIAL')");
+    db.exec("SELECT pgtrickle.create_stream_table('level2', 'SELECT count(*) AS n, sum(v) AS total FROM level1', "
+            "schedule => 'calculated', refresh_mode => 'DIFFERENTIAL')");
+    db.exec("SELECT pgtrickle.create_stream_table('level3', 'SELECT n, total, total / n AS mean FROM level2', schedule => '1s', "
+            "refresh_mode => 'DIFFERENTIAL')");
     std::this_thread::sleep_for(1500ms); // let the first scheduled pass happen
     db.exec("INSERT INTO base VALUES (5000, 5000); UPDATE base SET v = v + 1 WHERE id < 10; DELETE FROM base WHERE id = 500");
     const std::string expected = "SELECT count(*) AS n, sum(v) AS total, sum(v) / count(*) AS mean FROM base WHERE v % 2 = 0";

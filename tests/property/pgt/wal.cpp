@@ -303,3 +303,40 @@ TEST_CASE("WAL capture: generated columns (virtual from PostgreSQL 18) and TOAST
     CHECK(equal_to_query(db, "totals", "qty, n, total, chars", query));
     CHECK(equal_to_query(db, "bodies", "id, digest, chars", bodies));
 }
+
+TEST_CASE("WAL capture: a database whose sources are captured from the WAL can be dropped", "[wal]") {
+    wal_server s;
+    pgt::testing::allow_wal_capture(s.db);
+    s.db.exec("CREATE DATABASE dropped");
+    auto make = [&] {
+        connection other = s.server.connect("dropped");
+        other.exec("CREATE EXTENSION pg_trickle");
+        other.exec("CREATE TABLE items (id int PRIMARY KEY, g int, v int)");
+        other.exec(std::string("SELECT pgtrickle.create_stream_table('sums', '") + sums_query +
+                   "', schedule => '1s', cdc_mode => 'wal')");
+        INFO("server log:\n" << s.server.log());
+        REQUIRE(wait_for([&] { return s.mode(other) == "WAL"; }, 20s));
+        // Writes keep its scheduler decoding, its slot often active.
+        for (int round = 1; round <= 3; ++round) write_round(other, round);
+        // Its scheduler is connected to it.
+        REQUIRE(wait_for([&] {
+            return s.db.scalar("SELECT count(*) FROM pg_stat_activity WHERE datname = 'dropped' AND backend_type = 'pg_trickle scheduler'") == "1";
+        }, 20s));
+    };
+    make();
+    SECTION("without FORCE once no session of its users is left: its scheduler ends first") {
+        s.db.exec("DROP DATABASE dropped");
+    }
+    SECTION("WITH (FORCE) while it decodes") {
+        connection writer = s.server.connect("dropped");
+        writer.exec("INSERT INTO items SELECT i, i % 7, i FROM generate_series(10001, 60000) i");
+        s.db.exec("DROP DATABASE dropped WITH (FORCE)");
+    }
+    CHECK(s.db.scalar("SELECT count(*) FROM pg_database WHERE datname = 'dropped'") == "0");
+    CHECK(s.db.scalar("SELECT count(*) FROM pg_replication_slots") == "0");
+    // The launcher keeps serving the other databases.
+    s.db.exec("CREATE TABLE other (id int PRIMARY KEY, g int)");
+    s.db.exec("SELECT pgtrickle.create_stream_table('other_counts', 'SELECT g, count(*) AS n FROM other GROUP BY g', schedule => '1s')");
+    s.db.exec("INSERT INTO other SELECT i, i % 3 FROM generate_series(1, 30) i");
+    CHECK(wait_for([&] { return equal_to_query(s.db, "other_counts", "g, n", "SELECT g, count(*) AS n FROM other GROUP BY g"); }, 20s));
+}

@@ -1,0 +1,64 @@
+#pragma once
+/// \file
+/// AUTO refresh: the choice between applying a stream table's pending changes (DIFFERENTIAL) and
+/// recomputing it (FULL), from the size of the change and what its own refreshes measured.
+///   - Otherwise, a change of more than `max_change_ratio` of its sources' rows (0: no such cap)
+///     recomputes.
+///   - A change of at most `tiny_change_records`, or of at most `tiny_change_ratio` of the rows,
+///     is always applied: figures gone stale must never make a few changed rows recompute
+///     everything, and on small tables, where either costs little, the stream table stays
+///     visibly incremental.
+///   - Otherwise DIFFERENTIAL is estimated as a fixed cost plus a cost per change record, a line
+///     fitted to its differential refreshes (recent ones weighing more), and FULL as its recent
+///     full loads took; before differential refreshes of different sizes were measured, a change
+///     record is priced as `prior_rows_per_change` source rows of a full recomputation.
+///   - The choice changes only when the other is estimated cheaper by more than `hysteresis`,
+///     so that estimates near the break-even point do not flip it at every refresh.
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "pgt/detail/no_postgres.hpp"
+
+namespace pgt::auto_choice {
+
+inline constexpr double prior_rows_per_change = 20;
+inline constexpr double hysteresis = 1.15;
+inline constexpr double tiny_change_ratio = 0.001;
+inline constexpr long long tiny_change_records = 1000;
+
+/// What a stream table's refreshes measured, kept as a float8[] in its catalog row.
+struct measured {
+    double full_ms = 0; ///< a moving average of its full loads; 0: none measured
+    /// Decayed sums over its differential refreshes of (change records x, milliseconds y).
+    double w = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
+    bool last_full = false; ///< its last refresh recomputed
+
+    /// From the catalog's values (anything but seven of them: nothing measured).
+    static measured from(const std::vector<double>& values);
+    std::vector<double> values() const;
+    void add_full(double ms);
+    void add_differential(double change_records, double ms);
+    /// The fitted line's (slope, intercept), once sizes differ enough to tell them apart and it
+    /// rises.
+    std::optional<std::pair<double, double>> line() const;
+};
+
+/// A refresh's pending change: its change records (an UPDATE is a deletion and an insertion),
+/// their share of all its sources' rows, and those rows.
+struct change {
+    long long records = 0;
+    double ratio = 0;
+    double source_rows = 0;
+};
+
+struct decision {
+    bool full = false;
+    std::string reason;
+};
+
+decision decide(const measured& m, const change& c, double max_change_ratio);
+
+} // namespace pgt::auto_choice

@@ -1,0 +1,44 @@
+#include "refresh/auto_mode.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "pgt/auto_choice.hpp"
+
+#include "pg/settings.hpp"
+
+namespace pgt::ext {
+
+double auto_count_share() {
+    return guc::differential_max_change_ratio > 0 ? guc::differential_max_change_ratio : 1.0;
+}
+
+auto_decision choose_auto(const stream_table& st, const std::vector<auto_source_change>& sources) {
+    auto_choice::change c;
+    for (const auto& s : sources) {
+        c.source_rows += s.rows;
+        c.records += s.records;
+    }
+    // Of all the sources' rows: a fact table joined with a small dimension table whose rows all
+    // changed is not recomputed for it.
+    c.ratio = static_cast<double>(c.records) / std::max(c.source_rows, 1.0);
+    const auto d = auto_choice::decide(auto_choice::measured::from(st.auto_costs), c, guc::differential_max_change_ratio);
+    return {d.full, c.records, d.reason};
+}
+
+std::string measured_costs(const stream_table& st, bool full, long long change_records, double ms) {
+    auto m = auto_choice::measured::from(st.auto_costs);
+    if (full)
+        m.add_full(ms);
+    else
+        m.add_differential(static_cast<double>(change_records), ms);
+    std::string text = "{";
+    for (double v : m.values()) {
+        char number[32];
+        std::snprintf(number, sizeof number, "%.17g", v);
+        text += (text.size() > 1 ? "," : "") + std::string(number);
+    }
+    return text + "}";
+}
+
+} // namespace pgt::ext

@@ -1,0 +1,38 @@
+#pragma once
+// AUTO in the server (pgt/auto_choice.hpp decides): each refresh of a stream table created with
+// refresh_mode => 'AUTO' and maintained differentially counts its pending change (in the
+// statements that look for one anyway) and chooses between DIFFERENTIAL and FULL from the costs
+// kept in its catalog row (auto_costs, read with it at no cost); pgt_refresh_history records
+// each AUTO refresh's change records and its reason.
+
+#include <string>
+#include <vector>
+
+#include "catalog/stream_table.hpp"
+
+namespace pgt::ext {
+
+/// A source's pending change records (an UPDATE is a deletion and an insertion) and its rows.
+struct auto_source_change {
+    long long records = 0;
+    double rows = 0;
+};
+
+/// The share of the sources' rows up to which a source's change records are counted: past it,
+/// the change is recomputed whatever the count (pg_trickle.differential_max_change_ratio, or all).
+double auto_count_share();
+
+struct auto_decision {
+    bool full = false;
+    long long change_records = 0;
+    std::string reason;
+};
+
+/// The choice for AUTO stream table `st` with these pending changes, one per source.
+auto_decision choose_auto(const stream_table& st, const std::vector<auto_source_change>& sources);
+
+/// `st`'s auto_costs after a refresh that took `ms`: a full one, or a differential one of
+/// `change_records`; as the text of a float8[].
+std::string measured_costs(const stream_table& st, bool full, long long change_records, double ms);
+
+} // namespace pgt::ext

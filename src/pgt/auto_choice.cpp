@@ -1,0 +1,70 @@
+#include "pgt/auto_choice.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace pgt::auto_choice {
+
+namespace {
+
+/// How much a new full load weighs against the earlier ones, and how much the earlier
+/// differential refreshes keep of their weight at each new one.
+constexpr double full_weight = 0.5;
+constexpr double differential_decay = 0.8;
+
+/// `pattern` with its one number.
+std::string format(const char* pattern, double x) {
+    char text[160];
+    std::snprintf(text, sizeof text, pattern, x);
+    return text;
+}
+
+} // namespace
+
+measured measured::from(const std::vector<double>& v) {
+    if (v.size() != 7) return {};
+    return {v[0], v[1], v[2], v[3], v[4], v[5], v[6] != 0};
+}
+
+std::vector<double> measured::values() const { return {full_ms, w, sx, sy, sxx, sxy, last_full ? 1.0 : 0.0}; }
+
+void measured::add_full(double ms) {
+    full_ms = full_ms > 0 ? full_weight * ms + (1 - full_weight) * full_ms : ms;
+    last_full = true;
+}
+
+void measured::add_differential(double x, double ms) {
+    w = differential_decay * w + 1;
+    sx = differential_decay * sx + x;
+    sy = differential_decay * sy + ms;
+    sxx = differential_decay * sxx + x * x;
+    sxy = differential_decay * sxy + x * ms;
+    last_full = false;
+}
+
+std::optional<std::pair<double, double>> measured::line() const {
+    const double spread = w * sxx - sx * sx;
+    if (w <= 0 || spread <= 1e-9 * w * sxx) return std::nullopt;
+    const double slope = (w * sxy - sx * sy) / spread;
+    if (slope <= 0) return std::nullopt;
+    return std::pair{slope, (sy - slope * sx) / w};
+}
+
+decision decide(const measured& m, const change& c, double max_change_ratio) {
+    const std::string size =
+        std::to_string(c.records) + " change records" + format(" (%.3g %% of its sources' rows)", 100 * c.ratio);
+    if (c.records <= tiny_change_records || c.ratio <= tiny_change_ratio) return {false, size + ": a small change"};
+    if (max_change_ratio > 0 && c.ratio > max_change_ratio)
+        return {true, size + format(": above pg_trickle.differential_max_change_ratio (%.3g)", max_change_ratio)};
+    if (m.full_ms <= 0) return {false, size + ": no full refresh measured yet"};
+    const auto line = m.line();
+    const double per_change = line ? line->first : m.full_ms * prior_rows_per_change / std::max(c.source_rows, 1.0);
+    const double fixed = std::max(0.0, line ? line->second : (m.w > 0 ? m.sy / m.w : 0));
+    const double differential_ms = fixed + per_change * static_cast<double>(c.records);
+    const bool full = m.last_full ? differential_ms * hysteresis > m.full_ms : differential_ms > m.full_ms * hysteresis;
+    return {full, size + format(": DIFFERENTIAL estimated at %.1f ms", differential_ms) +
+                      (line ? " (fitted to its differential refreshes)" : " (prior)") +
+                      format(", FULL at %.1f ms (measured)", m.full_ms)};
+}
+
+} // namespace pgt::auto_choice

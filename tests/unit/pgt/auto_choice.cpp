@@ -1,0 +1,93 @@
+// AUTO's choice between DIFFERENTIAL and FULL (pgt/auto_choice.hpp), on measured costs.
+#include <catch2/catch.hpp>
+
+#include "pgt/auto_choice.hpp"
+
+namespace {
+
+using pgt::auto_choice::change;
+using pgt::auto_choice::decide;
+using pgt::auto_choice::measured;
+
+/// A stream table over 1,000,000 source rows whose full load took 400 ms and whose differential
+/// refreshes cost 5 ms plus 10 µs a change record.
+measured learned() {
+    measured m;
+    m.add_full(400);
+    for (double x : {20.0, 2000.0, 20000.0, 200.0}) m.add_differential(x, 5 + 0.01 * x);
+    return m;
+}
+
+change of(long long records) { return {records, records / 1e6, 1e6}; }
+
+} // namespace
+
+TEST_CASE("AUTO: a change above pg_trickle.differential_max_change_ratio recomputes, whatever was measured") {
+    const auto d = decide(learned(), of(200000), 0.15);
+    CHECK(d.full);
+    CHECK_THAT(d.reason, Catch::Contains("above pg_trickle.differential_max_change_ratio (0.15)"));
+    CHECK_FALSE(decide(learned(), of(200000), 0).reason.find("above") != std::string::npos);
+}
+
+TEST_CASE("AUTO: a tiny change is applied differentially even when stale figures favour FULL") {
+    measured m;
+    m.add_full(1); // a full load that was very cheap once
+    CHECK_FALSE(decide(m, of(900), 0.15).full);
+    CHECK_THAT(decide(m, of(900), 0.15).reason, Catch::Contains("a small change"));
+    // On a small table too: 600 change records of 1,000 rows.
+    CHECK_FALSE(decide(m, {600, 0.6, 1000}, 0.15).full);
+    CHECK(decide(m, {1600, 1.6, 1000}, 0.15).full);
+}
+
+TEST_CASE("AUTO: no full load measured yet keeps DIFFERENTIAL") {
+    const auto d = decide(measured{}, of(100000), 0);
+    CHECK_FALSE(d.full);
+    CHECK_THAT(d.reason, Catch::Contains("no full refresh measured yet"));
+}
+
+TEST_CASE("AUTO: the fitted line decides between the two, at the break-even point") {
+    const measured m = learned();
+    const auto line = m.line();
+    REQUIRE(line);
+    CHECK(line->first == Approx(0.01));
+    CHECK(line->second == Approx(5));
+    // 5 + 0.01 x = 400 at x = 39,500; FULL is chosen past 400 · 1.15.
+    CHECK_FALSE(decide(m, of(30000), 0).full);
+    CHECK_FALSE(decide(m, of(42000), 0).full); // within the hysteresis margin
+    const auto d = decide(m, of(60000), 0);
+    CHECK(d.full);
+    CHECK_THAT(d.reason, Catch::Contains("fitted to its differential refreshes"));
+}
+
+TEST_CASE("AUTO: after a FULL, DIFFERENTIAL comes back only when clearly cheaper") {
+    measured m = learned();
+    m.add_full(400);
+    CHECK(decide(m, of(38000), 0).full);       // 385 ms estimated: not cheaper by 15 %
+    CHECK_FALSE(decide(m, of(30000), 0).full); // 305 ms estimated
+}
+
+TEST_CASE("AUTO: before differential refreshes of different sizes, a change record is priced as twenty source rows") {
+    measured m;
+    m.add_full(400);
+    m.add_differential(20, 5);
+    CHECK_FALSE(m.line());
+    // 400 ms over 1,000,000 rows: 8 µs a change record, break-even near 49,000.
+    CHECK_FALSE(decide(m, of(40000), 0).full);
+    const auto d = decide(m, of(80000), 0);
+    CHECK(d.full);
+    CHECK_THAT(d.reason, Catch::Contains("(prior)"));
+}
+
+TEST_CASE("AUTO: measurements survive the catalog's float8[] and start empty from anything else") {
+    const measured m = learned();
+    const measured back = measured::from(m.values());
+    CHECK(back.full_ms == m.full_ms);
+    CHECK(back.sxy == m.sxy);
+    CHECK(back.last_full == m.last_full);
+    CHECK(measured::from({1, 2, 3}).full_ms == 0);
+    // Recent full loads weigh more: a table that grew is recomputed at its new cost soon.
+    measured grown;
+    grown.add_full(100);
+    grown.add_full(300);
+    CHECK(grown.full_ms == Approx(200));
+}
