@@ -4,6 +4,8 @@
 /// recomputing it (FULL), from the size of the change and what its own refreshes measured.
 ///   - Otherwise, a change of more than `max_change_ratio` of its sources' rows (0: no such cap)
 ///     recomputes.
+///   - A change whose counting stopped early (past the cap and past `tiny_change_records`: more
+///     are pending, perhaps a TRUNCATE) recomputes.
 ///   - A change of at most `tiny_change_records`, or of at most `tiny_change_ratio` of the rows,
 ///     is always applied: figures gone stale must never make a few changed rows recompute
 ///     everything, and on small tables, where either costs little, the stream table stays
@@ -52,6 +54,9 @@ struct change {
     long long records = 0;
     double ratio = 0;
     double source_rows = 0;
+    /// False when counting stopped early (past the cap, and past tiny_change_records): there
+    /// are more, perhaps a TRUNCATE among them, and the stream table is recomputed.
+    bool counted_all = true;
 };
 
 struct decision {

@@ -53,9 +53,11 @@ std::optional<std::pair<double, double>> measured::line() const {
 decision decide(const measured& m, const change& c, double max_change_ratio) {
     const std::string size =
         std::to_string(c.records) + " change records" + format(" (%.3g %% of its sources' rows)", 100 * c.ratio);
+    const bool capped = max_change_ratio > 0 && c.ratio > max_change_ratio;
+    const std::string above = format(": above pg_trickle.differential_max_change_ratio (%.3g)", max_change_ratio);
+    if (!c.counted_all) return {true, size + (capped ? above : ": counting stopped there, more are pending")};
     if (c.records <= tiny_change_records || c.ratio <= tiny_change_ratio) return {false, size + ": a small change"};
-    if (max_change_ratio > 0 && c.ratio > max_change_ratio)
-        return {true, size + format(": above pg_trickle.differential_max_change_ratio (%.3g)", max_change_ratio)};
+    if (capped) return {true, size + above};
     if (m.full_ms <= 0) return {false, size + ": no full refresh measured yet"};
     const auto line = m.line();
     const double per_change = line ? line->first : m.full_ms * prior_rows_per_change / std::max(c.source_rows, 1.0);

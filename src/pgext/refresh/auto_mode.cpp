@@ -18,6 +18,7 @@ auto_decision choose_auto(const stream_table& st, const std::vector<auto_source_
     for (const auto& s : sources) {
         c.source_rows += s.rows;
         c.records += s.records;
+        c.counted_all = c.counted_all && s.counted_all;
     }
     // Of all the sources' rows: a fact table joined with a small dimension table whose rows all
     // changed is not recomputed for it.

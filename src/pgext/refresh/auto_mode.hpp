@@ -16,6 +16,7 @@ namespace pgt::ext {
 struct auto_source_change {
     long long records = 0;
     double rows = 0;
+    bool counted_all = true; ///< the count did not stop at its limit
 };
 
 /// The share of the sources' rows up to which a source's change records are counted: past it,

@@ -20,6 +20,7 @@
 #include "pg/subtransaction.hpp"
 #include "refresh/aggregate_states.hpp"
 #include "refresh/auto_mode.hpp"
+#include "pgt/auto_choice.hpp"
 #include "refresh/compiled.hpp"
 #include "refresh/definition.hpp"
 #include "refresh/owner_rights.hpp"
@@ -107,23 +108,23 @@ pending pending_changes(const compiled_query& c, const start_point& f, const spi
     const std::vector<double> rows = count_share ? source_rows(c) : std::vector<double>{};
     double all_rows = 0;
     for (double r : rows) all_rows += r;
+    // Counted past the share that decides alone and past what is always applied: a count that
+    // reaches it stopped before seeing every pending row (and a TRUNCATE among them).
+    const long long limit = count_share ? std::max(static_cast<long long>(*count_share * all_rows),
+                                                   auto_choice::tiny_change_records) + 1
+                                        : 0;
     for (std::size_t i = 0; i < c.sources.size(); ++i) {
-        const std::string buffer = buffer_name(c.sources[i]->oid);
-        // The first stops at the first pending row (or counts them); the second filters on the
-        // action first.
-        const std::string any = count_share ? "(SELECT pg_catalog.count(*) FROM (SELECT FROM " + buffer + " b WHERE " +
-                                                  pending_condition("b") + " LIMIT $4::pg_catalog.int8) x)"
-                                            : "EXISTS (SELECT FROM " + buffer + " b WHERE " + pending_condition("b") + ")";
-        std::vector<spi::param> params{f.snapshot, f.xid, f.frontier_stmt};
-        if (count_share) params.emplace_back(std::to_string(static_cast<long long>(*count_share * all_rows) + 1));
-        const auto r = spi::prepared("SELECT " + any + ", EXISTS (SELECT FROM " + buffer + " b WHERE b.__pgt_action = 'T' AND " +
-                                         pending_condition("b") + ")",
-                                     static_cast<int>(params.size()))
-                           .query(params, &snap);
-        const bool changed = count_share ? *r[0][0] != "0" : r[0][0] == "t";
-        if (changed) p.changed |= 1ULL << i;
+        // One pass over the pending rows (a buffer holds them after the rows already applied).
+        const auto r = spi::prepared("SELECT pg_catalog.count(*), COALESCE(pg_catalog.bool_or(x.__pgt_action = 'T'), false) "
+                                     "FROM (SELECT b.__pgt_action FROM " + buffer_name(c.sources[i]->oid) + " b WHERE " +
+                                         pending_condition("b") + " LIMIT $4::pg_catalog.int8) x",
+                                     4)
+                           .query({f.snapshot, f.xid, f.frontier_stmt, limit ? spi::param(std::to_string(limit)) : std::nullopt},
+                                  &snap);
+        const long long n = std::stoll(*r[0][0]);
+        if (n > 0) p.changed |= 1ULL << i;
         if (r[0][1] == "t") p.truncated = true;
-        if (count_share) p.sizes.push_back({std::stoll(*r[0][0]), rows[i]});
+        if (count_share) p.sizes.push_back({n, rows[i], n < limit});
     }
     return p;
 }

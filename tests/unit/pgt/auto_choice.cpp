@@ -39,6 +39,14 @@ TEST_CASE("AUTO: a tiny change is applied differentially even when stale figures
     CHECK(decide(m, {1600, 1.6, 1000}, 0.15).full);
 }
 
+TEST_CASE("AUTO: a change whose counting stopped early recomputes: a TRUNCATE may be among the rest") {
+    change c = of(1001);
+    c.counted_all = false;
+    const auto d = decide(learned(), c, 0);
+    CHECK(d.full);
+    CHECK_THAT(d.reason, Catch::Contains("counting stopped there"));
+}
+
 TEST_CASE("AUTO: no full load measured yet keeps DIFFERENTIAL") {
     const auto d = decide(measured{}, of(100000), 0);
     CHECK_FALSE(d.full);
