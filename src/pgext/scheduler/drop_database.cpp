@@ -3,6 +3,7 @@
 #include "pg/postgres.hpp"
 
 extern "C" {
+#include <catalog/pg_database.h>
 #include <commands/dbcommands.h>
 #include <signal.h>
 #include <storage/procarray.h>
