@@ -226,8 +226,7 @@ void compile_full(const stream_table& st, compiled_query& c) {
     c.load.statement = "INSERT INTO " + st.qualified() + " (" + sql::join(storage_columns(f.layout)) + ") " + f.select;
     c.load.swap_select = "SELECT CAST(0 AS pg_catalog.int8) AS \"__pgt_row_id\", q.* FROM (" + st.defining_query + ") q";
     full_plan p;
-    p.difference = lower::full_difference_statement(f.layout, f.select, st.qualified());
-    p.difference_plan = spi::plan(p.difference, 0, true);
+    p.difference_plan = spi::plan(lower::full_difference_statement(f.layout, f.select, st.qualified()), 0, true);
     c.plan = std::move(p);
 }
 

@@ -54,7 +54,6 @@ struct incremental_plan {
 /// FULL mode: a full load; when other stream tables read this one, the full refresh as a
 /// difference (they get changes, not a TRUNCATE that forces them to recompute).
 struct full_plan {
-    std::string difference;
     spi::plan difference_plan;
 };
 

@@ -182,7 +182,7 @@ constexpr int trim_lock_class = 0x70677462;
 /// refresh that does not get it leaves the trimming to the one that has it, or to a later
 /// refresh). Refreshes running side by side over the same sources would otherwise wait for each
 /// other's rows, and deadlock when they trim two buffers in opposite orders.
-std::string trim_buffer(unsigned source_relid) {
+std::string trim_buffer(unsigned source_relid, bool full_mode) {
     return "DELETE FROM " + buffer_name(source_relid) +
            " b WHERE b.__pgt_xid < (SELECT CASE WHEN pg_catalog.pg_try_advisory_xact_lock(" +
            std::to_string(trim_lock_class) + ", " + std::to_string(static_cast<int>(source_relid)) +
@@ -192,11 +192,13 @@ std::string trim_buffer(unsigned source_relid) {
            "FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables s USING (pgt_id) "
            "WHERE d.source_relid = " + std::to_string(source_relid) +
            "::pg_catalog.oid AND s.refresh_mode <> 'IMMEDIATE')"
-           // A refresh that did not read the buffer leaves it to one that did, where a stream
-           // table refreshing differentially reads it: the scan of a large buffer would cost a
-           // full refresh as much again. (A condition on parameters alone: when false, the
+           // A FULL stream table's refresh, or one that found nothing (NO_DATA), leaves the trim
+           // to another reader that refreshes differentially, whose refreshes with changes (or
+           // recomputations, AUTO's included) always trim: the scan of a large buffer would cost
+           // a full refresh as much again. (A condition on parameters alone: when false, the
            // buffer is not scanned at all.)
-           " AND ($3::text = 'DIFFERENTIAL' OR NOT EXISTS (SELECT FROM pgtrickle.pgt_dependencies d2 "
+           " AND (" + (full_mode ? std::string("false") : std::string("$3::text <> 'NO_DATA'")) +
+           " OR NOT EXISTS (SELECT FROM pgtrickle.pgt_dependencies d2 "
            "JOIN pgtrickle.pgt_stream_tables s2 USING (pgt_id) WHERE d2.source_relid = " +
            std::to_string(source_relid) + "::pg_catalog.oid AND s2.refresh_mode = 'DIFFERENTIAL' AND s2.pgt_id <> $1::int8))";
 }
@@ -237,7 +239,8 @@ std::string finish_statement(const compiled_query& c, history_row history, bool 
                "$4::int8, $5::int8, $6::bool, 'COMPLETED', $8" + auto_values + ") RETURNING 1)";
     if (trim)
         for (std::size_t i = 0; i < c.sources.size(); ++i)
-            sql += ", trim_" + std::to_string(i) + " AS (" + trim_buffer(c.sources[i]->oid) + " RETURNING 1)";
+            sql += ", trim_" + std::to_string(i) + " AS (" +
+                   trim_buffer(c.sources[i]->oid, std::holds_alternative<full_plan>(c.plan)) + " RETURNING 1)";
     return sql + " SELECT 1";
 }
 

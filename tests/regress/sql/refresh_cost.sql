@@ -44,6 +44,27 @@ FROM last_refresh WHERE pgt_name = 'sums';
 SELECT exact('sums');
 RESET pg_trickle.differential_max_change_ratio;
 SELECT (SELECT x FROM pgtrickle.explain_st('sums') x WHERE x::text LIKE '(last_auto_choice,%') IS NOT NULL AS explained;
+-- Two AUTO stream tables that both recompute (refresh_mode DIFFERENTIAL in the catalog) still
+-- trim their source's change buffer: neither leaves it to the other.
+CREATE TABLE t2 (id int PRIMARY KEY, v int);
+INSERT INTO t2 SELECT i, i FROM generate_series(1, 3000) i;
+ANALYZE t2;
+SELECT pgtrickle.create_stream_table('t2_sum', 'SELECT sum(v) AS s FROM t2', schedule => '24h');
+SELECT pgtrickle.create_stream_table('t2_max', 'SELECT max(v) AS m FROM t2', schedule => '24h');
+UPDATE t2 SET v = v + 1;
+SELECT pgtrickle.refresh_stream_table('t2_sum');
+SELECT pgtrickle.refresh_stream_table('t2_max');
+SELECT pgt_name, action FROM last_refresh WHERE pgt_name LIKE 't2%' ORDER BY 1;
+CREATE FUNCTION buffered(source regclass) RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE n bigint;
+BEGIN
+  EXECUTE format('SELECT count(*) FROM pgtrickle_changes.%I', 'changes_' || source::oid) INTO n;
+  RETURN n;
+END $$;
+SELECT buffered('t2');
+SELECT pgtrickle.drop_stream_table(n) FROM unnest(ARRAY['t2_sum', 't2_max']) n;
+DROP FUNCTION buffered(regclass);
+DROP TABLE t2;
 SET pg_trickle.differential_max_change_ratio = 2;
 SET pg_trickle.differential_max_change_ratio = -0.1;
 
