@@ -1,5 +1,6 @@
 // The extension's entry point: the magic block and _PG_init.
 #include "capture/subscribers.hpp"
+#include "capture/wal_progress.hpp"
 #include "catalog/catalog_oids.hpp"
 #include "catalog/consumers.hpp"
 #include "catalog/maintainers.hpp"
@@ -40,6 +41,7 @@ void _PG_init(void) {
     // loaded later, pg_trickle still captures changes and refreshes on request.
     if (process_shared_preload_libraries_in_progress) {
         pgt::sched::install_shared_state();
+        pgt::ext::wal::install_progress();
         pgt::ext::maintainers::install();
         pgt::sched::register_launcher();
         pgt::sched::install_drop_database_hook();

@@ -8,6 +8,7 @@
 
 #include "capture/capture.hpp"
 #include "capture/wal_decoder.hpp"
+#include "capture/wal_progress.hpp"
 #include "pg/gucs.hpp"
 #include "pg/notices.hpp"
 #include "pg/roles.hpp"
@@ -117,8 +118,12 @@ constexpr const char* last_pass_columns = "decoded_lsn::text, decoder_xid::text,
 /// decoding resets the backend's caches and cached plans), unless the slot would hold back
 /// 16 MB more WAL. The sources, then their buffers, are locked in the order of their oids;
 /// without `wait` (the scheduler), nothing is done when one of those locks is taken: a
-/// transaction dropping a buffer or a source then never deadlocks with the scheduler.
-std::optional<long long> decode_locked(const spi::row& last_pass, bool wait) {
+/// transaction dropping a buffer or a source then never deadlocks with the scheduler. The
+/// database's decoder passes `decoder_until` (the WAL position when its pass began: what
+/// committed before it is decoded) and decodes through its kept context (decode_continuing).
+std::optional<long long> decode_locked(const spi::row& last_pass, bool wait,
+                                       std::optional<std::uint64_t> decoder_until = std::nullopt) {
+    const bool continuing = decoder_until.has_value();
     const std::string decoded = *last_pass[0];
     const auto w = windows(decoded);
     server::commit_search since;
@@ -132,27 +137,44 @@ std::optional<long long> decode_locked(const spi::row& last_pass, bool wait) {
     }
     const auto buffers = lock_buffers(w, wait);
     if (!buffers) return std::nullopt;
-    since.to = server::flush_inserted_wal();
+    // (The decoder reads up to where the WAL was when its pass began: its own row lock since
+    // need not be flushed.)
+    since.to = continuing ? server::flush_wal_to(*decoder_until) : server::flush_inserted_wal();
     // (A quarter of pg_trickle.wal_max_lag_mb at most: skipping must not be what exceeds it.)
     const std::uint64_t most = guc::wal_max_lag_mb > 0 ? std::min<std::uint64_t>(16, guc::wal_max_lag_mb / 4) << 20 : 16u << 20;
-    if (since.to < since.from + most && !server::commits_changing(since)) return 0;
-    const std::string name = slot_name();
-    {
-        const server::guc_scope quiet({{"log_min_messages", "fatal"}}, true);
-        spi::exec("SELECT pg_catalog.pg_replication_slot_advance($1, $2::pg_lsn) FROM pg_catalog.pg_replication_slots "
-                  "WHERE slot_name = $1 AND confirmed_flush_lsn < $2::pg_lsn",
-                  {name, decoded});
+    if (since.to < since.from + most && !server::commits_changing(since)) {
+        publish_at_commit(since.to, server::next_full_xid(), false, std::nullopt);
+        return 0;
     }
-    // Decoding reads the WAL from the slot's restart point, which moves to a running-transactions
-    // record once the slot has passed it: one here lets the next pass start about here. Its end
-    // comes after every commit the caller's snapshot sees, and is flushed so they can be read.
-    const std::uint64_t end = server::log_running_transactions_and_flush();
+    const std::string name = slot_name();
+    std::uint64_t end = since.to;
+    long long rows = 0;
+    std::optional<std::vector<std::uint32_t>> writers;
+    if (continuing) {
+        // (Flushed above, which every commit the caller waits for precedes.)
+        auto pass = decode_continuing(name, since.from, end, *buffers);
+        rows = pass.rows;
+        writers = std::move(pass.writers_in_progress);
+    } else {
+        {
+            const server::guc_scope quiet({{"log_min_messages", "fatal"}}, true);
+            spi::exec("SELECT pg_catalog.pg_replication_slot_advance($1, $2::pg_lsn) FROM pg_catalog.pg_replication_slots "
+                      "WHERE slot_name = $1 AND confirmed_flush_lsn < $2::pg_lsn",
+                      {name, decoded});
+        }
+        // Decoding reads the WAL from the slot's restart point, which moves to a
+        // running-transactions record once the slot has passed it: one here lets the next pass
+        // start about here. Its end comes after every commit the caller's snapshot sees, and is
+        // flushed so they can be read.
+        end = server::log_running_transactions_and_flush();
+        if (!w.empty()) rows = decode(name, end, *buffers);
+    }
     const std::uint64_t next_xid = server::next_full_xid();
     const std::string upto = lsn_text(end);
-    const long long rows = w.empty() ? 0 : decode(name, end, *buffers);
     spi::exec("UPDATE pgtrickle.pgt_wal_capture SET decoded_lsn = $1::pg_lsn, decoder_xid = pg_catalog.pg_current_xact_id(), "
               "decoded_next_xid = $2::pg_catalog.xid8, decoded_at = now()",
               {upto, std::to_string(next_xid)});
+    publish_at_commit(end, next_xid, true, writers);
     // Windows that closed before what is now decoded are done.
     spi::exec("UPDATE pgtrickle.pgt_change_tracking SET wal_from_lsn = NULL, wal_until_lsn = NULL "
               "WHERE cdc_mode = 'TRIGGER' AND wal_until_lsn <= $1::pg_lsn",
@@ -247,21 +269,26 @@ void settle(const std::vector<unsigned>& relids) {
     mirror_modes();
 }
 
-bool hold_decoder(const std::vector<unsigned>& relids) {
+std::vector<unsigned> wal_sources(const std::vector<unsigned>& relids) {
     server::role_scope as_ext(server::extension_owner(), false);
-    if (!spi::prepared("SELECT 1 FROM pgtrickle.pgt_change_tracking t, pgtrickle.pgt_wal_capture w WHERE t.source_relid = "
-                       "ANY ($1::oid[]) AND (t.cdc_mode = 'WAL' OR t.wal_until_lsn > w.decoded_lsn)",
-                       1)
-             .query({spi::integer_array(relids)})
-             .size())
-        return false;
-    spi::prepared("SELECT 1 FROM pgtrickle.pgt_wal_capture FOR UPDATE", 0).query({});
-    return true;
+    std::vector<unsigned> out;
+    for (const auto& r : spi::prepared("SELECT t.source_relid::pg_catalog.int8 FROM pgtrickle.pgt_change_tracking t, "
+                                       "pgtrickle.pgt_wal_capture w WHERE t.source_relid = ANY ($1::oid[]) "
+                                       "AND (t.cdc_mode = 'WAL' OR t.wal_until_lsn > w.decoded_lsn)",
+                                       1)
+                             .query({spi::integer_array(relids)}))
+        out.push_back(static_cast<unsigned>(std::stoul(*r[0])));
+    return out;
 }
 
-void catch_up() {
+namespace {
+
+/// Decodes, in this transaction, every change committed before now into the buffers: the
+/// decoder is locked first (a pass running ends first), then the snapshot taken.
+void decode_here(std::optional<spi::snapshot>& snap) {
     server::role_scope as_ext(server::extension_owner(), false);
-    auto decoded = spi::query(std::string("SELECT ") + last_pass_columns + " FROM pgtrickle.pgt_wal_capture");
+    auto decoded = spi::prepared(std::string("SELECT ") + last_pass_columns + " FROM pgtrickle.pgt_wal_capture FOR UPDATE", 0).query({});
+    snap.emplace();
     if (decoded.empty()) return;
     const bool allowed = plugin_allowed();
     if (slot() != slot_status::usable || !allowed)
@@ -271,6 +298,40 @@ void catch_up() {
                     "Changes of sources captured from the WAL cannot be read.",
                     "The scheduler moves those sources back to triggers and recomputes their readers.");
     decode_locked(decoded[0], true);
+}
+
+} // namespace
+
+namespace {
+
+/// Whether every change of `sources` committed before now is in the buffers: decoded already
+/// (a commit in the WAL since the decoder's position that cannot have changed them need not be
+/// waited for), or once the decoder, asked, got there. False when no decoder answers.
+bool decoded_until_now(const std::vector<unsigned>& sources) {
+    const std::uint64_t now = server::insert_position();
+    const auto point = decoded_now();
+    if (!point) return false;
+    if (point->position >= now) return true;
+    server::commit_search tail;
+    tail.from = point->position;
+    tail.to = server::flush_inserted_wal(); // (the WAL is read up to what is flushed)
+    tail.ignore = point->by;
+    tail.assigned_from = point->next_xid;
+    tail.writers_before = point->writers_in_progress;
+    for (unsigned relid : sources) tail.tables.push_back(*server::lock_and_locate(relid, true));
+    return !server::commits_changing(tail) || await_decoded(now);
+}
+
+} // namespace
+
+void take_decoded_snapshot(std::optional<spi::snapshot>& snap, const std::vector<unsigned>& sources) {
+    const std::uint64_t since = passes_published();
+    snap.emplace();
+    if (decoded_until_now(sources))
+        if (auto passes = passes_since(since); passes && snap->make_visible(*passes)) return;
+    // No decoder answered: the snapshot is taken again, after decoding here.
+    snap.reset();
+    decode_here(snap);
 }
 
 bool in_use() {
@@ -366,6 +427,8 @@ void drop_unused_slot(const runner& run) {
     step(run, [&] {
         if (spi::scalar("SELECT 1 FROM pgtrickle.pgt_change_tracking WHERE cdc_mode <> 'TRIGGER' OR wal_until_lsn IS NOT NULL"))
             return;
+        // (After the decoder's pass, which holds the row and the slot.)
+        spi::exec("SELECT 1 FROM pgtrickle.pgt_wal_capture FOR UPDATE");
         spi::exec("DELETE FROM pgtrickle.pgt_wal_capture");
         spi::exec("SELECT pg_catalog.pg_drop_replication_slot(slot_name) FROM pg_catalog.pg_replication_slots "
                   "WHERE slot_name = $1 AND NOT active",
@@ -397,9 +460,29 @@ bool background_step(const runner& run) {
                 spi::exec("SET LOCAL lock_timeout = '1s'");
                 settle({s.relid});
             });
-    const long long rows = state.have_row ? decode_pass(run) : 0;
+    // (The database's decoder decodes, when it runs.)
+    const long long rows = state.have_row && decoder_pid(server::database_oid()) == 0 ? decode_pass(run) : 0;
     if (state.have_row && !state.wanted) drop_unused_slot(run);
     return rows > 0;
+}
+
+std::optional<long long> decoder_pass() {
+    const std::uint64_t until = server::insert_position();
+    server::role_scope as_ext(server::extension_owner(), false);
+    // Never stuck behind a lock a waiting refresh's transaction holds: failing, it tells the
+    // refresh to decode itself.
+    spi::exec("SET LOCAL lock_timeout = '1s'");
+    // Its commit need not wait for the disk: the next pass flushes the WAL before it advances
+    // the slot past these rows (decode_locked), and a refresh that read them flushes it when
+    // it commits. A crash before either loses rows the slot still holds: they are decoded again.
+    spi::exec("SET LOCAL synchronous_commit = off");
+    auto decoded = spi::prepared(std::string("SELECT ") + last_pass_columns + " FROM pgtrickle.pgt_wal_capture FOR UPDATE SKIP LOCKED", 0)
+                       .query({});
+    if (decoded.empty()) {
+        end_decoding_session(); // (the slot may be dropped, or in use by a refresh decoding itself)
+        return std::nullopt;
+    }
+    return decode_locked(decoded[0], false, until);
 }
 
 void drop_orphan_slot() {

@@ -14,9 +14,9 @@
 //
 // Decoding appends to the buffers and records decoded_lsn in pgtrickle.pgt_wal_capture in one
 // transaction; the slot is advanced only to a decoded_lsn already committed, so a crash at any
-// point loses nothing and applies nothing twice. A refresh reading a WAL-captured source locks
-// the decoder, takes its snapshot, then decodes everything committed before it in its own
-// transaction: the changes visible in its snapshot are then all in the buffers.
+// point loses nothing and applies nothing twice. The database's decoder (a background worker,
+// scheduler/wal_decoder_worker) decodes continuously; a refresh reading a WAL-captured source
+// waits for it to pass its snapshot (wal_progress.hpp), or decodes itself when none answers.
 
 #include <cstdint>
 #include <functional>
@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "catalog/stream_table.hpp"
+#include "pg/spi.hpp"
 
 namespace pgt::ext::wal {
 
@@ -39,12 +40,12 @@ std::string requested_mode(const std::optional<std::string>& requested, mode ref
 /// goes back to triggers at once, and one the slot can take over is switched at once.
 void settle(const std::vector<unsigned>& sources);
 
-/// Before a refresh of a stream table reading `sources` takes its snapshot: when changes of one
-/// of them come from the WAL, waits for and holds the decoder until the transaction ends, and
-/// returns true; the refresh then calls catch_up() under its snapshot.
-bool hold_decoder(const std::vector<unsigned>& sources);
-/// Decodes, in this transaction, every change committed before now into the buffers.
-void catch_up();
+/// Those of `sources` whose changes (some of them) are decoded from the WAL.
+std::vector<unsigned> wal_sources(const std::vector<unsigned>& sources);
+/// Takes a refresh's snapshot (into `snap`) and gets every change of `sources` (wal_sources)
+/// committed before it into the buffers, visible in it: decoded by the database's decoder
+/// (wal_progress.hpp), or, when none answers, in this transaction.
+void take_decoded_snapshot(std::optional<spi::snapshot>& snap, const std::vector<unsigned>& sources);
 
 /// True while the database's sources use WAL capture (the scheduler stays awake for it).
 bool in_use();
@@ -53,6 +54,11 @@ bool in_use();
 /// the slot made or dropped, sources switched, changes decoded. Returns whether rows were
 /// decoded (the scheduler then looks for refreshes to do).
 bool background_step(const std::function<std::optional<std::string>(const std::function<void()>&)>& in_transaction);
+
+/// One pass of the database's decoder, in the caller's transaction: decodes what committed
+/// since the last pass. The rows decoded; nothing when it could not (another pass holds the
+/// decoder, or a lock it does not wait for was taken).
+std::optional<long long> decoder_pass();
 
 /// The extension is gone: drops its slot in the current database, if any.
 void drop_orphan_slot();

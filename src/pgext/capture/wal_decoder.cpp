@@ -9,6 +9,7 @@
 #include "pg/guard.hpp"
 #include "pg/postgres.hpp"
 #include "pg/spi.hpp"
+#include "pg/subtransaction.hpp"
 #include "pg/wal_reader.hpp"
 
 extern "C" {
@@ -16,7 +17,11 @@ extern "C" {
 #include <access/htup_details.h>
 #include <access/table.h>
 #include <access/transam.h>
+#include <access/xlogutils.h>
+#include <replication/decode.h>
 #include <replication/logical.h>
+#include <replication/slot.h>
+#include <utils/inval.h>
 #include <replication/output_plugin.h>
 #include <replication/reorderbuffer.h>
 #include <utils/guc.h>
@@ -210,8 +215,10 @@ std::optional<std::vector<locked_buffer>> lock_buffers(const std::vector<source_
     return out;
 }
 
-long long decode(const std::string& slot, std::uint64_t upto, const std::vector<locked_buffer>& buffers) {
-    collector pass;
+namespace {
+
+/// A pass's collector over `buffers` (opened; those dropped meanwhile left out).
+void open_pass(collector& pass, const std::vector<locked_buffer>& buffers) {
     pg::call([&] {
         pass.memory = AllocSetContextCreate(CurrentMemoryContext, "pg_trickle WAL decoding", ALLOCSET_DEFAULT_SIZES);
         pass.scratch = AllocSetContextCreate(pass.memory, "pg_trickle WAL decoding row", ALLOCSET_DEFAULT_SIZES);
@@ -228,21 +235,10 @@ long long decode(const std::string& slot, std::uint64_t upto, const std::vector<
         });
         if (c.buffer) pass.sources.emplace(b.window.relid, c);
     }
-    struct deactivate {
-        ~deactivate() { active = nullptr; }
-    } reset;
-    active = &pass;
-    {
-        // Each pass starts a decoding context, which PostgreSQL logs at LOG: not every 200 ms.
-        const int level = NewGUCNestLevel();
-        pg::call([] {
-            (void)set_config_option("log_min_messages", "fatal", PGC_SUSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
-        });
-        spi::prepared("SELECT pg_catalog.count(*) FROM pg_catalog.pg_logical_slot_peek_binary_changes($1, $2::pg_catalog.pg_lsn, NULL)", 2)
-            .query({slot, lsn_text(upto)});
-        AtEOXact_GUC(true, level);
-    }
-    active = nullptr;
+}
+
+/// Appends what `pass` kept to the buffers and frees it.
+long long close_pass(collector& pass) {
     for (auto& [relid, c] : pass.sources) {
         append_buffer_rows(c.buffer, c.rows);
         pg::call([&] {
@@ -252,6 +248,204 @@ long long decode(const std::string& slot, std::uint64_t upto, const std::vector<
     }
     pg::call([&] { MemoryContextDelete(pass.memory); });
     return pass.rows;
+}
+
+/// The plugin's callbacks collect into `pass` while `decoding` runs.
+template <class F>
+void collecting(collector& pass, F&& decoding) {
+    struct deactivate {
+        ~deactivate() { active = nullptr; }
+    } reset;
+    active = &pass;
+    decoding();
+}
+
+/// The decoder's decoding context, kept from pass to pass, and where it stands: every
+/// transaction committing before `position` has been delivered, and the slot was last
+/// confirmed at `confirmed`.
+struct decoding_session {
+    std::string slot;
+    LogicalDecodingContext* context = nullptr;
+    std::uint64_t position = 0, confirmed = 0;
+} session;
+
+void acquire_slot(const std::string& slot) {
+    pg::call([&] {
+#if PG_VERSION_NUM >= 180000
+        ReplicationSlotAcquire(slot.c_str(), true, true);
+#else
+        ReplicationSlotAcquire(slot.c_str(), true);
+#endif
+    });
+}
+
+/// Starts a session at the slot's position (advanced to `from` first: decoding resumes after
+/// the transactions committing before it), with the slot acquired.
+void start_session(const std::string& slot, std::uint64_t from) {
+    spi::exec("SELECT pg_catalog.pg_replication_slot_advance($1, $2::pg_lsn) FROM pg_catalog.pg_replication_slots "
+              "WHERE slot_name = $1 AND confirmed_flush_lsn < $2::pg_lsn",
+              {slot, lsn_text(from)});
+    acquire_slot(slot);
+    session.context = pg::call([] {
+        CheckLogicalDecodingRequirements();
+        static XLogReaderRoutine local_wal{};
+        local_wal.page_read = read_local_xlog_page;
+        local_wal.segment_open = wal_segment_open;
+        local_wal.segment_close = wal_segment_close;
+        MemoryContext caller = MemoryContextSwitchTo(TopMemoryContext);
+        LogicalDecodingContext* ctx = CreateDecodingContext(InvalidXLogRecPtr, NIL, false, &local_wal, nullptr, nullptr, nullptr);
+        MemoryContextSwitchTo(caller);
+        // From the restart point: transactions committing after the confirmed position are
+        // accumulated whole.
+        XLogBeginRead(ctx->reader, MyReplicationSlot->data.restart_lsn);
+        return ctx;
+    });
+    session.slot = slot;
+    session.position = from;
+    session.confirmed = pg::call([] { return MyReplicationSlot->data.confirmed_flush; });
+}
+
+/// Reads the WAL up to `upto` through the session's context.
+void read_until(std::uint64_t upto) {
+    pg::call([&] {
+        ResourceOwner owner = CurrentResourceOwner;
+        LogicalDecodingContext* ctx = session.context;
+        // The reader allocates its buffers when first needed, where it then is: they must last
+        // as long as the context, not this transaction.
+        MemoryContext caller = MemoryContextSwitchTo(ctx->context);
+        // Decoding reads the catalogs as they were (historic snapshots): no entry cached for
+        // the present may serve it, and none it loads may serve the present after it.
+        InvalidateSystemCaches();
+        while (ctx->reader->EndRecPtr < upto) {
+            char* errm = nullptr;
+            XLogRecord* record = XLogReadRecord(ctx->reader, &errm);
+            if (errm) elog(ERROR, "could not find record for logical decoding: %s", errm);
+            if (record) LogicalDecodingProcessRecord(ctx, ctx->reader);
+            CHECK_FOR_INTERRUPTS();
+        }
+        MemoryContextSwitchTo(caller);
+        CurrentResourceOwner = owner; // (decoding's transaction management may change it)
+        InvalidateSystemCaches();
+    });
+}
+
+} // namespace
+
+long long decode(const std::string& slot, std::uint64_t upto, const std::vector<locked_buffer>& buffers) {
+    collector pass;
+    open_pass(pass, buffers);
+    collecting(pass, [&] {
+        // Each pass starts a decoding context, which PostgreSQL logs at LOG: not every 200 ms.
+        const int level = NewGUCNestLevel();
+        pg::call([] {
+            (void)set_config_option("log_min_messages", "fatal", PGC_SUSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+        });
+        spi::prepared("SELECT pg_catalog.count(*) FROM pg_catalog.pg_logical_slot_peek_binary_changes($1, $2::pg_catalog.pg_lsn, NULL)", 2)
+            .query({slot, lsn_text(upto)});
+        AtEOXact_GUC(true, level);
+    });
+    return close_pass(pass);
+}
+
+namespace {
+
+/// The transactions the session's context holds changes of (of any table), not yet committed;
+/// nothing when there are more than a refresh is told of.
+std::optional<std::vector<std::uint32_t>> uncommitted_writers() {
+    constexpr std::size_t most = 32;
+    std::vector<std::uint32_t> xids;
+    xids.reserve(most);
+    bool overflow = false;
+    // (dlist_foreach is C only.)
+    auto each = [](dlist_head* list, auto&& f) {
+        for (dlist_node* n = list->head.next; n && n != &list->head; n = n->next)
+            f(reinterpret_cast<ReorderBufferTXN*>(reinterpret_cast<char*>(n) - offsetof(ReorderBufferTXN, node)));
+    };
+    auto has_changes = [&](ReorderBufferTXN* txn) {
+        bool changes = txn->nentries > 0;
+        each(&txn->subtxns, [&](ReorderBufferTXN* sub) { changes = changes || sub->nentries > 0; });
+        return changes;
+    };
+    each(&session.context->reorder->toplevel_by_lsn, [&](ReorderBufferTXN* txn) {
+        if (!has_changes(txn)) return;
+        if (xids.size() == most)
+            overflow = true;
+        else
+            xids.push_back(txn->xid);
+    });
+    if (overflow) return std::nullopt;
+    return xids;
+}
+
+} // namespace
+
+continued_pass decode_continuing(const std::string& slot, std::uint64_t from, std::uint64_t upto,
+                                 const std::vector<locked_buffer>& buffers) {
+    collector pass;
+    continued_pass out;
+    open_pass(pass, buffers);
+    try {
+        // Another process decoded or moved the slot since (a refresh that decoded itself): the
+        // context no longer stands where the buffers do.
+        if (session.context && session.position != from) end_decoding_session();
+        if (!session.context) {
+            start_session(slot, from);
+        } else {
+            acquire_slot(slot);
+            if (pg::call([] { return MyReplicationSlot->data.confirmed_flush; }) != session.confirmed) {
+                end_decoding_session();
+                start_session(slot, from);
+            }
+        }
+        // What the buffers hold durably (the WAL was flushed past `from`'s commit): the slot
+        // may let go of the WAL before it.
+        if (from > session.confirmed) {
+            pg::call([&] {
+                LogicalConfirmReceivedLocation(from);
+                ReplicationSlotMarkDirty();
+            });
+            session.confirmed = from;
+        }
+        collecting(pass, [&] { read_until(upto); });
+        session.position = upto;
+        out.writers_in_progress = uncommitted_writers();
+        pg::call([] { ReplicationSlotRelease(); });
+    } catch (...) {
+        end_decoding_session();
+        throw;
+    }
+    out.rows = close_pass(pass);
+    return out;
+}
+
+void end_decoding_session() {
+    if (!session.context) {
+        if (pg::call([] { return MyReplicationSlot != nullptr; })) pg::call([] { ReplicationSlotRelease(); });
+        return;
+    }
+    LogicalDecodingContext* ctx = session.context;
+    const std::string slot = session.slot;
+    session = {};
+    // Freeing a context removes what it spilled to the slot's directory, for which it needs the
+    // slot. When another process has it (or it is gone), the memory goes and the next context
+    // made for the slot removes the files.
+    bool held = pg::call([] { return MyReplicationSlot != nullptr; });
+    if (!held) {
+        try {
+            pg::in_subtransaction([&] { acquire_slot(slot); });
+            held = true;
+        } catch (const error&) {
+        }
+    }
+    pg::call([&] {
+        if (held) {
+            FreeDecodingContext(ctx);
+            ReplicationSlotRelease();
+        } else {
+            XLogReaderFree(ctx->reader);
+            MemoryContextDelete(ctx->context);
+        }
+    });
 }
 
 } // namespace pgt::ext::wal

@@ -4,8 +4,9 @@
 // pg_logical_slot_peek_binary_changes; the plugin's callbacks, instead of writing output, keep
 // the old and new rows of every change to a source in WAL mode, in the layout of its change
 // buffer (stamped with the original transaction and 'I' / 'D', or a 'T' row for TRUNCATE), and
-// the pass appends them to the buffers — in the caller's transaction. The slot itself is never
-// advanced here: the caller records how far it decoded, in the same transaction as the rows.
+// the pass appends them to the buffers — in the caller's transaction. The caller records how
+// far it decoded, in the same transaction as the rows, and the slot is confirmed only up to a
+// position so recorded and flushed.
 
 #include <cstdint>
 #include <optional>
@@ -38,5 +39,22 @@ std::optional<std::vector<locked_buffer>> lock_buffers(const std::vector<source_
 /// Decodes `slot` from its confirmed position up to `upto` (the transactions that commit
 /// before it) into `buffers`. Returns the number of rows written.
 long long decode(const std::string& slot, std::uint64_t upto, const std::vector<locked_buffer>& buffers);
+
+/// The same for the database's decoder, which keeps its decoding context from pass to pass
+/// (acquiring the slot for each pass only: a refresh that decodes itself can use it between):
+/// no context is set up and no WAL is read twice. `from` is where the buffers stand (the
+/// last recorded pass); the slot is confirmed there. A context that no longer stands there (a
+/// refresh decoded meanwhile) is started afresh; one that failed is dropped.
+/// Also returns the transactions whose changes it holds that had not committed by `upto` (at
+/// most 32 of them; nothing when more): no other transaction committing later can have written
+/// anything before `upto`.
+struct continued_pass {
+    long long rows = 0;
+    std::optional<std::vector<std::uint32_t>> writers_in_progress;
+};
+continued_pass decode_continuing(const std::string& slot, std::uint64_t from, std::uint64_t upto,
+                                 const std::vector<locked_buffer>& buffers);
+/// Drops the decoder's context (and releases the slot, if held).
+void end_decoding_session();
 
 } // namespace pgt::ext::wal

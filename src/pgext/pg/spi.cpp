@@ -5,10 +5,14 @@
 #include "pg/guard.hpp"
 #include "pg/gucs.hpp"
 
+#include <algorithm>
 #include <unordered_map>
 
 extern "C" {
+#include <access/transam.h>
 #include <utils/lsyscache.h>
+#include <utils/memutils.h>
+#include <utils/snapmgr.h>
 }
 
 namespace pgt::spi {
@@ -166,6 +170,68 @@ snapshot::snapshot() : handle_(pg::call([] { return RegisterSnapshot(GetLatestSn
 snapshot::~snapshot() {
     // Registered snapshots are released by resource-owner cleanup on abort.
     if (std::uncaught_exceptions() == 0) UnregisterSnapshot(static_cast<Snapshot>(handle_));
+}
+
+namespace {
+
+/// Transaction ids a snapshot may list as running after make_visible moved its xmax.
+constexpr std::uint32_t most_listed = 1u << 20;
+
+/// A copy of `s` in which `adopt` (ids `s` does not see) are visible: its xmax moves past them,
+/// and the ids it passes over that are not adopted are listed as running.
+Snapshot with_visible(Snapshot s, const std::vector<TransactionId>& adopt) {
+    const auto adopted = [&](TransactionId x) { return std::find(adopt.begin(), adopt.end(), x) != adopt.end(); };
+    TransactionId xmax = s->xmax;
+    for (TransactionId x : adopt)
+        if (TransactionIdFollowsOrEquals(x, xmax)) {
+            xmax = x;
+            TransactionIdAdvance(xmax);
+        }
+    const std::uint32_t passed = xmax - s->xmax;
+    if (passed > most_listed) return nullptr;
+    const Size listed = s->xcnt + passed + s->subxcnt;
+    auto* n = static_cast<Snapshot>(MemoryContextAlloc(TopTransactionContext, sizeof(SnapshotData) + listed * sizeof(TransactionId)));
+    memcpy(n, s, sizeof(SnapshotData));
+    n->xip = reinterpret_cast<TransactionId*>(n + 1);
+    n->xcnt = 0;
+    for (std::uint32_t i = 0; i < s->xcnt; ++i)
+        if (!adopted(s->xip[i])) n->xip[n->xcnt++] = s->xip[i];
+    for (TransactionId x = s->xmax; x != xmax;) {
+        if (!adopted(x)) n->xip[n->xcnt++] = x;
+        TransactionIdAdvance(x);
+    }
+    n->subxip = n->xip + n->xcnt;
+    n->subxcnt = 0;
+    for (std::int32_t i = 0; i < s->subxcnt; ++i)
+        if (!adopted(s->subxip[i])) n->subxip[n->subxcnt++] = s->subxip[i];
+    n->xmax = xmax;
+    n->copied = true;
+    n->regd_count = 0;
+    n->active_count = 0;
+    n->snapXactCompletionCount = 0;
+    return n;
+}
+
+} // namespace
+
+bool snapshot::make_visible(const std::vector<std::uint64_t>& committed) {
+    auto* s = static_cast<Snapshot>(handle_);
+    std::vector<TransactionId> adopt;
+    for (std::uint64_t full : committed) {
+        const TransactionId x = XidFromFullTransactionId(FullTransactionIdFromU64(full));
+        if (XidInMVCCSnapshot(x, s)) adopt.push_back(x);
+    }
+    if (adopt.empty()) return true;
+    void* replaced = pg::call([&] {
+        Snapshot n = with_visible(s, adopt);
+        if (!n) return static_cast<void*>(nullptr);
+        Snapshot registered = RegisterSnapshot(n);
+        UnregisterSnapshot(s);
+        return static_cast<void*>(registered);
+    });
+    if (!replaced) return false;
+    handle_ = replaced;
+    return true;
 }
 
 std::uint64_t snapshot::exec(const std::string& sql, const std::vector<param>& params) const {

@@ -74,6 +74,12 @@ public:
     snapshot(const snapshot&) = delete;
     snapshot& operator=(const snapshot&) = delete;
     void* handle() const { return handle_; }
+    /// Transactions (full ids) that committed after the snapshot was taken become visible in
+    /// it, and nothing else does: every transaction id it saw running or not yet assigned stays
+    /// invisible. (For transactions that wrote only what the snapshot's reader wants to see
+    /// early: wal_progress.hpp.) False, the snapshot unchanged, when too many transaction ids
+    /// were assigned meanwhile for the snapshot to list them.
+    bool make_visible(const std::vector<std::uint64_t>& committed);
     /// Runs `sql` under this snapshot (prepared ad hoc).
     std::uint64_t exec(const std::string& sql, const std::vector<param>& params = {}) const;
     std::vector<row> query(const std::string& sql, const std::vector<param>& params = {}) const;

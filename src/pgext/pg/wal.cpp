@@ -19,4 +19,6 @@ std::uint64_t log_running_transactions_and_flush() {
     return end;
 }
 
+std::uint64_t insert_position() { return GetXLogInsertRecPtr(); }
+
 } // namespace pgt::server

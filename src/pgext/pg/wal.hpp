@@ -11,5 +11,8 @@ bool wal_level_logical();
 /// flushes the WAL to its end, which it returns: logical decoding reads only flushed WAL, and
 /// commits made with synchronous_commit = off may not be flushed yet.
 std::uint64_t log_running_transactions_and_flush();
+/// Where the next WAL record goes: every transaction that committed so far has its commit
+/// record before it.
+std::uint64_t insert_position();
 
 } // namespace pgt::server

@@ -46,9 +46,11 @@ void set_file(table_file& f, const file_locator& l) {
 
 } // namespace
 
-std::uint64_t flush_inserted_wal() {
-    return pg::call([] {
-        XLogRecPtr end = GetXLogInsertRecPtr();
+std::uint64_t flush_inserted_wal() { return flush_wal_to(pg::call([] { return GetXLogInsertRecPtr(); })); }
+
+std::uint64_t flush_wal_to(std::uint64_t position) {
+    return pg::call([&] {
+        XLogRecPtr end = position;
         // Just past a page header is where the page's first record would start: the WAL
         // inserted so far ends at the page's start (a flush request past it is refused).
         if (end % wal_segment_size == SizeOfXLogLongPHD)
@@ -122,9 +124,14 @@ bool commit_counts(XLogReaderState* reader, const scan_state& s) {
     const TransactionId xid = XLogRecGetXid(reader);
     const std::uint64_t full = U64FromFullTransactionId(XLogRecGetFullXid(reader));
     if (full == s.search.ignore) return false;
-    if (full < s.search.assigned_from) return true;
     xl_xact_parsed_commit parsed;
     ParseCommitRecord(XLogRecGetInfo(reader), reinterpret_cast<xl_xact_commit*>(XLogRecGetData(reader)), &parsed);
+    if (const auto& before = s.search.writers_before) {
+        auto wrote_before = [&](TransactionId x) { return std::find(before->begin(), before->end(), x) != before->end(); };
+        if (wrote_before(xid) || std::any_of(parsed.subxacts, parsed.subxacts + parsed.nsubxacts, wrote_before)) return true;
+    } else if (full < s.search.assigned_from) {
+        return true;
+    }
     if (parsed.nmsgs > 0) return true; // catalogs changed: a table's file may have too
     auto wrote = [&](TransactionId x) { return hash_search(s.writers, &x, HASH_FIND, nullptr) != nullptr; };
     return wrote(xid) || std::any_of(parsed.subxacts, parsed.subxacts + parsed.nsubxacts, wrote);

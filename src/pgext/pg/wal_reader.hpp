@@ -12,6 +12,8 @@ namespace pgt::server {
 
 /// Flushes all WAL inserted so far and returns its end (where the next record goes).
 std::uint64_t flush_inserted_wal();
+/// Flushes the WAL up to `position` (a position it was inserted to), which it returns.
+std::uint64_t flush_wal_to(std::uint64_t position);
 
 /// The next transaction id to be assigned (a full id).
 std::uint64_t next_full_xid();
@@ -33,13 +35,16 @@ struct commit_search {
     std::uint64_t from = 0, to = 0;  ///< the WAL read: from a record's end to a flushed end
     std::uint64_t ignore = 0;        ///< a full transaction id whose commit does not count (0: none)
     std::uint64_t assigned_from = ~std::uint64_t{0}; ///< transactions numbered from here wrote nothing before `from`
+    /// When known: the only transactions (and subtransactions) that may have written before
+    /// `from` and committed after it (assigned_from is then not needed).
+    std::optional<std::vector<std::uint32_t>> writers_before;
     std::vector<table_file> tables;
 };
 
 /// Whether a transaction committing between `from` and `to` may have changed one of `tables`:
-/// one that wrote them there (or truncated them), changed the catalogs, was prepared, or was
-/// numbered before `assigned_from` (its writes may lie before `from`). Conservative: true
-/// when unsure.
+/// one that wrote them there (or truncated them), changed the catalogs, was prepared, or may
+/// have written before `from` (one of writers_before, or numbered before `assigned_from`).
+/// Conservative: true when unsure.
 bool commits_changing(const commit_search& search);
 
 } // namespace pgt::server

@@ -48,10 +48,12 @@ const char* initiator_name(initiator who) {
     return "MANUAL";
 }
 
-/// What a refresh starts from: the stream table's catalog row (locked until the end of the
-/// transaction: refreshes of one stream table, and alter/drop, are serialised on it), its start
-/// time, the statement number that orders this transaction's own changes around it, and the
-/// previous frontier.
+/// What a refresh starts from: the stream table's catalog row (read under the stream table's
+/// maintenance lock, which refreshes, IMMEDIATE maintenance, ALTER and DROP all take first: its
+/// frontier cannot move before this refresh writes the next; the row is not locked itself,
+/// which would write WAL a refresh reading WAL-captured sources would then wait to flush), its
+/// start time, the statement number that orders this transaction's own changes around it,
+/// and the previous frontier.
 struct start_point {
     stream_table st;
     std::string start_time, stmt;
@@ -64,7 +66,7 @@ std::optional<start_point> lock_and_start(long long id) {
                                   // (in UTC, ISO: it is read back under the stream table's settings)
                                   ", pg_catalog.to_char(pg_catalog.clock_timestamp() AT TIME ZONE 'UTC', "
                                   "'YYYY-MM-DD HH24:MI:SS.US'), frontier_snapshot::text, frontier_xid::text, "
-                                  "frontier_stmt::text FROM pgtrickle.pgt_stream_tables WHERE pgt_id = $1::int8 FOR UPDATE",
+                                  "frontier_stmt::text FROM pgtrickle.pgt_stream_tables WHERE pgt_id = $1::int8",
                               1)
                     .query({std::to_string(id)});
     if (rows.empty()) return std::nullopt;
@@ -390,7 +392,7 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
     // from the WAL (below): after writes, a refresh reading WAL-captured sources recomputes.
     const bool wrote_before = server::transaction_has_xid();
     // Serialises refreshes, IMMEDIATE maintenance, ALTER and DROP of the stream table (all
-    // take this lock first), then locks its catalog row for the frontier.
+    // take this lock first).
     maintainers::lock(id);
     const auto started = std::chrono::steady_clock::now();
     std::optional<start_point> locked;
@@ -410,13 +412,19 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
     auto& comp = compiled_for(*st);
     const std::vector<unsigned> source_oids = oids_of(comp.sources);
     const unsigned owner = checked_owner(*st, source_oids, who == initiator::initial);
-    // Sources captured from the WAL: no other pass decodes until this transaction ends, and
-    // what committed before the snapshot is decoded into the buffers under it.
-    const bool decoding = !immediate && wal::hold_decoder(source_oids);
-    // Everything that reads data from here on sees this one snapshot.
-    const spi::snapshot snap;
-    if (decoding) wal::catch_up();
+    const std::vector<unsigned> decoded_sources = immediate ? std::vector<unsigned>{} : wal::wal_sources(source_oids);
+    const bool decoding = !decoded_sources.empty();
     const bool differential = comp.incremental() != nullptr;
+    // Everything that reads data from here on sees this one snapshot. With sources captured from
+    // the WAL, what committed before it is decoded into the buffers and visible in it first —
+    // unless the refresh recomputes regardless: the changes its snapshot sees are then applied,
+    // whenever they are decoded.
+    std::optional<spi::snapshot> taken;
+    if (decoding && differential && !wrote_before)
+        wal::take_decoded_snapshot(taken, decoded_sources);
+    else
+        taken.emplace();
+    const spi::snapshot& snap = *taken;
     pending p;
     // (A FULL refresh recomputes whatever is pending: it need not look.) AUTO counts the changes.
     const bool automatic = st->requested_mode == mode::automatic && differential && !immediate;

@@ -11,6 +11,7 @@ extern "C" {
 #include <utils/acl.h>
 }
 
+#include "capture/wal_progress.hpp"
 #include "scheduler/internal.hpp"
 
 namespace pgt::sched {
@@ -25,10 +26,10 @@ constexpr std::int64_t hold_ms = 10000;
 /// How long a DROP DATABASE waits for them to end.
 constexpr int wait_ms = 5000;
 
-/// The pids of a database's scheduler and refresh workers (plain data: the wait below may
-/// leave by longjmp, on a cancel).
+/// The pids of a database's scheduler, refresh workers and WAL decoder (plain data: the wait
+/// below may leave by longjmp, on a cancel).
 struct worker_pids {
-    int pid[1 + max_queued_refreshes];
+    int pid[2 + max_queued_refreshes];
     int count;
 };
 
@@ -43,6 +44,7 @@ worker_pids hold_workers(Oid db) {
             if (l && l->owner_pid != 0) w.pid[w.count++] = l->owner_pid;
     }
     LWLockRelease(shared->lock);
+    if (const int decoder = ext::wal::decoder_pid(db)) w.pid[w.count++] = decoder;
     return w;
 }
 

@@ -70,6 +70,13 @@ std::int64_t now_ms();
 /// extension) is cleared and taken, nullptr if there is none. Callers hold shared->lock, except a scheduler reading its own slot's counter.
 db_slot* find_slot(std::uint32_t db, bool create);
 
+/// A pg_trickle worker's signals, as it starts: SIGTERM asks it to leave (ShutdownRequestPending),
+/// SIGHUP to reload the configuration — once more at its first reload_configuration(), since a
+/// reload signalled while it was starting was discarded.
+void take_worker_signals();
+/// Reloads the configuration if SIGHUP asked for it since the last time.
+void reload_configuration();
+
 /// A pg_trickle background worker connecting to a database, started once the server accepts
 /// writes: `function` in pg_trickle.so, shown as `type` in pg_stat_activity; restarted after
 /// `restart_seconds` if it fails (BGW_NEVER_RESTART: never).

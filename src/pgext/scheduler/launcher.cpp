@@ -216,12 +216,7 @@ namespace {
 
 void launcher_main(Datum) {
     using namespace pgt::sched;
-    pqsignal(SIGTERM, SignalHandlerForShutdownRequest);
-    pqsignal(SIGHUP, SignalHandlerForConfigReload);
-    // A reload signalled while the worker was starting was discarded (SIGHUP is ignored until
-    // now): the configuration is read once more so such a change is not missed.
-    ConfigReloadPending = true;
-    BackgroundWorkerUnblockSignals();
+    take_worker_signals();
     BackgroundWorkerInitializeConnection(nullptr, nullptr, 0);
     LWLockAcquire(shared->lock, LW_EXCLUSIVE);
     shared->launcher_pid = MyProcPid;
@@ -229,10 +224,7 @@ void launcher_main(Datum) {
     LWLockRelease(shared->lock);
 
     while (!ShutdownRequestPending) {
-        if (ConfigReloadPending) {
-            ConfigReloadPending = false;
-            ProcessConfigFile(PGC_SIGHUP);
-        }
+        reload_configuration();
         const scan_result r = scan();
         // Every 10 s, sooner when a dormant scheduler is due; a set latch (a commit for a dormant
         // scheduler, CREATE EXTENSION) cuts the wait short.

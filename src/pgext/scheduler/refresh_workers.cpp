@@ -232,10 +232,7 @@ void refresh_worker_main(Datum arg) {
     const int index = DatumGetInt32(arg);
     Oid db = InvalidOid;
     memcpy(&db, MyBgworkerEntry->bgw_extra, sizeof(Oid));
-    pqsignal(SIGTERM, SignalHandlerForShutdownRequest);
-    pqsignal(SIGHUP, SignalHandlerForConfigReload);
-    ConfigReloadPending = true; // a reload during start-up was discarded
-    BackgroundWorkerUnblockSignals();
+    take_worker_signals();
     LWLockAcquire(shared->lock, LW_EXCLUSIVE);
     db_slot* slot = &shared->slots[index];
     // The slot changed hands, or the cluster's budget is spent (schedulers of other databases
@@ -257,10 +254,7 @@ void refresh_worker_main(Datum arg) {
     pgstat_report_appname("pg_trickle refresh worker");
     std::int64_t idle_since = now_ms();
     while (!ShutdownRequestPending) {
-        if (ConfigReloadPending) {
-            ConfigReloadPending = false;
-            ProcessConfigFile(PGC_SIGHUP);
-        }
+        reload_configuration();
         if (auto id = take(slot, MyProcPid)) {
             run_scheduled_refresh(*id);
             finish(slot, *id);

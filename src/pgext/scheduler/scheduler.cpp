@@ -26,6 +26,7 @@
 #include "scheduler/internal.hpp"
 #include "scheduler/refresh_workers.hpp"
 #include "scheduler/transactions.hpp"
+#include "scheduler/wal_decoder_worker.hpp"
 
 extern "C" {
 #include <access/xact.h>
@@ -206,8 +207,9 @@ void start_serving(Oid db) {
     mark_interrupted_refreshes(take_over_queue(my_slot));
 }
 
-/// The WAL capture work of one pass: the slot made or dropped, sources switched, changes
-/// decoded. Returns whether rows were decoded; `wal_in_use` tells whether capture goes on.
+/// The WAL capture work of one pass: the slot made or dropped, sources switched, the
+/// database's WAL decoder started (changes decoded here while it cannot be). Returns whether
+/// rows were decoded here; `wal_in_use` tells whether capture goes on.
 bool capture_from_wal(bool& wal_in_use) {
     const bool decoded = pgt::ext::wal::background_step([](const std::function<void()>& work) -> std::optional<std::string> {
         const auto failed = in_transaction(work);
@@ -215,6 +217,7 @@ bool capture_from_wal(bool& wal_in_use) {
         return failed->sqlstate + ": " + failed->message;
     });
     in_transaction([&] { wal_in_use = pgt::ext::wal::in_use(); });
+    if (wal_in_use) ensure_wal_decoder(my_slot);
     return decoded;
 }
 
@@ -227,12 +230,7 @@ namespace {
 void scheduler_main(Datum arg) {
     using namespace pgt::sched;
     const Oid db = DatumGetObjectId(arg);
-    pqsignal(SIGTERM, SignalHandlerForShutdownRequest);
-    pqsignal(SIGHUP, SignalHandlerForConfigReload);
-    // A reload signalled while the worker was starting was discarded (SIGHUP is ignored until
-    // now): the configuration is read once more so such a change is not missed.
-    ConfigReloadPending = true;
-    BackgroundWorkerUnblockSignals();
+    take_worker_signals();
     BackgroundWorkerInitializeConnectionByOid(db, InvalidOid, 0);
     start_serving(db);
 
@@ -240,10 +238,7 @@ void scheduler_main(Datum arg) {
     bool wal_in_use = false;
     std::int64_t work_at = never, next_tick = 0, next_prune = 0, busy_until = now_ms() + idle_exit_ms;
     while (!ShutdownRequestPending) {
-        if (ConfigReloadPending) {
-            ConfigReloadPending = false;
-            ProcessConfigFile(PGC_SIGHUP);
-        }
+        reload_configuration();
         const std::uint64_t changes = pg_atomic_read_u64(&my_slot->changes);
         std::int64_t now = now_ms();
         if (!extension_present()) {
@@ -275,7 +270,8 @@ void scheduler_main(Datum arg) {
         }
         now = now_ms();
         my_slot->last_tick_ms = now;
-        // Changes read from the WAL wake nobody: the scheduler looks for them itself.
+        // Without its WAL decoder (which wakes it when it decodes), the scheduler looks for
+        // changes in the WAL itself.
         const std::int64_t longest = wal_in_use ? std::min(pgt::guc::scheduler_interval_ms, wal_poll_ms) : pgt::guc::scheduler_interval_ms;
         const long timeout = static_cast<long>(std::clamp<std::int64_t>(next_tick - now, 10, longest));
         (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, timeout, PG_WAIT_EXTENSION);

@@ -6,11 +6,13 @@ extern "C" {
 #include <pgstat.h>
 #include <port/atomics.h>
 #include <postmaster/bgworker.h>
+#include <postmaster/interrupt.h>
 #include <storage/ipc.h>
 #include <storage/latch.h>
 #include <storage/lwlock.h>
 #include <storage/proc.h>
 #include <storage/shmem.h>
+#include <utils/guc.h>
 #include <utils/timestamp.h>
 }
 
@@ -118,6 +120,19 @@ BackgroundWorker pg_trickle_worker(const char* function, const char* type, const
     snprintf(worker.bgw_name, BGW_MAXLEN, "%s", name);
     snprintf(worker.bgw_type, BGW_MAXLEN, "%s", type);
     return worker;
+}
+
+void take_worker_signals() {
+    pqsignal(SIGTERM, SignalHandlerForShutdownRequest);
+    pqsignal(SIGHUP, SignalHandlerForConfigReload);
+    ConfigReloadPending = true;
+    BackgroundWorkerUnblockSignals();
+}
+
+void reload_configuration() {
+    if (!ConfigReloadPending) return;
+    ConfigReloadPending = false;
+    ProcessConfigFile(PGC_SIGHUP);
 }
 
 void install_shared_state() {

@@ -130,6 +130,26 @@ TEST_CASE("WAL capture: sources move to the WAL and back and stay exact", "[wal]
         db.exec("SELECT pgtrickle.refresh_stream_table('sums')");
         CHECK(equal_to_query(db, "sums", "g, n, total", sums_query));
     }
+    SECTION("a refresh right after a commit waits for the database's WAL decoder, or decodes itself without one") {
+        const auto decoders = [&] {
+            return db.scalar("SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'pg_trickle WAL decoder'");
+        };
+        REQUIRE(wait_for([&] { return decoders() == "1"; }, 20s));
+        for (int round = 20; round < 30; ++round) {
+            write_round(db, round);
+            db.exec("SELECT pgtrickle.refresh_stream_table('sums')");
+            CHECK(equal_to_query(db, "sums", "g, n, total", sums_query));
+        }
+        // (The scheduler starts another at its next look: the refresh may find either.)
+        db.exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE backend_type = 'pg_trickle WAL decoder'");
+        write_round(db, 30);
+        db.exec("SELECT pgtrickle.refresh_stream_table('sums')");
+        CHECK(equal_to_query(db, "sums", "g, n, total", sums_query));
+        REQUIRE(wait_for([&] { return decoders() == "1"; }, 20s));
+        write_round(db, 31);
+        db.exec("SELECT pgtrickle.refresh_stream_table('sums')");
+        CHECK(equal_to_query(db, "sums", "g, n, total", sums_query));
+    }
     SECTION("the scheduler never waits for a change buffer's lock: a transaction dropping buffers never deadlocks with it") {
         // As drop_stream_table does, one buffer locked and then another: a scheduler waiting
         // here would hold the source and the other buffers.
