@@ -61,14 +61,15 @@ std::string buffer_name(unsigned source_relid) {
     return "pgtrickle_changes." + spi::quote_ident("changes_" + std::to_string(source_relid));
 }
 
-std::string pending_condition(const std::string& b) {
-    const std::string xid = b + ".__pgt_xid";
+std::string pending_rows(unsigned source_relid, const std::string& b) {
+    const std::string xid = b + ".__pgt_xid", s = b + "_s";
     // A row decoded from the WAL is visible as soon as the decoding pass wrote it, whether its
     // own transaction is visible in the current snapshot or not: it waits until it is.
-    return "NOT ((" + xid + " IS DISTINCT FROM $2::pg_catalog.xid8 AND pg_catalog.pg_visible_in_snapshot(" + xid +
-           ", $1::pg_catalog.pg_snapshot)) OR (" + xid + " = $2::pg_catalog.xid8 AND " + b +
-           ".__pgt_stmt < $3::pg_catalog.int8)) AND (" + xid + " IS NOT DISTINCT FROM pg_catalog.pg_current_xact_id_if_assigned() OR "
-           "pg_catalog.pg_visible_in_snapshot(" + xid + ", pg_catalog.pg_current_snapshot()))";
+    return buffer_name(source_relid) + " " + b + ", (SELECT $1::pg_catalog.pg_snapshot AS frontier, "
+           "pg_catalog.pg_current_snapshot() AS now, pg_catalog.pg_current_xact_id_if_assigned() AS me OFFSET 0) " + s +
+           " WHERE NOT ((" + xid + " IS DISTINCT FROM $2::pg_catalog.xid8 AND pg_catalog.pg_visible_in_snapshot(" + xid +
+           ", " + s + ".frontier)) OR (" + xid + " = $2::pg_catalog.xid8 AND " + b + ".__pgt_stmt < $3::pg_catalog.int8)) AND (" +
+           xid + " IS NOT DISTINCT FROM " + s + ".me OR pg_catalog.pg_visible_in_snapshot(" + xid + ", " + s + ".now))";
 }
 
 void ensure_capture(const ir::table& source) {

@@ -53,9 +53,11 @@ void release_capture_if_unused(unsigned source_relid);
 /// The buffer table of a captured source, quoted and qualified.
 std::string buffer_name(unsigned source_relid);
 
-/// SQL condition on buffer alias `b`: the change is not yet applied to a stream table whose
-/// frontier is ($1 snapshot, $2 xid, $3 statement number) — text parameters.
-std::string pending_condition(const std::string& b);
+/// The rows of `source_relid`'s buffer, as alias `b`, not yet applied to a stream table whose
+/// frontier is ($1 snapshot, $2 xid, $3 statement number — text parameters) and visible now:
+/// `FROM <pending_rows> [AND …]`. (The snapshots are read once, in a one-row subquery: a cast
+/// or pg_current_snapshot() in the condition itself would be evaluated for every row.)
+std::string pending_rows(unsigned source_relid, const std::string& b);
 
 /// Creates (or replaces) or drops the capture triggers of captured table `source_relid` (not its
 /// partitions): a source moving between trigger and WAL capture.

@@ -305,18 +305,29 @@ void start_session(const std::string& slot, std::uint64_t from) {
     session.confirmed = pg::call([] { return MyReplicationSlot->data.confirmed_flush; });
 }
 
+/// What a session's own memory may grow to (reading keeps a little of each record there)
+/// before it is started afresh at the next pass (which costs that pass a context's set-up).
+constexpr Size most_session_memory = 16u << 20;
+
+void end_if_grown() {
+    if (pg::call([] { return MemoryContextMemAllocated(session.context->context, false); }) > most_session_memory)
+        end_decoding_session();
+}
+
 /// Reads the WAL up to `upto` through the session's context.
 void read_until(std::uint64_t upto) {
     pg::call([&] {
         ResourceOwner owner = CurrentResourceOwner;
         LogicalDecodingContext* ctx = session.context;
-        // The reader allocates its buffers when first needed, where it then is: they must last
-        // as long as the context, not this transaction.
-        MemoryContext caller = MemoryContextSwitchTo(ctx->context);
+        MemoryContext caller = CurrentMemoryContext;
         // Decoding reads the catalogs as they were (historic snapshots): no entry cached for
         // the present may serve it, and none it loads may serve the present after it.
         InvalidateSystemCaches();
         while (ctx->reader->EndRecPtr < upto) {
+            // The reader (re)allocates its buffers where it is when it needs them: they must last
+            // as long as the context (replaying a transaction leaves another memory context
+            // current). What else a record allocates there is kept too: see end_if_grown().
+            MemoryContextSwitchTo(ctx->context);
             char* errm = nullptr;
             XLogRecord* record = XLogReadRecord(ctx->reader, &errm);
             if (errm) elog(ERROR, "could not find record for logical decoding: %s", errm);
@@ -410,6 +421,7 @@ continued_pass decode_continuing(const std::string& slot, std::uint64_t from, st
         session.position = upto;
         out.writers_in_progress = uncommitted_writers();
         pg::call([] { ReplicationSlotRelease(); });
+        end_if_grown();
     } catch (...) {
         end_decoding_session();
         throw;

@@ -10,7 +10,7 @@
 // after the snapshot was taken, so their rows are not visible in it: the refresh adds exactly
 // those transactions to its snapshot (spi::snapshot::make_visible). They wrote only change
 // buffers and pg_trickle's own bookkeeping, and a buffer row counts for a refresh only when its
-// source transaction is visible in the snapshot (capture.hpp's pending_condition): the sources
+// source transaction is visible in the snapshot (capture.hpp's pending_rows): the sources
 // read, and the changes applied, are exactly those of the original snapshot.
 //
 // Every transaction that decodes (the decoder's, and a refresh that decodes itself when no

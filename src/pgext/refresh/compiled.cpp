@@ -29,7 +29,7 @@ std::string changes_relation(const ir::table& t) {
     for (const auto& c : t.columns) cols.push_back("b." + spi::quote_ident(c.name));
     return "(SELECT " + sql::join(cols) +
            ", CASE b.__pgt_action WHEN 'I' THEN 1::pg_catalog.int8 ELSE -1::pg_catalog.int8 END AS \"__pgt_w\" FROM " +
-           buffer_name(t.oid) + " b WHERE " + pending_condition("b") + " AND b.__pgt_action <> 'T')";
+           pending_rows(t.oid, "b") + " AND b.__pgt_action <> 'T')";
 }
 
 /// The statements' changes of source `i` (table `t`) from its rows inserted and deleted.

@@ -118,8 +118,8 @@ pending pending_changes(const compiled_query& c, const start_point& f, const spi
     for (std::size_t i = 0; i < c.sources.size(); ++i) {
         // One pass over the pending rows (a buffer holds them after the rows already applied).
         const auto r = spi::prepared("SELECT pg_catalog.count(*), COALESCE(pg_catalog.bool_or(x.__pgt_action = 'T'), false) "
-                                     "FROM (SELECT b.__pgt_action FROM " + buffer_name(c.sources[i]->oid) + " b WHERE " +
-                                         pending_condition("b") + " LIMIT $4::pg_catalog.int8) x",
+                                     "FROM (SELECT b.__pgt_action FROM " + pending_rows(c.sources[i]->oid, "b") +
+                                         " LIMIT $4::pg_catalog.int8) x",
                                      4)
                            .query({f.snapshot, f.xid, f.frontier_stmt, limit ? spi::param(std::to_string(limit)) : std::nullopt},
                                   &snap);
@@ -276,6 +276,19 @@ std::pair<long long, long long> take_top(const topk_plan& t, const spi::snapshot
     return {std::stoll(*counts[0][0]), std::stoll(*counts[0][1])};
 }
 
+/// Takes a refresh's snapshot into `snap`; returns whether some of `sources` are captured
+/// from the WAL. Their changes that committed before it are then decoded into the buffers and
+/// visible in it first, when the refresh may apply them (`applies_changes`; one that recomputes
+/// regardless applies what its snapshot sees, whenever it is decoded).
+bool take_snapshot(std::optional<spi::snapshot>& snap, const std::vector<unsigned>& sources, bool applies_changes) {
+    const std::vector<unsigned> decoded = sources.empty() ? sources : wal::wal_sources(sources);
+    if (!decoded.empty() && applies_changes)
+        wal::take_decoded_snapshot(snap, decoded);
+    else
+        snap.emplace();
+    return !decoded.empty();
+}
+
 template <class... F>
 struct overloaded : F... {
     using F::operator()...;
@@ -412,18 +425,10 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
     auto& comp = compiled_for(*st);
     const std::vector<unsigned> source_oids = oids_of(comp.sources);
     const unsigned owner = checked_owner(*st, source_oids, who == initiator::initial);
-    const std::vector<unsigned> decoded_sources = immediate ? std::vector<unsigned>{} : wal::wal_sources(source_oids);
-    const bool decoding = !decoded_sources.empty();
     const bool differential = comp.incremental() != nullptr;
-    // Everything that reads data from here on sees this one snapshot. With sources captured from
-    // the WAL, what committed before it is decoded into the buffers and visible in it first —
-    // unless the refresh recomputes regardless: the changes its snapshot sees are then applied,
-    // whenever they are decoded.
+    // Everything that reads data from here on sees this one snapshot.
     std::optional<spi::snapshot> taken;
-    if (decoding && differential && !wrote_before)
-        wal::take_decoded_snapshot(taken, decoded_sources);
-    else
-        taken.emplace();
+    const bool decoding = take_snapshot(taken, immediate ? std::vector<unsigned>{} : source_oids, differential && !wrote_before);
     const spi::snapshot& snap = *taken;
     pending p;
     // (A FULL refresh recomputes whatever is pending: it need not look.) AUTO counts the changes.
@@ -517,10 +522,10 @@ std::optional<frontier_state> frontier_of(long long id) {
 }
 
 long long count_pending(unsigned source_relid, const std::vector<spi::param>& frontier) {
-    const std::string b = buffer_name(source_relid);
-    if (!frontier[0]) return std::stoll(*spi::prepared("SELECT pg_catalog.count(*) FROM " + b, 0).query({})[0][0]);
+    if (!frontier[0])
+        return std::stoll(*spi::prepared("SELECT pg_catalog.count(*) FROM " + buffer_name(source_relid), 0).query({})[0][0]);
     return std::stoll(
-        *spi::prepared("SELECT pg_catalog.count(*) FROM " + b + " b WHERE " + pending_condition("b"), 3).query(frontier)[0][0]);
+        *spi::prepared("SELECT pg_catalog.count(*) FROM " + pending_rows(source_relid, "b"), 3).query(frontier)[0][0]);
 }
 
 } // namespace
