@@ -479,7 +479,9 @@ std::optional<long long> decoder_pass() {
     auto decoded = spi::prepared(std::string("SELECT ") + last_pass_columns + " FROM pgtrickle.pgt_wal_capture FOR UPDATE SKIP LOCKED", 0)
                        .query({});
     if (decoded.empty()) {
-        end_decoding_session(); // (the slot may be dropped, or in use by a refresh decoding itself)
+        // Capture stopped (the slot goes): the context goes too. Otherwise a refresh decoding
+        // itself holds the decoder, and the slot: the context is checked at the next pass.
+        if (!spi::prepared("SELECT 1 FROM pgtrickle.pgt_wal_capture", 0).query({}).size()) end_decoding_session();
         return std::nullopt;
     }
     return decode_locked(decoded[0], false, until);

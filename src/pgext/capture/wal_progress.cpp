@@ -26,8 +26,6 @@ constexpr int max_databases = 64;
 /// Passes remembered: a refresh waits for one or two, and falls back to decoding itself when
 /// more than this many were published while it waited.
 constexpr int ring_size = 64;
-/// A decoder that has not moved for this long while a refresh waits is not waited for.
-constexpr int stalled_ms = 10000;
 /// Writers in progress a point names at most.
 constexpr int max_writers = 32;
 
@@ -249,8 +247,7 @@ bool await_decoded(std::uint64_t position) {
     enum class outcome { waiting, decoded, gone } result = outcome::waiting;
     // (Plain data only: a cancel leaves the sleep by longjmp.)
     pg::call([&] {
-        std::uint64_t failed_at_start = 0, last_decoded = 0;
-        int still_ms = 0;
+        std::uint64_t failed_at_start = 0;
         bool first = true;
         ConditionVariablePrepareToSleep(&state->advanced);
         while (result == outcome::waiting) {
@@ -263,10 +260,9 @@ bool await_decoded(std::uint64_t position) {
                 result = outcome::decoded;
             } else {
                 if (first) failed_at_start = d->failed_passes;
-                // Two failures: the second began after this request (the first may not have).
-                if (d->failed_passes >= failed_at_start + 2 || still_ms >= stalled_ms) result = outcome::gone;
-                if (d->decoded != last_decoded) still_ms = 0;
-                last_decoded = d->decoded;
+                // Two failures: the second began after this request (the first may not have). A
+                // decoder working through a large transaction is waited for, however long.
+                if (d->failed_passes >= failed_at_start + 2) result = outcome::gone;
                 d->requested = std::max(d->requested, position);
                 wake = d->decoder_latch;
             }
@@ -274,7 +270,7 @@ bool await_decoded(std::uint64_t position) {
             first = false;
             if (result != outcome::waiting) break;
             if (wake) SetLatch(wake);
-            if (ConditionVariableTimedSleep(&state->advanced, 100, PG_WAIT_EXTENSION)) still_ms += 100;
+            (void)ConditionVariableTimedSleep(&state->advanced, 100, PG_WAIT_EXTENSION);
         }
         ConditionVariableCancelSleep();
     });

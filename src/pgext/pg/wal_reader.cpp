@@ -15,6 +15,8 @@ extern "C" {
 #include <access/xlog_internal.h>
 #include <access/xlogreader.h>
 #include <access/xlogutils.h>
+#include <catalog/pg_class.h>
+#include <storage/sinval.h>
 #include <storage/lmgr.h>
 #include <utils/hsearch.h>
 #include <utils/rel.h>
@@ -117,6 +119,22 @@ bool touches_tables(XLogReaderState* reader, const scan_state& s) {
     return false;
 }
 
+/// Whether a commit's invalidation messages say that one of the tables may have moved to
+/// another file (rewritten, truncated, moved — its writes before then went to the file it left):
+/// a relcache invalidation of one of them or of all, or of pg_class as a whole. Other catalog
+/// changes (a materialized view or another table rewritten) concern no table searched.
+bool moves_tables(const xl_xact_parsed_commit& parsed, const commit_search& search) {
+    for (int i = 0; i < parsed.nmsgs; ++i) {
+        const SharedInvalidationMessage& m = parsed.msgs[i];
+        if (m.id == SHAREDINVALCATALOG_ID && m.cat.catId == RelationRelationId) return true;
+        if (m.id != SHAREDINVALRELCACHE_ID || (m.rc.dbId != MyDatabaseId && m.rc.dbId != InvalidOid)) continue;
+        if (m.rc.relId == InvalidOid) return true;
+        for (const auto& f : search.tables)
+            if (f.relid == m.rc.relId) return true;
+    }
+    return false;
+}
+
 /// Whether the commit just read must be decoded.
 bool commit_counts(XLogReaderState* reader, const scan_state& s) {
     const uint8 info = XLogRecGetInfo(reader) & XLOG_XACT_OPMASK;
@@ -132,7 +150,7 @@ bool commit_counts(XLogReaderState* reader, const scan_state& s) {
     } else if (full < s.search.assigned_from) {
         return true;
     }
-    if (parsed.nmsgs > 0) return true; // catalogs changed: a table's file may have too
+    if (moves_tables(parsed, s.search)) return true;
     auto wrote = [&](TransactionId x) { return hash_search(s.writers, &x, HASH_FIND, nullptr) != nullptr; };
     return wrote(xid) || std::any_of(parsed.subxacts, parsed.subxacts + parsed.nsubxacts, wrote);
 }

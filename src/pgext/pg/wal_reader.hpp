@@ -42,7 +42,8 @@ struct commit_search {
 };
 
 /// Whether a transaction committing between `from` and `to` may have changed one of `tables`:
-/// one that wrote them there (or truncated them), changed the catalogs, was prepared, or may
+/// one that wrote them there (or truncated them), may have moved one to another file (its
+/// invalidation messages name one of them), was prepared, or may
 /// have written before `from` (one of writers_before, or numbered before `assigned_from`).
 /// Conservative: true when unsure.
 bool commits_changing(const commit_search& search);
