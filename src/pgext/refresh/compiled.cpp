@@ -106,6 +106,13 @@ const spi::plan& compiled_query::delta_plan(unsigned long long changed) {
     return p;
 }
 
+bool compiled_query::delta_prepared(unsigned long long changed) const {
+    const auto* plans = incremental();
+    if (!plans) return false;
+    const auto it = plans->deltas.find(changed);
+    return it != plans->deltas.end() && it->second.valid();
+}
+
 std::string compiled_query::inserted_rows(std::size_t i) { return "__pgt_inserted_" + std::to_string(i); }
 std::string compiled_query::deleted_rows(std::size_t i) { return "__pgt_deleted_" + std::to_string(i); }
 

@@ -103,6 +103,8 @@ struct compiled_query {
     std::string delta_statement(unsigned long long changed) const;
     /// delta_statement, prepared.
     const spi::plan& delta_plan(unsigned long long changed);
+    /// Whether delta_plan(changed) was prepared already (in this backend).
+    bool delta_prepared(unsigned long long changed) const;
 
     /// IMMEDIATE: the names of the ephemeral relations holding the rows inserted into and
     /// deleted from source `i` by the statements being maintained (the source's row type).

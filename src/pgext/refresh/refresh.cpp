@@ -383,10 +383,13 @@ void require_refreshable(const stream_table& st, initiator who) {
 }
 
 /// An AUTO stream table's auto_costs after refresh `out`, begun at `started` (null when it did
-/// nothing).
+/// nothing, or applied changes with a statement it had to plan first: the first differential
+/// refresh in a session costs its planning too, many times what the next ones cost, and a
+/// figure that high would have AUTO recompute ever after).
 spi::param learned_costs(const stream_table& st, const refresh_outcome& out, const std::optional<auto_decision>& choice,
-                         std::chrono::steady_clock::time_point started) {
-    if (out.action == refresh_action::no_data) return std::nullopt;
+                         std::chrono::steady_clock::time_point started, bool planned_now) {
+    if (out.action == refresh_action::no_data || (out.action == refresh_action::differential && planned_now))
+        return std::nullopt;
     return measured_costs(st, out.action != refresh_action::differential, choice ? choice->change_records : 0,
                           std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
 }
@@ -442,6 +445,7 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
     std::optional<auto_decision> choice;
     if (!full && p.changed != 0 && automatic) choice = choose_auto(*st, p.sizes);
     refresh_outcome out;
+    const bool planned_now = p.changed != 0 && !comp.delta_prepared(p.changed);
     bool fell_back = false;
     if (full || (choice && choice->full))
         out = reload(*st, comp, owner, snap);
@@ -454,7 +458,7 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
             "its differential refresh", [&] { out = reload(*st, comp, owner, snap); }, "recomputed in full");
 
     // AUTO learns from every refresh that did something, its creation's full load included.
-    const spi::param costs = st->requested_mode == mode::automatic && differential ? learned_costs(*st, out, choice, started)
+    const spi::param costs = st->requested_mode == mode::automatic && differential ? learned_costs(*st, out, choice, started, planned_now)
                                                                                    : std::nullopt;
     server::role_scope as_ext(ext_owner, false);
     const bool trim = !immediate;
