@@ -109,8 +109,16 @@ std::vector<source_window> windows(const std::string& decoded) {
     return out;
 }
 
-/// What decode_locked needs to know of the last pass (pgt_wal_capture's columns).
-constexpr const char* last_pass_columns = "decoded_lsn::text, decoder_xid::text, decoded_next_xid::text";
+/// What decode_locked needs to know of the last pass (pgt_wal_capture's row), read with the
+/// row locked: who holds it decodes. Without `wait`, nothing when another holds it already.
+std::optional<spi::row> lock_last_pass(bool wait) {
+    auto rows = spi::prepared(std::string("SELECT decoded_lsn::text, decoder_xid::text, decoded_next_xid::text "
+                                          "FROM pgtrickle.pgt_wal_capture FOR UPDATE") + (wait ? "" : " SKIP LOCKED"),
+                              0)
+                    .query({});
+    if (rows.empty()) return std::nullopt;
+    return rows[0];
+}
 
 /// One decoding pass under the decoder's lock: the slot advanced to what is already durable,
 /// then everything committed before now decoded into the buffers, in this transaction. Skipped
@@ -156,12 +164,7 @@ std::optional<long long> decode_locked(const spi::row& last_pass, bool wait,
         rows = pass.rows;
         writers = std::move(pass.writers_in_progress);
     } else {
-        {
-            const server::guc_scope quiet({{"log_min_messages", "fatal"}}, true);
-            spi::exec("SELECT pg_catalog.pg_replication_slot_advance($1, $2::pg_lsn) FROM pg_catalog.pg_replication_slots "
-                      "WHERE slot_name = $1 AND confirmed_flush_lsn < $2::pg_lsn",
-                      {name, decoded});
-        }
+        advance_slot(name, since.from);
         // Decoding reads the WAL from the slot's restart point, which moves to a
         // running-transactions record once the slot has passed it: one here lets the next pass
         // start about here. Its end comes after every commit the caller's snapshot sees, and is
@@ -287,9 +290,9 @@ namespace {
 /// decoder is locked first (a pass running ends first), then the snapshot taken.
 void decode_here(std::optional<spi::snapshot>& snap) {
     server::role_scope as_ext(server::extension_owner(), false);
-    auto decoded = spi::prepared(std::string("SELECT ") + last_pass_columns + " FROM pgtrickle.pgt_wal_capture FOR UPDATE", 0).query({});
+    const auto decoded = lock_last_pass(true);
     snap.emplace();
-    if (decoded.empty()) return;
+    if (!decoded) return;
     const bool allowed = plugin_allowed();
     if (slot() != slot_status::usable || !allowed)
         throw error("55000",
@@ -297,12 +300,8 @@ void decode_here(std::optional<spi::snapshot>& snap) {
                             : "pg_trickle: output_plugin_libraries no longer names pg_trickle",
                     "Changes of sources captured from the WAL cannot be read.",
                     "The scheduler moves those sources back to triggers and recomputes their readers.");
-    decode_locked(decoded[0], true);
+    decode_locked(*decoded, true);
 }
-
-} // namespace
-
-namespace {
 
 /// Whether every change of `sources` committed before now is in the buffers: decoded already
 /// (a commit in the WAL since the decoder's position that cannot have changed them need not be
@@ -416,8 +415,7 @@ long long decode_pass(const runner& run) {
     long long rows = 0;
     step(run, [&] {
         // A refresh decoding now holds the lock: it does this tick's work.
-        auto decoded = spi::query(std::string("SELECT ") + last_pass_columns + " FROM pgtrickle.pgt_wal_capture FOR UPDATE SKIP LOCKED");
-        if (!decoded.empty()) rows = decode_locked(decoded[0], false).value_or(0);
+        if (const auto decoded = lock_last_pass(false)) rows = decode_locked(*decoded, false).value_or(0);
     });
     return rows;
 }
@@ -476,15 +474,14 @@ std::optional<long long> decoder_pass() {
     // the slot past these rows (decode_locked), and a refresh that read them flushes it when
     // it commits. A crash before either loses rows the slot still holds: they are decoded again.
     spi::exec("SET LOCAL synchronous_commit = off");
-    auto decoded = spi::prepared(std::string("SELECT ") + last_pass_columns + " FROM pgtrickle.pgt_wal_capture FOR UPDATE SKIP LOCKED", 0)
-                       .query({});
-    if (decoded.empty()) {
+    const auto decoded = lock_last_pass(false);
+    if (!decoded) {
         // Capture stopped (the slot goes): the context goes too. Otherwise a refresh decoding
         // itself holds the decoder, and the slot: the context is checked at the next pass.
         if (!spi::prepared("SELECT 1 FROM pgtrickle.pgt_wal_capture", 0).query({}).size()) end_decoding_session();
         return std::nullopt;
     }
-    return decode_locked(decoded[0], false, until);
+    return decode_locked(*decoded, false, until);
 }
 
 void drop_orphan_slot() {

@@ -5,8 +5,10 @@
 #include "pgt/error.hpp"
 
 #include "capture/buffer_writer.hpp"
+#include "capture/wal_progress.hpp"
 #include "capture/virtual_columns.hpp"
 #include "pg/guard.hpp"
+#include "pg/gucs.hpp"
 #include "pg/postgres.hpp"
 #include "pg/spi.hpp"
 #include "pg/subtransaction.hpp"
@@ -204,6 +206,14 @@ std::string lsn_text(std::uint64_t lsn) {
     return text;
 }
 
+void advance_slot(const std::string& slot, std::uint64_t position) {
+    // (Advancing sets up a decoding context, which PostgreSQL logs at LOG.)
+    const server::guc_scope quiet({{"log_min_messages", "fatal"}}, true);
+    spi::exec("SELECT pg_catalog.pg_replication_slot_advance($1, $2::pg_lsn) FROM pg_catalog.pg_replication_slots "
+              "WHERE slot_name = $1 AND confirmed_flush_lsn < $2::pg_lsn",
+              {slot, lsn_text(position)});
+}
+
 std::optional<std::vector<locked_buffer>> lock_buffers(const std::vector<source_window>& sources, bool wait) {
     std::vector<locked_buffer> out;
     for (const auto& s : sources) {
@@ -282,9 +292,7 @@ void acquire_slot(const std::string& slot) {
 /// Starts a session at the slot's position (advanced to `from` first: decoding resumes after
 /// the transactions committing before it), with the slot acquired.
 void start_session(const std::string& slot, std::uint64_t from) {
-    spi::exec("SELECT pg_catalog.pg_replication_slot_advance($1, $2::pg_lsn) FROM pg_catalog.pg_replication_slots "
-              "WHERE slot_name = $1 AND confirmed_flush_lsn < $2::pg_lsn",
-              {slot, lsn_text(from)});
+    advance_slot(slot, from);
     acquire_slot(slot);
     session.context = pg::call([] {
         CheckLogicalDecodingRequirements();
@@ -340,30 +348,10 @@ void read_until(std::uint64_t upto) {
     });
 }
 
-} // namespace
-
-long long decode(const std::string& slot, std::uint64_t upto, const std::vector<locked_buffer>& buffers) {
-    collector pass;
-    open_pass(pass, buffers);
-    collecting(pass, [&] {
-        // Each pass starts a decoding context, which PostgreSQL logs at LOG: not every 200 ms.
-        const int level = NewGUCNestLevel();
-        pg::call([] {
-            (void)set_config_option("log_min_messages", "fatal", PGC_SUSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
-        });
-        spi::prepared("SELECT pg_catalog.count(*) FROM pg_catalog.pg_logical_slot_peek_binary_changes($1, $2::pg_catalog.pg_lsn, NULL)", 2)
-            .query({slot, lsn_text(upto)});
-        AtEOXact_GUC(true, level);
-    });
-    return close_pass(pass);
-}
-
-namespace {
-
 /// The transactions the session's context holds changes of (of any table), not yet committed;
 /// nothing when there are more than a refresh is told of.
 std::optional<std::vector<std::uint32_t>> uncommitted_writers() {
-    constexpr std::size_t most = 32;
+    constexpr std::size_t most = most_writers_published;
     std::vector<std::uint32_t> xids;
     xids.reserve(most);
     bool overflow = false;
@@ -388,7 +376,25 @@ std::optional<std::vector<std::uint32_t>> uncommitted_writers() {
     return xids;
 }
 
+
 } // namespace
+
+long long decode(const std::string& slot, std::uint64_t upto, const std::vector<locked_buffer>& buffers) {
+    collector pass;
+    open_pass(pass, buffers);
+    collecting(pass, [&] {
+        // Each pass starts a decoding context, which PostgreSQL logs at LOG: not every 200 ms.
+        const int level = NewGUCNestLevel();
+        pg::call([] {
+            (void)set_config_option("log_min_messages", "fatal", PGC_SUSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+        });
+        spi::prepared("SELECT pg_catalog.count(*) FROM pg_catalog.pg_logical_slot_peek_binary_changes($1, $2::pg_catalog.pg_lsn, NULL)", 2)
+            .query({slot, lsn_text(upto)});
+        AtEOXact_GUC(true, level);
+    });
+    return close_pass(pass);
+}
+
 
 continued_pass decode_continuing(const std::string& slot, std::uint64_t from, std::uint64_t upto,
                                  const std::vector<locked_buffer>& buffers) {

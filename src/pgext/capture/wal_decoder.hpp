@@ -25,6 +25,9 @@ struct source_window {
 /// `lsn` as PostgreSQL writes a pg_lsn (X/X).
 std::string lsn_text(std::uint64_t lsn);
 
+/// Advances `slot` to `position` (where it stands, when further already).
+void advance_slot(const std::string& slot, std::uint64_t position);
+
 /// A source's window and its change buffer, locked for appending.
 struct locked_buffer {
     source_window window;

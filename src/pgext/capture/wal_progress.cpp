@@ -26,8 +26,7 @@ constexpr int max_databases = 64;
 /// Passes remembered: a refresh waits for one or two, and falls back to decoding itself when
 /// more than this many were published while it waited.
 constexpr int ring_size = 64;
-/// Writers in progress a point names at most.
-constexpr int max_writers = 32;
+constexpr int max_writers = static_cast<int>(most_writers_published);
 
 struct database_progress {
     Oid db;                      ///< InvalidOid: free
@@ -118,9 +117,8 @@ void at_transaction_end(XactEvent event, void*) {
                     d->writers = pending.writers;
                     std::copy(pending.writer, pending.writer + std::max(pending.writers, 0), d->writer);
                 }
+                if (pending.wrote && FullTransactionIdIsValid(xid)) d->ring[d->passes++ % ring_size] = U64FromFullTransactionId(xid);
             }
-            if (database_progress* d = find(MyDatabaseId, false); d && pending.wrote && FullTransactionIdIsValid(xid))
-                d->ring[d->passes++ % ring_size] = U64FromFullTransactionId(xid);
             SpinLockRelease(&state->mutex);
             ConditionVariableBroadcast(&state->advanced);
         } else if (FullTransactionIdIsValid(xid)) {
@@ -187,7 +185,7 @@ void publish_at_commit(std::uint64_t position, std::uint64_t next_xid, bool wrot
     pending.wrote = pending.wrote || wrote;
     pending.position = std::max(pending.position, position);
     // (A pass that did not decode says nothing of the writers: it makes no point.)
-    if (position <= pending.point || !writers || writers->size() > max_writers) return;
+    if (position <= pending.point || !writers || writers->size() > most_writers_published) return;
     pending.point = position;
     pending.next_xid = next_xid;
     pending.writers = static_cast<int>(writers->size());

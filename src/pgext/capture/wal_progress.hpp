@@ -17,6 +17,7 @@
 // decoder answers) publishes its pass when it commits: the WAL position it decoded to and its
 // transaction id, kept in a ring of the last passes.
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -25,6 +26,9 @@ namespace pgt::ext::wal {
 
 /// Reserves the shared memory (from _PG_init, when preloaded).
 void install_progress();
+
+/// The most writers in progress a pass can publish (decoded_point::writers_in_progress).
+inline constexpr std::size_t most_writers_published = 32;
 
 /// This process becomes its database's decoder; false when another one is.
 bool attach_decoder();

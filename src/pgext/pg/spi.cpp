@@ -217,10 +217,13 @@ Snapshot with_visible(Snapshot s, const std::vector<TransactionId>& adopt) {
 bool snapshot::make_visible(const std::vector<std::uint64_t>& committed) {
     auto* s = static_cast<Snapshot>(handle_);
     std::vector<TransactionId> adopt;
-    for (std::uint64_t full : committed) {
-        const TransactionId x = XidFromFullTransactionId(FullTransactionIdFromU64(full));
-        if (XidInMVCCSnapshot(x, s)) adopt.push_back(x);
-    }
+    adopt.reserve(committed.size()); // (filled below without reallocating, inside pg::call)
+    pg::call([&] {
+        for (std::uint64_t full : committed) {
+            const TransactionId x = XidFromFullTransactionId(FullTransactionIdFromU64(full));
+            if (XidInMVCCSnapshot(x, s)) adopt.push_back(x);
+        }
+    });
     if (adopt.empty()) return true;
     void* replaced = pg::call([&] {
         Snapshot n = with_visible(s, adopt);
