@@ -85,10 +85,6 @@ struct column_equality {
 std::vector<column_equality> column_equalities(const expr_ptr& condition);
 /// AND of `parts` (nullptr when empty, the part itself when one).
 expr_ptr make_and(std::vector<expr_ptr> parts);
-/// The display scale all values of a numeric (or integer: 0) expression have, where the
-/// expression fixes it: columns and casts of numeric(p, s), literals, + − * of such values;
-/// nullopt otherwise (plain numeric, division, functions).
-std::optional<int> fixed_scale(const expr& e);
 /// Structural equality: same node kinds, names, literals, types and columns throughout (how
 /// GROUP BY expressions are matched in the select list).
 bool equivalent(const expr& a, const expr& b);

@@ -78,6 +78,9 @@ struct agg_call {
     bool distinct = false;
     std::vector<sort_key> order_by; ///< ORDER BY inside the call, or the WITHIN GROUP keys
     bool within_group = false;
+    /// fixed_scale of the first argument over the aggregate's input, set by the front end:
+    /// what decides whether a SUM or AVG keeps a running sum (maintenance_of).
+    std::optional<int> arg_scale;
 
     /// The first argument (the aggregated value of a plain aggregate).
     const expr_ptr& arg() const { return args.front(); }
@@ -285,6 +288,12 @@ struct column_source {
     friend bool operator==(const column_source&, const column_source&) = default;
 };
 std::optional<column_source> source_of(const rel& r, int column);
+
+/// The display scale all values of a numeric (or integer: 0) expression over the columns of
+/// `input` have, where it is fixed: columns and casts of numeric(p, s), literals, + − * of
+/// such values, and columns `input` computes so (followed through projections, joins,
+/// filters, grouping keys); nullopt otherwise (a table's plain numeric, division, functions).
+std::optional<int> fixed_scale(const expr& e, const rel& input);
 
 /// Aggregate call as SQL spells its name (`count`, `sum`, …), for column names.
 const std::string& agg_name(const agg_call& a);

@@ -63,6 +63,10 @@ std::string not_distinct(const std::string& a, const std::string& b, const sql_t
 /// one, which sorts and hashes (GROUP BY over types of which some only sort and others only
 /// hash cannot be planned), and types without equality (json, point, …) are told apart by it.
 std::string image(const std::string& x, const sql_type& type);
+/// A value as it prints, to tell a stored value from its new version: the value itself where
+/// equal values print alike (integers, strings, dates, …), else its text (numeric 2 and 2.0,
+/// float -0 and 0, interval '1 day' and '24 hours', types the compiler does not know).
+std::string printed(const std::string& x, const sql_type& type);
 /// `x` and `y` hold the same value: their images are not distinct.
 std::string identical(const std::string& x, const std::string& y, const sql_type& type);
 /// Among rows grouped by image(x): x itself when it is its image (it is then a grouping key),

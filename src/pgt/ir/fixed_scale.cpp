@@ -1,9 +1,10 @@
 // The display scale every value of a numeric expression has, where it is fixed: what a running
 // sum needs in order to print as PostgreSQL's fresh sum prints (1.5 + 2 − 1.5 is 2.0, the sum
 // of 2 alone is 2).
-#include "pgt/ir/expr.hpp"
-
 #include <algorithm>
+#include <functional>
+
+#include "pgt/ir/rel.hpp"
 
 #include "../value/typmod.hpp"
 
@@ -17,11 +18,12 @@ std::optional<int> literal_scale(const std::string& text) {
     return point == std::string::npos ? 0 : static_cast<int>(text.size() - point - 1);
 }
 
-} // namespace
+using column_scale_fn = std::function<std::optional<int>(int)>;
 
-std::optional<int> fixed_scale(const expr& e) {
+std::optional<int> scale_of(const expr& e, const column_scale_fn& column_scale) {
     if (is_integer(e.type.kind)) return 0;
     if (e.type.kind != type_kind::numeric) return std::nullopt;
+    const auto fixed_scale = [&](const expr& arg) { return scale_of(arg, column_scale); };
     auto both = [&](auto combine) -> std::optional<int> {
         const auto a = fixed_scale(*e.args[0]), b = fixed_scale(*e.args[1]);
         if (!a || !b) return std::nullopt;
@@ -32,7 +34,7 @@ std::optional<int> fixed_scale(const expr& e) {
     case expr_kind::cast:
         if (const auto m = detail::numeric_typmod(e.type)) return m->second;
         if (e.kind == expr_kind::cast) return fixed_scale(*e.args[0]); // to plain numeric: as it was
-        return std::nullopt;
+        return column_scale(e.index); // plain numeric: as the input computes it
     case expr_kind::constant:
         if (!e.literal) return std::nullopt;
         return literal_scale(*e.literal);
@@ -57,6 +59,42 @@ std::optional<int> fixed_scale(const expr& e) {
     }
     default: return std::nullopt;
     }
+}
+
+/// The fixed scale of output `column` of `r`: a computed column's (a projection's expression,
+/// a grouping key's) or the one a column passes on unchanged.
+std::optional<int> column_scale(const rel& r, int column) {
+    if (column < 0 || static_cast<std::size_t>(column) >= r.columns.size()) return std::nullopt;
+    const auto c = static_cast<std::size_t>(column);
+    auto of_input = [&](std::size_t input) -> column_scale_fn {
+        return [&r, input](int k) { return column_scale(*r.inputs[input], k); };
+    };
+    return std::visit(
+        [&](const auto& n) -> std::optional<int> {
+            using T = std::decay_t<decltype(n)>;
+            if constexpr (std::is_same_v<T, project>) {
+                return scale_of(*n.exprs[c], of_input(0));
+            } else if constexpr (std::is_same_v<T, aggregate>) {
+                return c < n.group_by.size() ? scale_of(*n.group_by[c], of_input(0)) : std::nullopt;
+            } else if constexpr (std::is_same_v<T, join>) {
+                const auto width = r.inputs[0]->columns.size();
+                return c < width ? column_scale(*r.inputs[0], column)
+                                 : column_scale(*r.inputs[1], static_cast<int>(c - width));
+            } else if constexpr (std::is_same_v<T, filter> || std::is_same_v<T, distinct> || std::is_same_v<T, sublink> ||
+                                 std::is_same_v<T, window> || std::is_same_v<T, table_function>) {
+                // Their input's columns come first, unchanged.
+                return c < r.inputs[0]->columns.size() ? column_scale(*r.inputs[0], column) : std::nullopt;
+            } else {
+                return std::nullopt; // a table's plain numeric; several inputs feeding one column
+            }
+        },
+        r.node);
+}
+
+} // namespace
+
+std::optional<int> fixed_scale(const expr& e, const rel& input) {
+    return scale_of(e, [&](int k) { return column_scale(input, k); });
 }
 
 } // namespace pgt::ir

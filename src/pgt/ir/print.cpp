@@ -45,7 +45,7 @@ agg_maintenance maintenance_of(const agg_call& a) {
         // its last digits from a fresh one, a numeric's keeps the scale of rows gone (1.5 + 2 −
         // 1.5 is 2.0, PostgreSQL's sum of 2 alone is 2), and sum(money), sum(interval) or a
         // user-defined type's have no w·x. Those are recomputed for the groups a change touches.
-        return a.distinct || !fixed_scale(*a.arg()) ? agg_maintenance::rescan : agg_maintenance::linear;
+        return a.distinct || !a.arg_scale ? agg_maintenance::rescan : agg_maintenance::linear;
     case agg_func::min:
     case agg_func::max:
     case agg_func::bool_and:

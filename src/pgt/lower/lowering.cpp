@@ -58,12 +58,17 @@ std::string lowering::grouped_column_list(int id, const std::string& alias) cons
     return sql::join(cols);
 }
 
-std::string lowering::row_images(int id, const std::string& alias) const {
+std::string lowering::row_of(int id, const std::string& alias,
+                             std::string (*value)(const std::string&, const sql_type&)) const {
     std::vector<std::string> x;
     const auto& columns = node(id).rel->columns;
-    for (std::size_t i = 0; i < columns.size(); ++i) x.push_back(sql::image(sql::column(alias, names(id)[i]), columns[i].type));
+    for (std::size_t i = 0; i < columns.size(); ++i) x.push_back(value(sql::column(alias, names(id)[i]), columns[i].type));
     return "ROW(" + sql::join(x) + ")";
 }
+
+std::string lowering::row_images(int id, const std::string& alias) const { return row_of(id, alias, sql::image); }
+
+std::string lowering::row_prints(int id, const std::string& alias) const { return row_of(id, alias, sql::printed); }
 
 std::string lowering::new_sql(int id) const { return detail::new_sql(*this, id); }
 

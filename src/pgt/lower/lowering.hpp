@@ -40,6 +40,8 @@ public:
     /// `ROW(…)` of the images of node `id`'s columns seen through `alias`, to compare rows with
     /// IS [NOT] DISTINCT FROM.
     std::string row_images(int id, const std::string& alias) const;
+    /// The same of the values as they print (sql::printed), to tell a changed output row.
+    std::string row_prints(int id, const std::string& alias) const;
 
     /// A relation (table name or parenthesised SELECT) with the node's current contents.
     std::string new_sql(int id) const;
@@ -95,6 +97,7 @@ public:
     std::string row_id(const std::vector<std::string>& values, const std::vector<sql_type>& types) const;
 
 private:
+    std::string row_of(int id, const std::string& alias, std::string (*value)(const std::string&, const sql_type&)) const;
     std::optional<std::string> compute_delta(int id);
 
     const circuit& c_;

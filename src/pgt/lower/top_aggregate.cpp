@@ -756,8 +756,8 @@ std::optional<std::string> delta_stored_aggregate(lowering& l, int id, const std
                              " n WHERE n.\"__pgt_visible\")");
     l.add_state_update(aggregate_apply_ctes(state_table_layout(l, id, state_columns(al.a)), state_table, next, tag,
                                             same_output_group(al, "d")));
-    // Groups whose output row stays the same (a MAX the change did not reach) are no change.
-    const std::string differs = l.row_images(id, "t") + " IS DISTINCT FROM " + l.row_images(id, "n");
+    // Groups whose output row prints the same (a MAX the change did not reach) are no change.
+    const std::string differs = l.row_prints(id, "t") + " IS DISTINCT FROM " + l.row_prints(id, "n");
     return l.add_cte("d" + std::to_string(id) + "_aggregate",
                      "n" + std::to_string(id) + ": aggregate — new minus stored output of touched groups",
                      "SELECT " + l.column_list(id, "n") + ", 1 AS " + w + " FROM " + next + " n LEFT JOIN " + state_table +

@@ -89,13 +89,13 @@ struct apply_columns {
         }
     }
 
-    /// A stored row (t) differs from its new version (d) in a column but the row id (a type
-    /// without equality by its image).
+    /// A stored row (t) prints differently from its new version (d) in a column but the row id
+    /// (a sum 7.25 that is now 7.250 is rewritten).
     std::string changed() const {
         std::vector<std::string> t, d;
         for (std::size_t i = 0; i < t_rest.size(); ++i) {
-            t.push_back(sql::image(t_rest[i], rest_types[i]));
-            d.push_back(sql::image(d_rest[i], rest_types[i]));
+            t.push_back(sql::printed(t_rest[i], rest_types[i]));
+            d.push_back(sql::printed(d_rest[i], rest_types[i]));
         }
         return "ROW(" + sql::join(t) + ") IS DISTINCT FROM ROW(" + sql::join(d) + ")";
     }

@@ -186,6 +186,18 @@ std::string not_distinct(const std::string& a, const std::string& b, const sql_t
 
 std::string image(const std::string& x, const sql_type& type) { return own_image(type) ? x : hash_text(x, type); }
 
+std::string printed(const std::string& x, const sql_type& type) {
+    switch (type.kind) {
+    case type_kind::numeric:
+    case type_kind::float4:
+    case type_kind::float8:
+    case type_kind::interval:
+    case type_kind::other:
+    case type_kind::unknown: return cast(x, make_type(type_kind::text));
+    default: return x;
+    }
+}
+
 std::string identical(const std::string& x, const std::string& y, const sql_type& type) {
     return not_distinct(image(x, type), image(y, type), own_image(type) ? type : make_type(type_kind::text));
 }

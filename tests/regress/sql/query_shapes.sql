@@ -42,6 +42,12 @@ CREATE FUNCTION normalize_text(raw_value text, source_state text)
 -- scale (1.5 + 2 - 1.5 is 2.0, a fresh sum 2) and its last digits would drift.
 SELECT pgtrickle.create_stream_table('sum_scale', 'SELECT g, sum(amount) AS s, avg(amount) AS a, sum(price) AS p,
     sum(ratio) AS r, avg(DISTINCT amount) AS d FROM sales GROUP BY g', refresh_mode => 'DIFFERENTIAL');
+-- The same through a subquery's computed columns: a product of numeric(8,2) and integers has a
+-- fixed scale and keeps a running sum; a product of an unconstrained numeric does not.
+SELECT pgtrickle.create_stream_table('sum_computed', 'SELECT g, sum(x) AS fixed, sum(y) AS loose
+    FROM (SELECT g, price * 2 - 1 AS x, amount * 1 AS y FROM sales) t GROUP BY g', refresh_mode => 'DIFFERENTIAL');
+SELECT line FROM pgtrickle.explain_st('sum_computed') e, regexp_split_to_table(e.value, E'\n') line
+ WHERE e.property = 'circuit' AND line LIKE '%aggregate %';
 -- A user-defined set-returning function (RETURNS TABLE) in FROM, immutable: maintained.
 SELECT pgtrickle.create_stream_table('user_srf', 'SELECT p.id, n.normalized_value FROM people p
     CROSS JOIN LATERAL normalize_text(p.raw_value, p.source_state) AS n', refresh_mode => 'DIFFERENTIAL');
@@ -109,6 +115,7 @@ UPDATE people SET source_state = 'ACTIVE', route = '((9,9),(1,1))' WHERE id = 2;
 INSERT INTO codes VALUES (3);
 SELECT * FROM qs_round();
 SELECT g, s, a, d FROM sum_scale ORDER BY g;
+SELECT g, fixed, loose FROM sum_computed ORDER BY g;
 
 -- Round 2: deletes down to empty groups and functions returning no rows.
 DELETE FROM sales WHERE g = 1;
