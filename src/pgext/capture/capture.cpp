@@ -61,6 +61,16 @@ std::string buffer_name(unsigned source_relid) {
     return "pgtrickle_changes." + spi::quote_ident("changes_" + std::to_string(source_relid));
 }
 
+bool truncate_emptied_buffer(unsigned source_relid) {
+    const std::string buffer = buffer_name(source_relid);
+    const auto relid = spi::scalar("SELECT pg_catalog.to_regclass($1)::pg_catalog.oid::pg_catalog.text", {buffer});
+    if (!relid || !server::lock_if_unused(static_cast<server::oid>(std::stoul(*relid)))) return false;
+    const spi::snapshot now;
+    if (!now.query("SELECT 1 FROM " + buffer + " LIMIT 1").empty()) return false;
+    spi::exec("TRUNCATE " + buffer);
+    return true;
+}
+
 std::string pending_rows(unsigned source_relid, const std::string& b) {
     const std::string xid = b + ".__pgt_xid", s = b + "_s";
     // A row decoded from the WAL is visible as soon as the decoding pass wrote it, whether its

@@ -53,6 +53,15 @@ void release_capture_if_unused(unsigned source_relid);
 /// The buffer table of a captured source, quoted and qualified.
 std::string buffer_name(unsigned source_relid);
 
+/// Empties `source_relid`'s buffer as TRUNCATE does (a new, empty file) when a trim by this
+/// transaction deleted its last rows: the deleted rows would otherwise fill its pages, which
+/// every refresh's scan for pending rows reads, until VACUUM. Only when no other transaction
+/// has the buffer open (none is writing to it; readers wait for this transaction, and the
+/// trim already removed only rows every reader has applied) and no row is visible to a
+/// snapshot taken now (no writer committed one since the trim's snapshot). Returns whether it
+/// did.
+bool truncate_emptied_buffer(unsigned source_relid);
+
 /// The rows of `source_relid`'s buffer, as alias `b`, not yet applied to a stream table whose
 /// frontier is ($1 snapshot, $2 xid, $3 statement number — text parameters) and visible now:
 /// `FROM <pending_rows> [AND …]`. (The snapshots are read once, in a one-row subquery: a cast

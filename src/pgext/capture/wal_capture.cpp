@@ -109,13 +109,32 @@ std::vector<source_window> windows(const std::string& decoded) {
     return out;
 }
 
+/// The first key of the advisory lock that serialises decoding passes and what changes or
+/// drops the slot's row ('pgtw'; the second key 0).
+constexpr int decoding_lock_class = 0x70677477;
+
+/// Takes the decoding lock for the rest of the transaction; without `wait`, false when another
+/// holds it. An advisory lock, not a lock on pgt_wal_capture's row: a row lock would give a
+/// pass a transaction id from its start, and a transaction id held while a pass decodes a
+/// large transaction keeps every snapshot's xmin, and so the trimming of every change buffer,
+/// behind it. (A pass takes one when it first writes.)
+bool lock_decoding(bool wait) {
+    const std::string args = "(" + std::to_string(decoding_lock_class) + ", 0)";
+    if (wait) {
+        spi::prepared("SELECT pg_catalog.pg_advisory_xact_lock" + args, 0).execute({});
+        return true;
+    }
+    return spi::prepared("SELECT pg_catalog.pg_try_advisory_xact_lock" + args, 0).query({}).at(0)[0] == "t";
+}
+
 /// What decode_locked needs to know of the last pass (pgt_wal_capture's row), read with the
-/// row locked: who holds it decodes. Without `wait`, nothing when another holds it already.
+/// decoding lock held, under a snapshot taken after it (the last pass committed): who holds it
+/// decodes. Without `wait`, nothing when another holds it already.
 std::optional<spi::row> lock_last_pass(bool wait) {
-    auto rows = spi::prepared(std::string("SELECT decoded_lsn::text, decoder_xid::text, decoded_next_xid::text "
-                                          "FROM pgtrickle.pgt_wal_capture FOR UPDATE") + (wait ? "" : " SKIP LOCKED"),
-                              0)
-                    .query({});
+    if (!lock_decoding(wait)) return std::nullopt;
+    const spi::snapshot after_lock;
+    auto rows = spi::prepared("SELECT decoded_lsn::text, decoder_xid::text, decoded_next_xid::text FROM pgtrickle.pgt_wal_capture", 0)
+                    .query({}, &after_lock);
     if (rows.empty()) return std::nullopt;
     return rows[0];
 }
@@ -145,8 +164,8 @@ std::optional<long long> decode_locked(const spi::row& last_pass, bool wait,
     }
     const auto buffers = lock_buffers(w, wait);
     if (!buffers) return std::nullopt;
-    // (The decoder reads up to where the WAL was when its pass began: its own row lock since
-    // need not be flushed.)
+    // (The decoder reads up to where the WAL was when its pass began: what it wrote since need
+    // not be flushed.)
     since.to = continuing ? server::flush_wal_to(*decoder_until) : server::flush_inserted_wal();
     // (A quarter of pg_trickle.wal_max_lag_mb at most: skipping must not be what exceeds it.)
     const std::uint64_t most = guc::wal_max_lag_mb > 0 ? std::min<std::uint64_t>(16, guc::wal_max_lag_mb / 4) << 20 : 16u << 20;
@@ -196,7 +215,7 @@ std::chrono::steady_clock::time_point next_slot_attempt{};
 /// The slot is gone or holds back too much WAL: every source goes back to triggers, the
 /// changes the slot has not delivered are lost, so their readers recompute once.
 void abandon(const std::string& why) {
-    spi::exec("SELECT 1 FROM pgtrickle.pgt_wal_capture FOR UPDATE");
+    lock_decoding(true);
     for (const auto& r : spi::query("SELECT source_relid::int8 FROM pgtrickle.pgt_change_tracking WHERE cdc_mode <> 'TRIGGER' "
                                     "OR wal_until_lsn IS NOT NULL")) {
         const auto relid = static_cast<unsigned>(std::stoul(*r[0]));
@@ -258,8 +277,8 @@ void settle(const std::vector<unsigned>& relids) {
     server::role_scope as_ext(server::extension_owner(), false);
     // Switches wait for a decoding pass to end and hold the next: a pass reads which sources it
     // decodes, and their windows, when it starts.
-    const bool slot_ready = spi::scalar("SELECT 1 FROM pgtrickle.pgt_wal_capture FOR UPDATE").has_value() &&
-                            slot() == slot_status::usable;
+    lock_decoding(true);
+    const bool slot_ready = spi::scalar("SELECT 1 FROM pgtrickle.pgt_wal_capture").has_value() && slot() == slot_status::usable;
     for (const auto& s : sources("t.source_relid = ANY ('" + spi::integer_array(relids) + "'::oid[])")) {
         if (s.mode == "WAL" && !s.wants_wal)
             back_to_triggers(s.relid);
@@ -425,8 +444,8 @@ void drop_unused_slot(const runner& run) {
     step(run, [&] {
         if (spi::scalar("SELECT 1 FROM pgtrickle.pgt_change_tracking WHERE cdc_mode <> 'TRIGGER' OR wal_until_lsn IS NOT NULL"))
             return;
-        // (After the decoder's pass, which holds the row and the slot.)
-        spi::exec("SELECT 1 FROM pgtrickle.pgt_wal_capture FOR UPDATE");
+        // (After the decoder's pass, which holds the lock and the slot.)
+        lock_decoding(true);
         spi::exec("DELETE FROM pgtrickle.pgt_wal_capture");
         spi::exec("SELECT pg_catalog.pg_drop_replication_slot(slot_name) FROM pg_catalog.pg_replication_slots "
                   "WHERE slot_name = $1 AND NOT active",

@@ -46,6 +46,10 @@ void block_writers(oid relid) {
     pg::call([&] { LockRelationOid(relid, ShareRowExclusiveLock); });
 }
 
+bool lock_if_unused(oid relid) {
+    return pg::call([&] { return ConditionalLockRelationOid(relid, AccessExclusiveLock); });
+}
+
 void depend_on_extension(const std::string& catalog, oid object) {
     pg::call([&] {
         ObjectAddress dependent;

@@ -15,6 +15,10 @@ bool generation_expression_written(oid relid);
 /// Locks relation `relid` in SHARE ROW EXCLUSIVE mode until the end of the transaction (as
 /// CREATE TRIGGER does): waits for its writers, and its new writers wait. No privilege check.
 void block_writers(oid relid);
+/// Locks relation `relid` in ACCESS EXCLUSIVE mode until the end of the transaction when no
+/// other transaction holds a lock on it (then none is writing to it); false, without waiting,
+/// when one does.
+bool lock_if_unused(oid relid);
 
 /// Makes `DROP EXTENSION pg_trickle` drop the object too (a dependency of kind 'auto'):
 /// `catalog` is e.g. "pg_class" or "pg_trigger".

@@ -6,6 +6,7 @@
 #include <variant>
 
 #include "pgt/error.hpp"
+#include "pgt/sql/builder.hpp"
 
 #include "capture/capture.hpp"
 #include "capture/wal_capture.hpp"
@@ -239,11 +240,25 @@ std::string finish_statement(const compiled_query& c, history_row history, bool 
                "action, rows_inserted, rows_deleted, was_full_fallback, status, initiated_by" + auto_columns +
                ") VALUES ($1::int8, now(), $7::pg_catalog.timestamp AT TIME ZONE 'UTC', pg_catalog.clock_timestamp(), $3, "
                "$4::int8, $5::int8, $6::bool, 'COMPLETED', $8" + auto_values + ") RETURNING 1)";
-    if (trim)
-        for (std::size_t i = 0; i < c.sources.size(); ++i)
-            sql += ", trim_" + std::to_string(i) + " AS (" +
-                   trim_buffer(c.sources[i]->oid, std::holds_alternative<full_plan>(c.plan)) + " RETURNING 1)";
-    return sql + " SELECT 1";
+    if (!trim) return sql + " SELECT 1";
+    std::vector<std::string> trimmed;
+    for (std::size_t i = 0; i < c.sources.size(); ++i) {
+        const std::string cte = "trim_" + std::to_string(i);
+        sql += ", " + cte + " AS (" + trim_buffer(c.sources[i]->oid, std::holds_alternative<full_plan>(c.plan)) + " RETURNING 1)";
+        trimmed.push_back("(SELECT pg_catalog.count(*) FROM " + cte + ")");
+    }
+    return sql + " SELECT " + sql::join(trimmed);
+}
+
+/// A trim of at least this many rows may have emptied a buffer whose dead rows are worth a
+/// new file (truncate_emptied_buffer): smaller ones cost the scans little, and a new file
+/// makes the plans that read the buffer be planned again.
+constexpr long long truncate_after_trimmed_rows = 10000;
+
+/// Buffers that the finish statement's trims (their counts, `trimmed`) may have emptied.
+void truncate_emptied_buffers(const compiled_query& c, const spi::row& trimmed) {
+    for (std::size_t i = 0; i < c.sources.size() && i < trimmed.size(); ++i)
+        if (trimmed[i] && std::stoll(*trimmed[i]) >= truncate_after_trimmed_rows) truncate_emptied_buffer(c.sources[i]->oid);
 }
 
 const spi::plan& finish_plan(compiled_query& c, history_row history, bool trim) {
@@ -466,13 +481,14 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
                             : out.action != refresh_action::no_data || who == initiator::manual ? history_row::add
                                                                                   : history_row::none;
     const bool fallback = fell_back || (choice && choice->full) || (full && differential && f.has_frontier() && st->is_populated);
-    finish_plan(comp, row, trim)
-        .execute({std::to_string(id), f.stmt, action_name(out.action), std::to_string(out.inserted), std::to_string(out.deleted),
+    const auto finished = finish_plan(comp, row, trim)
+        .query({std::to_string(id), f.stmt, action_name(out.action), std::to_string(out.inserted), std::to_string(out.deleted),
                   fallback ? "true" : "false", f.start_time, initiator_name(who),
                   history ? spi::param(std::to_string(*history)) : std::nullopt,
                   choice ? spi::param(std::to_string(choice->change_records)) : std::nullopt,
                   choice ? spi::param("AUTO: " + choice->reason) : std::nullopt, costs},
                  &snap);
+    if (trim) truncate_emptied_buffers(comp, finished.at(0));
     return out;
 }
 
