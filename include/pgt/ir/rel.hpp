@@ -78,9 +78,10 @@ struct agg_call {
     bool distinct = false;
     std::vector<sort_key> order_by; ///< ORDER BY inside the call, or the WITHIN GROUP keys
     bool within_group = false;
-    /// fixed_scale of the first argument over the aggregate's input, set by the front end:
-    /// what decides whether a SUM or AVG keeps a running sum (maintenance_of).
-    std::optional<int> arg_scale;
+    /// value_scales of the first argument over the aggregate's input, set by the front end: a
+    /// SUM or AVG keeps a running sum only where they are known (maintenance_of), and then
+    /// counts its inputs of each scale but the smallest, which tell the scale it prints with.
+    std::optional<std::vector<int>> arg_scales;
 
     /// The first argument (the aggregated value of a plain aggregate).
     const expr_ptr& arg() const { return args.front(); }
@@ -289,11 +290,12 @@ struct column_source {
 };
 std::optional<column_source> source_of(const rel& r, int column);
 
-/// The display scale all values of a numeric (or integer: 0) expression over the columns of
-/// `input` have, where it is fixed: columns and casts of numeric(p, s), literals, + − * of
-/// such values, and columns `input` computes so (followed through projections, joins,
-/// filters, grouping keys); nullopt otherwise (a table's plain numeric, division, functions).
-std::optional<int> fixed_scale(const expr& e, const rel& input);
+/// The display scales the values of a numeric (or integer: 0) expression over the columns of
+/// `input` can have, ascending, where they are known: columns and casts of numeric(p, s),
+/// literals, + − * of such values, the branches of CASE and COALESCE (NULL has none), and
+/// columns `input` computes so (followed through projections, joins, filters, grouping keys);
+/// nullopt otherwise (a table's plain numeric, division, functions, more than a few scales).
+std::optional<std::vector<int>> value_scales(const expr& e, const rel& input);
 
 /// Aggregate call as SQL spells its name (`count`, `sum`, …), for column names.
 const std::string& agg_name(const agg_call& a);

@@ -33,6 +33,17 @@ bool is_variance(ir::agg_func f) {
 
 std::string prefix(std::size_t i) { return "__pgt_a" + std::to_string(i); }
 
+/// The scales whose inputs a running SUM or AVG counts apart: all its argument's possible
+/// scales but the smallest (ir::value_scales). It prints with the largest of them that its
+/// present inputs have, else the smallest: PostgreSQL's sum takes its inputs' largest scale.
+std::vector<int> counted_scales(const ir::agg_call& a) {
+    if (!a.arg_scales || a.arg_scales->size() < 2) return {};
+    return {a.arg_scales->begin() + 1, a.arg_scales->end()};
+}
+
+/// The state column (under prefix `p`) or change column (under `d`) counting inputs of scale `s`.
+std::string scale_count(const std::string& p, int s) { return p + "_s" + std::to_string(s) + "_n"; }
+
 /// State columns of aggregate `i` (count(*) without FILTER uses __pgt_count).
 std::vector<storage_column> state_of(const ir::agg_call& a, std::size_t i) {
     const std::string p = prefix(i);
@@ -53,11 +64,14 @@ std::vector<storage_column> state_of(const ir::agg_call& a, std::size_t i) {
         if (!a.filter) return {};
         [[fallthrough]];
     case ir::agg_func::count: return {{p, int8_type, true, what + ": running count"}};
-    case ir::agg_func::sum:
-        return {{p, a.type, true, what + ": running sum"}, {p + "_nn", int8_type, true, what + ": non-NULL inputs"}};
-    default:
-        return {{p + "_sum", accumulator_type(a), true, what + ": running sum"},
-                {p + "_nn", int8_type, true, what + ": non-NULL inputs"}};
+    default: {
+        std::vector<storage_column> cols{{a.func == ir::agg_func::sum ? p : p + "_sum", a.func == ir::agg_func::sum ? a.type : accumulator_type(a),
+                                          true, what + ": running sum"},
+                                         {p + "_nn", int8_type, true, what + ": non-NULL inputs"}};
+        for (int s : counted_scales(a))
+            cols.push_back({scale_count(p, s), int8_type, true, what + ": inputs of scale " + std::to_string(s)});
+        return cols;
+    }
     }
 }
 
@@ -183,11 +197,31 @@ struct aggregate_lowering {
             if (!call.filter) return {};
             return {"pg_catalog.count(*)" + f};
         case ir::agg_func::count: return {"pg_catalog.count(*)" + f};
-        case ir::agg_func::sum: return {"pg_catalog.sum(" + arg(call, alias) + ")" + f, "pg_catalog.count(*)" + f};
-        default:
-            return {"pg_catalog.sum(" + sql::cast(arg(call, alias), accumulator_type(call)) + ")" + f,
-                    "pg_catalog.count(*)" + f};
+        default: {
+            const std::string x = call.func == ir::agg_func::sum ? arg(call, alias) : sql::cast(arg(call, alias), accumulator_type(call));
+            std::vector<std::string> state{"pg_catalog.sum(" + x + ")" + f, "pg_catalog.count(*)" + f};
+            for (int s : counted_scales(call)) state.push_back("pg_catalog.count(*)" + rows_filter(call, alias, {of_scale(call, alias, s)}));
+            return state;
         }
+        }
+    }
+
+    /// The aggregate's argument (through `alias`) has scale `s`.
+    std::string of_scale(const ir::agg_call& call, const std::string& alias, int s) const {
+        return sql::binary("=", "pg_catalog.scale(" + arg(call, alias) + ")", std::to_string(s));
+    }
+
+    /// A running sum's new value `sum` at the scale its inputs print with, from `count(s)`, the
+    /// new count of inputs of each counted scale.
+    std::string at_present_scale(const ir::agg_call& call, const std::string& sum,
+                                 const std::function<std::string(int)>& count) const {
+        const auto counted = counted_scales(call);
+        if (counted.empty()) return sum;
+        std::string scale = "CASE";
+        for (auto s = counted.rbegin(); s != counted.rend(); ++s)
+            scale += " WHEN " + sql::binary(">", count(*s), "0") + " THEN " + std::to_string(*s);
+        scale += " ELSE " + std::to_string(call.arg_scales->front()) + " END";
+        return "pg_catalog.round(" + sum + ", " + scale + ")";
     }
 
     /// `SELECT keys, count, state FROM rows` with `where` restricting rows.
@@ -371,6 +405,8 @@ struct aggregate_lowering {
                 const std::string term = weighted(call, acc, sw, known);
                 items.push_back(sql::cast(sum(term, one_row ? filters_only(call) : counts), acc) + " AS " + sql::ident(d));
                 items.push_back(count(counts) + " AS " + sql::ident(d + "_nn"));
+                for (int sc : counted_scales(call))
+                    items.push_back(count(row_conditions(call, "s", {of_scale(call, "s", sc)})) + " AS " + sql::ident(scale_count(d, sc)));
                 break;
             }
             default: {
@@ -483,12 +519,15 @@ struct aggregate_lowering {
             switch (call.func) {
             case ir::agg_func::count_star:
             case ir::agg_func::count: updated = {plus(cols[0].name, d)}; break;
-            case ir::agg_func::sum: {
+            case ir::agg_func::sum:
+            case ir::agg_func::avg: {
                 const std::string nn = plus(cols[1].name, d + "_nn");
-                updated = {"CASE WHEN " + sql::binary(">", nn, "0") + " THEN " + plus(cols[0].name, d) + " END", nn};
+                const auto count = [&](int sc) { return plus(scale_count(prefix(i), sc), scale_count(d, sc)); };
+                const std::string total = at_present_scale(call, plus(cols[0].name, d), count);
+                updated = {call.func == ir::agg_func::sum ? "CASE WHEN " + sql::binary(">", nn, "0") + " THEN " + total + " END" : total, nn};
+                for (int sc : counted_scales(call)) updated.push_back(count(sc));
                 break;
             }
-            case ir::agg_func::avg: updated = {plus(cols[0].name, d), plus(cols[1].name, d + "_nn")}; break;
             default: {
                 const std::string o = old(cols[0].name), ins = change(d + "_ins");
                 when = fast == "false" ? fast : "(" + fast + " AND NOT COALESCE(" + change(d + "_del") + ", false))";

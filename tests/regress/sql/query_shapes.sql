@@ -48,6 +48,14 @@ SELECT pgtrickle.create_stream_table('sum_computed', 'SELECT g, sum(x) AS fixed,
     FROM (SELECT g, price * 2 - 1 AS x, amount * 1 AS y FROM sales) t GROUP BY g', refresh_mode => 'DIFFERENTIAL');
 SELECT line FROM pgtrickle.explain_st('sum_computed') e, regexp_split_to_table(e.value, E'\n') line
  WHERE e.property = 'circuit' AND line LIKE '%aggregate %';
+-- Branches of different scales (a pivot's ELSE 0): the running sum counts its inputs of scale 2
+-- and prints at scale 2 while it has some, else at scale 0.
+SELECT pgtrickle.create_stream_table('sum_mixed', 'SELECT g, sum(CASE WHEN ratio > 0.2 THEN price ELSE 0 END) AS hi,
+    avg(CASE WHEN ratio > 0.2 THEN price ELSE 0 END) AS hi_avg FROM sales GROUP BY g', refresh_mode => 'DIFFERENTIAL');
+SELECT pgtrickle.create_stream_table('sum_mixed_now', 'SELECT g, sum(CASE WHEN ratio > 0.2 THEN price ELSE 0 END) AS hi,
+    avg(CASE WHEN ratio > 0.2 THEN price ELSE 0 END) AS hi_avg FROM sales GROUP BY g', refresh_mode => 'IMMEDIATE');
+SELECT line FROM pgtrickle.explain_st('sum_mixed') e, regexp_split_to_table(e.value, E'\n') line
+ WHERE e.property = 'circuit' AND line LIKE '%aggregate %';
 -- A user-defined set-returning function (RETURNS TABLE) in FROM, immutable: maintained.
 SELECT pgtrickle.create_stream_table('user_srf', 'SELECT p.id, n.normalized_value FROM people p
     CROSS JOIN LATERAL normalize_text(p.raw_value, p.source_state) AS n', refresh_mode => 'DIFFERENTIAL');
@@ -116,12 +124,15 @@ INSERT INTO codes VALUES (3);
 SELECT * FROM qs_round();
 SELECT g, s, a, d FROM sum_scale ORDER BY g;
 SELECT g, fixed, loose FROM sum_computed ORDER BY g;
+SELECT g, hi, hi_avg FROM sum_mixed ORDER BY g;
 
 -- Round 2: deletes down to empty groups and functions returning no rows.
 DELETE FROM sales WHERE g = 1;
 UPDATE people SET source_state = 'DELETED', data = '[]' WHERE id = 1;
 DELETE FROM codes WHERE code = 1;
+UPDATE sales SET ratio = 0 WHERE id = 3;
 SELECT * FROM qs_round();
+SELECT g, hi, hi_avg FROM sum_mixed ORDER BY g;
 
 DROP SCHEMA shapes CASCADE;
 RESET search_path;
