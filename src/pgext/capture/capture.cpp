@@ -61,12 +61,20 @@ std::string buffer_name(unsigned source_relid) {
     return "pgtrickle_changes." + spi::quote_ident("changes_" + std::to_string(source_relid));
 }
 
-bool truncate_emptied_buffer(unsigned source_relid) {
+bool buffer_is_large(unsigned source_relid) {
+    constexpr long long large_buffer_bytes = 1 << 20;
+    const auto bytes = spi::prepared("SELECT pg_catalog.pg_relation_size(pg_catalog.to_regclass($1))::pg_catalog.text", 1)
+                           .query({buffer_name(source_relid)});
+    return !bytes.empty() && bytes[0][0] && std::stoll(*bytes[0][0]) >= large_buffer_bytes;
+}
+
+bool truncate_applied_buffer(unsigned source_relid, const std::string& horizon) {
     const std::string buffer = buffer_name(source_relid);
     const auto relid = spi::scalar("SELECT pg_catalog.to_regclass($1)::pg_catalog.oid::pg_catalog.text", {buffer});
     if (!relid || !server::lock_if_unused(static_cast<server::oid>(std::stoul(*relid)))) return false;
     const spi::snapshot now;
-    if (!now.query("SELECT 1 FROM " + buffer + " LIMIT 1").empty()) return false;
+    if (!now.query("SELECT 1 FROM " + buffer + " b WHERE b.__pgt_xid >= $1::pg_catalog.xid8 LIMIT 1", {horizon}).empty())
+        return false;
     spi::exec("TRUNCATE " + buffer);
     return true;
 }

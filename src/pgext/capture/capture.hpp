@@ -53,14 +53,15 @@ void release_capture_if_unused(unsigned source_relid);
 /// The buffer table of a captured source, quoted and qualified.
 std::string buffer_name(unsigned source_relid);
 
-/// Empties `source_relid`'s buffer as TRUNCATE does (a new, empty file) when a trim by this
-/// transaction deleted its last rows: the deleted rows would otherwise fill its pages, which
-/// every refresh's scan for pending rows reads, until VACUUM. Only when no other transaction
-/// has the buffer open (none is writing to it; readers wait for this transaction, and the
-/// trim already removed only rows every reader has applied) and no row is visible to a
-/// snapshot taken now (no writer committed one since the trim's snapshot). Returns whether it
-/// did.
-bool truncate_emptied_buffer(unsigned source_relid);
+/// Whether `source_relid`'s buffer file is large enough (1 MB) for truncate_applied_buffer to
+/// be worth its check.
+bool buffer_is_large(unsigned source_relid);
+/// Empties `source_relid`'s buffer as TRUNCATE does (a new, empty file) when every row in it
+/// was written by a transaction before `horizon` (a transaction id as text: below it, every
+/// reader has applied the rows), as seen by a snapshot taken now: only when no other
+/// transaction has the buffer open (then none is writing to it; readers wait for this
+/// transaction). Returns whether it did.
+bool truncate_applied_buffer(unsigned source_relid, const std::string& horizon);
 
 /// The rows of `source_relid`'s buffer, as alias `b`, not yet applied to a stream table whose
 /// frontier is ($1 snapshot, $2 xid, $3 statement number — text parameters) and visible now:

@@ -6,7 +6,6 @@
 #include <variant>
 
 #include "pgt/error.hpp"
-#include "pgt/sql/builder.hpp"
 
 #include "capture/capture.hpp"
 #include "capture/wal_capture.hpp"
@@ -185,16 +184,21 @@ constexpr int trim_lock_class = 0x70677462;
 /// refresh that does not get it leaves the trimming to the one that has it, or to a later
 /// refresh). Refreshes running side by side over the same sources would otherwise wait for each
 /// other's rows, and deadlock when they trim two buffers in opposite orders.
-std::string trim_buffer(unsigned source_relid, bool full_mode) {
-    return "DELETE FROM " + buffer_name(source_relid) +
-           " b WHERE b.__pgt_xid < (SELECT CASE WHEN pg_catalog.pg_try_advisory_xact_lock(" +
-           std::to_string(trim_lock_class) + ", " + std::to_string(static_cast<int>(source_relid)) +
+/// The transaction id below which every row of `source_relid`'s buffer is applied by every
+/// reader, once the refreshing stream table ($1) moves its frontier to the current snapshot:
+/// NULL when another refresh holds the trim lock or a reader has no frontier yet.
+std::string trim_horizon(unsigned source_relid) {
+    return "(SELECT CASE WHEN pg_catalog.pg_try_advisory_xact_lock(" + std::to_string(trim_lock_class) + ", " +
+           std::to_string(static_cast<int>(source_relid)) +
            ") AND pg_catalog.bool_and(s.pgt_id = $1::int8 OR s.frontier_snapshot IS NOT NULL) "
            "THEN pg_catalog.min(pg_catalog.pg_snapshot_xmin(CASE WHEN s.pgt_id = $1::int8 THEN pg_catalog.pg_current_snapshot() "
            "ELSE s.frontier_snapshot END)) END "
            "FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables s USING (pgt_id) "
-           "WHERE d.source_relid = " + std::to_string(source_relid) +
-           "::pg_catalog.oid AND s.refresh_mode <> 'IMMEDIATE')"
+           "WHERE d.source_relid = " + std::to_string(source_relid) + "::pg_catalog.oid AND s.refresh_mode <> 'IMMEDIATE')";
+}
+
+std::string trim_buffer(unsigned source_relid, bool full_mode) {
+    return "DELETE FROM " + buffer_name(source_relid) + " b WHERE b.__pgt_xid < " + trim_horizon(source_relid) +
            // A FULL stream table's refresh, or one that found nothing (NO_DATA), leaves the trim
            // to another reader that refreshes differentially, whose refreshes with changes (or
            // recomputations, AUTO's included) always trim: the scan of a large buffer would cost
@@ -240,25 +244,24 @@ std::string finish_statement(const compiled_query& c, history_row history, bool 
                "action, rows_inserted, rows_deleted, was_full_fallback, status, initiated_by" + auto_columns +
                ") VALUES ($1::int8, now(), $7::pg_catalog.timestamp AT TIME ZONE 'UTC', pg_catalog.clock_timestamp(), $3, "
                "$4::int8, $5::int8, $6::bool, 'COMPLETED', $8" + auto_values + ") RETURNING 1)";
-    if (!trim) return sql + " SELECT 1";
-    std::vector<std::string> trimmed;
-    for (std::size_t i = 0; i < c.sources.size(); ++i) {
-        const std::string cte = "trim_" + std::to_string(i);
-        sql += ", " + cte + " AS (" + trim_buffer(c.sources[i]->oid, std::holds_alternative<full_plan>(c.plan)) + " RETURNING 1)";
-        trimmed.push_back("(SELECT pg_catalog.count(*) FROM " + cte + ")");
-    }
-    return sql + " SELECT " + sql::join(trimmed);
+    if (trim)
+        for (std::size_t i = 0; i < c.sources.size(); ++i)
+            sql += ", trim_" + std::to_string(i) + " AS (" +
+                   trim_buffer(c.sources[i]->oid, std::holds_alternative<full_plan>(c.plan)) + " RETURNING 1)";
+    return sql + " SELECT 1";
 }
 
-/// A trim of at least this many rows may have emptied a buffer whose dead rows are worth a
-/// new file (truncate_emptied_buffer): smaller ones cost the scans little, and a new file
-/// makes the plans that read the buffer be planned again.
-constexpr long long truncate_after_trimmed_rows = 10000;
-
-/// Buffers that the finish statement's trims (their counts, `trimmed`) may have emptied.
-void truncate_emptied_buffers(const compiled_query& c, const spi::row& trimmed) {
-    for (std::size_t i = 0; i < c.sources.size() && i < trimmed.size(); ++i)
-        if (trimmed[i] && std::stoll(*trimmed[i]) >= truncate_after_trimmed_rows) truncate_emptied_buffer(c.sources[i]->oid);
+/// Before a trim that may delete a large buffer's every row (a refresh of stream table `id`
+/// that applied or recomputed something, under `snap`), the buffers whose rows every reader
+/// has applied are truncated instead (capture's truncate_applied_buffer): deleting a million
+/// rows costs seconds, and their pages would be read by every scan for pending rows until
+/// VACUUM.
+void truncate_applied_buffers(const compiled_query& c, long long id, const spi::snapshot& snap) {
+    for (const auto& source : c.sources) {
+        if (!buffer_is_large(source->oid)) continue;
+        const auto horizon = snap.query("SELECT " + trim_horizon(source->oid) + "::pg_catalog.text", {std::to_string(id)});
+        if (!horizon.empty() && horizon[0][0]) truncate_applied_buffer(source->oid, *horizon[0][0]);
+    }
 }
 
 const spi::plan& finish_plan(compiled_query& c, history_row history, bool trim) {
@@ -481,14 +484,15 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
                             : out.action != refresh_action::no_data || who == initiator::manual ? history_row::add
                                                                                   : history_row::none;
     const bool fallback = fell_back || (choice && choice->full) || (full && differential && f.has_frontier() && st->is_populated);
-    const auto finished = finish_plan(comp, row, trim)
-        .query({std::to_string(id), f.stmt, action_name(out.action), std::to_string(out.inserted), std::to_string(out.deleted),
+    if (trim && out.action != refresh_action::no_data && !std::holds_alternative<full_plan>(comp.plan))
+        truncate_applied_buffers(comp, id, snap);
+    finish_plan(comp, row, trim)
+        .execute({std::to_string(id), f.stmt, action_name(out.action), std::to_string(out.inserted), std::to_string(out.deleted),
                   fallback ? "true" : "false", f.start_time, initiator_name(who),
                   history ? spi::param(std::to_string(*history)) : std::nullopt,
                   choice ? spi::param(std::to_string(choice->change_records)) : std::nullopt,
                   choice ? spi::param("AUTO: " + choice->reason) : std::nullopt, costs},
                  &snap);
-    if (trim) truncate_emptied_buffers(comp, finished.at(0));
     return out;
 }
 
