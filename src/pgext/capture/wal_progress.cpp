@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "pg/guard.hpp"
+#include "pg/shared_memory.hpp"
 #include "pg/postgres.hpp"
 
 extern "C" {
@@ -49,17 +50,10 @@ struct progress_state {
 };
 
 progress_state* state = nullptr;
-shmem_request_hook_type previous_request = nullptr;
-shmem_startup_hook_type previous_startup = nullptr;
 
-void request_shmem() {
-    if (previous_request) previous_request();
-    RequestAddinShmemSpace(sizeof(progress_state));
-}
+void request_shmem() { RequestAddinShmemSpace(sizeof(progress_state)); }
 
-void startup_shmem() {
-    if (previous_startup) previous_startup();
-    LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
+void attach_shmem() {
     bool found = false;
     state = static_cast<progress_state*>(ShmemInitStruct("pg_trickle WAL decoding", sizeof(progress_state), &found));
     if (!found) {
@@ -67,7 +61,6 @@ void startup_shmem() {
         SpinLockInit(&state->mutex);
         ConditionVariableInit(&state->advanced);
     }
-    LWLockRelease(AddinShmemInitLock);
 }
 
 /// Database `db`'s entry (under the mutex); with `create`, a free one is taken.
@@ -141,10 +134,7 @@ void detach_decoder(int, Datum) {
 } // namespace
 
 void install_progress() {
-    previous_request = shmem_request_hook;
-    shmem_request_hook = request_shmem;
-    previous_startup = shmem_startup_hook;
-    shmem_startup_hook = startup_shmem;
+    pg::add_shared_memory(request_shmem, attach_shmem);
     RegisterXactCallback(at_transaction_end, nullptr);
 }
 

@@ -4,6 +4,7 @@
 
 #include "catalog/catalog_oids.hpp"
 #include "pg/guard.hpp"
+#include "pg/shared_memory.hpp"
 #include "pg/postgres.hpp"
 
 extern "C" {
@@ -37,24 +38,17 @@ constexpr const char* tranche = "pg_trickle maintainers";
 
 HTAB* table = nullptr;
 LWLock* table_lock = nullptr;
-shmem_request_hook_type previous_request = nullptr;
-shmem_startup_hook_type previous_startup = nullptr;
-
 void request() {
-    if (previous_request) previous_request();
     RequestAddinShmemSpace(hash_estimate_size(capacity, sizeof(entry)));
     RequestNamedLWLockTranche(tranche, 1);
 }
 
-void startup() {
-    if (previous_startup) previous_startup();
+void attach() {
     HASHCTL info{};
     info.keysize = sizeof(key);
     info.entrysize = sizeof(entry);
-    LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
     table = ShmemInitHash("pg_trickle maintainers", capacity, capacity, &info, HASH_ELEM | HASH_BLOBS);
     table_lock = &GetNamedLWLockTranche(tranche)->lock;
-    LWLockRelease(AddinShmemInitLock);
 }
 
 /// Drops the entries whose transaction every snapshot sees (or saw abort): they can no longer
@@ -70,12 +64,7 @@ void forget_settled() {
 
 } // namespace
 
-void install() {
-    previous_request = shmem_request_hook;
-    shmem_request_hook = request;
-    previous_startup = shmem_startup_hook;
-    shmem_startup_hook = startup;
-}
+void install() { pg::add_shared_memory(request, attach); }
 
 void lock(long long id) {
     pg::call([&] { LockDatabaseObject(stream_table_catalog_oids().table, static_cast<Oid>(id), 0, ExclusiveLock); });

@@ -1,6 +1,7 @@
 #include "scheduler/shared.hpp"
 
 #include "pg/postgres.hpp"
+#include "pg/shared_memory.hpp"
 
 extern "C" {
 #include <pgstat.h>
@@ -22,20 +23,15 @@ namespace pgt::sched {
 
 namespace {
 
-shmem_request_hook_type previous_request = nullptr;
-shmem_startup_hook_type previous_startup = nullptr;
 bool wake_at_commit = false;
 bool rescan_at_commit = false;
 
 void request_shmem() {
-    if (previous_request) previous_request();
     RequestAddinShmemSpace(sizeof(shared_state));
     RequestNamedLWLockTranche("pg_trickle", 1);
 }
 
-void startup_shmem() {
-    if (previous_startup) previous_startup();
-    LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
+void attach_shmem() {
     bool found = false;
     shared = static_cast<shared_state*>(ShmemInitStruct("pg_trickle", sizeof(shared_state), &found));
     if (!found) {
@@ -43,7 +39,6 @@ void startup_shmem() {
         shared->lock = &(GetNamedLWLockTranche("pg_trickle"))->lock;
         for (auto& s : shared->slots) pg_atomic_init_u64(&s.changes, 0);
     }
-    LWLockRelease(AddinShmemInitLock);
 }
 
 /// Wake-ups are sent at commit: before it, a scheduler or the launcher would not see the
@@ -136,10 +131,7 @@ void reload_configuration() {
 }
 
 void install_shared_state() {
-    previous_request = shmem_request_hook;
-    shmem_request_hook = request_shmem;
-    previous_startup = shmem_startup_hook;
-    shmem_startup_hook = startup_shmem;
+    pg::add_shared_memory(request_shmem, attach_shmem);
     RegisterXactCallback(at_commit, nullptr);
 }
 
