@@ -22,11 +22,11 @@ extern "C" {
 #include <access/xlogutils.h>
 #include <replication/decode.h>
 #include <replication/logical.h>
+#include <replication/origin.h>
 #include <replication/slot.h>
 #include <utils/inval.h>
 #include <replication/output_plugin.h>
 #include <replication/reorderbuffer.h>
-#include <utils/guc.h>
 #include <utils/lsyscache.h>
 #include <utils/rel.h>
 #include <utils/tuplestore.h>
@@ -384,13 +384,9 @@ long long decode(const std::string& slot, std::uint64_t upto, const std::vector<
     open_pass(pass, buffers);
     collecting(pass, [&] {
         // Each pass starts a decoding context, which PostgreSQL logs at LOG: not every 200 ms.
-        const int level = NewGUCNestLevel();
-        pg::call([] {
-            (void)set_config_option("log_min_messages", "fatal", PGC_SUSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
-        });
+        const server::guc_scope quiet({{"log_min_messages", "fatal"}}, true);
         spi::prepared("SELECT pg_catalog.count(*) FROM pg_catalog.pg_logical_slot_peek_binary_changes($1, $2::pg_catalog.pg_lsn, NULL)", 2)
             .query({slot, lsn_text(upto)});
-        AtEOXact_GUC(true, level);
     });
     return close_pass(pass);
 }
@@ -468,7 +464,16 @@ void end_decoding_session() {
 
 } // namespace pgt::ext::wal
 
+namespace {
+
+/// Rows written with the origin DoNotReplicateId (a FULL stream table's fresh heap,
+/// pg::replace_contents) are not decoded at all.
+bool skipped_origin(LogicalDecodingContext*, RepOriginId origin) { return origin == DoNotReplicateId; }
+
+} // namespace
+
 extern "C" PGDLLEXPORT void _PG_output_plugin_init(OutputPluginCallbacks* cb) {
+    cb->filter_by_origin_cb = skipped_origin;
     cb->startup_cb = pgt::ext::wal::on_startup;
     cb->begin_cb = pgt::ext::wal::on_begin;
     cb->change_cb = pgt::ext::wal::on_change;

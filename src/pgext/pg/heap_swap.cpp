@@ -8,6 +8,7 @@ extern "C" {
 #include <access/table.h>
 #include <access/tableam.h>
 #include <commands/cluster.h>
+#include <replication/origin.h>
 #include <storage/lmgr.h>
 #include <tcop/dest.h>
 #include <utils/plancache.h>
@@ -66,6 +67,13 @@ const int* column_map(TupleDesc table, TupleDesc query) {
 std::optional<std::uint64_t> replace_contents(unsigned relid, const spi::plan& select, const spi::snapshot& snap) {
     const auto plan = static_cast<SPIPlanPtr>(select.handle());
     std::uint64_t rows = 0;
+    // The fresh heap's rows are written with the origin DoNotReplicateId (as Citus marks the
+    // rows it moves between shards): logical decoding, our WAL capture's included, skips them
+    // before queueing them (nothing reads this table's changes; they would cost its decoder as
+    // much as a transaction that wrote every row). Reset on every path, an error's included.
+    struct origin_reset {
+        ~origin_reset() { replorigin_session_origin = InvalidRepOriginId; }
+    } reset;
     const bool done = call([&] {
         LockRelationOid(relid, AccessExclusiveLock);
         Relation old = table_open(relid, NoLock);
@@ -80,6 +88,7 @@ std::optional<std::uint64_t> replace_contents(unsigned relid, const spi::plan& s
         Relation fresh = table_open(fresh_id, NoLock);
         // Made in this transaction: its rows may go in frozen, as COPY FREEZE and REFRESH
         // MATERIALIZED VIEW put them.
+        replorigin_session_origin = DoNotReplicateId;
         bulk_insert out = bulk_insert_begin(fresh, TABLE_INSERT_SKIP_FSM | TABLE_INSERT_FROZEN);
         loader l{{receive, no_op_startup, no_op, no_op, DestNone}, &out, map, 0};
         SPIExecuteOptions options;
@@ -91,6 +100,7 @@ std::optional<std::uint64_t> replace_contents(unsigned relid, const spi::plan& s
         PopActiveSnapshot();
         if (rc < 0) elog(ERROR, "pg_trickle: SPI_execute_plan_extended failed: %s", SPI_result_code_string(rc));
         bulk_insert_end(out);
+        replorigin_session_origin = InvalidRepOriginId;
         table_close(fresh, NoLock);
         finish_heap_swap(relid, fresh_id, false, false, true, true, RecentXmin, ReadNextMultiXactId(), persistence);
         rows = l.rows;

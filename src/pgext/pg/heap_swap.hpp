@@ -2,7 +2,8 @@
 // A table's contents replaced as REFRESH MATERIALIZED VIEW replaces a materialized view's: the
 // rows of a query bulk-loaded into a fresh heap (no index maintained row by row, no trigger
 // fired, rows frozen), swapped in with its indexes rebuilt. Like TRUNCATE, not MVCC-safe; and
-// neither triggers nor logical decoding see the rows change: for tables nothing else watches.
+// neither triggers nor logical decoding see the rows change (the rows are written with the
+// origin DoNotReplicateId, which decoding skips unqueued): for tables nothing else watches.
 
 #include <cstdint>
 #include <optional>
