@@ -7,6 +7,7 @@ extern "C" {
 #include <access/xlog.h>
 #include <commands/extension.h>
 #include <storage/proc.h>
+#include <utils/guc.h>
 }
 
 namespace pgt::server {
@@ -25,6 +26,14 @@ bool in_recovery() { return RecoveryInProgress(); }
 oid database_oid() { return MyDatabaseId; }
 bool transaction_has_xid() { return FullTransactionIdIsValid(GetTopFullTransactionIdIfAny()); }
 bool read_only_transaction() { return XactReadOnly; }
+
+bool commit_without_flush_if_alone() {
+    return pg::call([] {
+        if (IsTransactionBlock() || FullTransactionIdIsValid(GetTopFullTransactionIdIfAny())) return false;
+        (void)set_config_option("synchronous_commit", "off", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_LOCAL, true, 0, false);
+        return true;
+    });
+}
 
 namespace {
 bool refresh_writes = false;

@@ -14,6 +14,11 @@ oid database_oid();
 /// The transaction has an xid: it has written (or locked rows).
 bool transaction_has_xid();
 bool read_only_transaction();
+/// When the current transaction is one statement's (not in a transaction block) and has written
+/// nothing yet, its commit stops waiting for the WAL to reach the disk (synchronous_commit =
+/// off for the rest of it): for work whose loss in a crash leaves its earlier, consistent
+/// state. Returns whether it did.
+bool commit_without_flush_if_alone();
 
 /// Whether pg_trickle's own install or update script is running (CREATE / ALTER EXTENSION).
 bool in_own_extension_script();

@@ -6,6 +6,7 @@
 #include "pg/postgres.hpp"
 #include "pg/settings.hpp"
 #include "pg/spi.hpp"
+#include "pg/transactions.hpp"
 #include "refresh/refresh.hpp"
 #include "scheduler/transactions.hpp"
 
@@ -25,7 +26,11 @@ bool run_scheduled_refresh(long long id) {
     std::optional<long long> history;
     std::string name;
     int errors = 0;
+    // The scheduler's transactions write only what a refresh derives from committed data, and
+    // a crash that forgets one leaves the previous, consistent state with the changes still
+    // pending: their commits need not wait for the disk.
     auto failure = in_transaction([&] {
+        server::commit_without_flush_if_alone();
         if (ext::pending_changes(id) == 0) return;
         const auto r = spi::query(
             "WITH s AS (SELECT pgt_id, pgt_schema || '.' || pgt_name AS name, consecutive_errors, refresh_mode "
@@ -42,6 +47,7 @@ bool run_scheduled_refresh(long long id) {
     });
     if (failure || !history) return false;
     failure = in_transaction([&] {
+        server::commit_without_flush_if_alone();
         ext::refresh(id, ext::initiator::scheduler, history);
         if (errors > 0) alert("recovered", name, errors, "refreshed after " + std::to_string(errors) + " failures");
     });
