@@ -48,13 +48,18 @@ worker_pids hold_workers(Oid db) {
     return w;
 }
 
-/// Ends `db`'s workers (as pg_terminate_backend does) and waits until they are gone.
+/// Ends `db`'s workers (as pg_terminate_backend does) and waits until they are gone. They are
+/// looked for again each time: one that showed itself meanwhile (a WAL decoder its scheduler
+/// asked for just before it ended) is ended too.
 void end_workers(Oid db) {
-    const worker_pids w = hold_workers(db);
-    for (int i = 0; i < w.count; ++i) kill(w.pid[i], SIGTERM);
     for (int waited = 0; waited < wait_ms; waited += 10) {
+        const worker_pids w = hold_workers(db);
         bool alive = false;
-        for (int i = 0; i < w.count; ++i) alive = alive || BackendPidGetProc(w.pid[i]) != nullptr;
+        for (int i = 0; i < w.count; ++i) {
+            if (BackendPidGetProc(w.pid[i]) == nullptr) continue;
+            alive = true;
+            kill(w.pid[i], SIGTERM);
+        }
         if (!alive) return;
         CHECK_FOR_INTERRUPTS();
         pg_usleep(10000);

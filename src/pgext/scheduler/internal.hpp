@@ -69,6 +69,9 @@ std::int64_t now_ms();
 /// The slot of database `db`; when `create`, a free one (or one of a database without the
 /// extension) is cleared and taken, nullptr if there is none. Callers hold shared->lock, except a scheduler reading its own slot's counter.
 db_slot* find_slot(std::uint32_t db, bool create);
+/// Whether DROP DATABASE holds database `db`'s workers off (db_slot::held_until_ms): a worker
+/// that starts then leaves at once.
+bool workers_held(std::uint32_t db);
 
 /// A pg_trickle worker's signals, as it starts: SIGTERM asks it to leave (ShutdownRequestPending),
 /// SIGHUP to reload the configuration — once more at its first reload_configuration(), since a

@@ -83,6 +83,14 @@ shared_state* shared = nullptr;
 
 std::int64_t now_ms() { return GetCurrentTimestamp() / 1000 + (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * 86400000LL; }
 
+bool workers_held(std::uint32_t db) {
+    LWLockAcquire(shared->lock, LW_SHARED);
+    const db_slot* slot = find_slot(db, false);
+    const bool held = slot && slot->held_until_ms > now_ms();
+    LWLockRelease(shared->lock);
+    return held;
+}
+
 db_slot* find_slot(std::uint32_t db, bool create) {
     for (auto& s : shared->slots)
         if (s.db == db) return &s;

@@ -90,6 +90,8 @@ void wal_decoder_main(Datum) {
     take_worker_signals();
     BackgroundWorkerInitializeConnectionByOid(db, InvalidOid, 0);
     pgstat_report_appname("pg_trickle WAL decoder");
+    // Asked for by a scheduler just before DROP DATABASE ended it: the drop waits for this one.
+    if (workers_held(db)) proc_exit(0);
     if (!ext::wal::attach_decoder()) proc_exit(0); // another one decodes
     std::int64_t next_check = 0;
     while (!ShutdownRequestPending) {
