@@ -116,17 +116,31 @@ pending pending_changes(const compiled_query& c, const start_point& f, const spi
                                                    auto_choice::tiny_change_records) + 1
                                         : 0;
     for (std::size_t i = 0; i < c.sources.size(); ++i) {
-        // One pass over the pending rows (a buffer holds them after the rows already applied).
+        const std::string pending = pending_rows(c.sources[i]->oid, "b");
+        const std::vector<spi::param> frontier{f.snapshot, f.xid, f.frontier_stmt};
+        if (!count_share) {
+            // Whether there is a pending row, and a TRUNCATE among them: the first stops at the
+            // first row, the second tests the action before the visibility of each row (a
+            // count tested the visibility of every pending row, about 1 µs each).
+            const auto r = spi::prepared("SELECT EXISTS (SELECT FROM " + pending + "), EXISTS (SELECT FROM " + pending +
+                                             " AND b.__pgt_action = 'T')",
+                                         3)
+                               .query(frontier, &snap);
+            if (r[0][0] == "t") p.changed |= 1ULL << i;
+            if (r[0][1] == "t") p.truncated = true;
+            continue;
+        }
+        // AUTO counts, in one pass over the pending rows, up to its limit.
+        auto counted = frontier;
+        counted.push_back(std::to_string(limit));
         const auto r = spi::prepared("SELECT pg_catalog.count(*), COALESCE(pg_catalog.bool_or(x.__pgt_action = 'T'), false) "
-                                     "FROM (SELECT b.__pgt_action FROM " + pending_rows(c.sources[i]->oid, "b") +
-                                         " LIMIT $4::pg_catalog.int8) x",
+                                     "FROM (SELECT b.__pgt_action FROM " + pending + " LIMIT $4::pg_catalog.int8) x",
                                      4)
-                           .query({f.snapshot, f.xid, f.frontier_stmt, limit ? spi::param(std::to_string(limit)) : std::nullopt},
-                                  &snap);
+                           .query(counted, &snap);
         const long long n = std::stoll(*r[0][0]);
         if (n > 0) p.changed |= 1ULL << i;
         if (r[0][1] == "t") p.truncated = true;
-        if (count_share) p.sizes.push_back({n, rows[i], n < limit});
+        p.sizes.push_back({n, rows[i], n < limit});
     }
     return p;
 }
@@ -567,6 +581,25 @@ long long pending_changes(long long id) {
                                .query({std::to_string(id)}))
         total += count_pending(static_cast<unsigned>(std::stoul(*src[0])), state->frontier);
     return total;
+}
+
+bool has_pending_changes(long long id) {
+    server::role_scope as_ext(server::extension_owner(), false);
+    auto state = frontier_of(id);
+    if (!state) return false;
+    if (!state->ready) return true;
+    for (const auto& src : spi::prepared("SELECT d.source_relid::text FROM pgtrickle.pgt_dependencies d "
+                                         "JOIN pgtrickle.pgt_change_tracking USING (source_relid) WHERE d.pgt_id = $1::int8",
+                                         1)
+                               .query({std::to_string(id)})) {
+        const auto source = static_cast<unsigned>(std::stoul(*src[0]));
+        const bool any =
+            state->frontier[0]
+                ? spi::prepared("SELECT EXISTS (SELECT FROM " + pending_rows(source, "b") + ")", 3).query(state->frontier)[0][0] == "t"
+                : spi::prepared("SELECT EXISTS (SELECT FROM " + buffer_name(source) + ")", 0).query({})[0][0] == "t";
+        if (any) return true;
+    }
+    return false;
 }
 
 long long pending_rows(long long id, unsigned source_relid) {

@@ -64,6 +64,9 @@ bool record_failure(long long id, initiator who, const std::string& sqlstate, co
 /// Changes waiting in the stream table's source buffers (a positive count also when it was
 /// never populated or needs reinitialising).
 long long pending_changes(long long id);
+/// Whether stream table `id` has changes waiting (or needs its first or a full refresh): what
+/// pending_changes tells apart from 0, found without counting them.
+bool has_pending_changes(long long id);
 
 /// Changes in the buffer of `source_relid` that stream table `id` has not applied (every one
 /// before its first refresh).

@@ -31,7 +31,7 @@ bool run_scheduled_refresh(long long id) {
     // pending: their commits need not wait for the disk.
     auto failure = in_transaction([&] {
         server::commit_without_flush_if_alone();
-        if (ext::pending_changes(id) == 0) return;
+        if (!ext::has_pending_changes(id)) return;
         const auto r = spi::query(
             "WITH s AS (SELECT pgt_id, pgt_schema || '.' || pgt_name AS name, consecutive_errors, refresh_mode "
             "FROM pgtrickle.pgt_stream_tables WHERE pgt_id = $1::int8), h AS ("

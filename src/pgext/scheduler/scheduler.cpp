@@ -71,7 +71,7 @@ std::int64_t next_work(const std::vector<catalog_entry>& entries, const std::vec
     std::int64_t next = never;
     in_transaction([&] {
         for (const auto& e : entries) {
-            if (ext::pending_changes(e.state.id) == 0) continue;
+            if (!ext::has_pending_changes(e.state.id)) continue;
             if (e.state.runnable)
                 next = std::min(next, due[e.state.id]);
             else if (e.retry_at > now_s)
