@@ -559,6 +559,17 @@ std::optional<frontier_state> frontier_of(long long id) {
     return frontier_state{{f[0][0], f[0][1], f[0][2]}, f[0][0] && f[0][3] == "t"};
 }
 
+/// The captured sources of stream table `id`.
+std::vector<unsigned> captured_sources(long long id) {
+    std::vector<unsigned> sources;
+    for (const auto& r : spi::prepared("SELECT d.source_relid::text FROM pgtrickle.pgt_dependencies d "
+                                       "JOIN pgtrickle.pgt_change_tracking USING (source_relid) WHERE d.pgt_id = $1::int8",
+                                       1)
+                             .query({std::to_string(id)}))
+        sources.push_back(static_cast<unsigned>(std::stoul(*r[0])));
+    return sources;
+}
+
 long long count_pending(unsigned source_relid, const std::vector<spi::param>& frontier) {
     if (!frontier[0])
         return std::stoll(*spi::prepared("SELECT pg_catalog.count(*) FROM " + buffer_name(source_relid), 0).query({})[0][0]);
@@ -575,11 +586,7 @@ long long pending_changes(long long id) {
     if (!state) return 0;
     if (!state->ready) return 1;
     long long total = 0;
-    for (const auto& src : spi::prepared("SELECT d.source_relid::text FROM pgtrickle.pgt_dependencies d "
-                                         "JOIN pgtrickle.pgt_change_tracking USING (source_relid) WHERE d.pgt_id = $1::int8",
-                                         1)
-                               .query({std::to_string(id)}))
-        total += count_pending(static_cast<unsigned>(std::stoul(*src[0])), state->frontier);
+    for (unsigned source : captured_sources(id)) total += count_pending(source, state->frontier);
     return total;
 }
 
@@ -588,11 +595,7 @@ bool has_pending_changes(long long id) {
     auto state = frontier_of(id);
     if (!state) return false;
     if (!state->ready) return true;
-    for (const auto& src : spi::prepared("SELECT d.source_relid::text FROM pgtrickle.pgt_dependencies d "
-                                         "JOIN pgtrickle.pgt_change_tracking USING (source_relid) WHERE d.pgt_id = $1::int8",
-                                         1)
-                               .query({std::to_string(id)})) {
-        const auto source = static_cast<unsigned>(std::stoul(*src[0]));
+    for (unsigned source : captured_sources(id)) {
         const bool any =
             state->frontier[0]
                 ? spi::prepared("SELECT EXISTS (SELECT FROM " + pending_rows(source, "b") + ")", 3).query(state->frontier)[0][0] == "t"
