@@ -24,6 +24,10 @@ using parse_fn = std::function<const void*(const std::string& sql)>;
 
 struct options {
     int max_depth = 64; ///< nesting limit (subqueries, expressions): deeper → 54000
+    /// false: a SUM or AVG whose argument can take several scales is recomputed for the groups
+    /// a change touches instead of counting its inputs per scale (storage made before 0.2.0
+    /// has no columns for those counts).
+    bool count_scales = true;
 };
 
 struct compile_result {

@@ -101,6 +101,10 @@ struct refresh_plan {
 };
 
 layout storage_layout(const circuit& c, const options& opts = {});
+/// The layouts pg_trickle 0.1.0 made for `c` (none unless a top-level GROUP BY), which storage
+/// made then, or restored from its dump, has: every aggregate's state in hidden columns
+/// (options::state_in_output false), and no count of a SUM's or AVG's inputs per scale.
+std::vector<layout> storage_layouts_of_0_1_0(const circuit& c);
 
 /// Whether a change of source `source` alone can be merged into the stream table one row at
 /// a time, through `delta_sql` with `options::merge` and that source's relation `single_row`:

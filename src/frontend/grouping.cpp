@@ -133,7 +133,10 @@ grouped build_grouping(context& ctx, const ir::rel_ptr& input, const std::vector
         }
         remap.push_back(ir::make_column(static_cast<int>(node.aggs.size()) + nkeys, call.type));
         node.aggs.push_back(call);
-        if (!call.args.empty()) node.aggs.back().arg_scales = ir::value_scales(*call.arg(), *input);
+        if (!call.args.empty()) {
+            auto& scales = node.aggs.back().arg_scales = ir::value_scales(*call.arg(), *input);
+            if (!ctx.opts.count_scales && scales && scales->size() > 1) scales.reset();
+        }
         bool counts = call.func == ir::agg_func::count || call.func == ir::agg_func::count_star;
         cols.push_back({ir::agg_name(call), call.type, counts});
     }

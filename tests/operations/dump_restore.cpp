@@ -32,9 +32,9 @@ struct stream_table_case {
 const stream_table_case cases[] = {
     {"region_totals", "SELECT region, count(*) AS n, sum(amount) AS total FROM orders GROUP BY region", "region, n, total"},
     {"segment_totals",
-     "SELECT c.segment, count(*) AS n, sum(o.amount) AS total FROM orders o JOIN customers c ON c.id = o.customer_id "
-     "GROUP BY c.segment",
-     "segment, n, total"},
+     "SELECT c.segment, count(*) AS n, sum(o.amount) AS total, sum(CASE WHEN o.id % 2 = 0 THEN o.amount ELSE 0 END) AS even "
+     "FROM orders o JOIN customers c ON c.id = o.customer_id GROUP BY c.segment",
+     "segment, n, total, even"},
     {"big_regions", "SELECT region, total FROM region_totals WHERE total > 1000", "region, total"},
     {"top_orders", "SELECT id, amount FROM orders ORDER BY amount DESC, id LIMIT 5", "id, amount"},
     {"live_orders", "SELECT id, region, amount FROM orders WHERE amount > 50", "id, region, amount"},
@@ -76,12 +76,14 @@ void build_source(connection& db) {
     db.exec("CREATE INDEX segment_totals_by_total ON segment_totals (total)");
     db.exec("UPDATE orders SET amount = amount + 1 WHERE id % 7 = 0");
     db.exec("SELECT pgtrickle.refresh_stream_table(n) FROM unnest(ARRAY['segment_totals', 'big_regions', 'top_orders']) n");
-    // segment_totals as pg_trickle 0.1.0 stored it, the state of its count and sum in hidden
-    // columns too: restored, it keeps them up to date.
-    db.exec("ALTER TABLE segment_totals DROP COLUMN __pgt_a1_nn, ADD COLUMN __pgt_count bigint, ADD COLUMN __pgt_a1 numeric, "
-            "ADD COLUMN __pgt_a1_nn bigint");
+    // segment_totals as pg_trickle 0.1.0 stored it, the state of its count and sums in hidden
+    // columns too, and no count of the inputs of scale 2 of the sum whose argument also takes
+    // scale 0: restored, it keeps them up to date.
+    db.exec("ALTER TABLE segment_totals DROP COLUMN __pgt_a1_nn, DROP COLUMN __pgt_a2_nn, DROP COLUMN __pgt_a2_s2_n, "
+            "ADD COLUMN __pgt_count bigint, ADD COLUMN __pgt_a1 numeric, ADD COLUMN __pgt_a1_nn bigint, "
+            "ADD COLUMN __pgt_a2 numeric, ADD COLUMN __pgt_a2_nn bigint");
     db.exec("SET session_replication_role = replica; UPDATE segment_totals SET __pgt_count = n, __pgt_a1 = total, "
-            "__pgt_a1_nn = n; RESET session_replication_role");
+            "__pgt_a1_nn = n, __pgt_a2 = even, __pgt_a2_nn = n; RESET session_replication_role");
 }
 
 /// Checks a restored database: restore_stream_tables() restores all seven, which are then
@@ -126,8 +128,8 @@ void check_restored(connection& db, bool one_fails_first) {
     CHECK(mismatches(db, cases[4]) == 0);
     db.exec("SELECT pgtrickle.refresh_stream_table(n) FROM unnest(ARRAY['segment_totals', 'top_orders']) n");
     CHECK(mismatches(db, cases[1]) == 0);
-    CHECK(db.scalar("SELECT count(*) FROM segment_totals WHERE __pgt_count IS DISTINCT FROM n OR __pgt_a1 IS DISTINCT FROM total") ==
-          "0");
+    CHECK(db.scalar("SELECT count(*) FROM segment_totals WHERE __pgt_count IS DISTINCT FROM n OR __pgt_a1 IS DISTINCT FROM total "
+                    "OR __pgt_a2 IS DISTINCT FROM even") == "0");
     CHECK(mismatches(db, cases[3]) == 0);
     bool scheduled = false;
     for (int i = 0; i < 300 && !scheduled; ++i) {

@@ -63,6 +63,19 @@ TEST_CASE("ALTER EXTENSION pg_trickle UPDATE keeps stream tables made on 0.1.0 w
         db.exec(std::string("ALTER TABLE ") + t + " ADD COLUMN __pgt_count bigint, ADD COLUMN __pgt_a1 numeric; " +
                 "SET session_replication_role = replica; UPDATE " + t + " SET __pgt_count = n, __pgt_a1 = total; " +
                 "RESET session_replication_role");
+    // A SUM whose argument takes two scales (2 and 0): this library counts the inputs of scale 2
+    // in a column 0.1.0's storage does not have, so that stream table recomputes the touched
+    // groups' sums instead.
+    db.exec("CREATE TABLE prices (id int PRIMARY KEY, store int, price numeric(8,2))");
+    db.exec("INSERT INTO prices SELECT i, i % 5, i * 1.25 FROM generate_series(1, 200) i");
+    const std::string pivot = "SELECT store, count(*) AS n, sum(CASE WHEN id % 3 = 0 THEN price ELSE 0 END) AS third "
+                              "FROM prices GROUP BY store";
+    db.exec("SELECT pgtrickle.create_stream_table('pivot', '" + pivot + "', schedule => '24h', refresh_mode => 'DIFFERENTIAL')");
+    db.exec("SELECT pgtrickle.create_stream_table('pivot_now', '" + pivot + "', refresh_mode => 'IMMEDIATE')");
+    for (const char* t : {"pivot", "pivot_now"})
+        db.exec(std::string("ALTER TABLE ") + t + " DROP COLUMN __pgt_a1_s2_n, ADD COLUMN __pgt_count bigint, ADD COLUMN __pgt_a1 numeric; " +
+                "SET session_replication_role = replica; UPDATE " + t + " SET __pgt_count = n, __pgt_a1 = third; " +
+                "RESET session_replication_role");
     db.exec("UPDATE orders SET amount = amount + 3 WHERE id % 5 = 0"); // pending across the update
     // 0.1.0's library made its capture triggers plain ENABLE (this one makes them ALWAYS).
     for (const char* t : {"orders", "customers", "waits"})
@@ -73,7 +86,7 @@ TEST_CASE("ALTER EXTENSION pg_trickle UPDATE keeps stream tables made on 0.1.0 w
     CHECK(db.scalar("SELECT extversion FROM pg_extension WHERE extname = 'pg_trickle'") == "0.2.0");
     CHECK(db.scalar("SELECT library || ' ' || extension FROM pgtrickle.version()") == "0.2.0 0.2.0");
     CHECK(db.scalar("SELECT string_agg(pgt_name, ',' ORDER BY pgt_id) FROM pgtrickle.pgt_definitions") ==
-          "per_customer,per_segment,big_orders,per_wait,per_store,per_store_now");
+          "per_customer,per_segment,big_orders,per_wait,per_store,per_store_now,pivot,pivot_now");
     CHECK(db.scalar("SELECT string_agg(pgt_name, ',' ORDER BY pgt_id) FROM pgtrickle.pgt_stream_tables WHERE needs_reinit") ==
           "per_wait");
     db.exec("INSERT INTO waits VALUES (3, '24 hours')");
@@ -108,6 +121,21 @@ TEST_CASE("ALTER EXTENSION pg_trickle UPDATE keeps stream tables made on 0.1.0 w
             CHECK(later.scalar(std::string("SELECT count(*) FROM ") + t +
                                " WHERE __pgt_count IS DISTINCT FROM n OR __pgt_a1 IS DISTINCT FROM total") == "0");
         }
+    }
+    {
+        auto later = server.connect("old");
+        later.exec("UPDATE prices SET price = price + 0.5 WHERE id % 4 = 0");
+        later.exec("DELETE FROM prices WHERE id % 7 = 0");
+        later.exec("INSERT INTO prices VALUES (1000, 2, 3.75), (1002, 3, 9)");
+        later.exec("SELECT pgtrickle.refresh_stream_table('pivot')");
+        for (const char* t : {"pivot", "pivot_now"}) {
+            INFO(t);
+            CHECK(mismatches(later, t, "store, n, third", pivot) == 0);
+            CHECK(later.scalar(std::string("SELECT count(*) FROM ") + t +
+                               " WHERE __pgt_count IS DISTINCT FROM n OR __pgt_a1 IS DISTINCT FROM third") == "0");
+        }
+        CHECK(later.scalar("SELECT action FROM pgtrickle.pgt_refresh_history h JOIN pgtrickle.pgt_stream_tables s USING (pgt_id) "
+                           "WHERE s.pgt_name = 'pivot' ORDER BY refresh_id DESC LIMIT 1") == "DIFFERENTIAL");
     }
     // Changes after the update reach pgt_definitions.
     db.exec("SELECT pgtrickle.alter_stream_table('per_customer', schedule => '5m')");

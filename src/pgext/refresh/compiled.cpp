@@ -59,10 +59,11 @@ std::vector<std::string> storage_columns(const lower::layout& lay) {
 
 lower::options lowering_options() { return {}; }
 
-frontend::compile_result compile_query(const std::string& sql, std::vector<server::query_object>* objects) {
+frontend::compile_result compile_query(const std::string& sql, std::vector<server::query_object>* objects,
+                                       const frontend::options& opts) {
     server_catalog cat;
     try {
-        auto result = frontend::compile(sql, cat, [](const std::string& text) { return server::parse(text); });
+        auto result = frontend::compile(sql, cat, [](const std::string& text) { return server::parse(text); }, opts);
         if (objects) objects->assign(cat.objects().begin(), cat.objects().end());
         return result;
     } catch (error& e) {
@@ -205,13 +206,30 @@ topk_plan topk_of(const stream_table& st, incremental_plan inc) {
     return t;
 }
 
+/// Whether `table` lacks a column of `graph`'s storage layout: it was made by a library that
+/// kept less state (before 0.2.0, no per-scale input counts of a SUM or AVG).
+bool lacks_state_columns(const circuit& graph, const std::string& table) {
+    const auto have = spi::query("SELECT attname::text FROM pg_catalog.pg_attribute WHERE attrelid = "
+                                 "$1::pg_catalog.regclass::pg_catalog.oid AND attnum > 0 AND NOT attisdropped",
+                                 {table});
+    return std::ranges::any_of(lower::storage_layout(graph).columns, [&](const lower::storage_column& col) {
+        return std::ranges::none_of(have, [&](const auto& row) { return row[0] == col.name; });
+    });
+}
+
 /// `c`'s load and plan for incremental stream table `st`.
 void compile_incremental(const stream_table& st, compiled_query& c) {
     if (!c.front.query) throw *c.front.unsupported;
     circuit graph = build_circuit(*c.front.query);
-    c.sources = graph.sources;
     const bool topk = graph.query.topk.has_value();
     const std::string target = topk ? state_table(st.relid) : st.qualified();
+    if (lacks_state_columns(graph, target)) {
+        frontend::options before_scale_counts;
+        before_scale_counts.count_scales = false;
+        c.front = compile_query(st.defining_query, nullptr, before_scale_counts);
+        graph = build_circuit(*c.front.query);
+    }
+    c.sources = graph.sources;
     c.options.state_in_output = !state_beside_output(graph, target);
     const std::string columns = " (" + sql::join(storage_columns(lower::storage_layout(graph, c.options))) + ") ";
     c.load.select = topk ? lower::topk_state_load(graph, c.options) : lower::full_load_sql(graph, c.options);

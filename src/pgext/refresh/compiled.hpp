@@ -22,7 +22,8 @@ namespace pgt::ext {
 
 /// Compiles `sql` with the server's parser and catalog (as the current user); `objects`, when
 /// given, receives the functions, operators and views it uses.
-frontend::compile_result compile_query(const std::string& sql, std::vector<server::query_object>* objects = nullptr);
+frontend::compile_result compile_query(const std::string& sql, std::vector<server::query_object>* objects = nullptr,
+                                       const frontend::options& opts = {});
 
 /// How every strategy recomputes in full: the storage (a TopK's state table) loaded afresh.
 struct full_load {

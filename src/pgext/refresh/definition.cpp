@@ -348,14 +348,11 @@ unsigned create_storage(const std::string& schema, const std::string& name, cons
 namespace {
 
 /// The layouts a restored storage table may have: the one made now and, for an aggregate, the
-/// one made before 0.2.0 (every aggregate's state in a hidden column; compiled_for tells them
-/// apart).
+/// ones made by 0.1.0 (compiled_for tells them apart).
 std::vector<lower::layout> restorable_layouts(const definition& def) {
     std::vector<lower::layout> layouts{def.layout};
-    if (def.graph && !def.state_layout && def.graph->strategy == maintenance::aggregate) {
-        lower::options separate;
-        separate.state_in_output = false;
-        auto before = lower::storage_layout(*def.graph, separate);
+    if (!def.graph || def.state_layout) return layouts;
+    for (auto before : lower::storage_layouts_of_0_1_0(*def.graph)) {
         for (auto& c : before.columns)
             for (const auto& now : def.layout.columns)
                 if (now.name == c.name) c.type = now.type; // the server's types of the visible ones

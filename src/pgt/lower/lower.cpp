@@ -1,6 +1,8 @@
 // Entry points of lowering: storage layout, full load, incremental refresh.
 #include "strategy.hpp"
 
+#include <algorithm>
+
 #include "pgt/error.hpp"
 
 namespace pgt::lower {
@@ -50,6 +52,16 @@ layout storage_layout(const circuit& c, const options& opts) {
             lay.lookup_columns.push_back(sql::ident(c.query.root->columns[static_cast<std::size_t>(k)].name));
     }
     return lay;
+}
+
+std::vector<layout> storage_layouts_of_0_1_0(const circuit& c) {
+    if (c.strategy != maintenance::aggregate || c.query.topk) return {};
+    options separate;
+    separate.state_in_output = false;
+    layout lay = storage_layout(c, separate);
+    const auto counts = scale_count_columns(c);
+    std::erase_if(lay.columns, [&](const storage_column& col) { return std::ranges::find(counts, col.name) != counts.end(); });
+    return {lay};
 }
 
 bool single_row_maintainable(const circuit& c, std::size_t source) {

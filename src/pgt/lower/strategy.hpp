@@ -8,6 +8,8 @@ namespace pgt::lower::detail {
 
 /// Hidden columns beyond __pgt_row_id and the visible ones.
 std::vector<storage_column> aggregate_state_columns(const circuit& c, const options& opts);
+/// The top aggregate's columns counting a SUM's or AVG's inputs of each scale (new in 0.2.0).
+std::vector<std::string> scale_count_columns(const circuit& c);
 /// Full load: a complete statement. Delta: the final SELECT of the change (CTEs added to `l`).
 std::string aggregate_full_load(lowering& l);
 std::string aggregate_delta(lowering& l, const std::string& storage_table);

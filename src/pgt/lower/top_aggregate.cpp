@@ -607,6 +607,15 @@ std::vector<storage_column> aggregate_state_columns(const circuit& c, const opti
     return aggregate_lowering{l, c.state_node, c.post, ""}.hidden_state();
 }
 
+std::vector<std::string> scale_count_columns(const circuit& c) {
+    std::vector<std::string> names;
+    const auto& a = std::get<ir::aggregate>(c.nodes[static_cast<std::size_t>(c.state_node)].rel->node);
+    for (std::size_t i = 0; i < a.aggs.size(); ++i)
+        if (ir::maintenance_of(a.aggs[i]) == ir::agg_maintenance::linear)
+            for (int s : counted_scales(a.aggs[i])) names.push_back(scale_count(prefix(i), s));
+    return names;
+}
+
 namespace {
 
 /// Visible rows (row id, output columns, state) of the aggregate from scratch.
