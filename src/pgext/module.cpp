@@ -6,6 +6,7 @@
 #include "catalog/maintainers.hpp"
 #include "immediate/immediate.hpp"
 #include "immediate/immediate_target.hpp"
+#include "pg/derived_commit.hpp"
 #include "pg/transactions.hpp"
 #include "pg/settings.hpp"
 #include "refresh/owner_rights.hpp"
@@ -30,6 +31,7 @@ void reset_on_abort(XactEvent event, void*) {
 
 void _PG_init(void) {
     pgt::guc::define();
+    pgt::server::install_derived_commit(); // (first: it runs after the other callbacks)
     RegisterXactCallback(reset_on_abort, nullptr);
     pgt::ext::immediate::install_hooks();
     pgt::ext::capture_subscribers::subscribe(pgt::ext::immediate::keep_changes, pgt::sched::wake_scheduler_at_commit);

@@ -11,6 +11,7 @@
 #include "capture/wal_capture.hpp"
 #include "catalog/catalog_oids.hpp"
 #include "catalog/maintainers.hpp"
+#include "pg/derived_commit.hpp"
 #include "pg/gucs.hpp"
 #include "pg/heap_swap.hpp"
 #include "pg/notices.hpp"
@@ -212,16 +213,14 @@ std::string trim_horizon(unsigned source_relid) {
 }
 
 std::string trim_buffer(unsigned source_relid, bool full_mode) {
-    return "DELETE FROM " + buffer_name(source_relid) + " b WHERE b.__pgt_xid < " + trim_horizon(source_relid) +
-           // A FULL stream table's refresh, or one that found nothing (NO_DATA), leaves the trim
-           // to another reader that refreshes differentially, whose refreshes with changes (or
-           // recomputations, AUTO's included) always trim: the scan of a large buffer would cost
-           // a full refresh as much again. (A condition on parameters alone: when false, the
-           // buffer is not scanned at all.)
-           " AND (" + (full_mode ? std::string("false") : std::string("$3::text <> 'NO_DATA'")) +
-           " OR NOT EXISTS (SELECT FROM pgtrickle.pgt_dependencies d2 "
-           "JOIN pgtrickle.pgt_stream_tables s2 USING (pgt_id) WHERE d2.source_relid = " +
-           std::to_string(source_relid) + "::pg_catalog.oid AND s2.refresh_mode = 'DIFFERENTIAL' AND s2.pgt_id <> $1::int8))";
+    const std::string sql = "DELETE FROM " + buffer_name(source_relid) + " b WHERE b.__pgt_xid < " + trim_horizon(source_relid);
+    if (!full_mode) return sql;
+    // A FULL stream table's refresh leaves the trim to another reader that refreshes
+    // differentially, whose refreshes with changes (or recomputations, AUTO's included) always
+    // trim: the scan of a large buffer would cost a full refresh as much again.
+    return sql + " AND NOT EXISTS (SELECT FROM pgtrickle.pgt_dependencies d2 JOIN pgtrickle.pgt_stream_tables s2 USING (pgt_id) "
+                 "WHERE d2.source_relid = " + std::to_string(source_relid) +
+           "::pg_catalog.oid AND s2.refresh_mode = 'DIFFERENTIAL' AND s2.pgt_id <> $1::int8)";
 }
 
 enum class history_row { none, add, complete };
@@ -435,6 +434,8 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
     if (server::read_only_transaction())
         throw error(sqlstate::read_only_sql_transaction, "cannot refresh a stream table in a read-only transaction");
 
+    // A transaction that only refreshes commits without waiting for the WAL flush.
+    const server::derived_writes_scope derived;
     const server::oid ext_owner = server::extension_owner();
     // Changes this transaction made are visible to it, but only committed ones can be decoded
     // from the WAL (below): after writes, a refresh reading WAL-captured sources recomputes.
@@ -493,12 +494,14 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
     const spi::param costs = st->requested_mode == mode::automatic && differential ? learned_costs(*st, out, choice, started, planned_now)
                                                                                    : std::nullopt;
     server::role_scope as_ext(ext_owner, false);
-    const bool trim = !immediate;
+    // (A refresh that found nothing leaves the buffers to the next one that applies something:
+    // the rows it could trim are the few a previous refresh applied but could not yet trim.)
+    const bool trim = !immediate && out.action != refresh_action::no_data;
     const history_row row = history                                          ? history_row::complete
                             : out.action != refresh_action::no_data || who == initiator::manual ? history_row::add
                                                                                   : history_row::none;
     const bool fallback = fell_back || (choice && choice->full) || (full && differential && f.has_frontier() && st->is_populated);
-    if (trim && out.action != refresh_action::no_data && !std::holds_alternative<full_plan>(comp.plan))
+    if (trim && !std::holds_alternative<full_plan>(comp.plan))
         truncate_applied_buffers(comp, id, snap);
     finish_plan(comp, row, trim)
         .execute({std::to_string(id), f.stmt, action_name(out.action), std::to_string(out.inserted), std::to_string(out.deleted),
