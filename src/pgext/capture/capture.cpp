@@ -83,10 +83,12 @@ std::string pending_rows(unsigned source_relid, const std::string& b) {
     const std::string xid = b + ".__pgt_xid", s = b + "_s";
     // A row decoded from the WAL is visible as soon as the decoding pass wrote it, whether its
     // own transaction is visible in the current snapshot or not: it waits until it is.
-    return buffer_name(source_relid) + " " + b + ", (SELECT $1::pg_catalog.pg_snapshot AS frontier, "
-           "pg_catalog.pg_current_snapshot() AS now, pg_catalog.pg_current_xact_id_if_assigned() AS me OFFSET 0) " + s +
-           " WHERE NOT ((" + xid + " IS DISTINCT FROM $2::pg_catalog.xid8 AND pg_catalog.pg_visible_in_snapshot(" + xid +
-           ", " + s + ".frontier)) OR (" + xid + " = $2::pg_catalog.xid8 AND " + b + ".__pgt_stmt < $3::pg_catalog.int8)) AND (" +
+    // (The parameters, text, are converted once, in the one-row subquery, not for each row.)
+    return buffer_name(source_relid) + " " + b + ", (SELECT $1::pg_catalog.pg_snapshot AS frontier, $2::pg_catalog.xid8 AS "
+           "frontier_xid, $3::pg_catalog.int8 AS frontier_stmt, pg_catalog.pg_current_snapshot() AS now, "
+           "pg_catalog.pg_current_xact_id_if_assigned() AS me OFFSET 0) " + s +
+           " WHERE NOT ((" + xid + " IS DISTINCT FROM " + s + ".frontier_xid AND pg_catalog.pg_visible_in_snapshot(" + xid +
+           ", " + s + ".frontier)) OR (" + xid + " = " + s + ".frontier_xid AND " + b + ".__pgt_stmt < " + s + ".frontier_stmt)) AND (" +
            xid + " IS NOT DISTINCT FROM " + s + ".me OR pg_catalog.pg_visible_in_snapshot(" + xid + ", " + s + ".now))";
 }
 

@@ -23,13 +23,15 @@ std::map<long long, std::unique_ptr<compiled_query>>& cache() {
 }
 
 /// The pending changes of source `t`: its columns and a weight, +1 per inserted row, −1 per
-/// deleted row, from the buffer rows the frontier ($1–$3) has not yet passed.
-std::string changes_relation(const ir::table& t) {
+/// deleted row, from the buffer rows the frontier ($1–$3) has not yet passed; `small`: known to
+/// be at most small_change_records rows.
+std::string changes_relation(const ir::table& t, bool small) {
     std::vector<std::string> cols;
     for (const auto& c : t.columns) cols.push_back("b." + spi::quote_ident(c.name));
     return "(SELECT " + sql::join(cols) +
            ", CASE b.__pgt_action WHEN 'I' THEN 1::pg_catalog.int8 ELSE -1::pg_catalog.int8 END AS \"__pgt_w\" FROM " +
-           pending_rows(t.oid, "b") + " AND b.__pgt_action <> 'T')";
+           pending_rows(t.oid, "b") + " AND b.__pgt_action <> 'T'" +
+           (small ? " LIMIT " + std::to_string(small_change_records) : std::string()) + ")";
 }
 
 /// The statements' changes of source `i` (table `t`) from its rows inserted and deleted.
@@ -94,23 +96,23 @@ lower::refresh_plan compiled_query::delta(const std::vector<lower::source_change
     return lower::delta_sql(inc.graph, changes, inc.target, delta_options(merge));
 }
 
-std::string compiled_query::delta_statement(unsigned long long changed) const {
+std::string compiled_query::delta_statement(unsigned long long changed, bool small) const {
     std::vector<lower::source_changes> bindings;
     for (std::size_t i = 0; i < sources.size(); ++i)
-        bindings.push_back({changes_relation(*sources[i]), ((changed >> i) & 1) != 0});
+        bindings.push_back({changes_relation(*sources[i], small), ((changed >> i) & 1) != 0});
     return delta(bindings).statement;
 }
 
-const spi::plan& compiled_query::delta_plan(unsigned long long changed) {
-    auto& p = incremental()->deltas[changed];
-    if (!p.valid()) p = spi::plan(delta_statement(changed), 3, true);
+const spi::plan& compiled_query::delta_plan(unsigned long long changed, bool small) {
+    auto& p = incremental()->deltas[{changed, small}];
+    if (!p.valid()) p = spi::plan(delta_statement(changed, small), 3, true);
     return p;
 }
 
-bool compiled_query::delta_prepared(unsigned long long changed) const {
+bool compiled_query::delta_prepared(unsigned long long changed, bool small) const {
     const auto* plans = incremental();
     if (!plans) return false;
-    const auto it = plans->deltas.find(changed);
+    const auto it = plans->deltas.find({changed, small});
     return it != plans->deltas.end() && it->second.valid();
 }
 

@@ -49,8 +49,14 @@ struct incremental_plan {
     std::string target; ///< the storage, or a TopK's state table
     std::map<int, std::string> aggregate_states; ///< by node
     std::vector<lower::aggregate_state> aggregate_state_defs;
-    std::map<unsigned long long, spi::plan> deltas; ///< by bitmask of changed sources
+    /// By bitmask of changed sources, and whether each has at most small_change_records.
+    std::map<std::pair<unsigned long long, bool>, spi::plan> deltas;
 };
+
+/// A change of at most this many records in each changed source is applied by a plan made for
+/// small changes (index probes), a larger one by a plan made for large ones (hashes of whole
+/// tables): a cached plan's choice would otherwise be the one made for the first change it saw.
+inline constexpr long long small_change_records = 1000;
 
 /// FULL mode: a full load; when other stream tables read this one, the full refresh as a
 /// difference (they get changes, not a TRUNCATE that forces them to recompute).
@@ -100,12 +106,14 @@ struct compiled_query {
     /// What delta() lowers with.
     lower::options delta_options(bool merge) const;
     /// The refresh statement for this set of changed sources (bit i = source i); its
-    /// parameters $1–$3 are the frontier (text).
-    std::string delta_statement(unsigned long long changed) const;
+    /// parameters $1–$3 are the frontier (text). `small`: each changed source has at most
+    /// small_change_records pending records (its change relation says so with a LIMIT, which
+    /// the planner takes as its row estimate).
+    std::string delta_statement(unsigned long long changed, bool small = false) const;
     /// delta_statement, prepared.
-    const spi::plan& delta_plan(unsigned long long changed);
-    /// Whether delta_plan(changed) was prepared already (in this backend).
-    bool delta_prepared(unsigned long long changed) const;
+    const spi::plan& delta_plan(unsigned long long changed, bool small);
+    /// Whether delta_plan(changed, small) was prepared already (in this backend).
+    bool delta_prepared(unsigned long long changed, bool small) const;
 
     /// IMMEDIATE: the names of the ephemeral relations holding the rows inserted into and
     /// deleted from source `i` by the statements being maintained (the source's row type).

@@ -82,6 +82,7 @@ std::optional<start_point> lock_and_start(long long id) {
 /// which the count no longer matters) and its rows.
 struct pending {
     unsigned long long changed = 0;
+    bool small = true; ///< each changed source has at most small_change_records
     bool truncated = false;
     std::vector<auto_source_change> sizes;
 };
@@ -111,37 +112,35 @@ pending pending_changes(const compiled_query& c, const start_point& f, const spi
     const std::vector<double> rows = count_share ? source_rows(c) : std::vector<double>{};
     double all_rows = 0;
     for (double r : rows) all_rows += r;
-    // Counted past the share that decides alone and past what is always applied: a count that
-    // reaches it stopped before seeing every pending row (and a TRUNCATE among them).
-    const long long limit = count_share ? std::max(static_cast<long long>(*count_share * all_rows),
-                                                   auto_choice::tiny_change_records) + 1
-                                        : 0;
+    // Counted past what a small change has, and for AUTO past the share that decides alone and
+    // past what is always applied: a count that reaches it stopped before seeing every pending
+    // row (and a TRUNCATE among them).
+    const long long limit = std::max(count_share ? static_cast<long long>(*count_share * all_rows) : 0,
+                                     std::max(auto_choice::tiny_change_records, small_change_records)) +
+                            1;
     for (std::size_t i = 0; i < c.sources.size(); ++i) {
         const std::string pending = pending_rows(c.sources[i]->oid, "b");
-        const std::vector<spi::param> frontier{f.snapshot, f.xid, f.frontier_stmt};
-        if (!count_share) {
-            // Whether there is a pending row, and a TRUNCATE among them: the first stops at the
-            // first row, the second tests the action before the visibility of each row (a
-            // count tested the visibility of every pending row, about 1 µs each).
-            const auto r = spi::prepared("SELECT EXISTS (SELECT FROM " + pending + "), EXISTS (SELECT FROM " + pending +
-                                             " AND b.__pgt_action = 'T')",
-                                         3)
-                               .query(frontier, &snap);
-            if (r[0][0] == "t") p.changed |= 1ULL << i;
-            if (r[0][1] == "t") p.truncated = true;
-            continue;
-        }
-        // AUTO counts, in one pass over the pending rows, up to its limit.
-        auto counted = frontier;
-        counted.push_back(std::to_string(limit));
+        auto frontier = std::vector<spi::param>{f.snapshot, f.xid, f.frontier_stmt};
+        // One pass over the pending rows up to the limit (testing the visibility of each costs
+        // about 1 µs: the count stops there).
+        frontier.push_back(std::to_string(limit));
         const auto r = spi::prepared("SELECT pg_catalog.count(*), COALESCE(pg_catalog.bool_or(x.__pgt_action = 'T'), false) "
                                      "FROM (SELECT b.__pgt_action FROM " + pending + " LIMIT $4::pg_catalog.int8) x",
                                      4)
-                           .query(counted, &snap);
+                           .query(frontier, &snap);
         const long long n = std::stoll(*r[0][0]);
         if (n > 0) p.changed |= 1ULL << i;
+        if (n > small_change_records) p.small = false;
         if (r[0][1] == "t") p.truncated = true;
-        p.sizes.push_back({n, rows[i], n < limit});
+        if (count_share) {
+            p.sizes.push_back({n, rows[i], n < limit});
+        } else if (n == limit && !p.truncated) {
+            // More are pending: a TRUNCATE among them? (The action is tested before the
+            // visibility of each row.)
+            frontier.pop_back();
+            p.truncated = spi::prepared("SELECT EXISTS (SELECT FROM " + pending + " AND b.__pgt_action = 'T')", 3)
+                              .query(frontier, &snap)[0][0] == "t";
+        }
     }
     return p;
 }
@@ -201,19 +200,28 @@ constexpr int trim_lock_class = 0x70677462;
 /// other's rows, and deadlock when they trim two buffers in opposite orders.
 /// The transaction id below which every row of `source_relid`'s buffer is applied by every
 /// reader, once the refreshing stream table ($1) moves its frontier to the current snapshot:
-/// NULL when another refresh holds the trim lock or a reader has no frontier yet.
+/// NULL when another refresh holds the trim lock, a reader has no frontier yet, or another
+/// reader's frontier is older than the refreshing one's was. (Then the horizon is that
+/// reader's, and did not move: the rows below it went at an earlier trim. A stream table
+/// refreshed every second next to one refreshed every hour would otherwise scan the hour's
+/// changes at each refresh, only to delete nothing.)
 std::string trim_horizon(unsigned source_relid) {
-    return "(SELECT CASE WHEN pg_catalog.pg_try_advisory_xact_lock(" + std::to_string(trim_lock_class) + ", " +
+    const std::string mine = "(SELECT pg_catalog.pg_snapshot_xmin(m.frontier_snapshot) FROM pgtrickle.pgt_stream_tables m "
+                             "WHERE m.pgt_id = $1::int8)";
+    return "(SELECT CASE WHEN pg_catalog.bool_and(s.pgt_id = $1::int8 OR (s.frontier_snapshot IS NOT NULL AND "
+           "pg_catalog.pg_snapshot_xmin(s.frontier_snapshot) OPERATOR(pg_catalog.>=) COALESCE(" + mine + ", '0'::pg_catalog.xid8))) "
+           "AND pg_catalog.pg_try_advisory_xact_lock(" + std::to_string(trim_lock_class) + ", " +
            std::to_string(static_cast<int>(source_relid)) +
-           ") AND pg_catalog.bool_and(s.pgt_id = $1::int8 OR s.frontier_snapshot IS NOT NULL) "
-           "THEN pg_catalog.min(pg_catalog.pg_snapshot_xmin(CASE WHEN s.pgt_id = $1::int8 THEN pg_catalog.pg_current_snapshot() "
+           ") THEN pg_catalog.min(pg_catalog.pg_snapshot_xmin(CASE WHEN s.pgt_id = $1::int8 THEN pg_catalog.pg_current_snapshot() "
            "ELSE s.frontier_snapshot END)) END "
            "FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables s USING (pgt_id) "
            "WHERE d.source_relid = " + std::to_string(source_relid) + "::pg_catalog.oid AND s.refresh_mode <> 'IMMEDIATE')";
 }
 
 std::string trim_buffer(unsigned source_relid, bool full_mode) {
-    const std::string sql = "DELETE FROM " + buffer_name(source_relid) + " b WHERE b.__pgt_xid < " + trim_horizon(source_relid);
+    // (The horizon is joined, not compared with: when it is NULL, the buffer is not scanned.)
+    const std::string sql = "DELETE FROM " + buffer_name(source_relid) + " b USING (SELECT " + trim_horizon(source_relid) +
+                            " AS horizon OFFSET 0) h WHERE h.horizon IS NOT NULL AND b.__pgt_xid < h.horizon";
     if (!full_mode) return sql;
     // A FULL stream table's refresh leaves the trim to another reader that refreshes
     // differentially, whose refreshes with changes (or recomputations, AUTO's included) always
@@ -478,7 +486,7 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
     std::optional<auto_decision> choice;
     if (!full && p.changed != 0 && automatic) choice = choose_auto(*st, p.sizes);
     refresh_outcome out;
-    const bool planned_now = p.changed != 0 && !comp.delta_prepared(p.changed);
+    const bool planned_now = p.changed != 0 && !comp.delta_prepared(p.changed, p.small);
     bool fell_back = false;
     if (full || (choice && choice->full))
         out = reload(*st, comp, owner, snap);
@@ -487,7 +495,7 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
     else
         fell_back = on_data_exception(
             *st,
-            [&] { out = apply_delta(comp, owner, comp.delta_plan(p.changed), true, {f.snapshot, f.xid, f.frontier_stmt}, &snap); },
+            [&] { out = apply_delta(comp, owner, comp.delta_plan(p.changed, p.small), true, {f.snapshot, f.xid, f.frontier_stmt}, &snap); },
             "its differential refresh", [&] { out = reload(*st, comp, owner, snap); }, "recomputed in full");
 
     // AUTO learns from every refresh that did something, its creation's full load included.
