@@ -9,6 +9,9 @@ extern "C" {
 
 #include <access/xact.h>
 #include <access/xlog.h>
+#include <replication/walsender.h>
+#include <replication/walsender_private.h>
+#include <storage/spin.h>
 #include <utils/guc.h>
 }
 
@@ -28,8 +31,24 @@ derived_state state;
 
 bool in_this_transaction() { return state.transaction == transaction_number(); }
 
+/// Whether a standby or a subscriber streams this server's WAL: it may read a refresh as soon as
+/// the call returns (waiting for the LSN the session sees then, or for synchronous replication),
+/// which an asynchronous commit would not have sent yet.
+bool wal_is_streamed() {
+    if (WalSndCtl == nullptr) return false;
+    for (int i = 0; i < max_wal_senders; ++i) {
+        WalSnd* sender = &WalSndCtl->walsnds[i];
+        SpinLockAcquire(&sender->mutex);
+        const bool active = sender->pid != 0;
+        SpinLockRelease(&sender->mutex);
+        if (active) return true;
+    }
+    return false;
+}
+
 void at_pre_commit(XactEvent event, void*) {
-    if (event != XACT_EVENT_PRE_COMMIT || !in_this_transaction() || !state.derived_only || XactLastRecEnd != state.wal_end)
+    if (event != XACT_EVENT_PRE_COMMIT || !in_this_transaction() || !state.derived_only || XactLastRecEnd != state.wal_end ||
+        wal_is_streamed())
         return;
     (void)set_config_option("synchronous_commit", "off", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_LOCAL, true, 0, false);
     ereport(DEBUG1, (errmsg("pg_trickle: the transaction wrote only stream table refreshes: its commit does not wait for the WAL flush")));

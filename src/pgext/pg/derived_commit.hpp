@@ -7,7 +7,8 @@ namespace pgt::server {
 
 /// Marks the writes made in its scope as derived. At commit, a transaction that wrote nothing
 /// before its first such scope and nothing outside them (nothing after the last either) does
-/// not wait for its WAL to reach the disk (synchronous_commit = off for that commit alone).
+/// not wait for its WAL to reach the disk (synchronous_commit = off for that commit alone),
+/// unless a standby or subscriber streams the WAL (it commits as the session says then).
 class derived_writes_scope {
 public:
     derived_writes_scope();
