@@ -7,6 +7,7 @@
 
 #include "capture/wal_capture.hpp"
 #include "lifecycle/lifecycle.hpp"
+#include "pg/derived_commit.hpp"
 #include "pg/function.hpp"
 #include "pg/notices.hpp"
 #include "pg/roles.hpp"
@@ -200,6 +201,9 @@ PGT_FUNCTION(pgt_drop_stream_table) {
 }
 
 PGT_FUNCTION(pgt_refresh_stream_table) {
+    // A transaction that only refreshes commits without waiting for the WAL flush. (The scope
+    // spans the whole call: reading the catalog may prune a page, which writes WAL too.)
+    const pgt::server::derived_writes_scope derived;
     pgt::spi::session spi;
     auto st = pgt::ext::require_stream_table(pgt::pg::required_text_arg(fcinfo, 0, "name"));
     pgt::ext::require_owner(st);

@@ -11,7 +11,6 @@
 #include "capture/wal_capture.hpp"
 #include "catalog/catalog_oids.hpp"
 #include "catalog/maintainers.hpp"
-#include "pg/derived_commit.hpp"
 #include "pg/gucs.hpp"
 #include "pg/heap_swap.hpp"
 #include "pg/notices.hpp"
@@ -442,8 +441,6 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
     if (server::read_only_transaction())
         throw error(sqlstate::read_only_sql_transaction, "cannot refresh a stream table in a read-only transaction");
 
-    // A transaction that only refreshes commits without waiting for the WAL flush.
-    const server::derived_writes_scope derived;
     const server::oid ext_owner = server::extension_owner();
     // Changes this transaction made are visible to it, but only committed ones can be decoded
     // from the WAL (below): after writes, a refresh reading WAL-captured sources recomputes.
