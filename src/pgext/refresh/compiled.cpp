@@ -1,6 +1,7 @@
 #include "refresh/compiled.hpp"
 
 #include <algorithm>
+#include <set>
 #include <utility>
 
 #include "pgt/error.hpp"
@@ -166,19 +167,26 @@ full_mode full_mode_query(const stream_table& st) {
 
 namespace {
 
-/// Whether aggregate storage `table` predates lower::options::state_in_output: it has a hidden
-/// state column that the layout now keeps in a visible one.
-bool state_beside_output(const circuit& graph, const std::string& table) {
+/// The names of `table`'s columns.
+std::set<std::string> column_names(const std::string& table) {
+    std::set<std::string> names;
+    for (const auto& row : spi::query("SELECT attname::text FROM pg_catalog.pg_attribute WHERE attrelid = "
+                                      "$1::pg_catalog.regclass::pg_catalog.oid AND attnum > 0 AND NOT attisdropped",
+                                      {table}))
+        names.insert(*row[0]);
+    return names;
+}
+
+/// Whether aggregate storage with columns `have` predates lower::options::state_in_output: it
+/// has a hidden state column that the layout now keeps in a visible one.
+bool state_beside_output(const circuit& graph, const std::set<std::string>& have) {
     if (graph.strategy != maintenance::aggregate) return false;
     lower::options separate;
     separate.state_in_output = false;
     const auto now = lower::storage_layout(graph);
     for (const auto& col : lower::storage_layout(graph, separate).columns)
         if (std::ranges::none_of(now.columns, [&](const lower::storage_column& c) { return c.name == col.name; }))
-            return spi::scalar("SELECT 1 FROM pg_catalog.pg_attribute WHERE attrelid = $1::pg_catalog.regclass::pg_catalog.oid AND attname = $2 "
-                               "AND NOT attisdropped",
-                               {table, col.name})
-                .has_value();
+            return have.contains(col.name);
     return false;
 }
 
@@ -208,15 +216,11 @@ topk_plan topk_of(const stream_table& st, incremental_plan inc) {
     return t;
 }
 
-/// Whether `table` lacks a column of `graph`'s storage layout: it was made by a library that
-/// kept less state (before 0.2.0, no per-scale input counts of a SUM or AVG).
-bool lacks_state_columns(const circuit& graph, const std::string& table) {
-    const auto have = spi::query("SELECT attname::text FROM pg_catalog.pg_attribute WHERE attrelid = "
-                                 "$1::pg_catalog.regclass::pg_catalog.oid AND attnum > 0 AND NOT attisdropped",
-                                 {table});
-    return std::ranges::any_of(lower::storage_layout(graph).columns, [&](const lower::storage_column& col) {
-        return std::ranges::none_of(have, [&](const auto& row) { return row[0] == col.name; });
-    });
+/// Whether storage with columns `have` lacks a column of `graph`'s layout: it was made by a
+/// library that kept less state (before 0.2.0, no per-scale input counts of a SUM or AVG).
+bool lacks_state_columns(const circuit& graph, const std::set<std::string>& have) {
+    return std::ranges::any_of(lower::storage_layout(graph).columns,
+                               [&](const lower::storage_column& col) { return !have.contains(col.name); });
 }
 
 /// `c`'s load and plan for incremental stream table `st`.
@@ -225,14 +229,15 @@ void compile_incremental(const stream_table& st, compiled_query& c) {
     circuit graph = build_circuit(*c.front.query);
     const bool topk = graph.query.topk.has_value();
     const std::string target = topk ? state_table(st.relid) : st.qualified();
-    if (lacks_state_columns(graph, target)) {
+    const auto have = column_names(target);
+    if (lacks_state_columns(graph, have)) {
         frontend::options before_scale_counts;
         before_scale_counts.count_scales = false;
         c.front = compile_query(st.defining_query, nullptr, before_scale_counts);
         graph = build_circuit(*c.front.query);
     }
     c.sources = graph.sources;
-    c.options.state_in_output = !state_beside_output(graph, target);
+    c.options.state_in_output = !state_beside_output(graph, have);
     const std::string columns = " (" + sql::join(storage_columns(lower::storage_layout(graph, c.options))) + ") ";
     c.load.select = topk ? lower::topk_state_load(graph, c.options) : lower::full_load_sql(graph, c.options);
     c.load.statement = "INSERT INTO " + target + columns + c.load.select;

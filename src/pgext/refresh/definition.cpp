@@ -351,7 +351,7 @@ namespace {
 /// ones made by 0.1.0 (compiled_for tells them apart).
 std::vector<lower::layout> restorable_layouts(const definition& def) {
     std::vector<lower::layout> layouts{def.layout};
-    if (!def.graph || def.state_layout) return layouts;
+    if (!def.graph) return layouts;
     for (auto before : lower::storage_layouts_of_0_1_0(*def.graph)) {
         for (auto& c : before.columns)
             for (const auto& now : def.layout.columns)
