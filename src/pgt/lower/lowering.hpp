@@ -135,6 +135,10 @@ std::string restricted_sql(const lowering& l, int id, int column, const std::str
 /// restricted_sql reads the rows of those keys only. (Not a plain table: its few estimated
 /// rows would mislead the planner about the joins above; it finds its own index path there.)
 bool restriction_helps(const lowering& l, int id, int column);
+/// The node whose change the keyed, bag and distinct strategies merge (rows_delta, which
+/// consolidates it): the output, or for DISTINCT the node below it (the stream table keeps the
+/// multiplicity DISTINCT would discard).
+int merged_node(const circuit& c);
 std::optional<std::string> delta_source(lowering& l, int id);
 std::optional<std::string> delta_filter(lowering& l, int id);
 std::optional<std::string> delta_map(lowering& l, int id);

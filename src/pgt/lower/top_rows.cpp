@@ -4,13 +4,11 @@
 
 namespace pgt::lower::detail {
 
-namespace {
-
-/// The node whose change is merged: the output, or for DISTINCT the node below it (the
-/// stream table keeps the multiplicity DISTINCT would discard).
 int merged_node(const circuit& c) {
     return c.strategy == maintenance::distinct ? c.nodes[static_cast<std::size_t>(c.output)].inputs[0] : c.output;
 }
+
+namespace {
 
 /// The row id of a row of node `id` seen through `alias`.
 std::string row_id_of(const lowering& l, int id, const std::string& alias) {

@@ -16,9 +16,9 @@ SELECT s."__pgt_row_id", s."status" AS "status", s."count" AS "n", s."avg" AS "a
 SELECT f."__pgt_row_id", f."status", f."n", f."a", f."lo", f."__pgt_a1_sum", f."__pgt_a1_nn" FROM (SELECT s."__pgt_row_id", s."status", s."n", s."a", s."lo", s."__pgt_count", s."__pgt_a1_sum", s."__pgt_a1_nn", s."__pgt_a2", s."__pgt_visible" FROM "post3" s) f WHERE f."__pgt_visible";
 -- refresh
 WITH
--- Δpublic.orders: captured changes, consolidated
+-- Δpublic.orders: captured changes
 "s0_changes_orders" AS (
-SELECT c."id", c."customer_id", c."amount", c."status", pg_catalog.sum(c."__pgt_w")::pg_catalog.int8 AS "__pgt_w" FROM "changes"."orders" c GROUP BY c."id", c."customer_id", c."amount", c."status" HAVING pg_catalog.sum(c."__pgt_w") OPERATOR(pg_catalog.<>) 0
+SELECT c."id", c."customer_id", c."amount", c."status", c."__pgt_w" FROM "changes"."orders" c
 ),
 -- n1: change per touched group
 "changed_groups" AS (

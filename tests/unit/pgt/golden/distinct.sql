@@ -3,9 +3,9 @@
 SELECT pgtrickle.pg_trickle_hash_multi(ARRAY[CAST(q."kind" AS pg_catalog.text)]) AS "__pgt_row_id", q."kind", pg_catalog.count(*) AS "__pgt_count" FROM (SELECT s."kind" AS "kind" FROM "public"."events" s) q GROUP BY q."kind";
 -- refresh
 WITH
--- Δpublic.events: captured changes, consolidated
+-- Δpublic.events: captured changes
 "s0_changes_events" AS (
-SELECT c."kind", c."customer_id", pg_catalog.sum(c."__pgt_w")::pg_catalog.int8 AS "__pgt_w" FROM "changes"."events" c GROUP BY c."kind", c."customer_id" HAVING pg_catalog.sum(c."__pgt_w") OPERATOR(pg_catalog.<>) 0
+SELECT c."kind", c."customer_id", c."__pgt_w" FROM "changes"."events" c
 ),
 -- n1: map — π(Δ)
 "d1_map" AS (

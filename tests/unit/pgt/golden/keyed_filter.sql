@@ -3,9 +3,9 @@
 SELECT pgtrickle.pg_trickle_hash_multi(ARRAY[CAST(q."id" AS pg_catalog.text)]) AS "__pgt_row_id", q."id", q."doubled" FROM (SELECT s."id" AS "id", (s."amount" OPERATOR(pg_catalog.*) CAST('2' AS pg_catalog.int4)) AS "doubled" FROM (SELECT * FROM "public"."orders" s WHERE (s."status" OPERATOR(pg_catalog.=) CAST('paid' AS pg_catalog.text))) s) q;
 -- refresh
 WITH
--- Δpublic.orders: captured changes, consolidated
+-- Δpublic.orders: captured changes
 "s0_changes_orders" AS (
-SELECT c."id", c."customer_id", c."amount", c."status", pg_catalog.sum(c."__pgt_w")::pg_catalog.int8 AS "__pgt_w" FROM "changes"."orders" c GROUP BY c."id", c."customer_id", c."amount", c."status" HAVING pg_catalog.sum(c."__pgt_w") OPERATOR(pg_catalog.<>) 0
+SELECT c."id", c."customer_id", c."amount", c."status", c."__pgt_w" FROM "changes"."orders" c
 ),
 -- n1: filter — σ(Δ)
 "d1_filter" AS (

@@ -12,9 +12,9 @@ SELECT s."__pgt_row_id", s."n" AS "n", s."count" AS "c", s."__pgt_count", s."__p
 SELECT f."__pgt_row_id", f."n", f."c" FROM (SELECT s."__pgt_row_id", s."n", s."c", s."__pgt_count", s."__pgt_visible" FROM "post4" s) f WHERE f."__pgt_visible";
 -- refresh
 WITH
--- Δpublic.orders: captured changes, consolidated
+-- Δpublic.orders: captured changes
 "s0_changes_orders" AS (
-SELECT c."id", c."customer_id", c."amount", c."status", pg_catalog.sum(c."__pgt_w")::pg_catalog.int8 AS "__pgt_w" FROM "changes"."orders" c GROUP BY c."id", c."customer_id", c."amount", c."status" HAVING pg_catalog.sum(c."__pgt_w") OPERATOR(pg_catalog.<>) 0
+SELECT c."id", c."customer_id", c."amount", c."status", c."__pgt_w" FROM "changes"."orders" c
 ),
 -- n1: groups touched by the change
 "d1_groups" AS (

@@ -19,9 +19,9 @@ SELECT pgtrickle.pg_trickle_hash_multi(ARRAY[CAST(s."__pgt_g0" AS pg_catalog.tex
 SELECT f."__pgt_row_id", f."customer_id", f."count", f."__pgt_count" FROM (SELECT s."__pgt_row_id", s."customer_id", s."count", s."__pgt_count", s."__pgt_visible" FROM "n1_groups" s) f WHERE f."__pgt_visible";
 -- refresh
 WITH
--- Δpublic.orders: captured changes, consolidated
+-- Δpublic.orders: captured changes
 "s0_changes_orders" AS (
-SELECT c."id", c."customer_id", c."amount", c."status", pg_catalog.sum(c."__pgt_w")::pg_catalog.int8 AS "__pgt_w" FROM "changes"."orders" c GROUP BY c."id", c."customer_id", c."amount", c."status" HAVING pg_catalog.sum(c."__pgt_w") OPERATOR(pg_catalog.<>) 0
+SELECT c."id", c."customer_id", c."amount", c."status", c."__pgt_w" FROM "changes"."orders" c
 ),
 -- n1: change per touched group
 "n1_changed_groups" AS (
