@@ -4,8 +4,8 @@
 /// recomputing it (FULL), from the size of the change and what its own refreshes measured.
 ///   - Otherwise, a change of more than `max_change_ratio` of its sources' rows (0: no such cap)
 ///     recomputes.
-///   - A change whose counting stopped early (past the cap and past `tiny_change_records`: more
-///     are pending, perhaps a TRUNCATE) recomputes.
+///   - A change whose counting stopped early (at `decisive_records`: more are pending, perhaps
+///     a TRUNCATE) recomputes.
 ///   - A change of at most `tiny_change_records`, or of at most `tiny_change_ratio` of the rows,
 ///     is always applied: figures gone stale must never make a few changed rows recompute
 ///     everything, and on small tables, where either costs little, the stream table stays
@@ -65,5 +65,11 @@ struct decision {
 };
 
 decision decide(const measured& m, const change& c, double max_change_ratio);
+
+/// The change records past which `decide` recomputes whatever the exact count: the cap, or
+/// below it the point past which FULL is estimated cheaper (with the hysteresis), never below
+/// what is always applied. A refresh counts a source's pending records up to it (and one more):
+/// counting further tells nothing and costs a visibility test per record.
+long long decisive_records(const measured& m, double source_rows, double max_change_ratio);
 
 } // namespace pgt::auto_choice

@@ -50,23 +50,56 @@ std::optional<std::pair<double, double>> measured::line() const {
     return std::pair{slope, (sy - slope * sx) / w};
 }
 
+namespace {
+
+/// DIFFERENTIAL's estimated cost: a fixed part and a part per change record (once a full load
+/// was measured).
+struct differential_estimate {
+    double fixed = 0, per_change = 0;
+    bool fitted = false; ///< from its differential refreshes, else the prior
+    double at(double records) const { return fixed + per_change * records; }
+};
+
+differential_estimate estimate(const measured& m, double source_rows) {
+    const auto line = m.line();
+    return {std::max(0.0, line ? line->second : (m.w > 0 ? m.sy / m.w : 0)),
+            line ? line->first : m.full_ms * prior_rows_per_change / std::max(source_rows, 1.0), line.has_value()};
+}
+
+/// The estimate past which FULL is chosen: FULL's cost moved by the hysteresis away from the
+/// last choice.
+double full_threshold(const measured& m) { return m.last_full ? m.full_ms / hysteresis : m.full_ms * hysteresis; }
+
+} // namespace
+
 decision decide(const measured& m, const change& c, double max_change_ratio) {
-    const std::string size =
-        std::to_string(c.records) + " change records" + format(" (%.3g %% of its sources' rows)", 100 * c.ratio);
+    const std::string size = std::string(c.counted_all ? "" : "at least ") + std::to_string(c.records) + " change records" +
+                             format(" (%.3g %% of its sources' rows)", 100 * c.ratio);
     const bool capped = max_change_ratio > 0 && c.ratio > max_change_ratio;
     const std::string above = format(": above pg_trickle.differential_max_change_ratio (%.3g)", max_change_ratio);
-    if (!c.counted_all) return {true, size + (capped ? above : ": counting stopped there, more are pending")};
-    if (c.records <= tiny_change_records || c.ratio <= tiny_change_ratio) return {false, size + ": a small change"};
+    if (c.counted_all && (c.records <= tiny_change_records || c.ratio <= tiny_change_ratio)) return {false, size + ": a small change"};
     if (capped) return {true, size + above};
-    if (m.full_ms <= 0) return {false, size + ": no full refresh measured yet"};
-    const auto line = m.line();
-    const double per_change = line ? line->first : m.full_ms * prior_rows_per_change / std::max(c.source_rows, 1.0);
-    const double fixed = std::max(0.0, line ? line->second : (m.w > 0 ? m.sy / m.w : 0));
-    const double differential_ms = fixed + per_change * static_cast<double>(c.records);
-    const bool full = m.last_full ? differential_ms * hysteresis > m.full_ms : differential_ms > m.full_ms * hysteresis;
+    if (m.full_ms <= 0) {
+        if (!c.counted_all) return {true, size + ": counting stopped there, more are pending"};
+        return {false, size + ": no full refresh measured yet"};
+    }
+    const differential_estimate d = estimate(m, c.source_rows);
+    const double differential_ms = d.at(static_cast<double>(c.records));
+    // Counted up to decisive_records: past it FULL is estimated cheaper.
+    const bool full = !c.counted_all || differential_ms > full_threshold(m);
     return {full, size + format(": DIFFERENTIAL estimated at %.1f ms", differential_ms) +
-                      (line ? " (fitted to its differential refreshes)" : " (prior)") +
+                      (d.fitted ? " (fitted to its differential refreshes)" : " (prior)") +
                       format(", FULL at %.1f ms (measured)", m.full_ms)};
+}
+
+long long decisive_records(const measured& m, double source_rows, double max_change_ratio) {
+    const double always = std::max(static_cast<double>(tiny_change_records), tiny_change_ratio * source_rows);
+    double limit = (max_change_ratio > 0 ? max_change_ratio : 1.0) * source_rows;
+    if (m.full_ms > 0) {
+        const differential_estimate d = estimate(m, source_rows);
+        limit = std::min(limit, (full_threshold(m) - d.fixed) / d.per_change);
+    }
+    return static_cast<long long>(std::max(limit, always));
 }
 
 } // namespace pgt::auto_choice

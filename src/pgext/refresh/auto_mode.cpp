@@ -9,8 +9,8 @@
 
 namespace pgt::ext {
 
-double auto_count_share() {
-    return guc::differential_max_change_ratio > 0 ? guc::differential_max_change_ratio : 1.0;
+long long auto_count_limit(const stream_table& st, double source_rows) {
+    return auto_choice::decisive_records(auto_choice::measured::from(st.auto_costs), source_rows, guc::differential_max_change_ratio);
 }
 
 auto_decision choose_auto(const stream_table& st, const std::vector<auto_source_change>& sources) {

@@ -19,9 +19,10 @@ struct auto_source_change {
     bool counted_all = true; ///< the count did not stop at its limit
 };
 
-/// The share of the sources' rows up to which a source's change records are counted: past it,
-/// the change is recomputed whatever the count (pg_trickle.differential_max_change_ratio, or all).
-double auto_count_share();
+/// How many change records of a source an AUTO refresh of `st` counts (and one more), its
+/// sources having `source_rows` rows: past that many it recomputes whatever the count
+/// (auto_choice::decisive_records).
+long long auto_count_limit(const stream_table& st, double source_rows);
 
 struct auto_decision {
     bool full = false;

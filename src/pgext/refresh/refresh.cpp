@@ -20,7 +20,6 @@
 #include "pg/subtransaction.hpp"
 #include "refresh/aggregate_states.hpp"
 #include "refresh/auto_mode.hpp"
-#include "pgt/auto_choice.hpp"
 #include "refresh/compiled.hpp"
 #include "refresh/definition.hpp"
 #include "refresh/owner_rights.hpp"
@@ -77,8 +76,8 @@ std::optional<start_point> lock_and_start(long long id) {
 }
 
 /// Per source: are there pending changes, and is one of them a TRUNCATE? For AUTO, also how
-/// many change records each has (counted up to `count_share` of all the sources' rows, past
-/// which the count no longer matters) and its rows.
+/// many change records each has (counted up to auto_count_limit, past which the count no
+/// longer matters) and its rows.
 struct pending {
     unsigned long long changed = 0;
     bool small = true; ///< each changed source has at most small_change_records
@@ -106,17 +105,14 @@ std::vector<double> source_rows(const compiled_query& c) {
 }
 
 pending pending_changes(const compiled_query& c, const start_point& f, const spi::snapshot& snap,
-                        std::optional<double> count_share = std::nullopt) {
+                        const stream_table* automatic = nullptr) {
     pending p;
-    const std::vector<double> rows = count_share ? source_rows(c) : std::vector<double>{};
+    const std::vector<double> rows = automatic ? source_rows(c) : std::vector<double>{};
     double all_rows = 0;
     for (double r : rows) all_rows += r;
-    // Counted past what a small change has, and for AUTO past the share that decides alone and
-    // past what is always applied: a count that reaches it stopped before seeing every pending
-    // row (and a TRUNCATE among them).
-    const long long limit = std::max(count_share ? static_cast<long long>(*count_share * all_rows) : 0,
-                                     std::max(auto_choice::tiny_change_records, small_change_records)) +
-                            1;
+    // Counted past what a small change has, and for AUTO past what decides its choice: a count
+    // that reaches it stopped before seeing every pending row (and a TRUNCATE among them).
+    const long long limit = std::max(automatic ? auto_count_limit(*automatic, all_rows) : 0, small_change_records) + 1;
     for (std::size_t i = 0; i < c.sources.size(); ++i) {
         const std::string pending = pending_rows(c.sources[i]->oid, "b");
         auto frontier = std::vector<spi::param>{f.snapshot, f.xid, f.frontier_stmt};
@@ -131,7 +127,7 @@ pending pending_changes(const compiled_query& c, const start_point& f, const spi
         if (n > 0) p.changed |= 1ULL << i;
         if (n > small_change_records) p.small = false;
         if (r[0][1] == "t") p.truncated = true;
-        if (count_share) {
+        if (automatic) {
             p.sizes.push_back({n, rows[i], n < limit});
         } else if (n == limit && !p.truncated) {
             // More are pending: a TRUNCATE among them? (The action is tested before the
@@ -475,7 +471,7 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
     // (A FULL refresh recomputes whatever is pending: it need not look.) AUTO counts the changes.
     const bool automatic = st->requested_mode == mode::automatic && differential && !immediate;
     if (f.has_frontier() && !immediate && differential)
-        p = pending_changes(comp, f, snap, automatic ? std::optional(auto_count_share()) : std::nullopt);
+        p = pending_changes(comp, f, snap, automatic ? &*st : nullptr);
     // IMMEDIATE stream tables read no change buffer: asked to refresh, they recompute.
     const bool full = !differential || immediate || !f.has_frontier() || !st->is_populated || st->needs_reinit ||
                       p.truncated || (decoding && wrote_before) || !aggregate_states_exist(comp);

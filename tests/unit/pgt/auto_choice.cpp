@@ -48,9 +48,35 @@ TEST_CASE("AUTO: a tiny change is applied differentially even when stale figures
 TEST_CASE("AUTO: a change whose counting stopped early recomputes: a TRUNCATE may be among the rest") {
     change c = of(1001);
     c.counted_all = false;
-    const auto d = decide(learned(), c, 0);
+    const auto d = decide(measured{}, c, 0);
     CHECK(d.full);
+    CHECK_THAT(d.reason, Catch::Contains("at least 1001 change records"));
     CHECK_THAT(d.reason, Catch::Contains("counting stopped there"));
+    CHECK(decide(learned(), c, 0).full);
+}
+
+TEST_CASE("AUTO: a refresh counts change records only up to where the choice is made") {
+    using pgt::auto_choice::decisive_records;
+    // Nothing measured: up to the cap (15 % of the rows), or all the rows without one.
+    CHECK(decisive_records(measured{}, 1e6, 0.15) == 150000);
+    CHECK(decisive_records(measured{}, 1e6, 0) == 1000000);
+    // Measured: up to the break-even with the hysteresis, (400 · 1.15 − 5) / 0.01 = 45,500.
+    const measured m = learned();
+    const long long n = decisive_records(m, 1e6, 0.15);
+    CHECK(std::abs(n - 45500) <= 1);
+    CHECK_FALSE(decide(m, of(n), 0.15).full);
+    change past = of(n + 1);
+    past.counted_all = false;
+    CHECK(decide(m, past, 0.15).full);
+    // After a FULL the break-even moves down: (400 / 1.15 − 5) / 0.01.
+    measured after = m;
+    after.add_full(400);
+    CHECK(std::abs(decisive_records(after, 1e6, 0.15) - 34282) <= 1);
+    // Never below what is always applied (1,000 records, 0.1 % of the rows).
+    measured cheap_full = learned();
+    cheap_full.full_ms = 1;
+    CHECK(decisive_records(cheap_full, 1e6, 0.15) == 1000);
+    CHECK(decisive_records(cheap_full, 1e8, 0.15) == 100000);
 }
 
 TEST_CASE("AUTO: no full load measured yet keeps DIFFERENTIAL") {
