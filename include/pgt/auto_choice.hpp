@@ -3,7 +3,8 @@
 /// AUTO refresh: the choice between applying a stream table's pending changes (DIFFERENTIAL) and
 /// recomputing it (FULL), from the size of the change and what its own refreshes measured.
 ///   - Otherwise, a change of more than `max_change_ratio` of its sources' rows (0: no such cap)
-///     recomputes.
+///     recomputes. Rows changed, not change records: an UPDATE of a row is one changed row
+///     (a deletion and an insertion in the change buffer).
 ///   - A change whose counting stopped early (at `decisive_records`: more are pending, perhaps
 ///     a TRUNCATE) recomputes.
 ///   - A change of at most `tiny_change_records`, or of at most `tiny_change_ratio` of the rows,
@@ -49,7 +50,8 @@ struct measured {
 };
 
 /// A refresh's pending change: its change records (an UPDATE is a deletion and an insertion),
-/// their share of all its sources' rows, and those rows.
+/// the share of all its sources' rows it changes (per source the larger of the rows it deletes
+/// and inserts), and those rows.
 struct change {
     long long records = 0;
     double ratio = 0;
@@ -66,7 +68,8 @@ struct decision {
 
 decision decide(const measured& m, const change& c, double max_change_ratio);
 
-/// The change records past which `decide` recomputes whatever the exact count: the cap, or
+/// The change records past which `decide` recomputes whatever the exact count: the cap (as
+/// records: twice its rows, each changed row being at most a deletion and an insertion), or
 /// below it the point past which FULL is estimated cheaper (with the hysteresis), never below
 /// what is always applied. A refresh counts a source's pending records up to it (and one more):
 /// counting further tells nothing and costs a visibility test per record.

@@ -74,7 +74,7 @@ double full_threshold(const measured& m) { return m.last_full ? m.full_ms / hyst
 
 decision decide(const measured& m, const change& c, double max_change_ratio) {
     const std::string size = std::string(c.counted_all ? "" : "at least ") + std::to_string(c.records) + " change records" +
-                             format(" (%.3g %% of its sources' rows)", 100 * c.ratio);
+                             format(" (%.3g %% of its sources' rows changed)", 100 * c.ratio);
     const bool capped = max_change_ratio > 0 && c.ratio > max_change_ratio;
     const std::string above = format(": above pg_trickle.differential_max_change_ratio (%.3g)", max_change_ratio);
     if (c.counted_all && (c.records <= tiny_change_records || c.ratio <= tiny_change_ratio)) return {false, size + ": a small change"};
@@ -94,7 +94,7 @@ decision decide(const measured& m, const change& c, double max_change_ratio) {
 
 long long decisive_records(const measured& m, double source_rows, double max_change_ratio) {
     const double always = std::max(static_cast<double>(tiny_change_records), tiny_change_ratio * source_rows);
-    double limit = (max_change_ratio > 0 ? max_change_ratio : 1.0) * source_rows;
+    double limit = 2 * (max_change_ratio > 0 ? max_change_ratio : 1.0) * source_rows;
     if (m.full_ms > 0) {
         const differential_estimate d = estimate(m, source_rows);
         limit = std::min(limit, (full_threshold(m) - d.fixed) / d.per_change);

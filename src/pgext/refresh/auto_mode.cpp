@@ -15,14 +15,16 @@ long long auto_count_limit(const stream_table& st, double source_rows) {
 
 auto_decision choose_auto(const stream_table& st, const std::vector<auto_source_change>& sources) {
     auto_choice::change c;
+    long long changed_rows = 0;
     for (const auto& s : sources) {
         c.source_rows += s.rows;
         c.records += s.records;
+        changed_rows += s.changed_rows;
         c.counted_all = c.counted_all && s.counted_all;
     }
     // Of all the sources' rows: a fact table joined with a small dimension table whose rows all
     // changed is not recomputed for it.
-    c.ratio = static_cast<double>(c.records) / std::max(c.source_rows, 1.0);
+    c.ratio = static_cast<double>(changed_rows) / std::max(c.source_rows, 1.0);
     const auto d = auto_choice::decide(auto_choice::measured::from(st.auto_costs), c, guc::differential_max_change_ratio);
     return {d.full, c.records, d.reason};
 }

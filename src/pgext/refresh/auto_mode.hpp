@@ -12,9 +12,11 @@
 
 namespace pgt::ext {
 
-/// A source's pending change records (an UPDATE is a deletion and an insertion) and its rows.
+/// A source's pending change records (an UPDATE is a deletion and an insertion), the rows they
+/// change (the larger of their deletions and insertions) and the source's rows.
 struct auto_source_change {
     long long records = 0;
+    long long changed_rows = 0;
     double rows = 0;
     bool counted_all = true; ///< the count did not stop at its limit
 };

@@ -119,16 +119,18 @@ pending pending_changes(const compiled_query& c, const start_point& f, const spi
         // One pass over the pending rows up to the limit (testing the visibility of each costs
         // about 1 µs: the count stops there).
         frontier.push_back(std::to_string(limit));
-        const auto r = spi::prepared("SELECT pg_catalog.count(*), COALESCE(pg_catalog.bool_or(x.__pgt_action = 'T'), false) "
+        const auto r = spi::prepared("SELECT pg_catalog.count(*), COALESCE(pg_catalog.bool_or(x.__pgt_action = 'T'), false), "
+                                     "pg_catalog.count(*) FILTER (WHERE x.__pgt_action = 'I') "
                                      "FROM (SELECT b.__pgt_action FROM " + pending + " LIMIT $4::pg_catalog.int8) x",
                                      4)
                            .query(frontier, &snap);
         const long long n = std::stoll(*r[0][0]);
+        const long long inserted = std::stoll(*r[0][2]);
         if (n > 0) p.changed |= 1ULL << i;
         if (n > small_change_records) p.small = false;
         if (r[0][1] == "t") p.truncated = true;
         if (automatic) {
-            p.sizes.push_back({n, rows[i], n < limit});
+            p.sizes.push_back({n, std::max(inserted, n - inserted), rows[i], n < limit});
         } else if (n == limit && !p.truncated) {
             // More are pending: a TRUNCATE among them? (The action is tested before the
             // visibility of each row.)

@@ -57,9 +57,10 @@ TEST_CASE("AUTO: a change whose counting stopped early recomputes: a TRUNCATE ma
 
 TEST_CASE("AUTO: a refresh counts change records only up to where the choice is made") {
     using pgt::auto_choice::decisive_records;
-    // Nothing measured: up to the cap (15 % of the rows), or all the rows without one.
-    CHECK(decisive_records(measured{}, 1e6, 0.15) == 150000);
-    CHECK(decisive_records(measured{}, 1e6, 0) == 1000000);
+    // Nothing measured: up to the cap (15 % of the rows changed: as many deletions and
+    // insertions), or twice all the rows without one.
+    CHECK(decisive_records(measured{}, 1e6, 0.15) == 300000);
+    CHECK(decisive_records(measured{}, 1e6, 0) == 2000000);
     // Measured: up to the break-even with the hysteresis, (400 · 1.15 − 5) / 0.01 = 45,500.
     const measured m = learned();
     const long long n = decisive_records(m, 1e6, 0.15);
