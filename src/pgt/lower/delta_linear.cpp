@@ -8,10 +8,11 @@ namespace {
 std::string weight_col(const std::string& alias) { return sql::column(alias, weight); }
 
 /// Whether node `id`'s change reaches only rules that add up its rows' weights before a row's
-/// net weight matters: through filters and projections used once, into an aggregate (its
-/// change per group is a sum of weights) or into the net change per row the stream table
-/// merges (rows_delta groups equal rows). Anything else — a join, DISTINCT, a sublink, a set
-/// operation, a window — may read a row's weight as its net weight.
+/// net weight matters: through filters, projections and inner joins (bilinear: each row's
+/// weight multiplies its matches) used once, into an aggregate (its change per group is a sum
+/// of weights) or into the net change per row the stream table merges (rows_delta groups equal
+/// rows). Anything else — an outer join, DISTINCT, a sublink, a set operation, a window — may
+/// read a row's weight as its net weight.
 bool summed_downstream(const circuit& c, int id) {
     const bool rows_merged = c.strategy != maintenance::aggregate;
     for (;;) {
@@ -24,9 +25,10 @@ bool summed_downstream(const circuit& c, int id) {
                     user = static_cast<int>(n);
                 }
         if (user == -1) return false;
-        const circuit_op op = c.nodes[static_cast<std::size_t>(user)].op;
-        if (op == circuit_op::aggregate) return true;
-        if (op != circuit_op::filter && op != circuit_op::map) return false;
+        const circuit_node& u = c.nodes[static_cast<std::size_t>(user)];
+        if (u.op == circuit_op::aggregate) return true;
+        const bool inner_join = u.op == circuit_op::join && std::get<ir::join>(u.rel->node).kind == ir::join_kind::inner;
+        if (u.op != circuit_op::filter && u.op != circuit_op::map && !inner_join) return false;
         id = user;
     }
 }
