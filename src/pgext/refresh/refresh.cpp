@@ -215,29 +215,50 @@ std::string trim_horizon(unsigned source_relid) {
            "WHERE d.source_relid = " + std::to_string(source_relid) + "::pg_catalog.oid AND s.refresh_mode <> 'IMMEDIATE')";
 }
 
-std::string trim_buffer(unsigned source_relid, bool full_mode) {
+/// Who trims the buffers a refresh read (or could have read).
+enum class trimming {
+    none,     ///< nobody: the refresh found nothing
+    own,      ///< the refresh
+    deferred, ///< a reader that applies changes, if the source has one (else the refresh)
+};
+
+/// A refresh that recomputed leaves the trim to another reader that applies changes, whose
+/// refreshes with changes always trim: the scan of a large buffer would cost a full refresh as
+/// much again. A FULL stream table's refresh to any reader DIFFERENTIAL in the catalog (AUTO's
+/// recomputations included: they do not defer to FULL); an AUTO one's recomputation only to a
+/// reader created DIFFERENTIAL (two AUTO readers that both recompute would otherwise each leave
+/// the trim to the other).
+std::string trim_buffer(unsigned source_relid, trimming how, bool full_plan_reader) {
     // (The horizon is joined, not compared with: when it is NULL, the buffer is not scanned.)
     const std::string sql = "DELETE FROM " + buffer_name(source_relid) + " b USING (SELECT " + trim_horizon(source_relid) +
                             " AS horizon OFFSET 0) h WHERE h.horizon IS NOT NULL AND b.__pgt_xid < h.horizon";
-    if (!full_mode) return sql;
-    // A FULL stream table's refresh leaves the trim to another reader that refreshes
-    // differentially, whose refreshes with changes (or recomputations, AUTO's included) always
-    // trim: the scan of a large buffer would cost a full refresh as much again.
+    if (how != trimming::deferred) return sql;
     return sql + " AND NOT EXISTS (SELECT FROM pgtrickle.pgt_dependencies d2 JOIN pgtrickle.pgt_stream_tables s2 USING (pgt_id) "
-                 "WHERE d2.source_relid = " + std::to_string(source_relid) +
-           "::pg_catalog.oid AND s2.refresh_mode = 'DIFFERENTIAL' AND s2.pgt_id <> $1::int8)";
+                 "WHERE d2.source_relid = " + std::to_string(source_relid) + "::pg_catalog.oid AND " +
+           (full_plan_reader ? "s2.refresh_mode = 'DIFFERENTIAL'" : "s2.requested_mode = 'DIFFERENTIAL'") + " AND s2.pgt_id <> $1::int8)";
 }
 
 enum class history_row { none, add, complete };
 
+/// Whether every one of `sources` is read by a stream table created DIFFERENTIAL besides `id`:
+/// one that trims its buffer whenever it applies changes.
+bool read_by_differential(const std::vector<unsigned>& sources, long long id) {
+    return spi::prepared("SELECT pg_catalog.bool_and(EXISTS (SELECT FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables s "
+                         "USING (pgt_id) WHERE d.source_relid = r.relid AND s.requested_mode = 'DIFFERENTIAL' AND s.pgt_id <> $2::int8)) "
+                         "FROM pg_catalog.unnest($1::pg_catalog.oid[]) r(relid)",
+                         2)
+               .query({spi::integer_array(sources), std::to_string(id)})
+               .at(0)[0] == "t";
+}
+
 /// The end of a refresh, in one statement run under its snapshot: the new frontier (that
 /// snapshot itself: pg_current_snapshot() under it), the history row (added, or the caller's
-/// RUNNING row completed), and, with `trim`, the buffer rows every consumer has now applied.
+/// RUNNING row completed), and, as `trim` says, the buffer rows every consumer has now applied.
 /// Parameters: $1 id, $2 statement number, $3 action, $4 rows inserted, $5 rows deleted,
 /// $6 whether it fell back to FULL, $7 start time, $8 initiator, $9 the caller's history row,
 /// $10 the change records an AUTO refresh counted, $11 the reason for its choice, $12 its
 /// auto_costs after this refresh.
-std::string finish_statement(const compiled_query& c, history_row history, bool trim) {
+std::string finish_statement(const compiled_query& c, history_row history, trimming trim) {
     std::string sql =
         "WITH frontier AS (UPDATE pgtrickle.pgt_stream_tables SET frontier_snapshot = pg_catalog.pg_current_snapshot(), "
         "frontier_xid = pg_catalog.pg_current_xact_id(), frontier_stmt = $2::int8, "
@@ -262,10 +283,10 @@ std::string finish_statement(const compiled_query& c, history_row history, bool 
                "action, rows_inserted, rows_deleted, was_full_fallback, status, initiated_by" + auto_columns +
                ") VALUES ($1::int8, now(), $7::pg_catalog.timestamp AT TIME ZONE 'UTC', pg_catalog.clock_timestamp(), $3, "
                "$4::int8, $5::int8, $6::bool, 'COMPLETED', $8" + auto_values + ") RETURNING 1)";
-    if (trim)
+    if (trim != trimming::none)
         for (std::size_t i = 0; i < c.sources.size(); ++i)
             sql += ", trim_" + std::to_string(i) + " AS (" +
-                   trim_buffer(c.sources[i]->oid, std::holds_alternative<full_plan>(c.plan)) + " RETURNING 1)";
+                   trim_buffer(c.sources[i]->oid, trim, std::holds_alternative<full_plan>(c.plan)) + " RETURNING 1)";
     return sql + " SELECT 1";
 }
 
@@ -282,8 +303,8 @@ void truncate_applied_buffers(const compiled_query& c, long long id, const spi::
     }
 }
 
-const spi::plan& finish_plan(compiled_query& c, history_row history, bool trim) {
-    auto& p = c.finish_plans[static_cast<int>(history) * 2 + (trim ? 1 : 0)];
+const spi::plan& finish_plan(compiled_query& c, history_row history, trimming trim) {
+    auto& p = c.finish_plans[static_cast<int>(history) * 3 + static_cast<int>(trim)];
     if (!p.valid()) p = spi::plan(finish_statement(c, history, trim), 12, true);
     return p;
 }
@@ -499,13 +520,17 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
     server::role_scope as_ext(ext_owner, false);
     // (A refresh that found nothing leaves the buffers to the next one that applies something:
     // the rows it could trim are the few a previous refresh applied but could not yet trim.)
-    const bool trim = !immediate && out.action != refresh_action::no_data;
+    const bool deferred = std::holds_alternative<full_plan>(comp.plan) ||
+                          (st->requested_mode == mode::automatic && out.action != refresh_action::differential &&
+                           read_by_differential(source_oids, id));
+    const trimming trim = immediate || out.action == refresh_action::no_data ? trimming::none
+                          : deferred                                           ? trimming::deferred
+                                                                               : trimming::own;
     const history_row row = history                                          ? history_row::complete
                             : out.action != refresh_action::no_data || who == initiator::manual ? history_row::add
                                                                                   : history_row::none;
     const bool fallback = fell_back || (choice && choice->full) || (full && differential && f.has_frontier() && st->is_populated);
-    if (trim && !std::holds_alternative<full_plan>(comp.plan))
-        truncate_applied_buffers(comp, id, snap);
+    if (trim == trimming::own) truncate_applied_buffers(comp, id, snap);
     finish_plan(comp, row, trim)
         .execute({std::to_string(id), f.stmt, action_name(out.action), std::to_string(out.inserted), std::to_string(out.deleted),
                   fallback ? "true" : "false", f.start_time, initiator_name(who),

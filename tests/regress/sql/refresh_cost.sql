@@ -74,6 +74,25 @@ END $$;
 SELECT buffered('t2');
 SELECT pgtrickle.drop_stream_table(n) FROM unnest(ARRAY['t2_sum', 't2_max']) n;
 DROP TABLE t2;
+-- An AUTO stream table that recomputes next to one created DIFFERENTIAL leaves the trim to it:
+-- the buffer keeps the 6,000 records until the DIFFERENTIAL one's next refresh trims them.
+CREATE TABLE t4 (id int PRIMARY KEY, v int);
+INSERT INTO t4 SELECT i, i FROM generate_series(1, 3000) i;
+ANALYZE t4;
+SELECT pgtrickle.create_stream_table('t4_auto', 'SELECT sum(v) AS s FROM t4', schedule => '24h');
+SELECT pgtrickle.create_stream_table('t4_diff', 'SELECT count(*) AS n, max(v) AS m FROM t4',
+                                     refresh_mode => 'DIFFERENTIAL', schedule => '24h');
+UPDATE t4 SET v = v + 1;
+SELECT pgtrickle.refresh_stream_table('t4_diff');
+SELECT pgtrickle.refresh_stream_table('t4_auto');
+SELECT pgt_name, action FROM last_refresh WHERE pgt_name LIKE 't4%' ORDER BY 1;
+SELECT buffered('t4') AS left_to_the_differential_one;
+UPDATE t4 SET v = v + 1 WHERE id = 1;
+SELECT pgtrickle.refresh_stream_table('t4_diff');
+SELECT buffered('t4') AS after_its_refresh;
+SELECT (SELECT s FROM t4_auto) = (SELECT sum(v) FROM t4) - 1 AND (SELECT m FROM t4_diff) = (SELECT max(v) FROM t4) AS exact;
+SELECT pgtrickle.drop_stream_table(n) FROM unnest(ARRAY['t4_auto', 't4_diff']) n;
+DROP TABLE t4;
 -- A stream table refreshed often next to one refreshed rarely: the frequent refreshes leave the
 -- rows the other has not applied (without scanning the buffer for rows to delete: the rare
 -- one holds the horizon back), and the rare one's refresh then trims them all.
