@@ -68,10 +68,10 @@ struct decision {
 
 decision decide(const measured& m, const change& c, double max_change_ratio);
 
-/// The change records past which `decide` recomputes whatever the exact count: the cap (as
-/// records: twice its rows, each changed row being at most a deletion and an insertion), or
+/// The change records past which `decide` recomputes whatever the exact count: the cap, or
 /// below it the point past which FULL is estimated cheaper (with the hysteresis), never below
-/// what is always applied. A refresh counts a source's pending records up to it (and one more):
+/// what is always applied (shares of rows as records: twice their rows, each changed row being
+/// at most a deletion and an insertion). A refresh counts a source's pending records up to it (and one more):
 /// counting further tells nothing and costs a visibility test per record.
 long long decisive_records(const measured& m, double source_rows, double max_change_ratio);
 

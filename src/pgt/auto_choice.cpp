@@ -93,8 +93,10 @@ decision decide(const measured& m, const change& c, double max_change_ratio) {
 }
 
 long long decisive_records(const measured& m, double source_rows, double max_change_ratio) {
-    const double always = std::max(static_cast<double>(tiny_change_records), tiny_change_ratio * source_rows);
-    double limit = 2 * (max_change_ratio > 0 ? max_change_ratio : 1.0) * source_rows;
+    // Shares of rows changed as records: a changed row is at most a deletion and an insertion.
+    auto records_of = [&](double share) { return 2 * share * source_rows; };
+    const double always = std::max(static_cast<double>(tiny_change_records), records_of(tiny_change_ratio));
+    double limit = records_of(max_change_ratio > 0 ? max_change_ratio : 1.0);
     if (m.full_ms > 0) {
         const differential_estimate d = estimate(m, source_rows);
         limit = std::min(limit, (full_threshold(m) - d.fixed) / d.per_change);

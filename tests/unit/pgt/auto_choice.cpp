@@ -73,11 +73,13 @@ TEST_CASE("AUTO: a refresh counts change records only up to where the choice is 
     measured after = m;
     after.add_full(400);
     CHECK(std::abs(decisive_records(after, 1e6, 0.15) - 34282) <= 1);
-    // Never below what is always applied (1,000 records, 0.1 % of the rows).
+    // Never below what is always applied (1,000 records, 0.1 % of the rows changed: up to
+    // 0.2 % of them as records), so that such a change is counted whole and applied.
     measured cheap_full = learned();
     cheap_full.full_ms = 1;
-    CHECK(decisive_records(cheap_full, 1e6, 0.15) == 1000);
-    CHECK(decisive_records(cheap_full, 1e8, 0.15) == 100000);
+    CHECK(decisive_records(cheap_full, 1e6, 0.15) == 2000);
+    CHECK(decisive_records(cheap_full, 1e8, 0.15) == 200000);
+    CHECK_FALSE(decide(cheap_full, {2000, 0.001, 1e6}, 0.15).full);
 }
 
 TEST_CASE("AUTO: no full load measured yet keeps DIFFERENTIAL") {
