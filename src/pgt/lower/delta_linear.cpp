@@ -5,7 +5,6 @@
 namespace pgt::lower::detail {
 
 namespace {
-std::string weight_col(const std::string& alias) { return sql::column(alias, weight); }
 
 /// Whether node `id`'s change reaches only rules that add up its rows' weights before a row's
 /// net weight matters: through filters, projections and inner joins (bilinear: each row's
@@ -54,15 +53,21 @@ std::optional<std::string> delta_source(lowering& l, int id) {
     // projections on the way: an expression raising on such a row (100 / v on a v = 0 that no
     // longer exists) makes the refresh recompute instead (its subtransaction).
     const bool consolidate = needs_consolidation(l, n.source);
-    const std::string body =
-        consolidate ? "SELECT " + l.grouped_column_list(id, "c") + ", pg_catalog.sum(" + weight_col("c") +
-                          ")::pg_catalog.int8 AS " + sql::ident(weight) + " FROM " + l.changes_of(n.source).relation +
-                          " c GROUP BY " + l.image_list(id, "c") + " HAVING pg_catalog.sum(" + weight_col("c") +
-                          ") OPERATOR(pg_catalog.<>) 0"
-                    : "SELECT " + l.column_list(id, "c") + ", " + weight_col("c") + " FROM " + l.changes_of(n.source).relation + " c";
+    tree::select body;
+    if (consolidate) {
+        const tree::expr net = tree::fn("sum", {tree::col("c", weight)});
+        body.items = l.grouped_columns(id, "c");
+        body.items.push_back(tree::as(tree::cast(net, tree::type_name::catalog("int8")), weight));
+        body.group_by(l.images(id, "c")).having(tree::ne(net, tree::integer(0)));
+    } else {
+        body.items = l.columns(id, "c");
+        body.items.emplace_back(tree::col("c", weight));
+    }
+    body.from(l.changes_of(n.source).relation, "c");
     // CTE names stay well under PostgreSQL's 63-byte identifier limit.
     return l.add_cte("s" + std::to_string(n.source) + "_changes_" + t.name.substr(0, 40),
-                     "Δ" + t.schema + "." + t.name + (consolidate ? ": captured changes, consolidated" : ": captured changes"), body);
+                     "Δ" + t.schema + "." + t.name + (consolidate ? ": captured changes, consolidated" : ": captured changes"),
+                     tree::render(body));
 }
 
 std::optional<std::string> delta_filter(lowering& l, int id) {
@@ -70,8 +75,9 @@ std::optional<std::string> delta_filter(lowering& l, int id) {
     auto in = l.delta(n.inputs[0]);
     if (!in) return std::nullopt;
     const auto& f = std::get<ir::filter>(n.rel->node);
-    return l.add_cte("d" + std::to_string(id) + "_filter", "n" + std::to_string(id) + ": filter — σ(Δ)",
-                     "SELECT * FROM " + *in + " s WHERE " + l.expr(*f.predicate, n.inputs[0], "s"));
+    tree::select body({tree::all("")});
+    body.from(*in, "s").where(l.value(*f.predicate, n.inputs[0], "s"));
+    return l.add_cte("d" + std::to_string(id) + "_filter", "n" + std::to_string(id) + ": filter — σ(Δ)", tree::render(body));
 }
 
 std::optional<std::string> delta_map(lowering& l, int id) {
@@ -79,31 +85,28 @@ std::optional<std::string> delta_map(lowering& l, int id) {
     auto in = l.delta(n.inputs[0]);
     if (!in) return std::nullopt;
     const auto& p = std::get<ir::project>(n.rel->node);
-    std::vector<std::string> items;
-    for (std::size_t i = 0; i < p.exprs.size(); ++i)
-        items.push_back(l.expr(*p.exprs[i], n.inputs[0], "s") + " AS " + sql::ident(l.names(id)[i]));
-    items.push_back(weight_col("s"));
-    return l.add_cte("d" + std::to_string(id) + "_map", "n" + std::to_string(id) + ": map — π(Δ)",
-                     "SELECT " + sql::join(items) + " FROM " + *in + " s");
+    tree::select body;
+    for (std::size_t i = 0; i < p.exprs.size(); ++i) body.items.push_back(tree::as(l.value(*p.exprs[i], n.inputs[0], "s"), l.names(id)[i]));
+    body.items.emplace_back(tree::col("s", weight));
+    body.from(*in, "s");
+    return l.add_cte("d" + std::to_string(id) + "_map", "n" + std::to_string(id) + ": map — π(Δ)", tree::render(body));
 }
 
 std::optional<std::string> delta_union(lowering& l, int id) {
     const auto& n = l.node(id);
-    std::vector<std::string> branches;
+    std::vector<tree::query> branches;
     for (int in : n.inputs) {
         auto d = l.delta(in);
         if (!d) continue;
-        std::vector<std::string> items;
+        tree::select branch;
         for (std::size_t i = 0; i < l.names(id).size(); ++i)
-            items.push_back(sql::cast(sql::column("s", l.names(in)[i]), n.rel->columns[i].type) + " AS " +
-                            sql::ident(l.names(id)[i]));
-        items.push_back(weight_col("s"));
-        branches.push_back("SELECT " + sql::join(items) + " FROM " + *d + " s");
+            branch.items.push_back(tree::as(tree::cast(tree::col("s", l.names(in)[i]), n.rel->columns[i].type), l.names(id)[i]));
+        branch.items.emplace_back(tree::col("s", weight));
+        branches.push_back(branch.from(*d, "s"));
     }
     if (branches.empty()) return std::nullopt;
-    return l.add_cte("d" + std::to_string(id) + "_union_all",
-                     "n" + std::to_string(id) + ": union all — Δ₁ + Δ₂ + …",
-                     sql::join(branches, "\nUNION ALL\n"));
+    return l.add_cte("d" + std::to_string(id) + "_union_all", "n" + std::to_string(id) + ": union all — Δ₁ + Δ₂ + …",
+                     tree::render(tree::union_all(std::move(branches))));
 }
 
 } // namespace pgt::lower::detail

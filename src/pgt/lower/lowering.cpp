@@ -34,41 +34,57 @@ lowering::lowering(const circuit& c, const std::vector<source_changes>* sources,
     }
 }
 
-std::string lowering::column_list(int id, const std::string& alias) const {
-    std::vector<std::string> cols;
-    for (const auto& n : names(id)) cols.push_back(sql::column(alias, n));
-    return sql::join(cols);
+std::vector<tree::select_item> lowering::columns(int id, const std::string& alias) const {
+    std::vector<tree::select_item> cols;
+    for (const auto& n : names(id)) cols.emplace_back(tree::col(alias, n));
+    return cols;
+}
+
+std::vector<tree::select_item> lowering::columns_as(int id, const std::string& alias, int as) const {
+    std::vector<tree::select_item> cols;
+    for (std::size_t i = 0; i < names(id).size(); ++i) cols.push_back(tree::as(tree::col(alias, names(id)[i]), names(as)[i]));
+    return cols;
+}
+
+std::string lowering::column_list(int id, const std::string& alias) const { return tree::render(columns(id, alias)); }
+
+std::vector<tree::expr> lowering::images(int id, const std::string& alias) const {
+    std::vector<tree::expr> cols;
+    const auto& columns = node(id).rel->columns;
+    for (std::size_t i = 0; i < columns.size(); ++i)
+        cols.push_back(tree::rendered(sql::image(sql::column(alias, names(id)[i]), columns[i].type)));
+    return cols;
 }
 
 std::string lowering::image_list(int id, const std::string& alias) const {
-    std::vector<std::string> cols;
-    const auto& columns = node(id).rel->columns;
-    for (std::size_t i = 0; i < columns.size(); ++i) cols.push_back(sql::image(sql::column(alias, names(id)[i]), columns[i].type));
-    return sql::join(cols);
+    return tree::render(images(id, alias));
 }
 
-std::string lowering::grouped_column_list(int id, const std::string& alias) const {
-    std::vector<std::string> cols;
+std::vector<tree::select_item> lowering::grouped_columns(int id, const std::string& alias) const {
+    std::vector<tree::select_item> cols;
     const auto& columns = node(id).rel->columns;
     for (std::size_t i = 0; i < columns.size(); ++i) {
         const std::string c = sql::column(alias, names(id)[i]);
         const std::string v = sql::grouped_value(c, columns[i].type);
-        cols.push_back(v == c ? c : v + " AS " + sql::ident(names(id)[i]));
+        cols.push_back(v == c ? tree::select_item(tree::col(alias, names(id)[i])) : tree::as(tree::rendered(v), names(id)[i]));
     }
-    return sql::join(cols);
+    return cols;
 }
 
-std::string lowering::row_of(int id, const std::string& alias,
-                             std::string (*value)(const std::string&, const sql_type&)) const {
-    std::vector<std::string> x;
+std::string lowering::grouped_column_list(int id, const std::string& alias) const { return tree::render(grouped_columns(id, alias)); }
+
+tree::expr lowering::row_of(int id, const std::string& alias, std::string (*value)(const std::string&, const sql_type&)) const {
+    std::vector<tree::expr> x;
     const auto& columns = node(id).rel->columns;
-    for (std::size_t i = 0; i < columns.size(); ++i) x.push_back(value(sql::column(alias, names(id)[i]), columns[i].type));
-    return "ROW(" + sql::join(x) + ")";
+    for (std::size_t i = 0; i < columns.size(); ++i) x.push_back(tree::rendered(value(sql::column(alias, names(id)[i]), columns[i].type)));
+    return tree::row(std::move(x));
 }
 
-std::string lowering::row_images(int id, const std::string& alias) const { return row_of(id, alias, sql::image); }
+tree::expr lowering::row_images_expr(int id, const std::string& alias) const { return row_of(id, alias, sql::image); }
 
-std::string lowering::row_prints(int id, const std::string& alias) const { return row_of(id, alias, sql::printed); }
+std::string lowering::row_images(int id, const std::string& alias) const { return tree::render(row_images_expr(id, alias)); }
+
+std::string lowering::row_prints(int id, const std::string& alias) const { return tree::render(row_of(id, alias, sql::printed)); }
 
 std::string lowering::new_sql(int id) const { return detail::new_sql(*this, id); }
 
@@ -231,6 +247,16 @@ std::string lowering::row_id(const std::vector<std::string>& values,
     std::vector<std::string> parts;
     for (std::size_t i = 0; i < values.size(); ++i) parts.push_back(sql::hash_text(values[i], types[i]));
     return opts_.hash_function + "(" + sql::text_array(parts) + ")";
+}
+
+tree::expr lowering::row_id_of(int id, const std::string& alias) const {
+    std::vector<std::string> values;
+    std::vector<sql_type> types;
+    for (std::size_t i = 0; i < names(id).size(); ++i) {
+        values.push_back(sql::column(alias, names(id)[i]));
+        types.push_back(node(id).rel->columns[i].type);
+    }
+    return tree::rendered(row_id(values, types));
 }
 
 layout state_table_layout(const lowering& l, int id, std::vector<storage_column> state) {

@@ -9,8 +9,11 @@
 
 #include "pgt/lower.hpp"
 #include "pgt/sql/builder.hpp"
+#include "pgt/sql/tree.hpp"
 
 namespace pgt::lower::detail {
+
+namespace tree = sql::tree;
 
 inline constexpr const char* weight = "__pgt_w";
 
@@ -32,16 +35,22 @@ public:
     const std::vector<std::string>& names(int id) const { return names_[static_cast<std::size_t>(id)]; }
     /// `alias."c1", alias."c2", …` for all columns of node `id`.
     std::string column_list(int id, const std::string& alias) const;
+    std::vector<tree::select_item> columns(int id, const std::string& alias) const;
+    /// The same as a select list naming them as node `as` does (a node of the same width).
+    std::vector<tree::select_item> columns_as(int id, const std::string& alias, int as) const;
     /// Consolidating node `id`'s rows (seen through `alias`) as a Z-set, equal rows together:
     /// the GROUP BY list of their images (sql::image: types without equality by their text),
     /// and the select list of their values (sql::grouped_value), named as the node names them.
     std::string image_list(int id, const std::string& alias) const;
     std::string grouped_column_list(int id, const std::string& alias) const;
+    std::vector<tree::expr> images(int id, const std::string& alias) const;
+    std::vector<tree::select_item> grouped_columns(int id, const std::string& alias) const;
     /// `ROW(…)` of the images of node `id`'s columns seen through `alias`, to compare rows with
     /// IS [NOT] DISTINCT FROM.
     std::string row_images(int id, const std::string& alias) const;
     /// The same of the values as they print (sql::printed), to tell a changed output row.
     std::string row_prints(int id, const std::string& alias) const;
+    tree::expr row_images_expr(int id, const std::string& alias) const;
 
     /// A relation (table name or parenthesised SELECT) with the node's current contents.
     std::string new_sql(int id) const;
@@ -83,6 +92,7 @@ public:
 
     /// Renders `e`, an expression over node `input`'s columns as seen through `alias`.
     std::string expr(const ir::expr& e, int input, const std::string& alias) const;
+    tree::expr value(const ir::expr& e, int input, const std::string& alias) const { return tree::rendered(expr(e, input, alias)); }
     /// Renders an expression over a join's inputs (left columns first).
     std::string join_expr(const ir::expr& e, int left, const std::string& l, int right,
                           const std::string& r) const;
@@ -95,9 +105,11 @@ public:
     ir::expr_ptr plain_condition(const ir::expr& condition, int left, int right) const;
     /// The row-identity hash of the given SQL values.
     std::string row_id(const std::vector<std::string>& values, const std::vector<sql_type>& types) const;
+    /// The row id of node `id`'s columns seen through `alias`.
+    tree::expr row_id_of(int id, const std::string& alias) const;
 
 private:
-    std::string row_of(int id, const std::string& alias, std::string (*value)(const std::string&, const sql_type&)) const;
+    tree::expr row_of(int id, const std::string& alias, std::string (*value)(const std::string&, const sql_type&)) const;
     std::optional<std::string> compute_delta(int id);
 
     const circuit& c_;

@@ -5,11 +5,11 @@ SELECT pgtrickle.pg_trickle_hash_multi(ARRAY[CAST(q."name" AS pg_catalog.text), 
 WITH
 -- Δpublic.customers: captured changes, consolidated
 "s0_changes_customers" AS (
-SELECT c."id", c."name", pg_catalog.sum(c."__pgt_w")::pg_catalog.int8 AS "__pgt_w" FROM "changes"."customers" c GROUP BY c."id", c."name" HAVING pg_catalog.sum(c."__pgt_w") OPERATOR(pg_catalog.<>) 0
+SELECT c."id", c."name", CAST(pg_catalog.sum(c."__pgt_w") AS pg_catalog.int8) AS "__pgt_w" FROM "changes"."customers" c GROUP BY c."id", c."name" HAVING (pg_catalog.sum(c."__pgt_w") OPERATOR(pg_catalog.<>) 0)
 ),
 -- Δpublic.orders: captured changes, consolidated
 "s1_changes_orders" AS (
-SELECT c."id", c."customer_id", c."amount", c."status", pg_catalog.sum(c."__pgt_w")::pg_catalog.int8 AS "__pgt_w" FROM "changes"."orders" c GROUP BY c."id", c."customer_id", c."amount", c."status" HAVING pg_catalog.sum(c."__pgt_w") OPERATOR(pg_catalog.<>) 0
+SELECT c."id", c."customer_id", c."amount", c."status", CAST(pg_catalog.sum(c."__pgt_w") AS pg_catalog.int8) AS "__pgt_w" FROM "changes"."orders" c GROUP BY c."id", c."customer_id", c."amount", c."status" HAVING (pg_catalog.sum(c."__pgt_w") OPERATOR(pg_catalog.<>) 0)
 ),
 -- n2: left join — ΔL⋈R + L⋈ΔR − ΔL⋈ΔR, and the change of unmatched rows
 "d2_join" AS (

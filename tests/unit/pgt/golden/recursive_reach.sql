@@ -7,7 +7,7 @@ SELECT pgtrickle.pg_trickle_hash_multi(ARRAY[CAST(d."id" AS pg_catalog.text), CA
 WITH
 -- Δpublic.departments: captured changes, consolidated
 "s0_changes_departments" AS (
-SELECT c."id", c."name", c."parent_id", pg_catalog.sum(c."__pgt_w")::pg_catalog.int8 AS "__pgt_w" FROM "changes"."departments" c GROUP BY c."id", c."name", c."parent_id" HAVING pg_catalog.sum(c."__pgt_w") OPERATOR(pg_catalog.<>) 0
+SELECT c."id", c."name", c."parent_id", CAST(pg_catalog.sum(c."__pgt_w") AS pg_catalog.int8) AS "__pgt_w" FROM "changes"."departments" c GROUP BY c."id", c."name", c."parent_id" HAVING (pg_catalog.sum(c."__pgt_w") OPERATOR(pg_catalog.<>) 0)
 ),
 -- n1: map — π(Δ)
 "d1_map" AS (

@@ -5,7 +5,7 @@ SELECT pgtrickle.pg_trickle_hash_multi(ARRAY[CAST(q."customer_id" AS pg_catalog.
 WITH
 -- Δpublic.orders: captured changes, consolidated
 "s0_changes_orders" AS (
-SELECT c."id", c."customer_id", c."amount", c."status", pg_catalog.sum(c."__pgt_w")::pg_catalog.int8 AS "__pgt_w" FROM "changes"."orders" c GROUP BY c."id", c."customer_id", c."amount", c."status" HAVING pg_catalog.sum(c."__pgt_w") OPERATOR(pg_catalog.<>) 0
+SELECT c."id", c."customer_id", c."amount", c."status", CAST(pg_catalog.sum(c."__pgt_w") AS pg_catalog.int8) AS "__pgt_w" FROM "changes"."orders" c GROUP BY c."id", c."customer_id", c."amount", c."status" HAVING (pg_catalog.sum(c."__pgt_w") OPERATOR(pg_catalog.<>) 0)
 ),
 -- n1: map — π(Δ)
 "d1_map" AS (
@@ -13,7 +13,7 @@ SELECT s."customer_id" AS "customer_id", s."__pgt_w" FROM "s0_changes_orders" s
 ),
 -- Δpublic.events: captured changes, consolidated
 "s1_changes_events" AS (
-SELECT c."kind", c."customer_id", pg_catalog.sum(c."__pgt_w")::pg_catalog.int8 AS "__pgt_w" FROM "changes"."events" c GROUP BY c."kind", c."customer_id" HAVING pg_catalog.sum(c."__pgt_w") OPERATOR(pg_catalog.<>) 0
+SELECT c."kind", c."customer_id", CAST(pg_catalog.sum(c."__pgt_w") AS pg_catalog.int8) AS "__pgt_w" FROM "changes"."events" c GROUP BY c."kind", c."customer_id" HAVING (pg_catalog.sum(c."__pgt_w") OPERATOR(pg_catalog.<>) 0)
 ),
 -- n3: map — π(Δ)
 "d3_map" AS (
@@ -21,9 +21,7 @@ SELECT s."customer_id" AS "customer_id", s."__pgt_w" FROM "s1_changes_events" s
 ),
 -- n4: union all — Δ₁ + Δ₂ + …
 "d4_union_all" AS (
-SELECT CAST(s."customer_id" AS pg_catalog.int4) AS "customer_id", s."__pgt_w" FROM "d1_map" s
-UNION ALL
-SELECT CAST(s."customer_id" AS pg_catalog.int4) AS "customer_id", s."__pgt_w" FROM "d3_map" s
+SELECT CAST(s."customer_id" AS pg_catalog.int4) AS "customer_id", s."__pgt_w" FROM "d1_map" s UNION ALL SELECT CAST(s."customer_id" AS pg_catalog.int4) AS "customer_id", s."__pgt_w" FROM "d3_map" s
 ),
 -- the net change of the stream table
 "__pgt_delta" AS (

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Generated SQL is built as a statement tree (include/pgt/sql/tree.hpp) and spelled by its one
+# renderer (src/pgt/sql/tree.cpp, with the quoting helpers of src/pgt/sql/builder.cpp): no
+# other source file pastes SQL together from string literals holding a keyword, a
+# schema-qualified name, a cast or an operator (a literal next to `+` or `<<`). A fixed
+# statement written whole, with $n parameters, is not pasted. A bare operator or an unqualified function in hand-written text is how
+# generated SQL ends up calling another role's operator (tests/regress/sql/hostile_schema.sql).
+#
+# Files not yet moved onto the tree are listed in check_sql_text.pending, one per line: the
+# check reports how many remain and fails if a listed file no longer needs listing (so the
+# list only shrinks) or an unlisted file writes SQL as text.
+#   check_sql_text.sh [--list FILE]   print the offending literals of FILE (or of every file)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+pending_list="$here/check_sql_text.pending"
+renderer=(src/pgt/sql/tree.cpp src/pgt/sql/builder.cpp)
+
+# Prints "line: literal" for each string literal of a C++ file that reads as SQL. Comments
+# and character literals are skipped; only literals next to `+` or `<<` count.
+sql_literals() {
+    perl -0777 -ne '
+        my $src = $_; my $line = 1; my $i = 0; my $n = length $src;
+        my $kw = qr/\b(?:SELECT|FROM|WHERE|JOIN|GROUP\s+BY|ORDER\s+BY|UNION|EXCEPT|INTERSECT|INSERT|UPDATE|DELETE|MERGE|WITH|AND|OR|NOT|CASE|WHEN|THEN|ELSE|END|HAVING|EXISTS|IS\s+(?:NOT\s+)?(?:NULL|DISTINCT)|LATERAL|CAST|AS|ON|USING|RETURNING|LIMIT|OFFSET|VALUES|SET|IN|ANY|ARRAY|ROW|COALESCE|TRUNCATE|CREATE|DROP|ALTER|GRANT|LOCK|TABLE|INDEX|TRIGGER)\b/;
+        my $sqlish = qr/OPERATOR\(|pg_catalog\.|::|^\s*(?:=|<>|<|>|<=|>=|\+|-|\*|\/|%|\|\|)\s*$/;
+        while ($i < $n) {
+            my $c = substr($src, $i, 1);
+            if ($c eq "\n") { $line++; $i++; next; }
+            if (substr($src, $i, 2) eq "//") { my $e = index($src, "\n", $i); $i = $e < 0 ? $n : $e; next; }
+            if (substr($src, $i, 2) eq "/*") { my $e = index($src, "*/", $i + 2); my $t = substr($src, $i, $e + 2 - $i); $line += ($t =~ tr/\n//); $i = $e + 2; next; }
+            if ($c eq "\x27") { $i++; $i++ if substr($src, $i, 1) eq "\\"; $i++ while $i < $n && substr($src, $i, 1) ne "\x27"; $i++; next; }
+            if (substr($src, $i, 2) eq "R\"") {
+                my $o = index($src, "(", $i); my $d = substr($src, $i + 2, $o - $i - 2);
+                my $e = index($src, ")$d\"", $o); my $body = substr($src, $o + 1, $e - $o - 1);
+                my $pasted = substr($src, $i < 3 ? 0 : $i - 3, $i < 3 ? $i : 3) =~ /\+|<</ || substr($src, $e + length($d) + 2, 3) =~ /\+|<</;
+                print "$line: R\"($body)\"\n" if $pasted && ($body =~ $kw || $body =~ $sqlish);
+                $line += ($body =~ tr/\n//); $i = $e + length($d) + 2; next;
+            }
+            if ($c eq "\"") {
+                my $j = $i + 1; my $s = "";
+                while ($j < $n && substr($src, $j, 1) ne "\"") {
+                    if (substr($src, $j, 1) eq "\\") { $s .= substr($src, $j, 2); $j += 2; next; }
+                    $s .= substr($src, $j, 1); $j++;
+                }
+                my $pasted = substr($src, $i < 3 ? 0 : $i - 3, $i < 3 ? $i : 3) =~ /\+|<</ || substr($src, $j + 1, 3) =~ /\+|<</;
+                print "$line: \"$s\"\n" if $pasted && ($s =~ $kw || $s =~ $sqlish);
+                $i = $j + 1; next;
+            }
+            $i++;
+        }' "$1"
+}
+
+if [[ ${1:-} == --list ]]; then
+    if [[ -n ${2:-} ]]; then sql_literals "$2"; exit 0; fi
+    cd "$root"
+    for f in $(find src -name '*.cpp' -o -name '*.hpp' | sort); do
+        n=$(sql_literals "$f" | wc -l)
+        ((n)) && echo "$n $f"
+    done | sort -rn
+    exit 0
+fi
+
+cd "$root"
+mapfile -t pending < <(grep -v '^#' "$pending_list" | sed '/^$/d')
+failures=0 remaining=0
+while IFS= read -r f; do
+    [[ " ${renderer[*]} " == *" $f "* ]] && continue
+    n=$(sql_literals "$f" | wc -l)
+    if [[ " ${pending[*]} " == *" $f "* ]]; then
+        if ((n == 0)); then echo "$f: writes no SQL as text any more; remove it from $(basename "$pending_list")"; failures=$((failures + 1)); fi
+        remaining=$((remaining + n))
+    elif ((n)); then
+        echo "$f: SQL written as text outside the renderer (build it as a sql::tree):"; sql_literals "$f" | head -5 | sed 's/^/    /'
+        failures=$((failures + 1))
+    fi
+done < <(find src -name '*.cpp' -o -name '*.hpp' | sort)
+for f in "${pending[@]}"; do [[ -f $f ]] || { echo "$f: listed as pending but does not exist"; failures=$((failures + 1)); }; done
+if ((failures)); then echo "$failures files fail the SQL-text check"; exit 1; fi
+echo "sql text: only the renderer writes SQL; ${#pending[@]} files not yet on the tree hold $remaining SQL literals"
