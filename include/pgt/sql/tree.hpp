@@ -156,10 +156,13 @@ inline select_item as(expr value, std::string name) { return {std::move(value), 
 
 enum class join_kind { inner, left, right, full, cross };
 
-/// A relation rendered elsewhere (a table or CTE name, a parenthesised SELECT) as `alias`.
-relation from(std::string rendered_relation, std::string alias);
+/// A relation rendered elsewhere (a table or CTE name, a parenthesised SELECT) as `alias`;
+/// `LATERAL (SELECT …) alias` when lateral.
+relation from(std::string rendered_relation, std::string alias, bool lateral = false);
 /// `(q) alias`; `LATERAL (q) alias` when lateral.
 relation from(query q, std::string alias, bool lateral = false);
+/// `function(…) alias`: a set-returning function's rows (it may read earlier FROM items).
+relation from_function(expr call, std::string alias);
 /// `left kind JOIN right ON condition` (`CROSS JOIN right` without one).
 relation join(relation left, join_kind kind, relation right, std::optional<expr> condition = std::nullopt);
 inline relation cross_join(relation left, relation right) { return join(std::move(left), join_kind::cross, std::move(right)); }
@@ -258,6 +261,9 @@ struct merge {
 };
 
 // ---- rendering ---------------------------------------------------------------------------------
+
+/// `(q)`: a query as a relation or value for SQL kept as text (a CTE body, a node's relation).
+std::string parenthesised(const query& q);
 
 std::string render(const expr& e);
 std::string render(const query& q);

@@ -53,17 +53,14 @@ std::optional<std::string> delta_source(lowering& l, int id) {
     // projections on the way: an expression raising on such a row (100 / v on a v = 0 that no
     // longer exists) makes the refresh recompute instead (its subtransaction).
     const bool consolidate = needs_consolidation(l, n.source);
-    tree::select body;
+    const std::string& changes = l.changes_of(n.source).relation;
+    tree::select body(l.columns(id, "c"));
     if (consolidate) {
-        const tree::expr net = tree::fn("sum", {tree::col("c", weight)});
-        body.items = l.grouped_columns(id, "c");
-        body.items.push_back(tree::as(tree::cast(net, tree::type_name::catalog("int8")), weight));
-        body.group_by(l.images(id, "c")).having(tree::ne(net, tree::integer(0)));
+        body = l.consolidation(id, changes, "c");
     } else {
-        body.items = l.columns(id, "c");
         body.items.emplace_back(tree::col("c", weight));
+        body.from(changes, "c");
     }
-    body.from(l.changes_of(n.source).relation, "c");
     // CTE names stay well under PostgreSQL's 63-byte identifier limit.
     return l.add_cte("s" + std::to_string(n.source) + "_changes_" + t.name.substr(0, 40),
                      "Δ" + t.schema + "." + t.name + (consolidate ? ": captured changes, consolidated" : ": captured changes"),

@@ -21,31 +21,42 @@ namespace pgt::lower::detail {
 
 namespace {
 
-const std::string count_col = sql::ident("__pgt_count");
+constexpr const char* count_col = "__pgt_count";
+constexpr const char* row_id_col = "__pgt_row_id";
+const tree::type_name int8 = tree::type_name::catalog("int8");
+
+tree::expr row_id(const std::string& alias) { return tree::col(alias, row_id_col); }
+/// `a.__pgt_row_id = b.__pgt_row_id`.
+tree::expr same_row(const std::string& a, const std::string& b) { return tree::eq(row_id(a), row_id(b)); }
+/// `EXISTS (SELECT 1 FROM relation alias [WHERE condition])`.
+tree::expr any_row(const std::string& relation, const std::string& alias, std::optional<tree::expr> condition = std::nullopt) {
+    tree::select s({tree::integer(1)});
+    s.from(relation, alias);
+    if (condition) s.where(*condition);
+    return tree::exists(s);
+}
 
 /// `pg_trickle.ivm_recursive_max_depth` (0: unlimited) checked as the round of a new row is
 /// computed: past it, pgtrickle.recursion_too_deep raises the error.
-std::string next_round(const std::string& name) {
-    const std::string limit = "pg_catalog.current_setting('pg_trickle.ivm_recursive_max_depth')::pg_catalog.int4";
-    return "CASE WHEN " + sql::binary("<", "p.\"__pgt_round\"", limit) + " OR " + sql::binary("=", limit, "0") + " THEN " +
-           sql::binary("+", "p.\"__pgt_round\"", "1") + " ELSE " +
-           "pgtrickle.recursion_too_deep(" + sql::literal(name) + ", " + limit + ") END";
+tree::expr next_round(const std::string& name) {
+    const tree::expr limit =
+        tree::cast(tree::fn("current_setting", {tree::text("pg_trickle.ivm_recursive_max_depth")}), tree::type_name::catalog("int4"));
+    const tree::expr round = tree::col("p", "__pgt_round");
+    return tree::case_when({{tree::any_of({tree::lt(round, limit), tree::eq(limit, tree::integer(0))}), tree::plus(round, tree::integer(1))}},
+                           tree::fn("recursion_too_deep", {tree::text(name), limit}, "pgtrickle"));
 }
 
 /// The non-recursive term's columns (over alias `alias`) as the node's.
-std::vector<std::string> base_columns(const lowering& l, int id, const std::string& alias) {
-    std::vector<std::string> items;
-    for (std::size_t i = 0; i < l.names(id).size(); ++i)
-        items.push_back(sql::column(alias, l.names(l.node(id).inputs[0])[i]) + " AS " + sql::ident(l.names(id)[i]));
-    return items;
+std::vector<tree::select_item> base_columns(const lowering& l, int id, const std::string& alias) {
+    return l.columns_as(l.node(id).inputs[0], alias, id);
 }
 
 /// The recursive term's columns (over alias `alias`) as the node's, in its types.
-std::vector<std::string> step_columns(const lowering& l, int id, const std::string& alias) {
-    std::vector<std::string> items;
+std::vector<tree::select_item> step_columns(const lowering& l, int id, const std::string& alias) {
+    std::vector<tree::select_item> items;
     for (std::size_t i = 0; i < l.names(id).size(); ++i)
-        items.push_back(sql::cast(sql::column(alias, l.names(l.node(id).inputs[1])[i]), l.node(id).rel->columns[i].type) +
-                        " AS " + sql::ident(l.names(id)[i]));
+        items.push_back(tree::as(tree::cast(tree::col(alias, l.names(l.node(id).inputs[1])[i]), l.node(id).rel->columns[i].type),
+                                 l.names(id)[i]));
     return items;
 }
 
@@ -58,104 +69,106 @@ std::string term_over(const lowering& l, int id, const std::string& working) {
 }
 
 /// The recursive term over the one working row `p` (for CROSS JOIN LATERAL).
-std::string term_per_row(const lowering& l, int id) {
-    std::vector<std::string> working;
-    for (const auto& c : l.names(id)) working.push_back(sql::column("p", c) + " AS " + sql::ident(c));
-    return term_over(l, id, "(SELECT " + sql::join(working) + ")");
+std::string term_per_row(const lowering& l, int id) { return term_over(l, id, tree::parenthesised(tree::select(l.columns_as(id, "p", id)))); }
+
+/// `(SELECT step_columns FROM term x)`, lateral to the working row p: what the recursive term
+/// derives from it.
+tree::relation step_of_row(const lowering& l, int id, const std::string& alias) {
+    return tree::from(tree::select(step_columns(l, id, "x")).from(term_per_row(l, id), "x"), alias, true);
 }
 
 /// The rows `seeds` (the node's columns and __pgt_w) derive, themselves included, each with
 /// the weight of the seed it comes from: the rounds of the recursive term, each applied to
 /// the rows of the round before.
 std::string derivations(const lowering& l, int id, const std::string& seeds) {
-    const std::string w = sql::ident(weight);
-    std::vector<std::string> next = step_columns(l, id, "x");
-    next.push_back(sql::column("p", weight));
-    next.push_back(next_round(std::get<ir::recursive>(l.node(id).rel->node).name));
-    return "(WITH RECURSIVE \"__pgt_rounds\" AS (SELECT " + l.column_list(id, "s") + ", s." + w + ", 0 AS \"__pgt_round\" FROM " +
-           seeds + " s UNION ALL SELECT " + sql::join(next) + " FROM \"__pgt_rounds\" p CROSS JOIN LATERAL " +
-           term_per_row(l, id) + " x) SELECT " +
-           l.column_list(id, "r") + ", " + sql::column("r", weight) + " FROM \"__pgt_rounds\" r)";
+    tree::select start(l.columns(id, "s"));
+    start.items.emplace_back(tree::col("s", weight));
+    start.items.push_back(tree::as(tree::integer(0), "__pgt_round"));
+    start.from(seeds, "s");
+    tree::select round(step_columns(l, id, "x"));
+    round.items.emplace_back(tree::col("p", weight));
+    round.items.push_back(tree::as(next_round(std::get<ir::recursive>(l.node(id).rel->node).name), "__pgt_round"));
+    round.from(tree::cross_join(tree::from(sql::ident("__pgt_rounds"), "p"), tree::from(term_per_row(l, id), "x", true)));
+    tree::select rows(l.columns(id, "r"));
+    rows.items.emplace_back(tree::col("r", weight));
+    rows.from(sql::ident("__pgt_rounds"), "r");
+    return tree::parenthesised(tree::with({{"__pgt_rounds", tree::union_all({start, round}), {}}}, rows, true));
 }
 
 /// The node's rows from a relation of (columns, __pgt_count): each count times, or once (UNION).
 std::string expand(const lowering& l, int id, const std::string& counted) {
-    if (std::get<ir::recursive>(l.node(id).rel->node).distinct)
-        return "(SELECT " + l.column_list(id, "t") + " FROM " + counted + " t)";
+    tree::select once(l.columns(id, "t"));
+    once.from(counted, "t");
+    if (std::get<ir::recursive>(l.node(id).rel->node).distinct) return tree::parenthesised(once);
     // Most rows have one derivation: read apart, they keep the planner's estimate of a few rows
     // (it would guess a thousand copies from each generate_series).
-    return "(SELECT " + l.column_list(id, "t") + " FROM " + counted + " t WHERE " + sql::binary("=", "t." + count_col, "1") + " UNION ALL SELECT " +
-           l.column_list(id, "t") + " FROM " + counted + " t CROSS JOIN LATERAL pg_catalog.generate_series(1::pg_catalog.int8, t." +
-           count_col + ") g WHERE " + sql::binary(">", "t." + count_col, "1") + ")";
+    const tree::expr count = tree::col("t", count_col);
+    once.where(tree::eq(count, tree::integer(1)));
+    tree::select copies(l.columns(id, "t"));
+    copies.from(tree::cross_join(tree::from(counted, "t"),
+                                 tree::from_function(tree::fn("generate_series", {tree::cast(tree::integer(1), int8), count}), "g")))
+        .where(tree::gt(count, tree::integer(1)));
+    return tree::parenthesised(tree::union_all({once, copies}));
 }
 
 /// The node's rows as kept before the change: its state table's counted rows, or the stream
 /// table's copies.
 std::string state_rows(const lowering& l, int id) {
     const std::string& state = *l.state_table(id);
-    return l.state_in_result(id) ? "(SELECT " + l.column_list(id, "t") + " FROM " + state + " t)" : expand(l, id, state);
-}
-
-std::vector<sql_type> types_of(const lowering& l, int id) {
-    std::vector<sql_type> types;
-    for (const auto& c : l.node(id).rel->columns) types.push_back(c.type);
-    return types;
-}
-
-/// `(columns, __pgt_w)` of `weighted` summed per row (identical rows together), zeros dropped.
-std::string consolidated(const lowering& l, int id, const std::string& weighted) {
-    return "SELECT " + l.grouped_column_list(id, "s") + ", pg_catalog.sum(s." + sql::ident(weight) + ")::pg_catalog.int8 AS " +
-           sql::ident(weight) + " FROM " + weighted + " s GROUP BY " + l.image_list(id, "s") + " HAVING " +
-           sql::binary("<>", "pg_catalog.sum(s." + sql::ident(weight) + ")", "0");
+    return l.state_in_result(id) ? tree::parenthesised(tree::select(l.columns(id, "t")).from(state, "t")) : expand(l, id, state);
 }
 
 /// Every derivation of the non-recursive term's rows (each of weight 1), counted rounds.
 std::string base_derivations(const lowering& l, int id) {
-    return derivations(l, id, "(SELECT " + sql::join(base_columns(l, id, "s")) + ", 1 AS " + sql::ident(weight) + " FROM " +
-                                  l.new_sql(l.node(id).inputs[0]) + " s)");
+    tree::select seeds(base_columns(l, id, "s"));
+    seeds.items.push_back(tree::as(tree::integer(1), weight));
+    return derivations(l, id, tree::parenthesised(seeds.from(l.new_sql(l.node(id).inputs[0]), "s")));
 }
 
-/// The row id of the node's columns seen through `alias`.
-std::string row_hash(const lowering& l, int id, const std::string& alias) {
-    std::vector<std::string> values;
-    for (const auto& c : l.names(id)) values.push_back(sql::column(alias, c));
-    return l.row_id(values, types_of(l, id));
+/// The stored count of changed row c, read once per changed row through the row id's index,
+/// whatever the planner guesses of the number of changed rows: the state's count, or the
+/// number of the stream table's copies of the row.
+tree::expr stored_count(const lowering& l, int id, const std::string& state) {
+    if (l.state_in_result(id))
+        return tree::scalar(tree::select({tree::count_all()})
+                                .from(state, "t")
+                                .where(tree::all_of({same_row("t", "c"), tree::is_not_distinct(l.row_images_expr(id, "t"),
+                                                                                               l.row_images_expr(id, "c"))})));
+    return tree::coalesce({tree::scalar(tree::select({tree::col("t", count_col)}).from(state, "t").where(same_row("t", "c"))),
+                           tree::integer(0)});
 }
 
 /// UNION ALL: the seeds' derivations, weighted, added to each row's count of derivations.
 /// Returns the CTE of changed rows: row id, columns, __pgt_w, new __pgt_count, __pgt_visible.
 std::string count_derivations(lowering& l, int id, const std::string& first, const std::string& state) {
-    const std::string tag = "n" + std::to_string(id);
-    const std::string w = sql::ident(weight);
-    const std::string seeds = l.add_cte("d" + std::to_string(id) + "_seeds", tag + ": the seeds, consolidated",
-                                        consolidated(l, id, first));
-    const std::string change = l.add_cte("d" + std::to_string(id) + "_derived", tag + ": the seeds and every row they derive, weighted",
-                                         consolidated(l, id, derivations(l, id, seeds)));
-    // The stored count read once per changed row through the row id's index, whatever the
-    // planner guesses of the number of changed rows: the state's count, or the number of the
-    // stream table's copies of the row.
-    std::string old_count;
-    if (l.state_in_result(id)) {
-        old_count = "(SELECT pg_catalog.count(*) FROM " + state + " t WHERE " + sql::binary("=", "t.\"__pgt_row_id\"", "c.\"__pgt_row_id\"") + " AND " +
-                    l.row_images(id, "t") + " IS NOT DISTINCT FROM " + l.row_images(id, "c") + ")";
-    } else {
-        old_count = "COALESCE((SELECT t." + count_col + " FROM " + state + " t WHERE " + sql::binary("=", "t.\"__pgt_row_id\"", "c.\"__pgt_row_id\"") + "), 0)";
-    }
-    return l.add_cte("d" + std::to_string(id) + "_counts", tag + ": derivations per changed row, stored and new",
-                     "SELECT c.*, " + sql::binary("+", "c.\"__pgt_old\"", "c." + w) + " AS " + count_col + ", " +
-                         sql::binary(">", sql::binary("+", "c.\"__pgt_old\"", "c." + w), "0") +
-                         " AS \"__pgt_visible\" FROM (SELECT c.*, o.\"__pgt_old\" FROM (SELECT " + row_hash(l, id, "c") +
-                         " AS \"__pgt_row_id\", c.* FROM " + change + " c) c CROSS JOIN LATERAL (SELECT " + old_count +
-                         "::pg_catalog.int8 AS \"__pgt_old\" OFFSET 0) o) c");
+    const std::string tag = "n" + std::to_string(id), d = "d" + std::to_string(id);
+    const std::string seeds = l.add_cte(d + "_seeds", tag + ": the seeds, consolidated", tree::render(l.consolidation(id, first, "s")));
+    const std::string change = l.add_cte(d + "_derived", tag + ": the seeds and every row they derive, weighted",
+                                         tree::render(l.consolidation(id, derivations(l, id, seeds), "s")));
+    tree::select with_id({tree::as(l.row_id_of(id, "c"), row_id_col), tree::all("c")});
+    tree::select old({tree::as(tree::cast(stored_count(l, id, state), int8), "__pgt_old")});
+    tree::select with_old({tree::all("c"), tree::col("o", "__pgt_old")});
+    with_old.from(tree::cross_join(tree::from(with_id.from(change, "c"), "c"), tree::from(old.offset(0), "o", true)));
+    const tree::expr now = tree::plus(tree::col("c", "__pgt_old"), tree::col("c", weight));
+    tree::select counted({tree::all("c"), tree::as(now, count_col), tree::as(tree::gt(now, tree::integer(0)), "__pgt_visible")});
+    return l.add_cte(d + "_counts", tag + ": derivations per changed row, stored and new", tree::render(counted.from(tree::from(with_old, "c"))));
 }
 
 /// The closure of `start` (a relation with the node's columns) under the recursive term over
-/// the sources after the change, as a set, keeping rows for which `keep` (over x) holds.
-std::string set_closure(const lowering& l, int id, const std::string& start, const std::string& keep) {
-    return "WITH RECURSIVE \"__pgt_rows\" AS (SELECT " + l.column_list(id, "s") + " FROM " + start +
-           " s UNION SELECT y.* FROM \"__pgt_rows\" p CROSS JOIN LATERAL (SELECT " + sql::join(step_columns(l, id, "x")) +
-           " FROM " + term_per_row(l, id) +
-           " x) y WHERE " + keep + ") SELECT " + row_hash(l, id, "r") + " AS \"__pgt_row_id\", r.* FROM \"__pgt_rows\" r";
+/// the sources after the change, as a set, keeping rows for which `keep` (over y) holds.
+std::string set_closure(const lowering& l, int id, const std::string& start, const tree::expr& keep) {
+    tree::select first(l.columns(id, "s"));
+    first.from(start, "s");
+    tree::select step({tree::all("y")});
+    step.from(tree::cross_join(tree::from(sql::ident("__pgt_rows"), "p"), step_of_row(l, id, "y"))).where(keep);
+    tree::select rows({tree::as(l.row_id_of(id, "r"), row_id_col), tree::all("r")});
+    rows.from(sql::ident("__pgt_rows"), "r");
+    return tree::render(tree::with({{"__pgt_rows", tree::set_operation(tree::set_kind::union_, false, {first, step}), {}}}, rows, true));
+}
+
+/// `SELECT alias.columns FROM relation alias [WHERE condition]`.
+tree::select rows_of(const lowering& l, int id, const std::string& relation, const std::string& alias) {
+    return tree::select(l.columns(id, alias)).from(relation, alias);
 }
 
 /// UNION (a set; cycles in the data allowed), by delete and rederive. D: the stored rows that
@@ -164,40 +177,47 @@ std::string set_closure(const lowering& l, int id, const std::string& start, con
 /// become R − D + N. Returns the CTE of changed rows like count_derivations.
 std::string delete_and_rederive(lowering& l, int id, const std::string& first, const std::string& state) {
     const std::string tag = "n" + std::to_string(id), d = "d" + std::to_string(id);
-    const std::string w = sql::ident(weight);
-    auto stored = [&](const std::string& alias) {
-        return "EXISTS (SELECT 1 FROM " + state + " t WHERE " + sql::binary("=", "t.\"__pgt_row_id\"", row_hash(l, id, alias)) + ")";
-    };
-    const std::string lost = "(SELECT " + l.column_list(id, "s") + " FROM " + first + " s WHERE " + sql::binary("<", "s." + w, "0") + " AND " +
-                             stored("s") + ")";
+    auto stored = [&](const std::string& alias) { return any_row(state, "t", tree::eq(row_id("t"), l.row_id_of(id, alias))); };
+    const std::string lost = tree::parenthesised(
+        rows_of(l, id, first, "s").where(tree::all_of({tree::lt(tree::col("s", weight), tree::integer(0)), stored("s")})));
     const std::string doomed = l.add_cte(d + "_overdeleted", tag + ": D — stored rows that lost a derivation, and what they derive",
                                          set_closure(l, id, lost, stored("y")));
-    const std::string in_doomed = "EXISTS (SELECT 1 FROM " + doomed + " o WHERE " + sql::binary("=", "o.\"__pgt_row_id\"", "t.\"__pgt_row_id\"") + ")";
-    const std::string kept = "(SELECT " + l.column_list(id, "t") + " FROM " + state + " t WHERE NOT " + in_doomed + ")";
+    const tree::expr in_doomed = any_row(doomed, "o", same_row("o", "t"));
+    const tree::expr d_empty = tree::negation(any_row(doomed, "o"));
+    const std::string kept = tree::parenthesised(rows_of(l, id, state, "t").where(tree::negation(in_doomed)));
     // Seeds of N: rows new to B; rows the new source rows derive from R (from rows outside D:
     // checked when D is not empty); and the rows of D that B or R − D still derive.
-    const std::string gained = "(SELECT " + l.column_list(id, "s") + ", s.\"__pgt_term\" FROM " + first + " s GROUP BY " +
-                               l.column_list(id, "s") + ", s.\"__pgt_term\" HAVING " + sql::binary(">", "pg_catalog.sum(s." + w + ")", "0") + ")";
-    const std::string candidates = "(SELECT o.\"__pgt_row_id\" FROM " + doomed + " o UNION ALL SELECT " + row_hash(l, id, "g") +
-                                   " FROM " + gained + " g WHERE " + sql::binary("=", "g.\"__pgt_term\"", "1") + ")";
-    const std::string seeds = l.add_cte(
-        d + "_seeds", tag + ": seeds of N — new rows of B, rows new source rows derive, rows of D still derived",
-        "SELECT " + l.column_list(id, "g") + " FROM " + gained + " g WHERE " + sql::binary("=", "g.\"__pgt_term\"", "0") + " OR NOT EXISTS (SELECT 1 FROM " +
-            doomed + ") UNION SELECT " + l.column_list(id, "b") + " FROM (SELECT " + sql::join(base_columns(l, id, "s")) + " FROM " +
-            l.new_sql(l.node(id).inputs[0]) + " s) b WHERE " + row_hash(l, id, "b") + " IN (SELECT o.\"__pgt_row_id\" FROM " +
-            doomed + " o) UNION SELECT " + l.column_list(id, "k") + " FROM (SELECT " + sql::join(step_columns(l, id, "x")) +
-            " FROM " + term_over(l, id, kept) + " x) k WHERE EXISTS (SELECT 1 FROM " +
-            doomed + ") AND " + row_hash(l, id, "k") + " IN " + candidates);
-    const std::string outside_kept = "NOT EXISTS (SELECT 1 FROM " + state + " t WHERE " +
-                                     sql::binary("=", "t.\"__pgt_row_id\"", row_hash(l, id, "y")) + " AND NOT " + in_doomed + ")";
-    const std::string fresh_seeds = "(SELECT * FROM " + seeds + " y WHERE " + outside_kept + ")";
+    const tree::expr term = tree::col("g", "__pgt_term");
+    tree::select gained_rows(l.columns(id, "s"));
+    gained_rows.items.emplace_back(tree::col("s", "__pgt_term"));
+    std::vector<tree::expr> group;
+    for (const auto& c : gained_rows.items) group.push_back(c.value);
+    gained_rows.from(first, "s").group_by(group).having(tree::gt(tree::fn("sum", {tree::col("s", weight)}), tree::integer(0)));
+    const std::string gained = tree::parenthesised(gained_rows);
+    tree::select doomed_ids({row_id("o")});
+    doomed_ids.from(doomed, "o");
+    tree::select derived_ids({l.row_id_of(id, "g")});
+    derived_ids.from(gained, "g").where(tree::eq(term, tree::integer(1)));
+    tree::select from_b(l.columns(id, "b"));
+    from_b.from(tree::from(tree::select(base_columns(l, id, "s")).from(l.new_sql(l.node(id).inputs[0]), "s"), "b"))
+        .where(tree::in(l.row_id_of(id, "b"), doomed_ids));
+    tree::select from_r(l.columns(id, "k"));
+    from_r.from(tree::from(tree::select(step_columns(l, id, "x")).from(term_over(l, id, kept), "x"), "k"))
+        .where(tree::all_of({any_row(doomed, "o"), tree::in(l.row_id_of(id, "k"), tree::union_all({doomed_ids, derived_ids}))}));
+    tree::select new_rows(l.columns(id, "g"));
+    new_rows.from(gained, "g").where(tree::any_of({tree::eq(term, tree::integer(0)), d_empty}));
+    const std::string seeds = l.add_cte(d + "_seeds", tag + ": seeds of N — new rows of B, rows new source rows derive, rows of D still derived",
+                                        tree::render(tree::set_operation(tree::set_kind::union_, false, {new_rows, from_b, from_r})));
+    const tree::expr outside_kept =
+        tree::negation(any_row(state, "t", tree::all_of({tree::eq(row_id("t"), l.row_id_of(id, "y")), tree::negation(in_doomed)})));
+    const std::string fresh_seeds = tree::parenthesised(tree::select({tree::all("")}).from(seeds, "y").where(outside_kept));
     const std::string found = l.add_cte(d + "_rederived", tag + ": N — the seeds and what they derive outside R − D",
                                         set_closure(l, id, fresh_seeds, outside_kept));
-    return l.add_cte(d + "_counts", tag + ": rows of D not in N leave, rows of N not in D arrive",
-                     "SELECT o.*, 0::pg_catalog.int8 AS " + count_col + ", false AS \"__pgt_visible\" FROM " + doomed +
-                         " o WHERE NOT EXISTS (SELECT 1 FROM " + found + " f WHERE " + sql::binary("=", "f.\"__pgt_row_id\"", "o.\"__pgt_row_id\"") + ") " +
-                         "UNION ALL SELECT f.*, 1, true FROM " + found + " f WHERE NOT EXISTS (SELECT 1 FROM " + doomed +
-                         " o WHERE " + sql::binary("=", "o.\"__pgt_row_id\"", "f.\"__pgt_row_id\"") + ")");
+    tree::select leave({tree::all("o"), tree::as(tree::cast(tree::integer(0), int8), count_col), tree::as(tree::boolean(false), "__pgt_visible")});
+    leave.from(doomed, "o").where(tree::negation(any_row(found, "f", same_row("f", "o"))));
+    tree::select arrive({tree::all("f"), tree::integer(1), tree::boolean(true)});
+    arrive.from(found, "f").where(tree::negation(any_row(doomed, "o", same_row("o", "f"))));
+    return l.add_cte(d + "_counts", tag + ": rows of D not in N leave, rows of N not in D arrive", tree::render(tree::union_all({leave, arrive})));
 }
 
 } // namespace
@@ -208,11 +228,15 @@ std::string recursive_new_sql(const lowering& l, int id) {
         return state_rows(l, id);
     }
     // From scratch: PostgreSQL's own UNION recursion, or counted UNION ALL rounds (guarded).
-    if (std::get<ir::recursive>(l.node(id).rel->node).distinct)
-        return "(WITH RECURSIVE \"__pgt_rows\" AS (SELECT " + sql::join(base_columns(l, id, "s")) + " FROM " +
-               l.new_sql(l.node(id).inputs[0]) + " s UNION SELECT " + sql::join(step_columns(l, id, "x")) + " FROM " +
-               term_over(l, id, "\"__pgt_rows\"") + " x) SELECT * FROM \"__pgt_rows\")";
-    return "(SELECT " + l.column_list(id, "d") + " FROM " + base_derivations(l, id) + " d)";
+    if (std::get<ir::recursive>(l.node(id).rel->node).distinct) {
+        tree::select base(base_columns(l, id, "s"));
+        base.from(l.new_sql(l.node(id).inputs[0]), "s");
+        tree::select step(step_columns(l, id, "x"));
+        step.from(term_over(l, id, sql::ident("__pgt_rows")), "x");
+        const tree::query rows = tree::set_operation(tree::set_kind::union_, false, {base, step});
+        return tree::parenthesised(tree::with({{"__pgt_rows", rows, {}}}, tree::select({tree::all("")}).from(sql::ident("__pgt_rows"), ""), true));
+    }
+    return tree::parenthesised(rows_of(l, id, base_derivations(l, id), "d"));
 }
 
 std::string recursive_ref_sql(const lowering& l, int id) {
@@ -224,11 +248,15 @@ std::string recursive_ref_sql(const lowering& l, int id) {
 }
 
 std::string recursive_full_load(lowering& l, int id) {
-    if (std::get<ir::recursive>(l.node(id).rel->node).distinct)
-        return "SELECT " + row_hash(l, id, "d") + " AS \"__pgt_row_id\", " + l.column_list(id, "d") + ", 1::pg_catalog.int8 AS " +
-               count_col + " FROM " + recursive_new_sql(l, id) + " d";
-    return "SELECT " + row_hash(l, id, "d") + " AS \"__pgt_row_id\", " + l.column_list(id, "d") + ", " +
-           sql::column("d", weight) + " AS " + count_col + " FROM (" + consolidated(l, id, base_derivations(l, id)) + ") d";
+    const bool distinct = std::get<ir::recursive>(l.node(id).rel->node).distinct;
+    tree::select load({tree::as(l.row_id_of(id, "d"), row_id_col)});
+    for (auto& c : l.columns(id, "d")) load.items.push_back(c);
+    if (distinct) {
+        load.items.push_back(tree::as(tree::cast(tree::integer(1), int8), count_col));
+        return tree::render(load.from(recursive_new_sql(l, id), "d"));
+    }
+    load.items.push_back(tree::as(tree::col("d", weight), count_col));
+    return tree::render(load.from(tree::from(l.consolidation(id, base_derivations(l, id), "s"), "d")));
 }
 
 std::vector<int> recursive_state_keys(const lowering& l, int id) {
@@ -263,33 +291,39 @@ std::optional<std::string> delta_recursive(lowering& l, int id) {
     const auto* state = l.state_table(id);
     if (!state) throw error(sqlstate::internal_error, "WITH RECURSIVE lowered without its state table");
     const std::string tag = "n" + std::to_string(id);
-    const std::string w = sql::ident(weight);
     // ΔB and S(R, Δsources) as the node's columns, each row tagged with its term (0: B).
-    std::vector<std::string> parts;
-    if (db) parts.push_back("SELECT " + sql::join(base_columns(l, id, "s")) + ", s." + w + ", 0 AS \"__pgt_term\" FROM " + *db + " s");
-    if (ds) parts.push_back("SELECT " + sql::join(step_columns(l, id, "s")) + ", s." + w + ", 1 AS \"__pgt_term\" FROM " + *ds + " s");
+    std::vector<tree::query> parts;
+    auto term = [&](std::vector<tree::select_item> items, const std::string& delta, int number) {
+        items.emplace_back(tree::col("s", weight));
+        items.push_back(tree::as(tree::integer(number), "__pgt_term"));
+        parts.push_back(tree::select(std::move(items)).from(delta, "s"));
+    };
+    if (db) term(base_columns(l, id, "s"), *db, 0);
+    if (ds) term(step_columns(l, id, "s"), *ds, 1);
     const std::string first = l.add_cte("d" + std::to_string(id) + "_first", tag + ": recursive — ΔB + S(R, Δsources), R held still",
-                                        sql::join(parts, " UNION ALL "));
-    const std::string same = sql::binary("=", "t.\"__pgt_row_id\"", "d.\"__pgt_row_id\"");
+                                        tree::render(tree::union_all(std::move(parts))));
     const bool distinct = std::get<ir::recursive>(n.rel->node).distinct;
     const std::string counts = distinct ? delete_and_rederive(l, id, first, *state) : count_derivations(l, id, first, *state);
-    const std::string untouched = " t WHERE NOT EXISTS (SELECT 1 FROM " + counts + " d WHERE " + same + ")";
-    const std::string now_counted = "SELECT " + l.column_list(id, "d") + ", d." + count_col + " FROM " + counts +
-                                    " d WHERE d.\"__pgt_visible\"";
+    const tree::expr untouched = tree::negation(any_row(counts, "d", same_row("t", "d")));
+    tree::select now_counted(l.columns(id, "d"));
+    now_counted.items.emplace_back(tree::col("d", count_col));
+    now_counted.from(counts, "d").where(tree::col("d", "__pgt_visible"));
     if (l.state_in_result(id)) {
         // The stream table's apply brings the stored copies up to date.
-        l.set_stored_new(id, "(SELECT " + l.column_list(id, "t") + " FROM " + *state + untouched + " UNION ALL SELECT " +
-                                 l.column_list(id, "n") + " FROM " + expand(l, id, "(" + now_counted + ")") + " n)");
+        l.set_stored_new(id, tree::parenthesised(tree::union_all(
+                                 {rows_of(l, id, *state, "t").where(untouched), rows_of(l, id, expand(l, id, tree::parenthesised(now_counted)), "n")})));
     } else {
-        l.set_stored_new(id, expand(l, id, "(SELECT " + l.column_list(id, "t") + ", t." + count_col + " FROM " + *state +
-                                               untouched + " UNION ALL " + now_counted + ")"));
+        tree::select kept(l.columns(id, "t"));
+        kept.items.emplace_back(tree::col("t", count_col));
+        kept.from(*state, "t").where(untouched);
+        l.set_stored_new(id, expand(l, id, tree::parenthesised(tree::union_all({kept, now_counted}))));
         l.add_state_update(aggregate_apply_ctes(state_table_layout(l, id, {{"__pgt_count", make_type(type_kind::int8), true, ""}}),
-                                                *state, counts, tag + "_", same));
+                                                *state, counts, tag + "_", tree::render(same_row("t", "d"))));
     }
-    return l.add_cte("d" + std::to_string(id) + "_recursive", tag + ": recursive — the change of its rows",
-                     distinct ? "SELECT " + l.column_list(id, "c") + ", CASE WHEN c.\"__pgt_visible\" THEN 1 ELSE -1 END AS " + w +
-                                    " FROM " + counts + " c"
-                              : "SELECT " + l.column_list(id, "c") + ", c." + w + " FROM " + counts + " c");
+    tree::select change(l.columns(id, "c"));
+    if (distinct) change.items.push_back(tree::as(tree::case_when({{tree::col("c", "__pgt_visible"), tree::integer(1)}}, tree::integer(-1)), weight));
+    else change.items.emplace_back(tree::col("c", weight));
+    return l.add_cte("d" + std::to_string(id) + "_recursive", tag + ": recursive — the change of its rows", tree::render(change.from(counts, "c")));
 }
 
 } // namespace pgt::lower::detail

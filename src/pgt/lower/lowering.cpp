@@ -71,6 +71,14 @@ std::vector<tree::select_item> lowering::grouped_columns(int id, const std::stri
     return cols;
 }
 
+tree::select lowering::consolidation(int id, const std::string& relation, const std::string& alias) const {
+    const tree::expr net = tree::fn("sum", {tree::col(alias, weight)});
+    tree::select s(grouped_columns(id, alias));
+    s.items.push_back(tree::as(tree::cast(net, tree::type_name::catalog("int8")), weight));
+    s.from(relation, alias).group_by(images(id, alias)).having(tree::ne(net, tree::integer(0)));
+    return s;
+}
+
 std::string lowering::grouped_column_list(int id, const std::string& alias) const { return tree::render(grouped_columns(id, alias)); }
 
 tree::expr lowering::row_of(int id, const std::string& alias, std::string (*value)(const std::string&, const sql_type&)) const {

@@ -44,6 +44,9 @@ public:
     std::string image_list(int id, const std::string& alias) const;
     std::string grouped_column_list(int id, const std::string& alias) const;
     std::vector<tree::expr> images(int id, const std::string& alias) const;
+    /// `relation` (alias `alias`: node `id`'s columns and __pgt_w) summed per row, equal rows
+    /// together, rows whose weights cancel dropped.
+    tree::select consolidation(int id, const std::string& relation, const std::string& alias) const;
     std::vector<tree::select_item> grouped_columns(int id, const std::string& alias) const;
     /// `ROW(…)` of the images of node `id`'s columns seen through `alias`, to compare rows with
     /// IS [NOT] DISTINCT FROM.

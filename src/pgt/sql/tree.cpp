@@ -45,7 +45,7 @@ struct query_node {
 };
 
 namespace {
-struct named_relation { std::string sql, alias; };
+struct named_relation { std::string sql, alias; bool lateral = false; };
 struct subquery { query q; std::string alias; bool lateral; std::vector<std::string> columns; };
 struct joined { relation left; join_kind kind; relation right; std::optional<expr> condition; };
 } // namespace
@@ -124,13 +124,14 @@ expr in(expr x, query q) { return make(in_test{std::move(x), std::move(q)}); }
 expr scalar(query q) { return make(scalar_query{std::move(q)}); }
 expr among(expr x, query values, const sql_type& type) { return rendered(sql::among(render(x), render(values), type)); }
 
-relation from(std::string rendered_relation, std::string alias) {
-    return make_relation(named_relation{std::move(rendered_relation), std::move(alias)});
+relation from(std::string rendered_relation, std::string alias, bool lateral) {
+    return make_relation(named_relation{std::move(rendered_relation), std::move(alias), lateral});
 }
 relation from(query q, std::string alias, bool lateral) { return make_relation(subquery{std::move(q), std::move(alias), lateral, {}}); }
 relation from_values(std::vector<std::vector<expr>> rows, std::string alias, std::vector<std::string> columns, bool lateral) {
     return make_relation(subquery{values(std::move(rows)), std::move(alias), lateral, std::move(columns)});
 }
+relation from_function(expr call, std::string alias) { return make_relation(named_relation{render(call), std::move(alias), false}); }
 relation join(relation left, join_kind kind, relation right, std::optional<expr> condition) {
     return make_relation(joined{std::move(left), kind, std::move(right), std::move(condition)});
 }
@@ -275,7 +276,9 @@ struct query_renderer {
 };
 
 struct relation_renderer {
-    std::string operator()(const named_relation& n) const { return n.alias.empty() ? n.sql : n.sql + " " + n.alias; }
+    std::string operator()(const named_relation& n) const {
+        return (n.lateral ? "LATERAL " : "") + n.sql + (n.alias.empty() ? "" : " " + n.alias);
+    }
     std::string operator()(const subquery& n) const {
         std::string r = (n.lateral ? "LATERAL (" : "(") + render(n.q) + ") " + n.alias;
         if (!n.columns.empty()) r += "(" + names(n.columns) + ")";
@@ -299,6 +302,7 @@ std::string returning(const std::vector<select_item>& items) {
 std::string render(const expr& e) { return std::visit(expr_renderer{}, e.node->v); }
 std::string render(const query& q) { return std::visit(query_renderer{}, q.node->v); }
 std::string render(const relation& r) { return std::visit(relation_renderer{}, r.node->v); }
+std::string parenthesised(const query& q) { return "(" + render(q) + ")"; }
 
 std::string render(const std::vector<expr>& items) { return list(items); }
 
