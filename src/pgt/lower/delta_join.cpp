@@ -27,26 +27,23 @@ struct join_parts {
 
     int node_of(side s) const { return s == side::left ? left : right; }
 
-    std::string cond(const std::string& la, const std::string& ra) const {
-        return j.condition ? l.join_condition(*j.condition, left, la, right, ra) : "true";
+    tree::expr cond(const std::string& la, const std::string& ra) const {
+        return j.condition ? tree::rendered(l.join_condition(*j.condition, left, la, right, ra)) : tree::boolean(true);
     }
 
     /// Output columns from aliases `la`/`ra`; a side given as "" is NULL-padded.
-    std::string select_list(const std::string& la, const std::string& ra) const {
-        std::vector<std::string> items;
+    std::vector<tree::select_item> select_list(const std::string& la, const std::string& ra) const {
+        std::vector<tree::select_item> items;
         const auto& out = l.names(id);
         std::size_t k = 0;
         for (side s : {side::left, side::right}) {
             const std::string& alias = s == side::left ? la : ra;
             const int input = node_of(s);
             const auto& cols = l.graph().nodes[static_cast<std::size_t>(input)].rel->columns;
-            for (std::size_t i = 0; i < cols.size(); ++i, ++k) {
-                std::string v = alias.empty() ? sql::typed_null(cols[i].type)
-                                              : sql::column(alias, l.names(input)[i]);
-                items.push_back(v + " AS " + sql::ident(out[k]));
-            }
+            for (std::size_t i = 0; i < cols.size(); ++i, ++k)
+                items.push_back(tree::as(alias.empty() ? tree::cast(tree::null(), cols[i].type) : tree::col(alias, l.names(input)[i]), out[k]));
         }
-        return sql::join(items);
+        return items;
     }
 
     /// Side `side`'s current contents for joining with `rows`, rows of the other side: read
@@ -62,79 +59,105 @@ struct join_parts {
             if (refs.empty() || !std::ranges::none_of(refs, on_side)) continue;
             const int column = s == side::right ? eq.column - width : eq.column;
             if (!restriction_helps(l, node_of(s), column)) continue;
-            return restricted_sql(l, node_of(s), column,
-                                  "SELECT " + l.join_expr(*eq.other, left, "o", right, "o") + " FROM " + rows + " o");
+            tree::select values({tree::rendered(l.join_expr(*eq.other, left, "o", right, "o"))});
+            return restricted_sql(l, node_of(s), column, tree::render(values.from(rows, "o")));
         }
         return l.new_sql(node_of(s));
     }
 
-    std::vector<std::string> inner_terms(const std::optional<std::string>& dl,
-                                         const std::optional<std::string>& dr) const {
-        std::vector<std::string> terms;
-        const std::string w = sql::ident(weight);
-        if (dl)
-            terms.push_back("SELECT " + select_list("l", "r") + ", l." + w + " AS " + w + " FROM " + *dl +
-                            " l JOIN " + side_for(side::right, *dl) + " r ON " + cond("l", "r"));
-        if (dr)
-            terms.push_back("SELECT " + select_list("l", "r") + ", r." + w + " AS " + w + " FROM " +
-                            side_for(side::left, *dr) + " l JOIN " + *dr + " r ON " + cond("l", "r"));
-        if (dl && dr)
-            terms.push_back("SELECT " + select_list("l", "r") + ", " + sql::negated(sql::binary("*", "l." + w, "r." + w)) + " AS " + w +
-                            " FROM " + *dl + " l JOIN " + *dr + " r ON " + cond("l", "r"));
+    /// `SELECT select_list(l, r), weight FROM left l JOIN right r ON condition`.
+    tree::select joined(const std::string& left_rows, const std::string& right_rows, tree::expr w) const {
+        tree::select term(select_list("l", "r"));
+        term.items.push_back(tree::as(std::move(w), weight));
+        return term.from(tree::join(tree::from(left_rows, "l"), tree::join_kind::inner, tree::from(right_rows, "r"), cond("l", "r")));
+    }
+
+    std::vector<tree::query> inner_terms(const std::optional<std::string>& dl, const std::optional<std::string>& dr) const {
+        std::vector<tree::query> terms;
+        if (dl) terms.push_back(joined(*dl, side_for(side::right, *dl), tree::col("l", weight)));
+        if (dr) terms.push_back(joined(side_for(side::left, *dr), *dr, tree::col("r", weight)));
+        if (dl && dr) terms.push_back(joined(*dl, *dr, tree::negate(tree::times(tree::col("l", weight), tree::col("r", weight)))));
         return terms;
     }
 
+    /// The other side of `ps`.
+    static side other(side ps) { return ps == side::left ? side::right : side::left; }
+    /// The join condition between preserved row `pa` of side `ps` and other-side row `oa`.
+    tree::expr cond_for(side ps, const std::string& pa, const std::string& oa) const {
+        return ps == side::left ? cond(pa, oa) : cond(oa, pa);
+    }
+    /// Preserved row `pa` of side `ps` NULL-padded as an output row.
+    std::vector<tree::select_item> padded(side ps, const std::string& pa) const {
+        return ps == side::left ? select_list(pa, "") : select_list("", pa);
+    }
+    /// `SELECT 1 FROM relation o WHERE` o matches preserved row `pa`.
+    tree::select matches(side ps, const std::string& relation, const std::string& pa) const {
+        return tree::select({tree::integer(1)}).from(relation, "o").where(cond_for(ps, pa, "o"));
+    }
+    tree::expr no_match_now(side ps, const std::string& pa) const {
+        return tree::negation(tree::exists(matches(ps, l.new_sql(node_of(other(ps))), pa)));
+    }
+
     /// Change of the unmatched rows of the preserved side `ps`; the other side's change is `dq`.
-    std::vector<std::string> anti_terms(side ps, const std::optional<std::string>& dp, const std::optional<std::string>& dq) const {
-        std::vector<std::string> terms;
-        const bool p_left = ps == side::left;
-        const int p = node_of(ps), o = node_of(p_left ? side::right : side::left);
-        const std::string w = sql::ident(weight);
-        // Aliases: the preserved row is "p", the other side "o"; the condition needs them in
-        // left/right order.
-        auto c = [&](const std::string& pa, const std::string& oa) {
-            return p_left ? cond(pa, oa) : cond(oa, pa);
-        };
-        auto padded = [&](const std::string& pa) { return p_left ? select_list(pa, "") : select_list("", pa); };
-        auto no_match_now = [&](const std::string& pa) {
-            return "NOT EXISTS (SELECT 1 FROM " + l.new_sql(o) + " o WHERE " + c(pa, "o") + ")";
-        };
-        if (dp)
-            terms.push_back("SELECT " + padded("p") + ", p." + w + " AS " + w + " FROM " + *dp + " p WHERE " +
-                            no_match_now("p"));
-        if (dq) {
-            const std::string touched = "EXISTS (SELECT 1 FROM " + *dq + " o WHERE " + c("p", "o") + ")";
-            std::string old_p = "SELECT " + l.column_list(p, "p") + ", 1 AS \"__pgt_m\" FROM " + side_for(ps, *dq) +
-                                " p WHERE " + touched;
-            if (dp)
-                old_p += " UNION ALL SELECT " + l.column_list(p, "p") + ", " + sql::negated("p." + w) + " FROM " + *dp +
-                         " p WHERE " + touched;
-            // Each distinct touched row of P₋₁ with its multiplicity and d, the weight of its
-            // matches in ΔO, summed by a join (not a subquery per row over ΔO). Its status can
-            // only flip when d ≠ 0.
-            const std::string grouped = l.grouped_column_list(p, "x"), images = l.image_list(p, "x");
-            const std::string touched_rows =
-                "SELECT " + grouped + ", x.\"__pgt_m\", pg_catalog.sum(o." + w + ") AS \"__pgt_d\" FROM (SELECT " + grouped +
-                ", pg_catalog.sum(x.\"__pgt_m\") AS \"__pgt_m\" FROM (" + old_p + ") x GROUP BY " + images +
-                ") x JOIN " + *dq + " o ON " + c("x", "o") + " GROUP BY " + images + ", x.\"__pgt_m\" HAVING " +
-                sql::binary("<>", "pg_catalog.sum(o." + w + ")", "0");
-            // It had no match before when its matches now number exactly d: never when d < 0,
-            // else its current matches are counted up to d + 1 (typically one or two index
-            // entries, not all its matches).
-            const std::string none_before =
-                "CASE WHEN " + sql::binary("<", "x.\"__pgt_d\"", "0") + " THEN false ELSE " +
-                sql::binary("=",
-                            "(SELECT pg_catalog.count(*) FROM (SELECT 1 FROM " + l.new_sql(o) + " o WHERE " + c("x", "o") +
-                                " LIMIT " + sql::binary("+", "CAST(x.\"__pgt_d\" AS pg_catalog.int8)", "1") + ") m)",
-                            "x.\"__pgt_d\"") +
-                " END";
-            const std::string flip = sql::binary("-", "CAST(" + no_match_now("x") + " AS pg_catalog.int4)",
-                                                 "CAST(" + none_before + " AS pg_catalog.int4)");
-            terms.push_back("SELECT * FROM (SELECT " + padded("x") + ", " + sql::binary("*", "x.\"__pgt_m\"", flip) + " AS " + w +
-                            " FROM (" + touched_rows + ") x) t WHERE " + sql::binary("<>", "t." + w, "0"));
+    std::vector<tree::query> anti_terms(side ps, const std::optional<std::string>& dp, const std::optional<std::string>& dq) const {
+        std::vector<tree::query> terms;
+        if (dp) {
+            tree::select term(padded(ps, "p"));
+            term.items.push_back(tree::as(tree::col("p", weight), weight));
+            terms.push_back(term.from(*dp, "p").where(no_match_now(ps, "p")));
         }
+        if (dq) terms.push_back(flipped(ps, dp, *dq));
         return terms;
     }
+
+    /// Each distinct row of P₋₁ that ΔO touches, with its multiplicity and d, the weight of
+    /// its matches in ΔO, summed by a join (not a subquery per row over ΔO). Its status can
+    /// only flip when d ≠ 0.
+    tree::select touched_rows(side ps, const std::optional<std::string>& dp, const std::string& dq) const {
+        const int p = node_of(ps);
+        const tree::expr touched = tree::exists(matches(ps, dq, "p"));
+        tree::select before(l.columns(p, "p"));
+        before.items.push_back(tree::as(tree::integer(1), "__pgt_m"));
+        std::vector<tree::query> old_p{before.from(side_for(ps, dq), "p").where(touched)};
+        if (dp) {
+            tree::select removed(l.columns(p, "p"));
+            removed.items.emplace_back(tree::negate(tree::col("p", weight)));
+            old_p.push_back(removed.from(*dp, "p").where(touched));
+        }
+        tree::select distinct_rows(l.grouped_columns(p, "x"));
+        distinct_rows.items.push_back(tree::as(tree::fn("sum", {tree::col("x", "__pgt_m")}), "__pgt_m"));
+        distinct_rows.from(tree::from(tree::union_all(std::move(old_p)), "x")).group_by(l.images(p, "x"));
+        const tree::expr d_sum = tree::fn("sum", {tree::col("o", weight)});
+        tree::select rows(l.grouped_columns(p, "x"));
+        rows.items.emplace_back(tree::col("x", "__pgt_m"));
+        rows.items.push_back(tree::as(d_sum, "__pgt_d"));
+        std::vector<tree::expr> group = l.images(p, "x");
+        group.push_back(tree::col("x", "__pgt_m"));
+        rows.from(tree::join(tree::from(distinct_rows, "x"), tree::join_kind::inner, tree::from(dq, "o"), cond_for(ps, "x", "o")))
+            .group_by(std::move(group))
+            .having(tree::ne(d_sum, tree::integer(0)));
+        return rows;
+    }
+
+    /// The rows of P₋₁ whose match status ΔO flips, with the change of their padded rows.
+    tree::query flipped(side ps, const std::optional<std::string>& dp, const std::string& dq) const {
+        // It had no match before when its matches now number exactly d: never when d < 0,
+        // else its current matches are counted up to d + 1 (typically one or two index
+        // entries, not all its matches).
+        const tree::expr d = tree::col("x", "__pgt_d");
+        tree::select first_matches = matches(ps, l.new_sql(node_of(other(ps))), "x");
+        first_matches.limit(tree::plus(tree::cast(d, int8()), tree::integer(1)));
+        const tree::expr counted = tree::scalar(tree::select({tree::count_all()}).from(tree::from(first_matches, "m")));
+        const tree::expr none_before = tree::case_when({{tree::lt(d, tree::integer(0)), tree::boolean(false)}}, tree::eq(counted, d));
+        const tree::expr flip = tree::minus(tree::cast(no_match_now(ps, "x"), int4()), tree::cast(none_before, int4()));
+        tree::select change(padded(ps, "x"));
+        change.items.push_back(tree::as(tree::times(tree::col("x", "__pgt_m"), flip), weight));
+        change.from(tree::from(touched_rows(ps, dp, dq), "x"));
+        return tree::select({tree::all("")}).from(tree::from(change, "t")).where(tree::ne(tree::col("t", weight), tree::integer(0)));
+    }
+
+    static tree::type_name int8() { return tree::type_name::catalog("int8"); }
+    static tree::type_name int4() { return tree::type_name::catalog("int4"); }
 };
 
 } // namespace
@@ -158,7 +181,7 @@ std::optional<std::string> delta_join(lowering& l, int id) {
                      "n" + std::to_string(id) + ": " + kinds[static_cast<int>(j.kind)] +
                          " join — ΔL⋈R + L⋈ΔR − ΔL⋈ΔR" +
                          (j.kind == ir::join_kind::inner ? "" : ", and the change of unmatched rows"),
-                     sql::join(terms, "\nUNION ALL\n"));
+                     tree::render(tree::union_all(std::move(terms))));
 }
 
 } // namespace pgt::lower::detail
