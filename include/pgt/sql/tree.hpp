@@ -94,6 +94,8 @@ expr count_all();
 
 /// A sort key: `value [ASC|DESC] [NULLS FIRST|LAST]`.
 struct order_item {
+    order_item(expr v, bool desc = false, std::optional<bool> nulls = std::nullopt, bool asc = false) // NOLINT
+        : value(std::move(v)), descending(desc), nulls_first(nulls), ascending_spelled(asc) {}
     expr value;
     bool descending = false;
     std::optional<bool> nulls_first; ///< unset: the direction's default
@@ -111,6 +113,7 @@ struct call_options {
     bool window = false; ///< OVER (…), with the partition and window_order below
     std::vector<expr> partition;
     std::vector<order_item> window_order;
+    std::string frame; ///< the window's frame clause as ir::frame_text spells it, if any
 };
 expr aggregate(std::string_view schema, std::string_view name, std::vector<expr> args, call_options options);
 /// `CAST(x AS type)`; x unchanged when the type has no spelling.
@@ -142,6 +145,8 @@ expr in(expr x, query q);
 expr scalar(query q);
 /// `x = ANY (ARRAY(values))` as sql::among spells it: a few keys an index serves.
 expr among(expr x, query values, const sql_type& type);
+/// `x OPERATOR(pg_catalog.=) ANY (ARRAY(values))`, for a type pg_catalog compares (tid, oid, …).
+expr equals_any(expr x, query values);
 
 // ---- queries ---------------------------------------------------------------------------------
 
@@ -182,6 +187,11 @@ struct select {
     std::vector<order_item> ordering;
     std::optional<expr> limit_count;
     std::optional<std::int64_t> offset_count;
+    struct fetch {
+        std::int64_t count;
+        bool with_ties;
+    };
+    std::optional<fetch> fetch_first; ///< `OFFSET n ROWS FETCH FIRST m ROWS ONLY | WITH TIES`
 
     select& from(relation r) { from_items.push_back(std::move(r)); return *this; }
     select& from(std::string rendered_relation, std::string alias) { return from(tree::from(std::move(rendered_relation), std::move(alias))); }
@@ -205,8 +215,12 @@ query values(std::vector<std::vector<expr>> rows);
 relation from_values(std::vector<std::vector<expr>> rows, std::string alias, std::vector<std::string> columns, bool lateral = false);
 
 struct with_item {
-    std::string name; ///< unquoted
+    with_item(std::string n, query b, std::string c = {}, bool m = false)
+        : name(std::move(n)), body(std::move(b)), comment(std::move(c)), materialized(m) {}
+    std::string name; ///< quoted, as the FROM items that read it spell it (sql::ident)
     query body;
+    std::string comment;              ///< a `-- comment` line above it (the list is then one CTE a line)
+    bool materialized = false;        ///< AS MATERIALIZED
     std::vector<std::string> columns; ///< `name (c₁, …)` when not empty
 };
 /// `WITH [RECURSIVE] name AS (body), … q`.
@@ -264,6 +278,10 @@ struct merge {
 
 /// `(q)`: a query as a relation or value for SQL kept as text (a CTE body, a node's relation).
 std::string parenthesised(const query& q);
+/// A query rendered elsewhere (by this renderer), used as it is: a CTE body kept as text.
+query rendered_query(std::string sql);
+/// Sort keys as ORDER BY (or an index definition) lists them.
+std::string render(const std::vector<order_item>& keys);
 
 std::string render(const expr& e);
 std::string render(const query& q);

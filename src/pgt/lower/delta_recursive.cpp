@@ -92,7 +92,7 @@ std::string derivations(const lowering& l, int id, const std::string& seeds) {
     tree::select rows(l.columns(id, "r"));
     rows.items.emplace_back(tree::col("r", weight));
     rows.from(sql::ident("__pgt_rounds"), "r");
-    return tree::parenthesised(tree::with({{"__pgt_rounds", tree::union_all({start, round}), {}}}, rows, true));
+    return tree::parenthesised(tree::with({{sql::ident("__pgt_rounds"), tree::union_all({start, round})}}, rows, true));
 }
 
 /// The node's rows from a relation of (columns, __pgt_count): each count times, or once (UNION).
@@ -163,7 +163,7 @@ std::string set_closure(const lowering& l, int id, const std::string& start, con
     step.from(tree::cross_join(tree::from(sql::ident("__pgt_rows"), "p"), step_of_row(l, id, "y"))).where(keep);
     tree::select rows({tree::as(l.row_id_of(id, "r"), row_id_col), tree::all("r")});
     rows.from(sql::ident("__pgt_rows"), "r");
-    return tree::render(tree::with({{"__pgt_rows", tree::set_operation(tree::set_kind::union_, false, {first, step}), {}}}, rows, true));
+    return tree::render(tree::with({{sql::ident("__pgt_rows"), tree::set_operation(tree::set_kind::union_, false, {first, step})}}, rows, true));
 }
 
 /// `SELECT alias.columns FROM relation alias [WHERE condition]`.
@@ -234,7 +234,7 @@ std::string recursive_new_sql(const lowering& l, int id) {
         tree::select step(step_columns(l, id, "x"));
         step.from(term_over(l, id, sql::ident("__pgt_rows")), "x");
         const tree::query rows = tree::set_operation(tree::set_kind::union_, false, {base, step});
-        return tree::parenthesised(tree::with({{"__pgt_rows", rows, {}}}, tree::select({tree::all("")}).from(sql::ident("__pgt_rows"), ""), true));
+        return tree::parenthesised(tree::with({{sql::ident("__pgt_rows"), rows}}, tree::select({tree::all("")}).from(sql::ident("__pgt_rows"), ""), true));
     }
     return tree::parenthesised(rows_of(l, id, base_derivations(l, id), "d"));
 }

@@ -16,45 +16,42 @@ namespace {
 /// A tie break for rows of node `input` seen through `alias`: its unique key, or else all its
 /// columns (a type the compiler does not know by its text, which every type has and sorts).
 /// Rows it leaves tied are identical, so that any order of them gives the same result.
-std::string tie_break(const lowering& l, int input, const std::string& alias) {
+std::vector<tree::order_item> tie_break(const lowering& l, int input, const std::string& alias) {
     const auto& cols = l.node(input).rel->columns;
     std::vector<int> positions;
     if (auto key = unique_key(*l.node(input).rel)) positions = *key;
     else
         for (std::size_t i = 0; i < cols.size(); ++i) positions.push_back(static_cast<int>(i));
-    std::vector<std::string> keys;
+    std::vector<tree::order_item> keys;
     for (int i : positions) {
         const auto& t = cols[static_cast<std::size_t>(i)].type;
-        const std::string x = sql::column(alias, l.names(input)[static_cast<std::size_t>(i)]);
-        keys.push_back(t.kind == type_kind::other ? sql::cast(x, make_type(type_kind::text)) : x);
+        const tree::expr x = tree::col(alias, l.names(input)[static_cast<std::size_t>(i)]);
+        keys.push_back({t.kind == type_kind::other ? tree::cast(x, make_type(type_kind::text)) : x});
     }
-    return sql::join(keys);
+    return keys;
 }
 
 /// `name(args) [FILTER (WHERE …)] OVER (…)` over rows seen through `alias` of node `input`.
 /// Rows its ORDER BY leaves tied are ordered by a tie break where only their order matters
 /// (ir::tie_effect::order): the same rows then get the same values whenever a refresh
 /// recomputes their partition, before and after a change.
-std::string window_call_sql(const lowering& l, const ir::window_call& c, int input, const std::string& alias) {
-    std::vector<std::string> args, over;
-    for (const auto& a : c.args) args.push_back(l.expr(*a, input, alias));
-    std::string r = function_name(c.schema, c.name) + "(" + (c.star ? "*" : sql::join(args)) + ")";
-    if (c.filter) r += " FILTER (WHERE " + l.expr(*c.filter, input, alias) + ")";
-    std::vector<std::string> partition;
-    for (const auto& p : c.partition_by) partition.push_back(l.expr(*p, input, alias));
-    if (!partition.empty()) over.push_back("PARTITION BY " + sql::join(partition));
-    std::vector<std::string> order;
-    if (!c.order_by.empty()) order.push_back(sort_keys_sql(l, c.order_by, input, alias));
+tree::expr window_call(const lowering& l, const ir::window_call& c, int input, const std::string& alias) {
+    std::vector<tree::expr> args;
+    for (const auto& a : c.args) args.push_back(l.value(*a, input, alias));
+    tree::call_options o;
+    o.star = c.star;
+    if (c.filter) o.filter = l.value(*c.filter, input, alias);
+    o.window = true;
+    for (const auto& p : c.partition_by) o.partition.push_back(l.value(*p, input, alias));
+    o.window_order = sort_keys(l, c.order_by, input, alias);
     const bool tie_broken = ir::ties_effect(c) == ir::tie_effect::order;
-    if (tie_broken) order.push_back(tie_break(l, input, alias));
-    if (!order.empty()) over.push_back("ORDER BY " + sql::join(order));
+    if (tie_broken)
+        for (auto& k : tie_break(l, input, alias)) o.window_order.push_back(std::move(k));
     // A RANGE frame tie broken is one of a function that ignores its frame (row_number, lag, …):
     // left out, since an offset in it would need a single ORDER BY key.
-    const std::string frame = tie_broken && c.frame.units == ir::window_frame::unit::range
-                                  ? std::string()
-                                  : ir::frame_text(c.frame, [&](const ir::expr& e) { return l.expr(e, input, alias); });
-    if (!frame.empty()) over.push_back(frame);
-    return r + " OVER (" + sql::join(over, " ") + ")";
+    if (!(tie_broken && c.frame.units == ir::window_frame::unit::range))
+        o.frame = ir::frame_text(c.frame, [&](const ir::expr& e) { return l.expr(e, input, alias); });
+    return function_call(c.schema, c.name, std::move(args), std::move(o));
 }
 
 /// The PARTITION BY expressions all calls share (in the first call's order).
@@ -75,51 +72,58 @@ std::string window_new_sql(const lowering& l, int id, const std::string& input) 
     const int in = n.inputs[0];
     const auto& w = std::get<ir::window>(n.rel->node);
     const auto& out = l.names(id);
-    std::vector<std::string> items;
-    std::size_t k = 0;
-    for (const auto& c : l.names(in)) items.push_back(sql::column("s", c) + " AS " + sql::ident(out[k++]));
-    for (const auto& c : w.calls) items.push_back(window_call_sql(l, c, in, "s") + " AS " + sql::ident(out[k++]));
-    return "(SELECT " + sql::join(items) + " FROM " + input + " s)";
+    tree::select rows(l.columns_as(in, "s", id));
+    std::size_t k = l.names(in).size();
+    for (const auto& c : w.calls) rows.items.push_back(tree::as(window_call(l, c, in, "s"), out[k++]));
+    return tree::parenthesised(rows.from(input, "s"));
 }
 
-std::optional<std::string> delta_window(lowering& l, int id) {
-    const auto& n = l.node(id);
-    const int child = n.inputs[0];
-    const auto dc = l.delta(child);
-    if (!dc) return std::nullopt;
-    const auto& w = std::get<ir::window>(n.rel->node);
-    const std::string tag = "n" + std::to_string(id);
-    const std::string wt = sql::ident(weight);
-
-    // The touched partitions, and a filter keeping the rows of C in them: per key, its value
-    // is one of the touched ones (= ANY of an array: an index scan) or NULL where one is; with
-    // several keys, the exact combination too.
-    std::string in_touched = "EXISTS (SELECT 1 FROM " + *dc + ")";
-    const auto keys = common_partition(w);
-    if (!keys.empty()) {
-        std::vector<std::string> items, match, per_key;
-        for (std::size_t k = 0; k < keys.size(); ++k) {
-            const std::string key = "__pgt_k" + std::to_string(k);
-            items.push_back(l.expr(*keys[k], child, "s") + " AS " + sql::ident(key));
-            match.push_back(sql::not_distinct(l.expr(*keys[k], child, "s"), sql::column("t", key), keys[k]->type));
-        }
-        const std::string touched = l.add_cte("d" + std::to_string(id) + "_partitions", tag + ": partitions touched by the change",
-                                              "SELECT DISTINCT " + sql::join(items) + " FROM " + *dc + " s");
-        for (std::size_t k = 0; k < keys.size(); ++k) {
-            const std::string v = l.expr(*keys[k], child, "s");
-            const std::string t = sql::column("t", "__pgt_k" + std::to_string(k));
-            per_key.push_back("(" + sql::among(v, "SELECT " + t + " FROM " + touched + " t WHERE " + t + " IS NOT NULL", keys[k]->type) +
-                              " OR (" + v + " IS NULL AND EXISTS (SELECT 1 FROM " + touched + " t WHERE " + t + " IS NULL)))");
-        }
-        if (keys.size() > 1) per_key.push_back("EXISTS (SELECT 1 FROM " + touched + " t WHERE " + sql::join(match, " AND ") + ")");
-        in_touched = sql::join(per_key, " AND ");
+namespace {
+/// A filter keeping the rows of C (alias s) in the partitions the change touched: per key, its
+/// value is one of the touched ones (= ANY of an array: an index scan) or NULL where one is;
+/// with several keys, the exact combination too. Without keys, the whole input when anything
+/// changed.
+tree::expr in_touched_partitions(lowering& l, int id, const std::string& dc) {
+    const int child = l.node(id).inputs[0];
+    const auto keys = common_partition(std::get<ir::window>(l.node(id).rel->node));
+    if (keys.empty()) return tree::exists(tree::select({tree::integer(1)}).from(dc, ""));
+    tree::select partitions;
+    partitions.distinct = true;
+    std::vector<tree::expr> match;
+    for (std::size_t k = 0; k < keys.size(); ++k) {
+        const std::string key = "__pgt_k" + std::to_string(k);
+        partitions.items.push_back(tree::as(l.value(*keys[k], child, "s"), key));
+        match.push_back(tree::rendered(sql::not_distinct(l.expr(*keys[k], child, "s"), sql::column("t", key), keys[k]->type)));
     }
-    const std::string now_rows = "(SELECT * FROM " + l.new_sql(child) + " s WHERE " + in_touched + ")";
-    const std::string before_rows = rows_before(l, id, in_touched);
-    const std::string cols = l.column_list(id, "x");
-    return l.add_cte("d" + std::to_string(id) + "_window", tag + ": window — W(new) − W(old) on touched partitions",
-                     "SELECT " + cols + ", 1 AS " + wt + " FROM " + window_new_sql(l, id, now_rows) + " x UNION ALL SELECT " +
-                         cols + ", -1 FROM " + window_new_sql(l, id, before_rows) + " x");
+    const std::string touched = l.add_cte("d" + std::to_string(id) + "_partitions", "n" + std::to_string(id) + ": partitions touched by the change",
+                                          tree::render(partitions.from(dc, "s")));
+    std::vector<tree::expr> per_key;
+    for (std::size_t k = 0; k < keys.size(); ++k) {
+        const tree::expr v = l.value(*keys[k], child, "s");
+        const tree::expr t = tree::col("t", "__pgt_k" + std::to_string(k));
+        tree::select values({t});
+        values.from(touched, "t").where(tree::is_not_null(t));
+        const tree::expr null_touched = tree::exists(tree::select({tree::integer(1)}).from(touched, "t").where(tree::is_null(t)));
+        per_key.push_back(tree::any_of({tree::among(v, values, keys[k]->type), tree::all_of({tree::is_null(v), null_touched})}));
+    }
+    if (keys.size() > 1) per_key.push_back(tree::exists(tree::select({tree::integer(1)}).from(touched, "t").where(tree::all_of(std::move(match)))));
+    return tree::all_of(std::move(per_key));
+}
+} // namespace
+
+std::optional<std::string> delta_window(lowering& l, int id) {
+    const auto dc = l.delta(l.node(id).inputs[0]);
+    if (!dc) return std::nullopt;
+    const std::string in_touched = tree::render(in_touched_partitions(l, id, *dc));
+    tree::select now_rows({tree::all("")});
+    now_rows.from(l.new_sql(l.node(id).inputs[0]), "s").where(tree::rendered(in_touched));
+    tree::select added(l.columns(id, "x")), removed(l.columns(id, "x"));
+    added.items.push_back(tree::as(tree::integer(1), weight));
+    removed.items.emplace_back(tree::integer(-1));
+    added.from(window_new_sql(l, id, tree::parenthesised(now_rows)), "x");
+    removed.from(window_new_sql(l, id, rows_before(l, id, in_touched)), "x");
+    return l.add_cte("d" + std::to_string(id) + "_window", "n" + std::to_string(id) + ": window — W(new) − W(old) on touched partitions",
+                     tree::render(tree::union_all({added, removed})));
 }
 
 } // namespace pgt::lower::detail

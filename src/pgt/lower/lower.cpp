@@ -14,11 +14,11 @@ namespace {
 std::string counts_select(const std::vector<cte>& ctes) {
     auto count = [&](const char* name) {
         for (const auto& t : ctes)
-            if (t.name == sql::ident(name)) return "(SELECT pg_catalog.count(*) FROM " + t.name + ")";
-        return std::string("0");
+            if (t.name == sql::ident(name)) return tree::scalar(tree::select({tree::count_all()}).from(t.name, ""));
+        return tree::integer(0);
     };
-    return "SELECT " + count("__pgt_ins") + " AS inserted, " + count("__pgt_del") + " AS deleted, " + count("__pgt_upd") +
-           " AS updated";
+    return tree::render(
+        tree::select({tree::as(count("__pgt_ins"), "inserted"), tree::as(count("__pgt_del"), "deleted"), tree::as(count("__pgt_upd"), "updated")}));
 }
 } // namespace
 
@@ -171,28 +171,28 @@ refresh_plan delta_sql(const circuit& c, const std::vector<source_changes>& sour
 namespace pgt::lower {
 
 std::string full_difference_statement(const layout& lay, const std::string& new_rows, const std::string& storage_table) {
-    std::vector<std::string> cols, grouped, images;
+    std::vector<tree::select_item> cols, grouped;
+    std::vector<tree::expr> images;
     for (const auto& c : lay.columns) {
-        cols.push_back(sql::ident(c.name));
+        cols.emplace_back(tree::col("", c.name));
         const std::string x = sql::column("x", c.name);
         const std::string v = sql::grouped_value(x, c.type);
-        grouped.push_back(v == x ? x : v + " AS " + sql::ident(c.name));
-        images.push_back(sql::image(x, c.type));
+        grouped.push_back(v == x ? tree::select_item(tree::col("x", c.name)) : tree::as(tree::rendered(v), c.name));
+        images.push_back(tree::rendered(sql::image(x, c.type)));
     }
-    const std::string list = sql::join(cols);
-    const std::string w = sql::ident(weight);
-    std::vector<cte> ctes{
-        {sql::ident("__pgt_new"), "the new contents", new_rows},
-        {sql::ident(delta_cte), "new contents minus old, as a weighted bag",
-         "SELECT " + sql::join(grouped) + ", pg_catalog.sum(x." + w + ") AS " + w + " FROM (SELECT " + list + ", 1 AS " + w +
-             " FROM \"__pgt_new\" UNION ALL SELECT " + list + ", -1 FROM " + storage_table + ") x GROUP BY " +
-             sql::join(images) + " HAVING " + sql::binary("<>", "pg_catalog.sum(x." + w + ")", "0")}};
+    tree::select added(cols), removed(cols);
+    added.items.push_back(tree::as(tree::integer(1), weight));
+    removed.items.emplace_back(tree::integer(-1));
+    const tree::expr net = tree::fn("sum", {tree::col("x", weight)});
+    tree::select difference(grouped);
+    difference.items.push_back(tree::as(net, weight));
+    difference.from(tree::from(tree::union_all({added.from(sql::ident("__pgt_new"), ""), removed.from(storage_table, "")}), "x"))
+        .group_by(images)
+        .having(tree::ne(net, tree::integer(0)));
+    std::vector<cte> ctes{{sql::ident("__pgt_new"), "the new contents", new_rows},
+                          {sql::ident(delta_cte), "new contents minus old, as a weighted bag", tree::render(difference)}};
     for (auto& m : bag_apply_ctes(lay, storage_table)) ctes.push_back(std::move(m));
-    std::string r = "WITH\n";
-    for (std::size_t i = 0; i < ctes.size(); ++i)
-        r += "-- " + ctes[i].comment + "\n" + ctes[i].name + (i == 0 ? " AS MATERIALIZED (\n" : " AS (\n") + ctes[i].body +
-             "\n)" + (i + 1 < ctes.size() ? ",\n" : "\n");
-    return r + counts_select(ctes);
+    return render_with(ctes, counts_select(ctes), true);
 }
 
 } // namespace pgt::lower
@@ -213,29 +213,29 @@ layout topk_layout(const circuit& c) {
 }
 
 namespace {
-std::string key_list(const circuit& c, const std::string& alias) {
-    std::vector<std::string> keys;
+/// The TopK order over the stored columns seen through `alias` (none: bare names); reversed,
+/// for reading the state's last row through its index backwards.
+std::vector<tree::order_item> topk_keys(const circuit& c, const std::string& alias, bool reversed = false) {
+    std::vector<tree::order_item> keys;
     for (const auto& k : c.query.topk->keys) {
         const std::string& name = c.query.root->columns[static_cast<std::size_t>(k.expr->index)].name;
-        keys.push_back((alias.empty() ? sql::ident(name) : sql::column(alias, name)) + (k.descending ? " DESC" : " ASC") +
-                       (k.nulls_first ? " NULLS FIRST" : " NULLS LAST"));
+        keys.push_back({tree::col(alias, name), k.descending != reversed, k.nulls_first != reversed, true});
     }
-    return sql::join(keys);
+    return keys;
 }
 } // namespace
 
 std::string topk_statement(const circuit& c, const std::string& state_table, const std::string& storage_table) {
     const auto& t = *c.query.topk;
     const layout lay = topk_layout(c);
-    std::vector<std::string> cols;
-    for (const auto& col : lay.columns) cols.push_back(sql::column("s", col.name));
-    std::string top = "SELECT " + sql::join(cols) + " FROM " + state_table + " s ORDER BY " + key_list(c, "s");
-    top += " OFFSET " + std::to_string(t.offset) + " ROWS FETCH FIRST " + std::to_string(t.limit) + " ROWS " +
-           (t.with_ties ? "WITH TIES" : "ONLY");
-    return full_difference_statement(lay, top, storage_table);
+    tree::select top;
+    for (const auto& col : lay.columns) top.items.emplace_back(tree::col("s", col.name));
+    top.from(state_table, "s").order_by(topk_keys(c, "s")).offset(t.offset);
+    top.fetch_first = tree::select::fetch{t.limit, t.with_ties};
+    return full_difference_statement(lay, tree::render(top), storage_table);
 }
 
-std::string topk_index_columns(const circuit& c) { return key_list(c, ""); }
+std::string topk_index_columns(const circuit& c) { return tree::render(topk_keys(c, "")); }
 
 namespace {
 /// Rows the stream table holds at most (LIMIT + OFFSET).
@@ -243,29 +243,20 @@ long long topk_kept(const circuit& c) { return c.query.topk->limit + c.query.top
 
 /// True when the row seen through `d` sorts strictly after the one seen through `b` in the
 /// TopK order (NULLs placed as the ORDER BY places them).
-std::string sorts_after(const circuit& c, const std::string& d, const std::string& b) {
-    std::string equal_so_far, r;
+tree::expr sorts_after(const circuit& c, const std::string& d, const std::string& b) {
+    std::vector<tree::expr> equal_so_far, alternatives;
     for (const auto& k : c.query.topk->keys) {
         const std::string& name = c.query.root->columns[static_cast<std::size_t>(k.expr->index)].name;
-        const std::string x = sql::column(d, name), y = sql::column(b, name);
-        const std::string nulls = k.nulls_first ? "(" + x + " IS NOT NULL AND " + y + " IS NULL)"
-                                                : "(" + x + " IS NULL AND " + y + " IS NOT NULL)";
-        const std::string after = "(" + nulls + " OR COALESCE(" + sql::compared(k.descending ? "<" : ">", x, y, k.expr->type) + ", false))";
-        r += (r.empty() ? "" : " OR ") + (equal_so_far.empty() ? after : "(" + equal_so_far + " AND " + after + ")");
-        equal_so_far += (equal_so_far.empty() ? "" : " AND ") + x + " IS NOT DISTINCT FROM " + y;
+        const tree::expr x = tree::col(d, name), y = tree::col(b, name);
+        const tree::expr nulls = k.nulls_first ? tree::all_of({tree::is_not_null(x), tree::is_null(y)})
+                                               : tree::all_of({tree::is_null(x), tree::is_not_null(y)});
+        const tree::expr after = tree::any_of({nulls, tree::coalesce({tree::compare(k.descending ? "<" : ">", x, y, k.expr->type), tree::boolean(false)})});
+        std::vector<tree::expr> conjuncts = equal_so_far;
+        conjuncts.push_back(after);
+        alternatives.push_back(tree::all_of(std::move(conjuncts)));
+        equal_so_far.push_back(tree::is_not_distinct(x, y));
     }
-    return "(" + r + ")";
-}
-
-/// The TopK order reversed, for reading the state's last row through its index backwards.
-std::string reversed_key_list(const circuit& c, const std::string& alias) {
-    std::vector<std::string> keys;
-    for (const auto& k : c.query.topk->keys) {
-        const std::string& name = c.query.root->columns[static_cast<std::size_t>(k.expr->index)].name;
-        keys.push_back(sql::column(alias, name) + (k.descending ? " ASC" : " DESC") +
-                       (k.nulls_first ? " NULLS LAST" : " NULLS FIRST"));
-    }
-    return sql::join(keys);
+    return tree::any_of(std::move(alternatives));
 }
 } // namespace
 
@@ -280,36 +271,48 @@ long long topk_prefix_rows(const circuit& c) { return topk_kept(c) + std::max<lo
 std::string topk_state_load(const circuit& c, const options& opts) {
     const std::string all = full_load_sql(c, opts);
     if (!topk_keeps_prefix(c)) return all;
-    return "SELECT * FROM (" + all + ") q ORDER BY " + key_list(c, "q") + " LIMIT " + std::to_string(topk_prefix_rows(c));
+    tree::select prefix({tree::all("")});
+    prefix.from(tree::from(tree::rendered_query(all), "q")).order_by(topk_keys(c, "q")).limit(tree::integer(topk_prefix_rows(c)));
+    return tree::render(prefix);
 }
 
+namespace {
+/// `(SELECT count(*) FROM (SELECT 1 FROM table LIMIT n) alias)`: counts up to n rows.
+tree::expr count_up_to(const std::string& table, long long n, const std::string& alias) {
+    tree::select some({tree::integer(1)});
+    some.from(table, "").limit(tree::integer(n));
+    return tree::scalar(tree::select({tree::count_all()}).from(tree::from(some, alias)));
+}
+} // namespace
+
 std::string topk_state_count(const circuit& c, const std::string& state_table) {
-    return "SELECT pg_catalog.count(*) FROM (SELECT 1 FROM " + state_table + " LIMIT " +
-           std::to_string(2 * topk_prefix_rows(c) + 1) + ") x";
+    return tree::render(tree::select({count_up_to(state_table, 2 * topk_prefix_rows(c) + 1, "x")}));
 }
 
 std::string topk_state_trim(const circuit& c, const std::string& state_table) {
-    return "DELETE FROM " + state_table + " WHERE ctid OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT s.ctid FROM " + state_table + " s ORDER BY " +
-           key_list(c, "s") + " OFFSET " + std::to_string(topk_prefix_rows(c)) + "))";
+    tree::select beyond({tree::col("s", "ctid")});
+    beyond.from(state_table, "s").order_by(topk_keys(c, "s")).offset(topk_prefix_rows(c));
+    return tree::render(tree::delete_from{state_table, "", {}, tree::equals_any(tree::col("", "ctid"), beyond), {}});
 }
 
 namespace detail {
 std::string topk_prefix_delta(const circuit& c, const std::string& delta, const std::string& state_table) {
     // The state's last row, when the state holds at least the stream table's rows (fewer:
     // the state is the whole result and takes every change).
-    const std::string kept = std::to_string(topk_kept(c));
-    const std::string boundary =
-        "SELECT * FROM " + state_table + " s WHERE " +
-        sql::binary(">=", "(SELECT pg_catalog.count(*) FROM (SELECT 1 FROM " + state_table + " LIMIT " + kept + ") n)", kept) +
-        " ORDER BY " + reversed_key_list(c, "s") + " LIMIT 1";
-    const std::string beyond = "EXISTS (SELECT 1 FROM (" + boundary + ") b WHERE " + sorts_after(c, "d", "b") + ")";
-    if (c.strategy == maintenance::bag) return "SELECT d.* FROM (" + delta + ") d WHERE NOT " + beyond;
+    const long long kept = topk_kept(c);
+    tree::select boundary({tree::all("")});
+    boundary.from(state_table, "s").where(tree::ge(count_up_to(state_table, kept, "n"), tree::integer(kept)));
+    boundary.order_by(topk_keys(c, "s", true)).limit(tree::integer(1));
+    const tree::expr beyond = tree::exists(tree::select({tree::integer(1)}).from(tree::from(boundary, "b")).where(sorts_after(c, "d", "b")));
+    const tree::relation changes = tree::from(tree::rendered_query(delta), "d");
+    if (c.strategy == maintenance::bag) return tree::render(tree::select({tree::all("d")}).from(changes).where(tree::negation(beyond)));
     // Keyed: a row's new version beyond the boundary removes its old version, if kept.
-    std::vector<std::string> cols;
-    for (const auto& col : storage_layout(c).columns) cols.push_back(sql::column("d", col.name));
-    const std::string w = sql::column("d", weight);
-    return "SELECT " + sql::join(cols) + ", CASE WHEN " + sql::binary(">", w, "0") + " AND " + beyond + " THEN -1::pg_catalog.int8 ELSE " + w +
-           " END AS " + sql::ident(weight) + " FROM (" + delta + ") d";
+    tree::select change;
+    for (const auto& col : storage_layout(c).columns) change.items.emplace_back(tree::col("d", col.name));
+    const tree::expr w = tree::col("d", weight);
+    change.items.push_back(tree::as(
+        tree::case_when({{tree::all_of({tree::gt(w, tree::integer(0)), beyond}), tree::cast(tree::integer(-1), tree::type_name::catalog("int8"))}}, w), weight));
+    return tree::render(change.from(changes));
 }
 } // namespace detail
 

@@ -104,11 +104,10 @@ const std::string* lowering::state_table(int id) const {
 
 void lowering::keep_state_in_result(int id, const std::string& storage_table) {
     const auto& stored = c_.query.root->columns;
-    std::vector<std::string> cols{"t.\"__pgt_row_id\""};
-    for (std::size_t i = 0; i < names(id).size(); ++i)
-        cols.push_back(sql::column("t", stored[i].name) + " AS " + sql::ident(names(id)[i]));
+    tree::select rows({tree::col("t", "__pgt_row_id")});
+    for (std::size_t i = 0; i < names(id).size(); ++i) rows.items.push_back(tree::as(tree::col("t", stored[i].name), names(id)[i]));
     result_state_node_ = id;
-    result_state_ = "(SELECT " + sql::join(cols) + " FROM " + storage_table + " t)";
+    result_state_ = tree::parenthesised(rows.from(storage_table, "t"));
 }
 
 void lowering::set_working(int id, std::string relation) const {
@@ -188,16 +187,16 @@ std::string lowering::add_cte(const std::string& base_name, const std::string& c
 std::string lowering::with(const std::string& final_select) const { return with({}, final_select); }
 
 std::string lowering::with(const std::vector<cte>& extra, const std::string& final_select) const {
-    std::vector<const cte*> all;
-    for (const auto& c : ctes_) all.push_back(&c);
-    for (const auto& c : extra) all.push_back(&c);
-    if (all.empty()) return final_select;
-    std::string r = "WITH\n";
-    for (std::size_t i = 0; i < all.size(); ++i) {
-        r += "-- " + all[i]->comment + "\n" + all[i]->name + " AS (\n" + all[i]->body + "\n)";
-        r += i + 1 < all.size() ? ",\n" : "\n";
-    }
-    return r + final_select;
+    std::vector<cte> all = ctes_;
+    all.insert(all.end(), extra.begin(), extra.end());
+    return render_with(all, final_select);
+}
+
+std::string render_with(const std::vector<cte>& ctes, const std::string& final_statement, bool first_materialized) {
+    if (ctes.empty()) return final_statement;
+    std::vector<tree::with_item> items;
+    for (const auto& c : ctes) items.emplace_back(c.name, tree::rendered_query(c.body), c.comment, items.empty() && first_materialized);
+    return tree::render(tree::with(std::move(items), tree::rendered_query(final_statement)));
 }
 
 std::string lowering::expr(const ir::expr& e, int input, const std::string& alias) const {
@@ -276,32 +275,39 @@ layout state_table_layout(const lowering& l, int id, std::vector<storage_column>
 }
 
 std::string null_safe_eq(const std::string& a, const std::string& b) {
-    return "(" + sql::binary("=", a, b) + " OR (" + a + " IS NULL AND " + b + " IS NULL))";
+    const tree::expr x = tree::rendered(a), y = tree::rendered(b);
+    return tree::render(tree::any_of({tree::eq(x, y), tree::all_of({tree::is_null(x), tree::is_null(y)})}));
 }
 
-std::string function_name(const std::string& schema, const std::string& name) {
-    return schema == "pg_catalog" ? "pg_catalog." + name : sql::qualified(schema, name);
+tree::expr function_call(const std::string& schema, const std::string& name, std::vector<tree::expr> args, tree::call_options options) {
+    if (schema == "pg_catalog") return tree::aggregate(schema, name, std::move(args), std::move(options));
+    return tree::aggregate(sql::ident(schema), sql::ident(name), std::move(args), std::move(options));
+}
+
+std::vector<tree::order_item> sort_keys(const lowering& l, const std::vector<ir::sort_key>& keys, int input, const std::string& alias) {
+    std::vector<tree::order_item> items;
+    for (const auto& k : keys) items.push_back({l.value(*k.expr, input, alias), k.descending, k.nulls_first, true});
+    return items;
 }
 
 std::string sort_keys_sql(const lowering& l, const std::vector<ir::sort_key>& keys, int input, const std::string& alias) {
-    std::vector<std::string> items;
-    for (const auto& k : keys)
-        items.push_back(l.expr(*k.expr, input, alias) + (k.descending ? " DESC" : " ASC") +
-                        (k.nulls_first ? " NULLS FIRST" : " NULLS LAST"));
-    return sql::join(items);
+    return tree::render(sort_keys(l, keys, input, alias));
+}
+
+tree::expr aggregate_value(const lowering& l, const ir::agg_call& a, int input, const std::string& alias) {
+    std::vector<tree::expr> args;
+    for (const auto& e : a.args) args.push_back(l.value(*e, input, alias));
+    tree::call_options o;
+    o.star = a.func == ir::agg_func::count_star;
+    o.distinct = a.distinct;
+    o.order_by = sort_keys(l, a.order_by, input, alias);
+    o.within_group = a.within_group;
+    if (a.filter) o.filter = l.value(*a.filter, input, alias);
+    return function_call(a.schema, a.name, std::move(args), std::move(o));
 }
 
 std::string aggregate_call(const lowering& l, const ir::agg_call& a, int input, const std::string& alias) {
-    std::vector<std::string> args;
-    for (const auto& e : a.args) args.push_back(l.expr(*e, input, alias));
-    const std::string keys = sort_keys_sql(l, a.order_by, input, alias);
-    std::string r = function_name(a.schema, a.name) + "(" + (a.distinct ? "DISTINCT " : "") +
-                    (a.func == ir::agg_func::count_star ? "*" : sql::join(args));
-    if (!keys.empty() && !a.within_group) r += " ORDER BY " + keys;
-    r += ")";
-    if (a.within_group) r += " WITHIN GROUP (ORDER BY " + keys + ")";
-    if (a.filter) r += " FILTER (WHERE " + l.expr(*a.filter, input, alias) + ")";
-    return r;
+    return tree::render(aggregate_value(l, a, input, alias));
 }
 
 } // namespace pgt::lower::detail

@@ -128,6 +128,9 @@ private:
     std::string result_state_;
 };
 
+/// `WITH -- comment ⏎ name AS (⏎ body ⏎), … final_statement`: the first CTE MATERIALIZED if asked.
+std::string render_with(const std::vector<cte>& ctes, const std::string& final_statement, bool first_materialized = false);
+
 // Per-operator rules (each in its own file).
 std::string new_sql(const lowering& l, int id);
 /// Where output `column` of node `id` comes from unchanged: input `input` (a position in the
@@ -195,11 +198,14 @@ std::string set_operation_new_sql(const lowering& l, int id);
 std::optional<std::string> delta_table_function(lowering& l, int id);
 std::string table_function_new_sql(const lowering& l, int id);
 
-/// A function's name as called: `pg_catalog.f`, or quoted and schema-qualified.
-std::string function_name(const std::string& schema, const std::string& name);
+/// A call of function `schema`.`name` (pg_catalog's by its bare name, another schema's quoted).
+tree::expr function_call(const std::string& schema, const std::string& name, std::vector<tree::expr> args,
+                         tree::call_options options = {});
 /// `k₁ ASC NULLS LAST, …`: sort keys over rows seen through `alias` of node `input`.
+std::vector<tree::order_item> sort_keys(const lowering& l, const std::vector<ir::sort_key>& keys, int input, const std::string& alias);
 std::string sort_keys_sql(const lowering& l, const std::vector<ir::sort_key>& keys, int input, const std::string& alias);
-/// SQL of an aggregate call over rows seen through `alias` of node `input`.
+/// An aggregate call over rows seen through `alias` of node `input`.
+tree::expr aggregate_value(const lowering& l, const ir::agg_call& a, int input, const std::string& alias);
 std::string aggregate_call(const lowering& l, const ir::agg_call& a, int input, const std::string& alias);
 /// `(a = b OR (a IS NULL AND b IS NULL))`: null-safe equality an index can serve.
 std::string null_safe_eq(const std::string& a, const std::string& b);

@@ -37,11 +37,12 @@ struct expr_node {
 namespace {
 struct set_op { set_kind kind; bool all; std::vector<query> operands; };
 struct values_list { std::vector<std::vector<expr>> rows; };
+struct verbatim_query { std::string sql; };
 struct with_query { std::vector<with_item> items; query body; bool recursive; };
 } // namespace
 
 struct query_node {
-    std::variant<select, set_op, with_query, values_list> v;
+    std::variant<select, set_op, with_query, values_list, verbatim_query> v;
 };
 
 namespace {
@@ -123,6 +124,7 @@ expr exists(query q) { return make(exists_test{std::move(q)}); }
 expr in(expr x, query q) { return make(in_test{std::move(x), std::move(q)}); }
 expr scalar(query q) { return make(scalar_query{std::move(q)}); }
 expr among(expr x, query values, const sql_type& type) { return rendered(sql::among(render(x), render(values), type)); }
+expr equals_any(expr x, query values) { return rendered(render(x) + " " + sql::op("=") + " ANY (ARRAY(" + render(values) + "))"); }
 
 relation from(std::string rendered_relation, std::string alias, bool lateral) {
     return make_relation(named_relation{std::move(rendered_relation), std::move(alias), lateral});
@@ -208,6 +210,7 @@ std::string expr_renderer::operator()(const function_call& n) const {
         std::string over;
         if (!o.partition.empty()) over = "PARTITION BY " + list(o.partition);
         if (!o.window_order.empty()) over += (over.empty() ? "" : " ") + std::string("ORDER BY ") + order_list(o.window_order);
+        if (!o.frame.empty()) over += (over.empty() ? "" : " ") + o.frame;
         r += " OVER (" + over + ")";
     }
     return r;
@@ -238,14 +241,16 @@ std::string select_sql(const select& s) {
     if (s.having_condition) r += " HAVING " + render(*s.having_condition);
     if (!s.ordering.empty()) r += " ORDER BY " + order_list(s.ordering);
     if (s.limit_count) r += " LIMIT " + render(*s.limit_count);
-    if (s.offset_count) r += " OFFSET " + std::to_string(*s.offset_count);
+    if (s.offset_count) r += " OFFSET " + std::to_string(*s.offset_count) + (s.fetch_first ? " ROWS" : "");
+    if (s.fetch_first)
+        r += " FETCH FIRST " + std::to_string(s.fetch_first->count) + (s.fetch_first->with_ties ? " ROWS WITH TIES" : " ROWS ONLY");
     return r;
 }
 
 /// A set operation's operand: a plain SELECT as it is, anything else parenthesised.
 std::string operand(const query& q) {
-    const bool plain = std::holds_alternative<select>(q.node->v) && std::get<select>(q.node->v).ordering.empty() &&
-                       !std::get<select>(q.node->v).limit_count && !std::get<select>(q.node->v).offset_count;
+    const select* s = std::get_if<select>(&q.node->v);
+    const bool plain = s && s->ordering.empty() && !s->limit_count && !s->offset_count && !s->fetch_first;
     return plain ? render(q) : "(" + render(q) + ")";
 }
 
@@ -263,15 +268,24 @@ struct query_renderer {
         for (std::size_t i = 0; i < v.rows.size(); ++i) r += (i ? ", (" : "(") + list(v.rows[i]) + ")";
         return r;
     }
+    std::string operator()(const verbatim_query& v) const { return v.sql; }
     std::string operator()(const with_query& w) const {
-        std::string r = w.recursive ? "WITH RECURSIVE " : "WITH ";
+        // With comments, one CTE a line and its body on lines of its own (readable in explain_st).
+        bool commented = false;
+        for (const auto& item : w.items) commented = commented || !item.comment.empty();
+        const char* open = commented ? " (\n" : " (";
+        const char* close = commented ? "\n)" : ")";
+        std::string r = w.recursive ? "WITH RECURSIVE" : "WITH";
+        r += commented ? "\n" : " ";
         for (std::size_t i = 0; i < w.items.size(); ++i) {
             const auto& item = w.items[i];
-            r += (i ? ", " : "") + ident(item.name);
+            if (i) r += commented ? ",\n" : ", ";
+            if (!item.comment.empty()) r += "-- " + item.comment + "\n";
+            r += item.name;
             if (!item.columns.empty()) r += " (" + names(item.columns) + ")";
-            r += " AS (" + render(item.body) + ")";
+            r += std::string(item.materialized ? " AS MATERIALIZED" : " AS") + open + render(item.body) + close;
         }
-        return r + " " + render(w.body);
+        return r + (commented ? "\n" : " ") + render(w.body);
     }
 };
 
@@ -303,6 +317,8 @@ std::string render(const expr& e) { return std::visit(expr_renderer{}, e.node->v
 std::string render(const query& q) { return std::visit(query_renderer{}, q.node->v); }
 std::string render(const relation& r) { return std::visit(relation_renderer{}, r.node->v); }
 std::string parenthesised(const query& q) { return "(" + render(q) + ")"; }
+query rendered_query(std::string sql) { return make_query(verbatim_query{std::move(sql)}); }
+std::string render(const std::vector<order_item>& keys) { return order_list(keys); }
 
 std::string render(const std::vector<expr>& items) { return list(items); }
 

@@ -41,7 +41,7 @@ TEST_CASE("sql tree: queries, set operations and WITH", "[sql][tree]") {
     t::select outer({t::all("r")});
     outer.from(t::cross_join(t::from("\"d\"", "p"), t::from(t::select({t::col("p", "k")}), "r", true)))
         .where(t::exists(t::select({t::integer(1)})));
-    CHECK(t::render(t::with({{"d", inner, {}}}, outer, true)) ==
+    CHECK(t::render(t::with({{"\"d\"", inner}}, outer, true)) ==
           "WITH RECURSIVE \"d\" AS (" + t::render(inner) +
               ") SELECT r.* FROM \"d\" p CROSS JOIN LATERAL (SELECT p.\"k\") r WHERE EXISTS (SELECT 1)");
 }

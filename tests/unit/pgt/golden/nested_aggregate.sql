@@ -76,4 +76,4 @@ UPDATE "st" t SET "n" = d."n", "c" = d."c" FROM "__pgt_delta" d WHERE (t."__pgt_
 "__pgt_ins" AS (
 INSERT INTO "st" ("__pgt_row_id", "n", "c") SELECT d."__pgt_row_id", d."n", d."c" FROM "__pgt_delta" d WHERE d."__pgt_visible" AND NOT EXISTS (SELECT 1 FROM "st" t WHERE (t."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id") AND t."__pgt_row_id" OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d."__pgt_row_id" FROM "__pgt_delta" d))) RETURNING 1
 )
-SELECT (SELECT pg_catalog.count(*) FROM "__pgt_ins") AS inserted, (SELECT pg_catalog.count(*) FROM "__pgt_del") AS deleted, (SELECT pg_catalog.count(*) FROM "__pgt_upd") AS updated;
+SELECT (SELECT pg_catalog.count(*) FROM "__pgt_ins") AS "inserted", (SELECT pg_catalog.count(*) FROM "__pgt_del") AS "deleted", (SELECT pg_catalog.count(*) FROM "__pgt_upd") AS "updated";

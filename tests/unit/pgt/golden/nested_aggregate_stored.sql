@@ -99,4 +99,4 @@ UPDATE "state_n1" t SET "customer_id" = d."customer_id", "count" = d."count", "_
 "n1_ins" AS (
 INSERT INTO "state_n1" ("__pgt_row_id", "customer_id", "count", "__pgt_count") SELECT d."__pgt_row_id", d."customer_id", d."count", d."__pgt_count" FROM "n1_touched" d WHERE d."__pgt_visible" AND NOT EXISTS (SELECT 1 FROM "state_n1" t WHERE (t."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id") AND t."__pgt_row_id" OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d."__pgt_row_id" FROM "n1_touched" d))) RETURNING 1
 )
-SELECT (SELECT pg_catalog.count(*) FROM "__pgt_ins") AS inserted, (SELECT pg_catalog.count(*) FROM "__pgt_del") AS deleted, (SELECT pg_catalog.count(*) FROM "__pgt_upd") AS updated;
+SELECT (SELECT pg_catalog.count(*) FROM "__pgt_ins") AS "inserted", (SELECT pg_catalog.count(*) FROM "__pgt_del") AS "deleted", (SELECT pg_catalog.count(*) FROM "__pgt_upd") AS "updated";

@@ -81,4 +81,4 @@ UPDATE "state_n6" t SET "id" = d."id", "ancestor" = d."ancestor", "__pgt_count" 
 "n6_ins" AS (
 INSERT INTO "state_n6" ("__pgt_row_id", "id", "ancestor", "__pgt_count") SELECT d."__pgt_row_id", d."id", d."ancestor", d."__pgt_count" FROM "d6_counts" d WHERE d."__pgt_visible" AND NOT EXISTS (SELECT 1 FROM "state_n6" t WHERE (t."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id") AND t."__pgt_row_id" OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d."__pgt_row_id" FROM "d6_counts" d))) RETURNING 1
 )
-SELECT (SELECT pg_catalog.count(*) FROM "__pgt_ins") AS inserted, (SELECT pg_catalog.count(*) FROM "__pgt_del") AS deleted, (SELECT pg_catalog.count(*) FROM "__pgt_upd") AS updated;
+SELECT (SELECT pg_catalog.count(*) FROM "__pgt_ins") AS "inserted", (SELECT pg_catalog.count(*) FROM "__pgt_del") AS "deleted", (SELECT pg_catalog.count(*) FROM "__pgt_upd") AS "updated";

@@ -73,4 +73,4 @@ UPDATE "state_n7" t SET "id" = d."id", "name" = d."name", "parent_id" = d."paren
 "n7_ins" AS (
 INSERT INTO "state_n7" ("__pgt_row_id", "id", "name", "parent_id", "path", "depth", "__pgt_count") SELECT d."__pgt_row_id", d."id", d."name", d."parent_id", d."path", d."depth", d."__pgt_count" FROM "d7_counts" d WHERE d."__pgt_visible" AND NOT EXISTS (SELECT 1 FROM "state_n7" t WHERE (t."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id") AND t."__pgt_row_id" OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d."__pgt_row_id" FROM "d7_counts" d))) RETURNING 1
 )
-SELECT (SELECT pg_catalog.count(*) FROM "__pgt_ins") AS inserted, (SELECT pg_catalog.count(*) FROM "__pgt_del") AS deleted, 0 AS updated;
+SELECT (SELECT pg_catalog.count(*) FROM "__pgt_ins") AS "inserted", (SELECT pg_catalog.count(*) FROM "__pgt_del") AS "deleted", 0 AS "updated";

@@ -35,4 +35,4 @@ DELETE FROM "st" t WHERE t.ctid OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT x.sc FR
 "__pgt_ins" AS (
 INSERT INTO "st" ("__pgt_row_id", "customer_id") SELECT d."__pgt_row_id", d."customer_id" FROM "__pgt_delta" d CROSS JOIN LATERAL pg_catalog.generate_series(1, d."__pgt_w") WHERE (d."__pgt_w" OPERATOR(pg_catalog.>) 0) RETURNING 1
 )
-SELECT (SELECT pg_catalog.count(*) FROM "__pgt_ins") AS inserted, (SELECT pg_catalog.count(*) FROM "__pgt_del") AS deleted, 0 AS updated;
+SELECT (SELECT pg_catalog.count(*) FROM "__pgt_ins") AS "inserted", (SELECT pg_catalog.count(*) FROM "__pgt_del") AS "deleted", 0 AS "updated";
