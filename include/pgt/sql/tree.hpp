@@ -137,7 +137,8 @@ expr row(std::vector<expr> items);
 struct when_then {
     expr when, then;
 };
-expr case_when(std::vector<when_then> branches, std::optional<expr> otherwise = std::nullopt);
+expr case_when(std::vector<when_then> branches);
+expr case_when(std::vector<when_then> branches, expr otherwise);
 
 /// `EXISTS (q)`, `x IN (q)`, `(q)` as a value.
 expr exists(query q);
@@ -168,6 +169,10 @@ relation from(std::string rendered_relation, std::string alias, bool lateral = f
 relation from(query q, std::string alias, bool lateral = false);
 /// `function(…) alias`: a set-returning function's rows (it may read earlier FROM items).
 relation from_function(expr call, std::string alias);
+/// `[LATERAL] ROWS FROM (calls…) [WITH ORDINALITY] AS alias(columns…)`.
+relation rows_from(std::vector<expr> calls, bool ordinality, std::string alias, std::vector<std::string> columns, bool lateral);
+/// `[LATERAL] function AS alias(columns…)` for a table function rendered elsewhere (JSON_TABLE).
+relation table_function(std::string rendered, std::string alias, std::vector<std::string> columns, bool lateral);
 /// `left kind JOIN right ON condition` (`CROSS JOIN right` without one).
 relation join(relation left, join_kind kind, relation right, std::optional<expr> condition = std::nullopt);
 inline relation cross_join(relation left, relation right) { return join(std::move(left), join_kind::cross, std::move(right)); }

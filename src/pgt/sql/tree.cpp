@@ -48,11 +48,12 @@ struct query_node {
 namespace {
 struct named_relation { std::string sql, alias; bool lateral = false; };
 struct subquery { query q; std::string alias; bool lateral; std::vector<std::string> columns; };
+struct function_rows { std::string sql, alias; std::vector<std::string> columns; bool lateral; };
 struct joined { relation left; join_kind kind; relation right; std::optional<expr> condition; };
 } // namespace
 
 struct relation_node {
-    std::variant<named_relation, subquery, joined> v;
+    std::variant<named_relation, subquery, function_rows, joined> v;
 };
 
 namespace {
@@ -117,9 +118,8 @@ expr coalesce(std::vector<expr> items) { return make(syntax_call{"COALESCE", std
 expr greatest(std::vector<expr> items) { return make(syntax_call{"GREATEST", std::move(items)}); }
 expr least(std::vector<expr> items) { return make(syntax_call{"LEAST", std::move(items)}); }
 expr row(std::vector<expr> items) { return make(syntax_call{"ROW", std::move(items)}); }
-expr case_when(std::vector<when_then> branches, std::optional<expr> otherwise) {
-    return make(case_expr{std::move(branches), std::move(otherwise)});
-}
+expr case_when(std::vector<when_then> branches) { return make(case_expr{std::move(branches), std::nullopt}); }
+expr case_when(std::vector<when_then> branches, expr otherwise) { return make(case_expr{std::move(branches), std::move(otherwise)}); }
 expr exists(query q) { return make(exists_test{std::move(q)}); }
 expr in(expr x, query q) { return make(in_test{std::move(x), std::move(q)}); }
 expr scalar(query q) { return make(scalar_query{std::move(q)}); }
@@ -134,6 +134,15 @@ relation from_values(std::vector<std::vector<expr>> rows, std::string alias, std
     return make_relation(subquery{values(std::move(rows)), std::move(alias), lateral, std::move(columns)});
 }
 relation from_function(expr call, std::string alias) { return make_relation(named_relation{render(call), std::move(alias), false}); }
+relation table_function(std::string rendered, std::string alias, std::vector<std::string> columns, bool lateral) {
+    return make_relation(function_rows{std::move(rendered), std::move(alias), std::move(columns), lateral});
+}
+relation rows_from(std::vector<expr> calls, bool ordinality, std::string alias, std::vector<std::string> columns, bool lateral) {
+    std::string sql = "ROWS FROM (";
+    for (std::size_t i = 0; i < calls.size(); ++i) sql += (i ? ", " : "") + render(calls[i]);
+    sql += ordinality ? ") WITH ORDINALITY" : ")";
+    return table_function(std::move(sql), std::move(alias), std::move(columns), lateral);
+}
 relation join(relation left, join_kind kind, relation right, std::optional<expr> condition) {
     return make_relation(joined{std::move(left), kind, std::move(right), std::move(condition)});
 }
@@ -297,6 +306,9 @@ struct relation_renderer {
         std::string r = (n.lateral ? "LATERAL (" : "(") + render(n.q) + ") " + n.alias;
         if (!n.columns.empty()) r += "(" + names(n.columns) + ")";
         return r;
+    }
+    std::string operator()(const function_rows& n) const {
+        return (n.lateral ? "LATERAL " : "") + n.sql + " AS " + n.alias + "(" + names(n.columns) + ")";
     }
     std::string operator()(const joined& n) const {
         const char* word = n.kind == join_kind::inner  ? " JOIN "
