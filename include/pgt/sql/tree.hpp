@@ -131,6 +131,8 @@ expr is_not_distinct(expr a, expr b);
 expr coalesce(std::vector<expr> items);
 expr greatest(std::vector<expr> items);
 expr least(std::vector<expr> items);
+/// `(x AT TIME ZONE zone)`.
+expr at_time_zone(expr x, expr zone);
 /// `ROW(…)`.
 expr row(std::vector<expr> items);
 /// `CASE WHEN c₁ THEN v₁ … ELSE e END`.

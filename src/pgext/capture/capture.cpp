@@ -79,17 +79,29 @@ bool truncate_applied_buffer(unsigned source_relid, const std::string& horizon) 
     return true;
 }
 
-std::string pending_rows(unsigned source_relid, const std::string& b) {
-    const std::string xid = b + ".__pgt_xid", s = b + "_s";
+sql::tree::select pending_rows(unsigned source_relid, const std::string& b) {
+    namespace t = sql::tree;
+    const std::string s = b + "_s";
+    const t::expr xid = t::col(b, "__pgt_xid");
+    t::select frontier({t::as(t::cast(t::param(1), t::type_name::catalog("pg_snapshot")), "frontier"),
+                        t::as(t::cast(t::param(2), t::type_name::catalog("xid8")), "frontier_xid"),
+                        t::as(t::cast(t::param(3), t::type_name::catalog("int8")), "frontier_stmt"),
+                        t::as(t::fn("pg_current_snapshot", {}), "now"), t::as(t::fn("pg_current_xact_id_if_assigned", {}), "me")});
     // A row decoded from the WAL is visible as soon as the decoding pass wrote it, whether its
     // own transaction is visible in the current snapshot or not: it waits until it is.
-    // (The parameters, text, are converted once, in the one-row subquery, not for each row.)
-    return buffer_name(source_relid) + " " + b + ", (SELECT $1::pg_catalog.pg_snapshot AS frontier, $2::pg_catalog.xid8 AS "
-           "frontier_xid, $3::pg_catalog.int8 AS frontier_stmt, pg_catalog.pg_current_snapshot() AS now, "
-           "pg_catalog.pg_current_xact_id_if_assigned() AS me OFFSET 0) " + s +
-           " WHERE NOT ((" + xid + " IS DISTINCT FROM " + s + ".frontier_xid AND pg_catalog.pg_visible_in_snapshot(" + xid +
-           ", " + s + ".frontier)) OR (" + xid + " = " + s + ".frontier_xid AND " + b + ".__pgt_stmt < " + s + ".frontier_stmt)) AND (" +
-           xid + " IS NOT DISTINCT FROM " + s + ".me OR pg_catalog.pg_visible_in_snapshot(" + xid + ", " + s + ".now))";
+    const t::expr applied =
+        t::any_of({t::all_of({t::is_distinct(xid, t::col(s, "frontier_xid")), t::fn("pg_visible_in_snapshot", {xid, t::col(s, "frontier")})}),
+                   t::all_of({t::eq(xid, t::col(s, "frontier_xid")), t::lt(t::col(b, "__pgt_stmt"), t::col(s, "frontier_stmt"))})});
+    const t::expr visible_now = t::any_of({t::is_not_distinct(xid, t::col(s, "me")), t::fn("pg_visible_in_snapshot", {xid, t::col(s, "now")})});
+    t::select rows;
+    rows.from(buffer_name(source_relid), b).from(t::from(frontier.offset(0), s)).where(t::all_of({t::negation(applied), visible_now}));
+    return rows;
+}
+
+sql::tree::select pending_rows(unsigned source_relid, const std::string& b, sql::tree::expr condition) {
+    sql::tree::select rows = pending_rows(source_relid, b);
+    rows.where(sql::tree::all_of({*rows.where_condition, std::move(condition)}));
+    return rows;
 }
 
 void ensure_capture(const ir::table& source) {

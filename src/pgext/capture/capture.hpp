@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "pgt/ir/rel.hpp"
+#include "pgt/sql/tree.hpp"
 
 namespace pgt::ext {
 
@@ -65,9 +66,12 @@ bool truncate_applied_buffer(unsigned source_relid, const std::string& horizon);
 
 /// The rows of `source_relid`'s buffer, as alias `b`, not yet applied to a stream table whose
 /// frontier is ($1 snapshot, $2 xid, $3 statement number — text parameters) and visible now:
-/// `FROM <pending_rows> [AND …]`. (The snapshots are read once, in a one-row subquery: a cast
-/// or pg_current_snapshot() in the condition itself would be evaluated for every row.)
-std::string pending_rows(unsigned source_relid, const std::string& b);
+/// a SELECT without items, its FROM and WHERE set (the caller adds items and conditions). (The
+/// snapshots are read once, in a one-row subquery: a cast or pg_current_snapshot() in the
+/// condition itself would be evaluated for every row.)
+sql::tree::select pending_rows(unsigned source_relid, const std::string& b);
+/// `pending_rows` restricted further by `condition`.
+sql::tree::select pending_rows(unsigned source_relid, const std::string& b, sql::tree::expr condition);
 
 /// Creates (or replaces) or drops the capture triggers of captured table `source_relid` (not its
 /// partitions): a source moving between trigger and WAL capture.

@@ -1,6 +1,7 @@
 #include "catalog/stream_table.hpp"
 
 #include "pgt/error.hpp"
+#include "pgt/sql/tree.hpp"
 
 #include "catalog/catalog_oids.hpp"
 
@@ -12,10 +13,9 @@ namespace pgt::ext {
 
 namespace {
 
-std::optional<stream_table> load(const std::string& where, const std::vector<spi::param>& params) {
-    auto rows = spi::prepared("SELECT " + stream_table_columns() + " FROM pgtrickle.pgt_stream_tables WHERE " + where,
-                              static_cast<int>(params.size()))
-                    .query(params);
+std::optional<stream_table> load(sql::tree::expr where, const std::vector<spi::param>& params) {
+    namespace t = sql::tree;
+    auto rows = spi::prepared(t::render(stream_table_rows().where(std::move(where))), static_cast<int>(params.size())).query(params);
     if (rows.empty()) return std::nullopt;
     return stream_table_from_row(rows[0]);
 }
@@ -54,10 +54,21 @@ st_status status_named(const std::string& name) {
     throw error(sqlstate::internal_error, "pg_trickle: unknown stream table status in the catalog: " + name);
 }
 
-std::string stream_table_columns() {
-    return std::string("pgt_id, pgt_relid, pgt_schema, pgt_name, defining_query, schedule, refresh_mode, requested_mode, "
-                       "status, COALESCE(maintenance, ''), is_populated, needs_reinit, consecutive_errors, generation, ") +
-           (stream_table_catalog_oids().has_settings ? "settings, auto_costs" : "NULL::text[], NULL::float8[]");
+sql::tree::select stream_table_rows() {
+    namespace t = sql::tree;
+    t::select rows;
+    for (const char* c : {"pgt_id", "pgt_relid", "pgt_schema", "pgt_name", "defining_query", "schedule", "refresh_mode", "requested_mode", "status"})
+        rows.items.emplace_back(t::col("", c));
+    rows.items.emplace_back(t::coalesce({t::col("", "maintenance"), t::text("")}));
+    for (const char* c : {"is_populated", "needs_reinit", "consecutive_errors", "generation"}) rows.items.emplace_back(t::col("", c));
+    if (stream_table_catalog_oids().has_settings) {
+        rows.items.emplace_back(t::col("", "settings"));
+        rows.items.emplace_back(t::col("", "auto_costs"));
+    } else {
+        rows.items.emplace_back(t::cast(t::null(), t::type_name::catalog("text[]")));
+        rows.items.emplace_back(t::cast(t::null(), t::type_name::catalog("float8[]")));
+    }
+    return rows.from("pgtrickle.pgt_stream_tables", "");
 }
 
 void record_settings(long long id, const std::vector<std::pair<std::string, std::string>>& settings) {
@@ -132,7 +143,8 @@ std::pair<std::string, std::string> split_name(const std::string& name) {
 
 std::optional<stream_table> find_stream_table(const std::string& name) {
     auto [schema, table] = split_name(name);
-    return load("pgt_schema = $1 AND pgt_name = $2", {schema, table});
+    namespace t = sql::tree;
+    return load(t::all_of({t::eq(t::col("", "pgt_schema"), t::param(1)), t::eq(t::col("", "pgt_name"), t::param(2))}), {schema, table});
 }
 
 stream_table require_stream_table(const std::string& name) {
@@ -147,10 +159,14 @@ stream_table require_stream_table(const std::string& name) {
     return *st;
 }
 
-std::optional<stream_table> stream_table_by_id(long long id) { return load("pgt_id = $1::int8", {std::to_string(id)}); }
+std::optional<stream_table> stream_table_by_id(long long id) {
+    namespace t = sql::tree;
+    return load(t::eq(t::col("", "pgt_id"), t::cast(t::param(1), t::type_name::catalog("int8"))), {std::to_string(id)});
+}
 
 std::optional<stream_table> stream_table_by_relid(unsigned relid) {
-    return load("pgt_relid = $1::oid", {std::to_string(relid)});
+    namespace t = sql::tree;
+    return load(t::eq(t::col("", "pgt_relid"), t::cast(t::param(1), t::type_name::catalog("oid"))), {std::to_string(relid)});
 }
 
 } // namespace pgt::ext

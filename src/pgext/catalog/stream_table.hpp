@@ -6,7 +6,12 @@
 #include <utility>
 #include <vector>
 
+
 #include "pg/spi.hpp"
+
+namespace pgt::sql::tree {
+struct select;
+}
 
 namespace pgt::ext {
 
@@ -53,9 +58,9 @@ struct stream_table {
     std::string display() const { return schema + "." + name; }
 };
 
-/// The catalog columns a stream_table is read from (a SELECT list of
-/// pgtrickle.pgt_stream_tables), and the value read from the first of them in a row.
-std::string stream_table_columns();
+/// `SELECT <the catalog columns a stream_table is read from> FROM pgtrickle.pgt_stream_tables`
+/// (no condition: the caller adds it), and the value read from the first of them in a row.
+sql::tree::select stream_table_rows();
 stream_table stream_table_from_row(const spi::row& r);
 /// Records the query settings stream table `id`'s query was defined under (as the extension
 /// owner; a 0.1.0 catalog, which the library also serves, has no room for them).

@@ -3,6 +3,7 @@
 #include <functional>
 
 #include "pgt/error.hpp"
+#include "pgt/sql/ddl.hpp"
 
 #include "capture/capture.hpp"
 #include "capture/wal_capture.hpp"
@@ -216,7 +217,7 @@ void redefine_stream_table(const stream_table& st, const std::string& query, mod
     }
     {
         server::internal_ddl_scope internal;
-        spi::exec("DROP TABLE " + st.qualified());
+        spi::exec(sql::ddl::drop_table(st.qualified()));
     }
     drop_state_tables(st.relid);
     const unsigned relid = create_storage(st.schema, st.name, def);
@@ -239,7 +240,7 @@ void redefine_stream_table(const stream_table& st, const std::string& query, mod
             readers_changed(static_cast<unsigned>(std::stoul(*r[0])));
         if (!downstream.empty()) {
             // Downstream stream tables now read the new storage; they start over with a full refresh.
-            spi::exec("DROP TABLE " + buffer_name(st.relid));
+            spi::exec(sql::ddl::drop_table(buffer_name(st.relid)));
             spi::exec("DELETE FROM pgtrickle.pgt_change_tracking WHERE source_relid = $1::oid", {std::to_string(st.relid)});
             spi::exec("UPDATE pgtrickle.pgt_dependencies SET source_relid = $2::oid WHERE source_relid = $1::oid",
                       {std::to_string(st.relid), std::to_string(relid)});
@@ -277,7 +278,7 @@ void drop_stream_table(const stream_table& st, bool cascade) {
                               {std::to_string(st.id)});
     {
         server::internal_ddl_scope internal;
-        spi::exec("DROP TABLE IF EXISTS " + st.qualified());
+        spi::exec(sql::ddl::drop_table(st.qualified(), true));
     }
     drop_state_tables(st.relid);
     {

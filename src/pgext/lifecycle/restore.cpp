@@ -1,6 +1,7 @@
 #include "lifecycle/restore.hpp"
 
 #include "pgt/error.hpp"
+#include "pgt/sql/ddl.hpp"
 
 #include "catalog/stream_table.hpp"
 #include "lifecycle/lifecycle.hpp"
@@ -34,14 +35,14 @@ void drop_leftovers() {
              "  (n.nspname = 'pgtrickle_changes' AND c.oid NOT IN (SELECT buffer_relid FROM pgtrickle.pgt_change_tracking)) "
              "  OR (n.nspname = 'pgtrickle_state' AND NOT EXISTS (SELECT 1 FROM pgtrickle.pgt_stream_tables s "
              "      WHERE c.relname ~ ('^(topk|n[0-9]+)_' || s.pgt_relid || '$'))))"))
-        spi::exec("DROP TABLE " + *r[0]);
+        spi::exec(sql::ddl::drop_table(*r[0]));
     for (const auto& r : spi::query(
              "SELECT pg_catalog.quote_ident(t.tgname), t.tgrelid::regclass::text FROM pg_catalog.pg_trigger t "
              "WHERE t.tgname LIKE 'pg\\_trickle\\_cdc\\_%' AND NOT t.tgisinternal AND t.tgrelid NOT IN "
              // pg_partition_tree lists nothing for a table that is not partitioned
              "(SELECT source_relid FROM pgtrickle.pgt_change_tracking UNION ALL "
              "SELECT p.relid FROM pgtrickle.pgt_change_tracking k, pg_catalog.pg_partition_tree(k.source_relid) p)"))
-        spi::exec("DROP TRIGGER " + *r[0] + " ON " + *r[1]);
+        spi::exec(sql::ddl::drop_trigger(*r[0], *r[1]));
 }
 
 restore_outcome restore_one(const spi::row& d) {

@@ -1,6 +1,7 @@
 #include "pg/spi.hpp"
 
 #include "pgt/error.hpp"
+#include "pgt/sql/tree.hpp"
 
 #include "pg/guard.hpp"
 #include "pg/gucs.hpp"
@@ -18,6 +19,12 @@ extern "C" {
 namespace pgt::spi {
 
 namespace {
+
+/// `SELECT * FROM (sql) q LIMIT 0`: planned and started, no row fetched.
+std::string no_rows(const std::string& sql) {
+    namespace t = sql::tree;
+    return t::render(t::select({t::all("")}).from(t::from(t::rendered_query(sql), "q")).limit(t::integer(0)));
+}
 
 struct params_buffer {
     std::vector<Oid> types;
@@ -248,7 +255,7 @@ std::vector<row> snapshot::query(const std::string& sql, const std::vector<param
 
 std::vector<std::pair<std::string, std::string>> describe(const std::string& sql) {
     // Planned and started but no row fetched: the caller's privileges are checked too.
-    run("SELECT * FROM (" + sql + ") q LIMIT 0", {}, nullptr);
+    run(no_rows(sql), {}, nullptr);
     std::vector<std::pair<std::string, std::string>> cols;
     const TupleDesc desc = SPI_tuptable->tupdesc;
     // (Aggregate state tables are made with these types as the extension owner.)
@@ -262,7 +269,7 @@ std::vector<std::pair<std::string, std::string>> describe(const std::string& sql
 }
 
 std::vector<std::string> output_collations(const std::string& sql) {
-    run("SELECT * FROM (" + sql + ") q LIMIT 0", {}, nullptr);
+    run(no_rows(sql), {}, nullptr);
     std::vector<std::string> out;
     const TupleDesc desc = SPI_tuptable->tupdesc;
     for (int i = 0; i < desc->natts; ++i) {

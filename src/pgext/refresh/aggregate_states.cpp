@@ -1,6 +1,8 @@
 #include "refresh/aggregate_states.hpp"
 
 #include "pgt/sql/builder.hpp"
+#include "pgt/sql/ddl.hpp"
+#include "pgt/sql/tree.hpp"
 
 #include "pg/relations.hpp"
 #include "pg/roles.hpp"
@@ -37,25 +39,23 @@ void rebuild_aggregate_states(const compiled_query& comp, unsigned owner, const 
     for (const auto& def : inc->aggregate_state_defs) {
         const std::string& table = inc->aggregate_states.at(def.node);
         const auto columns = spi::describe(def.select); // as the owner: a privilege check too
-        std::vector<std::string> cols;
-        for (const auto& [name, type] : columns) cols.push_back(spi::quote_ident(name) + " " + type);
         std::vector<std::string> names;
-        for (const auto& c : columns) names.push_back(spi::quote_ident(c.first));
+        for (const auto& c : columns) names.push_back(c.first);
         {
             // Created and indexed by the extension's owner in its schema (an index there needs
             // CREATE on it, which the stream table's owner lacks), then handed to that owner.
             server::internal_ddl_scope internal;
             server::role_scope as_ext(server::extension_owner(), false);
-            if (spi::scalar("SELECT pg_catalog.to_regclass($1)", {table})) spi::exec("DROP TABLE " + table);
-            spi::exec("CREATE TABLE " + table + " (" + sql::join(cols) + ")");
-            spi::exec("CREATE INDEX ON " + table + " (\"__pgt_row_id\")");
-            if (!def.key_columns.empty()) spi::exec("CREATE INDEX ON " + table + " (" + sql::join(def.key_columns) + ")");
-            spi::exec("ALTER TABLE " + table + " OWNER TO " + spi::quote_ident(server::role_name(owner)));
+            if (spi::scalar("SELECT pg_catalog.to_regclass($1)", {table})) spi::exec(sql::ddl::drop_table(table));
+            spi::exec(sql::ddl::create_table(table, columns));
+            spi::exec(sql::ddl::create_index(table, {sql::ident("__pgt_row_id")}));
+            if (!def.key_columns.empty()) spi::exec(sql::ddl::create_index(table, def.key_columns));
+            spi::exec(sql::ddl::alter_owner(table, server::role_name(owner)));
             server::depend_on_extension("pg_class", relid_of(table));
         }
-        snap.exec("INSERT INTO " + table + " (" + sql::join(names) + ") " + def.select);
+        snap.exec(sql::tree::render(sql::tree::insert{table, names, sql::tree::rendered_query(def.select), {}}));
         server::internal_ddl_scope internal;
-        spi::exec("ANALYZE " + table);
+        spi::exec(sql::ddl::analyze(table));
     }
 }
 

@@ -23,38 +23,53 @@ std::map<long long, std::unique_ptr<compiled_query>>& cache() {
     return c;
 }
 
+namespace t = sql::tree;
+
+const t::type_name int8 = t::type_name::catalog("int8");
+constexpr const char* weight_column = "__pgt_w";
+
 /// The pending changes of source `t`: its columns and a weight, +1 per inserted row, −1 per
 /// deleted row, from the buffer rows the frontier ($1–$3) has not yet passed; `small`: known to
 /// be at most small_change_records rows.
-std::string changes_relation(const ir::table& t, bool small) {
-    std::vector<std::string> cols;
-    for (const auto& c : t.columns) cols.push_back("b." + spi::quote_ident(c.name));
-    return "(SELECT " + sql::join(cols) +
-           ", CASE b.__pgt_action WHEN 'I' THEN 1::pg_catalog.int8 ELSE -1::pg_catalog.int8 END AS \"__pgt_w\" FROM " +
-           pending_rows(t.oid, "b") + " AND b.__pgt_action <> 'T'" +
-           (small ? " LIMIT " + std::to_string(small_change_records) : std::string()) + ")";
+std::string changes_relation(const ir::table& table, bool small) {
+    const t::expr action = t::col("b", "__pgt_action");
+    t::select rows = pending_rows(table.oid, "b", t::ne(action, t::text("T")));
+    for (const auto& c : table.columns) rows.items.emplace_back(t::col("b", c.name));
+    rows.items.push_back(t::as(t::case_when({{t::eq(action, t::text("I")), t::cast(t::integer(1), int8)}}, t::cast(t::integer(-1), int8)), weight_column));
+    if (small) rows.limit(t::integer(small_change_records));
+    return t::parenthesised(rows);
 }
 
 /// The statements' changes of source `i` (table `t`) from its rows inserted and deleted.
-std::string immediate_changes_relation(std::size_t i, const ir::table& t) {
-    std::vector<std::string> cols;
-    for (const auto& c : t.columns) cols.push_back("e." + spi::quote_ident(c.name));
-    return "(SELECT " + sql::join(cols) + ", 1::pg_catalog.int8 AS \"__pgt_w\" FROM " +
-           spi::quote_ident(compiled_query::inserted_rows(i)) + " e UNION ALL SELECT " + sql::join(cols) +
-           ", -1::pg_catalog.int8 FROM " + spi::quote_ident(compiled_query::deleted_rows(i)) + " e)";
+std::string immediate_changes_relation(std::size_t i, const ir::table& table) {
+    t::select inserted, deleted;
+    for (const auto& c : table.columns) {
+        inserted.items.emplace_back(t::col("e", c.name));
+        deleted.items.emplace_back(t::col("e", c.name));
+    }
+    inserted.items.push_back(t::as(t::cast(t::integer(1), int8), weight_column));
+    deleted.items.emplace_back(t::cast(t::integer(-1), int8));
+    inserted.from(spi::quote_ident(compiled_query::inserted_rows(i)), "e");
+    deleted.from(spi::quote_ident(compiled_query::deleted_rows(i)), "e");
+    return t::parenthesised(t::union_all({inserted, deleted}));
 }
 
 /// A one-row relation of source `t`'s columns, from parameters $first…, and weight `weight`.
-std::string parameter_row(const ir::table& t, std::size_t first, int weight) {
-    std::vector<std::string> cols;
-    for (const auto& c : t.columns) cols.push_back("$" + std::to_string(first + cols.size()) + " AS " + spi::quote_ident(c.name));
-    cols.push_back(std::string(weight > 0 ? "1" : "-1") + "::pg_catalog.int8 AS \"__pgt_w\"");
-    return "(SELECT " + sql::join(cols) + ")";
+std::string parameter_row(const ir::table& table, std::size_t first, int weight) {
+    t::select row;
+    for (const auto& c : table.columns) row.items.push_back(t::as(t::param(static_cast<int>(first + row.items.size())), c.name));
+    row.items.push_back(t::as(t::cast(t::integer(weight > 0 ? 1 : -1), int8), weight_column));
+    return t::parenthesised(row);
+}
+
+/// `INSERT INTO table (columns) select`.
+std::string insert_rows(const std::string& table, const std::vector<std::string>& columns, const std::string& select) {
+    return t::render(t::insert{table, columns, t::rendered_query(select), {}});
 }
 
 std::vector<std::string> storage_columns(const lower::layout& lay) {
     std::vector<std::string> cols;
-    for (const auto& c : lay.columns) cols.push_back(spi::quote_ident(c.name));
+    for (const auto& c : lay.columns) cols.push_back(c.name);
     return cols;
 }
 
@@ -158,10 +173,10 @@ full_mode full_mode_query(const stream_table& st) {
     std::vector<std::string> hashed;
     for (const auto& [name, type] : visible_columns(st)) {
         f.layout.columns.push_back({name, server_type(type), false, ""});
-        hashed.push_back(sql::hash_text("q." + spi::quote_ident(name), f.layout.columns.back().type));
+        hashed.push_back(sql::hash_text(sql::column("q", name), f.layout.columns.back().type));
     }
-    f.select = "SELECT " + lowering_options().hash_function + "(" + sql::text_array(hashed) + ") AS \"__pgt_row_id\", q.* FROM (" +
-               st.defining_query + ") q";
+    t::select rows({t::as(t::fn(lowering_options().hash_function, {t::rendered(sql::text_array(hashed))}, ""), "__pgt_row_id"), t::all("q")});
+    f.select = t::render(rows.from(t::from(t::rendered_query(st.defining_query), "q")));
     return f;
 }
 
@@ -238,11 +253,10 @@ void compile_incremental(const stream_table& st, compiled_query& c) {
     }
     c.sources = graph.sources;
     c.options.state_in_output = !state_beside_output(graph, have);
-    const std::string columns = " (" + sql::join(storage_columns(lower::storage_layout(graph, c.options))) + ") ";
+    const auto columns = storage_columns(lower::storage_layout(graph, c.options));
     c.load.select = topk ? lower::topk_state_load(graph, c.options) : lower::full_load_sql(graph, c.options);
-    c.load.statement = "INSERT INTO " + target + columns + c.load.select;
-    if (const auto q = lower::query_load_sql(graph, st.defining_query, c.options))
-        c.load.query_load = "INSERT INTO " + st.qualified() + columns + *q;
+    c.load.statement = insert_rows(target, columns, c.load.select);
+    if (const auto q = lower::query_load_sql(graph, st.defining_query, c.options)) c.load.query_load = insert_rows(st.qualified(), columns, *q);
     auto inc = incremental_of(st, std::move(graph), target, c.options);
     if (topk)
         c.plan = topk_of(st, std::move(inc));
@@ -255,8 +269,9 @@ void compile_full(const stream_table& st, compiled_query& c) {
     c.sources = c.front.sources;
     const auto f = full_mode_query(st);
     c.load.select = f.select;
-    c.load.statement = "INSERT INTO " + st.qualified() + " (" + sql::join(storage_columns(f.layout)) + ") " + f.select;
-    c.load.swap_select = "SELECT CAST(0 AS pg_catalog.int8) AS \"__pgt_row_id\", q.* FROM (" + st.defining_query + ") q";
+    c.load.statement = insert_rows(st.qualified(), storage_columns(f.layout), f.select);
+    c.load.swap_select =
+        t::render(t::select({t::as(t::cast(t::integer(0), int8), "__pgt_row_id"), t::all("q")}).from(t::from(t::rendered_query(st.defining_query), "q")));
     full_plan p;
     p.difference_plan = spi::plan(lower::full_difference_statement(f.layout, f.select, st.qualified()), 0, true);
     c.plan = std::move(p);

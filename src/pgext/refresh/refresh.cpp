@@ -37,6 +37,14 @@ const char* action_name(refresh_action a) {
 }
 
 namespace {
+/// `SELECT EXISTS (rows)`, the rows' select list made `1`.
+std::string any_row(sql::tree::select rows) {
+    rows.items = {sql::tree::integer(1)};
+    return sql::tree::render(sql::tree::select({sql::tree::exists(rows)}));
+}
+} // namespace
+
+namespace {
 
 const char* initiator_name(initiator who) {
     switch (who) {
@@ -61,13 +69,15 @@ struct start_point {
 };
 
 std::optional<start_point> lock_and_start(long long id) {
-    auto rows = spi::prepared("SELECT " + stream_table_columns() +
-                                  // (in UTC, ISO: it is read back under the stream table's settings)
-                                  ", pg_catalog.to_char(pg_catalog.clock_timestamp() AT TIME ZONE 'UTC', "
-                                  "'YYYY-MM-DD HH24:MI:SS.US'), frontier_snapshot::text, frontier_xid::text, "
-                                  "frontier_stmt::text FROM pgtrickle.pgt_stream_tables WHERE pgt_id = $1::int8",
-                              1)
-                    .query({std::to_string(id)});
+    namespace t = sql::tree;
+    const t::type_name text = t::type_name::catalog("text");
+    t::select row = stream_table_rows();
+    // (in UTC, ISO: it is read back under the stream table's settings)
+    row.items.emplace_back(t::fn("to_char", {t::at_time_zone(t::fn("clock_timestamp", {}), t::text("UTC")),
+                                             t::text("YYYY-MM-DD HH24:MI:SS.US")}));
+    for (const char* c : {"frontier_snapshot", "frontier_xid", "frontier_stmt"}) row.items.emplace_back(t::cast(t::col("", c), text));
+    row.where(t::eq(t::col("", "pgt_id"), t::cast(t::param(1), t::type_name::catalog("int8"))));
+    auto rows = spi::prepared(t::render(row), 1).query({std::to_string(id)});
     if (rows.empty()) return std::nullopt;
     const auto& r = rows[0];
     const std::size_t n = r.size();
@@ -114,16 +124,21 @@ pending pending_changes(const compiled_query& c, const start_point& f, const spi
     // that reaches it stopped before seeing every pending row (and a TRUNCATE among them).
     const long long limit = std::max(automatic ? auto_count_limit(*automatic, all_rows) : 0, small_change_records) + 1;
     for (std::size_t i = 0; i < c.sources.size(); ++i) {
-        const std::string pending = pending_rows(c.sources[i]->oid, "b");
+        namespace t = sql::tree;
+        const t::expr action = t::col("x", "__pgt_action");
+        t::select some = pending_rows(c.sources[i]->oid, "b");
+        some.items.emplace_back(t::col("b", "__pgt_action"));
+        some.limit(t::cast(t::param(4), t::type_name::catalog("int8")));
+        t::call_options inserted_only;
+        inserted_only.star = true;
+        inserted_only.filter = t::eq(action, t::text("I"));
+        const t::select counts({t::count_all(), t::coalesce({t::fn("bool_or", {t::eq(action, t::text("T"))}), t::boolean(false)}),
+                                t::aggregate("pg_catalog", "count", {}, inserted_only)});
         auto frontier = std::vector<spi::param>{f.snapshot, f.xid, f.frontier_stmt};
         // One pass over the pending rows up to the limit (testing the visibility of each costs
         // about 1 µs: the count stops there).
         frontier.push_back(std::to_string(limit));
-        const auto r = spi::prepared("SELECT pg_catalog.count(*), COALESCE(pg_catalog.bool_or(x.__pgt_action = 'T'), false), "
-                                     "pg_catalog.count(*) FILTER (WHERE x.__pgt_action = 'I') "
-                                     "FROM (SELECT b.__pgt_action FROM " + pending + " LIMIT $4::pg_catalog.int8) x",
-                                     4)
-                           .query(frontier, &snap);
+        const auto r = spi::prepared(t::render(t::select(counts).from(t::from(some, "x"))), 4).query(frontier, &snap);
         const long long n = std::stoll(*r[0][0]);
         const long long inserted = std::stoll(*r[0][2]);
         if (n > 0) p.changed |= 1ULL << i;
@@ -135,8 +150,8 @@ pending pending_changes(const compiled_query& c, const start_point& f, const spi
             // More are pending: a TRUNCATE among them? (The action is tested before the
             // visibility of each row.)
             frontier.pop_back();
-            p.truncated = spi::prepared("SELECT EXISTS (SELECT FROM " + pending + " AND b.__pgt_action = 'T')", 3)
-                              .query(frontier, &snap)[0][0] == "t";
+            const t::select marker = pending_rows(c.sources[i]->oid, "b", t::eq(t::col("b", "__pgt_action"), t::text("T")));
+            p.truncated = spi::prepared(any_row(marker), 3).query(frontier, &snap)[0][0] == "t";
         }
     }
     return p;
@@ -604,8 +619,9 @@ std::vector<unsigned> captured_sources(long long id) {
 long long count_pending(unsigned source_relid, const std::vector<spi::param>& frontier) {
     if (!frontier[0])
         return std::stoll(*spi::prepared("SELECT pg_catalog.count(*) FROM " + buffer_name(source_relid), 0).query({})[0][0]);
-    return std::stoll(
-        *spi::prepared("SELECT pg_catalog.count(*) FROM " + pending_rows(source_relid, "b"), 3).query(frontier)[0][0]);
+    sql::tree::select count = pending_rows(source_relid, "b");
+    count.items.emplace_back(sql::tree::count_all());
+    return std::stoll(*spi::prepared(sql::tree::render(count), 3).query(frontier)[0][0]);
 }
 
 } // namespace
@@ -629,7 +645,7 @@ bool has_pending_changes(long long id) {
     for (unsigned source : captured_sources(id)) {
         const bool any =
             state->frontier[0]
-                ? spi::prepared("SELECT EXISTS (SELECT FROM " + pending_rows(source, "b") + ")", 3).query(state->frontier)[0][0] == "t"
+                ? spi::prepared(any_row(pending_rows(source, "b")), 3).query(state->frontier)[0][0] == "t"
                 : spi::prepared("SELECT EXISTS (SELECT FROM " + buffer_name(source) + ")", 0).query({})[0][0] == "t";
         if (any) return true;
     }

@@ -117,6 +117,7 @@ expr is_not_distinct(expr a, expr b) { return make(distinct_test{std::move(a), s
 expr coalesce(std::vector<expr> items) { return make(syntax_call{"COALESCE", std::move(items)}); }
 expr greatest(std::vector<expr> items) { return make(syntax_call{"GREATEST", std::move(items)}); }
 expr least(std::vector<expr> items) { return make(syntax_call{"LEAST", std::move(items)}); }
+expr at_time_zone(expr x, expr zone) { return rendered("(" + render(x) + " AT TIME ZONE " + render(zone) + ")"); }
 expr row(std::vector<expr> items) { return make(syntax_call{"ROW", std::move(items)}); }
 expr case_when(std::vector<when_then> branches) { return make(case_expr{std::move(branches), std::nullopt}); }
 expr case_when(std::vector<when_then> branches, expr otherwise) { return make(case_expr{std::move(branches), std::move(otherwise)}); }
