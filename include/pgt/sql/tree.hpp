@@ -127,6 +127,9 @@ expr is_null(expr x);
 expr is_not_null(expr x);
 expr is_distinct(expr a, expr b);
 expr is_not_distinct(expr a, expr b);
+/// `(x IS NOT TRUE)`, `(x IS NOT FALSE)`: NULL counts as the other truth value.
+expr is_not_true(expr x);
+expr is_not_false(expr x);
 /// `COALESCE(…)`, `GREATEST(…)`, `LEAST(…)`: SQL syntax, not functions a schema could shadow.
 expr coalesce(std::vector<expr> items);
 expr greatest(std::vector<expr> items);
@@ -150,6 +153,8 @@ expr scalar(query q);
 expr among(expr x, query values, const sql_type& type);
 /// `x OPERATOR(pg_catalog.=) ANY (ARRAY(values))`, for a type pg_catalog compares (tid, oid, …).
 expr equals_any(expr x, query values);
+/// `(a OPERATOR(schema.o) ANY (q))`, or `ALL (q)`: a comparison quantified over a subquery.
+expr quantified(std::string_view o, expr a, bool any, query q, std::string_view schema = "pg_catalog");
 
 // ---- queries ---------------------------------------------------------------------------------
 
@@ -167,10 +172,13 @@ enum class join_kind { inner, left, right, full, cross };
 /// A relation rendered elsewhere (a table or CTE name, a parenthesised SELECT) as `alias`;
 /// `LATERAL (SELECT …) alias` when lateral.
 relation from(std::string rendered_relation, std::string alias, bool lateral = false);
+/// The same with its columns renamed: `relation alias("c₁", …)`.
+relation from_renamed(std::string rendered_relation, std::string alias, std::vector<std::string> columns);
 /// `(q) alias`; `LATERAL (q) alias` when lateral.
 relation from(query q, std::string alias, bool lateral = false);
-/// `function(…) alias`: a set-returning function's rows (it may read earlier FROM items).
-relation from_function(expr call, std::string alias);
+/// `function(…) alias`: a set-returning function's rows (it may read earlier FROM items);
+/// `LATERAL function(…) alias` when lateral (the same: LATERAL is optional before a function).
+relation from_function(expr call, std::string alias, bool lateral = false);
 /// `[LATERAL] ROWS FROM (calls…) [WITH ORDINALITY] AS alias(columns…)`.
 relation rows_from(std::vector<expr> calls, bool ordinality, std::string alias, std::vector<std::string> columns, bool lateral);
 /// `[LATERAL] function AS alias(columns…)` for a table function rendered elsewhere (JSON_TABLE).

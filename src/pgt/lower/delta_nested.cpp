@@ -17,18 +17,16 @@ namespace pgt::lower::detail {
 namespace {
 
 std::string tag(int id, const char* what) { return "d" + std::to_string(id) + "_" + what; }
-
-std::vector<sql_type> column_types(const lowering& l, int id) {
-    std::vector<sql_type> t;
-    for (const auto& c : l.node(id).rel->columns) t.push_back(c.type);
-    return t;
-}
+std::string nid(int id) { return "n" + std::to_string(id); }
+/// A hidden column of the invertible rule's CTEs: `__pgt_k0` (a group key), `__pgt_c1` (a
+/// count of non-NULL inputs), `__pgt_a1` (an aggregate's change).
+std::string hidden(const char* what, std::size_t j) { return "__pgt_" + std::string(what) + std::to_string(j); }
 
 /// `a` (an expression over input `child`) equals `b`, NULL matching NULL; a plain `=`, which
 /// PostgreSQL can hash and estimate, when `a` is a never-NULL column.
-std::string same_key(const lowering& l, int child, const ir::expr& key, const std::string& a, const std::string& b) {
-    if (key.kind == ir::expr_kind::column && ir::never_null(key, l.node(child).rel->columns)) return sql::binary("=", a, b);
-    return sql::not_distinct(a, b, key.type);
+tree::expr same_key(const lowering& l, int child, const ir::expr& key, const tree::expr& a, const tree::expr& b) {
+    if (key.kind == ir::expr_kind::column && ir::never_null(key, l.node(child).rel->columns)) return tree::eq(a, b);
+    return tree::rendered(sql::not_distinct(tree::render(a), tree::render(b), key.type));
 }
 
 /// COUNT, and SUM of exact numbers: the value before a change is the value after minus the
@@ -40,97 +38,148 @@ bool invertible(const ir::agg_call& a) {
            (is_integer(a.arg()->type.kind) || a.arg()->type.kind == type_kind::numeric);
 }
 
-/// Δγ for invertible aggregates: the touched groups now, and before as now minus the change.
-std::string invertible_delta(lowering& l, int id, const std::string& in_touched) {
-    const auto& n = l.node(id);
-    const int child = n.inputs[0];
-    const std::string dc = *l.delta(child);
-    const auto& a = std::get<ir::aggregate>(n.rel->node);
-    const auto& out = l.names(id);
-    const std::string w = sql::ident(weight);
-    const std::string nid = "n" + std::to_string(id);
-    auto hidden = [](const char* what, std::size_t j) { return sql::ident("__pgt_" + std::string(what) + std::to_string(j)); };
+/// The group keys of aggregate node `id` over its input's rows seen as alias "s".
+std::vector<tree::expr> group_keys(const lowering& l, int id) {
+    const int child = l.node(id).inputs[0];
+    std::vector<tree::expr> keys;
+    for (const auto& g : std::get<ir::aggregate>(l.node(id).rel->node).group_by) keys.push_back(l.value(*g, child, "s"));
+    return keys;
+}
 
-    std::vector<std::string> now_items, change_items, keys_of_s;
-    for (std::size_t k = 0; k < a.group_by.size(); ++k) {
-        keys_of_s.push_back(l.expr(*a.group_by[k], child, "s"));
-        now_items.push_back(keys_of_s[k] + " AS " + sql::ident(out[k]));
-        change_items.push_back(keys_of_s[k] + " AS " + hidden("k", k));
+/// The invertible rule's CTEs of the touched groups now (`__pgt_n` rows, `__pgt_cj` non-NULL
+/// inputs of SUM j) and of the change's contribution per group (keys as `__pgt_kk`, `__pgt_n`
+/// the net rows, `__pgt_cj` the net non-NULL inputs, `__pgt_aj` COUNT j's or SUM j's change).
+std::pair<std::string, std::string> now_and_change(lowering& l, int id, const tree::expr& in_touched) {
+    const int child = l.node(id).inputs[0];
+    const std::string dc = *l.delta(child);
+    const auto& a = std::get<ir::aggregate>(l.node(id).rel->node);
+    const auto& out = l.names(id);
+    const tree::expr w = tree::col("s", weight);
+    const std::vector<tree::expr> keys = group_keys(l, id);
+    tree::select now, change;
+    for (std::size_t k = 0; k < keys.size(); ++k) {
+        now.items.push_back(tree::as(keys[k], out[k]));
+        change.items.push_back(tree::as(keys[k], hidden("k", k)));
     }
-    now_items.push_back("pg_catalog.count(*) AS \"__pgt_n\"");
-    change_items.push_back("pg_catalog.sum(s." + w + ") AS \"__pgt_n\"");
+    now.items.push_back(tree::as(tree::count_all(), "__pgt_n"));
+    change.items.push_back(tree::as(tree::fn("sum", {w}), "__pgt_n"));
     for (std::size_t j = 0; j < a.aggs.size(); ++j) {
         const auto& call = a.aggs[j];
-        now_items.push_back(aggregate_call(l, call, child, "s") + " AS " + sql::ident(out[a.group_by.size() + j]));
+        now.items.push_back(tree::as(aggregate_value(l, call, child, "s"), out[a.group_by.size() + j]));
         if (call.func == ir::agg_func::count_star) continue;
-        const std::string x = l.expr(*call.arg(), child, "s");
-        const std::string present = "pg_catalog.sum(CASE WHEN " + x + " IS NOT NULL THEN s." + w + " ELSE 0 END)";
+        const tree::expr x = l.value(*call.arg(), child, "s");
+        const tree::expr present = tree::fn("sum", {tree::case_when({{tree::is_not_null(x), w}}, tree::integer(0))});
         if (call.func == ir::agg_func::count) {
-            change_items.push_back(present + " AS " + hidden("a", j));
+            change.items.push_back(tree::as(present, hidden("a", j)));
             continue;
         }
-        now_items.push_back("pg_catalog.count(" + x + ") AS " + hidden("c", j));
-        change_items.push_back(present + " AS " + hidden("c", j));
-        change_items.push_back("pg_catalog.sum(" + sql::binary("*", "s." + w, "CAST(" + x + " AS pg_catalog.numeric)") + ") AS " + hidden("a", j));
+        now.items.push_back(tree::as(tree::fn("count", {x}), hidden("c", j)));
+        change.items.push_back(tree::as(present, hidden("c", j)));
+        const tree::expr weighted = tree::times(w, tree::cast(x, tree::type_name::catalog("numeric")));
+        change.items.push_back(tree::as(tree::fn("sum", {weighted}), hidden("a", j)));
     }
-    const bool grouped = !keys_of_s.empty();
-    const std::string group_by = grouped ? " GROUP BY " + sql::join(keys_of_s) : "";
-    const std::string now = l.add_cte(tag(id, "new"), nid + ": aggregate of touched groups, now",
-                                      "SELECT " + sql::join(now_items) + " FROM " + l.new_sql(child) + " s WHERE " +
-                                          in_touched + group_by +
-                                          (grouped ? "" : " HAVING EXISTS (SELECT 1 FROM " + dc + ")"));
-    const std::string change = l.add_cte(tag(id, "change"), nid + ": the change's contribution per touched group",
-                                         "SELECT " + sql::join(change_items) + " FROM " + dc + " s" + group_by +
-                                             (grouped ? "" : " HAVING " + sql::binary(">", "pg_catalog.count(*)", "0")));
+    now.from(l.new_sql(child), "s").where(in_touched);
+    change.from(dc, "s");
+    if (keys.empty()) {
+        now.having(tree::exists(tree::select({tree::integer(1)}).from(dc, "")));
+        change.having(tree::gt(tree::count_all(), tree::integer(0)));
+    } else {
+        now.group_by(keys);
+        change.group_by(keys);
+    }
+    return {l.add_cte(tag(id, "new"), nid(id) + ": aggregate of touched groups, now", tree::render(now)),
+            l.add_cte(tag(id, "change"), nid(id) + ": the change's contribution per touched group", tree::render(change))};
+}
+
+/// The value of aggregate `j` (named `name`) before the change: now (n) minus the change (d).
+tree::expr value_before(const ir::agg_call& call, std::size_t j, const std::string& name) {
+    const tree::expr now_value = tree::coalesce({tree::col("n", name), tree::integer(0)});
+    if (call.func == ir::agg_func::count_star) return tree::cast(tree::minus(now_value, tree::col("d", "__pgt_n")), call.type);
+    if (call.func == ir::agg_func::count) return tree::cast(tree::minus(now_value, tree::col("d", hidden("a", j))), call.type);
+    // A SUM of no non-NULL inputs is NULL.
+    const tree::expr count_before =
+        tree::minus(tree::coalesce({tree::col("n", hidden("c", j)), tree::integer(0)}), tree::col("d", hidden("c", j)));
+    const tree::expr sum_before = tree::minus(now_value, tree::coalesce({tree::col("d", hidden("a", j)), tree::integer(0)}));
+    return tree::case_when({{tree::gt(count_before, tree::integer(0)), tree::cast(sum_before, call.type)}});
+}
+
+/// Δγ for invertible aggregates: the touched groups now, and before as now minus the change.
+std::string invertible_delta(lowering& l, int id, const tree::expr& in_touched) {
+    const int child = l.node(id).inputs[0];
+    const auto& a = std::get<ir::aggregate>(l.node(id).rel->node);
+    const auto& out = l.names(id);
+    const auto [now, change] = now_and_change(l, id, in_touched);
 
     // Before = now − change, for the groups that had rows before.
-    std::vector<std::string> old_items, match;
+    tree::select old;
+    std::vector<tree::expr> match;
     for (std::size_t k = 0; k < a.group_by.size(); ++k) {
-        old_items.push_back("d." + hidden("k", k) + " AS " + sql::ident(out[k]));
-        match.push_back(same_key(l, child, *a.group_by[k], sql::column("n", out[k]), "d." + hidden("k", k)));
+        old.items.push_back(tree::as(tree::col("d", hidden("k", k)), out[k]));
+        match.push_back(same_key(l, child, *a.group_by[k], tree::col("n", out[k]), tree::col("d", hidden("k", k))));
     }
     for (std::size_t j = 0; j < a.aggs.size(); ++j) {
-        const auto& call = a.aggs[j];
-        const std::string name = sql::ident(out[a.group_by.size() + j]);
-        const std::string now_value = "COALESCE(n." + name + ", 0)";
-        std::string v;
-        if (call.func == ir::agg_func::count_star) v = sql::binary("-", now_value, "d.\"__pgt_n\"");
-        else if (call.func == ir::agg_func::count) v = sql::binary("-", now_value, "d." + hidden("a", j));
-        if (!v.empty()) {
-            old_items.push_back(sql::cast(v, call.type) + " AS " + name);
-            continue;
-        }
-        const std::string count_before = sql::binary("-", "COALESCE(n." + hidden("c", j) + ", 0)", "d." + hidden("c", j));
-        old_items.push_back("CASE WHEN " + sql::binary(">", count_before, "0") + " THEN " +
-                            sql::cast(sql::binary("-", now_value, "COALESCE(d." + hidden("a", j) + ", 0)"), call.type) +
-                            " END AS " + name);
+        const std::string& name = out[a.group_by.size() + j];
+        old.items.push_back(tree::as(value_before(a.aggs[j], j, name), name));
     }
-    const std::string before = l.add_cte(
-        tag(id, "old"), nid + ": aggregate of touched groups, before (now minus the change)",
-        "SELECT " + sql::join(old_items) + " FROM " + change + " d LEFT JOIN " + now + " n ON " +
-            (match.empty() ? "true" : sql::join(match, " AND ")) +
-            (grouped ? " WHERE " + sql::binary(">", sql::binary("-", "COALESCE(n.\"__pgt_n\", 0)", "d.\"__pgt_n\""), "0") : ""));
-    const std::string cols = l.column_list(id, "s");
-    return l.add_cte(tag(id, "aggregate"), nid + ": aggregate — γ(new) − γ(old) on touched groups",
-                     "SELECT " + cols + ", 1 AS " + w + " FROM " + now + " s UNION ALL SELECT " + cols + ", -1 FROM " +
-                         before + " s");
+    old.from(tree::join(tree::from(change, "d"), tree::join_kind::left, tree::from(now, "n"),
+                        match.empty() ? tree::boolean(true) : tree::all_of(match)));
+    if (!a.group_by.empty())
+        old.where(tree::gt(tree::minus(tree::coalesce({tree::col("n", "__pgt_n"), tree::integer(0)}), tree::col("d", "__pgt_n")),
+                           tree::integer(0)));
+    const std::string before =
+        l.add_cte(tag(id, "old"), nid(id) + ": aggregate of touched groups, before (now minus the change)", tree::render(old));
+    tree::select added(l.columns(id, "s")), removed(l.columns(id, "s"));
+    added.items.push_back(tree::as(tree::integer(1), weight));
+    removed.items.emplace_back(tree::integer(-1));
+    return l.add_cte(tag(id, "aggregate"), nid(id) + ": aggregate — γ(new) − γ(old) on touched groups",
+                     tree::render(tree::union_all({added.from(now, "s"), removed.from(before, "s")})));
 }
 
 } // namespace
 
 std::string rows_before(lowering& l, int id, const std::string& in_touched) {
     const int child = l.node(id).inputs[0];
-    const std::string w = sql::ident(weight);
-    const std::string cols = l.column_list(child, "s");
-    const std::string bag = l.add_cte(
-        tag(id, "old_rows"), "n" + std::to_string(id) + ": rows of the touched part before the change (C − ΔC)",
-        "SELECT " + l.grouped_column_list(child, "b") + ", pg_catalog.sum(b." + w + ") AS " + w + " FROM (SELECT " + cols +
-            ", 1 AS " + w + " FROM " + l.new_sql(child) + " s WHERE " + in_touched + " UNION ALL SELECT " + cols + ", " + sql::negated("s." + w) +
-            " FROM " + *l.delta(child) + " s) b GROUP BY " + l.image_list(child, "b") + " HAVING " +
-            sql::binary(">", "pg_catalog.sum(b." + w + ")", "0"));
-    return "(SELECT " + l.column_list(child, "s") + " FROM " + bag + " s CROSS JOIN LATERAL pg_catalog.generate_series(1, s." +
-           w + ") AS copies)";
+    tree::select now(l.columns(child, "s"));
+    now.items.push_back(tree::as(tree::integer(1), weight));
+    now.from(l.new_sql(child), "s").where(tree::rendered(in_touched));
+    tree::select removed(l.columns(child, "s"));
+    removed.items.emplace_back(tree::negate(tree::col("s", weight)));
+    removed.from(*l.delta(child), "s");
+    const tree::expr net = tree::fn("sum", {tree::col("b", weight)});
+    tree::select bag(l.grouped_columns(child, "b"));
+    bag.items.push_back(tree::as(net, weight));
+    bag.from(tree::from(tree::union_all({now, removed}), "b")).group_by(l.images(child, "b")).having(tree::gt(net, tree::integer(0)));
+    const std::string rows =
+        l.add_cte(tag(id, "old_rows"), nid(id) + ": rows of the touched part before the change (C − ΔC)", tree::render(bag));
+    // Each row as many times as its weight.
+    tree::select copies(l.columns(child, "s"));
+    const tree::expr series = tree::fn("generate_series", {tree::integer(1), tree::col("s", weight)});
+    copies.from(tree::cross_join(tree::from(rows, "s"), tree::from_function(series, "copies", true)));
+    return tree::parenthesised(copies);
 }
+
+namespace {
+
+/// The groups the change ΔC of aggregate node `id`'s input touches (a CTE), and a filter
+/// keeping a row of C (alias "s") in them; `true` without GROUP BY.
+tree::expr in_touched_groups(lowering& l, int id, const std::string& dc) {
+    const int child = l.node(id).inputs[0];
+    const auto& a = std::get<ir::aggregate>(l.node(id).rel->node);
+    if (a.group_by.empty()) return tree::boolean(true);
+    const std::vector<tree::expr> keys = group_keys(l, id);
+    tree::select touched;
+    touched.distinct = true;
+    std::vector<tree::expr> match;
+    for (std::size_t k = 0; k < keys.size(); ++k) {
+        touched.items.push_back(tree::as(keys[k], hidden("k", k)));
+        match.push_back(same_key(l, child, *a.group_by[k], keys[k], tree::col("t", hidden("k", k))));
+    }
+    const std::string groups =
+        l.add_cte(tag(id, "groups"), nid(id) + ": groups touched by the change", tree::render(touched.from(dc, "s")));
+    return tree::exists(tree::select({tree::integer(1)}).from(groups, "t").where(tree::all_of(std::move(match))));
+}
+
+} // namespace
 
 std::optional<std::string> delta_aggregate(lowering& l, int id) {
     const auto& n = l.node(id);
@@ -138,47 +187,30 @@ std::optional<std::string> delta_aggregate(lowering& l, int id) {
     auto dc = l.delta(child);
     if (!dc) return std::nullopt;
     const auto& a = std::get<ir::aggregate>(n.rel->node);
-    const std::string w = sql::ident(weight);
-    const std::string cols = l.column_list(child, "s");
-
-    std::vector<std::string> keys_of_s;
-    for (const auto& g : a.group_by) keys_of_s.push_back(l.expr(*g, child, "s"));
-
-    // The groups the change touches, and a filter keeping a row of C in them.
-    std::string in_touched = "true";
-    if (!a.group_by.empty()) {
-        std::vector<std::string> items, match;
-        for (std::size_t k = 0; k < keys_of_s.size(); ++k) {
-            const std::string key = "__pgt_k" + std::to_string(k);
-            items.push_back(keys_of_s[k] + " AS " + sql::ident(key));
-            match.push_back(same_key(l, child, *a.group_by[k], keys_of_s[k], sql::column("t", key)));
-        }
-        const std::string touched = l.add_cte(tag(id, "groups"), "n" + std::to_string(id) + ": groups touched by the change",
-                                              "SELECT DISTINCT " + sql::join(items) + " FROM " + *dc + " s");
-        in_touched = "EXISTS (SELECT 1 FROM " + touched + " t WHERE " + sql::join(match, " AND ") + ")";
-    }
+    const std::vector<tree::expr> keys = group_keys(l, id);
+    const tree::expr in_touched = in_touched_groups(l, id, *dc);
 
     // γ over rows seen as alias "s" of a relation with C's columns.
-    auto aggregate_over = [&](const std::string& from, const std::string& where) {
-        std::vector<std::string> items;
+    auto aggregate_over = [&](const std::string& from, std::optional<tree::expr> where) {
+        tree::select g;
         const auto& out = l.names(id);
         std::size_t k = 0;
-        for (const auto& key : keys_of_s) items.push_back(key + " AS " + sql::ident(out[k++]));
-        for (const auto& call : a.aggs) items.push_back(aggregate_call(l, call, child, "s") + " AS " + sql::ident(out[k++]));
-        std::string r = "SELECT " + sql::join(items) + " FROM " + from + (where.empty() ? "" : " WHERE " + where);
-        if (!keys_of_s.empty()) r += " GROUP BY " + sql::join(keys_of_s);
-        else r += " HAVING EXISTS (SELECT 1 FROM " + *dc + ")"; // one row, and only on change
-        return r;
+        for (const auto& key : keys) g.items.push_back(tree::as(key, out[k++]));
+        for (const auto& call : a.aggs) g.items.push_back(tree::as(aggregate_value(l, call, child, "s"), out[k++]));
+        g.from(from, "s").where_condition = std::move(where);
+        if (!keys.empty()) g.group_by(keys);
+        else g.having(tree::exists(tree::select({tree::integer(1)}).from(*dc, ""))); // one row, and only on change
+        return tree::render(g);
     };
 
     if (std::all_of(a.aggs.begin(), a.aggs.end(), invertible)) return invertible_delta(l, id, in_touched);
-    const std::string now = l.add_cte(tag(id, "new"), "n" + std::to_string(id) + ": aggregate of touched groups, now",
-                                      aggregate_over(l.new_sql(child) + " s", in_touched));
-    const std::string before = l.add_cte(
-        tag(id, "old"), "n" + std::to_string(id) + ": aggregate of touched groups, before",
-        aggregate_over(rows_before(l, id, in_touched) + " s", ""));
-    return l.add_cte(tag(id, "aggregate"), "n" + std::to_string(id) + ": aggregate — γ(new) − γ(old) on touched groups",
-                     "SELECT *, 1 AS " + w + " FROM " + now + " UNION ALL SELECT *, -1 FROM " + before);
+    const std::string now =
+        l.add_cte(tag(id, "new"), nid(id) + ": aggregate of touched groups, now", aggregate_over(l.new_sql(child), in_touched));
+    const std::string before = l.add_cte(tag(id, "old"), nid(id) + ": aggregate of touched groups, before",
+                                         aggregate_over(rows_before(l, id, tree::render(in_touched)), std::nullopt));
+    tree::select added({tree::all(""), tree::as(tree::integer(1), weight)}), removed({tree::all(""), tree::integer(-1)});
+    return l.add_cte(tag(id, "aggregate"), nid(id) + ": aggregate — γ(new) − γ(old) on touched groups",
+                     tree::render(tree::union_all({added.from(now, ""), removed.from(before, "")})));
 }
 
 std::optional<std::string> delta_distinct(lowering& l, int id) {
@@ -186,33 +218,36 @@ std::optional<std::string> delta_distinct(lowering& l, int id) {
     const int child = n.inputs[0];
     auto dc = l.delta(child);
     if (!dc) return std::nullopt;
-    const std::string w = sql::ident(weight);
-    const auto types = column_types(l, child);
     const auto& names = l.names(child);
+    const auto& columns = l.node(child).rel->columns;
 
     auto same_row = [&](const std::string& a, const std::string& b) {
-        std::vector<std::string> eq;
+        std::vector<tree::expr> eq;
         for (std::size_t i = 0; i < names.size(); ++i)
-            eq.push_back(sql::not_distinct(sql::column(a, names[i]), sql::column(b, names[i]), types[i]));
-        return sql::join(eq, " AND ");
+            eq.push_back(tree::rendered(sql::not_distinct(sql::column(a, names[i]), sql::column(b, names[i]), columns[i].type)));
+        return tree::all_of(std::move(eq));
     };
-    const std::string changed = l.add_cte(
-        tag(id, "rows"), "n" + std::to_string(id) + ": rows whose multiplicity changes",
-        "SELECT " + l.grouped_column_list(child, "s") + ", pg_catalog.sum(s." + w + ") AS " + w + " FROM " + *dc +
-            " s GROUP BY " + l.image_list(child, "s"));
-    const std::string counts = l.add_cte(
-        tag(id, "counts"), "n" + std::to_string(id) + ": their multiplicity now",
-        "SELECT " + l.grouped_column_list(child, "c") + ", pg_catalog.count(*) AS " + w + " FROM " + l.new_sql(child) +
-            " c WHERE EXISTS (SELECT 1 FROM " + changed + " d WHERE " + same_row("c", "d") + ") GROUP BY " +
-            l.image_list(child, "c"));
-    const std::string now = "COALESCE(c." + w + ", 0)";
-    return l.add_cte(
-        tag(id, "distinct"), "n" + std::to_string(id) + ": distinct — [count > 0] now minus before",
-        "SELECT * FROM (SELECT " + l.column_list(child, "d") + ", " +
-            sql::binary("-", "CAST(" + sql::binary(">", now, "0") + " AS pg_catalog.int4)",
-                        "CAST(" + sql::binary(">", sql::binary("-", now, "d." + w), "0") + " AS pg_catalog.int4)") +
-            " AS " + w + " FROM " + changed + " d LEFT JOIN " + counts + " c ON " + same_row("d", "c") + ") t WHERE " +
-            sql::binary("<>", "t." + w, "0"));
+    tree::select changes(l.grouped_columns(child, "s"));
+    changes.items.push_back(tree::as(tree::fn("sum", {tree::col("s", weight)}), weight));
+    changes.from(*dc, "s").group_by(l.images(child, "s"));
+    const std::string changed = l.add_cte(tag(id, "rows"), nid(id) + ": rows whose multiplicity changes", tree::render(changes));
+    tree::select counted(l.grouped_columns(child, "c"));
+    counted.items.push_back(tree::as(tree::count_all(), weight));
+    counted.from(l.new_sql(child), "c")
+        .where(tree::exists(tree::select({tree::integer(1)}).from(changed, "d").where(same_row("c", "d"))))
+        .group_by(l.images(child, "c"));
+    const std::string counts = l.add_cte(tag(id, "counts"), nid(id) + ": their multiplicity now", tree::render(counted));
+    // [count > 0] now minus [count > 0] before, the count before being now minus the change.
+    const tree::expr now = tree::coalesce({tree::col("c", weight), tree::integer(0)});
+    const tree::type_name int4 = tree::type_name::catalog("int4");
+    const tree::expr net = tree::minus(tree::cast(tree::gt(now, tree::integer(0)), int4),
+                                       tree::cast(tree::gt(tree::minus(now, tree::col("d", weight)), tree::integer(0)), int4));
+    tree::select rows(l.columns(child, "d"));
+    rows.items.push_back(tree::as(net, weight));
+    rows.from(tree::join(tree::from(changed, "d"), tree::join_kind::left, tree::from(counts, "c"), same_row("d", "c")));
+    tree::select nonzero({tree::all("")});
+    nonzero.from(tree::from(rows, "t")).where(tree::ne(tree::col("t", weight), tree::integer(0)));
+    return l.add_cte(tag(id, "distinct"), nid(id) + ": distinct — [count > 0] now minus before", tree::render(nonzero));
 }
 
 } // namespace pgt::lower::detail

@@ -22,12 +22,13 @@ struct sublink_parts {
 
     int left_width() const { return static_cast<int>(l.node(left).rel->columns.size()); }
 
-    std::string over(const ir::expr& e, const std::string& la, const std::string& ra) const {
-        return l.join_expr(e, left, la, right, ra);
+    tree::expr over(const ir::expr& e, const std::string& la, const std::string& ra) const {
+        return tree::rendered(l.join_expr(e, left, la, right, ra));
     }
-    std::string cond(const std::string& la, const std::string& ra) const {
-        return s.condition ? l.join_condition(*s.condition, left, la, right, ra) : "true";
+    tree::expr cond(const std::string& la, const std::string& ra) const {
+        return s.condition ? tree::rendered(l.join_condition(*s.condition, left, la, right, ra)) : tree::boolean(true);
     }
+    const sql_type& value_type() const { return l.node(id).rel->columns.back().type; }
 
     bool reads_left_only(const ir::expr& e) const {
         return std::ranges::all_of(ir::referenced_columns(e), [&](int c) { return c < left_width(); });
@@ -43,28 +44,28 @@ struct sublink_parts {
 
     /// The subquery's value for the row `la` of L, over the rows `from` (a relation aliased
     /// "r", with R's column names) for which `where` holds.
-    std::string value(const std::string& la, const std::string& from, const std::string& where) const {
-        auto exists = [&](const std::string& extra) {
-            return "EXISTS (SELECT 1 FROM " + from + " WHERE " + where + (extra.empty() ? "" : " AND " + extra) + ")";
+    tree::expr value(const std::string& la, const tree::relation& from, const tree::expr& where) const {
+        auto rows = [&](tree::expr item, std::optional<tree::expr> extra) {
+            tree::select q({std::move(item)});
+            q.from(from).where(extra ? tree::all_of({where, *extra}) : where);
+            return q;
         };
+        auto exists = [&](std::optional<tree::expr> extra) { return tree::exists(rows(tree::integer(1), std::move(extra))); };
         switch (s.kind) {
-        case ir::sublink_kind::exists: return exists("");
-        case ir::sublink_kind::scalar:
-            return sql::cast("(SELECT " + over(*s.value, la, "r") + " FROM " + from + " WHERE " + where + ")",
-                             l.node(id).rel->columns.back().type);
+        case ir::sublink_kind::exists: return exists(std::nullopt);
+        case ir::sublink_kind::scalar: return tree::cast(tree::scalar(rows(over(*s.value, la, "r"), std::nullopt)), value_type());
         case ir::sublink_kind::any:
         case ir::sublink_kind::all: break;
         }
         const bool any = s.kind == ir::sublink_kind::any;
         if (simple_comparison()) {
             const auto& v = *s.value;
-            const std::string schema = v.schema.empty() ? "pg_catalog" : v.schema;
-            return "(" + over(*v.args[0], la, "r") + " " + sql::op(v.name, schema) + (any ? " ANY" : " ALL") +
-                   " (SELECT " + over(*v.args[1], la, "r") + " FROM " + from + " WHERE " + where + "))";
+            return tree::quantified(v.name, over(*v.args[0], la, "r"), any, rows(over(*v.args[1], la, "r"), std::nullopt),
+                                    v.schema.empty() ? "pg_catalog" : v.schema);
         }
-        const std::string t = over(*s.value, la, "r");
-        return "(CASE WHEN " + exists(any ? t : "(NOT " + t + ")") + " THEN " + (any ? "true" : "false") + " WHEN " +
-               exists("(" + t + ") IS NULL") + " THEN NULL ELSE " + (any ? "false" : "true") + " END)";
+        const tree::expr t = over(*s.value, la, "r");
+        return tree::case_when({{exists(any ? t : tree::negation(t)), tree::boolean(any)}, {exists(tree::is_null(t)), tree::null()}},
+                               tree::boolean(!any));
     }
 
     /// A scalar subquery whose R has at most one row per row of L: R has a unique key and the
@@ -108,7 +109,7 @@ struct sublink_parts {
         const auto k = link();
         const bool read_once = joinable() || (s.kind == ir::sublink_kind::any && simple_comparison() && !s.condition);
         if (!k || !read_once) return l.new_sql(right);
-        return restricted_sql(l, right, k->column, "SELECT " + over(*k->left, la, "r") + " FROM " + rows + " " + la);
+        return restricted_sql(l, right, k->column, tree::render(tree::select({over(*k->left, la, "r")}).from(rows, la)));
     }
 
     /// L's current contents, read only for the rows a change `changes` of R can touch: those
@@ -116,48 +117,45 @@ struct sublink_parts {
     std::string left_for(const std::string& changes) const {
         const auto k = link();
         if (!k || k->left->kind != ir::expr_kind::column) return l.new_sql(left);
-        return restricted_sql(l, left, k->left->index,
-                              "SELECT " + sql::column("d", l.names(right).at(static_cast<std::size_t>(k->column))) +
-                                  " FROM " + changes + " d");
+        const std::string& linked = l.names(right).at(static_cast<std::size_t>(k->column));
+        return restricted_sql(l, left, k->left->index, tree::render(tree::select({tree::col("d", linked)}).from(changes, "d")));
     }
 
-    /// `relation` (with R's columns) marked so that a LEFT JOIN can tell a match from none.
-    std::string hit(const std::string& relation) const {
-        return "(SELECT " + l.column_list(right, "h") + ", true AS \"__pgt_hit\" FROM " + relation + " h)";
+    /// `relation` (aliased "h", with R's columns) marked so that a LEFT JOIN can tell a match from none.
+    tree::query hit(const tree::relation& relation) const {
+        tree::select marked(l.columns(right, "h"));
+        marked.items.push_back(tree::as(tree::boolean(true), "__pgt_hit"));
+        return marked.from(relation);
     }
     /// The joinable subquery's value for the row `la` joined to the marked row `ra`.
-    std::string joined_value(const std::string& la, const std::string& ra) const {
-        return sql::cast("CASE WHEN " + ra + ".\"__pgt_hit\" THEN " + over(*s.value, la, ra) + " END",
-                         l.node(id).rel->columns.back().type);
+    tree::expr joined_value(const std::string& la, const std::string& ra) const {
+        return tree::cast(tree::case_when({{tree::col(ra, "__pgt_hit"), over(*s.value, la, ra)}}), value_type());
     }
-    /// `FROM rows la LEFT JOIN marked relation ra ON condition`.
-    std::string join_to(const std::string& rows, const std::string& la, const std::string& relation, const std::string& ra) const {
-        return rows + " " + la + " LEFT JOIN " + hit(relation) + " " + ra + " ON " + cond(la, ra);
+    /// `rows la LEFT JOIN marked relation ra ON condition`.
+    tree::relation join_to(const std::string& rows, const std::string& la, const std::string& relation, const std::string& ra) const {
+        return tree::join(tree::from(rows, la), tree::join_kind::left, tree::from(hit(tree::from(relation, "h")), ra), cond(la, ra));
     }
 
     /// Whether row `da` of ΔR can change the value of row `la` of L.
-    std::string affects(const std::string& la, const std::string& da) const {
-        std::string r = cond(la, da);
+    tree::expr affects(const std::string& la, const std::string& da) const {
+        tree::expr r = cond(la, da);
         if (s.kind != ir::sublink_kind::any && s.kind != ir::sublink_kind::all) return r;
         // ANY depends on its TRUE and NULL tests, ALL on its FALSE and NULL ones.
         std::vector<ir::column> cols = l.node(left).rel->columns;
         const auto& rc = l.node(right).rel->columns;
         cols.insert(cols.end(), rc.begin(), rc.end());
-        const std::string t = over(*s.value, la, da);
+        const tree::expr t = over(*s.value, la, da);
         const bool any = s.kind == ir::sublink_kind::any;
-        const std::string decides = ir::never_null(*s.value, cols) ? (any ? t : "(NOT " + t + ")")
-                                                                   : "(" + t + (any ? ") IS NOT FALSE" : ") IS NOT TRUE");
-        return r == "true" ? decides : "(" + r + " AND " + decides + ")";
+        const tree::expr decides = ir::never_null(*s.value, cols) ? (any ? t : tree::negation(t))
+                                                                  : (any ? tree::is_not_false(t) : tree::is_not_true(t));
+        return tree::render(r) == tree::render(tree::boolean(true)) ? decides : tree::all_of({r, decides});
     }
 
     /// The output row: L's columns from `la` and the value `v`.
-    std::string select_list(const std::string& la, const std::string& v) const {
-        const auto& out = l.names(id);
-        const auto& in = l.names(left);
-        std::vector<std::string> items;
-        for (std::size_t i = 0; i < in.size(); ++i) items.push_back(sql::column(la, in[i]) + " AS " + sql::ident(out[i]));
-        items.push_back(v + " AS " + sql::ident(out.back()));
-        return sql::join(items);
+    std::vector<tree::select_item> select_list(const std::string& la, tree::expr v) const {
+        auto items = l.columns_as(left, la, id);
+        items.push_back(tree::as(std::move(v), l.names(id).back()));
+        return items;
     }
 };
 
@@ -167,10 +165,117 @@ std::string sublink_sql(const lowering& l, int id, const std::string& left_rows,
     const auto& n = l.node(id);
     sublink_parts p{l, id, n.inputs[0], n.inputs[1], std::get<ir::sublink>(n.rel->node)};
     const std::string r = few ? p.r_for(left_rows, "k") : l.new_sql(p.right);
-    if (p.joinable())
-        return "(SELECT " + p.select_list("l", p.joined_value("l", "r")) + " FROM " + p.join_to(left_rows, "l", r, "r") + ")";
-    return "(SELECT " + p.select_list("l", p.value("l", r + " r", p.cond("l", "r"))) + " FROM " + left_rows + " l)";
+    tree::select q;
+    if (p.joinable()) {
+        q.items = p.select_list("l", p.joined_value("l", "r"));
+        q.from(p.join_to(left_rows, "l", r, "r"));
+    } else {
+        q.items = p.select_list("l", p.value("l", tree::from(r, "r"), p.cond("l", "r")));
+        q.from(left_rows, "l");
+    }
+    return tree::parenthesised(q);
 }
+
+namespace {
+
+/// The rows of L before ΔL (L₋₁ = L − ΔL, each with its multiplicity `__pgt_m`) that ΔR
+/// touches, numbered (`__pgt_rn`): the name of their CTE.
+std::string touched_rows(lowering& l, const sublink_parts& p, const std::optional<std::string>& dl, const std::string& dr) {
+    const tree::expr touched = tree::exists(tree::select({tree::integer(1)}).from(dr, "d").where(p.affects("x", "d")));
+    tree::select now(l.columns(p.left, "x"));
+    now.items.push_back(tree::as(tree::integer(1), "__pgt_m"));
+    now.from(p.left_for(dr), "x").where(touched);
+    tree::query before = now;
+    if (dl) {
+        tree::select removed(l.columns(p.left, "x"));
+        removed.items.emplace_back(tree::negate(tree::col("x", weight)));
+        before = tree::union_all({now, removed.from(*dl, "x").where(touched)});
+    }
+    tree::call_options numbered;
+    numbered.window = true;
+    tree::select rows({tree::all("t"), tree::as(tree::aggregate("pg_catalog", "row_number", {}, numbered), "__pgt_rn")});
+    rows.from(tree::from(before, "t"));
+    return l.add_cte("d" + std::to_string(p.id) + "_touched",
+                     "n" + std::to_string(p.id) + ": rows of L (before ΔL) whose subquery ΔR touches", tree::render(rows));
+}
+
+/// R₋₁ = R − ΔR as a bag (equal rows grouped), of the rows of `now_from` (R now, aliased "r")
+/// and of ΔR for which `where` holds.
+tree::query r_before(const lowering& l, const sublink_parts& p, const tree::relation& now_from, const std::string& dr,
+                     const tree::expr& where) {
+    tree::select now(l.columns(p.right, "r"));
+    now.items.push_back(tree::as(tree::integer(1), weight));
+    now.from(now_from).where(where);
+    tree::select added(l.columns(p.right, "r"));
+    added.items.emplace_back(tree::negate(tree::col("r", weight)));
+    added.from(dr, "r").where(where);
+    tree::select bag(l.grouped_columns(p.right, "b"));
+    bag.from(tree::from(tree::union_all({now, added}), "b"))
+        .group_by(l.images(p.right, "b"))
+        .having(tree::gt(tree::fn("sum", {tree::col("b", weight)}), tree::integer(0)));
+    return bag;
+}
+
+/// EXISTS before = its matches now minus d, the weight of its matches in ΔR, are positive:
+/// true when d < 0, as now when d = 0, else when it has more than d matches now (counted up
+/// to d + 1). d per row by one join, not a scan of ΔR per row.
+tree::query exists_values(lowering& l, const sublink_parts& p, const std::string& rows, const tree::relation& now_from,
+                          const std::string& dr) {
+    tree::select per_row({tree::col("x", "__pgt_rn"), tree::as(tree::fn("sum", {tree::col("d", weight)}), "__pgt_d")});
+    per_row.from(tree::join(tree::from(rows, "x"), tree::join_kind::inner, tree::from(dr, "d"), p.cond("x", "d")))
+        .group_by({tree::col("x", "__pgt_rn")});
+    const std::string matches = l.add_cte("d" + std::to_string(p.id) + "_matches",
+                                          "n" + std::to_string(p.id) + ": weight of each touched row's matches in ΔR",
+                                          tree::render(per_row));
+    const tree::expr d = tree::col("x", "__pgt_d");
+    tree::select first({tree::integer(1)});
+    first.from(now_from).where(p.cond("x", "r")).limit(tree::plus(tree::cast(d, tree::type_name::catalog("int8")), tree::integer(1)));
+    const tree::expr more_than_d = tree::gt(tree::scalar(tree::select({tree::count_all()}).from(tree::from(first, "c"))), d);
+    tree::select now({tree::all("x"), tree::as(p.value("x", now_from, p.cond("x", "r")), "__pgt_vn"), tree::col("m", "__pgt_d")});
+    now.from(tree::join(tree::from(rows, "x"), tree::join_kind::left, tree::from(matches, "m"),
+                        tree::eq(tree::col("m", "__pgt_rn"), tree::col("x", "__pgt_rn"))));
+    const tree::expr zero = tree::integer(0);
+    const tree::expr before = tree::case_when(
+        {{tree::eq(tree::coalesce({d, zero}), zero), tree::col("x", "__pgt_vn")}, {tree::lt(d, zero), tree::boolean(true)}},
+        more_than_d);
+    return tree::select({tree::all("x"), tree::as(before, "__pgt_vo")}).from(tree::from(now, "x"));
+}
+
+/// ΔR's part: the touched rows of L, each with its value now (`__pgt_vn`) and before ΔR
+/// (`__pgt_vo`), as (l, v(R)) with the row's multiplicity and (l, v(R₋₁)) with its negation.
+tree::query touched_rows_delta(lowering& l, const sublink_parts& p, const std::optional<std::string>& dl, const std::string& dr) {
+    const std::string rows = touched_rows(l, p, dl, dr);
+    const tree::relation now_from = tree::from(p.r_for(rows, "x"), "r");
+    // Joinable: R₋₁ as a whole (still unique on the key), joined like R; otherwise the
+    // subquery over the rows of R and R₋₁ belonging to x.
+    tree::query values = tree::select();
+    if (p.joinable()) {
+        tree::select both(
+            {tree::all("x"), tree::as(p.joined_value("x", "rn"), "__pgt_vn"), tree::as(p.joined_value("x", "ro"), "__pgt_vo")});
+        const tree::relation old_r = tree::from(p.hit(tree::from(r_before(l, p, now_from, dr, tree::boolean(true)), "h")), "ro");
+        const tree::relation now_r = p.join_to(rows, "x", p.r_for(rows, "x"), "rn");
+        values = both.from(tree::join(now_r, tree::join_kind::left, old_r, p.cond("x", "ro")));
+    } else if (p.s.kind == ir::sublink_kind::exists) {
+        values = exists_values(l, p, rows, now_from, dr);
+    } else {
+        const tree::relation old_r = tree::from(r_before(l, p, now_from, dr, p.cond("x", "r")), "r");
+        values = tree::select({tree::all("x"), tree::as(p.value("x", now_from, p.cond("x", "r")), "__pgt_vn"),
+                               tree::as(p.value("x", old_r, tree::boolean(true)), "__pgt_vo")})
+                     .from(rows, "x");
+    }
+    const auto& mark_type = l.node(p.id).rel->columns.back().type;
+    const bool comparable = mark_type.kind != type_kind::unknown;
+    const tree::expr vn = tree::col("t", "__pgt_vn"), vo = tree::col("t", "__pgt_vo"), m = tree::col("t", "__pgt_m");
+    tree::select term(p.select_list("t", tree::col("v", "__pgt_v")));
+    term.items.emplace_back(tree::col("v", weight));
+    term.from(tree::cross_join(tree::from(values, "t"),
+                               tree::from_values({{vn, m}, {vo, tree::negate(m)}}, "v", {"__pgt_v", weight}, true)));
+    if (comparable)
+        term.where(tree::negation(tree::rendered(sql::identical(tree::render(vn), tree::render(vo), mark_type))));
+    return term;
+}
+
+} // namespace
 
 std::optional<std::string> delta_sublink(lowering& l, int id) {
     const auto& n = l.node(id);
@@ -178,70 +283,23 @@ std::optional<std::string> delta_sublink(lowering& l, int id) {
     const auto dl = l.delta(p.left);
     const auto dr = l.delta(p.right);
     if (!dl && !dr) return std::nullopt;
-    const std::string w = sql::ident(weight);
-    std::vector<std::string> terms;
-    const bool joinable = p.joinable();
-    if (dl && joinable)
-        terms.push_back("SELECT " + p.select_list("l", p.joined_value("l", "r")) + ", l." + w + " FROM " +
-                        p.join_to(*dl, "l", p.r_for(*dl, "l"), "r"));
-    else if (dl)
-        terms.push_back("SELECT " + p.select_list("l", p.value("l", p.r_for(*dl, "l") + " r", p.cond("l", "r"))) + ", l." +
-                        w + " FROM " + *dl + " l");
-    if (dr) {
-        const std::string touched = "EXISTS (SELECT 1 FROM " + *dr + " d WHERE " + p.affects("x", "d") + ")";
-        const std::string lcols = l.column_list(p.left, "x");
-        std::string before = "SELECT " + lcols + ", 1 AS \"__pgt_m\" FROM " + p.left_for(*dr) + " x WHERE " + touched;
-        if (dl) before += " UNION ALL SELECT " + lcols + ", " + sql::negated("x." + w) + " FROM " + *dl + " x WHERE " + touched;
-        const std::string rows = l.add_cte("d" + std::to_string(id) + "_touched",
-                                           "n" + std::to_string(id) + ": rows of L (before ΔL) whose subquery ΔR touches",
-                                           "SELECT t.*, pg_catalog.row_number() OVER () AS \"__pgt_rn\" FROM (" + before + ") t");
-        const std::string now_from = p.r_for(rows, "x") + " r";
-        // R₋₁ = R − ΔR as a bag (equal rows grouped), of the rows for which `where` holds.
-        const std::string rcols = l.column_list(p.right, "r");
-        auto r_before = [&](const std::string& where) {
-            return "(SELECT " + l.grouped_column_list(p.right, "b") + " FROM (SELECT " + rcols + ", 1 AS " + w + " FROM " + now_from +
-                   " WHERE " + where + " UNION ALL SELECT " + rcols + ", " + sql::negated("r." + w) + " FROM " + *dr + " r WHERE " + where +
-                   ") b GROUP BY " + l.image_list(p.right, "b") + " HAVING " + sql::binary(">", "pg_catalog.sum(b." + w + ")", "0") +
-                   ")";
-        };
-        const auto& mark_type = n.rel->columns.back().type;
-        const bool comparable = mark_type.kind != type_kind::unknown;
-        // Joinable: R₋₁ as a whole (still unique on the key), joined like R; otherwise the
-        // subquery over the rows of R and R₋₁ belonging to x.
-        std::string values;
-        if (joinable) {
-            values = "SELECT x.*, " + p.joined_value("x", "rn") + " AS \"__pgt_vn\", " + p.joined_value("x", "ro") +
-                     " AS \"__pgt_vo\" FROM " + p.join_to(rows, "x", p.r_for(rows, "x"), "rn") + " LEFT JOIN " +
-                     p.hit(r_before("true")) + " ro ON " + p.cond("x", "ro");
-        } else if (p.s.kind == ir::sublink_kind::exists) {
-            // EXISTS before = its matches now minus d, the weight of its matches in ΔR, are
-            // positive: true when d < 0, as now when d = 0, else when it has more than d matches
-            // now (counted up to d + 1). d per row by one join, not a scan of ΔR per row.
-            const std::string matches = l.add_cte(
-                "d" + std::to_string(id) + "_matches", "n" + std::to_string(id) + ": weight of each touched row's matches in ΔR",
-                "SELECT x.\"__pgt_rn\", pg_catalog.sum(d." + w + ") AS \"__pgt_d\" FROM " + rows + " x JOIN " + *dr + " d ON " +
-                    p.cond("x", "d") + " GROUP BY x.\"__pgt_rn\"");
-            const std::string more_than_d = sql::binary(
-                ">",
-                "(SELECT pg_catalog.count(*) FROM (SELECT 1 FROM " + now_from + " WHERE " + p.cond("x", "r") + " LIMIT " +
-                    sql::binary("+", "CAST(x.\"__pgt_d\" AS pg_catalog.int8)", "1") + ") c)",
-                "x.\"__pgt_d\"");
-            values = "SELECT x.*, CASE WHEN " + sql::binary("=", "COALESCE(x.\"__pgt_d\", 0)", "0") + " THEN x.\"__pgt_vn\" WHEN " +
-                     sql::binary("<", "x.\"__pgt_d\"", "0") + " THEN true ELSE " + more_than_d +
-                     " END AS \"__pgt_vo\" FROM (SELECT x.*, " + p.value("x", now_from, p.cond("x", "r")) +
-                     " AS \"__pgt_vn\", m.\"__pgt_d\" FROM " + rows + " x LEFT JOIN " + matches + " m ON " +
-                     sql::binary("=", "m.\"__pgt_rn\"", "x.\"__pgt_rn\"") + ") x";
+    std::vector<tree::query> terms;
+    if (dl) {
+        tree::select term;
+        if (p.joinable()) {
+            term.items = p.select_list("l", p.joined_value("l", "r"));
+            term.from(p.join_to(*dl, "l", p.r_for(*dl, "l"), "r"));
         } else {
-            values = "SELECT x.*, " + p.value("x", now_from, p.cond("x", "r")) + " AS \"__pgt_vn\", " +
-                     p.value("x", r_before(p.cond("x", "r")) + " r", "true") + " AS \"__pgt_vo\" FROM " + rows + " x";
+            term.items = p.select_list("l", p.value("l", tree::from(p.r_for(*dl, "l"), "r"), p.cond("l", "r")));
+            term.from(*dl, "l");
         }
-        terms.push_back("SELECT " + p.select_list("t", "v.\"__pgt_v\"") + ", v." + w + " FROM (" + values +
-                        ") t CROSS JOIN LATERAL (VALUES (t.\"__pgt_vn\", t.\"__pgt_m\"), (t.\"__pgt_vo\", " + sql::negated("t.\"__pgt_m\"") + ")) v(\"__pgt_v\", " +
-                        w + ")" + (comparable ? " WHERE NOT " + sql::identical("t.\"__pgt_vn\"", "t.\"__pgt_vo\"", mark_type) : ""));
+        term.items.emplace_back(tree::col("l", weight));
+        terms.push_back(term);
     }
+    if (dr) terms.push_back(touched_rows_delta(l, p, dl, *dr));
     return l.add_cte("d" + std::to_string(id) + "_sublink",
                      "n" + std::to_string(id) + ": subquery per row — ΔL with R + touched rows: v(R) − v(R−ΔR)",
-                     sql::join(terms, "\nUNION ALL\n"));
+                     tree::render(tree::union_all(std::move(terms))));
 }
 
 } // namespace pgt::lower::detail

@@ -36,6 +36,12 @@ public:
     /// `alias."c1", alias."c2", …` for all columns of node `id`.
     std::string column_list(int id, const std::string& alias) const;
     std::vector<tree::select_item> columns(int id, const std::string& alias) const;
+    /// The same as expressions (a GROUP BY list, a join's keys).
+    std::vector<tree::expr> column_values(int id, const std::string& alias) const {
+        std::vector<tree::expr> values;
+        for (const auto& n : names(id)) values.push_back(tree::col(alias, n));
+        return values;
+    }
     /// The same as a select list naming them as node `as` does (a node of the same width).
     std::vector<tree::select_item> columns_as(int id, const std::string& alias, int as) const;
     /// Consolidating node `id`'s rows (seen through `alias`) as a Z-set, equal rows together:

@@ -11,7 +11,7 @@ int merged_node(const circuit& c) {
 namespace {
 
 /// The row id of a row of node `id` seen through `alias`.
-std::string row_id_of(const lowering& l, int id, const std::string& alias) {
+tree::expr row_id_of(const lowering& l, int id, const std::string& alias) {
     const circuit& c = l.graph();
     const auto& cols = l.node(id).rel->columns;
     std::vector<std::string> values;
@@ -24,7 +24,13 @@ std::string row_id_of(const lowering& l, int id, const std::string& alias) {
         for (int k : c.key) add(static_cast<std::size_t>(k));
     else
         for (std::size_t i = 0; i < cols.size(); ++i) add(i);
-    return l.row_id(values, types);
+    return tree::rendered(l.row_id(values, types));
+}
+
+/// A select list: the row id of node `id`'s row seen through `alias`, then `items`.
+std::vector<tree::select_item> with_row_id(const lowering& l, int id, const std::string& alias, std::vector<tree::select_item> items) {
+    items.insert(items.begin(), tree::as(row_id_of(l, id, alias), "__pgt_row_id"));
+    return items;
 }
 
 } // namespace
@@ -32,83 +38,88 @@ std::string row_id_of(const lowering& l, int id, const std::string& alias) {
 std::string rows_full_load(lowering& l) {
     const circuit& c = l.graph();
     const int id = merged_node(c);
-    const std::string cols = l.column_list(id, "q");
-    if (c.strategy == maintenance::distinct)
-        return l.with("SELECT " + row_id_of(l, id, "q") + " AS \"__pgt_row_id\", " + cols +
-                      ", pg_catalog.count(*) AS \"__pgt_count\" FROM " + l.new_sql(id) + " q GROUP BY " + cols);
-    return l.with("SELECT " + row_id_of(l, id, "q") + " AS \"__pgt_row_id\", " + cols + " FROM " + l.new_sql(id) + " q");
+    tree::select load(with_row_id(l, id, "q", l.columns(id, "q")));
+    load.from(l.new_sql(id), "q");
+    if (c.strategy == maintenance::distinct) {
+        load.items.push_back(tree::as(tree::count_all(), "__pgt_count"));
+        load.group_by(l.column_values(id, "q"));
+    }
+    return l.with(tree::render(load));
 }
 
 std::string rows_query_load(lowering& l, const std::string& query) {
     const int id = l.graph().output;
-    std::vector<std::string> names;
-    for (const auto& n : l.names(id)) names.push_back(sql::ident(n));
-    return "SELECT " + row_id_of(l, id, "q") + " AS \"__pgt_row_id\", " + l.column_list(id, "q") + " FROM (" + query + ") q(" +
-           sql::join(names) + ")";
+    tree::select load(with_row_id(l, id, "q", l.columns(id, "q")));
+    load.from(tree::from_renamed("(" + query + ")", "q", l.names(id)));
+    return tree::render(load);
 }
 
 std::string rows_delta(lowering& l) {
     const circuit& c = l.graph();
     const int id = merged_node(c);
     const auto d = l.delta(id);
-    const std::string cols = l.column_list(id, "s");
-    const std::string w = sql::ident(weight);
     // One row (a change merged a row at a time) is its own net change.
-    if (l.single_row(id)) return "SELECT " + row_id_of(l, id, "s") + " AS \"__pgt_row_id\", " + cols + ", s." + w + " FROM " + *d + " s";
-    std::string consolidated = "SELECT " + row_id_of(l, id, "s") + " AS \"__pgt_row_id\", " + l.grouped_column_list(id, "s") +
-                               ", pg_catalog.sum(s." + w + ") AS " + w + " FROM " + *d + " s GROUP BY " + l.image_list(id, "s") +
-                               " HAVING " + sql::binary("<>", "pg_catalog.sum(s." + w + ")", "0");
-    if (c.strategy != maintenance::keyed) return consolidated;
+    if (l.single_row(id)) {
+        tree::select one(with_row_id(l, id, "s", l.columns(id, "s")));
+        one.items.emplace_back(tree::col("s", weight));
+        return tree::render(one.from(*d, "s"));
+    }
+    const tree::expr net = tree::fn("sum", {tree::col("s", weight)});
+    tree::select consolidated(with_row_id(l, id, "s", l.grouped_columns(id, "s")));
+    consolidated.items.push_back(tree::as(net, weight));
+    consolidated.from(*d, "s").group_by(l.images(id, "s")).having(tree::ne(net, tree::integer(0)));
+    if (c.strategy != maintenance::keyed) return tree::render(consolidated);
     // A changed row arrives as its old version (weight −1) and its new one (+1): keep the new
     // one, so that the key's row is updated in place.
-    return "SELECT DISTINCT ON (\"__pgt_row_id\") * FROM (" + consolidated + ") s ORDER BY \"__pgt_row_id\", " + w +
-           " DESC";
+    tree::select newest({tree::all("")});
+    newest.distinct_on = {tree::col("", "__pgt_row_id")};
+    const tree::order_item by_id{tree::col("", "__pgt_row_id"), false, std::nullopt, false};
+    const tree::order_item added_first{tree::col("", weight), true, std::nullopt, false};
+    newest.from(tree::from(consolidated, "s")).order_by({by_id, added_first});
+    return tree::render(newest);
 }
 
 namespace {
 
-/// Column lists of the storage layout, spelled for the apply CTEs.
+std::vector<tree::select_item> items(const std::vector<tree::expr>& values) { return {values.begin(), values.end()}; }
+
+/// Column lists of the storage layout, as the apply statements use them.
 struct apply_columns {
-    std::vector<std::string> all;       ///< every storage column, quoted
-    std::vector<std::string> from_d;    ///< d."col" for every storage column
-    std::vector<std::string> set_from_d; ///< "col" = d."col", all but the row id
-    std::vector<std::string> t_rest, d_rest;
-    std::vector<sql_type> rest_types;
+    std::vector<std::string> all;         ///< every storage column
+    std::vector<tree::expr> from_d;       ///< d."col" for every storage column
+    std::vector<tree::assignment> set_from_d; ///< "col" = d."col", all but the row id
+    std::vector<tree::expr> t_printed, d_printed;
 
     explicit apply_columns(const layout& lay) {
         for (const auto& col : lay.columns) {
-            all.push_back(sql::ident(col.name));
-            from_d.push_back(sql::column("d", col.name));
+            all.push_back(col.name);
+            from_d.push_back(tree::col("d", col.name));
             if (col.name == "__pgt_row_id") continue;
-            set_from_d.push_back(sql::ident(col.name) + " = " + sql::column("d", col.name));
-            t_rest.push_back(sql::column("t", col.name));
-            d_rest.push_back(sql::column("d", col.name));
-            rest_types.push_back(col.type);
+            set_from_d.push_back({col.name, tree::col("d", col.name)});
+            t_printed.push_back(tree::rendered(sql::printed(sql::column("t", col.name), col.type)));
+            d_printed.push_back(tree::rendered(sql::printed(sql::column("d", col.name), col.type)));
         }
     }
 
     /// A stored row (t) prints differently from its new version (d) in a column but the row id
     /// (a sum 7.25 that is now 7.250 is rewritten).
-    std::string changed() const {
-        std::vector<std::string> t, d;
-        for (std::size_t i = 0; i < t_rest.size(); ++i) {
-            t.push_back(sql::printed(t_rest[i], rest_types[i]));
-            d.push_back(sql::printed(d_rest[i], rest_types[i]));
-        }
-        return "ROW(" + sql::join(t) + ") IS DISTINCT FROM ROW(" + sql::join(d) + ")";
-    }
+    tree::expr changed() const { return tree::is_distinct(tree::row(t_printed), tree::row(d_printed)); }
 };
 
 /// `alias."__pgt_row_id" OPERATOR(pg_catalog.=) ANY (ARRAY(…))` of the row ids of `d` where `where` holds: stored
 /// rows found through the row id's index, even where the planner has no statistics on the
 /// table or expects many rows of `d`.
-std::string row_id_among(const std::string& alias, const std::string& d, const std::string& where = {}) {
-    return sql::column(alias, "__pgt_row_id") + " OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d.\"__pgt_row_id\" FROM " + d + " d" +
-           (where.empty() ? "" : " WHERE " + where) + "))";
+tree::expr row_id_among(const std::string& alias, const std::string& d, std::optional<tree::expr> where = std::nullopt) {
+    tree::select ids({tree::col("d", "__pgt_row_id")});
+    ids.from(d, "d").where_condition = std::move(where);
+    return tree::equals_any(tree::col(alias, "__pgt_row_id"), ids);
 }
 
-cte modify(const char* name, const char* comment, const std::string& body) {
-    return {sql::ident(name), comment, body + " RETURNING 1"};
+/// A data-modifying CTE: the statement, `RETURNING 1`.
+template <class Statement>
+cte modify(const char* name, const char* comment, Statement s) {
+    s.returning = {tree::integer(1)};
+    return {sql::ident(name), comment, tree::render(s)};
 }
 
 } // namespace
@@ -116,67 +127,78 @@ cte modify(const char* name, const char* comment, const std::string& body) {
 std::vector<cte> bag_apply_ctes(const layout& lay, const std::string& st) {
     const apply_columns cols(lay);
     const std::string d = sql::ident(delta_cte);
-    const std::string w = sql::column("d", weight);
+    const tree::expr w = tree::col("d", weight);
     // Remove |w| copies of each row with a negative weight, add w copies of each row with a
     // positive one; copies are told apart by ctid. (Rows equal but for their id are distinct
     // rows: a TopK's stream table shows its state's rows without their hidden sort keys.)
-    std::vector<std::string> same{sql::binary("=", "s.\"__pgt_row_id\"", "d.\"__pgt_row_id\"")};
+    std::vector<tree::expr> same{tree::eq(tree::col("s", "__pgt_row_id"), tree::col("d", "__pgt_row_id"))};
     for (std::size_t i = 1; i < lay.columns.size(); ++i)
-        same.push_back(sql::identical(sql::column("s", lay.columns[i].name), sql::column("d", lay.columns[i].name),
-                                      lay.columns[i].type));
+        same.push_back(tree::rendered(sql::identical(sql::column("s", lay.columns[i].name), sql::column("d", lay.columns[i].name),
+                                                     lay.columns[i].type)));
     // Each removed row's copies are looked up through the row id's index, |w| of them at most.
+    tree::select copies({tree::as(tree::col("s", "ctid"), "sc")});
+    copies.from(st, "s").where(tree::all_of(std::move(same))).limit(tree::cast(tree::negate(w), tree::type_name::catalog("int8")));
+    tree::select removed({tree::col("x", "sc")});
+    removed.from(tree::cross_join(tree::from(d, "d"), tree::from(copies, "x", true))).where(tree::lt(w, tree::integer(0)));
+    tree::select added(items(cols.from_d));
+    added.from(tree::cross_join(tree::from(d, "d"), tree::from_function(tree::fn("generate_series", {tree::integer(1), w}), "", true)))
+        .where(tree::gt(w, tree::integer(0)));
     return {modify("__pgt_del", "delete |w| copies of removed rows",
-                   "DELETE FROM " + st + " t WHERE t.ctid OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT x.sc FROM " + d +
-                       " d CROSS JOIN LATERAL (SELECT s.ctid AS sc FROM " + st + " s WHERE " + sql::join(same, " AND ") +
-                       " LIMIT " + sql::negated(w) + "::pg_catalog.int8) x WHERE " + sql::binary("<", w, "0") + "))"),
-            modify("__pgt_ins", "insert w copies of added rows",
-                   "INSERT INTO " + st + " (" + sql::join(cols.all) + ") SELECT " + sql::join(cols.from_d) + " FROM " + d +
-                       " d CROSS JOIN LATERAL pg_catalog.generate_series(1, " + w + ") WHERE " + sql::binary(">", w, "0"))};
+                   tree::delete_from{st, "t", {}, tree::equals_any(tree::col("t", "ctid"), removed), {}}),
+            modify("__pgt_ins", "insert w copies of added rows", tree::insert{st, cols.all, added, {}})};
 }
 
 std::vector<cte> aggregate_apply_ctes(const layout& lay, const std::string& st, const std::string& d,
                                       const std::string& prefix, const std::string& same_id) {
     const apply_columns cols(lay);
-    const std::string touched = " AND " + row_id_among("t", d);
+    const tree::expr same = tree::rendered(same_id);
+    const tree::expr touched = row_id_among("t", d);
+    const tree::expr visible = tree::col("d", "__pgt_visible");
+    tree::select stored({tree::integer(1)});
+    stored.from(st, "t").where(tree::all_of({same, touched}));
+    tree::select added(items(cols.from_d));
+    added.from(d, "d").where(tree::all_of({visible, tree::negation(tree::exists(stored))}));
     return {modify((prefix + "del").c_str(), "delete groups that became empty or fail HAVING",
-                   "DELETE FROM " + st + " t USING " + d + " d WHERE " + same_id + " AND NOT d.\"__pgt_visible\"" + touched),
+                   tree::delete_from{st, "t", {tree::from(d, "d")}, tree::all_of({same, tree::negation(visible), touched}), {}}),
             modify((prefix + "upd").c_str(), "update changed groups",
-                   "UPDATE " + st + " t SET " + sql::join(cols.set_from_d) + " FROM " + d + " d WHERE " + same_id + touched +
-                       " AND d.\"__pgt_visible\" AND " + cols.changed()),
-            modify((prefix + "ins").c_str(), "insert groups new to the table",
-                   "INSERT INTO " + st + " (" + sql::join(cols.all) + ") SELECT " + sql::join(cols.from_d) + " FROM " + d +
-                       " d WHERE d.\"__pgt_visible\" AND NOT EXISTS (SELECT 1 FROM " + st + " t WHERE " + same_id + touched + ")")};
+                   tree::update{st, "t", cols.set_from_d, {tree::from(d, "d")},
+                                tree::all_of({same, touched, visible, cols.changed()}), {}}),
+            modify((prefix + "ins").c_str(), "insert groups new to the table", tree::insert{st, cols.all, added, {}})};
 }
 
 std::vector<cte> apply_ctes(const circuit& c, const layout& lay, const std::string& st) {
     const apply_columns cols(lay);
     const std::string d = sql::ident(delta_cte);
-    const std::string w = sql::column("d", weight);
-    const std::string same_id = sql::binary("=", "t.\"__pgt_row_id\"", "d.\"__pgt_row_id\"");
-    auto insert_new = [&](const std::string& condition, const std::vector<std::string>& values) {
-        return modify("__pgt_ins", "insert rows new to the stream table",
-                      "INSERT INTO " + st + " (" + sql::join(cols.all) + ") SELECT " + sql::join(values) + " FROM " + d +
-                          " d WHERE " + condition + " AND NOT EXISTS (SELECT 1 FROM " + st + " t WHERE " + same_id + ")");
+    const tree::expr w = tree::col("d", weight);
+    const tree::expr zero = tree::integer(0);
+    const tree::expr same_id = tree::eq(tree::col("t", "__pgt_row_id"), tree::col("d", "__pgt_row_id"));
+    auto insert_new = [&](const tree::expr& condition, const std::vector<tree::expr>& values) {
+        tree::select stored({tree::integer(1)});
+        stored.from(st, "t").where(same_id);
+        tree::select added(items(values));
+        added.from(d, "d").where(tree::all_of({condition, tree::negation(tree::exists(stored))}));
+        return modify("__pgt_ins", "insert rows new to the stream table", tree::insert{st, cols.all, added, {}});
+    };
+    auto remove = [&](const char* comment, const tree::expr& condition) {
+        return modify("__pgt_del", comment, tree::delete_from{st, "t", {tree::from(d, "d")}, tree::all_of({same_id, condition}), {}});
+    };
+    auto update = [&](const char* comment, std::vector<tree::assignment> set, const tree::expr& condition) {
+        return modify("__pgt_upd", comment,
+                      tree::update{st, "t", std::move(set), {tree::from(d, "d")}, tree::all_of({same_id, condition}), {}});
     };
     switch (c.strategy) {
-    case maintenance::aggregate: return aggregate_apply_ctes(lay, st, d, "__pgt_", same_id);
+    case maintenance::aggregate: return aggregate_apply_ctes(lay, st, d, "__pgt_", tree::render(same_id));
     case maintenance::keyed:
-        return {modify("__pgt_del", "delete rows whose key disappeared",
-                       "DELETE FROM " + st + " t USING " + d + " d WHERE " + same_id + " AND " + sql::binary("<", w, "0")),
-                modify("__pgt_upd", "update rows whose key remains",
-                       "UPDATE " + st + " t SET " + sql::join(cols.set_from_d) + " FROM " + d + " d WHERE " + same_id +
-                           " AND " + sql::binary(">", w, "0")),
-                insert_new(sql::binary(">", w, "0"), cols.from_d)};
+        return {remove("delete rows whose key disappeared", tree::lt(w, zero)),
+                update("update rows whose key remains", cols.set_from_d, tree::gt(w, zero)),
+                insert_new(tree::gt(w, zero), cols.from_d)};
     case maintenance::distinct: {
-        const std::string count = sql::binary("+", "t.\"__pgt_count\"", w);
-        std::vector<std::string> values = cols.from_d;
+        const tree::expr count = tree::plus(tree::col("t", "__pgt_count"), w);
+        std::vector<tree::expr> values = cols.from_d;
         values.back() = w; // a new row's multiplicity is its weight
-        return {modify("__pgt_del", "delete rows whose multiplicity drops to zero",
-                       "DELETE FROM " + st + " t USING " + d + " d WHERE " + same_id + " AND " + sql::binary("<=", count, "0")),
-                modify("__pgt_upd", "adjust multiplicities",
-                       "UPDATE " + st + " t SET \"__pgt_count\" = " + count + " FROM " + d + " d WHERE " + same_id + " AND " +
-                           sql::binary(">", count, "0")),
-                insert_new(sql::binary(">", w, "0"), values)};
+        return {remove("delete rows whose multiplicity drops to zero", tree::le(count, zero)),
+                update("adjust multiplicities", {{"__pgt_count", count}}, tree::gt(count, zero)),
+                insert_new(tree::gt(w, zero), values)};
     }
     case maintenance::bag: return bag_apply_ctes(lay, st);
     }
@@ -185,27 +207,28 @@ std::vector<cte> apply_ctes(const circuit& c, const layout& lay, const std::stri
 
 std::string merge_apply(const circuit& c, const layout& lay, const std::string& st) {
     const apply_columns cols(lay);
-    const std::string w = sql::column("d", weight);
-    const std::string head = "MERGE INTO " + st + " t USING " + sql::ident(delta_cte) +
-                             " d ON " + sql::binary("=", "t.\"__pgt_row_id\"", "d.\"__pgt_row_id\"") + " ";
-    auto insert = [&](const std::string& condition, const std::vector<std::string>& values) {
-        return "WHEN NOT MATCHED AND " + condition + " THEN INSERT (" + sql::join(cols.all) + ") VALUES (" +
-               sql::join(values) + ")";
-    };
+    const tree::expr w = tree::col("d", weight);
+    const tree::expr zero = tree::integer(0);
+    tree::merge m{st, "t", tree::from(sql::ident(delta_cte), "d"),
+                  tree::eq(tree::col("t", "__pgt_row_id"), tree::col("d", "__pgt_row_id")), {}, {}};
     switch (c.strategy) {
-    case maintenance::aggregate:
-        return head + "WHEN MATCHED AND NOT d.\"__pgt_visible\" THEN DELETE WHEN MATCHED AND " + cols.changed() +
-               " THEN UPDATE SET " + sql::join(cols.set_from_d) + " " + insert("d.\"__pgt_visible\"", cols.from_d);
+    case maintenance::aggregate: {
+        const tree::expr visible = tree::col("d", "__pgt_visible");
+        m.matched = {{tree::negation(visible), {}}, {cols.changed(), cols.set_from_d}};
+        m.not_matched = {{visible, cols.all, cols.from_d}};
+        return tree::render(m);
+    }
     case maintenance::keyed:
-        return head + "WHEN MATCHED AND " + sql::binary("<", w, "0") + " THEN DELETE WHEN MATCHED THEN UPDATE SET " +
-               sql::join(cols.set_from_d) + " " + insert(sql::binary(">", w, "0"), cols.from_d);
+        m.matched = {{tree::lt(w, zero), {}}, {std::nullopt, cols.set_from_d}};
+        m.not_matched = {{tree::gt(w, zero), cols.all, cols.from_d}};
+        return tree::render(m);
     case maintenance::distinct: {
-        const std::string count = sql::binary("+", "t.\"__pgt_count\"", w);
-        std::vector<std::string> values = cols.from_d;
+        const tree::expr count = tree::plus(tree::col("t", "__pgt_count"), w);
+        std::vector<tree::expr> values = cols.from_d;
         values.back() = w; // a new row's multiplicity is its weight
-        return head + "WHEN MATCHED AND " + sql::binary("<=", count, "0") +
-               " THEN DELETE WHEN MATCHED THEN UPDATE SET \"__pgt_count\" = " + count + " " +
-               insert(sql::binary(">", w, "0"), values);
+        m.matched = {{tree::le(count, zero), {}}, {std::nullopt, {{"__pgt_count", count}}}};
+        m.not_matched = {{tree::gt(w, zero), cols.all, values}};
+        return tree::render(m);
     }
     case maintenance::bag: break;
     }

@@ -26,11 +26,12 @@ struct case_expr { std::vector<when_then> branches; std::optional<expr> otherwis
 struct exists_test { query q; };
 struct in_test { expr x; query q; };
 struct scalar_query { query q; };
+struct quantified_test { std::string schema, name; expr a; bool any; query q; };
 } // namespace
 
 struct expr_node {
     std::variant<verbatim, column_ref, all_columns, constant, binary_op, negated, function_call, cast_to, connective,
-                 not_op, postfix, distinct_test, syntax_call, case_expr, exists_test, in_test, scalar_query>
+                 not_op, postfix, distinct_test, syntax_call, case_expr, exists_test, in_test, scalar_query, quantified_test>
         v;
 };
 
@@ -46,7 +47,7 @@ struct query_node {
 };
 
 namespace {
-struct named_relation { std::string sql, alias; bool lateral = false; };
+struct named_relation { std::string sql, alias; bool lateral = false; std::vector<std::string> columns = {}; };
 struct subquery { query q; std::string alias; bool lateral; std::vector<std::string> columns; };
 struct function_rows { std::string sql, alias; std::vector<std::string> columns; bool lateral; };
 struct joined { relation left; join_kind kind; relation right; std::optional<expr> condition; };
@@ -114,6 +115,8 @@ expr is_null(expr x) { return make(postfix{std::move(x), "IS NULL"}); }
 expr is_not_null(expr x) { return make(postfix{std::move(x), "IS NOT NULL"}); }
 expr is_distinct(expr a, expr b) { return make(distinct_test{std::move(a), std::move(b), true}); }
 expr is_not_distinct(expr a, expr b) { return make(distinct_test{std::move(a), std::move(b), false}); }
+expr is_not_true(expr x) { return make(postfix{std::move(x), "IS NOT TRUE"}); }
+expr is_not_false(expr x) { return make(postfix{std::move(x), "IS NOT FALSE"}); }
 expr coalesce(std::vector<expr> items) { return make(syntax_call{"COALESCE", std::move(items)}); }
 expr greatest(std::vector<expr> items) { return make(syntax_call{"GREATEST", std::move(items)}); }
 expr least(std::vector<expr> items) { return make(syntax_call{"LEAST", std::move(items)}); }
@@ -126,15 +129,23 @@ expr in(expr x, query q) { return make(in_test{std::move(x), std::move(q)}); }
 expr scalar(query q) { return make(scalar_query{std::move(q)}); }
 expr among(expr x, query values, const sql_type& type) { return rendered(sql::among(render(x), render(values), type)); }
 expr equals_any(expr x, query values) { return rendered(render(x) + " " + sql::op("=") + " ANY (ARRAY(" + render(values) + "))"); }
+expr quantified(std::string_view o, expr a, bool any, query q, std::string_view schema) {
+    return make(quantified_test{std::string(schema), std::string(o), std::move(a), any, std::move(q)});
+}
 
 relation from(std::string rendered_relation, std::string alias, bool lateral) {
     return make_relation(named_relation{std::move(rendered_relation), std::move(alias), lateral});
+}
+relation from_renamed(std::string rendered_relation, std::string alias, std::vector<std::string> columns) {
+    return make_relation(named_relation{std::move(rendered_relation), std::move(alias), false, std::move(columns)});
 }
 relation from(query q, std::string alias, bool lateral) { return make_relation(subquery{std::move(q), std::move(alias), lateral, {}}); }
 relation from_values(std::vector<std::vector<expr>> rows, std::string alias, std::vector<std::string> columns, bool lateral) {
     return make_relation(subquery{values(std::move(rows)), std::move(alias), lateral, std::move(columns)});
 }
-relation from_function(expr call, std::string alias) { return make_relation(named_relation{render(call), std::move(alias), false}); }
+relation from_function(expr call, std::string alias, bool lateral) {
+    return make_relation(named_relation{render(call), std::move(alias), lateral});
+}
 relation table_function(std::string rendered, std::string alias, std::vector<std::string> columns, bool lateral) {
     return make_relation(function_rows{std::move(rendered), std::move(alias), std::move(columns), lateral});
 }
@@ -205,6 +216,9 @@ struct expr_renderer {
     std::string operator()(const exists_test& n) const { return "EXISTS (" + render(n.q) + ")"; }
     std::string operator()(const in_test& n) const { return "(" + render(n.x) + " IN (" + render(n.q) + "))"; }
     std::string operator()(const scalar_query& n) const { return "(" + render(n.q) + ")"; }
+    std::string operator()(const quantified_test& n) const {
+        return "(" + render(n.a) + " " + sql::op(n.name, n.schema) + (n.any ? " ANY (" : " ALL (") + render(n.q) + "))";
+    }
 };
 
 std::string order_list(const std::vector<order_item>& items);
@@ -301,7 +315,9 @@ struct query_renderer {
 
 struct relation_renderer {
     std::string operator()(const named_relation& n) const {
-        return (n.lateral ? "LATERAL " : "") + n.sql + (n.alias.empty() ? "" : " " + n.alias);
+        std::string r = (n.lateral ? "LATERAL " : "") + n.sql + (n.alias.empty() ? "" : " " + n.alias);
+        if (!n.columns.empty()) r += "(" + names(n.columns) + ")";
+        return r;
     }
     std::string operator()(const subquery& n) const {
         std::string r = (n.lateral ? "LATERAL (" : "(") + render(n.q) + ") " + n.alias;

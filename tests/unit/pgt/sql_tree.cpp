@@ -80,3 +80,22 @@ TEST_CASE("sql tree: aggregate and window calls, VALUES, MERGE", "[sql][tree]") 
                           "WHEN MATCHED AND (NOT d.\"keep\") THEN DELETE WHEN MATCHED THEN UPDATE SET \"n\" = d.\"n\" "
                           "WHEN NOT MATCHED AND d.\"keep\" THEN INSERT (\"id\", \"n\") VALUES (d.\"id\", d.\"n\")");
 }
+
+TEST_CASE("sql tree: quantified comparisons, truth tests, function and renamed relations", "[sql][tree]") {
+    const t::query ids = t::select({t::col("d", "id")}).from("\"d\"", "d");
+    CHECK(t::render(t::equals_any(t::col("t", "ctid"), ids)) ==
+          "t.\"ctid\" OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d.\"id\" FROM \"d\" d))");
+    CHECK(t::render(t::quantified("<", t::col("l", "a"), false, ids)) ==
+          "(l.\"a\" OPERATOR(pg_catalog.<) ALL (SELECT d.\"id\" FROM \"d\" d))");
+    CHECK(t::render(t::quantified("@>", t::col("l", "a"), true, ids, "public")) ==
+          "(l.\"a\" OPERATOR(public.@>) ANY (SELECT d.\"id\" FROM \"d\" d))");
+    CHECK(t::render(t::is_not_true(t::col("l", "a"))) == "(l.\"a\" IS NOT TRUE)");
+    CHECK(t::render(t::is_not_false(t::col("l", "a"))) == "(l.\"a\" IS NOT FALSE)");
+
+    t::select copies({t::all("s")});
+    copies.from(t::cross_join(t::from("\"b\"", "s"),
+                              t::from_function(t::fn("generate_series", {t::integer(1), t::col("s", "w")}), "copies", true)));
+    CHECK(t::render(copies) ==
+          "SELECT s.* FROM \"b\" s CROSS JOIN LATERAL pg_catalog.generate_series(1, s.\"w\") copies");
+    CHECK(t::render(t::select({t::all("q")}).from(t::from_renamed("(SELECT 1)", "q", {"a"}))) == "SELECT q.* FROM (SELECT 1) q(\"a\")");
+}

@@ -50,14 +50,14 @@ SELECT s."__pgt_row_id", s."status", s."n", s."a", s."lo", s."__pgt_count", s."_
 ),
 -- delete groups that became empty or fail HAVING
 "__pgt_del" AS (
-DELETE FROM "st" t USING "__pgt_delta" d WHERE (t."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id") AND NOT d."__pgt_visible" AND t."__pgt_row_id" OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d."__pgt_row_id" FROM "__pgt_delta" d)) RETURNING 1
+DELETE FROM "st" t USING "__pgt_delta" d WHERE ((t."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id") AND (NOT d."__pgt_visible") AND t."__pgt_row_id" OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d."__pgt_row_id" FROM "__pgt_delta" d))) RETURNING 1
 ),
 -- update changed groups
 "__pgt_upd" AS (
-UPDATE "st" t SET "status" = d."status", "n" = d."n", "a" = d."a", "lo" = d."lo", "__pgt_a1_sum" = d."__pgt_a1_sum", "__pgt_a1_nn" = d."__pgt_a1_nn" FROM "__pgt_delta" d WHERE (t."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id") AND t."__pgt_row_id" OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d."__pgt_row_id" FROM "__pgt_delta" d)) AND d."__pgt_visible" AND ROW(t."status", t."n", CAST(t."a" AS pg_catalog.text), CAST(t."lo" AS pg_catalog.text), CAST(t."__pgt_a1_sum" AS pg_catalog.text), t."__pgt_a1_nn") IS DISTINCT FROM ROW(d."status", d."n", CAST(d."a" AS pg_catalog.text), CAST(d."lo" AS pg_catalog.text), CAST(d."__pgt_a1_sum" AS pg_catalog.text), d."__pgt_a1_nn") RETURNING 1
+UPDATE "st" t SET "status" = d."status", "n" = d."n", "a" = d."a", "lo" = d."lo", "__pgt_a1_sum" = d."__pgt_a1_sum", "__pgt_a1_nn" = d."__pgt_a1_nn" FROM "__pgt_delta" d WHERE ((t."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id") AND t."__pgt_row_id" OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d."__pgt_row_id" FROM "__pgt_delta" d)) AND d."__pgt_visible" AND (ROW(t."status", t."n", CAST(t."a" AS pg_catalog.text), CAST(t."lo" AS pg_catalog.text), CAST(t."__pgt_a1_sum" AS pg_catalog.text), t."__pgt_a1_nn") IS DISTINCT FROM ROW(d."status", d."n", CAST(d."a" AS pg_catalog.text), CAST(d."lo" AS pg_catalog.text), CAST(d."__pgt_a1_sum" AS pg_catalog.text), d."__pgt_a1_nn"))) RETURNING 1
 ),
 -- insert groups new to the table
 "__pgt_ins" AS (
-INSERT INTO "st" ("__pgt_row_id", "status", "n", "a", "lo", "__pgt_a1_sum", "__pgt_a1_nn") SELECT d."__pgt_row_id", d."status", d."n", d."a", d."lo", d."__pgt_a1_sum", d."__pgt_a1_nn" FROM "__pgt_delta" d WHERE d."__pgt_visible" AND NOT EXISTS (SELECT 1 FROM "st" t WHERE (t."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id") AND t."__pgt_row_id" OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d."__pgt_row_id" FROM "__pgt_delta" d))) RETURNING 1
+INSERT INTO "st" ("__pgt_row_id", "status", "n", "a", "lo", "__pgt_a1_sum", "__pgt_a1_nn") SELECT d."__pgt_row_id", d."status", d."n", d."a", d."lo", d."__pgt_a1_sum", d."__pgt_a1_nn" FROM "__pgt_delta" d WHERE (d."__pgt_visible" AND (NOT EXISTS (SELECT 1 FROM "st" t WHERE ((t."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id") AND t."__pgt_row_id" OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d."__pgt_row_id" FROM "__pgt_delta" d)))))) RETURNING 1
 )
 SELECT (SELECT pg_catalog.count(*) FROM "__pgt_ins") AS "inserted", (SELECT pg_catalog.count(*) FROM "__pgt_del") AS "deleted", (SELECT pg_catalog.count(*) FROM "__pgt_upd") AS "updated";

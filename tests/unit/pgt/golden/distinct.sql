@@ -17,14 +17,14 @@ SELECT pgtrickle.pg_trickle_hash_multi(ARRAY[CAST(s."kind" AS pg_catalog.text)])
 ),
 -- delete rows whose multiplicity drops to zero
 "__pgt_del" AS (
-DELETE FROM "st" t USING "__pgt_delta" d WHERE (t."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id") AND ((t."__pgt_count" OPERATOR(pg_catalog.+) d."__pgt_w") OPERATOR(pg_catalog.<=) 0) RETURNING 1
+DELETE FROM "st" t USING "__pgt_delta" d WHERE ((t."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id") AND ((t."__pgt_count" OPERATOR(pg_catalog.+) d."__pgt_w") OPERATOR(pg_catalog.<=) 0)) RETURNING 1
 ),
 -- adjust multiplicities
 "__pgt_upd" AS (
-UPDATE "st" t SET "__pgt_count" = (t."__pgt_count" OPERATOR(pg_catalog.+) d."__pgt_w") FROM "__pgt_delta" d WHERE (t."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id") AND ((t."__pgt_count" OPERATOR(pg_catalog.+) d."__pgt_w") OPERATOR(pg_catalog.>) 0) RETURNING 1
+UPDATE "st" t SET "__pgt_count" = (t."__pgt_count" OPERATOR(pg_catalog.+) d."__pgt_w") FROM "__pgt_delta" d WHERE ((t."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id") AND ((t."__pgt_count" OPERATOR(pg_catalog.+) d."__pgt_w") OPERATOR(pg_catalog.>) 0)) RETURNING 1
 ),
 -- insert rows new to the stream table
 "__pgt_ins" AS (
-INSERT INTO "st" ("__pgt_row_id", "kind", "__pgt_count") SELECT d."__pgt_row_id", d."kind", d."__pgt_w" FROM "__pgt_delta" d WHERE (d."__pgt_w" OPERATOR(pg_catalog.>) 0) AND NOT EXISTS (SELECT 1 FROM "st" t WHERE (t."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id")) RETURNING 1
+INSERT INTO "st" ("__pgt_row_id", "kind", "__pgt_count") SELECT d."__pgt_row_id", d."kind", d."__pgt_w" FROM "__pgt_delta" d WHERE ((d."__pgt_w" OPERATOR(pg_catalog.>) 0) AND (NOT EXISTS (SELECT 1 FROM "st" t WHERE (t."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id")))) RETURNING 1
 )
 SELECT (SELECT pg_catalog.count(*) FROM "__pgt_ins") AS "inserted", (SELECT pg_catalog.count(*) FROM "__pgt_del") AS "deleted", (SELECT pg_catalog.count(*) FROM "__pgt_upd") AS "updated";

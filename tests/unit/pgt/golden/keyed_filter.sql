@@ -21,14 +21,14 @@ SELECT DISTINCT ON ("__pgt_row_id") * FROM (SELECT pgtrickle.pg_trickle_hash_mul
 ),
 -- delete rows whose key disappeared
 "__pgt_del" AS (
-DELETE FROM "st" t USING "__pgt_delta" d WHERE (t."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id") AND (d."__pgt_w" OPERATOR(pg_catalog.<) 0) RETURNING 1
+DELETE FROM "st" t USING "__pgt_delta" d WHERE ((t."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id") AND (d."__pgt_w" OPERATOR(pg_catalog.<) 0)) RETURNING 1
 ),
 -- update rows whose key remains
 "__pgt_upd" AS (
-UPDATE "st" t SET "id" = d."id", "doubled" = d."doubled" FROM "__pgt_delta" d WHERE (t."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id") AND (d."__pgt_w" OPERATOR(pg_catalog.>) 0) RETURNING 1
+UPDATE "st" t SET "id" = d."id", "doubled" = d."doubled" FROM "__pgt_delta" d WHERE ((t."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id") AND (d."__pgt_w" OPERATOR(pg_catalog.>) 0)) RETURNING 1
 ),
 -- insert rows new to the stream table
 "__pgt_ins" AS (
-INSERT INTO "st" ("__pgt_row_id", "id", "doubled") SELECT d."__pgt_row_id", d."id", d."doubled" FROM "__pgt_delta" d WHERE (d."__pgt_w" OPERATOR(pg_catalog.>) 0) AND NOT EXISTS (SELECT 1 FROM "st" t WHERE (t."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id")) RETURNING 1
+INSERT INTO "st" ("__pgt_row_id", "id", "doubled") SELECT d."__pgt_row_id", d."id", d."doubled" FROM "__pgt_delta" d WHERE ((d."__pgt_w" OPERATOR(pg_catalog.>) 0) AND (NOT EXISTS (SELECT 1 FROM "st" t WHERE (t."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id")))) RETURNING 1
 )
 SELECT (SELECT pg_catalog.count(*) FROM "__pgt_ins") AS "inserted", (SELECT pg_catalog.count(*) FROM "__pgt_del") AS "deleted", (SELECT pg_catalog.count(*) FROM "__pgt_upd") AS "updated";

@@ -25,7 +25,7 @@ SELECT pgtrickle.pg_trickle_hash_multi(ARRAY[CAST(s."name" AS pg_catalog.text), 
 ),
 -- delete |w| copies of removed rows
 "__pgt_del" AS (
-DELETE FROM "st" t WHERE t.ctid OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT x.sc FROM "__pgt_delta" d CROSS JOIN LATERAL (SELECT s.ctid AS sc FROM "st" s WHERE (s."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id") AND (((s."name" IS NULL) OPERATOR(pg_catalog.=) (d."name" IS NULL)) AND (COALESCE(s."name", CAST('' AS pg_catalog.text)) OPERATOR(pg_catalog.=) COALESCE(d."name", CAST('' AS pg_catalog.text)))) AND (((s."amount" IS NULL) OPERATOR(pg_catalog.=) (d."amount" IS NULL)) AND (COALESCE(s."amount", CAST(0 AS pg_catalog.numeric(12,2))) OPERATOR(pg_catalog.=) COALESCE(d."amount", CAST(0 AS pg_catalog.numeric(12,2))))) LIMIT (OPERATOR(pg_catalog.-) d."__pgt_w")::pg_catalog.int8) x WHERE (d."__pgt_w" OPERATOR(pg_catalog.<) 0))) RETURNING 1
+DELETE FROM "st" t WHERE t."ctid" OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT x."sc" FROM "__pgt_delta" d CROSS JOIN LATERAL (SELECT s."ctid" AS "sc" FROM "st" s WHERE ((s."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id") AND (((s."name" IS NULL) OPERATOR(pg_catalog.=) (d."name" IS NULL)) AND (COALESCE(s."name", CAST('' AS pg_catalog.text)) OPERATOR(pg_catalog.=) COALESCE(d."name", CAST('' AS pg_catalog.text)))) AND (((s."amount" IS NULL) OPERATOR(pg_catalog.=) (d."amount" IS NULL)) AND (COALESCE(s."amount", CAST(0 AS pg_catalog.numeric(12,2))) OPERATOR(pg_catalog.=) COALESCE(d."amount", CAST(0 AS pg_catalog.numeric(12,2)))))) LIMIT CAST((OPERATOR(pg_catalog.-) d."__pgt_w") AS pg_catalog.int8)) x WHERE (d."__pgt_w" OPERATOR(pg_catalog.<) 0))) RETURNING 1
 ),
 -- insert w copies of added rows
 "__pgt_ins" AS (

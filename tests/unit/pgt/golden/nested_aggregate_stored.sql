@@ -77,26 +77,26 @@ SELECT s."__pgt_row_id", s."n", s."c", s."__pgt_count", s."__pgt_visible" FROM "
 ),
 -- delete groups that became empty or fail HAVING
 "__pgt_del" AS (
-DELETE FROM "st" t USING "__pgt_delta" d WHERE (t."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id") AND NOT d."__pgt_visible" AND t."__pgt_row_id" OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d."__pgt_row_id" FROM "__pgt_delta" d)) RETURNING 1
+DELETE FROM "st" t USING "__pgt_delta" d WHERE ((t."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id") AND (NOT d."__pgt_visible") AND t."__pgt_row_id" OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d."__pgt_row_id" FROM "__pgt_delta" d))) RETURNING 1
 ),
 -- update changed groups
 "__pgt_upd" AS (
-UPDATE "st" t SET "n" = d."n", "c" = d."c" FROM "__pgt_delta" d WHERE (t."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id") AND t."__pgt_row_id" OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d."__pgt_row_id" FROM "__pgt_delta" d)) AND d."__pgt_visible" AND ROW(t."n", t."c") IS DISTINCT FROM ROW(d."n", d."c") RETURNING 1
+UPDATE "st" t SET "n" = d."n", "c" = d."c" FROM "__pgt_delta" d WHERE ((t."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id") AND t."__pgt_row_id" OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d."__pgt_row_id" FROM "__pgt_delta" d)) AND d."__pgt_visible" AND (ROW(t."n", t."c") IS DISTINCT FROM ROW(d."n", d."c"))) RETURNING 1
 ),
 -- insert groups new to the table
 "__pgt_ins" AS (
-INSERT INTO "st" ("__pgt_row_id", "n", "c") SELECT d."__pgt_row_id", d."n", d."c" FROM "__pgt_delta" d WHERE d."__pgt_visible" AND NOT EXISTS (SELECT 1 FROM "st" t WHERE (t."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id") AND t."__pgt_row_id" OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d."__pgt_row_id" FROM "__pgt_delta" d))) RETURNING 1
+INSERT INTO "st" ("__pgt_row_id", "n", "c") SELECT d."__pgt_row_id", d."n", d."c" FROM "__pgt_delta" d WHERE (d."__pgt_visible" AND (NOT EXISTS (SELECT 1 FROM "st" t WHERE ((t."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id") AND t."__pgt_row_id" OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d."__pgt_row_id" FROM "__pgt_delta" d)))))) RETURNING 1
 ),
 -- delete groups that became empty or fail HAVING
 "n1_del" AS (
-DELETE FROM "state_n1" t USING "n1_touched" d WHERE (t."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id") AND NOT d."__pgt_visible" AND t."__pgt_row_id" OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d."__pgt_row_id" FROM "n1_touched" d)) RETURNING 1
+DELETE FROM "state_n1" t USING "n1_touched" d WHERE ((t."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id") AND (NOT d."__pgt_visible") AND t."__pgt_row_id" OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d."__pgt_row_id" FROM "n1_touched" d))) RETURNING 1
 ),
 -- update changed groups
 "n1_upd" AS (
-UPDATE "state_n1" t SET "customer_id" = d."customer_id", "count" = d."count", "__pgt_count" = d."__pgt_count" FROM "n1_touched" d WHERE (t."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id") AND t."__pgt_row_id" OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d."__pgt_row_id" FROM "n1_touched" d)) AND d."__pgt_visible" AND ROW(t."customer_id", t."count", t."__pgt_count") IS DISTINCT FROM ROW(d."customer_id", d."count", d."__pgt_count") RETURNING 1
+UPDATE "state_n1" t SET "customer_id" = d."customer_id", "count" = d."count", "__pgt_count" = d."__pgt_count" FROM "n1_touched" d WHERE ((t."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id") AND t."__pgt_row_id" OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d."__pgt_row_id" FROM "n1_touched" d)) AND d."__pgt_visible" AND (ROW(t."customer_id", t."count", t."__pgt_count") IS DISTINCT FROM ROW(d."customer_id", d."count", d."__pgt_count"))) RETURNING 1
 ),
 -- insert groups new to the table
 "n1_ins" AS (
-INSERT INTO "state_n1" ("__pgt_row_id", "customer_id", "count", "__pgt_count") SELECT d."__pgt_row_id", d."customer_id", d."count", d."__pgt_count" FROM "n1_touched" d WHERE d."__pgt_visible" AND NOT EXISTS (SELECT 1 FROM "state_n1" t WHERE (t."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id") AND t."__pgt_row_id" OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d."__pgt_row_id" FROM "n1_touched" d))) RETURNING 1
+INSERT INTO "state_n1" ("__pgt_row_id", "customer_id", "count", "__pgt_count") SELECT d."__pgt_row_id", d."customer_id", d."count", d."__pgt_count" FROM "n1_touched" d WHERE (d."__pgt_visible" AND (NOT EXISTS (SELECT 1 FROM "state_n1" t WHERE ((t."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id") AND t."__pgt_row_id" OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d."__pgt_row_id" FROM "n1_touched" d)))))) RETURNING 1
 )
 SELECT (SELECT pg_catalog.count(*) FROM "__pgt_ins") AS "inserted", (SELECT pg_catalog.count(*) FROM "__pgt_del") AS "deleted", (SELECT pg_catalog.count(*) FROM "__pgt_upd") AS "updated";

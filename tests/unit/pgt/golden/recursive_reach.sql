@@ -59,26 +59,26 @@ SELECT DISTINCT ON ("__pgt_row_id") * FROM (SELECT pgtrickle.pg_trickle_hash_mul
 ),
 -- delete rows whose key disappeared
 "__pgt_del" AS (
-DELETE FROM "st" t USING "__pgt_delta" d WHERE (t."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id") AND (d."__pgt_w" OPERATOR(pg_catalog.<) 0) RETURNING 1
+DELETE FROM "st" t USING "__pgt_delta" d WHERE ((t."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id") AND (d."__pgt_w" OPERATOR(pg_catalog.<) 0)) RETURNING 1
 ),
 -- update rows whose key remains
 "__pgt_upd" AS (
-UPDATE "st" t SET "id" = d."id", "ancestor" = d."ancestor" FROM "__pgt_delta" d WHERE (t."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id") AND (d."__pgt_w" OPERATOR(pg_catalog.>) 0) RETURNING 1
+UPDATE "st" t SET "id" = d."id", "ancestor" = d."ancestor" FROM "__pgt_delta" d WHERE ((t."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id") AND (d."__pgt_w" OPERATOR(pg_catalog.>) 0)) RETURNING 1
 ),
 -- insert rows new to the stream table
 "__pgt_ins" AS (
-INSERT INTO "st" ("__pgt_row_id", "id", "ancestor") SELECT d."__pgt_row_id", d."id", d."ancestor" FROM "__pgt_delta" d WHERE (d."__pgt_w" OPERATOR(pg_catalog.>) 0) AND NOT EXISTS (SELECT 1 FROM "st" t WHERE (t."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id")) RETURNING 1
+INSERT INTO "st" ("__pgt_row_id", "id", "ancestor") SELECT d."__pgt_row_id", d."id", d."ancestor" FROM "__pgt_delta" d WHERE ((d."__pgt_w" OPERATOR(pg_catalog.>) 0) AND (NOT EXISTS (SELECT 1 FROM "st" t WHERE (t."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id")))) RETURNING 1
 ),
 -- delete groups that became empty or fail HAVING
 "n6_del" AS (
-DELETE FROM "state_n6" t USING "d6_counts" d WHERE (t."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id") AND NOT d."__pgt_visible" AND t."__pgt_row_id" OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d."__pgt_row_id" FROM "d6_counts" d)) RETURNING 1
+DELETE FROM "state_n6" t USING "d6_counts" d WHERE ((t."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id") AND (NOT d."__pgt_visible") AND t."__pgt_row_id" OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d."__pgt_row_id" FROM "d6_counts" d))) RETURNING 1
 ),
 -- update changed groups
 "n6_upd" AS (
-UPDATE "state_n6" t SET "id" = d."id", "ancestor" = d."ancestor", "__pgt_count" = d."__pgt_count" FROM "d6_counts" d WHERE (t."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id") AND t."__pgt_row_id" OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d."__pgt_row_id" FROM "d6_counts" d)) AND d."__pgt_visible" AND ROW(t."id", t."ancestor", t."__pgt_count") IS DISTINCT FROM ROW(d."id", d."ancestor", d."__pgt_count") RETURNING 1
+UPDATE "state_n6" t SET "id" = d."id", "ancestor" = d."ancestor", "__pgt_count" = d."__pgt_count" FROM "d6_counts" d WHERE ((t."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id") AND t."__pgt_row_id" OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d."__pgt_row_id" FROM "d6_counts" d)) AND d."__pgt_visible" AND (ROW(t."id", t."ancestor", t."__pgt_count") IS DISTINCT FROM ROW(d."id", d."ancestor", d."__pgt_count"))) RETURNING 1
 ),
 -- insert groups new to the table
 "n6_ins" AS (
-INSERT INTO "state_n6" ("__pgt_row_id", "id", "ancestor", "__pgt_count") SELECT d."__pgt_row_id", d."id", d."ancestor", d."__pgt_count" FROM "d6_counts" d WHERE d."__pgt_visible" AND NOT EXISTS (SELECT 1 FROM "state_n6" t WHERE (t."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id") AND t."__pgt_row_id" OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d."__pgt_row_id" FROM "d6_counts" d))) RETURNING 1
+INSERT INTO "state_n6" ("__pgt_row_id", "id", "ancestor", "__pgt_count") SELECT d."__pgt_row_id", d."id", d."ancestor", d."__pgt_count" FROM "d6_counts" d WHERE (d."__pgt_visible" AND (NOT EXISTS (SELECT 1 FROM "state_n6" t WHERE ((t."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id") AND t."__pgt_row_id" OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d."__pgt_row_id" FROM "d6_counts" d)))))) RETURNING 1
 )
 SELECT (SELECT pg_catalog.count(*) FROM "__pgt_ins") AS "inserted", (SELECT pg_catalog.count(*) FROM "__pgt_del") AS "deleted", (SELECT pg_catalog.count(*) FROM "__pgt_upd") AS "updated";

@@ -55,7 +55,7 @@ SELECT pgtrickle.pg_trickle_hash_multi(ARRAY[CAST(s."id" AS pg_catalog.text), CA
 ),
 -- delete |w| copies of removed rows
 "__pgt_del" AS (
-DELETE FROM "st" t WHERE t.ctid OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT x.sc FROM "__pgt_delta" d CROSS JOIN LATERAL (SELECT s.ctid AS sc FROM "st" s WHERE (s."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id") AND (((s."id" IS NULL) OPERATOR(pg_catalog.=) (d."id" IS NULL)) AND (COALESCE(s."id", CAST(0 AS pg_catalog.int4)) OPERATOR(pg_catalog.=) COALESCE(d."id", CAST(0 AS pg_catalog.int4)))) AND (((s."path" IS NULL) OPERATOR(pg_catalog.=) (d."path" IS NULL)) AND (COALESCE(s."path", CAST('' AS pg_catalog.text)) OPERATOR(pg_catalog.=) COALESCE(d."path", CAST('' AS pg_catalog.text)))) AND (((s."depth" IS NULL) OPERATOR(pg_catalog.=) (d."depth" IS NULL)) AND (COALESCE(s."depth", CAST(0 AS pg_catalog.int4)) OPERATOR(pg_catalog.=) COALESCE(d."depth", CAST(0 AS pg_catalog.int4)))) LIMIT (OPERATOR(pg_catalog.-) d."__pgt_w")::pg_catalog.int8) x WHERE (d."__pgt_w" OPERATOR(pg_catalog.<) 0))) RETURNING 1
+DELETE FROM "st" t WHERE t."ctid" OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT x."sc" FROM "__pgt_delta" d CROSS JOIN LATERAL (SELECT s."ctid" AS "sc" FROM "st" s WHERE ((s."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id") AND (((s."id" IS NULL) OPERATOR(pg_catalog.=) (d."id" IS NULL)) AND (COALESCE(s."id", CAST(0 AS pg_catalog.int4)) OPERATOR(pg_catalog.=) COALESCE(d."id", CAST(0 AS pg_catalog.int4)))) AND (((s."path" IS NULL) OPERATOR(pg_catalog.=) (d."path" IS NULL)) AND (COALESCE(s."path", CAST('' AS pg_catalog.text)) OPERATOR(pg_catalog.=) COALESCE(d."path", CAST('' AS pg_catalog.text)))) AND (((s."depth" IS NULL) OPERATOR(pg_catalog.=) (d."depth" IS NULL)) AND (COALESCE(s."depth", CAST(0 AS pg_catalog.int4)) OPERATOR(pg_catalog.=) COALESCE(d."depth", CAST(0 AS pg_catalog.int4))))) LIMIT CAST((OPERATOR(pg_catalog.-) d."__pgt_w") AS pg_catalog.int8)) x WHERE (d."__pgt_w" OPERATOR(pg_catalog.<) 0))) RETURNING 1
 ),
 -- insert w copies of added rows
 "__pgt_ins" AS (
@@ -63,14 +63,14 @@ INSERT INTO "st" ("__pgt_row_id", "id", "path", "depth") SELECT d."__pgt_row_id"
 ),
 -- delete groups that became empty or fail HAVING
 "n7_del" AS (
-DELETE FROM "state_n7" t USING "d7_counts" d WHERE (t."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id") AND NOT d."__pgt_visible" AND t."__pgt_row_id" OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d."__pgt_row_id" FROM "d7_counts" d)) RETURNING 1
+DELETE FROM "state_n7" t USING "d7_counts" d WHERE ((t."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id") AND (NOT d."__pgt_visible") AND t."__pgt_row_id" OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d."__pgt_row_id" FROM "d7_counts" d))) RETURNING 1
 ),
 -- update changed groups
 "n7_upd" AS (
-UPDATE "state_n7" t SET "id" = d."id", "name" = d."name", "parent_id" = d."parent_id", "path" = d."path", "depth" = d."depth", "__pgt_count" = d."__pgt_count" FROM "d7_counts" d WHERE (t."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id") AND t."__pgt_row_id" OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d."__pgt_row_id" FROM "d7_counts" d)) AND d."__pgt_visible" AND ROW(t."id", t."name", t."parent_id", t."path", t."depth", t."__pgt_count") IS DISTINCT FROM ROW(d."id", d."name", d."parent_id", d."path", d."depth", d."__pgt_count") RETURNING 1
+UPDATE "state_n7" t SET "id" = d."id", "name" = d."name", "parent_id" = d."parent_id", "path" = d."path", "depth" = d."depth", "__pgt_count" = d."__pgt_count" FROM "d7_counts" d WHERE ((t."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id") AND t."__pgt_row_id" OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d."__pgt_row_id" FROM "d7_counts" d)) AND d."__pgt_visible" AND (ROW(t."id", t."name", t."parent_id", t."path", t."depth", t."__pgt_count") IS DISTINCT FROM ROW(d."id", d."name", d."parent_id", d."path", d."depth", d."__pgt_count"))) RETURNING 1
 ),
 -- insert groups new to the table
 "n7_ins" AS (
-INSERT INTO "state_n7" ("__pgt_row_id", "id", "name", "parent_id", "path", "depth", "__pgt_count") SELECT d."__pgt_row_id", d."id", d."name", d."parent_id", d."path", d."depth", d."__pgt_count" FROM "d7_counts" d WHERE d."__pgt_visible" AND NOT EXISTS (SELECT 1 FROM "state_n7" t WHERE (t."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id") AND t."__pgt_row_id" OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d."__pgt_row_id" FROM "d7_counts" d))) RETURNING 1
+INSERT INTO "state_n7" ("__pgt_row_id", "id", "name", "parent_id", "path", "depth", "__pgt_count") SELECT d."__pgt_row_id", d."id", d."name", d."parent_id", d."path", d."depth", d."__pgt_count" FROM "d7_counts" d WHERE (d."__pgt_visible" AND (NOT EXISTS (SELECT 1 FROM "state_n7" t WHERE ((t."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id") AND t."__pgt_row_id" OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d."__pgt_row_id" FROM "d7_counts" d)))))) RETURNING 1
 )
 SELECT (SELECT pg_catalog.count(*) FROM "__pgt_ins") AS "inserted", (SELECT pg_catalog.count(*) FROM "__pgt_del") AS "deleted", 0 AS "updated";

@@ -29,7 +29,7 @@ SELECT pgtrickle.pg_trickle_hash_multi(ARRAY[CAST(s."customer_id" AS pg_catalog.
 ),
 -- delete |w| copies of removed rows
 "__pgt_del" AS (
-DELETE FROM "st" t WHERE t.ctid OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT x.sc FROM "__pgt_delta" d CROSS JOIN LATERAL (SELECT s.ctid AS sc FROM "st" s WHERE (s."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id") AND (((s."customer_id" IS NULL) OPERATOR(pg_catalog.=) (d."customer_id" IS NULL)) AND (COALESCE(s."customer_id", CAST(0 AS pg_catalog.int4)) OPERATOR(pg_catalog.=) COALESCE(d."customer_id", CAST(0 AS pg_catalog.int4)))) LIMIT (OPERATOR(pg_catalog.-) d."__pgt_w")::pg_catalog.int8) x WHERE (d."__pgt_w" OPERATOR(pg_catalog.<) 0))) RETURNING 1
+DELETE FROM "st" t WHERE t."ctid" OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT x."sc" FROM "__pgt_delta" d CROSS JOIN LATERAL (SELECT s."ctid" AS "sc" FROM "st" s WHERE ((s."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id") AND (((s."customer_id" IS NULL) OPERATOR(pg_catalog.=) (d."customer_id" IS NULL)) AND (COALESCE(s."customer_id", CAST(0 AS pg_catalog.int4)) OPERATOR(pg_catalog.=) COALESCE(d."customer_id", CAST(0 AS pg_catalog.int4))))) LIMIT CAST((OPERATOR(pg_catalog.-) d."__pgt_w") AS pg_catalog.int8)) x WHERE (d."__pgt_w" OPERATOR(pg_catalog.<) 0))) RETURNING 1
 ),
 -- insert w copies of added rows
 "__pgt_ins" AS (
