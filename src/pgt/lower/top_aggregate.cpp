@@ -123,6 +123,37 @@ std::map<std::string, std::string> shared_state(const circuit& c) {
     return shared;
 }
 
+/// A condition known when the SQL is built (a group stored or not), or a column telling it.
+struct known_or {
+    std::optional<bool> constant;
+    std::optional<tree::expr> column;
+    static known_or of(bool b) { return {b, std::nullopt}; }
+    static known_or of(tree::expr e) { return {std::nullopt, std::move(e)}; }
+    bool is(bool b) const { return constant == b; }
+    tree::expr sql() const { return constant ? tree::boolean(*constant) : *column; }
+};
+
+using column_fn = std::function<tree::expr(const std::string&)>;
+using key_fn = std::function<tree::expr(std::size_t)>;
+
+/// The row id of a group whose key values (of types `types`) are `keys`.
+tree::expr group_row_id(const lowering& l, const std::vector<tree::expr>& keys, const std::vector<sql_type>& types) {
+    std::vector<std::string> values;
+    for (const auto& k : keys) values.push_back(tree::render(k));
+    return tree::rendered(l.row_id(values, types));
+}
+
+/// `name(x) [FILTER (WHERE …)]`, pg_catalog's aggregate.
+tree::expr aggregated(std::string_view name, std::vector<tree::expr> args, std::optional<tree::expr> filter, bool star = false) {
+    tree::call_options o;
+    o.star = star;
+    o.filter = std::move(filter);
+    return tree::aggregate("pg_catalog", name, std::move(args), std::move(o));
+}
+tree::expr count_rows(std::optional<tree::expr> filter) { return aggregated("count", {}, std::move(filter), true); }
+tree::expr sum_of(tree::expr x, std::optional<tree::expr> filter) { return aggregated("sum", {std::move(x)}, std::move(filter)); }
+tree::expr zero_if_null(tree::expr x) { return tree::coalesce({std::move(x), tree::integer(0)}); }
+
 /// One aggregate node maintained from stored per-group state: the top one (`post`: HAVING and
 /// final expressions above it, its CTEs unprefixed) or a stored nested one (CTEs prefixed).
 struct aggregate_lowering {
@@ -139,7 +170,6 @@ struct aggregate_lowering {
             if (l.node(p).op == circuit_op::filter) return true;
         return false;
     }();
-    std::string w = sql::ident(weight);
     /// State columns stored in a visible column (shared_state): the top aggregate's, unless
     /// its storage predates that.
     std::map<std::string, std::string> shared =
@@ -157,100 +187,94 @@ struct aggregate_lowering {
         std::erase_if(cols, [&](const storage_column& s) { return shared.contains(s.name); });
         return cols;
     }
-    std::string arg(const ir::agg_call& call, const std::string& alias) const {
-        return l.expr(*call.arg(), child, alias);
-    }
+    tree::expr arg(const ir::agg_call& call, const std::string& alias) const { return l.value(*call.arg(), child, alias); }
     /// The conditions under which a row (through `alias`) counts for the aggregate: its
     /// argument is not NULL, its FILTER, and `extra`.
-    std::vector<std::string> row_conditions(const ir::agg_call& call, const std::string& alias, std::vector<std::string> extra) const {
-        if (call.func != ir::agg_func::count_star) extra.push_back("(" + arg(call, alias) + ") IS NOT NULL");
-        if (call.filter) extra.push_back(l.expr(*call.filter, child, alias));
+    std::vector<tree::expr> row_conditions(const ir::agg_call& call, const std::string& alias, std::vector<tree::expr> extra) const {
+        if (call.func != ir::agg_func::count_star) extra.push_back(tree::is_not_null(arg(call, alias)));
+        if (call.filter) extra.push_back(l.value(*call.filter, child, alias));
         return extra;
     }
-    /// " FILTER (WHERE …)" for the aggregate's rows, with extra conditions.
-    std::string rows_filter(const ir::agg_call& call, const std::string& alias, std::vector<std::string> extra) const {
+    /// The FILTER condition of the aggregate's rows, with extra conditions (none: no FILTER).
+    std::optional<tree::expr> rows_filter(const ir::agg_call& call, const std::string& alias, std::vector<tree::expr> extra) const {
         auto conditions = row_conditions(call, alias, std::move(extra));
-        return conditions.empty() ? "" : " FILTER (WHERE " + sql::join(conditions, " AND ") + ")";
+        if (conditions.empty()) return std::nullopt;
+        return tree::all_of(std::move(conditions));
     }
-    std::vector<std::string> keys(const std::string& alias) const {
-        std::vector<std::string> k;
-        for (const auto& e : a.group_by) k.push_back(l.expr(*e, child, alias));
+    std::vector<tree::expr> keys(const std::string& alias) const {
+        std::vector<tree::expr> k;
+        for (const auto& e : a.group_by) k.push_back(l.value(*e, child, alias));
         return k;
     }
 
     /// State columns computed from scratch over rows `alias` of C.
-    std::vector<std::string> full_state(const ir::agg_call& call, const std::string& alias) const {
+    std::vector<tree::expr> full_state(const ir::agg_call& call, const std::string& alias) const {
+        const auto f = rows_filter(call, alias, {});
         switch (ir::maintenance_of(call)) {
         case ir::agg_maintenance::rescan:
-        case ir::agg_maintenance::extremum: return {aggregate_call(l, call, child, alias)};
+        case ir::agg_maintenance::extremum: return {tree::rendered(aggregate_call(l, call, child, alias))};
         case ir::agg_maintenance::algebraic: {
-            const std::string f = rows_filter(call, alias, {});
-            if (call.func == ir::agg_func::bit_xor) return {aggregate_call(l, call, child, alias), "pg_catalog.count(*)" + f};
-            const std::string x = sql::cast(arg(call, alias), numeric_type);
-            return {"pg_catalog.count(*)" + f, "pg_catalog.sum(" + x + ")" + f, "pg_catalog.sum(" + sql::binary("*", x, x) + ")" + f};
+            if (call.func == ir::agg_func::bit_xor) return {tree::rendered(aggregate_call(l, call, child, alias)), count_rows(f)};
+            const tree::expr x = tree::cast(arg(call, alias), numeric_type);
+            return {count_rows(f), sum_of(x, f), sum_of(tree::times(x, x), f)};
         }
         case ir::agg_maintenance::linear: break;
         }
-        const std::string f = rows_filter(call, alias, {});
         switch (call.func) {
         case ir::agg_func::count_star:
             if (!call.filter) return {};
-            return {"pg_catalog.count(*)" + f};
-        case ir::agg_func::count: return {"pg_catalog.count(*)" + f};
+            return {count_rows(f)};
+        case ir::agg_func::count: return {count_rows(f)};
         default: {
-            const std::string x = call.func == ir::agg_func::sum ? arg(call, alias) : sql::cast(arg(call, alias), accumulator_type(call));
-            std::vector<std::string> state{"pg_catalog.sum(" + x + ")" + f, "pg_catalog.count(*)" + f};
-            for (int s : counted_scales(call)) state.push_back("pg_catalog.count(*)" + rows_filter(call, alias, {of_scale(call, alias, s)}));
+            const tree::expr x = call.func == ir::agg_func::sum ? arg(call, alias) : tree::cast(arg(call, alias), accumulator_type(call));
+            std::vector<tree::expr> state{sum_of(x, f), count_rows(f)};
+            for (int s : counted_scales(call)) state.push_back(count_rows(rows_filter(call, alias, {of_scale(call, alias, s)})));
             return state;
         }
         }
     }
 
     /// The aggregate's argument (through `alias`) has scale `s`.
-    std::string of_scale(const ir::agg_call& call, const std::string& alias, int s) const {
-        return sql::binary("=", "pg_catalog.scale(" + arg(call, alias) + ")", std::to_string(s));
+    tree::expr of_scale(const ir::agg_call& call, const std::string& alias, int s) const {
+        return tree::eq(tree::fn("scale", {arg(call, alias)}), tree::integer(s));
     }
 
     /// A running sum's new value `sum` at the scale its inputs print with, from `count(s)`, the
     /// new count of inputs of each counted scale.
-    std::string at_present_scale(const ir::agg_call& call, const std::string& sum,
-                                 const std::function<std::string(int)>& count) const {
+    tree::expr at_present_scale(const ir::agg_call& call, const tree::expr& sum, const std::function<tree::expr(int)>& count) const {
         const auto counted = counted_scales(call);
         if (counted.empty()) return sum;
-        std::string scale = "CASE";
-        for (auto s = counted.rbegin(); s != counted.rend(); ++s)
-            scale += " WHEN " + sql::binary(">", count(*s), "0") + " THEN " + std::to_string(*s);
-        scale += " ELSE " + std::to_string(call.arg_scales->front()) + " END";
-        return "pg_catalog.round(" + sum + ", " + scale + ")";
+        std::vector<tree::when_then> scale;
+        for (auto s = counted.rbegin(); s != counted.rend(); ++s) scale.push_back({tree::gt(count(*s), tree::integer(0)), tree::integer(*s)});
+        return tree::fn("round", {sum, tree::case_when(std::move(scale), tree::integer(call.arg_scales->front()))});
     }
 
-    /// `SELECT keys, count, state FROM rows` with `where` restricting rows.
-    std::string state_select(const std::string& from, const std::string& where) const {
-        std::vector<std::string> items;
+    /// `SELECT keys, count, state FROM rows s GROUP BY keys`.
+    tree::select state_select(const std::string& from) const {
+        tree::select r;
         auto k = keys("s");
-        for (std::size_t j = 0; j < k.size(); ++j) items.push_back(k[j] + " AS " + sql::ident(g(j)));
-        items.push_back("pg_catalog.count(*) AS \"__pgt_count\"");
+        for (std::size_t j = 0; j < k.size(); ++j) r.items.push_back(tree::as(k[j], g(j)));
+        r.items.push_back(tree::as(tree::count_all(), "__pgt_count"));
         for (std::size_t i = 0; i < a.aggs.size(); ++i) {
             auto cols = state_of(a.aggs[i], i);
             auto exprs = full_state(a.aggs[i], "s");
-            for (std::size_t k2 = 0; k2 < cols.size(); ++k2) items.push_back(exprs[k2] + " AS " + sql::ident(cols[k2].name));
+            for (std::size_t k2 = 0; k2 < cols.size(); ++k2) r.items.push_back(tree::as(exprs[k2], cols[k2].name));
         }
-        std::string r = "SELECT " + sql::join(items) + " FROM " + from + " s";
-        if (!where.empty()) r += " WHERE " + where;
-        if (!k.empty()) r += " GROUP BY " + sql::join(k);
+        r.from(from, "s");
+        if (!k.empty()) r.group_by(k);
         return r;
     }
 
     /// The value of aggregate `i` from the state columns of alias `st`.
-    std::string value(std::size_t i, const std::string& st) const {
-        return value(i, [&](const std::string& c) { return sql::column(st, c); });
+    tree::expr value(std::size_t i, const std::string& st) const {
+        return value(i, [&](const std::string& c) { return tree::col(st, c); });
     }
     /// The value of aggregate `i` from its state columns as `col` renders them.
-    std::string value(std::size_t i, const std::function<std::string(const std::string&)>& col) const {
+    tree::expr value(std::size_t i, const column_fn& col) const {
         const auto& call = a.aggs[i];
         const std::string p = prefix(i);
         if (call.func == ir::agg_func::bit_xor && ir::maintenance_of(call) == ir::agg_maintenance::algebraic)
-            return "(CASE WHEN " + sql::binary(">", col(p + "_nn"), "0") + " THEN " + col(p) + " END)";
+            return tree::case_when({{tree::gt(col(p + "_nn"), tree::integer(0)), col(p)}});
         if (is_variance(call.func) && ir::maintenance_of(call) == ir::agg_maintenance::algebraic) return variance(call, p, col);
         if (ir::maintenance_of(call) == ir::agg_maintenance::rescan) return col(p);
         switch (call.func) {
@@ -258,10 +282,9 @@ struct aggregate_lowering {
             return col(call.filter ? p : "__pgt_count");
         case ir::agg_func::avg: {
             // Running averages are of exact numbers (maintenance_of): a numeric quotient.
-            const std::string sum = col(p + "_sum"), nn = col(p + "_nn");
-            const std::string quotient = sql::binary("/", sql::cast(sum, make_type(type_kind::numeric)),
-                                                     sql::cast(nn, make_type(type_kind::numeric)));
-            return "(CASE WHEN " + sql::binary(">", nn, "0") + " THEN " + quotient + " END)";
+            const tree::expr sum = col(p + "_sum"), nn = col(p + "_nn");
+            const tree::expr quotient = tree::op("/", tree::cast(sum, numeric_type), tree::cast(nn, numeric_type));
+            return tree::case_when({{tree::gt(nn, tree::integer(0)), quotient}});
         }
         default: return col(p);
         }
@@ -269,160 +292,163 @@ struct aggregate_lowering {
 
     /// numeric_stddev_internal on the state: (N·Σx² − (Σx)²) / (N·N or N·(N−1)), 0 when the
     /// numerator is not positive, NULL without enough rows; the square root at its scale.
-    std::string variance(const ir::agg_call& call, const std::string& p,
-                         const std::function<std::string(const std::string&)>& col) const {
-        const std::string n = col(p + "_n"), sx = col(p + "_sx"), sxx = col(p + "_sxx");
+    tree::expr variance(const ir::agg_call& call, const std::string& p, const column_fn& col) const {
+        const tree::expr n = col(p + "_n"), sx = col(p + "_sx"), sxx = col(p + "_sxx");
         const bool sample = call.func == ir::agg_func::var_samp || call.func == ir::agg_func::stddev_samp;
-        const std::string num = sql::binary("-", sql::binary("*", sql::cast(n, numeric_type), sxx), sql::binary("*", sx, sx));
-        const std::string den = sql::binary("*", sql::cast(n, numeric_type),
-                                            sql::cast(sample ? sql::binary("-", n, "1") : n, numeric_type));
-        std::string v = sql::binary("/", num, den);
+        const tree::expr num = tree::minus(tree::times(tree::cast(n, numeric_type), sxx), tree::times(sx, sx));
+        const tree::expr den =
+            tree::times(tree::cast(n, numeric_type), tree::cast(sample ? tree::minus(n, tree::integer(1)) : n, numeric_type));
+        tree::expr v = tree::op("/", num, den);
         if (call.func == ir::agg_func::stddev_pop || call.func == ir::agg_func::stddev_samp)
-            v = "pg_catalog.round(pg_catalog.sqrt(" + v + "), pg_catalog.scale(" + v + "))";
-        return "(CASE WHEN " + (sample ? sql::binary("<=", n, "1") : sql::binary("=", n, "0")) + " THEN NULL WHEN " +
-               sql::binary("<=", num, "0") + " THEN CAST(0 AS pg_catalog.numeric) ELSE " + v + " END)";
+            v = tree::fn("round", {tree::fn("sqrt", {v}), tree::fn("scale", {v})});
+        const tree::expr too_few = sample ? tree::le(n, tree::integer(1)) : tree::eq(n, tree::integer(0));
+        return tree::case_when({{too_few, tree::null()}, {tree::le(num, tree::integer(0)), tree::cast(tree::integer(0), numeric_type)}}, v);
     }
 
     /// Visible rows and hidden state from a relation of (__pgt_g*, __pgt_count, state):
     /// the aggregate's output, then HAVING and the final expressions.
-    std::string finish(const std::string& state_sql) {
-        std::vector<storage_column> hidden = state_columns(a);
-        std::vector<std::string> hidden_of_s;
-        for (const auto& h : hidden) hidden_of_s.push_back(sql::column("s", h.name));
-        const std::string carried = sql::join(hidden_of_s);
-
+    tree::select finish(const tree::query& state_sql) {
+        std::vector<tree::select_item> carried;
+        for (const auto& h : state_columns(a)) carried.emplace_back(tree::col("s", h.name));
         const auto& out = l.names(node);
-        std::vector<std::string> items, key_values;
+        std::vector<tree::expr> key_values;
         std::vector<sql_type> key_types;
         for (std::size_t j = 0; j < a.group_by.size(); ++j) {
-            key_values.push_back(sql::column("s", g(j)));
+            key_values.push_back(tree::col("s", g(j)));
             key_types.push_back(a.group_by[j]->type);
         }
-        items.push_back(l.row_id(key_values, key_types) + " AS \"__pgt_row_id\"");
-        for (std::size_t j = 0; j < key_values.size(); ++j) items.push_back(key_values[j] + " AS " + sql::ident(out[j]));
-        for (std::size_t i = 0; i < a.aggs.size(); ++i)
-            items.push_back(value(i, "s") + " AS " + sql::ident(out[a.group_by.size() + i]));
-        items.push_back(carried);
-        items.push_back((a.group_by.empty() ? "true" : sql::binary(">", "s.\"__pgt_count\"", "0")) + " AS \"__pgt_visible\"");
+        tree::select groups({tree::as(group_row_id(l, key_values, key_types), "__pgt_row_id")});
+        for (std::size_t j = 0; j < key_values.size(); ++j) groups.items.push_back(tree::as(key_values[j], out[j]));
+        for (std::size_t i = 0; i < a.aggs.size(); ++i) groups.items.push_back(tree::as(value(i, "s"), out[a.group_by.size() + i]));
+        groups.items.insert(groups.items.end(), carried.begin(), carried.end());
+        const tree::expr nonempty = a.group_by.empty() ? tree::boolean(true) : tree::gt(tree::col("s", "__pgt_count"), tree::integer(0));
+        groups.items.push_back(tree::as(nonempty, "__pgt_visible"));
+        groups.from(tree::from(state_sql, "s"));
         std::string rel = l.add_cte(cte_prefix + "groups", "n" + std::to_string(node) + ": aggregate output and state per group",
-                                    "SELECT " + sql::join(items) + " FROM (" + state_sql + ") s");
+                                    tree::render(groups));
         int input = node;
         for (int p : post) {
-            const auto& pn = l.node(p);
-            std::vector<std::string> cols{"s.\"__pgt_row_id\""};
-            std::string visible = "s.\"__pgt_visible\"";
-            if (pn.op == circuit_op::filter) {
-                cols.push_back(l.column_list(input, "s"));
-                visible = "(" + visible + " AND COALESCE(" + l.expr(*std::get<ir::filter>(pn.rel->node).predicate, input, "s") +
-                          ", false))";
-            } else {
-                const auto& exprs = std::get<ir::project>(pn.rel->node).exprs;
-                for (std::size_t i = 0; i < exprs.size(); ++i)
-                    cols.push_back(l.expr(*exprs[i], input, "s") + " AS " + sql::ident(l.names(p)[i]));
-            }
-            cols.push_back(carried);
-            cols.push_back(visible + " AS \"__pgt_visible\"");
             rel = l.add_cte(cte_prefix + "post" + std::to_string(p),
-                            "n" + std::to_string(p) + (pn.op == circuit_op::filter ? ": HAVING — visibility" : ": final expressions"),
-                            "SELECT " + sql::join(cols) + " FROM " + rel + " s");
+                            "n" + std::to_string(p) + (l.node(p).op == circuit_op::filter ? ": HAVING — visibility" : ": final expressions"),
+                            tree::render(post_step(p, input, rel, carried)));
             input = p;
         }
-        return "SELECT s.\"__pgt_row_id\", " + l.column_list(output, "s") + ", " + carried +
-               ", s.\"__pgt_visible\" FROM " + rel + " s";
+        tree::select rows({tree::col("s", "__pgt_row_id")});
+        for (auto& c : l.columns(output, "s")) rows.items.push_back(std::move(c));
+        rows.items.insert(rows.items.end(), carried.begin(), carried.end());
+        rows.items.emplace_back(tree::col("s", "__pgt_visible"));
+        return rows.from(rel, "s");
+    }
+
+    /// Post node `p` (HAVING or the final expressions) over `rel`, node `input`'s rows with
+    /// their row id, `carried` state and visibility.
+    tree::select post_step(int p, int input, const std::string& rel, const std::vector<tree::select_item>& carried) const {
+        const auto& pn = l.node(p);
+        tree::select r({tree::col("s", "__pgt_row_id")});
+        tree::expr visible = tree::col("s", "__pgt_visible");
+        if (pn.op == circuit_op::filter) {
+            for (auto& c : l.columns(input, "s")) r.items.push_back(std::move(c));
+            const tree::expr holds = l.value(*std::get<ir::filter>(pn.rel->node).predicate, input, "s");
+            visible = tree::all_of({visible, tree::coalesce({holds, tree::boolean(false)})});
+        } else {
+            const auto& exprs = std::get<ir::project>(pn.rel->node).exprs;
+            for (std::size_t i = 0; i < exprs.size(); ++i) r.items.push_back(tree::as(l.value(*exprs[i], input, "s"), l.names(p)[i]));
+        }
+        r.items.insert(r.items.end(), carried.begin(), carried.end());
+        r.items.push_back(tree::as(visible, "__pgt_visible"));
+        return r.from(rel, "s");
     }
 
     /// +x or −x for a row of known weight (±1).
-    static std::string signed_by(int known, const std::string& x) { return known > 0 ? x : sql::negated(x); }
+    static tree::expr signed_by(int known, const tree::expr& x) { return known > 0 ? x : tree::negate(x); }
 
     /// A SUM or AVG call's argument weighted by `sw` (or signed by the known weight), in a type
     /// that cannot overflow before the sum is cast back to the state's `acc` (running sums are
     /// of exact numbers: maintenance_of).
-    std::string weighted(const ir::agg_call& call, const sql_type& acc, const std::string& sw, int known) const {
+    tree::expr weighted(const ir::agg_call& call, const sql_type& acc, const tree::expr& sw, int known) const {
         const bool exact_int8 = is_integer(call.arg()->type.kind) && acc.kind == type_kind::int8;
-        const std::string x = sql::cast(arg(call, "s"), exact_int8 ? int8_type : acc);
+        const tree::expr x = tree::cast(arg(call, "s"), exact_int8 ? int8_type : acc);
         if (known) return signed_by(known, x);
-        return sql::binary("*", exact_int8 ? sw : sql::cast(sw, acc), x);
+        return tree::times(exact_int8 ? sw : tree::cast(sw, acc), x);
     }
+
+    /// The change's contribution over the rows of the change summary: one row's values (a
+    /// CASE where conditions apply) or aggregates of the rows where they hold.
+    struct contribution {
+        bool one_row;
+        tree::expr sw; ///< the row's weight
+        tree::expr over(std::string_view aggregate, const tree::expr& x, const std::vector<tree::expr>& conditions) const {
+            if (one_row) return conditions.empty() ? x : tree::case_when({{tree::all_of(conditions), x}});
+            return aggregated(aggregate, {x}, conditions.empty() ? std::nullopt : std::optional(tree::all_of(conditions)));
+        }
+        tree::expr sum(const tree::expr& x, const std::vector<tree::expr>& conditions) const { return over("sum", x, conditions); }
+        /// A bigint; of one row never NULL (0 where it does not count): see plus().
+        tree::expr count(const std::vector<tree::expr>& conditions) const {
+            if (one_row) return conditions.empty() ? sw : tree::case_when({{tree::all_of(conditions), sw}}, tree::integer(0));
+            return tree::cast(sum(sw, conditions), int8_type);
+        }
+    };
 
     /// Per touched group: the change's contribution to each state column. Over a change of
     /// one row (`lowering::single_row`) there is one group, and each aggregate of the row is
     /// its value where the row counts: no GROUP BY.
-    std::string change_summary(const std::string& dc) const {
+    tree::select change_summary(const std::string& dc) const {
         const bool one_row = l.single_row(child);
         // A row whose weight the statement knows: its contribution is ±x, no product.
         const int known = one_row ? l.single_row_weight(child) : 0;
-        const std::string sw = known == 0 ? "s." + w : sql::cast(known > 0 ? "1" : "-1", int8_type);
-        auto signed_term = [&](const std::string& x) { return signed_by(known, x); };
-        auto over = [&](const std::string& aggregate, const std::string& x, const std::vector<std::string>& conditions) {
-            const std::string when = sql::join(conditions, " AND ");
-            if (one_row) return conditions.empty() ? x : "(CASE WHEN " + when + " THEN " + x + " END)";
-            return aggregate + "(" + x + ")" + (conditions.empty() ? "" : " FILTER (WHERE " + when + ")");
-        };
-        auto sum = [&](const std::string& x, const std::vector<std::string>& conditions) {
-            return over("pg_catalog.sum", x, conditions);
-        };
-        // A bigint; of one row never NULL (0 where it does not count): see plus().
-        auto count = [&](const std::vector<std::string>& conditions) {
-            if (one_row) return conditions.empty() ? sw : "(CASE WHEN " + sql::join(conditions, " AND ") + " THEN " + sw + " ELSE 0 END)";
-            return sql::cast(sum(sw, conditions), int8_type);
-        };
-        // w·x is NULL where x is: one row needs no test of x for the value of a sum.
-        auto filters_only = [&](const ir::agg_call& call) {
-            return call.filter ? std::vector<std::string>{l.expr(*call.filter, child, "s")} : std::vector<std::string>{};
-        };
-        std::vector<std::string> items;
+        const contribution to{one_row, known == 0 ? tree::col("s", weight) : tree::cast(tree::integer(known > 0 ? 1 : -1), int8_type)};
+        tree::select r;
         auto k = keys("s");
-        for (std::size_t j = 0; j < k.size(); ++j) items.push_back(k[j] + " AS " + sql::ident(g(j)));
-        items.push_back(count({}) + " AS \"__pgt_dcount\"");
-        for (std::size_t i = 0; i < a.aggs.size(); ++i) {
-            const auto& call = a.aggs[i];
-            const std::string d = "__pgt_d" + std::to_string(i);
-            const auto how = ir::maintenance_of(call);
-            if (how == ir::agg_maintenance::rescan) continue; // the group is touched: that is all
-            const auto counts = row_conditions(call, "s", {});
-            if (how == ir::agg_maintenance::algebraic) {
-                items.push_back(count(counts) + " AS " + sql::ident(d + "_n"));
-                if (call.func == ir::agg_func::bit_xor) {
-                    // x ⊕ x = 0: a row changed an even number of times leaves the XOR as it was.
-                    items.push_back(over("pg_catalog.bit_xor", arg(call, "s"),
-                                         row_conditions(call, "s", {sql::binary("=", sql::binary("%", "pg_catalog.abs(" + sw + ")", "2"), "1")})) +
-                                    " AS " + sql::ident(d));
-                    continue;
-                }
-                const std::string x = sql::cast(arg(call, "s"), numeric_type);
-                const std::string wx = known ? signed_term(x) : sql::binary("*", sql::cast(sw, numeric_type), x);
-                const std::string wxx = known ? signed_term(sql::binary("*", x, x)) : sql::binary("*", wx, x);
-                items.push_back(sum(wx, counts) + " AS " + sql::ident(d + "_sx"));
-                items.push_back(sum(wxx, counts) + " AS " + sql::ident(d + "_sxx"));
-                continue;
-            }
-            switch (call.func) {
-            case ir::agg_func::count_star:
-            case ir::agg_func::count: items.push_back(count(counts) + " AS " + sql::ident(d)); break;
-            case ir::agg_func::sum:
-            case ir::agg_func::avg: {
-                const sql_type acc = call.func == ir::agg_func::sum ? call.type : accumulator_type(call);
-                const std::string term = weighted(call, acc, sw, known);
-                items.push_back(sql::cast(sum(term, one_row ? filters_only(call) : counts), acc) + " AS " + sql::ident(d));
-                items.push_back(count(counts) + " AS " + sql::ident(d + "_nn"));
-                for (int sc : counted_scales(call))
-                    items.push_back(count(row_conditions(call, "s", {of_scale(call, "s", sc)})) + " AS " + sql::ident(scale_count(d, sc)));
-                break;
-            }
-            default: {
-                items.push_back(over("pg_catalog." + ir::agg_name(call), arg(call, "s"), row_conditions(call, "s", {sql::binary(">", sw, "0")})) +
-                                " AS " + sql::ident(d + "_ins"));
-                items.push_back(over("pg_catalog.bool_or", sql::binary("<", sw, "0"), counts) + " AS " + sql::ident(d + "_del"));
-            }
-            }
-        }
-        std::string r = "SELECT " + sql::join(items) + " FROM " + dc + " s";
+        for (std::size_t j = 0; j < k.size(); ++j) r.items.push_back(tree::as(k[j], g(j)));
+        r.items.push_back(tree::as(to.count({}), "__pgt_dcount"));
+        for (std::size_t i = 0; i < a.aggs.size(); ++i)
+            for (auto& item : call_change(i, to, known)) r.items.push_back(std::move(item));
+        r.from(dc, "s");
         if (one_row) return r;
-        if (!k.empty()) r += " GROUP BY " + sql::join(k);
-        else r += " HAVING " + sql::binary(">", "pg_catalog.count(*)", "0");
+        if (!k.empty()) r.group_by(k);
+        else r.having(tree::gt(tree::count_all(), tree::integer(0)));
         return r;
     }
 
+    /// change_summary's columns of aggregate `i` (none for a rescanned one: the group is touched).
+    std::vector<tree::select_item> call_change(std::size_t i, const contribution& to, int known) const {
+        const auto& call = a.aggs[i];
+        const std::string d = "__pgt_d" + std::to_string(i);
+        const auto how = ir::maintenance_of(call);
+        if (how == ir::agg_maintenance::rescan) return {};
+        const auto counts = row_conditions(call, "s", {});
+        if (how == ir::agg_maintenance::algebraic) {
+            if (call.func == ir::agg_func::bit_xor) {
+                // x ⊕ x = 0: a row changed an even number of times leaves the XOR as it was.
+                const tree::expr odd = tree::eq(tree::op("%", tree::fn("abs", {to.sw}), tree::integer(2)), tree::integer(1));
+                return {tree::as(to.count(counts), d + "_n"), tree::as(to.over("bit_xor", arg(call, "s"), row_conditions(call, "s", {odd})), d)};
+            }
+            const tree::expr x = tree::cast(arg(call, "s"), numeric_type);
+            const tree::expr wx = known ? signed_by(known, x) : tree::times(tree::cast(to.sw, numeric_type), x);
+            const tree::expr wxx = known ? signed_by(known, tree::times(x, x)) : tree::times(wx, x);
+            return {tree::as(to.count(counts), d + "_n"), tree::as(to.sum(wx, counts), d + "_sx"), tree::as(to.sum(wxx, counts), d + "_sxx")};
+        }
+        switch (call.func) {
+        case ir::agg_func::count_star:
+        case ir::agg_func::count: return {tree::as(to.count(counts), d)};
+        case ir::agg_func::sum:
+        case ir::agg_func::avg: {
+            const sql_type acc = call.func == ir::agg_func::sum ? call.type : accumulator_type(call);
+            // w·x is NULL where x is: one row needs no test of x for the value of a sum.
+            std::vector<tree::expr> filters_only;
+            if (call.filter) filters_only.push_back(l.value(*call.filter, child, "s"));
+            std::vector<tree::select_item> items{
+                tree::as(tree::cast(to.sum(weighted(call, acc, to.sw, known), to.one_row ? filters_only : counts), acc), d),
+                tree::as(to.count(counts), d + "_nn")};
+            for (int sc : counted_scales(call))
+                items.push_back(tree::as(to.count(row_conditions(call, "s", {of_scale(call, "s", sc)})), scale_count(d, sc)));
+            return items;
+        }
+        default:
+            return {tree::as(to.over(ir::agg_name(call), arg(call, "s"), row_conditions(call, "s", {tree::gt(to.sw, tree::integer(0))})), d + "_ins"),
+                    tree::as(to.over("bool_or", tree::lt(to.sw, tree::integer(0)), counts), d + "_del")};
+        }
+    }
     /// Whether state column `col` counts rows (the group's, or an aggregate's non-NULL inputs).
     bool counts_rows(const std::string& col) const {
         if (col == "__pgt_count" || col.ends_with("_nn") || col.ends_with("_n")) return true;
@@ -454,145 +480,150 @@ struct aggregate_lowering {
     }
 
     /// New state of each touched group: stored state plus change, or a rescan.
-    std::string new_state(const std::string& cur) const {
-        std::vector<std::string> items;
-        for (std::size_t j = 0; j < a.group_by.size(); ++j) items.push_back(sql::column("c", g(j)));
+    tree::select new_state(const std::string& cur) const {
+        tree::select r;
+        for (std::size_t j = 0; j < a.group_by.size(); ++j) r.items.emplace_back(tree::col("c", g(j)));
         for (const auto& [name, expr] : new_state_columns(
-                 [](const std::string& col) { return sql::column("c", "__pgt_old" + col); },
-                 [](const std::string& d) { return sql::column("c", d); }, "c.\"__pgt_existed\"",
-                 [&](std::size_t j) { return sql::column("c", g(j)); }))
-            items.push_back(expr + " AS " + sql::ident(name));
-        return "SELECT " + sql::join(items) + " FROM " + cur + " c";
+                 [](const std::string& col) { return tree::col("c", "__pgt_old" + col); },
+                 [](const std::string& d) { return tree::col("c", d); }, known_or::of(tree::col("c", "__pgt_existed")),
+                 [&](std::size_t j) { return tree::col("c", g(j)); }))
+            r.items.push_back(tree::as(expr, name));
+        return r.from(cur, "c");
+    }
+
+    /// The recomputation from the source of one state column of a group whose keys `key(j)` are.
+    tree::expr rescan(const tree::expr& scratch, const key_fn& key) const {
+        std::vector<tree::expr> match;
+        for (std::size_t j = 0; j < a.group_by.size(); ++j)
+            match.push_back(tree::rendered(null_safe_eq(l.expr(*a.group_by[j], child, "s"), tree::render(key(j)))));
+        tree::select q({scratch});
+        q.from(l.new_sql(child), "s");
+        if (!match.empty()) q.where(tree::all_of(std::move(match)));
+        return tree::scalar(q);
     }
 
     /// The new value of each state column of a touched group, named: `old(col)` renders the
     /// stored value (NULL for a group not stored), `change(d)` a column of the change summary,
     /// `existed` whether the group was stored, `key(j)` its j-th key.
-    std::vector<std::pair<std::string, std::string>> new_state_columns(
-        const std::function<std::string(const std::string&)>& old, const std::function<std::string(const std::string&)>& change,
-        const std::string& existed, const std::function<std::string(std::size_t)>& key) const {
-        const std::string fast = having ? existed : "true";
-        std::vector<std::string> match;
-        for (std::size_t j = 0; j < a.group_by.size(); ++j)
-            match.push_back(null_safe_eq(l.expr(*a.group_by[j], child, "s"), key(j)));
-        const std::string rescan_where = match.empty() ? "" : " WHERE " + sql::join(match, " AND ");
-        const std::string source = l.new_sql(child);
-        auto rescan = [&](const std::string& expr) { return "(SELECT " + expr + " FROM " + source + " s" + rescan_where + ")"; };
+    std::vector<std::pair<std::string, tree::expr>> new_state_columns(const column_fn& old, const column_fn& change,
+                                                                      const known_or& existed, const key_fn& key) const {
+        const known_or fast = having ? existed : known_or::of(true);
         // A stored group's row counts are never NULL, nor are one row's (change_summary).
         const bool one_row = l.single_row(child);
         auto plus = [&](const std::string& col, const std::string& d) {
             const bool counted = counts_rows(col);
-            return sql::binary("+", counted && existed == "true" ? old(col) : "COALESCE(" + old(col) + ", 0)",
-                               counted && one_row ? change(d) : "COALESCE(" + change(d) + ", 0)");
+            return tree::plus(counted && existed.is(true) ? old(col) : zero_if_null(old(col)),
+                              counted && one_row ? change(d) : zero_if_null(change(d)));
         };
-
         // The stored state answers unless `when` fails; without HAVING, for linear state, always.
-        auto choose = [&](const std::string& when, const std::string& updated, const std::string& scratch) {
-            if (when == "true") return updated;
-            if (when == "false") return rescan(scratch);
-            return "CASE WHEN " + when + " THEN " + updated + " ELSE " + rescan(scratch) + " END";
+        auto choose = [&](const known_or& when, const tree::expr& updated, const tree::expr& scratch) {
+            if (when.is(true)) return updated;
+            if (when.is(false)) return rescan(scratch, key);
+            return tree::case_when({{when.sql(), updated}}, rescan(scratch, key));
         };
-        std::vector<std::pair<std::string, std::string>> items;
-        items.emplace_back("__pgt_count", choose(fast, plus("__pgt_count", "__pgt_dcount"), "pg_catalog.count(*)"));
+        std::vector<std::pair<std::string, tree::expr>> items;
+        items.emplace_back("__pgt_count", choose(fast, plus("__pgt_count", "__pgt_dcount"), tree::count_all()));
         for (std::size_t i = 0; i < a.aggs.size(); ++i) {
-            const auto& call = a.aggs[i];
-            const auto cols = state_of(call, i);
+            const auto cols = state_of(a.aggs[i], i);
             if (cols.empty()) continue; // count(*) is the group's __pgt_count
-            const auto scratch = full_state(call, "s");
-            const std::string d = "__pgt_d" + std::to_string(i);
-            std::vector<std::string> updated;
-            std::string when = fast;
-            const auto how = ir::maintenance_of(call);
-            if (how == ir::agg_maintenance::rescan) {
-                items.emplace_back(cols[0].name, rescan(scratch[0]));
+            const auto scratch = full_state(a.aggs[i], "s");
+            if (ir::maintenance_of(a.aggs[i]) == ir::agg_maintenance::rescan) {
+                items.emplace_back(cols[0].name, rescan(scratch[0], key));
                 continue;
             }
-            if (how == ir::agg_maintenance::algebraic) {
-                if (call.func == ir::agg_func::bit_xor)
-                    updated = {sql::binary("#", "COALESCE(" + old(cols[0].name) + ", 0)", "COALESCE(" + change(d) + ", 0)"),
-                               plus(cols[1].name, d + "_n")};
-                else
-                    updated = {plus(cols[0].name, d + "_n"), plus(cols[1].name, d + "_sx"), plus(cols[2].name, d + "_sxx")};
-                for (std::size_t k = 0; k < cols.size(); ++k) items.emplace_back(cols[k].name, choose(when, updated[k], scratch[k]));
-                continue;
-            }
-            switch (call.func) {
-            case ir::agg_func::count_star:
-            case ir::agg_func::count: updated = {plus(cols[0].name, d)}; break;
-            case ir::agg_func::sum:
-            case ir::agg_func::avg: {
-                const std::string nn = plus(cols[1].name, d + "_nn");
-                const auto count = [&](int sc) { return plus(scale_count(prefix(i), sc), scale_count(d, sc)); };
-                const std::string total = at_present_scale(call, plus(cols[0].name, d), count);
-                updated = {call.func == ir::agg_func::sum ? "CASE WHEN " + sql::binary(">", nn, "0") + " THEN " + total + " END" : total, nn};
-                for (int sc : counted_scales(call)) updated.push_back(count(sc));
-                break;
-            }
-            default: {
-                const std::string o = old(cols[0].name), ins = change(d + "_ins");
-                when = fast == "false" ? fast : "(" + fast + " AND NOT COALESCE(" + change(d + "_del") + ", false))";
-                if (call.func == ir::agg_func::min) updated = {"LEAST(" + o + ", " + ins + ")"};
-                else if (call.func == ir::agg_func::max) updated = {"GREATEST(" + o + ", " + ins + ")"};
-                else
-                    updated = {"COALESCE(" + o + (call.func == ir::agg_func::bool_and ? " AND " : " OR ") + ins + ", " + o +
-                               ", " + ins + ")"};
-            }
-            }
+            known_or when = fast;
+            const auto updated = updated_state(i, cols, fast, when, old, change, plus);
             for (std::size_t k = 0; k < cols.size(); ++k) items.emplace_back(cols[k].name, choose(when, updated[k], scratch[k]));
         }
         return items;
     }
 
+    /// Aggregate `i`'s state columns `cols` updated from the stored state (`old`) and the change
+    /// (`change`, added by `plus`); `when` narrowed to where that update holds (an extremum
+    /// whose group lost rows needs a rescan).
+    std::vector<tree::expr> updated_state(std::size_t i, const std::vector<storage_column>& cols, const known_or& fast, known_or& when,
+                                          const column_fn& old, const column_fn& change,
+                                          const std::function<tree::expr(const std::string&, const std::string&)>& plus) const {
+        const auto& call = a.aggs[i];
+        const std::string d = "__pgt_d" + std::to_string(i);
+        if (ir::maintenance_of(call) == ir::agg_maintenance::algebraic) {
+            if (call.func == ir::agg_func::bit_xor)
+                return {tree::op("#", zero_if_null(old(cols[0].name)), zero_if_null(change(d))), plus(cols[1].name, d + "_n")};
+            return {plus(cols[0].name, d + "_n"), plus(cols[1].name, d + "_sx"), plus(cols[2].name, d + "_sxx")};
+        }
+        switch (call.func) {
+        case ir::agg_func::count_star:
+        case ir::agg_func::count: return {plus(cols[0].name, d)};
+        case ir::agg_func::sum:
+        case ir::agg_func::avg: {
+            const tree::expr nn = plus(cols[1].name, d + "_nn");
+            const auto count = [&](int sc) { return plus(scale_count(prefix(i), sc), scale_count(d, sc)); };
+            const tree::expr total = at_present_scale(call, plus(cols[0].name, d), count);
+            std::vector<tree::expr> updated{
+                call.func == ir::agg_func::sum ? tree::case_when({{tree::gt(nn, tree::integer(0)), total}}) : total, nn};
+            for (int sc : counted_scales(call)) updated.push_back(count(sc));
+            return updated;
+        }
+        default: {
+            const tree::expr o = old(cols[0].name), ins = change(d + "_ins");
+            if (!fast.is(false))
+                when = known_or::of(tree::all_of({fast.sql(), tree::negation(tree::coalesce({change(d + "_del"), tree::boolean(false)}))}));
+            if (call.func == ir::agg_func::min) return {tree::least({o, ins})};
+            if (call.func == ir::agg_func::max) return {tree::greatest({o, ins})};
+            const tree::expr both = call.func == ir::agg_func::bool_and ? tree::all_of({o, ins}) : tree::any_of({o, ins});
+            return {tree::coalesce({both, o, ins})};
+        }
+        }
+    }
+
     /// new_state_columns by name.
-    std::map<std::string, std::string> new_state(const std::function<std::string(const std::string&)>& old,
-                                                 const std::function<std::string(const std::string&)>& change,
-                                                 const std::string& existed,
-                                                 const std::function<std::string(std::size_t)>& key) const {
-        std::map<std::string, std::string> state;
+    std::map<std::string, tree::expr> new_state(const column_fn& old, const column_fn& change, const known_or& existed,
+                                                const key_fn& key) const {
+        std::map<std::string, tree::expr> state;
         for (auto& [name, expr] : new_state_columns(old, change, existed, key)) state.emplace(name, std::move(expr));
         return state;
     }
 
     /// The row id of the group whose keys are the change summary's columns seen through `alias`.
-    std::string summary_row_id(const std::string& alias) const {
-        std::vector<std::string> values;
+    tree::expr summary_row_id(const std::string& alias) const {
+        std::vector<tree::expr> values;
         std::vector<sql_type> types;
         for (std::size_t j = 0; j < a.group_by.size(); ++j) {
-            values.push_back(sql::column(alias, g(j)));
+            values.push_back(tree::col(alias, g(j)));
             types.push_back(a.group_by[j]->type);
         }
-        return l.row_id(values, types);
+        return group_row_id(l, values, types);
     }
 
     /// A touched group's stored row from its new state (as `state` renders each state column,
     /// `key(j)` its keys), with HAVING and the final expressions folded into expressions:
     /// row id, the output's columns, the state columns, then whether it is visible.
-    std::vector<std::string> stored_row(const std::map<std::string, std::string>& state,
-                                        const std::function<std::string(std::size_t)>& key) const {
-        auto col = [&](const std::string& c) { return "(" + state.at(c) + ")"; };
-        std::vector<std::string> key_values;
+    std::vector<tree::expr> stored_row(const std::map<std::string, tree::expr>& state, const key_fn& key) const {
+        auto col = [&](const std::string& c) { return state.at(c); };
+        std::vector<tree::expr> key_values;
         std::vector<sql_type> key_types;
-        std::vector<std::string> values; // the node's output columns, then each post node's
+        std::vector<tree::expr> values; // the node's output columns, then each post node's
         for (std::size_t j = 0; j < a.group_by.size(); ++j) {
             key_values.push_back(key(j));
             key_types.push_back(a.group_by[j]->type);
             values.push_back(key(j));
         }
         for (std::size_t i = 0; i < a.aggs.size(); ++i) values.push_back(value(i, col));
-        std::string visible = a.group_by.empty() ? "true" : sql::binary(">", col("__pgt_count"), "0");
+        tree::expr visible = a.group_by.empty() ? tree::boolean(true) : tree::gt(col("__pgt_count"), tree::integer(0));
         for (int p : post) {
             const auto& pn = l.node(p);
-            auto in = [&](int i) { return "(" + values.at(static_cast<std::size_t>(i)) + ")"; };
+            // The post node's expressions over the values so far (each an atom: the tree parenthesises).
+            auto in = [&](int i) { return tree::render(values.at(static_cast<std::size_t>(i))); };
             if (pn.op == circuit_op::filter) {
-                visible = "(" + visible + " AND COALESCE(" + sql::render(*std::get<ir::filter>(pn.rel->node).predicate, in) +
-                          ", false))";
+                const tree::expr holds = tree::rendered(sql::render(*std::get<ir::filter>(pn.rel->node).predicate, in));
+                visible = tree::all_of({visible, tree::coalesce({holds, tree::boolean(false)})});
                 continue;
             }
-            std::vector<std::string> next;
-            for (const auto& e : std::get<ir::project>(pn.rel->node).exprs) next.push_back(sql::render(*e, in));
+            std::vector<tree::expr> next;
+            for (const auto& e : std::get<ir::project>(pn.rel->node).exprs) next.push_back(tree::rendered(sql::render(*e, in)));
             values = std::move(next);
         }
-        std::vector<std::string> row{l.row_id(key_values, key_types)};
+        std::vector<tree::expr> row{group_row_id(l, key_values, key_types)};
         for (auto& v : values) row.push_back(std::move(v));
         for (const auto& h : hidden_state()) row.push_back(col(h.name));
         row.push_back(visible);
@@ -621,10 +652,12 @@ namespace {
 /// Visible rows (row id, output columns, state) of the aggregate from scratch.
 std::string full_rows(aggregate_lowering& al) {
     lowering& l = al.l;
-    const std::string rows = al.finish(al.state_select(l.new_sql(al.child), ""));
-    std::vector<std::string> cols{"f.\"__pgt_row_id\"", l.column_list(al.output, "f")};
-    for (const auto& h : al.hidden_state()) cols.push_back(sql::column("f", h.name));
-    return "SELECT " + sql::join(cols) + " FROM (" + rows + ") f WHERE f.\"__pgt_visible\"";
+    const tree::query rows = al.finish(al.state_select(l.new_sql(al.child)));
+    tree::select r({tree::col("f", "__pgt_row_id")});
+    for (auto& c : l.columns(al.output, "f")) r.items.push_back(std::move(c));
+    for (const auto& h : al.hidden_state()) r.items.emplace_back(tree::col("f", h.name));
+    r.from(tree::from(rows, "f")).where(tree::col("f", "__pgt_visible"));
+    return tree::render(r);
 }
 
 /// Group keys that are never NULL, for a stored aggregate: its groups are then matched on
@@ -638,42 +671,42 @@ bool plain_keys(const aggregate_lowering& al) {
 }
 
 /// `t`'s group (a stored row) is `d`'s, a relation whose key values are in `d_keys`.
-std::string same_group(const aggregate_lowering& al, const std::vector<std::string>& d_keys, const std::string& d_row_id) {
-    if (!plain_keys(al)) return sql::binary("=", "t.\"__pgt_row_id\"", d_row_id);
-    std::vector<std::string> eq;
+tree::expr same_group(const aggregate_lowering& al, const std::vector<tree::expr>& d_keys, const tree::expr& d_row_id) {
+    if (!plain_keys(al)) return tree::eq(tree::col("t", "__pgt_row_id"), d_row_id);
+    std::vector<tree::expr> eq;
     for (std::size_t j = 0; j < d_keys.size(); ++j)
-        eq.push_back(sql::column("t", al.l.names(al.node)[j]) + " = " + d_keys[j]);
-    return eq.empty() ? "true" : sql::join(eq, " AND ");
+        eq.push_back(tree::compare("=", tree::col("t", al.l.names(al.node)[j]), d_keys[j], al.a.group_by[j]->type));
+    return eq.empty() ? tree::boolean(true) : tree::all_of(std::move(eq));
 }
 
 /// same_group of a row `d` of a node's output (its row id and key columns).
-std::string same_output_group(const aggregate_lowering& al, const std::string& d) {
-    std::vector<std::string> keys;
-    for (std::size_t j = 0; j < al.a.group_by.size(); ++j) keys.push_back(sql::column(d, al.l.names(al.node)[j]));
-    return same_group(al, keys, sql::column(d, "__pgt_row_id"));
+tree::expr same_output_group(const aggregate_lowering& al, const std::string& d) {
+    std::vector<tree::expr> keys;
+    for (std::size_t j = 0; j < al.a.group_by.size(); ++j) keys.push_back(tree::col(d, al.l.names(al.node)[j]));
+    return same_group(al, keys, tree::col(d, "__pgt_row_id"));
 }
 
 /// The new output and state of each group the change touches (with `__pgt_visible`), from
 /// the state stored in `storage_table`.
-std::string touched_groups(aggregate_lowering& al, const std::string& storage_table) {
+tree::query touched_groups(aggregate_lowering& al, const std::string& storage_table) {
     lowering& l = al.l;
     const auto dc = l.delta(al.child);
-    const std::string summary = l.add_cte(al.cte_prefix + "changed_groups",
-                                          "n" + std::to_string(al.node) + ": change per touched group", al.change_summary(*dc));
-    std::vector<std::string> key_values, olds;
+    const std::string summary = l.add_cte(al.cte_prefix + "changed_groups", "n" + std::to_string(al.node) + ": change per touched group",
+                                          tree::render(al.change_summary(*dc)));
+    std::vector<tree::expr> key_values;
     std::vector<sql_type> key_types;
     for (std::size_t j = 0; j < al.a.group_by.size(); ++j) {
-        key_values.push_back(sql::column("d", al.g(j)));
+        key_values.push_back(tree::col("d", al.g(j)));
         key_types.push_back(al.a.group_by[j]->type);
     }
-    for (const auto& h : state_columns(al.a))
-        olds.push_back(sql::column("t", al.stored_name(h.name)) + " AS " + sql::ident("__pgt_old" + h.name));
-    const std::string cur = l.add_cte(
-        al.cte_prefix + "stored_groups", "their stored state (the integral kept in " + storage_table + ")",
-        "SELECT d.*, t.\"__pgt_row_id\" IS NOT NULL AS \"__pgt_existed\", " + sql::join(olds) + " FROM " + summary +
-            " d LEFT JOIN " + storage_table + " t ON " + same_group(al, key_values, l.row_id(key_values, key_types)));
-    const std::string next = l.add_cte(al.cte_prefix + "new_state", "new state per touched group", al.new_state(cur));
-    return al.finish("SELECT * FROM " + next);
+    tree::select stored({tree::all("d"), tree::as(tree::is_not_null(tree::col("t", "__pgt_row_id")), "__pgt_existed")});
+    for (const auto& h : state_columns(al.a)) stored.items.push_back(tree::as(tree::col("t", al.stored_name(h.name)), "__pgt_old" + h.name));
+    stored.from(tree::join(tree::from(summary, "d"), tree::join_kind::left, tree::from(storage_table, "t"),
+                           same_group(al, key_values, group_row_id(l, key_values, key_types))));
+    const std::string cur =
+        l.add_cte(al.cte_prefix + "stored_groups", "their stored state (the integral kept in " + storage_table + ")", tree::render(stored));
+    const std::string next = l.add_cte(al.cte_prefix + "new_state", "new state per touched group", tree::render(al.new_state(cur)));
+    return al.finish(tree::select({tree::all("")}).from(next, ""));
 }
 
 } // namespace
@@ -687,7 +720,7 @@ std::string aggregate_full_load(lowering& l) {
 std::string aggregate_delta(lowering& l, const std::string& storage_table) {
     const circuit& c = l.graph();
     aggregate_lowering al{l, c.state_node, c.post, ""};
-    return touched_groups(al, storage_table);
+    return tree::render(touched_groups(al, storage_table));
 }
 
 namespace {
@@ -695,15 +728,15 @@ namespace {
 /// Whether group keys `x` and `y` of type `type` are the same key, as their row ids tell: by the
 /// type's own equality where PostgreSQL's catalog has it (the row id's text of equal values is
 /// alike), else by that text.
-std::string same_key(const std::string& x, const std::string& y, const sql_type& type) {
-    if (type.kind != type_kind::other) return null_safe_eq(x, y);
-    return null_safe_eq(sql::hash_text(x, type), sql::hash_text(y, type));
+tree::expr same_key(const std::string& x, const std::string& y, const sql_type& type) {
+    if (type.kind != type_kind::other) return tree::rendered(null_safe_eq(x, y));
+    return tree::rendered(null_safe_eq(sql::hash_text(x, type), sql::hash_text(y, type)));
 }
 
 /// `"col" = value` for each storage column but the row id, from a stored_row.
-std::vector<std::string> set_list(const layout& lay, const std::vector<std::string>& row) {
-    std::vector<std::string> set;
-    for (std::size_t i = 1; i < lay.columns.size(); ++i) set.push_back(sql::ident(lay.columns[i].name) + " = " + row[i]);
+std::vector<tree::assignment> set_list(const layout& lay, const std::vector<tree::expr>& row) {
+    std::vector<tree::assignment> set;
+    for (std::size_t i = 1; i < lay.columns.size(); ++i) set.push_back({lay.columns[i].name, row[i]});
     return set;
 }
 
@@ -714,31 +747,32 @@ aggregate_merge_statements aggregate_merge(lowering& l, const layout& lay, const
     aggregate_lowering al{l, c.state_node, c.post, ""};
     const auto dc = l.delta(al.child);
     const std::string summary =
-        l.add_cte("changed_groups", "n" + std::to_string(al.node) + ": change per touched group", al.change_summary(*dc));
-    auto key = [&](std::size_t j) { return sql::column("d", al.g(j)); };
+        l.add_cte("changed_groups", "n" + std::to_string(al.node) + ": change per touched group", tree::render(al.change_summary(*dc)));
+    auto key = [&](std::size_t j) { return tree::col("d", al.g(j)); };
     // The group's new row when it was stored (t: its stored state) and when it was not.
     auto row = [&](bool stored) {
         std::map<std::string, sql_type> types;
         for (const auto& h : state_columns(al.a)) types.emplace(h.name, h.type);
-        return al.stored_row(
-            al.new_state([&](const std::string& col) { return stored ? sql::column("t", al.stored_name(col)) : sql::cast("NULL", types.at(col)); },
-                         [](const std::string& d) { return sql::column("d", d); }, stored ? "true" : "false", key),
-            key);
+        return al.stored_row(al.new_state([&](const std::string& col) {
+                                 return stored ? tree::col("t", al.stored_name(col)) : tree::cast(tree::null(), types.at(col));
+                             },
+                                          [](const std::string& d) { return tree::col("d", d); }, known_or::of(stored), key),
+                             key);
     };
     const auto matched = row(true), unmatched = row(false);
     std::vector<std::string> names;
-    for (const auto& col : lay.columns) names.push_back(sql::ident(col.name));
-    const std::string set = sql::join(set_list(lay, matched));
-    const std::string same = sql::binary("=", "t.\"__pgt_row_id\"", al.summary_row_id("d"));
+    for (const auto& col : lay.columns) names.push_back(col.name);
+    const auto set = set_list(lay, matched);
+    const tree::expr same = tree::eq(tree::col("t", "__pgt_row_id"), al.summary_row_id("d"));
+    tree::merge m{storage_table, "t", tree::from(summary, "d"), same,
+                  {{tree::negation(matched.back()), {}}, {std::nullopt, set}},
+                  {{unmatched.back(), names, std::vector<tree::expr>(unmatched.begin(), unmatched.end() - 1)}}}; // (all but the visibility)
     aggregate_merge_statements out;
-    out.merge = "MERGE INTO " + storage_table + " t USING " + summary + " d ON " + same + " WHEN MATCHED AND NOT " +
-                matched.back() + " THEN DELETE WHEN MATCHED THEN UPDATE SET " + set + " WHEN NOT MATCHED AND " +
-                unmatched.back() + " THEN INSERT (" + sql::join(names) + ") VALUES (" +
-                sql::join(std::vector<std::string>(unmatched.begin(), unmatched.end() - 1)) + ")"; // (all but the visibility)
+    out.merge = tree::render(m);
     // One row touches one group, most often stored and staying: PostgreSQL flattens the row's
     // parameters into an UPDATE through the row id's index, a plan far smaller than the MERGE's.
     if (l.single_row(al.child))
-        out.update = "UPDATE " + storage_table + " t SET " + set + " FROM " + summary + " d WHERE " + same + " AND " + matched.back();
+        out.update = tree::render(tree::update{storage_table, "t", set, {tree::from(summary, "d")}, tree::all_of({same, matched.back()}), {}});
     return out;
 }
 
@@ -746,37 +780,38 @@ std::string aggregate_pair_update(lowering& first, lowering& second, const layou
     const circuit& c = first.graph();
     aggregate_lowering one{first, c.state_node, c.post, ""}, other{second, c.state_node, c.post, ""};
     const std::string comment = "n" + std::to_string(one.node) + ": change of the group, by the row's ";
-    const std::string a = first.add_cte("changed_groups", comment + "old version", one.change_summary(*first.delta(one.child)));
-    const std::string b = second.add_cte("changed_groups", comment + "new version", other.change_summary(*second.delta(other.child)));
+    const std::string a = first.add_cte("changed_groups", comment + "old version", tree::render(one.change_summary(*first.delta(one.child))));
+    const std::string b =
+        second.add_cte("changed_groups", comment + "new version", tree::render(other.change_summary(*second.delta(other.child))));
     // The group's keys as the new version has them (equal to the old's; a key that prints
     // otherwise, numeric 1.0 updated to 1.00, is shown as the query now shows it).
-    auto key = [&](std::size_t j) { return sql::column("b", one.g(j)); };
-    auto stored = [&](const std::string& col) { return sql::column("t", one.stored_name(col)); };
+    auto key = [&](std::size_t j) { return tree::col("b", one.g(j)); };
+    auto stored = [&](const std::string& col) { return tree::col("t", one.stored_name(col)); };
     // Additive state takes the two changes' sum (NULL counting as 0, as plus() has it); the rest
     // (extremes, XORs) the stored state with the old version's change folded in, then the new's.
     const auto summed = one.new_state(
         stored,
         [](const std::string& d) {
-            const std::string x = sql::column("a", d), y = sql::column("b", d);
+            const tree::expr x = tree::col("a", d), y = tree::col("b", d);
             // A row's counts are never NULL (change_summary).
-            if (d == "__pgt_dcount" || d.ends_with("_nn") || d.ends_with("_n")) return sql::binary("+", x, y);
-            return sql::binary("+", "COALESCE(" + x + ", 0)", "COALESCE(" + y + ", 0)");
+            if (d == "__pgt_dcount" || d.ends_with("_nn") || d.ends_with("_n")) return tree::plus(x, y);
+            return tree::plus(zero_if_null(x), zero_if_null(y));
         },
-        "true", key);
-    const auto between = one.new_state(stored, [](const std::string& d) { return sql::column("a", d); }, "true", key);
-    auto state = one.new_state([&](const std::string& col) { return "(" + between.at(col) + ")"; },
-                               [](const std::string& d) { return sql::column("b", d); }, "true", key);
+        known_or::of(true), key);
+    const auto between = one.new_state(stored, [](const std::string& d) { return tree::col("a", d); }, known_or::of(true), key);
+    auto state = one.new_state([&](const std::string& col) { return between.at(col); },
+                               [](const std::string& d) { return tree::col("b", d); }, known_or::of(true), key);
     for (auto& [col, expr] : state)
         if (one.additive(col)) expr = summed.at(col);
     const auto row = one.stored_row(state, key);
     // Both versions in the stored group: its row id once, and their keys alike.
-    std::vector<std::string> same{sql::binary("=", "t.\"__pgt_row_id\"", one.summary_row_id("a"))};
+    std::vector<tree::expr> same{tree::eq(tree::col("t", "__pgt_row_id"), one.summary_row_id("a"))};
     for (std::size_t j = 0; j < one.a.group_by.size(); ++j)
         same.push_back(same_key(sql::column("a", one.g(j)), sql::column("b", one.g(j)), one.a.group_by[j]->type));
     // The group keeps its row count (one row out, one in): without HAVING it stays visible.
     if (one.having) same.push_back(row.back());
-    return "UPDATE " + storage_table + " t SET " + sql::join(set_list(lay, row)) + " FROM " + a + " a, " + b + " b WHERE " +
-           sql::join(same, " AND ");
+    return tree::render(
+        tree::update{storage_table, "t", set_list(lay, row), {tree::from(a, "a"), tree::from(b, "b")}, tree::all_of(std::move(same)), {}});
 }
 
 std::string stored_aggregate_full_load(lowering& l, int id) {
@@ -796,22 +831,27 @@ std::optional<std::string> delta_stored_aggregate(lowering& l, int id, const std
     const std::string tag = "n" + std::to_string(id) + "_";
     aggregate_lowering al{l, id, {}, tag};
     const std::string next = l.add_cte(tag + "touched", "n" + std::to_string(id) + ": new output and state of touched groups",
-                                       touched_groups(al, state_table));
-    const std::string w = sql::ident(weight);
-    const std::string same = same_output_group(al, "n");
-    l.set_stored_new(id, "(SELECT " + l.column_list(id, "t") + " FROM " + state_table + " t WHERE NOT EXISTS (SELECT 1 FROM " +
-                             next + " n WHERE " + same + ") UNION ALL SELECT " + l.column_list(id, "n") + " FROM " + next +
-                             " n WHERE n.\"__pgt_visible\")");
+                                       tree::render(touched_groups(al, state_table)));
+    const tree::expr same = same_output_group(al, "n");
+    const tree::expr visible = tree::col("n", "__pgt_visible");
+    // The rows after the change: the stored groups not touched, and the touched ones visible now.
+    tree::select untouched(l.columns(id, "t")), now_visible(l.columns(id, "n"));
+    untouched.from(state_table, "t").where(tree::negation(tree::exists(tree::select({tree::integer(1)}).from(next, "n").where(same))));
+    now_visible.from(next, "n").where(visible);
+    l.set_stored_new(id, tree::parenthesised(tree::union_all({untouched, now_visible})));
     l.add_state_update(aggregate_apply_ctes(state_table_layout(l, id, state_columns(al.a)), state_table, next, tag,
-                                            same_output_group(al, "d")));
+                                            tree::render(same_output_group(al, "d"))));
     // Groups whose output row prints the same (a MAX the change did not reach) are no change.
-    const std::string differs = l.row_prints(id, "t") + " IS DISTINCT FROM " + l.row_prints(id, "n");
-    return l.add_cte("d" + std::to_string(id) + "_aggregate",
-                     "n" + std::to_string(id) + ": aggregate — new minus stored output of touched groups",
-                     "SELECT " + l.column_list(id, "n") + ", 1 AS " + w + " FROM " + next + " n LEFT JOIN " + state_table +
-                         " t ON " + same + " WHERE n.\"__pgt_visible\" AND (t.\"__pgt_row_id\" IS NULL OR " + differs +
-                         ") UNION ALL SELECT " + l.column_list(id, "t") + ", -1 FROM " + state_table + " t JOIN " + next +
-                         " n ON " + same + " WHERE NOT n.\"__pgt_visible\" OR " + differs);
+    const tree::expr differs = tree::is_distinct(tree::rendered(l.row_prints(id, "t")), tree::rendered(l.row_prints(id, "n")));
+    tree::select inserted(l.columns(id, "n")), deleted(l.columns(id, "t"));
+    inserted.items.push_back(tree::as(tree::integer(1), weight));
+    inserted.from(tree::join(tree::from(next, "n"), tree::join_kind::left, tree::from(state_table, "t"), same))
+        .where(tree::all_of({visible, tree::any_of({tree::is_null(tree::col("t", "__pgt_row_id")), differs})}));
+    deleted.items.emplace_back(tree::integer(-1));
+    deleted.from(tree::join(tree::from(state_table, "t"), tree::join_kind::inner, tree::from(next, "n"), same))
+        .where(tree::any_of({tree::negation(visible), differs}));
+    return l.add_cte("d" + std::to_string(id) + "_aggregate", "n" + std::to_string(id) + ": aggregate — new minus stored output of touched groups",
+                     tree::render(tree::union_all({inserted, deleted})));
 }
 
 } // namespace pgt::lower::detail

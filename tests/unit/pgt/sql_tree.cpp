@@ -33,6 +33,8 @@ TEST_CASE("sql tree: queries, set operations and WITH", "[sql][tree]") {
     CHECK(t::render(inner) == "SELECT s.\"k\" AS \"k\", pg_catalog.sum(s.\"w\") AS \"w\" FROM \"changes\" s GROUP BY s.\"k\" "
                               "HAVING (pg_catalog.sum(s.\"w\") OPERATOR(pg_catalog.<>) 0)");
 
+    CHECK(t::parenthesised(inner) == "(" + t::render(inner) + ")");
+
     t::select limited({t::all("")});
     limited.from("t", "x").order_by({{t::col("x", "a"), true, false}}).limit(t::integer(3));
     CHECK(t::render(t::union_all({inner, limited})) ==

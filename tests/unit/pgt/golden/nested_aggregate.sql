@@ -46,7 +46,7 @@ SELECT s."n" AS "__pgt_g0", CAST(pg_catalog.sum(s."__pgt_w") AS pg_catalog.int8)
 ),
 -- their stored state (the integral kept in "st")
 "stored_groups" AS (
-SELECT d.*, t."__pgt_row_id" IS NOT NULL AS "__pgt_existed", t."c" AS "__pgt_old__pgt_count" FROM "changed_groups" d LEFT JOIN "st" t ON (t."__pgt_row_id" OPERATOR(pg_catalog.=) pgtrickle.pg_trickle_hash_multi(ARRAY[CAST(d."__pgt_g0" AS pg_catalog.text)]))
+SELECT d.*, (t."__pgt_row_id" IS NOT NULL) AS "__pgt_existed", t."c" AS "__pgt_old__pgt_count" FROM "changed_groups" d LEFT JOIN "st" t ON (t."__pgt_row_id" OPERATOR(pg_catalog.=) pgtrickle.pg_trickle_hash_multi(ARRAY[CAST(d."__pgt_g0" AS pg_catalog.text)]))
 ),
 -- new state per touched group
 "new_state" AS (

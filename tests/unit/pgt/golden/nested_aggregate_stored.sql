@@ -29,7 +29,7 @@ SELECT s."customer_id" AS "__pgt_g0", CAST(pg_catalog.sum(s."__pgt_w") AS pg_cat
 ),
 -- their stored state (the integral kept in "state_n1")
 "n1_stored_groups" AS (
-SELECT d.*, t."__pgt_row_id" IS NOT NULL AS "__pgt_existed", t."__pgt_count" AS "__pgt_old__pgt_count" FROM "n1_changed_groups" d LEFT JOIN "state_n1" t ON (t."__pgt_row_id" OPERATOR(pg_catalog.=) pgtrickle.pg_trickle_hash_multi(ARRAY[CAST(d."__pgt_g0" AS pg_catalog.text)]))
+SELECT d.*, (t."__pgt_row_id" IS NOT NULL) AS "__pgt_existed", t."__pgt_count" AS "__pgt_old__pgt_count" FROM "n1_changed_groups" d LEFT JOIN "state_n1" t ON (t."__pgt_row_id" OPERATOR(pg_catalog.=) pgtrickle.pg_trickle_hash_multi(ARRAY[CAST(d."__pgt_g0" AS pg_catalog.text)]))
 ),
 -- new state per touched group
 "n1_new_state" AS (
@@ -45,7 +45,7 @@ SELECT s."__pgt_row_id", s."customer_id", s."count", s."__pgt_count", s."__pgt_v
 ),
 -- n1: aggregate — new minus stored output of touched groups
 "d1_aggregate" AS (
-SELECT n."customer_id", n."count", 1 AS "__pgt_w" FROM "n1_touched" n LEFT JOIN "state_n1" t ON (t."__pgt_row_id" OPERATOR(pg_catalog.=) n."__pgt_row_id") WHERE n."__pgt_visible" AND (t."__pgt_row_id" IS NULL OR ROW(t."customer_id", t."count") IS DISTINCT FROM ROW(n."customer_id", n."count")) UNION ALL SELECT t."customer_id", t."count", -1 FROM "state_n1" t JOIN "n1_touched" n ON (t."__pgt_row_id" OPERATOR(pg_catalog.=) n."__pgt_row_id") WHERE NOT n."__pgt_visible" OR ROW(t."customer_id", t."count") IS DISTINCT FROM ROW(n."customer_id", n."count")
+SELECT n."customer_id", n."count", 1 AS "__pgt_w" FROM "n1_touched" n LEFT JOIN "state_n1" t ON (t."__pgt_row_id" OPERATOR(pg_catalog.=) n."__pgt_row_id") WHERE (n."__pgt_visible" AND ((t."__pgt_row_id" IS NULL) OR (ROW(t."customer_id", t."count") IS DISTINCT FROM ROW(n."customer_id", n."count")))) UNION ALL SELECT t."customer_id", t."count", -1 FROM "state_n1" t JOIN "n1_touched" n ON (t."__pgt_row_id" OPERATOR(pg_catalog.=) n."__pgt_row_id") WHERE ((NOT n."__pgt_visible") OR (ROW(t."customer_id", t."count") IS DISTINCT FROM ROW(n."customer_id", n."count")))
 ),
 -- n2: map — π(Δ)
 "d2_map" AS (
@@ -57,7 +57,7 @@ SELECT s."n" AS "__pgt_g0", CAST(pg_catalog.sum(s."__pgt_w") AS pg_catalog.int8)
 ),
 -- their stored state (the integral kept in "st")
 "stored_groups" AS (
-SELECT d.*, t."__pgt_row_id" IS NOT NULL AS "__pgt_existed", t."c" AS "__pgt_old__pgt_count" FROM "changed_groups" d LEFT JOIN "st" t ON (t."__pgt_row_id" OPERATOR(pg_catalog.=) pgtrickle.pg_trickle_hash_multi(ARRAY[CAST(d."__pgt_g0" AS pg_catalog.text)]))
+SELECT d.*, (t."__pgt_row_id" IS NOT NULL) AS "__pgt_existed", t."c" AS "__pgt_old__pgt_count" FROM "changed_groups" d LEFT JOIN "st" t ON (t."__pgt_row_id" OPERATOR(pg_catalog.=) pgtrickle.pg_trickle_hash_multi(ARRAY[CAST(d."__pgt_g0" AS pg_catalog.text)]))
 ),
 -- new state per touched group
 "new_state" AS (
