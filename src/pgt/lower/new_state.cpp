@@ -10,28 +10,33 @@ namespace pgt::lower::detail {
 
 namespace {
 
-const char* join_keyword(ir::join_kind k) {
+tree::join_kind join_kind_of(ir::join_kind k) {
     switch (k) {
-    case ir::join_kind::inner: return "JOIN";
-    case ir::join_kind::left: return "LEFT JOIN";
-    case ir::join_kind::right: return "RIGHT JOIN";
-    case ir::join_kind::full: return "FULL JOIN";
+    case ir::join_kind::inner: return tree::join_kind::inner;
+    case ir::join_kind::left: return tree::join_kind::left;
+    case ir::join_kind::right: return tree::join_kind::right;
+    case ir::join_kind::full: return tree::join_kind::full;
     }
-    return "JOIN";
+    return tree::join_kind::inner;
 }
 
 /// `SELECT a AS "n1", b AS "n2"` for a node's output names.
-std::string select_as(const std::vector<std::string>& values, const std::vector<std::string>& names) {
-    std::vector<std::string> items;
-    for (std::size_t i = 0; i < values.size(); ++i) items.push_back(values[i] + " AS " + sql::ident(names[i]));
-    return "SELECT " + sql::join(items);
+tree::select select_as(const std::vector<tree::expr>& values, const std::vector<std::string>& names) {
+    tree::select s;
+    for (std::size_t i = 0; i < values.size(); ++i) s.items.push_back(tree::as(values[i], names[i]));
+    return s;
 }
 
 /// The distinct rows of `input`, a relation with node `child`'s columns: by their images where
 /// a column's type has no equality (SELECT DISTINCT would need its `=`).
 std::string distinct_sql(const lowering& l, int child, const std::string& input) {
-    if (l.image_list(child, "s") == l.column_list(child, "s")) return "(SELECT DISTINCT * FROM " + input + " s)";
-    return "(SELECT " + l.grouped_column_list(child, "s") + " FROM " + input + " s GROUP BY " + l.image_list(child, "s") + ")";
+    if (l.image_list(child, "s") == l.column_list(child, "s")) {
+        tree::select rows({tree::all("")});
+        rows.distinct = true;
+        return tree::parenthesised(rows.from(input, "s"));
+    }
+    tree::select grouped(l.grouped_columns(child, "s"));
+    return tree::parenthesised(grouped.from(input, "s").group_by(l.images(child, "s")));
 }
 
 /// A filter, map, aggregate, DISTINCT, window or sublink node over `input`, a relation with its
@@ -42,20 +47,24 @@ std::string unary_sql(const lowering& l, int id, const std::string& input, bool 
     if (n.op == circuit_op::sublink) return sublink_sql(l, id, input, input_restricted);
     if (n.op == circuit_op::distinct) return distinct_sql(l, in, input);
     if (n.op == circuit_op::window) return window_new_sql(l, id, input);
-    if (n.op == circuit_op::filter)
-        return "(SELECT * FROM " + input + " s WHERE " + l.expr(*std::get<ir::filter>(n.rel->node).predicate, in, "s") + ")";
-    std::vector<std::string> values;
+    if (n.op == circuit_op::filter) {
+        tree::select s({tree::all("")});
+        return tree::parenthesised(s.from(input, "s").where(l.value(*std::get<ir::filter>(n.rel->node).predicate, in, "s")));
+    }
+    std::vector<tree::expr> values;
     if (n.op == circuit_op::map) {
-        for (const auto& e : std::get<ir::project>(n.rel->node).exprs) values.push_back(l.expr(*e, in, "s"));
-        return "(" + select_as(values, l.names(id)) + " FROM " + input + " s)";
+        for (const auto& e : std::get<ir::project>(n.rel->node).exprs) values.push_back(l.value(*e, in, "s"));
+        return tree::parenthesised(select_as(values, l.names(id)).from(input, "s"));
     }
     const auto& a = std::get<ir::aggregate>(n.rel->node);
-    std::vector<std::string> keys;
-    for (const auto& g : a.group_by) keys.push_back(l.expr(*g, in, "s"));
+    std::vector<tree::expr> keys;
+    for (const auto& g : a.group_by) keys.push_back(l.value(*g, in, "s"));
     values = keys;
-    for (const auto& call : a.aggs) values.push_back(aggregate_call(l, call, in, "s"));
-    return "(" + select_as(values, l.names(id)) + " FROM " + input + " s" +
-           (keys.empty() ? "" : " GROUP BY " + sql::join(keys)) + ")";
+    for (const auto& call : a.aggs) values.push_back(tree::rendered(aggregate_call(l, call, in, "s")));
+    tree::select s = select_as(values, l.names(id));
+    s.from(input, "s");
+    if (!keys.empty()) s.group_by(keys);
+    return tree::parenthesised(s);
 }
 
 /// A join node over the relations `left` and `right` with its inputs' columns.
@@ -63,12 +72,13 @@ std::string join_sql(const lowering& l, int id, const std::string& left_rel, con
     const auto& n = l.node(id);
     const auto& j = std::get<ir::join>(n.rel->node);
     const int left = n.inputs[0], right = n.inputs[1];
-    std::vector<std::string> values;
-    for (const auto& c : l.names(left)) values.push_back(sql::column("l", c));
-    for (const auto& c : l.names(right)) values.push_back(sql::column("r", c));
-    const std::string cond = j.condition ? l.join_condition(*j.condition, left, "l", right, "r") : "true";
-    return "(" + select_as(values, l.names(id)) + " FROM " + left_rel + " l " + join_keyword(j.kind) + " " + right_rel +
-           " r ON " + cond + ")";
+    std::vector<tree::expr> values;
+    for (const auto& c : l.names(left)) values.push_back(tree::col("l", c));
+    for (const auto& c : l.names(right)) values.push_back(tree::col("r", c));
+    const tree::expr cond = j.condition ? tree::rendered(l.join_condition(*j.condition, left, "l", right, "r")) : tree::boolean(true);
+    tree::select s = select_as(values, l.names(id));
+    s.from(tree::join(tree::from(left_rel, "l"), join_kind_of(j.kind), tree::from(right_rel, "r"), cond));
+    return tree::parenthesised(s);
 }
 
 } // namespace
@@ -125,15 +135,18 @@ std::string restricted_sql(const lowering& l, int id, int column, const std::str
         if (n.op != circuit_op::join) return unary_sql(l, id, input, true);
         return p->input == 0 ? join_sql(l, id, input, l.new_sql(n.inputs[1])) : join_sql(l, id, l.new_sql(n.inputs[0]), input);
     }
-    const std::string col = sql::column("s", l.names(id).at(static_cast<std::size_t>(column)));
+    const std::string& name = l.names(id).at(static_cast<std::size_t>(column));
+    tree::select rows({tree::all("")});
+    rows.from(l.new_sql(id), "s");
     // A table (a source, a stored aggregate's state): = ANY of an array, not IN, so that
     // PostgreSQL expects a few keys (it cannot see how many rows a CTE of changes holds, and
     // guesses thousands) and reads them through an index, once (OFFSET 0: not again for each
     // row of a nested loop, which would re-sort the array each time).
-    if (l.node(id).op == circuit_op::source || l.node(id).op == circuit_op::recursive_ref || l.state_table(id))
-        return "(SELECT * FROM " + l.new_sql(id) + " s WHERE " +
-               sql::among(col, values, n.rel->columns.at(static_cast<std::size_t>(column)).type) + " OFFSET 0)";
-    return "(SELECT * FROM " + l.new_sql(id) + " s WHERE " + col + " IN (" + values + "))";
+    if (l.node(id).op == circuit_op::source || l.node(id).op == circuit_op::recursive_ref || l.state_table(id)) {
+        const sql_type& type = n.rel->columns.at(static_cast<std::size_t>(column)).type;
+        return tree::parenthesised(rows.where(tree::rendered(sql::among(sql::column("s", name), values, type))).offset(0));
+    }
+    return tree::parenthesised(rows.where(tree::in(tree::col("s", name), tree::rendered_query(values))));
 }
 
 bool restriction_helps(const lowering& l, int id, int column) {
@@ -156,7 +169,7 @@ std::string new_sql(const lowering& l, int id) {
     if (n.op == circuit_op::recursive_ref) return recursive_ref_sql(l, id);
     if (const auto* t = l.state_table(id)) {
         if (const auto& now = l.stored_new(id)) return *now;
-        return "(SELECT " + l.column_list(id, "t") + " FROM " + *t + " t)";
+        return tree::parenthesised(tree::select(l.columns(id, "t")).from(*t, "t"));
     }
     switch (n.op) {
     case circuit_op::source: {
@@ -175,15 +188,15 @@ std::string new_sql(const lowering& l, int id) {
     case circuit_op::recursive:
     case circuit_op::recursive_ref: break; // above
     case circuit_op::union_all: {
-        std::vector<std::string> branches;
+        std::vector<tree::query> branches;
         for (std::size_t b = 0; b < n.inputs.size(); ++b) {
             const int in = n.inputs[b];
-            std::vector<std::string> values;
+            std::vector<tree::expr> values;
             for (std::size_t i = 0; i < out.size(); ++i)
-                values.push_back(sql::cast(sql::column("s", l.names(in)[i]), n.rel->columns[i].type));
-            branches.push_back(select_as(values, out) + " FROM " + l.new_sql(in) + " s");
+                values.push_back(tree::cast(tree::col("s", l.names(in)[i]), n.rel->columns[i].type));
+            branches.push_back(select_as(values, out).from(l.new_sql(in), "s"));
         }
-        return "(" + sql::join(branches, " UNION ALL ") + ")";
+        return tree::parenthesised(tree::union_all(std::move(branches)));
     }
     }
     return {};
