@@ -6,6 +6,8 @@
 #include <catch2/catch.hpp>
 
 #include <cctype>
+#include <regex>
+#include <set>
 
 #include "pgt/circuit.hpp"
 #include "pgt/lower.hpp"
@@ -192,6 +194,54 @@ TEST_CASE("lower: generated SQL names every operator by schema", "[lower][operat
             INFO(statement);
             CHECK(bare_operators(statement) == std::vector<std::string>{});
         }
+    }
+}
+
+namespace {
+/// The pg_catalog functions `statement` calls (not a type's modifier: `AS pg_catalog.numeric(12,2)`).
+std::set<std::string> catalog_functions(const std::string& statement) {
+    std::set<std::string> names;
+    static const std::regex call(R"((AS )?pg_catalog\.([a-z_0-9]+)\()");
+    for (auto it = std::sregex_iterator(statement.begin(), statement.end(), call); it != std::sregex_iterator(); ++it)
+        if (!(*it)[1].matched) names.insert((*it)[2].str());
+    return names;
+}
+
+/// The function names hostile_schema.sql shadows (its `funcs` array).
+std::set<std::string> shadowed_functions() {
+    const std::string text = read_file(std::string(PGT_TEST_DATA_DIR) + "/../../../regress/sql/hostile_schema.sql");
+    const std::string head = "funcs text[] := ARRAY[";
+    const auto start = text.find(head) + head.size();
+    const auto end = text.find(']', start);
+    std::set<std::string> names;
+    static const std::regex quoted("'([a-z_0-9]+)'");
+    const std::string list = text.substr(start, end - start);
+    for (auto it = std::sregex_iterator(list.begin(), list.end(), quoted); it != std::sregex_iterator(); ++it) names.insert((*it)[1].str());
+    return names;
+}
+} // namespace
+
+TEST_CASE("lower: the hostile-schema suite shadows every function generated SQL calls", "[lower][operators]") {
+    const auto shadowed = shadowed_functions();
+    REQUIRE(shadowed.size() > 10);
+    for (const char* q : {"SELECT status, count(*) AS n, avg(amount) AS a, min(amount) AS lo FROM orders GROUP BY status HAVING count(*) > 1",
+                          "SELECT customer_id, sum(amount) AS t, variance(amount) AS v, stddev_samp(amount) AS sd, bool_or(amount > 10.0) AS b, "
+                          "bit_xor(id) AS x, max(status) AS m FROM orders GROUP BY customer_id",
+                          "SELECT c.name, o.amount FROM customers c FULL JOIN orders o ON o.customer_id = c.id AND o.amount > 1.0",
+                          "SELECT DISTINCT status, customer_id FROM orders",
+                          "SELECT customer_id FROM orders INTERSECT ALL SELECT customer_id FROM events",
+                          "SELECT id FROM customers c WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = c.id)",
+                          "SELECT n, count(*) AS c FROM (SELECT customer_id, count(*) AS n FROM orders GROUP BY customer_id) s GROUP BY n",
+                          "SELECT id, customer_id, rank() OVER (PARTITION BY customer_id ORDER BY amount, id) AS r FROM orders",
+                          "SELECT customer_id, count(*) AS n FROM orders GROUP BY customer_id ORDER BY n DESC, customer_id LIMIT 3",
+                          "WITH RECURSIVE up(id, ancestor) AS (SELECT id, parent_id FROM departments UNION SELECT up.id, d.parent_id FROM up "
+                          "JOIN departments d ON d.id = up.ancestor) SELECT id, ancestor FROM up WHERE ancestor IS NOT NULL"}) {
+        for (const auto& statement : lower_everything(q).all)
+            for (const auto& name : catalog_functions(statement)) {
+                INFO(q);
+                INFO(name);
+                CHECK(shadowed.contains(name));
+            }
     }
 }
 
