@@ -4,6 +4,8 @@
 // the same columns (its cached plans are invalidated and the change buffer follows the
 // source's columns); otherwise it is refused with the reason. DROP TABLE of a source puts its
 // stream tables in ERROR. A stream table's storage may not change shape behind pg_trickle.
+#include "pgt/sql/ddl.hpp"
+
 #include "capture/capture.hpp"
 #include "catalog/server_catalog.hpp"
 #include "lifecycle/lifecycle.hpp"
@@ -69,9 +71,9 @@ void sync_buffer(unsigned relid) {
     for (const auto& m : mismatched) {
         const std::string col = spi::quote_ident(*m[0]);
         if (m[2] == "t")
-            spi::exec("ALTER TABLE " + buffer + " DROP COLUMN " + col);
+            spi::exec(pgt::sql::ddl::drop_column(buffer, col));
         else if (m[3] == "t")
-            spi::exec("ALTER TABLE " + buffer + " ALTER COLUMN " + col + " TYPE " + *m[1] + " USING " + col + "::" + *m[1]);
+            spi::exec(pgt::sql::ddl::alter_column_type(buffer, col, *m[1]));
     }
     spi::exec("UPDATE pgtrickle.pgt_change_tracking SET captured_columns = ARRAY(SELECT a.attname::text "
               "FROM pg_catalog.pg_attribute a WHERE a.attrelid = buffer_relid AND a.attnum > 3 AND NOT a.attisdropped "
@@ -126,7 +128,7 @@ void altered_table(unsigned relid) {
             const auto owner = *spi::scalar("SELECT relowner::regrole::text FROM pg_catalog.pg_class WHERE oid = $1::oid", {r});
             pgt::server::internal_ddl_scope internal;
             pgt::server::role_scope as_ext(pgt::server::extension_owner(), false);
-            for (const auto& t : states) spi::exec("ALTER TABLE " + t + " OWNER TO " + owner);
+            for (const auto& t : states) spi::exec(pgt::sql::ddl::alter_owner(t, owner));
         }
     }
     if (!spi::scalar("SELECT 1 FROM pgtrickle.pgt_change_tracking WHERE source_relid = $1::oid", {r})) return;
@@ -281,7 +283,7 @@ PGT_FUNCTION(pgt_on_sql_drop) {
                       {std::to_string(reader.id), "source table " + *d[1] + " was dropped"});
         if (spi::scalar("SELECT 1 FROM pgtrickle.pgt_change_tracking WHERE source_relid = $1::oid", {*d[0]})) {
             pgt::server::internal_ddl_scope internal;
-            spi::exec("DROP TABLE IF EXISTS " + ext::buffer_name(relid));
+            spi::exec(pgt::sql::ddl::drop_table(ext::buffer_name(relid), true));
             spi::exec("DELETE FROM pgtrickle.pgt_change_tracking WHERE source_relid = $1::oid", {*d[0]});
         }
         if (st) {

@@ -50,7 +50,7 @@ void rebuild_aggregate_states(const compiled_query& comp, unsigned owner, const 
             spi::exec(sql::ddl::create_table(table, columns));
             spi::exec(sql::ddl::create_index(table, {sql::ident("__pgt_row_id")}));
             if (!def.key_columns.empty()) spi::exec(sql::ddl::create_index(table, def.key_columns));
-            spi::exec(sql::ddl::alter_owner(table, server::role_name(owner)));
+            spi::exec(sql::ddl::alter_owner(table, spi::quote_ident(server::role_name(owner))));
             server::depend_on_extension("pg_class", relid_of(table));
         }
         snap.exec(sql::tree::render(sql::tree::insert{table, names, sql::tree::rendered_query(def.select), {}}));

@@ -1,6 +1,7 @@
 #include "refresh/definition.hpp"
 
 #include "pgt/sql/builder.hpp"
+#include "pgt/sql/ddl.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -274,7 +275,7 @@ void ensure_row_id_index(const std::string& table) {
                      "AND a.attname = '__pgt_row_id'",
                      {table})) {
         server::internal_ddl_scope internal;
-        spi::exec("CREATE INDEX ON " + table + " (\"__pgt_row_id\")");
+        spi::exec(sql::ddl::create_index(table, {sql::ident("__pgt_row_id")}));
     }
 }
 
@@ -284,21 +285,19 @@ namespace {
 /// id is the table's replica identity (all columns for a bag, whose row ids repeat), so that a
 /// stream table can be published: subscribers apply its refreshes as ordinary row changes.
 void create_table(const std::string& table, const lower::layout& lay, bool row_id_index = true) {
-    std::vector<std::string> cols;
-    for (const auto& c : lay.columns)
-        cols.push_back(spi::quote_ident(c.name) + " " + c.type.name + (c.name == "__pgt_row_id" ? " NOT NULL" : ""));
-    spi::exec("CREATE TABLE " + table + " (" + sql::join(cols) + ")");
-    if (row_id_index)
-        spi::exec(std::string("CREATE ") + (lay.unique_row_id ? "UNIQUE " : "") + "INDEX ON " + table + " (\"__pgt_row_id\")");
+    std::vector<sql::ddl::column_definition> cols;
+    for (const auto& c : lay.columns) cols.push_back({c.name, c.type.name, c.name == "__pgt_row_id"});
+    spi::exec(sql::ddl::create_table(table, cols));
+    if (row_id_index) spi::exec(sql::ddl::create_index(table, {sql::ident("__pgt_row_id")}, lay.unique_row_id));
     if (lay.unique_row_id) {
         const auto index = spi::scalar("SELECT pg_catalog.quote_ident(c.relname) FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c "
                                        "ON c.oid = i.indexrelid WHERE i.indrelid = $1::pg_catalog.regclass::pg_catalog.oid AND i.indisunique",
                                        {table});
-        spi::exec("ALTER TABLE " + table + " REPLICA IDENTITY USING INDEX " + *index);
+        spi::exec(sql::ddl::replica_identity(table, *index));
     } else {
-        spi::exec("ALTER TABLE " + table + " REPLICA IDENTITY FULL");
+        spi::exec(sql::ddl::replica_identity(table));
     }
-    if (!lay.lookup_columns.empty()) spi::exec("CREATE INDEX ON " + table + " (" + sql::join(lay.lookup_columns) + ")");
+    if (!lay.lookup_columns.empty()) spi::exec(sql::ddl::create_index(table, lay.lookup_columns));
 }
 } // namespace
 
@@ -313,15 +312,15 @@ void drop_state_tables(unsigned relid) {
     if (tables.empty()) return;
     server::internal_ddl_scope internal;
     server::role_scope as_ext(server::extension_owner(), false);
-    for (const auto& t : tables) spi::exec("DROP TABLE " + t);
+    for (const auto& t : tables) spi::exec(sql::ddl::drop_table(t));
 }
 
 namespace {
 /// What makes a table a stream table's storage besides its columns: the write guard, the
 /// extension dependency (DROP EXTENSION drops it), and a TopK's state table.
 void attach_storage(const std::string& table, unsigned relid, const definition& def) {
-    spi::exec("CREATE OR REPLACE TRIGGER pgt_dml_guard BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON " + table +
-              " FOR EACH STATEMENT EXECUTE FUNCTION pgtrickle._dml_guard()");
+    spi::exec(sql::ddl::create_statement_trigger("pgt_dml_guard", "BEFORE", "INSERT OR UPDATE OR DELETE OR TRUNCATE", table,
+                                                 "pgtrickle._dml_guard"));
     server::depend_on_extension("pg_class", relid);
     if (def.state_layout) {
         // The whole result, ordered by the TopK keys through an index, owned like the storage.
@@ -329,8 +328,8 @@ void attach_storage(const std::string& table, unsigned relid, const definition& 
         const std::string owner = spi::quote_ident(server::role_name(server::current_user()));
         server::role_scope as_ext(server::extension_owner(), false);
         create_table(state, *def.state_layout);
-        spi::exec("CREATE INDEX ON " + state + " (" + lower::topk_index_columns(*def.graph) + ")");
-        spi::exec("ALTER TABLE " + state + " OWNER TO " + owner);
+        spi::exec(sql::ddl::create_index(state, {lower::topk_index_columns(*def.graph)}));
+        spi::exec(sql::ddl::alter_owner(state, owner));
         server::depend_on_extension("pg_class", relid_of(state));
     }
 }
