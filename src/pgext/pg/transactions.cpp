@@ -26,6 +26,7 @@ bool in_recovery() { return RecoveryInProgress(); }
 oid database_oid() { return MyDatabaseId; }
 bool transaction_has_xid() { return FullTransactionIdIsValid(GetTopFullTransactionIdIfAny()); }
 bool read_only_transaction() { return XactReadOnly; }
+bool snapshot_per_transaction() { return IsolationUsesXactSnapshot(); }
 
 bool commit_without_flush_if_alone() {
     return pg::call([] {

@@ -14,6 +14,8 @@ oid database_oid();
 /// The transaction has an xid: it has written (or locked rows).
 bool transaction_has_xid();
 bool read_only_transaction();
+/// The transaction keeps one snapshot throughout (REPEATABLE READ or SERIALIZABLE).
+bool snapshot_per_transaction();
 /// When the current transaction is one statement's (not in a transaction block) and has written
 /// nothing yet, its commit stops waiting for the WAL to reach the disk (synchronous_commit =
 /// off for the rest of it): for work whose loss in a crash leaves its earlier, consistent
