@@ -2,7 +2,7 @@
 
 #include "capture/capture.hpp"
 #include "capture/subscribers.hpp"
-#include "capture/virtual_columns.hpp"
+#include "pg/virtual_columns.hpp"
 #include "catalog/consumers.hpp"
 #include "pg/bulk_insert.hpp"
 #include "pg/guard.hpp"
@@ -79,13 +79,13 @@ TupleTableSlot* next_row(pg::bulk_insert& b, Datum xid, Datum stmt, char action)
 
 /// Copies every row of a transition table, through a read pointer of its own (other triggers
 /// of the statement may read the same tuplestore), with its virtual generated columns computed.
-void copy_rows(pg::bulk_insert& w, Tuplestorestate* rows, TupleTableSlot* source_row, virtual_columns* generated, const int* map,
+void copy_rows(pg::bulk_insert& w, Tuplestorestate* rows, TupleTableSlot* source_row, server::virtual_columns* generated, const int* map,
                Datum xid, Datum stmt, char action) {
     const int pointer = tuplestore_alloc_read_pointer(rows, EXEC_FLAG_REWIND);
     tuplestore_select_read_pointer(rows, pointer);
     tuplestore_rescan(rows);
     while (tuplestore_gettupleslot(rows, true, false, source_row)) {
-        TupleTableSlot* row = generated ? with_virtual_columns(generated, source_row) : source_row;
+        TupleTableSlot* row = generated ? server::with_virtual_columns(generated, source_row) : source_row;
         slot_getallattrs(row);
         TupleTableSlot* slot = next_row(w, xid, stmt, action);
         for (int b = stamp_columns; b < slot->tts_tupleDescriptor->natts; ++b) {
@@ -126,11 +126,11 @@ void append_statement_changes(TriggerData* td, unsigned root) {
             TupleDesc source_desc = RelationGetDescr(td->tg_relation);
             const int* map = column_map(desc, source_desc, RelationGetRelationName(buffer));
             TupleTableSlot* source_row = MakeSingleTupleTableSlot(source_desc, &TTSOpsMinimalTuple);
-            virtual_columns* generated = virtual_columns_of(td->tg_relation);
+            server::virtual_columns* generated = server::virtual_columns_of(td->tg_relation);
             // An UPDATE is its old rows deleted and its new rows inserted.
             if (td->tg_oldtable) copy_rows(w, td->tg_oldtable, source_row, generated, map, xid, stmt, 'D');
             if (td->tg_newtable) copy_rows(w, td->tg_newtable, source_row, generated, map, xid, stmt, 'I');
-            if (generated) free_virtual_columns(generated);
+            if (generated) server::free_virtual_columns(generated);
             ExecDropSingleTupleTableSlot(source_row);
         }
         pg::bulk_insert_end(w);

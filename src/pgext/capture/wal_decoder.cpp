@@ -6,7 +6,7 @@
 
 #include "capture/buffer_writer.hpp"
 #include "capture/wal_progress.hpp"
-#include "capture/virtual_columns.hpp"
+#include "pg/virtual_columns.hpp"
 #include "pg/guard.hpp"
 #include "pg/gucs.hpp"
 #include "pg/postgres.hpp"
@@ -49,7 +49,7 @@ struct captured {
     /// source column of the same name (its index), or -1.
     TupleDesc mapped_for = nullptr;
     int* map = nullptr;
-    virtual_columns* generated = nullptr; ///< of that relation
+    server::virtual_columns* generated = nullptr; ///< of that relation
 };
 
 /// What the running pass collects. Set only while pg_logical_slot_peek_binary_changes runs in
@@ -84,8 +84,8 @@ void build_map(captured& c, Relation rel) {
     TupleDesc buffer = RelationGetDescr(c.buffer);
     if (!c.map) c.map = static_cast<int*>(MemoryContextAlloc(active->memory, sizeof(int) * buffer->natts));
     MemoryContext caller = MemoryContextSwitchTo(active->memory);
-    if (c.generated) free_virtual_columns(c.generated);
-    c.generated = virtual_columns_of(rel);
+    if (c.generated) server::free_virtual_columns(c.generated);
+    c.generated = server::virtual_columns_of(rel);
     MemoryContextSwitchTo(caller);
     for (int b = 0; b < buffer->natts; ++b) {
         c.map[b] = -1;
@@ -144,7 +144,7 @@ void keep(captured& c, Relation rel, ReorderBufferTXN* txn, char action, HeapTup
             if (VARATT_IS_EXTERNAL(DatumGetPointer(src[s])))
                 src[s] = PointerGetDatum(detoast_external_attr(reinterpret_cast<struct varlena*>(DatumGetPointer(src[s]))));
         }
-        if (c.generated) compute_virtual_columns(c.generated, src, src_nulls);
+        if (c.generated) server::compute_virtual_columns(c.generated, src, src_nulls);
         for (int b = stamp_columns; b < buffer->natts; ++b) {
             if (c.map[b] < 0) continue;
             values[b] = src[c.map[b]];

@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "capture/virtual_columns.hpp"
+#include "pg/virtual_columns.hpp"
 #include "catalog/consumers.hpp"
 #include "immediate/immediate_target.hpp"
 #include "pg/function.hpp"
@@ -73,7 +73,7 @@ void release(chunk& c) {
 /// Appends the rows of transition table `from` to `*to` (made on first use), their virtual
 /// generated columns computed, converted by `map` from a partition's row format to its root's
 /// when given. Runs under pg::call.
-void append_rows(Tuplestorestate** to, Tuplestorestate* from, TupleDesc from_desc, virtual_columns* generated, TupleConversionMap* map,
+void append_rows(Tuplestorestate** to, Tuplestorestate* from, TupleDesc from_desc, server::virtual_columns* generated, TupleConversionMap* map,
                  TupleTableSlot* root_row) {
     if (!from || tuplestore_tuple_count(from) == 0) return;
     if (!*to) *to = tuplestore_begin_heap(false, false, work_mem);
@@ -83,7 +83,7 @@ void append_rows(Tuplestorestate** to, Tuplestorestate* from, TupleDesc from_des
     tuplestore_select_read_pointer(from, pointer);
     tuplestore_rescan(from);
     while (tuplestore_gettupleslot(from, true, false, row)) {
-        TupleTableSlot* complete = generated ? with_virtual_columns(generated, row) : row;
+        TupleTableSlot* complete = generated ? server::with_virtual_columns(generated, row) : row;
         tuplestore_puttupleslot(*to, map ? execute_attr_map_slot(map->attrMap, complete, root_row) : complete);
     }
     tuplestore_select_read_pointer(from, 0);
@@ -279,10 +279,10 @@ void keep_changes(TriggerData* td, unsigned root) {
         TupleDesc from = RelationGetDescr(td->tg_relation);
         TupleConversionMap* map = root_rel == td->tg_relation ? nullptr : convert_tuples_by_name(from, RelationGetDescr(root_rel));
         TupleTableSlot* root_row = map ? MakeSingleTupleTableSlot(RelationGetDescr(root_rel), &TTSOpsVirtual) : nullptr;
-        virtual_columns* generated = virtual_columns_of(td->tg_relation);
+        server::virtual_columns* generated = server::virtual_columns_of(td->tg_relation);
         append_rows(&c.deleted, td->tg_oldtable, from, generated, map, root_row);
         append_rows(&c.inserted, td->tg_newtable, from, generated, map, root_row);
-        if (generated) free_virtual_columns(generated);
+        if (generated) server::free_virtual_columns(generated);
         if (root_row) ExecDropSingleTupleTableSlot(root_row);
         if (root_rel != td->tg_relation) table_close(root_rel, AccessShareLock);
         CurrentResourceOwner = caller_owner;

@@ -9,7 +9,7 @@
 
 #include "pgt/error.hpp"
 
-#include "capture/virtual_columns.hpp"
+#include "pg/virtual_columns.hpp"
 #include "catalog/catalog_oids.hpp"
 #include "catalog/maintainers.hpp"
 #include "immediate/immediate_rows.hpp"
@@ -134,7 +134,7 @@ void register_rows(const std::string& name, unsigned source, Tuplestorestate* ro
     pg::call([&] {
         auto* enr = static_cast<EphemeralNamedRelation>(palloc0(sizeof(EphemeralNamedRelationData)));
         enr->md.name = pstrdup(name.c_str());
-        enr->md.tupdesc = kept_row_type(source);
+        enr->md.tupdesc = server::kept_row_type(source);
         enr->md.reliddesc = enr->md.tupdesc ? InvalidOid : source;
         enr->md.enrtype = ENR_NAMED_TUPLESTORE;
         enr->reldata = rows ? rows : tuplestore_begin_heap(false, false, work_mem);

@@ -49,6 +49,14 @@ void refresh_writes_scope::reset() {
     internal_ddl = false;
 }
 
+namespace {
+void reset_on_abort(XactEvent event, void*) {
+    if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT) refresh_writes_scope::reset();
+}
+} // namespace
+
+void refresh_writes_scope::reset_at_abort() { RegisterXactCallback(reset_on_abort, nullptr); }
+
 internal_ddl_scope::internal_ddl_scope() : saved_(internal_ddl) { internal_ddl = true; }
 internal_ddl_scope::~internal_ddl_scope() { internal_ddl = saved_; }
 bool internal_ddl_scope::active() { return internal_ddl; }

@@ -35,6 +35,9 @@ public:
     static bool active();
     /// Clears this flag and the internal-DDL one (at transaction abort).
     static void reset();
+    /// Registers the transaction callback that calls reset() when a transaction aborts (a
+    /// refresh interrupted by an error must not leave stream tables writable); from _PG_init.
+    static void reset_at_abort();
 
 private:
     bool saved_;
