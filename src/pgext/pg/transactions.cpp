@@ -22,6 +22,25 @@ bool in_own_extension_script() {
     return creating_extension && pg::call([] { return get_extension_oid("pg_trickle", true); }) == CurrentExtensionObject;
 }
 
+bool pg_trickle_installed() {
+    return pg::call([] { return OidIsValid(get_extension_oid("pg_trickle", true)); });
+}
+
+namespace {
+void (*on_commit)() = nullptr;
+void (*on_abandon)() = nullptr;
+void transaction_ended(XactEvent event, void*) {
+    if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT || event == XACT_EVENT_PREPARE) on_abandon();
+    if (event == XACT_EVENT_COMMIT) on_commit();
+}
+} // namespace
+
+void on_transaction_end(void (*committed)(), void (*abandoned)()) {
+    on_commit = committed;
+    on_abandon = abandoned;
+    RegisterXactCallback(transaction_ended, nullptr);
+}
+
 bool in_recovery() { return RecoveryInProgress(); }
 oid database_oid() { return MyDatabaseId; }
 bool transaction_has_xid() { return FullTransactionIdIsValid(GetTopFullTransactionIdIfAny()); }

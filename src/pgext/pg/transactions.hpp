@@ -22,6 +22,11 @@ bool snapshot_per_transaction();
 /// state. Returns whether it did.
 bool commit_without_flush_if_alone();
 
+/// Whether pg_trickle is installed in this database (as the current transaction sees it).
+bool pg_trickle_installed();
+/// Calls `committed()` when a transaction of this backend commits, `abandoned()` when one
+/// aborts or is prepared (a prepared transaction commits later, elsewhere); from _PG_init.
+void on_transaction_end(void (*committed)(), void (*abandoned)());
 /// Whether pg_trickle's own install or update script is running (CREATE / ALTER EXTENSION).
 bool in_own_extension_script();
 

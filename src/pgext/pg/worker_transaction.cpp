@@ -7,6 +7,7 @@
 
 extern "C" {
 #include <access/xact.h>
+#include <commands/extension.h>
 #include <replication/slot.h>
 #include <utils/snapmgr.h>
 }
@@ -65,6 +66,14 @@ std::optional<transaction_failure> run_transaction(const std::function<void()>& 
     }
     MemoryContextSwitchTo(context);
     return failed;
+}
+
+bool pg_trickle_installed_now() {
+    SetCurrentStatementStartTimestamp();
+    StartTransactionCommand();
+    const bool present = OidIsValid(get_extension_oid("pg_trickle", true));
+    CommitTransactionCommand();
+    return present;
 }
 
 } // namespace pgt::server

@@ -18,4 +18,8 @@ struct transaction_failure {
 /// PostgreSQL longjmp: both are caught.
 std::optional<transaction_failure> run_transaction(const std::function<void()>& work);
 
+/// Whether pg_trickle is installed in this database, asked in a short transaction of its own
+/// (an error there is not caught).
+bool pg_trickle_installed_now();
+
 } // namespace pgt::server
