@@ -27,18 +27,26 @@ bool pg_trickle_installed() {
 }
 
 namespace {
-void (*on_commit)() = nullptr;
-void (*on_abandon)() = nullptr;
-void transaction_ended(XactEvent event, void*) {
-    if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT || event == XACT_EVENT_PREPARE) on_abandon();
-    if (event == XACT_EVENT_COMMIT) on_commit();
+struct end_callbacks {
+    void (*committed)();
+    void (*abandoned)();
+};
+void transaction_ended(XactEvent event, void* arg) {
+    const auto* c = static_cast<const end_callbacks*>(arg);
+    if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT || event == XACT_EVENT_PREPARE) c->abandoned();
+    if (event == XACT_EVENT_COMMIT) c->committed();
 }
 } // namespace
 
 void on_transaction_end(void (*committed)(), void (*abandoned)()) {
-    on_commit = committed;
-    on_abandon = abandoned;
-    RegisterXactCallback(transaction_ended, nullptr);
+    // One server callback per pair, registered now: the server's order among its callbacks
+    // (the last registered runs first) stays what it was.
+    RegisterXactCallback(transaction_ended, new end_callbacks{committed, abandoned});
+}
+
+std::uint64_t top_full_xid() {
+    const FullTransactionId xid = GetTopFullTransactionIdIfAny();
+    return FullTransactionIdIsValid(xid) ? U64FromFullTransactionId(xid) : 0;
 }
 
 bool in_recovery() { return RecoveryInProgress(); }

@@ -1,6 +1,8 @@
 #pragma once
 // The current transaction and backend, and flags that last for a scope within them.
 
+#include <cstdint>
+
 #include "pg/oid.hpp"
 
 namespace pgt::server {
@@ -11,6 +13,8 @@ unsigned transaction_number();
 bool in_recovery();
 /// The database this backend is connected to.
 oid database_oid();
+/// The top transaction's full id (epoch and xid), 0 when it has none (has not written).
+std::uint64_t top_full_xid();
 /// The transaction has an xid: it has written (or locked rows).
 bool transaction_has_xid();
 bool read_only_transaction();
@@ -26,6 +30,8 @@ bool commit_without_flush_if_alone();
 bool pg_trickle_installed();
 /// Calls `committed()` when a transaction of this backend commits, `abandoned()` when one
 /// aborts or is prepared (a prepared transaction commits later, elsewhere); from _PG_init.
+/// (Each pair is a transaction callback of its own, called in the server's order: the last
+/// registered first.)
 void on_transaction_end(void (*committed)(), void (*abandoned)());
 /// Whether pg_trickle's own install or update script is running (CREATE / ALTER EXTENSION).
 bool in_own_extension_script();
