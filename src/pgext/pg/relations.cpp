@@ -32,6 +32,13 @@ oid relation_oid(const char* schema, const char* name) {
     return pg::call([&] { return get_relname_relid(name, get_namespace_oid(schema, false)); });
 }
 
+oid relation_oid_if_any(const char* schema, const std::string& name) {
+    return pg::call([&] {
+        const Oid namespace_id = get_namespace_oid(schema, true);
+        return OidIsValid(namespace_id) ? get_relname_relid(name.c_str(), namespace_id) : InvalidOid;
+    });
+}
+
 bool has_column(oid relid, const char* name) {
     return pg::call([&] { return get_attnum(relid, name) != InvalidAttrNumber; });
 }

@@ -11,6 +11,8 @@ namespace pgt::server {
 
 /// Relation `name` in schema `schema`: 0 when there is none; an error when the schema is missing.
 oid relation_oid(const char* schema, const char* name);
+/// Relation `name` in schema `schema`: 0 when either is missing.
+oid relation_oid_if_any(const char* schema, const std::string& name);
 /// Whether relation `relid` has a column named `name`.
 bool has_column(oid relid, const char* name);
 /// How many of relation `relid`'s triggers named in `names` fire in every session, whatever its
