@@ -39,6 +39,14 @@ oid relation_oid_if_any(const char* schema, const std::string& name) {
     });
 }
 
+short attribute_number(oid relid, const char* name) {
+    return pg::call([&] { return get_attnum(relid, name); });
+}
+
+oid attribute_type(oid relid, short attnum) {
+    return pg::call([&] { return get_atttype(relid, attnum); });
+}
+
 bool has_column(oid relid, const char* name) {
     return pg::call([&] { return get_attnum(relid, name) != InvalidAttrNumber; });
 }

@@ -13,6 +13,10 @@ namespace pgt::server {
 oid relation_oid(const char* schema, const char* name);
 /// Relation `name` in schema `schema`: 0 when either is missing.
 oid relation_oid_if_any(const char* schema, const std::string& name);
+/// The attribute number of relation `relid`'s column `name`, 0 when it has none.
+short attribute_number(oid relid, const char* name);
+/// The type of relation `relid`'s attribute `attnum`.
+oid attribute_type(oid relid, short attnum);
 /// Whether relation `relid` has a column named `name`.
 bool has_column(oid relid, const char* name);
 /// How many of relation `relid`'s triggers named in `names` fire in every session, whatever its

@@ -44,6 +44,42 @@ void on_transaction_end(void (*committed)(), void (*abandoned)()) {
     RegisterXactCallback(transaction_ended, new end_callbacks{committed, abandoned});
 }
 
+namespace {
+struct transaction_callbacks {
+    void (*before_commit)();
+    void (*ended)();
+};
+void transaction_event(XactEvent event, void* arg) {
+    const auto* c = static_cast<const transaction_callbacks*>(arg);
+    if (event == XACT_EVENT_PRE_COMMIT || event == XACT_EVENT_PRE_PREPARE) c->before_commit();
+    if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT || event == XACT_EVENT_PREPARE ||
+        event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT)
+        c->ended();
+}
+struct subtransaction_callbacks {
+    void (*started)();
+    void (*aborted)(std::uint32_t);
+    void (*committed)(std::uint32_t, std::uint32_t);
+};
+void subtransaction_event(SubXactEvent event, SubTransactionId sub, SubTransactionId parent, void* arg) {
+    const auto* c = static_cast<const subtransaction_callbacks*>(arg);
+    if (event == SUBXACT_EVENT_START_SUB) c->started();
+    if (event == SUBXACT_EVENT_ABORT_SUB) c->aborted(sub);
+    if (event == SUBXACT_EVENT_COMMIT_SUB) c->committed(sub, parent);
+}
+} // namespace
+
+void on_transaction_events(void (*before_commit)(), void (*ended)()) {
+    RegisterXactCallback(transaction_event, new transaction_callbacks{before_commit, ended});
+}
+
+void on_subtransaction_events(void (*started)(), void (*aborted)(std::uint32_t sub),
+                              void (*committed)(std::uint32_t sub, std::uint32_t parent)) {
+    RegisterSubXactCallback(subtransaction_event, new subtransaction_callbacks{started, aborted, committed});
+}
+
+std::uint32_t current_subtransaction() { return GetCurrentSubTransactionId(); }
+
 std::uint64_t top_full_xid() {
     const FullTransactionId xid = GetTopFullTransactionIdIfAny();
     return FullTransactionIdIsValid(xid) ? U64FromFullTransactionId(xid) : 0;

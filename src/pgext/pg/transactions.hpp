@@ -33,6 +33,16 @@ bool pg_trickle_installed();
 /// (Each pair is a transaction callback of its own, called in the server's order: the last
 /// registered first.)
 void on_transaction_end(void (*committed)(), void (*abandoned)());
+/// Calls `before_commit()` as a transaction is about to commit or be prepared (it may still
+/// write), `ended()` once it committed, aborted or was prepared (parallel workers' too);
+/// from _PG_init.
+void on_transaction_events(void (*before_commit)(), void (*ended)());
+/// Calls `started()` when a subtransaction starts, `aborted(sub)` when subtransaction `sub`
+/// rolls back, `committed(sub, parent)` when it is released into `parent`; from _PG_init.
+void on_subtransaction_events(void (*started)(), void (*aborted)(std::uint32_t sub),
+                              void (*committed)(std::uint32_t sub, std::uint32_t parent));
+/// The current subtransaction's id (1: the top transaction).
+std::uint32_t current_subtransaction();
 /// Whether pg_trickle's own install or update script is running (CREATE / ALTER EXTENSION).
 bool in_own_extension_script();
 
