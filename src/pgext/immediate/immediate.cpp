@@ -10,7 +10,7 @@
 
 #include "catalog/consumers.hpp"
 #include "immediate/immediate_target.hpp"
-#include "pg/function.hpp"
+#include "pg/hook_boundary.hpp"
 #include "pg/kept_rows.hpp"
 #include "pg/spi.hpp"
 #include "pg/statement_hooks.hpp"

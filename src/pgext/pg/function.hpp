@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "pg/guard.hpp"
+#include "pg/hook_boundary.hpp"
 
 extern "C" {
 struct TriggerData;
@@ -25,8 +26,7 @@ extern char* inject_failure_at;
 
 /// Runs `impl` and converts escaping exceptions into a PostgreSQL error.
 Datum invoke(Datum (*impl)(FunctionCallInfo), FunctionCallInfo fcinfo, const char* name);
-/// The same boundary for C++ run from a PostgreSQL hook.
-void invoke_hook(void (*impl)(), const char* name);
+// (invoke_hook, the same boundary for C++ run from a PostgreSQL hook: pg/hook_boundary.hpp.)
 /// The same boundary for a background worker's main: an escaping exception ends the worker
 /// with its error logged (a FATAL exit the postmaster restarts it from), never std::terminate,
 /// which the postmaster would treat as a crash of the whole server.
