@@ -49,8 +49,8 @@ struct captured {
     server::virtual_columns* generated = nullptr; ///< of that relation
 };
 
-/// What the running pass collects. Set only while pg_logical_slot_peek_binary_changes runs in
-/// decode(): the plugin does nothing for anyone else.
+/// What the running pass collects. Set only while a pass decodes (collect()'s caller's peek, or
+/// decode_continuing's reading): the plugin does nothing for anyone else.
 struct collector {
     MemoryContext memory = nullptr;  ///< the rows and maps, until the pass ends
     MemoryContext scratch = nullptr; ///< one change's values, reset after each
