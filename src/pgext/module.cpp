@@ -1,4 +1,4 @@
-// The extension's entry point: the magic block and _PG_init.
+// What the extension does as it is loaded (_PG_init, in pg/entry.cpp, calls initialize).
 #include "capture/subscribers.hpp"
 #include "capture/wal_progress.hpp"
 #include "catalog/catalog_oids.hpp"
@@ -7,6 +7,7 @@
 #include "immediate/immediate.hpp"
 #include "immediate/immediate_target.hpp"
 #include "pg/derived_commit.hpp"
+#include "pg/entry.hpp"
 #include "pg/transactions.hpp"
 #include "pg/settings.hpp"
 #include "refresh/owner_rights.hpp"
@@ -14,25 +15,10 @@
 #include "scheduler/shared.hpp"
 #include "scheduler/workers.hpp"
 
-#include "pg/postgres.hpp"
-
-extern "C" {
-PG_MODULE_MAGIC;
-
-PGDLLEXPORT void _PG_init(void);
-}
-
-namespace {
-/// A refresh interrupted by an error must not leave stream tables writable.
-void reset_on_abort(XactEvent event, void*) {
-    if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT) pgt::server::refresh_writes_scope::reset();
-}
-} // namespace
-
-void _PG_init(void) {
+void pgt::initialize() {
     pgt::guc::define();
     pgt::server::install_derived_commit(); // (first: it runs after the other callbacks)
-    RegisterXactCallback(reset_on_abort, nullptr);
+    pgt::server::refresh_writes_scope::reset_at_abort();
     pgt::ext::immediate::install_hooks();
     pgt::ext::capture_subscribers::subscribe(pgt::ext::immediate::keep_changes, pgt::sched::wake_scheduler_at_commit);
     pgt::ext::install_rights_invalidation();
@@ -41,7 +27,7 @@ void _PG_init(void) {
     pgt::ext::install_catalog_oid_invalidation();
     // The scheduler needs shared memory and a launcher, which only preloading can set up;
     // loaded later, pg_trickle still captures changes and refreshes on request.
-    if (process_shared_preload_libraries_in_progress) {
+    if (pgt::server::preloading()) {
         pgt::sched::install_shared_state();
         pgt::ext::wal::install_progress();
         pgt::ext::maintainers::install();

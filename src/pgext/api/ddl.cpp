@@ -22,10 +22,6 @@
 #include "refresh/refresh.hpp"
 #include "scheduler/shared.hpp"
 
-extern "C" {
-#include <commands/event_trigger.h>
-}
-
 namespace {
 
 using pgt::error;
@@ -201,7 +197,7 @@ void recompute_redefined() {
 } // namespace
 
 PGT_FUNCTION(pgt_on_ddl_end) {
-    if (!CALLED_AS_EVENT_TRIGGER(fcinfo)) throw error("39P01", "pgtrickle._on_ddl_end() must be called as an event trigger");
+    if (!pgt::pg::called_as_event_trigger(fcinfo)) throw error("39P01", "pgtrickle._on_ddl_end() must be called as an event trigger");
     // (pg_trickle's own update script converts its capture triggers: nothing to check.)
     if (pgt::server::internal_ddl_scope::active() || pgt::server::in_own_extension_script()) PG_RETURN_VOID();
     spi::session spi;
@@ -257,7 +253,7 @@ PGT_FUNCTION(pgt_on_ddl_end) {
 }
 
 PGT_FUNCTION(pgt_on_sql_drop) {
-    if (!CALLED_AS_EVENT_TRIGGER(fcinfo)) throw error("39P01", "pgtrickle._on_sql_drop() must be called as an event trigger");
+    if (!pgt::pg::called_as_event_trigger(fcinfo)) throw error("39P01", "pgtrickle._on_sql_drop() must be called as an event trigger");
     if (pgt::server::internal_ddl_scope::active()) PG_RETURN_VOID();
     spi::session spi;
     if (!extension_catalog_present()) PG_RETURN_VOID();

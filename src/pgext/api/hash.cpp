@@ -9,10 +9,6 @@
 
 #include "pg/function.hpp"
 
-extern "C" {
-#include <utils/array.h>
-}
-
 namespace {
 
 constexpr XXH64_hash_t seed = 0x517cc1b727220a95ULL;
@@ -34,19 +30,13 @@ PGT_FUNCTION(pg_trickle_hash_multi) {
     std::memset(&state, 0, sizeof state);
     XXH3_64bits_reset_withSeed(&state, seed);
     if (!PG_ARGISNULL(0)) {
-        ArrayType* array = PG_GETARG_ARRAYTYPE_P(0);
-        Datum* values;
-        bool* nulls;
-        int count;
-        pgt::pg::call([&] { deconstruct_array(array, TEXTOID, -1, false, TYPALIGN_INT, &values, &nulls, &count); });
-        for (int i = 0; i < count; ++i) {
+        const auto elements = pgt::pg::text_array_arg(fcinfo, 0);
+        for (std::size_t i = 0; i < elements.size(); ++i) {
             if (i > 0) XXH3_64bits_update(&state, &separator, 1);
-            if (nulls[i]) {
+            if (!elements[i])
                 XXH3_64bits_update(&state, null_sentinel, sizeof null_sentinel);
-            } else {
-                text* t = DatumGetTextPP(values[i]);
-                XXH3_64bits_update(&state, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
-            }
+            else
+                XXH3_64bits_update(&state, elements[i]->data(), elements[i]->size());
         }
     }
     return as_bigint(XXH3_64bits_digest(&state));

@@ -15,10 +15,6 @@
 #include "refresh/compiled.hpp"
 #include "refresh/definition.hpp"
 
-extern "C" {
-#include <utils/array.h>
-}
-
 namespace {
 
 std::string join_lines(const std::vector<std::string>& v) {

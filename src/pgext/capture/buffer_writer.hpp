@@ -9,8 +9,6 @@
 
 extern "C" {
 struct TriggerData;
-typedef struct RelationData* Relation;
-typedef struct Tuplestorestate Tuplestorestate;
 }
 
 namespace pgt::ext {
@@ -24,9 +22,5 @@ void capture_statement_changes(TriggerData* td);
 
 /// The change buffer of captured table `root` (its oid), or 0 when it has none.
 unsigned buffer_of(unsigned root);
-
-/// Appends `rows`, tuples already in the layout of `buffer` (a change buffer opened for
-/// writing), in bulk.
-void append_buffer_rows(Relation buffer, Tuplestorestate* rows);
 
 } // namespace pgt::ext

@@ -1,482 +1,51 @@
 #include "capture/wal_decoder.hpp"
 
-#include <map>
-
-#include "pgt/error.hpp"
-
 #include "capture/buffer_writer.hpp"
 #include "capture/wal_progress.hpp"
-#include "capture/virtual_columns.hpp"
-#include "pg/guard.hpp"
 #include "pg/gucs.hpp"
-#include "pg/postgres.hpp"
 #include "pg/spi.hpp"
-#include "pg/subtransaction.hpp"
 #include "pg/wal_reader.hpp"
-
-extern "C" {
-#include <access/detoast.h>
-#include <access/htup_details.h>
-#include <access/table.h>
-#include <access/transam.h>
-#include <access/xlogutils.h>
-#include <replication/decode.h>
-#include <replication/logical.h>
-#include <replication/origin.h>
-#include <replication/slot.h>
-#include <utils/inval.h>
-#include <replication/output_plugin.h>
-#include <replication/reorderbuffer.h>
-#include <utils/lsyscache.h>
-#include <utils/rel.h>
-#include <utils/tuplestore.h>
-#include <utils/xid8.h>
-}
 
 namespace pgt::ext::wal {
 
 namespace {
 
-/// Buffer columns before the source's: __pgt_xid, __pgt_stmt, __pgt_action (as capture.hpp).
-constexpr int stamp_columns = 3;
+/// RowExclusiveLock: appending to a buffer, as an INSERT does.
+constexpr int row_exclusive_lock = 3;
 
-/// One source being decoded: its window, its buffer, and the rows kept for it.
-struct captured {
-    source_window window;
-    Relation buffer = nullptr;
-    Tuplestorestate* rows = nullptr;
-    /// The decoded relation's descriptor the map was built for, and for each buffer column the
-    /// source column of the same name (its index), or -1.
-    TupleDesc mapped_for = nullptr;
-    int* map = nullptr;
-    virtual_columns* generated = nullptr; ///< of that relation
-};
-
-/// What the running pass collects. Set only while pg_logical_slot_peek_binary_changes runs in
-/// decode(): the plugin does nothing for anyone else.
-struct collector {
-    MemoryContext memory = nullptr;  ///< the rows and maps, until the pass ends
-    MemoryContext scratch = nullptr; ///< one change's values, reset after each
-    std::map<Oid, captured> sources;
-    long long rows = 0;
-};
-collector* active = nullptr;
-
-/// The change's transaction as the xid8 its buffer rows are stamped with.
-Datum full_xid(TransactionId xid) {
-    const FullTransactionId next = ReadNextFullTransactionId();
-    uint32 epoch = EpochFromFullTransactionId(next);
-    if (xid > XidFromFullTransactionId(next)) --epoch; // assigned before the last wraparound
-    return FullTransactionIdGetDatum(FullTransactionIdFromEpochAndXid(epoch, xid));
-}
-
-captured* wanted(Relation rel, ReorderBufferTXN* txn) {
-    if (!active) return nullptr;
-    auto it = active->sources.find(RelationGetRelid(rel));
-    if (it == active->sources.end()) return nullptr;
-    const source_window& w = it->second.window;
-    if (txn->final_lsn <= w.from || (w.until != 0 && txn->final_lsn >= w.until)) return nullptr;
-    return &it->second;
-}
-
-void build_map(captured& c, Relation rel) {
-    TupleDesc source = RelationGetDescr(rel);
-    TupleDesc buffer = RelationGetDescr(c.buffer);
-    if (!c.map) c.map = static_cast<int*>(MemoryContextAlloc(active->memory, sizeof(int) * buffer->natts));
-    MemoryContext caller = MemoryContextSwitchTo(active->memory);
-    if (c.generated) free_virtual_columns(c.generated);
-    c.generated = virtual_columns_of(rel);
-    MemoryContextSwitchTo(caller);
-    for (int b = 0; b < buffer->natts; ++b) {
-        c.map[b] = -1;
-        const Form_pg_attribute battr = TupleDescAttr(buffer, b);
-        if (b < stamp_columns || battr->attisdropped) continue;
-        for (int s = 0; s < source->natts; ++s) {
-            const Form_pg_attribute sattr = TupleDescAttr(source, s);
-            if (!sattr->attisdropped && strcmp(NameStr(sattr->attname), NameStr(battr->attname)) == 0) c.map[b] = s;
-        }
-    }
-    c.mapped_for = source;
-}
-
-/// Keeps one row of `c`'s buffer: the stamps, then `tuple`'s columns by name, its virtual
-/// generated columns computed. An UPDATE's new row does not carry TOASTed values it left
-/// unchanged: they are taken from its old row (kept whole, detoasted, under REPLICA IDENTITY
-/// FULL).
-void keep(captured& c, Relation rel, ReorderBufferTXN* txn, char action, HeapTuple tuple, HeapTuple old) {
-    TupleDesc source = RelationGetDescr(rel);
-    if (c.mapped_for != source) build_map(c, rel);
-    MemoryContext caller = MemoryContextSwitchTo(active->scratch);
-    TupleDesc buffer = RelationGetDescr(c.buffer);
-    Datum* values = static_cast<Datum*>(palloc0(sizeof(Datum) * buffer->natts));
-    bool* nulls = static_cast<bool*>(palloc(sizeof(bool) * buffer->natts));
-    memset(nulls, true, sizeof(bool) * buffer->natts);
-    values[0] = full_xid(txn->xid);
-    values[1] = Int64GetDatum(0);
-    values[2] = CharGetDatum(action);
-    nulls[0] = nulls[1] = nulls[2] = false;
-    if (tuple) {
-        Datum* src = static_cast<Datum*>(palloc(sizeof(Datum) * source->natts));
-        bool* src_nulls = static_cast<bool*>(palloc(sizeof(bool) * source->natts));
-        heap_deform_tuple(tuple, source, src, src_nulls);
-        Datum* old_values = nullptr;
-        bool* old_nulls = nullptr;
-        for (int s = 0; s < source->natts; ++s) {
-            if (src_nulls[s] || TupleDescAttr(source, s)->attlen != -1) continue;
-            if (VARATT_IS_EXTERNAL_ONDISK(DatumGetPointer(src[s]))) {
-                if (!old)
-                    ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-                                    errmsg("pg_trickle: an unchanged TOAST value of %s is not in the WAL",
-                                           RelationGetRelationName(c.buffer)),
-                                    errhint("Sources captured from the WAL need REPLICA IDENTITY FULL.")));
-                if (!old_values) {
-                    old_values = static_cast<Datum*>(palloc(sizeof(Datum) * source->natts));
-                    old_nulls = static_cast<bool*>(palloc(sizeof(bool) * source->natts));
-                    heap_deform_tuple(old, source, old_values, old_nulls);
-                }
-                src[s] = old_values[s];
-                src_nulls[s] = old_nulls[s];
-                if (src_nulls[s]) continue;
-            }
-            // A TOASTed value the change wrote is reassembled by decoding in memory it frees after
-            // this change; the row points to it (an indirect TOAST pointer), which heap_form_tuple
-            // would copy as it is: the kept row gets the value itself.
-            if (VARATT_IS_EXTERNAL(DatumGetPointer(src[s])))
-                src[s] = PointerGetDatum(detoast_external_attr(reinterpret_cast<struct varlena*>(DatumGetPointer(src[s]))));
-        }
-        if (c.generated) compute_virtual_columns(c.generated, src, src_nulls);
-        for (int b = stamp_columns; b < buffer->natts; ++b) {
-            if (c.map[b] < 0) continue;
-            values[b] = src[c.map[b]];
-            nulls[b] = src_nulls[c.map[b]];
-        }
-    }
-    HeapTuple row = heap_form_tuple(buffer, values, nulls);
-    tuplestore_puttuple(c.rows, row);
-    ++active->rows;
-    MemoryContextSwitchTo(caller);
-    MemoryContextReset(active->scratch);
-}
-
-// ---- the output plugin's callbacks (C: they run inside PostgreSQL's decoding loop) ----------
-
-void on_startup(LogicalDecodingContext*, OutputPluginOptions* opt, bool) {
-    opt->output_type = OUTPUT_PLUGIN_BINARY_OUTPUT;
-    opt->receive_rewrites = false;
-}
-
-void on_begin(LogicalDecodingContext*, ReorderBufferTXN*) {}
-void on_commit(LogicalDecodingContext*, ReorderBufferTXN*, XLogRecPtr) {}
-
-void on_change(LogicalDecodingContext*, ReorderBufferTXN* txn, Relation rel, ReorderBufferChange* change) {
-    captured* c = wanted(rel, txn);
-    if (!c) return;
-#if PG_VERSION_NUM >= 170000
-    HeapTuple newer = change->data.tp.newtuple;
-    HeapTuple older = change->data.tp.oldtuple;
-#else
-    HeapTuple newer = change->data.tp.newtuple ? &change->data.tp.newtuple->tuple : nullptr;
-    HeapTuple older = change->data.tp.oldtuple ? &change->data.tp.oldtuple->tuple : nullptr;
-#endif
-    switch (change->action) {
-    case REORDER_BUFFER_CHANGE_INSERT: keep(*c, rel, txn, 'I', newer, nullptr); break;
-    case REORDER_BUFFER_CHANGE_UPDATE:
-    case REORDER_BUFFER_CHANGE_DELETE:
-        if (!older)
-            ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-                            errmsg("pg_trickle: the WAL has no old row for a change of \"%s\"", RelationGetRelationName(rel)),
-                            errhint("Sources captured from the WAL need REPLICA IDENTITY FULL.")));
-        keep(*c, rel, txn, 'D', older, nullptr);
-        if (change->action == REORDER_BUFFER_CHANGE_UPDATE) keep(*c, rel, txn, 'I', newer, older);
-        break;
-    default: break;
-    }
-}
-
-void on_truncate(LogicalDecodingContext*, ReorderBufferTXN* txn, int n, Relation relations[], ReorderBufferChange*) {
-    for (int i = 0; i < n; ++i)
-        if (captured* c = wanted(relations[i], txn)) keep(*c, relations[i], txn, 'T', nullptr, nullptr);
+std::vector<server::logical_decoding::kept_relation> kept(const std::vector<locked_buffer>& buffers) {
+    std::vector<server::logical_decoding::kept_relation> out;
+    for (const auto& b : buffers) out.push_back({b.window.relid, b.window.from, b.window.until, b.buffer});
+    return out;
 }
 
 } // namespace
-
-std::string lsn_text(std::uint64_t lsn) {
-    char text[32];
-    snprintf(text, sizeof text, "%X/%X", static_cast<unsigned>(lsn >> 32), static_cast<unsigned>(lsn));
-    return text;
-}
-
-void advance_slot(const std::string& slot, std::uint64_t position) {
-    // (Advancing sets up a decoding context, which PostgreSQL logs at LOG.)
-    const server::guc_scope quiet({{"log_min_messages", "fatal"}}, true);
-    spi::exec("SELECT pg_catalog.pg_replication_slot_advance($1, $2::pg_lsn) FROM pg_catalog.pg_replication_slots "
-              "WHERE slot_name = $1 AND confirmed_flush_lsn < $2::pg_lsn",
-              {slot, lsn_text(position)});
-}
 
 std::optional<std::vector<locked_buffer>> lock_buffers(const std::vector<source_window>& sources, bool wait) {
     std::vector<locked_buffer> out;
     for (const auto& s : sources) {
         const unsigned buffer = buffer_of(s.relid);
         if (buffer == 0) continue;
-        if (!server::lock_relation(buffer, RowExclusiveLock, wait)) return std::nullopt;
+        if (!server::lock_relation(buffer, row_exclusive_lock, wait)) return std::nullopt;
         out.push_back({s, buffer});
     }
     return out;
 }
 
-namespace {
-
-/// A pass's collector over `buffers` (opened; those dropped meanwhile left out).
-void open_pass(collector& pass, const std::vector<locked_buffer>& buffers) {
-    pg::call([&] {
-        pass.memory = AllocSetContextCreate(CurrentMemoryContext, "pg_trickle WAL decoding", ALLOCSET_DEFAULT_SIZES);
-        pass.scratch = AllocSetContextCreate(pass.memory, "pg_trickle WAL decoding row", ALLOCSET_DEFAULT_SIZES);
-    });
-    for (const auto& b : buffers) {
-        captured c;
-        c.window = b.window;
-        pg::call([&] {
-            c.buffer = try_table_open(b.buffer, NoLock);
-            if (!c.buffer) return; // dropped with its source's last reader before it was locked
-            MemoryContext caller = MemoryContextSwitchTo(pass.memory);
-            c.rows = tuplestore_begin_heap(false, false, work_mem);
-            MemoryContextSwitchTo(caller);
-        });
-        if (c.buffer) pass.sources.emplace(b.window.relid, c);
-    }
-}
-
-/// Appends what `pass` kept to the buffers and frees it.
-long long close_pass(collector& pass) {
-    for (auto& [relid, c] : pass.sources) {
-        append_buffer_rows(c.buffer, c.rows);
-        pg::call([&] {
-            tuplestore_end(c.rows); // closes the temporary file it may have spilled to
-            table_close(c.buffer, NoLock);
-        });
-    }
-    pg::call([&] { MemoryContextDelete(pass.memory); });
-    return pass.rows;
-}
-
-/// The plugin's callbacks collect into `pass` while `decoding` runs.
-template <class F>
-void collecting(collector& pass, F&& decoding) {
-    struct deactivate {
-        ~deactivate() { active = nullptr; }
-    } reset;
-    active = &pass;
-    decoding();
-}
-
-/// The decoder's decoding context, kept from pass to pass, and where it stands: every
-/// transaction committing before `position` has been delivered, and the slot was last
-/// confirmed at `confirmed`.
-struct decoding_session {
-    std::string slot;
-    LogicalDecodingContext* context = nullptr;
-    std::uint64_t position = 0, confirmed = 0;
-} session;
-
-void acquire_slot(const std::string& slot) {
-    pg::call([&] {
-#if PG_VERSION_NUM >= 180000
-        ReplicationSlotAcquire(slot.c_str(), true, true);
-#else
-        ReplicationSlotAcquire(slot.c_str(), true);
-#endif
-    });
-}
-
-/// Starts a session at the slot's position (advanced to `from` first: decoding resumes after
-/// the transactions committing before it), with the slot acquired.
-void start_session(const std::string& slot, std::uint64_t from) {
-    advance_slot(slot, from);
-    acquire_slot(slot);
-    session.context = pg::call([] {
-        CheckLogicalDecodingRequirements();
-        static XLogReaderRoutine local_wal{};
-        local_wal.page_read = read_local_xlog_page;
-        local_wal.segment_open = wal_segment_open;
-        local_wal.segment_close = wal_segment_close;
-        MemoryContext caller = MemoryContextSwitchTo(TopMemoryContext);
-        LogicalDecodingContext* ctx = CreateDecodingContext(InvalidXLogRecPtr, NIL, false, &local_wal, nullptr, nullptr, nullptr);
-        MemoryContextSwitchTo(caller);
-        // From the restart point: transactions committing after the confirmed position are
-        // accumulated whole.
-        XLogBeginRead(ctx->reader, MyReplicationSlot->data.restart_lsn);
-        return ctx;
-    });
-    session.slot = slot;
-    session.position = from;
-    session.confirmed = pg::call([] { return MyReplicationSlot->data.confirmed_flush; });
-}
-
-/// What a session's own memory may grow to (reading keeps a little of each record there)
-/// before it is started afresh at the next pass (which costs that pass a context's set-up).
-constexpr Size most_session_memory = 16u << 20;
-
-void end_if_grown() {
-    if (pg::call([] { return MemoryContextMemAllocated(session.context->context, false); }) > most_session_memory)
-        end_decoding_session();
-}
-
-/// Reads the WAL up to `upto` through the session's context.
-void read_until(std::uint64_t upto) {
-    pg::call([&] {
-        ResourceOwner owner = CurrentResourceOwner;
-        LogicalDecodingContext* ctx = session.context;
-        MemoryContext caller = CurrentMemoryContext;
-        // Decoding reads the catalogs as they were (historic snapshots): no entry cached for
-        // the present may serve it, and none it loads may serve the present after it.
-        InvalidateSystemCaches();
-        while (ctx->reader->EndRecPtr < upto) {
-            // The reader (re)allocates its buffers where it is when it needs them: they must last
-            // as long as the context (replaying a transaction leaves another memory context
-            // current). What else a record allocates there is kept too: see end_if_grown().
-            MemoryContextSwitchTo(ctx->context);
-            char* errm = nullptr;
-            XLogRecord* record = XLogReadRecord(ctx->reader, &errm);
-            if (errm) elog(ERROR, "could not find record for logical decoding: %s", errm);
-            if (record) LogicalDecodingProcessRecord(ctx, ctx->reader);
-            CHECK_FOR_INTERRUPTS();
-        }
-        MemoryContextSwitchTo(caller);
-        CurrentResourceOwner = owner; // (decoding's transaction management may change it)
-        InvalidateSystemCaches();
-    });
-}
-
-/// The transactions the session's context holds changes of (of any table), not yet committed;
-/// nothing when there are more than a refresh is told of.
-std::optional<std::vector<std::uint32_t>> uncommitted_writers() {
-    constexpr std::size_t most = most_writers_published;
-    std::vector<std::uint32_t> xids;
-    xids.reserve(most);
-    bool overflow = false;
-    // (dlist_foreach is C only.)
-    auto each = [](dlist_head* list, auto&& f) {
-        for (dlist_node* n = list->head.next; n && n != &list->head; n = n->next)
-            f(reinterpret_cast<ReorderBufferTXN*>(reinterpret_cast<char*>(n) - offsetof(ReorderBufferTXN, node)));
-    };
-    auto has_changes = [&](ReorderBufferTXN* txn) {
-        bool changes = txn->nentries > 0;
-        each(&txn->subtxns, [&](ReorderBufferTXN* sub) { changes = changes || sub->nentries > 0; });
-        return changes;
-    };
-    each(&session.context->reorder->toplevel_by_lsn, [&](ReorderBufferTXN* txn) {
-        if (!has_changes(txn)) return;
-        if (xids.size() == most)
-            overflow = true;
-        else
-            xids.push_back(txn->xid);
-    });
-    if (overflow) return std::nullopt;
-    return xids;
-}
-
-
-} // namespace
-
 long long decode(const std::string& slot, std::uint64_t upto, const std::vector<locked_buffer>& buffers) {
-    collector pass;
-    open_pass(pass, buffers);
-    collecting(pass, [&] {
+    return server::logical_decoding::collect(kept(buffers), [&] {
         // Each pass starts a decoding context, which PostgreSQL logs at LOG: not every 200 ms.
         const server::guc_scope quiet({{"log_min_messages", "fatal"}}, true);
         spi::prepared("SELECT pg_catalog.count(*) FROM pg_catalog.pg_logical_slot_peek_binary_changes($1, $2::pg_catalog.pg_lsn, NULL)", 2)
             .query({slot, lsn_text(upto)});
     });
-    return close_pass(pass);
 }
-
 
 continued_pass decode_continuing(const std::string& slot, std::uint64_t from, std::uint64_t upto,
                                  const std::vector<locked_buffer>& buffers) {
-    collector pass;
-    continued_pass out;
-    open_pass(pass, buffers);
-    try {
-        // Another process decoded or moved the slot since (a refresh that decoded itself): the
-        // context no longer stands where the buffers do.
-        if (session.context && session.position != from) end_decoding_session();
-        if (!session.context) {
-            start_session(slot, from);
-        } else {
-            acquire_slot(slot);
-            if (pg::call([] { return MyReplicationSlot->data.confirmed_flush; }) != session.confirmed) {
-                end_decoding_session();
-                start_session(slot, from);
-            }
-        }
-        // What the buffers hold durably (the WAL was flushed past `from`'s commit): the slot
-        // may let go of the WAL before it.
-        if (from > session.confirmed) {
-            pg::call([&] {
-                LogicalConfirmReceivedLocation(from);
-                ReplicationSlotMarkDirty();
-            });
-            session.confirmed = from;
-        }
-        collecting(pass, [&] { read_until(upto); });
-        session.position = upto;
-        out.writers_in_progress = uncommitted_writers();
-        pg::call([] { ReplicationSlotRelease(); });
-        end_if_grown();
-    } catch (...) {
-        end_decoding_session();
-        throw;
-    }
-    out.rows = close_pass(pass);
-    return out;
+    return server::logical_decoding::decode_continuing(slot, from, upto, kept(buffers), most_writers_published);
 }
 
-void end_decoding_session() {
-    if (!session.context) {
-        if (pg::call([] { return MyReplicationSlot != nullptr; })) pg::call([] { ReplicationSlotRelease(); });
-        return;
-    }
-    LogicalDecodingContext* ctx = session.context;
-    const std::string slot = session.slot;
-    session = {};
-    // Freeing a context removes what it spilled to the slot's directory, for which it needs the
-    // slot. When another process has it (or it is gone), the memory goes and the next context
-    // made for the slot removes the files.
-    bool held = pg::call([] { return MyReplicationSlot != nullptr; });
-    if (!held) {
-        try {
-            pg::in_subtransaction([&] { acquire_slot(slot); });
-            held = true;
-        } catch (const error&) {
-        }
-    }
-    pg::call([&] {
-        if (held) {
-            FreeDecodingContext(ctx);
-            ReplicationSlotRelease();
-        } else {
-            XLogReaderFree(ctx->reader);
-            MemoryContextDelete(ctx->context);
-        }
-    });
-}
+void end_decoding_session() { server::logical_decoding::end_session(); }
 
 } // namespace pgt::ext::wal
-
-namespace {
-
-/// Rows written with the origin DoNotReplicateId (a FULL stream table's fresh heap,
-/// pg::replace_contents) are not decoded at all.
-bool skipped_origin(LogicalDecodingContext*, RepOriginId origin) { return origin == DoNotReplicateId; }
-
-} // namespace
-
-extern "C" PGDLLEXPORT void _PG_output_plugin_init(OutputPluginCallbacks* cb) {
-    cb->filter_by_origin_cb = skipped_origin;
-    cb->startup_cb = pgt::ext::wal::on_startup;
-    cb->begin_cb = pgt::ext::wal::on_begin;
-    cb->change_cb = pgt::ext::wal::on_change;
-    cb->truncate_cb = pgt::ext::wal::on_truncate;
-    cb->commit_cb = pgt::ext::wal::on_commit;
-}

@@ -1,6 +1,6 @@
 #pragma once
 // Change capture from the WAL: pg_trickle.so is also a logical decoding output plugin
-// (`pg_trickle`). A decoding pass reads the database's slot with
+// (`pg_trickle`, pg/logical_decoding). A decoding pass reads the database's slot with
 // pg_logical_slot_peek_binary_changes; the plugin's callbacks, instead of writing output, keep
 // the old and new rows of every change to a source in WAL mode, in the layout of its change
 // buffer (stamped with the original transaction and 'I' / 'D', or a 'T' row for TRUNCATE), and
@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "pg/logical_decoding.hpp"
+
 namespace pgt::ext::wal {
 
 /// A source whose changes are read from the WAL: of the transactions that commit after `from`
@@ -23,10 +25,10 @@ struct source_window {
 };
 
 /// `lsn` as PostgreSQL writes a pg_lsn (X/X).
-std::string lsn_text(std::uint64_t lsn);
+using server::logical_decoding::lsn_text;
 
 /// Advances `slot` to `position` (where it stands, when further already).
-void advance_slot(const std::string& slot, std::uint64_t position);
+using server::logical_decoding::advance_slot;
 
 /// A source's window and its change buffer, locked for appending.
 struct locked_buffer {
@@ -51,10 +53,7 @@ long long decode(const std::string& slot, std::uint64_t upto, const std::vector<
 /// Also returns the transactions whose changes it holds that had not committed by `upto` (at
 /// most 32 of them; nothing when more): no other transaction committing later can have written
 /// anything before `upto`.
-struct continued_pass {
-    long long rows = 0;
-    std::optional<std::vector<std::uint32_t>> writers_in_progress;
-};
+using server::logical_decoding::continued_pass;
 continued_pass decode_continuing(const std::string& slot, std::uint64_t from, std::uint64_t upto,
                                  const std::vector<locked_buffer>& buffers);
 /// Drops the decoder's context (and releases the slot, if held).

@@ -3,15 +3,9 @@
 #include <map>
 #include <string>
 
-#include "pg/guard.hpp"
-#include "pg/postgres.hpp"
+#include "pg/invalidation.hpp"
 #include "pg/roles.hpp"
 #include "pg/spi.hpp"
-
-extern "C" {
-#include <utils/inval.h>
-#include <utils/lsyscache.h>
-}
 
 namespace pgt::ext {
 
@@ -22,8 +16,8 @@ std::map<unsigned, consumers>& known() {
     return k;
 }
 
-void forget(Datum, Oid relid) {
-    if (relid == InvalidOid)
+void forget(server::oid relid) {
+    if (relid == 0)
         known().clear();
     else
         known().erase(relid);
@@ -51,12 +45,10 @@ consumers consumers_of(unsigned source_relid) {
 }
 
 void readers_changed(unsigned source_relid) {
-    pg::call([&] {
-        if (get_rel_name(source_relid) != nullptr) CacheInvalidateRelcacheByRelid(source_relid);
-    });
+    server::invalidate_relation(source_relid);
     known().erase(source_relid);
 }
 
-void install_consumer_invalidation() { CacheRegisterRelcacheCallback(forget, 0); }
+void install_consumer_invalidation() { server::on_relation_change(forget); }
 
 } // namespace pgt::ext

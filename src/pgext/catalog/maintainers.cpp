@@ -1,115 +1,34 @@
 #include "catalog/maintainers.hpp"
 
+#include <string>
+
 #include "pgt/error.hpp"
 
 #include "catalog/catalog_oids.hpp"
-#include "pg/guard.hpp"
-#include "pg/shared_memory.hpp"
-#include "pg/postgres.hpp"
-
-extern "C" {
-#include <access/transam.h>
-#include <access/xact.h>
-#include <storage/ipc.h>
-#include <storage/lmgr.h>
-#include <storage/lwlock.h>
-#include <storage/procarray.h>
-#include <storage/shmem.h>
-#include <utils/hsearch.h>
-}
+#include "pg/last_writers.hpp"
+#include "pg/relations.hpp"
+#include "pg/transactions.hpp"
 
 namespace pgt::ext::maintainers {
 
-namespace {
+void install() { server::last_writers::reserve(); }
 
-struct key {
-    Oid database;
-    int64 id;
-};
-struct entry {
-    key k;
-    uint64 last; ///< FullTransactionId of the last changer
-};
-
-/// Stream tables whose last changer is remembered at once; entries every snapshot sees past
-/// are reused when it is full.
-constexpr long capacity = 16384;
-constexpr const char* tranche = "pg_trickle maintainers";
-
-HTAB* table = nullptr;
-LWLock* table_lock = nullptr;
-void request() {
-    RequestAddinShmemSpace(hash_estimate_size(capacity, sizeof(entry)));
-    RequestNamedLWLockTranche(tranche, 1);
-}
-
-void attach() {
-    HASHCTL info{};
-    info.keysize = sizeof(key);
-    info.entrysize = sizeof(entry);
-    table = ShmemInitHash("pg_trickle maintainers", capacity, capacity, &info, HASH_ELEM | HASH_BLOBS);
-    table_lock = &GetNamedLWLockTranche(tranche)->lock;
-}
-
-/// Drops the entries whose transaction every snapshot sees (or saw abort): they can no longer
-/// make anyone fail. Called with the lock held exclusively, when the table is full.
-void forget_settled() {
-    const TransactionId horizon = GetOldestNonRemovableTransactionId(nullptr);
-    HASH_SEQ_STATUS scan;
-    hash_seq_init(&scan, table);
-    while (auto* e = static_cast<entry*>(hash_seq_search(&scan)))
-        if (TransactionIdPrecedes(XidFromFullTransactionId(FullTransactionIdFromU64(e->last)), horizon))
-            hash_search(table, &e->k, HASH_REMOVE, nullptr);
-}
-
-} // namespace
-
-void install() { pg::add_shared_memory(request, attach); }
-
-void lock(long long id) {
-    pg::call([&] { LockDatabaseObject(stream_table_catalog_oids().table, static_cast<Oid>(id), 0, ExclusiveLock); });
-}
+void lock(long long id) { server::lock_object(stream_table_catalog_oids().table, static_cast<server::oid>(id)); }
 
 void check_and_record(long long id) {
-    const bool stale_matters = IsolationUsesXactSnapshot();
-    if (!table) {
+    const bool stale_matters = server::snapshot_per_transaction();
+    if (!server::last_writers::available()) {
         if (stale_matters)
             throw error("55000", "IMMEDIATE maintenance at REPEATABLE READ or SERIALIZABLE needs pg_trickle in shared_preload_libraries",
                         "Without it, a writer could not tell whether another transaction changed the stream table after its snapshot.",
                         "Add pg_trickle to shared_preload_libraries, or write at READ COMMITTED.");
         return;
     }
-    pg::call([&] {
-        const key k{MyDatabaseId, id};
-        const FullTransactionId me = GetTopFullTransactionId();
-        if (stale_matters) {
-            LWLockAcquire(table_lock, LW_SHARED);
-            auto* e = static_cast<entry*>(hash_search(table, &k, HASH_FIND, nullptr));
-            const uint64 last = e ? e->last : 0;
-            LWLockRelease(table_lock);
-            const FullTransactionId other = FullTransactionIdFromU64(last);
-            const TransactionId xid = XidFromFullTransactionId(other);
-            if (e && !FullTransactionIdEquals(other, me) && TransactionIdIsNormal(xid) &&
-                XidInMVCCSnapshot(xid, GetTransactionSnapshot()) && TransactionIdDidCommit(xid))
-                ereport(ERROR, (errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
-                                errmsg("could not serialize access due to concurrent maintenance of a stream table"),
-                                errdetail("Another transaction changed stream table %lld after this transaction's snapshot was taken.",
-                                          static_cast<long long>(id)),
-                                errhint("Retry the transaction.")));
-        }
-        LWLockAcquire(table_lock, LW_EXCLUSIVE);
-        bool found = false;
-        auto* e = static_cast<entry*>(hash_search(table, &k, HASH_ENTER_NULL, &found));
-        if (!e) {
-            forget_settled();
-            e = static_cast<entry*>(hash_search(table, &k, HASH_ENTER_NULL, &found));
-        }
-        if (e) e->last = U64FromFullTransactionId(me);
-        LWLockRelease(table_lock);
-        if (!e)
-            ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-                            errmsg("pg_trickle: more than %ld IMMEDIATE stream tables changed by transactions still in view", capacity)));
-    });
+    if (stale_matters && server::last_writers::changed_unseen(id))
+        throw error("40001", "could not serialize access due to concurrent maintenance of a stream table",
+                    "Another transaction changed stream table " + std::to_string(id) + " after this transaction's snapshot was taken.",
+                    "Retry the transaction.");
+    server::last_writers::record(id);
 }
 
 } // namespace pgt::ext::maintainers

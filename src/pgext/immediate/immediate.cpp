@@ -8,25 +8,14 @@
 #include <utility>
 #include <vector>
 
-#include "capture/virtual_columns.hpp"
 #include "catalog/consumers.hpp"
 #include "immediate/immediate_target.hpp"
-#include "pg/function.hpp"
+#include "pg/hook_boundary.hpp"
+#include "pg/kept_rows.hpp"
 #include "pg/spi.hpp"
-
-extern "C" {
-#include <access/table.h>
-#include <access/tupconvert.h>
-#include <access/xact.h>
-#include <commands/trigger.h>
-#include <executor/executor.h>
-#include <executor/tuptable.h>
-#include <miscadmin.h>
-#include <tcop/utility.h>
-#include <utils/rel.h>
-#include <utils/resowner.h>
-#include <utils/tuplestore.h>
-}
+#include "pg/statement_hooks.hpp"
+#include "pg/transactions.hpp"
+#include "pg/transition_tables.hpp"
 
 namespace pgt::ext::immediate {
 
@@ -36,7 +25,7 @@ namespace {
 /// subtransaction (an aborted one takes its rows with it), numbered in order of arrival.
 struct chunk {
     unsigned source = 0;
-    SubTransactionId subtransaction = InvalidSubTransactionId;
+    std::uint32_t subtransaction = 0; ///< (SubTransactionId)
     long long number = 0;
     Tuplestorestate* inserted = nullptr;
     Tuplestorestate* deleted = nullptr;
@@ -44,13 +33,11 @@ struct chunk {
 };
 std::vector<chunk> chunks;
 long long chunks_made = 0;
-/// Where the rows are kept: a child of the transaction's memory, made when first needed.
-MemoryContext rows_memory = nullptr;
 
 /// Queries running now that change data (DML, or a SELECT with a data-modifying WITH), outermost
 /// first; and, per open subtransaction, how many there were and whether a maintenance was
 /// running when it started (one rolled back inside a maintenance leaves it running).
-std::vector<const QueryDesc*> modifying;
+std::vector<const void*> modifying;
 struct subtransaction_start {
     std::size_t modifying;
     bool maintaining;
@@ -59,35 +46,11 @@ std::vector<subtransaction_start> at_subtransaction_start;
 /// True while maintaining: the statements a maintenance runs do not start another one.
 bool maintaining = false;
 
-ExecutorStart_hook_type previous_start = nullptr;
-ExecutorFinish_hook_type previous_finish = nullptr;
-ExecutorEnd_hook_type previous_end = nullptr;
-ProcessUtility_hook_type previous_utility = nullptr;
-
-void release(chunk& c) {
-    if (c.inserted) tuplestore_end(c.inserted);
-    if (c.deleted) tuplestore_end(c.deleted);
+/// (`in_callback`: from a subtransaction's abort, outside any C++ boundary.)
+void release(chunk& c, bool in_callback = false) {
+    for (Tuplestorestate* rows : {c.inserted, c.deleted})
+        if (rows) in_callback ? server::kept_rows::release_in_callback(rows) : server::kept_rows::release(rows);
     c.inserted = c.deleted = nullptr;
-}
-
-/// Appends the rows of transition table `from` to `*to` (made on first use), their virtual
-/// generated columns computed, converted by `map` from a partition's row format to its root's
-/// when given. Runs under pg::call.
-void append_rows(Tuplestorestate** to, Tuplestorestate* from, TupleDesc from_desc, virtual_columns* generated, TupleConversionMap* map,
-                 TupleTableSlot* root_row) {
-    if (!from || tuplestore_tuple_count(from) == 0) return;
-    if (!*to) *to = tuplestore_begin_heap(false, false, work_mem);
-    TupleTableSlot* row = MakeSingleTupleTableSlot(from_desc, &TTSOpsMinimalTuple);
-    // A read pointer of its own: other triggers of the statement may read the same tuplestore.
-    const int pointer = tuplestore_alloc_read_pointer(from, EXEC_FLAG_REWIND);
-    tuplestore_select_read_pointer(from, pointer);
-    tuplestore_rescan(from);
-    while (tuplestore_gettupleslot(from, true, false, row)) {
-        TupleTableSlot* complete = generated ? with_virtual_columns(generated, row) : row;
-        tuplestore_puttupleslot(*to, map ? execute_attr_map_slot(map->attrMap, complete, root_row) : complete);
-    }
-    tuplestore_select_read_pointer(from, 0);
-    ExecDropSingleTupleTableSlot(row);
 }
 
 /// Maintains every IMMEDIATE stream table with changes it has not absorbed, upstream ones
@@ -140,29 +103,14 @@ void maintain_all() {
             it->truncated |= c.truncated;
             for (auto [to, from] : {std::pair{&it->inserted, c.inserted}, std::pair{&it->deleted, c.deleted}}) {
                 if (!from) continue;
-                pg::call([&] {
-                    MemoryContext caller = MemoryContextSwitchTo(rows_memory);
-                    Relation source = table_open(c.source, AccessShareLock);
-                    Tuplestorestate* all = tuplestore_begin_heap(false, false, work_mem);
-                    TupleTableSlot* row = MakeSingleTupleTableSlot(RelationGetDescr(source), &TTSOpsMinimalTuple);
-                    for (Tuplestorestate* part : {*to, from}) {
-                        if (!part) continue;
-                        tuplestore_select_read_pointer(part, 0);
-                        tuplestore_rescan(part);
-                        while (tuplestore_gettupleslot(part, true, false, row)) tuplestore_puttupleslot(all, row);
-                    }
-                    ExecDropSingleTupleTableSlot(row);
-                    table_close(source, AccessShareLock);
-                    MemoryContextSwitchTo(caller);
-                    *to = all;
-                });
+                *to = server::kept_rows::concatenate(c.source, *to, from);
                 gathered.push_back(*to);
             }
         }
         maintain(next, changes);
-        for (Tuplestorestate* g : gathered) pg::call([&] { tuplestore_end(g); });
+        for (Tuplestorestate* g : gathered) server::kept_rows::release(g);
     }
-    for (auto& c : chunks) pg::call([&] { release(c); });
+    for (auto& c : chunks) release(c);
     chunks.clear();
 }
 
@@ -170,79 +118,61 @@ bool due() { return !chunks.empty() && !maintaining; }
 
 void run_maintenance() { pg::invoke_hook(maintain_all, "pg_trickle IMMEDIATE maintenance"); }
 
-void on_start(QueryDesc* q, int eflags) {
-    if (previous_start)
-        previous_start(q, eflags);
-    else
-        standard_ExecutorStart(q, eflags);
-    if (q->operation != CMD_SELECT || q->plannedstmt->hasModifyingCTE) modifying.push_back(q);
+void on_start(const void* q, bool changes_data) {
+    if (changes_data) modifying.push_back(q);
 }
 
-void on_finish_hook(QueryDesc* q) {
-    if (previous_finish)
-        previous_finish(q);
-    else
-        standard_ExecutorFinish(q);
+void on_finish(const void* q) {
     // A statement run by another one still changing data (a trigger's, a function's called from
     // DML) waits for that one: its sources are not in a consistent state before.
-    const bool outermost = std::ranges::all_of(modifying, [&](const QueryDesc* m) { return m == q; });
+    const bool outermost = std::ranges::all_of(modifying, [&](const void* m) { return m == q; });
     if (due() && outermost) run_maintenance();
 }
 
-void on_end(QueryDesc* q) {
+void on_end(const void* q) {
     if (auto it = std::ranges::find(modifying, q); it != modifying.end()) modifying.erase(it);
-    if (previous_end)
-        previous_end(q);
-    else
-        standard_ExecutorEnd(q);
 }
 
 /// COPY and TRUNCATE change sources outside the executor. While one runs, it counts as a query
 /// changing data (a null entry): the statements its triggers run wait for it, as for DML, so
 /// that the changes of both are maintained together. (An error leaves the entry to the
 /// (sub)transaction's abort, which drops it.)
-void on_utility(PlannedStmt* pstmt, const char* query, bool read_only_tree, ProcessUtilityContext context,
-                ParamListInfo params, QueryEnvironment* env, DestReceiver* dest, QueryCompletion* qc) {
-    const bool changes_rows = IsA(pstmt->utilityStmt, CopyStmt) || IsA(pstmt->utilityStmt, TruncateStmt);
+void on_utility_start(bool changes_rows) {
     if (changes_rows) modifying.push_back(nullptr);
-    if (previous_utility)
-        previous_utility(pstmt, query, read_only_tree, context, params, env, dest, qc);
-    else
-        standard_ProcessUtility(pstmt, query, read_only_tree, context, params, env, dest, qc);
+}
+
+void on_utility_done(bool changes_rows, bool transaction_control) {
     if (changes_rows)
         if (auto it = std::ranges::find(std::ranges::reverse_view(modifying), nullptr); it != modifying.rend())
             modifying.erase(std::next(it).base());
-    if (due() && modifying.empty() && !IsA(pstmt->utilityStmt, TransactionStmt)) run_maintenance();
+    if (due() && modifying.empty() && !transaction_control) run_maintenance();
 }
 
-void on_transaction(XactEvent event, void*) {
-    // Before commit: anything a statement left (nothing, normally) is maintained now.
-    if ((event == XACT_EVENT_PRE_COMMIT || event == XACT_EVENT_PRE_PREPARE) && due()) run_maintenance();
-    if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT || event == XACT_EVENT_PREPARE ||
-        event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT) {
-        // The rows' memory and temporary files go with the transaction.
-        chunks.clear();
-        rows_memory = nullptr;
-        modifying.clear();
-        at_subtransaction_start.clear();
-        maintaining = false;
-    }
+/// Before commit: anything a statement left (nothing, normally) is maintained now.
+void before_commit() {
+    if (due()) run_maintenance();
 }
 
-void on_subtransaction(SubXactEvent event, SubTransactionId sub, SubTransactionId parent, void*) {
-    if (event == SUBXACT_EVENT_START_SUB) {
-        at_subtransaction_start.push_back({modifying.size(), maintaining});
-        return;
-    }
-    if (event != SUBXACT_EVENT_ABORT_SUB && event != SUBXACT_EVENT_COMMIT_SUB) return;
-    if (event == SUBXACT_EVENT_ABORT_SUB) {
+void transaction_ended() {
+    // The rows' memory and temporary files go with the transaction.
+    chunks.clear();
+    server::kept_rows::forget_all();
+    modifying.clear();
+    at_subtransaction_start.clear();
+    maintaining = false;
+}
+
+void subtransaction_started() { at_subtransaction_start.push_back({modifying.size(), maintaining}); }
+
+void subtransaction_ended(bool aborted, std::uint32_t sub, std::uint32_t parent) {
+    if (aborted) {
         // Queries that failed inside the subtransaction never reached ExecutorEnd; its changes
         // were rolled back.
         const auto started = at_subtransaction_start.empty() ? subtransaction_start{modifying.size(), false} : at_subtransaction_start.back();
         modifying.resize(std::min(modifying.size(), started.modifying));
         std::erase_if(chunks, [&](chunk& c) {
             if (c.subtransaction != sub) return false;
-            release(c);
+            release(c, true);
             return true;
         });
         maintaining = started.maintaining;
@@ -253,10 +183,13 @@ void on_subtransaction(SubXactEvent event, SubTransactionId sub, SubTransactionI
     if (!at_subtransaction_start.empty()) at_subtransaction_start.pop_back();
 }
 
+void subtransaction_aborted(std::uint32_t sub) { subtransaction_ended(true, sub, 0); }
+void subtransaction_committed(std::uint32_t sub, std::uint32_t parent) { subtransaction_ended(false, sub, parent); }
+
 } // namespace
 
 void keep_changes(TriggerData* td, unsigned root) {
-    const SubTransactionId sub = GetCurrentSubTransactionId();
+    const std::uint32_t sub = server::current_subtransaction();
     // A statement's rows join the source's rows kept in this subtransaction, but not during a
     // maintenance (a stream table may have absorbed those already: they start a new chunk).
     auto it = maintaining ? chunks.end() : std::ranges::find_if(chunks, [&](const chunk& c) {
@@ -265,42 +198,16 @@ void keep_changes(TriggerData* td, unsigned root) {
     if (it == chunks.end()) it = chunks.insert(chunks.end(), chunk{root, sub, 0, nullptr, nullptr, false});
     it->number = ++chunks_made;
     chunk& c = *it;
-    pg::call([&] {
-        if (!rows_memory) rows_memory = AllocSetContextCreate(TopTransactionContext, "pg_trickle IMMEDIATE changes", ALLOCSET_DEFAULT_SIZES);
-        if (TRIGGER_FIRED_BY_TRUNCATE(td->tg_event)) {
-            c.truncated = true;
-            return;
-        }
-        MemoryContext caller = MemoryContextSwitchTo(rows_memory);
-        // Spilled rows live as long as the transaction, whichever subtransaction kept them.
-        ResourceOwner caller_owner = CurrentResourceOwner;
-        CurrentResourceOwner = TopTransactionResourceOwner;
-        Relation root_rel = RelationGetRelid(td->tg_relation) == root ? td->tg_relation : table_open(root, AccessShareLock);
-        TupleDesc from = RelationGetDescr(td->tg_relation);
-        TupleConversionMap* map = root_rel == td->tg_relation ? nullptr : convert_tuples_by_name(from, RelationGetDescr(root_rel));
-        TupleTableSlot* root_row = map ? MakeSingleTupleTableSlot(RelationGetDescr(root_rel), &TTSOpsVirtual) : nullptr;
-        virtual_columns* generated = virtual_columns_of(td->tg_relation);
-        append_rows(&c.deleted, td->tg_oldtable, from, generated, map, root_row);
-        append_rows(&c.inserted, td->tg_newtable, from, generated, map, root_row);
-        if (generated) free_virtual_columns(generated);
-        if (root_row) ExecDropSingleTupleTableSlot(root_row);
-        if (root_rel != td->tg_relation) table_close(root_rel, AccessShareLock);
-        CurrentResourceOwner = caller_owner;
-        MemoryContextSwitchTo(caller);
-    });
+    if (server::fired_by_truncate(td))
+        c.truncated = true;
+    else
+        server::kept_rows::keep(td, root, &c.deleted, &c.inserted);
 }
 
 void install_hooks() {
-    previous_start = ExecutorStart_hook;
-    ExecutorStart_hook = on_start;
-    previous_finish = ExecutorFinish_hook;
-    ExecutorFinish_hook = on_finish_hook;
-    previous_end = ExecutorEnd_hook;
-    ExecutorEnd_hook = on_end;
-    previous_utility = ProcessUtility_hook;
-    ProcessUtility_hook = on_utility;
-    RegisterXactCallback(on_transaction, nullptr);
-    RegisterSubXactCallback(on_subtransaction, nullptr);
+    server::observe_statements({on_start, on_finish, on_end, on_utility_start, on_utility_done});
+    server::on_transaction_events(before_commit, transaction_ended);
+    server::on_subtransaction_events(subtransaction_started, subtransaction_aborted, subtransaction_committed);
 }
 
 } // namespace pgt::ext::immediate

@@ -2,20 +2,9 @@
 
 #include <utility>
 
-#include "pg/guard.hpp"
-#include "pg/postgres.hpp"
+#include "pg/kept_rows.hpp"
+#include "pg/relations.hpp"
 #include "refresh/compiled.hpp"
-
-extern "C" {
-#include <access/table.h>
-#include <access/tupdesc.h>
-#include <catalog/pg_type_d.h>
-#include <executor/tuptable.h>
-#include <utils/lsyscache.h>
-#include <utils/memutils.h>
-#include <utils/rel.h>
-#include <utils/tuplestore.h>
-}
 
 namespace pgt::ext::immediate {
 
@@ -24,7 +13,7 @@ namespace {
 /// At most this many rows of one source: merged one at a time.
 constexpr std::int64_t row_limit = 2;
 
-std::int64_t row_count(Tuplestorestate* rows) { return rows ? tuplestore_tuple_count(rows) : 0; }
+std::int64_t row_count(Tuplestorestate* rows) { return server::kept_rows::count(rows); }
 
 } // namespace
 
@@ -44,29 +33,22 @@ void row_merge::prepare(const compiled_query& comp, std::size_t i, unsigned sour
     const auto deleted = comp.immediate_row_statements(i, -1);
     std::vector<unsigned> types;
     for (const auto& c : comp.sources[i]->columns) {
-        const AttrNumber attnum = pg::call([&] { return get_attnum(source, c.name.c_str()); });
-        if (attnum == InvalidAttrNumber) return; // (a column renamed under it: the general path)
+        const short attnum = server::attribute_number(source, c.name.c_str());
+        if (attnum == 0) return; // (a column renamed under it: the general path)
         columns_.push_back(attnum);
-        types.push_back(pg::call([&] { return get_atttype(source, attnum); }));
+        types.push_back(server::attribute_type(source, attnum));
     }
     auto both = types;
     both.insert(both.end(), types.begin(), types.end());
     inserted_ = {{inserted->update_first, types, {}}, {inserted->statement, types, {}}};
     deleted_ = {{deleted->update_first, types, {}}, {deleted->statement, types, {}}};
     pair_ = {comp.immediate_pair_statement(i), both, {}};
-    row_type_ = pg::call([&] {
-        Relation rel = table_open(source, AccessShareLock);
-        MemoryContext caller = MemoryContextSwitchTo(TopMemoryContext);
-        TupleDesc copy = CreateTupleDescCopyConstr(RelationGetDescr(rel));
-        MemoryContextSwitchTo(caller);
-        table_close(rel, AccessShareLock);
-        return copy;
-    });
+    row_type_ = server::kept_rows::copy_row_type(source);
     usable_ = true;
 }
 
 row_merge::~row_merge() {
-    if (row_type_) FreeTupleDesc(row_type_);
+    if (row_type_) server::kept_rows::free_row_type(row_type_);
 }
 
 void row_merge::merge(const source_delta& change) {
@@ -79,25 +61,8 @@ void row_merge::merge(const source_delta& change) {
     std::vector<TupleTableSlot*> slots; // the rows' values point into them
     for (const auto& [store, plans] : {std::pair{change.deleted, &deleted_}, std::pair{change.inserted, &inserted_}}) {
         if (!store) continue;
-        pg::call([&] {
-            tuplestore_select_read_pointer(store, 0);
-            tuplestore_rescan(store);
-            for (;;) {
-                TupleTableSlot* slot = MakeSingleTupleTableSlot(row_type_, &TTSOpsMinimalTuple);
-                if (!tuplestore_gettupleslot(store, true, false, slot)) {
-                    ExecDropSingleTupleTableSlot(slot);
-                    break;
-                }
-                slots.push_back(slot);
-                bound_row r{std::vector<std::uintptr_t>(columns_.size()), std::string(columns_.size(), ' '), plans};
-                for (std::size_t c = 0; c < columns_.size(); ++c) {
-                    bool isnull = false;
-                    r.values[c] = slot_getattr(slot, columns_[c], &isnull);
-                    r.nulls[c] = isnull ? 'n' : ' ';
-                }
-                rows.push_back(std::move(r));
-            }
-        });
+        for (auto& r : server::kept_rows::read(store, row_type_, columns_, slots))
+            rows.push_back({std::move(r.values), std::move(r.nulls), plans});
     }
     // A row updated: one UPDATE when both versions belong to a stored group that stays.
     const bool updated = !pair_.sql.empty() && row_count(change.deleted) == 1 && row_count(change.inserted) == 1 && [&] {
@@ -109,9 +74,7 @@ void row_merge::merge(const source_delta& change) {
     if (!updated)
         for (auto& r : rows)
             if (r.plans->update.sql.empty() || r.plans->update.run(r.values, r.nulls) == 0) r.plans->merge.run(r.values, r.nulls);
-    pg::call([&] {
-        for (TupleTableSlot* slot : slots) ExecDropSingleTupleTableSlot(slot);
-    });
+    server::kept_rows::drop_slots(slots);
 }
 
 } // namespace pgt::ext::immediate

@@ -16,6 +16,7 @@
 
 extern "C" {
 typedef struct TupleDescData* TupleDesc;
+typedef struct TupleTableSlot TupleTableSlot;
 }
 
 namespace pgt::ext {

@@ -9,12 +9,14 @@
 
 #include "pgt/error.hpp"
 
-#include "capture/virtual_columns.hpp"
+#include "pg/virtual_columns.hpp"
 #include "catalog/catalog_oids.hpp"
 #include "catalog/maintainers.hpp"
 #include "immediate/immediate_rows.hpp"
 #include "pg/analyzer.hpp"
-#include "pg/guard.hpp"
+#include "pg/catalog_rows.hpp"
+#include "pg/invalidation.hpp"
+#include "pg/kept_rows.hpp"
 #include "pg/gucs.hpp"
 #include "pg/roles.hpp"
 #include "pg/transactions.hpp"
@@ -23,29 +25,11 @@
 #include "refresh/owner_rights.hpp"
 #include "refresh/refresh.hpp"
 
-extern "C" {
-#include <access/genam.h>
-#include <access/htup_details.h>
-#include <access/table.h>
-#include <utils/fmgroids.h>
-#include <utils/inval.h>
-#include <utils/queryenvironment.h>
-#include <utils/tuplestore.h>
-}
-
 namespace pgt::ext::immediate {
 
 namespace {
 
-/// A version of a catalog row: it changes whenever the row is updated.
-struct row_version {
-    ItemPointerData tid{};
-    TransactionId xmin = InvalidTransactionId;
-    bool operator==(const row_version& o) const {
-        return ItemPointerGetBlockNumberNoCheck(&tid) == ItemPointerGetBlockNumberNoCheck(&o.tid) &&
-               ItemPointerGetOffsetNumberNoCheck(&tid) == ItemPointerGetOffsetNumberNoCheck(&o.tid) && xmin == o.xmin;
-    }
-};
+using server::row_version;
 
 struct target {
     row_version row;
@@ -70,30 +54,12 @@ std::map<long long, std::unique_ptr<target>>& targets() {
 /// Stream table `id`'s catalog row version, read through the primary key with a fresh catalog
 /// snapshot (no SQL: this runs at the end of every writing statement).
 std::optional<row_version> current_row(long long id) {
-    row_version v;
-    const bool found = pg::call([&] {
-        const auto& oids = stream_table_catalog_oids();
-        Relation catalog = table_open(oids.table, AccessShareLock);
-        ScanKeyData key;
-        ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(id));
-        SysScanDesc scan =
-            systable_beginscan(catalog, oids.primary_key, true, nullptr, 1, &key);
-        HeapTuple tuple = systable_getnext(scan);
-        const bool any = HeapTupleIsValid(tuple);
-        if (any) {
-            v.tid = tuple->t_self;
-            v.xmin = HeapTupleHeaderGetRawXmin(tuple->t_data);
-        }
-        systable_endscan(scan);
-        table_close(catalog, AccessShareLock);
-        return any;
-    });
-    if (!found) return std::nullopt;
-    return v;
+    const auto& oids = stream_table_catalog_oids();
+    return server::row_version_by_key(oids.table, oids.primary_key, id);
 }
 
 /// The catalog whose invalidations mark every target stale.
-Oid watched_catalog = InvalidOid;
+unsigned watched_catalog = 0;
 
 /// The target as its catalog row is now (reloaded when the row changed), or null. A catalog
 /// that announces changes of IMMEDIATE rows spares the look at the row while none was heard.
@@ -131,25 +97,16 @@ target* current(long long id) {
 /// An ephemeral named relation over `rows` (an empty one when null), with `source`'s row type
 /// (as capture keeps its rows: virtual generated columns computed).
 void register_rows(const std::string& name, unsigned source, Tuplestorestate* rows) {
-    pg::call([&] {
-        auto* enr = static_cast<EphemeralNamedRelation>(palloc0(sizeof(EphemeralNamedRelationData)));
-        enr->md.name = pstrdup(name.c_str());
-        enr->md.tupdesc = kept_row_type(source);
-        enr->md.reliddesc = enr->md.tupdesc ? InvalidOid : source;
-        enr->md.enrtype = ENR_NAMED_TUPLESTORE;
-        enr->reldata = rows ? rows : tuplestore_begin_heap(false, false, work_mem);
-        enr->md.enrtuples = static_cast<double>(tuplestore_tuple_count(static_cast<Tuplestorestate*>(enr->reldata)));
-        if (SPI_register_relation(enr) != SPI_OK_REL_REGISTER) elog(ERROR, "could not register %s", name.c_str());
-    });
+    server::kept_rows::register_as_relation(name, source, rows);
 }
 
-void forget_plans(Datum, Oid relid) {
+void forget_plans(server::oid relid) {
     // A source's columns may have changed: delta statements over its rows are prepared again.
     // Invalidations arrive at any time, a statement of this backend may be running: only marked.
     for (auto& [id, t] : targets()) {
-        if (relid == InvalidOid || t->st.relid == relid || std::ranges::find(t->sources, relid) != t->sources.end())
+        if (relid == 0 || t->st.relid == relid || std::ranges::find(t->sources, relid) != t->sources.end())
             t->plans_stale = true;
-        if (relid == InvalidOid || relid == watched_catalog) t->stale = true;
+        if (relid == 0 || relid == watched_catalog) t->stale = true;
     }
 }
 
@@ -236,6 +193,6 @@ void maintain(long long id, const std::vector<source_delta>& changes) {
                       "recomputed in full");
 }
 
-void install_target_invalidation() { CacheRegisterRelcacheCallback(forget_plans, 0); }
+void install_target_invalidation() { server::on_relation_change(forget_plans); }
 
 } // namespace pgt::ext::immediate

@@ -6,8 +6,12 @@
 
 extern "C" {
 #include <catalog/pg_type.h>
+#include <commands/event_trigger.h>
+#include <commands/trigger.h>
 #include <utils/array.h>
 #include <utils/builtins.h>
+#include <utils/rel.h>
+#include <utils/timestamp.h>
 }
 
 namespace pgt::pg {
@@ -91,5 +95,39 @@ Datum text_array_result(const std::vector<std::string>& items) {
         return state ? makeArrayResult(state, CurrentMemoryContext) : PointerGetDatum(construct_empty_array(TEXTOID));
     });
 }
+
+Datum timestamptz_result(std::int64_t unix_ms) {
+    const TimestampTz t = (unix_ms - (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * 86400000LL) * 1000;
+    return TimestampTzGetDatum(t);
+}
+
+std::vector<std::optional<std::string_view>> text_array_arg(FunctionCallInfo fcinfo, int i) {
+    ArrayType* array = PG_GETARG_ARRAYTYPE_P(i);
+    Datum* values;
+    bool* nulls;
+    int count;
+    call([&] { deconstruct_array(array, TEXTOID, -1, false, TYPALIGN_INT, &values, &nulls, &count); });
+    std::vector<std::optional<std::string_view>> out;
+    out.reserve(count);
+    for (int e = 0; e < count; ++e) {
+        if (nulls[e]) {
+            out.emplace_back(std::nullopt);
+        } else {
+            text* t = DatumGetTextPP(values[e]);
+            out.emplace_back(std::string_view(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t)));
+        }
+    }
+    return out;
+}
+
+TriggerData* trigger_data(FunctionCallInfo fcinfo) {
+    return CALLED_AS_TRIGGER(fcinfo) ? reinterpret_cast<TriggerData*>(fcinfo->context) : nullptr;
+}
+bool fired_after_statement(const TriggerData* td) {
+    return TRIGGER_FIRED_AFTER(td->tg_event) && TRIGGER_FIRED_FOR_STATEMENT(td->tg_event);
+}
+std::string trigger_table_name(const TriggerData* td) { return RelationGetRelationName(td->tg_relation); }
+unsigned trigger_table(const TriggerData* td) { return RelationGetRelid(td->tg_relation); }
+bool called_as_event_trigger(FunctionCallInfo fcinfo) { return CALLED_AS_EVENT_TRIGGER(fcinfo); }
 
 } // namespace pgt::pg

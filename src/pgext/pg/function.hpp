@@ -3,10 +3,18 @@
 // exception leaving the body is turned into ereport(ERROR) with the exception's SQLSTATE
 // (pgt::error) or XX000 (anything else, which is a bug), after every C++ destructor has run.
 
+#include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "pg/guard.hpp"
+#include "pg/hook_boundary.hpp"
+
+extern "C" {
+struct TriggerData;
+}
 
 namespace pgt::pg {
 
@@ -18,8 +26,7 @@ extern char* inject_failure_at;
 
 /// Runs `impl` and converts escaping exceptions into a PostgreSQL error.
 Datum invoke(Datum (*impl)(FunctionCallInfo), FunctionCallInfo fcinfo, const char* name);
-/// The same boundary for C++ run from a PostgreSQL hook.
-void invoke_hook(void (*impl)(), const char* name);
+// (invoke_hook, the same boundary for C++ run from a PostgreSQL hook: pg/hook_boundary.hpp.)
 /// The same boundary for a background worker's main: an escaping exception ends the worker
 /// with its error logged (a FATAL exit the postmaster restarts it from), never std::terminate,
 /// which the postmaster would treat as a crash of the whole server.
@@ -33,6 +40,20 @@ std::optional<bool> bool_arg(FunctionCallInfo fcinfo, int i);
 Datum text_result(const std::string& s);
 /// A one-dimensional text[] of the given strings.
 Datum text_array_result(const std::vector<std::string>& items);
+/// A timestamptz of `unix_ms` (milliseconds since 1970-01-01 UTC).
+Datum timestamptz_result(std::int64_t unix_ms);
+/// The elements of text[] argument `i` (not NULL), a NULL element as nullopt; they point into
+/// memory that lasts as long as the call.
+std::vector<std::optional<std::string_view>> text_array_arg(FunctionCallInfo fcinfo, int i);
+
+/// The trigger's data when the function is called as a trigger, else nullptr.
+TriggerData* trigger_data(FunctionCallInfo fcinfo);
+/// Whether the trigger fired AFTER a statement (FOR EACH STATEMENT).
+bool fired_after_statement(const TriggerData* td);
+/// The name of the table the trigger fired on, and its oid.
+std::string trigger_table_name(const TriggerData* td);
+unsigned trigger_table(const TriggerData* td);
+bool called_as_event_trigger(FunctionCallInfo fcinfo);
 
 } // namespace pgt::pg
 

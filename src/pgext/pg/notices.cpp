@@ -16,5 +16,9 @@ void report(int level, const std::string& message, const std::string& detail) {
 void notice(const std::string& message) { report(NOTICE, message, {}); }
 void warning(const std::string& message, const std::string& detail) { report(WARNING, message, detail); }
 void log(const std::string& message) { report(LOG, message, {}); }
+void log(const std::string& message, const std::string& sqlstate) {
+    const char* c = sqlstate.c_str();
+    pg::call([&] { ereport(LOG, (errcode(MAKE_SQLSTATE(c[0], c[1], c[2], c[3], c[4])), errmsg("%s", message.c_str()))); });
+}
 
 } // namespace pgt::server

@@ -1,5 +1,7 @@
 #include "pg/relations.hpp"
 
+#include <cstring>
+
 #include "pg/guard.hpp"
 
 extern "C" {
@@ -7,6 +9,7 @@ extern "C" {
 #include <access/htup_details.h>
 #include <access/table.h>
 #include <catalog/dependency.h>
+#include <catalog/namespace.h>
 #include <catalog/pg_attrdef.h>
 #include <catalog/pg_class.h>
 #include <catalog/pg_extension.h>
@@ -14,12 +17,58 @@ extern "C" {
 #include <catalog/pg_proc.h>
 #include <catalog/pg_trigger.h>
 #include <commands/extension.h>
+#include <commands/trigger.h>
 #include <storage/lmgr.h>
 #include <utils/fmgroids.h>
+#include <utils/lsyscache.h>
+#include <utils/rel.h>
+#include <utils/reltrigger.h>
 #include <utils/syscache.h>
 }
 
 namespace pgt::server {
+
+oid relation_oid(const char* schema, const char* name) {
+    return pg::call([&] { return get_relname_relid(name, get_namespace_oid(schema, false)); });
+}
+
+oid relation_oid_if_any(const char* schema, const std::string& name) {
+    return pg::call([&] {
+        const Oid namespace_id = get_namespace_oid(schema, true);
+        return OidIsValid(namespace_id) ? get_relname_relid(name.c_str(), namespace_id) : InvalidOid;
+    });
+}
+
+short attribute_number(oid relid, const char* name) {
+    return pg::call([&] { return get_attnum(relid, name); });
+}
+
+oid attribute_type(oid relid, short attnum) {
+    return pg::call([&] { return get_atttype(relid, attnum); });
+}
+
+bool has_column(oid relid, const char* name) {
+    return pg::call([&] { return get_attnum(relid, name) != InvalidAttrNumber; });
+}
+
+int triggers_firing_always(oid relid, std::initializer_list<const char*> names) {
+    return pg::call([&] {
+        Relation rel = table_open(relid, AccessShareLock);
+        const TriggerDesc* triggers = rel->trigdesc;
+        int always = 0;
+        for (int i = 0; triggers && i < triggers->numtriggers; ++i)
+            for (const char* name : names)
+                if (std::strcmp(triggers->triggers[i].tgname, name) == 0 &&
+                    triggers->triggers[i].tgenabled == TRIGGER_FIRES_ALWAYS)
+                    ++always;
+        table_close(rel, AccessShareLock);
+        return always;
+    });
+}
+
+void lock_object(oid catalog, oid object) {
+    pg::call([&] { LockDatabaseObject(catalog, object, 0, ExclusiveLock); });
+}
 
 bool generation_expression_written(oid relid) {
     return pg::call([&] {

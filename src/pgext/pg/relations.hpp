@@ -1,12 +1,27 @@
 #pragma once
 // Relations and the dependencies recorded on them.
 
+#include <initializer_list>
 #include <string>
 #include <vector>
 
 #include "pg/oid.hpp"
 
 namespace pgt::server {
+
+/// Relation `name` in schema `schema`: 0 when there is none; an error when the schema is missing.
+oid relation_oid(const char* schema, const char* name);
+/// Relation `name` in schema `schema`: 0 when either is missing.
+oid relation_oid_if_any(const char* schema, const std::string& name);
+/// The attribute number of relation `relid`'s column `name`, 0 when it has none.
+short attribute_number(oid relid, const char* name);
+/// The type of relation `relid`'s attribute `attnum`.
+oid attribute_type(oid relid, short attnum);
+/// Whether relation `relid` has a column named `name`.
+bool has_column(oid relid, const char* name);
+/// How many of relation `relid`'s triggers named in `names` fire in every session, whatever its
+/// session_replication_role (ENABLE ALWAYS). Takes an ACCESS SHARE lock on the relation.
+int triggers_firing_always(oid relid, std::initializer_list<const char*> names);
 
 /// Whether the current transaction wrote the generation expression of a generated column of
 /// relation `relid` (ALTER TABLE … SET EXPRESSION, ADD COLUMN … GENERATED): the column's values
@@ -19,6 +34,10 @@ void block_writers(oid relid);
 /// other transaction holds a lock on it (then none is writing to it); false, without waiting,
 /// when one does.
 bool lock_if_unused(oid relid);
+
+/// Locks object `object` of catalog `catalog` (a lock on the object's row as an object, not on
+/// the row) in EXCLUSIVE mode until the end of the transaction.
+void lock_object(oid catalog, oid object);
 
 /// Makes `DROP EXTENSION pg_trickle` drop the object too (a dependency of kind 'auto'):
 /// `catalog` is e.g. "pg_class" or "pg_trigger".

@@ -8,6 +8,7 @@ extern "C" {
 #include <miscadmin.h>
 #include <storage/ipc.h>
 #include <storage/lwlock.h>
+#include <storage/shmem.h>
 }
 
 namespace pgt::pg {
@@ -50,5 +51,9 @@ void add_shared_memory(void (*request)(), void (*attach)()) {
     }
     parts().push_back({request, attach});
 }
+
+void request_space(std::size_t size) { RequestAddinShmemSpace(size); }
+
+void* attach_struct(const char* name, std::size_t size, bool& found) { return ShmemInitStruct(name, size, &found); }
 
 } // namespace pgt::pg

@@ -1,6 +1,8 @@
 #pragma once
 // The current transaction and backend, and flags that last for a scope within them.
 
+#include <cstdint>
+
 #include "pg/oid.hpp"
 
 namespace pgt::server {
@@ -11,15 +13,36 @@ unsigned transaction_number();
 bool in_recovery();
 /// The database this backend is connected to.
 oid database_oid();
+/// The top transaction's full id (epoch and xid), 0 when it has none (has not written).
+std::uint64_t top_full_xid();
 /// The transaction has an xid: it has written (or locked rows).
 bool transaction_has_xid();
 bool read_only_transaction();
+/// The transaction keeps one snapshot throughout (REPEATABLE READ or SERIALIZABLE).
+bool snapshot_per_transaction();
 /// When the current transaction is one statement's (not in a transaction block) and has written
 /// nothing yet, its commit stops waiting for the WAL to reach the disk (synchronous_commit =
 /// off for the rest of it): for work whose loss in a crash leaves its earlier, consistent
 /// state. Returns whether it did.
 bool commit_without_flush_if_alone();
 
+/// Whether pg_trickle is installed in this database (as the current transaction sees it).
+bool pg_trickle_installed();
+/// Calls `committed()` when a transaction of this backend commits, `abandoned()` when one
+/// aborts or is prepared (a prepared transaction commits later, elsewhere); from _PG_init.
+/// (Each pair is a transaction callback of its own, called in the server's order: the last
+/// registered first.)
+void on_transaction_end(void (*committed)(), void (*abandoned)());
+/// Calls `before_commit()` as a transaction is about to commit or be prepared (it may still
+/// write), `ended()` once it committed, aborted or was prepared (parallel workers' too);
+/// from _PG_init.
+void on_transaction_events(void (*before_commit)(), void (*ended)());
+/// Calls `started()` when a subtransaction starts, `aborted(sub)` when subtransaction `sub`
+/// rolls back, `committed(sub, parent)` when it is released into `parent`; from _PG_init.
+void on_subtransaction_events(void (*started)(), void (*aborted)(std::uint32_t sub),
+                              void (*committed)(std::uint32_t sub, std::uint32_t parent));
+/// The current subtransaction's id (1: the top transaction).
+std::uint32_t current_subtransaction();
 /// Whether pg_trickle's own install or update script is running (CREATE / ALTER EXTENSION).
 bool in_own_extension_script();
 
@@ -33,6 +56,9 @@ public:
     static bool active();
     /// Clears this flag and the internal-DDL one (at transaction abort).
     static void reset();
+    /// Registers the transaction callback that calls reset() when a transaction aborts (a
+    /// refresh interrupted by an error must not leave stream tables writable); from _PG_init.
+    static void reset_at_abort();
 
 private:
     bool saved_;

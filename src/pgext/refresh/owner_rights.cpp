@@ -6,14 +6,9 @@
 #include "pgt/error.hpp"
 
 #include "capture/capture.hpp"
-#include "pg/postgres.hpp"
+#include "pg/invalidation.hpp"
 #include "pg/roles.hpp"
 #include "pg/spi.hpp"
-
-extern "C" {
-#include <utils/inval.h>
-#include <utils/syscache.h>
-}
 
 namespace pgt::ext {
 
@@ -25,8 +20,8 @@ std::map<std::pair<long long, long long>, unsigned>& known() {
     return k;
 }
 
-void forget_relation(Datum, Oid) { known().clear(); }
-void forget_role(Datum, int, uint32) { known().clear(); }
+void forget_relation(server::oid) { known().clear(); }
+void forget_role() { known().clear(); }
 
 unsigned check(const stream_table& st, const std::vector<unsigned>& sources, bool at_creation) {
     auto rows = spi::prepared("SELECT c.relowner::int8, s.oid::regclass::text, "
@@ -65,10 +60,8 @@ void install_rights_invalidation() {
     // Grants, ownership and row-level security of a relation live in its pg_class row (and
     // pg_attribute for columns): a change invalidates its relcache entry. Superuser, BYPASSRLS
     // and role memberships live in pg_authid and pg_auth_members.
-    CacheRegisterRelcacheCallback(forget_relation, 0);
-    CacheRegisterSyscacheCallback(AUTHOID, forget_role, 0);
-    CacheRegisterSyscacheCallback(AUTHMEMMEMROLE, forget_role, 0);
-    CacheRegisterSyscacheCallback(AUTHMEMROLEMEM, forget_role, 0);
+    server::on_relation_change(forget_relation);
+    server::on_role_change(forget_role);
 }
 
 } // namespace pgt::ext

@@ -1,24 +1,15 @@
 #include "scheduler/drop_database.hpp"
 
-#include "pg/postgres.hpp"
-
-extern "C" {
-#include <catalog/pg_database.h>
-#include <commands/dbcommands.h>
-#include <signal.h>
-#include <storage/procarray.h>
-#include <tcop/utility.h>
-#include <utils/acl.h>
-}
-
 #include "capture/wal_progress.hpp"
+#include "pg/drop_database_hook.hpp"
+#include "pg/latch.hpp"
+#include "pg/lwlock.hpp"
+#include "pg/process.hpp"
 #include "scheduler/internal.hpp"
 
 namespace pgt::sched {
 
 namespace {
-
-ProcessUtility_hook_type previous_utility = nullptr;
 
 /// How long the launcher leaves a database being dropped without workers (a DROP DATABASE that
 /// fails gets them back after it).
@@ -34,16 +25,16 @@ struct worker_pids {
 };
 
 /// `db`'s workers, after holding its slot; none when the database has no slot.
-worker_pids hold_workers(Oid db) {
+worker_pids hold_workers(server::oid db) {
     worker_pids w{{}, 0};
-    LWLockAcquire(shared->lock, LW_EXCLUSIVE);
+    server::lock(shared->lock, server::lock_mode::exclusive);
     if (db_slot* slot = find_slot(db, false)) {
         slot->held_until_ms = now_ms() + hold_ms;
         if (slot->pid != 0) w.pid[w.count++] = slot->pid;
         for (Latch* l : slot->queue.worker_latches)
-            if (l && l->owner_pid != 0) w.pid[w.count++] = l->owner_pid;
+            if (l && server::latch_owner(l) != 0) w.pid[w.count++] = server::latch_owner(l);
     }
-    LWLockRelease(shared->lock);
+    server::unlock(shared->lock);
     if (const int decoder = ext::wal::decoder_pid(db)) w.pid[w.count++] = decoder;
     return w;
 }
@@ -51,44 +42,23 @@ worker_pids hold_workers(Oid db) {
 /// Ends `db`'s workers (as pg_terminate_backend does) and waits until they are gone. They are
 /// looked for again each time: one that showed itself meanwhile (a WAL decoder its scheduler
 /// asked for just before it ended) is ended too.
-void end_workers(Oid db) {
+void end_workers(server::oid db) {
     for (int waited = 0; waited < wait_ms; waited += 10) {
         const worker_pids w = hold_workers(db);
         bool alive = false;
         for (int i = 0; i < w.count; ++i) {
-            if (BackendPidGetProc(w.pid[i]) == nullptr) continue;
+            if (!server::backend_alive(w.pid[i])) continue;
             alive = true;
-            kill(w.pid[i], SIGTERM);
+            server::terminate_backend(w.pid[i]);
         }
         if (!alive) return;
-        CHECK_FOR_INTERRUPTS();
-        pg_usleep(10000);
+        server::check_for_interrupts();
+        server::sleep_ms(10);
     }
-}
-
-void on_utility(PlannedStmt* pstmt, const char* query, bool read_only_tree, ProcessUtilityContext context,
-                ParamListInfo params, QueryEnvironment* env, DestReceiver* dest, QueryCompletion* qc) {
-    if (IsA(pstmt->utilityStmt, DropdbStmt)) {
-        const Oid db = get_database_oid(castNode(DropdbStmt, pstmt->utilityStmt)->dbname, true);
-        // Only for whoever may drop it: DROP DATABASE checks ownership itself, later.
-#if PG_VERSION_NUM >= 160000
-        const bool owner = OidIsValid(db) && object_ownercheck(DatabaseRelationId, db, GetUserId());
-#else
-        const bool owner = OidIsValid(db) && pg_database_ownercheck(db, GetUserId());
-#endif
-        if (owner && db != MyDatabaseId) end_workers(db);
-    }
-    if (previous_utility)
-        previous_utility(pstmt, query, read_only_tree, context, params, env, dest, qc);
-    else
-        standard_ProcessUtility(pstmt, query, read_only_tree, context, params, env, dest, qc);
 }
 
 } // namespace
 
-void install_drop_database_hook() {
-    previous_utility = ProcessUtility_hook;
-    ProcessUtility_hook = on_utility;
-}
+void install_drop_database_hook() { server::before_drop_database(end_workers); }
 
 } // namespace pgt::sched

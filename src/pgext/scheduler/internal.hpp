@@ -1,16 +1,12 @@
 #pragma once
-// The shared-memory layout behind scheduler/shared.hpp (PostgreSQL types; scheduler files only).
+// The shared-memory layout behind scheduler/shared.hpp (scheduler files only).
 
 #include <cstdint>
 
-#include "pg/postgres.hpp"
-
-extern "C" {
-#include <port/atomics.h>
-#include <postmaster/bgworker.h>
-#include <storage/latch.h>
-#include <storage/lwlock.h>
-}
+#include "pg/latch.hpp"
+#include "pg/lwlock.hpp"
+#include "pg/oid.hpp"
+#include "pg/shared_counter.hpp"
 
 namespace pgt::sched {
 
@@ -37,10 +33,10 @@ struct refresh_queue {
 /// A database the launcher tracks: one with a scheduler (running or dormant), or being probed.
 /// The launcher frees the slots of dropped databases and of those without the extension.
 struct db_slot {
-    Oid db;                     ///< InvalidOid: a free slot
+    server::oid db;             ///< 0: a free slot
     int pid;                    ///< the scheduler's pid, 0 when none runs
     Latch* latch;               ///< the scheduler's latch
-    pg_atomic_uint64 changes;   ///< commits that captured changes
+    server::shared_counter changes; ///< commits that captured changes
     std::int64_t last_tick_ms;  ///< unix ms of the scheduler's last tick
     std::int64_t absent_since_ms; ///< the extension was not installed, as of this time (0: unknown)
     bool serving;               ///< the scheduler found the extension and serves the database
@@ -56,7 +52,7 @@ struct shared_state {
     LWLock* lock;
     Latch* launcher_latch;
     int launcher_pid;
-    Oid unserved;               ///< CREATE EXTENSION committed here and found no slot: report it
+    server::oid unserved;       ///< CREATE EXTENSION committed here and found no slot: report it
     int refresh_workers;        ///< running in the cluster (pg_trickle.max_dynamic_refresh_workers)
     db_slot slots[max_databases];
 };
@@ -72,17 +68,5 @@ db_slot* find_slot(std::uint32_t db, bool create);
 /// Whether DROP DATABASE holds database `db`'s workers off (db_slot::held_until_ms): a worker
 /// that starts then leaves at once.
 bool workers_held(std::uint32_t db);
-
-/// A pg_trickle worker's signals, as it starts: SIGTERM asks it to leave (ShutdownRequestPending),
-/// SIGHUP to reload the configuration — once more at its first reload_configuration(), since a
-/// reload signalled while it was starting was discarded.
-void take_worker_signals();
-/// Reloads the configuration if SIGHUP asked for it since the last time.
-void reload_configuration();
-
-/// A pg_trickle background worker connecting to a database, started once the server accepts
-/// writes: `function` in pg_trickle.so, shown as `type` in pg_stat_activity; restarted after
-/// `restart_seconds` if it fails (BGW_NEVER_RESTART: never).
-BackgroundWorker pg_trickle_worker(const char* function, const char* type, const char* name, int restart_seconds);
 
 } // namespace pgt::sched

@@ -4,95 +4,59 @@
 // when CREATE EXTENSION asks for a scheduler. A database without the extension is probed again
 // after 30 s. A scheduler that went dormant (idle) is restarted when its database commits
 // captured changes or when its next work is due (the time it left in its slot).
-#include "pg/function.hpp"
-#include "scheduler/internal.hpp"
-#include "scheduler/workers.hpp"
-
-extern "C" {
-#include <access/heapam.h>
-#include <access/htup_details.h>
-#include <access/table.h>
-#include <access/xact.h>
-#include <catalog/pg_database.h>
-#include <miscadmin.h>
-#include <pgstat.h>
-#include <postmaster/bgworker.h>
-#include <postmaster/interrupt.h>
-#include <storage/ipc.h>
-#include <storage/proc.h>
-#include <tcop/tcopprot.h>
-#include <utils/snapmgr.h>
-#include <utils/timestamp.h>
-}
-
 #include <algorithm>
+#include <cstdint>
 #include <map>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "pg/background_worker.hpp"
+#include "pg/databases.hpp"
+#include "pg/notices.hpp"
+#include "pg/process.hpp"
+#include "scheduler/internal.hpp"
+#include "scheduler/workers.hpp"
+
 namespace pgt::sched {
 
 namespace {
 
-struct database {
-    Oid oid;
-    std::string name;
-};
-
-/// Databases that accept connections, read from the shared catalog.
-std::vector<database> connectable_databases() {
-    std::vector<database> dbs;
-    StartTransactionCommand();
-    (void)GetTransactionSnapshot();
-    Relation rel = table_open(DatabaseRelationId, AccessShareLock);
-    TableScanDesc scan = table_beginscan_catalog(rel, 0, nullptr);
-    while (HeapTuple tuple = heap_getnext(scan, ForwardScanDirection)) {
-        auto* db = reinterpret_cast<Form_pg_database>(GETSTRUCT(tuple));
-        if (db->datallowconn && !db->datistemplate) dbs.push_back({db->oid, NameStr(db->datname)});
-    }
-    table_endscan(scan);
-    table_close(rel, AccessShareLock);
-    CommitTransactionCommand();
-    return dbs;
-}
-
 /// The schedulers this launcher started (a handle tells whether one still runs).
-std::map<Oid, BackgroundWorkerHandle*> started;
+std::map<server::oid, BackgroundWorkerHandle*> started;
 
 /// Databases found without the extension, and since when (unix ms): probed again after 30 s.
 /// Kept here rather than in shared memory, whose slots are for databases with schedulers.
-std::map<Oid, std::int64_t> absent_since;
+std::map<server::oid, std::int64_t> absent_since;
 
 /// Databases already reported as getting no slot (the warning is given once).
-std::set<Oid> reported_full;
+std::set<server::oid> reported_full;
 
 /// When starting a worker last failed (no background worker slot), unix ms: the launcher
 /// retries after 10 s, not at every commit that asks for a scheduler.
 std::int64_t start_failed_at = 0;
 constexpr std::int64_t start_retry_ms = 10000;
 
-bool running(Oid db) {
+bool running(server::oid db) {
     auto it = started.find(db);
     if (it == started.end()) return false;
-    pid_t pid;
-    if (GetBackgroundWorkerPid(it->second, &pid) != BGWH_STOPPED) return true;
-    pfree(it->second);
+    if (!server::worker_stopped(it->second)) return true;
+    server::forget_worker(it->second);
     started.erase(it);
     return false;
 }
 
-bool start_scheduler(Oid db) {
-    const std::string name = "pg_trickle scheduler (database " + std::to_string(db) + ")";
-    BackgroundWorker worker = pg_trickle_worker("pgt_scheduler_main", "pg_trickle scheduler", name.c_str(), BGW_NEVER_RESTART);
-    worker.bgw_main_arg = ObjectIdGetDatum(db);
-    worker.bgw_notify_pid = MyProcPid;
-    BackgroundWorkerHandle* handle = nullptr;
+bool start_scheduler(server::oid db) {
     if (now_ms() - start_failed_at < start_retry_ms) return false;
-    if (!RegisterDynamicBackgroundWorker(&worker, &handle)) {
+    server::worker_spec worker{"pgt_scheduler_main", "pg_trickle scheduler",
+                               "pg_trickle scheduler (database " + std::to_string(db) + ")", server::never_restart};
+    worker.main_arg = db;
+    worker.notify_me = true;
+    BackgroundWorkerHandle* handle = server::start_worker(worker);
+    if (!handle) {
         start_failed_at = now_ms();
-        ereport(LOG, (errmsg("pg_trickle: could not start a scheduler for database %u: no background worker slot "
-                             "(raise max_worker_processes); retrying in 10 s", db)));
+        server::log("pg_trickle: could not start a scheduler for database " + std::to_string(db) +
+                    ": no background worker slot (raise max_worker_processes); retrying in 10 s");
         return false;
     }
     started[db] = handle;
@@ -113,14 +77,14 @@ struct scan_result {
 
 /// Frees the slots (without a scheduler) of databases dropped or no longer accepting
 /// connections, and of databases found without the extension. The caller holds shared->lock.
-void free_departed_slots(const std::set<Oid>& present) {
+void free_departed_slots(const std::set<server::oid>& present) {
     for (auto& s : shared->slots) {
-        if (s.db == InvalidOid || s.pid != 0 || running(s.db)) continue;
+        if (s.db == 0 || s.pid != 0 || running(s.db)) continue;
         if (!present.contains(s.db)) {
-            s.db = InvalidOid;
+            s.db = 0;
         } else if (s.absent_since_ms != 0 && !s.requested) {
             absent_since[s.db] = s.absent_since_ms;
-            s.db = InvalidOid;
+            s.db = 0;
         }
     }
 }
@@ -130,75 +94,75 @@ void free_departed_slots(const std::set<Oid>& present) {
 /// then dormant ones that are due or had a commit, then probes of databases not known to lack
 /// the extension (or found without it more than 30 s ago).
 scan_result scan() {
-    const auto dbs = connectable_databases();
+    const auto dbs = server::connectable_databases();
     const std::int64_t now = now_ms();
-    std::set<Oid> present;
-    for (const auto& d : dbs) present.insert(d.oid);
+    std::set<server::oid> present;
+    for (const auto& d : dbs) present.insert(d.id);
     std::erase_if(absent_since, [&](const auto& a) { return !present.contains(a.first); });
-    std::erase_if(reported_full, [&](Oid db) { return !present.contains(db); });
+    std::erase_if(reported_full, [&](server::oid db) { return !present.contains(db); });
 
     scan_result r;
-    std::vector<Oid> requested, woken, probes;
-    LWLockAcquire(shared->lock, LW_EXCLUSIVE);
+    std::vector<server::oid> requested, woken, probes;
+    server::lock(shared->lock, server::lock_mode::exclusive);
     // It has the extension now: no longer one that is quietly left without a slot (below).
     absent_since.erase(shared->unserved);
-    shared->unserved = InvalidOid;
+    shared->unserved = 0;
     free_departed_slots(present);
     for (const auto& d : dbs) {
-        db_slot* slot = find_slot(d.oid, false);
+        db_slot* slot = find_slot(d.id, false);
         // A slot (requested, serving, dormant, or left by a scheduler that ended) means the
         // extension is there, whatever an earlier probe found.
-        if (slot) absent_since.erase(d.oid);
+        if (slot) absent_since.erase(d.id);
         if (slot && slot->held_until_ms > now) continue; // being dropped (drop_database.cpp)
-        if (running(d.oid) || (slot && slot->pid != 0)) {
+        if (running(d.id) || (slot && slot->pid != 0)) {
             // A scheduler that attached before the request may have looked before the commit:
             // once it ends, another is started. One that serves needs nothing more.
             if (slot && slot->requested) {
                 if (slot->serving)
                     slot->requested = false;
                 else
-                    r.again |= running(d.oid);
+                    r.again |= running(d.id);
             }
         } else if (slot && slot->requested) {
-            requested.push_back(d.oid);
+            requested.push_back(d.id);
         } else if (slot && slot->dormant) {
             if ((slot->wake_at_ms != 0 && slot->wake_at_ms <= now) ||
-                pg_atomic_read_u64(&slot->changes) != slot->dormant_changes)
-                woken.push_back(d.oid);
+                slot->changes.read() != slot->dormant_changes)
+                woken.push_back(d.id);
             else if (slot->wake_at_ms != 0)
                 r.wake_at = r.wake_at == 0 ? slot->wake_at_ms : std::min(r.wake_at, slot->wake_at_ms);
-        } else if (auto a = absent_since.find(d.oid); a != absent_since.end() && now - a->second < 30000) {
+        } else if (auto a = absent_since.find(d.id); a != absent_since.end() && now - a->second < 30000) {
             // probed recently
-        } else if (slot || find_slot(d.oid, true)) {
-            reported_full.erase(d.oid);
-            probes.push_back(d.oid);
+        } else if (slot || find_slot(d.id, true)) {
+            reported_full.erase(d.id);
+            probes.push_back(d.id);
         } else if (a != absent_since.end()) {
             // Without the extension when last probed: it waits for a slot without a warning.
-        } else if (full_of_schedulers() && reported_full.insert(d.oid).second) {
-            ereport(WARNING, (errmsg("pg_trickle: database \"%s\" gets no scheduler: shared memory tracks at most %d "
-                                     "databases with a scheduler", d.name.c_str(), max_databases)));
+        } else if (full_of_schedulers() && reported_full.insert(d.id).second) {
+            server::warning("pg_trickle: database \"" + d.name + "\" gets no scheduler: shared memory tracks at most " +
+                            std::to_string(max_databases) + " databases with a scheduler");
         }
     }
-    LWLockRelease(shared->lock);
+    server::unlock(shared->lock);
 
     // After the first failure the others would fail as well; they are tried at the next scan.
     bool failed = false;
-    for (Oid db : requested) {
+    for (server::oid db : requested) {
         failed = failed || !start_scheduler(db);
         r.again |= failed;
     }
-    for (Oid db : woken) failed = failed || !start_scheduler(db);
-    std::vector<Oid> not_started;
-    for (Oid db : probes) {
+    for (server::oid db : woken) failed = failed || !start_scheduler(db);
+    std::vector<server::oid> not_started;
+    for (server::oid db : probes) {
         failed = failed || !start_scheduler(db);
         if (failed) not_started.push_back(db);
     }
     if (!not_started.empty()) {
         // A probe that did not start gives its slot back.
-        LWLockAcquire(shared->lock, LW_EXCLUSIVE);
-        for (Oid db : not_started)
-            if (db_slot* slot = find_slot(db, false); slot && slot->pid == 0 && !slot->requested) slot->db = InvalidOid;
-        LWLockRelease(shared->lock);
+        server::lock(shared->lock, server::lock_mode::exclusive);
+        for (server::oid db : not_started)
+            if (db_slot* slot = find_slot(db, false); slot && slot->pid == 0 && !slot->requested) slot->db = 0;
+        server::unlock(shared->lock);
     }
     return r;
 }
@@ -206,44 +170,44 @@ scan_result scan() {
 } // namespace
 
 void register_launcher() {
-    BackgroundWorker worker = pg_trickle_worker("pgt_launcher_main", "pg_trickle launcher", "pg_trickle launcher", 5);
-    RegisterBackgroundWorker(&worker);
+    server::register_worker({"pgt_launcher_main", "pg_trickle launcher", "pg_trickle launcher", 5});
 }
 
 } // namespace pgt::sched
 
 namespace {
 
-void launcher_main(Datum) {
+void launcher_main(std::uintptr_t) {
     using namespace pgt::sched;
-    take_worker_signals();
-    BackgroundWorkerInitializeConnection(nullptr, nullptr, 0);
-    LWLockAcquire(shared->lock, LW_EXCLUSIVE);
-    shared->launcher_pid = MyProcPid;
-    shared->launcher_latch = &MyProc->procLatch;
-    LWLockRelease(shared->lock);
+    namespace server = pgt::server;
+    server::take_worker_signals();
+    server::connect_to_database(0);
+    server::lock(shared->lock, server::lock_mode::exclusive);
+    shared->launcher_pid = server::my_pid();
+    shared->launcher_latch = server::my_latch();
+    server::unlock(shared->lock);
 
-    while (!ShutdownRequestPending) {
-        reload_configuration();
+    while (!server::shutdown_requested()) {
+        server::reload_configuration();
         const scan_result r = scan();
         // Every 10 s, sooner when a dormant scheduler is due; a set latch (a commit for a dormant
         // scheduler, CREATE EXTENSION) cuts the wait short.
         long timeout = 10000;
         if (r.again) timeout = 200;
         if (r.wake_at != 0) timeout = std::clamp<long>(static_cast<long>(r.wake_at - now_ms()), 1, timeout);
-        (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, timeout, PG_WAIT_EXTENSION);
-        ResetLatch(MyLatch);
-        CHECK_FOR_INTERRUPTS();
+        server::wait_for_latch(timeout);
+        server::check_for_interrupts();
     }
-    LWLockAcquire(shared->lock, LW_EXCLUSIVE);
+    server::lock(shared->lock, server::lock_mode::exclusive);
     shared->launcher_pid = 0;
     shared->launcher_latch = nullptr;
-    LWLockRelease(shared->lock);
-    proc_exit(0);
+    server::unlock(shared->lock);
+    server::exit_process();
 }
 
 } // namespace
 
-extern "C" PGDLLEXPORT void pgt_launcher_main(Datum arg);
+// (Its Datum argument is a uintptr_t.)
+extern "C" PGDLLEXPORT void pgt_launcher_main(std::uintptr_t arg);
 
-void pgt_launcher_main(Datum arg) { pgt::pg::invoke_worker(launcher_main, arg, "pg_trickle launcher"); }
+void pgt_launcher_main(std::uintptr_t arg) { pgt::server::run_worker(launcher_main, arg, "pg_trickle launcher"); }

@@ -3,7 +3,7 @@
 #include <optional>
 #include <string>
 
-#include "pg/postgres.hpp"
+#include "pg/notices.hpp"
 #include "pg/settings.hpp"
 #include "pg/spi.hpp"
 #include "pg/transactions.hpp"
@@ -58,8 +58,7 @@ bool run_scheduled_refresh(long long id) {
             ext::record_failure(id, ext::initiator::scheduler, code, message, guc::max_consecutive_errors, history);
         alert(suspended ? "suspended" : "refresh_failed", name, errors + 1, message);
     });
-    ereport(LOG, (errcode(MAKE_SQLSTATE(code[0], code[1], code[2], code[3], code[4])),
-                  errmsg("pg_trickle: refresh of %s failed: %s", name.c_str(), message.c_str())));
+    server::log("pg_trickle: refresh of " + name + " failed: " + message, code);
     return false;
 }
 

@@ -7,26 +7,15 @@
 #include <set>
 #include <string>
 
-#include "pg/function.hpp"
-#include "pg/postgres.hpp"
+#include "pg/background_worker.hpp"
+#include "pg/latch.hpp"
+#include "pg/lwlock.hpp"
+#include "pg/process.hpp"
 #include "pg/settings.hpp"
 #include "pg/spi.hpp"
 #include "scheduler/internal.hpp"
 #include "scheduler/refresh_job.hpp"
 #include "scheduler/transactions.hpp"
-
-extern "C" {
-#include <miscadmin.h>
-#include <pgstat.h>
-#include <postmaster/bgworker.h>
-#include <postmaster/interrupt.h>
-#include <storage/ipc.h>
-#include <storage/latch.h>
-#include <storage/proc.h>
-#include <utils/guc.h>
-#include <utils/memutils.h>
-#include <utils/wait_event.h>
-}
 
 namespace pgt::sched {
 
@@ -39,7 +28,7 @@ constexpr long worker_idle_exit_ms = 10000;
 /// Queues a refresh and wakes the database's idle workers.
 bool enqueue(db_slot* slot, long long id) {
     std::vector<Latch*> wake;
-    LWLockAcquire(shared->lock, LW_EXCLUSIVE);
+    server::lock(shared->lock, server::lock_mode::exclusive);
     bool queued = false;
     for (auto& j : slot->queue.jobs)
         if (j.state == refresh_job::free) {
@@ -49,14 +38,14 @@ bool enqueue(db_slot* slot, long long id) {
         }
     for (Latch* l : slot->queue.worker_latches)
         if (l) wake.push_back(l);
-    LWLockRelease(shared->lock);
-    for (Latch* l : wake) SetLatch(l);
+    server::unlock(shared->lock);
+    for (Latch* l : wake) server::set_latch(l);
     return queued;
 }
 
 /// The first queued refresh, now running for `pid` (0: the scheduler).
 std::optional<long long> take(db_slot* slot, int pid) {
-    LWLockAcquire(shared->lock, LW_EXCLUSIVE);
+    server::lock(shared->lock, server::lock_mode::exclusive);
     std::optional<long long> id;
     for (auto& j : slot->queue.jobs)
         if (j.state == refresh_job::queued) {
@@ -65,27 +54,27 @@ std::optional<long long> take(db_slot* slot, int pid) {
             id = j.pgt_id;
             break;
         }
-    LWLockRelease(shared->lock);
+    server::unlock(shared->lock);
     return id;
 }
 
 void finish(db_slot* slot, long long id) {
-    LWLockAcquire(shared->lock, LW_EXCLUSIVE);
+    server::lock(shared->lock, server::lock_mode::exclusive);
     for (auto& j : slot->queue.jobs)
         if (j.state == refresh_job::running && j.pgt_id == id) {
             j.state = refresh_job::done;
             break;
         }
     Latch* scheduler = slot->latch;
-    LWLockRelease(shared->lock);
-    if (scheduler) SetLatch(scheduler);
+    server::unlock(shared->lock);
+    if (scheduler) server::set_latch(scheduler);
 }
 
 /// Refreshes done since the last call (their entries freed), and those whose worker exited
 /// without finishing them (its RUNNING history row is marked failed).
 std::vector<long long> collect(db_slot* slot) {
     std::vector<long long> done, orphaned;
-    LWLockAcquire(shared->lock, LW_EXCLUSIVE);
+    server::lock(shared->lock, server::lock_mode::exclusive);
     for (auto& j : slot->queue.jobs) {
         if (j.state == refresh_job::done) {
             done.push_back(j.pgt_id);
@@ -95,7 +84,7 @@ std::vector<long long> collect(db_slot* slot) {
             j.state = refresh_job::free;
         }
     }
-    LWLockRelease(shared->lock);
+    server::unlock(shared->lock);
     for (long long id : orphaned) {
         in_transaction([&] {
             spi::exec("UPDATE pgtrickle.pgt_refresh_history SET status = 'FAILED', end_time = now(), error_message = "
@@ -110,25 +99,20 @@ std::vector<long long> collect(db_slot* slot) {
 
 int queued_count(db_slot* slot) {
     int n = 0;
-    LWLockAcquire(shared->lock, LW_SHARED);
+    server::lock(shared->lock, server::lock_mode::shared);
     for (const auto& j : slot->queue.jobs) n += j.state == refresh_job::queued;
-    LWLockRelease(shared->lock);
+    server::unlock(shared->lock);
     return n;
 }
 
 /// Starts a refresh worker for `slot`, remembered in `handles`.
 bool start_worker(db_slot* slot, std::vector<BackgroundWorkerHandle*>& handles) {
-    const std::string name = "pg_trickle refresh worker (database " + std::to_string(slot->db) + ")";
-    BackgroundWorker worker =
-        pg_trickle_worker("pgt_refresh_worker_main", "pg_trickle refresh worker", name.c_str(), BGW_NEVER_RESTART);
-    worker.bgw_main_arg = Int32GetDatum(static_cast<int>(slot - shared->slots));
-    memcpy(worker.bgw_extra, &slot->db, sizeof(Oid));
-    worker.bgw_notify_pid = 0;
-    BackgroundWorkerHandle* handle = nullptr;
-    MemoryContext previous = MemoryContextSwitchTo(TopMemoryContext); // kept across ticks
-    const bool started = RegisterDynamicBackgroundWorker(&worker, &handle);
-    MemoryContextSwitchTo(previous);
-    if (!started) return false;
+    server::worker_spec worker{"pgt_refresh_worker_main", "pg_trickle refresh worker",
+                               "pg_trickle refresh worker (database " + std::to_string(slot->db) + ")", server::never_restart};
+    worker.main_arg = static_cast<std::uintptr_t>(slot - shared->slots);
+    worker.database = slot->db;
+    BackgroundWorkerHandle* handle = server::start_worker(worker); // (kept across ticks)
+    if (!handle) return false;
     handles.push_back(handle);
     return true;
 }
@@ -136,9 +120,8 @@ bool start_worker(db_slot* slot, std::vector<BackgroundWorkerHandle*>& handles) 
 /// This scheduler's workers still alive or starting.
 int live_workers(std::vector<BackgroundWorkerHandle*>& handles) {
     std::erase_if(handles, [](BackgroundWorkerHandle* h) {
-        pid_t pid = 0;
-        if (GetBackgroundWorkerPid(h, &pid) != BGWH_STOPPED) return false;
-        pfree(h);
+        if (!server::worker_stopped(h)) return false;
+        server::forget_worker(h);
         return true;
     });
     return static_cast<int>(handles.size());
@@ -149,8 +132,8 @@ int live_workers(std::vector<BackgroundWorkerHandle*>& handles) {
 void run_plan(db_slot* slot, const std::vector<long long>& plan, const std::vector<stream_table_state>& states) {
     if (guc::max_concurrent_refreshes <= 1 || plan.size() <= 1) {
         for (long long id : plan) {
-            CHECK_FOR_INTERRUPTS();
-            if (ShutdownRequestPending) return;
+            server::check_for_interrupts();
+            if (server::shutdown_requested()) return;
             run_scheduled_refresh(id);
         }
         return;
@@ -163,7 +146,7 @@ void run_plan(db_slot* slot, const std::vector<long long>& plan, const std::vect
                 if (in_plan.count(u)) upstream[s.id].push_back(u);
     std::set<long long> done, queued;
     static std::vector<BackgroundWorkerHandle*> handles; // kept across ticks: workers idle a second
-    while (done.size() < plan.size() && !ShutdownRequestPending) {
+    while (done.size() < plan.size() && !server::shutdown_requested()) {
         for (long long id : plan) {
             if (queued.count(id)) continue;
             bool ready = true;
@@ -174,9 +157,9 @@ void run_plan(db_slot* slot, const std::vector<long long>& plan, const std::vect
         const int waiting = queued_count(slot);
         int running = live_workers(handles);
         while (running < guc::max_concurrent_refreshes - 1 && running < waiting) {
-            LWLockAcquire(shared->lock, LW_SHARED);
+            server::lock(shared->lock, server::lock_mode::shared);
             const bool budget = shared->refresh_workers + (running - slot->queue.workers) < guc::max_dynamic_refresh_workers;
-            LWLockRelease(shared->lock);
+            server::unlock(shared->lock);
             if (!budget || !start_worker(slot, handles)) break;
             ++running;
         }
@@ -184,9 +167,8 @@ void run_plan(db_slot* slot, const std::vector<long long>& plan, const std::vect
             run_scheduled_refresh(*id);
             finish(slot, *id);
         } else {
-            (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 50, PG_WAIT_EXTENSION);
-            ResetLatch(MyLatch);
-            CHECK_FOR_INTERRUPTS();
+            server::wait_for_latch(50);
+            server::check_for_interrupts();
         }
         for (long long id : collect(slot))
             if (in_plan.count(id)) done.insert(id);
@@ -195,13 +177,13 @@ void run_plan(db_slot* slot, const std::vector<long long>& plan, const std::vect
 
 std::vector<long long> take_over_queue(db_slot* slot) {
     std::vector<long long> running;
-    LWLockAcquire(shared->lock, LW_EXCLUSIVE);
+    server::lock(shared->lock, server::lock_mode::exclusive);
     for (auto& j : slot->queue.jobs)
         if (j.state == refresh_job::running && j.worker_pid != 0 && kill(j.worker_pid, 0) == 0)
             running.push_back(j.pgt_id);
         else if (j.state != refresh_job::running)
             j.state = refresh_job::free;
-    LWLockRelease(shared->lock);
+    server::unlock(shared->lock);
     return running;
 }
 
@@ -209,53 +191,57 @@ std::vector<long long> take_over_queue(db_slot* slot) {
 
 namespace {
 
+/// The worker's slot (its main's argument), for detach_worker.
+int my_index = 0;
+
 /// A refresh worker leaves: its database's and the cluster's counts go down.
-void detach_worker(int, Datum arg) {
+void detach_worker() {
     using namespace pgt::sched;
-    Oid db = InvalidOid;
-    memcpy(&db, MyBgworkerEntry->bgw_extra, sizeof(Oid));
-    LWLockAcquire(shared->lock, LW_EXCLUSIVE);
-    db_slot& slot = shared->slots[DatumGetInt32(arg)];
+    namespace server = pgt::server;
+    const server::oid db = server::worker_database();
+    server::lock(shared->lock, server::lock_mode::exclusive);
+    db_slot& slot = shared->slots[my_index];
     if (slot.db == db && slot.queue.workers > 0) --slot.queue.workers; // else the slot was reset
     for (Latch*& l : slot.queue.worker_latches)
-        if (l == &MyProc->procLatch) l = nullptr;
+        if (l == server::my_latch()) l = nullptr;
     --shared->refresh_workers;
-    LWLockRelease(shared->lock);
+    server::unlock(shared->lock);
 }
 
 } // namespace
 
 namespace {
 
-void refresh_worker_main(Datum arg) {
+void refresh_worker_main(std::uintptr_t arg) {
     using namespace pgt::sched;
-    const int index = DatumGetInt32(arg);
-    Oid db = InvalidOid;
-    memcpy(&db, MyBgworkerEntry->bgw_extra, sizeof(Oid));
-    take_worker_signals();
-    LWLockAcquire(shared->lock, LW_EXCLUSIVE);
+    namespace server = pgt::server;
+    const int index = static_cast<int>(arg);
+    const server::oid db = server::worker_database();
+    server::take_worker_signals();
+    server::lock(shared->lock, server::lock_mode::exclusive);
     db_slot* slot = &shared->slots[index];
     // The slot changed hands, or the cluster's budget is spent (schedulers of other databases
     // started workers meanwhile): nothing to do.
     if (slot->db != db || shared->refresh_workers >= pgt::guc::max_dynamic_refresh_workers) {
-        LWLockRelease(shared->lock);
-        proc_exit(0);
+        server::unlock(shared->lock);
+        server::exit_process();
     }
     ++slot->queue.workers;
     ++shared->refresh_workers;
     for (Latch*& l : slot->queue.worker_latches)
         if (!l) {
-            l = &MyProc->procLatch;
+            l = server::my_latch();
             break;
         }
-    LWLockRelease(shared->lock);
-    before_shmem_exit(detach_worker, Int32GetDatum(index));
-    BackgroundWorkerInitializeConnectionByOid(db, InvalidOid, 0);
-    pgstat_report_appname("pg_trickle refresh worker");
+    server::unlock(shared->lock);
+    my_index = index;
+    server::before_exit(detach_worker);
+    server::connect_to_database(db);
+    server::set_application_name("pg_trickle refresh worker");
     std::int64_t idle_since = now_ms();
-    while (!ShutdownRequestPending) {
-        reload_configuration();
-        if (auto id = take(slot, MyProcPid)) {
+    while (!server::shutdown_requested()) {
+        server::reload_configuration();
+        if (auto id = take(slot, server::my_pid())) {
             run_scheduled_refresh(*id);
             finish(slot, *id);
             idle_since = now_ms();
@@ -263,15 +249,15 @@ void refresh_worker_main(Datum arg) {
         }
         const long idle_left = worker_idle_exit_ms - (now_ms() - idle_since);
         if (idle_left <= 0) break;
-        (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, idle_left, PG_WAIT_EXTENSION);
-        ResetLatch(MyLatch);
-        CHECK_FOR_INTERRUPTS();
+        server::wait_for_latch(idle_left);
+        server::check_for_interrupts();
     }
-    proc_exit(0);
+    server::exit_process();
 }
 
 } // namespace
 
-extern "C" PGDLLEXPORT void pgt_refresh_worker_main(Datum arg);
+// (Its Datum argument is a uintptr_t.)
+extern "C" PGDLLEXPORT void pgt_refresh_worker_main(std::uintptr_t arg);
 
-void pgt_refresh_worker_main(Datum arg) { pgt::pg::invoke_worker(refresh_worker_main, arg, "pg_trickle refresh worker"); }
+void pgt_refresh_worker_main(std::uintptr_t arg) { pgt::server::run_worker(refresh_worker_main, arg, "pg_trickle refresh worker"); }

@@ -18,27 +18,20 @@
 
 #include "capture/wal_capture.hpp"
 #include "catalog/schedules.hpp"
-#include "pg/function.hpp"
+#include "pg/background_worker.hpp"
+#include "pg/latch.hpp"
+#include "pg/lwlock.hpp"
+#include "pg/notices.hpp"
+#include "pg/process.hpp"
 #include "pg/wal.hpp"
 #include "pg/settings.hpp"
 #include "pg/spi.hpp"
+#include "pg/worker_transaction.hpp"
 #include "refresh/refresh.hpp"
 #include "scheduler/internal.hpp"
 #include "scheduler/refresh_workers.hpp"
 #include "scheduler/transactions.hpp"
 #include "scheduler/wal_decoder_worker.hpp"
-
-extern "C" {
-#include <access/xact.h>
-#include <commands/extension.h>
-#include <miscadmin.h>
-#include <pgstat.h>
-#include <postmaster/bgworker.h>
-#include <postmaster/interrupt.h>
-#include <storage/ipc.h>
-#include <storage/proc.h>
-#include <utils/guc.h>
-}
 
 namespace pgt::sched {
 
@@ -92,7 +85,7 @@ std::int64_t tick() {
     try {
         plan = tick_plan(states, now_s, guc::default_schedule_seconds);
     } catch (const error& e) {
-        ereport(LOG, (errmsg("pg_trickle: %s", e.what())));
+        server::log(std::string("pg_trickle: ") + e.what());
         return now_ms() + 60000;
     }
     run_plan(my_slot, plan, states);
@@ -117,33 +110,26 @@ void prune_history() {
     });
 }
 
-bool extension_present() {
-    bool present = false;
-    SetCurrentStatementStartTimestamp();
-    StartTransactionCommand();
-    present = OidIsValid(get_extension_oid("pg_trickle", true));
-    CommitTransactionCommand();
-    return present;
-}
+bool extension_present() { return server::pg_trickle_installed_now(); }
 
 enum class leaving { absent, shutdown };
 
 void detach(leaving why) {
-    LWLockAcquire(shared->lock, LW_EXCLUSIVE);
+    server::lock(shared->lock, server::lock_mode::exclusive);
     my_slot->pid = 0;
     my_slot->latch = nullptr;
     my_slot->serving = false;
     my_slot->absent_since_ms = why == leaving::absent ? now_ms() : 0;
     my_slot->dormant = false;
-    LWLockRelease(shared->lock);
+    server::unlock(shared->lock);
 }
 
 /// Leaves as dormant, unless a commit came after `seen`: committing backends count under the
 /// same lock, so a commit is either seen here or finds the slot dormant and wakes the launcher.
 /// The launcher restarts it at `wake_at` (unix ms; `never`: only on a commit).
 bool go_dormant(std::uint64_t seen, std::int64_t wake_at) {
-    LWLockAcquire(shared->lock, LW_EXCLUSIVE);
-    const bool idle = pg_atomic_read_u64(&my_slot->changes) == seen;
+    server::lock(shared->lock, server::lock_mode::exclusive);
+    const bool idle = my_slot->changes.read() == seen;
     if (idle) {
         my_slot->pid = 0;
         my_slot->latch = nullptr;
@@ -153,21 +139,21 @@ bool go_dormant(std::uint64_t seen, std::int64_t wake_at) {
         my_slot->dormant_changes = seen;
         my_slot->wake_at_ms = wake_at == never ? 0 : wake_at;
     }
-    LWLockRelease(shared->lock);
+    server::unlock(shared->lock);
     return idle;
 }
 
 /// However the scheduler ends (a FATAL error, DROP DATABASE terminating it …), its slot stops
 /// naming it, so the launcher can start another or free the slot.
-void release_slot(int, Datum) {
-    const bool locked = LWLockHeldByMe(shared->lock);
-    if (!locked) LWLockAcquire(shared->lock, LW_EXCLUSIVE);
-    if (my_slot->pid == MyProcPid) {
+void release_slot() {
+    const bool locked = server::held_by_me(shared->lock);
+    if (!locked) server::lock(shared->lock, server::lock_mode::exclusive);
+    if (my_slot->pid == server::my_pid()) {
         my_slot->pid = 0;
         my_slot->latch = nullptr;
         my_slot->serving = false;
     }
-    if (!locked) LWLockRelease(shared->lock);
+    if (!locked) server::unlock(shared->lock);
 }
 
 /// An idle scheduler leaves, so that it does not hold a connection that blocks DROP DATABASE:
@@ -178,32 +164,32 @@ constexpr int wal_poll_ms = 200;
 
 /// Claims the database's slot and serves it, taking over its queue; leaves (proc_exit) when
 /// another scheduler serves it or the extension is gone.
-void start_serving(Oid db) {
-    LWLockAcquire(shared->lock, LW_EXCLUSIVE);
+void start_serving(server::oid db) {
+    server::lock(shared->lock, server::lock_mode::exclusive);
     my_slot = find_slot(db, true);
-    if (!my_slot || (my_slot->pid != 0 && my_slot->pid != MyProcPid)) {
-        LWLockRelease(shared->lock);
-        proc_exit(0); // another scheduler serves this database
+    if (!my_slot || (my_slot->pid != 0 && my_slot->pid != server::my_pid())) {
+        server::unlock(shared->lock);
+        server::exit_process(); // another scheduler serves this database
     }
-    my_slot->pid = MyProcPid;
-    my_slot->latch = &MyProc->procLatch;
+    my_slot->pid = server::my_pid();
+    my_slot->latch = server::my_latch();
     my_slot->absent_since_ms = 0;
     my_slot->dormant = false;
     my_slot->wake_at_ms = 0;
     // Attached after a CREATE EXTENSION's request, it sees that extension: the request is met.
     my_slot->requested = false;
-    LWLockRelease(shared->lock);
-    before_shmem_exit(release_slot, 0);
+    server::unlock(shared->lock);
+    server::before_exit(release_slot);
     if (!extension_present()) {
         // Dropped while no scheduler served the database: its WAL capture slot goes too.
         if (pgt::server::wal_level_logical()) in_transaction([] { pgt::ext::wal::drop_orphan_slot(); });
         detach(leaving::absent);
-        proc_exit(0);
+        server::exit_process();
     }
-    LWLockAcquire(shared->lock, LW_EXCLUSIVE);
+    server::lock(shared->lock, server::lock_mode::exclusive);
     my_slot->serving = true;
-    LWLockRelease(shared->lock);
-    pgstat_report_appname("pg_trickle scheduler");
+    server::unlock(shared->lock);
+    server::set_application_name("pg_trickle scheduler");
     mark_interrupted_refreshes(take_over_queue(my_slot));
 }
 
@@ -227,25 +213,26 @@ bool capture_from_wal(bool& wal_in_use) {
 
 namespace {
 
-void scheduler_main(Datum arg) {
+void scheduler_main(std::uintptr_t arg) {
     using namespace pgt::sched;
-    const Oid db = DatumGetObjectId(arg);
-    take_worker_signals();
-    BackgroundWorkerInitializeConnectionByOid(db, InvalidOid, 0);
+    namespace server = pgt::server;
+    const auto db = static_cast<server::oid>(arg);
+    server::take_worker_signals();
+    server::connect_to_database(db);
     start_serving(db);
 
     std::uint64_t seen = ~std::uint64_t{0};
     bool wal_in_use = false;
     std::int64_t work_at = never, next_tick = 0, next_prune = 0, busy_until = now_ms() + idle_exit_ms;
-    while (!ShutdownRequestPending) {
-        reload_configuration();
-        const std::uint64_t changes = pg_atomic_read_u64(&my_slot->changes);
+    while (!server::shutdown_requested()) {
+        server::reload_configuration();
+        const std::uint64_t changes = my_slot->changes.read();
         std::int64_t now = now_ms();
         if (!extension_present()) {
             // DROP EXTENSION: its WAL capture slot must not hold WAL back.
             in_transaction([] { pgt::ext::wal::drop_orphan_slot(); });
             detach(leaving::absent);
-            proc_exit(0);
+            server::exit_process();
         }
         // WAL capture: the slot made or dropped, sources switched, changes decoded (whatever
         // pg_trickle.enabled says: capture goes on); decoded changes count as a commit's.
@@ -261,9 +248,9 @@ void scheduler_main(Datum arg) {
             next_tick = std::min(work_at, now_ms() + 60000);
         }
         now = now_ms();
-        if (now > busy_until && work_at > now + idle_exit_ms && pg_atomic_read_u64(&my_slot->changes) == seen &&
+        if (now > busy_until && work_at > now + idle_exit_ms && my_slot->changes.read() == seen &&
             go_dormant(seen, work_at))
-            proc_exit(0);
+            server::exit_process();
         if (now >= next_prune) {
             prune_history();
             next_prune = now + 3600 * 1000;
@@ -274,16 +261,16 @@ void scheduler_main(Datum arg) {
         // changes in the WAL itself.
         const std::int64_t longest = wal_in_use ? std::min(pgt::guc::scheduler_interval_ms, wal_poll_ms) : pgt::guc::scheduler_interval_ms;
         const long timeout = static_cast<long>(std::clamp<std::int64_t>(next_tick - now, 10, longest));
-        (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, timeout, PG_WAIT_EXTENSION);
-        ResetLatch(MyLatch);
-        CHECK_FOR_INTERRUPTS();
+        server::wait_for_latch(timeout);
+        server::check_for_interrupts();
     }
     detach(leaving::shutdown);
-    proc_exit(0);
+    server::exit_process();
 }
 
 } // namespace
 
-extern "C" PGDLLEXPORT void pgt_scheduler_main(Datum arg);
+// (Its Datum argument is a uintptr_t.)
+extern "C" PGDLLEXPORT void pgt_scheduler_main(std::uintptr_t arg);
 
-void pgt_scheduler_main(Datum arg) { pgt::pg::invoke_worker(scheduler_main, arg, "pg_trickle scheduler"); }
+void pgt_scheduler_main(std::uintptr_t arg) { pgt::server::run_worker(scheduler_main, arg, "pg_trickle scheduler"); }

@@ -4,22 +4,15 @@
 
 #include "capture/wal_capture.hpp"
 #include "capture/wal_progress.hpp"
-#include "pg/function.hpp"
+#include "pg/background_worker.hpp"
+#include "pg/latch.hpp"
+#include "pg/notices.hpp"
+#include "pg/process.hpp"
+#include "pg/transactions.hpp"
 #include "pg/wal_reader.hpp"
 #include "scheduler/internal.hpp"
 #include "scheduler/shared.hpp"
 #include "scheduler/transactions.hpp"
-
-extern "C" {
-#include <commands/extension.h>
-#include <miscadmin.h>
-#include <pgstat.h>
-#include <postmaster/bgworker.h>
-#include <postmaster/interrupt.h>
-#include <storage/ipc.h>
-#include <storage/latch.h>
-#include <utils/guc.h>
-}
 
 namespace pgt::sched {
 
@@ -41,18 +34,14 @@ constexpr int in_use_check_ms = 5000;
 
 void ensure_wal_decoder(db_slot* slot) {
     if (ext::wal::decoder_pid(slot->db) != 0) return;
-    pid_t pid = 0;
-    if (started && GetBackgroundWorkerPid(started, &pid) != BGWH_STOPPED) return;
-    if (started) pfree(started);
+    if (started && !server::worker_stopped(started)) return;
+    if (started) server::forget_worker(started);
     started = nullptr;
-    const std::string name = "pg_trickle WAL decoder (database " + std::to_string(slot->db) + ")";
-    BackgroundWorker worker = pg_trickle_worker("pgt_wal_decoder_main", "pg_trickle WAL decoder", name.c_str(), BGW_NEVER_RESTART);
-    memcpy(worker.bgw_extra, &slot->db, sizeof(Oid));
-    worker.bgw_notify_pid = 0;
-    MemoryContext previous = MemoryContextSwitchTo(TopMemoryContext); // kept across ticks
+    server::worker_spec worker{"pgt_wal_decoder_main", "pg_trickle WAL decoder",
+                               "pg_trickle WAL decoder (database " + std::to_string(slot->db) + ")", server::never_restart};
+    worker.database = slot->db;
     // (Without a free worker slot, the scheduler decodes, as refreshes do when none answers.)
-    (void)RegisterDynamicBackgroundWorker(&worker, &started);
-    MemoryContextSwitchTo(previous);
+    started = server::start_worker(worker); // (kept across ticks)
 }
 
 namespace {
@@ -66,7 +55,7 @@ bool decode_once() {
         // Rows decoded count as a commit's: the scheduler looks for refreshes to do.
         if (rows && *rows > 0) wake_scheduler_at_commit();
     });
-    if (failed) ereport(LOG, (errmsg("pg_trickle: WAL decoding: %s: %s", failed->sqlstate.c_str(), failed->message.c_str())));
+    if (failed) server::log("pg_trickle: WAL decoding: " + failed->sqlstate + ": " + failed->message);
     if (failed || !decoded) ext::wal::note_failed_pass();
     // Its commit did not wait for the disk; the refreshes woken by it go on while it waits
     // here, and the next pass (which reads only flushed WAL) does not.
@@ -78,25 +67,24 @@ bool decode_once() {
 bool capture_in_use() {
     bool in_use = false;
     if (in_transaction([&] {
-            in_use = OidIsValid(get_extension_oid("pg_trickle", true)) && ext::wal::in_use();
+            in_use = server::pg_trickle_installed() && ext::wal::in_use();
         }))
         return true; // asked again later
     return in_use;
 }
 
-void wal_decoder_main(Datum) {
-    Oid db = InvalidOid;
-    memcpy(&db, MyBgworkerEntry->bgw_extra, sizeof(Oid));
-    take_worker_signals();
-    BackgroundWorkerInitializeConnectionByOid(db, InvalidOid, 0);
-    pgstat_report_appname("pg_trickle WAL decoder");
+void wal_decoder_main(std::uintptr_t) {
+    const server::oid db = server::worker_database();
+    server::take_worker_signals();
+    server::connect_to_database(db);
+    server::set_application_name("pg_trickle WAL decoder");
     // Asked for by a scheduler just before DROP DATABASE ended it: the drop waits for this one.
-    if (workers_held(db)) proc_exit(0);
-    if (!ext::wal::attach_decoder()) proc_exit(0); // another one decodes
+    if (workers_held(db)) server::exit_process();
+    if (!ext::wal::attach_decoder()) server::exit_process(); // another one decodes
     std::int64_t next_check = 0;
-    while (!ShutdownRequestPending) {
-        CHECK_FOR_INTERRUPTS();
-        reload_configuration();
+    while (!server::shutdown_requested()) {
+        server::check_for_interrupts();
+        server::reload_configuration();
         const std::int64_t now = now_ms();
         if (now >= next_check) {
             if (!capture_in_use()) break; // (also when the extension is gone)
@@ -106,23 +94,22 @@ void wal_decoder_main(Datum) {
         const std::int64_t passed = now_ms();
         // A refresh waiting for more: at once.
         if (ok && ext::wal::requested_position() != 0) continue;
-        (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, ok ? poll_ms : retry_ms, PG_WAIT_EXTENSION);
-        ResetLatch(MyLatch);
+        server::wait_for_latch(ok ? poll_ms : retry_ms);
         // Woken by a commit soon after a pass: the commits of the next few milliseconds wait
         // for the same pass, unless a refresh asks.
         for (std::int64_t left = passed + commit_wake_gap_ms - now_ms(); left > 0 && ext::wal::requested_position() == 0;
              left = passed + commit_wake_gap_ms - now_ms()) {
-            (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, left, PG_WAIT_EXTENSION);
-            ResetLatch(MyLatch);
+            server::wait_for_latch(left);
         }
     }
-    proc_exit(0);
+    server::exit_process();
 }
 
 } // namespace
 
 } // namespace pgt::sched
 
-extern "C" PGDLLEXPORT void pgt_wal_decoder_main(Datum arg);
+// (Its Datum argument is a uintptr_t.)
+extern "C" PGDLLEXPORT void pgt_wal_decoder_main(std::uintptr_t arg);
 
-void pgt_wal_decoder_main(Datum arg) { pgt::pg::invoke_worker(pgt::sched::wal_decoder_main, arg, "pg_trickle WAL decoder"); }
+void pgt_wal_decoder_main(std::uintptr_t arg) { pgt::server::run_worker(pgt::sched::wal_decoder_main, arg, "pg_trickle WAL decoder"); }

@@ -1,21 +1,21 @@
-#include "scheduler/transactions.hpp"
+#include "pg/worker_transaction.hpp"
 
 #include "pgt/error.hpp"
 
 #include "pg/guard.hpp"
-#include "pg/postgres.hpp"
 #include "pg/spi.hpp"
 
 extern "C" {
 #include <access/xact.h>
+#include <commands/extension.h>
 #include <replication/slot.h>
 #include <utils/snapmgr.h>
 }
 
-namespace pgt::sched {
+namespace pgt::server {
 
-std::optional<failure> in_transaction(const std::function<void()>& work) {
-    std::optional<failure> failed;
+std::optional<transaction_failure> run_transaction(const std::function<void()>& work) {
+    std::optional<transaction_failure> failed;
     auto run = [&]() -> bool {
         try {
             spi::session spi;
@@ -23,10 +23,10 @@ std::optional<failure> in_transaction(const std::function<void()>& work) {
             return true;
         } catch (const error& e) {
             // (A code that is not a SQLSTATE is a bug, reported as one: XX000, as pg::invoke does.)
-            failed = failure{e.code().size() == 5 ? e.code() : sqlstate::internal_error, e.what()};
+            failed = transaction_failure{e.code().size() == 5 ? e.code() : sqlstate::internal_error, e.what()};
             return false;
         } catch (const std::exception& e) {
-            failed = failure{sqlstate::internal_error, e.what()};
+            failed = transaction_failure{sqlstate::internal_error, e.what()};
             return false;
         }
     };
@@ -46,7 +46,7 @@ std::optional<failure> in_transaction(const std::function<void()>& work) {
         MemoryContextSwitchTo(context);
         ErrorData* edata = CopyErrorData();
         FlushErrorState();
-        failed = failure{pg::sqlstate_text(edata->sqlerrcode), edata->message ? edata->message : "unknown error"};
+        failed = transaction_failure{pg::sqlstate_text(edata->sqlerrcode), edata->message ? edata->message : "unknown error"};
         FreeErrorData(edata);
         ok = false;
     }
@@ -68,4 +68,12 @@ std::optional<failure> in_transaction(const std::function<void()>& work) {
     return failed;
 }
 
-} // namespace pgt::sched
+bool pg_trickle_installed_now() {
+    SetCurrentStatementStartTimestamp();
+    StartTransactionCommand();
+    const bool present = OidIsValid(get_extension_oid("pg_trickle", true));
+    CommitTransactionCommand();
+    return present;
+}
+
+} // namespace pgt::server

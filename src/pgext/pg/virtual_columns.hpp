@@ -12,7 +12,7 @@ typedef struct TupleTableSlot TupleTableSlot;
 
 #include <cstdint>
 
-namespace pgt::ext {
+namespace pgt::server {
 
 struct virtual_columns;
 
@@ -37,4 +37,4 @@ void free_virtual_columns(virtual_columns* v);
 /// scan of a column still marked virtual fails: "unexpected virtual generated column").
 TupleDesc kept_row_type(unsigned relid);
 
-} // namespace pgt::ext
+} // namespace pgt::server

@@ -1,6 +1,6 @@
-#include "capture/virtual_columns.hpp"
+#include "pg/virtual_columns.hpp"
 
-#include "pg/postgres.hpp"
+#include "pg/guard.hpp"
 
 extern "C" {
 #include <executor/executor.h>
@@ -10,7 +10,7 @@ extern "C" {
 #include <utils/relcache.h>
 }
 
-namespace pgt::ext {
+namespace pgt::server {
 
 struct virtual_columns {
     EState* estate;
@@ -99,4 +99,4 @@ TupleDesc kept_row_type(unsigned relid) {
 #endif
 }
 
-} // namespace pgt::ext
+} // namespace pgt::server

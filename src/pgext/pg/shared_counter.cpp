@@ -1,0 +1,20 @@
+#include "pg/shared_counter.hpp"
+
+#include "pg/guard.hpp"
+
+extern "C" {
+#include <port/atomics.h>
+}
+
+namespace pgt::server {
+
+namespace {
+static_assert(sizeof(pg_atomic_uint64) <= sizeof(shared_counter) && alignof(pg_atomic_uint64) <= alignof(shared_counter));
+pg_atomic_uint64* atomic(shared_counter* c) { return reinterpret_cast<pg_atomic_uint64*>(c); }
+} // namespace
+
+void shared_counter::init() { pg_atomic_init_u64(atomic(this), 0); }
+std::uint64_t shared_counter::read() { return pg_atomic_read_u64(atomic(this)); }
+void shared_counter::add(std::uint64_t n) { (void)pg_atomic_fetch_add_u64(atomic(this), n); }
+
+} // namespace pgt::server
