@@ -209,10 +209,13 @@ struct aggregate_lowering {
 
     /// State columns computed from scratch over rows `alias` of C.
     std::vector<tree::expr> full_state(const ir::agg_call& call, const std::string& alias) const {
+        // (A rescanned aggregate may have no argument: mode() WITHIN GROUP (ORDER BY x).)
+        const auto m = ir::maintenance_of(call);
+        if (m == ir::agg_maintenance::rescan || m == ir::agg_maintenance::extremum) return {tree::rendered(aggregate_call(l, call, child, alias))};
         const auto f = rows_filter(call, alias, {});
-        switch (ir::maintenance_of(call)) {
+        switch (m) {
         case ir::agg_maintenance::rescan:
-        case ir::agg_maintenance::extremum: return {tree::rendered(aggregate_call(l, call, child, alias))};
+        case ir::agg_maintenance::extremum: break;
         case ir::agg_maintenance::algebraic: {
             if (call.func == ir::agg_func::bit_xor) return {tree::rendered(aggregate_call(l, call, child, alias)), count_rows(f)};
             const tree::expr x = tree::cast(arg(call, alias), numeric_type);
