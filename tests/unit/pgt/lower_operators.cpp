@@ -160,6 +160,8 @@ TEST_CASE("lower: generated SQL names every operator by schema", "[lower][operat
         "SELECT customer_id, sum(amount) AS t, variance(amount) AS v, stddev_samp(amount) AS sd, bool_or(amount > 10.0) AS b, "
         "bit_xor(id) AS x, max(status) AS m FROM orders GROUP BY customer_id",
         "SELECT sum(amount) AS t, count(status) AS n, avg(id) AS a FROM orders",
+        "SELECT status, mode() WITHIN GROUP (ORDER BY amount) AS m, percentile_disc(0.5) WITHIN GROUP (ORDER BY id) AS p "
+        "FROM orders GROUP BY status",
         "SELECT customer_id, sum(amount) FILTER (WHERE status = 'paid') AS paid, count(DISTINCT status) AS k FROM orders "
         "GROUP BY customer_id",
         "SELECT c.name, o.amount FROM customers c JOIN orders o ON o.customer_id = c.id",
