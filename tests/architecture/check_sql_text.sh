@@ -28,7 +28,7 @@ sql_literals() {
         my $sqlish = qr/OPERATOR\(|pg_catalog\.|::|^\s+(?:=|<>|<|>|<=|>=|\+|-|\*|\/|%|\|\|)\s+$/;
         # Prose (an error message naming a clause): an English word in lower case outside quotes.
         my $prose = sub { my $t = shift; $t =~ s/\x27[^\x27]*\x27//g; $t =~ s/\\"[^"]*?\\"//g;
-                          return $t =~ /(?<![\w.])(?:is|not|the|must|cannot|can|in|of|only|for|without|over|be|its|clause|query|entry|missing|with|from|and|or|per|than|rows|values|are)(?![\w.(])/; };
+                          return $t =~ /(?<![\w.])(?:is|not|the|must|cannot|can|in|on|of|only|for|without|over|be|its|clause|query|entry|missing|with|from|and|or|per|than|rows|values|are)(?![\w.(])/; };
         while ($i < $n) {
             my $c = substr($src, $i, 1);
             if ($c eq "\n") { $line++; $i++; next; }

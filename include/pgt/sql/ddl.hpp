@@ -35,6 +35,8 @@ std::string alter_column_type(const std::string& table, const std::string& colum
 /// FUNCTION function()` (name and function rendered, events as `INSERT OR UPDATE …`).
 std::string create_statement_trigger(const std::string& name, const std::string& timing, const std::string& events,
                                      const std::string& table, const std::string& function);
+/// `LOCK TABLE table IN ACCESS EXCLUSIVE MODE`.
+std::string lock_exclusively(const std::string& table);
 /// `ANALYZE table`, `TRUNCATE table`.
 std::string analyze(const std::string& table);
 std::string truncate(const std::string& table);

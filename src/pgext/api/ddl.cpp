@@ -77,11 +77,6 @@ void sync_buffer(unsigned relid) {
               {r});
 }
 
-void bump_generation(const std::string& where, const std::vector<spi::param>& params) {
-    pgt::server::role_scope as_ext(pgt::server::extension_owner(), false);
-    spi::exec("UPDATE pgtrickle.pgt_stream_tables SET generation = generation + 1 WHERE " + where, params);
-}
-
 /// Rows `st` stored may follow an old definition (`why`): it recomputes at its next refresh, an
 /// IMMEDIATE one now.
 void recompute(const ext::stream_table& st, const std::string& why) {
@@ -139,7 +134,13 @@ void altered_table(unsigned relid) {
     for (const auto& st : ext::dependents_of(relid)) check_still_valid(st, "ALTER TABLE on " + table);
     sync_buffer(relid);
     ext::ensure_capture(*ext::server_catalog().relation_by_oid(relid)->table);
-    bump_generation("pgt_id IN (SELECT pgt_id FROM pgtrickle.pgt_dependencies WHERE source_relid = $1::oid)", {r});
+    {
+        // Their compiled plans are stale: each recompiles at its next use.
+        pgt::server::role_scope as_ext(pgt::server::extension_owner(), false);
+        spi::exec("UPDATE pgtrickle.pgt_stream_tables SET generation = generation + 1 "
+                  "WHERE pgt_id IN (SELECT pgt_id FROM pgtrickle.pgt_dependencies WHERE source_relid = $1::oid)",
+                  {r});
+    }
     // New values of a generated column (SET EXPRESSION) are no write that capture sees.
     if (pgt::server::generation_expression_written(relid))
         for (const auto& st : ext::dependents_of(relid)) recompute(st, "a generation expression of " + table + " changed");

@@ -5,6 +5,8 @@
 #include <optional>
 
 #include "pgt/error.hpp"
+#include "pgt/sql/ddl.hpp"
+#include "pgt/sql/tree.hpp"
 
 #include "capture/capture.hpp"
 #include "capture/wal_decoder.hpp"
@@ -30,7 +32,8 @@ struct source_state {
     bool wants_wal = false;
 };
 
-std::vector<source_state> sources(const std::string& where = "true") {
+/// The captured sources (those of `relids`, when given) and whether each should be read from the WAL.
+std::vector<source_state> sources(const std::optional<std::vector<unsigned>>& relids = std::nullopt) {
     std::vector<source_state> out;
     for (const auto& r : spi::query(
              "SELECT t.source_relid::int8, t.cdc_mode, pgtrickle._wal_available() "
@@ -39,8 +42,10 @@ std::vector<source_state> sources(const std::string& where = "true") {
              "AND pg_catalog.bool_and(COALESCE(s.requested_cdc_mode, 'auto') IN ('auto', 'wal')) "
              "FROM pgtrickle.pgt_change_tracking t JOIN pg_catalog.pg_class c ON c.oid = t.source_relid "
              "JOIN pgtrickle.pgt_dependencies d ON d.source_relid = t.source_relid "
-             "JOIN pgtrickle.pgt_stream_tables s ON s.pgt_id = d.pgt_id WHERE " +
-             where + " GROUP BY t.source_relid, t.cdc_mode, c.relkind ORDER BY 1"))
+             "JOIN pgtrickle.pgt_stream_tables s ON s.pgt_id = d.pgt_id "
+             "WHERE $1::pg_catalog.oid[] IS NULL OR t.source_relid = ANY ($1::pg_catalog.oid[]) "
+             "GROUP BY t.source_relid, t.cdc_mode, c.relkind ORDER BY 1",
+             {relids ? spi::param(spi::integer_array(*relids)) : spi::param()}))
         out.push_back({static_cast<unsigned>(std::stoul(*r[0])), *r[1], r[2] == "t"});
     return out;
 }
@@ -88,10 +93,10 @@ void back_to_triggers(unsigned relid) {
 void to_wal(unsigned relid) {
     server::internal_ddl_scope internal;
     const std::string table = *spi::scalar("SELECT $1::oid::regclass::text", {std::to_string(relid)});
-    spi::exec("LOCK TABLE " + table + " IN ACCESS EXCLUSIVE MODE");
+    spi::exec(sql::ddl::lock_exclusively(table));
     // Updates and deletes must log whole old rows (the buffer holds them), TOASTed values too.
     if (spi::scalar("SELECT 1 FROM pg_catalog.pg_class WHERE oid = $1::oid AND relreplident <> 'f'", {std::to_string(relid)}))
-        spi::exec("ALTER TABLE " + table + " REPLICA IDENTITY FULL");
+        spi::exec(sql::ddl::replica_identity(table));
     set_capture_triggers(relid, false);
     spi::exec("UPDATE pgtrickle.pgt_change_tracking SET cdc_mode = 'WAL', wal_from_lsn = pg_catalog.pg_current_wal_insert_lsn(), "
               "wal_until_lsn = NULL, cdc_changed_at = now() WHERE source_relid = $1::oid",
@@ -119,12 +124,13 @@ constexpr int decoding_lock_class = 0x70677477;
 /// large transaction keeps every snapshot's xmin, and so the trimming of every change buffer,
 /// behind it. (A pass takes one when it first writes.)
 bool lock_decoding(bool wait) {
-    const std::string args = "(" + std::to_string(decoding_lock_class) + ", 0)";
+    namespace t = sql::tree;
+    const std::vector<t::expr> key{t::integer(decoding_lock_class), t::integer(0)};
     if (wait) {
-        spi::prepared("SELECT pg_catalog.pg_advisory_xact_lock" + args, 0).execute({});
+        spi::prepared(t::render(t::select({t::fn("pg_advisory_xact_lock", key)})), 0).execute({});
         return true;
     }
-    return spi::prepared("SELECT pg_catalog.pg_try_advisory_xact_lock" + args, 0).query({}).at(0)[0] == "t";
+    return spi::prepared(t::render(t::select({t::fn("pg_try_advisory_xact_lock", key)})), 0).query({}).at(0)[0] == "t";
 }
 
 /// What decode_locked needs to know of the last pass (pgt_wal_capture's row), read with the
@@ -279,7 +285,7 @@ void settle(const std::vector<unsigned>& relids) {
     // decodes, and their windows, when it starts.
     lock_decoding(true);
     const bool slot_ready = spi::scalar("SELECT 1 FROM pgtrickle.pgt_wal_capture").has_value() && slot() == slot_status::usable;
-    for (const auto& s : sources("t.source_relid = ANY ('" + spi::integer_array(relids) + "'::oid[])")) {
+    for (const auto& s : sources(relids)) {
         if (s.mode == "WAL" && !s.wants_wal)
             back_to_triggers(s.relid);
         else if (s.mode == "TRANSITIONING" && !s.wants_wal)

@@ -42,6 +42,8 @@ std::string create_statement_trigger(const std::string& name, const std::string&
            function + "()";
 }
 
+std::string lock_exclusively(const std::string& table) { return "LOCK TABLE " + table + " IN ACCESS EXCLUSIVE MODE"; }
+
 std::string analyze(const std::string& table) { return "ANALYZE " + table; }
 
 std::string truncate(const std::string& table) { return "TRUNCATE " + table; }
