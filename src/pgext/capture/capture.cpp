@@ -139,12 +139,15 @@ void ensure_capture(const ir::table& source) {
     }
 }
 
-std::string reads_all_rows(const std::string& role, const std::string& table) {
-    return "(pg_catalog.has_table_privilege(" + role + ", " + table +
-           ", 'SELECT') AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class rls_c, pg_catalog.pg_roles rls_r "
-           "WHERE rls_c.oid = " + table + " AND rls_r.oid = " + role +
-           " AND rls_c.relrowsecurity AND NOT rls_r.rolsuper AND NOT rls_r.rolbypassrls "
-           "AND (rls_c.relforcerowsecurity OR NOT pg_catalog.pg_has_role(" + role + ", rls_c.relowner, 'USAGE'))))";
+sql::tree::expr reads_all_rows(const sql::tree::expr& role, const sql::tree::expr& table) {
+    namespace t = sql::tree;
+    const t::expr c = t::col("rls_c", "relowner");
+    t::select policies({t::integer(1)});
+    policies.from("pg_catalog.pg_class", "rls_c").from("pg_catalog.pg_roles", "rls_r");
+    policies.where(t::all_of({t::eq(t::col("rls_c", "oid"), table), t::eq(t::col("rls_r", "oid"), role), t::col("rls_c", "relrowsecurity"),
+                              t::negation(t::col("rls_r", "rolsuper")), t::negation(t::col("rls_r", "rolbypassrls")),
+                              t::any_of({t::col("rls_c", "relforcerowsecurity"), t::negation(t::fn("pg_has_role", {role, c, t::text("USAGE")}))})}));
+    return t::all_of({t::fn("has_table_privilege", {role, table, t::text("SELECT")}), t::negation(t::exists(policies))});
 }
 
 void sync_buffer_grants() {
@@ -157,7 +160,7 @@ void sync_buffer_grants() {
         "WITH wanted AS (SELECT DISTINCT t.buffer_relid, c.relowner AS role FROM pgtrickle.pgt_change_tracking t "
         "  JOIN pgtrickle.pgt_dependencies d USING (source_relid) JOIN pgtrickle.pgt_stream_tables st USING (pgt_id) "
         "  JOIN pg_catalog.pg_class c ON c.oid = st.pgt_relid JOIN pg_catalog.pg_class b ON b.oid = t.buffer_relid "
-        "  WHERE c.relowner <> b.relowner AND " + reads_all_rows("c.relowner", "t.source_relid") + "), "
+        "  WHERE c.relowner <> b.relowner AND " + sql::tree::render(reads_all_rows(sql::tree::col("c", "relowner"), sql::tree::col("t", "source_relid"))) + "), "
         "held AS (SELECT DISTINCT t.buffer_relid, a.grantee AS role FROM pgtrickle.pgt_change_tracking t "
         "  JOIN pg_catalog.pg_class b ON b.oid = t.buffer_relid, pg_catalog.aclexplode(b.relacl) a "
         "  WHERE a.grantee <> b.relowner) "

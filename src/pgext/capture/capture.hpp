@@ -29,7 +29,7 @@ void ensure_capture(const ir::table& source);
 /// SQL condition: role `role` may read every row of table `table` (both SQL expressions of
 /// type oid): it has SELECT, and no row-level security applies to it. A change buffer holds
 /// every changed row, so only such a role may own a stream table reading the table.
-std::string reads_all_rows(const std::string& role, const std::string& table);
+sql::tree::expr reads_all_rows(const sql::tree::expr& role, const sql::tree::expr& table);
 
 /// Makes buffer read access follow the catalog: each buffer is readable exactly by the owners
 /// of the stream tables reading its source who may still read all of it (reads_all_rows), and the buffer

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "pgt/error.hpp"
+#include "pgt/sql/tree.hpp"
 
 #include "capture/capture.hpp"
 #include "pg/invalidation.hpp"
@@ -24,11 +25,14 @@ void forget_relation(server::oid) { known().clear(); }
 void forget_role() { known().clear(); }
 
 unsigned check(const stream_table& st, const std::vector<unsigned>& sources, bool at_creation) {
-    auto rows = spi::prepared("SELECT c.relowner::int8, s.oid::regclass::text, "
-                              "pg_catalog.has_table_privilege(c.relowner, s.oid, 'SELECT') FROM pg_catalog.pg_class c "
-                              "LEFT JOIN unnest($2::oid[]) s(oid) ON NOT " +
-                                  reads_all_rows("c.relowner", "s.oid") + " WHERE c.oid = $1::oid",
-                              2)
+    namespace t = sql::tree;
+    const t::expr role = t::col("c", "relowner"), source = t::col("s", "oid");
+    t::select rights({t::cast(role, t::type_name::catalog("int8")), t::cast(t::cast(source, t::type_name::catalog("regclass")), t::type_name::catalog("text")),
+                      t::fn("has_table_privilege", {role, source, t::text("SELECT")})});
+    const t::relation each_source = t::table_function(t::render(t::fn("unnest", {t::cast(t::param(2), t::type_name::catalog("oid[]"))})), "s", {"oid"}, false);
+    rights.from(t::join(t::from("pg_catalog.pg_class", "c"), t::join_kind::left, each_source, t::negation(reads_all_rows(role, source))))
+        .where(t::eq(t::col("c", "oid"), t::cast(t::param(1), t::type_name::catalog("oid"))));
+    auto rows = spi::prepared(t::render(rights), 2)
                     .query({std::to_string(st.relid), spi::integer_array(sources)});
     const auto owner = static_cast<unsigned>(std::stoul(*rows.at(0)[0]));
     if (rows[0][1] && rows[0][2] == "t")
