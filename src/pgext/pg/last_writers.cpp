@@ -17,10 +17,13 @@ namespace pgt::server::last_writers {
 
 namespace {
 
+/// Hashed and compared as bytes (HASH_BLOBS): no padding, whose bytes a braced initializer
+/// leaves undefined (an Oid before an int64 left four, and lookups missed the recorded entry).
 struct key {
-    Oid database;
+    int64 database;
     int64 id;
 };
+static_assert(sizeof(key) == 2 * sizeof(int64));
 struct entry {
     key k;
     uint64 last; ///< FullTransactionId of the last changer
