@@ -381,13 +381,19 @@ struct aggregate_lowering {
         bool one_row;
         tree::expr sw; ///< the row's weight
         tree::expr over(std::string_view aggregate, const tree::expr& x, const std::vector<tree::expr>& conditions) const {
-            if (one_row) return conditions.empty() ? x : tree::case_when({{tree::all_of(conditions), x}});
+            if (one_row) {
+                if (conditions.empty()) return x;
+                return tree::case_when({{tree::all_of(conditions), x}});
+            }
             return aggregated(aggregate, {x}, conditions.empty() ? std::nullopt : std::optional(tree::all_of(conditions)));
         }
         tree::expr sum(const tree::expr& x, const std::vector<tree::expr>& conditions) const { return over("sum", x, conditions); }
         /// A bigint; of one row never NULL (0 where it does not count): see plus().
         tree::expr count(const std::vector<tree::expr>& conditions) const {
-            if (one_row) return conditions.empty() ? sw : tree::case_when({{tree::all_of(conditions), sw}}, tree::integer(0));
+            if (one_row) {
+                if (conditions.empty()) return sw;
+                return tree::case_when({{tree::all_of(conditions), sw}}, tree::integer(0));
+            }
             return tree::cast(sum(sw, conditions), int8_type);
         }
     };
@@ -562,8 +568,9 @@ struct aggregate_lowering {
             const tree::expr nn = plus(cols[1].name, d + "_nn");
             const auto count = [&](int sc) { return plus(scale_count(prefix(i), sc), scale_count(d, sc)); };
             const tree::expr total = at_present_scale(call, plus(cols[0].name, d), count);
-            std::vector<tree::expr> updated{
-                call.func == ir::agg_func::sum ? tree::case_when({{tree::gt(nn, tree::integer(0)), total}}) : total, nn};
+            // A sum of no rows is NULL; an average's NULL comes from its division.
+            std::vector<tree::expr> updated{total, nn};
+            if (call.func == ir::agg_func::sum) updated[0] = tree::case_when({{tree::gt(nn, tree::integer(0)), total}});
             for (int sc : counted_scales(call)) updated.push_back(count(sc));
             return updated;
         }
