@@ -52,9 +52,7 @@ std::optional<std::string> delta_set_operation(lowering& l, int id) {
     tree::select per_row(l.columns(id, "c"));
     per_row.items.push_back(tree::as(tree::fn("sum", {tree::col("c", "__pgt_da")}), "__pgt_da"));
     per_row.items.push_back(tree::as(tree::fn("sum", {tree::col("c", "__pgt_db")}), "__pgt_db"));
-    std::vector<tree::expr> group;
-    for (const auto& c : l.columns(id, "c")) group.push_back(c.value);
-    per_row.from(tree::from(tree::union_all(std::move(parts)), "c")).group_by(std::move(group));
+    per_row.from(tree::from(tree::union_all(std::move(parts)), "c")).group_by(l.column_values(id, "c"));
     const std::string changed = l.add_cte("d" + std::to_string(id) + "_rows",
                                           "n" + std::to_string(id) + ": rows whose copies change, with their change per input", tree::render(per_row));
 

@@ -79,8 +79,6 @@ tree::select lowering::consolidation(int id, const std::string& relation, const 
     return s;
 }
 
-std::string lowering::grouped_column_list(int id, const std::string& alias) const { return tree::render(grouped_columns(id, alias)); }
-
 tree::expr lowering::row_of(int id, const std::string& alias, std::string (*value)(const std::string&, const sql_type&)) const {
     std::vector<tree::expr> x;
     const auto& columns = node(id).rel->columns;
@@ -288,10 +286,6 @@ std::vector<tree::order_item> sort_keys(const lowering& l, const std::vector<ir:
     std::vector<tree::order_item> items;
     for (const auto& k : keys) items.push_back({l.value(*k.expr, input, alias), k.descending, k.nulls_first, true});
     return items;
-}
-
-std::string sort_keys_sql(const lowering& l, const std::vector<ir::sort_key>& keys, int input, const std::string& alias) {
-    return tree::render(sort_keys(l, keys, input, alias));
 }
 
 tree::expr aggregate_value(const lowering& l, const ir::agg_call& a, int input, const std::string& alias) {

@@ -48,7 +48,6 @@ public:
     /// the GROUP BY list of their images (sql::image: types without equality by their text),
     /// and the select list of their values (sql::grouped_value), named as the node names them.
     std::string image_list(int id, const std::string& alias) const;
-    std::string grouped_column_list(int id, const std::string& alias) const;
     std::vector<tree::expr> images(int id, const std::string& alias) const;
     /// `relation` (alias `alias`: node `id`'s columns and __pgt_w) summed per row, equal rows
     /// together, rows whose weights cancel dropped.
@@ -209,7 +208,6 @@ tree::expr function_call(const std::string& schema, const std::string& name, std
                          tree::call_options options = {});
 /// `k₁ ASC NULLS LAST, …`: sort keys over rows seen through `alias` of node `input`.
 std::vector<tree::order_item> sort_keys(const lowering& l, const std::vector<ir::sort_key>& keys, int input, const std::string& alias);
-std::string sort_keys_sql(const lowering& l, const std::vector<ir::sort_key>& keys, int input, const std::string& alias);
 /// An aggregate call over rows seen through `alias` of node `input`.
 tree::expr aggregate_value(const lowering& l, const ir::agg_call& a, int input, const std::string& alias);
 std::string aggregate_call(const lowering& l, const ir::agg_call& a, int input, const std::string& alias);

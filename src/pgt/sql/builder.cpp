@@ -38,8 +38,6 @@ std::string binary(std::string_view o, const std::string& a, const std::string& 
     return "(" + a + " " + op(o) + " " + b + ")";
 }
 
-std::string negated(const std::string& x) { return "(" + op("-") + " " + x + ")"; }
-
 std::string call(std::string_view name, const std::vector<std::string>& args, std::string_view schema) {
     return std::string(schema) + "." + std::string(name) + "(" + join(args) + ")";
 }
