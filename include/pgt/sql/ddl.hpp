@@ -3,6 +3,7 @@
 /// The utility statements the extension runs on its own objects (storage, state tables,
 /// buffers, triggers), spelled by the renderer. Names are given rendered (quoted, qualified).
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -22,6 +23,8 @@ struct column_definition {
     bool not_null = false;
 };
 std::string create_table(const std::string& table, const std::vector<column_definition>& columns);
+/// `ALTER TABLE table ADD COLUMN name type [NOT NULL]`.
+std::string add_column(const std::string& table, const column_definition& column);
 /// `CREATE [UNIQUE] INDEX ON table (key, …)`: keys rendered (quoted columns or sort keys).
 std::string create_index(const std::string& table, const std::vector<std::string>& keys, bool unique = false);
 /// `ALTER TABLE table REPLICA IDENTITY USING INDEX index` (index rendered), or `FULL` without one.
@@ -35,10 +38,26 @@ std::string alter_column_type(const std::string& table, const std::string& colum
 /// FUNCTION function()` (name and function rendered, events as `INSERT OR UPDATE …`).
 std::string create_statement_trigger(const std::string& name, const std::string& timing, const std::string& events,
                                      const std::string& table, const std::string& function);
+/// The transition tables a statement trigger reads, rendered; empty: not referenced.
+struct transition_tables {
+    std::string old_table, new_table;
+};
+/// The same with `REFERENCING [OLD TABLE AS old] [NEW TABLE AS new]` before FOR EACH STATEMENT.
+std::string create_statement_trigger(const std::string& name, const std::string& timing, const std::string& events,
+                                     const std::string& table, const std::string& function, const transition_tables& transitions);
+/// `ALTER TABLE table ENABLE ALWAYS TRIGGER trigger`: it fires in replica sessions too.
+std::string enable_always_trigger(const std::string& table, const std::string& trigger);
 /// `LOCK TABLE table IN ACCESS EXCLUSIVE MODE`.
 std::string lock_exclusively(const std::string& table);
 /// `ANALYZE table`, `TRUNCATE table`.
 std::string analyze(const std::string& table);
 std::string truncate(const std::string& table);
+/// `GRANT SELECT ON table TO role`; `REVOKE ALL ON table FROM role` (PUBLIC without one).
+std::string grant_select(const std::string& table, const std::string& role);
+std::string revoke_all(const std::string& table, const std::optional<std::string>& role);
+/// `GRANT USAGE ON SCHEMA schema TO role`; `REVOKE ALL ON SCHEMA schema FROM role` (PUBLIC
+/// without one).
+std::string grant_schema_usage(const std::string& schema, const std::string& role);
+std::string revoke_all_on_schema(const std::string& schema, const std::optional<std::string>& role);
 
 } // namespace pgt::sql::ddl

@@ -1,7 +1,7 @@
 #include "capture/capture.hpp"
 
 #include "pgt/error.hpp"
-#include "pgt/sql/builder.hpp"
+#include "pgt/sql/ddl.hpp"
 
 #include "pg/relations.hpp"
 #include "pg/roles.hpp"
@@ -12,42 +12,92 @@ namespace pgt::ext {
 
 namespace {
 
+namespace t = sql::tree;
+
 struct trigger_spec {
     const char* name;
-    const char* timing;
+    const char* event;
+    const char* old_table; ///< the transition tables it references ("": none)
+    const char* new_table;
 };
 // One trigger per event: PostgreSQL allows transition tables only on single-event triggers.
 constexpr trigger_spec triggers[] = {
-    {"pg_trickle_cdc_ins", "AFTER INSERT ON %s REFERENCING NEW TABLE AS __pgt_new FOR EACH STATEMENT"},
-    {"pg_trickle_cdc_upd", "AFTER UPDATE ON %s REFERENCING OLD TABLE AS __pgt_old NEW TABLE AS __pgt_new FOR EACH STATEMENT"},
-    {"pg_trickle_cdc_del", "AFTER DELETE ON %s REFERENCING OLD TABLE AS __pgt_old FOR EACH STATEMENT"},
-    {"pg_trickle_cdc_trunc", "AFTER TRUNCATE ON %s FOR EACH STATEMENT"},
+    {"pg_trickle_cdc_ins", "INSERT", "", "__pgt_new"},
+    {"pg_trickle_cdc_upd", "UPDATE", "__pgt_old", "__pgt_new"},
+    {"pg_trickle_cdc_del", "DELETE", "__pgt_old", ""},
+    {"pg_trickle_cdc_trunc", "TRUNCATE", "", ""},
 };
 
-std::string qualified(const ir::table& t) { return spi::quote_ident(t.schema) + "." + spi::quote_ident(t.name); }
+std::string qualified(const ir::table& source) { return spi::quote_ident(source.schema) + "." + spi::quote_ident(source.name); }
 
 /// Creates one capture trigger; DROP EXTENSION drops it with the extension. Replaces a trigger
 /// of that name left behind (restored by pg_dump without pg_trickle's catalog). It fires ALWAYS:
 /// also for changes made with session_replication_role = replica (which bulk loads and
 /// replication tools set to skip user triggers and foreign keys), otherwise missed.
-void create_trigger(unsigned relid, const std::string& table, const trigger_spec& t) {
-    std::string timing = t.timing;
-    timing.replace(timing.find("%s"), 2, table);
-    spi::exec("CREATE OR REPLACE TRIGGER " + std::string(t.name) + " " + timing + " EXECUTE FUNCTION pgtrickle._cdc_capture()");
-    spi::exec("ALTER TABLE " + table + " ENABLE ALWAYS TRIGGER " + t.name);
+void create_trigger(unsigned relid, const std::string& table, const trigger_spec& trigger) {
+    spi::exec(sql::ddl::create_statement_trigger(trigger.name, "AFTER", trigger.event, table, "pgtrickle._cdc_capture",
+                                                 {trigger.old_table, trigger.new_table}));
+    spi::exec(sql::ddl::enable_always_trigger(table, trigger.name));
     auto oid = spi::scalar("SELECT oid::text FROM pg_catalog.pg_trigger WHERE tgrelid = $1::oid AND tgname = $2",
-                           {std::to_string(relid), t.name});
+                           {std::to_string(relid), trigger.name});
     server::depend_on_extension("pg_trigger", static_cast<server::oid>(std::stoul(*oid)));
 }
 
-std::string column_definition(const ir::column& c) { return spi::quote_ident(c.name) + " " + c.type.name; }
+sql::ddl::column_definition column_definition(const ir::column& c) { return {c.name, c.type.name, false}; }
 
 /// Drops the capture triggers `table` (a regclass text) has: none for a source captured from the
 /// WAL (DROP TRIGGER IF EXISTS would say so for each).
 void drop_capture_triggers(const std::string& table) {
-    for (const auto& t : triggers)
-        if (spi::scalar("SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid = $1::pg_catalog.regclass::pg_catalog.oid AND tgname = $2", {table, t.name}))
-            spi::exec("DROP TRIGGER " + std::string(t.name) + " ON " + table);
+    for (const auto& trigger : triggers)
+        if (spi::scalar("SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid = $1::pg_catalog.regclass::pg_catalog.oid AND tgname = $2",
+                        {table, trigger.name}))
+            spi::exec(sql::ddl::drop_trigger(trigger.name, table));
+}
+
+/// `CAST(CAST(x AS pg_catalog.type) AS pg_catalog.text)`: an oid's name (regclass, regrole).
+t::expr name_of(t::expr x, std::string_view type) {
+    return t::cast(t::cast(std::move(x), t::type_name::catalog(type)), t::type_name::catalog("text"));
+}
+
+/// `left JOIN table alias ON condition`.
+t::relation join_on(t::relation left, std::string table, std::string alias, t::expr condition) {
+    return t::join(std::move(left), t::join_kind::inner, t::from(std::move(table), std::move(alias)), std::move(condition));
+}
+
+/// `(NOT (x OPERATOR(pg_catalog.=) ANY (q)))`: x NOT IN (q).
+t::expr not_in(t::expr x, t::query q) { return t::negation(t::quantified("=", std::move(x), true, std::move(q))); }
+
+/// The grants the buffers have besides their owners', one row for each (t: the tracking row,
+/// a: aclexplode's grant); the caller chooses the items. DISTINCT.
+t::select buffer_grants() {
+    t::select grants;
+    grants.distinct = true;
+    grants.from(join_on(t::from("pgtrickle.pgt_change_tracking", "t"), "pg_catalog.pg_class", "b",
+                        t::eq(t::col("b", "oid"), t::col("t", "buffer_relid"))))
+        .from(t::from_function(t::fn("aclexplode", {t::col("b", "relacl")}), "a"))
+        .where(t::ne(t::col("a", "grantee"), t::col("b", "relowner")));
+    return grants;
+}
+
+/// Rows (grant? as bool, the role's name or NULL for PUBLIC[, the buffer's name]) that turn
+/// the grants `held` into those `wanted`: queries of the same columns, `buffer_relid` when
+/// `per_buffer`, and `role`.
+t::query grant_changes(t::query wanted, t::query held, bool per_buffer) {
+    const auto side = [per_buffer](const std::string& from, const std::string& alias, const std::string& other, bool grant) {
+        const t::expr role = t::col(alias, "role");
+        t::expr name = name_of(role, "regrole");
+        if (!grant) name = t::case_when({{t::eq(role, t::integer(0)), t::null()}}, name); // 0: PUBLIC
+        t::select changes({t::boolean(grant), name});
+        t::expr key = role;
+        if (per_buffer) {
+            changes.items.emplace_back(name_of(t::col(alias, "buffer_relid"), "regclass"));
+            key = t::row({t::col(alias, "buffer_relid"), role});
+        }
+        changes.from(from, alias).where(not_in(key, t::select({t::all("")}).from(other, "")));
+        return changes;
+    };
+    return t::with({{"wanted", std::move(wanted)}, {"held", std::move(held)}},
+                   t::union_all({side("wanted", "w", "held", true), side("held", "h", "wanted", false)}));
 }
 
 } // namespace
@@ -73,14 +123,16 @@ bool truncate_applied_buffer(unsigned source_relid, const std::string& horizon) 
     const auto relid = spi::scalar("SELECT pg_catalog.to_regclass($1)::pg_catalog.oid::pg_catalog.text", {buffer});
     if (!relid || !server::lock_if_unused(static_cast<server::oid>(std::stoul(*relid)))) return false;
     const spi::snapshot now;
-    if (!now.query("SELECT 1 FROM " + buffer + " b WHERE b.__pgt_xid >= $1::pg_catalog.xid8 LIMIT 1", {horizon}).empty())
-        return false;
-    spi::exec("TRUNCATE " + buffer);
+    t::select unapplied({t::integer(1)});
+    unapplied.from(buffer, "b")
+        .where(t::ge(t::col("b", "__pgt_xid"), t::cast(t::param(1), t::type_name::catalog("xid8"))))
+        .limit(t::integer(1));
+    if (!now.query(t::render(unapplied), {horizon}).empty()) return false;
+    spi::exec(sql::ddl::truncate(buffer));
     return true;
 }
 
 sql::tree::select pending_rows(unsigned source_relid, const std::string& b) {
-    namespace t = sql::tree;
     const std::string s = b + "_s";
     const t::expr xid = t::col(b, "__pgt_xid");
     t::select frontier({t::as(t::cast(t::param(1), t::type_name::catalog("pg_snapshot")), "frontier"),
@@ -113,17 +165,17 @@ void ensure_capture(const ir::table& source) {
                                {relid});
     auto tracked = spi::scalar("SELECT 1 FROM pgtrickle.pgt_change_tracking WHERE source_relid = $1::oid", {relid});
     if (!tracked) {
-        std::vector<std::string> cols{"__pgt_xid pg_catalog.xid8 NOT NULL", "__pgt_stmt pg_catalog.int8 NOT NULL",
-                                      "__pgt_action \"char\" NOT NULL"};
+        std::vector<sql::ddl::column_definition> cols{
+            {"__pgt_xid", "pg_catalog.xid8", true}, {"__pgt_stmt", "pg_catalog.int8", true}, {"__pgt_action", "\"char\"", true}};
         for (const auto& c : source.columns) cols.push_back(column_definition(c));
-        spi::exec("CREATE TABLE " + buffer + " (" + sql::join(cols) + ")");
+        spi::exec(sql::ddl::create_table(buffer, cols));
         auto buffer_oid = spi::scalar("SELECT $1::regclass::oid::text", {buffer});
         server::depend_on_extension("pg_class", static_cast<server::oid>(std::stoul(*buffer_oid)));
         spi::exec("INSERT INTO pgtrickle.pgt_change_tracking (source_relid, buffer_relid, captured_columns) "
                   "SELECT $1::oid, $2::oid, ARRAY(SELECT a.attname::text FROM pg_catalog.pg_attribute a "
                   "WHERE a.attrelid = $2::oid AND a.attnum > 3 AND NOT a.attisdropped ORDER BY a.attnum)",
                   {relid, *buffer_oid});
-        for (const auto& t : triggers) create_trigger(source.oid, qualified(source), t);
+        for (const auto& trigger : triggers) create_trigger(source.oid, qualified(source), trigger);
         sync_partition_capture();
     } else {
         // A column added to the source since capture started: widen the buffer.
@@ -131,7 +183,7 @@ void ensure_capture(const ir::table& source) {
             bool present = false;
             for (const auto& r : captured) present |= r[0] == c.name;
             if (present) continue;
-            spi::exec("ALTER TABLE " + buffer + " ADD COLUMN " + column_definition(c));
+            spi::exec(sql::ddl::add_column(buffer, column_definition(c)));
             spi::exec("UPDATE pgtrickle.pgt_change_tracking SET captured_columns = captured_columns || $2::text "
                       "WHERE source_relid = $1::oid",
                       {relid, c.name});
@@ -140,7 +192,6 @@ void ensure_capture(const ir::table& source) {
 }
 
 sql::tree::expr reads_all_rows(const sql::tree::expr& role, const sql::tree::expr& table) {
-    namespace t = sql::tree;
     const t::expr c = t::col("rls_c", "relowner");
     t::select policies({t::integer(1)});
     policies.from("pg_catalog.pg_class", "rls_c").from("pg_catalog.pg_roles", "rls_r");
@@ -155,34 +206,29 @@ void sync_buffer_grants() {
     server::role_scope as_owner(server::extension_owner(), false);
     // Wanted: (buffer, role) for each owner of a stream table reading the source who may
     // still read the source. Held: the grants each buffer has now, besides its owner's.
-    // (regrole's text form is already a quoted identifier.)
-    auto changes = spi::query(
-        "WITH wanted AS (SELECT DISTINCT t.buffer_relid, c.relowner AS role FROM pgtrickle.pgt_change_tracking t "
-        "  JOIN pgtrickle.pgt_dependencies d USING (source_relid) JOIN pgtrickle.pgt_stream_tables st USING (pgt_id) "
-        "  JOIN pg_catalog.pg_class c ON c.oid = st.pgt_relid JOIN pg_catalog.pg_class b ON b.oid = t.buffer_relid "
-        "  WHERE c.relowner <> b.relowner AND " + sql::tree::render(reads_all_rows(sql::tree::col("c", "relowner"), sql::tree::col("t", "source_relid"))) + "), "
-        "held AS (SELECT DISTINCT t.buffer_relid, a.grantee AS role FROM pgtrickle.pgt_change_tracking t "
-        "  JOIN pg_catalog.pg_class b ON b.oid = t.buffer_relid, pg_catalog.aclexplode(b.relacl) a "
-        "  WHERE a.grantee <> b.relowner) "
-        "SELECT 'GRANT SELECT ON ' || w.buffer_relid::regclass::text || ' TO ' || w.role::pg_catalog.regrole::text "
-        "FROM wanted w WHERE (w.buffer_relid, w.role) NOT IN (SELECT * FROM held) "
-        "UNION ALL SELECT 'REVOKE ALL ON ' || h.buffer_relid::regclass::text || ' FROM ' || "
-        "  CASE h.role WHEN 0 THEN 'PUBLIC' ELSE h.role::pg_catalog.regrole::text END "
-        "FROM held h WHERE (h.buffer_relid, h.role) NOT IN (SELECT * FROM wanted)");
-    for (const auto& c : changes) spi::exec(*c[0]);
+    t::select wanted({t::col("t", "buffer_relid"), t::as(t::col("c", "relowner"), "role")});
+    wanted.distinct = true;
+    t::relation readers = t::from("pgtrickle.pgt_change_tracking", "t");
+    readers = join_on(readers, "pgtrickle.pgt_dependencies", "d", t::eq(t::col("d", "source_relid"), t::col("t", "source_relid")));
+    readers = join_on(readers, "pgtrickle.pgt_stream_tables", "st", t::eq(t::col("st", "pgt_id"), t::col("d", "pgt_id")));
+    readers = join_on(readers, "pg_catalog.pg_class", "c", t::eq(t::col("c", "oid"), t::col("st", "pgt_relid")));
+    wanted.from(join_on(readers, "pg_catalog.pg_class", "b", t::eq(t::col("b", "oid"), t::col("t", "buffer_relid"))));
+    wanted.where(t::all_of({t::ne(t::col("c", "relowner"), t::col("b", "relowner")),
+                            reads_all_rows(t::col("c", "relowner"), t::col("t", "source_relid"))}));
+    t::select held = buffer_grants();
+    held.items = {t::col("t", "buffer_relid"), t::as(t::col("a", "grantee"), "role")};
+    for (const auto& c : spi::query(t::render(grant_changes(wanted, held, true))))
+        spi::exec(c[0] == "t" ? sql::ddl::grant_select(*c[2], *c[1]) : sql::ddl::revoke_all(*c[2], c[1]));
     // USAGE on the buffer schema follows: exactly the roles holding a buffer grant.
-    auto schema = spi::query(
-        "WITH wanted AS (SELECT DISTINCT a.grantee AS role FROM pgtrickle.pgt_change_tracking t "
-        "  JOIN pg_catalog.pg_class b ON b.oid = t.buffer_relid, pg_catalog.aclexplode(b.relacl) a "
-        "  WHERE a.grantee <> b.relowner), "
-        "held AS (SELECT a.grantee AS role FROM pg_catalog.pg_namespace n, pg_catalog.aclexplode(n.nspacl) a "
-        "  WHERE n.nspname = 'pgtrickle_changes' AND a.grantee <> n.nspowner) "
-        "SELECT 'GRANT USAGE ON SCHEMA pgtrickle_changes TO ' || role::pg_catalog.regrole::text "
-        "FROM wanted WHERE role NOT IN (SELECT role FROM held) "
-        "UNION ALL SELECT 'REVOKE ALL ON SCHEMA pgtrickle_changes FROM ' || "
-        "  CASE role WHEN 0 THEN 'PUBLIC' ELSE role::pg_catalog.regrole::text END "
-        "FROM held WHERE role NOT IN (SELECT role FROM wanted)");
-    for (const auto& c : schema) spi::exec(*c[0]);
+    t::select grantees = buffer_grants();
+    grantees.items = {t::as(t::col("a", "grantee"), "role")};
+    t::select schema_grants({t::as(t::col("a", "grantee"), "role")});
+    schema_grants.from("pg_catalog.pg_namespace", "n").from(t::from_function(t::fn("aclexplode", {t::col("n", "nspacl")}), "a"));
+    schema_grants.where(t::all_of({t::eq(t::col("n", "nspname"), t::text("pgtrickle_changes")),
+                                   t::ne(t::col("a", "grantee"), t::col("n", "nspowner"))}));
+    for (const auto& c : spi::query(t::render(grant_changes(grantees, schema_grants, false))))
+        spi::exec(c[0] == "t" ? sql::ddl::grant_schema_usage("pgtrickle_changes", *c[1])
+                              : sql::ddl::revoke_all_on_schema("pgtrickle_changes", c[1]));
 }
 
 bool sync_partition_capture() {
@@ -190,25 +236,36 @@ bool sync_partition_capture() {
     server::role_scope as_owner(server::extension_owner(), false);
     // Wanted: every partition (at any level) of a captured partitioned table. Held: the tables
     // with capture triggers that are not captured sources themselves.
-    const std::string wanted =
-        "SELECT p.relid FROM pgtrickle.pgt_change_tracking t JOIN pg_catalog.pg_class c ON c.oid = t.source_relid, "
-        "pg_catalog.pg_partition_tree(t.source_relid) p WHERE c.relkind = 'p' AND p.relid <> t.source_relid";
-    const std::string held =
-        "SELECT g.tgrelid AS relid FROM pg_catalog.pg_trigger g WHERE g.tgfoid = 'pgtrickle._cdc_capture'::pg_catalog.regproc::pg_catalog.oid "
-        "AND g.tgrelid NOT IN (SELECT source_relid FROM pgtrickle.pgt_change_tracking)";
-    auto added = spi::query("SELECT relid::int8, relid::pg_catalog.regclass::text, "
-                            "(SELECT relkind = 'f' FROM pg_catalog.pg_class WHERE oid = relid) FROM (" +
-                            wanted + ") w WHERE relid NOT IN (" + held + ")");
+    t::select wanted({t::col("p", "relid")});
+    wanted.from(join_on(t::from("pgtrickle.pgt_change_tracking", "t"), "pg_catalog.pg_class", "c",
+                        t::eq(t::col("c", "oid"), t::col("t", "source_relid"))))
+        .from(t::from_function(t::fn("pg_partition_tree", {t::col("t", "source_relid")}), "p"))
+        .where(t::all_of({t::eq(t::col("c", "relkind"), t::text("p")), t::ne(t::col("p", "relid"), t::col("t", "source_relid"))}));
+    const t::expr capture_function =
+        t::cast(t::cast(t::text("pgtrickle._cdc_capture"), t::type_name::catalog("regproc")), t::type_name::catalog("oid"));
+    t::select held({t::as(t::col("g", "tgrelid"), "relid")});
+    held.from("pg_catalog.pg_trigger", "g")
+        .where(t::all_of({t::eq(t::col("g", "tgfoid"), capture_function),
+                          not_in(t::col("g", "tgrelid"),
+                                 t::select({t::col("u", "source_relid")}).from("pgtrickle.pgt_change_tracking", "u"))}));
+    t::select foreign({t::eq(t::col("k", "relkind"), t::text("f"))});
+    foreign.from("pg_catalog.pg_class", "k").where(t::eq(t::col("k", "oid"), t::col("w", "relid")));
+    t::select adding(
+        {t::cast(t::col("w", "relid"), t::type_name::catalog("int8")), name_of(t::col("w", "relid"), "regclass"), t::scalar(foreign)});
+    adding.from(t::from(wanted, "w")).where(not_in(t::col("w", "relid"), held));
+    auto added = spi::query(t::render(adding));
     for (const auto& r : added)
         if (r[2] == "t")
             throw error(sqlstate::feature_not_supported,
                         "pg_trickle: partition " + *r[1] + " of a captured partitioned table is a foreign table",
                         "Changes written to a foreign table cannot be captured (no triggers with transition tables).",
                         "Keep foreign tables out of partitioned tables that stream tables read.");
-    auto removed = spi::query("SELECT DISTINCT relid::pg_catalog.regclass::text FROM (" + held + ") h WHERE relid NOT IN (" +
-                              wanted + ")");
+    t::select removing({name_of(t::col("h", "relid"), "regclass")});
+    removing.distinct = true;
+    removing.from(t::from(held, "h")).where(not_in(t::col("h", "relid"), wanted));
+    auto removed = spi::query(t::render(removing));
     for (const auto& r : added)
-        for (const auto& t : triggers) create_trigger(static_cast<unsigned>(std::stoul(*r[0])), *r[1], t);
+        for (const auto& trigger : triggers) create_trigger(static_cast<unsigned>(std::stoul(*r[0])), *r[1], trigger);
     for (const auto& r : removed) drop_capture_triggers(*r[0]);
     return !added.empty() || !removed.empty();
 }
@@ -216,10 +273,12 @@ bool sync_partition_capture() {
 void recompute_partitioned_sources() {
     server::role_scope as_owner(server::extension_owner(), false);
     for (const auto& r : spi::query("SELECT t.source_relid::int8 FROM pgtrickle.pgt_change_tracking t "
-                                    "JOIN pg_catalog.pg_class c ON c.oid = t.source_relid WHERE c.relkind = 'p'"))
-        spi::exec("INSERT INTO " + buffer_name(static_cast<unsigned>(std::stoul(*r[0]))) +
-                      " (__pgt_xid, __pgt_stmt, __pgt_action) SELECT pg_catalog.pg_current_xact_id(), $1::int8, 'T'",
-                  {std::to_string(next_statement_number())});
+                                    "JOIN pg_catalog.pg_class c ON c.oid = t.source_relid WHERE c.relkind = 'p'")) {
+        const t::select marker({t::fn("pg_current_xact_id", {}), t::cast(t::param(1), t::type_name::catalog("int8")), t::text("T")});
+        const t::insert insert{buffer_name(static_cast<unsigned>(std::stoul(*r[0]))), {"__pgt_xid", "__pgt_stmt", "__pgt_action"},
+                               marker, {}};
+        spi::exec(t::render(insert), {std::to_string(next_statement_number())});
+    }
 }
 
 void release_capture_if_unused(unsigned source_relid) {
@@ -231,7 +290,7 @@ void release_capture_if_unused(unsigned source_relid) {
     // The source may be gone already (DROP TABLE); its triggers went with it.
     if (auto table = spi::scalar("SELECT $1::oid::regclass::text FROM pg_catalog.pg_class WHERE oid = $1::oid", {relid}))
         drop_capture_triggers(*table);
-    spi::exec("DROP TABLE IF EXISTS " + buffer_name(source_relid));
+    spi::exec(sql::ddl::drop_table(buffer_name(source_relid), true));
     spi::exec("DELETE FROM pgtrickle.pgt_change_tracking WHERE source_relid = $1::oid", {relid});
     sync_partition_capture();
 }
@@ -244,7 +303,7 @@ void set_capture_triggers(unsigned source_relid, bool present) {
         drop_capture_triggers(table);
         return;
     }
-    for (const auto& t : triggers) create_trigger(source_relid, table, t);
+    for (const auto& trigger : triggers) create_trigger(source_relid, table, trigger);
 }
 
 std::vector<std::string> repair_capture(unsigned source_relid) {
@@ -262,17 +321,17 @@ std::vector<std::string> repair_capture(unsigned source_relid) {
                                     {std::to_string(source_relid)})) {
         const auto relid = static_cast<unsigned>(std::stoul(*r[0]));
         const std::string& table = *r[1];
-        for (const auto& t : triggers) {
+        for (const auto& trigger : triggers) {
             auto state = spi::scalar("SELECT tgenabled::text FROM pg_catalog.pg_trigger WHERE tgrelid = $1::oid AND tgname = $2",
-                                     {*r[0], t.name});
+                                     {*r[0], trigger.name});
             if (state && *state == "A") continue;
             if (state) {
-                spi::exec("ALTER TABLE " + table + " ENABLE ALWAYS TRIGGER " + t.name);
-                repaired.push_back("enabled trigger " + std::string(t.name) + " on " + table);
+                spi::exec(sql::ddl::enable_always_trigger(table, trigger.name));
+                repaired.push_back("enabled trigger " + std::string(trigger.name) + " on " + table);
                 continue;
             }
-            create_trigger(relid, table, t);
-            repaired.push_back("recreated trigger " + std::string(t.name) + " on " + table);
+            create_trigger(relid, table, trigger);
+            repaired.push_back("recreated trigger " + std::string(trigger.name) + " on " + table);
         }
     }
     return repaired;

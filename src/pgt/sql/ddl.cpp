@@ -14,10 +14,21 @@ std::string create_table(const std::string& table, const std::vector<std::pair<s
     return "CREATE TABLE " + table + " (" + join(defs) + ")";
 }
 
+namespace {
+std::string definition(const column_definition& c) { return ident(c.name) + " " + c.type + (c.not_null ? " NOT NULL" : ""); }
+
+/// `role`, or PUBLIC without one.
+std::string grantee(const std::optional<std::string>& role) { return role ? *role : "PUBLIC"; }
+} // namespace
+
 std::string create_table(const std::string& table, const std::vector<column_definition>& columns) {
     std::vector<std::string> defs;
-    for (const auto& c : columns) defs.push_back(ident(c.name) + " " + c.type + (c.not_null ? " NOT NULL" : ""));
+    for (const auto& c : columns) defs.push_back(definition(c));
     return "CREATE TABLE " + table + " (" + join(defs) + ")";
+}
+
+std::string add_column(const std::string& table, const column_definition& column) {
+    return "ALTER TABLE " + table + " ADD COLUMN " + definition(column);
 }
 
 std::string create_index(const std::string& table, const std::vector<std::string>& keys, bool unique) {
@@ -38,8 +49,20 @@ std::string alter_column_type(const std::string& table, const std::string& colum
 
 std::string create_statement_trigger(const std::string& name, const std::string& timing, const std::string& events,
                                      const std::string& table, const std::string& function) {
-    return "CREATE OR REPLACE TRIGGER " + name + " " + timing + " " + events + " ON " + table + " FOR EACH STATEMENT EXECUTE FUNCTION " +
-           function + "()";
+    return create_statement_trigger(name, timing, events, table, function, transition_tables{"", ""});
+}
+
+std::string create_statement_trigger(const std::string& name, const std::string& timing, const std::string& events,
+                                     const std::string& table, const std::string& function, const transition_tables& transitions) {
+    std::string referencing;
+    if (!transitions.old_table.empty()) referencing += " OLD TABLE AS " + transitions.old_table;
+    if (!transitions.new_table.empty()) referencing += " NEW TABLE AS " + transitions.new_table;
+    return "CREATE OR REPLACE TRIGGER " + name + " " + timing + " " + events + " ON " + table +
+           (referencing.empty() ? "" : " REFERENCING" + referencing) + " FOR EACH STATEMENT EXECUTE FUNCTION " + function + "()";
+}
+
+std::string enable_always_trigger(const std::string& table, const std::string& trigger) {
+    return "ALTER TABLE " + table + " ENABLE ALWAYS TRIGGER " + trigger;
 }
 
 std::string lock_exclusively(const std::string& table) { return "LOCK TABLE " + table + " IN ACCESS EXCLUSIVE MODE"; }
@@ -47,5 +70,19 @@ std::string lock_exclusively(const std::string& table) { return "LOCK TABLE " + 
 std::string analyze(const std::string& table) { return "ANALYZE " + table; }
 
 std::string truncate(const std::string& table) { return "TRUNCATE " + table; }
+
+std::string grant_select(const std::string& table, const std::string& role) { return "GRANT SELECT ON " + table + " TO " + role; }
+
+std::string revoke_all(const std::string& table, const std::optional<std::string>& role) {
+    return "REVOKE ALL ON " + table + " FROM " + grantee(role);
+}
+
+std::string grant_schema_usage(const std::string& schema, const std::string& role) {
+    return "GRANT USAGE ON SCHEMA " + schema + " TO " + role;
+}
+
+std::string revoke_all_on_schema(const std::string& schema, const std::optional<std::string>& role) {
+    return "REVOKE ALL ON SCHEMA " + schema + " FROM " + grantee(role);
+}
 
 } // namespace pgt::sql::ddl
