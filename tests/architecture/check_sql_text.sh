@@ -10,14 +10,10 @@
 # Generated SQL is written by the lowering (src/pgt/lower) and the extension (src/pgext): those
 # are checked. The front end and the IR's printers write messages and the circuit's text form.
 #
-# Files not yet moved onto the tree are listed in check_sql_text.pending, one per line: the
-# check reports how many remain and fails if a listed file no longer needs listing (so the
-# list only shrinks) or an unlisted file writes SQL as text.
 #   check_sql_text.sh [--list FILE]   print the offending literals of FILE (or of every file)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-pending_list="$here/check_sql_text.pending"
 
 # Prints "line: literal" for each string literal of a C++ file that reads as SQL. Comments
 # and character literals are skipped; only literals next to `+` or `<<` count.
@@ -69,18 +65,12 @@ if [[ ${1:-} == --list ]]; then
 fi
 
 cd "$root"
-mapfile -t pending < <(grep -v '^#' "$pending_list" | sed '/^$/d')
-failures=0 remaining=0
+failures=0
 while IFS= read -r f; do
-    n=$(sql_literals "$f" | wc -l)
-    if [[ " ${pending[*]} " == *" $f "* ]]; then
-        if ((n == 0)); then echo "$f: writes no SQL as text any more; remove it from $(basename "$pending_list")"; failures=$((failures + 1)); fi
-        remaining=$((remaining + n))
-    elif ((n)); then
+    if [[ -n $(sql_literals "$f") ]]; then
         echo "$f: SQL written as text outside the renderer (build it as a sql::tree):"; sql_literals "$f" | head -5 | sed 's/^/    /'
         failures=$((failures + 1))
     fi
 done < <(sources)
-for f in "${pending[@]}"; do [[ -f $f ]] || { echo "$f: listed as pending but does not exist"; failures=$((failures + 1)); }; done
 if ((failures)); then echo "$failures files fail the SQL-text check"; exit 1; fi
-echo "sql text: only the renderer writes SQL; ${#pending[@]} files not yet on the tree hold $remaining SQL literals"
+echo "sql text: only the renderer writes SQL"

@@ -6,6 +6,8 @@
 #include <variant>
 
 #include "pgt/error.hpp"
+#include "pgt/sql/ddl.hpp"
+#include "pgt/sql/tree.hpp"
 
 #include "capture/capture.hpp"
 #include "capture/wal_capture.hpp"
@@ -192,8 +194,22 @@ long long fill(const std::string& table, unsigned relid, full_load& load, const 
         if (!load.swap_plan.valid()) load.swap_plan = spi::plan(load.swap_select.empty() ? load.select : load.swap_select, 0);
         if (const auto rows = pg::replace_contents(relid, load.swap_plan, snap)) return static_cast<long long>(*rows);
     }
-    spi::exec("TRUNCATE " + table);
+    spi::exec(sql::ddl::truncate(table));
     return static_cast<long long>(load.plan.execute({}, &snap));
+}
+
+namespace t = sql::tree;
+
+t::expr as_int8(t::expr x) { return t::cast(std::move(x), t::type_name::catalog("int8")); }
+t::expr as_text(t::expr x) { return t::cast(std::move(x), t::type_name::catalog("text")); }
+/// `$1`, the refreshing stream table's id, in every statement below.
+t::expr refreshing_id() { return as_int8(t::param(1)); }
+t::expr source_oid(unsigned source_relid) { return t::cast(t::integer(source_relid), t::type_name::catalog("oid")); }
+
+/// `pgt_dependencies d JOIN pgt_stream_tables s ON …`: the stream tables reading a source.
+t::relation readers(const std::string& d, const std::string& s) {
+    return t::join(t::from("pgtrickle.pgt_dependencies", d), t::join_kind::inner, t::from("pgtrickle.pgt_stream_tables", s),
+                   t::eq(t::col(d, "pgt_id"), t::col(s, "pgt_id")));
 }
 
 /// The first key of the advisory locks that trim buffers ('pgtb'), the source's oid the second.
@@ -217,17 +233,23 @@ constexpr int trim_lock_class = 0x70677462;
 /// reader's, and did not move: the rows below it went at an earlier trim. A stream table
 /// refreshed every second next to one refreshed every hour would otherwise scan the hour's
 /// changes at each refresh, only to delete nothing.)
-std::string trim_horizon(unsigned source_relid) {
-    const std::string mine = "(SELECT pg_catalog.pg_snapshot_xmin(m.frontier_snapshot) FROM pgtrickle.pgt_stream_tables m "
-                             "WHERE m.pgt_id = $1::int8)";
-    return "(SELECT CASE WHEN pg_catalog.bool_and(s.pgt_id = $1::int8 OR (s.frontier_snapshot IS NOT NULL AND "
-           "pg_catalog.pg_snapshot_xmin(s.frontier_snapshot) OPERATOR(pg_catalog.>=) COALESCE(" + mine + ", '0'::pg_catalog.xid8))) "
-           "AND pg_catalog.pg_try_advisory_xact_lock(" + std::to_string(trim_lock_class) + ", " +
-           std::to_string(static_cast<int>(source_relid)) +
-           ") THEN pg_catalog.min(pg_catalog.pg_snapshot_xmin(CASE WHEN s.pgt_id = $1::int8 THEN pg_catalog.pg_current_snapshot() "
-           "ELSE s.frontier_snapshot END)) END "
-           "FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables s USING (pgt_id) "
-           "WHERE d.source_relid = " + std::to_string(source_relid) + "::pg_catalog.oid AND s.refresh_mode <> 'IMMEDIATE')";
+sql::tree::expr trim_horizon(unsigned source_relid) {
+    const t::expr xmin_of = t::fn("pg_snapshot_xmin", {t::col("m", "frontier_snapshot")});
+    t::select mine({xmin_of});
+    mine.from("pgtrickle.pgt_stream_tables", "m").where(t::eq(t::col("m", "pgt_id"), refreshing_id()));
+    const t::expr me = t::eq(t::col("s", "pgt_id"), refreshing_id());
+    const t::expr not_behind =
+        t::any_of({me, t::all_of({t::is_not_null(t::col("s", "frontier_snapshot")),
+                                  t::ge(t::fn("pg_snapshot_xmin", {t::col("s", "frontier_snapshot")}),
+                                        t::coalesce({t::scalar(mine), t::cast(t::text("0"), t::type_name::catalog("xid8"))}))})});
+    const t::expr lock = t::fn("pg_try_advisory_xact_lock", {t::integer(trim_lock_class), t::integer(static_cast<int>(source_relid))});
+    t::when_then horizon{t::all_of({t::fn("bool_and", {not_behind}), lock}),
+                         t::fn("min", {t::fn("pg_snapshot_xmin", {t::case_when({{me, t::fn("pg_current_snapshot", {})}},
+                                                                                   t::col("s", "frontier_snapshot"))})})};
+    t::select q({t::case_when({std::move(horizon)})});
+    q.from(readers("d", "s"))
+        .where(t::all_of({t::eq(t::col("d", "source_relid"), source_oid(source_relid)), t::ne(t::col("s", "refresh_mode"), t::text("IMMEDIATE"))}));
+    return t::scalar(q);
 }
 
 /// Who trims the buffers a refresh read (or could have read).
@@ -243,14 +265,26 @@ enum class trimming {
 /// recomputations included: they do not defer to FULL); an AUTO one's recomputation only to a
 /// reader created DIFFERENTIAL (two AUTO readers that both recompute would otherwise each leave
 /// the trim to the other).
-std::string trim_buffer(unsigned source_relid, trimming how, bool full_plan_reader) {
+t::delete_from trim_buffer(unsigned source_relid, trimming how, bool full_plan_reader) {
     // (The horizon is joined, not compared with: when it is NULL, the buffer is not scanned.)
-    const std::string sql = "DELETE FROM " + buffer_name(source_relid) + " b USING (SELECT " + trim_horizon(source_relid) +
-                            " AS horizon OFFSET 0) h WHERE h.horizon IS NOT NULL AND b.__pgt_xid < h.horizon";
-    if (how != trimming::deferred) return sql;
-    return sql + " AND NOT EXISTS (SELECT FROM pgtrickle.pgt_dependencies d2 JOIN pgtrickle.pgt_stream_tables s2 USING (pgt_id) "
-                 "WHERE d2.source_relid = " + std::to_string(source_relid) + "::pg_catalog.oid AND " +
-           (full_plan_reader ? "s2.refresh_mode = 'DIFFERENTIAL'" : "s2.requested_mode = 'DIFFERENTIAL'") + " AND s2.pgt_id <> $1::int8)";
+    t::select horizon({t::as(trim_horizon(source_relid), "horizon")});
+    horizon.offset(0);
+    std::vector<t::expr> applied{t::is_not_null(t::col("h", "horizon")), t::lt(t::col("b", "__pgt_xid"), t::col("h", "horizon"))};
+    if (how == trimming::deferred) {
+        t::select differential({t::integer(1)});
+        differential.from(readers("d2", "s2"))
+            .where(t::all_of({t::eq(t::col("d2", "source_relid"), source_oid(source_relid)),
+                              t::eq(t::col("s2", full_plan_reader ? "refresh_mode" : "requested_mode"), t::text("DIFFERENTIAL")),
+                              t::ne(t::col("s2", "pgt_id"), refreshing_id())}));
+        applied.push_back(t::negation(t::exists(differential)));
+    }
+    t::delete_from trim;
+    trim.target = buffer_name(source_relid);
+    trim.alias = "b";
+    trim.using_items.push_back(t::from(horizon, "h"));
+    trim.where_condition = t::all_of(std::move(applied));
+    trim.returning = {t::integer(1)};
+    return trim;
 }
 
 enum class history_row { none, add, complete };
@@ -274,35 +308,69 @@ bool read_by_differential(const std::vector<unsigned>& sources, long long id) {
 /// $10 the change records an AUTO refresh counted, $11 the reason for its choice, $12 its
 /// auto_costs after this refresh.
 std::string finish_statement(const compiled_query& c, history_row history, trimming trim) {
-    std::string sql =
-        "WITH frontier AS (UPDATE pgtrickle.pgt_stream_tables SET frontier_snapshot = pg_catalog.pg_current_snapshot(), "
-        "frontier_xid = pg_catalog.pg_current_xact_id(), frontier_stmt = $2::int8, "
-        "data_timestamp = CASE WHEN $3::text = 'NO_DATA' THEN COALESCE(data_timestamp, now()) ELSE now() END, "
-        "last_refresh_at = now(), is_populated = true, needs_reinit = false, consecutive_errors = 0, "
-        "status = CASE WHEN status IN ('INITIALIZING', 'ERROR') THEN 'ACTIVE' ELSE status END, "
-        "effective_refresh_mode = CASE WHEN $3::text = 'NO_DATA' THEN effective_refresh_mode "
-        "  WHEN $3::text = 'DIFFERENTIAL' THEN 'DIFFERENTIAL' ELSE 'FULL' END, "
-        "last_error_message = NULL" +
-        std::string(stream_table_catalog_oids().has_settings ? ", auto_costs = COALESCE($12::pg_catalog.float8[], auto_costs)" : "") +
-        " WHERE pgt_id = $1::int8 RETURNING 1)";
-    // (AUTO's reasons and change records, on a 0.2.0 catalog.)
-    const std::string auto_set = stream_table_catalog_oids().has_settings ? "delta_row_count = $10::int8, refresh_reason = $11, " : "";
-    const std::string auto_columns = stream_table_catalog_oids().has_settings ? ", delta_row_count, refresh_reason" : "";
-    const std::string auto_values = stream_table_catalog_oids().has_settings ? ", $10::int8, $11" : "";
-    if (history == history_row::complete)
-        sql += ", history AS (UPDATE pgtrickle.pgt_refresh_history SET end_time = pg_catalog.clock_timestamp(), action = $3, "
-               "rows_inserted = $4::int8, rows_deleted = $5::int8, was_full_fallback = $6::bool, "
-               + auto_set + "status = 'COMPLETED', data_timestamp = now() WHERE refresh_id = $9::int8 RETURNING 1)";
-    else if (history == history_row::add)
-        sql += ", history AS (INSERT INTO pgtrickle.pgt_refresh_history (pgt_id, data_timestamp, start_time, end_time, "
-               "action, rows_inserted, rows_deleted, was_full_fallback, status, initiated_by" + auto_columns +
-               ") VALUES ($1::int8, now(), $7::pg_catalog.timestamp AT TIME ZONE 'UTC', pg_catalog.clock_timestamp(), $3, "
-               "$4::int8, $5::int8, $6::bool, 'COMPLETED', $8" + auto_values + ") RETURNING 1)";
+    const bool has_settings = stream_table_catalog_oids().has_settings; // AUTO's figures, on a 0.2.0 catalog
+    const t::expr action = as_text(t::param(3));
+    const t::expr no_data = t::eq(action, t::text("NO_DATA"));
+    const t::expr now = t::fn("now", {});
+    t::update frontier;
+    frontier.target = "pgtrickle.pgt_stream_tables";
+    frontier.set = {
+        {"frontier_snapshot", t::fn("pg_current_snapshot", {})},
+        {"frontier_xid", t::fn("pg_current_xact_id", {})},
+        {"frontier_stmt", as_int8(t::param(2))},
+        {"data_timestamp", t::case_when({{no_data, t::coalesce({t::col("", "data_timestamp"), now})}}, now)},
+        {"last_refresh_at", now},
+        {"is_populated", t::boolean(true)},
+        {"needs_reinit", t::boolean(false)},
+        {"consecutive_errors", t::integer(0)},
+        {"status", t::case_when({{t::any_of({t::eq(t::col("", "status"), t::text("INITIALIZING")), t::eq(t::col("", "status"), t::text("ERROR"))}),
+                                  t::text("ACTIVE")}},
+                                t::col("", "status"))},
+        {"effective_refresh_mode",
+         t::case_when({{no_data, t::col("", "effective_refresh_mode")}, {t::eq(action, t::text("DIFFERENTIAL")), t::text("DIFFERENTIAL")}},
+                      t::text("FULL"))},
+        {"last_error_message", t::null()},
+    };
+    if (has_settings)
+        frontier.set.push_back({"auto_costs", t::coalesce({t::cast(t::param(12), t::type_name::catalog("float8[]")), t::col("", "auto_costs")})});
+    frontier.where_condition = t::eq(t::col("", "pgt_id"), refreshing_id());
+    frontier.returning = {t::integer(1)};
+    std::vector<t::with_item> steps{{"frontier", t::rendered_query(t::render(frontier))}};
+
+    const t::expr inserted = as_int8(t::param(4)), deleted = as_int8(t::param(5));
+    const t::expr fell_back = t::cast(t::param(6), t::type_name::catalog("bool"));
+    if (history == history_row::complete) {
+        t::update done;
+        done.target = "pgtrickle.pgt_refresh_history";
+        done.set = {{"end_time", t::fn("clock_timestamp", {})}, {"action", action}, {"rows_inserted", inserted},
+                    {"rows_deleted", deleted}, {"was_full_fallback", fell_back}};
+        if (has_settings) {
+            done.set.push_back({"delta_row_count", as_int8(t::param(10))});
+            done.set.push_back({"refresh_reason", as_text(t::param(11))});
+        }
+        done.set.push_back({"status", t::text("COMPLETED")});
+        done.set.push_back({"data_timestamp", now});
+        done.where_condition = t::eq(t::col("", "refresh_id"), as_int8(t::param(9)));
+        done.returning = {t::integer(1)};
+        steps.emplace_back("history", t::rendered_query(t::render(done)));
+    } else if (history == history_row::add) {
+        std::vector<std::string> columns{"pgt_id", "data_timestamp", "start_time", "end_time", "action", "rows_inserted",
+                                         "rows_deleted", "was_full_fallback", "status", "initiated_by"};
+        std::vector<t::expr> row{refreshing_id(), now, t::at_time_zone(t::cast(t::param(7), t::type_name::catalog("timestamp")), t::text("UTC")),
+                                 t::fn("clock_timestamp", {}), action, inserted, deleted, fell_back, t::text("COMPLETED"),
+                                 as_text(t::param(8))};
+        if (has_settings) {
+            columns.insert(columns.end(), {"delta_row_count", "refresh_reason"});
+            row.insert(row.end(), {as_int8(t::param(10)), as_text(t::param(11))});
+        }
+        const t::insert added{"pgtrickle.pgt_refresh_history", std::move(columns), t::values({std::move(row)}), {t::integer(1)}};
+        steps.emplace_back("history", t::rendered_query(t::render(added)));
+    }
     if (trim != trimming::none)
         for (std::size_t i = 0; i < c.sources.size(); ++i)
-            sql += ", trim_" + std::to_string(i) + " AS (" +
-                   trim_buffer(c.sources[i]->oid, trim, std::holds_alternative<full_plan>(c.plan)) + " RETURNING 1)";
-    return sql + " SELECT 1";
+            steps.emplace_back("trim_" + std::to_string(i),
+                               t::rendered_query(t::render(trim_buffer(c.sources[i]->oid, trim, std::holds_alternative<full_plan>(c.plan)))));
+    return t::render(t::with(std::move(steps), t::select({t::integer(1)})));
 }
 
 /// Before a trim that may delete a large buffer's every row (a refresh of stream table `id`
@@ -313,7 +381,7 @@ std::string finish_statement(const compiled_query& c, history_row history, trimm
 void truncate_applied_buffers(const compiled_query& c, long long id, const spi::snapshot& snap) {
     for (const auto& source : c.sources) {
         if (!buffer_is_large(source->oid)) continue;
-        const auto horizon = snap.query("SELECT " + trim_horizon(source->oid) + "::pg_catalog.text", {std::to_string(id)});
+        const auto horizon = snap.query(t::render(t::select({as_text(trim_horizon(source->oid))})), {std::to_string(id)});
         if (!horizon.empty() && horizon[0][0]) truncate_applied_buffer(source->oid, *horizon[0][0]);
     }
 }
@@ -334,7 +402,7 @@ void refit_prefix(const topk_plan& t, const full_load& load, long long inserted,
     const long long rows_after = std::stoll(*t.state_count.query({}, snap)[0][0]);
     const long long rows_before = rows_after - inserted + deleted;
     if (rows_before >= shown && rows_after < shown) {
-        spi::exec("TRUNCATE " + t.deltas.target);
+        spi::exec(sql::ddl::truncate(t.deltas.target));
         load.plan.execute({}, snap);
     } else if (rows_after > 2 * lower::topk_prefix_rows(t.deltas.graph)) {
         t.state_trim.execute({}, snap);
@@ -380,7 +448,7 @@ refresh_outcome reload(const stream_table& st, compiled_query& comp, unsigned ow
             on_data_exception(
                 st, load, "its full recomputation",
                 [&] {
-                    spi::exec("TRUNCATE " + st.qualified());
+                    spi::exec(sql::ddl::truncate(st.qualified()));
                     out.inserted = static_cast<long long>(spi::plan(comp.load.query_load, 0).execute({}, &snap));
                 },
                 "loaded from its defining query as written");
@@ -561,17 +629,28 @@ bool record_failure(long long id, initiator who, const std::string& sqlstate, co
     server::role_scope as_ext(server::extension_owner(), false);
     // (A 0.1.0 catalog, which the library also serves, records no SQLSTATE.)
     const spi::param code = stream_table_catalog_oids().has_settings ? spi::param(sqlstate) : std::nullopt;
-    if (history)
-        spi::exec("UPDATE pgtrickle.pgt_refresh_history SET status = 'FAILED', end_time = pg_catalog.clock_timestamp(), "
-                  "error_message = $2" + std::string(code ? ", error_sqlstate = $3" : "") + " WHERE refresh_id = $1::int8",
-                  {std::to_string(*history), message, code});
-    else
-        spi::exec("INSERT INTO pgtrickle.pgt_refresh_history (pgt_id, data_timestamp, start_time, end_time, action, "
-                  "status, error_message, initiated_by" + std::string(code ? ", error_sqlstate" : "") +
-                      ") SELECT $1::int8, now(), now(), pg_catalog.clock_timestamp(), "
-                      "CASE WHEN refresh_mode = 'FULL' THEN 'FULL' ELSE 'DIFFERENTIAL' END, 'FAILED', $2, $3" +
-                      std::string(code ? ", $4" : "") + " FROM pgtrickle.pgt_stream_tables WHERE pgt_id = $1::int8",
-                  {std::to_string(id), message, initiator_name(who), code});
+    namespace t = sql::tree;
+    if (history) {
+        t::update failed;
+        failed.target = "pgtrickle.pgt_refresh_history";
+        failed.set = {{"status", t::text("FAILED")}, {"end_time", t::fn("clock_timestamp", {})}, {"error_message", t::cast(t::param(2), t::type_name::catalog("text"))}};
+        if (code) failed.set.push_back({"error_sqlstate", t::cast(t::param(3), t::type_name::catalog("text"))});
+        failed.where_condition = t::eq(t::col("", "refresh_id"), t::cast(t::param(1), t::type_name::catalog("int8")));
+        spi::exec(t::render(failed), {std::to_string(*history), message, code});
+    } else {
+        std::vector<std::string> columns{"pgt_id", "data_timestamp", "start_time", "end_time", "action", "status", "error_message", "initiated_by"};
+        const t::expr mode = t::col("s", "refresh_mode");
+        t::select row({t::cast(t::param(1), t::type_name::catalog("int8")), t::fn("now", {}), t::fn("now", {}), t::fn("clock_timestamp", {}),
+                       t::case_when({{t::eq(mode, t::text("FULL")), t::text("FULL")}}, t::text("DIFFERENTIAL")), t::text("FAILED"),
+                       t::cast(t::param(2), t::type_name::catalog("text")), t::cast(t::param(3), t::type_name::catalog("text"))});
+        if (code) {
+            columns.emplace_back("error_sqlstate");
+            row.items.emplace_back(t::cast(t::param(4), t::type_name::catalog("text")));
+        }
+        row.from("pgtrickle.pgt_stream_tables", "s").where(t::eq(t::col("s", "pgt_id"), t::cast(t::param(1), t::type_name::catalog("int8"))));
+        const t::insert failed{"pgtrickle.pgt_refresh_history", std::move(columns), row, {}};
+        spi::exec(t::render(failed), {std::to_string(id), message, initiator_name(who), code});
+    }
     auto suspended = spi::scalar(
         "UPDATE pgtrickle.pgt_stream_tables SET consecutive_errors = consecutive_errors + 1, "
         "last_error_message = $2, last_error_at = now(), "
@@ -618,7 +697,8 @@ std::vector<unsigned> captured_sources(long long id) {
 
 long long count_pending(unsigned source_relid, const std::vector<spi::param>& frontier) {
     if (!frontier[0])
-        return std::stoll(*spi::prepared("SELECT pg_catalog.count(*) FROM " + buffer_name(source_relid), 0).query({})[0][0]);
+        return std::stoll(*spi::prepared(sql::tree::render(sql::tree::select({sql::tree::count_all()}).from(buffer_name(source_relid), "b")), 0)
+                               .query({})[0][0]);
     sql::tree::select count = pending_rows(source_relid, "b");
     count.items.emplace_back(sql::tree::count_all());
     return std::stoll(*spi::prepared(sql::tree::render(count), 3).query(frontier)[0][0]);
@@ -646,7 +726,7 @@ bool has_pending_changes(long long id) {
         const bool any =
             state->frontier[0]
                 ? spi::prepared(any_row(pending_rows(source, "b")), 3).query(state->frontier)[0][0] == "t"
-                : spi::prepared("SELECT EXISTS (SELECT FROM " + buffer_name(source) + ")", 0).query({})[0][0] == "t";
+                : spi::prepared(any_row(sql::tree::select().from(buffer_name(source), "b")), 0).query({})[0][0] == "t";
         if (any) return true;
     }
     return false;
