@@ -72,6 +72,12 @@ WHERE st.refresh_mode = 'DIFFERENTIAL' AND EXISTS (
       AND (t.typname IN ('interval', 'money', 'citext', 'numrange', 'nummultirange')
            OR e.typname IN ('numeric', 'float4', 'float8', 'interval')));
 
+-- The row identity of storage made from 0.2.0 on: xxh3-128 of the row key's text images, as a
+-- uuid (two rows sharing a 64-bit pg_trickle_hash_multi by chance would be merged into one).
+-- Storage made before keeps its bigint identity.
+CREATE FUNCTION pgtrickle.pg_trickle_row_id(inputs text[]) RETURNS uuid
+LANGUAGE C IMMUTABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'pg_trickle_row_id';
+
 -- ---- definitions, for pg_dump ------------------------------------------------------------------
 -- pgt_stream_tables refers to tables by oid, which a restore changes: pg_dump leaves its rows
 -- out. This table holds what a stream table is, by name, and is dumped: after a restore,

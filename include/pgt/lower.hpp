@@ -25,8 +25,10 @@
 namespace pgt::lower {
 
 struct options {
-    /// `f(text[]) → bigint`, the row-identity hash (xxHash3-64 in the extension).
-    std::string hash_function = "pgtrickle.pg_trickle_hash_multi";
+    /// The row identity is pg_trickle_row_id's 128-bit hash of the row's key, a uuid: two rows
+    /// never share one by chance. False for storage made before pg_trickle 0.2.0 (or on its
+    /// catalog), which keeps pg_trickle_hash_multi's 64 bits, a bigint.
+    bool wide_row_id = true;
     /// The state tables of the circuit's stored aggregates (`stored_aggregates`) by node id,
     /// for `delta_sql`: a refresh reads each touched group's state there, folds the change in
     /// and writes it back. A stored aggregate without one has its touched groups recomputed
@@ -129,6 +131,10 @@ std::string single_row_pair_update(const circuit& c, std::size_t source, const s
 /// the rows are not kept twice — and has no state table of its own (`aggregate_states`).
 int recursion_stored_as_result(const circuit& c);
 
+/// The type of `__pgt_row_id` under `opts` (uuid, or bigint), and `f(text[])` computing it.
+sql_type row_id_type(const options& opts);
+std::string row_id_function(const options& opts);
+
 /// What `__pgt_row_id` hashes under strategy `m` (FULL stream tables are bags), as
 /// list_auxiliary_columns() reports it.
 std::string row_id_purpose(maintenance m);
@@ -150,7 +156,7 @@ refresh_plan delta_sql(const circuit& c, const std::vector<source_changes>& sour
 /// TopK (`c.query.topk`): the stream table holds the first rows of the query's result, which
 /// is maintained as usual (`storage_layout`, `full_load_sql`, `delta_sql`) in a state table.
 /// The stream table's own layout: the state's row id and the visible columns, as a bag.
-layout topk_layout(const circuit& c);
+layout topk_layout(const circuit& c, const options& opts = {});
 /// The statement that makes the stream table the first rows of `state_table` in the TopK
 /// order, applied as a difference (it returns inserted, deleted, updated).
 std::string topk_statement(const circuit& c, const std::string& state_table, const std::string& storage_table);

@@ -1,6 +1,9 @@
 // pg_trickle_hash / pg_trickle_hash_multi: the row-identity hashes (API.md §1.5). Compatible
 // with upstream: xxh64 of the UTF-8 bytes for one value, streaming xxh3-64 with 0x1E between
 // elements for several; NULL hashes as the sentinel bytes "\0NULL\0".
+// pg_trickle_row_id: the same elements through xxh3-128, as a uuid: the row identity of
+// storage made from 0.2.0 on, wide enough that two rows never share one by chance (a 64-bit
+// identity has even odds of a collision near 5·10⁹ rows; 128 bits near 2·10¹⁹).
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
@@ -17,6 +20,20 @@ constexpr char separator = 0x1E;
 
 Datum as_bigint(std::uint64_t h) { return Int64GetDatum(static_cast<int64>(h)); }
 
+/// Feeds the elements of text[] argument 0 (none when NULL) to `update`, 0x1E between them.
+template <class Update>
+void feed_elements(FunctionCallInfo fcinfo, Update update) {
+    if (PG_ARGISNULL(0)) return;
+    const auto elements = pgt::pg::text_array_arg(fcinfo, 0);
+    for (std::size_t i = 0; i < elements.size(); ++i) {
+        if (i > 0) update(&separator, 1);
+        if (!elements[i])
+            update(null_sentinel, sizeof null_sentinel);
+        else
+            update(elements[i]->data(), elements[i]->size());
+    }
+}
+
 } // namespace
 
 PGT_FUNCTION(pg_trickle_hash) {
@@ -29,15 +46,16 @@ PGT_FUNCTION(pg_trickle_hash_multi) {
     XXH3_state_t state;
     std::memset(&state, 0, sizeof state);
     XXH3_64bits_reset_withSeed(&state, seed);
-    if (!PG_ARGISNULL(0)) {
-        const auto elements = pgt::pg::text_array_arg(fcinfo, 0);
-        for (std::size_t i = 0; i < elements.size(); ++i) {
-            if (i > 0) XXH3_64bits_update(&state, &separator, 1);
-            if (!elements[i])
-                XXH3_64bits_update(&state, null_sentinel, sizeof null_sentinel);
-            else
-                XXH3_64bits_update(&state, elements[i]->data(), elements[i]->size());
-        }
-    }
+    feed_elements(fcinfo, [&](const void* data, std::size_t n) { XXH3_64bits_update(&state, data, n); });
     return as_bigint(XXH3_64bits_digest(&state));
+}
+
+PGT_FUNCTION(pg_trickle_row_id) {
+    XXH3_state_t state;
+    std::memset(&state, 0, sizeof state);
+    XXH3_128bits_reset_withSeed(&state, seed);
+    feed_elements(fcinfo, [&](const void* data, std::size_t n) { XXH3_128bits_update(&state, data, n); });
+    XXH128_canonical_t bytes;
+    XXH128_canonicalFromHash(&bytes, XXH3_128bits_digest(&state));
+    return pgt::pg::uuid_result(bytes.digest);
 }

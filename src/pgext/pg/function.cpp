@@ -12,6 +12,7 @@ extern "C" {
 #include <utils/builtins.h>
 #include <utils/rel.h>
 #include <utils/timestamp.h>
+#include <utils/uuid.h>
 }
 
 namespace pgt::pg {
@@ -94,6 +95,12 @@ Datum text_array_result(const std::vector<std::string>& items) {
                                      false, TEXTOID, CurrentMemoryContext);
         return state ? makeArrayResult(state, CurrentMemoryContext) : PointerGetDatum(construct_empty_array(TEXTOID));
     });
+}
+
+Datum uuid_result(const unsigned char* bytes) {
+    auto* u = static_cast<pg_uuid_t*>(palloc(sizeof(pg_uuid_t)));
+    std::memcpy(u->data, bytes, UUID_LEN);
+    return UUIDPGetDatum(u);
 }
 
 Datum timestamptz_result(std::int64_t unix_ms) {

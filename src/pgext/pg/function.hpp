@@ -40,6 +40,8 @@ std::optional<bool> bool_arg(FunctionCallInfo fcinfo, int i);
 Datum text_result(const std::string& s);
 /// A one-dimensional text[] of the given strings.
 Datum text_array_result(const std::vector<std::string>& items);
+/// A uuid of the 16 bytes at `bytes`, in order.
+Datum uuid_result(const unsigned char* bytes);
 /// A timestamptz of `unix_ms` (milliseconds since 1970-01-01 UTC).
 Datum timestamptz_result(std::int64_t unix_ms);
 /// The elements of text[] argument `i` (not NULL), a NULL element as nullopt; they point into

@@ -8,6 +8,7 @@
 #include "pgt/sql/builder.hpp"
 
 #include "capture/capture.hpp"
+#include "catalog/catalog_oids.hpp"
 #include "catalog/server_catalog.hpp"
 #include "pg/parser.hpp"
 #include "pg/relations.hpp"
@@ -75,7 +76,12 @@ std::vector<std::string> storage_columns(const lower::layout& lay) {
 
 } // namespace
 
-lower::options lowering_options() { return {}; }
+lower::options lowering_options() {
+    lower::options opts;
+    // (A 0.1.0 catalog, which the library also serves, has no pg_trickle_row_id.)
+    opts.wide_row_id = stream_table_catalog_oids().has_settings;
+    return opts;
+}
 
 frontend::compile_result compile_query(const std::string& sql, std::vector<server::query_object>* objects,
                                        const frontend::options& opts) {
@@ -165,17 +171,17 @@ struct full_mode {
     std::string select;
 };
 
-full_mode full_mode_query(const stream_table& st) {
+full_mode full_mode_query(const stream_table& st, const lower::options& opts) {
     full_mode f;
     f.layout.strategy = maintenance::bag;
     f.layout.unique_row_id = false;
-    f.layout.columns.push_back({"__pgt_row_id", make_type(type_kind::int8), true, ""});
+    f.layout.columns.push_back({"__pgt_row_id", lower::row_id_type(opts), true, ""});
     std::vector<std::string> hashed;
     for (const auto& [name, type] : visible_columns(st)) {
         f.layout.columns.push_back({name, server_type(type), false, ""});
         hashed.push_back(sql::hash_text(sql::column("q", name), f.layout.columns.back().type));
     }
-    t::select rows({t::as(t::fn(lowering_options().hash_function, {t::rendered(sql::text_array(hashed))}, ""), "__pgt_row_id"), t::all("q")});
+    t::select rows({t::as(t::fn(lower::row_id_function(opts), {t::rendered(sql::text_array(hashed))}, ""), "__pgt_row_id"), t::all("q")});
     f.select = t::render(rows.from(t::from(t::rendered_query(st.defining_query), "q")));
     return f;
 }
@@ -190,6 +196,15 @@ std::set<std::string> column_names(const std::string& table) {
                                       {table}))
         names.insert(*row[0]);
     return names;
+}
+
+/// Whether `table`'s row identity is a uuid (storage made from 0.2.0 on), not a bigint.
+bool has_wide_row_id(const std::string& table) {
+    return spi::scalar("SELECT 1 FROM pg_catalog.pg_attribute WHERE attrelid OPERATOR(pg_catalog.=) "
+                       "$1::pg_catalog.regclass::pg_catalog.oid AND attname OPERATOR(pg_catalog.=) '__pgt_row_id' "
+                       "AND atttypid OPERATOR(pg_catalog.=) 'pg_catalog.uuid'::pg_catalog.regtype::pg_catalog.oid",
+                       {table})
+        .has_value();
 }
 
 /// Whether aggregate storage with columns `have` predates lower::options::state_in_output: it
@@ -253,6 +268,7 @@ void compile_incremental(const stream_table& st, compiled_query& c) {
     }
     c.sources = graph.sources;
     c.options.state_in_output = !state_beside_output(graph, have);
+    c.options.wide_row_id = has_wide_row_id(target);
     const auto columns = storage_columns(lower::storage_layout(graph, c.options));
     c.load.select = topk ? lower::topk_state_load(graph, c.options) : lower::full_load_sql(graph, c.options);
     c.load.statement = insert_rows(target, columns, c.load.select);
@@ -267,11 +283,15 @@ void compile_incremental(const stream_table& st, compiled_query& c) {
 /// `c`'s load and plan for FULL-mode stream table `st`.
 void compile_full(const stream_table& st, compiled_query& c) {
     c.sources = c.front.sources;
-    const auto f = full_mode_query(st);
+    c.options.wide_row_id = has_wide_row_id(st.qualified());
+    const auto f = full_mode_query(st, c.options);
     c.load.select = f.select;
     c.load.statement = insert_rows(st.qualified(), storage_columns(f.layout), f.select);
+    // (A swapped heap has no reader: its row ids are never read, all the same.)
+    t::expr no_row_id = t::cast(t::integer(0), int8);
+    if (c.options.wide_row_id) no_row_id = t::cast(t::text("00000000-0000-0000-0000-000000000000"), lower::row_id_type(c.options));
     c.load.swap_select =
-        t::render(t::select({t::as(t::cast(t::integer(0), int8), "__pgt_row_id"), t::all("q")}).from(t::from(t::rendered_query(st.defining_query), "q")));
+        t::render(t::select({t::as(no_row_id, "__pgt_row_id"), t::all("q")}).from(t::from(t::rendered_query(st.defining_query), "q")));
     full_plan p;
     p.difference_plan = spi::plan(lower::full_difference_statement(f.layout, f.select, st.qualified()), 0, true);
     c.plan = std::move(p);

@@ -235,15 +235,15 @@ void take_server_types(lower::layout& lay, const output_columns& output) {
 void make_layouts(definition& def, const output_columns& output) {
     if (incremental(def.refresh_mode)) {
         def.graph = build_circuit(*def.front.query);
-        def.layout = lower::storage_layout(*def.graph);
+        def.layout = lower::storage_layout(*def.graph, lowering_options());
         if (def.graph->query.topk) {
             def.state_layout = def.layout;
-            def.layout = lower::topk_layout(*def.graph);
+            def.layout = lower::topk_layout(*def.graph, lowering_options());
         }
     } else {
         def.layout.strategy = maintenance::bag;
         def.layout.unique_row_id = false;
-        def.layout.columns.push_back({"__pgt_row_id", make_type(type_kind::int8), true, lower::row_id_purpose(maintenance::bag)});
+        def.layout.columns.push_back({"__pgt_row_id", lower::row_id_type(lowering_options()), true, lower::row_id_purpose(maintenance::bag)});
         for (const auto& [col, type] : output) def.layout.columns.push_back({col, server_type(type), false, ""});
     }
     take_server_types(def.layout, output);
@@ -346,10 +346,14 @@ unsigned create_storage(const std::string& schema, const std::string& name, cons
 
 namespace {
 
-/// The layouts a restored storage table may have: the one made now and, for an aggregate, the
-/// ones made by 0.1.0 (compiled_for tells them apart).
+/// The layouts a restored storage table may have: the one made now, the same with a bigint row
+/// identity (made before 0.2.0, or on its catalog) and, for an aggregate, the ones made by 0.1.0
+/// (compiled_for tells them apart).
 std::vector<lower::layout> restorable_layouts(const definition& def) {
-    std::vector<lower::layout> layouts{def.layout};
+    std::vector<lower::layout> layouts{def.layout, def.layout};
+    lower::options narrow;
+    narrow.wide_row_id = false;
+    layouts.back().columns.front().type = lower::row_id_type(narrow);
     if (!def.graph) return layouts;
     for (auto before : lower::storage_layouts_of_0_1_0(*def.graph)) {
         for (auto& c : before.columns)

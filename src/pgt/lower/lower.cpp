@@ -22,6 +22,14 @@ std::string counts_select(const std::vector<cte>& ctes) {
 }
 } // namespace
 
+sql_type row_id_type(const options& opts) {
+    return opts.wide_row_id ? sql_type{type_kind::other, "pg_catalog.uuid"} : make_type(type_kind::int8);
+}
+
+std::string row_id_function(const options& opts) {
+    return opts.wide_row_id ? "pgtrickle.pg_trickle_row_id" : "pgtrickle.pg_trickle_hash_multi";
+}
+
 std::string row_id_purpose(maintenance m) {
     switch (m) {
     case maintenance::keyed: return "row identity (xxHash of the row key)";
@@ -36,7 +44,7 @@ layout storage_layout(const circuit& c, const options& opts) {
     layout lay;
     lay.strategy = c.strategy;
     lay.unique_row_id = c.strategy != maintenance::bag;
-    lay.columns.push_back({"__pgt_row_id", make_type(type_kind::int8), true, row_id_purpose(c.strategy)});
+    lay.columns.push_back({"__pgt_row_id", row_id_type(opts), true, row_id_purpose(c.strategy)});
     for (const auto& col : c.query.root->columns) {
         // An untyped literal column (SELECT NULL AS x) is stored as text, as CREATE TABLE AS does.
         sql_type t = col.type.name.empty() ? make_type(type_kind::text) : col.type;
@@ -58,6 +66,7 @@ std::vector<layout> storage_layouts_of_0_1_0(const circuit& c) {
     if (c.strategy != maintenance::aggregate || c.query.topk) return {};
     options separate;
     separate.state_in_output = false;
+    separate.wide_row_id = false;
     layout lay = storage_layout(c, separate);
     const auto counts = scale_count_columns(c);
     std::erase_if(lay.columns, [&](const storage_column& col) { return std::ranges::find(counts, col.name) != counts.end(); });
@@ -175,6 +184,12 @@ std::string full_difference_statement(const layout& lay, const std::string& new_
     std::vector<tree::expr> images;
     for (const auto& c : lay.columns) {
         cols.emplace_back(tree::col("", c.name));
+        // The row id (a uuid or a bigint) is grouped as it is: its values are equal only when alike.
+        if (c.name == lay.columns.front().name) {
+            grouped.emplace_back(tree::col("x", c.name));
+            images.push_back(tree::col("x", c.name));
+            continue;
+        }
         const std::string x = sql::column("x", c.name);
         const std::string v = sql::grouped_value(x, c.type);
         grouped.push_back(v == x ? tree::select_item(tree::col("x", c.name)) : tree::as(tree::rendered(v), c.name));
@@ -199,11 +214,11 @@ std::string full_difference_statement(const layout& lay, const std::string& new_
 
 namespace pgt::lower {
 
-layout topk_layout(const circuit& c) {
+layout topk_layout(const circuit& c, const options& opts) {
     layout lay;
     lay.strategy = maintenance::bag;
     lay.unique_row_id = false;
-    lay.columns.push_back({"__pgt_row_id", make_type(type_kind::int8), true, "row id of the maintained result's row"});
+    lay.columns.push_back({"__pgt_row_id", row_id_type(opts), true, "row id of the maintained result's row"});
     const auto& root = c.query.root->columns;
     for (std::size_t i = 0; i < c.query.topk->visible; ++i) {
         sql_type t = root[i].type.name.empty() ? make_type(type_kind::text) : root[i].type;

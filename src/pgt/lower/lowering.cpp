@@ -251,7 +251,7 @@ std::string lowering::row_id(const std::vector<std::string>& values,
                              const std::vector<sql_type>& types) const {
     std::vector<std::string> parts;
     for (std::size_t i = 0; i < values.size(); ++i) parts.push_back(sql::hash_text(values[i], types[i]));
-    return opts_.hash_function + "(" + sql::text_array(parts) + ")";
+    return row_id_function(opts_) + "(" + sql::text_array(parts) + ")";
 }
 
 tree::expr lowering::row_id_of(int id, const std::string& alias) const {
@@ -266,7 +266,7 @@ tree::expr lowering::row_id_of(int id, const std::string& alias) const {
 
 layout state_table_layout(const lowering& l, int id, std::vector<storage_column> state) {
     layout lay;
-    lay.columns.push_back({"__pgt_row_id", make_type(type_kind::int8), true, ""});
+    lay.columns.push_back({"__pgt_row_id", row_id_type(l.opts()), true, ""});
     for (std::size_t i = 0; i < l.names(id).size(); ++i) lay.columns.push_back({l.names(id)[i], l.node(id).rel->columns[i].type, false, ""});
     for (auto& c : state) lay.columns.push_back(std::move(c));
     return lay;

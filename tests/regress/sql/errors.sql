@@ -103,7 +103,7 @@ SELECT try($q$SELECT pgtrickle.alter_stream_table('dup', cdc_mode => 'trigger')$
 SELECT try($q$SELECT pgtrickle.alter_stream_table('dup', cdc_mode => 'wal')$q$);
 SELECT diamond_consistency, diamond_schedule_policy FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 'dup';
 -- stream tables are read-only to users
-SELECT try($q$INSERT INTO dup VALUES (1, 1)$q$);
+SELECT try($q$INSERT INTO dup (id, customer) VALUES (1, 1)$q$);
 SELECT try($q$UPDATE dup SET id = 5$q$);
 SELECT try($q$DELETE FROM dup$q$);
 SELECT try($q$TRUNCATE dup$q$);

@@ -47,3 +47,21 @@ TEST_CASE("lower: no full load from the query where storage keeps state beside t
         CHECK_FALSE(pgt::lower::query_load_sql(circuit_of(query), query));
     }
 }
+
+TEST_CASE("lower: the row identity is 128 bits wide, and 64 for storage made before 0.2.0", "[lower]") {
+    for (const char* query : {"SELECT status, count(*) AS n FROM orders GROUP BY status", "SELECT customer_id, status FROM orders",
+                              "SELECT DISTINCT status FROM orders", "SELECT status FROM orders ORDER BY status LIMIT 3"}) {
+        const auto graph = circuit_of(query);
+        INFO(query);
+        pgt::lower::options narrow;
+        narrow.wide_row_id = false;
+        const auto wide_layout = graph.query.topk ? pgt::lower::topk_layout(graph) : pgt::lower::storage_layout(graph);
+        CHECK(wide_layout.columns.front().type.name == "pg_catalog.uuid");
+        CHECK(pgt::lower::storage_layout(graph, narrow).columns.front().type.name == "pg_catalog.int8");
+        const std::string wide_load = pgt::lower::full_load_sql(graph), narrow_load = pgt::lower::full_load_sql(graph, narrow);
+        CHECK(wide_load.find("pgtrickle.pg_trickle_row_id(") != std::string::npos);
+        CHECK(wide_load.find("pg_trickle_hash_multi") == std::string::npos);
+        CHECK(narrow_load.find("pgtrickle.pg_trickle_hash_multi(") != std::string::npos);
+        CHECK(narrow_load.find("pg_trickle_row_id") == std::string::npos);
+    }
+}
