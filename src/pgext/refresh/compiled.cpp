@@ -1,7 +1,7 @@
 #include "refresh/compiled.hpp"
 
 #include <algorithm>
-#include <set>
+#include <map>
 #include <utility>
 
 #include "pgt/error.hpp"
@@ -188,28 +188,27 @@ full_mode full_mode_query(const stream_table& st, const lower::options& opts) {
 
 namespace {
 
-/// The names of `table`'s columns.
-std::set<std::string> column_names(const std::string& table) {
-    std::set<std::string> names;
-    for (const auto& row : spi::query("SELECT attname::text FROM pg_catalog.pg_attribute WHERE attrelid = "
-                                      "$1::pg_catalog.regclass::pg_catalog.oid AND attnum > 0 AND NOT attisdropped",
+/// `table`'s columns: name → type (pg_catalog's name of it).
+using storage_columns_of = std::map<std::string, std::string>;
+storage_columns_of column_types(const std::string& table) {
+    storage_columns_of columns;
+    for (const auto& row : spi::query("SELECT a.attname::text, t.typname::text FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t "
+                                      "ON t.oid OPERATOR(pg_catalog.=) a.atttypid WHERE a.attrelid OPERATOR(pg_catalog.=) "
+                                      "$1::pg_catalog.regclass::pg_catalog.oid AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped",
                                       {table}))
-        names.insert(*row[0]);
-    return names;
+        columns.emplace(*row[0], *row[1]);
+    return columns;
 }
 
-/// Whether `table`'s row identity is a uuid (storage made from 0.2.0 on), not a bigint.
-bool has_wide_row_id(const std::string& table) {
-    return spi::scalar("SELECT 1 FROM pg_catalog.pg_attribute WHERE attrelid OPERATOR(pg_catalog.=) "
-                       "$1::pg_catalog.regclass::pg_catalog.oid AND attname OPERATOR(pg_catalog.=) '__pgt_row_id' "
-                       "AND atttypid OPERATOR(pg_catalog.=) 'pg_catalog.uuid'::pg_catalog.regtype::pg_catalog.oid",
-                       {table})
-        .has_value();
+/// Whether storage with columns `have` keys its rows by a uuid (made from 0.2.0 on), not a bigint.
+bool has_wide_row_id(const storage_columns_of& have) {
+    const auto row_id = have.find("__pgt_row_id");
+    return row_id != have.end() && row_id->second == "uuid";
 }
 
 /// Whether aggregate storage with columns `have` predates lower::options::state_in_output: it
 /// has a hidden state column that the layout now keeps in a visible one.
-bool state_beside_output(const circuit& graph, const std::set<std::string>& have) {
+bool state_beside_output(const circuit& graph, const storage_columns_of& have) {
     if (graph.strategy != maintenance::aggregate) return false;
     lower::options separate;
     separate.state_in_output = false;
@@ -248,7 +247,7 @@ topk_plan topk_of(const stream_table& st, incremental_plan inc) {
 
 /// Whether storage with columns `have` lacks a column of `graph`'s layout: it was made by a
 /// library that kept less state (before 0.2.0, no per-scale input counts of a SUM or AVG).
-bool lacks_state_columns(const circuit& graph, const std::set<std::string>& have) {
+bool lacks_state_columns(const circuit& graph, const storage_columns_of& have) {
     return std::ranges::any_of(lower::storage_layout(graph).columns,
                                [&](const lower::storage_column& col) { return !have.contains(col.name); });
 }
@@ -259,7 +258,7 @@ void compile_incremental(const stream_table& st, compiled_query& c) {
     circuit graph = build_circuit(*c.front.query);
     const bool topk = graph.query.topk.has_value();
     const std::string target = topk ? state_table(st.relid) : st.qualified();
-    const auto have = column_names(target);
+    const auto have = column_types(target);
     if (lacks_state_columns(graph, have)) {
         frontend::options before_scale_counts;
         before_scale_counts.count_scales = false;
@@ -268,7 +267,7 @@ void compile_incremental(const stream_table& st, compiled_query& c) {
     }
     c.sources = graph.sources;
     c.options.state_in_output = !state_beside_output(graph, have);
-    c.options.wide_row_id = has_wide_row_id(target);
+    c.options.wide_row_id = has_wide_row_id(have);
     const auto columns = storage_columns(lower::storage_layout(graph, c.options));
     c.load.select = topk ? lower::topk_state_load(graph, c.options) : lower::full_load_sql(graph, c.options);
     c.load.statement = insert_rows(target, columns, c.load.select);
@@ -283,7 +282,7 @@ void compile_incremental(const stream_table& st, compiled_query& c) {
 /// `c`'s load and plan for FULL-mode stream table `st`.
 void compile_full(const stream_table& st, compiled_query& c) {
     c.sources = c.front.sources;
-    c.options.wide_row_id = has_wide_row_id(st.qualified());
+    c.options.wide_row_id = has_wide_row_id(column_types(st.qualified()));
     const auto f = full_mode_query(st, c.options);
     c.load.select = f.select;
     c.load.statement = insert_rows(st.qualified(), storage_columns(f.layout), f.select);

@@ -233,17 +233,18 @@ void take_server_types(lower::layout& lay, const output_columns& output) {
 
 /// The storage layout (and a TopK's state table's): the circuit's, or a FULL stream table's bag.
 void make_layouts(definition& def, const output_columns& output) {
+    const lower::options opts = lowering_options();
     if (incremental(def.refresh_mode)) {
         def.graph = build_circuit(*def.front.query);
-        def.layout = lower::storage_layout(*def.graph, lowering_options());
+        def.layout = lower::storage_layout(*def.graph, opts);
         if (def.graph->query.topk) {
             def.state_layout = def.layout;
-            def.layout = lower::topk_layout(*def.graph, lowering_options());
+            def.layout = lower::topk_layout(*def.graph, opts);
         }
     } else {
         def.layout.strategy = maintenance::bag;
         def.layout.unique_row_id = false;
-        def.layout.columns.push_back({"__pgt_row_id", lower::row_id_type(lowering_options()), true, lower::row_id_purpose(maintenance::bag)});
+        def.layout.columns.push_back({"__pgt_row_id", lower::row_id_type(opts), true, lower::row_id_purpose(maintenance::bag)});
         for (const auto& [col, type] : output) def.layout.columns.push_back({col, server_type(type), false, ""});
     }
     take_server_types(def.layout, output);

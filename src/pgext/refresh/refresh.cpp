@@ -629,25 +629,24 @@ bool record_failure(long long id, initiator who, const std::string& sqlstate, co
     server::role_scope as_ext(server::extension_owner(), false);
     // (A 0.1.0 catalog, which the library also serves, records no SQLSTATE.)
     const spi::param code = stream_table_catalog_oids().has_settings ? spi::param(sqlstate) : std::nullopt;
-    namespace t = sql::tree;
     if (history) {
         t::update failed;
         failed.target = "pgtrickle.pgt_refresh_history";
-        failed.set = {{"status", t::text("FAILED")}, {"end_time", t::fn("clock_timestamp", {})}, {"error_message", t::cast(t::param(2), t::type_name::catalog("text"))}};
-        if (code) failed.set.push_back({"error_sqlstate", t::cast(t::param(3), t::type_name::catalog("text"))});
-        failed.where_condition = t::eq(t::col("", "refresh_id"), t::cast(t::param(1), t::type_name::catalog("int8")));
+        failed.set = {{"status", t::text("FAILED")}, {"end_time", t::fn("clock_timestamp", {})}, {"error_message", as_text(t::param(2))}};
+        if (code) failed.set.push_back({"error_sqlstate", as_text(t::param(3))});
+        failed.where_condition = t::eq(t::col("", "refresh_id"), as_int8(t::param(1)));
         spi::exec(t::render(failed), {std::to_string(*history), message, code});
     } else {
         std::vector<std::string> columns{"pgt_id", "data_timestamp", "start_time", "end_time", "action", "status", "error_message", "initiated_by"};
         const t::expr mode = t::col("s", "refresh_mode");
-        t::select row({t::cast(t::param(1), t::type_name::catalog("int8")), t::fn("now", {}), t::fn("now", {}), t::fn("clock_timestamp", {}),
+        t::select row({refreshing_id(), t::fn("now", {}), t::fn("now", {}), t::fn("clock_timestamp", {}),
                        t::case_when({{t::eq(mode, t::text("FULL")), t::text("FULL")}}, t::text("DIFFERENTIAL")), t::text("FAILED"),
-                       t::cast(t::param(2), t::type_name::catalog("text")), t::cast(t::param(3), t::type_name::catalog("text"))});
+                       as_text(t::param(2)), as_text(t::param(3))});
         if (code) {
             columns.emplace_back("error_sqlstate");
-            row.items.emplace_back(t::cast(t::param(4), t::type_name::catalog("text")));
+            row.items.emplace_back(as_text(t::param(4)));
         }
-        row.from("pgtrickle.pgt_stream_tables", "s").where(t::eq(t::col("s", "pgt_id"), t::cast(t::param(1), t::type_name::catalog("int8"))));
+        row.from("pgtrickle.pgt_stream_tables", "s").where(t::eq(t::col("s", "pgt_id"), refreshing_id()));
         const t::insert failed{"pgtrickle.pgt_refresh_history", std::move(columns), row, {}};
         spi::exec(t::render(failed), {std::to_string(id), message, initiator_name(who), code});
     }

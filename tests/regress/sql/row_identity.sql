@@ -21,21 +21,19 @@ SELECT pgtrickle.create_stream_table('by_key_full', 'SELECT k, count(*) AS n FRO
                                      refresh_mode => 'FULL');
 SELECT pgtrickle.create_stream_table('reads_full', 'SELECT k, n FROM by_key_full');
 SELECT column_name, data_type FROM pgtrickle.list_auxiliary_columns('by_key') WHERE column_name = '__pgt_row_id';
+-- Every stream table's rows, one row each.
+CREATE VIEW contents AS
+          SELECT 'by_key' AS st, k, format('n=%s total=%s', n, total) AS val FROM by_key
+UNION ALL SELECT 'keys', k, '' FROM keys
+UNION ALL SELECT 'rows_by_k', k, format('v=%s', v) FROM rows_by_k
+UNION ALL SELECT 'keyed', k, format('id=%s', id) FROM keyed
+UNION ALL SELECT 'by_key_now', k, format('n=%s', n) FROM by_key_now
+UNION ALL SELECT 'reads_full', k, format('n=%s', n) FROM reads_full;
 -- The colliding key arrives, and later the first one leaves.
 INSERT INTO colliding VALUES (2, 'c181786084ec0ee9', 20), (3, 'c181786084ec0ee9', 30);
 SELECT pgtrickle.refresh_stream_table(t) FROM unnest(ARRAY['by_key', 'keys', 'rows_by_k', 'keyed', 'by_key_full', 'reads_full']) t;
-SELECT k, n, total FROM by_key ORDER BY k;
-SELECT k FROM keys ORDER BY k;
-SELECT k, v FROM rows_by_k ORDER BY k, v;
-SELECT id, k FROM keyed ORDER BY id;
-SELECT k, n FROM by_key_now ORDER BY k;
-SELECT k, n FROM reads_full ORDER BY k;
+SELECT * FROM contents ORDER BY 1, 2, 3;
 UPDATE colliding SET k = 'c181786084ec0ee9' WHERE id = 1;
 DELETE FROM colliding WHERE id = 3;
 SELECT pgtrickle.refresh_stream_table(t) FROM unnest(ARRAY['by_key', 'keys', 'rows_by_k', 'keyed', 'by_key_full', 'reads_full']) t;
-SELECT k, n, total FROM by_key ORDER BY k;
-SELECT k FROM keys ORDER BY k;
-SELECT k, v FROM rows_by_k ORDER BY k, v;
-SELECT id, k FROM keyed ORDER BY id;
-SELECT k, n FROM by_key_now ORDER BY k;
-SELECT k, n FROM reads_full ORDER BY k;
+SELECT * FROM contents ORDER BY 1, 2, 3;
