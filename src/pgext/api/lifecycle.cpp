@@ -205,7 +205,8 @@ PGT_FUNCTION(pgt_refresh_stream_table) {
     // spans the whole call: reading the catalog may prune a page, which writes WAL too.)
     const pgt::server::derived_writes_scope derived;
     pgt::spi::session spi;
-    auto st = pgt::ext::require_stream_table(pgt::pg::required_text_arg(fcinfo, 0, "name"));
+    // (The refresh reads the row itself, under the stream table's lock.)
+    const auto st = pgt::ext::require_stream_table_key(pgt::pg::required_text_arg(fcinfo, 0, "name"));
     pgt::ext::require_owner(st);
     pgt::ext::refresh(st.id, pgt::ext::initiator::manual);
     PG_RETURN_VOID();

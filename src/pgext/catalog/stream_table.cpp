@@ -20,6 +20,33 @@ std::optional<stream_table> load(sql::tree::expr where, const std::vector<spi::p
     return stream_table_from_row(rows[0]);
 }
 
+/// The row of the stream table a bare name finds along the search_path ($1), or of the one
+/// `schema.name` names ($1, $2).
+sql::tree::expr named_by_search_path() {
+    namespace t = sql::tree;
+    return t::eq(t::col("", "pgt_relid"), t::fn("to_regclass", {t::fn("quote_ident", {t::param(1)})}));
+}
+sql::tree::expr named_in_schema() {
+    namespace t = sql::tree;
+    return t::all_of({t::eq(t::col("", "pgt_schema"), t::param(1)), t::eq(t::col("", "pgt_name"), t::param(2))});
+}
+
+/// The key of the stream table `where` finds (statements rendered once: a refresh looks one
+/// up at every call).
+std::optional<stream_table_key> load_key(bool by_search_path, const std::vector<spi::param>& params) {
+    namespace t = sql::tree;
+    static const std::string statements[2] = {
+        t::render(t::select({t::col("", "pgt_id"), t::col("", "pgt_relid"), t::col("", "pgt_schema"), t::col("", "pgt_name")})
+                      .from("pgtrickle.pgt_stream_tables", "")
+                      .where(named_in_schema())),
+        t::render(t::select({t::col("", "pgt_id"), t::col("", "pgt_relid"), t::col("", "pgt_schema"), t::col("", "pgt_name")})
+                      .from("pgtrickle.pgt_stream_tables", "")
+                      .where(named_by_search_path()))};
+    auto rows = spi::prepared(statements[by_search_path], static_cast<int>(params.size())).query(params);
+    if (rows.empty()) return std::nullopt;
+    return stream_table_key{std::stoll(*rows[0][0]), static_cast<unsigned>(std::stoul(*rows[0][1])), *rows[0][2], *rows[0][3]};
+}
+
 } // namespace
 
 const char* mode_name(mode m) {
@@ -124,7 +151,7 @@ std::vector<std::pair<std::string, std::string>> visible_columns(const stream_ta
     return cols;
 }
 
-std::string stream_table::qualified() const { return spi::quote_ident(schema) + "." + spi::quote_ident(name); }
+std::string stream_table_key::qualified() const { return spi::quote_ident(schema) + "." + spi::quote_ident(name); }
 
 std::pair<std::string, std::string> split_name(const std::string& name) {
     if (name.empty()) throw error(sqlstate::invalid_parameter_value, "invalid argument: stream table name must not be empty");
@@ -143,18 +170,23 @@ std::pair<std::string, std::string> split_name(const std::string& name) {
 
 std::optional<stream_table> find_stream_table(const std::string& name) {
     auto [schema, table] = split_name(name);
-    namespace t = sql::tree;
-    return load(t::all_of({t::eq(t::col("", "pgt_schema"), t::param(1)), t::eq(t::col("", "pgt_name"), t::param(2))}), {schema, table});
+    return load(named_in_schema(), {schema, table});
 }
 
-stream_table require_stream_table(const std::string& name) {
+stream_table_key require_stream_table_key(const std::string& name) {
     // An existing stream table's unqualified name is looked up along the search_path, as
     // PostgreSQL finds a table (the current schema is only where new ones are made).
     if (!name.empty() && name.find('.') == std::string::npos)
-        if (const auto relid = spi::scalar(
-                "SELECT pg_catalog.to_regclass(pg_catalog.quote_ident($1))::pg_catalog.oid::pg_catalog.text", {name}))
-            if (auto st = stream_table_by_relid(static_cast<unsigned>(std::stoul(*relid)))) return *st;
-    auto st = find_stream_table(name);
+        if (auto key = load_key(true, {name})) return *key;
+    auto [schema, table] = split_name(name);
+    auto key = load_key(false, {schema, table});
+    if (!key) throw error(sqlstate::undefined_table, "stream table not found: " + name);
+    return *key;
+}
+
+stream_table require_stream_table(const std::string& name) {
+    const stream_table_key key = require_stream_table_key(name);
+    auto st = stream_table_by_id(key.id);
     if (!st) throw error(sqlstate::undefined_table, "stream table not found: " + name);
     return *st;
 }

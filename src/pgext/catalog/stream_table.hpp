@@ -31,10 +31,19 @@ st_status status_named(const std::string& name);
 /// time, IMMEDIATE at the end of each writing statement).
 inline bool incremental(mode m) { return m == mode::differential || m == mode::immediate; }
 
-struct stream_table {
+/// What names a stream table: enough to lock it and check its owner before reading its row.
+struct stream_table_key {
     long long id = 0;
     unsigned relid = 0;
     std::string schema, name;
+
+    /// "schema"."name", quoted.
+    std::string qualified() const;
+    /// schema.name as users wrote it (for messages).
+    std::string display() const { return schema + "." + name; }
+};
+
+struct stream_table : stream_table_key {
     std::string defining_query;
     /// The query settings (server::query_settings) its query was defined under, in force
     /// whenever its SQL compiles or runs; null for stream tables made before 0.2.0 recorded them.
@@ -51,11 +60,6 @@ struct stream_table {
     /// AUTO: what its refreshes measured (refresh/auto_mode); empty before any, and on a 0.1.0
     /// catalog.
     std::vector<double> auto_costs;
-
-    /// "schema"."name", quoted.
-    std::string qualified() const;
-    /// schema.name as users wrote it (for messages).
-    std::string display() const { return schema + "." + name; }
 };
 
 /// `SELECT <the catalog columns a stream_table is read from> FROM pgtrickle.pgt_stream_tables`
@@ -79,6 +83,8 @@ std::optional<stream_table> find_stream_table(const std::string& name);
 /// An existing stream table: a bare name found along the search_path (as PostgreSQL finds a
 /// table), else as find_stream_table; or error 42P01 "stream table not found: <name>".
 stream_table require_stream_table(const std::string& name);
+/// The same lookup, reading only the key (a refresh reads the row under the stream table's lock).
+stream_table_key require_stream_table_key(const std::string& name);
 std::optional<stream_table> stream_table_by_id(long long id);
 /// The stream table stored in relation `relid`, if it is one.
 std::optional<stream_table> stream_table_by_relid(unsigned relid);

@@ -103,7 +103,7 @@ void require_writable() {
         throw error("25006", "cannot change stream tables in a read-only transaction");
 }
 
-void require_owner(const stream_table& st) {
+void require_owner(const stream_table_key& st) {
     if (!server::owns_relation(st.relid)) throw error(sqlstate::insufficient_privilege, "must be owner of stream table " + st.display());
 }
 

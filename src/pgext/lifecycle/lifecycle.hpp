@@ -33,7 +33,7 @@ void redefine_stream_table(const stream_table& st, const std::string& query, mod
 void drop_stream_table(const stream_table& st, bool cascade);
 
 /// Error 42501 unless the current user owns the stream table's storage.
-void require_owner(const stream_table& st);
+void require_owner(const stream_table_key& st);
 
 /// Error 25006 in a read-only transaction or on a standby.
 void require_writable();

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <tuple>
+#include <unordered_map>
 #include <utility>
 #include <variant>
 
@@ -70,8 +71,12 @@ struct start_point {
     bool has_frontier() const { return snapshot.has_value(); }
 };
 
-std::optional<start_point> lock_and_start(long long id) {
+/// lock_and_start's statement (rendered once per catalog version: it runs at every refresh).
+const std::string& start_statement() {
     namespace t = sql::tree;
+    static std::string rendered[2];
+    std::string& sql = rendered[stream_table_catalog_oids().has_settings];
+    if (!sql.empty()) return sql;
     const t::type_name text = t::type_name::catalog("text");
     t::select row = stream_table_rows();
     // (in UTC, ISO: it is read back under the stream table's settings)
@@ -79,7 +84,11 @@ std::optional<start_point> lock_and_start(long long id) {
                                              t::text("YYYY-MM-DD HH24:MI:SS.US")}));
     for (const char* c : {"frontier_snapshot", "frontier_xid", "frontier_stmt"}) row.items.emplace_back(t::cast(t::col("", c), text));
     row.where(t::eq(t::col("", "pgt_id"), t::cast(t::param(1), t::type_name::catalog("int8"))));
-    auto rows = spi::prepared(t::render(row), 1).query({std::to_string(id)});
+    return sql = t::render(row);
+}
+
+std::optional<start_point> lock_and_start(long long id) {
+    auto rows = spi::prepared(start_statement(), 1).query({std::to_string(id)});
     if (rows.empty()) return std::nullopt;
     const auto& r = rows[0];
     const std::size_t n = r.size();
@@ -116,6 +125,25 @@ std::vector<double> source_rows(const compiled_query& c) {
     return rows;
 }
 
+/// Of source `relid`'s pending records (frontier $1-$3), up to $4: how many, whether a TRUNCATE
+/// is among them, how many are insertions. (Rendered once per source: it runs at every refresh.)
+const std::string& pending_count_statement(unsigned relid) {
+    namespace t = sql::tree;
+    static std::unordered_map<unsigned, std::string> rendered;
+    std::string& sql = rendered[relid];
+    if (!sql.empty()) return sql;
+    const t::expr action = t::col("x", "__pgt_action");
+    t::select some = pending_rows(relid, "b");
+    some.items.emplace_back(t::col("b", "__pgt_action"));
+    some.limit(t::cast(t::param(4), t::type_name::catalog("int8")));
+    t::call_options inserted_only;
+    inserted_only.star = true;
+    inserted_only.filter = t::eq(action, t::text("I"));
+    const t::select counts({t::count_all(), t::coalesce({t::fn("bool_or", {t::eq(action, t::text("T"))}), t::boolean(false)}),
+                            t::aggregate("pg_catalog", "count", {}, inserted_only)});
+    return sql = t::render(t::select(counts).from(t::from(some, "x")));
+}
+
 pending pending_changes(const compiled_query& c, const start_point& f, const spi::snapshot& snap,
                         const stream_table* automatic = nullptr) {
     pending p;
@@ -127,20 +155,11 @@ pending pending_changes(const compiled_query& c, const start_point& f, const spi
     const long long limit = std::max(automatic ? auto_count_limit(*automatic, all_rows) : 0, small_change_records) + 1;
     for (std::size_t i = 0; i < c.sources.size(); ++i) {
         namespace t = sql::tree;
-        const t::expr action = t::col("x", "__pgt_action");
-        t::select some = pending_rows(c.sources[i]->oid, "b");
-        some.items.emplace_back(t::col("b", "__pgt_action"));
-        some.limit(t::cast(t::param(4), t::type_name::catalog("int8")));
-        t::call_options inserted_only;
-        inserted_only.star = true;
-        inserted_only.filter = t::eq(action, t::text("I"));
-        const t::select counts({t::count_all(), t::coalesce({t::fn("bool_or", {t::eq(action, t::text("T"))}), t::boolean(false)}),
-                                t::aggregate("pg_catalog", "count", {}, inserted_only)});
         auto frontier = std::vector<spi::param>{f.snapshot, f.xid, f.frontier_stmt};
         // One pass over the pending rows up to the limit (testing the visibility of each costs
         // about 1 µs: the count stops there).
         frontier.push_back(std::to_string(limit));
-        const auto r = spi::prepared(t::render(t::select(counts).from(t::from(some, "x"))), 4).query(frontier, &snap);
+        const auto r = spi::prepared(pending_count_statement(c.sources[i]->oid), 4).query(frontier, &snap);
         const long long n = std::stoll(*r[0][0]);
         const long long inserted = std::stoll(*r[0][2]);
         if (n > 0) p.changed |= 1ULL << i;
