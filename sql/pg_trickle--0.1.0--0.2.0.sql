@@ -126,10 +126,14 @@ BEGIN
     RETURN NULL;
 END $$;
 
--- Only when a definitional column changes (a refresh updates the row, and must not pay for this).
+-- Only when a definitional column changes (a refresh updates the row, and must not pay for this:
+-- the column list skips the trigger, WHEN clause unread, for an UPDATE that sets none of them).
 CREATE TRIGGER pgt_mirror_insert_delete AFTER INSERT OR DELETE ON pgtrickle.pgt_stream_tables
     FOR EACH ROW EXECUTE FUNCTION pgtrickle._mirror_definition();
-CREATE TRIGGER pgt_mirror_update AFTER UPDATE ON pgtrickle.pgt_stream_tables FOR EACH ROW
+CREATE TRIGGER pgt_mirror_update
+    AFTER UPDATE OF pgt_schema, pgt_name, defining_query, schedule, requested_mode, requested_cdc_mode,
+                    diamond_consistency, diamond_schedule_policy, status, settings
+    ON pgtrickle.pgt_stream_tables FOR EACH ROW
     WHEN ((OLD.pgt_schema, OLD.pgt_name, OLD.defining_query, OLD.schedule, OLD.requested_mode, OLD.requested_cdc_mode,
            OLD.diamond_consistency, OLD.diamond_schedule_policy, OLD.status = 'SUSPENDED', OLD.settings)
           IS DISTINCT FROM
@@ -355,12 +359,17 @@ $$;
 -- IMMEDIATE row (its mode, status, query, settings…) invalidates pgt_stream_tables' relcache
 -- entry, which every backend hears before it next maintains (the stream table's lock takes in
 -- invalidations), instead of every writing statement looking the row up. ALWAYS: also under
--- session_replication_role = replica.
+-- session_replication_role = replica. The column list names what it remembers (the columns
+-- catalog/stream_table.cpp reads but AUTO's figures): a refresh that only moves the frontier
+-- skips the trigger.
 CREATE FUNCTION pgtrickle._immediate_row_changed() RETURNS trigger
 LANGUAGE C AS 'MODULE_PATHNAME', 'pgt_immediate_row_changed';
 CREATE TRIGGER pgt_immediate_row_insert_delete AFTER INSERT OR DELETE ON pgtrickle.pgt_stream_tables
     FOR EACH ROW EXECUTE FUNCTION pgtrickle._immediate_row_changed();
-CREATE TRIGGER pgt_immediate_row_update AFTER UPDATE ON pgtrickle.pgt_stream_tables FOR EACH ROW
+CREATE TRIGGER pgt_immediate_row_update
+    AFTER UPDATE OF pgt_relid, pgt_schema, pgt_name, defining_query, schedule, refresh_mode, requested_mode, status,
+                    maintenance, is_populated, needs_reinit, consecutive_errors, generation, settings
+    ON pgtrickle.pgt_stream_tables FOR EACH ROW
     WHEN (OLD.refresh_mode = 'IMMEDIATE' OR NEW.refresh_mode = 'IMMEDIATE')
     EXECUTE FUNCTION pgtrickle._immediate_row_changed();
 ALTER TABLE pgtrickle.pgt_stream_tables ENABLE ALWAYS TRIGGER pgt_immediate_row_insert_delete;

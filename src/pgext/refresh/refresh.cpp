@@ -68,6 +68,8 @@ struct start_point {
     stream_table st;
     std::string start_time, stmt;
     spi::param snapshot, xid, frontier_stmt;
+    /// Whether the database captures anything from the WAL (else no source needs decoding).
+    bool wal_capture = false;
     bool has_frontier() const { return snapshot.has_value(); }
 };
 
@@ -83,6 +85,7 @@ const std::string& start_statement() {
     row.items.emplace_back(t::fn("to_char", {t::at_time_zone(t::fn("clock_timestamp", {}), t::text("UTC")),
                                              t::text("YYYY-MM-DD HH24:MI:SS.US")}));
     for (const char* c : {"frontier_snapshot", "frontier_xid", "frontier_stmt"}) row.items.emplace_back(t::cast(t::col("", c), text));
+    row.items.emplace_back(t::exists(t::select({t::integer(1)}).from("pgtrickle.pgt_wal_capture", "w")));
     row.where(t::eq(t::col("", "pgt_id"), t::cast(t::param(1), t::type_name::catalog("int8"))));
     return sql = t::render(row);
 }
@@ -92,8 +95,8 @@ std::optional<start_point> lock_and_start(long long id) {
     if (rows.empty()) return std::nullopt;
     const auto& r = rows[0];
     const std::size_t n = r.size();
-    return start_point{stream_table_from_row(r), *r[n - 4], std::to_string(next_statement_number()), r[n - 3], r[n - 2],
-                       r[n - 1]};
+    return start_point{stream_table_from_row(r), *r[n - 5], std::to_string(next_statement_number()), r[n - 4], r[n - 3],
+                       r[n - 2], r[n - 1] == "t"};
 }
 
 /// Per source: are there pending changes, and is one of them a TRUNCATE? For AUTO, also how
@@ -325,8 +328,10 @@ bool read_by_differential(const std::vector<unsigned>& sources, long long id) {
 /// Parameters: $1 id, $2 statement number, $3 action, $4 rows inserted, $5 rows deleted,
 /// $6 whether it fell back to FULL, $7 start time, $8 initiator, $9 the caller's history row,
 /// $10 the change records an AUTO refresh counted, $11 the reason for its choice, $12 its
-/// auto_costs after this refresh.
-std::string finish_statement(const compiled_query& c, history_row history, trimming trim) {
+/// auto_costs after this refresh. The state a success settles (status, errors, population,
+/// reinitialisation) is written only when `settles` (the row read under the lock is not
+/// already in it): a frontier-only UPDATE sets no column that the catalog's triggers watch.
+std::string finish_statement(const compiled_query& c, history_row history, trimming trim, bool settles) {
     const bool has_settings = stream_table_catalog_oids().has_settings; // AUTO's figures, on a 0.2.0 catalog
     const t::expr action = as_text(t::param(3));
     const t::expr no_data = t::eq(action, t::text("NO_DATA"));
@@ -339,17 +344,20 @@ std::string finish_statement(const compiled_query& c, history_row history, trimm
         {"frontier_stmt", as_int8(t::param(2))},
         {"data_timestamp", t::case_when({{no_data, t::coalesce({t::col("", "data_timestamp"), now})}}, now)},
         {"last_refresh_at", now},
-        {"is_populated", t::boolean(true)},
-        {"needs_reinit", t::boolean(false)},
-        {"consecutive_errors", t::integer(0)},
-        {"status", t::case_when({{t::any_of({t::eq(t::col("", "status"), t::text("INITIALIZING")), t::eq(t::col("", "status"), t::text("ERROR"))}),
-                                  t::text("ACTIVE")}},
-                                t::col("", "status"))},
         {"effective_refresh_mode",
          t::case_when({{no_data, t::col("", "effective_refresh_mode")}, {t::eq(action, t::text("DIFFERENTIAL")), t::text("DIFFERENTIAL")}},
                       t::text("FULL"))},
         {"last_error_message", t::null()},
     };
+    if (settles) {
+        frontier.set.push_back({"is_populated", t::boolean(true)});
+        frontier.set.push_back({"needs_reinit", t::boolean(false)});
+        frontier.set.push_back({"consecutive_errors", t::integer(0)});
+        const t::expr status = t::col("", "status");
+        frontier.set.push_back({"status", t::case_when({{t::any_of({t::eq(status, t::text("INITIALIZING")), t::eq(status, t::text("ERROR"))}),
+                                                        t::text("ACTIVE")}},
+                                                      status)});
+    }
     if (has_settings)
         frontier.set.push_back({"auto_costs", t::coalesce({t::cast(t::param(12), t::type_name::catalog("float8[]")), t::col("", "auto_costs")})});
     frontier.where_condition = t::eq(t::col("", "pgt_id"), refreshing_id());
@@ -405,9 +413,9 @@ void truncate_applied_buffers(const compiled_query& c, long long id, const spi::
     }
 }
 
-const spi::plan& finish_plan(compiled_query& c, history_row history, trimming trim) {
-    auto& p = c.finish_plans[static_cast<int>(history) * 3 + static_cast<int>(trim)];
-    if (!p.valid()) p = spi::plan(finish_statement(c, history, trim), 12, true);
+const spi::plan& finish_plan(compiled_query& c, history_row history, trimming trim, bool settles) {
+    auto& p = c.finish_plans[(settles ? 9 : 0) + static_cast<int>(history) * 3 + static_cast<int>(trim)];
+    if (!p.valid()) p = spi::plan(finish_statement(c, history, trim, settles), 12, true);
     return p;
 }
 
@@ -590,7 +598,7 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
     const bool differential = comp.incremental() != nullptr;
     // Everything that reads data from here on sees this one snapshot.
     std::optional<spi::snapshot> taken;
-    const bool decoding = take_snapshot(taken, immediate ? std::vector<unsigned>{} : source_oids, differential && !wrote_before);
+    const bool decoding = take_snapshot(taken, immediate || !f.wal_capture ? std::vector<unsigned>{} : source_oids, differential && !wrote_before);
     const spi::snapshot& snap = *taken;
     pending p;
     // (A FULL refresh recomputes whatever is pending: it need not look.) AUTO counts the changes.
@@ -633,7 +641,8 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
                                                                                   : history_row::none;
     const bool fallback = fell_back || (choice && choice->full) || (full && differential && f.has_frontier() && st->is_populated);
     if (trim == trimming::own) truncate_applied_buffers(comp, id, snap);
-    finish_plan(comp, row, trim)
+    const bool settled = st->status == st_status::active && st->is_populated && !st->needs_reinit && st->consecutive_errors == 0;
+    finish_plan(comp, row, trim, !settled)
         .execute({std::to_string(id), f.stmt, action_name(out.action), std::to_string(out.inserted), std::to_string(out.deleted),
                   fallback ? "true" : "false", f.start_time, initiator_name(who),
                   history ? spi::param(std::to_string(*history)) : std::nullopt,
@@ -645,6 +654,9 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
 
 bool record_failure(long long id, initiator who, const std::string& sqlstate, const std::string& message, int max_errors,
                     std::optional<long long> history) {
+    // (After a refresh that holds the lock has read the row: it settles the errors recorded
+    // before it, and a failure recorded after it counts.)
+    maintainers::lock(id);
     server::role_scope as_ext(server::extension_owner(), false);
     // (A 0.1.0 catalog, which the library also serves, records no SQLSTATE.)
     const spi::param code = stream_table_catalog_oids().has_settings ? spi::param(sqlstate) : std::nullopt;
