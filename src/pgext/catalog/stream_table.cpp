@@ -173,22 +173,27 @@ std::optional<stream_table> find_stream_table(const std::string& name) {
     return load(named_in_schema(), {schema, table});
 }
 
+namespace {
+// An existing stream table's unqualified name is looked up along the search_path, as
+// PostgreSQL finds a table (the current schema is only where new ones are made); other names
+// as find_stream_table.
+bool bare(const std::string& name) { return !name.empty() && name.find('.') == std::string::npos; }
+error not_found(const std::string& name) { return error(sqlstate::undefined_table, "stream table not found: " + name); }
+} // namespace
+
 stream_table_key require_stream_table_key(const std::string& name) {
-    // An existing stream table's unqualified name is looked up along the search_path, as
-    // PostgreSQL finds a table (the current schema is only where new ones are made).
-    if (!name.empty() && name.find('.') == std::string::npos)
+    if (bare(name))
         if (auto key = load_key(true, {name})) return *key;
     auto [schema, table] = split_name(name);
-    auto key = load_key(false, {schema, table});
-    if (!key) throw error(sqlstate::undefined_table, "stream table not found: " + name);
-    return *key;
+    if (auto key = load_key(false, {schema, table})) return *key;
+    throw not_found(name);
 }
 
 stream_table require_stream_table(const std::string& name) {
-    const stream_table_key key = require_stream_table_key(name);
-    auto st = stream_table_by_id(key.id);
-    if (!st) throw error(sqlstate::undefined_table, "stream table not found: " + name);
-    return *st;
+    if (bare(name))
+        if (auto st = load(named_by_search_path(), {name})) return *st;
+    if (auto st = find_stream_table(name)) return *st;
+    throw not_found(name);
 }
 
 std::optional<stream_table> stream_table_by_id(long long id) {
