@@ -15,6 +15,8 @@
 ///     fitted to its differential refreshes (recent ones weighing more), and FULL as its recent
 ///     full loads took; before differential refreshes of different sizes were measured, a change
 ///     record is priced as `prior_rows_per_change` source rows of a full recomputation.
+///   - Where a recomputation left the storage's row-id index out (refresh: a large result), a
+///     differential refresh first rebuilds it, priced as a full load.
 ///   - The choice changes only when the other is estimated cheaper by more than `hysteresis`,
 ///     so that estimates near the break-even point do not flip it at every refresh.
 
@@ -59,6 +61,9 @@ struct change {
     /// False when counting stopped early (past the cap, and past tiny_change_records): there
     /// are more, perhaps a TRUNCATE among them, and the stream table is recomputed.
     bool counted_all = true;
+    /// Applying it must first rebuild the storage's row-id index, which a recomputation of a
+    /// large result left out: priced as a full load.
+    bool index_missing = false;
 };
 
 struct decision {
@@ -73,6 +78,6 @@ decision decide(const measured& m, const change& c, double max_change_ratio);
 /// what is always applied (shares of rows as records: twice their rows, each changed row being
 /// at most a deletion and an insertion). A refresh counts a source's pending records up to it (and one more):
 /// counting further tells nothing and costs a visibility test per record.
-long long decisive_records(const measured& m, double source_rows, double max_change_ratio);
+long long decisive_records(const measured& m, double source_rows, double max_change_ratio, bool index_missing = false);
 
 } // namespace pgt::auto_choice

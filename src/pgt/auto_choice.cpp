@@ -84,22 +84,23 @@ decision decide(const measured& m, const change& c, double max_change_ratio) {
         return {false, size + ": no full refresh measured yet"};
     }
     const differential_estimate d = estimate(m, c.source_rows);
-    const double differential_ms = d.at(static_cast<double>(c.records));
+    const double differential_ms = d.at(static_cast<double>(c.records)) + (c.index_missing ? m.full_ms : 0);
     // Counted up to decisive_records: past it FULL is estimated cheaper.
     const bool full = !c.counted_all || differential_ms > full_threshold(m);
     return {full, size + format(": DIFFERENTIAL estimated at %.1f ms", differential_ms) +
                       (d.fitted ? " (fitted to its differential refreshes)" : " (prior)") +
+                      (c.index_missing ? " with its row-id index rebuilt" : "") +
                       format(", FULL at %.1f ms (measured)", m.full_ms)};
 }
 
-long long decisive_records(const measured& m, double source_rows, double max_change_ratio) {
+long long decisive_records(const measured& m, double source_rows, double max_change_ratio, bool index_missing) {
     // Shares of rows changed as records: a changed row is at most a deletion and an insertion.
     auto records_of = [&](double share) { return 2 * share * source_rows; };
     const double always = std::max(static_cast<double>(tiny_change_records), records_of(tiny_change_ratio));
     double limit = records_of(max_change_ratio > 0 ? max_change_ratio : 1.0);
     if (m.full_ms > 0) {
         const differential_estimate d = estimate(m, source_rows);
-        limit = std::min(limit, (full_threshold(m) - d.fixed) / d.per_change);
+        limit = std::min(limit, (full_threshold(m) - d.fixed - (index_missing ? m.full_ms : 0)) / d.per_change);
     }
     return static_cast<long long>(std::max(limit, always));
 }

@@ -14,6 +14,8 @@ namespace pgt::sql::ddl {
 
 /// `DROP TABLE [IF EXISTS] table`.
 std::string drop_table(const std::string& table, bool if_exists = false);
+/// `DROP INDEX index`.
+std::string drop_index(const std::string& index);
 /// `DROP TRIGGER trigger ON table`.
 std::string drop_trigger(const std::string& trigger, const std::string& table);
 /// `CREATE TABLE table (name type, …)`: names unquoted, types spelled.

@@ -13,6 +13,7 @@ extern "C" {
 #include <catalog/pg_attrdef.h>
 #include <catalog/pg_class.h>
 #include <catalog/pg_extension.h>
+#include <catalog/pg_index.h>
 #include <catalog/pg_operator.h>
 #include <catalog/pg_proc.h>
 #include <catalog/pg_trigger.h>
@@ -21,6 +22,7 @@ extern "C" {
 #include <storage/lmgr.h>
 #include <utils/fmgroids.h>
 #include <utils/lsyscache.h>
+#include <utils/relcache.h>
 #include <utils/rel.h>
 #include <utils/reltrigger.h>
 #include <utils/syscache.h>
@@ -49,6 +51,28 @@ oid attribute_type(oid relid, short attnum) {
 
 bool has_column(oid relid, const char* name) {
     return pg::call([&] { return get_attnum(relid, name) != InvalidAttrNumber; });
+}
+
+std::vector<std::string> indexes_led_by(oid relid, const char* column) {
+    std::vector<std::string> led;
+    pg::call([&] {
+        Relation rel = table_open(relid, AccessShareLock);
+        const AttrNumber key = get_attnum(relid, column);
+        List* indexes = RelationGetIndexList(rel);
+        ListCell* cell;
+        foreach (cell, indexes) {
+            const Oid index = lfirst_oid(cell);
+            HeapTuple tuple = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(index));
+            if (!HeapTupleIsValid(tuple)) continue;
+            const auto* form = reinterpret_cast<Form_pg_index>(GETSTRUCT(tuple));
+            if (form->indisvalid && form->indnkeyatts > 0 && form->indkey.values[0] == key)
+                if (const char* name = get_rel_name(index)) led.emplace_back(name);
+            ReleaseSysCache(tuple);
+        }
+        list_free(indexes);
+        table_close(rel, AccessShareLock);
+    });
+    return led;
 }
 
 int triggers_firing_always(oid relid, std::initializer_list<const char*> names) {

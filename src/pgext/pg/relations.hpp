@@ -19,6 +19,9 @@ short attribute_number(oid relid, const char* name);
 oid attribute_type(oid relid, short attnum);
 /// Whether relation `relid` has a column named `name`.
 bool has_column(oid relid, const char* name);
+/// The names of relation `relid`'s valid indexes whose first key is its column `column` (read
+/// from the relation cache: no statement). Takes an ACCESS SHARE lock on the relation.
+std::vector<std::string> indexes_led_by(oid relid, const char* column);
 /// How many of relation `relid`'s triggers named in `names` fire in every session, whatever its
 /// session_replication_role (ENABLE ALWAYS). Takes an ACCESS SHARE lock on the relation.
 int triggers_firing_always(oid relid, std::initializer_list<const char*> names);

@@ -9,12 +9,14 @@
 
 namespace pgt::ext {
 
-long long auto_count_limit(const stream_table& st, double source_rows) {
-    return auto_choice::decisive_records(auto_choice::measured::from(st.auto_costs), source_rows, guc::differential_max_change_ratio);
+long long auto_count_limit(const stream_table& st, double source_rows, bool index_missing) {
+    return auto_choice::decisive_records(auto_choice::measured::from(st.auto_costs), source_rows, guc::differential_max_change_ratio,
+                                         index_missing);
 }
 
-auto_decision choose_auto(const stream_table& st, const std::vector<auto_source_change>& sources) {
+auto_decision choose_auto(const stream_table& st, const std::vector<auto_source_change>& sources, bool index_missing) {
     auto_choice::change c;
+    c.index_missing = index_missing;
     long long changed_rows = 0;
     for (const auto& s : sources) {
         c.source_rows += s.rows;

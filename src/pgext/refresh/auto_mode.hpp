@@ -22,9 +22,9 @@ struct auto_source_change {
 };
 
 /// How many change records of a source an AUTO refresh of `st` counts (and one more), its
-/// sources having `source_rows` rows: past that many it recomputes whatever the count
-/// (auto_choice::decisive_records).
-long long auto_count_limit(const stream_table& st, double source_rows);
+/// sources having `source_rows` rows (`index_missing`: its row-id index must be rebuilt first):
+/// past that many it recomputes whatever the count (auto_choice::decisive_records).
+long long auto_count_limit(const stream_table& st, double source_rows, bool index_missing);
 
 struct auto_decision {
     bool full = false;
@@ -32,8 +32,9 @@ struct auto_decision {
     std::string reason;
 };
 
-/// The choice for AUTO stream table `st` with these pending changes, one per source.
-auto_decision choose_auto(const stream_table& st, const std::vector<auto_source_change>& sources);
+/// The choice for AUTO stream table `st` with these pending changes, one per source
+/// (`index_missing`: its storage's row-id index must be rebuilt before they can be applied).
+auto_decision choose_auto(const stream_table& st, const std::vector<auto_source_change>& sources, bool index_missing);
 
 /// `st`'s auto_costs after a refresh that took `ms`: a full one, or a differential one of
 /// `change_records`; as the text of a float8[].

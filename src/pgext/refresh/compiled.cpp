@@ -268,7 +268,8 @@ void compile_incremental(const stream_table& st, compiled_query& c) {
     c.sources = graph.sources;
     c.options.state_in_output = !state_beside_output(graph, have);
     c.options.wide_row_id = has_wide_row_id(have);
-    const auto columns = storage_columns(lower::storage_layout(graph, c.options));
+    const lower::layout layout = lower::storage_layout(graph, c.options);
+    const auto columns = storage_columns(layout);
     c.load.select = topk ? lower::topk_state_load(graph, c.options) : lower::full_load_sql(graph, c.options);
     c.load.statement = insert_rows(target, columns, c.load.select);
     if (const auto q = lower::query_load_sql(graph, st.defining_query, c.options)) c.load.query_load = insert_rows(st.qualified(), columns, *q);
@@ -276,7 +277,7 @@ void compile_incremental(const stream_table& st, compiled_query& c) {
     if (topk)
         c.plan = topk_of(st, std::move(inc));
     else
-        c.plan = differential_plan{std::move(inc)};
+        c.plan = differential_plan{std::move(inc), layout.unique_row_id};
 }
 
 /// `c`'s load and plan for FULL-mode stream table `st`.

@@ -67,6 +67,7 @@ struct full_plan {
 /// DIFFERENTIAL: deltas applied to the storage.
 struct differential_plan {
     incremental_plan deltas;
+    bool unique_row_id = true; ///< its storage's row-id index is unique (a bag's is not)
 };
 
 /// TopK: deltas applied to the state table holding the result (or its first rows), of which

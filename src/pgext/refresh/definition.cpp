@@ -270,14 +270,31 @@ definition analyze(const std::string& display_name, const std::string& query, mo
     return def;
 }
 
-void ensure_row_id_index(const std::string& table) {
-    if (!spi::scalar("SELECT 1 FROM pg_catalog.pg_index i JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid "
-                     "AND a.attnum = i.indkey[0] WHERE i.indrelid = $1::pg_catalog.regclass::pg_catalog.oid "
-                     "AND a.attname = '__pgt_row_id'",
-                     {table})) {
-        server::internal_ddl_scope internal;
-        spi::exec(sql::ddl::create_index(table, {sql::ident("__pgt_row_id")}));
-    }
+namespace {
+/// The index on `table`'s row id, unique (then the table's replica identity) or not.
+void create_row_id_index(const std::string& table, bool unique) {
+    spi::exec(sql::ddl::create_index(table, {sql::ident("__pgt_row_id")}, unique));
+    if (!unique) return;
+    const auto index = spi::scalar("SELECT pg_catalog.quote_ident(c.relname) FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c "
+                                   "ON c.oid = i.indexrelid JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid "
+                                   "AND a.attnum = i.indkey[0] WHERE i.indrelid = $1::pg_catalog.regclass::pg_catalog.oid "
+                                   "AND i.indisunique AND a.attname = '__pgt_row_id'",
+                                   {table});
+    spi::exec(sql::ddl::replica_identity(table, *index));
+}
+} // namespace
+
+bool ensure_row_id_index(const stream_table_key& st, bool unique) {
+    if (!server::indexes_led_by(st.relid, "__pgt_row_id").empty()) return false;
+    server::internal_ddl_scope internal;
+    create_row_id_index(st.qualified(), unique);
+    return true;
+}
+
+void drop_row_id_index(const stream_table_key& st) {
+    server::internal_ddl_scope internal;
+    for (const auto& index : server::indexes_led_by(st.relid, "__pgt_row_id"))
+        spi::exec(sql::ddl::drop_index(spi::quote_ident(st.schema) + "." + spi::quote_ident(index)));
 }
 
 namespace {
@@ -289,15 +306,8 @@ void create_table(const std::string& table, const lower::layout& lay, bool row_i
     std::vector<sql::ddl::column_definition> cols;
     for (const auto& c : lay.columns) cols.push_back({c.name, c.type.name, c.name == "__pgt_row_id"});
     spi::exec(sql::ddl::create_table(table, cols));
-    if (row_id_index) spi::exec(sql::ddl::create_index(table, {sql::ident("__pgt_row_id")}, lay.unique_row_id));
-    if (lay.unique_row_id) {
-        const auto index = spi::scalar("SELECT pg_catalog.quote_ident(c.relname) FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c "
-                                       "ON c.oid = i.indexrelid WHERE i.indrelid = $1::pg_catalog.regclass::pg_catalog.oid AND i.indisunique",
-                                       {table});
-        spi::exec(sql::ddl::replica_identity(table, *index));
-    } else {
-        spi::exec(sql::ddl::replica_identity(table));
-    }
+    if (row_id_index) create_row_id_index(table, lay.unique_row_id);
+    if (!lay.unique_row_id) spi::exec(sql::ddl::replica_identity(table));
     if (!lay.lookup_columns.empty()) spi::exec(sql::ddl::create_index(table, lay.lookup_columns));
 }
 } // namespace

@@ -48,10 +48,15 @@ unsigned create_storage(const std::string& schema, const std::string& name, cons
 /// 0.2.0 (42P17 otherwise); `def.layout` becomes the one it has.
 unsigned adopt_storage(const std::string& schema, const std::string& name, definition& def);
 
-/// Creates the index on the row id of `table` (a FULL stream table's storage) when it has none:
-/// a full refresh applied as a difference (when other stream tables read it) finds the rows
-/// it removes through it. Its loads have no index to maintain otherwise.
-void ensure_row_id_index(const std::string& table);
+/// Creates the index on the row id of stream table `st`'s storage (`unique`: as its layout
+/// says) when it has none. A FULL stream table's storage gets it when a full refresh is applied
+/// as a difference (other stream tables read it), whose rows it finds through it, and has no
+/// index to maintain otherwise; an AUTO stream table's, before a differential refresh after a
+/// recomputation that left it out (drop_row_id_index). Returns whether it was created.
+bool ensure_row_id_index(const stream_table_key& st, bool unique);
+/// Drops the index on the row id of `st`'s storage: a recomputation then loads the rows without
+/// building it.
+void drop_row_id_index(const stream_table_key& st);
 
 /// The oid of an existing table, given by name (quoted and qualified as needed).
 unsigned relid_of(const std::string& table);

@@ -17,6 +17,7 @@
 #include "pg/gucs.hpp"
 #include "pg/heap_swap.hpp"
 #include "pg/notices.hpp"
+#include "pg/relations.hpp"
 #include "pg/roles.hpp"
 #include "pg/transactions.hpp"
 #include "pg/spi.hpp"
@@ -115,17 +116,30 @@ std::vector<unsigned> oids_of(const std::vector<ir::table_ptr>& tables) {
     return oids;
 }
 
-/// Each source's rows as the planner knows them (the statistics collector's live count where a
+/// Each table's rows as the planner knows them (the statistics collector's live count where a
 /// table was never analyzed).
-std::vector<double> source_rows(const compiled_query& c) {
+std::vector<double> rows_of(const std::vector<unsigned>& tables) {
     const auto r = spi::prepared("SELECT GREATEST(r.reltuples, pg_catalog.pg_stat_get_live_tuples(r.oid), 0)::pg_catalog.float8 "
                                  "FROM pg_catalog.unnest($1::pg_catalog.oid[]) WITH ORDINALITY AS s(oid, n) "
                                  "LEFT JOIN pg_catalog.pg_class r ON r.oid = s.oid ORDER BY s.n",
                                  1)
-                       .query({spi::integer_array(oids_of(c.sources))});
+                       .query({spi::integer_array(tables)});
     std::vector<double> rows;
     for (const auto& row : r) rows.push_back(row[0] ? std::stod(*row[0]) : 0);
     return rows;
+}
+
+/// Whether an AUTO recomputation of `st` leaves its storage's row-id index out, for the next
+/// differential refresh to rebuild: when the storage takes at least a tenth as much space as
+/// its sources, the index would cost the recomputation about as much again (a sort of every
+/// row), and a large change is likely to be followed by another. (Sizes on disk, which
+/// statistics not yet reported cannot leave out.)
+bool defers_row_id_index(const stream_table& st, const compiled_query& c) {
+    return spi::prepared("SELECT pg_catalog.pg_relation_size($1::pg_catalog.oid) >= 0.1 * "
+                         "(SELECT pg_catalog.sum(pg_catalog.pg_relation_size(s)) FROM pg_catalog.unnest($2::pg_catalog.oid[]) s)",
+                         2)
+               .query({std::to_string(st.relid), spi::integer_array(oids_of(c.sources))})
+               .at(0)[0] == "t";
 }
 
 /// Of source `relid`'s pending records (frontier $1-$3), up to $4: how many, whether a TRUNCATE
@@ -148,14 +162,14 @@ const std::string& pending_count_statement(unsigned relid) {
 }
 
 pending pending_changes(const compiled_query& c, const start_point& f, const spi::snapshot& snap,
-                        const stream_table* automatic = nullptr) {
+                        const stream_table* automatic = nullptr, bool index_missing = false) {
     pending p;
-    const std::vector<double> rows = automatic ? source_rows(c) : std::vector<double>{};
+    const std::vector<double> rows = automatic ? rows_of(oids_of(c.sources)) : std::vector<double>{};
     double all_rows = 0;
     for (double r : rows) all_rows += r;
     // Counted past what a small change has, and for AUTO past what decides its choice: a count
     // that reaches it stopped before seeing every pending row (and a TRUNCATE among them).
-    const long long limit = std::max(automatic ? auto_count_limit(*automatic, all_rows) : 0, small_change_records) + 1;
+    const long long limit = std::max(automatic ? auto_count_limit(*automatic, all_rows, index_missing) : 0, small_change_records) + 1;
     for (std::size_t i = 0; i < c.sources.size(); ++i) {
         namespace t = sql::tree;
         auto frontier = std::vector<spi::param>{f.snapshot, f.xid, f.frontier_stmt};
@@ -490,7 +504,7 @@ refresh_outcome reload(const stream_table& st, compiled_query& comp, unsigned ow
                               // Readers downstream get the difference, not a TRUNCATE that
                               // forces them to recompute.
                               if (!st.is_populated || !is_captured(st.relid)) return load_storage();
-                              ensure_row_id_index(st.qualified());
+                              ensure_row_id_index(st, false);
                               out.action = refresh_action::full;
                               auto counts = f.difference_plan.query({}, &snap);
                               out.inserted = std::stoll(*counts[0][0]);
@@ -554,8 +568,8 @@ void require_refreshable(const stream_table& st, initiator who) {
 /// refresh in a session costs its planning too, many times what the next ones cost, and a
 /// figure that high would have AUTO recompute ever after).
 spi::param learned_costs(const stream_table& st, const refresh_outcome& out, const std::optional<auto_decision>& choice,
-                         std::chrono::steady_clock::time_point started, bool planned_now) {
-    if (out.action == refresh_action::no_data || (out.action == refresh_action::differential && planned_now))
+                         std::chrono::steady_clock::time_point started, bool unrepresentative) {
+    if (out.action == refresh_action::no_data || (out.action == refresh_action::differential && unrepresentative))
         return std::nullopt;
     return measured_costs(st, out.action != refresh_action::differential, choice ? choice->change_records : 0,
                           std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
@@ -603,30 +617,45 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
     pending p;
     // (A FULL refresh recomputes whatever is pending: it need not look.) AUTO counts the changes.
     const bool automatic = st->requested_mode == mode::automatic && differential && !immediate;
+    // (Where AUTO's recomputation left the row-id index out, applying must rebuild it first.)
+    const auto* keyed = std::get_if<differential_plan>(&comp.plan);
+    const bool index_missing = automatic && keyed && server::indexes_led_by(st->relid, "__pgt_row_id").empty();
     if (f.has_frontier() && !immediate && differential)
-        p = pending_changes(comp, f, snap, automatic ? &*st : nullptr);
+        p = pending_changes(comp, f, snap, automatic ? &*st : nullptr, index_missing);
     // IMMEDIATE stream tables read no change buffer: asked to refresh, they recompute.
     const bool full = !differential || immediate || !f.has_frontier() || !st->is_populated || st->needs_reinit ||
                       p.truncated || (decoding && wrote_before) || !aggregate_states_exist(comp);
     // AUTO chooses, refresh by refresh, between applying the changes and recomputing.
     std::optional<auto_decision> choice;
-    if (!full && p.changed != 0 && automatic) choice = choose_auto(*st, p.sizes);
+    if (!full && p.changed != 0 && automatic) choice = choose_auto(*st, p.sizes, index_missing);
     refresh_outcome out;
-    const bool planned_now = p.changed != 0 && !comp.delta_prepared(p.changed, p.small);
+    // (A refresh that planned its statement or rebuilt the row-id index is not what applying
+    // such a change costs.)
+    bool unrepresentative = p.changed != 0 && !comp.delta_prepared(p.changed, p.small);
     bool fell_back = false;
-    if (full || (choice && choice->full))
+    if (full || (choice && choice->full)) {
+        if (choice && keyed && defers_row_id_index(*st, comp)) {
+            server::role_scope as_owner(owner, true);
+            drop_row_id_index(*st);
+        }
         out = reload(*st, comp, owner, snap);
-    else if (p.changed == 0)
+    } else if (p.changed == 0) {
         out.action = refresh_action::no_data;
-    else
+    } else {
+        if (keyed) {
+            server::role_scope as_owner(owner, true);
+            unrepresentative = ensure_row_id_index(*st, keyed->unique_row_id) || unrepresentative;
+        }
         fell_back = on_data_exception(
             *st,
             [&] { out = apply_delta(comp, owner, comp.delta_plan(p.changed, p.small), true, {f.snapshot, f.xid, f.frontier_stmt}, &snap); },
             "its differential refresh", [&] { out = reload(*st, comp, owner, snap); }, "recomputed in full");
+    }
 
     // AUTO learns from every refresh that did something, its creation's full load included.
-    const spi::param costs = st->requested_mode == mode::automatic && differential ? learned_costs(*st, out, choice, started, planned_now)
-                                                                                   : std::nullopt;
+    const spi::param costs = st->requested_mode == mode::automatic && differential
+                                 ? learned_costs(*st, out, choice, started, unrepresentative)
+                                 : std::nullopt;
     server::role_scope as_ext(ext_owner, false);
     // (A refresh that found nothing leaves the buffers to the next one that applies something:
     // the rows it could trim are the few a previous refresh applied but could not yet trim.)

@@ -6,6 +6,8 @@ namespace pgt::sql::ddl {
 
 std::string drop_table(const std::string& table, bool if_exists) { return (if_exists ? "DROP TABLE IF EXISTS " : "DROP TABLE ") + table; }
 
+std::string drop_index(const std::string& index) { return "DROP INDEX " + index; }
+
 std::string drop_trigger(const std::string& trigger, const std::string& table) { return "DROP TRIGGER " + trigger + " ON " + table; }
 
 std::string create_table(const std::string& table, const std::vector<std::pair<std::string, std::string>>& columns) {

@@ -109,6 +109,24 @@ TEST_CASE("AUTO: after a FULL, DIFFERENTIAL comes back only when clearly cheaper
     CHECK_FALSE(decide(m, of(30000), 0).full); // 305 ms estimated
 }
 
+TEST_CASE("AUTO: a row-id index left out by a recomputation is priced as a full load, but a tiny change still rebuilds it") {
+    measured m = learned();
+    m.add_full(400);
+    change missing = of(3000);
+    missing.index_missing = true;
+    // 35 ms to apply, 435 ms with the index rebuilt: the recomputation (400 ms) is cheaper.
+    CHECK_FALSE(decide(m, of(3000), 0).full);
+    const auto d = decide(m, missing, 0);
+    CHECK(d.full);
+    CHECK_THAT(d.reason, Catch::Contains("with its row-id index rebuilt"));
+    change tiny = of(10);
+    tiny.index_missing = true;
+    CHECK_FALSE(decide(m, tiny, 0).full);
+    // Nothing past the always-applied count would be applied: counting stops there.
+    CHECK(pgt::auto_choice::decisive_records(m, 1e6, 0.15, true) == 2000);
+    CHECK(pgt::auto_choice::decisive_records(m, 1e6, 0.15, false) > 30000);
+}
+
 TEST_CASE("AUTO: before differential refreshes of different sizes, a change record is priced as twenty source rows") {
     measured m;
     m.add_full(400);

@@ -34,3 +34,7 @@ TEST_CASE("sql ddl: grants on tables and schemas, PUBLIC without a role", "[sql]
     CHECK(ddl::revoke_all_on_schema("s", "r") == "REVOKE ALL ON SCHEMA s FROM r");
     CHECK(ddl::revoke_all_on_schema("s", std::nullopt) == "REVOKE ALL ON SCHEMA s FROM PUBLIC");
 }
+
+TEST_CASE("sql ddl: an index dropped by its qualified name", "[sql][ddl]") {
+    CHECK(ddl::drop_index("s.\"t_idx\"") == "DROP INDEX s.\"t_idx\"");
+}
