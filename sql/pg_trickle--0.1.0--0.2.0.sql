@@ -77,6 +77,10 @@ WHERE st.refresh_mode = 'DIFFERENTIAL' AND EXISTS (
 -- Storage made before keeps its bigint identity.
 CREATE FUNCTION pgtrickle.pg_trickle_row_id(inputs text[]) RETURNS uuid
 LANGUAGE C IMMUTABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'pg_trickle_row_id';
+-- The same of a one-column key, without building an array: equal to the above of ARRAY[input]
+-- (NULL included).
+CREATE FUNCTION pgtrickle.pg_trickle_row_id(input text) RETURNS uuid
+LANGUAGE C IMMUTABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'pg_trickle_row_id_of_one';
 
 -- ---- definitions, for pg_dump ------------------------------------------------------------------
 -- pgt_stream_tables refers to tables by oid, which a restore changes: pg_dump leaves its rows

@@ -134,6 +134,9 @@ int recursion_stored_as_result(const circuit& c);
 /// The type of `__pgt_row_id` under `opts` (uuid, or bigint), and `f(text[])` computing it.
 sql_type row_id_type(const options& opts);
 std::string row_id_function(const options& opts);
+/// The row id of these text images (SQL expressions): `f(ARRAY[…])`, or for one image under a
+/// wide row id `f(image)`, the same value without building an array.
+std::string row_id_call(const options& opts, const std::vector<std::string>& images);
 
 /// What `__pgt_row_id` hashes under strategy `m` (FULL stream tables are bags), as
 /// list_auxiliary_columns() reports it.

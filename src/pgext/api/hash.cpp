@@ -50,12 +50,25 @@ PGT_FUNCTION(pg_trickle_hash_multi) {
     return as_bigint(XXH3_64bits_digest(&state));
 }
 
+namespace {
+Datum as_uuid(XXH128_hash_t h) {
+    XXH128_canonical_t bytes;
+    XXH128_canonicalFromHash(&bytes, h);
+    return pgt::pg::uuid_result(bytes.digest);
+}
+} // namespace
+
 PGT_FUNCTION(pg_trickle_row_id) {
     XXH3_state_t state;
     std::memset(&state, 0, sizeof state);
     XXH3_128bits_reset_withSeed(&state, seed);
     feed_elements(fcinfo, [&](const void* data, std::size_t n) { XXH3_128bits_update(&state, data, n); });
-    XXH128_canonical_t bytes;
-    XXH128_canonicalFromHash(&bytes, XXH3_128bits_digest(&state));
-    return pgt::pg::uuid_result(bytes.digest);
+    return as_uuid(XXH3_128bits_digest(&state));
+}
+
+// One element fed whole (xxh3's one-shot and streaming forms agree on the same bytes).
+PGT_FUNCTION(pg_trickle_row_id_of_one) {
+    if (PG_ARGISNULL(0)) return as_uuid(XXH3_128bits_withSeed(null_sentinel, sizeof null_sentinel, seed));
+    text* t = PG_GETARG_TEXT_PP(0);
+    return as_uuid(XXH3_128bits_withSeed(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t), seed));
 }

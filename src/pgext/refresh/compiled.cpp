@@ -181,7 +181,7 @@ full_mode full_mode_query(const stream_table& st, const lower::options& opts) {
         f.layout.columns.push_back({name, server_type(type), false, ""});
         hashed.push_back(sql::hash_text(sql::column("q", name), f.layout.columns.back().type));
     }
-    t::select rows({t::as(t::fn(lower::row_id_function(opts), {t::rendered(sql::text_array(hashed))}, ""), "__pgt_row_id"), t::all("q")});
+    t::select rows({t::as(t::rendered(lower::row_id_call(opts, hashed)), "__pgt_row_id"), t::all("q")});
     f.select = t::render(rows.from(t::from(t::rendered_query(st.defining_query), "q")));
     return f;
 }

@@ -129,11 +129,11 @@ std::vector<double> rows_of(const std::vector<unsigned>& tables) {
     return rows;
 }
 
-/// Whether an AUTO recomputation of `st` leaves its storage's row-id index out, for the next
-/// differential refresh to rebuild: when the storage takes at least a tenth as much space as
-/// its sources, the index would cost the recomputation about as much again (a sort of every
-/// row), and a large change is likely to be followed by another. (Sizes on disk, which
-/// statistics not yet reported cannot leave out.)
+/// Whether an AUTO recomputation of `st`, just loaded, leaves its storage's row-id index out
+/// for the next differential refresh to rebuild: when the storage takes at least a tenth as
+/// much space as its sources, the index would cost the recomputation about as much again (a
+/// sort of every row), and a large change is likely to be followed by another. (Sizes on disk,
+/// which statistics not yet reported cannot leave out.)
 bool defers_row_id_index(const stream_table& st, const compiled_query& c) {
     return spi::prepared("SELECT pg_catalog.pg_relation_size($1::pg_catalog.oid) >= 0.1 * "
                          "(SELECT pg_catalog.sum(pg_catalog.pg_relation_size(s)) FROM pg_catalog.unnest($2::pg_catalog.oid[]) s)",
@@ -568,11 +568,11 @@ void require_refreshable(const stream_table& st, initiator who) {
 /// refresh in a session costs its planning too, many times what the next ones cost, and a
 /// figure that high would have AUTO recompute ever after).
 spi::param learned_costs(const stream_table& st, const refresh_outcome& out, const std::optional<auto_decision>& choice,
-                         std::chrono::steady_clock::time_point started, bool unrepresentative) {
+                         std::chrono::steady_clock::time_point started, double excluded_ms, bool unrepresentative) {
     if (out.action == refresh_action::no_data || (out.action == refresh_action::differential && unrepresentative))
         return std::nullopt;
     return measured_costs(st, out.action != refresh_action::differential, choice ? choice->change_records : 0,
-                          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
+                          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count() - excluded_ms);
 }
 
 } // namespace
@@ -633,12 +633,23 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
     // such a change costs.)
     bool unrepresentative = p.changed != 0 && !comp.delta_prepared(p.changed, p.small);
     bool fell_back = false;
+    double index_ms = 0; // spent building the row-id index after a full load
     if (full || (choice && choice->full)) {
-        if (choice && keyed && defers_row_id_index(*st, comp)) {
+        // AUTO's full loads go without the row-id index, and are measured without it: it is
+        // built after them, or, after a recomputation of a large result, left to the next
+        // differential refresh.
+        const bool unindexed_load = automatic && keyed;
+        if (unindexed_load) {
             server::role_scope as_owner(owner, true);
             drop_row_id_index(*st);
         }
         out = reload(*st, comp, owner, snap);
+        if (unindexed_load && !(choice && defers_row_id_index(*st, comp))) {
+            const auto loaded = std::chrono::steady_clock::now();
+            server::role_scope as_owner(owner, true);
+            ensure_row_id_index(*st, keyed->unique_row_id);
+            index_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - loaded).count();
+        }
     } else if (p.changed == 0) {
         out.action = refresh_action::no_data;
     } else {
@@ -654,7 +665,7 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
 
     // AUTO learns from every refresh that did something, its creation's full load included.
     const spi::param costs = st->requested_mode == mode::automatic && differential
-                                 ? learned_costs(*st, out, choice, started, unrepresentative)
+                                 ? learned_costs(*st, out, choice, started, index_ms, unrepresentative)
                                  : std::nullopt;
     server::role_scope as_ext(ext_owner, false);
     // (A refresh that found nothing leaves the buffers to the next one that applies something:

@@ -30,6 +30,11 @@ std::string row_id_function(const options& opts) {
     return opts.wide_row_id ? "pgtrickle.pg_trickle_row_id" : "pgtrickle.pg_trickle_hash_multi";
 }
 
+std::string row_id_call(const options& opts, const std::vector<std::string>& images) {
+    if (opts.wide_row_id && images.size() == 1) return row_id_function(opts) + "(" + images[0] + ")";
+    return row_id_function(opts) + "(" + sql::text_array(images) + ")";
+}
+
 std::string row_id_purpose(maintenance m) {
     switch (m) {
     case maintenance::keyed: return "row identity (xxHash of the row key)";

@@ -8,6 +8,11 @@ SELECT pgtrickle.pg_trickle_hash_multi(ARRAY['a0c7461a9a143774'])
 SELECT pgtrickle.pg_trickle_row_id(ARRAY['1']) AS one_element,
        pgtrickle.pg_trickle_row_id(ARRAY[]::text[]) AS empty,
        pgtrickle.pg_trickle_row_id(ARRAY[NULL]) AS null_element;
+-- A one-column key's row id without the array is the same value.
+SELECT pgtrickle.pg_trickle_row_id('1') = pgtrickle.pg_trickle_row_id(ARRAY['1'])
+   AND pgtrickle.pg_trickle_row_id(NULL::text) = pgtrickle.pg_trickle_row_id(ARRAY[NULL])
+   AND pgtrickle.pg_trickle_row_id('') = pgtrickle.pg_trickle_row_id(ARRAY[''])
+   AND pgtrickle.pg_trickle_row_id('c181786084ec0ee9') = pgtrickle.pg_trickle_row_id(ARRAY['c181786084ec0ee9']) AS one_column_same;
 
 CREATE TABLE colliding (id int PRIMARY KEY, k text, v int);
 INSERT INTO colliding VALUES (1, 'a0c7461a9a143774', 10);

@@ -3,7 +3,7 @@
 WITH
 -- n1: aggregate output and state per group
 "groups" AS (
-SELECT pgtrickle.pg_trickle_row_id(ARRAY[CAST(s."__pgt_g0" AS pg_catalog.text)]) AS "__pgt_row_id", s."__pgt_g0" AS "status", s."__pgt_count" AS "count", CASE WHEN (s."__pgt_a1_nn" OPERATOR(pg_catalog.>) 0) THEN (CAST(s."__pgt_a1_sum" AS pg_catalog.numeric) OPERATOR(pg_catalog./) CAST(s."__pgt_a1_nn" AS pg_catalog.numeric)) END AS "avg", s."__pgt_a2" AS "min", s."__pgt_count", s."__pgt_a1_sum", s."__pgt_a1_nn", s."__pgt_a2", (s."__pgt_count" OPERATOR(pg_catalog.>) 0) AS "__pgt_visible" FROM (SELECT s."status" AS "__pgt_g0", pg_catalog.count(*) AS "__pgt_count", pg_catalog.sum(CAST(s."amount" AS pg_catalog.numeric)) FILTER (WHERE (s."amount" IS NOT NULL)) AS "__pgt_a1_sum", pg_catalog.count(*) FILTER (WHERE (s."amount" IS NOT NULL)) AS "__pgt_a1_nn", pg_catalog.min(s."amount") AS "__pgt_a2" FROM "public"."orders" s GROUP BY s."status") s
+SELECT pgtrickle.pg_trickle_row_id(CAST(s."__pgt_g0" AS pg_catalog.text)) AS "__pgt_row_id", s."__pgt_g0" AS "status", s."__pgt_count" AS "count", CASE WHEN (s."__pgt_a1_nn" OPERATOR(pg_catalog.>) 0) THEN (CAST(s."__pgt_a1_sum" AS pg_catalog.numeric) OPERATOR(pg_catalog./) CAST(s."__pgt_a1_nn" AS pg_catalog.numeric)) END AS "avg", s."__pgt_a2" AS "min", s."__pgt_count", s."__pgt_a1_sum", s."__pgt_a1_nn", s."__pgt_a2", (s."__pgt_count" OPERATOR(pg_catalog.>) 0) AS "__pgt_visible" FROM (SELECT s."status" AS "__pgt_g0", pg_catalog.count(*) AS "__pgt_count", pg_catalog.sum(CAST(s."amount" AS pg_catalog.numeric)) FILTER (WHERE (s."amount" IS NOT NULL)) AS "__pgt_a1_sum", pg_catalog.count(*) FILTER (WHERE (s."amount" IS NOT NULL)) AS "__pgt_a1_nn", pg_catalog.min(s."amount") AS "__pgt_a2" FROM "public"."orders" s GROUP BY s."status") s
 ),
 -- n2: HAVING — visibility
 "post2" AS (
@@ -26,7 +26,7 @@ SELECT s."status" AS "__pgt_g0", CAST(pg_catalog.sum(s."__pgt_w") AS pg_catalog.
 ),
 -- their stored state (the integral kept in "st")
 "stored_groups" AS (
-SELECT d.*, (t."__pgt_row_id" IS NOT NULL) AS "__pgt_existed", t."n" AS "__pgt_old__pgt_count", t."__pgt_a1_sum" AS "__pgt_old__pgt_a1_sum", t."__pgt_a1_nn" AS "__pgt_old__pgt_a1_nn", t."lo" AS "__pgt_old__pgt_a2" FROM "changed_groups" d LEFT JOIN "st" t ON (t."__pgt_row_id" OPERATOR(pg_catalog.=) pgtrickle.pg_trickle_row_id(ARRAY[CAST(d."__pgt_g0" AS pg_catalog.text)]))
+SELECT d.*, (t."__pgt_row_id" IS NOT NULL) AS "__pgt_existed", t."n" AS "__pgt_old__pgt_count", t."__pgt_a1_sum" AS "__pgt_old__pgt_a1_sum", t."__pgt_a1_nn" AS "__pgt_old__pgt_a1_nn", t."lo" AS "__pgt_old__pgt_a2" FROM "changed_groups" d LEFT JOIN "st" t ON (t."__pgt_row_id" OPERATOR(pg_catalog.=) pgtrickle.pg_trickle_row_id(CAST(d."__pgt_g0" AS pg_catalog.text)))
 ),
 -- new state per touched group
 "new_state" AS (
@@ -34,7 +34,7 @@ SELECT c."__pgt_g0", CASE WHEN c."__pgt_existed" THEN (COALESCE(c."__pgt_old__pg
 ),
 -- n1: aggregate output and state per group
 "groups" AS (
-SELECT pgtrickle.pg_trickle_row_id(ARRAY[CAST(s."__pgt_g0" AS pg_catalog.text)]) AS "__pgt_row_id", s."__pgt_g0" AS "status", s."__pgt_count" AS "count", CASE WHEN (s."__pgt_a1_nn" OPERATOR(pg_catalog.>) 0) THEN (CAST(s."__pgt_a1_sum" AS pg_catalog.numeric) OPERATOR(pg_catalog./) CAST(s."__pgt_a1_nn" AS pg_catalog.numeric)) END AS "avg", s."__pgt_a2" AS "min", s."__pgt_count", s."__pgt_a1_sum", s."__pgt_a1_nn", s."__pgt_a2", (s."__pgt_count" OPERATOR(pg_catalog.>) 0) AS "__pgt_visible" FROM (SELECT * FROM "new_state") s
+SELECT pgtrickle.pg_trickle_row_id(CAST(s."__pgt_g0" AS pg_catalog.text)) AS "__pgt_row_id", s."__pgt_g0" AS "status", s."__pgt_count" AS "count", CASE WHEN (s."__pgt_a1_nn" OPERATOR(pg_catalog.>) 0) THEN (CAST(s."__pgt_a1_sum" AS pg_catalog.numeric) OPERATOR(pg_catalog./) CAST(s."__pgt_a1_nn" AS pg_catalog.numeric)) END AS "avg", s."__pgt_a2" AS "min", s."__pgt_count", s."__pgt_a1_sum", s."__pgt_a1_nn", s."__pgt_a2", (s."__pgt_count" OPERATOR(pg_catalog.>) 0) AS "__pgt_visible" FROM (SELECT * FROM "new_state") s
 ),
 -- n2: HAVING — visibility
 "post2" AS (

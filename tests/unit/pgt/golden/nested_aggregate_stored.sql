@@ -3,7 +3,7 @@
 WITH
 -- n3: aggregate output and state per group
 "groups" AS (
-SELECT pgtrickle.pg_trickle_row_id(ARRAY[CAST(s."__pgt_g0" AS pg_catalog.text)]) AS "__pgt_row_id", s."__pgt_g0" AS "n", s."__pgt_count" AS "count", s."__pgt_count", (s."__pgt_count" OPERATOR(pg_catalog.>) 0) AS "__pgt_visible" FROM (SELECT s."n" AS "__pgt_g0", pg_catalog.count(*) AS "__pgt_count" FROM (SELECT s."customer_id" AS "customer_id", s."count" AS "n" FROM (SELECT s."customer_id" AS "customer_id", pg_catalog.count(*) AS "count" FROM "public"."orders" s GROUP BY s."customer_id") s) s GROUP BY s."n") s
+SELECT pgtrickle.pg_trickle_row_id(CAST(s."__pgt_g0" AS pg_catalog.text)) AS "__pgt_row_id", s."__pgt_g0" AS "n", s."__pgt_count" AS "count", s."__pgt_count", (s."__pgt_count" OPERATOR(pg_catalog.>) 0) AS "__pgt_visible" FROM (SELECT s."n" AS "__pgt_g0", pg_catalog.count(*) AS "__pgt_count" FROM (SELECT s."customer_id" AS "customer_id", s."count" AS "n" FROM (SELECT s."customer_id" AS "customer_id", pg_catalog.count(*) AS "count" FROM "public"."orders" s GROUP BY s."customer_id") s) s GROUP BY s."n") s
 ),
 -- n4: final expressions
 "post4" AS (
@@ -14,7 +14,7 @@ SELECT f."__pgt_row_id", f."n", f."c" FROM (SELECT s."__pgt_row_id", s."n", s."c
 WITH
 -- n1: aggregate output and state per group
 "n1_groups" AS (
-SELECT pgtrickle.pg_trickle_row_id(ARRAY[CAST(s."__pgt_g0" AS pg_catalog.text)]) AS "__pgt_row_id", s."__pgt_g0" AS "customer_id", s."__pgt_count" AS "count", s."__pgt_count", (s."__pgt_count" OPERATOR(pg_catalog.>) 0) AS "__pgt_visible" FROM (SELECT s."customer_id" AS "__pgt_g0", pg_catalog.count(*) AS "__pgt_count" FROM "public"."orders" s GROUP BY s."customer_id") s
+SELECT pgtrickle.pg_trickle_row_id(CAST(s."__pgt_g0" AS pg_catalog.text)) AS "__pgt_row_id", s."__pgt_g0" AS "customer_id", s."__pgt_count" AS "count", s."__pgt_count", (s."__pgt_count" OPERATOR(pg_catalog.>) 0) AS "__pgt_visible" FROM (SELECT s."customer_id" AS "__pgt_g0", pg_catalog.count(*) AS "__pgt_count" FROM "public"."orders" s GROUP BY s."customer_id") s
 )
 SELECT f."__pgt_row_id", f."customer_id", f."count", f."__pgt_count" FROM (SELECT s."__pgt_row_id", s."customer_id", s."count", s."__pgt_count", s."__pgt_visible" FROM "n1_groups" s) f WHERE f."__pgt_visible";
 -- refresh
@@ -29,7 +29,7 @@ SELECT s."customer_id" AS "__pgt_g0", CAST(pg_catalog.sum(s."__pgt_w") AS pg_cat
 ),
 -- their stored state (the integral kept in "state_n1")
 "n1_stored_groups" AS (
-SELECT d.*, (t."__pgt_row_id" IS NOT NULL) AS "__pgt_existed", t."__pgt_count" AS "__pgt_old__pgt_count" FROM "n1_changed_groups" d LEFT JOIN "state_n1" t ON (t."__pgt_row_id" OPERATOR(pg_catalog.=) pgtrickle.pg_trickle_row_id(ARRAY[CAST(d."__pgt_g0" AS pg_catalog.text)]))
+SELECT d.*, (t."__pgt_row_id" IS NOT NULL) AS "__pgt_existed", t."__pgt_count" AS "__pgt_old__pgt_count" FROM "n1_changed_groups" d LEFT JOIN "state_n1" t ON (t."__pgt_row_id" OPERATOR(pg_catalog.=) pgtrickle.pg_trickle_row_id(CAST(d."__pgt_g0" AS pg_catalog.text)))
 ),
 -- new state per touched group
 "n1_new_state" AS (
@@ -37,7 +37,7 @@ SELECT c."__pgt_g0", (COALESCE(c."__pgt_old__pgt_count", 0) OPERATOR(pg_catalog.
 ),
 -- n1: aggregate output and state per group
 "n1_groups" AS (
-SELECT pgtrickle.pg_trickle_row_id(ARRAY[CAST(s."__pgt_g0" AS pg_catalog.text)]) AS "__pgt_row_id", s."__pgt_g0" AS "customer_id", s."__pgt_count" AS "count", s."__pgt_count", (s."__pgt_count" OPERATOR(pg_catalog.>) 0) AS "__pgt_visible" FROM (SELECT * FROM "n1_new_state") s
+SELECT pgtrickle.pg_trickle_row_id(CAST(s."__pgt_g0" AS pg_catalog.text)) AS "__pgt_row_id", s."__pgt_g0" AS "customer_id", s."__pgt_count" AS "count", s."__pgt_count", (s."__pgt_count" OPERATOR(pg_catalog.>) 0) AS "__pgt_visible" FROM (SELECT * FROM "n1_new_state") s
 ),
 -- n1: new output and state of touched groups
 "n1_touched" AS (
@@ -57,7 +57,7 @@ SELECT s."n" AS "__pgt_g0", CAST(pg_catalog.sum(s."__pgt_w") AS pg_catalog.int8)
 ),
 -- their stored state (the integral kept in "st")
 "stored_groups" AS (
-SELECT d.*, (t."__pgt_row_id" IS NOT NULL) AS "__pgt_existed", t."c" AS "__pgt_old__pgt_count" FROM "changed_groups" d LEFT JOIN "st" t ON (t."__pgt_row_id" OPERATOR(pg_catalog.=) pgtrickle.pg_trickle_row_id(ARRAY[CAST(d."__pgt_g0" AS pg_catalog.text)]))
+SELECT d.*, (t."__pgt_row_id" IS NOT NULL) AS "__pgt_existed", t."c" AS "__pgt_old__pgt_count" FROM "changed_groups" d LEFT JOIN "st" t ON (t."__pgt_row_id" OPERATOR(pg_catalog.=) pgtrickle.pg_trickle_row_id(CAST(d."__pgt_g0" AS pg_catalog.text)))
 ),
 -- new state per touched group
 "new_state" AS (
@@ -65,7 +65,7 @@ SELECT c."__pgt_g0", (COALESCE(c."__pgt_old__pgt_count", 0) OPERATOR(pg_catalog.
 ),
 -- n3: aggregate output and state per group
 "groups" AS (
-SELECT pgtrickle.pg_trickle_row_id(ARRAY[CAST(s."__pgt_g0" AS pg_catalog.text)]) AS "__pgt_row_id", s."__pgt_g0" AS "n", s."__pgt_count" AS "count", s."__pgt_count", (s."__pgt_count" OPERATOR(pg_catalog.>) 0) AS "__pgt_visible" FROM (SELECT * FROM "new_state") s
+SELECT pgtrickle.pg_trickle_row_id(CAST(s."__pgt_g0" AS pg_catalog.text)) AS "__pgt_row_id", s."__pgt_g0" AS "n", s."__pgt_count" AS "count", s."__pgt_count", (s."__pgt_count" OPERATOR(pg_catalog.>) 0) AS "__pgt_visible" FROM (SELECT * FROM "new_state") s
 ),
 -- n4: final expressions
 "post4" AS (
