@@ -14,7 +14,8 @@
 ///   - Otherwise DIFFERENTIAL is estimated as a fixed cost plus a cost per change record, a line
 ///     fitted to its differential refreshes (recent ones weighing more), and FULL as its recent
 ///     full loads took; before differential refreshes of different sizes were measured, a change
-///     record is priced as `prior_rows_per_change` source rows of a full recomputation.
+///     record is priced as `prior_rows_per_change` source rows of a full recomputation, or as
+///     what the measured ones cost per change record (fixed part included) where that is less.
 ///   - Where a recomputation left the storage's row-id index out (refresh: a large result), a
 ///     differential refresh first rebuilds it, priced as a full load.
 ///   - The choice changes only when the other is estimated cheaper by more than `hysteresis`,

@@ -56,14 +56,17 @@ namespace {
 /// was measured).
 struct differential_estimate {
     double fixed = 0, per_change = 0;
-    bool fitted = false; ///< from its differential refreshes, else the prior
+    const char* basis = "prior"; ///< what the figures come from, for the reason
     double at(double records) const { return fixed + per_change * records; }
 };
 
 differential_estimate estimate(const measured& m, double source_rows) {
-    const auto line = m.line();
-    return {std::max(0.0, line ? line->second : (m.w > 0 ? m.sy / m.w : 0)),
-            line ? line->first : m.full_ms * prior_rows_per_change / std::max(source_rows, 1.0), line.has_value()};
+    if (const auto line = m.line()) return {std::max(0.0, line->second), line->first, "fitted to its differential refreshes"};
+    const double prior = m.full_ms * prior_rows_per_change / std::max(source_rows, 1.0);
+    // Refreshes of one size measured: their cost per change record, fixed part included, is more
+    // than a record costs; where even that is below the prior, the prior is known to be too high.
+    if (m.w > 0 && m.sx > 0 && m.sy / m.sx < prior) return {0, m.sy / m.sx, "its differential refreshes per change record"};
+    return {m.w > 0 ? m.sy / m.w : 0, prior, "prior"};
 }
 
 /// The estimate past which FULL is chosen: FULL's cost moved by the hysteresis away from the
@@ -88,7 +91,7 @@ decision decide(const measured& m, const change& c, double max_change_ratio) {
     // Counted up to decisive_records: past it FULL is estimated cheaper.
     const bool full = !c.counted_all || differential_ms > full_threshold(m);
     return {full, size + format(": DIFFERENTIAL estimated at %.1f ms", differential_ms) +
-                      (d.fitted ? " (fitted to its differential refreshes)" : " (prior)") +
+                      " (" + d.basis + ")" +
                       (c.index_missing ? " with its row-id index rebuilt" : "") +
                       format(", FULL at %.1f ms (measured)", m.full_ms)};
 }

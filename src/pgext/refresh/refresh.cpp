@@ -6,6 +6,7 @@
 #include <utility>
 #include <variant>
 
+#include "pgt/auto_choice.hpp"
 #include "pgt/error.hpp"
 #include "pgt/sql/ddl.hpp"
 #include "pgt/sql/tree.hpp"
@@ -568,10 +569,16 @@ void require_refreshable(const stream_table& st, initiator who) {
 /// refresh in a session costs its planning too, many times what the next ones cost, and a
 /// figure that high would have AUTO recompute ever after).
 spi::param learned_costs(const stream_table& st, const refresh_outcome& out, const std::optional<auto_decision>& choice,
-                         std::chrono::steady_clock::time_point started, double excluded_ms, bool unrepresentative) {
-    if (out.action == refresh_action::no_data || (out.action == refresh_action::differential && unrepresentative))
+                         std::chrono::steady_clock::time_point started, double excluded_ms, bool planned_now, bool index_rebuilt) {
+    const long long records = choice ? choice->change_records : 0;
+    // Not what applying such a change costs: a refresh that rebuilt the row-id index, or a small
+    // one that prepared its statement (in a new session: a larger one's planning is a small
+    // part of it, and a refresh made by a new session each time must still learn).
+    if (out.action == refresh_action::no_data ||
+        (out.action == refresh_action::differential &&
+         (index_rebuilt || (planned_now && records <= auto_choice::tiny_change_records))))
         return std::nullopt;
-    return measured_costs(st, out.action != refresh_action::differential, choice ? choice->change_records : 0,
+    return measured_costs(st, out.action != refresh_action::differential, records,
                           std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count() - excluded_ms);
 }
 
@@ -629,9 +636,8 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
     std::optional<auto_decision> choice;
     if (!full && p.changed != 0 && automatic) choice = choose_auto(*st, p.sizes, index_missing);
     refresh_outcome out;
-    // (A refresh that planned its statement or rebuilt the row-id index is not what applying
-    // such a change costs.)
-    bool unrepresentative = p.changed != 0 && !comp.delta_prepared(p.changed, p.small);
+    const bool planned_now = p.changed != 0 && !comp.delta_prepared(p.changed, p.small);
+    bool index_rebuilt = false;
     bool fell_back = false;
     double index_ms = 0; // spent building the row-id index after a full load
     if (full || (choice && choice->full)) {
@@ -655,7 +661,7 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
     } else {
         if (keyed) {
             server::role_scope as_owner(owner, true);
-            unrepresentative = ensure_row_id_index(*st, keyed->unique_row_id) || unrepresentative;
+            index_rebuilt = ensure_row_id_index(*st, keyed->unique_row_id);
         }
         fell_back = on_data_exception(
             *st,
@@ -665,7 +671,7 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
 
     // AUTO learns from every refresh that did something, its creation's full load included.
     const spi::param costs = st->requested_mode == mode::automatic && differential
-                                 ? learned_costs(*st, out, choice, started, index_ms, unrepresentative)
+                                 ? learned_costs(*st, out, choice, started, index_ms, planned_now, index_rebuilt)
                                  : std::nullopt;
     server::role_scope as_ext(ext_owner, false);
     // (A refresh that found nothing leaves the buffers to the next one that applies something:

@@ -49,7 +49,7 @@ SET pg_trickle.differential_max_change_ratio = 0;
 UPDATE t SET v = v + 1 WHERE id <= 3000;
 SELECT pgtrickle.refresh_stream_table('sums');
 SELECT action IN ('FULL', 'DIFFERENTIAL') AS chosen, delta_row_count > 1000 AS counted,
-       refresh_reason ~ '^AUTO: (6000|at least [0-9]+) change records \([0-9.]+ % of its sources'' rows changed\): DIFFERENTIAL estimated at [0-9.]+ ms \((prior|fitted to its differential refreshes)\), FULL at [0-9.]+ ms \(measured\)$' AS reasoned
+       refresh_reason ~ '^AUTO: (6000|at least [0-9]+) change records \([0-9.]+ % of its sources'' rows changed\): DIFFERENTIAL estimated at [0-9.]+ ms \((prior|fitted to its differential refreshes|its differential refreshes per change record)\), FULL at [0-9.]+ ms \(measured\)$' AS reasoned
 FROM last_refresh WHERE pgt_name = 'sums';
 SELECT exact('sums');
 RESET pg_trickle.differential_max_change_ratio;

@@ -139,6 +139,19 @@ TEST_CASE("AUTO: before differential refreshes of different sizes, a change reco
     CHECK_THAT(d.reason, Catch::Contains("(prior)"));
 }
 
+TEST_CASE("AUTO: refreshes of one size priced per change record where that is below the prior") {
+    measured m;
+    m.add_full(400);
+    // 20,000 change records in 30 ms: at most 1.5 µs a record, where the prior says 8.
+    m.add_differential(20000, 30);
+    m.add_differential(20000, 30);
+    CHECK_FALSE(m.line());
+    const auto d = decide(m, of(200000), 0);
+    CHECK_FALSE(d.full); // 300 ms estimated against 400
+    CHECK_THAT(d.reason, Catch::Contains("(its differential refreshes per change record)"));
+    CHECK(decide(m, of(400000), 0).full);
+}
+
 TEST_CASE("AUTO: measurements survive the catalog's float8[] and start empty from anything else") {
     const measured m = learned();
     const measured back = measured::from(m.values());
