@@ -35,13 +35,12 @@ sql::tree::expr named_in_schema() {
 /// up at every call).
 std::optional<stream_table_key> load_key(bool by_search_path, const std::vector<spi::param>& params) {
     namespace t = sql::tree;
-    static const std::string statements[2] = {
-        t::render(t::select({t::col("", "pgt_id"), t::col("", "pgt_relid"), t::col("", "pgt_schema"), t::col("", "pgt_name")})
-                      .from("pgtrickle.pgt_stream_tables", "")
-                      .where(named_in_schema())),
-        t::render(t::select({t::col("", "pgt_id"), t::col("", "pgt_relid"), t::col("", "pgt_schema"), t::col("", "pgt_name")})
-                      .from("pgtrickle.pgt_stream_tables", "")
-                      .where(named_by_search_path()))};
+    auto keys = [](t::expr where) {
+        return t::render(t::select({t::col("", "pgt_id"), t::col("", "pgt_relid"), t::col("", "pgt_schema"), t::col("", "pgt_name")})
+                             .from("pgtrickle.pgt_stream_tables", "")
+                             .where(std::move(where)));
+    };
+    static const std::string statements[2] = {keys(named_in_schema()), keys(named_by_search_path())};
     auto rows = spi::prepared(statements[by_search_path], static_cast<int>(params.size())).query(params);
     if (rows.empty()) return std::nullopt;
     return stream_table_key{std::stoll(*rows[0][0]), static_cast<unsigned>(std::stoul(*rows[0][1])), *rows[0][2], *rows[0][3]};

@@ -284,11 +284,15 @@ void create_row_id_index(const std::string& table, bool unique) {
 }
 } // namespace
 
-bool ensure_row_id_index(const stream_table_key& st, bool unique) {
-    if (!server::indexes_led_by(st.relid, "__pgt_row_id").empty()) return false;
+bool has_row_id_index(const stream_table_key& st) { return !server::indexes_led_by(st.relid, "__pgt_row_id").empty(); }
+
+void create_row_id_index(const stream_table_key& st, bool unique) {
     server::internal_ddl_scope internal;
     create_row_id_index(st.qualified(), unique);
-    return true;
+}
+
+void ensure_row_id_index(const stream_table_key& st, bool unique) {
+    if (!has_row_id_index(st)) create_row_id_index(st, unique);
 }
 
 void drop_row_id_index(const stream_table_key& st) {

@@ -48,12 +48,16 @@ unsigned create_storage(const std::string& schema, const std::string& name, cons
 /// 0.2.0 (42P17 otherwise); `def.layout` becomes the one it has.
 unsigned adopt_storage(const std::string& schema, const std::string& name, definition& def);
 
-/// Creates the index on the row id of stream table `st`'s storage (`unique`: as its layout
-/// says) when it has none. A FULL stream table's storage gets it when a full refresh is applied
-/// as a difference (other stream tables read it), whose rows it finds through it, and has no
-/// index to maintain otherwise; an AUTO stream table's, before a differential refresh after a
-/// recomputation that left it out (drop_row_id_index). Returns whether it was created.
-bool ensure_row_id_index(const stream_table_key& st, bool unique);
+/// Whether stream table `st`'s storage has its index on the row id (read from the relation
+/// cache). A FULL stream table's storage gets it when a full refresh is applied as a difference
+/// (other stream tables read it), whose rows it finds through it, and has no index to maintain
+/// otherwise; an AUTO stream table's is left out by a recomputation of a large result
+/// (drop_row_id_index) until its next differential refresh.
+bool has_row_id_index(const stream_table_key& st);
+/// Creates that index (`unique`: as its layout says; then also the replica identity).
+void create_row_id_index(const stream_table_key& st, bool unique);
+/// create_row_id_index unless it has one.
+void ensure_row_id_index(const stream_table_key& st, bool unique);
 /// Drops the index on the row id of `st`'s storage: a recomputation then loads the rows without
 /// building it.
 void drop_row_id_index(const stream_table_key& st);

@@ -626,7 +626,7 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
     const bool automatic = st->requested_mode == mode::automatic && differential && !immediate;
     // (Where AUTO's recomputation left the row-id index out, applying must rebuild it first.)
     const auto* keyed = std::get_if<differential_plan>(&comp.plan);
-    const bool index_missing = automatic && keyed && server::indexes_led_by(st->relid, "__pgt_row_id").empty();
+    const bool index_missing = keyed && !has_row_id_index(*st);
     if (f.has_frontier() && !immediate && differential)
         p = pending_changes(comp, f, snap, automatic ? &*st : nullptr, index_missing);
     // IMMEDIATE stream tables read no change buffer: asked to refresh, they recompute.
@@ -637,7 +637,6 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
     if (!full && p.changed != 0 && automatic) choice = choose_auto(*st, p.sizes, index_missing);
     refresh_outcome out;
     const bool planned_now = p.changed != 0 && !comp.delta_prepared(p.changed, p.small);
-    bool index_rebuilt = false;
     bool fell_back = false;
     double index_ms = 0; // spent building the row-id index after a full load
     if (full || (choice && choice->full)) {
@@ -659,9 +658,9 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
     } else if (p.changed == 0) {
         out.action = refresh_action::no_data;
     } else {
-        if (keyed) {
+        if (index_missing) {
             server::role_scope as_owner(owner, true);
-            index_rebuilt = ensure_row_id_index(*st, keyed->unique_row_id);
+            create_row_id_index(*st, keyed->unique_row_id);
         }
         fell_back = on_data_exception(
             *st,
@@ -671,7 +670,7 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
 
     // AUTO learns from every refresh that did something, its creation's full load included.
     const spi::param costs = st->requested_mode == mode::automatic && differential
-                                 ? learned_costs(*st, out, choice, started, index_ms, planned_now, index_rebuilt)
+                                 ? learned_costs(*st, out, choice, started, index_ms, planned_now, index_missing)
                                  : std::nullopt;
     server::role_scope as_ext(ext_owner, false);
     // (A refresh that found nothing leaves the buffers to the next one that applies something:
