@@ -185,7 +185,7 @@ std::optional<long long> decode_locked(const spi::row& last_pass, bool wait,
     std::optional<std::vector<std::uint32_t>> writers;
     if (continuing) {
         // (Flushed above, which every commit the caller waits for precedes.)
-        auto pass = decode_continuing(name, since.from, end, *buffers);
+        auto pass = decode_continuing(name, since.from, end, *buffers, since.tables);
         rows = pass.rows;
         writers = std::move(pass.writers_in_progress);
     } else {

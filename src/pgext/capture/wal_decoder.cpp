@@ -42,8 +42,8 @@ long long decode(const std::string& slot, std::uint64_t upto, const std::vector<
 }
 
 continued_pass decode_continuing(const std::string& slot, std::uint64_t from, std::uint64_t upto,
-                                 const std::vector<locked_buffer>& buffers) {
-    return server::logical_decoding::decode_continuing(slot, from, upto, kept(buffers), most_writers_published);
+                                 const std::vector<locked_buffer>& buffers, const std::vector<server::table_file>& sources) {
+    return server::logical_decoding::decode_continuing(slot, from, upto, kept(buffers), sources, most_writers_published);
 }
 
 void end_decoding_session() { server::logical_decoding::end_session(); }

@@ -52,10 +52,11 @@ long long decode(const std::string& slot, std::uint64_t upto, const std::vector<
 /// refresh decoded meanwhile) is started afresh; one that failed is dropped.
 /// Also returns the transactions whose changes it holds that had not committed by `upto` (at
 /// most 32 of them; nothing when more): no other transaction committing later can have written
-/// anything before `upto`.
+/// anything before `upto`. `sources` are the files of the buffers' sources: what the WAL holds
+/// before the first transaction writing one of them is only followed, not decoded.
 using server::logical_decoding::continued_pass;
 continued_pass decode_continuing(const std::string& slot, std::uint64_t from, std::uint64_t upto,
-                                 const std::vector<locked_buffer>& buffers);
+                                 const std::vector<locked_buffer>& buffers, const std::vector<server::table_file>& sources);
 /// Drops the decoder's context (and releases the slot, if held).
 void end_decoding_session();
 

@@ -270,8 +270,8 @@ void collecting(collector& pass, F&& decoding) {
 }
 
 /// The decoder's decoding context, kept from pass to pass, and where it stands: every
-/// transaction committing before `position` has been delivered, and the slot was last
-/// confirmed at `confirmed`.
+/// transaction committing before `position` has been delivered (its reader may stand before
+/// it, where no transaction was in progress), and the slot was last confirmed at `confirmed`.
 struct decoding_session {
     std::string slot;
     LogicalDecodingContext* context = nullptr;
@@ -321,12 +321,20 @@ void end_if_grown() {
         end_session();
 }
 
-/// Reads the WAL up to `upto` through the session's context.
-void read_until(std::uint64_t upto) {
+/// Reads the WAL up to `upto` through the session's context, decoding the records that start
+/// within the stretches `decode` (all, when nothing); the others it only follows (fast-forward:
+/// no change queued, every commit skipped).
+void read_until(std::uint64_t upto, const std::optional<std::vector<std::pair<std::uint64_t, std::uint64_t>>>& decode) {
     pg::call([&] {
         ResourceOwner owner = CurrentResourceOwner;
         LogicalDecodingContext* ctx = session.context;
         MemoryContext caller = CurrentMemoryContext;
+        std::size_t stretch = 0;
+        auto decoded = [&](XLogRecPtr at) {
+            if (!decode) return true;
+            while (stretch < decode->size() && (*decode)[stretch].second <= at) ++stretch;
+            return stretch < decode->size() && (*decode)[stretch].first <= at;
+        };
         // Decoding reads the catalogs as they were (historic snapshots): no entry cached for
         // the present may serve it, and none it loads may serve the present after it.
         InvalidateSystemCaches();
@@ -338,13 +346,34 @@ void read_until(std::uint64_t upto) {
             char* errm = nullptr;
             XLogRecord* record = XLogReadRecord(ctx->reader, &errm);
             if (errm) elog(ERROR, "could not find record for logical decoding: %s", errm);
-            if (record) LogicalDecodingProcessRecord(ctx, ctx->reader);
+            if (record) {
+                const bool following = !decoded(ctx->reader->ReadRecPtr);
+                // The commits skipped did not invalidate what they changed in the catalogs.
+                if (ctx->fast_forward && !following) InvalidateSystemCaches();
+                ctx->fast_forward = following;
+                LogicalDecodingProcessRecord(ctx, ctx->reader);
+            }
             CHECK_FOR_INTERRUPTS();
         }
+        ctx->fast_forward = false;
         MemoryContextSwitchTo(caller);
         CurrentResourceOwner = owner; // (decoding's transaction management may change it)
         InvalidateSystemCaches();
     });
+}
+
+/// How much WAL a pass leaves for the next one to read again, at most (a transaction in
+/// progress for long would otherwise have every pass read all the WAL written since it began).
+constexpr std::uint64_t most_read_again = 64u << 20;
+
+/// What this pass decodes (plan_decoding); nothing (all of it) when the context holds a
+/// transaction in progress, whose earlier records the plan would not see.
+std::optional<decoding_plan> plan_ahead(std::uint64_t upto, const std::vector<table_file>& watched, std::size_t most_open) {
+    // (Reading the context's fields raises no error.)
+    const ReorderBuffer* reorder = session.context->reorder;
+    const dlist_node* first = reorder->toplevel_by_lsn.head.next;
+    if (first != nullptr && first != &reorder->toplevel_by_lsn.head) return std::nullopt;
+    return plan_decoding(session.context->reader->EndRecPtr, upto, watched, most_open, most_read_again);
 }
 
 /// The transactions the session's context holds changes of (of any table), not yet committed;
@@ -385,7 +414,8 @@ long long collect(const std::vector<kept_relation>& relations, const std::functi
 }
 
 continued_pass decode_continuing(const std::string& slot, std::uint64_t from, std::uint64_t upto,
-                                 const std::vector<kept_relation>& relations, std::size_t most_writers) {
+                                 const std::vector<kept_relation>& relations, const std::vector<table_file>& watched,
+                                 std::size_t most_writers) {
     collector pass;
     continued_pass out;
     open_pass(pass, relations);
@@ -411,9 +441,17 @@ continued_pass decode_continuing(const std::string& slot, std::uint64_t from, st
             });
             session.confirmed = from;
         }
-        collecting(pass, [&] { read_until(upto); });
+        auto plan = plan_ahead(upto, watched, most_writers);
+        if (plan && plan->stop < upto) {
+            // The context stops where no transaction was in progress; the next pass reads on from
+            // there. Nothing committing before `upto` that it has not read concerns the relations.
+            collecting(pass, [&] { read_until(plan->stop, plan->decode); });
+            out.writers_in_progress = std::move(plan->in_progress);
+        } else {
+            collecting(pass, [&] { read_until(upto, plan ? std::optional{std::move(plan->decode)} : std::nullopt); });
+            out.writers_in_progress = uncommitted_writers(most_writers);
+        }
         session.position = upto;
-        out.writers_in_progress = uncommitted_writers(most_writers);
         pg::call([] { ReplicationSlotRelease(); });
         end_if_grown();
     } catch (...) {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "pg/oid.hpp"
+#include "pg/wal_reader.hpp"
 
 namespace pgt::server::logical_decoding {
 
@@ -50,8 +51,14 @@ struct continued_pass {
 /// between): no context is set up and no WAL is read twice. `from` is where the targets stand;
 /// the slot is confirmed there. A context that no longer stands there is started afresh; one
 /// that failed is dropped. At most `most_writers` writers in progress are listed.
+/// `watched` are the files of the relations' tables: the transactions before the last point
+/// where none was in progress, ahead of the first commit that wrote one of them
+/// (wal_reader's last_quiet_point), are only followed, not decoded — logical decoding would
+/// otherwise queue, spill and replay every row written in the database, e.g. a materialized
+/// view's whole new contents.
 continued_pass decode_continuing(const std::string& slot, std::uint64_t from, std::uint64_t upto,
-                                 const std::vector<kept_relation>& relations, std::size_t most_writers);
+                                 const std::vector<kept_relation>& relations, const std::vector<table_file>& watched,
+                                 std::size_t most_writers);
 
 /// Drops the kept context (and releases the slot, if held).
 void end_session();

@@ -1,6 +1,8 @@
 #include "pg/wal_reader.hpp"
 
 #include <algorithm>
+#include <functional>
+#include <unordered_set>
 
 #include "pg/guard.hpp"
 #include "pg/postgres.hpp"
@@ -18,6 +20,7 @@ extern "C" {
 #include <catalog/pg_class.h>
 #include <storage/sinval.h>
 #include <storage/lmgr.h>
+#include <storage/standbydefs.h>
 #include <utils/hsearch.h>
 #include <utils/rel.h>
 }
@@ -95,10 +98,29 @@ struct scan_state {
     HTAB* writers = nullptr; ///< transactions that wrote or truncated one of the tables
 };
 
-bool touches_tables(XLogReaderState* reader, const scan_state& s) {
+/// Whether the record is one logical decoding makes a change of: an insertion, update or
+/// deletion of rows (or TRUNCATE). Pruning, vacuuming, freezing, visibility and row locks —
+/// which a reader of a source writes too, when it prunes a page — change no row.
+bool changes_rows(XLogReaderState* reader) {
     const RmgrId rmgr = XLogRecGetRmid(reader);
-    if (rmgr != RM_HEAP_ID && rmgr != RM_HEAP2_ID) return false;
-    if (rmgr == RM_HEAP_ID && (XLogRecGetInfo(reader) & XLOG_HEAP_OPMASK) == XLOG_HEAP_TRUNCATE) {
+    if (rmgr == RM_HEAP2_ID) return (XLogRecGetInfo(reader) & XLOG_HEAP_OPMASK) == XLOG_HEAP2_MULTI_INSERT;
+    if (rmgr != RM_HEAP_ID) return false;
+    switch (XLogRecGetInfo(reader) & XLOG_HEAP_OPMASK) {
+    case XLOG_HEAP_INSERT:
+    case XLOG_HEAP_DELETE:
+    case XLOG_HEAP_UPDATE:
+    case XLOG_HEAP_HOT_UPDATE:
+    case XLOG_HEAP_CONFIRM:
+    case XLOG_HEAP_TRUNCATE:
+        return true;
+    default:
+        return false;
+    }
+}
+
+bool touches_tables(XLogReaderState* reader, const scan_state& s) {
+    if (!changes_rows(reader)) return false;
+    if (XLogRecGetRmid(reader) == RM_HEAP_ID && (XLogRecGetInfo(reader) & XLOG_HEAP_OPMASK) == XLOG_HEAP_TRUNCATE) {
         const auto* t = reinterpret_cast<const xl_heap_truncate*>(XLogRecGetData(reader));
         for (uint32 i = 0; i < t->nrelids; ++i)
             for (const auto& f : s.search.tables)
@@ -157,32 +179,31 @@ bool commit_counts(XLogReaderState* reader, const scan_state& s) {
 
 } // namespace
 
-bool commits_changing(const commit_search& search) {
-    if (search.from >= search.to) return false;
+namespace {
+
+/// Reads the records from the first one after `from` (flushed ones only), calling
+/// `on_record(reader)` for each starting before `to` until it returns true. Returns whether it
+/// did; false at the end of the flushed WAL.
+bool read_records(std::uint64_t from, std::uint64_t to, const std::function<bool(XLogReaderState*)>& on_record) {
+    if (from >= to) return false;
     XLogReaderRoutine routine{};
     // Reads only what is flushed, and reports its end instead of waiting for more.
     routine.page_read = &read_local_xlog_page_no_wait;
     routine.segment_open = &wal_segment_open;
     routine.segment_close = &wal_segment_close;
     ReadLocalXLogPageNoWaitPrivate position{};
-    scan_state s{search};
     XLogReaderState* reader = pg::call([&] {
         XLogReaderState* r = XLogReaderAllocate(wal_segment_size, nullptr, &routine, &position);
         if (!r) ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory reading the WAL")));
-        HASHCTL ctl{};
-        ctl.keysize = ctl.entrysize = sizeof(TransactionId);
-        ctl.hcxt = CurrentMemoryContext;
-        s.writers = hash_create("pg_trickle WAL writers", 64, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
         return r;
     });
     // Read in the reader's own guarded call; the reader (and the WAL file it holds open) is
     // freed whatever happens.
     auto scan = [&] {
-        const XLogRecPtr first = XLogFindNextRecord(reader, search.from);
+        const XLogRecPtr first = XLogFindNextRecord(reader, from);
         if (XLogRecPtrIsInvalid(first)) {
             if (position.end_of_wal) return false; // no record after `from` yet
-            elog(ERROR, "pg_trickle: no WAL record after %X/%X", static_cast<uint32>(search.from >> 32),
-                 static_cast<uint32>(search.from));
+            elog(ERROR, "pg_trickle: no WAL record after %X/%X", static_cast<uint32>(from >> 32), static_cast<uint32>(from));
         }
         XLogBeginRead(reader, first);
         for (;;) {
@@ -192,28 +213,113 @@ bool commits_changing(const commit_search& search) {
                 elog(ERROR, "pg_trickle: could not read the WAL at %X/%X: %s", static_cast<uint32>(reader->EndRecPtr >> 32),
                      static_cast<uint32>(reader->EndRecPtr), message ? message : "invalid record");
             }
-            if (reader->ReadRecPtr >= search.to) return false;
-            if (XLogRecGetRmid(reader) == RM_XACT_ID) {
-                const uint8 info = XLogRecGetInfo(reader) & XLOG_XACT_OPMASK;
-                if ((info == XLOG_XACT_COMMIT || info == XLOG_XACT_COMMIT_PREPARED) && commit_counts(reader, s)) return true;
-            } else if (touches_tables(reader, s)) {
-                const TransactionId writer = XLogRecGetXid(reader);
-                (void)hash_search(s.writers, &writer, HASH_ENTER, nullptr);
-            }
+            if (reader->ReadRecPtr >= to) return false;
+            if (on_record(reader)) return true;
         }
     };
-    bool found = false;
+    bool stopped = false;
     try {
-        found = pg::call(scan);
+        stopped = pg::call(scan);
     } catch (...) {
         pg::call([&] { XLogReaderFree(reader); });
         throw;
     }
+    pg::call([&] { XLogReaderFree(reader); });
+    return stopped;
+}
+
+bool is_commit(XLogReaderState* reader) {
+    if (XLogRecGetRmid(reader) != RM_XACT_ID) return false;
+    const uint8 info = XLogRecGetInfo(reader) & XLOG_XACT_OPMASK;
+    return info == XLOG_XACT_COMMIT || info == XLOG_XACT_COMMIT_PREPARED;
+}
+
+} // namespace
+
+bool commits_changing(const commit_search& search) {
+    scan_state s{search};
     pg::call([&] {
-        XLogReaderFree(reader);
-        hash_destroy(s.writers);
+        HASHCTL ctl{};
+        ctl.keysize = ctl.entrysize = sizeof(TransactionId);
+        ctl.hcxt = CurrentMemoryContext;
+        s.writers = hash_create("pg_trickle WAL writers", 64, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
     });
+    const bool found = read_records(search.from, search.to, [&](XLogReaderState* reader) {
+        if (is_commit(reader)) return commit_counts(reader, s);
+        if (touches_tables(reader, s)) {
+            const TransactionId writer = XLogRecGetXid(reader);
+            (void)hash_search(s.writers, &writer, HASH_ENTER, nullptr);
+        }
+        return false;
+    });
+    pg::call([&] { hash_destroy(s.writers); });
     return found;
+}
+
+decoding_plan plan_decoding(std::uint64_t from, std::uint64_t to, const std::vector<table_file>& tables,
+                            std::size_t most_in_progress, std::uint64_t most_read_again) {
+    commit_search search;
+    search.tables = tables;
+    scan_state s{search};
+    std::unordered_set<TransactionId> open, wrote;
+    decoding_plan plan;
+    // The stretch since the last point where nothing was in progress, and whether a commit in
+    // it concerns the tables.
+    std::uint64_t stretch = from;
+    bool stretch_counts = false;
+    auto finish = [&](TransactionId xid, const TransactionId* subxacts, int nsubxacts) {
+        open.erase(xid);
+        for (int i = 0; i < nsubxacts; ++i) open.erase(subxacts[i]);
+    };
+    const bool unsure = read_records(from, to, [&](XLogReaderState* reader) {
+        const TransactionId xid = XLogRecGetXid(reader);
+        const RmgrId rmgr = XLogRecGetRmid(reader);
+        if (TransactionIdIsValid(xid)) open.insert(xid);
+        if (rmgr == RM_XACT_ID) {
+            const uint8 info = XLogRecGetInfo(reader) & XLOG_XACT_OPMASK;
+            // (A prepared transaction stays in progress past its records: not followed.)
+            if (info == XLOG_XACT_PREPARE || info == XLOG_XACT_COMMIT_PREPARED || info == XLOG_XACT_ABORT_PREPARED) return true;
+            if (info == XLOG_XACT_COMMIT) {
+                xl_xact_parsed_commit parsed;
+                ParseCommitRecord(XLogRecGetInfo(reader), reinterpret_cast<xl_xact_commit*>(XLogRecGetData(reader)), &parsed);
+                // A table that moved to another file may have been written in its old one, which
+                // is not recognised here.
+                if (moves_tables(parsed, search)) return true;
+                auto wrote_one = [&](TransactionId x) { return wrote.count(x) > 0; };
+                if (wrote_one(xid) || std::any_of(parsed.subxacts, parsed.subxacts + parsed.nsubxacts, wrote_one))
+                    stretch_counts = true;
+                finish(xid, parsed.subxacts, parsed.nsubxacts);
+            } else if (info == XLOG_XACT_ABORT) {
+                xl_xact_parsed_abort parsed;
+                ParseAbortRecord(XLogRecGetInfo(reader), reinterpret_cast<xl_xact_abort*>(XLogRecGetData(reader)), &parsed);
+                finish(xid, parsed.subxacts, parsed.nsubxacts);
+            }
+        } else if (rmgr == RM_STANDBY_ID && (XLogRecGetInfo(reader) & ~XLR_INFO_MASK) == XLOG_RUNNING_XACTS) {
+            // Transactions before the oldest running one ended without a record (a crash).
+            const auto* running = reinterpret_cast<const xl_running_xacts*>(XLogRecGetData(reader));
+            std::erase_if(open, [&](TransactionId x) { return TransactionIdPrecedes(x, running->oldestRunningXid); });
+        } else if (touches_tables(reader, s)) {
+            wrote.insert(xid);
+        }
+        if (open.empty()) {
+            if (stretch_counts) plan.decode.emplace_back(stretch, reader->EndRecPtr);
+            stretch = reader->EndRecPtr;
+            stretch_counts = false;
+        }
+        return false;
+    });
+    if (unsure) {
+        plan.decode = {{from, to}};
+        plan.stop = to;
+    } else if (stretch_counts || to - stretch > most_read_again) {
+        plan.decode.emplace_back(stretch, to);
+        plan.stop = to;
+    } else {
+        // What is in progress at `to` is read again, whole, by the next pass.
+        plan.stop = stretch;
+        if (open.size() <= most_in_progress) plan.in_progress.emplace(open.begin(), open.end());
+    }
+    return plan;
 }
 
 } // namespace pgt::server

@@ -4,8 +4,10 @@
 // Logical decoding resets the backend's caches (and with them every cached plan); this tells a
 // caller when a decoding pass would find nothing.
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <utility>
 #include <vector>
 
 namespace pgt::server {
@@ -48,4 +50,22 @@ struct commit_search {
 /// Conservative: true when unsure.
 bool commits_changing(const commit_search& search);
 
+/// What a decoder reading from `from` (no transaction in progress there) up to `to` must
+/// decode: the stretches between two points where no transaction was in progress that hold a
+/// commit of one that wrote (or truncated) one of `tables`. The rest it only follows
+/// (fast-forward: no change queued, every commit skipped). Everything from `from` when one of
+/// the tables may have moved to another file (then writes to its old file are not recognised)
+/// or a transaction was prepared.
+struct decoding_plan {
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> decode; ///< [start, end) of each stretch
+    /// Where reading stops: `to`, or, when no such commit is in progress there, the last point
+    /// where no transaction was, if it is at most `most_read_again` before `to` (the next pass
+    /// reads those in progress whole).
+    std::uint64_t stop = 0;
+    /// When it stops before `to`: the transactions (and subtransactions) in progress at `to`;
+    /// nothing when there were more than asked for.
+    std::optional<std::vector<std::uint32_t>> in_progress;
+};
+decoding_plan plan_decoding(std::uint64_t from, std::uint64_t to, const std::vector<table_file>& tables,
+                            std::size_t most_in_progress, std::uint64_t most_read_again);
 } // namespace pgt::server

@@ -380,3 +380,61 @@ TEST_CASE("WAL capture: a FULL stream table's fresh heap is left out of logical 
     CHECK(s.db.scalar("SELECT spill_txns FROM pg_stat_replication_slots WHERE slot_name = 'watch'") == "0");
     s.db.exec("SELECT pg_drop_replication_slot('watch')");
 }
+
+TEST_CASE("WAL capture: other tables' bulk writes between a source's changes are followed, not decoded", "[wal]") {
+    // 64 kB of decoding memory: a transaction queued whole by the decoder spills to disk, which
+    // pg_stat_replication_slots counts.
+    cluster server{cluster_options{"pg_trickle",
+                                   {"wal_level = logical", "pg_trickle.scheduler_interval_ms = 200",
+                                    "logical_decoding_work_mem = '64kB'"}}};
+    auto db = server.connect();
+    db.exec("CREATE EXTENSION pg_trickle");
+    db.exec("CREATE TABLE items (id int PRIMARY KEY, g int, v int)");
+    db.exec("INSERT INTO items SELECT i, i % 7, i FROM generate_series(1, 500) i");
+    db.exec("CREATE TABLE other (id int, pad text)");
+    db.exec("CREATE MATERIALIZED VIEW bulk AS SELECT i, repeat('x', 50) AS pad FROM generate_series(1, 20000) i");
+    pgt::testing::allow_wal_capture(db);
+    db.exec(std::string("SELECT pgtrickle.create_stream_table('sums', '") + sums_query + "', schedule => '24h', cdc_mode => 'wal')");
+    INFO("server log:\n" << server.log());
+    REQUIRE(wait_for([&] { return db.scalar("SELECT cdc_mode FROM pgtrickle.pgt_change_tracking") == "WAL"; }, 20s));
+    const std::string slot = "pgtrickle_" + *db.scalar("SELECT oid FROM pg_database WHERE datname = current_database()");
+    auto refreshed_exact = [&] {
+        db.exec("SELECT pgtrickle.refresh_stream_table('sums')");
+        return equal_to_query(db, "sums", "g, n, total", sums_query);
+    };
+    auto spilled = [&] {
+        return db.scalar("SELECT spill_txns FROM pg_stat_replication_slots WHERE slot_name = '" + slot + "'").value_or("none");
+    };
+    for (int round = 1; round <= 4; ++round) {
+        // Bulk writes to other tables before, between and after the source's changes.
+        db.exec("REFRESH MATERIALIZED VIEW bulk");
+        write_round(db, round);
+        db.exec("INSERT INTO other SELECT i, repeat('y', 50) FROM generate_series(1, 20000) i");
+        CHECK(refreshed_exact());
+        db.exec("REFRESH MATERIALIZED VIEW bulk");
+        CHECK(refreshed_exact());
+    }
+    // (The decoder reports its statistics at the end of its passes, asynchronously.)
+    (void)wait_for([&] { return spilled() == "0"; }, 10s);
+    CHECK(spilled() == "0");
+    CHECK(db.scalar("SELECT total_txns > 0 FROM pg_stat_replication_slots WHERE slot_name = '" + slot + "'") == "t");
+    auto other = server.connect();
+    for (int round = 5; round <= 7; ++round) {
+        // A transaction open across passes and refreshes: other tables first, the source last.
+        other.exec("BEGIN");
+        other.exec("INSERT INTO other VALUES (1, 'z')");
+        db.exec("REFRESH MATERIALIZED VIEW bulk");
+        CHECK(refreshed_exact());
+        std::this_thread::sleep_for(300ms); // the decoder's passes, every 200 ms
+        other.exec("SAVEPOINT s");
+        other.exec("UPDATE items SET v = v + 100 WHERE id % 5 = " + std::to_string(round % 5));
+        other.exec("RELEASE s");
+        other.exec("COMMIT");
+        CHECK(refreshed_exact());
+        // A source rewritten after a change in its old file.
+        db.exec("UPDATE items SET v = v - 1 WHERE id % 3 = " + std::to_string(round % 3));
+        db.exec("REFRESH MATERIALIZED VIEW bulk");
+        db.exec("VACUUM FULL items");
+        CHECK(refreshed_exact());
+    }
+}
