@@ -157,8 +157,10 @@ bool moves_tables(const xl_xact_parsed_commit& parsed, const commit_search& sear
     return false;
 }
 
-/// Whether the commit just read must be decoded.
-bool commit_counts(XLogReaderState* reader, const scan_state& s) {
+/// Whether the commit just read must be decoded; when not, `ended` is told of its
+/// transaction and subtransactions.
+template <class Ended>
+bool commit_counts(XLogReaderState* reader, const scan_state& s, Ended&& ended) {
     const uint8 info = XLogRecGetInfo(reader) & XLOG_XACT_OPMASK;
     if (info == XLOG_XACT_COMMIT_PREPARED) return true;
     const TransactionId xid = XLogRecGetXid(reader);
@@ -174,7 +176,9 @@ bool commit_counts(XLogReaderState* reader, const scan_state& s) {
     }
     if (moves_tables(parsed, s.search)) return true;
     auto wrote = [&](TransactionId x) { return hash_search(s.writers, &x, HASH_FIND, nullptr) != nullptr; };
-    return wrote(xid) || std::any_of(parsed.subxacts, parsed.subxacts + parsed.nsubxacts, wrote);
+    if (wrote(xid) || std::any_of(parsed.subxacts, parsed.subxacts + parsed.nsubxacts, wrote)) return true;
+    ended(xid, parsed.subxacts, parsed.nsubxacts);
+    return false;
 }
 
 } // namespace
@@ -234,9 +238,13 @@ bool is_commit(XLogReaderState* reader) {
     return info == XLOG_XACT_COMMIT || info == XLOG_XACT_COMMIT_PREPARED;
 }
 
+bool is_abort(XLogReaderState* reader) {
+    return XLogRecGetRmid(reader) == RM_XACT_ID && (XLogRecGetInfo(reader) & XLOG_XACT_OPMASK) == XLOG_XACT_ABORT;
+}
+
 } // namespace
 
-bool commits_changing(const commit_search& search) {
+commits_found commits_changing(const commit_search& search) {
     scan_state s{search};
     pg::call([&] {
         HASHCTL ctl{};
@@ -244,16 +252,31 @@ bool commits_changing(const commit_search& search) {
         ctl.hcxt = CurrentMemoryContext;
         s.writers = hash_create("pg_trickle WAL writers", 64, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
     });
-    const bool found = read_records(search.from, search.to, [&](XLogReaderState* reader) {
-        if (is_commit(reader)) return commit_counts(reader, s);
-        if (touches_tables(reader, s)) {
+    // The transactions that wrote the tables and have not ended, when those before are known.
+    std::optional<std::unordered_set<TransactionId>> writing;
+    if (search.writers_before) writing.emplace(search.writers_before->begin(), search.writers_before->end());
+    auto ended = [&](TransactionId xid, const TransactionId* subxacts, int nsubxacts) {
+        if (!writing) return;
+        writing->erase(xid);
+        for (int i = 0; i < nsubxacts; ++i) writing->erase(subxacts[i]);
+    };
+    commits_found out;
+    out.changing = read_records(search.from, search.to, [&](XLogReaderState* reader) {
+        if (is_commit(reader)) return commit_counts(reader, s, ended);
+        if (is_abort(reader)) {
+            xl_xact_parsed_abort parsed;
+            ParseAbortRecord(XLogRecGetInfo(reader), reinterpret_cast<xl_xact_abort*>(XLogRecGetData(reader)), &parsed);
+            ended(XLogRecGetXid(reader), parsed.subxacts, parsed.nsubxacts);
+        } else if (touches_tables(reader, s)) {
             const TransactionId writer = XLogRecGetXid(reader);
             (void)hash_search(s.writers, &writer, HASH_ENTER, nullptr);
+            if (writing) writing->insert(writer);
         }
         return false;
     });
     pg::call([&] { hash_destroy(s.writers); });
-    return found;
+    if (!out.changing && writing) out.writers_at_end.emplace(writing->begin(), writing->end());
+    return out;
 }
 
 decoding_plan plan_decoding(std::uint64_t from, std::uint64_t to, const std::vector<table_file>& tables,
