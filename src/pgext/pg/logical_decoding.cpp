@@ -446,11 +446,11 @@ continued_pass decode_continuing(const std::string& slot, std::uint64_t from, st
             // The context stops where no transaction was in progress; the next pass reads on from
             // there. Nothing committing before `upto` that it has not read concerns the relations.
             collecting(pass, [&] { read_until(plan->stop, plan->decode); });
-            out.writers_in_progress = std::move(plan->in_progress);
         } else {
-            collecting(pass, [&] { read_until(upto, plan ? std::optional{std::move(plan->decode)} : std::nullopt); });
-            out.writers_in_progress = uncommitted_writers(most_writers);
+            collecting(pass, [&] { read_until(upto, plan ? std::optional{plan->decode} : std::nullopt); });
         }
+        // (What the context holds: changes of any table.)
+        out.writers_in_progress = plan ? std::move(plan->writers_in_progress) : uncommitted_writers(most_writers);
         session.position = upto;
         pg::call([] { ReplicationSlotRelease(); });
         end_if_grown();

@@ -334,14 +334,21 @@ decoding_plan plan_decoding(std::uint64_t from, std::uint64_t to, const std::vec
     if (unsure) {
         plan.decode = {{from, to}};
         plan.stop = to;
-    } else if (stretch_counts || to - stretch > most_read_again) {
+        return plan;
+    }
+    std::vector<std::uint32_t> writing;
+    for (TransactionId x : open)
+        if (wrote.count(x) > 0) writing.push_back(x);
+    // A transaction in progress that wrote one of the tables is decoded as it goes (it is likely
+    // to commit: its changes are then mostly queued by the time it does).
+    if (stretch_counts || !writing.empty() || to - stretch > most_read_again) {
         plan.decode.emplace_back(stretch, to);
         plan.stop = to;
     } else {
         // What is in progress at `to` is read again, whole, by the next pass.
         plan.stop = stretch;
-        if (open.size() <= most_in_progress) plan.in_progress.emplace(open.begin(), open.end());
     }
+    if (writing.size() <= most_in_progress) plan.writers_in_progress = std::move(writing);
     return plan;
 }
 

@@ -64,13 +64,15 @@ commits_found commits_changing(const commit_search& search);
 /// or a transaction was prepared.
 struct decoding_plan {
     std::vector<std::pair<std::uint64_t, std::uint64_t>> decode; ///< [start, end) of each stretch
-    /// Where reading stops: `to`, or, when no such commit is in progress there, the last point
-    /// where no transaction was, if it is at most `most_read_again` before `to` (the next pass
-    /// reads those in progress whole).
+    /// Where reading stops: `to`, or, when no such commit is in the last stretch and no
+    /// transaction in progress there wrote one of the tables, the last point where no
+    /// transaction was, if it is at most `most_read_again` before `to` (the next pass reads
+    /// those in progress whole).
     std::uint64_t stop = 0;
-    /// When it stops before `to`: the transactions (and subtransactions) in progress at `to`;
-    /// nothing when there were more than asked for.
-    std::optional<std::vector<std::uint32_t>> in_progress;
+    /// The transactions (and subtransactions) that wrote one of the tables and were still in
+    /// progress at `to`; nothing when there were more than asked for (or when everything is
+    /// decoded).
+    std::optional<std::vector<std::uint32_t>> writers_in_progress;
 };
 decoding_plan plan_decoding(std::uint64_t from, std::uint64_t to, const std::vector<table_file>& tables,
                             std::size_t most_in_progress, std::uint64_t most_read_again);
