@@ -11,6 +11,9 @@ ALTER TABLE pgtrickle.pgt_stream_tables ADD COLUMN settings text[];
 -- differential refreshes' ms against change records: weight, Σx, Σy, Σx², Σxy, then 1 when the
 -- last refresh was FULL}.
 ALTER TABLE pgtrickle.pgt_stream_tables ADD COLUMN auto_costs float8[];
+-- A FULL stream table holds no buffer trim back: a trim deleting rows it had not seen records
+-- here that every row below this transaction id is gone (it then has changes pending).
+ALTER TABLE pgtrickle.pgt_change_tracking ADD COLUMN trimmed_below xid8;
 -- The SQLSTATE of a failed refresh beside its message (the scheduler records failures).
 ALTER TABLE pgtrickle.pgt_refresh_history ADD COLUMN error_sqlstate text;
 -- Why an AUTO stream table's refresh applied its changes or recomputed (its delta_row_count: the

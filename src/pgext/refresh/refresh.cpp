@@ -263,6 +263,11 @@ constexpr int trim_lock_class = 0x70677462;
 /// refresh that does not get it leaves the trimming to the one that has it, or to a later
 /// refresh). Refreshes running side by side over the same sources would otherwise wait for each
 /// other's rows, and deadlock when they trim two buffers in opposite orders.
+/// A FULL stream table needs no change, only to know whether one came since its last refresh:
+/// it holds no trim back (one refreshed daily beside one refreshed every second would keep a
+/// day of changes in the buffer, each scanned by every refresh). A trim past its frontier is
+/// recorded instead (pgt_change_tracking.trimmed_below, read by has_pending_changes); on a 0.1.0
+/// catalog, without that column, it holds the trim back as every reader does.
 /// The transaction id below which every row of `source_relid`'s buffer is applied by every
 /// reader, once the refreshing stream table ($1) moves its frontier to the current snapshot:
 /// NULL when another refresh holds the trim lock, a reader has no frontier yet, or another
@@ -284,9 +289,28 @@ sql::tree::expr trim_horizon(unsigned source_relid) {
                          t::fn("min", {t::fn("pg_snapshot_xmin", {t::case_when({{me, t::fn("pg_current_snapshot", {})}},
                                                                                    t::col("s", "frontier_snapshot"))})})};
     t::select q({t::case_when({std::move(horizon)})});
+    const bool full_readers_wait = !stream_table_catalog_oids().has_settings;
     q.from(readers("d", "s"))
-        .where(t::all_of({t::eq(t::col("d", "source_relid"), source_oid(source_relid)), t::ne(t::col("s", "refresh_mode"), t::text("IMMEDIATE"))}));
+        .where(t::all_of({t::eq(t::col("d", "source_relid"), source_oid(source_relid)), t::ne(t::col("s", "refresh_mode"), t::text("IMMEDIATE")),
+                          full_readers_wait ? t::boolean(true) : t::any_of({me, t::ne(t::col("s", "refresh_mode"), t::text("FULL"))})}));
     return t::scalar(q);
+}
+
+/// Records that `source_relid`'s buffer was trimmed below `horizon` (an xid8), when a FULL
+/// reader other than the refreshing one ($1) had not seen every row below it.
+t::update record_trim(unsigned source_relid, t::expr horizon) {
+    t::select behind({t::integer(1)});
+    behind.from(readers("d", "s"))
+        .where(t::all_of({t::eq(t::col("d", "source_relid"), source_oid(source_relid)), t::eq(t::col("s", "refresh_mode"), t::text("FULL")),
+                          t::ne(t::col("s", "pgt_id"), refreshing_id()),
+                          t::any_of({t::is_null(t::col("s", "frontier_snapshot")),
+                                     t::lt(t::fn("pg_snapshot_xmin", {t::col("s", "frontier_snapshot")}), horizon)})}));
+    t::update recorded;
+    recorded.target = "pgtrickle.pgt_change_tracking";
+    recorded.set = {{"trimmed_below", t::greatest({t::col("", "trimmed_below"), horizon})}};
+    recorded.where_condition = t::all_of({t::eq(t::col("", "source_relid"), source_oid(source_relid)), t::is_not_null(horizon), t::exists(behind)});
+    recorded.returning = {t::integer(1)};
+    return recorded;
 }
 
 /// Who trims the buffers a refresh read (or could have read).
@@ -320,7 +344,7 @@ t::delete_from trim_buffer(unsigned source_relid, trimming how, bool full_plan_r
     trim.alias = "b";
     trim.using_items.push_back(t::from(horizon, "h"));
     trim.where_condition = t::all_of(std::move(applied));
-    trim.returning = {t::integer(1)};
+    trim.returning = {t::as(t::col("h", "horizon"), "horizon")};
     return trim;
 }
 
@@ -409,9 +433,15 @@ std::string finish_statement(const compiled_query& c, history_row history, trimm
         steps.emplace_back("history", t::rendered_query(t::render(added)));
     }
     if (trim != trimming::none)
-        for (std::size_t i = 0; i < c.sources.size(); ++i)
-            steps.emplace_back("trim_" + std::to_string(i),
+        for (std::size_t i = 0; i < c.sources.size(); ++i) {
+            const std::string trimmed = "trim_" + std::to_string(i);
+            steps.emplace_back(trimmed,
                                t::rendered_query(t::render(trim_buffer(c.sources[i]->oid, trim, std::holds_alternative<full_plan>(c.plan)))));
+            if (!has_settings) continue;
+            t::select below({t::fn("max", {t::col(trimmed, "horizon")})});
+            below.from(trimmed, trimmed);
+            steps.emplace_back("recorded_" + std::to_string(i), t::rendered_query(t::render(record_trim(c.sources[i]->oid, t::scalar(below)))));
+        }
     return t::render(t::with(std::move(steps), t::select({t::integer(1)})));
 }
 
@@ -424,7 +454,9 @@ void truncate_applied_buffers(const compiled_query& c, long long id, const spi::
     for (const auto& source : c.sources) {
         if (!buffer_is_large(source->oid)) continue;
         const auto horizon = snap.query(t::render(t::select({as_text(trim_horizon(source->oid))})), {std::to_string(id)});
-        if (!horizon.empty() && horizon[0][0]) truncate_applied_buffer(source->oid, *horizon[0][0]);
+        if (horizon.empty() || !horizon[0][0] || !truncate_applied_buffer(source->oid, *horizon[0][0])) continue;
+        if (stream_table_catalog_oids().has_settings)
+            snap.query(t::render(record_trim(source->oid, t::cast(t::param(2), t::type_name::catalog("xid8")))), {std::to_string(id), *horizon[0][0]});
     }
 }
 
@@ -797,7 +829,16 @@ bool has_pending_changes(long long id) {
     auto state = frontier_of(id);
     if (!state) return false;
     if (!state->ready) return true;
-    for (unsigned source : captured_sources(id)) {
+    const auto sources = captured_sources(id);
+    // (A trim past a FULL stream table's frontier deleted changes it had not seen.)
+    if (state->frontier[0] && stream_table_catalog_oids().has_settings &&
+        spi::prepared("SELECT 1 FROM pgtrickle.pgt_change_tracking WHERE source_relid = ANY ($1::pg_catalog.oid[]) "
+                      "AND trimmed_below > pg_catalog.pg_snapshot_xmin($2::pg_catalog.pg_snapshot)",
+                      2)
+            .query({spi::integer_array(sources), state->frontier[0]})
+            .size() > 0)
+        return true;
+    for (unsigned source : sources) {
         const bool any =
             state->frontier[0]
                 ? spi::prepared(any_row(pending_rows(source, "b")), 3).query(state->frontier)[0][0] == "t"

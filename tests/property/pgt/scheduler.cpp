@@ -290,3 +290,34 @@ TEST_CASE("scheduler: a terminated scheduler is replaced at the next captured ch
     std::cout << "terminated scheduler replaced; change refreshed " << took->count() << " ms after its commit\n";
     CHECK(db.scalar(scheduler) != old_pid);
 }
+
+TEST_CASE("scheduler: a FULL stream table holds no buffer trim back, and refreshes after a trim took changes it had not seen",
+          "[scheduler]") {
+    server_with_extension s;
+    auto& db = s.db;
+    db.exec("CREATE TABLE src (id int PRIMARY KEY, v int)");
+    db.exec("INSERT INTO src SELECT i, i FROM generate_series(1, 100) i");
+    db.exec("SELECT pgtrickle.create_stream_table('often', 'SELECT sum(v) AS s FROM src', refresh_mode => 'DIFFERENTIAL', "
+            "schedule => '24h')");
+    db.exec("SELECT pgtrickle.create_stream_table('rarely', 'SELECT count(*) AS n, max(v) AS m FROM src', refresh_mode => 'FULL', "
+            "schedule => '3s')");
+    const std::string buffered = "SELECT count(*) FROM pgtrickle_changes.changes_" + *db.scalar("SELECT 'src'::regclass::oid");
+    // The DIFFERENTIAL one refreshed twice before the FULL one is due: the buffer is emptied,
+    // whatever the FULL one has seen.
+    for (int round = 0; round < 2; ++round) {
+        db.exec("UPDATE src SET v = v + 1 WHERE id > 90");
+        db.exec("SELECT pgtrickle.refresh_stream_table('often')");
+        CHECK(db.scalar(buffered) == "0");
+    }
+    CHECK(db.scalar("SELECT trimmed_below IS NOT NULL FROM pgtrickle.pgt_change_tracking") == "t");
+    CHECK_FALSE(equal_to_query(db, "rarely", "n, m", "SELECT count(*) AS n, max(v) AS m FROM src"));
+    // Its changes gone from the buffer, the FULL one is still refreshed when due.
+    CHECK(wait_for([&] { return equal_to_query(db, "rarely", "n, m", "SELECT count(*) AS n, max(v) AS m FROM src"); }, 10s));
+    CHECK(equal_to_query(db, "often", "s", "SELECT sum(v) AS s FROM src"));
+    // With nothing more to see, it is left alone.
+    const auto refreshes = db.scalar("SELECT count(*) FROM pgtrickle.pgt_refresh_history WHERE initiated_by = 'SCHEDULER' AND "
+                                     "action <> 'NO_DATA'");
+    std::this_thread::sleep_for(4s);
+    CHECK(db.scalar("SELECT count(*) FROM pgtrickle.pgt_refresh_history WHERE initiated_by = 'SCHEDULER' AND action <> 'NO_DATA'") ==
+          refreshes);
+}
