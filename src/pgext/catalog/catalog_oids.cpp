@@ -20,6 +20,7 @@ const stream_table_catalog& stream_table_catalog_oids() {
         cached.table = server::relation_oid("pgtrickle", "pgt_stream_tables");
         cached.primary_key = server::relation_oid("pgtrickle", "pgt_stream_tables_pkey");
         cached.has_settings = server::has_column(cached.table, "settings");
+        cached.records_trims = server::has_column(server::relation_oid("pgtrickle", "pgt_change_tracking"), "trimmed_below");
         // Both triggers, firing in every session (whatever its session_replication_role).
         // (Enabling or disabling one invalidates the catalog's relcache entry: looked at again.)
         cached.announces_changes =

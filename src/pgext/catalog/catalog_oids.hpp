@@ -11,6 +11,9 @@ struct stream_table_catalog {
     /// It records query settings and AUTO's measured costs, its history error SQLSTATEs and
     /// AUTO's reasons (0.2.0; the library also serves 0.1.0's).
     bool has_settings = false;
+    /// pgt_change_tracking records a trim past a FULL reader's frontier (trimmed_below, 0.2.0):
+    /// FULL readers then hold no trim back.
+    bool records_trims = false;
     /// A change of an IMMEDIATE stream table's row invalidates the catalog's relcache entry
     /// (0.2.0's triggers pgt_immediate_row_update and _insert_delete, enabled ALWAYS; 0.1.0's
     /// catalog has none).

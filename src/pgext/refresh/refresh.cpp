@@ -266,8 +266,8 @@ constexpr int trim_lock_class = 0x70677462;
 /// A FULL stream table needs no change, only to know whether one came since its last refresh:
 /// it holds no trim back (one refreshed daily beside one refreshed every second would keep a
 /// day of changes in the buffer, each scanned by every refresh). A trim past its frontier is
-/// recorded instead (pgt_change_tracking.trimmed_below, read by has_pending_changes); on a 0.1.0
-/// catalog, without that column, it holds the trim back as every reader does.
+/// recorded instead (pgt_change_tracking.trimmed_below, read by has_pending_changes); on a
+/// catalog without that column (0.1.0), it holds the trim back as every reader does.
 /// The transaction id below which every row of `source_relid`'s buffer is applied by every
 /// reader, once the refreshing stream table ($1) moves its frontier to the current snapshot:
 /// NULL when another refresh holds the trim lock, a reader has no frontier yet, or another
@@ -289,7 +289,7 @@ sql::tree::expr trim_horizon(unsigned source_relid) {
                          t::fn("min", {t::fn("pg_snapshot_xmin", {t::case_when({{me, t::fn("pg_current_snapshot", {})}},
                                                                                    t::col("s", "frontier_snapshot"))})})};
     t::select q({t::case_when({std::move(horizon)})});
-    const bool full_readers_wait = !stream_table_catalog_oids().has_settings;
+    const bool full_readers_wait = !stream_table_catalog_oids().records_trims;
     q.from(readers("d", "s"))
         .where(t::all_of({t::eq(t::col("d", "source_relid"), source_oid(source_relid)), t::ne(t::col("s", "refresh_mode"), t::text("IMMEDIATE")),
                           full_readers_wait ? t::boolean(true) : t::any_of({me, t::ne(t::col("s", "refresh_mode"), t::text("FULL"))})}));
@@ -437,7 +437,7 @@ std::string finish_statement(const compiled_query& c, history_row history, trimm
             const std::string trimmed = "trim_" + std::to_string(i);
             steps.emplace_back(trimmed,
                                t::rendered_query(t::render(trim_buffer(c.sources[i]->oid, trim, std::holds_alternative<full_plan>(c.plan)))));
-            if (!has_settings) continue;
+            if (!stream_table_catalog_oids().records_trims) continue;
             t::select below({t::fn("max", {t::col(trimmed, "horizon")})});
             below.from(trimmed, trimmed);
             steps.emplace_back("recorded_" + std::to_string(i), t::rendered_query(t::render(record_trim(c.sources[i]->oid, t::scalar(below)))));
@@ -455,7 +455,7 @@ void truncate_applied_buffers(const compiled_query& c, long long id, const spi::
         if (!buffer_is_large(source->oid)) continue;
         const auto horizon = snap.query(t::render(t::select({as_text(trim_horizon(source->oid))})), {std::to_string(id)});
         if (horizon.empty() || !horizon[0][0] || !truncate_applied_buffer(source->oid, *horizon[0][0])) continue;
-        if (stream_table_catalog_oids().has_settings)
+        if (stream_table_catalog_oids().records_trims)
             snap.query(t::render(record_trim(source->oid, t::cast(t::param(2), t::type_name::catalog("xid8")))), {std::to_string(id), *horizon[0][0]});
     }
 }
@@ -831,7 +831,7 @@ bool has_pending_changes(long long id) {
     if (!state->ready) return true;
     const auto sources = captured_sources(id);
     // (A trim past a FULL stream table's frontier deleted changes it had not seen.)
-    if (state->frontier[0] && stream_table_catalog_oids().has_settings &&
+    if (state->frontier[0] && stream_table_catalog_oids().records_trims &&
         spi::prepared("SELECT 1 FROM pgtrickle.pgt_change_tracking WHERE source_relid = ANY ($1::pg_catalog.oid[]) "
                       "AND trimmed_below > pg_catalog.pg_snapshot_xmin($2::pg_catalog.pg_snapshot)",
                       2)
