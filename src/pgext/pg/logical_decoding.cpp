@@ -1,5 +1,6 @@
 #include "pg/logical_decoding.hpp"
 
+#include <chrono>
 #include <map>
 
 #include "pgt/error.hpp"
@@ -276,6 +277,8 @@ struct decoding_session {
     std::string slot;
     LogicalDecodingContext* context = nullptr;
     std::uint64_t position = 0, confirmed = 0;
+    /// Since when its reader has stood where it stopped before a stretch still in progress.
+    std::optional<std::chrono::steady_clock::time_point> stopped_since;
 } session;
 
 void acquire_slot(const std::string& slot) {
@@ -365,6 +368,10 @@ void read_until(std::uint64_t upto, const std::optional<std::vector<std::pair<st
 /// How much WAL a pass leaves for the next one to read again, at most (a transaction in
 /// progress for long would otherwise have every pass read all the WAL written since it began).
 constexpr std::uint64_t most_read_again = 64u << 20;
+/// How long passes read the same stretch in progress again, at most: a transaction left open
+/// (idle in transaction after writing) would otherwise have every pass read it again for as
+/// long as it stays open.
+constexpr std::chrono::seconds longest_read_again{2};
 
 /// What this pass decodes (plan_decoding); nothing (all of it) when the context holds a
 /// transaction in progress, whose earlier records the plan would not see.
@@ -373,7 +380,14 @@ std::optional<decoding_plan> plan_ahead(std::uint64_t upto, const std::vector<ta
     const ReorderBuffer* reorder = session.context->reorder;
     const dlist_node* first = reorder->toplevel_by_lsn.head.next;
     if (first != nullptr && first != &reorder->toplevel_by_lsn.head) return std::nullopt;
-    return plan_decoding(session.context->reader->EndRecPtr, upto, watched, most_open, most_read_again);
+    const auto now = std::chrono::steady_clock::now();
+    const bool stood_long = session.stopped_since && now - *session.stopped_since > longest_read_again;
+    auto plan = plan_decoding(session.context->reader->EndRecPtr, upto, watched, most_open, stood_long ? 0 : most_read_again);
+    if (plan.stop >= upto)
+        session.stopped_since.reset();
+    else if (plan.stop > session.context->reader->EndRecPtr || !session.stopped_since)
+        session.stopped_since = now; // (stopping further on: another stretch is in progress)
+    return plan;
 }
 
 /// The transactions the session's context holds changes of (of any table), not yet committed;
