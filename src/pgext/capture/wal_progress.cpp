@@ -77,6 +77,16 @@ struct pending_pass {
     std::uint32_t writer[max_writers];
 } pending;
 
+/// `d`'s decoded_point becomes this one (under the mutex; `writers` -1: unknown).
+void move_point(database_progress& d, std::uint64_t point, std::uint64_t next_xid, std::uint64_t by, int writers,
+                const std::uint32_t* writer) {
+    d.point = point;
+    d.next_xid = next_xid;
+    d.by = by;
+    d.writers = writers;
+    std::copy(writer, writer + std::max(writers, 0), d.writer);
+}
+
 /// A transaction that wrote commits: the decoder looks for changes of its sources at once
 /// (read without the lock: a stale latch only wakes a process for nothing).
 void wake_decoder() {
@@ -95,13 +105,7 @@ void at_commit() {
             state->mutex.lock();
             if (database_progress* d = find(server::database_oid(), true)) {
                 d->decoded = std::max(d->decoded, pending.position);
-                if (pending.point > d->point) {
-                    d->point = pending.point;
-                    d->next_xid = pending.next_xid;
-                    d->by = xid;
-                    d->writers = pending.writers;
-                    std::copy(pending.writer, pending.writer + std::max(pending.writers, 0), d->writer);
-                }
+                if (pending.point > d->point) move_point(*d, pending.point, pending.next_xid, xid, pending.writers, pending.writer);
                 if (pending.wrote && xid != 0) d->ring[d->passes++ % ring_size] = xid;
             }
             state->mutex.unlock();
@@ -180,13 +184,8 @@ void publish_at_commit(std::uint64_t position, std::uint64_t next_xid, bool wrot
 void note_scanned(std::uint64_t position, std::uint64_t next_xid, const std::optional<std::vector<std::uint32_t>>& writers) {
     if (!state || (writers && writers->size() > most_writers_published)) return;
     state->mutex.lock();
-    if (database_progress* d = find(server::database_oid(), false); d && d->decoder_pid != 0 && position > d->point) {
-        d->point = position;
-        d->next_xid = next_xid;
-        d->by = 0;
-        d->writers = writers ? static_cast<int>(writers->size()) : -1;
-        if (writers) std::copy(writers->begin(), writers->end(), d->writer);
-    }
+    if (database_progress* d = find(server::database_oid(), false); d && d->decoder_pid != 0 && position > d->point)
+        move_point(*d, position, next_xid, 0, writers ? static_cast<int>(writers->size()) : -1, writers ? writers->data() : nullptr);
     state->mutex.unlock();
 }
 

@@ -456,13 +456,10 @@ continued_pass decode_continuing(const std::string& slot, std::uint64_t from, st
             session.confirmed = from;
         }
         auto plan = plan_ahead(upto, watched, most_writers);
-        if (plan && plan->stop < upto) {
-            // The context stops where no transaction was in progress; the next pass reads on from
-            // there. Nothing committing before `upto` that it has not read concerns the relations.
-            collecting(pass, [&] { read_until(plan->stop, plan->decode); });
-        } else {
-            collecting(pass, [&] { read_until(upto, plan ? std::optional{plan->decode} : std::nullopt); });
-        }
+        // (A plan may stop the context before `upto`, where no transaction was in progress; the
+        // next pass reads on from there. Nothing committing before `upto` that it has not read
+        // concerns the relations.)
+        collecting(pass, [&] { read_until(plan ? plan->stop : upto, plan ? std::optional{plan->decode} : std::nullopt); });
         // (What the context holds: changes of any table.)
         out.writers_in_progress = plan ? std::move(plan->writers_in_progress) : uncommitted_writers(most_writers);
         session.position = upto;

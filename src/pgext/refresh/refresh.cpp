@@ -779,16 +779,17 @@ namespace {
 struct frontier_state {
     std::vector<spi::param> frontier;
     bool ready;
+    bool full; ///< a FULL stream table (whose unseen changes a trim may have deleted)
 };
 
 std::optional<frontier_state> frontier_of(long long id) {
     auto f = spi::prepared("SELECT frontier_snapshot::text, frontier_xid::text, frontier_stmt::text, "
-                           "is_populated AND NOT needs_reinit FROM pgtrickle.pgt_stream_tables WHERE pgt_id = $1::int8 "
-                           "AND refresh_mode <> 'IMMEDIATE'",
+                           "is_populated AND NOT needs_reinit, refresh_mode = 'FULL' FROM pgtrickle.pgt_stream_tables "
+                           "WHERE pgt_id = $1::int8 AND refresh_mode <> 'IMMEDIATE'",
                            1)
                  .query({std::to_string(id)});
     if (f.empty()) return std::nullopt;
-    return frontier_state{{f[0][0], f[0][1], f[0][2]}, f[0][0] && f[0][3] == "t"};
+    return frontier_state{{f[0][0], f[0][1], f[0][2]}, f[0][0] && f[0][3] == "t", f[0][4] == "t"};
 }
 
 /// The captured sources of stream table `id`.
@@ -830,8 +831,9 @@ bool has_pending_changes(long long id) {
     if (!state) return false;
     if (!state->ready) return true;
     const auto sources = captured_sources(id);
-    // (A trim past a FULL stream table's frontier deleted changes it had not seen.)
-    if (state->frontier[0] && stream_table_catalog_oids().records_trims &&
+    // (A trim past a FULL stream table's frontier deleted changes it had not seen; other
+    // readers hold the trims back.)
+    if (state->full && state->frontier[0] && stream_table_catalog_oids().records_trims &&
         spi::prepared("SELECT 1 FROM pgtrickle.pgt_change_tracking WHERE source_relid = ANY ($1::pg_catalog.oid[]) "
                       "AND trimmed_below > pg_catalog.pg_snapshot_xmin($2::pg_catalog.pg_snapshot)",
                       2)
