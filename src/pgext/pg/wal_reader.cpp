@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <functional>
-#include <unordered_set>
+#include <vector>
 
 #include "pg/guard.hpp"
 #include "pg/postgres.hpp"
@@ -92,10 +92,64 @@ std::optional<table_file> lock_and_locate(std::uint32_t relid, bool wait) {
 
 namespace {
 
+/// A set of transaction ids, kept by dynahash in the current memory context: its members
+/// are added and removed while records are read, inside pg::call, where no C++ allocation
+/// may throw.
+class xid_set {
+public:
+    explicit xid_set(const char* name) {
+        table_ = pg::call([&] {
+            HASHCTL ctl{};
+            ctl.keysize = ctl.entrysize = sizeof(TransactionId);
+            ctl.hcxt = CurrentMemoryContext;
+            return hash_create(name, 64, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+        });
+    }
+    ~xid_set() { hash_destroy(table_); } // (frees its memory context: raises no error)
+    xid_set(const xid_set&) = delete;
+    xid_set& operator=(const xid_set&) = delete;
+
+    // Inside pg::call only (they may raise an error):
+    void add(TransactionId x) { (void)hash_search(table_, &x, HASH_ENTER, nullptr); }
+    void remove(TransactionId x) { (void)hash_search(table_, &x, HASH_REMOVE, nullptr); }
+    void remove(TransactionId x, const TransactionId* subxacts, int nsubxacts) {
+        remove(x);
+        for (int i = 0; i < nsubxacts; ++i) remove(subxacts[i]);
+    }
+    bool has(TransactionId x) const { return hash_search(table_, &x, HASH_FIND, nullptr) != nullptr; }
+    bool has_any(TransactionId x, const TransactionId* subxacts, int nsubxacts) const {
+        return has(x) || std::any_of(subxacts, subxacts + nsubxacts, [&](TransactionId sub) { return has(sub); });
+    }
+    bool empty() const { return hash_get_num_entries(table_) == 0; }
+    /// Removes those numbered before `oldest`.
+    void remove_before(TransactionId oldest) {
+        HASH_SEQ_STATUS scan;
+        hash_seq_init(&scan, table_);
+        // (dynahash lets a scan remove the entry it just returned.)
+        while (auto* x = static_cast<TransactionId*>(hash_seq_search(&scan)))
+            if (TransactionIdPrecedes(*x, oldest)) remove(*x);
+    }
+
+    /// The members, or those also in `other` (outside pg::call: the vector is reserved before
+    /// the scan, which raises no error).
+    std::vector<std::uint32_t> members(const xid_set* other = nullptr) const {
+        std::vector<std::uint32_t> out;
+        out.reserve(static_cast<std::size_t>(hash_get_num_entries(table_)));
+        HASH_SEQ_STATUS scan;
+        hash_seq_init(&scan, table_);
+        while (auto* x = static_cast<TransactionId*>(hash_seq_search(&scan)))
+            if (!other || other->has(*x)) out.push_back(*x);
+        return out;
+    }
+
+private:
+    HTAB* table_ = nullptr;
+};
+
 /// What one pass over the records found so far.
 struct scan_state {
     const commit_search& search;
-    HTAB* writers = nullptr; ///< transactions that wrote or truncated one of the tables
+    xid_set writers{"pg_trickle WAL writers"}; ///< transactions that wrote or truncated one of the tables
 };
 
 /// Whether the record is one logical decoding makes a change of: an insertion, update or
@@ -143,9 +197,13 @@ bool touches_tables(XLogReaderState* reader, const scan_state& s) {
 
 /// Whether a commit's invalidation messages say that one of the tables may have moved to
 /// another file (rewritten, truncated, moved — its writes before then went to the file it left):
-/// a relcache invalidation of one of them or of all, or of pg_class as a whole. Other catalog
+/// a commit that drops a file and sends a relcache invalidation of one of them or of all, or of
+/// pg_class as a whole. Other catalog
 /// changes (a materialized view or another table rewritten) concern no table searched.
 bool moves_tables(const xl_xact_parsed_commit& parsed, const commit_search& search) {
+    // A table moves by leaving its file, which its commit drops (ALTER TABLE adding a trigger,
+    // ANALYZE and the like send the same messages but drop no file).
+    if (parsed.nrels == 0) return false;
     for (int i = 0; i < parsed.nmsgs; ++i) {
         const SharedInvalidationMessage& m = parsed.msgs[i];
         if (m.id == SHAREDINVALCATALOG_ID && m.cat.catId == RelationRelationId) return true;
@@ -175,8 +233,7 @@ bool commit_counts(XLogReaderState* reader, const scan_state& s, Ended&& ended) 
         return true;
     }
     if (moves_tables(parsed, s.search)) return true;
-    auto wrote = [&](TransactionId x) { return hash_search(s.writers, &x, HASH_FIND, nullptr) != nullptr; };
-    if (wrote(xid) || std::any_of(parsed.subxacts, parsed.subxacts + parsed.nsubxacts, wrote)) return true;
+    if (s.writers.has_any(xid, parsed.subxacts, parsed.nsubxacts)) return true;
     ended(xid, parsed.subxacts, parsed.nsubxacts);
     return false;
 }
@@ -246,19 +303,16 @@ bool is_abort(XLogReaderState* reader) {
 
 commits_found commits_changing(const commit_search& search) {
     scan_state s{search};
-    pg::call([&] {
-        HASHCTL ctl{};
-        ctl.keysize = ctl.entrysize = sizeof(TransactionId);
-        ctl.hcxt = CurrentMemoryContext;
-        s.writers = hash_create("pg_trickle WAL writers", 64, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-    });
     // The transactions that wrote the tables and have not ended, when those before are known.
-    std::optional<std::unordered_set<TransactionId>> writing;
-    if (search.writers_before) writing.emplace(search.writers_before->begin(), search.writers_before->end());
+    std::optional<xid_set> writing;
+    if (search.writers_before) {
+        writing.emplace("pg_trickle WAL writers in progress");
+        pg::call([&] {
+            for (TransactionId x : *search.writers_before) writing->add(x);
+        });
+    }
     auto ended = [&](TransactionId xid, const TransactionId* subxacts, int nsubxacts) {
-        if (!writing) return;
-        writing->erase(xid);
-        for (int i = 0; i < nsubxacts; ++i) writing->erase(subxacts[i]);
+        if (writing) writing->remove(xid, subxacts, nsubxacts);
     };
     commits_found out;
     out.changing = read_records(search.from, search.to, [&](XLogReaderState* reader) {
@@ -268,14 +322,12 @@ commits_found commits_changing(const commit_search& search) {
             ParseAbortRecord(XLogRecGetInfo(reader), reinterpret_cast<xl_xact_abort*>(XLogRecGetData(reader)), &parsed);
             ended(XLogRecGetXid(reader), parsed.subxacts, parsed.nsubxacts);
         } else if (touches_tables(reader, s)) {
-            const TransactionId writer = XLogRecGetXid(reader);
-            (void)hash_search(s.writers, &writer, HASH_ENTER, nullptr);
-            if (writing) writing->insert(writer);
+            s.writers.add(XLogRecGetXid(reader));
+            if (writing) writing->add(XLogRecGetXid(reader));
         }
         return false;
     });
-    pg::call([&] { hash_destroy(s.writers); });
-    if (!out.changing && writing) out.writers_at_end.emplace(writing->begin(), writing->end());
+    if (!out.changing && writing) out.writers_at_end = writing->members();
     return out;
 }
 
@@ -284,20 +336,16 @@ decoding_plan plan_decoding(std::uint64_t from, std::uint64_t to, const std::vec
     commit_search search;
     search.tables = tables;
     scan_state s{search};
-    std::unordered_set<TransactionId> open, wrote;
+    xid_set open("pg_trickle WAL transactions in progress");
     decoding_plan plan;
     // The stretch since the last point where nothing was in progress, and whether a commit in
     // it concerns the tables.
     std::uint64_t stretch = from;
     bool stretch_counts = false;
-    auto finish = [&](TransactionId xid, const TransactionId* subxacts, int nsubxacts) {
-        open.erase(xid);
-        for (int i = 0; i < nsubxacts; ++i) open.erase(subxacts[i]);
-    };
     const bool unsure = read_records(from, to, [&](XLogReaderState* reader) {
         const TransactionId xid = XLogRecGetXid(reader);
         const RmgrId rmgr = XLogRecGetRmid(reader);
-        if (TransactionIdIsValid(xid)) open.insert(xid);
+        if (TransactionIdIsValid(xid)) open.add(xid);
         if (rmgr == RM_XACT_ID) {
             const uint8 info = XLogRecGetInfo(reader) & XLOG_XACT_OPMASK;
             // (A prepared transaction stays in progress past its records: not followed.)
@@ -305,24 +353,27 @@ decoding_plan plan_decoding(std::uint64_t from, std::uint64_t to, const std::vec
             if (info == XLOG_XACT_COMMIT) {
                 xl_xact_parsed_commit parsed;
                 ParseCommitRecord(XLogRecGetInfo(reader), reinterpret_cast<xl_xact_commit*>(XLogRecGetData(reader)), &parsed);
-                // A table that moved to another file may have been written in its old one, which
-                // is not recognised here.
-                if (moves_tables(parsed, search)) return true;
-                auto wrote_one = [&](TransactionId x) { return wrote.count(x) > 0; };
-                if (wrote_one(xid) || std::any_of(parsed.subxacts, parsed.subxacts + parsed.nsubxacts, wrote_one))
+                if (moves_tables(parsed, search)) {
+                    // A table moved to another file: writes to the one it left, before, are not
+                    // recognised here. Everything up to the end of this stretch is decoded; the
+                    // writes after it go to the files searched.
+                    plan.decode.clear();
+                    stretch = from;
                     stretch_counts = true;
-                finish(xid, parsed.subxacts, parsed.nsubxacts);
+                } else if (s.writers.has_any(xid, parsed.subxacts, parsed.nsubxacts)) {
+                    stretch_counts = true;
+                }
+                open.remove(xid, parsed.subxacts, parsed.nsubxacts);
             } else if (info == XLOG_XACT_ABORT) {
                 xl_xact_parsed_abort parsed;
                 ParseAbortRecord(XLogRecGetInfo(reader), reinterpret_cast<xl_xact_abort*>(XLogRecGetData(reader)), &parsed);
-                finish(xid, parsed.subxacts, parsed.nsubxacts);
+                open.remove(xid, parsed.subxacts, parsed.nsubxacts);
             }
         } else if (rmgr == RM_STANDBY_ID && (XLogRecGetInfo(reader) & ~XLR_INFO_MASK) == XLOG_RUNNING_XACTS) {
             // Transactions before the oldest running one ended without a record (a crash).
-            const auto* running = reinterpret_cast<const xl_running_xacts*>(XLogRecGetData(reader));
-            std::erase_if(open, [&](TransactionId x) { return TransactionIdPrecedes(x, running->oldestRunningXid); });
+            open.remove_before(reinterpret_cast<const xl_running_xacts*>(XLogRecGetData(reader))->oldestRunningXid);
         } else if (touches_tables(reader, s)) {
-            wrote.insert(xid);
+            s.writers.add(xid);
         }
         if (open.empty()) {
             if (stretch_counts) plan.decode.emplace_back(stretch, reader->EndRecPtr);
@@ -336,9 +387,7 @@ decoding_plan plan_decoding(std::uint64_t from, std::uint64_t to, const std::vec
         plan.stop = to;
         return plan;
     }
-    std::vector<std::uint32_t> writing;
-    for (TransactionId x : open)
-        if (wrote.count(x) > 0) writing.push_back(x);
+    std::vector<std::uint32_t> writing = open.members(&s.writers);
     // A transaction in progress that wrote one of the tables is decoded as it goes (it is likely
     // to commit: its changes are then mostly queued by the time it does).
     if (stretch_counts || !writing.empty() || to - stretch > most_read_again) {
