@@ -381,3 +381,32 @@ CREATE TRIGGER pgt_immediate_row_update
     EXECUTE FUNCTION pgtrickle._immediate_row_changed();
 ALTER TABLE pgtrickle.pgt_stream_tables ENABLE ALWAYS TRIGGER pgt_immediate_row_insert_delete;
 ALTER TABLE pgtrickle.pgt_stream_tables ENABLE ALWAYS TRIGGER pgt_immediate_row_update;
+
+-- Diamonds over any relation: a stream table reading one table (or stream table) through two
+-- of its inputs. `epoch`: the oldest transaction of the group's frontier (the convergence
+-- point's), which an atomic group's members share.
+CREATE OR REPLACE FUNCTION pgtrickle.diamond_groups()
+RETURNS TABLE (group_id int, member_name text, member_schema text, is_convergence bool, epoch bigint,
+               schedule_policy text)
+LANGUAGE sql STABLE AS $$
+    WITH RECURSIVE reach(start_id, via, node) AS (   -- relation `node` is read by `start_id`, first through input `via`
+        SELECT d.pgt_id, d.source_relid, d.source_relid FROM pgtrickle.pgt_dependencies d
+        UNION
+        SELECT r.start_id, r.via, d.source_relid
+        FROM reach r JOIN pgtrickle.pgt_stream_tables u ON u.pgt_relid = r.node
+        JOIN pgtrickle.pgt_dependencies d ON d.pgt_id = u.pgt_id
+    ), convergence AS (
+        SELECT DISTINCT a.start_id AS id FROM reach a JOIN reach b
+        ON a.start_id = b.start_id AND a.node = b.node AND a.via < b.via
+    ), members AS (
+        SELECT c.id AS grp, c.id AS member, true AS is_conv FROM convergence c
+        UNION
+        SELECT c.id, u.pgt_id, false FROM convergence c JOIN reach r ON r.start_id = c.id
+        JOIN pgtrickle.pgt_stream_tables u ON u.pgt_relid = r.node
+    )
+    SELECT dense_rank() OVER (ORDER BY m.grp)::int, st.pgt_name, st.pgt_schema, m.is_conv,
+           (SELECT pg_snapshot_xmin(c.frontier_snapshot)::text::bigint FROM pgtrickle.pgt_stream_tables c WHERE c.pgt_id = m.grp),
+           (SELECT c.diamond_schedule_policy FROM pgtrickle.pgt_stream_tables c WHERE c.pgt_id = m.grp)
+    FROM members m JOIN pgtrickle.pgt_stream_tables st ON st.pgt_id = m.member
+    ORDER BY 1, 4 DESC, 3, 2
+$$;

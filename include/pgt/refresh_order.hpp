@@ -21,7 +21,10 @@ struct stream_table_state {
     schedule when = calculated_schedule{};
     std::optional<std::int64_t> last_refresh; ///< unix seconds; nullopt: never refreshed
     std::vector<long long> upstream;          ///< stream tables it reads
+    std::vector<std::uint32_t> tables;        ///< the other relations it reads (relids)
     bool runnable = true;                     ///< ACTIVE and not backing off after an error
+    bool atomic_diamond = true;               ///< diamond_consistency 'atomic'
+    bool slowest = false;                     ///< diamond_schedule_policy 'slowest'
 };
 
 /// Seconds between refreshes of each stream table with a duration or `calculated` schedule: a
@@ -38,6 +41,20 @@ std::vector<long long> topological_order(const std::vector<stream_table_state>& 
 /// ones and everything upstream of them.
 std::vector<long long> tick_plan(const std::vector<stream_table_state>& all, std::int64_t now,
                                  std::int64_t default_seconds);
+
+/// Atomic diamonds: a stream table that reads one relation (a table or a stream table) through
+/// two of its inputs, with diamond_consistency 'atomic', refreshes with every stream table
+/// upstream of it as one group: in one transaction, all reading the sources as of one
+/// snapshot, so it never joins two sides at different versions. Groups sharing a member are
+/// one group. Each group in refresh order (upstream first); groups ordered by first member.
+std::vector<std::vector<long long>> atomic_groups(const std::vector<stream_table_state>& all);
+
+/// What a tick at `now` refreshes, as units in refresh order: a stream table alone, or an
+/// atomic group whole. A group is in when one of its members is in tick_plan ('fastest', the
+/// default), or when all of its members are due ('slowest': every convergence point of it
+/// asks for it), and every member is runnable.
+std::vector<std::vector<long long>> tick_units(const std::vector<stream_table_state>& all, std::int64_t now,
+                                               std::int64_t default_seconds);
 
 /// When stream table `id` is next due (unix seconds; nullopt: not runnable, or no cron time).
 std::optional<std::int64_t> due_time(const std::vector<stream_table_state>& all, long long id,

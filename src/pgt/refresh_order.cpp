@@ -101,6 +101,101 @@ std::vector<long long> tick_plan(const std::vector<stream_table_state>& all, std
     return plan;
 }
 
+std::vector<std::vector<long long>> atomic_groups(const std::vector<stream_table_state>& all) {
+    const auto ids = by_id(all);
+    const auto order = topological_order(all);
+    // Everything upstream of each stream table: stream tables by id, other relations by their
+    // relid negated (ids and relids may coincide).
+    std::map<long long, std::set<long long>> above;
+    auto inputs_of = [&](const stream_table_state& s) {
+        std::vector<std::set<long long>> inputs;
+        for (std::uint32_t t : s.tables) inputs.push_back({-static_cast<long long>(t)});
+        for (long long u : s.upstream) {
+            std::set<long long> reached{u};
+            if (auto it = above.find(u); it != above.end()) reached.insert(it->second.begin(), it->second.end());
+            inputs.push_back(std::move(reached));
+        }
+        return inputs;
+    };
+    auto meet = [](const std::set<long long>& a, const std::set<long long>& b) {
+        return std::any_of(a.begin(), a.end(), [&](long long n) { return b.count(n) > 0; });
+    };
+    // Union-find over the members of each atomic convergence point.
+    std::map<long long, long long> parent;
+    std::function<long long(long long)> root = [&](long long x) {
+        auto it = parent.find(x);
+        if (it == parent.end() || it->second == x) return x;
+        return it->second = root(it->second);
+    };
+    for (long long id : order) {
+        const auto& s = *ids.at(id);
+        const auto inputs = inputs_of(s);
+        auto& mine = above[id];
+        for (const auto& in : inputs) mine.insert(in.begin(), in.end());
+        bool converges = false;
+        for (std::size_t i = 0; i < inputs.size() && !converges; ++i)
+            for (std::size_t j = i + 1; j < inputs.size() && !converges; ++j) converges = meet(inputs[i], inputs[j]);
+        if (!converges || !s.atomic_diamond) continue;
+        parent.emplace(id, id);
+        for (long long n : mine)
+            if (n > 0 && ids.contains(n)) {
+                parent.emplace(n, n);
+                parent[root(n)] = root(id);
+            }
+    }
+    std::map<long long, std::size_t> group_of_root;
+    std::vector<std::vector<long long>> groups;
+    for (long long id : order) {
+        if (!parent.contains(id)) continue;
+        auto [it, added] = group_of_root.emplace(root(id), groups.size());
+        if (added) groups.emplace_back();
+        groups[it->second].push_back(id);
+    }
+    return groups;
+}
+
+std::vector<std::vector<long long>> tick_units(const std::vector<stream_table_state>& all, std::int64_t now,
+                                               std::int64_t default_seconds) {
+    const auto ids = by_id(all);
+    const auto intervals = effective_intervals(all, default_seconds);
+    const auto groups = atomic_groups(all);
+    std::map<long long, std::size_t> group_of;
+    for (std::size_t g = 0; g < groups.size(); ++g)
+        for (long long id : groups[g]) group_of[id] = g;
+    // A group waits for its slowest member when each of its convergence points asks for it.
+    std::vector<bool> slowest(groups.size(), true), placed(groups.size(), false);
+    std::map<long long, std::vector<long long>> readers;
+    for (const auto& s : all)
+        for (long long u : s.upstream) readers[u].push_back(s.id);
+    for (std::size_t g = 0; g < groups.size(); ++g)
+        for (long long id : groups[g]) {
+            const auto& s = *ids.at(id);
+            const bool convergence = std::none_of(readers[id].begin(), readers[id].end(), [&](long long r) {
+                return group_of.contains(r) && group_of.at(r) == g;
+            });
+            if (convergence && !s.slowest) slowest[g] = false;
+        }
+    std::vector<std::vector<long long>> units;
+    for (long long id : tick_plan(all, now, default_seconds)) {
+        auto it = group_of.find(id);
+        if (it == group_of.end()) {
+            units.push_back({id});
+            continue;
+        }
+        const std::size_t g = it->second;
+        if (placed[g]) continue;
+        placed[g] = true;
+        const auto& members = groups[g];
+        const bool runnable = std::all_of(members.begin(), members.end(), [&](long long m) { return ids.at(m)->runnable; });
+        const bool all_due = std::all_of(members.begin(), members.end(), [&](long long m) {
+            const auto at = due_at(*ids.at(m), intervals);
+            return at && *at <= now;
+        });
+        if (runnable && (!slowest[g] || all_due)) units.push_back(members);
+    }
+    return units;
+}
+
 std::optional<std::int64_t> due_time(const std::vector<stream_table_state>& all, long long id,
                                      std::int64_t default_seconds) {
     const auto intervals = effective_intervals(all, default_seconds);

@@ -14,6 +14,7 @@
 #include "pg/settings.hpp"
 #include "pg/spi.hpp"
 #include "refresh/definition.hpp"
+#include "refresh/atomic_group.hpp"
 #include "refresh/refresh.hpp"
 #include "scheduler/shared.hpp"
 
@@ -208,7 +209,13 @@ PGT_FUNCTION(pgt_refresh_stream_table) {
     // (The refresh reads the row itself, under the stream table's lock.)
     const auto st = pgt::ext::require_stream_table_key(pgt::pg::required_text_arg(fcinfo, 0, "name"));
     pgt::ext::require_owner(st);
-    pgt::ext::refresh(st.id, pgt::ext::initiator::manual);
+    // A member of an atomic diamond refreshes with its group, to one snapshot.
+    const auto group = pgt::ext::atomic_group_of(st.id);
+    if (group.empty()) {
+        pgt::ext::refresh(st.id, pgt::ext::initiator::manual);
+    } else {
+        pgt::ext::refresh_group(group, pgt::ext::initiator::manual, nullptr);
+    }
     PG_RETURN_VOID();
 }
 

@@ -1,6 +1,7 @@
 #include "catalog/schedules.hpp"
 
 #include <algorithm>
+#include <map>
 
 #include "pgt/error.hpp"
 #include "pgt/schedule.hpp"
@@ -17,14 +18,20 @@ std::vector<scheduled_table> load_schedules(std::int64_t now) {
     std::vector<scheduled_table> out;
     auto rows = spi::prepared("SELECT s.pgt_id, s.pgt_schema || '.' || s.pgt_name, COALESCE(s.schedule, 'calculated'), "
                               "s.status, extract(epoch FROM s.last_refresh_at)::int8, s.consecutive_errors, "
-                              "extract(epoch FROM s.last_error_at)::int8 FROM pgtrickle.pgt_stream_tables s "
+                              "extract(epoch FROM s.last_error_at)::int8, s.diamond_consistency = 'atomic', "
+                              "s.diamond_schedule_policy = 'slowest' FROM pgtrickle.pgt_stream_tables s "
                               "WHERE s.refresh_mode <> 'IMMEDIATE' ORDER BY s.pgt_id",
                               0)
                     .query({});
-    auto edges = spi::prepared("SELECT d.pgt_id, u.pgt_id FROM pgtrickle.pgt_dependencies d "
-                               "JOIN pgtrickle.pgt_stream_tables u ON u.pgt_relid = d.source_relid",
+    // What each reads: a stream table (not an IMMEDIATE one, which the scheduler leaves alone)
+    // by id, any other relation by relid.
+    auto edges = spi::prepared("SELECT d.pgt_id, d.source_relid, u.pgt_id FROM pgtrickle.pgt_dependencies d "
+                               "LEFT JOIN pgtrickle.pgt_stream_tables u ON u.pgt_relid = d.source_relid "
+                               "AND u.refresh_mode <> 'IMMEDIATE'",
                                0)
                      .query({});
+    std::map<long long, std::vector<const spi::row*>> reads;
+    for (const auto& e : edges) reads[std::stoll(*e[0])].push_back(&e);
     for (const auto& r : rows) {
         scheduled_table t;
         t.state.id = std::stoll(*r[0]);
@@ -39,8 +46,14 @@ std::vector<scheduled_table> load_schedules(std::int64_t now) {
         const std::int64_t last_error = r[6] ? std::stoll(*r[6]) : 0;
         t.retry_at = last_error + backoff_seconds(t.errors);
         t.state.runnable = (r[3] == "ACTIVE" || r[3] == "ERROR") && now >= t.retry_at;
-        for (const auto& e : edges)
-            if (std::stoll(*e[0]) == t.state.id) t.state.upstream.push_back(std::stoll(*e[1]));
+        t.state.atomic_diamond = r[7] == "t";
+        t.state.slowest = r[8] == "t";
+        for (const spi::row* e : reads[t.state.id]) {
+            if ((*e)[2])
+                t.state.upstream.push_back(std::stoll(*(*e)[2]));
+            else
+                t.state.tables.push_back(static_cast<std::uint32_t>(std::stoul(*(*e)[1])));
+        }
         out.push_back(std::move(t));
     }
     return out;

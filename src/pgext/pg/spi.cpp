@@ -11,6 +11,7 @@
 
 extern "C" {
 #include <access/transam.h>
+#include <access/xact.h>
 #include <utils/lsyscache.h>
 #include <utils/memutils.h>
 #include <utils/snapmgr.h>
@@ -173,7 +174,21 @@ const plan& prepared(const std::string& sql, int nparams) {
     return it->second;
 }
 
-snapshot::snapshot() : handle_(pg::call([] { return RegisterSnapshot(GetLatestSnapshot()); })) {}
+namespace {
+Snapshot pinned = nullptr; ///< a pinned_snapshot's, while it lives
+} // namespace
+
+snapshot::snapshot()
+    : handle_(pg::call([] {
+          if (!pinned) return RegisterSnapshot(GetLatestSnapshot());
+          // A copy of the pinned one that sees this transaction's work so far, as a snapshot
+          // taken now would (statements run read-only under it do not advance it).
+          PushCopiedSnapshot(pinned);
+          UpdateActiveSnapshotCommandId();
+          Snapshot copy = RegisterSnapshot(GetActiveSnapshot());
+          PopActiveSnapshot();
+          return copy;
+      })) {}
 snapshot::~snapshot() {
     // Registered snapshots are released by resource-owner cleanup on abort.
     if (std::uncaught_exceptions() == 0) UnregisterSnapshot(static_cast<Snapshot>(handle_));
@@ -242,6 +257,23 @@ bool snapshot::make_visible(const std::vector<std::uint64_t>& committed) {
     if (!replaced) return false;
     handle_ = replaced;
     return true;
+}
+
+pinned_snapshot::pinned_snapshot() {
+    if (pinned) throw error(sqlstate::internal_error, "pg_trickle: a snapshot is already pinned");
+    // The transaction's id is assigned first, as it is before any snapshot taken after a
+    // write: the snapshot then treats what the transaction writes as committed
+    // (pg_visible_in_snapshot(), which filters the change buffers, sees it).
+    pinned = pg::call([] {
+        (void)GetTopTransactionId();
+        return RegisterSnapshot(GetLatestSnapshot());
+    });
+}
+
+pinned_snapshot::~pinned_snapshot() {
+    // (On abort, resource-owner cleanup releases the registration.)
+    if (std::uncaught_exceptions() == 0) UnregisterSnapshot(pinned);
+    pinned = nullptr;
 }
 
 std::uint64_t snapshot::exec(const std::string& sql, const std::vector<param>& params) const {

@@ -88,6 +88,18 @@ private:
     void* handle_; // Snapshot
 };
 
+/// While one is alive, every snapshot taken (above) is the one it took: stream tables
+/// refreshed one after another in one transaction (an atomic group) read their sources as of
+/// one moment, each still seeing what those before it wrote. Assigns the transaction its id.
+/// Not nested.
+class pinned_snapshot {
+public:
+    pinned_snapshot();
+    ~pinned_snapshot();
+    pinned_snapshot(const pinned_snapshot&) = delete;
+    pinned_snapshot& operator=(const pinned_snapshot&) = delete;
+};
+
 /// Output column names and types (format_type) of a query, without running it.
 std::vector<std::pair<std::string, std::string>> describe(const std::string& sql);
 /// The collation of each output column of `sql` that is not its type's default one (the

@@ -19,6 +19,7 @@ struct refresh_job {
     enum : int { free, queued, running, done };
     std::int64_t pgt_id;
     int state;
+    bool group;     ///< the atomic group of pgt_id (run_group_refresh), not pgt_id alone
     int worker_pid; ///< who runs it (0: queued, or run by the scheduler itself)
 };
 

@@ -1,12 +1,15 @@
 #include "scheduler/refresh_job.hpp"
 
+#include <map>
 #include <optional>
+#include <vector>
 #include <string>
 
 #include "pg/notices.hpp"
 #include "pg/settings.hpp"
 #include "pg/spi.hpp"
 #include "pg/transactions.hpp"
+#include "refresh/atomic_group.hpp"
 #include "refresh/refresh.hpp"
 #include "scheduler/transactions.hpp"
 
@@ -59,6 +62,38 @@ bool run_scheduled_refresh(long long id) {
         alert(suspended ? "suspended" : "refresh_failed", name, errors + 1, message);
     });
     server::log("pg_trickle: refresh of " + name + " failed: " + message, code);
+    return false;
+}
+
+bool run_group_refresh(long long id) {
+    std::vector<long long> members;
+    std::map<long long, std::pair<std::string, int>> named; // name and consecutive errors
+    if (in_transaction([&] {
+            members = ext::atomic_group_of(id);
+            if (members.empty()) return;
+            for (const auto& r : spi::query("SELECT pgt_id, pgt_schema || '.' || pgt_name, consecutive_errors "
+                                            "FROM pgtrickle.pgt_stream_tables WHERE pgt_id = ANY ($1::int8[])",
+                                            {spi::integer_array(members)}))
+                named[std::stoll(*r[0])] = {*r[1], std::stoi(*r[2])};
+        }))
+        return false;
+    if (members.empty()) return run_scheduled_refresh(id); // no longer in a group
+    long long failing = 0;
+    const auto failure = in_transaction([&] {
+        server::commit_without_flush_if_alone();
+        ext::refresh_group(members, ext::initiator::scheduler, &failing);
+        for (const auto& [member, about] : named)
+            if (about.second > 0)
+                alert("recovered", about.first, about.second, "refreshed after " + std::to_string(about.second) + " failures");
+    });
+    if (!failure) return true;
+    const auto [code, message] = *failure;
+    const auto& [name, errors] = named[failing];
+    in_transaction([&] {
+        const bool suspended = ext::record_failure(failing, ext::initiator::scheduler, code, message, guc::max_consecutive_errors);
+        alert(suspended ? "suspended" : "refresh_failed", name, errors + 1, message + " (its atomic group was rolled back)");
+    });
+    server::log("pg_trickle: refresh of " + name + " failed, with its atomic group: " + message, code);
     return false;
 }
 

@@ -11,4 +11,9 @@ namespace pgt::sched {
 /// Refreshes stream table `id` if it has pending changes. Returns true if it refreshed.
 bool run_scheduled_refresh(long long id);
 
+/// Refreshes the atomic group of stream table `id` (refresh/atomic_group.hpp) in one
+/// transaction, each member that has pending changes; on error the group is rolled back, and
+/// the member that failed has its error counted and alerted as in a single refresh.
+bool run_group_refresh(long long id);
+
 } // namespace pgt::sched

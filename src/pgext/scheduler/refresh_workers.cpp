@@ -14,6 +14,7 @@
 #include "pg/settings.hpp"
 #include "pg/spi.hpp"
 #include "scheduler/internal.hpp"
+#include "refresh/refresh.hpp"
 #include "scheduler/refresh_job.hpp"
 #include "scheduler/transactions.hpp"
 
@@ -25,14 +26,14 @@ namespace {
 // without being started again each time (a start costs tens of milliseconds of CPU).
 constexpr long worker_idle_exit_ms = 10000;
 
-/// Queues a refresh and wakes the database's idle workers.
-bool enqueue(db_slot* slot, long long id) {
+/// Queues a refresh (of `id`'s atomic group when `group`) and wakes the database's idle workers.
+bool enqueue(db_slot* slot, long long id, bool group) {
     std::vector<Latch*> wake;
     server::lock(shared->lock, server::lock_mode::exclusive);
     bool queued = false;
     for (auto& j : slot->queue.jobs)
         if (j.state == refresh_job::free) {
-            j = refresh_job{id, refresh_job::queued, 0};
+            j = refresh_job{id, refresh_job::queued, group, 0};
             queued = true;
             break;
         }
@@ -44,18 +45,18 @@ bool enqueue(db_slot* slot, long long id) {
 }
 
 /// The first queued refresh, now running for `pid` (0: the scheduler).
-std::optional<long long> take(db_slot* slot, int pid) {
+std::optional<refresh_job> take(db_slot* slot, int pid) {
     server::lock(shared->lock, server::lock_mode::exclusive);
-    std::optional<long long> id;
+    std::optional<refresh_job> taken;
     for (auto& j : slot->queue.jobs)
         if (j.state == refresh_job::queued) {
             j.state = refresh_job::running;
             j.worker_pid = pid;
-            id = j.pgt_id;
+            taken = j;
             break;
         }
     server::unlock(shared->lock);
-    return id;
+    return taken;
 }
 
 void finish(db_slot* slot, long long id) {
@@ -129,50 +130,93 @@ int live_workers(std::vector<BackgroundWorkerHandle*>& handles) {
 
 } // namespace
 
-void run_plan(db_slot* slot, const std::vector<long long>& plan, const std::vector<stream_table_state>& states) {
-    if (guc::max_concurrent_refreshes <= 1 || plan.size() <= 1) {
-        for (long long id : plan) {
-            server::check_for_interrupts();
-            if (server::shutdown_requested()) return;
-            run_scheduled_refresh(id);
-        }
-        return;
+namespace {
+
+/// What this scheduler has queued and not yet seen done: each job's stream tables (a group's
+/// members, or one), by the job's id.
+std::map<long long, std::vector<long long>> in_flight;
+
+/// Runs a refresh taken from the queue, then marks it done.
+void run_job(db_slot* slot, const refresh_job& job) {
+    if (job.group)
+        run_group_refresh(job.pgt_id);
+    else
+        run_scheduled_refresh(job.pgt_id);
+    finish(slot, job.pgt_id);
+}
+
+/// Starts workers for the queued refreshes, within max_concurrent_refreshes for the database
+/// and max_dynamic_refresh_workers in the cluster. Returns how many are alive.
+int staff(db_slot* slot) {
+    static std::vector<BackgroundWorkerHandle*> handles; // kept across ticks: workers idle a while
+    const int waiting = queued_count(slot);
+    int running = live_workers(handles);
+    while (running < guc::max_concurrent_refreshes && running < waiting) {
+        server::lock(shared->lock, server::lock_mode::shared);
+        const bool budget = shared->refresh_workers + (running - slot->queue.workers) < guc::max_dynamic_refresh_workers;
+        server::unlock(shared->lock);
+        if (!budget || !start_worker(slot, handles)) break;
+        ++running;
     }
-    const std::set<long long> in_plan(plan.begin(), plan.end());
-    std::map<long long, std::vector<long long>> upstream;
-    for (const auto& s : states)
-        if (in_plan.count(s.id))
-            for (long long u : s.upstream)
-                if (in_plan.count(u)) upstream[s.id].push_back(u);
-    std::set<long long> done, queued;
-    static std::vector<BackgroundWorkerHandle*> handles; // kept across ticks: workers idle a second
-    while (done.size() < plan.size() && !server::shutdown_requested()) {
-        for (long long id : plan) {
-            if (queued.count(id)) continue;
-            bool ready = true;
-            for (long long u : upstream[id]) ready = ready && done.count(u);
-            if (ready && enqueue(slot, id)) queued.insert(id);
-        }
-        // Workers for what waits, the scheduler being one of the max_concurrent_refreshes.
-        const int waiting = queued_count(slot);
-        int running = live_workers(handles);
-        while (running < guc::max_concurrent_refreshes - 1 && running < waiting) {
-            server::lock(shared->lock, server::lock_mode::shared);
-            const bool budget = shared->refresh_workers + (running - slot->queue.workers) < guc::max_dynamic_refresh_workers;
-            server::unlock(shared->lock);
-            if (!budget || !start_worker(slot, handles)) break;
-            ++running;
-        }
-        if (auto id = take(slot, 0)) {
-            run_scheduled_refresh(*id);
-            finish(slot, *id);
-        } else {
-            server::wait_for_latch(50);
+    return running;
+}
+
+} // namespace
+
+bool dispatch(db_slot* slot, const std::vector<std::vector<long long>>& units, const std::vector<stream_table_state>& states) {
+    for (long long id : collect(slot)) in_flight.erase(id);
+    if (guc::max_concurrent_refreshes <= 1) {
+        // One at a time, here: in refresh order, each unit after what it reads.
+        for (const auto& unit : units) {
             server::check_for_interrupts();
+            if (server::shutdown_requested()) break;
+            run_job(slot, refresh_job{unit.front(), refresh_job::running, unit.size() > 1, 0});
         }
-        for (long long id : collect(slot))
-            if (in_plan.count(id)) done.insert(id);
+        for (long long id : collect(slot)) in_flight.erase(id);
+        return false;
     }
+    std::map<long long, const stream_table_state*> by_id;
+    for (const auto& s : states) by_id[s.id] = &s;
+    std::set<long long> changed; // stream tables with changes to apply
+    in_transaction([&] {
+        for (const auto& unit : units)
+            for (long long id : unit)
+                if (!in_flight.count(id) && ext::has_pending_changes(id)) changed.insert(id);
+    });
+    // Stream tables that are not up to date yet: those in flight, and those of the units this
+    // pass holds back or queues (upstream ones come first in `units`).
+    std::set<long long> pending;
+    for (const auto& [job, members] : in_flight) pending.insert(members.begin(), members.end());
+    for (const auto& unit : units) {
+        const std::set<long long> mine(unit.begin(), unit.end());
+        bool busy = false, waits = false, changes = false;
+        for (long long id : unit) {
+            busy = busy || pending.count(id) > 0;
+            changes = changes || changed.count(id) > 0;
+            if (auto it = by_id.find(id); it != by_id.end())
+                for (long long u : it->second->upstream) waits = waits || (!mine.count(u) && pending.count(u) > 0);
+        }
+        // (Held back: the scheduler looks again when a refresh it waits for is done.)
+        if (busy || waits) {
+            pending.insert(unit.begin(), unit.end());
+            continue;
+        }
+        if (!changes || !enqueue(slot, unit.front(), unit.size() > 1)) continue;
+        pending.insert(unit.begin(), unit.end());
+        in_flight[unit.front()] = unit;
+    }
+    // Without a worker (none may start: the cluster's budget is spent), the scheduler runs one.
+    if (staff(slot) == 0)
+        if (auto job = take(slot, 0)) run_job(slot, *job);
+    return !in_flight.empty();
+}
+
+bool refreshes_in_flight() { return !in_flight.empty(); }
+
+bool collect_done(db_slot* slot) {
+    bool any = false;
+    for (long long id : collect(slot)) any = in_flight.erase(id) > 0 || any;
+    return any;
 }
 
 std::vector<long long> take_over_queue(db_slot* slot) {
@@ -241,9 +285,8 @@ void refresh_worker_main(std::uintptr_t arg) {
     std::int64_t idle_since = now_ms();
     while (!server::shutdown_requested()) {
         server::reload_configuration();
-        if (auto id = take(slot, server::my_pid())) {
-            run_scheduled_refresh(*id);
-            finish(slot, *id);
+        if (auto job = take(slot, server::my_pid())) {
+            run_job(slot, *job);
             idle_since = now_ms();
             continue;
         }

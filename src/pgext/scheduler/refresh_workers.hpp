@@ -1,10 +1,11 @@
 #pragma once
-// Parallel refresh: a tick's refreshes run at most pg_trickle.max_concurrent_refreshes at once,
-// in the scheduler and in refresh workers (dynamic background workers it starts, within the
-// cluster's pg_trickle.max_dynamic_refresh_workers). A refresh is queued once the stream tables
-// it reads that the tick also refreshes are done, so upstream ones come first and a diamond's
-// meeting point sees both its sides refreshed. Workers take queued refreshes until none comes
-// for 10 s, then exit.
+// Parallel refresh: the scheduler queues what is due in its database's queue (shared memory)
+// and refresh workers (dynamic background workers it starts, at most
+// pg_trickle.max_concurrent_refreshes for the database and pg_trickle.max_dynamic_refresh_workers
+// in the cluster) take the refreshes from it. The scheduler does not wait for them: a long
+// refresh holds back only what reads it. A unit — a stream table, or an atomic group whole —
+// is queued once nothing it reads is queued or running, so upstream ones come first. Workers
+// take queued refreshes until none comes for 10 s, then exit.
 
 #include <vector>
 
@@ -14,9 +15,17 @@ namespace pgt::sched {
 
 struct db_slot;
 
-/// Runs `plan` (stream table ids, upstream first) for the scheduler of `slot`; returns when
-/// every refresh of it is done (or at shutdown).
-void run_plan(db_slot* slot, const std::vector<long long>& plan, const std::vector<stream_table_state>& states);
+/// Queues the units of a tick (tick_units: upstream first) whose stream tables are not queued
+/// or running already, and whose upstream ones are not either (those wait for a later tick).
+/// With max_concurrent_refreshes 1, runs them here, one after another, instead. Returns
+/// whether refreshes it queued are still to be done.
+bool dispatch(db_slot* slot, const std::vector<std::vector<long long>>& units, const std::vector<stream_table_state>& states);
+
+/// Whether refreshes the scheduler queued are not done yet.
+bool refreshes_in_flight();
+
+/// Takes note of the queued refreshes done since; returns whether there were any.
+bool collect_done(db_slot* slot);
 
 /// A scheduler attaching to `slot` takes over its queue: what a previous scheduler left queued
 /// or done is dropped; returns the stream tables refresh workers are still refreshing (their

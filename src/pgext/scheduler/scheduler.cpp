@@ -74,22 +74,25 @@ std::int64_t next_work(const std::vector<catalog_entry>& entries, const std::vec
     return next;
 }
 
-/// One tick: refreshes what is due. Returns when (unix ms) there is next work (next_work()).
+/// One tick: queues (or, one at a time, runs) what is due. Returns when (unix ms) there is next work (next_work()).
 std::int64_t tick() {
     const std::int64_t now_s = now_ms() / 1000;
     std::vector<catalog_entry> entries;
     if (in_transaction([&] { entries = ext::load_schedules(now_s); })) return now_ms() + 60000; // try again
     std::vector<stream_table_state> states;
     for (const auto& e : entries) states.push_back(e.state);
-    std::vector<long long> plan;
+    std::vector<std::vector<long long>> units;
     try {
-        plan = tick_plan(states, now_s, guc::default_schedule_seconds);
+        units = tick_units(states, now_s, guc::default_schedule_seconds);
     } catch (const error& e) {
         server::log(std::string("pg_trickle: ") + e.what());
         return now_ms() + 60000;
     }
-    run_plan(my_slot, plan, states);
-    return next_work(entries, states, now_s);
+    dispatch(my_slot, units, states);
+    // What is due now was queued, or waits for what was: the end of a refresh brings the next
+    // tick (a second at most, in case a worker died without telling).
+    const std::int64_t next = next_work(entries, states, now_s);
+    return refreshes_in_flight() ? std::max(next, now_ms() + 1000) : next;
 }
 
 /// Marks the RUNNING history rows no refresh is working on any more (those of `still_running`,
@@ -240,7 +243,9 @@ void scheduler_main(std::uintptr_t arg) {
             if (capture_from_wal(wal_in_use)) seen = ~std::uint64_t{0};
             if (wal_in_use) busy_until = now + idle_exit_ms;
         }
-        if (pgt::guc::enabled && (changes != seen || now >= next_tick)) {
+        // (A refresh done: what waited for it may be queued now.)
+        const bool finished = collect_done(my_slot);
+        if (pgt::guc::enabled && (changes != seen || now >= next_tick || finished)) {
             if (changes != seen) busy_until = now + idle_exit_ms;
             seen = changes;
             work_at = tick();
@@ -248,6 +253,7 @@ void scheduler_main(std::uintptr_t arg) {
             next_tick = std::min(work_at, now_ms() + 60000);
         }
         now = now_ms();
+        if (refreshes_in_flight()) busy_until = now + idle_exit_ms;
         if (now > busy_until && work_at > now + idle_exit_ms && my_slot->changes.read() == seen &&
             go_dormant(seen, work_at))
             server::exit_process();

@@ -1,0 +1,49 @@
+#include "refresh/atomic_group.hpp"
+
+#include <algorithm>
+
+#include "pgt/refresh_order.hpp"
+
+#include "catalog/maintainers.hpp"
+#include "catalog/schedules.hpp"
+#include "pg/spi.hpp"
+
+namespace pgt::ext {
+
+namespace {
+
+/// Whether stream table `id` reads a stream table or is read by one: no group holds one that
+/// does neither (a cheap test before the whole graph is read).
+bool linked_to_stream_tables(long long id) {
+    return spi::prepared("SELECT EXISTS (SELECT FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables u "
+                         "ON u.pgt_relid = d.source_relid WHERE d.pgt_id = $1::int8) OR EXISTS (SELECT FROM "
+                         "pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables s ON s.pgt_relid = d.source_relid "
+                         "WHERE s.pgt_id = $1::int8)",
+                         1)
+               .query({std::to_string(id)})
+               .at(0)[0] == "t";
+}
+
+} // namespace
+
+std::vector<long long> atomic_group_of(long long id) {
+    if (!linked_to_stream_tables(id)) return {};
+    std::vector<sched::stream_table_state> states;
+    for (auto& t : load_schedules(0)) states.push_back(std::move(t.state));
+    for (auto& g : sched::atomic_groups(states))
+        if (std::find(g.begin(), g.end(), id) != g.end()) return g;
+    return {};
+}
+
+void refresh_group(const std::vector<long long>& members, initiator who, long long* failing) {
+    // Locked before the snapshot is taken: no refresh of a member commits after it and before
+    // the member's own refresh, which would then read that member as it was.
+    for (long long id : members) maintainers::lock(id);
+    const spi::pinned_snapshot one_moment;
+    for (long long id : members) {
+        if (failing) *failing = id;
+        if (who == initiator::manual || has_pending_changes(id)) refresh(id, who);
+    }
+}
+
+} // namespace pgt::ext

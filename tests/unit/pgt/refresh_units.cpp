@@ -1,0 +1,65 @@
+// Atomic diamonds in the scheduler's plan (pgt/refresh_order.hpp): which stream tables refresh
+// as one group, and when a group is in a tick.
+#include <catch2/catch.hpp>
+
+#include <vector>
+
+#include "pgt/refresh_order.hpp"
+
+namespace {
+
+using pgt::sched::atomic_groups;
+using pgt::sched::stream_table_state;
+using pgt::sched::tick_units;
+using units = std::vector<std::vector<long long>>;
+
+stream_table_state st(long long id, std::vector<long long> upstream, std::vector<std::uint32_t> tables,
+                      std::int64_t every = 60, std::int64_t last = 1000) {
+    stream_table_state s;
+    s.id = id;
+    s.upstream = std::move(upstream);
+    s.tables = std::move(tables);
+    s.when = pgt::duration_schedule{every};
+    s.last_refresh = last;
+    return s;
+}
+
+} // namespace
+
+TEST_CASE("a stream table joining two stream tables over one table refreshes with them as one group") {
+    // 1 and 2 read table 500; 3 joins 1 and 2; 4 reads 1 alone.
+    std::vector<stream_table_state> all{st(1, {}, {500}), st(2, {}, {500}), st(3, {1, 2}, {}), st(4, {1}, {})};
+    CHECK(atomic_groups(all) == units{{1, 2, 3}});
+    all[2].atomic_diamond = false;
+    CHECK(atomic_groups(all).empty());
+}
+
+TEST_CASE("a stream table reading a table directly and through a stream table is a diamond") {
+    std::vector<stream_table_state> all{st(1, {}, {500}), st(2, {1}, {500, 600})};
+    CHECK(atomic_groups(all) == units{{1, 2}});
+    // Different tables, or one path only: no diamond.
+    CHECK(atomic_groups({st(1, {}, {500}), st(2, {1}, {600})}).empty());
+    CHECK(atomic_groups({st(1, {}, {500}), st(2, {1}, {}), st(3, {2}, {})}).empty());
+}
+
+TEST_CASE("diamonds that share a stream table are one group, and ids never meet relids") {
+    // 3 = 1 ⋈ 2 and 5 = 2 ⋈ 4 over table 7; 6 reads relation 1 (a table) and stream table 1.
+    std::vector<stream_table_state> all{st(1, {}, {7}), st(2, {}, {7}), st(3, {1, 2}, {}), st(4, {}, {7}),
+                                        st(5, {2, 4}, {})};
+    CHECK(atomic_groups(all) == units{{1, 2, 3, 4, 5}});
+    CHECK(atomic_groups({st(1, {}, {9}), st(6, {1}, {1})}).empty());
+}
+
+TEST_CASE("a tick refreshes an atomic group whole: any member due, or all with 'slowest'") {
+    // 1 every 10 s, 2 every 100 s, 3 = 1 ⋈ 2 every 100 s; all last refreshed at 1000.
+    std::vector<stream_table_state> all{st(1, {}, {500}, 10), st(2, {}, {500}, 100), st(3, {1, 2}, {}, 100),
+                                        st(4, {}, {600}, 10)};
+    CHECK(tick_units(all, 1005, 1) == units{});
+    CHECK(tick_units(all, 1010, 1) == units{{1, 2, 3}, {4}});
+    all[2].slowest = true;
+    CHECK(tick_units(all, 1010, 1) == units{{4}});
+    CHECK(tick_units(all, 1100, 1) == units{{1, 2, 3}, {4}});
+    // A member backing off after errors holds the whole group back.
+    all[1].runnable = false;
+    CHECK(tick_units(all, 1100, 1) == units{{4}});
+}
