@@ -410,3 +410,52 @@ LANGUAGE sql STABLE AS $$
     FROM members m JOIN pgtrickle.pgt_stream_tables st ON st.pgt_id = m.member
     ORDER BY 1, 4 DESC, 3, 2
 $$;
+
+-- The dependency graph as Mermaid text (a flowchart, sources on top): each stream table with
+-- its refresh mode, status and schedule (a class per status), each other source, an edge per
+-- dependency, and a subgraph per diamond group (atomic or not).
+CREATE FUNCTION pgtrickle.explain_dag() RETURNS text
+LANGUAGE sql STABLE AS $$
+    WITH sts AS (
+        SELECT pgt_id, pgt_relid, pgt_schema, pgt_name, refresh_mode, status,
+               CASE WHEN refresh_mode = 'IMMEDIATE' THEN 'no schedule' ELSE coalesce(schedule, 'calculated') END AS schedule,
+               diamond_consistency FROM pgtrickle.pgt_stream_tables
+    ), other AS (
+        SELECT DISTINCT d.source_relid AS relid FROM pgtrickle.pgt_dependencies d
+        WHERE NOT EXISTS (SELECT FROM sts WHERE sts.pgt_relid = d.source_relid)
+    ), node AS (   -- a Mermaid id for every relation in the graph (others numbered by name)
+        SELECT pgt_relid AS relid, 'st' || pgt_id AS id FROM sts
+        UNION ALL
+        SELECT relid, 'rel' || row_number() OVER (ORDER BY relid::regclass::text) FROM other
+    ), groups AS (
+        SELECT g.group_id, g.member_schema, g.member_name, g.is_convergence, g.schedule_policy
+        FROM pgtrickle.diamond_groups() g
+    ), lines(section, sort_key, line) AS (
+        SELECT 0, '', 'flowchart TD'
+        UNION ALL
+        SELECT 1, n.relid::regclass::text, format('    %s[("%s")]', n.id, n.relid::regclass) FROM node n WHERE n.id LIKE 'rel%'
+        UNION ALL
+        SELECT 2, format('%s.%s', s.pgt_schema, s.pgt_name),
+               format('    st%s["%s.%s<br/>%s · %s · %s"]:::%s', s.pgt_id, s.pgt_schema, s.pgt_name, s.refresh_mode, s.schedule,
+                      s.status, lower(s.status))
+        FROM sts s
+        UNION ALL
+        SELECT 3, format('%s %s', r.id, lpad(d.pgt_id::text, 12)), format('    %s --> st%s', r.id, d.pgt_id)
+        FROM pgtrickle.pgt_dependencies d JOIN node r ON r.relid = d.source_relid
+        UNION ALL
+        SELECT 4, format('%s', g.group_id),
+               format('    subgraph diamond_%s ["diamond %s: %s, %s"]', g.group_id, g.group_id,
+                      CASE WHEN c.diamond_consistency = 'atomic' THEN 'atomic' ELSE 'not atomic' END, g.schedule_policy)
+               || E'\n' || string_agg('        st' || m.pgt_id, E'\n' ORDER BY m.pgt_id) || E'\n    end'
+        FROM groups g JOIN sts m ON m.pgt_schema = g.member_schema AND m.pgt_name = g.member_name
+        JOIN groups gc ON gc.group_id = g.group_id AND gc.is_convergence
+        JOIN sts c ON c.pgt_schema = gc.member_schema AND c.pgt_name = gc.member_name
+        GROUP BY g.group_id, g.schedule_policy, c.diamond_consistency
+        UNION ALL
+        SELECT 5, '', '    classDef active fill:#e6f4ea,stroke:#2e7d32;' || E'\n' ||
+                      '    classDef error fill:#fdecea,stroke:#c62828;' || E'\n' ||
+                      '    classDef suspended fill:#fff4e5,stroke:#ef6c00;' || E'\n' ||
+                      '    classDef initializing fill:#e8eaf6,stroke:#3949ab;'
+    )
+    SELECT string_agg(line, E'\n' ORDER BY section, sort_key) FROM lines
+$$;

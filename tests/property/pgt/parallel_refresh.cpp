@@ -77,7 +77,11 @@ TEST_CASE("parallel refresh: independent stream tables side by side, chains and 
         CHECK(after(db, "meeting", "'left_side', 'right_side'"));
         CHECK(after(db, "chain_2", "'chain_1'"));
         CHECK(after(db, "chain_3", "'chain_2'"));
-        CHECK(db.scalar("SELECT count(*) FROM pgtrickle.pgt_refresh_history WHERE status <> 'COMPLETED'") == "0");
+        // (A FULL one may be refreshed again meanwhile: a later trim of the buffer past its frontier
+        // counts as a change for it.)
+        INFO(db.scalar("SELECT string_agg(pgt_id || ' ' || status || ': ' || coalesce(error_message, ''), E'\\n') "
+                       "FROM pgtrickle.pgt_refresh_history WHERE status NOT IN ('COMPLETED', 'RUNNING')").value_or(""));
+        CHECK(db.scalar("SELECT count(*) FROM pgtrickle.pgt_refresh_history WHERE status NOT IN ('COMPLETED', 'RUNNING')") == "0");
         return took->count();
     };
 

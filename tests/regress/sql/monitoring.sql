@@ -69,6 +69,7 @@ SELECT pgtrickle.create_stream_table('d_join', 'SELECT l.g, l.s + r.s AS t FROM 
 SELECT tree_line FROM pgtrickle.dependency_tree();
 SELECT node, node_type, depth, status, refresh_mode FROM pgtrickle.dependency_tree() WHERE node_type = 'stream_table';
 SELECT group_id, member_name, is_convergence, schedule_policy FROM pgtrickle.diamond_groups();
+SELECT pgtrickle.explain_dag();
 SELECT pgt_name, pgtrickle._effective_interval(pgt_id) FROM pgtrickle.pgt_stream_tables
 WHERE pgt_name IN ('s_dur', 'd_left', 'd_right', 'd_join') ORDER BY 1;
 
