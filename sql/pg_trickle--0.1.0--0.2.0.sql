@@ -459,3 +459,33 @@ LANGUAGE sql STABLE AS $$
     )
     SELECT string_agg(line, E'\n' ORDER BY section, sort_key) FROM lines
 $$;
+
+-- ---- refresh groups ------------------------------------------------------------------------------
+-- Stream tables that always refresh together, in one transaction to one snapshot (as an atomic
+-- diamond's members do). Members by id, which a restore keeps: the table is dumped, and members
+-- dropped since are left out when it is read.
+CREATE TABLE pgtrickle.pgt_refresh_groups (
+    group_name text PRIMARY KEY,
+    members    bigint[] NOT NULL,
+    isolation  text NOT NULL DEFAULT 'read_committed' CHECK (isolation IN ('read_committed', 'repeatable_read')),
+    created_at timestamptz NOT NULL DEFAULT now()
+);
+GRANT SELECT ON pgtrickle.pgt_refresh_groups TO PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('pgtrickle.pgt_refresh_groups', '');
+
+CREATE FUNCTION pgtrickle.create_refresh_group(group_name text, members text[], isolation text DEFAULT 'read_committed')
+RETURNS void LANGUAGE C AS 'MODULE_PATHNAME', 'pgt_create_refresh_group';
+CREATE FUNCTION pgtrickle.drop_refresh_group(group_name text)
+RETURNS void LANGUAGE C AS 'MODULE_PATHNAME', 'pgt_drop_refresh_group';
+
+CREATE FUNCTION pgtrickle.refresh_groups()
+RETURNS TABLE (group_name text, members text[], isolation text, created_at timestamptz, last_frontier_xmin bigint)
+LANGUAGE sql STABLE AS $$
+    SELECT g.group_name,
+           ARRAY(SELECT s.pgt_schema || '.' || s.pgt_name FROM pgtrickle.pgt_stream_tables s
+                 WHERE s.pgt_id = ANY (g.members) ORDER BY 1),
+           g.isolation, g.created_at,
+           (SELECT min(pg_snapshot_xmin(s.frontier_snapshot)::text::bigint) FROM pgtrickle.pgt_stream_tables s
+            WHERE s.pgt_id = ANY (g.members))
+    FROM pgtrickle.pgt_refresh_groups g ORDER BY 1
+$$;

@@ -45,16 +45,20 @@ std::vector<long long> tick_plan(const std::vector<stream_table_state>& all, std
 /// Atomic diamonds: a stream table that reads one relation (a table or a stream table) through
 /// two of its inputs, with diamond_consistency 'atomic', refreshes with every stream table
 /// upstream of it as one group: in one transaction, all reading the sources as of one
-/// snapshot, so it never joins two sides at different versions. Groups sharing a member are
-/// one group. Each group in refresh order (upstream first); groups ordered by first member.
-std::vector<std::vector<long long>> atomic_groups(const std::vector<stream_table_state>& all);
+/// snapshot, so it never joins two sides at different versions. So do the members of each of
+/// `refresh_groups` (create_refresh_group; ids not in `all` are left out). Groups sharing a
+/// member are one group. Each group in refresh order (upstream first); groups ordered by first
+/// member.
+std::vector<std::vector<long long>> atomic_groups(const std::vector<stream_table_state>& all,
+                                                  const std::vector<std::vector<long long>>& refresh_groups = {});
 
 /// What a tick at `now` refreshes, as units in refresh order: a stream table alone, or an
 /// atomic group whole. A group is in when one of its members is in tick_plan ('fastest', the
 /// default), or when all of its members are due ('slowest': every convergence point of it
 /// asks for it), and every member is runnable.
 std::vector<std::vector<long long>> tick_units(const std::vector<stream_table_state>& all, std::int64_t now,
-                                               std::int64_t default_seconds);
+                                               std::int64_t default_seconds,
+                                               const std::vector<std::vector<long long>>& refresh_groups = {});
 
 /// When stream table `id` is next due (unix seconds; nullopt: not runnable, or no cron time).
 std::optional<std::int64_t> due_time(const std::vector<stream_table_state>& all, long long id,

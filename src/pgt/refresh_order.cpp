@@ -101,7 +101,8 @@ std::vector<long long> tick_plan(const std::vector<stream_table_state>& all, std
     return plan;
 }
 
-std::vector<std::vector<long long>> atomic_groups(const std::vector<stream_table_state>& all) {
+std::vector<std::vector<long long>> atomic_groups(const std::vector<stream_table_state>& all,
+                                                  const std::vector<std::vector<long long>>& refresh_groups) {
     const auto ids = by_id(all);
     const auto order = topological_order(all);
     // Everything upstream of each stream table: stream tables by id, other relations by their
@@ -143,6 +144,16 @@ std::vector<std::vector<long long>> atomic_groups(const std::vector<stream_table
                 parent[root(n)] = root(id);
             }
     }
+    for (const auto& group : refresh_groups) {
+        std::vector<long long> present;
+        for (long long id : group)
+            if (ids.contains(id)) present.push_back(id);
+        if (present.size() < 2) continue;
+        for (long long id : present) {
+            parent.emplace(id, id);
+            parent[root(id)] = root(present.front());
+        }
+    }
     std::map<long long, std::size_t> group_of_root;
     std::vector<std::vector<long long>> groups;
     for (long long id : order) {
@@ -155,10 +166,11 @@ std::vector<std::vector<long long>> atomic_groups(const std::vector<stream_table
 }
 
 std::vector<std::vector<long long>> tick_units(const std::vector<stream_table_state>& all, std::int64_t now,
-                                               std::int64_t default_seconds) {
+                                               std::int64_t default_seconds,
+                                               const std::vector<std::vector<long long>>& refresh_groups) {
     const auto ids = by_id(all);
     const auto intervals = effective_intervals(all, default_seconds);
-    const auto groups = atomic_groups(all);
+    const auto groups = atomic_groups(all, refresh_groups);
     std::map<long long, std::size_t> group_of;
     for (std::size_t g = 0; g < groups.size(); ++g)
         for (long long id : groups[g]) group_of[id] = g;

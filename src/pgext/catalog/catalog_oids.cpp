@@ -21,6 +21,7 @@ const stream_table_catalog& stream_table_catalog_oids() {
         cached.primary_key = server::relation_oid("pgtrickle", "pgt_stream_tables_pkey");
         cached.has_settings = server::has_column(cached.table, "settings");
         cached.records_trims = server::has_column(server::relation_oid("pgtrickle", "pgt_change_tracking"), "trimmed_below");
+        cached.has_refresh_groups = server::relation_oid_if_any("pgtrickle", "pgt_refresh_groups") != 0;
         // Both triggers, firing in every session (whatever its session_replication_role).
         // (Enabling or disabling one invalidates the catalog's relcache entry: looked at again.)
         cached.announces_changes =

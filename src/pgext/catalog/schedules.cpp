@@ -6,6 +6,7 @@
 #include "pgt/error.hpp"
 #include "pgt/schedule.hpp"
 
+#include "catalog/catalog_oids.hpp"
 #include "pg/spi.hpp"
 
 namespace pgt::ext {
@@ -57,6 +58,21 @@ std::vector<scheduled_table> load_schedules(std::int64_t now) {
         out.push_back(std::move(t));
     }
     return out;
+}
+
+std::vector<std::vector<long long>> load_refresh_groups() {
+    std::vector<std::vector<long long>> groups;
+    if (!stream_table_catalog_oids().has_refresh_groups) return groups;
+    std::string current;
+    for (const auto& r : spi::prepared("SELECT g.group_name, m FROM pgtrickle.pgt_refresh_groups g, pg_catalog.unnest(g.members) m "
+                                       "ORDER BY 1, 2",
+                                       0)
+                             .query({})) {
+        if (groups.empty() || *r[0] != current) groups.emplace_back();
+        current = *r[0];
+        groups.back().push_back(std::stoll(*r[1]));
+    }
+    return groups;
 }
 
 } // namespace pgt::ext

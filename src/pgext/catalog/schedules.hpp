@@ -23,4 +23,7 @@ std::int64_t backoff_seconds(int errors);
 /// All stream tables, as of `now` (unix seconds).
 std::vector<scheduled_table> load_schedules(std::int64_t now);
 
+/// The refresh groups' members (create_refresh_group), by id; none on a 0.1.0 catalog.
+std::vector<std::vector<long long>> load_refresh_groups();
+
 } // namespace pgt::ext

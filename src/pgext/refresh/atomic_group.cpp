@@ -4,6 +4,7 @@
 
 #include "pgt/refresh_order.hpp"
 
+#include "catalog/catalog_oids.hpp"
 #include "catalog/maintainers.hpp"
 #include "catalog/schedules.hpp"
 #include "pg/spi.hpp"
@@ -24,13 +25,20 @@ bool linked_to_stream_tables(long long id) {
                .at(0)[0] == "t";
 }
 
+bool in_refresh_group(long long id) {
+    return stream_table_catalog_oids().has_refresh_groups &&
+           spi::prepared("SELECT EXISTS (SELECT FROM pgtrickle.pgt_refresh_groups WHERE $1::int8 = ANY (members))", 1)
+                   .query({std::to_string(id)})
+                   .at(0)[0] == "t";
+}
+
 } // namespace
 
 std::vector<long long> atomic_group_of(long long id) {
-    if (!linked_to_stream_tables(id)) return {};
+    if (!linked_to_stream_tables(id) && !in_refresh_group(id)) return {};
     std::vector<sched::stream_table_state> states;
     for (auto& t : load_schedules(0)) states.push_back(std::move(t.state));
-    for (auto& g : sched::atomic_groups(states))
+    for (auto& g : sched::atomic_groups(states, load_refresh_groups()))
         if (std::find(g.begin(), g.end(), id) != g.end()) return g;
     return {};
 }

@@ -10,7 +10,8 @@
 
 namespace pgt::ext {
 
-/// The atomic group stream table `id` belongs to (upstream first); empty when none.
+/// The atomic group stream table `id` belongs to — an atomic diamond's or a refresh group's
+/// (upstream first); empty when none.
 std::vector<long long> atomic_group_of(long long id);
 
 /// Refreshes `members` (an atomic group, upstream first) in the current transaction. While it

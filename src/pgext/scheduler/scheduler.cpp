@@ -78,12 +78,17 @@ std::int64_t next_work(const std::vector<catalog_entry>& entries, const std::vec
 std::int64_t tick() {
     const std::int64_t now_s = now_ms() / 1000;
     std::vector<catalog_entry> entries;
-    if (in_transaction([&] { entries = ext::load_schedules(now_s); })) return now_ms() + 60000; // try again
+    std::vector<std::vector<long long>> refresh_groups;
+    if (in_transaction([&] {
+            entries = ext::load_schedules(now_s);
+            refresh_groups = ext::load_refresh_groups();
+        }))
+        return now_ms() + 60000; // try again
     std::vector<stream_table_state> states;
     for (const auto& e : entries) states.push_back(e.state);
     std::vector<std::vector<long long>> units;
     try {
-        units = tick_units(states, now_s, guc::default_schedule_seconds);
+        units = tick_units(states, now_s, guc::default_schedule_seconds, refresh_groups);
     } catch (const error& e) {
         server::log(std::string("pg_trickle: ") + e.what());
         return now_ms() + 60000;

@@ -63,3 +63,16 @@ TEST_CASE("a tick refreshes an atomic group whole: any member due, or all with '
     all[1].runnable = false;
     CHECK(tick_units(all, 1100, 1) == units{{4}});
 }
+
+TEST_CASE("a refresh group's members refresh as one unit, and join a diamond they share") {
+    // 1, 2 and 4 read different tables; 3 = 1 ⋈ 2 over table 7 would be a diamond.
+    std::vector<stream_table_state> all{st(1, {}, {5}), st(2, {}, {6}), st(4, {}, {8}, 10)};
+    CHECK(atomic_groups(all, {{1, 4}}) == units{{1, 4}});
+    CHECK(atomic_groups(all, {{1, 9}}).empty()); // (9 is gone: one member left)
+    all.push_back(st(3, {1, 2}, {}));
+    all[0].tables = {7};
+    all[1].tables = {7};
+    CHECK(atomic_groups(all, {{2, 4}}) == units{{1, 2, 4, 3}});
+    // 4 is due every 10 s: its group comes with it.
+    CHECK(tick_units(all, 1010, 1, {{2, 4}}) == units{{1, 2, 4, 3}});
+}
