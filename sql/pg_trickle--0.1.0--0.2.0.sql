@@ -489,3 +489,90 @@ LANGUAGE sql STABLE AS $$
             WHERE s.pgt_id = ANY (g.members))
     FROM pgtrickle.pgt_refresh_groups g ORDER BY 1
 $$;
+
+-- ---- watermarks ----------------------------------------------------------------------------------
+-- How far loaders say each source is loaded (advance_watermark: never back), and groups of
+-- sources that must be loaded to within a tolerance of each other before a stream table reading
+-- two or more of them refreshes. By oid: not dumped (a restore changes oids; loaders advance
+-- again, and groups are made again).
+CREATE TABLE pgtrickle.pgt_watermarks (
+    source_relid oid PRIMARY KEY,
+    watermark    timestamptz NOT NULL,
+    updated_at   timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE pgtrickle.pgt_watermark_groups (
+    group_name text PRIMARY KEY,
+    sources    oid[] NOT NULL,
+    tolerance  interval NOT NULL DEFAULT '0',
+    created_at timestamptz NOT NULL DEFAULT now()
+);
+GRANT SELECT ON pgtrickle.pgt_watermarks, pgtrickle.pgt_watermark_groups TO PUBLIC;
+
+CREATE FUNCTION pgtrickle._advance_watermark(source text, watermark text)
+RETURNS void LANGUAGE C AS 'MODULE_PATHNAME', 'pgt_advance_watermark';
+CREATE FUNCTION pgtrickle.advance_watermark(source text, watermark timestamptz)
+RETURNS void LANGUAGE sql AS $$ SELECT pgtrickle._advance_watermark(source, watermark::text) $$;
+CREATE FUNCTION pgtrickle._create_watermark_group(group_name text, sources text[], tolerance text)
+RETURNS void LANGUAGE C AS 'MODULE_PATHNAME', 'pgt_create_watermark_group';
+CREATE FUNCTION pgtrickle.create_watermark_group(group_name text, sources text[], tolerance interval DEFAULT '0')
+RETURNS void LANGUAGE sql AS $$ SELECT pgtrickle._create_watermark_group(group_name, sources, tolerance::text) $$;
+CREATE FUNCTION pgtrickle.drop_watermark_group(group_name text)
+RETURNS void LANGUAGE C AS 'MODULE_PATHNAME', 'pgt_drop_watermark_group';
+
+CREATE FUNCTION pgtrickle.watermarks()
+RETURNS TABLE (source text, watermark timestamptz, updated_at timestamptz)
+LANGUAGE sql STABLE AS $$
+    SELECT w.source_relid::regclass::text, w.watermark, w.updated_at FROM pgtrickle.pgt_watermarks w
+    WHERE EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid = w.source_relid) ORDER BY 1
+$$;
+
+CREATE FUNCTION pgtrickle.watermark_groups()
+RETURNS TABLE (group_name text, sources text[], tolerance interval, created_at timestamptz)
+LANGUAGE sql STABLE AS $$
+    SELECT g.group_name, ARRAY(SELECT s::regclass::text FROM unnest(g.sources) s
+                               WHERE EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid = s) ORDER BY 1),
+           g.tolerance, g.created_at
+    FROM pgtrickle.pgt_watermark_groups g ORDER BY 1
+$$;
+
+-- Each group: its sources' oldest and newest watermarks, whether they are aligned (all set, and
+-- within the tolerance), and the stream tables it holds back while they are not.
+CREATE FUNCTION pgtrickle._watermark_alignment()
+RETURNS TABLE (group_name text, min_watermark timestamptz, max_watermark timestamptz, missing int, aligned bool)
+LANGUAGE sql STABLE AS $$
+    SELECT g.group_name, min(w.watermark), max(w.watermark), count(*) FILTER (WHERE w.watermark IS NULL)::int,
+           count(*) FILTER (WHERE w.watermark IS NULL) = 0 AND max(w.watermark) - min(w.watermark) <= g.tolerance
+    FROM pgtrickle.pgt_watermark_groups g CROSS JOIN LATERAL unnest(g.sources) s
+    LEFT JOIN pgtrickle.pgt_watermarks w ON w.source_relid = s
+    WHERE EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid = s)
+    GROUP BY g.group_name, g.tolerance
+$$;
+
+-- The stream tables a misaligned group holds back: those reading two or more of its sources,
+-- directly or through stream tables.
+CREATE FUNCTION pgtrickle._watermark_gated()
+RETURNS TABLE (pgt_id bigint, group_name text)
+LANGUAGE sql STABLE AS $$
+    WITH RECURSIVE reads(pgt_id, relid) AS (
+        SELECT d.pgt_id, d.source_relid FROM pgtrickle.pgt_dependencies d
+        UNION
+        SELECT r.pgt_id, d.source_relid FROM reads r
+        JOIN pgtrickle.pgt_stream_tables u ON u.pgt_relid = r.relid
+        JOIN pgtrickle.pgt_dependencies d ON d.pgt_id = u.pgt_id
+    )
+    SELECT r.pgt_id, g.group_name
+    FROM pgtrickle.pgt_watermark_groups g JOIN pgtrickle._watermark_alignment() a USING (group_name)
+    JOIN reads r ON r.relid = ANY (g.sources)
+    WHERE NOT a.aligned
+    GROUP BY r.pgt_id, g.group_name HAVING count(DISTINCT r.relid) >= 2
+$$;
+
+CREATE FUNCTION pgtrickle.watermark_status()
+RETURNS TABLE (group_name text, min_watermark timestamptz, max_watermark timestamptz, skew interval, tolerance interval,
+               sources_without_watermark int, aligned bool, held_back text[])
+LANGUAGE sql STABLE AS $$
+    SELECT a.group_name, a.min_watermark, a.max_watermark, a.max_watermark - a.min_watermark, g.tolerance, a.missing, a.aligned,
+           ARRAY(SELECT s.pgt_schema || '.' || s.pgt_name FROM pgtrickle._watermark_gated() x
+                 JOIN pgtrickle.pgt_stream_tables s USING (pgt_id) WHERE x.group_name = a.group_name ORDER BY 1)
+    FROM pgtrickle._watermark_alignment() a JOIN pgtrickle.pgt_watermark_groups g USING (group_name) ORDER BY 1
+$$;

@@ -14,7 +14,7 @@ struct stream_table_catalog {
     /// pgt_change_tracking records a trim past a FULL reader's frontier (trimmed_below, 0.2.0):
     /// FULL readers then hold no trim back.
     bool records_trims = false;
-    /// pgt_refresh_groups exists (0.2.0).
+    /// pgt_refresh_groups and the watermark tables exist (0.2.0).
     bool has_refresh_groups = false;
     /// A change of an IMMEDIATE stream table's row invalidates the catalog's relcache entry
     /// (0.2.0's triggers pgt_immediate_row_update and _insert_delete, enabled ALWAYS; 0.1.0's

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "pgt/error.hpp"
 #include "pgt/schedule.hpp"
@@ -31,6 +32,11 @@ std::vector<scheduled_table> load_schedules(std::int64_t now) {
                                "AND u.refresh_mode <> 'IMMEDIATE'",
                                0)
                      .query({});
+    // Held back by a watermark group whose sources are not loaded to the same point.
+    std::set<long long> held_back;
+    if (stream_table_catalog_oids().has_refresh_groups)
+        for (const auto& r : spi::prepared("SELECT DISTINCT pgt_id FROM pgtrickle._watermark_gated()", 0).query({}))
+            held_back.insert(std::stoll(*r[0]));
     std::map<long long, std::vector<const spi::row*>> reads;
     for (const auto& e : edges) reads[std::stoll(*e[0])].push_back(&e);
     for (const auto& r : rows) {
@@ -46,7 +52,8 @@ std::vector<scheduled_table> load_schedules(std::int64_t now) {
         t.errors = std::stoi(*r[5]);
         const std::int64_t last_error = r[6] ? std::stoll(*r[6]) : 0;
         t.retry_at = last_error + backoff_seconds(t.errors);
-        t.state.runnable = (r[3] == "ACTIVE" || r[3] == "ERROR") && now >= t.retry_at;
+        t.held_back = held_back.count(t.state.id) > 0;
+        t.state.runnable = (r[3] == "ACTIVE" || r[3] == "ERROR") && now >= t.retry_at && !t.held_back;
         t.state.atomic_diamond = r[7] == "t";
         t.state.slowest = r[8] == "t";
         for (const spi::row* e : reads[t.state.id]) {

@@ -15,6 +15,7 @@ struct scheduled_table {
     std::string name; ///< schema.name
     int errors = 0;   ///< consecutive failed refreshes
     std::int64_t retry_at = 0; ///< unix seconds: end of the back-off after errors
+    bool held_back = false;    ///< by a watermark group not aligned (not runnable meanwhile)
 };
 
 /// Seconds a stream table waits after `errors` consecutive failures before it is tried again.

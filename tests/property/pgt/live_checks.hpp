@@ -32,4 +32,14 @@ std::optional<std::chrono::milliseconds> wait_for(F check, std::chrono::millisec
     return std::nullopt;
 }
 
+/// The SQLSTATE `sql` fails with ("" when it succeeds).
+inline std::string sqlstate_of(connection& db, const std::string& sql) {
+    try {
+        db.exec(sql);
+    } catch (const server_error& e) {
+        return e.sqlstate;
+    }
+    return "";
+}
+
 } // namespace pgt::testing

@@ -15,18 +15,9 @@ namespace {
 using namespace std::chrono_literals;
 using pgt::testing::cluster;
 using pgt::testing::cluster_options;
-using pgt::testing::server_error;
+using pgt::testing::sqlstate_of;
 using pgt::testing::wait_for;
 
-/// The SQLSTATE `sql` fails with ("" if it succeeds).
-std::string sqlstate_of(pgt::testing::connection& db, const std::string& sql) {
-    try {
-        db.exec(sql);
-    } catch (const server_error& e) {
-        return e.sqlstate;
-    }
-    return "";
-}
 
 } // namespace
 
