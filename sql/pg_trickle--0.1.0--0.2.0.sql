@@ -576,3 +576,18 @@ LANGUAGE sql STABLE AS $$
                  JOIN pgtrickle.pgt_stream_tables s USING (pgt_id) WHERE x.group_name = a.group_name ORDER BY 1)
     FROM pgtrickle._watermark_alignment() a JOIN pgtrickle.pgt_watermark_groups g USING (group_name) ORDER BY 1
 $$;
+
+-- auto_backoff: how many times a stream table's interval is stretched; pgt_status shows it.
+CREATE FUNCTION pgtrickle._backoff_factor(pgt_id bigint) RETURNS bigint
+LANGUAGE C STABLE STRICT AS 'MODULE_PATHNAME', 'pgt_backoff_factor';
+CREATE OR REPLACE FUNCTION pgtrickle.pgt_status()
+RETURNS TABLE (name text, status text, refresh_mode text, is_populated bool, consecutive_errors int,
+               schedule text, data_timestamp timestamptz, staleness interval, scc_id int)
+LANGUAGE sql STABLE AS $$
+    SELECT format('%I.%I', pgt_schema, pgt_name), status, refresh_mode, is_populated, consecutive_errors,
+           schedule || CASE WHEN pgtrickle._backoff_factor(st.pgt_id) > 1
+                            THEN format(' (backed off ×%s: every %ss)', pgtrickle._backoff_factor(st.pgt_id),
+                                        pgtrickle._effective_interval(st.pgt_id)) ELSE '' END,
+           data_timestamp, pgtrickle._staleness(st), NULL::int
+    FROM pgtrickle.pgt_stream_tables st ORDER BY pgt_schema, pgt_name
+$$;

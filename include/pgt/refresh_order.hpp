@@ -25,11 +25,18 @@ struct stream_table_state {
     bool runnable = true;                     ///< ACTIVE and not backing off after an error
     bool atomic_diamond = true;               ///< diamond_consistency 'atomic'
     bool slowest = false;                     ///< diamond_schedule_policy 'slowest'
+    /// Seconds its recent scheduled refreshes took (auto_backoff; 0: not backing off).
+    double recent_refresh_seconds = 0;
 };
+
+/// auto_backoff: `interval` (seconds) doubled until the refreshes' `cost` (seconds) is at most
+/// 95 % of it, 8 times at most; as is when the refreshes fit.
+std::int64_t backed_off(std::int64_t interval, double cost);
 
 /// Seconds between refreshes of each stream table with a duration or `calculated` schedule: a
 /// calculated one takes the tightest interval among the stream tables reading it (directly or
-/// not), or `default_seconds` when none has one. Cron stream tables have no interval.
+/// not), or `default_seconds` when none has one; then backed_off by its own refreshes' cost.
+/// Cron stream tables have no interval.
 std::map<long long, std::int64_t> effective_intervals(const std::vector<stream_table_state>& all,
                                                       std::int64_t default_seconds);
 

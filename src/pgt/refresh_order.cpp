@@ -28,6 +28,12 @@ std::optional<std::int64_t> due_at(const stream_table_state& s, const std::map<l
 
 } // namespace
 
+std::int64_t backed_off(std::int64_t interval, double cost) {
+    std::int64_t stretched = interval;
+    while (cost > 0.95 * static_cast<double>(stretched) && stretched < 8 * interval) stretched *= 2;
+    return stretched;
+}
+
 std::map<long long, std::int64_t> effective_intervals(const std::vector<stream_table_state>& all,
                                                       std::int64_t default_seconds) {
     const auto ids = by_id(all);
@@ -53,7 +59,7 @@ std::map<long long, std::int64_t> effective_intervals(const std::vector<stream_t
     for (const auto& s : all) {
         if (std::holds_alternative<cron_schedule>(s.when)) continue;
         auto r = interval(s.id);
-        out[s.id] = r.value_or(default_seconds);
+        out[s.id] = backed_off(r.value_or(default_seconds), s.recent_refresh_seconds);
     }
     return out;
 }

@@ -34,3 +34,21 @@ PGT_FUNCTION(pgt_effective_interval) {
     if (!seconds) PG_RETURN_NULL();
     PG_RETURN_INT64(*seconds);
 }
+
+/// pgtrickle._backoff_factor(pgt_id): how many times auto_backoff stretches the stream table's
+/// interval (1: not at all; NULL for cron schedules).
+PGT_FUNCTION(pgt_backoff_factor) {
+    const long long id = PG_GETARG_INT64(0);
+    std::optional<std::int64_t> factor;
+    {
+        pgt::spi::session spi;
+        std::vector<pgt::sched::stream_table_state> states;
+        for (auto& t : pgt::ext::load_schedules(std::time(nullptr))) states.push_back(t.state);
+        const auto stretched = pgt::sched::effective_intervals(states, pgt::guc::default_schedule_seconds);
+        for (auto& s : states) s.recent_refresh_seconds = 0;
+        const auto plain = pgt::sched::effective_intervals(states, pgt::guc::default_schedule_seconds);
+        if (auto it = stretched.find(id); it != stretched.end()) factor = it->second / plain.at(id);
+    }
+    if (!factor) PG_RETURN_NULL();
+    PG_RETURN_INT64(*factor);
+}

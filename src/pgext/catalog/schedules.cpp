@@ -8,6 +8,7 @@
 #include "pgt/schedule.hpp"
 
 #include "catalog/catalog_oids.hpp"
+#include "pg/settings.hpp"
 #include "pg/spi.hpp"
 
 namespace pgt::ext {
@@ -21,7 +22,12 @@ std::vector<scheduled_table> load_schedules(std::int64_t now) {
     auto rows = spi::prepared("SELECT s.pgt_id, s.pgt_schema || '.' || s.pgt_name, COALESCE(s.schedule, 'calculated'), "
                               "s.status, extract(epoch FROM s.last_refresh_at)::int8, s.consecutive_errors, "
                               "extract(epoch FROM s.last_error_at)::int8, s.diamond_consistency = 'atomic', "
-                              "s.diamond_schedule_policy = 'slowest' FROM pgtrickle.pgt_stream_tables s "
+                              "s.diamond_schedule_policy = 'slowest', "
+                              // The mean of its last three scheduled refreshes that did something.
+                              "(SELECT avg(extract(epoch FROM h.end_time - h.start_time)) FROM (SELECT end_time, start_time "
+                              "FROM pgtrickle.pgt_refresh_history h WHERE h.pgt_id = s.pgt_id AND h.status = 'COMPLETED' "
+                              "AND h.initiated_by = 'SCHEDULER' AND h.action <> 'NO_DATA' ORDER BY h.start_time DESC LIMIT 3) h) "
+                              "FROM pgtrickle.pgt_stream_tables s "
                               "WHERE s.refresh_mode <> 'IMMEDIATE' ORDER BY s.pgt_id",
                               0)
                     .query({});
@@ -56,6 +62,7 @@ std::vector<scheduled_table> load_schedules(std::int64_t now) {
         t.state.runnable = (r[3] == "ACTIVE" || r[3] == "ERROR") && now >= t.retry_at && !t.held_back;
         t.state.atomic_diamond = r[7] == "t";
         t.state.slowest = r[8] == "t";
+        if (guc::auto_backoff && r[9]) t.state.recent_refresh_seconds = std::stod(*r[9]);
         for (const spi::row* e : reads[t.state.id]) {
             if ((*e)[2])
                 t.state.upstream.push_back(std::stoll(*(*e)[2]));

@@ -24,6 +24,7 @@ int ivm_recursive_max_depth = 100;
 char* cdc_mode = nullptr;
 int wal_max_lag_mb = 1024;
 double differential_max_change_ratio = 0.15;
+bool auto_backoff = true;
 
 namespace {
 bool check_cdc_mode(char** value, void**, GucSource) {
@@ -37,6 +38,10 @@ bool check_cdc_mode(char** value, void**, GucSource) {
 } // namespace
 
 void define() {
+    DefineCustomBoolVariable("pg_trickle.auto_backoff",
+                             "Whether a stream table whose refreshes take most of its schedule is refreshed less often.",
+                             "Its interval doubles (up to 8 times) while its recent refreshes take more than 95% of it.",
+                             &auto_backoff, true, PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
     DefineCustomBoolVariable("pg_trickle.enabled", "Whether the background scheduler refreshes stream tables.",
                              "Change capture and manual refreshes work either way.", &enabled, true, PGC_SIGHUP, 0,
                              nullptr, nullptr, nullptr);

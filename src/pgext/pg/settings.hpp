@@ -17,5 +17,6 @@ extern int ivm_recursive_max_depth;  ///< pg_trickle.ivm_recursive_max_depth (re
 extern char* cdc_mode;               ///< pg_trickle.cdc_mode: 'auto', 'trigger' or 'wal' (stream tables' default)
 extern int wal_max_lag_mb;           ///< pg_trickle.wal_max_lag_mb: WAL the capture slot may hold back
 extern double differential_max_change_ratio; ///< pg_trickle.differential_max_change_ratio (AUTO)
+extern bool auto_backoff;            ///< pg_trickle.auto_backoff: a refresh longer than its schedule stretches it
 
 } // namespace pgt::guc

@@ -76,3 +76,15 @@ TEST_CASE("a refresh group's members refresh as one unit, and join a diamond the
     // 4 is due every 10 s: its group comes with it.
     CHECK(tick_units(all, 1010, 1, {{2, 4}}) == units{{1, 2, 4, 3}});
 }
+
+TEST_CASE("auto_backoff stretches an interval its refreshes outgrow, 8 times at most") {
+    CHECK(pgt::sched::backed_off(10, 0) == 10);
+    CHECK(pgt::sched::backed_off(10, 9.5) == 10);
+    CHECK(pgt::sched::backed_off(10, 9.6) == 20);
+    CHECK(pgt::sched::backed_off(10, 30) == 40);
+    CHECK(pgt::sched::backed_off(1, 45) == 8);
+    // The due time follows: a 1 s stream table whose refreshes take 3 s is due 4 s after the last.
+    std::vector<stream_table_state> all{st(1, {}, {5}, 1)};
+    all[0].recent_refresh_seconds = 3;
+    CHECK(pgt::sched::due_time(all, 1, 1) == 1004);
+}
