@@ -19,6 +19,17 @@ PGT_FUNCTION(pgt_buffer_pending_rows) {
     PG_RETURN_INT64(pgt::ext::pending_rows(PG_GETARG_INT64(0), PG_GETARG_OID(1)));
 }
 
+namespace {
+
+/// Every stream table as the scheduler sees it now.
+std::vector<pgt::sched::stream_table_state> scheduled_states() {
+    std::vector<pgt::sched::stream_table_state> states;
+    for (auto& t : pgt::ext::load_schedules(std::time(nullptr))) states.push_back(t.state);
+    return states;
+}
+
+} // namespace
+
 /// pgtrickle._effective_interval(pgt_id): seconds between scheduled refreshes (a calculated
 /// schedule resolved through its readers); NULL for cron schedules.
 PGT_FUNCTION(pgt_effective_interval) {
@@ -26,9 +37,7 @@ PGT_FUNCTION(pgt_effective_interval) {
     std::optional<std::int64_t> seconds;
     {
         pgt::spi::session spi;
-        std::vector<pgt::sched::stream_table_state> states;
-        for (auto& t : pgt::ext::load_schedules(std::time(nullptr))) states.push_back(t.state);
-        const auto intervals = pgt::sched::effective_intervals(states, pgt::guc::default_schedule_seconds);
+        const auto intervals = pgt::sched::effective_intervals(scheduled_states(), pgt::guc::default_schedule_seconds);
         if (auto it = intervals.find(id); it != intervals.end()) seconds = it->second;
     }
     if (!seconds) PG_RETURN_NULL();
@@ -42,8 +51,7 @@ PGT_FUNCTION(pgt_backoff_factor) {
     std::optional<std::int64_t> factor;
     {
         pgt::spi::session spi;
-        std::vector<pgt::sched::stream_table_state> states;
-        for (auto& t : pgt::ext::load_schedules(std::time(nullptr))) states.push_back(t.state);
+        auto states = scheduled_states();
         const auto stretched = pgt::sched::effective_intervals(states, pgt::guc::default_schedule_seconds);
         for (auto& s : states) s.recent_refresh_seconds = 0;
         const auto plain = pgt::sched::effective_intervals(states, pgt::guc::default_schedule_seconds);
