@@ -20,6 +20,7 @@ int min_schedule_seconds = 1;
 int default_schedule_seconds = 1;
 int history_retention_days = 90;
 int max_dynamic_refresh_workers = 4;
+int per_database_worker_quota = 0;
 int ivm_recursive_max_depth = 100;
 char* cdc_mode = nullptr;
 int wal_max_lag_mb = 1024;
@@ -62,6 +63,10 @@ void define() {
                             &default_schedule_seconds, 1, 1, 86400, PGC_SIGHUP, GUC_UNIT_S, nullptr, nullptr, nullptr);
     DefineCustomIntVariable("pg_trickle.history_retention_days", "How long refresh history is kept.", nullptr,
                             &history_retention_days, 90, 1, 3650, PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
+    DefineCustomIntVariable("pg_trickle.per_database_worker_quota",
+                            "How many refresh workers one database may use (0: no quota).",
+                            "Half as many again while fewer than half of max_dynamic_refresh_workers are in use.",
+                            &per_database_worker_quota, 0, 0, 256, PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
     DefineCustomIntVariable("pg_trickle.max_dynamic_refresh_workers",
                             "Refresh workers running at once in the whole cluster (each takes a max_worker_processes slot).",
                             nullptr, &max_dynamic_refresh_workers, 4, 0, 256, PGC_SIGHUP, 0, nullptr, nullptr, nullptr);

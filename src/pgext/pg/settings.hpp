@@ -13,6 +13,7 @@ extern int min_schedule_seconds;     ///< pg_trickle.min_schedule_seconds
 extern int default_schedule_seconds; ///< pg_trickle.default_schedule_seconds
 extern int history_retention_days;   ///< pg_trickle.history_retention_days
 extern int max_dynamic_refresh_workers; ///< pg_trickle.max_dynamic_refresh_workers
+extern int per_database_worker_quota;   ///< pg_trickle.per_database_worker_quota (0: none)
 extern int ivm_recursive_max_depth;  ///< pg_trickle.ivm_recursive_max_depth (read by the refresh SQL)
 extern char* cdc_mode;               ///< pg_trickle.cdc_mode: 'auto', 'trigger' or 'wal' (stream tables' default)
 extern int wal_max_lag_mb;           ///< pg_trickle.wal_max_lag_mb: WAL the capture slot may hold back

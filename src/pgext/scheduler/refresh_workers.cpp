@@ -44,10 +44,19 @@ bool enqueue(db_slot* slot, long long id, bool group) {
     return queued;
 }
 
-/// The first queued refresh, now running for `pid` (0: the scheduler).
+int database_limit(int cluster_busy);
+
+/// The first queued refresh, now running for `pid` (0: the scheduler); none while the
+/// database runs as many as its limit allows.
 std::optional<refresh_job> take(db_slot* slot, int pid) {
     server::lock(shared->lock, server::lock_mode::exclusive);
     std::optional<refresh_job> taken;
+    int running = 0;
+    for (const auto& j : slot->queue.jobs) running += j.state == refresh_job::running;
+    if (running >= database_limit(shared->refresh_workers)) {
+        server::unlock(shared->lock);
+        return taken;
+    }
     for (auto& j : slot->queue.jobs)
         if (j.state == refresh_job::queued) {
             j.state = refresh_job::running;
@@ -66,9 +75,13 @@ void finish(db_slot* slot, long long id) {
             j.state = refresh_job::done;
             break;
         }
-    Latch* scheduler = slot->latch;
+    // The scheduler queues what waited for it; a worker held back by the database's limit may
+    // take a queued one now.
+    std::vector<Latch*> wake{slot->latch};
+    for (Latch* l : slot->queue.worker_latches) wake.push_back(l);
     server::unlock(shared->lock);
-    if (scheduler) server::set_latch(scheduler);
+    for (Latch* l : wake)
+        if (l) server::set_latch(l);
 }
 
 /// Refreshes done since the last call (their entries freed), and those whose worker exited
@@ -145,16 +158,29 @@ void run_job(db_slot* slot, const refresh_job& job) {
     finish(slot, job.pgt_id);
 }
 
-/// Starts workers for the queued refreshes, within max_concurrent_refreshes for the database
-/// and max_dynamic_refresh_workers in the cluster. Returns how many are alive.
+/// How many refresh workers this database may have, with `cluster_busy` of the cluster's in
+/// use: max_concurrent_refreshes, within per_database_worker_quota — or half as many again
+/// (rounded up) while fewer than half of max_dynamic_refresh_workers are in use.
+int database_limit(int cluster_busy) {
+    const int quota = guc::per_database_worker_quota;
+    if (quota <= 0) return guc::max_concurrent_refreshes;
+    const bool spare = 2 * cluster_busy < guc::max_dynamic_refresh_workers;
+    return std::min(guc::max_concurrent_refreshes, spare ? quota + (quota + 1) / 2 : quota);
+}
+
+/// Starts workers for the queued refreshes, within the database's limit and
+/// max_dynamic_refresh_workers in the cluster. Returns how many are alive.
 int staff(db_slot* slot) {
     static std::vector<BackgroundWorkerHandle*> handles; // kept across ticks: workers idle a while
     const int waiting = queued_count(slot);
     int running = live_workers(handles);
-    while (running < guc::max_concurrent_refreshes && running < waiting) {
+    for (;;) {
         server::lock(shared->lock, server::lock_mode::shared);
-        const bool budget = shared->refresh_workers + (running - slot->queue.workers) < guc::max_dynamic_refresh_workers;
+        // (Workers starting are not counted in the cluster's yet.)
+        const int cluster_busy = shared->refresh_workers + (running - slot->queue.workers);
         server::unlock(shared->lock);
+        if (running >= database_limit(cluster_busy) || running >= waiting) break;
+        const bool budget = cluster_busy < guc::max_dynamic_refresh_workers;
         if (!budget || !start_worker(slot, handles)) break;
         ++running;
     }

@@ -3,8 +3,11 @@
 // diamond still refresh upstream first and end exact; with 1, no two refreshes overlap.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <iostream>
+#include <thread>
+#include <utility>
 
 #include "live_checks.hpp"
 
@@ -105,4 +108,43 @@ TEST_CASE("parallel refresh: independent stream tables side by side, chains and 
     std::cout << "six 200 ms refreshes and a diamond and a chain: " << four << " ms with 4 at once (" << at_once_with_four
               << " seen at once), " << one << " ms one at a time\n";
     CHECK(four < one);
+}
+
+TEST_CASE("parallel refresh: per_database_worker_quota keeps a busy database from taking every worker", "[scheduler]") {
+    cluster server(cluster_options{"pg_trickle", {"pg_trickle.scheduler_interval_ms = 100", "max_worker_processes = 16",
+                                                  "pg_trickle.max_dynamic_refresh_workers = 4",
+                                                  "pg_trickle.per_database_worker_quota = 1"}});
+    auto admin = server.connect();
+    // busy: eight refreshes of 500 ms due every second; quiet: two.
+    for (const auto& [name, count] : {std::pair{"busy", 8}, std::pair{"quiet", 2}}) {
+        admin.exec(std::string("CREATE DATABASE ") + name);
+        auto db = server.connect(name);
+        db.exec("CREATE EXTENSION pg_trickle");
+        db.exec("CREATE TABLE src (v int)");
+        db.exec("INSERT INTO src VALUES (1)");
+        db.exec("SELECT pgtrickle.create_stream_table('slow_' || i, 'SELECT sum(v) + ' || i || ' AS total, pg_sleep(0.5) IS NOT NULL AS "
+                "slept FROM src', schedule => '1s', refresh_mode => 'FULL') FROM generate_series(1, " + std::to_string(count) + ") i");
+    }
+    auto busy = server.connect("busy"), quiet = server.connect("quiet");
+    const auto until = std::chrono::steady_clock::now() + 8s;
+    while (std::chrono::steady_clock::now() < until) {
+        busy.exec("UPDATE src SET v = v + 1");
+        quiet.exec("UPDATE src SET v = v + 1");
+        std::this_thread::sleep_for(500ms);
+    }
+    // Most scheduled refreshes of one database that ran at the same moment.
+    auto at_once = [](connection& db) {
+        return std::stoi(*db.scalar("WITH h AS (SELECT start_time, end_time FROM pgtrickle.pgt_refresh_history "
+                                    "WHERE initiated_by = 'SCHEDULER' AND end_time IS NOT NULL) "
+                                    "SELECT COALESCE(max((SELECT count(*) FROM h o WHERE o.start_time <= h.start_time AND "
+                                    "o.end_time > h.start_time)), 0) FROM h"));
+    };
+    // A quota of 1, half as many again (2) while fewer than half the cluster's 4 workers are busy.
+    const int most_busy = at_once(busy);
+    INFO("busy: " << most_busy << " at once");
+    CHECK(most_busy <= 2);
+    CHECK(most_busy >= 1);
+    // The quiet database keeps its schedule: each of its two refreshed several times.
+    CHECK(quiet.scalar("SELECT min(n) >= 4 FROM (SELECT count(*) AS n FROM pgtrickle.pgt_refresh_history "
+                       "WHERE initiated_by = 'SCHEDULER' GROUP BY pgt_id) x") == "t");
 }
