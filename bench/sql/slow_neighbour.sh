@@ -30,6 +30,17 @@ SQL
 # number of refreshes of the fast stream tables in it.
 one_run() {
     "${psql[@]}" -c "ALTER SYSTEM SET pg_trickle.max_concurrent_refreshes = $1" -c "SELECT pg_reload_conf()" >/dev/null
+    # The runs start alike: no refresh of the run before still going.
+    "${psql[@]}" >/dev/null <<'SQL'
+DO $$
+BEGIN
+    WHILE EXISTS (SELECT FROM pgtrickle.pgt_refresh_history WHERE status = 'RUNNING') LOOP
+        COMMIT;
+        PERFORM pg_sleep(0.2);
+    END LOOP;
+END
+$$;
+SQL
     sleep 2
     local from
     from=$("${psql[@]}" -c "SELECT clock_timestamp()")
