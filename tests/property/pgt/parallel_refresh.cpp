@@ -107,7 +107,8 @@ TEST_CASE("parallel refresh: independent stream tables side by side, chains and 
     CHECK(most_at_once(db) == "1");
     std::cout << "six 200 ms refreshes and a diamond and a chain: " << four << " ms with 4 at once (" << at_once_with_four
               << " seen at once), " << one << " ms one at a time\n";
-    CHECK(four < one);
+    // (How much sooner is bench/sql/parallel.sh's to measure: a time compared here fails on a
+    // loaded machine. The overlap above is what this test checks.)
 }
 
 TEST_CASE("parallel refresh: per_database_worker_quota keeps a busy database from taking every worker", "[scheduler]") {
