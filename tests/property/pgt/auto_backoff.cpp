@@ -30,8 +30,11 @@ TEST_CASE("auto_backoff: a refresh longer than its schedule stretches it, and pg
         return db.scalar("SELECT count(*) >= 3 FROM pgtrickle.pgt_refresh_history WHERE status = 'COMPLETED' AND "
                          "initiated_by = 'SCHEDULER' AND action <> 'NO_DATA'") == "t";
     }, 30s));
-    CHECK(db.scalar("SELECT pgtrickle._effective_interval(pgt_id) FROM pgtrickle.pgt_stream_tables") == "2");
-    CHECK(db.scalar("SELECT schedule FROM pgtrickle.pgt_status()") == "1s (backed off ×2: every 2s)");
+    // (×2 here; a loaded machine may take longer than 1.9 s a refresh, and back off further.)
+    const std::string factor = *db.scalar("SELECT pgtrickle._backoff_factor(pgt_id) FROM pgtrickle.pgt_stream_tables");
+    CHECK((factor == "2" || factor == "4"));
+    CHECK(db.scalar("SELECT pgtrickle._effective_interval(pgt_id) FROM pgtrickle.pgt_stream_tables") == factor);
+    CHECK(db.scalar("SELECT schedule FROM pgtrickle.pgt_status()") == "1s (backed off ×" + factor + ": every " + factor + "s)");
     db.exec("ALTER SYSTEM SET pg_trickle.auto_backoff = off");
     db.exec("SELECT pg_reload_conf()");
     CHECK(wait_for([&] { return db.scalar("SELECT schedule FROM pgtrickle.pgt_status()") == "1s"; }, 5s));
