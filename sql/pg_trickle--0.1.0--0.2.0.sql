@@ -585,9 +585,10 @@ RETURNS TABLE (name text, status text, refresh_mode text, is_populated bool, con
                schedule text, data_timestamp timestamptz, staleness interval, scc_id int)
 LANGUAGE sql STABLE AS $$
     SELECT format('%I.%I', pgt_schema, pgt_name), status, refresh_mode, is_populated, consecutive_errors,
-           schedule || CASE WHEN pgtrickle._backoff_factor(st.pgt_id) > 1
-                            THEN format(' (backed off ×%s: every %ss)', pgtrickle._backoff_factor(st.pgt_id),
-                                        pgtrickle._effective_interval(st.pgt_id)) ELSE '' END,
+           schedule || CASE WHEN b.factor > 1
+                            THEN format(' (backed off ×%s: every %ss)', b.factor, pgtrickle._effective_interval(st.pgt_id))
+                            ELSE '' END,
            data_timestamp, pgtrickle._staleness(st), NULL::int
-    FROM pgtrickle.pgt_stream_tables st ORDER BY pgt_schema, pgt_name
+    FROM pgtrickle.pgt_stream_tables st CROSS JOIN LATERAL (SELECT pgtrickle._backoff_factor(st.pgt_id) AS factor) b
+    ORDER BY pgt_schema, pgt_name
 $$;

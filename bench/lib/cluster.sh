@@ -49,3 +49,39 @@ END
 \$\$;
 SQL
 }
+
+# SQL: a DO block that changes one row of `table` (ids 1..`rows`) ten times a second for
+# `seconds`, each change committed on its own.
+pgt_writer_sql() {
+    cat <<SQL
+DO \$\$
+BEGIN
+    FOR i IN 1 .. $3 * 10 LOOP
+        UPDATE $1 SET v = v + 1 WHERE id = 1 + (i * 7919) % $2;
+        COMMIT;
+        PERFORM pg_sleep(0.1);
+    END LOOP;
+END
+\$\$;
+SQL
+}
+
+# SQL: how late the scheduled refreshes of the stream tables named LIKE `pattern` began between
+# `from` and `to`, each due every second: the gap between two of one stream table's refreshes
+# less 1 s, the window's start and end counting as refreshes (one starved for the whole window
+# is late by the whole window). One row: p50, p95 and max (ms), and how many refreshes.
+pgt_lateness_sql() {
+    cat <<SQL
+WITH s AS (SELECT pgt_id FROM pgtrickle.pgt_stream_tables WHERE pgt_name LIKE '$1'),
+r AS (
+    SELECT h.pgt_id, h.start_time FROM pgtrickle.pgt_refresh_history h JOIN s USING (pgt_id)
+    WHERE h.initiated_by = 'SCHEDULER' AND h.start_time BETWEEN '$2' AND '$3'
+    UNION ALL SELECT pgt_id, '$2' FROM s
+    UNION ALL SELECT pgt_id, '$3' FROM s
+), g AS (
+    SELECT start_time - lag(start_time) OVER (PARTITION BY pgt_id ORDER BY start_time) - interval '1 second' AS late FROM r
+), l AS (SELECT greatest(extract(epoch FROM late), 0) * 1000 AS ms FROM g WHERE late IS NOT NULL)
+SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ms)), round(percentile_cont(0.95) WITHIN GROUP (ORDER BY ms)),
+       round(max(ms)), count(*) - (SELECT count(*) FROM s) FROM l
+SQL
+}

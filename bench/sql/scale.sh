@@ -65,34 +65,11 @@ idle_share=$(awk -v a="$c0" -v b="$c1" -v s="$seconds" 'BEGIN {printf "%.1f", 10
 
 from=$("${psql[@]}" -c "SELECT clock_timestamp()")
 c0=$(cpu_seconds)
-"${psql[@]}" >/dev/null <<SQL
-DO \$\$
-BEGIN
-    FOR i IN 1 .. $seconds * 10 LOOP
-        UPDATE hot SET v = v + 1 WHERE id = 1 + (i * 7919) % 2000;
-        COMMIT;
-        PERFORM pg_sleep(0.1);
-    END LOOP;
-END
-\$\$;
-SQL
+pgt_writer_sql hot 2000 "$seconds" | "${psql[@]}" >/dev/null
 c1=$(cpu_seconds)
 to=$("${psql[@]}" -c "SELECT clock_timestamp()")
 busy_share=$(awk -v a="$c0" -v b="$c1" -v s="$seconds" 'BEGIN {printf "%.1f", 100 * (b - a) / s}')
-read -r p50 p95 worst refreshes <<<"$("${psql[@]}" -F ' ' <<SQL
-WITH b AS (SELECT pgt_id FROM pgtrickle.pgt_stream_tables WHERE pgt_name LIKE 'busy_a_%'),
-r AS (
-    SELECT h.pgt_id, h.start_time FROM pgtrickle.pgt_refresh_history h JOIN b USING (pgt_id)
-    WHERE h.initiated_by = 'SCHEDULER' AND h.start_time BETWEEN '$from' AND '$to'
-    UNION ALL SELECT pgt_id, '$from' FROM b
-    UNION ALL SELECT pgt_id, '$to' FROM b
-), g AS (
-    SELECT start_time - lag(start_time) OVER (PARTITION BY pgt_id ORDER BY start_time) - interval '1 second' AS late FROM r
-), l AS (SELECT greatest(extract(epoch FROM late), 0) * 1000 AS ms FROM g WHERE late IS NOT NULL)
-SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ms)), round(percentile_cont(0.95) WITHIN GROUP (ORDER BY ms)),
-       round(max(ms)), count(*) - (SELECT count(*) FROM b) FROM l
-SQL
-)"
+read -r p50 p95 worst refreshes <<<"$(pgt_lateness_sql 'busy_a_%' "$from" "$to" | "${psql[@]}" -F ' ')"
 echo "| stream tables | created in (s) | CPU, idle ones only (% of a core) | CPU with $busy busy (% of a core) | busy refreshes | lateness p50 / p95 / max (ms) |"
 echo "|---:|---:|---:|---:|---:|---|"
 echo "| $made | $created | $idle_share | $busy_share | $refreshes | $p50 / $p95 / $worst |"

@@ -44,34 +44,10 @@ SQL
     sleep 2
     local from
     from=$("${psql[@]}" -c "SELECT clock_timestamp()")
-    "${psql[@]}" >/dev/null <<SQL
-DO \$\$
-BEGIN
-    FOR i IN 1 .. $seconds * 10 LOOP
-        UPDATE src SET v = v + 1 WHERE id = 1 + (i * 7919) % 10000;
-        COMMIT;
-        PERFORM pg_sleep(0.1);
-    END LOOP;
-END
-\$\$;
-SQL
+    pgt_writer_sql src 10000 "$seconds" | "${psql[@]}" >/dev/null
     local to
     to=$("${psql[@]}" -c "SELECT clock_timestamp()")
-    # Gaps between a stream table's refreshes, the run's start and end counting as refreshes:
-    # one starved for the whole run is late by the whole run.
-    "${psql[@]}" -F ' ' <<SQL
-WITH fast AS (SELECT pgt_id FROM pgtrickle.pgt_stream_tables WHERE pgt_name LIKE 'fast_%'),
-r AS (
-    SELECT h.pgt_id, h.start_time FROM pgtrickle.pgt_refresh_history h JOIN fast USING (pgt_id)
-    WHERE h.initiated_by = 'SCHEDULER' AND h.start_time BETWEEN '$from' AND '$to'
-    UNION ALL SELECT pgt_id, '$from' FROM fast
-    UNION ALL SELECT pgt_id, '$to' FROM fast
-), g AS (
-    SELECT start_time - lag(start_time) OVER (PARTITION BY pgt_id ORDER BY start_time) - interval '1 second' AS late FROM r
-), l AS (SELECT greatest(extract(epoch FROM late), 0) * 1000 AS ms FROM g WHERE late IS NOT NULL)
-SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ms)), round(percentile_cont(0.95) WITHIN GROUP (ORDER BY ms)),
-       round(max(ms)), count(*) - (SELECT count(*) FROM fast) FROM l
-SQL
+    pgt_lateness_sql 'fast_%' "$from" "$to" | "${psql[@]}" -F ' '
 }
 read -r p50_1 p95_1 max_1 n_1 <<<"$(one_run 1)"
 read -r p50_4 p95_4 max_4 n_4 <<<"$(one_run 4)"

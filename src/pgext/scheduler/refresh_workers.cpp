@@ -44,7 +44,15 @@ bool enqueue(db_slot* slot, long long id, bool group) {
     return queued;
 }
 
-int database_limit(int cluster_busy);
+/// How many refresh workers this database may have, with `cluster_busy` of the cluster's in
+/// use: max_concurrent_refreshes, within per_database_worker_quota — or half as many again
+/// (rounded up) while fewer than half of max_dynamic_refresh_workers are in use.
+int database_limit(int cluster_busy) {
+    const int quota = guc::per_database_worker_quota;
+    if (quota <= 0) return guc::max_concurrent_refreshes;
+    const bool spare = 2 * cluster_busy < guc::max_dynamic_refresh_workers;
+    return std::min(guc::max_concurrent_refreshes, spare ? quota + (quota + 1) / 2 : quota);
+}
 
 /// The first queued refresh, now running for `pid` (0: the scheduler); none while the
 /// database runs as many as its limit allows.
@@ -156,16 +164,6 @@ void run_job(db_slot* slot, const refresh_job& job) {
     else
         run_scheduled_refresh(job.pgt_id);
     finish(slot, job.pgt_id);
-}
-
-/// How many refresh workers this database may have, with `cluster_busy` of the cluster's in
-/// use: max_concurrent_refreshes, within per_database_worker_quota — or half as many again
-/// (rounded up) while fewer than half of max_dynamic_refresh_workers are in use.
-int database_limit(int cluster_busy) {
-    const int quota = guc::per_database_worker_quota;
-    if (quota <= 0) return guc::max_concurrent_refreshes;
-    const bool spare = 2 * cluster_busy < guc::max_dynamic_refresh_workers;
-    return std::min(guc::max_concurrent_refreshes, spare ? quota + (quota + 1) / 2 : quota);
 }
 
 /// Starts workers for the queued refreshes, within the database's limit and
