@@ -13,8 +13,8 @@
 #include "pg/process.hpp"
 #include "pg/settings.hpp"
 #include "pg/spi.hpp"
-#include "scheduler/internal.hpp"
 #include "refresh/refresh.hpp"
+#include "scheduler/internal.hpp"
 #include "scheduler/refresh_job.hpp"
 #include "scheduler/transactions.hpp"
 
@@ -187,8 +187,8 @@ int staff(db_slot* slot) {
 
 } // namespace
 
-bool dispatch(db_slot* slot, const std::vector<std::vector<long long>>& units, const std::vector<stream_table_state>& states) {
-    for (long long id : collect(slot)) in_flight.erase(id);
+void dispatch(db_slot* slot, const std::vector<std::vector<long long>>& units, const std::vector<stream_table_state>& states) {
+    collect_done(slot);
     if (guc::max_concurrent_refreshes <= 1) {
         // One at a time, here: in refresh order, each unit after what it reads.
         for (const auto& unit : units) {
@@ -196,8 +196,7 @@ bool dispatch(db_slot* slot, const std::vector<std::vector<long long>>& units, c
             if (server::shutdown_requested()) break;
             run_job(slot, refresh_job{unit.front(), refresh_job::running, unit.size() > 1, 0});
         }
-        for (long long id : collect(slot)) in_flight.erase(id);
-        return false;
+        return;
     }
     std::map<long long, const stream_table_state*> by_id;
     for (const auto& s : states) by_id[s.id] = &s;
@@ -232,7 +231,6 @@ bool dispatch(db_slot* slot, const std::vector<std::vector<long long>>& units, c
     // Without a worker (none may start: the cluster's budget is spent), the scheduler runs one.
     if (staff(slot) == 0)
         if (auto job = take(slot, 0)) run_job(slot, *job);
-    return !in_flight.empty();
 }
 
 bool refreshes_in_flight() { return !in_flight.empty(); }

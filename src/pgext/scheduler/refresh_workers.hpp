@@ -17,9 +17,8 @@ struct db_slot;
 
 /// Queues the units of a tick (tick_units: upstream first) whose stream tables are not queued
 /// or running already, and whose upstream ones are not either (those wait for a later tick).
-/// With max_concurrent_refreshes 1, runs them here, one after another, instead. Returns
-/// whether refreshes it queued are still to be done.
-bool dispatch(db_slot* slot, const std::vector<std::vector<long long>>& units, const std::vector<stream_table_state>& states);
+/// With max_concurrent_refreshes 1, runs them here, one after another, instead.
+void dispatch(db_slot* slot, const std::vector<std::vector<long long>>& units, const std::vector<stream_table_state>& states);
 
 /// Whether refreshes the scheduler queued are not done yet.
 bool refreshes_in_flight();
