@@ -19,6 +19,44 @@ ALTER TABLE pgtrickle.pgt_refresh_history ADD COLUMN error_sqlstate text;
 -- Why an AUTO stream table's refresh applied its changes or recomputed (its delta_row_count: the
 -- change records it counted).
 ALTER TABLE pgtrickle.pgt_refresh_history ADD COLUMN refresh_reason text;
+-- Cycles of stream tables (pg_trickle.allow_circular): the strongly connected component a stream
+-- table belongs to (NULL: none), and the rounds and time of the cycle's last fixed point.
+ALTER TABLE pgtrickle.pgt_stream_tables ADD COLUMN scc_id int, ADD COLUMN last_fixpoint_iterations int,
+    ADD COLUMN last_converged_at timestamptz;
+-- How closely the scheduler watches a stream table for changes (alter_stream_table(tier => …));
+-- NULL: by how long it has not changed (pgtrickle._tier).
+ALTER TABLE pgtrickle.pgt_stream_tables ADD COLUMN refresh_tier text
+    CHECK (refresh_tier IN ('hot', 'warm', 'cold', 'frozen'));
+-- A stream table's tier: as set, else hot while it changed in the last 10 minutes (or was made
+-- then), warm within the hour, cold within the day, frozen after. The scheduler looks for changes
+-- of a warm one every 5 of its intervals, a cold one every 30, a frozen one every 60.
+CREATE FUNCTION pgtrickle._tier(st pgtrickle.pgt_stream_tables) RETURNS text
+LANGUAGE sql STABLE AS $$
+    SELECT coalesce(st.refresh_tier,
+                    CASE WHEN now() - coalesce(st.data_timestamp, st.created_at) < interval '10 minutes' THEN 'hot'
+                         WHEN now() - coalesce(st.data_timestamp, st.created_at) < interval '1 hour' THEN 'warm'
+                         WHEN now() - coalesce(st.data_timestamp, st.created_at) < interval '1 day' THEN 'cold'
+                         ELSE 'frozen' END)
+$$;
+CREATE OR REPLACE FUNCTION pgtrickle.st_refresh_stats()
+RETURNS TABLE (pgt_name text, pgt_schema text, status text, refresh_mode text, is_populated bool,
+               total_refreshes bigint, successful_refreshes bigint, failed_refreshes bigint,
+               total_rows_inserted bigint, total_rows_deleted bigint, avg_duration_ms float8,
+               last_refresh_action text, last_refresh_status text, last_refresh_at timestamptz,
+               staleness_secs float8, stale bool, consecutive_errors int, schedule text, refresh_tier text,
+               last_error_message text, downstream_publication text)
+LANGUAGE sql STABLE AS $$
+    SELECT st.pgt_name, st.pgt_schema, st.status, st.refresh_mode, st.is_populated,
+           count(h.refresh_id), count(h.refresh_id) FILTER (WHERE h.status = 'COMPLETED'),
+           count(h.refresh_id) FILTER (WHERE h.status = 'FAILED'),
+           coalesce(sum(h.rows_inserted), 0)::bigint, coalesce(sum(h.rows_deleted), 0)::bigint,
+           avg(extract(epoch FROM h.end_time - h.start_time) * 1000) FILTER (WHERE h.status = 'COMPLETED'),
+           (array_agg(h.action ORDER BY h.refresh_id DESC))[1], (array_agg(h.status ORDER BY h.refresh_id DESC))[1],
+           st.last_refresh_at, extract(epoch FROM pgtrickle._staleness(st))::float8, pgtrickle._is_stale(st),
+           st.consecutive_errors, st.schedule, pgtrickle._tier(st), st.last_error_message, NULL::text
+    FROM pgtrickle.pgt_stream_tables st LEFT JOIN pgtrickle.pgt_refresh_history h USING (pgt_id)
+    GROUP BY st.pgt_id ORDER BY st.pgt_schema, st.pgt_name
+$$;
 -- The views of every column of pgt_stream_tables show it too.
 DROP VIEW pgtrickle.stream_tables_info, pgtrickle.pg_stat_stream_tables;
 CREATE VIEW pgtrickle.stream_tables_info AS
@@ -29,11 +67,19 @@ CREATE VIEW pgtrickle.pg_stat_stream_tables AS
            s.total_rows_deleted, s.avg_duration_ms, s.last_refresh_action, s.last_refresh_status,
            s.staleness_secs, s.stale,
            ARRAY(SELECT DISTINCT t.cdc_mode FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_change_tracking t
-                 USING (source_relid) WHERE d.pgt_id = st.pgt_id ORDER BY 1) AS cdc_modes, NULL::int AS scc_id,
-           NULL::int AS last_fixpoint_iterations
+                 USING (source_relid) WHERE d.pgt_id = st.pgt_id ORDER BY 1) AS cdc_modes
     FROM pgtrickle.pgt_stream_tables st
     JOIN pgtrickle.st_refresh_stats() s ON s.pgt_name = st.pgt_name AND s.pgt_schema = st.pgt_schema;
 GRANT SELECT ON pgtrickle.stream_tables_info, pgtrickle.pg_stat_stream_tables TO PUBLIC;
+
+-- Each cycle of stream tables, its members, and the rounds its last refresh took to converge.
+CREATE FUNCTION pgtrickle.pgt_scc_status()
+RETURNS TABLE (scc_id int, member_count int, members text[], last_iterations int, last_converged_at timestamptz)
+LANGUAGE sql STABLE AS $$
+    SELECT s.scc_id, count(*)::int, array_agg(format('%I.%I', s.pgt_schema, s.pgt_name) ORDER BY s.pgt_schema, s.pgt_name),
+           max(s.last_fixpoint_iterations), max(s.last_converged_at)
+    FROM pgtrickle.pgt_stream_tables s WHERE s.scc_id IS NOT NULL GROUP BY s.scc_id ORDER BY s.scc_id
+$$;
 
 -- Capture triggers fire ALWAYS: also for changes made with session_replication_role = replica
 -- (which bulk loads and replication tools set to skip user triggers), which 0.1.0's did not
@@ -395,9 +441,10 @@ LANGUAGE sql STABLE AS $$
         SELECT r.start_id, r.via, d.source_relid
         FROM reach r JOIN pgtrickle.pgt_stream_tables u ON u.pgt_relid = r.node
         JOIN pgtrickle.pgt_dependencies d ON d.pgt_id = u.pgt_id
-    ), convergence AS (
+    ), convergence AS (   -- (not a member of a cycle, which reads everything through the others)
         SELECT DISTINCT a.start_id AS id FROM reach a JOIN reach b
         ON a.start_id = b.start_id AND a.node = b.node AND a.via < b.via
+        JOIN pgtrickle.pgt_stream_tables c ON c.pgt_id = a.start_id AND c.scc_id IS NULL
     ), members AS (
         SELECT c.id AS grp, c.id AS member, true AS is_conv FROM convergence c
         UNION
@@ -451,6 +498,12 @@ LANGUAGE sql STABLE AS $$
         JOIN groups gc ON gc.group_id = g.group_id AND gc.is_convergence
         JOIN sts c ON c.pgt_schema = gc.member_schema AND c.pgt_name = gc.member_name
         GROUP BY g.group_id, g.schedule_policy, c.diamond_consistency
+        UNION ALL
+        SELECT 4, format('cycle %s', c.scc_id),
+               format('    subgraph cycle_%s ["cycle %s: fixed point in %s rounds"]', c.scc_id, c.scc_id,
+                      coalesce(max(c.last_fixpoint_iterations)::text, 'no'))
+               || E'\n' || string_agg('        st' || c.pgt_id, E'\n' ORDER BY c.pgt_id) || E'\n    end'
+        FROM pgtrickle.pgt_stream_tables c WHERE c.scc_id IS NOT NULL GROUP BY c.scc_id
         UNION ALL
         SELECT 5, '', '    classDef active fill:#e6f4ea,stroke:#2e7d32;' || E'\n' ||
                       '    classDef error fill:#fdecea,stroke:#c62828;' || E'\n' ||
@@ -588,7 +641,7 @@ LANGUAGE sql STABLE AS $$
            schedule || CASE WHEN b.factor > 1
                             THEN format(' (backed off ×%s: every %ss)', b.factor, pgtrickle._effective_interval(st.pgt_id))
                             ELSE '' END,
-           data_timestamp, pgtrickle._staleness(st), NULL::int
+           data_timestamp, pgtrickle._staleness(st), st.scc_id
     FROM pgtrickle.pgt_stream_tables st CROSS JOIN LATERAL (SELECT pgtrickle._backoff_factor(st.pgt_id) AS factor) b
     ORDER BY pgt_schema, pgt_name
 $$;

@@ -10,6 +10,7 @@
 #include "pg/entry.hpp"
 #include "pg/transactions.hpp"
 #include "pg/settings.hpp"
+#include "refresh/compiled.hpp"
 #include "refresh/owner_rights.hpp"
 #include "scheduler/drop_database.hpp"
 #include "scheduler/shared.hpp"
@@ -22,6 +23,7 @@ void pgt::initialize() {
     pgt::ext::immediate::install_hooks();
     pgt::ext::capture_subscribers::subscribe(pgt::ext::immediate::keep_changes, pgt::sched::wake_scheduler_at_commit);
     pgt::ext::install_rights_invalidation();
+    pgt::ext::install_compiled_rollback();
     pgt::ext::install_consumer_invalidation();
     pgt::ext::immediate::install_target_invalidation();
     pgt::ext::install_catalog_oid_invalidation();

@@ -4,7 +4,6 @@
 #include <functional>
 #include <set>
 
-#include "pgt/error.hpp"
 
 namespace pgt::sched {
 
@@ -28,6 +27,24 @@ std::optional<std::int64_t> due_at(const stream_table_state& s, const std::map<l
 
 } // namespace
 
+int watch_multiplier(tier t) {
+    switch (t) {
+    case tier::hot: return 1;
+    case tier::warm: return 5;
+    case tier::cold: return 30;
+    case tier::frozen: return 60;
+    }
+    return 1;
+}
+
+std::optional<tier> parse_tier(const std::string& name) {
+    if (name == "hot") return tier::hot;
+    if (name == "warm") return tier::warm;
+    if (name == "cold") return tier::cold;
+    if (name == "frozen") return tier::frozen;
+    return std::nullopt;
+}
+
 std::int64_t backed_off(std::int64_t interval, double cost) {
     std::int64_t stretched = interval;
     while (cost > 0.95 * static_cast<double>(stretched) && stretched < 8 * interval) stretched *= 2;
@@ -45,7 +62,7 @@ std::map<long long, std::int64_t> effective_intervals(const std::vector<stream_t
     // Tightest interval a stream table must honour: its own, or that of its readers.
     std::function<std::optional<std::int64_t>(long long)> interval = [&](long long id) -> std::optional<std::int64_t> {
         if (auto it = memo.find(id); it != memo.end()) return it->second;
-        if (!visiting.insert(id).second) return std::nullopt; // a cycle: refused at creation anyway
+        if (!visiting.insert(id).second) return std::nullopt; // around a cycle: its other readers decide
         const auto* s = ids.at(id);
         std::optional<std::int64_t> r;
         if (const auto* d = std::get_if<duration_schedule>(&s->when)) r = d->seconds;
@@ -64,29 +81,63 @@ std::map<long long, std::int64_t> effective_intervals(const std::vector<stream_t
     return out;
 }
 
-std::vector<long long> topological_order(const std::vector<stream_table_state>& all) {
+namespace {
+
+/// Tarjan's strongly connected components, over the edges from a stream table to those it
+/// reads: each component comes out after every one it reads.
+std::vector<std::vector<long long>> components(const std::vector<stream_table_state>& all) {
     const auto ids = by_id(all);
-    std::vector<long long> order;
-    std::map<long long, int> state; // 0 new, 1 on the path, 2 done
-    std::vector<long long> path;
+    std::map<long long, int> index, low;
+    std::set<long long> on_stack;
+    std::vector<long long> stack;
+    std::vector<std::vector<long long>> out;
+    int next = 0;
     std::function<void(long long)> visit = [&](long long id) {
-        if (state[id] == 2) return;
-        if (state[id] == 1) {
-            std::string cycle;
-            auto from = std::find(path.begin(), path.end(), id);
-            for (auto it = from; it != path.end(); ++it) cycle += std::to_string(*it) + " -> ";
-            throw error(sqlstate::invalid_schema_name, "cycle detected in dependency graph: " + cycle + std::to_string(id));
+        index[id] = low[id] = next++;
+        stack.push_back(id);
+        on_stack.insert(id);
+        for (long long u : ids.at(id)->upstream) {
+            if (!ids.contains(u)) continue;
+            if (!index.contains(u)) {
+                visit(u);
+                low[id] = std::min(low[id], low[u]);
+            } else if (on_stack.contains(u)) {
+                low[id] = std::min(low[id], index[u]);
+            }
         }
-        state[id] = 1;
-        path.push_back(id);
-        for (long long u : ids.at(id)->upstream)
-            if (ids.contains(u)) visit(u);
-        path.pop_back();
-        state[id] = 2;
-        order.push_back(id);
+        if (low[id] != index[id]) return;
+        std::vector<long long> component;
+        long long member = 0;
+        do {
+            member = stack.back();
+            stack.pop_back();
+            on_stack.erase(member);
+            component.push_back(member);
+        } while (member != id);
+        std::sort(component.begin(), component.end());
+        out.push_back(std::move(component));
     };
-    for (const auto& s : all) visit(s.id);
+    for (const auto& s : all)
+        if (!index.contains(s.id)) visit(s.id);
+    return out;
+}
+
+} // namespace
+
+std::vector<long long> topological_order(const std::vector<stream_table_state>& all) {
+    std::vector<long long> order;
+    for (const auto& c : components(all)) order.insert(order.end(), c.begin(), c.end());
     return order;
+}
+
+std::vector<std::vector<long long>> cycles(const std::vector<stream_table_state>& all) {
+    const auto ids = by_id(all);
+    std::vector<std::vector<long long>> out;
+    for (auto& c : components(all)) {
+        const auto& up = ids.at(c.front())->upstream;
+        if (c.size() > 1 || std::find(up.begin(), up.end(), c.front()) != up.end()) out.push_back(std::move(c));
+    }
+    return out;
 }
 
 std::vector<long long> tick_plan(const std::vector<stream_table_state>& all, std::int64_t now,
@@ -150,6 +201,12 @@ std::vector<std::vector<long long>> atomic_groups(const std::vector<stream_table
                 parent[root(n)] = root(id);
             }
     }
+    for (const auto& cycle : cycles(all)) {
+        for (long long id : cycle) {
+            parent.emplace(id, id);
+            parent[root(id)] = root(cycle.front());
+        }
+    }
     for (const auto& group : refresh_groups) {
         std::vector<long long> present;
         for (long long id : group)
@@ -181,7 +238,7 @@ std::vector<std::vector<long long>> tick_units(const std::vector<stream_table_st
     for (std::size_t g = 0; g < groups.size(); ++g)
         for (long long id : groups[g]) group_of[id] = g;
     // A group waits for its slowest member when each of its convergence points asks for it.
-    std::vector<bool> slowest(groups.size(), true), placed(groups.size(), false);
+    std::vector<bool> slowest(groups.size(), true), placed(groups.size(), false), converges(groups.size(), false);
     std::map<long long, std::vector<long long>> readers;
     for (const auto& s : all)
         for (long long u : s.upstream) readers[u].push_back(s.id);
@@ -191,8 +248,12 @@ std::vector<std::vector<long long>> tick_units(const std::vector<stream_table_st
             const bool convergence = std::none_of(readers[id].begin(), readers[id].end(), [&](long long r) {
                 return group_of.contains(r) && group_of.at(r) == g;
             });
+            if (convergence) converges[g] = true;
             if (convergence && !s.slowest) slowest[g] = false;
         }
+    // (A cycle alone has no convergence point: it is due when one of its members is.)
+    for (std::size_t g = 0; g < groups.size(); ++g)
+        if (!converges[g]) slowest[g] = false;
     std::vector<std::vector<long long>> units;
     for (long long id : tick_plan(all, now, default_seconds)) {
         auto it = group_of.find(id);
@@ -214,12 +275,52 @@ std::vector<std::vector<long long>> tick_units(const std::vector<stream_table_st
     return units;
 }
 
-std::optional<std::int64_t> due_time(const std::vector<stream_table_state>& all, long long id,
-                                     std::int64_t default_seconds) {
+namespace {
+
+/// Milliseconds between two looks at a unit whose members are all `watched` less closely than
+/// hot; 0 when one of them is hot.
+std::int64_t watch_period_ms(const std::map<long long, const stream_table_state*>& ids,
+                             const std::map<long long, std::int64_t>& intervals, const std::vector<long long>& unit) {
+    std::int64_t period = 0;
+    for (long long id : unit) {
+        auto it = ids.find(id);
+        if (it == ids.end() || it->second->watch == tier::hot) return 0;
+        const auto interval = intervals.find(id);
+        const std::int64_t seconds = interval == intervals.end() ? 60 : interval->second;
+        const std::int64_t mine = seconds * 1000 * watch_multiplier(it->second->watch);
+        period = period == 0 ? mine : std::min(period, mine);
+    }
+    return period;
+}
+
+} // namespace
+
+std::vector<std::vector<long long>> watched_units(const std::vector<stream_table_state>& all,
+                                                  const std::vector<std::vector<long long>>& units, std::int64_t now_ms,
+                                                  std::int64_t default_seconds, std::map<long long, std::int64_t>& resume_at) {
+    const auto ids = by_id(all);
     const auto intervals = effective_intervals(all, default_seconds);
+    std::vector<std::vector<long long>> out;
+    for (const auto& unit : units) {
+        const std::int64_t period = watch_period_ms(ids, intervals, unit);
+        if (auto it = resume_at.find(unit.front()); period > 0 && it != resume_at.end() && now_ms < it->second) continue;
+        for (long long id : unit) {
+            if (period > 0)
+                resume_at[id] = now_ms + period;
+            else
+                resume_at.erase(id);
+        }
+        out.push_back(unit);
+    }
+    return out;
+}
+
+std::map<long long, std::int64_t> due_times(const std::vector<stream_table_state>& all, std::int64_t default_seconds) {
+    const auto intervals = effective_intervals(all, default_seconds);
+    std::map<long long, std::int64_t> out;
     for (const auto& s : all)
-        if (s.id == id) return due_at(s, intervals);
-    return std::nullopt;
+        if (auto at = due_at(s, intervals)) out[s.id] = *at;
+    return out;
 }
 
 } // namespace pgt::sched

@@ -1,11 +1,14 @@
 // SQL entry points of the stream-table lifecycle (API.md §1.1): argument checking, then lifecycle/.
+#include <cctype>
 #include <optional>
 #include <tuple>
 #include <utility>
 
+#include "pgt/refresh_order.hpp"
 #include "pgt/schedule.hpp"
 
 #include "capture/wal_capture.hpp"
+#include "catalog/catalog_oids.hpp"
 #include "lifecycle/lifecycle.hpp"
 #include "pg/derived_commit.hpp"
 #include "pg/function.hpp"
@@ -64,6 +67,19 @@ std::pair<std::string, std::string> stored_diamond(const pgt::ext::stream_table&
                              "WHERE pgt_id = $1::int8",
                              {std::to_string(st.id)});
     return {r.at(0)[0].value_or("atomic"), r.at(0)[1].value_or("fastest")};
+}
+
+/// The tier argument `i` of alter_stream_table, lower case: hot, warm, cold, frozen, or auto
+/// (classified by how long the stream table has not changed); nullopt when NULL.
+std::optional<std::string> tier_argument(FunctionCallInfo fcinfo, int i) {
+    auto text = text_arg(fcinfo, i);
+    if (!text) return std::nullopt;
+    std::string t = *text;
+    for (auto& ch : t) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (t != "auto" && !pgt::sched::parse_tier(t))
+        throw pgt::error(pgt::sqlstate::invalid_parameter_value,
+                         "invalid argument: tier must be 'hot', 'warm', 'cold', 'frozen' or 'auto', got '" + *text + "'");
+    return t;
 }
 
 /// The arguments create_stream_table() and its variants share (positions 0–15).
@@ -158,8 +174,11 @@ PGT_FUNCTION(pgt_alter_stream_table) {
                             "fuse_sensitivity", "partition_by", "max_differential_joins", "max_delta_fraction",
                             "post_refresh_action", "reindex_drift_threshold", "sink", "ducklake_sink_path",
                             "ducklake_sink_table_id"};
+    constexpr int tier_arg = 10;
     for (int i = 8; i < PG_NARGS(); ++i)
-        if (!PG_ARGISNULL(i)) not_supported(extras[i - 8]);
+        if (!PG_ARGISNULL(i) && (i != tier_arg || !pgt::ext::stream_table_catalog_oids().has_refresh_groups))
+            not_supported(extras[i - 8]);
+    const auto tier = tier_argument(fcinfo, tier_arg);
     std::optional<std::pair<std::string, std::string>> diamond;
     if (!PG_ARGISNULL(5) || !PG_ARGISNULL(6)) {
         const auto [dc, dp] = stored_diamond(st);
@@ -190,6 +209,10 @@ PGT_FUNCTION(pgt_alter_stream_table) {
                        "updated_at = now() WHERE pgt_id = $1::int8",
                        {id, diamond->first, diamond->second});
     if (auto cdc = text_arg(fcinfo, 7)) pgt::ext::set_cdc_mode(*pgt::ext::stream_table_by_id(st.id), *cdc);
+    if (tier)
+        pgt::spi::exec("UPDATE pgtrickle.pgt_stream_tables SET refresh_tier = NULLIF($2, 'auto'), updated_at = now() "
+                       "WHERE pgt_id = $1::int8",
+                       {id, *tier});
     PG_RETURN_VOID();
 }
 

@@ -31,6 +31,11 @@ std::vector<scheduled_table> load_schedules(std::int64_t now) {
                               "WHERE s.refresh_mode <> 'IMMEDIATE' ORDER BY s.pgt_id",
                               0)
                     .query({});
+    // Tiers (0.2.0): as set, else from how long each has not changed.
+    std::map<long long, sched::tier> tiers;
+    if (stream_table_catalog_oids().has_refresh_groups)
+        for (const auto& r : spi::prepared("SELECT s.pgt_id, pgtrickle._tier(s) FROM pgtrickle.pgt_stream_tables s", 0).query({}))
+            tiers[std::stoll(*r[0])] = sched::parse_tier(r[1].value_or("hot")).value_or(sched::tier::hot);
     // What each reads: a stream table (not an IMMEDIATE one, which the scheduler leaves alone)
     // by id, any other relation by relid.
     auto edges = spi::prepared("SELECT d.pgt_id, d.source_relid, u.pgt_id FROM pgtrickle.pgt_dependencies d "
@@ -63,6 +68,7 @@ std::vector<scheduled_table> load_schedules(std::int64_t now) {
         t.state.atomic_diamond = r[7] == "t";
         t.state.slowest = r[8] == "t";
         if (guc::auto_backoff && r[9]) t.state.recent_refresh_seconds = std::stod(*r[9]);
+        if (auto it = tiers.find(t.state.id); it != tiers.end()) t.state.watch = it->second;
         for (const spi::row* e : reads[t.state.id]) {
             if ((*e)[2])
                 t.state.upstream.push_back(std::stoll(*(*e)[2]));

@@ -1,8 +1,10 @@
 #include "lifecycle/lifecycle.hpp"
 
 #include <functional>
+#include <set>
 
 #include "pgt/error.hpp"
+#include "pgt/monotone.hpp"
 #include "pgt/sql/ddl.hpp"
 
 #include "capture/capture.hpp"
@@ -11,13 +13,16 @@
 #include "catalog/maintainers.hpp"
 #include "catalog/server_catalog.hpp"
 #include "pg/gucs.hpp"
+#include "pg/settings.hpp"
 #include "pg/notices.hpp"
 #include "pg/relations.hpp"
 #include "pg/roles.hpp"
 #include "pg/transactions.hpp"
 #include "pg/spi.hpp"
+#include "refresh/atomic_group.hpp"
 #include "refresh/compiled.hpp"
 #include "refresh/definition.hpp"
+#include "refresh/fixpoint.hpp"
 #include "refresh/refresh.hpp"
 
 namespace pgt::ext {
@@ -34,24 +39,56 @@ void lock_out_writers(unsigned source, bool immediate) {
     if (immediate || (!readers.deferred && !readers.immediate.empty())) server::block_writers(source);
 }
 
-/// Records what the stream table reads and starts capturing it; refuses dependency cycles.
+/// A cycle closed by stream table `id` (stored in `relid`, defined by `def`) reading `path`'s
+/// relations, `path` printed: refused unless pg_trickle.allow_circular is on and every query in
+/// it is monotone (it then refreshes to a fixed point, refresh/fixpoint).
+void allow_cycle(long long id, unsigned relid, const definition& def, const std::vector<unsigned>& path,
+                 const std::string& printed) {
+    const std::string cycle = "cycle detected in dependency graph: " + printed;
+    if (!guc::allow_circular)
+        throw error("3F000", cycle, {},
+                    "Stream tables may read each other in a cycle when pg_trickle.allow_circular is on and every query "
+                    "in the cycle is monotone.");
+    auto refuse = [&](const std::string& who, const std::string& why) {
+        throw error("3F000", cycle + ": stream table " + who + " cannot be part of a cycle", why,
+                    "A cycle refreshes to a fixed point only when every query in it is monotone: scans, filters, "
+                    "projections, inner joins, UNION [ALL], INTERSECT, DISTINCT.");
+    };
+    auto check = [&](const std::string& who, mode m, const frontend::compile_result& front) {
+        if (m == mode::immediate) refuse(who, "It is IMMEDIATE: a cycle is refreshed by the scheduler or refresh_stream_table.");
+        if (!front.query) refuse(who, std::string("Its query is not maintained incrementally: ") + front.unsupported->what());
+        if (auto op = non_monotone_operator(*front.query)) refuse(who, "Its query is not monotone: it uses " + *op + ".");
+    };
+    for (unsigned member : path) {
+        if (member == relid) continue;
+        const auto st = stream_table_by_relid(member);
+        if (st && st->id != id) check(st->display(), st->refresh_mode, compiled_for(*st).front);
+    }
+    check(*spi::scalar("SELECT $1::oid::regclass::text", {std::to_string(relid)}), def.refresh_mode, def.front);
+}
+
+/// Records what the stream table reads and starts capturing it; refuses dependency cycles
+/// but monotone ones that pg_trickle.allow_circular allows.
 void register_sources(long long id, unsigned relid, const definition& def) {
     for (const auto& src : def.front.sources) {
         auto upstream = stream_table_by_relid(src->oid);
         if (src->oid == relid) throw error("3F000", "cycle detected in dependency graph: a stream table cannot read itself");
         if (upstream) {
             // A cycle would need `upstream` to read this stream table, directly or not.
-            auto path = spi::scalar(
+            const auto found = spi::query(
                 "WITH RECURSIVE up(relid, path) AS (SELECT $1::oid, ARRAY[$1::oid] UNION ALL "
                 "SELECT d.source_relid, up.path || d.source_relid FROM up JOIN pgtrickle.pgt_stream_tables s "
                 "ON s.pgt_relid = up.relid JOIN pgtrickle.pgt_dependencies d USING (pgt_id) "
                 "WHERE NOT d.source_relid = ANY (up.path)) "
                 "SELECT $2::oid::regclass::text || ' -> ' || "
-                "pg_catalog.array_to_string(ARRAY(SELECT p::regclass::text FROM unnest(path) p), ' -> ') "
+                "pg_catalog.array_to_string(ARRAY(SELECT p::regclass::text FROM unnest(path) p), ' -> '), path::text "
                 "FROM up WHERE relid = $2::oid LIMIT 1",
                 {std::to_string(src->oid), std::to_string(relid)});
-            if (path)
-                throw error("3F000", "cycle detected in dependency graph: " + *path);
+            if (!found.empty()) {
+                std::vector<unsigned> path;
+                for (const auto& p : spi::parse_text_array(*found[0][1])) path.push_back(static_cast<unsigned>(std::stoul(p)));
+                allow_cycle(id, relid, def, path, *found[0][0]);
+            }
         }
         lock_out_writers(src->oid, def.refresh_mode == mode::immediate);
         {
@@ -207,6 +244,10 @@ void redefine_stream_table(const stream_table& st, const std::string& query, mod
     const auto settings = query == st.defining_query && st.settings ? *st.settings : server::query_settings();
     const server::query_settings_scope in_force(settings);
     const definition def = analyze(st.display(), query, requested);
+    for (const auto& src : def.front.sources)
+        if (src->oid == st.relid)
+            throw error("3F000", "cycle detected in dependency graph: a stream table cannot read itself", {},
+                        "A cycle (pg_trickle.allow_circular) needs two stream tables: one reading the other.");
     const auto downstream = dependents_of(st.relid);
     if (!downstream.empty()) {
         // Downstream stream tables read this one's columns: they must stay the same.
@@ -251,28 +292,39 @@ void redefine_stream_table(const stream_table& st, const std::string& query, mod
     }
     forget_compiled(st.id);
     register_sources(st.id, relid, def);
+    number_cycles();
     if (!downstream.empty()) ensure_capture(*server_catalog().relation_by_oid(relid)->table);
     for (const auto& r : spi::query("SELECT DISTINCT source_relid FROM pgtrickle.pgt_change_tracking t WHERE NOT EXISTS "
                                     "(SELECT 1 FROM pgtrickle.pgt_dependencies d WHERE d.source_relid = t.source_relid) ORDER BY 1"))
         release_capture_if_unused(static_cast<unsigned>(std::stoul(*r[0])));
     sync_buffer_grants();
-    refresh(st.id, initiator::initial);
+    // (In a cycle now, or a diamond: with the others, to one snapshot.)
+    if (const auto group = atomic_group_of(st.id); group.empty())
+        refresh(st.id, initiator::initial);
+    else
+        refresh_group(group, initiator::initial, nullptr);
     warn_all(def);
 }
 
-void drop_stream_table(const stream_table& st, bool cascade) {
+namespace {
+
+/// Drops `st` and, with `cascade`, what reads it; `dropping`: those being dropped already
+/// (a cycle leads back to them).
+void drop_with_readers(const stream_table& st, bool cascade, std::set<long long>& dropping) {
     require_writable();
     require_owner(st);
     maintainers::lock(st.id);
     maintainers::check_and_record(st.id);
+    dropping.insert(st.id);
     auto downstream = dependents_of(st.relid);
+    std::erase_if(downstream, [&](const stream_table& d) { return dropping.contains(d.id); });
     if (!downstream.empty() && !cascade) {
         std::string names;
         for (const auto& d : downstream) names += (names.empty() ? "" : ", ") + d.display();
         throw error("2BP01", "cannot drop stream table " + st.display() + " because other stream tables depend on it",
                     "stream tables reading it: " + names, "Use pgtrickle.drop_stream_table(name, cascade => true).");
     }
-    for (const auto& d : downstream) drop_stream_table(d, true);
+    for (const auto& d : downstream) drop_with_readers(d, true, dropping);
     // In the order of their oids, as a WAL decoding pass locks their buffers (see wal_capture).
     auto sources = spi::query("SELECT source_relid FROM pgtrickle.pgt_dependencies WHERE pgt_id = $1::int8 ORDER BY 1",
                               {std::to_string(st.id)});
@@ -290,6 +342,14 @@ void drop_stream_table(const stream_table& st, bool cascade) {
     for (const auto& s : sources) release_capture_if_unused(static_cast<unsigned>(std::stoul(*s[0])));
     release_capture_if_unused(st.relid);
     sync_buffer_grants();
+}
+
+} // namespace
+
+void drop_stream_table(const stream_table& st, bool cascade) {
+    std::set<long long> dropping;
+    drop_with_readers(st, cascade, dropping);
+    number_cycles();
 }
 
 } // namespace pgt::ext

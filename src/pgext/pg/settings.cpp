@@ -26,6 +26,8 @@ char* cdc_mode = nullptr;
 int wal_max_lag_mb = 1024;
 double differential_max_change_ratio = 0.15;
 bool auto_backoff = true;
+bool allow_circular = false;
+int max_fixpoint_iterations = 100;
 
 namespace {
 bool check_cdc_mode(char** value, void**, GucSource) {
@@ -43,6 +45,14 @@ void define() {
                              "Whether a stream table whose refreshes take most of its schedule is refreshed less often.",
                              "Its interval doubles (up to 8 times) while its recent refreshes take more than 95% of it.",
                              &auto_backoff, true, PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
+    DefineCustomBoolVariable("pg_trickle.allow_circular",
+                             "Whether a redefinition may make stream tables read each other in a cycle.",
+                             "Only when every query in the cycle is monotone; the cycle refreshes to its fixed point.",
+                             &allow_circular, false, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+    DefineCustomIntVariable("pg_trickle.max_fixpoint_iterations",
+                            "Rounds after which the refresh of a cycle of stream tables fails when it has not converged.",
+                            "The cycle is left as it was, and its members in ERROR.", &max_fixpoint_iterations, 100, 1,
+                            100000, PGC_USERSET, 0, nullptr, nullptr, nullptr);
     DefineCustomBoolVariable("pg_trickle.enabled", "Whether the background scheduler refreshes stream tables.",
                              "Change capture and manual refreshes work either way.", &enabled, true, PGC_SIGHUP, 0,
                              nullptr, nullptr, nullptr);

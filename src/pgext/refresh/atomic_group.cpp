@@ -1,6 +1,7 @@
 #include "refresh/atomic_group.hpp"
 
 #include <algorithm>
+#include <map>
 
 #include "pgt/refresh_order.hpp"
 
@@ -8,6 +9,7 @@
 #include "catalog/maintainers.hpp"
 #include "catalog/schedules.hpp"
 #include "pg/spi.hpp"
+#include "refresh/fixpoint.hpp"
 
 namespace pgt::ext {
 
@@ -48,9 +50,18 @@ void refresh_group(const std::vector<long long>& members, initiator who, long lo
     // the member's own refresh, which would then read that member as it was.
     for (long long id : members) maintainers::lock(id);
     const spi::pinned_snapshot one_moment;
+    std::map<long long, const std::vector<long long>*> cycle_of;
+    const auto cycles = cycles_among(members);
+    for (const auto& c : cycles)
+        for (long long id : c) cycle_of[id] = &c;
     for (long long id : members) {
         if (failing) *failing = id;
-        if (who == initiator::manual || has_pending_changes(id)) refresh(id, who);
+        if (auto it = cycle_of.find(id); it != cycle_of.end()) {
+            // A cycle's members come together in the group: the first refreshes them all.
+            if (it->second->front() == id) refresh_cycle(*it->second, who);
+        } else if (who == initiator::manual || has_pending_changes(id)) {
+            refresh(id, who);
+        }
     }
 }
 

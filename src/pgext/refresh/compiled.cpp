@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <utility>
 
 #include "pgt/error.hpp"
@@ -12,6 +13,7 @@
 #include "catalog/server_catalog.hpp"
 #include "pg/parser.hpp"
 #include "pg/relations.hpp"
+#include "pg/transactions.hpp"
 #include "refresh/aggregate_states.hpp"
 #include "refresh/definition.hpp"
 
@@ -22,6 +24,11 @@ namespace {
 std::map<long long, std::unique_ptr<compiled_query>>& cache() {
     static std::map<long long, std::unique_ptr<compiled_query>> c;
     return c;
+}
+/// The stream tables compiled since this transaction began.
+std::set<long long>& compiled_this_transaction() {
+    static std::set<long long> ids;
+    return ids;
 }
 
 namespace t = sql::tree;
@@ -304,6 +311,7 @@ compiled_query& compiled_for(const stream_table& st) {
     if (slot && slot->generation == st.generation) return *slot;
     auto c = std::make_unique<compiled_query>();
     c->generation = st.generation;
+    compiled_this_transaction().insert(st.id);
     c->front = compile_query(st.defining_query);
     c->options = lowering_options();
     if (incremental(st.refresh_mode))
@@ -316,5 +324,25 @@ compiled_query& compiled_for(const stream_table& st) {
 }
 
 void forget_compiled(long long id) { cache().erase(id); }
+
+namespace {
+/// Marks what this transaction compiled as stale: the generation it was compiled for may have
+/// been rolled back, and will then be given again to another definition. (Marked, not
+/// erased: its plans are freed by the next compilation, outside the abort.)
+void forget_this_transaction() {
+    for (long long id : compiled_this_transaction())
+        if (auto it = cache().find(id); it != cache().end() && it->second) it->second->generation = -1;
+    compiled_this_transaction().clear();
+}
+void forget_this_transaction_sub(std::uint32_t) { forget_this_transaction(); }
+void keep_this_transaction() { compiled_this_transaction().clear(); }
+void nothing() {}
+void nothing_sub(std::uint32_t, std::uint32_t) {}
+} // namespace
+
+void install_compiled_rollback() {
+    server::on_transaction_end(keep_this_transaction, forget_this_transaction);
+    server::on_subtransaction_events(nothing, forget_this_transaction_sub, nothing_sub);
+}
 
 } // namespace pgt::ext

@@ -1,7 +1,8 @@
 #pragma once
 // A stream table's defining query compiled for refreshes: the front end's IR, the circuit,
 // and the prepared refresh statements. Cached per backend and per catalog generation, which
-// every change of the stream table or DDL on its sources bumps.
+// every change of the stream table or DDL on its sources bumps. (A generation bumped by a
+// transaction that rolled back comes again: what was compiled in one is not kept.)
 
 #include <map>
 #include <memory>
@@ -136,6 +137,9 @@ struct compiled_query {
 
 compiled_query& compiled_for(const stream_table& st);
 void forget_compiled(long long id);
+/// Registers the transaction callbacks that forget what a transaction compiled when it (or one
+/// of its subtransactions) rolls back; from _PG_init.
+void install_compiled_rollback();
 
 
 

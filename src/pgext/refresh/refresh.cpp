@@ -616,7 +616,7 @@ spi::param learned_costs(const stream_table& st, const refresh_outcome& out, con
 
 } // namespace
 
-refresh_outcome refresh(long long id, initiator who, std::optional<long long> history) {
+refresh_outcome refresh(long long id, initiator who, std::optional<long long> history, bool recompute) {
     // (Every transaction on a standby is read-only: the standby's own reason comes first.)
     if (server::in_recovery())
         throw error(sqlstate::read_only_sql_transaction, "cannot refresh a stream table during recovery (on a standby)");
@@ -659,10 +659,10 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
     // (Where AUTO's recomputation left the row-id index out, applying must rebuild it first.)
     const auto* keyed = std::get_if<differential_plan>(&comp.plan);
     const bool index_missing = keyed && !has_row_id_index(*st);
-    if (f.has_frontier() && !immediate && differential)
+    if (f.has_frontier() && !immediate && differential && !recompute)
         p = pending_changes(comp, f, snap, automatic ? &*st : nullptr, index_missing);
     // IMMEDIATE stream tables read no change buffer: asked to refresh, they recompute.
-    const bool full = !differential || immediate || !f.has_frontier() || !st->is_populated || st->needs_reinit ||
+    const bool full = recompute || !differential || immediate || !f.has_frontier() || !st->is_populated || st->needs_reinit ||
                       p.truncated || (decoding && wrote_before) || !aggregate_states_exist(comp);
     // AUTO chooses, refresh by refresh, between applying the changes and recomputing.
     std::optional<auto_decision> choice;

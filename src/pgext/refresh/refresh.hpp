@@ -52,8 +52,10 @@ bool on_data_exception(const stream_table& st, const std::function<void()>& atte
 /// Refreshes stream table `id`. Errors propagate (the caller owns the transaction or
 /// subtransaction and records the failure). `history` is a RUNNING history row the caller
 /// committed beforehand (so that a crash leaves a trace); it is completed instead of a new
-/// row being added.
-refresh_outcome refresh(long long id, initiator who, std::optional<long long> history = std::nullopt);
+/// row being added. `recompute`: a full recomputation whatever its mode and pending changes (a
+/// round of a cycle's fixed point, refresh/fixpoint).
+refresh_outcome refresh(long long id, initiator who, std::optional<long long> history = std::nullopt,
+                        bool recompute = false);
 
 /// Records a failed refresh: the history row (`history`, or a new one) with the error's SQLSTATE
 /// and message, last error, error count, suspension after `max_errors` consecutive failures.

@@ -6,6 +6,7 @@
 // pg_trickle.max_concurrent_refreshes at once (scheduler/refresh_workers.hpp), each refresh in
 // transactions of its own (scheduler/refresh_job.hpp). Other stream tables keep refreshing
 // when one fails; a failing one backs off exponentially.
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <map>
@@ -43,33 +44,51 @@ using catalog_entry = ext::scheduled_table;
 
 constexpr std::int64_t never = std::numeric_limits<std::int64_t>::max();
 
+/// When the scheduler looks again for changes of the stream tables of units that are not hot
+/// (watched_units).
+std::map<long long, std::int64_t> watched_again_at;
+
 /// When (unix ms) a tick would next refresh something if no change came: a stream table with
 /// pending changes is refreshed when it is due or when a stream table reading it (directly or
-/// not) is due, since a tick refreshes upstream first; one backing off after errors is tried
-/// when its back-off ends. `never` if nothing is pending.
+/// not) is due, since a tick refreshes upstream first, and not before the scheduler looks at
+/// it again (its tier, watched_units); one backing off after errors is tried when its back-off
+/// ends. `never` if nothing is pending. Stream tables are asked for pending changes soonest
+/// first, up to the first that has some.
 std::int64_t next_work(const std::vector<catalog_entry>& entries, const std::vector<stream_table_state>& states,
                        std::int64_t now_s) {
     std::map<long long, std::vector<long long>> readers;
     for (const auto& s : states)
         for (long long u : s.upstream) readers[u].push_back(s.id);
+    const auto own = due_times(states, guc::default_schedule_seconds);
     // Readers come after what they read in topological order: walk it backwards.
     std::map<long long, std::int64_t> due;
     const auto order = topological_order(states);
     for (auto it = order.rbegin(); it != order.rend(); ++it) {
-        const auto own = due_time(states, *it, guc::default_schedule_seconds);
-        std::int64_t d = own ? *own * 1000 : never;
-        for (long long r : readers[*it]) d = std::min(d, due[r]);
+        const auto mine = own.find(*it);
+        std::int64_t d = mine == own.end() ? never : mine->second * 1000;
+        for (long long r : readers[*it])
+            if (auto reader = due.find(r); reader != due.end()) d = std::min(d, reader->second); // (not yet: one of its cycle)
         due[*it] = d;
     }
+    std::vector<std::pair<std::int64_t, long long>> candidates;
+    for (const auto& e : entries) {
+        std::int64_t at = never;
+        if (e.state.runnable) {
+            at = due[e.state.id];
+            if (auto r = watched_again_at.find(e.state.id); r != watched_again_at.end()) at = std::max(at, r->second);
+        } else if (e.retry_at > now_s) {
+            at = e.retry_at * 1000;
+        }
+        if (at != never) candidates.emplace_back(at, e.state.id);
+    }
+    std::sort(candidates.begin(), candidates.end());
     std::int64_t next = never;
     in_transaction([&] {
-        for (const auto& e : entries) {
-            if (!ext::has_pending_changes(e.state.id)) continue;
-            if (e.state.runnable)
-                next = std::min(next, due[e.state.id]);
-            else if (e.retry_at > now_s)
-                next = std::min(next, e.retry_at * 1000);
-        }
+        for (const auto& [at, id] : candidates)
+            if (ext::has_pending_changes(id)) {
+                next = at;
+                break;
+            }
     });
     return next;
 }
@@ -93,7 +112,7 @@ std::int64_t tick() {
         server::log(std::string("pg_trickle: ") + e.what());
         return now_ms() + 60000;
     }
-    dispatch(my_slot, units, states);
+    dispatch(my_slot, watched_units(states, units, now_ms(), guc::default_schedule_seconds, watched_again_at), states);
     // What is due now was queued, or waits for what was: the end of a refresh brings the next
     // tick (a second at most, in case a worker died without telling).
     const std::int64_t next = next_work(entries, states, now_s);

@@ -42,4 +42,14 @@ inline std::string sqlstate_of(connection& db, const std::string& sql) {
     return "";
 }
 
+/// The message `sql` fails with ("" when it succeeds).
+inline std::string message_of(connection& db, const std::string& sql) {
+    try {
+        db.exec(sql);
+    } catch (const server_error& e) {
+        return e.what();
+    }
+    return "";
+}
+
 } // namespace pgt::testing

@@ -20,6 +20,16 @@ SELECT region FROM big_regions ORDER BY 1;
 SELECT regions FROM region_count;
 -- cycles are refused, with the cycle named
 SELECT pgtrickle.alter_stream_table('by_region', query => 'SELECT region, count(*) AS total FROM big_regions GROUP BY region');
+-- pg_trickle.allow_circular admits monotone cycles only: the aggregate is named
+SET pg_trickle.allow_circular = on;
+SELECT pgtrickle.alter_stream_table('by_region', query => 'SELECT region, count(*) AS total FROM big_regions GROUP BY region');
+RESET pg_trickle.allow_circular;
+-- tiers: how closely the scheduler watches a stream table; 'auto' classifies it again
+SELECT pgtrickle.alter_stream_table('big_regions', tier => 'Cold');
+SELECT pgt_name, refresh_tier FROM pgtrickle.st_refresh_stats() ORDER BY 1;
+SELECT pgtrickle.alter_stream_table('big_regions', tier => 'auto');
+SELECT refresh_tier FROM pgtrickle.st_refresh_stats() WHERE pgt_name = 'big_regions';
+SELECT pgtrickle.alter_stream_table('big_regions', tier => 'tepid');
 -- an upstream stream table cannot be dropped while others read it, unless cascading
 SELECT pgtrickle.drop_stream_table('by_region');
 SELECT pgtrickle.drop_stream_table('by_region', cascade => true);

@@ -2,6 +2,8 @@
 // as one group, and when a group is in a tick.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <map>
 #include <vector>
 
 #include "pgt/refresh_order.hpp"
@@ -86,5 +88,56 @@ TEST_CASE("auto_backoff stretches an interval its refreshes outgrow, 8 times at 
     // The due time follows: a 1 s stream table whose refreshes take 3 s is due 4 s after the last.
     std::vector<stream_table_state> all{st(1, {}, {5}, 1)};
     all[0].recent_refresh_seconds = 3;
-    CHECK(pgt::sched::due_time(all, 1, 1) == 1004);
+    CHECK(pgt::sched::due_times(all, 1).at(1) == 1004);
+}
+
+TEST_CASE("a cycle of stream tables is found, ordered after what it reads, and refreshes as one group") {
+    using pgt::sched::cycles;
+    using pgt::sched::topological_order;
+    // 1 reads table 500; 2 and 3 read each other, 2 also reads 1; 4 reads 3; 5 reads itself.
+    std::vector<stream_table_state> all{st(4, {3}, {}), st(3, {2}, {}), st(2, {1, 3}, {}), st(1, {}, {500}),
+                                        st(5, {5}, {600})};
+    CHECK(cycles(all) == units{{2, 3}, {5}});
+    const auto order = topological_order(all);
+    REQUIRE(order.size() == 5);
+    auto at = [&](long long id) { return std::find(order.begin(), order.end(), id) - order.begin(); };
+    CHECK(at(1) < at(2));
+    CHECK(at(3) == at(2) + 1); // members together
+    CHECK(at(3) < at(4));
+    CHECK(atomic_groups(all) == units{{2, 3}, {5}});
+    // A chain has no cycle.
+    CHECK(cycles({st(1, {}, {500}), st(2, {1}, {})}).empty());
+}
+
+TEST_CASE("a cycle is due as a whole when one of its members is") {
+    // 1 and 2 read each other; 2 is due (last refreshed at 1000, every 60 s), 1 is not yet.
+    std::vector<stream_table_state> all{st(1, {2}, {500}, 600), st(2, {1}, {}, 60)};
+    CHECK(tick_units(all, 1000 + 61, 60) == units{{1, 2}});
+    CHECK(tick_units(all, 1000 + 30, 60).empty());
+}
+
+TEST_CASE("tiers: the scheduler looks at a unit that is not hot once every few of its intervals") {
+    using pgt::sched::tier;
+    using pgt::sched::watched_units;
+    // 1 hot, 2 cold, every 10 s; 3 and 4 a group, one warm and one frozen (the warmer decides).
+    std::vector<stream_table_state> all{st(1, {}, {500}, 10), st(2, {}, {500}, 10), st(3, {}, {600}, 10),
+                                        st(4, {}, {600}, 10)};
+    all[1].watch = tier::cold;
+    all[2].watch = tier::warm;
+    all[3].watch = tier::frozen;
+    const units due{{1}, {2}, {3, 4}};
+    std::map<long long, std::int64_t> looked;
+    const std::int64_t t0 = 2000000;
+    CHECK(watched_units(all, due, t0, 60, looked) == due); // never looked at: all of them
+    CHECK(watched_units(all, due, t0 + 1000, 60, looked) == units{{1}});
+    CHECK(watched_units(all, due, t0 + 50000, 60, looked) == units{{1}, {3, 4}}); // warm: 5 × 10 s
+    CHECK(watched_units(all, due, t0 + 51000, 60, looked) == units{{1}});
+    CHECK(watched_units(all, due, t0 + 300000, 60, looked) == units{{1}, {2}, {3, 4}}); // cold: 30 × 10 s
+    // When each held-back one is looked at again.
+    CHECK(looked.at(2) == t0 + 600000);
+    CHECK(looked.at(3) == t0 + 350000);
+    CHECK(looked.at(4) == t0 + 350000);
+    CHECK_FALSE(looked.contains(1));
+    CHECK(pgt::sched::parse_tier("frozen") == tier::frozen);
+    CHECK_FALSE(pgt::sched::parse_tier("tepid"));
 }
