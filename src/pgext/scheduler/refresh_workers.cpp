@@ -259,19 +259,41 @@ namespace {
 
 /// The worker's slot (its main's argument), for detach_worker.
 int my_index = 0;
+/// Counted out already (leave_if_beyond_limit).
+bool detached = false;
 
-/// A refresh worker leaves: its database's and the cluster's counts go down.
-void detach_worker() {
+/// Takes the worker out of its database's and the cluster's counts (the shared lock held).
+void uncount_worker() {
     using namespace pgt::sched;
     namespace server = pgt::server;
-    const server::oid db = server::worker_database();
-    server::lock(shared->lock, server::lock_mode::exclusive);
     db_slot& slot = shared->slots[my_index];
-    if (slot.db == db && slot.queue.workers > 0) --slot.queue.workers; // else the slot was reset
+    if (slot.db == server::worker_database() && slot.queue.workers > 0) --slot.queue.workers; // else the slot was reset
     for (Latch*& l : slot.queue.worker_latches)
         if (l == server::my_latch()) l = nullptr;
     --shared->refresh_workers;
+    detached = true;
+}
+
+/// A refresh worker leaves: its database's and the cluster's counts go down.
+void detach_worker() {
+    namespace server = pgt::server;
+    server::lock(pgt::sched::shared->lock, server::lock_mode::exclusive);
+    if (!detached) uncount_worker();
+    server::unlock(pgt::sched::shared->lock);
+}
+
+/// A worker with nothing it may take leaves when its database would still have as many workers
+/// as its limit (per_database_worker_quota) allows without it: started while the cluster had
+/// spare workers, or before the quota was lowered, it would otherwise keep a worker another
+/// database needs. (Judged without it, so that its leaving does not make room for a new one.)
+bool leave_if_beyond_limit() {
+    using namespace pgt::sched;
+    namespace server = pgt::server;
+    server::lock(shared->lock, server::lock_mode::exclusive);
+    const bool beyond = shared->slots[my_index].queue.workers - 1 >= database_limit(shared->refresh_workers - 1);
+    if (beyond) uncount_worker();
     server::unlock(shared->lock);
+    return beyond;
 }
 
 } // namespace
@@ -313,7 +335,7 @@ void refresh_worker_main(std::uintptr_t arg) {
             continue;
         }
         const long idle_left = worker_idle_exit_ms - (now_ms() - idle_since);
-        if (idle_left <= 0) break;
+        if (idle_left <= 0 || leave_if_beyond_limit()) break;
         server::wait_for_latch(idle_left);
         server::check_for_interrupts();
     }
