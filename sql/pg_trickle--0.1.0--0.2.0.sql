@@ -205,6 +205,15 @@ RETURNS TABLE (stream_table text, action text, detail text) LANGUAGE sql AS $$
          generate_series(1, coalesce(array_length(a, 1), 0), 3) AS i
 $$;
 
+-- Definitions restored by pg_restore wake the database's scheduler, which restores them itself
+-- once the restore is over (pg_trickle.auto_restore). ALWAYS: also under
+-- session_replication_role = replica.
+CREATE FUNCTION pgtrickle._definitions_arrived() RETURNS trigger
+LANGUAGE C AS 'MODULE_PATHNAME', 'pgt_definitions_arrived';
+CREATE TRIGGER pgt_definitions_arrived AFTER INSERT ON pgtrickle.pgt_definitions
+    FOR EACH STATEMENT EXECUTE FUNCTION pgtrickle._definitions_arrived();
+ALTER TABLE pgtrickle.pgt_definitions ENABLE ALWAYS TRIGGER pgt_definitions_arrived;
+
 -- The versions of the loaded library and of the installed SQL objects.
 CREATE FUNCTION pgtrickle.version() RETURNS TABLE (library text, extension text)
 LANGUAGE sql STABLE AS $$

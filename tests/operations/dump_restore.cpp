@@ -5,7 +5,9 @@
 // table, is dumped and restored into a new database (pg_dump -Fc, pg_restore) and into a new
 // cluster (pg_dumpall, psql). After pgtrickle.restore_stream_tables() every stream table
 // exists, equals its query, keeps its grant, index and owner, and keeps refreshing (by hand, by
-// the scheduler, and IMMEDIATE within the writing statement).
+// the scheduler, and IMMEDIATE within the writing statement). With pg_trickle.auto_restore on
+// (the default; off in the tests that restore by hand) the scheduler restores them itself once
+// pg_restore is done.
 #include <catch2/catch.hpp>
 
 #include <chrono>
@@ -144,10 +146,9 @@ void check_restored(connection& db, bool one_fails_first) {
     CHECK(db.scalar("SELECT count(DISTINCT pgt_id) FROM pgtrickle.pgt_stream_tables") == "8");
 }
 
-} // namespace
-
-TEST_CASE("pg_dump -Fc and pg_restore into a new database keep stream tables", "[operations]") {
-    cluster server(cluster_options{"pg_trickle", {"pg_trickle.scheduler_interval_ms = 200"}});
+/// Builds database shop on `server`, dumps it (pg_dump -Fc) and restores it into a new database,
+/// shop_restored.
+void dump_and_restore_shop(cluster& server) {
     {
         auto admin = server.connect();
         admin.exec("CREATE DATABASE shop");
@@ -157,10 +158,17 @@ TEST_CASE("pg_dump -Fc and pg_restore into a new database keep stream tables", "
     build_source(src);
     const std::string dump = server.socket_dir() + "/shop.dump";
     const std::string host = " -h " + shell_quote(server.socket_dir()) + " -U postgres ";
-    INFO("server log:\n" << server.log());
     run_shell(shell_quote(bin("pg_dump")) + host + "-Fc -d shop -f " + shell_quote(dump), true);
     // pg_restore stops at the first error and fails: the restore itself must be clean.
     run_shell(shell_quote(bin("pg_restore")) + host + "--exit-on-error -d shop_restored " + shell_quote(dump), true);
+}
+
+} // namespace
+
+TEST_CASE("pg_dump -Fc and pg_restore into a new database keep stream tables", "[operations]") {
+    cluster server(cluster_options{"pg_trickle", {"pg_trickle.scheduler_interval_ms = 200", "pg_trickle.auto_restore = off"}});
+    INFO("server log:\n" << server.log());
+    dump_and_restore_shop(server);
     auto dst = server.connect("shop_restored");
     check_restored(dst, true);
 }
@@ -173,7 +181,7 @@ TEST_CASE("pg_dumpall into a new cluster keeps stream tables", "[operations]") {
     }
     auto src = from.connect("shop");
     build_source(src);
-    cluster to(cluster_options{"pg_trickle", {"pg_trickle.scheduler_interval_ms = 200"}});
+    cluster to(cluster_options{"pg_trickle", {"pg_trickle.scheduler_interval_ms = 200", "pg_trickle.auto_restore = off"}});
     const std::string script = to.socket_dir() + "/all.sql";
     INFO("source log:\n" << from.log() << "\ntarget log:\n" << to.log());
     run_shell(shell_quote(bin("pg_dumpall")) + " -h " + shell_quote(from.socket_dir()) + " -U postgres -f " +
@@ -191,4 +199,24 @@ TEST_CASE("pg_dumpall into a new cluster keeps stream tables", "[operations]") {
     CHECK(unexpected.empty());
     auto dst = to.connect("shop");
     check_restored(dst, false);
+}
+
+TEST_CASE("after pg_restore the scheduler restores the stream tables itself", "[operations]") {
+    cluster server(cluster_options{"pg_trickle", {"pg_trickle.scheduler_interval_ms = 200"}});
+    INFO("server log:\n" << server.log());
+    dump_and_restore_shop(server);
+    auto db = server.connect("shop_restored");
+    bool restored = false;
+    for (int i = 0; i < 300 && !restored; ++i) {
+        restored = db.scalar("SELECT count(*) FROM pgtrickle.pgt_stream_tables") == "7";
+        if (!restored) std::this_thread::sleep_for(100ms);
+    }
+    REQUIRE(restored);
+    CHECK(db.scalar("SELECT severity FROM pgtrickle.health_check() WHERE check_name = 'restore_pending'") == "OK");
+    for (const auto& c : cases) {
+        INFO(c.name);
+        if (std::string(c.name) != "paused") CHECK(mismatches(db, c) == 0);
+    }
+    CHECK(db.scalar("SELECT status FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 'paused'") == "SUSPENDED");
+    CHECK(server.log().find("pg_trickle: restore of stream table public.region_totals: restored") != std::string::npos);
 }

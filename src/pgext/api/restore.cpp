@@ -20,4 +20,10 @@ PGT_FUNCTION(pgt_restore_stream_tables) {
     return pgt::pg::text_array_result(flat);
 }
 
+// (A statement trigger on pgt_definitions: a null pointer, as the trigger protocol wants.)
+PGT_FUNCTION(pgt_definitions_arrived) {
+    pgt::sched::wake_scheduler_at_commit();
+    return PointerGetDatum(nullptr);
+}
+
 PGT_FUNCTION(pgt_library_version) { return pgt::pg::text_result(PGT_VERSION); }

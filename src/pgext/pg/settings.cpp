@@ -27,6 +27,7 @@ int wal_max_lag_mb = 1024;
 double differential_max_change_ratio = 0.15;
 bool auto_backoff = true;
 bool allow_circular = false;
+bool auto_restore = true;
 int max_fixpoint_iterations = 100;
 
 namespace {
@@ -53,6 +54,11 @@ void define() {
                             "Rounds after which the refresh of a cycle of stream tables fails when it has not converged.",
                             "The cycle is left as it was, and its members in ERROR.", &max_fixpoint_iterations, 100, 1,
                             100000, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+    DefineCustomBoolVariable("pg_trickle.auto_restore",
+                             "Whether the scheduler makes stream tables again from definitions pg_restore brought back.",
+                             "As restore_stream_tables() does, once no pg_restore session and no other transaction "
+                             "runs in the database.",
+                             &auto_restore, true, PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
     DefineCustomBoolVariable("pg_trickle.enabled", "Whether the background scheduler refreshes stream tables.",
                              "Change capture and manual refreshes work either way.", &enabled, true, PGC_SIGHUP, 0,
                              nullptr, nullptr, nullptr);

@@ -20,6 +20,7 @@ extern int wal_max_lag_mb;           ///< pg_trickle.wal_max_lag_mb: WAL the cap
 extern double differential_max_change_ratio; ///< pg_trickle.differential_max_change_ratio (AUTO)
 extern bool allow_circular;         ///< pg_trickle.allow_circular: monotone cycles of stream tables
 extern int max_fixpoint_iterations;  ///< pg_trickle.max_fixpoint_iterations: a cycle's refresh fails past it
+extern bool auto_restore;          ///< pg_trickle.auto_restore: the scheduler restores stream tables
 extern bool auto_backoff;            ///< pg_trickle.auto_backoff: a refresh longer than its schedule stretches it
 
 } // namespace pgt::guc

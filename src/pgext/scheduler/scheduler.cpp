@@ -29,6 +29,7 @@
 #include "pg/spi.hpp"
 #include "pg/worker_transaction.hpp"
 #include "refresh/refresh.hpp"
+#include "scheduler/auto_restore.hpp"
 #include "scheduler/internal.hpp"
 #include "scheduler/refresh_workers.hpp"
 #include "scheduler/transactions.hpp"
@@ -250,7 +251,7 @@ void scheduler_main(std::uintptr_t arg) {
 
     std::uint64_t seen = ~std::uint64_t{0};
     bool wal_in_use = false;
-    std::int64_t work_at = never, next_tick = 0, next_prune = 0, busy_until = now_ms() + idle_exit_ms;
+    std::int64_t work_at = never, next_tick = 0, next_prune = 0, next_restore_check = 0, busy_until = now_ms() + idle_exit_ms;
     while (!server::shutdown_requested()) {
         server::reload_configuration();
         const std::uint64_t changes = my_slot->changes.read();
@@ -266,6 +267,13 @@ void scheduler_main(std::uintptr_t arg) {
         if (pgt::server::wal_level_logical() || wal_in_use) {
             if (capture_from_wal(wal_in_use)) seen = ~std::uint64_t{0};
             if (wal_in_use) busy_until = now + idle_exit_ms;
+        }
+        // Definitions pg_restore brought back: restored once the restore is over (it stays
+        // awake meanwhile); the tick after reads the stream tables made.
+        if (pgt::guc::enabled && now >= next_restore_check) {
+            const bool waiting = restore_when_quiet();
+            if (waiting) busy_until = now + idle_exit_ms;
+            next_restore_check = now + (waiting ? 1000 : 5000);
         }
         // (A refresh done: what waited for it may be queued now.)
         const bool finished = collect_done(my_slot);

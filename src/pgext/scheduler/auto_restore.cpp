@@ -1,0 +1,51 @@
+#include "scheduler/auto_restore.hpp"
+
+#include <set>
+#include <string>
+
+#include "catalog/catalog_oids.hpp"
+#include "lifecycle/restore.hpp"
+#include "pg/notices.hpp"
+#include "pg/settings.hpp"
+#include "pg/spi.hpp"
+#include "scheduler/transactions.hpp"
+
+namespace pgt::sched {
+
+namespace {
+
+/// The definitions this scheduler tried to restore.
+std::set<long long> tried;
+
+} // namespace
+
+bool restore_when_quiet() {
+    if (!guc::auto_restore) return false;
+    bool waiting = false;
+    in_transaction([&] {
+        if (!ext::stream_table_catalog_oids().has_refresh_groups) return; // (0.1.0: no definitions)
+        bool fresh = false;
+        for (const auto& r : spi::prepared("SELECT d.pgt_id FROM pgtrickle.pgt_definitions d WHERE NOT EXISTS "
+                                           "(SELECT FROM pgtrickle.pgt_stream_tables s WHERE s.pgt_id = d.pgt_id)",
+                                           0)
+                                 .query({}))
+            fresh = !tried.contains(std::stoll(*r[0])) || fresh;
+        if (!fresh) return;
+        // pg_restore's connection lasts the whole restore; a psql script or a restore without
+        // it shows as sessions in transactions.
+        waiting = spi::prepared("SELECT EXISTS (SELECT FROM pg_catalog.pg_stat_activity WHERE datname = "
+                                "pg_catalog.current_database() AND pid <> pg_catalog.pg_backend_pid() AND backend_type = "
+                                "'client backend' AND (application_name = 'pg_restore' OR xact_start IS NOT NULL))",
+                                0)
+                      .query({})
+                      .at(0)[0] == "t";
+        if (waiting) return;
+        for (const auto& r : spi::query("SELECT pgt_id FROM pgtrickle.pgt_definitions")) tried.insert(std::stoll(*r[0]));
+        for (const auto& o : ext::restore_stream_tables())
+            server::log("pg_trickle: restore of stream table " + o.stream_table + ": " + o.action +
+                        (o.detail.empty() ? "" : " (" + o.detail + ")"));
+    });
+    return waiting;
+}
+
+} // namespace pgt::sched
