@@ -614,18 +614,23 @@ $$;
 -- directly or through stream tables.
 CREATE FUNCTION pgtrickle._watermark_gated()
 RETURNS TABLE (pgt_id bigint, group_name text)
-LANGUAGE sql STABLE AS $$
-    WITH RECURSIVE reads(pgt_id, relid) AS (
+LANGUAGE sql STABLE SET jit = off AS $$
+    -- (From the sources of groups not aligned downstream: the scheduler asks at every tick, and
+    -- a database without watermark groups must not pay for its whole graph. The recursion's
+    -- estimates are high enough to start JIT compilation, which took half a second a tick.)
+    WITH RECURSIVE unaligned AS (
+        SELECT g.group_name, g.sources
+        FROM pgtrickle.pgt_watermark_groups g JOIN pgtrickle._watermark_alignment() a USING (group_name)
+        WHERE NOT a.aligned
+    ), reads(pgt_id, relid) AS (   -- stream table pgt_id reads relid, directly or through others
         SELECT d.pgt_id, d.source_relid FROM pgtrickle.pgt_dependencies d
+        WHERE d.source_relid IN (SELECT unnest(sources) FROM unaligned)
         UNION
-        SELECT r.pgt_id, d.source_relid FROM reads r
-        JOIN pgtrickle.pgt_stream_tables u ON u.pgt_relid = r.relid
-        JOIN pgtrickle.pgt_dependencies d ON d.pgt_id = u.pgt_id
+        SELECT d.pgt_id, r.relid FROM reads r
+        JOIN pgtrickle.pgt_stream_tables u ON u.pgt_id = r.pgt_id
+        JOIN pgtrickle.pgt_dependencies d ON d.source_relid = u.pgt_relid
     )
-    SELECT r.pgt_id, g.group_name
-    FROM pgtrickle.pgt_watermark_groups g JOIN pgtrickle._watermark_alignment() a USING (group_name)
-    JOIN reads r ON r.relid = ANY (g.sources)
-    WHERE NOT a.aligned
+    SELECT r.pgt_id, g.group_name FROM unaligned g JOIN reads r ON r.relid = ANY (g.sources)
     GROUP BY r.pgt_id, g.group_name HAVING count(DISTINCT r.relid) >= 2
 $$;
 
