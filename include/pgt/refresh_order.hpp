@@ -70,8 +70,8 @@ std::vector<long long> tick_plan(const std::vector<stream_table_state>& all, std
 /// upstream of it as one group: in one transaction, all reading the sources as of one
 /// snapshot, so it never joins two sides at different versions. So do the members of each of
 /// `refresh_groups` (create_refresh_group; ids not in `all` are left out), and of each cycle,
-/// which refreshes to its fixed point. Groups sharing a member are one group. Each group in refresh order (upstream first); groups ordered by first
-/// member.
+/// which refreshes to its fixed point. Groups sharing a member are one group. Each group in
+/// refresh order (upstream first); groups ordered by first member.
 std::vector<std::vector<long long>> atomic_groups(const std::vector<stream_table_state>& all,
                                                   const std::vector<std::vector<long long>>& refresh_groups = {});
 

@@ -122,23 +122,30 @@ std::vector<std::vector<long long>> components(const std::vector<stream_table_st
     return out;
 }
 
-} // namespace
-
-std::vector<long long> topological_order(const std::vector<stream_table_state>& all) {
+/// The components in order, one after another.
+std::vector<long long> flattened(const std::vector<std::vector<long long>>& components) {
     std::vector<long long> order;
-    for (const auto& c : components(all)) order.insert(order.end(), c.begin(), c.end());
+    for (const auto& c : components) order.insert(order.end(), c.begin(), c.end());
     return order;
 }
 
-std::vector<std::vector<long long>> cycles(const std::vector<stream_table_state>& all) {
+/// The components that are cycles: two or more members, or one reading itself.
+std::vector<std::vector<long long>> cycles_of(const std::vector<stream_table_state>& all,
+                                              std::vector<std::vector<long long>> components) {
     const auto ids = by_id(all);
     std::vector<std::vector<long long>> out;
-    for (auto& c : components(all)) {
+    for (auto& c : components) {
         const auto& up = ids.at(c.front())->upstream;
         if (c.size() > 1 || std::find(up.begin(), up.end(), c.front()) != up.end()) out.push_back(std::move(c));
     }
     return out;
 }
+
+} // namespace
+
+std::vector<long long> topological_order(const std::vector<stream_table_state>& all) { return flattened(components(all)); }
+
+std::vector<std::vector<long long>> cycles(const std::vector<stream_table_state>& all) { return cycles_of(all, components(all)); }
 
 std::vector<long long> tick_plan(const std::vector<stream_table_state>& all, std::int64_t now,
                                  std::int64_t default_seconds) {
@@ -161,7 +168,8 @@ std::vector<long long> tick_plan(const std::vector<stream_table_state>& all, std
 std::vector<std::vector<long long>> atomic_groups(const std::vector<stream_table_state>& all,
                                                   const std::vector<std::vector<long long>>& refresh_groups) {
     const auto ids = by_id(all);
-    const auto order = topological_order(all);
+    const auto graph = components(all); // (once: the order and the cycles)
+    const auto order = flattened(graph);
     // Everything upstream of each stream table: stream tables by id, other relations by their
     // relid negated (ids and relids may coincide).
     std::map<long long, std::set<long long>> above;
@@ -201,7 +209,7 @@ std::vector<std::vector<long long>> atomic_groups(const std::vector<stream_table
                 parent[root(n)] = root(id);
             }
     }
-    for (const auto& cycle : cycles(all)) {
+    for (const auto& cycle : cycles_of(all, graph)) {
         for (long long id : cycle) {
             parent.emplace(id, id);
             parent[root(id)] = root(cycle.front());

@@ -9,6 +9,7 @@
 
 #include "capture/capture.hpp"
 #include "capture/wal_capture.hpp"
+#include "catalog/catalog_oids.hpp"
 #include "catalog/consumers.hpp"
 #include "catalog/maintainers.hpp"
 #include "catalog/server_catalog.hpp"
@@ -37,6 +38,14 @@ namespace {
 void lock_out_writers(unsigned source, bool immediate) {
     const auto readers = consumers_of(source);
     if (immediate || (!readers.deferred && !readers.immediate.empty())) server::block_writers(source);
+}
+
+/// Refuses a definition that reads `relid`, the stream table's own storage: a cycle needs two.
+void refuse_reading_itself(const definition& def, unsigned relid) {
+    for (const auto& src : def.front.sources)
+        if (src->oid == relid)
+            throw error("3F000", "cycle detected in dependency graph: a stream table cannot read itself", {},
+                        "A cycle (pg_trickle.allow_circular) needs two stream tables: one reading the other.");
 }
 
 /// A cycle closed by stream table `id` (stored in `relid`, defined by `def`) reading `path`'s
@@ -70,9 +79,9 @@ void allow_cycle(long long id, unsigned relid, const definition& def, const std:
 /// Records what the stream table reads and starts capturing it; refuses dependency cycles
 /// but monotone ones that pg_trickle.allow_circular allows.
 void register_sources(long long id, unsigned relid, const definition& def) {
+    refuse_reading_itself(def, relid);
     for (const auto& src : def.front.sources) {
         auto upstream = stream_table_by_relid(src->oid);
-        if (src->oid == relid) throw error("3F000", "cycle detected in dependency graph: a stream table cannot read itself");
         if (upstream) {
             // A cycle would need `upstream` to read this stream table, directly or not.
             const auto found = spi::query(
@@ -244,10 +253,8 @@ void redefine_stream_table(const stream_table& st, const std::string& query, mod
     const auto settings = query == st.defining_query && st.settings ? *st.settings : server::query_settings();
     const server::query_settings_scope in_force(settings);
     const definition def = analyze(st.display(), query, requested);
-    for (const auto& src : def.front.sources)
-        if (src->oid == st.relid)
-            throw error("3F000", "cycle detected in dependency graph: a stream table cannot read itself", {},
-                        "A cycle (pg_trickle.allow_circular) needs two stream tables: one reading the other.");
+    // (Before the storage it reads is replaced, with its oid.)
+    refuse_reading_itself(def, st.relid);
     const auto downstream = dependents_of(st.relid);
     if (!downstream.empty()) {
         // Downstream stream tables read this one's columns: they must stay the same.
@@ -347,9 +354,12 @@ void drop_with_readers(const stream_table& st, bool cascade, std::set<long long>
 } // namespace
 
 void drop_stream_table(const stream_table& st, bool cascade) {
+    // (A drop breaks cycles and makes none: without one, nothing to number again.)
+    const bool cycles = stream_table_catalog_oids().has_refresh_groups &&
+                        spi::scalar("SELECT EXISTS (SELECT FROM pgtrickle.pgt_stream_tables WHERE scc_id IS NOT NULL)") == "t";
     std::set<long long> dropping;
     drop_with_readers(st, cascade, dropping);
-    number_cycles();
+    if (cycles) number_cycles();
 }
 
 } // namespace pgt::ext

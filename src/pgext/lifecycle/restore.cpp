@@ -87,6 +87,12 @@ restore_outcome restore_one(const spi::row& d) {
 
 } // namespace
 
+std::vector<long long> definitions_waiting() {
+    std::vector<long long> ids;
+    for (const auto& d : spi::query(pending_sql)) ids.push_back(std::stoll(*d[0]));
+    return ids;
+}
+
 std::vector<restore_outcome> restore_stream_tables() {
     require_writable();
     std::vector<restore_outcome> outcomes;

@@ -17,4 +17,7 @@ struct restore_outcome {
 /// own, so that one failure leaves the others restored.
 std::vector<restore_outcome> restore_stream_tables();
 
+/// The ids of the definitions restore_stream_tables() would restore now, in creation order.
+std::vector<long long> definitions_waiting();
+
 } // namespace pgt::ext

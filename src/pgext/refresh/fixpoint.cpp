@@ -13,7 +13,6 @@
 #include "catalog/catalog_oids.hpp"
 #include "catalog/schedules.hpp"
 #include "catalog/stream_table.hpp"
-#include "pg/relations.hpp"
 #include "pg/settings.hpp"
 #include "pg/spi.hpp"
 #include "pg/roles.hpp"

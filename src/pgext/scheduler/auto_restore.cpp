@@ -1,5 +1,6 @@
 #include "scheduler/auto_restore.hpp"
 
+#include <algorithm>
 #include <set>
 #include <string>
 
@@ -24,13 +25,8 @@ bool restore_when_quiet() {
     bool waiting = false;
     in_transaction([&] {
         if (!ext::stream_table_catalog_oids().has_refresh_groups) return; // (0.1.0: no definitions)
-        bool fresh = false;
-        for (const auto& r : spi::prepared("SELECT d.pgt_id FROM pgtrickle.pgt_definitions d WHERE NOT EXISTS "
-                                           "(SELECT FROM pgtrickle.pgt_stream_tables s WHERE s.pgt_id = d.pgt_id)",
-                                           0)
-                                 .query({}))
-            fresh = !tried.contains(std::stoll(*r[0])) || fresh;
-        if (!fresh) return;
+        const auto pending = ext::definitions_waiting();
+        if (std::ranges::all_of(pending, [](long long id) { return tried.contains(id); })) return;
         // pg_restore's connection lasts the whole restore; a psql script or a restore without
         // it shows as sessions in transactions.
         waiting = spi::prepared("SELECT EXISTS (SELECT FROM pg_catalog.pg_stat_activity WHERE datname = "
@@ -40,7 +36,7 @@ bool restore_when_quiet() {
                       .query({})
                       .at(0)[0] == "t";
         if (waiting) return;
-        for (const auto& r : spi::query("SELECT pgt_id FROM pgtrickle.pgt_definitions")) tried.insert(std::stoll(*r[0]));
+        tried.insert(pending.begin(), pending.end());
         for (const auto& o : ext::restore_stream_tables())
             server::log("pg_trickle: restore of stream table " + o.stream_table + ": " + o.action +
                         (o.detail.empty() ? "" : " (" + o.detail + ")"));

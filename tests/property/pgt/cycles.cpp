@@ -12,9 +12,8 @@
 namespace {
 
 using namespace std::chrono_literals;
-using pgt::testing::cluster;
-using pgt::testing::cluster_options;
 using pgt::testing::message_of;
+using pgt::testing::server_with_extension;
 using pgt::testing::sqlstate_of;
 using pgt::testing::wait_for;
 
@@ -24,9 +23,8 @@ const std::string closure = "WITH RECURSIVE r(src, dst) AS (SELECT src, dst FROM
 } // namespace
 
 TEST_CASE("cycles: a transitive closure of two stream tables equals WITH RECURSIVE's", "[scheduler]") {
-    cluster server(cluster_options{"pg_trickle", {"pg_trickle.scheduler_interval_ms = 100"}});
-    auto db = server.connect();
-    db.exec("CREATE EXTENSION pg_trickle");
+    server_with_extension s;
+    auto& db = s.db;
     db.exec("CREATE TABLE edges (src int NOT NULL, dst int NOT NULL)");
     db.exec("INSERT INTO edges VALUES (1, 2), (2, 3), (3, 4), (4, 5), (1, 3), (2, 5), (5, 1)");
     db.exec("SELECT pgtrickle.create_stream_table('reach', 'SELECT src, dst FROM edges', schedule => '1h')");
@@ -84,9 +82,8 @@ TEST_CASE("cycles: a transitive closure of two stream tables equals WITH RECURSI
 }
 
 TEST_CASE("cycles: one that does not converge stops at the limit and keeps its contents", "[scheduler]") {
-    cluster server(cluster_options{"pg_trickle", {"pg_trickle.scheduler_interval_ms = 100"}});
-    auto db = server.connect();
-    db.exec("CREATE EXTENSION pg_trickle");
+    server_with_extension s;
+    auto& db = s.db;
     db.exec("ALTER SYSTEM SET pg_trickle.max_fixpoint_iterations = 20");
     db.exec("SELECT pg_reload_conf()");
     db.exec("SET pg_trickle.allow_circular = on");

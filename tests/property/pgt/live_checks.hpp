@@ -1,6 +1,8 @@
 #pragma once
-// Checks shared by the live-server tests: a stream table against its defining query, and
-// waiting for the background scheduler.
+// Shared by the live-server tests: a server with the extension, a stream table checked against
+// its defining query, waiting for the background scheduler, the error a statement raises.
+
+#include <catch2/catch.hpp>
 
 #include <chrono>
 #include <optional>
@@ -31,6 +33,20 @@ std::optional<std::chrono::milliseconds> wait_for(F check, std::chrono::millisec
     }
     return std::nullopt;
 }
+
+/// A throwaway server with pg_trickle preloaded (the scheduler looking every 200 ms, and
+/// `extra_setting`), the extension created in its postgres database and its scheduler running.
+struct server_with_extension {
+    cluster server;
+    connection db;
+    explicit server_with_extension(const std::string& extra_setting = "")
+        : server(cluster_options{"pg_trickle", {"pg_trickle.scheduler_interval_ms = 200", extra_setting}}),
+          db(server.connect()) {
+        db.exec("CREATE EXTENSION pg_trickle");
+        REQUIRE(wait_for([&] { return db.scalar("SELECT pgtrickle._scheduler_running()") == "t"; },
+                         std::chrono::seconds(10)));
+    }
+};
 
 /// The SQLSTATE `sql` fails with ("" when it succeeds).
 inline std::string sqlstate_of(connection& db, const std::string& sql) {

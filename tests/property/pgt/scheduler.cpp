@@ -23,18 +23,8 @@ using pgt::testing::cluster;
 using pgt::testing::cluster_options;
 using pgt::testing::connection;
 using pgt::testing::equal_to_query;
+using pgt::testing::server_with_extension;
 using pgt::testing::wait_for;
-
-struct server_with_extension {
-    cluster server;
-    connection db;
-    explicit server_with_extension(const std::string& extra_setting = "")
-        : server(cluster_options{"pg_trickle", {"pg_trickle.scheduler_interval_ms = 200", extra_setting}}),
-          db(server.connect()) {
-        db.exec("CREATE EXTENSION pg_trickle");
-        REQUIRE(wait_for([&] { return db.scalar("SELECT pgtrickle._scheduler_running()") == "t"; }, 10s));
-    }
-};
 
 double process_cpu_seconds(const std::string& pid) {
     std::ifstream in("/proc/" + pid + "/stat");
