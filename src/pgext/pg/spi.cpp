@@ -121,10 +121,15 @@ std::optional<std::string> scalar(const std::string& sql, const std::vector<para
 plan::plan(const std::string& sql, int nparams, bool generic)
     : plan(sql, std::vector<unsigned>(static_cast<std::size_t>(nparams), TEXTOID), generic) {}
 
-plan::plan(const std::string& sql, const std::vector<unsigned>& types, bool generic) {
+plan::plan(const std::string& sql, const std::vector<unsigned>& types, bool generic)
+    : plan(sql, types, generic ? CURSOR_OPT_GENERIC_PLAN : 0) {}
+
+plan plan::parallel_query(const std::string& sql) { return plan(sql, std::vector<unsigned>{}, CURSOR_OPT_PARALLEL_OK); }
+
+plan::plan(const std::string& sql, const std::vector<unsigned>& types, int cursor_options) {
     std::vector<Oid> oids(types.begin(), types.end());
     SPIPlanPtr p = pg::call([&] {
-        return SPI_prepare_cursor(sql.c_str(), static_cast<int>(oids.size()), oids.data(), generic ? CURSOR_OPT_GENERIC_PLAN : 0);
+        return SPI_prepare_cursor(sql.c_str(), static_cast<int>(oids.size()), oids.data(), cursor_options);
     });
     if (!p) check(SPI_result, sql);
     pg::call([&] { SPI_keepplan(p); });

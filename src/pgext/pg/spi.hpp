@@ -40,6 +40,10 @@ public:
     plan(const std::string& sql, int nparams, bool generic = false);
     /// A plan whose parameters have the given types (type OIDs), bound by `execute_values`.
     plan(const std::string& sql, const std::vector<unsigned>& types, bool generic);
+    /// A read-only query without parameters that is always run to completion (a full load into
+    /// a fresh heap): the planner may give it parallel workers, as it does REFRESH MATERIALIZED
+    /// VIEW's query. (SPI_prepare_cursor, used for every other plan here, does not allow them.)
+    static plan parallel_query(const std::string& sql);
     plan(plan&& o) noexcept;
     plan& operator=(plan&& o) noexcept;
     ~plan();
@@ -56,6 +60,7 @@ public:
     std::vector<row> query(const std::vector<param>& params, const class snapshot* snap = nullptr) const;
 
 private:
+    plan(const std::string& sql, const std::vector<unsigned>& types, int cursor_options);
     void* handle_ = nullptr; // SPIPlanPtr
 };
 

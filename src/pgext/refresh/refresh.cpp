@@ -228,7 +228,7 @@ bool swappable(unsigned relid) {
 /// TRUNCATE and INSERT. Returns the rows loaded.
 long long fill(const std::string& table, unsigned relid, full_load& load, const spi::snapshot& snap) {
     if (swappable(relid)) {
-        if (!load.swap_plan.valid()) load.swap_plan = spi::plan(load.swap_select.empty() ? load.select : load.swap_select, 0);
+        if (!load.swap_plan.valid()) load.swap_plan = spi::plan::parallel_query(load.swap_select.empty() ? load.select : load.swap_select);
         if (const auto rows = pg::replace_contents(relid, load.swap_plan, snap)) return static_cast<long long>(*rows);
     }
     spi::exec(sql::ddl::truncate(table));
