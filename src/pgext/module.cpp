@@ -21,7 +21,7 @@ void pgt::initialize() {
     pgt::server::install_derived_commit(); // (first: it runs after the other callbacks)
     pgt::server::refresh_writes_scope::reset_at_abort();
     pgt::ext::immediate::install_hooks();
-    pgt::ext::capture_subscribers::subscribe(pgt::ext::immediate::keep_changes, pgt::sched::wake_scheduler_at_commit);
+    pgt::ext::capture_subscribers::subscribe(pgt::ext::immediate::keep_changes, pgt::sched::source_changed_at_commit);
     pgt::ext::install_rights_invalidation();
     pgt::ext::install_compiled_rollback();
     pgt::ext::install_consumer_invalidation();

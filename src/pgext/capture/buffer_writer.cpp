@@ -33,7 +33,7 @@ void capture_statement_changes(TriggerData* td) {
     if (!readers.immediate.empty()) capture_subscribers::publish_immediate(td, root);
     if (!readers.deferred) return;
     append_statement_changes(td, root);
-    capture_subscribers::publish_buffered();
+    capture_subscribers::publish_buffered(root);
 }
 
 } // namespace pgt::ext

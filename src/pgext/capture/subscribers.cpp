@@ -16,8 +16,8 @@ void publish_immediate(TriggerData* td, unsigned root) {
     if (immediate_subscriber) immediate_subscriber(td, root);
 }
 
-void publish_buffered() {
-    if (buffered_subscriber) buffered_subscriber();
+void publish_buffered(unsigned root) {
+    if (buffered_subscriber) buffered_subscriber(root);
 }
 
 } // namespace pgt::ext::capture_subscribers

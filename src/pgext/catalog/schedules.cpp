@@ -26,7 +26,7 @@ std::vector<scheduled_table> load_schedules(std::int64_t now) {
                               // The mean of its last three scheduled refreshes that did something.
                               "(SELECT avg(extract(epoch FROM h.end_time - h.start_time)) FROM (SELECT end_time, start_time "
                               "FROM pgtrickle.pgt_refresh_history h WHERE h.pgt_id = s.pgt_id AND h.status = 'COMPLETED' "
-                              "AND h.initiated_by = 'SCHEDULER' AND h.action <> 'NO_DATA' ORDER BY h.start_time DESC LIMIT 3) h) "
+                              "AND h.initiated_by = 'SCHEDULER' AND h.action <> 'NO_DATA' ORDER BY h.start_time DESC LIMIT 3) h), s.generation "
                               "FROM pgtrickle.pgt_stream_tables s "
                               "WHERE s.refresh_mode <> 'IMMEDIATE' ORDER BY s.pgt_id",
                               0)
@@ -69,7 +69,9 @@ std::vector<scheduled_table> load_schedules(std::int64_t now) {
         t.state.slowest = r[8] == "t";
         if (guc::auto_backoff && r[9]) t.state.recent_refresh_seconds = std::stod(*r[9]);
         if (auto it = tiers.find(t.state.id); it != tiers.end()) t.state.watch = it->second;
+        t.generation = std::stoll(*r[10]);
         for (const spi::row* e : reads[t.state.id]) {
+            t.sources.push_back(static_cast<std::uint32_t>(std::stoul(*(*e)[1])));
             if ((*e)[2])
                 t.state.upstream.push_back(std::stoll(*(*e)[2]));
             else

@@ -16,6 +16,8 @@ struct scheduled_table {
     int errors = 0;   ///< consecutive failed refreshes
     std::int64_t retry_at = 0; ///< unix seconds: end of the back-off after errors
     bool held_back = false;    ///< by a watermark group not aligned (not runnable meanwhile)
+    long long generation = 0;  ///< bumped by every change of its definition or storage
+    std::vector<std::uint32_t> sources; ///< the relids it reads, stream tables' included
 };
 
 /// Seconds a stream table waits after `errors` consecutive failures before it is tried again.

@@ -11,7 +11,14 @@ public:
     /// Sets it to 0; before any process uses it (it is plain memory until then).
     void init();
     std::uint64_t read();
+    /// As read, and a full memory barrier: what other processes wrote before they changed it
+    /// is seen after.
+    std::uint64_t read_fenced();
     void add(std::uint64_t n);
+    /// Adds n; returns the value before (a full barrier).
+    std::uint64_t fetch_add(std::uint64_t n);
+    /// Sets it to v (a full barrier).
+    void store(std::uint64_t v);
 
 private:
     alignas(8) unsigned char storage_[16];

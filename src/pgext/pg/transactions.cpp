@@ -30,18 +30,23 @@ namespace {
 struct end_callbacks {
     void (*committed)();
     void (*abandoned)();
+    void (*prepared)();
 };
 void transaction_ended(XactEvent event, void* arg) {
     const auto* c = static_cast<const end_callbacks*>(arg);
+    if (event == XACT_EVENT_PREPARE && c->prepared) {
+        c->prepared();
+        return;
+    }
     if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT || event == XACT_EVENT_PREPARE) c->abandoned();
     if (event == XACT_EVENT_COMMIT) c->committed();
 }
 } // namespace
 
-void on_transaction_end(void (*committed)(), void (*abandoned)()) {
-    // One server callback per pair, registered now: the server's order among its callbacks
+void on_transaction_end(void (*committed)(), void (*abandoned)(), void (*prepared)()) {
+    // One server callback per set, registered now: the server's order among its callbacks
     // (the last registered runs first) stays what it was.
-    RegisterXactCallback(transaction_ended, new end_callbacks{committed, abandoned});
+    RegisterXactCallback(transaction_ended, new end_callbacks{committed, abandoned, prepared});
 }
 
 namespace {

@@ -29,10 +29,10 @@ bool commit_without_flush_if_alone();
 /// Whether pg_trickle is installed in this database (as the current transaction sees it).
 bool pg_trickle_installed();
 /// Calls `committed()` when a transaction of this backend commits, `abandoned()` when one
-/// aborts or is prepared (a prepared transaction commits later, elsewhere); from _PG_init.
-/// (Each pair is a transaction callback of its own, called in the server's order: the last
-/// registered first.)
-void on_transaction_end(void (*committed)(), void (*abandoned)());
+/// aborts or is prepared (a prepared transaction commits later, elsewhere) — `prepared()`
+/// instead, for a prepared one, when given; from _PG_init. (Each set is a transaction callback
+/// of its own, called in the server's order: the last registered first.)
+void on_transaction_end(void (*committed)(), void (*abandoned)(), void (*prepared)() = nullptr);
 /// Calls `before_commit()` as a transaction is about to commit or be prepared (it may still
 /// write), `ended()` once it committed, aborted or was prepared (parallel workers' too);
 /// from _PG_init.

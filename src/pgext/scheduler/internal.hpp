@@ -2,6 +2,7 @@
 // The shared-memory layout behind scheduler/shared.hpp (scheduler files only).
 
 #include <cstdint>
+#include <vector>
 
 #include "pg/latch.hpp"
 #include "pg/lwlock.hpp"
@@ -13,6 +14,9 @@ namespace pgt::sched {
 inline constexpr int max_databases = 64;
 /// Refreshes a scheduler can have queued or running in refresh workers at once.
 inline constexpr int max_queued_refreshes = 128;
+/// Commits of captured changes whose sources a scheduler can still tell apart between two ticks
+/// (db_slot::changed_sources); past them it takes every source as changed.
+inline constexpr int changed_sources_kept = 64;
 
 /// A refresh the scheduler hands to refresh workers (pg_trickle.max_concurrent_refreshes).
 struct refresh_job {
@@ -38,6 +42,11 @@ struct db_slot {
     int pid;                    ///< the scheduler's pid, 0 when none runs
     Latch* latch;               ///< the scheduler's latch
     server::shared_counter changes; ///< commits that captured changes
+    /// The sources those commits changed, as a ring: entry n (of `changed_sources_seq`) is at
+    /// n % changed_sources_kept, holding n's low 32 bits over the source's relid (0: any source,
+    /// for a commit that changed something else a scheduler reads: the catalog, WAL buffers).
+    server::shared_counter changed_sources_seq;
+    server::shared_counter changed_sources[changed_sources_kept];
     std::int64_t last_tick_ms;  ///< unix ms of the scheduler's last tick
     std::int64_t absent_since_ms; ///< the extension was not installed, as of this time (0: unknown)
     bool serving;               ///< the scheduler found the extension and serves the database
@@ -66,6 +75,17 @@ std::int64_t now_ms();
 /// The slot of database `db`; when `create`, a free one (or one of a database without the
 /// extension) is cleared and taken, nullptr if there is none. Callers hold shared->lock, except a scheduler reading its own slot's counter.
 db_slot* find_slot(std::uint32_t db, bool create);
+/// The sources whose captured changes committed since entry `seen` of slot.changed_sources
+/// (moved to the last one): `any` when the slot cannot tell which (another change, or too many).
+/// A commit publishes after its changes are visible: what is not listed here yet is seen by a
+/// snapshot taken after this call, or listed by the next one.
+struct changed_sources {
+    bool any = false;
+    std::vector<unsigned> relids;
+};
+changed_sources take_changed_sources(db_slot& slot, std::uint64_t& seen);
+/// Clears a slot's counters (plain memory until then).
+void init_counters(db_slot& slot);
 /// Whether DROP DATABASE holds database `db`'s workers off (db_slot::held_until_ms): a worker
 /// that starts then leaves at once.
 bool workers_held(std::uint32_t db);

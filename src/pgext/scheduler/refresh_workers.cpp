@@ -15,6 +15,7 @@
 #include "pg/spi.hpp"
 #include "refresh/refresh.hpp"
 #include "scheduler/internal.hpp"
+#include "scheduler/quiet_tables.hpp"
 #include "scheduler/refresh_job.hpp"
 #include "scheduler/transactions.hpp"
 
@@ -187,7 +188,8 @@ int staff(db_slot* slot) {
 
 } // namespace
 
-void dispatch(db_slot* slot, const std::vector<std::vector<long long>>& units, const std::vector<stream_table_state>& states) {
+void dispatch(db_slot* slot, const std::vector<std::vector<long long>>& units, const std::vector<stream_table_state>& states,
+              quiet_tables& quiet) {
     collect_done(slot);
     if (guc::max_concurrent_refreshes <= 1) {
         // One at a time, here: in refresh order, each unit after what it reads.
@@ -204,7 +206,7 @@ void dispatch(db_slot* slot, const std::vector<std::vector<long long>>& units, c
     in_transaction([&] {
         for (const auto& unit : units)
             for (long long id : unit)
-                if (!in_flight.count(id) && ext::has_pending_changes(id)) changed.insert(id);
+                if (!in_flight.count(id) && quiet.pending(id)) changed.insert(id);
     });
     // Stream tables that are not up to date yet: those in flight, and those of the units this
     // pass holds back or queues (upstream ones come first in `units`).

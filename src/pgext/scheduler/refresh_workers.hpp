@@ -14,11 +14,14 @@
 namespace pgt::sched {
 
 struct db_slot;
+class quiet_tables;
 
 /// Queues the units of a tick (tick_units: upstream first) whose stream tables are not queued
 /// or running already, and whose upstream ones are not either (those wait for a later tick).
-/// With max_concurrent_refreshes 1, runs them here, one after another, instead.
-void dispatch(db_slot* slot, const std::vector<std::vector<long long>>& units, const std::vector<stream_table_state>& states);
+/// With max_concurrent_refreshes 1, runs them here, one after another, instead. Pending changes
+/// are asked of `quiet`.
+void dispatch(db_slot* slot, const std::vector<std::vector<long long>>& units, const std::vector<stream_table_state>& states,
+              quiet_tables& quiet);
 
 /// Whether refreshes the scheduler queued are not done yet.
 bool refreshes_in_flight();

@@ -31,6 +31,7 @@
 #include "refresh/refresh.hpp"
 #include "scheduler/auto_restore.hpp"
 #include "scheduler/internal.hpp"
+#include "scheduler/quiet_tables.hpp"
 #include "scheduler/refresh_workers.hpp"
 #include "scheduler/transactions.hpp"
 #include "scheduler/wal_decoder_worker.hpp"
@@ -40,6 +41,7 @@ namespace pgt::sched {
 namespace {
 
 db_slot* my_slot = nullptr;
+quiet_tables quiet;
 
 using catalog_entry = ext::scheduled_table;
 
@@ -86,7 +88,7 @@ std::int64_t next_work(const std::vector<catalog_entry>& entries, const std::vec
     std::int64_t next = never;
     in_transaction([&] {
         for (const auto& [at, id] : candidates)
-            if (ext::has_pending_changes(id)) {
+            if (quiet.pending(id)) {
                 next = at;
                 break;
             }
@@ -102,6 +104,7 @@ std::int64_t tick() {
     if (in_transaction([&] {
             entries = ext::load_schedules(now_s);
             refresh_groups = ext::load_refresh_groups();
+            quiet.update(*my_slot, entries);
         }))
         return now_ms() + 60000; // try again
     std::vector<stream_table_state> states;
@@ -113,10 +116,11 @@ std::int64_t tick() {
         server::log(std::string("pg_trickle: ") + e.what());
         return now_ms() + 60000;
     }
-    dispatch(my_slot, watched_units(states, units, now_ms(), guc::default_schedule_seconds, watched_again_at), states);
+    dispatch(my_slot, watched_units(states, units, now_ms(), guc::default_schedule_seconds, watched_again_at), states, quiet);
     // What is due now was queued, or waits for what was: the end of a refresh brings the next
     // tick (a second at most, in case a worker died without telling).
-    const std::int64_t next = next_work(entries, states, now_s);
+    std::int64_t next = next_work(entries, states, now_s);
+    if (quiet.watching_prepared()) next = std::min(next, now_ms() + 1000);
     return refreshes_in_flight() ? std::max(next, now_ms() + 1000) : next;
 }
 

@@ -1,6 +1,8 @@
 #include "scheduler/shared.hpp"
 
+#include <algorithm>
 #include <cstring>
+#include <vector>
 
 #include "pg/latch.hpp"
 #include "pg/lwlock.hpp"
@@ -15,6 +17,17 @@ namespace {
 
 bool wake_at_commit = false;
 bool rescan_at_commit = false;
+/// The sources whose changes this transaction captured (any_source_at_commit: something else
+/// changed, or more sources than are listed one by one).
+std::vector<unsigned> sources_at_commit;
+bool any_source_at_commit = false;
+constexpr std::size_t sources_listed = 8;
+
+/// Tells the scheduler of `slot` that `relid` changed (0: anything may have).
+void publish_changed_source(db_slot& slot, unsigned relid) {
+    const std::uint64_t n = slot.changed_sources_seq.fetch_add(1) + 1;
+    slot.changed_sources[n % changed_sources_kept].store((n << 32) | relid);
+}
 
 void request_shmem() {
     pg::request_space(sizeof(shared_state));
@@ -27,15 +40,19 @@ void attach_shmem() {
     if (!found) {
         std::memset(static_cast<void*>(shared), 0, sizeof(shared_state));
         shared->lock = server::named_lock("pg_trickle");
-        for (auto& s : shared->slots) s.changes.init();
+        for (auto& s : shared->slots) init_counters(s);
     }
 }
 
 /// Wake-ups are sent at commit: before it, a scheduler or the launcher would not see the
 /// changes (or the new extension) yet.
-/// (A prepared transaction commits later, elsewhere (COMMIT PREPARED): the scheduler finds its
-/// changes at its next look, not through this backend's next commit.)
-void abandoned() { wake_at_commit = rescan_at_commit = false; }
+/// (A prepared transaction commits later, elsewhere (COMMIT PREPARED), unannounced: its
+/// PREPARE wakes the scheduler, which then looks at every stream table again at each tick, a
+/// second apart, while the database has prepared transactions: quiet_tables.)
+void abandoned() {
+    wake_at_commit = rescan_at_commit = any_source_at_commit = false;
+    sources_at_commit.clear();
+}
 
 void at_commit() {
     if (!shared) return;
@@ -46,6 +63,10 @@ void at_commit() {
         server::lock(shared->lock, server::lock_mode::shared);
         if (db_slot* slot = find_slot(server::database_oid(), false)) {
             slot->changes.add(1);
+            if (any_source_at_commit || sources_at_commit.empty())
+                publish_changed_source(*slot, 0);
+            else
+                for (unsigned relid : sources_at_commit) publish_changed_source(*slot, relid);
             // No scheduler attached (dormant, or it ended): the launcher starts one.
             wake = slot->latch ? slot->latch : shared->launcher_latch;
         }
@@ -64,7 +85,13 @@ void at_commit() {
         if (launcher) server::set_latch(launcher);
     }
     if (wake) server::set_latch(wake);
-    wake_at_commit = rescan_at_commit = false;
+    abandoned();
+}
+
+void at_prepare() {
+    rescan_at_commit = false;
+    if (wake_at_commit) any_source_at_commit = true;
+    at_commit();
 }
 
 } // namespace
@@ -99,18 +126,48 @@ db_slot* find_slot(std::uint32_t db, bool create) {
     // A reused slot keeps nothing of its previous database.
     *take = db_slot{};
     take->db = db;
-    take->changes.init();
+    init_counters(*take);
     return take;
 }
 
 void install_shared_state() {
     pg::add_shared_memory(request_shmem, attach_shmem);
-    server::on_transaction_end(at_commit, abandoned);
+    server::on_transaction_end(at_commit, abandoned, at_prepare);
 }
 
 bool shared_state_available() { return shared != nullptr; }
 
-void wake_scheduler_at_commit() { wake_at_commit = true; }
+void init_counters(db_slot& slot) {
+    slot.changes.init();
+    slot.changed_sources_seq.init();
+    for (auto& c : slot.changed_sources) c.init();
+}
+
+void wake_scheduler_at_commit() { wake_at_commit = any_source_at_commit = true; }
+
+void source_changed_at_commit(unsigned relid) {
+    wake_at_commit = true;
+    if (std::find(sources_at_commit.begin(), sources_at_commit.end(), relid) != sources_at_commit.end()) return;
+    if (sources_at_commit.size() == sources_listed)
+        any_source_at_commit = true;
+    else
+        sources_at_commit.push_back(relid);
+}
+
+changed_sources take_changed_sources(db_slot& slot, std::uint64_t& seen) {
+    changed_sources c;
+    const std::uint64_t last = slot.changed_sources_seq.read_fenced();
+    c.any = last - seen > changed_sources_kept;
+    for (std::uint64_t n = seen + 1; !c.any && n <= last; ++n) {
+        const std::uint64_t entry = slot.changed_sources[n % changed_sources_kept].read_fenced();
+        // (Not yet written by the commit that took n, or already overwritten: any.)
+        const auto relid = static_cast<unsigned>(entry & 0xffffffffU);
+        c.any = (entry >> 32) != (n & 0xffffffffU) || relid == 0;
+        c.relids.push_back(relid);
+    }
+    seen = last;
+    return c;
+}
 
 void request_rescan() { rescan_at_commit = true; }
 

@@ -17,6 +17,9 @@ bool shared_state_available();
 /// The current backend captured changes or changed stream tables: wake its database's
 /// scheduler when it commits.
 void wake_scheduler_at_commit();
+/// The current backend captured changes of table `relid` into its buffer: at commit, wake its
+/// database's scheduler and tell it which source changed (take_changed_sources).
+void source_changed_at_commit(unsigned relid);
 
 /// Asks the launcher to look for databases with the extension when this transaction commits.
 void request_rescan();
