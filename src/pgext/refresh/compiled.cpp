@@ -1,9 +1,11 @@
 #include "refresh/compiled.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <set>
 #include <utility>
+#include <vector>
 
 #include "pgt/error.hpp"
 #include "pgt/sql/builder.hpp"
@@ -306,9 +308,32 @@ void compile_full(const stream_table& st, compiled_query& c) {
 
 } // namespace
 
+/// Compiled queries a backend keeps: their plans are saved plans, and PostgreSQL looks through
+/// every saved plan at each relation cache invalidation of the backend (PlanCacheRelCallback).
+/// A backend that compiled thousands (one creating or refreshing thousands of stream tables)
+/// spent most of its time there: each creation sends several.
+constexpr std::size_t compiled_kept = 256;
+
+/// Frees the least recently used compiled queries beyond compiled_kept, but none used in the
+/// current transaction (whose callers may hold them).
+void evict_unused() {
+    auto& c = cache();
+    if (c.size() < compiled_kept) return;
+    const unsigned now = server::transaction_number();
+    std::vector<std::pair<unsigned, long long>> idle;
+    for (const auto& [id, q] : c)
+        if (!q || q->used_in != now) idle.emplace_back(q ? now - q->used_in : ~0U, id); // (its age, across wrap-around)
+    std::sort(idle.begin(), idle.end(), std::greater<>());
+    for (std::size_t i = 0; i < idle.size() && c.size() >= compiled_kept; ++i) c.erase(idle[i].second);
+}
+
 compiled_query& compiled_for(const stream_table& st) {
+    if (auto it = cache().find(st.id); it != cache().end() && it->second && it->second->generation == st.generation) {
+        it->second->used_in = server::transaction_number();
+        return *it->second;
+    }
+    evict_unused();
     auto& slot = cache()[st.id];
-    if (slot && slot->generation == st.generation) return *slot;
     auto c = std::make_unique<compiled_query>();
     c->generation = st.generation;
     compiled_this_transaction().insert(st.id);
@@ -319,6 +344,7 @@ compiled_query& compiled_for(const stream_table& st) {
     else
         compile_full(st, *c);
     c->load.plan = spi::plan(c->load.statement, 0);
+    c->used_in = server::transaction_number();
     slot = std::move(c);
     return *slot;
 }

@@ -88,6 +88,7 @@ using maintenance_plan = std::variant<full_plan, differential_plan, topk_plan>;
 
 struct compiled_query {
     long long generation = -1;
+    unsigned used_in = 0; ///< the (local) transaction number that last asked for it
     frontend::compile_result front;
     /// What its lowerings are told: lowering_options(), for the storage it has (one made
     /// before 0.2.0 keeps every aggregate's state in a hidden column).
