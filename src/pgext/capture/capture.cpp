@@ -201,7 +201,7 @@ sql::tree::expr reads_all_rows(const sql::tree::expr& role, const sql::tree::exp
     return t::all_of({t::fn("has_table_privilege", {role, table, t::text("SELECT")}), t::negation(t::exists(policies))});
 }
 
-void sync_buffer_grants() {
+void sync_buffer_grants(const std::vector<unsigned>& sources) {
     server::internal_ddl_scope internal;
     server::role_scope as_owner(server::extension_owner(), false);
     // Wanted: (buffer, role) for each owner of a stream table reading the source who may
@@ -213,12 +213,20 @@ void sync_buffer_grants() {
     readers = join_on(readers, "pgtrickle.pgt_stream_tables", "st", t::eq(t::col("st", "pgt_id"), t::col("d", "pgt_id")));
     readers = join_on(readers, "pg_catalog.pg_class", "c", t::eq(t::col("c", "oid"), t::col("st", "pgt_relid")));
     wanted.from(join_on(readers, "pg_catalog.pg_class", "b", t::eq(t::col("b", "oid"), t::col("t", "buffer_relid"))));
+    const bool some = !sources.empty();
+    const t::expr among_sources =
+        some ? t::equals_any(t::col("t", "source_relid"), t::rendered_query("SELECT pg_catalog.unnest($1::pg_catalog.oid[])"))
+             : t::boolean(true);
     wanted.where(t::all_of({t::ne(t::col("c", "relowner"), t::col("b", "relowner")),
-                            reads_all_rows(t::col("c", "relowner"), t::col("t", "source_relid"))}));
+                            reads_all_rows(t::col("c", "relowner"), t::col("t", "source_relid")), among_sources}));
     t::select held = buffer_grants();
     held.items = {t::col("t", "buffer_relid"), t::as(t::col("a", "grantee"), "role")};
-    for (const auto& c : spi::query(t::render(grant_changes(wanted, held, true))))
+    held.where(t::all_of({*held.where_condition, among_sources}));
+    const auto changes = spi::query(t::render(grant_changes(wanted, held, true)),
+                                    some ? std::vector<spi::param>{spi::integer_array(sources)} : std::vector<spi::param>{});
+    for (const auto& c : changes)
         spi::exec(c[0] == "t" ? sql::ddl::grant_select(*c[2], *c[1]) : sql::ddl::revoke_all(*c[2], c[1]));
+    if (some && changes.empty()) return; // (the schema's USAGE follows the buffers' grants: none changed)
     // USAGE on the buffer schema follows: exactly the roles holding a buffer grant.
     t::select grantees = buffer_grants();
     grantees.items = {t::as(t::col("a", "grantee"), "role")};

@@ -34,8 +34,11 @@ sql::tree::expr reads_all_rows(const sql::tree::expr& role, const sql::tree::exp
 /// Makes buffer read access follow the catalog: each buffer is readable exactly by the owners
 /// of the stream tables reading its source who may still read all of it (reads_all_rows), and the buffer
 /// schema is usable exactly by them. Called after anything that can change that set: creating
-/// or dropping a stream table, GRANT and REVOKE, a change of owner.
-void sync_buffer_grants();
+/// or dropping a stream table, GRANT and REVOKE, a change of owner. With `sources`, only
+/// their buffers' grants (and the schema's, when one of those changed): a new stream table
+/// changes no other buffer's readers, and looking at all of them made creating the n-th
+/// stream table cost O(n).
+void sync_buffer_grants(const std::vector<unsigned>& sources = {});
 
 /// A statement fires only the triggers of the table it names, so a captured partitioned table
 /// has capture triggers on every partition too, all writing to its buffer. Puts them on the

@@ -112,7 +112,7 @@ void register_sources(long long id, unsigned relid, const definition& def) {
     std::vector<unsigned> relids;
     for (const auto& src : def.front.sources) relids.push_back(src->oid);
     wal::settle(relids);
-    sync_buffer_grants();
+    sync_buffer_grants(relids);
 }
 
 void warn_all(const definition& def) {
