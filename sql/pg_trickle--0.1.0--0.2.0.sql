@@ -467,61 +467,6 @@ LANGUAGE sql STABLE AS $$
     ORDER BY 1, 4 DESC, 3, 2
 $$;
 
--- The dependency graph as Mermaid text (a flowchart, sources on top): each stream table with
--- its refresh mode, status and schedule (a class per status), each other source, an edge per
--- dependency, and a subgraph per diamond group (atomic or not).
-CREATE FUNCTION pgtrickle.explain_dag() RETURNS text
-LANGUAGE sql STABLE AS $$
-    WITH sts AS (
-        SELECT pgt_id, pgt_relid, pgt_schema, pgt_name, refresh_mode, status,
-               CASE WHEN refresh_mode = 'IMMEDIATE' THEN 'no schedule' ELSE coalesce(schedule, 'calculated') END AS schedule,
-               diamond_consistency FROM pgtrickle.pgt_stream_tables
-    ), other AS (
-        SELECT DISTINCT d.source_relid AS relid FROM pgtrickle.pgt_dependencies d
-        WHERE NOT EXISTS (SELECT FROM sts WHERE sts.pgt_relid = d.source_relid)
-    ), node AS (   -- a Mermaid id for every relation in the graph (others numbered by name)
-        SELECT pgt_relid AS relid, 'st' || pgt_id AS id FROM sts
-        UNION ALL
-        SELECT relid, 'rel' || row_number() OVER (ORDER BY relid::regclass::text) FROM other
-    ), groups AS (
-        SELECT g.group_id, g.member_schema, g.member_name, g.is_convergence, g.schedule_policy
-        FROM pgtrickle.diamond_groups() g
-    ), lines(section, sort_key, line) AS (
-        SELECT 0, '', 'flowchart TD'
-        UNION ALL
-        SELECT 1, n.relid::regclass::text, format('    %s[("%s")]', n.id, n.relid::regclass) FROM node n WHERE n.id LIKE 'rel%'
-        UNION ALL
-        SELECT 2, format('%s.%s', s.pgt_schema, s.pgt_name),
-               format('    st%s["%s.%s<br/>%s · %s · %s"]:::%s', s.pgt_id, s.pgt_schema, s.pgt_name, s.refresh_mode, s.schedule,
-                      s.status, lower(s.status))
-        FROM sts s
-        UNION ALL
-        SELECT 3, format('%s %s', r.id, lpad(d.pgt_id::text, 12)), format('    %s --> st%s', r.id, d.pgt_id)
-        FROM pgtrickle.pgt_dependencies d JOIN node r ON r.relid = d.source_relid
-        UNION ALL
-        SELECT 4, format('%s', g.group_id),
-               format('    subgraph diamond_%s ["diamond %s: %s, %s"]', g.group_id, g.group_id,
-                      CASE WHEN c.diamond_consistency = 'atomic' THEN 'atomic' ELSE 'not atomic' END, g.schedule_policy)
-               || E'\n' || string_agg('        st' || m.pgt_id, E'\n' ORDER BY m.pgt_id) || E'\n    end'
-        FROM groups g JOIN sts m ON m.pgt_schema = g.member_schema AND m.pgt_name = g.member_name
-        JOIN groups gc ON gc.group_id = g.group_id AND gc.is_convergence
-        JOIN sts c ON c.pgt_schema = gc.member_schema AND c.pgt_name = gc.member_name
-        GROUP BY g.group_id, g.schedule_policy, c.diamond_consistency
-        UNION ALL
-        SELECT 4, format('cycle %s', c.scc_id),
-               format('    subgraph cycle_%s ["cycle %s: fixed point in %s rounds"]', c.scc_id, c.scc_id,
-                      coalesce(max(c.last_fixpoint_iterations)::text, 'no'))
-               || E'\n' || string_agg('        st' || c.pgt_id, E'\n' ORDER BY c.pgt_id) || E'\n    end'
-        FROM pgtrickle.pgt_stream_tables c WHERE c.scc_id IS NOT NULL GROUP BY c.scc_id
-        UNION ALL
-        SELECT 5, '', '    classDef active fill:#e6f4ea,stroke:#2e7d32;' || E'\n' ||
-                      '    classDef error fill:#fdecea,stroke:#c62828;' || E'\n' ||
-                      '    classDef suspended fill:#fff4e5,stroke:#ef6c00;' || E'\n' ||
-                      '    classDef initializing fill:#e8eaf6,stroke:#3949ab;'
-    )
-    SELECT string_agg(line, E'\n' ORDER BY section, sort_key) FROM lines
-$$;
-
 -- ---- refresh groups ------------------------------------------------------------------------------
 -- Stream tables that always refresh together, in one transaction to one snapshot (as an atomic
 -- diamond's members do). Members by id, which a restore keeps: the table is dumped, and members
@@ -550,6 +495,140 @@ LANGUAGE sql STABLE AS $$
            (SELECT min(pg_snapshot_xmin(s.frontier_snapshot)::text::bigint) FROM pgtrickle.pgt_stream_tables s
             WHERE s.pgt_id = ANY (g.members))
     FROM pgtrickle.pgt_refresh_groups g ORDER BY 1
+$$;
+
+-- The dependency graph as Mermaid text (a flowchart, sources on top): each stream table with
+-- its refresh mode, status and schedule (a class per status), its tier when not hot and its
+-- refresh groups, each other source, an edge per dependency, and a subgraph per diamond group
+-- (atomic or not) and per cycle.
+CREATE FUNCTION pgtrickle.explain_dag() RETURNS text
+LANGUAGE sql STABLE AS $$
+    WITH sts AS (
+        SELECT s.pgt_id, s.pgt_relid, s.pgt_schema, s.pgt_name, s.refresh_mode, s.status,
+               CASE WHEN s.refresh_mode = 'IMMEDIATE' THEN 'no schedule' ELSE coalesce(s.schedule, 'calculated') END AS schedule,
+               s.diamond_consistency,
+               concat(CASE WHEN s.refresh_mode <> 'IMMEDIATE' AND pgtrickle._tier(s) <> 'hot' THEN ' · ' || pgtrickle._tier(s) END,
+                      (SELECT ' · group ' || string_agg(g.group_name, ', ' ORDER BY g.group_name)
+                       FROM pgtrickle.pgt_refresh_groups g WHERE s.pgt_id = ANY (g.members))) AS notes
+        FROM pgtrickle.pgt_stream_tables s
+    ), other AS (
+        SELECT DISTINCT d.source_relid AS relid FROM pgtrickle.pgt_dependencies d
+        WHERE NOT EXISTS (SELECT FROM sts WHERE sts.pgt_relid = d.source_relid)
+    ), node AS (   -- a Mermaid id for every relation in the graph (others numbered by name)
+        SELECT pgt_relid AS relid, 'st' || pgt_id AS id FROM sts
+        UNION ALL
+        SELECT relid, 'rel' || row_number() OVER (ORDER BY relid::regclass::text) FROM other
+    ), groups AS (
+        SELECT g.group_id, g.member_schema, g.member_name, g.is_convergence, g.schedule_policy
+        FROM pgtrickle.diamond_groups() g
+    ), lines(section, sort_key, line) AS (
+        SELECT 0, '', 'flowchart TD'
+        UNION ALL
+        SELECT 1, n.relid::regclass::text, format('    %s[("%s")]', n.id, n.relid::regclass) FROM node n WHERE n.id LIKE 'rel%'
+        UNION ALL
+        SELECT 2, format('%s.%s', s.pgt_schema, s.pgt_name),
+               format('    st%s["%s.%s<br/>%s · %s · %s%s"]:::%s', s.pgt_id, s.pgt_schema, s.pgt_name, s.refresh_mode, s.schedule,
+                      s.status, s.notes, lower(s.status))
+        FROM sts s
+        UNION ALL
+        SELECT 3, format('%s %s', r.id, lpad(d.pgt_id::text, 12)), format('    %s --> st%s', r.id, d.pgt_id)
+        FROM pgtrickle.pgt_dependencies d JOIN node r ON r.relid = d.source_relid
+        UNION ALL
+        SELECT 4, format('%s', g.group_id),
+               format('    subgraph diamond_%s ["diamond %s: %s, %s"]', g.group_id, g.group_id,
+                      CASE WHEN c.diamond_consistency = 'atomic' THEN 'atomic' ELSE 'not atomic' END, g.schedule_policy)
+               || E'\n' || string_agg('        st' || m.pgt_id, E'\n' ORDER BY m.pgt_id) || E'\n    end'
+        FROM groups g JOIN sts m ON m.pgt_schema = g.member_schema AND m.pgt_name = g.member_name
+        JOIN groups gc ON gc.group_id = g.group_id AND gc.is_convergence
+        JOIN sts c ON c.pgt_schema = gc.member_schema AND c.pgt_name = gc.member_name
+        GROUP BY g.group_id, g.schedule_policy, c.diamond_consistency
+        UNION ALL
+        SELECT 4, format('cycle %s', c.scc_id),
+               format('    subgraph cycle_%s ["cycle %s: fixed point in %s rounds"]', c.scc_id, c.scc_id,
+                      coalesce(max(c.last_fixpoint_iterations)::text, 'no'))
+               || E'\n' || string_agg('        st' || c.pgt_id, E'\n' ORDER BY c.pgt_id) || E'\n    end'
+        FROM pgtrickle.pgt_stream_tables c WHERE c.scc_id IS NOT NULL GROUP BY c.scc_id
+        UNION ALL
+        SELECT 5, '', '    classDef active fill:#e6f4ea,stroke:#2e7d32;' || E'\n' ||
+                      '    classDef error fill:#fdecea,stroke:#c62828;' || E'\n' ||
+                      '    classDef suspended fill:#fff4e5,stroke:#ef6c00;' || E'\n' ||
+                      '    classDef initializing fill:#e8eaf6,stroke:#3949ab;'
+    )
+    SELECT string_agg(line, E'\n' ORDER BY section, sort_key) FROM lines
+$$;
+
+-- ---- the dependency tree, with cycles, groups and tiers -----------------------------------------
+-- Each stream table nobody outside its cycle reads is a root (one member, the first made, for a
+-- cycle nobody else reads), below it what it reads. Tags after a stream table: its cycle, its
+-- diamond and refresh groups, its tier when not hot; a member met again on the way down is
+-- printed once more, tagged [cycle back], and not expanded.
+DROP FUNCTION pgtrickle._tree_below(oid, text, text, int, bool);
+CREATE FUNCTION pgtrickle._tree_below(relid oid, prefix text, child_prefix text, level int, path oid[], diamonds jsonb)
+RETURNS TABLE (tree_line text, node text, node_type text, depth int, status text, refresh_mode text)
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    st pgtrickle.pgt_stream_tables;
+    child record;
+    name text;
+    tags text;
+    n int;
+    i int := 0;
+BEGIN
+    SELECT * INTO st FROM pgtrickle.pgt_stream_tables s WHERE s.pgt_relid = relid;
+    IF st.pgt_id IS NULL THEN
+        RETURN QUERY SELECT prefix || relid::regclass::text || ' [src]', relid::regclass::text, 'source_table'::text,
+                            level, NULL::text, NULL::text;
+        RETURN;
+    END IF;
+    name := format('%I.%I', st.pgt_schema, st.pgt_name);
+    IF relid = ANY (path) THEN
+        RETURN QUERY SELECT prefix || name || ' [cycle back]', name, 'stream_table'::text, level, st.status, st.refresh_mode;
+        RETURN;
+    END IF;
+    tags := concat_ws(' ',
+        CASE WHEN st.scc_id IS NOT NULL THEN format('[cycle %s]', st.scc_id) END,
+        (SELECT string_agg(format('[diamond %s]', d), ' ' ORDER BY d::int) FROM jsonb_array_elements_text(diamonds -> st.pgt_id::text) d),
+        (SELECT string_agg(format('[group %s]', g.group_name), ' ' ORDER BY g.group_name)
+         FROM pgtrickle.pgt_refresh_groups g WHERE st.pgt_id = ANY (g.members)),
+        CASE WHEN st.refresh_mode <> 'IMMEDIATE' AND pgtrickle._tier(st) <> 'hot' THEN format('[%s]', pgtrickle._tier(st)) END);
+    RETURN QUERY SELECT prefix || name || CASE WHEN tags = '' THEN '' ELSE ' ' || tags END, name,
+                        'stream_table'::text, level, st.status, st.refresh_mode;
+    SELECT count(*) INTO n FROM pgtrickle.pgt_dependencies d WHERE d.pgt_id = st.pgt_id;
+    FOR child IN SELECT d.source_relid FROM pgtrickle.pgt_dependencies d WHERE d.pgt_id = st.pgt_id
+                 ORDER BY d.source_relid::regclass::text
+    LOOP
+        i := i + 1;
+        RETURN QUERY SELECT * FROM pgtrickle._tree_below(
+            child.source_relid,
+            child_prefix || CASE WHEN i = n THEN '└── ' ELSE '├── ' END,
+            child_prefix || CASE WHEN i = n THEN '    ' ELSE '│   ' END,
+            level + 1, path || relid, diamonds);
+    END LOOP;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION pgtrickle.dependency_tree()
+RETURNS TABLE (tree_line text, node text, node_type text, depth int, status text, refresh_mode text)
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    root record;
+    diamonds jsonb;   -- the diamond groups of each stream table, by pgt_id
+BEGIN
+    SELECT coalesce(jsonb_object_agg(id, groups), '{}') INTO diamonds
+    FROM (SELECT s.pgt_id::text AS id, jsonb_agg(DISTINCT g.group_id) AS groups
+          FROM pgtrickle.diamond_groups() g
+          JOIN pgtrickle.pgt_stream_tables s ON s.pgt_schema = g.member_schema AND s.pgt_name = g.member_name
+          GROUP BY s.pgt_id) x;
+    FOR root IN
+        SELECT st.pgt_relid FROM pgtrickle.pgt_stream_tables st
+        WHERE NOT EXISTS (SELECT 1 FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables r ON r.pgt_id = d.pgt_id
+                          WHERE d.source_relid = st.pgt_relid AND (st.scc_id IS NULL OR r.scc_id IS DISTINCT FROM st.scc_id))
+          AND (st.scc_id IS NULL OR st.pgt_id = (SELECT min(m.pgt_id) FROM pgtrickle.pgt_stream_tables m WHERE m.scc_id = st.scc_id))
+        ORDER BY st.pgt_schema, st.pgt_name
+    LOOP
+        RETURN QUERY SELECT * FROM pgtrickle._tree_below(root.pgt_relid, '', '', 0, ARRAY[]::oid[], diamonds);
+    END LOOP;
+END
 $$;
 
 -- ---- watermarks ----------------------------------------------------------------------------------

@@ -27,6 +27,19 @@ RESET pg_trickle.allow_circular;
 -- tiers: how closely the scheduler watches a stream table; 'auto' classifies it again
 SELECT pgtrickle.alter_stream_table('big_regions', tier => 'Cold');
 SELECT pgt_name, refresh_tier FROM pgtrickle.st_refresh_stats() ORDER BY 1;
+-- the dependency tree and the DAG show a cycle (once round it), refresh groups and tiers
+CREATE TABLE edges (src int NOT NULL, dst int NOT NULL);
+INSERT INTO edges VALUES (1, 2), (2, 3), (3, 1);
+SELECT pgtrickle.create_stream_table('reach', 'SELECT src, dst FROM edges', schedule => '1h');
+SELECT pgtrickle.create_stream_table('reach_step', 'SELECT DISTINCT r.src, e.dst FROM reach r JOIN edges e ON e.src = r.dst', schedule => '1h');
+SET pg_trickle.allow_circular = on;
+SELECT pgtrickle.alter_stream_table('reach', query => 'SELECT src, dst FROM edges UNION SELECT src, dst FROM reach_step');
+RESET pg_trickle.allow_circular;
+SELECT pgtrickle.create_refresh_group('pair', ARRAY['by_region', 'big_regions']);
+SELECT tree_line FROM pgtrickle.dependency_tree();
+SELECT pgtrickle.explain_dag();
+SELECT pgtrickle.drop_refresh_group('pair');
+SELECT pgtrickle.drop_stream_table('reach', cascade => true);
 SELECT pgtrickle.alter_stream_table('big_regions', tier => 'auto');
 SELECT refresh_tier FROM pgtrickle.st_refresh_stats() WHERE pgt_name = 'big_regions';
 SELECT pgtrickle.alter_stream_table('big_regions', tier => 'tepid');
