@@ -25,23 +25,23 @@ CREATE TABLE cold (id int PRIMARY KEY, g int, v int);
 INSERT INTO cold SELECT i, i % 20, i FROM generate_series(1, 2000) i;
 SQL
 
+# Created 100 to a transaction, as a migration would (one transaction creating thousands of
+# relations spends most of its time processing its own catalog invalidations).
+batched() { # $1: how many, $2: statement with :lo and :hi for generate_series(:lo, :hi) i
+    local lo
+    for ((lo = 1; lo <= $1; lo += 100)); do
+        local hi=$((lo + 99 < $1 ? lo + 99 : $1))
+        echo "${2//:lo/$lo}" | sed "s/:hi/$hi/g"
+    done
+}
 start=$(date +%s.%N)
-"${psql[@]}" >/dev/null <<SQL
-SELECT pgtrickle.create_stream_table('busy_a_' || i, 'SELECT id, g, v FROM hot WHERE id % $busy = ' || (i % $busy), schedule => '1s')
-FROM generate_series(1, $busy / 2) i;
-SELECT pgtrickle.create_stream_table('busy_b_' || i, 'SELECT g, count(*) AS n, sum(v) AS total FROM busy_a_' || i || ' GROUP BY g',
-                                     schedule => 'calculated')
-FROM generate_series(1, $busy / 2) i;
-SELECT pgtrickle.create_stream_table('idle_l_' || i, 'SELECT id, g, v FROM cold WHERE id % 7 = ' || (i % 7),
-                                     schedule => (ARRAY['1s', '5s', '30s', '1m'])[1 + i % 4])
-FROM generate_series(1, ($count - $busy) / 3) i;
-SELECT pgtrickle.create_stream_table('idle_r_' || i, 'SELECT g, count(*) AS n FROM cold GROUP BY g',
-                                     schedule => (ARRAY['1s', '5s', '30s', '1m'])[1 + i % 4])
-FROM generate_series(1, ($count - $busy) / 3) i;
-SELECT pgtrickle.create_stream_table('idle_j_' || i, 'SELECT l.g, count(*) AS listed, min(r.n) AS n FROM idle_l_' || i ||
-                                     ' l JOIN idle_r_' || i || ' r USING (g) GROUP BY l.g', schedule => 'calculated')
-FROM generate_series(1, ($count - $busy) / 3) i;
-SQL
+{
+    batched $((busy / 2)) "SELECT pgtrickle.create_stream_table('busy_a_' || i, 'SELECT id, g, v FROM hot WHERE id % $busy = ' || (i % $busy), schedule => '1s') FROM generate_series(:lo, :hi) i;"
+    batched $((busy / 2)) "SELECT pgtrickle.create_stream_table('busy_b_' || i, 'SELECT g, count(*) AS n, sum(v) AS total FROM busy_a_' || i || ' GROUP BY g', schedule => 'calculated') FROM generate_series(:lo, :hi) i;"
+    batched $(((count - busy) / 3)) "SELECT pgtrickle.create_stream_table('idle_l_' || i, 'SELECT id, g, v FROM cold WHERE id % 7 = ' || (i % 7), schedule => (ARRAY['1s', '5s', '30s', '1m'])[1 + i % 4]) FROM generate_series(:lo, :hi) i;"
+    batched $(((count - busy) / 3)) "SELECT pgtrickle.create_stream_table('idle_r_' || i, 'SELECT g, count(*) AS n FROM cold GROUP BY g', schedule => (ARRAY['1s', '5s', '30s', '1m'])[1 + i % 4]) FROM generate_series(:lo, :hi) i;"
+    batched $(((count - busy) / 3)) "SELECT pgtrickle.create_stream_table('idle_j_' || i, 'SELECT l.g, count(*) AS listed, min(r.n) AS n FROM idle_l_' || i || ' l JOIN idle_r_' || i || ' r USING (g) GROUP BY l.g', schedule => 'calculated') FROM generate_series(:lo, :hi) i;"
+} | "${psql[@]}" >/dev/null
 created=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN {printf "%.1f", b - a}')
 made=$("${psql[@]}" -c "SELECT count(*) FROM pgtrickle.pgt_stream_tables")
 
