@@ -71,19 +71,30 @@ void refresh_cycle(const std::vector<long long>& cycle, initiator who) {
     for (long long id : cycle)
         if (auto st = stream_table_by_id(id)) members.push_back(std::move(*st));
     const auto read_by = readers_within(cycle);
-    // The least fixed point is reached from nothing: rows that only derive from each other (a
-    // deleted edge's old paths) are not kept.
+    std::vector<unsigned> member_relids;
+    for (const auto& m : members) member_relids.push_back(m.relid);
+    // When nothing outside the cycle took rows away, the members hold the least fixed point of
+    // their old inputs, below the new one: each round applies what the last one added
+    // (semi-naive evaluation, through the members' change buffers). Otherwise the least fixed
+    // point is reached from nothing: rows that only derive from each other (a deleted edge's
+    // old paths) are not kept.
+    const bool grows = std::none_of(members.begin(), members.end(),
+                                    [&](const stream_table& m) { return may_remove_rows(m.id, member_relids); });
     std::map<long long, server::oid> owner;
+    std::map<long long, long long> rows;
     for (const auto& m : members) {
         owner[m.id] = static_cast<server::oid>(
             std::stoul(*spi::query("SELECT relowner FROM pg_catalog.pg_class WHERE oid = $1::oid", {std::to_string(m.relid)})[0][0]));
         server::role_scope as_owner(owner[m.id], true);
+        if (grows) {
+            rows[m.id] = row_count(m);
+            continue;
+        }
         server::refresh_writes_scope writes;
         spi::exec(sql::ddl::truncate(m.qualified()));
     }
     std::map<long long, std::size_t> position;
     for (std::size_t i = 0; i < members.size(); ++i) position[members[i].id] = i;
-    std::map<long long, long long> rows;
     std::set<long long> stale(cycle.begin(), cycle.end()); // members a change has reached
     int round = 0;
     while (!stale.empty()) {
@@ -98,7 +109,7 @@ void refresh_cycle(const std::vector<long long>& cycle, initiator who) {
         for (const auto& m : members) {
             if (!stale.contains(m.id)) continue;
             stale.erase(m.id);
-            refresh(m.id, who, std::nullopt, true);
+            refresh(m.id, who, std::nullopt, !grows);
             server::role_scope as_owner(owner[m.id], true);
             const long long n = row_count(m);
             if (n == rows[m.id]) continue;

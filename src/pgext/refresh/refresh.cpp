@@ -1,5 +1,6 @@
 #include "refresh/refresh.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <tuple>
 #include <unordered_map>
@@ -847,6 +848,28 @@ bool has_pending_changes(long long id) {
                 : spi::prepared(any_row(sql::tree::select().from(buffer_name(source), "b")), 0).query({})[0][0] == "t";
         if (any) return true;
     }
+    return false;
+}
+
+bool may_remove_rows(long long id, const std::vector<unsigned>& besides) {
+    server::role_scope as_ext(server::extension_owner(), false);
+    auto state = frontier_of(id);
+    if (!state || !state->ready || state->full) return true;
+    std::vector<unsigned> outside;
+    for (const auto& r : spi::prepared("SELECT d.source_relid::text, t.source_relid IS NOT NULL FROM pgtrickle.pgt_dependencies d "
+                                       "LEFT JOIN pgtrickle.pgt_change_tracking t USING (source_relid) WHERE d.pgt_id = $1::int8",
+                                       1)
+                             .query({std::to_string(id)})) {
+        const auto relid = static_cast<unsigned>(std::stoul(*r[0]));
+        if (std::find(besides.begin(), besides.end(), relid) != besides.end()) continue;
+        if (r[1] != "t") return true;
+        outside.push_back(relid);
+    }
+    if (!wal::wal_sources(outside).empty()) return true;
+    for (unsigned source : outside)
+        if (spi::prepared(any_row(pending_rows(source, "b", sql::tree::ne(sql::tree::col("b", "__pgt_action"), sql::tree::text("I")))), 3)
+                .query(state->frontier)[0][0] == "t")
+            return true;
     return false;
 }
 

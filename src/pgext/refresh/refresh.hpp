@@ -69,6 +69,11 @@ long long pending_changes(long long id);
 /// Whether stream table `id` has changes waiting (or needs its first or a full refresh): what
 /// pending_changes tells apart from 0, found without counting them.
 bool has_pending_changes(long long id);
+/// Whether stream table `id` may have to take rows away at its next refresh, because of a
+/// source other than those in `besides`: a deletion (an update's too) or a TRUNCATE waiting
+/// in its buffer, a source captured from the WAL (whose changes are not all decoded yet) or not
+/// captured at all, or a stream table that is not populated and current.
+bool may_remove_rows(long long id, const std::vector<unsigned>& besides);
 
 /// Changes in the buffer of `source_relid` that stream table `id` has not applied (every one
 /// before its first refresh).
