@@ -52,9 +52,9 @@ void refuse_reading_itself(const definition& def, unsigned relid) {
 /// relations, `path` printed: refused unless pg_trickle.allow_circular is on and every query in
 /// it is monotone (it then refreshes to a fixed point, refresh/fixpoint).
 void allow_cycle(long long id, unsigned relid, const definition& def, const std::vector<unsigned>& path,
-                 const std::string& printed) {
+                 const std::string& printed, bool restoring) {
     const std::string cycle = "cycle detected in dependency graph: " + printed;
-    if (!guc::allow_circular)
+    if (!guc::allow_circular && !restoring)
         throw error("3F000", cycle, {},
                     "Stream tables may read each other in a cycle when pg_trickle.allow_circular is on and every query "
                     "in the cycle is monotone.");
@@ -78,7 +78,7 @@ void allow_cycle(long long id, unsigned relid, const definition& def, const std:
 
 /// Records what the stream table reads and starts capturing it; refuses dependency cycles
 /// but monotone ones that pg_trickle.allow_circular allows.
-void register_sources(long long id, unsigned relid, const definition& def) {
+void register_sources(long long id, unsigned relid, const definition& def, bool restoring = false) {
     refuse_reading_itself(def, relid);
     for (const auto& src : def.front.sources) {
         auto upstream = stream_table_by_relid(src->oid);
@@ -96,7 +96,7 @@ void register_sources(long long id, unsigned relid, const definition& def) {
             if (!found.empty()) {
                 std::vector<unsigned> path;
                 for (const auto& p : spi::parse_text_array(*found[0][1])) path.push_back(static_cast<unsigned>(std::stoul(p)));
-                allow_cycle(id, relid, def, path, *found[0][0]);
+                allow_cycle(id, relid, def, path, *found[0][0], restoring);
             }
         }
         lock_out_writers(src->oid, def.refresh_mode == mode::immediate);
@@ -233,7 +233,7 @@ void create_stream_table(const std::string& name, const create_options& opts) {
     }
     record_settings(std::stoll(id), settings);
     record_topk(std::stoll(id), relid, def);
-    register_sources(std::stoll(id), relid, def);
+    register_sources(std::stoll(id), relid, def, opts.cycles_allowed);
     if (opts.initialize) refresh(std::stoll(id), initiator::initial);
     warn_all(def);
 }

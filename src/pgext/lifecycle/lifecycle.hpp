@@ -22,6 +22,10 @@ struct create_options {
     /// (restored by pg_dump) is taken over as its storage.
     std::optional<long long> id;
     bool adopt_storage = false;
+    /// Restoring: a monotone cycle the dump held is made again whatever pg_trickle.allow_circular
+    /// says now (its members are restored one by one, the first reading the others' restored
+    /// storage as tables).
+    bool cycles_allowed = false;
 };
 
 void create_stream_table(const std::string& name, const create_options& opts);

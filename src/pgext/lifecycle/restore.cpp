@@ -5,6 +5,7 @@
 
 #include "catalog/stream_table.hpp"
 #include "lifecycle/lifecycle.hpp"
+#include "refresh/fixpoint.hpp"
 #include "pg/gucs.hpp"
 #include "pg/roles.hpp"
 #include "pg/transactions.hpp"
@@ -59,6 +60,7 @@ restore_outcome restore_one(const spi::row& d) {
     o.diamond_schedule_policy = *d[8];
     o.initialize = d[9] != "true";
     o.adopt_storage = true;
+    o.cycles_allowed = true;
     const std::optional<std::string>& storage = d[10];
     // The query means what it meant at its creation: under the settings recorded with it (the
     // caller's, for a definition dumped before pg_trickle recorded them).
@@ -111,6 +113,10 @@ std::vector<restore_outcome> restore_stream_tables() {
         }
     }
     server::role_scope as_ext(server::extension_owner(), false);
+    // A cycle's first member was made reading the others' restored storage as tables.
+    spi::exec("UPDATE pgtrickle.pgt_dependencies d SET source_type = 'STREAM_TABLE' FROM pgtrickle.pgt_stream_tables s "
+              "WHERE s.pgt_relid = d.source_relid AND d.source_type <> 'STREAM_TABLE'");
+    number_cycles();
     spi::exec("SELECT pg_catalog.setval('pgtrickle.pgt_stream_tables_pgt_id_seq', m) FROM (SELECT max(pgt_id) AS m FROM "
               "pgtrickle.pgt_definitions) d WHERE m > (SELECT last_value FROM pgtrickle.pgt_stream_tables_pgt_id_seq)");
     return outcomes;
