@@ -106,10 +106,11 @@ void to_wal(unsigned relid) {
 /// Sources with changes still to come from the WAL, and their windows.
 std::vector<source_window> windows(const std::string& decoded) {
     std::vector<source_window> out;
-    for (const auto& r : spi::query("SELECT source_relid::int8, COALESCE(wal_from_lsn, '0/0')::text, "
-                                    "COALESCE(wal_until_lsn, '0/0')::text FROM pgtrickle.pgt_change_tracking "
-                                    "WHERE cdc_mode = 'WAL' OR wal_until_lsn > $1::pg_lsn ORDER BY source_relid",
-                                    {decoded}))
+    for (const auto& r : spi::prepared("SELECT source_relid::pg_catalog.int8, COALESCE(wal_from_lsn, '0/0')::pg_catalog.text, "
+                                       "COALESCE(wal_until_lsn, '0/0')::pg_catalog.text FROM pgtrickle.pgt_change_tracking "
+                                       "WHERE cdc_mode = 'WAL' OR wal_until_lsn > $1::pg_catalog.pg_lsn ORDER BY source_relid",
+                                       1)
+                             .query({decoded}))
         out.push_back({static_cast<unsigned>(std::stoul(*r[0])), parse_lsn(*r[1]), parse_lsn(*r[2])});
     return out;
 }
@@ -199,14 +200,16 @@ std::optional<long long> decode_locked(const spi::row& last_pass, bool wait,
     }
     const std::uint64_t next_xid = server::next_full_xid();
     const std::string upto = lsn_text(end);
-    spi::exec("UPDATE pgtrickle.pgt_wal_capture SET decoded_lsn = $1::pg_lsn, decoder_xid = pg_catalog.pg_current_xact_id(), "
-              "decoded_next_xid = $2::pg_catalog.xid8, decoded_at = now()",
-              {upto, std::to_string(next_xid)});
+    spi::prepared("UPDATE pgtrickle.pgt_wal_capture SET decoded_lsn = $1::pg_catalog.pg_lsn, decoder_xid = pg_catalog.pg_current_xact_id(), "
+                  "decoded_next_xid = $2::pg_catalog.xid8, decoded_at = pg_catalog.now()",
+                  2)
+        .execute({upto, std::to_string(next_xid)});
     publish_at_commit(end, next_xid, true, writers);
     // Windows that closed before what is now decoded are done.
-    spi::exec("UPDATE pgtrickle.pgt_change_tracking SET wal_from_lsn = NULL, wal_until_lsn = NULL "
-              "WHERE cdc_mode = 'TRIGGER' AND wal_until_lsn <= $1::pg_lsn",
-              {upto});
+    spi::prepared("UPDATE pgtrickle.pgt_change_tracking SET wal_from_lsn = NULL, wal_until_lsn = NULL "
+                  "WHERE cdc_mode = 'TRIGGER' AND wal_until_lsn <= $1::pg_catalog.pg_lsn",
+                  1)
+        .execute({upto});
     return rows;
 }
 
@@ -498,11 +501,11 @@ std::optional<long long> decoder_pass() {
     server::role_scope as_ext(server::extension_owner(), false);
     // Never stuck behind a lock a waiting refresh's transaction holds: failing, it tells the
     // refresh to decode itself.
-    spi::exec("SET LOCAL lock_timeout = '1s'");
+    server::set_local("lock_timeout", "1s");
     // Its commit need not wait for the disk: the next pass flushes the WAL before it advances
     // the slot past these rows (decode_locked), and a refresh that read them flushes it when
     // it commits. A crash before either loses rows the slot still holds: they are decoded again.
-    spi::exec("SET LOCAL synchronous_commit = off");
+    server::set_local("synchronous_commit", "off");
     const auto decoded = lock_last_pass(false);
     if (!decoded) {
         // Capture stopped (the slot goes): the context goes too. Otherwise a refresh decoding

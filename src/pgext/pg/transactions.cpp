@@ -104,6 +104,10 @@ bool commit_without_flush_if_alone() {
     });
 }
 
+void set_local(const char* name, const char* value) {
+    pg::call([&] { (void)set_config_option(name, value, PGC_USERSET, PGC_S_SESSION, GUC_ACTION_LOCAL, true, 0, false); });
+}
+
 namespace {
 bool refresh_writes = false;
 bool internal_ddl = false;

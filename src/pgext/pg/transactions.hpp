@@ -25,6 +25,8 @@ bool snapshot_per_transaction();
 /// off for the rest of it): for work whose loss in a crash leaves its earlier, consistent
 /// state. Returns whether it did.
 bool commit_without_flush_if_alone();
+/// SET LOCAL `name` = `value` (a setting any user may change), without a statement to parse.
+void set_local(const char* name, const char* value);
 
 /// Whether pg_trickle is installed in this database (as the current transaction sees it).
 bool pg_trickle_installed();
