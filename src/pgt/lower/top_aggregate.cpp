@@ -207,19 +207,32 @@ struct aggregate_lowering {
         return k;
     }
 
-    /// State columns computed from scratch over rows `alias` of C.
+    /// The aggregate's own FILTER over rows `alias`, if it has one.
+    std::optional<tree::expr> own_filter(const ir::agg_call& call, const std::string& alias) const {
+        if (!call.filter) return std::nullopt;
+        return l.value(*call.filter, child, alias);
+    }
+
+    /// State columns computed from scratch over rows `alias` of C. Where the argument is a
+    /// scalar, its non-NULL rows are counted by count(x) and summed by sum(x), which skip NULLs
+    /// themselves: a FILTER (WHERE x IS NOT NULL) per state column would be evaluated for every
+    /// row, a tenth of a full load of a grouped sum. (A composite value with a NULL field IS
+    /// NULL but is counted by count(x): those keep the condition the deltas apply.)
     std::vector<tree::expr> full_state(const ir::agg_call& call, const std::string& alias) const {
         // (A rescanned aggregate may have no argument: mode() WITHIN GROUP (ORDER BY x).)
         const auto m = ir::maintenance_of(call);
         if (m == ir::agg_maintenance::rescan || m == ir::agg_maintenance::extremum) return {tree::rendered(aggregate_call(l, call, child, alias))};
-        const auto f = rows_filter(call, alias, {});
+        const bool scalar = call.func != ir::agg_func::count_star && call.arg()->type.kind != type_kind::other &&
+                            call.arg()->type.kind != type_kind::unknown;
+        const auto f = scalar ? own_filter(call, alias) : rows_filter(call, alias, {});
+        const tree::expr non_null = scalar ? aggregated("count", {arg(call, alias)}, f) : count_rows(f);
         switch (m) {
         case ir::agg_maintenance::rescan:
         case ir::agg_maintenance::extremum: break;
         case ir::agg_maintenance::algebraic: {
-            if (call.func == ir::agg_func::bit_xor) return {tree::rendered(aggregate_call(l, call, child, alias)), count_rows(f)};
+            if (call.func == ir::agg_func::bit_xor) return {tree::rendered(aggregate_call(l, call, child, alias)), non_null};
             const tree::expr x = tree::cast(arg(call, alias), numeric_type);
-            return {count_rows(f), sum_of(x, f), sum_of(tree::times(x, x), f)};
+            return {non_null, sum_of(x, f), sum_of(tree::times(x, x), f)};
         }
         case ir::agg_maintenance::linear: break;
         }
@@ -227,10 +240,10 @@ struct aggregate_lowering {
         case ir::agg_func::count_star:
             if (!call.filter) return {};
             return {count_rows(f)};
-        case ir::agg_func::count: return {count_rows(f)};
+        case ir::agg_func::count: return {non_null};
         default: {
             const tree::expr x = call.func == ir::agg_func::sum ? arg(call, alias) : tree::cast(arg(call, alias), accumulator_type(call));
-            std::vector<tree::expr> state{sum_of(x, f), count_rows(f)};
+            std::vector<tree::expr> state{sum_of(x, f), non_null};
             for (int s : counted_scales(call)) state.push_back(count_rows(rows_filter(call, alias, {of_scale(call, alias, s)})));
             return state;
         }
