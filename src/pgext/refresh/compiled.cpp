@@ -39,14 +39,14 @@ const t::type_name int8 = t::type_name::catalog("int8");
 constexpr const char* weight_column = "__pgt_w";
 
 /// The pending changes of source `t`: its columns and a weight, +1 per inserted row, −1 per
-/// deleted row, from the buffer rows the frontier ($1–$3) has not yet passed; `small`: known to
-/// be at most small_change_records rows.
-std::string changes_relation(const ir::table& table, bool small) {
+/// deleted row, from the buffer rows the frontier ($1–$3) has not yet passed; `cap`: known to
+/// be at most that many rows (0: not known).
+std::string changes_relation(const ir::table& table, long long cap) {
     const t::expr action = t::col("b", "__pgt_action");
     t::select rows = pending_rows(table.oid, "b", t::ne(action, t::text("T")));
     for (const auto& c : table.columns) rows.items.emplace_back(t::col("b", c.name));
     rows.items.push_back(t::as(t::case_when({{t::eq(action, t::text("I")), t::cast(t::integer(1), int8)}}, t::cast(t::integer(-1), int8)), weight_column));
-    if (small) rows.limit(t::integer(small_change_records));
+    if (cap > 0) rows.limit(t::integer(cap));
     return t::parenthesised(rows);
 }
 
@@ -127,23 +127,23 @@ lower::refresh_plan compiled_query::delta(const std::vector<lower::source_change
     return lower::delta_sql(inc.graph, changes, inc.target, delta_options(merge));
 }
 
-std::string compiled_query::delta_statement(unsigned long long changed, bool small) const {
+std::string compiled_query::delta_statement(unsigned long long changed, long long cap) const {
     std::vector<lower::source_changes> bindings;
     for (std::size_t i = 0; i < sources.size(); ++i)
-        bindings.push_back({changes_relation(*sources[i], small), ((changed >> i) & 1) != 0});
+        bindings.push_back({changes_relation(*sources[i], cap), ((changed >> i) & 1) != 0});
     return delta(bindings).statement;
 }
 
-const spi::plan& compiled_query::delta_plan(unsigned long long changed, bool small) {
-    auto& p = incremental()->deltas[{changed, small}];
-    if (!p.valid()) p = spi::plan(delta_statement(changed, small), 3, true);
+const spi::plan& compiled_query::delta_plan(unsigned long long changed, long long cap) {
+    auto& p = incremental()->deltas[{changed, cap}];
+    if (!p.valid()) p = spi::plan(delta_statement(changed, cap), 3, true);
     return p;
 }
 
-bool compiled_query::delta_prepared(unsigned long long changed, bool small) const {
+bool compiled_query::delta_prepared(unsigned long long changed, long long cap) const {
     const auto* plans = incremental();
     if (!plans) return false;
-    const auto it = plans->deltas.find({changed, small});
+    const auto it = plans->deltas.find({changed, cap});
     return it != plans->deltas.end() && it->second.valid();
 }
 

@@ -50,14 +50,23 @@ struct incremental_plan {
     std::string target; ///< the storage, or a TopK's state table
     std::map<int, std::string> aggregate_states; ///< by node
     std::vector<lower::aggregate_state> aggregate_state_defs;
-    /// By bitmask of changed sources, and whether each has at most small_change_records.
-    std::map<std::pair<unsigned long long, bool>, spi::plan> deltas;
+    /// By bitmask of changed sources, and the change_cap of their pending records.
+    std::map<std::pair<unsigned long long, long long>, spi::plan> deltas;
 };
 
-/// A change of at most this many records in each changed source is applied by a plan made for
-/// small changes (index probes), a larger one by a plan made for large ones (hashes of whole
-/// tables): a cached plan's choice would otherwise be the one made for the first change it saw.
+/// Changes are applied by plans made for their size: a cached plan's choice would otherwise be
+/// the one made for the first change it saw. A change of at most `tiny_change_records` in each
+/// changed source by a plan expecting that many (index probes into the storage even where it
+/// holds a few thousand rows, which a plan expecting a thousand changes would hash whole), of
+/// at most `small_change_records` by one expecting a thousand, a larger one by a plan made for
+/// large changes (hashes of whole tables).
+inline constexpr long long tiny_change_records = 50;
 inline constexpr long long small_change_records = 1000;
+/// The cap a plan for changes of at most `records` records per changed source puts on each
+/// change relation (its LIMIT, which the planner takes as its row estimate); 0: none.
+constexpr long long change_cap(long long records) {
+    return records <= tiny_change_records ? tiny_change_records : records <= small_change_records ? small_change_records : 0;
+}
 
 /// FULL mode: a full load; when other stream tables read this one, the full refresh as a
 /// difference (they get changes, not a TRUNCATE that forces them to recompute).
@@ -109,14 +118,13 @@ struct compiled_query {
     /// What delta() lowers with.
     lower::options delta_options(bool merge) const;
     /// The refresh statement for this set of changed sources (bit i = source i); its
-    /// parameters $1–$3 are the frontier (text). `small`: each changed source has at most
-    /// small_change_records pending records (its change relation says so with a LIMIT, which
-    /// the planner takes as its row estimate).
-    std::string delta_statement(unsigned long long changed, bool small = false) const;
+    /// parameters $1–$3 are the frontier (text). `cap` (change_cap, 0: none): each changed
+    /// source has at most that many pending records (its change relation says so with a LIMIT).
+    std::string delta_statement(unsigned long long changed, long long cap = 0) const;
     /// delta_statement, prepared.
-    const spi::plan& delta_plan(unsigned long long changed, bool small);
-    /// Whether delta_plan(changed, small) was prepared already (in this backend).
-    bool delta_prepared(unsigned long long changed, bool small) const;
+    const spi::plan& delta_plan(unsigned long long changed, long long cap);
+    /// Whether delta_plan(changed, cap) was prepared already (in this backend).
+    bool delta_prepared(unsigned long long changed, long long cap) const;
 
     /// IMMEDIATE: the names of the ephemeral relations holding the rows inserted into and
     /// deleted from source `i` by the statements being maintained (the source's row type).

@@ -107,7 +107,7 @@ std::optional<start_point> lock_and_start(long long id) {
 /// longer matters) and its rows.
 struct pending {
     unsigned long long changed = 0;
-    bool small = true; ///< each changed source has at most small_change_records
+    long long most_records = 0; ///< the most pending records of a changed source (as counted)
     bool truncated = false;
     std::vector<auto_source_change> sizes;
 };
@@ -182,7 +182,7 @@ pending pending_changes(const compiled_query& c, const start_point& f, const spi
         const long long n = std::stoll(*r[0][0]);
         const long long inserted = std::stoll(*r[0][2]);
         if (n > 0) p.changed |= 1ULL << i;
-        if (n > small_change_records) p.small = false;
+        p.most_records = std::max(p.most_records, n);
         if (r[0][1] == "t") p.truncated = true;
         if (automatic) {
             p.sizes.push_back({n, std::max(inserted, n - inserted), rows[i], n < limit});
@@ -669,7 +669,8 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
     std::optional<auto_decision> choice;
     if (!full && p.changed != 0 && automatic) choice = choose_auto(*st, p.sizes, index_missing);
     refresh_outcome out;
-    const bool planned_now = p.changed != 0 && !comp.delta_prepared(p.changed, p.small);
+    const long long cap = change_cap(p.most_records);
+    const bool planned_now = p.changed != 0 && !comp.delta_prepared(p.changed, cap);
     bool fell_back = false;
     double index_ms = 0; // spent building the row-id index after a full load
     if (full || (choice && choice->full)) {
@@ -697,7 +698,7 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
         }
         fell_back = on_data_exception(
             *st,
-            [&] { out = apply_delta(comp, owner, comp.delta_plan(p.changed, p.small), true, {f.snapshot, f.xid, f.frontier_stmt}, &snap); },
+            [&] { out = apply_delta(comp, owner, comp.delta_plan(p.changed, cap), true, {f.snapshot, f.xid, f.frontier_stmt}, &snap); },
             "its differential refresh", [&] { out = reload(*st, comp, owner, snap); }, "recomputed in full");
     }
 
