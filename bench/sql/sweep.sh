@@ -2,7 +2,7 @@
 # Refresh cost against change size, one command: bench/sql/sweep.sh [rows] [out-dir]
 # Starts a throwaway PostgreSQL (wal_level = logical) with pg_trickle, loads `rows` orders
 # (default 1,000,000) and 100,000 customers twice — one copy captured by triggers, one from the
-# WAL — and for three queries (an aggregate of 50 groups, a join + aggregate, a filter keeping
+# WAL — and for three queries (an aggregate of 1,000 groups, a join + aggregate, a filter keeping
 # 43 % of the rows) and five change sizes (10 rows, 0.1 %, 1 %, 10 %, 50 % of the orders
 # updated) times, after the same change, side by side in one long-lived session:
 # REFRESH MATERIALIZED VIEW, and a FULL, a DIFFERENTIAL and an AUTO stream table's refresh
@@ -27,7 +27,7 @@ load() { # $1: table suffix, $2: cdc mode
 CREATE TABLE customers$1 (id int PRIMARY KEY, name text, segment text);
 INSERT INTO customers$1 SELECT i, 'c' || i, 'seg' || (i % 20) FROM generate_series(1, 100000) i;
 CREATE TABLE orders$1 (id bigint PRIMARY KEY, customer_id int, region text, amount numeric(10,2), created date);
-INSERT INTO orders$1 SELECT i, 1 + ((i::bigint * 7919) % 100000)::int, 'r' || (i % 50), (i % 10000) / 100.0,
+INSERT INTO orders$1 SELECT i, 1 + ((i::bigint * 7919) % 100000)::int, 'r' || (i % 1000), (i % 10000) / 100.0,
   DATE '2024-01-01' + (i % 365) FROM generate_series(1, $rows) i;
 SQL
     for shape in agg join filter; do
