@@ -242,7 +242,10 @@ struct aggregate_lowering {
             return {count_rows(f)};
         case ir::agg_func::count: return {non_null};
         default: {
-            const tree::expr x = call.func == ir::agg_func::sum ? arg(call, alias) : tree::cast(arg(call, alias), accumulator_type(call));
+            // (An AVG of numeric sums its argument as is: the same call as a SUM of it beside,
+            // whose state PostgreSQL then computes once.)
+            const bool as_is = call.func == ir::agg_func::sum || accumulator_type(call).kind == call.arg()->type.kind;
+            const tree::expr x = as_is ? arg(call, alias) : tree::cast(arg(call, alias), accumulator_type(call));
             std::vector<tree::expr> state{sum_of(x, f), non_null};
             for (int s : counted_scales(call)) state.push_back(count_rows(rows_filter(call, alias, {of_scale(call, alias, s)})));
             return state;
