@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <chrono>
 #include <tuple>
-#include <unordered_map>
 #include <utility>
 #include <variant>
 
@@ -12,6 +11,7 @@
 #include "pgt/sql/ddl.hpp"
 #include "pgt/sql/tree.hpp"
 
+#include "capture/buffer_writer.hpp"
 #include "capture/capture.hpp"
 #include "capture/wal_capture.hpp"
 #include "catalog/catalog_oids.hpp"
@@ -19,6 +19,7 @@
 #include "pg/gucs.hpp"
 #include "pg/heap_swap.hpp"
 #include "pg/notices.hpp"
+#include "pg/pending_scan.hpp"
 #include "pg/relations.hpp"
 #include "pg/roles.hpp"
 #include "pg/transactions.hpp"
@@ -144,25 +145,6 @@ bool defers_row_id_index(const stream_table& st, const compiled_query& c) {
                .at(0)[0] == "t";
 }
 
-/// Of source `relid`'s pending records (frontier $1-$3), up to $4: how many, whether a TRUNCATE
-/// is among them, how many are insertions. (Rendered once per source: it runs at every refresh.)
-const std::string& pending_count_statement(unsigned relid) {
-    namespace t = sql::tree;
-    static std::unordered_map<unsigned, std::string> rendered;
-    std::string& sql = rendered[relid];
-    if (!sql.empty()) return sql;
-    const t::expr action = t::col("x", "__pgt_action");
-    t::select some = pending_rows(relid, "b");
-    some.items.emplace_back(t::col("b", "__pgt_action"));
-    some.limit(t::cast(t::param(4), t::type_name::catalog("int8")));
-    t::call_options inserted_only;
-    inserted_only.star = true;
-    inserted_only.filter = t::eq(action, t::text("I"));
-    const t::select counts({t::count_all(), t::coalesce({t::fn("bool_or", {t::eq(action, t::text("T"))}), t::boolean(false)}),
-                            t::aggregate("pg_catalog", "count", {}, inserted_only)});
-    return sql = t::render(t::select(counts).from(t::from(some, "x")));
-}
-
 pending pending_changes(const compiled_query& c, const start_point& f, const spi::snapshot& snap,
                         const stream_table* automatic = nullptr, bool index_missing = false) {
     pending p;
@@ -172,26 +154,25 @@ pending pending_changes(const compiled_query& c, const start_point& f, const spi
     // Counted past what a small change has, and for AUTO past what decides its choice: a count
     // that reaches it stopped before seeing every pending row (and a TRUNCATE among them).
     const long long limit = std::max(automatic ? auto_count_limit(*automatic, all_rows, index_missing) : 0, small_change_records) + 1;
+    const pg::frontier_text frontier{*f.snapshot, *f.xid, *f.frontier_stmt};
     for (std::size_t i = 0; i < c.sources.size(); ++i) {
         namespace t = sql::tree;
-        auto frontier = std::vector<spi::param>{f.snapshot, f.xid, f.frontier_stmt};
-        // One pass over the pending rows up to the limit (testing the visibility of each costs
-        // about 1 µs: the count stops there).
-        frontier.push_back(std::to_string(limit));
-        const auto r = spi::prepared(pending_count_statement(c.sources[i]->oid), 4).query(frontier, &snap);
-        const long long n = std::stoll(*r[0][0]);
-        const long long inserted = std::stoll(*r[0][2]);
+        // One pass over the pending rows up to the limit (each costs a visibility test: the
+        // count stops there).
+        const unsigned buffer = buffer_of(c.sources[i]->oid);
+        if (buffer == 0) throw error(sqlstate::undefined_table, "pg_trickle: the change buffer of relation " + std::to_string(c.sources[i]->oid) + " is missing");
+        const pg::pending_count counted = pg::count_pending(buffer, frontier, limit, snap);
+        const long long n = counted.records;
         if (n > 0) p.changed |= 1ULL << i;
         p.most_records = std::max(p.most_records, n);
-        if (r[0][1] == "t") p.truncated = true;
+        if (counted.truncated) p.truncated = true;
         if (automatic) {
-            p.sizes.push_back({n, std::max(inserted, n - inserted), rows[i], n < limit});
+            p.sizes.push_back({n, std::max(counted.inserted, n - counted.inserted), rows[i], n < limit});
         } else if (n == limit && !p.truncated) {
             // More are pending: a TRUNCATE among them? (The action is tested before the
             // visibility of each row.)
-            frontier.pop_back();
             const t::select marker = pending_rows(c.sources[i]->oid, "b", t::eq(t::col("b", "__pgt_action"), t::text("T")));
-            p.truncated = spi::prepared(any_row(marker), 3).query(frontier, &snap)[0][0] == "t";
+            p.truncated = spi::prepared(any_row(marker), 3).query({f.snapshot, f.xid, f.frontier_stmt}, &snap)[0][0] == "t";
         }
     }
     return p;

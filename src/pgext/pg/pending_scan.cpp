@@ -1,0 +1,102 @@
+#include "pg/pending_scan.hpp"
+
+#include <algorithm>
+#include <vector>
+
+#include "pg/guard.hpp" // (pgt headers first)
+
+extern "C" {
+#include <access/table.h>
+#include <access/tableam.h>
+#include <access/transam.h>
+#include <access/xact.h>
+#include <executor/tuptable.h>
+#include <miscadmin.h>
+#include <utils/builtins.h>
+#include <utils/fmgrprotos.h>
+#include <utils/snapmgr.h>
+}
+
+namespace pgt::pg {
+
+namespace {
+
+/// A pg_snapshot (full transaction ids) as its text gives it: `xmin:xmax:xip,…`.
+struct full_snapshot {
+    std::uint64_t xmin = 0, xmax = 0;
+    std::vector<std::uint64_t> xip; ///< sorted
+
+    static full_snapshot parse(const std::string& text) {
+        full_snapshot s;
+        const auto first = text.find(':'), second = text.find(':', first + 1);
+        if (first == std::string::npos || second == std::string::npos)
+            throw error(sqlstate::internal_error, "pg_trickle: not a pg_snapshot: " + text);
+        s.xmin = std::stoull(text.substr(0, first));
+        s.xmax = std::stoull(text.substr(first + 1, second - first - 1));
+        for (std::size_t at = second + 1; at < text.size();) {
+            const auto comma = std::min(text.find(',', at), text.size());
+            s.xip.push_back(std::stoull(text.substr(at, comma - at)));
+            at = comma + 1;
+        }
+        std::sort(s.xip.begin(), s.xip.end());
+        return s;
+    }
+    /// pg_visible_in_snapshot(x, this).
+    bool sees(std::uint64_t x) const {
+        if (x < xmin) return true;
+        if (x >= xmax) return false;
+        return !std::binary_search(xip.begin(), xip.end(), x);
+    }
+};
+
+/// pg_current_snapshot()'s text under `snap` (the snapshot pending_rows calls "now").
+std::string current_snapshot_text(const spi::snapshot& snap) {
+    const char* text = call([&] {
+        PushActiveSnapshot(static_cast<Snapshot>(snap.handle()));
+        const Datum s = DirectFunctionCall1(pg_current_snapshot, PointerGetDatum(nullptr));
+        PopActiveSnapshot();
+        return DatumGetCString(DirectFunctionCall1(pg_snapshot_out, s));
+    });
+    return text;
+}
+
+} // namespace
+
+pending_count count_pending(unsigned buffer, const frontier_text& frontier, long long limit, const spi::snapshot& snap) {
+    const full_snapshot applied_before = full_snapshot::parse(frontier.snapshot), now = full_snapshot::parse(current_snapshot_text(snap));
+    const std::uint64_t frontier_xid = std::stoull(frontier.xid);
+    const long long frontier_stmt = std::stoll(frontier.stmt);
+    pending_count out;
+    call([&] {
+        const FullTransactionId current = GetTopFullTransactionIdIfAny();
+        const std::uint64_t me = FullTransactionIdIsValid(current) ? U64FromFullTransactionId(current) : 0;
+        Relation rel = table_open(buffer, AccessShareLock);
+        // As a statement run under `snap` sees them (SPI): with what this transaction wrote
+        // until now, e.g. the rows a refresh decoded itself after taking its snapshot.
+        PushCopiedSnapshot(static_cast<Snapshot>(snap.handle()));
+        CommandCounterIncrement();
+        UpdateActiveSnapshotCommandId();
+        TableScanDesc scan = table_beginscan(rel, GetActiveSnapshot(), 0, nullptr);
+        TupleTableSlot* slot = table_slot_create(rel, nullptr);
+        // (The buffer's first three columns: __pgt_xid xid8, __pgt_stmt int8, __pgt_action "char".)
+        while (out.records < limit && table_scan_getnextslot(scan, ForwardScanDirection, slot)) {
+            CHECK_FOR_INTERRUPTS();
+            slot_getsomeattrs(slot, 3);
+            const std::uint64_t xid = DatumGetUInt64(slot->tts_values[0]);
+            const long long stmt = DatumGetInt64(slot->tts_values[1]);
+            const bool applied = xid == frontier_xid ? stmt < frontier_stmt : applied_before.sees(xid);
+            if (applied || !(xid == me || now.sees(xid))) continue;
+            ++out.records;
+            const char action = DatumGetChar(slot->tts_values[2]);
+            out.inserted += action == 'I';
+            out.truncated |= action == 'T';
+        }
+        ExecDropSingleTupleTableSlot(slot);
+        table_endscan(scan);
+        PopActiveSnapshot();
+        table_close(rel, NoLock);
+    });
+    return out;
+}
+
+} // namespace pgt::pg
