@@ -20,6 +20,10 @@
 ///     differential refresh first rebuilds it, priced as a full load.
 ///   - The choice changes only when the other is estimated cheaper by more than `hysteresis`,
 ///     so that estimates near the break-even point do not flip it at every refresh.
+///   - A line fitted to small changes overprices large ones, whose plans hash whole tables
+///     instead of probing them row by row: a change of more than `explored_growth` times the
+///     largest one applied so far, estimated at no more than `explore_cost` full loads, is
+///     applied once to learn what it costs (the next ones of that size choose by it).
 
 #include <optional>
 #include <string>
@@ -34,6 +38,8 @@ inline constexpr double prior_rows_per_change = 20;
 inline constexpr double hysteresis = 1.15;
 inline constexpr double tiny_change_ratio = 0.001;
 inline constexpr long long tiny_change_records = 1000;
+inline constexpr double explored_growth = 4;
+inline constexpr double explore_cost = 2;
 
 /// What a stream table's refreshes measured, kept as a float8[] in its catalog row.
 struct measured {
@@ -41,8 +47,10 @@ struct measured {
     /// Decayed sums over its differential refreshes of (change records x, milliseconds y).
     double w = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
     bool last_full = false; ///< its last refresh recomputed
+    double largest = 0;     ///< the most change records a measured differential refresh applied
 
-    /// From the catalog's values (anything but seven of them: nothing measured).
+    /// From the catalog's values (seven before `largest` was kept, eight; anything else:
+    /// nothing measured).
     static measured from(const std::vector<double>& values);
     std::vector<double> values() const;
     void add_full(double ms);

@@ -22,11 +22,11 @@ std::string format(const char* pattern, double x) {
 } // namespace
 
 measured measured::from(const std::vector<double>& v) {
-    if (v.size() != 7) return {};
-    return {v[0], v[1], v[2], v[3], v[4], v[5], v[6] != 0};
+    if (v.size() != 7 && v.size() != 8) return {};
+    return {v[0], v[1], v[2], v[3], v[4], v[5], v[6] != 0, v.size() == 8 ? v[7] : 0};
 }
 
-std::vector<double> measured::values() const { return {full_ms, w, sx, sy, sxx, sxy, last_full ? 1.0 : 0.0}; }
+std::vector<double> measured::values() const { return {full_ms, w, sx, sy, sxx, sxy, last_full ? 1.0 : 0.0, largest}; }
 
 void measured::add_full(double ms) {
     full_ms = full_ms > 0 ? full_weight * ms + (1 - full_weight) * full_ms : ms;
@@ -40,6 +40,7 @@ void measured::add_differential(double x, double ms) {
     sxx = differential_decay * sxx + x * x;
     sxy = differential_decay * sxy + x * ms;
     last_full = false;
+    largest = std::max(largest, x);
 }
 
 std::optional<std::pair<double, double>> measured::line() const {
@@ -73,6 +74,10 @@ differential_estimate estimate(const measured& m, double source_rows) {
 /// last choice.
 double full_threshold(const measured& m) { return m.last_full ? m.full_ms / hysteresis : m.full_ms * hysteresis; }
 
+/// Whether a change of `records` is beyond what its differential refreshes measured, so that
+/// one estimated at up to explore_cost full loads is applied to learn its cost.
+bool unexplored(const measured& m, double records) { return m.largest > 0 && records > explored_growth * m.largest; }
+
 } // namespace
 
 decision decide(const measured& m, const change& c, double max_change_ratio) {
@@ -89,11 +94,15 @@ decision decide(const measured& m, const change& c, double max_change_ratio) {
     const differential_estimate d = estimate(m, c.source_rows);
     const double differential_ms = d.at(static_cast<double>(c.records)) + (c.index_missing ? m.full_ms : 0);
     // Counted up to decisive_records: past it FULL is estimated cheaper.
-    const bool full = !c.counted_all || differential_ms > full_threshold(m);
+    const bool explore = c.counted_all && unexplored(m, static_cast<double>(c.records)) && differential_ms > full_threshold(m) &&
+                         differential_ms <= explore_cost * m.full_ms;
+    const bool full = !c.counted_all || (differential_ms > full_threshold(m) && !explore);
+    const std::string tried = explore ? format(", applied to learn its cost (the largest change applied so far had %.0f records)", m.largest)
+                                      : std::string();
     return {full, size + format(": DIFFERENTIAL estimated at %.1f ms", differential_ms) +
                       " (" + d.basis + ")" +
                       (c.index_missing ? " with its row-id index rebuilt" : "") +
-                      format(", FULL at %.1f ms (measured)", m.full_ms)};
+                      format(", FULL at %.1f ms (measured)", m.full_ms) + tried};
 }
 
 long long decisive_records(const measured& m, double source_rows, double max_change_ratio, bool index_missing) {
@@ -103,7 +112,12 @@ long long decisive_records(const measured& m, double source_rows, double max_cha
     double limit = records_of(max_change_ratio > 0 ? max_change_ratio : 1.0);
     if (m.full_ms > 0) {
         const differential_estimate d = estimate(m, source_rows);
-        limit = std::min(limit, (full_threshold(m) - d.fixed - (index_missing ? m.full_ms : 0)) / d.per_change);
+        const double rebuilt = index_missing ? m.full_ms : 0;
+        double priced = (full_threshold(m) - d.fixed - rebuilt) / d.per_change;
+        // (A change up to where it would be explored is counted whole.)
+        const double explored = (explore_cost * m.full_ms - d.fixed - rebuilt) / d.per_change;
+        if (unexplored(m, explored)) priced = std::max(priced, explored);
+        limit = std::min(limit, priced);
     }
     return static_cast<long long>(std::max(limit, always));
 }

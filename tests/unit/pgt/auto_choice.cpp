@@ -134,7 +134,8 @@ TEST_CASE("AUTO: before differential refreshes of different sizes, a change reco
     CHECK_FALSE(m.line());
     // 400 ms over 1,000,000 rows: 8 µs a change record, break-even near 49,000.
     CHECK_FALSE(decide(m, of(40000), 0).full);
-    const auto d = decide(m, of(80000), 0);
+    // (Up to twice FULL's cost, a change never applied at that size is tried: 100,000 records.)
+    const auto d = decide(m, of(120000), 0);
     CHECK(d.full);
     CHECK_THAT(d.reason, Catch::Contains("(prior)"));
 }
@@ -149,7 +150,35 @@ TEST_CASE("AUTO: refreshes of one size priced per change record where that is be
     const auto d = decide(m, of(200000), 0);
     CHECK_FALSE(d.full); // 300 ms estimated against 400
     CHECK_THAT(d.reason, Catch::Contains("(its differential refreshes per change record)"));
-    CHECK(decide(m, of(400000), 0).full);
+    CHECK(decide(m, of(600000), 0).full); // 900 ms: more than two full loads
+}
+
+TEST_CASE("AUTO: a change far larger than any applied before is applied once to learn its cost, up to two full loads") {
+    measured m = learned(); // the largest applied: 20,000 records; 5 ms + 10 µs a record
+    // 60,000 records, 605 ms against 400: not four times the largest, FULL.
+    CHECK(decide(m, of(60000), 0).full);
+    // 90,000 records, 905 ms: more than two full loads, FULL.
+    CHECK(decide(m, of(90000), 0).full);
+    // Where the line overprices a large change (its plan hashes instead of probing), FULL would
+    // always be chosen and the line never corrected: 85,000 records at 855 ms is tried once.
+    m.full_ms = 450;
+    const auto tried = decide(m, of(85000), 0);
+    CHECK_FALSE(tried.full);
+    CHECK_THAT(tried.reason, Catch::Contains("applied to learn its cost"));
+    CHECK_THAT(tried.reason, Catch::Contains("20000 records"));
+    // Counted whole up to where it would be tried: (900 − 5) / 0.01.
+    CHECK(std::abs(pgt::auto_choice::decisive_records(m, 1e6, 0) - 89500) <= 1);
+    // It cost 250 ms: the next change of that size applies again, by the line through it.
+    m.add_differential(85000, 250);
+    CHECK(m.largest == 85000);
+    const auto after = decide(m, of(85000), 0);
+    CHECK_FALSE(after.full);
+    CHECK(after.reason.find("to learn") == std::string::npos);
+    // A catalog row written before `largest` was kept (seven values) reads as none applied.
+    std::vector<double> seven = learned().values();
+    seven.pop_back();
+    CHECK(measured::from(seven).full_ms == 400);
+    CHECK(measured::from(seven).largest == 0);
 }
 
 TEST_CASE("AUTO: measurements survive the catalog's float8[] and start empty from anything else") {
