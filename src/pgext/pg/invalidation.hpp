@@ -7,8 +7,8 @@
 namespace pgt::server {
 
 /// Calls `forget(relid)` whenever relation `relid`'s relcache entry is invalidated, and
-/// `forget(0)` when every entry is (a cache reset). Register once per backend (from _PG_init):
-/// the server keeps a small fixed number of these callbacks.
+/// `forget(0)` when every entry is (a cache reset). Register once per backend (from _PG_init);
+/// all of them share one of the server's few relcache callbacks.
 void on_relation_change(void (*forget)(oid relid));
 
 /// Calls `forget()` whenever a role's attributes (pg_authid) or memberships (pg_auth_members)
