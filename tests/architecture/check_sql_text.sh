@@ -31,7 +31,8 @@ sql_literals() {
             if (substr($src, $i, 2) eq "//") { my $e = index($src, "\n", $i); $i = $e < 0 ? $n : $e; next; }
             if (substr($src, $i, 2) eq "/*") { my $e = index($src, "*/", $i + 2); my $t = substr($src, $i, $e + 2 - $i); $line += ($t =~ tr/\n//); $i = $e + 2; next; }
             if ($c eq "\x27") { $i++; $i++ if substr($src, $i, 1) eq "\\"; $i++ while $i < $n && substr($src, $i, 1) ne "\x27"; $i++; next; }
-            if (substr($src, $i, 2) eq "R\"") {
+            # (A raw string literal: R" not ending a word, as "AFTER" does.)
+            if (substr($src, $i, 2) eq "R\"" && ($i == 0 || substr($src, $i - 1, 1) !~ /\w/)) {
                 my $o = index($src, "(", $i); my $d = substr($src, $i + 2, $o - $i - 2);
                 my $e = index($src, ")$d\"", $o); my $body = substr($src, $o + 1, $e - $o - 1);
                 my $pasted = substr($src, $i < 3 ? 0 : $i - 3, $i < 3 ? $i : 3) =~ /\+|<</ || substr($src, $e + length($d) + 2, 3) =~ /\+|<</;
