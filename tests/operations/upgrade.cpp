@@ -83,8 +83,8 @@ TEST_CASE("ALTER EXTENSION pg_trickle UPDATE keeps stream tables made on 0.1.0 w
             db.exec(std::string("ALTER TABLE ") + t + " ENABLE TRIGGER " + trigger);
 
     db.exec("ALTER EXTENSION pg_trickle UPDATE");
-    CHECK(db.scalar("SELECT extversion FROM pg_extension WHERE extname = 'pg_trickle'") == "0.2.0");
-    CHECK(db.scalar("SELECT library || ' ' || extension FROM pgtrickle.version()") == "0.2.0 0.2.0");
+    CHECK(db.scalar("SELECT extversion FROM pg_extension WHERE extname = 'pg_trickle'") == "0.3.0");
+    CHECK(db.scalar("SELECT library || ' ' || extension FROM pgtrickle.version()") == "0.3.0 0.3.0");
     CHECK(db.scalar("SELECT string_agg(pgt_name, ',' ORDER BY pgt_id) FROM pgtrickle.pgt_definitions") ==
           "per_customer,per_segment,big_orders,per_wait,per_store,per_store_now,pivot,pivot_now");
     CHECK(db.scalar("SELECT string_agg(pgt_name, ',' ORDER BY pgt_id) FROM pgtrickle.pgt_stream_tables WHERE needs_reinit") ==
@@ -143,6 +143,6 @@ TEST_CASE("ALTER EXTENSION pg_trickle UPDATE keeps stream tables made on 0.1.0 w
 
     auto fresh = server.connect("fresh");
     fresh.exec("CREATE EXTENSION pg_trickle");
-    CHECK(fresh.scalar("SELECT extversion FROM pg_extension WHERE extname = 'pg_trickle'") == "0.2.0");
+    CHECK(fresh.scalar("SELECT extversion FROM pg_extension WHERE extname = 'pg_trickle'") == "0.3.0");
     CHECK(extension_objects(fresh) == extension_objects(db));
 }

@@ -27,6 +27,8 @@ struct column_definition {
 std::string create_table(const std::string& table, const std::vector<column_definition>& columns);
 /// `ALTER TABLE table ADD COLUMN name type [NOT NULL]`.
 std::string add_column(const std::string& table, const column_definition& column);
+/// `ALTER TABLE table ALTER COLUMN column SET DEFAULT value` (value rendered).
+std::string column_default(const std::string& table, const std::string& column, const std::string& value);
 /// `CREATE [UNIQUE] INDEX ON table (key, …)`: keys rendered (quoted columns or sort keys).
 std::string create_index(const std::string& table, const std::vector<std::string>& keys, bool unique = false);
 /// `ALTER TABLE table REPLICA IDENTITY USING INDEX index` (index rendered), or `FULL` without one.
@@ -44,13 +46,17 @@ std::string create_statement_trigger(const std::string& name, const std::string&
 struct transition_tables {
     std::string old_table, new_table;
 };
-/// The same with `REFERENCING [OLD TABLE AS old] [NEW TABLE AS new]` before FOR EACH STATEMENT.
+/// The same with `REFERENCING [OLD TABLE AS old] [NEW TABLE AS new]` before FOR EACH STATEMENT,
+/// and `argument` (a string literal, unquoted) passed to the function when not empty.
 std::string create_statement_trigger(const std::string& name, const std::string& timing, const std::string& events,
-                                     const std::string& table, const std::string& function, const transition_tables& transitions);
+                                     const std::string& table, const std::string& function, const transition_tables& transitions,
+                                     const std::string& argument = {});
 /// `ALTER TABLE table ENABLE ALWAYS TRIGGER trigger`: it fires in replica sessions too.
 std::string enable_always_trigger(const std::string& table, const std::string& trigger);
 /// `LOCK TABLE table IN ACCESS EXCLUSIVE MODE`.
 std::string lock_exclusively(const std::string& table);
+/// `LOCK TABLE t1, t2, … IN SHARE MODE`: their writers wait, readers do not.
+std::string lock_shared(const std::vector<std::string>& tables);
 /// `ANALYZE table`, `TRUNCATE table`.
 std::string analyze(const std::string& table);
 std::string truncate(const std::string& table);

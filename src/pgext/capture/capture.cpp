@@ -1,5 +1,7 @@
 #include "capture/capture.hpp"
 
+#include "capture/citus.hpp"
+
 #include "pgt/error.hpp"
 #include "pgt/sql/ddl.hpp"
 
@@ -157,6 +159,7 @@ sql::tree::select pending_rows(unsigned source_relid, const std::string& b, sql:
 }
 
 void ensure_capture(const ir::table& source) {
+    if (const auto where = citus::placement_of(source.oid); where.kind != citus::placement::local) return citus::ensure_capture(source, where);
     const std::string relid = std::to_string(source.oid);
     const std::string buffer = buffer_name(source.oid);
     server::internal_ddl_scope internal;
@@ -290,6 +293,7 @@ void recompute_partitioned_sources() {
 }
 
 void release_capture_if_unused(unsigned source_relid) {
+    citus::release_capture_if_unused(source_relid);
     const std::string relid = std::to_string(source_relid);
     if (spi::scalar("SELECT 1 FROM pgtrickle.pgt_dependencies WHERE source_relid = $1::oid LIMIT 1", {relid})) return;
     if (!spi::scalar("SELECT 1 FROM pgtrickle.pgt_change_tracking WHERE source_relid = $1::oid", {relid})) return;

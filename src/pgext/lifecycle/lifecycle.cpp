@@ -7,6 +7,7 @@
 #include "pgt/monotone.hpp"
 #include "pgt/sql/ddl.hpp"
 
+#include "capture/citus.hpp"
 #include "capture/capture.hpp"
 #include "capture/wal_capture.hpp"
 #include "catalog/catalog_oids.hpp"
@@ -99,6 +100,12 @@ void register_sources(long long id, unsigned relid, const definition& def, bool 
                 allow_cycle(id, relid, def, path, *found[0][0], restoring);
             }
         }
+        if (def.refresh_mode == mode::immediate && citus::placement_of(src->oid).kind != citus::placement::local)
+            throw error(sqlstate::feature_not_supported,
+                        "unsupported operator for IMMEDIATE mode: " + *spi::scalar("SELECT $1::oid::regclass::text", {std::to_string(src->oid)}) +
+                            " is distributed by Citus",
+                        "Its writes commit on the nodes holding its shards, where this stream table is not maintained.",
+                        "Use refresh_mode => 'DIFFERENTIAL' (or 'AUTO', 'FULL').");
         lock_out_writers(src->oid, def.refresh_mode == mode::immediate);
         {
             server::role_scope as_ext(server::extension_owner(), false);
@@ -192,6 +199,7 @@ std::vector<stream_table> dependents_of(unsigned relid) {
 
 void create_stream_table(const std::string& name, const create_options& opts) {
     require_writable();
+    citus::one_connection_per_node();
     auto [schema, table] = split_name(name);
     if (!spi::scalar("SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1", {schema}))
         throw error("3F000", "schema \"" + schema + "\" does not exist");
@@ -240,6 +248,7 @@ void create_stream_table(const std::string& name, const create_options& opts) {
 
 void redefine_stream_table(const stream_table& st, const std::string& query, mode requested) {
     require_writable();
+    citus::one_connection_per_node();
     // IMMEDIATE maintenance of the old definition is over when this ends, and writers whose
     // snapshot predates it cannot maintain the new one from stale rows (40001).
     maintainers::lock(st.id);
@@ -354,6 +363,7 @@ void drop_with_readers(const stream_table& st, bool cascade, std::set<long long>
 } // namespace
 
 void drop_stream_table(const stream_table& st, bool cascade) {
+    citus::one_connection_per_node();
     // (A drop breaks cycles and makes none: without one, nothing to number again.)
     const bool cycles = stream_table_catalog_oids().has_refresh_groups &&
                         spi::scalar("SELECT EXISTS (SELECT FROM pgtrickle.pgt_stream_tables WHERE scc_id IS NOT NULL)") == "t";

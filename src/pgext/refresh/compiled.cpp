@@ -11,6 +11,7 @@
 #include "pgt/sql/builder.hpp"
 
 #include "capture/capture.hpp"
+#include "capture/citus.hpp"
 #include "catalog/catalog_oids.hpp"
 #include "catalog/server_catalog.hpp"
 #include "pg/parser.hpp"
@@ -130,13 +131,17 @@ lower::refresh_plan compiled_query::delta(const std::vector<lower::source_change
 std::string compiled_query::delta_statement(unsigned long long changed, long long cap) const {
     std::vector<lower::source_changes> bindings;
     for (std::size_t i = 0; i < sources.size(); ++i)
-        bindings.push_back({changes_relation(*sources[i], cap), ((changed >> i) & 1) != 0});
+        bindings.push_back({citus[i] ? citus::changes_relation(*sources[i], static_cast<int>(4 + i), cap) : changes_relation(*sources[i], cap),
+                            ((changed >> i) & 1) != 0});
     return delta(bindings).statement;
 }
 
 const spi::plan& compiled_query::delta_plan(unsigned long long changed, long long cap) {
     auto& p = incremental()->deltas[{changed, cap}];
-    if (!p.valid()) p = spi::plan(delta_statement(changed, cap), 3, true);
+    // (Citus plans a statement mixing distributed and local tables only with its parameters'
+    // values: a custom plan each time.)
+    if (!p.valid()) p = reads_citus() ? spi::plan(delta_statement(changed, cap), static_cast<int>(3 + sources.size()), false)
+                                      : spi::plan(delta_statement(changed, cap), 3, true);
     return p;
 }
 
@@ -344,9 +349,19 @@ compiled_query& compiled_for(const stream_table& st) {
     else
         compile_full(st, *c);
     c->load.plan = spi::plan(c->load.statement, 0);
+    for (const auto& source : c->sources) c->citus.push_back(citus::placement_of(source->oid).kind != citus::placement::local);
     c->used_in = server::transaction_number();
     slot = std::move(c);
     return *slot;
+}
+
+bool compiled_query::reads_citus() const { return std::find(citus.begin(), citus.end(), true) != citus.end(); }
+
+std::vector<unsigned> compiled_query::citus_sources() const {
+    std::vector<unsigned> oids;
+    for (std::size_t i = 0; i < sources.size(); ++i)
+        if (citus[i]) oids.push_back(sources[i]->oid);
+    return oids;
 }
 
 void forget_compiled(long long id) { cache().erase(id); }

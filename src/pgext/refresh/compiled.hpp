@@ -103,6 +103,12 @@ struct compiled_query {
     /// before 0.2.0 keeps every aggregate's state in a hidden column).
     lower::options options;
     std::vector<ir::table_ptr> sources; ///< the circuit's sources, or every base table read (FULL)
+    /// Per source: captured on the nodes of its Citus shards (capture/citus.hpp). A delta reading
+    /// one has a parameter more per source, $4 onwards: the last batch of it applied.
+    std::vector<bool> citus;
+    bool reads_citus() const;
+    /// The Citus sources' oids.
+    std::vector<unsigned> citus_sources() const;
     full_load load;
     maintenance_plan plan;
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <limits>
+#include <map>
 #include <tuple>
 #include <utility>
 #include <variant>
@@ -13,6 +15,7 @@
 
 #include "capture/buffer_writer.hpp"
 #include "capture/capture.hpp"
+#include "capture/citus.hpp"
 #include "capture/wal_capture.hpp"
 #include "catalog/catalog_oids.hpp"
 #include "catalog/maintainers.hpp"
@@ -145,10 +148,32 @@ bool defers_row_id_index(const stream_table& st, const compiled_query& c) {
                .at(0)[0] == "t";
 }
 
-pending pending_changes(const compiled_query& c, const start_point& f, const spi::snapshot& snap,
+/// How long a refresh waits for its Citus sources' writers: less than deadlock_timeout (1 s by
+/// default) and Citus's distributed deadlock detection (twice that), which would cancel the
+/// younger transaction of a cycle, a writer as likely as the refresh. The refresh gives up
+/// first (55P03) and is retried; the writer goes on.
+constexpr int citus_lock_timeout_ms = 800;
+
+/// The batches of its Citus sources a refresh claimed (capture/citus.hpp), by source.
+using claimed_batches = std::map<unsigned, citus::batches>;
+
+/// Locks the Citus sources of `c` and claims their unclaimed changes for stream table `id`.
+claimed_batches claim_citus_changes(const compiled_query& c, long long id) {
+    claimed_batches claimed;
+    const std::vector<unsigned> sources = c.citus_sources();
+    if (sources.empty()) return claimed;
+    citus::lock_sources(sources, citus_lock_timeout_ms);
+    for (unsigned s : sources) claimed[s] = citus::claim(s, id);
+    return claimed;
+}
+
+pending pending_changes(const compiled_query& c, const start_point& f, const spi::snapshot& snap, const claimed_batches& claimed,
                         const stream_table* automatic = nullptr, bool index_missing = false) {
     pending p;
-    const std::vector<double> rows = automatic ? rows_of(oids_of(c.sources)) : std::vector<double>{};
+    std::vector<double> rows = automatic ? rows_of(oids_of(c.sources)) : std::vector<double>{};
+    if (automatic)
+        for (std::size_t i = 0; i < c.sources.size(); ++i)
+            if (c.citus[i]) rows[i] = citus::rows_of(c.sources[i]->oid);
     double all_rows = 0;
     for (double r : rows) all_rows += r;
     // Counted past what a small change has, and for AUTO past what decides its choice: a count
@@ -157,6 +182,18 @@ pending pending_changes(const compiled_query& c, const start_point& f, const spi
     const pg::frontier_text frontier{*f.snapshot, *f.xid, *f.frontier_stmt};
     for (std::size_t i = 0; i < c.sources.size(); ++i) {
         namespace t = sql::tree;
+        if (c.citus[i]) {
+            // Pending: the batches after the last it applied. When that was the source's last
+            // before this refresh's claim, they are what it claimed.
+            const citus::batches& b = claimed.at(c.sources[i]->oid);
+            const bool only_claimed = !automatic && b.applied == b.last - (b.claimed > 0 ? 1 : 0);
+            const citus::pending_count counted =
+                only_claimed ? citus::pending_count{std::min(b.claimed, limit), 0} : citus::count_pending(c.sources[i]->oid, b.applied, limit);
+            if (counted.records > 0) p.changed |= 1ULL << i;
+            p.most_records = std::max(p.most_records, counted.records);
+            if (automatic) p.sizes.push_back({counted.records, std::max(counted.inserted, counted.records - counted.inserted), rows[i], counted.records < limit});
+            continue;
+        }
         // One pass over the pending rows up to the limit (each costs a visibility test: the
         // count stops there).
         const unsigned buffer = buffer_of(c.sources[i]->oid);
@@ -416,6 +453,7 @@ std::string finish_statement(const compiled_query& c, history_row history, trimm
     }
     if (trim != trimming::none)
         for (std::size_t i = 0; i < c.sources.size(); ++i) {
+            if (c.citus[i]) continue; // (its batches are recorded after: citus::record_applied)
             const std::string trimmed = "trim_" + std::to_string(i);
             steps.emplace_back(trimmed,
                                t::rendered_query(t::render(trim_buffer(c.sources[i]->oid, trim, std::holds_alternative<full_plan>(c.plan)))));
@@ -433,8 +471,9 @@ std::string finish_statement(const compiled_query& c, history_row history, trimm
 /// rows costs seconds, and their pages would be read by every scan for pending rows until
 /// VACUUM.
 void truncate_applied_buffers(const compiled_query& c, long long id, const spi::snapshot& snap) {
-    for (const auto& source : c.sources) {
-        if (!buffer_is_large(source->oid)) continue;
+    for (std::size_t i = 0; i < c.sources.size(); ++i) {
+        const auto& source = c.sources[i];
+        if (c.citus[i] || !buffer_is_large(source->oid)) continue;
         const auto horizon = snap.query(t::render(t::select({as_text(trim_horizon(source->oid))})), {std::to_string(id)});
         if (horizon.empty() || !horizon[0][0] || !truncate_applied_buffer(source->oid, *horizon[0][0])) continue;
         if (stream_table_catalog_oids().records_trims)
@@ -483,6 +522,16 @@ bool take_snapshot(std::optional<spi::snapshot>& snap, const std::vector<unsigne
     else
         snap.emplace();
     return !decoded.empty();
+}
+
+/// A delta statement's parameters: the frontier, then, when it reads Citus sources, for each
+/// source the last of its batches the stream table applied (NULL for the others).
+std::vector<spi::param> delta_parameters(const compiled_query& c, const start_point& f, const claimed_batches& claimed) {
+    std::vector<spi::param> params{f.snapshot, f.xid, f.frontier_stmt};
+    if (!c.reads_citus()) return params;
+    for (std::size_t i = 0; i < c.sources.size(); ++i)
+        params.push_back(c.citus[i] ? spi::param(std::to_string(claimed.at(c.sources[i]->oid).applied)) : std::nullopt);
+    return params;
 }
 
 template <class... F>
@@ -538,7 +587,9 @@ refresh_outcome apply_delta(compiled_query& comp, unsigned owner, const spi::pla
     // JIT compilation would then cost more than the refresh itself. It reads those rows through
     // indexes whose pages are mostly cached: at the default random_page_cost of 4 the planner
     // would rather hash or merge whole tables.
-    const server::guc_scope delta_settings({{"jit", "off"}, {"random_page_cost", "1.1"}});
+    std::vector<std::pair<std::string, std::string>> settings{{"jit", "off"}, {"random_page_cost", "1.1"}};
+    if (comp.reads_citus()) settings.emplace_back("plan_cache_mode", "force_custom_plan");
+    const server::guc_scope delta_settings(settings);
     if (!counted) return {refresh_action::differential, static_cast<long long>(delta.execute(params, snap)), 0};
     auto counts = delta.query(params, snap);
     const long long inserted = std::stoll(*counts[0][0]), deleted = std::stoll(*counts[0][1]);
@@ -631,6 +682,8 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
     const std::vector<unsigned> source_oids = oids_of(comp.sources);
     const unsigned owner = checked_owner(*st, source_oids, who == initiator::initial);
     const bool differential = comp.incremental() != nullptr;
+    // (IMMEDIATE stream tables read no Citus source: refused at creation.)
+    const claimed_batches claimed = immediate ? claimed_batches{} : claim_citus_changes(comp, id);
     // Everything that reads data from here on sees this one snapshot.
     std::optional<spi::snapshot> taken;
     const bool decoding = take_snapshot(taken, immediate || !f.wal_capture ? std::vector<unsigned>{} : source_oids, differential && !wrote_before);
@@ -642,7 +695,7 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
     const auto* keyed = std::get_if<differential_plan>(&comp.plan);
     const bool index_missing = keyed && !has_row_id_index(*st);
     if (f.has_frontier() && !immediate && differential && !recompute)
-        p = pending_changes(comp, f, snap, automatic ? &*st : nullptr, index_missing);
+        p = pending_changes(comp, f, snap, claimed, automatic ? &*st : nullptr, index_missing);
     // IMMEDIATE stream tables read no change buffer: asked to refresh, they recompute.
     const bool full = recompute || !differential || immediate || !f.has_frontier() || !st->is_populated || st->needs_reinit ||
                       p.truncated || (decoding && wrote_before) || !aggregate_states_exist(comp);
@@ -679,7 +732,7 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
         }
         fell_back = on_data_exception(
             *st,
-            [&] { out = apply_delta(comp, owner, comp.delta_plan(p.changed, cap), true, {f.snapshot, f.xid, f.frontier_stmt}, &snap); },
+            [&] { out = apply_delta(comp, owner, comp.delta_plan(p.changed, cap), true, delta_parameters(comp, f, claimed), &snap); },
             "its differential refresh", [&] { out = reload(*st, comp, owner, snap); }, "recomputed in full");
     }
 
@@ -709,6 +762,8 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
                   choice ? spi::param(std::to_string(choice->change_records)) : std::nullopt,
                   choice ? spi::param("AUTO: " + choice->reason) : std::nullopt, costs},
                  &snap);
+    for (const auto& [source, b] : claimed)
+        if (b.last != b.applied) citus::record_applied(id, source, b.last);
     return out;
 }
 
@@ -741,12 +796,17 @@ bool record_failure(long long id, initiator who, const std::string& sqlstate, co
         const t::insert failed{"pgtrickle.pgt_refresh_history", std::move(columns), row, {}};
         spi::exec(t::render(failed), {std::to_string(id), message, initiator_name(who), code});
     }
+    // A failure that passes by itself (a node that did not answer, a lock not had in time, a
+    // deadlock or serialization failure, a shutdown) leaves the stream table in ERROR, retried
+    // with back-off until it succeeds; others suspend it after max_errors.
+    const bool passes = sqlstate.starts_with("08") || sqlstate.starts_with("57P0") || sqlstate == "55P03" || sqlstate == "40P01" ||
+                        sqlstate == "40001";
     auto suspended = spi::scalar(
         "UPDATE pgtrickle.pgt_stream_tables SET consecutive_errors = consecutive_errors + 1, "
         "last_error_message = $2, last_error_at = now(), "
-        "status = CASE WHEN consecutive_errors + 1 >= $3::int THEN 'SUSPENDED' ELSE 'ERROR' END "
+        "status = CASE WHEN consecutive_errors + 1 >= $3::int AND NOT $4::bool THEN 'SUSPENDED' ELSE 'ERROR' END "
         "WHERE pgt_id = $1::int8 RETURNING status = 'SUSPENDED'",
-        {std::to_string(id), message, std::to_string(max_errors)});
+        {std::to_string(id), message, std::to_string(max_errors), passes ? "true" : "false"});
     return suspended == "t";
 }
 
@@ -797,6 +857,18 @@ long long count_pending(unsigned source_relid, const std::vector<spi::param>& fr
 
 } // namespace
 
+/// The Citus-captured sources of stream table `id` (none on a catalog before 0.3.0).
+std::vector<unsigned> citus_sources(long long id) {
+    std::vector<unsigned> sources;
+    if (server::relation_oid_if_any("pgtrickle", "pgt_citus_sources") == 0) return sources;
+    for (const auto& r : spi::prepared("SELECT d.source_relid::text FROM pgtrickle.pgt_dependencies d "
+                                       "JOIN pgtrickle.pgt_citus_sources USING (source_relid) WHERE d.pgt_id = $1::int8",
+                                       1)
+                             .query({std::to_string(id)}))
+        sources.push_back(static_cast<unsigned>(std::stoul(*r[0])));
+    return sources;
+}
+
 long long pending_changes(long long id) {
     // Buffers are read as the extension owner: monitoring answers for every role.
     server::role_scope as_ext(server::extension_owner(), false);
@@ -805,6 +877,10 @@ long long pending_changes(long long id) {
     if (!state->ready) return 1;
     long long total = 0;
     for (unsigned source : captured_sources(id)) total += count_pending(source, state->frontier);
+    // (Unclaimed rows are counted too: the next refresh claims them.)
+    for (unsigned source : citus_sources(id))
+        total += citus::count_pending(source, citus::applied_batch(id, source), std::numeric_limits<long long>::max()).records +
+                 citus::count_unclaimed(source);
     return total;
 }
 
@@ -823,6 +899,15 @@ bool has_pending_changes(long long id) {
             .query({spi::integer_array(sources), state->frontier[0]})
             .size() > 0)
         return true;
+    for (unsigned source : citus_sources(id)) {
+        // (A node that does not answer: the refresh tries, and records why it failed.)
+        bool any = true;
+        try {
+            pg::in_subtransaction([&] { any = citus::has_pending(source, citus::applied_batch(id, source)); });
+        } catch (const error&) {
+        }
+        if (any) return true;
+    }
     for (unsigned source : sources) {
         const bool any =
             state->frontier[0]

@@ -1,5 +1,6 @@
 #include "scheduler/quiet_tables.hpp"
 
+#include "capture/citus.hpp"
 #include "capture/wal_capture.hpp"
 #include "pg/spi.hpp"
 #include "refresh/refresh.hpp"
@@ -41,7 +42,9 @@ bool quiet_tables::pending(long long id) {
     if (quiet_.count(id)) return false;
     if (ext::has_pending_changes(id)) return true;
     const auto e = tables_.find(id);
-    if (prepared_ || e == tables_.end() || !ext::wal::wal_sources(e->second.sources).empty()) return false;
+    // (Changes of sources captured from the WAL or on Citus's nodes announce nothing here.)
+    if (prepared_ || e == tables_.end() || !ext::wal::wal_sources(e->second.sources).empty() || ext::citus::any_captured(e->second.sources))
+        return false;
     quiet_[id] = e->second;
     for (std::uint32_t s : e->second.sources) readers_[s].insert(id);
     return false;

@@ -55,12 +55,14 @@ std::string create_statement_trigger(const std::string& name, const std::string&
 }
 
 std::string create_statement_trigger(const std::string& name, const std::string& timing, const std::string& events,
-                                     const std::string& table, const std::string& function, const transition_tables& transitions) {
+                                     const std::string& table, const std::string& function, const transition_tables& transitions,
+                                     const std::string& argument) {
     std::string referencing;
     if (!transitions.old_table.empty()) referencing += " OLD TABLE AS " + transitions.old_table;
     if (!transitions.new_table.empty()) referencing += " NEW TABLE AS " + transitions.new_table;
     return "CREATE OR REPLACE TRIGGER " + name + " " + timing + " " + events + " ON " + table +
-           (referencing.empty() ? "" : " REFERENCING" + referencing) + " FOR EACH STATEMENT EXECUTE FUNCTION " + function + "()";
+           (referencing.empty() ? "" : " REFERENCING" + referencing) + " FOR EACH STATEMENT EXECUTE FUNCTION " + function + "(" +
+           (argument.empty() ? "" : literal(argument)) + ")";
 }
 
 std::string enable_always_trigger(const std::string& table, const std::string& trigger) {
@@ -68,6 +70,16 @@ std::string enable_always_trigger(const std::string& table, const std::string& t
 }
 
 std::string lock_exclusively(const std::string& table) { return "LOCK TABLE " + table + " IN ACCESS EXCLUSIVE MODE"; }
+
+std::string column_default(const std::string& table, const std::string& column, const std::string& value) {
+    return "ALTER TABLE " + table + " ALTER COLUMN " + ident(column) + " SET DEFAULT " + value;
+}
+
+std::string lock_shared(const std::vector<std::string>& tables) {
+    std::string list;
+    for (const auto& t : tables) list += (list.empty() ? "" : ", ") + t;
+    return "LOCK TABLE " + list + " IN SHARE MODE";
+}
 
 std::string analyze(const std::string& table) { return "ANALYZE " + table; }
 

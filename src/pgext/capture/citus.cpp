@@ -1,0 +1,289 @@
+#include "capture/citus.hpp"
+
+#include "pgt/error.hpp"
+#include "pgt/sql/ddl.hpp"
+#include "pgt/sql/tree.hpp"
+
+#include "pg/gucs.hpp"
+#include "pg/relations.hpp"
+#include "pg/roles.hpp"
+#include "pg/spi.hpp"
+#include "pg/transactions.hpp"
+
+namespace pgt::ext::citus {
+
+namespace {
+
+namespace t = sql::tree;
+
+const t::type_name int8 = t::type_name::catalog("int8");
+
+/// The capture function of every Citus source (its oid on the coordinator is the trigger's
+/// argument): run on the node of the shard placement whose trigger fired (TG_TABLE_NAME is the
+/// shard's name, `<table>_<shard id>`), it appends the statement's old and new rows to the
+/// buffer's shard with the same hash range (the one a reference table has), a table on that
+/// node, with the columns the source still has. Written directly, without Citus's planner, which
+/// routes no write from within a trigger; as the extension owner. Not a function of the
+/// extension: Citus refuses triggers on its tables that depend on one.
+constexpr const char* capture_function_sql = R"(CREATE OR REPLACE FUNCTION pgtrickle_dist.capture() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET citus.enable_manual_changes_to_shards = on AS $pgt$
+DECLARE
+    buffer text := 'changes_' || TG_ARGV[0];
+    shard regclass;
+    columns text;
+BEGIN
+    SELECT pg_catalog.format('%I.%I', 'pgtrickle_dist', buffer || '_' || b.shardid)::pg_catalog.regclass INTO shard
+      FROM pg_catalog.pg_dist_shard s JOIN pg_catalog.pg_dist_shard b
+        ON b.logicalrelid = pg_catalog.format('%I.%I', 'pgtrickle_dist', buffer)::pg_catalog.regclass
+       AND b.shardminvalue IS NOT DISTINCT FROM s.shardminvalue
+     WHERE s.shardid = pg_catalog.substring(TG_TABLE_NAME, '_([0-9]+)$')::pg_catalog.int8;
+    IF shard IS NULL THEN
+        RAISE EXCEPTION 'pg_trickle: no change buffer shard for %', TG_TABLE_NAME USING ERRCODE = 'XX000';
+    END IF;
+    SELECT pg_catalog.string_agg(pg_catalog.quote_ident(b.attname), ', ' ORDER BY b.attnum) INTO columns
+      FROM pg_catalog.pg_attribute b JOIN pg_catalog.pg_attribute s
+        ON s.attrelid = TG_RELID AND s.attname = b.attname AND s.attnum > 0 AND NOT s.attisdropped
+     WHERE b.attrelid = shard AND b.attnum > 0 AND NOT b.attisdropped AND b.attname NOT LIKE '\_\_pgt\_%';
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        EXECUTE pg_catalog.format('INSERT INTO %s (__pgt_action, %s) SELECT %L, %s FROM __pgt_old', shard, columns, 'D', columns);
+    END IF;
+    IF TG_OP IN ('UPDATE', 'INSERT') THEN
+        EXECUTE pg_catalog.format('INSERT INTO %s (__pgt_action, %s) SELECT %L, %s FROM __pgt_new', shard, columns, 'I', columns);
+    END IF;
+    RETURN NULL;
+END
+$pgt$)";
+
+/// Its TRUNCATE function: on the coordinator (Citus keeps TRUNCATE triggers there), every reader
+/// of the source reinitialises at its next refresh.
+constexpr const char* truncate_function_sql = R"(CREATE OR REPLACE FUNCTION pgtrickle_dist.truncated() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $pgt$
+BEGIN
+    UPDATE pgtrickle.pgt_stream_tables SET needs_reinit = true
+     WHERE pgt_id IN (SELECT pgt_id FROM pgtrickle.pgt_dependencies WHERE source_relid = TG_ARGV[0]::pg_catalog.oid);
+    RETURN NULL;
+END
+$pgt$)";
+
+struct trigger_spec {
+    const char* name;
+    const char* event;
+    const char* old_table;
+    const char* new_table;
+    const char* function;
+};
+// One per event: transition tables are allowed only on single-event triggers.
+constexpr trigger_spec triggers[] = {
+    {"pg_trickle_citus_ins", "INSERT", "", "__pgt_new", "pgtrickle_dist.capture"},
+    {"pg_trickle_citus_upd", "UPDATE", "__pgt_old", "__pgt_new", "pgtrickle_dist.capture"},
+    {"pg_trickle_citus_del", "DELETE", "__pgt_old", "", "pgtrickle_dist.capture"},
+    {"pg_trickle_citus_trunc", "TRUNCATE", "", "", "pgtrickle_dist.truncated"},
+};
+
+std::string qualified(const ir::table& source) { return spi::quote_ident(source.schema) + "." + spi::quote_ident(source.name); }
+std::string regclass_text(unsigned relid) { return *spi::scalar("SELECT $1::pg_catalog.oid::pg_catalog.regclass::text", {std::to_string(relid)}); }
+
+bool citus_installed() { return !spi::prepared("SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'citus'", 0).query({}).empty(); }
+
+t::expr batch(const std::string& alias) { return t::col(alias, "__pgt_batch"); }
+
+} // namespace
+
+void one_connection_per_node() {
+    if (citus_installed()) server::set_local("citus.multi_shard_modify_mode", "sequential");
+}
+
+table_placement placement_of(unsigned relid) {
+    if (!citus_installed()) return {};
+    const auto r = spi::prepared("SELECT p.partmethod::text, p.repmodel::text, "
+                                 "CASE WHEN p.partmethod = 'h' THEN pg_catalog.column_to_column_name(p.logicalrelid, p.partkey) END "
+                                 "FROM pg_catalog.pg_dist_partition p WHERE p.logicalrelid = $1::pg_catalog.oid",
+                                 1)
+                       .query({std::to_string(relid)});
+    if (r.empty()) return {};
+    if (r[0][0] == "h") return {placement::distributed, *r[0][2]};
+    if (r[0][0] == "n" && r[0][1] == "t") return {placement::reference, {}};
+    return {placement::other, {}};
+}
+
+std::string buffer_name(unsigned relid) { return "pgtrickle_dist." + spi::quote_ident("changes_" + std::to_string(relid)); }
+
+bool any_captured(const std::vector<unsigned>& relids) {
+    if (relids.empty() || server::relation_oid_if_any("pgtrickle", "pgt_citus_sources") == 0) return false;
+    return !spi::prepared("SELECT 1 FROM pgtrickle.pgt_citus_sources WHERE source_relid = ANY ($1::pg_catalog.oid[]) LIMIT 1", 1)
+                .query({spi::integer_array(relids)})
+                .empty();
+}
+
+bool captured(unsigned relid) { return any_captured({relid}); }
+
+void ensure_capture(const ir::table& source, const table_placement& where) {
+    if (where.kind != placement::distributed && where.kind != placement::reference)
+        throw error(sqlstate::feature_not_supported,
+                    "unsupported source: " + qualified(source) + " is a Citus table that is neither distributed by a column nor a reference table",
+                    {}, "Distribute it with create_distributed_table or make it a reference table with create_reference_table.");
+    if (server::relation_oid_if_any("pgtrickle", "pgt_citus_sources") == 0)
+        throw error(sqlstate::feature_not_supported, "sources distributed by Citus need pg_trickle 0.3.0's catalog", {},
+                    "Run ALTER EXTENSION pg_trickle UPDATE.");
+    const std::string relid = std::to_string(source.oid);
+    const std::string buffer = buffer_name(source.oid);
+    server::internal_ddl_scope internal;
+    server::role_scope as_owner(server::extension_owner(), false);
+    if (captured(source.oid)) {
+        // A column added to the source since: the buffer follows (the capture function takes
+        // the columns both have).
+        const auto buffer_oid = static_cast<server::oid>(std::stoul(*spi::scalar("SELECT $1::pg_catalog.regclass::pg_catalog.oid::text", {buffer})));
+        for (const auto& c : source.columns)
+            if (!server::has_column(buffer_oid, c.name.c_str())) spi::exec(sql::ddl::add_column(buffer, {c.name, c.type.name, false}));
+        return;
+    }
+    if (!spi::scalar("SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = 'pgtrickle_dist'")) spi::exec("CREATE SCHEMA pgtrickle_dist");
+    std::vector<sql::ddl::column_definition> cols{
+        {"__pgt_batch", "pg_catalog.int8", false}, {"__pgt_action", "\"char\"", true}, {"__pgt_at", "pg_catalog.timestamptz", false}};
+    for (const auto& c : source.columns) cols.push_back({c.name, c.type.name, false});
+    spi::exec(sql::ddl::create_table(buffer, cols));
+    // (Shard moves copy co-located tables without blocking writes only when each has a
+    // replica identity.)
+    spi::exec(sql::ddl::replica_identity(buffer));
+    // When each row was captured (on its node's clock): monitoring's lag per node.
+    spi::exec(sql::ddl::column_default(buffer, "__pgt_at", "pg_catalog.now()"));
+    if (where.kind == placement::distributed)
+        spi::exec("SELECT pg_catalog.create_distributed_table($1::pg_catalog.regclass, $2, colocate_with => $3)",
+                  {buffer, where.column, qualified(source)});
+    else
+        spi::exec("SELECT pg_catalog.create_reference_table($1::pg_catalog.regclass)", {buffer});
+    spi::exec(capture_function_sql);
+    spi::exec(truncate_function_sql);
+    // Triggers on a distributed table are created on every shard placement, and by Citus on
+    // those it makes later (shard moves, new nodes): it calls them unsafe, as it cannot check
+    // what they do. Plain ENABLE: a shard move's catch-up runs as replica and is not captured
+    // again.
+    const server::guc_scope unsafe({{"citus.enable_unsafe_triggers", "on"}}, true);
+    for (const auto& tr : triggers)
+        spi::exec(sql::ddl::create_statement_trigger(tr.name, "AFTER", tr.event, qualified(source), tr.function,
+                                                     {tr.old_table, tr.new_table}, relid));
+    spi::exec("INSERT INTO pgtrickle.pgt_citus_sources (source_relid, buffer_relid, placement) "
+              "VALUES ($1::pg_catalog.oid, $2::pg_catalog.regclass::pg_catalog.oid, $3)",
+              {relid, buffer, where.kind == placement::distributed ? "distributed" : "reference"});
+}
+
+void release_capture_if_unused(unsigned relid) {
+    const std::string id = std::to_string(relid);
+    if (!captured(relid)) return;
+    if (spi::scalar("SELECT 1 FROM pgtrickle.pgt_dependencies WHERE source_relid = $1::pg_catalog.oid LIMIT 1", {id})) return;
+    server::internal_ddl_scope internal;
+    server::role_scope as_owner(server::extension_owner(), false);
+    // The source may be gone already (DROP TABLE): its triggers went with it.
+    if (spi::scalar("SELECT 1 FROM pg_catalog.pg_class WHERE oid = $1::pg_catalog.oid", {id})) {
+        const std::string table = regclass_text(relid);
+        for (const auto& tr : triggers) spi::exec(sql::ddl::drop_trigger(tr.name, table));
+    }
+    spi::exec(sql::ddl::drop_table(buffer_name(relid), true));
+    spi::exec("DELETE FROM pgtrickle.pgt_citus_sources WHERE source_relid = $1::pg_catalog.oid", {id});
+}
+
+void lock_sources(const std::vector<unsigned>& sources, int timeout_ms) {
+    if (sources.empty()) return;
+    std::vector<std::string> tables;
+    for (unsigned s : sources) tables.push_back(regclass_text(s));
+    // (A writer that holds one source and waits for another would wait for this refresh, which
+    // waits for it: this gives up first, well before the deadlock detectors look.)
+    const server::guc_scope timeout({{"lock_timeout", std::to_string(timeout_ms) + "ms"}});
+    spi::exec(sql::ddl::lock_shared(tables));
+}
+
+batches claim(unsigned relid, long long pgt_id) {
+    const std::string id = std::to_string(relid);
+    batches b;
+    const long long last = std::stoll(*spi::prepared("SELECT last_batch::text FROM pgtrickle.pgt_citus_sources "
+                                                      "WHERE source_relid = $1::pg_catalog.oid FOR UPDATE",
+                                                      1)
+                                            .query({id})
+                                            .at(0)[0]);
+    b.applied = applied_batch(pgt_id, relid);
+    t::update claim;
+    claim.target = buffer_name(relid);
+    claim.alias = "b";
+    claim.set = {{"__pgt_batch", t::cast(t::param(1), int8)}};
+    claim.where_condition = t::is_null(batch("b"));
+    b.claimed = static_cast<long long>(spi::exec(t::render(claim), {std::to_string(last + 1)}));
+    b.last = last + (b.claimed > 0 ? 1 : 0);
+    if (b.claimed > 0)
+        spi::prepared("UPDATE pgtrickle.pgt_citus_sources SET last_batch = $2::pg_catalog.int8 WHERE source_relid = $1::pg_catalog.oid", 2)
+            .execute({id, std::to_string(b.last)});
+    return b;
+}
+
+pending_count count_pending(unsigned relid, long long applied, long long limit) {
+    const t::expr action = t::col("x", "__pgt_action");
+    t::select after({t::col("b", "__pgt_action")});
+    after.from(buffer_name(relid), "b").where(t::gt(batch("b"), t::cast(t::param(1), int8))).limit(t::cast(t::param(2), int8));
+    t::call_options inserted;
+    inserted.star = true;
+    inserted.filter = t::eq(action, t::text("I"));
+    t::select counts({t::count_all(), t::aggregate("pg_catalog", "count", {}, inserted)});
+    counts.from(t::from(after, "x"));
+    const auto r = spi::query(t::render(counts), {std::to_string(applied), std::to_string(limit)});
+    return {std::stoll(*r.at(0)[0]), std::stoll(*r.at(0)[1])};
+}
+
+long long count_unclaimed(unsigned relid) {
+    t::select unclaimed({t::count_all()});
+    unclaimed.from(buffer_name(relid), "b").where(t::is_null(batch("b")));
+    return std::stoll(*spi::query(t::render(unclaimed)).at(0)[0]);
+}
+
+bool has_pending(unsigned relid, long long applied) {
+    t::select any({t::integer(1)});
+    any.from(buffer_name(relid), "b").where(t::any_of({t::is_null(batch("b")), t::gt(batch("b"), t::cast(t::param(1), int8))})).limit(t::integer(1));
+    return !spi::query(t::render(any), {std::to_string(applied)}).empty();
+}
+
+long long applied_batch(long long pgt_id, unsigned relid) {
+    const auto r = spi::prepared("SELECT applied_batch::text FROM pgtrickle.pgt_citus_frontiers WHERE pgt_id = $1::pg_catalog.int8 "
+                                 "AND source_relid = $2::pg_catalog.oid",
+                                 2)
+                       .query({std::to_string(pgt_id), std::to_string(relid)});
+    return r.empty() ? 0 : std::stoll(*r[0][0]);
+}
+
+void record_applied(long long pgt_id, unsigned relid, long long last) {
+    const std::string id = std::to_string(relid);
+    spi::prepared("INSERT INTO pgtrickle.pgt_citus_frontiers (pgt_id, source_relid, applied_batch) "
+                  "VALUES ($1::pg_catalog.int8, $2::pg_catalog.oid, $3::pg_catalog.int8) ON CONFLICT (pgt_id, source_relid) "
+                  "DO UPDATE SET applied_batch = EXCLUDED.applied_batch",
+                  3)
+        .execute({std::to_string(pgt_id), id, std::to_string(last)});
+    // Below every reader's batch (a reader without one yet holds everything back).
+    const auto horizon = spi::prepared("SELECT pg_catalog.min(COALESCE(f.applied_batch, 0))::text FROM pgtrickle.pgt_dependencies d "
+                                       "LEFT JOIN pgtrickle.pgt_citus_frontiers f USING (pgt_id, source_relid) "
+                                       "WHERE d.source_relid = $1::pg_catalog.oid",
+                                       1)
+                             .query({id});
+    if (horizon.empty() || !horizon[0][0] || std::stoll(*horizon[0][0]) <= 0) return;
+    t::delete_from trim;
+    trim.target = buffer_name(relid);
+    trim.alias = "b";
+    trim.where_condition = t::le(batch("b"), t::cast(t::param(1), int8));
+    spi::exec(t::render(trim), {*horizon[0][0]});
+}
+
+double rows_of(unsigned relid) {
+    const auto r = spi::query("SELECT pg_catalog.sum(GREATEST(r.result::pg_catalog.float8, 0))::text FROM pg_catalog.run_command_on_shards("
+                              "$1::pg_catalog.regclass, 'SELECT GREATEST(c.reltuples, pg_catalog.pg_stat_get_live_tuples(c.oid)) "
+                              "FROM pg_catalog.pg_class c WHERE c.oid = ''%s''::pg_catalog.regclass') r WHERE r.success",
+                              {regclass_text(relid)});
+    return r.empty() || !r[0][0] ? 0 : std::stod(*r[0][0]);
+}
+
+std::string changes_relation(const ir::table& table, int param, long long cap) {
+    const t::expr action = t::col("b", "__pgt_action");
+    t::select rows;
+    for (const auto& c : table.columns) rows.items.emplace_back(t::col("b", c.name));
+    rows.items.push_back(t::as(t::case_when({{t::eq(action, t::text("I")), t::cast(t::integer(1), int8)}}, t::cast(t::integer(-1), int8)), "__pgt_w"));
+    rows.from(buffer_name(table.oid), "b").where(t::gt(batch("b"), t::cast(t::param(param), int8)));
+    if (cap > 0) rows.limit(t::integer(cap));
+    return t::parenthesised(rows);
+}
+
+} // namespace pgt::ext::citus

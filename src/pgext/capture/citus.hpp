@@ -1,0 +1,99 @@
+#pragma once
+// Capture of sources that Citus distributes (docs/SCALE_OUT.md §3). A distributed table's rows
+// live in shards on the worker nodes, a reference table's on every node: their changes are
+// captured there, by statement triggers on every shard placement (Citus creates them on each
+// and on those a shard move or a new node makes), each writing its rows into the shard of the
+// source's buffer beside it: pgtrickle_dist.changes_<source oid>, distributed like the source
+// and co-located with it, so a shard and its changes live, and move, together.
+//
+// Buffer layout: (__pgt_batch int8, __pgt_action "char" — 'I' or 'D', __pgt_at timestamptz —
+// when the row was captured, <source columns>). A row
+// carries no transaction id (each node numbers its own): a refresh, on the coordinator, claims
+// the unclaimed rows with the source's next batch number, and every stream table applies the
+// batches after the last it applied (pgt_citus_frontiers). Claims are numbered under a lock on
+// the source's catalog row, so a batch number is never seen before a smaller one.
+//
+// A refresh reading such sources first locks them in SHARE mode (Citus takes the lock on every
+// node with its metadata): no writer commits during it, on any node, so what it claims, the
+// sources it reads and its storage agree, and a transaction that wrote on several nodes is
+// applied whole. TRUNCATE, which the coordinator's own trigger sees, makes every reader
+// reinitialise.
+
+#include <string>
+#include <vector>
+
+#include "pgt/ir/rel.hpp"
+
+namespace pgt::ext::citus {
+
+/// Where Citus keeps a table's rows.
+enum class placement {
+    local,       ///< on this node: an ordinary table (or Citus is not installed)
+    distributed, ///< hash-distributed over shards on the workers
+    reference,   ///< one shard, copied to every node
+    other,       ///< a Citus local table, a single-shard table: not supported as a source
+};
+
+/// The placement of table `relid`, and the column a distributed one is distributed by.
+struct table_placement {
+    placement kind = placement::local;
+    std::string column;
+};
+table_placement placement_of(unsigned relid);
+
+/// When Citus is installed: the rest of the transaction reaches each node over one connection
+/// (citus.multi_shard_modify_mode = sequential). Citus refuses schema changes on distributed
+/// tables after a query that used several connections to a node in the same transaction, and
+/// defining a stream table reads its sources before making their capture.
+void one_connection_per_node();
+
+/// Starts (or widens, after a column was added) capture of `source`, distributed or a reference
+/// table as `where` says. Runs as the extension owner.
+void ensure_capture(const ir::table& source, const table_placement& where);
+/// Whether `relid` is captured by Citus triggers (has a pgt_citus_sources row).
+bool captured(unsigned relid);
+/// Whether any of `relids` is.
+bool any_captured(const std::vector<unsigned>& relids);
+/// Stops capturing `relid` (its triggers, functions and buffer go) when no stream table reads it.
+void release_capture_if_unused(unsigned relid);
+
+/// The buffer of a captured source, quoted and qualified.
+std::string buffer_name(unsigned relid);
+
+/// Locks `sources` in SHARE mode until the transaction ends, on the coordinator and on every
+/// node with Citus metadata: writers wait for the refresh, and those in progress are waited
+/// for. Gives up after `timeout_ms` (55P03), so that a refresh never deadlocks a writer.
+void lock_sources(const std::vector<unsigned>& sources, int timeout_ms);
+
+/// A refresh's view of one Citus source: the batches after `applied` are pending for it, up to
+/// `last` (claimed by this refresh or earlier ones).
+struct batches {
+    long long applied = 0, last = 0;
+    long long claimed = 0; ///< rows this refresh claimed
+};
+/// Claims `relid`'s unclaimed buffer rows with its next batch number (after lock_sources), and
+/// reads what stream table `pgt_id` applied.
+batches claim(unsigned relid, long long pgt_id);
+/// The change records of `relid` after batch `applied`, counted up to `limit`, and how many
+/// of them are insertions.
+struct pending_count {
+    long long records = 0, inserted = 0;
+};
+pending_count count_pending(unsigned relid, long long applied, long long limit);
+/// The rows of `relid`'s buffer no refresh claimed yet.
+long long count_unclaimed(unsigned relid);
+/// Whether `relid` has unclaimed rows or rows after batch `applied`.
+bool has_pending(unsigned relid, long long applied);
+/// The last batch of `relid` stream table `pgt_id` applied (0: none).
+long long applied_batch(long long pgt_id, unsigned relid);
+/// Records that stream table `pgt_id` applied `relid`'s batches up to `batch`, and deletes the
+/// buffer rows every reader has applied.
+void record_applied(long long pgt_id, unsigned relid, long long batch);
+/// The rows of `relid` (from the shards' statistics): AUTO's share of rows changed.
+double rows_of(unsigned relid);
+
+/// `(SELECT <columns>, __pgt_w FROM <buffer> b WHERE b.__pgt_batch > CAST($param AS int8)
+/// [LIMIT cap])`: the change relation of source `table` for a refresh's delta.
+std::string changes_relation(const ir::table& table, int param, long long cap);
+
+} // namespace pgt::ext::citus
