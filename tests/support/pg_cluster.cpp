@@ -1,5 +1,9 @@
 #include "pg_cluster.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <libpq-fe.h>
 #include <poll.h>
 #include <pwd.h>
@@ -142,7 +146,21 @@ std::vector<std::string> connection::notifications(int ms) {
 
 // ---- cluster ------------------------------------------------------------------------------------
 
-cluster::cluster(cluster_options opts) : bin_(pg_bin_dir()) {
+int free_port() {
+    const int s = socket(AF_INET, SOCK_STREAM, 0);
+    if (s < 0) throw std::runtime_error("socket failed");
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof address;
+    const bool bound = bind(s, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
+                       getsockname(s, reinterpret_cast<sockaddr*>(&address), &length) == 0;
+    close(s);
+    if (!bound) throw std::runtime_error("no free port");
+    return ntohs(address.sin_port);
+}
+
+cluster::cluster(cluster_options opts) : bin_(pg_bin_dir()), port_(opts.port) {
     std::string tmpl = (fs::temp_directory_path() / "pgt_cluster_XXXXXX").string();
     if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
     dir_ = tmpl;
@@ -160,6 +178,7 @@ cluster::cluster(cluster_options opts) : bin_(pg_bin_dir()) {
          << "unix_socket_directories = '" << socket_dir_ << "'\n"
          << "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n"
          << "timezone = 'UTC'\nlc_messages = 'C'\nmax_connections = 40\n";
+    if (port_ != 0) conf << "listen_addresses = 'localhost'\nport = " << port_ << "\n";
     if (!opts.preload.empty()) conf << "shared_preload_libraries = '" << opts.preload << "'\n";
     for (const auto& s : opts.settings) conf << s << "\n";
     conf.close();
@@ -192,6 +211,9 @@ void cluster::stop(const char* mode) {
     running_ = false;
 }
 
+void cluster::shut_down() { stop("fast"); }
+void cluster::start_up() { start(); }
+
 void cluster::restart(bool immediate) {
     stop(immediate ? "immediate" : "fast");
     start();
@@ -216,7 +238,7 @@ void cluster::kill_and_restart() {
 }
 
 std::string cluster::conninfo(const std::string& db, const std::string& user) const {
-    return "host=" + socket_dir_ + " dbname=" + db + " user=" + user;
+    return "host=" + socket_dir_ + (port_ != 0 ? " port=" + std::to_string(port_) : "") + " dbname=" + db + " user=" + user;
 }
 
 connection cluster::connect(const std::string& db, const std::string& user) const {

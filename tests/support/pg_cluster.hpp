@@ -51,7 +51,13 @@ struct cluster_options {
     std::string preload;
     /// Extra postgresql.conf lines.
     std::vector<std::string> settings;
+    /// A TCP port on localhost to listen on besides the socket (0: the socket only), for servers
+    /// that connect to each other (Citus nodes).
+    int port = 0;
 };
+
+/// A TCP port on localhost that nothing listens on now.
+int free_port();
 
 class cluster {
 public:
@@ -70,6 +76,9 @@ public:
     /// Kills the postmaster with SIGKILL, waits for its children to go, and starts it again
     /// (crash recovery).
     void kill_and_restart();
+    /// Stops the server (fast shutdown), and starts it again: a node that is down for a while.
+    void shut_down();
+    void start_up();
     /// The server log so far.
     std::string log() const;
 
@@ -79,6 +88,7 @@ private:
     void stop(const char* mode);
 
     std::string dir_, data_, socket_dir_, bin_;
+    int port_ = 0;
     bool running_ = false;
 };
 

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <limits>
 #include <map>
+#include <string_view>
 #include <tuple>
 #include <utility>
 #include <variant>
@@ -141,6 +142,9 @@ std::vector<double> rows_of(const std::vector<unsigned>& tables) {
 /// sort of every row), and a large change is likely to be followed by another. (Sizes on disk,
 /// which statistics not yet reported cannot leave out.)
 bool defers_row_id_index(const stream_table& st, const compiled_query& c) {
+    // (A Citus source's rows are in its shards, whose sizes Citus does not give in a transaction
+    // that claimed changes on them: its index is built.)
+    if (c.reads_citus()) return false;
     return spi::prepared("SELECT pg_catalog.pg_relation_size($1::pg_catalog.oid) >= 0.1 * "
                          "(SELECT pg_catalog.sum(pg_catalog.pg_relation_size(s)) FROM pg_catalog.unnest($2::pg_catalog.oid[]) s)",
                          2)
@@ -162,8 +166,15 @@ claimed_batches claim_citus_changes(const compiled_query& c, long long id) {
     claimed_batches claimed;
     const std::vector<unsigned> sources = c.citus_sources();
     if (sources.empty()) return claimed;
-    citus::lock_sources(sources, citus_lock_timeout_ms);
-    for (unsigned s : sources) claimed[s] = citus::claim(s, id);
+    try {
+        citus::lock_sources(sources, citus_lock_timeout_ms);
+        for (unsigned s : sources) claimed[s] = citus::claim(s, id);
+    } catch (const error& e) {
+        // Citus reports a node lost inside a transaction that has written as an internal error.
+        if (e.code() != "XX000" || std::string_view(e.what()).find("connection marked as essential") == std::string_view::npos) throw;
+        throw error("08006", std::string("a Citus node holding shards of the stream table's sources did not answer: ") + e.what(), {},
+                    "The refresh is retried; pgtrickle.citus_capture() shows which node.");
+    }
     return claimed;
 }
 
@@ -682,7 +693,11 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
     const std::vector<unsigned> source_oids = oids_of(comp.sources);
     const unsigned owner = checked_owner(*st, source_oids, who == initiator::initial);
     const bool differential = comp.incremental() != nullptr;
-    // (IMMEDIATE stream tables read no Citus source: refused at creation.)
+    // (IMMEDIATE stream tables read no Citus source: refused at creation.) One connection per
+    // node for the refresh's distributed statements: Citus reads placements that a statement
+    // modified (the claim) only over the connection that modified them.
+    std::optional<server::guc_scope> one_connection;
+    if (comp.reads_citus()) one_connection.emplace(std::vector<std::pair<std::string, std::string>>{{"citus.max_adaptive_executor_pool_size", "1"}});
     const claimed_batches claimed = immediate ? claimed_batches{} : claim_citus_changes(comp, id);
     // Everything that reads data from here on sees this one snapshot.
     std::optional<spi::snapshot> taken;
