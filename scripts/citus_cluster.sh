@@ -7,16 +7,19 @@
 #   scripts/citus_cluster.sh stop     stops the three servers
 #   scripts/citus_cluster.sh status   which servers run, and the coordinator's nodes
 #   scripts/citus_cluster.sh destroy  stops them and deletes their data
-# Ports: PGT_CITUS_PORT (default 9700) for the coordinator, the next two for the workers. The
-# data lives in the root, under /var/lib/pgt-citus. Needs root (debootstrap, chroot).
+# Ports: PGT_CITUS_PORT (default 9700) for the coordinator, the next ones for the workers;
+# PGT_CITUS_WORKERS workers (default 2); the data in the root, under PGT_CITUS_DATA (default
+# /var/lib/pgt-citus), with the postgresql.conf lines PGT_CITUS_SETTINGS besides. Needs root
+# (debootstrap, chroot).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/lib/citus.sh
 
 port="${PGT_CITUS_PORT:-9700}"
 bin=/usr/lib/postgresql/18/bin
-data=/var/lib/pgt-citus
-nodes=(coordinator worker1 worker2)
+data="${PGT_CITUS_DATA:-/var/lib/pgt-citus}"
+nodes=(coordinator)
+for ((w = 1; w <= ${PGT_CITUS_WORKERS:-2}; w++)); do nodes+=("worker$w"); done
 
 # in_root COMMAND…: COMMAND as the postgres user inside the PostgreSQL 18 root.
 in_root() { pgt_root_run 18 runuser -u postgres -- "$@"; }
@@ -35,7 +38,7 @@ start() {
     local root fresh=0
     root="$(pgt_root_dir 18)"
     mkdir -p "$root$data" && pgt_root_run 18 chown postgres: "$data"
-    for i in 0 1 2; do
+    for i in "${!nodes[@]}"; do
         local dir="$data/${nodes[$i]}"
         if [ ! -f "$root$dir/PG_VERSION" ]; then
             fresh=1
@@ -50,6 +53,7 @@ shared_preload_libraries = 'citus, pg_trickle'
 wal_level = logical
 max_prepared_transactions = 100
 max_connections = 200
+${PGT_CITUS_SETTINGS:-}
 CONF
         fi
         if ! in_root "$bin/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
@@ -57,22 +61,19 @@ CONF
         fi
     done
     if [ "$fresh" = 1 ]; then
-        for i in 0 1 2; do psql_node "$i" -c "CREATE EXTENSION citus" >/dev/null; done
-        psql_node 0 >/dev/null <<SQL
-SELECT citus_set_coordinator_host('localhost', $(node_port 0));
-SELECT citus_add_node('localhost', $(node_port 1));
-SELECT citus_add_node('localhost', $(node_port 2));
-CREATE EXTENSION pg_trickle;
-SQL
+        for i in "${!nodes[@]}"; do psql_node "$i" -c "CREATE EXTENSION citus" >/dev/null; done
+        psql_node 0 -c "SELECT citus_set_coordinator_host('localhost', $(node_port 0))" >/dev/null
+        for ((i = 1; i < ${#nodes[@]}; i++)); do psql_node 0 -c "SELECT citus_add_node('localhost', $(node_port "$i"))" >/dev/null; done
+        psql_node 0 -c "CREATE EXTENSION pg_trickle" >/dev/null
     fi
     echo "coordinator: psql -h localhost -p $(node_port 0) -U postgres"
-    echo "workers:     psql -h localhost -p $(node_port 1) -U postgres, -p $(node_port 2)"
+    for ((i = 1; i < ${#nodes[@]}; i++)); do echo "${nodes[$i]}:     psql -h localhost -p $(node_port "$i") -U postgres"; done
 }
 
 psql_node() { local i="$1"; shift; psql -X -q -v ON_ERROR_STOP=1 -h localhost -p "$(node_port "$i")" -U postgres -d postgres "$@"; }
 
 stop() {
-    for i in 0 1 2; do
+    for i in "${!nodes[@]}"; do
         in_root "$bin/pg_ctl" -D "$data/${nodes[$i]}" -m fast stop >/dev/null 2>&1 || true
     done
 }
@@ -81,7 +82,7 @@ case "${1:-}" in
 start) start ;;
 stop) stop ;;
 status)
-    for i in 0 1 2; do
+    for i in "${!nodes[@]}"; do
         echo "${nodes[$i]} (port $(node_port "$i")): $(in_root "$bin/pg_ctl" -D "$data/${nodes[$i]}" status >/dev/null 2>&1 && echo running || echo stopped)"
     done
     psql_node 0 -c "SELECT nodename, nodeport, noderole, isactive FROM pg_dist_node ORDER BY nodeid" 2>/dev/null || true

@@ -11,7 +11,8 @@ CREATE TABLE pgtrickle.pgt_citus_sources (
     source_relid   oid PRIMARY KEY,
     buffer_relid   oid NOT NULL,
     placement      text NOT NULL CHECK (placement IN ('distributed', 'reference')),
-    last_batch     bigint NOT NULL DEFAULT 0
+    last_batch     bigint NOT NULL DEFAULT 0,
+    trimmed_batch  bigint NOT NULL DEFAULT 0   -- rows of batches up to this one are deleted
 );
 
 -- The last batch of each Citus source a stream table has applied.

@@ -25,6 +25,8 @@ struct column_definition {
     bool not_null = false;
 };
 std::string create_table(const std::string& table, const std::vector<column_definition>& columns);
+/// `CREATE TEMPORARY TABLE table (…) [ON COMMIT DELETE ROWS]`.
+std::string create_temporary_table(const std::string& table, const std::vector<column_definition>& columns, bool emptied_at_commit);
 /// `ALTER TABLE table ADD COLUMN name type [NOT NULL]`.
 std::string add_column(const std::string& table, const column_definition& column);
 /// `ALTER TABLE table ALTER COLUMN column SET DEFAULT value` (value rendered).

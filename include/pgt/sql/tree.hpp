@@ -155,6 +155,8 @@ expr among(expr x, query values, const sql_type& type);
 expr equals_any(expr x, query values);
 /// `(a OPERATOR(schema.o) ANY (q))`, or `ALL (q)`: a comparison quantified over a subquery.
 expr quantified(std::string_view o, expr a, bool any, query q, std::string_view schema = "pg_catalog");
+/// The same over an array value: `(a OPERATOR(schema.o) ANY (array))`.
+expr quantified(std::string_view o, expr a, bool any, expr array, std::string_view schema = "pg_catalog");
 
 // ---- queries ---------------------------------------------------------------------------------
 

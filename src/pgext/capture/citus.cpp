@@ -1,5 +1,7 @@
 #include "capture/citus.hpp"
 
+#include <algorithm>
+
 #include "pgt/error.hpp"
 #include "pgt/sql/ddl.hpp"
 #include "pgt/sql/tree.hpp"
@@ -86,6 +88,9 @@ std::string regclass_text(unsigned relid) { return *spi::scalar("SELECT $1::pg_c
 bool citus_installed() { return !spi::prepared("SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'citus'", 0).query({}).empty(); }
 
 t::expr batch(const std::string& alias) { return t::col(alias, "__pgt_batch"); }
+
+/// How many applied batches a buffer keeps before they are deleted (record_applied).
+constexpr long long trim_batches = 16;
 
 } // namespace
 
@@ -192,32 +197,85 @@ void lock_sources(const std::vector<unsigned>& sources, int timeout_ms) {
     spi::exec(sql::ddl::lock_shared(tables));
 }
 
-batches claim(unsigned relid, long long pgt_id) {
-    const std::string id = std::to_string(relid);
+batches read_batches(unsigned relid, long long pgt_id) {
     batches b;
-    const long long last = std::stoll(*spi::prepared("SELECT last_batch::text FROM pgtrickle.pgt_citus_sources "
-                                                      "WHERE source_relid = $1::pg_catalog.oid FOR UPDATE",
-                                                      1)
-                                            .query({id})
-                                            .at(0)[0]);
+    b.last = std::stoll(*spi::prepared("SELECT last_batch::text FROM pgtrickle.pgt_citus_sources "
+                                       "WHERE source_relid = $1::pg_catalog.oid FOR UPDATE",
+                                       1)
+                            .query({std::to_string(relid)})
+                            .at(0)[0]);
     b.applied = applied_batch(pgt_id, relid);
+    return b;
+}
+
+std::string pending_table(unsigned relid) { return "pg_temp." + spi::quote_ident("pgt_changes_" + std::to_string(relid)); }
+
+long long claim(const ir::table& source, const batches& b) {
+    if (b.pulled && b.unclaimed == 0) return b.last;
     t::update claim;
-    claim.target = buffer_name(relid);
+    claim.target = buffer_name(source.oid);
     claim.alias = "b";
     claim.set = {{"__pgt_batch", t::cast(t::param(1), int8)}};
+    std::vector<spi::param> params{std::to_string(b.last + 1)};
     claim.where_condition = t::is_null(batch("b"));
-    b.claimed = static_cast<long long>(spi::exec(t::render(claim), {std::to_string(last + 1)}));
-    b.last = last + (b.claimed > 0 ? 1 : 0);
-    if (b.claimed > 0)
-        spi::prepared("UPDATE pgtrickle.pgt_citus_sources SET last_batch = $2::pg_catalog.int8 WHERE source_relid = $1::pg_catalog.oid", 2)
-            .execute({id, std::to_string(b.last)});
-    return b;
+    // (Of a distributed source, only the shards of the values that have unclaimed rows: Citus
+    // writes those alone.)
+    const auto where = placement_of(source.oid);
+    if (b.pulled && where.kind == placement::distributed) {
+        const auto column = std::find_if(source.columns.begin(), source.columns.end(), [&](const ir::column& c) { return c.name == where.column; });
+        if (column != source.columns.end()) {
+            t::select values({t::cast(t::fn("array_agg", {t::col("p", column->name)}), t::type_name::catalog("text"))});
+            values.from(pending_table(source.oid), "p").where(t::is_null(batch("p")));
+            params.push_back(spi::query(t::render(values)).at(0)[0]);
+            sql_type array = column->type;
+            array.name += "[]";
+            claim.where_condition = t::all_of({*claim.where_condition, t::quantified("=", t::col("b", column->name), true, t::cast(t::param(2), array))});
+        }
+    }
+    if (spi::exec(t::render(claim), params) == 0) return b.last;
+    spi::prepared("UPDATE pgtrickle.pgt_citus_sources SET last_batch = $2::pg_catalog.int8 WHERE source_relid = $1::pg_catalog.oid", 2)
+        .execute({std::to_string(source.oid), std::to_string(b.last + 1)});
+    return b.last + 1;
+}
+
+/// `b.__pgt_batch IS NULL OR b.__pgt_batch > CAST($param AS int8)`: pending for a reader that
+/// applied up to the batch given.
+t::expr pending(int param) { return t::any_of({t::is_null(batch("b")), t::gt(batch("b"), t::cast(t::param(param), int8))}); }
+
+pending_count pull_pending(const ir::table& source, batches& b, long long limit) {
+    const std::string copy = pending_table(source.oid);
+    std::vector<sql::ddl::column_definition> cols{{"__pgt_batch", "pg_catalog.int8", false}, {"__pgt_action", "\"char\"", true}};
+    for (const auto& c : source.columns) cols.push_back({c.name, c.type.name, false});
+    // (Made once per session; again when the source's columns changed.)
+    const auto existing = spi::scalar("SELECT pg_catalog.count(*)::text FROM pg_catalog.pg_attribute WHERE attrelid = pg_catalog.to_regclass($1) "
+                                      "AND attnum > 0 AND NOT attisdropped",
+                                      {copy});
+    if (existing != std::to_string(cols.size())) {
+        if (existing != "0") spi::exec(sql::ddl::drop_table(copy, true));
+        spi::exec(sql::ddl::create_temporary_table(copy, cols, true));
+    }
+    t::select rows({batch("b"), t::col("b", "__pgt_action")});
+    for (const auto& c : source.columns) rows.items.emplace_back(t::col("b", c.name));
+    rows.from(buffer_name(source.oid), "b").where(pending(1)).limit(t::cast(t::param(2), int8));
+    std::vector<std::string> names;
+    for (const auto& c : cols) names.push_back(c.name);
+    const auto copied = static_cast<long long>(spi::exec(t::render(t::insert{copy, names, rows, {}}), {std::to_string(b.applied), std::to_string(limit)}));
+    t::call_options inserted, unclaimed;
+    inserted.star = unclaimed.star = true;
+    inserted.filter = t::eq(t::col("p", "__pgt_action"), t::text("I"));
+    unclaimed.filter = t::is_null(batch("p"));
+    t::select counts({t::aggregate("pg_catalog", "count", {}, inserted), t::aggregate("pg_catalog", "count", {}, unclaimed)});
+    counts.from(copy, "p");
+    const auto r = spi::query(t::render(counts)).at(0);
+    b.pulled = copied < limit;
+    b.unclaimed = std::stoll(*r[1]);
+    return {copied, std::stoll(*r[0])};
 }
 
 pending_count count_pending(unsigned relid, long long applied, long long limit) {
     const t::expr action = t::col("x", "__pgt_action");
     t::select after({t::col("b", "__pgt_action")});
-    after.from(buffer_name(relid), "b").where(t::gt(batch("b"), t::cast(t::param(1), int8))).limit(t::cast(t::param(2), int8));
+    after.from(buffer_name(relid), "b").where(pending(1)).limit(t::cast(t::param(2), int8));
     t::call_options inserted;
     inserted.star = true;
     inserted.filter = t::eq(action, t::text("I"));
@@ -227,15 +285,9 @@ pending_count count_pending(unsigned relid, long long applied, long long limit) 
     return {std::stoll(*r.at(0)[0]), std::stoll(*r.at(0)[1])};
 }
 
-long long count_unclaimed(unsigned relid) {
-    t::select unclaimed({t::count_all()});
-    unclaimed.from(buffer_name(relid), "b").where(t::is_null(batch("b")));
-    return std::stoll(*spi::query(t::render(unclaimed)).at(0)[0]);
-}
-
 bool has_pending(unsigned relid, long long applied) {
     t::select any({t::integer(1)});
-    any.from(buffer_name(relid), "b").where(t::any_of({t::is_null(batch("b")), t::gt(batch("b"), t::cast(t::param(1), int8))})).limit(t::integer(1));
+    any.from(buffer_name(relid), "b").where(pending(1)).limit(t::integer(1));
     return !spi::query(t::render(any), {std::to_string(applied)}).empty();
 }
 
@@ -254,18 +306,25 @@ void record_applied(long long pgt_id, unsigned relid, long long last) {
                   "DO UPDATE SET applied_batch = EXCLUDED.applied_batch",
                   3)
         .execute({std::to_string(pgt_id), id, std::to_string(last)});
-    // Below every reader's batch (a reader without one yet holds everything back).
+    // Every reader applied the batches up to the horizon (a reader without a batch yet holds
+    // everything back). Their rows are deleted once trim_batches of them are there: a delete
+    // is a statement on every shard, which a refresh of a few rows would pay each time, and
+    // the rows left are only skipped by the refreshes' scans of the buffer.
     const auto horizon = spi::prepared("SELECT pg_catalog.min(COALESCE(f.applied_batch, 0))::text FROM pgtrickle.pgt_dependencies d "
                                        "LEFT JOIN pgtrickle.pgt_citus_frontiers f USING (pgt_id, source_relid) "
-                                       "WHERE d.source_relid = $1::pg_catalog.oid",
-                                       1)
-                             .query({id});
-    if (horizon.empty() || !horizon[0][0] || std::stoll(*horizon[0][0]) <= 0) return;
+                                       "WHERE d.source_relid = $1::pg_catalog.oid "
+                                       "HAVING pg_catalog.min(COALESCE(f.applied_batch, 0)) >= $2::pg_catalog.int8 + "
+                                       "(SELECT trimmed_batch FROM pgtrickle.pgt_citus_sources WHERE source_relid = $1::pg_catalog.oid)",
+                                       2)
+                             .query({id, std::to_string(trim_batches)});
+    if (horizon.empty()) return;
     t::delete_from trim;
     trim.target = buffer_name(relid);
     trim.alias = "b";
     trim.where_condition = t::le(batch("b"), t::cast(t::param(1), int8));
     spi::exec(t::render(trim), {*horizon[0][0]});
+    spi::prepared("UPDATE pgtrickle.pgt_citus_sources SET trimmed_batch = $2::pg_catalog.int8 WHERE source_relid = $1::pg_catalog.oid", 2)
+        .execute({id, *horizon[0][0]});
 }
 
 double rows_of(unsigned relid) {
@@ -281,8 +340,10 @@ std::string changes_relation(const ir::table& table, int param, long long cap) {
     t::select rows;
     for (const auto& c : table.columns) rows.items.emplace_back(t::col("b", c.name));
     rows.items.push_back(t::as(t::case_when({{t::eq(action, t::text("I")), t::cast(t::integer(1), int8)}}, t::cast(t::integer(-1), int8)), "__pgt_w"));
-    rows.from(buffer_name(table.oid), "b").where(t::gt(batch("b"), t::cast(t::param(param), int8)));
-    if (cap > 0) rows.limit(t::integer(cap));
+    if (cap > 0)
+        rows.from(pending_table(table.oid), "b").limit(t::integer(cap));
+    else
+        rows.from(buffer_name(table.oid), "b").where(pending(param));
     return t::parenthesised(rows);
 }
 

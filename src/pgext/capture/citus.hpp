@@ -65,23 +65,36 @@ std::string buffer_name(unsigned relid);
 /// for. Gives up after `timeout_ms` (55P03), so that a refresh never deadlocks a writer.
 void lock_sources(const std::vector<unsigned>& sources, int timeout_ms);
 
-/// A refresh's view of one Citus source: the batches after `applied` are pending for it, up to
-/// `last` (claimed by this refresh or earlier ones).
-struct batches {
-    long long applied = 0, last = 0;
-    long long claimed = 0; ///< rows this refresh claimed
-};
-/// Claims `relid`'s unclaimed buffer rows with its next batch number (after lock_sources), and
-/// reads what stream table `pgt_id` applied.
-batches claim(unsigned relid, long long pgt_id);
-/// The change records of `relid` after batch `applied`, counted up to `limit`, and how many
-/// of them are insertions.
+/// Change records counted, and how many of them are insertions.
 struct pending_count {
     long long records = 0, inserted = 0;
 };
+
+/// A refresh's view of one Citus source: its unclaimed rows and the batches after `applied`
+/// (up to `last`, the source's last) are pending for it. `pulled`: all of them are in the
+/// session's copy (pull_pending), and `unclaimed` of them have no batch yet.
+struct batches {
+    long long applied = 0, last = 0;
+    bool pulled = false;
+    long long unclaimed = 0;
+};
+/// Locks `relid`'s batch numbering until the transaction ends (after lock_sources: no other
+/// refresh claims meanwhile), and reads its last batch and the last stream table `pgt_id`
+/// applied.
+batches read_batches(unsigned relid, long long pgt_id);
+/// Copies the rows pending for reader `b` of `source` (at most `limit`) into this session's
+/// table pending_table(source) (emptied at commit): one statement over the shards, after which
+/// a small change is read locally. Returns how many it copied, and how many are insertions;
+/// sets b.pulled when they were all, and b.unclaimed.
+pending_count pull_pending(const ir::table& source, batches& b, long long limit);
+/// The session's table of pulled rows of `relid`.
+std::string pending_table(unsigned relid);
+/// Gives the unclaimed rows of `source` the batch after b.last: after pull_pending, only those of
+/// the shards where it found some (none: nothing to do); returns the source's last batch then.
+long long claim(const ir::table& source, const batches& b);
+/// The change records of `relid` pending for a reader that applied up to batch `applied`
+/// (unclaimed ones included), counted up to `limit`, and how many are insertions.
 pending_count count_pending(unsigned relid, long long applied, long long limit);
-/// The rows of `relid`'s buffer no refresh claimed yet.
-long long count_unclaimed(unsigned relid);
 /// Whether `relid` has unclaimed rows or rows after batch `applied`.
 bool has_pending(unsigned relid, long long applied);
 /// The last batch of `relid` stream table `pgt_id` applied (0: none).
@@ -92,8 +105,9 @@ void record_applied(long long pgt_id, unsigned relid, long long batch);
 /// The rows of `relid` (from the shards' statistics): AUTO's share of rows changed.
 double rows_of(unsigned relid);
 
-/// `(SELECT <columns>, __pgt_w FROM <buffer> b WHERE b.__pgt_batch > CAST($param AS int8)
-/// [LIMIT cap])`: the change relation of source `table` for a refresh's delta.
+/// The change relation of source `table` for a refresh's delta, `(SELECT <columns>, __pgt_w …)`:
+/// with a cap (a small change) from the rows pulled into pending_table, else from the buffer,
+/// its rows `b.__pgt_batch IS NULL OR b.__pgt_batch > CAST($param AS int8)`.
 std::string changes_relation(const ir::table& table, int param, long long cap);
 
 } // namespace pgt::ext::citus

@@ -158,19 +158,24 @@ bool defers_row_id_index(const stream_table& st, const compiled_query& c) {
 /// first (55P03) and is retried; the writer goes on.
 constexpr int citus_lock_timeout_ms = 800;
 
-/// The batches of its Citus sources a refresh claimed (capture/citus.hpp), by source.
+/// What a refresh read of its Citus sources (capture/citus.hpp), by source.
 using claimed_batches = std::map<unsigned, citus::batches>;
 
-/// Locks the Citus sources of `c` and claims their unclaimed changes for stream table `id`.
-claimed_batches claim_citus_changes(const compiled_query& c, long long id) {
+/// Locks the Citus sources of `c` and takes their batch numbering for stream table `id`'s
+/// refresh: its changes are their unclaimed rows and the batches after the last it applied,
+/// which stay the same until it commits (no writer commits meanwhile); it claims the unclaimed
+/// ones at its end (claim_read_changes). (Claiming first would have every later statement read
+/// the buffers' shards over the connections that modified them, one per node, shard after
+/// shard.)
+claimed_batches lock_citus_changes(const compiled_query& c, long long id) {
     claimed_batches claimed;
     const std::vector<unsigned> sources = c.citus_sources();
     if (sources.empty()) return claimed;
     try {
         citus::lock_sources(sources, citus_lock_timeout_ms);
-        for (unsigned s : sources) claimed[s] = citus::claim(s, id);
+        for (unsigned s : sources) claimed[s] = citus::read_batches(s, id);
     } catch (const error& e) {
-        // Citus reports a node lost inside a transaction that has written as an internal error.
+        // Citus reports a node lost inside a transaction as an internal error.
         if (e.code() != "XX000" || std::string_view(e.what()).find("connection marked as essential") == std::string_view::npos) throw;
         throw error("08006", std::string("a Citus node holding shards of the stream table's sources did not answer: ") + e.what(), {},
                     "The refresh is retried; pgtrickle.citus_capture() shows which node.");
@@ -178,7 +183,18 @@ claimed_batches claim_citus_changes(const compiled_query& c, long long id) {
     return claimed;
 }
 
-pending pending_changes(const compiled_query& c, const start_point& f, const spi::snapshot& snap, const claimed_batches& claimed,
+/// After the refresh applied (or recomputed from) what it read: the unclaimed rows it read get
+/// the next batch number, and stream table `id` has applied every batch up to it.
+void claim_read_changes(const compiled_query& c, const claimed_batches& claimed, long long id) {
+    for (const auto& source : c.sources) {
+        const auto b = claimed.find(source->oid);
+        if (b == claimed.end()) continue;
+        const long long last = citus::claim(*source, b->second);
+        if (last != b->second.applied) citus::record_applied(id, source->oid, last);
+    }
+}
+
+pending pending_changes(const compiled_query& c, const start_point& f, const spi::snapshot& snap, claimed_batches& claimed,
                         const stream_table* automatic = nullptr, bool index_missing = false) {
     pending p;
     std::vector<double> rows = automatic ? rows_of(oids_of(c.sources)) : std::vector<double>{};
@@ -194,12 +210,11 @@ pending pending_changes(const compiled_query& c, const start_point& f, const spi
     for (std::size_t i = 0; i < c.sources.size(); ++i) {
         namespace t = sql::tree;
         if (c.citus[i]) {
-            // Pending: the batches after the last it applied. When that was the source's last
-            // before this refresh's claim, they are what it claimed.
-            const citus::batches& b = claimed.at(c.sources[i]->oid);
-            const bool only_claimed = !automatic && b.applied == b.last - (b.claimed > 0 ? 1 : 0);
-            const citus::pending_count counted =
-                only_claimed ? citus::pending_count{std::min(b.claimed, limit), 0} : citus::count_pending(c.sources[i]->oid, b.applied, limit);
+            // A small change is copied here in one statement and read locally; past what a small
+            // change has, counted (AUTO: up to its limit) and read from the buffer.
+            citus::batches& b = claimed.at(c.sources[i]->oid);
+            citus::pending_count counted = citus::pull_pending(*c.sources[i], b, small_change_records + 1);
+            if (!b.pulled) counted = citus::count_pending(c.sources[i]->oid, b.applied, limit);
             if (counted.records > 0) p.changed |= 1ULL << i;
             p.most_records = std::max(p.most_records, counted.records);
             if (automatic) p.sizes.push_back({counted.records, std::max(counted.inserted, counted.records - counted.inserted), rows[i], counted.records < limit});
@@ -693,12 +708,8 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
     const std::vector<unsigned> source_oids = oids_of(comp.sources);
     const unsigned owner = checked_owner(*st, source_oids, who == initiator::initial);
     const bool differential = comp.incremental() != nullptr;
-    // (IMMEDIATE stream tables read no Citus source: refused at creation.) One connection per
-    // node for the refresh's distributed statements: Citus reads placements that a statement
-    // modified (the claim) only over the connection that modified them.
-    std::optional<server::guc_scope> one_connection;
-    if (comp.reads_citus()) one_connection.emplace(std::vector<std::pair<std::string, std::string>>{{"citus.max_adaptive_executor_pool_size", "1"}});
-    const claimed_batches claimed = immediate ? claimed_batches{} : claim_citus_changes(comp, id);
+    // (IMMEDIATE stream tables read no Citus source: refused at creation.)
+    claimed_batches claimed = immediate ? claimed_batches{} : lock_citus_changes(comp, id);
     // Everything that reads data from here on sees this one snapshot.
     std::optional<spi::snapshot> taken;
     const bool decoding = take_snapshot(taken, immediate || !f.wal_capture ? std::vector<unsigned>{} : source_oids, differential && !wrote_before);
@@ -777,8 +788,7 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
                   choice ? spi::param(std::to_string(choice->change_records)) : std::nullopt,
                   choice ? spi::param("AUTO: " + choice->reason) : std::nullopt, costs},
                  &snap);
-    for (const auto& [source, b] : claimed)
-        if (b.last != b.applied) citus::record_applied(id, source, b.last);
+    claim_read_changes(comp, claimed, id);
     return out;
 }
 
@@ -892,10 +902,8 @@ long long pending_changes(long long id) {
     if (!state->ready) return 1;
     long long total = 0;
     for (unsigned source : captured_sources(id)) total += count_pending(source, state->frontier);
-    // (Unclaimed rows are counted too: the next refresh claims them.)
     for (unsigned source : citus_sources(id))
-        total += citus::count_pending(source, citus::applied_batch(id, source), std::numeric_limits<long long>::max()).records +
-                 citus::count_unclaimed(source);
+        total += citus::count_pending(source, citus::applied_batch(id, source), std::numeric_limits<long long>::max()).records;
     return total;
 }
 

@@ -29,6 +29,12 @@ std::string create_table(const std::string& table, const std::vector<column_defi
     return "CREATE TABLE " + table + " (" + join(defs) + ")";
 }
 
+std::string create_temporary_table(const std::string& table, const std::vector<column_definition>& columns, bool emptied_at_commit) {
+    std::vector<std::string> defs;
+    for (const auto& c : columns) defs.push_back(definition(c));
+    return "CREATE TEMPORARY TABLE " + table + " (" + join(defs) + ")" + (emptied_at_commit ? " ON COMMIT DELETE ROWS" : "");
+}
+
 std::string add_column(const std::string& table, const column_definition& column) {
     return "ALTER TABLE " + table + " ADD COLUMN " + definition(column);
 }

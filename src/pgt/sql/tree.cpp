@@ -27,11 +27,13 @@ struct exists_test { query q; };
 struct in_test { expr x; query q; };
 struct scalar_query { query q; };
 struct quantified_test { std::string schema, name; expr a; bool any; query q; };
+struct quantified_array { std::string schema, name; expr a; bool any; expr array; };
 } // namespace
 
 struct expr_node {
     std::variant<verbatim, column_ref, all_columns, constant, binary_op, negated, function_call, cast_to, connective,
-                 not_op, postfix, distinct_test, syntax_call, case_expr, exists_test, in_test, scalar_query, quantified_test>
+                 not_op, postfix, distinct_test, syntax_call, case_expr, exists_test, in_test, scalar_query, quantified_test,
+                 quantified_array>
         v;
 };
 
@@ -132,6 +134,9 @@ expr equals_any(expr x, query values) { return rendered(render(x) + " " + sql::o
 expr quantified(std::string_view o, expr a, bool any, query q, std::string_view schema) {
     return make(quantified_test{std::string(schema), std::string(o), std::move(a), any, std::move(q)});
 }
+expr quantified(std::string_view o, expr a, bool any, expr array, std::string_view schema) {
+    return make(quantified_array{std::string(schema), std::string(o), std::move(a), any, std::move(array)});
+}
 
 relation from(std::string rendered_relation, std::string alias, bool lateral) {
     return make_relation(named_relation{std::move(rendered_relation), std::move(alias), lateral});
@@ -218,6 +223,9 @@ struct expr_renderer {
     std::string operator()(const scalar_query& n) const { return "(" + render(n.q) + ")"; }
     std::string operator()(const quantified_test& n) const {
         return "(" + render(n.a) + " " + sql::op(n.name, n.schema) + (n.any ? " ANY (" : " ALL (") + render(n.q) + "))";
+    }
+    std::string operator()(const quantified_array& n) const {
+        return "(" + render(n.a) + " " + sql::op(n.name, n.schema) + (n.any ? " ANY (" : " ALL (") + render(n.array) + "))";
     }
 };
 

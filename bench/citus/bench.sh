@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Stream tables over Citus against REFRESH MATERIALIZED VIEW, side by side in one run:
+#   bench/citus/bench.sh [rows] [workers] [rounds]
+# Starts a throwaway Citus cluster (scripts/citus_cluster.sh: a coordinator and `workers` workers,
+# default 2, on ports 9800…), distributes `rows` orders (default 10,000,000) by customer over
+# 100,000 customers (co-located), and for an aggregate and a join + aggregate times, after the
+# same 10 orders of one customer were updated, REFRESH MATERIALIZED VIEW of the query on the
+# coordinator and a DIFFERENTIAL stream table's refresh (median of `rounds`, default 7; results
+# checked equal). Prints a Markdown table (docs/PERFORMANCE.md).
+set -euo pipefail
+rows="${1:-10000000}"
+workers="${2:-2}"
+rounds="${3:-7}"
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+export PGT_CITUS_PORT=9800 PGT_CITUS_WORKERS="$workers" PGT_CITUS_DATA="/var/lib/pgt-citus-bench"
+export PGT_CITUS_SETTINGS="shared_buffers = 1GB
+work_mem = 64MB
+max_wal_size = 8GB"
+[ -n "${PGT_CITUS_KEEP:-}" ] || trap 'scripts/citus_cluster.sh destroy >/dev/null 2>&1 || true' EXIT
+scripts/citus_cluster.sh destroy >/dev/null 2>&1 || true
+scripts/citus_cluster.sh start >/dev/null
+psql=(psql -X -q -At -h localhost -p 9800 -U postgres -d postgres -v ON_ERROR_STOP=1)
+median() { sort -g | awk '{a[NR]=$1} END {if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+
+agg="SELECT region, count(*) AS orders, sum(amount) AS revenue FROM orders GROUP BY region"
+join="SELECT c.segment, count(*) AS orders, sum(o.amount) AS revenue FROM orders o JOIN customers c ON c.id = o.customer_id GROUP BY c.segment"
+echo "loading $rows orders on $workers workers ..." >&2
+"${psql[@]}" <<SQL
+CREATE TABLE customers (id int PRIMARY KEY, segment text);
+SELECT create_distributed_table('customers', 'id');
+CREATE TABLE orders (id bigint, customer_id int, region text, amount numeric(10,2), PRIMARY KEY (customer_id, id));
+SELECT create_distributed_table('orders', 'customer_id', colocate_with => 'customers');
+INSERT INTO customers SELECT i, 'seg' || (i % 20) FROM generate_series(1, 100000) i;
+INSERT INTO orders SELECT i, 1 + (i % 100000), 'r' || (i % 1000), (i % 10000) / 100.0 FROM generate_series(1, $rows) i;
+VACUUM ANALYZE customers;
+VACUUM ANALYZE orders;
+CREATE MATERIALIZED VIEW mv_agg AS $agg;
+CREATE MATERIALIZED VIEW mv_join AS $join;
+SELECT pgtrickle.create_stream_table('st_agg', \$q\$$agg\$q\$, schedule => '24h', refresh_mode => 'DIFFERENTIAL');
+SELECT pgtrickle.create_stream_table('st_join', \$q\$$join\$q\$, schedule => '24h', refresh_mode => 'DIFFERENTIAL');
+SQL
+
+script=$(mktemp)
+{
+    # (The first refresh in a session plans its statements.)
+    echo "SELECT pgtrickle.refresh_stream_table('st_agg'); SELECT pgtrickle.refresh_stream_table('st_join');"
+    for r in $(seq 1 "$rounds"); do
+        customer=$((1 + r * 7919 % 100000))
+        echo "UPDATE orders SET amount = amount + 0.01 WHERE customer_id = $customer AND id IN (SELECT id FROM orders WHERE customer_id = $customer ORDER BY id LIMIT 10);"
+        for q in agg join; do
+            echo '\timing on'
+            echo "REFRESH MATERIALIZED VIEW mv_$q;"
+            echo "SELECT pgtrickle.refresh_stream_table('st_$q');"
+            echo '\timing off'
+        done
+    done
+    for q in agg join; do
+        cols=$([ $q = agg ] && echo "region, orders, revenue" || echo "segment, orders, revenue")
+        echo "SELECT 'differ $q', count(*) FROM ((SELECT $cols FROM mv_$q EXCEPT ALL SELECT $cols FROM st_$q) UNION ALL (SELECT $cols FROM st_$q EXCEPT ALL SELECT $cols FROM mv_$q)) x HAVING count(*) > 0;"
+    done
+} > "$script"
+out=$("${psql[@]}" -f "$script")
+rm -f "$script"
+if grep -q '^differ' <<<"$out"; then grep '^differ' <<<"$out" >&2; echo "stream tables differ from the views" >&2; exit 1; fi
+times=$(sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' <<<"$out")
+echo "| query | rows | workers | REFRESH MATERIALIZED VIEW (ms) | DIFFERENTIAL (ms) | ratio |"
+echo "|---|---:|---:|---:|---:|---:|"
+for i in 0 1; do
+    q=$([ $i = 0 ] && echo agg || echo join)
+    mv=$(awk -v i=$i 'NR % 4 == 2 * i + 1' <<<"$times" | median)
+    diff=$(awk -v i=$i 'NR % 4 == (2 * i + 2) % 4' <<<"$times" | median)
+    awk -v q=$q -v r="$rows" -v w="$workers" -v mv="$mv" -v d="$diff" 'BEGIN {printf "| %s | %d | %d | %.1f | %.1f | %.0f× |\n", q, r, w, mv, d, mv / d}'
+done
