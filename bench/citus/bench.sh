@@ -6,7 +6,9 @@
 # 100,000 customers (co-located), and for an aggregate and a join + aggregate times, after the
 # same 10 orders of one customer were updated, REFRESH MATERIALIZED VIEW of the query on the
 # coordinator and a DIFFERENTIAL stream table's refresh (median of `rounds`, default 7; results
-# checked equal). Prints a Markdown table (docs/PERFORMANCE.md).
+# checked equal); DIFFERENTIAL also in rounds of its own (change, refresh: as the scheduler runs
+# it). Prints a Markdown table (docs/PERFORMANCE.md). PGT_CITUS_SETTINGS adds postgresql.conf
+# lines on every node.
 set -euo pipefail
 rows="${1:-10000000}"
 workers="${2:-2}"
@@ -15,7 +17,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 export PGT_CITUS_PORT=9800 PGT_CITUS_WORKERS="$workers" PGT_CITUS_DATA="/var/lib/pgt-citus-bench"
 export PGT_CITUS_SETTINGS="shared_buffers = 1GB
 work_mem = 64MB
-max_wal_size = 8GB"
+max_wal_size = 8GB
+${PGT_CITUS_SETTINGS:-}"
 [ -n "${PGT_CITUS_KEEP:-}" ] || trap 'scripts/citus_cluster.sh destroy >/dev/null 2>&1 || true' EXIT
 scripts/citus_cluster.sh destroy >/dev/null 2>&1 || true
 scripts/citus_cluster.sh start >/dev/null
@@ -54,6 +57,18 @@ script=$(mktemp)
             echo '\timing off'
         done
     done
+    # Rounds of its own.
+    for q in agg join; do
+        for r in $(seq 1 "$rounds"); do
+            customer=$((50000 + r * 7919 % 50000))
+            echo "UPDATE orders SET amount = amount + 0.01 WHERE customer_id = $customer AND id IN (SELECT id FROM orders WHERE customer_id = $customer ORDER BY id LIMIT 10);"
+            echo "SELECT pg_sleep(0.2);" # (not timed: what the scheduler's interval gives)
+            echo '\timing on'
+            echo "SELECT pgtrickle.refresh_stream_table('st_$q');"
+            echo '\timing off'
+            echo "REFRESH MATERIALIZED VIEW mv_$q;"
+        done
+    done
     for q in agg join; do
         cols=$([ $q = agg ] && echo "region, orders, revenue" || echo "segment, orders, revenue")
         echo "SELECT 'differ $q', count(*) FROM ((SELECT $cols FROM mv_$q EXCEPT ALL SELECT $cols FROM st_$q) UNION ALL (SELECT $cols FROM st_$q EXCEPT ALL SELECT $cols FROM mv_$q)) x HAVING count(*) > 0;"
@@ -63,11 +78,15 @@ out=$("${psql[@]}" -f "$script")
 rm -f "$script"
 if grep -q '^differ' <<<"$out"; then grep '^differ' <<<"$out" >&2; echo "stream tables differ from the views" >&2; exit 1; fi
 times=$(sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' <<<"$out")
-echo "| query | rows | workers | REFRESH MATERIALIZED VIEW (ms) | DIFFERENTIAL (ms) | ratio |"
-echo "|---|---:|---:|---:|---:|---:|"
+side=$(head -n $((4 * rounds)) <<<"$times")
+own=$(tail -n $((2 * rounds)) <<<"$times")
+echo "| query | rows | workers | REFRESH MATERIALIZED VIEW (ms) | DIFFERENTIAL right after it (ms) | ratio | DIFFERENTIAL in rounds of its own (ms) | ratio |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|"
 for i in 0 1; do
     q=$([ $i = 0 ] && echo agg || echo join)
-    mv=$(awk -v i=$i 'NR % 4 == 2 * i + 1' <<<"$times" | median)
-    diff=$(awk -v i=$i 'NR % 4 == (2 * i + 2) % 4' <<<"$times" | median)
-    awk -v q=$q -v r="$rows" -v w="$workers" -v mv="$mv" -v d="$diff" 'BEGIN {printf "| %s | %d | %d | %.1f | %.1f | %.0f× |\n", q, r, w, mv, d, mv / d}'
+    mv=$(awk -v i=$i 'NR % 4 == 2 * i + 1' <<<"$side" | median)
+    diff=$(awk -v i=$i 'NR % 4 == (2 * i + 2) % 4' <<<"$side" | median)
+    alone=$(awk -v i=$i -v n="$rounds" 'NR > i * n && NR <= (i + 1) * n' <<<"$own" | median)
+    awk -v q=$q -v r="$rows" -v w="$workers" -v mv="$mv" -v d="$diff" -v a="$alone" \
+        'BEGIN {printf "| %s | %d | %d | %.1f | %.1f | %.0f× | %.1f | %.0f× |\n", q, r, w, mv, d, mv / d, a, mv / a}'
 done
