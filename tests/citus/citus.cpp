@@ -150,6 +150,20 @@ TEST_CASE("Citus: stream tables over distributed and reference tables stay exact
         CHECK(recomputed.value_or("none") == "none");
         CHECK(count_of(c, "SELECT count(*) FROM pgtrickle_dist.changes_" + *c.scalar("SELECT 'orders'::regclass::oid") +
                               " WHERE __pgt_batch IS NULL") == 0);
+        // A stream table owned by a role that may only read the sources: its refreshes lock
+        // and claim as the extension owner, and read a large change from the buffer.
+        c.exec("CREATE ROLE analyst LOGIN");
+        c.exec("GRANT SELECT ON orders, customers TO analyst");
+        c.exec("GRANT CREATE ON SCHEMA public TO analyst");
+        auto analyst = cl.nodes[0]->connect("postgres", "analyst");
+        const std::string per_customer = "SELECT customer_id, count(*) AS n FROM orders GROUP BY customer_id";
+        analyst.exec("SELECT pgtrickle.create_stream_table('per_customer', $q$" + per_customer +
+                     "$q$, schedule => '24h', refresh_mode => 'DIFFERENTIAL')");
+        write_round(w1, rng, next_id);
+        analyst.exec("SELECT pgtrickle.refresh_stream_table('per_customer')");
+        c.exec("UPDATE orders SET amount = amount + 1 WHERE id % 7 = 1"); // a large change: read from the buffer
+        analyst.exec("SELECT pgtrickle.refresh_stream_table('per_customer')");
+        CHECK(mismatches(analyst, "per_customer", "customer_id, n", per_customer) == 0);
         // TRUNCATE (seen on the coordinator) reinitialises every reader.
         c.exec("TRUNCATE regions");
         c.exec("INSERT INTO regions SELECT 'r' || i, 'z' || (i % 3) FROM generate_series(0, 11) i");

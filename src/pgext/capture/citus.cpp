@@ -122,6 +122,17 @@ bool any_captured(const std::vector<unsigned>& relids) {
 
 bool captured(unsigned relid) { return any_captured({relid}); }
 
+namespace {
+/// A large change is read from the buffer by the refresh's delta, as the stream table's owner:
+/// the role creating a stream table over `relid` (as the buffers of local sources, readable by
+/// the owners of their readers; a role that may read every row of the source, which its
+/// creation checked).
+void grant_buffer(unsigned relid, const std::string& role) {
+    spi::exec(sql::ddl::grant_schema_usage("pgtrickle_dist", spi::quote_ident(role)));
+    spi::exec(sql::ddl::grant_select(buffer_name(relid), spi::quote_ident(role)));
+}
+} // namespace
+
 void ensure_capture(const ir::table& source, const table_placement& where) {
     if (where.kind != placement::distributed && where.kind != placement::reference)
         throw error(sqlstate::feature_not_supported,
@@ -132,9 +143,11 @@ void ensure_capture(const ir::table& source, const table_placement& where) {
                     "Run ALTER EXTENSION pg_trickle UPDATE.");
     const std::string relid = std::to_string(source.oid);
     const std::string buffer = buffer_name(source.oid);
+    const std::string reader = *spi::scalar("SELECT CURRENT_USER::text");
     server::internal_ddl_scope internal;
     server::role_scope as_owner(server::extension_owner(), false);
     if (captured(source.oid)) {
+        grant_buffer(source.oid, reader);
         // A column added to the source since: the buffer follows (the capture function takes
         // the columns both have).
         const auto buffer_oid = static_cast<server::oid>(std::stoul(*spi::scalar("SELECT $1::pg_catalog.regclass::pg_catalog.oid::text", {buffer})));
@@ -167,6 +180,7 @@ void ensure_capture(const ir::table& source, const table_placement& where) {
     for (const auto& tr : triggers)
         spi::exec(sql::ddl::create_statement_trigger(tr.name, "AFTER", tr.event, qualified(source), tr.function,
                                                      {tr.old_table, tr.new_table}, relid));
+    grant_buffer(source.oid, reader);
     spi::exec("INSERT INTO pgtrickle.pgt_citus_sources (source_relid, buffer_relid, placement) "
               "VALUES ($1::pg_catalog.oid, $2::pg_catalog.regclass::pg_catalog.oid, $3)",
               {relid, buffer, where.kind == placement::distributed ? "distributed" : "reference"});
@@ -253,7 +267,13 @@ pending_count pull_pending(const ir::table& source, batches& b, long long limit)
     if (existing != std::to_string(cols.size())) {
         if (existing != "0") spi::exec(sql::ddl::drop_table(copy, true));
         spi::exec(sql::ddl::create_temporary_table(copy, cols, true));
+        // (The delta reads it as the stream table's owner; no other session sees it.)
+        spi::exec(sql::ddl::grant_select(copy, "PUBLIC"));
     }
+    // (Emptied at commit; also between two refreshes in one transaction.)
+    t::delete_from emptied;
+    emptied.target = copy;
+    spi::exec(t::render(emptied));
     t::select rows({batch("b"), t::col("b", "__pgt_action")});
     for (const auto& c : source.columns) rows.items.emplace_back(t::col("b", c.name));
     rows.from(buffer_name(source.oid), "b").where(pending(1)).limit(t::cast(t::param(2), int8));

@@ -1,5 +1,6 @@
 #include "lifecycle/lifecycle.hpp"
 
+#include <algorithm>
 #include <functional>
 #include <set>
 
@@ -214,6 +215,14 @@ void create_stream_table(const std::string& name, const create_options& opts) {
     const auto settings = server::query_settings();
     const server::query_settings_scope in_force(settings);
     definition def = analyze(schema + "." + table, opts.query, opts.mode);
+    // Citus lets no role read, in a transaction, the shards another role changed in it: capture
+    // changes the sources' shards as the extension owner, so another owner's stream table is
+    // populated by its first refresh, in a transaction of its own (the scheduler's next look).
+    const bool populate_later = opts.initialize && server::current_user() != server::extension_owner() &&
+                                std::any_of(def.front.sources.begin(), def.front.sources.end(), [](const ir::table_ptr& s) {
+                                    return citus::placement_of(s->oid).kind != citus::placement::local;
+                                });
+    const bool initialize = opts.initialize && !populate_later;
     const unsigned relid = exists ? adopt_storage(schema, table, def) : create_storage(schema, table, def);
     server::depend_on(relid, def.objects);
     std::string id;
@@ -236,13 +245,16 @@ void create_stream_table(const std::string& name, const create_options& opts) {
                      if (s->primary_key.empty()) return "true";
                  return "false";
              }(),
-             opts.initialize ? "true" : "false", wal::requested_mode(opts.cdc_mode, def.refresh_mode),
+             initialize ? "true" : "false", wal::requested_mode(opts.cdc_mode, def.refresh_mode),
              opts.id ? spi::param{std::to_string(*opts.id)} : spi::param{}});
     }
     record_settings(std::stoll(id), settings);
     record_topk(std::stoll(id), relid, def);
     register_sources(std::stoll(id), relid, def, opts.cycles_allowed);
-    if (opts.initialize) refresh(std::stoll(id), initiator::initial);
+    if (initialize) refresh(std::stoll(id), initiator::initial);
+    if (populate_later)
+        server::notice("stream table " + schema + "." + table + " reads tables distributed by Citus: it is populated by its first "
+                       "refresh (the scheduler's next look, or refresh_stream_table in another transaction)");
     warn_all(def);
 }
 

@@ -171,6 +171,8 @@ claimed_batches lock_citus_changes(const compiled_query& c, long long id) {
     claimed_batches claimed;
     const std::vector<unsigned> sources = c.citus_sources();
     if (sources.empty()) return claimed;
+    // (Bookkeeping, as the extension owner: a reader may not lock its sources in SHARE mode.)
+    server::role_scope as_ext(server::extension_owner(), false);
     try {
         citus::lock_sources(sources, citus_lock_timeout_ms);
         for (unsigned s : sources) claimed[s] = citus::read_batches(s, id);
@@ -186,6 +188,8 @@ claimed_batches lock_citus_changes(const compiled_query& c, long long id) {
 /// After the refresh applied (or recomputed from) what it read: the unclaimed rows it read get
 /// the next batch number, and stream table `id` has applied every batch up to it.
 void claim_read_changes(const compiled_query& c, const claimed_batches& claimed, long long id) {
+    if (claimed.empty()) return;
+    server::role_scope as_ext(server::extension_owner(), false);
     for (const auto& source : c.sources) {
         const auto b = claimed.find(source->oid);
         if (b == claimed.end()) continue;
@@ -213,6 +217,7 @@ pending pending_changes(const compiled_query& c, const start_point& f, const spi
             // A small change is copied here in one statement and read locally; past what a small
             // change has, counted (AUTO: up to its limit) and read from the buffer.
             citus::batches& b = claimed.at(c.sources[i]->oid);
+            server::role_scope as_ext(server::extension_owner(), false);
             citus::pending_count counted = citus::pull_pending(*c.sources[i], b, small_change_records + 1);
             if (!b.pulled) counted = citus::count_pending(c.sources[i]->oid, b.applied, limit);
             if (counted.records > 0) p.changed |= 1ULL << i;
