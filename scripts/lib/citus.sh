@@ -11,9 +11,19 @@ pgt_citus_version=14.0.1
 # it if it is not there yet. The source is $PGT_CITUS_TARBALL, by default the vendored tarball.
 # The build's output goes to <root>.citus.log; its tail is printed when the build fails.
 pgt_citus_make() {
-    local major=18 version="$pgt_citus_version" root
+    local major=18 root lock
     root="$(pgt_root_dir "$major")" || return 1
     pgt_root_make "$major" || return 1
+    # Two runs at once take turns, as pgt_root_make's do.
+    exec {lock}>"$root.citus.lock" && flock "$lock" || return 1
+    pgt_citus_make_locked "$major" "$root"
+    local status=$?
+    exec {lock}>&-
+    return $status
+}
+
+pgt_citus_make_locked() {
+    local major="$1" root="$2" version="$pgt_citus_version"
     local marker="$root/.pgt-citus-$version" pkglibdir
     pkglibdir="$(pgt_root_run "$major" "/usr/lib/postgresql/$major/bin/pg_config" --pkglibdir)" || return 1
     # The marker alone is not enough: reinstalling postgresql-18 in the root would leave it behind.
@@ -40,7 +50,7 @@ pgt_citus_make() {
                 libxslt1-dev libpam0g-dev libreadline-dev zlib1g-dev libicu-dev)
     echo "==> building Citus $version in $root"
     pgt_root_run "$major" bash -c 'apt-get update -qq &&
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null' _ "${deps[@]}" ||
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=900 --no-install-recommends "$@" >/dev/null' _ "${deps[@]}" ||
         return 1
     # Built inside the root, outside the clone: the chroot sees only the root and the clone, so the
     # tarball (which may be anywhere on the host) is copied in first.

@@ -57,8 +57,9 @@ pgt_install_deps() {
             return 1
         fi
         echo "installing: ${missing[*]}"
-        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null ||
-            return 1
+        # -o DPkg::Lock::Timeout: another install at the same time is waited for, not failed.
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+            -o DPkg::Lock::Timeout=900 "${missing[@]}" >/dev/null || return 1
     fi
     export PG_CONFIG="${PG_CONFIG:-$debian_pg_config}"
 }

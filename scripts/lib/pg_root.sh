@@ -48,10 +48,20 @@ pgt_root_run() {
 }
 
 # pgt_root_make MAJOR: makes the root of MAJOR if it is missing or unfinished, and installs in it
-# the packages pg_trickle builds and tests with (scripts/lib/deps.sh).
+# the packages pg_trickle builds and tests with (scripts/lib/deps.sh). Two runs at once (two
+# clones) take turns: the root is shared, and a root made or upgraded by both would be broken.
 pgt_root_make() {
-    local major="$1" root suite
+    local major="$1" root suite lock
     root="$(pgt_root_dir "$major")" && suite="$(pgt_root_suite "$major")" || return 1
+    mkdir -p "$(dirname "$root")" && exec {lock}>"$root.lock" && flock "$lock" || return 1
+    pgt_root_make_locked "$major" "$root" "$suite"
+    local status=$?
+    exec {lock}>&-
+    return $status
+}
+
+pgt_root_make_locked() {
+    local major="$1" root="$2" suite="$3"
     if [ ! -f "$root/.pgt-bootstrapped" ]; then
         command -v debootstrap >/dev/null || { apt-get update -qq && apt-get install -y -qq debootstrap >/dev/null; } || return 1
         echo "==> making a Debian $suite root in $root"
@@ -78,5 +88,8 @@ pgt_root_make() {
         pgt_root_run "$major" bash -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get upgrade -y -qq >/dev/null' ||
             return 1
     fi
+    # An install cut short (a run stopped mid-way) leaves dpkg refusing every later one until its
+    # packages are configured.
+    pgt_root_run "$major" dpkg --configure -a >/dev/null || return 1
     pgt_root_run "$major" bash -c 'source scripts/lib/deps.sh && pgt_install_deps "$0"' "$major"
 }
