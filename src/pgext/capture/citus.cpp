@@ -194,6 +194,8 @@ void release_capture_if_unused(unsigned relid) {
     server::role_scope as_owner(server::extension_owner(), false);
     // The source may be gone already (DROP TABLE): its triggers went with it.
     if (spi::scalar("SELECT 1 FROM pg_catalog.pg_class WHERE oid = $1::pg_catalog.oid", {id})) {
+        // (Citus refuses DROP TRIGGER on its tables as it refuses CREATE TRIGGER.)
+        const server::guc_scope unsafe({{"citus.enable_unsafe_triggers", "on"}}, true);
         const std::string table = regclass_text(relid);
         for (const auto& tr : triggers) spi::exec(sql::ddl::drop_trigger(tr.name, table));
     }
