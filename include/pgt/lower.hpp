@@ -15,6 +15,7 @@
 /// PostgreSQL; no row is touched by C++.
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,7 +46,20 @@ struct options {
     /// writes it once. False for the storage of stream tables made before pg_trickle 0.2.0,
     /// which has the copy.
     bool state_in_output = true;
+    /// The column by which Citus distributes the storage (output_distribution_column), empty
+    /// for a local table: `delta_sql` applies through statements Citus runs on every shard
+    /// (distributed_apply_ctes).
+    std::string distribution_column;
+    /// An aggregate's touched groups that its stored state cannot answer (MIN after a delete,
+    /// STRING_AGG, …) are recomputed in one grouped pass over their rows, joined to them,
+    /// instead of by a subquery per group that refers to it: Citus runs no such correlated
+    /// subquery over a distributed table.
+    bool uncorrelated_rescans = false;
 };
+
+/// Why the stream table of `c` cannot be distributed by Citus (options::distribution_column),
+/// or nullopt when it can: keyed or aggregate, with no state besides its rows.
+std::optional<std::string> why_not_distributable(const circuit& c);
 
 /// A stored aggregate's state table: `__pgt_row_id` (the group key's hash), the node's
 /// columns, then its per-group state (row count, running sums, …).

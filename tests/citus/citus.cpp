@@ -63,6 +63,7 @@ struct shape {
     const char* mode;
     const char* cols;
     const char* query;
+    const char* options = ""; ///< more arguments of create_stream_table
 };
 const shape shapes[] = {
     {"by_region", "DIFFERENTIAL", "region, n, total", "SELECT region, count(*) AS n, sum(amount) AS total FROM orders GROUP BY region"},
@@ -75,6 +76,14 @@ const shape shapes[] = {
      "SELECT customer_id FROM orders WHERE amount > 95 UNION SELECT id FROM customers WHERE segment = 'seg3'"},
     {"auto_segment", "AUTO", "segment, n", "SELECT c.segment, count(*) AS n FROM orders o JOIN customers c ON c.id = o.customer_id GROUP BY c.segment"},
     {"full_zone", "FULL", "zone, n", "SELECT r.zone, count(*) AS n FROM orders o JOIN regions r ON r.region = o.region GROUP BY r.zone"},
+    // MIN and MAX of groups that lost rows are recomputed from the shards.
+    {"extremes", "DIFFERENTIAL", "region, lo, hi, n", "SELECT region, min(amount) AS lo, max(id) AS hi, count(*) AS n FROM orders GROUP BY region"},
+    // Distributed themselves, co-located with orders.
+    {"per_customer_dist", "DIFFERENTIAL", "customer_id, n, total, lo",
+     "SELECT customer_id, count(*) AS n, sum(amount) AS total, min(amount) AS lo FROM orders GROUP BY customer_id",
+     ", output_distribution_column => 'customer_id'"},
+    {"large_dist", "AUTO", "id, customer_id, amount", "SELECT id, customer_id, amount FROM orders WHERE amount > 50",
+     ", output_distribution_column => 'customer_id'"},
 };
 
 void refresh_all(connection& c) {
@@ -122,8 +131,17 @@ TEST_CASE("Citus: stream tables over distributed and reference tables stay exact
     c.exec("INSERT INTO regions SELECT 'r' || i, 'z' || (i % 4) FROM generate_series(0, 11) i");
     for (const auto& s : shapes)
         c.exec(std::string("SELECT pgtrickle.create_stream_table('") + s.name + "', $q$" + s.query + "$q$, schedule => '24h', refresh_mode => '" +
-               s.mode + "')");
+               s.mode + "'" + s.options + ")");
     check_all(c);
+    CHECK(count_of(c, "SELECT count(*) FROM pg_dist_partition p JOIN pg_dist_partition s ON s.colocationid = p.colocationid "
+                      "WHERE p.logicalrelid = 'orders'::regclass AND s.logicalrelid IN ('per_customer_dist'::regclass, 'large_dist'::regclass)") == 2);
+    // What a distributed stream table cannot be, or be read by.
+    auto create = [&](const std::string& query, const std::string& column) {
+        return sqlstate_of(c, "SELECT pgtrickle.create_stream_table('refused', $q$" + query + "$q$, output_distribution_column => '" + column + "')");
+    };
+    CHECK(create("SELECT DISTINCT customer_id FROM orders", "customer_id") == "0A000");
+    CHECK(create("SELECT customer_id, count(*) AS n FROM orders GROUP BY customer_id", "region") == "42703");
+    CHECK(sqlstate_of(c, "SELECT pgtrickle.create_stream_table('refused', 'SELECT count(*) AS n FROM per_customer_dist')") == "0A000");
     // Each source captured where its shards are, into a buffer distributed like it.
     CHECK(*c.scalar("SELECT string_agg(source_relid::regclass || ':' || placement, ',' ORDER BY source_relid::regclass::text) "
                     "FROM pgtrickle.pgt_citus_sources") == "customers:distributed,orders:distributed,regions:reference");
@@ -228,18 +246,23 @@ TEST_CASE("Citus: stream tables over distributed and reference tables stay exact
         const std::string shard = *c.scalar("SELECT shardid FROM citus_shards WHERE table_name = 'orders'::regclass AND nodeport = " +
                                             cl.port(1) + " ORDER BY shardid LIMIT 1");
         std::atomic<bool> stop{false};
-        std::thread writer([&] {
-            auto db = cl.worker(2);
-            std::mt19937 local(7);
-            long long id = 9000000;
-            while (!stop) write_round(db, local, id);
-        });
-        write_round(c, rng, next_id);
-        refresh_all(c);
-        c.exec("SELECT citus_move_shard_placement(" + shard + ", 'localhost', " + cl.port(1) + ", 'localhost', " + cl.port(2) + ")");
-        write_round(c, rng, next_id);
-        stop = true;
-        writer.join();
+        {
+            // (Joined however the block ends: an error below is reported, not an abort.)
+            std::jthread writer([&] {
+                auto db = cl.worker(2);
+                std::mt19937 local(7);
+                long long id = 9000000;
+                while (!stop) write_round(db, local, id);
+            });
+            struct stopper {
+                std::atomic<bool>& stop;
+                ~stopper() { stop = true; }
+            } stops{stop};
+            write_round(c, rng, next_id);
+            refresh_all(c);
+            c.exec("SELECT citus_move_shard_placement(" + shard + ", 'localhost', " + cl.port(1) + ", 'localhost', " + cl.port(2) + ")");
+            write_round(c, rng, next_id);
+        }
         // Its buffer's shard (the one with its hash range) moved with it.
         CHECK(*c.scalar("SELECT count(*) FROM pg_dist_shard s JOIN pg_dist_shard b ON b.shardminvalue = s.shardminvalue "
                         "JOIN pgtrickle.pgt_citus_sources t ON b.logicalrelid = t.buffer_relid::regclass AND t.source_relid = 'orders'::regclass "

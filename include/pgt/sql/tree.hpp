@@ -257,6 +257,17 @@ struct insert {
     query rows;
     std::vector<select_item> returning;
 };
+/// `INSERT INTO target AS alias (columns…) q ON CONFLICT (arbiter…) DO UPDATE SET … [WHERE …]
+/// [RETURNING …]`: `excluded` names the row that conflicted.
+struct upsert {
+    std::string target, alias;
+    std::vector<std::string> columns;
+    query rows;
+    std::vector<std::string> arbiter; ///< the columns of the unique index rows conflict on
+    std::vector<assignment> set;
+    std::optional<expr> where_condition;
+    std::vector<select_item> returning;
+};
 /// `UPDATE target alias SET … [FROM …] [WHERE …] [RETURNING …]`.
 struct update {
     std::string target, alias;
@@ -304,6 +315,7 @@ std::string render(const expr& e);
 std::string render(const query& q);
 std::string render(const relation& r);
 std::string render(const insert& s);
+std::string render(const upsert& s);
 std::string render(const update& s);
 std::string render(const delete_from& s);
 std::string render(const merge& s);

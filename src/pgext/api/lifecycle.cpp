@@ -9,6 +9,7 @@
 
 #include "capture/wal_capture.hpp"
 #include "catalog/catalog_oids.hpp"
+#include "lifecycle/distributed_storage.hpp"
 #include "lifecycle/lifecycle.hpp"
 #include "pg/derived_commit.hpp"
 #include "pg/function.hpp"
@@ -95,7 +96,9 @@ pgt::ext::create_options create_arguments(FunctionCallInfo fcinfo) {
     if (bool_arg(fcinfo, 9).value_or(false)) not_supported("pooler_compatibility_mode");
     const char* extras[] = {"partition_by", "max_differential_joins", "max_delta_fraction", "output_distribution_column",
                             nullptr, "storage_backend", "sink", "ducklake_sink_path", "ducklake_sink_table_id"};
+    o.output_distribution_column = text_arg(fcinfo, 13);
     for (int i = 10; i < PG_NARGS(); ++i) {
+        if (i == 13) continue;
         if (i == 14) {
             if (bool_arg(fcinfo, i).value_or(false)) not_supported("temporal");
         } else if (!PG_ARGISNULL(i) && !(i == 15 && text_arg(fcinfo, i) == "heap")) {
@@ -139,6 +142,9 @@ PGT_FUNCTION(pgt_create_or_replace_stream_table) {
         PG_RETURN_VOID();
     }
     pgt::ext::require_owner(*st);
+    if (opts.output_distribution_column && *opts.output_distribution_column != pgt::ext::storage_distribution_column(st->relid))
+        throw pgt::error(pgt::sqlstate::feature_not_supported, "cannot change the output_distribution_column of stream table " + name,
+                         {}, "Drop the stream table and create it again.");
     const bool same_query = st->defining_query == opts.query;
     const bool same_mode = st->requested_mode == opts.mode;
     if (!same_query || !same_mode) pgt::ext::redefine_stream_table(*st, opts.query, opts.mode);

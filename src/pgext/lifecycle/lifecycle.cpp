@@ -9,6 +9,7 @@
 #include "pgt/sql/ddl.hpp"
 
 #include "capture/citus.hpp"
+#include "lifecycle/distributed_storage.hpp"
 #include "capture/capture.hpp"
 #include "capture/wal_capture.hpp"
 #include "catalog/catalog_oids.hpp"
@@ -215,6 +216,7 @@ void create_stream_table(const std::string& name, const create_options& opts) {
     const auto settings = server::query_settings();
     const server::query_settings_scope in_force(settings);
     definition def = analyze(schema + "." + table, opts.query, opts.mode);
+    refuse_distributed_stream_table_sources(def);
     // Citus lets no role read, in a transaction, the shards another role changed in it: capture
     // changes the sources' shards as the extension owner, so another owner's stream table is
     // populated by its first refresh, in a transaction of its own (the scheduler's next look).
@@ -224,6 +226,7 @@ void create_stream_table(const std::string& name, const create_options& opts) {
                                 });
     const bool initialize = opts.initialize && !populate_later;
     const unsigned relid = exists ? adopt_storage(schema, table, def) : create_storage(schema, table, def);
+    if (opts.output_distribution_column && !exists) distribute_storage(schema, table, relid, def, *opts.output_distribution_column);
     server::depend_on(relid, def.objects);
     std::string id;
     {
@@ -276,6 +279,8 @@ void redefine_stream_table(const stream_table& st, const std::string& query, mod
     const definition def = analyze(st.display(), query, requested);
     // (Before the storage it reads is replaced, with its oid.)
     refuse_reading_itself(def, st.relid);
+    refuse_distributed_stream_table_sources(def);
+    const std::string distribution_column = storage_distribution_column(st.relid);
     const auto downstream = dependents_of(st.relid);
     if (!downstream.empty()) {
         // Downstream stream tables read this one's columns: they must stay the same.
@@ -290,6 +295,7 @@ void redefine_stream_table(const stream_table& st, const std::string& query, mod
     }
     drop_state_tables(st.relid);
     const unsigned relid = create_storage(st.schema, st.name, def);
+    if (!distribution_column.empty()) distribute_storage(st.schema, st.name, relid, def, distribution_column);
     server::depend_on(relid, def.objects);
     record_settings(st.id, settings);
     record_topk(st.id, relid, def);

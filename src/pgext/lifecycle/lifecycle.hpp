@@ -18,6 +18,9 @@ struct create_options {
     std::string diamond_consistency = "atomic";
     std::string diamond_schedule_policy = "fastest";
     std::optional<std::string> cdc_mode; ///< nullopt: pg_trickle.cdc_mode
+    /// The column by which Citus distributes the storage (lifecycle/distributed_storage.hpp);
+    /// nullopt: a table on this node.
+    std::optional<std::string> output_distribution_column;
     /// Restoring a dump: the id the stream table had, and whether an existing table of its name
     /// (restored by pg_dump) is taken over as its storage.
     std::optional<long long> id;

@@ -282,6 +282,7 @@ void compile_incremental(const stream_table& st, compiled_query& c) {
     c.sources = graph.sources;
     c.options.state_in_output = !state_beside_output(graph, have);
     c.options.wide_row_id = has_wide_row_id(have);
+    if (const auto where = citus::placement_of(st.relid); where.kind == citus::placement::distributed) c.options.distribution_column = where.column;
     const lower::layout layout = lower::storage_layout(graph, c.options);
     const auto columns = storage_columns(layout);
     c.load.select = topk ? lower::topk_state_load(graph, c.options) : lower::full_load_sql(graph, c.options);
@@ -350,6 +351,7 @@ compiled_query& compiled_for(const stream_table& st) {
         compile_full(st, *c);
     c->load.plan = spi::plan(c->load.statement, 0);
     for (const auto& source : c->sources) c->citus.push_back(citus::placement_of(source->oid).kind != citus::placement::local);
+    c->options.uncorrelated_rescans = c->reads_citus();
     c->used_in = server::transaction_number();
     slot = std::move(c);
     return *slot;

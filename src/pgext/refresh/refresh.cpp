@@ -277,7 +277,8 @@ bool swappable(unsigned relid) {
 /// swap where nothing watches the table, as REFRESH MATERIALIZED VIEW refills a view, else by
 /// TRUNCATE and INSERT. Returns the rows loaded.
 long long fill(const std::string& table, unsigned relid, full_load& load, const spi::snapshot& snap) {
-    if (swappable(relid)) {
+    // (A distributed table's rows are in its shards: the coordinator's heap is empty.)
+    if (citus::placement_of(relid).kind == citus::placement::local && swappable(relid)) {
         if (!load.swap_plan.valid()) load.swap_plan = spi::plan::parallel_query(load.swap_select.empty() ? load.select : load.swap_select);
         if (const auto rows = pg::replace_contents(relid, load.swap_plan, snap)) return static_cast<long long>(*rows);
     }
@@ -742,7 +743,8 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
         // AUTO's full loads go without the row-id index, and are measured without it: it is
         // built after them, or, after a recomputation of a large result, left to the next
         // differential refresh.
-        const bool unindexed_load = automatic && keyed;
+        // (Not a distributed storage's: its index is rebuilt on every shard, through Citus.)
+        const bool unindexed_load = automatic && keyed && comp.options.distribution_column.empty();
         if (unindexed_load) {
             server::role_scope as_owner(owner, true);
             drop_row_id_index(*st);

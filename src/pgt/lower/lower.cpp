@@ -125,6 +125,15 @@ std::optional<std::string> query_load_sql(const circuit& c, const std::string& q
     return rows_query_load(l, query);
 }
 
+std::optional<std::string> why_not_distributable(const circuit& c) {
+    if (c.strategy != maintenance::keyed && c.strategy != maintenance::aggregate)
+        return "only a query with a key (its sources' primary keys, or GROUP BY) is distributed: DISTINCT and rows without a key "
+               "have no row a shard can update by itself";
+    if (c.query.topk || !stored_aggregates(c).empty() || !recursions(c).empty())
+        return "a TopK, a recursive query or an aggregate kept in a state table has state besides its rows";
+    return std::nullopt;
+}
+
 std::vector<aggregate_state> aggregate_states(const circuit& c, const options& opts) {
     std::vector<aggregate_state> states;
     for (int id : stored_aggregates(c)) {
@@ -161,7 +170,14 @@ refresh_plan delta_sql(const circuit& c, const std::vector<source_changes>& sour
     plan.has_delta = true;
     std::vector<cte> tail;
     std::string merge, update;
-    if (result_changes && opts.merge && !c.query.topk && c.strategy == maintenance::aggregate) {
+    if (!opts.distribution_column.empty())
+        if (const auto why = why_not_distributable(c)) throw error(sqlstate::feature_not_supported, "output_distribution_column: " + *why);
+    if (result_changes && !opts.distribution_column.empty()) {
+        tail.push_back({sql::ident(delta_cte), "the net change of the stream table",
+                        c.strategy == maintenance::aggregate ? aggregate_delta(l, storage_table) : rows_delta(l)});
+        for (auto& m : distributed_apply_ctes(c, storage_layout(c, opts), storage_table, opts.distribution_column))
+            tail.push_back(std::move(m));
+    } else if (result_changes && opts.merge && !c.query.topk && c.strategy == maintenance::aggregate) {
         auto statements = aggregate_merge(l, storage_layout(c, opts), storage_table);
         merge = std::move(statements.merge);
         update = std::move(statements.update);

@@ -205,6 +205,37 @@ std::vector<cte> apply_ctes(const circuit& c, const layout& lay, const std::stri
     return {};
 }
 
+std::vector<cte> distributed_apply_ctes(const circuit& c, const layout& lay, const std::string& st, const std::string& column) {
+    const apply_columns cols(lay);
+    const std::string d = sql::ident(delta_cte);
+    // (The distribution column's equality lets each shard's DELETE use the unique index.)
+    const tree::expr same_row = tree::all_of({tree::eq(tree::col("t", "__pgt_row_id"), tree::col("d", "__pgt_row_id")),
+                                              tree::eq(tree::col("t", column), tree::col("d", column))});
+    tree::expr removed = tree::lt(tree::col("d", weight), tree::integer(0));
+    tree::expr kept = tree::gt(tree::col("d", weight), tree::integer(0));
+    if (c.strategy == maintenance::aggregate) {
+        removed = tree::negation(tree::col("d", "__pgt_visible"));
+        kept = tree::col("d", "__pgt_visible");
+    }
+    tree::select rows(items(cols.from_d));
+    rows.from(d, "d").where(kept);
+    std::vector<tree::assignment> set;
+    std::vector<tree::expr> stored, incoming;
+    for (const auto& a : cols.set_from_d) {
+        if (a.column == column) continue; // (the same in both: it is part of the conflict)
+        set.push_back({a.column, tree::col("excluded", a.column)});
+    }
+    for (const auto& col : lay.columns) {
+        if (col.name == "__pgt_row_id" || col.name == column) continue;
+        stored.push_back(tree::rendered(sql::printed(sql::column("t", col.name), col.type)));
+        incoming.push_back(tree::rendered(sql::printed(sql::column("excluded", col.name), col.type)));
+    }
+    tree::upsert upsert{st, "t", cols.all, rows, {"__pgt_row_id", column}, std::move(set), std::nullopt, {}};
+    if (!stored.empty()) upsert.where_condition = tree::is_distinct(tree::row(stored), tree::row(incoming));
+    return {modify("__pgt_del", "delete rows the change removes", tree::delete_from{st, "t", {tree::from(d, "d")}, tree::all_of({same_row, removed}), {}}),
+            modify("__pgt_ins", "insert new rows, update changed ones", std::move(upsert))};
+}
+
 std::string merge_apply(const circuit& c, const layout& lay, const std::string& st) {
     const apply_columns cols(lay);
     const tree::expr w = tree::col("d", weight);

@@ -389,6 +389,13 @@ std::string render(const update& s) {
     return r + returning(s.returning);
 }
 
+std::string render(const upsert& s) {
+    std::string r = "INSERT INTO " + s.target + " AS " + s.alias + " (" + names(s.columns) + ") " + render(s.rows) +
+                    " ON CONFLICT (" + names(s.arbiter) + ") DO UPDATE SET " + assignments(s.set);
+    if (s.where_condition) r += " WHERE " + render(*s.where_condition);
+    return r + returning(s.returning);
+}
+
 std::string render(const delete_from& s) {
     std::string r = "DELETE FROM " + s.target + (s.alias.empty() ? "" : " " + s.alias);
     if (!s.using_items.empty()) r += " USING " + relations(s.using_items);

@@ -144,6 +144,8 @@ DROP COLLATION case_blind;
 SELECT pgtrickle.create_stream_table('pseudo', 'SELECT id, cast(NULL AS record) AS r FROM orders', refresh_mode => 'FULL');
 -- nor one of a type without an array type (pg_node_tree)
 SELECT pgtrickle.create_stream_table('node_tree', 'SELECT id, pg_catalog.pg_node_tree_in(NULL::cstring) AS t FROM orders');
+-- a distributed stream table needs Citus
+SELECT pgtrickle.create_stream_table('distributed', 'SELECT id FROM orders', output_distribution_column => 'id');
 -- the failures created nothing
 SELECT pgt_name FROM pgtrickle.pgt_stream_tables ORDER BY 1;
 SELECT pgtrickle.drop_stream_table('dup');

@@ -129,6 +129,15 @@ lowered_statements lower_everything(const std::string& query) {
         out.all.push_back(s.select);
     }
     out.all.push_back(pgt::lower::delta_sql(graph, changes, "\"st\"", stored).statement);
+    // As over Citus sources, and into a distributed stream table where one may be.
+    pgt::lower::options uncorrelated = stored;
+    uncorrelated.uncorrelated_rescans = true;
+    out.all.push_back(pgt::lower::delta_sql(graph, changes, "\"st\"", uncorrelated).statement);
+    if (!pgt::lower::why_not_distributable(graph)) {
+        pgt::lower::options distributed = uncorrelated;
+        distributed.distribution_column = graph.query.root->columns.front().name;
+        out.all.push_back(pgt::lower::delta_sql(graph, changes, "\"st\"", distributed).statement);
+    }
     pgt::lower::options merged = stored;
     merged.merge = true;
     const auto plan = pgt::lower::delta_sql(graph, changes, "\"st\"", merged);
