@@ -84,6 +84,9 @@ const shape shapes[] = {
      ", output_distribution_column => 'customer_id'"},
     {"large_dist", "AUTO", "id, customer_id, amount", "SELECT id, customer_id, amount FROM orders WHERE amount > 50",
      ", output_distribution_column => 'customer_id'"},
+    // Distributed by a value that changes: its rows move between shards.
+    {"moving_dist", "DIFFERENTIAL", "region, n, total", "SELECT region, count(*) AS n, sum(amount) AS total FROM orders GROUP BY region",
+     ", output_distribution_column => 'n'"},
 };
 
 void refresh_all(connection& c) {
@@ -141,6 +144,8 @@ TEST_CASE("Citus: stream tables over distributed and reference tables stay exact
     };
     CHECK(create("SELECT DISTINCT customer_id FROM orders", "customer_id") == "0A000");
     CHECK(create("SELECT customer_id, count(*) AS n FROM orders GROUP BY customer_id", "region") == "42703");
+    c.exec("CREATE TABLE plain (id int PRIMARY KEY)");
+    CHECK(create("SELECT id FROM plain", "id") == "0A000");
     CHECK(sqlstate_of(c, "SELECT pgtrickle.create_stream_table('refused', 'SELECT count(*) AS n FROM per_customer_dist')") == "0A000");
     // Each source captured where its shards are, into a buffer distributed like it.
     CHECK(*c.scalar("SELECT string_agg(source_relid::regclass || ':' || placement, ',' ORDER BY source_relid::regclass::text) "

@@ -44,10 +44,11 @@ std::vector<cte> apply_ctes(const circuit& c, const layout& lay, const std::stri
 /// apply_ctes does in one statement (options::merge); empty for the bag strategy.
 std::string merge_apply(const circuit& c, const layout& lay, const std::string& storage_table);
 /// apply_ctes for storage that Citus distributes by `column` (options::distribution_column;
-/// why_not_distributable holds no reason): `__pgt_del` deletes the rows the change removes, `__pgt_ins` inserts or
-/// updates the others (`ON CONFLICT` on the row id and `column`, the unique index Citus allows
-/// there). Citus runs each as a statement of its own on every shard, the change broadcast to
-/// them; the two touch different rows (the change has one row per row id).
+/// why_not_distributable holds no reason): `__pgt_del` deletes the rows the change removes and
+/// those whose `column` changes (they move to another shard), `__pgt_ins` inserts or updates
+/// the others (`ON CONFLICT` on the row id and `column`, the unique index Citus allows there).
+/// Citus runs each as a statement of its own on every shard, the change broadcast to them; the
+/// two touch different rows (the change has one row per row id).
 std::vector<cte> distributed_apply_ctes(const circuit& c, const layout& lay, const std::string& storage_table,
                                         const std::string& column);
 /// The bag strategy's apply CTEs (also used by full refreshes applied as a difference).

@@ -519,17 +519,21 @@ struct aggregate_lowering {
         tree::select r;
         for (std::size_t j = 0; j < a.group_by.size(); ++j) r.items.emplace_back(tree::col("c", g(j)));
         gathered.clear();
+        gathering = l.opts().uncorrelated_rescans;
         for (const auto& [name, expr] : new_state_columns(
                  [](const std::string& col) { return tree::col("c", "__pgt_old" + col); },
                  [](const std::string& d) { return tree::col("c", d); }, known_or::of(tree::col("c", "__pgt_existed")),
                  [&](std::size_t j) { return tree::col("c", g(j)); }))
             r.items.push_back(tree::as(expr, name));
+        gathering = false;
         if (gathered.empty()) return r.from(cur, "c");
         return r.from(rescanned_groups(cur));
     }
 
-    /// Rescans new_state gathered (options::uncorrelated_rescans), as rescan's `__pgt_rs<n>`.
+    /// Rescans new_state gathered (options::uncorrelated_rescans), as rescan's `__pgt_rs<n>`:
+    /// only that new_state joins them (aggregate_merge's MERGE keeps a subquery per group).
     mutable std::vector<tree::expr> gathered = {};
+    mutable bool gathering = false;
 
     /// `cur` (alias c) joined to the gathered rescans of its groups (r) and of a group without
     /// rows (e): one grouped pass over the touched groups' rows instead of a subquery per
@@ -542,12 +546,13 @@ struct aggregate_lowering {
             const std::string name = "__pgt_rk" + std::to_string(j);
             keys.push_back(k);
             grouped.items.push_back(tree::as(k, name));
-            found.push_back(tree::rendered(null_safe_eq(tree::render(tree::col("c", g(j))), tree::render(tree::col("r", name)))));
-            // (Only a superset of the touched groups' rows is needed: NULL keys, and keys of
-            // a type pg_catalog does not compare, are all read.)
-            if (a.group_by[j]->type.kind == type_kind::other) continue;
-            touched.push_back(tree::any_of({tree::quantified("=", k, true, tree::select({tree::col("c", g(j))}).from(cur, "c")),
-                                            tree::is_null(k)}));
+            // (The key type's own equality, as GROUP BY's; NULL keys are one group.)
+            const sql_type& type = a.group_by[j]->type;
+            const tree::expr stored = tree::col("c", g(j)), found_key = tree::col("r", name);
+            found.push_back(tree::any_of({tree::compare("=", stored, found_key, type), tree::all_of({tree::is_null(stored), tree::is_null(found_key)})}));
+            const tree::select touched_keys = tree::select({tree::col("c", g(j))}).from(cur, "c");
+            touched.push_back(tree::any_of(
+                {tree::rendered(sql::compared("=", tree::render(k), "ANY (" + tree::render(touched_keys) + ")", type)), tree::is_null(k)}));
         }
         grouped.items.push_back(tree::as(tree::boolean(true), "__pgt_found"));
         for (std::size_t n = 0; n < gathered.size(); ++n) {
@@ -555,7 +560,7 @@ struct aggregate_lowering {
             empty.items.push_back(tree::as(gathered[n], "__pgt_rs" + std::to_string(n)));
         }
         grouped.from(l.new_sql(child), "s");
-        if (!touched.empty()) grouped.where(tree::all_of(std::move(touched)));
+        if (!keys.empty()) grouped.where(tree::all_of(std::move(touched)));
         if (!keys.empty()) grouped.group_by(std::move(keys));
         empty.from(l.new_sql(child), "s").where(tree::boolean(false));
         const std::string r = l.add_cte(cte_prefix + "rescanned", "touched groups recomputed from the sources", tree::render(grouped));
@@ -567,7 +572,7 @@ struct aggregate_lowering {
 
     /// The recomputation from the source of one state column of a group whose keys `key(j)` are.
     tree::expr rescan(const tree::expr& scratch, const key_fn& key) const {
-        if (l.opts().uncorrelated_rescans) {
+        if (gathering) {
             const std::string name = "__pgt_rs" + std::to_string(gathered.size());
             gathered.push_back(scratch);
             return tree::case_when({{tree::is_not_null(tree::col("r", "__pgt_found")), tree::col("r", name)}}, tree::col("e", name));

@@ -208,9 +208,9 @@ std::vector<cte> apply_ctes(const circuit& c, const layout& lay, const std::stri
 std::vector<cte> distributed_apply_ctes(const circuit& c, const layout& lay, const std::string& st, const std::string& column) {
     const apply_columns cols(lay);
     const std::string d = sql::ident(delta_cte);
-    // (The distribution column's equality lets each shard's DELETE use the unique index.)
-    const tree::expr same_row = tree::all_of({tree::eq(tree::col("t", "__pgt_row_id"), tree::col("d", "__pgt_row_id")),
-                                              tree::eq(tree::col("t", column), tree::col("d", column))});
+    const tree::expr same_id = tree::eq(tree::col("t", "__pgt_row_id"), tree::col("d", "__pgt_row_id"));
+    // A row whose distribution value changes moves: deleted where it was, inserted where it goes.
+    const tree::expr moved = tree::is_distinct(tree::col("t", column), tree::col("d", column));
     tree::expr removed = tree::lt(tree::col("d", weight), tree::integer(0));
     tree::expr kept = tree::gt(tree::col("d", weight), tree::integer(0));
     if (c.strategy == maintenance::aggregate) {
@@ -232,7 +232,8 @@ std::vector<cte> distributed_apply_ctes(const circuit& c, const layout& lay, con
     }
     tree::upsert upsert{st, "t", cols.all, rows, {"__pgt_row_id", column}, std::move(set), std::nullopt, {}};
     if (!stored.empty()) upsert.where_condition = tree::is_distinct(tree::row(stored), tree::row(incoming));
-    return {modify("__pgt_del", "delete rows the change removes", tree::delete_from{st, "t", {tree::from(d, "d")}, tree::all_of({same_row, removed}), {}}),
+    return {modify("__pgt_del", "delete rows the change removes or moves",
+                   tree::delete_from{st, "t", {tree::from(d, "d")}, tree::all_of({same_id, tree::any_of({removed, moved})}), {}}),
             modify("__pgt_ins", "insert new rows, update changed ones", std::move(upsert))};
 }
 
