@@ -28,6 +28,9 @@ std::string column(std::string_view alias, std::string_view name);
 std::string op(std::string_view name, std::string_view schema = "pg_catalog");
 /// `(a OPERATOR(pg_catalog.op) b)`.
 std::string binary(std::string_view o, const std::string& a, const std::string& b);
+/// Whether pg_catalog's operators compare values of `type` as the type's own would: the types
+/// the compiler knows, and arrays (whose operators use their elements' own).
+bool catalog_operators(const sql_type& type);
 /// `(a op b)` for two values of `type`: pg_catalog's operator for the types the compiler knows
 /// and arrays (whose operators use their elements' own); a type of another schema's by its
 /// bare name (found along the owner's pinned search_path, pg_catalog first).

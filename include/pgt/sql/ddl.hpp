@@ -40,6 +40,8 @@ std::string alter_owner(const std::string& table, const std::string& role);
 /// `ALTER TABLE table DROP COLUMN column`; `… ALTER COLUMN column TYPE type USING column::type`.
 std::string drop_column(const std::string& table, const std::string& column);
 std::string alter_column_type(const std::string& table, const std::string& column, const std::string& type);
+/// `ALTER TABLE table ALTER COLUMN column SET NOT NULL` (both rendered).
+std::string set_not_null(const std::string& table, const std::string& column);
 /// `CREATE OR REPLACE TRIGGER name BEFORE|AFTER events ON table FOR EACH STATEMENT EXECUTE
 /// FUNCTION function()` (name and function rendered, events as `INSERT OR UPDATE …`).
 std::string create_statement_trigger(const std::string& name, const std::string& timing, const std::string& events,

@@ -58,7 +58,7 @@ void distribute_storage(const std::string& schema, const std::string& name, unsi
     spi::exec(sql::ddl::drop_trigger("pgt_dml_guard", table));
     for (const auto& index : server::indexes_led_by(relid, "__pgt_row_id")) spi::exec(sql::ddl::drop_index(spi::quote_ident(schema) + "." + spi::quote_ident(index)));
     // (Citus refuses a NULL distribution value; NOT NULL says so before a refresh finds one.)
-    spi::exec("ALTER TABLE " + table + " ALTER COLUMN " + spi::quote_ident(column) + " SET NOT NULL");
+    spi::exec(sql::ddl::set_not_null(table, spi::quote_ident(column)));
     spi::exec("SELECT pg_catalog.create_distributed_table($1::pg_catalog.regclass, $2, colocate_with => $3)",
               {table, column, colocation_of(def, col->type.name)});
     spi::exec(sql::ddl::create_index(table, {spi::quote_ident("__pgt_row_id"), spi::quote_ident(column)}, true));

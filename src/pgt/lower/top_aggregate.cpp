@@ -551,8 +551,8 @@ struct aggregate_lowering {
             const tree::expr stored = tree::col("c", g(j)), found_key = tree::col("r", name);
             found.push_back(tree::any_of({tree::compare("=", stored, found_key, type), tree::all_of({tree::is_null(stored), tree::is_null(found_key)})}));
             const tree::select touched_keys = tree::select({tree::col("c", g(j))}).from(cur, "c");
-            touched.push_back(tree::any_of(
-                {tree::rendered(sql::compared("=", tree::render(k), "ANY (" + tree::render(touched_keys) + ")", type)), tree::is_null(k)}));
+            touched.push_back(tree::any_of({sql::catalog_operators(type) ? tree::quantified("=", k, true, touched_keys) : tree::in(k, touched_keys),
+                                            tree::is_null(k)}));
         }
         grouped.items.push_back(tree::as(tree::boolean(true), "__pgt_found"));
         for (std::size_t n = 0; n < gathered.size(); ++n) {

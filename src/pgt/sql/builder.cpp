@@ -53,9 +53,9 @@ namespace {
 /// The types the compiler knows sort and hash, and their equality is as good as identity for
 /// the row ids, which hash their values: they are their own images.
 bool own_image(const sql_type& type) { return type.kind != type_kind::other && type.kind != type_kind::unknown; }
-/// Whether pg_catalog's operators compare values of `type` as the type's own would.
-bool catalog_operators(const sql_type& type) { return own_image(type) || type.name.ends_with("]"); }
 } // namespace
+
+bool catalog_operators(const sql_type& type) { return own_image(type) || type.name.ends_with("]"); }
 
 std::string compared(std::string_view o, const std::string& a, const std::string& b, const sql_type& type) {
     if (catalog_operators(type)) return binary(o, a, b);

@@ -51,6 +51,10 @@ std::string alter_owner(const std::string& table, const std::string& role) { ret
 
 std::string drop_column(const std::string& table, const std::string& column) { return "ALTER TABLE " + table + " DROP COLUMN " + column; }
 
+std::string set_not_null(const std::string& table, const std::string& column) {
+    return "ALTER TABLE " + table + " ALTER COLUMN " + column + " SET NOT NULL";
+}
+
 std::string alter_column_type(const std::string& table, const std::string& column, const std::string& type) {
     return "ALTER TABLE " + table + " ALTER COLUMN " + column + " TYPE " + type + " USING " + column + "::" + type;
 }
