@@ -85,7 +85,6 @@ constexpr trigger_spec triggers[] = {
 std::string qualified(const ir::table& source) { return spi::quote_ident(source.schema) + "." + spi::quote_ident(source.name); }
 std::string regclass_text(unsigned relid) { return *spi::scalar("SELECT $1::pg_catalog.oid::pg_catalog.regclass::text", {std::to_string(relid)}); }
 
-bool citus_installed() { return !spi::prepared("SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'citus'", 0).query({}).empty(); }
 
 t::expr batch(const std::string& alias) { return t::col(alias, "__pgt_batch"); }
 
@@ -94,12 +93,14 @@ constexpr long long trim_batches = 16;
 
 } // namespace
 
+bool installed() { return !spi::prepared("SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'citus'", 0).query({}).empty(); }
+
 void one_connection_per_node() {
-    if (citus_installed()) server::set_local("citus.multi_shard_modify_mode", "sequential");
+    if (installed()) server::set_local("citus.multi_shard_modify_mode", "sequential");
 }
 
 table_placement placement_of(unsigned relid) {
-    if (!citus_installed()) return {};
+    if (!installed()) return {};
     const auto r = spi::prepared("SELECT p.partmethod::text, p.repmodel::text, "
                                  "CASE WHEN p.partmethod = 'h' THEN pg_catalog.column_to_column_name(p.logicalrelid, p.partkey) END "
                                  "FROM pg_catalog.pg_dist_partition p WHERE p.logicalrelid = $1::pg_catalog.oid",

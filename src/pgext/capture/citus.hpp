@@ -34,6 +34,9 @@ enum class placement {
     other,       ///< a Citus local table, a single-shard table: not supported as a source
 };
 
+/// Whether Citus is installed in this database.
+bool installed();
+
 /// The placement of table `relid`, and the column a distributed one is distributed by.
 struct table_placement {
     placement kind = placement::local;

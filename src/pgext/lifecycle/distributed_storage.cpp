@@ -7,7 +7,6 @@
 
 #include "capture/citus.hpp"
 #include "catalog/stream_table.hpp"
-#include "pg/relations.hpp"
 #include "pg/spi.hpp"
 #include "pg/transactions.hpp"
 
@@ -40,9 +39,7 @@ std::string colocation_of(const definition& def, const std::string& column_type)
 void distribute_storage(const std::string& schema, const std::string& name, unsigned relid, const definition& def,
                         const std::string& column) {
     const std::string table = spi::quote_ident(schema) + "." + spi::quote_ident(name);
-    if (citus::placement_of(relid).kind == citus::placement::local &&
-        !spi::scalar("SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'citus'", {}))
-        not_distributable("Citus is not installed in this database");
+    if (!citus::installed()) not_distributable("Citus is not installed in this database");
     if (def.refresh_mode == mode::immediate) not_distributable("IMMEDIATE stream tables are not distributed");
     if (!def.graph || def.refresh_mode != mode::differential)
         not_distributable("the stream table must be maintained incrementally (DIFFERENTIAL or AUTO): " +
@@ -56,7 +53,7 @@ void distribute_storage(const std::string& schema, const std::string& name, unsi
 
     server::internal_ddl_scope internal;
     spi::exec(sql::ddl::drop_trigger("pgt_dml_guard", table));
-    for (const auto& index : server::indexes_led_by(relid, "__pgt_row_id")) spi::exec(sql::ddl::drop_index(spi::quote_ident(schema) + "." + spi::quote_ident(index)));
+    drop_row_id_index(stream_table_key{0, relid, schema, name});
     // (Citus refuses a NULL distribution value; NOT NULL says so before a refresh finds one.)
     spi::exec(sql::ddl::set_not_null(table, spi::quote_ident(column)));
     spi::exec("SELECT pg_catalog.create_distributed_table($1::pg_catalog.regclass, $2, colocate_with => $3)",

@@ -255,8 +255,10 @@ bool is_captured(unsigned relid) {
 /// Whether table `relid` may have its contents replaced by a heap swap (pg::replace_contents):
 /// a plain table nothing watches row by row — no stream table reads it (its capture must see
 /// the rows change), no publication replicates it, no trigger of a user's fires on it, no CHECK
-/// constraint or foreign key checks its rows.
+/// constraint or foreign key checks its rows — and not a table Citus distributes, whose rows are
+/// in its shards (the coordinator's heap is empty).
 bool swappable(unsigned relid) {
+    if (citus::placement_of(relid).kind != citus::placement::local) return false;
     return spi::prepared(
                "SELECT c.relkind = 'r' "
                "AND NOT EXISTS (SELECT FROM pgtrickle.pgt_dependencies d WHERE d.source_relid = c.oid) "
@@ -277,8 +279,7 @@ bool swappable(unsigned relid) {
 /// swap where nothing watches the table, as REFRESH MATERIALIZED VIEW refills a view, else by
 /// TRUNCATE and INSERT. Returns the rows loaded.
 long long fill(const std::string& table, unsigned relid, full_load& load, const spi::snapshot& snap) {
-    // (A distributed table's rows are in its shards: the coordinator's heap is empty.)
-    if (citus::placement_of(relid).kind == citus::placement::local && swappable(relid)) {
+    if (swappable(relid)) {
         if (!load.swap_plan.valid()) load.swap_plan = spi::plan::parallel_query(load.swap_select.empty() ? load.select : load.swap_select);
         if (const auto rows = pg::replace_contents(relid, load.swap_plan, snap)) return static_cast<long long>(*rows);
     }
