@@ -62,7 +62,8 @@ std::string current_snapshot_text(const spi::snapshot& snap) {
 
 } // namespace
 
-pending_count count_pending(unsigned buffer, const frontier_text& frontier, long long limit, const spi::snapshot& snap) {
+pending_count count_pending(unsigned buffer, const frontier_text& frontier, long long limit, const spi::snapshot& snap,
+                            bool marker_past_limit) {
     const full_snapshot applied_before = full_snapshot::parse(frontier.snapshot), now = full_snapshot::parse(current_snapshot_text(snap));
     const std::uint64_t frontier_xid = std::stoull(frontier.xid);
     const long long frontier_stmt = std::stoll(frontier.stmt);
@@ -79,17 +80,21 @@ pending_count count_pending(unsigned buffer, const frontier_text& frontier, long
         TableScanDesc scan = table_beginscan(rel, GetActiveSnapshot(), 0, nullptr);
         TupleTableSlot* slot = table_slot_create(rel, nullptr);
         // (The buffer's first three columns: __pgt_xid xid8, __pgt_stmt int8, __pgt_action "char".)
-        while (out.records < limit && table_scan_getnextslot(scan, ForwardScanDirection, slot)) {
+        while (table_scan_getnextslot(scan, ForwardScanDirection, slot)) {
             CHECK_FOR_INTERRUPTS();
             slot_getsomeattrs(slot, 3);
+            const char action = DatumGetChar(slot->tts_values[2]);
+            // Past the limit only a pending TRUNCATE marker matters: the action is tested first.
+            if (out.records >= limit && (!marker_past_limit || out.truncated)) break;
+            if (out.records >= limit && action != 'T') continue;
             const std::uint64_t xid = DatumGetUInt64(slot->tts_values[0]);
             const long long stmt = DatumGetInt64(slot->tts_values[1]);
             const bool applied = xid == frontier_xid ? stmt < frontier_stmt : applied_before.sees(xid);
             if (applied || !(xid == me || now.sees(xid))) continue;
-            ++out.records;
-            const char action = DatumGetChar(slot->tts_values[2]);
-            out.inserted += action == 'I';
             out.truncated |= action == 'T';
+            if (out.records >= limit) continue;
+            ++out.records;
+            out.inserted += action == 'I';
         }
         ExecDropSingleTupleTableSlot(slot);
         table_endscan(scan);

@@ -28,7 +28,9 @@ struct frontier_text {
 
 /// Counts, under `snap`, the rows of change buffer `buffer` that `frontier` has not applied and
 /// that are visible now (their transaction visible in `snap`, or the current one), up to
-/// `limit`.
-pending_count count_pending(unsigned buffer, const frontier_text& frontier, long long limit, const spi::snapshot& snap);
+/// `limit`; with `marker_past_limit`, a pending TRUNCATE marker is looked for among the rest
+/// (by action first, so that the other rows cost no visibility test).
+pending_count count_pending(unsigned buffer, const frontier_text& frontier, long long limit, const spi::snapshot& snap,
+                            bool marker_past_limit = false);
 
 } // namespace pgt::pg

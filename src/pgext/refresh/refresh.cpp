@@ -124,11 +124,12 @@ std::vector<unsigned> oids_of(const std::vector<ir::table_ptr>& tables) {
 }
 
 /// Each table's rows as the planner knows them (the statistics collector's live count where a
-/// table was never analyzed).
+/// table was never analyzed). (A lookup by oid for each: a generic plan of a join hashed all of
+/// pg_class.)
 std::vector<double> rows_of(const std::vector<unsigned>& tables) {
-    const auto r = spi::prepared("SELECT GREATEST(r.reltuples, pg_catalog.pg_stat_get_live_tuples(r.oid), 0)::pg_catalog.float8 "
-                                 "FROM pg_catalog.unnest($1::pg_catalog.oid[]) WITH ORDINALITY AS s(oid, n) "
-                                 "LEFT JOIN pg_catalog.pg_class r ON r.oid = s.oid ORDER BY s.n",
+    const auto r = spi::prepared("SELECT GREATEST((SELECT r.reltuples FROM pg_catalog.pg_class r WHERE r.oid = s.oid), "
+                                 "pg_catalog.pg_stat_get_live_tuples(s.oid), 0)::pg_catalog.float8 "
+                                 "FROM pg_catalog.unnest($1::pg_catalog.oid[]) WITH ORDINALITY AS s(oid, n) ORDER BY s.n",
                                  1)
                        .query({spi::integer_array(tables)});
     std::vector<double> rows;
@@ -212,7 +213,6 @@ pending pending_changes(const compiled_query& c, const start_point& f, const spi
     const long long limit = std::max(automatic ? auto_count_limit(*automatic, all_rows, index_missing) : 0, small_change_records) + 1;
     const pg::frontier_text frontier{*f.snapshot, *f.xid, *f.frontier_stmt};
     for (std::size_t i = 0; i < c.sources.size(); ++i) {
-        namespace t = sql::tree;
         if (c.citus[i]) {
             // A small change is copied here in one statement and read locally; past what a small
             // change has, counted (AUTO: up to its limit) and read from the buffer.
@@ -225,23 +225,17 @@ pending pending_changes(const compiled_query& c, const start_point& f, const spi
             if (automatic) p.sizes.push_back({counted.records, std::max(counted.inserted, counted.records - counted.inserted), rows[i], counted.records < limit});
             continue;
         }
-        // One pass over the pending rows up to the limit (each costs a visibility test: the
-        // count stops there).
+        // One pass over the buffer: pending rows counted up to the limit (each costs a
+        // visibility test), then, where the mode's choice does not already end at the limit,
+        // a TRUNCATE marker looked for among the rest.
         const unsigned buffer = buffer_of(c.sources[i]->oid);
         if (buffer == 0) throw error(sqlstate::undefined_table, "pg_trickle: the change buffer of relation " + std::to_string(c.sources[i]->oid) + " is missing");
-        const pg::pending_count counted = pg::count_pending(buffer, frontier, limit, snap);
+        const pg::pending_count counted = pg::count_pending(buffer, frontier, limit, snap, !automatic && !p.truncated);
         const long long n = counted.records;
         if (n > 0) p.changed |= 1ULL << i;
         p.most_records = std::max(p.most_records, n);
         if (counted.truncated) p.truncated = true;
-        if (automatic) {
-            p.sizes.push_back({n, std::max(counted.inserted, n - counted.inserted), rows[i], n < limit});
-        } else if (n == limit && !p.truncated) {
-            // More are pending: a TRUNCATE among them? (The action is tested before the
-            // visibility of each row.)
-            const t::select marker = pending_rows(c.sources[i]->oid, "b", t::eq(t::col("b", "__pgt_action"), t::text("T")));
-            p.truncated = spi::prepared(any_row(marker), 3).query({f.snapshot, f.xid, f.frontier_stmt}, &snap)[0][0] == "t";
-        }
+        if (automatic) p.sizes.push_back({n, std::max(counted.inserted, n - counted.inserted), rows[i], n < limit});
     }
     return p;
 }

@@ -28,6 +28,20 @@ SELECT kind, n, total FROM per_kind ORDER BY kind;
 SELECT kind FROM kinds ORDER BY kind;
 SELECT action FROM pgtrickle.pgt_refresh_history h JOIN pgtrickle.pgt_stream_tables s USING (pgt_id)
 WHERE pgt_name = 'copies' ORDER BY refresh_id;
+-- a TRUNCATE behind more changes than a small change has (1,000: its marker past those counted; a
+-- new table, so that its buffer's rows lie in the order written)
+CREATE TABLE batches (kind text, amount int);
+SELECT pgtrickle.create_stream_table('per_batch_kind', 'SELECT kind, count(*) AS n FROM batches GROUP BY kind',
+    refresh_mode => 'DIFFERENTIAL');
+INSERT INTO batches SELECT 'y', i FROM generate_series(1, 1500) i;
+TRUNCATE batches;
+INSERT INTO batches VALUES ('x', 24);
+SELECT pgtrickle.refresh_stream_table('per_batch_kind');
+SELECT kind, n FROM per_batch_kind ORDER BY kind;
+SELECT action FROM pgtrickle.pgt_refresh_history h JOIN pgtrickle.pgt_stream_tables s USING (pgt_id)
+WHERE pgt_name = 'per_batch_kind' ORDER BY refresh_id DESC LIMIT 1;
+SELECT pgtrickle.drop_stream_table('per_batch_kind');
+DROP TABLE batches;
 
 -- self-join: pairs of employees in the same team
 CREATE TABLE staff (id int PRIMARY KEY, team int, name text);
