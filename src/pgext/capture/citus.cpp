@@ -236,17 +236,19 @@ long long claim(const ir::table& source, const batches& b) {
     std::vector<spi::param> params{std::to_string(b.last + 1)};
     claim.where_condition = t::is_null(batch("b"));
     // (Of a distributed source, only the shards of the values that have unclaimed rows: Citus
-    // writes those alone.)
+    // writes those alone. It prunes shards by constants only: the values are a literal, which
+    // the parser makes a constant array, where a cast of a text parameter stays a call.)
     const auto where = placement_of(source.oid);
     if (b.pulled && where.kind == placement::distributed) {
         const auto column = std::find_if(source.columns.begin(), source.columns.end(), [&](const ir::column& c) { return c.name == where.column; });
         if (column != source.columns.end()) {
             t::select values({t::cast(t::fn("array_agg", {t::col("p", column->name)}), t::type_name::catalog("text"))});
             values.from(pending_table(source.oid), "p").where(t::is_null(batch("p")));
-            params.push_back(spi::query(t::render(values)).at(0)[0]);
+            const auto listed = spi::query(t::render(values)).at(0)[0];
+            if (!listed) return b.last; // (none unclaimed)
             sql_type array = column->type;
             array.name += "[]";
-            claim.where_condition = t::all_of({*claim.where_condition, t::quantified("=", t::col("b", column->name), true, t::cast(t::param(2), array))});
+            claim.where_condition = t::all_of({*claim.where_condition, t::quantified("=", t::col("b", column->name), true, t::cast(t::text(*listed), array))});
         }
     }
     if (spi::exec(t::render(claim), params) == 0) return b.last;

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <limits>
 #include <map>
+#include <optional>
 #include <string_view>
 #include <tuple>
 #include <utility>
@@ -158,6 +159,15 @@ bool defers_row_id_index(const stream_table& st, const compiled_query& c) {
 /// younger transaction of a cycle, a writer as likely as the refresh. The refresh gives up
 /// first (55P03) and is retried; the writer goes on.
 constexpr int citus_lock_timeout_ms = 800;
+
+/// Citus runs a statement's tasks on a worker over as many connections as it opens for them
+/// (one more each time a task has waited citus.executor_slow_start_interval, up to
+/// citus.max_adaptive_executor_pool_size), and each one opened starts a backend on the worker:
+/// more than a refresh of a few changes costs, whose tasks are a few index probes each. Such a
+/// refresh uses the one connection per worker that Citus keeps between transactions; a
+/// recomputation, a large change and a distributed stream table (whose change is applied on
+/// every shard) keep Citus's parallelism.
+const std::vector<std::pair<std::string, std::string>> one_connection_per_worker{{"citus.max_adaptive_executor_pool_size", "1"}};
 
 /// What a refresh read of its Citus sources (capture/citus.hpp), by source.
 using claimed_batches = std::map<unsigned, citus::batches>;
@@ -710,6 +720,8 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
     const unsigned owner = checked_owner(*st, source_oids, who == initiator::initial);
     const bool differential = comp.incremental() != nullptr;
     // (IMMEDIATE stream tables read no Citus source: refused at creation.)
+    std::optional<server::guc_scope> few_connections;
+    if (comp.reads_citus() && comp.options.distribution_column.empty() && !recompute) few_connections.emplace(one_connection_per_worker);
     claimed_batches claimed = immediate ? claimed_batches{} : lock_citus_changes(comp, id);
     // Everything that reads data from here on sees this one snapshot.
     std::optional<spi::snapshot> taken;
@@ -731,6 +743,7 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
     if (!full && p.changed != 0 && automatic) choice = choose_auto(*st, p.sizes, index_missing);
     refresh_outcome out;
     const long long cap = change_cap(p.most_records);
+    if (full || (choice && choice->full) || cap == 0) few_connections.reset();
     const bool planned_now = p.changed != 0 && !comp.delta_prepared(p.changed, cap);
     bool fell_back = false;
     double index_ms = 0; // spent building the row-id index after a full load
