@@ -53,17 +53,14 @@ void distribute_storage(const std::string& schema, const std::string& name, unsi
 
     server::internal_ddl_scope internal;
     spi::exec(sql::ddl::drop_trigger("pgt_dml_guard", table));
-    drop_row_id_index(stream_table_key{0, relid, schema, name});
+    const stream_table_key key{0, relid, schema, name};
+    drop_row_id_index(key);
     // (Citus refuses a NULL distribution value; NOT NULL says so before a refresh finds one.)
     spi::exec(sql::ddl::set_not_null(table, spi::quote_ident(column)));
     spi::exec("SELECT pg_catalog.create_distributed_table($1::pg_catalog.regclass, $2, colocate_with => $3)",
               {table, column, colocation_of(def, col->type.name)});
-    spi::exec(sql::ddl::create_index(table, {spi::quote_ident("__pgt_row_id"), spi::quote_ident(column)}, true));
-    // The replica identity, as a local storage's: Citus moves shards by logical replication.
-    const auto index = spi::scalar("SELECT pg_catalog.quote_ident(c.relname) FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c "
-                                   "ON c.oid = i.indexrelid WHERE i.indrelid = $1::pg_catalog.oid AND i.indisunique",
-                                   {std::to_string(relid)});
-    spi::exec(sql::ddl::replica_identity(table, *index));
+    // Also the replica identity, as a local storage's: Citus moves shards by logical replication.
+    create_row_id_index(key, true, column);
 }
 
 std::string storage_distribution_column(unsigned relid) {

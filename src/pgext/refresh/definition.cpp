@@ -271,9 +271,12 @@ definition analyze(const std::string& display_name, const std::string& query, mo
 }
 
 namespace {
-/// The index on `table`'s row id, unique (then the table's replica identity) or not.
-void create_row_id_index(const std::string& table, bool unique) {
-    spi::exec(sql::ddl::create_index(table, {sql::ident("__pgt_row_id")}, unique));
+/// The index on `table`'s row id (and `distribution_column`, which a distributed table's unique
+/// indexes must include), unique (then the table's replica identity) or not.
+void create_row_id_index(const std::string& table, bool unique, const std::string& distribution_column = {}) {
+    std::vector<std::string> columns{sql::ident("__pgt_row_id")};
+    if (!distribution_column.empty()) columns.push_back(sql::ident(distribution_column));
+    spi::exec(sql::ddl::create_index(table, columns, unique));
     if (!unique) return;
     const auto index = spi::scalar("SELECT pg_catalog.quote_ident(c.relname) FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c "
                                    "ON c.oid = i.indexrelid JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid "
@@ -286,9 +289,9 @@ void create_row_id_index(const std::string& table, bool unique) {
 
 bool has_row_id_index(const stream_table_key& st) { return !server::indexes_led_by(st.relid, "__pgt_row_id").empty(); }
 
-void create_row_id_index(const stream_table_key& st, bool unique) {
+void create_row_id_index(const stream_table_key& st, bool unique, const std::string& distribution_column) {
     server::internal_ddl_scope internal;
-    create_row_id_index(st.qualified(), unique);
+    create_row_id_index(st.qualified(), unique, distribution_column);
 }
 
 void ensure_row_id_index(const stream_table_key& st, bool unique) {

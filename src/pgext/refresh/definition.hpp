@@ -54,8 +54,9 @@ unsigned adopt_storage(const std::string& schema, const std::string& name, defin
 /// otherwise; an AUTO stream table's is left out by a recomputation of a large result
 /// (drop_row_id_index) until its next differential refresh.
 bool has_row_id_index(const stream_table_key& st);
-/// Creates that index (`unique`: as its layout says; then also the replica identity).
-void create_row_id_index(const stream_table_key& st, bool unique);
+/// Creates that index (`unique`: as its layout says; then also the replica identity), on the
+/// row id and, of a distributed storage, its distribution column.
+void create_row_id_index(const stream_table_key& st, bool unique, const std::string& distribution_column = {});
 /// create_row_id_index unless it has one.
 void ensure_row_id_index(const stream_table_key& st, bool unique);
 /// Drops the index on the row id of `st`'s storage: a recomputation then loads the rows without
