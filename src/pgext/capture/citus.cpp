@@ -88,6 +88,13 @@ std::string regclass_text(unsigned relid) { return *spi::scalar("SELECT $1::pg_c
 
 t::expr batch(const std::string& alias) { return t::col(alias, "__pgt_batch"); }
 
+bool has_column(const ir::table& source, const std::string& name) {
+    return !name.empty() && std::any_of(source.columns.begin(), source.columns.end(), [&](const ir::column& c) { return c.name == name; });
+}
+const ir::column& column_of(const ir::table& source, const std::string& name) {
+    return *std::find_if(source.columns.begin(), source.columns.end(), [&](const ir::column& c) { return c.name == name; });
+}
+
 /// How many applied batches a buffer keeps before they are deleted (record_applied).
 constexpr long long trim_batches = 16;
 
@@ -102,12 +109,12 @@ void one_connection_per_node() {
 table_placement placement_of(unsigned relid) {
     if (!installed()) return {};
     const auto r = spi::prepared("SELECT p.partmethod::text, p.repmodel::text, "
-                                 "CASE WHEN p.partmethod = 'h' THEN pg_catalog.column_to_column_name(p.logicalrelid, p.partkey) END "
-                                 "FROM pg_catalog.pg_dist_partition p WHERE p.logicalrelid = $1::pg_catalog.oid",
+                                 "CASE WHEN p.partmethod = 'h' THEN pg_catalog.column_to_column_name(p.logicalrelid, p.partkey) END, "
+                                 "p.colocationid::text FROM pg_catalog.pg_dist_partition p WHERE p.logicalrelid = $1::pg_catalog.oid",
                                  1)
                        .query({std::to_string(relid)});
     if (r.empty()) return {};
-    if (r[0][0] == "h") return {placement::distributed, *r[0][2]};
+    if (r[0][0] == "h") return {placement::distributed, *r[0][2], std::stoll(*r[0][3])};
     if (r[0][0] == "n" && r[0][1] == "t") return {placement::reference, {}};
     return {placement::other, {}};
 }
@@ -222,6 +229,7 @@ batches read_batches(unsigned relid, long long pgt_id) {
                             .query({std::to_string(relid)})
                             .at(0)[0]);
     b.applied = applied_batch(pgt_id, relid);
+    b.distributed_by = placement_of(relid).column;
     return b;
 }
 
@@ -238,18 +246,12 @@ long long claim(const ir::table& source, const batches& b) {
     // (Of a distributed source, only the shards of the values that have unclaimed rows: Citus
     // writes those alone. It prunes shards by constants only: the values are a literal, which
     // the parser makes a constant array, where a cast of a text parameter stays a call.)
-    const auto where = placement_of(source.oid);
-    if (b.pulled && where.kind == placement::distributed) {
-        const auto column = std::find_if(source.columns.begin(), source.columns.end(), [&](const ir::column& c) { return c.name == where.column; });
-        if (column != source.columns.end()) {
-            t::select values({t::cast(t::fn("array_agg", {t::col("p", column->name)}), t::type_name::catalog("text"))});
-            values.from(pending_table(source.oid), "p").where(t::is_null(batch("p")));
-            const auto listed = spi::query(t::render(values)).at(0)[0];
-            if (!listed) return b.last; // (none unclaimed)
-            sql_type array = column->type;
-            array.name += "[]";
-            claim.where_condition = t::all_of({*claim.where_condition, t::quantified("=", t::col("b", column->name), true, t::cast(t::text(*listed), array))});
-        }
+    if (b.pulled && has_column(source, b.distributed_by)) {
+        if (!b.unclaimed_values) return b.last; // (none unclaimed)
+        sql_type array = column_of(source, b.distributed_by).type;
+        array.name += "[]";
+        claim.where_condition =
+            t::all_of({*claim.where_condition, t::quantified("=", t::col("b", b.distributed_by), true, t::cast(t::text(*b.unclaimed_values), array))});
     }
     if (spi::exec(t::render(claim), params) == 0) return b.last;
     spi::prepared("UPDATE pgtrickle.pgt_citus_sources SET last_batch = $2::pg_catalog.int8 WHERE source_relid = $1::pg_catalog.oid", 2)
@@ -290,10 +292,23 @@ pending_count pull_pending(const ir::table& source, batches& b, long long limit)
     inserted.filter = t::eq(t::col("p", "__pgt_action"), t::text("I"));
     unclaimed.filter = t::is_null(batch("p"));
     t::select counts({t::aggregate("pg_catalog", "count", {}, inserted), t::aggregate("pg_catalog", "count", {}, unclaimed)});
+    // (A distributed source's values: the shards its claim and an in-place delta touch.)
+    const bool distributed = has_column(source, b.distributed_by);
+    if (distributed) {
+        t::call_options unclaimed_values;
+        unclaimed_values.filter = t::is_null(batch("p"));
+        const t::type_name text = t::type_name::catalog("text");
+        counts.items.push_back(t::cast(t::aggregate("pg_catalog", "array_agg", {t::col("p", b.distributed_by)}, {}), text));
+        counts.items.push_back(t::cast(t::aggregate("pg_catalog", "array_agg", {t::col("p", b.distributed_by)}, unclaimed_values), text));
+    }
     counts.from(copy, "p");
     const auto r = spi::query(t::render(counts)).at(0);
     b.pulled = copied < limit;
     b.unclaimed = std::stoll(*r[1]);
+    if (distributed) {
+        b.values = r[2];
+        b.unclaimed_values = r[3];
+    }
     return {copied, std::stoll(*r[0])};
 }
 
@@ -360,12 +375,16 @@ double rows_of(unsigned relid) {
     return r.empty() || !r[0][0] ? 0 : std::stod(*r[0][0]);
 }
 
-std::string changes_relation(const ir::table& table, int param, long long cap) {
+std::string changes_relation(const ir::table& table, int param, long long cap, const std::optional<shard_values>& in_place) {
     const t::expr action = t::col("b", "__pgt_action");
     t::select rows;
     for (const auto& c : table.columns) rows.items.emplace_back(t::col("b", c.name));
     rows.items.push_back(t::as(t::case_when({{t::eq(action, t::text("I")), t::cast(t::integer(1), int8)}}, t::cast(t::integer(-1), int8)), "__pgt_w"));
-    if (cap > 0)
+    if (cap > 0 && in_place)
+        // (No LIMIT: Citus would gather the rows on the coordinator to apply it.)
+        rows.from(buffer_name(table.oid), "b")
+            .where(t::all_of({pending(param), t::quantified("=", t::col("b", in_place->column), true, t::param(in_place->values_param))}));
+    else if (cap > 0)
         rows.from(pending_table(table.oid), "b").limit(t::integer(cap));
     else
         rows.from(buffer_name(table.oid), "b").where(pending(param));

@@ -19,6 +19,7 @@
 // applied whole. TRUNCATE, which the coordinator's own trigger sees, makes every reader
 // reinitialise.
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,7 @@ bool installed();
 struct table_placement {
     placement kind = placement::local;
     std::string column;
+    long long colocation = 0; ///< its co-location group: tables whose shards live together
 };
 table_placement placement_of(unsigned relid);
 
@@ -78,8 +80,12 @@ struct pending_count {
 /// session's copy (pull_pending), and `unclaimed` of them have no batch yet.
 struct batches {
     long long applied = 0, last = 0;
+    std::string distributed_by; ///< the source's distribution column; empty for a reference table
     bool pulled = false;
     long long unclaimed = 0;
+    /// Of a distributed source, after pull_pending: the distribution values of the rows it
+    /// pulled, and of those unclaimed among them, as array literals (nullopt: none).
+    std::optional<std::string> values, unclaimed_values;
 };
 /// Locks `relid`'s batch numbering until the transaction ends (after lock_sources: no other
 /// refresh claims meanwhile), and reads its last batch and the last stream table `pgt_id`
@@ -108,9 +114,17 @@ void record_applied(long long pgt_id, unsigned relid, long long batch);
 /// The rows of `relid` (from the shards' statistics): AUTO's share of rows changed.
 double rows_of(unsigned relid);
 
+/// Where a small change of a distributed source is read in place: its buffer's rows whose
+/// distribution value is among parameter $values_param (an array of the column's type: the
+/// values of the rows pull_pending copied), from those values' shards alone.
+struct shard_values {
+    std::string column;
+    int values_param = 0;
+};
 /// The change relation of source `table` for a refresh's delta, `(SELECT <columns>, __pgt_w …)`:
-/// with a cap (a small change) from the rows pulled into pending_table, else from the buffer,
+/// with a cap (a small change) from the rows pulled into pending_table, or from the buffer's
+/// shards of their values when `in_place` is given; else from the buffer. Read from the buffer:
 /// its rows `b.__pgt_batch IS NULL OR b.__pgt_batch > CAST($param AS int8)`.
-std::string changes_relation(const ir::table& table, int param, long long cap);
+std::string changes_relation(const ir::table& table, int param, long long cap, const std::optional<shard_values>& in_place = std::nullopt);
 
 } // namespace pgt::ext::citus

@@ -19,6 +19,8 @@ extern "C" {
 
 namespace pgt::spi {
 
+static_assert(text_type == TEXTOID);
+
 namespace {
 
 /// `SELECT * FROM (sql) q LIMIT 0`: planned and started, no row fetched.
@@ -33,13 +35,24 @@ struct params_buffer {
     std::vector<char> nulls;
 };
 
-params_buffer to_datums(const std::vector<param>& params) {
+/// Parameters given as text, as Datums of `plan`'s declared types (text when there is no plan):
+/// a parameter of another type is read by its type's input function.
+params_buffer to_datums(const std::vector<param>& params, SPIPlanPtr plan = nullptr) {
     params_buffer b;
     for (const auto& p : params) {
-        b.types.push_back(TEXTOID);
+        const Oid type = plan ? pg::call([&] { return SPI_getargtypeid(plan, static_cast<int>(b.types.size())); }) : TEXTOID;
+        b.types.push_back(type);
         b.nulls.push_back(p ? ' ' : 'n');
-        b.values.push_back(p ? pg::call([&] { return PointerGetDatum(cstring_to_text_with_len(p->data(), static_cast<int>(p->size()))); })
-                             : Datum(0));
+        if (!p)
+            b.values.push_back(Datum(0));
+        else if (type == TEXTOID)
+            b.values.push_back(pg::call([&] { return PointerGetDatum(cstring_to_text_with_len(p->data(), static_cast<int>(p->size()))); }));
+        else
+            b.values.push_back(pg::call([&] {
+                Oid input, io_param;
+                getTypeInputInfo(type, &input, &io_param);
+                return OidInputFunctionCall(input, const_cast<char*>(p->c_str()), io_param, -1);
+            }));
     }
     return b;
 }
@@ -149,8 +162,8 @@ plan::~plan() {
 }
 
 std::uint64_t plan::execute(const std::vector<param>& params, const snapshot* snap) const {
-    auto b = to_datums(params);
     auto* p = static_cast<SPIPlanPtr>(handle_);
+    auto b = to_datums(params, p);
     int rc = pg::call([&] {
         return snap ? SPI_execute_snapshot(p, b.values.data(), b.nulls.data(), static_cast<Snapshot>(snap->handle()),
                                            InvalidSnapshot, false, true, 0)

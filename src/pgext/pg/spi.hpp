@@ -31,6 +31,9 @@ std::vector<row> query(const std::string& sql, const std::vector<param>& params 
 /// First column of the first row, nullopt when there is no row or it is NULL.
 std::optional<std::string> scalar(const std::string& sql, const std::vector<param>& params = {});
 
+/// The OID of type text: a plan's parameter taken as it is given.
+inline constexpr unsigned text_type = 25;
+
 /// A statement prepared once and kept for the backend's lifetime (until `release`).
 class plan {
 public:
@@ -38,7 +41,8 @@ public:
     /// `generic`: always use the generic plan (statements whose parameters do not change how
     /// they should be planned — frontiers — and that are too large to re-plan every time).
     plan(const std::string& sql, int nparams, bool generic = false);
-    /// A plan whose parameters have the given types (type OIDs), bound by `execute_values`.
+    /// A plan whose parameters have the given types (type OIDs), bound by `execute_values`, or
+    /// by `execute` from text (each read by its type's input function).
     plan(const std::string& sql, const std::vector<unsigned>& types, bool generic);
     /// A read-only query without parameters that is always run to completion (a full load into
     /// a fresh heap): the planner may give it parallel workers, as it does REFRESH MATERIALIZED

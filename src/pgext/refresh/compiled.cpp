@@ -131,7 +131,9 @@ lower::refresh_plan compiled_query::delta(const std::vector<lower::source_change
 std::string compiled_query::delta_statement(unsigned long long changed, long long cap) const {
     std::vector<lower::source_changes> bindings;
     for (std::size_t i = 0; i < sources.size(); ++i)
-        bindings.push_back({citus[i] ? citus::changes_relation(*sources[i], static_cast<int>(4 + i), cap) : changes_relation(*sources[i], cap),
+        bindings.push_back({citus[i] ? citus::changes_relation(*sources[i], static_cast<int>(4 + i), cap,
+                                                               in_place[i] ? std::optional(in_place[i]->where) : std::nullopt)
+                                     : changes_relation(*sources[i], cap),
                             ((changed >> i) & 1) != 0});
     return delta(bindings).statement;
 }
@@ -140,9 +142,11 @@ const spi::plan& compiled_query::delta_plan(unsigned long long changed, long lon
     auto& p = incremental()->deltas[{changed, cap}];
     // (Citus plans a statement mixing distributed and local tables only with its parameters'
     // values: a custom plan each time.)
-    if (!p.valid()) p = reads_citus() ? spi::plan(delta_statement(changed, cap), static_cast<int>(3 + sources.size()), false)
-                                      : spi::plan(delta_statement(changed, cap), 3, true);
-    return p;
+    if (p.valid()) return p;
+    if (!reads_citus()) return p = spi::plan(delta_statement(changed, cap), 3, true);
+    std::vector<unsigned> types(3 + sources.size(), spi::text_type);
+    for (const auto& where : in_place) types.push_back(where ? where->values_type : spi::text_type);
+    return p = spi::plan(delta_statement(changed, cap), types, false);
 }
 
 bool compiled_query::delta_prepared(unsigned long long changed, long long cap) const {
@@ -333,6 +337,40 @@ void evict_unused() {
     for (std::size_t i = 0; i < idle.size() && c.size() >= compiled_kept; ++i) c.erase(idle[i].second);
 }
 
+namespace {
+/// Which sources Citus keeps (compiled_query::citus), and which have changes read in place.
+void find_citus_sources(compiled_query& c) {
+    std::vector<citus::table_placement> placements;
+    for (const auto& source : c.sources) {
+        placements.push_back(citus::placement_of(source->oid));
+        c.citus.push_back(placements.back().kind != citus::placement::local);
+    }
+    // (Only beside other Citus tables that are reference tables or co-located with it: the
+    // delta then joins them as the defining query does, which Citus plans.)
+    const auto beside = [&](std::size_t i, std::size_t j) {
+        return i != j && (placements[j].kind == citus::placement::reference ||
+                          (placements[j].kind == citus::placement::distributed && placements[j].colocation == placements[i].colocation));
+    };
+    for (std::size_t i = 0; i < c.sources.size(); ++i) {
+        auto& in_place = c.in_place.emplace_back();
+        if (placements[i].kind != citus::placement::distributed) continue;
+        bool others = false, all_beside = true;
+        for (std::size_t j = 0; j < c.sources.size(); ++j) {
+            if (j == i || !c.citus[j]) continue;
+            others = true;
+            all_beside = all_beside && beside(i, j);
+        }
+        if (!others || !all_beside) continue;
+        const auto& cols = c.sources[i]->columns;
+        const auto column = std::find_if(cols.begin(), cols.end(), [&](const ir::column& col) { return col.name == placements[i].column; });
+        if (column == cols.end()) continue;
+        const auto array = spi::scalar("SELECT pg_catalog.to_regtype($1)::pg_catalog.oid::pg_catalog.text", {column->type.name + "[]"});
+        if (array && *array != "0")
+            in_place = compiled_query::changes_in_place{{column->name, static_cast<int>(4 + c.sources.size() + i)}, static_cast<unsigned>(std::stoul(*array))};
+    }
+}
+} // namespace
+
 compiled_query& compiled_for(const stream_table& st) {
     if (auto it = cache().find(st.id); it != cache().end() && it->second && it->second->generation == st.generation) {
         it->second->used_in = server::transaction_number();
@@ -350,7 +388,7 @@ compiled_query& compiled_for(const stream_table& st) {
     else
         compile_full(st, *c);
     c->load.plan = spi::plan(c->load.statement, 0);
-    for (const auto& source : c->sources) c->citus.push_back(citus::placement_of(source->oid).kind != citus::placement::local);
+    find_citus_sources(*c);
     c->options.uncorrelated_rescans = c->reads_citus();
     c->used_in = server::transaction_number();
     slot = std::move(c);

@@ -15,6 +15,7 @@
 #include "pgt/frontend.hpp"
 #include "pgt/lower.hpp"
 
+#include "capture/citus.hpp"
 #include "catalog/stream_table.hpp"
 #include "pg/relations.hpp"
 #include "pg/spi.hpp"
@@ -106,6 +107,15 @@ struct compiled_query {
     /// Per source: captured on the nodes of its Citus shards (capture/citus.hpp). A delta reading
     /// one has a parameter more per source, $4 onwards: the last batch of it applied.
     std::vector<bool> citus;
+    /// Per source: a distributed source of a query that reads other Citus tables, each a
+    /// reference table or co-located with it, has its small changes read in place (citus::shard_values, its values parameter $(4 + n + i) of type
+    /// `values_type`), so that Citus joins them with those tables on the workers, on the shards
+    /// of the changed values alone; a copy on the coordinator would be sent to every shard.
+    struct changes_in_place {
+        citus::shard_values where;
+        unsigned values_type = 0;
+    };
+    std::vector<std::optional<changes_in_place>> in_place;
     bool reads_citus() const;
     /// The Citus sources' oids.
     std::vector<unsigned> citus_sources() const;
@@ -124,7 +134,7 @@ struct compiled_query {
     /// What delta() lowers with.
     lower::options delta_options(bool merge) const;
     /// The refresh statement for this set of changed sources (bit i = source i); its
-    /// parameters $1–$3 are the frontier (text). `cap` (change_cap, 0: none): each changed
+    /// parameters $1–$3 are the frontier (text), then those of its Citus sources. `cap` (change_cap, 0: none): each changed
     /// source has at most that many pending records (its change relation says so with a LIMIT).
     std::string delta_statement(unsigned long long changed, long long cap = 0) const;
     /// delta_statement, prepared.

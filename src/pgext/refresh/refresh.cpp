@@ -562,12 +562,15 @@ bool take_snapshot(std::optional<spi::snapshot>& snap, const std::vector<unsigne
 }
 
 /// A delta statement's parameters: the frontier, then, when it reads Citus sources, for each
-/// source the last of its batches the stream table applied (NULL for the others).
+/// source the last of its batches the stream table applied, then for each the distribution
+/// values of the changes it pulled where they are read in place (NULL for the others).
 std::vector<spi::param> delta_parameters(const compiled_query& c, const start_point& f, const claimed_batches& claimed) {
     std::vector<spi::param> params{f.snapshot, f.xid, f.frontier_stmt};
     if (!c.reads_citus()) return params;
     for (std::size_t i = 0; i < c.sources.size(); ++i)
         params.push_back(c.citus[i] ? spi::param(std::to_string(claimed.at(c.sources[i]->oid).applied)) : std::nullopt);
+    for (std::size_t i = 0; i < c.sources.size(); ++i)
+        params.push_back(c.in_place[i] ? claimed.at(c.sources[i]->oid).values : std::nullopt);
     return params;
 }
 
