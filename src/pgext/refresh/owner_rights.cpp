@@ -1,5 +1,6 @@
 #include "refresh/owner_rights.hpp"
 
+#include <algorithm>
 #include <map>
 #include <utility>
 
@@ -15,13 +16,25 @@ namespace pgt::ext {
 
 namespace {
 
-/// (stream table id, catalog generation) → owner that was allowed to read every source.
-std::map<std::pair<long long, long long>, unsigned>& known() {
-    static std::map<std::pair<long long, long long>, unsigned> k;
+/// An owner that was allowed to read every source, and the relations the answer depends on:
+/// the storage (its owner) and the sources (their grants and row-level security).
+struct allowed {
+    unsigned owner;
+    std::vector<unsigned> relations;
+};
+
+/// (stream table id, catalog generation) → what the check found.
+std::map<std::pair<long long, long long>, allowed>& known() {
+    static std::map<std::pair<long long, long long>, allowed> k;
     return k;
 }
 
-void forget_relation(server::oid) { known().clear(); }
+/// (Other relations' invalidations — a materialized view refreshed, a FULL stream table's heap
+/// swapped — keep the answers: they came at every such refresh.)
+void forget_relation(server::oid relid) {
+    if (relid == 0) return known().clear();
+    std::erase_if(known(), [&](const auto& entry) { return std::ranges::find(entry.second.relations, relid) != entry.second.relations.end(); });
+}
 void forget_role() { known().clear(); }
 
 unsigned check(const stream_table& st, const std::vector<unsigned>& sources, bool at_creation) {
@@ -54,9 +67,11 @@ unsigned check(const stream_table& st, const std::vector<unsigned>& sources, boo
 
 unsigned checked_owner(const stream_table& st, const std::vector<unsigned>& sources, bool at_creation) {
     const auto key = std::pair{st.id, st.generation};
-    if (auto it = known().find(key); it != known().end()) return it->second;
+    if (auto it = known().find(key); it != known().end()) return it->second.owner;
     const unsigned owner = check(st, sources, at_creation);
-    known()[key] = owner;
+    std::vector<unsigned> relations(sources);
+    relations.push_back(st.relid);
+    known()[key] = {owner, std::move(relations)};
     return owner;
 }
 
