@@ -312,6 +312,46 @@ pending_count pull_pending(const ir::table& source, batches& b, long long limit)
     return {copied, std::stoll(*r[0])};
 }
 
+std::vector<pending_count> count_co_located(const std::vector<const ir::table*>& sources, const std::vector<batches*>& b, long long most) {
+    // (A UNION ALL of co-located tables with their distribution columns in one place Citus runs
+    // shard group by shard group.)
+    std::vector<t::query> legs;
+    std::vector<spi::param> params;
+    for (std::size_t i = 0; i < sources.size(); ++i) {
+        t::select leg({t::as(t::integer(static_cast<long long>(i)), "source"), t::as(batch("b"), "batch"),
+                       t::as(t::col("b", "__pgt_action"), "action"), t::as(t::col("b", b[i]->distributed_by), "value")});
+        legs.push_back(leg.from(buffer_name(sources[i]->oid), "b").where(pending(static_cast<int>(i + 1))));
+        params.push_back(std::to_string(b[i]->applied));
+    }
+    const t::expr unclaimed = t::is_null(t::col("u", "batch")), value = t::col("u", "value");
+    const auto number_of = [](t::expr condition) { return t::aggregate("pg_catalog", "sum", {t::case_when({{std::move(condition), t::integer(1)}}, t::integer(0))}, {}); };
+    const auto listed = [](t::expr v) {
+        return t::cast(t::fn("array_remove", {t::aggregate("pg_catalog", "array_agg", {std::move(v)}, {}), t::null()}), t::type_name::catalog("text"));
+    };
+    const t::type_name text = t::type_name::catalog("text");
+    // (No aggregate FILTER: Citus combines partial aggregates of plain calls.)
+    t::select census({t::cast(t::col("u", "source"), text), t::cast(t::count_all(), text), t::cast(number_of(t::eq(t::col("u", "action"), t::text("I"))), text),
+                      t::cast(number_of(unclaimed), text), listed(value), listed(t::case_when({{unclaimed, value}}))});
+    census.from(t::from(t::union_all(std::move(legs)), "u")).group_by({t::col("u", "source")});
+    std::vector<pending_count> counts(sources.size());
+    for (auto* each : b) {
+        each->pulled = true;
+        each->unclaimed = 0;
+        each->values.reset();
+        each->unclaimed_values.reset();
+    }
+    for (const auto& r : spi::query(t::render(census), params)) {
+        const auto i = std::stoul(*r[0]);
+        counts[i] = {std::stoll(*r[1]), std::stoll(*r[2])};
+        b[i]->unclaimed = std::stoll(*r[3]);
+        b[i]->pulled = counts[i].records <= most;
+        if (!b[i]->pulled) continue;
+        b[i]->values = r[4];
+        if (b[i]->unclaimed > 0) b[i]->unclaimed_values = r[5];
+    }
+    return counts;
+}
+
 pending_count count_pending(unsigned relid, long long applied, long long limit) {
     const t::expr action = t::col("x", "__pgt_action");
     t::select after({t::col("b", "__pgt_action")});

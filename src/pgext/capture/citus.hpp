@@ -83,8 +83,8 @@ struct batches {
     std::string distributed_by; ///< the source's distribution column; empty for a reference table
     bool pulled = false;
     long long unclaimed = 0;
-    /// Of a distributed source, after pull_pending: the distribution values of the rows it
-    /// pulled, and of those unclaimed among them, as array literals (nullopt: none).
+    /// Of a distributed source, after pull_pending or count_co_located: the distribution values
+    /// of its pending rows, and of those unclaimed among them, as array literals (nullopt: none).
     std::optional<std::string> values, unclaimed_values;
 };
 /// Locks `relid`'s batch numbering until the transaction ends (after lock_sources: no other
@@ -96,6 +96,13 @@ batches read_batches(unsigned relid, long long pgt_id);
 /// a small change is read locally. Returns how many it copied, and how many are insertions;
 /// sets b.pulled when they were all, and b.unclaimed.
 pending_count pull_pending(const ir::table& source, batches& b, long long limit);
+/// For co-located distributed sources (their distribution values of one type): counts the rows
+/// pending for each reader b[i] and lists their distribution values, in one statement over the
+/// shards (their buffers' shards live together: one task per shard group). As pull_pending
+/// without the copy, for changes read in place: sets each b[i].unclaimed, and where at most
+/// `most` rows are pending b[i].pulled, values and unclaimed_values (a larger change is read,
+/// and claimed, on every shard); returns the counts by source.
+std::vector<pending_count> count_co_located(const std::vector<const ir::table*>& sources, const std::vector<batches*>& b, long long most);
 /// The session's table of pulled rows of `relid`.
 std::string pending_table(unsigned relid);
 /// Gives the unclaimed rows of `source` the batch after b.last: after pull_pending, only those of
@@ -116,14 +123,14 @@ double rows_of(unsigned relid);
 
 /// Where a small change of a distributed source is read in place: its buffer's rows whose
 /// distribution value is among parameter $values_param (an array of the column's type: the
-/// values of the rows pull_pending copied), from those values' shards alone.
+/// values count_co_located listed), from those values' shards alone.
 struct shard_values {
     std::string column;
     int values_param = 0;
 };
 /// The change relation of source `table` for a refresh's delta, `(SELECT <columns>, __pgt_w …)`:
 /// with a cap (a small change) from the rows pulled into pending_table, or from the buffer's
-/// shards of their values when `in_place` is given; else from the buffer. Read from the buffer:
+/// shards of the changed values when `in_place` is given; else from the buffer. Read from the buffer:
 /// its rows `b.__pgt_batch IS NULL OR b.__pgt_batch > CAST($param AS int8)`.
 std::string changes_relation(const ir::table& table, int param, long long cap, const std::optional<shard_values>& in_place = std::nullopt);
 

@@ -108,7 +108,8 @@ struct compiled_query {
     /// one has a parameter more per source, $4 onwards: the last batch of it applied.
     std::vector<bool> citus;
     /// Per source: a distributed source of a query that reads other Citus tables, each a
-    /// reference table or co-located with it, has its small changes read in place (citus::shard_values, its values parameter $(4 + n + i) of type
+    /// reference table or co-located with it, has its changes counted without a copy (with
+    /// the others of its kind: citus::count_co_located) and its small changes read in place (citus::shard_values, its values parameter $(4 + n + i) of type
     /// `values_type`), so that Citus joins them with those tables on the workers, on the shards
     /// of the changed values alone; a copy on the coordinator would be sent to every shard.
     struct changes_in_place {

@@ -209,6 +209,26 @@ void claim_read_changes(const compiled_query& c, const claimed_batches& claimed,
     }
 }
 
+/// The pending changes of the sources whose changes are read in place (compiled_query::in_place:
+/// co-located with each other), counted in one statement; by source.
+std::map<std::size_t, citus::pending_count> count_in_place(const compiled_query& c, claimed_batches& claimed) {
+    std::vector<std::size_t> at;
+    std::vector<const ir::table*> sources;
+    std::vector<citus::batches*> batches;
+    for (std::size_t i = 0; i < c.sources.size(); ++i) {
+        if (!c.in_place[i]) continue;
+        at.push_back(i);
+        sources.push_back(c.sources[i].get());
+        batches.push_back(&claimed.at(c.sources[i]->oid));
+    }
+    std::map<std::size_t, citus::pending_count> counted;
+    if (at.empty()) return counted;
+    server::role_scope as_ext(server::extension_owner(), false);
+    const auto counts = citus::count_co_located(sources, batches, small_change_records);
+    for (std::size_t k = 0; k < at.size(); ++k) counted[at[k]] = counts[k];
+    return counted;
+}
+
 pending pending_changes(const compiled_query& c, const start_point& f, const spi::snapshot& snap, claimed_batches& claimed,
                         const stream_table* automatic = nullptr, bool index_missing = false) {
     pending p;
@@ -222,14 +242,21 @@ pending pending_changes(const compiled_query& c, const start_point& f, const spi
     // that reaches it stopped before seeing every pending row (and a TRUNCATE among them).
     const long long limit = std::max(automatic ? auto_count_limit(*automatic, all_rows, index_missing) : 0, small_change_records) + 1;
     const pg::frontier_text frontier{*f.snapshot, *f.xid, *f.frontier_stmt};
+    const std::map<std::size_t, citus::pending_count> in_place = count_in_place(c, claimed);
     for (std::size_t i = 0; i < c.sources.size(); ++i) {
         if (c.citus[i]) {
-            // A small change is copied here in one statement and read locally; past what a small
-            // change has, counted (AUTO: up to its limit) and read from the buffer.
+            // Changes read in place were counted together. Other sources: a small change is
+            // copied here in one statement and read locally; past what a small change has,
+            // counted (AUTO: up to its limit) and read from the buffer.
             citus::batches& b = claimed.at(c.sources[i]->oid);
-            server::role_scope as_ext(server::extension_owner(), false);
-            citus::pending_count counted = citus::pull_pending(*c.sources[i], b, small_change_records + 1);
-            if (!b.pulled) counted = citus::count_pending(c.sources[i]->oid, b.applied, limit);
+            citus::pending_count counted;
+            if (const auto it = in_place.find(i); it != in_place.end()) {
+                counted = it->second;
+            } else {
+                server::role_scope as_ext(server::extension_owner(), false);
+                counted = citus::pull_pending(*c.sources[i], b, small_change_records + 1);
+                if (!b.pulled) counted = citus::count_pending(c.sources[i]->oid, b.applied, limit);
+            }
             if (counted.records > 0) p.changed |= 1ULL << i;
             p.most_records = std::max(p.most_records, counted.records);
             if (automatic) p.sizes.push_back({counted.records, std::max(counted.inserted, counted.records - counted.inserted), rows[i], counted.records < limit});
