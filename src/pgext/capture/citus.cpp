@@ -292,23 +292,18 @@ pending_count pull_pending(const ir::table& source, batches& b, long long limit)
     inserted.filter = t::eq(t::col("p", "__pgt_action"), t::text("I"));
     unclaimed.filter = t::is_null(batch("p"));
     t::select counts({t::aggregate("pg_catalog", "count", {}, inserted), t::aggregate("pg_catalog", "count", {}, unclaimed)});
-    // (A distributed source's values: the shards its claim and an in-place delta touch.)
+    // (A distributed source's unclaimed values: the shards its claim touches.)
     const bool distributed = has_column(source, b.distributed_by);
     if (distributed) {
-        t::call_options unclaimed_values;
-        unclaimed_values.filter = t::is_null(batch("p"));
-        const t::type_name text = t::type_name::catalog("text");
-        counts.items.push_back(t::cast(t::aggregate("pg_catalog", "array_agg", {t::col("p", b.distributed_by)}, {}), text));
-        counts.items.push_back(t::cast(t::aggregate("pg_catalog", "array_agg", {t::col("p", b.distributed_by)}, unclaimed_values), text));
+        t::call_options of_unclaimed;
+        of_unclaimed.filter = unclaimed.filter;
+        counts.items.push_back(t::cast(t::aggregate("pg_catalog", "array_agg", {t::col("p", b.distributed_by)}, of_unclaimed), t::type_name::catalog("text")));
     }
     counts.from(copy, "p");
     const auto r = spi::query(t::render(counts)).at(0);
     b.pulled = copied < limit;
     b.unclaimed = std::stoll(*r[1]);
-    if (distributed) {
-        b.values = r[2];
-        b.unclaimed_values = r[3];
-    }
+    if (distributed) b.unclaimed_values = r[2];
     return {copied, std::stoll(*r[0])};
 }
 

@@ -83,8 +83,8 @@ struct batches {
     std::string distributed_by; ///< the source's distribution column; empty for a reference table
     bool pulled = false;
     long long unclaimed = 0;
-    /// Of a distributed source, after pull_pending or count_co_located: the distribution values
-    /// of its pending rows, and of those unclaimed among them, as array literals (nullopt: none).
+    /// Of a distributed source: the distribution values of its pending rows (count_co_located),
+    /// and of those unclaimed among them (and pull_pending), as array literals (nullopt: none).
     std::optional<std::string> values, unclaimed_values;
 };
 /// Locks `relid`'s batch numbering until the transaction ends (after lock_sources: no other
