@@ -88,13 +88,6 @@ std::string regclass_text(unsigned relid) { return *spi::scalar("SELECT $1::pg_c
 
 t::expr batch(const std::string& alias) { return t::col(alias, "__pgt_batch"); }
 
-bool has_column(const ir::table& source, const std::string& name) {
-    return !name.empty() && std::any_of(source.columns.begin(), source.columns.end(), [&](const ir::column& c) { return c.name == name; });
-}
-const ir::column& column_of(const ir::table& source, const std::string& name) {
-    return *std::find_if(source.columns.begin(), source.columns.end(), [&](const ir::column& c) { return c.name == name; });
-}
-
 /// How many applied batches a buffer keeps before they are deleted (record_applied).
 constexpr long long trim_batches = 16;
 
@@ -117,6 +110,12 @@ table_placement placement_of(unsigned relid) {
     if (r[0][0] == "h") return {placement::distributed, *r[0][2], std::stoll(*r[0][3])};
     if (r[0][0] == "n" && r[0][1] == "t") return {placement::reference, {}};
     return {placement::other, {}};
+}
+
+const ir::column* column_named(const ir::table& source, const std::string& name) {
+    if (name.empty()) return nullptr;
+    const auto it = std::find_if(source.columns.begin(), source.columns.end(), [&](const ir::column& c) { return c.name == name; });
+    return it == source.columns.end() ? nullptr : &*it;
 }
 
 std::string buffer_name(unsigned relid) { return "pgtrickle_dist." + spi::quote_ident("changes_" + std::to_string(relid)); }
@@ -246,9 +245,9 @@ long long claim(const ir::table& source, const batches& b) {
     // (Of a distributed source, only the shards of the values that have unclaimed rows: Citus
     // writes those alone. It prunes shards by constants only: the values are a literal, which
     // the parser makes a constant array, where a cast of a text parameter stays a call.)
-    if (b.pulled && has_column(source, b.distributed_by)) {
+    if (const auto* column = column_named(source, b.distributed_by); b.pulled && column) {
         if (!b.unclaimed_values) return b.last; // (none unclaimed)
-        sql_type array = column_of(source, b.distributed_by).type;
+        sql_type array = column->type;
         array.name += "[]";
         claim.where_condition =
             t::all_of({*claim.where_condition, t::quantified("=", t::col("b", b.distributed_by), true, t::cast(t::text(*b.unclaimed_values), array))});
@@ -293,7 +292,7 @@ pending_count pull_pending(const ir::table& source, batches& b, long long limit)
     unclaimed.filter = t::is_null(batch("p"));
     t::select counts({t::aggregate("pg_catalog", "count", {}, inserted), t::aggregate("pg_catalog", "count", {}, unclaimed)});
     // (A distributed source's unclaimed values: the shards its claim touches.)
-    const bool distributed = has_column(source, b.distributed_by);
+    const bool distributed = column_named(source, b.distributed_by) != nullptr;
     if (distributed) {
         t::call_options of_unclaimed;
         of_unclaimed.filter = unclaimed.filter;

@@ -45,6 +45,9 @@ struct table_placement {
     long long colocation = 0; ///< its co-location group: tables whose shards live together
 };
 table_placement placement_of(unsigned relid);
+/// The column `name` of `source` (a distribution column among those it reads); null when it
+/// has none or `name` is empty.
+const ir::column* column_named(const ir::table& source, const std::string& name);
 
 /// When Citus is installed: the rest of the transaction reaches each node over one connection
 /// (citus.multi_shard_modify_mode = sequential). Citus refuses schema changes on distributed
@@ -77,7 +80,8 @@ struct pending_count {
 
 /// A refresh's view of one Citus source: its unclaimed rows and the batches after `applied`
 /// (up to `last`, the source's last) are pending for it. `pulled`: all of them are in the
-/// session's copy (pull_pending), and `unclaimed` of them have no batch yet.
+/// session's copy (pull_pending), or counted with their values listed (count_co_located), and
+/// `unclaimed` of them have no batch yet.
 struct batches {
     long long applied = 0, last = 0;
     std::string distributed_by; ///< the source's distribution column; empty for a reference table
@@ -130,8 +134,8 @@ struct shard_values {
 };
 /// The change relation of source `table` for a refresh's delta, `(SELECT <columns>, __pgt_w …)`:
 /// with a cap (a small change) from the rows pulled into pending_table, or from the buffer's
-/// shards of the changed values when `in_place` is given; else from the buffer. Read from the buffer:
-/// its rows `b.__pgt_batch IS NULL OR b.__pgt_batch > CAST($param AS int8)`.
+/// shards of the changed values when `in_place` is given; else from the buffer. Read from the
+/// buffer: its rows `b.__pgt_batch IS NULL OR b.__pgt_batch > CAST($param AS int8)`.
 std::string changes_relation(const ir::table& table, int param, long long cap, const std::optional<shard_values>& in_place = std::nullopt);
 
 } // namespace pgt::ext::citus

@@ -348,8 +348,8 @@ void find_citus_sources(compiled_query& c) {
     // (Only beside other Citus tables that are reference tables or co-located with it: the
     // delta then joins them as the defining query does, which Citus plans.)
     const auto beside = [&](std::size_t i, std::size_t j) {
-        return i != j && (placements[j].kind == citus::placement::reference ||
-                          (placements[j].kind == citus::placement::distributed && placements[j].colocation == placements[i].colocation));
+        return placements[j].kind == citus::placement::reference ||
+               (placements[j].kind == citus::placement::distributed && placements[j].colocation == placements[i].colocation);
     };
     for (std::size_t i = 0; i < c.sources.size(); ++i) {
         auto& in_place = c.in_place.emplace_back();
@@ -361,9 +361,8 @@ void find_citus_sources(compiled_query& c) {
             all_beside = all_beside && beside(i, j);
         }
         if (!others || !all_beside) continue;
-        const auto& cols = c.sources[i]->columns;
-        const auto column = std::find_if(cols.begin(), cols.end(), [&](const ir::column& col) { return col.name == placements[i].column; });
-        if (column == cols.end()) continue;
+        const ir::column* column = citus::column_named(*c.sources[i], placements[i].column);
+        if (!column) continue;
         const auto array = spi::scalar("SELECT pg_catalog.to_regtype($1)::pg_catalog.oid::pg_catalog.text", {column->type.name + "[]"});
         if (array && *array != "0")
             in_place = compiled_query::changes_in_place{{column->name, static_cast<int>(4 + c.sources.size() + i)}, static_cast<unsigned>(std::stoul(*array))};

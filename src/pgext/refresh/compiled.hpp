@@ -108,10 +108,11 @@ struct compiled_query {
     /// one has a parameter more per source, $4 onwards: the last batch of it applied.
     std::vector<bool> citus;
     /// Per source: a distributed source of a query that reads other Citus tables, each a
-    /// reference table or co-located with it, has its changes counted without a copy (with
-    /// the others of its kind: citus::count_co_located) and its small changes read in place (citus::shard_values, its values parameter $(4 + n + i) of type
-    /// `values_type`), so that Citus joins them with those tables on the workers, on the shards
-    /// of the changed values alone; a copy on the coordinator would be sent to every shard.
+    /// reference table or co-located with it, has its changes counted without a copy (with the
+    /// others of its kind: citus::count_co_located) and its small changes read in place
+    /// (citus::shard_values, its values parameter $(4 + n + i) of type `values_type`), so that
+    /// Citus joins them with those tables on the workers, on the shards of the changed values
+    /// alone; a copy on the coordinator would be sent to every shard.
     struct changes_in_place {
         citus::shard_values where;
         unsigned values_type = 0;
@@ -135,8 +136,9 @@ struct compiled_query {
     /// What delta() lowers with.
     lower::options delta_options(bool merge) const;
     /// The refresh statement for this set of changed sources (bit i = source i); its
-    /// parameters $1–$3 are the frontier (text), then those of its Citus sources. `cap` (change_cap, 0: none): each changed
-    /// source has at most that many pending records (its change relation says so with a LIMIT).
+    /// parameters $1–$3 are the frontier (text), then those of its Citus sources. `cap`
+    /// (change_cap, 0: none): each changed source has at most that many pending records (its
+    /// change relation says so with a LIMIT).
     std::string delta_statement(unsigned long long changed, long long cap = 0) const;
     /// delta_statement, prepared.
     const spi::plan& delta_plan(unsigned long long changed, long long cap);

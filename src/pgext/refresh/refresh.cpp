@@ -590,7 +590,7 @@ bool take_snapshot(std::optional<spi::snapshot>& snap, const std::vector<unsigne
 
 /// A delta statement's parameters: the frontier, then, when it reads Citus sources, for each
 /// source the last of its batches the stream table applied, then for each the distribution
-/// values of the changes it pulled where they are read in place (NULL for the others).
+/// values of its pending changes where they are read in place (NULL for the others).
 std::vector<spi::param> delta_parameters(const compiled_query& c, const start_point& f, const claimed_batches& claimed) {
     std::vector<spi::param> params{f.snapshot, f.xid, f.frontier_stmt};
     if (!c.reads_citus()) return params;
