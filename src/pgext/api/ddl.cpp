@@ -182,12 +182,13 @@ void recompute_partitions() {
 /// (CREATE OR REPLACE, ALTER): rows it stored may follow the old definition. It recomputes at
 /// its next refresh, an IMMEDIATE one now; a view must still give it the columns it stores.
 void recompute_redefined() {
-    const auto readers = spi::query(
+    const auto readers = spi::prepared(
         "SELECT DISTINCT s.pgt_id, c.object_identity, c.classid = 'pg_catalog.pg_class'::pg_catalog.regclass::pg_catalog.oid "
         "FROM pg_catalog.pg_event_trigger_ddl_commands() c JOIN pg_catalog.pg_depend d ON d.refclassid = c.classid "
         "AND d.refobjid = c.objid AND d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass::pg_catalog.oid JOIN pgtrickle.pgt_stream_tables s "
         "ON s.pgt_relid = d.objid WHERE c.command_tag IN ('CREATE FUNCTION', 'ALTER FUNCTION', 'CREATE AGGREGATE', "
-        "'ALTER AGGREGATE', 'CREATE VIEW', 'ALTER VIEW') ORDER BY 1, 2");
+        "'ALTER AGGREGATE', 'CREATE VIEW', 'ALTER VIEW') ORDER BY 1, 2",
+        0).query({});
     for (const auto& r : readers) {
         const auto st = *ext::stream_table_by_id(std::stoll(*r[0]));
         if (r[2] == "t") check_still_valid(st, "redefining view " + *r[1]);
@@ -203,9 +204,12 @@ PGT_FUNCTION(pgt_on_ddl_end) {
     if (pgt::server::internal_ddl_scope::active() || pgt::server::in_own_extension_script()) PG_RETURN_VOID();
     spi::session spi;
     if (!extension_catalog_present()) PG_RETURN_VOID();
-    auto commands = spi::query("SELECT DISTINCT objid::int8, command_tag FROM pg_catalog.pg_event_trigger_ddl_commands() "
-                               "WHERE classid = 'pg_catalog.pg_class'::pg_catalog.regclass::pg_catalog.oid "
-                               "OR command_tag IN ('CREATE TRIGGER', 'GRANT', 'REVOKE')");
+    // (Prepared once: every DDL statement in the database, REFRESH MATERIALIZED VIEW too, runs this.)
+    auto commands = spi::prepared("SELECT DISTINCT objid::int8, command_tag FROM pg_catalog.pg_event_trigger_ddl_commands() "
+                                  "WHERE classid = 'pg_catalog.pg_class'::pg_catalog.regclass::pg_catalog.oid "
+                                  "OR command_tag IN ('CREATE TRIGGER', 'GRANT', 'REVOKE')",
+                                  0)
+                        .query({});
     bool privileges_may_change = false, partition_created = false, partitions_altered = false;
     for (const auto& c : commands) {
         // DDL on a partitioned table or a partition may change a captured partition tree.

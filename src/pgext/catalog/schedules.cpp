@@ -43,10 +43,15 @@ std::vector<scheduled_table> load_schedules(std::int64_t now) {
                                "AND u.refresh_mode <> 'IMMEDIATE'",
                                0)
                      .query({});
-    // Held back by a watermark group whose sources are not loaded to the same point.
+    // Held back by a watermark group whose sources are not loaded to the same point. (The
+    // function, a SQL function with a SET clause, is planned at every call: 1.5 ms a tick; the
+    // EXISTS, a one-time filter, skips it where no group is defined.)
     std::set<long long> held_back;
     if (stream_table_catalog_oids().has_refresh_groups)
-        for (const auto& r : spi::prepared("SELECT DISTINCT pgt_id FROM pgtrickle._watermark_gated()", 0).query({}))
+        for (const auto& r : spi::prepared("SELECT DISTINCT pgt_id FROM pgtrickle._watermark_gated() "
+                                           "WHERE EXISTS (SELECT FROM pgtrickle.pgt_watermark_groups)",
+                                           0)
+                                 .query({}))
             held_back.insert(std::stoll(*r[0]));
     std::map<long long, std::vector<const spi::row*>> reads;
     for (const auto& e : edges) reads[std::stoll(*e[0])].push_back(&e);

@@ -31,7 +31,9 @@ void quiet_tables::update(db_slot& slot, const std::vector<ext::scheduled_table>
     for (const auto& [id, was] : quiet_)
         if (auto now = tables_.find(id); now == tables_.end() || now->second.generation != was.generation) redefined.push_back(id);
     for (long long id : redefined) forget(id);
-    prepared_ = spi::scalar("SELECT EXISTS (SELECT FROM pg_catalog.pg_prepared_xacts WHERE database = pg_catalog.current_database())") == "t";
+    prepared_ = spi::prepared("SELECT EXISTS (SELECT FROM pg_catalog.pg_prepared_xacts WHERE database = pg_catalog.current_database())", 0)
+                    .query({})
+                    .at(0)[0] == "t";
     if (prepared_) {
         quiet_.clear();
         readers_.clear();
