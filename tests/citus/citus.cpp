@@ -201,6 +201,18 @@ TEST_CASE("Citus: stream tables over distributed and reference tables stay exact
             refresh_all(c);
             check_all(c);
         }
+        // With auto_explain instrumenting every statement (log_analyze), as on servers that
+        // log slow plans: Citus ran a coordinator stream table's write over a connection (which
+        // its guard refused) and refused the distributed one's INSERT … SELECT.
+        c.exec("LOAD 'auto_explain'");
+        c.exec("SET auto_explain.log_min_duration = 0");
+        c.exec("SET auto_explain.log_nested_statements = on");
+        c.exec("SET auto_explain.log_analyze = on");
+        small_write_round(w1, rng);
+        refresh_all(c);
+        check_all(c);
+        c.exec("RESET auto_explain.log_min_duration");
+        c.exec("RESET auto_explain.log_analyze");
         // Applied differentially, and the buffers trimmed behind.
         const auto recomputed = c.scalar("SELECT string_agg(s.pgt_name || ' ' || h.action || coalesce(' ' || h.refresh_reason, '') || coalesce(' ' || h.error_message, ''), '; ') "
                                          "FROM pgtrickle.pgt_refresh_history h JOIN pgtrickle.pgt_stream_tables s USING (pgt_id) "

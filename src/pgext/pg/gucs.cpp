@@ -154,6 +154,10 @@ query_settings_scope::query_settings_scope(const std::optional<std::vector<setti
     if (!differing.empty()) set_.emplace(differing);
 }
 
+bool setting_exists(const std::string& name) {
+    return pg::call([&] { return GetConfigOption(name.c_str(), true, false) != nullptr; });
+}
+
 qualified_type_names_scope::qualified_type_names_scope() : catalog_only_({{"search_path", "pg_catalog"}}, false) {}
 
 guc_scope::guc_scope(const std::vector<std::pair<std::string, std::string>>& settings) : guc_scope(settings, false) {}

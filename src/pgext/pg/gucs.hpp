@@ -27,6 +27,9 @@ private:
     int level_;
 };
 
+/// Whether a setting of that name exists (a module that defines it is loaded, or it was set).
+bool setting_exists(const std::string& name);
+
 /// For the scope's duration, search_path is pg_catalog alone: format_type then spells every type
 /// outside pg_catalog schema-qualified, as the tables pg_trickle makes as the extension owner
 /// (under pg_catalog and pg_temp) must name them.

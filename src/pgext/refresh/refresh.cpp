@@ -169,6 +169,12 @@ constexpr int citus_lock_timeout_ms = 800;
 /// every shard) keep Citus's parallelism.
 const std::vector<std::pair<std::string, std::string>> one_connection_per_worker{{"citus.max_adaptive_executor_pool_size", "1"}};
 
+/// auto_explain's log_analyze instruments a statement as EXPLAIN ANALYZE does, and Citus runs
+/// such a statement otherwise: the coordinator's writes to a stream table over a connection of
+/// its own (where the storage's guard refuses them), an INSERT … SELECT through the coordinator
+/// not at all. A refresh reading Citus tables has its statements logged without it.
+const std::vector<std::pair<std::string, std::string>> citus_without_analyze{{"auto_explain.log_analyze", "off"}};
+
 /// What a refresh read of its Citus sources (capture/citus.hpp), by source.
 using claimed_batches = std::map<unsigned, citus::batches>;
 
@@ -750,6 +756,8 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
     const unsigned owner = checked_owner(*st, source_oids, who == initiator::initial);
     const bool differential = comp.incremental() != nullptr;
     // (IMMEDIATE stream tables read no Citus source: refused at creation.)
+    std::optional<server::guc_scope> unanalyzed; // (outside few_connections, which may end first)
+    if (comp.reads_citus() && server::setting_exists(citus_without_analyze[0].first)) unanalyzed.emplace(citus_without_analyze, true);
     std::optional<server::guc_scope> few_connections;
     if (comp.reads_citus() && comp.options.distribution_column.empty() && !recompute) few_connections.emplace(one_connection_per_worker);
     claimed_batches claimed = immediate ? claimed_batches{} : lock_citus_changes(comp, id);
