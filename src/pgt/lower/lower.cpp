@@ -12,13 +12,21 @@ using namespace detail;
 namespace {
 /// The refresh statement's result: rows inserted, deleted and updated by the apply CTEs.
 std::string counts_select(const std::vector<cte>& ctes) {
-    auto count = [&](const char* name) {
+    auto count = [&](const char* name, std::optional<tree::expr> condition = std::nullopt) {
         for (const auto& t : ctes)
-            if (t.name == sql::ident(name)) return tree::scalar(tree::select({tree::count_all()}).from(t.name, ""));
+            if (t.name == sql::ident(name)) {
+                tree::select rows({tree::count_all()});
+                rows.from(t.name, "");
+                if (condition) rows.where(std::move(*condition));
+                return tree::scalar(std::move(rows));
+            }
         return tree::integer(0);
     };
-    return tree::render(
-        tree::select({tree::as(count("__pgt_ins"), "inserted"), tree::as(count("__pgt_del"), "deleted"), tree::as(count("__pgt_upd"), "updated")}));
+    const tree::expr fresh = tree::col("", "__pgt_fresh");
+    const bool upserts = std::ranges::any_of(ctes, [](const cte& t) { return t.name == sql::ident(upserted_cte); });
+    const tree::expr inserted = upserts ? count(upserted_cte, fresh) : count("__pgt_ins");
+    const tree::expr updated = upserts ? count(upserted_cte, tree::negation(fresh)) : count("__pgt_upd");
+    return tree::render(tree::select({tree::as(inserted, "inserted"), tree::as(count("__pgt_del"), "deleted"), tree::as(updated, "updated")}));
 }
 } // namespace
 

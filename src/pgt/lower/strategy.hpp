@@ -36,6 +36,8 @@ std::string topk_prefix_delta(const circuit& c, const std::string& delta, const 
 
 /// Name of the CTE holding the final change, read by the apply CTEs.
 inline constexpr const char* delta_cte = "__pgt_delta";
+/// distributed_apply_ctes' upsert, returning `__pgt_fresh`: whether it inserted the row.
+inline constexpr const char* upserted_cte = "__pgt_upsert";
 
 /// Data-modifying CTEs merging `__pgt_delta` into `storage_table`: `__pgt_del`, `__pgt_upd`
 /// (when the strategy updates in place) and `__pgt_ins`, each `RETURNING 1`.
@@ -45,7 +47,7 @@ std::vector<cte> apply_ctes(const circuit& c, const layout& lay, const std::stri
 std::string merge_apply(const circuit& c, const layout& lay, const std::string& storage_table);
 /// apply_ctes for storage that Citus distributes by `column` (options::distribution_column;
 /// why_not_distributable holds no reason): `__pgt_del` deletes the rows the change removes and
-/// those whose `column` changes (they move to another shard), `__pgt_ins` inserts or updates
+/// those whose `column` changes (they move to another shard), `__pgt_upsert` inserts or updates
 /// the others (`ON CONFLICT` on the row id and `column`, the unique index Citus allows there).
 /// Citus runs each as a statement of its own on every shard, the change broadcast to them; the
 /// two touch different rows (the change has one row per row id).
