@@ -115,9 +115,9 @@ std::string buffer_name(unsigned source_relid) {
 
 bool buffer_is_large(unsigned source_relid) {
     constexpr long long large_buffer_bytes = 1 << 20;
-    const auto bytes = spi::prepared("SELECT pg_catalog.pg_relation_size(pg_catalog.to_regclass($1))::pg_catalog.text", 1)
-                           .query({buffer_name(source_relid)});
-    return !bytes.empty() && bytes[0][0] && std::stoll(*bytes[0][0]) >= large_buffer_bytes;
+    // (Read from the relation, not by a statement: every refresh that applied something asks.)
+    const server::oid buffer = server::relation_oid_if_any("pgtrickle_changes", "changes_" + std::to_string(source_relid));
+    return buffer != 0 && server::main_fork_bytes(buffer) >= large_buffer_bytes;
 }
 
 bool truncate_applied_buffer(unsigned source_relid, const std::string& horizon) {

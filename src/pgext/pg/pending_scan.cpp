@@ -85,14 +85,15 @@ pending_count count_pending(unsigned buffer, const frontier_text& frontier, long
             slot_getsomeattrs(slot, 3);
             const char action = DatumGetChar(slot->tts_values[2]);
             // Past the limit only a pending TRUNCATE marker matters: the action is tested first.
-            if (out.records >= limit && (!marker_past_limit || out.truncated)) break;
-            if (out.records >= limit && action != 'T') continue;
+            const bool counted_enough = out.records >= limit;
+            if (counted_enough && (!marker_past_limit || out.truncated)) break;
+            if (counted_enough && action != 'T') continue;
             const std::uint64_t xid = DatumGetUInt64(slot->tts_values[0]);
             const long long stmt = DatumGetInt64(slot->tts_values[1]);
             const bool applied = xid == frontier_xid ? stmt < frontier_stmt : applied_before.sees(xid);
             if (applied || !(xid == me || now.sees(xid))) continue;
             out.truncated |= action == 'T';
-            if (out.records >= limit) continue;
+            if (counted_enough) continue;
             ++out.records;
             out.inserted += action == 'I';
         }

@@ -7,6 +7,7 @@
 extern "C" {
 #include <access/genam.h>
 #include <access/htup_details.h>
+#include <access/relation.h>
 #include <access/table.h>
 #include <catalog/dependency.h>
 #include <catalog/namespace.h>
@@ -19,6 +20,7 @@ extern "C" {
 #include <catalog/pg_trigger.h>
 #include <commands/extension.h>
 #include <commands/trigger.h>
+#include <storage/bufmgr.h>
 #include <storage/lmgr.h>
 #include <utils/fmgroids.h>
 #include <utils/lsyscache.h>
@@ -38,6 +40,16 @@ oid relation_oid_if_any(const char* schema, const std::string& name) {
     return pg::call([&] {
         const Oid namespace_id = get_namespace_oid(schema, true);
         return OidIsValid(namespace_id) ? get_relname_relid(name.c_str(), namespace_id) : InvalidOid;
+    });
+}
+
+long long main_fork_bytes(oid relid) {
+    return pg::call([&] {
+        Relation rel = try_relation_open(relid, AccessShareLock);
+        if (!rel) return 0LL;
+        const long long bytes = static_cast<long long>(RelationGetNumberOfBlocks(rel)) * BLCKSZ;
+        relation_close(rel, AccessShareLock);
+        return bytes;
     });
 }
 
