@@ -702,10 +702,10 @@ void require_refreshable(const stream_table& st, initiator who) {
                                                            " ; use pgtrickle.resume_stream_table('" + st.display() + "') first");
 }
 
-/// An AUTO stream table's auto_costs after refresh `out`, begun at `started` (null when it did
-/// nothing, or applied changes with a statement it had to plan first: the first differential
-/// refresh in a session costs its planning too, many times what the next ones cost, and a
-/// figure that high would have AUTO recompute ever after).
+/// An AUTO stream table's auto_costs after refresh `out`, measured from `started` (null when it
+/// did nothing, or applied changes with a statement it had to plan first: the first
+/// differential refresh in a session costs its planning too, many times what the next ones
+/// cost, and a figure that high would have AUTO recompute ever after).
 spi::param learned_costs(const stream_table& st, const refresh_outcome& out, const std::optional<auto_decision>& choice,
                          std::chrono::steady_clock::time_point started, double excluded_ms, bool planned_now, bool index_rebuilt) {
     const long long records = choice ? choice->change_records : 0;
@@ -736,7 +736,6 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
     // Serialises refreshes, IMMEDIATE maintenance, ALTER and DROP of the stream table (all
     // take this lock first).
     maintainers::lock(id);
-    const auto started = std::chrono::steady_clock::now();
     std::optional<start_point> locked;
     {
         server::role_scope as_ext(ext_owner, false);
@@ -765,6 +764,10 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
     std::optional<spi::snapshot> taken;
     const bool decoding = take_snapshot(taken, immediate || !f.wal_capture ? std::vector<unsigned>{} : source_oids, differential && !wrote_before);
     const spi::snapshot& snap = *taken;
+    // AUTO's measure of this refresh starts here: waiting for the WAL decoder or for writers of
+    // Citus sources is the same for either choice, and a change that had to wait would teach
+    // it that applying costs what recomputing does.
+    const auto started = std::chrono::steady_clock::now();
     pending p;
     // (A FULL refresh recomputes whatever is pending: it need not look.) AUTO counts the changes.
     const bool automatic = st->requested_mode == mode::automatic && differential && !immediate;
