@@ -19,19 +19,22 @@ namespace {
 /// group: no atomic group holds one that is none of these (one statement, at every manual
 /// refresh, before the whole graph is read).
 bool may_be_grouped(long long id) {
-    const auto& linked_or_named =
-        stream_table_catalog_oids().has_refresh_groups
-            ? spi::prepared("SELECT EXISTS (SELECT FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables u "
-                            "ON u.pgt_relid = d.source_relid WHERE d.pgt_id = $1::int8) OR EXISTS (SELECT FROM "
-                            "pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables s ON s.pgt_relid = d.source_relid "
-                            "WHERE s.pgt_id = $1::int8) OR EXISTS (SELECT FROM pgtrickle.pgt_refresh_groups WHERE $1::int8 = ANY (members))",
-                            1)
-            : spi::prepared("SELECT EXISTS (SELECT FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables u "
-                            "ON u.pgt_relid = d.source_relid WHERE d.pgt_id = $1::int8) OR EXISTS (SELECT FROM "
-                            "pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables s ON s.pgt_relid = d.source_relid "
-                            "WHERE s.pgt_id = $1::int8)",
-                            1);
-    return linked_or_named.query({std::to_string(id)}).at(0)[0] == "t";
+    const std::string arg = std::to_string(id);
+    if (stream_table_catalog_oids().has_refresh_groups)
+        return spi::prepared("SELECT EXISTS (SELECT FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables u "
+                             "ON u.pgt_relid = d.source_relid WHERE d.pgt_id = $1::int8) OR EXISTS (SELECT FROM "
+                             "pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables s ON s.pgt_relid = d.source_relid "
+                             "WHERE s.pgt_id = $1::int8) OR EXISTS (SELECT FROM pgtrickle.pgt_refresh_groups WHERE $1::int8 = ANY (members))",
+                             1)
+                   .query({arg})
+                   .at(0)[0] == "t";
+    return spi::prepared("SELECT EXISTS (SELECT FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables u "
+                         "ON u.pgt_relid = d.source_relid WHERE d.pgt_id = $1::int8) OR EXISTS (SELECT FROM "
+                         "pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables s ON s.pgt_relid = d.source_relid "
+                         "WHERE s.pgt_id = $1::int8)",
+                         1)
+               .query({arg})
+               .at(0)[0] == "t";
 }
 
 } // namespace
