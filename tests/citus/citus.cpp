@@ -211,7 +211,9 @@ TEST_CASE("Citus: stream tables over distributed and reference tables stay exact
         small_write_round(w1, rng);
         refresh_all(c);
         check_all(c);
+        CHECK(c.scalar("SHOW auto_explain.log_analyze") == "on"); // (set off for the refreshes only)
         c.exec("RESET auto_explain.log_min_duration");
+        c.exec("RESET auto_explain.log_nested_statements");
         c.exec("RESET auto_explain.log_analyze");
         // A distributed stream table's history counts a row updated in place as one deleted and
         // one inserted, as a local one's does (its upsert counted it as inserted).

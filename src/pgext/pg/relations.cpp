@@ -47,7 +47,7 @@ long long main_fork_bytes(oid relid) {
     return pg::call([&] {
         Relation rel = try_relation_open(relid, AccessShareLock);
         if (!rel) return 0LL;
-        const long long bytes = static_cast<long long>(RelationGetNumberOfBlocks(rel)) * BLCKSZ;
+        const long long bytes = RELKIND_HAS_STORAGE(rel->rd_rel->relkind) ? static_cast<long long>(RelationGetNumberOfBlocks(rel)) * BLCKSZ : 0;
         relation_close(rel, AccessShareLock);
         return bytes;
     });

@@ -13,7 +13,8 @@ namespace pgt::server {
 oid relation_oid(const char* schema, const char* name);
 /// Relation `name` in schema `schema`: 0 when either is missing.
 oid relation_oid_if_any(const char* schema, const std::string& name);
-/// The size of relation `relid`'s main fork in bytes (ACCESS SHARE lock), 0 when it is gone.
+/// The size of relation `relid`'s main fork in bytes (ACCESS SHARE lock), 0 when it is gone or
+/// has no storage.
 long long main_fork_bytes(oid relid);
 /// The attribute number of relation `relid`'s column `name`, 0 when it has none.
 short attribute_number(oid relid, const char* name);

@@ -232,8 +232,9 @@ std::vector<cte> distributed_apply_ctes(const circuit& c, const layout& lay, con
     }
     tree::upsert upsert{st, "t", cols.all, rows, {"__pgt_row_id", column}, std::move(set), std::nullopt, {}};
     if (!stored.empty()) upsert.where_condition = tree::is_distinct(tree::row(stored), tree::row(incoming));
-    // Which rows it inserted and which it updated (a row a transaction inserts has no xmax):
-    // counted apart, as the local apply's UPDATE and INSERT are.
+    // Which rows it inserted and which it updated, counted apart as the local apply's INSERT
+    // and UPDATE are: a row version the upsert inserts has no xmax, one its DO UPDATE writes
+    // carries the conflict's row lock in xmax (how PostgreSQL stores them, not SQL's promise).
     upsert.returning = {tree::as(tree::eq(tree::col("t", "xmax"), tree::integer(0)), "__pgt_fresh")};
     return {modify("__pgt_del", "delete rows the change removes or moves",
                    tree::delete_from{st, "t", {tree::from(d, "d")}, tree::all_of({same_id, tree::any_of({removed, moved})}), {}}),
