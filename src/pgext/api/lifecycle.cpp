@@ -43,22 +43,11 @@ std::optional<std::string> schedule_arg(FunctionCallInfo fcinfo, int i, bool imm
     return pgt::stored_schedule(*text, pgt::guc::min_schedule_seconds);
 }
 
-std::string choice(const std::optional<std::string>& v, const char* fallback, std::initializer_list<const char*> allowed,
-                   const char* what) {
-    if (!v) return fallback;
-    for (const char* a : allowed)
-        if (*v == a) return *v;
-    throw pgt::error(pgt::sqlstate::invalid_parameter_value, std::string("invalid argument: invalid ") + what + " '" + *v + "'");
-}
-
 /// diamond_consistency (argument 5) and diamond_schedule_policy (argument 6), each as given or
 /// else as `consistency` / `policy`, checked together: create and alter share the rules.
 std::pair<std::string, std::string> diamond_arguments(FunctionCallInfo fcinfo, const char* consistency, const char* policy) {
-    auto dc = choice(text_arg(fcinfo, 5), consistency, {"atomic", "none"}, "diamond_consistency");
-    auto dp = choice(text_arg(fcinfo, 6), policy, {"fastest", "slowest"}, "diamond_schedule_policy");
-    if (dc == "none" && dp == "slowest")
-        throw pgt::error(pgt::sqlstate::invalid_parameter_value,
-                         "invalid argument: diamond_schedule_policy 'slowest' requires diamond_consistency 'atomic'");
+    std::string dc = text_arg(fcinfo, 5).value_or(consistency), dp = text_arg(fcinfo, 6).value_or(policy);
+    pgt::ext::check_diamond(dc, dp);
     return {dc, dp};
 }
 

@@ -1,5 +1,6 @@
 #include "capture/capture.hpp"
 
+#include "capture/buffer_writer.hpp"
 #include "capture/citus.hpp"
 
 #include "pgt/error.hpp"
@@ -116,7 +117,7 @@ std::string buffer_name(unsigned source_relid) {
 bool buffer_is_large(unsigned source_relid) {
     constexpr long long large_buffer_bytes = 1 << 20;
     // (Read from the relation, not by a statement: every refresh that applied something asks.)
-    const server::oid buffer = server::relation_oid_if_any("pgtrickle_changes", "changes_" + std::to_string(source_relid));
+    const unsigned buffer = buffer_of(source_relid);
     return buffer != 0 && server::main_fork_bytes(buffer) >= large_buffer_bytes;
 }
 

@@ -199,8 +199,20 @@ std::vector<stream_table> dependents_of(unsigned relid) {
     return out;
 }
 
+void check_diamond(const std::string& consistency, const std::string& policy) {
+    const auto invalid = [](const char* what, const std::string& value) {
+        return error(sqlstate::invalid_parameter_value, std::string("invalid argument: invalid ") + what + " '" + value + "'");
+    };
+    if (consistency != "atomic" && consistency != "none") throw invalid("diamond_consistency", consistency);
+    if (policy != "fastest" && policy != "slowest") throw invalid("diamond_schedule_policy", policy);
+    if (consistency == "none" && policy == "slowest")
+        throw error(sqlstate::invalid_parameter_value,
+                    "invalid argument: diamond_schedule_policy 'slowest' requires diamond_consistency 'atomic'");
+}
+
 void create_stream_table(const std::string& name, const create_options& opts) {
     require_writable();
+    check_diamond(opts.diamond_consistency, opts.diamond_schedule_policy);
     citus::one_connection_per_node();
     auto [schema, table] = split_name(name);
     if (!spi::scalar("SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1", {schema}))

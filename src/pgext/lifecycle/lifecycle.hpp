@@ -31,6 +31,12 @@ struct create_options {
     bool cycles_allowed = false;
 };
 
+/// Refuses (22023) a diamond_consistency other than 'atomic' or 'none', a
+/// diamond_schedule_policy other than 'fastest' or 'slowest', and 'slowest' without 'atomic':
+/// the rules of create and alter, and of a definition restored from a dump (the catalog
+/// holds no CHECK constraint for them).
+void check_diamond(const std::string& consistency, const std::string& policy);
+
 void create_stream_table(const std::string& name, const create_options& opts);
 
 /// Redefines `st` with a new query and/or requested mode: storage rebuilt, full refresh.

@@ -58,12 +58,6 @@ restore_outcome restore_one(const spi::row& d) {
     o.cdc_mode = d[6];
     o.diamond_consistency = *d[7];
     o.diamond_schedule_policy = *d[8];
-    // (Checked as create_stream_table's arguments are: the catalog has no CHECK constraints.)
-    const bool consistency_known = o.diamond_consistency == "atomic" || o.diamond_consistency == "none";
-    const bool policy_known = o.diamond_schedule_policy == "fastest" || (o.diamond_schedule_policy == "slowest" && o.diamond_consistency == "atomic");
-    if (!consistency_known || !policy_known)
-        return {out.stream_table, "failed",
-                "invalid diamond_consistency '" + o.diamond_consistency + "' with diamond_schedule_policy '" + o.diamond_schedule_policy + "'"};
     o.initialize = d[9] != "true";
     o.adopt_storage = true;
     o.cycles_allowed = true;
