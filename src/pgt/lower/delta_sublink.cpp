@@ -187,9 +187,17 @@ std::string touched_rows(lowering& l, const sublink_parts& p, const std::optiona
     now.from(p.left_for(dr), "x").where(touched);
     tree::query before = now;
     if (dl) {
+        // Consolidated: ΔL's old and new versions of a row (from a subquery below, say) would
+        // otherwise each be carried as a row of L₋₁, and with every such subquery above it the
+        // rows would triple before they cancel.
         tree::select removed(l.columns(p.left, "x"));
         removed.items.emplace_back(tree::negate(tree::col("x", weight)));
-        before = tree::union_all({now, removed.from(*dl, "x").where(touched)});
+        const tree::expr net = tree::fn("sum", {tree::col("b", "__pgt_m")});
+        tree::select bag(l.grouped_columns(p.left, "b"));
+        bag.items.push_back(tree::as(tree::cast(net, tree::type_name::catalog("int8")), "__pgt_m"));
+        before = bag.from(tree::from(tree::union_all({now, removed.from(*dl, "x").where(touched)}), "b"))
+                     .group_by(l.images(p.left, "b"))
+                     .having(tree::ne(net, tree::integer(0)));
     }
     tree::call_options numbered;
     numbered.window = true;
@@ -297,9 +305,14 @@ std::optional<std::string> delta_sublink(lowering& l, int id) {
         terms.push_back(term);
     }
     if (dr) terms.push_back(touched_rows_delta(l, p, dl, *dr));
+    // With both, the old version of a row of L that ΔL changed and ΔR touches comes out with
+    // R's new value twice: removed by the first term, added by the second. Consolidated, they
+    // cancel here instead of being carried through every subquery above.
+    const bool both = terms.size() == 2;
+    const tree::query sum = tree::union_all(std::move(terms));
     return l.add_cte("d" + std::to_string(id) + "_sublink",
                      "n" + std::to_string(id) + ": subquery per row — ΔL with R + touched rows: v(R) − v(R−ΔR)",
-                     tree::render(tree::union_all(std::move(terms))));
+                     tree::render(both ? l.consolidation(id, tree::parenthesised(sum), "c") : sum));
 }
 
 } // namespace pgt::lower::detail

@@ -327,3 +327,22 @@ SELECT pgtrickle.create_stream_table('ev_kept', 'SELECT id, m FROM (SELECT id, f
   FROM ev WHERE 10 / d > 1) s WHERE flag IS NULL', refresh_mode => 'IMMEDIATE');
 INSERT INTO ev VALUES (4, 1, 0);
 SELECT st_check('ev_kept');
+-- Fifteen uncorrelated scalar subqueries over one table, all changed by one statement: each
+-- subquery's delta consolidates the rows the ones below changed (without, they tripled per
+-- subquery, and the update ran for minutes; the timeout makes that a failure).
+CREATE TABLE lim (id int PRIMARY KEY, b int);
+CREATE TABLE probe (id int PRIMARY KEY, a int);
+INSERT INTO lim SELECT i, i FROM generate_series(1, 12) i;
+INSERT INTO probe SELECT i, i FROM generate_series(1, 12) i;
+SELECT pgtrickle.create_stream_table('within_limits', 'SELECT id, a FROM probe WHERE true'
+  || (SELECT string_agg(format(' AND a + %s > (SELECT %s(b) - %s FROM lim)', i, CASE WHEN i % 2 = 0 THEN 'min' ELSE 'max' END, i + 6), '' ORDER BY i)
+      FROM generate_series(1, 15) i), refresh_mode => 'IMMEDIATE');
+SET statement_timeout = '60s';
+UPDATE lim SET b = b + 1;
+SELECT st_check('within_limits');
+UPDATE lim SET b = b - 3 WHERE id > 6;
+UPDATE probe SET a = a + 2;
+SELECT st_check('within_limits');
+DELETE FROM lim;
+SELECT st_check('within_limits');
+RESET statement_timeout;
