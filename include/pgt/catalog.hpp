@@ -95,6 +95,15 @@ public:
     virtual std::optional<ir::volatility> cast(const sql_type& from, const sql_type& to) const;
     /// Whether values of `t` can stand as a condition (boolean, or a domain over it).
     virtual std::optional<bool> is_boolean(const sql_type& t) const;
+    /// The array type of elements of type `element` (an array's own type for an array: ARRAY[…]
+    /// of arrays is multidimensional); nullopt when there is none.
+    virtual std::optional<sql_type> array_type(const sql_type& element) const;
+    /// The element type of the array type `t` (or of a domain over one), with the array's
+    /// modifier; nullopt when `t` is no array.
+    virtual std::optional<sql_type> element_type(const sql_type& t) const;
+    /// The type of field `name` of the composite type `t`; nullopt when the catalog cannot
+    /// tell, 42703 when `t` has no such field.
+    virtual std::optional<sql_type> field_type(const sql_type& t, const std::string& name, int position) const;
 };
 
 } // namespace pgt

@@ -84,6 +84,20 @@ expr_ptr translate_const(const A_Const* c, context& ctx) {
     }
 }
 
+enum class pseudo_type { none, any_value, of_family };
+
+pseudo_type polymorphic(const sql_type& t) {
+    if (t.kind != type_kind::other) return pseudo_type::none;
+    std::string_view name = t.name;
+    if (name.starts_with("pg_catalog.")) name.remove_prefix(11);
+    for (const char* any : {"any", "anyelement", "anynonarray", "anycompatible", "anycompatiblenonarray"})
+        if (name == any) return pseudo_type::any_value;
+    for (const char* family : {"anyarray", "anyenum", "anyrange", "anymultirange", "anycompatiblearray", "anycompatiblerange",
+                               "anycompatiblemultirange"})
+        if (name == family) return pseudo_type::of_family;
+    return pseudo_type::none;
+}
+
 expr_ptr translate_cast(const TypeCast* tc, const expr_env& env) {
     expr_ptr arg = translate_expr(tc->arg, env);
     type_name_result target = type_from_name(env.ctx, tc->typeName);
@@ -91,13 +105,16 @@ expr_ptr translate_cast(const TypeCast* tc, const expr_env& env) {
         env.ctx.unsupported("cast to a type with " + target.problem, tc->location);
         return placeholder(opaque_type());
     }
-    // A cast to these pseudo-types leaves its argument as it is, an unknown literal unknown
-    // (coerce_type: the argument's own type is what a polymorphic call sees).
-    if (target.type.kind == type_kind::other) {
-        std::string_view name = target.type.name;
-        if (name.starts_with("pg_catalog.")) name.remove_prefix(11);
-        for (const char* pass : {"any", "anyelement", "anynonarray", "anycompatible", "anycompatiblenonarray"})
-            if (name == pass) return arg;
+    // A cast to a polymorphic pseudo-type leaves its argument as it is (coerce_type: the
+    // argument's own type is what a polymorphic call sees): any value, an unknown literal
+    // unknown, for the first kind; for the second only a value of its family (an array, an
+    // enum, a range, a multirange), which the cast check below tells.
+    const pseudo_type pseudo = polymorphic(target.type);
+    if (pseudo == pseudo_type::any_value) return arg;
+    // ARRAY[] takes the array type it is cast to.
+    if (arg->kind == expr_kind::array && arg->args.empty()) {
+        if (!env.ctx.cat.element_type(target.type)) env.ctx.fail("42846", "cannot cast type unknown[] to " + typing::display_name(target.type), tc->location);
+        return ir::make_node(expr_kind::array, target.type, {});
     }
     // A literal is read as the target type directly: `date '2024-01-01'`, `'5'::int`.
     if (arg->kind == expr_kind::constant && arg->type.kind == type_kind::unknown) return coerce_unknown(arg, target.type);
@@ -107,6 +124,7 @@ expr_ptr translate_cast(const TypeCast* tc, const expr_env& env) {
         env.ctx.fail("42846",
                      "cannot cast type " + typing::display_name(arg->type) + " to " + typing::display_name(target.type),
                      tc->location);
+    if (pseudo == pseudo_type::of_family) return arg;
     return make_cast(arg, target.type, *vol);
 }
 
@@ -148,7 +166,76 @@ expr_ptr translate_between(const A_Expr* a, const expr_env& env) {
     }
 }
 
+expr_ptr translate_unsupported(const Node* n, const expr_env& env);
+
+// `(l1, l2, …) op (r1, r2, …)`, as PostgreSQL's make_row_comparison_op reads it: = is every
+// pair equal, <> some pair unequal, and < <= > >= compare the pairs in order (the first
+// unequal pair decides; a NULL there makes the whole NULL).
+expr_ptr row_comparison(const RowExpr* l, const RowExpr* r, const std::string& schema, const std::string& op, int location,
+                        const expr_env& env) {
+    context& ctx = env.ctx;
+    std::vector<expr_ptr> ls, rs;
+    for (const Node* n : nodes(l->args)) ls.push_back(translate_expr(n, env));
+    for (const Node* n : nodes(r->args)) rs.push_back(translate_expr(n, env));
+    if (ls.size() != rs.size()) ctx.fail("42601", "unequal number of entries in row expressions", location);
+    if (ls.empty()) ctx.fail("0A000", "cannot compare rows of zero length", location);
+    auto pair = [&](std::size_t i, const std::string& o) { return make_operator(ctx, schema, o, ls[i], rs[i], location); };
+    if (op == "=" || op == "<>") {
+        std::vector<expr_ptr> pairs;
+        for (std::size_t i = 0; i < ls.size(); ++i) pairs.push_back(pair(i, op));
+        return pairs.size() == 1 ? pairs[0] : ir::make_node(op == "=" ? expr_kind::and_ : expr_kind::or_, bool_type, std::move(pairs));
+    }
+    if (op != "<" && op != "<=" && op != ">" && op != ">=") {
+        ctx.unsupported("row comparison with operator " + op, location);
+        return placeholder(bool_type);
+    }
+    const std::string strict = op.substr(0, 1);
+    expr_ptr e = pair(ls.size() - 1, op);
+    for (std::size_t i = ls.size() - 1; i-- > 0;)
+        e = ir::make_node(expr_kind::or_, bool_type, {pair(i, strict), ir::make_node(expr_kind::and_, bool_type, {pair(i, "="), e})});
+    return e;
+}
+
+// `x op ANY (array)` / `x op ALL (array)` (make_scalar_array_op): `op` resolved against the
+// array's element type (an unknown literal on the right stays unknown and becomes an array of
+// the operator's right operand type), yielding boolean; the array cast to the operator's.
+expr_ptr translate_array_op(const A_Expr* a, const expr_env& env) {
+    context& ctx = env.ctx;
+    const auto [schema, op] = operator_name(a->name);
+    expr_ptr l = translate_expr(a->lexpr, env), r = translate_expr(a->rexpr, env);
+    if (is_stand_in(l) || is_stand_in(r)) return placeholder(bool_type);
+    sql_type element = r->type;
+    if (r->type.kind != type_kind::unknown) {
+        const auto e = ctx.cat.element_type(r->type);
+        if (!e) ctx.fail("42809", "op ANY/ALL (array) requires array on right side", a->location);
+        element = *e;
+    }
+    auto res = resolve_operator(ctx, schema, op, l, placeholder(element), a->location);
+    if (!res) return placeholder(bool_type);
+    if (res->result.kind != type_kind::boolean) ctx.fail("42809", "op ANY/ALL (array) requires operator to yield boolean", a->location);
+    const auto array = ctx.cat.array_type(res->args[1]);
+    if (!array) {
+        ctx.unsupported("operator " + op + " ANY/ALL over an array of " + typing::display_name(res->args[1]), a->location);
+        return placeholder(bool_type);
+    }
+    if (r->type.kind == type_kind::unknown) r = coerce_unknown(r, *array);
+    else if (!typing::same_type(element, res->args[1]) && polymorphic(res->args[1]) == pseudo_type::none) r = coerce_to(r, *array);
+    auto e = std::make_shared<ir::expr>(*ir::make_call(a->kind == AEXPR_OP_ANY ? expr_kind::op_any : expr_kind::op_all, res->schema, op,
+                                                       bool_type, {coerce_unknown(l, res->args[0]), r}, res->vol));
+    return e;
+}
+
 expr_ptr translate_in_list(const A_Expr* a, const expr_env& env) {
+    const bool negated = str(static_cast<const Node*>(llast(a->name))) == "<>";
+    if (nodeTag(a->lexpr) == T_RowExpr) {
+        // (a, b) IN ((1, 2), …): each row compared, as PostgreSQL expands it.
+        std::vector<expr_ptr> each;
+        for (const Node* item : nodes(reinterpret_cast<const List*>(a->rexpr))) {
+            if (nodeTag(item) != T_RowExpr) return translate_unsupported(item, env);
+            each.push_back(row_comparison(as<RowExpr>(a->lexpr), as<RowExpr>(item), "", negated ? "<>" : "=", a->location, env));
+        }
+        return each.size() == 1 ? each[0] : ir::make_node(negated ? expr_kind::and_ : expr_kind::or_, bool_type, std::move(each));
+    }
     expr_ptr x = translate_expr(a->lexpr, env);
     std::vector<expr_ptr> args{x};
     std::vector<sql_type> types{x->type};
@@ -173,7 +260,7 @@ expr_ptr translate_in_list(const A_Expr* a, const expr_env& env) {
     if (common)
         for (auto& arg : args) arg = coerce_unknown(arg, *common);
     auto e = std::make_shared<ir::expr>(*ir::make_node(expr_kind::in_list, bool_type, std::move(args)));
-    e->negated = str(static_cast<const Node*>(llast(a->name))) == "<>";
+    e->negated = negated;
     return e;
 }
 
@@ -188,8 +275,11 @@ expr_ptr translate_a_expr(const A_Expr* a, const expr_env& env) {
     switch (a->kind) {
     case AEXPR_OP:
     case AEXPR_LIKE:
-    case AEXPR_ILIKE: {
+    case AEXPR_ILIKE:
+    case AEXPR_SIMILAR: { // (the grammar makes SIMILAR TO `~` over similar_to_escape(pattern))
         const auto [schema, op] = operator_name(a->name);
+        if (a->lexpr && nodeTag(a->lexpr) == T_RowExpr && nodeTag(a->rexpr) == T_RowExpr)
+            return row_comparison(as<RowExpr>(a->lexpr), as<RowExpr>(a->rexpr), schema, op, a->location, env);
         expr_ptr l = a->lexpr ? translate_expr(a->lexpr, env) : nullptr;
         expr_ptr r = translate_expr(a->rexpr, env);
         if (!l) return make_prefix(ctx, schema, op, r, a->location);
@@ -215,14 +305,7 @@ expr_ptr translate_a_expr(const A_Expr* a, const expr_env& env) {
     case AEXPR_BETWEEN_SYM:
     case AEXPR_NOT_BETWEEN_SYM: return translate_between(a, env);
     case AEXPR_OP_ANY:
-    case AEXPR_OP_ALL:
-    case AEXPR_SIMILAR: {
-        const char* what = a->kind == AEXPR_SIMILAR ? "SIMILAR TO" : a->kind == AEXPR_OP_ANY ? "ANY (array)" : "ALL (array)";
-        ctx.unsupported(what, a->location);
-        translate_expr(a->lexpr, env);
-        translate_expr(a->rexpr, env);
-        return placeholder(bool_type);
-    }
+    case AEXPR_OP_ALL: return translate_array_op(a, env);
     }
     ctx.unsupported("operator expression", a->location);
     return placeholder(opaque_type());
@@ -319,14 +402,103 @@ expr_ptr translate_variadic(expr_kind kind, const char* construct, const List* l
     return ir::make_node(kind, *type, std::move(args));
 }
 
+// ARRAY[a, b, …]: the elements unified to their common type (an array of arrays is
+// multidimensional); ARRAY[] is typed by the cast around it.
+expr_ptr translate_array(const A_ArrayExpr* a, const expr_env& env) {
+    std::vector<expr_ptr> elements;
+    std::vector<int> locations;
+    for (const Node* e : nodes(a->elements)) {
+        elements.push_back(translate_expr(e, env));
+        locations.push_back(expr_location(e));
+    }
+    if (elements.empty()) return ir::make_node(expr_kind::array, {}, {});
+    if (std::ranges::any_of(elements, is_stand_in)) return placeholder(opaque_type());
+    auto element = unify(env.ctx, elements, locations, "ARRAY", a->location);
+    if (!element) return placeholder(opaque_type());
+    if (element->kind == type_kind::unknown) {
+        // (ARRAY['a', 'b'] is text[], as PostgreSQL resolves unknown elements.)
+        element = make_type(type_kind::text);
+        for (auto& e : elements) e = coerce_unknown(e, *element);
+    }
+    const auto array = env.ctx.cat.array_type(*element);
+    if (!array) env.ctx.fail("42704", "could not find array type for data type " + typing::display_name(*element), a->location);
+    return ir::make_node(expr_kind::array, *array, std::move(elements));
+}
+
+// A subscript of an array (int4, as an assignment cast makes it) or of a jsonb (text or int4).
+expr_ptr subscript_index(context& ctx, expr_ptr i, bool jsonb, int location) {
+    if (is_stand_in(i)) return i;
+    const sql_type int4 = make_type(type_kind::int4), text = make_type(type_kind::text);
+    if (i->type.kind == type_kind::unknown) return coerce_unknown(i, jsonb ? text : int4);
+    if (i->type.kind == type_kind::int2 || i->type.kind == type_kind::int4) return coerce_to(i, int4);
+    if (jsonb && is_string(i->type.kind)) return coerce_to(i, text);
+    if (!jsonb && (is_numeric_family(i->type.kind))) return coerce_to(i, int4);
+    if (jsonb) ctx.fail("42804", "subscript type " + typing::display_name(i->type) + " is not supported", location,
+                        "jsonb subscript must be coercible to only one type, integer or text.");
+    ctx.fail("42804", "array subscript must have type integer", location);
+}
+
+// `x[i]`, `x[i:j]`, `(x).field`, in the order written: an array's elements and slices (both
+// bounds given), a jsonb's members, a composite's fields.
+expr_ptr translate_indirection(const A_Indirection* ind, const expr_env& env) {
+    context& ctx = env.ctx;
+    expr_ptr x = translate_expr(ind->arg, env);
+    const List* steps = ind->indirection;
+    for (int k = 0; k < list_length(steps);) {
+        if (is_stand_in(x)) return x;
+        const Node* step = static_cast<const Node*>(list_nth(steps, k));
+        const int location = expr_location(ind->arg);
+        if (nodeTag(step) == T_String) {
+            const auto type = ctx.cat.field_type(x->type, strVal(step), ctx.position(location));
+            if (!type) {
+                ctx.unsupported("field selection from type " + typing::display_name(x->type), location);
+                return placeholder(opaque_type());
+            }
+            auto e = std::make_shared<ir::expr>(*ir::make_node(expr_kind::field, *type, {x}));
+            e->name = strVal(step);
+            x = e;
+            ++k;
+            continue;
+        }
+        if (nodeTag(step) != T_A_Indices) {
+            ctx.unsupported("selection of all fields (.*)", location);
+            return placeholder(opaque_type());
+        }
+        // Consecutive subscripts apply together: a[1][2] is one element of a two-dimensional array.
+        const bool jsonb = x->type.kind == type_kind::other && (x->type.name == "pg_catalog.jsonb" || x->type.name == "jsonb");
+        const auto element = jsonb ? std::optional<sql_type>(x->type) : ctx.cat.element_type(x->type);
+        if (!element) {
+            ctx.unsupported("subscripts of type " + typing::display_name(x->type), location);
+            return placeholder(opaque_type());
+        }
+        std::vector<expr_ptr> args{x};
+        bool slice = false;
+        const int first = k;
+        for (; k < list_length(steps) && nodeTag(static_cast<const Node*>(list_nth(steps, k))) == T_A_Indices; ++k)
+            slice |= as<A_Indices>(static_cast<const Node*>(list_nth(steps, k)))->is_slice;
+        if (slice && jsonb) ctx.fail("0A000", "jsonb subscript does not support slices", location);
+        for (int j = first; j < k; ++j) {
+            const auto* idx = as<A_Indices>(static_cast<const Node*>(list_nth(steps, j)));
+            // In a slice a plain subscript i is 1:i.
+            const Node* lower = idx->is_slice ? idx->lidx : nullptr;
+            if (slice && (!idx->uidx || (idx->is_slice && !idx->lidx))) {
+                ctx.unsupported("an array slice with a bound left out", location);
+                return placeholder(opaque_type());
+            }
+            if (slice) args.push_back(lower ? subscript_index(ctx, translate_expr(lower, env), jsonb, location)
+                                            : ir::make_constant("1", make_type(type_kind::int4)));
+            args.push_back(subscript_index(ctx, translate_expr(idx->uidx, env), jsonb, location));
+        }
+        if (std::ranges::any_of(args, is_stand_in)) return placeholder(opaque_type());
+        x = ir::make_node(slice ? expr_kind::slice : expr_kind::subscript, slice ? x->type : *element, std::move(args));
+    }
+    return x;
+}
+
 // Nodes outside the subset: their operands are still translated for name checking.
 expr_ptr translate_unsupported(const Node* n, const expr_env& env) {
     switch (nodeTag(n)) {
     case T_CollateClause: translate_expr(as<CollateClause>(n)->arg, env); break;
-    case T_A_Indirection: translate_expr(as<A_Indirection>(n)->arg, env); break;
-    case T_A_ArrayExpr:
-        for (const Node* e : nodes(as<A_ArrayExpr>(n)->elements)) translate_expr(e, env);
-        break;
     case T_RowExpr:
         for (const Node* e : nodes(as<RowExpr>(n)->args)) translate_expr(e, env);
         break;
@@ -382,10 +554,21 @@ expr_ptr translate_expr(const Node* n, const expr_env& env) {
     case T_ColumnRef: return resolve_column(ctx, env.scope, as<ColumnRef>(n));
     case T_A_Const: return translate_const(as<A_Const>(n), ctx);
     case T_TypeCast: return translate_cast(as<TypeCast>(n), env);
+    case T_A_ArrayExpr: return translate_array(as<A_ArrayExpr>(n), env);
+    case T_A_Indirection: return translate_indirection(as<A_Indirection>(n), env);
     case T_A_Expr: return translate_a_expr(as<A_Expr>(n), env);
     case T_BoolExpr: return translate_bool_expr(as<BoolExpr>(n), env);
     case T_NullTest: {
         const auto* t = as<NullTest>(n);
+        if (nodeTag(reinterpret_cast<const Node*>(t->arg)) == T_RowExpr) {
+            // ROW(a, b) IS NULL: every field NULL; IS NOT NULL: none.
+            std::vector<expr_ptr> fields;
+            for (const Node* f : nodes(reinterpret_cast<const RowExpr*>(t->arg)->args))
+                fields.push_back(with_negated(ir::make_node(expr_kind::is_null, bool_type, {coerce_unknown(translate_expr(f, env), make_type(type_kind::text))}),
+                                              t->nulltesttype == IS_NOT_NULL));
+            if (fields.empty()) return ir::make_constant("true", bool_type);
+            return fields.size() == 1 ? fields[0] : ir::make_node(expr_kind::and_, bool_type, std::move(fields));
+        }
         expr_ptr arg = translate_expr(reinterpret_cast<const Node*>(t->arg), env);
         arg = coerce_unknown(arg, make_type(type_kind::text));
         return with_negated(ir::make_node(expr_kind::is_null, bool_type, {arg}), t->nulltesttype == IS_NOT_NULL);

@@ -45,6 +45,23 @@ std::optional<ir::volatility> catalog::cast(const sql_type& from, const sql_type
     return typing::cast_volatility(from, to);
 }
 
+std::optional<sql_type> catalog::array_type(const sql_type& element) const {
+    if (element.name.ends_with("]")) return element;
+    if (element.kind == type_kind::unknown) return std::nullopt;
+    const std::string base = element.kind == type_kind::other ? element.name : make_type(element.kind).name;
+    return parse_type_name(base + "[]");
+}
+
+std::optional<sql_type> catalog::element_type(const sql_type& t) const {
+    if (!t.name.ends_with("[]")) return std::nullopt;
+    return parse_type_name(t.name.substr(0, t.name.size() - 2));
+}
+
+std::optional<sql_type> catalog::field_type(const sql_type& t, const std::string& name, int position) const {
+    (void)t, (void)name, (void)position;
+    return std::nullopt;
+}
+
 std::optional<bool> catalog::is_boolean(const sql_type& t) const {
     if (t.kind == type_kind::other) return std::nullopt;
     return t.kind == type_kind::boolean || t.kind == type_kind::unknown;

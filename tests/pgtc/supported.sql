@@ -55,3 +55,6 @@ SELECT c.id, (SELECT count(*) FROM orders o WHERE o.customer_id = c.id) AS n FRO
 SELECT id FROM orders WHERE customer_id NOT IN (SELECT customer_id FROM events)
 -- expect 0 Sublink ALL
 SELECT id FROM orders WHERE amount > ALL (SELECT amount FROM orders o2 WHERE o2.customer_id = 3) ORDER BY amount DESC LIMIT 10
+-- expect 0 ANY
+SELECT id, ARRAY[quantity, customer_id] AS pair, (ARRAY[quantity, customer_id])[2] AS second, sku SIMILAR TO 'a%' AS a_sku
+FROM orders WHERE status = ANY ('{paid,sent}') AND customer_id <> ALL (ARRAY[1, 2]) AND (sku, status) <> ('x', 'y')

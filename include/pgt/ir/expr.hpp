@@ -33,6 +33,12 @@ enum class expr_kind {
     is_distinct_from, ///< a0 IS DISTINCT FROM a1 (`negated`: IS NOT DISTINCT FROM)
     in_list,          ///< a0 IN (a1, …) (`negated`: NOT IN)
     cast,             ///< CAST(a0 AS type)
+    array,            ///< ARRAY[args] (a multidimensional one when the args are arrays)
+    subscript,        ///< a0[a1][a2]…: an array's element, a jsonb's member
+    slice,            ///< a0[a1:a2][a3:a4]…: an array's slice, bounds given
+    field,            ///< (a0).name: a field of a composite value
+    op_any,           ///< a0 op ANY (a1): `name` the operator in `schema`, a1 an array
+    op_all,           ///< a0 op ALL (a1)
 };
 
 struct expr;

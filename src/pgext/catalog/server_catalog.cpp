@@ -213,4 +213,22 @@ std::optional<ir::volatility> server_catalog::cast(const sql_type& from, const s
 
 std::optional<bool> server_catalog::is_boolean(const sql_type& t) const { return analyzer::is_boolean(ref(t)); }
 
+std::optional<sql_type> server_catalog::array_type(const sql_type& element) const {
+    const auto a = analyzer::array_type(ref(element));
+    if (!a) return std::nullopt;
+    return type(*a);
+}
+
+std::optional<sql_type> server_catalog::element_type(const sql_type& t) const {
+    const auto e = analyzer::element_type(ref(t));
+    if (!e) return std::nullopt;
+    return type(*e);
+}
+
+std::optional<sql_type> server_catalog::field_type(const sql_type& t, const std::string& name, int position) const {
+    const auto f = analyzer::field_type(ref(t), name, position);
+    if (!f) return std::nullopt;
+    return type(*f);
+}
+
 } // namespace pgt::ext

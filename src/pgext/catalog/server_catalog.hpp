@@ -37,6 +37,9 @@ public:
                                         const std::vector<int>& positions) const override;
     std::optional<ir::volatility> cast(const sql_type& from, const sql_type& to) const override;
     std::optional<bool> is_boolean(const sql_type& t) const override;
+    std::optional<sql_type> array_type(const sql_type& element) const override;
+    std::optional<sql_type> element_type(const sql_type& t) const override;
+    std::optional<sql_type> field_type(const sql_type& t, const std::string& name, int position) const override;
 
     /// The functions, operators and views the compiled query uses (besides built-ins, which
     /// PostgreSQL pins: recorded dependencies on them are no-ops).

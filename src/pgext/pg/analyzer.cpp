@@ -317,6 +317,36 @@ std::optional<char> cast_volatility(type_ref from, type_ref to) {
     return vol;
 }
 
+std::optional<type_ref> array_type(type_ref element) {
+    const Oid a = pg::call([&] { return OidIsValid(get_element_type(element.type)) ? element.type : get_array_type(element.type); });
+    if (!OidIsValid(a)) return std::nullopt;
+    return type_ref{a, a == element.type ? element.typmod : -1};
+}
+
+std::optional<type_ref> element_type(type_ref t) {
+    const Oid e = pg::call([&] { return get_base_element_type(t.type); });
+    if (!OidIsValid(e)) return std::nullopt;
+    return type_ref{e, t.typmod};
+}
+
+std::optional<type_ref> field_type(type_ref t, const std::string& name, int position) {
+    type_ref field;
+    const bool composite = pg::call([&] {
+        const Oid relid = typeOrDomainTypeRelid(t.type);
+        if (!OidIsValid(relid)) return false;
+        const AttrNumber att = get_attnum(relid, name.c_str());
+        if (att == InvalidAttrNumber)
+            ereport(ERROR, (errcode(ERRCODE_UNDEFINED_COLUMN),
+                            errmsg("column \"%s\" not found in data type %s", name.c_str(), format_type_be(t.type)),
+                            parser_errposition(new_parse_state(position), position)));
+        Oid collation;
+        get_atttypetypmodcoll(relid, att, &field.type, &field.typmod, &collation);
+        return true;
+    });
+    if (!composite) return std::nullopt;
+    return field;
+}
+
 bool is_boolean(type_ref t) {
     return pg::call([&] { return getBaseType(t.type) == BOOLOID; });
 }

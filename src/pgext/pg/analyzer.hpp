@@ -72,6 +72,15 @@ std::optional<char> cast_volatility(type_ref from, type_ref to);
 /// Whether `t` is boolean or a domain over boolean.
 bool is_boolean(type_ref t);
 
+/// The array type of `element` (`element` itself when it is an array); nullopt when none.
+std::optional<type_ref> array_type(type_ref element);
+/// The element type of the array type `t` (or of a domain over one), with `t`'s modifier;
+/// nullopt when `t` is no array.
+std::optional<type_ref> element_type(type_ref t);
+/// The type of field `name` of the composite type `t` (or of a domain over one); nullopt when
+/// `t` is not composite; 42703 when it has no such field.
+std::optional<type_ref> field_type(type_ref t, const std::string& name, int position);
+
 /// For each output column of `sql`, the table column the analyzer records as its origin
 /// (resorigtbl, resorigcol: a plain reference, followed through subqueries and CTEs) as the
 /// table's oid and the column's name; nullopt for computed values and for columns of views

@@ -169,6 +169,12 @@ value eval(const ir::expr& e, const row& input) {
     case ir::expr_kind::is_distinct_from: return eval_distinct(e, input);
     case ir::expr_kind::in_list: return eval_in_list(e, input);
     case ir::expr_kind::cast: return cast_value(eval(*e.args[0], input), e.args[0]->type, e.type);
+    case ir::expr_kind::array:
+    case ir::expr_kind::subscript:
+    case ir::expr_kind::slice:
+    case ir::expr_kind::field:
+    case ir::expr_kind::op_any:
+    case ir::expr_kind::op_all: break; // arrays and composites are values the oracle does not have
     }
     throw_cannot_evaluate("expression kind " + std::to_string(static_cast<int>(e.kind)));
 }

@@ -250,6 +250,17 @@ std::string to_string(const expr& e, const std::vector<column>* names) {
     case expr_kind::in_list:
         return "(" + arg(0) + (e.negated ? " NOT IN (" : " IN (") + join_args(e.args, names, 1) + "))";
     case expr_kind::cast: return "CAST(" + arg(0) + " AS " + e.type.name + ")";
+    case expr_kind::array: return "ARRAY[" + join_args(e.args, names) + "]";
+    case expr_kind::subscript:
+    case expr_kind::slice: {
+        std::string r = arg(0);
+        const std::size_t step = e.kind == expr_kind::slice ? 2 : 1;
+        for (std::size_t i = 1; i + step - 1 < e.args.size(); i += step) r += "[" + arg(i) + (step == 2 ? ":" + arg(i + 1) : "") + "]";
+        return r;
+    }
+    case expr_kind::field: return "(" + arg(0) + ")." + e.name;
+    case expr_kind::op_any:
+    case expr_kind::op_all: return "(" + arg(0) + " " + e.name + (e.kind == expr_kind::op_any ? " ANY (" : " ALL (") + arg(1) + "))";
     }
     return "?";
 }

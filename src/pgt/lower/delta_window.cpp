@@ -31,6 +31,15 @@ std::vector<tree::order_item> tie_break(const lowering& l, int input, const std:
     return keys;
 }
 
+/// A PARTITION BY key as the rows are partitioned: a value without equality (the outer value
+/// of a lifted subquery's evaluation, which may be json or xml) by its text image, as D's rows
+/// are told apart.
+tree::expr partition_key(const lowering& l, const ir::expr& p, int input, const std::string& alias) {
+    if (p.type.equality) return l.value(p, input, alias);
+    return tree::rendered(sql::image(l.expr(p, input, alias), p.type));
+}
+sql_type partition_key_type(const ir::expr& p) { return p.type.equality ? p.type : make_type(type_kind::text); }
+
 /// `name(args) [FILTER (WHERE …)] OVER (…)` over rows seen through `alias` of node `input`.
 /// Rows its ORDER BY leaves tied are ordered by a tie break where only their order matters
 /// (ir::tie_effect::order): the same rows then get the same values whenever a refresh
@@ -42,7 +51,7 @@ tree::expr window_call(const lowering& l, const ir::window_call& c, int input, c
     o.star = c.star;
     if (c.filter) o.filter = l.value(*c.filter, input, alias);
     o.window = true;
-    for (const auto& p : c.partition_by) o.partition.push_back(l.value(*p, input, alias));
+    for (const auto& p : c.partition_by) o.partition.push_back(partition_key(l, *p, input, alias));
     o.window_order = sort_keys(l, c.order_by, input, alias);
     const bool tie_broken = ir::ties_effect(c) == ir::tie_effect::order;
     if (tie_broken)
@@ -92,19 +101,20 @@ tree::expr in_touched_partitions(lowering& l, int id, const std::string& dc) {
     std::vector<tree::expr> match;
     for (std::size_t k = 0; k < keys.size(); ++k) {
         const std::string key = "__pgt_k" + std::to_string(k);
-        partitions.items.push_back(tree::as(l.value(*keys[k], child, "s"), key));
-        match.push_back(tree::rendered(sql::not_distinct(l.expr(*keys[k], child, "s"), sql::column("t", key), keys[k]->type)));
+        const tree::expr v = partition_key(l, *keys[k], child, "s");
+        partitions.items.push_back(tree::as(v, key));
+        match.push_back(tree::rendered(sql::not_distinct(tree::render(v), sql::column("t", key), partition_key_type(*keys[k]))));
     }
     const std::string touched = l.add_cte("d" + std::to_string(id) + "_partitions", "n" + std::to_string(id) + ": partitions touched by the change",
                                           tree::render(partitions.from(dc, "s")));
     std::vector<tree::expr> per_key;
     for (std::size_t k = 0; k < keys.size(); ++k) {
-        const tree::expr v = l.value(*keys[k], child, "s");
+        const tree::expr v = partition_key(l, *keys[k], child, "s");
         const tree::expr t = tree::col("t", "__pgt_k" + std::to_string(k));
         tree::select values({t});
         values.from(touched, "t").where(tree::is_not_null(t));
         const tree::expr null_touched = tree::exists(tree::select({tree::integer(1)}).from(touched, "t").where(tree::is_null(t)));
-        per_key.push_back(tree::any_of({tree::among(v, values, keys[k]->type), tree::all_of({tree::is_null(v), null_touched})}));
+        per_key.push_back(tree::any_of({tree::among(v, values, partition_key_type(*keys[k])), tree::all_of({tree::is_null(v), null_touched})}));
     }
     if (keys.size() > 1) per_key.push_back(tree::exists(tree::select({tree::integer(1)}).from(touched, "t").where(tree::all_of(std::move(match)))));
     return tree::all_of(std::move(per_key));

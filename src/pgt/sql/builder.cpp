@@ -170,6 +170,20 @@ std::string render(const ir::expr& e, const std::function<std::string(int)>& col
         return e.negated ? "(NOT " + any + ")" : any;
     }
     case ir::expr_kind::cast: return cast(arg(0), e.type);
+    case ir::expr_kind::array: return e.args.empty() ? cast("ARRAY[]", e.type) : "ARRAY[" + render_list(e, col) + "]";
+    case ir::expr_kind::subscript:
+    case ir::expr_kind::slice: {
+        std::string r = "(" + arg(0) + ")";
+        const std::size_t step = e.kind == ir::expr_kind::slice ? 2 : 1;
+        for (std::size_t i = 1; i + step - 1 < e.args.size(); i += step)
+            r += "[" + arg(i) + (step == 2 ? ":" + arg(i + 1) : "") + "]";
+        return r;
+    }
+    case ir::expr_kind::field: return "(" + arg(0) + ")." + ident(e.name);
+    case ir::expr_kind::op_any:
+    case ir::expr_kind::op_all:
+        return "(" + arg(0) + " " + op(e.name, e.schema.empty() ? "pg_catalog" : e.schema) +
+               (e.kind == ir::expr_kind::op_any ? " ANY (" : " ALL (") + arg(1) + "))";
     }
     return "NULL";
 }

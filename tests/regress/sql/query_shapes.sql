@@ -99,6 +99,27 @@ SELECT pgtrickle.create_stream_table('window_in_correlated', 'SELECT s.id, (SELE
     refresh_mode => 'DIFFERENTIAL');
 SELECT pgtrickle.create_stream_table('window_lateral', 'SELECT c.code, t.id, t.rk FROM codes c,
     LATERAL (SELECT id, rank() OVER (ORDER BY price) AS rk FROM sales s WHERE s.g = c.code) t', refresh_mode => 'IMMEDIATE');
+-- A window in a correlated subquery whose outer value has no equality (a path): the
+-- evaluations are partitioned by its text image, as they are told apart.
+SELECT pgtrickle.create_stream_table('window_outer_path', 'SELECT p.id FROM people p WHERE EXISTS (SELECT p.route,
+    count(*) OVER (PARTITION BY s.g) FROM sales s WHERE s.amount > 1)', refresh_mode => 'DIFFERENTIAL');
+-- Casts to polymorphic pseudo-types leave their argument's type: hash_range sees a range.
+SELECT pgtrickle.create_stream_table('pseudo_cast', 'SELECT id, pg_catalog.hash_range(CAST(int4range(g, g + id) AS anyrange)) AS h,
+    array_length(CAST(ARRAY[g, id] AS anyarray), 1) AS n FROM sales', refresh_mode => 'DIFFERENTIAL');
+-- Expressions PostgreSQL evaluates per row, passed through: ARRAY[…], subscripts and slices,
+-- jsonb members, composite fields, op ANY/ALL (array), row comparisons, SIMILAR TO.
+CREATE TYPE pair AS (x int, y text);
+CREATE TABLE tagged (id int PRIMARY KEY, tags int[], doc jsonb, p pair);
+INSERT INTO tagged VALUES (1, '{1,2,3}', '{"k": [1, 2]}', ROW(1, 'a')), (2, NULL, NULL, NULL),
+                          (3, '{{1,2},{3,4}}', '{"k": {"0": 5}}', ROW(NULL, 'b'));
+SELECT pgtrickle.create_stream_table('array_values', 'SELECT id, ARRAY[id, (p).x] AS pair, tags[1] AS first, tags[1:2] AS head,
+    tags[1][2] AS corner, doc[''k''] AS k, doc[''k''][0] AS k0, (p).y AS y, ARRAY[]::text[] AS none FROM tagged',
+    refresh_mode => 'DIFFERENTIAL');
+SELECT pgtrickle.create_stream_table('array_filters', 'SELECT t.id, s.id AS sid FROM tagged t JOIN sales s ON s.g = ANY (t.tags)
+    WHERE s.id <> ALL (ARRAY[2, 3]) AND (t.id, (t.p).y) <> (3, ''b'') AND (s.g, s.id) IN ((1, 1), (1, 5), (2, 4))',
+    refresh_mode => 'IMMEDIATE');
+SELECT pgtrickle.create_stream_table('similar_rows', 'SELECT id FROM people WHERE raw_value SIMILAR TO ''%(a|b|C)%''
+    AND (id, source_state) < (3, ''Z'') AND ROW(raw_value, data) IS NOT NULL', refresh_mode => 'DIFFERENTIAL');
 -- An outer join's ON clause with a subquery reading both sides: matched pairs plus each
 -- preserved side's rows that no pair holds.
 SELECT pgtrickle.create_stream_table('outer_on_both', 'SELECT s.id, p.id AS pid FROM sales s LEFT JOIN people p
@@ -121,16 +142,22 @@ UPDATE sales SET amount = 4.000, ratio = 0.1 WHERE id = 4;
 INSERT INTO people VALUES (3, 'C@Z', 'ACTIVE', '[5, 6, 7]', '((1,1),(3,3))', '(0,0)');
 UPDATE people SET source_state = 'ACTIVE', route = '((9,9),(1,1))' WHERE id = 2;
 INSERT INTO codes VALUES (3);
+UPDATE tagged SET tags = tags || 5, p = ROW((p).x + 1, (p).y) WHERE id = 1;
+INSERT INTO tagged VALUES (4, '{4, 1}', '{"k": 3}', ROW(4, 'd'));
 SELECT * FROM qs_round();
 SELECT g, s, a, d FROM sum_scale ORDER BY g;
 SELECT g, fixed, loose FROM sum_computed ORDER BY g;
 SELECT g, hi, hi_avg FROM sum_mixed ORDER BY g;
+SELECT id, sid FROM array_filters ORDER BY id, sid;
+SELECT id, pair, first, head, corner, k, k0, y, none FROM array_values ORDER BY id;
 
 -- Round 2: deletes down to empty groups and functions returning no rows.
 DELETE FROM sales WHERE g = 1;
 UPDATE people SET source_state = 'DELETED', data = '[]' WHERE id = 1;
 DELETE FROM codes WHERE code = 1;
 UPDATE sales SET ratio = 0 WHERE id = 3;
+DELETE FROM tagged WHERE id = 3;
+UPDATE tagged SET doc = '{"k": [9]}', tags = '{2}' WHERE id = 2;
 SELECT * FROM qs_round();
 SELECT g, hi, hi_avg FROM sum_mixed ORDER BY g;
 
