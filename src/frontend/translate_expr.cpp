@@ -495,10 +495,26 @@ expr_ptr translate_indirection(const A_Indirection* ind, const expr_env& env) {
     return x;
 }
 
+// `x COLLATE name`: the collation found as the parser finds it, spelled schema-qualified.
+expr_ptr translate_collate(const CollateClause* c, const expr_env& env) {
+    expr_ptr x = coerce_unknown(translate_expr(c->arg, env), make_type(type_kind::text));
+    if (is_stand_in(x)) return x;
+    std::vector<std::string> names;
+    for (const Node* n : nodes(c->collname)) names.push_back(strVal(n));
+    const auto found = env.ctx.cat.find_collation(names, env.ctx.position(c->location));
+    if (!found) {
+        env.ctx.unsupported("COLLATE", c->location);
+        return placeholder(opaque_type());
+    }
+    auto e = std::make_shared<ir::expr>(*ir::make_node(expr_kind::collate, x->type, {x}));
+    e->schema = found->first;
+    e->name = found->second;
+    return e;
+}
+
 // Nodes outside the subset: their operands are still translated for name checking.
 expr_ptr translate_unsupported(const Node* n, const expr_env& env) {
     switch (nodeTag(n)) {
-    case T_CollateClause: translate_expr(as<CollateClause>(n)->arg, env); break;
     case T_RowExpr:
         for (const Node* e : nodes(as<RowExpr>(n)->args)) translate_expr(e, env);
         break;
@@ -556,6 +572,7 @@ expr_ptr translate_expr(const Node* n, const expr_env& env) {
     case T_TypeCast: return translate_cast(as<TypeCast>(n), env);
     case T_A_ArrayExpr: return translate_array(as<A_ArrayExpr>(n), env);
     case T_A_Indirection: return translate_indirection(as<A_Indirection>(n), env);
+    case T_CollateClause: return translate_collate(as<CollateClause>(n), env);
     case T_A_Expr: return translate_a_expr(as<A_Expr>(n), env);
     case T_BoolExpr: return translate_bool_expr(as<BoolExpr>(n), env);
     case T_NullTest: {

@@ -62,6 +62,15 @@ std::optional<sql_type> catalog::field_type(const sql_type& t, const std::string
     return std::nullopt;
 }
 
+std::optional<std::pair<std::string, std::string>> catalog::find_collation(const std::vector<std::string>& names, int position) const {
+    (void)position;
+    // The collations every database has, in pg_catalog.
+    const std::string& name = names.back();
+    const bool in_catalog = names.size() == 1 || names.front() == "pg_catalog";
+    if (in_catalog && (name == "C" || name == "POSIX" || name == "default" || name == "ucs_basic")) return std::pair{std::string("pg_catalog"), name};
+    return std::nullopt;
+}
+
 std::optional<bool> catalog::is_boolean(const sql_type& t) const {
     if (t.kind == type_kind::other) return std::nullopt;
     return t.kind == type_kind::boolean || t.kind == type_kind::unknown;

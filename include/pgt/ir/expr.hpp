@@ -39,6 +39,7 @@ enum class expr_kind {
     field,            ///< (a0).name: a field of a composite value
     op_any,           ///< a0 op ANY (a1): `name` the operator in `schema`, a1 an array
     op_all,           ///< a0 op ALL (a1)
+    collate,          ///< a0 COLLATE schema.name
 };
 
 struct expr;

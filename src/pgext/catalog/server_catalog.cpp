@@ -225,6 +225,11 @@ std::optional<sql_type> server_catalog::element_type(const sql_type& t) const {
     return type(*e);
 }
 
+std::optional<std::pair<std::string, std::string>> server_catalog::find_collation(const std::vector<std::string>& names,
+                                                                                  int position) const {
+    return analyzer::find_collation(names, position);
+}
+
 std::optional<sql_type> server_catalog::field_type(const sql_type& t, const std::string& name, int position) const {
     const auto f = analyzer::field_type(ref(t), name, position);
     if (!f) return std::nullopt;

@@ -12,6 +12,7 @@
 extern "C" {
 #include <catalog/namespace.h>
 #include <catalog/pg_class.h>
+#include <catalog/pg_collation.h>
 #include <nodes/makefuncs.h>
 #include <nodes/nodeFuncs.h>
 #include <optimizer/optimizer.h>
@@ -327,6 +328,21 @@ std::optional<type_ref> element_type(type_ref t) {
     const Oid e = pg::call([&] { return get_base_element_type(t.type); });
     if (!OidIsValid(e)) return std::nullopt;
     return type_ref{e, t.typmod};
+}
+
+std::pair<std::string, std::string> find_collation(const std::vector<std::string>& names, int position) {
+    std::pair<std::string, std::string> found;
+    pg::call([&] {
+        List* qualified = NIL;
+        for (const auto& n : names) qualified = lappend(qualified, makeString(pstrdup(n.c_str())));
+        const Oid collation = LookupCollation(new_parse_state(position), qualified, position);
+        HeapTuple tuple = SearchSysCache1(COLLOID, ObjectIdGetDatum(collation));
+        if (!HeapTupleIsValid(tuple)) elog(ERROR, "cache lookup failed for collation %u", collation);
+        const auto* form = reinterpret_cast<Form_pg_collation>(GETSTRUCT(tuple));
+        found = {get_namespace_name(form->collnamespace), NameStr(form->collname)};
+        ReleaseSysCache(tuple);
+    });
+    return found;
 }
 
 std::optional<type_ref> field_type(type_ref t, const std::string& name, int position) {

@@ -120,6 +120,8 @@ SELECT pgtrickle.create_stream_table('array_filters', 'SELECT t.id, s.id AS sid 
     refresh_mode => 'IMMEDIATE');
 SELECT pgtrickle.create_stream_table('similar_rows', 'SELECT id FROM people WHERE raw_value SIMILAR TO ''%(a|b|C)%''
     AND (id, source_state) < (3, ''Z'') AND ROW(raw_value, data) IS NOT NULL', refresh_mode => 'DIFFERENTIAL');
+SELECT pgtrickle.create_stream_table('collated', 'SELECT id, raw_value FROM people WHERE raw_value COLLATE "C" > ''B''
+    ORDER BY lower(raw_value) COLLATE pg_catalog."POSIX" DESC LIMIT 2', refresh_mode => 'DIFFERENTIAL');
 -- An outer join's ON clause with a subquery reading both sides: matched pairs plus each
 -- preserved side's rows that no pair holds.
 SELECT pgtrickle.create_stream_table('outer_on_both', 'SELECT s.id, p.id AS pid FROM sales s LEFT JOIN people p
