@@ -2,6 +2,7 @@
 #include "frontend/scope.hpp"
 
 #include "frontend/correlation.hpp"
+#include "frontend/type_names.hpp"
 
 #include <algorithm>
 #include <array>
@@ -81,6 +82,46 @@ ir::expr_ptr outer_reference(context& ctx, const select_scope& scope, const sele
     return v;
 }
 
+// A base table's whole-row reference (`t`, `t.*`): its columns as a value of its row type,
+// NULL where an outer join null-extended the row (told by a NOT NULL column, which a row of
+// the table never has NULL), as PostgreSQL's whole-row Var. Over the FROM row of `s`; nullopt
+// (unsupported) for other items, and for a table without a NOT NULL column.
+std::optional<ir::expr_ptr> whole_row(context& ctx, const select_scope& s, const range_item& item, int location) {
+    if (!item.is_table || !s.origins || item.values.empty()) return std::nullopt;
+    const auto origin = [&](const ir::expr_ptr& v) -> const column_origin* {
+        if (v->kind != ir::expr_kind::column || v->index < 0 || static_cast<std::size_t>(v->index) >= s.origins->size()) return nullptr;
+        return &(*s.origins)[static_cast<std::size_t>(v->index)];
+    };
+    const column_origin* first = origin(item.values.front());
+    if (!first || !first->table) return std::nullopt;
+    const ir::table& t = *first->table;
+    std::optional<ir::expr_ptr> present;
+    for (std::size_t i = 0; i < item.values.size(); ++i) {
+        const column_origin* o = origin(item.values[i]);
+        if (!o || o->table != first->table || o->table_column != static_cast<int>(i)) return std::nullopt;
+        if (!present && t.columns[i].not_null) present = item.values[i];
+    }
+    if (!present || item.values.size() != t.columns.size()) return std::nullopt;
+    auto type = row_type_of(ctx, t, location);
+    if (!type) return std::nullopt;
+    type->equality = std::ranges::all_of(t.columns, [](const ir::column& c) { return c.type.equality; });
+    auto is_present = std::make_shared<ir::expr>(*ir::make_node(ir::expr_kind::is_null, make_type(type_kind::boolean), {*present}));
+    is_present->negated = true;
+    auto e = std::make_shared<ir::expr>(*ir::make_node(ir::expr_kind::case_, *type, {is_present, ir::make_node(ir::expr_kind::row, *type, item.values)}));
+    return e;
+}
+
+} // namespace
+
+std::optional<ir::expr_ptr> whole_row_presence(const ir::expr& e) {
+    if (e.kind != ir::expr_kind::case_ || e.args.size() != 2 || e.args[1]->kind != ir::expr_kind::row) return std::nullopt;
+    const ir::expr& test = *e.args[0];
+    if (test.kind != ir::expr_kind::is_null || !test.negated) return std::nullopt;
+    return test.args[0];
+}
+
+namespace {
+
 ir::expr_ptr resolve_unqualified(context& ctx, const select_scope& scope, const std::string& name,
                                  int location) {
     for (const select_scope* s = &scope; s; s = s->outer) {
@@ -93,6 +134,8 @@ ir::expr_ptr resolve_unqualified(context& ctx, const select_scope& scope, const 
                 const ir::expr_ptr& v = item->values[static_cast<std::size_t>(item->whole_row)];
                 return s == &scope ? reference(ctx, v, location) : outer_reference(ctx, scope, s, v, location);
             }
+            if (const auto row = whole_row(ctx, *s, *item, location))
+                return s == &scope ? *row : outer_reference(ctx, scope, s, *row, location);
             ctx.unsupported("whole-row reference " + name, location);
             return placeholder(opaque_type());
         }
@@ -162,6 +205,20 @@ bool ends_with_star(const ColumnRef* ref) {
 ir::expr_ptr resolve_column(context& ctx, const select_scope& scope, const ColumnRef* ref) {
     std::vector<std::string> parts = name_parts(ref);
     if (ends_with_star(ref)) {
+        // `t.*` in an expression: t's whole-row reference.
+        if (!parts.empty() && parts.size() <= 3) {
+            const std::string schema = parts.size() >= 2 ? parts[parts.size() - 2] : std::string{};
+            for (const select_scope* s = &scope; s; s = s->outer)
+                if (const range_item* item = find_range(ctx, *s, schema, parts.back(), ref->location)) {
+                    if (item->whole_row >= 0) {
+                        const ir::expr_ptr& v = item->values[static_cast<std::size_t>(item->whole_row)];
+                        return s == &scope ? reference(ctx, v, ref->location) : outer_reference(ctx, scope, s, v, ref->location);
+                    }
+                    if (const auto row = whole_row(ctx, *s, *item, ref->location))
+                        return s == &scope ? *row : outer_reference(ctx, scope, s, *row, ref->location);
+                    break;
+                }
+        }
         ctx.unsupported("whole-row reference " + (parts.empty() ? "*" : joined(parts) + ".*"),
                         ref->location);
         return placeholder(opaque_type());

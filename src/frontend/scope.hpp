@@ -91,6 +91,10 @@ bool ends_with_star(const ColumnRef* ref);
 /// A fresh column node for a FROM-row value, so that each reference keeps its location.
 ir::expr_ptr reference(context& ctx, const ir::expr_ptr& value, int location);
 
+/// For a base table's whole-row reference (as resolve_column makes it), the NOT NULL column
+/// that tells whether its row is there.
+std::optional<ir::expr_ptr> whole_row_presence(const ir::expr& e);
+
 /// Placeholder for an expression the IR cannot hold: the query is already marked unsupported.
 ir::expr_ptr placeholder(sql_type type);
 sql_type opaque_type();

@@ -171,6 +171,14 @@ expr_ptr translate_aggregate(const FuncCall* fc, const function_name& f, bool us
         call.schema = res->schema;
         if (call.schema != "pg_catalog") call.func = agg_func::other;
         for (std::size_t i = 0; i < args.size(); ++i) args[i] = coerce_unknown(args[i], res->args[i]);
+        // A whole-row reference is NULL where its row is not there, never for NULL fields (which
+        // make IS NULL, as maintenance tests its inputs, true): count(t.*) counts t's NOT NULL
+        // column instead; other aggregates of it are not maintained.
+        for (auto& a : args)
+            if (const auto present = whole_row_presence(*a)) {
+                if (call.func != agg_func::count || call.distinct) ctx.unsupported("aggregate " + f.name + "() of a whole-row reference", fc->location);
+                a = *present;
+            }
         call.args = std::move(args);
         call.type = res->result;
     }

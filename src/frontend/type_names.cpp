@@ -108,6 +108,10 @@ type_name_result type_from_name(const TypeName* tn) {
     return {{type_kind::other, spelling + modifier + arrays}, {}, exact};
 }
 
+std::optional<sql_type> row_type_of(context& ctx, const ir::table& t, int location) {
+    return ctx.cat.find_type(quoted(t.schema) + "." + quoted(t.name), ctx.position(location));
+}
+
 type_name_result type_from_name(context& ctx, const TypeName* tn) {
     type_name_result r = type_from_name(tn);
     if (r.problem.empty() && !r.exact.empty())

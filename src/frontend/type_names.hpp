@@ -23,6 +23,9 @@ type_name_result type_from_name(const TypeName* tn);
 /// spelling, `integer[]` for `_int4`); errors (42704) as PostgreSQL reports them.
 type_name_result type_from_name(context& ctx, const TypeName* tn);
 
+/// The row type of table `t`, as the catalog spells it; nullopt when the catalog cannot tell.
+std::optional<sql_type> row_type_of(context& ctx, const ir::table& t, int location);
+
 /// `name` quoted as an SQL identifier when it is not a plain lower-case one.
 std::string quote_identifier_if_needed(const std::string& name);
 

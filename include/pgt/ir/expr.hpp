@@ -40,6 +40,7 @@ enum class expr_kind {
     op_any,           ///< a0 op ANY (a1): `name` the operator in `schema`, a1 an array
     op_all,           ///< a0 op ALL (a1)
     collate,          ///< a0 COLLATE schema.name
+    row,              ///< ROW(args), of `type` (a table's row type: a whole-row reference)
 };
 
 struct expr;

@@ -385,7 +385,8 @@ std::vector<std::optional<column_origin>> output_origins(const std::string& sql)
             const auto* tle = lfirst_node(TargetEntry, lc);
             if (tle->resjunk) continue;
             raw_origin& o = origins[n++];
-            if (tle->resorigtbl == InvalidOid || get_rel_relkind(tle->resorigtbl) != RELKIND_RELATION) continue;
+            // (resorigcol 0: a whole-row reference, which has no column of origin.)
+            if (tle->resorigtbl == InvalidOid || tle->resorigcol <= 0 || get_rel_relkind(tle->resorigtbl) != RELKIND_RELATION) continue;
             o.table = tle->resorigtbl;
             o.column = get_attname(tle->resorigtbl, tle->resorigcol, false);
         }

@@ -175,7 +175,8 @@ value eval(const ir::expr& e, const row& input) {
     case ir::expr_kind::field:
     case ir::expr_kind::op_any:
     case ir::expr_kind::op_all:
-    case ir::expr_kind::collate: break; // arrays, composites and collations the oracle does not have
+    case ir::expr_kind::collate:
+    case ir::expr_kind::row: break; // arrays, composites and collations the oracle does not have
     }
     throw_cannot_evaluate("expression kind " + std::to_string(static_cast<int>(e.kind)));
 }

@@ -259,6 +259,7 @@ std::string to_string(const expr& e, const std::vector<column>* names) {
         return r;
     }
     case expr_kind::field: return "(" + arg(0) + ")." + e.name;
+    case expr_kind::row: return "ROW(" + join_args(e.args, names) + ")";
     case expr_kind::collate: return "(" + arg(0) + " COLLATE " + e.name + ")";
     case expr_kind::op_any:
     case expr_kind::op_all: return "(" + arg(0) + " " + e.name + (e.kind == expr_kind::op_any ? " ANY (" : " ALL (") + arg(1) + "))";

@@ -180,6 +180,7 @@ std::string render(const ir::expr& e, const std::function<std::string(int)>& col
         return r;
     }
     case ir::expr_kind::field: return "(" + arg(0) + ")." + ident(e.name);
+    case ir::expr_kind::row: return cast("ROW(" + render_list(e, col) + ")", e.type);
     case ir::expr_kind::collate: return "(" + arg(0) + " COLLATE " + qualified(e.schema, e.name) + ")";
     case ir::expr_kind::op_any:
     case ir::expr_kind::op_all:

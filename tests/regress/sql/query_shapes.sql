@@ -120,6 +120,11 @@ SELECT pgtrickle.create_stream_table('array_filters', 'SELECT t.id, s.id AS sid 
     refresh_mode => 'IMMEDIATE');
 SELECT pgtrickle.create_stream_table('similar_rows', 'SELECT id FROM people WHERE raw_value SIMILAR TO ''%(a|b|C)%''
     AND (id, source_state) < (3, ''Z'') AND ROW(raw_value, data) IS NOT NULL', refresh_mode => 'DIFFERENTIAL');
+-- Whole-row references of tables (NULL where an outer join null-extended the row).
+SELECT pgtrickle.create_stream_table('whole_rows', 'SELECT c.code, count(s.*) AS n, count(s) AS n2 FROM codes c
+    LEFT JOIN sales s ON s.g = c.code GROUP BY c.code', refresh_mode => 'DIFFERENTIAL');
+SELECT pgtrickle.create_stream_table('row_json', 'SELECT p.id, to_jsonb(p.*) - ''pos'' AS j, s AS srow FROM people p
+    LEFT JOIN sales s ON s.id = p.id', refresh_mode => 'IMMEDIATE');
 SELECT pgtrickle.create_stream_table('collated', 'SELECT id, raw_value FROM people WHERE raw_value COLLATE "C" > ''B''
     ORDER BY lower(raw_value) COLLATE pg_catalog."POSIX" DESC LIMIT 2', refresh_mode => 'DIFFERENTIAL');
 -- An outer join's ON clause with a subquery reading both sides: matched pairs plus each
