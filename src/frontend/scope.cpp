@@ -95,13 +95,17 @@ std::optional<ir::expr_ptr> whole_row(context& ctx, const select_scope& s, const
     const column_origin* first = origin(item.values.front());
     if (!first || !first->table) return std::nullopt;
     const ir::table& t = *first->table;
-    std::optional<ir::expr_ptr> present;
     for (std::size_t i = 0; i < item.values.size(); ++i) {
         const column_origin* o = origin(item.values[i]);
         if (!o || o->table != first->table || o->table_column != static_cast<int>(i)) return std::nullopt;
-        if (!present && t.columns[i].not_null) present = item.values[i];
     }
-    if (!present || item.values.size() != t.columns.size()) return std::nullopt;
+    if (item.values.size() != t.columns.size()) return std::nullopt;
+    // (A primary key column first: its NOT NULL is always validated.)
+    std::optional<ir::expr_ptr> present;
+    if (!t.primary_key.empty()) present = item.values[static_cast<std::size_t>(t.primary_key.front())];
+    for (std::size_t i = 0; i < t.columns.size() && !present; ++i)
+        if (t.columns[i].not_null) present = item.values[i];
+    if (!present) return std::nullopt;
     auto type = row_type_of(ctx, t, location);
     if (!type) return std::nullopt;
     type->equality = std::ranges::all_of(t.columns, [](const ir::column& c) { return c.type.equality; });

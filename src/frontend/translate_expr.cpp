@@ -98,24 +98,52 @@ pseudo_type polymorphic(const sql_type& t) {
     return pseudo_type::none;
 }
 
+// ARRAY[…] of type `array`: each element cast to `element` (a nested ARRAY[…] is of `array`
+// too), as PostgreSQL types an array constructor under a cast.
+expr_ptr array_of(const A_ArrayExpr* a, const sql_type& array, const sql_type& element, const expr_env& env) {
+    std::vector<expr_ptr> elements;
+    for (const Node* n : nodes(a->elements)) {
+        if (nodeTag(n) == T_A_ArrayExpr) {
+            elements.push_back(array_of(as<A_ArrayExpr>(n), array, element, env));
+            continue;
+        }
+        expr_ptr e = translate_expr(n, env);
+        if (is_stand_in(e)) return placeholder(opaque_type());
+        if (e->type.kind == type_kind::unknown) {
+            elements.push_back(coerce_unknown(e, element));
+            continue;
+        }
+        if (typing::same_type(e->type, element) && e->type.name == element.name) {
+            elements.push_back(e);
+            continue;
+        }
+        const auto vol = env.ctx.cat.cast(e->type, element);
+        if (!vol)
+            env.ctx.fail("42846", "cannot cast type " + typing::display_name(e->type) + " to " + typing::display_name(element), expr_location(n));
+        elements.push_back(make_cast(e, element, *vol));
+    }
+    return ir::make_node(expr_kind::array, array, std::move(elements));
+}
+
 expr_ptr translate_cast(const TypeCast* tc, const expr_env& env) {
-    expr_ptr arg = translate_expr(tc->arg, env);
     type_name_result target = type_from_name(env.ctx, tc->typeName);
     if (!target.problem.empty()) {
         env.ctx.unsupported("cast to a type with " + target.problem, tc->location);
+        translate_expr(tc->arg, env);
         return placeholder(opaque_type());
     }
+    // ARRAY[…] cast to an array type has its elements cast to the element type (as
+    // transformArrayExpr does with the cast's type), ARRAY[] included.
+    if (nodeTag(tc->arg) == T_A_ArrayExpr)
+        if (const auto element = env.ctx.cat.element_type(target.type))
+            return array_of(as<A_ArrayExpr>(tc->arg), target.type, *element, env);
+    expr_ptr arg = translate_expr(tc->arg, env);
     // A cast to a polymorphic pseudo-type leaves its argument as it is (coerce_type: the
     // argument's own type is what a polymorphic call sees): any value, an unknown literal
     // unknown, for the first kind; for the second only a value of its family (an array, an
     // enum, a range, a multirange), which the cast check below tells.
     const pseudo_type pseudo = polymorphic(target.type);
     if (pseudo == pseudo_type::any_value) return arg;
-    // ARRAY[] takes the array type it is cast to.
-    if (arg->kind == expr_kind::array && arg->args.empty()) {
-        if (!env.ctx.cat.element_type(target.type)) env.ctx.fail("42846", "cannot cast type unknown[] to " + typing::display_name(target.type), tc->location);
-        return ir::make_node(expr_kind::array, target.type, {});
-    }
     // A literal is read as the target type directly: `date '2024-01-01'`, `'5'::int`.
     if (arg->kind == expr_kind::constant && arg->type.kind == type_kind::unknown) return coerce_unknown(arg, target.type);
     if (is_stand_in(arg)) return placeholder(target.type);
@@ -169,8 +197,8 @@ expr_ptr translate_between(const A_Expr* a, const expr_env& env) {
 expr_ptr translate_unsupported(const Node* n, const expr_env& env);
 
 // `(l1, l2, …) op (r1, r2, …)`, as PostgreSQL's make_row_comparison_op reads it: = is every
-// pair equal, <> some pair unequal, and < <= > >= compare the pairs in order (the first
-// unequal pair decides; a NULL there makes the whole NULL).
+// pair equal, <> some pair unequal. (< <= > >= compare pairs with the equality of the first
+// operator's btree family, which a lookup by name could not promise: not maintained.)
 expr_ptr row_comparison(const RowExpr* l, const RowExpr* r, const std::string& schema, const std::string& op, int location,
                         const expr_env& env) {
     context& ctx = env.ctx;
@@ -185,15 +213,8 @@ expr_ptr row_comparison(const RowExpr* l, const RowExpr* r, const std::string& s
         for (std::size_t i = 0; i < ls.size(); ++i) pairs.push_back(pair(i, op));
         return pairs.size() == 1 ? pairs[0] : ir::make_node(op == "=" ? expr_kind::and_ : expr_kind::or_, bool_type, std::move(pairs));
     }
-    if (op != "<" && op != "<=" && op != ">" && op != ">=") {
-        ctx.unsupported("row comparison with operator " + op, location);
-        return placeholder(bool_type);
-    }
-    const std::string strict = op.substr(0, 1);
-    expr_ptr e = pair(ls.size() - 1, op);
-    for (std::size_t i = ls.size() - 1; i-- > 0;)
-        e = ir::make_node(expr_kind::or_, bool_type, {pair(i, strict), ir::make_node(expr_kind::and_, bool_type, {pair(i, "="), e})});
-    return e;
+    ctx.unsupported("row comparison with operator " + op, location);
+    return placeholder(bool_type);
 }
 
 // `x op ANY (array)` / `x op ALL (array)` (make_scalar_array_op): `op` resolved against the
@@ -403,7 +424,7 @@ expr_ptr translate_variadic(expr_kind kind, const char* construct, const List* l
 }
 
 // ARRAY[a, b, …]: the elements unified to their common type (an array of arrays is
-// multidimensional); ARRAY[] is typed by the cast around it.
+// multidimensional). Under a cast to an array type, array_of types it instead.
 expr_ptr translate_array(const A_ArrayExpr* a, const expr_env& env) {
     std::vector<expr_ptr> elements;
     std::vector<int> locations;
@@ -411,7 +432,9 @@ expr_ptr translate_array(const A_ArrayExpr* a, const expr_env& env) {
         elements.push_back(translate_expr(e, env));
         locations.push_back(expr_location(e));
     }
-    if (elements.empty()) return ir::make_node(expr_kind::array, {}, {});
+    if (elements.empty())
+        env.ctx.fail("42P18", "cannot determine type of empty array", a->location,
+                     "Explicitly cast to the desired type, for example ARRAY[]::integer[].");
     if (std::ranges::any_of(elements, is_stand_in)) return placeholder(opaque_type());
     auto element = unify(env.ctx, elements, locations, "ARRAY", a->location);
     if (!element) return placeholder(opaque_type());
@@ -433,9 +456,8 @@ expr_ptr subscript_index(context& ctx, expr_ptr i, bool jsonb, int location) {
     if (i->type.kind == type_kind::int2 || i->type.kind == type_kind::int4) return coerce_to(i, int4);
     if (jsonb && is_string(i->type.kind)) return coerce_to(i, text);
     if (!jsonb && (is_numeric_family(i->type.kind))) return coerce_to(i, int4);
-    if (jsonb) ctx.fail("42804", "subscript type " + typing::display_name(i->type) + " is not supported", location,
-                        "jsonb subscript must be coercible to only one type, integer or text.");
-    ctx.fail("42804", "array subscript must have type integer", location);
+    ctx.unsupported("a subscript of type " + typing::display_name(i->type), location);
+    return placeholder(opaque_type());
 }
 
 // `x[i]`, `x[i:j]`, `(x).field`, in the order written: an array's elements and slices (both
@@ -578,13 +600,17 @@ expr_ptr translate_expr(const Node* n, const expr_env& env) {
     case T_NullTest: {
         const auto* t = as<NullTest>(n);
         if (nodeTag(reinterpret_cast<const Node*>(t->arg)) == T_RowExpr) {
-            // ROW(a, b) IS NULL: every field NULL; IS NOT NULL: none.
+            // ROW(a, b) IS NULL: every field a NULL value; IS NOT NULL: none (each field tested
+            // as one value, as ExecEvalRowNull does, even a composite one: num_nonnulls / num_nulls).
             std::vector<expr_ptr> fields;
             for (const Node* f : nodes(reinterpret_cast<const RowExpr*>(t->arg)->args))
-                fields.push_back(with_negated(ir::make_node(expr_kind::is_null, bool_type, {coerce_unknown(translate_expr(f, env), make_type(type_kind::text))}),
-                                              t->nulltesttype == IS_NOT_NULL));
+                fields.push_back(coerce_unknown(translate_expr(f, env), make_type(type_kind::text)));
             if (fields.empty()) return ir::make_constant("true", bool_type);
-            return fields.size() == 1 ? fields[0] : ir::make_node(expr_kind::and_, bool_type, std::move(fields));
+            if (std::ranges::any_of(fields, is_stand_in)) return placeholder(bool_type);
+            const sql_type int4 = make_type(type_kind::int4);
+            expr_ptr counted = ir::make_call(expr_kind::func, "pg_catalog", t->nulltesttype == IS_NULL ? "num_nonnulls" : "num_nulls", int4,
+                                             std::move(fields));
+            return ir::make_call(expr_kind::op, "pg_catalog", "=", bool_type, {counted, ir::make_constant("0", int4)});
         }
         expr_ptr arg = translate_expr(reinterpret_cast<const Node*>(t->arg), env);
         arg = coerce_unknown(arg, make_type(type_kind::text));

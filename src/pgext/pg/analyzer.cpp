@@ -321,7 +321,7 @@ std::optional<char> cast_volatility(type_ref from, type_ref to) {
 std::optional<type_ref> array_type(type_ref element) {
     const Oid a = pg::call([&] { return OidIsValid(get_element_type(element.type)) ? element.type : get_array_type(element.type); });
     if (!OidIsValid(a)) return std::nullopt;
-    return type_ref{a, a == element.type ? element.typmod : -1};
+    return type_ref{a, element.typmod};
 }
 
 std::optional<type_ref> element_type(type_ref t) {
@@ -330,8 +330,9 @@ std::optional<type_ref> element_type(type_ref t) {
     return type_ref{e, t.typmod};
 }
 
-std::pair<std::string, std::string> find_collation(const std::vector<std::string>& names, int position) {
+std::optional<std::pair<std::string, std::string>> find_collation(const std::vector<std::string>& names, int position) {
     std::pair<std::string, std::string> found;
+    bool deterministic = true;
     pg::call([&] {
         List* qualified = NIL;
         for (const auto& n : names) qualified = lappend(qualified, makeString(pstrdup(n.c_str())));
@@ -340,8 +341,10 @@ std::pair<std::string, std::string> find_collation(const std::vector<std::string
         if (!HeapTupleIsValid(tuple)) elog(ERROR, "cache lookup failed for collation %u", collation);
         const auto* form = reinterpret_cast<Form_pg_collation>(GETSTRUCT(tuple));
         found = {get_namespace_name(form->collnamespace), NameStr(form->collname)};
+        deterministic = form->collisdeterministic;
         ReleaseSysCache(tuple);
     });
+    if (!deterministic) return std::nullopt;
     return found;
 }
 
@@ -350,8 +353,9 @@ std::optional<type_ref> field_type(type_ref t, const std::string& name, int posi
     const bool composite = pg::call([&] {
         const Oid relid = typeOrDomainTypeRelid(t.type);
         if (!OidIsValid(relid)) return false;
+        // (A row type's fields are its table's columns, not its system columns.)
         const AttrNumber att = get_attnum(relid, name.c_str());
-        if (att == InvalidAttrNumber)
+        if (att <= 0)
             ereport(ERROR, (errcode(ERRCODE_UNDEFINED_COLUMN),
                             errmsg("column \"%s\" not found in data type %s", name.c_str(), format_type_be(t.type)),
                             parser_errposition(new_parse_state(position), position)));

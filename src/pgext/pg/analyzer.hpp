@@ -77,8 +77,10 @@ std::optional<type_ref> array_type(type_ref element);
 /// The element type of the array type `t` (or of a domain over one), with `t`'s modifier;
 /// nullopt when `t` is no array.
 std::optional<type_ref> element_type(type_ref t);
-/// The collation `names` as its schema and name (42704 when there is none, as the parser says).
-std::pair<std::string, std::string> find_collation(const std::vector<std::string>& names, int position);
+/// The collation `names` as its schema and name (42704 when there is none, as the parser says);
+/// nullopt for a nondeterministic one (values it deems equal may differ in their text image,
+/// by which maintenance groups and matches them).
+std::optional<std::pair<std::string, std::string>> find_collation(const std::vector<std::string>& names, int position);
 /// The type of field `name` of the composite type `t` (or of a domain over one); nullopt when
 /// `t` is not composite; 42703 when it has no such field.
 std::optional<type_ref> field_type(type_ref t, const std::string& name, int position);

@@ -119,7 +119,11 @@ SELECT pgtrickle.create_stream_table('array_filters', 'SELECT t.id, s.id AS sid 
     WHERE s.id <> ALL (ARRAY[2, 3]) AND (t.id, (t.p).y) <> (3, ''b'') AND (s.g, s.id) IN ((1, 1), (1, 5), (2, 4))',
     refresh_mode => 'IMMEDIATE');
 SELECT pgtrickle.create_stream_table('similar_rows', 'SELECT id FROM people WHERE raw_value SIMILAR TO ''%(a|b|C)%''
-    AND (id, source_state) < (3, ''Z'') AND ROW(raw_value, data) IS NOT NULL', refresh_mode => 'DIFFERENTIAL');
+    AND (id, source_state) <> (3, ''Z'') AND ROW(raw_value, data) IS NOT NULL', refresh_mode => 'DIFFERENTIAL');
+-- A cast types ARRAY[…]'s elements; ROW(…) IS NULL tests each field as one value (a
+-- composite of NULL fields is not NULL).
+SELECT pgtrickle.create_stream_table('row_nulls', 'SELECT id, ARRAY[doc::text, id]::text[] AS cast_elems,
+    (p, tags) IS NULL AS all_null, ROW(p, id) IS NOT NULL AS none_null FROM tagged', refresh_mode => 'IMMEDIATE');
 -- Whole-row references of tables (NULL where an outer join null-extended the row).
 SELECT pgtrickle.create_stream_table('whole_rows', 'SELECT c.code, count(s.*) AS n, count(s) AS n2 FROM codes c
     LEFT JOIN sales s ON s.g = c.code GROUP BY c.code', refresh_mode => 'DIFFERENTIAL');
@@ -150,13 +154,14 @@ INSERT INTO people VALUES (3, 'C@Z', 'ACTIVE', '[5, 6, 7]', '((1,1),(3,3))', '(0
 UPDATE people SET source_state = 'ACTIVE', route = '((9,9),(1,1))' WHERE id = 2;
 INSERT INTO codes VALUES (3);
 UPDATE tagged SET tags = tags || 5, p = ROW((p).x + 1, (p).y) WHERE id = 1;
-INSERT INTO tagged VALUES (4, '{4, 1}', '{"k": 3}', ROW(4, 'd'));
+INSERT INTO tagged VALUES (4, '{4, 1}', '{"k": 3}', ROW(4, 'd')), (5, NULL, NULL, ROW(NULL, NULL));
 SELECT * FROM qs_round();
 SELECT g, s, a, d FROM sum_scale ORDER BY g;
 SELECT g, fixed, loose FROM sum_computed ORDER BY g;
 SELECT g, hi, hi_avg FROM sum_mixed ORDER BY g;
 SELECT id, sid FROM array_filters ORDER BY id, sid;
 SELECT id, pair, first, head, corner, k, k0, y, none FROM array_values ORDER BY id;
+SELECT id, cast_elems, all_null, none_null FROM row_nulls ORDER BY id;
 
 -- Round 2: deletes down to empty groups and functions returning no rows.
 DELETE FROM sales WHERE g = 1;

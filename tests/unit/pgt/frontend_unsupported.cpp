@@ -46,6 +46,7 @@ TEST_CASE("frontend: unsupported constructs are named", "[frontend]") {
         {"SELECT ROW(id, sku) FROM orders", "ROW constructor"},
         {"SELECT (ARRAY[id, customer_id])[2:] FROM orders", "an array slice with a bound left out"},
         {"SELECT id FROM orders WHERE (id, sku) IS DISTINCT FROM (1, 'a')", "ROW constructor"},
+        {"SELECT id FROM orders WHERE (id, sku) < (1, 'a')", "row comparison with operator <"},
         {"SELECT round(amount, n => 2) FROM orders", "named argument"},
         {"SELECT id FROM orders WHERE id @> 1", "operator @> on types bigint and integer"},
         {"SELECT ~quantity FROM orders", "operator ~ on type smallint"},
