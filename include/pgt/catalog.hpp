@@ -104,6 +104,9 @@ public:
     /// The type of field `name` of the composite type `t`; nullopt when the catalog cannot
     /// tell, 42703 when `t` has no such field.
     virtual std::optional<sql_type> field_type(const sql_type& t, const std::string& name, int position) const;
+    /// The fields of the composite type `t` (`(x).*`), in order; nullopt when `t` is not
+    /// composite or the catalog cannot tell.
+    virtual std::optional<std::vector<ir::column>> fields_of(const sql_type& t) const;
     /// The collation `names` (schema-qualified or along the search path) as its schema and
     /// name; 42704 when there is none; nullopt when the catalog cannot tell.
     virtual std::optional<std::pair<std::string, std::string>> find_collation(const std::vector<std::string>& names, int position) const;

@@ -462,11 +462,11 @@ expr_ptr subscript_index(context& ctx, expr_ptr i, bool jsonb, int location) {
 
 // `x[i]`, `x[i:j]`, `(x).field`, in the order written: an array's elements and slices (both
 // bounds given), a jsonb's members, a composite's fields.
-expr_ptr translate_indirection(const A_Indirection* ind, const expr_env& env) {
+expr_ptr translate_indirection(const A_Indirection* ind, const expr_env& env, int count) {
     context& ctx = env.ctx;
     expr_ptr x = translate_expr(ind->arg, env);
     const List* steps = ind->indirection;
-    for (int k = 0; k < list_length(steps);) {
+    for (int k = 0; k < count;) {
         if (is_stand_in(x)) return x;
         const Node* step = static_cast<const Node*>(list_nth(steps, k));
         const int location = expr_location(ind->arg);
@@ -496,7 +496,7 @@ expr_ptr translate_indirection(const A_Indirection* ind, const expr_env& env) {
         std::vector<expr_ptr> args{x};
         bool slice = false;
         const int first = k;
-        for (; k < list_length(steps) && nodeTag(static_cast<const Node*>(list_nth(steps, k))) == T_A_Indices; ++k)
+        for (; k < count && nodeTag(static_cast<const Node*>(list_nth(steps, k))) == T_A_Indices; ++k)
             slice |= as<A_Indices>(static_cast<const Node*>(list_nth(steps, k)))->is_slice;
         if (slice && jsonb) ctx.fail("0A000", "jsonb subscript does not support slices", location);
         for (int j = first; j < k; ++j) {
@@ -548,6 +548,24 @@ expr_ptr translate_unsupported(const Node* n, const expr_env& env) {
 
 } // namespace
 
+std::vector<std::pair<std::string, expr_ptr>> translate_all_fields(const A_Indirection* ind, const expr_env& env) {
+    const expr_ptr x = translate_indirection(ind, env, list_length(ind->indirection) - 1);
+    const int location = expr_location(ind->arg);
+    std::vector<std::pair<std::string, expr_ptr>> fields;
+    const auto known = is_stand_in(x) ? std::nullopt : env.ctx.cat.fields_of(x->type);
+    if (!known) {
+        if (!is_stand_in(x)) env.ctx.unsupported("selection of all fields (.*) from type " + typing::display_name(x->type), location);
+        fields.emplace_back("?column?", placeholder(opaque_type()));
+        return fields;
+    }
+    for (const auto& f : *known) {
+        auto e = std::make_shared<ir::expr>(*ir::make_node(expr_kind::field, f.type, {x}));
+        e->name = f.name;
+        fields.emplace_back(f.name, e);
+    }
+    return fields;
+}
+
 expr_ptr make_operator(context& ctx, const std::string& schema, const std::string& op, expr_ptr l, expr_ptr r,
                        int location) {
     auto res = resolve_operator(ctx, schema, op, l, r, location);
@@ -593,7 +611,7 @@ expr_ptr translate_expr(const Node* n, const expr_env& env) {
     case T_A_Const: return translate_const(as<A_Const>(n), ctx);
     case T_TypeCast: return translate_cast(as<TypeCast>(n), env);
     case T_A_ArrayExpr: return translate_array(as<A_ArrayExpr>(n), env);
-    case T_A_Indirection: return translate_indirection(as<A_Indirection>(n), env);
+    case T_A_Indirection: return translate_indirection(as<A_Indirection>(n), env, list_length(as<A_Indirection>(n)->indirection));
     case T_CollateClause: return translate_collate(as<CollateClause>(n), env);
     case T_A_Expr: return translate_a_expr(as<A_Expr>(n), env);
     case T_BoolExpr: return translate_bool_expr(as<BoolExpr>(n), env);

@@ -88,6 +88,9 @@ struct expr_env {
 };
 
 ir::expr_ptr translate_expr(const Node* n, const expr_env& env);
+
+/// `(x).*` in a select list: each field of the composite x, named as the field.
+std::vector<std::pair<std::string, ir::expr_ptr>> translate_all_fields(const A_Indirection* ind, const expr_env& env);
 /// A condition: translated and coerced to boolean (`construct` names it in the 42804 error).
 ir::expr_ptr translate_condition(const Node* n, const expr_env& env, const char* construct);
 

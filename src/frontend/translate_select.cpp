@@ -37,6 +37,10 @@ std::vector<target> translate_targets(const List* list, const expr_env& env) {
                     targets.push_back({reference(env.ctx, item.values[i], ref->location), item.names[i]});
             continue;
         }
+        if (IsA(rt->val, A_Indirection) && IsA(llast(as<A_Indirection>(rt->val)->indirection), A_Star)) {
+            for (auto& [name, e] : translate_all_fields(as<A_Indirection>(rt->val), env)) targets.push_back({e, name});
+            continue;
+        }
         expr_ptr e = translate_expr(rt->val, env);
         targets.push_back({e, rt->name ? std::string(rt->name) : figure_column_name(rt->val)});
     }

@@ -62,6 +62,11 @@ std::optional<sql_type> catalog::field_type(const sql_type& t, const std::string
     return std::nullopt;
 }
 
+std::optional<std::vector<ir::column>> catalog::fields_of(const sql_type& t) const {
+    (void)t;
+    return std::nullopt;
+}
+
 std::optional<std::pair<std::string, std::string>> catalog::find_collation(const std::vector<std::string>& names, int position) const {
     (void)position;
     // The collations every database has, in pg_catalog.

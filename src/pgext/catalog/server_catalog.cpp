@@ -230,6 +230,14 @@ std::optional<std::pair<std::string, std::string>> server_catalog::find_collatio
     return analyzer::find_collation(names, position);
 }
 
+std::optional<std::vector<ir::column>> server_catalog::fields_of(const sql_type& t) const {
+    const auto fields = analyzer::fields_of(ref(t));
+    if (!fields) return std::nullopt;
+    std::vector<ir::column> columns;
+    for (const auto& [name, r] : *fields) columns.push_back({name, type(r)});
+    return columns;
+}
+
 std::optional<sql_type> server_catalog::field_type(const sql_type& t, const std::string& name, int position) const {
     const auto f = analyzer::field_type(ref(t), name, position);
     if (!f) return std::nullopt;

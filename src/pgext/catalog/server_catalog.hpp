@@ -40,6 +40,7 @@ public:
     std::optional<sql_type> array_type(const sql_type& element) const override;
     std::optional<sql_type> element_type(const sql_type& t) const override;
     std::optional<sql_type> field_type(const sql_type& t, const std::string& name, int position) const override;
+    std::optional<std::vector<ir::column>> fields_of(const sql_type& t) const override;
     std::optional<std::pair<std::string, std::string>> find_collation(const std::vector<std::string>& names, int position) const override;
 
     /// The functions, operators and views the compiled query uses (besides built-ins, which

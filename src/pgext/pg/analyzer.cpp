@@ -348,6 +348,24 @@ std::optional<std::pair<std::string, std::string>> find_collation(const std::vec
     return found;
 }
 
+std::optional<std::vector<std::pair<std::string, type_ref>>> fields_of(type_ref t) {
+    std::vector<std::pair<std::string, type_ref>> fields;
+    const bool composite = pg::call([&] {
+        const Oid base = getBaseType(t.type);
+        if (!OidIsValid(typeOrDomainTypeRelid(t.type))) return false;
+        TupleDesc desc = lookup_rowtype_tupdesc(base, -1);
+        for (int i = 0; i < desc->natts; ++i) {
+            const Form_pg_attribute a = TupleDescAttr(desc, i);
+            if (a->attisdropped) continue;
+            fields.emplace_back(NameStr(a->attname), type_ref{a->atttypid, a->atttypmod});
+        }
+        ReleaseTupleDesc(desc);
+        return true;
+    });
+    if (!composite) return std::nullopt;
+    return fields;
+}
+
 std::optional<type_ref> field_type(type_ref t, const std::string& name, int position) {
     type_ref field;
     const bool composite = pg::call([&] {

@@ -81,6 +81,9 @@ std::optional<type_ref> element_type(type_ref t);
 /// nullopt for a nondeterministic one (values it deems equal may differ in their text image,
 /// by which maintenance groups and matches them).
 std::optional<std::pair<std::string, std::string>> find_collation(const std::vector<std::string>& names, int position);
+/// The fields of the composite type `t` (or of a domain over one), their names and types in
+/// order; nullopt when `t` is not composite.
+std::optional<std::vector<std::pair<std::string, type_ref>>> fields_of(type_ref t);
 /// The type of field `name` of the composite type `t` (or of a domain over one); nullopt when
 /// `t` is not composite; 42703 when it has no such field.
 std::optional<type_ref> field_type(type_ref t, const std::string& name, int position);

@@ -124,6 +124,9 @@ SELECT pgtrickle.create_stream_table('similar_rows', 'SELECT id FROM people WHER
 -- composite of NULL fields is not NULL).
 SELECT pgtrickle.create_stream_table('row_nulls', 'SELECT id, ARRAY[doc::text, id]::text[] AS cast_elems,
     (p, tags) IS NULL AS all_null, ROW(p, id) IS NOT NULL AS none_null FROM tagged', refresh_mode => 'IMMEDIATE');
+-- (x).*: every field of a composite, a whole-row reference's too.
+SELECT pgtrickle.create_stream_table('all_fields', 'SELECT t.id AS tid, (t.p).*, (s).* FROM tagged t LEFT JOIN sales s ON s.id = t.id',
+    refresh_mode => 'IMMEDIATE');
 -- Whole-row references of tables (NULL where an outer join null-extended the row).
 SELECT pgtrickle.create_stream_table('whole_rows', 'SELECT c.code, count(s.*) AS n, count(s) AS n2 FROM codes c
     LEFT JOIN sales s ON s.g = c.code GROUP BY c.code', refresh_mode => 'DIFFERENTIAL');
