@@ -115,6 +115,17 @@ std::optional<ir::expr_ptr> whole_row(context& ctx, const select_scope& s, const
     return e;
 }
 
+// Item `item` of level `s`'s whole-row reference as seen from `scope`: a function's scalar
+// result, or a base table's row (whole_row); nullopt when it has none the IR holds.
+std::optional<ir::expr_ptr> whole_row_reference(context& ctx, const select_scope& scope, const select_scope* s,
+                                                const range_item& item, int location) {
+    std::optional<ir::expr_ptr> row;
+    if (item.whole_row >= 0) row = reference(ctx, item.values[static_cast<std::size_t>(item.whole_row)], location);
+    else row = whole_row(ctx, *s, item, location);
+    if (!row || s == &scope) return row;
+    return outer_reference(ctx, scope, s, *row, location);
+}
+
 } // namespace
 
 std::optional<ir::expr_ptr> whole_row_presence(const ir::expr& e) {
@@ -134,12 +145,7 @@ ir::expr_ptr resolve_unqualified(context& ctx, const select_scope& scope, const 
     }
     for (const select_scope* s = &scope; s; s = s->outer) {
         if (const range_item* item = find_range(ctx, *s, {}, name, location)) {
-            if (item->whole_row >= 0) {
-                const ir::expr_ptr& v = item->values[static_cast<std::size_t>(item->whole_row)];
-                return s == &scope ? reference(ctx, v, location) : outer_reference(ctx, scope, s, v, location);
-            }
-            if (const auto row = whole_row(ctx, *s, *item, location))
-                return s == &scope ? *row : outer_reference(ctx, scope, s, *row, location);
+            if (const auto row = whole_row_reference(ctx, scope, s, *item, location)) return *row;
             ctx.unsupported("whole-row reference " + name, location);
             return placeholder(opaque_type());
         }
@@ -214,12 +220,7 @@ ir::expr_ptr resolve_column(context& ctx, const select_scope& scope, const Colum
             const std::string schema = parts.size() >= 2 ? parts[parts.size() - 2] : std::string{};
             for (const select_scope* s = &scope; s; s = s->outer)
                 if (const range_item* item = find_range(ctx, *s, schema, parts.back(), ref->location)) {
-                    if (item->whole_row >= 0) {
-                        const ir::expr_ptr& v = item->values[static_cast<std::size_t>(item->whole_row)];
-                        return s == &scope ? reference(ctx, v, ref->location) : outer_reference(ctx, scope, s, v, ref->location);
-                    }
-                    if (const auto row = whole_row(ctx, *s, *item, ref->location))
-                        return s == &scope ? *row : outer_reference(ctx, scope, s, *row, ref->location);
+                    if (const auto row = whole_row_reference(ctx, scope, s, *item, ref->location)) return *row;
                     break;
                 }
         }

@@ -448,6 +448,13 @@ expr_ptr translate_array(const A_ArrayExpr* a, const expr_env& env) {
     return ir::make_node(expr_kind::array, *array, std::move(elements));
 }
 
+// `(x).name`, of type `type`.
+expr_ptr field_of(const expr_ptr& x, const std::string& name, const sql_type& type) {
+    auto e = std::make_shared<ir::expr>(*ir::make_node(expr_kind::field, type, {x}));
+    e->name = name;
+    return e;
+}
+
 // A subscript of an array (int4, as an assignment cast makes it) or of a jsonb (text or int4).
 expr_ptr subscript_index(context& ctx, expr_ptr i, bool jsonb, int location) {
     if (is_stand_in(i)) return i;
@@ -476,9 +483,7 @@ expr_ptr translate_indirection(const A_Indirection* ind, const expr_env& env, in
                 ctx.unsupported("field selection from type " + typing::display_name(x->type), location);
                 return placeholder(opaque_type());
             }
-            auto e = std::make_shared<ir::expr>(*ir::make_node(expr_kind::field, *type, {x}));
-            e->name = strVal(step);
-            x = e;
+            x = field_of(x, strVal(step), *type);
             ++k;
             continue;
         }
@@ -558,11 +563,7 @@ std::vector<std::pair<std::string, expr_ptr>> translate_all_fields(const A_Indir
         fields.emplace_back("?column?", placeholder(opaque_type()));
         return fields;
     }
-    for (const auto& f : *known) {
-        auto e = std::make_shared<ir::expr>(*ir::make_node(expr_kind::field, f.type, {x}));
-        e->name = f.name;
-        fields.emplace_back(f.name, e);
-    }
+    for (const auto& f : *known) fields.emplace_back(f.name, field_of(x, f.name, f.type));
     return fields;
 }
 
