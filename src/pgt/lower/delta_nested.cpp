@@ -68,7 +68,7 @@ std::pair<std::string, std::string> now_and_change(lowering& l, int id, const tr
         now.items.push_back(tree::as(aggregate_value(l, call, child, "s"), out[a.group_by.size() + j]));
         if (call.func == ir::agg_func::count_star) continue;
         const tree::expr x = l.value(*call.arg(), child, "s");
-        const tree::expr present = tree::fn("sum", {tree::case_when({{tree::is_not_null(x), w}}, tree::integer(0))});
+        const tree::expr present = tree::fn("sum", {tree::case_when({{tree::is_not_null(x, call.arg()->type), w}}, tree::integer(0))});
         if (call.func == ir::agg_func::count) {
             change.items.push_back(tree::as(present, hidden("a", j)));
             continue;

@@ -112,9 +112,10 @@ tree::expr in_touched_partitions(lowering& l, int id, const std::string& dc) {
         const tree::expr v = partition_key(l, *keys[k], child, "s");
         const tree::expr t = tree::col("t", "__pgt_k" + std::to_string(k));
         tree::select values({t});
-        values.from(touched, "t").where(tree::is_not_null(t));
-        const tree::expr null_touched = tree::exists(tree::select({tree::integer(1)}).from(touched, "t").where(tree::is_null(t)));
-        per_key.push_back(tree::any_of({tree::among(v, values, partition_key_type(*keys[k])), tree::all_of({tree::is_null(v), null_touched})}));
+        const sql_type type = partition_key_type(*keys[k]);
+        values.from(touched, "t").where(tree::is_not_null(t, type));
+        const tree::expr null_touched = tree::exists(tree::select({tree::integer(1)}).from(touched, "t").where(tree::is_null(t, type)));
+        per_key.push_back(tree::any_of({tree::among(v, values, type), tree::all_of({tree::is_null(v, type), null_touched})}));
     }
     if (keys.size() > 1) per_key.push_back(tree::exists(tree::select({tree::integer(1)}).from(touched, "t").where(tree::all_of(std::move(match)))));
     return tree::all_of(std::move(per_key));

@@ -292,8 +292,9 @@ tree::expr sorts_after(const circuit& c, const std::string& d, const std::string
     for (const auto& k : c.query.topk->keys) {
         const std::string& name = c.query.root->columns[static_cast<std::size_t>(k.expr->index)].name;
         const tree::expr x = tree::col(d, name), y = tree::col(b, name);
-        const tree::expr nulls = k.nulls_first ? tree::all_of({tree::is_not_null(x), tree::is_null(y)})
-                                               : tree::all_of({tree::is_null(x), tree::is_not_null(y)});
+        const sql_type& type = k.expr->type;
+        const tree::expr nulls = k.nulls_first ? tree::all_of({tree::is_not_null(x, type), tree::is_null(y, type)})
+                                               : tree::all_of({tree::is_null(x, type), tree::is_not_null(y, type)});
         const tree::expr after = tree::any_of({nulls, tree::coalesce({tree::compare(k.descending ? "<" : ">", x, y, k.expr->type), tree::boolean(false)})});
         std::vector<tree::expr> conjuncts = equal_so_far;
         conjuncts.push_back(after);

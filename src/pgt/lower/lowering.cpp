@@ -272,9 +272,9 @@ layout state_table_layout(const lowering& l, int id, std::vector<storage_column>
     return lay;
 }
 
-std::string null_safe_eq(const std::string& a, const std::string& b) {
+std::string null_safe_eq(const std::string& a, const std::string& b, const sql_type& type) {
     const tree::expr x = tree::rendered(a), y = tree::rendered(b);
-    return tree::render(tree::any_of({tree::eq(x, y), tree::all_of({tree::is_null(x), tree::is_null(y)})}));
+    return tree::render(tree::any_of({tree::eq(x, y), tree::all_of({tree::is_null(x, type), tree::is_null(y, type)})}));
 }
 
 tree::expr function_call(const std::string& schema, const std::string& name, std::vector<tree::expr> args, tree::call_options options) {

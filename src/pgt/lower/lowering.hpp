@@ -212,6 +212,6 @@ std::vector<tree::order_item> sort_keys(const lowering& l, const std::vector<ir:
 tree::expr aggregate_value(const lowering& l, const ir::agg_call& a, int input, const std::string& alias);
 std::string aggregate_call(const lowering& l, const ir::agg_call& a, int input, const std::string& alias);
 /// `(a = b OR (a IS NULL AND b IS NULL))`: null-safe equality an index can serve.
-std::string null_safe_eq(const std::string& a, const std::string& b);
+std::string null_safe_eq(const std::string& a, const std::string& b, const sql_type& type);
 
 } // namespace pgt::lower::detail

@@ -191,7 +191,7 @@ struct aggregate_lowering {
     /// The conditions under which a row (through `alias`) counts for the aggregate: its
     /// argument is not NULL, its FILTER, and `extra`.
     std::vector<tree::expr> row_conditions(const ir::agg_call& call, const std::string& alias, std::vector<tree::expr> extra) const {
-        if (call.func != ir::agg_func::count_star) extra.push_back(tree::is_not_null(arg(call, alias)));
+        if (call.func != ir::agg_func::count_star) extra.push_back(tree::is_not_null(arg(call, alias), call.arg()->type));
         if (call.filter) extra.push_back(l.value(*call.filter, child, alias));
         return extra;
     }
@@ -549,10 +549,10 @@ struct aggregate_lowering {
             // (The key type's own equality, as GROUP BY's; NULL keys are one group.)
             const sql_type& type = a.group_by[j]->type;
             const tree::expr stored = tree::col("c", g(j)), found_key = tree::col("r", name);
-            found.push_back(tree::any_of({tree::compare("=", stored, found_key, type), tree::all_of({tree::is_null(stored), tree::is_null(found_key)})}));
+            found.push_back(tree::any_of({tree::compare("=", stored, found_key, type), tree::all_of({tree::is_null(stored, type), tree::is_null(found_key, type)})}));
             const tree::select touched_keys = tree::select({tree::col("c", g(j))}).from(cur, "c");
             touched.push_back(tree::any_of({sql::catalog_operators(type) ? tree::quantified("=", k, true, touched_keys) : tree::in(k, touched_keys),
-                                            tree::is_null(k)}));
+                                            tree::is_null(k, type)}));
         }
         grouped.items.push_back(tree::as(tree::boolean(true), "__pgt_found"));
         for (std::size_t n = 0; n < gathered.size(); ++n) {
@@ -579,7 +579,7 @@ struct aggregate_lowering {
         }
         std::vector<tree::expr> match;
         for (std::size_t j = 0; j < a.group_by.size(); ++j)
-            match.push_back(tree::rendered(null_safe_eq(l.expr(*a.group_by[j], child, "s"), tree::render(key(j)))));
+            match.push_back(tree::rendered(null_safe_eq(l.expr(*a.group_by[j], child, "s"), tree::render(key(j)), a.group_by[j]->type)));
         tree::select q({scratch});
         q.from(l.new_sql(child), "s");
         if (!match.empty()) q.where(tree::all_of(std::move(match)));
@@ -824,8 +824,8 @@ namespace {
 /// type's own equality where PostgreSQL's catalog has it (the row id's text of equal values is
 /// alike), else by that text.
 tree::expr same_key(const std::string& x, const std::string& y, const sql_type& type) {
-    if (type.kind != type_kind::other) return tree::rendered(null_safe_eq(x, y));
-    return tree::rendered(null_safe_eq(sql::hash_text(x, type), sql::hash_text(y, type)));
+    if (type.kind != type_kind::other) return tree::rendered(null_safe_eq(x, y, type));
+    return tree::rendered(null_safe_eq(sql::hash_text(x, type), sql::hash_text(y, type), make_type(type_kind::text)));
 }
 
 /// `"col" = value` for each storage column but the row id, from a stored_row.

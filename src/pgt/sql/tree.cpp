@@ -115,6 +115,12 @@ expr any_of(std::vector<expr> items) { return items.size() == 1 ? items.front() 
 expr negation(expr x) { return make(not_op{std::move(x)}); }
 expr is_null(expr x) { return make(postfix{std::move(x), "IS NULL"}); }
 expr is_not_null(expr x) { return make(postfix{std::move(x), "IS NOT NULL"}); }
+expr is_null(expr x, const sql_type& type) {
+    return type.kind == type_kind::other ? is_not_distinct(std::move(x), null()) : is_null(std::move(x));
+}
+expr is_not_null(expr x, const sql_type& type) {
+    return type.kind == type_kind::other ? is_distinct(std::move(x), null()) : is_not_null(std::move(x));
+}
 expr is_distinct(expr a, expr b) { return make(distinct_test{std::move(a), std::move(b), true}); }
 expr is_not_distinct(expr a, expr b) { return make(distinct_test{std::move(a), std::move(b), false}); }
 expr is_not_true(expr x) { return make(postfix{std::move(x), "IS NOT TRUE"}); }

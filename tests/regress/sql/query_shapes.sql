@@ -127,6 +127,12 @@ SELECT pgtrickle.create_stream_table('row_nulls', 'SELECT id, ARRAY[doc::text, i
 -- (x).*: every field of a composite, a whole-row reference's too.
 SELECT pgtrickle.create_stream_table('all_fields', 'SELECT t.id AS tid, (t.p).*, (s).* FROM tagged t LEFT JOIN sales s ON s.id = t.id',
     refresh_mode => 'IMMEDIATE');
+-- Composite keys with NULL fields: ROW(NULL, 'b') is neither NULL nor NOT NULL, ROW(NULL, NULL)
+-- IS NULL without being the null value; partitions, groups and count() tell them apart.
+SELECT pgtrickle.create_stream_table('composite_keys', 'SELECT id, p, count(*) OVER (PARTITION BY p) AS same,
+    sum(id) OVER (PARTITION BY p ORDER BY id) AS running FROM tagged', refresh_mode => 'DIFFERENTIAL');
+SELECT pgtrickle.create_stream_table('composite_groups', 'SELECT p, count(*) AS n, count(p) AS np FROM tagged GROUP BY p',
+    refresh_mode => 'IMMEDIATE');
 -- Whole-row references of tables (NULL where an outer join null-extended the row).
 SELECT pgtrickle.create_stream_table('whole_rows', 'SELECT c.code, count(s.*) AS n, count(s) AS n2 FROM codes c
     LEFT JOIN sales s ON s.g = c.code GROUP BY c.code', refresh_mode => 'DIFFERENTIAL');
@@ -157,7 +163,8 @@ INSERT INTO people VALUES (3, 'C@Z', 'ACTIVE', '[5, 6, 7]', '((1,1),(3,3))', '(0
 UPDATE people SET source_state = 'ACTIVE', route = '((9,9),(1,1))' WHERE id = 2;
 INSERT INTO codes VALUES (3);
 UPDATE tagged SET tags = tags || 5, p = ROW((p).x + 1, (p).y) WHERE id = 1;
-INSERT INTO tagged VALUES (4, '{4, 1}', '{"k": 3}', ROW(4, 'd')), (5, NULL, NULL, ROW(NULL, NULL));
+INSERT INTO tagged VALUES (4, '{4, 1}', '{"k": 3}', ROW(4, 'd')), (5, NULL, NULL, ROW(NULL, NULL)),
+                          (6, NULL, NULL, ROW(NULL, 'b')), (7, NULL, NULL, NULL);
 SELECT * FROM qs_round();
 SELECT g, s, a, d FROM sum_scale ORDER BY g;
 SELECT g, fixed, loose FROM sum_computed ORDER BY g;
@@ -165,6 +172,7 @@ SELECT g, hi, hi_avg FROM sum_mixed ORDER BY g;
 SELECT id, sid FROM array_filters ORDER BY id, sid;
 SELECT id, pair, first, head, corner, k, k0, y, none FROM array_values ORDER BY id;
 SELECT id, cast_elems, all_null, none_null FROM row_nulls ORDER BY id;
+SELECT p, n, np FROM composite_groups ORDER BY p;
 
 -- Round 2: deletes down to empty groups and functions returning no rows.
 DELETE FROM sales WHERE g = 1;
@@ -173,8 +181,10 @@ DELETE FROM codes WHERE code = 1;
 UPDATE sales SET ratio = 0 WHERE id = 3;
 DELETE FROM tagged WHERE id = 3;
 UPDATE tagged SET doc = '{"k": [9]}', tags = '{2}' WHERE id = 2;
+UPDATE tagged SET p = NULL WHERE id = 5;
 SELECT * FROM qs_round();
 SELECT g, hi, hi_avg FROM sum_mixed ORDER BY g;
+SELECT p, n, np FROM composite_groups ORDER BY p;
 
 DROP SCHEMA shapes CASCADE;
 RESET search_path;
