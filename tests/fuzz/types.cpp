@@ -4,7 +4,8 @@ namespace pgt::fuzz {
 
 std::string user_types_ddl() {
     return "CREATE TYPE fz_mood AS ENUM ('sad', 'ok', 'happy');\n"
-           "CREATE DOMAIN fz_posint AS integer CHECK (VALUE >= 0);\n";
+           "CREATE DOMAIN fz_posint AS integer CHECK (VALUE >= 0);\n"
+           "CREATE TYPE fz_pair AS (x integer, y text);\n";
 }
 
 const std::vector<column_type>& column_types() {
@@ -57,6 +58,8 @@ const std::vector<column_type>& column_types() {
         {"path", "geometric", {"[(0,0),(1,1)]", "((0,0),(1,1),(2,0))"}, {"route"}},
         {"fz_mood", "enum", {"sad", "ok", "happy"}, {"mood"}},
         {"fz_posint", "domain", {"0", "1", "2", "5", "9"}, {"rank", "qty"}, {"-1"}},
+        // Composites with NULL fields: neither IS NULL nor IS NOT NULL, or IS NULL without being NULL.
+        {"fz_pair", "composite", {"(1,a)", "(1,)", "(,)", "(2,\"a b\")", "(,b)"}, {"pair", "pos"}},
         {"money", "money", {"1.50", "-2.00", "0.00", "10.25"}, {"cost", "price"}},
         {"bit(4)", "bit", {"0101", "1111", "0000"}, {"bits", "mask"}},
         {"bit varying(6)", "bit", {"1", "101", "", "0110"}, {"mask", "bits"}},

@@ -21,7 +21,7 @@ struct column_type {
     std::vector<std::string> refused = {}; ///< values the type refuses (a domain's check)
 };
 
-/// The enum and domain the schema's columns use, created before the tables.
+/// The enum, domain and composite the schema's columns use, created before the tables.
 std::string user_types_ddl();
 
 /// Every column type the schema draws from.
