@@ -152,7 +152,12 @@ expr_ptr translate_cast(const TypeCast* tc, const expr_env& env) {
         env.ctx.fail("42846",
                      "cannot cast type " + typing::display_name(arg->type) + " to " + typing::display_name(target.type),
                      tc->location);
-    if (pseudo == pseudo_type::of_family) return arg;
+    if (pseudo == pseudo_type::of_family) {
+        // Not a domain over the family's type, which a polymorphic call would not take as one
+        // (coerce_type relabels it to its base type).
+        const sql_type base = env.ctx.cat.base_type(arg->type);
+        return base == arg->type ? arg : make_cast(arg, base, ir::volatility::immutable);
+    }
     return make_cast(arg, target.type, *vol);
 }
 

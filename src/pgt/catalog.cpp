@@ -52,6 +52,8 @@ std::optional<sql_type> catalog::array_type(const sql_type& element) const {
     return parse_type_name(base + "[]");
 }
 
+sql_type catalog::base_type(const sql_type& t) const { return t; }
+
 std::optional<sql_type> catalog::element_type(const sql_type& t) const {
     if (!t.name.ends_with("[]")) return std::nullopt;
     return parse_type_name(t.name.substr(0, t.name.size() - 2));

@@ -219,6 +219,12 @@ std::optional<sql_type> server_catalog::array_type(const sql_type& element) cons
     return type(*a);
 }
 
+sql_type server_catalog::base_type(const sql_type& t) const {
+    if (t.kind != type_kind::other) return t;
+    const type_ref base = analyzer::base_type(ref(t));
+    return base.type == ref(t).type ? t : type(base);
+}
+
 std::optional<sql_type> server_catalog::element_type(const sql_type& t) const {
     const auto e = analyzer::element_type(ref(t));
     if (!e) return std::nullopt;

@@ -38,6 +38,7 @@ public:
     std::optional<ir::volatility> cast(const sql_type& from, const sql_type& to) const override;
     std::optional<bool> is_boolean(const sql_type& t) const override;
     std::optional<sql_type> array_type(const sql_type& element) const override;
+    sql_type base_type(const sql_type& t) const override;
     std::optional<sql_type> element_type(const sql_type& t) const override;
     std::optional<sql_type> field_type(const sql_type& t, const std::string& name, int position) const override;
     std::optional<std::vector<ir::column>> fields_of(const sql_type& t) const override;

@@ -324,6 +324,12 @@ std::optional<type_ref> array_type(type_ref element) {
     return type_ref{a, element.typmod};
 }
 
+type_ref base_type(type_ref t) {
+    type_ref base = t;
+    pg::call([&] { base.type = getBaseTypeAndTypmod(t.type, &base.typmod); });
+    return base;
+}
+
 std::optional<type_ref> element_type(type_ref t) {
     const Oid e = pg::call([&] { return get_base_element_type(t.type); });
     if (!OidIsValid(e)) return std::nullopt;

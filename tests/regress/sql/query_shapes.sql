@@ -127,6 +127,11 @@ SELECT pgtrickle.create_stream_table('row_nulls', 'SELECT id, ARRAY[doc::text, i
 -- (x).*: every field of a composite, a whole-row reference's too.
 SELECT pgtrickle.create_stream_table('all_fields', 'SELECT t.id AS tid, (t.p).*, (s).* FROM tagged t LEFT JOIN sales s ON s.id = t.id',
     refresh_mode => 'IMMEDIATE');
+-- A domain over an array cast to anyarray is its base array type, as a polymorphic call sees it.
+CREATE DOMAIN int_list AS int[];
+SELECT pgtrickle.create_stream_table('pseudo_domain', 'SELECT id, CAST(CAST(tags AS int_list) AS anyarray) AS t,
+    array_length(CAST(CAST(tags AS int_list) AS anyarray), 1) AS n FROM tagged', refresh_mode => 'DIFFERENTIAL');
+SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'pseudo_domain'::regclass AND attname = 't';
 -- Composite keys with NULL fields: ROW(NULL, 'b') is neither NULL nor NOT NULL, ROW(NULL, NULL)
 -- IS NULL without being the null value; partitions, groups and count() tell them apart.
 SELECT pgtrickle.create_stream_table('composite_keys', 'SELECT id, p, count(*) OVER (PARTITION BY p) AS same,
