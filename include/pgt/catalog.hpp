@@ -98,8 +98,9 @@ public:
     /// The array type of elements of type `element` (an array's own type for an array: ARRAY[…]
     /// of arrays is multidimensional); nullopt when there is none.
     virtual std::optional<sql_type> array_type(const sql_type& element) const;
-    /// The type the domain `t` is over (through domains over domains), with its modifier; `t`
-    /// itself when it is no domain or the catalog cannot tell.
+    /// The type the domain `t` is over (through domains over domains), without modifier, as a
+    /// cast to a polymorphic family relabels it; `t` itself when it is no domain or the catalog
+    /// cannot tell.
     virtual sql_type base_type(const sql_type& t) const;
     /// The element type of the array type `t` (or of a domain over one), with the array's
     /// modifier; nullopt when `t` is no array.

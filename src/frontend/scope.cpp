@@ -109,8 +109,14 @@ std::optional<ir::expr_ptr> whole_row(context& ctx, const select_scope& s, const
     auto type = row_type_of(ctx, t, location);
     if (!type) return std::nullopt;
     type->equality = std::ranges::all_of(t.columns, [](const ir::column& c) { return c.type.equality; });
-    auto is_present = std::make_shared<ir::expr>(*ir::make_node(ir::expr_kind::is_null, make_type(type_kind::boolean), {*present}));
-    is_present->negated = true;
+    // (A key of a composite type may be ROW(NULL, …), which IS NOT NULL calls absent: the null
+    // value itself is tested.)
+    const sql_type boolean = make_type(type_kind::boolean);
+    auto is_present = (*present)->type.kind == type_kind::other
+                          ? std::make_shared<ir::expr>(*ir::make_node(ir::expr_kind::is_distinct_from, boolean,
+                                                                      {*present, ir::make_constant(std::nullopt, make_type(type_kind::unknown))}))
+                          : std::make_shared<ir::expr>(*ir::make_node(ir::expr_kind::is_null, boolean, {*present}));
+    is_present->negated = is_present->kind == ir::expr_kind::is_null;
     auto e = std::make_shared<ir::expr>(*ir::make_node(ir::expr_kind::case_, *type, {is_present, ir::make_node(ir::expr_kind::row, *type, item.values)}));
     return e;
 }
@@ -131,7 +137,10 @@ std::optional<ir::expr_ptr> whole_row_reference(context& ctx, const select_scope
 std::optional<ir::expr_ptr> whole_row_presence(const ir::expr& e) {
     if (e.kind != ir::expr_kind::case_ || e.args.size() != 2 || e.args[1]->kind != ir::expr_kind::row) return std::nullopt;
     const ir::expr& test = *e.args[0];
-    if (test.kind != ir::expr_kind::is_null || !test.negated) return std::nullopt;
+    const bool not_null = test.kind == ir::expr_kind::is_null && test.negated;
+    const bool distinct_from_null = test.kind == ir::expr_kind::is_distinct_from && !test.negated && test.args.size() == 2 &&
+                                    test.args[1]->kind == ir::expr_kind::constant && !test.args[1]->literal;
+    if (!not_null && !distinct_from_null) return std::nullopt;
     return test.args[0];
 }
 

@@ -325,9 +325,8 @@ std::optional<type_ref> array_type(type_ref element) {
 }
 
 type_ref base_type(type_ref t) {
-    type_ref base = t;
-    pg::call([&] { base.type = getBaseTypeAndTypmod(t.type, &base.typmod); });
-    return base;
+    const Oid base = pg::call([&] { return getBaseType(t.type); });
+    return base == t.type ? t : type_ref{base, -1};
 }
 
 std::optional<type_ref> element_type(type_ref t) {

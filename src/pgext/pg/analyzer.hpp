@@ -74,7 +74,8 @@ bool is_boolean(type_ref t);
 
 /// The array type of `element` (`element` itself when it is an array); nullopt when none.
 std::optional<type_ref> array_type(type_ref element);
-/// The type the domain `t` is over (getBaseTypeAndTypmod), `t` itself for any other.
+/// The type the domain `t` is over, without modifier (as coerce_type relabels a domain cast to
+/// a polymorphic family), `t` itself for any other.
 type_ref base_type(type_ref t);
 /// The element type of the array type `t` (or of a domain over one), with `t`'s modifier;
 /// nullopt when `t` is no array.

@@ -211,7 +211,8 @@ std::vector<tree::order_item> sort_keys(const lowering& l, const std::vector<ir:
 /// An aggregate call over rows seen through `alias` of node `input`.
 tree::expr aggregate_value(const lowering& l, const ir::agg_call& a, int input, const std::string& alias);
 std::string aggregate_call(const lowering& l, const ir::agg_call& a, int input, const std::string& alias);
-/// `(a = b OR (a IS NULL AND b IS NULL))`: null-safe equality an index can serve.
+/// `(a = b OR (a IS NULL AND b IS NULL))`: null-safe equality an index can serve (for a type
+/// pg_trickle does not know, NULL as tree::is_null tests it).
 std::string null_safe_eq(const std::string& a, const std::string& b, const sql_type& type);
 
 } // namespace pgt::lower::detail

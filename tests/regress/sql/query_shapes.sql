@@ -129,9 +129,18 @@ SELECT pgtrickle.create_stream_table('all_fields', 'SELECT t.id AS tid, (t.p).*,
     refresh_mode => 'IMMEDIATE');
 -- A domain over an array cast to anyarray is its base array type, as a polymorphic call sees it.
 CREATE DOMAIN int_list AS int[];
+CREATE DOMAIN short_words AS varchar(3)[];
 SELECT pgtrickle.create_stream_table('pseudo_domain', 'SELECT id, CAST(CAST(tags AS int_list) AS anyarray) AS t,
-    array_length(CAST(CAST(tags AS int_list) AS anyarray), 1) AS n FROM tagged', refresh_mode => 'DIFFERENTIAL');
-SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'pseudo_domain'::regclass AND attname = 't';
+    array_length(CAST(CAST(tags AS int_list) AS anyarray), 1) AS n, CAST(CAST(ARRAY[(p).y] AS short_words) AS anyarray) AS w
+    FROM tagged', refresh_mode => 'DIFFERENTIAL');
+SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'pseudo_domain'::regclass AND attname IN ('t', 'w')
+ ORDER BY attname;
+-- A whole-row reference of a table keyed by a composite: ROW(2, NULL) is a key, and its row is
+-- there although the key is not IS NOT NULL.
+CREATE TABLE keyed_pairs (p pair PRIMARY KEY, v int);
+INSERT INTO keyed_pairs VALUES (ROW(1, 'a'), 1), (ROW(2, NULL), 2), (ROW(NULL, NULL), 3), (ROW(NULL, 'b'), 4);
+SELECT pgtrickle.create_stream_table('pair_rows', 'SELECT t.id, k AS krow, k::text AS ktext FROM tagged t
+    LEFT JOIN keyed_pairs k ON k.p = t.p', refresh_mode => 'DIFFERENTIAL');
 -- Composite keys with NULL fields: ROW(NULL, 'b') is neither NULL nor NOT NULL, ROW(NULL, NULL)
 -- IS NULL without being the null value; partitions, groups and count() tell them apart.
 SELECT pgtrickle.create_stream_table('composite_keys', 'SELECT id, p, count(*) OVER (PARTITION BY p) AS same,
@@ -178,6 +187,7 @@ SELECT id, sid FROM array_filters ORDER BY id, sid;
 SELECT id, pair, first, head, corner, k, k0, y, none FROM array_values ORDER BY id;
 SELECT id, cast_elems, all_null, none_null FROM row_nulls ORDER BY id;
 SELECT p, n, np FROM composite_groups ORDER BY p;
+SELECT id, krow, ktext FROM pair_rows ORDER BY id;
 
 -- Round 2: deletes down to empty groups and functions returning no rows.
 DELETE FROM sales WHERE g = 1;
