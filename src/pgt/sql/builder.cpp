@@ -53,6 +53,15 @@ namespace {
 /// The types the compiler knows sort and hash, and their equality is as good as identity for
 /// the row ids, which hash their values: they are their own images.
 bool own_image(const sql_type& type) { return type.kind != type_kind::other && type.kind != type_kind::unknown; }
+
+/// Arrays, and the two catalog types a polymorphic call takes as arrays (int2vector and
+/// oidvector: array_agg or ARRAY(…) of them stacks their elements into a bigger array).
+bool array_like(const sql_type& type) {
+    if (type.name.ends_with("]")) return true;
+    std::string_view name = type.name;
+    if (name.starts_with("pg_catalog.")) name.remove_prefix(11);
+    return name == "int2vector" || name == "oidvector";
+}
 } // namespace
 
 bool catalog_operators(const sql_type& type) { return own_image(type) || type.name.ends_with("]"); }
@@ -65,7 +74,7 @@ std::string compared(std::string_view o, const std::string& a, const std::string
 std::string among(const std::string& x, const std::string& values, const sql_type& type) {
     const std::string eq = catalog_operators(type) ? op("=") : "=";
     // An array's ARRAY(…) would be a multidimensional array of its elements: = ANY (subquery).
-    if (type.name.ends_with("]")) return x + " " + eq + " ANY (" + values + ")";
+    if (array_like(type)) return x + " " + eq + " ANY (" + values + ")";
     return x + " " + eq + " ANY (ARRAY(" + values + "))";
 }
 
@@ -219,7 +228,7 @@ std::string identical(const std::string& x, const std::string& y, const sql_type
 std::string grouped_value(const std::string& x, const sql_type& type) {
     if (own_image(type)) return x;
     // An array's own array_agg would stack it into a bigger array: through its text instead.
-    if (type.name.ends_with("]")) return cast(call("min", {cast(x, make_type(type_kind::text))}), type);
+    if (array_like(type)) return cast(call("min", {cast(x, make_type(type_kind::text))}), type);
     return "(" + call("array_agg", {x}) + ")[1]";
 }
 
