@@ -3,9 +3,9 @@
 #   PGT_CITUS_KEEP=1 bench/citus/bench.sh [rows] [workers] [rounds]
 # left running (port 9800): right after REFRESH MATERIALIZED VIEW (view), after it and 0.2 s
 # (view,sleep), after 0.2 s alone (sleep), right after the change (nothing), and with 0.2 s on
-# both sides of the view (sleep,view,sleep). Prints the
-# median and range of `rounds` refreshes each (default 10). Tells what a refresh right after
-# the view pays: the view's own work, or the cluster settling after it.
+# both sides of the view (sleep,view,sleep). Prints the median and range of `rounds` refreshes
+# each (default 10, in two passes over the arrangements). Tells what a refresh right after the
+# view pays: the view's own work, or the cluster settling after it.
 set -euo pipefail
 rounds="${1:-10}"
 psql=(psql -X -q -At -h localhost -p 9800 -U postgres -d postgres -v ON_ERROR_STOP=1)
@@ -22,7 +22,7 @@ trap 'rm -f "$script"' EXIT
 {
     echo "SELECT pgtrickle.refresh_stream_table('st_agg');"
     r=0
-    for pass in 1 2; do
+    for _ in 1 2; do
         for a in "${arrangements[@]}"; do
             for _ in $(seq 1 $(( (rounds + 1) / 2 ))); do
                 r=$((r + 1))
