@@ -109,16 +109,12 @@ std::optional<ir::expr_ptr> whole_row(context& ctx, const select_scope& s, const
     auto type = row_type_of(ctx, t, location);
     if (!type) return std::nullopt;
     type->equality = std::ranges::all_of(t.columns, [](const ir::column& c) { return c.type.equality; });
-    // (A key of a composite type may be ROW(NULL, …), which IS NOT NULL calls absent: the null
-    // value itself is tested.)
+    // (IS DISTINCT FROM NULL, not IS NOT NULL: a key of a composite type may be ROW(NULL, …),
+    // which IS NOT NULL calls absent.)
     const sql_type boolean = make_type(type_kind::boolean);
-    auto is_present = (*present)->type.kind == type_kind::other
-                          ? std::make_shared<ir::expr>(*ir::make_node(ir::expr_kind::is_distinct_from, boolean,
-                                                                      {*present, ir::make_constant(std::nullopt, make_type(type_kind::unknown))}))
-                          : std::make_shared<ir::expr>(*ir::make_node(ir::expr_kind::is_null, boolean, {*present}));
-    is_present->negated = is_present->kind == ir::expr_kind::is_null;
-    auto e = std::make_shared<ir::expr>(*ir::make_node(ir::expr_kind::case_, *type, {is_present, ir::make_node(ir::expr_kind::row, *type, item.values)}));
-    return e;
+    auto is_present = ir::make_node(ir::expr_kind::is_distinct_from, boolean,
+                                    {*present, ir::make_constant(std::nullopt, make_type(type_kind::unknown))});
+    return ir::make_node(ir::expr_kind::case_, *type, {is_present, ir::make_node(ir::expr_kind::row, *type, item.values)});
 }
 
 // Item `item` of level `s`'s whole-row reference as seen from `scope`: a function's scalar
@@ -137,10 +133,9 @@ std::optional<ir::expr_ptr> whole_row_reference(context& ctx, const select_scope
 std::optional<ir::expr_ptr> whole_row_presence(const ir::expr& e) {
     if (e.kind != ir::expr_kind::case_ || e.args.size() != 2 || e.args[1]->kind != ir::expr_kind::row) return std::nullopt;
     const ir::expr& test = *e.args[0];
-    const bool not_null = test.kind == ir::expr_kind::is_null && test.negated;
     const bool distinct_from_null = test.kind == ir::expr_kind::is_distinct_from && !test.negated && test.args.size() == 2 &&
                                     test.args[1]->kind == ir::expr_kind::constant && !test.args[1]->literal;
-    if (!not_null && !distinct_from_null) return std::nullopt;
+    if (!distinct_from_null) return std::nullopt;
     return test.args[0];
 }
 

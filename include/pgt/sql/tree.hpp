@@ -127,8 +127,8 @@ expr is_null(expr x);
 expr is_not_null(expr x);
 /// `x` is (is not) the null value itself. `IS NULL` is true of a composite whose fields are
 /// all NULL and `IS NOT NULL` false of one with some: for a type pg_trickle does not know
-/// (composites among them), `x IS [NOT] DISTINCT FROM NULL` (after `x IS NULL`, which an index
-/// can answer).
+/// (composites among them), `x IS [NOT] DISTINCT FROM NULL`, which PostgreSQL's parser makes a
+/// null test of the value itself (one an index can answer).
 expr is_null(expr x, const sql_type& type);
 expr is_not_null(expr x, const sql_type& type);
 expr is_distinct(expr a, expr b);

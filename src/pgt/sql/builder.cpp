@@ -64,7 +64,7 @@ bool array_like(const sql_type& type) {
 }
 } // namespace
 
-bool catalog_operators(const sql_type& type) { return own_image(type) || type.name.ends_with("]"); }
+bool catalog_operators(const sql_type& type) { return own_image(type) || array_like(type); }
 
 std::string compared(std::string_view o, const std::string& a, const std::string& b, const sql_type& type) {
     if (catalog_operators(type)) return binary(o, a, b);

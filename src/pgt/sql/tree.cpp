@@ -116,9 +116,7 @@ expr negation(expr x) { return make(not_op{std::move(x)}); }
 expr is_null(expr x) { return make(postfix{std::move(x), "IS NULL"}); }
 expr is_not_null(expr x) { return make(postfix{std::move(x), "IS NOT NULL"}); }
 expr is_null(expr x, const sql_type& type) {
-    if (type.kind != type_kind::other) return is_null(std::move(x));
-    // IS NULL first: an index condition for the scalar types among them.
-    return all_of({is_null(x), is_not_distinct(x, null())});
+    return type.kind == type_kind::other ? is_not_distinct(std::move(x), null()) : is_null(std::move(x));
 }
 expr is_not_null(expr x, const sql_type& type) {
     return type.kind == type_kind::other ? is_distinct(std::move(x), null()) : is_not_null(std::move(x));
