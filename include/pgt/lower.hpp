@@ -75,6 +75,9 @@ struct storage_column {
     sql_type type;
     bool hidden = false;
     std::string purpose; ///< for list_auxiliary_columns()
+    /// A COLLATE clause's name (quoted) where the values are not of the type's default
+    /// collation: the server tells it (a min(x) of a column declared COLLATE "C" is "C").
+    std::string collation = {};
 };
 
 struct layout {

@@ -23,6 +23,7 @@ std::string create_table(const std::string& table, const std::vector<std::pair<s
 struct column_definition {
     std::string name, type; ///< name unquoted, type spelled
     bool not_null = false;
+    std::string collation = {}; ///< a COLLATE clause's name (quoted), where not the type's default
 };
 std::string create_table(const std::string& table, const std::vector<column_definition>& columns);
 /// `CREATE TEMPORARY TABLE table (…) [ON COMMIT DELETE ROWS]`.

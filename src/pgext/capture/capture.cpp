@@ -46,7 +46,6 @@ void create_trigger(unsigned relid, const std::string& table, const trigger_spec
     server::depend_on_extension("pg_trigger", static_cast<server::oid>(std::stoul(*oid)));
 }
 
-sql::ddl::column_definition column_definition(const ir::column& c) { return {c.name, c.type.name, false}; }
 
 /// Drops the capture triggers `table` (a regclass text) has: none for a source captured from the
 /// WAL (DROP TRIGGER IF EXISTS would say so for each).
@@ -110,6 +109,10 @@ long long next_statement_number() {
     return ++last;
 }
 
+sql::ddl::column_definition buffer_column(const ir::table& source, const ir::column& c) {
+    return {c.name, c.type.name, false, server::column_collation(source.oid, c.name.c_str())};
+}
+
 std::string buffer_name(unsigned source_relid) {
     return "pgtrickle_changes." + spi::quote_ident("changes_" + std::to_string(source_relid));
 }
@@ -171,7 +174,7 @@ void ensure_capture(const ir::table& source) {
     if (!tracked) {
         std::vector<sql::ddl::column_definition> cols{
             {"__pgt_xid", "pg_catalog.xid8", true}, {"__pgt_stmt", "pg_catalog.int8", true}, {"__pgt_action", "\"char\"", true}};
-        for (const auto& c : source.columns) cols.push_back(column_definition(c));
+        for (const auto& c : source.columns) cols.push_back(buffer_column(source, c));
         spi::exec(sql::ddl::create_table(buffer, cols));
         auto buffer_oid = spi::scalar("SELECT $1::regclass::oid::text", {buffer});
         server::depend_on_extension("pg_class", static_cast<server::oid>(std::stoul(*buffer_oid)));
@@ -187,7 +190,7 @@ void ensure_capture(const ir::table& source) {
             bool present = false;
             for (const auto& r : captured) present |= r[0] == c.name;
             if (present) continue;
-            spi::exec(sql::ddl::add_column(buffer, column_definition(c)));
+            spi::exec(sql::ddl::add_column(buffer, buffer_column(source, c)));
             spi::exec("UPDATE pgtrickle.pgt_change_tracking SET captured_columns = captured_columns || $2::text "
                       "WHERE source_relid = $1::oid",
                       {relid, c.name});

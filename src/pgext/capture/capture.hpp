@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "pgt/ir/rel.hpp"
+#include "pgt/sql/ddl.hpp"
 #include "pgt/sql/tree.hpp"
 
 namespace pgt::ext {
@@ -56,6 +57,9 @@ void release_capture_if_unused(unsigned source_relid);
 
 /// The buffer table of a captured source, quoted and qualified.
 std::string buffer_name(unsigned source_relid);
+/// The definition of the column of a buffer (or a copy of one) holding `source`'s column `c`,
+/// with the source column's collation: a refresh compares buffered values as the query does.
+sql::ddl::column_definition buffer_column(const ir::table& source, const ir::column& c);
 
 /// Whether `source_relid`'s buffer file is large enough (1 MB) for truncate_applied_buffer to
 /// be worth its check.

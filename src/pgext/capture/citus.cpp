@@ -6,6 +6,7 @@
 #include "pgt/sql/ddl.hpp"
 #include "pgt/sql/tree.hpp"
 
+#include "capture/capture.hpp"
 #include "pg/gucs.hpp"
 #include "pg/relations.hpp"
 #include "pg/roles.hpp"
@@ -159,13 +160,13 @@ void ensure_capture(const ir::table& source, const table_placement& where) {
         // the columns both have).
         const auto buffer_oid = static_cast<server::oid>(std::stoul(*spi::scalar("SELECT $1::pg_catalog.regclass::pg_catalog.oid::text", {buffer})));
         for (const auto& c : source.columns)
-            if (!server::has_column(buffer_oid, c.name.c_str())) spi::exec(sql::ddl::add_column(buffer, {c.name, c.type.name, false}));
+            if (!server::has_column(buffer_oid, c.name.c_str())) spi::exec(sql::ddl::add_column(buffer, buffer_column(source, c)));
         return;
     }
     if (!spi::scalar("SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = 'pgtrickle_dist'")) spi::exec("CREATE SCHEMA pgtrickle_dist");
     std::vector<sql::ddl::column_definition> cols{
         {"__pgt_batch", "pg_catalog.int8", false}, {"__pgt_action", "\"char\"", true}, {"__pgt_at", "pg_catalog.timestamptz", false}};
-    for (const auto& c : source.columns) cols.push_back({c.name, c.type.name, false});
+    for (const auto& c : source.columns) cols.push_back(buffer_column(source, c));
     spi::exec(sql::ddl::create_table(buffer, cols));
     // (Shard moves copy co-located tables without blocking writes only when each has a
     // replica identity.)
@@ -265,7 +266,7 @@ t::expr pending(int param) { return t::any_of({t::is_null(batch("b")), t::gt(bat
 pending_count pull_pending(const ir::table& source, batches& b, long long limit) {
     const std::string copy = pending_table(source.oid);
     std::vector<sql::ddl::column_definition> cols{{"__pgt_batch", "pg_catalog.int8", false}, {"__pgt_action", "\"char\"", true}};
-    for (const auto& c : source.columns) cols.push_back({c.name, c.type.name, false});
+    for (const auto& c : source.columns) cols.push_back(buffer_column(source, c));
     // (Made once per session; again when the source's columns changed.)
     const auto existing = spi::scalar("SELECT pg_catalog.count(*)::text FROM pg_catalog.pg_attribute WHERE attrelid = pg_catalog.to_regclass($1) "
                                       "AND attnum > 0 AND NOT attisdropped",

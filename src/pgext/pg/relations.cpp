@@ -13,6 +13,7 @@ extern "C" {
 #include <catalog/namespace.h>
 #include <catalog/pg_attrdef.h>
 #include <catalog/pg_class.h>
+#include <catalog/pg_collation.h>
 #include <catalog/pg_extension.h>
 #include <catalog/pg_index.h>
 #include <catalog/pg_operator.h>
@@ -22,6 +23,7 @@ extern "C" {
 #include <commands/trigger.h>
 #include <storage/bufmgr.h>
 #include <storage/lmgr.h>
+#include <utils/builtins.h>
 #include <utils/fmgroids.h>
 #include <utils/lsyscache.h>
 #include <utils/relcache.h>
@@ -63,6 +65,30 @@ oid attribute_type(oid relid, short attnum) {
 
 bool has_column(oid relid, const char* name) {
     return pg::call([&] { return get_attnum(relid, name) != InvalidAttrNumber; });
+}
+
+std::string qualified_collation(oid collation) {
+    const char* name = pg::call([&] {
+        HeapTuple tuple = SearchSysCache1(COLLOID, ObjectIdGetDatum(collation));
+        if (!HeapTupleIsValid(tuple)) elog(ERROR, "cache lookup failed for collation %u", collation);
+        const auto* form = reinterpret_cast<Form_pg_collation>(GETSTRUCT(tuple));
+        const char* quoted = quote_qualified_identifier(get_namespace_name(form->collnamespace), NameStr(form->collname));
+        ReleaseSysCache(tuple);
+        return quoted;
+    });
+    return name;
+}
+
+std::string column_collation(oid relid, const char* name) {
+    const oid collation = pg::call([&] {
+        const AttrNumber att = get_attnum(relid, name);
+        if (att == InvalidAttrNumber) return InvalidOid;
+        Oid type, collation;
+        int32 typmod;
+        get_atttypetypmodcoll(relid, att, &type, &typmod, &collation);
+        return collation == get_typcollation(type) ? InvalidOid : collation;
+    });
+    return collation == InvalidOid ? std::string() : qualified_collation(collation);
 }
 
 std::vector<std::string> indexes_led_by(oid relid, const char* column) {

@@ -22,6 +22,11 @@ short attribute_number(oid relid, const char* name);
 oid attribute_type(oid relid, short attnum);
 /// Whether relation `relid` has a column named `name`.
 bool has_column(oid relid, const char* name);
+/// Collation `collation` for a COLLATE clause: quoted and schema-qualified.
+std::string qualified_collation(oid collation);
+/// The collation of relation `relid`'s column `name` (qualified_collation) where it is not its
+/// type's default one (`COLLATE "C"` in its definition); empty otherwise.
+std::string column_collation(oid relid, const char* name);
 /// The names of relation `relid`'s valid indexes whose first key is its column `column` (read
 /// from the relation cache: no statement). Takes an ACCESS SHARE lock on the relation.
 std::vector<std::string> indexes_led_by(oid relid, const char* column);

@@ -5,6 +5,7 @@
 
 #include "pg/guard.hpp"
 #include "pg/gucs.hpp"
+#include "pg/relations.hpp"
 
 #include <algorithm>
 #include <unordered_map>
@@ -318,20 +319,17 @@ std::vector<std::pair<std::string, std::string>> describe(const std::string& sql
     return cols;
 }
 
-std::vector<std::string> output_collations(const std::string& sql) {
-    run(no_rows(sql), {}, nullptr);
-    std::vector<std::string> out;
+std::vector<sql::ddl::column_definition> describe_columns(const std::string& sql) {
+    const auto described = describe(sql);
+    std::vector<sql::ddl::column_definition> cols;
     const TupleDesc desc = SPI_tuptable->tupdesc;
     for (int i = 0; i < desc->natts; ++i) {
         Form_pg_attribute a = TupleDescAttr(desc, i);
-        const char* name = pg::call([&] {
-            const Oid usual = get_typcollation(a->atttypid);
-            return a->attcollation == usual ? static_cast<const char*>(nullptr)
-                                            : static_cast<const char*>(get_collation_name(a->attcollation));
-        });
-        out.emplace_back(name ? name : "");
+        const bool usual = pg::call([&] { return a->attcollation == get_typcollation(a->atttypid); });
+        cols.push_back({described[static_cast<std::size_t>(i)].first, described[static_cast<std::size_t>(i)].second, false,
+                        usual ? std::string() : server::qualified_collation(a->attcollation)});
     }
-    return out;
+    return cols;
 }
 
 std::string quote_ident(const std::string& s) {

@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "pgt/sql/ddl.hpp"
+
 namespace pgt::spi {
 
 using param = std::optional<std::string>; ///< a text parameter ($n), nullopt for NULL
@@ -111,10 +113,9 @@ public:
 
 /// Output column names and types (format_type) of a query, without running it.
 std::vector<std::pair<std::string, std::string>> describe(const std::string& sql);
-/// The collation of each output column of `sql` that is not its type's default one (the
-/// query's COLLATE clauses, or a source column's own collation), by position; empty where
-/// the collation is the default.
-std::vector<std::string> output_collations(const std::string& sql);
+/// describe, with the collation of each output column that is not its type's default one (the
+/// query's COLLATE clauses, or a source column's own collation; server::qualified_collation).
+std::vector<sql::ddl::column_definition> describe_columns(const std::string& sql);
 
 /// Quotes `s` as an identifier exactly as PostgreSQL's quote_ident() does.
 std::string quote_ident(const std::string& s);

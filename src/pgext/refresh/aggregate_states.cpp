@@ -38,9 +38,9 @@ void rebuild_aggregate_states(const compiled_query& comp, unsigned owner, const 
     if (!inc) return;
     for (const auto& def : inc->aggregate_state_defs) {
         const std::string& table = inc->aggregate_states.at(def.node);
-        const auto columns = spi::describe(def.select); // as the owner: a privilege check too
+        const auto columns = spi::describe_columns(def.select); // as the owner: a privilege check too
         std::vector<std::string> names;
-        for (const auto& c : columns) names.push_back(c.first);
+        for (const auto& c : columns) names.push_back(c.name);
         {
             // Created and indexed by the extension's owner in its schema (an index there needs
             // CREATE on it, which the stream table's owner lacks), then handed to that owner.

@@ -156,10 +156,8 @@ void check_compiled_reading(definition& def, const output_columns& output) {
                         "Please report this query; refresh_mode => 'FULL' maintains it meanwhile.");
         return not_incremental(def, "internal consistency check: " + *misread);
     }
-    const auto collations = spi::output_collations(def.query);
-    for (std::size_t i = 0; i < collations.size(); ++i)
-        if (!collations[i].empty())
-            return not_incremental(def, "column " + output[i].first + " with collation \"" + collations[i] + "\"");
+    for (const auto& c : spi::describe_columns(def.query))
+        if (!c.collation.empty()) return not_incremental(def, "column " + c.name + " with collation " + c.collation);
     if (auto oversized = oversized_delta(*def.front.query)) not_incremental(def, *oversized);
 }
 
@@ -231,6 +229,23 @@ void take_server_types(lower::layout& lay, const output_columns& output) {
         throw error(sqlstate::internal_error, "pg_trickle: output columns of the compiled query differ from the server's");
 }
 
+/// Whether a source of `g` has a column of a collation other than its type's default.
+bool reads_collated_column(const circuit& g) {
+    for (const auto& t : g.sources)
+        for (const auto& c : t->columns)
+            if (!server::column_collation(t->oid, c.name.c_str()).empty()) return true;
+    return false;
+}
+
+/// Storage columns take, by name, the collation their values have in `load` (a SELECT of them
+/// all): a hidden min(x) of a column declared COLLATE "C" then compares as x does in the query.
+void take_collations(lower::layout& lay, const std::string& load) {
+    const auto columns = spi::describe_columns(load);
+    for (auto& c : lay.columns)
+        for (const auto& loaded : columns)
+            if (loaded.name == c.name) c.collation = loaded.collation;
+}
+
 /// The storage layout (and a TopK's state table's): the circuit's, or a FULL stream table's bag.
 void make_layouts(definition& def, const output_columns& output) {
     const lower::options opts = lowering_options();
@@ -249,6 +264,11 @@ void make_layouts(definition& def, const output_columns& output) {
     }
     take_server_types(def.layout, output);
     if (def.state_layout) take_server_types(*def.state_layout, output);
+    if (def.graph && reads_collated_column(*def.graph)) {
+        const std::string load = def.state_layout ? lower::topk_state_load(*def.graph, opts) : lower::full_load_sql(*def.graph, opts);
+        take_collations(def.layout, load);
+        if (def.state_layout) take_collations(*def.state_layout, load);
+    }
 }
 
 } // namespace
@@ -311,7 +331,7 @@ namespace {
 /// stream table can be published: subscribers apply its refreshes as ordinary row changes.
 void create_table(const std::string& table, const lower::layout& lay, bool row_id_index = true) {
     std::vector<sql::ddl::column_definition> cols;
-    for (const auto& c : lay.columns) cols.push_back({c.name, c.type.name, c.name == "__pgt_row_id"});
+    for (const auto& c : lay.columns) cols.push_back({c.name, c.type.name, c.name == "__pgt_row_id", c.collation});
     spi::exec(sql::ddl::create_table(table, cols));
     if (row_id_index) create_row_id_index(table, lay.unique_row_id);
     if (!lay.unique_row_id) spi::exec(sql::ddl::replica_identity(table));

@@ -17,7 +17,9 @@ std::string create_table(const std::string& table, const std::vector<std::pair<s
 }
 
 namespace {
-std::string definition(const column_definition& c) { return ident(c.name) + " " + c.type + (c.not_null ? " NOT NULL" : ""); }
+std::string definition(const column_definition& c) {
+    return ident(c.name) + " " + c.type + (c.collation.empty() ? "" : " COLLATE " + c.collation) + (c.not_null ? " NOT NULL" : "");
+}
 
 /// `role`, or PUBLIC without one.
 std::string grantee(const std::optional<std::string>& role) { return role ? *role : "PUBLIC"; }
