@@ -14,6 +14,8 @@
 /// The generated SQL is search_path-proof (see `pgt/sql/builder.hpp`) and is executed by
 /// PostgreSQL; no row is touched by C++.
 
+#include <cstddef>
+#include <exception>
 #include <map>
 #include <optional>
 #include <string>
@@ -55,6 +57,15 @@ struct options {
     /// instead of by a subquery per group that refers to it: Citus runs no such correlated
     /// subquery over a distributed table.
     bool uncorrelated_rescans = false;
+    /// When not 0, `delta_sql` throws statement_too_large where its statement passes this many
+    /// bytes, and as soon as a part does (the CTEs so far, or one relation's SQL): a query whose
+    /// nested subqueries each repeat their inputs' SQL would otherwise grow it exponentially.
+    std::size_t max_statement_bytes = 0;
+};
+
+/// Thrown by lowering past options::max_statement_bytes.
+struct statement_too_large : std::exception {
+    const char* what() const noexcept override { return "refresh statement too large"; }
 };
 
 /// Why the stream table of `c` cannot be distributed by Citus (options::distribution_column),

@@ -77,11 +77,14 @@ std::optional<std::string> oversized_delta(const ir::query& q) {
     const circuit graph = build_circuit(q);
     lower::options opts;
     for (const auto& s : lower::aggregate_states(graph)) opts.aggregate_states[s.node] = "state";
+    opts.max_statement_bytes = max_delta_bytes;
     const std::vector<lower::source_changes> changes(graph.sources.size(), {"changes", true});
-    const std::size_t bytes = lower::delta_sql(graph, changes, "stream_table", opts).statement.size();
-    if (bytes <= max_delta_bytes) return std::nullopt;
-    return "a refresh statement of " + std::to_string(bytes >> 10) + " kB (the limit is " + std::to_string(max_delta_bytes >> 10) +
-           " kB)";
+    try {
+        lower::delta_sql(graph, changes, "stream_table", opts);
+        return std::nullopt;
+    } catch (const lower::statement_too_large&) {
+        return "a refresh statement of more than " + std::to_string(max_delta_bytes >> 10) + " kB";
+    }
 }
 
 } // namespace

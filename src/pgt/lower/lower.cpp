@@ -201,6 +201,8 @@ refresh_plan delta_sql(const circuit& c, const std::vector<source_changes>& sour
     plan.counted = merge.empty();
     plan.statement = l.with(tail, plan.counted ? counts_select(tail) : merge);
     if (!update.empty()) plan.update_first = l.with(tail, update);
+    if (opts.max_statement_bytes && std::max(plan.statement.size(), plan.update_first.size()) > opts.max_statement_bytes)
+        throw statement_too_large();
     return plan;
 }
 

@@ -92,7 +92,15 @@ std::string lowering::row_images(int id, const std::string& alias) const { retur
 
 std::string lowering::row_prints(int id, const std::string& alias) const { return tree::render(row_of(id, alias, sql::printed)); }
 
-std::string lowering::new_sql(int id) const { return detail::new_sql(*this, id); }
+std::string lowering::new_sql(int id) const {
+    std::string sql = detail::new_sql(*this, id);
+    check_size(sql.size());
+    return sql;
+}
+
+void lowering::check_size(std::size_t bytes) const {
+    if (opts_.max_statement_bytes && bytes > opts_.max_statement_bytes) throw statement_too_large();
+}
 
 const std::string* lowering::state_table(int id) const {
     if (id == result_state_node_) return &result_state_;
@@ -179,6 +187,8 @@ std::string lowering::add_cte(const std::string& base_name, const std::string& c
                               const std::string& body) {
     std::string name = sql::ident(opts_.cte_prefix + base_name);
     ctes_.push_back({name, comment, body});
+    cte_bytes_ += body.size();
+    check_size(cte_bytes_);
     return name;
 }
 

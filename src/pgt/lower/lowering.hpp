@@ -119,6 +119,8 @@ public:
 private:
     tree::expr row_of(int id, const std::string& alias, std::string (*value)(const std::string&, const sql_type&)) const;
     std::optional<std::string> compute_delta(int id);
+    /// Throws statement_too_large when `bytes` pass options::max_statement_bytes.
+    void check_size(std::size_t bytes) const;
 
     const circuit& c_;
     const std::vector<source_changes>* sources_;
@@ -129,6 +131,7 @@ private:
     std::vector<std::optional<std::string>> stored_new_;
     mutable std::map<int, std::string> working_;
     std::vector<cte> ctes_, state_updates_;
+    std::size_t cte_bytes_ = 0; ///< of ctes_' bodies
     int result_state_node_ = -1;
     std::string result_state_;
 };
