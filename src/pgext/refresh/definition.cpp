@@ -149,8 +149,7 @@ void check_storable(const output_columns& output) {
 
 /// The compiler's reading must agree with the server's view of the output columns, or the
 /// query is not maintained from that reading (an error when DIFFERENTIAL or IMMEDIATE was
-/// asked for); nor is it where a column has a collation other than its type's, or where its
-/// refresh statement would be too large.
+/// asked for); nor is it where its refresh statement would be too large.
 void check_compiled_reading(definition& def, const output_columns& output) {
     if (def.requested_mode == mode::full) return;
     if (auto misread = misread_output(*def.front.query, def.query, output)) {
@@ -159,8 +158,6 @@ void check_compiled_reading(definition& def, const output_columns& output) {
                         "Please report this query; refresh_mode => 'FULL' maintains it meanwhile.");
         return not_incremental(def, "internal consistency check: " + *misread);
     }
-    for (const auto& c : spi::describe_columns(def.query))
-        if (!c.collation.empty()) return not_incremental(def, "column " + c.name + " with collation " + c.collation);
     if (auto oversized = oversized_delta(*def.front.query)) not_incremental(def, *oversized);
 }
 
@@ -232,21 +229,25 @@ void take_server_types(lower::layout& lay, const output_columns& output) {
         throw error(sqlstate::internal_error, "pg_trickle: output columns of the compiled query differ from the server's");
 }
 
-/// Whether a source of `g` has a column of a collation other than its type's default.
-bool reads_collated_column(const circuit& g) {
-    for (const auto& t : g.sources)
-        for (const auto& c : t->columns)
-            if (!server::column_collation(t->oid, c.name.c_str()).empty()) return true;
-    return false;
-}
-
 /// Storage columns take, by name, the collation their values have in `load` (a SELECT of them
-/// all): a hidden min(x) of a column declared COLLATE "C" then compares as x does in the query.
+/// all): a hidden min(x) of a column declared COLLATE "C", or a TopK's sort key `x COLLATE "C"`,
+/// then compares as it does in the query.
 void take_collations(lower::layout& lay, const std::string& load) {
     const auto columns = spi::describe_columns(load);
     for (auto& c : lay.columns)
         for (const auto& loaded : columns)
             if (loaded.name == c.name) c.collation = loaded.collation;
+}
+
+/// Whether the current user may read every table `g` reads. The collations are taken from a
+/// load that reads them; without that right, creation fails later in the rights check, which
+/// says what the owner lacks.
+bool reads_every_source(const circuit& g) {
+    std::vector<unsigned> oids;
+    for (const auto& t : g.sources) oids.push_back(t->oid);
+    return spi::scalar("SELECT pg_catalog.bool_and(pg_catalog.has_table_privilege(s, 'SELECT')) IS NOT FALSE "
+                       "FROM pg_catalog.unnest($1::pg_catalog.oid[]) s",
+                       {spi::integer_array(oids)}) == "t";
 }
 
 /// The storage layout (and a TopK's state table's): the circuit's, or a FULL stream table's bag.
@@ -259,19 +260,20 @@ void make_layouts(definition& def, const output_columns& output) {
             def.state_layout = def.layout;
             def.layout = lower::topk_layout(*def.graph, opts);
         }
+        if (reads_every_source(*def.graph)) {
+            const std::string load = def.state_layout ? lower::topk_state_load(*def.graph, opts) : lower::full_load_sql(*def.graph, opts);
+            take_collations(def.layout, load);
+            if (def.state_layout) take_collations(*def.state_layout, load);
+        }
     } else {
         def.layout.strategy = maintenance::bag;
         def.layout.unique_row_id = false;
         def.layout.columns.push_back({"__pgt_row_id", lower::row_id_type(opts), true, lower::row_id_purpose(maintenance::bag)});
         for (const auto& [col, type] : output) def.layout.columns.push_back({col, server_type(type), false, ""});
+        take_collations(def.layout, def.query);
     }
     take_server_types(def.layout, output);
     if (def.state_layout) take_server_types(*def.state_layout, output);
-    if (def.graph && reads_collated_column(*def.graph)) {
-        const std::string load = def.state_layout ? lower::topk_state_load(*def.graph, opts) : lower::full_load_sql(*def.graph, opts);
-        take_collations(def.layout, load);
-        if (def.state_layout) take_collations(*def.state_layout, load);
-    }
 }
 
 } // namespace
