@@ -28,6 +28,10 @@ struct options {
     /// a change touches instead of counting its inputs per scale (storage made before 0.2.0
     /// has no columns for those counts).
     bool count_scales = true;
+    /// false: a running SUM, AVG or variance of numeric does not count its NaN inputs (storage
+    /// made before that count has no column for it; a NaN that leaves such a group leaves its
+    /// result NaN until the stream table is created again).
+    bool count_nans = true;
 };
 
 struct compile_result {

@@ -78,6 +78,9 @@ struct aggregate_state {
     int node = -1;
     std::string select;                 ///< the table's contents from the sources, columns in order
     std::vector<std::string> key_columns; ///< the group key columns, quoted (for an index)
+    /// A stored aggregate's state columns (unquoted): a table made by an earlier version that
+    /// lacks one is made again.
+    std::vector<std::string> state_columns = {};
 };
 std::vector<aggregate_state> aggregate_states(const circuit& c, const options& opts = {});
 
@@ -131,10 +134,12 @@ struct refresh_plan {
 };
 
 layout storage_layout(const circuit& c, const options& opts = {});
-/// The layouts pg_trickle 0.1.0 made for `c` (none unless a top-level GROUP BY), which storage
-/// made then, or restored from its dump, has: every aggregate's state in hidden columns
-/// (options::state_in_output false), and no count of a SUM's or AVG's inputs per scale.
-std::vector<layout> storage_layouts_of_0_1_0(const circuit& c);
+/// The layouts earlier versions made for `c` (none unless a top-level GROUP BY), which storage
+/// made then, or restored from its dump, has: 0.1.0's (every aggregate's state in hidden
+/// columns, options::state_in_output false, and no count of a SUM's or AVG's inputs per scale
+/// or of NaN inputs), and, with a 128-bit or a 64-bit row id, those made before NaN inputs
+/// were counted.
+std::vector<layout> earlier_storage_layouts(const circuit& c);
 
 /// Whether a change of source `source` alone can be merged into the stream table one row at
 /// a time, through `delta_sql` with `options::merge` and that source's relation `single_row`:

@@ -82,6 +82,10 @@ struct agg_call {
     /// SUM or AVG keeps a running sum only where they are known (maintenance_of), and then
     /// counts its inputs of each scale but the smallest, which tell the scale it prints with.
     std::optional<std::vector<int>> arg_scales;
+    /// Set by the front end for a numeric argument: a running SUM, AVG or variance of it counts
+    /// its NaN inputs (a NaN in a running sum never subtracts out). False for storage made
+    /// before that count, which keeps the running sum alone.
+    bool counts_nans = false;
 
     /// The first argument (the aggregated value of a plain aggregate).
     const expr_ptr& arg() const { return args.front(); }

@@ -28,8 +28,12 @@ std::vector<std::string> state_tables_of(unsigned relid) {
 bool aggregate_states_exist(const compiled_query& comp) {
     const auto* inc = comp.incremental();
     if (!inc) return true;
-    for (const auto& [node, table] : inc->aggregate_states)
-        if (!spi::prepared("SELECT pg_catalog.to_regclass($1)", 1).query({table}).at(0)[0]) return false;
+    for (const auto& def : inc->aggregate_state_defs) {
+        const auto relid = spi::prepared("SELECT pg_catalog.to_regclass($1)::pg_catalog.oid::text", 1).query({inc->aggregate_states.at(def.node)}).at(0)[0];
+        if (!relid) return false;
+        for (const auto& column : def.state_columns)
+            if (!server::has_column(static_cast<server::oid>(std::stoul(*relid)), column.c_str())) return false;
+    }
     return true;
 }
 

@@ -20,7 +20,8 @@ std::string aggregate_state_table(unsigned relid, int node);
 /// Every state table of the stream table stored in `relid` (TopK's and aggregates'), quoted.
 std::vector<std::string> state_tables_of(unsigned relid);
 
-/// Whether all of `comp`'s aggregate state tables exist (a differential refresh needs them).
+/// Whether all of `comp`'s aggregate state tables exist with every state column (a differential
+/// refresh needs them; one made by an earlier version is made again by a recomputation).
 bool aggregate_states_exist(const compiled_query& comp);
 
 /// Drops and recreates `comp`'s aggregate state tables, owned by `owner`, filled from the

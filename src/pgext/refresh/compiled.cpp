@@ -264,7 +264,8 @@ topk_plan topk_of(const stream_table& st, incremental_plan inc) {
 }
 
 /// Whether storage with columns `have` lacks a column of `graph`'s layout: it was made by a
-/// library that kept less state (before 0.2.0, no per-scale input counts of a SUM or AVG).
+/// library that kept less state (before 0.2.0, no per-scale input counts of a SUM or AVG;
+/// before 0.3.0's NaN counts, none of a numeric one's NaN inputs).
 bool lacks_state_columns(const circuit& graph, const storage_columns_of& have) {
     return std::ranges::any_of(lower::storage_layout(graph).columns,
                                [&](const lower::storage_column& col) { return !have.contains(col.name); });
@@ -278,10 +279,15 @@ void compile_incremental(const stream_table& st, compiled_query& c) {
     const std::string target = topk ? state_table(st.relid) : st.qualified();
     const auto have = column_types(target);
     if (lacks_state_columns(graph, have)) {
-        frontend::options before_scale_counts;
-        before_scale_counts.count_scales = false;
-        c.front = compile_query(st.defining_query, nullptr, before_scale_counts);
+        frontend::options earlier;
+        earlier.count_nans = false;
+        c.front = compile_query(st.defining_query, nullptr, earlier);
         graph = build_circuit(*c.front.query);
+        if (lacks_state_columns(graph, have)) {
+            earlier.count_scales = false;
+            c.front = compile_query(st.defining_query, nullptr, earlier);
+            graph = build_circuit(*c.front.query);
+        }
     }
     c.sources = graph.sources;
     c.options.state_in_output = !state_beside_output(graph, have);

@@ -390,15 +390,15 @@ unsigned create_storage(const std::string& schema, const std::string& name, cons
 namespace {
 
 /// The layouts a restored storage table may have: the one made now, the same with a bigint row
-/// identity (made before 0.2.0, or on its catalog) and, for an aggregate, the ones made by 0.1.0
-/// (compiled_for tells them apart).
+/// identity (made before 0.2.0, or on its catalog) and, for an aggregate, those of earlier
+/// versions (compile_incremental tells them apart).
 std::vector<lower::layout> restorable_layouts(const definition& def) {
     std::vector<lower::layout> layouts{def.layout, def.layout};
     lower::options narrow;
     narrow.wide_row_id = false;
     layouts.back().columns.front().type = lower::row_id_type(narrow);
     if (!def.graph) return layouts;
-    for (auto before : lower::storage_layouts_of_0_1_0(*def.graph)) {
+    for (auto before : lower::earlier_storage_layouts(*def.graph)) {
         for (auto& c : before.columns)
             for (const auto& now : def.layout.columns)
                 if (now.name == c.name) c.type = now.type; // the server's types of the visible ones

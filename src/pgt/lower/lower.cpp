@@ -75,15 +75,24 @@ layout storage_layout(const circuit& c, const options& opts) {
     return lay;
 }
 
-std::vector<layout> storage_layouts_of_0_1_0(const circuit& c) {
+std::vector<layout> earlier_storage_layouts(const circuit& c) {
     if (c.strategy != maintenance::aggregate || c.query.topk) return {};
-    options separate;
+    const auto without = [](layout lay, const std::vector<std::string>& names) {
+        std::erase_if(lay.columns, [&](const storage_column& col) { return std::ranges::find(names, col.name) != names.end(); });
+        return lay;
+    };
+    const auto nans = nan_count_columns(c);
+    auto counts = scale_count_columns(c);
+    counts.insert(counts.end(), nans.begin(), nans.end());
+    options separate, narrow;
     separate.state_in_output = false;
-    separate.wide_row_id = false;
-    layout lay = storage_layout(c, separate);
-    const auto counts = scale_count_columns(c);
-    std::erase_if(lay.columns, [&](const storage_column& col) { return std::ranges::find(counts, col.name) != counts.end(); });
-    return {lay};
+    separate.wide_row_id = narrow.wide_row_id = false;
+    std::vector<layout> layouts{without(storage_layout(c, separate), counts)};
+    if (!nans.empty()) {
+        layouts.push_back(without(storage_layout(c), nans));
+        layouts.push_back(without(storage_layout(c, narrow), nans));
+    }
+    return layouts;
 }
 
 bool single_row_maintainable(const circuit& c, std::size_t source) {
@@ -146,7 +155,7 @@ std::vector<aggregate_state> aggregate_states(const circuit& c, const options& o
     std::vector<aggregate_state> states;
     for (int id : stored_aggregates(c)) {
         lowering l(c, nullptr, opts);
-        states.push_back({id, stored_aggregate_full_load(l, id), stored_aggregate_keys(l, id)});
+        states.push_back({id, stored_aggregate_full_load(l, id), stored_aggregate_keys(l, id), stored_aggregate_state_columns(l, id)});
     }
     for (int id : recursions(c)) {
         if (id == recursion_stored_as_result(c)) continue;

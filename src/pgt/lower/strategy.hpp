@@ -10,6 +10,11 @@ namespace pgt::lower::detail {
 std::vector<storage_column> aggregate_state_columns(const circuit& c, const options& opts);
 /// The top aggregate's columns counting a SUM's or AVG's inputs of each scale (new in 0.2.0).
 std::vector<std::string> scale_count_columns(const circuit& c);
+/// The top aggregate's columns counting a numeric SUM's, AVG's or variance's NaN inputs (new
+/// in 0.3.0).
+std::vector<std::string> nan_count_columns(const circuit& c);
+/// The state columns of stored aggregate `id`'s table.
+std::vector<std::string> stored_aggregate_state_columns(const lowering& l, int id);
 /// Full load: a complete statement. Delta: the final SELECT of the change (CTEs added to `l`).
 std::string aggregate_full_load(lowering& l);
 std::string aggregate_delta(lowering& l, const std::string& storage_table);

@@ -44,6 +44,21 @@ std::vector<int> counted_scales(const ir::agg_call& a) {
 /// The state column (under prefix `p`) or change column (under `d`) counting inputs of scale `s`.
 std::string scale_count(const std::string& p, int s) { return p + "_s" + std::to_string(s) + "_n"; }
 
+/// Whether a running SUM, AVG or variance counts its NaN inputs (`__pgt_a<i>_nan`): one of
+/// numeric. A NaN in the running sum never subtracts out; while the count is positive the
+/// result is NaN, and the group whose last NaN goes is recomputed.
+bool nan_counted(const ir::agg_call& a) {
+    const auto m = ir::maintenance_of(a);
+    return a.counts_nans && (m == ir::agg_maintenance::linear || m == ir::agg_maintenance::algebraic) &&
+           (a.func == ir::agg_func::sum || a.func == ir::agg_func::avg || is_variance(a.func));
+}
+
+/// The state column (under prefix `p`) or change column (under `d`) counting NaN inputs.
+std::string nan_count(const std::string& p) { return p + "_nan"; }
+
+/// numeric's NaN.
+tree::expr numeric_nan() { return tree::cast(tree::text("NaN"), numeric_type); }
+
 /// State columns of aggregate `i` (count(*) without FILTER uses __pgt_count).
 std::vector<storage_column> state_of(const ir::agg_call& a, std::size_t i) {
     const std::string p = prefix(i);
@@ -54,6 +69,11 @@ std::vector<storage_column> state_of(const ir::agg_call& a, std::size_t i) {
     case ir::agg_maintenance::algebraic:
         if (a.func == ir::agg_func::bit_xor)
             return {{p, a.type, true, what + ": running XOR"}, {p + "_nn", int8_type, true, what + ": non-NULL inputs"}};
+        if (nan_counted(a))
+            return {{p + "_n", int8_type, true, what + ": non-NULL inputs"},
+                    {p + "_sx", numeric_type, true, what + ": running sum of x"},
+                    {p + "_sxx", numeric_type, true, what + ": running sum of x²"},
+                    {nan_count(p), int8_type, true, what + ": NaN inputs"}};
         return {{p + "_n", int8_type, true, what + ": non-NULL inputs"},
                 {p + "_sx", numeric_type, true, what + ": running sum of x"},
                 {p + "_sxx", numeric_type, true, what + ": running sum of x²"}};
@@ -70,6 +90,7 @@ std::vector<storage_column> state_of(const ir::agg_call& a, std::size_t i) {
                                          {p + "_nn", int8_type, true, what + ": non-NULL inputs"}};
         for (int s : counted_scales(a))
             cols.push_back({scale_count(p, s), int8_type, true, what + ": inputs of scale " + std::to_string(s)});
+        if (nan_counted(a)) cols.push_back({nan_count(p), int8_type, true, what + ": NaN inputs"});
         return cols;
     }
     }
@@ -232,7 +253,9 @@ struct aggregate_lowering {
         case ir::agg_maintenance::algebraic: {
             if (call.func == ir::agg_func::bit_xor) return {tree::rendered(aggregate_call(l, call, child, alias)), non_null};
             const tree::expr x = tree::cast(arg(call, alias), numeric_type);
-            return {non_null, sum_of(x, f), sum_of(tree::times(x, x), f)};
+            std::vector<tree::expr> state{non_null, sum_of(x, f), sum_of(tree::times(x, x), f)};
+            if (nan_counted(call)) state.push_back(count_rows(rows_filter(call, alias, {is_nan(call, alias)})));
+            return state;
         }
         case ir::agg_maintenance::linear: break;
         }
@@ -248,10 +271,14 @@ struct aggregate_lowering {
             const tree::expr x = as_is ? arg(call, alias) : tree::cast(arg(call, alias), accumulator_type(call));
             std::vector<tree::expr> state{sum_of(x, f), non_null};
             for (int s : counted_scales(call)) state.push_back(count_rows(rows_filter(call, alias, {of_scale(call, alias, s)})));
+            if (nan_counted(call)) state.push_back(count_rows(rows_filter(call, alias, {is_nan(call, alias)})));
             return state;
         }
         }
     }
+
+    /// The aggregate's argument (through `alias`) is NaN.
+    tree::expr is_nan(const ir::agg_call& call, const std::string& alias) const { return tree::eq(arg(call, alias), numeric_nan()); }
 
     /// The aggregate's argument (through `alias`) has scale `s`.
     tree::expr of_scale(const ir::agg_call& call, const std::string& alias, int s) const {
@@ -321,7 +348,11 @@ struct aggregate_lowering {
         if (call.func == ir::agg_func::stddev_pop || call.func == ir::agg_func::stddev_samp)
             v = tree::fn("round", {tree::fn("sqrt", {v}), tree::fn("scale", {v})});
         const tree::expr too_few = sample ? tree::le(n, tree::integer(1)) : tree::eq(n, tree::integer(0));
-        return tree::case_when({{too_few, tree::null()}, {tree::le(num, tree::integer(0)), tree::cast(tree::integer(0), numeric_type)}}, v);
+        std::vector<tree::when_then> special{{too_few, tree::null()}};
+        // (PostgreSQL counts a NaN among the inputs, then returns NaN.)
+        if (nan_counted(call)) special.push_back({tree::gt(col(nan_count(p)), tree::integer(0)), numeric_nan()});
+        special.push_back({tree::le(num, tree::integer(0)), tree::cast(tree::integer(0), numeric_type)});
+        return tree::case_when(std::move(special), v);
     }
 
     /// Visible rows and hidden state from a relation of (__pgt_g*, __pgt_count, state):
@@ -461,7 +492,10 @@ struct aggregate_lowering {
             const tree::expr x = tree::cast(arg(call, "s"), numeric_type);
             const tree::expr wx = known ? signed_by(known, x) : numeric_times(to.sw, x);
             const tree::expr wxx = known ? signed_by(known, tree::times(x, x)) : tree::times(wx, x);
-            return {tree::as(to.count(counts), d + "_n"), tree::as(to.sum(wx, counts), d + "_sx"), tree::as(to.sum(wxx, counts), d + "_sxx")};
+            std::vector<tree::select_item> items{tree::as(to.count(counts), d + "_n"), tree::as(to.sum(wx, counts), d + "_sx"),
+                                                 tree::as(to.sum(wxx, counts), d + "_sxx")};
+            if (nan_counted(call)) items.push_back(tree::as(to.count(row_conditions(call, "s", {is_nan(call, "s")})), nan_count(d)));
+            return items;
         }
         switch (call.func) {
         case ir::agg_func::count_star:
@@ -477,6 +511,7 @@ struct aggregate_lowering {
                 tree::as(to.count(counts), d + "_nn")};
             for (int sc : counted_scales(call))
                 items.push_back(tree::as(to.count(row_conditions(call, "s", {of_scale(call, "s", sc)})), scale_count(d, sc)));
+            if (nan_counted(call)) items.push_back(tree::as(to.count(row_conditions(call, "s", {is_nan(call, "s")})), nan_count(d)));
             return items;
         }
         default:
@@ -486,7 +521,7 @@ struct aggregate_lowering {
     }
     /// Whether state column `col` counts rows (the group's, or an aggregate's non-NULL inputs).
     bool counts_rows(const std::string& col) const {
-        if (col == "__pgt_count" || col.ends_with("_nn") || col.ends_with("_n")) return true;
+        if (col == "__pgt_count" || col.ends_with("_nn") || col.ends_with("_n") || col.ends_with("_nan")) return true;
         for (std::size_t i = 0; i < a.aggs.size(); ++i)
             if (col == prefix(i)) return a.aggs[i].func == ir::agg_func::count || a.aggs[i].func == ir::agg_func::count_star;
         return false;
@@ -633,7 +668,9 @@ struct aggregate_lowering {
         if (ir::maintenance_of(call) == ir::agg_maintenance::algebraic) {
             if (call.func == ir::agg_func::bit_xor)
                 return {tree::op("#", zero_if_null(old(cols[0].name)), zero_if_null(change(d))), plus(cols[1].name, d + "_n")};
-            return {plus(cols[0].name, d + "_n"), plus(cols[1].name, d + "_sx"), plus(cols[2].name, d + "_sxx")};
+            std::vector<tree::expr> updated{plus(cols[0].name, d + "_n"), plus(cols[1].name, d + "_sx"), plus(cols[2].name, d + "_sxx")};
+            if (nan_counted(call)) updated.push_back(counted_nans(i, updated[1], fast, when, plus));
+            return updated;
         }
         switch (call.func) {
         case ir::agg_func::count_star:
@@ -647,6 +684,7 @@ struct aggregate_lowering {
             std::vector<tree::expr> updated{total, nn};
             if (call.func == ir::agg_func::sum) updated[0] = tree::case_when({{tree::gt(nn, tree::integer(0)), total}});
             for (int sc : counted_scales(call)) updated.push_back(count(sc));
+            if (nan_counted(call)) updated.push_back(counted_nans(i, plus(cols[0].name, d), fast, when, plus));
             return updated;
         }
         default: {
@@ -659,6 +697,17 @@ struct aggregate_lowering {
             return {tree::coalesce({both, o, ins})};
         }
         }
+    }
+
+    /// Aggregate `i`'s new count of NaN inputs; `when` narrowed to where its running sum `sum`
+    /// (the stored one plus the change's) holds: a sum that took a NaN is NaN, right while the
+    /// count is positive, and the group whose NaNs are all gone is recomputed.
+    tree::expr counted_nans(std::size_t i, const tree::expr& sum, const known_or& fast, known_or& when,
+                            const std::function<tree::expr(const std::string&, const std::string&)>& plus) const {
+        const tree::expr nans = plus(nan_count(prefix(i)), nan_count("__pgt_d" + std::to_string(i)));
+        if (!fast.is(false))
+            when = known_or::of(tree::all_of({when.sql(), tree::any_of({tree::gt(nans, tree::integer(0)), tree::is_distinct(sum, numeric_nan())})}));
+        return nans;
     }
 
     /// new_state_columns by name.
@@ -721,6 +770,20 @@ struct aggregate_lowering {
 std::vector<storage_column> aggregate_state_columns(const circuit& c, const options& opts) {
     lowering l(c, nullptr, opts);
     return aggregate_lowering{l, c.state_node, c.post, ""}.hidden_state();
+}
+
+std::vector<std::string> nan_count_columns(const circuit& c) {
+    std::vector<std::string> names;
+    const auto& a = std::get<ir::aggregate>(c.nodes[static_cast<std::size_t>(c.state_node)].rel->node);
+    for (std::size_t i = 0; i < a.aggs.size(); ++i)
+        if (nan_counted(a.aggs[i])) names.push_back(nan_count(prefix(i)));
+    return names;
+}
+
+std::vector<std::string> stored_aggregate_state_columns(const lowering& l, int id) {
+    std::vector<std::string> names;
+    for (const auto& c : state_columns(std::get<ir::aggregate>(l.node(id).rel->node))) names.push_back(c.name);
+    return names;
 }
 
 std::vector<std::string> scale_count_columns(const circuit& c) {

@@ -1,0 +1,30 @@
+-- NaN among the inputs of a running SUM, AVG or variance of numeric: PostgreSQL's result is NaN
+-- while one is present, and the finite result again once it is gone. A running sum that took a
+-- NaN stays NaN whatever is subtracted, so each keeps a count of its NaN inputs and a group
+-- whose last NaN leaves is recomputed. Every stream table stays equal to its query.
+SET client_min_messages = warning;
+\i include/rounds.sql
+CREATE TABLE readings (id int PRIMARY KEY, g int, v numeric(10,2), w int);
+INSERT INTO readings VALUES (1, 1, 1.50, 1), (2, 1, 'NaN', 2), (3, 2, 2.00, 3), (4, 2, 3.25, 4), (5, 3, NULL, 5);
+SELECT pgtrickle.create_stream_table('nan_sums', 'SELECT g, sum(v) AS s, avg(v) AS a, count(v) AS n, sum(w) AS sw
+    FROM readings GROUP BY g', refresh_mode => 'DIFFERENTIAL');
+SELECT pgtrickle.create_stream_table('nan_sums_now', 'SELECT g, sum(v) AS s, avg(v) AS a FROM readings GROUP BY g',
+    schedule => NULL, refresh_mode => 'IMMEDIATE');
+SELECT pgtrickle.create_stream_table('nan_spread', 'SELECT g, var_samp(v) AS vs, stddev_pop(v) AS sp FROM readings GROUP BY g',
+    refresh_mode => 'DIFFERENTIAL');
+SELECT pgtrickle.create_stream_table('nan_total', 'SELECT sum(v * 2) AS s, avg(v) AS a FROM readings', refresh_mode => 'DIFFERENTIAL');
+SELECT pgt_name, refresh_mode FROM pgtrickle.pgt_stream_tables ORDER BY pgt_name;
+SELECT * FROM round_done();
+-- the NaN leaves group 1; another arrives in group 2
+DELETE FROM readings WHERE id = 2;
+INSERT INTO readings VALUES (6, 2, 'NaN', 6);
+SELECT * FROM round_done();
+-- two NaNs in group 2, then one leaves: still NaN; a NaN in and out within one refresh
+INSERT INTO readings VALUES (7, 2, 'NaN', 7), (8, 3, 'NaN', 8);
+UPDATE readings SET v = 4.00 WHERE id = 6;
+DELETE FROM readings WHERE id = 8;
+SELECT * FROM round_done();
+-- the last NaN becomes a number
+UPDATE readings SET v = 0.75 WHERE id = 7;
+SELECT * FROM round_done();
+SELECT g, s, a FROM nan_sums ORDER BY g;
