@@ -16,7 +16,7 @@ const std::vector<column_type>& column_types() {
         {"smallint", "integer", ints, {"qty", "n"}},
         {"integer", "integer", ints, {"qty", "n", "score"}},
         {"bigint", "integer", ints, {"n", "ref_id", "score"}},
-        {"numeric(10,2)", "numeric", {"-1.50", "0.00", "0.25", "1.10", "2.50", "10.00", "3.33"}, {"amount", "price"}},
+        {"numeric(10,2)", "numeric", {"-1.50", "0.00", "0.25", "1.10", "2.50", "10.00", "3.33", "NaN"}, {"amount", "price"}},
         {"numeric", "numeric", {"0", "1", "-1", "2.5", "1000", "0.125", "NaN"}, {"amount", "total"}},
         {"real", "float", floats, {"ratio", "weight"}},
         {"double precision", "float", floats, {"ratio", "score"}},
