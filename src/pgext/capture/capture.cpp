@@ -46,7 +46,6 @@ void create_trigger(unsigned relid, const std::string& table, const trigger_spec
     server::depend_on_extension("pg_trigger", static_cast<server::oid>(std::stoul(*oid)));
 }
 
-
 /// Drops the capture triggers `table` (a regclass text) has: none for a source captured from the
 /// WAL (DROP TRIGGER IF EXISTS would say so for each).
 void drop_capture_triggers(const std::string& table) {

@@ -278,16 +278,14 @@ void compile_incremental(const stream_table& st, compiled_query& c) {
     const bool topk = graph.query.topk.has_value();
     const std::string target = topk ? state_table(st.relid) : st.qualified();
     const auto have = column_types(target);
-    if (lacks_state_columns(graph, have)) {
-        frontend::options earlier;
-        earlier.count_nans = false;
+    // Storage made by an earlier version: without the newest counts first, then without those
+    // before them, until its columns hold the state.
+    frontend::options earlier;
+    for (bool frontend::options::*count : {&frontend::options::count_nans, &frontend::options::count_scales}) {
+        if (!lacks_state_columns(graph, have)) break;
+        earlier.*count = false;
         c.front = compile_query(st.defining_query, nullptr, earlier);
         graph = build_circuit(*c.front.query);
-        if (lacks_state_columns(graph, have)) {
-            earlier.count_scales = false;
-            c.front = compile_query(st.defining_query, nullptr, earlier);
-            graph = build_circuit(*c.front.query);
-        }
     }
     c.sources = graph.sources;
     c.options.state_in_output = !state_beside_output(graph, have);

@@ -229,11 +229,10 @@ void take_server_types(lower::layout& lay, const output_columns& output) {
         throw error(sqlstate::internal_error, "pg_trickle: output columns of the compiled query differ from the server's");
 }
 
-/// Storage columns take, by name, the collation their values have in `load` (a SELECT of them
-/// all): a hidden min(x) of a column declared COLLATE "C", or a TopK's sort key `x COLLATE "C"`,
-/// then compares as it does in the query.
-void take_collations(lower::layout& lay, const std::string& load) {
-    const auto columns = spi::describe_columns(load);
+/// Storage columns take, by name, the collation their values have in the output `columns` of
+/// the SELECT that loads them: a hidden min(x) of a column declared COLLATE "C", or a TopK's sort
+/// key `x COLLATE "C"`, then compares as it does in the query.
+void take_collations(lower::layout& lay, const std::vector<sql::ddl::column_definition>& columns) {
     for (auto& c : lay.columns)
         for (const auto& loaded : columns)
             if (loaded.name == c.name) c.collation = loaded.collation;
@@ -250,8 +249,9 @@ bool reads_every_source(const circuit& g) {
                        {spi::integer_array(oids)}) == "t";
 }
 
-/// The storage layout (and a TopK's state table's): the circuit's, or a FULL stream table's bag.
-void make_layouts(definition& def, const output_columns& output) {
+/// The storage layout (and a TopK's state table's): the circuit's, or a FULL stream table's bag
+/// (`described`: the query's output columns, as `output` with their collations).
+void make_layouts(definition& def, const output_columns& output, const std::vector<sql::ddl::column_definition>& described) {
     const lower::options opts = lowering_options();
     if (incremental(def.refresh_mode)) {
         def.graph = build_circuit(*def.front.query);
@@ -261,16 +261,17 @@ void make_layouts(definition& def, const output_columns& output) {
             def.layout = lower::topk_layout(*def.graph, opts);
         }
         if (reads_every_source(*def.graph)) {
-            const std::string load = def.state_layout ? lower::topk_state_load(*def.graph, opts) : lower::full_load_sql(*def.graph, opts);
-            take_collations(def.layout, load);
-            if (def.state_layout) take_collations(*def.state_layout, load);
+            const auto loaded = spi::describe_columns(def.state_layout ? lower::topk_state_load(*def.graph, opts)
+                                                                       : lower::full_load_sql(*def.graph, opts));
+            take_collations(def.layout, loaded);
+            if (def.state_layout) take_collations(*def.state_layout, loaded);
         }
     } else {
         def.layout.strategy = maintenance::bag;
         def.layout.unique_row_id = false;
         def.layout.columns.push_back({"__pgt_row_id", lower::row_id_type(opts), true, lower::row_id_purpose(maintenance::bag)});
         for (const auto& [col, type] : output) def.layout.columns.push_back({col, server_type(type), false, ""});
-        take_collations(def.layout, def.query);
+        take_collations(def.layout, described);
     }
     take_server_types(def.layout, output);
     if (def.state_layout) take_server_types(*def.state_layout, output);
@@ -285,13 +286,15 @@ definition analyze(const std::string& display_name, const std::string& query, mo
     def.front = compile_query(query, &def.objects);
     if (def.front.query && requested_mode != mode::full) refuse_nondeterministic_sources(def);
     // The server's own view of the output columns: names and exact types (and a privilege check).
-    const auto output = spi::describe(query);
+    const auto described = spi::describe_columns(query);
+    output_columns output;
+    for (const auto& c : described) output.emplace_back(c.name, c.type);
     check_storable(output);
     if (def.front.query) check_compiled_reading(def, output);
     choose_mode(def, display_name);
     add_warnings(def);
     check_output_names(output);
-    make_layouts(def, output);
+    make_layouts(def, output, described);
     return def;
 }
 

@@ -66,17 +66,15 @@ std::vector<storage_column> state_of(const ir::agg_call& a, std::size_t i) {
     switch (ir::maintenance_of(a)) {
     case ir::agg_maintenance::rescan: return {{p, a.type, true, what + ": value, recomputed for touched groups"}};
     case ir::agg_maintenance::extremum: return {{p, a.type, true, what + ": current extremum"}};
-    case ir::agg_maintenance::algebraic:
+    case ir::agg_maintenance::algebraic: {
         if (a.func == ir::agg_func::bit_xor)
             return {{p, a.type, true, what + ": running XOR"}, {p + "_nn", int8_type, true, what + ": non-NULL inputs"}};
-        if (nan_counted(a))
-            return {{p + "_n", int8_type, true, what + ": non-NULL inputs"},
-                    {p + "_sx", numeric_type, true, what + ": running sum of x"},
-                    {p + "_sxx", numeric_type, true, what + ": running sum of x²"},
-                    {nan_count(p), int8_type, true, what + ": NaN inputs"}};
-        return {{p + "_n", int8_type, true, what + ": non-NULL inputs"},
-                {p + "_sx", numeric_type, true, what + ": running sum of x"},
-                {p + "_sxx", numeric_type, true, what + ": running sum of x²"}};
+        std::vector<storage_column> cols{{p + "_n", int8_type, true, what + ": non-NULL inputs"},
+                                         {p + "_sx", numeric_type, true, what + ": running sum of x"},
+                                         {p + "_sxx", numeric_type, true, what + ": running sum of x²"}};
+        if (nan_counted(a)) cols.push_back({nan_count(p), int8_type, true, what + ": NaN inputs"});
+        return cols;
+    }
     case ir::agg_maintenance::linear: break;
     }
     switch (a.func) {
