@@ -138,7 +138,7 @@ layout storage_layout(const circuit& c, const options& opts = {});
 /// made then, or restored from its dump, has: 0.1.0's (every aggregate's state in hidden
 /// columns, options::state_in_output false, and no count of a SUM's or AVG's inputs per scale
 /// or of NaN inputs), and, with a 128-bit or a 64-bit row id, those made before NaN inputs
-/// were counted.
+/// were counted and before a plain numeric's inputs were counted by scale.
 std::vector<layout> earlier_storage_layouts(const circuit& c);
 
 /// Whether a change of source `source` alone can be merged into the stream table one row at

@@ -86,6 +86,10 @@ struct agg_call {
     /// its NaN inputs (a NaN in a running sum never subtracts out). False for storage made
     /// before that count, which keeps the running sum alone.
     bool counts_nans = false;
+    /// Set by the front end for a numeric argument whose scales value_scales cannot tell (a
+    /// plain `numeric` column): a running SUM or AVG of it counts its inputs of every scale in
+    /// one number (top_aggregate.cpp). False for storage made before, which recomputes them.
+    bool encodes_scales = false;
 
     /// The first argument (the aggregated value of a plain aggregate).
     const expr_ptr& arg() const { return args.front(); }

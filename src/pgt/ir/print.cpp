@@ -41,12 +41,13 @@ agg_maintenance maintenance_of(const agg_call& a) {
     case agg_func::count: return a.distinct ? agg_maintenance::rescan : agg_maintenance::linear;
     case agg_func::sum:
     case agg_func::avg:
-        // Running sums of exact numbers whose possible scales are known (a count of inputs per
-        // scale tells the one to print): a float's running sum drifts in its last digits from a
-        // fresh one, a plain numeric's would keep the scale of rows gone (1.5 + 2 − 1.5 is 2.0,
-        // PostgreSQL's sum of 2 alone is 2), and sum(money), sum(interval) or a user-defined
-        // type's have no w·x. Those are recomputed for the groups a change touches.
-        return a.distinct || !a.arg_scales ? agg_maintenance::rescan : agg_maintenance::linear;
+        // Running sums of exact numbers whose inputs are counted by scale (the largest scale
+        // present is the one to print: 1.5 + 2 − 1.5 is 2.0, PostgreSQL's sum of 2 alone is 2):
+        // apart where the possible scales are known, in one number for a plain numeric. A
+        // float's running sum drifts in its last digits from a fresh one, and sum(money),
+        // sum(interval) or a user-defined type's have no w·x: those are recomputed for the
+        // groups a change touches.
+        return a.distinct || (!a.arg_scales && !a.encodes_scales) ? agg_maintenance::rescan : agg_maintenance::linear;
     case agg_func::min:
     case agg_func::max:
     case agg_func::bool_and:

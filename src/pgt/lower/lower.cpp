@@ -2,6 +2,7 @@
 #include "strategy.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include "pgt/error.hpp"
 
@@ -75,8 +76,14 @@ layout storage_layout(const circuit& c, const options& opts) {
     return lay;
 }
 
-std::vector<layout> earlier_storage_layouts(const circuit& c) {
-    if (c.strategy != maintenance::aggregate || c.query.topk) return {};
+std::vector<layout> earlier_storage_layouts(const circuit& now) {
+    if (now.strategy != maintenance::aggregate || now.query.topk) return {};
+    // (Before encoded scale counts, a SUM or AVG of a plain numeric was recomputed.)
+    ir::rel unencoded = *now.nodes[static_cast<std::size_t>(now.state_node)].rel;
+    bool encoded = false;
+    for (auto& call : std::get<ir::aggregate>(unencoded.node).aggs) encoded = std::exchange(call.encodes_scales, false) || encoded;
+    circuit c = now;
+    c.nodes[static_cast<std::size_t>(c.state_node)].rel = &unencoded;
     const auto without = [](layout lay, const std::vector<std::string>& names) {
         std::erase_if(lay.columns, [&](const storage_column& col) { return std::ranges::find(names, col.name) != names.end(); });
         return lay;
@@ -91,6 +98,10 @@ std::vector<layout> earlier_storage_layouts(const circuit& c) {
     if (!nans.empty()) {
         layouts.push_back(without(storage_layout(c), nans));
         layouts.push_back(without(storage_layout(c, narrow), nans));
+    }
+    if (encoded) {
+        layouts.push_back(storage_layout(c));
+        layouts.push_back(storage_layout(c, narrow));
     }
     return layouts;
 }

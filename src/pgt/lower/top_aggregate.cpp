@@ -44,6 +44,17 @@ std::vector<int> counted_scales(const ir::agg_call& a) {
 /// The state column (under prefix `p`) or change column (under `d`) counting inputs of scale `s`.
 std::string scale_count(const std::string& p, int s) { return p + "_s" + std::to_string(s) + "_n"; }
 
+/// Whether a running SUM or AVG counts its inputs of every scale in one number (a plain
+/// numeric's, whose scales are not known): Σ 10^(10·scale) over its finite inputs, so each
+/// scale's count is a group of ten digits, and the largest scale present is told by the
+/// number's length. Scales from `scale_slots` up share the last slot, and a group with an
+/// input there is recomputed.
+bool scales_encoded(const ir::agg_call& a) { return a.encodes_scales && ir::maintenance_of(a) == ir::agg_maintenance::linear; }
+constexpr int scale_slots = 1000;
+
+/// The state column (under prefix `p`) or change column (under `d`) of the encoded counts.
+std::string encoded_scales(const std::string& p) { return p + "_scales"; }
+
 /// Whether a running SUM, AVG or variance counts its NaN inputs (`__pgt_a<i>_nan`): one of
 /// numeric. A NaN in the running sum never subtracts out; while the count is positive the
 /// result is NaN, and the group whose last NaN goes is recomputed.
@@ -88,6 +99,7 @@ std::vector<storage_column> state_of(const ir::agg_call& a, std::size_t i) {
                                          {p + "_nn", int8_type, true, what + ": non-NULL inputs"}};
         for (int s : counted_scales(a))
             cols.push_back({scale_count(p, s), int8_type, true, what + ": inputs of scale " + std::to_string(s)});
+        if (scales_encoded(a)) cols.push_back({encoded_scales(p), numeric_type, true, what + ": inputs by scale, 10^(10·scale) each"});
         if (nan_counted(a)) cols.push_back({nan_count(p), int8_type, true, what + ": NaN inputs"});
         return cols;
     }
@@ -269,6 +281,7 @@ struct aggregate_lowering {
             const tree::expr x = as_is ? arg(call, alias) : tree::cast(arg(call, alias), accumulator_type(call));
             std::vector<tree::expr> state{sum_of(x, f), non_null};
             for (int s : counted_scales(call)) state.push_back(count_rows(rows_filter(call, alias, {of_scale(call, alias, s)})));
+            if (scales_encoded(call)) state.push_back(sum_of(scale_term(call, alias), f));
             if (nan_counted(call)) state.push_back(count_rows(rows_filter(call, alias, {is_nan(call, alias)})));
             return state;
         }
@@ -283,9 +296,31 @@ struct aggregate_lowering {
         return tree::eq(tree::fn("scale", {arg(call, alias)}), tree::integer(s));
     }
 
+    /// An input's term of the encoded scale counts (scales_encoded): 10^(10·scale), NULL for
+    /// NaN and the infinities, which have no scale. (A CASE of constants for the usual scales:
+    /// a numeric built from text for each row costs a full load as much as its sum.)
+    tree::expr scale_term(const ir::agg_call& call, const std::string& alias) const {
+        const tree::expr scale = tree::fn("scale", {arg(call, alias)});
+        const auto power = [](int s) { return tree::cast(tree::text("1e" + std::to_string(10 * s)), numeric_type); };
+        std::vector<tree::when_then> usual;
+        for (int s = 0; s <= 6; ++s) usual.push_back({tree::eq(scale, tree::integer(s)), power(s)});
+        const tree::expr slot = tree::least({scale, tree::integer(scale_slots)});
+        const tree::expr built = tree::cast(tree::op("||", tree::text("1e"), tree::times(tree::integer(10), slot)), numeric_type);
+        return tree::case_when(std::move(usual), built);
+    }
+
+    /// The largest scale among a group's inputs from their encoded counts `e` (NULL without any).
+    static tree::expr largest_encoded_scale(const tree::expr& e) {
+        const tree::expr digits = tree::fn("length", {tree::cast(e, tree::type_name::catalog("text"))});
+        return tree::case_when({{tree::gt(e, tree::integer(0)), tree::op("/", tree::minus(digits, tree::integer(1)), tree::integer(10))}});
+    }
+
     /// A running sum's new value `sum` at the scale its inputs print with, from `count(s)`, the
-    /// new count of inputs of each counted scale.
-    tree::expr at_present_scale(const ir::agg_call& call, const tree::expr& sum, const std::function<tree::expr(int)>& count) const {
+    /// new count of inputs of each counted scale, or `encoded`, their new encoded counts.
+    tree::expr at_present_scale(const ir::agg_call& call, const tree::expr& sum, const std::function<tree::expr(int)>& count,
+                                const std::optional<tree::expr>& encoded) const {
+        if (encoded)
+            return tree::case_when({{tree::gt(*encoded, tree::integer(0)), tree::fn("round", {sum, largest_encoded_scale(*encoded)})}}, sum);
         const auto counted = counted_scales(call);
         if (counted.empty()) return sum;
         std::vector<tree::when_then> scale;
@@ -344,7 +379,8 @@ struct aggregate_lowering {
             tree::times(tree::cast(n, numeric_type), tree::cast(sample ? tree::minus(n, tree::integer(1)) : n, numeric_type));
         tree::expr v = tree::op("/", num, den);
         if (call.func == ir::agg_func::stddev_pop || call.func == ir::agg_func::stddev_samp)
-            v = tree::fn("round", {tree::fn("sqrt", {v}), tree::fn("scale", {v})});
+            // (NaN, from an infinite input, has no scale: PostgreSQL's result is NaN.)
+            v = tree::fn("round", {tree::fn("sqrt", {v}), tree::coalesce({tree::fn("scale", {v}), tree::integer(0)})});
         const tree::expr too_few = sample ? tree::le(n, tree::integer(1)) : tree::eq(n, tree::integer(0));
         std::vector<tree::when_then> special{{too_few, tree::null()}};
         // (PostgreSQL counts a NaN among the inputs, then returns NaN.)
@@ -509,6 +545,10 @@ struct aggregate_lowering {
                 tree::as(to.count(counts), d + "_nn")};
             for (int sc : counted_scales(call))
                 items.push_back(tree::as(to.count(row_conditions(call, "s", {of_scale(call, "s", sc)})), scale_count(d, sc)));
+            if (scales_encoded(call)) {
+                const tree::expr term = scale_term(call, "s");
+                items.push_back(tree::as(to.sum(known ? signed_by(known, term) : numeric_times(to.sw, term), filters_only), encoded_scales(d)));
+            }
             if (nan_counted(call)) items.push_back(tree::as(to.count(row_conditions(call, "s", {is_nan(call, "s")})), nan_count(d)));
             return items;
         }
@@ -535,7 +575,8 @@ struct aggregate_lowering {
             const std::string p = prefix(i);
             switch (ir::maintenance_of(call)) {
             case ir::agg_maintenance::linear:
-                if ((call.func == ir::agg_func::sum && col == p) || (call.func == ir::agg_func::avg && col == p + "_sum"))
+                if ((call.func == ir::agg_func::sum && col == p) || (call.func == ir::agg_func::avg && col == p + "_sum") ||
+                    col == encoded_scales(p))
                     return true;
                 break;
             case ir::agg_maintenance::algebraic:
@@ -677,11 +718,19 @@ struct aggregate_lowering {
         case ir::agg_func::avg: {
             const tree::expr nn = plus(cols[1].name, d + "_nn");
             const auto count = [&](int sc) { return plus(scale_count(prefix(i), sc), scale_count(d, sc)); };
-            const tree::expr total = at_present_scale(call, plus(cols[0].name, d), count);
+            std::optional<tree::expr> encoded;
+            if (scales_encoded(call)) encoded = plus(encoded_scales(prefix(i)), encoded_scales(d));
+            const tree::expr total = at_present_scale(call, plus(cols[0].name, d), count, encoded);
             // A sum of no rows is NULL; an average's NULL comes from its division.
             std::vector<tree::expr> updated{total, nn};
             if (call.func == ir::agg_func::sum) updated[0] = tree::case_when({{tree::gt(nn, tree::integer(0)), total}});
             for (int sc : counted_scales(call)) updated.push_back(count(sc));
+            if (encoded) {
+                updated.push_back(*encoded);
+                // (An input of a scale past the slots: the largest present is not known.)
+                const tree::expr slot_free = tree::lt(*encoded, tree::cast(tree::text("1e" + std::to_string(10 * scale_slots)), numeric_type));
+                if (!fast.is(false)) when = known_or::of(tree::all_of({when.sql(), slot_free}));
+            }
             if (nan_counted(call)) updated.push_back(counted_nans(i, plus(cols[0].name, d), fast, when, plus));
             return updated;
         }
