@@ -17,7 +17,7 @@ const std::vector<column_type>& column_types() {
         {"integer", "integer", ints, {"qty", "n", "score"}},
         {"bigint", "integer", ints, {"n", "ref_id", "score"}},
         {"numeric(10,2)", "numeric", {"-1.50", "0.00", "0.25", "1.10", "2.50", "10.00", "3.33", "NaN"}, {"amount", "price"}},
-        {"numeric", "numeric", {"0", "1", "-1", "2.5", "1000", "0.125", "NaN"}, {"amount", "total"}},
+        {"numeric", "numeric", {"0", "1", "-1", "2.5", "1.50", "1000", "0.125", "NaN", "Infinity", "-Infinity"}, {"amount", "total"}},
         {"real", "float", floats, {"ratio", "weight"}},
         {"double precision", "float", floats, {"ratio", "score"}},
         {"text", "character", words, {"note", "label", "name"}},
