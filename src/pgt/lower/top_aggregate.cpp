@@ -220,11 +220,15 @@ struct aggregate_lowering {
     }
     tree::expr arg(const ir::agg_call& call, const std::string& alias) const { return l.value(*call.arg(), child, alias); }
     /// The conditions under which a row (through `alias`) counts for the aggregate: its
-    /// argument is not NULL, its FILTER, and `extra`.
+    /// FILTER, its argument is not NULL, and `extra`, tested in that order. (PostgreSQL
+    /// evaluates an aggregate's argument only for the rows its FILTER passes: `x / y` under
+    /// FILTER (WHERE y <> 0) must not be divided first.)
     std::vector<tree::expr> row_conditions(const ir::agg_call& call, const std::string& alias, std::vector<tree::expr> extra) const {
-        if (call.func != ir::agg_func::count_star) extra.push_back(tree::is_not_null(arg(call, alias), call.arg()->type));
-        if (call.filter) extra.push_back(l.value(*call.filter, child, alias));
-        return extra;
+        std::vector<tree::expr> conditions;
+        if (call.filter) conditions.push_back(l.value(*call.filter, child, alias));
+        if (call.func != ir::agg_func::count_star) conditions.push_back(tree::is_not_null(arg(call, alias), call.arg()->type));
+        for (auto& e : extra) conditions.push_back(std::move(e));
+        return conditions;
     }
     /// The FILTER condition of the aggregate's rows, with extra conditions (none: no FILTER).
     std::optional<tree::expr> rows_filter(const ir::agg_call& call, const std::string& alias, std::vector<tree::expr> extra) const {
@@ -297,16 +301,17 @@ struct aggregate_lowering {
     }
 
     /// An input's term of the encoded scale counts (scales_encoded): 10^(10·scale), NULL for
-    /// NaN and the infinities, which have no scale. (A CASE of constants for the usual scales:
-    /// a numeric built from text for each row costs a full load as much as its sum.)
+    /// NULL, NaN and the infinities, which have no scale. (Constants for the usual scales: a
+    /// numeric built from text for each row costs a full load as much as its sum.)
     tree::expr scale_term(const ir::agg_call& call, const std::string& alias) const {
         const tree::expr scale = tree::fn("scale", {arg(call, alias)});
         const auto power = [](int s) { return tree::cast(tree::text("1e" + std::to_string(10 * s)), numeric_type); };
-        std::vector<tree::when_then> usual;
-        for (int s = 0; s <= 6; ++s) usual.push_back({tree::eq(scale, tree::integer(s)), power(s)});
-        const tree::expr slot = tree::least({scale, tree::integer(scale_slots)});
-        const tree::expr built = tree::cast(tree::op("||", tree::text("1e"), tree::times(tree::integer(10), slot)), numeric_type);
-        return tree::case_when(std::move(usual), built);
+        std::vector<tree::when_then> terms;
+        for (int s = 0; s <= 6; ++s) terms.push_back({tree::eq(scale, tree::integer(s)), power(s)});
+        terms.push_back({tree::ge(scale, tree::integer(scale_slots)), power(scale_slots)});
+        // (NULL without a scale: '1e' || NULL.)
+        const tree::expr built = tree::cast(tree::op("||", tree::text("1e"), tree::times(tree::integer(10), scale)), numeric_type);
+        return tree::case_when(std::move(terms), built);
     }
 
     /// The largest scale among a group's inputs from their encoded counts `e` (NULL without any).

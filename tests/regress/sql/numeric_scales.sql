@@ -18,14 +18,24 @@ SELECT pgtrickle.create_stream_table('scale_spread', 'SELECT g, var_pop(x) AS vp
 SELECT pgtrickle.create_stream_table('scale_total', 'SELECT sum(x) AS s, avg(x * 2) AS a FROM amounts', refresh_mode => 'DIFFERENTIAL');
 SELECT pgtrickle.create_stream_table('scale_having', 'SELECT g, sum(x) AS s FROM amounts GROUP BY g HAVING count(*) > 1',
     refresh_mode => 'DIFFERENTIAL');
+-- The argument is evaluated only where the FILTER holds, as PostgreSQL does (no division by zero).
+CREATE TABLE ratios (id int PRIMARY KEY, g int, x numeric, y numeric);
+INSERT INTO ratios VALUES (1, 1, 1, 0), (2, 1, 3, 2), (3, 2, NULL, 1);
+SELECT pgtrickle.create_stream_table('scale_ratio', 'SELECT g, sum(x / y) FILTER (WHERE y <> 0) AS s,
+    avg(x * y) FILTER (WHERE y <> 0 AND x / y > 1) AS a FROM ratios GROUP BY g', refresh_mode => 'DIFFERENTIAL');
 SELECT pgt_name, refresh_mode FROM pgtrickle.pgt_stream_tables ORDER BY pgt_name;
 -- The running sums and their counts are hidden state columns.
 SELECT attname FROM pg_attribute WHERE attrelid = 'scale_sums'::regclass AND attname LIKE '\_\_pgt\_a%' ORDER BY attnum;
 SELECT * FROM round_done();
+-- NULL, NaN and infinite inputs have no scale: the counts of groups 2 and 3 are of their numbers
+-- alone (a slot past 1000 would take a thousand digits and recompute the group at each change).
+SELECT g, __pgt_a0_scales FROM scale_sums ORDER BY g;
 -- the largest scale of group 1 leaves; the infinity of group 2 leaves; a scale grows and shrinks
 DELETE FROM amounts WHERE id IN (2, 4);
 UPDATE amounts SET x = 5.12345 WHERE id = 7;
 INSERT INTO amounts VALUES (9, 5, 0.10, true), (10, 5, 3, true);
+INSERT INTO ratios VALUES (4, 1, 5, 0), (5, 2, 2.5, 4), (6, 3, 1, 0);
+DELETE FROM ratios WHERE id = 2;
 SELECT * FROM round_done();
 SELECT g, s, a, s_ok FROM scale_sums ORDER BY g;
 -- infinities of both signs in one group; the NaN leaves group 3
