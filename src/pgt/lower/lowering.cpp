@@ -71,11 +71,20 @@ std::vector<tree::select_item> lowering::grouped_columns(int id, const std::stri
     return cols;
 }
 
+std::vector<tree::expr> lowering::consolidation_keys(int id, const std::string& alias) const {
+    auto keys = images(id, alias);
+    const auto& columns = node(id).rel->columns;
+    for (std::size_t i = 0; i < columns.size(); ++i)
+        if (const std::string s = sql::print_scale(sql::column(alias, names(id)[i]), columns[i].type); !s.empty())
+            keys.push_back(tree::rendered(s));
+    return keys;
+}
+
 tree::select lowering::consolidation(int id, const std::string& relation, const std::string& alias) const {
     const tree::expr net = tree::fn("sum", {tree::col(alias, weight)});
     tree::select s(grouped_columns(id, alias));
     s.items.push_back(tree::as(tree::cast(net, tree::type_name::catalog("int8")), weight));
-    s.from(relation, alias).group_by(images(id, alias)).having(tree::ne(net, tree::integer(0)));
+    s.from(relation, alias).group_by(consolidation_keys(id, alias)).having(tree::ne(net, tree::integer(0)));
     return s;
 }
 

@@ -1,4 +1,5 @@
 #include "pgt/sql/builder.hpp"
+#include "../value/typmod.hpp"
 
 #include <cctype>
 
@@ -219,6 +220,11 @@ std::string printed(const std::string& x, const sql_type& type) {
     case type_kind::unknown: return cast(x, make_type(type_kind::text));
     default: return x;
     }
+}
+
+std::string print_scale(const std::string& x, const sql_type& type) {
+    if (type.kind != type_kind::numeric || detail::numeric_typmod(type)) return "";
+    return call("scale", {x});
 }
 
 std::string identical(const std::string& x, const std::string& y, const sql_type& type) {

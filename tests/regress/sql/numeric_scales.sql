@@ -18,6 +18,9 @@ SELECT pgtrickle.create_stream_table('scale_spread', 'SELECT g, var_pop(x) AS vp
 SELECT pgtrickle.create_stream_table('scale_total', 'SELECT sum(x) AS s, avg(x * 2) AS a FROM amounts', refresh_mode => 'DIFFERENTIAL');
 SELECT pgtrickle.create_stream_table('scale_having', 'SELECT g, sum(x) AS s FROM amounts GROUP BY g HAVING count(*) > 1',
     refresh_mode => 'DIFFERENTIAL');
+-- Rows whose numbers only change scale: equal values, printed differently.
+SELECT pgtrickle.create_stream_table('scale_rows', 'SELECT id, x FROM amounts WHERE id < 100', refresh_mode => 'DIFFERENTIAL');
+SELECT pgtrickle.create_stream_table('scale_bag', 'SELECT g, x FROM amounts', refresh_mode => 'DIFFERENTIAL');
 -- The argument is evaluated only where the FILTER holds, as PostgreSQL does (no division by zero).
 CREATE TABLE ratios (id int PRIMARY KEY, g int, x numeric, y numeric);
 INSERT INTO ratios VALUES (1, 1, 1, 0), (2, 1, 3, 2), (3, 2, NULL, 1);
@@ -48,6 +51,12 @@ SELECT * FROM round_done();
 DELETE FROM amounts WHERE id = 11;
 SELECT * FROM round_done();
 UPDATE amounts SET x = 0.5 WHERE id = 1;
+SELECT * FROM round_done();
+-- every number to two decimals, then back to the scale it had
+UPDATE amounts SET x = round(x, 2);
+SELECT * FROM round_done();
+SELECT id, x FROM scale_rows ORDER BY id;
+UPDATE amounts SET x = trim_scale(x);
 SELECT * FROM round_done();
 -- a scale past the counted slots: the group is recomputed while it is there
 INSERT INTO amounts VALUES (13, 4, round(1.5, 1200), true);
