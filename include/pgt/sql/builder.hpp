@@ -69,9 +69,10 @@ std::string image(const std::string& x, const sql_type& type);
 /// float -0 and 0, interval '1 day' and '24 hours', types the compiler does not know).
 std::string printed(const std::string& x, const sql_type& type);
 /// What a consolidation groups by beside image(x), so that a row's old and new versions that
-/// are equal but print differently do not cancel out: a plain numeric's scale (an UPDATE of
-/// 1.5 to 1.50 changes what the query shows). Empty for other types.
-std::string print_scale(const std::string& x, const sql_type& type);
+/// are equal but print differently do not cancel out (an UPDATE of 1.5 to 1.50 changes what
+/// the query shows): a plain numeric's scale, a float zero's sign (its text), an interval's
+/// text ('1 day' and '24 hours'). Empty for other types.
+std::string print_key(const std::string& x, const sql_type& type);
 /// `x` and `y` hold the same value: their images are not distinct.
 std::string identical(const std::string& x, const std::string& y, const sql_type& type);
 /// Among rows grouped by image(x): x itself when it is its image (it is then a grouping key),

@@ -75,8 +75,8 @@ std::vector<tree::expr> lowering::consolidation_keys(int id, const std::string& 
     auto keys = images(id, alias);
     const auto& columns = node(id).rel->columns;
     for (std::size_t i = 0; i < columns.size(); ++i)
-        if (const std::string s = sql::print_scale(sql::column(alias, names(id)[i]), columns[i].type); !s.empty())
-            keys.push_back(tree::rendered(s));
+        if (const std::string k = sql::print_key(sql::column(alias, names(id)[i]), columns[i].type); !k.empty())
+            keys.push_back(tree::rendered(k));
     return keys;
 }
 

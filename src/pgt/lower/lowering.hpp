@@ -49,8 +49,9 @@ public:
     /// and the select list of their values (sql::grouped_value), named as the node names them.
     std::string image_list(int id, const std::string& alias) const;
     std::vector<tree::expr> images(int id, const std::string& alias) const;
-    /// The GROUP BY list of a consolidation of node `id`'s rows: their images, then the scales
-    /// of plain numerics (sql::print_scale: a row's versions that print apart stay apart).
+    /// The GROUP BY list of a consolidation of node `id`'s rows: their images, then what tells
+    /// equal values that print apart (sql::print_key: a row's versions that print apart stay
+    /// apart).
     std::vector<tree::expr> consolidation_keys(int id, const std::string& alias) const;
     /// `relation` (alias `alias`: node `id`'s columns and __pgt_w) summed per row, equal rows
     /// together, rows whose weights cancel dropped.

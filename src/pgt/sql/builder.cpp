@@ -222,9 +222,15 @@ std::string printed(const std::string& x, const sql_type& type) {
     }
 }
 
-std::string print_scale(const std::string& x, const sql_type& type) {
-    if (type.kind != type_kind::numeric || detail::numeric_typmod(type)) return "";
-    return call("scale", {x});
+std::string print_key(const std::string& x, const sql_type& type) {
+    const sql_type text = make_type(type_kind::text);
+    switch (type.kind) {
+    case type_kind::numeric: return detail::numeric_typmod(type) ? "" : call("scale", {x});
+    case type_kind::float4:
+    case type_kind::float8: return "CASE WHEN " + binary("=", x, cast("0", type)) + " THEN " + cast(x, text) + " END";
+    case type_kind::interval: return cast(x, text);
+    default: return "";
+    }
 }
 
 std::string identical(const std::string& x, const std::string& y, const sql_type& type) {

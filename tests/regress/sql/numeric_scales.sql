@@ -58,6 +58,14 @@ SELECT * FROM round_done();
 SELECT id, x FROM scale_rows ORDER BY id;
 UPDATE amounts SET x = trim_scale(x);
 SELECT * FROM round_done();
+-- the same with an interval ('24 hours' = '1 day') and a float zero (-0 = 0)
+CREATE TABLE spans (id int PRIMARY KEY, d interval, f float8);
+INSERT INTO spans VALUES (1, '24 hours', 0), (2, '1 mon', 1);
+SELECT pgtrickle.create_stream_table('span_rows', 'SELECT id, d, f FROM spans', refresh_mode => 'DIFFERENTIAL');
+UPDATE spans SET d = '1 day', f = '-0' WHERE id = 1;
+UPDATE spans SET d = '30 days' WHERE id = 2;
+SELECT * FROM round_done();
+SELECT id, d, f FROM span_rows ORDER BY id;
 -- a scale past the counted slots: the group is recomputed while it is there
 INSERT INTO amounts VALUES (13, 4, round(1.5, 1200), true);
 SELECT * FROM round_done();
