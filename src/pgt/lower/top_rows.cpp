@@ -67,7 +67,10 @@ std::string rows_delta(lowering& l) {
     const tree::expr net = tree::fn("sum", {tree::col("s", weight)});
     tree::select consolidated(with_row_id(l, id, "s", l.grouped_columns(id, "s")));
     consolidated.items.push_back(tree::as(net, weight));
-    consolidated.from(*d, "s").group_by(l.consolidation_keys(id, "s")).having(tree::ne(net, tree::integer(0)));
+    // (DISTINCT's rows are counted by value: its storage holds one of equal values that print
+    // apart, and a row's two versions must cancel there.)
+    const auto keys = c.strategy == maintenance::distinct ? l.images(id, "s") : l.consolidation_keys(id, "s");
+    consolidated.from(*d, "s").group_by(keys).having(tree::ne(net, tree::integer(0)));
     if (c.strategy != maintenance::keyed) return tree::render(consolidated);
     // A changed row arrives as its old version (weight −1) and its new one (+1): keep the new
     // one, so that the key's row is updated in place.

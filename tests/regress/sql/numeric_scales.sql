@@ -52,8 +52,14 @@ DELETE FROM amounts WHERE id = 11;
 SELECT * FROM round_done();
 UPDATE amounts SET x = 0.5 WHERE id = 1;
 SELECT * FROM round_done();
--- every number to two decimals, then back to the scale it had
+-- every number to two decimals, then back to the scale it had; DISTINCT keeps one of equal
+-- values, the one it stored: equal to the query's, not printed alike (SQL_REFERENCE.md)
+SELECT pgtrickle.create_stream_table('scale_distinct', 'SELECT DISTINCT x FROM amounts', refresh_mode => 'DIFFERENTIAL');
 UPDATE amounts SET x = round(x, 2);
+SELECT pgtrickle.refresh_stream_table('scale_distinct');
+SELECT count(*) AS distinct_values_apart FROM ((SELECT x FROM scale_distinct EXCEPT SELECT DISTINCT x FROM amounts)
+    UNION ALL (SELECT DISTINCT x FROM amounts EXCEPT SELECT x FROM scale_distinct)) d;
+SELECT pgtrickle.drop_stream_table('scale_distinct');
 SELECT * FROM round_done();
 SELECT id, x FROM scale_rows ORDER BY id;
 UPDATE amounts SET x = trim_scale(x);
