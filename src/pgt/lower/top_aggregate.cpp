@@ -55,6 +55,9 @@ constexpr int scale_slots = 1000;
 /// The state column (under prefix `p`) or change column (under `d`) of the encoded counts.
 std::string encoded_scales(const std::string& p) { return p + "_scales"; }
 
+/// 10^(10·s), an input's term of scale `s` in the encoded counts, as a numeric constant.
+tree::expr scale_power(int s) { return tree::cast(tree::text("1e" + std::to_string(10 * s)), numeric_type); }
+
 /// Whether a running SUM, AVG or variance counts its NaN inputs (`__pgt_a<i>_nan`): one of
 /// numeric. A NaN in the running sum never subtracts out; while the count is positive the
 /// result is NaN, and the group whose last NaN goes is recomputed.
@@ -305,10 +308,9 @@ struct aggregate_lowering {
     /// numeric built from text for each row costs a full load as much as its sum.)
     tree::expr scale_term(const ir::agg_call& call, const std::string& alias) const {
         const tree::expr scale = tree::fn("scale", {arg(call, alias)});
-        const auto power = [](int s) { return tree::cast(tree::text("1e" + std::to_string(10 * s)), numeric_type); };
         std::vector<tree::when_then> terms;
-        for (int s = 0; s <= 6; ++s) terms.push_back({tree::eq(scale, tree::integer(s)), power(s)});
-        terms.push_back({tree::ge(scale, tree::integer(scale_slots)), power(scale_slots)});
+        for (int s = 0; s <= 6; ++s) terms.push_back({tree::eq(scale, tree::integer(s)), scale_power(s)});
+        terms.push_back({tree::ge(scale, tree::integer(scale_slots)), scale_power(scale_slots)});
         // (NULL without a scale: '1e' || NULL.)
         const tree::expr built = tree::cast(tree::op("||", tree::text("1e"), tree::times(tree::integer(10), scale)), numeric_type);
         return tree::case_when(std::move(terms), built);
@@ -733,7 +735,7 @@ struct aggregate_lowering {
             if (encoded) {
                 updated.push_back(*encoded);
                 // (An input of a scale past the slots: the largest present is not known.)
-                const tree::expr slot_free = tree::lt(*encoded, tree::cast(tree::text("1e" + std::to_string(10 * scale_slots)), numeric_type));
+                const tree::expr slot_free = tree::lt(*encoded, scale_power(scale_slots));
                 if (!fast.is(false)) when = known_or::of(tree::all_of({when.sql(), slot_free}));
             }
             if (nan_counted(call)) updated.push_back(counted_nans(i, plus(cols[0].name, d), fast, when, plus));
