@@ -75,6 +75,9 @@ public:
     numeric sign() const;
     /// sqrt(x) with PostgreSQL's result scale; a negative argument throws 2201F.
     numeric sqrt() const;
+    /// sqrt(x) correctly rounded (half up) at `rscale` (>= 0) places, as sqrt_var computes it
+    /// for the standard deviations.
+    numeric sqrt_at(int rscale) const;
     /// power(x, y). An integral exponent is computed exactly and rounded to PostgreSQL's scale
     /// (max(16, dscale of x)); any other exponent throws 0A000 (the oracle cannot match
     /// PostgreSQL's ln/exp digits).

@@ -135,6 +135,8 @@ expr is_distinct(expr a, expr b);
 expr is_not_distinct(expr a, expr b);
 /// `(x IS NOT TRUE)`, `(x IS NOT FALSE)`: NULL counts as the other truth value.
 expr is_not_true(expr x);
+/// `(x IS TRUE)`: NULL counts as false.
+expr is_true(expr x);
 expr is_not_false(expr x);
 /// `COALESCE(…)`, `GREATEST(…)`, `LEAST(…)`: SQL syntax, not functions a schema could shadow.
 expr coalesce(std::vector<expr> items);

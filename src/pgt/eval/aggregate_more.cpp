@@ -35,7 +35,7 @@ value variance(const ir::agg_call& a, const std::vector<aggregate_row>& rows) {
     if (num.signum() <= 0) return numeric{};
     const numeric v = num / (n * (sample ? n - numeric::from_int64(1) : n));
     if (a.func == ir::agg_func::var_pop || a.func == ir::agg_func::var_samp) return v;
-    return v.sqrt().round(v.dscale());
+    return v.sqrt_at(v.dscale());
 }
 
 value bitwise(const ir::agg_call& a, const std::vector<aggregate_row>& rows) {

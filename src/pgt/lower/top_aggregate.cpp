@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <functional>
 #include <map>
+#include <utility>
 
 namespace pgt::lower::detail {
 
@@ -376,6 +377,23 @@ struct aggregate_lowering {
         }
     }
 
+    /// √v rounded (half up) to v's scale, as PostgreSQL's standard deviation is. SQL's sqrt rounds
+    /// at a scale of its own, at least v's: rounded again at v's, a root just below half of the
+    /// last digit (…0404|5 of …040449) comes out one unit high, which the square of the
+    /// candidate less half a unit tells (numeric products are exact).
+    /// (NaN, from an infinite input, has no scale: PostgreSQL's result is NaN.)
+    static tree::expr square_root_at_scale(const tree::expr& v) {
+        const tree::expr s = tree::coalesce({tree::fn("scale", {v}), tree::integer(0)});
+        const tree::expr c = tree::fn("round", {tree::fn("sqrt", {v}), s});
+        const auto power = [](const std::string& mantissa, const tree::expr& exponent) {
+            return tree::cast(tree::op("||", tree::cast(tree::text(mantissa + "e-"), tree::type_name::catalog("text")),
+                                       tree::cast(exponent, tree::type_name::catalog("text"))),
+                              numeric_type);
+        };
+        const tree::expr below = tree::minus(c, power("5", tree::plus(s, tree::integer(1))));
+        return tree::case_when({{tree::gt(tree::times(below, below), v), tree::minus(c, power("1", s))}}, c);
+    }
+
     /// numeric_stddev_internal on the state: (N·Σx² − (Σx)²) / (N·N or N·(N−1)), 0 when the
     /// numerator is not positive, NULL without enough rows; the square root at its scale.
     tree::expr variance(const ir::agg_call& call, const std::string& p, const column_fn& col) const {
@@ -385,9 +403,7 @@ struct aggregate_lowering {
         const tree::expr den =
             tree::times(tree::cast(n, numeric_type), tree::cast(sample ? tree::minus(n, tree::integer(1)) : n, numeric_type));
         tree::expr v = tree::op("/", num, den);
-        if (call.func == ir::agg_func::stddev_pop || call.func == ir::agg_func::stddev_samp)
-            // (NaN, from an infinite input, has no scale: PostgreSQL's result is NaN.)
-            v = tree::fn("round", {tree::fn("sqrt", {v}), tree::coalesce({tree::fn("scale", {v}), tree::integer(0)})});
+        if (call.func == ir::agg_func::stddev_pop || call.func == ir::agg_func::stddev_samp) v = square_root_at_scale(v);
         const tree::expr too_few = sample ? tree::le(n, tree::integer(1)) : tree::eq(n, tree::integer(0));
         std::vector<tree::when_then> special{{too_few, tree::null()}};
         // (PostgreSQL counts a NaN among the inputs, then returns NaN.)
@@ -595,26 +611,69 @@ struct aggregate_lowering {
         return false;
     }
 
-    /// New state of each touched group: stored state plus change, or a rescan.
-    tree::select new_state(const std::string& cur) const {
-        tree::select r;
-        for (std::size_t j = 0; j < a.group_by.size(); ++j) r.items.emplace_back(tree::col("c", g(j)));
-        gathered.clear();
-        gathering = l.opts().uncorrelated_rescans;
-        for (const auto& [name, expr] : new_state_columns(
-                 [](const std::string& col) { return tree::col("c", "__pgt_old" + col); },
-                 [](const std::string& d) { return tree::col("c", d); }, known_or::of(tree::col("c", "__pgt_existed")),
-                 [&](std::size_t j) { return tree::col("c", g(j)); }))
-            r.items.push_back(tree::as(expr, name));
-        gathering = false;
-        if (gathered.empty()) return r.from(cur, "c");
-        return r.from(rescanned_groups(cur));
+    /// New state of each touched group: stored state plus change, or a rescan. A group the
+    /// stored state cannot answer is recomputed whole, by one subquery over its rows in a branch
+    /// of its own: a subquery per state column would be one more plan node initialised at every
+    /// refresh, and one more scan of the group's rows where several columns need it.
+    tree::query new_state(const std::string& cur) const {
+        auto keys = [&] {
+            std::vector<tree::select_item> items;
+            for (std::size_t j = 0; j < a.group_by.size(); ++j) items.emplace_back(tree::col("c", g(j)));
+            return items;
+        };
+        auto columns = [&](rescans how, tree::select& into) {
+            gathered.clear();
+            conditions.clear();
+            always_rescanned = false;
+            mode = how;
+            for (const auto& [name, expr] : new_state_columns(
+                     [](const std::string& col) { return tree::col("c", "__pgt_old" + col); },
+                     [](const std::string& d) { return tree::col("c", d); }, known_or::of(tree::col("c", "__pgt_existed")),
+                     [&](std::size_t j) { return tree::col("c", g(j)); }))
+                into.items.push_back(tree::as(expr, name));
+            mode = rescans::per_column;
+        };
+        tree::select fast(keys());
+        if (l.opts().uncorrelated_rescans) {
+            columns(rescans::uncorrelated, fast);
+            return gathered.empty() ? fast.from(cur, "c") : fast.from(rescanned_groups(cur));
+        }
+        columns(rescans::fast_branch, fast);
+        if (conditions.empty() && !always_rescanned) return fast.from(cur, "c");
+        const std::optional<tree::expr> answered =
+            always_rescanned ? std::nullopt : std::optional(tree::all_of(std::vector<tree::expr>(conditions)));
+        tree::select slow(keys());
+        columns(rescans::slow_branch, slow);
+        tree::select rows;
+        for (std::size_t n = 0; n < gathered.size(); ++n) rows.items.push_back(tree::as(gathered[n], "__pgt_rs" + std::to_string(n)));
+        rows.from(l.new_sql(child), "s");
+        if (auto match = group_rows([&](std::size_t j) { return tree::col("c", g(j)); })) rows.where(*match);
+        slow.from(tree::cross_join(tree::from(cur, "c"), tree::from(rows, "r", true)));
+        if (!answered) return slow;
+        slow.where(tree::is_not_true(*answered));
+        fast.from(cur, "c").where(tree::is_true(*answered));
+        return tree::union_all({fast, slow});
     }
 
-    /// Rescans new_state gathered (options::uncorrelated_rescans), as rescan's `__pgt_rs<n>`:
-    /// only that new_state joins them (aggregate_merge's MERGE keeps a subquery per group).
-    mutable std::vector<tree::expr> gathered = {};
-    mutable bool gathering = false;
+    /// How new_state_columns renders a state column the stored state may not answer:
+    /// `per_column` a subquery of its own (the MERGE of aggregate_merge); `uncorrelated` a column
+    /// of rescanned_groups (options::uncorrelated_rescans); `fast_branch` the stored state's
+    /// answer, noting in `conditions` when it holds (`always_rescanned` when never);
+    /// `slow_branch` column `__pgt_rs<n>` of one subquery over the group's rows ("r"),
+    /// computing the `gathered` state columns.
+    enum class rescans { per_column, uncorrelated, fast_branch, slow_branch };
+    mutable rescans mode = rescans::per_column;
+    mutable std::vector<tree::expr> gathered = {}, conditions = {};
+    mutable bool always_rescanned = false;
+    /// The condition selecting the rows (alias s) of the group whose keys are `key(j)`: none
+    /// without GROUP BY.
+    std::optional<tree::expr> group_rows(const key_fn& key) const {
+        std::vector<tree::expr> match;
+        for (std::size_t j = 0; j < a.group_by.size(); ++j)
+            match.push_back(tree::rendered(null_safe_eq(l.expr(*a.group_by[j], child, "s"), tree::render(key(j)), a.group_by[j]->type)));
+        if (match.empty()) return std::nullopt;
+        return tree::all_of(std::move(match));
+    }
 
     /// `cur` (alias c) joined to the gathered rescans of its groups (r) and of a group without
     /// rows (e): one grouped pass over the touched groups' rows instead of a subquery per
@@ -653,17 +712,18 @@ struct aggregate_lowering {
 
     /// The recomputation from the source of one state column of a group whose keys `key(j)` are.
     tree::expr rescan(const tree::expr& scratch, const key_fn& key) const {
-        if (gathering) {
-            const std::string name = "__pgt_rs" + std::to_string(gathered.size());
+        const std::string name = "__pgt_rs" + std::to_string(gathered.size());
+        switch (mode) {
+        case rescans::uncorrelated:
             gathered.push_back(scratch);
             return tree::case_when({{tree::is_not_null(tree::col("r", "__pgt_found")), tree::col("r", name)}}, tree::col("e", name));
+        case rescans::slow_branch: gathered.push_back(scratch); return tree::col("r", name);
+        case rescans::fast_branch: always_rescanned = true; return tree::null(); // (the branch is left out)
+        case rescans::per_column: break;
         }
-        std::vector<tree::expr> match;
-        for (std::size_t j = 0; j < a.group_by.size(); ++j)
-            match.push_back(tree::rendered(null_safe_eq(l.expr(*a.group_by[j], child, "s"), tree::render(key(j)), a.group_by[j]->type)));
         tree::select q({scratch});
         q.from(l.new_sql(child), "s");
-        if (!match.empty()) q.where(tree::all_of(std::move(match)));
+        if (auto match = group_rows(key)) q.where(*match);
         return tree::scalar(q);
     }
 
@@ -681,9 +741,25 @@ struct aggregate_lowering {
                               counted && one_row ? change(d) : zero_if_null(change(d)));
         };
         // The stored state answers unless `when` fails; without HAVING, for linear state, always.
-        auto choose = [&](const known_or& when, const tree::expr& updated, const tree::expr& scratch) {
+        // A MIN/MAX keeps a subquery of its own (`by_itself`): PostgreSQL answers one from an
+        // index on the group key and the argument, where a recomputation of the other state
+        // columns beside it would read all of the group's rows.
+        auto choose = [&](const known_or& when, const tree::expr& updated, const tree::expr& scratch, bool by_itself = false) {
             if (when.is(true)) return updated;
+            if (by_itself && mode != rescans::uncorrelated) {
+                const rescans saved = std::exchange(mode, rescans::per_column);
+                tree::expr own = when.is(false) ? rescan(scratch, key) : tree::case_when({{when.sql(), updated}}, rescan(scratch, key));
+                mode = saved;
+                return own;
+            }
             if (when.is(false)) return rescan(scratch, key);
+            if (mode == rescans::fast_branch) {
+                const tree::expr holds = when.sql();
+                const auto same = [&](const tree::expr& e) { return tree::render(e) == tree::render(holds); };
+                if (std::ranges::none_of(conditions, same)) conditions.push_back(holds);
+                return updated;
+            }
+            if (mode == rescans::slow_branch) return rescan(scratch, key);
             return tree::case_when({{when.sql(), updated}}, rescan(scratch, key));
         };
         std::vector<std::pair<std::string, tree::expr>> items;
@@ -698,7 +774,8 @@ struct aggregate_lowering {
             }
             known_or when = fast;
             const auto updated = updated_state(i, cols, fast, when, old, change, plus);
-            for (std::size_t k = 0; k < cols.size(); ++k) items.emplace_back(cols[k].name, choose(when, updated[k], scratch[k]));
+            const bool extremum = ir::maintenance_of(a.aggs[i]) == ir::agg_maintenance::extremum;
+            for (std::size_t k = 0; k < cols.size(); ++k) items.emplace_back(cols[k].name, choose(when, updated[k], scratch[k], extremum));
         }
         return items;
     }

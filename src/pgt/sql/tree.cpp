@@ -124,6 +124,7 @@ expr is_not_null(expr x, const sql_type& type) {
 expr is_distinct(expr a, expr b) { return make(distinct_test{std::move(a), std::move(b), true}); }
 expr is_not_distinct(expr a, expr b) { return make(distinct_test{std::move(a), std::move(b), false}); }
 expr is_not_true(expr x) { return make(postfix{std::move(x), "IS NOT TRUE"}); }
+expr is_true(expr x) { return make(postfix{std::move(x), "IS TRUE"}); }
 expr is_not_false(expr x) { return make(postfix{std::move(x), "IS NOT FALSE"}); }
 expr coalesce(std::vector<expr> items) { return make(syntax_call{"COALESCE", std::move(items)}); }
 expr greatest(std::vector<expr> items) { return make(syntax_call{"GREATEST", std::move(items)}); }

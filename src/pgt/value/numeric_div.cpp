@@ -81,14 +81,16 @@ numeric operator%(const numeric& a, const numeric& b) {
 }
 
 numeric numeric::sqrt() const {
+    // numeric_sqrt: 16 significant digits from the base-10000 weight, at least the dscale.
+    const int sweight = is_finite() ? (head_of(*this).weight + 1) * 4 / 2 - 1 : 0;
+    return sqrt_at(std::clamp(std::max(impl::min_sig_digits - sweight, dscale_), 0, impl::max_display_scale));
+}
+
+numeric numeric::sqrt_at(int rscale) const {
     if (is_nan() || kind_ == kind::pos_inf) return *this;
     if (signum() < 0)
         throw error(detail::invalid_argument_for_power_function,
                     "cannot take square root of a negative number");
-    // numeric_sqrt: 16 significant digits from the base-10000 weight, at least the dscale.
-    int sweight = (head_of(*this).weight + 1) * 4 / 2 - 1;
-    int rscale = std::clamp(std::max(impl::min_sig_digits - sweight, dscale_), 0,
-                            impl::max_display_scale);
     // floor(sqrt) with one extra digit, then round that digit half up: the correctly rounded
     // root, as PostgreSQL computes it.
     int digits = rscale + 1;

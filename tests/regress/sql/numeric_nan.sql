@@ -28,3 +28,20 @@ SELECT * FROM round_done();
 UPDATE readings SET v = 0.75 WHERE id = 7;
 SELECT * FROM round_done();
 SELECT g, s, a FROM nan_sums ORDER BY g;
+-- A standard deviation rounded once, at the variance's scale, as PostgreSQL rounds it: the square
+-- root of 24200 is 155.56349186104045…, 155.563491861040 to twelve places (rounding it first to
+-- thirteen, then to twelve, gives …041): group 0. The other groups hold three values each, of
+-- scales 0 to 6.
+CREATE TABLE spread (id int PRIMARY KEY, g int, x numeric, i int);
+INSERT INTO spread VALUES (1, 0, 280, 280);
+INSERT INTO spread SELECT k, 1 + k % 1000, ((k * 7919) % 100003) / power(10, k % 7)::numeric, (k * 7919) % 100003
+  FROM generate_series(2, 2001) k;
+SELECT pgtrickle.create_stream_table('spread_dev', 'SELECT g, stddev(x) AS sx, stddev_pop(x) AS px, stddev_samp(i) AS si
+    FROM spread GROUP BY g', refresh_mode => 'DIFFERENTIAL');
+SELECT pgtrickle.create_stream_table('spread_dev_now', 'SELECT g, stddev(x) AS sx, stddev_pop(i) AS pi FROM spread GROUP BY g',
+    schedule => NULL, refresh_mode => 'IMMEDIATE');
+INSERT INTO spread VALUES (3001, 0, 60, 60);
+INSERT INTO spread SELECT k, 1 + k % 1000, ((k * 104729) % 99991) / power(10, k % 5)::numeric, (k * 104729) % 99991
+  FROM generate_series(3002, 4001) k;
+SELECT * FROM round_done();
+SELECT g, sx FROM spread_dev WHERE g = 0;

@@ -147,6 +147,9 @@ TEST_CASE("numeric sqrt and power choose PostgreSQL's result scales", "[numeric]
         {"sqrt(1e20::numeric)", [] { return N("1e20").sqrt(); }, "10000000000.00000"},
         {"sqrt(2.000000000000000000000)", [] { return N("2.000000000000000000000").sqrt(); }, "1.414213562373095048802"},
         {"sqrt(-1::numeric)", [] { return N("-1").sqrt(); }, "ERROR 2201F: cannot take square root of a negative number"},
+        // stddev_samp of 280 and 60: √24200 = 155.56349186104045… at the variance's scale, once
+        {"SELECT stddev_samp(x) FROM (VALUES (280::numeric), (60)) v(x)", [] { return N("24200.000000000000").sqrt_at(12); },
+         "155.563491861040"},
         {"power(2::numeric, 10)", [] { return N("2").power(N("10")); }, "1024.0000000000000000"},
         {"power(2::numeric, 2.0)", [] { return N("2").power(N("2.0")); }, "4.0000000000000000"},
         {"power(1.1, 10)", [] { return N("1.1").power(N("10")); }, "2.5937424601000000"},
