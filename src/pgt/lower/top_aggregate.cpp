@@ -611,10 +611,11 @@ struct aggregate_lowering {
         return false;
     }
 
-    /// New state of each touched group: stored state plus change, or a rescan. A group the
-    /// stored state cannot answer is recomputed whole, by one subquery over its rows in a branch
-    /// of its own: a subquery per state column would be one more plan node initialised at every
-    /// refresh, and one more scan of the group's rows where several columns need it.
+    /// New state of each touched group: stored state plus change, or a rescan. The groups the
+    /// stored state cannot answer are recomputed whole, in a branch of their own, by one grouped
+    /// pass over their rows (rescanned_groups): a subquery per state column and group would
+    /// scan a group's rows once per column, and a table without an index on the group key once
+    /// per group.
     tree::query new_state(const std::string& cur) const {
         auto keys = [&] {
             std::vector<tree::select_item> items;
@@ -644,13 +645,10 @@ struct aggregate_lowering {
             always_rescanned ? std::nullopt : std::optional(tree::all_of(std::vector<tree::expr>(conditions)));
         tree::select slow(keys());
         columns(rescans::slow_branch, slow);
-        tree::select rows;
-        for (std::size_t n = 0; n < gathered.size(); ++n) rows.items.push_back(tree::as(gathered[n], "__pgt_rs" + std::to_string(n)));
-        rows.from(l.new_sql(child), "s");
-        if (auto match = group_rows([&](std::size_t j) { return tree::col("c", g(j)); })) rows.where(*match);
-        slow.from(tree::cross_join(tree::from(cur, "c"), tree::from(rows, "r", true)));
+        const std::optional<tree::expr> unanswered = answered ? std::optional(tree::is_not_true(*answered)) : std::nullopt;
+        slow.from(rescanned_groups(cur, unanswered.value_or(tree::boolean(true))));
         if (!answered) return slow;
-        slow.where(tree::is_not_true(*answered));
+        slow.where(*unanswered);
         fast.from(cur, "c").where(tree::is_true(*answered));
         return tree::union_all({fast, slow});
     }
@@ -659,8 +657,7 @@ struct aggregate_lowering {
     /// `per_column` a subquery of its own (the MERGE of aggregate_merge); `uncorrelated` a column
     /// of rescanned_groups (options::uncorrelated_rescans); `fast_branch` the stored state's
     /// answer, noting in `conditions` when it holds (`always_rescanned` when never);
-    /// `slow_branch` column `__pgt_rs<n>` of one subquery over the group's rows ("r"),
-    /// computing the `gathered` state columns.
+    /// `slow_branch` the rescan, a column of rescanned_groups over the groups it does not answer.
     enum class rescans { per_column, uncorrelated, fast_branch, slow_branch };
     mutable rescans mode = rescans::per_column;
     mutable std::vector<tree::expr> gathered = {}, conditions = {};
@@ -676,11 +673,21 @@ struct aggregate_lowering {
     }
 
     /// `cur` (alias c) joined to the gathered rescans of its groups (r) and of a group without
-    /// rows (e): one grouped pass over the touched groups' rows instead of a subquery per
-    /// group, each in a CTE of its own.
-    tree::relation rescanned_groups(const std::string& cur) const {
+    /// rows (e): one grouped pass over the rows of the groups `wanted` selects (over c; all of
+    /// cur without it) instead of a subquery per group, each in a CTE of its own. With `wanted`,
+    /// the pass runs only when a group is wanted (a one-time filter), and the groups are found
+    /// by a semi-join on their keys, which PostgreSQL answers from an index on them or by one
+    /// hashed scan; groups with a NULL key, which no equality finds, by a pass of their own.
+    tree::relation rescanned_groups(const std::string& cur, const std::optional<tree::expr>& wanted = std::nullopt) const {
         tree::select grouped, empty;
-        std::vector<tree::expr> keys, touched, found;
+        std::vector<tree::expr> keys, touched, found, null_rows, null_groups;
+        const auto& columns = l.node(child).rel->columns;
+        auto wanted_groups = [&](std::vector<tree::select_item> items) {
+            tree::select q(std::move(items));
+            q.from(cur, "c");
+            if (wanted) q.where(*wanted);
+            return q;
+        };
         for (std::size_t j = 0; j < a.group_by.size(); ++j) {
             const tree::expr k = tree::rendered(l.expr(*a.group_by[j], child, "s"));
             const std::string name = "__pgt_rk" + std::to_string(j);
@@ -690,20 +697,36 @@ struct aggregate_lowering {
             const sql_type& type = a.group_by[j]->type;
             const tree::expr stored = tree::col("c", g(j)), found_key = tree::col("r", name);
             found.push_back(tree::any_of({tree::compare("=", stored, found_key, type), tree::all_of({tree::is_null(stored, type), tree::is_null(found_key, type)})}));
-            const tree::select touched_keys = tree::select({tree::col("c", g(j))}).from(cur, "c");
-            touched.push_back(tree::any_of({sql::catalog_operators(type) ? tree::quantified("=", k, true, touched_keys) : tree::in(k, touched_keys),
-                                            tree::is_null(k, type)}));
+            const tree::select touched_keys = wanted_groups({tree::col("c", g(j))});
+            const tree::expr among = sql::catalog_operators(type) ? tree::quantified("=", k, true, touched_keys) : tree::in(k, touched_keys);
+            if (!wanted) {
+                touched.push_back(tree::any_of({among, tree::is_null(k, type)}));
+                continue;
+            }
+            touched.push_back(among);
+            if (ir::never_null(*a.group_by[j], columns)) continue;
+            null_rows.push_back(tree::is_null(k, type));
+            null_groups.push_back(tree::is_null(stored, type));
         }
         grouped.items.push_back(tree::as(tree::boolean(true), "__pgt_found"));
         for (std::size_t n = 0; n < gathered.size(); ++n) {
             grouped.items.push_back(tree::as(gathered[n], "__pgt_rs" + std::to_string(n)));
             empty.items.push_back(tree::as(gathered[n], "__pgt_rs" + std::to_string(n)));
         }
+        tree::select nulls = grouped;
         grouped.from(l.new_sql(child), "s");
-        if (!keys.empty()) grouped.where(tree::all_of(std::move(touched)));
-        if (!keys.empty()) grouped.group_by(std::move(keys));
+        if (wanted) touched.insert(touched.begin(), tree::exists(wanted_groups({tree::integer(1)})));
+        if (!touched.empty()) grouped.where(tree::all_of(std::move(touched)));
+        if (!keys.empty()) grouped.group_by(keys);
+        tree::query rescans = grouped;
+        if (!null_rows.empty()) {
+            tree::select null_wanted = wanted_groups({tree::integer(1)});
+            null_wanted.where(tree::all_of({*wanted, tree::any_of(std::move(null_groups))}));
+            nulls.from(l.new_sql(child), "s").where(tree::all_of({tree::exists(null_wanted), tree::any_of(std::move(null_rows))})).group_by(keys);
+            rescans = tree::union_all({grouped, nulls});
+        }
         empty.from(l.new_sql(child), "s").where(tree::boolean(false));
-        const std::string r = l.add_cte(cte_prefix + "rescanned", "touched groups recomputed from the sources", tree::render(grouped));
+        const std::string r = l.add_cte(cte_prefix + "rescanned", "touched groups recomputed from the sources", tree::render(rescans));
         const std::string e = l.add_cte(cte_prefix + "no_rows", "what those aggregates give for no rows", tree::render(empty));
         return tree::cross_join(tree::join(tree::from(cur, "c"), tree::join_kind::left, tree::from(r, "r"),
                                            found.empty() ? tree::boolean(true) : tree::all_of(std::move(found))),
@@ -715,9 +738,9 @@ struct aggregate_lowering {
         const std::string name = "__pgt_rs" + std::to_string(gathered.size());
         switch (mode) {
         case rescans::uncorrelated:
+        case rescans::slow_branch:
             gathered.push_back(scratch);
             return tree::case_when({{tree::is_not_null(tree::col("r", "__pgt_found")), tree::col("r", name)}}, tree::col("e", name));
-        case rescans::slow_branch: gathered.push_back(scratch); return tree::col("r", name);
         case rescans::fast_branch: always_rescanned = true; return tree::null(); // (the branch is left out)
         case rescans::per_column: break;
         }

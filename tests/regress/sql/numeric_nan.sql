@@ -45,3 +45,19 @@ INSERT INTO spread SELECT k, 1 + k % 1000, ((k * 104729) % 99991) / power(10, k 
   FROM generate_series(3002, 4001) k;
 SELECT * FROM round_done();
 SELECT g, sx FROM spread_dev WHERE g = 0;
+-- Groups the stored state cannot answer (a NaN gone, a group HAVING hid, a float sum) are
+-- recomputed together, in one pass over their rows; those with a NULL key in a pass of their own.
+CREATE TABLE pairs (id int PRIMARY KEY, a int, b text, v numeric, f float8);
+INSERT INTO pairs SELECT k, NULLIF(k % 4, 0), NULLIF((k % 3)::text, '0'), k / 8.0, k / 3.0 FROM generate_series(1, 60) k;
+INSERT INTO pairs VALUES (61, NULL, NULL, 'NaN', 1), (62, 1, NULL, 'NaN', 2);
+SELECT pgtrickle.create_stream_table('pair_sums', 'SELECT a, b, sum(v) AS s, avg(v) AS m, sum(f) AS fs, count(*) AS n
+    FROM pairs GROUP BY a, b', refresh_mode => 'DIFFERENTIAL');
+SELECT pgtrickle.create_stream_table('pair_big', 'SELECT a, b, sum(v) AS s, count(*) AS n FROM pairs GROUP BY a, b
+    HAVING count(*) > 5', refresh_mode => 'DIFFERENTIAL');
+SELECT pgtrickle.create_stream_table('pair_total', 'SELECT sum(v) AS s, sum(f) AS fs FROM pairs', refresh_mode => 'DIFFERENTIAL');
+-- the NaNs leave (groups with NULL keys), groups grow past HAVING's bound, floats change
+DELETE FROM pairs WHERE id IN (61, 62);
+INSERT INTO pairs SELECT k, NULLIF(k % 4, 0), NULLIF((k % 3)::text, '0'), k / 8.0, k / 7.0 FROM generate_series(61, 90) k;
+UPDATE pairs SET f = f * 2 WHERE id % 5 = 0;
+SELECT * FROM round_done();
+SELECT a, b, s, n FROM pair_sums WHERE a IS NULL OR b IS NULL ORDER BY a, b;
