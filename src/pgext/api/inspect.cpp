@@ -7,6 +7,7 @@
 #include "lifecycle/lifecycle.hpp"
 #include "pg/function.hpp"
 #include "pg/gucs.hpp"
+#include "pg/parser.hpp"
 #include "pg/roles.hpp"
 #include "pg/transactions.hpp"
 #include "pg/spi.hpp"
@@ -117,7 +118,7 @@ PGT_FUNCTION(pgt_validate_query) {
     std::vector<std::string> out;
     {
     pgt::spi::session spi;
-    const auto query = pgt::pg::required_text_arg(fcinfo, 0, "query");
+    const auto query = pgt::server::statement_text(pgt::pg::required_text_arg(fcinfo, 0, "query"));
     auto add = [&](const std::string& check, const std::string& result, const std::string& severity) {
         out.insert(out.end(), {check, result, severity});
     };

@@ -14,6 +14,7 @@
 #include "pg/derived_commit.hpp"
 #include "pg/function.hpp"
 #include "pg/notices.hpp"
+#include "pg/parser.hpp"
 #include "pg/roles.hpp"
 #include "pg/settings.hpp"
 #include "pg/spi.hpp"
@@ -75,7 +76,7 @@ std::optional<std::string> tier_argument(FunctionCallInfo fcinfo, int i) {
 /// The arguments create_stream_table() and its variants share (positions 0–15).
 pgt::ext::create_options create_arguments(FunctionCallInfo fcinfo) {
     pgt::ext::create_options o;
-    o.query = pgt::pg::required_text_arg(fcinfo, 1, "query");
+    o.query = pgt::server::statement_text(pgt::pg::required_text_arg(fcinfo, 1, "query"));
     o.mode = pgt::ext::normalize_mode(text_arg(fcinfo, 3).value_or("AUTO"));
     o.schedule = schedule_arg(fcinfo, 2, o.mode == pgt::ext::mode::immediate);
     o.initialize = bool_arg(fcinfo, 4).value_or(true);
@@ -181,6 +182,7 @@ PGT_FUNCTION(pgt_alter_stream_table) {
     }
 
     auto query = text_arg(fcinfo, 1);
+    if (query) query = pgt::server::statement_text(*query);
     auto mode = text_arg(fcinfo, 3);
     if (query || mode)
         pgt::ext::redefine_stream_table(st, query.value_or(st.defining_query),

@@ -15,6 +15,15 @@ SELECT try($q$SELECT pgtrickle.create_stream_table('e3', 'SELECT no_such_column 
 SELECT try($q$SELECT pgtrickle.create_stream_table('e3', 'SELECT no_such_function(id) FROM orders')$q$);
 -- several statements, not a SELECT, empty, NULL
 SELECT try($q$SELECT pgtrickle.create_stream_table('e4', 'SELECT 1; SELECT 2')$q$);
+-- (one statement ended by a semicolon, or by a line comment, is a query as psql users write it)
+SELECT try($q$SELECT pgtrickle.create_stream_table('ends_in_semicolon', E'SELECT id FROM orders; -- done\n', refresh_mode => 'DIFFERENTIAL')$q$);
+SELECT try($q$SELECT pgtrickle.create_stream_table('ends_in_comment', 'SELECT id, note FROM orders -- notes', refresh_mode => 'DIFFERENTIAL')$q$);
+SELECT try($q$SELECT pgtrickle.alter_stream_table('ends_in_semicolon', query => 'SELECT id, amount FROM orders ;')$q$);
+SELECT pgt_name, defining_query FROM pgtrickle.pgt_stream_tables WHERE pgt_name LIKE 'ends_in%' ORDER BY 1;
+INSERT INTO orders VALUES (9, 3, 1.00, 'z');
+SELECT * FROM round_done();
+DELETE FROM orders WHERE id = 9;
+SELECT pgtrickle.drop_stream_table('ends_in_semicolon'), pgtrickle.drop_stream_table('ends_in_comment');
 SELECT try($q$SELECT pgtrickle.create_stream_table('e5', 'DELETE FROM orders')$q$);
 SELECT try($q$SELECT pgtrickle.create_stream_table('e6', '')$q$);
 SELECT try($q$SELECT pgtrickle.create_stream_table('e6', NULL)$q$);
