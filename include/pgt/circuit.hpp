@@ -17,7 +17,7 @@ namespace pgt {
 
 enum class circuit_op {
     source, filter, map, join, union_all, aggregate, distinct, sublink, set_operation, table_function, window,
-    recursive, recursive_ref,
+    recursive, recursive_ref, constant,
 };
 
 struct circuit_node {

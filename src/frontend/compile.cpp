@@ -60,6 +60,8 @@ ir::volatility tree_volatility(const ir::rel& r, std::set<const ir::rel*>& seen)
                     for (const auto& k : c.order_by) see(k.expr);
                     see(c.filter);
                 }
+            if constexpr (std::is_same_v<T, ir::values>)
+                for (const auto& row : n.rows) std::ranges::for_each(row, see);
             if constexpr (std::is_same_v<T, ir::aggregate>) {
                 std::ranges::for_each(n.group_by, see);
                 for (const auto& a : n.aggs) {
@@ -96,6 +98,8 @@ compile_result compile(const std::string& sql, const catalog& cat, const parse_f
     check_distinct_names(ctx, *root, visible);
     // A bag of empty rows has nothing for a row's identity to tell apart.
     if (visible == 0) ctx.unsupported("a select list without columns", -1);
+    // Nothing to maintain: its rows change only when its stable values are taken again.
+    if (ctx.sources().empty()) ctx.unsupported("a query that reads no table", -1);
 
     result.sources = ctx.sources();
     if (ctx.has_unsupported()) {

@@ -1,5 +1,7 @@
 #include "frontend/operators.hpp"
 
+#include <algorithm>
+
 #include "frontend/coerce.hpp"
 
 namespace pgt::frontend {
@@ -52,5 +54,13 @@ rel_ptr make_join(ir::join_kind kind, expr_ptr condition, rel_ptr left, rel_ptr 
 rel_ptr placeholder_rel(std::vector<ir::column> columns) {
     return ir::make_rel(ir::project{}, {}, std::move(columns));
 }
+
+rel_ptr constant_rows(std::vector<std::vector<ir::expr_ptr>> rows, std::vector<ir::column> columns) {
+    for (std::size_t i = 0; i < columns.size(); ++i)
+        columns[i].not_null = std::ranges::all_of(rows, [&](const auto& row) { return ir::never_null(*row[i], {}); });
+    return ir::make_rel(ir::values{std::move(rows)}, {}, std::move(columns));
+}
+
+rel_ptr unit_rel() { return ir::make_rel(ir::values{{{}}}, {}, {}); }
 
 } // namespace pgt::frontend

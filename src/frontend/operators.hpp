@@ -34,4 +34,10 @@ ir::rel_ptr place_predicate(const ir::rel_ptr& rel, const ir::expr_ptr& predicat
 /// query is already marked unsupported).
 ir::rel_ptr placeholder_rel(std::vector<ir::column> columns);
 
+/// Constant rows (a VALUES list), the expressions of each row typed as `columns`.
+ir::rel_ptr constant_rows(std::vector<std::vector<ir::expr_ptr>> rows, std::vector<ir::column> columns);
+/// The one row without columns that a SELECT without FROM, or a function in FROM with no
+/// table before it, reads.
+ir::rel_ptr unit_rel();
+
 } // namespace pgt::frontend

@@ -81,8 +81,10 @@ ir::expr_ptr from_pulled(const ir::expr_ptr& e, const correlation& corr, const i
 }
 
 // Keeps only the columns of a pulled-up subquery's FROM row that its condition and select
-// list read (at least one), so that its rows are narrow and comparable.
+// list read (at least one, where it has any: a FROM-less one's is the row without columns), so
+// that its rows are narrow and comparable.
 void prune_inner(pending_sublink& p) {
+    if (p.inner->columns.empty()) return;
     const int w = p.row_width;
     std::set<int> used;
     auto note = [&](const ir::expr_ptr& e) {

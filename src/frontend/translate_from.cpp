@@ -353,11 +353,19 @@ from_result function_range(context& ctx, const RangeFunction* rf, const select_s
     }
     if (rf->coldeflist) ctx.unsupported("column definition list for function " + name + "()", location);
     if (!known) ctx.unsupported("function " + name + "() in FROM", location);
-    else if (!lateral_left) ctx.unsupported("function " + name + "() in FROM without a table before it", location);
-    else if (!direct) ctx.unsupported("function " + name + "() on the left of a JOIN", location);
+    else if (lateral_left && !direct) ctx.unsupported("function " + name + "() on the left of a JOIN", location);
     if (!known) return refused_function(ctx, rf, name);
     // One function of a scalar result: its whole-row reference is that value (makeWholeRowVar).
     const bool scalar_row = tf.calls.size() == 1 && !composite[0] && !rf->ordinality;
+    if (!lateral_left) {
+        // No table before it: its rows are those of the one row without columns, a relation of
+        // their own (which a JOIN may take on either side).
+        from_result unit;
+        unit.rel = unit_rel();
+        from_result own = function_columns(ctx, std::move(tf), scalar_names, rf->alias, name, &unit, true, scalar_row);
+        own.extends_left = false;
+        return own;
+    }
     return function_columns(ctx, std::move(tf), scalar_names, rf->alias, name, lateral_left, direct, scalar_row);
 }
 

@@ -491,10 +491,7 @@ rel_ptr rows_kept(context& ctx, const rel_ptr& rel, int partition, const std::ve
 from_result level_from(context& ctx, const SelectStmt* s, const select_scope& env, correlation* corr, bool lift) {
     if (corr) corr->where = correlation::place::from;
     from_result from = translate_from_clause(ctx, s->fromClause, env, corr, lift ? corr->d : nullptr);
-    if (!from.rel) {
-        ctx.unsupported("SELECT without FROM", -1);
-        from.rel = placeholder_rel({});
-    }
+    if (!from.rel) from.rel = unit_rel();
     if (corr) corr->width = static_cast<int>(from.rel->columns.size());
     return from;
 }
@@ -813,24 +810,27 @@ rel_ptr simple_select(context& ctx, const SelectStmt* s, const select_scope& env
     return rel;
 }
 
-// VALUES lists are not maintained; their types are still worked out for the query around.
+// A VALUES list: constant rows, each column cast to the common type of its values.
 rel_ptr values_select(context& ctx, const SelectStmt* s, const select_scope& env) {
-    ctx.unsupported("VALUES", -1);
     const select_scope scope{nullptr, nullptr, &env, env.ctes};
-    std::vector<std::vector<sql_type>> column_types;
+    std::vector<std::vector<ir::expr_ptr>> rows;
     for (const Node* row : nodes(s->valuesLists)) {
         const List* values = reinterpret_cast<const List*>(row);
-        if (!column_types.empty() && column_types.size() != static_cast<std::size_t>(list_length(values)))
+        if (!rows.empty() && rows.front().size() != static_cast<std::size_t>(list_length(values)))
             ctx.fail(sqlstate::syntax_error, "VALUES lists must all be the same length", -1);
-        column_types.resize(static_cast<std::size_t>(list_length(values)));
-        std::size_t i = 0;
-        for (const Node* v : nodes(values))
-            column_types[i++].push_back(translate_expr(v, {ctx, scope, clause::values})->type);
+        auto& exprs = rows.emplace_back();
+        for (const Node* v : nodes(values)) exprs.push_back(translate_expr(v, {ctx, scope, clause::values}));
     }
     std::vector<ir::column> cols;
-    for (std::size_t i = 0; i < column_types.size(); ++i)
-        cols.push_back({"column" + std::to_string(i + 1), common_type(ctx, column_types[i], "VALUES").value_or(opaque_type())});
-    return placeholder_rel(std::move(cols));
+    for (std::size_t i = 0; i < rows.front().size(); ++i) {
+        std::vector<sql_type> types;
+        for (const auto& row : rows) types.push_back(row[i]->type);
+        const auto type = common_type(ctx, types, "VALUES");
+        cols.push_back({"column" + std::to_string(i + 1), type.value_or(opaque_type())});
+        if (!type) continue;
+        for (auto& row : rows) row[i] = coerce_to(row[i], *type);
+    }
+    return constant_rows(std::move(rows), std::move(cols));
 }
 
 // ORDER BY of a set operation may only name result columns.

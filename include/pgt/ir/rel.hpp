@@ -252,9 +252,15 @@ struct recursive_ref {
     int id = 0;
     std::string name;
 };
+/// A leaf of constant rows: a `VALUES` list, or the one row without columns a SELECT without
+/// FROM (or a function in FROM with no table before it) reads. Its expressions read no column;
+/// it never changes (a stable call among them is taken at each full load, as elsewhere).
+struct values {
+    std::vector<std::vector<expr_ptr>> rows;
+};
 
 using rel_node = std::variant<scan, filter, project, join, aggregate, distinct, union_all, sublink, set_operation,
-                              table_function, window, recursive, recursive_ref>;
+                              table_function, window, recursive, recursive_ref, values>;
 
 struct rel {
     rel_node node;

@@ -52,6 +52,8 @@ struct builder {
                     return circuit_op::recursive;
                 } else if constexpr (std::is_same_v<T, ir::recursive_ref>) {
                     return circuit_op::recursive_ref;
+                } else if constexpr (std::is_same_v<T, ir::values>) {
+                    return circuit_op::constant;
                 } else {
                     return circuit_op::union_all;
                 }
@@ -215,7 +217,7 @@ std::optional<std::vector<int>> unique_key(const ir::rel& r) {
                 std::vector<int> out;
                 for (std::size_t i = 0; i < r.columns.size(); ++i) out.push_back(static_cast<int>(i));
                 return out;
-            } else if constexpr (std::is_same_v<T, ir::recursive_ref>) {
+            } else if constexpr (std::is_same_v<T, ir::recursive_ref> || std::is_same_v<T, ir::values>) {
                 return std::nullopt;
             } else if constexpr (std::is_same_v<T, ir::distinct> || std::is_same_v<T, ir::set_operation>) {
                 if constexpr (std::is_same_v<T, ir::set_operation>)

@@ -62,6 +62,7 @@ std::string rule(const circuit& c, int id) {
         return "recursive  UNION ALL, counting: rows with their derivations in a state table; Δ = seeds + S'(seeds) + …, "
                "seeds = ΔB + S(I, Δsources)";
     case circuit_op::recursive_ref: return "working table of n" + std::to_string(n.recursion) + " (no change of its own)";
+    case circuit_op::constant: return "constant   rows that never change: Δ = 0";
     case circuit_op::distinct:
         return stateful_top ? "distinct   multiplicity stored: Δcount, visible while > 0"
                             : "distinct   [I(in)>0] − [I(in)−Δ>0] on affected rows";

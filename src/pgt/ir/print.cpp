@@ -198,6 +198,9 @@ void print(std::ostringstream& out, const rel& r, int depth) {
                 out << "Recursive " << n.name << (n.distinct ? " UNION" : " UNION ALL");
             } else if constexpr (std::is_same_v<T, recursive_ref>) {
                 out << "RecursiveRef " << n.name;
+            } else if constexpr (std::is_same_v<T, values>) {
+                out << "Values";
+                for (std::size_t i = 0; i < n.rows.size(); ++i) out << (i ? ", (" : " (") << join_args(n.rows[i], in) << ")";
             }
         },
         r.node);

@@ -188,6 +188,7 @@ std::optional<std::string> lowering::compute_delta(int id) {
     case circuit_op::window: return delta_window(*this, id);
     case circuit_op::recursive: return delta_recursive(*this, id);
     case circuit_op::recursive_ref: return std::nullopt; // held still while its node's delta is derived
+    case circuit_op::constant: return std::nullopt;
     }
     return std::nullopt;
 }

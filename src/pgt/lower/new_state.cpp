@@ -162,6 +162,20 @@ bool restriction_helps(const lowering& l, int id, int column) {
     }
 }
 
+/// A constant node's rows: `(SELECT v."c₁", … FROM (VALUES …) v(c₁, …))`, each value cast to its
+/// column's type; the one row without columns `(SELECT )`.
+std::string constant_sql(const lowering& l, int id) {
+    const auto& n = l.node(id);
+    const auto& out = l.names(id);
+    if (out.empty()) return tree::parenthesised(tree::select());
+    std::vector<std::vector<tree::expr>> rows;
+    for (const auto& row : std::get<ir::values>(n.rel->node).rows) {
+        auto& values = rows.emplace_back();
+        for (std::size_t i = 0; i < row.size(); ++i) values.push_back(tree::cast(l.value(*row[i], id, "v"), n.rel->columns[i].type));
+    }
+    return tree::parenthesised(tree::select(l.columns(id, "v")).from(tree::from_values(std::move(rows), "v", out)));
+}
+
 std::string new_sql(const lowering& l, int id) {
     const auto& n = l.node(id);
     const auto& out = l.names(id);
@@ -185,6 +199,7 @@ std::string new_sql(const lowering& l, int id) {
     case circuit_op::set_operation: return set_operation_new_sql(l, id);
     case circuit_op::table_function: return table_function_new_sql(l, id);
     case circuit_op::window: return window_new_sql(l, id, l.new_sql(n.inputs[0]));
+    case circuit_op::constant: return constant_sql(l, id);
     case circuit_op::recursive:
     case circuit_op::recursive_ref: break; // above
     case circuit_op::union_all: {

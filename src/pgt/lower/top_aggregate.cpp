@@ -771,9 +771,10 @@ struct aggregate_lowering {
             if (when.is(true)) return updated;
             if (by_itself && mode != rescans::uncorrelated) {
                 const rescans saved = std::exchange(mode, rescans::per_column);
-                tree::expr own = when.is(false) ? rescan(scratch, key) : tree::case_when({{when.sql(), updated}}, rescan(scratch, key));
+                tree::expr own = rescan(scratch, key);
                 mode = saved;
-                return own;
+                if (when.is(false)) return own;
+                return tree::case_when({{when.sql(), updated}}, own);
             }
             if (when.is(false)) return rescan(scratch, key);
             if (mode == rescans::fast_branch) {

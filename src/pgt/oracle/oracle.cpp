@@ -138,8 +138,21 @@ private:
         case circuit_op::recursive_ref:
             if (!working_) throw error(sqlstate::internal_error, "recursive reference outside its recursive term");
             return *working_;
+        case circuit_op::constant: return make_constant(n);
         }
         return {};
+    }
+
+    // The same rows at every tick; incrementally, all of them at the first and none after.
+    stream make_constant(const circuit_node& n) {
+        relation rows;
+        for (const auto& values : std::get<ir::values>(n.rel->node).rows) {
+            row r;
+            for (const auto& e : values) r.cols.push_back(eval(*e, row{}));
+            rows.add(r, 1);
+        }
+        const stream all = dc_.lift("constant", [rows] { return rows; });
+        return m_ == mode::incremental ? dbsp::differentiate(all) : all;
     }
 
     // Not linear: the fixed point of the whole inputs, recomputed and differentiated

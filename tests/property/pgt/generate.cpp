@@ -104,6 +104,7 @@ public:
         if (shape == 3) return window_query();
         if (shape == 5) return topk_query();
         if (shape == 6) return nested_scopes_query();
+        if (shape == 7) return constant_rows_query();
         scope s;
         std::string from = from_clause(s);
         return select_block(s, from, g_.chance(0.5));
@@ -369,6 +370,26 @@ private:
     /// WITH RECURSIVE over the k columns as edges: UNION ALL with a round counter that bounds
     /// it (on cyclic data it would not end), UNION as a set whose values stay in a small range
     /// (it ends on any data); read as is, grouped, or joined with a table.
+    /// Constant rows beside a table: a VALUES list joined or tested, a scalar subquery without
+    /// FROM, a calendar from generate_series joined to the table, a recursive CTE seeded by a
+    /// constant, a UNION ALL with VALUES.
+    std::string constant_rows_query() {
+        const auto& a = g_.pick(tables_);
+        const std::string t = a.name + " a";
+        switch (g_.uniform(0, 4)) {
+        case 0:
+            return "SELECT a.k, a.s, m.label FROM " + t + (g_.chance(0.5) ? " LEFT" : "") +
+                   " JOIN (VALUES (0, 'zero'), (1, 'one'), (NULL::int, 'none'), (1, 'uno')) m (k, label) ON m.k = a.k";
+        case 1: return "SELECT a.k, a.s FROM " + t + " WHERE a.k IN (VALUES (0), (2)) OR a.k > (SELECT " + std::to_string(g_.uniform(1, 3)) + ")";
+        case 2:
+            return "SELECT d, count(a.k) AS n, min(a.s) AS lo FROM generate_series(-1, 4) d LEFT JOIN " + t + " ON a.k = d GROUP BY d";
+        case 3:
+            return "WITH RECURSIVE r (x, n) AS (SELECT 0, 0 UNION ALL SELECT b.k, r.n + 1 FROM r JOIN " + g_.pick(tables_).name +
+                   " b ON b.k = r.x + 1) SELECT x, count(*) AS paths FROM r GROUP BY x";
+        default: return "SELECT a.k, a.s FROM " + t + " UNION ALL VALUES (7, 'seven'), (NULL, NULL)";
+        }
+    }
+
     std::string recursive_query() {
         const auto& a = g_.pick(tables_);
         const auto& b = g_.pick(tables_);

@@ -133,3 +133,24 @@ TEST_CASE("frontend: window functions, frames and named windows", "[frontend]") 
     CHECK(failure("SELECT rank() OVER (w ORDER BY id) FROM orders WINDOW w AS (ORDER BY amount)") ==
           "42P20: cannot override ORDER BY clause of window \"w\"");
 }
+
+TEST_CASE("frontend: constant rows: VALUES, SELECT without FROM, a function with no table before it", "[frontend]") {
+    // A VALUES list is a leaf of constant rows, each column cast to its values' common type.
+    CHECK(plan("SELECT o.id, m.label FROM orders o JOIN (VALUES (1, 'one'), (2.5, 'two')) m (k, label) ON m.k = o.quantity") ==
+          "Project id AS id, column2 AS label  → (id, label)\n"
+          "  Join inner ON (column1 = quantity)  → (id, customer_id, sku, quantity, amount, discount, "
+          "ordered_on, shipped_at, express, column1, column2)\n"
+          "    Scan public.orders AS o  → (id, customer_id, sku, quantity, amount, discount, ordered_on, shipped_at, express)\n"
+          "    Values (CAST('1' AS pg_catalog.numeric), 'one'), ('2.5', 'two')  → (column1, column2)\n");
+    // A scalar subquery without FROM reads the one row without columns.
+    CHECK(plan("SELECT id FROM orders WHERE quantity > (SELECT 5)").find("Values ()") != std::string::npos);
+    // A set-returning function with no table before it, on the left of a JOIN.
+    CHECK(plan("SELECT g, count(o.id) FROM generate_series(1, 3) g LEFT JOIN orders o ON o.quantity = g GROUP BY g")
+              .find("TableFunction generate_series('1', '3')") != std::string::npos);
+    // A correlated subquery without FROM, pulled up: its FROM row has no columns to keep.
+    CHECK(query("SELECT id, (SELECT o.amount * 2) AS dbl FROM orders o").sources.size() == 1);
+    CHECK(query("SELECT o.id FROM orders o WHERE EXISTS (SELECT 1 WHERE o.quantity > 2)").sources.size() == 1);
+    // A recursive CTE seeded by a constant row.
+    CHECK(query("WITH RECURSIVE r (n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r JOIN orders o ON o.id = r.n) SELECT n FROM r")
+              .sources.size() == 1);
+}
