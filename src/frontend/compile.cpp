@@ -1,5 +1,6 @@
 // pgt::frontend::compile: statement-level checks, then translation of the SELECT.
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "frontend/hard_checks.hpp"
@@ -76,6 +77,29 @@ ir::volatility tree_volatility(const ir::rel& r, std::set<const ir::rel*>& seen)
     return v;
 }
 
+// Whether `r` reads a table (or the rows of a recursive CTE, which read one).
+bool reads_table(const ir::rel& r, std::map<const ir::rel*, bool>& memo) {
+    if (auto it = memo.find(&r); it != memo.end()) return it->second;
+    bool reads = std::holds_alternative<ir::scan>(r.node) || std::holds_alternative<ir::recursive_ref>(r.node);
+    for (const auto& in : r.inputs) reads = reads_table(*in, memo) || reads;
+    memo.emplace(&r, reads);
+    return reads;
+}
+
+// A part of the query over constant rows alone (VALUES, a level without FROM) whose value is not
+// immutable (`now()`) changes between refreshes with no change of a table to apply: a refresh
+// would mix its old rows with its new ones.
+void check_constant_parts(context& ctx, const ir::rel& r, std::map<const ir::rel*, bool>& memo, std::set<const ir::rel*>& checked) {
+    if (!checked.insert(&r).second) return;
+    if (!reads_table(r, memo)) {
+        std::set<const ir::rel*> seen;
+        if (tree_volatility(r, seen) != ir::volatility::immutable)
+            ctx.unsupported("a stable function over constant rows (VALUES, a query level without FROM)", -1);
+        return;
+    }
+    for (const auto& in : r.inputs) check_constant_parts(ctx, *in, memo, checked);
+}
+
 // A stream table is a table: its (first `visible`) columns need distinct names.
 void check_distinct_names(const context& ctx, const ir::rel& root, std::size_t visible) {
     std::set<std::string> seen;
@@ -100,6 +124,9 @@ compile_result compile(const std::string& sql, const catalog& cat, const parse_f
     if (visible == 0) ctx.unsupported("a select list without columns", -1);
     // Nothing to maintain: its rows change only when its stable values are taken again.
     if (ctx.sources().empty()) ctx.unsupported("a query that reads no table", -1);
+    std::map<const ir::rel*, bool> reads;
+    std::set<const ir::rel*> checked;
+    check_constant_parts(ctx, *root, reads, checked);
 
     result.sources = ctx.sources();
     if (ctx.has_unsupported()) {

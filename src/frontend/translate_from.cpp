@@ -352,9 +352,18 @@ from_result function_range(context& ctx, const RangeFunction* rf, const select_s
         }
     }
     if (rf->coldeflist) ctx.unsupported("column definition list for function " + name + "()", location);
+    // With no table before it, the function is a relation of its own only in a level that reads
+    // no outer row: in a correlated subquery (or one whose correlation is being discovered), or
+    // with arguments reading columns (an outer row reached without a correlation), it stays
+    // refused, as only a table before it (or a lifted subquery's D) brings an outer row here.
+    const bool reads_outer_row = !lateral_left && (corr || std::ranges::any_of(tf.calls, [](const ir::table_call& c) {
+                                     return std::ranges::any_of(c.args, [](const expr_ptr& a) { return !ir::referenced_columns(*a).empty(); });
+                                 }));
     if (!known) ctx.unsupported("function " + name + "() in FROM", location);
     else if (lateral_left && !direct) ctx.unsupported("function " + name + "() on the left of a JOIN", location);
-    if (!known) return refused_function(ctx, rf, name);
+    else if (reads_outer_row)
+        ctx.unsupported("function " + name + "() in FROM without a table before it, in a correlated subquery", location);
+    if (!known || reads_outer_row) return refused_function(ctx, rf, name);
     // One function of a scalar result: its whole-row reference is that value (makeWholeRowVar).
     const bool scalar_row = tf.calls.size() == 1 && !composite[0] && !rf->ordinality;
     if (!lateral_left) {

@@ -64,6 +64,8 @@ std::string unary_sql(const lowering& l, int id, const std::string& input, bool 
     tree::select s = select_as(values, l.names(id));
     s.from(input, "s");
     if (!keys.empty()) s.group_by(keys);
+    // (Without keys or calls, the one group of `GROUP BY ()`: a row even over no rows.)
+    else if (a.aggs.empty()) s.group_by({tree::rendered("()")});
     return tree::parenthesised(s);
 }
 

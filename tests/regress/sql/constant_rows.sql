@@ -18,6 +18,8 @@ SELECT pgtrickle.create_stream_table('big_sales', 'SELECT id, amount FROM sales 
     refresh_mode => 'DIFFERENTIAL');
 SELECT pgtrickle.create_stream_table('calendar', 'SELECT d, count(s.id) AS sales, sum(s.amount) AS total
     FROM generate_series(0, 8) d LEFT JOIN sales s ON s.day = d GROUP BY d', refresh_mode => 'DIFFERENTIAL');
+SELECT pgtrickle.create_stream_table('one_group', 'SELECT s.id, v.x FROM sales s JOIN (SELECT 2 AS x WHERE false GROUP BY ()) v
+    ON v.x = s.day', refresh_mode => 'DIFFERENTIAL');
 SELECT pgtrickle.create_stream_table('chain', 'WITH RECURSIVE up (id, depth) AS (SELECT 1, 0 UNION ALL
     SELECT s.id, u.depth + 1 FROM up u JOIN sales s ON s.parent = u.id) SELECT id, depth FROM up', refresh_mode => 'DIFFERENTIAL');
 SELECT pgt_name, refresh_mode FROM pgtrickle.pgt_stream_tables ORDER BY pgt_name;

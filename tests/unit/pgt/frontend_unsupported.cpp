@@ -42,6 +42,11 @@ TEST_CASE("frontend: unsupported constructs are named", "[frontend]") {
         {"SELECT o FROM orders o", "whole-row reference o"},
         {"SELECT count(o.*) FROM orders o", "whole-row reference o.*"},
         {"SELECT 1 AS one", "a query that reads no table"},
+        {"SELECT d, count(o.id) FROM generate_series(now(), now() + interval '2 days', interval '1 day') d LEFT JOIN orders o "
+         "ON o.shipped_at = d GROUP BY d",
+         "a stable function over constant rows (VALUES, a query level without FROM)"},
+        {"SELECT o.id, x.g FROM orders o, LATERAL (SELECT g FROM generate_series(1, o.quantity) g) x",
+         "function generate_series() in FROM without a table before it, in a correlated subquery"},
         {"SELECT sku COLLATE \"de-x-icu\" FROM orders", "COLLATE"},
         {"SELECT ROW(id, sku) FROM orders", "ROW constructor"},
         {"SELECT (ARRAY[id, customer_id])[2:] FROM orders", "an array slice with a bound left out"},
