@@ -307,7 +307,9 @@ from_result function_columns(context& ctx, ir::table_function tf, const std::vec
 // unnest(b)), as PostgreSQL rewrites it.
 from_result function_range(context& ctx, const RangeFunction* rf, const select_scope& env, const from_result* lateral_left,
                            correlation* corr, bool direct) {
-    select_scope fn_scope = env;
+    // The arguments see the items to the left, else none of this level: either way a column of
+    // an enclosing level is an outer reference, imported through the level's correlation.
+    select_scope fn_scope = {nullptr, nullptr, &env, env.ctes, corr};
     if (lateral_left) fn_scope = {&lateral_left->items, &lateral_left->origins, &env, env.ctes, corr};
     const place_scope lateral(lateral_left && lateral_left->level_row ? corr : nullptr, correlation::place::lateral);
     std::string name = "function";
