@@ -14,7 +14,6 @@
 #include <algorithm>
 #include <functional>
 #include <map>
-#include <utility>
 
 namespace pgt::lower::detail {
 
@@ -662,15 +661,6 @@ struct aggregate_lowering {
     mutable rescans mode = rescans::per_column;
     mutable std::vector<tree::expr> gathered = {}, conditions = {};
     mutable bool always_rescanned = false;
-    /// The condition selecting the rows (alias s) of the group whose keys are `key(j)`: none
-    /// without GROUP BY.
-    std::optional<tree::expr> group_rows(const key_fn& key) const {
-        std::vector<tree::expr> match;
-        for (std::size_t j = 0; j < a.group_by.size(); ++j)
-            match.push_back(tree::rendered(null_safe_eq(l.expr(*a.group_by[j], child, "s"), tree::render(key(j)), a.group_by[j]->type)));
-        if (match.empty()) return std::nullopt;
-        return tree::all_of(std::move(match));
-    }
 
     /// `cur` (alias c) joined to the gathered rescans of its groups (r) and of a group without
     /// rows (e): one grouped pass over the rows of the groups `wanted` selects (over c; all of
@@ -733,10 +723,11 @@ struct aggregate_lowering {
                                 tree::from(e, "e"));
     }
 
-    /// The recomputation from the source of one state column of a group whose keys `key(j)` are.
-    tree::expr rescan(const tree::expr& scratch, const key_fn& key) const {
+    /// The recomputation from the source of one state column of a group whose keys `key(j)` are;
+    /// a subquery of its own when `own_subquery`, whatever the mode.
+    tree::expr rescan(const tree::expr& scratch, const key_fn& key, bool own_subquery = false) const {
         const std::string name = "__pgt_rs" + std::to_string(gathered.size());
-        switch (mode) {
+        switch (own_subquery ? rescans::per_column : mode) {
         case rescans::uncorrelated:
         case rescans::slow_branch:
             gathered.push_back(scratch);
@@ -744,9 +735,12 @@ struct aggregate_lowering {
         case rescans::fast_branch: always_rescanned = true; return tree::null(); // (the branch is left out)
         case rescans::per_column: break;
         }
+        std::vector<tree::expr> match;
+        for (std::size_t j = 0; j < a.group_by.size(); ++j)
+            match.push_back(tree::rendered(null_safe_eq(l.expr(*a.group_by[j], child, "s"), tree::render(key(j)), a.group_by[j]->type)));
         tree::select q({scratch});
         q.from(l.new_sql(child), "s");
-        if (auto match = group_rows(key)) q.where(*match);
+        if (!match.empty()) q.where(tree::all_of(std::move(match)));
         return tree::scalar(q);
     }
 
@@ -770,9 +764,7 @@ struct aggregate_lowering {
         auto choose = [&](const known_or& when, const tree::expr& updated, const tree::expr& scratch, bool by_itself = false) {
             if (when.is(true)) return updated;
             if (by_itself && mode != rescans::uncorrelated) {
-                const rescans saved = std::exchange(mode, rescans::per_column);
-                tree::expr own = rescan(scratch, key);
-                mode = saved;
+                tree::expr own = rescan(scratch, key, true);
                 if (when.is(false)) return own;
                 return tree::case_when({{when.sql(), updated}}, own);
             }
