@@ -79,16 +79,22 @@ pending_count count_pending(unsigned buffer, const frontier_text& frontier, long
         UpdateActiveSnapshotCommandId();
         TableScanDesc scan = table_beginscan(rel, GetActiveSnapshot(), 0, nullptr);
         TupleTableSlot* slot = table_slot_create(rel, nullptr);
+        std::uint64_t oldest = now.xmax;
+        bool read_all = true;
         // (The buffer's first three columns: __pgt_xid xid8, __pgt_stmt int8, __pgt_action "char".)
         while (table_scan_getnextslot(scan, ForwardScanDirection, slot)) {
             CHECK_FOR_INTERRUPTS();
             slot_getsomeattrs(slot, 3);
             const char action = DatumGetChar(slot->tts_values[2]);
+            const std::uint64_t xid = DatumGetUInt64(slot->tts_values[0]);
+            oldest = std::min(oldest, xid);
             // Past the limit only a pending TRUNCATE marker matters: the action is tested first.
             const bool counted_enough = out.records >= limit;
-            if (counted_enough && (!marker_past_limit || out.truncated)) break;
+            if (counted_enough && (!marker_past_limit || out.truncated)) {
+                read_all = false;
+                break;
+            }
             if (counted_enough && action != 'T') continue;
-            const std::uint64_t xid = DatumGetUInt64(slot->tts_values[0]);
             const long long stmt = DatumGetInt64(slot->tts_values[1]);
             const bool applied = xid == frontier_xid ? stmt < frontier_stmt : applied_before.sees(xid);
             if (applied || !(xid == me || now.sees(xid))) continue;
@@ -97,6 +103,7 @@ pending_count count_pending(unsigned buffer, const frontier_text& frontier, long
             ++out.records;
             out.inserted += action == 'I';
         }
+        if (read_all) out.oldest = oldest;
         ExecDropSingleTupleTableSlot(slot);
         table_endscan(scan);
         PopActiveSnapshot();

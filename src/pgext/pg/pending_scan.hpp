@@ -7,6 +7,7 @@
 // the recomputation. Here each record costs a heap visibility test and two binary searches.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "pg/spi.hpp"
@@ -18,6 +19,9 @@ struct pending_count {
     long long records = 0;  ///< at most the limit
     long long inserted = 0; ///< of those, insertions ('I')
     bool truncated = false; ///< a TRUNCATE marker ('T') among them
+    /// When the scan read every row: the oldest transaction id among the rows the snapshot
+    /// sees, applied or not (its xmax when it sees none). A trim below it has nothing to delete.
+    std::optional<std::uint64_t> oldest;
 };
 
 /// A frontier as a stream table's catalog row keeps it: the snapshot (pg_snapshot's text),
@@ -29,7 +33,8 @@ struct frontier_text {
 /// Counts, under `snap`, the rows of change buffer `buffer` that `frontier` has not applied and
 /// that are visible now (their transaction visible in `snap`, or the current one), up to
 /// `limit`; with `marker_past_limit`, a pending TRUNCATE marker is looked for among the rest
-/// (by action first, so that the other rows cost no visibility test).
+/// (by action first, so that the other rows cost no visibility test). `oldest` is known when
+/// the scan did not stop at the limit.
 pending_count count_pending(unsigned buffer, const frontier_text& frontier, long long limit, const spi::snapshot& snap,
                             bool marker_past_limit = false);
 

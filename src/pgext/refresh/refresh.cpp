@@ -116,6 +116,9 @@ struct pending {
     long long most_records = 0; ///< the most pending records of a changed source (as counted)
     bool truncated = false;
     std::vector<auto_source_change> sizes;
+    /// Per source, where its buffer was read to the end: the oldest transaction id in it
+    /// (pg::pending_count::oldest), the trim's bound.
+    std::vector<spi::param> oldest;
 };
 
 std::vector<unsigned> oids_of(const std::vector<ir::table_ptr>& tables) {
@@ -249,6 +252,7 @@ pending pending_changes(const compiled_query& c, const start_point& f, const spi
     const long long limit = std::max(automatic ? auto_count_limit(*automatic, all_rows, index_missing) : 0, small_change_records) + 1;
     const pg::frontier_text frontier{*f.snapshot, *f.xid, *f.frontier_stmt};
     const std::map<std::size_t, citus::pending_count> in_place = count_in_place(c, claimed);
+    p.oldest.resize(c.sources.size());
     for (std::size_t i = 0; i < c.sources.size(); ++i) {
         if (c.citus[i]) {
             // Changes read in place were counted together. Other sources: a small change is
@@ -278,6 +282,7 @@ pending pending_changes(const compiled_query& c, const start_point& f, const spi
         if (n > 0) p.changed |= 1ULL << i;
         p.most_records = std::max(p.most_records, n);
         if (counted.truncated) p.truncated = true;
+        if (counted.oldest) p.oldest[i] = std::to_string(*counted.oldest);
         if (automatic) p.sizes.push_back({n, std::max(counted.inserted, n - counted.inserted), rows[i], n < limit});
     }
     return p;
@@ -415,11 +420,17 @@ enum class trimming {
 /// recomputations included: they do not defer to FULL); an AUTO one's recomputation only to a
 /// reader created DIFFERENTIAL (two AUTO readers that both recompute would otherwise each leave
 /// the trim to the other).
-t::delete_from trim_buffer(unsigned source_relid, trimming how, bool full_plan_reader) {
+/// `oldest` ($n, NULL when unknown): the oldest transaction id in the buffer as the refresh's
+/// count read it; a horizon at or below it has nothing to delete (a reader that does not hold
+/// the horizon back would scan the buffer for nothing).
+t::delete_from trim_buffer(unsigned source_relid, trimming how, bool full_plan_reader, int oldest) {
     // (The horizon is joined, not compared with: when it is NULL, the buffer is not scanned.)
     t::select horizon({t::as(trim_horizon(source_relid), "horizon")});
     horizon.offset(0);
-    std::vector<t::expr> applied{t::is_not_null(t::col("h", "horizon")), t::lt(t::col("b", "__pgt_xid"), t::col("h", "horizon"))};
+    const t::type_name xid8 = t::type_name::catalog("xid8");
+    std::vector<t::expr> applied{t::is_not_null(t::col("h", "horizon")),
+                                 t::gt(t::col("h", "horizon"), t::coalesce({t::cast(t::param(oldest), xid8), t::cast(t::text("0"), xid8)})),
+                                 t::lt(t::col("b", "__pgt_xid"), t::col("h", "horizon"))};
     if (how == trimming::deferred) {
         t::select differential({t::integer(1)});
         differential.from(readers("d2", "s2"))
@@ -439,6 +450,9 @@ t::delete_from trim_buffer(unsigned source_relid, trimming how, bool full_plan_r
 
 enum class history_row { none, add, complete };
 
+/// The finish statement's parameters before the per-source ones.
+constexpr int finish_fixed_params = 12;
+
 /// Whether every one of `sources` is read by a stream table created DIFFERENTIAL besides `id`:
 /// one that trims its buffer whenever it applies changes.
 bool read_by_differential(const std::vector<unsigned>& sources, long long id) {
@@ -456,7 +470,8 @@ bool read_by_differential(const std::vector<unsigned>& sources, long long id) {
 /// Parameters: $1 id, $2 statement number, $3 action, $4 rows inserted, $5 rows deleted,
 /// $6 whether it fell back to FULL, $7 start time, $8 initiator, $9 the caller's history row,
 /// $10 the change records an AUTO refresh counted, $11 the reason for its choice, $12 its
-/// auto_costs after this refresh. The state a success settles (status, errors, population,
+/// auto_costs after this refresh, then per source (in order) the oldest transaction id in its
+/// buffer (pending::oldest). The state a success settles (status, errors, population,
 /// reinitialisation) is written only when `settles` (the row read under the lock is not
 /// already in it): a frontier-only UPDATE sets no column that the catalog's triggers watch.
 std::string finish_statement(const compiled_query& c, history_row history, trimming trim, bool settles) {
@@ -526,7 +541,8 @@ std::string finish_statement(const compiled_query& c, history_row history, trimm
             if (c.citus[i]) continue; // (its batches are recorded after: citus::record_applied)
             const std::string trimmed = "trim_" + std::to_string(i);
             steps.emplace_back(trimmed,
-                               t::rendered_query(t::render(trim_buffer(c.sources[i]->oid, trim, std::holds_alternative<full_plan>(c.plan)))));
+                               t::rendered_query(t::render(trim_buffer(c.sources[i]->oid, trim, std::holds_alternative<full_plan>(c.plan),
+                                                                       finish_fixed_params + 1 + static_cast<int>(i)))));
             if (!stream_table_catalog_oids().records_trims) continue;
             t::select below({t::fn("max", {t::col(trimmed, "horizon")})});
             below.from(trimmed, trimmed);
@@ -553,7 +569,7 @@ void truncate_applied_buffers(const compiled_query& c, long long id, const spi::
 
 const spi::plan& finish_plan(compiled_query& c, history_row history, trimming trim, bool settles) {
     auto& p = c.finish_plans[(settles ? 9 : 0) + static_cast<int>(history) * 3 + static_cast<int>(trim)];
-    if (!p.valid()) p = spi::plan(finish_statement(c, history, trim, settles), 12, true);
+    if (!p.valid()) p = spi::plan(finish_statement(c, history, trim, settles), finish_fixed_params + static_cast<int>(c.sources.size()), true);
     return p;
 }
 
@@ -837,13 +853,14 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
     const bool fallback = fell_back || (choice && choice->full) || (full && differential && f.has_frontier() && st->is_populated);
     if (trim == trimming::own) truncate_applied_buffers(comp, id, snap);
     const bool settled = st->status == st_status::active && st->is_populated && !st->needs_reinit && st->consecutive_errors == 0;
-    finish_plan(comp, row, trim, !settled)
-        .execute({std::to_string(id), f.stmt, action_name(out.action), std::to_string(out.inserted), std::to_string(out.deleted),
-                  fallback ? "true" : "false", f.start_time, initiator_name(who),
-                  history ? spi::param(std::to_string(*history)) : std::nullopt,
-                  choice ? spi::param(std::to_string(choice->change_records)) : std::nullopt,
-                  choice ? spi::param("AUTO: " + choice->reason) : std::nullopt, costs},
-                 &snap);
+    std::vector<spi::param> finish_params{std::to_string(id), f.stmt, action_name(out.action), std::to_string(out.inserted),
+                                          std::to_string(out.deleted), fallback ? "true" : "false", f.start_time, initiator_name(who),
+                                          history ? spi::param(std::to_string(*history)) : std::nullopt,
+                                          choice ? spi::param(std::to_string(choice->change_records)) : std::nullopt,
+                                          choice ? spi::param("AUTO: " + choice->reason) : std::nullopt, costs};
+    p.oldest.resize(comp.sources.size()); // (NULL for a source not counted)
+    finish_params.insert(finish_params.end(), p.oldest.begin(), p.oldest.end());
+    finish_plan(comp, row, trim, !settled).execute(finish_params, &snap);
     claim_read_changes(comp, claimed, id);
     return out;
 }

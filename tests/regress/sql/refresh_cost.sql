@@ -134,6 +134,19 @@ SELECT buffered('t3') AS kept_for_the_rare_one;
 SELECT pgtrickle.refresh_stream_table('t3_rarely');
 SELECT buffered('t3') AS after_both;
 SELECT (SELECT s FROM t3_often) = (SELECT sum(v) FROM t3) AND (SELECT m FROM t3_rarely) = (SELECT max(v) FROM t3) AS exact;
+-- Refreshed in turn with changes between them, each deletes the rows both have applied and
+-- keeps the others' (a refresh skips the trim's scan only where its buffer holds no row older
+-- than the horizon).
+UPDATE t3 SET v = v + 1 WHERE id <= 10;
+SELECT pgtrickle.refresh_stream_table('t3_often');
+UPDATE t3 SET v = v + 1 WHERE id <= 5;
+SELECT pgtrickle.refresh_stream_table('t3_rarely');
+SELECT buffered('t3') AS the_second_change_left;
+SELECT pgtrickle.refresh_stream_table('t3_often');
+SELECT buffered('t3') AS none_left;
+SELECT pgtrickle.refresh_stream_table('t3_rarely');
+SELECT buffered('t3') AS still_none;
+SELECT (SELECT s FROM t3_often) = (SELECT sum(v) FROM t3) AND (SELECT m FROM t3_rarely) = (SELECT max(v) FROM t3) AS exact;
 SELECT pgtrickle.drop_stream_table(n) FROM unnest(ARRAY['t3_often', 't3_rarely']) n;
 DROP FUNCTION buffered(regclass);
 DROP TABLE t3;
