@@ -18,6 +18,10 @@
 ///     what the measured ones cost per change record (fixed part included) where that is less.
 ///   - Where a recomputation left the storage's row-id index out (refresh: a large result), a
 ///     differential refresh first rebuilds it, priced as a full load.
+///   - A differential refresh's measure leaves out the planning of its statement, measured
+///     apart: a session plans it once per size of change and keeps it, so a change whose
+///     statement this session has not planned yet is priced with what planning it cost (a
+///     refresh made by a new session each time pays it every time).
 ///   - The choice changes only when the other is estimated cheaper by more than `hysteresis`,
 ///     so that estimates near the break-even point do not flip it at every refresh.
 ///   - A line fitted to small changes overprices large ones, whose plans hash whole tables
@@ -48,13 +52,15 @@ struct measured {
     double w = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
     bool last_full = false; ///< its last refresh recomputed
     double largest = 0;     ///< the most change records a measured differential refresh applied
+    double planning_ms = 0; ///< a moving average of what planning a differential statement cost
 
-    /// From the catalog's values (seven before `largest` was kept, eight; anything else:
-    /// nothing measured).
+    /// From the catalog's values (seven before `largest` was kept, eight before `planning_ms`,
+    /// nine; anything else: nothing measured).
     static measured from(const std::vector<double>& values);
     std::vector<double> values() const;
     void add_full(double ms);
     void add_differential(double change_records, double ms);
+    void add_planning(double ms);
     /// The fitted line's (slope, intercept), once sizes differ enough to tell them apart and it
     /// rises.
     std::optional<std::pair<double, double>> line() const;
@@ -73,6 +79,8 @@ struct change {
     /// Applying it must first rebuild the storage's row-id index, which a recomputation of a
     /// large result left out: priced as a full load.
     bool index_missing = false;
+    /// This session has not planned the statement that applies a change of this size.
+    bool unplanned = false;
 };
 
 struct decision {

@@ -22,16 +22,18 @@ std::string format(const char* pattern, double x) {
 } // namespace
 
 measured measured::from(const std::vector<double>& v) {
-    if (v.size() != 7 && v.size() != 8) return {};
-    return {v[0], v[1], v[2], v[3], v[4], v[5], v[6] != 0, v.size() == 8 ? v[7] : 0};
+    if (v.size() < 7 || v.size() > 9) return {};
+    return {v[0], v[1], v[2], v[3], v[4], v[5], v[6] != 0, v.size() >= 8 ? v[7] : 0, v.size() == 9 ? v[8] : 0};
 }
 
-std::vector<double> measured::values() const { return {full_ms, w, sx, sy, sxx, sxy, last_full ? 1.0 : 0.0, largest}; }
+std::vector<double> measured::values() const { return {full_ms, w, sx, sy, sxx, sxy, last_full ? 1.0 : 0.0, largest, planning_ms}; }
 
 void measured::add_full(double ms) {
     full_ms = full_ms > 0 ? full_weight * ms + (1 - full_weight) * full_ms : ms;
     last_full = true;
 }
+
+void measured::add_planning(double ms) { planning_ms = planning_ms > 0 ? full_weight * ms + (1 - full_weight) * planning_ms : ms; }
 
 void measured::add_differential(double x, double ms) {
     w = differential_decay * w + 1;
@@ -92,7 +94,8 @@ decision decide(const measured& m, const change& c, double max_change_ratio) {
         return {false, size + ": no full refresh measured yet"};
     }
     const differential_estimate d = estimate(m, c.source_rows);
-    const double differential_ms = d.at(static_cast<double>(c.records)) + (c.index_missing ? m.full_ms : 0);
+    const double planning = c.unplanned ? m.planning_ms : 0;
+    const double differential_ms = d.at(static_cast<double>(c.records)) + (c.index_missing ? m.full_ms : 0) + planning;
     // Counted up to decisive_records: past it FULL is estimated cheaper.
     const bool explore = c.counted_all && unexplored(m, static_cast<double>(c.records)) && differential_ms > full_threshold(m) &&
                          differential_ms <= explore_cost * m.full_ms;
@@ -102,6 +105,7 @@ decision decide(const measured& m, const change& c, double max_change_ratio) {
     return {full, size + format(": DIFFERENTIAL estimated at %.1f ms", differential_ms) +
                       " (" + d.basis + ")" +
                       (c.index_missing ? " with its row-id index rebuilt" : "") +
+                      (planning > 0 ? format(", planning its statement (%.1f ms) included", planning) : std::string()) +
                       format(", FULL at %.1f ms (measured)", m.full_ms) + tried};
 }
 

@@ -15,6 +15,8 @@ extern "C" {
 #include <access/xact.h>
 #include <utils/lsyscache.h>
 #include <utils/memutils.h>
+#include <utils/plancache.h>
+#include <utils/resowner.h>
 #include <utils/snapmgr.h>
 }
 
@@ -172,6 +174,14 @@ std::uint64_t plan::execute(const std::vector<param>& params, const snapshot* sn
     });
     check(rc, "prepared statement");
     return SPI_processed;
+}
+
+void plan::make_generic_plan() const {
+    auto* p = static_cast<SPIPlanPtr>(handle_);
+    pg::call([&] {
+        // (A kept plan's cached plan belongs to the current resource owner until released.)
+        if (CachedPlan* cached = SPI_plan_get_cached_plan(p)) ReleaseCachedPlan(cached, CurrentResourceOwner);
+    });
 }
 
 std::uint64_t plan::execute_values(const std::vector<std::uintptr_t>& values, const std::string& nulls) const {

@@ -64,6 +64,9 @@ public:
     std::uint64_t execute_values(const std::vector<std::uintptr_t>& values, const std::string& nulls) const;
     /// As execute, returning the rows.
     std::vector<row> query(const std::vector<param>& params, const class snapshot* snap = nullptr) const;
+    /// Makes the generic plan of a plan prepared generic now, under the current settings and
+    /// role, instead of at its first execution.
+    void make_generic_plan() const;
 
 private:
     plan(const std::string& sql, const std::vector<unsigned>& types, int cursor_options);

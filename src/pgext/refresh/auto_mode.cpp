@@ -14,9 +14,10 @@ long long auto_count_limit(const stream_table& st, double source_rows, bool inde
                                          index_missing);
 }
 
-auto_decision choose_auto(const stream_table& st, const std::vector<auto_source_change>& sources, bool index_missing) {
+auto_decision choose_auto(const stream_table& st, const std::vector<auto_source_change>& sources, bool index_missing, bool unplanned) {
     auto_choice::change c;
     c.index_missing = index_missing;
+    c.unplanned = unplanned;
     long long changed_rows = 0;
     for (const auto& s : sources) {
         c.source_rows += s.rows;
@@ -31,12 +32,13 @@ auto_decision choose_auto(const stream_table& st, const std::vector<auto_source_
     return {d.full, c.records, d.reason};
 }
 
-std::string measured_costs(const stream_table& st, bool full, long long change_records, double ms) {
+std::string measured_costs(const stream_table& st, bool full, long long change_records, double ms, std::optional<double> planning_ms) {
     auto m = auto_choice::measured::from(st.auto_costs);
     if (full)
         m.add_full(ms);
     else
         m.add_differential(static_cast<double>(change_records), ms);
+    if (planning_ms) m.add_planning(*planning_ms);
     std::string text = "{";
     for (double v : m.values()) {
         char number[32];

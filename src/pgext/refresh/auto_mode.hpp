@@ -5,6 +5,7 @@
 // kept in its catalog row (auto_costs, read with it at no cost); pgt_refresh_history records
 // each AUTO refresh's change records and its reason.
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,10 +35,12 @@ struct auto_decision {
 
 /// The choice for AUTO stream table `st` with these pending changes, one per source
 /// (`index_missing`: its storage's row-id index must be rebuilt before they can be applied).
-auto_decision choose_auto(const stream_table& st, const std::vector<auto_source_change>& sources, bool index_missing);
+/// `unplanned`: this session has no plan yet for the statement that applies such a change.
+auto_decision choose_auto(const stream_table& st, const std::vector<auto_source_change>& sources, bool index_missing, bool unplanned);
 
 /// `st`'s auto_costs after a refresh that took `ms`: a full one, or a differential one of
-/// `change_records`; as the text of a float8[].
-std::string measured_costs(const stream_table& st, bool full, long long change_records, double ms);
+/// `change_records`, which planned its statement in `planning_ms` (measured apart, if it did);
+/// as the text of a float8[].
+std::string measured_costs(const stream_table& st, bool full, long long change_records, double ms, std::optional<double> planning_ms);
 
 } // namespace pgt::ext

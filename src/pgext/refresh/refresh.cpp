@@ -669,7 +669,7 @@ refresh_outcome reload(const stream_table& st, compiled_query& comp, unsigned ow
 }
 
 refresh_outcome apply_delta(compiled_query& comp, unsigned owner, const spi::plan& delta, bool counted,
-                            const std::vector<spi::param>& params, const spi::snapshot* snap) {
+                            const std::vector<spi::param>& params, const spi::snapshot* snap, planning_clock* planning) {
     server::role_scope as_owner(owner, true);
     server::refresh_writes_scope writes;
     // A delta touches few rows, but its correlated subqueries look costly to the planner, whose
@@ -679,6 +679,10 @@ refresh_outcome apply_delta(compiled_query& comp, unsigned owner, const spi::pla
     std::vector<std::pair<std::string, std::string>> settings{{"jit", "off"}, {"random_page_cost", "1.1"}};
     if (comp.reads_citus()) settings.emplace_back("plan_cache_mode", "force_custom_plan");
     const server::guc_scope delta_settings(settings);
+    if (planning) {
+        delta.make_generic_plan();
+        planning->ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - planning->since).count();
+    }
     if (!counted) return {refresh_action::differential, static_cast<long long>(delta.execute(params, snap)), 0};
     auto counts = delta.query(params, snap);
     const long long inserted = std::stoll(*counts[0][0]), deleted = std::stoll(*counts[0][1]);
@@ -718,22 +722,17 @@ void require_refreshable(const stream_table& st, initiator who) {
                                                            " ; use pgtrickle.resume_stream_table('" + st.display() + "') first");
 }
 
-/// An AUTO stream table's auto_costs after refresh `out`, measured from `started` (null when it
-/// did nothing, or applied changes with a statement it had to plan first: the first
-/// differential refresh in a session costs its planning too, many times what the next ones
-/// cost, and a figure that high would have AUTO recompute ever after).
+/// An AUTO stream table's auto_costs after refresh `out`, measured from `started` less
+/// `excluded_ms` and the planning of its statement (`planned`, when it planned one: the first
+/// differential refresh of a size in a session, which costs many times what the next ones do;
+/// kept apart, and priced where a session has not planned it yet). Null when it did nothing, or
+/// rebuilt the row-id index first (not what applying such a change costs).
 spi::param learned_costs(const stream_table& st, const refresh_outcome& out, const std::optional<auto_decision>& choice,
-                         std::chrono::steady_clock::time_point started, double excluded_ms, bool planned_now, bool index_rebuilt) {
+                         std::chrono::steady_clock::time_point started, double excluded_ms, std::optional<double> planned, bool index_rebuilt) {
     const long long records = choice ? choice->change_records : 0;
-    // Not what applying such a change costs: a refresh that rebuilt the row-id index, or a small
-    // one that prepared its statement (in a new session: a larger one's planning is a small
-    // part of it, and a refresh made by a new session each time must still learn).
-    if (out.action == refresh_action::no_data ||
-        (out.action == refresh_action::differential &&
-         (index_rebuilt || (planned_now && records <= auto_choice::tiny_change_records))))
-        return std::nullopt;
-    return measured_costs(st, out.action != refresh_action::differential, records,
-                          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count() - excluded_ms);
+    if (out.action == refresh_action::no_data || (out.action == refresh_action::differential && index_rebuilt)) return std::nullopt;
+    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+    return measured_costs(st, out.action != refresh_action::differential, records, ms - excluded_ms - planned.value_or(0), planned);
 }
 
 } // namespace
@@ -797,11 +796,13 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
                       p.truncated || (decoding && wrote_before) || !aggregate_states_exist(comp);
     // AUTO chooses, refresh by refresh, between applying the changes and recomputing.
     std::optional<auto_decision> choice;
-    if (!full && p.changed != 0 && automatic) choice = choose_auto(*st, p.sizes, index_missing);
-    refresh_outcome out;
     const long long cap = change_cap(p.most_records);
+    // (A Citus source's statement is planned at every execution, in what its refreshes measure.)
+    const bool planned_now = p.changed != 0 && !comp.delta_prepared(p.changed, cap) && !comp.reads_citus();
+    if (!full && p.changed != 0 && automatic) choice = choose_auto(*st, p.sizes, index_missing, planned_now);
+    refresh_outcome out;
     if (full || (choice && choice->full) || cap == 0) few_connections.reset();
-    const bool planned_now = p.changed != 0 && !comp.delta_prepared(p.changed, cap);
+    std::optional<planning_clock> planning; // (where a differential refresh plans its statement)
     bool fell_back = false;
     double index_ms = 0; // spent building the row-id index after a full load
     if (full || (choice && choice->full)) {
@@ -830,13 +831,19 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
         }
         fell_back = on_data_exception(
             *st,
-            [&] { out = apply_delta(comp, owner, comp.delta_plan(p.changed, cap), true, delta_parameters(comp, f, claimed), &snap); },
+            [&] {
+                if (planned_now) planning.emplace();
+                const spi::plan& delta = comp.delta_plan(p.changed, cap);
+                out = apply_delta(comp, owner, delta, true, delta_parameters(comp, f, claimed), &snap, planning ? &*planning : nullptr);
+            },
             "its differential refresh", [&] { out = reload(*st, comp, owner, snap); }, "recomputed in full");
     }
 
     // AUTO learns from every refresh that did something, its creation's full load included.
     const spi::param costs = st->requested_mode == mode::automatic && differential
-                                 ? learned_costs(*st, out, choice, started, index_ms, planned_now, index_missing)
+                                 ? learned_costs(*st, out, choice, started, index_ms,
+                                                 planning && out.action == refresh_action::differential ? std::optional(planning->ms) : std::nullopt,
+                                                 index_missing)
                                  : std::nullopt;
     server::role_scope as_ext(ext_owner, false);
     // (A refresh that found nothing leaves the buffers to the next one that applies something:

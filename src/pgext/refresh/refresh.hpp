@@ -5,6 +5,7 @@
 // either in that snapshot (applied now, and passed by the frontier) or not (left for the next
 // refresh), never lost and never applied twice.
 
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -34,11 +35,18 @@ struct compiled_query;
 /// a refresh, also IMMEDIATE maintenance after a TRUNCATE.
 refresh_outcome reload(const stream_table& st, compiled_query& comp, unsigned owner, const spi::snapshot& snap);
 
+/// A statement's planning, timed: from `since` until its plan is made, `ms`.
+struct planning_clock {
+    std::chrono::steady_clock::time_point since = std::chrono::steady_clock::now();
+    double ms = 0;
+};
+
 /// Runs `delta`, a differential refresh statement of `comp`, as `owner` (under `snap`, or the
 /// current snapshot), then for a TopK makes the stream table the first rows of its state. An
 /// uncounted statement (lower::refresh_plan::counted) reports the rows it changed as inserted.
+/// With `planning`, its (generic) plan is made first and the time until then noted there.
 refresh_outcome apply_delta(compiled_query& comp, unsigned owner, const spi::plan& delta, bool counted,
-                            const std::vector<spi::param>& params, const spi::snapshot* snap);
+                            const std::vector<spi::param>& params, const spi::snapshot* snap, planning_clock* planning = nullptr);
 
 /// Runs `attempt` in a subtransaction. When it raises a data exception (SQLSTATE class 22) it
 /// is rolled back and `instead` runs, with a notice naming `st`, the error, `attempted` and

@@ -35,7 +35,7 @@ SELECT * FROM last_refresh ORDER BY 1;
 UPDATE t SET v = v + 1 WHERE id <= 3000;
 SELECT pgtrickle.refresh_stream_table('sums'), pgtrickle.refresh_stream_table('sums_d');
 SELECT pgt_name, action, was_full_fallback, delta_row_count,
-       refresh_reason ~ '^AUTO: at least 1001 change records \(10 % of its sources'' rows changed\): DIFFERENTIAL estimated at [0-9.]+ ms \(prior\), FULL at [0-9.]+ ms \(measured\)$' AS reasoned
+       refresh_reason ~ '^AUTO: at least 1001 change records \(10 % of its sources'' rows changed\): DIFFERENTIAL estimated at [0-9.]+ ms \(prior\)(, planning its statement \([0-9.]+ ms\) included)?, FULL at [0-9.]+ ms \(measured\)$' AS reasoned
 FROM last_refresh ORDER BY 1;
 -- The cap decides first where it is lower.
 SET pg_trickle.differential_max_change_ratio = 0.05;
@@ -49,7 +49,7 @@ SET pg_trickle.differential_max_change_ratio = 0;
 UPDATE t SET v = v + 1 WHERE id <= 3000;
 SELECT pgtrickle.refresh_stream_table('sums');
 SELECT action IN ('FULL', 'DIFFERENTIAL') AS chosen, delta_row_count > 1000 AS counted,
-       refresh_reason ~ '^AUTO: (6000|at least [0-9]+) change records \([0-9.]+ % of its sources'' rows changed\): DIFFERENTIAL estimated at [0-9.]+ ms \((prior|fitted to its differential refreshes|its differential refreshes per change record)\), FULL at [0-9.]+ ms \(measured\)$' AS reasoned
+       refresh_reason ~ '^AUTO: (6000|at least [0-9]+) change records \([0-9.]+ % of its sources'' rows changed\): DIFFERENTIAL estimated at [0-9.]+ ms \((prior|fitted to its differential refreshes|its differential refreshes per change record)\)(, planning its statement \([0-9.]+ ms\) included)?, FULL at [0-9.]+ ms \(measured\)$' AS reasoned
 FROM last_refresh WHERE pgt_name = 'sums';
 SELECT exact('sums');
 RESET pg_trickle.differential_max_change_ratio;

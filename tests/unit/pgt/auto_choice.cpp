@@ -176,9 +176,29 @@ TEST_CASE("AUTO: a change far larger than any applied before is applied once to 
     CHECK(after.reason.find("to learn") == std::string::npos);
     // A catalog row written before `largest` was kept (seven values) reads as none applied.
     std::vector<double> seven = learned().values();
-    seven.pop_back();
+    seven.resize(7);
     CHECK(measured::from(seven).full_ms == 400);
     CHECK(measured::from(seven).largest == 0);
+}
+
+TEST_CASE("AUTO: a statement this session has not planned is priced with what planning it cost") {
+    measured m = learned(); // 5 ms + 10 µs a record, FULL 400 ms
+    m.add_planning(300);
+    // 20,000 records: 205 ms applied with the statement planned, 505 ms planning it first.
+    auto c = of(20000);
+    CHECK_FALSE(decide(m, c, 0).full);
+    c.unplanned = true;
+    const auto d = decide(m, c, 0);
+    CHECK(d.full);
+    CHECK_THAT(d.reason, Catch::Contains("planning its statement (300.0 ms) included"));
+    // Recent plannings weigh more; the figure survives the catalog's float8[] (eight values
+    // before it was kept: none).
+    m.add_planning(100);
+    CHECK(near(measured::from(m.values()).planning_ms, 200));
+    std::vector<double> eight = m.values();
+    eight.resize(8);
+    CHECK(measured::from(eight).planning_ms == 0);
+    CHECK(measured::from(eight).largest == m.largest);
 }
 
 TEST_CASE("AUTO: measurements survive the catalog's float8[] and start empty from anything else") {
