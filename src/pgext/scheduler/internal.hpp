@@ -55,6 +55,8 @@ struct db_slot {
     std::int64_t wake_at_ms;    ///< dormant: unix ms when a stream table is next due (0: none)
     bool requested;             ///< CREATE EXTENSION committed here: start a scheduler first thing
     std::int64_t held_until_ms; ///< DROP DATABASE stopped its workers: none is started before (unix ms)
+    std::int64_t next_work_ms;  ///< unix ms of the scheduler's next refresh, as of its last tick (0: none pending)
+    std::int64_t workers_wanted_ms; ///< unix ms when its scheduler last found the cluster's workers all taken
     refresh_queue queue;        ///< the scheduler's refreshes for its refresh workers
 };
 

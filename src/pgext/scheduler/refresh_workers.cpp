@@ -26,6 +26,12 @@ namespace {
 // Kept this long after its last refresh, a worker serves stream tables due every few seconds
 // without being started again each time (a start costs tens of milliseconds of CPU).
 constexpr long worker_idle_exit_ms = 10000;
+// And up to this long while its database has a refresh due within it: a worker keeps the
+// statements it compiled and planned, which a new one makes again (20 ms for a one-table
+// aggregate whose refresh then takes 1 ms; 120 ms for TPC-H's q08, refreshed in 5 ms).
+constexpr long worker_keep_for_due_ms = 300000;
+// Unless another database's scheduler found the cluster's workers all taken this recently.
+constexpr long workers_wanted_recently_ms = 60000;
 
 /// Queues a refresh (of `id`'s atomic group when `group`) and wakes the database's idle workers.
 bool enqueue(db_slot* slot, long long id, bool group) {
@@ -180,6 +186,12 @@ int staff(db_slot* slot) {
         server::unlock(shared->lock);
         if (running >= database_limit(cluster_busy) || running >= waiting) break;
         const bool budget = cluster_busy < guc::max_dynamic_refresh_workers;
+        if (!budget) {
+            // (Workers of other databases kept idle for their next refresh leave: idle_until.)
+            server::lock(shared->lock, server::lock_mode::exclusive);
+            slot->workers_wanted_ms = now_ms();
+            server::unlock(shared->lock);
+        }
         if (!budget || !start_worker(slot, handles)) break;
         ++running;
     }
@@ -284,6 +296,26 @@ void detach_worker() {
     server::unlock(pgt::sched::shared->lock);
 }
 
+/// Until when (unix ms) a worker idle since `idle_since` waits for a refresh: 10 s, or until its
+/// database's next refresh where that is due within 5 minutes and no other database's scheduler
+/// lately found the cluster's workers all taken.
+std::int64_t idle_until(std::int64_t idle_since) {
+    using namespace pgt::sched;
+    namespace server = pgt::server;
+    const std::int64_t now = now_ms();
+    server::lock(shared->lock, server::lock_mode::shared);
+    const db_slot& mine = shared->slots[my_index];
+    // (A slot that changed hands serves another database: no due time of its for this one.)
+    const std::int64_t due = mine.db == server::worker_database() ? mine.next_work_ms : 0;
+    std::int64_t wanted = 0;
+    for (int i = 0; i < max_databases; ++i)
+        if (i != my_index) wanted = std::max(wanted, shared->slots[i].workers_wanted_ms);
+    server::unlock(shared->lock);
+    const bool kept = due != 0 && due - now <= worker_keep_for_due_ms && now - wanted > workers_wanted_recently_ms;
+    // (A second past it: the scheduler queues the refresh at its tick.)
+    return std::max(idle_since + worker_idle_exit_ms, kept ? due + 1000 : 0);
+}
+
 /// A worker with nothing it may take leaves when its database would still have as many workers
 /// as its limit (per_database_worker_quota) allows without it: started while the cluster had
 /// spare workers, or before the quota was lowered, it would otherwise keep a worker another
@@ -336,9 +368,9 @@ void refresh_worker_main(std::uintptr_t arg) {
             idle_since = now_ms();
             continue;
         }
-        const long idle_left = worker_idle_exit_ms - (now_ms() - idle_since);
+        const std::int64_t idle_left = idle_until(idle_since) - now_ms();
         if (idle_left <= 0 || leave_if_beyond_limit()) break;
-        server::wait_for_latch(idle_left);
+        server::wait_for_latch(static_cast<long>(std::min<std::int64_t>(idle_left, worker_idle_exit_ms)));
         server::check_for_interrupts();
     }
     server::exit_process();

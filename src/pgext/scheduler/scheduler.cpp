@@ -120,6 +120,9 @@ std::int64_t tick() {
     // What is due now was queued, or waits for what was: the end of a refresh brings the next
     // tick (a second at most, in case a worker died without telling).
     std::int64_t next = next_work(entries, states, now_s);
+    server::lock(shared->lock, server::lock_mode::exclusive);
+    my_slot->next_work_ms = next == never ? 0 : next; // (idle refresh workers stay for it)
+    server::unlock(shared->lock);
     if (quiet.watching_prepared()) next = std::min(next, now_ms() + 1000);
     return refreshes_in_flight() ? std::max(next, now_ms() + 1000) : next;
 }

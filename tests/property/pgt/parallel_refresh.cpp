@@ -150,3 +150,25 @@ TEST_CASE("parallel refresh: per_database_worker_quota keeps a busy database fro
     CHECK(quiet.scalar("SELECT count(*) FROM (SELECT pgt_id FROM pgtrickle.pgt_refresh_history "
                        "WHERE initiated_by = 'SCHEDULER' AND action <> 'NO_DATA' GROUP BY pgt_id HAVING count(*) >= 2) x") == "2");
 }
+
+TEST_CASE("parallel refresh: a worker stays for its database's next refresh and keeps what it planned", "[scheduler]") {
+    cluster server(cluster_options{"pg_trickle", {"pg_trickle.scheduler_interval_ms = 100", "max_worker_processes = 16"}});
+    auto db = server.connect();
+    db.exec("CREATE EXTENSION pg_trickle");
+    db.exec("CREATE TABLE src (g int, v int)");
+    db.exec("INSERT INTO src SELECT i % 10, i FROM generate_series(1, 1000) i");
+    // Due every 12 s: longer than a worker waits without a refresh due (10 s).
+    db.exec("SELECT pgtrickle.create_stream_table('sums', 'SELECT g, sum(v) AS total FROM src GROUP BY g', schedule => '12s')");
+    const std::string scheduled = "SELECT count(*) FROM pgtrickle.pgt_refresh_history WHERE initiated_by = 'SCHEDULER' AND "
+                                  "status = 'COMPLETED' AND action = 'DIFFERENTIAL'";
+    const std::string worker = "SELECT string_agg(pid::text, ',') FROM pg_stat_activity WHERE backend_type = 'pg_trickle refresh worker'";
+    db.exec("UPDATE src SET v = v + 1 WHERE v = 1");
+    REQUIRE(wait_for([&] { return db.scalar(scheduled) == "1"; }, 20s));
+    const auto first = db.scalar(worker);
+    REQUIRE(first);
+    // A change pending: the next refresh is due within 12 s, and the worker waits for it.
+    db.exec("UPDATE src SET v = v + 1 WHERE v = 2");
+    REQUIRE(wait_for([&] { return db.scalar(scheduled) == "2"; }, 20s));
+    CHECK(db.scalar(worker) == first);
+    CHECK(equal_to_query(db, "sums", "g, total", "SELECT g, sum(v) FROM src GROUP BY g"));
+}
