@@ -636,7 +636,11 @@ struct aggregate_lowering {
         tree::select fast(keys());
         if (l.opts().uncorrelated_rescans) {
             columns(rescans::uncorrelated, fast);
-            return gathered.empty() ? fast.from(cur, "c") : fast.from(rescanned_groups(cur));
+            if (gathered.empty()) return fast.from(cur, "c");
+            // (Only the groups the stored state does not answer: Citus runs the pass on every
+            // shard of the source, which the one-time filter then skips when there are none.)
+            if (always_rescanned) return fast.from(rescanned_groups(cur));
+            return fast.from(rescanned_groups(cur, tree::is_not_true(tree::all_of(std::vector<tree::expr>(conditions)))));
         }
         columns(rescans::fast_branch, fast);
         if (conditions.empty() && !always_rescanned) return fast.from(cur, "c");
@@ -731,6 +735,8 @@ struct aggregate_lowering {
         case rescans::uncorrelated:
         case rescans::slow_branch:
             gathered.push_back(scratch);
+            // (For every touched group, unless choose() makes it one where a condition fails.)
+            if (mode == rescans::uncorrelated) always_rescanned = true;
             return tree::case_when({{tree::is_not_null(tree::col("r", "__pgt_found")), tree::col("r", name)}}, tree::col("e", name));
         case rescans::fast_branch: always_rescanned = true; return tree::null(); // (the branch is left out)
         case rescans::per_column: break;
@@ -769,14 +775,23 @@ struct aggregate_lowering {
                 return tree::case_when({{when.sql(), updated}}, own);
             }
             if (when.is(false)) return rescan(scratch, key);
-            if (mode == rescans::fast_branch) {
-                const tree::expr holds = when.sql();
+            const tree::expr holds = when.sql();
+            auto note = [&] {
                 const auto same = [&](const tree::expr& e) { return tree::render(e) == tree::render(holds); };
                 if (std::ranges::none_of(conditions, same)) conditions.push_back(holds);
+            };
+            if (mode == rescans::fast_branch) {
+                note();
                 return updated;
             }
             if (mode == rescans::slow_branch) return rescan(scratch, key);
-            return tree::case_when({{when.sql(), updated}}, rescan(scratch, key));
+            const bool always = always_rescanned;
+            tree::expr rescanned = rescan(scratch, key);
+            if (mode == rescans::uncorrelated) {
+                always_rescanned = always; // (only where `holds` fails)
+                note();
+            }
+            return tree::case_when({{holds, updated}}, std::move(rescanned));
         };
         std::vector<std::pair<std::string, tree::expr>> items;
         items.emplace_back("__pgt_count", choose(fast, plus("__pgt_count", "__pgt_dcount"), tree::count_all()));
