@@ -710,13 +710,23 @@ struct aggregate_lowering {
         tree::select nulls = grouped;
         grouped.from(l.new_sql(child), "s");
         if (wanted) touched.insert(touched.begin(), tree::exists(wanted_groups({tree::integer(1)})));
+        // Over Citus, each shard runs the pass as a query of its own, which PostgreSQL may plan
+        // parallel, starting its workers before the one-time filter below them is read: a call
+        // that is not parallel safe keeps it serial, as the one statement is without Citus.
+        const std::optional<tree::expr> serial =
+            wanted && l.opts().uncorrelated_rescans
+                ? std::optional(tree::is_distinct(tree::fn("pg_current_xact_id_if_assigned", {}), tree::cast(tree::text("0"), tree::type_name::catalog("xid8"))))
+                : std::nullopt;
+        if (serial) touched.push_back(*serial);
         if (!touched.empty()) grouped.where(tree::all_of(std::move(touched)));
         if (!keys.empty()) grouped.group_by(keys);
         tree::query rescans = grouped;
         if (!null_rows.empty()) {
             tree::select null_wanted = wanted_groups({tree::integer(1)});
             null_wanted.where(tree::all_of({*wanted, tree::any_of(std::move(null_groups))}));
-            nulls.from(l.new_sql(child), "s").where(tree::all_of({tree::exists(null_wanted), tree::any_of(std::move(null_rows))})).group_by(keys);
+            std::vector<tree::expr> null_pass{tree::exists(null_wanted), tree::any_of(std::move(null_rows))};
+            if (serial) null_pass.push_back(*serial);
+            nulls.from(l.new_sql(child), "s").where(tree::all_of(std::move(null_pass))).group_by(keys);
             rescans = tree::union_all({grouped, nulls});
         }
         empty.from(l.new_sql(child), "s").where(tree::boolean(false));
