@@ -7,10 +7,13 @@ namespace pgt::auto_choice {
 
 namespace {
 
-/// How much a new full load weighs against the earlier ones, and how much the earlier
-/// differential refreshes keep of their weight at each new one.
+/// How much a new full load (or planning) weighs against the earlier ones, and how much the
+/// earlier differential refreshes keep of their weight at each new one.
 constexpr double full_weight = 0.5;
 constexpr double differential_decay = 0.8;
+
+/// A moving average `average` (0: none yet) with `ms` added.
+double averaged(double average, double ms) { return average > 0 ? full_weight * ms + (1 - full_weight) * average : ms; }
 
 /// `pattern` with its one number.
 std::string format(const char* pattern, double x) {
@@ -29,11 +32,11 @@ measured measured::from(const std::vector<double>& v) {
 std::vector<double> measured::values() const { return {full_ms, w, sx, sy, sxx, sxy, last_full ? 1.0 : 0.0, largest, planning_ms}; }
 
 void measured::add_full(double ms) {
-    full_ms = full_ms > 0 ? full_weight * ms + (1 - full_weight) * full_ms : ms;
+    full_ms = averaged(full_ms, ms);
     last_full = true;
 }
 
-void measured::add_planning(double ms) { planning_ms = planning_ms > 0 ? full_weight * ms + (1 - full_weight) * planning_ms : ms; }
+void measured::add_planning(double ms) { planning_ms = averaged(planning_ms, ms); }
 
 void measured::add_differential(double x, double ms) {
     w = differential_decay * w + 1;
