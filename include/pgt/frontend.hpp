@@ -32,6 +32,10 @@ struct options {
     /// made before that count has no column for it; a NaN that leaves such a group leaves its
     /// result NaN until the stream table is created again).
     bool count_nans = true;
+    /// false: those calls do not count their infinite inputs, and their running sums take every
+    /// input (storage made before that count has no columns for it; a group whose last NaN or
+    /// infinity leaves is recomputed).
+    bool count_infinities = true;
     /// false: a SUM or AVG of a plain numeric (scales unknown) is recomputed for the groups a
     /// change touches instead of keeping a running sum with its inputs counted by scale
     /// (storage made before 0.3.0's encoded counts has no column for them).

@@ -137,6 +137,7 @@ grouped build_grouping(context& ctx, const ir::rel_ptr& input, const std::vector
             auto& scales = node.aggs.back().arg_scales = ir::value_scales(*call.arg(), *input);
             if (!ctx.opts.count_scales && scales && scales->size() > 1) scales.reset();
             node.aggs.back().counts_nans = ctx.opts.count_nans && call.arg()->type.kind == type_kind::numeric;
+            node.aggs.back().counts_infinities = ctx.opts.count_infinities && node.aggs.back().counts_nans;
             node.aggs.back().encodes_scales = ctx.opts.encode_scales && !scales && call.arg()->type.kind == type_kind::numeric;
         }
         bool counts = call.func == ir::agg_func::count || call.func == ir::agg_func::count_star;

@@ -80,9 +80,10 @@ void build_source(connection& db) {
     db.exec("SELECT pgtrickle.refresh_stream_table(n) FROM unnest(ARRAY['segment_totals', 'big_regions', 'top_orders']) n");
     // segment_totals as pg_trickle 0.1.0 stored it, the state of its count and sums in hidden
     // columns too, and no count of the inputs of scale 2 of the sum whose argument also takes
-    // scale 0, nor of NaN inputs: restored, it keeps them up to date.
+    // scale 0, nor of NaN or infinite inputs: restored, it keeps them up to date.
     db.exec("ALTER TABLE segment_totals DROP COLUMN __pgt_a1_nn, DROP COLUMN __pgt_a1_nan, DROP COLUMN __pgt_a2_nn, "
-            "DROP COLUMN __pgt_a2_s2_n, DROP COLUMN __pgt_a2_nan, "
+            "DROP COLUMN __pgt_a2_s2_n, DROP COLUMN __pgt_a2_nan, DROP COLUMN __pgt_a1_pinf, DROP COLUMN __pgt_a1_ninf, "
+            "DROP COLUMN __pgt_a1_finite, DROP COLUMN __pgt_a2_pinf, DROP COLUMN __pgt_a2_ninf, DROP COLUMN __pgt_a2_finite, "
             "ADD COLUMN __pgt_count bigint, ADD COLUMN __pgt_a1 numeric, ADD COLUMN __pgt_a1_nn bigint, "
             "ADD COLUMN __pgt_a2 numeric, ADD COLUMN __pgt_a2_nn bigint");
     db.exec("SET session_replication_role = replica; UPDATE segment_totals SET __pgt_count = n, __pgt_a1 = total, "

@@ -86,6 +86,11 @@ struct agg_call {
     /// its NaN inputs (a NaN in a running sum never subtracts out). False for storage made
     /// before that count, which keeps the running sum alone.
     bool counts_nans = false;
+    /// Set by the front end beside counts_nans: the call also counts its infinite inputs, and
+    /// its running sums take the finite ones alone, as PostgreSQL's own numeric state does, so
+    /// that every change folds in. False for storage made before, which recomputes a group
+    /// whose last NaN or infinity leaves.
+    bool counts_infinities = false;
     /// Set by the front end for a numeric argument whose scales value_scales cannot tell (a
     /// plain `numeric` column): a running SUM or AVG of it counts its inputs of every scale in
     /// one number (top_aggregate.cpp). False for storage made before, which recomputes them.

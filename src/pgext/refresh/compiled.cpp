@@ -266,7 +266,8 @@ topk_plan topk_of(const stream_table& st, incremental_plan inc) {
 /// Whether storage with columns `have` lacks a column of `graph`'s layout: it was made by a
 /// library that kept less state (before 0.2.0, no per-scale input counts of a SUM or AVG;
 /// before 0.3.0's NaN counts, none of a numeric one's NaN inputs; before its encoded scale
-/// counts, no running SUM or AVG of a plain numeric).
+/// counts, no running SUM or AVG of a plain numeric; before its infinity counts, running sums
+/// that took NaN and the infinities in).
 bool lacks_state_columns(const circuit& graph, const storage_columns_of& have) {
     return std::ranges::any_of(lower::storage_layout(graph).columns,
                                [&](const lower::storage_column& col) { return !have.contains(col.name); });
@@ -282,7 +283,8 @@ void compile_incremental(const stream_table& st, compiled_query& c) {
     // Storage made by an earlier version: without the newest counts first, then without those
     // before them, until its columns hold the state.
     frontend::options earlier;
-    for (bool frontend::options::*count : {&frontend::options::encode_scales, &frontend::options::count_nans, &frontend::options::count_scales}) {
+    for (bool frontend::options::*count : {&frontend::options::count_infinities, &frontend::options::encode_scales,
+                                           &frontend::options::count_nans, &frontend::options::count_scales}) {
         if (!lacks_state_columns(graph, have)) break;
         earlier.*count = false;
         c.front = compile_query(st.defining_query, nullptr, earlier);

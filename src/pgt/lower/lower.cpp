@@ -88,7 +88,11 @@ std::vector<layout> earlier_storage_layouts(const circuit& now) {
         std::erase_if(lay.columns, [&](const storage_column& col) { return std::ranges::find(names, col.name) != names.end(); });
         return lay;
     };
-    const auto nans = nan_count_columns(c);
+    // Each count is newer than those after it: the infinities', the encoded scales', the NaNs',
+    // the scales'.
+    const auto infinities = infinity_count_columns(c);
+    auto nans = nan_count_columns(c);
+    nans.insert(nans.end(), infinities.begin(), infinities.end());
     auto counts = scale_count_columns(c);
     counts.insert(counts.end(), nans.begin(), nans.end());
     options separate, narrow;
@@ -100,8 +104,12 @@ std::vector<layout> earlier_storage_layouts(const circuit& now) {
         layouts.push_back(without(storage_layout(c, narrow), nans));
     }
     if (encoded) {
-        layouts.push_back(storage_layout(c));
-        layouts.push_back(storage_layout(c, narrow));
+        layouts.push_back(without(storage_layout(c), infinities));
+        layouts.push_back(without(storage_layout(c, narrow), infinities));
+    }
+    if (!infinities.empty()) {
+        layouts.push_back(without(storage_layout(now), infinity_count_columns(now)));
+        layouts.push_back(without(storage_layout(now, narrow), infinity_count_columns(now)));
     }
     return layouts;
 }

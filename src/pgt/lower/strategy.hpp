@@ -13,6 +13,9 @@ std::vector<std::string> scale_count_columns(const circuit& c);
 /// The top aggregate's columns counting a numeric SUM's, AVG's or variance's NaN inputs (new
 /// in 0.3.0).
 std::vector<std::string> nan_count_columns(const circuit& c);
+/// Its columns counting their infinite inputs, and a SUM's finite sum beside (new after the
+/// encoded scale counts).
+std::vector<std::string> infinity_count_columns(const circuit& c);
 /// The state columns of stored aggregate `id`'s table.
 std::vector<std::string> stored_aggregate_state_columns(const lowering& l, int id);
 /// Full load: a complete statement. Delta: the final SELECT of the change (CTEs added to `l`).

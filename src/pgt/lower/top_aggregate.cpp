@@ -70,8 +70,43 @@ bool nan_counted(const ir::agg_call& a) {
 /// The state column (under prefix `p`) or change column (under `d`) counting NaN inputs.
 std::string nan_count(const std::string& p) { return p + "_nan"; }
 
+/// Whether such a call also counts its infinite inputs, and its running sums (Σx, Σx²) take the
+/// finite ones alone, as PostgreSQL's numeric aggregate state does (NaNcount, pInfcount,
+/// nInfcount): every change then folds in, and no group is recomputed.
+bool infinities_counted(const ir::agg_call& a) { return nan_counted(a) && a.counts_infinities; }
+
+/// The state or change columns (under `p`) counting +Infinity and -Infinity inputs.
+std::string pinf_count(const std::string& p) { return p + "_pinf"; }
+std::string ninf_count(const std::string& p) { return p + "_ninf"; }
+
+/// A running SUM's state column of its finite inputs' sum while a NaN or an infinity is among
+/// them (its output column then holds NaN or the infinity), NULL while none is: the output
+/// column is that sum then.
+std::string finite_sum(const std::string& p) { return p + "_finite"; }
+
 /// numeric's NaN.
 tree::expr numeric_nan() { return tree::cast(tree::text("NaN"), numeric_type); }
+
+/// numeric's +Infinity (`sign` > 0) or -Infinity.
+tree::expr numeric_infinity(int sign) { return tree::cast(tree::text(sign > 0 ? "Infinity" : "-Infinity"), numeric_type); }
+
+/// What PostgreSQL's numeric SUM and AVG return from their NaN and infinity counts (`nan`,
+/// `pinf`, `ninf`): NaN, an infinity, or `finite` when there are none.
+tree::expr special_or(const tree::expr& nan, const tree::expr& pinf, const tree::expr& ninf, const tree::expr& finite) {
+    const tree::expr zero = tree::integer(0);
+    return tree::case_when({{tree::gt(nan, zero), numeric_nan()},
+                            {tree::all_of({tree::gt(pinf, zero), tree::gt(ninf, zero)}), numeric_nan()},
+                            {tree::gt(pinf, zero), numeric_infinity(1)},
+                            {tree::gt(ninf, zero), numeric_infinity(-1)}},
+                           finite);
+}
+
+/// The infinity counts of call `a` (infinities_counted) under prefix `p`, added to `cols`.
+void add_infinity_counts(const ir::agg_call& a, const std::string& p, const std::string& what, std::vector<storage_column>& cols) {
+    if (!infinities_counted(a)) return;
+    cols.push_back({pinf_count(p), int8_type, true, what + ": +Infinity inputs"});
+    cols.push_back({ninf_count(p), int8_type, true, what + ": -Infinity inputs"});
+}
 
 /// State columns of aggregate `i` (count(*) without FILTER uses __pgt_count).
 std::vector<storage_column> state_of(const ir::agg_call& a, std::size_t i) {
@@ -87,6 +122,7 @@ std::vector<storage_column> state_of(const ir::agg_call& a, std::size_t i) {
                                          {p + "_sx", numeric_type, true, what + ": running sum of x"},
                                          {p + "_sxx", numeric_type, true, what + ": running sum of x²"}};
         if (nan_counted(a)) cols.push_back({nan_count(p), int8_type, true, what + ": NaN inputs"});
+        add_infinity_counts(a, p, what, cols);
         return cols;
     }
     case ir::agg_maintenance::linear: break;
@@ -104,6 +140,9 @@ std::vector<storage_column> state_of(const ir::agg_call& a, std::size_t i) {
             cols.push_back({scale_count(p, s), int8_type, true, what + ": inputs of scale " + std::to_string(s)});
         if (scales_encoded(a)) cols.push_back({encoded_scales(p), numeric_type, true, what + ": inputs by scale, 10^(10·scale) each"});
         if (nan_counted(a)) cols.push_back({nan_count(p), int8_type, true, what + ": NaN inputs"});
+        add_infinity_counts(a, p, what, cols);
+        if (infinities_counted(a) && a.func == ir::agg_func::sum)
+            cols.push_back({finite_sum(p), a.type, true, what + ": sum of the finite inputs while a NaN or infinity is among them"});
         return cols;
     }
     }
@@ -270,8 +309,10 @@ struct aggregate_lowering {
         case ir::agg_maintenance::algebraic: {
             if (call.func == ir::agg_func::bit_xor) return {tree::rendered(aggregate_call(l, call, child, alias)), non_null};
             const tree::expr x = tree::cast(arg(call, alias), numeric_type);
-            std::vector<tree::expr> state{non_null, sum_of(x, f), sum_of(tree::times(x, x), f)};
+            const auto summed = finite_only(call, alias, f);
+            std::vector<tree::expr> state{non_null, sum_of(x, summed), sum_of(tree::times(x, x), summed)};
             if (nan_counted(call)) state.push_back(count_rows(rows_filter(call, alias, {is_nan(call, alias)})));
+            push_infinity_counts(call, alias, state);
             return state;
         }
         case ir::agg_maintenance::linear: break;
@@ -286,10 +327,17 @@ struct aggregate_lowering {
             // whose state PostgreSQL then computes once.)
             const bool as_is = call.func == ir::agg_func::sum || accumulator_type(call).kind == call.arg()->type.kind;
             const tree::expr x = as_is ? arg(call, alias) : tree::cast(arg(call, alias), accumulator_type(call));
-            std::vector<tree::expr> state{sum_of(x, f), non_null};
+            // (A SUM's output column keeps PostgreSQL's own sum, NaN and the infinities included.)
+            std::vector<tree::expr> state{sum_of(x, call.func == ir::agg_func::sum ? f : finite_only(call, alias, f)), non_null};
             for (int s : counted_scales(call)) state.push_back(count_rows(rows_filter(call, alias, {of_scale(call, alias, s)})));
             if (scales_encoded(call)) state.push_back(sum_of(scale_term(call, alias), f));
             if (nan_counted(call)) state.push_back(count_rows(rows_filter(call, alias, {is_nan(call, alias)})));
+            push_infinity_counts(call, alias, state);
+            if (infinities_counted(call) && call.func == ir::agg_func::sum) {
+                const tree::expr specials = tree::plus(state[state.size() - 3], tree::plus(state[state.size() - 2], state.back()));
+                state.push_back(
+                    tree::case_when({{tree::gt(specials, tree::integer(0)), zero_if_null(sum_of(x, finite_only(call, alias, f)))}}));
+            }
             return state;
         }
         }
@@ -297,6 +345,32 @@ struct aggregate_lowering {
 
     /// The aggregate's argument (through `alias`) is NaN.
     tree::expr is_nan(const ir::agg_call& call, const std::string& alias) const { return tree::eq(arg(call, alias), numeric_nan()); }
+
+    /// The argument (through `alias`) is +Infinity (`sign` > 0) or -Infinity.
+    tree::expr is_infinity(const ir::agg_call& call, const std::string& alias, int sign) const {
+        return tree::eq(arg(call, alias), numeric_infinity(sign));
+    }
+
+    /// `conditions` on the rows a running sum of `call` takes, with, where it counts the
+    /// infinities, its argument finite: above -Infinity and below +Infinity, which numeric
+    /// orders below NaN.
+    std::vector<tree::expr> finite_only(const ir::agg_call& call, const std::string& alias, std::vector<tree::expr> conditions) const {
+        if (!infinities_counted(call)) return conditions;
+        conditions.push_back(tree::gt(arg(call, alias), numeric_infinity(-1)));
+        conditions.push_back(tree::lt(arg(call, alias), numeric_infinity(1)));
+        return conditions;
+    }
+    std::optional<tree::expr> finite_only(const ir::agg_call& call, const std::string& alias, const std::optional<tree::expr>& filter) const {
+        auto conditions = finite_only(call, alias, filter ? std::vector<tree::expr>{*filter} : std::vector<tree::expr>{});
+        if (conditions.empty()) return std::nullopt;
+        return tree::all_of(std::move(conditions));
+    }
+
+    /// The counts of `call`'s +Infinity and -Infinity inputs over rows `alias`, added to `state`.
+    void push_infinity_counts(const ir::agg_call& call, const std::string& alias, std::vector<tree::expr>& state) const {
+        if (!infinities_counted(call)) return;
+        for (int sign : {1, -1}) state.push_back(count_rows(rows_filter(call, alias, {is_infinity(call, alias, sign)})));
+    }
 
     /// The aggregate's argument (through `alias`) has scale `s`.
     tree::expr of_scale(const ir::agg_call& call, const std::string& alias, int s) const {
@@ -370,6 +444,8 @@ struct aggregate_lowering {
             // Running averages are of exact numbers (maintenance_of): a numeric quotient.
             const tree::expr sum = col(p + "_sum"), nn = col(p + "_nn");
             const tree::expr quotient = tree::op("/", tree::cast(sum, numeric_type), tree::cast(nn, numeric_type));
+            if (infinities_counted(call))
+                return tree::case_when({{tree::gt(nn, tree::integer(0)), special_or(col(nan_count(p)), col(pinf_count(p)), col(ninf_count(p)), quotient)}});
             return tree::case_when({{tree::gt(nn, tree::integer(0)), quotient}});
         }
         default: return col(p);
@@ -405,8 +481,11 @@ struct aggregate_lowering {
         if (call.func == ir::agg_func::stddev_pop || call.func == ir::agg_func::stddev_samp) v = square_root_at_scale(v);
         const tree::expr too_few = sample ? tree::le(n, tree::integer(1)) : tree::eq(n, tree::integer(0));
         std::vector<tree::when_then> special{{too_few, tree::null()}};
-        // (PostgreSQL counts a NaN among the inputs, then returns NaN.)
-        if (nan_counted(call)) special.push_back({tree::gt(col(nan_count(p)), tree::integer(0)), numeric_nan()});
+        // (PostgreSQL counts a NaN or an infinity among the inputs, then returns NaN.)
+        if (infinities_counted(call))
+            special.push_back({tree::gt(tree::plus(col(nan_count(p)), tree::plus(col(pinf_count(p)), col(ninf_count(p)))), tree::integer(0)), numeric_nan()});
+        else if (nan_counted(call))
+            special.push_back({tree::gt(col(nan_count(p)), tree::integer(0)), numeric_nan()});
         special.push_back({tree::le(num, tree::integer(0)), tree::cast(tree::integer(0), numeric_type)});
         return tree::case_when(std::move(special), v);
     }
@@ -548,9 +627,10 @@ struct aggregate_lowering {
             const tree::expr x = tree::cast(arg(call, "s"), numeric_type);
             const tree::expr wx = known ? signed_by(known, x) : numeric_times(to.sw, x);
             const tree::expr wxx = known ? signed_by(known, tree::times(x, x)) : tree::times(wx, x);
-            std::vector<tree::select_item> items{tree::as(to.count(counts), d + "_n"), tree::as(to.sum(wx, counts), d + "_sx"),
-                                                 tree::as(to.sum(wxx, counts), d + "_sxx")};
-            if (nan_counted(call)) items.push_back(tree::as(to.count(row_conditions(call, "s", {is_nan(call, "s")})), nan_count(d)));
+            const auto summed = finite_only(call, "s", counts);
+            std::vector<tree::select_item> items{tree::as(to.count(counts), d + "_n"), tree::as(to.sum(wx, summed), d + "_sx"),
+                                                 tree::as(to.sum(wxx, summed), d + "_sxx")};
+            special_changes(call, d, to, items);
             return items;
         }
         switch (call.func) {
@@ -563,7 +643,7 @@ struct aggregate_lowering {
             std::vector<tree::expr> filters_only;
             if (call.filter) filters_only.push_back(l.value(*call.filter, child, "s"));
             std::vector<tree::select_item> items{
-                tree::as(tree::cast(to.sum(weighted(call, acc, to.sw, known), to.one_row ? filters_only : counts), acc), d),
+                tree::as(tree::cast(to.sum(weighted(call, acc, to.sw, known), finite_only(call, "s", to.one_row ? filters_only : counts)), acc), d),
                 tree::as(to.count(counts), d + "_nn")};
             for (int sc : counted_scales(call))
                 items.push_back(tree::as(to.count(row_conditions(call, "s", {of_scale(call, "s", sc)})), scale_count(d, sc)));
@@ -571,7 +651,7 @@ struct aggregate_lowering {
                 const tree::expr term = scale_term(call, "s");
                 items.push_back(tree::as(to.sum(known ? signed_by(known, term) : numeric_times(to.sw, term), filters_only), encoded_scales(d)));
             }
-            if (nan_counted(call)) items.push_back(tree::as(to.count(row_conditions(call, "s", {is_nan(call, "s")})), nan_count(d)));
+            special_changes(call, d, to, items);
             return items;
         }
         default:
@@ -579,9 +659,20 @@ struct aggregate_lowering {
                     tree::as(to.over("bool_or", tree::lt(to.sw, tree::integer(0)), counts), d + "_del")};
         }
     }
-    /// Whether state column `col` counts rows (the group's, or an aggregate's non-NULL inputs).
+    /// The change's counts of `call`'s NaN and infinite inputs (under `d`), added to `items`.
+    void special_changes(const ir::agg_call& call, const std::string& d, const contribution& to, std::vector<tree::select_item>& items) const {
+        if (nan_counted(call)) items.push_back(tree::as(to.count(row_conditions(call, "s", {is_nan(call, "s")})), nan_count(d)));
+        if (!infinities_counted(call)) return;
+        items.push_back(tree::as(to.count(row_conditions(call, "s", {is_infinity(call, "s", 1)})), pinf_count(d)));
+        items.push_back(tree::as(to.count(row_conditions(call, "s", {is_infinity(call, "s", -1)})), ninf_count(d)));
+    }
+
+    /// Whether state column `col` counts rows (the group's, or an aggregate's non-NULL, NaN or
+    /// infinite inputs).
     bool counts_rows(const std::string& col) const {
-        if (col == "__pgt_count" || col.ends_with("_nn") || col.ends_with("_n") || col.ends_with("_nan")) return true;
+        if (col == "__pgt_count" || col.ends_with("_nn") || col.ends_with("_n") || col.ends_with("_nan") || col.ends_with("_pinf") ||
+            col.ends_with("_ninf"))
+            return true;
         for (std::size_t i = 0; i < a.aggs.size(); ++i)
             if (col == prefix(i)) return a.aggs[i].func == ir::agg_func::count || a.aggs[i].func == ir::agg_func::count_star;
         return false;
@@ -597,8 +688,9 @@ struct aggregate_lowering {
             const std::string p = prefix(i);
             switch (ir::maintenance_of(call)) {
             case ir::agg_maintenance::linear:
-                if ((call.func == ir::agg_func::sum && col == p) || (call.func == ir::agg_func::avg && col == p + "_sum") ||
-                    col == encoded_scales(p))
+                // (A SUM's finite sum folds changes in as its output column does, by the counts.)
+                if ((call.func == ir::agg_func::sum && (col == p || col == finite_sum(p))) ||
+                    (call.func == ir::agg_func::avg && col == p + "_sum") || col == encoded_scales(p))
                     return true;
                 break;
             case ir::agg_maintenance::algebraic:
@@ -834,6 +926,8 @@ struct aggregate_lowering {
                 return {tree::op("#", zero_if_null(old(cols[0].name)), zero_if_null(change(d))), plus(cols[1].name, d + "_n")};
             std::vector<tree::expr> updated{plus(cols[0].name, d + "_n"), plus(cols[1].name, d + "_sx"), plus(cols[2].name, d + "_sxx")};
             if (nan_counted(call)) updated.push_back(counted_nans(i, updated[1], fast, when, plus));
+            if (infinities_counted(call))
+                for (const auto& name : {pinf_count, ninf_count}) updated.push_back(plus(name(prefix(i)), name(d)));
             return updated;
         }
         switch (call.func) {
@@ -845,10 +939,19 @@ struct aggregate_lowering {
             const auto count = [&](int sc) { return plus(scale_count(prefix(i), sc), scale_count(d, sc)); };
             std::optional<tree::expr> encoded;
             if (scales_encoded(call)) encoded = plus(encoded_scales(prefix(i)), encoded_scales(d));
-            const tree::expr total = at_present_scale(call, plus(cols[0].name, d), count, encoded);
+            const std::string p = prefix(i);
+            const bool specials = infinities_counted(call);
+            const bool finite_kept = specials && call.func == ir::agg_func::sum;
+            // (The stored finite sum of a SUM: its output column's while none is counted.)
+            const tree::expr running = finite_kept ? tree::plus(zero_if_null(tree::coalesce({old(finite_sum(p)), old(cols[0].name)})), zero_if_null(change(d)))
+                                                   : plus(cols[0].name, d);
+            const tree::expr total = at_present_scale(call, running, count, encoded);
+            const auto counted = [&](std::string (*name)(const std::string&)) { return plus(name(p), name(d)); };
             // A sum of no rows is NULL; an average's NULL comes from its division.
             std::vector<tree::expr> updated{total, nn};
-            if (call.func == ir::agg_func::sum) updated[0] = tree::case_when({{tree::gt(nn, tree::integer(0)), total}});
+            if (call.func == ir::agg_func::sum)
+                updated[0] = tree::case_when({{tree::gt(nn, tree::integer(0)),
+                                               finite_kept ? special_or(counted(nan_count), counted(pinf_count), counted(ninf_count), total) : total}});
             for (int sc : counted_scales(call)) updated.push_back(count(sc));
             if (encoded) {
                 updated.push_back(*encoded);
@@ -856,7 +959,13 @@ struct aggregate_lowering {
                 const tree::expr slot_free = tree::lt(*encoded, scale_power(scale_slots));
                 if (!fast.is(false)) when = known_or::of(tree::all_of({when.sql(), slot_free}));
             }
-            if (nan_counted(call)) updated.push_back(counted_nans(i, plus(cols[0].name, d), fast, when, plus));
+            if (nan_counted(call)) updated.push_back(counted_nans(i, running, fast, when, plus));
+            if (specials) {
+                updated.push_back(counted(pinf_count));
+                updated.push_back(counted(ninf_count));
+                const tree::expr any = tree::plus(counted(nan_count), tree::plus(counted(pinf_count), counted(ninf_count)));
+                if (finite_kept) updated.push_back(tree::case_when({{tree::gt(any, tree::integer(0)), running}}));
+            }
             return updated;
         }
         default: {
@@ -871,13 +980,14 @@ struct aggregate_lowering {
         }
     }
 
-    /// Aggregate `i`'s new count of NaN inputs; `when` narrowed to where its running sum `sum`
-    /// (the stored one plus the change's) holds: a sum that took a NaN is NaN, right while the
-    /// count is positive, and the group whose NaNs are all gone is recomputed.
+    /// Aggregate `i`'s new count of NaN inputs. Where its running sum `sum` (the stored one plus
+    /// the change's) takes every input (storage made before infinities_counted), `when` narrowed
+    /// to where that sum holds: a sum that took a NaN or opposite infinities is NaN, right while
+    /// the count is positive, and the group whose NaNs are all gone is recomputed.
     tree::expr counted_nans(std::size_t i, const tree::expr& sum, const known_or& fast, known_or& when,
                             const std::function<tree::expr(const std::string&, const std::string&)>& plus) const {
         const tree::expr nans = plus(nan_count(prefix(i)), nan_count("__pgt_d" + std::to_string(i)));
-        if (!fast.is(false))
+        if (!fast.is(false) && !infinities_counted(a.aggs[i]))
             when = known_or::of(tree::all_of({when.sql(), tree::any_of({tree::gt(nans, tree::integer(0)), tree::is_distinct(sum, numeric_nan())})}));
         return nans;
     }
@@ -949,6 +1059,19 @@ std::vector<std::string> nan_count_columns(const circuit& c) {
     const auto& a = std::get<ir::aggregate>(c.nodes[static_cast<std::size_t>(c.state_node)].rel->node);
     for (std::size_t i = 0; i < a.aggs.size(); ++i)
         if (nan_counted(a.aggs[i])) names.push_back(nan_count(prefix(i)));
+    return names;
+}
+
+std::vector<std::string> infinity_count_columns(const circuit& c) {
+    std::vector<std::string> names;
+    const auto& a = std::get<ir::aggregate>(c.nodes[static_cast<std::size_t>(c.state_node)].rel->node);
+    for (std::size_t i = 0; i < a.aggs.size(); ++i) {
+        if (!infinities_counted(a.aggs[i])) continue;
+        names.push_back(pinf_count(prefix(i)));
+        names.push_back(ninf_count(prefix(i)));
+        if (a.aggs[i].func == ir::agg_func::sum && ir::maintenance_of(a.aggs[i]) == ir::agg_maintenance::linear)
+            names.push_back(finite_sum(prefix(i)));
+    }
     return names;
 }
 
