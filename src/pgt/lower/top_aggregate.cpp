@@ -363,7 +363,6 @@ struct aggregate_lowering {
         return tree::all_of(std::move(conditions));
     }
 
-    /// The counts of `call`'s +Infinity and -Infinity inputs over rows `alias`, added to `state`.
     /// The full state's counts of `call`'s NaN inputs and, where it counts them, its +Infinity
     /// and -Infinity inputs, over rows `alias` (`f` the call's own filter), added to `state`.
     /// The three come from one grouped sum, in which such an input adds 1, 10^19 or 10^38 (a
