@@ -101,6 +101,11 @@ tree::expr special_or(const tree::expr& nan, const tree::expr& pinf, const tree:
                            finite);
 }
 
+/// Whether any of the NaN, +Infinity and -Infinity counts `nan`, `pinf`, `ninf` is positive.
+tree::expr any_special(const tree::expr& nan, const tree::expr& pinf, const tree::expr& ninf) {
+    return tree::gt(tree::plus(nan, tree::plus(pinf, ninf)), tree::integer(0));
+}
+
 /// The infinity counts of call `a` (infinities_counted) under prefix `p`, added to `cols`.
 void add_infinity_counts(const ir::agg_call& a, const std::string& p, const std::string& what, std::vector<storage_column>& cols) {
     if (!infinities_counted(a)) return;
@@ -336,7 +341,7 @@ struct aggregate_lowering {
             if (infinities_counted(call) && call.func == ir::agg_func::sum) {
                 const tree::expr nans = state[state.size() - 3], pinf = state[state.size() - 2], ninf = state.back();
                 state.front() = special_or(nans, pinf, ninf, finite);
-                state.push_back(tree::case_when({{tree::gt(tree::plus(nans, tree::plus(pinf, ninf)), tree::integer(0)), zero_if_null(finite)}}));
+                state.push_back(tree::case_when({{any_special(nans, pinf, ninf), zero_if_null(finite)}}));
             }
             return state;
         }
@@ -499,7 +504,7 @@ struct aggregate_lowering {
         std::vector<tree::when_then> special{{too_few, tree::null()}};
         // (PostgreSQL counts a NaN or an infinity among the inputs, then returns NaN.)
         if (infinities_counted(call))
-            special.push_back({tree::gt(tree::plus(col(nan_count(p)), tree::plus(col(pinf_count(p)), col(ninf_count(p)))), tree::integer(0)), numeric_nan()});
+            special.push_back({any_special(col(nan_count(p)), col(pinf_count(p)), col(ninf_count(p))), numeric_nan()});
         else if (nan_counted(call))
             special.push_back({tree::gt(col(nan_count(p)), tree::integer(0)), numeric_nan()});
         special.push_back({tree::le(num, tree::integer(0)), tree::cast(tree::integer(0), numeric_type)});
@@ -979,8 +984,8 @@ struct aggregate_lowering {
             if (specials) {
                 updated.push_back(counted(pinf_count));
                 updated.push_back(counted(ninf_count));
-                const tree::expr any = tree::plus(counted(nan_count), tree::plus(counted(pinf_count), counted(ninf_count)));
-                if (finite_kept) updated.push_back(tree::case_when({{tree::gt(any, tree::integer(0)), running}}));
+                if (finite_kept)
+                    updated.push_back(tree::case_when({{any_special(counted(nan_count), counted(pinf_count), counted(ninf_count)), running}}));
             }
             return updated;
         }
