@@ -107,9 +107,11 @@ std::vector<layout> earlier_storage_layouts(const circuit& now) {
         layouts.push_back(without(storage_layout(c), infinities));
         layouts.push_back(without(storage_layout(c, narrow), infinities));
     }
-    if (!infinities.empty()) {
-        layouts.push_back(without(storage_layout(now), infinity_count_columns(now)));
-        layouts.push_back(without(storage_layout(now, narrow), infinity_count_columns(now)));
+    // (Named from `now`: there a plain numeric's SUM or AVG keeps a running sum, with its
+    // infinity counts, which `c` recomputes.)
+    if (const auto newest = infinity_count_columns(now); !newest.empty()) {
+        layouts.push_back(without(storage_layout(now), newest));
+        layouts.push_back(without(storage_layout(now, narrow), newest));
     }
     return layouts;
 }

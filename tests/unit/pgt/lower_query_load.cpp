@@ -65,3 +65,27 @@ TEST_CASE("lower: the row identity is 128 bits wide, and 64 for storage made bef
         CHECK(narrow_load.find("pg_trickle_row_id") == std::string::npos);
     }
 }
+
+TEST_CASE("lower: storage made before the infinity counts is among the earlier layouts", "[lower]") {
+    // (sum(amount / 3) takes any scale: a running sum with its scales encoded, which storage
+    // made before those counts recomputes; numeric(12,2)'s sum knows its scale.)
+    for (const char* query : {"SELECT status, sum(amount / 3) AS s FROM orders GROUP BY status",
+                              "SELECT status, sum(amount) AS s, avg(amount) AS a FROM orders GROUP BY status"}) {
+        INFO(query);
+        const auto graph = circuit_of(query);
+        std::vector<std::string> before;
+        bool counted = false;
+        for (const auto& col : pgt::lower::storage_layout(graph).columns) {
+            const bool infinity = col.name.ends_with("_pinf") || col.name.ends_with("_ninf") || col.name.ends_with("_finite");
+            counted = counted || infinity;
+            if (!infinity) before.push_back(col.name);
+        }
+        REQUIRE(counted);
+        const auto earlier = pgt::lower::earlier_storage_layouts(graph);
+        CHECK(std::ranges::any_of(earlier, [&](const pgt::lower::layout& lay) {
+            std::vector<std::string> names;
+            for (const auto& col : lay.columns) names.push_back(col.name);
+            return names == before;
+        }));
+    }
+}
