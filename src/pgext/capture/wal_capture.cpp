@@ -455,10 +455,11 @@ long long decode_pass(const runner& run) {
 /// Nothing left to decode for: the slot goes (and holds back no WAL).
 void drop_unused_slot(const runner& run) {
     step(run, [&] {
+        // Locked before looking (after the decoder's pass, which holds the lock and the slot):
+        // a source's move to the WAL, which holds it too, is either seen here or finds no slot.
+        lock_decoding(true);
         if (spi::scalar("SELECT 1 FROM pgtrickle.pgt_change_tracking WHERE cdc_mode <> 'TRIGGER' OR wal_until_lsn IS NOT NULL"))
             return;
-        // (After the decoder's pass, which holds the lock and the slot.)
-        lock_decoding(true);
         spi::exec("DELETE FROM pgtrickle.pgt_wal_capture");
         spi::exec("SELECT pg_catalog.pg_drop_replication_slot(slot_name) FROM pg_catalog.pg_replication_slots "
                   "WHERE slot_name = $1 AND NOT active",
