@@ -57,6 +57,12 @@ struct options {
     /// instead of by a subquery per group that refers to it: Citus runs no such correlated
     /// subquery over a distributed table.
     bool uncorrelated_rescans = false;
+    /// The delta runs where a data exception (class 22) recomputes the stream table in full, as
+    /// a refresh does (refresh.cpp, on_data_exception), not IMMEDIATE maintenance, whose writes
+    /// must not fail. A group that a stored state can answer but in rare cases (a running sum of
+    /// a plain numeric that took an input of scale 1000 or more) then raises one there, instead
+    /// of every delta carrying a recomputation of such groups.
+    bool data_exception_recomputes = false;
     /// When not 0, `delta_sql` throws statement_too_large where its statement passes this many
     /// bytes, and as soon as a part does (the CTEs so far, or one relation's SQL): a query whose
     /// nested subqueries each repeat their inputs' SQL would otherwise grow it exponentially.

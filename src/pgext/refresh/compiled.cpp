@@ -120,6 +120,7 @@ lower::options compiled_query::delta_options(bool merge) const {
     auto opts = options;
     opts.aggregate_states = incremental()->aggregate_states;
     opts.merge = merge;
+    opts.data_exception_recomputes = !merge; // (a refresh's, not IMMEDIATE's)
     return opts;
 }
 

@@ -411,6 +411,17 @@ struct aggregate_lowering {
         return tree::case_when(std::move(terms), built);
     }
 
+    /// A data exception (22P02) for a group whose encoded counts `e` passed the slots, which the
+    /// refresh answers by recomputing the stream table (options::data_exception_recomputes).
+    /// (`e` makes it a value of the row's: a constant would be raised while planning.)
+    static tree::expr past_the_slots(const tree::expr& e) {
+        const tree::expr nothing = tree::fn("left", {tree::cast(e, tree::type_name::catalog("text")), tree::integer(0)});
+        return tree::cast(tree::op("||", tree::text("pg_trickle: a running sum took an input of scale " + std::to_string(scale_slots) +
+                                                    " or more, which its state does not count"),
+                                   nothing),
+                          numeric_type);
+    }
+
     /// The largest scale among a group's inputs from their encoded counts `e` (NULL without any).
     static tree::expr largest_encoded_scale(const tree::expr& e) {
         const tree::expr digits = tree::fn("length", {tree::cast(e, tree::type_name::catalog("text"))});
@@ -975,10 +986,14 @@ struct aggregate_lowering {
                                                finite_kept ? special_or(counted(nan_count), counted(pinf_count), counted(ninf_count), total) : total}});
             for (int sc : counted_scales(call)) updated.push_back(count(sc));
             if (encoded) {
-                updated.push_back(*encoded);
                 // (An input of a scale past the slots: the largest present is not known.)
                 const tree::expr slot_free = tree::lt(*encoded, scale_power(scale_slots));
-                if (!fast.is(false)) when = known_or::of(tree::all_of({when.sql(), slot_free}));
+                if (l.opts().data_exception_recomputes) {
+                    updated.push_back(tree::case_when({{slot_free, *encoded}}, past_the_slots(*encoded)));
+                } else {
+                    updated.push_back(*encoded);
+                    if (!fast.is(false)) when = known_or::of(tree::all_of({when.sql(), slot_free}));
+                }
             }
             if (nan_counted(call)) updated.push_back(counted_nans(i, running, fast, when, plus));
             if (specials) {

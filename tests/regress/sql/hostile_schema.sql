@@ -22,7 +22,7 @@ DECLARE
     funcs text[] := ARRAY['sum', 'min', 'max', 'abs', 'round', 'sqrt', 'scale', 'trim_scale', 'generate_series',
                           'array_dims', 'justify_interval', 'lower', 'hash_array_extended', 'hashtextextended',
                           'current_setting', 'bool_or', 'bool_and', 'array_agg', 'coalesce', 'greatest', 'least', 'now',
-                          'bit_xor', 'rank', 'row_number', 'pg_current_xact_id_if_assigned', 'mod', 'div'];
+                          'bit_xor', 'rank', 'row_number', 'pg_current_xact_id_if_assigned', 'mod', 'div', 'left', 'length'];
     o text; l text; r text; f text; n int := 0;
 BEGIN
     FOREACH o IN ARRAY ops LOOP

@@ -75,9 +75,9 @@ SELECT pgtrickle.create_stream_table('inf_sums_now', 'SELECT g, sum(v) AS s, sum
     FROM flows GROUP BY g', schedule => NULL, refresh_mode => 'IMMEDIATE');
 SELECT pgtrickle.create_stream_table('inf_total', 'SELECT sum(v) AS s, avg(v) AS a, var_samp(v) AS vs, sum(v * 2) AS s2
     FROM flows', refresh_mode => 'DIFFERENTIAL');
--- A running sum of numeric(12,3) needs no recomputation, and the delta of inf_total reads no
--- source table (a plain numeric's sum recomputes the rare group with an input of a scale past
--- its counts: inf_sums may).
+-- A refresh's delta of a running sum of numeric recomputes no group: it reads no source table.
+-- (A plain numeric's input of a scale past its counts makes it raise a data exception instead,
+-- and the refresh recomputes in full: numeric_scales.)
 SELECT pgt_name, value LIKE '%rescanned%' AS may_recompute FROM pgtrickle.pgt_stream_tables,
     pgtrickle.explain_st(pgt_name) WHERE pgt_name IN ('inf_sums', 'inf_total') AND property = 'delta_query' ORDER BY 1;
 SELECT * FROM round_done();

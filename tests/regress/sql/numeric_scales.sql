@@ -1,8 +1,9 @@
 -- SUM and AVG of a plain numeric, whose inputs may have any scale. PostgreSQL's sum prints with
 -- the largest scale among its inputs (1.5 + 2.25 is 3.75; after 2.25 goes, 1.5, not 1.50), so a
 -- running sum keeps its inputs counted by scale, in one number per call, and rounds to the
--- largest one present. Infinities enter the running sum; one that leaves makes it NaN, and the
--- group is recomputed. Scales from 1000 up are not told apart: such a group is recomputed.
+-- largest one present. NaN and the infinities have no scale (they are counted apart: numeric_nan).
+-- Scales from 1000 up are not told apart: a refresh whose change meets a group with such an input
+-- recomputes the stream table in full; IMMEDIATE maintenance recomputes the group.
 -- Every stream table is compared with its query as text, so a scale off shows.
 SET client_min_messages = warning;
 \i include/rounds.sql
@@ -72,13 +73,13 @@ UPDATE spans SET d = '1 day', f = '-0' WHERE id = 1;
 UPDATE spans SET d = '30 days' WHERE id = 2;
 SELECT * FROM round_done();
 SELECT id, d, f FROM span_rows ORDER BY id;
--- a scale past the counted slots: the group is recomputed while it is there
+-- a scale past the counted slots: recomputed in full while it is there, its group changing
 INSERT INTO amounts VALUES (13, 4, round(1.5, 1200), true);
 SELECT * FROM round_done();
 SELECT g, scale(s) FROM scale_sums WHERE g = 4;
 DELETE FROM amounts WHERE id = 13;
 SELECT * FROM round_done();
 SELECT g, s, a FROM scale_sums ORDER BY g;
--- the groups were maintained, not recomputed in full
+-- the groups were maintained, not recomputed in full, but where a scale past the slots came
 SELECT s.pgt_name, h.action, count(*) FROM pgtrickle.pgt_refresh_history h JOIN pgtrickle.pgt_stream_tables s USING (pgt_id)
  WHERE h.initiated_by = 'MANUAL' GROUP BY 1, 2 ORDER BY 1, 2;

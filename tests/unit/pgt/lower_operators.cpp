@@ -138,6 +138,10 @@ lowered_statements lower_everything(const std::string& query) {
         distributed.distribution_column = graph.query.root->columns.front().name;
         out.all.push_back(pgt::lower::delta_sql(graph, changes, "\"st\"", distributed).statement);
     }
+    // As a refresh runs it: a data exception recomputes the stream table.
+    pgt::lower::options recomputing = stored;
+    recomputing.data_exception_recomputes = true;
+    out.all.push_back(pgt::lower::delta_sql(graph, changes, "\"st\"", recomputing).statement);
     pgt::lower::options merged = stored;
     merged.merge = true;
     const auto plan = pgt::lower::delta_sql(graph, changes, "\"st\"", merged);
@@ -169,6 +173,7 @@ TEST_CASE("lower: generated SQL names every operator by schema", "[lower][operat
         "SELECT customer_id, sum(amount) AS t, variance(amount) AS v, stddev_samp(amount) AS sd, bool_or(amount > 10.0) AS b, "
         "bit_xor(id) AS x, max(status) AS m FROM orders GROUP BY customer_id",
         "SELECT sum(amount) AS t, count(status) AS n, avg(id) AS a FROM orders",
+        "SELECT status, sum(amount / 3) AS t, avg(amount * amount) AS a FROM orders GROUP BY status",
         "SELECT status, mode() WITHIN GROUP (ORDER BY amount) AS m, percentile_disc(0.5) WITHIN GROUP (ORDER BY id) AS p "
         "FROM orders GROUP BY status",
         "SELECT customer_id, sum(amount) FILTER (WHERE status = 'paid') AS paid, count(DISTINCT status) AS k FROM orders "
@@ -241,6 +246,7 @@ TEST_CASE("lower: the hostile-schema suite shadows every function generated SQL 
     for (const char* q : {"SELECT status, count(*) AS n, avg(amount) AS a, min(amount) AS lo FROM orders GROUP BY status HAVING count(*) > 1",
                           "SELECT customer_id, sum(amount) AS t, variance(amount) AS v, stddev_samp(amount) AS sd, bool_or(amount > 10.0) AS b, "
                           "bit_xor(id) AS x, max(status) AS m FROM orders GROUP BY customer_id",
+                          "SELECT status, sum(amount / 3) AS t, avg(amount * amount) AS a FROM orders GROUP BY status",
                           "SELECT c.name, o.amount FROM customers c FULL JOIN orders o ON o.customer_id = c.id AND o.amount > 1.0",
                           "SELECT DISTINCT status, customer_id FROM orders",
                           "SELECT customer_id FROM orders INTERSECT ALL SELECT customer_id FROM events",

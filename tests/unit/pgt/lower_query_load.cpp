@@ -11,13 +11,7 @@
 
 namespace {
 
-pgt::circuit circuit_of(const std::string& query) {
-    auto catalog = pgt::offline::load_schema(pgt_test::read_file(pgt_test::golden_dir + "schema.sql"));
-    auto compiled = pgt::offline::compile(query, *catalog);
-    INFO(query);
-    REQUIRE(compiled.query);
-    return pgt::build_circuit(*compiled.query);
-}
+using pgt_test::circuit_of;
 
 /// The select list of a `SELECT … FROM` statement.
 std::string select_list(const std::string& sql) { return sql.substr(0, sql.find(" FROM ")); }
