@@ -29,7 +29,7 @@ bool reads_orders(const std::string& sql) { return sql.find("\"public\".\"orders
 
 } // namespace
 
-TEST_CASE("lower: a refresh's delta of a plain numeric's running sum reads no source; IMMEDIATE's recomputes past the scale slots",
+TEST_CASE("lower: a refresh's delta of a plain numeric's running sum reads no source, and IMMEDIATE's recomputes past the scale slots",
           "[lower]") {
     // (amount / 3 takes any scale: its inputs' scales are counted in slots, the last shared by
     // scales from 1000 up.)
