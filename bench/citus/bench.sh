@@ -3,7 +3,8 @@
 #   bench/citus/bench.sh [rows] [workers] [rounds]
 # Starts a throwaway Citus cluster (scripts/citus_cluster.sh: a coordinator and `workers` workers,
 # default 2, on ports 9800…), distributes `rows` orders (default 10,000,000) by customer over
-# 100,000 customers (co-located), and for an aggregate, a join + aggregate and a per-customer
+# 100,000 customers (co-located), and for an aggregate (also of a plain numeric, whose inputs'
+# scales are counted: amount / 4), a join + aggregate and a per-customer
 # aggregate (100,000 rows; its stream table once on the coordinator, once distributed by
 # customer: output_distribution_column) times, after the same 10 orders of one customer were
 # updated, REFRESH MATERIALIZED VIEW of the query on the coordinator and a DIFFERENTIAL stream
@@ -28,11 +29,12 @@ median() { sort -g | awk '{a[NR]=$1} END {if (NR % 2) print a[(NR+1)/2]; else pr
 
 agg="SELECT region, count(*) AS orders, sum(amount) AS revenue FROM orders GROUP BY region"
 join="SELECT c.segment, count(*) AS orders, sum(o.amount) AS revenue FROM orders o JOIN customers c ON c.id = o.customer_id GROUP BY c.segment"
+agg_plain="SELECT region, count(*) AS orders, sum(amount / 4) AS revenue FROM orders GROUP BY region"
 cust="SELECT customer_id, count(*) AS orders, sum(amount) AS revenue FROM orders GROUP BY customer_id"
 # Stream table → its view, and its columns.
-queries=(agg join cust cust_dist)
-declare -A view=([agg]=agg [join]=join [cust]=cust [cust_dist]=cust)
-declare -A cols=([agg]="region, orders, revenue" [join]="segment, orders, revenue" [cust]="customer_id, orders, revenue"
+queries=(agg agg_plain join cust cust_dist)
+declare -A view=([agg]=agg [agg_plain]=agg_plain [join]=join [cust]=cust [cust_dist]=cust)
+declare -A cols=([agg]="region, orders, revenue" [agg_plain]="region, orders, revenue" [join]="segment, orders, revenue" [cust]="customer_id, orders, revenue"
                  [cust_dist]="customer_id, orders, revenue")
 echo "loading $rows orders on $workers workers ..." >&2
 "${psql[@]}" <<SQL
@@ -45,9 +47,11 @@ INSERT INTO orders SELECT i, 1 + (i % 100000), 'r' || (i % 1000), (i % 10000) / 
 VACUUM ANALYZE customers;
 VACUUM ANALYZE orders;
 CREATE MATERIALIZED VIEW mv_agg AS $agg;
+CREATE MATERIALIZED VIEW mv_agg_plain AS $agg_plain;
 CREATE MATERIALIZED VIEW mv_join AS $join;
 CREATE MATERIALIZED VIEW mv_cust AS $cust;
 SELECT pgtrickle.create_stream_table('st_agg', \$q\$$agg\$q\$, schedule => '24h', refresh_mode => 'DIFFERENTIAL');
+SELECT pgtrickle.create_stream_table('st_agg_plain', \$q\$$agg_plain\$q\$, schedule => '24h', refresh_mode => 'DIFFERENTIAL');
 SELECT pgtrickle.create_stream_table('st_join', \$q\$$join\$q\$, schedule => '24h', refresh_mode => 'DIFFERENTIAL');
 SELECT pgtrickle.create_stream_table('st_cust', \$q\$$cust\$q\$, schedule => '24h', refresh_mode => 'DIFFERENTIAL');
 SELECT pgtrickle.create_stream_table('st_cust_dist', \$q\$$cust\$q\$, schedule => '24h', refresh_mode => 'DIFFERENTIAL',
