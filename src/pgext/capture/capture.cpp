@@ -161,7 +161,14 @@ sql::tree::select pending_rows(unsigned source_relid, const std::string& b, sql:
     return rows;
 }
 
+void lock_capture_of(unsigned source_relid) {
+    // ('pgtc' in the high half of the key, the oid in the low half.)
+    const long long key = (0x70677463LL << 32) | source_relid;
+    spi::prepared("SELECT pg_catalog.pg_advisory_xact_lock($1::pg_catalog.int8)", 1).execute({std::to_string(key)});
+}
+
 void ensure_capture(const ir::table& source) {
+    lock_capture_of(source.oid);
     if (const auto where = citus::placement_of(source.oid); where.kind != citus::placement::local) return citus::ensure_capture(source, where);
     const std::string relid = std::to_string(source.oid);
     const std::string buffer = buffer_name(source.oid);
@@ -296,6 +303,7 @@ void recompute_partitioned_sources() {
 }
 
 void release_capture_if_unused(unsigned source_relid) {
+    lock_capture_of(source_relid);
     citus::release_capture_if_unused(source_relid);
     const std::string relid = std::to_string(source_relid);
     if (spi::scalar("SELECT 1 FROM pgtrickle.pgt_dependencies WHERE source_relid = $1::oid LIMIT 1", {relid})) return;

@@ -27,6 +27,13 @@ long long next_statement_number();
 /// Starts (or widens) capture of `source`. Runs as the extension owner.
 void ensure_capture(const ir::table& source);
 
+/// Holds, to the end of the transaction, the lock that serialises starting and stopping the
+/// capture of `source_relid` (ensure_capture, release_capture_if_unused take it first): a
+/// release then sees every reader registered by a transaction that took it before, and a
+/// reader registered after a release finds the capture gone and starts it again. Callers
+/// registering several sources take them in the order of their oids.
+void lock_capture_of(unsigned source_relid);
+
 /// SQL condition: role `role` may read every row of table `table` (both SQL expressions of
 /// type oid): it has SELECT, and no row-level security applies to it. A change buffer holds
 /// every changed row, so only such a role may own a stream table reading the table.

@@ -83,6 +83,10 @@ void allow_cycle(long long id, unsigned relid, const definition& def, const std:
 /// but monotone ones that pg_trickle.allow_circular allows.
 void register_sources(long long id, unsigned relid, const definition& def, bool restoring = false) {
     refuse_reading_itself(def, relid);
+    std::vector<unsigned> oids;
+    for (const auto& src : def.front.sources) oids.push_back(src->oid);
+    std::ranges::sort(oids);
+    for (unsigned oid : oids) lock_capture_of(oid);
     for (const auto& src : def.front.sources) {
         auto upstream = stream_table_by_relid(src->oid);
         if (upstream) {

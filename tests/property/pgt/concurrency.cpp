@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -63,6 +64,53 @@ TEST_CASE("a writer that commits after a refresh started is applied by the next 
     require_exact(f.db);
     refresh_all(f.db); // and not applied twice
     require_exact(f.db);
+}
+
+TEST_CASE("a stream table created while a writer commits keeps the writer's change, whatever other readers trim", "[concurrency]") {
+    fixture f;
+    // The writer's change is not in the new stream table's first load (its snapshot sees the
+    // writer running); another reader applies it before the creation commits, when it does not
+    // see the new reader yet, and must not trim it (the creation's first refresh holds the
+    // buffer's trim lock until it commits).
+    auto writer = f.server.connect(), creator = f.server.connect();
+    writer.exec("BEGIN; INSERT INTO items VALUES (4001, 1, 500)");
+    const std::string counts = "SELECT g, count(*) AS n FROM items GROUP BY g";
+    creator.exec("BEGIN");
+    creator.exec("SELECT pgtrickle.create_stream_table('counts', '" + counts + "', refresh_mode => 'DIFFERENTIAL', schedule => '24h')");
+    writer.exec("COMMIT");
+    // (The DIFFERENTIAL reader last: an AUTO one leaves the trim to it.)
+    f.db.exec("SELECT pgtrickle.refresh_stream_table('rows_kept'); SELECT pgtrickle.refresh_stream_table('sums')");
+    creator.exec("COMMIT");
+    f.db.exec("SELECT pgtrickle.refresh_stream_table('counts')");
+    CHECK(mismatches(f.db, "counts", "g, n", counts) == 0);
+    require_exact(f.db);
+}
+
+TEST_CASE("dropping a source's last reader while another is created keeps the source captured", "[concurrency]") {
+    fixture f;
+    f.db.exec("CREATE TABLE logs (id int PRIMARY KEY, k int)");
+    f.db.exec("INSERT INTO logs SELECT i, i % 3 FROM generate_series(1, 30) i");
+    const std::string per_k = "SELECT k, count(*) AS n FROM logs GROUP BY k";
+    f.db.exec("SELECT pgtrickle.create_stream_table('old_reader', '" + per_k + "', refresh_mode => 'DIFFERENTIAL', schedule => '24h')");
+    // The new reader's creation is not committed when the drop looks for other readers.
+    std::optional<std::jthread> dropper; // (joined after `creator` commits)
+    auto creator = f.server.connect();
+    creator.exec("BEGIN");
+    creator.exec("SELECT pgtrickle.create_stream_table('new_reader', '" + per_k + "', refresh_mode => 'DIFFERENTIAL', schedule => '24h')");
+    dropper.emplace([&] {
+        auto c = f.server.connect();
+        c.exec("SET application_name = 'dropper'");
+        c.exec("SELECT pgtrickle.drop_stream_table('old_reader')");
+    });
+    REQUIRE(pgt::testing::wait_for([&] {
+        return f.db.scalar("SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid) WHERE NOT l.granted "
+                           "AND a.application_name = 'dropper'") != "0";
+    }, std::chrono::seconds(20)));
+    creator.exec("COMMIT");
+    dropper.reset();
+    f.db.exec("INSERT INTO logs VALUES (31, 1), (32, 2); DELETE FROM logs WHERE id = 3");
+    f.db.exec("SELECT pgtrickle.refresh_stream_table('new_reader')");
+    CHECK(mismatches(f.db, "new_reader", "k, n", per_k) == 0);
 }
 
 TEST_CASE("a refresh inside a writing transaction applies its earlier changes once", "[concurrency]") {
