@@ -83,6 +83,7 @@ void allow_cycle(long long id, unsigned relid, const definition& def, const std:
 /// but monotone ones that pg_trickle.allow_circular allows.
 void register_sources(long long id, unsigned relid, const definition& def, bool restoring = false) {
     refuse_reading_itself(def, relid);
+    // (In the order of their oids: two creations never wait for each other's.)
     std::vector<unsigned> oids;
     for (const auto& src : def.front.sources) oids.push_back(src->oid);
     std::ranges::sort(oids);

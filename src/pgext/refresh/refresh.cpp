@@ -602,20 +602,13 @@ std::pair<long long, long long> take_top(const topk_plan& t, const spi::snapshot
 /// visible in it first, when the refresh may apply them (`applies_changes`; one that recomputes
 /// regardless applies what its snapshot sees, whenever it is decoded).
 bool take_snapshot(std::optional<spi::snapshot>& snap, const std::vector<unsigned>& sources, bool applies_changes) {
-    std::vector<unsigned> decoded = sources.empty() ? sources : wal::wal_sources(sources);
-    if (!decoded.empty() && applies_changes) {
-        wal::take_decoded_snapshot(snap, decoded);
-        return true;
-    }
+    // Looked at after the snapshot: a source moved to the WAL before it, and written since,
+    // has changes the snapshot sees that no trigger captured. (Taken again after decoding.)
     snap.emplace();
-    // A source moved to the WAL after the look above and written since would have changes
-    // the snapshot sees that no trigger captured: looked for again, after the snapshot.
-    if (decoded.empty() && !sources.empty() && applies_changes) {
-        decoded = wal::wal_sources(sources);
-        if (!decoded.empty()) {
-            snap.reset();
-            wal::take_decoded_snapshot(snap, decoded);
-        }
+    const std::vector<unsigned> decoded = sources.empty() ? sources : wal::wal_sources(sources);
+    if (!decoded.empty() && applies_changes) {
+        snap.reset();
+        wal::take_decoded_snapshot(snap, decoded);
     }
     return !decoded.empty();
 }
