@@ -63,6 +63,12 @@ struct options {
     /// a plain numeric that took an input of scale 1000 or more) then raises one there, instead
     /// of every delta carrying a recomputation of such groups.
     bool data_exception_recomputes = false;
+    /// Each changed source holds at most a few dozen pending records (a refresh's plan for
+    /// tiny changes): the stored rows of the groups they touch are read by their row ids
+    /// through the storage's index. Seeing a storage of a few thousand rows, the planner would
+    /// otherwise scan it whole for the tens of groups it expects, and a storage that a refresh
+    /// rewrites at every call holds many dead row versions to scan past.
+    bool few_changes = false;
     /// When not 0, `delta_sql` throws statement_too_large where its statement passes this many
     /// bytes, and as soon as a part does (the CTEs so far, or one relation's SQL): a query whose
     /// nested subqueries each repeat their inputs' SQL would otherwise grow it exponentially.

@@ -15,29 +15,27 @@ namespace pgt::ext {
 
 namespace {
 
-/// Whether stream table `id` reads a stream table or is read by one: no group holds one that
-/// does neither (a cheap test before the whole graph is read).
-bool linked_to_stream_tables(long long id) {
-    return spi::prepared("SELECT EXISTS (SELECT FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables u "
-                         "ON u.pgt_relid = d.source_relid WHERE d.pgt_id = $1::int8) OR EXISTS (SELECT FROM "
-                         "pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables s ON s.pgt_relid = d.source_relid "
-                         "WHERE s.pgt_id = $1::int8)",
-                         1)
-               .query({std::to_string(id)})
-               .at(0)[0] == "t";
-}
-
-bool in_refresh_group(long long id) {
-    return stream_table_catalog_oids().has_refresh_groups &&
-           spi::prepared("SELECT EXISTS (SELECT FROM pgtrickle.pgt_refresh_groups WHERE $1::int8 = ANY (members))", 1)
-                   .query({std::to_string(id)})
-                   .at(0)[0] == "t";
+/// Whether stream table `id` reads a stream table, is read by one, or is named in a refresh
+/// group: no atomic group holds one that does none of these (a cheap test, in one statement,
+/// before the whole graph is read).
+bool may_be_grouped(long long id) {
+    static const char* const linked =
+        "SELECT EXISTS (SELECT FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables u ON u.pgt_relid = d.source_relid "
+        "WHERE d.pgt_id = $1::int8) OR EXISTS (SELECT FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables s "
+        "ON s.pgt_relid = d.source_relid WHERE s.pgt_id = $1::int8)";
+    static const char* const linked_or_listed =
+        "SELECT EXISTS (SELECT FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables u ON u.pgt_relid = d.source_relid "
+        "WHERE d.pgt_id = $1::int8) OR EXISTS (SELECT FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables s "
+        "ON s.pgt_relid = d.source_relid WHERE s.pgt_id = $1::int8) "
+        "OR EXISTS (SELECT FROM pgtrickle.pgt_refresh_groups WHERE $1::int8 = ANY (members))";
+    return spi::prepared(stream_table_catalog_oids().has_refresh_groups ? linked_or_listed : linked, 1).query({std::to_string(id)}).at(0)[0] ==
+           "t";
 }
 
 } // namespace
 
 std::vector<long long> atomic_group_of(long long id) {
-    if (!linked_to_stream_tables(id) && !in_refresh_group(id)) return {};
+    if (!may_be_grouped(id)) return {};
     std::vector<sched::stream_table_state> states;
     for (auto& t : load_schedules(0)) states.push_back(std::move(t.state));
     for (auto& g : sched::atomic_groups(states, load_refresh_groups()))

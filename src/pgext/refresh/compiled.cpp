@@ -116,17 +116,18 @@ const incremental_plan* compiled_query::incremental() const {
     return nullptr;
 }
 
-lower::options compiled_query::delta_options(bool merge) const {
+lower::options compiled_query::delta_options(bool merge, long long cap) const {
     auto opts = options;
     opts.aggregate_states = incremental()->aggregate_states;
     opts.merge = merge;
     opts.data_exception_recomputes = !merge; // (a refresh's, not IMMEDIATE's)
+    opts.few_changes = cap > 0 && cap <= tiny_change_records;
     return opts;
 }
 
-lower::refresh_plan compiled_query::delta(const std::vector<lower::source_changes>& changes, bool merge) const {
+lower::refresh_plan compiled_query::delta(const std::vector<lower::source_changes>& changes, bool merge, long long cap) const {
     const auto& inc = *incremental();
-    return lower::delta_sql(inc.graph, changes, inc.target, delta_options(merge));
+    return lower::delta_sql(inc.graph, changes, inc.target, delta_options(merge, cap));
 }
 
 std::string compiled_query::delta_statement(unsigned long long changed, long long cap) const {
@@ -136,7 +137,7 @@ std::string compiled_query::delta_statement(unsigned long long changed, long lon
                                                                in_place[i] ? std::optional(in_place[i]->where) : std::nullopt)
                                      : changes_relation(*sources[i], cap),
                             ((changed >> i) & 1) != 0});
-    return delta(bindings).statement;
+    return delta(bindings, false, cap).statement;
 }
 
 const spi::plan& compiled_query::delta_plan(unsigned long long changed, long long cap) {

@@ -131,10 +131,11 @@ struct compiled_query {
     std::map<int, spi::plan> finish_plans;
 
     /// The incremental refresh for the given change relations (one per source): of the state
-    /// table for a TopK, of the storage otherwise, with the aggregate state tables.
-    lower::refresh_plan delta(const std::vector<lower::source_changes>& changes, bool merge = false) const;
+    /// table for a TopK, of the storage otherwise, with the aggregate state tables. `cap`: as
+    /// delta_statement's.
+    lower::refresh_plan delta(const std::vector<lower::source_changes>& changes, bool merge = false, long long cap = 0) const;
     /// What delta() lowers with.
-    lower::options delta_options(bool merge) const;
+    lower::options delta_options(bool merge, long long cap = 0) const;
     /// The refresh statement for this set of changed sources (bit i = source i); its
     /// parameters $1–$3 are the frontier (text), then those of its Citus sources. `cap`
     /// (change_cap, 0: none): each changed source has at most that many pending records (its

@@ -1181,14 +1181,20 @@ tree::query touched_groups(aggregate_lowering& al, const std::string& storage_ta
     tree::select stored({tree::all("d"), tree::as(tree::is_not_null(tree::col("t", "__pgt_row_id")), "__pgt_existed")});
     for (const auto& h : state_columns(al.a)) stored.items.push_back(tree::as(tree::col("t", al.stored_name(h.name)), "__pgt_old" + h.name));
     tree::relation stored_rows = tree::from(storage_table, "t");
-    if (!l.opts().distribution_column.empty() && al.cte_prefix.empty()) {
-        // Citus would fetch a distributed table whole for this outer join: the touched groups'
-        // rows are read first, in one query over the shards that each answers by its index.
+    const bool distributed = !l.opts().distribution_column.empty() && al.cte_prefix.empty();
+    if (distributed || l.opts().few_changes) {
+        // The touched groups' rows are read first, by their row ids through the index: Citus
+        // would otherwise fetch a distributed table whole for this outer join (this way each
+        // shard answers by its index), and PostgreSQL would scan a small storage whole.
         tree::select ids({group_row_id(l, key_values, key_types)});
         ids.from(summary, "d");
         tree::select touched({tree::all("t")});
-        touched.from(storage_table, "t").where(tree::quantified("=", tree::col("t", "__pgt_row_id"), true, ids));
-        stored_rows = tree::from(l.add_cte("stored_rows", "their stored rows, read from the shards", tree::render(touched)), "t");
+        const tree::expr row_id = tree::col("t", "__pgt_row_id");
+        touched.from(storage_table, "t").where(distributed ? tree::quantified("=", row_id, true, ids) : tree::equals_any(row_id, ids));
+        stored_rows = tree::from(l.add_cte(al.cte_prefix + "stored_rows",
+                                           distributed ? "their stored rows, read from the shards" : "their stored rows, by row id",
+                                           tree::render(touched)),
+                                 "t");
     }
     stored.from(tree::join(tree::from(summary, "d"), tree::join_kind::left, std::move(stored_rows),
                            same_group(al, key_values, group_row_id(l, key_values, key_types))));

@@ -1,0 +1,52 @@
+// lower::options::few_changes: a refresh's plan for a change of a few dozen records reads the
+// stored state of the groups it touches by their row ids (an index probe each), which the
+// planner, seeing a storage of a few thousand rows, would otherwise scan whole; a plan for
+// larger changes lets the planner join the storage as it sees fit.
+#include <catch2/catch.hpp>
+
+#include "pgt/circuit.hpp"
+#include "pgt/lower.hpp"
+#include "pgt/offline.hpp"
+
+#include "golden_files.hpp"
+
+namespace {
+
+using pgt_test::circuit_of;
+
+std::string delta_of(const pgt::circuit& graph, bool few_changes) {
+    pgt::lower::options opts;
+    for (const auto& s : pgt::lower::aggregate_states(graph)) opts.aggregate_states[s.node] = "\"state_n" + std::to_string(s.node) + "\"";
+    opts.few_changes = few_changes;
+    std::vector<pgt::lower::source_changes> changes;
+    for (const auto& t : graph.sources) changes.push_back({"\"changes\".\"" + t->name + "\"", true});
+    return pgt::lower::delta_sql(graph, changes, "\"st\"", opts).statement;
+}
+
+/// The stored state of `table` is read only where its row id is one of an array's.
+bool read_by_row_id(const std::string& sql, const std::string& table) {
+    return sql.find("FROM " + table + " t WHERE t.\"__pgt_row_id\" OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT ") != std::string::npos;
+}
+
+} // namespace
+
+TEST_CASE("lower: a delta for a few changes reads the touched groups' stored state by row id", "[lower]") {
+    SECTION("an aggregate stream table") {
+        const auto graph = circuit_of("SELECT status, count(*) AS n, sum(amount) AS s FROM orders GROUP BY status");
+        const std::string few = delta_of(graph, true);
+        INFO(few);
+        CHECK(read_by_row_id(few, "\"st\""));
+        const std::string many = delta_of(graph, false);
+        INFO(many);
+        CHECK_FALSE(read_by_row_id(many, "\"st\""));
+    }
+    SECTION("an aggregate below a join, its state in a table of its own") {
+        const auto graph = circuit_of("SELECT c.name, a.n FROM customers c JOIN (SELECT customer_id, count(*) AS n FROM orders "
+                                      "GROUP BY customer_id) a ON a.customer_id = c.id");
+        const auto states = pgt::lower::aggregate_states(graph);
+        REQUIRE(states.size() == 1);
+        const std::string state = "\"state_n" + std::to_string(states.front().node) + "\"";
+        CHECK(read_by_row_id(delta_of(graph, true), state));
+        CHECK_FALSE(read_by_row_id(delta_of(graph, false), state));
+    }
+}
