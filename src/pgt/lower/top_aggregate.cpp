@@ -1182,7 +1182,8 @@ tree::query touched_groups(aggregate_lowering& al, const std::string& storage_ta
     for (const auto& h : state_columns(al.a)) stored.items.push_back(tree::as(tree::col("t", al.stored_name(h.name)), "__pgt_old" + h.name));
     tree::relation stored_rows = tree::from(storage_table, "t");
     const bool distributed = !l.opts().distribution_column.empty() && al.cte_prefix.empty();
-    if (distributed || l.opts().few_changes) {
+    // (Groups matched on their keys are not looked up by row id: equal keys may print apart.)
+    if (distributed || (l.opts().few_changes && !plain_keys(al))) {
         // The touched groups' rows are read first, by their row ids through the index: Citus
         // would otherwise fetch a distributed table whole for this outer join (this way each
         // shard answers by its index), and PostgreSQL would scan a small storage whole.
