@@ -10,6 +10,8 @@
 # refreshes). Checks that all four agree after every round. Writes sweep.tsv and, with gnuplot,
 # sweep.png (milliseconds against the changed share) to out-dir (default: a temporary folder),
 # and prints a Markdown table (docs/PERFORMANCE.md).
+# SWEEP_SIZES (orders updated, e.g. "10") and SWEEP_ROUNDS (default 3) narrow or lengthen it:
+# SWEEP_SIZES=10 SWEEP_ROUNDS=15 times the 10-row cells alone, as medians of 15.
 set -euo pipefail
 rows="${1:-1000000}"
 out="${2:-$(mktemp -d /tmp/pgt_sweep_XXXXXX)}"
@@ -56,7 +58,7 @@ wal_sources="SELECT pg_catalog.count(*) FROM pgtrickle.pgt_change_tracking WHERE
 for _ in $(seq 1 300); do [ "$("${psql[@]}" -c "$wal_sources")" = 2 ] && break; sleep 0.1; done
 [ "$("${psql[@]}" -c "$wal_sources")" = 2 ] || { echo "the _w sources did not switch to WAL capture" >&2; exit 1; }
 
-sizes=(10 $((rows / 1000)) $((rows / 100)) $((rows / 10)) $((rows / 2)))
+read -r -a sizes <<< "${SWEEP_SIZES:-10 $((rows / 1000)) $((rows / 100)) $((rows / 10)) $((rows / 2))}"
 script="$out/sweep.sql"
 labels="$out/labels"
 : > "$script"; : > "$labels"
@@ -67,7 +69,7 @@ for s in "" _w; do for shape in agg join filter; do for mode in full diff auto; 
 done; done; done
 start=0
 for size in "${sizes[@]}"; do
-    for round in 1 2 3; do
+    for _ in $(seq 1 "${SWEEP_ROUNDS:-3}"); do
         for s in "" _w; do
             capture=$([ -z "$s" ] && echo trigger || echo wal)
             # `size` orders updated: a deletion and an insertion each in the change buffers.
@@ -106,7 +108,7 @@ echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
 awk -F'\t' 'NR > 1 {best = $6 < $7 ? $6 : $7
     printf "| %s | %s | %s | %.1f | %.1f | %.1f | %.1f | %.2f | %.2f |\n", $1, $2, $3, $5, $6, $7, $8, $6 / $5, $8 / best}' "$tsv"
 
-if command -v gnuplot >/dev/null; then
+if command -v gnuplot >/dev/null && [ "${#sizes[@]}" -gt 1 ]; then
     gnuplot <<PLOT
 set terminal pngcairo size 1500,900 font ",11"
 set output "$out/sweep.png"

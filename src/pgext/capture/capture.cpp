@@ -125,14 +125,14 @@ bool buffer_is_large(unsigned source_relid) {
 
 bool truncate_applied_buffer(unsigned source_relid, const std::string& horizon) {
     const std::string buffer = buffer_name(source_relid);
-    const auto relid = spi::scalar("SELECT pg_catalog.to_regclass($1)::pg_catalog.oid::pg_catalog.text", {buffer});
-    if (!relid || !server::lock_if_unused(static_cast<server::oid>(std::stoul(*relid)))) return false;
+    const unsigned relid = buffer_of(source_relid);
+    if (relid == 0 || !server::lock_if_unused(static_cast<server::oid>(relid))) return false;
     const spi::snapshot now;
     t::select unapplied({t::integer(1)});
     unapplied.from(buffer, "b")
         .where(t::ge(t::col("b", "__pgt_xid"), t::cast(t::param(1), t::type_name::catalog("xid8"))))
         .limit(t::integer(1));
-    if (!now.query(t::render(unapplied), {horizon}).empty()) return false;
+    if (!spi::prepared(t::render(unapplied), 1).query({horizon}, &now).empty()) return false;
     spi::exec(sql::ddl::truncate(buffer));
     return true;
 }

@@ -560,10 +560,12 @@ void truncate_applied_buffers(const compiled_query& c, long long id, const spi::
     for (std::size_t i = 0; i < c.sources.size(); ++i) {
         const auto& source = c.sources[i];
         if (c.citus[i] || !buffer_is_large(source->oid)) continue;
-        const auto horizon = snap.query(t::render(t::select({as_text(trim_horizon(source->oid))})), {std::to_string(id)});
+        // (Prepared: planning the horizon's statement cost more than running it.)
+        const auto horizon = spi::prepared(t::render(t::select({as_text(trim_horizon(source->oid))})), 1).query({std::to_string(id)}, &snap);
         if (horizon.empty() || !horizon[0][0] || !truncate_applied_buffer(source->oid, *horizon[0][0])) continue;
         if (stream_table_catalog_oids().records_trims)
-            snap.query(t::render(record_trim(source->oid, t::cast(t::param(2), t::type_name::catalog("xid8")))), {std::to_string(id), *horizon[0][0]});
+            spi::prepared(t::render(record_trim(source->oid, t::cast(t::param(2), t::type_name::catalog("xid8")))), 2)
+                .execute({std::to_string(id), *horizon[0][0]}, &snap);
     }
 }
 
