@@ -4,6 +4,7 @@
 #include <map>
 
 #include "pgt/refresh_order.hpp"
+#include "pgt/sql/tree.hpp"
 
 #include "catalog/catalog_oids.hpp"
 #include "catalog/maintainers.hpp"
@@ -15,21 +16,35 @@ namespace pgt::ext {
 
 namespace {
 
+namespace t = sql::tree;
+
+/// The statement of may_be_grouped: whether stream table $1 reads a stream table, is read by
+/// one, or (on a catalog that has refresh groups) is named in one.
+std::string grouping_test(bool with_refresh_groups) {
+    const t::expr id = t::cast(t::param(1), t::type_name::catalog("int8"));
+    // A dependency whose source is stream table `st` (alias), where `condition` holds.
+    const auto linked = [&](const std::string& st, t::expr condition) {
+        t::select q({t::integer(1)});
+        q.from(t::join(t::from("pgtrickle.pgt_dependencies", "d"), t::join_kind::inner, t::from("pgtrickle.pgt_stream_tables", st),
+                       t::eq(t::col(st, "pgt_relid"), t::col("d", "source_relid"))))
+            .where(std::move(condition));
+        return t::exists(std::move(q));
+    };
+    std::vector<t::expr> any{linked("u", t::eq(t::col("d", "pgt_id"), id)), linked("s", t::eq(t::col("s", "pgt_id"), id))};
+    if (with_refresh_groups) {
+        t::select listed({t::integer(1)});
+        listed.from("pgtrickle.pgt_refresh_groups", "g").where(t::quantified("=", id, true, t::col("g", "members")));
+        any.push_back(t::exists(std::move(listed)));
+    }
+    return t::render(t::select({t::any_of(std::move(any))}));
+}
+
 /// Whether stream table `id` reads a stream table, is read by one, or is named in a refresh
 /// group: no atomic group holds one that does none of these (a cheap test, in one statement,
 /// before the whole graph is read).
 bool may_be_grouped(long long id) {
-    static const char* const linked =
-        "SELECT EXISTS (SELECT FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables u ON u.pgt_relid = d.source_relid "
-        "WHERE d.pgt_id = $1::int8) OR EXISTS (SELECT FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables s "
-        "ON s.pgt_relid = d.source_relid WHERE s.pgt_id = $1::int8)";
-    static const char* const linked_or_listed =
-        "SELECT EXISTS (SELECT FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables u ON u.pgt_relid = d.source_relid "
-        "WHERE d.pgt_id = $1::int8) OR EXISTS (SELECT FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables s "
-        "ON s.pgt_relid = d.source_relid WHERE s.pgt_id = $1::int8) "
-        "OR EXISTS (SELECT FROM pgtrickle.pgt_refresh_groups WHERE $1::int8 = ANY (members))";
-    return spi::prepared(stream_table_catalog_oids().has_refresh_groups ? linked_or_listed : linked, 1).query({std::to_string(id)}).at(0)[0] ==
-           "t";
+    static const std::string with_groups = grouping_test(true), without = grouping_test(false);
+    return spi::prepared(stream_table_catalog_oids().has_refresh_groups ? with_groups : without, 1).query({std::to_string(id)}).at(0)[0] == "t";
 }
 
 } // namespace
