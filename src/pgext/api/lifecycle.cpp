@@ -13,6 +13,7 @@
 #include "lifecycle/lifecycle.hpp"
 #include "pg/derived_commit.hpp"
 #include "pg/function.hpp"
+#include "pg/gucs.hpp"
 #include "pg/notices.hpp"
 #include "pg/parser.hpp"
 #include "pg/roles.hpp"
@@ -225,6 +226,7 @@ PGT_FUNCTION(pgt_refresh_stream_table) {
     // A transaction that only refreshes commits without waiting for the WAL flush. (The scope
     // spans the whole call: reading the catalog may prune a page, which writes WAL too.)
     const pgt::server::derived_writes_scope derived;
+    const pgt::server::no_jit_scope no_jit; // (refresh() says why)
     pgt::spi::session spi;
     // (The refresh reads the row itself, under the stream table's lock.)
     const auto st = pgt::ext::require_stream_table_key(pgt::pg::required_text_arg(fcinfo, 0, "name"));

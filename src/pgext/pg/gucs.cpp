@@ -1,6 +1,7 @@
 #include "pg/gucs.hpp"
 
 #include <cstring>
+#include <utility>
 
 #include "pg/guard.hpp"
 
@@ -171,5 +172,21 @@ guc_scope::guc_scope(const std::vector<std::pair<std::string, std::string>>& set
 }
 
 guc_scope::~guc_scope() { AtEOXact_GUC(true, level_); }
+
+std::string& no_jit_scope::session_setting() {
+    static std::string value; // (empty outside every no_jit_scope)
+    return value;
+}
+
+// (Inside another, the session's setting is the one that scope found.)
+no_jit_scope::no_jit_scope()
+    : outer_(std::exchange(session_setting(), session_setting().empty() ? current_setting("jit") : session_setting())), off_(std::vector<std::pair<std::string, std::string>>{{"jit", "off"}}) {}
+
+no_jit_scope::~no_jit_scope() { session_setting() = outer_; }
+
+session_jit_scope::session_jit_scope() {
+    const std::string& session = no_jit_scope::session_setting();
+    if (!session.empty() && session != "off") set_.emplace(std::vector<std::pair<std::string, std::string>>{{"jit", session}});
+}
 
 } // namespace pgt::server

@@ -27,6 +27,32 @@ private:
     int level_;
 };
 
+/// For the scope's duration the planner compiles nothing (jit = off); a session_jit_scope
+/// inside it brings back the setting the outermost no_jit_scope found. Scopes nest: inner
+/// ones end first.
+class no_jit_scope {
+public:
+    no_jit_scope();
+    ~no_jit_scope();
+    no_jit_scope(const no_jit_scope&) = delete;
+    no_jit_scope& operator=(const no_jit_scope&) = delete;
+
+private:
+    friend class session_jit_scope;
+    static std::string& session_setting();
+    std::string outer_;
+    guc_scope off_;
+};
+
+/// Inside a no_jit_scope: jit as the session had it.
+class session_jit_scope {
+public:
+    session_jit_scope();
+
+private:
+    std::optional<guc_scope> set_;
+};
+
 /// Whether a setting of that name exists (a module that defines it is loaded, or it was set).
 bool setting_exists(const std::string& name);
 

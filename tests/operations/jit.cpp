@@ -1,0 +1,72 @@
+// A refresh's own statements (its bookkeeping, the pending counts, the delta, the trims) are never
+// JIT-compiled, whatever the session says: a large change buffer makes their estimates pass
+// jit_above_cost, and compiling one took longer than running it. Full loads follow the
+// session's jit, as REFRESH MATERIALIZED VIEW does. auto_explain reports every statement run,
+// nested ones included, with a "JIT:" section when it was compiled.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+
+#include "pg_cluster.hpp"
+
+namespace {
+
+using pgt::testing::cluster;
+using pgt::testing::cluster_options;
+using pgt::testing::connection;
+
+struct explained {
+    std::size_t statements = 0; ///< plans auto_explain logged
+    std::size_t compiled = 0;   ///< of which JIT-compiled
+};
+
+explained explain(connection& db, const std::string& sql) {
+    db.take_notices();
+    db.exec(sql);
+    explained e;
+    for (const auto& n : db.take_notices()) {
+        if (n.find("Query Text:") == std::string::npos) continue;
+        ++e.statements;
+        if (n.find("JIT:") != std::string::npos) ++e.compiled;
+    }
+    return e;
+}
+
+} // namespace
+
+TEST_CASE("a refresh JIT-compiles its loads as the session says, and never its own statements", "[operations]") {
+    cluster server(cluster_options{"pg_trickle", {}});
+    auto db = server.connect();
+    if (db.scalar("SELECT pg_jit_available()") != "t") {
+        WARN("this server has no JIT provider (llvmjit): nothing to check");
+        return;
+    }
+    db.exec("CREATE EXTENSION pg_trickle");
+    db.exec("CREATE TABLE items (id int PRIMARY KEY, kind int, price numeric)");
+    db.exec("INSERT INTO items SELECT i, i % 3, i FROM generate_series(1, 300) i");
+    db.exec("SELECT pgtrickle.create_stream_table('per_kind', 'SELECT kind, sum(price) AS total FROM items GROUP BY kind', "
+            "schedule => '24h', refresh_mode => 'DIFFERENTIAL')");
+    db.exec("SELECT pgtrickle.create_stream_table('per_kind_full', 'SELECT kind, sum(price) AS total FROM items GROUP BY kind', "
+            "schedule => '24h', refresh_mode => 'FULL')");
+    // Every statement's estimate passes the threshold; compiling without optimising is quick.
+    db.exec("SET jit = on; SET jit_above_cost = 0; SET jit_optimize_above_cost = -1; SET jit_inline_above_cost = -1");
+    db.exec("LOAD 'auto_explain'; SET auto_explain.log_min_duration = 0; SET auto_explain.log_nested_statements = on");
+    db.exec("SET client_min_messages = log");
+
+    db.exec("UPDATE items SET price = price + 1 WHERE id % 7 = 0");
+    const auto differential = explain(db, "SELECT pgtrickle.refresh_stream_table('per_kind')");
+    CHECK(differential.statements > 3);
+    // The only one compiled is the call itself, the session's own statement.
+    CHECK(differential.compiled == 1);
+
+    const auto full = explain(db, "SELECT pgtrickle.refresh_stream_table('per_kind_full')");
+    CHECK(full.compiled >= 2); // the call and the load
+    CHECK(full.compiled < full.statements);
+    CHECK(db.scalar("SHOW jit") == "on");
+
+    db.exec("SET jit = off");
+    CHECK(explain(db, "SELECT pgtrickle.refresh_stream_table('per_kind_full')").compiled == 0);
+
+    db.exec("RESET client_min_messages");
+    CHECK(db.scalar("SELECT count(*) FROM (SELECT kind, total FROM per_kind EXCEPT SELECT kind, sum(price) FROM items GROUP BY kind) x") == "0");
+}
