@@ -186,11 +186,15 @@ std::optional<std::string> delta_stored_aggregate(lowering& l, int id, const std
 std::string stored_aggregate_full_load(lowering& l, int id);
 /// Its group key columns (quoted), for an index.
 std::vector<std::string> stored_aggregate_keys(const lowering& l, int id);
+/// The column of a touched group's new row (aggregate_delta's, and a stored aggregate's) that
+/// tells whether the group had a stored row, read by the same statement.
+inline constexpr const char* existed_column = "__pgt_existed";
 /// Data-modifying CTEs (named `prefix`del/upd/ins) merging `touched` (alias d), a relation of
 /// new group rows with `__pgt_visible`, into an aggregate state table (alias t) of layout `lay`,
-/// matching groups by `same_group`.
+/// matching groups by `same_group`. With `existed_known`, `touched` has existed_column, and the
+/// insert takes the groups it says were not stored instead of probing the table for each.
 std::vector<cte> aggregate_apply_ctes(const layout& lay, const std::string& table, const std::string& touched,
-                                      const std::string& prefix, const std::string& same_group);
+                                      const std::string& prefix, const std::string& same_group, bool existed_known = false);
 std::optional<std::string> delta_distinct(lowering& l, int id);
 /// WITH RECURSIVE (delta_recursive.cpp): its change by counting derivations, its rows (the
 /// state table's, or from scratch), the rows its recursive_ref reads, its state table's full

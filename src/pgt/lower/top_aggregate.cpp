@@ -523,10 +523,12 @@ struct aggregate_lowering {
     }
 
     /// Visible rows and hidden state from a relation of (__pgt_g*, __pgt_count, state):
-    /// the aggregate's output, then HAVING and the final expressions.
-    tree::select finish(const tree::query& state_sql) {
+    /// the aggregate's output, then HAVING and the final expressions. With `with_existed`, the
+    /// relation's existed_column (new_state's) is carried to the rows too.
+    tree::select finish(const tree::query& state_sql, bool with_existed = false) {
         std::vector<tree::select_item> carried;
         for (const auto& h : state_columns(a)) carried.emplace_back(tree::col("s", h.name));
+        if (with_existed) carried.emplace_back(tree::col("s", existed_column));
         const auto& out = l.names(node);
         std::vector<tree::expr> key_values;
         std::vector<sql_type> key_types;
@@ -743,6 +745,7 @@ struct aggregate_lowering {
         auto keys = [&] {
             std::vector<tree::select_item> items;
             for (std::size_t j = 0; j < a.group_by.size(); ++j) items.emplace_back(tree::col("c", g(j)));
+            items.emplace_back(tree::col("c", existed_column));
             return items;
         };
         auto columns = [&](rescans how, tree::select& into) {
@@ -752,7 +755,7 @@ struct aggregate_lowering {
             mode = how;
             for (const auto& [name, expr] : new_state_columns(
                      [](const std::string& col) { return tree::col("c", "__pgt_old" + col); },
-                     [](const std::string& d) { return tree::col("c", d); }, known_or::of(tree::col("c", "__pgt_existed")),
+                     [](const std::string& d) { return tree::col("c", d); }, known_or::of(tree::col("c", existed_column)),
                      [&](std::size_t j) { return tree::col("c", g(j)); }))
                 into.items.push_back(tree::as(expr, name));
             mode = rescans::per_column;
@@ -1178,7 +1181,7 @@ tree::query touched_groups(aggregate_lowering& al, const std::string& storage_ta
         key_values.push_back(tree::col("d", al.g(j)));
         key_types.push_back(al.a.group_by[j]->type);
     }
-    tree::select stored({tree::all("d"), tree::as(tree::is_not_null(tree::col("t", "__pgt_row_id")), "__pgt_existed")});
+    tree::select stored({tree::all("d"), tree::as(tree::is_not_null(tree::col("t", "__pgt_row_id")), existed_column)});
     for (const auto& h : state_columns(al.a)) stored.items.push_back(tree::as(tree::col("t", al.stored_name(h.name)), "__pgt_old" + h.name));
     tree::relation stored_rows = tree::from(storage_table, "t");
     const bool distributed = !l.opts().distribution_column.empty() && al.cte_prefix.empty();
@@ -1202,7 +1205,7 @@ tree::query touched_groups(aggregate_lowering& al, const std::string& storage_ta
     const std::string cur =
         l.add_cte(al.cte_prefix + "stored_groups", "their stored state (the integral kept in " + storage_table + ")", tree::render(stored));
     const std::string next = l.add_cte(al.cte_prefix + "new_state", "new state per touched group", tree::render(al.new_state(cur)));
-    return al.finish(tree::select({tree::all("")}).from(next, ""));
+    return al.finish(tree::select({tree::all("")}).from(next, ""), true);
 }
 
 } // namespace
@@ -1336,7 +1339,7 @@ std::optional<std::string> delta_stored_aggregate(lowering& l, int id, const std
     now_visible.from(next, "n").where(visible);
     l.set_stored_new(id, tree::parenthesised(tree::union_all({untouched, now_visible})));
     l.add_state_update(aggregate_apply_ctes(state_table_layout(l, id, state_columns(al.a)), state_table, next, tag,
-                                            tree::render(same_output_group(al, "d"))));
+                                            tree::render(same_output_group(al, "d")), true));
     // Groups whose output row prints the same (a MAX the change did not reach) are no change.
     const tree::expr differs = tree::is_distinct(tree::rendered(l.row_prints(id, "t")), tree::rendered(l.row_prints(id, "n")));
     tree::select inserted(l.columns(id, "n")), deleted(l.columns(id, "t"));

@@ -152,7 +152,7 @@ std::vector<cte> bag_apply_ctes(const layout& lay, const std::string& st) {
 }
 
 std::vector<cte> aggregate_apply_ctes(const layout& lay, const std::string& st, const std::string& d,
-                                      const std::string& prefix, const std::string& same_id) {
+                                      const std::string& prefix, const std::string& same_id, bool existed_known) {
     const apply_columns cols(lay);
     const tree::expr same = tree::rendered(same_id);
     const tree::expr touched = row_id_among("t", d);
@@ -160,7 +160,9 @@ std::vector<cte> aggregate_apply_ctes(const layout& lay, const std::string& st, 
     tree::select stored({tree::integer(1)});
     stored.from(st, "t").where(tree::all_of({same, touched}));
     tree::select added(items(cols.from_d));
-    added.from(d, "d").where(tree::all_of({visible, tree::negation(tree::exists(stored))}));
+    // (The data-modifying CTEs see the table as the statement began, as the change's own read
+    // of the stored groups did.)
+    added.from(d, "d").where(tree::all_of({visible, tree::negation(existed_known ? tree::col("d", existed_column) : tree::exists(stored))}));
     return {modify((prefix + "del").c_str(), "delete groups that became empty or fail HAVING",
                    tree::delete_from{st, "t", {tree::from(d, "d")}, tree::all_of({same, tree::negation(visible), touched}), {}}),
             modify((prefix + "upd").c_str(), "update changed groups",
@@ -190,7 +192,7 @@ std::vector<cte> apply_ctes(const circuit& c, const layout& lay, const std::stri
                       tree::update{st, "t", std::move(set), {tree::from(d, "d")}, tree::all_of({same_id, condition}), {}});
     };
     switch (c.strategy) {
-    case maintenance::aggregate: return aggregate_apply_ctes(lay, st, d, "__pgt_", tree::render(same_id));
+    case maintenance::aggregate: return aggregate_apply_ctes(lay, st, d, "__pgt_", tree::render(same_id), true);
     case maintenance::keyed:
         return {remove("delete rows whose key disappeared", tree::lt(w, zero)),
                 update("update rows whose key remains", cols.set_from_d, tree::gt(w, zero)),

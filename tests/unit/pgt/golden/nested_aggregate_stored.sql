@@ -33,15 +33,15 @@ SELECT d.*, (t."__pgt_row_id" IS NOT NULL) AS "__pgt_existed", t."__pgt_count" A
 ),
 -- new state per touched group
 "n1_new_state" AS (
-SELECT c."__pgt_g0", (COALESCE(c."__pgt_old__pgt_count", 0) OPERATOR(pg_catalog.+) COALESCE(c."__pgt_dcount", 0)) AS "__pgt_count" FROM "n1_stored_groups" c
+SELECT c."__pgt_g0", c."__pgt_existed", (COALESCE(c."__pgt_old__pgt_count", 0) OPERATOR(pg_catalog.+) COALESCE(c."__pgt_dcount", 0)) AS "__pgt_count" FROM "n1_stored_groups" c
 ),
 -- n1: aggregate output and state per group
 "n1_groups" AS (
-SELECT pgtrickle.pg_trickle_row_id(CAST(s."__pgt_g0" AS pg_catalog.text)) AS "__pgt_row_id", s."__pgt_g0" AS "customer_id", s."__pgt_count" AS "count", s."__pgt_count", (s."__pgt_count" OPERATOR(pg_catalog.>) 0) AS "__pgt_visible" FROM (SELECT * FROM "n1_new_state") s
+SELECT pgtrickle.pg_trickle_row_id(CAST(s."__pgt_g0" AS pg_catalog.text)) AS "__pgt_row_id", s."__pgt_g0" AS "customer_id", s."__pgt_count" AS "count", s."__pgt_count", s."__pgt_existed", (s."__pgt_count" OPERATOR(pg_catalog.>) 0) AS "__pgt_visible" FROM (SELECT * FROM "n1_new_state") s
 ),
 -- n1: new output and state of touched groups
 "n1_touched" AS (
-SELECT s."__pgt_row_id", s."customer_id", s."count", s."__pgt_count", s."__pgt_visible" FROM "n1_groups" s
+SELECT s."__pgt_row_id", s."customer_id", s."count", s."__pgt_count", s."__pgt_existed", s."__pgt_visible" FROM "n1_groups" s
 ),
 -- n1: aggregate — new minus stored output of touched groups
 "d1_aggregate" AS (
@@ -61,19 +61,19 @@ SELECT d.*, (t."__pgt_row_id" IS NOT NULL) AS "__pgt_existed", t."c" AS "__pgt_o
 ),
 -- new state per touched group
 "new_state" AS (
-SELECT c."__pgt_g0", (COALESCE(c."__pgt_old__pgt_count", 0) OPERATOR(pg_catalog.+) COALESCE(c."__pgt_dcount", 0)) AS "__pgt_count" FROM "stored_groups" c
+SELECT c."__pgt_g0", c."__pgt_existed", (COALESCE(c."__pgt_old__pgt_count", 0) OPERATOR(pg_catalog.+) COALESCE(c."__pgt_dcount", 0)) AS "__pgt_count" FROM "stored_groups" c
 ),
 -- n3: aggregate output and state per group
 "groups" AS (
-SELECT pgtrickle.pg_trickle_row_id(CAST(s."__pgt_g0" AS pg_catalog.text)) AS "__pgt_row_id", s."__pgt_g0" AS "n", s."__pgt_count" AS "count", s."__pgt_count", (s."__pgt_count" OPERATOR(pg_catalog.>) 0) AS "__pgt_visible" FROM (SELECT * FROM "new_state") s
+SELECT pgtrickle.pg_trickle_row_id(CAST(s."__pgt_g0" AS pg_catalog.text)) AS "__pgt_row_id", s."__pgt_g0" AS "n", s."__pgt_count" AS "count", s."__pgt_count", s."__pgt_existed", (s."__pgt_count" OPERATOR(pg_catalog.>) 0) AS "__pgt_visible" FROM (SELECT * FROM "new_state") s
 ),
 -- n4: final expressions
 "post4" AS (
-SELECT s."__pgt_row_id", s."n" AS "n", s."count" AS "c", s."__pgt_count", s."__pgt_visible" AS "__pgt_visible" FROM "groups" s
+SELECT s."__pgt_row_id", s."n" AS "n", s."count" AS "c", s."__pgt_count", s."__pgt_existed", s."__pgt_visible" AS "__pgt_visible" FROM "groups" s
 ),
 -- the net change of the stream table
 "__pgt_delta" AS (
-SELECT s."__pgt_row_id", s."n", s."c", s."__pgt_count", s."__pgt_visible" FROM "post4" s
+SELECT s."__pgt_row_id", s."n", s."c", s."__pgt_count", s."__pgt_existed", s."__pgt_visible" FROM "post4" s
 ),
 -- delete groups that became empty or fail HAVING
 "__pgt_del" AS (
@@ -85,7 +85,7 @@ UPDATE "st" t SET "n" = d."n", "c" = d."c" FROM "__pgt_delta" d WHERE ((t."__pgt
 ),
 -- insert groups new to the table
 "__pgt_ins" AS (
-INSERT INTO "st" ("__pgt_row_id", "n", "c") SELECT d."__pgt_row_id", d."n", d."c" FROM "__pgt_delta" d WHERE (d."__pgt_visible" AND (NOT EXISTS (SELECT 1 FROM "st" t WHERE ((t."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id") AND t."__pgt_row_id" OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d."__pgt_row_id" FROM "__pgt_delta" d)))))) RETURNING 1
+INSERT INTO "st" ("__pgt_row_id", "n", "c") SELECT d."__pgt_row_id", d."n", d."c" FROM "__pgt_delta" d WHERE (d."__pgt_visible" AND (NOT d."__pgt_existed")) RETURNING 1
 ),
 -- delete groups that became empty or fail HAVING
 "n1_del" AS (
@@ -97,6 +97,6 @@ UPDATE "state_n1" t SET "customer_id" = d."customer_id", "count" = d."count", "_
 ),
 -- insert groups new to the table
 "n1_ins" AS (
-INSERT INTO "state_n1" ("__pgt_row_id", "customer_id", "count", "__pgt_count") SELECT d."__pgt_row_id", d."customer_id", d."count", d."__pgt_count" FROM "n1_touched" d WHERE (d."__pgt_visible" AND (NOT EXISTS (SELECT 1 FROM "state_n1" t WHERE ((t."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id") AND t."__pgt_row_id" OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d."__pgt_row_id" FROM "n1_touched" d)))))) RETURNING 1
+INSERT INTO "state_n1" ("__pgt_row_id", "customer_id", "count", "__pgt_count") SELECT d."__pgt_row_id", d."customer_id", d."count", d."__pgt_count" FROM "n1_touched" d WHERE (d."__pgt_visible" AND (NOT d."__pgt_existed")) RETURNING 1
 )
 SELECT (SELECT pg_catalog.count(*) FROM "__pgt_ins") AS "inserted", (SELECT pg_catalog.count(*) FROM "__pgt_del") AS "deleted", (SELECT pg_catalog.count(*) FROM "__pgt_upd") AS "updated";
