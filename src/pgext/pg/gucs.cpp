@@ -180,7 +180,8 @@ std::string& no_jit_scope::session_setting() {
 
 // (Inside another, the session's setting is the one that scope found.)
 no_jit_scope::no_jit_scope()
-    : outer_(std::exchange(session_setting(), session_setting().empty() ? current_setting("jit") : session_setting())), off_(std::vector<std::pair<std::string, std::string>>{{"jit", "off"}}) {}
+    : outer_(std::exchange(session_setting(), session_setting().empty() ? current_setting("jit") : session_setting())),
+      off_(std::vector<std::pair<std::string, std::string>>{{"jit", "off"}}) {}
 
 no_jit_scope::~no_jit_scope() { session_setting() = outer_; }
 

@@ -35,10 +35,9 @@ struct frontier_text {
 /// `limit`; with `marker_past_limit`, a pending TRUNCATE marker is looked for among the rest
 /// (by action first, so that the other rows cost no visibility test). `oldest` is known when
 /// the scan did not stop at the limit. Without `marker_past_limit` (a count that may stop at
-/// the limit) the buffer is read from its last page back: pending records are mostly the
-/// newest, at the end of the heap, and the rows before them applied ones awaiting a trim, or
-/// the dead versions a trim left (a trim of a million rows left a million to pass, 50 ms,
-/// before AUTO reached the count that decides it).
+/// the limit) the buffer is read from its last page back: pending records are usually the
+/// newest, at the end of the heap (unless VACUUM freed earlier pages for them), and the rows
+/// before them applied ones awaiting a trim. The pages are not pruned (pending_scan.cpp).
 pending_count count_pending(unsigned buffer, const frontier_text& frontier, long long limit, const spi::snapshot& snap,
                             bool marker_past_limit = false);
 
