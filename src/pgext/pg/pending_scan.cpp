@@ -86,8 +86,8 @@ pending_count count_pending(unsigned buffer, const frontier_text& frontier, long
         std::uint64_t oldest = now.xmax;
         bool read_all = true;
         // The pages are read one by one, not by a table scan, which would also prune each page
-        // it reads: a trim's dead rows left for the next scan cost it 60 % more (pruning them
-        // falls to the statements that read the rows, or to VACUUM).
+        // it reads: pruning a trim's dead rows was 55 % of the next count's time (perf). It falls
+        // to the statements that read the rows, or to VACUUM.
         for (BlockNumber i = 0; i < blocks && read_all; ++i) {
             CHECK_FOR_INTERRUPTS();
             const BlockNumber block = marker_past_limit ? i : blocks - 1 - i;
