@@ -1,5 +1,6 @@
 #include "pg/logical_decoding.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 
@@ -17,6 +18,7 @@ extern "C" {
 #include <access/htup_details.h>
 #include <access/table.h>
 #include <access/transam.h>
+#include <access/xact.h>
 #include <access/xlogutils.h>
 #include <replication/decode.h>
 #include <replication/logical.h>
@@ -279,6 +281,9 @@ struct decoding_session {
     std::uint64_t position = 0, confirmed = 0;
     /// Since when its reader has stood where it stopped before a stretch still in progress.
     std::optional<std::chrono::steady_clock::time_point> stopped_since;
+    /// The top-level transactions in progress whose every record it decoded (the others it
+    /// follows, unless they write the tables or change the catalogs: decoding_plan).
+    std::vector<std::uint32_t> decoded_whole;
 } session;
 
 void acquire_slot(const std::string& slot) {
@@ -324,23 +329,38 @@ void end_if_grown() {
         end_session();
 }
 
+/// Whether a record followed changes the catalogs: a commit (or a transaction-less record)
+/// with invalidation messages, which following does not send.
+bool changes_catalogs(XLogReaderState* reader) {
+    if (XLogRecGetRmid(reader) != RM_XACT_ID) return false;
+    const uint8 info = XLogRecGetInfo(reader) & XLOG_XACT_OPMASK;
+    if (info == XLOG_XACT_INVALIDATIONS) return !TransactionIdIsValid(XLogRecGetXid(reader));
+    if (info != XLOG_XACT_COMMIT && info != XLOG_XACT_COMMIT_PREPARED) return false;
+    xl_xact_parsed_commit parsed;
+    ParseCommitRecord(XLogRecGetInfo(reader), reinterpret_cast<xl_xact_commit*>(XLogRecGetData(reader)), &parsed);
+    return parsed.nmsgs > 0;
+}
+
 /// Reads the WAL up to `upto` through the session's context, decoding the records that start
-/// within the stretches `decode` (all, when nothing); the others it only follows (fast-forward:
-/// no change queued, every commit skipped).
-void read_until(std::uint64_t upto, const std::optional<std::vector<std::pair<std::uint64_t, std::uint64_t>>>& decode) {
+/// within the stretches `plan.decode` and are not of a transaction `plan.followed`; the others
+/// it only follows (fast-forward: no change queued, every commit skipped).
+void read_until(std::uint64_t upto, const decoding_plan& plan) {
     pg::call([&] {
         ResourceOwner owner = CurrentResourceOwner;
         LogicalDecodingContext* ctx = session.context;
         MemoryContext caller = CurrentMemoryContext;
         std::size_t stretch = 0;
-        auto decoded = [&](XLogRecPtr at) {
-            if (!decode) return true;
-            while (stretch < decode->size() && (*decode)[stretch].second <= at) ++stretch;
-            return stretch < decode->size() && (*decode)[stretch].first <= at;
+        auto decoded = [&](XLogReaderState* reader) {
+            const XLogRecPtr at = reader->ReadRecPtr;
+            while (stretch < plan.decode.size() && plan.decode[stretch].second <= at) ++stretch;
+            return stretch < plan.decode.size() && plan.decode[stretch].first <= at &&
+                   !std::binary_search(plan.followed.begin(), plan.followed.end(), XLogRecGetXid(reader));
         };
         // Decoding reads the catalogs as they were (historic snapshots): no entry cached for
         // the present may serve it, and none it loads may serve the present after it.
         InvalidateSystemCaches();
+        // Whether a catalog change was followed since: then what decoding cached is stale.
+        bool stale = false;
         while (ctx->reader->EndRecPtr < upto) {
             // The reader (re)allocates its buffers where it is when it needs them: they must last
             // as long as the context (replaying a transaction leaves another memory context
@@ -350,9 +370,13 @@ void read_until(std::uint64_t upto, const std::optional<std::vector<std::pair<st
             XLogRecord* record = XLogReadRecord(ctx->reader, &errm);
             if (errm) elog(ERROR, "could not find record for logical decoding: %s", errm);
             if (record) {
-                const bool following = !decoded(ctx->reader->ReadRecPtr);
-                // The commits skipped did not invalidate what they changed in the catalogs.
-                if (ctx->fast_forward && !following) InvalidateSystemCaches();
+                const bool following = !decoded(ctx->reader);
+                if (following) {
+                    stale = stale || changes_catalogs(ctx->reader);
+                } else if (stale) {
+                    InvalidateSystemCaches();
+                    stale = false;
+                }
                 ctx->fast_forward = following;
                 LogicalDecodingProcessRecord(ctx, ctx->reader);
             }
@@ -373,50 +397,44 @@ constexpr std::uint64_t most_read_again = 64u << 20;
 /// long as it stays open.
 constexpr std::chrono::seconds longest_read_again{2};
 
-/// What this pass decodes (plan_decoding); nothing (all of it) when the context holds a
-/// transaction in progress, whose earlier records the plan would not see.
-std::optional<decoding_plan> plan_ahead(std::uint64_t upto, const std::vector<table_file>& watched, std::size_t most_open) {
-    // (Reading the context's fields raises no error.)
-    const ReorderBuffer* reorder = session.context->reorder;
-    const dlist_node* first = reorder->toplevel_by_lsn.head.next;
-    if (first != nullptr && first != &reorder->toplevel_by_lsn.head) return std::nullopt;
+/// Calls `f` with each top-level transaction the session's context holds, not yet ended.
+template <class F>
+void each_held(F&& f) {
+    // (Reading the context's fields raises no error; dlist_foreach is C only.)
+    const dlist_head& list = session.context->reorder->toplevel_by_lsn;
+    for (const dlist_node* n = list.head.next; n && n != &list.head; n = n->next)
+        f(*reinterpret_cast<const ReorderBufferTXN*>(reinterpret_cast<const char*>(n) - offsetof(ReorderBufferTXN, node)));
+}
+
+/// The transactions the session's context holds, not yet ended: those it read before.
+held_transactions held_by_context() {
+    held_transactions held;
+    each_held([&](const ReorderBufferTXN& txn) {
+        bool changes = txn.nentries > 0;
+        held.members.emplace_back(txn.xid, txn.xid);
+        for (const dlist_node* n = txn.subtxns.head.next; n && n != &txn.subtxns.head; n = n->next) {
+            const auto& sub = *reinterpret_cast<const ReorderBufferTXN*>(reinterpret_cast<const char*>(n) - offsetof(ReorderBufferTXN, node));
+            changes = changes || sub.nentries > 0;
+            held.members.emplace_back(sub.xid, txn.xid);
+        }
+        if (changes) held.writers.push_back(txn.xid);
+    });
+    held.decoded_whole = session.decoded_whole;
+    return held;
+}
+
+/// What this pass decodes (plan_decoding).
+decoding_plan plan_ahead(std::uint64_t upto, const std::vector<table_file>& watched, std::size_t most_open) {
     const auto now = std::chrono::steady_clock::now();
     const bool stood_long = session.stopped_since && now - *session.stopped_since > longest_read_again;
-    auto plan = plan_decoding(session.context->reader->EndRecPtr, upto, watched, most_open, stood_long ? 0 : most_read_again);
+    auto plan = plan_decoding(session.context->reader->EndRecPtr, upto, watched, held_by_context(), most_open,
+                              stood_long ? 0 : most_read_again);
     if (plan.stop >= upto)
         session.stopped_since.reset();
     else if (plan.stop > session.context->reader->EndRecPtr || !session.stopped_since)
         session.stopped_since = now; // (stopping further on: another stretch is in progress)
     return plan;
 }
-
-/// The transactions the session's context holds changes of (of any table), not yet committed;
-/// nothing when there are more than a refresh is told of.
-std::optional<std::vector<std::uint32_t>> uncommitted_writers(std::size_t most) {
-    std::vector<std::uint32_t> xids;
-    xids.reserve(most);
-    bool overflow = false;
-    // (dlist_foreach is C only.)
-    auto each = [](dlist_head* list, auto&& f) {
-        for (dlist_node* n = list->head.next; n && n != &list->head; n = n->next)
-            f(reinterpret_cast<ReorderBufferTXN*>(reinterpret_cast<char*>(n) - offsetof(ReorderBufferTXN, node)));
-    };
-    auto has_changes = [&](ReorderBufferTXN* txn) {
-        bool changes = txn->nentries > 0;
-        each(&txn->subtxns, [&](ReorderBufferTXN* sub) { changes = changes || sub->nentries > 0; });
-        return changes;
-    };
-    each(&session.context->reorder->toplevel_by_lsn, [&](ReorderBufferTXN* txn) {
-        if (!has_changes(txn)) return;
-        if (xids.size() == most)
-            overflow = true;
-        else
-            xids.push_back(txn->xid);
-    });
-    if (overflow) return std::nullopt;
-    return xids;
-}
-
 
 } // namespace
 
@@ -459,9 +477,14 @@ continued_pass decode_continuing(const std::string& slot, std::uint64_t from, st
         // (A plan may stop the context before `upto`, where no transaction was in progress; the
         // next pass reads on from there. Nothing committing before `upto` that it has not read
         // concerns the relations.)
-        collecting(pass, [&] { read_until(plan ? plan->stop : upto, plan ? std::optional{plan->decode} : std::nullopt); });
-        // (What the context holds: changes of any table.)
-        out.writers_in_progress = plan ? std::move(plan->writers_in_progress) : uncommitted_writers(most_writers);
+        collecting(pass, [&] { read_until(plan.stop, plan); });
+        if (plan.decoded_whole) {
+            session.decoded_whole = std::move(*plan.decoded_whole);
+        } else {
+            session.decoded_whole.clear();
+            each_held([&](const ReorderBufferTXN& txn) { session.decoded_whole.push_back(txn.xid); });
+        }
+        out.writers_in_progress = std::move(plan.writers_in_progress);
         session.position = upto;
         pg::call([] { ReplicationSlotRelease(); });
         end_if_grown();

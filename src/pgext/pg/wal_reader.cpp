@@ -146,6 +146,49 @@ private:
     HTAB* table_ = nullptr;
 };
 
+/// The transactions a plan reads, each with its top-level transaction and what its records
+/// did, kept by dynahash like xid_set.
+class transaction_members {
+public:
+    struct member {
+        TransactionId xid, top;
+        bool wrote, changed_catalogs, ended, aborted;
+    };
+    explicit transaction_members(const char* name) {
+        table_ = pg::call([&] {
+            HASHCTL ctl{};
+            ctl.keysize = sizeof(TransactionId);
+            ctl.entrysize = sizeof(member);
+            ctl.hcxt = CurrentMemoryContext;
+            return hash_create(name, 64, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+        });
+    }
+    ~transaction_members() { hash_destroy(table_); }
+    transaction_members(const transaction_members&) = delete;
+    transaction_members& operator=(const transaction_members&) = delete;
+
+    // Inside pg::call only (it may raise an error):
+    member& of(TransactionId x) {
+        bool found = false;
+        auto* m = static_cast<member*>(hash_search(table_, &x, HASH_ENTER, &found));
+        if (!found) *m = member{x, x, false, false, false, false};
+        return *m;
+    }
+
+    // Raise no error:
+    const member* find(TransactionId x) const { return static_cast<const member*>(hash_search(table_, &x, HASH_FIND, nullptr)); }
+    std::size_t size() const { return static_cast<std::size_t>(hash_get_num_entries(table_)); }
+    template <class F>
+    void each(F&& f) const {
+        HASH_SEQ_STATUS scan;
+        hash_seq_init(&scan, table_);
+        while (auto* m = static_cast<const member*>(hash_seq_search(&scan))) f(*m);
+    }
+
+private:
+    HTAB* table_ = nullptr;
+};
+
 /// What one pass over the records found so far.
 struct scan_state {
     const commit_search& search;
@@ -331,21 +374,82 @@ commits_found commits_changing(const commit_search& search) {
     return out;
 }
 
+namespace {
+
+/// What a plan decides for each transaction it read (see decoding_plan).
+struct family_decisions {
+    std::vector<std::uint32_t> followed, decoded_whole;
+};
+
+family_decisions decide(const transaction_members& members, const xid_set& held_whole, const xid_set& open) {
+    // The families: a member's flags are its top-level transaction's too.
+    transaction_members families("pg_trickle WAL transaction families");
+    pg::call([&] {
+        members.each([&](const transaction_members::member& m) {
+            auto& f = families.of(m.top);
+            f.wrote = f.wrote || m.wrote;
+            f.changed_catalogs = f.changed_catalogs || m.changed_catalogs;
+            if (m.xid == m.top) {
+                f.ended = m.ended;
+                f.aborted = m.aborted;
+            }
+        });
+    });
+    auto whole = [&](TransactionId top) {
+        const auto* f = families.find(top);
+        return held_whole.has(top) || (f->changed_catalogs && !f->aborted && (f->wrote || !f->ended));
+    };
+    family_decisions out;
+    out.followed.reserve(members.size());
+    out.decoded_whole.reserve(members.size());
+    members.each([&](const transaction_members::member& m) {
+        const auto* f = families.find(m.top);
+        const bool decoded = whole(m.top) || (!m.aborted && (m.wrote || (m.xid == m.top && f->wrote)));
+        if (!decoded) out.followed.push_back(m.xid);
+        if (m.xid == m.top && open.has(m.xid) && whole(m.top)) out.decoded_whole.push_back(m.xid);
+    });
+    std::sort(out.followed.begin(), out.followed.end());
+    return out;
+}
+
+} // namespace
+
 decoding_plan plan_decoding(std::uint64_t from, std::uint64_t to, const std::vector<table_file>& tables,
-                            std::size_t most_in_progress, std::uint64_t most_read_again) {
+                            const held_transactions& held, std::size_t most_in_progress, std::uint64_t most_read_again) {
     commit_search search;
     search.tables = tables;
     scan_state s{search};
     xid_set open("pg_trickle WAL transactions in progress");
+    xid_set held_whole("pg_trickle WAL transactions decoded whole");
+    transaction_members members("pg_trickle WAL transactions read");
+    pg::call([&] {
+        for (const auto& [xid, top] : held.members) {
+            members.of(xid).top = top;
+            open.add(xid);
+        }
+        for (TransactionId top : held.writers) {
+            members.of(top).wrote = true;
+            s.writers.add(top);
+        }
+        for (TransactionId top : held.decoded_whole) held_whole.add(top);
+    });
     decoding_plan plan;
     // The stretch since the last point where nothing was in progress, and whether a commit in
     // it concerns the tables.
     std::uint64_t stretch = from;
     bool stretch_counts = false;
+    // Whether a table may have moved to another file: writes to the one it left are not
+    // recognised, and no transaction is known not to have written it.
+    bool moved = false;
     const bool unsure = read_records(from, to, [&](XLogReaderState* reader) {
         const TransactionId xid = XLogRecGetXid(reader);
         const RmgrId rmgr = XLogRecGetRmid(reader);
-        if (TransactionIdIsValid(xid)) open.add(xid);
+        if (TransactionIdIsValid(xid)) {
+            open.add(xid);
+            auto& m = members.of(xid);
+            // (A subtransaction's first record names its top-level transaction.)
+            if (TransactionIdIsValid(XLogRecGetTopXid(reader))) m.top = XLogRecGetTopXid(reader);
+        }
         if (rmgr == RM_XACT_ID) {
             const uint8 info = XLogRecGetInfo(reader) & XLOG_XACT_OPMASK;
             // (A prepared transaction stays in progress past its records: not followed.)
@@ -354,26 +458,40 @@ decoding_plan plan_decoding(std::uint64_t from, std::uint64_t to, const std::vec
                 xl_xact_parsed_commit parsed;
                 ParseCommitRecord(XLogRecGetInfo(reader), reinterpret_cast<xl_xact_commit*>(XLogRecGetData(reader)), &parsed);
                 if (moves_tables(parsed, search)) {
-                    // A table moved to another file: writes to the one it left, before, are not
-                    // recognised here. Everything up to the end of this stretch is decoded; the
-                    // writes after it go to the files searched.
+                    // Everything up to the end of this stretch is decoded; the writes after it
+                    // go to the files searched.
                     plan.decode.clear();
                     stretch = from;
                     stretch_counts = true;
+                    moved = true;
                 } else if (s.writers.has_any(xid, parsed.subxacts, parsed.nsubxacts)) {
                     stretch_counts = true;
                 }
+                members.of(xid).ended = true;
+                for (int i = 0; i < parsed.nsubxacts; ++i) members.of(parsed.subxacts[i]).top = xid;
                 open.remove(xid, parsed.subxacts, parsed.nsubxacts);
             } else if (info == XLOG_XACT_ABORT) {
                 xl_xact_parsed_abort parsed;
                 ParseAbortRecord(XLogRecGetInfo(reader), reinterpret_cast<xl_xact_abort*>(XLogRecGetData(reader)), &parsed);
+                // (Of a subtransaction, or of a top-level one: its own subtransactions with it.)
+                auto& m = members.of(xid);
+                m.ended = m.aborted = true;
+                for (int i = 0; i < parsed.nsubxacts; ++i) members.of(parsed.subxacts[i]).aborted = true;
                 open.remove(xid, parsed.subxacts, parsed.nsubxacts);
+            } else if (info == XLOG_XACT_ASSIGNMENT) {
+                const auto* a = reinterpret_cast<const xl_xact_assignment*>(XLogRecGetData(reader));
+                for (int i = 0; i < a->nsubxacts; ++i) members.of(a->xsub[i]).top = a->xtop;
+            } else if (info == XLOG_XACT_INVALIDATIONS && TransactionIdIsValid(xid)) {
+                members.of(xid).changed_catalogs = true;
             }
+        } else if (rmgr == RM_HEAP2_ID && (XLogRecGetInfo(reader) & XLOG_HEAP_OPMASK) == XLOG_HEAP2_NEW_CID) {
+            members.of(reinterpret_cast<const xl_heap_new_cid*>(XLogRecGetData(reader))->top_xid).changed_catalogs = true;
         } else if (rmgr == RM_STANDBY_ID && (XLogRecGetInfo(reader) & ~XLR_INFO_MASK) == XLOG_RUNNING_XACTS) {
             // Transactions before the oldest running one ended without a record (a crash).
             open.remove_before(reinterpret_cast<const xl_running_xacts*>(XLogRecGetData(reader))->oldestRunningXid);
         } else if (touches_tables(reader, s)) {
             s.writers.add(xid);
+            members.of(xid).wrote = true;
         }
         if (open.empty()) {
             if (stretch_counts) plan.decode.emplace_back(stretch, reader->EndRecPtr);
@@ -393,9 +511,16 @@ decoding_plan plan_decoding(std::uint64_t from, std::uint64_t to, const std::vec
     if (stretch_counts || !writing.empty() || to - stretch > most_read_again) {
         plan.decode.emplace_back(stretch, to);
         plan.stop = to;
+        if (!moved) {
+            auto decided = decide(members, held_whole, open);
+            plan.followed = std::move(decided.followed);
+            plan.decoded_whole = std::move(decided.decoded_whole);
+        }
     } else {
         // What is in progress at `to` is read again, whole, by the next pass.
         plan.stop = stretch;
+        plan.decoded_whole.emplace();
+        if (!moved) plan.followed = decide(members, held_whole, open).followed;
     }
     if (writing.size() <= most_in_progress) plan.writers_in_progress = std::move(writing);
     return plan;

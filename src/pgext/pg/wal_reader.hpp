@@ -56,24 +56,42 @@ struct commits_found {
 };
 commits_found commits_changing(const commit_search& search);
 
-/// What a decoder reading from `from` (no transaction in progress there) up to `to` must
-/// decode: the stretches between two points where no transaction was in progress that hold a
-/// commit of one that wrote (or truncated) one of `tables`. The rest it only follows
-/// (fast-forward: no change queued, every commit skipped). Everything from `from` when one of
-/// the tables may have moved to another file (then writes to its old file are not recognised)
-/// or a transaction was prepared.
+/// The transactions a decoder's context holds in progress when it plans on: read before the
+/// plan's start, still to end.
+struct held_transactions {
+    /// Each transaction and subtransaction, with its top-level transaction.
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> members;
+    std::vector<std::uint32_t> writers;       ///< the top-level ones holding changes
+    std::vector<std::uint32_t> decoded_whole; ///< the top-level ones whose every record was decoded
+};
+
+/// What a decoder reading from `from` up to `to` must decode: the stretches between two points
+/// where no transaction was in progress that hold a commit of one that wrote (or truncated) one
+/// of `tables`. The rest it only follows (fast-forward: no change queued, every commit skipped).
+/// Within the stretches it follows the transactions that neither wrote the tables nor changed
+/// the catalogs (or that ended without writing them, or aborted): a bulk write to another
+/// table that overlaps a source's commit is not queued. A transaction that changed the catalogs
+/// and has not ended is decoded whole, and so on until it ends: its later writes to the tables
+/// are decoded with the catalogs as it changed them. Everything from `from` when one of the
+/// tables may have moved to another file (then writes to its old file are not recognised) or a
+/// transaction was prepared.
 struct decoding_plan {
     std::vector<std::pair<std::uint64_t, std::uint64_t>> decode; ///< [start, end) of each stretch
+    /// The transactions (and subtransactions) followed within the stretches, sorted.
+    std::vector<std::uint32_t> followed;
     /// Where reading stops: `to`, or, when no such commit is in the last stretch and no
     /// transaction in progress there wrote one of the tables, the last point where no
     /// transaction was, if it is at most `most_read_again` before `to` (the next pass reads
     /// those in progress whole).
     std::uint64_t stop = 0;
+    /// The top-level transactions in progress at `stop` decoded whole (held_transactions::
+    /// decoded_whole of the next plan); nothing when every one is.
+    std::optional<std::vector<std::uint32_t>> decoded_whole;
     /// The transactions (and subtransactions) that wrote one of the tables and were still in
     /// progress at `to`; nothing when there were more than asked for (or when everything is
     /// decoded).
     std::optional<std::vector<std::uint32_t>> writers_in_progress;
 };
 decoding_plan plan_decoding(std::uint64_t from, std::uint64_t to, const std::vector<table_file>& tables,
-                            std::size_t most_in_progress, std::uint64_t most_read_again);
+                            const held_transactions& held, std::size_t most_in_progress, std::uint64_t most_read_again);
 } // namespace pgt::server
