@@ -343,7 +343,8 @@ bool changes_catalogs(XLogReaderState* reader) {
 
 /// Reads the WAL up to `upto` through the session's context, decoding the records that start
 /// within the stretches `plan.decode` and are not of a transaction `plan.followed`; the others
-/// it only follows (fast-forward: no change queued, every commit skipped).
+/// it only follows (fast-forward: no change queued, every commit skipped), and it jumps over
+/// those that following does nothing with (`plan.jumps`).
 void read_until(std::uint64_t upto, const decoding_plan& plan) {
     pg::call([&] {
         ResourceOwner owner = CurrentResourceOwner;
@@ -361,7 +362,10 @@ void read_until(std::uint64_t upto, const decoding_plan& plan) {
         InvalidateSystemCaches();
         // Whether a catalog change was followed since: then what decoding cached is stale.
         bool stale = false;
+        std::size_t jump = 0;
         while (ctx->reader->EndRecPtr < upto) {
+            while (jump < plan.jumps.size() && plan.jumps[jump].after < ctx->reader->EndRecPtr) ++jump;
+            if (jump < plan.jumps.size() && plan.jumps[jump].after == ctx->reader->EndRecPtr) XLogBeginRead(ctx->reader, plan.jumps[jump++].resume);
             // The reader (re)allocates its buffers where it is when it needs them: they must last
             // as long as the context (replaying a transaction leaves another memory context
             // current). What else a record allocates there is kept too: see end_if_grown().
@@ -393,8 +397,8 @@ void read_until(std::uint64_t upto, const decoding_plan& plan) {
 /// progress for long would otherwise have every pass read all the WAL written since it began).
 constexpr std::uint64_t most_read_again = 64u << 20;
 /// How long passes read the same stretch in progress again, at most: a transaction left open
-/// (idle in transaction after writing) would otherwise have every pass read it again for as
-/// long as it stays open.
+/// (idle in transaction after changing the catalogs) would otherwise have every pass read it
+/// again for as long as it stays open.
 constexpr std::chrono::seconds longest_read_again{2};
 
 /// Calls `f` with each top-level transaction the session's context holds, not yet ended.

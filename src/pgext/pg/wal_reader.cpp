@@ -189,6 +189,68 @@ private:
     HTAB* table_ = nullptr;
 };
 
+/// Runs of consecutive records of one transaction (records of none do not end a run) that a
+/// reader following them could jump over, kept in palloc'd memory like xid_set's. At most
+/// `most_runs`: past them, no more are recorded (the rest is read).
+class record_runs {
+public:
+    struct run {
+        std::uint64_t after, first, last, next; ///< the end before it, its first and last record, the next record
+        TransactionId xid;                      ///< InvalidTransactionId: records of no transaction only
+    };
+    static constexpr std::size_t most_runs = 1u << 20;
+
+    ~record_runs() {
+        if (runs_) pfree(runs_);
+    }
+
+    // Inside pg::call only (it may raise an error). Each record read, with whether following
+    // it does anything.
+    void record(XLogReaderState* reader, std::uint64_t before, bool inert) {
+        const TransactionId xid = XLogRecGetXid(reader);
+        run* open = count_ > 0 && runs_[count_ - 1].next == 0 ? &runs_[count_ - 1] : nullptr;
+        if (!inert) {
+            if (open) open->next = reader->ReadRecPtr;
+            return;
+        }
+        if (open && (!TransactionIdIsValid(xid) || open->xid == xid || !TransactionIdIsValid(open->xid))) {
+            if (TransactionIdIsValid(xid)) open->xid = xid;
+            open->last = reader->ReadRecPtr;
+            return;
+        }
+        if (open) open->next = reader->ReadRecPtr;
+        if (count_ == most_runs) return;
+        if (count_ == capacity_) {
+            capacity_ = capacity_ ? 2 * capacity_ : 1024;
+            runs_ = static_cast<run*>(runs_ ? repalloc_huge(runs_, capacity_ * sizeof(run)) : palloc(capacity_ * sizeof(run)));
+        }
+        runs_[count_++] = run{before, reader->ReadRecPtr, reader->ReadRecPtr, 0, xid};
+    }
+
+    // Raise no error:
+    std::size_t size() const { return count_; }
+    const run& operator[](std::size_t i) const { return runs_[i]; }
+
+private:
+    run* runs_ = nullptr;
+    std::size_t count_ = 0, capacity_ = 0;
+};
+
+/// Whether following a record does nothing: logical decoding in fast-forward mode queues no
+/// change and builds no snapshot from it (only transaction ends and assignments, snapshots,
+/// checkpoints and logical messages matter to it).
+bool inert_when_followed(XLogReaderState* reader) {
+    switch (XLogRecGetRmid(reader)) {
+    case RM_XACT_ID:
+    case RM_STANDBY_ID:
+    case RM_XLOG_ID:
+    case RM_LOGICALMSG_ID:
+        return false;
+    default:
+        return true;
+    }
+}
+
 /// What one pass over the records found so far.
 struct scan_state {
     const commit_search& search;
@@ -379,6 +441,7 @@ namespace {
 /// What a plan decides for each transaction it read (see decoding_plan).
 struct family_decisions {
     std::vector<std::uint32_t> followed, decoded_whole;
+    bool changing_catalogs = false; ///< one in progress changed the catalogs (and was not decoded whole before)
 };
 
 family_decisions decide(const transaction_members& members, const xid_set& held_whole, const xid_set& open) {
@@ -406,10 +469,40 @@ family_decisions decide(const transaction_members& members, const xid_set& held_
         const auto* f = families.find(m.top);
         const bool decoded = whole(m.top) || (!m.aborted && (m.wrote || (m.xid == m.top && f->wrote)));
         if (!decoded) out.followed.push_back(m.xid);
-        if (m.xid == m.top && open.has(m.xid) && whole(m.top)) out.decoded_whole.push_back(m.xid);
+        if (m.xid == m.top && open.has(m.xid) && whole(m.top)) {
+            out.decoded_whole.push_back(m.xid);
+            out.changing_catalogs = out.changing_catalogs || !held_whole.has(m.xid);
+        }
     });
     std::sort(out.followed.begin(), out.followed.end());
     return out;
+}
+
+/// The jumps a reader following `plan` may take: over the runs it only follows (outside the
+/// stretches it decodes, or of a transaction it follows) that end before it stops.
+std::vector<decoding_plan::jump> jumps_over_followed(const record_runs& runs, const decoding_plan& plan) {
+    // (The stretches are increasing and apart.)
+    auto decoded_at = [&](std::uint64_t at) {
+        auto s = std::upper_bound(plan.decode.begin(), plan.decode.end(), at, [](std::uint64_t a, const auto& d) { return a < d.second; });
+        return s != plan.decode.end() && s->first <= at ? s - plan.decode.begin() : -1;
+    };
+    std::vector<decoding_plan::jump> jumps;
+    for (std::size_t i = 0; i < runs.size(); ++i) {
+        const auto& r = runs[i];
+        if (r.next == 0 || r.next >= plan.stop) break;
+        const bool followed = !TransactionIdIsValid(r.xid) || std::binary_search(plan.followed.begin(), plan.followed.end(), r.xid);
+        const auto first = decoded_at(r.first), last = decoded_at(r.last);
+        // (Outside the stretches: between the same two, the run's first and last record.)
+        const bool outside = first < 0 && last < 0 &&
+                             std::lower_bound(plan.decode.begin(), plan.decode.end(), r.first, [](const auto& d, std::uint64_t a) { return d.first < a; }) ==
+                                 std::lower_bound(plan.decode.begin(), plan.decode.end(), r.last, [](const auto& d, std::uint64_t a) { return d.first < a; });
+        if (!followed && !outside) continue;
+        if (!jumps.empty() && jumps.back().resume == r.first)
+            jumps.back().resume = r.next; // (runs of two transactions, one after the other)
+        else
+            jumps.push_back({r.after, r.next});
+    }
+    return jumps;
 }
 
 } // namespace
@@ -441,9 +534,13 @@ decoding_plan plan_decoding(std::uint64_t from, std::uint64_t to, const std::vec
     // Whether a table may have moved to another file: writes to the one it left are not
     // recognised, and no transaction is known not to have written it.
     bool moved = false;
+    record_runs runs;
+    std::uint64_t before = from; // the end of the record before the one read
     const bool unsure = read_records(from, to, [&](XLogReaderState* reader) {
         const TransactionId xid = XLogRecGetXid(reader);
         const RmgrId rmgr = XLogRecGetRmid(reader);
+        runs.record(reader, before, inert_when_followed(reader));
+        before = reader->EndRecPtr;
         if (TransactionIdIsValid(xid)) {
             open.add(xid);
             auto& m = members.of(xid);
@@ -506,23 +603,25 @@ decoding_plan plan_decoding(std::uint64_t from, std::uint64_t to, const std::vec
         return plan;
     }
     std::vector<std::uint32_t> writing = open.members(&s.writers);
-    // A transaction in progress that wrote one of the tables is decoded as it goes (it is likely
-    // to commit: its changes are then mostly queued by the time it does).
-    if (stretch_counts || !writing.empty() || to - stretch > most_read_again) {
-        plan.decode.emplace_back(stretch, to);
+    auto decided = decide(members, held_whole, open);
+    // What is in progress at `to` is decoded as it goes, but for the transactions followed: a
+    // large write to a source is then mostly queued by the time it commits. Unless one there
+    // changed the catalogs (decoded whole, what it writes would be queued) and nothing else
+    // requires it: then it is read again, by the next pass, up to a point.
+    if (stretch_counts || !writing.empty() || !decided.changing_catalogs || to - stretch > most_read_again) {
+        if (to > stretch) plan.decode.emplace_back(stretch, to);
         plan.stop = to;
-        if (!moved) {
-            auto decided = decide(members, held_whole, open);
-            plan.followed = std::move(decided.followed);
-            plan.decoded_whole = std::move(decided.decoded_whole);
-        }
+        plan.decoded_whole = std::move(decided.decoded_whole);
     } else {
-        // What is in progress at `to` is read again, whole, by the next pass.
         plan.stop = stretch;
-        plan.decoded_whole.emplace();
-        if (!moved) plan.followed = decide(members, held_whole, open).followed;
+        plan.decoded_whole.emplace(); // (nothing is in progress there)
     }
+    if (moved)
+        plan.decoded_whole.reset();
+    else
+        plan.followed = std::move(decided.followed);
     if (writing.size() <= most_in_progress) plan.writers_in_progress = std::move(writing);
+    plan.jumps = jumps_over_followed(runs, plan);
     return plan;
 }
 

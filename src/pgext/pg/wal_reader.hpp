@@ -67,7 +67,8 @@ struct held_transactions {
 
 /// What a decoder reading from `from` up to `to` must decode: the stretches between two points
 /// where no transaction was in progress that hold a commit of one that wrote (or truncated) one
-/// of `tables`. The rest it only follows (fast-forward: no change queued, every commit skipped).
+/// of `tables`, and the stretch still in progress at `to` (see `stop`). The rest it only follows
+/// (fast-forward: no change queued, every commit skipped).
 /// Within the stretches it follows the transactions that neither wrote the tables nor changed
 /// the catalogs (or that ended without writing them, or aborted): a bulk write to another
 /// table that overlaps a source's commit is not queued. A transaction that changed the catalogs
@@ -79,10 +80,19 @@ struct decoding_plan {
     std::vector<std::pair<std::uint64_t, std::uint64_t>> decode; ///< [start, end) of each stretch
     /// The transactions (and subtransactions) followed within the stretches, sorted.
     std::vector<std::uint32_t> followed;
-    /// Where reading stops: `to`, or, when no such commit is in the last stretch and no
-    /// transaction in progress there wrote one of the tables, the last point where no
-    /// transaction was, if it is at most `most_read_again` before `to` (the next pass reads
-    /// those in progress whole).
+    /// Where the reader may jump: after the record that ends at `after`, to the record that
+    /// starts at `resume`, over records it would only follow and that following does nothing
+    /// with (neither transaction ends, nor snapshots, nor checkpoints: row changes, index and
+    /// vacuum records). Increasing, all before `stop`.
+    struct jump {
+        std::uint64_t after = 0, resume = 0;
+    };
+    std::vector<jump> jumps;
+    /// Where reading stops: `to`, or, when a transaction in progress in the last stretch changed
+    /// the catalogs, none wrote one of the tables and no commit there concerns them, the last
+    /// point where no transaction was, if it is at most `most_read_again` before `to`: the
+    /// next pass reads it again, and follows it whole if it ends without writing the tables
+    /// (decoded as it goes, the rows it writes would be queued).
     std::uint64_t stop = 0;
     /// The top-level transactions in progress at `stop` decoded whole (held_transactions::
     /// decoded_whole of the next plan); nothing when every one is.

@@ -474,6 +474,18 @@ TEST_CASE("WAL capture: other tables' bulk writes between a source's changes are
     }
     (void)wait_for([&] { return spilled() == "0"; }, 10s);
     CHECK(spilled() == "0");
+    for (int round = 10; round <= 11; ++round) {
+        // A transaction followed across passes (it wrote only another table) that then writes
+        // the source, at the top level or in a subtransaction.
+        other.exec("BEGIN");
+        other.exec("INSERT INTO other SELECT i, repeat('y', 50) FROM generate_series(1, 5000) i");
+        std::this_thread::sleep_for(500ms);
+        if (round == 11) other.exec("SAVEPOINT s");
+        other.exec("UPDATE items SET v = v + 7 WHERE id % 5 = " + std::to_string(round % 5));
+        if (round == 11) other.exec("RELEASE s");
+        other.exec("COMMIT");
+        CHECK(refreshed_exact());
+    }
     for (int round = 5; round <= 7; ++round) {
         // A transaction open across passes and refreshes: other tables first, the source last.
         other.exec("BEGIN");
