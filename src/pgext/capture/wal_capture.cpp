@@ -300,14 +300,14 @@ void settle(const std::vector<unsigned>& relids) {
     mirror_modes();
 }
 
-std::vector<unsigned> wal_sources(const std::vector<unsigned>& relids) {
+std::vector<unsigned> wal_sources(const std::vector<unsigned>& relids, const spi::snapshot* snap) {
     server::role_scope as_ext(server::extension_owner(), false);
     std::vector<unsigned> out;
     for (const auto& r : spi::prepared("SELECT t.source_relid::pg_catalog.int8 FROM pgtrickle.pgt_change_tracking t, "
                                        "pgtrickle.pgt_wal_capture w WHERE t.source_relid = ANY ($1::oid[]) "
                                        "AND (t.cdc_mode = 'WAL' OR t.wal_until_lsn > w.decoded_lsn)",
                                        1)
-                             .query({spi::integer_array(relids)}))
+                             .query({spi::integer_array(relids)}, snap))
         out.push_back(static_cast<unsigned>(std::stoul(*r[0])));
     return out;
 }

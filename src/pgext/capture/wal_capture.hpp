@@ -40,8 +40,10 @@ std::string requested_mode(const std::optional<std::string>& requested, mode ref
 /// goes back to triggers at once, and one the slot can take over is switched at once.
 void settle(const std::vector<unsigned>& sources);
 
-/// Those of `sources` whose changes (some of them) are decoded from the WAL.
-std::vector<unsigned> wal_sources(const std::vector<unsigned>& sources);
+/// Those of `sources` whose changes (some of them) are decoded from the WAL, as `snap` (when
+/// given) sees the catalog: a decoding pass that committed after it, closing a source's window,
+/// wrote rows it does not see.
+std::vector<unsigned> wal_sources(const std::vector<unsigned>& sources, const spi::snapshot* snap = nullptr);
 /// Takes a refresh's snapshot (into `snap`) and gets every change of `sources` (wal_sources)
 /// committed before it into the buffers, visible in it: decoded by the database's decoder
 /// (wal_progress.hpp), or, when none answers, in this transaction.

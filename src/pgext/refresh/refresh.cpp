@@ -604,10 +604,12 @@ std::pair<long long, long long> take_top(const topk_plan& t, const spi::snapshot
 /// visible in it first, when the refresh may apply them (`applies_changes`; one that recomputes
 /// regardless applies what its snapshot sees, whenever it is decoded).
 bool take_snapshot(std::optional<spi::snapshot>& snap, const std::vector<unsigned>& sources, bool applies_changes) {
-    // Looked at after the snapshot: a source moved to the WAL before it, and written since,
-    // has changes the snapshot sees that no trigger captured. (Taken again after decoding.)
+    // Looked at after the snapshot, and as it sees the catalog: a source moved to the WAL
+    // before it, and written since, has changes the snapshot sees that no trigger captured; a
+    // source's window closed by a decoding pass that committed after it still holds rows the
+    // snapshot does not see, stamped with transactions it does. (Taken again after decoding.)
     snap.emplace();
-    const std::vector<unsigned> decoded = sources.empty() ? sources : wal::wal_sources(sources);
+    const std::vector<unsigned> decoded = sources.empty() ? sources : wal::wal_sources(sources, &*snap);
     if (!decoded.empty() && applies_changes) {
         snap.reset();
         wal::take_decoded_snapshot(snap, decoded);
