@@ -85,6 +85,14 @@ std::optional<table_file> lock_and_locate(std::uint32_t relid, bool wait) {
         Relation rel = try_table_open(relid, NoLock);
         if (!rel) return; // dropped: no file, nothing more to find
         set_file(f, locator_of(rel));
+        // (The table's lock holds its TOAST table's file too.)
+        if (Relation toast = OidIsValid(rel->rd_rel->reltoastrelid) ? try_table_open(rel->rd_rel->reltoastrelid, NoLock) : nullptr) {
+            table_file t;
+            set_file(t, locator_of(toast));
+            f.toast_tablespace = t.tablespace;
+            f.toast_file = t.file;
+            table_close(toast, NoLock);
+        }
         table_close(rel, NoLock);
     });
     return f;
@@ -295,7 +303,9 @@ bool touches_tables(XLogReaderState* reader, const scan_state& s) {
         table_file written;
         set_file(written, locator);
         for (const auto& f : s.search.tables)
-            if (written.file == f.file && written.database == f.database && written.tablespace == f.tablespace) return true;
+            if (written.database == f.database && ((written.file == f.file && written.tablespace == f.tablespace) ||
+                                                   (f.toast_file != 0 && written.file == f.toast_file && written.tablespace == f.toast_tablespace)))
+                return true;
     }
     return false;
 }
@@ -441,6 +451,7 @@ namespace {
 /// What a plan decides for each transaction it read (see decoding_plan).
 struct family_decisions {
     std::vector<std::uint32_t> followed, decoded_whole;
+    std::vector<std::uint32_t> in_progress; ///< the transactions (and subtransactions) not ended at `to`, sorted
     bool changing_catalogs = false; ///< one in progress changed the catalogs (and was not decoded whole before)
 };
 
@@ -465,22 +476,28 @@ family_decisions decide(const transaction_members& members, const xid_set& held_
     family_decisions out;
     out.followed.reserve(members.size());
     out.decoded_whole.reserve(members.size());
+    out.in_progress.reserve(members.size());
     members.each([&](const transaction_members::member& m) {
         const auto* f = families.find(m.top);
         const bool decoded = whole(m.top) || (!m.aborted && (m.wrote || (m.xid == m.top && f->wrote)));
         if (!decoded) out.followed.push_back(m.xid);
+        if (open.has(m.top)) out.in_progress.push_back(m.xid);
         if (m.xid == m.top && open.has(m.xid) && whole(m.top)) {
             out.decoded_whole.push_back(m.xid);
             out.changing_catalogs = out.changing_catalogs || !held_whole.has(m.xid);
         }
     });
     std::sort(out.followed.begin(), out.followed.end());
+    std::sort(out.in_progress.begin(), out.in_progress.end());
     return out;
 }
 
 /// The jumps a reader following `plan` may take: over the runs it only follows (outside the
-/// stretches it decodes, or of a transaction it follows) that end before it stops.
-std::vector<decoding_plan::jump> jumps_over_followed(const record_runs& runs, const decoding_plan& plan) {
+/// stretches it decodes, or of a transaction it follows) that end before it stops, of no
+/// transaction or of one that ended: one still in progress is followed record by record, as
+/// logical decoding expects (the slot's restart point and catalog horizon wait for it).
+std::vector<decoding_plan::jump> jumps_over_followed(const record_runs& runs, const decoding_plan& plan,
+                                                     const std::vector<std::uint32_t>& in_progress) {
     // (The stretches are increasing and apart.)
     auto decoded_at = [&](std::uint64_t at) {
         auto s = std::upper_bound(plan.decode.begin(), plan.decode.end(), at, [](std::uint64_t a, const auto& d) { return a < d.second; });
@@ -490,6 +507,7 @@ std::vector<decoding_plan::jump> jumps_over_followed(const record_runs& runs, co
     for (std::size_t i = 0; i < runs.size(); ++i) {
         const auto& r = runs[i];
         if (r.next == 0 || r.next >= plan.stop) break;
+        if (TransactionIdIsValid(r.xid) && std::binary_search(in_progress.begin(), in_progress.end(), r.xid)) continue;
         const bool followed = !TransactionIdIsValid(r.xid) || std::binary_search(plan.followed.begin(), plan.followed.end(), r.xid);
         const auto first = decoded_at(r.first), last = decoded_at(r.last);
         // (Outside the stretches: between the same two, the run's first and last record.)
@@ -582,7 +600,11 @@ decoding_plan plan_decoding(std::uint64_t from, std::uint64_t to, const std::vec
                 members.of(xid).changed_catalogs = true;
             }
         } else if (rmgr == RM_HEAP2_ID && (XLogRecGetInfo(reader) & XLOG_HEAP_OPMASK) == XLOG_HEAP2_NEW_CID) {
-            members.of(reinterpret_cast<const xl_heap_new_cid*>(XLogRecGetData(reader))->top_xid).changed_catalogs = true;
+            // (It names its top-level transaction: a subtransaction whose first record was read
+            // by an earlier pass is linked here.)
+            const TransactionId top = reinterpret_cast<const xl_heap_new_cid*>(XLogRecGetData(reader))->top_xid;
+            members.of(top).changed_catalogs = true;
+            if (TransactionIdIsValid(xid) && xid != top) members.of(xid).top = top;
         } else if (rmgr == RM_STANDBY_ID && (XLogRecGetInfo(reader) & ~XLR_INFO_MASK) == XLOG_RUNNING_XACTS) {
             // Transactions before the oldest running one ended without a record (a crash).
             open.remove_before(reinterpret_cast<const xl_running_xacts*>(XLogRecGetData(reader))->oldestRunningXid);
@@ -621,7 +643,7 @@ decoding_plan plan_decoding(std::uint64_t from, std::uint64_t to, const std::vec
     else
         plan.followed = std::move(decided.followed);
     if (writing.size() <= most_in_progress) plan.writers_in_progress = std::move(writing);
-    plan.jumps = jumps_over_followed(runs, plan);
+    plan.jumps = jumps_over_followed(runs, plan, decided.in_progress);
     return plan;
 }
 

@@ -25,6 +25,8 @@ std::uint64_t next_full_xid();
 /// `wait`, nothing when another transaction holds a conflicting lock.
 struct table_file {
     std::uint32_t relid = 0, tablespace = 0, database = 0, file = 0;
+    /// Its TOAST table's (0: none): a row's TOASTed values are written there just before it.
+    std::uint32_t toast_tablespace = 0, toast_file = 0;
 };
 std::optional<table_file> lock_and_locate(std::uint32_t relid, bool wait);
 
@@ -83,7 +85,7 @@ struct decoding_plan {
     /// Where the reader may jump: after the record that ends at `after`, to the record that
     /// starts at `resume`, over records it would only follow and that following does nothing
     /// with (neither transaction ends, nor snapshots, nor checkpoints: row changes, index and
-    /// vacuum records). Increasing, all before `stop`.
+    /// vacuum records) of transactions that ended before `to`. Increasing, all before `stop`.
     struct jump {
         std::uint64_t after = 0, resume = 0;
     };
