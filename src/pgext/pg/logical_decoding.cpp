@@ -401,13 +401,19 @@ constexpr std::uint64_t most_read_again = 64u << 20;
 /// again for as long as it stays open.
 constexpr std::chrono::seconds longest_read_again{2};
 
+/// Calls `f` with each transaction of `list` (a reorder buffer's top-level transactions, or a
+/// transaction's subtransactions).
+template <class F>
+void each_transaction(const dlist_head& list, F&& f) {
+    // (Reading the context's fields raises no error; dlist_foreach is C only.)
+    for (const dlist_node* n = list.head.next; n && n != &list.head; n = n->next)
+        f(*reinterpret_cast<const ReorderBufferTXN*>(reinterpret_cast<const char*>(n) - offsetof(ReorderBufferTXN, node)));
+}
+
 /// Calls `f` with each top-level transaction the session's context holds, not yet ended.
 template <class F>
 void each_held(F&& f) {
-    // (Reading the context's fields raises no error; dlist_foreach is C only.)
-    const dlist_head& list = session.context->reorder->toplevel_by_lsn;
-    for (const dlist_node* n = list.head.next; n && n != &list.head; n = n->next)
-        f(*reinterpret_cast<const ReorderBufferTXN*>(reinterpret_cast<const char*>(n) - offsetof(ReorderBufferTXN, node)));
+    each_transaction(session.context->reorder->toplevel_by_lsn, f);
 }
 
 /// The transactions the session's context holds, not yet ended: those it read before.
@@ -416,11 +422,10 @@ held_transactions held_by_context() {
     each_held([&](const ReorderBufferTXN& txn) {
         bool changes = txn.nentries > 0;
         held.members.emplace_back(txn.xid, txn.xid);
-        for (const dlist_node* n = txn.subtxns.head.next; n && n != &txn.subtxns.head; n = n->next) {
-            const auto& sub = *reinterpret_cast<const ReorderBufferTXN*>(reinterpret_cast<const char*>(n) - offsetof(ReorderBufferTXN, node));
+        each_transaction(txn.subtxns, [&](const ReorderBufferTXN& sub) {
             changes = changes || sub.nentries > 0;
             held.members.emplace_back(sub.xid, txn.xid);
-        }
+        });
         if (changes) held.writers.push_back(txn.xid);
     });
     held.decoded_whole = session.decoded_whole;
