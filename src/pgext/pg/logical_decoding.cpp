@@ -24,6 +24,7 @@ extern "C" {
 #include <replication/logical.h>
 #include <replication/origin.h>
 #include <replication/slot.h>
+#include <storage/sinval.h>
 #include <utils/inval.h>
 #include <replication/output_plugin.h>
 #include <replication/reorderbuffer.h>
@@ -284,6 +285,9 @@ struct decoding_session {
     /// The top-level transactions in progress whose every record it decoded (the others it
     /// follows, unless they write the tables or change the catalogs: decoding_plan).
     std::vector<std::uint32_t> decoded_whole;
+    /// The invalidation messages this process had taken in (SharedInvalidMessageCounter) when
+    /// its caches last held nothing but the catalogs as they are at its reader's position.
+    std::optional<std::uint64_t> caches_clean_at;
 } session;
 
 void acquire_slot(const std::string& slot) {
@@ -358,8 +362,15 @@ void read_until(std::uint64_t upto, const decoding_plan& plan) {
                    !std::binary_search(plan.followed.begin(), plan.followed.end(), XLogRecGetXid(reader));
         };
         // Decoding reads the catalogs as they were (historic snapshots): no entry cached for
-        // the present may serve it, and none it loads may serve the present after it.
-        InvalidateSystemCaches();
+        // the present may serve it, and none it loads may serve the present after it. Unless
+        // they are the same: nothing read changes the catalogs, and this process took in no
+        // invalidation since its caches last matched where the reader stands (a catalog change
+        // committed later: its messages are taken in before any entry it changed is loaded).
+        // Resetting the caches costs a pass more than decoding a few rows: the statements
+        // the pass runs are analysed and planned again.
+        const std::uint64_t taken_in = SharedInvalidMessageCounter;
+        const bool same_catalogs = !plan.catalogs_change && session.caches_clean_at == taken_in;
+        if (!same_catalogs) InvalidateSystemCaches();
         // Whether a catalog change was followed since: then what decoding cached is stale.
         bool stale = false;
         std::size_t jump = 0;
@@ -389,7 +400,8 @@ void read_until(std::uint64_t upto, const decoding_plan& plan) {
         ctx->fast_forward = false;
         MemoryContextSwitchTo(caller);
         CurrentResourceOwner = owner; // (decoding's transaction management may change it)
-        InvalidateSystemCaches();
+        if (!same_catalogs || SharedInvalidMessageCounter != taken_in) InvalidateSystemCaches();
+        session.caches_clean_at = SharedInvalidMessageCounter;
     });
 }
 

@@ -554,6 +554,7 @@ decoding_plan plan_decoding(std::uint64_t from, std::uint64_t to, const std::vec
     bool moved = false;
     record_runs runs;
     std::uint64_t before = from; // the end of the record before the one read
+    bool catalogs_change = false;
     const bool unsure = read_records(from, to, [&](XLogReaderState* reader) {
         const TransactionId xid = XLogRecGetXid(reader);
         const RmgrId rmgr = XLogRecGetRmid(reader);
@@ -583,6 +584,7 @@ decoding_plan plan_decoding(std::uint64_t from, std::uint64_t to, const std::vec
                     stretch_counts = true;
                 }
                 members.of(xid).ended = true;
+                catalogs_change = catalogs_change || parsed.nmsgs > 0;
                 for (int i = 0; i < parsed.nsubxacts; ++i) members.of(parsed.subxacts[i]).top = xid;
                 open.remove(xid, parsed.subxacts, parsed.nsubxacts);
             } else if (info == XLOG_XACT_ABORT) {
@@ -596,14 +598,16 @@ decoding_plan plan_decoding(std::uint64_t from, std::uint64_t to, const std::vec
             } else if (info == XLOG_XACT_ASSIGNMENT) {
                 const auto* a = reinterpret_cast<const xl_xact_assignment*>(XLogRecGetData(reader));
                 for (int i = 0; i < a->nsubxacts; ++i) members.of(a->xsub[i]).top = a->xtop;
-            } else if (info == XLOG_XACT_INVALIDATIONS && TransactionIdIsValid(xid)) {
-                members.of(xid).changed_catalogs = true;
+            } else if (info == XLOG_XACT_INVALIDATIONS) {
+                catalogs_change = true;
+                if (TransactionIdIsValid(xid)) members.of(xid).changed_catalogs = true;
             }
         } else if (rmgr == RM_HEAP2_ID && (XLogRecGetInfo(reader) & XLOG_HEAP_OPMASK) == XLOG_HEAP2_NEW_CID) {
             // (It names its top-level transaction: a subtransaction whose first record was read
             // by an earlier pass is linked here.)
             const TransactionId top = reinterpret_cast<const xl_heap_new_cid*>(XLogRecGetData(reader))->top_xid;
             members.of(top).changed_catalogs = true;
+            catalogs_change = true;
             if (TransactionIdIsValid(xid) && xid != top) members.of(xid).top = top;
         } else if (rmgr == RM_STANDBY_ID && (XLogRecGetInfo(reader) & ~XLR_INFO_MASK) == XLOG_RUNNING_XACTS) {
             // Transactions before the oldest running one ended without a record (a crash).
@@ -624,6 +628,7 @@ decoding_plan plan_decoding(std::uint64_t from, std::uint64_t to, const std::vec
         plan.stop = to;
         return plan;
     }
+    plan.catalogs_change = catalogs_change;
     std::vector<std::uint32_t> writing = open.members(&s.writers);
     auto decided = decide(members, held_whole, open);
     // What is in progress at `to` is decoded as it goes, but for the transactions followed: a

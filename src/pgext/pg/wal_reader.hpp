@@ -103,6 +103,10 @@ struct decoding_plan {
     /// progress at `to`; nothing when there were more than asked for (or when everything is
     /// decoded).
     std::optional<std::vector<std::uint32_t>> writers_in_progress;
+    /// Whether a record read changes the catalogs: a commit or a record with invalidation
+    /// messages, a catalog row written under a command id (true when the plan is unsure).
+    /// Without one, the catalogs decoding reads as they were are the catalogs as they are.
+    bool catalogs_change = true;
 };
 decoding_plan plan_decoding(std::uint64_t from, std::uint64_t to, const std::vector<table_file>& tables,
                             const held_transactions& held, std::size_t most_in_progress, std::uint64_t most_read_again);
