@@ -135,9 +135,11 @@ grouped build_grouping(context& ctx, const ir::rel_ptr& input, const std::vector
         node.aggs.push_back(call);
         if (!call.args.empty()) {
             auto& scales = node.aggs.back().arg_scales = ir::value_scales(*call.arg(), *input);
+            const bool scales_known = scales.has_value();
             if (!ctx.opts.count_scales && scales && scales->size() > 1) scales.reset();
             node.aggs.back().counts_nans = ctx.opts.count_nans && call.arg()->type.kind == type_kind::numeric;
             node.aggs.back().counts_infinities = ctx.opts.count_infinities && node.aggs.back().counts_nans;
+            node.aggs.back().never_infinite = node.aggs.back().counts_infinities && scales_known;
             node.aggs.back().encodes_scales = ctx.opts.encode_scales && !scales && call.arg()->type.kind == type_kind::numeric;
         }
         bool counts = call.func == ir::agg_func::count || call.func == ir::agg_func::count_star;

@@ -91,6 +91,10 @@ struct agg_call {
     /// that every change folds in. False for storage made before, which recomputes a group
     /// whose last NaN or infinity leaves.
     bool counts_infinities = false;
+    /// Set by the front end beside counts_infinities: the argument is never infinite (its
+    /// scales are known: numeric(p, s) and integer values, finite literals, + − * of them), so
+    /// its infinity counts stay 0 and are not counted row by row. It may still be NaN.
+    bool never_infinite = false;
     /// Set by the front end for a numeric argument whose scales value_scales cannot tell (a
     /// plain `numeric` column): a running SUM or AVG of it counts its inputs of every scale in
     /// one number (top_aggregate.cpp). False for storage made before, which recomputes them.

@@ -20,9 +20,10 @@ using column_scales_fn = std::function<scales(int)>;
 
 scales one(int s) { return std::vector<int>{s}; }
 
+/// A literal's scale as written (`12.50`: 2); nullopt for an exponent, NaN or an infinity.
 scales literal_scales(const std::string& text) {
     const auto point = text.find('.');
-    if (text.find_first_of("eE") != std::string::npos) return std::nullopt;
+    if (text.find_first_not_of("+-.0123456789") != std::string::npos) return std::nullopt;
     return one(point == std::string::npos ? 0 : static_cast<int>(text.size() - point - 1));
 }
 

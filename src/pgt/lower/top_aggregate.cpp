@@ -229,6 +229,8 @@ tree::expr aggregated(std::string_view name, std::vector<tree::expr> args, std::
     return tree::aggregate("pg_catalog", name, std::move(args), std::move(o));
 }
 tree::expr count_rows(std::optional<tree::expr> filter) { return aggregated("count", {}, std::move(filter), true); }
+/// The count of inputs that cannot occur (the infinities of an argument never infinite).
+tree::expr no_inputs() { return tree::cast(tree::integer(0), int8_type); }
 tree::expr sum_of(tree::expr x, std::optional<tree::expr> filter) { return aggregated("sum", {std::move(x)}, std::move(filter)); }
 tree::expr zero_if_null(tree::expr x) { return tree::coalesce({std::move(x), tree::integer(0)}); }
 
@@ -352,7 +354,9 @@ struct aggregate_lowering {
     /// (scale() is NULL for those alone and for NULL: a call cheaper for every other row than
     /// a comparison, each full load's grouped sum tests every row.)
     tree::expr is_special(const ir::agg_call& call, const std::string& alias, const tree::expr& special) const {
-        return tree::all_of({tree::is_null(tree::fn("scale", {arg(call, alias)})), tree::eq(arg(call, alias), special)});
+        const tree::expr no_scale = tree::is_null(tree::fn("scale", {arg(call, alias)}));
+        if (call.never_infinite) return no_scale; // (NaN alone has none)
+        return tree::all_of({no_scale, tree::eq(arg(call, alias), special)});
     }
 
     /// `conditions` on the rows a running sum of `call` takes, with, where it counts the
@@ -376,8 +380,9 @@ struct aggregate_lowering {
     /// cost of a full load of a grouped sum.
     void push_special_counts(const ir::agg_call& call, const std::string& alias, const std::optional<tree::expr>& f,
                              std::vector<tree::expr>& state) const {
-        if (!infinities_counted(call)) {
+        if (!infinities_counted(call) || call.never_infinite) {
             if (nan_counted(call)) state.push_back(count_rows(rows_filter(call, alias, {is_special(call, alias, numeric_nan())})));
+            if (infinities_counted(call)) state.insert(state.end(), 2, no_inputs());
             return;
         }
         const auto power = [](const char* p) { return tree::cast(tree::text(p), numeric_type); };
@@ -698,7 +703,8 @@ struct aggregate_lowering {
         if (nan_counted(call)) items.push_back(tree::as(to.count(row_conditions(call, "s", {is_special(call, "s", numeric_nan())})), nan_count(d)));
         if (!infinities_counted(call)) return;
         for (int sign : {1, -1})
-            items.push_back(tree::as(to.count(row_conditions(call, "s", {is_special(call, "s", numeric_infinity(sign))})), (sign > 0 ? pinf_count : ninf_count)(d)));
+            items.push_back(tree::as(call.never_infinite ? no_inputs() : to.count(row_conditions(call, "s", {is_special(call, "s", numeric_infinity(sign))})),
+                                     (sign > 0 ? pinf_count : ninf_count)(d)));
     }
 
     /// Whether state column `col` counts rows (the group's, or an aggregate's non-NULL, NaN or
