@@ -267,7 +267,14 @@ struct aggregate_lowering {
         std::erase_if(cols, [&](const storage_column& s) { return shared.contains(s.name); });
         return cols;
     }
-    tree::expr arg(const ir::agg_call& call, const std::string& alias) const { return l.value(*call.arg(), child, alias); }
+    /// The change summary's arguments computed once a row, beside the change's columns
+    /// (summary_input): column names by the index of their call in `a.aggs`.
+    mutable std::map<std::size_t, std::string> computed_args{};
+    tree::expr arg(const ir::agg_call& call, const std::string& alias) const {
+        if (const auto it = computed_args.find(static_cast<std::size_t>(&call - a.aggs.data())); it != computed_args.end())
+            return tree::col(alias, it->second);
+        return l.value(*call.arg(), child, alias);
+    }
     /// The conditions under which a row (through `alias`) counts for the aggregate: its
     /// FILTER, its argument is not NULL, and `extra`, tested in that order. (PostgreSQL
     /// evaluates an aggregate's argument only for the rows its FILTER passes: `x / y` under
@@ -641,13 +648,41 @@ struct aggregate_lowering {
         auto k = keys("s");
         for (std::size_t j = 0; j < k.size(); ++j) r.items.push_back(tree::as(k[j], g(j)));
         r.items.push_back(tree::as(to.count({}), "__pgt_dcount"));
+        if (one_row) {
+            for (std::size_t i = 0; i < a.aggs.size(); ++i)
+                for (auto& item : call_change(i, to, known)) r.items.push_back(std::move(item));
+            return r.from(dc, "s");
+        }
+        r.from(summary_input(dc));
         for (std::size_t i = 0; i < a.aggs.size(); ++i)
             for (auto& item : call_change(i, to, known)) r.items.push_back(std::move(item));
-        r.from(dc, "s");
-        if (one_row) return r;
+        computed_args.clear();
         if (!k.empty()) r.group_by(k);
         else r.having(tree::gt(tree::count_all(), tree::integer(0)));
         return r;
+    }
+
+    /// The rows change_summary groups: change `dc`, with each computed argument of a call
+    /// without FILTER (one evaluated only for the rows its FILTER passes) computed once a row.
+    /// A call's change takes its argument in up to four places (the weighted sum, the test of
+    /// NULL, the NaN count's test, the finite sum's), and PostgreSQL evaluates each; OFFSET 0
+    /// keeps the subquery from being pulled up into them.
+    tree::relation summary_input(const std::string& dc) const {
+        computed_args.clear();
+        std::map<std::string, std::string> named; // rendered argument → its column
+        tree::select rows({tree::all("s")});
+        for (std::size_t i = 0; i < a.aggs.size(); ++i) {
+            const auto& call = a.aggs[i];
+            if (call.args.empty() || call.filter || call.arg()->kind == ir::expr_kind::column ||
+                ir::maintenance_of(call) == ir::agg_maintenance::rescan)
+                continue;
+            const tree::expr value = l.value(*call.arg(), child, "s");
+            auto [it, added] = named.try_emplace(tree::render(value), "__pgt_x" + std::to_string(i));
+            if (added) rows.items.push_back(tree::as(value, it->second));
+            computed_args[i] = it->second;
+        }
+        if (computed_args.empty()) return tree::from(dc, "s");
+        return tree::from(rows.from(dc, "s").offset(0), "s");
     }
 
     /// change_summary's columns of aggregate `i` (none for a rescanned one: the group is touched).
