@@ -345,11 +345,8 @@ bool changes_catalogs(XLogReaderState* reader) {
     return parsed.nmsgs > 0;
 }
 
-/// Reads the WAL up to `upto` through the session's context, decoding the records that start
-/// within the stretches `plan.decode` and are not of a transaction `plan.followed`; the others
-/// it only follows (fast-forward: no change queued, every commit skipped), and it jumps over
-/// those that following does nothing with (`plan.jumps`).
-void read_until(std::uint64_t upto, const decoding_plan& plan) {
+/// read_until's reading (decoding), without its reset of the caches when it fails.
+void decode_until(std::uint64_t upto, const decoding_plan& plan) {
     pg::call([&] {
         ResourceOwner owner = CurrentResourceOwner;
         LogicalDecodingContext* ctx = session.context;
@@ -363,13 +360,15 @@ void read_until(std::uint64_t upto, const decoding_plan& plan) {
         };
         // Decoding reads the catalogs as they were (historic snapshots): no entry cached for
         // the present may serve it, and none it loads may serve the present after it. Unless
-        // they are the same: nothing read changes the catalogs, and this process took in no
+        // they are the same: nothing read changes the catalogs, this process took in no
         // invalidation since its caches last matched where the reader stands (a catalog change
-        // committed later: its messages are taken in before any entry it changed is loaded).
-        // Resetting the caches costs a pass more than decoding a few rows: the statements
-        // the pass runs are analysed and planned again.
+        // committed later: its messages are taken in when its locks are, before any entry it
+        // changed is loaded), and its own transaction wrote nothing (its own changes are not
+        // messages taken in). Resetting the caches costs a pass more than decoding a few
+        // rows: the statements the pass runs are analysed and planned again.
         const std::uint64_t taken_in = SharedInvalidMessageCounter;
-        const bool same_catalogs = !plan.catalogs_change && session.caches_clean_at == taken_in;
+        const bool same_catalogs = !plan.catalogs_change && session.caches_clean_at == taken_in &&
+                                   !TransactionIdIsValid(GetTopTransactionIdIfAny());
         if (!same_catalogs) InvalidateSystemCaches();
         // Whether a catalog change was followed since: then what decoding cached is stale.
         bool stale = false;
@@ -403,6 +402,22 @@ void read_until(std::uint64_t upto, const decoding_plan& plan) {
         if (!same_catalogs || SharedInvalidMessageCounter != taken_in) InvalidateSystemCaches();
         session.caches_clean_at = SharedInvalidMessageCounter;
     });
+}
+
+/// Reads the WAL up to `upto` through the session's context, decoding the records that start
+/// within the stretches `plan.decode` and are not of a transaction `plan.followed`; the others
+/// it only follows (fast-forward: no change queued, every commit skipped), and it jumps over
+/// those that following does nothing with (`plan.jumps`).
+void read_until(std::uint64_t upto, const decoding_plan& plan) {
+    try {
+        decode_until(upto, plan);
+    } catch (...) {
+        // Failing, it leaves entries cached under historic snapshots: none may serve the
+        // present (as pg_logical_slot_get_changes resets them when decoding fails).
+        session.caches_clean_at.reset();
+        pg::call([] { InvalidateSystemCaches(); });
+        throw;
+    }
 }
 
 /// How much WAL a pass leaves for the next one to read again, at most (a transaction in

@@ -268,11 +268,10 @@ struct aggregate_lowering {
         return cols;
     }
     /// The change summary's arguments computed once a row, beside the change's columns
-    /// (summary_input): column names by the index of their call in `a.aggs`.
-    mutable std::map<std::size_t, std::string> computed_args{};
+    /// (summary_input): column names by call, while change_summary builds its items.
+    mutable std::map<const ir::agg_call*, std::string> computed_args{};
     tree::expr arg(const ir::agg_call& call, const std::string& alias) const {
-        if (const auto it = computed_args.find(static_cast<std::size_t>(&call - a.aggs.data())); it != computed_args.end())
-            return tree::col(alias, it->second);
+        if (const auto it = computed_args.find(&call); it != computed_args.end()) return tree::col(alias, it->second);
         return l.value(*call.arg(), child, alias);
     }
     /// The conditions under which a row (through `alias`) counts for the aggregate: its
@@ -653,10 +652,15 @@ struct aggregate_lowering {
                 for (auto& item : call_change(i, to, known)) r.items.push_back(std::move(item));
             return r.from(dc, "s");
         }
-        r.from(summary_input(dc));
-        for (std::size_t i = 0; i < a.aggs.size(); ++i)
-            for (auto& item : call_change(i, to, known)) r.items.push_back(std::move(item));
-        computed_args.clear();
+        {
+            struct forget {
+                std::map<const ir::agg_call*, std::string>& args;
+                ~forget() { args.clear(); }
+            } computed{computed_args};
+            r.from(summary_input(dc));
+            for (std::size_t i = 0; i < a.aggs.size(); ++i)
+                for (auto& item : call_change(i, to, known)) r.items.push_back(std::move(item));
+        }
         if (!k.empty()) r.group_by(k);
         else r.having(tree::gt(tree::count_all(), tree::integer(0)));
         return r;
@@ -679,7 +683,7 @@ struct aggregate_lowering {
             const tree::expr value = l.value(*call.arg(), child, "s");
             auto [it, added] = named.try_emplace(tree::render(value), "__pgt_x" + std::to_string(i));
             if (added) rows.items.push_back(tree::as(value, it->second));
-            computed_args[i] = it->second;
+            computed_args[&call] = it->second;
         }
         if (computed_args.empty()) return tree::from(dc, "s");
         return tree::from(rows.from(dc, "s").offset(0), "s");

@@ -57,6 +57,13 @@ TEST_CASE("golden: grouped aggregate with AVG, MIN and HAVING", "[golden]") {
                               "GROUP BY status HAVING count(*) > 1");
 }
 
+TEST_CASE("golden: aggregates of computed arguments, one under FILTER", "[golden]") {
+    // The change summary computes amount * 2 and amount - 1 once a row, in a subquery beside
+    // the change; the argument under FILTER stays where the FILTER guards it.
+    check_golden("computed_arguments", "SELECT status, sum(amount * 2) AS doubled, avg(amount - 1) AS less, "
+                                       "sum(amount * 2) FILTER (WHERE customer_id > 0) AS known FROM orders GROUP BY status");
+}
+
 TEST_CASE("golden: left join", "[golden]") {
     check_golden("left_join", "SELECT c.name, o.amount FROM customers c LEFT JOIN orders o ON o.customer_id = c.id");
 }
