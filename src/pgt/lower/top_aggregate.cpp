@@ -647,20 +647,15 @@ struct aggregate_lowering {
         auto k = keys("s");
         for (std::size_t j = 0; j < k.size(); ++j) r.items.push_back(tree::as(k[j], g(j)));
         r.items.push_back(tree::as(to.count({}), "__pgt_dcount"));
-        if (one_row) {
-            for (std::size_t i = 0; i < a.aggs.size(); ++i)
-                for (auto& item : call_change(i, to, known)) r.items.push_back(std::move(item));
-            return r.from(dc, "s");
-        }
-        {
-            struct forget {
-                std::map<const ir::agg_call*, std::string>& args;
-                ~forget() { args.clear(); }
-            } computed{computed_args};
-            r.from(summary_input(dc));
-            for (std::size_t i = 0; i < a.aggs.size(); ++i)
-                for (auto& item : call_change(i, to, known)) r.items.push_back(std::move(item));
-        }
+        struct forget {
+            std::map<const ir::agg_call*, std::string>& args;
+            ~forget() { args.clear(); }
+        } computed{computed_args};
+        // (One row's change is not grouped: its arguments are evaluated once as they are.)
+        r.from(one_row ? tree::from(dc, "s") : summary_input(dc));
+        for (std::size_t i = 0; i < a.aggs.size(); ++i)
+            for (auto& item : call_change(i, to, known)) r.items.push_back(std::move(item));
+        if (one_row) return r;
         if (!k.empty()) r.group_by(k);
         else r.having(tree::gt(tree::count_all(), tree::integer(0)));
         return r;
@@ -672,7 +667,6 @@ struct aggregate_lowering {
     /// NULL, the NaN count's test, the finite sum's), and PostgreSQL evaluates each; OFFSET 0
     /// keeps the subquery from being pulled up into them.
     tree::relation summary_input(const std::string& dc) const {
-        computed_args.clear();
         std::map<std::string, std::string> named; // rendered argument → its column
         tree::select rows({tree::all("s")});
         for (std::size_t i = 0; i < a.aggs.size(); ++i) {
