@@ -44,6 +44,9 @@ inline constexpr double tiny_change_ratio = 0.001;
 inline constexpr long long tiny_change_records = 1000;
 inline constexpr double explored_growth = 4;
 inline constexpr double explore_cost = 2;
+/// The least standard deviation of the measured sizes, as a share of their mean, that a line is
+/// fitted to.
+inline constexpr double min_size_spread = 0.25;
 
 /// What a stream table's refreshes measured, kept as a float8[] in its catalog row.
 struct measured {
@@ -61,8 +64,8 @@ struct measured {
     void add_full(double ms);
     void add_differential(double change_records, double ms);
     void add_planning(double ms);
-    /// The fitted line's (slope, intercept), once sizes differ enough to tell them apart and it
-    /// rises.
+    /// The fitted line's (slope, intercept), once sizes differ enough to tell them apart
+    /// (min_size_spread) and it rises.
     std::optional<std::pair<double, double>> line() const;
 };
 

@@ -153,6 +153,22 @@ TEST_CASE("AUTO: refreshes of one size priced per change record where that is be
     CHECK(decide(m, of(600000), 0).full); // 900 ms: more than two full loads
 }
 
+TEST_CASE("AUTO: refreshes of nearly one size fit no line: the slope would be their noise") {
+    // TPC-H q07 at SF 1: two differential refreshes of 15,113 and 14,914 records took 68 and 57
+    // ms. A line through them costs 55 µs a record and priced 29,940 records at 1.6 s, above
+    // the 1.24 s full load, for a change the same refreshes price at about 125 ms.
+    measured m;
+    m.add_full(1240);
+    m.add_differential(15113, 67.8);
+    m.add_differential(14914, 56.8);
+    CHECK_FALSE(m.line());
+    const change c{29940, 0.002, 7.6e6};
+    CHECK_FALSE(decide(m, c, 0).full);
+    // Sizes a quarter of their mean apart are told apart.
+    m.add_differential(30000, 120);
+    CHECK(m.line());
+}
+
 TEST_CASE("AUTO: a change far larger than any applied before is applied once to learn its cost, up to two full loads") {
     measured m = learned(); // the largest applied: 20,000 records; 5 ms + 10 µs a record
     // 60,000 records, 605 ms against 400: not four times the largest, FULL.
