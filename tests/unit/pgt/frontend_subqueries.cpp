@@ -17,6 +17,19 @@ TEST_CASE("frontend: EXISTS and NOT EXISTS pull up their correlated conjuncts", 
     CHECK(contains(p, "Filter (country = 'DE')"));
 }
 
+TEST_CASE("frontend: an EXISTS subquery's select list is dropped where PostgreSQL drops it", "[frontend][subquery]") {
+    // simplify_EXISTS_query: nothing evaluates it, not even the planner folding a constant call
+    // that would fail (a pseudo-type's input function, 1 / 0). Lifted here (a nested subquery).
+    auto p = plan("SELECT id FROM orders o WHERE EXISTS (SELECT o.sku, 1 / 0, c.name FROM customers c "
+                  "WHERE c.id > o.customer_id AND EXISTS (SELECT 1 FROM events e WHERE e.customer_id = c.id))");
+    CHECK_FALSE(contains(p, "/"));
+    CHECK(contains(p, "'1' AS ?column?"));
+    // With an aggregate its one row is evaluated: the select list stays.
+    p = plan("SELECT id FROM orders o WHERE EXISTS (SELECT count(*), 1 / 0 FROM customers c WHERE c.id > o.customer_id "
+             "AND EXISTS (SELECT 1 FROM events e WHERE e.customer_id = c.id))");
+    CHECK(contains(p, "('1' / '0') AS ?column?"));
+}
+
 TEST_CASE("frontend: IN and NOT IN keep PostgreSQL's NULL semantics as ANY tests", "[frontend][subquery]") {
     const auto p = plan("SELECT id FROM orders WHERE customer_id NOT IN (SELECT customer_id FROM events)");
     CHECK(contains(p, "Filter (NOT __sublink)"));
