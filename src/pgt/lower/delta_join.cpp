@@ -149,7 +149,9 @@ struct join_parts {
         first_matches.limit(tree::plus(tree::cast(d, int8()), tree::integer(1)));
         const tree::expr counted = tree::scalar(tree::select({tree::count_all()}).from(tree::from(first_matches, "m")));
         const tree::expr none_before = tree::case_when({{tree::lt(d, tree::integer(0)), tree::boolean(false)}}, tree::eq(counted, d));
-        const tree::expr flip = tree::minus(tree::cast(no_match_now(ps, "x"), int4()), tree::cast(none_before, int4()));
+        // Its matches now are its matches before plus d: with d > 0 it has one, unprobed.
+        const tree::expr none_now = tree::case_when({{tree::gt(d, tree::integer(0)), tree::boolean(false)}}, no_match_now(ps, "x"));
+        const tree::expr flip = tree::minus(tree::cast(none_now, int4()), tree::cast(none_before, int4()));
         tree::select change(padded(ps, "x"));
         change.items.push_back(tree::as(tree::times(tree::col("x", "__pgt_m"), flip), weight));
         change.from(tree::from(touched_rows(ps, dp, dq), "x"));

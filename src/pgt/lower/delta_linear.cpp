@@ -7,11 +7,13 @@ namespace pgt::lower::detail {
 namespace {
 
 /// Whether node `id`'s change reaches only rules that add up its rows' weights before a row's
-/// net weight matters: through filters, projections and inner joins (bilinear: each row's
-/// weight multiplies its matches) used once, into an aggregate (its change per group is a sum
-/// of weights) or into the net change per row the stream table merges (rows_delta groups equal
-/// rows). Anything else — an outer join, DISTINCT, a sublink, a set operation, a window — may
-/// read a row's weight as its net weight.
+/// net weight matters: through filters, projections and joins used once (an inner join is
+/// bilinear: each row's weight multiplies its matches; an outer join's unmatched rows change
+/// by the preserved side's weights, and by the other side's only through their sum per
+/// preserved row, delta_join.cpp), into an aggregate (its change per group is a sum of
+/// weights) or into the net change per row the stream table merges (rows_delta groups equal
+/// rows). Anything else — DISTINCT, a sublink, a set operation, a window — may read a row's
+/// weight as its net weight.
 bool summed_downstream(const circuit& c, int id) {
     const bool rows_merged = c.strategy != maintenance::aggregate;
     for (;;) {
@@ -26,8 +28,7 @@ bool summed_downstream(const circuit& c, int id) {
         if (user == -1) return false;
         const circuit_node& u = c.nodes[static_cast<std::size_t>(user)];
         if (u.op == circuit_op::aggregate) return true;
-        const bool inner_join = u.op == circuit_op::join && std::get<ir::join>(u.rel->node).kind == ir::join_kind::inner;
-        if (u.op != circuit_op::filter && u.op != circuit_op::map && !inner_join) return false;
+        if (u.op != circuit_op::filter && u.op != circuit_op::map && u.op != circuit_op::join) return false;
         id = user;
     }
 }
