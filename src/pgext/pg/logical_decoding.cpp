@@ -9,6 +9,7 @@
 #include "pg/bulk_insert.hpp"
 #include "pg/guard.hpp"
 #include "pg/gucs.hpp"
+#include "pg/settings.hpp"
 #include "pg/spi.hpp"
 #include "pg/subtransaction.hpp"
 #include "pg/virtual_columns.hpp"
@@ -263,13 +264,19 @@ long long close_pass(collector& pass) {
     return pass.rows;
 }
 
-/// The plugin's callbacks collect into `pass` while `decoding` runs.
+/// The plugin's callbacks collect into `pass` while `decoding` runs, which queues the changes of
+/// transactions in progress in pg_trickle.wal_decoding_work_mem before spilling them to disk
+/// (to read them back at their commit: a third of a 500,000-row update's decoding).
 template <class F>
 void collecting(collector& pass, F&& decoding) {
     struct deactivate {
         ~deactivate() { active = nullptr; }
     } reset;
     active = &pass;
+    std::optional<guc_scope> memory;
+    if (guc::wal_decoding_work_mem > 0)
+        memory.emplace(std::vector<std::pair<std::string, std::string>>{
+            {"logical_decoding_work_mem", std::to_string(guc::wal_decoding_work_mem) + "kB"}});
     decoding();
 }
 

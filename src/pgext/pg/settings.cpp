@@ -24,6 +24,7 @@ int per_database_worker_quota = 0;
 int ivm_recursive_max_depth = 100;
 char* cdc_mode = nullptr;
 int wal_max_lag_mb = 1024;
+int wal_decoding_work_mem = 256 * 1024;
 double differential_max_change_ratio = 0.15;
 bool auto_backoff = true;
 bool allow_circular = false;
@@ -37,6 +38,11 @@ bool check_cdc_mode(char** value, void**, GucSource) {
     for (auto& ch : v) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     if (v == "auto" || v == "trigger" || v == "wal") return true;
     GUC_check_errdetail("pg_trickle.cdc_mode must be 'auto', 'trigger' or 'wal'.");
+    return false;
+}
+bool check_decoding_memory(int* value, void**, GucSource) {
+    if (*value == -1 || *value >= 64) return true;
+    GUC_check_errdetail("pg_trickle.wal_decoding_work_mem must be -1 or at least 64 kB, as logical_decoding_work_mem.");
     return false;
 }
 } // namespace
@@ -97,6 +103,13 @@ void define() {
                             "WAL the capture slot may hold back before its sources go back to triggers (0: no limit).",
                             "A health check warns at half of it.", &wal_max_lag_mb, 1024, 0, 1048576, PGC_SIGHUP,
                             GUC_UNIT_MB, nullptr, nullptr, nullptr);
+    DefineCustomIntVariable("pg_trickle.wal_decoding_work_mem",
+                            "Memory a WAL decoding pass keeps the changes of transactions in progress in before spilling "
+                            "them to disk (-1: logical_decoding_work_mem).",
+                            "In place of logical_decoding_work_mem (64 MB by default), whose spill files a large "
+                            "transaction's changes are written to and read back from at its commit.",
+                            &wal_decoding_work_mem, 256 * 1024, -1, MAX_KILOBYTES, PGC_SIGHUP, GUC_UNIT_KB,
+                            check_decoding_memory, nullptr, nullptr);
     DefineCustomRealVariable("pg_trickle.differential_max_change_ratio",
                              "Share of its sources' rows changed above which an AUTO stream table's refresh recomputes (0: no such cap).",
                              "Below it, AUTO chooses from the stream table's measured refresh costs.",

@@ -17,6 +17,7 @@ extern int per_database_worker_quota;   ///< pg_trickle.per_database_worker_quot
 extern int ivm_recursive_max_depth;  ///< pg_trickle.ivm_recursive_max_depth (read by the refresh SQL)
 extern char* cdc_mode;               ///< pg_trickle.cdc_mode: 'auto', 'trigger' or 'wal' (stream tables' default)
 extern int wal_max_lag_mb;           ///< pg_trickle.wal_max_lag_mb: WAL the capture slot may hold back
+extern int wal_decoding_work_mem;    ///< pg_trickle.wal_decoding_work_mem (kB; -1: logical_decoding_work_mem)
 extern double differential_max_change_ratio; ///< pg_trickle.differential_max_change_ratio (AUTO)
 extern bool allow_circular;         ///< pg_trickle.allow_circular: monotone cycles of stream tables
 extern int max_fixpoint_iterations;  ///< pg_trickle.max_fixpoint_iterations: a cycle's refresh fails past it

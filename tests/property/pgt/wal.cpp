@@ -443,7 +443,7 @@ TEST_CASE("WAL capture: other tables' bulk writes between a source's changes are
     // pg_stat_replication_slots counts.
     cluster server{cluster_options{"pg_trickle",
                                    {"wal_level = logical", "pg_trickle.scheduler_interval_ms = 200",
-                                    "logical_decoding_work_mem = '64kB'"}}};
+                                    "pg_trickle.wal_decoding_work_mem = '64kB'"}}};
     auto db = server.connect();
     db.exec("CREATE EXTENSION pg_trickle");
     db.exec("CREATE TABLE items (id int PRIMARY KEY, g int, v int)");
@@ -524,4 +524,39 @@ TEST_CASE("WAL capture: other tables' bulk writes between a source's changes are
         db.exec("VACUUM FULL items");
         CHECK(refreshed_exact());
     }
+}
+
+TEST_CASE("WAL capture: a source's large transaction is queued in pg_trickle.wal_decoding_work_mem", "[wal]") {
+    // logical_decoding_work_mem is 64 kB. The decoder queues the changes of a transaction in
+    // progress in its own setting (256 MB by default) instead; with -1 it spills them past
+    // logical_decoding_work_mem, as any decoding would.
+    cluster server{cluster_options{"pg_trickle",
+                                   {"wal_level = logical", "pg_trickle.scheduler_interval_ms = 200",
+                                    "logical_decoding_work_mem = '64kB'"}}};
+    auto db = server.connect();
+    db.exec("CREATE EXTENSION pg_trickle");
+    db.exec("CREATE TABLE items (id int PRIMARY KEY, g int, v int)");
+    pgt::testing::allow_wal_capture(db);
+    db.exec(std::string("SELECT pgtrickle.create_stream_table('sums', '") + sums_query + "', schedule => '24h', cdc_mode => 'wal')");
+    INFO("server log:\n" << server.log());
+    REQUIRE(wait_for([&] { return db.scalar("SELECT cdc_mode FROM pgtrickle.pgt_change_tracking") == "WAL"; }, 20s));
+    const std::string slot = "pgtrickle_" + *db.scalar("SELECT oid FROM pg_database WHERE datname = current_database()");
+    auto stat = [&](const std::string& column) {
+        return db.scalar("SELECT " + column + " FROM pg_stat_replication_slots WHERE slot_name = '" + slot + "'").value_or("none");
+    };
+    auto refreshed_exact = [&] {
+        db.exec("SELECT pgtrickle.refresh_stream_table('sums')");
+        return equal_to_query(db, "sums", "g, n, total", sums_query);
+    };
+    db.exec("INSERT INTO items SELECT i, i % 7, i FROM generate_series(1, 20000) i");
+    CHECK(refreshed_exact());
+    // (The decoder reports its statistics at the end of its passes, asynchronously.)
+    REQUIRE(wait_for([&] { return stat("total_txns") != "none" && stat("total_txns") != "0"; }, 10s));
+    CHECK(stat("spill_txns") == "0");
+    db.exec("ALTER SYSTEM SET pg_trickle.wal_decoding_work_mem = -1");
+    db.exec("SELECT pg_reload_conf()");
+    std::this_thread::sleep_for(500ms); // the decoder takes the setting in between two passes
+    db.exec("UPDATE items SET v = v + 1");
+    CHECK(refreshed_exact());
+    CHECK(wait_for([&] { return stat("spill_txns") != "0"; }, 10s));
 }
