@@ -60,6 +60,12 @@ public:
     /// A fresh id for each range (table instance) in the query.
     int new_range_id() { return next_range_id_++; }
 
+    /// Column references resolved so far: all of them, and those to a column of an enclosing
+    /// query level (an aggregate reading only the latter belongs to that level).
+    struct reference_counts {
+        long long all = 0, outer = 0;
+    } references;
+
     /// Discovery results by subquery node; copies of the context share them.
     std::map<const void*, correlation_decision>& decisions() { return *decisions_; }
 

@@ -66,6 +66,7 @@ bool any_table(const select_scope& s) {
 // correlation was discovered (their decisions are positional).
 ir::expr_ptr outer_reference(context& ctx, const select_scope& scope, const select_scope* found,
                              const ir::expr_ptr& value, int location) {
+    ++ctx.references.outer;
     std::vector<const select_scope*> chain;
     for (const select_scope* s = &scope; s != found; s = s->outer) chain.push_back(s);
     ir::expr_ptr v = reference(ctx, value, location);
@@ -199,6 +200,7 @@ sql_type opaque_type() { return {type_kind::other, "(unknown to the compiler)"};
 ir::expr_ptr placeholder(sql_type type) { return ir::make_constant(std::nullopt, std::move(type)); }
 
 ir::expr_ptr reference(context& ctx, const ir::expr_ptr& value, int location) {
+    ++ctx.references.all;
     if (value->kind != ir::expr_kind::column) return value;
     auto fresh = ir::make_column(value->index, value->type);
     ctx.note_location(fresh, location);

@@ -125,9 +125,15 @@ std::vector<ir::sort_key> sort_keys(const List* order, const expr_env& env) {
 expr_ptr translate_aggregate(const FuncCall* fc, const function_name& f, bool user, const expr_env& env) {
     context& ctx = env.ctx;
     const expr_env inside = env.with(clause::aggregate_argument, nullptr);
+    const auto before = ctx.references;
     std::vector<expr_ptr> args = translate_args(fc, inside);
     std::vector<ir::sort_key> order = sort_keys(fc->agg_order, inside);
     expr_ptr filter = filter_of(fc, env);
+    // An aggregate whose arguments read columns of enclosing levels only is that level's
+    // aggregate in PostgreSQL (`SELECT max(t.x) FROM u` in a subquery of t's query: one value
+    // per group of t, on each row of u), not this level's.
+    const long long outer = ctx.references.outer - before.outer, all = ctx.references.all - before.all;
+    if (outer > 0 && all == outer) ctx.unsupported("aggregate " + f.name + "() of an enclosing query's columns", fc->location);
     if (fc->func_variadic) ctx.unsupported("VARIADIC argument", fc->location);
     ir::agg_call call;
     call.name = f.name;

@@ -795,16 +795,18 @@ rel_ptr limited(select_level& l, rel_ptr rel, level_output& out) {
 }
 
 // An EXISTS subquery PostgreSQL simplifies (simplify_EXISTS_query: no aggregate, window,
-// HAVING, OFFSET or LIMIT that can change its answer) has its select list, DISTINCT and ORDER BY
-// dropped before anything evaluates them: a function there that would fail on its arguments
-// (a pseudo-type's input function, a division by zero) never runs. The level returns a
-// constant instead.
+// HAVING, OFFSET or LIMIT that can change its answer) has its select list, GROUP BY, DISTINCT
+// and ORDER BY dropped before anything evaluates them: a function there that would fail on its
+// arguments (a pseudo-type's input function, a division by zero) never runs. The level returns
+// a constant instead.
 void drop_exists_select_list(select_level& l) {
     const bool simplified = l.opts.exists_test && !l.limit && !l.s->limitOffset && l.aggs.calls.empty() &&
                             l.aggs.groupings.empty() && l.group.sets.empty() && !l.having && l.windows.calls.empty();
     if (!simplified) return;
     l.targets = {{ir::make_constant("1", make_type(type_kind::int4)), "?column?"}};
     l.per_output.items.clear();
+    l.group = {};
+    l.grouped = false;
     l.distinct = l.plain_distinct = false;
     l.order_refs.clear();
     l.order.clear();

@@ -54,7 +54,7 @@ std::optional<std::pair<double, double>> measured::line() const {
     // 15 times what either cost a record): their standard deviation must be at least
     // `min_size_spread` of their mean.
     const double spread = w * sxx - sx * sx;
-    if (w <= 0 || spread < min_size_spread * min_size_spread * sx * sx) return std::nullopt;
+    if (w <= 0 || spread <= min_size_spread * min_size_spread * sx * sx) return std::nullopt;
     const double slope = (w * sxy - sx * sy) / spread;
     if (slope <= 0) return std::nullopt;
     return std::pair{slope, (sy - slope * sx) / w};

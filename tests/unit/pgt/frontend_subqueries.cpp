@@ -24,6 +24,10 @@ TEST_CASE("frontend: an EXISTS subquery's select list is dropped where PostgreSQ
                   "WHERE c.id > o.customer_id AND EXISTS (SELECT 1 FROM events e WHERE e.customer_id = c.id))");
     CHECK_FALSE(contains(p, "/"));
     CHECK(contains(p, "'1' AS ?column?"));
+    // GROUP BY too (it changes how many rows, not whether there is one).
+    p = plan("SELECT id FROM orders o WHERE EXISTS (SELECT 1 FROM customers c WHERE c.id > o.customer_id "
+             "AND EXISTS (SELECT 1 FROM events e WHERE e.customer_id = c.id) GROUP BY 1 / 0)");
+    CHECK_FALSE(contains(p, "/"));
     // With an aggregate its one row is evaluated: the select list stays.
     p = plan("SELECT id FROM orders o WHERE EXISTS (SELECT count(*), 1 / 0 FROM customers c WHERE c.id > o.customer_id "
              "AND EXISTS (SELECT 1 FROM events e WHERE e.customer_id = c.id))");

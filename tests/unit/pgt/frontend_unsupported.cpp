@@ -13,6 +13,10 @@ TEST_CASE("frontend: unsupported constructs are named", "[frontend]") {
          "SELECT n FROM a",
          "WITH RECURSIVE query \"a\" read by another WITH query of its list"},
         {"SELECT ARRAY(SELECT id FROM customers) AS a FROM orders", "ARRAY (subquery)"},
+        // max(o.amount) is the outer level's aggregate in PostgreSQL, which makes that level one
+        // group: one row, the largest amount of all orders (not one row per order).
+        {"SELECT (SELECT max(o.amount) FROM customers c WHERE c.id = 1) AS m FROM orders o",
+         "aggregate max() of an enclosing query's columns"},
         {"SELECT range_agg(CAST('[1,2)' AS int4range)) FROM orders", "aggregate range_agg() over types int4range"},
         {"SELECT id FROM orders WHERE (customer_id, id) < ALL (SELECT id, id FROM customers)", "row comparison < with a subquery"},
         {"SELECT count(*) FROM orders GROUP BY EXISTS (SELECT 1 FROM customers)", "EXISTS (subquery) in GROUP BY"},
