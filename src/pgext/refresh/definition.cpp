@@ -126,6 +126,27 @@ void refuse_nondeterministic_sources(definition& def) {
             return not_incremental(def, "column " + *column + " of " + src->name + " with a nondeterministic collation");
 }
 
+/// A column of a type without an array type anywhere in the compiled query (a subquery's column
+/// the query never reads included): maintenance groups rows whose values have no equality by
+/// image, picking one through array_agg, which PostgreSQL cannot build for such a type (the
+/// planner's statistics types pg_ndistinct, pg_dependencies, pg_mcv_list; pg_node_tree).
+void refuse_arrayless_columns(definition& def) {
+    std::set<server::oid> types;
+    const auto note = [&](const auto& self, const ir::rel& r) -> void {
+        // (The types the compiler knows by kind all have arrays; "(…)": a stand-in of no type.)
+        for (const auto& c : r.columns)
+            if (c.type.kind == type_kind::other && !c.type.name.starts_with("("))
+                types.insert(server::analyzer::parse_type(c.type.name).type);
+        for (const auto& in : r.inputs) self(self, *in);
+    };
+    note(note, *def.front.query->root);
+    for (const server::oid t : types)
+        if (const auto name = spi::scalar("SELECT pg_catalog.format_type(oid, NULL) FROM pg_catalog.pg_type "
+                                          "WHERE oid = $1::pg_catalog.oid AND typarray = 0 AND typelem = 0",
+                                          {std::to_string(t)}))
+            return not_incremental(def, "a column of type " + *name + ", which has no array type, inside the query");
+}
+
 /// One catalog lookup per output column, for two refusals in every mode: a pseudo-type
 /// (cast(NULL AS record), anyarray) cannot be stored; a type without an array type
 /// (pg_node_tree, the planner's statistics types) cannot be maintained, FULL included, as
@@ -289,6 +310,7 @@ definition analyze(const std::string& display_name, const std::string& query, mo
     def.requested_mode = requested_mode;
     def.front = compile_query(query, &def.objects);
     if (def.front.query && requested_mode != mode::full) refuse_nondeterministic_sources(def);
+    if (def.front.query && requested_mode != mode::full) refuse_arrayless_columns(def);
     // The server's own view of the output columns: names and exact types (and a privilege check).
     const auto described = spi::describe_columns(query);
     output_columns output;
