@@ -140,11 +140,15 @@ void refuse_arrayless_columns(definition& def) {
         for (const auto& in : r.inputs) self(self, *in);
     };
     note(note, *def.front.query->root);
-    for (const server::oid t : types)
-        if (const auto name = spi::scalar("SELECT pg_catalog.format_type(oid, NULL) FROM pg_catalog.pg_type "
-                                          "WHERE oid = $1::pg_catalog.oid AND typarray = 0 AND typelem = 0",
-                                          {std::to_string(t)}))
-            return not_incremental(def, "a column of type " + *name + ", which has no array type, inside the query");
+    if (types.empty()) return;
+    std::string oids;
+    for (const server::oid t : types) oids += (oids.empty() ? "{" : ",") + std::to_string(t);
+    // (The same test as check_storable's for output columns.)
+    if (const auto name = spi::scalar("SELECT pg_catalog.format_type(oid, NULL) FROM pg_catalog.pg_type "
+                                      "WHERE oid = ANY ($1::pg_catalog.oid[]) AND typarray = 0::pg_catalog.oid "
+                                      "AND typelem = 0::pg_catalog.oid ORDER BY oid LIMIT 1",
+                                      {oids + "}"}))
+        not_incremental(def, "a column of type " + *name + ", which has no array type, inside the query");
 }
 
 /// One catalog lookup per output column, for two refusals in every mode: a pseudo-type
@@ -310,6 +314,7 @@ definition analyze(const std::string& display_name, const std::string& query, mo
     def.requested_mode = requested_mode;
     def.front = compile_query(query, &def.objects);
     if (def.front.query && requested_mode != mode::full) refuse_nondeterministic_sources(def);
+    // (The first refusal drops the compiled query.)
     if (def.front.query && requested_mode != mode::full) refuse_arrayless_columns(def);
     // The server's own view of the output columns: names and exact types (and a privilege check).
     const auto described = spi::describe_columns(query);

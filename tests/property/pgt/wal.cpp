@@ -41,6 +41,38 @@ struct wal_server {
     }
 };
 
+/// A server with `setting` besides WAL capture, `items` with `rows` rows, the statements
+/// `before`, and the stream table `sums` over `items` asked to capture from the WAL.
+struct wal_sums_server {
+    cluster server;
+    connection db;
+    std::string slot; ///< the database's capture slot
+    wal_sums_server(const std::string& setting, int rows, const std::vector<std::string>& before = {})
+        : server{cluster_options{"pg_trickle", {"wal_level = logical", "pg_trickle.scheduler_interval_ms = 200", setting}}},
+          db(server.connect()) {
+        db.exec("CREATE EXTENSION pg_trickle");
+        db.exec("CREATE TABLE items (id int PRIMARY KEY, g int, v int)");
+        db.exec("INSERT INTO items SELECT i, i % 7, i FROM generate_series(1, " + std::to_string(rows) + ") i");
+        for (const auto& statement : before) db.exec(statement);
+        pgt::testing::allow_wal_capture(db);
+        db.exec(std::string("SELECT pgtrickle.create_stream_table('sums', '") + sums_query + "', schedule => '24h', cdc_mode => 'wal')");
+        slot = "pgtrickle_" + *db.scalar("SELECT oid FROM pg_database WHERE datname = current_database()");
+    }
+    /// Whether the scheduler has moved `items` to the WAL (waiting for it up to 20 s).
+    bool captured_from_wal() {
+        return wait_for([&] { return db.scalar("SELECT cdc_mode FROM pgtrickle.pgt_change_tracking") == "WAL"; }, 20s).has_value();
+    }
+    /// `column` of pg_stat_replication_slots for the capture slot ("none": no row yet).
+    std::string slot_stat(const std::string& column) {
+        return db.scalar("SELECT " + column + " FROM pg_stat_replication_slots WHERE slot_name = '" + slot + "'").value_or("none");
+    }
+    /// Refreshes `sums` and compares it with its query.
+    bool refreshed_exact() {
+        db.exec("SELECT pgtrickle.refresh_stream_table('sums')");
+        return equal_to_query(db, "sums", "g, n, total", sums_query);
+    }
+};
+
 /// Writes of every kind, some committed asynchronously.
 void write_round(connection& db, int round) {
     const std::string r = std::to_string(round);
@@ -441,27 +473,15 @@ TEST_CASE("WAL capture: a FULL stream table's fresh heap is left out of logical 
 TEST_CASE("WAL capture: other tables' bulk writes between a source's changes are followed, not decoded", "[wal]") {
     // 64 kB of decoding memory: a transaction queued whole by the decoder spills to disk, which
     // pg_stat_replication_slots counts.
-    cluster server{cluster_options{"pg_trickle",
-                                   {"wal_level = logical", "pg_trickle.scheduler_interval_ms = 200",
-                                    "pg_trickle.wal_decoding_work_mem = '64kB'"}}};
-    auto db = server.connect();
-    db.exec("CREATE EXTENSION pg_trickle");
-    db.exec("CREATE TABLE items (id int PRIMARY KEY, g int, v int)");
-    db.exec("INSERT INTO items SELECT i, i % 7, i FROM generate_series(1, 500) i");
-    db.exec("CREATE TABLE other (id int, pad text)");
-    db.exec("CREATE MATERIALIZED VIEW bulk AS SELECT i, repeat('x', 50) AS pad FROM generate_series(1, 20000) i");
-    pgt::testing::allow_wal_capture(db);
-    db.exec(std::string("SELECT pgtrickle.create_stream_table('sums', '") + sums_query + "', schedule => '24h', cdc_mode => 'wal')");
-    INFO("server log:\n" << server.log());
-    REQUIRE(wait_for([&] { return db.scalar("SELECT cdc_mode FROM pgtrickle.pgt_change_tracking") == "WAL"; }, 20s));
-    const std::string slot = "pgtrickle_" + *db.scalar("SELECT oid FROM pg_database WHERE datname = current_database()");
-    auto refreshed_exact = [&] {
-        db.exec("SELECT pgtrickle.refresh_stream_table('sums')");
-        return equal_to_query(db, "sums", "g, n, total", sums_query);
-    };
-    auto spilled = [&] {
-        return db.scalar("SELECT spill_txns FROM pg_stat_replication_slots WHERE slot_name = '" + slot + "'").value_or("none");
-    };
+    wal_sums_server s("pg_trickle.wal_decoding_work_mem = '64kB'", 500,
+                      {"CREATE TABLE other (id int, pad text)",
+                       "CREATE MATERIALIZED VIEW bulk AS SELECT i, repeat('x', 50) AS pad FROM generate_series(1, 20000) i"});
+    INFO("server log:\n" << s.server.log());
+    REQUIRE(s.captured_from_wal());
+    const cluster& server = s.server;
+    connection& db = s.db;
+    auto refreshed_exact = [&] { return s.refreshed_exact(); };
+    auto spilled = [&] { return s.slot_stat("spill_txns"); };
     for (int round = 1; round <= 4; ++round) {
         // Bulk writes to other tables before, between and after the source's changes.
         db.exec("REFRESH MATERIALIZED VIEW bulk");
@@ -474,7 +494,7 @@ TEST_CASE("WAL capture: other tables' bulk writes between a source's changes are
     // (The decoder reports its statistics at the end of its passes, asynchronously.)
     (void)wait_for([&] { return spilled() == "0"; }, 10s);
     CHECK(spilled() == "0");
-    CHECK(db.scalar("SELECT total_txns > 0 FROM pg_stat_replication_slots WHERE slot_name = '" + slot + "'") == "t");
+    CHECK(db.scalar("SELECT total_txns > 0 FROM pg_stat_replication_slots WHERE slot_name = '" + s.slot + "'") == "t");
     auto other = server.connect();
     auto holder = server.connect();
     for (int round = 8; round <= 9; ++round) {
@@ -530,24 +550,12 @@ TEST_CASE("WAL capture: a source's large transaction is queued in pg_trickle.wal
     // logical_decoding_work_mem is 64 kB. The decoder queues the changes of a transaction in
     // progress in its own setting (256 MB by default) instead; with -1 it spills them past
     // logical_decoding_work_mem, as any decoding would.
-    cluster server{cluster_options{"pg_trickle",
-                                   {"wal_level = logical", "pg_trickle.scheduler_interval_ms = 200",
-                                    "logical_decoding_work_mem = '64kB'"}}};
-    auto db = server.connect();
-    db.exec("CREATE EXTENSION pg_trickle");
-    db.exec("CREATE TABLE items (id int PRIMARY KEY, g int, v int)");
-    pgt::testing::allow_wal_capture(db);
-    db.exec(std::string("SELECT pgtrickle.create_stream_table('sums', '") + sums_query + "', schedule => '24h', cdc_mode => 'wal')");
-    INFO("server log:\n" << server.log());
-    REQUIRE(wait_for([&] { return db.scalar("SELECT cdc_mode FROM pgtrickle.pgt_change_tracking") == "WAL"; }, 20s));
-    const std::string slot = "pgtrickle_" + *db.scalar("SELECT oid FROM pg_database WHERE datname = current_database()");
-    auto stat = [&](const std::string& column) {
-        return db.scalar("SELECT " + column + " FROM pg_stat_replication_slots WHERE slot_name = '" + slot + "'").value_or("none");
-    };
-    auto refreshed_exact = [&] {
-        db.exec("SELECT pgtrickle.refresh_stream_table('sums')");
-        return equal_to_query(db, "sums", "g, n, total", sums_query);
-    };
+    wal_sums_server s("logical_decoding_work_mem = '64kB'", 0);
+    INFO("server log:\n" << s.server.log());
+    REQUIRE(s.captured_from_wal());
+    connection& db = s.db;
+    auto stat = [&](const std::string& column) { return s.slot_stat(column); };
+    auto refreshed_exact = [&] { return s.refreshed_exact(); };
     db.exec("INSERT INTO items SELECT i, i % 7, i FROM generate_series(1, 20000) i");
     CHECK(refreshed_exact());
     // (The decoder reports its statistics at the end of its passes, asynchronously.)
