@@ -52,6 +52,11 @@ struct options {
     /// for a local table: `delta_sql` applies through statements Citus runs on every shard
     /// (distributed_apply_ctes).
     std::string distribution_column;
+    /// With distribution_column: when not 0, parameter $shard_values_param (an array of the
+    /// column's type) lists the column's values of every row the change touches, or is NULL
+    /// where they are not known. The statements that read or delete stored rows are then
+    /// restricted to those values, by which Citus sends them to those values' shards alone.
+    int shard_values_param = 0;
     /// An aggregate's touched groups that its stored state cannot answer (MIN after a delete,
     /// STRING_AGG, …) are recomputed in one grouped pass over their rows, joined to them,
     /// instead of by a subquery per group that refers to it: Citus runs no such correlated

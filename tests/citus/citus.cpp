@@ -84,6 +84,15 @@ const shape shapes[] = {
      ", output_distribution_column => 'customer_id'"},
     {"large_dist", "AUTO", "id, customer_id, amount", "SELECT id, customer_id, amount FROM orders WHERE amount > 50",
      ", output_distribution_column => 'customer_id'"},
+    // Distributed by a key the query splits by: a small change reads and deletes stored rows on
+    // its values' shards alone; where customers changed too, on theirs as well; where a region
+    // (a reference table) changed, on every shard.
+    {"segment_dist", "DIFFERENTIAL", "customer_id, segment, n",
+     "SELECT c.id AS customer_id, c.segment, count(*) AS n FROM customers c JOIN orders o ON o.customer_id = c.id GROUP BY c.id, c.segment",
+     ", output_distribution_column => 'customer_id'"},
+    {"zone_dist", "DIFFERENTIAL", "customer_id, zone, n",
+     "SELECT o.customer_id, r.zone, count(*) AS n FROM orders o JOIN regions r ON r.region = o.region GROUP BY o.customer_id, r.zone",
+     ", output_distribution_column => 'customer_id'"},
     // Distributed by a value that changes: its rows move between shards.
     {"moving_dist", "DIFFERENTIAL", "region, n, total", "SELECT region, count(*) AS n, sum(amount) AS total FROM orders GROUP BY region",
      ", output_distribution_column => 'n'"},

@@ -313,6 +313,15 @@ struct column_source {
 };
 std::optional<column_source> source_of(const rel& r, int column);
 
+/// The output column of `r` by whose value its rows split, as Citus splits a query over
+/// co-located shards: every row holds in it the key value of the rows of keyed tables it comes
+/// from, and depends on no keyed table's rows of another value (it may depend on any row of an
+/// unkeyed table). `key_of` gives a table's key column, or nullopt for an unkeyed table. So a
+/// change to keyed tables alone touches only rows whose value is among its rows' key values.
+/// Followed through filters, projections, joins and subqueries that equate the keys, GROUP BY
+/// and window partitions on them, and set operations; nullopt elsewhere.
+std::optional<int> partition_column(const rel& r, const std::function<std::optional<int>(const table&)>& key_of);
+
 /// The display scales the values of a numeric (or integer: 0) expression over the columns of
 /// `input` can have, ascending, where they are known: columns and casts of numeric(p, s),
 /// literals, + − * of such values, the branches of CASE and COALESCE (NULL has none), and

@@ -292,18 +292,23 @@ pending_count pull_pending(const ir::table& source, batches& b, long long limit)
     inserted.filter = t::eq(t::col("p", "__pgt_action"), t::text("I"));
     unclaimed.filter = t::is_null(batch("p"));
     t::select counts({t::aggregate("pg_catalog", "count", {}, inserted), t::aggregate("pg_catalog", "count", {}, unclaimed)});
-    // (A distributed source's unclaimed values: the shards its claim touches.)
+    // (A distributed source's unclaimed values: the shards its claim touches; and all its
+    // values: those of the stored rows the change can touch, compiled_query::shard_pruning.)
     const bool distributed = column_named(source, b.distributed_by) != nullptr;
     if (distributed) {
         t::call_options of_unclaimed;
         of_unclaimed.filter = unclaimed.filter;
         counts.items.push_back(t::cast(t::aggregate("pg_catalog", "array_agg", {t::col("p", b.distributed_by)}, of_unclaimed), t::type_name::catalog("text")));
+        counts.items.push_back(t::cast(t::aggregate("pg_catalog", "array_agg", {t::col("p", b.distributed_by)}, {}), t::type_name::catalog("text")));
     }
     counts.from(copy, "p");
     const auto r = spi::query(t::render(counts)).at(0);
     b.pulled = copied < limit;
     b.unclaimed = std::stoll(*r[1]);
-    if (distributed) b.unclaimed_values = r[2];
+    if (distributed) {
+        b.unclaimed_values = r[2];
+        b.values = r[3];
+    }
     return {copied, std::stoll(*r[0])};
 }
 

@@ -87,8 +87,9 @@ struct batches {
     std::string distributed_by; ///< the source's distribution column; empty for a reference table
     bool pulled = false;
     long long unclaimed = 0;
-    /// Of a distributed source: the distribution values of its pending rows (count_co_located),
-    /// and of those unclaimed among them (and pull_pending), as array literals (nullopt: none).
+    /// Of a distributed source: the distribution values of its pending rows, and of those
+    /// unclaimed among them, as array literals (nullopt: none); set by count_co_located and
+    /// pull_pending, complete where `pulled`.
     std::optional<std::string> values, unclaimed_values;
 };
 /// Locks `relid`'s batch numbering until the transaction ends (after lock_sources: no other
@@ -98,7 +99,7 @@ batches read_batches(unsigned relid, long long pgt_id);
 /// Copies the rows pending for reader `b` of `source` (at most `limit`) into this session's
 /// table pending_table(source) (emptied at commit): one statement over the shards, after which
 /// a small change is read locally. Returns how many it copied, and how many are insertions;
-/// sets b.pulled when they were all, and b.unclaimed.
+/// sets b.pulled when they were all, b.unclaimed, and the values (batches).
 pending_count pull_pending(const ir::table& source, batches& b, long long limit);
 /// For co-located distributed sources (their distribution values of one type): counts the rows
 /// pending for each reader b[i] and lists their distribution values, in one statement over the

@@ -148,6 +148,7 @@ const spi::plan& compiled_query::delta_plan(unsigned long long changed, long lon
     if (!reads_citus()) return p = spi::plan(delta_statement(changed, cap), 3, true);
     std::vector<unsigned> types(3 + sources.size(), spi::text_type);
     for (const auto& where : in_place) types.push_back(where ? where->values_type : spi::text_type);
+    if (pruning) types.push_back(pruning->values_type);
     return p = spi::plan(delta_statement(changed, cap), types, false);
 }
 
@@ -377,6 +378,31 @@ void find_citus_sources(compiled_query& c) {
             in_place = compiled_query::changes_in_place{{column->name, static_cast<int>(4 + c.sources.size() + i)}, static_cast<unsigned>(std::stoul(*array))};
     }
 }
+
+/// A distributed storage (output_distribution_column) whose distribution column splits the
+/// query as its distributed sources' distribution columns do: a refresh reads and deletes its
+/// stored rows on the shards of the changed values alone (compiled_query::shard_pruning).
+void find_shard_pruning(const stream_table& st, compiled_query& c) {
+    if (c.options.distribution_column.empty() || !c.front.query || !c.incremental()) return;
+    const auto key_of = [](const ir::table& t) -> std::optional<int> {
+        const auto where = citus::placement_of(t.oid);
+        if (where.kind != citus::placement::distributed) return std::nullopt;
+        for (std::size_t i = 0; i < t.columns.size(); ++i)
+            if (t.columns[i].name == where.column) return static_cast<int>(i);
+        return std::nullopt;
+    };
+    const ir::rel& root = *c.front.query->root;
+    const auto split = ir::partition_column(root, key_of);
+    if (!split || root.columns[static_cast<std::size_t>(*split)].name != c.options.distribution_column) return;
+    const auto array = spi::scalar("SELECT t.typarray::pg_catalog.text FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid = "
+                                   "a.atttypid WHERE a.attrelid = $1::pg_catalog.oid AND a.attname = $2 AND NOT a.attisdropped",
+                                   {std::to_string(st.relid), c.options.distribution_column});
+    if (!array || *array == "0") return;
+    compiled_query::shard_pruning p{static_cast<int>(4 + 2 * c.sources.size()), static_cast<unsigned>(std::stoul(*array)), {}};
+    for (const auto& source : c.sources) p.keyed.push_back(key_of(*source).has_value());
+    c.options.shard_values_param = p.values_param;
+    c.pruning = std::move(p);
+}
 } // namespace
 
 compiled_query& compiled_for(const stream_table& st) {
@@ -397,6 +423,7 @@ compiled_query& compiled_for(const stream_table& st) {
         compile_full(st, *c);
     c->load.plan = spi::plan(c->load.statement, 0);
     find_citus_sources(*c);
+    find_shard_pruning(st, *c);
     c->options.uncorrelated_rescans = c->reads_citus();
     c->used_in = server::transaction_number();
     slot = std::move(c);

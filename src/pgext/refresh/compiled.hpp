@@ -118,6 +118,16 @@ struct compiled_query {
         unsigned values_type = 0;
     };
     std::vector<std::optional<changes_in_place>> in_place;
+    /// Of a distributed storage whose distribution column splits the query by its distributed
+    /// sources' distribution columns (ir::partition_column): its delta's parameter
+    /// $(4 + 2n) (lower::options::shard_values_param, of type `values_type`) lists the values of
+    /// the rows a change touches, where every changed source is `keyed` and its values listed.
+    struct shard_pruning {
+        int values_param = 0;
+        unsigned values_type = 0;
+        std::vector<bool> keyed; ///< per source: distributed, its rows split by that column
+    };
+    std::optional<shard_pruning> pruning;
     bool reads_citus() const;
     /// The Citus sources' oids.
     std::vector<unsigned> citus_sources() const;

@@ -168,8 +168,9 @@ constexpr int citus_lock_timeout_ms = 800;
 /// citus.max_adaptive_executor_pool_size), and each one opened starts a backend on the worker:
 /// more than a refresh of a few changes costs, whose tasks are a few index probes each. Such a
 /// refresh uses the one connection per worker that Citus keeps between transactions; a
-/// recomputation, a large change and a distributed stream table (whose change is applied on
-/// every shard) keep Citus's parallelism.
+/// recomputation, a large change and a distributed stream table whose change is applied on
+/// every shard (not on those of its values: compiled_query::shard_pruning) keep Citus's
+/// parallelism.
 const std::vector<std::pair<std::string, std::string>> one_connection_per_worker{{"citus.max_adaptive_executor_pool_size", "1"}};
 
 /// auto_explain's log_analyze instruments a statement as EXPLAIN ANALYZE does, and Citus runs
@@ -617,16 +618,36 @@ bool take_snapshot(std::optional<spi::snapshot>& snap, const std::vector<unsigne
     return !decoded.empty();
 }
 
+/// The distribution values of the stored rows a change touches (compiled_query::shard_pruning),
+/// as an array literal: those of the pending rows of the changed sources; NULL where one of
+/// them is not keyed or had its values not listed (a large change).
+spi::param touched_shard_values(const compiled_query& c, const claimed_batches& claimed, unsigned long long changed) {
+    std::string listed;
+    for (std::size_t i = 0; i < c.sources.size(); ++i) {
+        if (((changed >> i) & 1) == 0) continue;
+        if (!c.pruning->keyed[i]) return std::nullopt;
+        const citus::batches& b = claimed.at(c.sources[i]->oid);
+        // (One-dimensional array literals, `{…}`: their elements join into one.)
+        if (!b.pulled || !b.values || b.values->size() < 2 || b.values->front() != '{' || b.values->back() != '}') return std::nullopt;
+        const std::string elements = b.values->substr(1, b.values->size() - 2);
+        if (!elements.empty()) listed += (listed.empty() ? "" : ",") + elements;
+    }
+    return "{" + listed + "}";
+}
+
 /// A delta statement's parameters: the frontier, then, when it reads Citus sources, for each
 /// source the last of its batches the stream table applied, then for each the distribution
-/// values of its pending changes where they are read in place (NULL for the others).
-std::vector<spi::param> delta_parameters(const compiled_query& c, const start_point& f, const claimed_batches& claimed) {
+/// values of its pending changes where they are read in place (NULL for the others), then
+/// those of the stored rows the change touches (touched_shard_values).
+std::vector<spi::param> delta_parameters(const compiled_query& c, const start_point& f, const claimed_batches& claimed,
+                                         unsigned long long changed) {
     std::vector<spi::param> params{f.snapshot, f.xid, f.frontier_stmt};
     if (!c.reads_citus()) return params;
     for (std::size_t i = 0; i < c.sources.size(); ++i)
         params.push_back(c.citus[i] ? spi::param(std::to_string(claimed.at(c.sources[i]->oid).applied)) : std::nullopt);
     for (std::size_t i = 0; i < c.sources.size(); ++i)
         params.push_back(c.in_place[i] ? claimed.at(c.sources[i]->oid).values : std::nullopt);
+    if (c.pruning) params.push_back(touched_shard_values(c, claimed, changed));
     return params;
 }
 
@@ -786,7 +807,8 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
     std::optional<server::guc_scope> unanalyzed; // (outside few_connections, which may end first)
     if (comp.reads_citus() && server::setting_exists(citus_without_analyze[0].first)) unanalyzed.emplace(citus_without_analyze, true);
     std::optional<server::guc_scope> few_connections;
-    if (comp.reads_citus() && comp.options.distribution_column.empty() && !recompute) few_connections.emplace(one_connection_per_worker);
+    if (comp.reads_citus() && (comp.options.distribution_column.empty() || comp.pruning) && !recompute)
+        few_connections.emplace(one_connection_per_worker);
     claimed_batches claimed = immediate ? claimed_batches{} : lock_citus_changes(comp, id);
     // Everything that reads data from here on sees this one snapshot.
     std::optional<spi::snapshot> taken;
@@ -814,7 +836,8 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
     const bool planned_now = p.changed != 0 && !comp.delta_prepared(p.changed, cap) && !comp.reads_citus();
     if (!full && p.changed != 0 && automatic) choice = choose_auto(*st, p.sizes, index_missing, planned_now);
     refresh_outcome out;
-    if (full || (choice && choice->full) || cap == 0) few_connections.reset();
+    if (full || (choice && choice->full) || cap == 0 || (comp.pruning && !touched_shard_values(comp, claimed, p.changed)))
+        few_connections.reset();
     std::optional<planning_clock> planning; // (where a differential refresh plans its statement)
     bool fell_back = false;
     double index_ms = 0; // spent building the row-id index after a full load
@@ -847,7 +870,7 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
             [&] {
                 if (planned_now) planning.emplace();
                 const spi::plan& delta = comp.delta_plan(p.changed, cap);
-                out = apply_delta(comp, owner, delta, true, delta_parameters(comp, f, claimed), &snap, planning ? &*planning : nullptr);
+                out = apply_delta(comp, owner, delta, true, delta_parameters(comp, f, claimed, p.changed), &snap, planning ? &*planning : nullptr);
             },
             "its differential refresh", [&] { out = reload(*st, comp, owner, snap); }, "recomputed in full");
     }

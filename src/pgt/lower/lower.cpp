@@ -213,7 +213,7 @@ refresh_plan delta_sql(const circuit& c, const std::vector<source_changes>& sour
     if (result_changes && !opts.distribution_column.empty()) {
         tail.push_back({sql::ident(delta_cte), "the net change of the stream table",
                         c.strategy == maintenance::aggregate ? aggregate_delta(l, storage_table) : rows_delta(l)});
-        for (auto& m : distributed_apply_ctes(c, storage_layout(c, opts), storage_table, opts.distribution_column))
+        for (auto& m : distributed_apply_ctes(c, storage_layout(c, opts), storage_table, opts.distribution_column, opts.shard_values_param))
             tail.push_back(std::move(m));
     } else if (result_changes && opts.merge && !c.query.topk && c.strategy == maintenance::aggregate) {
         auto statements = aggregate_merge(l, storage_layout(c, opts), storage_table);

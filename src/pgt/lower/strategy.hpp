@@ -60,7 +60,10 @@ std::string merge_apply(const circuit& c, const layout& lay, const std::string& 
 /// Citus runs each as a statement of its own on every shard, the change broadcast to them; the
 /// two touch different rows (the change has one row per row id).
 std::vector<cte> distributed_apply_ctes(const circuit& c, const layout& lay, const std::string& storage_table,
-                                        const std::string& column);
+                                        const std::string& column, int shard_values_param);
+/// `alias.column = ANY ($param) OR $param IS NULL` (options::shard_values_param), or nullopt
+/// without the parameter.
+std::optional<tree::expr> among_shard_values(const std::string& alias, const std::string& column, int param);
 /// The bag strategy's apply CTEs (also used by full refreshes applied as a difference).
 std::vector<cte> bag_apply_ctes(const layout& lay, const std::string& storage_table);
 

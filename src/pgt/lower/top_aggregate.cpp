@@ -1233,7 +1233,10 @@ tree::query touched_groups(aggregate_lowering& al, const std::string& storage_ta
         ids.from(summary, "d");
         tree::select touched({tree::all("t")});
         const tree::expr row_id = tree::col("t", "__pgt_row_id");
-        touched.from(storage_table, "t").where(distributed ? tree::quantified("=", row_id, true, ids) : tree::equals_any(row_id, ids));
+        tree::expr wanted = distributed ? tree::quantified("=", row_id, true, ids) : tree::equals_any(row_id, ids);
+        if (auto among = distributed ? among_shard_values("t", l.opts().distribution_column, l.opts().shard_values_param) : std::nullopt)
+            wanted = tree::all_of({std::move(wanted), std::move(*among)});
+        touched.from(storage_table, "t").where(std::move(wanted));
         stored_rows = tree::from(l.add_cte(al.cte_prefix + "stored_rows",
                                            distributed ? "their stored rows, read from the shards" : "their stored rows, by row id",
                                            tree::render(touched)),

@@ -210,7 +210,13 @@ std::vector<cte> apply_ctes(const circuit& c, const layout& lay, const std::stri
     return {};
 }
 
-std::vector<cte> distributed_apply_ctes(const circuit& c, const layout& lay, const std::string& st, const std::string& column) {
+std::optional<tree::expr> among_shard_values(const std::string& alias, const std::string& column, int param) {
+    if (param == 0) return std::nullopt;
+    return tree::any_of({tree::quantified("=", tree::col(alias, column), true, tree::param(param)), tree::is_null(tree::param(param))});
+}
+
+std::vector<cte> distributed_apply_ctes(const circuit& c, const layout& lay, const std::string& st, const std::string& column,
+                                        int shard_values_param) {
     const apply_columns cols(lay);
     const std::string d = sql::ident(delta_cte);
     const tree::expr same_id = tree::eq(tree::col("t", "__pgt_row_id"), tree::col("d", "__pgt_row_id"));
@@ -241,8 +247,10 @@ std::vector<cte> distributed_apply_ctes(const circuit& c, const layout& lay, con
     // and UPDATE are: a row version the upsert inserts has no xmax, one its DO UPDATE writes
     // carries the conflict's row lock in xmax (how PostgreSQL stores them, not SQL's promise).
     upsert.returning = {tree::as(tree::eq(tree::col("t", "xmax"), tree::integer(0)), "__pgt_fresh")};
+    std::vector<tree::expr> deleted{same_id, tree::any_of({removed, moved})};
+    if (auto among = among_shard_values("t", column, shard_values_param)) deleted.push_back(std::move(*among));
     return {modify("__pgt_del", "delete rows the change removes or moves",
-                   tree::delete_from{st, "t", {tree::from(d, "d")}, tree::all_of({same_id, tree::any_of({removed, moved})}), {}}),
+                   tree::delete_from{st, "t", {tree::from(d, "d")}, tree::all_of(std::move(deleted)), {}}),
             {sql::ident(upserted_cte), "insert new rows, update changed ones", tree::render(upsert)}};
 }
 

@@ -60,3 +60,24 @@ TEST_CASE("lower: a delta for a few changes reads the touched groups' stored sta
         CHECK(few.find("t.\"name\" OPERATOR(pg_catalog.=) ") != std::string::npos);
     }
 }
+
+TEST_CASE("lower: a distributed storage's delta reads and deletes stored rows of the listed shard values alone", "[lower]") {
+    for (const char* sql : {"SELECT customer_id, count(*) AS n, sum(amount) AS s FROM orders GROUP BY customer_id",
+                            "SELECT id, customer_id, amount FROM orders WHERE amount > 10"}) {
+        const auto graph = circuit_of(sql);
+        pgt::lower::options opts;
+        opts.distribution_column = "customer_id";
+        std::vector<pgt::lower::source_changes> changes;
+        for (const auto& t : graph.sources) changes.push_back({"\"changes\".\"" + t->name + "\"", true});
+        const std::string all = pgt::lower::delta_sql(graph, changes, "\"st\"", opts).statement;
+        opts.shard_values_param = 7;
+        const std::string pruned = pgt::lower::delta_sql(graph, changes, "\"st\"", opts).statement;
+        INFO(pruned);
+        const std::string among = "((t.\"customer_id\" OPERATOR(pg_catalog.=) ANY ($7)) OR ($7 IS NULL))";
+        CHECK(all.find("$7") == std::string::npos);
+        // The DELETE, and an aggregate's read of its touched groups.
+        std::size_t n = 0;
+        for (auto at = pruned.find(among); at != std::string::npos; at = pruned.find(among, at + 1)) ++n;
+        CHECK(n == (std::string(sql).find("GROUP BY") != std::string::npos ? 2U : 1U));
+    }
+}

@@ -137,6 +137,8 @@ lowered_statements lower_everything(const std::string& query) {
         pgt::lower::options distributed = uncorrelated;
         distributed.distribution_column = graph.query.root->columns.front().name;
         out.all.push_back(pgt::lower::delta_sql(graph, changes, "\"st\"", distributed).statement);
+        distributed.shard_values_param = 9;
+        out.all.push_back(pgt::lower::delta_sql(graph, changes, "\"st\"", distributed).statement);
     }
     // As a refresh runs it: a data exception recomputes the stream table.
     pgt::lower::options recomputing = stored;
