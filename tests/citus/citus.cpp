@@ -269,6 +269,10 @@ TEST_CASE("Citus: stream tables over distributed and reference tables stay exact
         c.exec("SELECT pgtrickle.create_stream_table('reading_sums', $q$" + sums +
                "$q$, schedule => '24h', refresh_mode => 'DIFFERENTIAL', output_distribution_column => 'k')");
         CHECK(c.scalar("SELECT value LIKE '%rescanned%' FROM pgtrickle.explain_st('reading_sums') WHERE property = 'delta_query'") == "f");
+        // Its plan, as Citus explains it: estimated (its EXPLAIN ANALYZE refuses such statements;
+        // the refresh's parameters were once missing).
+        CHECK(c.scalar("SELECT value LIKE '(estimated%Distributed Subplan%' FROM pgtrickle.explain_st('by_segment', with_analyze => true) "
+                       "WHERE property = 'delta_plan'") == "t");
         const auto refreshed = [&](const std::string& action) {
             c.exec("SELECT pgtrickle.refresh_stream_table('reading_sums')");
             CHECK(c.scalar("SELECT h.action FROM pgtrickle.pgt_refresh_history h JOIN pgtrickle.pgt_stream_tables s USING (pgt_id) "

@@ -4,6 +4,7 @@
 #include "pgt/lower.hpp"
 
 #include "capture/capture.hpp"
+#include "capture/citus.hpp"
 #include "lifecycle/lifecycle.hpp"
 #include "pg/function.hpp"
 #include "pg/gucs.hpp"
@@ -86,6 +87,7 @@ PGT_FUNCTION(pgt_explain_st) {
         // and the change buffers are left as they were.
         pgt::pg::in_rolled_back_subtransaction([&] {
             pgt::spi::row f;
+            std::vector<pgt::spi::param> applied;
             {
                 pgt::server::role_scope as_ext(pgt::server::extension_owner(), false);
                 // The lock a refresh takes: no refresh runs meanwhile.
@@ -95,13 +97,27 @@ PGT_FUNCTION(pgt_explain_st) {
                                     "WHERE s.pgt_id = $1::int8 FOR UPDATE OF s",
                                     {std::to_string(st.id)})
                         .at(0);
+                // Over Citus sources: the batches after the last it applied, read from the
+                // buffers on every shard.
+                for (std::size_t i = 0; i < comp.sources.size() && comp.reads_citus(); ++i)
+                    applied.push_back(comp.citus[i] ? pgt::spi::param(std::to_string(pgt::ext::citus::applied_batch(st.id, comp.sources[i]->oid)))
+                                                    : std::nullopt);
             }
             pgt::server::role_scope as_owner(static_cast<unsigned>(std::stoul(*f[3])), true);
             pgt::server::refresh_writes_scope writes;
             std::vector<pgt::spi::row> rows;
             if (comp.incremental() && f[0] && f[4] == "t" && pgt::ext::aggregate_states_exist(comp)) {
                 property = "delta_plan";
-                rows = pgt::spi::query("EXPLAIN ANALYZE " + comp.delta_statement(~0ULL), {f[0], f[1], f[2]});
+                std::vector<pgt::spi::param> params{f[0], f[1], f[2]};
+                params.insert(params.end(), applied.begin(), applied.end());
+                const auto types = comp.delta_parameter_types();
+                params.resize(types.size()); // (no values listed: NULL)
+                // (Citus runs no EXPLAIN ANALYZE of an INSERT … SELECT through the coordinator,
+                // and would write a coordinator table over a connection of its own: the plan
+                // over Citus tables is the estimated one.)
+                const bool estimated = comp.reads_citus();
+                rows = pgt::spi::plan((estimated ? "EXPLAIN " : "EXPLAIN ANALYZE ") + comp.delta_statement(~0ULL), types, false).query(params);
+                if (estimated) plan.push_back("(estimated, not run: Citus does not run EXPLAIN ANALYZE of a refresh's statements)");
             } else {
                 property = "full_refresh_plan";
                 rows = pgt::spi::query("EXPLAIN ANALYZE " + comp.load.select);

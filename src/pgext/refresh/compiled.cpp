@@ -146,10 +146,16 @@ const spi::plan& compiled_query::delta_plan(unsigned long long changed, long lon
     // values: a custom plan each time.)
     if (p.valid()) return p;
     if (!reads_citus()) return p = spi::plan(delta_statement(changed, cap), 3, true);
-    std::vector<unsigned> types(3 + sources.size(), spi::text_type);
+    return p = spi::plan(delta_statement(changed, cap), delta_parameter_types(), false);
+}
+
+std::vector<unsigned> compiled_query::delta_parameter_types() const {
+    std::vector<unsigned> types(3, spi::text_type);
+    if (!reads_citus()) return types;
+    types.resize(3 + sources.size(), spi::text_type);
     for (const auto& where : in_place) types.push_back(where ? where->values_type : spi::text_type);
     if (pruning) types.push_back(pruning->values_type);
-    return p = spi::plan(delta_statement(changed, cap), types, false);
+    return types;
 }
 
 bool compiled_query::delta_prepared(unsigned long long changed, long long cap) const {

@@ -153,6 +153,8 @@ struct compiled_query {
     std::string delta_statement(unsigned long long changed, long long cap = 0) const;
     /// delta_statement, prepared.
     const spi::plan& delta_plan(unsigned long long changed, long long cap);
+    /// The types of delta_statement's parameters.
+    std::vector<unsigned> delta_parameter_types() const;
     /// Whether delta_plan(changed, cap) was prepared already (in this backend).
     bool delta_prepared(unsigned long long changed, long long cap) const;
 
