@@ -354,6 +354,13 @@ void evict_unused() {
 }
 
 namespace {
+/// The oid of the array type of type `name` (as the IR spells it), if it has one.
+std::optional<unsigned> array_type_of(const std::string& name) {
+    const auto array = spi::scalar("SELECT pg_catalog.to_regtype($1)::pg_catalog.oid::pg_catalog.text", {name + "[]"});
+    if (!array || *array == "0") return std::nullopt;
+    return static_cast<unsigned>(std::stoul(*array));
+}
+
 /// Which sources Citus keeps (compiled_query::citus), and which have changes read in place.
 void find_citus_sources(compiled_query& c) {
     std::vector<citus::table_placement> placements;
@@ -379,16 +386,15 @@ void find_citus_sources(compiled_query& c) {
         if (!others || !all_beside) continue;
         const ir::column* column = citus::column_named(*c.sources[i], placements[i].column);
         if (!column) continue;
-        const auto array = spi::scalar("SELECT pg_catalog.to_regtype($1)::pg_catalog.oid::pg_catalog.text", {column->type.name + "[]"});
-        if (array && *array != "0")
-            in_place = compiled_query::changes_in_place{{column->name, static_cast<int>(4 + c.sources.size() + i)}, static_cast<unsigned>(std::stoul(*array))};
+        if (const auto array = array_type_of(column->type.name))
+            in_place = compiled_query::changes_in_place{{column->name, static_cast<int>(4 + c.sources.size() + i)}, *array};
     }
 }
 
 /// A distributed storage (output_distribution_column) whose distribution column splits the
 /// query as its distributed sources' distribution columns do: a refresh reads and deletes its
 /// stored rows on the shards of the changed values alone (compiled_query::shard_pruning).
-void find_shard_pruning(const stream_table& st, compiled_query& c) {
+void find_shard_pruning(compiled_query& c) {
     if (c.options.distribution_column.empty() || !c.front.query || !c.incremental()) return;
     const auto key_of = [](const ir::table& t) -> std::optional<int> {
         const auto where = citus::placement_of(t.oid);
@@ -399,12 +405,13 @@ void find_shard_pruning(const stream_table& st, compiled_query& c) {
     };
     const ir::rel& root = *c.front.query->root;
     const auto split = ir::partition_column(root, key_of);
-    if (!split || root.columns[static_cast<std::size_t>(*split)].name != c.options.distribution_column) return;
-    const auto array = spi::scalar("SELECT t.typarray::pg_catalog.text FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid = "
-                                   "a.atttypid WHERE a.attrelid = $1::pg_catalog.oid AND a.attname = $2 AND NOT a.attisdropped",
-                                   {std::to_string(st.relid), c.options.distribution_column});
-    if (!array || *array == "0") return;
-    compiled_query::shard_pruning p{static_cast<int>(4 + 2 * c.sources.size()), static_cast<unsigned>(std::stoul(*array)), {}};
+    if (!split) return;
+    const ir::column& column = root.columns[static_cast<std::size_t>(*split)];
+    if (column.name != c.options.distribution_column) return;
+    // (A plain reference to a source's distribution column: of the storage column's type.)
+    const auto array = array_type_of(column.type.name);
+    if (!array) return;
+    compiled_query::shard_pruning p{static_cast<int>(4 + 2 * c.sources.size()), *array, {}};
     for (const auto& source : c.sources) p.keyed.push_back(key_of(*source).has_value());
     c.options.shard_values_param = p.values_param;
     c.pruning = std::move(p);
@@ -429,7 +436,7 @@ compiled_query& compiled_for(const stream_table& st) {
         compile_full(st, *c);
     c->load.plan = spi::plan(c->load.statement, 0);
     find_citus_sources(*c);
-    find_shard_pruning(st, *c);
+    find_shard_pruning(*c);
     c->options.uncorrelated_rescans = c->reads_citus();
     c->used_in = server::transaction_number();
     slot = std::move(c);

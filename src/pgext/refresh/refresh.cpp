@@ -638,16 +638,16 @@ spi::param touched_shard_values(const compiled_query& c, const claimed_batches& 
 /// A delta statement's parameters: the frontier, then, when it reads Citus sources, for each
 /// source the last of its batches the stream table applied, then for each the distribution
 /// values of its pending changes where they are read in place (NULL for the others), then
-/// those of the stored rows the change touches (touched_shard_values).
+/// `shard_values`, those of the stored rows the change touches (touched_shard_values).
 std::vector<spi::param> delta_parameters(const compiled_query& c, const start_point& f, const claimed_batches& claimed,
-                                         unsigned long long changed) {
+                                         const spi::param& shard_values) {
     std::vector<spi::param> params{f.snapshot, f.xid, f.frontier_stmt};
     if (!c.reads_citus()) return params;
     for (std::size_t i = 0; i < c.sources.size(); ++i)
         params.push_back(c.citus[i] ? spi::param(std::to_string(claimed.at(c.sources[i]->oid).applied)) : std::nullopt);
     for (std::size_t i = 0; i < c.sources.size(); ++i)
         params.push_back(c.in_place[i] ? claimed.at(c.sources[i]->oid).values : std::nullopt);
-    if (c.pruning) params.push_back(touched_shard_values(c, claimed, changed));
+    if (c.pruning) params.push_back(shard_values);
     return params;
 }
 
@@ -836,8 +836,8 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
     const bool planned_now = p.changed != 0 && !comp.delta_prepared(p.changed, cap) && !comp.reads_citus();
     if (!full && p.changed != 0 && automatic) choice = choose_auto(*st, p.sizes, index_missing, planned_now);
     refresh_outcome out;
-    if (full || (choice && choice->full) || cap == 0 || (comp.pruning && !touched_shard_values(comp, claimed, p.changed)))
-        few_connections.reset();
+    const spi::param shard_values = comp.pruning ? touched_shard_values(comp, claimed, p.changed) : std::nullopt;
+    if (full || (choice && choice->full) || cap == 0 || (comp.pruning && !shard_values)) few_connections.reset();
     std::optional<planning_clock> planning; // (where a differential refresh plans its statement)
     bool fell_back = false;
     double index_ms = 0; // spent building the row-id index after a full load
@@ -870,7 +870,7 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
             [&] {
                 if (planned_now) planning.emplace();
                 const spi::plan& delta = comp.delta_plan(p.changed, cap);
-                out = apply_delta(comp, owner, delta, true, delta_parameters(comp, f, claimed, p.changed), &snap, planning ? &*planning : nullptr);
+                out = apply_delta(comp, owner, delta, true, delta_parameters(comp, f, claimed, shard_values), &snap, planning ? &*planning : nullptr);
             },
             "its differential refresh", [&] { out = reload(*st, comp, owner, snap); }, "recomputed in full");
     }
