@@ -270,6 +270,18 @@ struct aggregate_lowering {
     /// The change summary's arguments computed once a row, beside the change's columns
     /// (summary_input): column names by call, while change_summary builds its items.
     mutable std::map<const ir::agg_call*, std::string> computed_args{};
+    /// Whether MIN/MAX `call`'s change carries its deleted rows' extreme (else whether any row
+    /// was deleted): a group whose stored extreme lies strictly beyond it needs no rescan. Only
+    /// for types whose order has no collation, which the stored extreme could differ in.
+    static bool deleted_extreme_kept(const ir::agg_call& call) {
+        if (call.func != ir::agg_func::min && call.func != ir::agg_func::max) return false;
+        switch (call.type.kind) {
+        case type_kind::int2: case type_kind::int4: case type_kind::int8: case type_kind::numeric: case type_kind::float4:
+        case type_kind::float8: case type_kind::date: case type_kind::timestamp: case type_kind::timestamptz: case type_kind::interval:
+            return true;
+        default: return false;
+        }
+    }
     tree::expr arg(const ir::agg_call& call, const std::string& alias) const {
         if (const auto it = computed_args.find(&call); it != computed_args.end()) return tree::col(alias, it->second);
         return l.value(*call.arg(), child, alias);
@@ -726,9 +738,13 @@ struct aggregate_lowering {
             special_changes(call, d, to, items);
             return items;
         }
-        default:
-            return {tree::as(to.over(ir::agg_name(call), arg(call, "s"), row_conditions(call, "s", {tree::gt(to.sw, tree::integer(0))})), d + "_ins"),
-                    tree::as(to.over("bool_or", tree::lt(to.sw, tree::integer(0)), counts), d + "_del")};
+        default: {
+            const tree::select_item ins =
+                tree::as(to.over(ir::agg_name(call), arg(call, "s"), row_conditions(call, "s", {tree::gt(to.sw, tree::integer(0))})), d + "_ins");
+            if (deleted_extreme_kept(call))
+                return {ins, tree::as(to.over(ir::agg_name(call), arg(call, "s"), row_conditions(call, "s", {tree::lt(to.sw, tree::integer(0))})), d + "_del")};
+            return {ins, tree::as(to.over("bool_or", tree::lt(to.sw, tree::integer(0)), counts), d + "_del")};
+        }
         }
     }
     /// The change's counts of `call`'s NaN and infinite inputs (under `d`), added to `items`.
@@ -831,6 +847,8 @@ struct aggregate_lowering {
     mutable rescans mode = rescans::per_column;
     mutable std::vector<tree::expr> gathered = {}, conditions = {};
     mutable bool always_rescanned = false;
+    /// Whether a state column was rendered as a subquery of its own (per_column, or a MIN/MAX).
+    mutable bool has_subquery_column = false;
 
     /// `cur` (alias c) joined to the gathered rescans of its groups (r) and of a group without
     /// rows (e): one grouped pass over the rows of the groups `wanted` selects (over c; all of
@@ -917,6 +935,7 @@ struct aggregate_lowering {
         case rescans::fast_branch: always_rescanned = true; return tree::null(); // (the branch is left out)
         case rescans::per_column: break;
         }
+        has_subquery_column = true;
         std::vector<tree::expr> match;
         for (std::size_t j = 0; j < a.group_by.size(); ++j)
             match.push_back(tree::rendered(null_safe_eq(l.expr(*a.group_by[j], child, "s"), tree::render(key(j)), a.group_by[j]->type)));
@@ -1047,9 +1066,12 @@ struct aggregate_lowering {
             return updated;
         }
         default: {
-            const tree::expr o = old(cols[0].name), ins = change(d + "_ins");
-            if (!fast.is(false))
-                when = known_or::of(tree::all_of({fast.sql(), tree::negation(tree::coalesce({change(d + "_del"), tree::boolean(false)}))}));
+            const tree::expr o = old(cols[0].name), ins = change(d + "_ins"), del = change(d + "_del");
+            // (The kept extreme stays while every deleted value is strictly inside it.)
+            const tree::expr kept = !deleted_extreme_kept(call)       ? tree::negation(tree::coalesce({del, tree::boolean(false)}))
+                                    : call.func == ir::agg_func::max ? tree::any_of({tree::is_null(del), tree::coalesce({tree::lt(del, o), tree::boolean(false)})})
+                                                                     : tree::any_of({tree::is_null(del), tree::coalesce({tree::gt(del, o), tree::boolean(false)})});
+            if (!fast.is(false)) when = known_or::of(tree::all_of({fast.sql(), kept}));
             if (call.func == ir::agg_func::min) return {tree::least({o, ins})};
             if (call.func == ir::agg_func::max) return {tree::greatest({o, ins})};
             const tree::expr both = call.func == ir::agg_func::bool_and ? tree::all_of({o, ins}) : tree::any_of({o, ins});
@@ -1247,7 +1269,12 @@ tree::query touched_groups(aggregate_lowering& al, const std::string& storage_ta
     const std::string cur =
         l.add_cte(al.cte_prefix + "stored_groups", "their stored state (the integral kept in " + storage_table + ")", tree::render(stored));
     const std::string next = l.add_cte(al.cte_prefix + "new_state", "new state per touched group", tree::render(al.new_state(cur)));
-    return al.finish(tree::select({tree::all("")}).from(next, ""), true);
+    tree::select new_rows({tree::all("")});
+    new_rows.from(next, "");
+    // (A state column is read twice, as output and as state: pulled up, a subquery in it would
+    // run once per reading.)
+    if (al.has_subquery_column) new_rows.offset(0);
+    return al.finish(new_rows, true);
 }
 
 } // namespace
