@@ -133,7 +133,11 @@ expr_ptr translate_aggregate(const FuncCall* fc, const function_name& f, bool us
     // aggregate in PostgreSQL (`SELECT max(t.x) FROM u` in a subquery of t's query: one value
     // per group of t, on each row of u), not this level's.
     const long long outer = ctx.references.outer - before.outer, all = ctx.references.all - before.all;
-    if (outer > 0 && all == outer) ctx.unsupported("aggregate " + f.name + "() of an enclosing query's columns", fc->location);
+    if (outer > 0 && all == outer) {
+        // (Not this level's: allowed where this level allows none, as in its WHERE clause.)
+        ctx.unsupported("aggregate " + f.name + "() of an enclosing query's columns", fc->location);
+        return placeholder(opaque_type());
+    }
     if (fc->func_variadic) ctx.unsupported("VARIADIC argument", fc->location);
     ir::agg_call call;
     call.name = f.name;
