@@ -270,10 +270,12 @@ struct aggregate_lowering {
     /// The change summary's arguments computed once a row, beside the change's columns
     /// (summary_input): column names by call, while change_summary builds its items.
     mutable std::map<const ir::agg_call*, std::string> computed_args{};
-    /// Whether MIN/MAX `call`'s change carries its deleted rows' extreme (else whether any row
+    /// Whether extremum `call`'s change carries its deleted rows' extreme (else whether any row
     /// was deleted): a group whose stored extreme lies strictly beyond it needs no rescan. Only
-    /// for types whose order has no collation, which the stored extreme could differ in.
+    /// for types whose order has no collation, which the stored extreme could differ in
+    /// (BOOL_OR is the MAX of booleans, BOOL_AND their MIN).
     static bool deleted_extreme_kept(const ir::agg_call& call) {
+        if (call.func == ir::agg_func::bool_and || call.func == ir::agg_func::bool_or) return true;
         if (call.func != ir::agg_func::min && call.func != ir::agg_func::max) return false;
         switch (call.type.kind) {
         case type_kind::int2: case type_kind::int4: case type_kind::int8: case type_kind::numeric: case type_kind::float4:
@@ -1069,7 +1071,8 @@ struct aggregate_lowering {
             const tree::expr o = old(cols[0].name), ins = change(d + "_ins"), del = change(d + "_del");
             // (The kept extreme stays while every deleted value is strictly inside it.)
             const tree::expr kept = !deleted_extreme_kept(call)       ? tree::negation(tree::coalesce({del, tree::boolean(false)}))
-                                    : call.func == ir::agg_func::max ? tree::any_of({tree::is_null(del), tree::coalesce({tree::lt(del, o), tree::boolean(false)})})
+                                    : call.func == ir::agg_func::max || call.func == ir::agg_func::bool_or
+                                        ? tree::any_of({tree::is_null(del), tree::coalesce({tree::lt(del, o), tree::boolean(false)})})
                                                                      : tree::any_of({tree::is_null(del), tree::coalesce({tree::gt(del, o), tree::boolean(false)})});
             if (!fast.is(false)) when = known_or::of(tree::all_of({fast.sql(), kept}));
             if (call.func == ir::agg_func::min) return {tree::least({o, ins})};

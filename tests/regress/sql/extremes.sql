@@ -1,7 +1,8 @@
 -- MIN and MAX under deletions. A group's stored extreme stays while every deleted value lies
 -- strictly inside it (for types whose order has no collation): only a group whose extreme may
 -- have left is recomputed from the source. Ties, NaN, NULLs, a value inserted and deleted within
--- one refresh, and collatable types (always recomputed on a deletion) stay exact.
+-- one refresh, and collatable types (always recomputed on a deletion) stay exact; BOOL_OR and
+-- BOOL_AND are the MAX and MIN of booleans.
 SET client_min_messages = warning;
 \i include/rounds.sql
 CREATE TABLE marks (id int PRIMARY KEY, g int, n numeric, f float8, t timestamptz, i interval, s text);
@@ -10,7 +11,8 @@ INSERT INTO marks
   FROM generate_series(1, 40) k;
 ANALYZE marks;
 SELECT pgtrickle.create_stream_table('extremes', 'SELECT g, min(n) AS lo_n, max(n) AS hi_n, min(f) AS lo_f, max(f) AS hi_f,
-    min(t) AS lo_t, max(t) AS hi_t, min(i) AS lo_i, max(i) AS hi_i, count(*) AS c FROM marks GROUP BY g',
+    min(t) AS lo_t, max(t) AS hi_t, min(i) AS lo_i, max(i) AS hi_i, bool_or(n > 50) AS any_big, bool_and(f < 10) AS all_small,
+    count(*) AS c FROM marks GROUP BY g',
     refresh_mode => 'DIFFERENTIAL', schedule => '24h');
 SELECT pgtrickle.create_stream_table('extremes_text', 'SELECT g, min(s) AS lo, max(s) AS hi FROM marks GROUP BY g',
     refresh_mode => 'DIFFERENTIAL', schedule => '24h');
