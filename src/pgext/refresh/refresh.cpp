@@ -733,7 +733,7 @@ bool on_data_exception(const stream_table& st, const std::function<void()>& atte
         pg::in_subtransaction(attempt);
         return false;
     } catch (const error& e) {
-        if (!e.code().starts_with("22")) throw;
+        if (!e.code().starts_with("22") && e.code() != sqlstate::feature_not_supported) throw;
         server::notice("stream table " + st.display() + ": " + attempted + " raised " + e.code() + " (" + e.what() + "); " +
                        done_instead);
     }

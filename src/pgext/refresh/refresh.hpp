@@ -48,12 +48,13 @@ struct planning_clock {
 refresh_outcome apply_delta(compiled_query& comp, unsigned owner, const spi::plan& delta, bool counted,
                             const std::vector<spi::param>& params, const spi::snapshot* snap, planning_clock* planning = nullptr);
 
-/// Runs `attempt` in a subtransaction. When it raises a data exception (SQLSTATE class 22) it
-/// is rolled back and `instead` runs, with a notice naming `st`, the error, `attempted` and
+/// Runs `attempt` in a subtransaction. When it raises a data exception (SQLSTATE class 22, or
+/// 0A000, which PostgreSQL raises for a NaN or an infinity cast to an integer) it is rolled
+/// back and `instead` runs, with a notice naming `st`, the error, `attempted` and
 /// `done_instead`: maintenance can evaluate an expression on a row the query's own plan never
-/// reaches (its planner proves a join empty, or filters first), and the query afresh is what
-/// the stream table must hold. An error `instead` raises too is the query's own. Returns true
-/// when it fell back.
+/// reaches (its planner proves a join empty, filters first, or drops a subquery's column nothing
+/// reads), and the query afresh is what the stream table must hold. An error `instead` raises
+/// too is the query's own. Returns true when it fell back.
 bool on_data_exception(const stream_table& st, const std::function<void()>& attempt, const char* attempted,
                        const std::function<void()>& instead, const char* done_instead);
 

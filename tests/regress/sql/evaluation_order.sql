@@ -42,6 +42,21 @@ SELECT * FROM round_done();
 SELECT action, was_full_fallback FROM pgtrickle.pgt_refresh_history h JOIN pgtrickle.pgt_stream_tables s USING (pgt_id)
  WHERE s.pgt_name = 'divided' ORDER BY refresh_id DESC LIMIT 1;
 
+-- A subquery's column nothing reads is left out of PostgreSQL's plan, never evaluated; the
+-- maintenance of the subquery's change computes it: a NaN cast to smallint raises 0A000 there,
+-- and the stream table is recomputed instead of the write failing.
+CREATE TABLE f (id int PRIMARY KEY, v int);
+CREATE TABLE amounts (a numeric);
+INSERT INTO f VALUES (1, 1), (2, 2);
+INSERT INTO amounts VALUES (1.5);
+SELECT pgtrickle.create_stream_table('unread_' || lower(m), $$
+  SELECT s.id, sum(s.v) OVER (PARTITION BY s.id) AS w
+  FROM (SELECT f.id, f.v, pg_catalog.int2((SELECT max(a) FROM amounts)) AS unread FROM f) s $$, refresh_mode => m)
+  FROM unnest(ARRAY['DIFFERENTIAL', 'IMMEDIATE']) m;
+INSERT INTO amounts VALUES ('NaN');
+UPDATE f SET v = v + 1;
+SELECT * FROM round_done();
+
 -- An error the query afresh raises as well is the query's own: the refresh fails with it (each
 -- step's notice shown: every plan computes 100 / n on the one changed row).
 SET client_min_messages = notice;
