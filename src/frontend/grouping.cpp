@@ -27,8 +27,8 @@ public:
     void check(const expr_ptr& e, bool by_subquery = false) {
         if (agg_index_.contains(e.get()) || key_of(*e) >= 0) return;
         if (e->kind == ir::expr_kind::column) {
-            // (A query already not maintained, by an aggregate of this level's columns inside
-            // the subquery among others, is the server's to judge.)
+            // (Once the query is not maintained, as with an aggregate of this level's columns
+            // inside the subquery, whether it is valid is the server's to judge.)
             if (!functionally_dependent(e->index) && !(by_subquery && ctx_.has_unsupported())) {
                 const column_origin& o = origins_.at(static_cast<std::size_t>(e->index));
                 const std::string column = "\"" + o.refname + "." + o.name + "\"";

@@ -1069,11 +1069,14 @@ struct aggregate_lowering {
         }
         default: {
             const tree::expr o = old(cols[0].name), ins = change(d + "_ins"), del = change(d + "_del");
-            // (The kept extreme stays while every deleted value is strictly inside it.)
-            const tree::expr kept = !deleted_extreme_kept(call)       ? tree::negation(tree::coalesce({del, tree::boolean(false)}))
-                                    : call.func == ir::agg_func::max || call.func == ir::agg_func::bool_or
-                                        ? tree::any_of({tree::is_null(del), tree::coalesce({tree::lt(del, o), tree::boolean(false)})})
-                                                                     : tree::any_of({tree::is_null(del), tree::coalesce({tree::gt(del, o), tree::boolean(false)})});
+            // The stored extreme stays while no row was deleted, or (deleted_extreme_kept) while
+            // every deleted value lies strictly inside it.
+            tree::expr kept = tree::negation(tree::coalesce({del, tree::boolean(false)}));
+            if (deleted_extreme_kept(call)) {
+                const bool largest = call.func == ir::agg_func::max || call.func == ir::agg_func::bool_or;
+                const tree::expr inside = largest ? tree::lt(del, o) : tree::gt(del, o);
+                kept = tree::any_of({tree::is_null(del), tree::coalesce({inside, tree::boolean(false)})});
+            }
             if (!fast.is(false)) when = known_or::of(tree::all_of({fast.sql(), kept}));
             if (call.func == ir::agg_func::min) return {tree::least({o, ins})};
             if (call.func == ir::agg_func::max) return {tree::greatest({o, ins})};
