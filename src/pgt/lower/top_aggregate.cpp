@@ -741,11 +741,14 @@ struct aggregate_lowering {
             return items;
         }
         default: {
-            const tree::select_item ins =
-                tree::as(to.over(ir::agg_name(call), arg(call, "s"), row_conditions(call, "s", {tree::gt(to.sw, tree::integer(0))})), d + "_ins");
-            if (deleted_extreme_kept(call))
-                return {ins, tree::as(to.over(ir::agg_name(call), arg(call, "s"), row_conditions(call, "s", {tree::lt(to.sw, tree::integer(0))})), d + "_del")};
-            return {ins, tree::as(to.over("bool_or", tree::lt(to.sw, tree::integer(0)), counts), d + "_del")};
+            // The aggregate over the inserted rows (w > 0) or the deleted ones (w < 0).
+            const auto extreme_of = [&](tree::expr weight_test) {
+                return to.over(ir::agg_name(call), arg(call, "s"), row_conditions(call, "s", {std::move(weight_test)}));
+            };
+            const tree::expr deleted = tree::lt(to.sw, tree::integer(0));
+            const tree::select_item ins = tree::as(extreme_of(tree::gt(to.sw, tree::integer(0))), d + "_ins");
+            if (deleted_extreme_kept(call)) return {ins, tree::as(extreme_of(deleted), d + "_del")};
+            return {ins, tree::as(to.over("bool_or", deleted, counts), d + "_del")};
         }
         }
     }
