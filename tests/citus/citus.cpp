@@ -76,6 +76,10 @@ const shape shapes[] = {
      "SELECT customer_id FROM orders WHERE amount > 95 UNION SELECT id FROM customers WHERE segment = 'seg3'"},
     {"auto_segment", "AUTO", "segment, n", "SELECT c.segment, count(*) AS n FROM orders o JOIN customers c ON c.id = o.customer_id GROUP BY c.segment"},
     {"full_zone", "FULL", "zone, n", "SELECT r.zone, count(*) AS n FROM orders o JOIN regions r ON r.region = o.region GROUP BY r.zone"},
+    // Bags (rows without a key): their copies are deleted by ctid, in a statement of their own.
+    {"amounts_bag", "DIFFERENTIAL", "customer_id, amount",
+     "SELECT customer_id, amount FROM orders WHERE amount > 95 UNION ALL SELECT id, 0 FROM customers WHERE segment = 'seg3'"},
+    {"cheap_bag", "DIFFERENTIAL", "region, amount", "SELECT region, amount FROM orders WHERE amount < 5"},
     // MIN and MAX of groups that lost rows are recomputed from the shards.
     {"extremes", "DIFFERENTIAL", "region, lo, hi, n", "SELECT region, min(amount) AS lo, max(id) AS hi, count(*) AS n FROM orders GROUP BY region"},
     // Distributed themselves, co-located with orders.

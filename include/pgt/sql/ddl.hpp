@@ -28,6 +28,9 @@ struct column_definition {
 std::string create_table(const std::string& table, const std::vector<column_definition>& columns);
 /// `CREATE TEMPORARY TABLE table (…) [ON COMMIT DELETE ROWS]`.
 std::string create_temporary_table(const std::string& table, const std::vector<column_definition>& columns, bool emptied_at_commit);
+/// `CREATE TEMPORARY TABLE table ON COMMIT DELETE ROWS AS query WITH NO DATA`: the columns of
+/// `query`, which is not run.
+std::string create_temporary_table_like(const std::string& table, const std::string& query);
 /// `ALTER TABLE table ADD COLUMN name type [NOT NULL]`.
 std::string add_column(const std::string& table, const column_definition& column);
 /// `ALTER TABLE table ALTER COLUMN column SET DEFAULT value` (value rendered).
@@ -67,6 +70,8 @@ std::string analyze(const std::string& table);
 std::string truncate(const std::string& table);
 /// `GRANT SELECT ON table TO role`; `REVOKE ALL ON table FROM role` (PUBLIC without one).
 std::string grant_select(const std::string& table, const std::string& role);
+/// `GRANT SELECT, INSERT, DELETE ON table TO role`.
+std::string grant_read_write(const std::string& table, const std::string& role);
 std::string revoke_all(const std::string& table, const std::optional<std::string>& role);
 /// `GRANT USAGE ON SCHEMA schema TO role`; `REVOKE ALL ON SCHEMA schema FROM role` (PUBLIC
 /// without one).

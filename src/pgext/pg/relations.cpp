@@ -45,6 +45,14 @@ oid relation_oid_if_any(const char* schema, const std::string& name) {
     });
 }
 
+oid temporary_relation_oid_if_any(const std::string& name) {
+    return pg::call([&] {
+        // (Finds the session's temporary schema without making one.)
+        const Oid namespace_id = LookupExplicitNamespace("pg_temp", true);
+        return OidIsValid(namespace_id) ? get_relname_relid(name.c_str(), namespace_id) : InvalidOid;
+    });
+}
+
 long long main_fork_bytes(oid relid) {
     return pg::call([&] {
         Relation rel = try_relation_open(relid, AccessShareLock);

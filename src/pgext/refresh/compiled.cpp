@@ -9,6 +9,7 @@
 
 #include "pgt/error.hpp"
 #include "pgt/sql/builder.hpp"
+#include "pgt/sql/ddl.hpp"
 
 #include "capture/capture.hpp"
 #include "capture/citus.hpp"
@@ -16,6 +17,7 @@
 #include "catalog/server_catalog.hpp"
 #include "pg/parser.hpp"
 #include "pg/relations.hpp"
+#include "pg/roles.hpp"
 #include "pg/transactions.hpp"
 #include "refresh/aggregate_states.hpp"
 #include "refresh/definition.hpp"
@@ -125,28 +127,73 @@ lower::options compiled_query::delta_options(bool merge, long long cap) const {
     return opts;
 }
 
-lower::refresh_plan compiled_query::delta(const std::vector<lower::source_changes>& changes, bool merge, long long cap) const {
+lower::refresh_plan compiled_query::delta(const std::vector<lower::source_changes>& changes, bool merge, long long cap,
+                                          const std::string& stage_table) const {
     const auto& inc = *incremental();
-    return lower::delta_sql(inc.graph, changes, inc.target, delta_options(merge, cap));
+    auto opts = delta_options(merge, cap);
+    opts.stage_table = stage_table;
+    return lower::delta_sql(inc.graph, changes, inc.target, opts);
 }
 
-std::string compiled_query::delta_statement(unsigned long long changed, long long cap) const {
+std::vector<lower::source_changes> compiled_query::delta_bindings(unsigned long long changed, long long cap) const {
     std::vector<lower::source_changes> bindings;
     for (std::size_t i = 0; i < sources.size(); ++i)
         bindings.push_back({citus[i] ? citus::changes_relation(*sources[i], static_cast<int>(4 + i), cap,
                                                                in_place[i] ? std::optional(in_place[i]->where) : std::nullopt)
                                      : changes_relation(*sources[i], cap),
                             ((changed >> i) & 1) != 0});
-    return delta(bindings, false, cap).statement;
+    return bindings;
 }
 
-const spi::plan& compiled_query::delta_plan(unsigned long long changed, long long cap) {
-    auto& p = incremental()->deltas[{changed, cap}];
+std::string compiled_query::delta_statement(unsigned long long changed, long long cap) const {
+    return delta(delta_bindings(changed, cap), false, cap).statement;
+}
+
+namespace {
+/// Makes the session's stage table `name` like `select` (whose parameters have `types`) where it
+/// has none, and empties it (two refreshes may run in one transaction).
+void ready_stage(const std::string& name, const std::string& select, const std::vector<unsigned>& types) {
+    server::role_scope as_ext(server::extension_owner(), false);
+    const std::string table = "pg_temp." + spi::quote_ident(name);
+    if (server::temporary_relation_oid_if_any(name) == 0) {
+        spi::plan(sql::ddl::create_temporary_table_like(table, select), types, false).execute(std::vector<spi::param>(types.size()));
+        // (The change is computed and applied as the stream table's owner.)
+        spi::exec(sql::ddl::grant_read_write(table, "PUBLIC"));
+    }
+    t::delete_from emptied;
+    emptied.target = table;
+    spi::exec(t::render(emptied));
+}
+} // namespace
+
+const delta_statements& compiled_query::delta_plan(unsigned long long changed, long long cap) {
+    auto& d = incremental()->deltas[{changed, cap}];
+    if (d.apply.valid()) {
+        if (!d.stage.empty()) ready_stage(d.stage, d.stage_select, delta_parameter_types());
+        return d;
+    }
+    if (!reads_citus()) {
+        d.apply = spi::plan(delta_statement(changed, cap), 3, true);
+        return d;
+    }
     // (Citus plans a statement mixing distributed and local tables only with its parameters'
     // values: a custom plan each time.)
-    if (p.valid()) return p;
-    if (!reads_citus()) return p = spi::plan(delta_statement(changed, cap), 3, true);
-    return p = spi::plan(delta_statement(changed, cap), delta_parameter_types(), false);
+    const auto types = delta_parameter_types();
+    const std::string stage = options.distribution_column.empty() ? "pgt_delta_" + std::to_string(id) + "_" + std::to_string(generation) + "_" +
+                                                                        std::to_string(changed) + "_" + std::to_string(cap)
+                                                                  : std::string();
+    const lower::refresh_plan plan = delta(delta_bindings(changed, cap), false, cap, stage.empty() ? stage : "pg_temp." + spi::quote_ident(stage));
+    if (plan.stage_fill.empty()) {
+        d.apply = spi::plan(plan.statement, types, false);
+        return d;
+    }
+    // (Prepared once the stage exists: they name it.)
+    ready_stage(stage, plan.stage_select, types);
+    d.fill = spi::plan(plan.stage_fill, types, false);
+    d.apply = spi::plan(plan.statement, 0, true);
+    d.stage = stage;
+    d.stage_select = plan.stage_select;
+    return d;
 }
 
 std::vector<unsigned> compiled_query::delta_parameter_types() const {
@@ -162,7 +209,7 @@ bool compiled_query::delta_prepared(unsigned long long changed, long long cap) c
     const auto* plans = incremental();
     if (!plans) return false;
     const auto it = plans->deltas.find({changed, cap});
-    return it != plans->deltas.end() && it->second.valid();
+    return it != plans->deltas.end() && it->second.apply.valid();
 }
 
 std::string compiled_query::inserted_rows(std::size_t i) { return "__pgt_inserted_" + std::to_string(i); }
@@ -426,6 +473,7 @@ compiled_query& compiled_for(const stream_table& st) {
     evict_unused();
     auto& slot = cache()[st.id];
     auto c = std::make_unique<compiled_query>();
+    c->id = st.id;
     c->generation = st.generation;
     compiled_this_transaction().insert(st.id);
     c->front = compile_query(st.defining_query);

@@ -43,6 +43,16 @@ struct full_load {
     std::string query_load;
 };
 
+/// A refresh's delta statement, prepared. Of a stream table on the coordinator that reads
+/// Citus tables, in two (lower::options::stage_table): `fill` computes the change into the
+/// session's stage table, and `apply`, which Citus leaves to the server, applies it.
+struct delta_statements {
+    spi::plan apply;
+    spi::plan fill;         ///< invalid without a stage
+    std::string stage;      ///< the stage table's name in pg_temp; empty without one
+    std::string stage_select; ///< the change's SELECT, which the stage table is made like
+};
+
 /// What DIFFERENTIAL refreshes and IMMEDIATE maintenance run: the circuit lowered for a set of
 /// changed sources into one statement changing `target`, with the state tables of the
 /// circuit's stored aggregates.
@@ -52,7 +62,7 @@ struct incremental_plan {
     std::map<int, std::string> aggregate_states; ///< by node
     std::vector<lower::aggregate_state> aggregate_state_defs;
     /// By bitmask of changed sources, and the change_cap of their pending records.
-    std::map<std::pair<unsigned long long, long long>, spi::plan> deltas;
+    std::map<std::pair<unsigned long long, long long>, delta_statements> deltas;
 };
 
 /// Changes are applied by plans made for their size: a cached plan's choice would otherwise be
@@ -97,6 +107,7 @@ struct topk_plan {
 using maintenance_plan = std::variant<full_plan, differential_plan, topk_plan>;
 
 struct compiled_query {
+    long long id = 0;
     long long generation = -1;
     unsigned used_in = 0; ///< the (local) transaction number that last asked for it
     frontend::compile_result front;
@@ -143,16 +154,19 @@ struct compiled_query {
     /// The incremental refresh for the given change relations (one per source): of the state
     /// table for a TopK, of the storage otherwise, with the aggregate state tables. `cap`: as
     /// delta_statement's.
-    lower::refresh_plan delta(const std::vector<lower::source_changes>& changes, bool merge = false, long long cap = 0) const;
+    lower::refresh_plan delta(const std::vector<lower::source_changes>& changes, bool merge = false, long long cap = 0,
+                              const std::string& stage_table = {}) const;
     /// What delta() lowers with.
     lower::options delta_options(bool merge, long long cap = 0) const;
+    /// The change relations of a refresh of this set of changed sources (delta_statement's).
+    std::vector<lower::source_changes> delta_bindings(unsigned long long changed, long long cap) const;
     /// The refresh statement for this set of changed sources (bit i = source i); its
     /// parameters $1–$3 are the frontier (text), then those of its Citus sources. `cap`
     /// (change_cap, 0: none): each changed source has at most that many pending records (its
     /// change relation says so with a LIMIT).
     std::string delta_statement(unsigned long long changed, long long cap = 0) const;
-    /// delta_statement, prepared.
-    const spi::plan& delta_plan(unsigned long long changed, long long cap);
+    /// delta_statement, prepared; its stage, if any, made and emptied.
+    const delta_statements& delta_plan(unsigned long long changed, long long cap);
     /// The types of delta_statement's parameters.
     std::vector<unsigned> delta_parameter_types() const;
     /// Whether delta_plan(changed, cap) was prepared already (in this backend).

@@ -698,7 +698,7 @@ refresh_outcome reload(const stream_table& st, compiled_query& comp, unsigned ow
 }
 
 refresh_outcome apply_delta(compiled_query& comp, unsigned owner, const spi::plan& delta, bool counted,
-                            const std::vector<spi::param>& params, const spi::snapshot* snap, planning_clock* planning) {
+                            const std::vector<spi::param>& params, const spi::snapshot* snap, planning_clock* planning, const spi::plan* fill) {
     server::role_scope as_owner(owner, true);
     server::refresh_writes_scope writes;
     // A delta touches few rows, but its correlated subqueries look costly to the planner, whose
@@ -713,7 +713,9 @@ refresh_outcome apply_delta(compiled_query& comp, unsigned owner, const spi::pla
         planning->ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - planning->since).count();
     }
     if (!counted) return {refresh_action::differential, static_cast<long long>(delta.execute(params, snap)), 0};
-    auto counts = delta.query(params, snap);
+    // (With a stage, the change computed into it first; the apply reads nothing else.)
+    if (fill) fill->execute(params, snap);
+    auto counts = delta.query(fill ? std::vector<spi::param>{} : params, snap);
     const long long inserted = std::stoll(*counts[0][0]), deleted = std::stoll(*counts[0][1]);
     refresh_outcome out{refresh_action::differential, inserted + std::stoll(*counts[0][2]), deleted + std::stoll(*counts[0][2])};
     const auto* t = std::get_if<topk_plan>(&comp.plan);
@@ -869,8 +871,9 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
             *st,
             [&] {
                 if (planned_now) planning.emplace();
-                const spi::plan& delta = comp.delta_plan(p.changed, cap);
-                out = apply_delta(comp, owner, delta, true, delta_parameters(comp, f, claimed, shard_values), &snap, planning ? &*planning : nullptr);
+                const delta_statements& delta = comp.delta_plan(p.changed, cap);
+                out = apply_delta(comp, owner, delta.apply, true, delta_parameters(comp, f, claimed, shard_values), &snap,
+                                  planning ? &*planning : nullptr, delta.fill.valid() ? &delta.fill : nullptr);
             },
             "its differential refresh", [&] { out = reload(*st, comp, owner, snap); }, "recomputed in full");
     }

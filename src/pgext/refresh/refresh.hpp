@@ -44,9 +44,12 @@ struct planning_clock {
 /// Runs `delta`, a differential refresh statement of `comp`, as `owner` (under `snap`, or the
 /// current snapshot), then for a TopK makes the stream table the first rows of its state. An
 /// uncounted statement (lower::refresh_plan::counted) reports the rows it changed as inserted.
-/// With `planning`, its (generic) plan is made first and the time until then noted there.
+/// With `planning`, its (generic) plan is made first and the time until then noted there. With
+/// `fill` (delta_statements), `fill` takes `params` and computes the change into the stage that
+/// `delta` applies.
 refresh_outcome apply_delta(compiled_query& comp, unsigned owner, const spi::plan& delta, bool counted,
-                            const std::vector<spi::param>& params, const spi::snapshot* snap, planning_clock* planning = nullptr);
+                            const std::vector<spi::param>& params, const spi::snapshot* snap, planning_clock* planning = nullptr,
+                            const spi::plan* fill = nullptr);
 
 /// Runs `attempt` in a subtransaction. When it raises a data exception (SQLSTATE class 22, or
 /// 0A000, which PostgreSQL raises for a NaN or an infinity cast to an integer) it is rolled

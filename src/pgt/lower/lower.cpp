@@ -227,11 +227,30 @@ refresh_plan delta_sql(const circuit& c, const std::vector<source_changes>& sour
         if (merge.empty())
             for (auto& m : apply_ctes(c, storage_layout(c, opts), storage_table)) tail.push_back(std::move(m));
     }
-    for (const auto& u : l.state_updates()) tail.push_back(u);
-    plan.counted = merge.empty();
-    plan.statement = l.with(tail, plan.counted ? counts_select(tail) : merge);
+    // (A bag's copies are deleted by ctid, which Citus refuses in a statement it plans.)
+    const bool staged = !opts.stage_table.empty() && c.strategy == maintenance::bag && !tail.empty() &&
+                        tail.front().name == sql::ident(delta_cte) && merge.empty() && opts.distribution_column.empty();
+    if (staged) {
+        // The net change is computed into the stage table (with the state tables' changes), and
+        // applied from there by a statement that reads nothing else.
+        const cte computed = tail.front();
+        std::vector<cte> apply(tail.begin() + 1, tail.end()), fill{computed};
+        for (const auto& u : l.state_updates()) fill.push_back(u);
+        tree::select all_of_delta({tree::all("")});
+        all_of_delta.from(computed.name, "");
+        plan.stage_select = l.with({computed}, tree::render(all_of_delta));
+        plan.stage_fill = l.with(fill, tree::render(tree::insert{opts.stage_table, {}, all_of_delta, {}}));
+        apply.insert(apply.begin(), {computed.name, "the net change of the stream table, computed into " + opts.stage_table,
+                                     tree::render(tree::select({tree::all("")}).from(opts.stage_table, ""))});
+        plan.statement = render_with(apply, counts_select(apply));
+        plan.counted = true;
+    } else {
+        for (const auto& u : l.state_updates()) tail.push_back(u);
+        plan.counted = merge.empty();
+        plan.statement = l.with(tail, plan.counted ? counts_select(tail) : merge);
+    }
     if (!update.empty()) plan.update_first = l.with(tail, update);
-    if (opts.max_statement_bytes && std::max(plan.statement.size(), plan.update_first.size()) > opts.max_statement_bytes)
+    if (opts.max_statement_bytes && std::max({plan.statement.size(), plan.update_first.size(), plan.stage_fill.size()}) > opts.max_statement_bytes)
         throw statement_too_large();
     return plan;
 }

@@ -37,6 +37,10 @@ std::string create_temporary_table(const std::string& table, const std::vector<c
     return "CREATE TEMPORARY TABLE " + table + " (" + join(defs) + ")" + (emptied_at_commit ? " ON COMMIT DELETE ROWS" : "");
 }
 
+std::string create_temporary_table_like(const std::string& table, const std::string& query) {
+    return "CREATE TEMPORARY TABLE " + table + " ON COMMIT DELETE ROWS AS " + query + " WITH NO DATA";
+}
+
 std::string add_column(const std::string& table, const column_definition& column) {
     return "ALTER TABLE " + table + " ADD COLUMN " + definition(column);
 }
@@ -98,6 +102,10 @@ std::string analyze(const std::string& table) { return "ANALYZE " + table; }
 std::string truncate(const std::string& table) { return "TRUNCATE " + table; }
 
 std::string grant_select(const std::string& table, const std::string& role) { return "GRANT SELECT ON " + table + " TO " + role; }
+
+std::string grant_read_write(const std::string& table, const std::string& role) {
+    return "GRANT SELECT, INSERT, DELETE ON " + table + " TO " + role;
+}
 
 std::string revoke_all(const std::string& table, const std::optional<std::string>& role) {
     return "REVOKE ALL ON " + table + " FROM " + grantee(role);
