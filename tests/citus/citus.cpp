@@ -80,6 +80,10 @@ const shape shapes[] = {
     {"amounts_bag", "DIFFERENTIAL", "customer_id, amount",
      "SELECT customer_id, amount FROM orders WHERE amount > 95 UNION ALL SELECT id, 0 FROM customers WHERE segment = 'seg3'"},
     {"cheap_bag", "DIFFERENTIAL", "region, amount", "SELECT region, amount FROM orders WHERE amount < 5"},
+    // Set operations between distributed tables: a changed row's copies in each side counted by
+    // a grouped pass, which Citus runs (a subquery per row it refuses).
+    {"uncustomered", "DIFFERENTIAL", "customer_id", "SELECT customer_id FROM orders WHERE amount > 90 EXCEPT SELECT id FROM customers WHERE segment = 'seg1'"},
+    {"common_ids", "DIFFERENTIAL", "id", "SELECT customer_id AS id FROM orders WHERE amount < 20 INTERSECT ALL SELECT id FROM customers"},
     // MIN and MAX of groups that lost rows are recomputed from the shards.
     {"extremes", "DIFFERENTIAL", "region, lo, hi, n", "SELECT region, min(amount) AS lo, max(id) AS hi, count(*) AS n FROM orders GROUP BY region"},
     // Distributed themselves, co-located with orders.

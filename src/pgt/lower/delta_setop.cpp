@@ -3,6 +3,8 @@
 // For every row a change touches, with Δa, Δb its net change in each input:
 //     Δ = f(a, b) − f(a − Δa, b − Δb)
 // where a and b are counted in the inputs' current contents. Cost: two counts per changed row.
+#include <algorithm>
+
 #include "lowering.hpp"
 
 namespace pgt::lower::detail {
@@ -19,6 +21,52 @@ tree::expr copies(const ir::set_operation& s, const tree::expr& a, const tree::e
 }
 
 tree::set_kind kind_of(const ir::set_operation& s) { return s.kind == ir::set_op_kind::intersect ? tree::set_kind::intersect : tree::set_kind::except; }
+
+/// Row `alias`, whose columns are `names`, is the changed row c of set operation `id`: column by
+/// column, NULLs alike.
+tree::expr same_row(const lowering& l, int id, const std::string& alias, const std::vector<std::string>& names) {
+    const auto& out = l.names(id);
+    const auto& cols = l.node(id).rel->columns;
+    std::vector<tree::expr> same;
+    for (std::size_t i = 0; i < out.size(); ++i)
+        same.push_back(tree::rendered(sql::not_distinct(sql::column(alias, names[i]), sql::column("c", out[i]), cols[i].type)));
+    return tree::all_of(std::move(same));
+}
+
+/// The changed rows (`changed`, alias c) with their copies in each input (`__pgt_a`, `__pgt_b`),
+/// counted by one grouped pass over each input's rows whose first column is one of theirs,
+/// joined back (options::uncorrelated_rescans): Citus runs no subquery per row over a
+/// distributed table.
+tree::select uncorrelated_counts(const lowering& l, int id, const std::string& changed) {
+    const auto& n = l.node(id);
+    const auto& out = l.names(id);
+    const auto& cols = n.rel->columns;
+    const sql_type& first = cols[0].type;
+    auto counted = [&](int input, const std::string& alias) {
+        const auto& names = l.names(input);
+        std::vector<tree::select_item> items;
+        std::vector<tree::expr> keys;
+        for (std::size_t i = 0; i < out.size(); ++i) {
+            items.push_back(tree::as(tree::col("s", names[i]), out[i]));
+            keys.push_back(tree::col("s", names[i]));
+        }
+        items.push_back(tree::as(tree::count_all(), "__pgt_n"));
+        tree::select firsts({tree::col("c", out[0])}), null_first({tree::integer(1)});
+        firsts.from(changed, "c");
+        null_first.from(changed, "c").where(tree::is_null(tree::col("c", out[0]), first));
+        const tree::expr k = keys[0];
+        const tree::expr among = sql::catalog_operators(first) ? tree::quantified("=", k, true, firsts) : tree::in(k, firsts);
+        tree::select rows(std::move(items));
+        rows.from(l.new_sql(input), "s").where(tree::any_of({among, tree::all_of({tree::is_null(k, first), tree::exists(null_first)})})).group_by(keys);
+        return std::pair{tree::from(rows, alias), same_row(l, id, alias, out)};
+    };
+    const auto [a, on_a] = counted(n.inputs[0], "a");
+    const auto [b, on_b] = counted(n.inputs[1], "b");
+    tree::select counts({tree::all("c"), tree::as(tree::coalesce({tree::col("a", "__pgt_n"), tree::integer(0)}), "__pgt_a"),
+                         tree::as(tree::coalesce({tree::col("b", "__pgt_n"), tree::integer(0)}), "__pgt_b")});
+    counts.from(tree::join(tree::join(tree::from(changed, "c"), tree::join_kind::left, a, on_a), tree::join_kind::left, b, on_b));
+    return counts;
+}
 
 } // namespace
 
@@ -37,7 +85,6 @@ std::optional<std::string> delta_set_operation(lowering& l, int id) {
     const auto da = l.delta(n.inputs[0]);
     const auto db = l.delta(n.inputs[1]);
     if (!da && !db) return std::nullopt;
-    const auto& out = l.names(id);
     const auto& cols = n.rel->columns;
 
     auto side = [&](int input, const std::string& d, bool is_a) {
@@ -56,14 +103,15 @@ std::optional<std::string> delta_set_operation(lowering& l, int id) {
     const std::string changed = l.add_cte("d" + std::to_string(id) + "_rows",
                                           "n" + std::to_string(id) + ": rows whose copies change, with their change per input", tree::render(per_row));
 
-    auto count_in = [&](int input, const std::string& alias) {
-        std::vector<tree::expr> same;
-        for (std::size_t i = 0; i < out.size(); ++i)
-            same.push_back(tree::rendered(sql::not_distinct(sql::column(alias, l.names(input)[i]), sql::column("c", out[i]), cols[i].type)));
-        return tree::scalar(tree::select({tree::count_all()}).from(l.new_sql(input), alias).where(tree::all_of(std::move(same))));
+    auto correlated_counts = [&] {
+        auto count_in = [&](int input, const std::string& alias) {
+            return tree::scalar(tree::select({tree::count_all()}).from(l.new_sql(input), alias).where(same_row(l, id, alias, l.names(input))));
+        };
+        tree::select counts({tree::all("c"), tree::as(count_in(n.inputs[0], "a"), "__pgt_a"), tree::as(count_in(n.inputs[1], "b"), "__pgt_b")});
+        return counts.from(changed, "c");
     };
-    tree::select counts({tree::all("c"), tree::as(count_in(n.inputs[0], "a"), "__pgt_a"), tree::as(count_in(n.inputs[1], "b"), "__pgt_b")});
-    counts.from(changed, "c");
+    const bool uncorrelated = l.opts().uncorrelated_rescans && std::ranges::all_of(cols, [](const ir::column& c) { return c.type.equality; });
+    const tree::select counts = uncorrelated ? uncorrelated_counts(l, id, changed) : correlated_counts();
     const tree::expr a = tree::col("t", "__pgt_a"), b = tree::col("t", "__pgt_b");
     const tree::expr change =
         tree::minus(copies(s, a, b), copies(s, tree::minus(a, tree::col("t", "__pgt_da")), tree::minus(b, tree::col("t", "__pgt_db"))));

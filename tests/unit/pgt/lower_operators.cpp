@@ -133,6 +133,11 @@ lowered_statements lower_everything(const std::string& query) {
     pgt::lower::options uncorrelated = stored;
     uncorrelated.uncorrelated_rescans = true;
     out.all.push_back(pgt::lower::delta_sql(graph, changes, "\"st\"", uncorrelated).statement);
+    pgt::lower::options staged = uncorrelated;
+    staged.stage_table = "pg_temp.\"stage\"";
+    const auto stage = pgt::lower::delta_sql(graph, changes, "\"st\"", staged);
+    for (const auto* sql : {&stage.stage_select, &stage.stage_fill, &stage.statement})
+        if (!sql->empty()) out.all.push_back(*sql);
     if (!pgt::lower::why_not_distributable(graph)) {
         pgt::lower::options distributed = uncorrelated;
         distributed.distribution_column = graph.query.root->columns.front().name;
