@@ -84,6 +84,10 @@ const shape shapes[] = {
     // a grouped pass, which Citus runs (a subquery per row it refuses).
     {"uncustomered", "DIFFERENTIAL", "customer_id", "SELECT customer_id FROM orders WHERE amount > 90 EXCEPT SELECT id FROM customers WHERE segment = 'seg1'"},
     {"common_ids", "DIFFERENTIAL", "id", "SELECT customer_id AS id FROM orders WHERE amount < 20 INTERSECT ALL SELECT id FROM customers"},
+    // An outer join: a preserved row's matches counted by a join grouped back (a subquery per
+    // row Citus refuses).
+    {"big_orders_per_segment", "DIFFERENTIAL", "segment, n",
+     "SELECT c.segment, count(o.id) AS n FROM customers c LEFT JOIN orders o ON o.customer_id = c.id AND o.amount > 90 GROUP BY c.segment"},
     // MIN and MAX of groups that lost rows are recomputed from the shards.
     {"extremes", "DIFFERENTIAL", "region, lo, hi, n", "SELECT region, min(amount) AS lo, max(id) AS hi, count(*) AS n FROM orders GROUP BY region"},
     // Distributed themselves, co-located with orders.

@@ -98,10 +98,39 @@ struct join_parts {
         return tree::negation(tree::exists(matches(ps, l.new_sql(node_of(other(ps))), pa)));
     }
 
+    /// Over Citus (options::uncorrelated_rescans), which runs no subquery per row over a
+    /// distributed table: the matches of each preserved row are counted by a join grouped back.
+    bool uncorrelated() const { return l.opts().uncorrelated_rescans; }
+    /// `rows` (alias x: distinct rows of side `ps`, with the columns `extra`) with `__pgt_n`, the
+    /// number of their matches in the other side now.
+    tree::select with_match_counts(side ps, const tree::relation& rows, const std::vector<std::string>& extra) const {
+        const int p = node_of(ps);
+        tree::select others({tree::all("o"), tree::as(tree::integer(1), "__pgt_one")});
+        others.from(l.new_sql(node_of(other(ps))), "o");
+        tree::select counted(l.grouped_columns(p, "x"));
+        std::vector<tree::expr> group = l.images(p, "x");
+        for (const auto& e : extra) {
+            counted.items.emplace_back(tree::col("x", e));
+            group.push_back(tree::col("x", e));
+        }
+        counted.items.push_back(tree::as(tree::fn("count", {tree::col("o", "__pgt_one")}), "__pgt_n"));
+        return counted.from(tree::join(rows, tree::join_kind::left, tree::from(others, "o"), cond_for(ps, "x", "o"))).group_by(std::move(group));
+    }
+
     /// Change of the unmatched rows of the preserved side `ps`; the other side's change is `dq`.
     std::vector<tree::query> anti_terms(side ps, const std::optional<std::string>& dp, const std::optional<std::string>& dq) const {
         std::vector<tree::query> terms;
-        if (dp) {
+        if (dp && uncorrelated()) {
+            const int p = node_of(ps);
+            const tree::expr net = tree::fn("sum", {tree::col("p", weight)});
+            tree::select consolidated(l.grouped_columns(p, "p"));
+            consolidated.items.push_back(tree::as(net, weight));
+            consolidated.from(*dp, "p").group_by(l.images(p, "p")).having(tree::ne(net, tree::integer(0)));
+            tree::select term(padded(ps, "p"));
+            term.items.push_back(tree::as(tree::col("p", weight), weight));
+            terms.push_back(term.from(tree::from(with_match_counts(ps, tree::from(consolidated, "x"), {weight}), "p"))
+                                .where(tree::eq(tree::col("p", "__pgt_n"), tree::integer(0))));
+        } else if (dp) {
             tree::select term(padded(ps, "p"));
             term.items.push_back(tree::as(tree::col("p", weight), weight));
             terms.push_back(term.from(*dp, "p").where(no_match_now(ps, "p")));
@@ -115,14 +144,20 @@ struct join_parts {
     /// only flip when d ≠ 0.
     tree::select touched_rows(side ps, const std::optional<std::string>& dp, const std::string& dq) const {
         const int p = node_of(ps);
-        const tree::expr touched = tree::exists(matches(ps, dq, "p"));
+        // (A prefilter: the join with ΔO below keeps the touched rows alone. Over Citus it is left
+        // out, a subquery per row over ΔO.)
+        const std::optional<tree::expr> touched = uncorrelated() ? std::nullopt : std::optional(tree::exists(matches(ps, dq, "p")));
         tree::select before(l.columns(p, "p"));
         before.items.push_back(tree::as(tree::integer(1), "__pgt_m"));
-        std::vector<tree::query> old_p{before.from(side_for(ps, dq), "p").where(touched)};
+        before.from(side_for(ps, dq), "p");
+        if (touched) before.where(*touched);
+        std::vector<tree::query> old_p{before};
         if (dp) {
             tree::select removed(l.columns(p, "p"));
             removed.items.emplace_back(tree::negate(tree::col("p", weight)));
-            old_p.push_back(removed.from(*dp, "p").where(touched));
+            removed.from(*dp, "p");
+            if (touched) removed.where(*touched);
+            old_p.push_back(removed);
         }
         tree::select distinct_rows(l.grouped_columns(p, "x"));
         distinct_rows.items.push_back(tree::as(tree::fn("sum", {tree::col("x", "__pgt_m")}), "__pgt_m"));
@@ -145,6 +180,16 @@ struct join_parts {
         // else its current matches are counted up to d + 1 (typically one or two index
         // entries, not all its matches).
         const tree::expr d = tree::col("x", "__pgt_d");
+        if (uncorrelated()) {
+            // Its matches now, n, are its matches before plus d: none before when n = d.
+            const tree::expr n = tree::col("x", "__pgt_n");
+            const tree::expr none_before = tree::case_when({{tree::lt(d, tree::integer(0)), tree::boolean(false)}}, tree::eq(n, d));
+            const tree::expr flip = tree::minus(tree::cast(tree::eq(n, tree::integer(0)), int4()), tree::cast(none_before, int4()));
+            tree::select change(padded(ps, "x"));
+            change.items.push_back(tree::as(tree::times(tree::col("x", "__pgt_m"), flip), weight));
+            change.from(tree::from(with_match_counts(ps, tree::from(touched_rows(ps, dp, dq), "x"), {"__pgt_m", "__pgt_d"}), "x"));
+            return tree::select({tree::all("")}).from(tree::from(change, "t")).where(tree::ne(tree::col("t", weight), tree::integer(0)));
+        }
         tree::select first_matches = matches(ps, l.new_sql(node_of(other(ps))), "x");
         first_matches.limit(tree::plus(tree::cast(d, int8()), tree::integer(1)));
         const tree::expr counted = tree::scalar(tree::select({tree::count_all()}).from(tree::from(first_matches, "m")));
