@@ -48,8 +48,8 @@ struct join_parts {
 
     /// Side `side`'s current contents for joining with `rows`, rows of the other side: read
     /// only for the values they equate a column of `side` with, where PostgreSQL would not push
-    /// the join condition down itself (below DISTINCT, GROUP BY and subqueries).
-    std::string side_for(side s, const std::string& rows) const {
+    /// the join condition down itself (below DISTINCT, GROUP BY and subqueries), or `always`.
+    std::string side_for(side s, const std::string& rows, bool always = false) const {
         const int width = static_cast<int>(l.node(left).rel->columns.size());
         auto on_side = [&](int c) { return (c >= width) == (s == side::right); };
         if (!j.condition) return l.new_sql(node_of(s));
@@ -58,7 +58,7 @@ struct join_parts {
             const auto refs = ir::referenced_columns(*eq.other);
             if (refs.empty() || !std::ranges::none_of(refs, on_side)) continue;
             const int column = s == side::right ? eq.column - width : eq.column;
-            if (!restriction_helps(l, node_of(s), column)) continue;
+            if (!always && !restriction_helps(l, node_of(s), column)) continue;
             tree::select values({tree::rendered(l.join_expr(*eq.other, left, "o", right, "o"))});
             return restricted_sql(l, node_of(s), column, tree::render(values.from(rows, "o")));
         }
@@ -101,12 +101,16 @@ struct join_parts {
     /// Over Citus (options::uncorrelated_rescans), which runs no subquery per row over a
     /// distributed table: the matches of each preserved row are counted by a join grouped back.
     bool uncorrelated() const { return l.opts().uncorrelated_rescans; }
-    /// `rows` (alias x: distinct rows of side `ps`, with the columns `extra`) with `__pgt_n`, the
-    /// number of their matches in the other side now.
-    tree::select with_match_counts(side ps, const tree::relation& rows, const std::vector<std::string>& extra) const {
+    /// `rows` (distinct rows of side `ps`, with the columns `extra`), with `__pgt_n`, the number
+    /// of their matches in the other side now. The other side is read for the values the rows
+    /// equate it with: Citus would otherwise bring all of it to the coordinator for the join.
+    tree::select with_match_counts(side ps, const std::string& which, const tree::select& rows, const std::vector<std::string>& extra) const {
         const int p = node_of(ps);
+        const std::string preserved = l.add_cte("d" + std::to_string(id) + (ps == side::left ? "_left_" : "_right_") + which,
+                                                "n" + std::to_string(id) + ": " + which + " preserved rows, whose matches are counted",
+                                                tree::render(rows));
         tree::select others({tree::all("o"), tree::as(tree::integer(1), "__pgt_one")});
-        others.from(l.new_sql(node_of(other(ps))), "o");
+        others.from(side_for(other(ps), preserved, true), "o");
         tree::select counted(l.grouped_columns(p, "x"));
         std::vector<tree::expr> group = l.images(p, "x");
         for (const auto& e : extra) {
@@ -114,7 +118,8 @@ struct join_parts {
             group.push_back(tree::col("x", e));
         }
         counted.items.push_back(tree::as(tree::fn("count", {tree::col("o", "__pgt_one")}), "__pgt_n"));
-        return counted.from(tree::join(rows, tree::join_kind::left, tree::from(others, "o"), cond_for(ps, "x", "o"))).group_by(std::move(group));
+        return counted.from(tree::join(tree::from(preserved, "x"), tree::join_kind::left, tree::from(others, "o"), cond_for(ps, "x", "o")))
+            .group_by(std::move(group));
     }
 
     /// Change of the unmatched rows of the preserved side `ps`; the other side's change is `dq`.
@@ -128,7 +133,7 @@ struct join_parts {
             consolidated.from(*dp, "p").group_by(l.images(p, "p")).having(tree::ne(net, tree::integer(0)));
             tree::select term(padded(ps, "p"));
             term.items.push_back(tree::as(tree::col("p", weight), weight));
-            terms.push_back(term.from(tree::from(with_match_counts(ps, tree::from(consolidated, "x"), {weight}), "p"))
+            terms.push_back(term.from(tree::from(with_match_counts(ps, "changed", consolidated, {weight}), "p"))
                                 .where(tree::eq(tree::col("p", "__pgt_n"), tree::integer(0))));
         } else if (dp) {
             tree::select term(padded(ps, "p"));
@@ -187,7 +192,7 @@ struct join_parts {
             const tree::expr flip = tree::minus(tree::cast(tree::eq(n, tree::integer(0)), int4()), tree::cast(none_before, int4()));
             tree::select change(padded(ps, "x"));
             change.items.push_back(tree::as(tree::times(tree::col("x", "__pgt_m"), flip), weight));
-            change.from(tree::from(with_match_counts(ps, tree::from(touched_rows(ps, dp, dq), "x"), {"__pgt_m", "__pgt_d"}), "x"));
+            change.from(tree::from(with_match_counts(ps, "touched", touched_rows(ps, dp, dq), {"__pgt_m", "__pgt_d"}), "x"));
             return tree::select({tree::all("")}).from(tree::from(change, "t")).where(tree::ne(tree::col("t", weight), tree::integer(0)));
         }
         tree::select first_matches = matches(ps, l.new_sql(node_of(other(ps))), "x");

@@ -56,5 +56,9 @@ TEST_CASE("lower: over Citus, an outer join counts a preserved row's matches by 
         CHECK(per_row.find("EXISTS (SELECT 1 FROM ") != std::string::npos);
         CHECK(grouped.find("EXISTS (SELECT 1 FROM ") == std::string::npos);
         CHECK(grouped.find("pg_catalog.count(o.\"__pgt_one\") AS \"__pgt_n\"") != std::string::npos);
+        // The other side read for the values the counted rows equate it with (Citus would bring
+        // all of it to the coordinator for the join).
+        CHECK(per_row.find("ANY (ARRAY(SELECT ") == std::string::npos);
+        CHECK(grouped.find("ANY (ARRAY(SELECT ") != std::string::npos);
     }
 }
