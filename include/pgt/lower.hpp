@@ -59,9 +59,10 @@ struct options {
     int shard_values_param = 0;
     /// An aggregate's touched groups that its stored state cannot answer (MIN after a delete,
     /// STRING_AGG, …) are recomputed in one grouped pass over their rows, joined to them,
-    /// instead of by a subquery per group that refers to it, and an INTERSECT's or EXCEPT's
-    /// changed rows have their copies in each input counted so: Citus runs no such correlated
-    /// subquery over a distributed table.
+    /// instead of by a subquery per group that refers to it; so are counted an INTERSECT's or
+    /// EXCEPT's changed rows' copies in each input, an outer join's preserved rows' matches and
+    /// an EXISTS's rows' matches: Citus runs no such correlated subquery over a distributed
+    /// table.
     bool uncorrelated_rescans = false;
     /// The delta runs where a data exception (class 22) recomputes the stream table in full, as
     /// a refresh does (refresh.cpp, on_data_exception), not IMMEDIATE maintenance, whose writes

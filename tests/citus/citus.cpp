@@ -88,6 +88,11 @@ const shape shapes[] = {
     // row Citus refuses).
     {"big_orders_per_segment", "DIFFERENTIAL", "segment, n",
      "SELECT c.segment, count(o.id) AS n FROM customers c LEFT JOIN orders o ON o.customer_id = c.id AND o.amount > 90 GROUP BY c.segment"},
+    // EXISTS and NOT EXISTS: a row's matches counted by a join grouped back.
+    {"with_big_orders", "DIFFERENTIAL", "id, segment",
+     "SELECT c.id, c.segment FROM customers c WHERE EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = c.id AND o.amount > 95)"},
+    {"without_big_orders", "DIFFERENTIAL", "id",
+     "SELECT c.id FROM customers c WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = c.id AND o.amount > 99)"},
     // MIN and MAX of groups that lost rows are recomputed from the shards.
     {"extremes", "DIFFERENTIAL", "region, lo, hi, n", "SELECT region, min(amount) AS lo, max(id) AS hi, count(*) AS n FROM orders GROUP BY region"},
     // Distributed themselves, co-located with orders.

@@ -102,12 +102,26 @@ struct sublink_parts {
         return k;
     }
 
+    /// Over Citus (options::uncorrelated_rescans), which runs no subquery per row over a
+    /// distributed table, an EXISTS is a count of each row's matches, by a join grouped back.
+    bool counted_exists() const { return l.opts().uncorrelated_rescans && s.kind == ir::sublink_kind::exists; }
+
+    /// `rows` (alias x) with `__pgt_n`, the number of their matches in `r` (R's current contents,
+    /// aliased r), grouped by `group`, which tells the rows apart, and showing `items`.
+    tree::select match_counts(const std::string& rows, const std::string& r, std::vector<tree::select_item> items, std::vector<tree::expr> group) const {
+        tree::select ones({tree::all("r"), tree::as(tree::integer(1), "__pgt_one")});
+        ones.from(r, "r");
+        items.push_back(tree::as(tree::fn("count", {tree::col("r", "__pgt_one")}), "__pgt_n"));
+        tree::select counted(std::move(items));
+        return counted.from(tree::join(tree::from(rows, "x"), tree::join_kind::left, tree::from(ones, "r"), cond("x", "r"))).group_by(std::move(group));
+    }
+
     /// R's current contents for the rows `rows` (alias `la`) of L: read only for their key
     /// values when R is read once for all of them (a join, or a hashed = ANY) rather than
     /// through a subquery per row, into which PostgreSQL pushes the correlation itself.
     std::string r_for(const std::string& rows, const std::string& la) const {
         const auto k = link();
-        const bool read_once = joinable() || (s.kind == ir::sublink_kind::any && simple_comparison() && !s.condition);
+        const bool read_once = joinable() || (s.kind == ir::sublink_kind::any && simple_comparison() && !s.condition) || counted_exists();
         if (!k || !read_once) return l.new_sql(right);
         return restricted_sql(l, right, k->column, tree::render(tree::select({over(*k->left, la, "r")}).from(rows, la)));
     }
@@ -178,9 +192,44 @@ std::string sublink_sql(const lowering& l, int id, const std::string& left_rows,
 
 namespace {
 
+/// The CTE of `touched` (rows of L with their multiplicity), numbered (`__pgt_rn`).
+std::string numbered_touched_rows(lowering& l, const sublink_parts& p, const tree::query& touched) {
+    tree::call_options numbered;
+    numbered.window = true;
+    tree::select rows({tree::all("t"), tree::as(tree::aggregate("pg_catalog", "row_number", {}, numbered), "__pgt_rn")});
+    rows.from(tree::from(touched, "t"));
+    return l.add_cte("d" + std::to_string(p.id) + "_touched",
+                     "n" + std::to_string(p.id) + ": rows of L (before ΔL) whose subquery ΔR touches", tree::render(rows));
+}
+
+/// touched_rows over Citus (sublink_parts::counted_exists): L₋₁'s rows as a bag first, then
+/// those a row of ΔR affects by a join grouped back, not an EXISTS over ΔR per row.
+std::string touched_rows_joined(lowering& l, const sublink_parts& p, const std::optional<std::string>& dl, const std::string& dr) {
+    tree::select now(l.columns(p.left, "x"));
+    now.items.push_back(tree::as(tree::integer(1), "__pgt_m"));
+    now.from(p.left_for(dr), "x");
+    std::vector<tree::query> parts{now};
+    if (dl) {
+        tree::select removed(l.columns(p.left, "x"));
+        removed.items.emplace_back(tree::negate(tree::col("x", weight)));
+        parts.push_back(removed.from(*dl, "x"));
+    }
+    const tree::expr net = tree::fn("sum", {tree::col("b", "__pgt_m")});
+    tree::select bag(l.grouped_columns(p.left, "b"));
+    bag.items.push_back(tree::as(tree::cast(net, tree::type_name::catalog("int8")), "__pgt_m"));
+    bag.from(tree::from(tree::union_all(std::move(parts)), "b")).group_by(l.images(p.left, "b")).having(tree::ne(net, tree::integer(0)));
+    tree::select touched(l.grouped_columns(p.left, "x"));
+    touched.items.emplace_back(tree::col("x", "__pgt_m"));
+    std::vector<tree::expr> group = l.images(p.left, "x");
+    group.push_back(tree::col("x", "__pgt_m"));
+    touched.from(tree::join(tree::from(bag, "x"), tree::join_kind::inner, tree::from(dr, "d"), p.affects("x", "d"))).group_by(std::move(group));
+    return numbered_touched_rows(l, p, touched);
+}
+
 /// The rows of L before ΔL (L₋₁ = L − ΔL, each with its multiplicity `__pgt_m`) that ΔR
 /// touches, numbered (`__pgt_rn`): the name of their CTE.
 std::string touched_rows(lowering& l, const sublink_parts& p, const std::optional<std::string>& dl, const std::string& dr) {
+    if (p.counted_exists()) return touched_rows_joined(l, p, dl, dr);
     const tree::expr touched = tree::exists(tree::select({tree::integer(1)}).from(dr, "d").where(p.affects("x", "d")));
     tree::select now(l.columns(p.left, "x"));
     now.items.push_back(tree::as(tree::integer(1), "__pgt_m"));
@@ -199,12 +248,7 @@ std::string touched_rows(lowering& l, const sublink_parts& p, const std::optiona
                      .group_by(l.images(p.left, "b"))
                      .having(tree::ne(net, tree::integer(0)));
     }
-    tree::call_options numbered;
-    numbered.window = true;
-    tree::select rows({tree::all("t"), tree::as(tree::aggregate("pg_catalog", "row_number", {}, numbered), "__pgt_rn")});
-    rows.from(tree::from(before, "t"));
-    return l.add_cte("d" + std::to_string(p.id) + "_touched",
-                     "n" + std::to_string(p.id) + ": rows of L (before ΔL) whose subquery ΔR touches", tree::render(rows));
+    return numbered_touched_rows(l, p, before);
 }
 
 /// R₋₁ = R − ΔR as a bag (equal rows grouped), of the rows of `now_from` (R now, aliased "r")
@@ -236,13 +280,28 @@ tree::query exists_values(lowering& l, const sublink_parts& p, const std::string
                                           "n" + std::to_string(p.id) + ": weight of each touched row's matches in ΔR",
                                           tree::render(per_row));
     const tree::expr d = tree::col("x", "__pgt_d");
+    const tree::expr zero = tree::integer(0);
+    if (p.counted_exists()) {
+        // Its matches now, n, are its matches before plus d.
+        const std::string counts =
+            l.add_cte("d" + std::to_string(p.id) + "_counted", "n" + std::to_string(p.id) + ": each touched row's matches in R now",
+                      tree::render(p.match_counts(rows, p.r_for(rows, "x"), {tree::col("x", "__pgt_rn")}, {tree::col("x", "__pgt_rn")})));
+        const tree::expr n = tree::col("c", "__pgt_n");
+        tree::select now({tree::all("x"), tree::as(tree::gt(n, zero), "__pgt_vn"), tree::col("m", "__pgt_d"), tree::as(n, "__pgt_n")});
+        now.from(tree::join(tree::join(tree::from(rows, "x"), tree::join_kind::left, tree::from(matches, "m"),
+                                       tree::eq(tree::col("m", "__pgt_rn"), tree::col("x", "__pgt_rn"))),
+                            tree::join_kind::inner, tree::from(counts, "c"), tree::eq(tree::col("c", "__pgt_rn"), tree::col("x", "__pgt_rn"))));
+        const tree::expr before = tree::case_when(
+            {{tree::eq(tree::coalesce({d, zero}), zero), tree::col("x", "__pgt_vn")}, {tree::lt(d, zero), tree::boolean(true)}},
+            tree::gt(tree::col("x", "__pgt_n"), d));
+        return tree::select({tree::all("x"), tree::as(before, "__pgt_vo")}).from(tree::from(now, "x"));
+    }
     tree::select first({tree::integer(1)});
     first.from(now_from).where(p.cond("x", "r")).limit(tree::plus(tree::cast(d, tree::type_name::catalog("int8")), tree::integer(1)));
     const tree::expr more_than_d = tree::gt(tree::scalar(tree::select({tree::count_all()}).from(tree::from(first, "c"))), d);
     tree::select now({tree::all("x"), tree::as(p.value("x", now_from, p.cond("x", "r")), "__pgt_vn"), tree::col("m", "__pgt_d")});
     now.from(tree::join(tree::from(rows, "x"), tree::join_kind::left, tree::from(matches, "m"),
                         tree::eq(tree::col("m", "__pgt_rn"), tree::col("x", "__pgt_rn"))));
-    const tree::expr zero = tree::integer(0);
     const tree::expr before = tree::case_when(
         {{tree::eq(tree::coalesce({d, zero}), zero), tree::col("x", "__pgt_vn")}, {tree::lt(d, zero), tree::boolean(true)}},
         more_than_d);
@@ -297,6 +356,21 @@ std::optional<std::string> delta_sublink(lowering& l, int id) {
         if (p.joinable()) {
             term.items = p.select_list("l", p.joined_value("l", "r"));
             term.from(p.join_to(*dl, "l", p.r_for(*dl, "l"), "r"));
+        } else if (p.counted_exists()) {
+            // ΔL consolidated (its rows told apart), each row's matches counted.
+            const tree::expr net = tree::fn("sum", {tree::col("l", weight)});
+            tree::select consolidated(l.grouped_columns(p.left, "l"));
+            consolidated.items.push_back(tree::as(net, weight));
+            consolidated.from(*dl, "l").group_by(l.images(p.left, "l")).having(tree::ne(net, tree::integer(0)));
+            const std::string changed = l.add_cte("d" + std::to_string(id) + "_changed",
+                                                  "n" + std::to_string(id) + ": ΔL consolidated, whose rows' matches are counted",
+                                                  tree::render(consolidated));
+            auto items = l.grouped_columns(p.left, "x");
+            items.emplace_back(tree::col("x", weight));
+            auto group = l.images(p.left, "x");
+            group.push_back(tree::col("x", weight));
+            term.items = p.select_list("l", tree::gt(tree::col("l", "__pgt_n"), tree::integer(0)));
+            term.from(tree::from(p.match_counts(changed, p.r_for(changed, "l"), std::move(items), std::move(group)), "l"));
         } else {
             term.items = p.select_list("l", p.value("l", tree::from(p.r_for(*dl, "l"), "r"), p.cond("l", "r")));
             term.from(*dl, "l");

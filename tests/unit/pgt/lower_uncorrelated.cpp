@@ -62,3 +62,22 @@ TEST_CASE("lower: over Citus, an outer join counts a preserved row's matches by 
         CHECK(grouped.find("ANY (ARRAY(SELECT ") != std::string::npos);
     }
 }
+
+TEST_CASE("lower: over Citus, EXISTS counts a row's matches by a join grouped back", "[lower]") {
+    // (The apply's probe of the stream table itself, a local table, stays.)
+    auto probes = [](const std::string& sql) {
+        int n = 0;
+        for (auto at = sql.find("EXISTS (SELECT 1 FROM "); at != std::string::npos; at = sql.find("EXISTS (SELECT 1 FROM ", at + 1))
+            if (sql.compare(at + 22, 4, "\"st\"") != 0) ++n;
+        return n;
+    };
+    for (const char* query : {"SELECT c.id, c.name FROM customers c WHERE EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = c.id)",
+                              "SELECT c.id, c.name FROM customers c WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = c.id AND o.amount > 5)"}) {
+        INFO(query);
+        const std::string per_row = delta_of(query, false), grouped = delta_of(query, true);
+        INFO(grouped);
+        CHECK(probes(per_row) > 0);
+        CHECK(probes(grouped) == 0);
+        CHECK(grouped.find("pg_catalog.count(r.\"__pgt_one\") AS \"__pgt_n\"") != std::string::npos);
+    }
+}
