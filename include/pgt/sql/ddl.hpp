@@ -28,8 +28,8 @@ struct column_definition {
 std::string create_table(const std::string& table, const std::vector<column_definition>& columns);
 /// `CREATE TEMPORARY TABLE table (…) [ON COMMIT DELETE ROWS]`.
 std::string create_temporary_table(const std::string& table, const std::vector<column_definition>& columns, bool emptied_at_commit);
-/// `CREATE TEMPORARY TABLE table ON COMMIT DELETE ROWS AS query WITH NO DATA`: the columns of
-/// `query`, which is not run.
+/// `CREATE TEMPORARY TABLE table AS query WITH NO DATA`: the columns of `query`, which is not
+/// run.
 std::string create_temporary_table_like(const std::string& table, const std::string& query);
 /// `ALTER TABLE table ADD COLUMN name type [NOT NULL]`.
 std::string add_column(const std::string& table, const column_definition& column);

@@ -150,26 +150,38 @@ std::string compiled_query::delta_statement(unsigned long long changed, long lon
 }
 
 namespace {
-/// Makes the session's stage table `name` like `select` (whose parameters have `types`) where it
-/// has none, and empties it (two refreshes may run in one transaction).
-void ready_stage(const std::string& name, const std::string& select, const std::vector<unsigned>& types) {
-    server::role_scope as_ext(server::extension_owner(), false);
-    const std::string table = "pg_temp." + spi::quote_ident(name);
-    if (server::temporary_relation_oid_if_any(name) == 0) {
-        spi::plan(sql::ddl::create_temporary_table_like(table, select), types, false).execute(std::vector<spi::param>(types.size()));
-        // (The change is computed and applied as the stream table's owner.)
-        spi::exec(sql::ddl::grant_read_write(table, "PUBLIC"));
-    }
+/// The qualified name of the session's stage table `name`.
+std::string stage_table(const std::string& name) { return "pg_temp." + spi::quote_ident(name); }
+
+/// Empties the session's stage table `name`.
+void empty_stage(const std::string& name) {
     t::delete_from emptied;
-    emptied.target = table;
+    emptied.target = stage_table(name);
     spi::exec(t::render(emptied));
+}
+
+/// Makes the session's stage table `name` like `select` (whose parameters have `types`) where it
+/// has none, or `anew` (a stream table altered since: its change may have other columns). It is
+/// empty: emptied after each apply (compiled_query::done_with_stage), in the subtransaction that
+/// filled it, whose failure takes the rows back, so that no other stream table's owner
+/// refreshing in the session reads them. (Granted to PUBLIC, not to the owner: a privilege
+/// granted to a role, in a session that lasts, would keep the role from being dropped.)
+void ready_stage(const std::string& name, const std::string& select, const std::vector<unsigned>& types, bool anew) {
+    const bool exists = server::temporary_relation_oid_if_any(name) != 0;
+    if (exists && !anew) return;
+    server::role_scope as_ext(server::extension_owner(), false);
+    const std::string table = stage_table(name);
+    if (exists) spi::exec(sql::ddl::drop_table(table, false));
+    spi::plan(sql::ddl::create_temporary_table_like(table, select), types, false).execute(std::vector<spi::param>(types.size()));
+    // (The change is computed and applied as the stream table's owner.)
+    spi::exec(sql::ddl::grant_read_write(table, "PUBLIC"));
 }
 } // namespace
 
 const delta_statements& compiled_query::delta_plan(unsigned long long changed, long long cap) {
     auto& d = incremental()->deltas[{changed, cap}];
     if (d.apply.valid()) {
-        if (!d.stage.empty()) ready_stage(d.stage, d.stage_select, delta_parameter_types());
+        if (!d.stage.empty()) ready_stage(d.stage, d.stage_select, delta_parameter_types(), false);
         return d;
     }
     if (!reads_citus()) {
@@ -179,21 +191,28 @@ const delta_statements& compiled_query::delta_plan(unsigned long long changed, l
     // (Citus plans a statement mixing distributed and local tables only with its parameters'
     // values: a custom plan each time.)
     const auto types = delta_parameter_types();
-    const std::string stage = options.distribution_column.empty() ? "pgt_delta_" + std::to_string(id) + "_" + std::to_string(generation) + "_" +
-                                                                        std::to_string(changed) + "_" + std::to_string(cap)
-                                                                  : std::string();
-    const lower::refresh_plan plan = delta(delta_bindings(changed, cap), false, cap, stage.empty() ? stage : "pg_temp." + spi::quote_ident(stage));
+    // (One per stream table: its changes of any size have the same columns.)
+    const std::string stage = options.distribution_column.empty() ? "pgt_delta_" + std::to_string(id) : std::string();
+    const lower::refresh_plan plan = delta(delta_bindings(changed, cap), false, cap, stage.empty() ? stage : stage_table(stage));
     if (plan.stage_fill.empty()) {
         d.apply = spi::plan(plan.statement, types, false);
         return d;
     }
-    // (Prepared once the stage exists: they name it.)
-    ready_stage(stage, plan.stage_select, types);
+    // (Prepared once the stage exists: they name it. Made anew by the first statement prepared
+    // for this compiled query; the others are planned again when it is.)
+    ready_stage(stage, plan.stage_select, types, !stage_made);
+    stage_made = true;
     d.fill = spi::plan(plan.stage_fill, types, false);
     d.apply = spi::plan(plan.statement, 0, true);
     d.stage = stage;
     d.stage_select = plan.stage_select;
     return d;
+}
+
+void compiled_query::done_with_stage(const delta_statements& d) {
+    if (d.stage.empty()) return;
+    server::role_scope as_ext(server::extension_owner(), false);
+    empty_stage(d.stage);
 }
 
 std::vector<unsigned> compiled_query::delta_parameter_types() const {

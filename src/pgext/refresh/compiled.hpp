@@ -49,7 +49,7 @@ struct full_load {
 struct delta_statements {
     spi::plan apply;
     spi::plan fill;         ///< invalid without a stage
-    std::string stage;      ///< the stage table's name in pg_temp; empty without one
+    std::string stage;      ///< the stage table's name in pg_temp (one per stream table); empty without one
     std::string stage_select; ///< the change's SELECT, which the stage table is made like
 };
 
@@ -165,8 +165,12 @@ struct compiled_query {
     /// (change_cap, 0: none): each changed source has at most that many pending records (its
     /// change relation says so with a LIMIT).
     std::string delta_statement(unsigned long long changed, long long cap = 0) const;
-    /// delta_statement, prepared; its stage, if any, made and emptied.
+    /// delta_statement, prepared; its stage, if any, made.
     const delta_statements& delta_plan(unsigned long long changed, long long cap);
+    /// Empties the stage of `d` after its apply: its rows are the stream table's owner's alone.
+    static void done_with_stage(const delta_statements& d);
+    /// Whether this compiled query made its stage (delta_plan) in this backend.
+    bool stage_made = false;
     /// The types of delta_statement's parameters.
     std::vector<unsigned> delta_parameter_types() const;
     /// Whether delta_plan(changed, cap) was prepared already (in this backend).

@@ -874,6 +874,7 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
                 const delta_statements& delta = comp.delta_plan(p.changed, cap);
                 out = apply_delta(comp, owner, delta.apply, true, delta_parameters(comp, f, claimed, shard_values), &snap,
                                   planning ? &*planning : nullptr, delta.fill.valid() ? &delta.fill : nullptr);
+                compiled_query::done_with_stage(delta);
             },
             "its differential refresh", [&] { out = reload(*st, comp, owner, snap); }, "recomputed in full");
     }

@@ -112,7 +112,8 @@ struct join_parts {
         tree::select others({tree::all("o"), tree::as(tree::integer(1), "__pgt_one")});
         others.from(side_for(other(ps), preserved, true), "o");
         tree::select counted(l.grouped_columns(p, "x"));
-        std::vector<tree::expr> group = l.images(p, "x");
+        // (Rows equal but printed apart stay apart, as the change keeps them.)
+        std::vector<tree::expr> group = l.consolidation_keys(p, "x");
         for (const auto& e : extra) {
             counted.items.emplace_back(tree::col("x", e));
             group.push_back(tree::col("x", e));
@@ -126,14 +127,9 @@ struct join_parts {
     std::vector<tree::query> anti_terms(side ps, const std::optional<std::string>& dp, const std::optional<std::string>& dq) const {
         std::vector<tree::query> terms;
         if (dp && uncorrelated()) {
-            const int p = node_of(ps);
-            const tree::expr net = tree::fn("sum", {tree::col("p", weight)});
-            tree::select consolidated(l.grouped_columns(p, "p"));
-            consolidated.items.push_back(tree::as(net, weight));
-            consolidated.from(*dp, "p").group_by(l.images(p, "p")).having(tree::ne(net, tree::integer(0)));
             tree::select term(padded(ps, "p"));
             term.items.push_back(tree::as(tree::col("p", weight), weight));
-            terms.push_back(term.from(tree::from(with_match_counts(ps, "changed", consolidated, {weight}), "p"))
+            terms.push_back(term.from(tree::from(with_match_counts(ps, "changed", l.consolidation(node_of(ps), *dp, "p"), {weight}), "p"))
                                 .where(tree::eq(tree::col("p", "__pgt_n"), tree::integer(0))));
         } else if (dp) {
             tree::select term(padded(ps, "p"));
@@ -150,11 +146,11 @@ struct join_parts {
     tree::select touched_rows(side ps, const std::optional<std::string>& dp, const std::string& dq) const {
         const int p = node_of(ps);
         // (A prefilter: the join with ΔO below keeps the touched rows alone. Over Citus it is left
-        // out, a subquery per row over ΔO.)
+        // out, a subquery per row over ΔO, and P is read for the values ΔO equates it with.)
         const std::optional<tree::expr> touched = uncorrelated() ? std::nullopt : std::optional(tree::exists(matches(ps, dq, "p")));
         tree::select before(l.columns(p, "p"));
         before.items.push_back(tree::as(tree::integer(1), "__pgt_m"));
-        before.from(side_for(ps, dq), "p");
+        before.from(side_for(ps, dq, uncorrelated()), "p");
         if (touched) before.where(*touched);
         std::vector<tree::query> old_p{before};
         if (dp) {

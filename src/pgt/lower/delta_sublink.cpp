@@ -214,13 +214,14 @@ std::string touched_rows_joined(lowering& l, const sublink_parts& p, const std::
         removed.items.emplace_back(tree::negate(tree::col("x", weight)));
         parts.push_back(removed.from(*dl, "x"));
     }
+    // (Rows equal but printed apart stay apart, as L keeps them.)
     const tree::expr net = tree::fn("sum", {tree::col("b", "__pgt_m")});
     tree::select bag(l.grouped_columns(p.left, "b"));
     bag.items.push_back(tree::as(tree::cast(net, tree::type_name::catalog("int8")), "__pgt_m"));
-    bag.from(tree::from(tree::union_all(std::move(parts)), "b")).group_by(l.images(p.left, "b")).having(tree::ne(net, tree::integer(0)));
+    bag.from(tree::from(tree::union_all(std::move(parts)), "b")).group_by(l.consolidation_keys(p.left, "b")).having(tree::ne(net, tree::integer(0)));
     tree::select touched(l.grouped_columns(p.left, "x"));
     touched.items.emplace_back(tree::col("x", "__pgt_m"));
-    std::vector<tree::expr> group = l.images(p.left, "x");
+    std::vector<tree::expr> group = l.consolidation_keys(p.left, "x");
     group.push_back(tree::col("x", "__pgt_m"));
     touched.from(tree::join(tree::from(bag, "x"), tree::join_kind::inner, tree::from(dr, "d"), p.affects("x", "d"))).group_by(std::move(group));
     return numbered_touched_rows(l, p, touched);
@@ -358,16 +359,12 @@ std::optional<std::string> delta_sublink(lowering& l, int id) {
             term.from(p.join_to(*dl, "l", p.r_for(*dl, "l"), "r"));
         } else if (p.counted_exists()) {
             // ΔL consolidated (its rows told apart), each row's matches counted.
-            const tree::expr net = tree::fn("sum", {tree::col("l", weight)});
-            tree::select consolidated(l.grouped_columns(p.left, "l"));
-            consolidated.items.push_back(tree::as(net, weight));
-            consolidated.from(*dl, "l").group_by(l.images(p.left, "l")).having(tree::ne(net, tree::integer(0)));
             const std::string changed = l.add_cte("d" + std::to_string(id) + "_changed",
                                                   "n" + std::to_string(id) + ": ΔL consolidated, whose rows' matches are counted",
-                                                  tree::render(consolidated));
+                                                  tree::render(l.consolidation(p.left, *dl, "l")));
             auto items = l.grouped_columns(p.left, "x");
             items.emplace_back(tree::col("x", weight));
-            auto group = l.images(p.left, "x");
+            auto group = l.consolidation_keys(p.left, "x");
             group.push_back(tree::col("x", weight));
             term.items = p.select_list("l", tree::gt(tree::col("l", "__pgt_n"), tree::integer(0)));
             term.from(tree::from(p.match_counts(changed, p.r_for(changed, "l"), std::move(items), std::move(group)), "l"));

@@ -38,7 +38,7 @@ std::string create_temporary_table(const std::string& table, const std::vector<c
 }
 
 std::string create_temporary_table_like(const std::string& table, const std::string& query) {
-    return "CREATE TEMPORARY TABLE " + table + " ON COMMIT DELETE ROWS AS " + query + " WITH NO DATA";
+    return "CREATE TEMPORARY TABLE " + table + " AS " + query + " WITH NO DATA";
 }
 
 std::string add_column(const std::string& table, const column_definition& column) {
