@@ -109,18 +109,14 @@ struct join_parts {
         const std::string preserved = l.add_cte("d" + std::to_string(id) + (ps == side::left ? "_left_" : "_right_") + which,
                                                 "n" + std::to_string(id) + ": " + which + " preserved rows, whose matches are counted",
                                                 tree::render(rows));
-        tree::select others({tree::all("o"), tree::as(tree::integer(1), "__pgt_one")});
-        others.from(side_for(other(ps), preserved, true), "o");
-        tree::select counted(l.grouped_columns(p, "x"));
+        auto items = l.grouped_columns(p, "x");
         // (Rows equal but printed apart stay apart, as the change keeps them.)
         std::vector<tree::expr> group = l.consolidation_keys(p, "x");
         for (const auto& e : extra) {
-            counted.items.emplace_back(tree::col("x", e));
+            items.emplace_back(tree::col("x", e));
             group.push_back(tree::col("x", e));
         }
-        counted.items.push_back(tree::as(tree::fn("count", {tree::col("o", "__pgt_one")}), "__pgt_n"));
-        return counted.from(tree::join(tree::from(preserved, "x"), tree::join_kind::left, tree::from(others, "o"), cond_for(ps, "x", "o")))
-            .group_by(std::move(group));
+        return match_counts(preserved, std::move(items), std::move(group), side_for(other(ps), preserved, true), "o", cond_for(ps, "x", "o"));
     }
 
     /// Change of the unmatched rows of the preserved side `ps`; the other side's change is `dq`.

@@ -106,16 +106,6 @@ struct sublink_parts {
     /// distributed table, an EXISTS is a count of each row's matches, by a join grouped back.
     bool counted_exists() const { return l.opts().uncorrelated_rescans && s.kind == ir::sublink_kind::exists; }
 
-    /// `rows` (alias x) with `__pgt_n`, the number of their matches in `r` (R's current contents,
-    /// aliased r), grouped by `group`, which tells the rows apart, and showing `items`.
-    tree::select match_counts(const std::string& rows, const std::string& r, std::vector<tree::select_item> items, std::vector<tree::expr> group) const {
-        tree::select ones({tree::all("r"), tree::as(tree::integer(1), "__pgt_one")});
-        ones.from(r, "r");
-        items.push_back(tree::as(tree::fn("count", {tree::col("r", "__pgt_one")}), "__pgt_n"));
-        tree::select counted(std::move(items));
-        return counted.from(tree::join(tree::from(rows, "x"), tree::join_kind::left, tree::from(ones, "r"), cond("x", "r"))).group_by(std::move(group));
-    }
-
     /// R's current contents for the rows `rows` (alias `la`) of L: read only for their key
     /// values when R is read once for all of them (a join, or a hashed = ANY) rather than
     /// through a subquery per row, into which PostgreSQL pushes the correlation itself.
@@ -286,7 +276,7 @@ tree::query exists_values(lowering& l, const sublink_parts& p, const std::string
         // Its matches now, n, are its matches before plus d.
         const std::string counts =
             l.add_cte("d" + std::to_string(p.id) + "_counted", "n" + std::to_string(p.id) + ": each touched row's matches in R now",
-                      tree::render(p.match_counts(rows, p.r_for(rows, "x"), {tree::col("x", "__pgt_rn")}, {tree::col("x", "__pgt_rn")})));
+                      tree::render(match_counts(rows, {tree::col("x", "__pgt_rn")}, {tree::col("x", "__pgt_rn")}, p.r_for(rows, "x"), "r", p.cond("x", "r"))));
         const tree::expr n = tree::col("c", "__pgt_n");
         tree::select now({tree::all("x"), tree::as(tree::gt(n, zero), "__pgt_vn"), tree::col("m", "__pgt_d"), tree::as(n, "__pgt_n")});
         now.from(tree::join(tree::join(tree::from(rows, "x"), tree::join_kind::left, tree::from(matches, "m"),
@@ -367,7 +357,7 @@ std::optional<std::string> delta_sublink(lowering& l, int id) {
             auto group = l.consolidation_keys(p.left, "x");
             group.push_back(tree::col("x", weight));
             term.items = p.select_list("l", tree::gt(tree::col("l", "__pgt_n"), tree::integer(0)));
-            term.from(tree::from(p.match_counts(changed, p.r_for(changed, "l"), std::move(items), std::move(group)), "l"));
+            term.from(tree::from(match_counts(changed, std::move(items), std::move(group), p.r_for(changed, "l"), "r", p.cond("x", "r")), "l"));
         } else {
             term.items = p.select_list("l", p.value("l", tree::from(p.r_for(*dl, "l"), "r"), p.cond("l", "r")));
             term.from(*dl, "l");

@@ -217,6 +217,15 @@ std::string render_with(const std::vector<cte>& ctes, const std::string& final_s
     return tree::render(tree::with(std::move(items), tree::rendered_query(final_statement)));
 }
 
+tree::select match_counts(const std::string& rows, std::vector<tree::select_item> items, std::vector<tree::expr> group,
+                          const std::string& others, const std::string& alias, const tree::expr& match) {
+    tree::select ones({tree::all(alias), tree::as(tree::integer(1), "__pgt_one")});
+    ones.from(others, alias);
+    items.push_back(tree::as(tree::fn("count", {tree::col(alias, "__pgt_one")}), "__pgt_n"));
+    tree::select counted(std::move(items));
+    return counted.from(tree::join(tree::from(rows, "x"), tree::join_kind::left, tree::from(ones, alias), match)).group_by(std::move(group));
+}
+
 std::string lowering::expr(const ir::expr& e, int input, const std::string& alias) const {
     const auto& n = names(input);
     return sql::render(e, [&](int i) { return sql::column(alias, n.at(static_cast<std::size_t>(i))); });

@@ -143,6 +143,12 @@ private:
 /// `WITH -- comment ⏎ name AS (⏎ body ⏎), … final_statement`: the first CTE MATERIALIZED if asked.
 std::string render_with(const std::vector<cte>& ctes, const std::string& final_statement, bool first_materialized = false);
 
+/// `rows` (alias x) left-joined to `others` (alias `alias`) on `match`, grouped by `group`: `items`
+/// and `__pgt_n`, each row's number of matches. Over Citus (options::uncorrelated_rescans) it
+/// stands for a subquery per row, which Citus does not run over a distributed table.
+tree::select match_counts(const std::string& rows, std::vector<tree::select_item> items, std::vector<tree::expr> group,
+                          const std::string& others, const std::string& alias, const tree::expr& match);
+
 // Per-operator rules (each in its own file).
 std::string new_sql(const lowering& l, int id);
 /// Where output `column` of node `id` comes from unchanged: input `input` (a position in the
