@@ -179,7 +179,11 @@ std::string render(const ir::expr& e, const std::function<std::string(int)>& col
         const std::string any = "(" + join(eqs, " OR ") + ")";
         return e.negated ? "(NOT " + any + ")" : any;
     }
-    case ir::expr_kind::cast: return cast(arg(0), e.type);
+    case ir::expr_kind::cast:
+        // An explicit cast to unknown is kept: without it PostgreSQL would resolve the operand
+        // (a CASE of untyped NULLs, say) to text, and a call taking unknown would not match.
+        if (e.type.kind == type_kind::unknown) return "CAST(" + arg(0) + " AS pg_catalog.unknown)";
+        return cast(arg(0), e.type);
     case ir::expr_kind::array: return e.args.empty() ? cast("ARRAY[]", e.type) : "ARRAY[" + render_list(e, col) + "]";
     case ir::expr_kind::subscript:
     case ir::expr_kind::slice: {
