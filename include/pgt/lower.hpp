@@ -76,12 +76,14 @@ struct options {
     /// otherwise scan it whole for the tens of groups it expects, and a storage that a refresh
     /// rewrites at every call holds many dead row versions to scan past.
     bool few_changes = false;
-    /// When not empty, a table (a session's temporary table) into which `delta_sql` computes a
-    /// bag's net change with one statement (`refresh_plan::stage_fill`), and from which its
-    /// `statement` then applies it, reading nothing else. Citus runs each CTE of a statement that
-    /// reads its tables and writes a local one apart, the writing ones included, and refuses a
-    /// DELETE by ctid among them (a bag's copies are told apart by ctid): the apply alone is
-    /// the server's to plan. (Other stream tables apply in one statement: fewer CTEs run apart.)
+    /// When not empty, a table (a session's temporary table) into which `delta_sql` computes
+    /// with one statement (`refresh_plan::stage_fill`) a bag's net change, or an aggregate's
+    /// change per touched group, and from which its `statement` then goes on, reading nothing
+    /// but the stage and the stream table. Citus runs each CTE of a statement that reads its
+    /// tables and writes a local one apart, as a subplan whose rows it sends through a file,
+    /// and refuses a DELETE by ctid among them (a bag's copies are told apart by ctid): the
+    /// rest is then the server's alone to plan. (Other stream tables apply in one statement:
+    /// their net change reads the stream table too.)
     std::string stage_table;
     /// When not 0, `delta_sql` throws statement_too_large where its statement passes this many
     /// bytes, and as soon as a part does (the CTEs so far, or one relation's SQL): a query whose
@@ -153,8 +155,8 @@ struct refresh_plan {
     /// False for a MERGE (`options::merge`): it returns no row, only the number of rows it
     /// changed.
     bool counted = true;
-    /// With options::stage_table, for a change of the stream table itself: the SELECT of the
-    /// net change (the stage table is made from it: CREATE TABLE … AS, without data), and the
+    /// With options::stage_table, for a change of the stream table itself: the SELECT of what
+    /// is staged (the stage table is made from it: CREATE TABLE … AS, without data), and the
     /// statement writing it into the stage table (with the changes of state tables). Empty
     /// otherwise.
     std::string stage_select, stage_fill;

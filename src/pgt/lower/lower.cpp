@@ -29,6 +29,24 @@ std::string counts_select(const std::vector<cte>& ctes) {
     const tree::expr updated = upserts ? count(upserted_cte, tree::negation(fresh)) : count("__pgt_upd");
     return tree::render(tree::select({tree::as(inserted, "inserted"), tree::as(count("__pgt_del"), "deleted"), tree::as(updated, "updated")}));
 }
+
+/// Where an aggregate's delta may be cut for options::stage_table: after the change per touched
+/// group (lowering::stage_point), when nothing after it reads a CTE before it or a parameter,
+/// so that what follows needs only the stage. nullopt otherwise.
+std::optional<std::size_t> groups_stage_cut(const lowering& l, const std::vector<cte>& tail) {
+    const auto point = l.stage_point();
+    if (!point || !l.state_updates().empty()) return std::nullopt;
+    const std::vector<cte>& ctes = l.ctes();
+    auto reads_before = [&](const cte& later) {
+        if (later.body.find('$') != std::string::npos) return true;
+        return std::any_of(ctes.begin(), ctes.begin() + static_cast<std::ptrdiff_t>(*point),
+                           [&](const cte& earlier) { return later.body.find(earlier.name) != std::string::npos; });
+    };
+    if (std::any_of(ctes.begin() + static_cast<std::ptrdiff_t>(*point) + 1, ctes.end(), reads_before) ||
+        std::ranges::any_of(tail, reads_before))
+        return std::nullopt;
+    return point;
+}
 } // namespace
 
 sql_type row_id_type(const options& opts) {
@@ -227,20 +245,37 @@ refresh_plan delta_sql(const circuit& c, const std::vector<source_changes>& sour
         if (merge.empty())
             for (auto& m : apply_ctes(c, storage_layout(c, opts), storage_table)) tail.push_back(std::move(m));
     }
+    const bool stageable = !opts.stage_table.empty() && !tail.empty() && tail.front().name == sql::ident(delta_cte) &&
+                           merge.empty() && opts.distribution_column.empty();
     // (A bag's copies are deleted by ctid, which Citus refuses in a statement it plans.)
-    const bool staged = !opts.stage_table.empty() && c.strategy == maintenance::bag && !tail.empty() &&
-                        tail.front().name == sql::ident(delta_cte) && merge.empty() && opts.distribution_column.empty();
-    if (staged) {
-        // The net change is computed into the stage table (with the state tables' changes), and
-        // applied from there by a statement that reads nothing else.
-        const cte computed = tail.front();
-        std::vector<cte> apply(tail.begin() + 1, tail.end()), fill{computed};
+    const bool staged_bag = stageable && c.strategy == maintenance::bag;
+    const auto groups_cut = stageable && c.strategy == maintenance::aggregate && !c.query.topk ? groups_stage_cut(l, tail) : std::nullopt;
+    // What is computed into the stage table, and the CTEs before it (with the state tables'
+    // changes); the rest is applied from the stage by a statement that reads nothing else.
+    std::vector<cte> fill, apply;
+    if (staged_bag) {
+        fill = l.ctes();
+        fill.push_back(tail.front());
         for (const auto& u : l.state_updates()) fill.push_back(u);
-        tree::select all_of_delta({tree::all("")});
-        all_of_delta.from(computed.name, "");
-        plan.stage_select = l.with({computed}, tree::render(all_of_delta));
-        plan.stage_fill = l.with(fill, tree::render(tree::insert{opts.stage_table, {}, all_of_delta, {}}));
-        apply.insert(apply.begin(), {computed.name, "the net change of the stream table, computed into " + opts.stage_table,
+        apply.assign(tail.begin() + 1, tail.end());
+    } else if (groups_cut) {
+        fill.assign(l.ctes().begin(), l.ctes().begin() + static_cast<std::ptrdiff_t>(*groups_cut) + 1);
+        apply.assign(l.ctes().begin() + static_cast<std::ptrdiff_t>(*groups_cut) + 1, l.ctes().end());
+        apply.insert(apply.end(), tail.begin(), tail.end());
+    }
+    if (staged_bag || groups_cut) {
+        const cte& computed = staged_bag ? tail.front() : fill.back();
+        tree::select all_computed({tree::all("")});
+        all_computed.from(computed.name, "");
+        std::vector<cte> select_ctes(fill.begin(), fill.end() - static_cast<std::ptrdiff_t>(staged_bag ? l.state_updates().size() : 0));
+        plan.stage_select = render_with(select_ctes, tree::render(all_computed));
+        // (The CTEs within the INSERT's query, not over the INSERT, where Citus would run each
+        // apart: there it plans the query as one, joins pushed down to the shards. Changes of
+        // state tables must stay over the statement.)
+        plan.stage_fill = select_ctes.size() == fill.size()
+                              ? tree::render(tree::insert{opts.stage_table, {}, tree::rendered_query(plan.stage_select), {}})
+                              : render_with(fill, tree::render(tree::insert{opts.stage_table, {}, all_computed, {}}));
+        apply.insert(apply.begin(), {computed.name, computed.comment + ", computed into " + opts.stage_table,
                                      tree::render(tree::select({tree::all("")}).from(opts.stage_table, ""))});
         plan.statement = render_with(apply, counts_select(apply));
         plan.counted = true;

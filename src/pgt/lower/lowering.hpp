@@ -97,6 +97,10 @@ public:
     std::string add_cte(const std::string& base_name, const std::string& comment, const std::string& body);
     /// The CTEs added so far.
     const std::vector<cte>& ctes() const { return ctes_; }
+    /// Marks the last CTE added as one a stage table may hold (options::stage_table): the
+    /// change per touched group of the top aggregate, which reads only the sources' changes.
+    void mark_stage_point() { stage_point_ = ctes_.size() - 1; }
+    std::optional<std::size_t> stage_point() const { return stage_point_; }
     /// `WITH … SELECT`.
     std::string with(const std::string& final_select) const;
     /// `WITH …, extra… SELECT` (extra CTEs appended after the ones added so far).
@@ -137,6 +141,7 @@ private:
     std::vector<cte> ctes_, state_updates_;
     std::size_t cte_bytes_ = 0; ///< of ctes_' bodies
     int result_state_node_ = -1;
+    std::optional<std::size_t> stage_point_;
     std::string result_state_;
 };
 

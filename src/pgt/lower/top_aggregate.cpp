@@ -1245,6 +1245,7 @@ tree::query touched_groups(aggregate_lowering& al, const std::string& storage_ta
     const auto dc = l.delta(al.child);
     const std::string summary = l.add_cte(al.cte_prefix + "changed_groups", "n" + std::to_string(al.node) + ": change per touched group",
                                           tree::render(al.change_summary(*dc)));
+    if (al.cte_prefix.empty()) l.mark_stage_point();
     std::vector<tree::expr> key_values;
     std::vector<sql_type> key_types;
     for (std::size_t j = 0; j < al.a.group_by.size(); ++j) {
