@@ -312,17 +312,79 @@ pending_count pull_pending(const ir::table& source, batches& b, long long limit)
     return {copied, std::stoll(*r[0])};
 }
 
-std::vector<pending_count> count_co_located(const std::vector<const ir::table*>& sources, const std::vector<batches*>& b, long long most) {
-    // (A UNION ALL of co-located tables with their distribution columns in one place Citus runs
-    // shard group by shard group.)
+namespace {
+/// The pending rows of each co-located source b[i] (`source` i, `batch`, `action` and the
+/// distribution `value`), as a UNION ALL that Citus runs shard group by shard group.
+t::query co_located_pending(const std::vector<const ir::table*>& sources, const std::vector<batches*>& b) {
     std::vector<t::query> legs;
-    std::vector<spi::param> params;
     for (std::size_t i = 0; i < sources.size(); ++i) {
         t::select leg({t::as(t::integer(static_cast<long long>(i)), "source"), t::as(batch("b"), "batch"),
                        t::as(t::col("b", "__pgt_action"), "action"), t::as(t::col("b", b[i]->distributed_by), "value")});
         legs.push_back(leg.from(buffer_name(sources[i]->oid), "b").where(pending(static_cast<int>(i + 1))));
-        params.push_back(std::to_string(b[i]->applied));
     }
+    return t::union_all(std::move(legs));
+}
+
+/// `{"v1","v2",…}`: an array literal of these values, each quoted.
+std::string array_literal(const std::vector<std::string>& values) {
+    std::string literal = "{";
+    for (const auto& v : values) {
+        if (literal.size() > 1) literal += ',';
+        literal += '"';
+        for (const char c : v) {
+            if (c == '"' || c == '\\') literal += '\\';
+            literal += c;
+        }
+        literal += '"';
+    }
+    return literal + "}";
+}
+
+/// count_co_located from the pending rows themselves, where at most `most` a source are pending
+/// on average; nullopt where there are more. (Citus runs this plain pass over a shard group for
+/// about two thirds of what the grouped one costs: a 10-row refresh's count over 32 shard
+/// groups, 7 ms against 10.5.) The values print here, as the coordinator's session prints them.
+std::optional<std::vector<pending_count>> counted_rows(const std::vector<const ir::table*>& sources, const std::vector<batches*>& b,
+                                                       const std::vector<spi::param>& params, long long most) {
+    const long long cap = most * static_cast<long long>(sources.size()) + 1;
+    t::select rows({t::col("u", "source"), t::is_null(t::col("u", "batch")), t::col("u", "action"), t::col("u", "value")});
+    rows.from(t::from(co_located_pending(sources, b), "u")).limit(t::integer(cap));
+    const auto pending = spi::query(t::render(rows), params);
+    if (static_cast<long long>(pending.size()) >= cap) return std::nullopt;
+    std::vector<pending_count> counts(sources.size());
+    std::vector<std::vector<std::string>> values(sources.size()), unclaimed_values(sources.size());
+    for (const auto& r : pending) {
+        const auto i = std::stoul(*r[0]);
+        const bool unclaimed = *r[1] == "t";
+        ++counts[i].records;
+        if (*r[2] == "I") ++counts[i].inserted;
+        if (unclaimed) ++b[i]->unclaimed;
+        if (!r[3]) continue;
+        values[i].push_back(*r[3]);
+        if (unclaimed) unclaimed_values[i].push_back(*r[3]);
+    }
+    for (std::size_t i = 0; i < sources.size(); ++i) {
+        b[i]->pulled = counts[i].records <= most;
+        if (counts[i].records == 0 || !b[i]->pulled) continue;
+        b[i]->values = array_literal(values[i]);
+        if (b[i]->unclaimed > 0) b[i]->unclaimed_values = array_literal(unclaimed_values[i]);
+    }
+    return counts;
+}
+} // namespace
+
+std::vector<pending_count> count_co_located(const std::vector<const ir::table*>& sources, const std::vector<batches*>& b, long long most) {
+    std::vector<spi::param> params;
+    for (const auto* each : b) params.push_back(std::to_string(each->applied));
+    for (auto* each : b) {
+        each->pulled = true;
+        each->unclaimed = 0;
+        each->values.reset();
+        each->unclaimed_values.reset();
+    }
+    // A small change: its rows, counted here.
+    if (most > 0)
+        if (auto counts = counted_rows(sources, b, params, most)) return *counts;
     const t::expr unclaimed = t::is_null(t::col("u", "batch")), value = t::col("u", "value");
     const auto number_of = [](t::expr condition) { return t::aggregate("pg_catalog", "sum", {t::case_when({{std::move(condition), t::integer(1)}}, t::integer(0))}, {}); };
     const auto listed = [](t::expr v) {
@@ -332,14 +394,8 @@ std::vector<pending_count> count_co_located(const std::vector<const ir::table*>&
     // (No aggregate FILTER: Citus combines partial aggregates of plain calls.)
     t::select census({t::cast(t::col("u", "source"), text), t::cast(t::count_all(), text), t::cast(number_of(t::eq(t::col("u", "action"), t::text("I"))), text),
                       t::cast(number_of(unclaimed), text), listed(value), listed(t::case_when({{unclaimed, value}}))});
-    census.from(t::from(t::union_all(std::move(legs)), "u")).group_by({t::col("u", "source")});
+    census.from(t::from(co_located_pending(sources, b), "u")).group_by({t::col("u", "source")});
     std::vector<pending_count> counts(sources.size());
-    for (auto* each : b) {
-        each->pulled = true;
-        each->unclaimed = 0;
-        each->values.reset();
-        each->unclaimed_values.reset();
-    }
     for (const auto& r : spi::query(t::render(census), params)) {
         const auto i = std::stoul(*r[0]);
         counts[i] = {std::stoll(*r[1]), std::stoll(*r[2])};
