@@ -93,6 +93,9 @@ const shape shapes[] = {
      "SELECT c.id, c.segment FROM customers c WHERE EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = c.id AND o.amount > 95)"},
     {"without_big_orders", "DIFFERENTIAL", "id",
      "SELECT c.id FROM customers c WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = c.id AND o.amount > 99)"},
+    // Citus refuses its maintenance SQL (an uncorrelated IN: a subquery per row in the full
+    // load's select list): AUTO recomputes it in full.
+    {"seg3_orders", "AUTO", "id, amount", "SELECT id, amount FROM orders WHERE customer_id IN (SELECT id FROM customers WHERE segment = 'seg3')"},
     // MIN and MAX of groups that lost rows are recomputed from the shards.
     {"extremes", "DIFFERENTIAL", "region, lo, hi, n", "SELECT region, min(amount) AS lo, max(id) AS hi, count(*) AS n FROM orders GROUP BY region"},
     // Distributed themselves, co-located with orders.
@@ -201,6 +204,10 @@ TEST_CASE("Citus: stream tables over distributed and reference tables stay exact
     c.exec("CREATE TABLE plain (id int PRIMARY KEY)");
     CHECK(create("SELECT id FROM plain", "id") == "0A000");
     CHECK(sqlstate_of(c, "SELECT pgtrickle.create_stream_table('refused', 'SELECT count(*) AS n FROM per_customer_dist')") == "0A000");
+    // DIFFERENTIAL, where Citus refuses the maintenance SQL, is refused with Citus's reason.
+    CHECK(sqlstate_of(c, "SELECT pgtrickle.create_stream_table('refused', $q$SELECT id FROM orders WHERE customer_id IN "
+                         "(SELECT id FROM customers WHERE segment = 'seg3')$q$, refresh_mode => 'DIFFERENTIAL')") == "0A000");
+    CHECK(c.scalar("SELECT refresh_mode FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 'seg3_orders'") == "FULL");
     // Each source captured where its shards are, into a buffer distributed like it.
     CHECK(*c.scalar("SELECT string_agg(source_relid::regclass || ':' || placement, ',' ORDER BY source_relid::regclass::text) "
                     "FROM pgtrickle.pgt_citus_sources") == "customers:distributed,orders:distributed,regions:reference");

@@ -9,12 +9,14 @@
 
 #include "pgt/error.hpp"
 
+#include "capture/citus.hpp"
 #include "catalog/server_catalog.hpp"
 #include "pg/analyzer.hpp"
 #include "pg/relations.hpp"
 #include "pg/roles.hpp"
 #include "pg/transactions.hpp"
 #include "pg/spi.hpp"
+#include "pg/subtransaction.hpp"
 #include "refresh/aggregate_states.hpp"
 #include "refresh/compiled.hpp"
 
@@ -278,9 +280,34 @@ bool reads_every_source(const circuit& g) {
                        {spi::integer_array(oids)}) == "t";
 }
 
+/// Whether `g` reads a table Citus keeps (distributed or reference).
+bool reads_citus_tables(const circuit& g) {
+    return citus::installed() &&
+           std::ranges::any_of(g.sources, [](const auto& t) { return citus::placement_of(t->oid).kind != citus::placement::local; });
+}
+
+/// Citus plans the maintenance SQL of a query over its tables as it plans a refresh's, and
+/// refuses some (`refused`, 0A000: a subquery per row over a distributed table, such as an
+/// uncorrelated IN in the full load's select list). AUTO then recomputes the stream table in
+/// full; DIFFERENTIAL and IMMEDIATE are refused with the reason.
+void citus_refused(definition& def, const std::string& display_name, const error& refused) {
+    const std::string reason = std::string("Citus refuses the SQL that maintains it: ") + refused.what();
+    if (def.requested_mode != mode::automatic)
+        throw error(sqlstate::feature_not_supported, "stream table " + display_name + " cannot be maintained incrementally over Citus",
+                    reason + ".", "Use refresh_mode => 'FULL', or 'AUTO', which then recomputes it in full.");
+    def.refresh_mode = mode::full;
+    def.downgrade_reason = reason;
+    def.graph.reset();
+    def.state_layout.reset();
+    def.layout = {};
+    def.warnings.push_back("[pg_trickle] Stream table '" + display_name + "' will use FULL refresh instead of DIFFERENTIAL. Reason: " +
+                           reason);
+}
+
 /// The storage layout (and a TopK's state table's): the circuit's, or a FULL stream table's bag
 /// (`described`: the query's output columns, as `output` with their collations).
-void make_layouts(definition& def, const output_columns& output, const std::vector<sql::ddl::column_definition>& described) {
+void make_layouts(definition& def, const std::string& display_name, const output_columns& output,
+                  const std::vector<sql::ddl::column_definition>& described) {
     const lower::options opts = lowering_options();
     if (incremental(def.refresh_mode)) {
         def.graph = build_circuit(*def.front.query);
@@ -290,8 +317,15 @@ void make_layouts(definition& def, const output_columns& output, const std::vect
             def.layout = lower::topk_layout(*def.graph, opts);
         }
         if (reads_every_source(*def.graph)) {
-            const auto loaded = spi::describe_columns(def.state_layout ? lower::topk_state_load(*def.graph, opts)
-                                                                       : lower::full_load_sql(*def.graph, opts));
+            const std::string load = def.state_layout ? lower::topk_state_load(*def.graph, opts) : lower::full_load_sql(*def.graph, opts);
+            std::vector<sql::ddl::column_definition> loaded;
+            try {
+                pg::in_subtransaction([&] { loaded = spi::describe_columns(load); });
+            } catch (const error& e) {
+                if (e.code() != sqlstate::feature_not_supported || !reads_citus_tables(*def.graph)) throw;
+                citus_refused(def, display_name, e);
+                return make_layouts(def, display_name, output, described);
+            }
             take_collations(def.layout, loaded);
             if (def.state_layout) take_collations(*def.state_layout, loaded);
         }
@@ -325,7 +359,7 @@ definition analyze(const std::string& display_name, const std::string& query, mo
     choose_mode(def, display_name);
     add_warnings(def);
     check_output_names(output);
-    make_layouts(def, output, described);
+    make_layouts(def, display_name, output, described);
     return def;
 }
 
