@@ -78,12 +78,13 @@ struct options {
     bool few_changes = false;
     /// When not empty, a table (a session's temporary table) into which `delta_sql` computes
     /// with one statement (`refresh_plan::stage_fill`) a bag's net change, or an aggregate's
-    /// change per touched group, and from which its `statement` then goes on, reading nothing
-    /// but the stage and the stream table. Citus runs each CTE of a statement that reads its
-    /// tables and writes a local one apart, as a subplan whose rows it sends through a file,
-    /// and refuses a DELETE by ctid among them (a bag's copies are told apart by ctid): the
-    /// rest is then the server's alone to plan. (Other stream tables apply in one statement:
-    /// their net change reads the stream table too.)
+    /// change per touched group, and from which its `statement` then goes on: it reads no
+    /// change relation, only the stage and the stream table (and the sources where it
+    /// recomputes groups, MIN or MAX). Citus runs each CTE of a statement that reads its tables
+    /// and writes a local one apart, as a subplan whose rows it sends through a file, and
+    /// refuses a DELETE by ctid among them (a bag's copies are told apart by ctid): the rest is
+    /// then the server's alone to plan, but for such recomputations. (Other stream tables
+    /// apply in one statement: staged, they were no faster.)
     std::string stage_table;
     /// When not 0, `delta_sql` throws statement_too_large where its statement passes this many
     /// bytes, and as soon as a part does (the CTEs so far, or one relation's SQL): a query whose

@@ -208,6 +208,9 @@ TEST_CASE("Citus: stream tables over distributed and reference tables stay exact
     CHECK(sqlstate_of(c, "SELECT pgtrickle.create_stream_table('refused', $q$SELECT id FROM orders WHERE customer_id IN "
                          "(SELECT id FROM customers WHERE segment = 'seg3')$q$, refresh_mode => 'DIFFERENTIAL')") == "0A000");
     CHECK(c.scalar("SELECT refresh_mode FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 'seg3_orders'") == "FULL");
+    // IMMEDIATE: the writes commit on the workers.
+    CHECK(sqlstate_of(c, "SELECT pgtrickle.create_stream_table('refused', 'SELECT region, count(*) AS n FROM orders GROUP BY region', "
+                         "refresh_mode => 'IMMEDIATE')") == "0A000");
     // Each source captured where its shards are, into a buffer distributed like it.
     CHECK(*c.scalar("SELECT string_agg(source_relid::regclass || ':' || placement, ',' ORDER BY source_relid::regclass::text) "
                     "FROM pgtrickle.pgt_citus_sources") == "customers:distributed,orders:distributed,regions:reference");

@@ -368,8 +368,7 @@ std::vector<pending_count> count_co_located(const std::vector<const ir::table*>&
         each->unclaimed_values.reset();
     }
     // A small change: its rows, counted here.
-    if (most > 0)
-        if (auto counts = counted_rows(sources, b, params, most)) return *counts;
+    if (auto counts = counted_rows(sources, b, params, most)) return *counts;
     const t::expr unclaimed = t::is_null(t::col("u", "batch")), value = t::col("u", "value");
     const auto number_of = [](t::expr condition) { return t::aggregate("pg_catalog", "sum", {t::case_when({{std::move(condition), t::integer(1)}}, t::integer(0))}, {}); };
     const auto listed = [](t::expr v) {

@@ -107,12 +107,6 @@ void register_sources(long long id, unsigned relid, const definition& def, bool 
                 allow_cycle(id, relid, def, path, *found[0][0], restoring);
             }
         }
-        if (def.refresh_mode == mode::immediate && citus::placement_of(src->oid).kind != citus::placement::local)
-            throw error(sqlstate::feature_not_supported,
-                        "unsupported operator for IMMEDIATE mode: " + *spi::scalar("SELECT $1::oid::regclass::text", {std::to_string(src->oid)}) +
-                            " is distributed by Citus",
-                        "Its writes commit on the nodes holding its shards, where this stream table is not maintained.",
-                        "Use refresh_mode => 'DIFFERENTIAL' (or 'AUTO', 'FULL').");
         lock_out_writers(src->oid, def.refresh_mode == mode::immediate);
         {
             server::role_scope as_ext(server::extension_owner(), false);

@@ -286,12 +286,25 @@ bool reads_citus_tables(const circuit& g) {
            std::ranges::any_of(g.sources, [](const auto& t) { return citus::placement_of(t->oid).kind != citus::placement::local; });
 }
 
+/// IMMEDIATE maintenance runs in the writing transaction, which over a Citus table commits on
+/// the nodes holding its shards.
+void refuse_immediate_over_citus(const definition& def) {
+    for (const auto& src : def.front.sources)
+        if (citus::placement_of(src->oid).kind != citus::placement::local)
+            throw error(sqlstate::feature_not_supported,
+                        "unsupported operator for IMMEDIATE mode: " + *spi::scalar("SELECT $1::oid::regclass::text", {std::to_string(src->oid)}) +
+                            " is distributed by Citus",
+                        "Its writes commit on the nodes holding its shards, where this stream table is not maintained.",
+                        "Use refresh_mode => 'DIFFERENTIAL' (or 'AUTO', 'FULL').");
+}
+
 /// Citus plans the maintenance SQL of a query over its tables as it plans a refresh's, and
 /// refuses some (`refused`, 0A000: a subquery per row over a distributed table, such as an
 /// uncorrelated IN in the full load's select list). AUTO then recomputes the stream table in
-/// full; DIFFERENTIAL and IMMEDIATE are refused with the reason.
+/// full; DIFFERENTIAL is refused with the reason. (The server's own 0A000 refusals of the same
+/// SQL take this path too: the reason quotes the message as raised.)
 void citus_refused(definition& def, const std::string& display_name, const error& refused) {
-    const std::string reason = std::string("Citus refuses the SQL that maintains it: ") + refused.what();
+    const std::string reason = std::string("the SQL that maintains it over Citus tables was refused: ") + refused.what();
     if (def.requested_mode != mode::automatic)
         throw error(sqlstate::feature_not_supported, "stream table " + display_name + " cannot be maintained incrementally over Citus",
                     reason + ".", "Use refresh_mode => 'FULL', or 'AUTO', which then recomputes it in full.");
@@ -357,9 +370,11 @@ definition analyze(const std::string& display_name, const std::string& query, mo
     check_storable(output);
     if (def.front.query) check_compiled_reading(def, output);
     choose_mode(def, display_name);
-    add_warnings(def);
+    if (def.refresh_mode == mode::immediate) refuse_immediate_over_citus(def);
     check_output_names(output);
     make_layouts(def, display_name, output, described);
+    // (After the layouts: they may turn AUTO into FULL.)
+    add_warnings(def);
     return def;
 }
 

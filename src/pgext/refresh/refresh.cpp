@@ -713,7 +713,7 @@ refresh_outcome apply_delta(compiled_query& comp, unsigned owner, const spi::pla
         planning->ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - planning->since).count();
     }
     if (!counted) return {refresh_action::differential, static_cast<long long>(delta.execute(params, snap)), 0};
-    // (With a stage, the change computed into it first; the apply reads nothing else.)
+    // (With a stage, the change computed into it first; the apply reads no change relation.)
     if (fill) fill->execute(params, snap);
     auto counts = delta.query(fill ? std::vector<spi::param>{} : params, snap);
     const long long inserted = std::stoll(*counts[0][0]), deleted = std::stoll(*counts[0][1]);

@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "pgt/ir/rel.hpp"
+#include "pgt/typing.hpp"
 
 namespace pgt::ir {
 
@@ -253,7 +254,7 @@ std::string to_string(const expr& e, const std::vector<column>* names) {
         return "(" + arg(0) + (e.negated ? " IS NOT DISTINCT FROM " : " IS DISTINCT FROM ") + arg(1) + ")";
     case expr_kind::in_list:
         return "(" + arg(0) + (e.negated ? " NOT IN (" : " IN (") + join_args(e.args, names, 1) + "))";
-    case expr_kind::cast: return "CAST(" + arg(0) + " AS " + e.type.name + ")";
+    case expr_kind::cast: return "CAST(" + arg(0) + " AS " + (e.type.name.empty() ? typing::display_name(e.type) : e.type.name) + ")";
     case expr_kind::array: return "ARRAY[" + join_args(e.args, names) + "]";
     case expr_kind::subscript:
     case expr_kind::slice: {

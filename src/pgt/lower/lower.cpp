@@ -31,8 +31,9 @@ std::string counts_select(const std::vector<cte>& ctes) {
 }
 
 /// Where an aggregate's delta may be cut for options::stage_table: after the change per touched
-/// group (lowering::stage_point), when nothing after it reads a CTE before it or a parameter,
-/// so that what follows needs only the stage. nullopt otherwise.
+/// group (lowering::stage_point), when nothing after it reads a CTE before it or a parameter
+/// (the change relations' bounds: what follows reads no change), so that what follows needs
+/// the stage in their place. nullopt otherwise.
 std::optional<std::size_t> groups_stage_cut(const lowering& l, const std::vector<cte>& tail) {
     const auto point = l.stage_point();
     if (!point || !l.state_updates().empty()) return std::nullopt;
@@ -251,7 +252,7 @@ refresh_plan delta_sql(const circuit& c, const std::vector<source_changes>& sour
     const bool staged_bag = stageable && c.strategy == maintenance::bag;
     const auto groups_cut = stageable && c.strategy == maintenance::aggregate && !c.query.topk ? groups_stage_cut(l, tail) : std::nullopt;
     // What is computed into the stage table, and the CTEs before it (with the state tables'
-    // changes); the rest is applied from the stage by a statement that reads nothing else.
+    // changes); the rest is applied from the stage by a statement that reads no change.
     std::vector<cte> fill, apply;
     if (staged_bag) {
         fill = l.ctes();
