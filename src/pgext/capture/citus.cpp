@@ -96,6 +96,10 @@ constexpr long long trim_batches = 16;
 
 bool installed() { return !spi::prepared("SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'citus'", 0).query({}).empty(); }
 
+bool reads_citus_tables(const std::vector<ir::table_ptr>& sources) {
+    return std::ranges::any_of(sources, [](const ir::table_ptr& s) { return placement_of(s->oid).kind != placement::local; });
+}
+
 void one_connection_per_node() {
     if (installed()) server::set_local("citus.multi_shard_modify_mode", "sequential");
 }

@@ -45,6 +45,8 @@ struct table_placement {
     long long colocation = 0; ///< its co-location group: tables whose shards live together
 };
 table_placement placement_of(unsigned relid);
+/// Whether any of `sources` is a table Citus keeps (not placement::local).
+bool reads_citus_tables(const std::vector<ir::table_ptr>& sources);
 /// The column `name` of `source` (a distribution column among those it reads); null when it
 /// has none or `name` is empty.
 const ir::column* column_named(const ir::table& source, const std::string& name);

@@ -45,7 +45,7 @@ void distribute_storage(const std::string& schema, const std::string& name, unsi
         not_distributable("the stream table must be maintained incrementally (DIFFERENTIAL or AUTO): " +
                           (def.downgrade_reason.empty() ? std::string("it is FULL") : def.downgrade_reason));
     if (const auto why = lower::why_not_distributable(*def.graph)) not_distributable(*why);
-    if (std::ranges::none_of(def.front.sources, [](const ir::table_ptr& s) { return citus::placement_of(s->oid).kind != citus::placement::local; }))
+    if (!citus::reads_citus_tables(def.front.sources))
         not_distributable("the query reads no table of Citus (distributed or reference)");
     const auto col = std::ranges::find_if(def.layout.columns, [&](const lower::storage_column& c) { return !c.hidden && c.name == column; });
     if (col == def.layout.columns.end())

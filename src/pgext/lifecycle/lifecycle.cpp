@@ -231,10 +231,8 @@ void create_stream_table(const std::string& name, const create_options& opts) {
     // Citus lets no role read, in a transaction, the shards another role changed in it: capture
     // changes the sources' shards as the extension owner, so another owner's stream table is
     // populated by its first refresh, in a transaction of its own (the scheduler's next look).
-    const bool populate_later = opts.initialize && server::current_user() != server::extension_owner() &&
-                                std::any_of(def.front.sources.begin(), def.front.sources.end(), [](const ir::table_ptr& s) {
-                                    return citus::placement_of(s->oid).kind != citus::placement::local;
-                                });
+    const bool populate_later =
+        opts.initialize && server::current_user() != server::extension_owner() && citus::reads_citus_tables(def.front.sources);
     const bool initialize = opts.initialize && !populate_later;
     const unsigned relid = exists ? adopt_storage(schema, table, def) : create_storage(schema, table, def);
     if (opts.output_distribution_column && !exists) distribute_storage(schema, table, relid, def, *opts.output_distribution_column);

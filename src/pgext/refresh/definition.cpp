@@ -280,12 +280,6 @@ bool reads_every_source(const circuit& g) {
                        {spi::integer_array(oids)}) == "t";
 }
 
-/// Whether `g` reads a table Citus keeps (distributed or reference).
-bool reads_citus_tables(const circuit& g) {
-    return citus::installed() &&
-           std::ranges::any_of(g.sources, [](const auto& t) { return citus::placement_of(t->oid).kind != citus::placement::local; });
-}
-
 /// IMMEDIATE maintenance runs in the writing transaction, which over a Citus table commits on
 /// the nodes holding its shards.
 void refuse_immediate_over_citus(const definition& def) {
@@ -335,7 +329,7 @@ void make_layouts(definition& def, const std::string& display_name, const output
             try {
                 pg::in_subtransaction([&] { loaded = spi::describe_columns(load); });
             } catch (const error& e) {
-                if (e.code() != sqlstate::feature_not_supported || !reads_citus_tables(*def.graph)) throw;
+                if (e.code() != sqlstate::feature_not_supported || !citus::reads_citus_tables(def.front.sources)) throw;
                 citus_refused(def, display_name, e);
                 return make_layouts(def, display_name, output, described);
             }

@@ -251,31 +251,33 @@ refresh_plan delta_sql(const circuit& c, const std::vector<source_changes>& sour
     // (A bag's copies are deleted by ctid, which Citus refuses in a statement it plans.)
     const bool staged_bag = stageable && c.strategy == maintenance::bag;
     const auto groups_cut = stageable && c.strategy == maintenance::aggregate && !c.query.topk ? groups_stage_cut(l, tail) : std::nullopt;
-    // What is computed into the stage table, and the CTEs before it (with the state tables'
-    // changes); the rest is applied from the stage by a statement that reads no change.
-    std::vector<cte> fill, apply;
+    // The CTEs up to what is computed into the stage table, that one last; the rest is applied
+    // from the stage by a statement that reads no change.
+    std::vector<cte> staged, apply;
     if (staged_bag) {
-        fill = l.ctes();
-        fill.push_back(tail.front());
-        for (const auto& u : l.state_updates()) fill.push_back(u);
+        staged = l.ctes();
+        staged.push_back(tail.front());
         apply.assign(tail.begin() + 1, tail.end());
     } else if (groups_cut) {
-        fill.assign(l.ctes().begin(), l.ctes().begin() + static_cast<std::ptrdiff_t>(*groups_cut) + 1);
+        staged.assign(l.ctes().begin(), l.ctes().begin() + static_cast<std::ptrdiff_t>(*groups_cut) + 1);
         apply.assign(l.ctes().begin() + static_cast<std::ptrdiff_t>(*groups_cut) + 1, l.ctes().end());
         apply.insert(apply.end(), tail.begin(), tail.end());
     }
-    if (staged_bag || groups_cut) {
-        const cte& computed = staged_bag ? tail.front() : fill.back();
+    if (!staged.empty()) {
+        const cte computed = staged.back();
         tree::select all_computed({tree::all("")});
         all_computed.from(computed.name, "");
-        std::vector<cte> select_ctes(fill.begin(), fill.end() - static_cast<std::ptrdiff_t>(staged_bag ? l.state_updates().size() : 0));
-        plan.stage_select = render_with(select_ctes, tree::render(all_computed));
+        plan.stage_select = render_with(staged, tree::render(all_computed));
         // (The CTEs within the INSERT's query, not over the INSERT, where Citus would run each
         // apart: there it plans the query as one, joins pushed down to the shards. Changes of
-        // state tables must stay over the statement.)
-        plan.stage_fill = select_ctes.size() == fill.size()
-                              ? tree::render(tree::insert{opts.stage_table, {}, tree::rendered_query(plan.stage_select), {}})
-                              : render_with(fill, tree::render(tree::insert{opts.stage_table, {}, all_computed, {}}));
+        // state tables, which only a bag stages with, must stay over the statement.)
+        if (l.state_updates().empty()) {
+            plan.stage_fill = tree::render(tree::insert{opts.stage_table, {}, tree::rendered_query(plan.stage_select), {}});
+        } else {
+            std::vector<cte> fill = staged;
+            fill.insert(fill.end(), l.state_updates().begin(), l.state_updates().end());
+            plan.stage_fill = render_with(fill, tree::render(tree::insert{opts.stage_table, {}, all_computed, {}}));
+        }
         apply.insert(apply.begin(), {computed.name, computed.comment + ", computed into " + opts.stage_table,
                                      tree::render(tree::select({tree::all("")}).from(opts.stage_table, ""))});
         plan.statement = render_with(apply, counts_select(apply));
