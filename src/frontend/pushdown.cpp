@@ -1,8 +1,12 @@
 // Predicate placement. Comma joins must turn into real join conditions (the in-memory
 // oracle would otherwise evaluate cross products), and filters below joins keep the
-// maintained join inputs small. Outer joins only take conjuncts into their preserved side.
+// maintained join inputs small. Outer joins only take conjuncts into their preserved side,
+// unless a condition above rejects the rows they pad with NULLs: then they are the inner (or
+// one-sided) join PostgreSQL's planner makes of them (reduce_outer_joins), and the conjuncts
+// go down as in the query's plan. Without that, a delta rule reads the nullable side whole.
 #include <algorithm>
 
+#include "frontend/null_rejection.hpp"
 #include "frontend/operators.hpp"
 
 namespace pgt::frontend {
@@ -12,7 +16,23 @@ namespace {
 using ir::expr_ptr;
 using ir::rel_ptr;
 
-rel_ptr place(const rel_ptr& r, std::vector<expr_ptr> conds);
+rel_ptr place(const rel_ptr& r, std::vector<expr_ptr> conds, null_rejection above = {});
+
+// The kind an outer join has under conditions that reject what `above` rejects.
+ir::join_kind reduced(ir::join_kind kind, const null_rejection& above, int left_width, int width) {
+    const bool left_padding_rejected = above.rejects_padding(0, left_width);
+    const bool right_padding_rejected = above.rejects_padding(left_width, width);
+    switch (kind) {
+    case ir::join_kind::left: return right_padding_rejected ? ir::join_kind::inner : kind;
+    case ir::join_kind::right: return left_padding_rejected ? ir::join_kind::inner : kind;
+    case ir::join_kind::full:
+        if (left_padding_rejected && right_padding_rejected) return ir::join_kind::inner;
+        if (left_padding_rejected) return ir::join_kind::left;
+        if (right_padding_rejected) return ir::join_kind::right;
+        return kind;
+    default: return kind;
+    }
+}
 
 rel_ptr filter_above(const rel_ptr& r, std::vector<expr_ptr> conds) {
     if (conds.empty()) return r;
@@ -25,10 +45,16 @@ rel_ptr filter_above(const rel_ptr& r, std::vector<expr_ptr> conds) {
     return ir::make_rel(ir::filter{ir::make_and(std::move(conds))}, {r}, r->columns);
 }
 
-rel_ptr place_in_join(const rel_ptr& r, const ir::join& j, std::vector<expr_ptr> conds) {
+rel_ptr place_in_join(const rel_ptr& r, const ir::join& j, std::vector<expr_ptr> conds, null_rejection above) {
     const int left_width = static_cast<int>(r->inputs[0]->columns.size());
-    const bool into_left = j.kind == ir::join_kind::inner || j.kind == ir::join_kind::left;
-    const bool into_right = j.kind == ir::join_kind::inner || j.kind == ir::join_kind::right;
+    const int right_width = static_cast<int>(r->inputs[1]->columns.size());
+    for (const auto& c : conds) above.add(c);
+    const ir::join_kind kind = reduced(j.kind, above, left_width, left_width + right_width);
+    null_rejection on;
+    on.add(j.condition);
+    if (kind == ir::join_kind::inner) above.add(on);
+    const bool into_left = kind == ir::join_kind::inner || kind == ir::join_kind::left;
+    const bool into_right = kind == ir::join_kind::inner || kind == ir::join_kind::right;
     std::vector<expr_ptr> left, right, here;
     for (auto& c : conds) {
         auto cols = ir::referenced_columns(*c);
@@ -38,18 +64,29 @@ rel_ptr place_in_join(const rel_ptr& r, const ir::join& j, std::vector<expr_ptr>
         else if (reads_right && !reads_left && into_right) right.push_back(ir::shift_columns(c, -left_width));
         else here.push_back(c);
     }
-    rel_ptr l = place(r->inputs[0], std::move(left));
-    rel_ptr rr = place(r->inputs[1], std::move(right));
-    if (j.kind != ir::join_kind::inner)
-        return filter_above(make_join(j.kind, j.condition, l, rr), std::move(here));
+    // What rejects NULL above reaches a side that is not padded (its rows are the join's). The
+    // padded side of a LEFT or RIGHT join takes what the ON clause rejects: a row it never
+    // matches adds nothing to the join.
+    if (kind == ir::join_kind::full) on = {};
+    rel_ptr l = place(r->inputs[0], std::move(left), (into_left ? above : on).part(0, left_width));
+    rel_ptr rr = place(r->inputs[1], std::move(right), (into_right ? above : on).part(left_width, right_width));
+    if (kind != ir::join_kind::inner) return filter_above(make_join(kind, j.condition, l, rr), std::move(here));
     auto condition = ir::conjuncts(j.condition);
     condition.insert(condition.end(), here.begin(), here.end());
-    return make_join(j.kind, ir::make_and(std::move(condition)), l, rr);
+    return make_join(kind, ir::make_and(std::move(condition)), l, rr);
 }
 
-rel_ptr place(const rel_ptr& r, std::vector<expr_ptr> conds) {
-    if (conds.empty()) return r;
-    if (const auto* j = std::get_if<ir::join>(&r->node)) return place_in_join(r, *j, std::move(conds));
+// `above`: what conditions above `r` (not among `conds`) reject.
+rel_ptr place(const rel_ptr& r, std::vector<expr_ptr> conds, null_rejection above) {
+    if (conds.empty() && above.empty()) return r;
+    if (const auto* j = std::get_if<ir::join>(&r->node)) return place_in_join(r, *j, std::move(conds), std::move(above));
+    if (conds.empty()) {
+        // Nothing to place: only the knowledge goes down, through projections of columns.
+        const auto* p = std::get_if<ir::project>(&r->node);
+        if (!p || r->inputs.empty()) return r;
+        const rel_ptr input = place(r->inputs[0], {}, above.below(p->exprs));
+        return input == r->inputs[0] ? r : ir::make_rel(*p, {input}, r->columns);
+    }
     // Set-returning functions copy their input row, and a subquery per row appends its value to
     // it: conjuncts on that row alone go below them (and meet the filters there, so that
     // PostgreSQL orders them all by cost, as it does in the query).
@@ -66,7 +103,7 @@ rel_ptr place(const rel_ptr& r, std::vector<expr_ptr> conds) {
     // Below a projection the conjuncts read the projected expressions instead.
     if (const auto* p = std::get_if<ir::project>(&r->node); p && !r->inputs.empty() && substitutable(conds, p->exprs)) {
         for (auto& c : conds) c = ir::substitute_columns(c, p->exprs);
-        return ir::make_rel(*p, {place(r->inputs[0], std::move(conds))}, r->columns);
+        return ir::make_rel(*p, {place(r->inputs[0], std::move(conds), above.below(p->exprs))}, r->columns);
     }
     return filter_above(r, std::move(conds));
 }
@@ -74,7 +111,10 @@ rel_ptr place(const rel_ptr& r, std::vector<expr_ptr> conds) {
 } // namespace
 
 rel_ptr join_on(ir::join_kind kind, const expr_ptr& condition, rel_ptr left, rel_ptr right) {
-    if (kind != ir::join_kind::inner) return make_join(kind, condition, std::move(left), std::move(right));
+    if (kind != ir::join_kind::inner) {
+        const rel_ptr joined = make_join(kind, condition, std::move(left), std::move(right));
+        return place_in_join(joined, std::get<ir::join>(joined->node), {}, {});
+    }
     return place(make_join(kind, nullptr, std::move(left), std::move(right)), ir::conjuncts(condition));
 }
 

@@ -53,28 +53,29 @@ TEST_CASE("frontend: CROSS JOIN has no condition", "[frontend]") {
 }
 
 TEST_CASE("frontend: outer joins keep WHERE above the nullable side", "[frontend]") {
-    // LEFT: the preserved side may take a filter, the nullable side's conjunct stays above.
+    // LEFT: the preserved side may take a filter; a conjunct true for the padded rows stays above.
     CHECK(plan("SELECT o.id, c.name FROM orders o LEFT JOIN customers c ON c.id = o.customer_id "
-               "WHERE c.country = 'DE' AND o.quantity > 1") ==
+               "WHERE c.country IS NULL AND o.quantity > 1") ==
           "Project id AS id, name AS name  → (id, name)\n"
-          "  Filter (country = 'DE')  → " + both_cols + "\n"
+          "  Filter (country IS NULL)  → " + both_cols + "\n"
           "    Join left ON (id = customer_id)  → " + both_cols + "\n"
           "      Filter (quantity > '1')  → " + orders_cols + "\n"
           "        Scan public.orders AS o  → " + orders_cols + "\n"
           "      Scan public.customers AS c  → " + customers_cols + "\n");
+    // An OR rejects NULL only in what every arm rejects it in; a function is not assumed strict.
     CHECK(plan("SELECT o.id, c.name FROM orders o RIGHT JOIN customers c ON c.id = o.customer_id "
-               "WHERE o.quantity > 1 AND c.country = 'FR'") ==
+               "WHERE (o.quantity > 1 OR c.country = 'FR') AND coalesce(o.sku, 'x') = 'x'") ==
           "Project id AS id, name AS name  → (id, name)\n"
-          "  Filter (quantity > '1')  → " + both_cols + "\n"
+          "  Filter (((quantity > '1') OR (country = 'FR')) AND (COALESCE(sku, 'x') = 'x'))  → " + both_cols + "\n"
           "    Join right ON (id = customer_id)  → " + both_cols + "\n"
           "      Scan public.orders AS o  → " + orders_cols + "\n"
-          "      Filter (country = 'FR')  → " + customers_cols + "\n"
-          "        Scan public.customers AS c  → " + customers_cols + "\n");
-    CHECK(plan("SELECT o.id, c.name FROM orders o FULL JOIN customers c ON c.id = o.customer_id AND c.country = 'DE' "
-               "WHERE c.country = 'DE'") ==
+          "      Scan public.customers AS c  → " + customers_cols + "\n");
+    // Below NOT, a conjunct proves nothing: NOT (a AND b) holds when b is false and a NULL.
+    CHECK(plan("SELECT o.id, c.name FROM orders o LEFT JOIN customers c ON c.id = o.customer_id "
+               "WHERE NOT (c.country = 'DE' AND o.quantity > 1)") ==
           "Project id AS id, name AS name  → (id, name)\n"
-          "  Filter (country = 'DE')  → " + both_cols + "\n"
-          "    Join full ON ((id = customer_id) AND (country = 'DE'))  → " + both_cols + "\n"
+          "  Filter (NOT ((country = 'DE') AND (quantity > '1')))  → " + both_cols + "\n"
+          "    Join left ON (id = customer_id)  → " + both_cols + "\n"
           "      Scan public.orders AS o  → " + orders_cols + "\n"
           "      Scan public.customers AS c  → " + customers_cols + "\n");
     // The nullable side loses NOT NULL.
@@ -82,6 +83,62 @@ TEST_CASE("frontend: outer joins keep WHERE above the nullable side", "[frontend
           "id pg_catalog.int8 not null, name pg_catalog.text");
     CHECK(columns("SELECT o.id, c.name FROM orders o RIGHT JOIN customers c ON c.id = o.customer_id") ==
           "id pg_catalog.int8, name pg_catalog.text not null");
+}
+
+TEST_CASE("frontend: a WHERE that rejects the padded rows makes an outer join inner", "[frontend]") {
+    // As PostgreSQL's planner does (reduce_outer_joins): the conjuncts then go down both sides.
+    CHECK(plan("SELECT o.id, c.name FROM orders o LEFT JOIN customers c ON c.id = o.customer_id "
+               "WHERE c.country = 'DE' AND o.quantity > 1") ==
+          "Project id AS id, name AS name  → (id, name)\n"
+          "  Join inner ON (id = customer_id)  → " + both_cols + "\n"
+          "    Filter (quantity > '1')  → " + orders_cols + "\n"
+          "      Scan public.orders AS o  → " + orders_cols + "\n"
+          "    Filter (country = 'DE')  → " + customers_cols + "\n"
+          "      Scan public.customers AS c  → " + customers_cols + "\n");
+    CHECK(plan("SELECT o.id, c.name FROM orders o RIGHT JOIN customers c ON c.id = o.customer_id "
+               "WHERE NOT (o.quantity > 1) AND o.sku IS NOT NULL") ==
+          "Project id AS id, name AS name  → (id, name)\n"
+          "  Join inner ON (id = customer_id)  → " + both_cols + "\n"
+          "    Filter ((NOT (quantity > '1')) AND (sku IS NOT NULL))  → " + orders_cols + "\n"
+          "      Scan public.orders AS o  → " + orders_cols + "\n"
+          "    Scan public.customers AS c  → " + customers_cols + "\n");
+    // An OR whose every arm rejects the padded side's NULLs, each in its own column.
+    CHECK(plan("SELECT o.id, c.name FROM orders o RIGHT JOIN customers c ON c.id = o.customer_id "
+               "WHERE o.quantity > 1 OR o.sku IS NOT NULL") ==
+          "Project id AS id, name AS name  → (id, name)\n"
+          "  Join inner ON (id = customer_id)  → " + both_cols + "\n"
+          "    Filter ((quantity > '1') OR (sku IS NOT NULL))  → " + orders_cols + "\n"
+          "      Scan public.orders AS o  → " + orders_cols + "\n"
+          "    Scan public.customers AS c  → " + customers_cols + "\n");
+    // FULL: rejecting one side's padding leaves the other side preserved.
+    CHECK(plan("SELECT o.id, c.name FROM orders o FULL JOIN customers c ON c.id = o.customer_id AND c.country = 'DE' "
+               "WHERE c.country = 'DE'") ==
+          "Project id AS id, name AS name  → (id, name)\n"
+          "  Join right ON ((id = customer_id) AND (country = 'DE'))  → " + both_cols + "\n"
+          "    Scan public.orders AS o  → " + orders_cols + "\n"
+          "    Filter (country = 'DE')  → " + customers_cols + "\n"
+          "      Scan public.customers AS c  → " + customers_cols + "\n");
+    // An inner join's condition above rejects the padding of an outer join below it.
+    CHECK(plan("SELECT o.id, p.title FROM orders o LEFT JOIN customers c ON c.id = o.customer_id "
+               "JOIN products p ON p.title = c.name") ==
+          "Project id AS id, title AS title  → (id, title)\n"
+          "  Join inner ON (title = name)  → " + both_cols.substr(0, both_cols.size() - 1) + ", sku, title, price, weight)\n"
+          "    Join inner ON (id = customer_id)  → " + both_cols + "\n"
+          "      Scan public.orders AS o  → " + orders_cols + "\n"
+          "      Scan public.customers AS c  → " + customers_cols + "\n"
+          "    Scan public.products AS p  → (sku, title, price, weight)\n");
+    // A LEFT join's ON clause rejects the padding of an outer join on its padded side: the rows
+    // it never matches add nothing.
+    CHECK(plan("SELECT p.sku, x.name FROM products p LEFT JOIN "
+               "(SELECT c.name, o.sku FROM customers c LEFT JOIN orders o ON o.customer_id = c.id) x ON x.sku = p.sku") ==
+          "Project sku AS sku, name AS name  → (sku, name)\n"
+          "  Join left ON (sku = sku)  → (sku, title, price, weight, name, sku)\n"
+          "    Scan public.products AS p  → (sku, title, price, weight)\n"
+          "    Project name AS name, sku AS sku  → (name, sku)\n"
+          "      Join inner ON (customer_id = id)  → " + customers_cols.substr(0, customers_cols.size() - 1) + ", " +
+              orders_cols.substr(1) + "\n"
+          "        Scan public.customers AS c  → " + customers_cols + "\n"
+          "        Scan public.orders AS o  → " + orders_cols + "\n");
 }
 
 TEST_CASE("frontend: USING and NATURAL merge the join columns", "[frontend]") {
