@@ -5,6 +5,7 @@
 // one-sided) join PostgreSQL's planner makes of them (reduce_outer_joins), and the conjuncts
 // go down as in the query's plan. Without that, a delta rule reads the nullable side whole.
 #include <algorithm>
+#include <utility>
 
 #include "frontend/null_rejection.hpp"
 #include "frontend/operators.hpp"
@@ -80,30 +81,32 @@ rel_ptr place_in_join(const rel_ptr& r, const ir::join& j, std::vector<expr_ptr>
 rel_ptr place(const rel_ptr& r, std::vector<expr_ptr> conds, null_rejection above) {
     if (conds.empty() && above.empty()) return r;
     if (const auto* j = std::get_if<ir::join>(&r->node)) return place_in_join(r, *j, std::move(conds), std::move(above));
-    if (conds.empty()) {
-        // Nothing to place: only the knowledge goes down, through projections of columns.
-        const auto* p = std::get_if<ir::project>(&r->node);
-        if (!p || r->inputs.empty()) return r;
-        const rel_ptr input = place(r->inputs[0], {}, above.below(p->exprs));
-        return input == r->inputs[0] ? r : ir::make_rel(*p, {input}, r->columns);
-    }
     // Set-returning functions copy their input row, and a subquery per row appends its value to
     // it: conjuncts on that row alone go below them (and meet the filters there, so that
-    // PostgreSQL orders them all by cost, as it does in the query).
+    // PostgreSQL orders them all by cost, as it does in the query). What the others reject in
+    // that row goes down too.
     if (std::holds_alternative<ir::table_function>(r->node) || std::holds_alternative<ir::sublink>(r->node)) {
         const int width = static_cast<int>(r->inputs[0]->columns.size());
         std::vector<expr_ptr> below, here;
         for (auto& c : conds)
             (std::ranges::all_of(ir::referenced_columns(*c), [&](int i) { return i < width; }) ? below : here).push_back(c);
-        if (below.empty()) return filter_above(r, std::move(here));
+        for (const auto& c : here) above.add(c);
         std::vector<rel_ptr> inputs = r->inputs;
-        inputs[0] = place(inputs[0], std::move(below));
+        inputs[0] = place(inputs[0], std::move(below), above.part(0, width));
         return filter_above(ir::make_rel(r->node, std::move(inputs), r->columns), std::move(here));
     }
-    // Below a projection the conjuncts read the projected expressions instead.
-    if (const auto* p = std::get_if<ir::project>(&r->node); p && !r->inputs.empty() && substitutable(conds, p->exprs)) {
-        for (auto& c : conds) c = ir::substitute_columns(c, p->exprs);
-        return ir::make_rel(*p, {place(r->inputs[0], std::move(conds), above.below(p->exprs))}, r->columns);
+    // Below a projection the conjuncts read the projected expressions instead (unless that
+    // would repeat one that is more than a column: then they stay above it).
+    if (const auto* p = std::get_if<ir::project>(&r->node); p && !r->inputs.empty()) {
+        std::vector<expr_ptr> here;
+        if (substitutable(conds, p->exprs))
+            for (auto& c : conds) c = ir::substitute_columns(c, p->exprs);
+        else {
+            for (const auto& c : conds) above.add(c);
+            here = std::exchange(conds, {});
+        }
+        return filter_above(ir::make_rel(*p, {place(r->inputs[0], std::move(conds), above.below(p->exprs))}, r->columns),
+                            std::move(here));
     }
     return filter_above(r, std::move(conds));
 }

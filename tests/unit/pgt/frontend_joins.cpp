@@ -1,5 +1,6 @@
 // Front end: joins — inner joins and comma joins with their conditions placed in the join,
-// outer joins left as written, USING/NATURAL column merging.
+// outer joins left as written unless a condition above rejects their padded rows, USING/NATURAL
+// column merging.
 #include "frontend_fixture.hpp"
 
 using namespace frontend_test;
@@ -127,6 +128,18 @@ TEST_CASE("frontend: a WHERE that rejects the padded rows makes an outer join in
           "      Scan public.orders AS o  → " + orders_cols + "\n"
           "      Scan public.customers AS c  → " + customers_cols + "\n"
           "    Scan public.products AS p  → (sku, title, price, weight)\n");
+    // A conjunct that also reads a subquery's value stays above it, and still rejects NULL below.
+    CHECK(plan("SELECT o.id, c.name FROM orders o LEFT JOIN customers c ON c.id = o.customer_id "
+               "WHERE c.name = (SELECT max(title) FROM products)") ==
+          "Project id AS id, name AS name  → (id, name)\n"
+          "  Filter (name = __sublink)  → " + both_cols.substr(0, both_cols.size() - 1) + ", __sublink)\n"
+          "    Sublink SCALAR VALUE max  → " + both_cols.substr(0, both_cols.size() - 1) + ", __sublink)\n"
+          "      Join inner ON (id = customer_id)  → " + both_cols + "\n"
+          "        Scan public.orders AS o  → " + orders_cols + "\n"
+          "        Scan public.customers AS c  → " + customers_cols + "\n"
+          "      Project max AS max  → (max)\n"
+          "        Aggregate [max(title)]  → (max)\n"
+          "          Scan public.products  → (sku, title, price, weight)\n");
     // A LEFT join's ON clause rejects the padding of an outer join on its padded side: the rows
     // it never matches add nothing.
     CHECK(plan("SELECT p.sku, x.name FROM products p LEFT JOIN "
