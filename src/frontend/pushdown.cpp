@@ -108,6 +108,13 @@ rel_ptr place(const rel_ptr& r, std::vector<expr_ptr> conds, null_rejection abov
         return filter_above(ir::make_rel(*p, {place(r->inputs[0], std::move(conds), above.below(p->exprs))}, r->columns),
                             std::move(here));
     }
+    // A filter placed before takes the conjuncts; what it and they reject goes below it.
+    if (const auto* f = std::get_if<ir::filter>(&r->node)) {
+        above.add(f->predicate);
+        for (const auto& c : conds) above.add(c);
+        const rel_ptr input = place(r->inputs[0], {}, std::move(above));
+        return filter_above(input == r->inputs[0] ? r : ir::make_rel(*f, {input}, r->columns), std::move(conds));
+    }
     return filter_above(r, std::move(conds));
 }
 

@@ -140,6 +140,17 @@ TEST_CASE("frontend: a WHERE that rejects the padded rows makes an outer join in
           "      Project max AS max  → (max)\n"
           "        Aggregate [max(title)]  → (max)\n"
           "          Scan public.products  → (sku, title, price, weight)\n");
+    // Below a filter placed before: an inner join's condition on a subquery's column.
+    CHECK(plan("SELECT s.id, p.title FROM (SELECT o.id, o.sku, c.name FROM orders o LEFT JOIN customers c "
+               "ON c.id = o.customer_id WHERE c.email IS NULL OR o.quantity > 1) s JOIN products p ON p.title = s.name") ==
+          "Project id AS id, title AS title  → (id, title)\n"
+          "  Join inner ON (title = name)  → (id, sku, name, sku, title, price, weight)\n"
+          "    Project id AS id, sku AS sku, name AS name  → (id, sku, name)\n"
+          "      Filter ((email IS NULL) OR (quantity > '1'))  → " + both_cols + "\n"
+          "        Join inner ON (id = customer_id)  → " + both_cols + "\n"
+          "          Scan public.orders AS o  → " + orders_cols + "\n"
+          "          Scan public.customers AS c  → " + customers_cols + "\n"
+          "    Scan public.products AS p  → (sku, title, price, weight)\n");
     // A LEFT join's ON clause rejects the padding of an outer join on its padded side: the rows
     // it never matches add nothing.
     CHECK(plan("SELECT p.sku, x.name FROM products p LEFT JOIN "
