@@ -35,6 +35,14 @@ columns null_making(const ir::expr& e, bool top) {
         if (builtin(e.type) && builtin(e.args[0]->type)) all_args();
         break;
     case ir::expr_kind::not_: all_args(); break;
+    case ir::expr_kind::in_list:
+        // x [NOT] IN (…) is NULL when x is, with the built-in equality of a built-in type.
+        if (builtin(e.args[0]->type)) out = null_making(*e.args[0], false);
+        break;
+    case ir::expr_kind::op_any:
+        // x op ANY (array) is NULL when x is, or false for an empty array: at the top level alone.
+        if (top && e.schema == "pg_catalog") out = null_making(*e.args[0], false);
+        break;
     case ir::expr_kind::is_null:
         if (top && e.negated) all_args();
         break;

@@ -189,8 +189,10 @@ SELECT pgtrickle.create_stream_table('rejected_padding_now', 'SELECT s.id, p.id 
     FULL JOIN people p ON p.id = s.g WHERE s.amount > 0 OR s.ratio IS NOT NULL', refresh_mode => 'IMMEDIATE');
 SELECT pgtrickle.create_stream_table('rejected_by_on', 'SELECT s.id, x.code FROM sales s LEFT JOIN (SELECT p.id,
     c.code FROM people p LEFT JOIN codes c ON c.code = p.id) x ON x.code = s.g', refresh_mode => 'DIFFERENTIAL');
+SELECT pgtrickle.create_stream_table('rejected_by_in_list', 'SELECT s.id, p.source_state FROM sales s LEFT JOIN people p
+    ON p.id = s.g WHERE p.source_state IN (''ACTIVE'', ''DELETED'')', refresh_mode => 'IMMEDIATE');
 SELECT pgt_name, regexp_matches(value, 'Join (left|right|full)', 'g') AS outer_joins
-  FROM unnest(ARRAY['rejected_padding', 'rejected_padding_now', 'rejected_by_on']) pgt_name,
+  FROM unnest(ARRAY['rejected_padding', 'rejected_padding_now', 'rejected_by_on', 'rejected_by_in_list']) pgt_name,
        pgtrickle.explain_st('shapes.' || pgt_name) WHERE property = 'operator_tree';
 SELECT pgtrickle.create_stream_table('kept_padding', 'SELECT s.id, p.source_state FROM sales s LEFT JOIN people p
     ON p.id = s.g WHERE p.raw_value IS NULL OR s.amount > 1', refresh_mode => 'DIFFERENTIAL');

@@ -111,6 +111,18 @@ TEST_CASE("frontend: a WHERE that rejects the padded rows makes an outer join in
           "    Filter ((quantity > '1') OR (sku IS NOT NULL))  → " + orders_cols + "\n"
           "      Scan public.orders AS o  → " + orders_cols + "\n"
           "    Scan public.customers AS c  → " + customers_cols + "\n");
+    // IN lists and = ANY of a padded column; x <> ALL ('{}') is true for a NULL x.
+    CHECK(plan("SELECT o.id, c.name FROM orders o LEFT JOIN customers c ON c.id = o.customer_id "
+               "WHERE c.country IN ('DE', 'FR')") ==
+          "Project id AS id, name AS name  → (id, name)\n"
+          "  Join inner ON (id = customer_id)  → " + both_cols + "\n"
+          "    Scan public.orders AS o  → " + orders_cols + "\n"
+          "    Filter (country IN ('DE', 'FR'))  → " + customers_cols + "\n"
+          "      Scan public.customers AS c  → " + customers_cols + "\n");
+    CHECK(plan("SELECT o.id, c.name FROM orders o LEFT JOIN customers c ON c.id = o.customer_id "
+               "WHERE c.country = ANY (ARRAY['DE'])").find("Join inner") != std::string::npos);
+    CHECK(plan("SELECT o.id, c.name FROM orders o LEFT JOIN customers c ON c.id = o.customer_id "
+               "WHERE c.country <> ALL (ARRAY['DE'])").find("Join left") != std::string::npos);
     // FULL: rejecting one side's padding leaves the other side preserved.
     CHECK(plan("SELECT o.id, c.name FROM orders o FULL JOIN customers c ON c.id = o.customer_id AND c.country = 'DE' "
                "WHERE c.country = 'DE'") ==
