@@ -79,9 +79,26 @@ void mirror_modes() {
               "WHERE t.source_relid = d.source_relid AND d.cdc_mode <> t.cdc_mode");
 }
 
+/// LOCKMODEs a switch takes on the source and its partitions: its triggers' (CREATE TRIGGER),
+/// and the WAL's (which drops them).
+constexpr int share_row_exclusive_lock = 6;
+constexpr int access_exclusive_lock = 8;
+
+/// Locks `relid` and its partitions in `mode`, or, without `wait`, false when another
+/// transaction holds a conflicting lock on one of them. The scheduler switches without waiting:
+/// it holds the decoding lock, which a stream table's creation waits for holding its sources.
+bool lock_source(unsigned relid, int mode, bool wait) {
+    if (wait) return true; // (the switch's own statements wait)
+    for (const auto& r : spi::query("SELECT relid::pg_catalog.int8 FROM pg_catalog.pg_partition_tree($1::oid::pg_catalog.regclass)",
+                                    {std::to_string(relid)}))
+        if (!server::lock_relation(static_cast<unsigned>(std::stoul(*r[0])), mode, false)) return false;
+    return true;
+}
+
 /// Triggers from now on; the WAL still delivers the transactions that committed before. The
 /// triggers' lock waits for the source's writers and holds new ones until this commits.
-void back_to_triggers(unsigned relid) {
+void back_to_triggers(unsigned relid, bool wait) {
+    if (!lock_source(relid, share_row_exclusive_lock, wait)) return;
     set_capture_triggers(relid, true);
     spi::exec("UPDATE pgtrickle.pgt_change_tracking SET cdc_mode = 'TRIGGER', wal_until_lsn = CASE WHEN cdc_mode = 'WAL' "
               "THEN pg_catalog.pg_current_wal_insert_lsn() END, cdc_changed_at = now() WHERE source_relid = $1::oid",
@@ -90,7 +107,8 @@ void back_to_triggers(unsigned relid) {
 
 /// The WAL from now on: locked first (waits for the source's writers, holds new ones), so that
 /// every transaction committing after the insert position read next has no trigger to fire.
-void to_wal(unsigned relid) {
+void to_wal(unsigned relid, bool wait) {
+    if (!lock_source(relid, access_exclusive_lock, wait)) return;
     server::internal_ddl_scope internal;
     const std::string table = *spi::scalar("SELECT $1::oid::regclass::text", {std::to_string(relid)});
     spi::exec(sql::ddl::lock_exclusively(table));
@@ -281,21 +299,21 @@ std::string requested_mode(const std::optional<std::string>& requested, mode ref
     return m;
 }
 
-void settle(const std::vector<unsigned>& relids) {
+void settle(const std::vector<unsigned>& relids, bool wait) {
     if (relids.empty()) return;
     server::role_scope as_ext(server::extension_owner(), false);
     // Switches wait for a decoding pass to end and hold the next: a pass reads which sources it
     // decodes, and their windows, when it starts.
-    lock_decoding(true);
+    if (!lock_decoding(wait)) return;
     const bool slot_ready = spi::scalar("SELECT 1 FROM pgtrickle.pgt_wal_capture").has_value() && slot() == slot_status::usable;
     for (const auto& s : sources(relids)) {
         if (s.mode == "WAL" && !s.wants_wal)
-            back_to_triggers(s.relid);
+            back_to_triggers(s.relid, wait);
         else if (s.mode == "TRANSITIONING" && !s.wants_wal)
             spi::exec("UPDATE pgtrickle.pgt_change_tracking SET cdc_mode = 'TRIGGER' WHERE source_relid = $1::oid",
                       {std::to_string(s.relid)});
         else if (s.mode != "WAL" && s.wants_wal && slot_ready)
-            to_wal(s.relid);
+            to_wal(s.relid, wait);
     }
     mirror_modes();
 }
@@ -484,12 +502,15 @@ bool background_step(const runner& run) {
         make_slot(run, state);
         return false;
     }
-    // Sources whose readers changed their minds, one transaction each (a switch locks the table).
+    // Sources whose readers changed their minds, one transaction each (a switch locks the
+    // table, or is left to a later tick when another transaction holds it).
     for (const auto& s : state.all)
         if (s.wants_wal != (s.mode == "WAL"))
             step(run, [&] {
-                spi::exec("SET LOCAL lock_timeout = '1s'");
-                settle({s.relid});
+                // (Below deadlock_timeout: a catalog row a creation holds, waiting for the
+                // decoding lock, makes this give up before the creation is found deadlocked.)
+                spi::exec("SET LOCAL lock_timeout = '100ms'");
+                settle({s.relid}, false);
             });
     // (The database's decoder decodes, when it runs.)
     const long long rows = state.have_row && decoder_pid(server::database_oid()) == 0 ? decode_pass(run) : 0;

@@ -37,8 +37,10 @@ std::string slot_name();
 std::string requested_mode(const std::optional<std::string>& requested, mode refresh_mode);
 
 /// The readers of these captured sources changed: a source an IMMEDIATE stream table now reads
-/// goes back to triggers at once, and one the slot can take over is switched at once.
-void settle(const std::vector<unsigned>& sources);
+/// goes back to triggers at once, and one the slot can take over is switched at once. Without
+/// `wait` (the scheduler), nothing is done while a decoding pass runs, and a source another
+/// transaction holds is left as it is.
+void settle(const std::vector<unsigned>& sources, bool wait);
 
 /// Those of `sources` whose changes (some of them) are decoded from the WAL, as `snap` (when
 /// given) sees the catalog: a decoding pass that committed after it, closing a source's window,

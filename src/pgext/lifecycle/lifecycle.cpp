@@ -119,7 +119,7 @@ void register_sources(long long id, unsigned relid, const definition& def, bool 
     }
     std::vector<unsigned> relids;
     for (const auto& src : def.front.sources) relids.push_back(src->oid);
-    wal::settle(relids);
+    wal::settle(relids, true);
     sync_buffer_grants(relids);
 }
 
@@ -172,7 +172,7 @@ void set_cdc_mode(const stream_table& st, const std::string& mode) {
                                         {std::to_string(st.id)}))
             relids.push_back(static_cast<unsigned>(std::stoul(*r[0])));
     }
-    wal::settle(relids);
+    wal::settle(relids, true);
 }
 
 void set_status(const stream_table& st, const std::string& status) {
