@@ -84,12 +84,15 @@ void mirror_modes() {
 constexpr int share_row_exclusive_lock = 6;
 constexpr int access_exclusive_lock = 8;
 
-/// Locks `relid` and its partitions in `mode`, or, without `wait`, false when another
-/// transaction holds a conflicting lock on one of them. The scheduler switches without waiting:
-/// it holds the decoding lock, which a stream table's creation waits for holding its sources.
+/// Locks `relid` and the tables that inherit from it (its partitions), as LOCK TABLE does, in
+/// `mode`; without `wait`, false when another transaction holds a conflicting lock on one of
+/// them. The scheduler switches without waiting: it holds the decoding lock, which a stream
+/// table's creation waits for holding its sources.
 bool lock_source(unsigned relid, int mode, bool wait) {
     if (wait) return true; // (the switch's own statements wait)
-    for (const auto& r : spi::query("SELECT relid::pg_catalog.int8 FROM pg_catalog.pg_partition_tree($1::oid::pg_catalog.regclass)",
+    for (const auto& r : spi::query("WITH RECURSIVE tree(relid) AS (SELECT $1::oid UNION SELECT i.inhrelid FROM "
+                                    "pg_catalog.pg_inherits i JOIN tree ON i.inhparent = tree.relid) "
+                                    "SELECT relid::pg_catalog.int8 FROM tree",
                                     {std::to_string(relid)}))
         if (!server::lock_relation(static_cast<unsigned>(std::stoul(*r[0])), mode, false)) return false;
     return true;
