@@ -79,29 +79,11 @@ void mirror_modes() {
               "WHERE t.source_relid = d.source_relid AND d.cdc_mode <> t.cdc_mode");
 }
 
-/// LOCKMODEs a switch takes on the source and its partitions: its triggers' (CREATE TRIGGER),
-/// and the WAL's (which drops them).
-constexpr int share_row_exclusive_lock = 6;
-constexpr int access_exclusive_lock = 8;
-
-/// Locks `relid` and the tables that inherit from it (its partitions), as LOCK TABLE does, in
-/// `mode`; without `wait`, false when another transaction holds a conflicting lock on one of
-/// them. The scheduler switches without waiting: it holds the decoding lock, which a stream
-/// table's creation waits for holding its sources.
-bool lock_source(unsigned relid, int mode, bool wait) {
-    if (wait) return true; // (the switch's own statements wait)
-    for (const auto& r : spi::query("WITH RECURSIVE tree(relid) AS (SELECT $1::oid UNION SELECT i.inhrelid FROM "
-                                    "pg_catalog.pg_inherits i JOIN tree ON i.inhparent = tree.relid) "
-                                    "SELECT relid::pg_catalog.int8 FROM tree",
-                                    {std::to_string(relid)}))
-        if (!server::lock_relation(static_cast<unsigned>(std::stoul(*r[0])), mode, false)) return false;
-    return true;
-}
-
 /// Triggers from now on; the WAL still delivers the transactions that committed before. The
-/// triggers' lock waits for the source's writers and holds new ones until this commits.
+/// triggers' lock waits for the source's writers and holds new ones until this commits. Without
+/// `wait`, nothing is done when another transaction holds the source (settle).
 void back_to_triggers(unsigned relid, bool wait) {
-    if (!lock_source(relid, share_row_exclusive_lock, wait)) return;
+    if (!wait && !server::try_lock_relation_tree(relid, server::relation_lock::share_row_exclusive)) return;
     set_capture_triggers(relid, true);
     spi::exec("UPDATE pgtrickle.pgt_change_tracking SET cdc_mode = 'TRIGGER', wal_until_lsn = CASE WHEN cdc_mode = 'WAL' "
               "THEN pg_catalog.pg_current_wal_insert_lsn() END, cdc_changed_at = now() WHERE source_relid = $1::oid",
@@ -110,8 +92,9 @@ void back_to_triggers(unsigned relid, bool wait) {
 
 /// The WAL from now on: locked first (waits for the source's writers, holds new ones), so that
 /// every transaction committing after the insert position read next has no trigger to fire.
+/// Without `wait`, nothing is done when another transaction holds the source (settle).
 void to_wal(unsigned relid, bool wait) {
-    if (!lock_source(relid, access_exclusive_lock, wait)) return;
+    if (!wait && !server::try_lock_relation_tree(relid, server::relation_lock::access_exclusive)) return;
     server::internal_ddl_scope internal;
     const std::string table = *spi::scalar("SELECT $1::oid::regclass::text", {std::to_string(relid)});
     spi::exec(sql::ddl::lock_exclusively(table));
@@ -306,7 +289,9 @@ void settle(const std::vector<unsigned>& relids, bool wait) {
     if (relids.empty()) return;
     server::role_scope as_ext(server::extension_owner(), false);
     // Switches wait for a decoding pass to end and hold the next: a pass reads which sources it
-    // decodes, and their windows, when it starts.
+    // decodes, and their windows, when it starts. The scheduler (without `wait`) waits for no
+    // source's lock while it holds this one: a stream table's creation waits for it holding its
+    // sources' locks.
     if (!lock_decoding(wait)) return;
     const bool slot_ready = spi::scalar("SELECT 1 FROM pgtrickle.pgt_wal_capture").has_value() && slot() == slot_status::usable;
     for (const auto& s : sources(relids)) {

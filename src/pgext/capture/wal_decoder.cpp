@@ -10,9 +10,6 @@ namespace pgt::ext::wal {
 
 namespace {
 
-/// RowExclusiveLock: appending to a buffer, as an INSERT does.
-constexpr int row_exclusive_lock = 3;
-
 std::vector<server::logical_decoding::kept_relation> kept(const std::vector<locked_buffer>& buffers) {
     std::vector<server::logical_decoding::kept_relation> out;
     for (const auto& b : buffers) out.push_back({b.window.relid, b.window.from, b.window.until, b.buffer});
@@ -26,7 +23,8 @@ std::optional<std::vector<locked_buffer>> lock_buffers(const std::vector<source_
     for (const auto& s : sources) {
         const unsigned buffer = buffer_of(s.relid);
         if (buffer == 0) continue;
-        if (!server::lock_relation(buffer, row_exclusive_lock, wait)) return std::nullopt;
+        // (Appending to a buffer, as an INSERT does.)
+        if (!server::lock_relation(buffer, server::relation_lock::row_exclusive, wait)) return std::nullopt;
         out.push_back({s, buffer});
     }
     return out;

@@ -18,6 +18,7 @@ extern "C" {
 #include <access/xlogreader.h>
 #include <access/xlogutils.h>
 #include <catalog/pg_class.h>
+#include <catalog/pg_inherits.h>
 #include <storage/sinval.h>
 #include <storage/lmgr.h>
 #include <storage/standbydefs.h>
@@ -74,6 +75,27 @@ bool lock_relation(std::uint32_t relid, int mode, bool wait) {
         if (!wait) return ConditionalLockRelationOid(relid, mode);
         LockRelationOid(relid, mode);
         return true;
+    });
+}
+
+static_assert(relation_lock::row_exclusive == RowExclusiveLock && relation_lock::share_row_exclusive == ShareRowExclusiveLock &&
+              relation_lock::access_exclusive == AccessExclusiveLock);
+
+bool try_lock_relation_tree(std::uint32_t relid, int mode) {
+    return pg::call([&] {
+        if (!ConditionalLockRelationOid(relid, mode)) return false;
+        // (Found without locks, as LOCK TABLE finds them before locking each: the first in the
+        // list is relid itself, already locked.)
+        List* tree = find_all_inheritors(relid, NoLock, nullptr);
+        bool locked = true;
+        ListCell* lc;
+        foreach (lc, tree)
+            if (!ConditionalLockRelationOid(lfirst_oid(lc), mode)) {
+                locked = false;
+                break;
+            }
+        list_free(tree);
+        return locked;
     });
 }
 

@@ -30,9 +30,22 @@ struct table_file {
 };
 std::optional<table_file> lock_and_locate(std::uint32_t relid, bool wait);
 
+/// PostgreSQL's LOCKMODEs that callers outside the server layer name (checked against its
+/// headers in wal_reader.cpp).
+namespace relation_lock {
+constexpr int row_exclusive = 3;       ///< an INSERT's
+constexpr int share_row_exclusive = 6; ///< CREATE TRIGGER's
+constexpr int access_exclusive = 8;    ///< LOCK TABLE's, and DROP TRIGGER's
+} // namespace relation_lock
+
 /// Locks `relid` in `mode` (a LOCKMODE) until the transaction ends. Without `wait`, false when
 /// another transaction holds a conflicting lock.
 bool lock_relation(std::uint32_t relid, int mode, bool wait);
+
+/// Locks `relid` and every table that inherits from it (its partitions), as LOCK TABLE does, in
+/// `mode`, without waiting: false when another transaction holds a conflicting lock on one of
+/// them (those taken are kept until the transaction ends).
+bool try_lock_relation_tree(std::uint32_t relid, int mode);
 
 /// What commits_from looks for.
 struct commit_search {
