@@ -558,10 +558,12 @@ rel_ptr outer_join_with_subqueries(context& ctx, ir::join_kind kind, const expr_
 }
 
 // `spine`: the join stands on the left spine of a correlated level's FROM item, every join
-// above it inner or LEFT. In a lifted level its leftmost input is then joined to the level's
-// row so far (D first), so that its ON clause reads the level's outer values as a LATERAL
-// item would: R × (A ⟕c B) is (R × A) ⟕c B. A RIGHT or FULL join would pad R's columns with
-// NULLs, so the spine stops there.
+// above it inner or LEFT, or on the right input of a RIGHT join there. In a lifted level its
+// leftmost input is then joined to the level's row so far (D first), so that its ON clause reads
+// the level's outer values as a LATERAL item would: R × (A ⟕c B) is (R × A) ⟕c B. A RIGHT join
+// preserves its right input, which takes R instead, and is made the LEFT join it is with its
+// inputs swapped: R × (A ⟖c B) is (R × B) ⟕c A, its row R, B, A. A FULL join would pad R's
+// columns with NULLs, so the spine stops there.
 from_result join(context& ctx, const JoinExpr* j, const select_scope& env, const from_result* lateral_left,
                  correlation* corr, bool spine) {
     ir::join_kind kind = ir::join_kind::inner;
@@ -573,23 +575,37 @@ from_result join(context& ctx, const JoinExpr* j, const select_scope& env, const
     default: ctx.unsupported("join type " + std::to_string(static_cast<int>(j->jointype)), -1);
     }
     const bool on_spine = spine && corr && (kind == ir::join_kind::inner || kind == ir::join_kind::left);
+    const bool lifted = corr && corr->current_mode() == correlation::mode::lift && lateral_left && lateral_left->level_row;
     from_result l = translate_item(ctx, j->larg, env, lateral_left, corr, false, on_spine);
-    if (on_spine && corr->current_mode() == correlation::mode::lift && lateral_left && lateral_left->level_row &&
-        !l.extends_left) {
+    if (on_spine && lifted && !l.extends_left) {
         shift(l, static_cast<int>(lateral_left->rel->columns.size()));
         l.rel = make_join(ir::join_kind::inner, nullptr, lateral_left->rel, l.rel);
         l.extends_left = true;
     }
-    from_result r = translate_item(ctx, j->rarg, env, &l, corr);
+    // (Its left input must be a row of its own, which a LATERAL item or a function is not.)
+    const bool right_spine = spine && corr && kind == ir::join_kind::right && !l.extends_left && !l.lateral &&
+                             (IsA(j->rarg, RangeVar) || IsA(j->rarg, JoinExpr));
+    from_result r = right_spine ? translate_item(ctx, j->rarg, env, lateral_left, corr, false, true)
+                                : translate_item(ctx, j->rarg, env, &l, corr);
     check_name_conflicts(ctx, l.items, r.items);
     const int left_width = static_cast<int>(l.rel->columns.size());
-    if (!r.lateral && !r.extends_left) shift(r, left_width);
+    const bool swapped = right_spine && lifted;
+    if (swapped) {
+        if (!r.extends_left) {
+            shift(r, static_cast<int>(lateral_left->rel->columns.size()));
+            r.rel = make_join(ir::join_kind::inner, nullptr, lateral_left->rel, r.rel);
+            r.extends_left = true;
+        }
+        shift(l, static_cast<int>(r.rel->columns.size()));
+    } else if (!r.lateral && !r.extends_left) {
+        shift(r, left_width);
+    }
 
     from_result out;
     out.items = l.items;
     out.items.insert(out.items.end(), r.items.begin(), r.items.end());
-    out.origins = l.origins;
-    out.origins.insert(out.origins.end(), r.origins.begin(), r.origins.end());
+    out.origins = swapped ? r.origins : l.origins;
+    out.origins.insert(out.origins.end(), (swapped ? l : r).origins.begin(), (swapped ? l : r).origins.end());
 
     std::vector<expr_ptr> condition;
     std::vector<std::string> merged_names;
@@ -604,19 +620,24 @@ from_result join(context& ctx, const JoinExpr* j, const select_scope& env, const
     }
     if (r.condition) condition.push_back(r.condition);
     // Subqueries in an inner join's ON clause are evaluated on the joined rows.
-    std::vector<ir::column> joined_row = l.rel->columns;
-    if (r.extends_left) joined_row.clear();
-    joined_row.insert(joined_row.end(), r.rel->columns.begin(), r.rel->columns.end());
+    std::vector<ir::column> joined_row = swapped ? r.rel->columns : l.rel->columns;
+    if (r.extends_left && !swapped) joined_row.clear();
+    joined_row.insert(joined_row.end(), (swapped ? l : r).rel->columns.begin(), (swapped ? l : r).rel->columns.end());
     sublink_collector on_subs{&joined_row, {}};
     // (An outer join's subqueries go to the input whose columns they read; not beside a
     // function in FROM, which extends the left row itself.)
-    sublink_collector* subs = kind == ir::join_kind::inner || !r.extends_left ? &on_subs : nullptr;
+    sublink_collector* subs = kind == ir::join_kind::inner || !r.extends_left || swapped ? &on_subs : nullptr;
     if (j->quals) {
         select_scope on_scope{&out.items, &out.origins, &env, env.ctes, corr};
-        const place_scope lateral(on_spine ? corr : nullptr, correlation::place::lateral);
+        const place_scope lateral(on_spine || right_spine ? corr : nullptr, correlation::place::lateral);
         condition.push_back(translate_condition(j->quals, {ctx, on_scope, clause::join_on, nullptr, subs, subs}, "JOIN/ON"));
     }
-    if (kind != ir::join_kind::inner && !on_subs.items.empty()) {
+    if (swapped) {
+        out.rel = on_subs.items.empty()
+                      ? join_on(ir::join_kind::left, ir::make_and(std::move(condition)), r.rel, l.rel)
+                      : outer_join_with_subqueries(ctx, ir::join_kind::left, ir::make_and(std::move(condition)), on_subs.items, r.rel, l.rel);
+        condition.clear();
+    } else if (kind != ir::join_kind::inner && !on_subs.items.empty()) {
         out.rel = outer_join_with_subqueries(ctx, kind, ir::make_and(std::move(condition)), on_subs.items, l.rel, r.rel);
         condition.clear();
     }
@@ -655,7 +676,7 @@ from_result join(context& ctx, const JoinExpr* j, const select_scope& env, const
     }
     if (j->join_using_alias)
         out.items.push_back({j->join_using_alias->aliasname, {}, true, false, false, merged_names, merged_values});
-    out.extends_left = l.extends_left;
+    out.extends_left = l.extends_left || swapped;
     return out;
 }
 

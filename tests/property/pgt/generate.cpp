@@ -319,7 +319,8 @@ private:
     }
 
     /// A LATERAL subquery inside an EXISTS, reading the EXISTS level's table and the outer
-    /// query's, under aliases and column names the levels share.
+    /// query's, under aliases and column names the levels share; or a RIGHT join whose ON
+    /// clause reads the outer query's row, under an EXISTS or a LATERAL.
     std::string nested_scopes_query() {
         scope s;
         const std::string from = table_ref(g_.pick(tables_), "a", s);
@@ -330,6 +331,16 @@ private:
         const std::string mid_ref = outer_ref == "a.k" ? z + ".k" : z + ".s";
         const std::string deep_cond = outer_ref == "a.k" ? "k = " + outer_ref + " AND " + y + ".k >= " + mid_ref
                                                          : y + ".s = " + outer_ref + " AND k = " + z + ".k";
+        if (g_.chance(0.4)) {
+            // A RIGHT join whose ON clause reads the outer row: the rows of its right input
+            // are kept per outer row, padded where nothing matches.
+            const std::string on = z + ".k = " + y + ".k AND " + (outer_ref == "a.k" ? z + ".k > a.k" : z + ".s = a.s");
+            const std::string joined = mid.name + " " + z + " RIGHT JOIN " + deep.name + " " + y + " ON " + on;
+            if (g_.chance(0.5))
+                return "SELECT a.k, l.n, l.m FROM " + from + ", LATERAL (SELECT count(" + z + ".k) AS n, count(*) AS m FROM " + joined + ") l";
+            return "SELECT a.k, a.s FROM " + from + " WHERE " + (g_.chance(0.3) ? "NOT " : "") + "EXISTS (SELECT 1 FROM " + joined +
+                   " WHERE " + z + ".k IS NULL OR " + y + ".k >= a.k)";
+        }
         return "SELECT a.k, a.s FROM " + from + " WHERE " + (g_.chance(0.3) ? "NOT " : "") + "EXISTS (SELECT 1 FROM " + mid.name + " " +
                z + ", LATERAL (SELECT " + y + ".k FROM " + deep.name + " " + y + " WHERE " + deep_cond + ") l)";
     }

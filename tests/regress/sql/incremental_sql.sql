@@ -129,7 +129,7 @@ SELECT st_check('customer_rank');
 SELECT try($q$SELECT pgtrickle.create_stream_table('r2', 'SELECT x FROM generate_series(1, 3) x', refresh_mode => 'DIFFERENTIAL')$q$);
 SELECT try($q$SELECT pgtrickle.create_stream_table('r3', 'SELECT id, unnest(tags) FROM orders', refresh_mode => 'DIFFERENTIAL')$q$);
 SELECT try($q$SELECT pgtrickle.create_stream_table('r4', 'SELECT id, ARRAY(SELECT 1) FROM orders', refresh_mode => 'DIFFERENTIAL')$q$);
-SELECT pgtrickle.create_stream_table('r5', 'SELECT o.id, (SELECT max(c.id) FROM customers c RIGHT JOIN orders o2 ON o2.id = o.customer) AS m FROM orders o');
+SELECT pgtrickle.create_stream_table('r5', 'SELECT o.id, (SELECT max(c.id) FROM customers c JOIN (orders o2 JOIN customers c2 ON c2.id = o2.customer AND o2.id = o.customer) ON c.id = c2.id) AS m FROM orders o');
 SELECT configured_mode, effective_mode, downgrade_reason FROM pgtrickle.explain_refresh_mode('r5');
 
 -- explain_st shows the new operators.

@@ -100,7 +100,7 @@ SELECT pgtrickle.repair_stream_table('revenue');
 
 -- validate_query
 SELECT * FROM pgtrickle.validate_query('SELECT region, count(*) FROM customers GROUP BY region');
-SELECT * FROM pgtrickle.validate_query('SELECT id, (SELECT max(c2.id) FROM customers c2 RIGHT JOIN customers c3 ON c3.id = c.id) FROM customers c');
+SELECT * FROM pgtrickle.validate_query('SELECT id, (SELECT max(c2.id) FROM customers c2 JOIN (customers c3 JOIN customers c4 ON c4.id = c3.id AND c3.id = c.id) ON c2.id = c3.id) FROM customers c');
 SELECT * FROM pgtrickle.validate_query('SELEKT 1');
 -- volatile functions make a query unsupported (no volatility row); stable ones warn
 SELECT * FROM pgtrickle.validate_query('SELECT id, random() AS r FROM customers');

@@ -204,9 +204,16 @@ SELECT pgtrickle.create_stream_table('arrayless_column', 'SELECT s.id, s.g FROM 
 -- Still FULL: a LIMIT without ORDER BY keeps any rows.
 SELECT pgtrickle.create_stream_table('limit_unordered', 'SELECT * FROM (SELECT id FROM sales LIMIT 2) s',
     refresh_mode => 'DIFFERENTIAL');
--- Still FULL: a RIGHT join would pad the outer row with NULLs.
+-- A RIGHT join whose ON clause reads the outer row: evaluated per outer value, that value
+-- joined to its preserved side (found by the fuzzer).
 SELECT pgtrickle.create_stream_table('right_join_outer', 'SELECT s.id FROM sales s WHERE EXISTS (SELECT 1 FROM codes c
-    RIGHT JOIN people p ON p.id = s.g)', refresh_mode => 'DIFFERENTIAL');
+    RIGHT JOIN people p ON p.id = s.g AND c.code < s.id)', refresh_mode => 'DIFFERENTIAL');
+SELECT pgtrickle.create_stream_table('right_join_lateral', 'SELECT s.id, x.n, x.pids FROM sales s, LATERAL (SELECT
+    count(c.code) AS n, count(*) AS pids FROM codes c RIGHT JOIN (people p JOIN codes c2 ON c2.code <= p.id)
+    ON c.code = p.id AND c.code > s.g) x', refresh_mode => 'IMMEDIATE');
+-- Still FULL: the outer row read in the ON clause of a join on the right of another.
+SELECT pgtrickle.create_stream_table('nested_join_outer', 'SELECT s.id FROM sales s WHERE EXISTS (SELECT 1 FROM codes c
+    JOIN (people p JOIN codes c2 ON c2.code = p.id AND p.id = s.g) ON c.code = c2.code)', refresh_mode => 'DIFFERENTIAL');
 SELECT pgt_name, refresh_mode FROM pgtrickle.pgt_stream_tables WHERE pgt_schema = 'shapes' ORDER BY pgt_name;
 SELECT * FROM qs_round();
 
