@@ -205,9 +205,10 @@ from_result lateral_subquery(context& ctx, const RangeSubselect* rs, const selec
 }
 
 // `direct`: the item joins the items to its left itself (it is not the left side of a JOIN,
-// whose row would not hold them).
+// whose row would not hold them); `spine`: it is the first input of a join on a lifted level's
+// spine (see join), which the join joins to the level's row.
 from_result subquery(context& ctx, const RangeSubselect* rs, const select_scope& env, const from_result* lateral_left,
-                     correlation* level_corr, bool direct) {
+                     correlation* level_corr, bool direct, bool spine) {
     if (!rs->alias)
         ctx.fail(sqlstate::syntax_error, "subquery in FROM must have an alias", -1,
                  "For example, FROM (SELECT ...) [AS] foo.");
@@ -216,7 +217,7 @@ from_result subquery(context& ctx, const RangeSubselect* rs, const select_scope&
     // correlation, as a LATERAL one would (so a lifted level passes their values in D).
     const place_scope lateral(level_corr && !rs->lateral ? level_corr : nullptr, correlation::place::lateral);
     if (!rs->lateral && level_corr && level_corr->current_mode() == correlation::mode::lift && lateral_left &&
-        lateral_left->level_row && direct)
+        lateral_left->level_row && (direct || spine))
         return lateral_subquery(ctx, rs, env, *lateral_left, level_corr, false);
     // Without a correlation of its own, references to the items to its left are refused.
     const select_scope left_scope{rs->lateral && lateral_left ? &lateral_left->items : nullptr,
@@ -557,6 +558,22 @@ rel_ptr outer_join_with_subqueries(context& ctx, ir::join_kind kind, const expr_
     return make_project(joined, std::move(keep), names);
 }
 
+// `item` (the first input of a join on a lifted level's spine) joined to the level's row so far
+// (D first), unless it holds that row already.
+void join_level_row(from_result& item, const from_result& level) {
+    if (item.extends_left) return;
+    if (item.lateral) {
+        // (A subquery lifted over the level's row: its values already follow that row's.)
+        item.rel = make_join(ir::join_kind::inner, item.condition, level.rel, item.rel);
+        item.condition = nullptr;
+        item.lateral = false;
+    } else {
+        shift(item, static_cast<int>(level.rel->columns.size()));
+        item.rel = make_join(ir::join_kind::inner, nullptr, level.rel, item.rel);
+    }
+    item.extends_left = true;
+}
+
 // `spine`: the join stands on the left spine of a correlated level's FROM item, every join
 // above it inner or LEFT, or on the right input of a RIGHT join there. In a lifted level its
 // leftmost input is then joined to the level's row so far (D first), so that its ON clause reads
@@ -577,25 +594,18 @@ from_result join(context& ctx, const JoinExpr* j, const select_scope& env, const
     const bool on_spine = spine && corr && (kind == ir::join_kind::inner || kind == ir::join_kind::left);
     const bool lifted = corr && corr->current_mode() == correlation::mode::lift && lateral_left && lateral_left->level_row;
     from_result l = translate_item(ctx, j->larg, env, lateral_left, corr, false, on_spine);
-    if (on_spine && lifted && !l.extends_left) {
-        shift(l, static_cast<int>(lateral_left->rel->columns.size()));
-        l.rel = make_join(ir::join_kind::inner, nullptr, lateral_left->rel, l.rel);
-        l.extends_left = true;
-    }
+    if (on_spine && lifted) join_level_row(l, *lateral_left);
     // (Its left input must be a row of its own, which a LATERAL item or a function is not.)
     const bool right_spine = spine && corr && kind == ir::join_kind::right && !l.extends_left && !l.lateral &&
-                             (IsA(j->rarg, RangeVar) || IsA(j->rarg, JoinExpr));
+                             (IsA(j->rarg, RangeVar) || IsA(j->rarg, JoinExpr) ||
+                              (IsA(j->rarg, RangeSubselect) && !as<RangeSubselect>(j->rarg)->lateral));
     from_result r = right_spine ? translate_item(ctx, j->rarg, env, lateral_left, corr, false, true)
                                 : translate_item(ctx, j->rarg, env, &l, corr);
     check_name_conflicts(ctx, l.items, r.items);
     const int left_width = static_cast<int>(l.rel->columns.size());
     const bool swapped = right_spine && lifted;
     if (swapped) {
-        if (!r.extends_left) {
-            shift(r, static_cast<int>(lateral_left->rel->columns.size()));
-            r.rel = make_join(ir::join_kind::inner, nullptr, lateral_left->rel, r.rel);
-            r.extends_left = true;
-        }
+        join_level_row(r, *lateral_left);
         shift(l, static_cast<int>(r.rel->columns.size()));
     } else if (!r.lateral && !r.extends_left) {
         shift(r, left_width);
@@ -685,7 +695,7 @@ from_result translate_item(context& ctx, const Node* n, const select_scope& env,
     context::depth_guard guard(ctx, -1);
     switch (nodeTag(n)) {
     case T_RangeVar: return range_var(ctx, as<RangeVar>(n), env);
-    case T_RangeSubselect: return subquery(ctx, as<RangeSubselect>(n), env, lateral_left, corr, direct);
+    case T_RangeSubselect: return subquery(ctx, as<RangeSubselect>(n), env, lateral_left, corr, direct, spine);
     case T_JoinExpr: return join(ctx, as<JoinExpr>(n), env, lateral_left, corr, spine);
     case T_RangeFunction: return function_range(ctx, as<RangeFunction>(n), env, lateral_left, corr, direct);
     case T_RangeTableSample: {

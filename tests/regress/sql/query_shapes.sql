@@ -211,6 +211,9 @@ SELECT pgtrickle.create_stream_table('right_join_outer', 'SELECT s.id FROM sales
 SELECT pgtrickle.create_stream_table('right_join_lateral', 'SELECT s.id, x.n, x.pids FROM sales s, LATERAL (SELECT
     count(c.code) AS n, count(*) AS pids FROM codes c RIGHT JOIN (people p JOIN codes c2 ON c2.code <= p.id)
     ON c.code = p.id AND c.code > s.g) x', refresh_mode => 'IMMEDIATE');
+-- A subquery in FROM reading the outer row, as the first input of a join (lifted over it).
+SELECT pgtrickle.create_stream_table('spine_subquery', 'SELECT s.id FROM sales s WHERE EXISTS (SELECT 1 FROM (SELECT p.id,
+    s.g AS sg FROM people p) x JOIN codes c ON c.code = x.id AND c.code >= x.sg)', refresh_mode => 'DIFFERENTIAL');
 -- Still FULL: the outer row read in the ON clause of a join on the right of another.
 SELECT pgtrickle.create_stream_table('nested_join_outer', 'SELECT s.id FROM sales s WHERE EXISTS (SELECT 1 FROM codes c
     JOIN (people p JOIN codes c2 ON c2.code = p.id AND p.id = s.g) ON c.code = c2.code)', refresh_mode => 'DIFFERENTIAL');
