@@ -133,15 +133,19 @@ void refuse_nondeterministic_sources(definition& def) {
 /// image, picking one through array_agg, which PostgreSQL cannot build for such a type (the
 /// planner's statistics types pg_ndistinct, pg_dependencies, pg_mcv_list; pg_node_tree).
 void refuse_arrayless_columns(definition& def) {
-    std::set<server::oid> types;
+    // (The tree shares subtrees: each node, and each type name, is looked at once.)
+    std::set<const ir::rel*> seen;
+    std::set<std::string> names;
     const auto note = [&](const auto& self, const ir::rel& r) -> void {
+        if (!seen.insert(&r).second) return;
         // (The types the compiler knows by kind all have arrays; "(…)": a stand-in of no type.)
         for (const auto& c : r.columns)
-            if (c.type.kind == type_kind::other && !c.type.name.starts_with("("))
-                types.insert(server::analyzer::parse_type(c.type.name).type);
+            if (c.type.kind == type_kind::other && !c.type.name.starts_with("(")) names.insert(c.type.name);
         for (const auto& in : r.inputs) self(self, *in);
     };
     note(note, *def.front.query->root);
+    std::set<server::oid> types;
+    for (const auto& name : names) types.insert(server::analyzer::parse_type(name).type);
     if (types.empty()) return;
     std::string oids;
     for (const server::oid t : types) oids += (oids.empty() ? "{" : ",") + std::to_string(t);
