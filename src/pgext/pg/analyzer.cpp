@@ -23,6 +23,8 @@ extern "C" {
 #include <parser/parse_type.h>
 #include <catalog/pg_operator.h>
 #include <funcapi.h>
+#include <tcop/tcopprot.h>
+#include <utils/snapmgr.h>
 #include <utils/lsyscache.h>
 #include <utils/syscache.h>
 #include <utils/plancache.h>
@@ -424,6 +426,23 @@ std::vector<std::optional<column_origin>> output_origins(const std::string& sql)
         out.push_back(origins[i].column ? std::optional<column_origin>(column_origin{origins[i].table, origins[i].column})
                                         : std::nullopt);
     return out;
+}
+
+double planned_cost(const std::string& sql) {
+    double cost = 0;
+    pg::call([&] {
+        // (The planner may evaluate stable functions on constants: it needs a snapshot.)
+        const bool push = !ActiveSnapshotSet();
+        if (push) PushActiveSnapshot(GetTransactionSnapshot());
+        ListCell* raw;
+        foreach (raw, pg_parse_query(sql.c_str())) {
+            ListCell* q;
+            foreach (q, pg_analyze_and_rewrite_fixedparams(lfirst_node(RawStmt, raw), sql.c_str(), nullptr, 0, nullptr))
+                cost += pg_plan_query(lfirst_node(Query, q), sql.c_str(), CURSOR_OPT_PARALLEL_OK, nullptr)->planTree->total_cost;
+        }
+        if (push) PopActiveSnapshot();
+    });
+    return cost;
 }
 
 namespace {

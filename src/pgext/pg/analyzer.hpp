@@ -101,6 +101,9 @@ struct column_origin {
 };
 std::vector<std::optional<column_origin>> output_origins(const std::string& sql);
 
+/// The estimated total cost of PostgreSQL's plan of `sql` (a single statement).
+double planned_cost(const std::string& sql);
+
 /// Whether `t` has a default equality operator (what GROUP BY and DISTINCT need), as the type
 /// cache finds it: arrays and records through their element and field types.
 bool has_equality(oid t);

@@ -7,6 +7,7 @@
 
 extern "C" {
 #include <catalog/namespace.h>
+#include <jit/jit.h>
 #include <pgtime.h>
 #include <utils/builtins.h>
 #include <utils/bytea.h>
@@ -154,6 +155,8 @@ query_settings_scope::query_settings_scope(const std::optional<std::vector<setti
     }
     if (!differing.empty()) set_.emplace(differing);
 }
+
+bool jit_compiles(double cost) { return jit_enabled && jit_above_cost >= 0 && cost > jit_above_cost; }
 
 bool setting_exists(const std::string& name) {
     return pg::call([&] { return GetConfigOption(name.c_str(), true, false) != nullptr; });

@@ -48,10 +48,15 @@ private:
 class session_jit_scope {
 public:
     session_jit_scope();
+    /// Whether the session had jit on.
+    bool compiles() const { return set_.has_value(); }
 
 private:
     std::optional<guc_scope> set_;
 };
+
+/// Whether the planner, as set now, compiles a plan of estimated cost `cost` by JIT.
+bool jit_compiles(double cost);
 
 /// Whether a setting of that name exists (a module that defines it is loaded, or it was set).
 bool setting_exists(const std::string& name);

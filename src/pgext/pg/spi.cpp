@@ -315,7 +315,10 @@ std::vector<row> snapshot::query(const std::string& sql, const std::vector<param
 }
 
 std::vector<std::pair<std::string, std::string>> describe(const std::string& sql) {
-    // Planned and started but no row fetched: the caller's privileges are checked too.
+    // Planned and started but no row fetched: the caller's privileges are checked too. (Not
+    // compiled by JIT: starting the plan compiles all its expressions at the first one run,
+    // seconds for a large plan whose rows are never read.)
+    const server::no_jit_scope no_jit;
     run(no_rows(sql), {}, nullptr);
     std::vector<std::pair<std::string, std::string>> cols;
     const TupleDesc desc = SPI_tuptable->tupdesc;

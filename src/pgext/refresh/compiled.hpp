@@ -143,6 +143,9 @@ struct compiled_query {
     /// The Citus sources' oids.
     std::vector<unsigned> citus_sources() const;
     full_load load;
+    /// The estimated cost of PostgreSQL's plan of the defining query (at the first full load in
+    /// a session with jit on): its loads are compiled by JIT when a plan of that cost would be.
+    std::optional<double> query_cost;
     maintenance_plan plan;
 
     /// The incremental part of the plan; null for FULL.

@@ -21,6 +21,7 @@
 #include "capture/wal_capture.hpp"
 #include "catalog/catalog_oids.hpp"
 #include "catalog/maintainers.hpp"
+#include "pg/analyzer.hpp"
 #include "pg/gucs.hpp"
 #include "pg/heap_swap.hpp"
 #include "pg/notices.hpp"
@@ -658,10 +659,29 @@ struct overloaded : F... {
 
 } // namespace
 
+namespace {
+
+/// Whether a full load of `comp` is compiled by JIT, as REFRESH MATERIALIZED VIEW of its
+/// defining query would be: the session has jit on and PostgreSQL's plan of that query passes
+/// jit_above_cost. (A load's plan of a decorrelated query has many more expressions, and an
+/// estimate that passes the threshold where the query's does not: compiling them took seconds
+/// for a nested EXISTS over twenty rows.)
+bool load_compiles(const stream_table& st, compiled_query& comp) {
+    const server::session_jit_scope session;
+    if (!session.compiles()) return false;
+    // (Over Citus tables the coordinator's plan hardly matters: not planned twice.)
+    if (comp.reads_citus()) return true;
+    if (!comp.query_cost) comp.query_cost = server::analyzer::planned_cost(st.defining_query);
+    return server::jit_compiles(*comp.query_cost);
+}
+
+} // namespace
+
 refresh_outcome reload(const stream_table& st, compiled_query& comp, unsigned owner, const spi::snapshot& snap) {
     refresh_outcome out{st.needs_reinit ? refresh_action::reinitialize : refresh_action::full};
-    const server::session_jit_scope as_session;
     server::role_scope as_owner(owner, true);
+    std::optional<server::session_jit_scope> as_session;
+    if (load_compiles(st, comp)) as_session.emplace();
     server::refresh_writes_scope writes;
     auto load_storage = [&] {
         auto load = [&] { out.inserted = fill(st.qualified(), st.relid, comp.load, snap); };
