@@ -105,7 +105,13 @@ TEST_CASE("a full load is JIT-compiled where PostgreSQL's plan of the defining q
                           "$q$, schedule => '24h', refresh_mode => 'DIFFERENTIAL')")
               .compiled == 0);
     db.exec(reload);
-    CHECK(explain(db, "SELECT pgtrickle.refresh_stream_table('nested')").compiled == 0);
+    db.take_notices();
+    db.exec("SELECT pgtrickle.refresh_stream_table('nested')");
+    const auto notices = db.take_notices();
+    CHECK(std::ranges::none_of(notices, [](const std::string& n) { return n.find("JIT:") != std::string::npos; }));
+    // (Estimated at more than a hundred times the query's plan, the circuit's load gives way to
+    // the query as written.)
+    CHECK(std::ranges::any_of(notices, [](const std::string& n) { return n.find("EXISTS (SELECT t1.p FROM g t1") != std::string::npos; }));
     // Where the query's own plan passes the threshold, the load is compiled (in a session of its
     // own: a session keeps the plans it made).
     auto other = server.connect();

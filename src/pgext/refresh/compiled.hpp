@@ -143,9 +143,10 @@ struct compiled_query {
     /// The Citus sources' oids.
     std::vector<unsigned> citus_sources() const;
     full_load load;
-    /// The estimated cost of PostgreSQL's plan of the defining query (at the first full load in
-    /// a session with jit on): its loads are compiled by JIT when a plan of that cost would be.
-    std::optional<double> query_cost;
+    /// The estimated costs of PostgreSQL's plans of the defining query and of the load's
+    /// `select`, planned at the first full load in a session that needs them: a load is compiled
+    /// by JIT when a plan of the query's cost would be, and may run the query as written.
+    std::optional<double> query_cost, load_cost;
     maintenance_plan plan;
 
     /// The incremental part of the plan; null for FULL.
