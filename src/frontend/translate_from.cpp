@@ -610,12 +610,17 @@ from_result join(context& ctx, const JoinExpr* j, const select_scope& env, const
     } else if (!r.lateral && !r.extends_left) {
         shift(r, left_width);
     }
+    // The joined row's inputs in order, and how they join: a swapped RIGHT join is the LEFT join
+    // of its right input (the level's row first) and its left one.
+    const from_result& first = swapped ? r : l;
+    const from_result& second = swapped ? l : r;
+    const ir::join_kind joined_kind = swapped ? ir::join_kind::left : kind;
 
     from_result out;
     out.items = l.items;
     out.items.insert(out.items.end(), r.items.begin(), r.items.end());
-    out.origins = swapped ? r.origins : l.origins;
-    out.origins.insert(out.origins.end(), (swapped ? l : r).origins.begin(), (swapped ? l : r).origins.end());
+    out.origins = first.origins;
+    out.origins.insert(out.origins.end(), second.origins.begin(), second.origins.end());
 
     std::vector<expr_ptr> condition;
     std::vector<std::string> merged_names;
@@ -630,34 +635,29 @@ from_result join(context& ctx, const JoinExpr* j, const select_scope& env, const
     }
     if (r.condition) condition.push_back(r.condition);
     // Subqueries in an inner join's ON clause are evaluated on the joined rows.
-    std::vector<ir::column> joined_row = swapped ? r.rel->columns : l.rel->columns;
-    if (r.extends_left && !swapped) joined_row.clear();
-    joined_row.insert(joined_row.end(), (swapped ? l : r).rel->columns.begin(), (swapped ? l : r).rel->columns.end());
+    std::vector<ir::column> joined_row = first.rel->columns;
+    if (second.extends_left) joined_row.clear();
+    joined_row.insert(joined_row.end(), second.rel->columns.begin(), second.rel->columns.end());
     sublink_collector on_subs{&joined_row, {}};
     // (An outer join's subqueries go to the input whose columns they read; not beside a
     // function in FROM, which extends the left row itself.)
-    sublink_collector* subs = kind == ir::join_kind::inner || !r.extends_left || swapped ? &on_subs : nullptr;
+    sublink_collector* subs = joined_kind == ir::join_kind::inner || !second.extends_left ? &on_subs : nullptr;
     if (j->quals) {
         select_scope on_scope{&out.items, &out.origins, &env, env.ctes, corr};
         const place_scope lateral(on_spine || right_spine ? corr : nullptr, correlation::place::lateral);
         condition.push_back(translate_condition(j->quals, {ctx, on_scope, clause::join_on, nullptr, subs, subs}, "JOIN/ON"));
     }
-    if (swapped) {
-        out.rel = on_subs.items.empty()
-                      ? join_on(ir::join_kind::left, ir::make_and(std::move(condition)), r.rel, l.rel)
-                      : outer_join_with_subqueries(ctx, ir::join_kind::left, ir::make_and(std::move(condition)), on_subs.items, r.rel, l.rel);
-        condition.clear();
-    } else if (kind != ir::join_kind::inner && !on_subs.items.empty()) {
-        out.rel = outer_join_with_subqueries(ctx, kind, ir::make_and(std::move(condition)), on_subs.items, l.rel, r.rel);
+    if (joined_kind != ir::join_kind::inner && !on_subs.items.empty()) {
+        out.rel = outer_join_with_subqueries(ctx, joined_kind, ir::make_and(std::move(condition)), on_subs.items, first.rel, second.rel);
         condition.clear();
     }
     std::vector<ir::expr_ptr> plain, with_subqueries;
     for (auto& c : ir::conjuncts(ir::make_and(std::move(condition))))
         (contains_sublink(*c, on_subs.items) ? with_subqueries : plain).push_back(c);
     if (!out.rel)
-        out.rel = r.extends_left ? function_join(ctx, kind, ir::make_and(std::move(plain)), r.rel)
-                                 : join_on(kind, ir::make_and(std::move(plain)), l.rel, r.rel);
-    if (kind == ir::join_kind::inner && !on_subs.items.empty()) {
+        out.rel = second.extends_left ? function_join(ctx, joined_kind, ir::make_and(std::move(plain)), second.rel)
+                                      : join_on(joined_kind, ir::make_and(std::move(plain)), first.rel, second.rel);
+    if (joined_kind == ir::join_kind::inner && !on_subs.items.empty()) {
         auto a = attach_sublinks(out.rel, on_subs.items);
         for (auto& c : with_subqueries) c = replace_stand_ins(c, a.values);
         std::vector<ir::expr_ptr> keep;

@@ -657,10 +657,6 @@ struct overloaded : F... {
     using F::operator()...;
 };
 
-} // namespace
-
-namespace {
-
 /// Whether a full load of `comp` is compiled by JIT, as REFRESH MATERIALIZED VIEW of its
 /// defining query would be: the session has jit on and PostgreSQL's plan of that query passes
 /// jit_above_cost. (A load's plan of a decorrelated query has many more expressions, and an
