@@ -165,6 +165,12 @@ struct refresh_plan {
     /// UPDATE of the group it touches, when that group is stored and stays. Run it first:
     /// `statement` is needed only when it changed no row.
     std::string update_first;
+    /// For storage distributed by Citus, where the change lists the distribution values it
+    /// touches (options::shard_values_param): the INSERT of the rows `statement` returns after
+    /// its counts, one text array literal a column, its parameters in that order. Run it after
+    /// `statement` when that counts rows inserted. Empty otherwise.
+    std::string insert_rows;
+    int insert_rows_params = 0;
 };
 
 layout storage_layout(const circuit& c, const options& opts = {});

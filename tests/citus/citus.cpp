@@ -116,6 +116,8 @@ const shape shapes[] = {
     // Distributed by a value that changes: its rows move between shards.
     {"moving_dist", "DIFFERENTIAL", "region, n, total", "SELECT region, count(*) AS n, sum(amount) AS total FROM orders GROUP BY region",
      ", output_distribution_column => 'n'"},
+    // Distributed rows that are only their key: found stored or not, never updated.
+    {"segment_ids_dist", "DIFFERENTIAL", "id", "SELECT id FROM customers WHERE segment <> 'seg3'", ", output_distribution_column => 'id'"},
 };
 
 void refresh_all(connection& c) {

@@ -266,7 +266,7 @@ struct insert {
     std::vector<select_item> returning;
 };
 /// `INSERT INTO target AS alias (columns…) q ON CONFLICT (arbiter…) DO UPDATE SET … [WHERE …]
-/// [RETURNING …]`: `excluded` names the row that conflicted.
+/// [RETURNING …]`: `excluded` names the row that conflicted. Without `set`, `DO NOTHING`.
 struct upsert {
     std::string target, alias;
     std::vector<std::string> columns;

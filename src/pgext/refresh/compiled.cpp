@@ -196,6 +196,8 @@ const delta_statements& compiled_query::delta_plan(unsigned long long changed, l
     const lower::refresh_plan plan = delta(delta_bindings(changed, cap), false, cap, stage.empty() ? stage : stage_table(stage));
     if (plan.stage_fill.empty()) {
         d.apply = spi::plan(plan.statement, types, false);
+        if (!plan.insert_rows.empty())
+            d.insert_rows = spi::plan(plan.insert_rows, plan.insert_rows_params, false);
         return d;
     }
     // (Prepared once the stage exists: they name it. Made anew by the first statement prepared
@@ -443,7 +445,10 @@ void find_citus_sources(compiled_query& c) {
     for (std::size_t i = 0; i < c.sources.size(); ++i) {
         auto& in_place = c.in_place.emplace_back();
         if (placements[i].kind != citus::placement::distributed) continue;
-        bool others = false, all_beside = true;
+        // (A distributed storage whose rows split as this source's do lies beside it too: its
+        // delta then reads and writes the changed values' shards alone, which Citus runs as
+        // one task where they are one shard.)
+        bool others = c.pruning && c.pruning->keyed[i], all_beside = true;
         for (std::size_t j = 0; j < c.sources.size(); ++j) {
             if (j == i || !c.citus[j]) continue;
             others = true;
@@ -502,8 +507,8 @@ compiled_query& compiled_for(const stream_table& st) {
     else
         compile_full(st, *c);
     c->load.plan = spi::plan(c->load.statement, 0);
-    find_citus_sources(*c);
     find_shard_pruning(*c);
+    find_citus_sources(*c);
     c->options.uncorrelated_rescans = c->reads_citus();
     c->used_in = server::transaction_number();
     slot = std::move(c);

@@ -51,6 +51,7 @@ struct delta_statements {
     spi::plan fill;         ///< invalid without a stage
     std::string stage;      ///< the stage table's name in pg_temp (one per stream table); empty without one
     std::string stage_select; ///< the change's SELECT, which the stage table is made like
+    spi::plan insert_rows;    ///< lower::refresh_plan::insert_rows; invalid without one
 };
 
 /// What DIFFERENTIAL refreshes and IMMEDIATE maintenance run: the circuit lowered for a set of

@@ -726,7 +726,8 @@ refresh_outcome reload(const stream_table& st, compiled_query& comp, unsigned ow
 }
 
 refresh_outcome apply_delta(compiled_query& comp, unsigned owner, const spi::plan& delta, bool counted,
-                            const std::vector<spi::param>& params, const spi::snapshot* snap, planning_clock* planning, const spi::plan* fill) {
+                            const std::vector<spi::param>& params, const spi::snapshot* snap, planning_clock* planning, const spi::plan* fill,
+                            const spi::plan* insert_rows) {
     server::role_scope as_owner(owner, true);
     server::refresh_writes_scope writes;
     // A delta touches few rows, but its correlated subqueries look costly to the planner, whose
@@ -745,6 +746,8 @@ refresh_outcome apply_delta(compiled_query& comp, unsigned owner, const spi::pla
     if (fill) fill->execute(params, snap);
     auto counts = delta.query(fill ? std::vector<spi::param>{} : params, snap);
     const long long inserted = std::stoll(*counts[0][0]), deleted = std::stoll(*counts[0][1]);
+    if (insert_rows && insert_rows->valid() && inserted > 0)
+        insert_rows->execute(std::vector<spi::param>(counts[0].begin() + 3, counts[0].end()), snap);
     refresh_outcome out{refresh_action::differential, inserted + std::stoll(*counts[0][2]), deleted + std::stoll(*counts[0][2])};
     const auto* t = std::get_if<topk_plan>(&comp.plan);
     if (!t) return out;
@@ -901,7 +904,7 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
                 if (planned_now) planning.emplace();
                 const delta_statements& delta = comp.delta_plan(p.changed, cap);
                 out = apply_delta(comp, owner, delta.apply, true, delta_parameters(comp, f, claimed, shard_values), &snap,
-                                  planning ? &*planning : nullptr, delta.fill.valid() ? &delta.fill : nullptr);
+                                  planning ? &*planning : nullptr, delta.fill.valid() ? &delta.fill : nullptr, &delta.insert_rows);
                 compiled_query::done_with_stage(delta);
             },
             "its differential refresh", [&] { out = reload(*st, comp, owner, snap); }, "recomputed in full");

@@ -46,10 +46,11 @@ struct planning_clock {
 /// uncounted statement (lower::refresh_plan::counted) reports the rows it changed as inserted.
 /// With `planning`, its (generic) plan is made first and the time until then noted there. With
 /// `fill` (delta_statements), `fill` takes `params` and computes the change into the stage that
-/// `delta` applies.
+/// `delta` applies. With a valid `insert_rows` (delta_statements), it inserts the rows `delta`
+/// returns when `delta` counts some inserted.
 refresh_outcome apply_delta(compiled_query& comp, unsigned owner, const spi::plan& delta, bool counted,
                             const std::vector<spi::param>& params, const spi::snapshot* snap, planning_clock* planning = nullptr,
-                            const spi::plan* fill = nullptr);
+                            const spi::plan* fill = nullptr, const spi::plan* insert_rows = nullptr);
 
 /// Runs `attempt` in a subtransaction. When it raises a data exception (SQLSTATE class 22, or
 /// 0A000, which PostgreSQL raises for a NaN or an infinity cast to an integer) it is rolled

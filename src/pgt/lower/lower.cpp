@@ -226,14 +226,21 @@ refresh_plan delta_sql(const circuit& c, const std::vector<source_changes>& sour
     if (!result_changes && !states_change) return plan;
     plan.has_delta = true;
     std::vector<cte> tail;
-    std::string merge, update;
+    std::string merge, update, result;
     if (!opts.distribution_column.empty())
         if (const auto why = why_not_distributable(c)) throw error(sqlstate::feature_not_supported, "output_distribution_column: " + *why);
     if (result_changes && !opts.distribution_column.empty()) {
         tail.push_back({sql::ident(delta_cte), "the net change of the stream table",
                         c.strategy == maintenance::aggregate ? aggregate_delta(l, storage_table) : rows_delta(l)});
-        for (auto& m : distributed_apply_ctes(c, storage_layout(c, opts), storage_table, opts.distribution_column, opts.shard_values_param))
+        const layout lay = storage_layout(c, opts);
+        for (auto& m : distributed_apply_ctes(c, lay, storage_table, opts.distribution_column, opts.shard_values_param))
             tail.push_back(std::move(m));
+        if (opts.shard_values_param != 0) {
+            auto rows = distributed_new_rows(c, lay, storage_table, opts.distribution_column, opts.shard_values_param);
+            result = std::move(rows.select);
+            plan.insert_rows = std::move(rows.insert);
+            plan.insert_rows_params = rows.insert_params;
+        }
     } else if (result_changes && opts.merge && !c.query.topk && c.strategy == maintenance::aggregate) {
         auto statements = aggregate_merge(l, storage_layout(c, opts), storage_table);
         merge = std::move(statements.merge);
@@ -285,7 +292,7 @@ refresh_plan delta_sql(const circuit& c, const std::vector<source_changes>& sour
     } else {
         for (const auto& u : l.state_updates()) tail.push_back(u);
         plan.counted = merge.empty();
-        plan.statement = l.with(tail, plan.counted ? counts_select(tail) : merge);
+        plan.statement = l.with(tail, !plan.counted ? merge : result.empty() ? counts_select(tail) : result);
     }
     if (!update.empty()) plan.update_first = l.with(tail, update);
     if (opts.max_statement_bytes && std::max({plan.statement.size(), plan.update_first.size(), plan.stage_fill.size()}) > opts.max_statement_bytes)

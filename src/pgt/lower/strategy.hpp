@@ -55,12 +55,24 @@ std::vector<cte> apply_ctes(const circuit& c, const layout& lay, const std::stri
 std::string merge_apply(const circuit& c, const layout& lay, const std::string& storage_table);
 /// apply_ctes for storage that Citus distributes by `column` (options::distribution_column;
 /// why_not_distributable holds no reason): `__pgt_del` deletes the rows the change removes and
-/// those whose `column` changes (they move to another shard), `__pgt_upsert` inserts or updates
-/// the others (`ON CONFLICT` on the row id and `column`, the unique index Citus allows there).
-/// Citus runs each as a statement of its own on every shard, the change broadcast to them; the
-/// two touch different rows (the change has one row per row id).
+/// those whose `column` changes (they move to another shard). Where the change lists the
+/// values it touches (`shard_values_param`), `__pgt_upd` updates the rows that stay, and
+/// distributed_new_rows inserts the others: Citus then runs the statement on their shard as one
+/// task. Otherwise `__pgt_upsert` inserts or updates them (`ON CONFLICT` on the row id and
+/// `column`, the unique index Citus allows there), and Citus runs each CTE as a statement of its
+/// own on every shard, the change broadcast to them. The two touch different rows (the change
+/// has one row per row id).
 std::vector<cte> distributed_apply_ctes(const circuit& c, const layout& lay, const std::string& storage_table,
                                         const std::string& column, int shard_values_param);
+/// With distributed_apply_ctes' `__pgt_upd`: the refresh statement's result, its three counts
+/// (those inserted: the rows to insert) and then, per storage column, the rows to insert's
+/// values as a text array literal; and the INSERT of them, those literals its parameters.
+struct distributed_rows {
+    std::string select, insert;
+    int insert_params = 0;
+};
+distributed_rows distributed_new_rows(const circuit& c, const layout& lay, const std::string& storage_table, const std::string& column,
+                                      int shard_values_param);
 /// `alias.column = ANY ($param) OR $param IS NULL` (options::shard_values_param), or nullopt
 /// without the parameter.
 std::optional<tree::expr> among_shard_values(const std::string& alias, const std::string& column, int param);

@@ -2,6 +2,8 @@
 // multiplicity for DISTINCT), and a refresh merges the consolidated net change per row.
 #include "strategy.hpp"
 
+#include <algorithm>
+
 namespace pgt::lower::detail {
 
 int merged_node(const circuit& c) {
@@ -215,6 +217,28 @@ std::optional<tree::expr> among_shard_values(const std::string& alias, const std
     return tree::any_of({tree::quantified("=", tree::col(alias, column), true, tree::param(param)), tree::is_null(tree::param(param))});
 }
 
+namespace {
+/// The rows of a distributed storage's change that it keeps (their new version), and those it
+/// removes.
+std::pair<tree::expr, tree::expr> kept_and_removed(const circuit& c) {
+    if (c.strategy == maintenance::aggregate) return {tree::col("d", "__pgt_visible"), tree::negation(tree::col("d", "__pgt_visible"))};
+    return {tree::gt(tree::col("d", weight), tree::integer(0)), tree::lt(tree::col("d", weight), tree::integer(0))};
+}
+
+/// The columns but the row id and `column` of a stored row (`t`) and of its new version (`d`
+/// or `excluded`), printed: a row is rewritten only where they differ.
+tree::expr differs(const layout& lay, const std::string& column, const std::string& incoming) {
+    std::vector<tree::expr> stored, updated;
+    for (const auto& col : lay.columns) {
+        if (col.name == "__pgt_row_id" || col.name == column) continue;
+        stored.push_back(tree::rendered(sql::printed(sql::column("t", col.name), col.type)));
+        updated.push_back(tree::rendered(sql::printed(sql::column(incoming, col.name), col.type)));
+    }
+    if (stored.empty()) return tree::boolean(true);
+    return tree::is_distinct(tree::row(stored), tree::row(updated));
+}
+} // namespace
+
 std::vector<cte> distributed_apply_ctes(const circuit& c, const layout& lay, const std::string& st, const std::string& column,
                                         int shard_values_param) {
     const apply_columns cols(lay);
@@ -222,36 +246,63 @@ std::vector<cte> distributed_apply_ctes(const circuit& c, const layout& lay, con
     const tree::expr same_id = tree::eq(tree::col("t", "__pgt_row_id"), tree::col("d", "__pgt_row_id"));
     // A row whose distribution value changes moves: deleted where it was, inserted where it goes.
     const tree::expr moved = tree::is_distinct(tree::col("t", column), tree::col("d", column));
-    tree::expr removed = tree::lt(tree::col("d", weight), tree::integer(0));
-    tree::expr kept = tree::gt(tree::col("d", weight), tree::integer(0));
-    if (c.strategy == maintenance::aggregate) {
-        removed = tree::negation(tree::col("d", "__pgt_visible"));
-        kept = tree::col("d", "__pgt_visible");
+    const auto [kept, removed] = kept_and_removed(c);
+    std::vector<tree::expr> deleted{same_id, tree::any_of({removed, moved})};
+    const auto among = among_shard_values("t", column, shard_values_param);
+    if (among) deleted.push_back(*among);
+    cte remove = modify("__pgt_del", "delete rows the change removes or moves",
+                        tree::delete_from{st, "t", {tree::from(d, "d")}, tree::all_of(std::move(deleted)), {}});
+    std::vector<tree::assignment> set;
+    for (const auto& a : cols.set_from_d)
+        if (a.column != column) set.push_back(a); // (the same in both: it is part of the row's identity)
+    if (among) {
+        // (A row that is only its id and value is not updated: it is found unchanged or not.)
+        if (set.empty()) return {std::move(remove)};
+        // Updated in place, the new rows left to distributed_new_rows' INSERT: Citus runs a
+        // statement of SELECT, UPDATE and DELETE CTEs whose tables all lie on one shard as one
+        // task there, but an INSERT CTE as a statement of its own.
+        const tree::expr stays = tree::eq(tree::col("t", column), tree::col("d", column));
+        return {std::move(remove), modify("__pgt_upd", "update changed rows in place",
+                                          tree::update{st, "t", std::move(set), {tree::from(d, "d")},
+                                                       tree::all_of({same_id, stays, kept, *among, differs(lay, column, "d")}), {}})};
     }
+    for (auto& a : set) a.value = tree::col("excluded", a.column);
     tree::select rows(items(cols.from_d));
     rows.from(d, "d").where(kept);
-    std::vector<tree::assignment> set;
-    std::vector<tree::expr> stored, incoming;
-    for (const auto& a : cols.set_from_d) {
-        if (a.column == column) continue; // (the same in both: it is part of the conflict)
-        set.push_back({a.column, tree::col("excluded", a.column)});
-    }
-    for (const auto& col : lay.columns) {
-        if (col.name == "__pgt_row_id" || col.name == column) continue;
-        stored.push_back(tree::rendered(sql::printed(sql::column("t", col.name), col.type)));
-        incoming.push_back(tree::rendered(sql::printed(sql::column("excluded", col.name), col.type)));
-    }
     tree::upsert upsert{st, "t", cols.all, rows, {"__pgt_row_id", column}, std::move(set), std::nullopt, {}};
-    if (!stored.empty()) upsert.where_condition = tree::is_distinct(tree::row(stored), tree::row(incoming));
+    upsert.where_condition = differs(lay, column, "excluded");
     // Which rows it inserted and which it updated, counted apart as the local apply's INSERT
     // and UPDATE are: a row version the upsert inserts has no xmax, one its DO UPDATE writes
     // carries the conflict's row lock in xmax (how PostgreSQL stores them, not SQL's promise).
     upsert.returning = {tree::as(tree::eq(tree::col("t", "xmax"), tree::integer(0)), "__pgt_fresh")};
-    std::vector<tree::expr> deleted{same_id, tree::any_of({removed, moved})};
-    if (auto among = among_shard_values("t", column, shard_values_param)) deleted.push_back(std::move(*among));
-    return {modify("__pgt_del", "delete rows the change removes or moves",
-                   tree::delete_from{st, "t", {tree::from(d, "d")}, tree::all_of(std::move(deleted)), {}}),
-            {sql::ident(upserted_cte), "insert new rows, update changed ones", tree::render(upsert)}};
+    return {std::move(remove), {sql::ident(upserted_cte), "insert new rows, update changed ones", tree::render(upsert)}};
+}
+
+distributed_rows distributed_new_rows(const circuit& c, const layout& lay, const std::string& st, const std::string& column,
+                                      int shard_values_param) {
+    const std::string d = sql::ident(delta_cte);
+    // New here: kept, and not stored with its row id and distribution value as the statement
+    // began. (An outer join, not a correlated NOT EXISTS, which Citus refuses over a CTE where
+    // the change spans shards.)
+    std::vector<tree::expr> same{tree::eq(tree::col("s", "__pgt_row_id"), tree::col("d", "__pgt_row_id")),
+                                 tree::eq(tree::col("s", column), tree::col("d", column))};
+    if (auto among = among_shard_values("s", column, shard_values_param)) same.push_back(std::move(*among));
+    const auto count_of = [](const char* name) { return tree::scalar(tree::select({tree::count_all()}).from(sql::ident(name), "")); };
+    const bool updates = std::ranges::any_of(lay.columns, [&](const auto& col) { return col.name != "__pgt_row_id" && col.name != column; });
+    tree::select rows({tree::as(tree::count_all(), "inserted"), tree::as(count_of("__pgt_del"), "deleted"),
+                       tree::as(updates ? count_of("__pgt_upd") : tree::integer(0), "updated")});
+    // Each column's values as an array literal of their text, which the INSERT reads back (as
+    // Citus itself sends values between its nodes).
+    const tree::type_name text = tree::type_name::catalog("text");
+    tree::select values;
+    int n = 0;
+    for (const auto& col : lay.columns) {
+        rows.items.push_back(tree::as(tree::cast(tree::fn("array_agg", {tree::cast(tree::col("d", col.name), text)}), text), col.name));
+        values.items.emplace_back(tree::cast(tree::fn("unnest", {tree::cast(tree::param(++n), tree::type_name::catalog("text[]"))}), col.type));
+    }
+    rows.from(tree::join(tree::from(d, "d"), tree::join_kind::left, tree::from(st, "s"), tree::all_of(std::move(same))))
+        .where(tree::all_of({kept_and_removed(c).first, tree::is_null(tree::col("s", "__pgt_row_id"))}));
+    return {tree::render(rows), tree::render(tree::insert{st, apply_columns(lay).all, values, {}}), n};
 }
 
 std::string merge_apply(const circuit& c, const layout& lay, const std::string& st) {

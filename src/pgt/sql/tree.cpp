@@ -398,7 +398,9 @@ std::string render(const update& s) {
 
 std::string render(const upsert& s) {
     std::string r = "INSERT INTO " + s.target + " AS " + s.alias + " (" + names(s.columns) + ") " + render(s.rows) +
-                    " ON CONFLICT (" + names(s.arbiter) + ") DO UPDATE SET " + assignments(s.set);
+                    " ON CONFLICT (" + names(s.arbiter) + ")";
+    if (s.set.empty()) return r + " DO NOTHING" + returning(s.returning);
+    r += " DO UPDATE SET " + assignments(s.set);
     if (s.where_condition) r += " WHERE " + render(*s.where_condition);
     return r + returning(s.returning);
 }

@@ -61,7 +61,7 @@ TEST_CASE("lower: a delta for a few changes reads the touched groups' stored sta
     }
 }
 
-TEST_CASE("lower: a distributed storage's delta reads and deletes stored rows of the listed shard values alone", "[lower]") {
+TEST_CASE("lower: a distributed storage's delta reads and writes stored rows of the listed shard values alone", "[lower]") {
     for (const char* sql : {"SELECT customer_id, count(*) AS n, sum(amount) AS s FROM orders GROUP BY customer_id",
                             "SELECT id, customer_id, amount FROM orders WHERE amount > 10"}) {
         const auto graph = circuit_of(sql);
@@ -69,15 +69,28 @@ TEST_CASE("lower: a distributed storage's delta reads and deletes stored rows of
         opts.distribution_column = "customer_id";
         std::vector<pgt::lower::source_changes> changes;
         for (const auto& t : graph.sources) changes.push_back({"\"changes\".\"" + t->name + "\"", true});
-        const std::string all = pgt::lower::delta_sql(graph, changes, "\"st\"", opts).statement;
+        const auto everywhere = pgt::lower::delta_sql(graph, changes, "\"st\"", opts);
+        const std::string& all = everywhere.statement;
         opts.shard_values_param = 7;
-        const std::string pruned = pgt::lower::delta_sql(graph, changes, "\"st\"", opts).statement;
+        const auto listed = pgt::lower::delta_sql(graph, changes, "\"st\"", opts);
+        const std::string& pruned = listed.statement;
         INFO(pruned);
         const std::string among = "((t.\"customer_id\" OPERATOR(pg_catalog.=) ANY ($7)) OR ($7 IS NULL))";
         CHECK(all.find("$7") == std::string::npos);
-        // The DELETE, and an aggregate's read of its touched groups.
+        // The DELETE, the UPDATE, and an aggregate's read of its touched groups.
         std::size_t n = 0;
         for (auto at = pruned.find(among); at != std::string::npos; at = pruned.find(among, at + 1)) ++n;
-        CHECK(n == (std::string(sql).find("GROUP BY") != std::string::npos ? 2U : 1U));
+        CHECK(n == (std::string(sql).find("GROUP BY") != std::string::npos ? 3U : 2U));
+        // New rows are found on the same shards, and inserted by a statement of their own: Citus
+        // routes no INSERT CTE with the others.
+        CHECK(pruned.find("((s.\"customer_id\" OPERATOR(pg_catalog.=) ANY ($7)) OR ($7 IS NULL))") != std::string::npos);
+        CHECK(pruned.find("INSERT") == std::string::npos);
+        CHECK(pruned.find("UPDATE \"st\" t SET") != std::string::npos);
+        CHECK(listed.insert_rows.starts_with("INSERT INTO \"st\""));
+        CHECK(listed.insert_rows_params == static_cast<int>(pgt::lower::storage_layout(graph, opts).columns.size()));
+        CHECK(listed.insert_rows.find("$" + std::to_string(listed.insert_rows_params)) != std::string::npos);
+        // Without the values: one upsert, run by Citus on every shard.
+        CHECK(all.find("ON CONFLICT") != std::string::npos);
+        CHECK(everywhere.insert_rows.empty());
     }
 }
