@@ -158,8 +158,11 @@ query_settings_scope::query_settings_scope(const std::optional<std::vector<setti
 
 bool jit_compiles(double cost) { return jit_enabled && jit_above_cost >= 0 && cost > jit_above_cost; }
 
-bool setting_exists(const std::string& name) {
-    return pg::call([&] { return GetConfigOption(name.c_str(), true, false) != nullptr; });
+bool setting_exists(const std::string& name) { return setting_if_any(name).has_value(); }
+
+std::optional<std::string> setting_if_any(const std::string& name) {
+    const char* value = pg::call([&] { return GetConfigOption(name.c_str(), true, false); });
+    return value ? std::optional<std::string>(value) : std::nullopt;
 }
 
 qualified_type_names_scope::qualified_type_names_scope() : catalog_only_({{"search_path", "pg_catalog"}}, false) {}

@@ -60,6 +60,8 @@ bool jit_compiles(double cost);
 
 /// Whether a setting of that name exists (a module that defines it is loaded, or it was set).
 bool setting_exists(const std::string& name);
+/// A setting's value, whoever may read it in SQL; nullopt where no setting has that name.
+std::optional<std::string> setting_if_any(const std::string& name);
 
 /// For the scope's duration, search_path is pg_catalog alone: format_type then spells every type
 /// outside pg_catalog schema-qualified, as the tables pg_trickle makes as the extension owner
