@@ -124,6 +124,9 @@ lower::options compiled_query::delta_options(bool merge, long long cap) const {
     opts.merge = merge;
     opts.data_exception_recomputes = !merge; // (a refresh's, not IMMEDIATE's)
     opts.few_changes = cap > 0 && cap <= tiny_change_records;
+    // (A large change lists no distribution values: its rows are merged on every shard by one
+    // upsert, not returned to the coordinator to be inserted.)
+    if (cap == 0) opts.shard_values_param = 0;
     return opts;
 }
 
