@@ -225,8 +225,14 @@ std::pair<tree::expr, tree::expr> kept_and_removed(const circuit& c) {
     return {tree::gt(tree::col("d", weight), tree::integer(0)), tree::lt(tree::col("d", weight), tree::integer(0))};
 }
 
-/// The columns but the row id and `column` of a stored row (`t`) and of its new version (`d`
-/// or `excluded`), printed: a row is rewritten only where they differ.
+/// Whether a stored row has a column besides its row id and `column`: one an update may change.
+/// (A row that is only its id and value is found unchanged or not at all.)
+bool updatable(const layout& lay, const std::string& column) {
+    return std::ranges::any_of(lay.columns, [&](const storage_column& col) { return col.name != "__pgt_row_id" && col.name != column; });
+}
+
+/// Those columns (updatable) of a stored row (`t`) and of its new version (`d` or `excluded`),
+/// printed: a row is rewritten only where they differ.
 tree::expr differs(const layout& lay, const std::string& column, const std::string& incoming) {
     std::vector<tree::expr> stored, updated;
     for (const auto& col : lay.columns) {
@@ -234,7 +240,6 @@ tree::expr differs(const layout& lay, const std::string& column, const std::stri
         stored.push_back(tree::rendered(sql::printed(sql::column("t", col.name), col.type)));
         updated.push_back(tree::rendered(sql::printed(sql::column(incoming, col.name), col.type)));
     }
-    if (stored.empty()) return tree::boolean(true);
     return tree::is_distinct(tree::row(stored), tree::row(updated));
 }
 } // namespace
@@ -256,8 +261,7 @@ std::vector<cte> distributed_apply_ctes(const circuit& c, const layout& lay, con
     for (const auto& a : cols.set_from_d)
         if (a.column != column) set.push_back(a); // (the same in both: it is part of the row's identity)
     if (among) {
-        // (A row that is only its id and value is not updated: it is found unchanged or not.)
-        if (set.empty()) return {std::move(remove)};
+        if (!updatable(lay, column)) return {std::move(remove)};
         // Updated in place, the new rows left to distributed_new_rows' INSERT: Citus runs a
         // statement of SELECT, UPDATE and DELETE CTEs whose tables all lie on one shard as one
         // task there, but an INSERT CTE as a statement of its own.
@@ -270,7 +274,7 @@ std::vector<cte> distributed_apply_ctes(const circuit& c, const layout& lay, con
     tree::select rows(items(cols.from_d));
     rows.from(d, "d").where(kept);
     tree::upsert upsert{st, "t", cols.all, rows, {"__pgt_row_id", column}, std::move(set), std::nullopt, {}};
-    upsert.where_condition = differs(lay, column, "excluded");
+    if (updatable(lay, column)) upsert.where_condition = differs(lay, column, "excluded");
     // Which rows it inserted and which it updated, counted apart as the local apply's INSERT
     // and UPDATE are: a row version the upsert inserts has no xmax, one its DO UPDATE writes
     // carries the conflict's row lock in xmax (how PostgreSQL stores them, not SQL's promise).
@@ -288,9 +292,8 @@ distributed_rows distributed_new_rows(const circuit& c, const layout& lay, const
                                  tree::eq(tree::col("s", column), tree::col("d", column))};
     if (auto among = among_shard_values("s", column, shard_values_param)) same.push_back(std::move(*among));
     const auto count_of = [](const char* name) { return tree::scalar(tree::select({tree::count_all()}).from(sql::ident(name), "")); };
-    const bool updates = std::ranges::any_of(lay.columns, [&](const auto& col) { return col.name != "__pgt_row_id" && col.name != column; });
     tree::select rows({tree::as(tree::count_all(), "inserted"), tree::as(count_of("__pgt_del"), "deleted"),
-                       tree::as(updates ? count_of("__pgt_upd") : tree::integer(0), "updated")});
+                       tree::as(updatable(lay, column) ? count_of("__pgt_upd") : tree::integer(0), "updated")});
     // Each column's values as an array literal of their text, which the INSERT reads back (as
     // Citus itself sends values between its nodes).
     const tree::type_name text = tree::type_name::catalog("text");
