@@ -12,23 +12,7 @@ using namespace detail;
 
 namespace {
 /// The refresh statement's result: rows inserted, deleted and updated by the apply CTEs.
-std::string counts_select(const std::vector<cte>& ctes) {
-    auto count = [&](const char* name, std::optional<tree::expr> condition = std::nullopt) {
-        for (const auto& t : ctes)
-            if (t.name == sql::ident(name)) {
-                tree::select rows({tree::count_all()});
-                rows.from(t.name, "");
-                if (condition) rows.where(std::move(*condition));
-                return tree::scalar(std::move(rows));
-            }
-        return tree::integer(0);
-    };
-    const tree::expr fresh = tree::col("", "__pgt_fresh");
-    const bool upserts = std::ranges::any_of(ctes, [](const cte& t) { return t.name == sql::ident(upserted_cte); });
-    const tree::expr inserted = upserts ? count(upserted_cte, fresh) : count("__pgt_ins");
-    const tree::expr updated = upserts ? count(upserted_cte, tree::negation(fresh)) : count("__pgt_upd");
-    return tree::render(tree::select({tree::as(inserted, "inserted"), tree::as(count("__pgt_del"), "deleted"), tree::as(updated, "updated")}));
-}
+std::string counts_select(const std::vector<cte>& ctes) { return tree::render(tree::select(apply_counts(ctes))); }
 
 /// Where an aggregate's delta may be cut for options::stage_table: after the change per touched
 /// group (lowering::stage_point), when nothing after it reads a CTE before it or a parameter
@@ -236,7 +220,7 @@ refresh_plan delta_sql(const circuit& c, const std::vector<source_changes>& sour
         for (auto& m : distributed_apply_ctes(c, lay, storage_table, opts.distribution_column, opts.shard_values_param))
             tail.push_back(std::move(m));
         if (opts.shard_values_param != 0) {
-            auto rows = distributed_new_rows(c, lay, storage_table, opts.distribution_column, opts.shard_values_param);
+            auto rows = distributed_new_rows(c, lay, tail, storage_table, opts.distribution_column, opts.shard_values_param);
             result = std::move(rows.select);
             plan.insert_rows = std::move(rows.insert);
             plan.insert_rows_params = rows.insert_params;

@@ -64,15 +64,19 @@ std::string merge_apply(const circuit& c, const layout& lay, const std::string& 
 /// has one row per row id).
 std::vector<cte> distributed_apply_ctes(const circuit& c, const layout& lay, const std::string& storage_table,
                                         const std::string& column, int shard_values_param);
-/// With distributed_apply_ctes' `__pgt_upd`: the refresh statement's result, its three counts
-/// (those inserted: the rows to insert) and then, per storage column, the rows to insert's
-/// values as a text array literal; and the INSERT of them, those literals its parameters.
+/// The refresh statement's result columns: the rows inserted, deleted and updated by the
+/// apply CTEs among `ctes` (0 where one is not there); `inserted`, when given, as the first.
+std::vector<tree::select_item> apply_counts(const std::vector<cte>& ctes, std::optional<tree::expr> inserted = std::nullopt);
+/// With distributed_apply_ctes' `__pgt_upd` (among `ctes`): the refresh statement's result,
+/// its three counts (those inserted: the rows to insert) and then, per storage column, the rows
+/// to insert's values as a text array literal; and the INSERT of them, those literals its
+/// parameters.
 struct distributed_rows {
     std::string select, insert;
     int insert_params = 0;
 };
-distributed_rows distributed_new_rows(const circuit& c, const layout& lay, const std::string& storage_table, const std::string& column,
-                                      int shard_values_param);
+distributed_rows distributed_new_rows(const circuit& c, const layout& lay, const std::vector<cte>& ctes, const std::string& storage_table,
+                                      const std::string& column, int shard_values_param);
 /// `alias.column = ANY ($param) OR $param IS NULL` (options::shard_values_param), or nullopt
 /// without the parameter.
 std::optional<tree::expr> among_shard_values(const std::string& alias, const std::string& column, int param);

@@ -282,8 +282,26 @@ std::vector<cte> distributed_apply_ctes(const circuit& c, const layout& lay, con
     return {std::move(remove), {sql::ident(upserted_cte), "insert new rows, update changed ones", tree::render(upsert)}};
 }
 
-distributed_rows distributed_new_rows(const circuit& c, const layout& lay, const std::string& st, const std::string& column,
-                                      int shard_values_param) {
+std::vector<tree::select_item> apply_counts(const std::vector<cte>& ctes, std::optional<tree::expr> inserted) {
+    auto count = [&](const char* name, std::optional<tree::expr> condition = std::nullopt) {
+        for (const auto& t : ctes)
+            if (t.name == sql::ident(name)) {
+                tree::select rows({tree::count_all()});
+                rows.from(t.name, "");
+                if (condition) rows.where(std::move(*condition));
+                return tree::scalar(std::move(rows));
+            }
+        return tree::integer(0);
+    };
+    const tree::expr fresh = tree::col("", "__pgt_fresh");
+    const bool upserts = std::ranges::any_of(ctes, [](const cte& t) { return t.name == sql::ident(upserted_cte); });
+    if (!inserted) inserted = upserts ? count(upserted_cte, fresh) : count("__pgt_ins");
+    const tree::expr updated = upserts ? count(upserted_cte, tree::negation(fresh)) : count("__pgt_upd");
+    return {tree::as(std::move(*inserted), "inserted"), tree::as(count("__pgt_del"), "deleted"), tree::as(updated, "updated")};
+}
+
+distributed_rows distributed_new_rows(const circuit& c, const layout& lay, const std::vector<cte>& ctes, const std::string& st,
+                                      const std::string& column, int shard_values_param) {
     const std::string d = sql::ident(delta_cte);
     // New here: kept, and not stored with its row id and distribution value as the statement
     // began. (An outer join, not a correlated NOT EXISTS, which Citus refuses over a CTE where
@@ -291,9 +309,7 @@ distributed_rows distributed_new_rows(const circuit& c, const layout& lay, const
     std::vector<tree::expr> same{tree::eq(tree::col("s", "__pgt_row_id"), tree::col("d", "__pgt_row_id")),
                                  tree::eq(tree::col("s", column), tree::col("d", column))};
     if (auto among = among_shard_values("s", column, shard_values_param)) same.push_back(std::move(*among));
-    const auto count_of = [](const char* name) { return tree::scalar(tree::select({tree::count_all()}).from(sql::ident(name), "")); };
-    tree::select rows({tree::as(tree::count_all(), "inserted"), tree::as(count_of("__pgt_del"), "deleted"),
-                       tree::as(updatable(lay, column) ? count_of("__pgt_upd") : tree::integer(0), "updated")});
+    tree::select rows(apply_counts(ctes, tree::count_all()));
     // Each column's values as an array literal of their text, which the INSERT reads back (as
     // Citus itself sends values between its nodes).
     const tree::type_name text = tree::type_name::catalog("text");
