@@ -61,19 +61,8 @@ slot_status slot() {
 /// pgtrickle._wal_plugin_allowed(), read here: a refresh that decodes asks each time, and the
 /// function (its definer's rights, its search_path) cost a tenth of a 10-row refresh.
 bool plugin_allowed() {
-    const auto libraries = server::setting_if_any("output_plugin_libraries");
-    if (!libraries) return true;
-    std::string_view rest = *libraries;
-    while (!rest.empty()) {
-        const auto comma = rest.find(',');
-        std::string_view name = rest.substr(0, comma);
-        rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
-        const auto first = name.find_first_not_of(" \"");
-        if (first == std::string_view::npos) continue;
-        name = name.substr(first, name.find_last_not_of(" \"") - first + 1);
-        if (name == "pg_trickle") return true;
-    }
-    return false;
+    const auto libraries = server::list_setting_if_any("output_plugin_libraries");
+    return !libraries || std::ranges::find(*libraries, "pg_trickle") != libraries->end();
 }
 
 std::uint64_t parse_lsn(const std::string& text) {

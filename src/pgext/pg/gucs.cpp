@@ -165,6 +165,19 @@ std::optional<std::string> setting_if_any(const std::string& name) {
     return value ? std::optional<std::string>(value) : std::nullopt;
 }
 
+std::optional<std::vector<std::string>> list_setting_if_any(const std::string& name) {
+    const auto value = setting_if_any(name);
+    if (!value) return std::nullopt;
+    std::vector<std::string> names;
+    pg::call([&] {
+        List* list = nullptr;
+        // (Its check hook made sure the value splits; a list that did not would name nothing.)
+        if (SplitGUCList(pstrdup(value->c_str()), ',', &list))
+            for (ListCell* cell = list_head(list); cell; cell = lnext(list, cell)) names.emplace_back(static_cast<const char*>(lfirst(cell)));
+    });
+    return names;
+}
+
 qualified_type_names_scope::qualified_type_names_scope() : catalog_only_({{"search_path", "pg_catalog"}}, false) {}
 
 guc_scope::guc_scope(const std::vector<std::pair<std::string, std::string>>& settings) : guc_scope(settings, false) {}

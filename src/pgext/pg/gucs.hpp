@@ -62,6 +62,10 @@ bool jit_compiles(double cost);
 bool setting_exists(const std::string& name);
 /// A setting's value, whoever may read it in SQL; nullopt where no setting has that name.
 std::optional<std::string> setting_if_any(const std::string& name);
+/// A list setting's names (such as output_plugin_libraries: comma-separated, double quotes
+/// around a name with commas or spaces), split as PostgreSQL splits them (SplitGUCList);
+/// nullopt where no setting has that name.
+std::optional<std::vector<std::string>> list_setting_if_any(const std::string& name);
 
 /// For the scope's duration, search_path is pg_catalog alone: format_type then spells every type
 /// outside pg_catalog schema-qualified, as the tables pg_trickle makes as the extension owner
