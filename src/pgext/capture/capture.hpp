@@ -71,11 +71,11 @@ sql::ddl::column_definition buffer_column(const ir::table& source, const ir::col
 /// Whether `source_relid`'s buffer file is large enough (1 MB) for truncate_applied_buffer to
 /// be worth its check.
 bool buffer_is_large(unsigned source_relid);
-/// Empties `source_relid`'s buffer as TRUNCATE does (a new, empty file) when every row in it
-/// was written by a transaction before `horizon` (a transaction id as text: below it, every
-/// reader has applied the rows), as seen by a snapshot taken now: only when no other
-/// transaction has the buffer open (then none is writing to it; readers wait for this
-/// transaction). Returns whether it did.
+/// Empties `source_relid`'s buffer as TRUNCATE does (a new, empty file) when every row version
+/// stored in it (committed, dead or aborted alike) was written by a transaction before
+/// `horizon` (a transaction id as text: below it, every reader has applied the rows): only
+/// when no other transaction has the buffer open (then none is writing to it; readers wait
+/// for this transaction). Returns whether it did.
 bool truncate_applied_buffer(unsigned source_relid, const std::string& horizon);
 
 /// The rows of `source_relid`'s buffer, as alias `b`, not yet applied to a stream table whose

@@ -62,6 +62,43 @@ std::string current_snapshot_text(const spi::snapshot& snap) {
     return text;
 }
 
+/// Calls `visit(tuple, page buffer)` for each row version stored on `rel`'s pages (share-locked),
+/// from the first page or, `backward`, from the last, until it returns false; returns whether it
+/// read them all. The pages are read one by one, not by a table scan, which would also prune
+/// each page it reads: pruning a trim's dead rows was 55 % of a count's time (perf). It falls to
+/// the statements that read the rows, or to VACUUM.
+template <class Visit> bool each_row_version(Relation rel, bool backward, Visit visit) {
+    const BlockNumber blocks = RelationGetNumberOfBlocks(rel);
+    for (BlockNumber i = 0; i < blocks; ++i) {
+        CHECK_FOR_INTERRUPTS();
+        const BlockNumber block = backward ? blocks - 1 - i : i;
+        const Buffer page_buffer = ReadBufferExtended(rel, MAIN_FORKNUM, block, RBM_NORMAL, nullptr);
+        LockBuffer(page_buffer, BUFFER_LOCK_SHARE);
+        const Page page = BufferGetPage(page_buffer);
+        const OffsetNumber last = PageGetMaxOffsetNumber(page);
+        bool go_on = true;
+        for (OffsetNumber offset = FirstOffsetNumber; offset <= last && go_on; offset = OffsetNumberNext(offset)) {
+            const ItemId item = PageGetItemId(page, offset);
+            if (!ItemIdIsNormal(item)) continue;
+            HeapTupleData tuple;
+            tuple.t_data = reinterpret_cast<HeapTupleHeader>(PageGetItem(page, item));
+            tuple.t_len = ItemIdGetLength(item);
+            tuple.t_tableOid = RelationGetRelid(rel);
+            ItemPointerSet(&tuple.t_self, block, offset);
+            go_on = visit(tuple, page_buffer);
+        }
+        UnlockReleaseBuffer(page_buffer);
+        if (!go_on) return false;
+    }
+    return true;
+}
+
+/// A buffer row's transaction id (its first column, __pgt_xid xid8, never NULL).
+std::uint64_t row_xid(HeapTupleData& tuple, TupleDesc desc) {
+    bool null = false;
+    return DatumGetUInt64(heap_getattr(&tuple, 1, desc, &null));
+}
+
 } // namespace
 
 pending_count count_pending(unsigned buffer, const frontier_text& frontier, long long limit, const spi::snapshot& snap,
@@ -82,59 +119,46 @@ pending_count count_pending(unsigned buffer, const frontier_text& frontier, long
         const Snapshot snapshot = GetActiveSnapshot();
         PredicateLockRelation(rel, snapshot); // (as a sequential scan does, for SERIALIZABLE)
         const TupleDesc desc = RelationGetDescr(rel);
-        const BlockNumber blocks = RelationGetNumberOfBlocks(rel);
         std::uint64_t oldest = now.xmax;
-        bool read_all = true;
-        // The pages are read one by one, not by a table scan, which would also prune each page
-        // it reads: pruning a trim's dead rows was 55 % of the next count's time (perf). It falls
-        // to the statements that read the rows, or to VACUUM.
-        for (BlockNumber i = 0; i < blocks && read_all; ++i) {
-            CHECK_FOR_INTERRUPTS();
-            const BlockNumber block = marker_past_limit ? i : blocks - 1 - i;
-            const Buffer page_buffer = ReadBufferExtended(rel, MAIN_FORKNUM, block, RBM_NORMAL, nullptr);
-            LockBuffer(page_buffer, BUFFER_LOCK_SHARE);
-            const Page page = BufferGetPage(page_buffer);
-            const bool all_visible = PageIsAllVisible(page) && !snapshot->takenDuringRecovery;
-            const OffsetNumber last = PageGetMaxOffsetNumber(page);
-            for (OffsetNumber offset = FirstOffsetNumber; offset <= last; offset = OffsetNumberNext(offset)) {
-                const ItemId item = PageGetItemId(page, offset);
-                if (!ItemIdIsNormal(item)) continue;
-                HeapTupleData tuple;
-                tuple.t_data = reinterpret_cast<HeapTupleHeader>(PageGetItem(page, item));
-                tuple.t_len = ItemIdGetLength(item);
-                tuple.t_tableOid = RelationGetRelid(rel);
-                ItemPointerSet(&tuple.t_self, block, offset);
-                const bool visible = all_visible || HeapTupleSatisfiesVisibility(&tuple, snapshot, page_buffer);
-                HeapCheckForSerializableConflictOut(visible, rel, &tuple, page_buffer, snapshot);
-                if (!visible) continue;
-                // (The buffer's first three columns, never NULL: __pgt_xid xid8, __pgt_stmt int8,
-                // __pgt_action "char".)
-                bool null = false;
-                const char action = DatumGetChar(heap_getattr(&tuple, 3, desc, &null));
-                const std::uint64_t xid = DatumGetUInt64(heap_getattr(&tuple, 1, desc, &null));
-                oldest = std::min(oldest, xid);
-                // Past the limit only a pending TRUNCATE marker matters: the action is tested first.
-                const bool counted_enough = out.records >= limit;
-                if (counted_enough && (!marker_past_limit || out.truncated)) {
-                    read_all = false;
-                    break;
-                }
-                if (counted_enough && action != 'T') continue;
-                const long long stmt = DatumGetInt64(heap_getattr(&tuple, 2, desc, &null));
-                const bool applied = xid == frontier_xid ? stmt < frontier_stmt : applied_before.sees(xid);
-                if (applied || !(xid == me || now.sees(xid))) continue;
-                out.truncated |= action == 'T';
-                if (counted_enough) continue;
-                ++out.records;
-                out.inserted += action == 'I';
-            }
-            UnlockReleaseBuffer(page_buffer);
-        }
+        const bool read_all = each_row_version(rel, !marker_past_limit, [&](HeapTupleData& tuple, Buffer page_buffer) {
+            const bool visible = (PageIsAllVisible(BufferGetPage(page_buffer)) && !snapshot->takenDuringRecovery) ||
+                                 HeapTupleSatisfiesVisibility(&tuple, snapshot, page_buffer);
+            HeapCheckForSerializableConflictOut(visible, rel, &tuple, page_buffer, snapshot);
+            if (!visible) return true;
+            // (The buffer's first three columns, never NULL: __pgt_xid xid8, __pgt_stmt int8,
+            // __pgt_action "char".)
+            bool null = false;
+            const char action = DatumGetChar(heap_getattr(&tuple, 3, desc, &null));
+            const std::uint64_t xid = row_xid(tuple, desc);
+            oldest = std::min(oldest, xid);
+            // Past the limit only a pending TRUNCATE marker matters: the action is tested first.
+            const bool counted_enough = out.records >= limit;
+            if (counted_enough && (!marker_past_limit || out.truncated)) return false;
+            if (counted_enough && action != 'T') return true;
+            const long long stmt = DatumGetInt64(heap_getattr(&tuple, 2, desc, &null));
+            const bool applied = xid == frontier_xid ? stmt < frontier_stmt : applied_before.sees(xid);
+            if (applied || !(xid == me || now.sees(xid))) return true;
+            out.truncated |= action == 'T';
+            if (counted_enough) return true;
+            ++out.records;
+            out.inserted += action == 'I';
+            return true;
+        });
         if (read_all) out.oldest = oldest;
         PopActiveSnapshot();
         table_close(rel, NoLock);
     });
     return out;
+}
+
+bool any_row_from(unsigned buffer, std::uint64_t horizon) {
+    return call([&] {
+        Relation rel = table_open(buffer, AccessShareLock);
+        const TupleDesc desc = RelationGetDescr(rel);
+        const bool none = each_row_version(rel, true, [&](HeapTupleData& tuple, Buffer) { return row_xid(tuple, desc) < horizon; });
+        table_close(rel, NoLock);
+        return !none;
+    });
 }
 
 } // namespace pgt::pg

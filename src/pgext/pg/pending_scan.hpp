@@ -41,4 +41,11 @@ struct frontier_text {
 pending_count count_pending(unsigned buffer, const frontier_text& frontier, long long limit, const spi::snapshot& snap,
                             bool marker_past_limit = false);
 
+/// Whether a row of change buffer `buffer` was written by transaction `horizon` (a full id) or a
+/// later one. Every row version stored counts, visible or not (a dead or an aborted one too:
+/// when unsure the caller keeps the buffer), so no visibility is tested and no hint bit set:
+/// as a statement, the first read of a million rows just written spent 60 % of its time
+/// setting them. The caller holds a lock that keeps writers out.
+bool any_row_from(unsigned buffer, std::uint64_t horizon);
+
 } // namespace pgt::pg
