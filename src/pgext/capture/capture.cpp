@@ -137,18 +137,28 @@ bool truncate_applied_buffer(unsigned source_relid, const std::string& horizon) 
 sql::tree::select pending_rows(unsigned source_relid, const std::string& b) {
     const std::string s = b + "_s";
     const t::expr xid = t::col(b, "__pgt_xid");
-    t::select frontier({t::as(t::cast(t::param(1), t::type_name::catalog("pg_snapshot")), "frontier"),
-                        t::as(t::cast(t::param(2), t::type_name::catalog("xid8")), "frontier_xid"),
-                        t::as(t::cast(t::param(3), t::type_name::catalog("int8")), "frontier_stmt"),
-                        t::as(t::fn("pg_current_snapshot", {}), "now"), t::as(t::fn("pg_current_xact_id_if_assigned", {}), "me")});
+    const t::expr frontier = t::cast(t::param(1), t::type_name::catalog("pg_snapshot"));
+    t::select one_row({t::as(frontier, "frontier"), t::as(t::cast(t::param(2), t::type_name::catalog("xid8")), "frontier_xid"),
+                       t::as(t::cast(t::param(3), t::type_name::catalog("int8")), "frontier_stmt"),
+                       t::as(t::fn("pg_current_snapshot", {}), "now"), t::as(t::fn("pg_current_xact_id_if_assigned", {}), "me"),
+                       t::as(t::fn("pg_snapshot_xmin", {frontier}), "frontier_xmin"), t::as(t::fn("pg_snapshot_xmax", {frontier}), "frontier_xmax"),
+                       t::as(t::fn("pg_snapshot_xmin", {t::fn("pg_current_snapshot", {})}), "now_xmin")});
+    const t::expr frontier_xid = t::col(s, "frontier_xid");
     // A row decoded from the WAL is visible as soon as the decoding pass wrote it, whether its
     // own transaction is visible in the current snapshot or not: it waits until it is.
-    const t::expr applied =
-        t::any_of({t::all_of({t::is_distinct(xid, t::col(s, "frontier_xid")), t::fn("pg_visible_in_snapshot", {xid, t::col(s, "frontier")})}),
-                   t::all_of({t::eq(xid, t::col(s, "frontier_xid")), t::lt(t::col(b, "__pgt_stmt"), t::col(s, "frontier_stmt"))})});
-    const t::expr visible_now = t::any_of({t::is_not_distinct(xid, t::col(s, "me")), t::fn("pg_visible_in_snapshot", {xid, t::col(s, "now")})});
+    // (The comparisons with the snapshots' bounds decide most rows without a call of
+    // pg_visible_in_snapshot, which answers the same there: a transaction below a snapshot's
+    // xmin is visible in it, one from its xmax on is not.)
+    const t::expr applied = t::any_of(
+        {t::all_of({t::is_distinct(xid, frontier_xid), t::lt(xid, t::col(s, "frontier_xmax")), t::fn("pg_visible_in_snapshot", {xid, t::col(s, "frontier")})}),
+         t::all_of({t::eq(xid, frontier_xid), t::lt(t::col(b, "__pgt_stmt"), t::col(s, "frontier_stmt"))})});
+    const t::expr below_frontier = t::all_of({t::lt(xid, t::col(s, "frontier_xmin")), t::ne(xid, frontier_xid)}); // applied
+    const t::expr visible_now = t::any_of({t::lt(xid, t::col(s, "now_xmin")), t::is_not_distinct(xid, t::col(s, "me")),
+                                           t::fn("pg_visible_in_snapshot", {xid, t::col(s, "now")})});
     t::select rows;
-    rows.from(buffer_name(source_relid), b).from(t::from(frontier.offset(0), s)).where(t::all_of({t::negation(applied), visible_now}));
+    rows.from(buffer_name(source_relid), b)
+        .from(t::from(one_row.offset(0), s))
+        .where(t::all_of({t::negation(below_frontier), t::negation(applied), visible_now}));
     return rows;
 }
 
