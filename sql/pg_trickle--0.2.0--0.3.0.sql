@@ -198,3 +198,9 @@ BEGIN
     END LOOP;
 END
 $$;
+
+-- Whether logical decoding may load pg_trickle, now read in C as the refresh path reads it:
+-- output_plugin_libraries split as the server splits it (a quoted name may hold a comma).
+-- (Reading the setting there needs no definer's rights.)
+CREATE OR REPLACE FUNCTION pgtrickle._wal_plugin_allowed() RETURNS bool LANGUAGE c STABLE
+AS 'MODULE_PATHNAME', 'pgt_wal_plugin_allowed';

@@ -58,13 +58,6 @@ slot_status slot() {
     return r[0][0] == "lost" ? slot_status::lost : slot_status::usable;
 }
 
-/// pgtrickle._wal_plugin_allowed(), read here: a refresh that decodes asks each time, and the
-/// function (its definer's rights, its search_path) cost a tenth of a 10-row refresh.
-bool plugin_allowed() {
-    const auto libraries = server::list_setting_if_any("output_plugin_libraries");
-    return !libraries || std::ranges::find(*libraries, "pg_trickle") != libraries->end();
-}
-
 std::uint64_t parse_lsn(const std::string& text) {
     const auto slash = text.find('/');
     return (std::stoull(text.substr(0, slash), nullptr, 16) << 32) | std::stoull(text.substr(slash + 1), nullptr, 16);
@@ -259,6 +252,11 @@ void abandon(const std::string& why) {
 }
 
 } // namespace
+
+bool plugin_allowed() {
+    const auto libraries = server::list_setting_if_any("output_plugin_libraries");
+    return !libraries || std::ranges::find(*libraries, "pg_trickle") != libraries->end();
+}
 
 std::string slot_name() { return "pgtrickle_" + std::to_string(server::database_oid()); }
 

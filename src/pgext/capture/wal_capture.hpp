@@ -32,6 +32,12 @@ namespace pgt::ext::wal {
 /// The current database's slot name.
 std::string slot_name();
 
+/// Whether this server lets logical decoding load pg_trickle as an output plugin: minors since
+/// 15.19 load only the libraries output_plugin_libraries names (a list split as the server
+/// splits it: a quoted name may hold a comma), older ones have no such setting and load any.
+/// Also pgtrickle._wal_plugin_allowed(). (Read in C: a refresh that decodes asks each time.)
+bool plugin_allowed();
+
 /// cdc_mode a new or altered stream table asks for (`requested`, else pg_trickle.cdc_mode),
 /// checked against its refresh mode and wal_level: 'auto', 'trigger' or 'wal'.
 std::string requested_mode(const std::optional<std::string>& requested, mode refresh_mode);

@@ -75,3 +75,12 @@ WHERE pgt_name IN ('s_dur', 'd_left', 'd_right', 'd_join') ORDER BY 1;
 
 SELECT pgtrickle.drop_stream_table('s_dur', cascade => true);
 SELECT pgt_name FROM pgtrickle.pgt_stream_tables ORDER BY 1;
+
+-- Whether logical decoding may load pg_trickle: output_plugin_libraries read as the server
+-- splits it, a quoted name holding a comma being one library.
+SET output_plugin_libraries = 'pgoutput', 'pg_trickle';
+SELECT pgtrickle._wal_plugin_allowed();
+SET output_plugin_libraries = 'pg_trickle,x', 'pgoutput';
+SHOW output_plugin_libraries;
+SELECT pgtrickle._wal_plugin_allowed();
+RESET output_plugin_libraries;
