@@ -33,11 +33,14 @@ struct source_state {
 };
 
 /// The captured sources (those of `relids`, when given) and whether each should be read from the WAL.
+/// (Whether the server allows it is read here, as a refresh reads it, not through
+/// pgtrickle._wal_available(): a catalog updated by an earlier 0.3.0 build has SQL's reading.)
 std::vector<source_state> sources(const std::optional<std::vector<unsigned>>& relids = std::nullopt) {
+    const bool available = server::wal_level_logical() && plugin_allowed();
     std::vector<source_state> out;
     for (const auto& r : spi::query(
-             "SELECT t.source_relid::int8, t.cdc_mode, pgtrickle._wal_available() "
-             "AND c.relkind = 'r' AND NOT EXISTS (SELECT 1 FROM pgtrickle.pgt_stream_tables u WHERE u.pgt_relid = t.source_relid) "
+             "SELECT t.source_relid::int8, t.cdc_mode, "
+             "c.relkind = 'r' AND NOT EXISTS (SELECT 1 FROM pgtrickle.pgt_stream_tables u WHERE u.pgt_relid = t.source_relid) "
              "AND pg_catalog.bool_and(s.refresh_mode <> 'IMMEDIATE') "
              "AND pg_catalog.bool_and(COALESCE(s.requested_cdc_mode, 'auto') IN ('auto', 'wal')) "
              "FROM pgtrickle.pgt_change_tracking t JOIN pg_catalog.pg_class c ON c.oid = t.source_relid "
@@ -46,7 +49,7 @@ std::vector<source_state> sources(const std::optional<std::vector<unsigned>>& re
              "WHERE $1::pg_catalog.oid[] IS NULL OR t.source_relid = ANY ($1::pg_catalog.oid[]) "
              "GROUP BY t.source_relid, t.cdc_mode, c.relkind ORDER BY 1",
              {relids ? spi::param(spi::integer_array(*relids)) : spi::param()}))
-        out.push_back({static_cast<unsigned>(std::stoul(*r[0])), *r[1], r[2] == "t"});
+        out.push_back({static_cast<unsigned>(std::stoul(*r[0])), *r[1], available && r[2] == "t"});
     return out;
 }
 
