@@ -64,6 +64,11 @@ std::vector<int> stored_aggregates(const circuit& c);
 /// derivations in a state table (the integral DBSP's counting rule updates).
 std::vector<int> recursions(const circuit& c);
 
+/// Per node, whether it holds no row whatever its sources hold: under a condition that is never
+/// true (a conjunct FALSE, or NULL by a NULL constant under built-in operators and casts), an
+/// EXISTS or IN over such rows, or inputs that hold none. Their change is always nothing.
+std::vector<bool> rowless_nodes(const circuit& c);
+
 /// Output columns of `r` that form a unique key, if the operator tree guarantees one (primary
 /// keys through filters, projections and joins; group keys; whole rows after DISTINCT). An
 /// empty vector means "at most one row" (an aggregate without GROUP BY).

@@ -149,7 +149,8 @@ struct source_changes {
 };
 
 struct refresh_plan {
-    /// False when no source may change: nothing to do.
+    /// False when the changes cannot change the result (no source may change, or they feed
+    /// only rowless_nodes): `statement` then only returns its counts, all 0.
     bool has_delta = false;
     /// The refresh statement; it returns one row (inserted, deleted, updated) of bigints.
     std::string statement;

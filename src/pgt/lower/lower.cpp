@@ -207,7 +207,10 @@ refresh_plan delta_sql(const circuit& c, const std::vector<source_changes>& sour
                             ? c.nodes[static_cast<std::size_t>(c.state_node)].inputs[0]
                             : c.output;
     const bool result_changes = l.delta(changed).has_value();
-    if (!result_changes && !states_change) return plan;
+    if (!result_changes && !states_change) { // (a statement all the same: its counts, all 0)
+        plan.statement = counts_select({});
+        return plan;
+    }
     plan.has_delta = true;
     std::vector<cte> tail;
     std::string merge, update, result;

@@ -19,7 +19,7 @@ std::string unique_name(const std::string& name, std::set<std::string>& taken) {
 } // namespace
 
 lowering::lowering(const circuit& c, const std::vector<source_changes>* sources, const options& opts)
-    : c_(c), sources_(sources), opts_(opts), names_(c.nodes.size()), delta_(c.nodes.size()),
+    : c_(c), sources_(sources), opts_(opts), names_(c.nodes.size()), delta_(c.nodes.size()), rowless_(rowless_nodes(c)),
       source_cte_(c.sources.size()), stored_new_(c.nodes.size()) {
     for (std::size_t i = 0; i < c.nodes.size(); ++i) {
         std::set<std::string> taken;
@@ -166,6 +166,7 @@ int lowering::single_row_weight(int id) const {
 }
 
 std::optional<std::string> lowering::compute_delta(int id) {
+    if (rowless_[static_cast<std::size_t>(id)]) return std::nullopt;
     switch (node(id).op) {
     case circuit_op::source: {
         const int s = node(id).source;

@@ -135,6 +135,7 @@ private:
     options opts_;
     std::vector<std::vector<std::string>> names_;
     std::vector<std::optional<std::optional<std::string>>> delta_;
+    std::vector<bool> rowless_; ///< rowless_nodes: no change, whatever changed beneath
     std::vector<std::optional<std::string>> source_cte_;
     std::vector<std::optional<std::string>> stored_new_;
     mutable std::map<int, std::string> working_;

@@ -2,7 +2,9 @@
 -- seed of a recursive CTE) and a set-returning function with no table before it (a calendar of
 -- days joined to the facts). They never change, so a refresh reads them only where a change of
 -- the tables meets them; every stream table stays equal to its query. A query that reads no
--- table at all has nothing to maintain: FULL.
+-- table at all has nothing to maintain: FULL. Parts that can hold no row (under a condition
+-- that is never true: NULL by a NULL constant, an EXISTS over such rows) change by nothing:
+-- their change is not computed, nor the joins above it.
 SET client_min_messages = warning;
 \i include/rounds.sql
 CREATE TABLE sales (id int PRIMARY KEY, day int, region text, amount numeric(8,2), parent int);
@@ -22,6 +24,11 @@ SELECT pgtrickle.create_stream_table('one_group', 'SELECT s.id, v.x FROM sales s
     ON v.x = s.day', refresh_mode => 'DIFFERENTIAL');
 SELECT pgtrickle.create_stream_table('chain', 'WITH RECURSIVE up (id, depth) AS (SELECT 1, 0 UNION ALL
     SELECT s.id, u.depth + 1 FROM up u JOIN sales s ON s.parent = u.id) SELECT id, depth FROM up', refresh_mode => 'DIFFERENTIAL');
+SELECT pgtrickle.create_stream_table('never', 'SELECT a.id, b.id AS other FROM sales a, sales b, sales c
+    WHERE EXISTS (SELECT 1 FROM sales d WHERE d.parent = a.id AND CAST(NULL AS int) <> d.day)',
+    schedule => NULL, refresh_mode => 'IMMEDIATE');
+SELECT pgtrickle.create_stream_table('null_max', 'SELECT s.id, s.region, (SELECT max(t.amount) FROM sales t
+    WHERE t.parent = s.id AND t.region > NULL) AS m FROM sales s', refresh_mode => 'DIFFERENTIAL');
 SELECT pgt_name, refresh_mode FROM pgtrickle.pgt_stream_tables ORDER BY pgt_name;
 SELECT * FROM round_done();
 -- rows move between regions and days, leave, arrive with no region; the tree is rewired
