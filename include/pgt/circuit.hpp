@@ -65,7 +65,8 @@ std::vector<int> stored_aggregates(const circuit& c);
 std::vector<int> recursions(const circuit& c);
 
 /// Per node, whether it holds no row whatever its sources hold: under a condition that is never
-/// true (a conjunct FALSE, or NULL by a NULL constant under built-in operators and casts), an
+/// true (FALSE, or NULL by a NULL constant under built-in operators and casts, in a conjunct or
+/// in every arm of a disjunction), an
 /// EXISTS or IN over such rows, or inputs that hold none. Their change is always nothing.
 std::vector<bool> rowless_nodes(const circuit& c);
 

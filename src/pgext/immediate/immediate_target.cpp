@@ -17,6 +17,7 @@
 #include "pg/catalog_rows.hpp"
 #include "pg/invalidation.hpp"
 #include "pg/kept_rows.hpp"
+#include "pg/notices.hpp"
 #include "pg/gucs.hpp"
 #include "pg/roles.hpp"
 #include "pg/transactions.hpp"
@@ -31,6 +32,13 @@ namespace {
 
 using server::row_version;
 
+/// A set-based statement applying the rows of a writer's statements.
+struct delta_statement {
+    spi::plan plan;
+    bool counted = false; ///< lower::refresh_plan::counted
+    std::optional<std::string> recompute_because; ///< costlier_than_recompute's answer
+};
+
 struct target {
     row_version row;
     /// Its catalog row may have changed (an invalidation of the catalog was heard): read the
@@ -39,7 +47,7 @@ struct target {
     stream_table st;
     target_shape shape;
     std::vector<unsigned> sources;                ///< the compiled query's sources, by position
-    std::map<unsigned long long, std::pair<spi::plan, bool>> plans; ///< delta statements (counted?), by changed sources
+    std::map<unsigned long long, delta_statement> plans; ///< by changed sources
     std::map<std::size_t, row_merge> row_merges;  ///< by source position
     bool plans_stale = false; ///< a source changed shape: prepare them again (not while one runs)
     server::settings_memo settings; ///< whether the writer's settings differ from the recorded ones
@@ -111,8 +119,9 @@ void forget_plans(server::oid relid) {
 }
 
 /// Applies the statements' `changes` to target `t` differentially: row by row where it can,
-/// else one set-based statement over the changed rows.
-void absorb(target& t, compiled_query& comp, unsigned owner, const std::vector<source_delta>& changes) {
+/// else one set-based statement over the changed rows. False when that statement is priced
+/// above recomputing (costlier_than_recompute): the caller recomputes.
+bool absorb(target& t, compiled_query& comp, unsigned owner, const std::vector<source_delta>& changes) {
     // A connection of its own: the relations registered below are this stream table's.
     spi::session spi;
     if (std::exchange(t.plans_stale, false)) {
@@ -131,7 +140,7 @@ void absorb(target& t, compiled_query& comp, unsigned owner, const std::vector<s
                 server::role_scope as_owner(owner, true);
                 server::refresh_writes_scope writes;
                 m.merge(changes[0]);
-                return;
+                return true;
             }
         }
     }
@@ -144,14 +153,19 @@ void absorb(target& t, compiled_query& comp, unsigned owner, const std::vector<s
         register_rows(compiled_query::inserted_rows(i), c.source, c.inserted);
         register_rows(compiled_query::deleted_rows(i), c.source, c.deleted);
     }
-    if (changed == 0) return;
-    auto& [plan, counted] = t.plans[changed];
-    if (!plan.valid()) {
+    if (changed == 0) return true;
+    auto& d = t.plans[changed];
+    if (!d.plan.valid()) {
         const auto statement = comp.immediate_statement(changed);
-        plan = spi::plan(statement.statement, 0, true);
-        counted = statement.counted;
+        d.plan = spi::plan(statement.statement, 0, true);
+        d.counted = statement.counted;
+        // (Priced once its changed rows are registered: the planner counts them.)
+        d.recompute_because = costlier_than_recompute(comp, owner, d.plan);
+        if (d.recompute_because) server::notice("stream table " + t.st.display() + ": " + *d.recompute_because + "; recomputed instead");
     }
-    apply_delta(comp, owner, plan, counted, {}, nullptr);
+    if (d.recompute_because) return false;
+    apply_delta(comp, owner, d.plan, d.counted, {}, nullptr);
+    return true;
 }
 
 } // namespace
@@ -185,12 +199,11 @@ void maintain(long long id, const std::vector<source_delta>& changes) {
     // (on_data_exception). (Not always: a subtransaction per statement costs writers time,
     // and a transaction with more than 64 that write slows every snapshot taken meanwhile.)
     if (!t->raises_on_data) t->raises_on_data = server::analyzer::may_raise_on_data(t->st.defining_query);
-    if (!*t->raises_on_data) {
-        absorb(*t, comp, owner, changes);
-        return;
-    }
-    on_data_exception(t->st, [&] { absorb(*t, comp, owner, changes); }, "its IMMEDIATE maintenance", recompute,
-                      "recomputed in full");
+    auto maintained = [&] {
+        if (!absorb(*t, comp, owner, changes)) recompute();
+    };
+    if (!*t->raises_on_data) return maintained();
+    on_data_exception(t->st, maintained, "its IMMEDIATE maintenance", recompute, "recomputed in full");
 }
 
 void install_target_invalidation() { server::on_relation_change(forget_plans); }

@@ -13,6 +13,7 @@
 extern "C" {
 #include <access/transam.h>
 #include <access/xact.h>
+#include <nodes/plannodes.h>
 #include <utils/lsyscache.h>
 #include <utils/memutils.h>
 #include <utils/plancache.h>
@@ -176,12 +177,19 @@ std::uint64_t plan::execute(const std::vector<param>& params, const snapshot* sn
     return SPI_processed;
 }
 
-void plan::make_generic_plan() const {
+double plan::make_generic_plan() const {
     auto* p = static_cast<SPIPlanPtr>(handle_);
+    double cost = 0;
     pg::call([&] {
+        CachedPlan* cached = SPI_plan_get_cached_plan(p);
+        if (!cached) return;
+        ListCell* each;
+        foreach (each, cached->stmt_list)
+            if (const auto* stmt = lfirst_node(PlannedStmt, each); stmt->planTree) cost += stmt->planTree->total_cost;
         // (A kept plan's cached plan belongs to the current resource owner until released.)
-        if (CachedPlan* cached = SPI_plan_get_cached_plan(p)) ReleaseCachedPlan(cached, CurrentResourceOwner);
+        ReleaseCachedPlan(cached, CurrentResourceOwner);
     });
+    return cost;
 }
 
 std::uint64_t plan::execute_values(const std::vector<std::uintptr_t>& values, const std::string& nulls) const {

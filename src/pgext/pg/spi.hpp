@@ -65,8 +65,9 @@ public:
     /// As execute, returning the rows.
     std::vector<row> query(const std::vector<param>& params, const class snapshot* snap = nullptr) const;
     /// Makes the generic plan of a plan prepared generic now, under the current settings and
-    /// role, instead of at its first execution.
-    void make_generic_plan() const;
+    /// role, instead of at its first execution. Returns the planner's estimate of its total
+    /// cost (its statements' together).
+    double make_generic_plan() const;
 
 private:
     plan(const std::string& sql, const std::vector<unsigned>& types, int cursor_options);

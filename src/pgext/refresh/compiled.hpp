@@ -52,6 +52,9 @@ struct delta_statements {
     std::string stage;      ///< the stage table's name in pg_temp (one per stream table); empty without one
     std::string stage_select; ///< the change's SELECT, which the stage table is made like
     spi::plan insert_rows;    ///< lower::refresh_plan::insert_rows; invalid without one
+    /// costlier_than_recompute's answer for `apply`, once `priced` (at its first run).
+    mutable bool priced = false;
+    mutable std::optional<std::string> recompute_because;
 };
 
 /// What DIFFERENTIAL refreshes and IMMEDIATE maintenance run: the circuit lowered for a set of

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <limits>
 #include <map>
 #include <optional>
@@ -725,18 +726,48 @@ refresh_outcome reload(const stream_table& st, compiled_query& comp, unsigned ow
     return out;
 }
 
+namespace {
+
+/// The settings a differential statement is planned and run with.
+/// A delta touches few rows, but its correlated subqueries look costly to the planner, whose
+/// JIT compilation would then cost more than the refresh itself. It reads those rows through
+/// indexes whose pages are mostly cached: at the default random_page_cost of 4 the planner
+/// would rather hash or merge whole tables.
+std::vector<std::pair<std::string, std::string>> delta_settings(const compiled_query& comp) {
+    std::vector<std::pair<std::string, std::string>> settings{{"jit", "off"}, {"random_page_cost", "1.1"}};
+    if (comp.reads_citus()) settings.emplace_back("plan_cache_mode", "force_custom_plan");
+    return settings;
+}
+
+/// How many times the cost of recomputing a differential statement may be estimated at. (The
+/// estimates of both are often far off, but in the same way: a delta that joins a change with
+/// whole tables many times over is priced thousands of times a recomputation, an ordinary one
+/// below it.) Below delta_cost_floor (the planner's units: a sequential page read is 1) it
+/// runs whatever the ratio: a filter over a tiny table costs less to load than its delta's
+/// reading of the change buffer, whose size the planner guesses.
+constexpr double delta_cost_limit = 100, delta_cost_floor = 1e6;
+
+} // namespace
+
+std::optional<std::string> costlier_than_recompute(compiled_query& comp, unsigned owner, const spi::plan& delta) {
+    if (comp.reads_citus()) return std::nullopt; // (planned anew at each run, with its values)
+    server::role_scope as_owner(owner, true);
+    if (!comp.load_cost) comp.load_cost = server::analyzer::planned_cost(comp.load.select);
+    const double load = std::max(*comp.load_cost, 1.0);
+    const server::guc_scope settings(delta_settings(comp));
+    const double cost = delta.make_generic_plan();
+    if (cost <= delta_cost_floor || cost <= delta_cost_limit * load) return std::nullopt;
+    char reason[160];
+    std::snprintf(reason, sizeof reason, "its differential statement is estimated at %.3g times the cost of recomputing it", cost / load);
+    return std::string(reason);
+}
+
 refresh_outcome apply_delta(compiled_query& comp, unsigned owner, const spi::plan& delta, bool counted,
                             const std::vector<spi::param>& params, const spi::snapshot* snap, planning_clock* planning, const spi::plan* fill,
                             const spi::plan* insert_rows) {
     server::role_scope as_owner(owner, true);
     server::refresh_writes_scope writes;
-    // A delta touches few rows, but its correlated subqueries look costly to the planner, whose
-    // JIT compilation would then cost more than the refresh itself. It reads those rows through
-    // indexes whose pages are mostly cached: at the default random_page_cost of 4 the planner
-    // would rather hash or merge whole tables.
-    std::vector<std::pair<std::string, std::string>> settings{{"jit", "off"}, {"random_page_cost", "1.1"}};
-    if (comp.reads_citus()) settings.emplace_back("plan_cache_mode", "force_custom_plan");
-    const server::guc_scope delta_settings(settings);
+    const server::guc_scope settings(delta_settings(comp));
     if (planning) {
         delta.make_generic_plan();
         planning->ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - planning->since).count();
@@ -795,6 +826,14 @@ spi::param learned_costs(const stream_table& st, const refresh_outcome& out, con
     if (out.action == refresh_action::no_data || (out.action == refresh_action::differential && index_rebuilt)) return std::nullopt;
     const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
     return measured_costs(st, out.action != refresh_action::differential, records, ms - excluded_ms - planned.value_or(0), planned);
+}
+
+/// The refresh history's reason: AUTO's choice, and why a differential refresh recomputed.
+spi::param refresh_reason(const std::optional<auto_decision>& choice, const std::optional<std::string>& recomputed_because) {
+    if (!choice && !recomputed_because) return std::nullopt;
+    std::string reason = choice ? "AUTO: " + choice->reason : std::string();
+    if (recomputed_because) reason += (reason.empty() ? "" : "; ") + ("recomputed: " + *recomputed_because);
+    return reason;
 }
 
 } // namespace
@@ -873,6 +912,7 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
     if (full || (choice && choice->full) || cap == 0 || (comp.pruning && !shard_values)) few_connections.reset();
     std::optional<planning_clock> planning; // (where a differential refresh plans its statement)
     bool fell_back = false;
+    std::optional<std::string> recomputed_because; // (costlier_than_recompute)
     double index_ms = 0; // spent building the row-id index after a full load
     if (full || (choice && choice->full)) {
         // AUTO's full loads go without the row-id index, and are measured without it: it is
@@ -903,6 +943,16 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
             [&] {
                 if (planned_now) planning.emplace();
                 const delta_statements& delta = comp.delta_plan(p.changed, cap);
+                if (!delta.priced) {
+                    delta.recompute_because = costlier_than_recompute(comp, owner, delta.apply);
+                    delta.priced = true;
+                    if (delta.recompute_because) server::notice("stream table " + st->display() + ": " + *delta.recompute_because + "; recomputed instead");
+                }
+                if (delta.recompute_because) {
+                    recomputed_because = delta.recompute_because;
+                    out = reload(*st, comp, owner, snap);
+                    return;
+                }
                 out = apply_delta(comp, owner, delta.apply, true, delta_parameters(comp, f, claimed, shard_values), &snap,
                                   planning ? &*planning : nullptr, delta.fill.valid() ? &delta.fill : nullptr, &delta.insert_rows);
                 compiled_query::done_with_stage(delta);
@@ -928,14 +978,14 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
     const history_row row = history                                          ? history_row::complete
                             : out.action != refresh_action::no_data || who == initiator::manual ? history_row::add
                                                                                   : history_row::none;
-    const bool fallback = fell_back || (choice && choice->full) || (full && differential && f.has_frontier() && st->is_populated);
+    const bool fallback = fell_back || recomputed_because || (choice && choice->full) || (full && differential && f.has_frontier() && st->is_populated);
     if (trim == trimming::own) truncate_applied_buffers(comp, id, snap);
     const bool settled = st->status == st_status::active && st->is_populated && !st->needs_reinit && st->consecutive_errors == 0;
     std::vector<spi::param> finish_params{std::to_string(id), f.stmt, action_name(out.action), std::to_string(out.inserted),
                                           std::to_string(out.deleted), fallback ? "true" : "false", f.start_time, initiator_name(who),
                                           history ? spi::param(std::to_string(*history)) : std::nullopt,
                                           choice ? spi::param(std::to_string(choice->change_records)) : std::nullopt,
-                                          choice ? spi::param("AUTO: " + choice->reason) : std::nullopt, costs};
+                                          refresh_reason(choice, recomputed_because), costs};
     p.oldest.resize(comp.sources.size()); // (NULL for a source not counted)
     finish_params.insert(finish_params.end(), p.oldest.begin(), p.oldest.end());
     finish_plan(comp, row, trim, !settled).execute(finish_params, &snap);

@@ -45,12 +45,16 @@ bool always_false(const ir::expr& e, const facts& in) {
     return e.kind == ir::expr_kind::column && in.false_.contains(e.index);
 }
 
-/// Whether `condition` selects no row: a conjunct of it is FALSE or NULL for every row.
-bool never_true(const ir::expr_ptr& condition, const facts& in) {
-    if (!condition) return false;
-    return std::ranges::any_of(ir::conjuncts(condition),
-                               [&](const ir::expr_ptr& e) { return always_false(*e, in) || always_null(*e, in); });
+/// Whether `e`, a condition, is never TRUE: FALSE or NULL for every row, or a conjunction with
+/// such a conjunct, or a disjunction of such conditions alone.
+bool never_true(const ir::expr& e, const facts& in) {
+    auto never = [&](const ir::expr_ptr& a) { return never_true(*a, in); };
+    if (e.kind == ir::expr_kind::and_) return std::ranges::any_of(e.args, never);
+    if (e.kind == ir::expr_kind::or_) return std::ranges::all_of(e.args, never);
+    return always_false(e, in) || always_null(e, in);
 }
+
+bool never_true(const ir::expr_ptr& condition, const facts& in) { return condition && never_true(*condition, in); }
 
 facts facts_of(const circuit& c, const circuit_node& n, const std::vector<facts>& done) {
     auto input = [&](std::size_t i) -> const facts& { return done[static_cast<std::size_t>(n.inputs[i])]; };

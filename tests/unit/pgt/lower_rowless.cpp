@@ -43,6 +43,7 @@ TEST_CASE("rowless: conditions that are never true hold no row", "[lower]") {
              "SELECT id FROM orders WHERE status = 'x' AND CAST(NULL AS int) <> customer_id + 1",
              "SELECT id FROM orders WHERE NOT (CAST(NULL AS text) = status)",
              "SELECT id FROM orders WHERE false",
+             "SELECT id FROM orders WHERE status > NULL OR (amount < NULL AND amount > 0) OR false",
              "SELECT o.id, c.name FROM orders o JOIN customers c ON c.id = o.customer_id AND CAST(NULL AS bool)",
              // An EXISTS or IN over no row is FALSE; a scalar subquery over none is NULL.
              "SELECT o.id FROM orders o, customers c WHERE EXISTS (SELECT 1 FROM events e WHERE CAST(NULL AS timestamptz) <> now() "
@@ -63,6 +64,7 @@ TEST_CASE("rowless: conditions that are never true hold no row", "[lower]") {
 TEST_CASE("rowless: conditions that may be true, and operators that keep rows, are differentiated", "[lower]") {
     for (const char* query : {
              "SELECT id FROM orders WHERE amount > 5 OR amount > NULL",
+             "SELECT id FROM orders WHERE status > NULL OR (amount < NULL OR amount > 0)",
              "SELECT id FROM orders WHERE COALESCE(CAST(NULL AS numeric), amount) > 5",
              "SELECT id FROM orders WHERE (amount > NULL) IS NULL",
              // NOT EXISTS and ALL over no row are TRUE; the outer join keeps its left rows.
