@@ -66,8 +66,8 @@ std::vector<int> recursions(const circuit& c);
 
 /// Per node, whether it holds no row whatever its sources hold: under a condition that is never
 /// true (FALSE, or NULL by a NULL constant under built-in operators and casts, in a conjunct or
-/// in every arm of a disjunction), an
-/// EXISTS or IN over such rows, or inputs that hold none. Their change is always nothing.
+/// in every arm of a disjunction), an EXISTS or IN over such rows, or inputs that hold none.
+/// Their change is always nothing.
 std::vector<bool> rowless_nodes(const circuit& c);
 
 /// Output columns of `r` that form a unique key, if the operator tree guarantees one (primary

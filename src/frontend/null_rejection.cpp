@@ -29,10 +29,8 @@ columns null_making(const ir::expr& e, bool top) {
     switch (e.kind) {
     case ir::expr_kind::column: out.insert(e.index); break;
     case ir::expr_kind::op:
-        if (e.schema == "pg_catalog" && e.name != "||") all_args();
-        break;
     case ir::expr_kind::cast:
-        if (builtin(e.type) && builtin(e.args[0]->type)) all_args();
+        if (ir::strict_builtin(e)) all_args();
         break;
     case ir::expr_kind::not_: all_args(); break;
     case ir::expr_kind::in_list:

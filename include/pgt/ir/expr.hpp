@@ -93,6 +93,9 @@ struct column_equality {
 std::vector<column_equality> column_equalities(const expr_ptr& condition);
 /// AND of `parts` (nullptr when empty, the part itself when one).
 expr_ptr make_and(std::vector<expr_ptr> parts);
+/// Whether `e`, an operator or a cast, is NULL whenever an argument is: built-in operators (all
+/// strict but `||` on arrays) and casts between built-in types. Functions are not assumed to be.
+bool strict_builtin(const expr& e);
 /// Structural equality: same node kinds, names, literals, types and columns throughout (how
 /// GROUP BY expressions are matched in the select list).
 bool equivalent(const expr& a, const expr& b);

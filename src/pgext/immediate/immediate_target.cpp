@@ -17,7 +17,6 @@
 #include "pg/catalog_rows.hpp"
 #include "pg/invalidation.hpp"
 #include "pg/kept_rows.hpp"
-#include "pg/notices.hpp"
 #include "pg/gucs.hpp"
 #include "pg/roles.hpp"
 #include "pg/transactions.hpp"
@@ -160,8 +159,7 @@ bool absorb(target& t, compiled_query& comp, unsigned owner, const std::vector<s
         d.plan = spi::plan(statement.statement, 0, true);
         d.counted = statement.counted;
         // (Priced once its changed rows are registered: the planner counts them.)
-        d.recompute_because = costlier_than_recompute(comp, owner, d.plan);
-        if (d.recompute_because) server::notice("stream table " + t.st.display() + ": " + *d.recompute_because + "; recomputed instead");
+        d.recompute_because = costlier_than_recompute(t.st, comp, owner, d.plan);
     }
     if (d.recompute_because) return false;
     apply_delta(comp, owner, d.plan, d.counted, {}, nullptr);

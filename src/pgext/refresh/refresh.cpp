@@ -749,7 +749,7 @@ constexpr double delta_cost_limit = 100, delta_cost_floor = 1e6;
 
 } // namespace
 
-std::optional<std::string> costlier_than_recompute(compiled_query& comp, unsigned owner, const spi::plan& delta) {
+std::optional<std::string> costlier_than_recompute(const stream_table& st, compiled_query& comp, unsigned owner, const spi::plan& delta) {
     if (comp.reads_citus()) return std::nullopt; // (planned anew at each run, with its values)
     server::role_scope as_owner(owner, true);
     if (!comp.load_cost) comp.load_cost = server::analyzer::planned_cost(comp.load.select);
@@ -759,6 +759,7 @@ std::optional<std::string> costlier_than_recompute(compiled_query& comp, unsigne
     if (cost <= delta_cost_floor || cost <= delta_cost_limit * load) return std::nullopt;
     char reason[160];
     std::snprintf(reason, sizeof reason, "its differential statement is estimated at %.3g times the cost of recomputing it", cost / load);
+    server::notice("stream table " + st.display() + ": " + reason + "; recomputed instead");
     return std::string(reason);
 }
 
@@ -944,9 +945,8 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
                 if (planned_now) planning.emplace();
                 const delta_statements& delta = comp.delta_plan(p.changed, cap);
                 if (!delta.priced) {
-                    delta.recompute_because = costlier_than_recompute(comp, owner, delta.apply);
+                    delta.recompute_because = costlier_than_recompute(*st, comp, owner, delta.apply);
                     delta.priced = true;
-                    if (delta.recompute_because) server::notice("stream table " + st->display() + ": " + *delta.recompute_because + "; recomputed instead");
                 }
                 if (delta.recompute_because) {
                     recomputed_because = delta.recompute_because;

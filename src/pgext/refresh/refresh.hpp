@@ -52,13 +52,13 @@ refresh_outcome apply_delta(compiled_query& comp, unsigned owner, const spi::pla
                             const std::vector<spi::param>& params, const spi::snapshot* snap, planning_clock* planning = nullptr,
                             const spi::plan* fill = nullptr, const spi::plan* insert_rows = nullptr);
 
-/// Why `delta`, a differential statement of `comp` (prepared generic, not run yet), is not to
-/// be run: the planner prices it above delta_cost_limit times recomputing the stream table
-/// (and above delta_cost_floor)
-/// (comp.load.select), as it does a statement that would join a change with whole tables many
-/// times over (nested correlated subqueries decorrelated, each reading the changed table).
-/// nullopt to run it. Makes its generic plan, as `owner` under the settings deltas run with.
-std::optional<std::string> costlier_than_recompute(compiled_query& comp, unsigned owner, const spi::plan& delta);
+/// Why `delta`, a differential statement of stream table `st` (`comp`; prepared generic, not
+/// run yet), is not to be run: the planner prices it above delta_cost_limit times recomputing
+/// the stream table (comp.load.select) and above delta_cost_floor, as it does a statement that
+/// would join a change with whole tables many times over (nested correlated subqueries
+/// decorrelated, each reading the changed table). The reason is also sent as a NOTICE. nullopt
+/// to run it. Makes its generic plan, as `owner` under the settings deltas run with.
+std::optional<std::string> costlier_than_recompute(const stream_table& st, compiled_query& comp, unsigned owner, const spi::plan& delta);
 
 /// Runs `attempt` in a subtransaction. When it raises a data exception (SQLSTATE class 22, or
 /// 0A000, which PostgreSQL raises for a NaN or an infinity cast to an integer) it is rolled

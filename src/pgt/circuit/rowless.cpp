@@ -11,8 +11,6 @@ namespace pgt {
 
 namespace {
 
-bool builtin(const sql_type& t) { return t.name.starts_with("pg_catalog."); }
-
 /// What holds for every row of a node's output: whether it has none, and which of its
 /// columns are always NULL or always FALSE.
 struct facts {
@@ -26,15 +24,15 @@ struct facts {
     }
 };
 
-/// Whether `e` is NULL for every row: a NULL constant or column under built-in operators and
-/// casts, all strict but `||` on arrays (as null_rejection reads them).
+/// Whether `e` is NULL for every row: a NULL constant or column under strict built-in
+/// operators and casts (ir::strict_builtin).
 bool always_null(const ir::expr& e, const facts& in) {
     auto any_arg = [&] { return std::ranges::any_of(e.args, [&](const ir::expr_ptr& a) { return always_null(*a, in); }); };
     switch (e.kind) {
     case ir::expr_kind::column: return in.null.contains(e.index);
     case ir::expr_kind::constant: return !e.literal;
-    case ir::expr_kind::op: return e.schema == "pg_catalog" && e.name != "||" && any_arg();
-    case ir::expr_kind::cast: return builtin(e.type) && builtin(e.args[0]->type) && any_arg();
+    case ir::expr_kind::op:
+    case ir::expr_kind::cast: return ir::strict_builtin(e) && any_arg();
     case ir::expr_kind::not_: return any_arg();
     default: return false;
     }

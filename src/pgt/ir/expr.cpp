@@ -168,4 +168,10 @@ bool equivalent(const expr& a, const expr& b) {
     return true;
 }
 
+bool strict_builtin(const expr& e) {
+    auto builtin = [](const sql_type& t) { return t.name.starts_with("pg_catalog."); };
+    if (e.kind == expr_kind::op) return e.schema == "pg_catalog" && e.name != "||";
+    return e.kind == expr_kind::cast && builtin(e.type) && builtin(e.args[0]->type);
+}
+
 } // namespace pgt::ir
