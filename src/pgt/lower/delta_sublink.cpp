@@ -267,16 +267,21 @@ tree::query exists_values(lowering& l, const sublink_parts& p, const std::string
     tree::select per_row({tree::col("x", "__pgt_rn"), tree::as(tree::fn("sum", {tree::col("d", weight)}), "__pgt_d")});
     per_row.from(tree::join(tree::from(rows, "x"), tree::join_kind::inner, tree::from(dr, "d"), p.cond("x", "d")))
         .group_by({tree::col("x", "__pgt_rn")});
+    // Grouped once and kept (not over Citus, which plans such a CTE as a subplan of its own):
+    // inlined, PostgreSQL joins it to the touched rows, of which it knows no count, by a
+    // nested loop that groups it again for each of them.
+    const bool kept = !l.opts().uncorrelated_rescans;
     const std::string matches = l.add_cte("d" + std::to_string(p.id) + "_matches",
                                           "n" + std::to_string(p.id) + ": weight of each touched row's matches in ΔR",
-                                          tree::render(per_row));
+                                          tree::render(per_row), kept);
     const tree::expr d = tree::col("x", "__pgt_d");
     const tree::expr zero = tree::integer(0);
     if (p.counted_exists()) {
         // Its matches now, n, are its matches before plus d.
         const std::string counts =
             l.add_cte("d" + std::to_string(p.id) + "_counted", "n" + std::to_string(p.id) + ": each touched row's matches in R now",
-                      tree::render(match_counts(rows, {tree::col("x", "__pgt_rn")}, {tree::col("x", "__pgt_rn")}, p.r_for(rows, "x"), "r", p.cond("x", "r"))));
+                      tree::render(match_counts(rows, {tree::col("x", "__pgt_rn")}, {tree::col("x", "__pgt_rn")}, p.r_for(rows, "x"), "r", p.cond("x", "r"))),
+                      kept);
         const tree::expr n = tree::col("c", "__pgt_n");
         tree::select now({tree::all("x"), tree::as(tree::gt(n, zero), "__pgt_vn"), tree::col("m", "__pgt_d"), tree::as(n, "__pgt_n")});
         now.from(tree::join(tree::join(tree::from(rows, "x"), tree::join_kind::left, tree::from(matches, "m"),

@@ -195,9 +195,9 @@ std::optional<std::string> lowering::compute_delta(int id) {
 }
 
 std::string lowering::add_cte(const std::string& base_name, const std::string& comment,
-                              const std::string& body) {
+                              const std::string& body, bool materialized) {
     std::string name = sql::ident(opts_.cte_prefix + base_name);
-    ctes_.push_back({name, comment, body});
+    ctes_.push_back({name, comment, body, materialized});
     cte_bytes_ += body.size();
     check_size(cte_bytes_);
     return name;
@@ -214,7 +214,7 @@ std::string lowering::with(const std::vector<cte>& extra, const std::string& fin
 std::string render_with(const std::vector<cte>& ctes, const std::string& final_statement, bool first_materialized) {
     if (ctes.empty()) return final_statement;
     std::vector<tree::with_item> items;
-    for (const auto& c : ctes) items.emplace_back(c.name, tree::rendered_query(c.body), c.comment, items.empty() && first_materialized);
+    for (const auto& c : ctes) items.emplace_back(c.name, tree::rendered_query(c.body), c.comment, c.materialized || (items.empty() && first_materialized));
     return tree::render(tree::with(std::move(items), tree::rendered_query(final_statement)));
 }
 

@@ -19,6 +19,7 @@ inline constexpr const char* weight = "__pgt_w";
 
 struct cte {
     std::string name, comment, body;
+    bool materialized = false; ///< AS MATERIALIZED: computed once where it would be inlined
 };
 
 class lowering {
@@ -94,7 +95,8 @@ public:
     int single_row_weight(int id) const;
 
     /// Adds a CTE and returns its quoted name.
-    std::string add_cte(const std::string& base_name, const std::string& comment, const std::string& body);
+    std::string add_cte(const std::string& base_name, const std::string& comment, const std::string& body,
+                        bool materialized = false);
     /// The CTEs added so far.
     const std::vector<cte>& ctes() const { return ctes_; }
     /// Marks the last CTE added as one a stage table may hold (options::stage_table): the
