@@ -26,6 +26,10 @@ struct circuit_node {
     std::vector<int> inputs;      ///< node ids
     int source = -1;              ///< source nodes: index into circuit::sources
     int recursion = -1;           ///< recursive_ref nodes: the recursive node whose rows they read
+    /// An earlier node computing the same rows (the same source, or the same filter, projection
+    /// or join of the same inputs), whose change this one shares: a subquery's decorrelation
+    /// reads its outer rows again. -1 when none.
+    int same_as = -1;
 };
 
 /// How the stream table holds the result and absorbs a change.

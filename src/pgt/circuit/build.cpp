@@ -59,12 +59,45 @@ struct builder {
                 }
             },
             r.node);
+        n.same_as = earlier_equal(n);
         c.nodes.push_back(std::move(n));
         const int id = static_cast<int>(c.nodes.size()) - 1;
         if (const auto* rec = std::get_if<ir::recursive>(&r.node))
             for (auto& ref : c.nodes)
                 if (const auto* x = std::get_if<ir::recursive_ref>(&ref.rel->node); x && x->id == rec->id) ref.recursion = id;
         return id;
+    }
+
+    /// The node `n` computes the rows of, before it: same operator over the same inputs (taken
+    /// through their own same_as), same columns and same deterministic expressions.
+    int earlier_equal(const circuit_node& n) const {
+        auto canonical = [&](int id) {
+            const int same = c.nodes[static_cast<std::size_t>(id)].same_as;
+            return same >= 0 ? same : id;
+        };
+        auto alike = [](const ir::expr_ptr& a, const ir::expr_ptr& b) {
+            if (!a || !b) return !a && !b;
+            return ir::max_volatility(*a) != ir::volatility::volatile_ && ir::equivalent(*a, *b);
+        };
+        for (std::size_t i = 0; i < c.nodes.size(); ++i) {
+            const circuit_node& o = c.nodes[i];
+            if (o.same_as >= 0 || o.op != n.op || o.inputs.size() != n.inputs.size() || o.rel->columns != n.rel->columns) continue;
+            if (!std::ranges::equal(o.inputs, n.inputs, {}, canonical, canonical)) continue;
+            bool same = false;
+            if (n.op == circuit_op::source) {
+                same = o.source == n.source;
+            } else if (const auto* f = std::get_if<ir::filter>(&n.rel->node)) {
+                same = alike(f->predicate, std::get<ir::filter>(o.rel->node).predicate);
+            } else if (const auto* p = std::get_if<ir::project>(&n.rel->node)) {
+                const auto& q = std::get<ir::project>(o.rel->node);
+                same = std::ranges::equal(p->exprs, q.exprs, alike);
+            } else if (const auto* j = std::get_if<ir::join>(&n.rel->node)) {
+                const auto& k = std::get<ir::join>(o.rel->node);
+                same = j->kind == k.kind && alike(j->condition, k.condition);
+            }
+            if (same) return static_cast<int>(i);
+        }
+        return -1;
     }
 
     int source_of(const ir::table_ptr& t) {

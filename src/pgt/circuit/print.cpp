@@ -81,6 +81,7 @@ std::string to_string(const circuit& c) {
             out << "   ← ";
             for (std::size_t k = 0; k < n.inputs.size(); ++k) out << (k ? ", " : "") << "n" << n.inputs[k];
         }
+        if (n.same_as >= 0) out << "   (same rows as n" << n.same_as << ", whose change it shares)";
         out << "\n";
     }
     out << "output n" << c.output << "; stream table maintenance: " << to_string(c.strategy);

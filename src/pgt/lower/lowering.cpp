@@ -140,6 +140,7 @@ void lowering::add_state_update(std::vector<cte> ctes) {
 }
 
 std::optional<std::string> lowering::delta(int id) {
+    if (const int same = node(id).same_as; same >= 0) return delta(same);
     auto& slot = delta_[static_cast<std::size_t>(id)];
     if (!slot) slot = compute_delta(id);
     return *slot;
