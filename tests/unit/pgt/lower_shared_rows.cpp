@@ -59,7 +59,7 @@ TEST_CASE("circuit: joins of the same inputs on other conditions stay apart", "[
     CHECK(std::ranges::count_if(graph.nodes, [](const pgt::circuit_node& n) { return n.op == pgt::circuit_op::source && n.same_as >= 0; }) == 2);
 }
 
-TEST_CASE("lower: a DISTINCT's changed rows are counted by `=` on a never-NULL column", "[lower]") {
+TEST_CASE("lower: a DISTINCT's changed rows are counted by equality on a never-NULL column", "[lower]") {
     const std::string key = delta_of(circuit_of("SELECT count(*) FROM (SELECT DISTINCT id FROM orders) x"));
     const std::string nullable = delta_of(circuit_of("SELECT count(*) FROM (SELECT DISTINCT customer_id FROM orders) x"));
     INFO(key);
