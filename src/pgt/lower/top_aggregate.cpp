@@ -942,8 +942,13 @@ struct aggregate_lowering {
         }
         has_subquery_column = true;
         std::vector<tree::expr> match;
-        for (std::size_t j = 0; j < a.group_by.size(); ++j)
-            match.push_back(tree::rendered(null_safe_eq(l.expr(*a.group_by[j], child, "s"), tree::render(key(j)), a.group_by[j]->type)));
+        // (A never-NULL key by `=` alone, which an index on it answers.)
+        for (std::size_t j = 0; j < a.group_by.size(); ++j) {
+            const tree::expr row_key = tree::rendered(l.expr(*a.group_by[j], child, "s"));
+            match.push_back(ir::never_null(*a.group_by[j], l.node(child).rel->columns)
+                                ? tree::eq(row_key, key(j))
+                                : tree::rendered(null_safe_eq(tree::render(row_key), tree::render(key(j)), a.group_by[j]->type)));
+        }
         tree::select q({scratch});
         q.from(l.new_sql(child), "s");
         if (!match.empty()) q.where(tree::all_of(std::move(match)));

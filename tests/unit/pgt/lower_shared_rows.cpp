@@ -1,6 +1,7 @@
 // Rows computed twice by a query, once: a correlated subquery's decorrelation reads the outer
 // rows again (the distinct outer values D), and a node equal to an earlier one shares its change
-// (circuit_node::same_as). A DISTINCT compares a never-NULL column by `=`, which an index answers.
+// (circuit_node::same_as). A DISTINCT, and a MIN/MAX rescan, compare a never-NULL column by `=`,
+// which an index answers.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -66,4 +67,13 @@ TEST_CASE("lower: a DISTINCT's changed rows are counted by equality on a never-N
     CHECK(key.find("(c.\"id\" OPERATOR(pg_catalog.=) d.\"id\")") != std::string::npos);
     CHECK(key.find("(c.\"id\" IS NULL)") == std::string::npos);
     CHECK(nullable.find("(c.\"customer_id\" IS NULL)") != std::string::npos);
+}
+
+TEST_CASE("lower: a MIN/MAX rescan matches a never-NULL group key by equality alone", "[lower]") {
+    // (An index on the key and the argument answers `key = $1` for max(); not the NULL-safe OR.)
+    const std::string key = delta_of(circuit_of("SELECT c.id, max(o.amount) FROM customers c JOIN orders o ON o.customer_id = c.id GROUP BY c.id"));
+    const std::string nullable = delta_of(circuit_of("SELECT customer_id, max(amount) FROM orders GROUP BY customer_id"));
+    INFO(key);
+    CHECK(key.find("WHERE (s.\"id\" OPERATOR(pg_catalog.=) c.\"__pgt_g0\")") != std::string::npos);
+    CHECK(nullable.find("OR ((s.\"customer_id\" IS NULL) AND (c.\"__pgt_g0\" IS NULL))") != std::string::npos);
 }
