@@ -8,24 +8,37 @@ namespace pgt::ext {
 namespace {
 
 stream_table_catalog cached;
+unsigned forgotten = 0; ///< invalidations taken in, which the lookups below may process
 
 void forget(server::oid relid) {
+    ++forgotten;
     if (relid == 0 || relid == cached.table || relid == cached.primary_key) cached = {};
+}
+
+/// The catalog's oids and properties, read into a value of its own: each lookup may take in
+/// invalidations (a relcache reset among them), which empty `cached` meanwhile.
+stream_table_catalog look_up() {
+    stream_table_catalog c;
+    c.table = server::relation_oid("pgtrickle", "pgt_stream_tables");
+    c.primary_key = server::relation_oid("pgtrickle", "pgt_stream_tables_pkey");
+    c.has_settings = server::has_column(c.table, "settings");
+    c.records_trims = server::has_column(server::relation_oid("pgtrickle", "pgt_change_tracking"), "trimmed_below");
+    c.has_refresh_groups = server::relation_oid_if_any("pgtrickle", "pgt_refresh_groups") != 0;
+    // Both triggers, firing in every session (whatever its session_replication_role).
+    // (Enabling or disabling one invalidates the catalog's relcache entry: looked at again.)
+    c.announces_changes = server::triggers_firing_always(c.table, {"pgt_immediate_row_update", "pgt_immediate_row_insert_delete"}) == 2;
+    return c;
 }
 
 } // namespace
 
 const stream_table_catalog& stream_table_catalog_oids() {
-    if (cached.table == 0) {
-        cached.table = server::relation_oid("pgtrickle", "pgt_stream_tables");
-        cached.primary_key = server::relation_oid("pgtrickle", "pgt_stream_tables_pkey");
-        cached.has_settings = server::has_column(cached.table, "settings");
-        cached.records_trims = server::has_column(server::relation_oid("pgtrickle", "pgt_change_tracking"), "trimmed_below");
-        cached.has_refresh_groups = server::relation_oid_if_any("pgtrickle", "pgt_refresh_groups") != 0;
-        // Both triggers, firing in every session (whatever its session_replication_role).
-        // (Enabling or disabling one invalidates the catalog's relcache entry: looked at again.)
-        cached.announces_changes =
-            server::triggers_firing_always(cached.table, {"pgt_immediate_row_update", "pgt_immediate_row_insert_delete"}) == 2;
+    // Kept when no invalidation came in while it was read; else read again (a few times at
+    // most: the oids change only with the extension).
+    for (int tries = 0; cached.table == 0; ++tries) {
+        const unsigned before = forgotten;
+        stream_table_catalog fresh = look_up();
+        if (forgotten == before || tries == 2) cached = fresh;
     }
     return cached;
 }

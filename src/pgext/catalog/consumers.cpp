@@ -16,7 +16,10 @@ std::map<unsigned, consumers>& known() {
     return k;
 }
 
+unsigned forgotten = 0; ///< invalidations taken in, which consumers_of's query may process
+
 void forget(server::oid relid) {
+    ++forgotten;
     if (relid == 0)
         known().clear();
     else
@@ -29,6 +32,7 @@ consumers consumers_of(unsigned source_relid) {
     auto& k = known();
     if (auto it = k.find(source_relid); it != k.end()) return it->second;
     consumers c;
+    const unsigned before = forgotten;
     spi::session spi;
     server::role_scope as_ext(server::extension_owner(), false);
     for (const auto& r : spi::prepared("SELECT s.pgt_id::text, s.refresh_mode = 'IMMEDIATE' FROM pgtrickle.pgt_dependencies d "
@@ -41,6 +45,9 @@ consumers consumers_of(unsigned source_relid) {
         else
             c.deferred = true;
     }
+    // (Not kept when an invalidation came in meanwhile: it may have been about these readers,
+    // and the query read them as they were before.)
+    if (forgotten != before) return c;
     return k.emplace(source_relid, std::move(c)).first->second;
 }
 
