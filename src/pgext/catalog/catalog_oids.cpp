@@ -33,12 +33,16 @@ stream_table_catalog look_up() {
 } // namespace
 
 const stream_table_catalog& stream_table_catalog_oids() {
-    // Kept when no invalidation came in while it was read; else read again (a few times at
-    // most: the oids change only with the extension).
-    for (int tries = 0; cached.table == 0; ++tries) {
-        const unsigned before = forgotten;
-        stream_table_catalog fresh = look_up();
-        if (forgotten == before || tries == 2) cached = fresh;
+    // Read again while invalidations came in meanwhile (a few times at most: the oids change
+    // only with the extension).
+    if (cached.table == 0) {
+        stream_table_catalog fresh;
+        for (int tries = 0; tries < 3; ++tries) {
+            const unsigned before = forgotten;
+            fresh = look_up();
+            if (forgotten == before) break;
+        }
+        cached = fresh;
     }
     return cached;
 }
