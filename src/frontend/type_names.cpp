@@ -105,7 +105,10 @@ type_name_result type_from_name(const TypeName* tn) {
         spelling += (i ? "." : "") + quote_identifier_if_needed(parts[i]);
     // "char" is a keyword: quoted, it is the one-byte type.
     if (parts.size() == 1 && base == "char") spelling = quoted(base);
-    return {{type_kind::other, spelling + modifier + arrays}, {}, exact};
+    sql_type t{type_kind::other, spelling + modifier + arrays};
+    // (A built-in type without equality, json or point, as a server's catalog would tell.)
+    if (builtin_schema || parts.size() == 1) t.equality = parse_type_name(base + arrays).equality;
+    return {t, {}, exact};
 }
 
 std::optional<sql_type> row_type_of(context& ctx, const ir::table& t, int location) {

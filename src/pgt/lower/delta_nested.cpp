@@ -25,7 +25,7 @@ std::string hidden(const char* what, std::size_t j) { return "__pgt_" + std::str
 /// `a` (an expression over input `child`) equals `b`, NULL matching NULL; a plain `=`, which
 /// PostgreSQL can hash and estimate, when `a` is a never-NULL column.
 tree::expr same_key(const lowering& l, int child, const ir::expr& key, const tree::expr& a, const tree::expr& b) {
-    if (key.kind == ir::expr_kind::column && ir::never_null(key, l.node(child).rel->columns)) return tree::eq(a, b);
+    if (key.kind == ir::expr_kind::column && key.type.equality && ir::never_null(key, l.node(child).rel->columns)) return tree::eq(a, b);
     return tree::rendered(sql::not_distinct(tree::render(a), tree::render(b), key.type));
 }
 
@@ -38,14 +38,6 @@ bool invertible(const ir::agg_call& a) {
            (is_integer(a.arg()->type.kind) || a.arg()->type.kind == type_kind::numeric);
 }
 
-/// The group keys of aggregate node `id` over its input's rows seen as alias "s".
-std::vector<tree::expr> group_keys(const lowering& l, int id) {
-    const int child = l.node(id).inputs[0];
-    std::vector<tree::expr> keys;
-    for (const auto& g : std::get<ir::aggregate>(l.node(id).rel->node).group_by) keys.push_back(l.value(*g, child, "s"));
-    return keys;
-}
-
 /// The invertible rule's CTEs of the touched groups now (`__pgt_n` rows, `__pgt_cj` non-NULL
 /// inputs of SUM j) and of the change's contribution per group (keys as `__pgt_kk`, `__pgt_n`
 /// the net rows, `__pgt_cj` the net non-NULL inputs, `__pgt_aj` COUNT j's or SUM j's change).
@@ -55,11 +47,11 @@ std::pair<std::string, std::string> now_and_change(lowering& l, int id, const tr
     const auto& a = std::get<ir::aggregate>(l.node(id).rel->node);
     const auto& out = l.names(id);
     const tree::expr w = tree::col("s", weight);
-    const std::vector<tree::expr> keys = group_keys(l, id);
+    const auto keys = l.aggregate_keys(id, "s");
     tree::select now, change;
-    for (std::size_t k = 0; k < keys.size(); ++k) {
-        now.items.push_back(tree::as(keys[k], out[k]));
-        change.items.push_back(tree::as(keys[k], hidden("k", k)));
+    for (std::size_t k = 0; k < keys.values.size(); ++k) {
+        now.items.push_back(tree::as(keys.values[k], out[k]));
+        change.items.push_back(tree::as(keys.values[k], hidden("k", k)));
     }
     now.items.push_back(tree::as(tree::count_all(), "__pgt_n"));
     change.items.push_back(tree::as(tree::fn("sum", {w}), "__pgt_n"));
@@ -80,12 +72,12 @@ std::pair<std::string, std::string> now_and_change(lowering& l, int id, const tr
     }
     now.from(l.new_sql(child), "s").where(in_touched);
     change.from(dc, "s");
-    if (keys.empty()) {
+    if (keys.by.empty()) {
         now.having(tree::exists(tree::select({tree::integer(1)}).from(dc, "")));
         change.having(tree::gt(tree::count_all(), tree::integer(0)));
     } else {
-        now.group_by(keys);
-        change.group_by(keys);
+        now.group_by(keys.by);
+        change.group_by(keys.by);
     }
     return {l.add_cte(tag(id, "new"), nid(id) + ": aggregate of touched groups, now", tree::render(now)),
             l.add_cte(tag(id, "change"), nid(id) + ": the change's contribution per touched group", tree::render(change))};
@@ -166,16 +158,18 @@ tree::expr in_touched_groups(lowering& l, int id, const std::string& dc) {
     const int child = l.node(id).inputs[0];
     const auto& a = std::get<ir::aggregate>(l.node(id).rel->node);
     if (a.group_by.empty()) return tree::boolean(true);
-    const std::vector<tree::expr> keys = group_keys(l, id);
+    const auto keys = l.aggregate_keys(id, "s");
     tree::select touched;
-    touched.distinct = true;
     std::vector<tree::expr> match;
-    for (std::size_t k = 0; k < keys.size(); ++k) {
-        touched.items.push_back(tree::as(keys[k], hidden("k", k)));
-        match.push_back(same_key(l, child, *a.group_by[k], keys[k], tree::col("t", hidden("k", k))));
+    for (std::size_t k = 0; k < keys.values.size(); ++k) {
+        touched.items.push_back(tree::as(keys.values[k], hidden("k", k)));
+        match.push_back(same_key(l, child, *a.group_by[k], l.value(*a.group_by[k], child, "s"), tree::col("t", hidden("k", k))));
     }
-    const std::string groups =
-        l.add_cte(tag(id, "groups"), nid(id) + ": groups touched by the change", tree::render(touched.from(dc, "s")));
+    touched.from(dc, "s");
+    // (DISTINCT needs the keys' equality; keys without one are grouped by their images.)
+    if (std::ranges::all_of(a.group_by, [](const ir::expr_ptr& g) { return g->type.equality; })) touched.distinct = true;
+    else touched.group_by(keys.by);
+    const std::string groups = l.add_cte(tag(id, "groups"), nid(id) + ": groups touched by the change", tree::render(touched));
     return tree::exists(tree::select({tree::integer(1)}).from(groups, "t").where(tree::all_of(std::move(match))));
 }
 
@@ -187,7 +181,7 @@ std::optional<std::string> delta_aggregate(lowering& l, int id) {
     auto dc = l.delta(child);
     if (!dc) return std::nullopt;
     const auto& a = std::get<ir::aggregate>(n.rel->node);
-    const std::vector<tree::expr> keys = group_keys(l, id);
+    const auto keys = l.aggregate_keys(id, "s");
     const tree::expr in_touched = in_touched_groups(l, id, *dc);
 
     // γ over rows seen as alias "s" of a relation with C's columns.
@@ -195,10 +189,10 @@ std::optional<std::string> delta_aggregate(lowering& l, int id) {
         tree::select g;
         const auto& out = l.names(id);
         std::size_t k = 0;
-        for (const auto& key : keys) g.items.push_back(tree::as(key, out[k++]));
+        for (const auto& key : keys.values) g.items.push_back(tree::as(key, out[k++]));
         for (const auto& call : a.aggs) g.items.push_back(tree::as(aggregate_value(l, call, child, "s"), out[k++]));
         g.from(from, "s").where_condition = std::move(where);
-        if (!keys.empty()) g.group_by(keys);
+        if (!keys.by.empty()) g.group_by(keys.by);
         else g.having(tree::exists(tree::select({tree::integer(1)}).from(*dc, ""))); // one row, and only on change
         return tree::render(g);
     };

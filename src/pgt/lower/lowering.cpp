@@ -71,6 +71,18 @@ std::vector<tree::select_item> lowering::grouped_columns(int id, const std::stri
     return cols;
 }
 
+lowering::group_keys lowering::aggregate_keys(int id, const std::string& alias) const {
+    const int child = node(id).inputs[0];
+    group_keys keys;
+    for (const auto& g : std::get<ir::aggregate>(node(id).rel->node).group_by) {
+        const std::string x = expr(*g, child, alias);
+        const bool equality = g->type.equality;
+        keys.by.push_back(tree::rendered(equality ? x : sql::image(x, g->type)));
+        keys.values.push_back(tree::rendered(equality ? x : sql::grouped_value(x, g->type)));
+    }
+    return keys;
+}
+
 std::vector<tree::expr> lowering::consolidation_keys(int id, const std::string& alias) const {
     auto keys = images(id, alias);
     const auto& columns = node(id).rel->columns;
@@ -306,6 +318,14 @@ layout state_table_layout(const lowering& l, int id, std::vector<storage_column>
 std::string null_safe_eq(const std::string& a, const std::string& b, const sql_type& type) {
     const tree::expr x = tree::rendered(a), y = tree::rendered(b);
     return tree::render(tree::any_of({tree::eq(x, y), tree::all_of({tree::is_null(x, type), tree::is_null(y, type)})}));
+}
+
+tree::expr same_group_key(const tree::expr& a, const tree::expr& b, const sql_type& type, bool never_null) {
+    if (!type.equality)
+        return same_group_key(tree::rendered(sql::image(tree::render(a), type)), tree::rendered(sql::image(tree::render(b), type)),
+                              make_type(type_kind::text), never_null);
+    if (never_null) return tree::eq(a, b);
+    return tree::rendered(null_safe_eq(tree::render(a), tree::render(b), type));
 }
 
 tree::expr function_call(const std::string& schema, const std::string& name, std::vector<tree::expr> args, tree::call_options options) {

@@ -58,6 +58,14 @@ public:
     /// together, rows whose weights cancel dropped.
     tree::select consolidation(int id, const std::string& relation, const std::string& alias) const;
     std::vector<tree::select_item> grouped_columns(int id, const std::string& alias) const;
+    /// Aggregate node `id`'s GROUP BY keys over its input's rows seen through `alias`: `by`,
+    /// what rows are grouped on, and `values`, what a group shows. Both are the key expressions,
+    /// but a key of a type without equality (a lifted subquery's D column of json, say) is
+    /// grouped by its image and shown as one of its values, as a consolidation does.
+    struct group_keys {
+        std::vector<tree::expr> by, values;
+    };
+    group_keys aggregate_keys(int id, const std::string& alias) const;
     /// `ROW(…)` of the images of node `id`'s columns seen through `alias`, to compare rows with
     /// IS [NOT] DISTINCT FROM.
     std::string row_images(int id, const std::string& alias) const;
@@ -198,7 +206,8 @@ std::string window_new_sql(const lowering& l, int id, const std::string& input);
 std::optional<std::string> delta_stored_aggregate(lowering& l, int id, const std::string& state_table);
 /// SELECT of a stored aggregate's state table contents from the sources.
 std::string stored_aggregate_full_load(lowering& l, int id);
-/// Its group key columns (quoted), for an index.
+/// Its group key columns (quoted), for an index: those whose type has a btree's equality (a
+/// lifted subquery's json key has none, and is matched by its image).
 std::vector<std::string> stored_aggregate_keys(const lowering& l, int id);
 /// The column of a touched group's new row (aggregate_delta's, and a stored aggregate's) that
 /// tells whether the group had a stored row, read by the same statement.
@@ -239,5 +248,9 @@ std::string aggregate_call(const lowering& l, const ir::agg_call& a, int input, 
 /// `(a = b OR (a IS NULL AND b IS NULL))`: null-safe equality an index can serve (for a type
 /// pg_trickle does not know, NULL as tree::is_null tests it).
 std::string null_safe_eq(const std::string& a, const std::string& b, const sql_type& type);
+/// Whether `a` and `b` are one group's key: null_safe_eq, or `a = b` alone when the key is
+/// `never_null` (an index on it then answers); a type without equality (a lifted subquery's
+/// json D column) compares its images, as such keys are grouped.
+tree::expr same_group_key(const tree::expr& a, const tree::expr& b, const sql_type& type, bool never_null);
 
 } // namespace pgt::lower::detail

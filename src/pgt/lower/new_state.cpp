@@ -57,13 +57,12 @@ std::string unary_sql(const lowering& l, int id, const std::string& input, bool 
         return tree::parenthesised(select_as(values, l.names(id)).from(input, "s"));
     }
     const auto& a = std::get<ir::aggregate>(n.rel->node);
-    std::vector<tree::expr> keys;
-    for (const auto& g : a.group_by) keys.push_back(l.value(*g, in, "s"));
-    values = keys;
+    const auto keys = l.aggregate_keys(id, "s");
+    values = keys.values;
     for (const auto& call : a.aggs) values.push_back(tree::rendered(aggregate_call(l, call, in, "s")));
     tree::select s = select_as(values, l.names(id));
     s.from(input, "s");
-    if (!keys.empty()) s.group_by(keys);
+    if (!keys.by.empty()) s.group_by(keys.by);
     // (Without keys or calls, the one group of `GROUP BY ()`: a row even over no rows.)
     else if (a.aggs.empty()) s.group_by({tree::rendered("()")});
     return tree::parenthesised(s);

@@ -305,11 +305,6 @@ struct aggregate_lowering {
         if (conditions.empty()) return std::nullopt;
         return tree::all_of(std::move(conditions));
     }
-    std::vector<tree::expr> keys(const std::string& alias) const {
-        std::vector<tree::expr> k;
-        for (const auto& e : a.group_by) k.push_back(l.value(*e, child, alias));
-        return k;
-    }
 
     /// The aggregate's own FILTER over rows `alias`, if it has one.
     std::optional<tree::expr> own_filter(const ir::agg_call& call, const std::string& alias) const {
@@ -469,8 +464,8 @@ struct aggregate_lowering {
     /// `SELECT keys, count, state FROM rows s GROUP BY keys`.
     tree::select state_select(const std::string& from) const {
         tree::select r;
-        auto k = keys("s");
-        for (std::size_t j = 0; j < k.size(); ++j) r.items.push_back(tree::as(k[j], g(j)));
+        const auto k = l.aggregate_keys(node, "s");
+        for (std::size_t j = 0; j < k.values.size(); ++j) r.items.push_back(tree::as(k.values[j], g(j)));
         r.items.push_back(tree::as(tree::count_all(), "__pgt_count"));
         for (std::size_t i = 0; i < a.aggs.size(); ++i) {
             auto cols = state_of(a.aggs[i], i);
@@ -478,7 +473,7 @@ struct aggregate_lowering {
             for (std::size_t k2 = 0; k2 < cols.size(); ++k2) r.items.push_back(tree::as(exprs[k2], cols[k2].name));
         }
         r.from(from, "s");
-        if (!k.empty()) r.group_by(k);
+        if (!k.by.empty()) r.group_by(k.by);
         return r;
     }
 
@@ -658,8 +653,8 @@ struct aggregate_lowering {
         const int known = one_row ? l.single_row_weight(child) : 0;
         const contribution to{one_row, known == 0 ? tree::col("s", weight) : tree::cast(tree::integer(known > 0 ? 1 : -1), int8_type)};
         tree::select r;
-        auto k = keys("s");
-        for (std::size_t j = 0; j < k.size(); ++j) r.items.push_back(tree::as(k[j], g(j)));
+        const auto k = l.aggregate_keys(node, "s");
+        for (std::size_t j = 0; j < k.values.size(); ++j) r.items.push_back(tree::as(k.values[j], g(j)));
         r.items.push_back(tree::as(to.count({}), "__pgt_dcount"));
         struct forget {
             std::map<const ir::agg_call*, std::string>& args;
@@ -670,7 +665,7 @@ struct aggregate_lowering {
         for (std::size_t i = 0; i < a.aggs.size(); ++i)
             for (auto& item : call_change(i, to, known)) r.items.push_back(std::move(item));
         if (one_row) return r;
-        if (!k.empty()) r.group_by(k);
+        if (!k.by.empty()) r.group_by(k.by);
         else r.having(tree::gt(tree::count_all(), tree::integer(0)));
         return r;
     }
@@ -871,16 +866,20 @@ struct aggregate_lowering {
             if (wanted) q.where(*wanted);
             return q;
         };
+        const auto rk = l.aggregate_keys(node, "s");
         for (std::size_t j = 0; j < a.group_by.size(); ++j) {
-            const tree::expr k = tree::rendered(l.expr(*a.group_by[j], child, "s"));
+            const tree::expr k = rk.by[j];
             const std::string name = "__pgt_rk" + std::to_string(j);
             keys.push_back(k);
-            grouped.items.push_back(tree::as(k, name));
-            // (The key type's own equality, as GROUP BY's; NULL keys are one group.)
-            const sql_type& type = a.group_by[j]->type;
-            const tree::expr stored = tree::col("c", g(j)), found_key = tree::col("r", name);
+            grouped.items.push_back(tree::as(rk.values[j], name));
+            // (The key type's own equality, as GROUP BY's, or the images a key without one is
+            // grouped by; NULL keys are one group.)
+            const sql_type& key_type = a.group_by[j]->type;
+            const sql_type type = key_type.equality ? key_type : make_type(type_kind::text);
+            const auto matched = [&](const tree::expr& x) { return key_type.equality ? x : tree::rendered(sql::image(tree::render(x), key_type)); };
+            const tree::expr stored = matched(tree::col("c", g(j))), found_key = matched(tree::col("r", name));
             found.push_back(tree::any_of({tree::compare("=", stored, found_key, type), tree::all_of({tree::is_null(stored, type), tree::is_null(found_key, type)})}));
-            const tree::select touched_keys = wanted_groups({tree::col("c", g(j))});
+            const tree::select touched_keys = wanted_groups({stored});
             const tree::expr among = sql::catalog_operators(type) ? tree::quantified("=", k, true, touched_keys) : tree::in(k, touched_keys);
             if (!wanted) {
                 touched.push_back(tree::any_of({among, tree::is_null(k, type)}));
@@ -942,13 +941,9 @@ struct aggregate_lowering {
         }
         has_subquery_column = true;
         std::vector<tree::expr> match;
-        // (A never-NULL key by `=` alone, which an index on it answers.)
-        for (std::size_t j = 0; j < a.group_by.size(); ++j) {
-            const tree::expr row_key = tree::rendered(l.expr(*a.group_by[j], child, "s"));
-            match.push_back(ir::never_null(*a.group_by[j], l.node(child).rel->columns)
-                                ? tree::eq(row_key, key(j))
-                                : tree::rendered(null_safe_eq(tree::render(row_key), tree::render(key(j)), a.group_by[j]->type)));
-        }
+        for (std::size_t j = 0; j < a.group_by.size(); ++j)
+            match.push_back(same_group_key(l.value(*a.group_by[j], child, "s"), key(j), a.group_by[j]->type,
+                                           ir::never_null(*a.group_by[j], l.node(child).rel->columns)));
         tree::select q({scratch});
         q.from(l.new_sql(child), "s");
         if (!match.empty()) q.where(tree::all_of(std::move(match)));
@@ -1405,7 +1400,8 @@ std::string stored_aggregate_full_load(lowering& l, int id) {
 std::vector<std::string> stored_aggregate_keys(const lowering& l, int id) {
     std::vector<std::string> keys;
     const auto& a = std::get<ir::aggregate>(l.node(id).rel->node);
-    for (std::size_t j = 0; j < a.group_by.size(); ++j) keys.push_back(sql::ident(l.names(id)[j]));
+    for (std::size_t j = 0; j < a.group_by.size(); ++j)
+        if (a.group_by[j]->type.equality) keys.push_back(sql::ident(l.names(id)[j]));
     return keys;
 }
 

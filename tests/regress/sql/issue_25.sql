@@ -85,6 +85,12 @@ SELECT pgtrickle.create_stream_table('docs_now', 'SELECT id, p, j FROM docs', sc
 SELECT pgtrickle.create_stream_table('docs_agg', 'SELECT v, count(*) AS n, json_agg(j ORDER BY id) AS js FROM docs GROUP BY v',
   refresh_mode => 'DIFFERENTIAL');
 SELECT pgtrickle.create_stream_table('docs_empty', 'SELECT id, json_build_array() AS j FROM docs', refresh_mode => 'DIFFERENTIAL');
+-- Subqueries reading an outer row's json or point: run once per distinct value, whose
+-- copies are grouped and matched by their text (a MIN/MAX's stored groups too).
+SELECT pgtrickle.create_stream_table('docs_peers', $$SELECT d.id, (SELECT sum(e.v) FROM docs e WHERE e.j::text = d.j::text) AS s,
+  (SELECT max(e.id) FROM docs e WHERE e.p ~= d.p) AS m FROM docs d$$, refresh_mode => 'DIFFERENTIAL');
+SELECT pgtrickle.create_stream_table('docs_peers_now', $$SELECT d.id, (SELECT max(e.v) FROM docs e WHERE e.j::text = d.j::text) AS m
+  FROM docs d$$, schedule => NULL, refresh_mode => 'IMMEDIATE');
 
 -- DISTINCT ON without ORDER BY: one row of each key, whichever rows move between keys.
 CREATE TABLE mv_base_a (i int, j int);
@@ -125,7 +131,7 @@ INSERT INTO t_misc VALUES (0, 2), (1, 5);
 DELETE FROM t_cust WHERE id = 2;
 INSERT INTO shapes VALUES (4, 'delta', '{3}', '(3,3)', 'b', '{"children": [4]}');
 UPDATE shapes SET label = 'Beta', tags = '{2}' WHERE id = 2;
-INSERT INTO docs VALUES (10, point(1, 2), '{"x":1}', 1), (11, point(1, 2), '[]', 2);
+INSERT INTO docs VALUES (10, point(1, 2), '{"x":1}', 1), (11, point(1, 2), '[]', 2), (13, point(1, 2), '[]', 5);
 UPDATE docs SET j = '{"y": 2}', p = point(9, 9) WHERE id = 1;
 DELETE FROM docs WHERE id = 3;
 INSERT INTO docs VALUES (12, NULL, NULL, NULL);
