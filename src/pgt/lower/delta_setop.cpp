@@ -68,15 +68,38 @@ tree::select uncorrelated_counts(const lowering& l, int id, const std::string& c
     return counts;
 }
 
+bool all_have_equality(const std::vector<ir::column>& cols) {
+    return std::ranges::all_of(cols, [](const ir::column& c) { return c.type.equality; });
+}
+
 } // namespace
 
 std::string set_operation_new_sql(const lowering& l, int id) {
     const auto& n = l.node(id);
     const auto& s = std::get<ir::set_operation>(n.rel->node);
-    tree::select a(l.columns_as(n.inputs[0], "a", id)), b(l.columns(n.inputs[1], "b"));
-    a.from(l.new_sql(n.inputs[0]), "a");
-    b.from(l.new_sql(n.inputs[1]), "b");
-    return tree::parenthesised(tree::set_operation(kind_of(s), s.all, {a, b}));
+    if (all_have_equality(n.rel->columns)) {
+        tree::select a(l.columns_as(n.inputs[0], "a", id)), b(l.columns(n.inputs[1], "b"));
+        a.from(l.new_sql(n.inputs[0]), "a");
+        b.from(l.new_sql(n.inputs[1]), "b");
+        return tree::parenthesised(tree::set_operation(kind_of(s), s.all, {a, b}));
+    }
+    // INTERSECT and EXCEPT compare rows by their columns' equality: rows with a column without
+    // one (a lifted subquery's json D) are counted per image in each input instead, and each
+    // kept f(a, b) times.
+    auto side = [&](int input, bool is_a) {
+        tree::select rows(l.columns_as(input, "s", id));
+        rows.items.push_back(tree::as(tree::integer(is_a ? 1 : 0), "__pgt_a"));
+        rows.items.push_back(tree::as(tree::integer(is_a ? 0 : 1), "__pgt_b"));
+        return rows.from(l.new_sql(input), "s");
+    };
+    tree::select counted(l.grouped_columns(id, "c"));
+    counted.items.push_back(tree::as(tree::fn("sum", {tree::col("c", "__pgt_a")}), "__pgt_a"));
+    counted.items.push_back(tree::as(tree::fn("sum", {tree::col("c", "__pgt_b")}), "__pgt_b"));
+    counted.from(tree::from(tree::union_all({side(n.inputs[0], true), side(n.inputs[1], false)}), "c")).group_by(l.images(id, "c"));
+    const tree::expr series = tree::fn("generate_series", {tree::integer(1), copies(s, tree::col("t", "__pgt_a"), tree::col("t", "__pgt_b"))});
+    tree::select kept(l.columns(id, "t"));
+    kept.from(tree::cross_join(tree::from(counted, "t"), tree::from_function(series, "copies", true)));
+    return tree::parenthesised(kept);
 }
 
 std::optional<std::string> delta_set_operation(lowering& l, int id) {
@@ -96,10 +119,12 @@ std::optional<std::string> delta_set_operation(lowering& l, int id) {
     std::vector<tree::query> parts;
     if (da) parts.push_back(side(n.inputs[0], *da, true));
     if (db) parts.push_back(side(n.inputs[1], *db, false));
-    tree::select per_row(l.columns(id, "c"));
+    // (A column without equality is grouped by its image.)
+    const bool equality = all_have_equality(cols);
+    tree::select per_row(equality ? l.columns(id, "c") : l.grouped_columns(id, "c"));
     per_row.items.push_back(tree::as(tree::fn("sum", {tree::col("c", "__pgt_da")}), "__pgt_da"));
     per_row.items.push_back(tree::as(tree::fn("sum", {tree::col("c", "__pgt_db")}), "__pgt_db"));
-    per_row.from(tree::from(tree::union_all(std::move(parts)), "c")).group_by(l.column_values(id, "c"));
+    per_row.from(tree::from(tree::union_all(std::move(parts)), "c")).group_by(equality ? l.column_values(id, "c") : l.images(id, "c"));
     const std::string changed = l.add_cte("d" + std::to_string(id) + "_rows",
                                           "n" + std::to_string(id) + ": rows whose copies change, with their change per input", tree::render(per_row));
 
@@ -110,7 +135,7 @@ std::optional<std::string> delta_set_operation(lowering& l, int id) {
         tree::select counts({tree::all("c"), tree::as(count_in(n.inputs[0], "a"), "__pgt_a"), tree::as(count_in(n.inputs[1], "b"), "__pgt_b")});
         return counts.from(changed, "c");
     };
-    const bool uncorrelated = l.opts().uncorrelated_rescans && std::ranges::all_of(cols, [](const ir::column& c) { return c.type.equality; });
+    const bool uncorrelated = l.opts().uncorrelated_rescans && equality;
     const tree::select counts = uncorrelated ? uncorrelated_counts(l, id, changed) : correlated_counts();
     const tree::expr a = tree::col("t", "__pgt_a"), b = tree::col("t", "__pgt_b");
     const tree::expr change =

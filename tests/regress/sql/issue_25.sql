@@ -91,6 +91,8 @@ SELECT pgtrickle.create_stream_table('docs_peers', $$SELECT d.id, (SELECT sum(e.
   (SELECT max(e.id) FROM docs e WHERE e.p ~= d.p) AS m FROM docs d$$, refresh_mode => 'DIFFERENTIAL');
 SELECT pgtrickle.create_stream_table('docs_peers_now', $$SELECT d.id, (SELECT max(e.v) FROM docs e WHERE e.j::text = d.j::text) AS m
   FROM docs d$$, schedule => NULL, refresh_mode => 'IMMEDIATE');
+SELECT pgtrickle.create_stream_table('docs_common', $$SELECT d.id FROM docs d WHERE EXISTS (SELECT e.v FROM docs e
+  WHERE e.j::text = d.j::text INTERSECT SELECT e.v FROM docs e WHERE e.p ~= d.p)$$, refresh_mode => 'DIFFERENTIAL');
 
 -- DISTINCT ON without ORDER BY: one row of each key, whichever rows move between keys.
 CREATE TABLE mv_base_a (i int, j int);
