@@ -22,11 +22,18 @@ std::string nid(int id) { return "n" + std::to_string(id); }
 /// count of non-NULL inputs), `__pgt_a1` (an aggregate's change).
 std::string hidden(const char* what, std::size_t j) { return "__pgt_" + std::string(what) + std::to_string(j); }
 
-/// `a` (an expression over input `child`) equals `b`, NULL matching NULL; a plain `=`, which
-/// PostgreSQL can hash and estimate, when `a` is a never-NULL column.
+/// Values `a` and `b` of `type` are equal, NULL matching NULL (sql::not_distinct: a form
+/// PostgreSQL can hash; a type without equality by its image); a plain `=`, which an index on
+/// the value answers and PostgreSQL can estimate, when the value is never NULL.
+tree::expr same_value(const std::string& a, const std::string& b, const sql_type& type, bool never_null) {
+    if (never_null && type.equality) return tree::rendered(sql::binary("=", a, b));
+    return tree::rendered(sql::not_distinct(a, b, type));
+}
+
+/// `a` (group key `key`, an expression over input `child`) equals `b`.
 tree::expr same_key(const lowering& l, int child, const ir::expr& key, const tree::expr& a, const tree::expr& b) {
-    if (key.kind == ir::expr_kind::column && key.type.equality && ir::never_null(key, l.node(child).rel->columns)) return tree::eq(a, b);
-    return tree::rendered(sql::not_distinct(tree::render(a), tree::render(b), key.type));
+    const bool never_null = key.kind == ir::expr_kind::column && ir::never_null(key, l.node(child).rel->columns);
+    return same_value(tree::render(a), tree::render(b), key.type, never_null);
 }
 
 /// COUNT, and SUM of exact numbers: the value before a change is the value after minus the
@@ -215,15 +222,12 @@ std::optional<std::string> delta_distinct(lowering& l, int id) {
     const auto& names = l.names(child);
     const auto& columns = l.node(child).rel->columns;
 
-    // (A column never NULL is compared by `=`, which an index on it answers: the rows counted
-    // are then found by probes, not a scan.)
+    // (A column never NULL is compared by `=`: the rows counted are then found by probes of an
+    // index on it, not a scan.)
     auto same_row = [&](const std::string& a, const std::string& b) {
         std::vector<tree::expr> eq;
-        for (std::size_t i = 0; i < names.size(); ++i) {
-            const std::string x = sql::column(a, names[i]), y = sql::column(b, names[i]);
-            const bool plain = columns[i].not_null && columns[i].type.equality;
-            eq.push_back(tree::rendered(plain ? sql::binary("=", x, y) : sql::not_distinct(x, y, columns[i].type)));
-        }
+        for (std::size_t i = 0; i < names.size(); ++i)
+            eq.push_back(same_value(sql::column(a, names[i]), sql::column(b, names[i]), columns[i].type, columns[i].not_null));
         return tree::all_of(std::move(eq));
     };
     tree::select changes(l.grouped_columns(child, "s"));
