@@ -654,7 +654,9 @@ struct aggregate_lowering {
         const contribution to{one_row, known == 0 ? tree::col("s", weight) : tree::cast(tree::integer(known > 0 ? 1 : -1), int8_type)};
         tree::select r;
         const auto k = l.aggregate_keys(node, "s");
-        for (std::size_t j = 0; j < k.values.size(); ++j) r.items.push_back(tree::as(k.values[j], g(j)));
+        // (One row's keys are its values: it is not grouped.)
+        for (std::size_t j = 0; j < k.values.size(); ++j)
+            r.items.push_back(tree::as(one_row ? l.value(*a.group_by[j], child, "s") : k.values[j], g(j)));
         r.items.push_back(tree::as(to.count({}), "__pgt_dcount"));
         struct forget {
             std::map<const ir::agg_call*, std::string>& args;
