@@ -4,6 +4,7 @@
 //     Δ = f(a, b) − f(a − Δa, b − Δb)
 // where a and b are counted in the inputs' current contents. Cost: two counts per changed row.
 #include <algorithm>
+#include <array>
 
 #include "lowering.hpp"
 
@@ -68,6 +69,17 @@ tree::select uncorrelated_counts(const lowering& l, int id, const std::string& c
     return counts;
 }
 
+/// The rows of `relation` (input `input`'s columns, alias "s") as set operation `id`'s, each
+/// counting `count` in its side's column (`counts[0]` for the first input, else `counts[1]`)
+/// and 0 in the other's: summed per row, the row's copies (or their change) in each input.
+tree::select side_rows(const lowering& l, int id, int input, const std::string& relation, bool first, const tree::expr& count,
+                       const std::array<const char*, 2>& counts) {
+    tree::select rows(l.columns_as(input, "s", id));
+    rows.items.push_back(tree::as(first ? count : tree::integer(0), counts[0]));
+    rows.items.push_back(tree::as(first ? tree::integer(0) : count, counts[1]));
+    return rows.from(relation, "s");
+}
+
 bool all_have_equality(const std::vector<ir::column>& cols) {
     return std::ranges::all_of(cols, [](const ir::column& c) { return c.type.equality; });
 }
@@ -86,11 +98,8 @@ std::string set_operation_new_sql(const lowering& l, int id) {
     // INTERSECT and EXCEPT compare rows by their columns' equality: rows with a column without
     // one (a lifted subquery's json D) are counted per image in each input instead, and each
     // kept f(a, b) times.
-    auto side = [&](int input, bool is_a) {
-        tree::select rows(l.columns_as(input, "s", id));
-        rows.items.push_back(tree::as(tree::integer(is_a ? 1 : 0), "__pgt_a"));
-        rows.items.push_back(tree::as(tree::integer(is_a ? 0 : 1), "__pgt_b"));
-        return rows.from(l.new_sql(input), "s");
+    auto side = [&](int input, bool first) {
+        return side_rows(l, id, input, l.new_sql(input), first, tree::integer(1), {"__pgt_a", "__pgt_b"});
     };
     tree::select counted(l.grouped_columns(id, "c"));
     counted.items.push_back(tree::as(tree::fn("sum", {tree::col("c", "__pgt_a")}), "__pgt_a"));
@@ -110,11 +119,8 @@ std::optional<std::string> delta_set_operation(lowering& l, int id) {
     if (!da && !db) return std::nullopt;
     const auto& cols = n.rel->columns;
 
-    auto side = [&](int input, const std::string& d, bool is_a) {
-        tree::select rows(l.columns_as(input, "s", id));
-        rows.items.push_back(tree::as(is_a ? tree::col("s", weight) : tree::integer(0), "__pgt_da"));
-        rows.items.push_back(tree::as(is_a ? tree::integer(0) : tree::col("s", weight), "__pgt_db"));
-        return rows.from(d, "s");
+    auto side = [&](int input, const std::string& d, bool first) {
+        return side_rows(l, id, input, d, first, tree::col("s", weight), {"__pgt_da", "__pgt_db"});
     };
     std::vector<tree::query> parts;
     if (da) parts.push_back(side(n.inputs[0], *da, true));
