@@ -64,6 +64,10 @@ circuit build_circuit(ir::query q);
 /// groups it touches, not their rows.
 std::vector<int> stored_aggregates(const circuit& c);
 
+/// Whether the circuit lifts a correlated subquery: evaluates it for each distinct combination D
+/// of the outer values it reads (a `distinct` of those values).
+bool lifts_subquery(const circuit& c);
+
 /// The WITH RECURSIVE nodes, inputs first. Each keeps its rows with their numbers of
 /// derivations in a state table (the integral DBSP's counting rule updates).
 std::vector<int> recursions(const circuit& c);

@@ -222,7 +222,8 @@ std::string full_load_sql(const circuit& c, const options& opts = {});
 /// The same storage columns computed from `query` (the defining query's SQL, which returns
 /// the circuit's output columns in order) instead of from the circuit: the query as
 /// PostgreSQL's planner sees it, where the stream table holds its rows as they are (bag or
-/// keyed, no TopK, no state tables beside it); nullopt otherwise.
+/// keyed, no TopK, no recursion's state); nullopt otherwise. The state tables of stored
+/// aggregates are loaded apart (aggregate_states), so they do not stand in its way.
 std::optional<std::string> query_load_sql(const circuit& c, const std::string& query, const options& opts = {});
 
 /// The incremental refresh of the stream table `storage_table` (an SQL name, quoted and

@@ -64,7 +64,7 @@ ir::rel_ptr make_d(const ir::rel_ptr& outer, const std::vector<ir::expr_ptr>& va
     std::vector<std::string> names;
     for (std::size_t i = 0; i < values.size(); ++i) names.push_back("__outer" + std::to_string(i));
     ir::rel_ptr p = make_project(outer, values, names);
-    return ir::make_rel(ir::distinct{}, {p}, p->columns);
+    return ir::make_rel(ir::distinct{true}, {p}, p->columns);
 }
 
 namespace {

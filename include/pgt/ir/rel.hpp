@@ -120,7 +120,10 @@ struct aggregate {
     std::vector<agg_call> aggs;
 };
 /// Set semantics: every distinct row once.
-struct distinct {};
+struct distinct {
+    /// D of a lifted subquery: the distinct outer values it is evaluated for.
+    bool outer_values = false;
+};
 /// Bag union of all inputs (same column count and types).
 struct union_all {};
 

@@ -291,6 +291,13 @@ std::vector<int> stored_aggregates(const circuit& c) {
     return ids;
 }
 
+bool lifts_subquery(const circuit& c) {
+    return std::ranges::any_of(c.nodes, [](const circuit_node& n) {
+        const auto* d = std::get_if<ir::distinct>(&n.rel->node);
+        return d && d->outer_values;
+    });
+}
+
 std::vector<int> recursions(const circuit& c) {
     std::vector<int> ids;
     for (std::size_t i = 0; i < c.nodes.size(); ++i)

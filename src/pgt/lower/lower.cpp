@@ -159,8 +159,9 @@ std::string full_load_sql(const circuit& c, const options& opts) {
 }
 
 std::optional<std::string> query_load_sql(const circuit& c, const std::string& query, const options& opts) {
-    if (c.query.topk || (c.strategy != maintenance::bag && c.strategy != maintenance::keyed) ||
-        !stored_aggregates(c).empty() || !recursions(c).empty())
+    // (An aggregate kept in a state table of its own is loaded apart from the rows, from its
+    // own SQL: the rows are still the query's as they are.)
+    if (c.query.topk || (c.strategy != maintenance::bag && c.strategy != maintenance::keyed) || !recursions(c).empty())
         return std::nullopt;
     lowering l(c, nullptr, opts);
     return rows_query_load(l, query);
