@@ -379,7 +379,6 @@ void compile_incremental(const stream_table& st, compiled_query& c) {
     c.load.select = topk ? lower::topk_state_load(graph, c.options) : lower::full_load_sql(graph, c.options);
     c.load.statement = insert_rows(target, columns, c.load.select);
     if (const auto q = lower::query_load_sql(graph, st.defining_query, c.options)) c.load.query_load = insert_rows(st.qualified(), columns, *q);
-    c.load.lifts_subquery = lifts_subquery(graph);
     auto inc = incremental_of(st, std::move(graph), target, c.options);
     if (topk)
         c.plan = topk_of(st, std::move(inc));

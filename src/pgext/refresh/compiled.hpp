@@ -41,9 +41,6 @@ struct full_load {
     /// The same from the defining query as written (lower::query_load_sql), where the storage
     /// allows: what a full load that fails on data falls back to. Empty otherwise.
     std::string query_load;
-    /// The circuit lifts a correlated subquery (lifts_subquery): evaluates it for each distinct
-    /// outer value, where PostgreSQL's plan of the query may evaluate it for few.
-    bool lifts_subquery = false;
 };
 
 /// A refresh's delta statement, prepared. Of a stream table on the coordinator that reads

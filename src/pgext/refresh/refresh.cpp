@@ -679,12 +679,12 @@ bool load_compiles(const stream_table& st, compiled_query& comp) {
 /// evaluated for every distinct outer value, where PostgreSQL's own plan may evaluate it for
 /// few rows or none (nested EXISTS over 20 rows: a load 30 times slower; a sqlsmith query's
 /// passed 60 s), and the estimates of its repeated joins compound: over tables never analyzed,
-/// a load priced at an 18th of the query's ran past 120 s where the query took 40 ms.
+/// a load priced at an 18th of the query's ran past 120 s where the query took 37 ms.
 bool loads_as_written(const stream_table& st, compiled_query& comp) {
     if (comp.reads_citus()) return false; // (Citus plans each: not planned twice)
     if (!comp.load_cost) comp.load_cost = server::analyzer::planned_cost(comp.load.select);
     if (!comp.query_cost) comp.query_cost = server::analyzer::planned_cost(st.defining_query);
-    if (comp.load.lifts_subquery) return *comp.query_cost <= 100 * std::max(*comp.load_cost, 1.0);
+    if (const auto* inc = comp.incremental(); inc && lifts_subquery(inc->graph)) return *comp.query_cost <= 100 * std::max(*comp.load_cost, 1.0);
     return *comp.load_cost > 100 * std::max(*comp.query_cost, 1.0);
 }
 
