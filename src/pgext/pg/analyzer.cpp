@@ -59,6 +59,12 @@ Node* stand_in(type_ref t, int number, int location) {
         c->location = location;
         return reinterpret_cast<Node*>(c);
     }
+    // (ParseFuncOrColumn drops a function's arguments that are Params of type void.)
+    if (t.type == VOIDOID) {
+        Const* c = makeNullConst(VOIDOID, -1, InvalidOid);
+        c->location = location;
+        return reinterpret_cast<Node*>(c);
+    }
     Param* p = makeNode(Param);
     p->paramkind = PARAM_EXTERN;
     p->paramid = number;
