@@ -150,7 +150,8 @@ struct compiled_query {
     /// The estimated costs of PostgreSQL's plans of the defining query and of the load's
     /// `select`, planned at the first full load in a session that needs them: a load is compiled
     /// by JIT when a plan of the query's cost would be, and may run the query as written.
-    std::optional<double> query_cost, load_cost;
+    /// `states_cost`: those of its aggregate state tables' loads together (recompute_cost).
+    std::optional<double> query_cost, load_cost, states_cost;
     maintenance_plan plan;
 
     /// The incremental part of the plan; null for FULL.

@@ -688,6 +688,22 @@ bool loads_as_written(const stream_table& st, compiled_query& comp) {
     return *comp.load_cost > 100 * std::max(*comp.query_cost, 1.0);
 }
 
+/// The planner's estimate of what reload() of a differentially maintained `comp` runs: its
+/// storage's load (the defining query as written, or the circuit's load) and the loads of its
+/// aggregate state tables.
+double recompute_cost(const stream_table& st, compiled_query& comp) {
+    if (!comp.load_cost) comp.load_cost = server::analyzer::planned_cost(comp.load.select);
+    double cost = *comp.load_cost;
+    if (std::holds_alternative<differential_plan>(comp.plan) && !comp.load.query_load.empty() && loads_as_written(st, comp))
+        cost = *comp.query_cost;
+    if (!comp.states_cost) {
+        comp.states_cost = 0.0;
+        if (const auto* inc = comp.incremental())
+            for (const auto& def : inc->aggregate_state_defs) *comp.states_cost += server::analyzer::planned_cost(def.select);
+    }
+    return cost + *comp.states_cost;
+}
+
 } // namespace
 
 refresh_outcome reload(const stream_table& st, compiled_query& comp, unsigned owner, const spi::snapshot& snap) {
@@ -756,8 +772,7 @@ constexpr double delta_cost_limit = 100, delta_cost_floor = 1e6;
 std::optional<std::string> costlier_than_recompute(const stream_table& st, compiled_query& comp, unsigned owner, const spi::plan& delta) {
     if (comp.reads_citus()) return std::nullopt; // (planned anew at each run, with its values)
     server::role_scope as_owner(owner, true);
-    if (!comp.load_cost) comp.load_cost = server::analyzer::planned_cost(comp.load.select);
-    const double load = std::max(*comp.load_cost, 1.0);
+    const double load = std::max(recompute_cost(st, comp), 1.0);
     const server::guc_scope settings(delta_settings(comp));
     const double cost = delta.make_generic_plan();
     if (cost <= delta_cost_floor || cost <= delta_cost_limit * load) return std::nullopt;
