@@ -188,6 +188,8 @@ void maintain(long long id, const std::vector<source_delta>& changes) {
     for (const auto& s : comp.sources) t->sources.push_back(s->oid);
     const unsigned owner = checked_owner(t->st, t->sources, false);
     auto recompute = [&] {
+        // (From the writing statement's AFTER trigger: its writes must be in the recomputation.)
+        server::see_own_writes();
         const spi::snapshot snap;
         reload(t->st, comp, owner, snap);
     };

@@ -94,6 +94,7 @@ bool in_recovery() { return RecoveryInProgress(); }
 oid database_oid() { return MyDatabaseId; }
 bool transaction_has_xid() { return FullTransactionIdIsValid(GetTopFullTransactionIdIfAny()); }
 bool read_only_transaction() { return XactReadOnly; }
+void see_own_writes() { pg::call([] { CommandCounterIncrement(); }); }
 bool snapshot_per_transaction() { return IsolationUsesXactSnapshot(); }
 
 bool commit_without_flush_if_alone() {

@@ -18,6 +18,10 @@ std::uint64_t top_full_xid();
 /// The transaction has an xid: it has written (or locked rows).
 bool transaction_has_xid();
 bool read_only_transaction();
+/// Makes what this transaction wrote so far, the running statement's writes included, visible
+/// to snapshots taken from here on (CommandCounterIncrement): a snapshot taken in an AFTER
+/// trigger otherwise sees the triggering statement's table as it was before the statement.
+void see_own_writes();
 /// The transaction keeps one snapshot throughout (REPEATABLE READ or SERIALIZABLE).
 bool snapshot_per_transaction();
 /// When the current transaction is one statement's (not in a transaction block) and has written
