@@ -296,16 +296,16 @@ void refuse_immediate_over_citus(const definition& def) {
                         "Use refresh_mode => 'DIFFERENTIAL' (or 'AUTO', 'FULL').");
 }
 
-/// Citus plans the maintenance SQL of a query over its tables as it plans a refresh's, and
-/// refuses some (`refused`, 0A000: a subquery per row over a distributed table, such as an
-/// uncorrelated IN in the full load's select list). AUTO then recomputes the stream table in
-/// full; DIFFERENTIAL is refused with the reason. (The server's own 0A000 refusals of the same
-/// SQL take this path too: the reason quotes the message as raised.)
-void citus_refused(definition& def, const std::string& display_name, const error& refused) {
-    const std::string reason = std::string("the SQL that maintains it over Citus tables was refused: ") + refused.what();
-    if (def.requested_mode != mode::automatic)
-        throw error(sqlstate::feature_not_supported, "stream table " + display_name + " cannot be maintained incrementally over Citus",
-                    reason + ".", "Use refresh_mode => 'FULL', or 'AUTO', which then recomputes it in full.");
+/// A query whose maintenance the server cannot carry out, for `reason` (`where`: " over
+/// Citus", or empty): AUTO recomputes the stream table in full; DIFFERENTIAL and IMMEDIATE are
+/// refused with the reason.
+void kept_full(definition& def, const std::string& display_name, const std::string& reason, const std::string& where = {}) {
+    if (def.requested_mode != mode::automatic) {
+        std::string detail = reason + ".";
+        detail[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(detail[0])));
+        throw error(sqlstate::feature_not_supported, "stream table " + display_name + " cannot be maintained incrementally" + where,
+                    detail, "Use refresh_mode => 'FULL', or 'AUTO', which then recomputes it in full.");
+    }
     def.refresh_mode = mode::full;
     def.downgrade_reason = reason;
     def.graph.reset();
@@ -313,6 +313,35 @@ void citus_refused(definition& def, const std::string& display_name, const error
     def.layout = {};
     def.warnings.push_back("[pg_trickle] Stream table '" + display_name + "' will use FULL refresh instead of DIFFERENTIAL. Reason: " +
                            reason);
+}
+
+/// Citus plans the maintenance SQL of a query over its tables as it plans a refresh's, and
+/// refuses some (`refused`, 0A000: a subquery per row over a distributed table, such as an
+/// uncorrelated IN in the full load's select list). (The server's own 0A000 refusals of the same
+/// SQL take this path too: the reason quotes the message as raised.)
+void citus_refused(definition& def, const std::string& display_name, const error& refused) {
+    kept_full(def, display_name, std::string("the SQL that maintains it over Citus tables was refused: ") + refused.what(), " over Citus");
+}
+
+/// The first of `columns` of a pseudo-type, described.
+std::optional<std::string> pseudo_typed(const std::vector<sql::ddl::column_definition>& columns) {
+    for (const auto& c : columns)
+        if (spi::scalar("SELECT typtype = 'p' FROM pg_catalog.pg_type WHERE oid = $1::pg_catalog.regtype::pg_catalog.oid",
+                        {c.type}) == "t")
+            return "maintenance would keep state column \"" + c.name + "\" of pseudo-type " + c.type + ", which no table can store";
+    return std::nullopt;
+}
+
+/// Why the storage or a state table of the incremental plan cannot be made, if it cannot: a
+/// value of a pseudo-type kept between refreshes (PostgreSQL 18's min() and max() of a
+/// composite value return record), which PostgreSQL stores in no table. (`loaded`: the storage
+/// load's columns.)
+std::optional<std::string> unstorable_state(const circuit& g, const lower::options& opts,
+                                            const std::vector<sql::ddl::column_definition>& loaded) {
+    if (auto column = pseudo_typed(loaded)) return column;
+    for (const auto& state : lower::aggregate_states(g, opts))
+        if (auto column = pseudo_typed(spi::describe_columns(state.select))) return column;
+    return std::nullopt;
 }
 
 /// The storage layout (and a TopK's state table's): the circuit's, or a FULL stream table's bag
@@ -330,11 +359,19 @@ void make_layouts(definition& def, const std::string& display_name, const output
         if (reads_every_source(*def.graph)) {
             const std::string load = def.state_layout ? lower::topk_state_load(*def.graph, opts) : lower::full_load_sql(*def.graph, opts);
             std::vector<sql::ddl::column_definition> loaded;
+            std::optional<std::string> unstorable;
             try {
-                pg::in_subtransaction([&] { loaded = spi::describe_columns(load); });
+                pg::in_subtransaction([&] {
+                    loaded = spi::describe_columns(load);
+                    unstorable = unstorable_state(*def.graph, opts, loaded);
+                });
             } catch (const error& e) {
                 if (e.code() != sqlstate::feature_not_supported || !citus::reads_citus_tables(def.front.sources)) throw;
                 citus_refused(def, display_name, e);
+                return make_layouts(def, display_name, output, described);
+            }
+            if (unstorable) {
+                kept_full(def, display_name, *unstorable);
                 return make_layouts(def, display_name, output, described);
             }
             take_collations(def.layout, loaded);

@@ -153,6 +153,23 @@ DROP COLLATION case_blind;
 SELECT pgtrickle.create_stream_table('pseudo', 'SELECT id, cast(NULL AS record) AS r FROM orders', refresh_mode => 'FULL');
 -- nor one of a type without an array type (pg_node_tree)
 SELECT pgtrickle.create_stream_table('node_tree', 'SELECT id, pg_catalog.pg_node_tree_in(NULL::cstring) AS t FROM orders');
+-- A state kept between refreshes of a pseudo-type (an aggregate of record values; PostgreSQL
+-- 18's min() of a composite returns record) cannot be stored: DIFFERENTIAL is refused, AUTO
+-- recomputes in full, and is exact.
+CREATE FUNCTION pair(int, text) RETURNS record LANGUAGE sql IMMUTABLE AS 'SELECT ROW($1, $2)';
+CREATE FUNCTION first_of(anyelement, anyelement) RETURNS anyelement LANGUAGE sql IMMUTABLE AS 'SELECT coalesce($1, $2)';
+CREATE AGGREGATE first_record(anyelement) (sfunc = first_of, stype = anyelement);
+SELECT pgtrickle.create_stream_table('record_state', 'SELECT customer, first_record(pair(id, note)) IS NULL AS none FROM orders GROUP BY customer',
+    refresh_mode => 'DIFFERENTIAL');
+SELECT pgtrickle.create_stream_table('record_state', 'SELECT id FROM orders WHERE (SELECT first_record(pair(id, note)) FROM orders) IS NOT NULL');
+SELECT effective_refresh_mode, downgrade_reason FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 'record_state';
+INSERT INTO orders VALUES (90, 9, 1, 'late');
+SELECT pgtrickle.refresh_stream_table('record_state');
+SELECT (SELECT count(*) FROM record_state) = (SELECT count(*) FROM orders) AS exact;
+SELECT pgtrickle.drop_stream_table('record_state');
+DELETE FROM orders WHERE id = 90;
+DROP AGGREGATE first_record(anyelement);
+DROP FUNCTION first_of(anyelement, anyelement), pair(int, text);
 -- a distributed stream table needs Citus
 SELECT pgtrickle.create_stream_table('distributed', 'SELECT id FROM orders', output_distribution_column => 'id');
 -- the failures created nothing
