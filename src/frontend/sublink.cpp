@@ -325,6 +325,66 @@ std::optional<sided_sublinks> attach_to_sides(const std::vector<pending_sublink>
     return out;
 }
 
+bool reads_one_join_input(const ir::rel& rel, const pending_sublink& p) {
+    const ir::rel* r = &rel;
+    while (std::holds_alternative<ir::filter>(r->node)) r = r->inputs[0].get();
+    const auto* j = std::get_if<ir::join>(&r->node);
+    if (!j || j->kind != ir::join_kind::inner || p.d || p.condition) return false;
+    const auto read = row_columns_read(p);
+    const int lw = static_cast<int>(r->inputs[0]->columns.size());
+    return !read.empty() && (*read.rbegin() < lw || *read.begin() >= lw);
+}
+
+attached_sublinks attach_below_joins(ir::rel_ptr rel, const std::vector<pending_sublink>& subs) {
+    if (subs.empty()) return {std::move(rel), {}};
+    if (const auto* f = std::get_if<ir::filter>(&rel->node)) {
+        // (The filter reads the row's columns, which keep their places; the added ones follow.)
+        auto a = attach_below_joins(rel->inputs[0], subs);
+        auto cols = a.rel->columns;
+        a.rel = ir::make_rel(*f, {a.rel}, std::move(cols));
+        return a;
+    }
+    const auto* j = std::get_if<ir::join>(&rel->node);
+    if (!j || j->kind != ir::join_kind::inner) return attach_sublinks(std::move(rel), subs);
+    const ir::rel_ptr& left = rel->inputs[0];
+    const ir::rel_ptr& right = rel->inputs[1];
+    const int lw = static_cast<int>(left->columns.size()), rw = static_cast<int>(right->columns.size());
+    std::vector<pending_sublink> on_left, on_right, here;
+    for (const auto& p : subs) {
+        if (!reads_one_join_input(*rel, p)) here.push_back(p);
+        else if (*row_columns_read(p).rbegin() < lw) on_left.push_back(rebased(p, 0, lw));
+        else on_right.push_back(rebased(p, lw, rw));
+    }
+    if (on_left.empty() && on_right.empty()) return attach_sublinks(std::move(rel), subs);
+    auto l = attach_below_joins(left, on_left);
+    auto r = attach_below_joins(right, on_right);
+    const int nl = static_cast<int>(on_left.size()), nr = static_cast<int>(on_right.size());
+    const ir::expr_ptr condition = j->condition ? ir::map_columns(j->condition, [&](const ir::expr& c) {
+        return ir::make_column(c.index < lw ? c.index : c.index + nl, c.type);
+    })
+                                                : nullptr;
+    ir::rel_ptr joined = make_join(ir::join_kind::inner, condition, l.rel, r.rel);
+    // The row back in its order, the subqueries' columns after it: left's, then right's.
+    std::vector<int> order;
+    for (int c = 0; c < lw; ++c) order.push_back(c);
+    for (int c = 0; c < rw; ++c) order.push_back(lw + nl + c);
+    for (int k = 0; k < nl; ++k) order.push_back(lw + k);
+    for (int k = 0; k < nr; ++k) order.push_back(lw + nl + rw + k);
+    if (nl > 0) {
+        std::vector<ir::expr_ptr> exprs;
+        std::vector<std::string> names;
+        for (const int c : order) {
+            exprs.push_back(ir::make_column(c, joined->columns[static_cast<std::size_t>(c)].type));
+            names.push_back(joined->columns[static_cast<std::size_t>(c)].name);
+        }
+        joined = make_project(joined, std::move(exprs), names);
+    }
+    attached_sublinks out = attach_sublinks(std::move(joined), here);
+    for (const auto& [stand_in, v] : l.values) out.values.emplace(stand_in, ir::make_column(lw + rw + v->index - lw, v->type));
+    for (const auto& [stand_in, v] : r.values) out.values.emplace(stand_in, ir::make_column(lw + rw + nl + v->index - rw, v->type));
+    return out;
+}
+
 ir::expr_ptr replace_stand_ins(const ir::expr_ptr& e, const std::map<const ir::expr*, ir::expr_ptr>& values) {
     if (!e) return e;
     if (auto it = values.find(e.get()); it != values.end()) return it->second;

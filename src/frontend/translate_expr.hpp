@@ -133,6 +133,15 @@ struct sided_sublinks {
 };
 std::optional<sided_sublinks> attach_to_sides(const std::vector<pending_sublink>& subs, ir::rel_ptr left, ir::rel_ptr right);
 
+/// Whether `p` (translated over `rel`'s row) is an uncorrelated subquery whose test reads
+/// columns of one input of the inner join at `rel`'s top (under its filters) alone.
+bool reads_one_join_input(const ir::rel& rel, const pending_sublink& p);
+
+/// As attach_sublinks, with each subquery joined to the deepest input of `rel`'s inner joins
+/// (under their filters) whose columns hold all it reads: the row's columns, then one per
+/// subquery, found by stand-in in the values.
+attached_sublinks attach_below_joins(ir::rel_ptr rel, const std::vector<pending_sublink>& subs);
+
 /// The pending subquery `p` lifted (see correlation.hpp) whatever discovery chose, so that its
 /// outer values are plain expressions (`d_values`) that a grouped level can rebase.
 pending_sublink lift_sublink(const pending_sublink& p, const expr_env& env);

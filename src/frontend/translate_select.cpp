@@ -640,20 +640,40 @@ rel_ptr filter_rows(select_level& l) {
     for (auto& c : ir::conjuncts(l.where)) (contains_sublink(*c, l.per_row.items) ? with_subqueries : local).push_back(c);
     if (!local.empty()) rel = place_predicate(rel, ir::make_and(std::move(local)));
     if (l.per_row.items.empty()) return rel;
-    // One subquery at a time, each conjunct filtering as soon as its subqueries are in: a later
-    // subquery (a lifted one's D in particular) sees only the rows that pass.
     std::map<const ir::expr*, ir::expr_ptr> values;
-    for (std::size_t i = 0; i < l.per_row.items.size(); ++i) {
-        auto a = attach_sublinks(rel, {l.per_row.items[i]});
-        rel = a.rel;
-        values.merge(a.values);
-        const std::vector<pending_sublink> later_subs(l.per_row.items.begin() + static_cast<std::ptrdiff_t>(i) + 1,
-                                                      l.per_row.items.end());
+    // Each conjunct filters as soon as its subqueries are in.
+    auto filter_ready = [&](const std::vector<pending_sublink>& later_subs) {
         std::vector<expr_ptr> ready, later;
         for (auto& c : with_subqueries) (contains_sublink(*c, later_subs) ? later : ready).push_back(c);
         for (auto& c : ready) c = replace_stand_ins(c, values);
         if (!ready.empty()) rel = place_predicate(rel, ir::make_and(std::move(ready)));
         with_subqueries = std::move(later);
+    };
+    // An uncorrelated WHERE subquery whose test (x IN (SELECT …), x > ALL (…)) reads one input
+    // of an inner join alone is joined to that input first: a change meets it before the joins
+    // multiply the change's rows, and what it rejects is not joined at all. Its rows are read
+    // once whatever it is joined to (PostgreSQL hashes them), so a row costs a probe; a
+    // correlated one would cost a search of its rows for each row of the input, where
+    // PostgreSQL may join first. (Not in a correlated level, whose row leads with outer values;
+    // not the subqueries of aggregate arguments, which PostgreSQL evaluates per joined row.)
+    std::vector<pending_sublink> early, rest;
+    for (const auto& p : l.per_row.items) {
+        const bool in_where = std::ranges::any_of(with_subqueries, [&](const expr_ptr& c) { return contains_sublink(*c, {p}); });
+        (!l.corr && in_where && reads_one_join_input(*rel, p) ? early : rest).push_back(p);
+    }
+    if (!early.empty()) {
+        auto a = attach_below_joins(rel, early);
+        rel = a.rel;
+        values.merge(a.values);
+        filter_ready(rest);
+    }
+    // The others one at a time: a later subquery (a lifted one's D in particular) sees only
+    // the rows that pass.
+    for (std::size_t i = 0; i < rest.size(); ++i) {
+        auto a = attach_sublinks(rel, {rest[i]});
+        rel = a.rel;
+        values.merge(a.values);
+        filter_ready(std::vector<pending_sublink>(rest.begin() + static_cast<std::ptrdiff_t>(i) + 1, rest.end()));
     }
     for (auto& call : l.aggs.calls) {
         for (auto& e : call.args) e = replace_stand_ins(e, values);

@@ -106,3 +106,19 @@ TEST_CASE("frontend: ORDER BY with a constant LIMIT is a TopK over the query's r
     CHECK(query("SELECT id FROM orders ORDER BY id FETCH FIRST 5 ROWS WITH TIES").topk->with_ties);
     CHECK(query("SELECT id FROM customers UNION SELECT id FROM audit.log ORDER BY 1 LIMIT 3").topk->keys[0].expr->index == 0);
 }
+
+TEST_CASE("frontend: a WHERE subquery reading one input of an inner join is joined to that input", "[frontend][subquery]") {
+    // Joined above the join, a change would be joined whole before the subquery rejects most
+    // of it (TPC-H q18).
+    auto below_join = [](const std::string& from, const std::string& where, const std::string& node) {
+        const auto p = plan("SELECT c.name FROM " + from + " WHERE o.customer_id = c.id AND " + where);
+        return p.find("Join inner") < p.find(node);
+    };
+    CHECK(below_join("customers c JOIN orders o ON true", "o.sku IN (SELECT kind FROM events) AND c.country = 'DE'", "Sublink ANY"));
+    // On the left input, the row is put back in its order above the join.
+    CHECK(below_join("orders o, customers c", "o.amount > ALL (SELECT price FROM products)", "Sublink ALL"));
+    // One that reads both inputs, or a correlated one, stays above the join.
+    CHECK_FALSE(below_join("orders o, customers c", "(o.sku, c.name) IN (SELECT sku, kind FROM events)", "Sublink ANY"));
+    CHECK_FALSE(below_join("orders o, customers c", "EXISTS (SELECT 1 FROM events e WHERE e.customer_id = o.customer_id)",
+                           "Sublink EXISTS"));
+}
