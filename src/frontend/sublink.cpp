@@ -325,6 +325,17 @@ std::optional<sided_sublinks> attach_to_sides(const std::vector<pending_sublink>
     return out;
 }
 
+namespace {
+
+/// Whole tables, joined: no filter that would make a join with them reject rows.
+bool unfiltered(const ir::rel& r) {
+    if (std::holds_alternative<ir::scan>(r.node)) return true;
+    const auto* j = std::get_if<ir::join>(&r.node);
+    return j && j->kind == ir::join_kind::inner && unfiltered(*r.inputs[0]) && unfiltered(*r.inputs[1]);
+}
+
+} // namespace
+
 bool reads_one_join_input(const ir::rel& rel, const pending_sublink& p) {
     const ir::rel* r = &rel;
     while (std::holds_alternative<ir::filter>(r->node)) r = r->inputs[0].get();
@@ -332,7 +343,9 @@ bool reads_one_join_input(const ir::rel& rel, const pending_sublink& p) {
     if (!j || j->kind != ir::join_kind::inner || p.d || p.condition) return false;
     const auto read = row_columns_read(p);
     const int lw = static_cast<int>(r->inputs[0]->columns.size());
-    return !read.empty() && (*read.rbegin() < lw || *read.begin() >= lw);
+    if (read.empty()) return false;
+    if (*read.rbegin() < lw) return unfiltered(*r->inputs[1]);
+    return *read.begin() >= lw && unfiltered(*r->inputs[0]);
 }
 
 attached_sublinks attach_below_joins(ir::rel_ptr rel, const std::vector<pending_sublink>& subs) {

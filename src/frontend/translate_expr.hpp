@@ -134,7 +134,8 @@ struct sided_sublinks {
 std::optional<sided_sublinks> attach_to_sides(const std::vector<pending_sublink>& subs, ir::rel_ptr left, ir::rel_ptr right);
 
 /// Whether `p` (translated over `rel`'s row) is an uncorrelated subquery whose test reads
-/// columns of one input of the inner join at `rel`'s top (under its filters) alone.
+/// columns of one input of the inner join at `rel`'s top (under its filters) alone, the
+/// other input whole tables (unfiltered).
 bool reads_one_join_input(const ir::rel& rel, const pending_sublink& p);
 
 /// As attach_sublinks, with each subquery joined to the deepest input of `rel`'s inner joins

@@ -650,12 +650,15 @@ rel_ptr filter_rows(select_level& l) {
         with_subqueries = std::move(later);
     };
     // An uncorrelated WHERE subquery whose test (x IN (SELECT …), x > ALL (…)) reads one input
-    // of an inner join alone is joined to that input first: a change meets it before the joins
-    // multiply the change's rows, and what it rejects is not joined at all. Its rows are read
-    // once whatever it is joined to (PostgreSQL hashes them), so a row costs a probe; a
-    // correlated one would cost a search of its rows for each row of the input, where
-    // PostgreSQL may join first. (Not in a correlated level, whose row leads with outer values;
-    // not the subqueries of aggregate arguments, which PostgreSQL evaluates per joined row.)
+    // of an inner join alone, the other input whole tables, is joined to that input first: a
+    // change meets it before the joins multiply the change's rows, and what it rejects is not
+    // joined at all. Its rows are read once whatever it is joined to (PostgreSQL hashes them).
+    // Not past a filtered input, whose join may reject most rows: a change of the subquery's
+    // result would then be matched with many more rows (TPC-H q20: every supplier instead of
+    // one nation's, 4× the refresh). Nor a correlated subquery, which would cost a search of
+    // its rows for each row of the input where PostgreSQL may join first; nor in a correlated
+    // level, whose row leads with outer values; nor the subqueries of aggregate arguments,
+    // which PostgreSQL evaluates per joined row.
     std::vector<pending_sublink> early, rest;
     for (const auto& p : l.per_row.items) {
         const bool in_where = std::ranges::any_of(with_subqueries, [&](const expr_ptr& c) { return contains_sublink(*c, {p}); });
