@@ -6,6 +6,20 @@ namespace pgt::lower::detail {
 
 namespace {
 
+/// The one node reading node `id`'s change, or -1 (none, or several).
+int single_user(const circuit& c, int id) {
+    int user = -1;
+    for (std::size_t n = 0; n < c.nodes.size(); ++n)
+        for (int in : c.nodes[n].inputs)
+            if (in == id) {
+                if (user != -1) return -1;
+                user = static_cast<int>(n);
+            }
+    return user;
+}
+
+bool linear(const circuit_node& n) { return n.op == circuit_op::filter || n.op == circuit_op::map; }
+
 /// Whether node `id`'s change reaches only rules that add up its rows' weights before a row's
 /// net weight matters: through filters, projections and joins used once (an inner join is
 /// bilinear: each row's weight multiplies its matches; an outer join's unmatched rows change
@@ -18,32 +32,60 @@ bool summed_downstream(const circuit& c, int id) {
     const bool rows_merged = c.strategy != maintenance::aggregate;
     for (;;) {
         if (rows_merged && id == merged_node(c)) return true;
-        int user = -1;
-        for (std::size_t n = 0; n < c.nodes.size(); ++n)
-            for (int in : c.nodes[n].inputs)
-                if (in == id) {
-                    if (user != -1) return false;
-                    user = static_cast<int>(n);
-                }
+        const int user = single_user(c, id);
         if (user == -1) return false;
         const circuit_node& u = c.nodes[static_cast<std::size_t>(user)];
         if (u.op == circuit_op::aggregate) return true;
-        if (u.op != circuit_op::filter && u.op != circuit_op::map && u.op != circuit_op::join) return false;
+        if (!linear(u) && u.op != circuit_op::join) return false;
         id = user;
     }
 }
 
-/// Whether source `s`'s change must be consolidated: a row changed several times since the
-/// last refresh (inserted and deleted again, updated twice) cancels out or nets to one row
-/// before a rule that needs net weights sees it. Where every read of it sums weights anyway,
-/// grouping all its columns first only costs (a third of a large change's refresh).
+/// The last of the filters and projections that node `id`'s change passes through alone (each
+/// the only reader of the one before it), or `id` itself.
+int linear_chain_end(const circuit& c, int id) {
+    for (int user = single_user(c, id); user != -1 && linear(c.nodes[static_cast<std::size_t>(user)]); user = single_user(c, id))
+        id = user;
+    return id;
+}
+
+/// Whether source `s`'s change must be consolidated as it is read: a row changed several times
+/// since the last refresh (inserted and deleted again, updated twice) cancels out or nets to
+/// one row before a rule that needs net weights sees it. Where every read of it sums weights
+/// anyway, grouping all its columns first only costs (a third of a large change's refresh);
+/// where a read passes through filters and projections first, it is consolidated after them
+/// (consolidated_chain): fewer rows, fewer columns.
 bool needs_consolidation(const lowering& l, int s) {
     if (l.changes_of(s).single_row) return false;
     const circuit& c = l.graph();
     for (std::size_t n = 0; n < c.nodes.size(); ++n)
-        if (c.nodes[n].op == circuit_op::source && c.nodes[n].source == s && !summed_downstream(c, static_cast<int>(n)))
+        if (c.nodes[n].op == circuit_op::source && c.nodes[n].source == s && linear_chain_end(c, static_cast<int>(n)) == static_cast<int>(n) &&
+            !summed_downstream(c, static_cast<int>(n)))
             return true;
     return false;
+}
+
+/// Whether filter or projection `id` consolidates its change: it ends the filters and
+/// projections a source's change passes through alone, that source's change is consolidated
+/// nowhere before, and a rule after `id` reads net weights. (The same Z-set as the source's
+/// change consolidated and then filtered and projected, with rows that became equal merged.)
+bool consolidated_chain(const lowering& l, int id) {
+    const circuit& c = l.graph();
+    if (linear_chain_end(c, id) != id || summed_downstream(c, id)) return false;
+    int start = id;
+    while (linear(c.nodes[static_cast<std::size_t>(start)])) {
+        const int in = c.nodes[static_cast<std::size_t>(start)].inputs[0];
+        if (single_user(c, in) != start) return false;
+        start = in;
+    }
+    const circuit_node& source = c.nodes[static_cast<std::size_t>(start)];
+    return source.op == circuit_op::source && !l.changes_of(source.source).single_row && !needs_consolidation(l, source.source);
+}
+
+/// The CTE of linear node `id`'s change `body`, consolidated where consolidated_chain says.
+std::string linear_cte(lowering& l, int id, const tree::select& body, const std::string& name, const std::string& description) {
+    if (!consolidated_chain(l, id)) return l.add_cte(name, description, tree::render(body));
+    return l.add_cte(name, description + ", consolidated", tree::render(l.consolidation(id, tree::parenthesised(body), "c")));
 }
 } // namespace
 
@@ -75,7 +117,7 @@ std::optional<std::string> delta_filter(lowering& l, int id) {
     const auto& f = std::get<ir::filter>(n.rel->node);
     tree::select body({tree::all("")});
     body.from(*in, "s").where(l.value(*f.predicate, n.inputs[0], "s"));
-    return l.add_cte("d" + std::to_string(id) + "_filter", "n" + std::to_string(id) + ": filter — σ(Δ)", tree::render(body));
+    return linear_cte(l, id, body, "d" + std::to_string(id) + "_filter", "n" + std::to_string(id) + ": filter — σ(Δ)");
 }
 
 std::optional<std::string> delta_map(lowering& l, int id) {
@@ -87,7 +129,7 @@ std::optional<std::string> delta_map(lowering& l, int id) {
     for (std::size_t i = 0; i < p.exprs.size(); ++i) body.items.push_back(tree::as(l.value(*p.exprs[i], n.inputs[0], "s"), l.names(id)[i]));
     body.items.emplace_back(tree::col("s", weight));
     body.from(*in, "s");
-    return l.add_cte("d" + std::to_string(id) + "_map", "n" + std::to_string(id) + ": map — π(Δ)", tree::render(body));
+    return linear_cte(l, id, body, "d" + std::to_string(id) + "_map", "n" + std::to_string(id) + ": map — π(Δ)");
 }
 
 std::optional<std::string> delta_union(lowering& l, int id) {

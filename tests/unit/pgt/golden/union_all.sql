@@ -3,21 +3,21 @@
 SELECT pgtrickle.pg_trickle_row_id(CAST(q."customer_id" AS pg_catalog.text)) AS "__pgt_row_id", q."customer_id" FROM (SELECT CAST(s."customer_id" AS pg_catalog.int4) AS "customer_id" FROM (SELECT s."customer_id" AS "customer_id" FROM "public"."orders" s) s UNION ALL SELECT CAST(s."customer_id" AS pg_catalog.int4) AS "customer_id" FROM (SELECT s."customer_id" AS "customer_id" FROM "public"."events" s) s) q;
 -- refresh
 WITH
--- Δpublic.orders: captured changes, consolidated
+-- Δpublic.orders: captured changes
 "s0_changes_orders" AS (
-SELECT c."id", c."customer_id", c."amount", c."status", CAST(pg_catalog.sum(c."__pgt_w") AS pg_catalog.int8) AS "__pgt_w" FROM "changes"."orders" c GROUP BY c."id", c."customer_id", c."amount", c."status" HAVING (pg_catalog.sum(c."__pgt_w") OPERATOR(pg_catalog.<>) 0)
+SELECT c."id", c."customer_id", c."amount", c."status", c."__pgt_w" FROM "changes"."orders" c
 ),
--- n1: map — π(Δ)
+-- n1: map — π(Δ), consolidated
 "d1_map" AS (
-SELECT s."customer_id" AS "customer_id", s."__pgt_w" FROM "s0_changes_orders" s
+SELECT c."customer_id", CAST(pg_catalog.sum(c."__pgt_w") AS pg_catalog.int8) AS "__pgt_w" FROM (SELECT s."customer_id" AS "customer_id", s."__pgt_w" FROM "s0_changes_orders" s) c GROUP BY c."customer_id" HAVING (pg_catalog.sum(c."__pgt_w") OPERATOR(pg_catalog.<>) 0)
 ),
--- Δpublic.events: captured changes, consolidated
+-- Δpublic.events: captured changes
 "s1_changes_events" AS (
-SELECT c."kind", c."customer_id", CAST(pg_catalog.sum(c."__pgt_w") AS pg_catalog.int8) AS "__pgt_w" FROM "changes"."events" c GROUP BY c."kind", c."customer_id" HAVING (pg_catalog.sum(c."__pgt_w") OPERATOR(pg_catalog.<>) 0)
+SELECT c."kind", c."customer_id", c."__pgt_w" FROM "changes"."events" c
 ),
--- n3: map — π(Δ)
+-- n3: map — π(Δ), consolidated
 "d3_map" AS (
-SELECT s."customer_id" AS "customer_id", s."__pgt_w" FROM "s1_changes_events" s
+SELECT c."customer_id", CAST(pg_catalog.sum(c."__pgt_w") AS pg_catalog.int8) AS "__pgt_w" FROM (SELECT s."customer_id" AS "customer_id", s."__pgt_w" FROM "s1_changes_events" s) c GROUP BY c."customer_id" HAVING (pg_catalog.sum(c."__pgt_w") OPERATOR(pg_catalog.<>) 0)
 ),
 -- n4: union all — Δ₁ + Δ₂ + …
 "d4_union_all" AS (
