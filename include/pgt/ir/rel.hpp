@@ -332,6 +332,12 @@ std::optional<int> partition_column(const rel& r, const std::function<std::optio
 /// nullopt otherwise (a table's plain numeric, division, functions, more than a few scales).
 std::optional<std::vector<int>> value_scales(const expr& e, const rel& input);
 
+/// `root` with each base table read for the columns the operators above it use (a projection
+/// over the scan), and the operators between rewritten to match: the same output columns and
+/// rows. Inputs of DISTINCT, set operations, windows and recursion, and subtrees read twice,
+/// keep all their columns (pruned below them only).
+rel_ptr prune_columns(const rel_ptr& root);
+
 /// Aggregate call as SQL spells its name (`count`, `sum`, …), for column names.
 const std::string& agg_name(const agg_call& a);
 /// `INTERSECT ALL`, `EXCEPT`, …

@@ -268,6 +268,7 @@ std::optional<std::vector<int>> unique_key(const ir::rel& r) {
 circuit build_circuit(ir::query q) {
     circuit c;
     c.query = std::move(q);
+    c.query.root = ir::prune_columns(c.query.root);
     builder b{c, {}, {}};
     c.output = b.add(*c.query.root);
     choose_maintenance(c);

@@ -1,59 +1,63 @@
 -- SELECT n, count(*) AS c FROM (SELECT customer_id, count(*) AS n FROM orders GROUP BY customer_id) s GROUP BY n
 -- full load
 WITH
--- n3: aggregate output and state per group
+-- n4: aggregate output and state per group
 "groups" AS (
-SELECT pgtrickle.pg_trickle_row_id(CAST(s."__pgt_g0" AS pg_catalog.text)) AS "__pgt_row_id", s."__pgt_g0" AS "n", s."__pgt_count" AS "count", s."__pgt_count", (s."__pgt_count" OPERATOR(pg_catalog.>) 0) AS "__pgt_visible" FROM (SELECT s."n" AS "__pgt_g0", pg_catalog.count(*) AS "__pgt_count" FROM (SELECT s."customer_id" AS "customer_id", s."count" AS "n" FROM (SELECT s."customer_id" AS "customer_id", pg_catalog.count(*) AS "count" FROM "public"."orders" s GROUP BY s."customer_id") s) s GROUP BY s."n") s
+SELECT pgtrickle.pg_trickle_row_id(CAST(s."__pgt_g0" AS pg_catalog.text)) AS "__pgt_row_id", s."__pgt_g0" AS "n", s."__pgt_count" AS "count", s."__pgt_count", (s."__pgt_count" OPERATOR(pg_catalog.>) 0) AS "__pgt_visible" FROM (SELECT s."n" AS "__pgt_g0", pg_catalog.count(*) AS "__pgt_count" FROM (SELECT s."customer_id" AS "customer_id", s."count" AS "n" FROM (SELECT s."customer_id" AS "customer_id", pg_catalog.count(*) AS "count" FROM (SELECT s."customer_id" AS "customer_id" FROM "public"."orders" s) s GROUP BY s."customer_id") s) s GROUP BY s."n") s
 ),
--- n4: final expressions
-"post4" AS (
+-- n5: final expressions
+"post5" AS (
 SELECT s."__pgt_row_id", s."n" AS "n", s."count" AS "c", s."__pgt_count", s."__pgt_visible" AS "__pgt_visible" FROM "groups" s
 )
-SELECT f."__pgt_row_id", f."n", f."c" FROM (SELECT s."__pgt_row_id", s."n", s."c", s."__pgt_count", s."__pgt_visible" FROM "post4" s) f WHERE f."__pgt_visible";
--- state table "state_n1"
+SELECT f."__pgt_row_id", f."n", f."c" FROM (SELECT s."__pgt_row_id", s."n", s."c", s."__pgt_count", s."__pgt_visible" FROM "post5" s) f WHERE f."__pgt_visible";
+-- state table "state_n2"
 WITH
--- n1: aggregate output and state per group
-"n1_groups" AS (
-SELECT pgtrickle.pg_trickle_row_id(CAST(s."__pgt_g0" AS pg_catalog.text)) AS "__pgt_row_id", s."__pgt_g0" AS "customer_id", s."__pgt_count" AS "count", s."__pgt_count", (s."__pgt_count" OPERATOR(pg_catalog.>) 0) AS "__pgt_visible" FROM (SELECT s."customer_id" AS "__pgt_g0", pg_catalog.count(*) AS "__pgt_count" FROM "public"."orders" s GROUP BY s."customer_id") s
+-- n2: aggregate output and state per group
+"n2_groups" AS (
+SELECT pgtrickle.pg_trickle_row_id(CAST(s."__pgt_g0" AS pg_catalog.text)) AS "__pgt_row_id", s."__pgt_g0" AS "customer_id", s."__pgt_count" AS "count", s."__pgt_count", (s."__pgt_count" OPERATOR(pg_catalog.>) 0) AS "__pgt_visible" FROM (SELECT s."customer_id" AS "__pgt_g0", pg_catalog.count(*) AS "__pgt_count" FROM (SELECT s."customer_id" AS "customer_id" FROM "public"."orders" s) s GROUP BY s."customer_id") s
 )
-SELECT f."__pgt_row_id", f."customer_id", f."count", f."__pgt_count" FROM (SELECT s."__pgt_row_id", s."customer_id", s."count", s."__pgt_count", s."__pgt_visible" FROM "n1_groups" s) f WHERE f."__pgt_visible";
+SELECT f."__pgt_row_id", f."customer_id", f."count", f."__pgt_count" FROM (SELECT s."__pgt_row_id", s."customer_id", s."count", s."__pgt_count", s."__pgt_visible" FROM "n2_groups" s) f WHERE f."__pgt_visible";
 -- refresh
 WITH
 -- Δpublic.orders: captured changes
 "s0_changes_orders" AS (
 SELECT c."id", c."customer_id", c."amount", c."status", c."__pgt_w" FROM "changes"."orders" c
 ),
--- n1: change per touched group
-"n1_changed_groups" AS (
-SELECT s."customer_id" AS "__pgt_g0", CAST(pg_catalog.sum(s."__pgt_w") AS pg_catalog.int8) AS "__pgt_dcount", CAST(pg_catalog.sum(s."__pgt_w") AS pg_catalog.int8) AS "__pgt_d0" FROM "s0_changes_orders" s GROUP BY s."customer_id"
+-- n1: map — π(Δ)
+"d1_map" AS (
+SELECT s."customer_id" AS "customer_id", s."__pgt_w" FROM "s0_changes_orders" s
 ),
--- their stored state (the integral kept in "state_n1")
-"n1_stored_groups" AS (
-SELECT d.*, (t."__pgt_row_id" IS NOT NULL) AS "__pgt_existed", t."__pgt_count" AS "__pgt_old__pgt_count" FROM "n1_changed_groups" d LEFT JOIN "state_n1" t ON (t."__pgt_row_id" OPERATOR(pg_catalog.=) pgtrickle.pg_trickle_row_id(CAST(d."__pgt_g0" AS pg_catalog.text)))
+-- n2: change per touched group
+"n2_changed_groups" AS (
+SELECT s."customer_id" AS "__pgt_g0", CAST(pg_catalog.sum(s."__pgt_w") AS pg_catalog.int8) AS "__pgt_dcount", CAST(pg_catalog.sum(s."__pgt_w") AS pg_catalog.int8) AS "__pgt_d0" FROM "d1_map" s GROUP BY s."customer_id"
+),
+-- their stored state (the integral kept in "state_n2")
+"n2_stored_groups" AS (
+SELECT d.*, (t."__pgt_row_id" IS NOT NULL) AS "__pgt_existed", t."__pgt_count" AS "__pgt_old__pgt_count" FROM "n2_changed_groups" d LEFT JOIN "state_n2" t ON (t."__pgt_row_id" OPERATOR(pg_catalog.=) pgtrickle.pg_trickle_row_id(CAST(d."__pgt_g0" AS pg_catalog.text)))
 ),
 -- new state per touched group
-"n1_new_state" AS (
-SELECT c."__pgt_g0", c."__pgt_existed", (COALESCE(c."__pgt_old__pgt_count", 0) OPERATOR(pg_catalog.+) COALESCE(c."__pgt_dcount", 0)) AS "__pgt_count" FROM "n1_stored_groups" c
+"n2_new_state" AS (
+SELECT c."__pgt_g0", c."__pgt_existed", (COALESCE(c."__pgt_old__pgt_count", 0) OPERATOR(pg_catalog.+) COALESCE(c."__pgt_dcount", 0)) AS "__pgt_count" FROM "n2_stored_groups" c
 ),
--- n1: aggregate output and state per group
-"n1_groups" AS (
-SELECT pgtrickle.pg_trickle_row_id(CAST(s."__pgt_g0" AS pg_catalog.text)) AS "__pgt_row_id", s."__pgt_g0" AS "customer_id", s."__pgt_count" AS "count", s."__pgt_count", s."__pgt_existed", (s."__pgt_count" OPERATOR(pg_catalog.>) 0) AS "__pgt_visible" FROM (SELECT * FROM "n1_new_state") s
+-- n2: aggregate output and state per group
+"n2_groups" AS (
+SELECT pgtrickle.pg_trickle_row_id(CAST(s."__pgt_g0" AS pg_catalog.text)) AS "__pgt_row_id", s."__pgt_g0" AS "customer_id", s."__pgt_count" AS "count", s."__pgt_count", s."__pgt_existed", (s."__pgt_count" OPERATOR(pg_catalog.>) 0) AS "__pgt_visible" FROM (SELECT * FROM "n2_new_state") s
 ),
--- n1: new output and state of touched groups
-"n1_touched" AS (
-SELECT s."__pgt_row_id", s."customer_id", s."count", s."__pgt_count", s."__pgt_existed", s."__pgt_visible" FROM "n1_groups" s
+-- n2: new output and state of touched groups
+"n2_touched" AS (
+SELECT s."__pgt_row_id", s."customer_id", s."count", s."__pgt_count", s."__pgt_existed", s."__pgt_visible" FROM "n2_groups" s
 ),
--- n1: aggregate — new minus stored output of touched groups
-"d1_aggregate" AS (
-SELECT n."customer_id", n."count", 1 AS "__pgt_w" FROM "n1_touched" n LEFT JOIN "state_n1" t ON (t."__pgt_row_id" OPERATOR(pg_catalog.=) n."__pgt_row_id") WHERE (n."__pgt_visible" AND ((t."__pgt_row_id" IS NULL) OR (ROW(t."customer_id", t."count") IS DISTINCT FROM ROW(n."customer_id", n."count")))) UNION ALL SELECT t."customer_id", t."count", -1 FROM "state_n1" t JOIN "n1_touched" n ON (t."__pgt_row_id" OPERATOR(pg_catalog.=) n."__pgt_row_id") WHERE ((NOT n."__pgt_visible") OR (ROW(t."customer_id", t."count") IS DISTINCT FROM ROW(n."customer_id", n."count")))
+-- n2: aggregate — new minus stored output of touched groups
+"d2_aggregate" AS (
+SELECT n."customer_id", n."count", 1 AS "__pgt_w" FROM "n2_touched" n LEFT JOIN "state_n2" t ON (t."__pgt_row_id" OPERATOR(pg_catalog.=) n."__pgt_row_id") WHERE (n."__pgt_visible" AND ((t."__pgt_row_id" IS NULL) OR (ROW(t."customer_id", t."count") IS DISTINCT FROM ROW(n."customer_id", n."count")))) UNION ALL SELECT t."customer_id", t."count", -1 FROM "state_n2" t JOIN "n2_touched" n ON (t."__pgt_row_id" OPERATOR(pg_catalog.=) n."__pgt_row_id") WHERE ((NOT n."__pgt_visible") OR (ROW(t."customer_id", t."count") IS DISTINCT FROM ROW(n."customer_id", n."count")))
 ),
--- n2: map — π(Δ)
-"d2_map" AS (
-SELECT s."customer_id" AS "customer_id", s."count" AS "n", s."__pgt_w" FROM "d1_aggregate" s
+-- n3: map — π(Δ)
+"d3_map" AS (
+SELECT s."customer_id" AS "customer_id", s."count" AS "n", s."__pgt_w" FROM "d2_aggregate" s
 ),
--- n3: change per touched group
+-- n4: change per touched group
 "changed_groups" AS (
-SELECT s."n" AS "__pgt_g0", CAST(pg_catalog.sum(s."__pgt_w") AS pg_catalog.int8) AS "__pgt_dcount", CAST(pg_catalog.sum(s."__pgt_w") AS pg_catalog.int8) AS "__pgt_d0" FROM "d2_map" s GROUP BY s."n"
+SELECT s."n" AS "__pgt_g0", CAST(pg_catalog.sum(s."__pgt_w") AS pg_catalog.int8) AS "__pgt_dcount", CAST(pg_catalog.sum(s."__pgt_w") AS pg_catalog.int8) AS "__pgt_d0" FROM "d3_map" s GROUP BY s."n"
 ),
 -- their stored state (the integral kept in "st")
 "stored_groups" AS (
@@ -63,17 +67,17 @@ SELECT d.*, (t."__pgt_row_id" IS NOT NULL) AS "__pgt_existed", t."c" AS "__pgt_o
 "new_state" AS (
 SELECT c."__pgt_g0", c."__pgt_existed", (COALESCE(c."__pgt_old__pgt_count", 0) OPERATOR(pg_catalog.+) COALESCE(c."__pgt_dcount", 0)) AS "__pgt_count" FROM "stored_groups" c
 ),
--- n3: aggregate output and state per group
+-- n4: aggregate output and state per group
 "groups" AS (
 SELECT pgtrickle.pg_trickle_row_id(CAST(s."__pgt_g0" AS pg_catalog.text)) AS "__pgt_row_id", s."__pgt_g0" AS "n", s."__pgt_count" AS "count", s."__pgt_count", s."__pgt_existed", (s."__pgt_count" OPERATOR(pg_catalog.>) 0) AS "__pgt_visible" FROM (SELECT * FROM "new_state") s
 ),
--- n4: final expressions
-"post4" AS (
+-- n5: final expressions
+"post5" AS (
 SELECT s."__pgt_row_id", s."n" AS "n", s."count" AS "c", s."__pgt_count", s."__pgt_existed", s."__pgt_visible" AS "__pgt_visible" FROM "groups" s
 ),
 -- the net change of the stream table
 "__pgt_delta" AS (
-SELECT s."__pgt_row_id", s."n", s."c", s."__pgt_count", s."__pgt_existed", s."__pgt_visible" FROM "post4" s
+SELECT s."__pgt_row_id", s."n", s."c", s."__pgt_count", s."__pgt_existed", s."__pgt_visible" FROM "post5" s
 ),
 -- delete groups that became empty or fail HAVING
 "__pgt_del" AS (
@@ -88,15 +92,15 @@ UPDATE "st" t SET "n" = d."n", "c" = d."c" FROM "__pgt_delta" d WHERE ((t."__pgt
 INSERT INTO "st" ("__pgt_row_id", "n", "c") SELECT d."__pgt_row_id", d."n", d."c" FROM "__pgt_delta" d WHERE (d."__pgt_visible" AND (NOT d."__pgt_existed")) RETURNING 1
 ),
 -- delete groups that became empty or fail HAVING
-"n1_del" AS (
-DELETE FROM "state_n1" t USING "n1_touched" d WHERE ((t."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id") AND (NOT d."__pgt_visible") AND t."__pgt_row_id" OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d."__pgt_row_id" FROM "n1_touched" d))) RETURNING 1
+"n2_del" AS (
+DELETE FROM "state_n2" t USING "n2_touched" d WHERE ((t."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id") AND (NOT d."__pgt_visible") AND t."__pgt_row_id" OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d."__pgt_row_id" FROM "n2_touched" d))) RETURNING 1
 ),
 -- update changed groups
-"n1_upd" AS (
-UPDATE "state_n1" t SET "customer_id" = d."customer_id", "count" = d."count", "__pgt_count" = d."__pgt_count" FROM "n1_touched" d WHERE ((t."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id") AND t."__pgt_row_id" OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d."__pgt_row_id" FROM "n1_touched" d)) AND d."__pgt_visible" AND (ROW(t."customer_id", t."count", t."__pgt_count") IS DISTINCT FROM ROW(d."customer_id", d."count", d."__pgt_count"))) RETURNING 1
+"n2_upd" AS (
+UPDATE "state_n2" t SET "customer_id" = d."customer_id", "count" = d."count", "__pgt_count" = d."__pgt_count" FROM "n2_touched" d WHERE ((t."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id") AND t."__pgt_row_id" OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d."__pgt_row_id" FROM "n2_touched" d)) AND d."__pgt_visible" AND (ROW(t."customer_id", t."count", t."__pgt_count") IS DISTINCT FROM ROW(d."customer_id", d."count", d."__pgt_count"))) RETURNING 1
 ),
 -- insert groups new to the table
-"n1_ins" AS (
-INSERT INTO "state_n1" ("__pgt_row_id", "customer_id", "count", "__pgt_count") SELECT d."__pgt_row_id", d."customer_id", d."count", d."__pgt_count" FROM "n1_touched" d WHERE (d."__pgt_visible" AND (NOT d."__pgt_existed")) RETURNING 1
+"n2_ins" AS (
+INSERT INTO "state_n2" ("__pgt_row_id", "customer_id", "count", "__pgt_count") SELECT d."__pgt_row_id", d."customer_id", d."count", d."__pgt_count" FROM "n2_touched" d WHERE (d."__pgt_visible" AND (NOT d."__pgt_existed")) RETURNING 1
 )
 SELECT (SELECT pg_catalog.count(*) FROM "__pgt_ins") AS "inserted", (SELECT pg_catalog.count(*) FROM "__pgt_del") AS "deleted", (SELECT pg_catalog.count(*) FROM "__pgt_upd") AS "updated";
