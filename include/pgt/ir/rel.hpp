@@ -334,8 +334,9 @@ std::optional<std::vector<int>> value_scales(const expr& e, const rel& input);
 
 /// `root` with each base table read for the columns the operators above it use (a projection
 /// over the scan), and the operators between rewritten to match: the same output columns and
-/// rows. Inputs of DISTINCT, set operations, windows and recursion, and subtrees read twice,
-/// keep all their columns (pruned below them only).
+/// rows. Inputs of DISTINCT, set operations, windows, set-returning functions and recursion keep
+/// all their columns (pruned below them only); equal subtrees keep what all their readers use,
+/// so that they stay equal (circuit_node::same_as).
 rel_ptr prune_columns(const rel_ptr& root);
 
 /// Aggregate call as SQL spells its name (`count`, `sum`, …), for column names.
