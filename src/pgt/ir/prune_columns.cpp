@@ -125,19 +125,23 @@ std::string operator_text(const rel& r) {
 }
 
 struct pruner {
-    std::map<const rel*, std::string> key_of;
-    std::map<std::string, const rel*> representative; ///< one subtree per key
-    std::map<std::string, wanted> wanted_of;          ///< per key: what all readers of such subtrees use
+    std::map<const rel*, int> key_of;
+    std::map<std::string, int> keys;        ///< an operator's text and its inputs' keys: its key
+    std::vector<const rel*> representative; ///< one subtree per key
+    std::map<int, wanted> wanted_of;        ///< per key: what all readers of such subtrees use
     std::map<const rel*, pruned> done;
 
     /// Subtrees with equal keys compute the same rows (the same operators over equal inputs).
-    const std::string& key(const rel& r) {
+    /// A key names its inputs by their keys' numbers: spelled out, a subtree read twice (a lifted
+    /// subquery's outer rows) would double its readers' keys at each level.
+    int key(const rel& r) {
         if (auto it = key_of.find(&r); it != key_of.end()) return it->second;
         std::string k = operator_text(r) + " (";
-        for (const auto& in : r.inputs) k += key(*in) + ";";
+        for (const auto& in : r.inputs) k += std::to_string(key(*in)) + ";";
         k += ")";
-        representative.emplace(k, &r);
-        return key_of.emplace(&r, std::move(k)).first->second;
+        const auto [it, fresh] = keys.try_emplace(std::move(k), static_cast<int>(keys.size()));
+        if (fresh) representative.push_back(&r);
+        return key_of.emplace(&r, it->second).first->second;
     }
 
     /// What each input of `r` must keep for the columns `w` of `r`.
@@ -184,8 +188,8 @@ struct pruner {
     /// Every key's columns wanted, from the root down: a subtree's are known once all subtrees
     /// reading one with its key have added theirs.
     void collect(const rel& root) {
-        std::map<std::string, int> readers; // per key: reading subtrees (one per distinct key and input)
-        std::map<std::string, bool> seen;
+        std::map<int, int> readers; // per key: reading subtrees (one per distinct key and input)
+        std::map<int, bool> seen;
         std::vector<const rel*> stack{&root};
         while (!stack.empty()) {
             const rel* r = stack.back();
@@ -204,11 +208,11 @@ struct pruner {
             ready.pop_back();
             const auto in = inputs_wanted(*r, wanted_of.at(key(*r)));
             for (std::size_t i = 0; i < in.size(); ++i) {
-                const std::string& k = key(*r->inputs[i]);
+                const int k = key(*r->inputs[i]);
                 auto [it, fresh] = wanted_of.try_emplace(k, in[i]);
                 if (!fresh)
                     for (std::size_t c = 0; c < in[i].size(); ++c) it->second[c] = it->second[c] || in[i][c];
-                if (--readers[k] == 0) ready.push_back(representative.at(k));
+                if (--readers[k] == 0) ready.push_back(representative.at(static_cast<std::size_t>(k)));
             }
         }
     }

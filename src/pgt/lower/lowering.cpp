@@ -114,9 +114,10 @@ std::string lowering::row_images(int id, const std::string& alias) const { retur
 std::string lowering::row_prints(int id, const std::string& alias) const { return tree::render(row_of(id, alias, sql::printed)); }
 
 std::string lowering::new_sql(int id) const {
+    if (const auto it = new_sql_.find(id); it != new_sql_.end()) return it->second;
     std::string sql = detail::new_sql(*this, id);
     check_size(sql.size());
-    return sql;
+    return new_sql_.emplace(id, std::move(sql)).first->second;
 }
 
 void lowering::check_size(std::size_t bytes) const {
@@ -135,11 +136,13 @@ void lowering::keep_state_in_result(int id, const std::string& storage_table) {
     for (std::size_t i = 0; i < names(id).size(); ++i) rows.items.push_back(tree::as(tree::col("t", stored[i].name), names(id)[i]));
     result_state_node_ = id;
     result_state_ = tree::parenthesised(rows.from(storage_table, "t"));
+    new_sql_.clear();
 }
 
 void lowering::set_working(int id, std::string relation) const {
     if (relation.empty()) working_.erase(id);
     else working_[id] = std::move(relation);
+    new_sql_.clear();
 }
 
 const std::string* lowering::working(int id) const {

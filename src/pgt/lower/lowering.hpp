@@ -86,7 +86,10 @@ public:
     /// A stored aggregate's contents after the change, once its rule has run (before, or
     /// without a change: its state table).
     const std::optional<std::string>& stored_new(int id) const { return stored_new_[static_cast<std::size_t>(id)]; }
-    void set_stored_new(int id, std::string relation) { stored_new_[static_cast<std::size_t>(id)] = std::move(relation); }
+    void set_stored_new(int id, std::string relation) {
+        stored_new_[static_cast<std::size_t>(id)] = std::move(relation);
+        new_sql_.clear();
+    }
     /// While a recursive term is rendered for the rounds of WITH RECURSIVE node `id`: the
     /// relation its recursive_ref reads (empty: none, the rows before the change).
     void set_working(int id, std::string relation) const;
@@ -149,6 +152,11 @@ private:
     std::vector<std::optional<std::string>> source_cte_;
     std::vector<std::optional<std::string>> stored_new_;
     mutable std::map<int, std::string> working_;
+    /// new_sql's texts until what they read changes (a stored aggregate's new contents, a
+    /// recursive term's working relation, a state kept in the result): a subtree read by two
+    /// operators (a lifted subquery's outer rows) would otherwise be rendered again for each,
+    /// at every level above it.
+    mutable std::map<int, std::string> new_sql_;
     std::vector<cte> ctes_, state_updates_;
     std::size_t cte_bytes_ = 0; ///< of ctes_' bodies
     int result_state_node_ = -1;

@@ -28,3 +28,18 @@ TEST_CASE("lower: a statement past max_statement_bytes stops the lowering", "[lo
         CHECK(pgt::lower::delta_sql(graph, changes, "st", opts).statement == unlimited);
     }
 }
+
+TEST_CASE("lower: a full load past max_statement_bytes stops the lowering too", "[lower]") {
+    // Each correlated subquery is lifted over the rows below it, which its own input reads too:
+    // spelled out in full, the load doubles at each of them (2^40 times the table's SQL here).
+    auto catalog = pgt::offline::load_schema(pgt_test::read_file(pgt_test::golden_dir + "schema.sql"));
+    std::string query = "SELECT o.id";
+    for (int i = 0; i < 40; ++i)
+        query += ", (SELECT count(*) FROM customers c WHERE c.id = o.customer_id AND c.id > " + std::to_string(i) + ") AS n" + std::to_string(i);
+    auto compiled = pgt::offline::compile(query + " FROM orders o", *catalog);
+    REQUIRE(compiled.query);
+    const auto graph = pgt::build_circuit(*compiled.query);
+    pgt::lower::options opts;
+    opts.max_statement_bytes = 1 << 20;
+    CHECK_THROWS_AS(pgt::lower::full_load_sql(graph, opts), pgt::lower::statement_too_large);
+}
