@@ -56,6 +56,8 @@ struct measured {
     bool last_full = false; ///< its last refresh recomputed
     double largest = 0;     ///< the most change records a measured differential refresh applied
     double planning_ms = 0; ///< a moving average of what planning a differential statement cost
+    /// planning_ms's place among values() as SQL numbers an array's elements (from 1).
+    static constexpr int planning_ms_position = 9;
 
     /// From the catalog's values (seven before `largest` was kept, eight before `planning_ms`,
     /// nine; anything else: nothing measured).

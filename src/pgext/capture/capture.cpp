@@ -124,12 +124,17 @@ bool buffer_is_large(unsigned source_relid) {
     return buffer != 0 && server::main_fork_bytes(buffer) >= large_buffer_bytes;
 }
 
-bool truncate_applied_buffer(unsigned source_relid, const std::string& horizon) {
+bool truncate_applied_buffer(unsigned source_relid, const std::string& horizon, const std::function<bool(const pg::buffer_contents&)>& pays) {
     const std::string buffer = buffer_name(source_relid);
     const unsigned relid = buffer_of(source_relid);
     if (relid == 0 || !server::lock_if_unused(static_cast<server::oid>(relid))) return false;
     // (The lock keeps writers out: none is in progress, none can start.)
-    if (pg::any_row_from(relid, std::stoull(horizon))) return false;
+    const auto stored = pg::row_versions_below(relid, std::stoull(horizon));
+    if (!stored || !pays(*stored)) {
+        // (Writers need not wait for the trim's deletion, nor for this transaction's end.)
+        server::release_unused_lock(static_cast<server::oid>(relid));
+        return false;
+    }
     spi::exec(sql::ddl::truncate(buffer));
     return true;
 }

@@ -10,12 +10,15 @@
 // An UPDATE is captured as its old rows ('D') and its new rows ('I'). A partitioned source's
 // partitions write to its buffer as well (sync_partition_capture).
 
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "pgt/ir/rel.hpp"
 #include "pgt/sql/ddl.hpp"
 #include "pgt/sql/tree.hpp"
+
+#include "pg/pending_scan.hpp"
 
 namespace pgt::ext {
 
@@ -73,10 +76,10 @@ sql::ddl::column_definition buffer_column(const ir::table& source, const ir::col
 bool buffer_is_large(unsigned source_relid);
 /// Empties `source_relid`'s buffer as TRUNCATE does (a new, empty file) when every row version
 /// stored in it (committed, dead or aborted alike) was written by a transaction before
-/// `horizon` (a transaction id as text: below it, every reader has applied the rows): only
-/// when no other transaction has the buffer open (then none is writing to it; readers wait
-/// for this transaction). Returns whether it did.
-bool truncate_applied_buffer(unsigned source_relid, const std::string& horizon);
+/// `horizon` (a transaction id as text: below it, every reader has applied the rows), and
+/// `pays` says so of what it stores: only when no other transaction has the buffer open (then
+/// none is writing to it; readers wait for this transaction). Returns whether it did.
+bool truncate_applied_buffer(unsigned source_relid, const std::string& horizon, const std::function<bool(const pg::buffer_contents&)>& pays);
 
 /// The rows of `source_relid`'s buffer, as alias `b`, not yet applied to a stream table whose
 /// frontier is ($1 snapshot, $2 xid, $3 statement number — text parameters) and visible now:

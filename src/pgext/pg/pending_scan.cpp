@@ -151,14 +151,20 @@ pending_count count_pending(unsigned buffer, const frontier_text& frontier, long
     return out;
 }
 
-bool any_row_from(unsigned buffer, std::uint64_t horizon) {
-    return call([&] {
+std::optional<buffer_contents> row_versions_below(unsigned buffer, std::uint64_t horizon) {
+    buffer_contents stored;
+    const bool all_below = call([&] {
         Relation rel = table_open(buffer, AccessShareLock);
         const TupleDesc desc = RelationGetDescr(rel);
-        const bool none = each_row_version(rel, true, [&](HeapTupleData& tuple, Buffer) { return row_xid(tuple, desc) < horizon; });
+        stored.pages = RelationGetNumberOfBlocks(rel);
+        const bool below = each_row_version(rel, true, [&](HeapTupleData& tuple, Buffer) {
+            ++stored.row_versions;
+            return row_xid(tuple, desc) < horizon;
+        });
         table_close(rel, NoLock);
-        return !none;
+        return below;
     });
+    return all_below ? std::optional(stored) : std::nullopt;
 }
 
 } // namespace pgt::pg

@@ -41,11 +41,17 @@ struct frontier_text {
 pending_count count_pending(unsigned buffer, const frontier_text& frontier, long long limit, const spi::snapshot& snap,
                             bool marker_past_limit = false);
 
-/// Whether a row of change buffer `buffer` was written by transaction `horizon` (a full id) or a
-/// later one. Every row version stored counts, visible or not (a dead or an aborted one too:
-/// when unsure the caller keeps the buffer), so no visibility is tested and no hint bit set:
-/// as a statement, the first read of a million rows just written spent 60 % of its time
-/// setting them. The caller holds a lock that keeps writers out.
-bool any_row_from(unsigned buffer, std::uint64_t horizon);
+/// What a change buffer stores: its row versions and its pages.
+struct buffer_contents {
+    long long row_versions = 0, pages = 0;
+};
+
+/// What change buffer `buffer` stores, when every row version in it was written by a
+/// transaction before `horizon` (a full id); nullopt when one was written by `horizon` or a later
+/// one. Every row version stored counts, visible or not (a dead or an aborted one too: when
+/// unsure the caller keeps the buffer), so no visibility is tested and no hint bit set: as a
+/// statement, the first read of a million rows just written spent 60 % of its time setting
+/// them. The caller holds a lock that keeps writers out.
+std::optional<buffer_contents> row_versions_below(unsigned buffer, std::uint64_t horizon);
 
 } // namespace pgt::pg

@@ -63,6 +63,8 @@ long long main_fork_bytes(oid relid) {
     });
 }
 
+long long shared_buffer_count() { return NBuffers; }
+
 short attribute_number(oid relid, const char* name) {
     return pg::call([&] { return get_attnum(relid, name); });
 }
@@ -167,6 +169,10 @@ void block_writers(oid relid) {
 
 bool lock_if_unused(oid relid) {
     return pg::call([&] { return ConditionalLockRelationOid(relid, AccessExclusiveLock); });
+}
+
+void release_unused_lock(oid relid) {
+    pg::call([&] { UnlockRelationOid(relid, AccessExclusiveLock); });
 }
 
 void depend_on_extension(const std::string& catalog, oid object) {

@@ -18,6 +18,9 @@ oid temporary_relation_oid_if_any(const std::string& name);
 /// The size of relation `relid`'s main fork in bytes (ACCESS SHARE lock), 0 when it is gone or
 /// has no storage.
 long long main_fork_bytes(oid relid);
+/// The server's shared buffers (shared_buffers, in pages): a relation's truncation scans every
+/// one's header at its commit, whatever the relation's size.
+long long shared_buffer_count();
 /// The attribute number of relation `relid`'s column `name`, 0 when it has none.
 short attribute_number(oid relid, const char* name);
 /// The type of relation `relid`'s attribute `attnum`.
@@ -47,6 +50,9 @@ void block_writers(oid relid);
 /// other transaction holds a lock on it (then none is writing to it); false, without waiting,
 /// when one does.
 bool lock_if_unused(oid relid);
+/// Releases the lock lock_if_unused took, before the end of the transaction: for a relation
+/// the transaction has not written since.
+void release_unused_lock(oid relid);
 
 /// Locks object `object` of catalog `catalog` (a lock on the object's row as an object, not on
 /// the row) in EXCLUSIVE mode until the end of the transaction.

@@ -250,3 +250,28 @@ SELECT pgtrickle.drop_stream_table(n) FROM unnest(ARRAY['sums', 'sums_d', 'big']
 DROP FUNCTION exact(text), refresh_writes(text);
 DROP VIEW last_refresh;
 DROP TABLE t;
+-- A buffer whose rows every reader has applied is truncated where that costs less than deleting
+-- them: a truncation makes each reader plan its statements again, a deletion keeps their plans.
+-- So a buffer read by a stream table whose planning AUTO measured as costly keeps its file, its
+-- rows deleted.
+CREATE TABLE w (id int PRIMARY KEY, v int);
+SELECT pgtrickle.create_stream_table('w_total', 'SELECT count(*) AS n, sum(v) AS s FROM w',
+                                     refresh_mode => 'DIFFERENTIAL', schedule => '24h', cdc_mode => 'trigger');
+SELECT pgtrickle.create_stream_table('w_max', 'SELECT max(v) AS m FROM w', refresh_mode => 'AUTO', schedule => '24h', cdc_mode => 'trigger');
+CREATE FUNCTION w_buffer() RETURNS regclass LANGUAGE sql
+  AS $$ SELECT format('pgtrickle_changes.%I', 'changes_' || 'w'::regclass::oid)::regclass $$;
+CREATE FUNCTION w_exact() RETURNS bool LANGUAGE sql
+  AS $$ SELECT (SELECT (n, s) FROM w_total) IS NOT DISTINCT FROM (SELECT (count(*), sum(v)) FROM w)
+           AND (SELECT m FROM w_max) IS NOT DISTINCT FROM (SELECT max(v) FROM w) $$;
+CREATE FUNCTION w_buffered() RETURNS bigint LANGUAGE plpgsql
+  AS $$ DECLARE n bigint; BEGIN EXECUTE format('SELECT count(*) FROM %s', w_buffer()) INTO n; RETURN n; END $$;
+INSERT INTO w SELECT i, i FROM generate_series(1, 30000) i;
+SELECT pgtrickle.refresh_stream_table('w_max'), pgtrickle.refresh_stream_table('w_total');
+SELECT pg_relation_size(w_buffer()) = 0 AS truncated, w_exact();
+UPDATE pgtrickle.pgt_stream_tables SET auto_costs = '{0,0,0,0,0,0,0,0,60000}' WHERE pgt_name = 'w_max'; -- a minute's planning
+INSERT INTO w SELECT i, i FROM generate_series(30001, 60000) i;
+SELECT pgtrickle.refresh_stream_table('w_max'), pgtrickle.refresh_stream_table('w_total');
+SELECT pg_relation_size(w_buffer()) > 0 AS kept, w_buffered() AS rows_left, w_exact();
+SELECT pgtrickle.drop_stream_table(n) FROM unnest(ARRAY['w_total', 'w_max']) n;
+DROP FUNCTION w_buffer(), w_exact(), w_buffered();
+DROP TABLE w;

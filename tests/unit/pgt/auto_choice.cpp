@@ -211,6 +211,8 @@ TEST_CASE("AUTO: a statement this session has not planned is priced with what pl
     // before it was kept: none).
     m.add_planning(100);
     CHECK(near(measured::from(m.values()).planning_ms, 200));
+    // (Where SQL reads it: a refresh prices a buffer's readers' planning from the catalog.)
+    CHECK(near(m.values().at(measured::planning_ms_position - 1), 200));
     std::vector<double> eight = m.values();
     eight.resize(8);
     CHECK(measured::from(eight).planning_ms == 0);
