@@ -86,4 +86,9 @@ private:
     std::string construct_;
 };
 
+/// A cancel, `statement_timeout` or shutdown (class 57, operator intervention): the server has
+/// already cleared the request, so such an error must reach the client as it is, never be
+/// caught and turned into another error or a fallback.
+inline bool interruption(const error& e) { return e.code().starts_with("57"); }
+
 } // namespace pgt

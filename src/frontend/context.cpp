@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "pgt/interrupts.hpp"
+
 namespace pgt::frontend {
 
 std::string context::line_and_column(int location) const {
@@ -34,6 +36,7 @@ int context::location_of(const ir::expr* e) const {
 }
 
 context::depth_guard::depth_guard(context& c, int location) : c_(c) {
+    check_interrupts(); // (each nested SELECT and expression)
     if (c_.depth_ >= c_.opts.max_depth)
         c_.fail(sqlstate::program_limit_exceeded,
                 "query too complex: nesting depth exceeds " + std::to_string(c_.opts.max_depth),

@@ -277,7 +277,8 @@ expr_ptr translate_in_list(const A_Expr* a, const expr_env& env) {
     std::optional<sql_type> common;
     try {
         common = common_type(env.ctx, types, "IN", positions);
-    } catch (const error&) {
+    } catch (const error& e) {
+        if (interruption(e)) throw;
         // No common type: each comparison is resolved alone below.
     }
     for (std::size_t i = 1; i < args.size(); ++i)

@@ -6,8 +6,10 @@
 #include "catalog/maintainers.hpp"
 #include "immediate/immediate.hpp"
 #include "immediate/immediate_target.hpp"
+#include "pgt/interrupts.hpp"
 #include "pg/derived_commit.hpp"
 #include "pg/entry.hpp"
+#include "pg/process.hpp"
 #include "pg/transactions.hpp"
 #include "pg/settings.hpp"
 #include "refresh/compiled.hpp"
@@ -18,6 +20,7 @@
 
 void pgt::initialize() {
     pgt::guc::define();
+    pgt::set_interrupt_check(pgt::server::throw_if_interrupted); // a cancel stops a long compile
     pgt::server::install_derived_commit(); // (first: it runs after the other callbacks)
     pgt::server::refresh_writes_scope::reset_at_abort();
     pgt::ext::immediate::install_hooks();

@@ -43,6 +43,7 @@ void check_still_valid(const ext::stream_table& st, const std::string& what) {
         if (spi::describe(st.defining_query) != ext::visible_columns(st))
             throw error("42P17", "its columns would change");
     } catch (const error& e) {
+        if (pgt::interruption(e)) throw;
         throw error("42P17", prefix + e.what(), "pg_trickle blocks DDL that breaks a stream table.",
                     "Drop or redefine the stream table first (pgtrickle.alter_stream_table(name, query => …)).");
     }

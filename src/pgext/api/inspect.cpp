@@ -158,6 +158,7 @@ PGT_FUNCTION(pgt_validate_query) {
         if (front.ignored_order_by) add("order_by", "ORDER BY without LIMIT is ignored", "WARN");
         });
     } catch (const pgt::error& e) {
+        if (pgt::interruption(e)) throw;
         add("parse", e.what(), "ERROR");
     }
     }

@@ -109,6 +109,7 @@ std::vector<restore_outcome> restore_stream_tables() {
         try {
             pg::in_subtransaction([&] { outcomes.push_back(restore_one(d)); });
         } catch (const error& e) {
+            if (interruption(e)) throw;
             outcomes.push_back({*d[1] + "." + *d[2], "failed", e.what()});
         }
     }

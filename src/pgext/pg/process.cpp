@@ -16,6 +16,10 @@ int my_pid() { return MyProcPid; }
 bool backend_alive(int pid) { return BackendPidGetProc(pid) != nullptr; }
 void terminate_backend(int pid) { kill(pid, SIGTERM); }
 void check_for_interrupts() { CHECK_FOR_INTERRUPTS(); }
+
+void throw_if_interrupted() {
+    if (INTERRUPTS_PENDING_CONDITION()) pg::call([] { CHECK_FOR_INTERRUPTS(); });
+}
 void sleep_ms(long ms) { pg_usleep(ms * 1000L); }
 
 namespace {

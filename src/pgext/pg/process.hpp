@@ -12,6 +12,9 @@ bool backend_alive(int pid);
 void terminate_backend(int pid);
 /// Services pending interrupts: a cancel or termination leaves by longjmp (ERROR) or exits.
 void check_for_interrupts();
+/// The same from C++ code with live objects (the compiler's interruption points): a cancel or
+/// statement_timeout is thrown as a pgt::error (57014); nothing pending costs one test.
+void throw_if_interrupted();
 /// Sleeps (not interruptibly: the caller checks for interrupts).
 void sleep_ms(long ms);
 /// Runs `callback()` as the process exits, before it detaches from shared memory, however it

@@ -84,10 +84,11 @@ constexpr std::size_t max_delta_bytes = 1 << 20;
 std::optional<std::string> oversized_delta(const ir::query& q) {
     const circuit graph = build_circuit(q);
     lower::options opts;
-    for (const auto& s : lower::aggregate_states(graph)) opts.aggregate_states[s.node] = "state";
     opts.max_statement_bytes = max_delta_bytes;
     const std::vector<lower::source_changes> changes(graph.sources.size(), {"changes", true});
     try {
+        // (The state tables' loads too: each spells out its aggregate's input.)
+        for (const auto& s : lower::aggregate_states(graph, opts)) opts.aggregate_states[s.node] = "state";
         lower::delta_sql(graph, changes, "stream_table", opts);
         if (graph.query.topk) lower::topk_state_load(graph, opts);
         else lower::full_load_sql(graph, opts);

@@ -1184,7 +1184,8 @@ bool has_pending_changes(long long id) {
         bool any = true;
         try {
             pg::in_subtransaction([&] { any = citus::has_pending(source, citus::applied_batch(id, source)); });
-        } catch (const error&) {
+        } catch (const error& e) {
+            if (interruption(e)) throw;
         }
         if (any) return true;
     }

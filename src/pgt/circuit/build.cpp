@@ -3,6 +3,7 @@
 #include <map>
 
 #include "pgt/circuit.hpp"
+#include "pgt/interrupts.hpp"
 
 namespace pgt {
 
@@ -15,6 +16,7 @@ struct builder {
 
     int add(const ir::rel& r) {
         if (auto it = built.find(&r); it != built.end()) return it->second;
+        check_interrupts();
         const int id = make(r);
         built.emplace(&r, id);
         return id;

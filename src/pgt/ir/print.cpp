@@ -1,5 +1,6 @@
 // Human-readable rendering of the IR, for pgtc explain and explain_st.
 #include <algorithm>
+#include <map>
 #include <sstream>
 
 #include "pgt/ir/rel.hpp"
@@ -145,8 +146,34 @@ std::string call_text(const agg_call& a, const std::vector<column>* in) {
     return r;
 }
 
-void print(std::ostringstream& out, const rel& r, int depth) {
+/// How many operators read each operator of a tree: a subtree read in several places (a CTE,
+/// a lifted subquery's outer rows) is one object.
+void count_readers(const rel& r, std::map<const rel*, int>& readers) {
+    for (const auto& i : r.inputs)
+        if (++readers[i.get()] == 1) count_readers(*i, readers);
+}
+
+/// Prints operators with their inputs indented below them. A subtree read in several places is
+/// printed once, numbered, and named by its number where it is read again: spelled out each
+/// time, nested subqueries that read the rows below them would double the text at each level.
+struct printer {
+    std::ostringstream out;
+    std::map<const rel*, int> readers;
+    std::map<const rel*, int> numbers;
+
+    void print(const rel& r, int depth);
+};
+
+void printer::print(const rel& r, int depth) {
     out << std::string(static_cast<std::size_t>(depth) * 2, ' ');
+    const bool shared = !r.inputs.empty() && readers[&r] > 1;
+    if (shared) {
+        if (auto it = numbers.find(&r); it != numbers.end()) {
+            out << "Shared #" << it->second << "  → (" << column_list(r.columns) << ")\n";
+            return;
+        }
+        numbers.emplace(&r, static_cast<int>(numbers.size()) + 1);
+    }
     const std::vector<column>* in = r.inputs.empty() ? nullptr : &r.inputs[0]->columns;
     std::vector<column> joined;
     if (r.inputs.size() == 2) {
@@ -205,16 +232,18 @@ void print(std::ostringstream& out, const rel& r, int depth) {
             }
         },
         r.node);
+    if (shared) out << " [shared #" << numbers.at(&r) << "]";
     out << "  → (" << column_list(r.columns) << ")\n";
-    for (const auto& i : r.inputs) print(out, *i, depth + 1);
+    for (const auto& i : r.inputs) print(*i, depth + 1);
 }
 
 } // namespace
 
 std::string to_string(const rel& r) {
-    std::ostringstream out;
-    print(out, r, 0);
-    return out.str();
+    printer p;
+    count_readers(r, p.readers);
+    p.print(r, 0);
+    return p.out.str();
 }
 
 std::string to_string(const expr& e, const std::vector<column>* names) {

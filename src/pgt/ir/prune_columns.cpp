@@ -15,6 +15,7 @@
 #include <variant>
 #include <vector>
 
+#include "pgt/interrupts.hpp"
 #include "pgt/ir/rel.hpp"
 
 namespace pgt::ir {
@@ -219,6 +220,7 @@ struct pruner {
 
     pruned prune(const rel_ptr& r) {
         if (auto it = done.find(r.get()); it != done.end()) return it->second;
+        check_interrupts();
         const wanted& w = wanted_of.at(key(*r));
         std::vector<pruned> in;
         for (const auto& i : r->inputs) in.push_back(prune(i));

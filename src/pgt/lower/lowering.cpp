@@ -3,6 +3,7 @@
 #include <set>
 
 #include "pgt/error.hpp"
+#include "pgt/interrupts.hpp"
 
 namespace pgt::lower::detail {
 
@@ -121,6 +122,7 @@ std::string lowering::new_sql(int id) const {
 }
 
 void lowering::check_size(std::size_t bytes) const {
+    check_interrupts(); // (each relation's and CTE's SQL)
     if (opts_.max_statement_bytes && bytes > opts_.max_statement_bytes) throw statement_too_large();
 }
 
@@ -182,6 +184,7 @@ int lowering::single_row_weight(int id) const {
 }
 
 std::optional<std::string> lowering::compute_delta(int id) {
+    check_interrupts();
     if (rowless_[static_cast<std::size_t>(id)]) return std::nullopt;
     switch (node(id).op) {
     case circuit_op::source: {

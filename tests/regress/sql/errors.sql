@@ -170,6 +170,16 @@ SELECT pgtrickle.drop_stream_table('record_state');
 DELETE FROM orders WHERE id = 90;
 DROP AGGREGATE first_record(anyelement);
 DROP FUNCTION first_of(anyelement, anyelement), pair(int, text);
+-- 40 correlated subqueries, each lifted over the rows below it, which its own input reads too:
+-- the refresh statements and the loads of the counts' state tables, spelled out, would double
+-- at each level. AUTO refreshes the query FULL, and explain_st prints each shared subtree once.
+SELECT pgtrickle.create_stream_table('nested_counts', 'SELECT o.id' || (SELECT string_agg(format(
+    ', (SELECT count(*) FROM orders p WHERE p.customer = o.customer AND p.id > %s) AS n%s', i, i), '' ORDER BY i)
+    FROM generate_series(1, 40) i) || ' FROM orders o');
+SELECT effective_refresh_mode, downgrade_reason FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 'nested_counts';
+SELECT count(*) FILTER (WHERE line LIKE '%Shared #%') AS shared_subtrees_named, count(*) AS lines
+FROM pgtrickle.explain_st('nested_counts') e, regexp_split_to_table(e.value, E'\n') line WHERE property = 'operator_tree';
+SELECT pgtrickle.drop_stream_table('nested_counts');
 -- a distributed stream table needs Citus
 SELECT pgtrickle.create_stream_table('distributed', 'SELECT id FROM orders', output_distribution_column => 'id');
 -- the failures created nothing

@@ -29,9 +29,10 @@ TEST_CASE("lower: a statement past max_statement_bytes stops the lowering", "[lo
     }
 }
 
-TEST_CASE("lower: a full load past max_statement_bytes stops the lowering too", "[lower]") {
+TEST_CASE("lower: a full load or a state table's load past max_statement_bytes stops the lowering too", "[lower]") {
     // Each correlated subquery is lifted over the rows below it, which its own input reads too:
-    // spelled out in full, the load doubles at each of them (2^40 times the table's SQL here).
+    // spelled out in full, the load doubles at each of them (2^40 times the table's SQL here),
+    // and so do the loads of the subqueries' counts, each kept in a state table.
     auto catalog = pgt::offline::load_schema(pgt_test::read_file(pgt_test::golden_dir + "schema.sql"));
     std::string query = "SELECT o.id";
     for (int i = 0; i < 40; ++i)
@@ -42,4 +43,5 @@ TEST_CASE("lower: a full load past max_statement_bytes stops the lowering too", 
     pgt::lower::options opts;
     opts.max_statement_bytes = 1 << 20;
     CHECK_THROWS_AS(pgt::lower::full_load_sql(graph, opts), pgt::lower::statement_too_large);
+    CHECK_THROWS_AS(pgt::lower::aggregate_states(graph, opts), pgt::lower::statement_too_large);
 }
