@@ -166,13 +166,14 @@ struct printer {
 
 void printer::print(const rel& r, int depth) {
     out << std::string(static_cast<std::size_t>(depth) * 2, ' ');
-    const bool shared = !r.inputs.empty() && readers[&r] > 1;
-    if (shared) {
+    int number = 0; // a shared subtree's, from its first print on
+    if (!r.inputs.empty() && readers[&r] > 1) {
         if (auto it = numbers.find(&r); it != numbers.end()) {
             out << "Shared #" << it->second << "  → (" << column_list(r.columns) << ")\n";
             return;
         }
-        numbers.emplace(&r, static_cast<int>(numbers.size()) + 1);
+        number = static_cast<int>(numbers.size()) + 1;
+        numbers.emplace(&r, number);
     }
     const std::vector<column>* in = r.inputs.empty() ? nullptr : &r.inputs[0]->columns;
     std::vector<column> joined;
@@ -232,7 +233,7 @@ void printer::print(const rel& r, int depth) {
             }
         },
         r.node);
-    if (shared) out << " [shared #" << numbers.at(&r) << "]";
+    if (number) out << " [shared #" << number << "]";
     out << "  → (" << column_list(r.columns) << ")\n";
     for (const auto& i : r.inputs) print(*i, depth + 1);
 }
