@@ -17,7 +17,10 @@
 ///     record is priced as `prior_rows_per_change` source rows of a full recomputation, or as
 ///     what the measured ones cost per change record (fixed part included) where that is less.
 ///   - Where a recomputation left the storage's row-id index out (refresh: a large result), a
-///     differential refresh first rebuilds it, priced as a full load.
+///     differential refresh first rebuilds it, priced as a full load less what the
+///     recomputations chosen since, each of a change it could have applied, cost beyond applying
+///     it (`forgone_ms`): a run of changes cheaper to apply pays for the rebuild by its second
+///     refresh or so, instead of being recomputed for ever because each alone did not.
 ///   - A differential refresh's measure leaves out the planning of its statement, measured
 ///     apart: a session plans it once per size of change and keeps it, so a change whose
 ///     statement this session has not planned yet is priced with what planning it cost (a
@@ -56,14 +59,19 @@ struct measured {
     bool last_full = false; ///< its last refresh recomputed
     double largest = 0;     ///< the most change records a measured differential refresh applied
     double planning_ms = 0; ///< a moving average of what planning a differential statement cost
+    /// What the recomputations in a row up to the last one, each chosen while the row-id index
+    /// was missing for a change counted whole, were estimated to cost beyond applying it.
+    double forgone_ms = 0;
     /// planning_ms's place among values() as SQL numbers an array's elements (from 1).
     static constexpr int planning_ms_position = 9;
 
     /// From the catalog's values (seven before `largest` was kept, eight before `planning_ms`,
-    /// nine; anything else: nothing measured).
+    /// nine before `forgone_ms`, ten; anything else: nothing measured).
     static measured from(const std::vector<double>& values);
     std::vector<double> values() const;
-    void add_full(double ms);
+    /// A full load of `ms`; `forgone` (decision::forgone_ms) extends the run of recomputations
+    /// chosen with the index missing, nothing ends it.
+    void add_full(double ms, double forgone = 0);
     void add_differential(double change_records, double ms);
     void add_planning(double ms);
     /// The fitted line's (slope, intercept), once sizes differ enough to tell them apart
@@ -82,7 +90,7 @@ struct change {
     /// are more, perhaps a TRUNCATE among them, and the stream table is recomputed.
     bool counted_all = true;
     /// Applying it must first rebuild the storage's row-id index, which a recomputation of a
-    /// large result left out: priced as a full load.
+    /// large result left out: priced as a full load, less measured::forgone_ms.
     bool index_missing = false;
     /// This session has not planned the statement that applies a change of this size.
     bool unplanned = false;
@@ -91,6 +99,9 @@ struct change {
 struct decision {
     bool full = false;
     std::string reason;
+    /// A recomputation chosen while the row-id index was missing, of a change counted whole:
+    /// what it is estimated to cost beyond applying that change (measured::add_full).
+    double forgone_ms = 0;
 };
 
 decision decide(const measured& m, const change& c, double max_change_ratio);
@@ -99,7 +110,9 @@ decision decide(const measured& m, const change& c, double max_change_ratio);
 /// below it the point past which FULL is estimated cheaper (with the hysteresis), never below
 /// what is always applied (shares of rows as records: twice their rows, each changed row being
 /// at most a deletion and an insertion). A refresh counts a source's pending records up to it (and one more):
-/// counting further tells nothing and costs a visibility test per record.
-long long decisive_records(const measured& m, double source_rows, double max_change_ratio, bool index_missing = false);
+/// counting further tells nothing and costs a visibility test per record. A missing row-id
+/// index does not lower it: a change that would be cheaper applied is counted whole, so that
+/// what recomputing it forgoes counts towards the rebuild.
+long long decisive_records(const measured& m, double source_rows, double max_change_ratio);
 
 } // namespace pgt::auto_choice

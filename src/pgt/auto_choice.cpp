@@ -25,15 +25,19 @@ std::string format(const char* pattern, double x) {
 } // namespace
 
 measured measured::from(const std::vector<double>& v) {
-    if (v.size() < 7 || v.size() > 9) return {};
-    return {v[0], v[1], v[2], v[3], v[4], v[5], v[6] != 0, v.size() >= 8 ? v[7] : 0, v.size() == 9 ? v[8] : 0};
+    if (v.size() < 7 || v.size() > 10) return {};
+    auto at = [&](std::size_t i) { return i < v.size() ? v[i] : 0; };
+    return {v[0], v[1], v[2], v[3], v[4], v[5], v[6] != 0, at(7), at(8), at(9)};
 }
 
-std::vector<double> measured::values() const { return {full_ms, w, sx, sy, sxx, sxy, last_full ? 1.0 : 0.0, largest, planning_ms}; }
+std::vector<double> measured::values() const {
+    return {full_ms, w, sx, sy, sxx, sxy, last_full ? 1.0 : 0.0, largest, planning_ms, forgone_ms};
+}
 
-void measured::add_full(double ms) {
+void measured::add_full(double ms, double forgone) {
     full_ms = averaged(full_ms, ms);
     last_full = true;
+    forgone_ms = forgone > 0 ? forgone_ms + forgone : 0;
 }
 
 void measured::add_planning(double ms) { planning_ms = averaged(planning_ms, ms); }
@@ -46,6 +50,7 @@ void measured::add_differential(double x, double ms) {
     sxy = differential_decay * sxy + x * ms;
     last_full = false;
     largest = std::max(largest, x);
+    forgone_ms = 0;
 }
 
 std::optional<std::pair<double, double>> measured::line() const {
@@ -102,31 +107,35 @@ decision decide(const measured& m, const change& c, double max_change_ratio) {
     }
     const differential_estimate d = estimate(m, c.source_rows);
     const double planning = c.unplanned ? m.planning_ms : 0;
-    const double differential_ms = d.at(static_cast<double>(c.records)) + (c.index_missing ? m.full_ms : 0) + planning;
+    const double applying_ms = d.at(static_cast<double>(c.records)) + planning;
+    // (The rebuild, about a full load, less what recomputing changes it could have applied has
+    // cost since the index was left out.)
+    const double rebuild_ms = c.index_missing ? std::max(0.0, m.full_ms - m.forgone_ms) : 0;
+    const double differential_ms = applying_ms + rebuild_ms;
     // Counted up to decisive_records: past it FULL is estimated cheaper.
     const bool explore = c.counted_all && unexplored(m, static_cast<double>(c.records)) && differential_ms > full_threshold(m) &&
                          differential_ms <= explore_cost * m.full_ms;
     const bool full = !c.counted_all || (differential_ms > full_threshold(m) && !explore);
     const std::string tried = explore ? format(", applied to learn its cost (the largest change applied so far had %.0f records)", m.largest)
                                       : std::string();
-    return {full, size + format(": DIFFERENTIAL estimated at %.1f ms", differential_ms) +
-                      " (" + d.basis + ")" +
-                      (c.index_missing ? " with its row-id index rebuilt" : "") +
-                      (planning > 0 ? format(", planning its statement (%.1f ms) included", planning) : std::string()) +
-                      format(", FULL at %.1f ms (measured)", m.full_ms) + tried};
+    return {full,
+            size + format(": DIFFERENTIAL estimated at %.1f ms", differential_ms) + " (" + d.basis + ")" +
+                (c.index_missing ? format(" with its row-id index rebuilt (%.1f ms)", rebuild_ms) : "") +
+                (planning > 0 ? format(", planning its statement (%.1f ms) included", planning) : std::string()) +
+                format(", FULL at %.1f ms (measured)", m.full_ms) + tried,
+            full && c.index_missing && c.counted_all ? std::max(0.0, m.full_ms - applying_ms) : 0};
 }
 
-long long decisive_records(const measured& m, double source_rows, double max_change_ratio, bool index_missing) {
+long long decisive_records(const measured& m, double source_rows, double max_change_ratio) {
     // Shares of rows changed as records: a changed row is at most a deletion and an insertion.
     auto records_of = [&](double share) { return 2 * share * source_rows; };
     const double always = std::max(static_cast<double>(tiny_change_records), records_of(tiny_change_ratio));
     double limit = records_of(max_change_ratio > 0 ? max_change_ratio : 1.0);
     if (m.full_ms > 0) {
         const differential_estimate d = estimate(m, source_rows);
-        const double rebuilt = index_missing ? m.full_ms : 0;
-        double priced = (full_threshold(m) - d.fixed - rebuilt) / d.per_change;
+        double priced = (full_threshold(m) - d.fixed) / d.per_change;
         // (A change up to where it would be explored is counted whole.)
-        const double explored = (explore_cost * m.full_ms - d.fixed - rebuilt) / d.per_change;
+        const double explored = (explore_cost * m.full_ms - d.fixed) / d.per_change;
         if (unexplored(m, explored)) priced = std::max(priced, explored);
         limit = std::min(limit, priced);
     }

@@ -9,9 +9,8 @@
 
 namespace pgt::ext {
 
-long long auto_count_limit(const stream_table& st, double source_rows, bool index_missing) {
-    return auto_choice::decisive_records(auto_choice::measured::from(st.auto_costs), source_rows, guc::differential_max_change_ratio,
-                                         index_missing);
+long long auto_count_limit(const stream_table& st, double source_rows) {
+    return auto_choice::decisive_records(auto_choice::measured::from(st.auto_costs), source_rows, guc::differential_max_change_ratio);
 }
 
 auto_decision choose_auto(const stream_table& st, const std::vector<auto_source_change>& sources, bool index_missing, bool unplanned) {
@@ -29,13 +28,14 @@ auto_decision choose_auto(const stream_table& st, const std::vector<auto_source_
     // changed is not recomputed for it.
     c.ratio = static_cast<double>(changed_rows) / std::max(c.source_rows, 1.0);
     const auto d = auto_choice::decide(auto_choice::measured::from(st.auto_costs), c, guc::differential_max_change_ratio);
-    return {d.full, c.records, d.reason};
+    return {d.full, c.records, d.reason, d.forgone_ms};
 }
 
-std::string measured_costs(const stream_table& st, bool full, long long change_records, double ms, std::optional<double> planning_ms) {
+std::string measured_costs(const stream_table& st, bool full, long long change_records, double ms, std::optional<double> planning_ms,
+                           const std::optional<auto_decision>& choice) {
     auto m = auto_choice::measured::from(st.auto_costs);
     if (full)
-        m.add_full(ms);
+        m.add_full(ms, choice ? choice->forgone_ms : 0);
     else
         m.add_differential(static_cast<double>(change_records), ms);
     if (planning_ms) m.add_planning(*planning_ms);

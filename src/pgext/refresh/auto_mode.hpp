@@ -23,14 +23,15 @@ struct auto_source_change {
 };
 
 /// How many change records of a source an AUTO refresh of `st` counts (and one more), its
-/// sources having `source_rows` rows (`index_missing`: its row-id index must be rebuilt first):
-/// past that many it recomputes whatever the count (auto_choice::decisive_records).
-long long auto_count_limit(const stream_table& st, double source_rows, bool index_missing);
+/// sources having `source_rows` rows: past that many it recomputes whatever the count
+/// (auto_choice::decisive_records).
+long long auto_count_limit(const stream_table& st, double source_rows);
 
 struct auto_decision {
     bool full = false;
     long long change_records = 0;
     std::string reason;
+    double forgone_ms = 0; ///< auto_choice::decision's
 };
 
 /// The choice for AUTO stream table `st` with these pending changes, one per source
@@ -38,9 +39,10 @@ struct auto_decision {
 /// `unplanned`: this session has no plan yet for the statement that applies such a change.
 auto_decision choose_auto(const stream_table& st, const std::vector<auto_source_change>& sources, bool index_missing, bool unplanned);
 
-/// `st`'s auto_costs after a refresh that took `ms`: a full one, or a differential one of
-/// `change_records`, which planned its statement in `planning_ms` (measured apart, if it did);
-/// as the text of a float8[].
-std::string measured_costs(const stream_table& st, bool full, long long change_records, double ms, std::optional<double> planning_ms);
+/// `st`'s auto_costs after a refresh that took `ms`: a full one (chosen as `choice` says, if
+/// AUTO chose), or a differential one of `change_records`, which planned its statement in
+/// `planning_ms` (measured apart, if it did); as the text of a float8[].
+std::string measured_costs(const stream_table& st, bool full, long long change_records, double ms, std::optional<double> planning_ms,
+                           const std::optional<auto_decision>& choice);
 
 } // namespace pgt::ext

@@ -242,7 +242,7 @@ std::map<std::size_t, citus::pending_count> count_in_place(const compiled_query&
 }
 
 pending pending_changes(const compiled_query& c, const start_point& f, const spi::snapshot& snap, claimed_batches& claimed,
-                        const stream_table* automatic = nullptr, bool index_missing = false) {
+                        const stream_table* automatic = nullptr) {
     pending p;
     std::vector<double> rows = automatic ? rows_of(oids_of(c.sources)) : std::vector<double>{};
     if (automatic)
@@ -252,7 +252,7 @@ pending pending_changes(const compiled_query& c, const start_point& f, const spi
     for (double r : rows) all_rows += r;
     // Counted past what a small change has, and for AUTO past what decides its choice: a count
     // that reaches it stopped before seeing every pending row (and a TRUNCATE among them).
-    const long long limit = std::max(automatic ? auto_count_limit(*automatic, all_rows, index_missing) : 0, small_change_records) + 1;
+    const long long limit = std::max(automatic ? auto_count_limit(*automatic, all_rows) : 0, small_change_records) + 1;
     const pg::frontier_text frontier{*f.snapshot, *f.xid, *f.frontier_stmt};
     const std::map<std::size_t, citus::pending_count> in_place = count_in_place(c, claimed);
     p.oldest.resize(c.sources.size());
@@ -882,7 +882,7 @@ spi::param learned_costs(const stream_table& st, const refresh_outcome& out, con
     const long long records = choice ? choice->change_records : 0;
     if (out.action == refresh_action::no_data || (out.action == refresh_action::differential && index_rebuilt)) return std::nullopt;
     const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-    return measured_costs(st, out.action != refresh_action::differential, records, ms - excluded_ms - planned.value_or(0), planned);
+    return measured_costs(st, out.action != refresh_action::differential, records, ms - excluded_ms - planned.value_or(0), planned, choice);
 }
 
 /// The refresh history's reason: AUTO's choice, and why a differential refresh recomputed.
@@ -954,7 +954,7 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
     const auto* keyed = std::get_if<differential_plan>(&comp.plan);
     const bool index_missing = keyed && !has_row_id_index(*st);
     if (f.has_frontier() && !immediate && differential && !recompute)
-        p = pending_changes(comp, f, snap, claimed, automatic ? &*st : nullptr, index_missing);
+        p = pending_changes(comp, f, snap, claimed, automatic ? &*st : nullptr);
     // IMMEDIATE stream tables read no change buffer: asked to refresh, they recompute.
     const bool full = recompute || !differential || immediate || !f.has_frontier() || !st->is_populated || st->needs_reinit ||
                       p.truncated || (decoding && wrote_before) || !aggregate_states_exist(comp);

@@ -118,13 +118,46 @@ TEST_CASE("AUTO: a row-id index left out by a recomputation is priced as a full 
     CHECK_FALSE(decide(m, of(3000), 0).full);
     const auto d = decide(m, missing, 0);
     CHECK(d.full);
-    CHECK_THAT(d.reason, Catch::Contains("with its row-id index rebuilt"));
+    CHECK_THAT(d.reason, Catch::Contains("with its row-id index rebuilt (400.0 ms)"));
     change tiny = of(10);
     tiny.index_missing = true;
     CHECK_FALSE(decide(m, tiny, 0).full);
-    // Nothing past the always-applied count would be applied: counting stops there.
-    CHECK(pgt::auto_choice::decisive_records(m, 1e6, 0.15, true) == 2000);
-    CHECK(pgt::auto_choice::decisive_records(m, 1e6, 0.15, false) > 30000);
+    // A missing index does not stop the count early: a change cheaper to apply is counted whole.
+    CHECK(pgt::auto_choice::decisive_records(m, 1e6, 0.15) > 30000);
+}
+
+TEST_CASE("AUTO: recomputations of changes cheaper to apply pay for the row-id index's rebuild") {
+    measured m = learned();
+    m.add_full(400);
+    change missing = of(3000); // 35 ms to apply
+    missing.index_missing = true;
+    auto first = decide(m, missing, 0);
+    REQUIRE(first.full);
+    CHECK(near(first.forgone_ms, 365));
+    m.add_full(400, first.forgone_ms);
+    // The rebuild is priced at the 35 ms left of it: 70 ms against 400.
+    const auto second = decide(m, missing, 0);
+    CHECK_FALSE(second.full);
+    CHECK_THAT(second.reason, Catch::Contains("with its row-id index rebuilt (35.0 ms)"));
+    // A recomputation that forgoes nothing (a change too large to apply, or not counted whole)
+    // ends the run: the next change pays the whole rebuild again.
+    m.add_full(400, 0);
+    CHECK(m.forgone_ms == 0);
+    CHECK(decide(m, missing, 0).full);
+    change uncounted = of(3000);
+    uncounted.index_missing = true;
+    uncounted.counted_all = false;
+    CHECK(decide(m, uncounted, 0).forgone_ms == 0);
+    // Nor does a change that recomputing costs no more than applying.
+    change large = of(60000);
+    large.index_missing = true;
+    CHECK(decide(m, large, 0).forgone_ms == 0);
+    // Applying ends it too.
+    m.add_full(400, 365);
+    m.add_differential(3000, 35);
+    CHECK(m.forgone_ms == 0);
+    // Without the index missing, nothing is forgone.
+    CHECK(decide(m, of(60000), 0).forgone_ms == 0);
 }
 
 TEST_CASE("AUTO: before differential refreshes of different sizes, a change record is priced as twenty source rows") {
@@ -217,6 +250,13 @@ TEST_CASE("AUTO: a statement this session has not planned is priced with what pl
     eight.resize(8);
     CHECK(measured::from(eight).planning_ms == 0);
     CHECK(measured::from(eight).largest == m.largest);
+    measured forgoing = m;
+    forgoing.add_full(400, 300);
+    std::vector<double> nine = forgoing.values();
+    CHECK(measured::from(nine).forgone_ms == 300);
+    nine.resize(9);
+    CHECK(measured::from(nine).forgone_ms == 0);
+    CHECK(measured::from(nine).planning_ms == forgoing.planning_ms);
 }
 
 TEST_CASE("AUTO: measurements survive the catalog's float8[] and start empty from anything else") {
