@@ -31,6 +31,20 @@ auto_decision choose_auto(const stream_table& st, const std::vector<auto_source_
     return {d.full, c.records, d.reason, d.forgone_ms};
 }
 
+namespace {
+
+std::string as_float8_array(const auto_choice::measured& m) {
+    std::string text = "{";
+    for (double v : m.values()) {
+        char number[32];
+        std::snprintf(number, sizeof number, "%.17g", v);
+        text += (text.size() > 1 ? "," : "") + std::string(number);
+    }
+    return text + "}";
+}
+
+} // namespace
+
 std::string measured_costs(const stream_table& st, bool full, long long change_records, double ms, std::optional<double> planning_ms,
                            const std::optional<auto_decision>& choice) {
     auto m = auto_choice::measured::from(st.auto_costs);
@@ -39,13 +53,13 @@ std::string measured_costs(const stream_table& st, bool full, long long change_r
     else
         m.add_differential(static_cast<double>(change_records), ms);
     if (planning_ms) m.add_planning(*planning_ms);
-    std::string text = "{";
-    for (double v : m.values()) {
-        char number[32];
-        std::snprintf(number, sizeof number, "%.17g", v);
-        text += (text.size() > 1 ? "," : "") + std::string(number);
-    }
-    return text + "}";
+    return as_float8_array(m);
+}
+
+std::string costs_after_index_rebuilt(const stream_table& st) {
+    auto m = auto_choice::measured::from(st.auto_costs);
+    m.forgone_ms = 0;
+    return as_float8_array(m);
 }
 
 } // namespace pgt::ext

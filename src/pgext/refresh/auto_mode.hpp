@@ -45,4 +45,9 @@ auto_decision choose_auto(const stream_table& st, const std::vector<auto_source_
 std::string measured_costs(const stream_table& st, bool full, long long change_records, double ms, std::optional<double> planning_ms,
                            const std::optional<auto_decision>& choice);
 
+/// `st`'s auto_costs after a differential refresh that rebuilt the row-id index first (not
+/// measured: the rebuild and the planning it forces are in its time): the run of
+/// recomputations that paid for the rebuild ends.
+std::string costs_after_index_rebuilt(const stream_table& st);
+
 } // namespace pgt::ext

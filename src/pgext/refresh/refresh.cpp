@@ -875,12 +875,13 @@ void require_refreshable(const stream_table& st, initiator who) {
 /// An AUTO stream table's auto_costs after refresh `out`, measured from `started` less
 /// `excluded_ms` and the planning of its statement (`planned`, when it planned one: the first
 /// differential refresh of a size in a session, which costs many times what the next ones do;
-/// kept apart, and priced where a session has not planned it yet). Null when it did nothing, or
-/// rebuilt the row-id index first (not what applying such a change costs).
+/// kept apart, and priced where a session has not planned it yet). Null when it did nothing;
+/// unmeasured when it rebuilt the row-id index first (not what applying such a change costs).
 spi::param learned_costs(const stream_table& st, const refresh_outcome& out, const std::optional<auto_decision>& choice,
                          std::chrono::steady_clock::time_point started, double excluded_ms, std::optional<double> planned, bool index_rebuilt) {
     const long long records = choice ? choice->change_records : 0;
-    if (out.action == refresh_action::no_data || (out.action == refresh_action::differential && index_rebuilt)) return std::nullopt;
+    if (out.action == refresh_action::no_data) return std::nullopt;
+    if (out.action == refresh_action::differential && index_rebuilt) return costs_after_index_rebuilt(st);
     const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
     return measured_costs(st, out.action != refresh_action::differential, records, ms - excluded_ms - planned.value_or(0), planned, choice);
 }
