@@ -30,7 +30,11 @@
 ///   - A line fitted to small changes overprices large ones, whose plans hash whole tables
 ///     instead of probing them row by row: a change of more than `explored_growth` times the
 ///     largest one applied so far, estimated at no more than `explore_cost` full loads, is
-///     applied once to learn what it costs (the next ones of that size choose by it).
+///     applied once to learn what it costs (the next ones of that size choose by it). Before
+///     any differential refresh was measured, the estimate is the prior alone, and a
+///     recomputation teaches nothing about applying: a change of at most `first_explore_ratio`
+///     of the rows (and below the cap) is applied once whatever the prior says, unless the
+///     row-id index would have to be rebuilt for it (about a full load more).
 
 #include <optional>
 #include <string>
@@ -47,6 +51,7 @@ inline constexpr double tiny_change_ratio = 0.001;
 inline constexpr long long tiny_change_records = 1000;
 inline constexpr double explored_growth = 4;
 inline constexpr double explore_cost = 2;
+inline constexpr double first_explore_ratio = 0.15;
 /// The least standard deviation of the measured sizes, as a share of their mean, that a line is
 /// fitted to.
 inline constexpr double min_size_spread = 0.25;

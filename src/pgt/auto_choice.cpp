@@ -113,11 +113,13 @@ decision decide(const measured& m, const change& c, double max_change_ratio) {
     const double rebuild_ms = c.index_missing ? std::max(0.0, m.full_ms - m.forgone_ms) : 0;
     const double differential_ms = applying_ms + rebuild_ms;
     // Counted up to decisive_records: past it FULL is estimated cheaper.
-    const bool explore = c.counted_all && unexplored(m, static_cast<double>(c.records)) && differential_ms > full_threshold(m) &&
-                         differential_ms <= explore_cost * m.full_ms;
+    const bool first = m.w <= 0 && c.ratio <= first_explore_ratio && rebuild_ms == 0;
+    const bool explore = c.counted_all && differential_ms > full_threshold(m) &&
+                         (first || (unexplored(m, static_cast<double>(c.records)) && differential_ms <= explore_cost * m.full_ms));
     const bool full = !c.counted_all || (differential_ms > full_threshold(m) && !explore);
-    const std::string tried = explore ? format(", applied to learn its cost (the largest change applied so far had %.0f records)", m.largest)
-                                      : std::string();
+    const std::string tried = !explore ? std::string()
+                              : first  ? std::string(", applied to learn its cost (no differential refresh measured yet)")
+                                       : format(", applied to learn its cost (the largest change applied so far had %.0f records)", m.largest);
     return {full,
             size + format(": DIFFERENTIAL estimated at %.1f ms", differential_ms) + " (" + d.basis + ")" +
                 (c.index_missing ? format(" with its row-id index rebuilt (%.1f ms)", rebuild_ms) : "") +
@@ -137,6 +139,8 @@ long long decisive_records(const measured& m, double source_rows, double max_cha
         // (A change up to where it would be explored is counted whole.)
         const double explored = (explore_cost * m.full_ms - d.fixed) / d.per_change;
         if (unexplored(m, explored)) priced = std::max(priced, explored);
+        // (Before any differential refresh was measured, up to what is applied to learn.)
+        if (m.w <= 0) priced = std::max(priced, records_of(first_explore_ratio));
         limit = std::min(limit, priced);
     }
     return static_cast<long long>(std::max(limit, always));

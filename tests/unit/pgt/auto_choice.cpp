@@ -230,6 +230,24 @@ TEST_CASE("AUTO: a change far larger than any applied before is applied once to 
     CHECK(measured::from(seven).largest == 0);
 }
 
+TEST_CASE("AUTO: before any differential refresh was measured, a change up to 15 % is applied once to learn its cost") {
+    measured m;
+    m.add_full(400);
+    // The prior prices 100,000 records at 800 ms, twice the full load: applied all the same.
+    const auto d = decide(m, of(100000), 0.5);
+    CHECK_FALSE(d.full);
+    CHECK_THAT(d.reason, Catch::Contains("applied to learn its cost (no differential refresh measured yet)"));
+    CHECK(pgt::auto_choice::decisive_records(m, 1e6, 0.5) >= 300000);
+    // Not past 15 % of the rows, nor where the row-id index would be rebuilt first.
+    CHECK(decide(m, of(200000), 0.5).full);
+    change missing = of(100000);
+    missing.index_missing = true;
+    CHECK(decide(m, missing, 0.5).full);
+    // Once one was measured, the estimate decides.
+    m.add_differential(100000, 900);
+    CHECK(decide(m, of(100000), 0.5).full);
+}
+
 TEST_CASE("AUTO: a statement this session has not planned is priced with what planning it cost") {
     measured m = learned(); // 5 ms + 10 µs a record, FULL 400 ms
     m.add_planning(300);
