@@ -7,8 +7,9 @@
 # updated) times, after the same change, side by side in one long-lived session:
 # REFRESH MATERIALIZED VIEW, and a FULL, a DIFFERENTIAL and an AUTO stream table's refresh
 # (median of 3 rounds; sizes in increasing order, as AUTO learns its costs from its own
-# refreshes). Checks that all four agree after every round. Writes sweep.tsv and, with gnuplot,
-# sweep.png (milliseconds against the changed share) to out-dir (default: a temporary folder),
+# refreshes). Checks that all four agree after every round. Writes sweep.tsv, auto_choices (each
+# AUTO refresh's action, ms and reason) and, with gnuplot, sweep.png (milliseconds against the
+# changed share) to out-dir (default: a temporary folder),
 # and prints a Markdown table (docs/PERFORMANCE.md).
 # SWEEP_SIZES (orders updated, e.g. "10") and SWEEP_ROUNDS (default 3) narrow or lengthen it:
 # SWEEP_SIZES=10 SWEEP_ROUNDS=15 times the 10-row cells alone, as medians of 15.
@@ -91,6 +92,9 @@ result="$out/result"
 "${psql[@]}" -f "$script" > "$result"
 if grep -q '^differ' "$result"; then grep '^differ' "$result" >&2; echo "results differ from the materialized view" >&2; exit 1; fi
 paste -d' ' "$labels" <(sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' "$result") > "$out/times"
+# What each AUTO refresh chose and why, in order (auto_choices): the cells' medians hide it.
+"${psql[@]}" -F $'\t' -c "SELECT s.pgt_name, h.action, round(extract(epoch FROM h.end_time - h.start_time) * 1000, 1), h.delta_row_count, h.refresh_reason
+    FROM pgtrickle.pgt_refresh_history h JOIN pgtrickle.pgt_stream_tables s USING (pgt_id) WHERE s.pgt_name LIKE 'auto%' ORDER BY h.refresh_id" > "$out/auto_choices"
 
 # capture shape size kind → median ms
 tsv="$out/sweep.tsv"
