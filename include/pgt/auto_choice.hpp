@@ -74,8 +74,8 @@ struct measured {
     /// nine before `forgone_ms`, ten; anything else: nothing measured).
     static measured from(const std::vector<double>& values);
     std::vector<double> values() const;
-    /// A full load of `ms`; `forgone` (decision::forgone_ms) extends the run of recomputations
-    /// chosen with the index missing, nothing ends it.
+    /// A full load of `ms`. A positive `forgone` (decision::forgone_ms) adds to the run of
+    /// recomputations that forwent applying; none ends the run.
     void add_full(double ms, double forgone = 0);
     void add_differential(double change_records, double ms);
     void add_planning(double ms);
