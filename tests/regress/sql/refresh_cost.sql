@@ -131,7 +131,8 @@ RESET pg_trickle.differential_max_change_ratio;
 UPDATE pgtrickle.pgt_stream_tables SET auto_costs = '{1000,2,2000,30,4000000,50000,1,2000,0,0}' WHERE pgt_name = 't6_big';
 UPDATE t6 SET v = v + 1 WHERE id <= 600;
 SELECT pgtrickle.refresh_stream_table('t6_big');
-SELECT action, row_id_indexes('t6_big'), refresh_reason FROM last_refresh WHERE pgt_name = 't6_big';
+-- (The share of rows changed is against the planner's row count, which autovacuum may move.)
+SELECT action, row_id_indexes('t6_big'), substring(refresh_reason FROM ': (DIFF.*)$') AS reason FROM last_refresh WHERE pgt_name = 't6_big';
 SELECT auto_costs[10] AS forgone_ms FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 't6_big';
 UPDATE t6 SET v = v + 1 WHERE id <= 600;
 SELECT pgtrickle.refresh_stream_table('t6_big');
