@@ -44,7 +44,9 @@ start() {
             fresh=1
             in_root "$bin/initdb" -D "$dir" -U postgres -A trust --locale=C.UTF-8 >/dev/null
             # Citus first; logical replication for shard moves; prepared transactions for its
-            # two-phase commits.
+            # two-phase commits; the connections a parallel query opened to each worker kept
+            # for the session's next statements (Citus keeps one by default: the others' backends
+            # would exit on the workers while the next statement runs, e.g. a refresh).
             cat >>"$root$dir/postgresql.conf" <<CONF
 port = $(node_port "$i")
 listen_addresses = 'localhost'
@@ -53,6 +55,7 @@ shared_preload_libraries = 'citus, pg_trickle'
 wal_level = logical
 max_prepared_transactions = 100
 max_connections = 200
+citus.max_cached_conns_per_worker = 16
 ${PGT_CITUS_SETTINGS:-}
 CONF
         fi
