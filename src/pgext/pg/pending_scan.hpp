@@ -37,7 +37,8 @@ struct frontier_text {
 /// the scan did not stop at the limit. Without `marker_past_limit` (a count that may stop at
 /// the limit) the buffer is read from its last page back: pending records are usually the
 /// newest, at the end of the heap (unless VACUUM freed earlier pages for them), and the rows
-/// before them applied ones awaiting a trim. The pages are not pruned (pending_scan.cpp).
+/// before them applied ones awaiting a trim; a sample of its pages first may show that it would
+/// reach the limit (pending_scan.cpp). The pages are not pruned.
 pending_count count_pending(unsigned buffer, const frontier_text& frontier, long long limit, const spi::snapshot& snap,
                             bool marker_past_limit = false);
 

@@ -301,3 +301,26 @@ SELECT pg_relation_size(w_buffer()) > 0 AS kept, w_buffered() AS rows_left, w_ex
 SELECT pgtrickle.drop_stream_table(n) FROM unnest(ARRAY['w_total', 'w_max']) n;
 DROP FUNCTION w_buffer(), w_exact(), w_buffered();
 DROP TABLE w;
+-- A change far past where AUTO stops counting is seen from every 32nd page of the buffer (twice
+-- the limit there): 100,000 rows updated, 200,000 records, against a limit of 60,001. A change
+-- below the limit is counted, and applied.
+CREATE TABLE u (id int PRIMARY KEY, v int);
+INSERT INTO u SELECT i, i FROM generate_series(1, 100000) i;
+ANALYZE u;
+SELECT pgtrickle.create_stream_table('u_sums', 'SELECT v % 7 AS k, count(*) AS n, sum(v) AS s FROM u GROUP BY 1',
+                                     schedule => '24h', cdc_mode => 'trigger');
+CREATE FUNCTION u_last() RETURNS TABLE (action text, delta_row_count bigint, refresh_reason text, exact bool) LANGUAGE sql
+  AS $$ SELECT h.action, h.delta_row_count, h.refresh_reason,
+               NOT EXISTS ((SELECT k, n, s FROM u_sums EXCEPT ALL SELECT v % 7, count(*), sum(v) FROM u GROUP BY 1)
+                           UNION ALL (SELECT v % 7, count(*), sum(v) FROM u GROUP BY 1 EXCEPT ALL SELECT k, n, s FROM u_sums))
+        FROM pgtrickle.pgt_refresh_history h JOIN pgtrickle.pgt_stream_tables s USING (pgt_id)
+        WHERE s.pgt_name = 'u_sums' ORDER BY h.refresh_id DESC LIMIT 1 $$;
+UPDATE u SET v = v + 1;
+SELECT pgtrickle.refresh_stream_table('u_sums');
+SELECT * FROM u_last();
+UPDATE u SET v = v + 1 WHERE id <= 25000;
+SELECT pgtrickle.refresh_stream_table('u_sums');
+SELECT action, delta_row_count, exact FROM u_last();
+SELECT pgtrickle.drop_stream_table('u_sums');
+DROP FUNCTION u_last();
+DROP TABLE u;
