@@ -100,17 +100,18 @@ std::uint64_t row_xid(HeapTupleData& tuple, TupleDesc desc) {
     return DatumGetUInt64(heap_getattr(&tuple, 1, desc, &null));
 }
 
+/// A count that may stop at its limit first reads every stride-th page from the last back.
+/// Where those pages hold pending records for twice the limit or more, it ends there, as one
+/// that reached its limit: counting up to it would cost a visibility test per record (14 ms for
+/// AUTO's 300,001 records of a 1,000,000-row source) only to decide the same. Pages read at a
+/// fixed stride count a run of pending pages to within a stride's worth of pages at each of
+/// its ends: a stride of at most limit / (2 x MaxHeapTuplesPerPage) pages keeps twice the limit
+/// sampled at least the limit pending. From `min_stride` pages (a smaller limit costs little to
+/// count) to `max_stride` (a sample of at least one page in that many). (A sample that finds
+/// less is followed by the count, as before.)
+constexpr long long min_stride = 32, max_stride = 128;
+long long sample_stride(long long limit) { return std::min(max_stride, limit / (2LL * MaxHeapTuplesPerPage)); }
 } // namespace
-
-/// A count that may stop at its limit first reads every `sample_stride`-th page from the last
-/// back. Where those pages hold pending records for twice the limit or more, it ends there, as
-/// one that reached its limit: counting up to it would cost a visibility test per record (14 ms
-/// for AUTO's 300,001 records of a 1,000,000-row source) only to decide the same. Pages read at
-/// a fixed stride count a run of pending pages to within `sample_stride` pages at each of its
-/// ends: from a limit of `sampled_from_records` on, twice the limit sampled means at least the
-/// limit pending. (A sample that finds less is followed by the count, as before.)
-constexpr BlockNumber sample_stride = 32;
-constexpr long long sampled_from_records = 2LL * sample_stride * MaxHeapTuplesPerPage;
 
 pending_count count_pending(unsigned buffer, const frontier_text& frontier, long long limit, const spi::snapshot& snap,
                             bool marker_past_limit) {
@@ -148,7 +149,7 @@ pending_count count_pending(unsigned buffer, const frontier_text& frontier, long
             const bool applied = xid == frontier_xid ? stmt < frontier_stmt : applied_before.sees(xid);
             return !applied && (xid == me || now.sees(xid));
         };
-        if (!marker_past_limit && limit >= sampled_from_records) {
+        if (const long long stride = sample_stride(limit); !marker_past_limit && stride >= min_stride) {
             pending_count sampled;
             each_row_version(
                 rel, true,
@@ -160,9 +161,9 @@ pending_count count_pending(unsigned buffer, const frontier_text& frontier, long
                     sampled.truncated |= action == 'T';
                     return true;
                 },
-                sample_stride);
-            if (sampled.records * sample_stride >= 2 * limit) {
-                out = {limit, std::min(limit, sampled.inserted * sample_stride), sampled.truncated, std::nullopt};
+                static_cast<BlockNumber>(stride));
+            if (sampled.records * stride >= 2 * limit) {
+                out = {limit, std::min(limit, sampled.inserted * stride), sampled.truncated, std::nullopt};
                 PopActiveSnapshot();
                 table_close(rel, NoLock);
                 return;

@@ -301,9 +301,9 @@ SELECT pg_relation_size(w_buffer()) > 0 AS kept, w_buffered() AS rows_left, w_ex
 SELECT pgtrickle.drop_stream_table(n) FROM unnest(ARRAY['w_total', 'w_max']) n;
 DROP FUNCTION w_buffer(), w_exact(), w_buffered();
 DROP TABLE w;
--- A change far past where AUTO stops counting is seen from every 32nd page of the buffer (twice
--- the limit there): 100,000 rows updated, 200,000 records, against a limit of 60,001. A change
--- below the limit is counted, and applied.
+-- A change far past where AUTO stops counting is seen from a sample of the buffer's pages (every
+-- 103rd: twice the limit there): 100,000 rows updated, 200,000 records, against a limit of
+-- 60,001. A change below the limit is counted, and applied.
 CREATE TABLE u (id int PRIMARY KEY, v int);
 INSERT INTO u SELECT i, i FROM generate_series(1, 100000) i;
 ANALYZE u;
