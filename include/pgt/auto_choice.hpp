@@ -26,7 +26,9 @@
 ///     statement this session has not planned yet is priced with what planning it cost (a
 ///     refresh made by a new session each time pays it every time).
 ///   - The choice changes only when the other is estimated cheaper by more than `hysteresis`,
-///     so that estimates near the break-even point do not flip it at every refresh.
+///     so that estimates near the break-even point do not flip it at every refresh. A change
+///     applied to learn its cost (below) was not chosen: the next choice weighs both modes as
+///     estimated.
 ///   - A line fitted to small changes overprices large ones, whose plans hash whole tables
 ///     instead of probing them row by row: a change of more than `explored_growth` times the
 ///     largest one applied so far, estimated at no more than `explore_cost` full loads, is
@@ -67,17 +69,21 @@ struct measured {
     /// What the recomputations in a row up to the last one, each chosen while the row-id index
     /// was missing for a change counted whole, were estimated to cost beyond applying it.
     double forgone_ms = 0;
+    bool last_explored = false; ///< its last refresh applied a change to learn its cost
     /// planning_ms's place among values() as SQL numbers an array's elements (from 1).
     static constexpr int planning_ms_position = 9;
 
     /// From the catalog's values (seven before `largest` was kept, eight before `planning_ms`,
-    /// nine before `forgone_ms`, ten; anything else: nothing measured).
+    /// nine before `forgone_ms`, ten before `last_explored`, eleven; anything else: nothing
+    /// measured).
     static measured from(const std::vector<double>& values);
     std::vector<double> values() const;
     /// A full load of `ms`. A positive `forgone` (decision::forgone_ms) adds to the run of
     /// recomputations that forwent applying; none ends the run.
     void add_full(double ms, double forgone = 0);
-    void add_differential(double change_records, double ms);
+    /// A differential refresh; `explored`: the change was applied to learn its cost
+    /// (decision::explored).
+    void add_differential(double change_records, double ms, bool explored = false);
     void add_planning(double ms);
     /// The fitted line's (slope, intercept), once sizes differ enough to tell them apart
     /// (min_size_spread) and it rises.
@@ -107,6 +113,7 @@ struct decision {
     /// A recomputation chosen while the row-id index was missing, of a change counted whole:
     /// what it is estimated to cost beyond applying that change (measured::add_full).
     double forgone_ms = 0;
+    bool explored = false; ///< DIFFERENTIAL, to learn what applying a change of its size costs
 };
 
 decision decide(const measured& m, const change& c, double max_change_ratio);

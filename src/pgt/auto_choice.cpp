@@ -25,30 +25,32 @@ std::string format(const char* pattern, double x) {
 } // namespace
 
 measured measured::from(const std::vector<double>& v) {
-    if (v.size() < 7 || v.size() > 10) return {};
+    if (v.size() < 7 || v.size() > 11) return {};
     auto at = [&](std::size_t i) { return i < v.size() ? v[i] : 0; };
-    return {v[0], v[1], v[2], v[3], v[4], v[5], v[6] != 0, at(7), at(8), at(9)};
+    return {v[0], v[1], v[2], v[3], v[4], v[5], v[6] != 0, at(7), at(8), at(9), at(10) != 0};
 }
 
 std::vector<double> measured::values() const {
-    return {full_ms, w, sx, sy, sxx, sxy, last_full ? 1.0 : 0.0, largest, planning_ms, forgone_ms};
+    return {full_ms, w, sx, sy, sxx, sxy, last_full ? 1.0 : 0.0, largest, planning_ms, forgone_ms, last_explored ? 1.0 : 0.0};
 }
 
 void measured::add_full(double ms, double forgone) {
     full_ms = averaged(full_ms, ms);
     last_full = true;
+    last_explored = false;
     forgone_ms = forgone > 0 ? forgone_ms + forgone : 0;
 }
 
 void measured::add_planning(double ms) { planning_ms = averaged(planning_ms, ms); }
 
-void measured::add_differential(double x, double ms) {
+void measured::add_differential(double x, double ms, bool explored) {
     w = differential_decay * w + 1;
     sx = differential_decay * sx + x;
     sy = differential_decay * sy + ms;
     sxx = differential_decay * sxx + x * x;
     sxy = differential_decay * sxy + x * ms;
     last_full = false;
+    last_explored = explored;
     largest = std::max(largest, x);
     forgone_ms = 0;
 }
@@ -85,8 +87,11 @@ differential_estimate estimate(const measured& m, double source_rows) {
 }
 
 /// The estimate past which FULL is chosen: FULL's cost moved by the hysteresis away from the
-/// last choice.
-double full_threshold(const measured& m) { return m.last_full ? m.full_ms / hysteresis : m.full_ms * hysteresis; }
+/// last choice (none after a change applied to learn its cost, which was not a choice).
+double full_threshold(const measured& m) {
+    if (m.last_explored) return m.full_ms;
+    return m.last_full ? m.full_ms / hysteresis : m.full_ms * hysteresis;
+}
 
 /// Whether a change of `records` is beyond what its differential refreshes measured, so that
 /// one estimated at up to explore_cost full loads is applied to learn its cost.
@@ -125,7 +130,7 @@ decision decide(const measured& m, const change& c, double max_change_ratio) {
                 (c.index_missing ? format(" with its row-id index rebuilt (%.1f ms)", rebuild_ms) : "") +
                 (planning > 0 ? format(", planning its statement (%.1f ms) included", planning) : std::string()) +
                 format(", FULL at %.1f ms (measured)", m.full_ms) + tried,
-            full && c.index_missing && c.counted_all ? std::max(0.0, m.full_ms - applying_ms) : 0};
+            full && c.index_missing && c.counted_all ? std::max(0.0, m.full_ms - applying_ms) : 0, explore};
 }
 
 long long decisive_records(const measured& m, double source_rows, double max_change_ratio) {

@@ -28,7 +28,7 @@ auto_decision choose_auto(const stream_table& st, const std::vector<auto_source_
     // changed is not recomputed for it.
     c.ratio = static_cast<double>(changed_rows) / std::max(c.source_rows, 1.0);
     const auto d = auto_choice::decide(auto_choice::measured::from(st.auto_costs), c, guc::differential_max_change_ratio);
-    return {d.full, c.records, d.reason, d.forgone_ms};
+    return {d.full, c.records, d.reason, d.forgone_ms, d.explored};
 }
 
 namespace {
@@ -51,7 +51,7 @@ std::string measured_costs(const stream_table& st, bool full, long long change_r
     if (full)
         m.add_full(ms, choice ? choice->forgone_ms : 0);
     else
-        m.add_differential(static_cast<double>(change_records), ms);
+        m.add_differential(static_cast<double>(change_records), ms, choice && choice->explored);
     if (planning_ms) m.add_planning(*planning_ms);
     return as_float8_array(m);
 }

@@ -32,6 +32,7 @@ struct auto_decision {
     long long change_records = 0;
     std::string reason;
     double forgone_ms = 0; ///< auto_choice::decision's
+    bool explored = false;  ///< auto_choice::decision's
 };
 
 /// The choice for AUTO stream table `st` with these pending changes, one per source

@@ -301,9 +301,10 @@ SELECT pg_relation_size(w_buffer()) > 0 AS kept, w_buffered() AS rows_left, w_ex
 SELECT pgtrickle.drop_stream_table(n) FROM unnest(ARRAY['w_total', 'w_max']) n;
 DROP FUNCTION w_buffer(), w_exact(), w_buffered();
 DROP TABLE w;
--- A change far past where AUTO stops counting is seen from a sample of the buffer's pages (every
--- 103rd: twice the limit there): 100,000 rows updated, 200,000 records, against a limit of
--- 60,001. A change below the limit is counted, and applied.
+-- A change far past where AUTO stops counting is seen from a sample of the buffer's pages (twice
+-- the limit there): 100,000 rows updated, 200,000 records, against the cap's limit (15 % of the
+-- rows as records, plus one: 30,001, or 60,001 while the statistics still count the update's
+-- new rows beside the old). A change below the limit is counted, and applied.
 CREATE TABLE u (id int PRIMARY KEY, v int);
 INSERT INTO u SELECT i, i FROM generate_series(1, 100000) i;
 ANALYZE u;
@@ -317,8 +318,10 @@ CREATE FUNCTION u_last() RETURNS TABLE (action text, delta_row_count bigint, ref
         WHERE s.pgt_name = 'u_sums' ORDER BY h.refresh_id DESC LIMIT 1 $$;
 UPDATE u SET v = v + 1;
 SELECT pgtrickle.refresh_stream_table('u_sums');
-SELECT * FROM u_last();
-UPDATE u SET v = v + 1 WHERE id <= 25000;
+SELECT action, delta_row_count IN (30001, 60001) AS stopped_at_the_limit,
+       refresh_reason ~ '^AUTO: at least [0-9]+ change records \([0-9.]+ % of its sources'' rows changed\): above pg_trickle.differential_max_change_ratio \(0.15\)$' AS reasoned, exact
+FROM u_last();
+UPDATE u SET v = v + 1 WHERE id <= 10000;
 SELECT pgtrickle.refresh_stream_table('u_sums');
 SELECT action, delta_row_count, exact FROM u_last();
 SELECT pgtrickle.drop_stream_table('u_sums');

@@ -223,6 +223,8 @@ TEST_CASE("AUTO: a change far larger than any applied before is applied once to 
     const auto after = decide(m, of(85000), 0);
     CHECK_FALSE(after.full);
     CHECK(after.reason.find("to learn") == std::string::npos);
+    CHECK(tried.explored);
+    CHECK_FALSE(after.explored);
     // A catalog row written before `largest` was kept (seven values) reads as none applied.
     std::vector<double> seven = learned().values();
     seven.resize(7);
@@ -289,4 +291,35 @@ TEST_CASE("AUTO: measurements survive the catalog's float8[] and start empty fro
     grown.add_full(100);
     grown.add_full(300);
     CHECK(near(grown.full_ms, 200));
+}
+
+TEST_CASE("AUTO: after a change applied to learn its cost, the next choice has no hysteresis") {
+    // 85,000 records applied to learn (see above) in 440 ms: by the line through the points,
+    // applying one again is estimated above the 400 ms FULL and below 400 · 1.15.
+    measured explored = learned();
+    explored.add_differential(85000, 440, true);
+    CHECK(explored.last_explored);
+    const auto line = explored.line();
+    REQUIRE(line);
+    const double estimate = line->second + line->first * 85000;
+    REQUIRE(estimate > 400);
+    REQUIRE(estimate < 400 * pgt::auto_choice::hysteresis);
+    const auto next = decide(explored, of(85000), 0);
+    // The same refresh chosen, not explored: it keeps DIFFERENTIAL within the margin.
+    measured chosen = learned();
+    chosen.add_differential(85000, 440, false);
+    const auto kept = decide(chosen, of(85000), 0);
+    CHECK(next.full);
+    CHECK_FALSE(kept.full);
+    // The mark survives the catalog, and a FULL or a chosen DIFFERENTIAL clears it; a catalog
+    // row of ten values (before it was kept) reads as not explored.
+    CHECK(measured::from(explored.values()).last_explored);
+    std::vector<double> ten = explored.values();
+    ten.resize(10);
+    CHECK_FALSE(measured::from(ten).last_explored);
+    explored.add_full(400);
+    CHECK_FALSE(explored.last_explored);
+    chosen.add_differential(85000, 440, true);
+    chosen.add_differential(85000, 440);
+    CHECK_FALSE(chosen.last_explored);
 }
