@@ -38,7 +38,8 @@ struct source_state {
 std::vector<source_state> sources(const std::optional<std::vector<unsigned>>& relids = std::nullopt) {
     const bool available = server::wal_level_logical() && plugin_allowed();
     std::vector<source_state> out;
-    for (const auto& r : spi::query(
+    // (Prepared, as the statements below: the scheduler runs them at every pass.)
+    for (const auto& r : spi::prepared(
              "SELECT t.source_relid::int8, t.cdc_mode, "
              "c.relkind = 'r' AND NOT EXISTS (SELECT 1 FROM pgtrickle.pgt_stream_tables u WHERE u.pgt_relid = t.source_relid) "
              "AND pg_catalog.bool_and(s.refresh_mode <> 'IMMEDIATE') "
@@ -48,7 +49,8 @@ std::vector<source_state> sources(const std::optional<std::vector<unsigned>>& re
              "JOIN pgtrickle.pgt_stream_tables s ON s.pgt_id = d.pgt_id "
              "WHERE $1::pg_catalog.oid[] IS NULL OR t.source_relid = ANY ($1::pg_catalog.oid[]) "
              "GROUP BY t.source_relid, t.cdc_mode, c.relkind ORDER BY 1",
-             {relids ? spi::param(spi::integer_array(*relids)) : spi::param()}))
+             1)
+                             .query({relids ? spi::param(spi::integer_array(*relids)) : spi::param()}))
         out.push_back({static_cast<unsigned>(std::stoul(*r[0])), *r[1], available && r[2] == "t"});
     return out;
 }
@@ -56,7 +58,7 @@ std::vector<source_state> sources(const std::optional<std::vector<unsigned>>& re
 /// The slot's state: absent, usable, or lost (its WAL removed: max_slot_wal_keep_size).
 enum class slot_status { absent, usable, lost };
 slot_status slot() {
-    auto r = spi::query("SELECT wal_status FROM pg_catalog.pg_replication_slots WHERE slot_name = $1", {slot_name()});
+    auto r = spi::prepared("SELECT wal_status FROM pg_catalog.pg_replication_slots WHERE slot_name = $1", 1).query({slot_name()});
     if (r.empty()) return slot_status::absent;
     return r[0][0] == "lost" ? slot_status::lost : slot_status::usable;
 }
@@ -379,9 +381,11 @@ void take_decoded_snapshot(std::optional<spi::snapshot>& snap, const std::vector
 
 bool in_use() {
     server::role_scope as_ext(server::extension_owner(), false);
-    return spi::scalar("SELECT 1 FROM pgtrickle.pgt_change_tracking WHERE cdc_mode <> 'TRIGGER' OR wal_until_lsn IS NOT NULL "
-                       "UNION ALL SELECT 1 FROM pgtrickle.pgt_wal_capture LIMIT 1")
-        .has_value();
+    return !spi::prepared("SELECT 1 FROM pgtrickle.pgt_change_tracking WHERE cdc_mode <> 'TRIGGER' OR wal_until_lsn IS NOT NULL "
+                          "UNION ALL SELECT 1 FROM pgtrickle.pgt_wal_capture LIMIT 1",
+                          0)
+                .query({})
+                .empty();
 }
 
 namespace {
@@ -421,10 +425,11 @@ bool abandoned(const runner& run, const capture_state& state) {
     if (guc::wal_max_lag_mb <= 0) return false;
     bool over = false;
     step(run, [&] {
-        over = spi::scalar("SELECT 1 FROM pg_catalog.pg_replication_slots WHERE slot_name = $1 AND "
-                           "pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_current_wal_lsn(), restart_lsn) > $2::int8 * 1048576",
-                           {slot_name(), std::to_string(guc::wal_max_lag_mb)})
-                   .has_value();
+        over = !spi::prepared("SELECT 1 FROM pg_catalog.pg_replication_slots WHERE slot_name = $1 AND "
+                              "pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_current_wal_lsn(), restart_lsn) > $2::int8 * 1048576",
+                              2)
+                    .query({slot_name(), std::to_string(guc::wal_max_lag_mb)})
+                    .empty();
         if (over) abandon("the WAL capture slot " + slot_name() + " holds back more than pg_trickle.wal_max_lag_mb");
     });
     return over;
@@ -485,7 +490,7 @@ bool background_step(const runner& run) {
     capture_state state;
     if (step(run, [&] {
             state.all = sources();
-            state.have_row = spi::scalar("SELECT 1 FROM pgtrickle.pgt_wal_capture").has_value();
+            state.have_row = !spi::prepared("SELECT 1 FROM pgtrickle.pgt_wal_capture", 0).query({}).empty();
             state.status = slot();
             state.allowed = plugin_allowed();
         }))

@@ -23,9 +23,13 @@ std::vector<scheduled_table> load_schedules(std::int64_t now) {
                               "s.status, extract(epoch FROM s.last_refresh_at)::int8, s.consecutive_errors, "
                               "extract(epoch FROM s.last_error_at)::int8, s.diamond_consistency = 'atomic', "
                               "s.diamond_schedule_policy = 'slowest', "
-                              // The mean of its last three scheduled refreshes that did something.
+                              // The mean of its last three scheduled refreshes that did something, among
+                              // its last ten: a tick (at every commit that captured changes) reads a
+                              // few index entries, not every history row (a stream table refreshed
+                              // by hand has thousands, none scheduled).
                               "(SELECT avg(extract(epoch FROM h.end_time - h.start_time)) FROM (SELECT end_time, start_time "
-                              "FROM pgtrickle.pgt_refresh_history h WHERE h.pgt_id = s.pgt_id AND h.status = 'COMPLETED' "
+                              "FROM (SELECT end_time, start_time, status, initiated_by, action FROM pgtrickle.pgt_refresh_history h "
+                              "WHERE h.pgt_id = s.pgt_id ORDER BY h.start_time DESC LIMIT 10) h WHERE h.status = 'COMPLETED' "
                               "AND h.initiated_by = 'SCHEDULER' AND h.action <> 'NO_DATA' ORDER BY h.start_time DESC LIMIT 3) h), s.generation "
                               "FROM pgtrickle.pgt_stream_tables s "
                               "WHERE s.refresh_mode <> 'IMMEDIATE' ORDER BY s.pgt_id",

@@ -19,4 +19,6 @@ void wait_for_latch(long timeout_ms) {
     ResetLatch(MyLatch);
 }
 
+void sleep_ignoring_latch(long ms) { (void)WaitLatch(MyLatch, WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, ms, PG_WAIT_EXTENSION); }
+
 } // namespace pgt::server

@@ -13,5 +13,8 @@ int latch_owner(const Latch* latch);
 /// Waits until this process's latch is set or `timeout_ms` passed, then resets the latch. The
 /// process exits if the postmaster dies.
 void wait_for_latch(long timeout_ms);
+/// Sleeps `ms`, whatever sets the latch meanwhile (left set for the next wait_for_latch). The
+/// process exits if the postmaster dies.
+void sleep_ignoring_latch(long ms);
 
 } // namespace pgt::server
