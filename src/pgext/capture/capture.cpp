@@ -117,11 +117,15 @@ std::string buffer_name(unsigned source_relid) {
     return "pgtrickle_changes." + spi::quote_ident("changes_" + std::to_string(source_relid));
 }
 
-bool buffer_is_large(unsigned source_relid) {
-    constexpr long long large_buffer_bytes = 1 << 20;
+long long buffer_bytes(unsigned source_relid) {
     // (Read from the relation, not by a statement: every refresh that applied something asks.)
     const unsigned buffer = buffer_of(source_relid);
-    return buffer != 0 && server::main_fork_bytes(buffer) >= large_buffer_bytes;
+    return buffer == 0 ? 0 : server::main_fork_bytes(buffer);
+}
+
+bool buffer_is_large(unsigned source_relid) {
+    constexpr long long large_buffer_bytes = 1 << 20;
+    return buffer_bytes(source_relid) >= large_buffer_bytes;
 }
 
 bool truncate_applied_buffer(unsigned source_relid, const std::string& horizon, const std::function<bool(const pg::buffer_contents&)>& pays) {
@@ -136,6 +140,20 @@ bool truncate_applied_buffer(unsigned source_relid, const std::string& horizon, 
         return false;
     }
     spi::exec(sql::ddl::truncate(buffer));
+    return true;
+}
+
+bool empty_applied_buffer(unsigned source_relid, const std::function<std::optional<std::string>()>& horizon) {
+    const unsigned relid = buffer_of(source_relid);
+    if (relid == 0 || !server::lock_if_unused(static_cast<server::oid>(relid))) return false;
+    // (Read under the lock: no writer is in progress, so every row it will ever hold below the
+    // horizon is stored.)
+    const auto below = horizon();
+    if (!below || !pg::row_versions_below(relid, std::stoull(*below))) {
+        server::release_unused_lock(static_cast<server::oid>(relid));
+        return false;
+    }
+    server::empty_in_place(static_cast<server::oid>(relid));
     return true;
 }
 

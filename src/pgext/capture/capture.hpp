@@ -11,6 +11,7 @@
 // partitions write to its buffer as well (sync_partition_capture).
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -71,6 +72,8 @@ std::string buffer_name(unsigned source_relid);
 /// with the source column's collation: a refresh compares buffered values as the query does.
 sql::ddl::column_definition buffer_column(const ir::table& source, const ir::column& c);
 
+/// The size of `source_relid`'s buffer file in bytes (0 without a buffer).
+long long buffer_bytes(unsigned source_relid);
 /// Whether `source_relid`'s buffer file is large enough (1 MB) for truncate_applied_buffer to
 /// be worth its check.
 bool buffer_is_large(unsigned source_relid);
@@ -80,6 +83,13 @@ bool buffer_is_large(unsigned source_relid);
 /// `pays` says so of what it stores: only when no other transaction has the buffer open (then
 /// none is writing to it; readers wait for this transaction). Returns whether it did.
 bool truncate_applied_buffer(unsigned source_relid, const std::string& horizon, const std::function<bool(const pg::buffer_contents&)>& pays);
+
+/// Empties `source_relid`'s buffer in place (server::empty_in_place: its plans stay valid) when
+/// every row version stored in it was written by a transaction before the horizon `horizon`
+/// reads once the buffer is locked (as truncate_applied_buffer: only when no other transaction
+/// has it open). Returns whether it did. For rows every reader's committed frontier has passed:
+/// the emptying is not undone if the transaction aborts.
+bool empty_applied_buffer(unsigned source_relid, const std::function<std::optional<std::string>()>& horizon);
 
 /// The rows of `source_relid`'s buffer, as alias `b`, not yet applied to a stream table whose
 /// frontier is ($1 snapshot, $2 xid, $3 statement number — text parameters) and visible now:

@@ -9,7 +9,9 @@ extern "C" {
 #include <access/htup_details.h>
 #include <access/relation.h>
 #include <access/table.h>
+#include <access/tableam.h>
 #include <catalog/dependency.h>
+#include <catalog/heap.h>
 #include <catalog/namespace.h>
 #include <catalog/pg_attrdef.h>
 #include <catalog/pg_class.h>
@@ -173,6 +175,22 @@ bool lock_if_unused(oid relid) {
 
 void release_unused_lock(oid relid) {
     pg::call([&] { UnlockRelationOid(relid, AccessExclusiveLock); });
+}
+
+void empty_in_place(oid relid) {
+    pg::call([&] {
+        Relation rel = table_open(relid, NoLock); // (lock_if_unused's lock is held)
+        if (RelationGetForm(rel)->relhasindex) elog(ERROR, "pg_trickle: empty_in_place: relation %u has indexes", relid);
+        table_relation_nontransactional_truncate(rel);
+        // Its TOAST table only when it holds something: each truncation scans the shared
+        // buffers' headers, and the TOAST table's index is built anew.
+        if (const Oid toast = RelationGetForm(rel)->reltoastrelid; OidIsValid(toast)) {
+            Relation toast_rel = table_open(toast, AccessExclusiveLock);
+            if (RelationGetNumberOfBlocks(toast_rel) > 0) heap_truncate_one_rel(toast_rel);
+            table_close(toast_rel, NoLock);
+        }
+        table_close(rel, NoLock);
+    });
 }
 
 void depend_on_extension(const std::string& catalog, oid object) {

@@ -53,6 +53,12 @@ bool lock_if_unused(oid relid);
 /// Releases the lock lock_if_unused took, before the end of the transaction: for a relation
 /// the transaction has not written since.
 void release_unused_lock(oid relid);
+/// Empties table `relid` (and its TOAST table) at once, not at commit: its file is cut to no
+/// pages, as VACUUM cuts a table's empty tail, and keeps its number, so that the plans reading
+/// it stay valid (TRUNCATE gives it a new file, which invalidates them). Not undone by an
+/// abort, and replayed after a crash whether the transaction committed or not: only for rows no
+/// one will ever need. Requires lock_if_unused's lock; for a table without indexes.
+void empty_in_place(oid relid);
 
 /// Locks object `object` of catalog `catalog` (a lock on the object's row as an object, not on
 /// the row) in EXCLUSIVE mode until the end of the transaction.

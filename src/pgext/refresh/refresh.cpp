@@ -33,10 +33,12 @@
 #include "pg/spi.hpp"
 #include "pg/subtransaction.hpp"
 #include "refresh/aggregate_states.hpp"
+#include "refresh/buffer_emptying.hpp"
 #include "refresh/auto_mode.hpp"
 #include "refresh/compiled.hpp"
 #include "refresh/definition.hpp"
 #include "refresh/owner_rights.hpp"
+#include "scheduler/shared.hpp"
 
 namespace pgt::ext {
 
@@ -346,9 +348,6 @@ t::relation readers(const std::string& d, const std::string& s) {
                    t::eq(t::col(d, "pgt_id"), t::col(s, "pgt_id")));
 }
 
-/// The first key of the advisory locks that trim buffers ('pgtb'), the source's oid the second.
-constexpr int trim_lock_class = 0x70677462;
-
 /// Removes buffer rows that every stream table reading the source from its buffer (IMMEDIATE
 /// ones do not) has applied. A row written by
 /// a transaction older than the oldest consumer frontier's xmin is visible to every consumer's
@@ -599,18 +598,54 @@ const spi::plan& horizon_statement(unsigned source_relid) {
     return spi::prepared(sql, 1);
 }
 
+/// The transaction id below which every FULL reader of `source_relid` other than stream table
+/// `id` has seen every row, as its frontier says (0 for one without a frontier); none without
+/// such readers.
+std::optional<std::uint64_t> full_readers_horizon(unsigned source_relid, long long id, const spi::snapshot& snap) {
+    const auto r = spi::prepared("SELECT pg_catalog.min(COALESCE(pg_catalog.pg_snapshot_xmin(s.frontier_snapshot), '0'::pg_catalog.xid8))::pg_catalog.text "
+                                 "FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables s ON s.pgt_id OPERATOR(pg_catalog.=) d.pgt_id "
+                                 "WHERE d.source_relid OPERATOR(pg_catalog.=) $1::pg_catalog.oid AND s.refresh_mode OPERATOR(pg_catalog.=) 'FULL' "
+                                 "AND s.pgt_id OPERATOR(pg_catalog.<>) $2::pg_catalog.int8",
+                                 2)
+                       .query({std::to_string(source_relid), std::to_string(id)}, &snap);
+    if (r.empty() || !r[0][0]) return std::nullopt;
+    return std::stoull(*r[0][0]);
+}
+
+/// An `oldest` transaction id for the finish statement's trim of a buffer (finish_statement)
+/// above every horizon: the trim leaves that buffer alone.
+constexpr const char* trim_nothing = "18446744073709551615";
+
 /// Before a trim that may delete a large buffer's every row (a refresh of stream table `id`
 /// that applied or recomputed something, under `snap`), the buffers whose rows every reader
-/// has applied are truncated instead (capture's truncate_applied_buffer) where that costs less
-/// (truncation_pays): deleting a million rows costs seconds, and their pages would be read by
-/// every scan for pending rows until VACUUM.
-void truncate_applied_buffers(const compiled_query& c, long long id, const spi::snapshot& snap) {
+/// has applied are emptied instead: deleting a million rows costs seconds, and their pages
+/// would be read by every scan for pending rows until VACUUM. Where a scheduler serves the
+/// database and no FULL reader is behind, the scheduler empties such a buffer after this
+/// refresh commits (buffer_emptying.hpp; its `oldest` becomes trim_nothing); otherwise it is
+/// truncated here (capture's truncate_applied_buffer) where that costs less (truncation_pays).
+/// (So is a buffer past 64 MB: the scheduler, which skips a buffer another transaction has
+/// open, may have missed it again and again while refreshes overlapped.)
+void truncate_applied_buffers(const compiled_query& c, long long id, const spi::snapshot& snap, std::vector<spi::param>& oldest) {
+    constexpr long long left_to_scheduler_bytes = 64LL << 20;
+    const bool scheduler_empties = scheduler_empties_buffers();
     for (std::size_t i = 0; i < c.sources.size(); ++i) {
         const auto& source = c.sources[i];
         if (c.citus[i] || !buffer_is_large(source->oid)) continue;
         const auto horizon = horizon_statement(source->oid).query({std::to_string(id)}, &snap);
-        if (horizon.empty() || !horizon[0][0] ||
-            !truncate_applied_buffer(source->oid, *horizon[0][0], [&](const pg::buffer_contents& stored) { return truncation_pays(source->oid, stored); }))
+        if (horizon.empty() || !horizon[0][0]) continue;
+        if (scheduler_empties && buffer_bytes(source->oid) < left_to_scheduler_bytes) {
+            // Every row below what every reader, FULL ones included, will have seen once this
+            // refresh commits: what the scheduler checks again. (Otherwise, as without a
+            // scheduler: a FULL reader behind does not hold a truncation back.)
+            std::uint64_t below = std::stoull(*horizon[0][0]);
+            if (const auto full = full_readers_horizon(source->oid, id, snap)) below = std::min(below, *full);
+            if (pg::row_versions_below(buffer_of(source->oid), below)) {
+                oldest[i] = trim_nothing;
+                sched::buffers_left_at_commit();
+                continue;
+            }
+        }
+        if (!truncate_applied_buffer(source->oid, *horizon[0][0], [&](const pg::buffer_contents& stored) { return truncation_pays(source->oid, stored); }))
             continue;
         if (stream_table_catalog_oids().records_trims)
             spi::prepared(t::render(record_trim(source->oid, t::cast(t::param(2), t::type_name::catalog("xid8")))), 2)
@@ -1045,14 +1080,14 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
                             : out.action != refresh_action::no_data || who == initiator::manual ? history_row::add
                                                                                   : history_row::none;
     const bool fallback = fell_back || recomputed_because || (choice && choice->full) || (full && differential && f.has_frontier() && st->is_populated);
-    if (trim == trimming::own) truncate_applied_buffers(comp, id, snap);
+    p.oldest.resize(comp.sources.size()); // (NULL for a source not counted)
+    if (trim == trimming::own) truncate_applied_buffers(comp, id, snap, p.oldest);
     const bool settled = st->status == st_status::active && st->is_populated && !st->needs_reinit && st->consecutive_errors == 0;
     std::vector<spi::param> finish_params{std::to_string(id), f.stmt, action_name(out.action), std::to_string(out.inserted),
                                           std::to_string(out.deleted), fallback ? "true" : "false", f.start_time, initiator_name(who),
                                           history ? spi::param(std::to_string(*history)) : std::nullopt,
                                           choice ? spi::param(std::to_string(choice->change_records)) : std::nullopt,
                                           refresh_reason(choice, recomputed_because), costs};
-    p.oldest.resize(comp.sources.size()); // (NULL for a source not counted)
     finish_params.insert(finish_params.end(), p.oldest.begin(), p.oldest.end());
     finish_plan(comp, row, trim, !settled).execute(finish_params, &snap);
     claim_read_changes(comp, claimed, id);

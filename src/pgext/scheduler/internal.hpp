@@ -47,6 +47,9 @@ struct db_slot {
     /// for a commit that changed something else a scheduler reads: the catalog, WAL buffers).
     server::shared_counter changed_sources_seq;
     server::shared_counter changed_sources[changed_sources_kept];
+    /// Commits of refreshes that left applied buffers for the scheduler to empty
+    /// (refresh/buffer_emptying.hpp).
+    server::shared_counter buffers_left;
     std::int64_t last_tick_ms;  ///< unix ms of the scheduler's last tick
     std::int64_t absent_since_ms; ///< the extension was not installed, as of this time (0: unknown)
     bool serving;               ///< the scheduler found the extension and serves the database

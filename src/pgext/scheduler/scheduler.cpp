@@ -28,6 +28,7 @@
 #include "pg/settings.hpp"
 #include "pg/spi.hpp"
 #include "pg/worker_transaction.hpp"
+#include "refresh/buffer_emptying.hpp"
 #include "refresh/refresh.hpp"
 #include "scheduler/auto_restore.hpp"
 #include "scheduler/internal.hpp"
@@ -262,7 +263,8 @@ void scheduler_main(std::uintptr_t arg) {
     server::connect_to_database(db);
     start_serving(db);
 
-    std::uint64_t seen = ~std::uint64_t{0};
+    // (Its first pass looks at the buffers too: a refresh may have left one just before.)
+    std::uint64_t seen = ~std::uint64_t{0}, buffers_seen = ~std::uint64_t{0};
     bool wal_in_use = false;
     std::int64_t work_at = never, next_tick = 0, next_prune = 0, next_restore_check = 0, busy_until = now_ms() + idle_exit_ms;
     std::int64_t next_pass_at = 0;
@@ -292,6 +294,13 @@ void scheduler_main(std::uintptr_t arg) {
             const bool waiting = restore_when_quiet();
             if (waiting) busy_until = now + idle_exit_ms;
             next_restore_check = now + (waiting ? 1000 : 5000);
+        }
+        // Buffers refreshes left to empty (refresh/buffer_emptying.hpp), whatever
+        // pg_trickle.enabled says: it keeps them small.
+        if (const std::uint64_t left = my_slot->buffers_left.read(); left != buffers_seen) {
+            buffers_seen = left;
+            if (const auto failed = in_transaction([] { pgt::ext::empty_applied_buffers(); }))
+                server::log("pg_trickle: emptying applied change buffers: " + failed->sqlstate + ": " + failed->message);
         }
         // (A refresh done: what waited for it may be queued now.)
         const bool finished = collect_done(my_slot);

@@ -16,6 +16,7 @@ namespace pgt::sched {
 namespace {
 
 bool wake_at_commit = false;
+bool buffers_left = false;
 bool rescan_at_commit = false;
 /// The sources whose changes this transaction captured (any_source_at_commit: something else
 /// changed, or more sources than are listed one by one).
@@ -50,7 +51,7 @@ void attach_shmem() {
 /// PREPARE wakes the scheduler, which then looks at every stream table again at each tick, a
 /// second apart, while the database has prepared transactions: quiet_tables.)
 void abandoned() {
-    wake_at_commit = rescan_at_commit = any_source_at_commit = false;
+    wake_at_commit = rescan_at_commit = any_source_at_commit = buffers_left = false;
     sources_at_commit.clear();
 }
 
@@ -69,6 +70,14 @@ void at_commit() {
                 for (unsigned relid : sources_at_commit) publish_changed_source(*slot, relid);
             // No scheduler attached (dormant, or it ended): the launcher starts one.
             wake = slot->latch ? slot->latch : shared->launcher_latch;
+        }
+        server::unlock(shared->lock);
+    }
+    if (buffers_left) {
+        server::lock(shared->lock, server::lock_mode::shared);
+        if (db_slot* slot = find_slot(server::database_oid(), false); slot && slot->latch) {
+            slot->buffers_left.add(1);
+            if (!wake) wake = slot->latch;
         }
         server::unlock(shared->lock);
     }
@@ -140,8 +149,11 @@ bool shared_state_available() { return shared != nullptr; }
 void init_counters(db_slot& slot) {
     slot.changes.init();
     slot.changed_sources_seq.init();
+    slot.buffers_left.init();
     for (auto& c : slot.changed_sources) c.init();
 }
+
+void buffers_left_at_commit() { buffers_left = true; }
 
 void wake_scheduler_at_commit() { wake_at_commit = any_source_at_commit = true; }
 

@@ -21,6 +21,11 @@ void wake_scheduler_at_commit();
 /// database's scheduler and tell it which source changed (take_changed_sources).
 void source_changed_at_commit(unsigned relid);
 
+/// The current transaction leaves change buffers whose rows every reader will have applied
+/// for the scheduler to empty: at commit, wake the database's scheduler (when one runs) to
+/// empty them.
+void buffers_left_at_commit();
+
 /// Asks the launcher to look for databases with the extension when this transaction commits.
 void request_rescan();
 

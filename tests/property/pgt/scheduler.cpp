@@ -321,6 +321,39 @@ TEST_CASE("scheduler: a FULL stream table holds no buffer trim back, and refresh
           refreshes);
 }
 
+TEST_CASE("scheduler: a large buffer every reader applied is emptied in place after the refresh, its readers exact", "[scheduler]") {
+    server_with_extension s;
+    auto& db = s.db;
+    db.exec("CREATE TABLE big (id int PRIMARY KEY, g int, pad text)");
+    db.exec("INSERT INTO big SELECT i, i % 10, repeat('x', 40) FROM generate_series(1, 30000) i");
+    const std::string per_g = "SELECT g, count(*) AS n, sum(id) AS s FROM big GROUP BY g", top = "SELECT g, max(id) AS m FROM big GROUP BY g";
+    db.exec("SELECT pgtrickle.create_stream_table('per_g', '" + per_g + "', refresh_mode => 'DIFFERENTIAL', schedule => '24h')");
+    db.exec("SELECT pgtrickle.create_stream_table('top', '" + top + "', refresh_mode => 'DIFFERENTIAL', schedule => '24h')");
+    const std::string buffer = "pgtrickle_changes.changes_" + *db.scalar("SELECT 'big'::regclass::oid");
+    const std::string file = "SELECT relfilenode FROM pg_class WHERE oid = '" + buffer + "'::regclass";
+    const auto before = db.scalar(file);
+    // 10,000 rows updated: 20,000 records, past a megabyte. The commit wakes the scheduler.
+    db.exec("UPDATE big SET g = g + 1 WHERE id <= 10000");
+    REQUIRE(wait_for([&] { return db.scalar("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'pg_trickle scheduler' "
+                                            "AND datname = current_database()") == "1"; }, 10s));
+    // `top` has not applied them: they stay.
+    db.exec("SELECT pgtrickle.refresh_stream_table('per_g')");
+    std::this_thread::sleep_for(500ms);
+    CHECK(db.scalar("SELECT count(*) FROM " + buffer) == "20000");
+    // Both have: the scheduler empties the buffer, keeping its file (a TRUNCATE makes a new
+    // one, which invalidates every plan reading it).
+    db.exec("SELECT pgtrickle.refresh_stream_table('top')");
+    CHECK(wait_for([&] { return db.scalar("SELECT pg_relation_size('" + buffer + "')") == "0"; }, 10s));
+    CHECK(db.scalar(file) == before);
+    CHECK(equal_to_query(db, "per_g", "g, n, s", per_g));
+    CHECK(equal_to_query(db, "top", "g, m", top));
+    // Changes written after it are applied as usual.
+    db.exec("UPDATE big SET g = g - 1 WHERE id <= 100; DELETE FROM big WHERE id > 29990");
+    db.exec("SELECT pgtrickle.refresh_stream_table('per_g'); SELECT pgtrickle.refresh_stream_table('top')");
+    CHECK(equal_to_query(db, "per_g", "g, n, s", per_g));
+    CHECK(equal_to_query(db, "top", "g, m", top));
+}
+
 TEST_CASE("scheduler: stream tables found without changes take the next change of their source, COMMIT PREPARED's included",
           "[scheduler]") {
     server_with_extension s{"max_prepared_transactions = 4"};

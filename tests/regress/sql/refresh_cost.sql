@@ -279,11 +279,13 @@ DROP TABLE t;
 -- A buffer whose rows every reader has applied is truncated where that costs less than deleting
 -- them: a truncation makes each reader plan its statements again, a deletion keeps their plans.
 -- So a buffer read by a stream table whose planning AUTO measured as costly keeps its file, its
--- rows deleted.
+-- rows deleted. (A FULL reader, w_rows, has not seen the rows: the scheduler, which empties
+-- buffers only below every reader's frontier, is not left them.)
 CREATE TABLE w (id int PRIMARY KEY, v int);
 SELECT pgtrickle.create_stream_table('w_total', 'SELECT count(*) AS n, sum(v) AS s FROM w',
                                      refresh_mode => 'DIFFERENTIAL', schedule => '24h', cdc_mode => 'trigger');
 SELECT pgtrickle.create_stream_table('w_max', 'SELECT max(v) AS m FROM w', refresh_mode => 'AUTO', schedule => '24h', cdc_mode => 'trigger');
+SELECT pgtrickle.create_stream_table('w_rows', 'SELECT count(*) AS n FROM w', refresh_mode => 'FULL', schedule => '24h', cdc_mode => 'trigger');
 CREATE FUNCTION w_buffer() RETURNS regclass LANGUAGE sql
   AS $$ SELECT format('pgtrickle_changes.%I', 'changes_' || 'w'::regclass::oid)::regclass $$;
 CREATE FUNCTION w_exact() RETURNS bool LANGUAGE sql
@@ -298,7 +300,25 @@ UPDATE pgtrickle.pgt_stream_tables SET auto_costs = '{0,0,0,0,0,0,0,0,60000}' WH
 INSERT INTO w SELECT i, i FROM generate_series(30001, 60000) i;
 SELECT pgtrickle.refresh_stream_table('w_max'), pgtrickle.refresh_stream_table('w_total');
 SELECT pg_relation_size(w_buffer()) > 0 AS kept, w_buffered() AS rows_left, w_exact();
-SELECT pgtrickle.drop_stream_table(n) FROM unnest(ARRAY['w_total', 'w_max']) n;
+-- Every reader, the FULL one too, past the rows: the refresh leaves the buffer to the scheduler,
+-- which empties it after the refresh commits, in place (the same file: the readers' plans stay).
+SELECT pgtrickle.refresh_stream_table('w_rows');
+CREATE TEMP TABLE w_file AS SELECT relfilenode FROM pg_class WHERE oid = w_buffer();
+INSERT INTO w SELECT i, i FROM generate_series(60001, 90000) i;
+DO $$ BEGIN -- (the insertion's commit wakes the scheduler, or starts it if it was idle)
+  FOR i IN 1 .. 200 LOOP
+    EXIT WHEN EXISTS (SELECT FROM pg_stat_activity WHERE application_name = 'pg_trickle scheduler' AND datname = current_database());
+    PERFORM pg_sleep(0.05);
+  END LOOP;
+END $$;
+SELECT pgtrickle.refresh_stream_table('w_max'), pgtrickle.refresh_stream_table('w_rows'), pgtrickle.refresh_stream_table('w_total');
+DO $$ BEGIN
+  FOR i IN 1 .. 200 LOOP EXIT WHEN pg_relation_size(w_buffer()) = 0; PERFORM pg_sleep(0.05); END LOOP;
+END $$;
+SELECT pg_relation_size(w_buffer()) = 0 AS emptied, (SELECT relfilenode FROM pg_class WHERE oid = w_buffer()) = f.relfilenode AS same_file,
+       w_exact()
+FROM w_file f;
+SELECT pgtrickle.drop_stream_table(n) FROM unnest(ARRAY['w_total', 'w_max', 'w_rows']) n;
 DROP FUNCTION w_buffer(), w_exact(), w_buffered();
 DROP TABLE w;
 -- A change far past where AUTO stops counting is seen from a sample of the buffer's pages (twice

@@ -1,0 +1,27 @@
+#pragma once
+// Change buffers emptied off the refresh path. A refresh whose new frontier passes every row of
+// a large buffer (no reader left behind) used to TRUNCATE it: a new file for the buffer, which
+// invalidated the plans of every statement reading it (each reader planned them again, about
+// 3 ms for an aggregate's), and a scan of shared buffers at its commit. Where a scheduler serves
+// the database, such a refresh now leaves the buffer as it is and tells the scheduler at its
+// commit; the scheduler empties the buffer in place once every reader's committed frontier has
+// passed its rows (server::empty_in_place: the file keeps its number, the plans stay valid). A
+// buffer that took new rows meanwhile is left to the next refresh, which trims it.
+
+namespace pgt::ext {
+
+/// The first key of the advisory locks a trim of a buffer takes ('pgtb'); the source's oid is
+/// the second. A stream table's creation holds its sources' until it commits: rows its first
+/// load did not see stay in the buffers meanwhile.
+inline constexpr int trim_lock_class = 0x70677462;
+
+/// Whether a scheduler serves the current database to empty the buffers a refresh leaves.
+bool scheduler_empties_buffers();
+
+/// The scheduler's pass, in a transaction: empties in place each large buffer whose every row
+/// version was written before the oldest committed frontier of the stream tables reading it
+/// (FULL ones included; none may lack a frontier), skipping those another transaction has open
+/// or holds the trim lock of.
+void empty_applied_buffers();
+
+} // namespace pgt::ext
