@@ -1070,12 +1070,12 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
     server::role_scope as_ext(ext_owner, false);
     // (A refresh that found nothing leaves the buffers to the next one that applies something:
     // the rows it could trim are the few a previous refresh applied but could not yet trim.)
-    const bool deferred = std::holds_alternative<full_plan>(comp.plan) ||
-                          (st->requested_mode == mode::automatic && out.action != refresh_action::differential &&
-                           read_by_differential(source_oids, id));
-    const trimming trim = immediate || out.action == refresh_action::no_data ? trimming::none
-                          : deferred                                           ? trimming::deferred
-                                                                               : trimming::own;
+    // (Asked only of a refresh that trims: one that found nothing need not read the catalog.)
+    const bool trims = !immediate && out.action != refresh_action::no_data;
+    const bool deferred = trims && (std::holds_alternative<full_plan>(comp.plan) ||
+                                    (st->requested_mode == mode::automatic && out.action != refresh_action::differential &&
+                                     read_by_differential(source_oids, id)));
+    const trimming trim = !trims ? trimming::none : deferred ? trimming::deferred : trimming::own;
     const history_row row = history                                          ? history_row::complete
                             : out.action != refresh_action::no_data || who == initiator::manual ? history_row::add
                                                                                   : history_row::none;
