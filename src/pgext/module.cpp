@@ -12,6 +12,7 @@
 #include "pg/process.hpp"
 #include "pg/transactions.hpp"
 #include "pg/settings.hpp"
+#include "refresh/buffer_emptying.hpp"
 #include "refresh/compiled.hpp"
 #include "refresh/owner_rights.hpp"
 #include "scheduler/drop_database.hpp"
@@ -38,5 +39,10 @@ void pgt::initialize() {
         pgt::ext::maintainers::install();
         pgt::sched::register_launcher();
         pgt::sched::install_drop_database_hook();
+        pgt::ext::install_buffer_emptier({[] {
+                                              const auto s = pgt::sched::scheduler_of(pgt::server::database_oid());
+                                              return s.running && !s.dormant;
+                                          },
+                                          pgt::sched::buffers_left_at_commit});
     }
 }

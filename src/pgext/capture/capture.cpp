@@ -143,18 +143,19 @@ bool truncate_applied_buffer(unsigned source_relid, const std::string& horizon, 
     return true;
 }
 
-bool empty_applied_buffer(unsigned source_relid, const std::function<std::optional<std::string>()>& horizon) {
+emptying empty_applied_buffer(unsigned source_relid, const std::function<std::optional<std::string>()>& horizon) {
     const unsigned relid = buffer_of(source_relid);
-    if (relid == 0 || !server::lock_if_unused(static_cast<server::oid>(relid))) return false;
+    if (relid == 0) return emptying::kept;
+    if (!server::lock_if_unused(static_cast<server::oid>(relid))) return emptying::busy;
     // (Read under the lock: no writer is in progress, so every row it will ever hold below the
     // horizon is stored.)
     const auto below = horizon();
     if (!below || !pg::row_versions_below(relid, std::stoull(*below))) {
         server::release_unused_lock(static_cast<server::oid>(relid));
-        return false;
+        return emptying::kept;
     }
     server::empty_in_place(static_cast<server::oid>(relid));
-    return true;
+    return emptying::done;
 }
 
 sql::tree::select pending_rows(unsigned source_relid, const std::string& b) {

@@ -84,12 +84,18 @@ bool buffer_is_large(unsigned source_relid);
 /// none is writing to it; readers wait for this transaction). Returns whether it did.
 bool truncate_applied_buffer(unsigned source_relid, const std::string& horizon, const std::function<bool(const pg::buffer_contents&)>& pays);
 
+/// What empty_applied_buffer did.
+enum class emptying {
+    done,
+    busy, ///< another transaction had the buffer open
+    kept, ///< a row is not below the horizon (or there is none)
+};
 /// Empties `source_relid`'s buffer in place (server::empty_in_place: its plans stay valid) when
 /// every row version stored in it was written by a transaction before the horizon `horizon`
 /// reads once the buffer is locked (as truncate_applied_buffer: only when no other transaction
-/// has it open). Returns whether it did. For rows every reader's committed frontier has passed:
-/// the emptying is not undone if the transaction aborts.
-bool empty_applied_buffer(unsigned source_relid, const std::function<std::optional<std::string>()>& horizon);
+/// has it open). For rows every reader's committed frontier has passed: the emptying is not
+/// undone if the transaction aborts.
+emptying empty_applied_buffer(unsigned source_relid, const std::function<std::optional<std::string>()>& horizon);
 
 /// The rows of `source_relid`'s buffer, as alias `b`, not yet applied to a stream table whose
 /// frontier is ($1 snapshot, $2 xid, $3 statement number — text parameters) and visible now:

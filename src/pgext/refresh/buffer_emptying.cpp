@@ -4,10 +4,8 @@
 #include <string>
 
 #include "capture/capture.hpp"
-#include "pg/transactions.hpp"
 #include "pg/roles.hpp"
 #include "pg/spi.hpp"
-#include "scheduler/shared.hpp"
 
 namespace pgt::ext {
 
@@ -34,19 +32,27 @@ bool take_trim_lock(unsigned source_relid) {
 
 } // namespace
 
-bool scheduler_empties_buffers() {
-    if (!sched::shared_state_available()) return false;
-    const auto s = sched::scheduler_of(server::database_oid());
-    return s.running && !s.dormant;
+namespace {
+buffer_emptier installed;
+} // namespace
+
+void install_buffer_emptier(buffer_emptier emptier) { installed = emptier; }
+
+bool scheduler_empties_buffers() { return installed.serving && installed.tell_at_commit && installed.serving(); }
+
+void leave_buffers_to_scheduler() {
+    if (installed.tell_at_commit) installed.tell_at_commit();
 }
 
-void empty_applied_buffers() {
+bool empty_applied_buffers() {
     const server::role_scope as_ext(server::extension_owner(), false);
+    bool busy = false;
     for (const auto& r : spi::prepared("SELECT source_relid::pg_catalog.int8 FROM pgtrickle.pgt_change_tracking", 0).query({})) {
         const auto source = static_cast<unsigned>(std::stoul(*r[0]));
-        if (!buffer_is_large(source) || !take_trim_lock(source)) continue;
-        (void)empty_applied_buffer(source, [&] { return committed_horizon(source); });
+        if (!buffer_is_large(source)) continue;
+        if (!take_trim_lock(source) || empty_applied_buffer(source, [&] { return committed_horizon(source); }) == emptying::busy) busy = true;
     }
+    return busy;
 }
 
 } // namespace pgt::ext

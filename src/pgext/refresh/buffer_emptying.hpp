@@ -15,13 +15,25 @@ namespace pgt::ext {
 /// load did not see stay in the buffers meanwhile.
 inline constexpr int trim_lock_class = 0x70677462;
 
+/// How the scheduler (a layer above) is asked, set once at load (module.cpp): whether one
+/// serves the current database, and how the current transaction tells it at commit that it
+/// left buffers to empty. Unset, refreshes leave it nothing.
+struct buffer_emptier {
+    bool (*serving)() = nullptr;
+    void (*tell_at_commit)() = nullptr;
+};
+void install_buffer_emptier(buffer_emptier emptier);
+
 /// Whether a scheduler serves the current database to empty the buffers a refresh leaves.
 bool scheduler_empties_buffers();
+/// The current transaction left buffers to empty: the scheduler looks once it commits.
+void leave_buffers_to_scheduler();
 
 /// The scheduler's pass, in a transaction: empties in place each large buffer whose every row
 /// version was written before the oldest committed frontier of the stream tables reading it
 /// (FULL ones included; none may lack a frontier), skipping those another transaction has open
-/// or holds the trim lock of.
-void empty_applied_buffers();
+/// or holds the trim lock of. Returns whether it skipped one so: the scheduler is woken at the
+/// refresh's commit, before the refresh releases its locks, and tries again shortly.
+bool empty_applied_buffers();
 
 } // namespace pgt::ext

@@ -38,7 +38,6 @@
 #include "refresh/compiled.hpp"
 #include "refresh/definition.hpp"
 #include "refresh/owner_rights.hpp"
-#include "scheduler/shared.hpp"
 
 namespace pgt::ext {
 
@@ -641,7 +640,7 @@ void truncate_applied_buffers(const compiled_query& c, long long id, const spi::
             if (const auto full = full_readers_horizon(source->oid, id, snap)) below = std::min(below, *full);
             if (pg::row_versions_below(buffer_of(source->oid), below)) {
                 oldest[i] = trim_nothing;
-                sched::buffers_left_at_commit();
+                leave_buffers_to_scheduler();
                 continue;
             }
         }

@@ -267,7 +267,7 @@ void scheduler_main(std::uintptr_t arg) {
     std::uint64_t seen = ~std::uint64_t{0}, buffers_seen = ~std::uint64_t{0};
     bool wal_in_use = false;
     std::int64_t work_at = never, next_tick = 0, next_prune = 0, next_restore_check = 0, busy_until = now_ms() + idle_exit_ms;
-    std::int64_t next_pass_at = 0;
+    std::int64_t next_pass_at = 0, retry_buffers_until = 0;
     while (!server::shutdown_requested()) {
         // Woken sooner than pass_gap() after the last pass began (commits coming fast): the rest
         // of the gap first, so that ticks at every commit do not take a core of their own.
@@ -297,10 +297,15 @@ void scheduler_main(std::uintptr_t arg) {
         }
         // Buffers refreshes left to empty (refresh/buffer_emptying.hpp), whatever
         // pg_trickle.enabled says: it keeps them small.
-        if (const std::uint64_t left = my_slot->buffers_left.read(); left != buffers_seen) {
+        // A buffer another transaction had open (the refresh that left it, still releasing its
+        // locks) is tried again at the next passes, for a second.
+        if (const std::uint64_t left = my_slot->buffers_left.read(); left != buffers_seen || now < retry_buffers_until) {
+            if (left != buffers_seen) retry_buffers_until = now + 1000;
             buffers_seen = left;
-            if (const auto failed = in_transaction([] { pgt::ext::empty_applied_buffers(); }))
+            bool busy = false;
+            if (const auto failed = in_transaction([&] { busy = pgt::ext::empty_applied_buffers(); }))
                 server::log("pg_trickle: emptying applied change buffers: " + failed->sqlstate + ": " + failed->message);
+            if (!busy) retry_buffers_until = 0;
         }
         // (A refresh done: what waited for it may be queued now.)
         const bool finished = collect_done(my_slot);
@@ -326,7 +331,7 @@ void scheduler_main(std::uintptr_t arg) {
         // Without its WAL decoder (which wakes it when it decodes), the scheduler looks for
         // changes in the WAL itself.
         const std::int64_t longest = wal_in_use ? std::min(pgt::guc::scheduler_interval_ms, wal_poll_ms) : pgt::guc::scheduler_interval_ms;
-        const long timeout = static_cast<long>(std::clamp<std::int64_t>(next_tick - now, 10, longest));
+        const long timeout = static_cast<long>(std::clamp<std::int64_t>(retry_buffers_until > now ? 0 : next_tick - now, 10, longest));
         server::wait_for_latch(timeout);
         server::check_for_interrupts();
     }
