@@ -64,10 +64,12 @@ std::string not_distinct(const std::string& a, const std::string& b, const sql_t
 /// one, which sorts and hashes (GROUP BY over types of which some only sort and others only
 /// hash cannot be planned), and types without equality (json, point, …) are told apart by it.
 std::string image(const std::string& x, const sql_type& type);
-/// A value as it prints, to tell a stored value from its new version: the value itself where
-/// equal values print alike (integers, strings, dates, …), else its text (numeric 2 and 2.0,
-/// float -0 and 0, interval '1 day' and '24 hours', types the compiler does not know).
-std::string printed(const std::string& x, const sql_type& type);
+/// A value as it prints, to tell a stored value from its new version (all of the list's
+/// expressions equal: it prints alike): the value itself where equal values print alike
+/// (integers, strings, dates, …); a numeric's or float's with print_key (2 and 2.0, -0 and 0),
+/// cheaper than their text; else its text (interval '1 day' and '24 hours', types the compiler
+/// does not know).
+std::vector<std::string> printed(const std::string& x, const sql_type& type);
 /// What a consolidation groups by beside image(x), so that a row's old and new versions that
 /// are equal but print differently do not cancel out (an UPDATE of 1.5 to 1.50 changes what
 /// the query shows): a plain numeric's scale, a float zero's sign (its text), an interval's

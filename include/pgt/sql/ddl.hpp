@@ -25,7 +25,9 @@ struct column_definition {
     bool not_null = false;
     std::string collation = {}; ///< a COLLATE clause's name (quoted), where not the type's default
 };
-std::string create_table(const std::string& table, const std::vector<column_definition>& columns);
+/// With a `fillfactor` (a percentage), its pages are filled that far by inserts, the rest kept
+/// for updates of their rows.
+std::string create_table(const std::string& table, const std::vector<column_definition>& columns, std::optional<int> fillfactor = {});
 /// `CREATE TEMPORARY TABLE table (…) [ON COMMIT DELETE ROWS]`.
 std::string create_temporary_table(const std::string& table, const std::vector<column_definition>& columns, bool emptied_at_commit);
 /// `CREATE TEMPORARY TABLE table AS query WITH NO DATA`: the columns of `query`, which is not

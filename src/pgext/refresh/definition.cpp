@@ -457,10 +457,10 @@ namespace {
 /// table's storage has none until another stream table reads it, ensure_row_id_index). The row
 /// id is the table's replica identity (all columns for a bag, whose row ids repeat), so that a
 /// stream table can be published: subscribers apply its refreshes as ordinary row changes.
-void create_table(const std::string& table, const lower::layout& lay, bool row_id_index = true) {
+void create_table(const std::string& table, const lower::layout& lay, bool row_id_index = true, std::optional<int> fillfactor = {}) {
     std::vector<sql::ddl::column_definition> cols;
     for (const auto& c : lay.columns) cols.push_back({c.name, c.type.name, c.name == "__pgt_row_id", c.collation});
-    spi::exec(sql::ddl::create_table(table, cols));
+    spi::exec(sql::ddl::create_table(table, cols, fillfactor));
     if (row_id_index) create_row_id_index(table, lay.unique_row_id);
     if (!lay.unique_row_id) spi::exec(sql::ddl::replica_identity(table));
     if (!lay.lookup_columns.empty()) spi::exec(sql::ddl::create_index(table, lay.lookup_columns));
@@ -501,10 +501,19 @@ void attach_storage(const std::string& table, unsigned relid, const definition& 
 }
 } // namespace
 
+namespace {
+/// An aggregate's stored groups are rewritten by each change of their group. Pages filled half
+/// way keep a group's new version beside its old one: a HOT update, with no new entry in the
+/// row-id index, and the old version pruned when its page is next read rather than left to
+/// VACUUM (a refresh touching every group of a page each time rewrites them all).
+constexpr int updated_groups_fillfactor = 50;
+} // namespace
+
 unsigned create_storage(const std::string& schema, const std::string& name, const definition& def) {
     server::internal_ddl_scope internal;
     const std::string table = spi::quote_ident(schema) + "." + spi::quote_ident(name);
-    create_table(table, def.layout, incremental(def.refresh_mode));
+    const bool updated_groups = incremental(def.refresh_mode) && def.graph && def.graph->strategy == maintenance::aggregate;
+    create_table(table, def.layout, incremental(def.refresh_mode), updated_groups ? std::optional(updated_groups_fillfactor) : std::nullopt);
     const unsigned relid = relid_of(table);
     attach_storage(table, relid, def);
     return relid;

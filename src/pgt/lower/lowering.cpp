@@ -112,7 +112,13 @@ tree::expr lowering::row_images_expr(int id, const std::string& alias) const { r
 
 std::string lowering::row_images(int id, const std::string& alias) const { return tree::render(row_images_expr(id, alias)); }
 
-std::string lowering::row_prints(int id, const std::string& alias) const { return tree::render(row_of(id, alias, sql::printed)); }
+std::string lowering::row_prints(int id, const std::string& alias) const {
+    std::vector<tree::expr> x;
+    const auto& columns = node(id).rel->columns;
+    for (std::size_t i = 0; i < columns.size(); ++i)
+        for (auto& e : sql::printed(sql::column(alias, names(id)[i]), columns[i].type)) x.push_back(tree::rendered(std::move(e)));
+    return tree::render(tree::row(std::move(x)));
+}
 
 std::string lowering::new_sql(int id) const {
     if (const auto it = new_sql_.find(id); it != new_sql_.end()) return it->second;

@@ -214,15 +214,20 @@ std::string not_distinct(const std::string& a, const std::string& b, const sql_t
 
 std::string image(const std::string& x, const sql_type& type) { return own_image(type) ? x : hash_text(x, type); }
 
-std::string printed(const std::string& x, const sql_type& type) {
+std::vector<std::string> printed(const std::string& x, const sql_type& type) {
     switch (type.kind) {
+    // Equal values print alike but for their scale, or a zero's sign: both compared, no text.
     case type_kind::numeric:
     case type_kind::float4:
-    case type_kind::float8:
+    case type_kind::float8: {
+        std::vector<std::string> image{x};
+        if (auto key = print_key(x, type); !key.empty()) image.push_back(std::move(key));
+        return image;
+    }
     case type_kind::interval:
     case type_kind::other:
-    case type_kind::unknown: return cast(x, make_type(type_kind::text));
-    default: return x;
+    case type_kind::unknown: return {cast(x, make_type(type_kind::text))};
+    default: return {x};
     }
 }
 

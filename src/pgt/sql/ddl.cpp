@@ -25,10 +25,10 @@ std::string definition(const column_definition& c) {
 std::string grantee(const std::optional<std::string>& role) { return role ? *role : "PUBLIC"; }
 } // namespace
 
-std::string create_table(const std::string& table, const std::vector<column_definition>& columns) {
+std::string create_table(const std::string& table, const std::vector<column_definition>& columns, std::optional<int> fillfactor) {
     std::vector<std::string> defs;
     for (const auto& c : columns) defs.push_back(definition(c));
-    return "CREATE TABLE " + table + " (" + join(defs) + ")";
+    return "CREATE TABLE " + table + " (" + join(defs) + ")" + (fillfactor ? " WITH (fillfactor = " + std::to_string(*fillfactor) + ")" : "");
 }
 
 std::string create_temporary_table(const std::string& table, const std::vector<column_definition>& columns, bool emptied_at_commit) {
