@@ -4,6 +4,7 @@
 #include <string>
 
 #include "capture/capture.hpp"
+#include "catalog/catalog_oids.hpp"
 #include "pg/roles.hpp"
 #include "pg/spi.hpp"
 
@@ -11,17 +12,40 @@ namespace pgt::ext {
 
 namespace {
 
-/// The transaction id below which every stream table reading `source_relid` from its buffer
-/// has applied its rows, as its committed frontier says; none when one has no frontier yet or
-/// none reads it.
+/// The stream tables reading `source_relid`'s buffer ($1) and maintained from it: all but
+/// IMMEDIATE ones.
+constexpr const char* readers_of_source = "FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables s ON s.pgt_id OPERATOR(pg_catalog.=) d.pgt_id "
+                                          "WHERE d.source_relid OPERATOR(pg_catalog.=) $1::pg_catalog.oid AND s.refresh_mode OPERATOR(pg_catalog.<>) 'IMMEDIATE'";
+
+/// The transaction id below which every stream table reading `source_relid` has seen its
+/// buffer's rows, as its committed frontier says; none when one has no frontier yet or none
+/// reads it. Where the catalog records trims, those that apply changes decide, if there are
+/// any: a FULL reader left behind is told by the trim's record (record_trim_for_full_readers).
 std::optional<std::string> committed_horizon(unsigned source_relid) {
-    const auto r = spi::prepared("SELECT CASE WHEN pg_catalog.bool_and(s.frontier_snapshot IS NOT NULL) "
-                                 "THEN pg_catalog.min(pg_catalog.pg_snapshot_xmin(s.frontier_snapshot))::pg_catalog.text END "
-                                 "FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables s ON s.pgt_id OPERATOR(pg_catalog.=) d.pgt_id "
-                                 "WHERE d.source_relid OPERATOR(pg_catalog.=) $1::pg_catalog.oid AND s.refresh_mode OPERATOR(pg_catalog.<>) 'IMMEDIATE'",
-                                 1)
-                       .query({std::to_string(source_relid)});
+    const auto horizon_of = [](const std::string& readers) {
+        const std::string filter = " FILTER (WHERE " + readers + ")";
+        return "CASE WHEN pg_catalog.bool_and(s.frontier_snapshot IS NOT NULL)" + filter +
+               " THEN (pg_catalog.min(pg_catalog.pg_snapshot_xmin(s.frontier_snapshot))" + filter + ")::pg_catalog.text END";
+    };
+    const std::string sql = stream_table_catalog_oids().records_trims
+                                ? "SELECT CASE WHEN pg_catalog.count(*) FILTER (WHERE s.refresh_mode OPERATOR(pg_catalog.<>) 'FULL') > 0 THEN " +
+                                      horizon_of("s.refresh_mode OPERATOR(pg_catalog.<>) 'FULL'") + " ELSE " + horizon_of("true") + " END "
+                                : "SELECT " + horizon_of("true") + " ";
+    const auto r = spi::prepared(sql + readers_of_source, 1).query({std::to_string(source_relid)});
     return r.empty() ? std::nullopt : r[0][0];
+}
+
+/// After `source_relid`'s buffer was emptied below `horizon`: records the trim for a FULL reader
+/// whose frontier is below it (or that has none), which then has changes pending.
+void record_trim_for_full_readers(unsigned source_relid, const std::string& horizon) {
+    if (!stream_table_catalog_oids().records_trims) return;
+    spi::prepared(std::string("UPDATE pgtrickle.pgt_change_tracking SET trimmed_below = GREATEST(trimmed_below, $2::pg_catalog.xid8) "
+                              "WHERE source_relid OPERATOR(pg_catalog.=) $1::pg_catalog.oid AND EXISTS (SELECT 1 ") +
+                      readers_of_source +
+                      " AND s.refresh_mode OPERATOR(pg_catalog.=) 'FULL' AND (s.frontier_snapshot IS NULL OR "
+                      "pg_catalog.pg_snapshot_xmin(s.frontier_snapshot) OPERATOR(pg_catalog.<) $2::pg_catalog.xid8))",
+                  2)
+        .execute({std::to_string(source_relid), horizon});
 }
 
 bool take_trim_lock(unsigned source_relid) {
@@ -50,7 +74,14 @@ bool empty_applied_buffers() {
     for (const auto& r : spi::prepared("SELECT source_relid::pg_catalog.int8 FROM pgtrickle.pgt_change_tracking", 0).query({})) {
         const auto source = static_cast<unsigned>(std::stoul(*r[0]));
         if (!buffer_is_large(source)) continue;
-        if (!take_trim_lock(source) || empty_applied_buffer(source, [&] { return committed_horizon(source); }) == emptying::busy) busy = true;
+        if (!take_trim_lock(source)) {
+            busy = true;
+            continue;
+        }
+        std::optional<std::string> horizon;
+        const auto result = empty_applied_buffer(source, [&] { return horizon = committed_horizon(source); });
+        if (result == emptying::busy) busy = true;
+        if (result == emptying::done) record_trim_for_full_readers(source, *horizon);
     }
     return busy;
 }

@@ -598,13 +598,20 @@ const spi::plan& horizon_statement(unsigned source_relid) {
 }
 
 /// The transaction id below which every FULL reader of `source_relid` other than stream table
-/// `id` has seen every row, as its frontier says (0 for one without a frontier); none without
-/// such readers.
+/// `id` has seen every row, as its frontier says (0 for one without a frontier), where the
+/// scheduler waits for them before it empties the buffer (buffer_emptying.cpp's
+/// committed_horizon: where the catalog does not record trims, or no reader applies changes);
+/// none without such readers.
 std::optional<std::uint64_t> full_readers_horizon(unsigned source_relid, long long id, const spi::snapshot& snap) {
+    const std::string waited = stream_table_catalog_oids().records_trims
+                                   ? " AND NOT EXISTS (SELECT 1 FROM pgtrickle.pgt_dependencies d2 JOIN pgtrickle.pgt_stream_tables s2 "
+                                     "ON s2.pgt_id OPERATOR(pg_catalog.=) d2.pgt_id WHERE d2.source_relid OPERATOR(pg_catalog.=) $1::pg_catalog.oid "
+                                     "AND s2.refresh_mode OPERATOR(pg_catalog.<>) ALL (ARRAY['FULL', 'IMMEDIATE']))"
+                                   : "";
     const auto r = spi::prepared("SELECT pg_catalog.min(COALESCE(pg_catalog.pg_snapshot_xmin(s.frontier_snapshot), '0'::pg_catalog.xid8))::pg_catalog.text "
                                  "FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables s ON s.pgt_id OPERATOR(pg_catalog.=) d.pgt_id "
                                  "WHERE d.source_relid OPERATOR(pg_catalog.=) $1::pg_catalog.oid AND s.refresh_mode OPERATOR(pg_catalog.=) 'FULL' "
-                                 "AND s.pgt_id OPERATOR(pg_catalog.<>) $2::pg_catalog.int8",
+                                 "AND s.pgt_id OPERATOR(pg_catalog.<>) $2::pg_catalog.int8" + waited,
                                  2)
                        .query({std::to_string(source_relid), std::to_string(id)}, &snap);
     if (r.empty() || !r[0][0]) return std::nullopt;
@@ -633,9 +640,9 @@ void truncate_applied_buffers(const compiled_query& c, long long id, const spi::
         const auto horizon = horizon_statement(source->oid).query({std::to_string(id)}, &snap);
         if (horizon.empty() || !horizon[0][0]) continue;
         if (scheduler_empties && buffer_bytes(source->oid) < left_to_scheduler_bytes) {
-            // Every row below what every reader, FULL ones included, will have seen once this
-            // refresh commits: what the scheduler checks again. (Otherwise, as without a
-            // scheduler: a FULL reader behind does not hold a truncation back.)
+            // Every row below what every reader will have seen once this refresh commits, FULL
+            // ones where the scheduler waits for them (a FULL reader behind is otherwise told
+            // by the trim's record, as it is of a truncation): what the scheduler checks again.
             std::uint64_t below = std::stoull(*horizon[0][0]);
             if (const auto full = full_readers_horizon(source->oid, id, snap)) below = std::min(below, *full);
             if (pg::row_versions_below(buffer_of(source->oid), below)) {

@@ -321,7 +321,7 @@ TEST_CASE("scheduler: a FULL stream table holds no buffer trim back, and refresh
           refreshes);
 }
 
-TEST_CASE("scheduler: a large buffer every reader applied is emptied in place after the refresh, its readers exact", "[scheduler]") {
+TEST_CASE("scheduler: a large buffer every reader applied is emptied in place after the refresh, its readers exact, a FULL one behind told", "[scheduler]") {
     server_with_extension s;
     auto& db = s.db;
     db.exec("CREATE TABLE big (id int PRIMARY KEY, g int, pad text)");
@@ -329,6 +329,9 @@ TEST_CASE("scheduler: a large buffer every reader applied is emptied in place af
     const std::string per_g = "SELECT g, count(*) AS n, sum(id) AS s FROM big GROUP BY g", top = "SELECT g, max(id) AS m FROM big GROUP BY g";
     db.exec("SELECT pgtrickle.create_stream_table('per_g', '" + per_g + "', refresh_mode => 'DIFFERENTIAL', schedule => '24h')");
     db.exec("SELECT pgtrickle.create_stream_table('top', '" + top + "', refresh_mode => 'DIFFERENTIAL', schedule => '24h')");
+    // A FULL reader left behind does not hold the emptying back: the trim is recorded for it.
+    const std::string whole = "SELECT count(*) AS n, sum(g) AS s FROM big";
+    db.exec("SELECT pgtrickle.create_stream_table('whole', '" + whole + "', refresh_mode => 'FULL', schedule => '24h')");
     const std::string buffer = "pgtrickle_changes.changes_" + *db.scalar("SELECT 'big'::regclass::oid");
     const std::string file = "SELECT relfilenode FROM pg_class WHERE oid = '" + buffer + "'::regclass";
     const auto before = db.scalar(file);
@@ -347,11 +350,55 @@ TEST_CASE("scheduler: a large buffer every reader applied is emptied in place af
     CHECK(db.scalar(file) == before);
     CHECK(equal_to_query(db, "per_g", "g, n, s", per_g));
     CHECK(equal_to_query(db, "top", "g, m", top));
+    CHECK(db.scalar("SELECT t.trimmed_below > pg_snapshot_xmin(s.frontier_snapshot) FROM pgtrickle.pgt_change_tracking t, "
+                    "pgtrickle.pgt_stream_tables s WHERE t.source_relid = 'big'::regclass AND s.pgt_name = 'whole'") == "t");
+    CHECK_FALSE(equal_to_query(db, "whole", "n, s", whole));
+    db.exec("SELECT pgtrickle.refresh_stream_table('whole')");
+    CHECK(equal_to_query(db, "whole", "n, s", whole));
     // Changes written after it are applied as usual.
     db.exec("UPDATE big SET g = g - 1 WHERE id <= 100; DELETE FROM big WHERE id > 29990");
     db.exec("SELECT pgtrickle.refresh_stream_table('per_g'); SELECT pgtrickle.refresh_stream_table('top')");
     CHECK(equal_to_query(db, "per_g", "g, n, s", per_g));
     CHECK(equal_to_query(db, "top", "g, m", top));
+}
+
+TEST_CASE("refresh: without a scheduler, a refresh truncates a large applied buffer where that costs less than deleting its rows",
+          "[scheduler]") {
+    // No worker left for a scheduler: the launcher and logical replication's take both.
+    cluster server(cluster_options{"pg_trickle", {"max_worker_processes = 2"}});
+    auto db = server.connect();
+    db.exec("CREATE EXTENSION pg_trickle");
+    db.exec("CREATE TABLE w (id int PRIMARY KEY, v int)");
+    db.exec("SELECT pgtrickle.create_stream_table('w_total', 'SELECT count(*) AS n, sum(v) AS s FROM w', refresh_mode => 'DIFFERENTIAL', "
+            "schedule => '24h', cdc_mode => 'trigger')");
+    db.exec("SELECT pgtrickle.create_stream_table('w_max', 'SELECT max(v) AS m FROM w', refresh_mode => 'AUTO', schedule => '24h', "
+            "cdc_mode => 'trigger')");
+    db.exec("SELECT pgtrickle.create_stream_table('w_rows', 'SELECT count(*) AS n FROM w', refresh_mode => 'FULL', schedule => '24h', "
+            "cdc_mode => 'trigger')");
+    std::this_thread::sleep_for(2s);
+    REQUIRE(db.scalar("SELECT pgtrickle._scheduler_running()") == "f");
+    const std::string buffer = "pgtrickle_changes.changes_" + *db.scalar("SELECT 'w'::regclass::oid");
+    const auto exact = [&] {
+        return equal_to_query(db, "w_total", "n, s", "SELECT count(*) AS n, sum(v) AS s FROM w") &&
+               equal_to_query(db, "w_max", "m", "SELECT max(v) AS m FROM w");
+    };
+    // 30,000 rows every reader that applies changes has applied (the FULL one, w_rows, is
+    // told by the trim's record): truncated by the refresh.
+    db.exec("INSERT INTO w SELECT i, i FROM generate_series(1, 30000) i");
+    db.exec("SELECT pgtrickle.refresh_stream_table('w_max'), pgtrickle.refresh_stream_table('w_total')");
+    CHECK(db.scalar("SELECT pg_relation_size('" + buffer + "')") == "0");
+    CHECK(exact());
+    // A truncation makes each reader plan its statements again, a deletion keeps their plans:
+    // a buffer read by a stream table whose planning AUTO measured as costly keeps its file, its
+    // rows deleted.
+    db.exec("UPDATE pgtrickle.pgt_stream_tables SET auto_costs = '{0,0,0,0,0,0,0,0,60000}' WHERE pgt_name = 'w_max'"); // a minute's planning
+    db.exec("INSERT INTO w SELECT i, i FROM generate_series(30001, 60000) i");
+    db.exec("SELECT pgtrickle.refresh_stream_table('w_max'), pgtrickle.refresh_stream_table('w_total')");
+    CHECK(db.scalar("SELECT pg_relation_size('" + buffer + "') > 0") == "t");
+    CHECK(db.scalar("SELECT count(*) FROM " + buffer) == "0");
+    CHECK(exact());
+    db.exec("SELECT pgtrickle.refresh_stream_table('w_rows')");
+    CHECK(equal_to_query(db, "w_rows", "n", "SELECT count(*) AS n FROM w"));
 }
 
 TEST_CASE("scheduler: stream tables found without changes take the next change of their source, COMMIT PREPARED's included",
