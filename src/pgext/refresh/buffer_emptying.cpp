@@ -12,26 +12,25 @@ namespace pgt::ext {
 
 namespace {
 
-/// The stream tables reading `source_relid`'s buffer ($1) and maintained from it: all but
-/// IMMEDIATE ones.
-constexpr const char* readers_of_source = "FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables s ON s.pgt_id OPERATOR(pg_catalog.=) d.pgt_id "
-                                          "WHERE d.source_relid OPERATOR(pg_catalog.=) $1::pg_catalog.oid AND s.refresh_mode OPERATOR(pg_catalog.<>) 'IMMEDIATE'";
-
-/// The transaction id below which every stream table reading `source_relid` has seen its
-/// buffer's rows, as its committed frontier says; none when one has no frontier yet or none
-/// reads it. Where the catalog records trims, those that apply changes decide, if there are
+/// The transaction id below which every stream table reading `source_relid`'s buffer has seen
+/// its rows, as its committed frontier says; none when one has no frontier yet or none reads
+/// it. Where the catalog records trims, the readers that apply changes decide, if there are
 /// any: a FULL reader left behind is told by the trim's record (record_trim_for_full_readers).
 std::optional<std::string> committed_horizon(unsigned source_relid) {
-    const auto horizon_of = [](const std::string& readers) {
-        const std::string filter = " FILTER (WHERE " + readers + ")";
-        return "CASE WHEN pg_catalog.bool_and(s.frontier_snapshot IS NOT NULL)" + filter +
-               " THEN (pg_catalog.min(pg_catalog.pg_snapshot_xmin(s.frontier_snapshot))" + filter + ")::pg_catalog.text END";
-    };
-    const std::string sql = stream_table_catalog_oids().records_trims
-                                ? "SELECT CASE WHEN pg_catalog.count(*) FILTER (WHERE s.refresh_mode OPERATOR(pg_catalog.<>) 'FULL') > 0 THEN " +
-                                      horizon_of("s.refresh_mode OPERATOR(pg_catalog.<>) 'FULL'") + " ELSE " + horizon_of("true") + " END "
-                                : "SELECT " + horizon_of("true") + " ";
-    const auto r = spi::prepared(sql + readers_of_source, 1).query({std::to_string(source_relid)});
+    const char* sql =
+        stream_table_catalog_oids().records_trims
+            ? "SELECT CASE WHEN pg_catalog.count(*) FILTER (WHERE s.refresh_mode OPERATOR(pg_catalog.<>) 'FULL') OPERATOR(pg_catalog.>) 0 "
+              "THEN CASE WHEN pg_catalog.bool_and(s.frontier_snapshot IS NOT NULL) FILTER (WHERE s.refresh_mode OPERATOR(pg_catalog.<>) 'FULL') "
+              "THEN (pg_catalog.min(pg_catalog.pg_snapshot_xmin(s.frontier_snapshot)) FILTER (WHERE s.refresh_mode OPERATOR(pg_catalog.<>) 'FULL'))::pg_catalog.text END "
+              "ELSE CASE WHEN pg_catalog.bool_and(s.frontier_snapshot IS NOT NULL) "
+              "THEN pg_catalog.min(pg_catalog.pg_snapshot_xmin(s.frontier_snapshot))::pg_catalog.text END END "
+              "FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables s ON s.pgt_id OPERATOR(pg_catalog.=) d.pgt_id "
+              "WHERE d.source_relid OPERATOR(pg_catalog.=) $1::pg_catalog.oid AND s.refresh_mode OPERATOR(pg_catalog.<>) 'IMMEDIATE'"
+            : "SELECT CASE WHEN pg_catalog.bool_and(s.frontier_snapshot IS NOT NULL) "
+              "THEN pg_catalog.min(pg_catalog.pg_snapshot_xmin(s.frontier_snapshot))::pg_catalog.text END "
+              "FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables s ON s.pgt_id OPERATOR(pg_catalog.=) d.pgt_id "
+              "WHERE d.source_relid OPERATOR(pg_catalog.=) $1::pg_catalog.oid AND s.refresh_mode OPERATOR(pg_catalog.<>) 'IMMEDIATE'";
+    const auto r = spi::prepared(sql, 1).query({std::to_string(source_relid)});
     return r.empty() ? std::nullopt : r[0][0];
 }
 
@@ -39,11 +38,11 @@ std::optional<std::string> committed_horizon(unsigned source_relid) {
 /// whose frontier is below it (or that has none), which then has changes pending.
 void record_trim_for_full_readers(unsigned source_relid, const std::string& horizon) {
     if (!stream_table_catalog_oids().records_trims) return;
-    spi::prepared(std::string("UPDATE pgtrickle.pgt_change_tracking SET trimmed_below = GREATEST(trimmed_below, $2::pg_catalog.xid8) "
-                              "WHERE source_relid OPERATOR(pg_catalog.=) $1::pg_catalog.oid AND EXISTS (SELECT 1 ") +
-                      readers_of_source +
-                      " AND s.refresh_mode OPERATOR(pg_catalog.=) 'FULL' AND (s.frontier_snapshot IS NULL OR "
-                      "pg_catalog.pg_snapshot_xmin(s.frontier_snapshot) OPERATOR(pg_catalog.<) $2::pg_catalog.xid8))",
+    spi::prepared("UPDATE pgtrickle.pgt_change_tracking SET trimmed_below = GREATEST(trimmed_below, $2::pg_catalog.xid8) "
+                  "WHERE source_relid OPERATOR(pg_catalog.=) $1::pg_catalog.oid AND EXISTS (SELECT 1 FROM pgtrickle.pgt_dependencies d "
+                  "JOIN pgtrickle.pgt_stream_tables s ON s.pgt_id OPERATOR(pg_catalog.=) d.pgt_id "
+                  "WHERE d.source_relid OPERATOR(pg_catalog.=) $1::pg_catalog.oid AND s.refresh_mode OPERATOR(pg_catalog.=) 'FULL' "
+                  "AND (s.frontier_snapshot IS NULL OR pg_catalog.pg_snapshot_xmin(s.frontier_snapshot) OPERATOR(pg_catalog.<) $2::pg_catalog.xid8))",
                   2)
         .execute({std::to_string(source_relid), horizon});
 }

@@ -603,16 +603,19 @@ const spi::plan& horizon_statement(unsigned source_relid) {
 /// committed_horizon: where the catalog does not record trims, or no reader applies changes);
 /// none without such readers.
 std::optional<std::uint64_t> full_readers_horizon(unsigned source_relid, long long id, const spi::snapshot& snap) {
-    const std::string waited = stream_table_catalog_oids().records_trims
-                                   ? " AND NOT EXISTS (SELECT 1 FROM pgtrickle.pgt_dependencies d2 JOIN pgtrickle.pgt_stream_tables s2 "
-                                     "ON s2.pgt_id OPERATOR(pg_catalog.=) d2.pgt_id WHERE d2.source_relid OPERATOR(pg_catalog.=) $1::pg_catalog.oid "
-                                     "AND s2.refresh_mode OPERATOR(pg_catalog.<>) ALL (ARRAY['FULL', 'IMMEDIATE']))"
-                                   : "";
-    const auto r = spi::prepared("SELECT pg_catalog.min(COALESCE(pg_catalog.pg_snapshot_xmin(s.frontier_snapshot), '0'::pg_catalog.xid8))::pg_catalog.text "
-                                 "FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables s ON s.pgt_id OPERATOR(pg_catalog.=) d.pgt_id "
-                                 "WHERE d.source_relid OPERATOR(pg_catalog.=) $1::pg_catalog.oid AND s.refresh_mode OPERATOR(pg_catalog.=) 'FULL' "
-                                 "AND s.pgt_id OPERATOR(pg_catalog.<>) $2::pg_catalog.int8" + waited,
-                                 2)
+    const char* sql =
+        stream_table_catalog_oids().records_trims
+            ? "SELECT pg_catalog.min(COALESCE(pg_catalog.pg_snapshot_xmin(s.frontier_snapshot), '0'::pg_catalog.xid8))::pg_catalog.text "
+              "FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables s ON s.pgt_id OPERATOR(pg_catalog.=) d.pgt_id "
+              "WHERE d.source_relid OPERATOR(pg_catalog.=) $1::pg_catalog.oid AND s.refresh_mode OPERATOR(pg_catalog.=) 'FULL' "
+              "AND s.pgt_id OPERATOR(pg_catalog.<>) $2::pg_catalog.int8 AND NOT EXISTS (SELECT 1 FROM pgtrickle.pgt_dependencies d2 "
+              "JOIN pgtrickle.pgt_stream_tables s2 ON s2.pgt_id OPERATOR(pg_catalog.=) d2.pgt_id "
+              "WHERE d2.source_relid OPERATOR(pg_catalog.=) $1::pg_catalog.oid AND s2.refresh_mode OPERATOR(pg_catalog.<>) ALL (ARRAY['FULL', 'IMMEDIATE']))"
+            : "SELECT pg_catalog.min(COALESCE(pg_catalog.pg_snapshot_xmin(s.frontier_snapshot), '0'::pg_catalog.xid8))::pg_catalog.text "
+              "FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables s ON s.pgt_id OPERATOR(pg_catalog.=) d.pgt_id "
+              "WHERE d.source_relid OPERATOR(pg_catalog.=) $1::pg_catalog.oid AND s.refresh_mode OPERATOR(pg_catalog.=) 'FULL' "
+              "AND s.pgt_id OPERATOR(pg_catalog.<>) $2::pg_catalog.int8";
+    const auto r = spi::prepared(sql, 2)
                        .query({std::to_string(source_relid), std::to_string(id)}, &snap);
     if (r.empty() || !r[0][0]) return std::nullopt;
     return std::stoull(*r[0][0]);
