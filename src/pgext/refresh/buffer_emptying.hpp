@@ -33,8 +33,9 @@ void leave_buffers_to_scheduler();
 /// version was written before the oldest committed frontier of the stream tables reading it
 /// (none may lack a frontier; FULL ones only where no reader applies changes or the catalog
 /// does not record trims, else the trim is recorded for those behind, as a refresh's is),
-/// skipping those another transaction has open or holds the trim lock of. Returns whether it skipped one so: the scheduler is woken at the
-/// refresh's commit, before the refresh releases its locks, and tries again shortly.
+/// skipping those another transaction has open or holds the trim lock of. Returns whether it
+/// skipped one so: the scheduler is woken at the refresh's commit, before the refresh releases
+/// its locks, and tries again shortly.
 bool empty_applied_buffers();
 
 } // namespace pgt::ext
