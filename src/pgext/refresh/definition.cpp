@@ -499,9 +499,7 @@ void attach_storage(const std::string& table, unsigned relid, const definition& 
         server::depend_on_extension("pg_class", relid_of(state));
     }
 }
-} // namespace
 
-namespace {
 /// An aggregate's stored groups are rewritten by each change of their group. Pages filled half
 /// way keep a group's new version beside its old one: a HOT update, with no new entry in the
 /// row-id index, and the old version pruned when its page is next read rather than left to

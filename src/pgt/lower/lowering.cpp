@@ -101,23 +101,25 @@ tree::select lowering::consolidation(int id, const std::string& relation, const 
     return s;
 }
 
-tree::expr lowering::row_of(int id, const std::string& alias, std::string (*value)(const std::string&, const sql_type&)) const {
-    std::vector<tree::expr> x;
-    const auto& columns = node(id).rel->columns;
-    for (std::size_t i = 0; i < columns.size(); ++i) x.push_back(tree::rendered(value(sql::column(alias, names(id)[i]), columns[i].type)));
-    return tree::row(std::move(x));
-}
-
-tree::expr lowering::row_images_expr(int id, const std::string& alias) const { return row_of(id, alias, sql::image); }
-
-std::string lowering::row_images(int id, const std::string& alias) const { return tree::render(row_images_expr(id, alias)); }
-
-std::string lowering::row_prints(int id, const std::string& alias) const {
+tree::expr lowering::row_of(int id, const std::string& alias,
+                            std::vector<std::string> (*value)(const std::string&, const sql_type&)) const {
     std::vector<tree::expr> x;
     const auto& columns = node(id).rel->columns;
     for (std::size_t i = 0; i < columns.size(); ++i)
-        for (auto& e : sql::printed(sql::column(alias, names(id)[i]), columns[i].type)) x.push_back(tree::rendered(std::move(e)));
-    return tree::render(tree::row(std::move(x)));
+        for (auto& e : value(sql::column(alias, names(id)[i]), columns[i].type)) x.push_back(tree::rendered(std::move(e)));
+    return tree::row(std::move(x));
+}
+
+tree::expr lowering::row_images_expr(int id, const std::string& alias) const {
+    return row_of(id, alias, [](const std::string& x, const sql_type& type) { return std::vector{sql::image(x, type)}; });
+}
+
+std::string lowering::row_images(int id, const std::string& alias) const { return tree::render(row_images_expr(id, alias)); }
+
+std::string lowering::row_prints(int id, const std::string& alias) const { return tree::render(row_of(id, alias, sql::printed)); }
+
+void append_printed(std::vector<tree::expr>& row, const std::string& x, const sql_type& type) {
+    for (auto& e : sql::printed(x, type)) row.push_back(tree::rendered(std::move(e)));
 }
 
 std::string lowering::new_sql(int id) const {

@@ -22,6 +22,9 @@ struct cte {
     bool materialized = false; ///< AS MATERIALIZED: computed once where it would be inlined
 };
 
+/// Appends to `row` the expressions by which `x` (of `type`) prints (sql::printed).
+void append_printed(std::vector<tree::expr>& row, const std::string& x, const sql_type& type);
+
 class lowering {
 public:
     lowering(const circuit& c, const std::vector<source_changes>* sources, const options& opts);
@@ -138,7 +141,9 @@ public:
     tree::expr row_id_of(int id, const std::string& alias) const;
 
 private:
-    tree::expr row_of(int id, const std::string& alias, std::string (*value)(const std::string&, const sql_type&)) const;
+    /// node `id`'s columns through `alias`, each as the expressions `value` gives for it.
+    tree::expr row_of(int id, const std::string& alias,
+                      std::vector<std::string> (*value)(const std::string&, const sql_type&)) const;
     std::optional<std::string> compute_delta(int id);
     /// Throws statement_too_large when `bytes` pass options::max_statement_bytes.
     void check_size(std::size_t bytes) const;

@@ -101,8 +101,8 @@ struct apply_columns {
             from_d.push_back(tree::col("d", col.name));
             if (col.name == "__pgt_row_id") continue;
             set_from_d.push_back({col.name, tree::col("d", col.name)});
-            for (auto& e : sql::printed(sql::column("t", col.name), col.type)) t_printed.push_back(tree::rendered(std::move(e)));
-            for (auto& e : sql::printed(sql::column("d", col.name), col.type)) d_printed.push_back(tree::rendered(std::move(e)));
+            append_printed(t_printed, sql::column("t", col.name), col.type);
+            append_printed(d_printed, sql::column("d", col.name), col.type);
         }
     }
 
@@ -237,8 +237,8 @@ tree::expr differs(const layout& lay, const std::string& column, const std::stri
     std::vector<tree::expr> stored, updated;
     for (const auto& col : lay.columns) {
         if (col.name == "__pgt_row_id" || col.name == column) continue;
-        for (auto& e : sql::printed(sql::column("t", col.name), col.type)) stored.push_back(tree::rendered(std::move(e)));
-        for (auto& e : sql::printed(sql::column(incoming, col.name), col.type)) updated.push_back(tree::rendered(std::move(e)));
+        append_printed(stored, sql::column("t", col.name), col.type);
+        append_printed(updated, sql::column(incoming, col.name), col.type);
     }
     return tree::is_distinct(tree::row(stored), tree::row(updated));
 }
