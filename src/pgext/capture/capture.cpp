@@ -179,10 +179,15 @@ sql::tree::select pending_rows(unsigned source_relid, const std::string& b) {
     const t::expr below_frontier = t::all_of({t::lt(xid, t::col(s, "frontier_xmin")), t::ne(xid, frontier_xid)}); // applied
     const t::expr visible_now = t::any_of({t::lt(xid, t::col(s, "now_xmin")), t::is_not_distinct(xid, t::col(s, "me")),
                                            t::fn("pg_visible_in_snapshot", {xid, t::col(s, "now")})});
+    // Most records are written after the frontier's snapshot by a transaction that ended before
+    // the current one's xmin, and not by the frontier's own: pending and visible, told by three
+    // comparisons (the whole rule below agrees on them, and decides the rest).
+    const t::expr recent = t::all_of({t::ge(xid, t::col(s, "frontier_xmax")), t::lt(xid, t::col(s, "now_xmin")),
+                                      t::is_distinct(xid, frontier_xid)});
     t::select rows;
     rows.from(buffer_name(source_relid), b)
         .from(t::from(one_row.offset(0), s))
-        .where(t::all_of({t::negation(below_frontier), t::negation(applied), visible_now}));
+        .where(t::any_of({recent, t::all_of({t::negation(below_frontier), t::negation(applied), visible_now})}));
     return rows;
 }
 
