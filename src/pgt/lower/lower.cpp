@@ -239,7 +239,7 @@ refresh_plan delta_sql(const circuit& c, const std::vector<source_changes>& sour
         tail.push_back({sql::ident(delta_cte), "the net change of the stream table", delta});
         if (opts.merge && !c.query.topk) merge = merge_apply(c, storage_layout(c, opts), storage_table);
         if (merge.empty())
-            for (auto& m : apply_ctes(c, storage_layout(c, opts), storage_table)) tail.push_back(std::move(m));
+            for (auto& m : apply_ctes(c, storage_layout(c, opts), storage_table, stored_rows_located(opts))) tail.push_back(std::move(m));
     }
     const bool stageable = !opts.stage_table.empty() && !tail.empty() && tail.front().name == sql::ident(delta_cte) &&
                            merge.empty() && opts.distribution_column.empty();

@@ -222,15 +222,29 @@ std::string stored_aggregate_full_load(lowering& l, int id);
 /// Its group key columns (quoted), for an index: those whose type has a btree's equality (a
 /// lifted subquery's json key has none, and is matched by its image).
 std::vector<std::string> stored_aggregate_keys(const lowering& l, int id);
-/// The column of a touched group's new row (aggregate_delta's, and a stored aggregate's) that
-/// tells whether the group had a stored row, read by the same statement.
+/// The columns of a touched group's new row (aggregate_delta's, and a stored aggregate's) that
+/// tell, as the same statement read the stored rows, whether the group had one, and where it is
+/// (its ctid, where stored_rows_located: NULL when it had none).
 inline constexpr const char* existed_column = "__pgt_existed";
+inline constexpr const char* stored_ctid_column = "__pgt_ctid";
+/// Whether touched groups carry their stored row's ctid, by which it is then updated or deleted:
+/// not where Citus plans the statement (a distributed storage or Citus sources), which refuses a
+/// DELETE by ctid among its CTEs.
+inline bool stored_rows_located(const options& o) { return o.distribution_column.empty() && !o.uncorrelated_rescans; }
+/// What aggregate_apply_ctes' `touched` says of the stored rows: nothing (each group is matched
+/// by `same_group` among the rows its row id finds); whether each group had one
+/// (existed_column); that and where it is (stored_ctid_column too).
+enum class stored_rows_known { nothing, existence, location };
 /// Data-modifying CTEs (named `prefix`del/upd/ins) merging `touched` (alias d), a relation of
 /// new group rows with `__pgt_visible`, into an aggregate state table (alias t) of layout `lay`,
-/// matching groups by `same_group`. With `existed_known`, `touched` has existed_column, and the
-/// insert takes the groups it says were not stored instead of probing the table for each.
+/// matching groups by `same_group`, or by ctid where their location is known. Where their
+/// existence is known, the insert takes the groups not stored instead of probing the table for
+/// each. (By ctid, a row is updated without a second lookup through the row id's index: such a
+/// lookup by `= ANY` of every touched row id, set in a nested loop's inner scan, sorted that
+/// array at each outer row.)
 std::vector<cte> aggregate_apply_ctes(const layout& lay, const std::string& table, const std::string& touched,
-                                      const std::string& prefix, const std::string& same_group, bool existed_known = false);
+                                      const std::string& prefix, const std::string& same_group,
+                                      stored_rows_known known = stored_rows_known::nothing);
 std::optional<std::string> delta_distinct(lowering& l, int id);
 /// WITH RECURSIVE (delta_recursive.cpp): its change by counting derivations, its rows (the
 /// state table's, or from scratch), the rows its recursive_ref reads, its state table's full

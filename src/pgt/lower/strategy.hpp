@@ -48,8 +48,9 @@ inline constexpr const char* delta_cte = "__pgt_delta";
 inline constexpr const char* upserted_cte = "__pgt_upsert";
 
 /// Data-modifying CTEs merging `__pgt_delta` into `storage_table`: `__pgt_del`, `__pgt_upd`
-/// (when the strategy updates in place) and `__pgt_ins`, each `RETURNING 1`.
-std::vector<cte> apply_ctes(const circuit& c, const layout& lay, const std::string& storage_table);
+/// (when the strategy updates in place) and `__pgt_ins`, each `RETURNING 1`. `located`: an
+/// aggregate's change carries its stored rows' ctids (stored_rows_located).
+std::vector<cte> apply_ctes(const circuit& c, const layout& lay, const std::string& storage_table, bool located);
 /// The MERGE of `__pgt_delta` into a keyed, aggregate or DISTINCT `storage_table`, doing what
 /// apply_ctes does in one statement (options::merge); empty for the bag strategy.
 std::string merge_apply(const circuit& c, const layout& lay, const std::string& storage_table);

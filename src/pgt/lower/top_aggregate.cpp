@@ -544,11 +544,13 @@ struct aggregate_lowering {
 
     /// Visible rows and hidden state from a relation of (__pgt_g*, __pgt_count, state):
     /// the aggregate's output, then HAVING and the final expressions. With `with_existed`, the
-    /// relation's existed_column (new_state's) is carried to the rows too.
+    /// relation's existed_column (new_state's) is carried to the rows too, and its
+    /// stored_ctid_column where stored rows are located.
     tree::select finish(const tree::query& state_sql, bool with_existed = false) {
         std::vector<tree::select_item> carried;
         for (const auto& h : state_columns(a)) carried.emplace_back(tree::col("s", h.name));
         if (with_existed) carried.emplace_back(tree::col("s", existed_column));
+        if (with_existed && stored_rows_located(l.opts())) carried.emplace_back(tree::col("s", stored_ctid_column));
         const auto& out = l.names(node);
         std::vector<tree::expr> key_values;
         std::vector<sql_type> key_types;
@@ -803,6 +805,7 @@ struct aggregate_lowering {
             std::vector<tree::select_item> items;
             for (std::size_t j = 0; j < a.group_by.size(); ++j) items.emplace_back(tree::col("c", g(j)));
             items.emplace_back(tree::col("c", existed_column));
+            if (stored_rows_located(l.opts())) items.emplace_back(tree::col("c", stored_ctid_column));
             return items;
         };
         auto columns = [&](rescans how, tree::select& into) {
@@ -1254,18 +1257,21 @@ tree::query touched_groups(aggregate_lowering& al, const std::string& storage_ta
         key_values.push_back(tree::col("d", al.g(j)));
         key_types.push_back(al.a.group_by[j]->type);
     }
+    const bool located = stored_rows_located(l.opts());
     tree::select stored({tree::all("d"), tree::as(tree::is_not_null(tree::col("t", "__pgt_row_id")), existed_column)});
     for (const auto& h : state_columns(al.a)) stored.items.push_back(tree::as(tree::col("t", al.stored_name(h.name)), "__pgt_old" + h.name));
     tree::relation stored_rows = tree::from(storage_table, "t");
     const bool distributed = !l.opts().distribution_column.empty() && al.cte_prefix.empty();
     // (Groups matched on their keys are not looked up by row id: equal keys may print apart.)
-    if (distributed || (l.opts().few_changes && !plain_keys(al))) {
+    const bool read_by_row_id = distributed || (l.opts().few_changes && !plain_keys(al));
+    if (read_by_row_id) {
         // The touched groups' rows are read first, by their row ids through the index: Citus
         // would otherwise fetch a distributed table whole for this outer join (this way each
         // shard answers by its index), and PostgreSQL would scan a small storage whole.
         tree::select ids({group_row_id(l, key_values, key_types)});
         ids.from(summary, "d");
         tree::select touched({tree::all("t")});
+        if (located) touched.items.push_back(tree::as(tree::col("t", "ctid"), stored_ctid_column));
         const tree::expr row_id = tree::col("t", "__pgt_row_id");
         tree::expr wanted = distributed ? tree::quantified("=", row_id, true, ids) : tree::equals_any(row_id, ids);
         if (auto among = distributed ? among_shard_values("t", l.opts().distribution_column, l.opts().shard_values_param) : std::nullopt)
@@ -1276,6 +1282,7 @@ tree::query touched_groups(aggregate_lowering& al, const std::string& storage_ta
                                            tree::render(touched)),
                                  "t");
     }
+    if (located) stored.items.push_back(tree::as(tree::col("t", read_by_row_id ? stored_ctid_column : "ctid"), stored_ctid_column));
     stored.from(tree::join(tree::from(summary, "d"), tree::join_kind::left, std::move(stored_rows),
                            same_group(al, key_values, group_row_id(l, key_values, key_types))));
     const std::string cur =
@@ -1421,7 +1428,8 @@ std::optional<std::string> delta_stored_aggregate(lowering& l, int id, const std
     now_visible.from(next, "n").where(visible);
     l.set_stored_new(id, tree::parenthesised(tree::union_all({untouched, now_visible})));
     l.add_state_update(aggregate_apply_ctes(state_table_layout(l, id, state_columns(al.a)), state_table, next, tag,
-                                            tree::render(same_output_group(al, "d")), true));
+                                            tree::render(same_output_group(al, "d")),
+                                            stored_rows_located(l.opts()) ? stored_rows_known::location : stored_rows_known::existence));
     // Groups whose output row prints the same (a MAX the change did not reach) are no change.
     const tree::expr differs = tree::is_distinct(tree::rendered(l.row_prints(id, "t")), tree::rendered(l.row_prints(id, "n")));
     tree::select inserted(l.columns(id, "n")), deleted(l.columns(id, "t"));

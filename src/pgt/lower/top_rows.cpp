@@ -154,26 +154,30 @@ std::vector<cte> bag_apply_ctes(const layout& lay, const std::string& st) {
 }
 
 std::vector<cte> aggregate_apply_ctes(const layout& lay, const std::string& st, const std::string& d,
-                                      const std::string& prefix, const std::string& same_id, bool existed_known) {
+                                      const std::string& prefix, const std::string& same_id, stored_rows_known known) {
     const apply_columns cols(lay);
     const tree::expr same = tree::rendered(same_id);
     const tree::expr touched = row_id_among("t", d);
     const tree::expr visible = tree::col("d", "__pgt_visible");
+    // (The data-modifying CTEs see the table as the statement began, as the change's own read
+    // of the stored groups did: a stored row is where that read found it.)
+    const bool located = known == stored_rows_known::location;
+    const tree::expr at = tree::eq(tree::col("t", "ctid"), tree::col("d", stored_ctid_column));
     tree::select stored({tree::integer(1)});
     stored.from(st, "t").where(tree::all_of({same, touched}));
     tree::select added(items(cols.from_d));
-    // (The data-modifying CTEs see the table as the statement began, as the change's own read
-    // of the stored groups did.)
-    added.from(d, "d").where(tree::all_of({visible, tree::negation(existed_known ? tree::col("d", existed_column) : tree::exists(stored))}));
+    added.from(d, "d").where(tree::all_of(
+        {visible, tree::negation(known == stored_rows_known::nothing ? tree::exists(stored) : tree::col("d", existed_column))}));
+    const tree::expr removed = located ? tree::all_of({at, tree::negation(visible)}) : tree::all_of({same, tree::negation(visible), touched});
+    const tree::expr updated =
+        located ? tree::all_of({at, visible, cols.changed()}) : tree::all_of({same, touched, visible, cols.changed()});
     return {modify((prefix + "del").c_str(), "delete groups that became empty or fail HAVING",
-                   tree::delete_from{st, "t", {tree::from(d, "d")}, tree::all_of({same, tree::negation(visible), touched}), {}}),
-            modify((prefix + "upd").c_str(), "update changed groups",
-                   tree::update{st, "t", cols.set_from_d, {tree::from(d, "d")},
-                                tree::all_of({same, touched, visible, cols.changed()}), {}}),
+                   tree::delete_from{st, "t", {tree::from(d, "d")}, removed, {}}),
+            modify((prefix + "upd").c_str(), "update changed groups", tree::update{st, "t", cols.set_from_d, {tree::from(d, "d")}, updated, {}}),
             modify((prefix + "ins").c_str(), "insert groups new to the table", tree::insert{st, cols.all, added, {}})};
 }
 
-std::vector<cte> apply_ctes(const circuit& c, const layout& lay, const std::string& st) {
+std::vector<cte> apply_ctes(const circuit& c, const layout& lay, const std::string& st, bool located) {
     const apply_columns cols(lay);
     const std::string d = sql::ident(delta_cte);
     const tree::expr w = tree::col("d", weight);
@@ -194,7 +198,8 @@ std::vector<cte> apply_ctes(const circuit& c, const layout& lay, const std::stri
                       tree::update{st, "t", std::move(set), {tree::from(d, "d")}, tree::all_of({same_id, condition}), {}});
     };
     switch (c.strategy) {
-    case maintenance::aggregate: return aggregate_apply_ctes(lay, st, d, "__pgt_", tree::render(same_id), true);
+    case maintenance::aggregate:
+        return aggregate_apply_ctes(lay, st, d, "__pgt_", tree::render(same_id), located ? stored_rows_known::location : stored_rows_known::existence);
     case maintenance::keyed:
         return {remove("delete rows whose key disappeared", tree::lt(w, zero)),
                 update("update rows whose key remains", cols.set_from_d, tree::gt(w, zero)),

@@ -50,31 +50,31 @@ SELECT s."n" AS "__pgt_g0", CAST(pg_catalog.sum(s."__pgt_w") AS pg_catalog.int8)
 ),
 -- their stored state (the integral kept in "st")
 "stored_groups" AS (
-SELECT d.*, (t."__pgt_row_id" IS NOT NULL) AS "__pgt_existed", t."c" AS "__pgt_old__pgt_count" FROM "changed_groups" d LEFT JOIN "st" t ON (t."__pgt_row_id" OPERATOR(pg_catalog.=) pgtrickle.pg_trickle_row_id(CAST(d."__pgt_g0" AS pg_catalog.text)))
+SELECT d.*, (t."__pgt_row_id" IS NOT NULL) AS "__pgt_existed", t."c" AS "__pgt_old__pgt_count", t."ctid" AS "__pgt_ctid" FROM "changed_groups" d LEFT JOIN "st" t ON (t."__pgt_row_id" OPERATOR(pg_catalog.=) pgtrickle.pg_trickle_row_id(CAST(d."__pgt_g0" AS pg_catalog.text)))
 ),
 -- new state per touched group
 "new_state" AS (
-SELECT c."__pgt_g0", c."__pgt_existed", (COALESCE(c."__pgt_old__pgt_count", 0) OPERATOR(pg_catalog.+) COALESCE(c."__pgt_dcount", 0)) AS "__pgt_count" FROM "stored_groups" c
+SELECT c."__pgt_g0", c."__pgt_existed", c."__pgt_ctid", (COALESCE(c."__pgt_old__pgt_count", 0) OPERATOR(pg_catalog.+) COALESCE(c."__pgt_dcount", 0)) AS "__pgt_count" FROM "stored_groups" c
 ),
 -- n4: aggregate output and state per group
 "groups" AS (
-SELECT pgtrickle.pg_trickle_row_id(CAST(s."__pgt_g0" AS pg_catalog.text)) AS "__pgt_row_id", s."__pgt_g0" AS "n", s."__pgt_count" AS "count", s."__pgt_count", s."__pgt_existed", (s."__pgt_count" OPERATOR(pg_catalog.>) 0) AS "__pgt_visible" FROM (SELECT * FROM "new_state") s
+SELECT pgtrickle.pg_trickle_row_id(CAST(s."__pgt_g0" AS pg_catalog.text)) AS "__pgt_row_id", s."__pgt_g0" AS "n", s."__pgt_count" AS "count", s."__pgt_count", s."__pgt_existed", s."__pgt_ctid", (s."__pgt_count" OPERATOR(pg_catalog.>) 0) AS "__pgt_visible" FROM (SELECT * FROM "new_state") s
 ),
 -- n5: final expressions
 "post5" AS (
-SELECT s."__pgt_row_id", s."n" AS "n", s."count" AS "c", s."__pgt_count", s."__pgt_existed", s."__pgt_visible" AS "__pgt_visible" FROM "groups" s
+SELECT s."__pgt_row_id", s."n" AS "n", s."count" AS "c", s."__pgt_count", s."__pgt_existed", s."__pgt_ctid", s."__pgt_visible" AS "__pgt_visible" FROM "groups" s
 ),
 -- the net change of the stream table
 "__pgt_delta" AS (
-SELECT s."__pgt_row_id", s."n", s."c", s."__pgt_count", s."__pgt_existed", s."__pgt_visible" FROM "post5" s
+SELECT s."__pgt_row_id", s."n", s."c", s."__pgt_count", s."__pgt_existed", s."__pgt_ctid", s."__pgt_visible" FROM "post5" s
 ),
 -- delete groups that became empty or fail HAVING
 "__pgt_del" AS (
-DELETE FROM "st" t USING "__pgt_delta" d WHERE ((t."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id") AND (NOT d."__pgt_visible") AND t."__pgt_row_id" OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d."__pgt_row_id" FROM "__pgt_delta" d))) RETURNING 1
+DELETE FROM "st" t USING "__pgt_delta" d WHERE ((t."ctid" OPERATOR(pg_catalog.=) d."__pgt_ctid") AND (NOT d."__pgt_visible")) RETURNING 1
 ),
 -- update changed groups
 "__pgt_upd" AS (
-UPDATE "st" t SET "n" = d."n", "c" = d."c" FROM "__pgt_delta" d WHERE ((t."__pgt_row_id" OPERATOR(pg_catalog.=) d."__pgt_row_id") AND t."__pgt_row_id" OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d."__pgt_row_id" FROM "__pgt_delta" d)) AND d."__pgt_visible" AND (ROW(t."n", t."c") IS DISTINCT FROM ROW(d."n", d."c"))) RETURNING 1
+UPDATE "st" t SET "n" = d."n", "c" = d."c" FROM "__pgt_delta" d WHERE ((t."ctid" OPERATOR(pg_catalog.=) d."__pgt_ctid") AND d."__pgt_visible" AND (ROW(t."n", t."c") IS DISTINCT FROM ROW(d."n", d."c"))) RETURNING 1
 ),
 -- insert groups new to the table
 "__pgt_ins" AS (
