@@ -204,3 +204,12 @@ $$;
 -- (Reading the setting there needs no definer's rights.)
 CREATE OR REPLACE FUNCTION pgtrickle._wal_plugin_allowed() RETURNS bool LANGUAGE c STABLE
 AS 'MODULE_PATHNAME', 'pgt_wal_plugin_allowed';
+
+-- Every refresh rewrites its stream table's catalog row (its frontier), a row of 1–2 kB. At the
+-- default fillfactor a page is pruned only once less than a tenth of it is free, too little for
+-- the next version: a quarter of the updates left the page (new index entries, a new page each
+-- while the free space map was empty), and a stream table refreshed a thousand times a second
+-- grew the table by 60 MB a minute until autovacuum came, its seq scans slower at each
+-- refresh. At 50, a page is pruned while it still holds room for the next version: the updates
+-- stay on it (HOT), and the table at its size.
+ALTER TABLE pgtrickle.pgt_stream_tables SET (fillfactor = 50);
