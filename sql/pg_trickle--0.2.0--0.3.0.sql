@@ -213,3 +213,9 @@ AS 'MODULE_PATHNAME', 'pgt_wal_plugin_allowed';
 -- refresh. At 50, a page is pruned while it still holds room for the next version: the updates
 -- stay on it (HOT), and the table at its size.
 ALTER TABLE pgtrickle.pgt_stream_tables SET (fillfactor = 50);
+
+-- The row identity of values given as arguments: pg_trickle_row_id of their text images (an
+-- integer's digits, a text's bytes), without making the images or an array of them. Loads and refreshes use it where the catalog has it: a two-column key's text array cost
+-- 310 ns a row.
+CREATE FUNCTION pgtrickle.pg_trickle_row_id_of(VARIADIC "any") RETURNS uuid
+LANGUAGE C IMMUTABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'pg_trickle_row_id_of';

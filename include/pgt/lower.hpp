@@ -32,6 +32,10 @@ struct options {
     /// never share one by chance. False for storage made before pg_trickle 0.2.0 (or on its
     /// catalog), which keeps pg_trickle_hash_multi's 64 bits, a bigint.
     bool wide_row_id = true;
+    /// With a wide row id, it is computed by pg_trickle_row_id_of from the key's values, not
+    /// from a text array of their images: the same uuid, without the array (a two-column key's
+    /// cost 310 ns a row). False on a catalog without the function (before 0.3.0).
+    bool row_id_of_values = true;
     /// The state tables of the circuit's stored aggregates (`stored_aggregates`) by node id,
     /// for `delta_sql`: a refresh reads each touched group's state there, folds the change in
     /// and writes it back. A stored aggregate without one has its touched groups recomputed
@@ -205,12 +209,13 @@ std::string single_row_pair_update(const circuit& c, std::size_t source, const s
 /// the rows are not kept twice — and has no state table of its own (`aggregate_states`).
 int recursion_stored_as_result(const circuit& c);
 
-/// The type of `__pgt_row_id` under `opts` (uuid, or bigint), and `f(text[])` computing it.
+/// The type of `__pgt_row_id` under `opts` (uuid, or bigint).
 sql_type row_id_type(const options& opts);
-std::string row_id_function(const options& opts);
-/// The row id of these text images (SQL expressions): `f(ARRAY[…])`, or for one image under a
-/// wide row id `f(image)`, the same value without building an array.
-std::string row_id_call(const options& opts, const std::vector<std::string>& images);
+/// The row id of values `values` (SQL expressions) of types `types`: pg_trickle_row_id_of(…)
+/// of them where `opts` has it (and there are some), else the row id function of their text images (hash_text):
+/// `f(ARRAY[…])`, or for one image under a wide row id `f(image)`, without an array. All
+/// give a row the same id.
+std::string row_id_call(const options& opts, const std::vector<std::string>& values, const std::vector<sql_type>& types);
 
 /// What `__pgt_row_id` hashes under strategy `m` (FULL stream tables are bags), as
 /// list_auxiliary_columns() reports it.

@@ -84,5 +84,9 @@ std::string grouped_value(const std::string& x, const sql_type& type);
 /// Text form of a value for row-identity hashing, normalised so that values PostgreSQL groups
 /// together hash alike (numeric 1.5 and 1.50, float -0 and 0).
 std::string hash_text(const std::string& x, const sql_type& type);
+/// An argument of pgtrickle.pg_trickle_row_id_of for x: the value itself, cast to the type the
+/// function reads it as, where its text is what hash_text makes of it (integers, text,
+/// varchar), else hash_text's image.
+std::string row_id_value(const std::string& x, const sql_type& type);
 
 } // namespace pgt::sql

@@ -4,13 +4,21 @@
 // pg_trickle_row_id: the same elements through xxh3-128, as a uuid: the row identity of
 // storage made from 0.2.0 on, wide enough that two rows never share one by chance (a 64-bit
 // identity has even odds of a collision near 5·10⁹ rows; 128 bits near 2·10¹⁹).
+// pg_trickle_row_id_of: the same identity of values given as arguments.
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <string>
 
 #include "pg/function.hpp"
+
+extern "C" {
+#include <catalog/pg_type.h>
+#include <utils/builtins.h>
+}
 
 namespace {
 
@@ -71,4 +79,66 @@ PGT_FUNCTION(pg_trickle_row_id_of_one) {
     if (PG_ARGISNULL(0)) return as_uuid(XXH3_128bits_withSeed(null_sentinel, sizeof null_sentinel, seed));
     text* t = PG_GETARG_TEXT_PP(0);
     return as_uuid(XXH3_128bits_withSeed(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t), seed));
+}
+
+namespace {
+
+/// Argument types pg_trickle_row_id_of reads as values (anything else comes as its text image).
+enum class value_kind { int2, int4, int8, text };
+
+value_kind kind_of(Oid type) {
+    switch (type) {
+    case INT2OID: return value_kind::int2;
+    case INT4OID: return value_kind::int4;
+    case INT8OID: return value_kind::int8;
+    case TEXTOID:
+    case VARCHAROID: return value_kind::text;
+    default:
+        throw pgt::error(pgt::sqlstate::invalid_parameter_value,
+                         std::string("pg_trickle_row_id_of takes integers and text, not type ") + format_type_be(type));
+    }
+}
+
+/// Its arguments' kinds, read once per call site (fn_extra).
+const value_kind* argument_kinds(FunctionCallInfo fcinfo) {
+    FmgrInfo* f = fcinfo->flinfo;
+    if (f->fn_extra) return static_cast<const value_kind*>(f->fn_extra);
+    if (get_fn_expr_variadic(f))
+        throw pgt::error(pgt::sqlstate::invalid_parameter_value, "pg_trickle_row_id_of takes its values as separate arguments, not as a VARIADIC array");
+    auto* kinds = static_cast<value_kind*>(MemoryContextAlloc(f->fn_mcxt, sizeof(value_kind) * std::max<short>(fcinfo->nargs, 1)));
+    for (short i = 0; i < fcinfo->nargs; ++i) kinds[i] = kind_of(get_fn_expr_argtype(f, i));
+    f->fn_extra = kinds;
+    return kinds;
+}
+
+} // namespace
+
+// pg_trickle_row_id of the arguments' text images, without making them: an integer's decimal
+// digits are written into a buffer here, a text's bytes fed as they are. (As
+// text[] elements, a two-column key took 310 ns a row, most of it building and taking apart the
+// array.)
+PGT_FUNCTION(pg_trickle_row_id_of) {
+    const value_kind* kinds = argument_kinds(fcinfo);
+    XXH3_state_t state;
+    std::memset(&state, 0, sizeof state);
+    XXH3_128bits_reset_withSeed(&state, seed);
+    char digits[MAXINT8LEN + 1];
+    for (short i = 0; i < fcinfo->nargs; ++i) {
+        if (i > 0) XXH3_128bits_update(&state, &separator, 1);
+        if (PG_ARGISNULL(i)) {
+            XXH3_128bits_update(&state, null_sentinel, sizeof null_sentinel);
+            continue;
+        }
+        switch (kinds[i]) {
+        case value_kind::int2: XXH3_128bits_update(&state, digits, static_cast<std::size_t>(pg_itoa(PG_GETARG_INT16(i), digits))); break;
+        case value_kind::int4: XXH3_128bits_update(&state, digits, static_cast<std::size_t>(pg_ltoa(PG_GETARG_INT32(i), digits))); break;
+        case value_kind::int8: XXH3_128bits_update(&state, digits, static_cast<std::size_t>(pg_lltoa(PG_GETARG_INT64(i), digits))); break;
+        case value_kind::text: {
+            const text* t = PG_GETARG_TEXT_PP(i);
+            XXH3_128bits_update(&state, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+            break;
+        }
+        }
+    }
+    return as_uuid(XXH3_128bits_digest(&state));
 }

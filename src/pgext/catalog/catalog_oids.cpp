@@ -27,6 +27,7 @@ stream_table_catalog look_up() {
     // Both triggers, firing in every session (whatever its session_replication_role).
     // (Enabling or disabling one invalidates the catalog's relcache entry: looked at again.)
     c.announces_changes = server::triggers_firing_always(c.table, {"pgt_immediate_row_update", "pgt_immediate_row_insert_delete"}) == 2;
+    c.has_row_id_of = server::function_exists("pgtrickle", "pg_trickle_row_id_of");
     return c;
 }
 

@@ -20,6 +20,9 @@ struct stream_table_catalog {
     /// (0.2.0's triggers pgt_immediate_row_update and _insert_delete, enabled ALWAYS; 0.1.0's
     /// catalog has none).
     bool announces_changes = false;
+    /// pgtrickle.pg_trickle_row_id_of exists (0.3.0): row ids hashed from the key's values
+    /// (lower::options::row_id_of_values).
+    bool has_row_id_of = false;
 };
 
 /// The catalog's OIDs; raises an error when the extension is not installed.

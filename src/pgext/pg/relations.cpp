@@ -26,6 +26,7 @@ extern "C" {
 #include <storage/bufmgr.h>
 #include <storage/lmgr.h>
 #include <utils/builtins.h>
+#include <utils/catcache.h>
 #include <utils/fmgroids.h>
 #include <utils/lsyscache.h>
 #include <utils/relcache.h>
@@ -44,6 +45,19 @@ oid relation_oid_if_any(const char* schema, const std::string& name) {
     return pg::call([&] {
         const Oid namespace_id = get_namespace_oid(schema, true);
         return OidIsValid(namespace_id) ? get_relname_relid(name.c_str(), namespace_id) : InvalidOid;
+    });
+}
+
+bool function_exists(const char* schema, const char* name) {
+    return pg::call([&] {
+        const Oid namespace_id = get_namespace_oid(schema, true);
+        if (!OidIsValid(namespace_id)) return false;
+        CatCList* candidates = SearchSysCacheList1(PROCNAMEARGSNSP, CStringGetDatum(name));
+        bool found = false;
+        for (int i = 0; i < candidates->n_members && !found; ++i)
+            found = reinterpret_cast<Form_pg_proc>(GETSTRUCT(&candidates->members[i]->tuple))->pronamespace == namespace_id;
+        ReleaseSysCacheList(candidates);
+        return found;
     });
 }
 

@@ -1,5 +1,5 @@
 #pragma once
-// Relations and the dependencies recorded on them.
+// Relations and the dependencies recorded on them; functions looked up by name.
 
 #include <initializer_list>
 #include <string>
@@ -13,6 +13,8 @@ namespace pgt::server {
 oid relation_oid(const char* schema, const char* name);
 /// Relation `name` in schema `schema`: 0 when either is missing.
 oid relation_oid_if_any(const char* schema, const std::string& name);
+/// Whether schema `schema` has a function named `name` (with any arguments).
+bool function_exists(const char* schema, const char* name);
 /// The oid of this session's temporary table `name`, or 0.
 oid temporary_relation_oid_if_any(const std::string& name);
 /// The size of relation `relid`'s main fork in bytes (ACCESS SHARE lock), 0 when it is gone or

@@ -90,8 +90,10 @@ std::vector<std::string> storage_columns(const lower::layout& lay) {
 
 lower::options lowering_options() {
     lower::options opts;
-    // (A 0.1.0 catalog, which the library also serves, has no pg_trickle_row_id.)
+    // (A 0.1.0 catalog, which the library also serves, has no pg_trickle_row_id; one before
+    // 0.3.0 no pg_trickle_row_id_of.)
     opts.wide_row_id = stream_table_catalog_oids().has_settings;
+    opts.row_id_of_values = stream_table_catalog_oids().has_row_id_of;
     return opts;
 }
 
@@ -274,12 +276,14 @@ full_mode full_mode_query(const stream_table& st, const lower::options& opts) {
     f.layout.strategy = maintenance::bag;
     f.layout.unique_row_id = false;
     f.layout.columns.push_back({"__pgt_row_id", lower::row_id_type(opts), true, ""});
-    std::vector<std::string> hashed;
+    std::vector<std::string> values;
+    std::vector<sql_type> types;
     for (const auto& [name, type] : visible_columns(st)) {
         f.layout.columns.push_back({name, server_type(type), false, ""});
-        hashed.push_back(sql::hash_text(sql::column("q", name), f.layout.columns.back().type));
+        values.push_back(sql::column("q", name));
+        types.push_back(f.layout.columns.back().type);
     }
-    t::select rows({t::as(t::rendered(lower::row_id_call(opts, hashed)), "__pgt_row_id"), t::all("q")});
+    t::select rows({t::as(t::rendered(lower::row_id_call(opts, values, types)), "__pgt_row_id"), t::all("q")});
     f.select = t::render(rows.from(t::from(t::rendered_query(st.defining_query), "q")));
     return f;
 }

@@ -38,13 +38,17 @@ sql_type row_id_type(const options& opts) {
     return opts.wide_row_id ? sql_type{type_kind::other, "pg_catalog.uuid"} : make_type(type_kind::int8);
 }
 
-std::string row_id_function(const options& opts) {
-    return opts.wide_row_id ? "pgtrickle.pg_trickle_row_id" : "pgtrickle.pg_trickle_hash_multi";
-}
-
-std::string row_id_call(const options& opts, const std::vector<std::string>& images) {
-    if (opts.wide_row_id && images.size() == 1) return row_id_function(opts) + "(" + images[0] + ")";
-    return row_id_function(opts) + "(" + sql::text_array(images) + ")";
+std::string row_id_call(const options& opts, const std::vector<std::string>& values, const std::vector<sql_type>& types) {
+    std::vector<std::string> args;
+    // (A VARIADIC function takes at least one argument: the empty key's id is the empty array's.)
+    if (opts.wide_row_id && opts.row_id_of_values && !values.empty()) {
+        for (std::size_t i = 0; i < values.size(); ++i) args.push_back(sql::row_id_value(values[i], types[i]));
+        return "pgtrickle.pg_trickle_row_id_of(" + sql::join(args) + ")";
+    }
+    for (std::size_t i = 0; i < values.size(); ++i) args.push_back(sql::hash_text(values[i], types[i]));
+    if (!opts.wide_row_id) return "pgtrickle.pg_trickle_hash_multi(" + sql::text_array(args) + ")";
+    if (args.size() == 1) return "pgtrickle.pg_trickle_row_id(" + args[0] + ")";
+    return "pgtrickle.pg_trickle_row_id(" + sql::text_array(args) + ")";
 }
 
 std::string row_id_purpose(maintenance m) {

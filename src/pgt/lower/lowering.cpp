@@ -306,9 +306,7 @@ std::string lowering::join_condition(const ir::expr& condition, int left, const 
 
 std::string lowering::row_id(const std::vector<std::string>& values,
                              const std::vector<sql_type>& types) const {
-    std::vector<std::string> parts;
-    for (std::size_t i = 0; i < values.size(); ++i) parts.push_back(sql::hash_text(values[i], types[i]));
-    return row_id_call(opts_, parts);
+    return row_id_call(opts_, values, types);
 }
 
 tree::expr lowering::row_id_of(int id, const std::string& alias) const {

@@ -304,4 +304,16 @@ std::string hash_text(const std::string& x, const sql_type& type) {
     }
 }
 
+std::string row_id_value(const std::string& x, const sql_type& type) {
+    switch (type.kind) {
+    case type_kind::int2:
+    case type_kind::int4:
+    case type_kind::int8:
+    case type_kind::text: return cast(x, make_type(type.kind));
+    case type_kind::varchar: return cast(x, make_type(type_kind::text));
+    // (Not a type grouped by its image, which a row id must then hash: a uuid is one.)
+    default: return hash_text(x, type);
+    }
+}
+
 } // namespace pgt::sql

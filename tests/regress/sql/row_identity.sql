@@ -13,6 +13,19 @@ SELECT pgtrickle.pg_trickle_row_id('1') = pgtrickle.pg_trickle_row_id(ARRAY['1']
    AND pgtrickle.pg_trickle_row_id(NULL::text) = pgtrickle.pg_trickle_row_id(ARRAY[NULL])
    AND pgtrickle.pg_trickle_row_id('') = pgtrickle.pg_trickle_row_id(ARRAY[''])
    AND pgtrickle.pg_trickle_row_id('c181786084ec0ee9') = pgtrickle.pg_trickle_row_id(ARRAY['c181786084ec0ee9']) AS one_column_same;
+-- pg_trickle_row_id_of hashes values as their text images: the same row id, whichever of the two
+-- computed it (storage keeps the ids an earlier version computed from the images). Every int2,
+-- int4 and int8 bound, NULLs, a varchar's trailing space, a uuid's image.
+SELECT count(*) FILTER (WHERE pgtrickle.pg_trickle_row_id_of(a, b, c, t, u::text)
+                              IS DISTINCT FROM pgtrickle.pg_trickle_row_id(ARRAY[a::text, b::text, c::text, t::text, u::text])) AS differ,
+       count(*) FILTER (WHERE pgtrickle.pg_trickle_row_id_of(c) IS DISTINCT FROM pgtrickle.pg_trickle_row_id(c::text)) AS differ_alone,
+       count(*) AS compared
+FROM (VALUES (0::int2, 0, 0::int8, ''::varchar, NULL::uuid), ((-32768)::int2, (-2147483648)::int4, (-9223372036854775808)::int8, 'a '::varchar, gen_random_uuid()),
+             (32767::int2, 2147483647, 9223372036854775807::int8, NULL, 'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11'::uuid), (NULL, NULL, NULL, 'é', NULL)) v(a, b, c, t, u),
+     generate_series(1, 3) g;
+SELECT pgtrickle.pg_trickle_row_id_of(1.5);
+SELECT pgtrickle.pg_trickle_row_id_of(gen_random_uuid());
+SELECT pgtrickle.pg_trickle_row_id_of(VARIADIC ARRAY[1, 2]);
 
 CREATE TABLE colliding (id int PRIMARY KEY, k text, v int);
 INSERT INTO colliding VALUES (1, 'a0c7461a9a143774', 10);

@@ -49,17 +49,31 @@ TEST_CASE("lower: the row identity is 128 bits wide, and 64 for storage made bef
                               "SELECT DISTINCT status FROM orders", "SELECT status FROM orders ORDER BY status LIMIT 3"}) {
         const auto graph = circuit_of(query);
         INFO(query);
-        pgt::lower::options narrow;
+        pgt::lower::options narrow, of_images;
         narrow.wide_row_id = false;
+        of_images.row_id_of_values = false;
         const auto wide_layout = graph.query.topk ? pgt::lower::topk_layout(graph) : pgt::lower::storage_layout(graph);
         CHECK(wide_layout.columns.front().type.name == "pg_catalog.uuid");
         CHECK(pgt::lower::storage_layout(graph, narrow).columns.front().type.name == "pg_catalog.int8");
-        const std::string wide_load = pgt::lower::full_load_sql(graph), narrow_load = pgt::lower::full_load_sql(graph, narrow);
-        CHECK(wide_load.find("pgtrickle.pg_trickle_row_id(") != std::string::npos);
+        const std::string wide_load = pgt::lower::full_load_sql(graph), narrow_load = pgt::lower::full_load_sql(graph, narrow),
+                          images_load = pgt::lower::full_load_sql(graph, of_images);
+        CHECK(wide_load.find("pgtrickle.pg_trickle_row_id_of(") != std::string::npos);
         CHECK(wide_load.find("pg_trickle_hash_multi") == std::string::npos);
+        CHECK(images_load.find("pgtrickle.pg_trickle_row_id(") != std::string::npos);
+        CHECK(images_load.find("pg_trickle_row_id_of") == std::string::npos);
         CHECK(narrow_load.find("pgtrickle.pg_trickle_hash_multi(") != std::string::npos);
         CHECK(narrow_load.find("pg_trickle_row_id") == std::string::npos);
     }
+}
+
+TEST_CASE("lower: pg_trickle_row_id_of takes integers and text as they are, other types as their images", "[lower]") {
+    const std::vector<std::string> values{"a", "b", "c", "d", "e", "f"};
+    const std::vector<pgt::sql_type> types{pgt::make_type(pgt::type_kind::int4), pgt::make_type(pgt::type_kind::varchar),
+                                           {pgt::type_kind::other, "uuid"}, pgt::make_type(pgt::type_kind::numeric),
+                                           pgt::make_type(pgt::type_kind::bpchar), {pgt::type_kind::other, "public.mood"}};
+    CHECK(pgt::lower::row_id_call({}, values, types) ==
+          "pgtrickle.pg_trickle_row_id_of(CAST(a AS pg_catalog.int4), CAST(b AS pg_catalog.text), CAST(c AS pg_catalog.text), "
+          "CAST(pg_catalog.trim_scale(d) AS pg_catalog.text), CAST(e AS pg_catalog.text), CAST(f AS pg_catalog.text))");
 }
 
 TEST_CASE("lower: storage made before the infinity counts is among the earlier layouts", "[lower]") {

@@ -1,6 +1,6 @@
 -- SELECT DISTINCT kind FROM events
 -- full load
-SELECT pgtrickle.pg_trickle_row_id(CAST(q."kind" AS pg_catalog.text)) AS "__pgt_row_id", q."kind", pg_catalog.count(*) AS "__pgt_count" FROM (SELECT s."kind" AS "kind" FROM "public"."events" s) q GROUP BY q."kind";
+SELECT pgtrickle.pg_trickle_row_id_of(CAST(q."kind" AS pg_catalog.text)) AS "__pgt_row_id", q."kind", pg_catalog.count(*) AS "__pgt_count" FROM (SELECT s."kind" AS "kind" FROM "public"."events" s) q GROUP BY q."kind";
 -- refresh
 WITH
 -- Δpublic.events: captured changes
@@ -13,7 +13,7 @@ SELECT s."kind" AS "kind", s."__pgt_w" FROM "s0_changes_events" s
 ),
 -- the net change of the stream table
 "__pgt_delta" AS (
-SELECT pgtrickle.pg_trickle_row_id(CAST(s."kind" AS pg_catalog.text)) AS "__pgt_row_id", s."kind", pg_catalog.sum(s."__pgt_w") AS "__pgt_w" FROM "d1_map" s GROUP BY s."kind" HAVING (pg_catalog.sum(s."__pgt_w") OPERATOR(pg_catalog.<>) 0)
+SELECT pgtrickle.pg_trickle_row_id_of(CAST(s."kind" AS pg_catalog.text)) AS "__pgt_row_id", s."kind", pg_catalog.sum(s."__pgt_w") AS "__pgt_w" FROM "d1_map" s GROUP BY s."kind" HAVING (pg_catalog.sum(s."__pgt_w") OPERATOR(pg_catalog.<>) 0)
 ),
 -- delete rows whose multiplicity drops to zero
 "__pgt_del" AS (

@@ -1,6 +1,6 @@
 -- SELECT id, amount * 2 AS doubled FROM orders WHERE status = 'paid'
 -- full load
-SELECT pgtrickle.pg_trickle_row_id(CAST(q."id" AS pg_catalog.text)) AS "__pgt_row_id", q."id", q."doubled" FROM (SELECT s."id" AS "id", (s."amount" OPERATOR(pg_catalog.*) CAST('2' AS pg_catalog.int4)) AS "doubled" FROM (SELECT * FROM (SELECT s."id" AS "id", s."amount" AS "amount", s."status" AS "status" FROM "public"."orders" s) s WHERE (s."status" OPERATOR(pg_catalog.=) CAST('paid' AS pg_catalog.text))) s) q;
+SELECT pgtrickle.pg_trickle_row_id_of(CAST(q."id" AS pg_catalog.int8)) AS "__pgt_row_id", q."id", q."doubled" FROM (SELECT s."id" AS "id", (s."amount" OPERATOR(pg_catalog.*) CAST('2' AS pg_catalog.int4)) AS "doubled" FROM (SELECT * FROM (SELECT s."id" AS "id", s."amount" AS "amount", s."status" AS "status" FROM "public"."orders" s) s WHERE (s."status" OPERATOR(pg_catalog.=) CAST('paid' AS pg_catalog.text))) s) q;
 -- refresh
 WITH
 -- Δpublic.orders: captured changes
@@ -21,7 +21,7 @@ SELECT s."id" AS "id", (s."amount" OPERATOR(pg_catalog.*) CAST('2' AS pg_catalog
 ),
 -- the net change of the stream table
 "__pgt_delta" AS (
-SELECT DISTINCT ON ("__pgt_row_id") * FROM (SELECT pgtrickle.pg_trickle_row_id(CAST(s."id" AS pg_catalog.text)) AS "__pgt_row_id", s."id", s."doubled", pg_catalog.sum(s."__pgt_w") AS "__pgt_w" FROM "d3_map" s GROUP BY s."id", s."doubled", pg_catalog.scale(s."doubled") HAVING (pg_catalog.sum(s."__pgt_w") OPERATOR(pg_catalog.<>) 0)) s ORDER BY "__pgt_row_id", "__pgt_w" DESC
+SELECT DISTINCT ON ("__pgt_row_id") * FROM (SELECT pgtrickle.pg_trickle_row_id_of(CAST(s."id" AS pg_catalog.int8)) AS "__pgt_row_id", s."id", s."doubled", pg_catalog.sum(s."__pgt_w") AS "__pgt_w" FROM "d3_map" s GROUP BY s."id", s."doubled", pg_catalog.scale(s."doubled") HAVING (pg_catalog.sum(s."__pgt_w") OPERATOR(pg_catalog.<>) 0)) s ORDER BY "__pgt_row_id", "__pgt_w" DESC
 ),
 -- delete rows whose key disappeared
 "__pgt_del" AS (

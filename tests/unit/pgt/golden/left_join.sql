@@ -1,6 +1,6 @@
 -- SELECT c.name, o.amount FROM customers c LEFT JOIN orders o ON o.customer_id = c.id
 -- full load
-SELECT pgtrickle.pg_trickle_row_id(ARRAY[CAST(q."name" AS pg_catalog.text), CAST(pg_catalog.trim_scale(q."amount") AS pg_catalog.text)]) AS "__pgt_row_id", q."name", q."amount" FROM (SELECT s."name" AS "name", s."amount" AS "amount" FROM (SELECT l."id" AS "id", l."name" AS "name", r."customer_id" AS "customer_id", r."amount" AS "amount" FROM "public"."customers" l LEFT JOIN (SELECT s."customer_id" AS "customer_id", s."amount" AS "amount" FROM "public"."orders" s) r ON (r."customer_id" OPERATOR(pg_catalog.=) l."id")) s) q;
+SELECT pgtrickle.pg_trickle_row_id_of(CAST(q."name" AS pg_catalog.text), CAST(pg_catalog.trim_scale(q."amount") AS pg_catalog.text)) AS "__pgt_row_id", q."name", q."amount" FROM (SELECT s."name" AS "name", s."amount" AS "amount" FROM (SELECT l."id" AS "id", l."name" AS "name", r."customer_id" AS "customer_id", r."amount" AS "amount" FROM "public"."customers" l LEFT JOIN (SELECT s."customer_id" AS "customer_id", s."amount" AS "amount" FROM "public"."orders" s) r ON (r."customer_id" OPERATOR(pg_catalog.=) l."id")) s) q;
 -- refresh
 WITH
 -- Δpublic.customers: captured changes
@@ -25,7 +25,7 @@ SELECT s."name" AS "name", s."amount" AS "amount", s."__pgt_w" FROM "d3_join" s
 ),
 -- the net change of the stream table
 "__pgt_delta" AS (
-SELECT pgtrickle.pg_trickle_row_id(ARRAY[CAST(s."name" AS pg_catalog.text), CAST(pg_catalog.trim_scale(s."amount") AS pg_catalog.text)]) AS "__pgt_row_id", s."name", s."amount", pg_catalog.sum(s."__pgt_w") AS "__pgt_w" FROM "d4_map" s GROUP BY s."name", s."amount" HAVING (pg_catalog.sum(s."__pgt_w") OPERATOR(pg_catalog.<>) 0)
+SELECT pgtrickle.pg_trickle_row_id_of(CAST(s."name" AS pg_catalog.text), CAST(pg_catalog.trim_scale(s."amount") AS pg_catalog.text)) AS "__pgt_row_id", s."name", s."amount", pg_catalog.sum(s."__pgt_w") AS "__pgt_w" FROM "d4_map" s GROUP BY s."name", s."amount" HAVING (pg_catalog.sum(s."__pgt_w") OPERATOR(pg_catalog.<>) 0)
 ),
 -- delete |w| copies of removed rows
 "__pgt_del" AS (

@@ -3,7 +3,7 @@
 WITH
 -- n4: aggregate output and state per group
 "groups" AS (
-SELECT pgtrickle.pg_trickle_row_id(CAST(s."__pgt_g0" AS pg_catalog.text)) AS "__pgt_row_id", s."__pgt_g0" AS "n", s."__pgt_count" AS "count", s."__pgt_count", (s."__pgt_count" OPERATOR(pg_catalog.>) 0) AS "__pgt_visible" FROM (SELECT s."n" AS "__pgt_g0", pg_catalog.count(*) AS "__pgt_count" FROM (SELECT s."customer_id" AS "customer_id", s."count" AS "n" FROM (SELECT s."customer_id" AS "customer_id", pg_catalog.count(*) AS "count" FROM (SELECT s."customer_id" AS "customer_id" FROM "public"."orders" s) s GROUP BY s."customer_id") s) s GROUP BY s."n") s
+SELECT pgtrickle.pg_trickle_row_id_of(CAST(s."__pgt_g0" AS pg_catalog.int8)) AS "__pgt_row_id", s."__pgt_g0" AS "n", s."__pgt_count" AS "count", s."__pgt_count", (s."__pgt_count" OPERATOR(pg_catalog.>) 0) AS "__pgt_visible" FROM (SELECT s."n" AS "__pgt_g0", pg_catalog.count(*) AS "__pgt_count" FROM (SELECT s."customer_id" AS "customer_id", s."count" AS "n" FROM (SELECT s."customer_id" AS "customer_id", pg_catalog.count(*) AS "count" FROM (SELECT s."customer_id" AS "customer_id" FROM "public"."orders" s) s GROUP BY s."customer_id") s) s GROUP BY s."n") s
 ),
 -- n5: final expressions
 "post5" AS (
@@ -14,7 +14,7 @@ SELECT f."__pgt_row_id", f."n", f."c" FROM (SELECT s."__pgt_row_id", s."n", s."c
 WITH
 -- n2: aggregate output and state per group
 "n2_groups" AS (
-SELECT pgtrickle.pg_trickle_row_id(CAST(s."__pgt_g0" AS pg_catalog.text)) AS "__pgt_row_id", s."__pgt_g0" AS "customer_id", s."__pgt_count" AS "count", s."__pgt_count", (s."__pgt_count" OPERATOR(pg_catalog.>) 0) AS "__pgt_visible" FROM (SELECT s."customer_id" AS "__pgt_g0", pg_catalog.count(*) AS "__pgt_count" FROM (SELECT s."customer_id" AS "customer_id" FROM "public"."orders" s) s GROUP BY s."customer_id") s
+SELECT pgtrickle.pg_trickle_row_id_of(CAST(s."__pgt_g0" AS pg_catalog.int4)) AS "__pgt_row_id", s."__pgt_g0" AS "customer_id", s."__pgt_count" AS "count", s."__pgt_count", (s."__pgt_count" OPERATOR(pg_catalog.>) 0) AS "__pgt_visible" FROM (SELECT s."customer_id" AS "__pgt_g0", pg_catalog.count(*) AS "__pgt_count" FROM (SELECT s."customer_id" AS "customer_id" FROM "public"."orders" s) s GROUP BY s."customer_id") s
 )
 SELECT f."__pgt_row_id", f."customer_id", f."count", f."__pgt_count" FROM (SELECT s."__pgt_row_id", s."customer_id", s."count", s."__pgt_count", s."__pgt_visible" FROM "n2_groups" s) f WHERE f."__pgt_visible";
 -- refresh
@@ -33,7 +33,7 @@ SELECT s."customer_id" AS "__pgt_g0", CAST(pg_catalog.sum(s."__pgt_w") AS pg_cat
 ),
 -- their stored state (the integral kept in "state_n2")
 "n2_stored_groups" AS (
-SELECT d.*, (t."__pgt_row_id" IS NOT NULL) AS "__pgt_existed", t."__pgt_count" AS "__pgt_old__pgt_count", t."ctid" AS "__pgt_ctid" FROM "n2_changed_groups" d LEFT JOIN "state_n2" t ON (t."__pgt_row_id" OPERATOR(pg_catalog.=) pgtrickle.pg_trickle_row_id(CAST(d."__pgt_g0" AS pg_catalog.text)))
+SELECT d.*, (t."__pgt_row_id" IS NOT NULL) AS "__pgt_existed", t."__pgt_count" AS "__pgt_old__pgt_count", t."ctid" AS "__pgt_ctid" FROM "n2_changed_groups" d LEFT JOIN "state_n2" t ON (t."__pgt_row_id" OPERATOR(pg_catalog.=) pgtrickle.pg_trickle_row_id_of(CAST(d."__pgt_g0" AS pg_catalog.int4)))
 ),
 -- new state per touched group
 "n2_new_state" AS (
@@ -41,7 +41,7 @@ SELECT c."__pgt_g0", c."__pgt_existed", c."__pgt_ctid", (COALESCE(c."__pgt_old__
 ),
 -- n2: aggregate output and state per group
 "n2_groups" AS (
-SELECT pgtrickle.pg_trickle_row_id(CAST(s."__pgt_g0" AS pg_catalog.text)) AS "__pgt_row_id", s."__pgt_g0" AS "customer_id", s."__pgt_count" AS "count", s."__pgt_count", s."__pgt_existed", s."__pgt_ctid", (s."__pgt_count" OPERATOR(pg_catalog.>) 0) AS "__pgt_visible" FROM (SELECT * FROM "n2_new_state") s
+SELECT pgtrickle.pg_trickle_row_id_of(CAST(s."__pgt_g0" AS pg_catalog.int4)) AS "__pgt_row_id", s."__pgt_g0" AS "customer_id", s."__pgt_count" AS "count", s."__pgt_count", s."__pgt_existed", s."__pgt_ctid", (s."__pgt_count" OPERATOR(pg_catalog.>) 0) AS "__pgt_visible" FROM (SELECT * FROM "n2_new_state") s
 ),
 -- n2: new output and state of touched groups
 "n2_touched" AS (
@@ -61,7 +61,7 @@ SELECT s."n" AS "__pgt_g0", CAST(pg_catalog.sum(s."__pgt_w") AS pg_catalog.int8)
 ),
 -- their stored state (the integral kept in "st")
 "stored_groups" AS (
-SELECT d.*, (t."__pgt_row_id" IS NOT NULL) AS "__pgt_existed", t."c" AS "__pgt_old__pgt_count", t."ctid" AS "__pgt_ctid" FROM "changed_groups" d LEFT JOIN "st" t ON (t."__pgt_row_id" OPERATOR(pg_catalog.=) pgtrickle.pg_trickle_row_id(CAST(d."__pgt_g0" AS pg_catalog.text)))
+SELECT d.*, (t."__pgt_row_id" IS NOT NULL) AS "__pgt_existed", t."c" AS "__pgt_old__pgt_count", t."ctid" AS "__pgt_ctid" FROM "changed_groups" d LEFT JOIN "st" t ON (t."__pgt_row_id" OPERATOR(pg_catalog.=) pgtrickle.pg_trickle_row_id_of(CAST(d."__pgt_g0" AS pg_catalog.int8)))
 ),
 -- new state per touched group
 "new_state" AS (
@@ -69,7 +69,7 @@ SELECT c."__pgt_g0", c."__pgt_existed", c."__pgt_ctid", (COALESCE(c."__pgt_old__
 ),
 -- n4: aggregate output and state per group
 "groups" AS (
-SELECT pgtrickle.pg_trickle_row_id(CAST(s."__pgt_g0" AS pg_catalog.text)) AS "__pgt_row_id", s."__pgt_g0" AS "n", s."__pgt_count" AS "count", s."__pgt_count", s."__pgt_existed", s."__pgt_ctid", (s."__pgt_count" OPERATOR(pg_catalog.>) 0) AS "__pgt_visible" FROM (SELECT * FROM "new_state") s
+SELECT pgtrickle.pg_trickle_row_id_of(CAST(s."__pgt_g0" AS pg_catalog.int8)) AS "__pgt_row_id", s."__pgt_g0" AS "n", s."__pgt_count" AS "count", s."__pgt_count", s."__pgt_existed", s."__pgt_ctid", (s."__pgt_count" OPERATOR(pg_catalog.>) 0) AS "__pgt_visible" FROM (SELECT * FROM "new_state") s
 ),
 -- n5: final expressions
 "post5" AS (

@@ -1,6 +1,6 @@
 -- SELECT customer_id FROM orders UNION ALL SELECT customer_id FROM events
 -- full load
-SELECT pgtrickle.pg_trickle_row_id(CAST(q."customer_id" AS pg_catalog.text)) AS "__pgt_row_id", q."customer_id" FROM (SELECT CAST(s."customer_id" AS pg_catalog.int4) AS "customer_id" FROM (SELECT s."customer_id" AS "customer_id" FROM "public"."orders" s) s UNION ALL SELECT CAST(s."customer_id" AS pg_catalog.int4) AS "customer_id" FROM (SELECT s."customer_id" AS "customer_id" FROM "public"."events" s) s) q;
+SELECT pgtrickle.pg_trickle_row_id_of(CAST(q."customer_id" AS pg_catalog.int4)) AS "__pgt_row_id", q."customer_id" FROM (SELECT CAST(s."customer_id" AS pg_catalog.int4) AS "customer_id" FROM (SELECT s."customer_id" AS "customer_id" FROM "public"."orders" s) s UNION ALL SELECT CAST(s."customer_id" AS pg_catalog.int4) AS "customer_id" FROM (SELECT s."customer_id" AS "customer_id" FROM "public"."events" s) s) q;
 -- refresh
 WITH
 -- Δpublic.orders: captured changes
@@ -25,7 +25,7 @@ SELECT CAST(s."customer_id" AS pg_catalog.int4) AS "customer_id", s."__pgt_w" FR
 ),
 -- the net change of the stream table
 "__pgt_delta" AS (
-SELECT pgtrickle.pg_trickle_row_id(CAST(s."customer_id" AS pg_catalog.text)) AS "__pgt_row_id", s."customer_id", pg_catalog.sum(s."__pgt_w") AS "__pgt_w" FROM "d4_union_all" s GROUP BY s."customer_id" HAVING (pg_catalog.sum(s."__pgt_w") OPERATOR(pg_catalog.<>) 0)
+SELECT pgtrickle.pg_trickle_row_id_of(CAST(s."customer_id" AS pg_catalog.int4)) AS "__pgt_row_id", s."customer_id", pg_catalog.sum(s."__pgt_w") AS "__pgt_w" FROM "d4_union_all" s GROUP BY s."customer_id" HAVING (pg_catalog.sum(s."__pgt_w") OPERATOR(pg_catalog.<>) 0)
 ),
 -- delete |w| copies of removed rows
 "__pgt_del" AS (
