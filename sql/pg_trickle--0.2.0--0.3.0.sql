@@ -219,3 +219,28 @@ ALTER TABLE pgtrickle.pgt_stream_tables SET (fillfactor = 50);
 -- 310 ns a row.
 CREATE FUNCTION pgtrickle.pg_trickle_row_id_of(VARIADIC "any") RETURNS uuid
 LANGUAGE C IMMUTABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'pg_trickle_row_id_of';
+
+-- A refresh's history row no longer checks its stream table's row (the foreign key's check was
+-- a statement of its own, and locked the catalog row the refresh had just updated: another WAL
+-- record, at every refresh). The history is written only by refreshes of a stream table they
+-- hold locked, so the row exists; a deleted stream table's history still goes with it, as the
+-- key's ON DELETE CASCADE did (and, as it, not under session_replication_role = replica).
+DO $$
+DECLARE c record;
+BEGIN
+    FOR c IN SELECT conname FROM pg_catalog.pg_constraint
+             WHERE contype = 'f' AND conrelid = 'pgtrickle.pgt_refresh_history'::regclass
+               AND confrelid = 'pgtrickle.pgt_stream_tables'::regclass
+    LOOP
+        EXECUTE format('ALTER TABLE pgtrickle.pgt_refresh_history DROP CONSTRAINT %I', c.conname);
+    END LOOP;
+END
+$$;
+CREATE FUNCTION pgtrickle._drop_history() RETURNS trigger LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    DELETE FROM pgtrickle.pgt_refresh_history h USING dropped d WHERE h.pgt_id OPERATOR(pg_catalog.=) d.pgt_id;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER pgt_drop_history AFTER DELETE ON pgtrickle.pgt_stream_tables
+    REFERENCING OLD TABLE AS dropped FOR EACH STATEMENT EXECUTE FUNCTION pgtrickle._drop_history();

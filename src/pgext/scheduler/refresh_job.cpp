@@ -35,9 +35,11 @@ bool run_scheduled_refresh(long long id) {
     auto failure = in_transaction([&] {
         server::commit_without_flush_if_alone();
         if (!ext::has_pending_changes(id)) return;
+        // (The row locked as a foreign key would lock it: a drop of the stream table committing
+        // meanwhile leaves no RUNNING row behind, whose deletion it would not have seen.)
         const auto r = spi::query(
             "WITH s AS (SELECT pgt_id, pgt_schema || '.' || pgt_name AS name, consecutive_errors, refresh_mode "
-            "FROM pgtrickle.pgt_stream_tables WHERE pgt_id = $1::int8), h AS ("
+            "FROM pgtrickle.pgt_stream_tables WHERE pgt_id = $1::int8 FOR KEY SHARE), h AS ("
             "INSERT INTO pgtrickle.pgt_refresh_history (pgt_id, data_timestamp, start_time, action, status, initiated_by) "
             "SELECT pgt_id, now(), pg_catalog.clock_timestamp(), CASE WHEN refresh_mode = 'FULL' THEN 'FULL' "
             "ELSE 'DIFFERENTIAL' END, 'RUNNING', 'SCHEDULER' FROM s RETURNING refresh_id) "
