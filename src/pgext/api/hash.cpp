@@ -8,17 +8,12 @@
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
-#include <algorithm>
 #include <cstdint>
 #include <cstring>
-#include <string>
+#include <optional>
+#include <string_view>
 
 #include "pg/function.hpp"
-
-extern "C" {
-#include <catalog/pg_type.h>
-#include <utils/builtins.h>
-}
 
 namespace {
 
@@ -81,64 +76,21 @@ PGT_FUNCTION(pg_trickle_row_id_of_one) {
     return as_uuid(XXH3_128bits_withSeed(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t), seed));
 }
 
-namespace {
-
-/// Argument types pg_trickle_row_id_of reads as values (anything else comes as its text image).
-enum class value_kind { int2, int4, int8, text };
-
-value_kind kind_of(Oid type) {
-    switch (type) {
-    case INT2OID: return value_kind::int2;
-    case INT4OID: return value_kind::int4;
-    case INT8OID: return value_kind::int8;
-    case TEXTOID:
-    case VARCHAROID: return value_kind::text;
-    default:
-        throw pgt::error(pgt::sqlstate::invalid_parameter_value,
-                         std::string("pg_trickle_row_id_of takes integers and text, not type ") + format_type_be(type));
-    }
-}
-
-/// Its arguments' kinds, read once per call site (fn_extra).
-const value_kind* argument_kinds(FunctionCallInfo fcinfo) {
-    FmgrInfo* f = fcinfo->flinfo;
-    if (f->fn_extra) return static_cast<const value_kind*>(f->fn_extra);
-    if (get_fn_expr_variadic(f))
-        throw pgt::error(pgt::sqlstate::invalid_parameter_value, "pg_trickle_row_id_of takes its values as separate arguments, not as a VARIADIC array");
-    auto* kinds = static_cast<value_kind*>(MemoryContextAlloc(f->fn_mcxt, sizeof(value_kind) * std::max<short>(fcinfo->nargs, 1)));
-    for (short i = 0; i < fcinfo->nargs; ++i) kinds[i] = kind_of(get_fn_expr_argtype(f, i));
-    f->fn_extra = kinds;
-    return kinds;
-}
-
-} // namespace
-
-// pg_trickle_row_id of the arguments' text images, without making them: an integer's decimal
-// digits are written into a buffer here, a text's bytes fed as they are. (As
-// text[] elements, a two-column key took 310 ns a row, most of it building and taking apart the
-// array.)
+// pg_trickle_row_id of the arguments' text images, without making them (pg/function's
+// visit_argument_images). (As text[] elements, a two-column key took 310 ns a row, most of it
+// building and taking apart the array.)
 PGT_FUNCTION(pg_trickle_row_id_of) {
-    const value_kind* kinds = argument_kinds(fcinfo);
     XXH3_state_t state;
     std::memset(&state, 0, sizeof state);
     XXH3_128bits_reset_withSeed(&state, seed);
-    char digits[MAXINT8LEN + 1];
-    for (short i = 0; i < fcinfo->nargs; ++i) {
-        if (i > 0) XXH3_128bits_update(&state, &separator, 1);
-        if (PG_ARGISNULL(i)) {
+    bool first = true;
+    pgt::pg::visit_argument_images(fcinfo, "pg_trickle_row_id_of", [&](std::optional<std::string_view> image) {
+        if (!first) XXH3_128bits_update(&state, &separator, 1);
+        first = false;
+        if (image)
+            XXH3_128bits_update(&state, image->data(), image->size());
+        else
             XXH3_128bits_update(&state, null_sentinel, sizeof null_sentinel);
-            continue;
-        }
-        switch (kinds[i]) {
-        case value_kind::int2: XXH3_128bits_update(&state, digits, static_cast<std::size_t>(pg_itoa(PG_GETARG_INT16(i), digits))); break;
-        case value_kind::int4: XXH3_128bits_update(&state, digits, static_cast<std::size_t>(pg_ltoa(PG_GETARG_INT32(i), digits))); break;
-        case value_kind::int8: XXH3_128bits_update(&state, digits, static_cast<std::size_t>(pg_lltoa(PG_GETARG_INT64(i), digits))); break;
-        case value_kind::text: {
-            const text* t = PG_GETARG_TEXT_PP(i);
-            XXH3_128bits_update(&state, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
-            break;
-        }
-        }
-    }
+    });
     return as_uuid(XXH3_128bits_digest(&state));
 }

@@ -1,5 +1,6 @@
 #include "pg/function.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <exception>
 #include <stdexcept>
@@ -125,6 +126,60 @@ std::vector<std::optional<std::string_view>> text_array_arg(FunctionCallInfo fci
         }
     }
     return out;
+}
+
+namespace {
+
+/// The types visit_argument_images reads.
+enum class image_kind { int2, int4, int8, text };
+
+image_kind image_kind_of(Oid type, const char* function) {
+    switch (type) {
+    case INT2OID: return image_kind::int2;
+    case INT4OID: return image_kind::int4;
+    case INT8OID: return image_kind::int8;
+    case TEXTOID:
+    case VARCHAROID: return image_kind::text;
+    default: break;
+    }
+    const char* name = call([&] { return format_type_be(type); });
+    throw error(sqlstate::invalid_parameter_value, std::string(function) + " takes integers and text, not type " + name);
+}
+
+/// The arguments' kinds, read once per call site (fn_extra).
+const image_kind* argument_kinds(FunctionCallInfo fcinfo, const char* function) {
+    FmgrInfo* f = fcinfo->flinfo;
+    if (f->fn_extra) return static_cast<const image_kind*>(f->fn_extra);
+    if (get_fn_expr_variadic(f))
+        throw error(sqlstate::invalid_parameter_value, std::string(function) + " takes its values as separate arguments, not as a VARIADIC array");
+    const std::size_t n = static_cast<std::size_t>(std::max<short>(fcinfo->nargs, 1));
+    auto* kinds = static_cast<image_kind*>(call([&] { return MemoryContextAlloc(f->fn_mcxt, sizeof(image_kind) * n); }));
+    for (short i = 0; i < fcinfo->nargs; ++i) kinds[i] = image_kind_of(get_fn_expr_argtype(f, i), function);
+    f->fn_extra = kinds;
+    return kinds;
+}
+
+} // namespace
+
+void visit_argument_images(FunctionCallInfo fcinfo, const char* function, const std::function<void(std::optional<std::string_view>)>& visit) {
+    const image_kind* kinds = argument_kinds(fcinfo, function);
+    char digits[MAXINT8LEN + 1];
+    for (short i = 0; i < fcinfo->nargs; ++i) {
+        if (PG_ARGISNULL(i)) {
+            visit(std::nullopt);
+            continue;
+        }
+        switch (kinds[i]) {
+        case image_kind::int2: visit(std::string_view(digits, static_cast<std::size_t>(pg_itoa(PG_GETARG_INT16(i), digits)))); break;
+        case image_kind::int4: visit(std::string_view(digits, static_cast<std::size_t>(pg_ltoa(PG_GETARG_INT32(i), digits)))); break;
+        case image_kind::int8: visit(std::string_view(digits, static_cast<std::size_t>(pg_lltoa(PG_GETARG_INT64(i), digits)))); break;
+        case image_kind::text: {
+            const text* t = call([&] { return PG_GETARG_TEXT_PP(i); });
+            visit(std::string_view(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t)));
+            break;
+        }
+        }
+    }
 }
 
 TriggerData* trigger_data(FunctionCallInfo fcinfo) {

@@ -4,6 +4,7 @@
 // (pgt::error) or XX000 (anything else, which is a bug), after every C++ destructor has run.
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -47,6 +48,12 @@ Datum timestamptz_result(std::int64_t unix_ms);
 /// The elements of text[] argument `i` (not NULL), a NULL element as nullopt; they point into
 /// memory that lasts as long as the call.
 std::vector<std::optional<std::string_view>> text_array_arg(FunctionCallInfo fcinfo, int i);
+
+/// Calls `visit` with the text image of each argument of a function taking VARIADIC "any", in
+/// order: what CAST(x AS text) gives, without making it (an integer's digits written into a
+/// buffer, a text's or varchar's bytes as they are), nullopt for NULL. The bytes last until
+/// `visit` returns. Other types, and a VARIADIC array, are an error (22023) naming `function`.
+void visit_argument_images(FunctionCallInfo fcinfo, const char* function, const std::function<void(std::optional<std::string_view>)>& visit);
 
 /// The trigger's data when the function is called as a trigger, else nullptr.
 TriggerData* trigger_data(FunctionCallInfo fcinfo);
