@@ -207,16 +207,17 @@ AS 'MODULE_PATHNAME', 'pgt_wal_plugin_allowed';
 
 -- Every refresh rewrites its stream table's catalog row (its frontier), a row of 1–2 kB. At the
 -- default fillfactor a page is pruned only once less than a tenth of it is free, too little for
--- the next version: a quarter of the updates left the page (new index entries, a new page each
--- while the free space map was empty), and a stream table refreshed a thousand times a second
--- grew the table by 60 MB a minute until autovacuum came, its seq scans slower at each
--- refresh. At 50, a page is pruned while it still holds room for the next version: the updates
+-- the next version: a quarter to a third of the updates left the page (a third with two rows on
+-- a freshly compacted page; new index entries, a new page each while the free space map was
+-- empty), and a stream table refreshed a thousand times a second grew the table by 60 MB a
+-- minute until autovacuum came, its seq scans slower at each refresh. At 50, a page is pruned while it still holds room for the next version: the updates
 -- stay on it (HOT), and the table at its size.
 ALTER TABLE pgtrickle.pgt_stream_tables SET (fillfactor = 50);
 
 -- The row identity of values given as arguments: pg_trickle_row_id of their text images (an
--- integer's digits, a text's bytes), without making the images or an array of them. Loads and refreshes use it where the catalog has it: a two-column key's text array cost
--- 310 ns a row.
+-- integer's digits, a text's bytes), without making the images or an array of them. Loads
+-- and refreshes use it where the catalog has it: a two-column key's text array cost 310 ns a
+-- row.
 CREATE FUNCTION pgtrickle.pg_trickle_row_id_of(VARIADIC "any") RETURNS uuid
 LANGUAGE C IMMUTABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'pg_trickle_row_id_of';
 

@@ -212,9 +212,9 @@ int recursion_stored_as_result(const circuit& c);
 /// The type of `__pgt_row_id` under `opts` (uuid, or bigint).
 sql_type row_id_type(const options& opts);
 /// The row id of values `values` (SQL expressions) of types `types`: pg_trickle_row_id_of(…)
-/// of them where `opts` has it (and there are some), else the row id function of their text images (hash_text):
-/// `f(ARRAY[…])`, or for one image under a wide row id `f(image)`, without an array. All
-/// give a row the same id.
+/// of them where `opts` has it (and there are some), else the row id function of their text
+/// images (hash_text): `f(ARRAY[…])`, or for one image under a wide row id `f(image)`,
+/// without an array. All give a row the same id.
 std::string row_id_call(const options& opts, const std::vector<std::string>& values, const std::vector<sql_type>& types);
 
 /// What `__pgt_row_id` hashes under strategy `m` (FULL stream tables are bags), as

@@ -23,18 +23,23 @@ constexpr char separator = 0x1E;
 
 Datum as_bigint(std::uint64_t h) { return Int64GetDatum(static_cast<int64>(h)); }
 
-/// Feeds the elements of text[] argument 0 (none when NULL) to `update`, 0x1E between them.
+/// Feeds one element to `update`: 0x1E before all but the first, NULL as the sentinel.
+template <class Update>
+void feed_element(Update& update, bool& first, std::optional<std::string_view> element) {
+    if (!first) update(&separator, 1);
+    first = false;
+    if (element)
+        update(element->data(), element->size());
+    else
+        update(null_sentinel, sizeof null_sentinel);
+}
+
+/// Feeds the elements of text[] argument 0 (none when NULL) to `update`.
 template <class Update>
 void feed_elements(FunctionCallInfo fcinfo, Update update) {
     if (PG_ARGISNULL(0)) return;
-    const auto elements = pgt::pg::text_array_arg(fcinfo, 0);
-    for (std::size_t i = 0; i < elements.size(); ++i) {
-        if (i > 0) update(&separator, 1);
-        if (!elements[i])
-            update(null_sentinel, sizeof null_sentinel);
-        else
-            update(elements[i]->data(), elements[i]->size());
-    }
+    bool first = true;
+    for (const auto& element : pgt::pg::text_array_arg(fcinfo, 0)) feed_element(update, first, element);
 }
 
 } // namespace
@@ -83,14 +88,9 @@ PGT_FUNCTION(pg_trickle_row_id_of) {
     XXH3_state_t state;
     std::memset(&state, 0, sizeof state);
     XXH3_128bits_reset_withSeed(&state, seed);
+    auto update = [&](const void* data, std::size_t n) { XXH3_128bits_update(&state, data, n); };
     bool first = true;
-    pgt::pg::visit_argument_images(fcinfo, "pg_trickle_row_id_of", [&](std::optional<std::string_view> image) {
-        if (!first) XXH3_128bits_update(&state, &separator, 1);
-        first = false;
-        if (image)
-            XXH3_128bits_update(&state, image->data(), image->size());
-        else
-            XXH3_128bits_update(&state, null_sentinel, sizeof null_sentinel);
-    });
+    pgt::pg::visit_argument_images(fcinfo, "pg_trickle_row_id_of",
+                                   [&](std::optional<std::string_view> image) { feed_element(update, first, image); });
     return as_uuid(XXH3_128bits_digest(&state));
 }
