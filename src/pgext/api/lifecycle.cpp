@@ -229,10 +229,10 @@ PGT_FUNCTION(pgt_refresh_stream_table) {
     const pgt::server::no_jit_scope no_jit; // (refresh() says why)
     pgt::spi::session spi;
     // (The refresh reads the row itself, under the stream table's lock.)
-    const auto st = pgt::ext::require_stream_table_key(pgt::pg::required_text_arg(fcinfo, 0, "name"));
+    const auto [st, may_be_grouped] = pgt::ext::require_refresh_target(pgt::pg::required_text_arg(fcinfo, 0, "name"));
     pgt::ext::require_owner(st);
     // A member of an atomic diamond refreshes with its group, to one snapshot.
-    const auto group = pgt::ext::atomic_group_of(st.id);
+    const auto group = may_be_grouped ? pgt::ext::atomic_group_read(st.id) : std::vector<long long>{};
     if (group.empty()) {
         pgt::ext::refresh(st.id, pgt::ext::initiator::manual);
     } else {

@@ -31,19 +31,44 @@ sql::tree::expr named_in_schema() {
     return t::all_of({t::eq(t::col("", "pgt_schema"), t::param(1)), t::eq(t::col("", "pgt_name"), t::param(2))});
 }
 
-/// The key of the stream table `where` finds (statements rendered once: a refresh looks one
-/// up at every call).
-std::optional<stream_table_key> load_key(bool by_search_path, const std::vector<spi::param>& params) {
+/// grouping_possible, on a catalog with refresh groups or without.
+sql::tree::expr grouping_test(sql::tree::expr id, bool with_refresh_groups) {
     namespace t = sql::tree;
-    auto keys = [](t::expr where) {
-        return t::render(t::select({t::col("", "pgt_id"), t::col("", "pgt_relid"), t::col("", "pgt_schema"), t::col("", "pgt_name")})
-                             .from("pgtrickle.pgt_stream_tables", "")
+    // A dependency whose source is stream table `st` (alias), where `condition` holds.
+    const auto linked = [&](const std::string& st, t::expr condition) {
+        t::select q({t::integer(1)});
+        q.from(t::join(t::from("pgtrickle.pgt_dependencies", "d"), t::join_kind::inner, t::from("pgtrickle.pgt_stream_tables", st),
+                       t::eq(t::col(st, "pgt_relid"), t::col("d", "source_relid"))))
+            .where(std::move(condition));
+        return t::exists(std::move(q));
+    };
+    std::vector<t::expr> any{linked("u", t::eq(t::col("d", "pgt_id"), id)), linked("s", t::eq(t::col("s", "pgt_id"), id))};
+    if (with_refresh_groups) {
+        t::select listed({t::integer(1)});
+        listed.from("pgtrickle.pgt_refresh_groups", "g").where(t::quantified("=", id, true, t::col("g", "members")));
+        any.push_back(t::exists(std::move(listed)));
+    }
+    return t::any_of(std::move(any));
+}
+
+/// The key of the stream table `where` finds (read as `k`), and whether it may be grouped
+/// (statements rendered once: a refresh looks one up at every call).
+std::optional<refresh_target> load_target(bool by_search_path, const std::vector<spi::param>& params) {
+    namespace t = sql::tree;
+    auto keys = [](t::expr where, bool with_refresh_groups) {
+        return t::render(t::select({t::col("k", "pgt_id"), t::col("k", "pgt_relid"), t::col("k", "pgt_schema"), t::col("k", "pgt_name"),
+                                    grouping_test(t::col("k", "pgt_id"), with_refresh_groups)})
+                             .from("pgtrickle.pgt_stream_tables", "k")
                              .where(std::move(where)));
     };
-    static const std::string statements[2] = {keys(named_in_schema()), keys(named_by_search_path())};
-    auto rows = spi::prepared(statements[by_search_path], static_cast<int>(params.size())).query(params);
+    // [by search path][with refresh groups]
+    static const std::string statements[2][2] = {{keys(named_in_schema(), false), keys(named_in_schema(), true)},
+                                                 {keys(named_by_search_path(), false), keys(named_by_search_path(), true)}};
+    auto rows = spi::prepared(statements[by_search_path][stream_table_catalog_oids().has_refresh_groups], static_cast<int>(params.size()))
+                    .query(params);
     if (rows.empty()) return std::nullopt;
-    return stream_table_key{std::stoll(*rows[0][0]), static_cast<unsigned>(std::stoul(*rows[0][1])), *rows[0][2], *rows[0][3]};
+    const auto& r = rows[0];
+    return refresh_target{{std::stoll(*r[0]), static_cast<unsigned>(std::stoul(*r[1])), *r[2], *r[3]}, r[4] == "t"};
 }
 
 } // namespace
@@ -180,13 +205,15 @@ bool bare(const std::string& name) { return !name.empty() && name.find('.') == s
 error not_found(const std::string& name) { return error(sqlstate::undefined_table, "stream table not found: " + name); }
 } // namespace
 
-stream_table_key require_stream_table_key(const std::string& name) {
+refresh_target require_refresh_target(const std::string& name) {
     if (bare(name))
-        if (auto key = load_key(true, {name})) return *key;
+        if (auto target = load_target(true, {name})) return *target;
     auto [schema, table] = split_name(name);
-    if (auto key = load_key(false, {schema, table})) return *key;
+    if (auto target = load_target(false, {schema, table})) return *target;
     throw not_found(name);
 }
+
+sql::tree::expr grouping_possible(sql::tree::expr id) { return grouping_test(std::move(id), stream_table_catalog_oids().has_refresh_groups); }
 
 stream_table require_stream_table(const std::string& name) {
     if (bare(name))

@@ -6,11 +6,11 @@
 #include <utility>
 #include <vector>
 
-
 #include "pg/spi.hpp"
 
 namespace pgt::sql::tree {
 struct select;
+class expr;
 }
 
 namespace pgt::ext {
@@ -83,8 +83,18 @@ std::optional<stream_table> find_stream_table(const std::string& name);
 /// An existing stream table: a bare name found along the search_path (as PostgreSQL finds a
 /// table), else as find_stream_table; or error 42P01 "stream table not found: <name>".
 stream_table require_stream_table(const std::string& name);
-/// The same lookup, reading only the key (a refresh reads the row under the stream table's lock).
-stream_table_key require_stream_table_key(const std::string& name);
+/// A stream table a refresh was asked for: its key (the refresh reads the row under the stream
+/// table's lock), and whether it may belong to an atomic group (grouping_possible).
+struct refresh_target {
+    stream_table_key key;
+    bool may_be_grouped = false;
+};
+/// The same lookup for a refresh: both read by one statement, as a refresh makes it at every call.
+refresh_target require_refresh_target(const std::string& name);
+/// Whether stream table `id` (an SQL expression) reads a stream table, is read by one, or (on a
+/// catalog that has refresh groups) is named in one: no atomic group holds one that does none
+/// of these.
+sql::tree::expr grouping_possible(sql::tree::expr id);
 std::optional<stream_table> stream_table_by_id(long long id);
 /// The stream table stored in relation `relid`, if it is one.
 std::optional<stream_table> stream_table_by_relid(unsigned relid);

@@ -18,39 +18,21 @@ namespace {
 
 namespace t = sql::tree;
 
-/// The statement of may_be_grouped: whether stream table $1 reads a stream table, is read by
-/// one, or (on a catalog that has refresh groups) is named in one.
-std::string grouping_test(bool with_refresh_groups) {
-    const t::expr id = t::cast(t::param(1), t::type_name::catalog("int8"));
-    // A dependency whose source is stream table `st` (alias), where `condition` holds.
-    const auto linked = [&](const std::string& st, t::expr condition) {
-        t::select q({t::integer(1)});
-        q.from(t::join(t::from("pgtrickle.pgt_dependencies", "d"), t::join_kind::inner, t::from("pgtrickle.pgt_stream_tables", st),
-                       t::eq(t::col(st, "pgt_relid"), t::col("d", "source_relid"))))
-            .where(std::move(condition));
-        return t::exists(std::move(q));
-    };
-    std::vector<t::expr> any{linked("u", t::eq(t::col("d", "pgt_id"), id)), linked("s", t::eq(t::col("s", "pgt_id"), id))};
-    if (with_refresh_groups) {
-        t::select listed({t::integer(1)});
-        listed.from("pgtrickle.pgt_refresh_groups", "g").where(t::quantified("=", id, true, t::col("g", "members")));
-        any.push_back(t::exists(std::move(listed)));
-    }
-    return t::render(t::select({t::any_of(std::move(any))}));
-}
-
 /// Whether stream table `id` reads a stream table, is read by one, or is named in a refresh
 /// group: no atomic group holds one that does none of these (a cheap test, in one statement,
 /// before the whole graph is read).
 bool may_be_grouped(long long id) {
-    static const std::string with_groups = grouping_test(true), without = grouping_test(false);
-    return spi::prepared(stream_table_catalog_oids().has_refresh_groups ? with_groups : without, 1).query({std::to_string(id)}).at(0)[0] == "t";
+    static std::string statements[2]; // (by whether the catalog has refresh groups)
+    std::string& sql = statements[stream_table_catalog_oids().has_refresh_groups];
+    if (sql.empty()) sql = t::render(t::select({grouping_possible(t::cast(t::param(1), t::type_name::catalog("int8")))}));
+    return spi::prepared(sql, 1).query({std::to_string(id)}).at(0)[0] == "t";
 }
 
 } // namespace
 
-std::vector<long long> atomic_group_of(long long id) {
-    if (!may_be_grouped(id)) return {};
+std::vector<long long> atomic_group_of(long long id) { return may_be_grouped(id) ? atomic_group_read(id) : std::vector<long long>{}; }
+
+std::vector<long long> atomic_group_read(long long id) {
     std::vector<sched::stream_table_state> states;
     for (auto& t : load_schedules(0)) states.push_back(std::move(t.state));
     for (auto& g : sched::atomic_groups(states, load_refresh_groups()))

@@ -13,6 +13,9 @@ namespace pgt::ext {
 /// The atomic group stream table `id` belongs to — an atomic diamond's or a refresh group's
 /// (upstream first); empty when none.
 std::vector<long long> atomic_group_of(long long id);
+/// The same, read from the whole graph, for a stream table known to be possibly grouped
+/// (refresh_target::may_be_grouped).
+std::vector<long long> atomic_group_read(long long id);
 
 /// Refreshes `members` (an atomic group, upstream first) in the current transaction. While it
 /// runs, `*failing` (if given) names the member being refreshed, for the caller to record an
