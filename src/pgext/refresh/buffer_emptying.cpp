@@ -47,6 +47,16 @@ void record_trim_for_full_readers(unsigned source_relid, const std::string& hori
         .execute({std::to_string(source_relid), horizon});
 }
 
+/// Deletes the rows of `source_relid`'s buffer below `horizon`, as a refresh's trim would have:
+/// for a buffer that cannot be emptied in place, writers adding rows to it all the time. (The
+/// refreshes that left it here would otherwise leave it again and again, and it would grow by
+/// every change until it passed the size they truncate at, each refresh reading it all.)
+void trim_below(unsigned source_relid, const std::string& horizon) {
+    spi::prepared("DELETE FROM " + buffer_name(source_relid) + " WHERE __pgt_xid OPERATOR(pg_catalog.<) $1::pg_catalog.xid8", 1)
+        .execute({horizon});
+    record_trim_for_full_readers(source_relid, horizon);
+}
+
 bool take_trim_lock(unsigned source_relid) {
     return spi::prepared("SELECT pg_catalog.pg_try_advisory_xact_lock($1::pg_catalog.int4, $2::pg_catalog.int4)", 2)
                .query({std::to_string(trim_lock_class), std::to_string(static_cast<int>(source_relid))})
@@ -67,7 +77,7 @@ void leave_buffers_to_scheduler() {
     if (installed.tell_at_commit) installed.tell_at_commit();
 }
 
-bool empty_applied_buffers() {
+bool empty_applied_buffers(bool trim_busy) {
     const server::role_scope as_ext(server::extension_owner(), false);
     bool busy = false;
     for (const auto& r : spi::prepared("SELECT source_relid::pg_catalog.int8 FROM pgtrickle.pgt_change_tracking", 0).query({})) {
@@ -79,8 +89,15 @@ bool empty_applied_buffers() {
         }
         std::optional<std::string> horizon;
         const auto result = empty_applied_buffer(source, [&] { return horizon = committed_horizon(source); });
-        if (result == emptying::busy) busy = true;
-        if (result == emptying::done) record_trim_for_full_readers(source, *horizon);
+        if (result == emptying::done) {
+            record_trim_for_full_readers(source, *horizon);
+        } else if (result == emptying::kept && horizon) { // (rows above it came meanwhile)
+            trim_below(source, *horizon);
+        } else if (result == emptying::busy && trim_busy) {
+            if ((horizon = committed_horizon(source))) trim_below(source, *horizon);
+        } else if (result == emptying::busy) {
+            busy = true;
+        }
     }
     return busy;
 }

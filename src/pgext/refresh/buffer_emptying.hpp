@@ -6,7 +6,7 @@
 // the database, such a refresh now leaves the buffer as it is and tells the scheduler at its
 // commit; the scheduler empties the buffer in place once every reader's committed frontier has
 // passed its rows (server::empty_in_place: the file keeps its number, the plans stay valid). A
-// buffer that took new rows meanwhile is left to the next refresh, which trims it.
+// buffer that took new rows meanwhile has the rows every reader applied deleted instead.
 
 namespace pgt::ext {
 
@@ -33,9 +33,11 @@ void leave_buffers_to_scheduler();
 /// version was written before the oldest committed frontier of the stream tables reading it
 /// (none may lack a frontier; FULL ones only where no reader applies changes or the catalog
 /// does not record trims, else the trim is recorded for those behind, as a refresh's is),
-/// skipping those another transaction has open or holds the trim lock of. Returns whether it
-/// skipped one so: the scheduler is woken at the refresh's commit, before the refresh releases
-/// its locks, and tries again shortly.
-bool empty_applied_buffers();
+/// skipping those another transaction has open or holds the trim lock of. A buffer that took
+/// rows past that frontier meanwhile, and one still open with `trim_busy`, has its rows below it
+/// deleted instead, as a refresh's trim deletes them. Returns whether it skipped an open
+/// buffer: the scheduler is woken at the refresh's commit, before the refresh releases its
+/// locks, and tries again shortly.
+bool empty_applied_buffers(bool trim_busy);
 
 } // namespace pgt::ext

@@ -267,7 +267,7 @@ void scheduler_main(std::uintptr_t arg) {
     std::uint64_t seen = ~std::uint64_t{0}, buffers_seen = ~std::uint64_t{0};
     bool wal_in_use = false;
     std::int64_t work_at = never, next_tick = 0, next_prune = 0, next_restore_check = 0, busy_until = now_ms() + idle_exit_ms;
-    std::int64_t next_pass_at = 0, retry_buffers_until = 0;
+    std::int64_t next_pass_at = 0, retry_buffers_until = 0, buffers_busy_since = 0;
     while (!server::shutdown_requested()) {
         // Woken sooner than pass_gap() after the last pass began (commits coming fast): the rest
         // of the gap first, so that ticks at every commit do not take a core of their own.
@@ -298,14 +298,17 @@ void scheduler_main(std::uintptr_t arg) {
         // Buffers refreshes left to empty (refresh/buffer_emptying.hpp), whatever
         // pg_trickle.enabled says: it keeps them small.
         // A buffer another transaction had open (the refresh that left it, still releasing its
-        // locks) is tried again at the next passes, for a second.
+        // locks) is tried again at the next passes, for a second; one still open after half of
+        // it (writers that never leave it alone) has its applied rows deleted.
         if (const std::uint64_t left = my_slot->buffers_left.read(); left != buffers_seen || now < retry_buffers_until) {
             if (left != buffers_seen) retry_buffers_until = now + 1000;
             buffers_seen = left;
             bool busy = false;
-            if (const auto failed = in_transaction([&] { busy = pgt::ext::empty_applied_buffers(); }))
+            const bool trim_busy = buffers_busy_since != 0 && now - buffers_busy_since >= 500;
+            if (const auto failed = in_transaction([&] { busy = pgt::ext::empty_applied_buffers(trim_busy); }))
                 server::log("pg_trickle: emptying applied change buffers: " + failed->sqlstate + ": " + failed->message);
-            if (!busy) retry_buffers_until = 0;
+            if (!busy) retry_buffers_until = buffers_busy_since = 0;
+            else if (buffers_busy_since == 0) buffers_busy_since = now;
         }
         // (A refresh done: what waited for it may be queued now.)
         const bool finished = collect_done(my_slot);

@@ -362,6 +362,34 @@ TEST_CASE("scheduler: a large buffer every reader applied is emptied in place af
     CHECK(equal_to_query(db, "top", "g, m", top));
 }
 
+TEST_CASE("scheduler: a large applied buffer that a writer keeps open has its applied rows deleted all the same", "[scheduler]") {
+    server_with_extension s;
+    auto& db = s.db;
+    db.exec("CREATE TABLE busy (id int PRIMARY KEY, g int, pad text)");
+    db.exec("INSERT INTO busy SELECT i, i % 10, repeat('x', 40) FROM generate_series(1, 30000) i");
+    const std::string per_g = "SELECT g, count(*) AS n FROM busy GROUP BY g";
+    db.exec("SELECT pgtrickle.create_stream_table('busy_g', '" + per_g + "', refresh_mode => 'DIFFERENTIAL', schedule => '24h')");
+    const std::string buffer = "pgtrickle_changes.changes_" + *db.scalar("SELECT 'busy'::regclass::oid");
+    // 20,000 records, past a megabyte: the refresh that applies them leaves the buffer to the
+    // scheduler. Before it commits, a writer adds a row it keeps uncommitted: the buffer stays
+    // open, and is never all applied (writers that never leave a buffer alone, as a steady load).
+    db.exec("UPDATE busy SET g = g + 1 WHERE id <= 10000");
+    REQUIRE(wait_for([&] { return db.scalar("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'pg_trickle scheduler' "
+                                            "AND datname = current_database()") == "1"; }, 10s));
+    auto writer = s.server.connect();
+    db.exec("BEGIN");
+    db.exec("SELECT pgtrickle.refresh_stream_table('busy_g')");
+    writer.exec("BEGIN");
+    writer.exec("INSERT INTO busy VALUES (30001, 1, 'w')");
+    db.exec("COMMIT");
+    // The applied rows are deleted all the same (else every refresh would leave the buffer
+    // again, and it would grow by every change).
+    CHECK(wait_for([&] { return db.scalar("SELECT count(*) FROM " + buffer) == "0"; }, 5s));
+    writer.exec("COMMIT");
+    db.exec("SELECT pgtrickle.refresh_stream_table('busy_g')");
+    CHECK(equal_to_query(db, "busy_g", "g, n", per_g));
+}
+
 TEST_CASE("refresh: without a scheduler, a refresh truncates a large applied buffer where that costs less than deleting its rows",
           "[scheduler]") {
     // No worker left for a scheduler: the launcher and logical replication's take both.
