@@ -3,6 +3,8 @@
 #include <optional>
 #include <string>
 
+#include "pgt/sql/tree.hpp"
+
 #include "capture/capture.hpp"
 #include "catalog/catalog_oids.hpp"
 #include "pg/roles.hpp"
@@ -52,8 +54,12 @@ void record_trim_for_full_readers(unsigned source_relid, const std::string& hori
 /// refreshes that left it here would otherwise leave it again and again, and it would grow by
 /// every change until it passed the size they truncate at, each refresh reading it all.)
 void trim_below(unsigned source_relid, const std::string& horizon) {
-    spi::prepared("DELETE FROM " + buffer_name(source_relid) + " WHERE __pgt_xid OPERATOR(pg_catalog.<) $1::pg_catalog.xid8", 1)
-        .execute({horizon});
+    namespace t = sql::tree;
+    t::delete_from trim;
+    trim.target = buffer_name(source_relid);
+    trim.alias = "b";
+    trim.where_condition = t::lt(t::col("b", "__pgt_xid"), t::cast(t::param(1), t::type_name::catalog("xid8")));
+    spi::prepared(t::render(trim), 1).execute({horizon});
     record_trim_for_full_readers(source_relid, horizon);
 }
 
