@@ -210,8 +210,9 @@ AS 'MODULE_PATHNAME', 'pgt_wal_plugin_allowed';
 -- the next version: a quarter to a third of the updates left the page (a third with two rows on
 -- a freshly compacted page; new index entries, a new page each while the free space map was
 -- empty), and a stream table refreshed a thousand times a second grew the table by 60 MB a
--- minute until autovacuum came, its seq scans slower at each refresh. At 50, a page is pruned while it still holds room for the next version: the updates
--- stay on it (HOT), and the table at its size.
+-- minute until autovacuum came, its seq scans slower at each refresh. At 50, a page is pruned
+-- while it still holds room for the next version: the updates stay on it (HOT), and the table
+-- at its size.
 ALTER TABLE pgtrickle.pgt_stream_tables SET (fillfactor = 50);
 
 -- The row identity of values given as arguments: pg_trickle_row_id of their text images (an

@@ -95,14 +95,15 @@ bool empty_applied_buffers(bool trim_busy) {
         }
         std::optional<std::string> horizon;
         const auto result = empty_applied_buffer(source, [&] { return horizon = committed_horizon(source); });
-        if (result == emptying::done) {
-            record_trim_for_full_readers(source, *horizon);
-        } else if (result == emptying::kept && horizon) { // (rows above it came meanwhile)
-            trim_below(source, *horizon);
-        } else if (result == emptying::busy && trim_busy) {
-            if ((horizon = committed_horizon(source))) trim_below(source, *horizon);
-        } else if (result == emptying::busy) {
+        if (result == emptying::busy && !trim_busy) {
             busy = true;
+        } else if (result == emptying::done) {
+            record_trim_for_full_readers(source, *horizon);
+        } else {
+            // Rows past the horizon came meanwhile, or the buffer is still open: the applied
+            // rows are deleted.
+            if (result == emptying::busy) horizon = committed_horizon(source);
+            if (horizon) trim_below(source, *horizon);
         }
     }
     return busy;
