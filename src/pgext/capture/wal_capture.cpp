@@ -183,7 +183,7 @@ std::optional<long long> decode_locked(const spi::row& last_pass, bool wait,
     since.to = continuing ? server::flush_wal_to(*decoder_until) : server::flush_inserted_wal();
     // (A quarter of pg_trickle.wal_max_lag_mb at most: skipping must not be what exceeds it.)
     const std::uint64_t most = guc::wal_max_lag_mb > 0 ? std::min<std::uint64_t>(16, guc::wal_max_lag_mb / 4) << 20 : 16u << 20;
-    if (since.to < since.from + most && !server::commits_changing(since).changing) {
+    if (since.to < since.from + most && !server::commits_changing(since)) {
         publish_at_commit(since.to, server::next_full_xid(), false, std::nullopt);
         return 0;
     }
@@ -360,11 +360,10 @@ bool decoded_until_now(const std::vector<unsigned>& sources) {
     tail.assigned_from = point->next_xid;
     tail.writers_before = point->writers_in_progress;
     for (unsigned relid : sources) tail.tables.push_back(*server::lock_and_locate(relid, true));
-    const auto found = server::commits_changing(tail);
-    if (found.changing) return await_decoded(now);
-    // What was read need not be read again by the next refresh.
-    note_scanned(tail.to, server::next_full_xid(), found.writers_at_end);
-    return true;
+    // (Nothing is published of this scan: it looked only for these sources' changes, and a
+    // point moved past a commit that changed another one, not yet decoded, would let that
+    // source's next refresh take its snapshot without them, and pass them for good.)
+    return !server::commits_changing(tail) || await_decoded(now);
 }
 
 } // namespace

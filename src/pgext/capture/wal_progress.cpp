@@ -181,14 +181,6 @@ void publish_at_commit(std::uint64_t position, std::uint64_t next_xid, bool wrot
     std::copy(writers->begin(), writers->end(), pending.writer);
 }
 
-void note_scanned(std::uint64_t position, std::uint64_t next_xid, const std::optional<std::vector<std::uint32_t>>& writers) {
-    if (!state || (writers && writers->size() > most_writers_published)) return;
-    state->mutex.lock();
-    if (database_progress* d = find(server::database_oid(), false); d && d->decoder_pid != 0 && position > d->point)
-        move_point(*d, position, next_xid, 0, writers ? static_cast<int>(writers->size()) : -1, writers ? writers->data() : nullptr);
-    state->mutex.unlock();
-}
-
 int decoder_pid(std::uint32_t db) {
     if (!state) return 0;
     state->mutex.lock();

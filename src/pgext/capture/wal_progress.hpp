@@ -57,10 +57,6 @@ struct decoded_point {
     std::optional<std::vector<std::uint32_t>> writers_in_progress;
 };
 std::optional<decoded_point> decoded_now();
-/// A refresh read the WAL from the decoded point to `position` (flushed) and found no commit
-/// that may have changed a source: the point moves there, with no transaction of its own
-/// (`next_xid`, `writers`: as decoded_point's, read after `position`).
-void note_scanned(std::uint64_t position, std::uint64_t next_xid, const std::optional<std::vector<std::uint32_t>>& writers);
 /// The number of passes published so far (read before a snapshot is taken).
 std::uint64_t passes_published();
 /// The transactions of the passes published since `since`; nothing when too many were.

@@ -352,10 +352,8 @@ bool moves_tables(const xl_xact_parsed_commit& parsed, const commit_search& sear
     return false;
 }
 
-/// Whether the commit just read must be decoded; when not, `ended` is told of its
-/// transaction and subtransactions.
-template <class Ended>
-bool commit_counts(XLogReaderState* reader, const scan_state& s, Ended&& ended) {
+/// Whether the commit just read must be decoded.
+bool commit_counts(XLogReaderState* reader, const scan_state& s) {
     const uint8 info = XLogRecGetInfo(reader) & XLOG_XACT_OPMASK;
     if (info == XLOG_XACT_COMMIT_PREPARED) return true;
     const TransactionId xid = XLogRecGetXid(reader);
@@ -370,9 +368,7 @@ bool commit_counts(XLogReaderState* reader, const scan_state& s, Ended&& ended) 
         return true;
     }
     if (moves_tables(parsed, s.search)) return true;
-    if (s.writers.has_any(xid, parsed.subxacts, parsed.nsubxacts)) return true;
-    ended(xid, parsed.subxacts, parsed.nsubxacts);
-    return false;
+    return s.writers.has_any(xid, parsed.subxacts, parsed.nsubxacts);
 }
 
 } // namespace
@@ -438,34 +434,13 @@ bool is_abort(XLogReaderState* reader) {
 
 } // namespace
 
-commits_found commits_changing(const commit_search& search) {
+bool commits_changing(const commit_search& search) {
     scan_state s{search};
-    // The transactions that wrote the tables and have not ended, when those before are known.
-    std::optional<xid_set> writing;
-    if (search.writers_before) {
-        writing.emplace("pg_trickle WAL writers in progress");
-        pg::call([&] {
-            for (TransactionId x : *search.writers_before) writing->add(x);
-        });
-    }
-    auto ended = [&](TransactionId xid, const TransactionId* subxacts, int nsubxacts) {
-        if (writing) writing->remove(xid, subxacts, nsubxacts);
-    };
-    commits_found out;
-    out.changing = read_records(search.from, search.to, [&](XLogReaderState* reader) {
-        if (is_commit(reader)) return commit_counts(reader, s, ended);
-        if (is_abort(reader)) {
-            xl_xact_parsed_abort parsed;
-            ParseAbortRecord(XLogRecGetInfo(reader), reinterpret_cast<xl_xact_abort*>(XLogRecGetData(reader)), &parsed);
-            ended(XLogRecGetXid(reader), parsed.subxacts, parsed.nsubxacts);
-        } else if (touches_tables(reader, s)) {
-            s.writers.add(XLogRecGetXid(reader));
-            if (writing) writing->add(XLogRecGetXid(reader));
-        }
+    return read_records(search.from, search.to, [&](XLogReaderState* reader) {
+        if (is_commit(reader)) return commit_counts(reader, s);
+        if (!is_abort(reader) && touches_tables(reader, s)) s.writers.add(XLogRecGetXid(reader));
         return false;
     });
-    if (!out.changing && writing) out.writers_at_end = writing->members();
-    return out;
 }
 
 namespace {

@@ -63,13 +63,7 @@ struct commit_search {
 /// invalidation messages name one of them), was prepared, or may
 /// have written before `from` (one of writers_before, or numbered before `assigned_from`).
 /// Conservative: true when unsure.
-struct commits_found {
-    bool changing = false;
-    /// When none was found and writers_before was given: the transactions (and
-    /// subtransactions) that wrote the tables before `to` and had not ended by it.
-    std::optional<std::vector<std::uint32_t>> writers_at_end;
-};
-commits_found commits_changing(const commit_search& search);
+bool commits_changing(const commit_search& search);
 
 /// The transactions a decoder's context holds in progress when it plans on: read before the
 /// plan's start, still to end.

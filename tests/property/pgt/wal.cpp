@@ -450,6 +450,41 @@ TEST_CASE("WAL capture: a database whose sources are captured from the WAL can b
     CHECK(wait_for([&] { return equal_to_query(s.db, "other_counts", "g, n", "SELECT g, count(*) AS n FROM other GROUP BY g"); }, 20s));
 }
 
+TEST_CASE("WAL capture: a refresh of one source never takes the decoder's place for another's changes", "[wal]") {
+    // The decoder cannot append to the buffer of `tags` while `held` locks it: a commit that
+    // changed `tags` stays undecoded. The refresh of `sums` reads the WAL past that commit,
+    // which does not concern it; the refresh of `tag_totals` right after must still get it.
+    wal_server s;
+    auto& db = s.db;
+    db.exec("CREATE TABLE tags (id int PRIMARY KEY, v int)");
+    db.exec("INSERT INTO tags SELECT i, i FROM generate_series(1, 300) i");
+    pgt::testing::allow_wal_capture(db);
+    db.exec(std::string("SELECT pgtrickle.create_stream_table('sums', '") + sums_query + "', schedule => '24h', cdc_mode => 'wal')");
+    const std::string tag_query = "SELECT count(*) AS n, sum(v) AS total FROM tags";
+    db.exec("SELECT pgtrickle.create_stream_table('tag_totals', '" + tag_query + "', schedule => '24h', cdc_mode => 'wal')");
+    INFO("server log:\n" << s.server.log());
+    REQUIRE(wait_for([&] { return db.scalar("SELECT count(*) FROM pgtrickle.pgt_change_tracking WHERE cdc_mode = 'WAL'") == "2"; }, 20s));
+    REQUIRE(wait_for([&] {
+        return db.scalar("SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'pg_trickle WAL decoder'") == "1";
+    }, 20s));
+    db.exec("SELECT pgtrickle.refresh_stream_table('sums')");
+    db.exec("SELECT pgtrickle.refresh_stream_table('tag_totals')");
+    auto held = s.server.connect();
+    held.exec("BEGIN");
+    held.exec("LOCK TABLE " + *db.scalar("SELECT 'pgtrickle_changes.changes_' || 'tags'::regclass::oid") + " IN SHARE MODE");
+    db.exec("UPDATE tags SET v = v + 1 WHERE id <= 100");
+    db.exec("SELECT pgtrickle.refresh_stream_table('sums')");
+    // (Waits for the buffer until `held` commits: the decoder, or the refresh itself, decodes.)
+    auto other = s.server.connect();
+    std::thread refresh([&] { other.exec("SELECT pgtrickle.refresh_stream_table('tag_totals')"); });
+    std::this_thread::sleep_for(500ms);
+    held.exec("COMMIT");
+    refresh.join();
+    CHECK(equal_to_query(db, "tag_totals", "n, total", tag_query));
+    db.exec("SELECT pgtrickle.refresh_stream_table('tag_totals')");
+    CHECK(equal_to_query(db, "tag_totals", "n, total", tag_query));
+}
+
 TEST_CASE("WAL capture: a FULL stream table's fresh heap is left out of logical decoding", "[wal]") {
     wal_server s;
     s.db.exec("INSERT INTO items SELECT i, i % 7, i FROM generate_series(1001, 20000) i");
