@@ -23,6 +23,9 @@
 
 namespace pgt::ext {
 
+/// How the names of the capture triggers start.
+inline constexpr const char* capture_trigger_prefix = "pg_trickle_cdc_";
+
 /// The next statement number of this backend (`__pgt_stmt`, a frontier's statement). Numbers
 /// are compared only within one transaction, which runs in one backend, so a counter per
 /// backend keeps them in statement order (and, unlike a sequence, leaves lastval() alone).

@@ -8,7 +8,9 @@
 #include <utility>
 #include <vector>
 
+#include "capture/capture.hpp"
 #include "catalog/consumers.hpp"
+#include "catalog/maintainers.hpp"
 #include "immediate/immediate_target.hpp"
 #include "pg/hook_boundary.hpp"
 #include "pg/kept_rows.hpp"
@@ -118,8 +120,24 @@ bool due() { return !chunks.empty() && !maintaining; }
 
 void run_maintenance() { pg::invoke_hook(maintain_all, "pg_trickle IMMEDIATE maintenance"); }
 
+/// Takes the maintenance locks of the IMMEDIATE stream tables reading what the query starting
+/// (the last of `modifying`) writes, before it locks a row: taken when it ends, a writer would
+/// wait for one holding rows that the transaction holding it may come to wait for (a deadlock
+/// no writer would meet without the stream table). Its maintenance takes them anyway.
+void lock_readers() {
+    std::vector<long long> ids;
+    for (unsigned source : server::written_tables_with_trigger(modifying.back(), capture_trigger_prefix))
+        for (long long id : consumers_of(source).immediate) ids.push_back(id);
+    std::ranges::sort(ids);
+    const auto [first, last] = std::ranges::unique(ids);
+    ids.erase(first, last);
+    for (long long id : ids) maintainers::lock(id);
+}
+
 void on_start(const void* q, bool changes_data) {
-    if (changes_data) modifying.push_back(q);
+    if (!changes_data) return;
+    modifying.push_back(q);
+    pg::invoke_hook(lock_readers, "pg_trickle IMMEDIATE locks");
 }
 
 void on_finish(const void* q) {

@@ -1,10 +1,18 @@
 #include "pg/statement_hooks.hpp"
 
+#include <algorithm>
+#include <cstring>
+
 #include "pg/guard.hpp"
 
 extern "C" {
+#include <catalog/partition.h>
 #include <executor/executor.h>
+#include <parser/parsetree.h>
 #include <tcop/utility.h>
+#include <utils/lsyscache.h>
+#include <utils/rel.h>
+#include <utils/relcache.h>
 }
 
 namespace pgt::server {
@@ -23,7 +31,8 @@ void on_start(QueryDesc* q, int eflags) {
         previous_start(q, eflags);
     else
         standard_ExecutorStart(q, eflags);
-    observer.query_started(q, q->operation != CMD_SELECT || q->plannedstmt->hasModifyingCTE);
+    // (EXPLAIN without ANALYZE starts the plan but never runs it.)
+    observer.query_started(q, (eflags & EXEC_FLAG_EXPLAIN_ONLY) == 0 && (q->operation != CMD_SELECT || q->plannedstmt->hasModifyingCTE));
 }
 
 void on_finish(QueryDesc* q) {
@@ -53,7 +62,37 @@ void on_utility(PlannedStmt* pstmt, const char* query, bool read_only_tree, Proc
     observer.utility_done(changes_rows, IsA(pstmt->utilityStmt, TransactionStmt));
 }
 
+bool has_trigger_named(Oid relid, const char* prefix) {
+    Relation rel = RelationIdGetRelation(relid);
+    if (!rel) return false;
+    const TriggerDesc* triggers = rel->trigdesc;
+    bool found = false;
+    for (int i = 0; triggers && i < triggers->numtriggers && !found; ++i)
+        found = std::strncmp(triggers->triggers[i].tgname, prefix, std::strlen(prefix)) == 0;
+    RelationClose(rel);
+    return found;
+}
+
 } // namespace
+
+std::vector<unsigned> written_tables_with_trigger(const void* query, const char* trigger_prefix) {
+    const auto* q = static_cast<const QueryDesc*>(query);
+    std::vector<unsigned> roots;
+    pg::call([&] {
+        ListCell* cell;
+        foreach (cell, q->plannedstmt->resultRelations) {
+            const Oid relid = rt_fetch(lfirst_int(cell), q->plannedstmt->rtable)->relid;
+            if (!has_trigger_named(relid, trigger_prefix)) continue;
+            Oid root = relid;
+            if (get_rel_relispartition(relid))
+                if (List* ancestors = get_partition_ancestors(relid); ancestors != NIL) root = llast_oid(ancestors);
+            roots.push_back(root);
+        }
+    });
+    std::sort(roots.begin(), roots.end());
+    roots.erase(std::unique(roots.begin(), roots.end()), roots.end());
+    return roots;
+}
 
 void observe_statements(const statement_observer& o) {
     observer = o;

@@ -3,6 +3,8 @@
 // may change data starts, finishes (its AFTER triggers fired) and ends. The hooks chain to
 // whatever was installed before them.
 
+#include <vector>
+
 namespace pgt::server {
 
 struct statement_observer {
@@ -19,6 +21,11 @@ struct statement_observer {
     /// After it ran (not after an error); `transaction_control`: BEGIN, COMMIT, SAVEPOINT …
     void (*utility_done)(bool changes_rows, bool transaction_control);
 };
+
+/// The tables a query that started changing data writes (its targets, and those of its
+/// data-modifying WITH) that carry a trigger whose name starts with `trigger_prefix`, each as
+/// its partitioned table's root when it is a partition; sorted, without duplicates.
+std::vector<unsigned> written_tables_with_trigger(const void* query, const char* trigger_prefix);
 
 /// Installs the hooks; from _PG_init, once. The observer's functions run inside the server's
 /// hooks, outside any error boundary.
