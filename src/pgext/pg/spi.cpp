@@ -296,15 +296,17 @@ bool snapshot::make_visible(const std::vector<std::uint64_t>& committed) {
     return true;
 }
 
-pinned_snapshot::pinned_snapshot() {
+pinned_snapshot::pinned_snapshot() : pinned_snapshot([](std::optional<snapshot>& s) { s.emplace(); }) {}
+
+pinned_snapshot::pinned_snapshot(const std::function<void(std::optional<snapshot>&)>& take) {
     if (pinned) throw error(sqlstate::internal_error, "pg_trickle: a snapshot is already pinned");
     // The transaction's id is assigned first, as it is before any snapshot taken after a
     // write: the snapshot then treats what the transaction writes as committed
     // (pg_visible_in_snapshot(), which filters the change buffers, sees it).
-    pinned = pg::call([] {
-        (void)GetTopTransactionId();
-        return RegisterSnapshot(GetLatestSnapshot());
-    });
+    pg::call([] { (void)GetTopTransactionId(); });
+    std::optional<snapshot> taken;
+    take(taken);
+    pinned = pg::call([&] { return RegisterSnapshot(static_cast<Snapshot>(taken->handle())); });
 }
 
 pinned_snapshot::~pinned_snapshot() {

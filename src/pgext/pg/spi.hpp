@@ -4,6 +4,7 @@
 // The functions require an SPI connection: hold an spi::session for the duration.
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -109,7 +110,10 @@ private:
 /// Not nested.
 class pinned_snapshot {
 public:
+    /// Pins a snapshot taken now.
     pinned_snapshot();
+    /// Pins the snapshot `take` takes into its argument, once the transaction has its id.
+    explicit pinned_snapshot(const std::function<void(std::optional<snapshot>&)>& take);
     ~pinned_snapshot();
     pinned_snapshot(const pinned_snapshot&) = delete;
     pinned_snapshot& operator=(const pinned_snapshot&) = delete;

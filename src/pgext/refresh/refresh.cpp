@@ -696,14 +696,18 @@ std::pair<long long, long long> take_top(const topk_plan& t, const spi::snapshot
 /// from the WAL. Their changes that committed before it are then decoded into the buffers and
 /// visible in it first, when the refresh may apply them (`applies_changes`; one that recomputes
 /// regardless applies what its snapshot sees, whenever it is decoded).
-bool take_snapshot(std::optional<spi::snapshot>& snap, const std::vector<unsigned>& sources, bool applies_changes) {
+/// An atomic group's member (`group`) takes the group's snapshot, decoded already for the
+/// sources the group found; `undecoded` is set when some of this member's are not among them.
+bool take_snapshot(std::optional<spi::snapshot>& snap, const std::vector<unsigned>& sources, bool applies_changes,
+                   const group_snapshot* group, bool& undecoded) {
     // Looked at after the snapshot, and as it sees the catalog: a source moved to the WAL
     // before it, and written since, has changes the snapshot sees that no trigger captured; a
     // source's window closed by a decoding pass that committed after it still holds rows the
     // snapshot does not see, stamped with transactions it does. (Taken again after decoding.)
     snap.emplace();
     const std::vector<unsigned> decoded = sources.empty() ? sources : wal::wal_sources(sources, &*snap);
-    if (!decoded.empty() && applies_changes) {
+    undecoded = group && std::ranges::any_of(decoded, [&](unsigned s) { return std::ranges::find(group->decoded, s) == group->decoded.end(); });
+    if (!decoded.empty() && applies_changes && !group) {
         snap.reset();
         wal::take_decoded_snapshot(snap, decoded);
     }
@@ -949,7 +953,7 @@ spi::param refresh_reason(const std::optional<auto_decision>& choice, const std:
 
 } // namespace
 
-refresh_outcome refresh(long long id, initiator who, std::optional<long long> history, bool recompute) {
+refresh_outcome refresh(long long id, initiator who, std::optional<long long> history, bool recompute, const group_snapshot* group) {
     // (Every transaction on a standby is read-only: the standby's own reason comes first.)
     if (server::in_recovery())
         throw error(sqlstate::read_only_sql_transaction, "cannot refresh a stream table during recovery (on a standby)");
@@ -964,7 +968,7 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
     const server::oid ext_owner = server::extension_owner();
     // Changes this transaction made are visible to it, but only committed ones can be decoded
     // from the WAL (below): after writes, a refresh reading WAL-captured sources recomputes.
-    const bool wrote_before = server::transaction_has_xid();
+    const bool wrote_before = group ? group->wrote_before : server::transaction_has_xid();
     // Serialises refreshes, IMMEDIATE maintenance, ALTER and DROP of the stream table (all
     // take this lock first).
     maintainers::lock(id);
@@ -995,7 +999,9 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
     claimed_batches claimed = immediate ? claimed_batches{} : lock_citus_changes(comp, id);
     // Everything that reads data from here on sees this one snapshot.
     std::optional<spi::snapshot> taken;
-    const bool decoding = take_snapshot(taken, immediate || !f.wal_capture ? std::vector<unsigned>{} : source_oids, differential && !wrote_before);
+    bool undecoded = false; // (a group member's source the group's snapshot was not decoded for)
+    const bool decoding = take_snapshot(taken, immediate || !f.wal_capture ? std::vector<unsigned>{} : source_oids, differential && !wrote_before,
+                                        group, undecoded);
     const spi::snapshot& snap = *taken;
     // AUTO's measure of this refresh starts here: waiting for the WAL decoder or for writers of
     // Citus sources is the same for either choice, and a change that had to wait would teach
@@ -1011,7 +1017,7 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
         p = pending_changes(comp, f, snap, claimed, automatic ? &*st : nullptr);
     // IMMEDIATE stream tables read no change buffer: asked to refresh, they recompute.
     const bool full = recompute || !differential || immediate || !f.has_frontier() || !st->is_populated || st->needs_reinit ||
-                      p.truncated || (decoding && wrote_before) || !aggregate_states_exist(comp);
+                      p.truncated || (decoding && (wrote_before || undecoded)) || !aggregate_states_exist(comp);
     // AUTO chooses, refresh by refresh, between applying the changes and recomputing.
     std::optional<auto_decision> choice;
     const long long cap = change_cap(p.most_records);

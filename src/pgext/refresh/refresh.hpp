@@ -70,13 +70,22 @@ std::optional<std::string> costlier_than_recompute(const stream_table& st, compi
 bool on_data_exception(const stream_table& st, const std::function<void()>& attempt, const char* attempted,
                        const std::function<void()>& instead, const char* done_instead);
 
+/// The snapshot an atomic group's refreshes share (pinned by refresh_group before the first).
+struct group_snapshot {
+    /// The transaction had written before the group (otherwise pinning gave it its id).
+    bool wrote_before = false;
+    /// The WAL-captured sources whose changes committed before the snapshot are decoded and
+    /// visible in it.
+    std::vector<unsigned> decoded;
+};
+
 /// Refreshes stream table `id`. Errors propagate (the caller owns the transaction or
 /// subtransaction and records the failure). `history` is a RUNNING history row the caller
 /// committed beforehand (so that a crash leaves a trace); it is completed instead of a new
 /// row being added. `recompute`: a full recomputation whatever its mode and pending changes (a
-/// round of a cycle's fixed point, refresh/fixpoint).
+/// round of a cycle's fixed point, refresh/fixpoint). `group`: of an atomic group's member.
 refresh_outcome refresh(long long id, initiator who, std::optional<long long> history = std::nullopt,
-                        bool recompute = false);
+                        bool recompute = false, const group_snapshot* group = nullptr);
 
 /// Records a failed refresh: the history row (`history`, or a new one) with the error's SQLSTATE
 /// and message, last error, error count, suspension after `max_errors` consecutive failures.

@@ -528,6 +528,30 @@ TEST_CASE("WAL capture: writes to several sources and refreshes of each in turn 
     }
 }
 
+TEST_CASE("WAL capture: an atomic diamond over a WAL-captured source applies its changes", "[wal]") {
+    // The group's members share one snapshot, taken once the source's changes are decoded: each
+    // applies them (pinning the snapshot gives the transaction an id, which is no write).
+    wal_server s;
+    auto& db = s.db;
+    pgt::testing::allow_wal_capture(db);
+    db.exec("SELECT pgtrickle.create_stream_table('totals', 'SELECT g, sum(v) AS total FROM items GROUP BY g', schedule => '24h', "
+            "cdc_mode => 'wal')");
+    db.exec("SELECT pgtrickle.create_stream_table('counts', 'SELECT g, count(*) AS n FROM items GROUP BY g', schedule => '24h', "
+            "cdc_mode => 'wal')");
+    db.exec("SELECT pgtrickle.create_stream_table('both_sides', 'SELECT t.g, t.total, c.n FROM totals t JOIN counts c USING (g)', "
+            "schedule => '24h')");
+    INFO("server log:\n" << s.server.log());
+    REQUIRE(wait_for([&] { return s.mode(db) == "WAL"; }, 20s));
+    const std::string sides = "SELECT g, sum(v) AS total, count(*) AS n FROM items GROUP BY g";
+    for (int round = 40; round < 43; ++round) {
+        write_round(db, round);
+        db.exec("SELECT pgtrickle.refresh_stream_table('both_sides')");
+        CHECK(equal_to_query(db, "both_sides", "g, total, n", sides));
+    }
+    CHECK(db.scalar("SELECT count(*) FROM pgtrickle.pgt_refresh_history h JOIN pgtrickle.pgt_stream_tables s USING (pgt_id) "
+                    "WHERE s.pgt_name IN ('totals', 'counts', 'both_sides') AND h.initiated_by = 'MANUAL' AND h.action <> 'DIFFERENTIAL'") == "0");
+}
+
 TEST_CASE("WAL capture: a FULL stream table's fresh heap is left out of logical decoding", "[wal]") {
     wal_server s;
     s.db.exec("INSERT INTO items SELECT i, i % 7, i FROM generate_series(1001, 20000) i");
