@@ -1,5 +1,6 @@
 #include "pg/relations.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 #include "pg/guard.hpp"
@@ -139,18 +140,39 @@ std::vector<std::string> indexes_led_by(oid relid, const char* column) {
     return led;
 }
 
+namespace {
+
+/// How many of `rel`'s triggers satisfy `match`.
+template <class Match> int count_triggers(Relation rel, Match match) {
+    const TriggerDesc* triggers = rel->trigdesc;
+    int matching = 0;
+    for (int i = 0; triggers && i < triggers->numtriggers; ++i) matching += match(triggers->triggers[i]) ? 1 : 0;
+    return matching;
+}
+
+} // namespace
+
 int triggers_firing_always(oid relid, std::initializer_list<const char*> names) {
     return pg::call([&] {
         Relation rel = table_open(relid, AccessShareLock);
-        const TriggerDesc* triggers = rel->trigdesc;
-        int always = 0;
-        for (int i = 0; triggers && i < triggers->numtriggers; ++i)
-            for (const char* name : names)
-                if (std::strcmp(triggers->triggers[i].tgname, name) == 0 &&
-                    triggers->triggers[i].tgenabled == TRIGGER_FIRES_ALWAYS)
-                    ++always;
+        const int always = count_triggers(rel, [&](const Trigger& t) {
+            return t.tgenabled == TRIGGER_FIRES_ALWAYS &&
+                   std::ranges::any_of(names, [&](const char* name) { return std::strcmp(t.tgname, name) == 0; });
+        });
         table_close(rel, AccessShareLock);
         return always;
+    });
+}
+
+bool has_trigger_prefixed(oid relid, const char* prefix) {
+    return pg::call([&] {
+        Relation rel = RelationIdGetRelation(relid);
+        if (!rel) return false;
+        const bool found = count_triggers(rel, [&](const Trigger& t) {
+            return std::strncmp(t.tgname, prefix, std::strlen(prefix)) == 0;
+        }) > 0;
+        RelationClose(rel);
+        return found;
     });
 }
 

@@ -40,6 +40,9 @@ std::vector<std::string> indexes_led_by(oid relid, const char* column);
 /// How many of relation `relid`'s triggers named in `names` fire in every session, whatever its
 /// session_replication_role (ENABLE ALWAYS). Takes an ACCESS SHARE lock on the relation.
 int triggers_firing_always(oid relid, std::initializer_list<const char*> names);
+/// Whether relation `relid` has a trigger whose name starts with `prefix`, read from the
+/// relation cache (no lock: the caller holds one, as the executor does on its targets).
+bool has_trigger_prefixed(oid relid, const char* prefix);
 
 /// Whether the current transaction wrote the generation expression of a generated column of
 /// relation `relid` (ALTER TABLE … SET EXPRESSION, ADD COLUMN … GENERATED): the column's values

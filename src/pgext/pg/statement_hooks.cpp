@@ -1,9 +1,9 @@
 #include "pg/statement_hooks.hpp"
 
 #include <algorithm>
-#include <cstring>
 
 #include "pg/guard.hpp"
+#include "pg/relations.hpp"
 
 extern "C" {
 #include <catalog/partition.h>
@@ -11,8 +11,6 @@ extern "C" {
 #include <parser/parsetree.h>
 #include <tcop/utility.h>
 #include <utils/lsyscache.h>
-#include <utils/rel.h>
-#include <utils/relcache.h>
 }
 
 namespace pgt::server {
@@ -62,36 +60,26 @@ void on_utility(PlannedStmt* pstmt, const char* query, bool read_only_tree, Proc
     observer.utility_done(changes_rows, IsA(pstmt->utilityStmt, TransactionStmt));
 }
 
-bool has_trigger_named(Oid relid, const char* prefix) {
-    Relation rel = RelationIdGetRelation(relid);
-    if (!rel) return false;
-    const TriggerDesc* triggers = rel->trigdesc;
-    bool found = false;
-    for (int i = 0; triggers && i < triggers->numtriggers && !found; ++i)
-        found = std::strncmp(triggers->triggers[i].tgname, prefix, std::strlen(prefix)) == 0;
-    RelationClose(rel);
-    return found;
-}
-
 } // namespace
 
 std::vector<unsigned> written_tables_with_trigger(const void* query, const char* trigger_prefix) {
     const auto* q = static_cast<const QueryDesc*>(query);
-    std::vector<unsigned> roots;
+    std::vector<unsigned> written;
     pg::call([&] {
         ListCell* cell;
-        foreach (cell, q->plannedstmt->resultRelations) {
-            const Oid relid = rt_fetch(lfirst_int(cell), q->plannedstmt->rtable)->relid;
-            if (!has_trigger_named(relid, trigger_prefix)) continue;
-            Oid root = relid;
-            if (get_rel_relispartition(relid))
-                if (List* ancestors = get_partition_ancestors(relid); ancestors != NIL) root = llast_oid(ancestors);
-            roots.push_back(root);
-        }
+        foreach (cell, q->plannedstmt->resultRelations)
+            written.push_back(rt_fetch(lfirst_int(cell), q->plannedstmt->rtable)->relid);
     });
-    std::sort(roots.begin(), roots.end());
-    roots.erase(std::unique(roots.begin(), roots.end()), roots.end());
-    return roots;
+    std::erase_if(written, [&](unsigned relid) { return !has_trigger_prefixed(relid, trigger_prefix); });
+    pg::call([&] {
+        for (unsigned& relid : written)
+            if (get_rel_relispartition(relid))
+                if (List* ancestors = get_partition_ancestors(relid); ancestors != NIL) relid = llast_oid(ancestors);
+    });
+    std::ranges::sort(written);
+    const auto [first, last] = std::ranges::unique(written);
+    written.erase(first, last);
+    return written;
 }
 
 void observe_statements(const statement_observer& o) {
