@@ -7,6 +7,7 @@
 #include "immediate/immediate.hpp"
 #include "immediate/immediate_target.hpp"
 #include "pgt/interrupts.hpp"
+#include "pg/async_commits.hpp"
 #include "pg/derived_commit.hpp"
 #include "pg/entry.hpp"
 #include "pg/process.hpp"
@@ -22,7 +23,9 @@
 void pgt::initialize() {
     pgt::guc::define();
     pgt::set_interrupt_check(pgt::server::throw_if_interrupted); // a cancel stops a long compile
-    pgt::server::install_derived_commit(); // (first: it runs after the other callbacks)
+    // (Counting asynchronous commits needs shared memory, and runs after derived_commit's hook.)
+    if (pgt::server::preloading()) pgt::server::async_commits::install();
+    pgt::server::install_derived_commit(); // (runs after every other callback but that one)
     pgt::server::refresh_writes_scope::reset_at_abort();
     pgt::ext::immediate::install_hooks();
     pgt::ext::capture_subscribers::subscribe(pgt::ext::immediate::keep_changes, pgt::sched::source_changed_at_commit);

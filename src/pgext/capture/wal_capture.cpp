@@ -11,6 +11,7 @@
 #include "capture/capture.hpp"
 #include "capture/wal_decoder.hpp"
 #include "capture/wal_progress.hpp"
+#include "pg/async_commits.hpp"
 #include "pg/gucs.hpp"
 #include "pg/notices.hpp"
 #include "pg/roles.hpp"
@@ -355,7 +356,7 @@ bool decoded_until_now(const std::vector<unsigned>& sources) {
     if (point->position >= now) return true;
     server::commit_search tail;
     tail.from = point->position;
-    tail.to = server::flush_inserted_wal(); // (the WAL is read up to what is flushed)
+    tail.to = server::async_commits::flush_visible_commits(); // (the WAL is read up to what is flushed)
     tail.ignore = point->by;
     tail.assigned_from = point->next_xid;
     tail.writers_before = point->writers_in_progress;

@@ -28,6 +28,8 @@ struct derived_state {
     XLogRecPtr wal_end = InvalidXLogRecPtr;
 };
 derived_state state;
+/// The transaction whose commit at_pre_commit made asynchronous (0: none).
+unsigned made_asynchronous = 0;
 
 bool in_this_transaction() { return state.transaction == transaction_number(); }
 
@@ -51,6 +53,7 @@ void at_pre_commit(XactEvent event, void*) {
         wal_is_streamed())
         return;
     (void)set_config_option("synchronous_commit", "off", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_LOCAL, true, 0, false);
+    made_asynchronous = state.transaction;
     ereport(DEBUG1, (errmsg("pg_trickle: the transaction wrote only stream table refreshes: its commit does not wait for the WAL flush")));
 }
 
@@ -69,6 +72,8 @@ derived_writes_scope::~derived_writes_scope() {
     else
         state.wal_end = XactLastRecEnd;
 }
+
+bool committing_derived_only() { return made_asynchronous != 0 && made_asynchronous == transaction_number(); }
 
 void install_derived_commit() { RegisterXactCallback(at_pre_commit, nullptr); }
 

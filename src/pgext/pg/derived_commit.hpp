@@ -17,6 +17,10 @@ public:
     derived_writes_scope& operator=(const derived_writes_scope&) = delete;
 };
 
+/// Whether the commit under way is one that derived_writes_scope made asynchronous; from a
+/// transaction callback that runs after the commit hook's (XACT_EVENT_PRE_COMMIT onwards).
+bool committing_derived_only();
+
 /// Registers the commit hook; call it before any other transaction callback is registered (the
 /// last registered runs first, and this one must see what the others wrote before commit).
 void install_derived_commit();

@@ -528,6 +528,21 @@ TEST_CASE("WAL capture: writes to several sources and refreshes of each in turn 
     }
 }
 
+TEST_CASE("WAL capture: a change committed without waiting for the flush is in the next refresh", "[wal]") {
+    // A commit with synchronous_commit = off is visible before its WAL is flushed, and the WAL
+    // is read only up to what is flushed: the refresh right after it must flush that much. (The
+    // WAL writer, told to wait 10 s, does not flush it first.)
+    wal_sums_server s("wal_writer_delay = 10000", 500);
+    INFO("server log:\n" << s.server.log());
+    REQUIRE(s.captured_from_wal());
+    REQUIRE(s.refreshed_exact());
+    for (int round = 0; round < 10; ++round) {
+        s.db.exec("BEGIN; SET LOCAL synchronous_commit = off; UPDATE items SET v = v + 1 WHERE id % 10 = " + std::to_string(round) +
+                  "; COMMIT");
+        CHECK(s.refreshed_exact());
+    }
+}
+
 TEST_CASE("WAL capture: an atomic diamond over a WAL-captured source applies its changes", "[wal]") {
     // The group's members share one snapshot, taken once the source's changes are decoded: each
     // applies them (pinning the snapshot gives the transaction an id, which is no write).
