@@ -21,8 +21,9 @@ public:
 /// transaction callback that runs after the commit hook's (XACT_EVENT_PRE_COMMIT onwards).
 bool committing_derived_only();
 
-/// Registers the commit hook; call it before any other transaction callback is registered (the
-/// last registered runs first, and this one must see what the others wrote before commit).
+/// Registers the commit hook; call it before any other transaction callback that may write is
+/// registered (the last registered runs first, and this one must see what the others wrote
+/// before commit). Only async_commits' callback, which writes nothing, comes before it.
 void install_derived_commit();
 
 } // namespace pgt::server
