@@ -154,6 +154,33 @@ std::optional<spi::row> lock_last_pass(bool wait) {
     return rows[0];
 }
 
+/// WAL since the last decoding pass with no commit that may have changed a source.
+struct quiet_stretch {
+    /// When known: the transactions that may have written a source before its end and had not
+    /// ended there (decoded_point::writers_in_progress), which make it a point refreshes read on from.
+    std::optional<std::vector<std::uint32_t>> writers;
+};
+
+/// Whether the WAL `since` searches holds no commit that may have changed its tables. The
+/// database's decoder (`continuing`) reads on from the point it published last: its passes
+/// that decode nothing read only the WAL written since the one before, not all of it since the
+/// last one that decoded (up to 16 MB, every few milliseconds while commits come), and each
+/// publishes its end as a point, which a refresh reads on from in turn (decoded_until_now).
+/// Without such a point (none since the server started, or one before the last pass, which a
+/// refresh made itself), it decodes: that publishes one.
+std::optional<quiet_stretch> quiet_since_last_pass(const server::commit_search& since, bool continuing) {
+    if (!continuing) return server::commits_changing(since) ? std::nullopt : std::optional(quiet_stretch{});
+    const auto point = decoded_now();
+    if (!point || !point->writers_in_progress || point->position < since.from) return std::nullopt;
+    server::commit_search tail = since;
+    tail.from = point->position;
+    tail.ignore = point->by;
+    tail.writers_before = point->writers_in_progress;
+    auto writers = server::writers_at_end_when_unchanged(tail);
+    if (!writers) return std::nullopt;
+    return quiet_stretch{std::move(writers)};
+}
+
 /// One decoding pass under the decoder's lock: the slot advanced to what is already durable,
 /// then everything committed before now decoded into the buffers, in this transaction. Skipped
 /// when the WAL since the last pass holds no commit that may have changed a source (logical
@@ -184,10 +211,11 @@ std::optional<long long> decode_locked(const spi::row& last_pass, bool wait,
     since.to = continuing ? server::flush_wal_to(*decoder_until) : server::flush_inserted_wal();
     // (A quarter of pg_trickle.wal_max_lag_mb at most: skipping must not be what exceeds it.)
     const std::uint64_t most = guc::wal_max_lag_mb > 0 ? std::min<std::uint64_t>(16, guc::wal_max_lag_mb / 4) << 20 : 16u << 20;
-    if (since.to < since.from + most && !server::commits_changing(since)) {
-        publish_at_commit(since.to, server::next_full_xid(), false, std::nullopt);
-        return 0;
-    }
+    if (since.to < since.from + most)
+        if (const auto quiet = quiet_since_last_pass(since, continuing)) {
+            publish_at_commit(since.to, server::next_full_xid(), false, quiet->writers);
+            return 0;
+        }
     const std::string name = slot_name();
     std::uint64_t end = since.to;
     long long rows = 0;

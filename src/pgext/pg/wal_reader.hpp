@@ -65,6 +65,13 @@ struct commit_search {
 /// Conservative: true when unsure.
 bool commits_changing(const commit_search& search);
 
+/// Where no transaction committing between `from` and `to` may have changed the tables
+/// (commits_changing) and writers_before is known: the transactions that may have written them
+/// before `to` and had not ended there (writers_before and those that wrote them in between,
+/// less the ones that aborted or, by a running-transactions record, were found ended). Nothing
+/// where one may have changed them.
+std::optional<std::vector<std::uint32_t>> writers_at_end_when_unchanged(const commit_search& search);
+
 /// The transactions a decoder's context holds in progress when it plans on: read before the
 /// plan's start, still to end.
 struct held_transactions {

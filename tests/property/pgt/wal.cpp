@@ -543,6 +543,46 @@ TEST_CASE("WAL capture: a change committed without waiting for the flush is in t
     }
 }
 
+TEST_CASE("WAL capture: a write before the decoder's passes that found nothing, committed after them, is in the next refresh",
+          "[wal]") {
+    // Passes that find no source's commit publish their end as a point a refresh reads on from,
+    // with the transactions that wrote a source before it and had not ended. A writer open
+    // across such passes (at the top level, then in a subtransaction) commits while the decoder
+    // cannot append to the buffer: the refresh right after must find that commit is the writer's
+    // and wait for it to be decoded, not take its snapshot without it.
+    wal_sums_server s("synchronous_commit = on", 500, {"CREATE TABLE other (id int)"});
+    INFO("server log:\n" << s.server.log());
+    REQUIRE(s.captured_from_wal());
+    connection& db = s.db;
+    REQUIRE(wait_for([&] {
+        return db.scalar("SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'pg_trickle WAL decoder'") == "1";
+    }, 20s));
+    REQUIRE(s.refreshed_exact());
+    const std::string buffer = *db.scalar("SELECT 'pgtrickle_changes.changes_' || 'items'::regclass::oid");
+    auto writer = s.server.connect();
+    auto held = s.server.connect();
+    auto other = s.server.connect();
+    for (int round = 0; round < 2; ++round) {
+        writer.exec("BEGIN");
+        if (round == 1) writer.exec("SAVEPOINT s");
+        writer.exec("UPDATE items SET v = v + 3 WHERE id % 4 = " + std::to_string(round));
+        if (round == 1) writer.exec("RELEASE s");
+        // Commits of another table wake the decoder: passes that find nothing to decode.
+        for (int i = 0; i < 8; ++i) {
+            db.exec("INSERT INTO other VALUES (" + std::to_string(i) + ")");
+            std::this_thread::sleep_for(50ms);
+        }
+        held.exec("BEGIN");
+        held.exec("LOCK TABLE " + buffer + " IN SHARE MODE");
+        writer.exec("COMMIT");
+        std::thread refresh([&] { other.exec("SELECT pgtrickle.refresh_stream_table('sums')"); });
+        std::this_thread::sleep_for(500ms);
+        held.exec("COMMIT");
+        refresh.join();
+        CHECK(equal_to_query(db, "sums", "g, n, total", sums_query));
+    }
+}
+
 TEST_CASE("WAL capture: an atomic diamond over a WAL-captured source applies its changes", "[wal]") {
     // The group's members share one snapshot, taken once the source's changes are decoded: each
     // applies them (pinning the snapshot gives the transaction an id, which is no write).
