@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "pg/condition_variable.hpp"
+#include "pg/derived_commit.hpp"
 #include "pg/latch.hpp"
 #include "pg/process.hpp"
 #include "pg/shared_memory.hpp"
@@ -110,7 +111,8 @@ void at_commit() {
             }
             state->mutex.unlock();
             state->advanced.broadcast();
-        } else if (xid != 0) {
+        } else if (xid != 0 && !server::committing_derived_only()) {
+            // (A transaction that only refreshed wrote no source.)
             wake_decoder();
         }
     }

@@ -1,5 +1,6 @@
 #include "pg/derived_commit.hpp"
 
+#include <cstdint>
 #include <exception>
 
 #include "pg/transactions.hpp"
@@ -28,8 +29,12 @@ struct derived_state {
     XLogRecPtr wal_end = InvalidXLogRecPtr;
 };
 derived_state state;
-/// The transaction whose commit at_pre_commit made asynchronous (0: none).
-unsigned made_asynchronous = 0;
+/// The transaction whose commit at_pre_commit made asynchronous: its top-level full id (0:
+/// none, or one without an id). Not its local number, which the server clears before it calls
+/// the commit's callbacks.
+std::uint64_t made_asynchronous = 0;
+
+std::uint64_t top_full_id() { return U64FromFullTransactionId(GetTopFullTransactionIdIfAny()); }
 
 bool in_this_transaction() { return state.transaction == transaction_number(); }
 
@@ -53,7 +58,7 @@ void at_pre_commit(XactEvent event, void*) {
         wal_is_streamed())
         return;
     (void)set_config_option("synchronous_commit", "off", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_LOCAL, true, 0, false);
-    made_asynchronous = state.transaction;
+    made_asynchronous = top_full_id();
     ereport(DEBUG1, (errmsg("pg_trickle: the transaction wrote only stream table refreshes: its commit does not wait for the WAL flush")));
 }
 
@@ -73,7 +78,7 @@ derived_writes_scope::~derived_writes_scope() {
         state.wal_end = XactLastRecEnd;
 }
 
-bool committing_derived_only() { return made_asynchronous != 0 && made_asynchronous == transaction_number(); }
+bool committing_derived_only() { return made_asynchronous != 0 && made_asynchronous == top_full_id(); }
 
 void install_derived_commit() { RegisterXactCallback(at_pre_commit, nullptr); }
 

@@ -17,8 +17,9 @@ public:
     derived_writes_scope& operator=(const derived_writes_scope&) = delete;
 };
 
-/// Whether the commit under way is one that derived_writes_scope made asynchronous; from a
-/// transaction callback that runs after the commit hook's (XACT_EVENT_PRE_COMMIT onwards).
+/// Whether the commit under way, of a transaction with a transaction id, is one that
+/// derived_writes_scope made asynchronous; from a transaction callback that runs after the
+/// commit hook's (XACT_EVENT_PRE_COMMIT to XACT_EVENT_COMMIT).
 bool committing_derived_only();
 
 /// Registers the commit hook; call it before any other transaction callback that may write is
