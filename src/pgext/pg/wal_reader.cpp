@@ -444,10 +444,11 @@ bool commits_changing(const commit_search& search) {
 }
 
 std::optional<std::vector<std::uint32_t>> writers_at_end_when_unchanged(const commit_search& search) {
+    // The writers found, from writers_before on, less those found ended: one that ended will
+    // not commit.
     scan_state s{search};
-    xid_set open("pg_trickle WAL writers in progress");
     pg::call([&] {
-        for (TransactionId x : *search.writers_before) open.add(x);
+        for (TransactionId x : *search.writers_before) s.writers.add(x);
     });
     const bool changing = read_records(search.from, search.to, [&](XLogReaderState* reader) {
         if (is_commit(reader)) return commit_counts(reader, s);
@@ -456,18 +457,17 @@ std::optional<std::vector<std::uint32_t>> writers_at_end_when_unchanged(const co
             // wrote is seen.)
             xl_xact_parsed_abort parsed;
             ParseAbortRecord(XLogRecGetInfo(reader), reinterpret_cast<xl_xact_abort*>(XLogRecGetData(reader)), &parsed);
-            open.remove(XLogRecGetXid(reader), parsed.subxacts, parsed.nsubxacts);
+            s.writers.remove(XLogRecGetXid(reader), parsed.subxacts, parsed.nsubxacts);
         } else if (XLogRecGetRmid(reader) == RM_STANDBY_ID && (XLogRecGetInfo(reader) & ~XLR_INFO_MASK) == XLOG_RUNNING_XACTS) {
             // Transactions before the oldest running one ended without a record (a crash).
-            open.remove_before(reinterpret_cast<const xl_running_xacts*>(XLogRecGetData(reader))->oldestRunningXid);
+            s.writers.remove_before(reinterpret_cast<const xl_running_xacts*>(XLogRecGetData(reader))->oldestRunningXid);
         } else if (touches_tables(reader, s)) {
             s.writers.add(XLogRecGetXid(reader));
-            open.add(XLogRecGetXid(reader));
         }
         return false;
     });
     if (changing) return std::nullopt;
-    return open.members();
+    return s.writers.members();
 }
 
 namespace {
