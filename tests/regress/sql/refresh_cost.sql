@@ -375,6 +375,8 @@ DROP TABLE h;
 -- version (pgt_stream_tables' fillfactor), so that 300 refreshes, each its own transaction,
 -- update the row on its page (HOT) and leave the table at its size. (Two rows of 1.8 and 1.3 kB
 -- alone in the table, compacted: at the default fillfactor, every third update left the page.)
+-- A concurrent snapshot (the scheduler's, autovacuum's) can keep a version from being pruned for
+-- a moment and send one update to a new page: the table may grow by that one page, no more.
 CREATE TABLE f (id int PRIMARY KEY, region text, amount numeric(10,2));
 SELECT pgtrickle.create_stream_table('f_sum', 'SELECT region, count(*) AS orders, sum(amount) AS revenue, avg(amount) AS avg_amount FROM f GROUP BY region',
                                      refresh_mode => 'DIFFERENTIAL', schedule => '24h');
@@ -395,7 +397,7 @@ BEGIN
 END $$;
 CALL refresh_each_alone('f_sum', 300);
 SELECT pg_stat_force_next_flush();
-SELECT pg_relation_size('pgtrickle.pgt_stream_tables') <= :catalog_bytes AS same_size,
+SELECT pg_relation_size('pgtrickle.pgt_stream_tables') <= :catalog_bytes + current_setting('block_size')::int AS same_size,
        pg_stat_get_tuples_updated('pgtrickle.pgt_stream_tables'::regclass) - :updated_before >= 300 AS updated,
        pg_stat_get_tuples_hot_updated('pgtrickle.pgt_stream_tables'::regclass) - :hot_before
          >= 0.98 * (pg_stat_get_tuples_updated('pgtrickle.pgt_stream_tables'::regclass) - :updated_before) AS hot;
