@@ -1,13 +1,17 @@
 #include "pg/background_worker.hpp"
 
+#include <cerrno>
+#include <csignal>
 #include <cstring>
 
 #include "pg/function.hpp"
 
 extern "C" {
+#include <miscadmin.h>
 #include <pgstat.h>
 #include <postmaster/bgworker.h>
 #include <postmaster/interrupt.h>
+#include <storage/latch.h>
 #include <utils/guc.h>
 #include <utils/memutils.h>
 }
@@ -31,6 +35,22 @@ BackgroundWorker worker_of(const worker_spec& spec) {
 }
 static_assert(BGW_NEVER_RESTART == never_restart);
 static_assert(sizeof(oid) == sizeof(Oid));
+
+/// Whether a shutdown_cancels scope is open.
+volatile sig_atomic_t shutdown_cancels_work = 0;
+
+/// SIGTERM: the worker is asked to leave; inside a shutdown_cancels scope, the statement
+/// running is cancelled too, as a backend's query is by its die().
+void on_shutdown_request(SIGNAL_ARGS) {
+    const int saved_errno = errno;
+    ShutdownRequestPending = true;
+    if (shutdown_cancels_work) {
+        QueryCancelPending = true;
+        InterruptPending = true;
+    }
+    SetLatch(MyLatch);
+    errno = saved_errno;
+}
 } // namespace
 
 void register_worker(const worker_spec& spec) {
@@ -57,7 +77,7 @@ void forget_worker(BackgroundWorkerHandle* handle) { pfree(handle); }
 void run_worker(void (*main)(std::uintptr_t arg), std::uintptr_t arg, const char* name) { pg::invoke_worker(main, arg, name); }
 
 void take_worker_signals() {
-    pqsignal(SIGTERM, SignalHandlerForShutdownRequest);
+    pqsignal(SIGTERM, on_shutdown_request);
     pqsignal(SIGHUP, SignalHandlerForConfigReload);
     ConfigReloadPending = true;
     BackgroundWorkerUnblockSignals();
@@ -70,6 +90,20 @@ void reload_configuration() {
 }
 
 bool shutdown_requested() { return ShutdownRequestPending; }
+
+shutdown_cancels::shutdown_cancels() {
+    shutdown_cancels_work = 1;
+    if (ShutdownRequestPending) { // (asked before the scope opened: cancelled at once)
+        QueryCancelPending = true;
+        InterruptPending = true;
+    }
+}
+
+shutdown_cancels::~shutdown_cancels() {
+    shutdown_cancels_work = 0;
+    // (A request that came after the work's last check of interrupts: nothing left to cancel.)
+    QueryCancelPending = false;
+}
 
 void connect_to_database(oid db) {
     if (db == InvalidOid)

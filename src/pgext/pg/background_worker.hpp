@@ -44,6 +44,19 @@ void reload_configuration();
 /// SIGTERM asked the worker to leave.
 bool shutdown_requested();
 
+/// While one lives, SIGTERM (the server's fast shutdown, pg_terminate_backend) also cancels the
+/// statement running (57014), as it ends a backend's query: the work in hand — a refresh, a
+/// decoding pass — is rolled back at its next check of interrupts instead of holding the
+/// shutdown until it is done. Open it only around a transaction whose failure the caller
+/// handles (sched::in_transaction); with a request already made, the work is cancelled at once.
+class shutdown_cancels {
+public:
+    shutdown_cancels();
+    ~shutdown_cancels();
+    shutdown_cancels(const shutdown_cancels&) = delete;
+    shutdown_cancels& operator=(const shutdown_cancels&) = delete;
+};
+
 /// Connects the worker to database `db`; with 0, to no database (shared catalogs only).
 void connect_to_database(oid db);
 /// The database its starter handed over (worker_spec::database).

@@ -1109,12 +1109,11 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
     return out;
 }
 
-bool record_failure(long long id, initiator who, const std::string& sqlstate, const std::string& message, int max_errors,
-                    std::optional<long long> history) {
-    // (After a refresh that holds the lock has read the row: it settles the errors recorded
-    // before it, and a failure recorded after it counts.)
-    maintainers::lock(id);
-    server::role_scope as_ext(server::extension_owner(), false);
+namespace {
+
+/// Marks history row `history` failed, or adds a failed one.
+void record_failed_history(long long id, initiator who, const std::string& sqlstate, const std::string& message,
+                           std::optional<long long> history) {
     // (A 0.1.0 catalog, which the library also serves, records no SQLSTATE.)
     const spi::param code = stream_table_catalog_oids().has_settings ? spi::param(sqlstate) : std::nullopt;
     if (history) {
@@ -1138,6 +1137,23 @@ bool record_failure(long long id, initiator who, const std::string& sqlstate, co
         const t::insert failed{"pgtrickle.pgt_refresh_history", std::move(columns), row, {}};
         spi::exec(t::render(failed), {std::to_string(id), message, initiator_name(who), code});
     }
+}
+
+} // namespace
+
+void record_interruption(long long id, initiator who, const std::string& sqlstate, const std::string& message,
+                         std::optional<long long> history) {
+    server::role_scope as_ext(server::extension_owner(), false);
+    record_failed_history(id, who, sqlstate, message, history);
+}
+
+bool record_failure(long long id, initiator who, const std::string& sqlstate, const std::string& message, int max_errors,
+                    std::optional<long long> history) {
+    // (After a refresh that holds the lock has read the row: it settles the errors recorded
+    // before it, and a failure recorded after it counts.)
+    maintainers::lock(id);
+    server::role_scope as_ext(server::extension_owner(), false);
+    record_failed_history(id, who, sqlstate, message, history);
     // A failure that passes by itself (a node that did not answer, a lock not had in time, a
     // deadlock or serialization failure, a shutdown) leaves the stream table in ERROR, retried
     // with back-off until it succeeds; others suspend it after max_errors.

@@ -93,6 +93,13 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
 bool record_failure(long long id, initiator who, const std::string& sqlstate, const std::string& message, int max_errors,
                     std::optional<long long> history = std::nullopt);
 
+/// Records a refresh its worker was asked to give up (the server shutting down): the history row
+/// (`history`, or a new one) only, failed with `sqlstate` and `message`. The stream table's
+/// status and error count are left as they were: its changes are still pending, for the next
+/// refresh.
+void record_interruption(long long id, initiator who, const std::string& sqlstate, const std::string& message,
+                         std::optional<long long> history = std::nullopt);
+
 /// Changes waiting in the stream table's source buffers (a positive count also when it was
 /// never populated or needs reinitialising).
 long long pending_changes(long long id);

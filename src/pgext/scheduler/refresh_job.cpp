@@ -5,6 +5,7 @@
 #include <vector>
 #include <string>
 
+#include "pg/background_worker.hpp"
 #include "pg/notices.hpp"
 #include "pg/settings.hpp"
 #include "pg/spi.hpp"
@@ -21,6 +22,15 @@ void alert(const std::string& event, const std::string& name, int errors, const 
     spi::exec("SELECT pg_catalog.pg_notify('pgtrickle_alert', pg_catalog.json_build_object('event', $1, "
               "'stream_table', $2, 'message', $3, 'consecutive_errors', $4::int)::text)",
               {event, name, message, std::to_string(errors)});
+}
+
+/// A refresh ended because the worker was asked to leave (the server's fast shutdown cancels
+/// it, and terminates its parallel workers): no failure of the stream table's. Its history row
+/// says so; its status stays; its changes wait for the next refresh.
+void record_interrupted(long long id, std::optional<long long> history, const std::string& name) {
+    const std::string why = "interrupted: the server is shutting down (or the refresh worker was terminated)";
+    in_transaction([&] { ext::record_interruption(id, ext::initiator::scheduler, "57P01", why, history); });
+    server::log("pg_trickle: refresh of " + name + " " + why + "; its changes stay pending", "57P01");
 }
 
 } // namespace
@@ -51,12 +61,19 @@ bool run_scheduled_refresh(long long id) {
         errors = std::stoi(*r[0][2]);
     });
     if (failure || !history) return false;
-    failure = in_transaction([&] {
-        server::commit_without_flush_if_alone();
-        ext::refresh(id, ext::initiator::scheduler, history);
-        if (errors > 0) alert("recovered", name, errors, "refreshed after " + std::to_string(errors) + " failures");
-    });
+    {
+        const server::shutdown_cancels on_shutdown;
+        failure = in_transaction([&] {
+            server::commit_without_flush_if_alone();
+            ext::refresh(id, ext::initiator::scheduler, history);
+            if (errors > 0) alert("recovered", name, errors, "refreshed after " + std::to_string(errors) + " failures");
+        });
+    }
     if (!failure) return true;
+    if (server::shutdown_requested()) {
+        record_interrupted(id, history, name);
+        return false;
+    }
     const auto [code, message] = *failure;
     in_transaction([&] {
         const bool suspended =
@@ -81,16 +98,24 @@ bool run_group_refresh(long long id) {
         return false;
     if (members.empty()) return run_scheduled_refresh(id); // no longer in a group
     long long failing = 0;
-    const auto failure = in_transaction([&] {
-        server::commit_without_flush_if_alone();
-        ext::refresh_group(members, ext::initiator::scheduler, &failing);
-        for (const auto& [member, about] : named)
-            if (about.second > 0)
-                alert("recovered", about.first, about.second, "refreshed after " + std::to_string(about.second) + " failures");
-    });
-    if (!failure) return true;
-    const auto [code, message] = *failure;
+    std::optional<failure> failed;
+    {
+        const server::shutdown_cancels on_shutdown;
+        failed = in_transaction([&] {
+            server::commit_without_flush_if_alone();
+            ext::refresh_group(members, ext::initiator::scheduler, &failing);
+            for (const auto& [member, about] : named)
+                if (about.second > 0)
+                    alert("recovered", about.first, about.second, "refreshed after " + std::to_string(about.second) + " failures");
+        });
+    }
+    if (!failed) return true;
+    const auto [code, message] = *failed;
     const auto& [name, errors] = named[failing];
+    if (server::shutdown_requested()) {
+        if (failing != 0) record_interrupted(failing, std::nullopt, name);
+        return false;
+    }
     in_transaction([&] {
         const bool suspended = ext::record_failure(failing, ext::initiator::scheduler, code, message, guc::max_consecutive_errors);
         alert(suspended ? "suspended" : "refresh_failed", name, errors + 1, message + " (its atomic group was rolled back)");

@@ -1,9 +1,9 @@
 // The background scheduler, end to end on a live server: a chain of calculated schedules
 // follows a base-table change on its own; a failing stream table shows ERROR, is suspended
 // after repeated failures and alerts listeners, while the others keep refreshing; a crash in
-// the middle of a refresh loses nothing; many idle stream tables cost no refreshes; a dormant
-// scheduler comes back when a stream table is due; a terminated one is replaced; probing many
-// databases leaves room for more.
+// the middle of a refresh loses nothing; a fast shutdown does not wait for one to finish; many
+// idle stream tables cost no refreshes; a dormant scheduler comes back when a stream table is
+// due; a terminated one is replaced; probing many databases leaves room for more.
 #include <catch2/catch.hpp>
 
 #include <unistd.h>
@@ -145,6 +145,31 @@ TEST_CASE("scheduler: a crash in the middle of a refresh loses no change", "[sch
     again->exec("INSERT INTO items VALUES (9003, 3)");
     CHECK(wait_for([&] { return equal_to_query(*again, "fast", "total", "SELECT sum(v) FROM items"); }, 10s));
     CHECK(wait_for([&] { return equal_to_query(*again, "slow", "id, v", "SELECT id, v FROM items"); }, 30s));
+}
+
+TEST_CASE("scheduler: a fast shutdown cuts a long refresh short, the stream table left ACTIVE and refreshed again",
+          "[scheduler]") {
+    server_with_extension s;
+    auto& db = s.db;
+    db.exec("CREATE TABLE one (id int PRIMARY KEY)");
+    db.exec("INSERT INTO one VALUES (1)");
+    // A FULL refresh that would take a minute: pg_ctl's wait for the shutdown (-t 60) ends first.
+    db.exec("SELECT pgtrickle.create_stream_table('slow', 'SELECT id, pg_sleep(60)::text AS slept FROM one', "
+            "refresh_mode => 'FULL', schedule => '1s', initialize => false)");
+    const std::string running = "SELECT max(refresh_id) FROM pgtrickle.pgt_refresh_history WHERE status = 'RUNNING'";
+    REQUIRE(wait_for([&] { return db.scalar(running).has_value(); }, 10s));
+    const std::string cut_short = *db.scalar(running);
+    s.server.shut_down(); // (throws when the server is still up after 60 s)
+    s.server.start_up();
+    auto again = s.server.connect();
+    // The refresh cut short is in the history, not counted against the stream table …
+    CHECK(again.scalar("SELECT status || ' ' || error_sqlstate || ' ' || error_message FROM pgtrickle.pgt_refresh_history "
+                       "WHERE refresh_id = " + cut_short) ==
+          "FAILED 57P01 interrupted: the server is shutting down (or the refresh worker was terminated)");
+    CHECK(again.scalar("SELECT status || ' ' || consecutive_errors FROM pgtrickle.pgt_stream_tables") == "ACTIVE 0");
+    CHECK(s.server.log().find("refresh of public.slow interrupted") != std::string::npos);
+    // … which the scheduler refreshes again (ended in turn by the test's own shutdown).
+    CHECK(wait_for([&] { return again.scalar(running + " AND refresh_id > " + cut_short).has_value(); }, 10s));
 }
 
 TEST_CASE("scheduler: 100 idle stream tables cost no refreshes", "[scheduler]") {
