@@ -1208,9 +1208,17 @@ long long count_pending(unsigned source_relid, const std::vector<spi::param>& fr
     if (!frontier[0])
         return std::stoll(*spi::prepared(sql::tree::render(sql::tree::select({sql::tree::count_all()}).from(buffer_name(source_relid), "b")), 0)
                                .query({})[0][0]);
-    sql::tree::select count = pending_rows(source_relid, "b");
-    count.items.emplace_back(sql::tree::count_all());
-    return std::stoll(*spi::prepared(sql::tree::render(count), 3).query(frontier)[0][0]);
+    // (The refresh's own count, in C: a statement tested each record's visibility in the
+    // frontier's snapshot by two function calls, a third of a second for 1,000,000 records held
+    // for a slower reader, at every look of the monitoring views.)
+    const unsigned buffer = buffer_of(source_relid);
+    if (buffer == 0) return 0;
+    const spi::snapshot snap;
+    // (Every record read, from the first page: no limit to stop at, and no sample.)
+    const bool whole_buffer = true;
+    return pg::count_pending(buffer, pg::frontier_text{*frontier[0], *frontier[1], *frontier[2]}, std::numeric_limits<long long>::max(), snap,
+                             whole_buffer)
+        .records;
 }
 
 } // namespace
