@@ -5,7 +5,6 @@
 #include <vector>
 #include <string>
 
-#include "pg/background_worker.hpp"
 #include "pg/notices.hpp"
 #include "pg/settings.hpp"
 #include "pg/spi.hpp"
@@ -61,14 +60,11 @@ bool run_scheduled_refresh(long long id) {
         errors = std::stoi(*r[0][2]);
     });
     if (failure || !history) return false;
-    {
-        const server::shutdown_cancels on_shutdown;
-        failure = in_transaction([&] {
-            server::commit_without_flush_if_alone();
-            ext::refresh(id, ext::initiator::scheduler, history);
-            if (errors > 0) alert("recovered", name, errors, "refreshed after " + std::to_string(errors) + " failures");
-        });
-    }
+    failure = in_transaction_until_shutdown([&] {
+        server::commit_without_flush_if_alone();
+        ext::refresh(id, ext::initiator::scheduler, history);
+        if (errors > 0) alert("recovered", name, errors, "refreshed after " + std::to_string(errors) + " failures");
+    });
     if (!failure) return true;
     if (server::shutdown_requested()) {
         record_interrupted(id, history, name);
@@ -98,19 +94,15 @@ bool run_group_refresh(long long id) {
         return false;
     if (members.empty()) return run_scheduled_refresh(id); // no longer in a group
     long long failing = 0;
-    std::optional<failure> failed;
-    {
-        const server::shutdown_cancels on_shutdown;
-        failed = in_transaction([&] {
-            server::commit_without_flush_if_alone();
-            ext::refresh_group(members, ext::initiator::scheduler, &failing);
-            for (const auto& [member, about] : named)
-                if (about.second > 0)
-                    alert("recovered", about.first, about.second, "refreshed after " + std::to_string(about.second) + " failures");
-        });
-    }
-    if (!failed) return true;
-    const auto [code, message] = *failed;
+    const auto failure = in_transaction_until_shutdown([&] {
+        server::commit_without_flush_if_alone();
+        ext::refresh_group(members, ext::initiator::scheduler, &failing);
+        for (const auto& [member, about] : named)
+            if (about.second > 0)
+                alert("recovered", about.first, about.second, "refreshed after " + std::to_string(about.second) + " failures");
+    });
+    if (!failure) return true;
+    const auto [code, message] = *failure;
     const auto& [name, errors] = named[failing];
     if (server::shutdown_requested()) {
         if (failing != 0) record_interrupted(failing, std::nullopt, name);

@@ -49,17 +49,13 @@ namespace {
 /// One pass; false when it failed or could not run.
 bool decode_once() {
     bool decoded = false;
-    std::optional<failure> failed;
-    {
-        // (A pass cut short is rolled back: the next decoder reads the same commits again.)
-        const server::shutdown_cancels on_shutdown;
-        failed = in_transaction([&] {
-            const auto rows = ext::wal::decoder_pass();
-            decoded = rows.has_value();
-            // Rows decoded count as a commit's: the scheduler looks for refreshes to do.
-            if (rows && *rows > 0) wake_scheduler_at_commit();
-        });
-    }
+    // (A pass cut short is rolled back: the next decoder reads the same commits again.)
+    const auto failed = in_transaction_until_shutdown([&] {
+        const auto rows = ext::wal::decoder_pass();
+        decoded = rows.has_value();
+        // Rows decoded count as a commit's: the scheduler looks for refreshes to do.
+        if (rows && *rows > 0) wake_scheduler_at_commit();
+    });
     if (failed && !server::shutdown_requested()) server::log("pg_trickle: WAL decoding: " + failed->sqlstate + ": " + failed->message);
     if (failed || !decoded) ext::wal::note_failed_pass();
     // Its commit did not wait for the disk; the refreshes woken by it go on while it waits
