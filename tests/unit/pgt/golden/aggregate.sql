@@ -62,11 +62,11 @@ SELECT s."__pgt_row_id", s."status", s."n", s."a", s."lo", s."__pgt_count", s."_
 ),
 -- delete groups that became empty or fail HAVING
 "__pgt_del" AS (
-DELETE FROM "st" t USING "__pgt_delta" d WHERE ((t."ctid" OPERATOR(pg_catalog.=) d."__pgt_ctid") AND (NOT d."__pgt_visible")) RETURNING 1
+DELETE FROM "st" t USING "__pgt_delta" d WHERE (((t."ctid" OPERATOR(pg_catalog.=) d."__pgt_ctid") AND t."ctid" OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d."__pgt_ctid" FROM "__pgt_delta" d))) AND (NOT d."__pgt_visible")) RETURNING 1
 ),
 -- update changed groups
 "__pgt_upd" AS (
-UPDATE "st" t SET "status" = d."status", "n" = d."n", "a" = d."a", "lo" = d."lo", "__pgt_a1_sum" = d."__pgt_a1_sum", "__pgt_a1_nn" = d."__pgt_a1_nn", "__pgt_a1_nan" = d."__pgt_a1_nan", "__pgt_a1_pinf" = d."__pgt_a1_pinf", "__pgt_a1_ninf" = d."__pgt_a1_ninf" FROM "__pgt_delta" d WHERE ((t."ctid" OPERATOR(pg_catalog.=) d."__pgt_ctid") AND d."__pgt_visible" AND (ROW(t."status", t."n", t."a", pg_catalog.scale(t."a"), t."lo", pg_catalog.scale(t."lo"), t."__pgt_a1_sum", pg_catalog.scale(t."__pgt_a1_sum"), t."__pgt_a1_nn", t."__pgt_a1_nan", t."__pgt_a1_pinf", t."__pgt_a1_ninf") IS DISTINCT FROM ROW(d."status", d."n", d."a", pg_catalog.scale(d."a"), d."lo", pg_catalog.scale(d."lo"), d."__pgt_a1_sum", pg_catalog.scale(d."__pgt_a1_sum"), d."__pgt_a1_nn", d."__pgt_a1_nan", d."__pgt_a1_pinf", d."__pgt_a1_ninf"))) RETURNING 1
+UPDATE "st" t SET "status" = d."status", "n" = d."n", "a" = d."a", "lo" = d."lo", "__pgt_a1_sum" = d."__pgt_a1_sum", "__pgt_a1_nn" = d."__pgt_a1_nn", "__pgt_a1_nan" = d."__pgt_a1_nan", "__pgt_a1_pinf" = d."__pgt_a1_pinf", "__pgt_a1_ninf" = d."__pgt_a1_ninf" FROM "__pgt_delta" d WHERE (((t."ctid" OPERATOR(pg_catalog.=) d."__pgt_ctid") AND t."ctid" OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d."__pgt_ctid" FROM "__pgt_delta" d))) AND d."__pgt_visible" AND (ROW(t."status", t."n", t."a", pg_catalog.scale(t."a"), t."lo", pg_catalog.scale(t."lo"), t."__pgt_a1_sum", pg_catalog.scale(t."__pgt_a1_sum"), t."__pgt_a1_nn", t."__pgt_a1_nan", t."__pgt_a1_pinf", t."__pgt_a1_ninf") IS DISTINCT FROM ROW(d."status", d."n", d."a", pg_catalog.scale(d."a"), d."lo", pg_catalog.scale(d."lo"), d."__pgt_a1_sum", pg_catalog.scale(d."__pgt_a1_sum"), d."__pgt_a1_nn", d."__pgt_a1_nan", d."__pgt_a1_pinf", d."__pgt_a1_ninf"))) RETURNING 1
 ),
 -- insert groups new to the table
 "__pgt_ins" AS (

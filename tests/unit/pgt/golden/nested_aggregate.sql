@@ -70,11 +70,11 @@ SELECT s."__pgt_row_id", s."n", s."c", s."__pgt_count", s."__pgt_existed", s."__
 ),
 -- delete groups that became empty or fail HAVING
 "__pgt_del" AS (
-DELETE FROM "st" t USING "__pgt_delta" d WHERE ((t."ctid" OPERATOR(pg_catalog.=) d."__pgt_ctid") AND (NOT d."__pgt_visible")) RETURNING 1
+DELETE FROM "st" t USING "__pgt_delta" d WHERE (((t."ctid" OPERATOR(pg_catalog.=) d."__pgt_ctid") AND t."ctid" OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d."__pgt_ctid" FROM "__pgt_delta" d))) AND (NOT d."__pgt_visible")) RETURNING 1
 ),
 -- update changed groups
 "__pgt_upd" AS (
-UPDATE "st" t SET "n" = d."n", "c" = d."c" FROM "__pgt_delta" d WHERE ((t."ctid" OPERATOR(pg_catalog.=) d."__pgt_ctid") AND d."__pgt_visible" AND (ROW(t."n", t."c") IS DISTINCT FROM ROW(d."n", d."c"))) RETURNING 1
+UPDATE "st" t SET "n" = d."n", "c" = d."c" FROM "__pgt_delta" d WHERE (((t."ctid" OPERATOR(pg_catalog.=) d."__pgt_ctid") AND t."ctid" OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d."__pgt_ctid" FROM "__pgt_delta" d))) AND d."__pgt_visible" AND (ROW(t."n", t."c") IS DISTINCT FROM ROW(d."n", d."c"))) RETURNING 1
 ),
 -- insert groups new to the table
 "__pgt_ins" AS (

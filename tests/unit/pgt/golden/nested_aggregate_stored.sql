@@ -81,11 +81,11 @@ SELECT s."__pgt_row_id", s."n", s."c", s."__pgt_count", s."__pgt_existed", s."__
 ),
 -- delete groups that became empty or fail HAVING
 "__pgt_del" AS (
-DELETE FROM "st" t USING "__pgt_delta" d WHERE ((t."ctid" OPERATOR(pg_catalog.=) d."__pgt_ctid") AND (NOT d."__pgt_visible")) RETURNING 1
+DELETE FROM "st" t USING "__pgt_delta" d WHERE (((t."ctid" OPERATOR(pg_catalog.=) d."__pgt_ctid") AND t."ctid" OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d."__pgt_ctid" FROM "__pgt_delta" d))) AND (NOT d."__pgt_visible")) RETURNING 1
 ),
 -- update changed groups
 "__pgt_upd" AS (
-UPDATE "st" t SET "n" = d."n", "c" = d."c" FROM "__pgt_delta" d WHERE ((t."ctid" OPERATOR(pg_catalog.=) d."__pgt_ctid") AND d."__pgt_visible" AND (ROW(t."n", t."c") IS DISTINCT FROM ROW(d."n", d."c"))) RETURNING 1
+UPDATE "st" t SET "n" = d."n", "c" = d."c" FROM "__pgt_delta" d WHERE (((t."ctid" OPERATOR(pg_catalog.=) d."__pgt_ctid") AND t."ctid" OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d."__pgt_ctid" FROM "__pgt_delta" d))) AND d."__pgt_visible" AND (ROW(t."n", t."c") IS DISTINCT FROM ROW(d."n", d."c"))) RETURNING 1
 ),
 -- insert groups new to the table
 "__pgt_ins" AS (
@@ -93,11 +93,11 @@ INSERT INTO "st" ("__pgt_row_id", "n", "c") SELECT d."__pgt_row_id", d."n", d."c
 ),
 -- delete groups that became empty or fail HAVING
 "n2_del" AS (
-DELETE FROM "state_n2" t USING "n2_touched" d WHERE ((t."ctid" OPERATOR(pg_catalog.=) d."__pgt_ctid") AND (NOT d."__pgt_visible")) RETURNING 1
+DELETE FROM "state_n2" t USING "n2_touched" d WHERE (((t."ctid" OPERATOR(pg_catalog.=) d."__pgt_ctid") AND t."ctid" OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d."__pgt_ctid" FROM "n2_touched" d))) AND (NOT d."__pgt_visible")) RETURNING 1
 ),
 -- update changed groups
 "n2_upd" AS (
-UPDATE "state_n2" t SET "customer_id" = d."customer_id", "count" = d."count", "__pgt_count" = d."__pgt_count" FROM "n2_touched" d WHERE ((t."ctid" OPERATOR(pg_catalog.=) d."__pgt_ctid") AND d."__pgt_visible" AND (ROW(t."customer_id", t."count", t."__pgt_count") IS DISTINCT FROM ROW(d."customer_id", d."count", d."__pgt_count"))) RETURNING 1
+UPDATE "state_n2" t SET "customer_id" = d."customer_id", "count" = d."count", "__pgt_count" = d."__pgt_count" FROM "n2_touched" d WHERE (((t."ctid" OPERATOR(pg_catalog.=) d."__pgt_ctid") AND t."ctid" OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT d."__pgt_ctid" FROM "n2_touched" d))) AND d."__pgt_visible" AND (ROW(t."customer_id", t."count", t."__pgt_count") IS DISTINCT FROM ROW(d."customer_id", d."count", d."__pgt_count"))) RETURNING 1
 ),
 -- insert groups new to the table
 "n2_ins" AS (
