@@ -111,23 +111,16 @@ struct apply_columns {
     tree::expr changed() const { return tree::is_distinct(tree::row(t_printed), tree::row(d_printed)); }
 };
 
-/// `alias."__pgt_row_id" OPERATOR(pg_catalog.=) ANY (ARRAY(…))` of the row ids of `d` where `where` holds: stored
-/// rows found through the row id's index, even where the planner has no statistics on the
-/// table or expects many rows of `d`.
-tree::expr row_id_among(const std::string& alias, const std::string& d, std::optional<tree::expr> where = std::nullopt) {
-    tree::select ids({tree::col("d", "__pgt_row_id")});
-    ids.from(d, "d").where_condition = std::move(where);
-    return tree::equals_any(tree::col(alias, "__pgt_row_id"), ids);
-}
-
-/// `t` is one of the stored rows the change `d` located (stored_ctid_column): a TID scan reads
-/// exactly those, where a guess of many touched groups (a CTE's size is unknown to the planner)
-/// had the table read whole and hashed to meet a few of them (TPC-H q03: 11,300 stored groups
-/// read twice for 21 touched).
-tree::expr located_among(const std::string& d) {
-    tree::select ctids({tree::col("d", stored_ctid_column)});
-    ctids.from(d, "d");
-    return tree::equals_any(tree::col("t", "ctid"), ctids);
+/// `t."column" OPERATOR(pg_catalog.=) ANY (ARRAY(…))` of `d`'s values of `d_column`: the stored
+/// rows the change `d` touches, read through their index (`__pgt_row_id`) or by a TID scan
+/// (`ctid`, where the change located them: stored_ctid_column), even where the planner has no
+/// statistics on the table or expects many rows of `d` (a CTE's size is unknown to it: guessing
+/// many touched groups, it read the table whole and hashed it to meet a few of them; TPC-H q03:
+/// 11,300 stored groups read twice for 21 touched).
+tree::expr stored_among(const std::string& column, const std::string& d, const std::string& d_column) {
+    tree::select values({tree::col("d", d_column)});
+    values.from(d, "d");
+    return tree::equals_any(tree::col("t", column), values);
 }
 
 /// A data-modifying CTE: the statement, `RETURNING 1`.
@@ -167,12 +160,12 @@ std::vector<cte> aggregate_apply_ctes(const layout& lay, const std::string& st, 
                                       const std::string& prefix, const std::string& same_id, stored_rows_known known) {
     const apply_columns cols(lay);
     const tree::expr same = tree::rendered(same_id);
-    const tree::expr touched = row_id_among("t", d);
+    const tree::expr touched = stored_among("__pgt_row_id", d, "__pgt_row_id");
     const tree::expr visible = tree::col("d", "__pgt_visible");
     // (The data-modifying CTEs see the table as the statement began, as the change's own read
     // of the stored groups did: a stored row is where that read found it.)
     const bool located = known == stored_rows_known::location;
-    const tree::expr at = tree::all_of({tree::eq(tree::col("t", "ctid"), tree::col("d", stored_ctid_column)), located_among(d)});
+    const tree::expr at = tree::all_of({tree::eq(tree::col("t", "ctid"), tree::col("d", stored_ctid_column)), stored_among("ctid", d, stored_ctid_column)});
     tree::select stored({tree::integer(1)});
     stored.from(st, "t").where(tree::all_of({same, touched}));
     tree::select added(items(cols.from_d));
