@@ -6,6 +6,7 @@
 
 #include <libpq-fe.h>
 #include <poll.h>
+#include <signal.h>
 #include <pwd.h>
 #include <unistd.h>
 
@@ -219,19 +220,61 @@ void cluster::restart(bool immediate) {
     start();
 }
 
+namespace {
+
+/// The processes whose parent is `parent` (from /proc).
+std::vector<pid_t> children_of(pid_t parent) {
+    std::vector<pid_t> found;
+    for (const auto& entry : fs::directory_iterator("/proc")) {
+        const std::string name = entry.path().filename();
+        if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+        std::ifstream stat(entry.path() / "stat");
+        std::string line;
+        std::getline(stat, line);
+        // "pid (command) state ppid ...": the command may hold spaces and parentheses.
+        const auto close = line.rfind(')');
+        if (close == std::string::npos) continue;
+        std::istringstream rest(line.substr(close + 1));
+        std::string state;
+        pid_t ppid = 0;
+        if (rest >> state >> ppid && ppid == parent) found.push_back(static_cast<pid_t>(std::stoi(name)));
+    }
+    return found;
+}
+
+/// Whether `pid` is (still) a PostgreSQL server process, not another that took its number.
+bool is_postgres(pid_t pid) {
+    std::ifstream comm("/proc/" + std::to_string(pid) + "/comm");
+    std::string name;
+    return std::getline(comm, name) && name == "postgres";
+}
+
+} // namespace
+
 void cluster::kill_and_restart() {
-    std::string pid;
-    std::ifstream(data_ + "/postmaster.pid") >> pid;
-    if (pid.empty() || std::system(("kill -9 " + pid).c_str()) != 0) throw std::runtime_error("no postmaster to kill");
+    std::string pid_text;
+    std::ifstream(data_ + "/postmaster.pid") >> pid_text;
+    if (pid_text.empty()) throw std::runtime_error("no postmaster to kill");
+    const pid_t postmaster = static_cast<pid_t>(std::stoi(pid_text));
+    const std::vector<pid_t> children = children_of(postmaster);
+    if (::kill(postmaster, SIGKILL) != 0) throw std::runtime_error("no postmaster to kill");
     running_ = false;
-    // The children notice their postmaster is gone and exit; a new one refuses to start while
-    // they still hold the old shared memory.
+    // The children notice their postmaster is gone when they next wait, and exit; a new one
+    // refuses to start while they still hold the old shared memory. One still running a long
+    // statement after 10 s is killed too, as when the whole server is killed.
+    const auto killed_at = std::chrono::steady_clock::now();
+    bool stragglers_killed = false;
     for (int attempt = 0;; ++attempt) {
         try {
             start();
             return;
         } catch (const std::runtime_error&) {
             if (attempt == 100) throw;
+            if (!stragglers_killed && std::chrono::steady_clock::now() - killed_at > std::chrono::seconds(10)) {
+                for (const pid_t child : children)
+                    if (is_postgres(child)) (void)::kill(child, SIGKILL);
+                stragglers_killed = true;
+            }
             std::this_thread::sleep_for(std::chrono::milliseconds(200));
         }
     }

@@ -73,8 +73,8 @@ public:
     const std::string& socket_dir() const { return socket_dir_; }
     /// Restarts the server (optionally after a crash: `immediate` stops without a checkpoint).
     void restart(bool immediate = false);
-    /// Kills the postmaster with SIGKILL, waits for its children to go, and starts it again
-    /// (crash recovery).
+    /// Kills the postmaster with SIGKILL, waits for its children to go (killing those still
+    /// running after 10 s), and starts it again (crash recovery).
     void kill_and_restart();
     /// Stops the server (fast shutdown), and starts it again: a node that is down for a while.
     void shut_down();

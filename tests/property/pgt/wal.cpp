@@ -327,14 +327,14 @@ TEST_CASE("WAL capture: the postmaster killed while changes are decoded and refr
     REQUIRE(wait_for([&] { return s.mode(s.db) == "WAL"; }, 20s));
 
     // A writer commits small transactions throughout; its failures during a crash are retried
-    // (a transaction either committed or did not: the table says which).
-    std::atomic<bool> stop{false};
+    // (a transaction either committed or did not: the table says which). A failed REQUIRE stops
+    // it before the server goes (jthread).
     std::atomic<int> committed{0};
-    std::thread writer([&] {
+    std::jthread writer([&](const std::stop_token& stop) {
         std::mt19937 rng(7);
         std::optional<connection> c;
         int next_id = 100000;
-        while (!stop) {
+        while (!stop.stop_requested()) {
             try {
                 if (!c) c.emplace(s.server.connect());
                 const std::string id = std::to_string(next_id++);
@@ -369,7 +369,7 @@ TEST_CASE("WAL capture: the postmaster killed while changes are decoded and refr
     }
     CHECK(during_refresh > 0);
     std::this_thread::sleep_for(1s);
-    stop = true;
+    writer.request_stop();
     writer.join();
     auto c = reconnect(s.server);
     CHECK(s.mode(c) == "WAL");
