@@ -163,17 +163,24 @@ pending_count count_pending(unsigned buffer, const frontier_text& frontier, long
                 },
                 static_cast<BlockNumber>(stride));
             if (sampled.records * stride >= 2 * limit) {
-                out = {limit, std::min(limit, sampled.inserted * stride), sampled.truncated, std::nullopt};
+                out = {limit, std::min(limit, sampled.inserted * stride), sampled.truncated, std::nullopt, std::nullopt};
                 PopActiveSnapshot();
                 table_close(rel, NoLock);
                 return;
             }
         }
         std::uint64_t oldest = now.xmax;
+        std::optional<BlockNumber> first_unapplied;
         const bool read_all = each_row_version(rel, !marker_past_limit, [&](HeapTupleData& tuple, Buffer page_buffer) {
+            const std::uint64_t xid = row_xid(tuple, desc);
+            // (Told apart as pending_rows' SQL does: below the frontier's xmin and not its own
+            // transaction's, applied; every other row, whatever this count decides of it.)
+            if (xid >= applied_before.xmin || xid == frontier_xid) {
+                const BlockNumber page = ItemPointerGetBlockNumber(&tuple.t_self);
+                if (!first_unapplied || page < *first_unapplied) first_unapplied = page;
+            }
             if (!visible(tuple, page_buffer)) return true;
             const char action = action_of(tuple);
-            const std::uint64_t xid = row_xid(tuple, desc);
             oldest = std::min(oldest, xid);
             // Past the limit only a pending TRUNCATE marker matters: the action is tested first.
             const bool counted_enough = out.records >= limit;
@@ -186,7 +193,10 @@ pending_count count_pending(unsigned buffer, const frontier_text& frontier, long
             out.inserted += action == 'I';
             return true;
         });
-        if (read_all) out.oldest = oldest;
+        if (read_all) {
+            out.oldest = oldest;
+            out.first_unapplied_page = first_unapplied;
+        }
         PopActiveSnapshot();
         table_close(rel, NoLock);
     });

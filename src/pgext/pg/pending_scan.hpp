@@ -22,6 +22,11 @@ struct pending_count {
     /// When the scan read every row: the oldest transaction id among the rows the snapshot
     /// sees, applied or not (its xmax when it sees none). A trim below it has nothing to delete.
     std::optional<std::uint64_t> oldest;
+    /// When the scan read every row: the first page holding a row the frontier may not have
+    /// applied (one whose transaction is not below its xmin, or is its own), pending or not,
+    /// visible or not. A statement reading the pending rows under the same snapshot finds none
+    /// before it. (None: no such row.)
+    std::optional<std::uint32_t> first_unapplied_page;
 };
 
 /// A frontier as a stream table's catalog row keeps it: the snapshot (pg_snapshot's text),

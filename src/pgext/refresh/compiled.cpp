@@ -43,10 +43,17 @@ constexpr const char* weight_column = "__pgt_w";
 
 /// The pending changes of source `t`: its columns and a weight, +1 per inserted row, −1 per
 /// deleted row, from the buffer rows the frontier ($1–$3) has not yet passed; `cap`: known to
-/// be at most that many rows (0: not known).
-std::string changes_relation(const ir::table& table, long long cap) {
+/// be at most that many rows (0: not known). A capped one reads the buffer from the tid
+/// `$read_from` on (0: from its start): a small change need not be looked for among the many
+/// records a slower reader holds back, which a sequential scan would read at every refresh.
+/// (Not a large one: the restriction's estimate, a third of the buffer, would reshape its
+/// plan, where a capped change's LIMIT sets it.)
+std::string changes_relation(const ir::table& table, long long cap, int read_from) {
     const t::expr action = t::col("b", "__pgt_action");
-    t::select rows = pending_rows(table.oid, "b", t::ne(action, t::text("T")));
+    t::expr kept = t::ne(action, t::text("T"));
+    if (cap > 0 && read_from > 0)
+        kept = t::all_of({std::move(kept), t::ge(t::col("b", "ctid"), t::cast(t::param(read_from), t::type_name::catalog("tid")))});
+    t::select rows = pending_rows(table.oid, "b", std::move(kept));
     for (const auto& c : table.columns) rows.items.emplace_back(t::col("b", c.name));
     rows.items.push_back(t::as(t::case_when({{t::eq(action, t::text("I")), t::cast(t::integer(1), int8)}}, t::cast(t::integer(-1), int8)), weight_column));
     if (cap > 0) rows.limit(t::integer(cap));
@@ -145,7 +152,7 @@ std::vector<lower::source_changes> compiled_query::delta_bindings(unsigned long 
     for (std::size_t i = 0; i < sources.size(); ++i)
         bindings.push_back({citus[i] ? citus::changes_relation(*sources[i], static_cast<int>(4 + i), cap,
                                                                in_place[i] ? std::optional(in_place[i]->where) : std::nullopt)
-                                     : changes_relation(*sources[i], cap),
+                                     : changes_relation(*sources[i], cap, reads_citus() ? 0 : static_cast<int>(4 + i)),
                             ((changed >> i) & 1) != 0});
     return bindings;
 }
@@ -190,7 +197,7 @@ const delta_statements& compiled_query::delta_plan(unsigned long long changed, l
         return d;
     }
     if (!reads_citus()) {
-        d.apply = spi::plan(delta_statement(changed, cap), 3, true);
+        d.apply = spi::plan(delta_statement(changed, cap), delta_parameter_types(), true);
         return d;
     }
     // (Citus plans a statement mixing distributed and local tables only with its parameters'
@@ -223,9 +230,10 @@ void compiled_query::done_with_stage(const delta_statements& d) {
 }
 
 std::vector<unsigned> compiled_query::delta_parameter_types() const {
-    std::vector<unsigned> types(3, spi::text_type);
+    // (The frontier, then per source: where its buffer is read from, or, over Citus, its
+    // last applied batch.)
+    std::vector<unsigned> types(3 + sources.size(), spi::text_type);
     if (!reads_citus()) return types;
-    types.resize(3 + sources.size(), spi::text_type);
     for (const auto& where : in_place) types.push_back(where ? where->values_type : spi::text_type);
     if (pruning) types.push_back(pruning->values_type);
     return types;

@@ -122,6 +122,11 @@ struct pending {
     /// Per source, where its buffer was read to the end: the oldest transaction id in it
     /// (pg::pending_count::oldest), the trim's bound.
     std::vector<spi::param> oldest;
+    /// Per source, the tid before which its buffer holds no pending record (its first page a
+    /// frontier may not have applied, pg::pending_count::first_unapplied_page), else "(0,0)":
+    /// a small change's statement reads the buffer from there, not the records a slower
+    /// reader of the source holds back before it.
+    std::vector<spi::param> read_from;
 };
 
 std::vector<unsigned> oids_of(const std::vector<ir::table_ptr>& tables) {
@@ -257,6 +262,7 @@ pending pending_changes(const compiled_query& c, const start_point& f, const spi
     const pg::frontier_text frontier{*f.snapshot, *f.xid, *f.frontier_stmt};
     const std::map<std::size_t, citus::pending_count> in_place = count_in_place(c, claimed);
     p.oldest.resize(c.sources.size());
+    p.read_from.assign(c.sources.size(), std::string("(0,0)"));
     for (std::size_t i = 0; i < c.sources.size(); ++i) {
         if (c.citus[i]) {
             // Changes read in place were counted together. Other sources: a small change is
@@ -287,6 +293,7 @@ pending pending_changes(const compiled_query& c, const start_point& f, const spi
         p.most_records = std::max(p.most_records, n);
         if (counted.truncated) p.truncated = true;
         if (counted.oldest) p.oldest[i] = std::to_string(*counted.oldest);
+        if (counted.first_unapplied_page) p.read_from[i] = "(" + std::to_string(*counted.first_unapplied_page) + ",0)";
         if (automatic) p.sizes.push_back({n, std::max(counted.inserted, n - counted.inserted), rows[i], n < limit});
     }
     return p;
@@ -731,14 +738,18 @@ spi::param touched_shard_values(const compiled_query& c, const claimed_batches& 
     return "{" + listed + "}";
 }
 
-/// A delta statement's parameters: the frontier, then, when it reads Citus sources, for each
-/// source the last of its batches the stream table applied, then for each the distribution
-/// values of its pending changes where they are read in place (NULL for the others), then
+/// A delta statement's parameters: the frontier, then, when it reads no Citus source, for each
+/// source the tid its buffer is read from (pending::read_from); when it does, for each source
+/// the last of its batches the stream table applied, then for each the distribution values of
+/// its pending changes where they are read in place (NULL for the others), then
 /// `shard_values`, those of the stored rows the change touches (touched_shard_values).
-std::vector<spi::param> delta_parameters(const compiled_query& c, const start_point& f, const claimed_batches& claimed,
+std::vector<spi::param> delta_parameters(const compiled_query& c, const start_point& f, const pending& p, const claimed_batches& claimed,
                                          const spi::param& shard_values) {
     std::vector<spi::param> params{f.snapshot, f.xid, f.frontier_stmt};
-    if (!c.reads_citus()) return params;
+    if (!c.reads_citus()) {
+        for (std::size_t i = 0; i < c.sources.size(); ++i) params.push_back(i < p.read_from.size() ? p.read_from[i] : std::string("(0,0)"));
+        return params;
+    }
     for (std::size_t i = 0; i < c.sources.size(); ++i)
         params.push_back(c.citus[i] ? spi::param(std::to_string(claimed.at(c.sources[i]->oid).applied)) : std::nullopt);
     for (std::size_t i = 0; i < c.sources.size(); ++i)
@@ -1069,7 +1080,7 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
                     out = reload(*st, comp, owner, snap);
                     return;
                 }
-                out = apply_delta(comp, owner, delta.apply, true, delta_parameters(comp, f, claimed, shard_values), &snap,
+                out = apply_delta(comp, owner, delta.apply, true, delta_parameters(comp, f, p, claimed, shard_values), &snap,
                                   planning ? &*planning : nullptr, delta.fill.valid() ? &delta.fill : nullptr, &delta.insert_rows);
                 compiled_query::done_with_stage(delta);
             },
