@@ -8,6 +8,10 @@
 #                                       the cluster is stopped and removed when the script exits;
 #                                       with CPUS (taskset's list), the server's processes run
 #                                       on those CPUs only
+#   pgt_start_orders PREFIX             pgt_start_cluster with the settings of a bulk benchmark
+#                                       (1GB shared buffers), then pg_trickle and `orders`:
+#                                       1,000,000 rows over 1,000 regions; sets $region_totals,
+#                                       their aggregate
 #   median                              the median of the numbers on standard input
 #   pgt_ms_until CONDITION              SQL of a DO block that waits until CONDITION holds
 #                                       (polled every 2 ms) and raises a NOTICE with the ms waited
@@ -31,6 +35,18 @@ pgt_start_cluster() {
     if [ -n "${3:-}" ] && command -v taskset >/dev/null; then pin=(taskset -c "$3"); fi
     "${pin[@]}" "${as_owner[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w start >/dev/null
     psql=(psql -X -q -At -h "$dir" -U postgres -d postgres -v ON_ERROR_STOP=1)
+}
+
+pgt_start_orders() {
+    pgt_start_cluster "$1" "shared_buffers = 1GB
+work_mem = 64MB
+max_wal_size = 8GB"
+    region_totals="SELECT region, count(*) AS orders, sum(amount) AS revenue FROM orders GROUP BY region"
+    "${psql[@]}" >/dev/null <<SQL
+CREATE EXTENSION pg_trickle;
+CREATE TABLE orders (id bigint PRIMARY KEY, region text, amount numeric(10,2));
+INSERT INTO orders SELECT i, 'r' || (i % 1000), (i % 10000) / 100.0 FROM generate_series(1, 1000000) i;
+SQL
 }
 
 median() { sort -g | awk '{a[NR]=$1} END {if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }

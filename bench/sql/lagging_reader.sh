@@ -10,16 +10,10 @@ set -euo pipefail
 held="${1:-250000}"
 rounds="${2:-15}"
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/cluster.sh"
-pgt_start_cluster pgt_lagging_reader "shared_buffers = 1GB
-work_mem = 64MB
-max_wal_size = 8GB"
-query="SELECT region, count(*) AS orders, sum(amount) AS revenue FROM orders GROUP BY region"
+pgt_start_orders pgt_lagging_reader
 "${psql[@]}" >/dev/null <<SQL
-CREATE EXTENSION pg_trickle;
-CREATE TABLE orders (id bigint PRIMARY KEY, region text, amount numeric(10,2));
-INSERT INTO orders SELECT i, 'r' || (i % 1000), (i % 10000) / 100.0 FROM generate_series(1, 1000000) i;
-SELECT pgtrickle.create_stream_table('fast', \$q\$$query\$q\$, refresh_mode => 'DIFFERENTIAL', schedule => '24h');
-SELECT pgtrickle.create_stream_table('daily', \$q\$$query\$q\$, refresh_mode => 'DIFFERENTIAL', schedule => '24h');
+SELECT pgtrickle.create_stream_table('fast', \$q\$$region_totals\$q\$, refresh_mode => 'DIFFERENTIAL', schedule => '24h');
+SELECT pgtrickle.create_stream_table('daily', \$q\$$region_totals\$q\$, refresh_mode => 'DIFFERENTIAL', schedule => '24h');
 VACUUM ANALYZE;
 UPDATE orders SET amount = amount + 0.01 WHERE id <= $held;
 SELECT pgtrickle.refresh_stream_table('fast');

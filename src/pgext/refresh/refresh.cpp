@@ -747,7 +747,7 @@ std::vector<spi::param> delta_parameters(const compiled_query& c, const start_po
                                          const spi::param& shard_values) {
     std::vector<spi::param> params{f.snapshot, f.xid, f.frontier_stmt};
     if (!c.reads_citus()) {
-        for (std::size_t i = 0; i < c.sources.size(); ++i) params.push_back(i < p.read_from.size() ? p.read_from[i] : std::string("(0,0)"));
+        params.insert(params.end(), p.read_from.begin(), p.read_from.end()); // (one per source: pending_changes)
         return params;
     }
     for (std::size_t i = 0; i < c.sources.size(); ++i)
