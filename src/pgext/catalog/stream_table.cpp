@@ -31,18 +31,19 @@ sql::tree::expr named_in_schema() {
     return t::all_of({t::eq(t::col("", "pgt_schema"), t::param(1)), t::eq(t::col("", "pgt_name"), t::param(2))});
 }
 
-/// grouping_possible, on a catalog with refresh groups or without.
-sql::tree::expr grouping_test(sql::tree::expr id, bool with_refresh_groups) {
+/// grouping_possible, on a catalog with refresh groups or without, of stream table `id` stored in
+/// relation `relid` (SQL expressions).
+sql::tree::expr grouping_test(sql::tree::expr id, sql::tree::expr relid, bool with_refresh_groups) {
     namespace t = sql::tree;
-    // A dependency whose source is stream table `st` (alias), where `condition` holds.
-    const auto linked = [&](const std::string& st, t::expr condition) {
-        t::select q({t::integer(1)});
-        q.from(t::join(t::from("pgtrickle.pgt_dependencies", "d"), t::join_kind::inner, t::from("pgtrickle.pgt_stream_tables", st),
-                       t::eq(t::col(st, "pgt_relid"), t::col("d", "source_relid"))))
-            .where(std::move(condition));
-        return t::exists(std::move(q));
-    };
-    std::vector<t::expr> any{linked("u", t::eq(t::col("d", "pgt_id"), id)), linked("s", t::eq(t::col("s", "pgt_id"), id))};
+    t::select reads({t::integer(1)});
+    reads.from(t::join(t::from("pgtrickle.pgt_dependencies", "d"), t::join_kind::inner, t::from("pgtrickle.pgt_stream_tables", "u"),
+                       t::eq(t::col("u", "pgt_relid"), t::col("d", "source_relid"))))
+        .where(t::eq(t::col("d", "pgt_id"), id));
+    // (Read by one: a dependency on its storage, found through the index on source_relid, not
+    // by a join with every stream table.)
+    t::select read({t::integer(1)});
+    read.from("pgtrickle.pgt_dependencies", "d").where(t::eq(t::col("d", "source_relid"), std::move(relid)));
+    std::vector<t::expr> any{t::exists(std::move(reads)), t::exists(std::move(read))};
     if (with_refresh_groups) {
         t::select listed({t::integer(1)});
         listed.from("pgtrickle.pgt_refresh_groups", "g").where(t::quantified("=", id, true, t::col("g", "members")));
@@ -57,7 +58,7 @@ std::optional<refresh_target> load_target(bool by_search_path, const std::vector
     namespace t = sql::tree;
     auto keys = [](t::expr where, bool with_refresh_groups) {
         return t::render(t::select({t::col("k", "pgt_id"), t::col("k", "pgt_relid"), t::col("k", "pgt_schema"), t::col("k", "pgt_name"),
-                                    grouping_test(t::col("k", "pgt_id"), with_refresh_groups)})
+                                    grouping_test(t::col("k", "pgt_id"), t::col("k", "pgt_relid"), with_refresh_groups)})
                              .from("pgtrickle.pgt_stream_tables", "k")
                              .where(std::move(where)));
     };
@@ -213,7 +214,12 @@ refresh_target require_refresh_target(const std::string& name) {
     throw not_found(name);
 }
 
-sql::tree::expr grouping_possible(sql::tree::expr id) { return grouping_test(std::move(id), stream_table_catalog_oids().has_refresh_groups); }
+sql::tree::expr grouping_possible(sql::tree::expr id) {
+    namespace t = sql::tree;
+    t::select relid({t::col("s", "pgt_relid")});
+    relid.from("pgtrickle.pgt_stream_tables", "s").where(t::eq(t::col("s", "pgt_id"), id));
+    return grouping_test(id, t::scalar(std::move(relid)), stream_table_catalog_oids().has_refresh_groups);
+}
 
 stream_table require_stream_table(const std::string& name) {
     if (bare(name))
