@@ -8,8 +8,11 @@
 #                                       the cluster is stopped and removed when the script exits;
 #                                       with CPUS (taskset's list), the server's processes run
 #                                       on those CPUs only
-#   pgt_start_orders PREFIX             pgt_start_cluster with the settings of a bulk benchmark
-#                                       (1GB shared buffers), then pg_trickle and `orders`:
+#   $pgt_bulk_settings                  postgresql.conf lines of a bulk benchmark (1GB shared
+#                                       buffers); $pgt_wal_settings, those that let pg_trickle
+#                                       capture changes from the WAL
+#   pgt_start_orders PREFIX             pgt_start_cluster with $pgt_bulk_settings, then
+#                                       pg_trickle and `orders`:
 #                                       1,000,000 rows over 1,000 regions; sets $region_totals,
 #                                       their aggregate
 #   median                              the median of the numbers on standard input
@@ -37,10 +40,15 @@ pgt_start_cluster() {
     psql=(psql -X -q -At -h "$dir" -U postgres -d postgres -v ON_ERROR_STOP=1)
 }
 
-pgt_start_orders() {
-    pgt_start_cluster "$1" "shared_buffers = 1GB
+pgt_bulk_settings="shared_buffers = 1GB
 work_mem = 64MB
 max_wal_size = 8GB"
+pgt_wal_settings="wal_level = logical
+output_plugin_libraries = 'pgoutput, test_decoding, pg_trickle'
+max_replication_slots = 4"
+
+pgt_start_orders() {
+    pgt_start_cluster "$1" "$pgt_bulk_settings"
     region_totals="SELECT region, count(*) AS orders, sum(amount) AS revenue FROM orders GROUP BY region"
     "${psql[@]}" >/dev/null <<SQL
 CREATE EXTENSION pg_trickle;

@@ -18,12 +18,8 @@ rows="${1:-1000000}"
 out="${2:-$(mktemp -d /tmp/pgt_sweep_XXXXXX)}"
 mkdir -p "$out"
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/cluster.sh"
-pgt_start_cluster pgt_sweep "shared_buffers = 1GB
-work_mem = 64MB
-max_wal_size = 8GB
-wal_level = logical
-output_plugin_libraries = 'pgoutput, test_decoding, pg_trickle'
-max_replication_slots = 4"
+pgt_start_cluster pgt_sweep "$pgt_bulk_settings
+$pgt_wal_settings"
 
 load() { # $1: table suffix, $2: cdc mode
     cat <<SQL

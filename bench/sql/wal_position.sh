@@ -15,12 +15,8 @@
 set -euo pipefail
 rounds="${1:-25}"
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/cluster.sh"
-pgt_start_cluster pgt_wal_position "shared_buffers = 1GB
-work_mem = 64MB
-max_wal_size = 8GB
-wal_level = logical
-output_plugin_libraries = 'pgoutput, test_decoding, pg_trickle'
-max_replication_slots = 4"
+pgt_start_cluster pgt_wal_position "$pgt_bulk_settings
+$pgt_wal_settings"
 q="SELECT region, count(*) AS orders, sum(amount) AS revenue FROM orders GROUP BY region"
 "${psql[@]}" >/dev/null <<SQL
 CREATE EXTENSION pg_trickle;
