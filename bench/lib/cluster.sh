@@ -11,10 +11,15 @@
 #   $pgt_bulk_settings                  postgresql.conf lines of a bulk benchmark (1GB shared
 #                                       buffers); $pgt_wal_settings, those that let pg_trickle
 #                                       capture changes from the WAL
-#   pgt_start_orders PREFIX             pgt_start_cluster with $pgt_bulk_settings, then
-#                                       pg_trickle and `orders`:
+#   pgt_start_orders PREFIX [SETTINGS]  pgt_start_cluster with $pgt_bulk_settings (and these
+#                                       lines), then pg_trickle and `orders`:
 #                                       1,000,000 rows over 1,000 regions; sets $region_totals,
 #                                       their aggregate
+#   pgt_await_wal_capture N WHAT        waits up to 30 s until N sources are captured from the
+#                                       WAL; else fails, naming WHAT
+#   pgt_labelled LABEL STATEMENT        psql script lines timing STATEMENT under LABEL
+#   pgt_label_times                     psql's output of such a script → "LABEL ms" lines
+#   pgt_label_median LABEL              the median ms of LABEL among such lines on standard input
 #   median                              the median of the numbers on standard input
 #   pgt_ms_until CONDITION              SQL of a DO block that waits until CONDITION holds
 #                                       (polled every 2 ms) and raises a NOTICE with the ms waited
@@ -48,7 +53,8 @@ output_plugin_libraries = 'pgoutput, test_decoding, pg_trickle'
 max_replication_slots = 4"
 
 pgt_start_orders() {
-    pgt_start_cluster "$1" "$pgt_bulk_settings"
+    pgt_start_cluster "$1" "$pgt_bulk_settings${2:+
+$2}"
     region_totals="SELECT region, count(*) AS orders, sum(amount) AS revenue FROM orders GROUP BY region"
     "${psql[@]}" >/dev/null <<SQL
 CREATE EXTENSION pg_trickle;
@@ -56,6 +62,20 @@ CREATE TABLE orders (id bigint PRIMARY KEY, region text, amount numeric(10,2));
 INSERT INTO orders SELECT i, 'r' || (i % 1000), (i % 10000) / 100.0 FROM generate_series(1, 1000000) i;
 SQL
 }
+
+pgt_await_wal_capture() {
+    local captured="SELECT pg_catalog.count(*) FROM pgtrickle.pgt_change_tracking WHERE cdc_mode = 'WAL'"
+    for _ in $(seq 1 300); do
+        [ "$("${psql[@]}" -c "$captured")" = "$1" ] && return 0
+        sleep 0.1
+    done
+    echo "$2 did not switch to WAL capture" >&2
+    return 1
+}
+
+pgt_labelled() { printf '\\echo @%s\n\\timing on\n%s;\n\\timing off\n' "$1" "$2"; }
+pgt_label_times() { awk '/^@/ {label = substr($1, 2)} /^Time:/ {print label, $2}'; }
+pgt_label_median() { awk -v l="$1" '$1 == l {print $2}' | median; }
 
 median() { sort -g | awk '{a[NR]=$1} END {if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 

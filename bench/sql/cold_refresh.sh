@@ -24,30 +24,28 @@ CREATE TABLE plain (id int PRIMARY KEY, v int);
 INSERT INTO plain SELECT i, 0 FROM generate_series(1, 10000) i;
 VACUUM ANALYZE;
 SQL
-# A timed statement under a label (read back by the awk below).
-timed() { printf '\\echo @%s\n\\timing on\n%s;\n\\timing off\n' "$1" "$2"; }
 refresh="SELECT pgtrickle.refresh_stream_table('diff_st')"
 update() { echo "UPDATE orders SET amount = amount + 0.01 WHERE id > $1 AND id <= $(($1 + 10));"; }
 script=$(
     # (The first refresh in a session plans its statements: once before the rounds.)
     echo "$refresh;"
-    for k in $(seq 1 "$rounds"); do update $((k * 1000)); timed back_to_back "$refresh"; done
-    for k in $(seq 1 "$rounds"); do update $((300000 + k * 1000)); echo "SELECT pg_sleep(0.2);"; timed after_idle "$refresh"; done
+    for k in $(seq 1 "$rounds"); do update $((k * 1000)); pgt_labelled back_to_back "$refresh"; done
+    for k in $(seq 1 "$rounds"); do update $((300000 + k * 1000)); echo "SELECT pg_sleep(0.2);"; pgt_labelled after_idle "$refresh"; done
     for k in $(seq 1 "$rounds"); do
         update $((600000 + k * 1000))
-        timed view "REFRESH MATERIALIZED VIEW mv"
+        pgt_labelled view "REFRESH MATERIALIZED VIEW mv"
         echo "SELECT pgtrickle.refresh_stream_table('full_st');"
-        timed after_view "$refresh"
+        pgt_labelled after_view "$refresh"
     done
-    for k in $(seq 1 "$rounds"); do timed nothing_back_to_back "$refresh"; done
-    for k in $(seq 1 "$rounds"); do echo "SELECT pg_sleep(0.2);"; timed nothing_after_idle "$refresh"; done
+    for k in $(seq 1 "$rounds"); do pgt_labelled nothing_back_to_back "$refresh"; done
+    for k in $(seq 1 "$rounds"); do echo "SELECT pg_sleep(0.2);"; pgt_labelled nothing_after_idle "$refresh"; done
     plain() { echo "UPDATE plain SET v = v + 1 WHERE id > $1 AND id <= $(($1 + 10))"; }
-    for k in $(seq 1 "$rounds"); do timed plain_update_back_to_back "$(plain $((k * 20)))"; done
-    for k in $(seq 1 "$rounds"); do echo "SELECT pg_sleep(0.2);"; timed plain_update_after_idle "$(plain $((k * 20)))"; done
+    for k in $(seq 1 "$rounds"); do pgt_labelled plain_update_back_to_back "$(plain $((k * 20)))"; done
+    for k in $(seq 1 "$rounds"); do echo "SELECT pg_sleep(0.2);"; pgt_labelled plain_update_after_idle "$(plain $((k * 20)))"; done
 )
-times=$("${psql[@]}" <<< "$script" | awk '/^@/ {label = substr($1, 2)} /^Time:/ {print label, $2}')
+times=$("${psql[@]}" <<< "$script" | pgt_label_times)
 echo "| refresh | ms (median of $rounds) |"
 echo "|---|---:|"
 for label in view back_to_back after_idle after_view nothing_back_to_back nothing_after_idle plain_update_back_to_back plain_update_after_idle; do
-    echo "| $label | $(awk -v l="$label" '$1 == l {print $2}' <<< "$times" | median) |"
+    echo "| $label | $(pgt_label_median "$label" <<< "$times") |"
 done

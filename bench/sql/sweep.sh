@@ -51,9 +51,7 @@ columns() { case "$1" in agg) echo "region, orders, revenue, avg_amount" ;; join
 
 echo "loading twice $rows orders ..." >&2
 { echo "CREATE EXTENSION pg_trickle;"; load "" trigger; load _w wal; echo "VACUUM ANALYZE;"; } | "${psql[@]}" >/dev/null
-wal_sources="SELECT pg_catalog.count(*) FROM pgtrickle.pgt_change_tracking WHERE cdc_mode = 'WAL' AND source_relid IN ('orders_w'::regclass, 'customers_w'::regclass)"
-for _ in $(seq 1 300); do [ "$("${psql[@]}" -c "$wal_sources")" = 2 ] && break; sleep 0.1; done
-[ "$("${psql[@]}" -c "$wal_sources")" = 2 ] || { echo "the _w sources did not switch to WAL capture" >&2; exit 1; }
+pgt_await_wal_capture 2 "the _w sources"
 
 read -r -a sizes <<< "${SWEEP_SIZES:-10 $((rows / 1000)) $((rows / 100)) $((rows / 10)) $((rows / 2))}"
 script="$out/sweep.sql"

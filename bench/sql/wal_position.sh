@@ -15,23 +15,16 @@
 set -euo pipefail
 rounds="${1:-25}"
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/cluster.sh"
-pgt_start_cluster pgt_wal_position "$pgt_bulk_settings
-$pgt_wal_settings"
-q="SELECT region, count(*) AS orders, sum(amount) AS revenue FROM orders GROUP BY region"
+pgt_start_orders pgt_wal_position "$pgt_wal_settings"
 "${psql[@]}" >/dev/null <<SQL
-CREATE EXTENSION pg_trickle;
-CREATE TABLE orders (id bigint PRIMARY KEY, region text, amount numeric(10,2));
-INSERT INTO orders SELECT i, 'r' || (i % 1000), (i % 10000) / 100.0 FROM generate_series(1, 1000000) i;
 CREATE TABLE other (i int);
 INSERT INTO other VALUES (1);
-CREATE MATERIALIZED VIEW mv AS $q;
-SELECT pgtrickle.create_stream_table('full_st', \$x\$$q\$x\$, refresh_mode => 'FULL', schedule => '24h', cdc_mode => 'wal');
-SELECT pgtrickle.create_stream_table('diff_st', \$x\$$q\$x\$, refresh_mode => 'DIFFERENTIAL', schedule => '24h', cdc_mode => 'wal');
+CREATE MATERIALIZED VIEW mv AS $region_totals;
+SELECT pgtrickle.create_stream_table('full_st', \$q\$$region_totals\$q\$, refresh_mode => 'FULL', schedule => '24h', cdc_mode => 'wal');
+SELECT pgtrickle.create_stream_table('diff_st', \$q\$$region_totals\$q\$, refresh_mode => 'DIFFERENTIAL', schedule => '24h', cdc_mode => 'wal');
 VACUUM ANALYZE;
 SQL
-captured="SELECT pg_catalog.count(*) FROM pgtrickle.pgt_change_tracking WHERE cdc_mode = 'WAL'"
-for _ in $(seq 1 300); do [ "$("${psql[@]}" -c "$captured")" = 1 ] && break; sleep 0.1; done
-[ "$("${psql[@]}" -c "$captured")" = 1 ] || { echo "orders did not switch to WAL capture" >&2; exit 1; }
+pgt_await_wal_capture 1 orders
 declare -A between=([nothing]="" [read]="SELECT i FROM other WHERE i > 0;" [write]="UPDATE other SET i = i + 1;")
 script=$(
     echo "SELECT pgtrickle.refresh_stream_table('diff_st');"
@@ -44,11 +37,11 @@ script=$(
             echo "SELECT pgtrickle.refresh_stream_table('full_st');"
             echo "${between[$v]}"
             echo "SELECT pg_sleep(0.02);"
-            printf '\\echo @%s\n\\timing on\nSELECT pgtrickle.refresh_stream_table(%s);\n\\timing off\n' "$v" "'diff_st'"
+            pgt_labelled "$v" "SELECT pgtrickle.refresh_stream_table('diff_st')"
         done
     done
 )
-times=$("${psql[@]}" <<< "$script" | awk '/^@/ {l = substr($1, 2)} /^Time:/ {print l, $2}')
+times=$("${psql[@]}" <<< "$script" | pgt_label_times)
 for v in nothing read write; do
-    echo "$v between: $(awk -v v="$v" '$1 == v {print $2}' <<< "$times" | median) ms (median of $rounds)"
+    echo "$v between: $(pgt_label_median "$v" <<< "$times") ms (median of $rounds)"
 done
