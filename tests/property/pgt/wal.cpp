@@ -505,23 +505,35 @@ TEST_CASE("WAL capture: writes to several sources and refreshes of each in turn 
         return db.scalar("SELECT count(*) FROM pgtrickle.pgt_change_tracking WHERE cdc_mode = 'WAL'") == std::to_string(tables);
     }, 20s));
     std::atomic<bool> stop{false};
+    std::string writer_error; // a failed write, reported once the writer has ended
     std::thread writer([&] {
         std::mt19937 rng(11);
-        auto c = s.server.connect();
-        for (int id = 1000; !stop; ++id) {
-            const std::string t = "t" + std::to_string(rng() % tables), k = std::to_string(id);
-            switch (rng() % 3) {
-            case 0: c.exec("INSERT INTO " + t + " VALUES (" + k + ", " + k + " % 5, " + k + ")"); break;
-            case 1: c.exec("UPDATE " + t + " SET v = v + 1 WHERE id % 40 = " + std::to_string(rng() % 40)); break;
-            default: c.exec("DELETE FROM " + t + " WHERE id = (SELECT min(id) FROM " + t + ")"); break;
+        try {
+            auto c = s.server.connect();
+            for (int id = 1000; !stop; ++id) {
+                const std::string t = "t" + std::to_string(rng() % tables), k = std::to_string(id);
+                switch (rng() % 3) {
+                case 0: c.exec("INSERT INTO " + t + " VALUES (" + k + ", " + k + " % 5, " + k + ")"); break;
+                case 1: c.exec("UPDATE " + t + " SET v = v + 1 WHERE id % 40 = " + std::to_string(rng() % 40)); break;
+                default: c.exec("DELETE FROM " + t + " WHERE id = (SELECT min(id) FROM " + t + ")"); break;
+                }
             }
+        } catch (const std::exception& e) {
+            writer_error = e.what();
         }
     });
-    const auto until = std::chrono::steady_clock::now() + 4s;
-    while (std::chrono::steady_clock::now() < until)
-        for (int i = 0; i < tables; ++i) db.exec("SELECT pgtrickle.refresh_stream_table('s" + std::to_string(i) + "')");
+    std::string refresh_error;
+    try {
+        const auto until = std::chrono::steady_clock::now() + 4s;
+        while (std::chrono::steady_clock::now() < until)
+            for (int i = 0; i < tables; ++i) db.exec("SELECT pgtrickle.refresh_stream_table('s" + std::to_string(i) + "')");
+    } catch (const std::exception& e) {
+        refresh_error = e.what();
+    }
     stop = true;
     writer.join();
+    CHECK(writer_error == "");
+    REQUIRE(refresh_error == "");
     for (int i = 0; i < tables; ++i) {
         db.exec("SELECT pgtrickle.refresh_stream_table('s" + std::to_string(i) + "')");
         CHECK(equal_to_query(db, "s" + std::to_string(i), "g, n, total", query(i)));
