@@ -183,6 +183,7 @@ public:
     struct member {
         TransactionId xid, top;
         bool wrote, changed_catalogs, ended, aborted;
+        bool in_progress; ///< (of a family) one of its members had not ended at the plan's end
     };
     explicit transaction_members(const char* name) {
         table_ = pg::call([&] {
@@ -201,7 +202,7 @@ public:
     member& of(TransactionId x) {
         bool found = false;
         auto* m = static_cast<member*>(hash_search(table_, &x, HASH_ENTER, &found));
-        if (!found) *m = member{x, x, false, false, false, false};
+        if (!found) *m = member{x, x, false, false, false, false, false};
         return *m;
     }
 
@@ -480,13 +481,16 @@ struct family_decisions {
 };
 
 family_decisions decide(const transaction_members& members, const xid_set& held_whole, const xid_set& open) {
-    // The families: a member's flags are its top-level transaction's too.
+    // The families: a member's flags are its top-level transaction's too. A family is in
+    // progress while one of its members is: the records a pass reads of a top-level transaction
+    // may all be its subtransactions' (its own come with its commit).
     transaction_members families("pg_trickle WAL transaction families");
     pg::call([&] {
         members.each([&](const transaction_members::member& m) {
             auto& f = families.of(m.top);
             f.wrote = f.wrote || m.wrote;
             f.changed_catalogs = f.changed_catalogs || m.changed_catalogs;
+            f.in_progress = f.in_progress || open.has(m.xid) || open.has(m.top);
             if (m.xid == m.top) {
                 f.ended = m.ended;
                 f.aborted = m.aborted;
@@ -505,11 +509,12 @@ family_decisions decide(const transaction_members& members, const xid_set& held_
         const auto* f = families.find(m.top);
         const bool decoded = whole(m.top) || (!m.aborted && (m.wrote || (m.xid == m.top && f->wrote)));
         if (!decoded) out.followed.push_back(m.xid);
-        if (open.has(m.top)) out.in_progress.push_back(m.xid);
-        if (m.xid == m.top && open.has(m.xid) && whole(m.top)) {
-            out.decoded_whole.push_back(m.xid);
-            out.changing_catalogs = out.changing_catalogs || !held_whole.has(m.xid);
-        }
+        if (f->in_progress) out.in_progress.push_back(m.xid);
+    });
+    families.each([&](const transaction_members::member& f) {
+        if (!f.in_progress || !whole(f.xid)) return;
+        out.decoded_whole.push_back(f.xid);
+        out.changing_catalogs = out.changing_catalogs || !held_whole.has(f.xid);
     });
     std::sort(out.followed.begin(), out.followed.end());
     std::sort(out.in_progress.begin(), out.in_progress.end());
