@@ -25,6 +25,7 @@ extern "C" {
 #include <replication/logical.h>
 #include <replication/origin.h>
 #include <replication/slot.h>
+#include <replication/snapbuild.h>
 #include <storage/sinval.h>
 #include <utils/inval.h>
 #include <replication/output_plugin.h>
@@ -352,6 +353,21 @@ bool changes_catalogs(XLogReaderState* reader) {
     return parsed.nmsgs > 0;
 }
 
+/// What following the records `j` jumps over would have told logical decoding
+/// (LogicalDecodingProcessRecord, and heap_decode in fast-forward mode): each transaction's
+/// top-level one, that it is in progress, and a base snapshot. The slot's restart point and
+/// catalog horizon wait for the transactions it holds, and their base snapshots: without them, a
+/// running-transactions record read while one was in progress would let them pass it, and a
+/// decoding started afresh from the slot (a refresh decoding itself) would replay it with
+/// catalog rows that VACUUM may have removed.
+void jump_over(LogicalDecodingContext* ctx, const decoding_plan::jump& j) {
+    for (const auto& t : j.transactions) {
+        if (TransactionIdIsValid(t.top)) ReorderBufferAssignChild(ctx->reorder, t.top, t.xid, t.first);
+        ReorderBufferProcessXid(ctx->reorder, t.xid, t.first);
+        (void)SnapBuildProcessChange(ctx->snapshot_builder, t.xid, t.first);
+    }
+}
+
 /// read_until's reading (decoding), without its reset of the caches when it fails.
 void decode_until(std::uint64_t upto, const decoding_plan& plan) {
     pg::call([&] {
@@ -382,7 +398,10 @@ void decode_until(std::uint64_t upto, const decoding_plan& plan) {
         std::size_t jump = 0;
         while (ctx->reader->EndRecPtr < upto) {
             while (jump < plan.jumps.size() && plan.jumps[jump].after < ctx->reader->EndRecPtr) ++jump;
-            if (jump < plan.jumps.size() && plan.jumps[jump].after == ctx->reader->EndRecPtr) XLogBeginRead(ctx->reader, plan.jumps[jump++].resume);
+            if (jump < plan.jumps.size() && plan.jumps[jump].after == ctx->reader->EndRecPtr) {
+                jump_over(ctx, plan.jumps[jump]);
+                XLogBeginRead(ctx->reader, plan.jumps[jump++].resume);
+            }
             // The reader (re)allocates its buffers where it is when it needs them: they must last
             // as long as the context (replaying a transaction leaves another memory context
             // current). What else a record allocates there is kept too: see end_if_grown().

@@ -228,6 +228,8 @@ public:
     struct run {
         std::uint64_t after, first, last, next; ///< the end before it, its first and last record, the next record
         TransactionId xid;                      ///< InvalidTransactionId: records of no transaction only
+        TransactionId top;                      ///< xid's top-level transaction, when a record of the run names it
+        std::uint64_t xid_first;                ///< the first record of xid in the run
     };
     static constexpr std::size_t most_runs = 1u << 20;
 
@@ -245,7 +247,11 @@ public:
             return;
         }
         if (open && (!TransactionIdIsValid(xid) || open->xid == xid || !TransactionIdIsValid(open->xid))) {
-            if (TransactionIdIsValid(xid)) open->xid = xid;
+            if (TransactionIdIsValid(xid) && !TransactionIdIsValid(open->xid)) {
+                open->xid = xid;
+                open->xid_first = reader->ReadRecPtr;
+            }
+            if (TransactionIdIsValid(XLogRecGetTopXid(reader))) open->top = XLogRecGetTopXid(reader);
             open->last = reader->ReadRecPtr;
             return;
         }
@@ -255,7 +261,7 @@ public:
             capacity_ = capacity_ ? 2 * capacity_ : 1024;
             runs_ = static_cast<run*>(runs_ ? repalloc_huge(runs_, capacity_ * sizeof(run)) : palloc(capacity_ * sizeof(run)));
         }
-        runs_[count_++] = run{before, reader->ReadRecPtr, reader->ReadRecPtr, 0, xid};
+        runs_[count_++] = run{before, reader->ReadRecPtr, reader->ReadRecPtr, 0, xid, XLogRecGetTopXid(reader), reader->ReadRecPtr};
     }
 
     // Raise no error:
@@ -267,9 +273,10 @@ private:
     std::size_t count_ = 0, capacity_ = 0;
 };
 
-/// Whether following a record does nothing: logical decoding in fast-forward mode queues no
-/// change and builds no snapshot from it (only transaction ends and assignments, snapshots,
-/// checkpoints and logical messages matter to it).
+/// Whether a reader following a record may jump over it: logical decoding in fast-forward mode
+/// queues no change from it, and what else it records of it (its transaction, and a base
+/// snapshot) a jump records itself (logical_decoding.cpp's jump_over). Transaction ends and
+/// assignments, snapshots, checkpoints and logical messages are read.
 bool inert_when_followed(XLogReaderState* reader) {
     switch (XLogRecGetRmid(reader)) {
     case RM_XACT_ID:
@@ -547,7 +554,8 @@ std::vector<decoding_plan::jump> jumps_over_followed(const record_runs& runs, co
         if (!jumps.empty() && jumps.back().resume == r.first)
             jumps.back().resume = r.next; // (runs of two transactions, one after the other)
         else
-            jumps.push_back({r.after, r.next});
+            jumps.push_back({r.after, r.next, {}});
+        if (TransactionIdIsValid(r.xid)) jumps.back().transactions.push_back({r.xid, r.top, r.xid_first});
     }
     return jumps;
 }

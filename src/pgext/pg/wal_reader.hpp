@@ -97,11 +97,18 @@ struct decoding_plan {
     /// The transactions (and subtransactions) followed within the stretches, sorted.
     std::vector<std::uint32_t> followed;
     /// Where the reader may jump: after the record that ends at `after`, to the record that
-    /// starts at `resume`, over records it would only follow and that following does nothing
-    /// with (neither transaction ends, nor snapshots, nor checkpoints: row changes, index and
-    /// vacuum records) of transactions that ended before `to`. Increasing, all before `stop`.
+    /// starts at `resume`, over records it would only follow (neither transaction ends, nor
+    /// snapshots, nor checkpoints: row changes, index and vacuum records) of transactions that
+    /// ended before `to`. Increasing, all before `stop`.
     struct jump {
         std::uint64_t after = 0, resume = 0;
+        /// The transactions of the records jumped over: the reader still makes them known to
+        /// logical decoding as following their records would (decoding_session::jump_over).
+        struct transaction {
+            std::uint32_t xid = 0, top = 0; ///< top: 0 unless a record jumped over names it
+            std::uint64_t first = 0;        ///< its first record jumped over
+        };
+        std::vector<transaction> transactions;
     };
     std::vector<jump> jumps;
     /// Where reading stops: `to`, or, when a transaction in progress in the last stretch changed
