@@ -103,7 +103,7 @@ struct decoding_plan {
     struct jump {
         std::uint64_t after = 0, resume = 0;
         /// The transactions of the records jumped over: the reader still makes them known to
-        /// logical decoding as following their records would (decoding_session::jump_over).
+        /// logical decoding as following their records would (logical_decoding.cpp's jump_over).
         struct transaction {
             std::uint32_t xid = 0, top = 0; ///< top: 0 unless a record jumped over names it
             std::uint64_t first = 0;        ///< its first record jumped over
