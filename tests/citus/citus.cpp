@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <list>
 #include <memory>
 #include <random>
 #include <string>
@@ -19,6 +20,7 @@
 #include <vector>
 
 #include "pg_cluster.hpp"
+#include "test_thread.hpp"
 #include "property/pgt/live_checks.hpp"
 
 namespace {
@@ -28,6 +30,7 @@ using pgt::testing::cluster_options;
 using pgt::testing::connection;
 using pgt::testing::mismatches;
 using pgt::testing::server_error;
+using pgt::testing::test_thread;
 using pgt::testing::wait_for;
 
 /// A coordinator and two workers, Citus and pg_trickle preloaded on each.
@@ -331,15 +334,14 @@ TEST_CASE("Citus: stream tables over distributed and reference tables stay exact
             "SELECT a.i, b.i FROM placed a, placed b WHERE a.port <> b.port ORDER BY 1, 2 LIMIT 1");
         REQUIRE(pair_on_two_workers.size() == 1);
         const std::string from = *pair_on_two_workers[0][0], to = *pair_on_two_workers[0][1];
-        std::atomic<bool> stop{false};
         std::atomic<int> failed_writes{0};
-        std::vector<std::thread> writers;
+        std::list<test_thread> writers;
         for (int w = 1; w <= 2; ++w)
-            writers.emplace_back([&, w] {
+            writers.emplace_back([&, w](const std::stop_token& stop) {
                 auto db = cl.worker(w);
                 std::mt19937 local(static_cast<unsigned>(w));
                 long long id = 5000000 + w * 1000000;
-                while (!stop) {
+                while (!stop.stop_requested()) {
                     try {
                         db.exec("BEGIN; UPDATE orders SET amount = amount - 1 WHERE customer_id = " + from + " AND id = (SELECT min(id) FROM orders "
                                 "WHERE customer_id = " + from + "); UPDATE orders SET amount = amount + 1 WHERE customer_id = " + to +
@@ -363,7 +365,7 @@ TEST_CASE("Citus: stream tables over distributed and reference tables stay exact
                 CHECK(e.sqlstate == "55P03"); // the writers held the sources past the refresh's patience
             }
         }
-        stop = true;
+        for (auto& t : writers) t.request_stop();
         for (auto& t : writers) t.join();
         CHECK(failed_writes == 0); // a refresh never makes a write fail
         CHECK(refreshes > 3);

@@ -4,12 +4,12 @@
 // a member is refreshed by hand.
 #include <catch2/catch.hpp>
 
-#include <atomic>
 #include <chrono>
 #include <iostream>
 #include <thread>
 
 #include "live_checks.hpp"
+#include "test_thread.hpp"
 
 namespace {
 
@@ -17,6 +17,7 @@ using namespace std::chrono_literals;
 using pgt::testing::cluster;
 using pgt::testing::cluster_options;
 using pgt::testing::equal_to_query;
+using pgt::testing::test_thread;
 using pgt::testing::wait_for;
 
 /// Groups of the meeting point whose two sides disagree: one counts the rows the other lists.
@@ -41,16 +42,17 @@ TEST_CASE("atomic diamond: a reader of the meeting point never sees its sides at
     create_diamond(db);
     CHECK(db.scalar("SELECT string_agg(member_name, ',' ORDER BY member_name) FROM pgtrickle.diamond_groups()") ==
           "meeting,side_a,side_b");
-    std::atomic<bool> stop{false};
-    auto writer = [&](int first) {
-        auto w = server.connect();
-        for (int i = first; !stop; i += 2) {
-            w.exec("INSERT INTO src VALUES (" + std::to_string(1000 + i) + ", " + std::to_string(i % 10) + ")");
-            w.exec("DELETE FROM src WHERE id = (SELECT min(id) FROM src)");
-            std::this_thread::sleep_for(5ms);
-        }
+    const auto writer = [&](int first) {
+        return [&, first](const std::stop_token& stop) {
+            auto w = server.connect();
+            for (int i = first; !stop.stop_requested(); i += 2) {
+                w.exec("INSERT INTO src VALUES (" + std::to_string(1000 + i) + ", " + std::to_string(i % 10) + ")");
+                w.exec("DELETE FROM src WHERE id = (SELECT min(id) FROM src)");
+                std::this_thread::sleep_for(5ms);
+            }
+        };
     };
-    std::thread w1(writer, 0), w2(writer, 1);
+    test_thread w1(writer(0)), w2(writer(1));
     int samples = 0, split = 0;
     const auto until = std::chrono::steady_clock::now() + 8s;
     while (std::chrono::steady_clock::now() < until) {
@@ -58,7 +60,8 @@ TEST_CASE("atomic diamond: a reader of the meeting point never sees its sides at
         ++samples;
         std::this_thread::sleep_for(20ms);
     }
-    stop = true;
+    w1.request_stop();
+    w2.request_stop();
     w1.join();
     w2.join();
     std::cout << "atomic diamond: " << split << " split samples in " << samples << "\n";

@@ -7,11 +7,13 @@
 
 #include <atomic>
 #include <chrono>
+#include <list>
 #include <optional>
 #include <random>
 #include <thread>
 
 #include "live_checks.hpp"
+#include "test_thread.hpp"
 
 namespace {
 
@@ -19,6 +21,7 @@ using pgt::testing::cluster;
 using pgt::testing::cluster_options;
 using pgt::testing::connection;
 using pgt::testing::mismatches;
+using pgt::testing::test_thread;
 
 const char* sum_query = "SELECT g, count(*) AS n, sum(v) AS total FROM items GROUP BY g";
 const char* rows_query = "SELECT id, g, v FROM items WHERE v % 3 <> 0";
@@ -191,12 +194,11 @@ TEST_CASE("a rolled back transaction leaves no trace", "[concurrency]") {
 
 TEST_CASE("parallel writers while refreshing lose nothing and apply nothing twice", "[concurrency]") {
     fixture f;
-    std::atomic<bool> stop{false};
     std::atomic<int> next_id{10000};
-    auto write = [&](unsigned seed) {
+    auto write = [&](unsigned seed, const std::stop_token& stop) {
         auto c = f.server.connect();
         std::mt19937 rng(seed);
-        while (!stop) {
+        while (!stop.stop_requested()) {
             const int id = next_id++;
             const int pick = static_cast<int>(rng() % 5);
             try {
@@ -212,16 +214,15 @@ TEST_CASE("parallel writers while refreshing lose nothing and apply nothing twic
             }
         }
     };
-    std::thread a(write, 1), b(write, 2), c(write, 3);
+    const auto writer = [&](unsigned seed) { return [&write, seed](const std::stop_token& stop) { write(seed, stop); }; };
+    test_thread a(writer(1)), b(writer(2)), c(writer(3));
     auto refresher = f.server.connect();
     for (int i = 0; i < 40; ++i) {
         refresh_all(refresher);
         std::this_thread::sleep_for(std::chrono::milliseconds(10)); // the writers get ahead of the refreshes
     }
-    stop = true;
-    a.join();
-    b.join();
-    c.join();
+    for (auto* t : {&a, &b, &c}) t->request_stop();
+    for (auto* t : {&a, &b, &c}) t->join();
     refresh_all(refresher);
     require_exact(f.db);
     CHECK(std::stoll(*f.db.scalar("SELECT count(*) FROM pgtrickle.pgt_refresh_history WHERE action = 'DIFFERENTIAL'")) > 20);
@@ -230,17 +231,19 @@ TEST_CASE("parallel writers while refreshing lose nothing and apply nothing twic
 TEST_CASE("two refreshes of one stream table serialize", "[concurrency]") {
     fixture f;
     auto other = f.server.connect();
-    f.db.exec("INSERT INTO items VALUES (4001, 1, 1)");
-    f.db.exec("BEGIN; SELECT pgtrickle.refresh_stream_table('sums')");
     std::atomic<bool> done{false};
-    std::thread t([&] {
+    std::optional<test_thread> t; // (joined after `first` lets it go)
+    auto first = f.server.connect();
+    f.db.exec("INSERT INTO items VALUES (4001, 1, 1)");
+    first.exec("BEGIN; SELECT pgtrickle.refresh_stream_table('sums')");
+    t.emplace([&] {
         other.exec("SELECT pgtrickle.refresh_stream_table('sums')");
         done = true;
     });
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
     CHECK_FALSE(done); // waits for the first refresh's transaction
-    f.db.exec("INSERT INTO items VALUES (4002, 1, 1); COMMIT");
-    t.join();
+    first.exec("INSERT INTO items VALUES (4002, 1, 1); COMMIT");
+    t->join();
     CHECK(done);
     refresh_all(f.db);
     require_exact(f.db);
@@ -291,8 +294,8 @@ TEST_CASE("IMMEDIATE: 8 concurrent writers of a join + aggregate end exact", "[c
             }
         }
     };
-    std::vector<std::thread> writers;
-    for (unsigned s = 1; s <= 8; ++s) writers.emplace_back(write, s);
+    std::list<test_thread> writers;
+    for (unsigned s = 1; s <= 8; ++s) writers.emplace_back([&write, s] { write(s); });
     for (auto& t : writers) t.join();
     CHECK(mismatches(db, "segments", "segment, n, total", segments) == 0);
     CHECK(mismatches(db, "per_customer", "customer, n, top", per_customer) == 0);

@@ -3,12 +3,12 @@
 // reads them together sees them consistent with each other while writers run.
 #include <catch2/catch.hpp>
 
-#include <atomic>
 #include <chrono>
 #include <iostream>
 #include <thread>
 
 #include "live_checks.hpp"
+#include "test_thread.hpp"
 
 namespace {
 
@@ -16,6 +16,7 @@ using namespace std::chrono_literals;
 using pgt::testing::cluster;
 using pgt::testing::cluster_options;
 using pgt::testing::sqlstate_of;
+using pgt::testing::test_thread;
 using pgt::testing::wait_for;
 
 
@@ -44,17 +45,18 @@ TEST_CASE("refresh groups: two stream tables over two tables read consistent wit
     CHECK(db.scalar("SELECT members::text || ' ' || isolation FROM pgtrickle.refresh_groups()") ==
           "{public.held,public.moved} read_committed");
 
-    std::atomic<bool> stop{false};
-    auto writer = [&](int seed) {
-        auto w = server.connect();
-        for (int i = seed; !stop; i += 7) {
-            const std::string amount = std::to_string(1 + i % 9);
-            w.exec("BEGIN; UPDATE accounts SET balance = balance - " + amount + " WHERE id = " + std::to_string(1 + i % 50) +
-                   "; INSERT INTO ledger (amount) VALUES (" + amount + "); COMMIT");
-            std::this_thread::sleep_for(3ms);
-        }
+    const auto writer = [&](int seed) {
+        return [&, seed](const std::stop_token& stop) {
+            auto w = server.connect();
+            for (int i = seed; !stop.stop_requested(); i += 7) {
+                const std::string amount = std::to_string(1 + i % 9);
+                w.exec("BEGIN; UPDATE accounts SET balance = balance - " + amount + " WHERE id = " + std::to_string(1 + i % 50) +
+                       "; INSERT INTO ledger (amount) VALUES (" + amount + "); COMMIT");
+                std::this_thread::sleep_for(3ms);
+            }
+        };
     };
-    std::thread w1(writer, 1), w2(writer, 4);
+    test_thread w1(writer(1)), w2(writer(4));
     const std::string sum = "SELECT (SELECT total FROM held) + coalesce((SELECT total FROM moved), 0)";
     int samples = 0, off = 0;
     const auto until = std::chrono::steady_clock::now() + 7s;
@@ -63,7 +65,8 @@ TEST_CASE("refresh groups: two stream tables over two tables read consistent wit
         ++samples;
         std::this_thread::sleep_for(20ms);
     }
-    stop = true;
+    w1.request_stop();
+    w2.request_stop();
     w1.join();
     w2.join();
     std::cout << "refresh group: " << off << " inconsistent samples in " << samples << "\n";

@@ -12,6 +12,7 @@
 
 #include "live_checks.hpp"
 #include "runner.hpp"
+#include "test_thread.hpp"
 
 namespace {
 
@@ -20,6 +21,7 @@ using pgt::testing::cluster;
 using pgt::testing::cluster_options;
 using pgt::testing::connection;
 using pgt::testing::equal_to_query;
+using pgt::testing::test_thread;
 using pgt::testing::wait_for;
 
 const char* sums_query = "SELECT g, count(*) AS n, sum(v) AS total FROM items GROUP BY g";
@@ -469,17 +471,18 @@ TEST_CASE("WAL capture: a refresh of one source never takes the decoder's place 
     }, 20s));
     db.exec("SELECT pgtrickle.refresh_stream_table('sums')");
     db.exec("SELECT pgtrickle.refresh_stream_table('tag_totals')");
+    auto other = s.server.connect();
+    std::optional<test_thread> refresh; // (joined after `held` lets it go)
     auto held = s.server.connect();
     held.exec("BEGIN");
     held.exec("LOCK TABLE " + *db.scalar("SELECT 'pgtrickle_changes.changes_' || 'tags'::regclass::oid") + " IN SHARE MODE");
     db.exec("UPDATE tags SET v = v + 1 WHERE id <= 100");
     db.exec("SELECT pgtrickle.refresh_stream_table('sums')");
     // (Waits for the buffer until `held` commits: the decoder, or the refresh itself, decodes.)
-    auto other = s.server.connect();
-    std::thread refresh([&] { other.exec("SELECT pgtrickle.refresh_stream_table('tag_totals')"); });
+    refresh.emplace([&] { other.exec("SELECT pgtrickle.refresh_stream_table('tag_totals')"); });
     std::this_thread::sleep_for(500ms);
     held.exec("COMMIT");
-    refresh.join();
+    refresh->join();
     CHECK(equal_to_query(db, "tag_totals", "n, total", tag_query));
     db.exec("SELECT pgtrickle.refresh_stream_table('tag_totals')");
     CHECK(equal_to_query(db, "tag_totals", "n, total", tag_query));
@@ -504,36 +507,23 @@ TEST_CASE("WAL capture: writes to several sources and refreshes of each in turn 
     REQUIRE(wait_for([&] {
         return db.scalar("SELECT count(*) FROM pgtrickle.pgt_change_tracking WHERE cdc_mode = 'WAL'") == std::to_string(tables);
     }, 20s));
-    std::atomic<bool> stop{false};
-    std::string writer_error; // a failed write, reported once the writer has ended
-    std::thread writer([&] {
+    test_thread writer([&](const std::stop_token& stop) {
         std::mt19937 rng(11);
-        try {
-            auto c = s.server.connect();
-            for (int id = 1000; !stop; ++id) {
-                const std::string t = "t" + std::to_string(rng() % tables), k = std::to_string(id);
-                switch (rng() % 3) {
-                case 0: c.exec("INSERT INTO " + t + " VALUES (" + k + ", " + k + " % 5, " + k + ")"); break;
-                case 1: c.exec("UPDATE " + t + " SET v = v + 1 WHERE id % 40 = " + std::to_string(rng() % 40)); break;
-                default: c.exec("DELETE FROM " + t + " WHERE id = (SELECT min(id) FROM " + t + ")"); break;
-                }
+        auto c = s.server.connect();
+        for (int id = 1000; !stop.stop_requested(); ++id) {
+            const std::string t = "t" + std::to_string(rng() % tables), k = std::to_string(id);
+            switch (rng() % 3) {
+            case 0: c.exec("INSERT INTO " + t + " VALUES (" + k + ", " + k + " % 5, " + k + ")"); break;
+            case 1: c.exec("UPDATE " + t + " SET v = v + 1 WHERE id % 40 = " + std::to_string(rng() % 40)); break;
+            default: c.exec("DELETE FROM " + t + " WHERE id = (SELECT min(id) FROM " + t + ")"); break;
             }
-        } catch (const std::exception& e) {
-            writer_error = e.what();
         }
     });
-    std::string refresh_error;
-    try {
-        const auto until = std::chrono::steady_clock::now() + 4s;
-        while (std::chrono::steady_clock::now() < until)
-            for (int i = 0; i < tables; ++i) db.exec("SELECT pgtrickle.refresh_stream_table('s" + std::to_string(i) + "')");
-    } catch (const std::exception& e) {
-        refresh_error = e.what();
-    }
-    stop = true;
-    writer.join();
-    CHECK(writer_error == "");
-    REQUIRE(refresh_error == "");
+    const auto until = std::chrono::steady_clock::now() + 4s;
+    while (std::chrono::steady_clock::now() < until)
+        for (int i = 0; i < tables; ++i) db.exec("SELECT pgtrickle.refresh_stream_table('s" + std::to_string(i) + "')");
+    writer.request_stop();
+    writer.join(); // (rethrows a failed write)
     for (int i = 0; i < tables; ++i) {
         db.exec("SELECT pgtrickle.refresh_stream_table('s" + std::to_string(i) + "')");
         CHECK(equal_to_query(db, "s" + std::to_string(i), "g, n, total", query(i)));
@@ -572,8 +562,9 @@ TEST_CASE("WAL capture: a write before the decoder's passes that found nothing, 
     REQUIRE(s.refreshed_exact());
     const std::string buffer = *db.scalar("SELECT 'pgtrickle_changes.changes_' || 'items'::regclass::oid");
     auto writer = s.server.connect();
-    auto held = s.server.connect();
     auto other = s.server.connect();
+    std::optional<test_thread> refresh; // (joined after `held` lets it go)
+    auto held = s.server.connect();
     for (int round = 0; round < 2; ++round) {
         writer.exec("BEGIN");
         if (round == 1) writer.exec("SAVEPOINT s");
@@ -587,10 +578,10 @@ TEST_CASE("WAL capture: a write before the decoder's passes that found nothing, 
         held.exec("BEGIN");
         held.exec("LOCK TABLE " + buffer + " IN SHARE MODE");
         writer.exec("COMMIT");
-        std::thread refresh([&] { other.exec("SELECT pgtrickle.refresh_stream_table('sums')"); });
+        refresh.emplace([&] { other.exec("SELECT pgtrickle.refresh_stream_table('sums')"); });
         std::this_thread::sleep_for(500ms);
         held.exec("COMMIT");
-        refresh.join();
+        refresh->join();
         CHECK(equal_to_query(db, "sums", "g, n, total", sums_query));
     }
 }
