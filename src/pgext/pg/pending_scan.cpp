@@ -144,6 +144,9 @@ pending_count count_pending(unsigned buffer, const frontier_text& frontier, long
             return DatumGetChar(heap_getattr(&tuple, 3, desc, &null));
         };
         auto pending = [&](HeapTupleData& tuple, std::uint64_t xid) {
+            // (Most rows: written after the frontier's snapshot by a transaction that ended
+            // before the current one's xmin, not the frontier's own.)
+            if (xid >= applied_before.xmax && xid < now.xmin && xid != frontier_xid) return true;
             bool null = false;
             const long long stmt = DatumGetInt64(heap_getattr(&tuple, 2, desc, &null));
             const bool applied = xid == frontier_xid ? stmt < frontier_stmt : applied_before.sees(xid);
@@ -163,7 +166,7 @@ pending_count count_pending(unsigned buffer, const frontier_text& frontier, long
                 },
                 static_cast<BlockNumber>(stride));
             if (sampled.records * stride >= 2 * limit) {
-                out = {limit, std::min(limit, sampled.inserted * stride), sampled.truncated, std::nullopt, std::nullopt};
+                out = {limit, std::min(limit, sampled.inserted * stride), sampled.truncated, std::nullopt, std::nullopt, false};
                 PopActiveSnapshot();
                 table_close(rel, NoLock);
                 return;
@@ -171,6 +174,7 @@ pending_count count_pending(unsigned buffer, const frontier_text& frontier, long
         }
         std::uint64_t oldest = now.xmax;
         std::optional<BlockNumber> first_unapplied;
+        bool applied_seen = false; // (a row the snapshot sees that is not pending)
         const bool read_all = each_row_version(rel, !marker_past_limit, [&](HeapTupleData& tuple, Buffer page_buffer) {
             const std::uint64_t xid = row_xid(tuple, desc);
             // (Told apart as pending_rows' SQL does: below the frontier's xmin and not its own
@@ -182,11 +186,14 @@ pending_count count_pending(unsigned buffer, const frontier_text& frontier, long
             if (!visible(tuple, page_buffer)) return true;
             const char action = action_of(tuple);
             oldest = std::min(oldest, xid);
-            // Past the limit only a pending TRUNCATE marker matters: the action is tested first.
+            // Past the limit only a pending TRUNCATE marker, and whether every row is pending,
+            // matter.
             const bool counted_enough = out.records >= limit;
             if (counted_enough && (!marker_past_limit || out.truncated)) return false;
-            if (counted_enough && action != 'T') return true;
-            if (!pending(tuple, xid)) return true;
+            if (!pending(tuple, xid)) {
+                applied_seen = true;
+                return true;
+            }
             out.truncated |= action == 'T';
             if (counted_enough) return true;
             ++out.records;
@@ -196,6 +203,7 @@ pending_count count_pending(unsigned buffer, const frontier_text& frontier, long
         if (read_all) {
             out.oldest = oldest;
             out.first_unapplied_page = first_unapplied;
+            out.only_pending = !applied_seen;
         }
         PopActiveSnapshot();
         table_close(rel, NoLock);

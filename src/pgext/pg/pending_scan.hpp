@@ -27,6 +27,9 @@ struct pending_count {
     /// visible or not. A statement reading the pending rows under the same snapshot finds none
     /// before it. (None: no such row.)
     std::optional<std::uint32_t> first_unapplied_page;
+    /// When the scan read every row: every row the snapshot sees is pending. A statement under
+    /// the same snapshot then reads the pending rows without testing each against the frontier.
+    bool only_pending = false;
 };
 
 /// A frontier as a stream table's catalog row keeps it: the snapshot (pg_snapshot's text),
@@ -37,9 +40,9 @@ struct frontier_text {
 
 /// Counts, under `snap`, the rows of change buffer `buffer` that `frontier` has not applied and
 /// that are visible now (their transaction visible in `snap`, or the current one), up to
-/// `limit`; with `marker_past_limit`, a pending TRUNCATE marker is looked for among the rest
-/// (by action first, so that the other rows cost no visibility test). `oldest` is known when
-/// the scan did not stop at the limit. Without `marker_past_limit` (a count that may stop at
+/// `limit`; with `marker_past_limit`, a pending TRUNCATE marker is looked for among the rest.
+/// `oldest`, `first_unapplied_page` and `only_pending` are known when the scan did not stop at
+/// the limit. Without `marker_past_limit` (a count that may stop at
 /// the limit) the buffer is read from its last page back: pending records are usually the
 /// newest, at the end of the heap (unless VACUUM freed earlier pages for them), and the rows
 /// before them applied ones awaiting a trim; a sample of its pages first may show that it would

@@ -47,13 +47,18 @@ constexpr const char* weight_column = "__pgt_w";
 /// `$read_from` on (0: from its start): a small change need not be looked for among the many
 /// records a slower reader holds back, which a sequential scan would read at every refresh.
 /// (Not a large one: the restriction's estimate, a third of the buffer, would reshape its
-/// plan, where a capped change's LIMIT sets it.)
-std::string changes_relation(const ir::table& table, long long cap, int read_from) {
+/// plan, where a capped change's LIMIT sets it.) `only_pending`: every buffer row the
+/// statement sees is pending, and none is tested against the frontier.
+std::string changes_relation(const ir::table& table, long long cap, int read_from, bool only_pending) {
     const t::expr action = t::col("b", "__pgt_action");
     t::expr kept = t::ne(action, t::text("T"));
     if (cap > 0 && read_from > 0)
         kept = t::all_of({std::move(kept), t::ge(t::col("b", "ctid"), t::cast(t::param(read_from), t::type_name::catalog("tid")))});
-    t::select rows = pending_rows(table.oid, "b", std::move(kept));
+    t::select rows;
+    if (only_pending)
+        rows.from(buffer_name(table.oid), "b").where(std::move(kept));
+    else
+        rows = pending_rows(table.oid, "b", std::move(kept));
     for (const auto& c : table.columns) rows.items.emplace_back(t::col("b", c.name));
     rows.items.push_back(t::as(t::case_when({{t::eq(action, t::text("I")), t::cast(t::integer(1), int8)}}, t::cast(t::integer(-1), int8)), weight_column));
     if (cap > 0) rows.limit(t::integer(cap));
@@ -147,18 +152,18 @@ lower::refresh_plan compiled_query::delta(const std::vector<lower::source_change
     return lower::delta_sql(inc.graph, changes, inc.target, opts);
 }
 
-std::vector<lower::source_changes> compiled_query::delta_bindings(unsigned long long changed, long long cap) const {
+std::vector<lower::source_changes> compiled_query::delta_bindings(unsigned long long changed, long long cap, bool only_pending) const {
     std::vector<lower::source_changes> bindings;
     for (std::size_t i = 0; i < sources.size(); ++i)
         bindings.push_back({citus[i] ? citus::changes_relation(*sources[i], static_cast<int>(4 + i), cap,
                                                                in_place[i] ? std::optional(in_place[i]->where) : std::nullopt)
-                                     : changes_relation(*sources[i], cap, reads_citus() ? 0 : static_cast<int>(4 + i)),
+                                     : changes_relation(*sources[i], cap, reads_citus() ? 0 : static_cast<int>(4 + i), only_pending),
                             ((changed >> i) & 1) != 0});
     return bindings;
 }
 
-std::string compiled_query::delta_statement(unsigned long long changed, long long cap) const {
-    return delta(delta_bindings(changed, cap), false, cap).statement;
+std::string compiled_query::delta_statement(unsigned long long changed, long long cap, bool only_pending) const {
+    return delta(delta_bindings(changed, cap, only_pending), false, cap).statement;
 }
 
 namespace {
@@ -190,14 +195,14 @@ void ready_stage(const std::string& name, const std::string& select, const std::
 }
 } // namespace
 
-const delta_statements& compiled_query::delta_plan(unsigned long long changed, long long cap) {
-    auto& d = incremental()->deltas[{changed, cap}];
+const delta_statements& compiled_query::delta_plan(unsigned long long changed, long long cap, bool only_pending) {
+    auto& d = incremental()->deltas[{changed, cap, only_pending}];
     if (d.apply.valid()) {
         if (!d.stage.empty()) ready_stage(d.stage, d.stage_select, delta_parameter_types(), false);
         return d;
     }
     if (!reads_citus()) {
-        d.apply = spi::plan(delta_statement(changed, cap), delta_parameter_types(), true);
+        d.apply = spi::plan(delta_statement(changed, cap, only_pending), delta_parameter_types(), true);
         return d;
     }
     // (Citus plans a statement mixing distributed and local tables only with its parameters'
@@ -205,7 +210,7 @@ const delta_statements& compiled_query::delta_plan(unsigned long long changed, l
     const auto types = delta_parameter_types();
     // (One per stream table: its changes of any size have the same columns.)
     const std::string stage = options.distribution_column.empty() ? "pgt_delta_" + std::to_string(id) : std::string();
-    const lower::refresh_plan plan = delta(delta_bindings(changed, cap), false, cap, stage.empty() ? stage : stage_table(stage));
+    const lower::refresh_plan plan = delta(delta_bindings(changed, cap, only_pending), false, cap, stage.empty() ? stage : stage_table(stage));
     if (plan.stage_fill.empty()) {
         d.apply = spi::plan(plan.statement, types, false);
         if (!plan.insert_rows.empty())
@@ -239,10 +244,10 @@ std::vector<unsigned> compiled_query::delta_parameter_types() const {
     return types;
 }
 
-bool compiled_query::delta_prepared(unsigned long long changed, long long cap) const {
+bool compiled_query::delta_prepared(unsigned long long changed, long long cap, bool only_pending) const {
     const auto* plans = incremental();
     if (!plans) return false;
-    const auto it = plans->deltas.find({changed, cap});
+    const auto it = plans->deltas.find({changed, cap, only_pending});
     return it != plans->deltas.end() && it->second.apply.valid();
 }
 

@@ -127,6 +127,9 @@ struct pending {
     /// a small change's statement reads the buffer from there, not the records a slower
     /// reader of the source holds back before it.
     std::vector<spi::param> read_from;
+    /// Every changed source's buffer was read to its end and holds no row the snapshot sees
+    /// that is not pending (pg::pending_count::only_pending).
+    bool only_pending = true;
 };
 
 std::vector<unsigned> oids_of(const std::vector<ir::table_ptr>& tables) {
@@ -277,7 +280,10 @@ pending pending_changes(const compiled_query& c, const start_point& f, const spi
                 counted = citus::pull_pending(*c.sources[i], b, small_change_records + 1);
                 if (!b.pulled) counted = citus::count_pending(c.sources[i]->oid, b.applied, limit);
             }
-            if (counted.records > 0) p.changed |= 1ULL << i;
+            if (counted.records > 0) {
+                p.changed |= 1ULL << i;
+                p.only_pending = false; // (its change relation is Citus's)
+            }
             p.most_records = std::max(p.most_records, counted.records);
             if (automatic) p.sizes.push_back({counted.records, std::max(counted.inserted, counted.records - counted.inserted), rows[i], counted.records < limit});
             continue;
@@ -289,7 +295,10 @@ pending pending_changes(const compiled_query& c, const start_point& f, const spi
         if (buffer == 0) throw error(sqlstate::undefined_table, "pg_trickle: the change buffer of relation " + std::to_string(c.sources[i]->oid) + " is missing");
         const pg::pending_count counted = pg::count_pending(buffer, frontier, limit, snap, !automatic && !p.truncated);
         const long long n = counted.records;
-        if (n > 0) p.changed |= 1ULL << i;
+        if (n > 0) {
+            p.changed |= 1ULL << i;
+            p.only_pending &= counted.only_pending;
+        }
         p.most_records = std::max(p.most_records, n);
         if (counted.truncated) p.truncated = true;
         if (counted.oldest) p.oldest[i] = std::to_string(*counted.oldest);
@@ -1032,8 +1041,11 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
     // AUTO chooses, refresh by refresh, between applying the changes and recomputing.
     std::optional<auto_decision> choice;
     const long long cap = change_cap(p.most_records);
+    // (A large change only: a small one's test against the frontier costs little, and each
+    // variant is one more plan to make.)
+    const bool only_pending = cap == 0 && p.only_pending;
     // (A Citus source's statement is planned at every execution, in what its refreshes measure.)
-    const bool planned_now = p.changed != 0 && !comp.delta_prepared(p.changed, cap) && !comp.reads_citus();
+    const bool planned_now = p.changed != 0 && !comp.delta_prepared(p.changed, cap, only_pending) && !comp.reads_citus();
     if (!full && p.changed != 0 && automatic) choice = choose_auto(*st, p.sizes, index_missing, planned_now);
     refresh_outcome out;
     const spi::param shard_values = comp.pruning ? touched_shard_values(comp, claimed, p.changed) : std::nullopt;
@@ -1070,7 +1082,7 @@ refresh_outcome refresh(long long id, initiator who, std::optional<long long> hi
             *st,
             [&] {
                 if (planned_now) planning.emplace();
-                const delta_statements& delta = comp.delta_plan(p.changed, cap);
+                const delta_statements& delta = comp.delta_plan(p.changed, cap, only_pending);
                 if (!delta.priced) {
                     delta.recompute_because = costlier_than_recompute(*st, comp, owner, delta.apply);
                     delta.priced = true;
