@@ -190,6 +190,7 @@ pending_count count_pending(unsigned buffer, const frontier_text& frontier, long
             // matter.
             const bool counted_enough = out.records >= limit;
             if (counted_enough && (!marker_past_limit || out.truncated)) return false;
+            if (counted_enough && applied_seen && action != 'T') return true; // (nothing left to learn from it)
             if (!pending(tuple, xid)) {
                 applied_seen = true;
                 return true;
