@@ -96,7 +96,7 @@ TEST_CASE("dropping a source's last reader while another is created keeps the so
     const std::string per_k = "SELECT k, count(*) AS n FROM logs GROUP BY k";
     f.db.exec("SELECT pgtrickle.create_stream_table('old_reader', '" + per_k + "', refresh_mode => 'DIFFERENTIAL', schedule => '24h')");
     // The new reader's creation is not committed when the drop looks for other readers.
-    std::optional<std::jthread> dropper; // (joined after `creator` commits)
+    std::optional<test_thread> dropper; // (joined after `creator` commits)
     auto creator = f.server.connect();
     creator.exec("BEGIN");
     creator.exec("SELECT pgtrickle.create_stream_table('new_reader', '" + per_k + "', refresh_mode => 'DIFFERENTIAL', schedule => '24h')");
@@ -110,7 +110,7 @@ TEST_CASE("dropping a source's last reader while another is created keeps the so
                            "AND a.application_name = 'dropper'") != "0";
     }, std::chrono::seconds(20)));
     creator.exec("COMMIT");
-    dropper.reset();
+    dropper->join();
     f.db.exec("INSERT INTO logs VALUES (31, 1), (32, 2); DELETE FROM logs WHERE id = 3");
     f.db.exec("SELECT pgtrickle.refresh_stream_table('new_reader')");
     CHECK(mismatches(f.db, "new_reader", "k, n", per_k) == 0);

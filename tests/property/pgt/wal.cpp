@@ -269,7 +269,7 @@ TEST_CASE("WAL capture: sources move to the WAL and back and stay exact", "[wal]
         db.exec("SELECT pg_reload_conf()");
         write_round(db, 14);
         db.exec("SELECT pgtrickle.refresh_stream_table('sums')");
-        std::optional<std::jthread> mover; // (joined after `holder` lets it go)
+        std::optional<test_thread> mover; // (joined after `holder` lets it go)
         auto holder = s.server.connect();
         holder.exec("SELECT pg_advisory_lock(1885828215, 0)"); // the decoding lock (wal_capture.cpp)
         holder.exec("SELECT pgtrickle.alter_stream_table('sums', cdc_mode => 'trigger')");
@@ -288,7 +288,7 @@ TEST_CASE("WAL capture: sources move to the WAL and back and stay exact", "[wal]
         holder.exec("UPDATE pgtrickle.pgt_change_tracking SET wal_from_lsn = NULL, wal_until_lsn = NULL");
         CHECK(wait_for([&] { return waits("pg_trickle scheduler"); }, 20s));
         holder.exec("SELECT pg_advisory_unlock(1885828215, 0)");
-        mover.reset();
+        mover->join();
         write_round(db, 15);
         REQUIRE(wait_for([&] { return s.mode(db) == "WAL"; }, 20s));
         std::this_thread::sleep_for(1s); // the scheduler's passes, every 200 ms
